@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: MIT
+# sentinel: health-check gate station.  See README.md.
+#
+#   make            build sentineld and sentinelctl into build/
+#   make demo       run the gate on the simulated board over a demo scenario
+#   make check      unit + scenario tests (ASan/UBSan build, what CI runs)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install missing Debian packages (as root) or name them
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CROSS     ?=
+CC        := $(CROSS)gcc
+AR        := $(CROSS)ar
+PKG_CONFIG ?= pkg-config
+
+PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual \
+             -Wsign-compare -Wstrict-prototypes -Wformat=2
+CPPFLAGS  += -D_GNU_SOURCE -DSNT_VERSION=\"$(VERSION)\" -I. -Ifirmware -Iboard
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm
+
+# Sanitizer build used by `make check`.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+
+B         ?= build
+LIB_SRC   := $(sort $(wildcard firmware/*/*.c board/*.c board/sim/*.c board/linux/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+PROGS     := $(B)/sentineld $(B)/sentinelctl
+TEST_SRC  := $(sort $(wildcard tests/test_*.c))
+TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all deps demo check unit scenario install clean valgrind
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+deps:
+	@sh tools/deps.sh
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libsentinel.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/sentineld: $(B)/obj/firmware/sentineld.o $(B)/libsentinel.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
+
+$(B)/sentinelctl: $(CTL_OBJ) $(B)/libsentinel.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Link-time stubs: a test may wrap library functions (ld --wrap).
+$(B)/tests/test_checkin: TEST_LDFLAGS = -Wl,--wrap=snt_store_append
+
+$(B)/tests/%: $(B)/obj/tests/%.o $(B)/libsentinel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh board/sim/demo/run-demo.sh $(B)
+
+# `check` builds everything again with ASan/UBSan into build/check and runs
+# the unit tests, then the scenario scripts against those binaries.
+check: deps
+	@$(MAKE) --no-print-directory B=build/check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" unit scenario
+
+unit: $(TESTS) $(PROGS)
+	@sh tests/run-unit.sh $(TESTS)
+
+scenario: $(PROGS)
+	@sh tests/run-scenarios.sh $(B)
+
+valgrind: all $(TESTS)
+	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/doc/sentinel
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 firmware/sentineld.8 tools/sentinelctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 firmware/config/sentinel.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 board/sim/sentinel-sim.conf board/sim/scenario.md board/sim/demo/demo.scenario $(DESTDIR)$(PREFIX)/share/doc/sentinel/
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tests/*.d

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hal: the gate's hardware by role.  Each role is a small ops struct with a
+ * context pointer; a board bundles one backend per role plus the clock its
+ * timestamps come from.  Backends are chosen by the config's `board` key:
+ * "sim" (board/sim/, the simulated board: a first-class backend used by the
+ * demo and the scenario tests) and, in board/linux/, the real ones.
+ *
+ * Role names are those of interfaces.md ("sentinelctl selftest").
+ */
+#ifndef SNT_HAL_H
+#define SNT_HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock/clock.h"
+#include "common/common.h"
+#include "scan/scan.h"
+
+enum snt_hal_err {
+	SNT_HAL_OK = 0,
+	SNT_HAL_ERR_INVAL,	/* bad argument or role not provided by the backend */
+	SNT_HAL_ERR_IO,		/* the device failed (I2C EREMOTEIO, V4L2 error, ...) */
+	SNT_HAL_ERR_NODATA,	/* nothing to read now (no frame, no subject in view) */
+	SNT_HAL_ERR_NOMEM,
+	SNT_HAL_ERR_CONFIG,	/* the board configuration is wrong (see the error text) */
+	SNT_HAL_TIMEOUT,	/* wait_event: the timeout passed without an event */
+	SNT_HAL_FD_READY,	/* wait_event: the caller's extra fd became readable */
+	SNT_HAL_END,		/* wait_event: a scripted board has no more events */
+};
+
+enum snt_role {
+	SNT_ROLE_RELAY = 0,	/* door strike relay: 1 = energised = door released */
+	SNT_ROLE_LED_GREEN,
+	SNT_ROLE_LED_RED,
+	SNT_ROLE_BUZZER,
+	SNT_ROLE_DISPLAY,
+	SNT_ROLE_PRESENCE,	/* input: 1 = a person stands at the gate */
+	SNT_ROLE_BUTTON,	/* input: staff button */
+	SNT_ROLE_EXIT_BUTTON,	/* input: request to exit */
+	SNT_ROLE_FIRE_ALARM,	/* input: 1 = fire alarm active */
+	SNT_ROLE_THERMOMETER,
+	SNT_ROLE_CAMERA,
+	SNT_ROLE_COUNT
+};
+
+struct snt_input_event {
+	enum snt_role role;	/* an input role */
+	int value;		/* new level, 0 or 1 (after active-low handling) */
+	int64_t mono_ms;	/* when it happened, on the board clock */
+};
+
+struct snt_camera_ops {
+	/*
+	 * grab() - the next frame.  The frame's data is owned by the backend
+	 * and valid until the next grab() or close.
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_NODATA when no frame is available;
+	 * SNT_HAL_ERR_IO when the device failed.
+	 */
+	enum snt_hal_err (*grab)(void *ctx, struct snt_frame *frame);
+};
+
+struct snt_thermometer_ops {
+	/*
+	 * read() - one sample of object (forehead skin) and ambient
+	 * temperature, in milli-degrees Celsius.
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_IO on a bus/sensor failure;
+	 * SNT_HAL_ERR_NODATA when the sensor has nothing to report.
+	 */
+	enum snt_hal_err (*read)(void *ctx, int32_t *object_mdc, int32_t *ambient_mdc);
+};
+
+struct snt_gpio_ops {
+	/*
+	 * set() - drive an output role (relay, LEDs, buzzer) to @value (0/1).
+	 * @seq: for the relay, the log sequence number of the entry that
+	 * opens the door (0 for none); ignored for other roles.
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_INVAL for a non-output role;
+	 * SNT_HAL_ERR_IO when the line could not be driven.
+	 */
+	enum snt_hal_err (*set)(void *ctx, enum snt_role role, int value, int64_t seq);
+	/*
+	 * wait_event() - wait for the next input edge, at most @timeout_ms
+	 * (-1: no limit), also watching @extra_fd (-1: none) for input, so
+	 * the daemon's signalfd is served by the same wait.
+	 * Return: SNT_HAL_OK with *ev; SNT_HAL_TIMEOUT; SNT_HAL_FD_READY;
+	 * SNT_HAL_END (scripted boards only); SNT_HAL_ERR_IO.
+	 */
+	enum snt_hal_err (*wait_event)(void *ctx, int extra_fd, int64_t timeout_ms,
+				       struct snt_input_event *ev);
+};
+
+struct snt_display_ops {
+	/*
+	 * show() - replace the visitor display's message with @text (UTF-8,
+	 * one or two lines separated by '\n', Chinese then English).
+	 * Return: SNT_HAL_OK or SNT_HAL_ERR_IO.
+	 */
+	enum snt_hal_err (*show)(void *ctx, const char *text);
+};
+
+struct snt_board {
+	const char *name;				/* backend name, e.g. "sim" */
+	const struct snt_camera_ops *camera;		void *camera_ctx;
+	const struct snt_thermometer_ops *thermometer;	void *thermometer_ctx;
+	const struct snt_gpio_ops *gpio;		void *gpio_ctx;
+	const struct snt_display_ops *display;		void *display_ctx;
+	struct snt_clock clock;				/* the clock this board's events use */
+	char boot_id[37];				/* boot id the monotonic clock counts from */
+	void (*close)(struct snt_board *b);		/* releases everything above */
+	void *priv;
+};
+
+struct snt_config;
+
+/*
+ * snt_board_open() - open the backend named by @cfg->board with its roles
+ * set to safe states (relay off = door locked, LEDs and buzzer off).
+ * @cfg: validated configuration (config/config.h); borrowed.
+ * @out: receives the board; release with snt_board_close().
+ * @errbuf, @errlen: receive a one-line reason on failure, naming the file
+ *                   and line or the device at fault.
+ * Return: SNT_HAL_OK; SNT_HAL_ERR_CONFIG for an unknown backend or a bad
+ * board file (e.g. a scenario that does not parse); SNT_HAL_ERR_IO when a
+ * device cannot be opened; SNT_HAL_ERR_NOMEM.
+ */
+enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board **out,
+				char *errbuf, size_t errlen) SNT_WUR;
+
+/* snt_board_close() - outputs to safe states, then release; NULL does nothing. */
+void snt_board_close(struct snt_board *b);
+
+/* snt_role_name() - the interfaces.md name ("relay", "led-green", ...). */
+const char *snt_role_name(enum snt_role r);
+
+/* snt_role_from_name() - parse; return 0 and *out, or -1 if unknown. */
+int snt_role_from_name(const char *name, enum snt_role *out) SNT_WUR;
+
+/* snt_hal_strerror() - static English text for @err; never NULL. */
+const char *snt_hal_strerror(enum snt_hal_err err);
+
+#endif /* SNT_HAL_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parser of the simulated board's scenario files (grammar: scenario.md).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/scenario.h"
+
+#define MAX_WORDS 64
+
+struct parser {
+	const char *file;
+	char dir[PATH_MAX];
+	int line;
+	struct snt_scenario *scn;
+	size_t cap_steps, cap_images;
+	char *errbuf;
+	size_t errlen;
+};
+
+static const char *const err_text[] = {
+	[SNT_SCENARIO_OK] = "success",
+	[SNT_SCENARIO_ERR_INVAL] = "invalid argument",
+	[SNT_SCENARIO_ERR_IO] = "cannot read the scenario",
+	[SNT_SCENARIO_ERR_SYNTAX] = "syntax error",
+	[SNT_SCENARIO_ERR_VALUE] = "bad value",
+	[SNT_SCENARIO_ERR_IMAGE] = "bad image",
+	[SNT_SCENARIO_ERR_NOMEM] = "out of memory",
+};
+
+const char *snt_scenario_strerror(enum snt_scenario_err err)
+{
+	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
+		return err_text[err];
+	return "unknown error";
+}
+
+static enum snt_scenario_err fail(struct parser *p, enum snt_scenario_err err, const char *fmt, ...)
+	SNT_PRINTF(3, 4);
+
+static enum snt_scenario_err fail(struct parser *p, enum snt_scenario_err err, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->line > 0)
+		snprintf(p->errbuf, p->errlen, "%s:%d: %s", p->file, p->line, msg);
+	else
+		snprintf(p->errbuf, p->errlen, "%s: %s", p->file, msg);
+	return err;
+}
+
+void snt_scenario_free(struct snt_scenario *scn)
+{
+	if (!scn)
+		return;
+	for (size_t i = 0; i < scn->n_steps; i++) {
+		if (scn->steps[i].op == SNT_SCN_SHOW)
+			free(scn->steps[i].u.show.image);
+		else if (scn->steps[i].op == SNT_SCN_TEMP)
+			free(scn->steps[i].u.temp.mdc);
+	}
+	free(scn->steps);
+	for (size_t i = 0; i < scn->n_images; i++) {
+		free(scn->images[i].path);
+		snt_image_release(&scn->images[i].img);
+	}
+	free(scn->images);
+	free(scn);
+}
+
+static struct snt_scenario_step *new_step(struct parser *p, enum snt_scenario_op op)
+{
+	struct snt_scenario *scn = p->scn;
+	struct snt_scenario_step *st;
+
+	if (scn->n_steps == p->cap_steps) {
+		size_t cap = p->cap_steps ? 2 * p->cap_steps : 32;
+		void *n = realloc(scn->steps, cap * sizeof(*scn->steps));
+
+		if (!n)
+			return NULL;
+		scn->steps = n;
+		p->cap_steps = cap;
+	}
+	st = &scn->steps[scn->n_steps++];
+	memset(st, 0, sizeof(*st));
+	st->op = op;
+	st->line = p->line;
+	return st;
+}
+
+static enum snt_scenario_err image_index(struct parser *p, const char *word, size_t *idx)
+{
+	struct snt_scenario *scn = p->scn;
+	char path[PATH_MAX];
+	enum snt_image_err ie;
+	struct snt_scenario_image *si;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : p->dir, word);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "image path too long");
+	for (size_t i = 0; i < scn->n_images; i++)
+		if (!strcmp(scn->images[i].path, path)) {
+			*idx = i;
+			return SNT_SCENARIO_OK;
+		}
+	if (scn->n_images == p->cap_images) {
+		size_t cap = p->cap_images ? 2 * p->cap_images : 16;
+		void *nw = realloc(scn->images, cap * sizeof(*scn->images));
+
+		if (!nw)
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		scn->images = nw;
+		p->cap_images = cap;
+	}
+	si = &scn->images[scn->n_images];
+	memset(si, 0, sizeof(*si));
+	ie = snt_image_load(path, &si->img);
+	if (ie == SNT_IMAGE_ERR_IO)
+		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, strerror(si->img.sys_errno));
+	if (ie != SNT_IMAGE_OK)
+		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, snt_image_strerror(ie));
+	si->path = strdup(path);
+	if (!si->path) {
+		snt_image_release(&si->img);
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+	}
+	*idx = scn->n_images++;
+	return SNT_SCENARIO_OK;
+}
+
+static int parse_level(const char *s, int *v)
+{
+	if (!strcmp(s, "0") || !strcmp(s, "1")) {
+		*v = s[0] - '0';
+		return 0;
+	}
+	return -1;
+}
+
+static enum snt_scenario_err parse_temp(struct parser *p, const char *w, int32_t *mdc)
+{
+	char *end;
+	double v;
+
+	if (!strcmp(w, "fault")) {
+		*mdc = SNT_SCENARIO_TEMP_FAULT;
+		return SNT_SCENARIO_OK;
+	}
+	errno = 0;
+	v = strtod(w, &end);
+	if (errno || end == w || *end || !isfinite(v))
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "temperature '%s' is not a number", w);
+	if (v < -273.15 || v > 1000.0)
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "temperature %s °C is outside -273.15-1000", w);
+	*mdc = (int32_t)lround(v * 1000.0);
+	return SNT_SCENARIO_OK;
+}
+
+static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
+{
+	struct snt_scenario_step *st;
+	enum snt_scenario_err err;
+	int v;
+
+	if (!strcmp(w[0], "presence") || !strcmp(w[0], "button")) {
+		enum snt_role role = SNT_ROLE_PRESENCE;
+		int want = w[0][0] == 'p' ? 2 : 3;
+
+		if (nw != want)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'%s' takes %d word%s", w[0], want - 1,
+				    want == 2 ? " (0 or 1)" : "s (ROLE and 0 or 1)");
+		if (want == 3 && (snt_role_from_name(w[1], &role) ||
+				  (role != SNT_ROLE_BUTTON && role != SNT_ROLE_EXIT_BUTTON &&
+				   role != SNT_ROLE_FIRE_ALARM)))
+			return fail(p, SNT_SCENARIO_ERR_VALUE,
+				    "'%s' is not button, exit-button or fire-alarm", w[1]);
+		if (parse_level(w[nw - 1], &v))
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "level '%s' is not 0 or 1", w[nw - 1]);
+		st = new_step(p, SNT_SCN_INPUT);
+		if (!st)
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		st->u.input.role = role;
+		st->u.input.value = v;
+		return SNT_SCENARIO_OK;
+	}
+	if (!strcmp(w[0], "wait")) {
+		char *end;
+		long long ms;
+
+		if (nw != 2)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'wait' takes 1 word (milliseconds)");
+		errno = 0;
+		ms = strtoll(w[1], &end, 10);
+		if (errno || end == w[1] || *end)
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "wait '%s' is not a number of milliseconds",
+				    w[1]);
+		if (ms < 0 || ms > SNT_SCENARIO_MAX_WAIT_MS)
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "wait %lld ms is outside 0-%d", ms,
+				    SNT_SCENARIO_MAX_WAIT_MS);
+		st = new_step(p, SNT_SCN_WAIT);
+		if (!st)
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		st->u.wait_ms = ms;
+		return SNT_SCENARIO_OK;
+	}
+	if (!strcmp(w[0], "show")) {
+		size_t *idx = NULL;
+		size_t n = 0;
+
+		if (nw < 2)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'show' takes IMAGE... or none");
+		if (!(nw == 2 && !strcmp(w[1], "none"))) {
+			idx = calloc((size_t)nw - 1, sizeof(*idx));
+			if (!idx)
+				return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			for (int i = 1; i < nw; i++) {
+				err = image_index(p, w[i], &idx[n]);
+				if (err) {
+					free(idx);
+					return err;
+				}
+				n++;
+			}
+		}
+		st = new_step(p, SNT_SCN_SHOW);
+		if (!st) {
+			free(idx);
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		}
+		st->u.show.n = n;
+		st->u.show.image = idx;
+		return SNT_SCENARIO_OK;
+	}
+	if (!strcmp(w[0], "temp")) {
+		int32_t *mdc = NULL;
+		size_t n = 0;
+
+		if (nw < 2)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'temp' takes SAMPLE... or none");
+		if (!(nw == 2 && !strcmp(w[1], "none"))) {
+			mdc = calloc((size_t)nw - 1, sizeof(*mdc));
+			if (!mdc)
+				return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			for (int i = 1; i < nw; i++) {
+				err = parse_temp(p, w[i], &mdc[n]);
+				if (err) {
+					free(mdc);
+					return err;
+				}
+				n++;
+			}
+		}
+		st = new_step(p, SNT_SCN_TEMP);
+		if (!st) {
+			free(mdc);
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		}
+		st->u.temp.n = n;
+		st->u.temp.mdc = mdc;
+		return SNT_SCENARIO_OK;
+	}
+	return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+		    "unknown command '%.40s' (known: presence, button, wait, show, temp)", w[0]);
+}
+
+static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
+{
+	enum snt_scenario_err err = SNT_SCENARIO_OK;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	errno = 0;
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		char *w[MAX_WORDS], *save = NULL, *tok, *hash;
+		int nw = 0;
+
+		p->line++;
+		if (len > SNT_SCENARIO_MAX_LINE + 1 ||
+		    (len == SNT_SCENARIO_MAX_LINE + 1 && buf[len - 1] != '\n')) {
+			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "line longer than %d bytes",
+				   SNT_SCENARIO_MAX_LINE);
+			break;
+		}
+		if (memchr(buf, '\0', (size_t)len)) {
+			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "NUL byte in line");
+			break;
+		}
+		hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		for (tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (nw == MAX_WORDS)
+				break;
+			w[nw++] = tok;
+		}
+		if (tok) {
+			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "more than %d words", MAX_WORDS);
+			break;
+		}
+		if (nw == 0)
+			continue;
+		err = parse_line(p, w, nw);
+		if (err)
+			break;
+	}
+	if (!err && ferror(f)) {
+		p->line = 0;
+		err = fail(p, SNT_SCENARIO_ERR_IO, "read error: %s", strerror(errno));
+	}
+	free(buf);
+	return err;
+}
+
+enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **out, char *errbuf,
+					size_t errlen)
+{
+	struct parser p;
+	enum snt_scenario_err err;
+	const char *slash;
+	FILE *f;
+
+	if (!path || !out || !errbuf || errlen == 0)
+		return SNT_SCENARIO_ERR_INVAL;
+	*out = NULL;
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.errbuf = errbuf;
+	p.errlen = errlen;
+	errbuf[0] = '\0';
+	slash = strrchr(path, '/');
+	if (slash) {
+		size_t n = (size_t)(slash - path) + 1;
+
+		if (n >= sizeof(p.dir))
+			return fail(&p, SNT_SCENARIO_ERR_INVAL, "path too long");
+		memcpy(p.dir, path, n);
+	}
+	f = fopen(path, "r");
+	if (!f)
+		return fail(&p, SNT_SCENARIO_ERR_IO, "%s", strerror(errno));
+	p.scn = calloc(1, sizeof(*p.scn));
+	if (!p.scn) {
+		fclose(f);
+		return fail(&p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+	}
+	err = parse_stream(&p, f);
+	fclose(f);
+	if (err) {
+		snt_scenario_free(p.scn);
+		return err;
+	}
+	*out = p.scn;
+	return SNT_SCENARIO_OK;
+}

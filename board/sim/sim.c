@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulated board: every role of hal.h driven by a scenario on a
+ * virtual clock (scenario.md), outputs written to the output log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+#define BLANK_W 640
+#define BLANK_H 480
+#define AMBIENT_MDC 22000
+
+struct sim {
+	struct snt_board board;
+	struct snt_scenario *scn;
+	size_t pc;			/* next scenario step */
+	int64_t now;			/* virtual monotonic ms */
+	int64_t cursor;			/* scenario time of the step at pc */
+	int64_t start_utc_ms;
+	enum snt_clock_state clock_state;
+	int out_fd;			/* output log, or -1 */
+	int level[SNT_ROLE_COUNT];	/* last level written per output */
+	/* what the camera sees */
+	const size_t *show;
+	size_t show_n, show_pos;
+	uint8_t *blank;
+	/* what the thermometer reads */
+	const int32_t *temp;
+	size_t temp_n, temp_pos;
+};
+
+/* Apply every step that is due at or before the current time, up to the next input. */
+static void advance(struct sim *s)
+{
+	while (s->pc < s->scn->n_steps) {
+		const struct snt_scenario_step *st = &s->scn->steps[s->pc];
+
+		if (st->op == SNT_SCN_WAIT) {
+			s->cursor += st->u.wait_ms;
+			s->pc++;
+			continue;
+		}
+		if (st->op == SNT_SCN_INPUT || s->cursor > s->now)
+			break;
+		if (st->op == SNT_SCN_SHOW) {
+			s->show = st->u.show.image;
+			s->show_n = st->u.show.n;
+			s->show_pos = 0;
+		} else {
+			s->temp = st->u.temp.mdc;
+			s->temp_n = st->u.temp.n;
+			s->temp_pos = 0;
+		}
+		s->pc++;
+	}
+}
+
+static int64_t sim_mono_ms(void *ctx)
+{
+	return ((struct sim *)ctx)->now;
+}
+
+static int64_t sim_utc_ms(void *ctx)
+{
+	const struct sim *s = ctx;
+
+	return s->start_utc_ms + s->now;
+}
+
+static enum snt_clock_state sim_state(void *ctx)
+{
+	return ((struct sim *)ctx)->clock_state;
+}
+
+static void sim_sleep_ms(void *ctx, int64_t ms)
+{
+	struct sim *s = ctx;
+
+	if (ms > 0)
+		s->now += ms;
+}
+
+static const struct snt_clock_ops sim_clock_ops = {
+	.mono_ms = sim_mono_ms,
+	.utc_ms = sim_utc_ms,
+	.state = sim_state,
+	.sleep_ms = sim_sleep_ms,
+};
+
+/* One line, one write(2), as interfaces.md asks. */
+static enum snt_hal_err out_line(struct sim *s, const char *line, size_t len)
+{
+	size_t off = 0;
+
+	if (s->out_fd < 0)
+		return SNT_HAL_OK;
+	while (off < len) {
+		ssize_t n = write(s->out_fd, line + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return SNT_HAL_ERR_IO;
+		off += (size_t)n;
+	}
+	return SNT_HAL_OK;
+}
+
+static enum snt_hal_err sim_set(void *ctx, enum snt_role role, int value, int64_t seq)
+{
+	struct sim *s = ctx;
+	char line[96];
+	int n;
+
+	if (role != SNT_ROLE_RELAY && role != SNT_ROLE_LED_GREEN && role != SNT_ROLE_LED_RED &&
+	    role != SNT_ROLE_BUZZER)
+		return SNT_HAL_ERR_INVAL;
+	value = value ? 1 : 0;
+	if (s->level[role] == value)
+		return SNT_HAL_OK;
+	s->level[role] = value;
+	if (role == SNT_ROLE_RELAY && value && seq > 0)
+		n = snprintf(line, sizeof(line), "%" PRId64 " %s %d seq=%" PRId64 "\n", s->now,
+			     snt_role_name(role), value, seq);
+	else
+		n = snprintf(line, sizeof(line), "%" PRId64 " %s %d\n", s->now, snt_role_name(role),
+			     value);
+	return out_line(s, line, (size_t)n);
+}
+
+static enum snt_hal_err sim_wait_event(void *ctx, int extra_fd, int64_t timeout_ms,
+				       struct snt_input_event *ev)
+{
+	struct sim *s = ctx;
+	const struct snt_scenario_step *st;
+	int64_t at;
+
+	if (extra_fd >= 0) {
+		struct pollfd pfd = { .fd = extra_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 0) > 0)
+			return SNT_HAL_FD_READY;
+	}
+	advance(s);
+	at = s->cursor > s->now ? s->cursor : s->now;
+	if (timeout_ms >= 0 && at > s->now + timeout_ms) {
+		s->now += timeout_ms;
+		advance(s);
+		return SNT_HAL_TIMEOUT;
+	}
+	s->now = at;
+	advance(s);
+	if (s->pc >= s->scn->n_steps)
+		return SNT_HAL_END;
+	st = &s->scn->steps[s->pc++];
+	ev->role = st->u.input.role;
+	ev->value = st->u.input.value;
+	ev->mono_ms = s->now;
+	s->cursor = s->now;
+	advance(s);
+	return SNT_HAL_OK;
+}
+
+static const struct snt_gpio_ops sim_gpio_ops = {
+	.set = sim_set,
+	.wait_event = sim_wait_event,
+};
+
+static enum snt_hal_err sim_grab(void *ctx, struct snt_frame *frame)
+{
+	struct sim *s = ctx;
+
+	advance(s);
+	frame->fmt = SNT_PIXFMT_RGB24;
+	if (s->show_n == 0) {
+		frame->width = BLANK_W;
+		frame->height = BLANK_H;
+		frame->stride = 3 * BLANK_W;
+		frame->data = s->blank;
+		return SNT_HAL_OK;
+	}
+	const struct snt_image *img = &s->scn->images[s->show[s->show_pos]].img;
+
+	if (s->show_pos + 1 < s->show_n)
+		s->show_pos++;
+	frame->width = img->width;
+	frame->height = img->height;
+	frame->stride = img->stride;
+	frame->data = img->rgb;
+	return SNT_HAL_OK;
+}
+
+static const struct snt_camera_ops sim_camera_ops = {
+	.grab = sim_grab,
+};
+
+static enum snt_hal_err sim_read(void *ctx, int32_t *object_mdc, int32_t *ambient_mdc)
+{
+	struct sim *s = ctx;
+	int32_t v;
+
+	advance(s);
+	if (s->temp_n == 0)
+		return SNT_HAL_ERR_NODATA;
+	v = s->temp[s->temp_pos];
+	if (s->temp_pos + 1 < s->temp_n)
+		s->temp_pos++;
+	if (v == SNT_SCENARIO_TEMP_FAULT)
+		return SNT_HAL_ERR_IO;
+	*object_mdc = v;
+	*ambient_mdc = AMBIENT_MDC;
+	return SNT_HAL_OK;
+}
+
+static const struct snt_thermometer_ops sim_thermometer_ops = {
+	.read = sim_read,
+};
+
+static enum snt_hal_err sim_show(void *ctx, const char *text)
+{
+	struct sim *s = ctx;
+	char line[1024];
+	size_t n;
+	int k;
+
+	k = snprintf(line, sizeof(line), "%" PRId64 " display \"", s->now);
+	n = (size_t)k;
+	for (const char *p = text; *p && n + 8 < sizeof(line); p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\\') {
+			line[n++] = '\\';
+			line[n++] = (char)c;
+		} else if (c == '\n') {
+			line[n++] = '\\';
+			line[n++] = 'n';
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "\\x%02x", c);
+		} else {
+			line[n++] = (char)c;
+		}
+	}
+	line[n++] = '"';
+	line[n++] = '\n';
+	return out_line(s, line, n);
+}
+
+static const struct snt_display_ops sim_display_ops = {
+	.show = sim_show,
+};
+
+static void sim_close(struct snt_board *b)
+{
+	struct sim *s = b->priv;
+	static const enum snt_role outputs[] = { SNT_ROLE_RELAY, SNT_ROLE_LED_GREEN,
+						 SNT_ROLE_LED_RED, SNT_ROLE_BUZZER };
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(outputs); i++)
+		(void)sim_set(s, outputs[i], 0, 0);
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	snt_scenario_free(s->scn);
+	free(s->blank);
+	free(s);
+}
+
+enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
+			      size_t errlen)
+{
+	enum snt_scenario_err serr;
+	struct sim *s;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return SNT_HAL_ERR_NOMEM;
+	s->out_fd = -1;
+	s->start_utc_ms = cfg->sim_start_utc_ms;
+	s->clock_state = cfg->sim_clock;
+	s->blank = malloc((size_t)BLANK_W * BLANK_H * 3);
+	if (!s->blank)
+		goto err_nomem;
+	memset(s->blank, 200, (size_t)BLANK_W * BLANK_H * 3);
+
+	serr = snt_scenario_load(cfg->sim_scenario, &s->scn, errbuf, errlen);
+	if (serr == SNT_SCENARIO_ERR_NOMEM)
+		goto err_nomem;
+	if (serr != SNT_SCENARIO_OK) {
+		free(s->blank);
+		free(s);
+		return SNT_HAL_ERR_CONFIG;
+	}
+	if (cfg->sim_output[0]) {
+		s->out_fd = open(cfg->sim_output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (s->out_fd < 0) {
+			snprintf(errbuf, errlen, "%s: %s", cfg->sim_output, strerror(errno));
+			snt_scenario_free(s->scn);
+			free(s->blank);
+			free(s);
+			return SNT_HAL_ERR_IO;
+		}
+	}
+
+	s->board.name = "sim";
+	s->board.camera = &sim_camera_ops;
+	s->board.camera_ctx = s;
+	s->board.thermometer = &sim_thermometer_ops;
+	s->board.thermometer_ctx = s;
+	s->board.gpio = &sim_gpio_ops;
+	s->board.gpio_ctx = s;
+	s->board.display = &sim_display_ops;
+	s->board.display_ctx = s;
+	s->board.clock.ops = &sim_clock_ops;
+	s->board.clock.ctx = s;
+	snt_strlcpy(s->board.boot_id, cfg->sim_boot_id, sizeof(s->board.boot_id));
+	s->board.close = sim_close;
+	s->board.priv = s;
+	/* Outputs start at 0: the door is locked (logged only on change). */
+	*out = &s->board;
+	return SNT_HAL_OK;
+
+err_nomem:
+	snt_scenario_free(s->scn);
+	free(s->blank);
+	free(s);
+	snprintf(errbuf, errlen, "out of memory");
+	return SNT_HAL_ERR_NOMEM;
+}

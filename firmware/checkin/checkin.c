@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One visit at the gate: scan, de-duplicate, measure, decide, log, act.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checkin/checkin.h"
+#include "config/config.h"
+
+struct dedup_slot {
+	bool used;
+	int64_t mono_ms;		/* when the first scan was decided */
+	size_t len;
+	uint8_t payload[SNT_SCAN_MAX_PAYLOAD];
+	struct snt_visit first;		/* what the gate did then */
+};
+
+struct snt_checkin {
+	struct snt_checkin_cfg cfg;
+	struct snt_board *board;
+	struct snt_store *store;
+	struct snt_scanner *scanner;
+	struct dedup_slot dedup[SNT_DEDUP_SLOTS];
+};
+
+/* Messages to the visitor: Chinese first, then English. */
+#define MSG_SHOW_CODE "请出示健康码\nPlease show your health code"
+#define MSG_MEASURE "请看向测温区\nPlease face the thermometer"
+#define MSG_AGAIN "请靠近重新测温\nPlease come closer and measure again"
+#define MSG_CONFIRM "请再测一次体温\nPlease measure once more"
+
+static const char *const err_text[] = {
+	[SNT_CHECKIN_OK] = "success",
+	[SNT_CHECKIN_ERR_INVAL] = "invalid argument",
+	[SNT_CHECKIN_ERR_NOMEM] = "out of memory",
+	[SNT_CHECKIN_ERR_SCAN] = "scanner failure",
+};
+
+const char *snt_checkin_strerror(enum snt_checkin_err err)
+{
+	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
+		return err_text[err];
+	return "unknown error";
+}
+
+void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checkin_cfg *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->scan_timeout_ms = cfg->scan_timeout_ms;
+	out->frame_interval_ms = cfg->frame_interval_ms;
+	out->dedup_window_ms = (int64_t)cfg->dedup_window_s * 1000;
+	out->temp_retry_ms = cfg->temp_retry_ms;
+	out->relay_pulse_ms = cfg->relay_pulse_ms;
+	out->alert_ms = cfg->alert_ms;
+	out->temp_tries = cfg->temp_tries;
+	out->fever_threshold_mdc = cfg->fever_threshold_mdc;
+	snt_strlcpy(out->duty_phone, cfg->duty_phone, sizeof(out->duty_phone));
+}
+
+static int show(struct snt_board *b, const char *text)
+{
+	return b->display->show(b->display_ctx, text) == SNT_HAL_OK ? 0 : 1;
+}
+
+static int set(struct snt_board *b, enum snt_role role, int value, int64_t seq)
+{
+	return b->gpio->set(b->gpio_ctx, role, value, seq) == SNT_HAL_OK ? 0 : 1;
+}
+
+enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *b,
+				      struct snt_temp_result *out)
+{
+	bool fever_pending = false;
+	int implausible = 0;
+
+	if (!cfg || !b || !out || cfg->temp_tries < 1)
+		return SNT_CHECKIN_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	(void)show(b, MSG_MEASURE);
+	for (;;) {
+		int32_t obj = 0, amb = 0;
+		enum snt_hal_err rc = b->thermometer->read(b->thermometer_ctx, &obj, &amb);
+
+		if (rc != SNT_HAL_OK || obj < SNT_TEMP_SENSOR_MIN_MDC || obj > SNT_TEMP_SENSOR_MAX_MDC) {
+			if (++out->faults >= cfg->temp_tries) {
+				out->status = SNT_TEMP_FAULT;
+				return SNT_CHECKIN_OK;
+			}
+			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
+			continue;
+		}
+		out->readings++;
+		out->has_value = true;
+		out->mdc = obj;
+		if (obj < SNT_TEMP_PLAUSIBLE_MIN_MDC || obj > SNT_TEMP_PLAUSIBLE_MAX_MDC) {
+			fever_pending = false;
+			if (++implausible >= cfg->temp_tries) {
+				out->status = SNT_TEMP_IMPLAUSIBLE;
+				return SNT_CHECKIN_OK;
+			}
+			(void)show(b, MSG_AGAIN);
+			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
+			continue;
+		}
+		if (obj >= cfg->fever_threshold_mdc) {
+			if (fever_pending) {
+				out->status = SNT_TEMP_FEVER;
+				return SNT_CHECKIN_OK;
+			}
+			fever_pending = true;
+			(void)show(b, MSG_CONFIRM);
+			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
+			continue;
+		}
+		out->status = SNT_TEMP_NORMAL;
+		return SNT_CHECKIN_OK;
+	}
+}
+
+enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct snt_board *board,
+				     struct snt_store *store, struct snt_checkin **out)
+{
+	struct snt_checkin *ci;
+
+	if (!cfg || !board || !store || !out || cfg->temp_tries < 1)
+		return SNT_CHECKIN_ERR_INVAL;
+	ci = calloc(1, sizeof(*ci));
+	if (!ci)
+		return SNT_CHECKIN_ERR_NOMEM;
+	ci->cfg = *cfg;
+	ci->board = board;
+	ci->store = store;
+	switch (snt_scanner_new(&ci->scanner)) {
+	case SNT_SCAN_OK:
+		break;
+	case SNT_SCAN_ERR_NOMEM:
+		free(ci);
+		return SNT_CHECKIN_ERR_NOMEM;
+	default:
+		free(ci);
+		return SNT_CHECKIN_ERR_SCAN;
+	}
+	*out = ci;
+	return SNT_CHECKIN_OK;
+}
+
+void snt_checkin_free(struct snt_checkin *ci)
+{
+	if (!ci)
+		return;
+	snt_scanner_free(ci->scanner);
+	free(ci);
+}
+
+static struct dedup_slot *dedup_find(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now)
+{
+	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
+		struct dedup_slot *d = &ci->dedup[i];
+
+		if (d->used && now - d->mono_ms < ci->cfg.dedup_window_ms && d->len == len &&
+		    !memcmp(d->payload, p, len))
+			return d;
+	}
+	return NULL;
+}
+
+static void dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now,
+			   const struct snt_visit *v)
+{
+	struct dedup_slot *slot = &ci->dedup[0];
+
+	/* An empty or expired slot, else the oldest. */
+	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
+		struct dedup_slot *d = &ci->dedup[i];
+
+		if (!d->used || now - d->mono_ms >= ci->cfg.dedup_window_ms) {
+			slot = d;
+			break;
+		}
+		if (d->mono_ms < slot->mono_ms)
+			slot = d;
+	}
+	slot->used = true;
+	slot->mono_ms = now;
+	slot->len = len;
+	memcpy(slot->payload, p, len);
+	slot->first = *v;
+}
+
+/* The message for a decision, naming the duty phone when staff are needed. */
+static void decision_message(const struct snt_checkin *ci, const struct snt_visit *v, char *buf,
+			     size_t size)
+{
+	const snt_reasons_t r = v->result.reasons;
+	char phone_zh[64] = "", phone_en[64] = "";
+
+	if (ci->cfg.duty_phone[0]) {
+		snprintf(phone_zh, sizeof(phone_zh), " 值班电话 %s", ci->cfg.duty_phone);
+		snprintf(phone_en, sizeof(phone_en), " Duty phone %s", ci->cfg.duty_phone);
+	}
+	if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
+		snprintf(buf, size, "系统故障 请联系值班人员%s\nSystem fault: please call staff.%s",
+			 phone_zh, phone_en);
+	else if (v->result.decision == SNT_DECISION_ADMIT)
+		snprintf(buf, size, "绿码 体温正常 请通行\nGreen code, temperature normal: please enter");
+	else if (r & SNT_REASON_BIT(SNT_REASON_FEVER))
+		snprintf(buf, size, "体温异常 请在此等候 已通知值班人员%s\n"
+			 "Temperature too high: please wait here, staff are called.%s",
+			 phone_zh, phone_en);
+	else if (r & SNT_REASON_BIT(SNT_REASON_CODE_RED))
+		snprintf(buf, size, "红码 禁止入内%s\nRed code: entry refused.%s", phone_zh, phone_en);
+	else if (r & SNT_REASON_BIT(SNT_REASON_CODE_YELLOW))
+		snprintf(buf, size, "黄码 禁止入内%s\nYellow code: entry refused.%s", phone_zh, phone_en);
+	else if (r & SNT_REASON_BIT(SNT_REASON_NO_CODE))
+		snprintf(buf, size, "未识别到健康码 请等待工作人员%s\n"
+			 "No health code read: please wait for staff.%s", phone_zh, phone_en);
+	else
+		snprintf(buf, size, "请等待工作人员核验%s\nPlease wait for staff to check you.%s",
+			 phone_zh, phone_en);
+}
+
+/* Drive the outputs for a decided visit (first time or repeated). */
+static void act(struct snt_checkin *ci, struct snt_visit *v)
+{
+	struct snt_board *b = ci->board;
+	char msg[512];
+
+	decision_message(ci, v, msg, sizeof(msg));
+	v->output_faults += show(b, msg);
+	if (v->door == SNT_DOOR_OPENED && v->seq > 0) {
+		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
+		v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
+		snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
+		v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
+		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
+		return;
+	}
+	/* Door stays shut: red LED; a fever also sounds three beeps. */
+	v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
+	if (v->result.reasons & SNT_REASON_BIT(SNT_REASON_FEVER)) {
+		for (int i = 0; i < 3; i++) {
+			v->output_faults += set(b, SNT_ROLE_BUZZER, 1, 0);
+			snt_clock_sleep_ms(&b->clock, 300);
+			v->output_faults += set(b, SNT_ROLE_BUZZER, 0, 0);
+			snt_clock_sleep_ms(&b->clock, 300);
+		}
+	} else {
+		v->output_faults += set(b, SNT_ROLE_BUZZER, 1, 0);
+		snt_clock_sleep_ms(&b->clock, 200);
+		v->output_faults += set(b, SNT_ROLE_BUZZER, 0, 0);
+	}
+	snt_clock_sleep_ms(&b->clock, ci->cfg.alert_ms);
+	v->output_faults += set(b, SNT_ROLE_LED_RED, 0, 0);
+}
+
+/* Scan frames until a code is read or the timeout passes. */
+static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_visit *v,
+					  const struct snt_scan_code **code)
+{
+	struct snt_board *b = ci->board;
+	const int64_t t0 = snt_clock_mono_ms(&b->clock);
+
+	*code = NULL;
+	(void)show(b, MSG_SHOW_CODE);
+	for (;;) {
+		struct snt_frame frame;
+		const struct snt_scan_result *res;
+
+		if (b->camera->grab(b->camera_ctx, &frame) == SNT_HAL_OK) {
+			if (snt_scanner_scan(ci->scanner, &frame, &res) != SNT_SCAN_OK)
+				return SNT_CHECKIN_ERR_SCAN;
+			if (res->n > 0) {
+				*code = &res->codes[0];
+				return SNT_CHECKIN_OK;
+			}
+		} else {
+			v->camera_faults++;
+		}
+		if (snt_clock_mono_ms(&b->clock) - t0 + ci->cfg.frame_interval_ms > ci->cfg.scan_timeout_ms)
+			return SNT_CHECKIN_OK;
+		snt_clock_sleep_ms(&b->clock, ci->cfg.frame_interval_ms);
+	}
+}
+
+/* Round milli-°C to tenths, half away from zero. */
+static int mdc_to_dc(int32_t mdc)
+{
+	return mdc >= 0 ? (mdc + 50) / 100 : -((-mdc + 50) / 100);
+}
+
+enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit *v)
+{
+	const struct snt_scan_code *code;
+	struct snt_policy_input in;
+	struct snt_entry e;
+	struct snt_board *b;
+	struct dedup_slot *dup;
+	enum snt_checkin_err err;
+	int64_t t0;
+
+	if (!ci || !v)
+		return SNT_CHECKIN_ERR_INVAL;
+	b = ci->board;
+	memset(v, 0, sizeof(*v));
+	v->door = SNT_DOOR_SHUT;
+	t0 = snt_clock_mono_ms(&b->clock);
+
+	err = scan_for_code(ci, v, &code);
+	if (err)
+		return err;
+	if (code) {
+		v->code_read = true;
+		v->format = snt_code_classify(code->bytes, code->len);
+		v->colour = code->colour;
+		dup = dedup_find(ci, code->bytes, code->len, t0);
+		if (dup) {
+			int faults = v->camera_faults;
+
+			*v = dup->first;
+			v->duplicate = true;
+			v->camera_faults = faults;
+			v->output_faults = 0;
+			act(ci, v);
+			v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
+			return SNT_CHECKIN_OK;
+		}
+	}
+
+	err = snt_temp_measure(&ci->cfg, b, &v->temp);
+	if (err)
+		return err;
+
+	memset(&in, 0, sizeof(in));
+	in.store_ok = true;
+	in.code_read = v->code_read;
+	in.format = v->format;
+	in.colour = v->colour;
+	/* Offline the gate cannot check any signature yet: all codes are unverified. */
+	in.verified = v->code_read ? SNT_VERIFIED_UNVERIFIED : SNT_VERIFIED_NONE;
+	in.temp = v->temp.status;
+	snt_policy_decide(&in, &v->result);
+
+	memset(&e, 0, sizeof(e));
+	snt_strlcpy(e.boot_id, b->boot_id, sizeof(e.boot_id));
+	e.mono_ms = snt_clock_mono_ms(&b->clock);
+	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	e.clock = snt_clock_state_get(&b->clock);
+	e.kind = SNT_KIND_VISITOR;
+	e.format = v->format;
+	e.colour = v->code_read ? v->colour : SNT_COLOUR_UNKNOWN;
+	e.verified = in.verified;
+	e.has_temp = v->temp.has_value;
+	e.temp_dc = v->temp.has_value ? mdc_to_dc(v->temp.mdc) : 0;
+	e.decision = v->result.decision;
+	e.reasons = v->result.reasons;
+	e.door = v->result.decision == SNT_DECISION_ADMIT ? SNT_DOOR_OPENED : SNT_DOOR_SHUT;
+	if (code) {
+		e.payload = code->bytes;
+		e.payload_len = code->len;
+	}
+
+	v->store_err = snt_store_append(ci->store, &e);
+	if (v->store_err == SNT_STORE_OK) {
+		v->seq = e.seq;
+		v->door = e.door;
+		if (code)
+			dedup_remember(ci, code->bytes, code->len, t0, v);
+	} else {
+		/* No entry, no unattended entry: the door stays shut. */
+		in.store_ok = false;
+		snt_policy_decide(&in, &v->result);
+		if (v->result.decision == SNT_DECISION_ADMIT)
+			v->result.decision = SNT_DECISION_REFER;
+		v->door = SNT_DOOR_SHUT;
+	}
+	act(ci, v);
+	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
+	return SNT_CHECKIN_OK;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clock: time, injected.  Logic never calls clock_gettime() or time(); it
+ * asks a struct snt_clock, which is the system clock on a board and a
+ * virtual clock on the simulated board and in tests.
+ *
+ * Two time lines: monotonic milliseconds since boot (never jumps) and UTC
+ * wall time in milliseconds since the Unix epoch (may jump; see state).
+ */
+#ifndef SNT_CLOCK_H
+#define SNT_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+enum snt_clock_state {
+	SNT_CLOCK_UNTRUSTED = 0,	/* no NTP sync, no signed time: wall time may be wrong */
+	SNT_CLOCK_TRUSTED,		/* NTP-synchronised or signed bureau time */
+	SNT_CLOCK_REBASED,		/* computed afterwards from boot id + monotonic time */
+};
+
+struct snt_clock_ops {
+	int64_t (*mono_ms)(void *ctx);		/* monotonic ms since boot */
+	int64_t (*utc_ms)(void *ctx);		/* wall time, ms since 1970-01-01T00:00:00Z */
+	enum snt_clock_state (*state)(void *ctx);
+	void (*sleep_ms)(void *ctx, int64_t ms);/* wait; virtual clocks just advance */
+};
+
+struct snt_clock {
+	const struct snt_clock_ops *ops;
+	void *ctx;
+};
+
+/*
+ * snt_clock_system() - the board's clocks: CLOCK_MONOTONIC, CLOCK_REALTIME,
+ * and trust from the kernel's NTP status (adjtimex(2): trusted when
+ * STA_UNSYNC is clear and the maximum error is under 1 s).
+ * @clk: filled in; needs no release.
+ */
+void snt_clock_system(struct snt_clock *clk);
+
+static inline int64_t snt_clock_mono_ms(const struct snt_clock *c) { return c->ops->mono_ms(c->ctx); }
+static inline int64_t snt_clock_utc_ms(const struct snt_clock *c) { return c->ops->utc_ms(c->ctx); }
+static inline enum snt_clock_state snt_clock_state_get(const struct snt_clock *c) { return c->ops->state(c->ctx); }
+static inline void snt_clock_sleep_ms(const struct snt_clock *c, int64_t ms) { c->ops->sleep_ms(c->ctx, ms); }
+
+/*
+ * snt_clock_format_rfc3339() - "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339 §5.6, UTC,
+ * whole seconds, truncated) into @buf of at least 21 bytes.
+ * Return: 0, or -1 if @size is too small or the year is outside 0000-9999.
+ */
+int snt_clock_format_rfc3339(int64_t utc_ms, char *buf, size_t size) SNT_WUR;
+
+/*
+ * snt_clock_parse_rfc3339() - parse "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)"
+ * (RFC 3339 §5.6; 't'/'z' and a space separator accepted).
+ * Return: 0 and *utc_ms; -1 if the text is not such a time.
+ */
+int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms) SNT_WUR;
+
+/* snt_clock_state_name() - "trusted", "untrusted" or "rebased". */
+const char *snt_clock_state_name(enum snt_clock_state s);
+
+/* snt_clock_state_from_name() - parse; return 0 and *out, or -1 if unknown. */
+int snt_clock_state_from_name(const char *name, enum snt_clock_state *out) SNT_WUR;
+
+/*
+ * snt_clock_boot_id() - the kernel's boot id (/proc/sys/kernel/random/boot_id,
+ * 36 characters + NUL) into @buf of at least 37 bytes.
+ * Return: 0; -1 with errno if it cannot be read.
+ */
+int snt_clock_boot_id(char *buf, size_t size) SNT_WUR;
+
+#endif /* SNT_CLOCK_H */

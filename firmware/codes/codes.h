@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * codes: what a scanned payload is.  The format is chosen by prefix:
+ *   "HC1:"     EU Digital COVID Certificate (eHealth Network, DCC technical
+ *              specifications v1.3, §3 "HC1:" prefix)
+ *   "LT1:"     Swiss COVID certificate light
+ *   "NZCP:/"   New Zealand COVID Pass (NZCP spec v1, §"QR code encoding")
+ *   "shc:/"    SMART Health Card (SMART Health Cards framework, numeric mode)
+ * anything else is an opaque health-code token (GB/T 38962-2020): it can only
+ * be resolved online by its issuing platform.  Signature verification of the
+ * signed formats lives in its own files of this module (separate issue).
+ */
+#ifndef SNT_CODES_H
+#define SNT_CODES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+enum snt_code_format {
+	SNT_FORMAT_NONE = 0,	/* no code was read */
+	SNT_FORMAT_HEALTHCODE,	/* opaque health-code token */
+	SNT_FORMAT_HCERT,	/* EU DCC, HC1: */
+	SNT_FORMAT_LT1,		/* Swiss light certificate, LT1: */
+	SNT_FORMAT_NZCP,	/* NZCP:/ */
+	SNT_FORMAT_SHC,		/* shc:/ */
+};
+
+/* Administrative division code (GB/T 2260): six ASCII digits + NUL. */
+#define SNT_REGION_LEN 7
+
+/*
+ * snt_code_classify() - format of a payload, by its prefix.
+ * @bytes, @len: raw payload (may contain NUL bytes; not NUL-terminated).
+ * Return: SNT_FORMAT_NONE when @len is 0, else the format; never fails.
+ */
+enum snt_code_format snt_code_classify(const uint8_t *bytes, size_t len);
+
+/*
+ * snt_code_region() - the issuing region a health-code token names, if any:
+ * "HC:<6 digits>:..." or a URL query parameter "region=<6 digits>".
+ * @bytes, @len: raw payload.
+ * @region: receives six digits and a NUL (SNT_REGION_LEN bytes).
+ * Return: 0 when a region was found, -1 otherwise (then @region is "").
+ */
+int snt_code_region(const uint8_t *bytes, size_t len, char region[SNT_REGION_LEN]);
+
+/* snt_code_format_name() - "none", "healthcode", "hcert", "lt1", "nzcp", "shc". */
+const char *snt_code_format_name(enum snt_code_format f);
+
+/* snt_code_format_from_name() - parse; 0 and *out, or -1 if unknown. */
+int snt_code_format_from_name(const char *name, enum snt_code_format *out) SNT_WUR;
+
+#endif /* SNT_CODES_H */

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The station's INI file: parsing with inih, validation, relative paths.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+
+struct parse_ctx {
+	struct snt_config *cfg;
+	enum snt_config_err err;	/* first error */
+	char msg[256];			/* its text, without file and line */
+	char dir[PATH_MAX];		/* directory of the config file, with '/' */
+	bool have_scenario;
+};
+
+enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t off;		/* offset in struct snt_config */
+	size_t size;		/* string capacity */
+	long min, max;		/* integer range (K_INT, K_TEMP in milli-°C) */
+};
+
+#define S(field) offsetof(struct snt_config, field), sizeof(((struct snt_config *)0)->field)
+#define I(field) offsetof(struct snt_config, field), 0
+
+static const struct key keys[] = {
+	{ "station", "board", K_STR, S(board), 0, 0 },
+	{ "station", "db", K_PATH, S(db), 0, 0 },
+	{ "station", "device_id", K_STR, S(device_id), 0, 0 },
+	{ "station", "home", K_STR, S(home), 0, 0 },
+	{ "station", "duty_phone", K_STR, S(duty_phone), 0, 0 },
+	{ "checkin", "scan_timeout_ms", K_INT, I(scan_timeout_ms), 1000, 60000 },
+	{ "checkin", "frame_interval_ms", K_INT, I(frame_interval_ms), 10, 1000 },
+	{ "checkin", "dedup_window_s", K_INT, I(dedup_window_s), 0, 3600 },
+	{ "checkin", "temp_tries", K_INT, I(temp_tries), 1, 10 },
+	{ "checkin", "temp_retry_ms", K_INT, I(temp_retry_ms), 0, 10000 },
+	{ "checkin", "fever_threshold_c", K_TEMP, I(fever_threshold_mdc), 37000, 39000 },
+	{ "checkin", "relay_pulse_ms", K_INT, I(relay_pulse_ms), 500, 30000 },
+	{ "checkin", "alert_ms", K_INT, I(alert_ms), 0, 60000 },
+	{ "checkin", "leave_timeout_ms", K_INT, I(leave_timeout_ms), 1000, 600000 },
+	{ "sim", "scenario", K_PATH, S(sim_scenario), 0, 0 },
+	{ "sim", "output", K_PATH, S(sim_output), 0, 0 },
+	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
+	{ "sim", "clock", K_CLOCK, I(sim_clock), 0, 0 },
+	{ "sim", "boot_id", K_BOOT_ID, S(sim_boot_id), 0, 0 },
+};
+
+static const char *const err_text[] = {
+	[SNT_CONFIG_OK] = "success",
+	[SNT_CONFIG_ERR_INVAL] = "invalid argument",
+	[SNT_CONFIG_ERR_IO] = "cannot read the configuration file",
+	[SNT_CONFIG_ERR_SYNTAX] = "syntax error",
+	[SNT_CONFIG_ERR_VALUE] = "bad value",
+	[SNT_CONFIG_ERR_MISSING] = "required key missing",
+	[SNT_CONFIG_ERR_NOMEM] = "out of memory",
+};
+
+const char *snt_config_strerror(enum snt_config_err err)
+{
+	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
+		return err_text[err];
+	return "unknown error";
+}
+
+void snt_config_defaults(struct snt_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snt_strlcpy(cfg->board, "sim", sizeof(cfg->board));
+	snt_strlcpy(cfg->db, "/var/lib/sentinel/sentinel.db", sizeof(cfg->db));
+	snt_strlcpy(cfg->device_id, "gate-1", sizeof(cfg->device_id));
+	snt_strlcpy(cfg->duty_phone, "", sizeof(cfg->duty_phone));
+	cfg->scan_timeout_ms = 5000;
+	cfg->frame_interval_ms = 100;
+	cfg->dedup_window_s = 60;
+	cfg->temp_tries = 3;
+	cfg->temp_retry_ms = 1000;
+	cfg->fever_threshold_mdc = 37300;
+	cfg->relay_pulse_ms = 3000;
+	cfg->alert_ms = 3000;
+	cfg->leave_timeout_ms = 30000;
+	cfg->sim_start_utc_ms = 1767225600000;	/* 2026-01-01T00:00:00Z */
+	cfg->sim_clock = SNT_CLOCK_TRUSTED;
+	snt_strlcpy(cfg->sim_boot_id, "00000000-0000-4000-8000-00000000a11e",
+		    sizeof(cfg->sim_boot_id));
+}
+
+static int fail(struct parse_ctx *pc, enum snt_config_err err, const char *fmt, ...)
+	SNT_PRINTF(3, 4);
+
+static int fail(struct parse_ctx *pc, enum snt_config_err err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pc->err == SNT_CONFIG_OK) {
+		pc->err = err;
+		va_start(ap, fmt);
+		vsnprintf(pc->msg, sizeof(pc->msg), fmt, ap);
+		va_end(ap);
+	}
+	return 0;	/* inih: handler error, it records the line */
+}
+
+/* Decimal °C with at most three decimals, e.g. "37.3", to milli-°C. */
+static int parse_temp_mdc(const char *s, long *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < -300.0 || v > 1000.0)
+		return -1;
+	*out = lround(v * 1000.0);
+	return 0;
+}
+
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int valid_boot_id(const char *s)
+{
+	if (strlen(s) != 36)
+		return 0;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *pc = user;
+	char *base = (char *)pc->cfg;
+	const struct key *k = NULL;
+	long v;
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		if (!strcmp(section, keys[i].section) && !strcmp(name, keys[i].name)) {
+			k = &keys[i];
+			break;
+		}
+	if (!k)
+		return fail(pc, SNT_CONFIG_ERR_SYNTAX, "unknown key '%s' in section [%s]", name, section);
+
+	switch (k->type) {
+	case K_STR:
+		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
+				    name, k->size - 1);
+		if (!strcmp(name, "board") && strcmp(value, "sim"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'board': unknown board '%s' (known: sim)", value);
+		break;
+	case K_PATH: {
+		int n;
+
+		if (!*value) {
+			((char *)(base + k->off))[0] = '\0';
+			break;
+		}
+		n = snprintf(base + k->off, k->size, "%s%s", value[0] == '/' ? "" : pc->dir, value);
+		if (n < 0 || (size_t)n >= k->size)
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': path too long", name);
+		if (!strcmp(name, "scenario"))
+			pc->have_scenario = true;
+		break;
+	}
+	case K_INT:
+		if (parse_long(value, &v))
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': '%s' is not an integer",
+				    name, value);
+		if (v < k->min || v > k->max)
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %ld is outside %ld-%ld",
+				    name, v, k->min, k->max);
+		*(int *)(base + k->off) = (int)v;
+		break;
+	case K_TEMP:
+		if (parse_temp_mdc(value, &v))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not a temperature in °C", name, value);
+		if (v < k->min || v > k->max)
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s °C is outside %.1f-%.1f",
+				    name, value, k->min / 1000.0, k->max / 1000.0);
+		*(int *)(base + k->off) = (int)v;
+		break;
+	case K_TIME: {
+		int64_t t;
+
+		if (snt_clock_parse_rfc3339(value, &t))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not an RFC 3339 time", name, value);
+		*(int64_t *)(base + k->off) = t;
+		break;
+	}
+	case K_CLOCK: {
+		enum snt_clock_state st;
+
+		if (snt_clock_state_from_name(value, &st) || st == SNT_CLOCK_REBASED)
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not 'trusted' or 'untrusted'", name, value);
+		*(enum snt_clock_state *)(base + k->off) = st;
+		break;
+	}
+	case K_BOOT_ID:
+		if (!valid_boot_id(value))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not a lower-case UUID", name, value);
+		snt_strlcpy(base + k->off, value, k->size);
+		break;
+	}
+	return 1;
+}
+
+enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, char *errbuf,
+				    size_t errlen)
+{
+	struct parse_ctx pc;
+	const char *slash;
+	FILE *f;
+	int line;
+
+	if (!path || !cfg || !errbuf || errlen == 0)
+		return SNT_CONFIG_ERR_INVAL;
+	errbuf[0] = '\0';
+	memset(&pc, 0, sizeof(pc));
+	pc.cfg = cfg;
+	snt_config_defaults(cfg);
+	if (snt_strlcpy(cfg->path, path, sizeof(cfg->path)) >= sizeof(cfg->path)) {
+		snprintf(errbuf, errlen, "%s: path too long", path);
+		return SNT_CONFIG_ERR_INVAL;
+	}
+	slash = strrchr(path, '/');
+	if (slash) {
+		size_t n = (size_t)(slash - path) + 1;
+
+		if (n >= sizeof(pc.dir)) {
+			snprintf(errbuf, errlen, "%s: path too long", path);
+			return SNT_CONFIG_ERR_INVAL;
+		}
+		memcpy(pc.dir, path, n);
+		pc.dir[n] = '\0';
+	}
+
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return SNT_CONFIG_ERR_IO;
+	}
+	line = ini_parse_file(f, handler, &pc);
+	fclose(f);
+	if (line == -2) {
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return SNT_CONFIG_ERR_NOMEM;
+	}
+	if (line != 0) {
+		if (pc.err == SNT_CONFIG_OK) {
+			pc.err = SNT_CONFIG_ERR_SYNTAX;
+			snt_strlcpy(pc.msg, "not a 'key = value' line or a '[section]' header",
+				    sizeof(pc.msg));
+		}
+		snprintf(errbuf, errlen, "%s:%d: %s", path, line, pc.msg);
+		return pc.err;
+	}
+	if (!strcmp(cfg->board, "sim") && !pc.have_scenario) {
+		snprintf(errbuf, errlen, "%s: key 'scenario' in section [sim] is required for board = sim",
+			 path);
+		return SNT_CONFIG_ERR_MISSING;
+	}
+	return SNT_CONFIG_OK;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config: the station's one INI file (parsed with inih), validated as a
+ * whole before anything starts.  Unknown sections and keys are errors, and
+ * every error names the file, the line and the key.  The keys, their units,
+ * ranges and defaults are documented in sentinel.conf(5) beside this file.
+ * Relative paths are taken relative to the directory of the config file.
+ */
+#ifndef SNT_CONFIG_H
+#define SNT_CONFIG_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "clock/clock.h"
+#include "common/common.h"
+
+#define SNT_CONFIG_DEFAULT_PATH "/etc/sentinel/sentinel.conf"
+
+enum snt_config_err {
+	SNT_CONFIG_OK = 0,
+	SNT_CONFIG_ERR_INVAL,	/* NULL argument */
+	SNT_CONFIG_ERR_IO,	/* the file cannot be opened (errno in the message) */
+	SNT_CONFIG_ERR_SYNTAX,	/* a line is not INI, or a key/section is unknown */
+	SNT_CONFIG_ERR_VALUE,	/* a value is malformed or out of range */
+	SNT_CONFIG_ERR_MISSING,	/* a required key is missing */
+	SNT_CONFIG_ERR_NOMEM,
+};
+
+struct snt_config {
+	char path[PATH_MAX];		/* the file read */
+
+	/* [station] */
+	char board[16];			/* backend: "sim" */
+	char db[PATH_MAX];		/* log database */
+	char device_id[64];		/* this gate's name at the bureau */
+	char home[128];			/* the care home's name (UTF-8) */
+	char duty_phone[32];		/* 24-hour duty phone shown on referral */
+
+	/* [checkin] */
+	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */
+	int frame_interval_ms;		/* between camera frames, 10-1000 */
+	int dedup_window_s;		/* repeat scans make no entry, 0-3600 */
+	int temp_tries;			/* measurements for an implausible reading, 1-10 */
+	int temp_retry_ms;		/* pause before measuring again, 0-10000 */
+	int fever_threshold_mdc;	/* milli-°C, 37000-39000 (China: 37300) */
+	int relay_pulse_ms;		/* door release pulse, 500-30000 */
+	int alert_ms;			/* red LED / buzzer alert length, 0-60000 */
+	int leave_timeout_ms;		/* wait for presence to clear, 1000-600000 */
+
+	/* [sim] */
+	char sim_scenario[PATH_MAX];	/* scenario file (board/sim/scenario.md) */
+	char sim_output[PATH_MAX];	/* output log; "" = none */
+	int64_t sim_start_utc_ms;	/* virtual wall time at start */
+	enum snt_clock_state sim_clock;	/* "trusted" or "untrusted" */
+	char sim_boot_id[37];		/* boot id the simulated board reports */
+};
+
+/*
+ * snt_config_defaults() - fill @cfg with the documented defaults (no file).
+ */
+void snt_config_defaults(struct snt_config *cfg);
+
+/*
+ * snt_config_load() - defaults, then @path over them, then validation.
+ * @path: INI file.
+ * @cfg: receives the configuration.
+ * @errbuf, @errlen: on failure, one line "FILE:LINE: key 'x': why" (or
+ *                   "FILE: why" for whole-file problems).
+ * Return: SNT_CONFIG_OK; SNT_CONFIG_ERR_INVAL; SNT_CONFIG_ERR_IO if the file
+ * cannot be read; SNT_CONFIG_ERR_SYNTAX for a malformed line or an unknown
+ * section or key; SNT_CONFIG_ERR_VALUE for a malformed or out-of-range value;
+ * SNT_CONFIG_ERR_MISSING when a required key (sim.scenario for board=sim)
+ * is absent; SNT_CONFIG_ERR_NOMEM.
+ */
+enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg,
+				    char *errbuf, size_t errlen) SNT_WUR;
+
+/* snt_config_strerror() - static English text for @err; never NULL. */
+const char *snt_config_strerror(enum snt_config_err err);
+
+#endif /* SNT_CONFIG_H */

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan: camera frames to QR symbols, with raw bytes, display text, corner
+ * points and the colour the code is drawn in.  Nothing here knows about
+ * health codes; see codes/ for what a payload means.
+ *
+ * Decoding is done by zbar (0.23.92, Y800 input only) in binary mode
+ * (ZBAR_CFG_BINARY) so the payload bytes are kept exactly as encoded
+ * (ISO/IEC 18004:2015 §7.4).  zbar is tried on several grey planes built from
+ * the colour frame, cheapest first, stopping at the first plane that yields a
+ * symbol: luma (ITU-R BT.601 weights), a colour-aware plane in which green,
+ * yellow and red modules are all dark (minimum channel), each also at half
+ * scale and inverted (phones in dark mode).
+ *
+ * One scanner per thread: a scanner owns one zbar image scanner and the
+ * plane buffers, reused from frame to frame so memory stays flat.
+ */
+#ifndef SNT_SCAN_H
+#define SNT_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+/* Most symbols reported for one frame; further ones are ignored. */
+#define SNT_SCAN_MAX_CODES 8
+/* Largest payload kept: a version-40 QR holds at most 2953 bytes. */
+#define SNT_SCAN_MAX_PAYLOAD 2953
+/* Largest frame accepted, per side, in pixels. */
+#define SNT_SCAN_MAX_SIDE 8192
+
+enum snt_scan_err {
+	SNT_SCAN_OK = 0,
+	SNT_SCAN_ERR_INVAL,	/* NULL argument, zero or oversize frame, bad stride */
+	SNT_SCAN_ERR_NOMEM,	/* allocation failed */
+	SNT_SCAN_ERR_ZBAR,	/* zbar reported an internal error */
+};
+
+/* Colour of a code's dark modules, judged against its quiet zone. */
+enum snt_colour {
+	SNT_COLOUR_UNKNOWN = 0,	/* evidence too weak to say */
+	SNT_COLOUR_GREEN,
+	SNT_COLOUR_YELLOW,
+	SNT_COLOUR_RED,
+	SNT_COLOUR_BLACK,	/* neutral dark modules (ordinary QR) */
+};
+
+enum snt_pixfmt {
+	SNT_PIXFMT_RGB24 = 0,	/* 3 bytes per pixel, R G B */
+	SNT_PIXFMT_YUYV,	/* V4L2_PIX_FMT_YUYV, 4 bytes per 2 pixels */
+	SNT_PIXFMT_GREY,	/* 1 byte per pixel (Y800) */
+};
+
+/* A borrowed frame: the scanner never keeps the pointer past the call. */
+struct snt_frame {
+	enum snt_pixfmt fmt;
+	unsigned int width;	/* pixels, 1..SNT_SCAN_MAX_SIDE */
+	unsigned int height;	/* pixels, 1..SNT_SCAN_MAX_SIDE */
+	size_t stride;		/* bytes per row, >= width * bytes per pixel */
+	const uint8_t *data;	/* height * stride bytes */
+};
+
+struct snt_scan_code {
+	uint8_t bytes[SNT_SCAN_MAX_PAYLOAD];	/* raw payload */
+	size_t len;				/* bytes used in bytes[] */
+	int truncated;				/* 1 when the payload was longer */
+	/*
+	 * Display text, UTF-8, NUL-terminated: the bytes as UTF-8 when valid,
+	 * else GB 18030 when valid, else ISO-8859-1 (GB/T 18030-2022; ISO/IEC
+	 * 18004 §7.4.3 default is ISO-8859-1 when no ECI is present).
+	 */
+	char text[4 * SNT_SCAN_MAX_PAYLOAD + 1];
+	enum snt_colour colour;
+	int points[4][2];	/* corners in frame pixels, zbar's order */
+};
+
+/* Result of one frame.  Owned by the scanner; valid until the next scan. */
+struct snt_scan_result {
+	size_t n;	/* codes found, 0..SNT_SCAN_MAX_CODES */
+	struct snt_scan_code codes[SNT_SCAN_MAX_CODES];	/* top to bottom, then left to right */
+};
+
+struct snt_scanner;
+
+/*
+ * snt_scanner_new() - make a scanner (one zbar image scanner, QR only,
+ * binary mode).
+ * @out: receives the scanner; the caller frees it with snt_scanner_free().
+ * Return: SNT_SCAN_OK; SNT_SCAN_ERR_INVAL if @out is NULL;
+ * SNT_SCAN_ERR_NOMEM if allocation failed; SNT_SCAN_ERR_ZBAR if zbar refused
+ * the configuration.
+ */
+enum snt_scan_err snt_scanner_new(struct snt_scanner **out) SNT_WUR;
+
+/* snt_scanner_free() - free a scanner and its buffers; NULL does nothing. */
+void snt_scanner_free(struct snt_scanner *s);
+
+/*
+ * snt_scanner_scan() - find QR codes in one frame.
+ * @s: scanner from snt_scanner_new().
+ * @frame: the frame; borrowed for the call only.
+ * @out: receives a pointer to the scanner's result, valid until the next
+ *       call on @s or snt_scanner_free().  n == 0 means no code was found.
+ * Return: SNT_SCAN_OK (with or without codes); SNT_SCAN_ERR_INVAL for a NULL
+ * argument, a zero or oversize dimension or a stride too small for the
+ * width; SNT_SCAN_ERR_NOMEM when a plane buffer could not be grown.
+ */
+enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame *frame,
+				   const struct snt_scan_result **out) SNT_WUR;
+
+/* snt_scan_strerror() - static English text for @err; never NULL. */
+const char *snt_scan_strerror(enum snt_scan_err err);
+
+/*
+ * snt_colour_name() - "green", "yellow", "red", "black" or "unknown", as in
+ * interfaces.md; never NULL.
+ */
+const char *snt_colour_name(enum snt_colour c);
+
+/*
+ * snt_colour_from_name() - parse a name from snt_colour_name().
+ * Return: 0 and *out set, or -1 if @name is not one of them.
+ */
+int snt_colour_from_name(const char *name, enum snt_colour *out) SNT_WUR;
+
+#endif /* SNT_SCAN_H */

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentineld: the gate daemon.  Owns the board (camera, thermometer, GPIO
+ * lines, display) and the log writer; one wait loop serves the board's
+ * inputs and the signals (signalfd); each person at the gate is one visit
+ * (checkin/).  See sentineld(8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "checkin/checkin.h"
+#include "config/config.h"
+#include "hal.h"
+#include "log/log.h"
+#include "store/store.h"
+
+/* Everything the daemon owns: the one place for mutable state. */
+struct ctx {
+	const char *config_path;
+	bool check_only;
+	bool foreground;
+	int verbose;
+	struct snt_config cfg;
+	struct snt_log log;
+	struct snt_board *board;
+	struct snt_store *store;
+	struct snt_checkin *checkin;
+	int sigfd;
+	unsigned long visits;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sentineld [-n] [-f] [-v] [-c FILE]\n"
+		"\n"
+		"The health-check gate daemon.\n"
+		"\n"
+		"  -c, --config FILE  configuration file (default %s)\n"
+		"  -n, --check        check the configuration and exit\n"
+		"  -f, --foreground   stay in the foreground and log to stderr\n"
+		"  -v, --verbose      log debug messages too\n"
+		"  -h, --help         show this help\n"
+		"  -V, --version      show the version\n",
+		SNT_CONFIG_DEFAULT_PATH);
+}
+
+/* Return -1 to continue, or an exit status. */
+static int parse_args(struct ctx *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	c->config_path = SNT_CONFIG_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:nfvhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			c->config_path = optarg;
+			break;
+		case 'n':
+			c->check_only = true;
+			break;
+		case 'f':
+			c->foreground = true;
+			break;
+		case 'v':
+			c->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("sentineld %s\n", SNT_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'sentineld --help'.\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "sentineld: unexpected argument '%s'\nTry 'sentineld --help'.\n",
+			argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+static void log_visit(struct ctx *c, const struct snt_visit *v)
+{
+	char reasons[512], temp[16];
+
+	if (snt_reasons_format(v->result.reasons, ",", reasons, sizeof(reasons)) < 0)
+		snt_strlcpy(reasons, "?", sizeof(reasons));
+	if (v->temp.has_value)
+		snprintf(temp, sizeof(temp), "%.1fC", v->temp.mdc / 1000.0);
+	else
+		snt_strlcpy(temp, "-", sizeof(temp));
+	/* Only facts without personal data: no payload, no name. */
+	if (v->duplicate)
+		log_info(&c->log, "visit %lu: repeat of entry %lld within the window: %s (%s) door %s",
+			 c->visits, (long long)v->seq, snt_decision_name(v->result.decision), reasons,
+			 snt_door_name(v->door));
+	else if (v->store_err == SNT_STORE_OK)
+		log_info(&c->log, "visit %lu: entry %lld: %s (%s) code %s/%s temp %s door %s",
+			 c->visits, (long long)v->seq, snt_decision_name(v->result.decision), reasons,
+			 snt_code_format_name(v->format), snt_colour_name(v->colour), temp,
+			 snt_door_name(v->door));
+	else
+		log_warnx(&c->log, "visit %lu: NO ENTRY (log: %s: %s): %s (%s) door %s", c->visits,
+			  snt_store_strerror(v->store_err), snt_store_errmsg(c->store),
+			  snt_decision_name(v->result.decision), reasons, snt_door_name(v->door));
+	if (v->camera_faults)
+		log_warnx(&c->log, "visit %lu: camera failed on %d frames", c->visits, v->camera_faults);
+	if (v->temp.faults)
+		log_warnx(&c->log, "visit %lu: thermometer failed %d times", c->visits, v->temp.faults);
+	if (v->output_faults)
+		log_warnx(&c->log, "visit %lu: %d outputs could not be driven", c->visits,
+			  v->output_faults);
+}
+
+/* Return true when the daemon should stop. */
+static bool handle_signal(struct ctx *c)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(c->sigfd, &si, sizeof(si));
+
+	if (n != (ssize_t)sizeof(si))
+		return false;
+	if (si.ssi_signo == SIGHUP) {
+		log_info(&c->log, "SIGHUP: reloading the configuration is not supported yet; "
+				  "restart to apply changes");
+		return false;
+	}
+	log_info(&c->log, "signal %u: stopping", si.ssi_signo);
+	return true;
+}
+
+static int run(struct ctx *c)
+{
+	const struct snt_gpio_ops *gpio = c->board->gpio;
+	bool occupied = false;
+	int64_t occupied_since = 0;
+
+	for (;;) {
+		struct snt_input_event ev;
+		struct snt_visit v;
+		int64_t timeout = -1;
+		enum snt_hal_err rc;
+
+		if (occupied) {
+			int64_t left = c->cfg.leave_timeout_ms -
+				       (snt_clock_mono_ms(&c->board->clock) - occupied_since);
+
+			timeout = left > 0 ? left : 0;
+		}
+		rc = gpio->wait_event(c->board->gpio_ctx, c->sigfd, timeout, &ev);
+		if (rc == SNT_HAL_FD_READY) {
+			if (handle_signal(c))
+				return 0;
+			continue;
+		}
+		if (rc == SNT_HAL_END) {
+			log_info(&c->log, "board script ended after %lu visits", c->visits);
+			return 0;
+		}
+		if (rc == SNT_HAL_TIMEOUT) {
+			/* Still someone there after the leave timeout: treat as a new person. */
+			log_debug(&c->log, "presence held past the leave timeout");
+			ev.role = SNT_ROLE_PRESENCE;
+			ev.value = 1;
+			occupied = false;
+		} else if (rc != SNT_HAL_OK) {
+			log_warnx(&c->log, "board inputs: %s", snt_hal_strerror(rc));
+			return 1;
+		}
+		if (ev.role != SNT_ROLE_PRESENCE) {
+			log_info(&c->log, "input %s=%d (not handled yet)", snt_role_name(ev.role), ev.value);
+			continue;
+		}
+		if (!ev.value) {
+			occupied = false;
+			continue;
+		}
+		if (occupied)
+			continue;
+		c->visits++;
+		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
+			log_warnx(&c->log, "visit %lu: scanner failure, door kept shut", c->visits);
+		} else {
+			log_visit(c, &v);
+		}
+		occupied = true;
+		occupied_since = snt_clock_mono_ms(&c->board->clock);
+	}
+}
+
+static int setup_signals(struct ctx *c)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	c->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return c->sigfd < 0 ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct snt_checkin_cfg ccfg;
+	struct ctx c;
+	char err[1024];
+	enum snt_config_err cerr;
+	enum snt_hal_err herr;
+	enum snt_store_err serr;
+	enum snt_checkin_err kerr;
+	int status;
+
+	memset(&c, 0, sizeof(c));
+	c.sigfd = -1;
+	status = parse_args(&c, argc, argv);
+	if (status >= 0)
+		return status;
+
+	cerr = snt_config_load(c.config_path, &c.cfg, err, sizeof(err));
+	if (cerr != SNT_CONFIG_OK) {
+		fprintf(stderr, "sentineld: %s\n", err);
+		return 1;
+	}
+	if (c.check_only) {
+		printf("%s: configuration OK\n", c.config_path);
+		return 0;
+	}
+
+	snt_log_init(&c.log, "sentineld", c.foreground, c.verbose);
+	status = 1;
+	if (setup_signals(&c)) {
+		log_warn(&c.log, "signals");
+		goto out;
+	}
+	herr = snt_board_open(&c.cfg, &c.board, err, sizeof(err));
+	if (herr != SNT_HAL_OK) {
+		log_warnx(&c.log, "board %s: %s", c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
+		goto out;
+	}
+	serr = snt_store_open(c.cfg.db, false, &c.store);
+	if (serr != SNT_STORE_OK) {
+		log_warnx(&c.log, "log database %s: %s%s%s", c.cfg.db, snt_store_strerror(serr),
+			  c.store ? ": " : "", c.store ? snt_store_errmsg(c.store) : "");
+		goto out;
+	}
+	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
+	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
+	if (kerr != SNT_CHECKIN_OK) {
+		log_warnx(&c.log, "check-in: %s", snt_checkin_strerror(kerr));
+		goto out;
+	}
+	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
+		 c.cfg.device_id);
+	status = run(&c);
+
+out:
+	snt_checkin_free(c.checkin);
+	snt_store_close(c.store);
+	snt_board_close(c.board);
+	if (c.sigfd >= 0)
+		close(c.sigfd);
+	snt_log_close(&c.log);
+	return status;
+}

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Bad input to the real programs: each gets one clear error line naming the
+# file and line or the value, a non-zero exit, and the log keeps exactly
+# what it had.
+. tests/scenario/lib.sh
+
+# A log with two entries to protect.
+cat >"$T/good.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 1000
+show $FIX/red.png
+presence 1
+SCN
+write_conf "$T/gate.conf" good.scn gate.db out.log
+"$B/sentineld" -f -c "$T/gate.conf" 2>/dev/null
+expect_eq "good run" "$?" "0"
+before=$("$B/sentinelctl" entries --json --db "$T/gate.db")
+expect_eq "entries before" "$(printf '%s\n' "$before" | wc -l)" "2"
+
+# run_bad NAME SCENARIO-TEXT WANT-STDERR
+run_bad() {
+	printf '%s\n' "$2" >"$T/$1.scn"
+	write_conf "$T/$1.conf" "$1.scn" gate.db out.log
+	"$B/sentineld" -f -c "$T/$1.conf" 2>"$T/$1.err"
+	rc=$?
+	[ "$rc" -ne 0 ] || fail "$1: exit status 0"
+	expect_eq "$1: stderr" "$(cat "$T/$1.err")" "$3"
+	expect_eq "$1: log unchanged" "$("$B/sentinelctl" entries --json --db "$T/gate.db")" "$before"
+}
+
+run_bad missing-image "show $T/nowhere.png" \
+	"sentineld: board sim: $T/missing-image.scn:1: image $T/nowhere.png: No such file or directory"
+printf 'GIF89a not really' >"$T/fake.png"
+run_bad not-an-image "temp 36.5
+show $T/fake.png" \
+	"sentineld: board sim: $T/not-an-image.scn:2: image $T/fake.png: not a PNG or JPEG image"
+head -c 300 "$FIX/green.png" >"$T/truncated.png"
+run_bad truncated-image "show $T/truncated.png" \
+	"sentineld: board sim: $T/truncated-image.scn:1: image $T/truncated.png: corrupt image data"
+run_bad temp-not-number "presence 1
+temp 36.5 hot" \
+	"sentineld: board sim: $T/temp-not-number.scn:2: temperature 'hot' is not a number"
+run_bad bad-line "presence 1
+wait 100
+open the door" \
+	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp)"
+
+# A database that cannot be written: no directory, a directory in its place.
+write_conf "$T/nodir.conf" good.scn "$T/no/such/dir/gate.db" out.log
+"$B/sentineld" -f -c "$T/nodir.conf" 2>"$T/nodir.err"
+[ "$?" -ne 0 ] || fail "unwritable db: exit status 0"
+grep -q "log database $T/no/such/dir/gate.db: " "$T/nodir.err" || fail "unwritable db: error does not name the path: $(cat "$T/nodir.err")"
+[ ! -e "$T/no" ] || fail "unwritable db: something was created"
+mkdir "$T/isdir.db"
+write_conf "$T/isdir.conf" good.scn isdir.db out.log
+"$B/sentineld" -f -c "$T/isdir.conf" 2>"$T/isdir.err"
+[ "$?" -ne 0 ] || fail "db is a directory: exit status 0"
+grep -q "log database $T/isdir.db: " "$T/isdir.err" || fail "db is a directory: $(cat "$T/isdir.err")"
+# Not a database at all: refused, and left as it was.
+printf 'precious notes\n' >"$T/notes.db"
+write_conf "$T/notdb.conf" good.scn notes.db out.log
+"$B/sentineld" -f -c "$T/notdb.conf" 2>"$T/notdb.err"
+[ "$?" -ne 0 ] || fail "not a database: exit status 0"
+expect_eq "not a database: file untouched" "$(cat "$T/notes.db")" "precious notes"
+
+# The config file: checked by -n, errors name file and line.
+expect_eq "sentineld -n" "$("$B/sentineld" -n -c "$T/gate.conf")" "$T/gate.conf: configuration OK"
+printf '[station]\nboard = sim\n[checkin]\ntemp_tries = many\n' >"$T/badval.conf"
+"$B/sentineld" -n -c "$T/badval.conf" 2>"$T/badval.err"
+expect_eq "bad config value: exit" "$?" "1"
+expect_eq "bad config value: stderr" "$(cat "$T/badval.err")" \
+	"sentineld: $T/badval.conf:4: key 'temp_tries': 'many' is not an integer"
+"$B/sentineld" -n -c "$T/none.conf" 2>"$T/none.err"
+expect_eq "missing config: exit" "$?" "1"
+expect_eq "missing config: stderr" "$(cat "$T/none.err")" "sentineld: $T/none.conf: No such file or directory"
+"$B/sentineld" --bogus 2>/dev/null
+expect_eq "unknown option: exit" "$?" "2"
+
+# sentinelctl on a log that is not there.
+"$B/sentinelctl" entries --db "$T/absent.db" >/dev/null 2>"$T/absent.err"
+expect_eq "entries on a missing db: exit" "$?" "2"
+grep -q "$T/absent.db" "$T/absent.err" || fail "entries on a missing db: error does not name it: $(cat "$T/absent.err")"
+[ ! -e "$T/absent.db" ] || fail "entries created a database"
+
+# The log is still whole.
+expect_eq "integrity" "$(sqlite3 "$T/gate.db" 'PRAGMA integrity_check')" "ok"
+finish

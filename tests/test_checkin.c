@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of one visit (firmware/checkin/) on a fake board: the
+ * temperature procedure, de-duplication, and the order "entry committed,
+ * then door opened".  snt_store_append() is wrapped at link time
+ * (-Wl,--wrap) so a test can make the log fail.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "checkin/checkin.h"
+#include "image/image.h"
+#include "store/store.h"
+
+#define FIX "tests/fixtures/scenario/"
+
+enum snt_store_err __real_snt_store_append(struct snt_store *st, struct snt_entry *e);
+enum snt_store_err __wrap_snt_store_append(struct snt_store *st, struct snt_entry *e);
+
+/* The fake board and what it saw; one per test. */
+struct fake {
+	struct snt_board board;
+	int64_t now;
+	struct snt_image img[3];	/* green, red, yellow */
+	int show;			/* image index, -1: empty scene */
+	uint8_t blank[64 * 64 * 3];
+	int32_t temps[8];		/* INT32_MIN: read error */
+	int n_temps, temp_pos;
+	char log[8192];			/* "<ms> <role> <v>" lines, as the sim writes */
+	struct snt_store *store;
+	int relay_checks;		/* relay openings whose entry was committed */
+	enum snt_store_err fail_append;	/* != OK: the wrapped append fails so */
+};
+
+static struct fake *current;
+
+enum snt_store_err __wrap_snt_store_append(struct snt_store *st, struct snt_entry *e)
+{
+	if (current && current->fail_append != SNT_STORE_OK)
+		return current->fail_append;
+	return __real_snt_store_append(st, e);
+}
+
+static void logf_(struct fake *f, const char *fmt, ...) SNT_PRINTF(2, 3);
+static void logf_(struct fake *f, const char *fmt, ...)
+{
+	size_t n = strlen(f->log);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->log + n, sizeof(f->log) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int64_t f_mono(void *ctx) { return ((struct fake *)ctx)->now; }
+static int64_t f_utc(void *ctx) { return 1795910400000LL + ((struct fake *)ctx)->now; }
+static enum snt_clock_state f_state(void *ctx) { (void)ctx; return SNT_CLOCK_TRUSTED; }
+static void f_sleep(void *ctx, int64_t ms) { ((struct fake *)ctx)->now += ms; }
+static const struct snt_clock_ops f_clock = { f_mono, f_utc, f_state, f_sleep };
+
+static enum snt_hal_err f_grab(void *ctx, struct snt_frame *fr)
+{
+	struct fake *f = ctx;
+
+	fr->fmt = SNT_PIXFMT_RGB24;
+	if (f->show < 0) {
+		fr->width = fr->height = 64;
+		fr->stride = 64 * 3;
+		fr->data = f->blank;
+	} else {
+		fr->width = f->img[f->show].width;
+		fr->height = f->img[f->show].height;
+		fr->stride = f->img[f->show].stride;
+		fr->data = f->img[f->show].rgb;
+	}
+	return SNT_HAL_OK;
+}
+static const struct snt_camera_ops f_cam = { f_grab };
+
+static enum snt_hal_err f_read(void *ctx, int32_t *obj, int32_t *amb)
+{
+	struct fake *f = ctx;
+	int32_t v;
+
+	if (f->temp_pos >= f->n_temps)
+		return SNT_HAL_ERR_NODATA;
+	v = f->temps[f->temp_pos++];
+	if (v == INT32_MIN)
+		return SNT_HAL_ERR_IO;
+	*obj = v;
+	*amb = 22000;
+	return SNT_HAL_OK;
+}
+static const struct snt_thermometer_ops f_thermo = { f_read };
+
+static enum snt_hal_err f_set(void *ctx, enum snt_role role, int value, int64_t seq)
+{
+	struct fake *f = ctx;
+
+	if (role == SNT_ROLE_RELAY && value) {
+		struct snt_entry e;
+
+		/* The door opens only for a committed, admitted entry. */
+		assert_true(seq > 0);
+		assert_int_equal(snt_store_get(f->store, seq, &e), SNT_STORE_OK);
+		assert_int_equal(e.decision, SNT_DECISION_ADMIT);
+		assert_int_equal(e.door, SNT_DOOR_OPENED);
+		f->relay_checks++;
+		logf_(f, "%lld relay 1 seq=%lld\n", (long long)f->now, (long long)seq);
+	} else {
+		logf_(f, "%lld %s %d\n", (long long)f->now, snt_role_name(role), value);
+	}
+	return SNT_HAL_OK;
+}
+static enum snt_hal_err f_wait(void *ctx, int fd, int64_t t, struct snt_input_event *ev)
+{
+	(void)ctx, (void)fd, (void)t, (void)ev;
+	return SNT_HAL_END;
+}
+static const struct snt_gpio_ops f_gpio = { f_set, f_wait };
+
+static enum snt_hal_err f_show(void *ctx, const char *text)
+{
+	struct fake *f = ctx;
+	size_t nl = strcspn(text, "\n");
+
+	logf_(f, "%lld display %.*s\n", (long long)f->now, (int)nl, text);
+	return SNT_HAL_OK;
+}
+static const struct snt_display_ops f_disp = { f_show };
+
+struct tctx {
+	char dir[64];
+	char db[96];
+	struct fake *f;
+	struct snt_checkin_cfg cfg;
+	struct snt_checkin *ci;
+};
+
+static int setup(void **state)
+{
+	static const char *const imgs[] = { FIX "green.png", FIX "red.png", FIX "yellow.png" };
+	struct tctx *t = calloc(1, sizeof(*t));
+	struct fake *f = calloc(1, sizeof(*f));
+
+	assert_non_null(t);
+	assert_non_null(f);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/snt-checkin-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->db, sizeof(t->db), "%s/log.db", t->dir);
+	assert_int_equal(snt_store_open(t->db, false, &f->store), SNT_STORE_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(snt_image_load(imgs[i], &f->img[i]), SNT_IMAGE_OK);
+	memset(f->blank, 210, sizeof(f->blank));
+	f->board.name = "fake";
+	f->board.camera = &f_cam;
+	f->board.camera_ctx = f;
+	f->board.thermometer = &f_thermo;
+	f->board.thermometer_ctx = f;
+	f->board.gpio = &f_gpio;
+	f->board.gpio_ctx = f;
+	f->board.display = &f_disp;
+	f->board.display_ctx = f;
+	f->board.clock.ops = &f_clock;
+	f->board.clock.ctx = f;
+	snt_strlcpy(f->board.boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211", sizeof(f->board.boot_id));
+	t->cfg.scan_timeout_ms = 2000;
+	t->cfg.frame_interval_ms = 100;
+	t->cfg.dedup_window_ms = 60000;
+	t->cfg.temp_retry_ms = 1000;
+	t->cfg.relay_pulse_ms = 3000;
+	t->cfg.alert_ms = 2000;
+	t->cfg.temp_tries = 3;
+	t->cfg.fever_threshold_mdc = 37300;
+	snt_strlcpy(t->cfg.duty_phone, "0931-1", sizeof(t->cfg.duty_phone));
+	assert_int_equal(snt_checkin_new(&t->cfg, &f->board, f->store, &t->ci), SNT_CHECKIN_OK);
+	t->f = f;
+	current = f;
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tctx *t = *state;
+	char path[128];
+
+	snt_checkin_free(t->ci);
+	snt_store_close(t->f->store);
+	for (int i = 0; i < 3; i++)
+		snt_image_release(&t->f->img[i]);
+	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx; sfx++) {
+		snprintf(path, sizeof(path), "%s%s", t->db, *sfx);
+		unlink(path);
+	}
+	rmdir(t->dir);
+	current = NULL;
+	free(t->f);
+	free(t);
+	return 0;
+}
+
+static void temps(struct fake *f, int n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+	for (int i = 0; i < n; i++)
+		f->temps[i] = va_arg(ap, int32_t);
+	va_end(ap);
+	f->n_temps = n;
+	f->temp_pos = 0;
+}
+
+static int64_t entries(struct fake *f)
+{
+	int64_t seq = -1;
+
+	assert_int_equal(snt_store_last_seq(f->store, &seq), SNT_STORE_OK);
+	return seq;
+}
+
+static void reasons_are(const struct snt_visit *v, const char *want)
+{
+	char buf[256];
+
+	assert_true(snt_reasons_format(v->result.reasons, ",", buf, sizeof(buf)) >= 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_green_admits_after_commit(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_ADMIT);
+	reasons_are(&v, "code-green,temp-normal");
+	assert_int_equal(v.seq, 1);
+	assert_int_equal(v.door, SNT_DOOR_OPENED);
+	assert_int_equal(t->f->relay_checks, 1);
+	assert_int_equal(snt_store_get(t->f->store, 1, &e), SNT_STORE_OK);
+	assert_int_equal(e.format, SNT_FORMAT_HEALTHCODE);
+	assert_int_equal(e.colour, SNT_COLOUR_GREEN);
+	assert_int_equal(e.verified, SNT_VERIFIED_UNVERIFIED);
+	assert_true(e.has_temp);
+	assert_int_equal(e.temp_dc, 365);
+	assert_int_equal(e.clock, SNT_CLOCK_TRUSTED);
+	assert_int_equal(e.payload_len, strlen("HC:620102:FixtureGreenToken0001"));
+	assert_memory_equal(e.payload, "HC:620102:FixtureGreenToken0001", e.payload_len);
+	assert_string_equal(t->f->log,
+			    "0 display 请出示健康码\n"
+			    "0 display 请看向测温区\n"
+			    "0 display 绿码 体温正常 请通行\n"
+			    "0 led-green 1\n"
+			    "0 relay 1 seq=1\n"
+			    "3000 relay 0\n"
+			    "3000 led-green 0\n");
+}
+
+static void test_codes_deny(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 1;
+	temps(t->f, 1, 36400);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	reasons_are(&v, "code-red,temp-normal");
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	t->f->show = 2;
+	temps(t->f, 1, 36400);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	reasons_are(&v, "code-yellow,temp-normal");
+	assert_int_equal(t->f->relay_checks, 0);
+	assert_null(strstr(t->f->log, "relay 1"));
+	assert_int_equal(entries(t->f), 2);
+}
+
+static void test_fever_confirmed(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 0;
+	temps(t->f, 2, 38200, 38100);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	reasons_are(&v, "fever,code-green");
+	assert_int_equal(v.temp.readings, 2);
+	assert_int_equal(v.temp.mdc, 38100);
+	/* Three beeps and the red LED, the duty phone on the display. */
+	assert_non_null(strstr(t->f->log, "请再测一次体温"));
+	assert_non_null(strstr(t->f->log, "体温异常"));
+	assert_non_null(strstr(t->f->log, "1000 buzzer 1\n1300 buzzer 0\n1600 buzzer 1\n"));
+	assert_null(strstr(t->f->log, "relay"));
+}
+
+static void test_fever_not_confirmed(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 0;
+	temps(t->f, 2, 37500, 36900);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_ADMIT);
+	assert_int_equal(v.temp.mdc, 36900);
+	/* Exactly at the threshold is a fever. */
+	t->f->show = 1;
+	temps(t->f, 2, 37300, 37300);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	reasons_are(&v, "fever,code-red");
+}
+
+static void test_cold_wind(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+
+	t->f->show = 0;
+	temps(t->f, 2, 32100, 36300);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_ADMIT);
+	assert_non_null(strstr(t->f->log, "请靠近重新测温"));
+
+	t->f->show = 1;		/* another payload, so no de-duplication */
+	temps(t->f, 3, 31000, 43100, 33990);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.temp.status, SNT_TEMP_IMPLAUSIBLE);
+	reasons_are(&v, "code-red,temp-implausible");
+	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
+	assert_true(e.has_temp);
+	assert_int_equal(e.temp_dc, 340);	/* 33.99 rounds to 34.0 */
+}
+
+static void test_sensor_faults(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+
+	t->f->show = 0;
+	temps(t->f, 3, -178000, INT32_MIN, 90000);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.temp.status, SNT_TEMP_FAULT);
+	assert_int_equal(v.temp.faults, 3);
+	assert_int_equal(v.result.decision, SNT_DECISION_REFER);
+	reasons_are(&v, "sensor-fault,code-green");
+	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
+	assert_false(e.has_temp);
+
+	/* Faults then a good reading: the good one counts. */
+	t->f->show = 1;
+	temps(t->f, 3, INT32_MIN, -178000, 36600);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.temp.status, SNT_TEMP_NORMAL);
+	assert_int_equal(v.temp.faults, 2);
+}
+
+static void test_no_code(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+
+	t->f->show = -1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_false(v.code_read);
+	assert_int_equal(v.result.decision, SNT_DECISION_REFER);
+	reasons_are(&v, "no-code,temp-normal");
+	/* Scanned for the whole timeout: 2000 ms at 100 ms a frame. */
+	assert_non_null(strstr(t->f->log, "2000 display 请看向测温区"));
+	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
+	assert_int_equal(e.format, SNT_FORMAT_NONE);
+	assert_int_equal(e.verified, SNT_VERIFIED_NONE);
+	assert_null(e.payload);
+}
+
+static void test_duplicate_within_window(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v1, v2, v3;
+
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v1), SNT_CHECKIN_OK);
+	t->f->now += 20000;
+	temps(t->f, 1, 38500);	/* not even measured: the first decision repeats */
+	assert_int_equal(snt_checkin_visit(t->ci, &v2), SNT_CHECKIN_OK);
+	assert_true(v2.duplicate);
+	assert_int_equal(v2.seq, v1.seq);
+	assert_int_equal(v2.result.decision, SNT_DECISION_ADMIT);
+	assert_int_equal(t->f->temp_pos, 0);
+	assert_int_equal(entries(t->f), 1);
+	assert_int_equal(t->f->relay_checks, 2);
+	/* After the window: a new entry. */
+	t->f->now += 60000;
+	temps(t->f, 1, 36600);
+	assert_int_equal(snt_checkin_visit(t->ci, &v3), SNT_CHECKIN_OK);
+	assert_false(v3.duplicate);
+	assert_int_equal(v3.seq, 2);
+	assert_int_equal(entries(t->f), 2);
+}
+
+static void test_store_fault_keeps_door_shut(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	t->f->fail_append = SNT_STORE_ERR_FULL;
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.store_err, SNT_STORE_ERR_FULL);
+	assert_int_equal(v.result.decision, SNT_DECISION_REFER);
+	reasons_are(&v, "store-fault,code-green,temp-normal");
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_int_equal(v.seq, 0);
+	assert_null(strstr(t->f->log, "relay"));
+	assert_non_null(strstr(t->f->log, "系统故障"));
+	assert_int_equal(entries(t->f), 0);
+	/* Not remembered for de-duplication: the next scan is decided afresh. */
+	t->f->fail_append = SNT_STORE_OK;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_false(v.duplicate);
+	assert_int_equal(v.seq, 1);
+	assert_int_equal(t->f->relay_checks, 1);
+}
+
+static void test_args(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_checkin_cfg bad = t->cfg;
+	struct snt_checkin *ci = NULL;
+	struct snt_temp_result tr;
+	struct snt_visit v;
+
+	bad.temp_tries = 0;
+	assert_int_equal(snt_checkin_new(&bad, &t->f->board, t->f->store, &ci), SNT_CHECKIN_ERR_INVAL);
+	assert_int_equal(snt_checkin_new(&t->cfg, NULL, t->f->store, &ci), SNT_CHECKIN_ERR_INVAL);
+	assert_int_equal(snt_checkin_visit(NULL, &v), SNT_CHECKIN_ERR_INVAL);
+	assert_int_equal(snt_temp_measure(&bad, &t->f->board, &tr), SNT_CHECKIN_ERR_INVAL);
+	snt_checkin_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_green_admits_after_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_codes_deny, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fever_confirmed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fever_not_confirmed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cold_wind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sensor_faults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_within_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_fault_keeps_door_shut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("checkin", tests, NULL, NULL);
+}

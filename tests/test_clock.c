@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of time formatting and parsing (firmware/clock/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "clock/clock.h"
+
+static void test_format(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(snt_clock_format_rfc3339(0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	assert_int_equal(snt_clock_format_rfc3339(1764403199999, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2025-11-29T07:59:59Z");
+	assert_int_equal(snt_clock_format_rfc3339(951782400000, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2000-02-29T00:00:00Z");
+	assert_int_equal(snt_clock_format_rfc3339(-1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1969-12-31T23:59:59Z");
+	assert_int_equal(snt_clock_format_rfc3339(0, buf, 20), -1);
+	assert_int_equal(snt_clock_format_rfc3339(400000000000000LL, buf, sizeof(buf)), -1);
+}
+
+static void test_parse(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T08:00:00+08:00", &t), 0);
+	assert_int_equal(t, 1795910400000LL);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T00:00:00Z", &t), 0);
+	assert_int_equal(t, 1795910400000LL);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29 00:00:00.250z", &t), 0);
+	assert_int_equal(t, 1795910400250LL);
+	assert_int_equal(snt_clock_parse_rfc3339("2024-02-29T00:00:00Z", &t), 0);
+	assert_int_equal(snt_clock_parse_rfc3339("2023-02-29T00:00:00Z", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-13-01T00:00:00Z", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T24:00:00Z", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T08:00:00", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T08:00:00Zjunk", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("", &t), -1);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T08:00:00.Z", &t), -1);
+}
+
+static void test_roundtrip(void **state)
+{
+	(void)state;
+	for (int64_t t = 0; t < 5000000000000LL; t += 86399999LL * 37) {
+		char buf[32];
+		int64_t back;
+
+		assert_int_equal(snt_clock_format_rfc3339(t, buf, sizeof(buf)), 0);
+		assert_int_equal(snt_clock_parse_rfc3339(buf, &back), 0);
+		assert_int_equal(back, t / 1000 * 1000);
+	}
+}
+
+static void test_state_names(void **state)
+{
+	enum snt_clock_state s;
+
+	(void)state;
+	assert_string_equal(snt_clock_state_name(SNT_CLOCK_TRUSTED), "trusted");
+	assert_string_equal(snt_clock_state_name(SNT_CLOCK_UNTRUSTED), "untrusted");
+	assert_string_equal(snt_clock_state_name(SNT_CLOCK_REBASED), "rebased");
+	assert_int_equal(snt_clock_state_from_name("rebased", &s), 0);
+	assert_int_equal(s, SNT_CLOCK_REBASED);
+	assert_int_equal(snt_clock_state_from_name("ok", &s), -1);
+}
+
+static void test_system_clock(void **state)
+{
+	struct snt_clock c;
+	char boot[37];
+	int64_t a, b;
+
+	(void)state;
+	snt_clock_system(&c);
+	a = snt_clock_mono_ms(&c);
+	snt_clock_sleep_ms(&c, 5);
+	b = snt_clock_mono_ms(&c);
+	assert_true(b >= a + 5);
+	assert_true(snt_clock_utc_ms(&c) > 1600000000000LL);
+	assert_int_equal(snt_clock_boot_id(boot, sizeof(boot)), 0);
+	assert_int_equal(strlen(boot), 36);
+	assert_int_equal(snt_clock_boot_id(boot, 10), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_system_clock),
+	};
+
+	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the configuration file (firmware/config/).  Fixtures: tests/fixtures/config/. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+
+#define FIX "tests/fixtures/config/"
+
+static void test_good(void **state)
+{
+	struct snt_config c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(snt_config_load(FIX "good.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_string_equal(c.board, "sim");
+	assert_string_equal(c.db, FIX "gate.db");		/* relative to the file */
+	assert_string_equal(c.device_id, "gate-7");
+	assert_string_equal(c.home, "福寿养老院");
+	assert_string_equal(c.duty_phone, "0931-1234567");
+	assert_int_equal(c.scan_timeout_ms, 4000);
+	assert_int_equal(c.frame_interval_ms, 50);
+	assert_int_equal(c.dedup_window_s, 30);
+	assert_int_equal(c.temp_tries, 2);
+	assert_int_equal(c.temp_retry_ms, 500);
+	assert_int_equal(c.fever_threshold_mdc, 37500);
+	assert_int_equal(c.relay_pulse_ms, 2500);
+	assert_int_equal(c.alert_ms, 1000);
+	assert_int_equal(c.leave_timeout_ms, 20000);
+	assert_string_equal(c.sim_scenario, "/abs/path/s.scn");	/* absolute stays */
+	assert_string_equal(c.sim_output, FIX "out.log");
+	assert_int_equal(c.sim_start_utc_ms, 1795910400000LL);
+	assert_int_equal(c.sim_clock, SNT_CLOCK_UNTRUSTED);
+	assert_string_equal(c.sim_boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211");
+}
+
+static void test_defaults(void **state)
+{
+	struct snt_config c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(snt_config_load(FIX "minimal.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_int_equal(c.fever_threshold_mdc, 37300);
+	assert_int_equal(c.dedup_window_s, 60);
+	assert_int_equal(c.temp_tries, 3);
+	assert_string_equal(c.db, "/var/lib/sentinel/sentinel.db");
+	assert_int_equal(c.sim_clock, SNT_CLOCK_TRUSTED);
+}
+
+struct bad_case {
+	const char *file;
+	enum snt_config_err err;
+	const char *msg;
+};
+
+static const struct bad_case bad[] = {
+	{ "unknown-key.conf", SNT_CONFIG_ERR_SYNTAX,
+	  FIX "unknown-key.conf:3: unknown key 'dbfile' in section [station]" },
+	{ "unknown-section.conf", SNT_CONFIG_ERR_SYNTAX,
+	  FIX "unknown-section.conf:4: unknown key 'x' in section [gate]" },
+	{ "bad-int.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-int.conf:4: key 'scan_timeout_ms': '5s' is not an integer" },
+	{ "range-int.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "range-int.conf:4: key 'temp_tries': 0 is outside 1-10" },
+	{ "bad-temp.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-temp.conf:4: key 'fever_threshold_c': 'hot' is not a temperature in °C" },
+	{ "range-temp.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "range-temp.conf:4: key 'fever_threshold_c': 36.0 °C is outside 37.0-39.0" },
+	{ "bad-board.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-board.conf:2: key 'board': unknown board 'pi' (known: sim)" },
+	{ "no-scenario.conf", SNT_CONFIG_ERR_MISSING,
+	  FIX "no-scenario.conf: key 'scenario' in section [sim] is required for board = sim" },
+	{ "syntax.conf", SNT_CONFIG_ERR_SYNTAX,
+	  FIX "syntax.conf:3: not a 'key = value' line or a '[section]' header" },
+	{ "bad-time.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-time.conf:3: key 'start': 'yesterday' is not an RFC 3339 time" },
+	{ "bad-clock.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-clock.conf:3: key 'clock': 'rebased' is not 'trusted' or 'untrusted'" },
+	{ "bad-bootid.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-bootid.conf:3: key 'boot_id': '0F1E2D3C-4B5A-4697-8877-665544332211' is not a lower-case UUID" },
+	{ "long-value.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "long-value.conf:2: key 'device_id': value longer than 63 bytes" },
+	{ "missing.conf", SNT_CONFIG_ERR_IO, FIX "missing.conf: No such file or directory" },
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct snt_config c;
+		char path[256], err[512];
+
+		snprintf(path, sizeof(path), FIX "%s", bad[i].file);
+		assert_int_equal(snt_config_load(path, &c, err, sizeof(err)), bad[i].err);
+		assert_string_equal(err, bad[i].msg);
+	}
+}
+
+static void test_inval(void **state)
+{
+	struct snt_config c;
+	char err[8];
+
+	(void)state;
+	assert_int_equal(snt_config_load(NULL, &c, err, sizeof(err)), SNT_CONFIG_ERR_INVAL);
+	assert_int_equal(snt_config_load(FIX "good.conf", NULL, err, sizeof(err)), SNT_CONFIG_ERR_INVAL);
+	assert_int_equal(snt_config_load(FIX "good.conf", &c, NULL, 0), SNT_CONFIG_ERR_INVAL);
+	assert_string_equal(snt_config_strerror(SNT_CONFIG_ERR_VALUE), "bad value");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_inval),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

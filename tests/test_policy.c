@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the decision rule (firmware/policy/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy/policy.h"
+
+struct rule_case {
+	const char *name;
+	struct snt_policy_input in;
+	enum snt_decision decision;
+	const char *reasons;
+};
+
+#define GREEN_CODE .code_read = true, .format = SNT_FORMAT_HEALTHCODE, .verified = SNT_VERIFIED_UNVERIFIED
+
+static const struct rule_case cases[] = {
+	{ "green + normal admits",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_ADMIT, "code-green,temp-normal" },
+	{ "yellow denies",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_YELLOW, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_DENY, "code-yellow,temp-normal" },
+	{ "red denies",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_RED, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_DENY, "code-red,temp-normal" },
+	{ "fever denies even with green",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_FEVER },
+	  SNT_DECISION_DENY, "fever,code-green" },
+	{ "fever and red: both reasons, fever first",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_RED, .temp = SNT_TEMP_FEVER },
+	  SNT_DECISION_DENY, "fever,code-red" },
+	{ "no code refers",
+	  { .store_ok = true, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "no-code,temp-normal" },
+	{ "unknown colour refers",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_UNKNOWN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "colour-unknown,temp-normal" },
+	{ "black code refers as colour-unknown",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_BLACK, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "colour-unknown,temp-normal" },
+	{ "implausible temperature refers",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_IMPLAUSIBLE },
+	  SNT_DECISION_REFER, "temp-implausible,code-green" },
+	{ "sensor fault refers",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_FAULT },
+	  SNT_DECISION_REFER, "sensor-fault,code-green" },
+	{ "no temperature is never a pass",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NONE },
+	  SNT_DECISION_REFER, "sensor-fault,code-green" },
+	{ "yellow outweighs implausible: deny",
+	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_YELLOW, .temp = SNT_TEMP_IMPLAUSIBLE },
+	  SNT_DECISION_DENY, "code-yellow,temp-implausible" },
+	{ "store fault keeps green+normal out",
+	  { .store_ok = false, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "store-fault,code-green,temp-normal" },
+	{ "store fault with fever still denies",
+	  { .store_ok = false, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_FEVER },
+	  SNT_DECISION_DENY, "store-fault,fever,code-green" },
+	{ "invalid signature refers",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_HCERT,
+	    .verified = SNT_VERIFIED_INVALID, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "signature-invalid,code-green,temp-normal" },
+};
+
+static void test_rules(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct snt_policy_result r;
+		char buf[256];
+
+		snt_policy_decide(&cases[i].in, &r);
+		assert_int_equal(snt_reasons_format(r.reasons, ",", buf, sizeof(buf)),
+				 (int)strlen(cases[i].reasons));
+		if (strcmp(buf, cases[i].reasons) || r.decision != cases[i].decision)
+			fail_msg("%s: got %s (%s), want %s (%s)", cases[i].name,
+				 snt_decision_name(r.decision), buf,
+				 snt_decision_name(cases[i].decision), cases[i].reasons);
+	}
+}
+
+static void test_reason_names_are_the_contract(void **state)
+{
+	/* interfaces.md, in order of weight. */
+	static const char *const want[] = {
+		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
+		"signature-invalid", "expired", "revoked", "closed-mode", "capacity",
+		"risk-region", "staff-test-overdue", "no-code", "colour-unknown",
+		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
+		"override-admit", "override-deny", "code-green", "temp-normal",
+	};
+	(void)state;
+	assert_int_equal(SNT_REASON_COUNT, sizeof(want) / sizeof(want[0]));
+	for (int i = 0; i < SNT_REASON_COUNT; i++) {
+		enum snt_reason r;
+
+		assert_string_equal(snt_reason_name((enum snt_reason)i), want[i]);
+		assert_int_equal(snt_reason_from_name(want[i], &r), 0);
+		assert_int_equal(r, i);
+	}
+	assert_null(snt_reason_name(SNT_REASON_COUNT));
+	assert_string_equal(snt_decision_name(SNT_DECISION_ADMIT), "admit");
+	assert_string_equal(snt_decision_name(SNT_DECISION_DENY), "deny");
+	assert_string_equal(snt_decision_name(SNT_DECISION_REFER), "refer");
+}
+
+static void test_reasons_format_parse(void **state)
+{
+	snt_reasons_t set = SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL) | SNT_REASON_BIT(SNT_REASON_FEVER);
+	snt_reasons_t back = 0;
+	char buf[64], tiny[8];
+
+	(void)state;
+	assert_int_equal(snt_reasons_format(set, ", ", buf, sizeof(buf)), 18);
+	assert_string_equal(buf, "fever, temp-normal");
+	assert_int_equal(snt_reasons_format(set, ",", tiny, sizeof(tiny)), -1);
+	assert_int_equal(strlen(tiny) < sizeof(tiny), 1);
+	assert_int_equal(snt_reasons_format(0, ",", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+
+	assert_int_equal(snt_reasons_parse("fever,temp-normal", &back), 0);
+	assert_int_equal(back, set);
+	assert_int_equal(snt_reasons_parse("", &back), 0);
+	assert_int_equal(back, 0);
+	assert_int_equal(snt_reasons_parse("fever,", &back), -1);
+	assert_int_equal(snt_reasons_parse(",fever", &back), -1);
+	assert_int_equal(snt_reasons_parse("fever,,code-red", &back), -1);
+	assert_int_equal(snt_reasons_parse("fever,hot", &back), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_reason_names_are_the_contract),
+		cmocka_unit_test(test_reasons_format_parse),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the scenario parser (board/sim/scenario.c) and of the
+ * simulated board's timing and outputs (board/sim/sim.c).
+ * Fixtures: tests/fixtures/scenario/.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "hal.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+
+#define FIX "tests/fixtures/scenario/"
+
+static void test_good(void **state)
+{
+	struct snt_scenario *scn = NULL;
+	char err[512];
+	const struct snt_scenario_step *s;
+
+	(void)state;
+	assert_int_equal(snt_scenario_load(FIX "good.scn", &scn, err, sizeof(err)), SNT_SCENARIO_OK);
+	assert_int_equal(scn->n_steps, 11);
+	assert_int_equal(scn->n_images, 3);	/* green.png named twice, decoded once */
+	s = scn->steps;
+	assert_int_equal(s[0].op, SNT_SCN_SHOW);
+	assert_int_equal(s[0].line, 2);
+	assert_int_equal(s[0].u.show.n, 2);
+	assert_string_equal(scn->images[s[0].u.show.image[1]].path, FIX "red.png");
+	assert_true(scn->images[0].img.width > 100);
+	assert_int_equal(s[1].op, SNT_SCN_TEMP);
+	assert_int_equal(s[1].u.temp.n, 3);
+	assert_int_equal(s[1].u.temp.mdc[0], 36500);
+	assert_int_equal(s[1].u.temp.mdc[1], SNT_SCENARIO_TEMP_FAULT);
+	assert_int_equal(s[1].u.temp.mdc[2], -178000);
+	assert_int_equal(s[2].op, SNT_SCN_INPUT);
+	assert_int_equal(s[2].u.input.role, SNT_ROLE_PRESENCE);
+	assert_int_equal(s[2].u.input.value, 1);
+	assert_int_equal(s[3].op, SNT_SCN_WAIT);
+	assert_int_equal(s[3].u.wait_ms, 2000);
+	assert_int_equal(s[4].op, SNT_SCN_SHOW);
+	assert_int_equal(s[4].u.show.n, 0);
+	assert_int_equal(s[5].op, SNT_SCN_TEMP);
+	assert_int_equal(s[5].u.temp.n, 0);
+	assert_int_equal(s[7].line, 9);
+	assert_int_equal(s[7].u.wait_ms, 500);
+	assert_int_equal(s[8].u.input.role, SNT_ROLE_EXIT_BUTTON);
+	assert_int_equal(s[9].u.input.role, SNT_ROLE_FIRE_ALARM);
+	assert_int_equal(s[9].u.input.value, 0);
+	assert_string_equal(scn->images[s[10].u.show.image[1]].path, FIX "green.png");
+	snt_scenario_free(scn);
+	snt_scenario_free(NULL);
+}
+
+struct bad_case {
+	const char *file;
+	enum snt_scenario_err err;
+	const char *msg;	/* exact error text */
+};
+
+static const struct bad_case bad[] = {
+	{ "unknown-cmd.scn", SNT_SCENARIO_ERR_SYNTAX,
+	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp)" },
+	{ "temp-nan.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-nan.scn:2: temperature '36,5' is not a number" },
+	{ "temp-inf.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-inf.scn:1: temperature '1e400' is not a number" },
+	{ "temp-range.scn", SNT_SCENARIO_ERR_VALUE,
+	  FIX "temp-range.scn:1: temperature 1001 °C is outside -273.15-1000" },
+	{ "missing-image.scn", SNT_SCENARIO_ERR_IMAGE,
+	  FIX "missing-image.scn:3: image " FIX "missing.png: No such file or directory" },
+	{ "bad-image.scn", SNT_SCENARIO_ERR_IMAGE, NULL },
+	{ "wait-negative.scn", SNT_SCENARIO_ERR_VALUE,
+	  FIX "wait-negative.scn:1: wait -5 ms is outside 0-86400000" },
+	{ "wait-large.scn", SNT_SCENARIO_ERR_VALUE,
+	  FIX "wait-large.scn:1: wait 86400001 ms is outside 0-86400000" },
+	{ "presence-level.scn", SNT_SCENARIO_ERR_VALUE, FIX "presence-level.scn:1: level '2' is not 0 or 1" },
+	{ "presence-words.scn", SNT_SCENARIO_ERR_SYNTAX,
+	  FIX "presence-words.scn:1: 'presence' takes 1 word (0 or 1)" },
+	{ "button-role.scn", SNT_SCENARIO_ERR_VALUE,
+	  FIX "button-role.scn:1: 'door' is not button, exit-button or fire-alarm" },
+	{ "long-line.scn", SNT_SCENARIO_ERR_SYNTAX, FIX "long-line.scn:1: line longer than 4095 bytes" },
+	{ "nul-byte.scn", SNT_SCENARIO_ERR_SYNTAX, FIX "nul-byte.scn:2: NUL byte in line" },
+	{ "does-not-exist.scn", SNT_SCENARIO_ERR_IO,
+	  FIX "does-not-exist.scn: No such file or directory" },
+};
+
+static void test_bad(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct snt_scenario *scn = (struct snt_scenario *)&bad;	/* must be reset */
+		char path[256], err[512];
+
+		snprintf(path, sizeof(path), FIX "%s", bad[i].file);
+		assert_int_equal(snt_scenario_load(path, &scn, err, sizeof(err)), bad[i].err);
+		assert_null(scn);
+		if (bad[i].msg)
+			assert_string_equal(err, bad[i].msg);
+		else
+			assert_non_null(strstr(err, ":1: image "));
+	}
+	assert_int_equal(snt_scenario_load(NULL, NULL, NULL, 0), SNT_SCENARIO_ERR_INVAL);
+}
+
+/* A sim board over a scenario written to a temporary directory. */
+struct simfix {
+	char dir[64];
+	char scn[128];
+	char out[128];
+	struct snt_config cfg;
+	struct snt_board *b;
+};
+
+static struct simfix *sim_up(const char *script)
+{
+	struct simfix *f = calloc(1, sizeof(*f));
+	char cwd[512], err[512];
+	FILE *fp;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/snt-sim-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->scn, sizeof(f->scn), "%s/s.scn", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/out.log", f->dir);
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	fp = fopen(f->scn, "w");
+	assert_non_null(fp);
+	/* Images by absolute path into the fixtures. */
+	for (const char *p = script; *p; p++) {
+		if (!strncmp(p, "@/", 2)) {
+			fprintf(fp, "%s/" FIX, cwd);
+			p++;
+		} else {
+			fputc(*p, fp);
+		}
+	}
+	fclose(fp);
+	snt_config_defaults(&f->cfg);
+	snt_strlcpy(f->cfg.sim_scenario, f->scn, sizeof(f->cfg.sim_scenario));
+	snt_strlcpy(f->cfg.sim_output, f->out, sizeof(f->cfg.sim_output));
+	f->cfg.sim_start_utc_ms = 1000000;
+	assert_int_equal(snt_board_open(&f->cfg, &f->b, err, sizeof(err)), SNT_HAL_OK);
+	return f;
+}
+
+static char *sim_down(struct simfix *f)
+{
+	static char text[4096];
+	FILE *fp;
+	size_t n;
+
+	snt_board_close(f->b);
+	fp = fopen(f->out, "r");
+	assert_non_null(fp);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	text[n] = '\0';
+	fclose(fp);
+	unlink(f->out);
+	unlink(f->scn);
+	rmdir(f->dir);
+	free(f);
+	return text;
+}
+
+static void test_sim_timing(void **state)
+{
+	struct simfix *f = sim_up("show @/green.png @/red.png\n"
+				  "temp 36.5 fault\n"
+				  "presence 1\n"
+				  "wait 1000\n"
+				  "temp 37.0\n"
+				  "wait 1000\n"
+				  "presence 0\n"
+				  "wait 500\n");
+	struct snt_board *b = f->b;
+	struct snt_input_event ev;
+	struct snt_frame fr;
+	int32_t obj, amb;
+
+	(void)state;
+	/* Before the first event: the show/temp before it are in effect. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.role, SNT_ROLE_PRESENCE);
+	assert_int_equal(ev.value, 1);
+	assert_int_equal(ev.mono_ms, 0);
+	assert_int_equal(b->camera->grab(b->camera_ctx, &fr), SNT_HAL_OK);
+	assert_int_equal(fr.fmt, SNT_PIXFMT_RGB24);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_OK);
+	assert_int_equal(obj, 36500);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_ERR_IO);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_ERR_IO);
+	/* At 999 ms the second temp line is not due yet; at 1000 it is. */
+	snt_clock_sleep_ms(&b->clock, 999);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_ERR_IO);
+	snt_clock_sleep_ms(&b->clock, 1);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_OK);
+	assert_int_equal(obj, 37000);
+	/* A timeout shorter than the next event advances the clock by it. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, 300, &ev), SNT_HAL_TIMEOUT);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 1300);
+	assert_int_equal(snt_clock_utc_ms(&b->clock), 1001300);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.value, 0);
+	assert_int_equal(ev.mono_ms, 2000);
+	/* The trailing wait passes before the end. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, 100, &ev), SNT_HAL_TIMEOUT);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_END);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 2500);
+	sim_down(f);
+}
+
+static void test_sim_outputs(void **state)
+{
+	struct simfix *f = sim_up("presence 1\n");
+	struct snt_board *b = f->b;
+	struct snt_input_event ev;
+	char *log;
+
+	(void)state;
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(b->display->show(b->display_ctx, "请通行\nEnter \"now\""), SNT_HAL_OK);
+	assert_int_equal(b->gpio->set(b->gpio_ctx, SNT_ROLE_RELAY, 1, 17), SNT_HAL_OK);
+	assert_int_equal(b->gpio->set(b->gpio_ctx, SNT_ROLE_RELAY, 1, 17), SNT_HAL_OK);	/* no change */
+	snt_clock_sleep_ms(&b->clock, 3000);
+	assert_int_equal(b->gpio->set(b->gpio_ctx, SNT_ROLE_LED_RED, 1, 0), SNT_HAL_OK);
+	assert_int_equal(b->gpio->set(b->gpio_ctx, SNT_ROLE_PRESENCE, 1, 0), SNT_HAL_ERR_INVAL);
+	log = sim_down(f);	/* close drives every output back to 0 */
+	assert_string_equal(log, "0 display \"请通行\\nEnter \\\"now\\\"\"\n"
+				 "0 relay 1 seq=17\n"
+				 "3000 led-red 1\n"
+				 "3000 relay 0\n"
+				 "3000 led-red 0\n");
+}
+
+static void test_sim_bad_scenario(void **state)
+{
+	struct snt_config cfg;
+	struct snt_board *b = NULL;
+	char err[512];
+
+	(void)state;
+	snt_config_defaults(&cfg);
+	snt_strlcpy(cfg.sim_scenario, FIX "temp-nan.scn", sizeof(cfg.sim_scenario));
+	assert_int_equal(snt_board_open(&cfg, &b, err, sizeof(err)), SNT_HAL_ERR_CONFIG);
+	assert_null(b);
+	assert_string_equal(err, FIX "temp-nan.scn:2: temperature '36,5' is not a number");
+	snt_strlcpy(cfg.sim_scenario, FIX "good.scn", sizeof(cfg.sim_scenario));
+	snt_strlcpy(cfg.sim_output, "/nonexistent-dir/out.log", sizeof(cfg.sim_output));
+	assert_int_equal(snt_board_open(&cfg, &b, err, sizeof(err)), SNT_HAL_ERR_IO);
+	assert_string_equal(err, "/nonexistent-dir/out.log: No such file or directory");
+	snt_strlcpy(cfg.board, "pi5", sizeof(cfg.board));
+	assert_int_equal(snt_board_open(&cfg, &b, err, sizeof(err)), SNT_HAL_ERR_CONFIG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_sim_timing),
+		cmocka_unit_test(test_sim_outputs),
+		cmocka_unit_test(test_sim_bad_scenario),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}

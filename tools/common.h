@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared helpers of the sentinelctl commands.  Each command is one
+ * cmd_<name>() taking its own argv (argv[0] is the command name), parsing
+ * its options with getopt_long, and returning the process exit status:
+ * 0 success, 1 failure of the command's subject (interfaces.md gives the
+ * meaning per command), 2 usage or I/O error.  Commands print their
+ * results to stdout and errors to stderr, never personal data to stderr.
+ */
+#ifndef SNT_TOOLS_COMMON_H
+#define SNT_TOOLS_COMMON_H
+
+#include <stdio.h>
+
+#include "common/common.h"
+
+#define SNT_EXIT_OK 0
+#define SNT_EXIT_FAIL 1
+#define SNT_EXIT_USAGE 2
+
+/* Default log database when --db is not given and SENTINEL_DB is unset. */
+#define SNT_DEFAULT_DB "/var/lib/sentinel/sentinel.db"
+
+int cmd_scan(int argc, char **argv);
+int cmd_entries(int argc, char **argv);
+
+/* ctl_err() - print "sentinelctl: <cmd>: <message>\n" to stderr. */
+void ctl_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
+
+/*
+ * ctl_usage_hint() - print "Try 'sentinelctl <cmd> --help'." to stderr and
+ * return SNT_EXIT_USAGE.
+ */
+int ctl_usage_hint(const char *cmd);
+
+/*
+ * ctl_db_path() - the database path: @opt when non-NULL, else $SENTINEL_DB,
+ * else SNT_DEFAULT_DB.
+ */
+const char *ctl_db_path(const char *opt);
+
+#endif /* SNT_TOOLS_COMMON_H */
