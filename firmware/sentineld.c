@@ -133,6 +133,44 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 			  v->output_faults);
 }
 
+/*
+ * SIGHUP: read the configuration again.  A file with an error changes
+ * nothing.  Visit settings apply from the next visit; the board, the log
+ * database and the device identity need a restart.
+ */
+static void reload(struct ctx *c)
+{
+	struct snt_checkin_cfg ccfg;
+	struct snt_config *n;
+	char err[1024];
+
+	n = malloc(sizeof(*n));
+	if (!n) {
+		log_warnx(&c->log, "SIGHUP: out of memory, configuration unchanged");
+		return;
+	}
+	if (snt_config_load(c->config_path, n, err, sizeof(err)) != SNT_CONFIG_OK) {
+		log_warnx(&c->log, "SIGHUP: %s; configuration unchanged", err);
+		free(n);
+		return;
+	}
+	if (strcmp(n->board, c->cfg.board) || strcmp(n->db, c->cfg.db) ||
+	    strcmp(n->device_id, c->cfg.device_id) || strcmp(n->sim_scenario, c->cfg.sim_scenario) ||
+	    strcmp(n->sim_output, c->cfg.sim_output))
+		log_warnx(&c->log, "SIGHUP: board, db, device_id and [sim] changes need a restart");
+	snt_checkin_cfg_from_config(n, &ccfg);
+	if (snt_checkin_set_cfg(c->checkin, &ccfg) != SNT_CHECKIN_OK) {
+		log_warnx(&c->log, "SIGHUP: visit settings refused; configuration unchanged");
+		free(n);
+		return;
+	}
+	snt_strlcpy(c->cfg.home, n->home, sizeof(c->cfg.home));
+	snt_strlcpy(c->cfg.duty_phone, n->duty_phone, sizeof(c->cfg.duty_phone));
+	c->cfg.leave_timeout_ms = n->leave_timeout_ms;
+	log_info(&c->log, "SIGHUP: configuration %s reloaded", c->config_path);
+	free(n);
+}
+
 /* Return true when the daemon should stop. */
 static bool handle_signal(struct ctx *c)
 {
@@ -142,8 +180,7 @@ static bool handle_signal(struct ctx *c)
 	if (n != (ssize_t)sizeof(si))
 		return false;
 	if (si.ssi_signo == SIGHUP) {
-		log_info(&c->log, "SIGHUP: reloading the configuration is not supported yet; "
-				  "restart to apply changes");
+		reload(c);
 		return false;
 	}
 	log_info(&c->log, "signal %u: stopping", si.ssi_signo);

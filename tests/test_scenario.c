@@ -70,7 +70,7 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "unknown-cmd.scn", SNT_SCENARIO_ERR_SYNTAX,
-	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp)" },
+	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp, signal)" },
 	{ "temp-nan.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-nan.scn:2: temperature '36,5' is not a number" },
 	{ "temp-inf.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-inf.scn:1: temperature '1e400' is not a number" },
 	{ "temp-range.scn", SNT_SCENARIO_ERR_VALUE,

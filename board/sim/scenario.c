@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,8 +272,27 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		st->u.temp.mdc = mdc;
 		return SNT_SCENARIO_OK;
 	}
+	if (!strcmp(w[0], "signal")) {
+		int signo;
+
+		if (nw != 2)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'signal' takes 1 word (hup, int or term)");
+		if (!strcmp(w[1], "hup"))
+			signo = SIGHUP;
+		else if (!strcmp(w[1], "int"))
+			signo = SIGINT;
+		else if (!strcmp(w[1], "term"))
+			signo = SIGTERM;
+		else
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "signal '%s' is not hup, int or term", w[1]);
+		st = new_step(p, SNT_SCN_SIGNAL);
+		if (!st)
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		st->u.signo = signo;
+		return SNT_SCENARIO_OK;
+	}
 	return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-		    "unknown command '%.40s' (known: presence, button, wait, show, temp)", w[0]);
+		    "unknown command '%.40s' (known: presence, button, wait, show, temp, signal)", w[0]);
 }
 
 static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)

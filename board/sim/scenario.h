@@ -34,6 +34,7 @@ enum snt_scenario_op {
 	SNT_SCN_INPUT,		/* u.input: presence or a button */
 	SNT_SCN_SHOW,		/* u.show: indices into images[]; n == 0 is "none" */
 	SNT_SCN_TEMP,		/* u.temp: samples in milli-°C or SNT_SCENARIO_TEMP_FAULT; n == 0 is "none" */
+	SNT_SCN_SIGNAL,		/* u.signo: the board sends this signal to its own process */
 };
 
 struct snt_scenario_step {
@@ -41,6 +42,7 @@ struct snt_scenario_step {
 	int line;		/* line number in the file, from 1 */
 	union {
 		int64_t wait_ms;
+		int signo;
 		struct {
 			enum snt_role role;
 			int value;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,10 @@ static void advance(struct sim *s)
 		}
 		if (st->op == SNT_SCN_INPUT || s->cursor > s->now)
 			break;
-		if (st->op == SNT_SCN_SHOW) {
+		if (st->op == SNT_SCN_SIGNAL) {
+			/* To this process: the daemon sees it through its signalfd. */
+			(void)kill(getpid(), st->u.signo);
+		} else if (st->op == SNT_SCN_SHOW) {
 			s->show = st->u.show.image;
 			s->show_n = st->u.show.n;
 			s->show_pos = 0;

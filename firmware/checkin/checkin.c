@@ -146,6 +146,14 @@ enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct s
 	return SNT_CHECKIN_OK;
 }
 
+enum snt_checkin_err snt_checkin_set_cfg(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg)
+{
+	if (!ci || !cfg || cfg->temp_tries < 1)
+		return SNT_CHECKIN_ERR_INVAL;
+	ci->cfg = *cfg;
+	return SNT_CHECKIN_OK;
+}
+
 void snt_checkin_free(struct snt_checkin *ci)
 {
 	if (!ci)

@@ -102,6 +102,16 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct snt_board *board,
 				     struct snt_store *store, struct snt_checkin **out) SNT_WUR;
 
+/*
+ * snt_checkin_set_cfg() - replace the visit settings (after a configuration
+ * reload); takes effect from the next visit.  The de-duplication memory is
+ * kept.
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL for a NULL argument or
+ * temp_tries < 1 (then nothing changes).
+ */
+enum snt_checkin_err snt_checkin_set_cfg(struct snt_checkin *ci,
+					 const struct snt_checkin_cfg *cfg) SNT_WUR;
+
 /* snt_checkin_free() - NULL does nothing. */
 void snt_checkin_free(struct snt_checkin *ci);
 

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Signals reach the daemon through its signalfd in the one wait loop:
+# SIGHUP reloads the configuration, SIGTERM stops it between visits with the log closed cleanly.
+. tests/scenario/lib.sh
+
+cat >"$T/sig.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+signal hup
+wait 1000
+show $FIX/red.png
+presence 1
+wait 10000
+presence 0
+signal term
+wait 1000
+show $FIX/yellow.png
+presence 1
+SCN
+write_conf "$T/gate.conf" sig.scn gate.db out.log
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
+expect_eq "exit status after SIGTERM" "$?" "0"
+expect_eq "entries before SIGTERM" "$("$B/sentinelctl" entries --json --db "$T/gate.db" | wc -l)" "2"
+grep -q "SIGHUP: configuration $T/gate.conf reloaded" "$T/stderr" || fail "no reload line: $(cat "$T/stderr")"
+grep -q "signal 15: stopping" "$T/stderr" || fail "no stop line"
+# Outputs are back to safe states after the stop: the last relay line is 0.
+expect_eq "last relay line" "$(grep ' relay ' "$T/out.log" | tail -n 1 | cut -d' ' -f2-)" "relay 0"
+
+finish
