@@ -1,0 +1,1172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store: the gate's durable, hash-chained log of entries in SQLite.
+ *
+ * Durability (domain lesson 8): journal_mode=WAL, synchronous=FULL, so a
+ * COMMIT returns only after the WAL is fsync'd ("PRAGMA synchronous",
+ * https://sqlite.org/pragma.html#pragma_synchronous).  Busy timeout 5000 ms,
+ * foreign keys on, SQLITE_DBCONFIG_DEFENSIVE on (no writable_schema tricks
+ * around the append-only triggers).  The writer keeps the -wal and -shm
+ * files on close (SQLITE_FCNTL_PERSIST_WAL) so read-only readers that cannot
+ * write the directory can always open the log.
+ *
+ * Schema: versioned by PRAGMA user_version; migrations[i] takes a file from
+ * version i to i + 1, each in its own BEGIN IMMEDIATE transaction together
+ * with the user_version bump, so a failed step leaves the file as it was.
+ * PRAGMA application_id marks the file as sentinel's (SNT_APPLICATION_ID).
+ * Enums are stored as their names, checked by CHECK constraints; entries
+ * are append-only (triggers refuse UPDATE and DELETE) and a BEFORE INSERT
+ * trigger refuses a seq that does not follow the last one or a prev_hash
+ * that is not the last hash, so even a raw SQL writer cannot fork the chain.
+ *
+ * Canonical form "sentinel-entry-v1", the input of the chain hash:
+ *
+ *   hash = SHA-256(prev_hash[32] || C)        prev_hash of seq 1: 32 zero bytes
+ *   C    = STR("sentinel-entry-v1")
+ *          I64(seq) STR(boot_id) I64(mono_ms) I64(time_utc_ms)
+ *          STR(clock) STR(kind) STR(format) STR(colour) STR(verified)
+ *          OPT_I64(temp_dc) STR(decision) STR(reasons) STR(door)
+ *          OPT_STR(subject) OPT_STR(payload)
+ *
+ *   U32(n)      4 bytes, unsigned, big-endian
+ *   I64(v)      8 bytes, two's complement, big-endian
+ *   STR(b)      U32(byte length of b) then the bytes of b: text as UTF-8
+ *               without a terminating NUL, the payload as its raw bytes
+ *   OPT_I64(v)  0x00 when absent; 0x01 then I64(v)
+ *   OPT_STR(b)  0x00 when absent; 0x01 then STR(b)
+ *
+ * Every value is exactly as stored in the row: enum fields are their names
+ * ("trusted", "visitor", "hcert", "green", "valid", "admit", "opened", ...),
+ * reasons the comma-joined names in weight order ("" when none), temp_dc
+ * tenths of a degree Celsius (absent = NULL = no reading), subject absent
+ * when unknown (NULL), payload the raw bytes, absent when NULL.  So anyone
+ * holding the rows (verify-log, the bureau) can recompute every hash from
+ * the columns alone.  The form's name is kept in meta('hash_form').
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define SNT_APPLICATION_ID 1397642316	/* 0x534e544c, "SNTL" */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define SNT_HASH_FORM "sentinel-entry-v1"
+#define BUSY_TIMEOUT_MS 5000
+#define REASONS_TEXT_LEN 512		/* every reason name, joined: well under */
+#define NAME_LEN 32			/* longest stored enum name + NUL, with room */
+
+enum col {
+	COL_SEQ = 0,
+	COL_BOOT_ID,
+	COL_MONO_MS,
+	COL_TIME_UTC_MS,
+	COL_CLOCK,
+	COL_KIND,
+	COL_FORMAT,
+	COL_COLOUR,
+	COL_VERIFIED,
+	COL_TEMP_DC,
+	COL_DECISION,
+	COL_REASONS,
+	COL_DOOR,
+	COL_SUBJECT,
+	COL_PAYLOAD,
+	COL_PREV_HASH,
+	COL_HASH,
+};
+
+#define ENTRY_COLS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
+		   "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash"
+
+static const char *const col_names[] = {
+	"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour",
+	"verified", "temp_dc", "decision", "reasons", "door", "subject", "payload",
+	"prev_hash", "hash",
+};
+
+/*
+ * migrations[i] brings user_version i to i + 1.  Never edit a released step;
+ * add a new one (SQLite cannot alter a CHECK: a new enum name means a step
+ * that rebuilds the table).
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema */
+	"PRAGMA application_id = " STR(SNT_APPLICATION_ID) ";\n"
+	"CREATE TABLE meta (\n"
+	"	key TEXT PRIMARY KEY NOT NULL,\n"
+	"	value TEXT NOT NULL\n"
+	") STRICT;\n"
+	"INSERT INTO meta (key, value) VALUES ('hash_form', '" SNT_HASH_FORM "');\n"
+	"CREATE TABLE entries (\n"
+	"	seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
+	"	boot_id TEXT NOT NULL CHECK (length(CAST(boot_id AS BLOB)) <= 36),\n"
+	"	mono_ms INTEGER NOT NULL,\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	clock TEXT NOT NULL CHECK (clock IN ('untrusted', 'trusted', 'rebased')),\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('visitor', 'staff')),\n"
+	"	format TEXT NOT NULL CHECK (format IN ('none', 'healthcode', 'hcert', 'lt1',\n"
+	"		'nzcp', 'shc')),\n"
+	"	colour TEXT NOT NULL CHECK (colour IN ('unknown', 'green', 'yellow', 'red',\n"
+	"		'black')),\n"
+	"	verified TEXT NOT NULL CHECK (verified IN ('none', 'unverified', 'valid',\n"
+	"		'invalid')),\n"
+	"	temp_dc INTEGER,\n"
+	"	decision TEXT NOT NULL CHECK (decision IN ('admit', 'deny', 'refer')),\n"
+	"	reasons TEXT NOT NULL CHECK (reasons NOT GLOB '*[^a-z,-]*'),\n"
+	"	door TEXT NOT NULL CHECK (door IN ('opened', 'shut')),\n"
+	"	subject TEXT CHECK (subject IS NULL OR\n"
+	"		length(CAST(subject AS BLOB)) BETWEEN 1 AND 63),\n"
+	"	payload BLOB CHECK (payload IS NULL OR length(payload) BETWEEN 1 AND 65536),\n"
+	"	prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),\n"
+	"	hash BLOB NOT NULL CHECK (length(hash) = 32)\n"
+	") STRICT;\n"
+	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries\n"
+	"BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;\n"
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries\n"
+	"BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;\n"
+	"CREATE TRIGGER entries_chain BEFORE INSERT ON entries\n"
+	"WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM entries)\n"
+	"  OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM entries ORDER BY seq DESC\n"
+	"	LIMIT 1), zeroblob(32))\n"
+	"BEGIN SELECT RAISE(ABORT, 'entries must extend the chain'); END;\n",
+};
+
+_Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+struct snt_store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *st_last;		/* seq, hash of the last entry */
+	sqlite3_stmt *st_max;		/* highest seq, 0 when empty */
+	sqlite3_stmt *st_insert;
+	sqlite3_stmt *st_get;
+	uint8_t *payload_buf;		/* snt_store_get()'s payload copy */
+	size_t payload_cap;
+	char errmsg[256];
+};
+
+struct snt_store_iter {
+	struct snt_store *st;
+	sqlite3_stmt *stmt;
+	bool done;
+};
+
+/* Names of one entry's enums and reasons, as stored and hashed. */
+struct entry_text {
+	const char *clock;
+	const char *kind;
+	const char *format;
+	const char *colour;
+	const char *verified;
+	const char *decision;
+	const char *door;
+	char reasons[REASONS_TEXT_LEN];
+};
+
+static enum snt_store_err map_rc(int rc)
+{
+	if (rc == SQLITE_IOERR_NOMEM)
+		return SNT_STORE_ERR_NOMEM;
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return SNT_STORE_OK;
+	case SQLITE_FULL:
+		return SNT_STORE_ERR_FULL;
+	case SQLITE_READONLY:
+		return SNT_STORE_ERR_READONLY;
+	case SQLITE_IOERR:
+		return SNT_STORE_ERR_IO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return SNT_STORE_ERR_CORRUPT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SNT_STORE_ERR_BUSY;
+	case SQLITE_CANTOPEN:
+		return SNT_STORE_ERR_OPEN;
+	case SQLITE_NOMEM:
+		return SNT_STORE_ERR_NOMEM;
+	default:
+		return SNT_STORE_ERR_SQL;
+	}
+}
+
+/* Record SQLite's message for @rc and return the mapped error. */
+static enum snt_store_err fail_sqlite(struct snt_store *st, int rc)
+{
+	snt_strlcpy(st->errmsg, sqlite3_errmsg(st->db), sizeof(st->errmsg));
+	return map_rc(rc);
+}
+
+static enum snt_store_err fail_msg(struct snt_store *st, enum snt_store_err err, const char *msg)
+{
+	snt_strlcpy(st->errmsg, msg, sizeof(st->errmsg));
+	return err;
+}
+
+static enum snt_store_err fail_column(struct snt_store *st, int64_t seq, enum col c)
+{
+	snprintf(st->errmsg, sizeof(st->errmsg), "entry %lld: stored %s is not valid",
+		 (long long)seq, col_names[c]);
+	return SNT_STORE_ERR_CORRUPT;
+}
+
+static enum snt_store_err exec_sql(struct snt_store *st, const char *sql)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? SNT_STORE_OK : fail_sqlite(st, rc);
+}
+
+/* Roll back an open transaction, keeping the first failure's message. */
+static void rollback(struct snt_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Run a one-row, one-column query returning an integer. */
+static enum snt_store_err query_int(struct snt_store *st, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		err = rc == SQLITE_DONE ? fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
+					: fail_sqlite(st, rc);
+		goto err_finalize;
+	}
+	*v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return SNT_STORE_OK;
+
+err_finalize:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Run a one-row, one-column query returning text, into @buf. */
+static enum snt_store_err query_text(struct snt_store *st, const char *sql, char *buf, size_t size)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	const unsigned char *t;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		err = rc == SQLITE_DONE ? fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
+					: fail_sqlite(st, rc);
+		goto err_finalize;
+	}
+	t = sqlite3_column_text(s, 0);
+	snt_strlcpy(buf, t ? (const char *)t : "", size);
+	sqlite3_finalize(s);
+	return SNT_STORE_OK;
+
+err_finalize:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* A NUL-terminated, valid UTF-8 string within @size bytes. */
+static bool field_str_ok(const char *s, size_t size)
+{
+	const char *nul = memchr(s, '\0', size);
+
+	return nul && utf8_valid((const unsigned char *)s, (size_t)(nul - s));
+}
+
+/*
+ * Check every field of @e that is hashed and stored, and fill @t with the
+ * names.  Return SNT_STORE_OK or SNT_STORE_ERR_INVAL.
+ */
+static enum snt_store_err entry_prepare(const struct snt_entry *e, struct entry_text *t)
+{
+	if ((unsigned int)e->clock > SNT_CLOCK_REBASED || (unsigned int)e->kind > SNT_KIND_STAFF ||
+	    (unsigned int)e->format > SNT_FORMAT_SHC || (unsigned int)e->colour > SNT_COLOUR_BLACK ||
+	    (unsigned int)e->verified > SNT_VERIFIED_INVALID ||
+	    (unsigned int)e->decision > SNT_DECISION_REFER || (unsigned int)e->door > SNT_DOOR_OPENED)
+		return SNT_STORE_ERR_INVAL;
+	if (e->reasons & ~(SNT_REASON_BIT(SNT_REASON_COUNT) - 1))
+		return SNT_STORE_ERR_INVAL;
+	if (!field_str_ok(e->boot_id, sizeof(e->boot_id)) ||
+	    !field_str_ok(e->subject, sizeof(e->subject)))
+		return SNT_STORE_ERR_INVAL;
+	if (e->payload_len > SNT_STORE_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload))
+		return SNT_STORE_ERR_INVAL;
+
+	t->clock = snt_clock_state_name(e->clock);
+	t->kind = snt_person_kind_name(e->kind);
+	t->format = snt_code_format_name(e->format);
+	t->colour = snt_colour_name(e->colour);
+	t->verified = snt_verified_name(e->verified);
+	t->decision = snt_decision_name(e->decision);
+	t->door = snt_door_name(e->door);
+	if (!t->clock || !t->kind || !t->format || !t->colour || !t->verified || !t->decision ||
+	    !t->door)
+		return SNT_STORE_ERR_INVAL;
+	if (e->reasons == 0)
+		t->reasons[0] = '\0';
+	else if (snt_reasons_format(e->reasons, ",", t->reasons, sizeof(t->reasons)) < 0)
+		return SNT_STORE_ERR_INVAL;
+	return SNT_STORE_OK;
+}
+
+/* Incremental SHA-256 over the canonical form; @ok drops to false on failure. */
+struct hasher {
+	EVP_MD_CTX *ctx;
+	bool ok;
+};
+
+static void h_bytes(struct hasher *h, const void *p, size_t n)
+{
+	if (h->ok && n > 0 && EVP_DigestUpdate(h->ctx, p, n) != 1)
+		h->ok = false;
+}
+
+static void h_u8(struct hasher *h, uint8_t v)
+{
+	h_bytes(h, &v, 1);
+}
+
+static void h_u32(struct hasher *h, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+
+	h_bytes(h, b, sizeof(b));
+}
+
+static void h_i64(struct hasher *h, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	uint8_t b[8];
+
+	for (int i = 7; i >= 0; i--) {
+		b[i] = (uint8_t)u;
+		u >>= 8;
+	}
+	h_bytes(h, b, sizeof(b));
+}
+
+static void h_blob(struct hasher *h, const void *p, size_t n)
+{
+	h_u32(h, (uint32_t)n);
+	h_bytes(h, p, n);
+}
+
+static void h_str(struct hasher *h, const char *s)
+{
+	h_blob(h, s, strlen(s));
+}
+
+/* SHA-256(prev_hash || canonical form), see the top of this file. */
+static enum snt_store_err hash_entry(const struct snt_entry *e, const struct entry_text *t,
+				     uint8_t out[SNT_HASH_LEN])
+{
+	struct hasher h = { .ctx = EVP_MD_CTX_new(), .ok = true };
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (!h.ctx)
+		return SNT_STORE_ERR_NOMEM;
+	if (EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1)
+		h.ok = false;
+	h_bytes(&h, e->prev_hash, SNT_HASH_LEN);
+	h_str(&h, SNT_HASH_FORM);
+	h_i64(&h, e->seq);
+	h_str(&h, e->boot_id);
+	h_i64(&h, e->mono_ms);
+	h_i64(&h, e->time_utc_ms);
+	h_str(&h, t->clock);
+	h_str(&h, t->kind);
+	h_str(&h, t->format);
+	h_str(&h, t->colour);
+	h_str(&h, t->verified);
+	if (e->has_temp) {
+		h_u8(&h, 1);
+		h_i64(&h, e->temp_dc);
+	} else {
+		h_u8(&h, 0);
+	}
+	h_str(&h, t->decision);
+	h_str(&h, t->reasons);
+	h_str(&h, t->door);
+	if (e->subject[0]) {
+		h_u8(&h, 1);
+		h_str(&h, e->subject);
+	} else {
+		h_u8(&h, 0);
+	}
+	if (e->payload_len > 0) {
+		h_u8(&h, 1);
+		h_blob(&h, e->payload, e->payload_len);
+	} else {
+		h_u8(&h, 0);
+	}
+	if (h.ok && (EVP_DigestFinal_ex(h.ctx, md, &md_len) != 1 || md_len != SNT_HASH_LEN))
+		h.ok = false;
+	EVP_MD_CTX_free(h.ctx);
+	if (!h.ok)
+		return SNT_STORE_ERR_NOMEM;
+	memcpy(out, md, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+}
+
+/* Integer column, which must be stored as an integer (or NULL if @nullable). */
+static bool col_int(sqlite3_stmt *s, enum col c, bool nullable, bool *present, int64_t *v)
+{
+	int type = sqlite3_column_type(s, c);
+
+	if (type == SQLITE_NULL && nullable) {
+		*present = false;
+		*v = 0;
+		return true;
+	}
+	if (type != SQLITE_INTEGER)
+		return false;
+	*present = true;
+	*v = sqlite3_column_int64(s, c);
+	return true;
+}
+
+/*
+ * Text column into @buf of @size bytes: fits with its NUL, no NUL inside,
+ * valid UTF-8.  NULL gives "" when @nullable; a stored "" is then invalid.
+ */
+static bool col_text(sqlite3_stmt *s, enum col c, bool nullable, char *buf, size_t size)
+{
+	int type = sqlite3_column_type(s, c);
+	const unsigned char *t;
+	int n;
+
+	if (type == SQLITE_NULL && nullable) {
+		buf[0] = '\0';
+		return true;
+	}
+	if (type != SQLITE_TEXT)
+		return false;
+	t = sqlite3_column_text(s, c);
+	n = sqlite3_column_bytes(s, c);
+	if (!t || n < 0 || (size_t)n >= size || strlen((const char *)t) != (size_t)n)
+		return false;
+	if (nullable && n == 0)
+		return false;
+	if (!utf8_valid(t, (size_t)n))
+		return false;
+	memcpy(buf, t, (size_t)n + 1);
+	return true;
+}
+
+static bool col_hash(sqlite3_stmt *s, enum col c, uint8_t out[SNT_HASH_LEN])
+{
+	const void *p;
+
+	if (sqlite3_column_type(s, c) != SQLITE_BLOB)
+		return false;
+	p = sqlite3_column_blob(s, c);
+	if (!p || sqlite3_column_bytes(s, c) != SNT_HASH_LEN)
+		return false;
+	memcpy(out, p, SNT_HASH_LEN);
+	return true;
+}
+
+/*
+ * Decode the current row of @s (columns ENTRY_COLS) into @out.  The payload
+ * is copied into the store's buffer when @copy, else points into @s.
+ */
+static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				     struct snt_entry *out)
+{
+	struct snt_entry e;
+	char name[NAME_LEN];
+	char reasons[REASONS_TEXT_LEN];
+	bool present;
+	int64_t v;
+
+	memset(&e, 0, sizeof(e));
+	if (!col_int(s, COL_SEQ, false, &present, &e.seq) || e.seq < 1)
+		return fail_column(st, 0, COL_SEQ);
+	if (!col_text(s, COL_BOOT_ID, false, e.boot_id, sizeof(e.boot_id)))
+		return fail_column(st, e.seq, COL_BOOT_ID);
+	if (!col_int(s, COL_MONO_MS, false, &present, &e.mono_ms))
+		return fail_column(st, e.seq, COL_MONO_MS);
+	if (!col_int(s, COL_TIME_UTC_MS, false, &present, &e.time_utc_ms))
+		return fail_column(st, e.seq, COL_TIME_UTC_MS);
+	if (!col_text(s, COL_CLOCK, false, name, sizeof(name)) ||
+	    snt_clock_state_from_name(name, &e.clock))
+		return fail_column(st, e.seq, COL_CLOCK);
+	if (!col_text(s, COL_KIND, false, name, sizeof(name)) ||
+	    snt_person_kind_from_name(name, &e.kind))
+		return fail_column(st, e.seq, COL_KIND);
+	if (!col_text(s, COL_FORMAT, false, name, sizeof(name)) ||
+	    snt_code_format_from_name(name, &e.format))
+		return fail_column(st, e.seq, COL_FORMAT);
+	if (!col_text(s, COL_COLOUR, false, name, sizeof(name)) ||
+	    snt_colour_from_name(name, &e.colour))
+		return fail_column(st, e.seq, COL_COLOUR);
+	if (!col_text(s, COL_VERIFIED, false, name, sizeof(name)) ||
+	    snt_verified_from_name(name, &e.verified))
+		return fail_column(st, e.seq, COL_VERIFIED);
+	if (!col_int(s, COL_TEMP_DC, true, &e.has_temp, &v) || v < INT_MIN || v > INT_MAX)
+		return fail_column(st, e.seq, COL_TEMP_DC);
+	e.temp_dc = (int)v;
+	if (!col_text(s, COL_DECISION, false, name, sizeof(name)) ||
+	    snt_decision_from_name(name, &e.decision))
+		return fail_column(st, e.seq, COL_DECISION);
+	/* Reasons must parse and be in canonical order, or the hash is moot. */
+	if (!col_text(s, COL_REASONS, false, reasons, sizeof(reasons)))
+		return fail_column(st, e.seq, COL_REASONS);
+	if (reasons[0]) {
+		char check[REASONS_TEXT_LEN];
+
+		if (snt_reasons_parse(reasons, &e.reasons) || e.reasons == 0 ||
+		    snt_reasons_format(e.reasons, ",", check, sizeof(check)) < 0 ||
+		    strcmp(check, reasons))
+			return fail_column(st, e.seq, COL_REASONS);
+	}
+	if (!col_text(s, COL_DOOR, false, name, sizeof(name)) || snt_door_from_name(name, &e.door))
+		return fail_column(st, e.seq, COL_DOOR);
+	if (!col_text(s, COL_SUBJECT, true, e.subject, sizeof(e.subject)))
+		return fail_column(st, e.seq, COL_SUBJECT);
+	switch (sqlite3_column_type(s, COL_PAYLOAD)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB: {
+		const void *p = sqlite3_column_blob(s, COL_PAYLOAD);
+		int n = sqlite3_column_bytes(s, COL_PAYLOAD);
+
+		if (!p || n <= 0 || n > SNT_STORE_MAX_PAYLOAD)
+			return fail_column(st, e.seq, COL_PAYLOAD);
+		e.payload_len = (size_t)n;
+		if (!copy) {
+			e.payload = p;
+			break;
+		}
+		if (st->payload_cap < e.payload_len) {
+			uint8_t *nb = realloc(st->payload_buf, e.payload_len);
+
+			if (!nb)
+				return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+			st->payload_buf = nb;
+			st->payload_cap = e.payload_len;
+		}
+		memcpy(st->payload_buf, p, e.payload_len);
+		e.payload = st->payload_buf;
+		break;
+	}
+	default:
+		return fail_column(st, e.seq, COL_PAYLOAD);
+	}
+	if (!col_hash(s, COL_PREV_HASH, e.prev_hash))
+		return fail_column(st, e.seq, COL_PREV_HASH);
+	if (!col_hash(s, COL_HASH, e.hash))
+		return fail_column(st, e.seq, COL_HASH);
+	*out = e;
+	return SNT_STORE_OK;
+}
+
+/*
+ * Refuse files that are not (or not yet, when @readonly) sentinel logs of a
+ * version this program knows.  Reading the header here is also what finds
+ * a file that is not a database at all (SQLITE_NOTADB).
+ */
+static enum snt_store_err check_identity(struct snt_store *st, bool readonly)
+{
+	enum snt_store_err err;
+	int64_t version, app_id;
+	char msg[96];
+
+	err = query_int(st, "PRAGMA user_version", &version);
+	if (err)
+		return err;
+	err = query_int(st, "PRAGMA application_id", &app_id);
+	if (err)
+		return err;
+	if (app_id != 0 && app_id != SNT_APPLICATION_ID)
+		return fail_msg(st, SNT_STORE_ERR_SCHEMA, "not a sentinel log (application_id)");
+	if (version < 0 || version > SNT_STORE_SCHEMA_VERSION) {
+		snprintf(msg, sizeof(msg), "schema version %lld is not known to this program (%d)",
+			 (long long)version, SNT_STORE_SCHEMA_VERSION);
+		return fail_msg(st, SNT_STORE_ERR_SCHEMA, msg);
+	}
+	if (version > 0 && app_id != SNT_APPLICATION_ID)
+		return fail_msg(st, SNT_STORE_ERR_SCHEMA, "not a sentinel log (application_id)");
+	if (readonly && version < SNT_STORE_SCHEMA_VERSION) {
+		snprintf(msg, sizeof(msg), "schema version %lld, this program needs %d",
+			 (long long)version, SNT_STORE_SCHEMA_VERSION);
+		return fail_msg(st, SNT_STORE_ERR_SCHEMA, msg);
+	}
+	return SNT_STORE_OK;
+}
+
+/*
+ * WAL, and keep the -wal and -shm files when the writer closes
+ * (SQLITE_FCNTL_PERSIST_WAL): a reader that may not write the directory
+ * (sentinelctl run by staff) can then still open the log read-only while
+ * the daemon is stopped ("Read-Only Databases", https://sqlite.org/wal.html).
+ */
+static enum snt_store_err set_wal(struct snt_store *st)
+{
+	enum snt_store_err err;
+	char mode[16];
+	int persist = 1;
+	int rc;
+
+	err = query_text(st, "PRAGMA journal_mode=WAL", mode, sizeof(mode));
+	if (err)
+		return err;
+	if (strcmp(mode, "wal"))
+		return fail_msg(st, SNT_STORE_ERR_SQL, "journal_mode=WAL refused");
+	rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc);
+	return SNT_STORE_OK;
+}
+
+/* Apply every step from the file's version on, one transaction each. */
+static enum snt_store_err migrate(struct snt_store *st)
+{
+	enum snt_store_err err;
+	char sql[64];
+
+	for (;;) {
+		int64_t version, objects;
+		int rc;
+
+		err = exec_sql(st, "BEGIN IMMEDIATE");
+		if (err)
+			return err;
+		/* Read again under the write lock: another process may have migrated. */
+		err = query_int(st, "PRAGMA user_version", &version);
+		if (err)
+			goto err_rollback;
+		if (version < 0 || version > SNT_STORE_SCHEMA_VERSION) {
+			err = fail_msg(st, SNT_STORE_ERR_SCHEMA, "schema version is not known to this program");
+			goto err_rollback;
+		}
+		if (version == SNT_STORE_SCHEMA_VERSION)
+			break;
+		if (version == 0) {
+			err = query_int(st, "SELECT count(*) FROM sqlite_schema", &objects);
+			if (err)
+				goto err_rollback;
+			if (objects > 0) {
+				err = fail_msg(st, SNT_STORE_ERR_SCHEMA,
+					       "not a sentinel log (tables without a schema version)");
+				goto err_rollback;
+			}
+		}
+		rc = sqlite3_exec(st->db, migrations[version], NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			err = fail_sqlite(st, rc);
+			if (err == SNT_STORE_ERR_SQL)
+				err = SNT_STORE_ERR_SCHEMA;
+			goto err_rollback;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
+		err = exec_sql(st, sql);
+		if (err)
+			goto err_rollback;
+		err = exec_sql(st, "COMMIT");
+		if (err)
+			goto err_rollback;
+	}
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+	return err;
+}
+
+static enum snt_store_err prepare(struct snt_store *st, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+
+	return rc == SQLITE_OK ? SNT_STORE_OK : fail_sqlite(st, rc);
+}
+
+enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_store **out)
+{
+	struct snt_store *st;
+	enum snt_store_err err;
+	int flags, rc;
+
+	if (!path || !*path || !out)
+		return SNT_STORE_ERR_INVAL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return SNT_STORE_ERR_NOMEM;
+	st->readonly = readonly;
+	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		err = st->db ? fail_sqlite(st, rc) : SNT_STORE_ERR_NOMEM;
+		goto err_close;
+	}
+	/* SQLite falls back to read-only for a write-protected file. */
+	if (!readonly && sqlite3_db_readonly(st->db, "main") == 1) {
+		err = SNT_STORE_ERR_READONLY;
+		goto err_close;
+	}
+	rc = sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_db_config(st->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (rc != SQLITE_OK) {
+		err = fail_sqlite(st, rc);
+		goto err_close;
+	}
+	err = check_identity(st, readonly);
+	if (err)
+		goto err_close;
+	if (!readonly) {
+		err = set_wal(st);
+		if (err)
+			goto err_close;
+	}
+	err = exec_sql(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+	if (err)
+		goto err_close;
+	if (!readonly) {
+		err = migrate(st);
+		if (err)
+			goto err_close;
+	}
+	err = prepare(st, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", &st->st_last);
+	if (!err)
+		err = prepare(st, "SELECT coalesce(max(seq), 0) FROM entries", &st->st_max);
+	if (!err)
+		err = prepare(st, "INSERT INTO entries (" ENTRY_COLS ") VALUES "
+				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			      &st->st_insert);
+	if (!err)
+		err = prepare(st, "SELECT " ENTRY_COLS " FROM entries WHERE seq = ?1", &st->st_get);
+	if (err)
+		goto err_close;
+	st->errmsg[0] = '\0';
+	*out = st;
+	return SNT_STORE_OK;
+
+err_close:
+	snt_store_close(st);
+	return err;
+}
+
+void snt_store_close(struct snt_store *st)
+{
+	if (!st)
+		return;
+	sqlite3_finalize(st->st_last);
+	sqlite3_finalize(st->st_max);
+	sqlite3_finalize(st->st_insert);
+	sqlite3_finalize(st->st_get);
+	sqlite3_close_v2(st->db);
+	free(st->payload_buf);
+	free(st);
+}
+
+/* Bind one entry's columns to the insert statement; the first failure's code. */
+static int bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct entry_text *t)
+{
+	const struct {
+		enum col col;
+		const char *text;
+	} texts[] = {
+		{ COL_BOOT_ID, e->boot_id },
+		{ COL_CLOCK, t->clock },
+		{ COL_KIND, t->kind },
+		{ COL_FORMAT, t->format },
+		{ COL_COLOUR, t->colour },
+		{ COL_VERIFIED, t->verified },
+		{ COL_DECISION, t->decision },
+		{ COL_REASONS, t->reasons },
+		{ COL_DOOR, t->door },
+		{ COL_SUBJECT, e->subject[0] ? e->subject : NULL },
+	};
+	int rc;
+
+	rc = sqlite3_bind_int64(s, COL_SEQ + 1, e->seq);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, COL_MONO_MS + 1, e->mono_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, COL_TIME_UTC_MS + 1, e->time_utc_ms);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(texts) && rc == SQLITE_OK; i++) {
+		if (texts[i].text)
+			rc = sqlite3_bind_text(s, texts[i].col + 1, texts[i].text, -1, SQLITE_STATIC);
+		else
+			rc = sqlite3_bind_null(s, texts[i].col + 1);
+	}
+	if (rc == SQLITE_OK)
+		rc = e->has_temp ? sqlite3_bind_int(s, COL_TEMP_DC + 1, e->temp_dc)
+				 : sqlite3_bind_null(s, COL_TEMP_DC + 1);
+	if (rc == SQLITE_OK)
+		rc = e->payload_len > 0 ? sqlite3_bind_blob(s, COL_PAYLOAD + 1, e->payload,
+							    (int)e->payload_len, SQLITE_STATIC)
+					: sqlite3_bind_null(s, COL_PAYLOAD + 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, COL_PREV_HASH + 1, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, COL_HASH + 1, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
+	return rc;
+}
+
+enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
+{
+	struct snt_entry n;
+	struct entry_text t;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !e)
+		return SNT_STORE_ERR_INVAL;
+	err = entry_prepare(e, &t);
+	if (err)
+		return fail_msg(st, err, "entry has a field out of range");
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+
+	n = *e;
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	rc = sqlite3_step(st->st_last);
+	if (rc == SQLITE_ROW) {
+		n.seq = sqlite3_column_int64(st->st_last, 0) + 1;
+		if (!col_hash(st->st_last, 1, n.prev_hash)) {
+			err = fail_column(st, n.seq - 1, COL_HASH);
+			goto err_reset_last;
+		}
+	} else if (rc == SQLITE_DONE) {
+		n.seq = 1;
+		memset(n.prev_hash, 0, sizeof(n.prev_hash));
+	} else {
+		err = fail_sqlite(st, rc);
+		goto err_reset_last;
+	}
+	sqlite3_reset(st->st_last);
+
+	err = hash_entry(&n, &t, n.hash);
+	if (err) {
+		err = fail_msg(st, err, "SHA-256 failed");
+		goto err_rollback;
+	}
+	rc = bind_entry(st->st_insert, &n, &t);
+	if (rc != SQLITE_OK) {
+		err = fail_sqlite(st, rc);
+		goto err_reset_insert;
+	}
+	rc = sqlite3_step(st->st_insert);
+	if (rc != SQLITE_DONE) {
+		err = fail_sqlite(st, rc);
+		goto err_reset_insert;
+	}
+	sqlite3_reset(st->st_insert);
+	sqlite3_clear_bindings(st->st_insert);
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+
+	e->seq = n.seq;
+	memcpy(e->prev_hash, n.prev_hash, SNT_HASH_LEN);
+	memcpy(e->hash, n.hash, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+
+err_reset_insert:
+	sqlite3_reset(st->st_insert);
+	sqlite3_clear_bindings(st->st_insert);
+	goto err_rollback;
+err_reset_last:
+	sqlite3_reset(st->st_last);
+err_rollback:
+	rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_last_seq(struct snt_store *st, int64_t *seq)
+{
+	enum snt_store_err err = SNT_STORE_OK;
+	int rc;
+
+	if (!st || !seq)
+		return SNT_STORE_ERR_INVAL;
+	rc = sqlite3_step(st->st_max);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st->st_max, 0);
+	else if (rc == SQLITE_DONE)
+		err = fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row");
+	else
+		err = fail_sqlite(st, rc);
+	sqlite3_reset(st->st_max);
+	return err;
+}
+
+enum snt_store_err snt_store_get(struct snt_store *st, int64_t seq, struct snt_entry *e)
+{
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !e)
+		return SNT_STORE_ERR_INVAL;
+	rc = sqlite3_bind_int64(st->st_get, 1, seq);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc);
+	rc = sqlite3_step(st->st_get);
+	if (rc == SQLITE_ROW)
+		err = decode_row(st, st->st_get, true, e);
+	else if (rc == SQLITE_DONE)
+		err = SNT_STORE_ERR_DONE;
+	else
+		err = fail_sqlite(st, rc);
+	sqlite3_reset(st->st_get);
+	return err;
+}
+
+enum snt_store_err snt_store_iter_new(struct snt_store *st, int64_t after_seq,
+				      struct snt_store_iter **out)
+{
+	struct snt_store_iter *it;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+	it->st = st;
+	rc = sqlite3_prepare_v2(st->db, "SELECT " ENTRY_COLS " FROM entries WHERE seq > ?1 ORDER BY seq",
+				-1, &it->stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(it->stmt, 1, after_seq);
+	if (rc != SQLITE_OK) {
+		err = fail_sqlite(st, rc);
+		goto err_free;
+	}
+	*out = it;
+	return SNT_STORE_OK;
+
+err_free:
+	snt_store_iter_free(it);
+	return err;
+}
+
+enum snt_store_err snt_store_iter_next(struct snt_store_iter *it, struct snt_entry *e)
+{
+	enum snt_store_err err;
+	int rc;
+
+	if (!it || !e)
+		return SNT_STORE_ERR_INVAL;
+	if (it->done)
+		return SNT_STORE_ERR_DONE;
+	rc = sqlite3_step(it->stmt);
+	if (rc == SQLITE_ROW) {
+		err = decode_row(it->st, it->stmt, false, e);
+	} else if (rc == SQLITE_DONE) {
+		err = SNT_STORE_ERR_DONE;
+	} else {
+		err = fail_sqlite(it->st, rc);
+	}
+	if (err) {
+		/* Stop here: stepping again after DONE would restart the query. */
+		it->done = true;
+		sqlite3_reset(it->stmt);
+	}
+	return err;
+}
+
+void snt_store_iter_free(struct snt_store_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->stmt);
+	free(it);
+}
+
+enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_info *out)
+{
+	enum snt_store_err err;
+	int64_t v;
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	err = query_text(st, "PRAGMA journal_mode", out->journal_mode, sizeof(out->journal_mode));
+	if (err)
+		return err;
+	err = query_int(st, "PRAGMA synchronous", &v);
+	if (err)
+		return err;
+	out->synchronous = (int)v;
+	err = query_int(st, "PRAGMA user_version", &v);
+	if (err)
+		return err;
+	out->user_version = (int)v;
+	err = query_int(st, "PRAGMA busy_timeout", &v);
+	if (err)
+		return err;
+	out->busy_timeout_ms = (int)v;
+	err = query_int(st, "PRAGMA foreign_keys", &v);
+	if (err)
+		return err;
+	out->foreign_keys = v != 0;
+	out->readonly = st->readonly || sqlite3_db_readonly(st->db, "main") == 1;
+	return SNT_STORE_OK;
+}
+
+enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN])
+{
+	struct entry_text t;
+	enum snt_store_err err;
+
+	if (!e || !out)
+		return SNT_STORE_ERR_INVAL;
+	err = entry_prepare(e, &t);
+	if (err)
+		return err;
+	return hash_entry(e, &t, out);
+}
+
+const char *snt_store_strerror(enum snt_store_err err)
+{
+	switch (err) {
+	case SNT_STORE_OK:
+		return "success";
+	case SNT_STORE_ERR_INVAL:
+		return "invalid argument";
+	case SNT_STORE_ERR_OPEN:
+		return "cannot open the log database";
+	case SNT_STORE_ERR_READONLY:
+		return "the log database is read-only";
+	case SNT_STORE_ERR_FULL:
+		return "disk full";
+	case SNT_STORE_ERR_IO:
+		return "I/O error on the log database";
+	case SNT_STORE_ERR_CORRUPT:
+		return "not a database, or the log database is corrupt";
+	case SNT_STORE_ERR_SCHEMA:
+		return "the log database's schema is not one this program knows";
+	case SNT_STORE_ERR_BUSY:
+		return "the log database is locked by another writer";
+	case SNT_STORE_ERR_NOMEM:
+		return "out of memory";
+	case SNT_STORE_ERR_SQL:
+		return "SQLite error";
+	case SNT_STORE_ERR_DONE:
+		return "no more entries";
+	}
+	return "unknown store error";
+}
+
+const char *snt_store_errmsg(const struct snt_store *st)
+{
+	return st ? st->errmsg : "";
+}
+
+const char *snt_person_kind_name(enum snt_person_kind k)
+{
+	switch (k) {
+	case SNT_KIND_VISITOR:
+		return "visitor";
+	case SNT_KIND_STAFF:
+		return "staff";
+	}
+	return NULL;
+}
+
+int snt_person_kind_from_name(const char *name, enum snt_person_kind *out)
+{
+	if (!name || !out)
+		return -1;
+	if (!strcmp(name, "visitor"))
+		*out = SNT_KIND_VISITOR;
+	else if (!strcmp(name, "staff"))
+		*out = SNT_KIND_STAFF;
+	else
+		return -1;
+	return 0;
+}
+
+const char *snt_door_name(enum snt_door d)
+{
+	switch (d) {
+	case SNT_DOOR_SHUT:
+		return "shut";
+	case SNT_DOOR_OPENED:
+		return "opened";
+	}
+	return NULL;
+}
+
+int snt_door_from_name(const char *name, enum snt_door *out)
+{
+	if (!name || !out)
+		return -1;
+	if (!strcmp(name, "shut"))
+		*out = SNT_DOOR_SHUT;
+	else if (!strcmp(name, "opened"))
+		*out = SNT_DOOR_OPENED;
+	else
+		return -1;
+	return 0;
+}
