@@ -51,12 +51,12 @@ const char *snt_role_name(enum snt_role r)
 
 int snt_role_from_name(const char *name, enum snt_role *out)
 {
-	for (size_t i = 0; i < SNT_ROLE_COUNT; i++)
-		if (!strcmp(name, role_names[i])) {
-			*out = (enum snt_role)i;
-			return 0;
-		}
-	return -1;
+	int i = snt_name_index(role_names, SNT_ROLE_COUNT, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_role)i;
+	return 0;
 }
 
 enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,

@@ -93,10 +93,10 @@ const char *snt_code_format_name(enum snt_code_format f)
 
 int snt_code_format_from_name(const char *name, enum snt_code_format *out)
 {
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(format_names); i++)
-		if (!strcmp(name, format_names[i])) {
-			*out = (enum snt_code_format)i;
-			return 0;
-		}
-	return -1;
+	int i = snt_name_index(format_names, SNT_ARRAY_SIZE(format_names), name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_code_format)i;
+	return 0;
 }

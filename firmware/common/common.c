@@ -26,3 +26,13 @@ void snt_hex_encode(const uint8_t *in, size_t len, char *out)
 	}
 	out[2 * len] = '\0';
 }
+
+int snt_name_index(const char *const *names, size_t n, const char *name)
+{
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			return (int)i;
+	return -1;
+}

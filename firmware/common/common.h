@@ -26,4 +26,11 @@ size_t snt_strlcpy(char *dst, const char *src, size_t size);
  */
 void snt_hex_encode(const uint8_t *in, size_t len, char *out);
 
+/*
+ * snt_name_index() - position of @name in the table @names of @n strings,
+ * for the enum <-> name tables of every module (NULL entries never match).
+ * Return: the index, or -1 when @name is NULL or not in the table.
+ */
+int snt_name_index(const char *const *names, size_t n, const char *name);
+
 #endif /* SNT_COMMON_H */

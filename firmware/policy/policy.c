@@ -115,12 +115,12 @@ const char *snt_decision_name(enum snt_decision d)
 
 int snt_decision_from_name(const char *name, enum snt_decision *out)
 {
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(decision_names); i++)
-		if (!strcmp(name, decision_names[i])) {
-			*out = (enum snt_decision)i;
-			return 0;
-		}
-	return -1;
+	int i = snt_name_index(decision_names, SNT_ARRAY_SIZE(decision_names), name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_decision)i;
+	return 0;
 }
 
 const char *snt_reason_name(enum snt_reason r)
@@ -132,12 +132,12 @@ const char *snt_reason_name(enum snt_reason r)
 
 int snt_reason_from_name(const char *name, enum snt_reason *out)
 {
-	for (size_t i = 0; i < SNT_REASON_COUNT; i++)
-		if (!strcmp(name, reason_names[i])) {
-			*out = (enum snt_reason)i;
-			return 0;
-		}
-	return -1;
+	int i = snt_name_index(reason_names, SNT_REASON_COUNT, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_reason)i;
+	return 0;
 }
 
 int snt_reasons_format(snt_reasons_t set, const char *sep, char *buf, size_t size)
@@ -206,10 +206,10 @@ const char *snt_verified_name(enum snt_verified v)
 
 int snt_verified_from_name(const char *name, enum snt_verified *out)
 {
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(verified_names); i++)
-		if (!strcmp(name, verified_names[i])) {
-			*out = (enum snt_verified)i;
-			return 0;
-		}
-	return -1;
+	int i = snt_name_index(verified_names, SNT_ARRAY_SIZE(verified_names), name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_verified)i;
+	return 0;
 }
