@@ -37,7 +37,7 @@ PROGS     := $(B)/sentineld $(B)/sentinelctl
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check unit scenario install clean valgrind
+.PHONY: all deps demo check run-tests install clean valgrind
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -75,16 +75,13 @@ demo: deps
 # `check` builds everything again with ASan/UBSan into build/check and runs
 # the unit tests, then the scenario scripts against those binaries.
 check: deps
-	@$(MAKE) --no-print-directory B=build/check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" unit scenario
+	@$(MAKE) --no-print-directory B=build/check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" run-tests
 
-unit: $(TESTS) $(PROGS)
-	@sh tests/run-unit.sh $(TESTS)
-
-scenario: $(PROGS)
-	@sh tests/run-scenarios.sh $(B)
+run-tests: $(TESTS) $(PROGS)
+	@sh tests/run-check.sh $(B) $(TESTS)
 
 valgrind: all $(TESTS)
-	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full $$t || exit 1; done
+	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \

@@ -45,16 +45,24 @@ struct snt_image {
  *       PNGs are converted (alpha composited on white); CMYK JPEGs are refused
  *       as SNT_IMAGE_ERR_FORMAT.
  * Return: SNT_IMAGE_OK; SNT_IMAGE_ERR_INVAL for a NULL argument;
- * SNT_IMAGE_ERR_IO if the file cannot be opened or read (img->sys_errno);
- * SNT_IMAGE_ERR_FORMAT for an unknown signature; SNT_IMAGE_ERR_CORRUPT for
- * data the decoder rejects; SNT_IMAGE_ERR_TOO_LARGE for oversize dimensions;
- * SNT_IMAGE_ERR_NOMEM.  On error nothing needs releasing.
+ * SNT_IMAGE_ERR_IO if the file cannot be opened or read, or is a directory
+ * (img->sys_errno, e.g. ENOENT, EACCES, EISDIR); SNT_IMAGE_ERR_FORMAT for an
+ * empty file, an unknown signature or a CMYK/YCCK JPEG;
+ * SNT_IMAGE_ERR_CORRUPT for data the decoder rejects: a file cut short
+ * anywhere (even inside the signature), a bad CRC in a critical PNG chunk,
+ * damaged JPEG entropy-coded data, more than 500 progressive JPEG scans;
+ * SNT_IMAGE_ERR_TOO_LARGE when the header's width or height exceeds
+ * SNT_IMAGE_MAX_SIDE or their product SNT_IMAGE_MAX_PIXELS (judged before
+ * any pixel buffer is allocated); SNT_IMAGE_ERR_NOMEM.  On error @img is
+ * zeroed (but for sys_errno) and nothing needs releasing.
  */
 enum snt_image_err snt_image_load(const char *path, struct snt_image *img) SNT_WUR;
 
 /*
  * snt_image_load_mem() - as snt_image_load() from a memory buffer.
- * @data, @len: the encoded file; borrowed for the call.
+ * @data, @len: the encoded file; borrowed for the call.  @data may be NULL
+ *              only when @len is 0 (an empty file: SNT_IMAGE_ERR_FORMAT).
+ * Return: as snt_image_load(), without SNT_IMAGE_ERR_IO.
  */
 enum snt_image_err snt_image_load_mem(const uint8_t *data, size_t len,
 				      struct snt_image *img) SNT_WUR;

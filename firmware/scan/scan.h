@@ -9,8 +9,18 @@
  * (ISO/IEC 18004:2015 §7.4).  zbar is tried on several grey planes built from
  * the colour frame, cheapest first, stopping at the first plane that yields a
  * symbol: luma (ITU-R BT.601 weights), a colour-aware plane in which green,
- * yellow and red modules are all dark (minimum channel), each also at half
- * scale and inverted (phones in dark mode).
+ * yellow and red modules are all dark (minimum channel), the latter also
+ * with local contrast normalisation, each at half scale (2x2 box filter: a
+ * quarter of the work, and steadier on blur and sensor noise) before full
+ * scale (small codes), and inverted (phones in dark mode).  All planes are
+ * tried on a frame with no code, so such a frame costs the most.
+ *
+ * The colour is judged on the frame's RGB: the darkest samples inside the
+ * code's corner polygon, divided by the white of its quiet zone (which
+ * cancels the white balance), classified by hue.  A code found on an
+ * inverted plane is judged negated, as a dark-mode screen shows it, so a
+ * dark-mode red code reads red.  Green needs the strongest evidence; a
+ * yellow or red code is reported yellow, red or unknown, never green.
  *
  * One scanner per thread: a scanner owns one zbar image scanner and the
  * plane buffers, reused from frame to frame so memory stays flat.
@@ -68,11 +78,16 @@ struct snt_scan_code {
 	/*
 	 * Display text, UTF-8, NUL-terminated: the bytes as UTF-8 when valid,
 	 * else GB 18030 when valid, else ISO-8859-1 (GB/T 18030-2022; ISO/IEC
-	 * 18004 §7.4.3 default is ISO-8859-1 when no ECI is present).
+	 * 18004 §7.4.3 default is ISO-8859-1 when no ECI is present).  When
+	 * the code carries an ECI, zbar has already converted the bytes to
+	 * UTF-8 by it.  A NUL byte in the payload ends the text; bytes[] keeps
+	 * everything.  Hostile input: escape it before any terminal or shell.
 	 */
 	char text[4 * SNT_SCAN_MAX_PAYLOAD + 1];
-	enum snt_colour colour;
-	int points[4][2];	/* corners in frame pixels, zbar's order */
+	enum snt_colour colour;	/* SNT_COLOUR_UNKNOWN for SNT_PIXFMT_GREY frames */
+	int points[4][2];	/* corners in frame pixels, in order around the code
+				 * (zbar's: top-left, bottom-left, bottom-right,
+				 * top-right in the code's own orientation) */
 };
 
 /* Result of one frame.  Owned by the scanner; valid until the next scan. */
@@ -103,8 +118,11 @@ void snt_scanner_free(struct snt_scanner *s);
  * @out: receives a pointer to the scanner's result, valid until the next
  *       call on @s or snt_scanner_free().  n == 0 means no code was found.
  * Return: SNT_SCAN_OK (with or without codes); SNT_SCAN_ERR_INVAL for a NULL
- * argument, a zero or oversize dimension or a stride too small for the
- * width; SNT_SCAN_ERR_NOMEM when a plane buffer could not be grown.
+ * argument or frame data, an unknown pixel format, a zero or oversize
+ * dimension, a stride too small for the width, or an odd width in YUYV;
+ * SNT_SCAN_ERR_NOMEM when a plane buffer could not be grown;
+ * SNT_SCAN_ERR_ZBAR if zbar failed on a plane.  On error *@out is NULL
+ * (when @out is not).
  */
 enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame *frame,
 				   const struct snt_scan_result **out) SNT_WUR;

@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `make check`: the unit test binaries, then the scenario scripts, from the
+# project root.  Ends with one summary line "check: N passed, N failed".
+# usage: run-check.sh BUILD_DIR UNIT_TEST...
+set -u
+b=${1:?usage: run-check.sh BUILD_DIR UNIT_TEST...}
+shift
+pass=0; fail=0; skipped=0
+for t in "$@"; do
+	echo "== $t"
+	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t"; fi
+done
+for t in tests/scenario/test-*.sh; do
+	echo "== $t"
+	sh "$t" "$b"
+	rc=$?
+	case $rc in
+	0) pass=$((pass + 1)) ;;
+	77) skipped=$((skipped + 1)); echo "SKIPPED: $t" ;;
+	*) fail=$((fail + 1)); echo "FAILED: $t (exit $rc)" ;;
+	esac
+done
+echo "check: $pass passed, $fail failed, $skipped skipped"
+[ "$fail" -eq 0 ]
