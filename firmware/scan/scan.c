@@ -529,13 +529,10 @@ const char *snt_colour_name(enum snt_colour c)
 
 int snt_colour_from_name(const char *name, enum snt_colour *out)
 {
-	if (!name || !out)
+	int i = snt_name_index(colour_names, SNT_ARRAY_SIZE(colour_names), name);
+
+	if (i < 0 || !out)
 		return -1;
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(colour_names); i++) {
-		if (!strcmp(name, colour_names[i])) {
-			*out = (enum snt_colour)i;
-			return 0;
-		}
-	}
-	return -1;
+	*out = (enum snt_colour)i;
+	return 0;
 }
