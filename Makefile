@@ -4,6 +4,8 @@
 #   make            build sentineld and sentinelctl into build/
 #   make demo       run the gate on the simulated board over a demo scenario
 #   make check      unit + scenario tests (ASan/UBSan build, what CI runs)
+#   make bench      print the benchmark figures (tests/bench/)
+#   make valgrind   unit tests under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install missing Debian packages (as root) or name them
 
@@ -37,7 +39,7 @@ PROGS     := $(B)/sentineld $(B)/sentinelctl
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check run-tests install clean valgrind
+.PHONY: all deps demo check run-tests bench install clean valgrind
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -79,6 +81,10 @@ check: deps
 
 run-tests: $(TESTS) $(PROGS)
 	@sh tests/run-check.sh $(B) $(TESTS)
+
+# Benchmarks print figures; they are not pass/fail tests and stay out of check.
+bench: all
+	@for f in tests/bench/bench-*.sh; do sh $$f $(B) || exit 1; done
 
 valgrind: all $(TESTS)
 	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t || exit 1; done

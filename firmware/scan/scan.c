@@ -158,6 +158,26 @@ static int bilerp(const uint16_t *r0, const uint16_t *r1, unsigned int x0, unsig
 }
 
 /*
+ * Position @pos (pixels) between the centres of blocks of NORM_BLOCK pixels,
+ * @n blocks in all: the two blocks to interpolate and the weight of the
+ * second (0-255, 8.8 fixed point).
+ */
+static void block_coord(unsigned int pos, unsigned int n, unsigned int *i0, unsigned int *i1,
+			unsigned int *w)
+{
+	int f = (int)(((pos * 2 + 1) * 256) / (2 * NORM_BLOCK)) - 128;
+
+	f = f < 0 ? 0 : f;
+	*i0 = (unsigned int)f >> 8;
+	*w = (unsigned int)f & 255;
+	if (*i0 >= n - 1) {
+		*i0 = n - 1;
+		*w = 0;
+	}
+	*i1 = *i0 + 1 < n ? *i0 + 1 : *i0;
+}
+
+/*
  * Local contrast normalisation in place: each pixel is stretched between the
  * darkest and lightest values of the 3x3 blocks around it (bilinearly
  * interpolated between block centres), so glare and shade do not hide
@@ -225,31 +245,15 @@ static int normalise(struct snt_scanner *s, uint8_t *px, unsigned int w, unsigne
 	}
 	/* Stretch, interpolating the range between block centres (8.8 fixed point). */
 	for (unsigned int y = 0; y < h; y++) {
-		int fy = (int)(((y * 2 + 1) * 256) / (2 * NORM_BLOCK)) - 128;
 		unsigned int y0, y1, wy;
 		uint8_t *row = px + (size_t)y * w;
 
-		fy = fy < 0 ? 0 : fy;
-		y0 = (unsigned int)fy >> 8;
-		wy = (unsigned int)fy & 255;
-		if (y0 >= bh - 1) {
-			y0 = bh - 1;
-			wy = 0;
-		}
-		y1 = y0 + 1 < bh ? y0 + 1 : y0;
+		block_coord(y, bh, &y0, &y1, &wy);
 		for (unsigned int x = 0; x < w; x++) {
-			int fx = (int)(((x * 2 + 1) * 256) / (2 * NORM_BLOCK)) - 128;
 			unsigned int x0, x1, wx;
 			int l, r;
 
-			fx = fx < 0 ? 0 : fx;
-			x0 = (unsigned int)fx >> 8;
-			wx = (unsigned int)fx & 255;
-			if (x0 >= bw - 1) {
-				x0 = bw - 1;
-				wx = 0;
-			}
-			x1 = x0 + 1 < bw ? x0 + 1 : x0;
+			block_coord(x, bw, &x0, &x1, &wx);
 			l = bilerp(lo2 + (size_t)y0 * bw, lo2 + (size_t)y1 * bw, x0, x1, wx, wy);
 			r = bilerp(hi2 + (size_t)y0 * bw, hi2 + (size_t)y1 * bw, x0, x1, wx, wy);
 			if (r <= l)

@@ -1123,50 +1123,42 @@ const char *snt_store_errmsg(const struct snt_store *st)
 	return st ? st->errmsg : "";
 }
 
+static const char *const kind_names[] = {
+	[SNT_KIND_VISITOR] = "visitor",
+	[SNT_KIND_STAFF] = "staff",
+};
+
+static const char *const door_names[] = {
+	[SNT_DOOR_SHUT] = "shut",
+	[SNT_DOOR_OPENED] = "opened",
+};
+
 const char *snt_person_kind_name(enum snt_person_kind k)
 {
-	switch (k) {
-	case SNT_KIND_VISITOR:
-		return "visitor";
-	case SNT_KIND_STAFF:
-		return "staff";
-	}
-	return NULL;
+	return (unsigned int)k < SNT_ARRAY_SIZE(kind_names) ? kind_names[k] : NULL;
 }
 
 int snt_person_kind_from_name(const char *name, enum snt_person_kind *out)
 {
-	if (!name || !out)
+	int i = snt_name_index(kind_names, SNT_ARRAY_SIZE(kind_names), name);
+
+	if (i < 0 || !out)
 		return -1;
-	if (!strcmp(name, "visitor"))
-		*out = SNT_KIND_VISITOR;
-	else if (!strcmp(name, "staff"))
-		*out = SNT_KIND_STAFF;
-	else
-		return -1;
+	*out = (enum snt_person_kind)i;
 	return 0;
 }
 
 const char *snt_door_name(enum snt_door d)
 {
-	switch (d) {
-	case SNT_DOOR_SHUT:
-		return "shut";
-	case SNT_DOOR_OPENED:
-		return "opened";
-	}
-	return NULL;
+	return (unsigned int)d < SNT_ARRAY_SIZE(door_names) ? door_names[d] : NULL;
 }
 
 int snt_door_from_name(const char *name, enum snt_door *out)
 {
-	if (!name || !out)
+	int i = snt_name_index(door_names, SNT_ARRAY_SIZE(door_names), name);
+
+	if (i < 0 || !out)
 		return -1;
-	if (!strcmp(name, "shut"))
-		*out = SNT_DOOR_SHUT;
-	else if (!strcmp(name, "opened"))
-		*out = SNT_DOOR_OPENED;
-	else
-		return -1;
+	*out = (enum snt_door)i;
 	return 0;
 }
