@@ -143,6 +143,13 @@ static enum snt_hal_err sim_set(void *ctx, enum snt_role role, int value, int64_
 	return out_line(s, line, (size_t)n);
 }
 
+static bool fd_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return fd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
 static enum snt_hal_err sim_wait_event(void *ctx, int extra_fd, int64_t timeout_ms,
 				       struct snt_input_event *ev)
 {
@@ -150,12 +157,8 @@ static enum snt_hal_err sim_wait_event(void *ctx, int extra_fd, int64_t timeout_
 	const struct snt_scenario_step *st;
 	int64_t at;
 
-	if (extra_fd >= 0) {
-		struct pollfd pfd = { .fd = extra_fd, .events = POLLIN };
-
-		if (poll(&pfd, 1, 0) > 0)
-			return SNT_HAL_FD_READY;
-	}
+	if (fd_ready(extra_fd))
+		return SNT_HAL_FD_READY;
 	advance(s);
 	at = s->cursor > s->now ? s->cursor : s->now;
 	if (timeout_ms >= 0 && at > s->now + timeout_ms) {
@@ -165,6 +168,9 @@ static enum snt_hal_err sim_wait_event(void *ctx, int extra_fd, int64_t timeout_
 	}
 	s->now = at;
 	advance(s);
+	/* A scripted signal raised just now comes before the next input. */
+	if (fd_ready(extra_fd))
+		return SNT_HAL_FD_READY;
 	if (s->pc >= s->scn->n_steps)
 		return SNT_HAL_END;
 	st = &s->scn->steps[s->pc++];

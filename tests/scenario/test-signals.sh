@@ -10,14 +10,14 @@ temp 36.5
 presence 1
 wait 10000
 presence 0
-signal hup
 wait 1000
+signal hup
 show $FIX/red.png
 presence 1
 wait 10000
 presence 0
-signal term
 wait 1000
+signal term
 show $FIX/yellow.png
 presence 1
 SCN
@@ -25,6 +25,12 @@ write_conf "$T/gate.conf" sig.scn gate.db out.log
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "exit status after SIGTERM" "$?" "0"
 expect_eq "entries before SIGTERM" "$("$B/sentinelctl" entries --json --db "$T/gate.db" | wc -l)" "2"
+# The signals come in order with the visits: the reload before visit 2,
+# the stop before the visitor who arrives with it.
+expect_eq "order of events" "$(grep -oE 'visit [0-9]+: entry|SIGHUP|signal 15' "$T/stderr")" "visit 1: entry
+SIGHUP
+visit 2: entry
+signal 15"
 grep -q "SIGHUP: configuration $T/gate.conf reloaded" "$T/stderr" || fail "no reload line: $(cat "$T/stderr")"
 grep -q "signal 15: stopping" "$T/stderr" || fail "no stop line"
 # Outputs are back to safe states after the stop: the last relay line is 0.
