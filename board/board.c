@@ -71,6 +71,16 @@ enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board *
 	return SNT_HAL_ERR_CONFIG;
 }
 
+enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
+{
+	if (!cfg || !errbuf || errlen == 0)
+		return SNT_HAL_ERR_INVAL;
+	if (!strcmp(cfg->board, "sim"))
+		return snt_sim_check(cfg, errbuf, errlen);
+	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim)", cfg->path, cfg->board);
+	return SNT_HAL_ERR_CONFIG;
+}
+
 void snt_board_close(struct snt_board *b)
 {
 	if (b && b->close)

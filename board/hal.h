@@ -128,6 +128,17 @@ struct snt_config;
 enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board **out,
 				char *errbuf, size_t errlen) SNT_WUR;
 
+/*
+ * snt_board_check() - what snt_board_open() would check, without opening a
+ * device or creating a file (for `sentineld -n`): the backend is known, its
+ * files parse (for sim: the scenario and every image it names) and its
+ * output paths can be written.
+ * Return: SNT_HAL_OK; SNT_HAL_ERR_CONFIG or SNT_HAL_ERR_IO with the reason in
+ * @errbuf, as snt_board_open().
+ */
+enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf,
+				 size_t errlen) SNT_WUR;
+
 /* snt_board_close() - outputs to safe states, then release; NULL does nothing. */
 void snt_board_close(struct snt_board *b);
 

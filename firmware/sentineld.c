@@ -6,6 +6,7 @@
  * (checkin/).  See sentineld(8).
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "checkin/checkin.h"
@@ -66,6 +68,7 @@ static int parse_args(struct ctx *c, int argc, char **argv)
 	};
 	int ch;
 
+	opterr = 0;	/* our own messages, named "sentineld" not argv[0] */
 	c->config_path = SNT_CONFIG_DEFAULT_PATH;
 	while ((ch = getopt_long(argc, argv, "c:nfvhV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -88,6 +91,12 @@ static int parse_args(struct ctx *c, int argc, char **argv)
 			printf("sentineld %s\n", SNT_VERSION);
 			return 0;
 		default:
+			if (optopt && strchr("c", optopt))
+				fprintf(stderr, "sentineld: option -%c needs an argument\n", optopt);
+			else if (optopt)
+				fprintf(stderr, "sentineld: unknown option -%c\n", optopt);
+			else
+				fprintf(stderr, "sentineld: unknown option %s\n", argv[optind - 1]);
 			fprintf(stderr, "Try 'sentineld --help'.\n");
 			return 2;
 		}
@@ -246,6 +255,76 @@ static int run(struct ctx *c)
 	}
 }
 
+/*
+ * Why the log database at @path cannot be used, for the operator: checked
+ * without creating anything.  Return 0 when it looks usable.
+ */
+static int explain_db(const char *path, char *buf, size_t size)
+{
+	char dir[PATH_MAX];
+	struct stat sb;
+	char *slash;
+
+	if (stat(path, &sb) == 0) {
+		struct snt_store *st = NULL;
+		enum snt_store_err err;
+
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(buf, size, "%s", strerror(EISDIR));
+			return -1;
+		}
+		if (access(path, R_OK | W_OK) != 0) {
+			snprintf(buf, size, "%s", strerror(errno));
+			return -1;
+		}
+		if (sb.st_size == 0)
+			return 0;	/* an empty file becomes a new log */
+		err = snt_store_open(path, true, &st);
+		snt_store_close(st);
+		if (err != SNT_STORE_OK) {
+			snprintf(buf, size, "%s", snt_store_strerror(err));
+			return -1;
+		}
+		return 0;
+	}
+	snt_strlcpy(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snt_strlcpy(dir, ".", sizeof(dir));
+	if (stat(dir, &sb) != 0) {
+		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(buf, size, "%.512s is not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK) != 0) {
+		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* `sentineld -n`: everything start-up would check, creating nothing. */
+static int check_config(struct ctx *c)
+{
+	char err[1024];
+
+	if (snt_board_check(&c->cfg, err, sizeof(err)) != SNT_HAL_OK) {
+		fprintf(stderr, "sentineld: board %s: %s\n", c->cfg.board, err);
+		return 1;
+	}
+	if (explain_db(c->cfg.db, err, sizeof(err))) {
+		fprintf(stderr, "sentineld: log database %s: %s\n", c->cfg.db, err);
+		return 1;
+	}
+	printf("%s: configuration OK\n", c->config_path);
+	return 0;
+}
+
 static int setup_signals(struct ctx *c)
 {
 	sigset_t set;
@@ -282,10 +361,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sentineld: %s\n", err);
 		return 1;
 	}
-	if (c.check_only) {
-		printf("%s: configuration OK\n", c.config_path);
-		return 0;
-	}
+	if (c.check_only)
+		return check_config(&c);
 
 	snt_log_init(&c.log, "sentineld", c.foreground, c.verbose);
 	status = 1;
@@ -300,8 +377,11 @@ int main(int argc, char **argv)
 	}
 	serr = snt_store_open(c.cfg.db, false, &c.store);
 	if (serr != SNT_STORE_OK) {
-		log_warnx(&c.log, "log database %s: %s%s%s", c.cfg.db, snt_store_strerror(serr),
-			  c.store ? ": " : "", c.store ? snt_store_errmsg(c.store) : "");
+		char why[512];
+
+		if (explain_db(c.cfg.db, why, sizeof(why)) == 0)
+			snt_strlcpy(why, snt_store_strerror(serr), sizeof(why));
+		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
 		goto out;
 	}
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);

@@ -401,12 +401,14 @@ static void test_duplicate_within_window(void **state)
 	temps(t->f, 1, 36500);
 	assert_int_equal(snt_checkin_visit(t->ci, &v1), SNT_CHECKIN_OK);
 	t->f->now += 20000;
-	temps(t->f, 1, 38500);	/* not even measured: the first decision repeats */
+	/* The repeat of an admission is measured again; normal: no second entry. */
+	temps(t->f, 1, 36600);
 	assert_int_equal(snt_checkin_visit(t->ci, &v2), SNT_CHECKIN_OK);
 	assert_true(v2.duplicate);
 	assert_int_equal(v2.seq, v1.seq);
 	assert_int_equal(v2.result.decision, SNT_DECISION_ADMIT);
-	assert_int_equal(t->f->temp_pos, 0);
+	assert_int_equal(v2.temp.mdc, 36600);
+	assert_int_equal(t->f->temp_pos, 1);
 	assert_int_equal(entries(t->f), 1);
 	assert_int_equal(t->f->relay_checks, 2);
 	/* After the window: a new entry. */
@@ -416,6 +418,55 @@ static void test_duplicate_within_window(void **state)
 	assert_false(v3.duplicate);
 	assert_int_equal(v3.seq, 2);
 	assert_int_equal(entries(t->f), 2);
+}
+
+static void test_duplicate_with_fever_is_a_new_entry(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 1);
+	/* Someone else holds up the same screen within the window, with a fever. */
+	t->f->now += 10000;
+	temps(t->f, 2, 38400, 38300);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_false(v.duplicate);
+	assert_int_equal(v.seq, 2);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	reasons_are(&v, "fever,duplicate,code-green");
+	assert_int_equal(t->f->relay_checks, 1);
+	/* And the refusal now stands for that payload: repeated without measuring. */
+	t->f->now += 10000;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_true(v.duplicate);
+	assert_int_equal(v.seq, 2);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	assert_int_equal(t->f->temp_pos, 0);
+	assert_int_equal(entries(t->f), 2);
+	assert_int_equal(t->f->relay_checks, 1);
+}
+
+static void test_duplicate_of_refusal_is_not_measured(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 2;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	t->f->now += 5000;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_true(v.duplicate);
+	assert_int_equal(v.seq, 1);
+	assert_int_equal(t->f->temp_pos, 0);
+	assert_int_equal(entries(t->f), 1);
+	assert_null(strstr(t->f->log, "relay"));
 }
 
 static void test_store_fault_keeps_door_shut(void **state)
@@ -471,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sensor_faults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_within_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_with_fever_is_a_new_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_of_refusal_is_not_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_fault_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 	};

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -283,6 +284,40 @@ static void sim_close(struct snt_board *b)
 	snt_scenario_free(s->scn);
 	free(s->blank);
 	free(s);
+}
+
+enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
+{
+	struct snt_scenario *scn = NULL;
+	enum snt_scenario_err serr;
+	char dir[PATH_MAX];
+	char *slash;
+
+	serr = snt_scenario_load(cfg->sim_scenario, &scn, errbuf, errlen);
+	snt_scenario_free(scn);
+	if (serr == SNT_SCENARIO_ERR_NOMEM)
+		return SNT_HAL_ERR_NOMEM;
+	if (serr != SNT_SCENARIO_OK)
+		return SNT_HAL_ERR_CONFIG;
+	if (!cfg->sim_output[0])
+		return SNT_HAL_OK;
+	if (access(cfg->sim_output, F_OK) == 0) {
+		if (access(cfg->sim_output, W_OK) == 0)
+			return SNT_HAL_OK;
+		snprintf(errbuf, errlen, "%s: %s", cfg->sim_output, strerror(errno));
+		return SNT_HAL_ERR_IO;
+	}
+	snt_strlcpy(dir, cfg->sim_output, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snt_strlcpy(dir, ".", sizeof(dir));
+	if (access(dir, W_OK) != 0) {
+		snprintf(errbuf, errlen, "%s: directory %s: %s", cfg->sim_output, dir, strerror(errno));
+		return SNT_HAL_ERR_IO;
+	}
+	return SNT_HAL_OK;
 }
 
 enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,

@@ -26,4 +26,12 @@ struct snt_config;
 enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out,
 			      char *errbuf, size_t errlen) SNT_WUR;
 
+/*
+ * snt_sim_check() - load and free the scenario (images included) and check
+ * that the output log's directory exists and is writable; creates nothing.
+ * Return: SNT_HAL_OK; SNT_HAL_ERR_CONFIG or SNT_HAL_ERR_IO with the reason
+ * in @errbuf.
+ */
+enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen) SNT_WUR;
+
 #endif /* SNT_SIM_H */

@@ -179,7 +179,16 @@ static void dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len,
 {
 	struct dedup_slot *slot = &ci->dedup[0];
 
-	/* An empty or expired slot, else the oldest. */
+	/* The payload's own slot (a repeat decided afresh replaces it), */
+	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
+		struct dedup_slot *d = &ci->dedup[i];
+
+		if (d->used && d->len == len && !memcmp(d->payload, p, len)) {
+			slot = d;
+			goto fill;
+		}
+	}
+	/* else an empty or expired slot, else the oldest. */
 	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
 		struct dedup_slot *d = &ci->dedup[i];
 
@@ -190,6 +199,7 @@ static void dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len,
 		if (d->mono_ms < slot->mono_ms)
 			slot = d;
 	}
+fill:
 	slot->used = true;
 	slot->mono_ms = now;
 	slot->len = len;
@@ -263,6 +273,20 @@ static void act(struct snt_checkin *ci, struct snt_visit *v)
 	v->output_faults += set(b, SNT_ROLE_LED_RED, 0, 0);
 }
 
+/* Repeat the first decision of @dup: its outputs again, no entry. */
+static void repeat(struct snt_checkin *ci, struct snt_visit *v, const struct dedup_slot *dup,
+		   int64_t t0)
+{
+	int faults = v->camera_faults;
+
+	*v = dup->first;
+	v->duplicate = true;
+	v->camera_faults = faults;
+	v->output_faults = 0;
+	act(ci, v);
+	v->duration_ms = snt_clock_mono_ms(&ci->board->clock) - t0;
+}
+
 /* Scan frames until a code is read or the timeout passes. */
 static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_visit *v,
 					  const struct snt_scan_code **code)
@@ -304,8 +328,9 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	struct snt_policy_input in;
 	struct snt_entry e;
 	struct snt_board *b;
-	struct dedup_slot *dup;
+	struct dedup_slot *dup = NULL;
 	enum snt_checkin_err err;
+	bool duplicate = false;
 	int64_t t0;
 
 	if (!ci || !v)
@@ -323,15 +348,9 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		v->format = snt_code_classify(code->bytes, code->len);
 		v->colour = code->colour;
 		dup = dedup_find(ci, code->bytes, code->len, t0);
-		if (dup) {
-			int faults = v->camera_faults;
-
-			*v = dup->first;
-			v->duplicate = true;
-			v->camera_faults = faults;
-			v->output_faults = 0;
-			act(ci, v);
-			v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
+		if (dup && dup->first.result.decision != SNT_DECISION_ADMIT) {
+			/* A repeat of a refusal is refused again: no re-measuring to shop for a pass. */
+			repeat(ci, v, dup, t0);
 			return SNT_CHECKIN_OK;
 		}
 	}
@@ -339,6 +358,21 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	err = snt_temp_measure(&ci->cfg, b, &v->temp);
 	if (err)
 		return err;
+	if (dup) {
+		/*
+		 * A repeat of an admission: whoever stands here now had their
+		 * temperature taken.  Normal: the first decision stands and no
+		 * second entry is made; otherwise a new entry, marked duplicate.
+		 */
+		if (v->temp.status == SNT_TEMP_NORMAL) {
+			struct snt_temp_result now = v->temp;
+
+			repeat(ci, v, dup, t0);
+			v->temp = now;
+			return SNT_CHECKIN_OK;
+		}
+		duplicate = true;
+	}
 
 	memset(&in, 0, sizeof(in));
 	in.store_ok = true;
@@ -348,6 +382,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	/* Offline the gate cannot check any signature yet: all codes are unverified. */
 	in.verified = v->code_read ? SNT_VERIFIED_UNVERIFIED : SNT_VERIFIED_NONE;
 	in.temp = v->temp.status;
+	in.duplicate = duplicate;
 	snt_policy_decide(&in, &v->result);
 
 	memset(&e, 0, sizeof(e));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/config.h"
 
@@ -19,6 +20,7 @@ struct parse_ctx {
 	char msg[256];			/* its text, without file and line */
 	char dir[PATH_MAX];		/* directory of the config file, with '/' */
 	bool have_scenario;
+	bool seen[32];			/* keys[i] given already */
 };
 
 enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID };
@@ -56,6 +58,9 @@ static const struct key keys[] = {
 	{ "sim", "clock", K_CLOCK, I(sim_clock), 0, 0 },
 	{ "sim", "boot_id", K_BOOT_ID, S(sim_boot_id), 0, 0 },
 };
+
+_Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
+	       "parse_ctx.seen covers every key");
 
 static const char *const err_text[] = {
 	[SNT_CONFIG_OK] = "success",
@@ -159,16 +164,31 @@ static int handler(void *user, const char *section, const char *name, const char
 	const struct key *k = NULL;
 	long v;
 
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
-		if (!strcmp(section, keys[i].section) && !strcmp(name, keys[i].name)) {
+	bool known_section = false;
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++) {
+		if (strcmp(section, keys[i].section))
+			continue;
+		known_section = true;
+		if (!strcmp(name, keys[i].name)) {
 			k = &keys[i];
+			if (pc->seen[i])
+				return fail(pc, SNT_CONFIG_ERR_SYNTAX,
+					    "key '%s' in section [%s] given twice", name, section);
+			pc->seen[i] = true;
 			break;
 		}
+	}
+	if (!known_section)
+		return fail(pc, SNT_CONFIG_ERR_SYNTAX,
+			    "unknown section [%s] (known: station, checkin, sim)", section);
 	if (!k)
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX, "unknown key '%s' in section [%s]", name, section);
 
 	switch (k->type) {
 	case K_STR:
+		if (!*value && strcmp(name, "home") && strcmp(name, "duty_phone"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': empty value", name);
 		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
 			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
 				    name, k->size - 1);
@@ -241,6 +261,7 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 {
 	struct parse_ctx pc;
 	const char *slash;
+	struct stat sb;
 	FILE *f;
 	int line;
 
@@ -269,6 +290,12 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return SNT_CONFIG_ERR_IO;
+	}
+	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(errbuf, errlen, "%s: %s", path,
+			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+		fclose(f);
 		return SNT_CONFIG_ERR_IO;
 	}
 	line = ini_parse_file(f, handler, &pc);

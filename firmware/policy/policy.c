@@ -49,7 +49,8 @@ static const snt_reasons_t deny_set =
 	SNT_REASON_BIT(SNT_REASON_FEVER) | SNT_REASON_BIT(SNT_REASON_CODE_RED) |
 	SNT_REASON_BIT(SNT_REASON_CODE_YELLOW);
 static const snt_reasons_t info_set =
-	SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
+	SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL) |
+	SNT_REASON_BIT(SNT_REASON_DUPLICATE);
 
 void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_result *out)
 {
@@ -96,6 +97,9 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		if (in->verified == SNT_VERIFIED_INVALID)
 			r |= SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
 	}
+
+	if (in->duplicate)
+		r |= SNT_REASON_BIT(SNT_REASON_DUPLICATE);
 
 	out->reasons = r;
 	if (r & deny_set)

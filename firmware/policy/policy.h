@@ -80,6 +80,7 @@ struct snt_policy_input {
 	enum snt_colour colour;		/* colour read by the scanner */
 	enum snt_verified verified;
 	enum snt_temp_status temp;
+	bool duplicate;			/* a repeat scan within the window, decided afresh */
 };
 
 struct snt_policy_result {
@@ -92,7 +93,8 @@ struct snt_policy_result {
  * and a normal temperature admit; a yellow or red code or a fever deny; no
  * code, a colour that is not green/yellow/red, an implausible temperature,
  * a sensor fault or a store fault refer to staff.  Deny outweighs refer,
- * refer outweighs admit; every applicable reason is listed.
+ * refer outweighs admit; every applicable reason is listed.  `duplicate`
+ * is informational: it marks a repeat scan that was decided afresh.
  * @in: the facts of one check-in.
  * @out: receives decision and reasons.
  * Both must be non-NULL; there are no errors.

@@ -78,8 +78,23 @@ expect_eq "bad config value: stderr" "$(cat "$T/badval.err")" \
 "$B/sentineld" -n -c "$T/none.conf" 2>"$T/none.err"
 expect_eq "missing config: exit" "$?" "1"
 expect_eq "missing config: stderr" "$(cat "$T/none.err")" "sentineld: $T/none.conf: No such file or directory"
-"$B/sentineld" --bogus 2>/dev/null
+"$B/sentineld" --bogus 2>"$T/opt.err"
 expect_eq "unknown option: exit" "$?" "2"
+expect_eq "unknown option: stderr" "$(cat "$T/opt.err")" "sentineld: unknown option --bogus
+Try 'sentineld --help'."
+# -n checks what start-up would, and creates nothing.
+write_conf "$T/n1.conf" absent.scn gate.db out.log
+"$B/sentineld" -n -c "$T/n1.conf" 2>"$T/n1.err"
+expect_eq "-n, missing scenario: exit" "$?" "1"
+expect_eq "-n, missing scenario" "$(cat "$T/n1.err")" "sentineld: board sim: $T/absent.scn: No such file or directory"
+write_conf "$T/n2.conf" good.scn "$T/nodir/gate.db" out.log
+"$B/sentineld" -n -c "$T/n2.conf" 2>"$T/n2.err"
+expect_eq "-n, db directory missing: exit" "$?" "1"
+expect_eq "-n, db directory missing" "$(cat "$T/n2.err")" \
+	"sentineld: log database $T/nodir/gate.db: directory $T/nodir: No such file or directory"
+write_conf "$T/n3.conf" good.scn fresh.db fresh-out.log
+expect_eq "-n, good" "$("$B/sentineld" -n -c "$T/n3.conf")" "$T/n3.conf: configuration OK"
+[ ! -e "$T/fresh.db" ] && [ ! -e "$T/fresh-out.log" ] || fail "-n created files"
 
 # sentinelctl on a log that is not there.
 "$B/sentinelctl" entries --db "$T/absent.db" >/dev/null 2>"$T/absent.err"

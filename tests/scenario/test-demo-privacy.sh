@@ -20,7 +20,7 @@ while read -r p; do
 	grep -qF "$token" "$T/demo.err" && fail "stderr contains the token $token"
 done <"$T/payloads"
 # The daemon did log one line per visitor.
-expect_eq "visit lines on stderr" "$(grep -c 'sentineld: visit [0-9]*: ' "$T/demo.err")" "15"
+expect_eq "visit lines on stderr" "$(grep -c 'sentineld: visit [0-9]*: ' "$T/demo.err")" "16"
 
 # The entries match the scenario: decision and reasons per visitor
 # (visitor 3 repeats visitor 1 within the window: no entry of its own).
@@ -28,6 +28,7 @@ expect_eq "visit lines on stderr" "$(grep -c 'sentineld: visit [0-9]*: ' "$T/dem
 	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g' >"$T/got"
 expect_eq "demo entries" "$(cat "$T/got")" "admit code-green,temp-normal
 deny code-yellow,temp-normal
+deny fever,duplicate,code-green
 deny code-red,temp-normal
 deny fever,code-green
 admit code-green,temp-normal
@@ -40,6 +41,6 @@ deny fever,code-red
 deny code-yellow,temp-normal
 admit code-green,temp-normal"
 # The demo printed one line per visitor and the table.
-expect_eq "demo visitor lines" "$(grep -cE '^ ?[0-9]+  ' "$T/demo.out")" "14"
+expect_eq "demo visitor lines" "$(grep -cE '^ ?[0-9]+  ' "$T/demo.out")" "15"
 grep -q 'sentinelctl entries' "$T/demo.out" || fail "demo did not end with the entries"
 finish

@@ -20,8 +20,14 @@ presence 1
 wait 10000
 presence 0
 wait 2000
-# 3 the green code again within the window: no entry, door again for entry 1
+# 3 the green code again within the window, normal: no entry, door again for entry 1
 show $FIX/green.png
+temp 36.7
+presence 1
+wait 10000
+presence 0
+wait 2000
+# 3b the same screen again within the window, with a fever: a new entry
 temp 38.9
 presence 1
 wait 10000
@@ -57,9 +63,10 @@ got=$("$B/sentinelctl" entries --json --db "$T/gate.db")
 expect_eq "entries --json" "$got" \
 '{"seq": 1, "time": "2026-11-29T00:00:00Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.5, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened"}
 {"seq": 2, "time": "2026-11-29T00:00:12Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "red", "verified": "unverified", "temp_c": 36.6, "decision": "deny", "reasons": ["code-red", "temp-normal"], "door": "shut"}
-{"seq": 3, "time": "2026-11-29T00:00:38Z", "clock": "trusted", "kind": "visitor", "format": "none", "colour": "unknown", "verified": "none", "temp_c": 36.4, "decision": "refer", "reasons": ["no-code", "temp-normal"], "door": "shut"}
-{"seq": 4, "time": "2026-11-29T00:00:49Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "yellow", "verified": "unverified", "temp_c": 37.9, "decision": "deny", "reasons": ["fever", "code-yellow"], "door": "shut"}
-{"seq": 5, "time": "2026-11-29T00:02:12Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.2, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened"}'
+{"seq": 3, "time": "2026-11-29T00:00:37Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 38.9, "decision": "deny", "reasons": ["fever", "duplicate", "code-green"], "door": "shut"}
+{"seq": 4, "time": "2026-11-29T00:00:50Z", "clock": "trusted", "kind": "visitor", "format": "none", "colour": "unknown", "verified": "none", "temp_c": 36.4, "decision": "refer", "reasons": ["no-code", "temp-normal"], "door": "shut"}
+{"seq": 5, "time": "2026-11-29T00:01:01Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "yellow", "verified": "unverified", "temp_c": 37.9, "decision": "deny", "reasons": ["fever", "code-yellow"], "door": "shut"}
+{"seq": 6, "time": "2026-11-29T00:02:24Z", "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.2, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened"}'
 
 got=$(cat "$T/out.log")
 expect_eq "output log" "$got" \
@@ -78,39 +85,52 @@ expect_eq "output log" "$got" \
 12200 buzzer 0
 14200 led-red 0
 24000 display "请出示健康码\nPlease show your health code"
+24000 display "请看向测温区\nPlease face the thermometer"
 24000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 24000 led-green 1
 24000 relay 1 seq=1
 27000 relay 0
 27000 led-green 0
 36000 display "请出示健康码\nPlease show your health code"
-38000 display "请看向测温区\nPlease face the thermometer"
-38000 display "未识别到健康码 请等待工作人员 值班电话 0931-1\nNo health code read: please wait for staff. Duty phone 0931-1"
-38000 led-red 1
-38000 buzzer 1
-38200 buzzer 0
-40200 led-red 0
+36000 display "请看向测温区\nPlease face the thermometer"
+36000 display "请再测一次体温\nPlease measure once more"
+37000 display "体温异常 请在此等候 已通知值班人员 值班电话 0931-1\nTemperature too high: please wait here, staff are called. Duty phone 0931-1"
+37000 led-red 1
+37000 buzzer 1
+37300 buzzer 0
+37600 buzzer 1
+37900 buzzer 0
+38200 buzzer 1
+38500 buzzer 0
+40800 led-red 0
 48000 display "请出示健康码\nPlease show your health code"
-48000 display "请看向测温区\nPlease face the thermometer"
-48000 display "请再测一次体温\nPlease measure once more"
-49000 display "体温异常 请在此等候 已通知值班人员 值班电话 0931-1\nTemperature too high: please wait here, staff are called. Duty phone 0931-1"
-49000 led-red 1
-49000 buzzer 1
-49300 buzzer 0
-49600 buzzer 1
-49900 buzzer 0
-50200 buzzer 1
-50500 buzzer 0
-52800 led-red 0
-130000 display "请出示健康码\nPlease show your health code"
-130000 display "请看向测温区\nPlease face the thermometer"
-130000 display "请靠近重新测温\nPlease come closer and measure again"
-131000 display "请靠近重新测温\nPlease come closer and measure again"
-132000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
-132000 led-green 1
-132000 relay 1 seq=5
-135000 relay 0
-135000 led-green 0'
+50000 display "请看向测温区\nPlease face the thermometer"
+50000 display "未识别到健康码 请等待工作人员 值班电话 0931-1\nNo health code read: please wait for staff. Duty phone 0931-1"
+50000 led-red 1
+50000 buzzer 1
+50200 buzzer 0
+52200 led-red 0
+60000 display "请出示健康码\nPlease show your health code"
+60000 display "请看向测温区\nPlease face the thermometer"
+60000 display "请再测一次体温\nPlease measure once more"
+61000 display "体温异常 请在此等候 已通知值班人员 值班电话 0931-1\nTemperature too high: please wait here, staff are called. Duty phone 0931-1"
+61000 led-red 1
+61000 buzzer 1
+61300 buzzer 0
+61600 buzzer 1
+61900 buzzer 0
+62200 buzzer 1
+62500 buzzer 0
+64800 led-red 0
+142000 display "请出示健康码\nPlease show your health code"
+142000 display "请看向测温区\nPlease face the thermometer"
+142000 display "请靠近重新测温\nPlease come closer and measure again"
+143000 display "请靠近重新测温\nPlease come closer and measure again"
+144000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
+144000 led-green 1
+144000 relay 1 seq=6
+147000 relay 0
+147000 led-green 0'
 
 # Every door opening names a committed, admitted entry.
 grep ' relay 1' "$T/out.log" | sed 's/.*seq=//' | while read -r seq; do
@@ -123,6 +143,6 @@ expect_eq "door openings without an admitted entry" "$(cat "$T/orphans")" ""
 for token in FixtureGreenToken0001 FixtureRedToken0002 FixtureYellowToken0003 620102 620105; do
 	grep -q "$token" "$T/stderr" && fail "stderr contains payload text $token"
 done
-expect_eq "visit lines" "$(grep -c 'visit [0-9]*: ' "$T/stderr")" "6"
+expect_eq "visit lines" "$(grep -c 'visit [0-9]*: ' "$T/stderr")" "7"
 
 finish

@@ -28,7 +28,7 @@ n=0
 while IFS= read -r label; do
 	n=$((n + 1))
 	line=$(sed -n "${n}p" "$work/visits")
-	printf '%2d  %-62s\n      -> %s\n' "$n" "$label" "$line"
+	printf '%2d  %s\n      -> %s\n' "$n" "$label" "$line"
 done <"$work/labels"
 echo
 echo "== door openings in the board's output log ($work/outputs.log)"
