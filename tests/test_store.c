@@ -23,6 +23,8 @@
 
 #include "store/store.h"
 
+#define FIX_STORE "tests/fixtures/store/"
+
 struct fx {
 	char dir[64];
 	char path[128];
@@ -196,6 +198,25 @@ static void write_file(const char *path, const void *data, size_t len)
 	assert_non_null(fp);
 	assert_int_equal(fwrite(data, 1, len, fp), len);
 	assert_int_equal(fclose(fp), 0);
+}
+
+/* Copy a fixture into the test directory: fixtures stay read-only. */
+static void copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb");
+	FILE *out;
+	size_t n;
+
+	if (!in)
+		fail_msg("cannot open fixture %s: %s (run from the project root)", from, strerror(errno));
+	out = fopen(to, "wb");
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	assert_int_equal(ferror(in), 0);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
 }
 
 static bool file_exists(const char *path)
@@ -831,6 +852,54 @@ static void test_busy_writer(void **state)
 	snt_store_close(st);
 }
 
+/*
+ * The schema version 1 fixture (tests/fixtures/store/README), written by the
+ * first release of the store: it opens, migrates to the current version,
+ * keeps every entry and hash, and the chain goes on from it.
+ */
+static void test_fixture_v1_migrates(void **state)
+{
+	static const uint8_t payload[] = { 'H', 'C', '1', ':', 0x00, 0xff, 'x' };
+	struct fx *f = *state;
+	struct snt_store *st;
+	struct snt_store_info info;
+	struct snt_entry e;
+	uint8_t prev[SNT_HASH_LEN] = { 0 }, h[SNT_HASH_LEN];
+	char hex[2 * SNT_HASH_LEN + 1];
+
+	copy_file(FIX_STORE "v1.db", f->path);
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_get_info(st, &info), SNT_STORE_OK);
+	assert_int_equal(info.user_version, SNT_STORE_SCHEMA_VERSION);
+	assert_string_equal(info.journal_mode, "wal");
+	assert_int_equal(last_seq(st), 3);
+	for (int64_t seq = 1; seq <= 3; seq++) {
+		assert_int_equal(snt_store_get(st, seq, &e), SNT_STORE_OK);
+		assert_int_equal(e.seq, seq);
+		assert_memory_equal(e.prev_hash, prev, SNT_HASH_LEN);
+		assert_int_equal(snt_store_entry_hash(&e, h), SNT_STORE_OK);
+		assert_memory_equal(h, e.hash, SNT_HASH_LEN);
+		memcpy(prev, e.hash, SNT_HASH_LEN);
+	}
+	assert_int_equal(snt_store_get(st, 1, &e), SNT_STORE_OK);
+	assert_string_equal(e.subject, "\xe5\xbc\xa0*");
+	assert_int_equal(e.payload_len, sizeof(payload));
+	assert_memory_equal(e.payload, payload, sizeof(payload));
+	assert_int_equal(e.temp_dc, 365);
+	assert_int_equal(snt_store_get(st, 3, &e), SNT_STORE_OK);
+	assert_false(e.has_temp);
+	assert_int_equal(e.reasons, 0);
+	snt_hex_encode(e.hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "65fe29fdf9c6865ef5395e164fc8ee741dd83f6f5262a9054825f359166381bd");
+
+	/* The chain goes on from the migrated entries. */
+	make_entry(&e, 4);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 4);
+	assert_memory_equal(e.prev_hash, prev, SNT_HASH_LEN);
+	snt_store_close(st);
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -885,6 +954,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_empty_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readonly_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_v1_migrates, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 
