@@ -41,6 +41,8 @@ TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 .PHONY: all deps demo check run-tests bench install clean valgrind
 .DEFAULT_GOAL := all
+# Keep test objects: a second `make check` relinks nothing.
+.SECONDARY:
 
 all: $(PROGS)
 
@@ -89,13 +91,25 @@ bench: all
 valgrind: all $(TESTS)
 	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t || exit 1; done
 
+# Installs the programs, man pages, an example configuration (never over an
+# existing /etc/sentinel/sentinel.conf), the log directory, and the demo with
+# its phone screens (made here with qrencode + ImageMagick, see `make deps`).
+DOCDIR  = $(PREFIX)/share/doc/sentinel
+DEMODIR = $(PREFIX)/share/sentinel/demo
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/doc/sentinel
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR) \
+		$(DESTDIR)/etc/sentinel $(DESTDIR)/var/lib/sentinel
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 firmware/sentineld.8 tools/sentinelctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 firmware/config/sentinel.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 0644 board/sim/sentinel-sim.conf board/sim/scenario.md board/sim/demo/demo.scenario $(DESTDIR)$(PREFIX)/share/doc/sentinel/
+	install -m 0644 README.md board/sim/scenario.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 board/sim/demo/demo.scenario $(DESTDIR)$(DEMODIR)/
+	install -m 0755 board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/
+	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/screens
+	sed 's#@DEMODIR@#$(DEMODIR)#' board/sim/sentinel-sim.conf >$(DESTDIR)$(DOCDIR)/sentinel-sim.conf
+	[ -e $(DESTDIR)/etc/sentinel/sentinel.conf ] || \
+		install -m 0644 $(DESTDIR)$(DOCDIR)/sentinel-sim.conf $(DESTDIR)/etc/sentinel/sentinel.conf
 
 clean:
 	rm -rf build

@@ -119,6 +119,10 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 		snprintf(temp, sizeof(temp), "%.1fC", v->temp.mdc / 1000.0);
 	else
 		snt_strlcpy(temp, "-", sizeof(temp));
+	if (v->camera_faults)
+		log_warnx(&c->log, "visit %lu: camera failed on %d frames", c->visits, v->camera_faults);
+	if (v->temp.faults)
+		log_warnx(&c->log, "visit %lu: thermometer failed %d times", c->visits, v->temp.faults);
 	/* Only facts without personal data: no payload, no name. */
 	if (v->duplicate)
 		log_info(&c->log, "visit %lu: repeat of entry %lld within the window: %s (%s) door %s",
@@ -133,10 +137,6 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 		log_warnx(&c->log, "visit %lu: NO ENTRY (log: %s: %s): %s (%s) door %s", c->visits,
 			  snt_store_strerror(v->store_err), snt_store_errmsg(c->store),
 			  snt_decision_name(v->result.decision), reasons, snt_door_name(v->door));
-	if (v->camera_faults)
-		log_warnx(&c->log, "visit %lu: camera failed on %d frames", c->visits, v->camera_faults);
-	if (v->temp.faults)
-		log_warnx(&c->log, "visit %lu: thermometer failed %d times", c->visits, v->temp.faults);
 	if (v->output_faults)
 		log_warnx(&c->log, "visit %lu: %d outputs could not be driven", c->visits,
 			  v->output_faults);
