@@ -70,7 +70,7 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "unknown-cmd.scn", SNT_SCENARIO_ERR_SYNTAX,
-	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp, signal)" },
+	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp, signal, clock)" },
 	{ "temp-nan.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-nan.scn:2: temperature '36,5' is not a number" },
 	{ "temp-inf.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-inf.scn:1: temperature '1e400' is not a number" },
 	{ "temp-range.scn", SNT_SCENARIO_ERR_VALUE,
@@ -89,6 +89,7 @@ static const struct bad_case bad[] = {
 	  FIX "button-role.scn:1: 'door' is not button, exit-button or fire-alarm" },
 	{ "long-line.scn", SNT_SCENARIO_ERR_SYNTAX, FIX "long-line.scn:1: line longer than 4095 bytes" },
 	{ "nul-byte.scn", SNT_SCENARIO_ERR_SYNTAX, FIX "nul-byte.scn:2: NUL byte in line" },
+	{ "clock-bad.scn", SNT_SCENARIO_ERR_VALUE, FIX "clock-bad.scn:1: 'yesterday' is not an RFC 3339 time" },
 	{ "does-not-exist.scn", SNT_SCENARIO_ERR_IO,
 	  FIX "does-not-exist.scn: No such file or directory" },
 };
@@ -218,6 +219,32 @@ static void test_sim_timing(void **state)
 	sim_down(f);
 }
 
+static void test_sim_clock(void **state)
+{
+	struct simfix *f = sim_up("clock untrusted\n"
+				  "clock set 2000-01-01T00:00:00Z\n"
+				  "presence 1\n"
+				  "wait 1000\n"
+				  "clock set 2026-11-29T08:00:00Z\n"
+				  "clock trusted\n"
+				  "presence 0\n");
+	struct snt_board *b = f->b;
+	struct snt_input_event ev;
+
+	(void)state;
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(snt_clock_state_get(&b->clock), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_utc_ms(&b->clock), 946684800000LL);
+	snt_clock_sleep_ms(&b->clock, 400);
+	assert_int_equal(snt_clock_utc_ms(&b->clock), 946684800400LL);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.mono_ms, 1000);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 1000);	/* monotonic goes on */
+	assert_int_equal(snt_clock_state_get(&b->clock), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_utc_ms(&b->clock), 1795939200000LL);
+	sim_down(f);
+}
+
 static void test_sim_outputs(void **state)
 {
 	struct simfix *f = sim_up("presence 1\n");
@@ -267,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_sim_timing),
+		cmocka_unit_test(test_sim_clock),
 		cmocka_unit_test(test_sim_outputs),
 		cmocka_unit_test(test_sim_bad_scenario),
 	};

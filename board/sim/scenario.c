@@ -291,8 +291,33 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		st->u.signo = signo;
 		return SNT_SCENARIO_OK;
 	}
+	if (!strcmp(w[0], "clock")) {
+		st = NULL;
+		if (nw == 2 && (!strcmp(w[1], "trusted") || !strcmp(w[1], "untrusted"))) {
+			st = new_step(p, SNT_SCN_CLOCK);
+			if (st)
+				st->u.clock.state = w[1][0] == 't' ? SNT_CLOCK_TRUSTED : SNT_CLOCK_UNTRUSTED;
+		} else if (nw == 3 && !strcmp(w[1], "set")) {
+			int64_t t;
+
+			if (snt_clock_parse_rfc3339(w[2], &t))
+				return fail(p, SNT_SCENARIO_ERR_VALUE, "'%s' is not an RFC 3339 time", w[2]);
+			st = new_step(p, SNT_SCN_CLOCK);
+			if (st) {
+				st->u.clock.set = 1;
+				st->u.clock.utc_ms = t;
+			}
+		} else {
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+				    "'clock' takes trusted, untrusted or set TIME");
+		}
+		if (!st)
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return SNT_SCENARIO_OK;
+	}
 	return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-		    "unknown command '%.40s' (known: presence, button, wait, show, temp, signal)", w[0]);
+		    "unknown command '%.40s' (known: presence, button, wait, show, temp, signal, clock)",
+		    w[0]);
 }
 
 static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)

@@ -35,6 +35,7 @@ enum snt_scenario_op {
 	SNT_SCN_SHOW,		/* u.show: indices into images[]; n == 0 is "none" */
 	SNT_SCN_TEMP,		/* u.temp: samples in milli-°C or SNT_SCENARIO_TEMP_FAULT; n == 0 is "none" */
 	SNT_SCN_SIGNAL,		/* u.signo: the board sends this signal to its own process */
+	SNT_SCN_CLOCK,		/* u.clock: the wall clock's trust, or a new reading */
 };
 
 struct snt_scenario_step {
@@ -43,6 +44,11 @@ struct snt_scenario_step {
 	union {
 		int64_t wait_ms;
 		int signo;
+		struct {
+			int set;		/* 1: utc_ms is the new wall time; 0: trust change */
+			int64_t utc_ms;
+			enum snt_clock_state state;
+		} clock;
 		struct {
 			enum snt_role role;
 			int value;

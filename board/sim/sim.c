@@ -29,7 +29,7 @@ struct sim {
 	size_t pc;			/* next scenario step */
 	int64_t now;			/* virtual monotonic ms */
 	int64_t cursor;			/* scenario time of the step at pc */
-	int64_t start_utc_ms;
+	int64_t start_utc_ms;		/* wall time at monotonic 0 (moves on "clock set") */
 	enum snt_clock_state clock_state;
 	int out_fd;			/* output log, or -1 */
 	int level[SNT_ROLE_COUNT];	/* last level written per output */
@@ -55,7 +55,12 @@ static void advance(struct sim *s)
 		}
 		if (st->op == SNT_SCN_INPUT || s->cursor > s->now)
 			break;
-		if (st->op == SNT_SCN_SIGNAL) {
+		if (st->op == SNT_SCN_CLOCK) {
+			if (st->u.clock.set)
+				s->start_utc_ms = st->u.clock.utc_ms - s->now;
+			else
+				s->clock_state = st->u.clock.state;
+		} else if (st->op == SNT_SCN_SIGNAL) {
 			/* To this process: the daemon sees it through its signalfd. */
 			(void)kill(getpid(), st->u.signo);
 		} else if (st->op == SNT_SCN_SHOW) {

@@ -48,7 +48,7 @@ temp 36.5 hot" \
 run_bad bad-line "presence 1
 wait 100
 open the door" \
-	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp, signal)"
+	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp, signal, clock)"
 
 # A database that cannot be written: no directory, a directory in its place.
 write_conf "$T/nodir.conf" good.scn "$T/no/such/dir/gate.db" out.log
