@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the fallback journal (firmware/journal/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "journal/journal.h"
+#include "store/store.h"
+
+struct tctx {
+	char dir[64];
+	char jpath[96];
+	char db[96];
+};
+
+static int setup(void **state)
+{
+	struct tctx *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/snt-journal-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->jpath, sizeof(t->jpath), "%s/log.db.journal", t->dir);
+	snprintf(t->db, sizeof(t->db), "%s/log.db", t->dir);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct tctx *t = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
+	assert_int_equal(system(cmd), 0);
+	free(t);
+	return 0;
+}
+
+static void make_entry(struct snt_entry *e, int64_t seq, const char *payload)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = seq;
+	snt_strlcpy(e->boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211", sizeof(e->boot_id));
+	e->mono_ms = 1000 * seq;
+	e->time_utc_ms = 1795910400000LL + 1000 * seq;
+	e->clock = SNT_CLOCK_TRUSTED;
+	e->kind = SNT_KIND_VISITOR;
+	e->format = SNT_FORMAT_HEALTHCODE;
+	e->colour = SNT_COLOUR_GREEN;
+	e->verified = SNT_VERIFIED_UNVERIFIED;
+	e->has_temp = true;
+	e->temp_dc = 365;
+	e->decision = SNT_DECISION_ADMIT;
+	e->reasons = SNT_REASON_BIT(SNT_REASON_STORE_FAULT) | SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
+	e->door = SNT_DOOR_OPENED;
+	if (payload) {
+		e->payload = (const uint8_t *)payload;
+		e->payload_len = strlen(payload);
+	}
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void test_append_reopen(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_entry e;
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 0);
+	assert_int_equal(snt_journal_last_seq(j), 0);
+	make_entry(&e, 5, "HC:620102:token\"with\\quotes");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	make_entry(&e, 6, NULL);
+	e.has_temp = false;
+	snt_strlcpy(e.subject, "张*", sizeof(e.subject));
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	make_entry(&e, 8, NULL);
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_ERR_ORDER);
+	e.seq = 0;
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_ERR_INVAL);
+	snt_journal_close(j);
+	assert_true((file_size(t->jpath) & 0) == 0);
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 2);
+	assert_int_equal(snt_journal_last_seq(j), 6);
+	snt_journal_close(j);
+	snt_journal_close(NULL);
+}
+
+static void test_torn_tail_dropped(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_entry e;
+	off_t good;
+	FILE *f;
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 1, "tok");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	snt_journal_close(j);
+	good = file_size(t->jpath);
+	/* A power cut in the middle of the second record's write. */
+	f = fopen(t->jpath, "a");
+	assert_non_null(f);
+	fputs("1234abcd {\"seq\": 2, \"boot_", f);
+	fclose(f);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 1);
+	assert_int_equal(file_size(t->jpath), good);
+	/* The next record follows the good one. */
+	make_entry(&e, 2, NULL);
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	snt_journal_close(j);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 2);
+	snt_journal_close(j);
+}
+
+static void test_damaged_record_refused(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_entry e;
+	FILE *f;
+	char buf[4096];
+	size_t n;
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 1, "tok");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	make_entry(&e, 2, "tok");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	snt_journal_close(j);
+	/* Flip the decision of the first record: its CRC no longer matches. */
+	f = fopen(t->jpath, "r+");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	char *p = strstr(buf, "\"admit\"");
+
+	assert_non_null(p);
+	memcpy(p, "\"refer\"", 7);
+	rewind(f);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	fclose(f);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_ERR_CORRUPT);
+	assert_null(j);
+	assert_int_equal(snt_journal_open(NULL, &j), SNT_JOURNAL_ERR_INVAL);
+	assert_int_equal(snt_journal_open("/nonexistent-dir/j", &j), SNT_JOURNAL_ERR_IO);
+}
+
+static void test_merge(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_store *st = NULL;
+	struct snt_entry e, got;
+	enum snt_store_err serr;
+	size_t merged = 99;
+	int64_t last;
+
+	assert_int_equal(snt_store_open(t->db, false, &st), SNT_STORE_OK);
+	make_entry(&e, 0, "first");
+	e.decision = SNT_DECISION_REFER;
+	e.reasons = SNT_REASON_BIT(SNT_REASON_NO_CODE);
+	e.door = SNT_DOOR_SHUT;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);	/* seq 1 */
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 2, "HC:620102:override");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	make_entry(&e, 3, NULL);
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+
+	assert_int_equal(snt_journal_merge(j, st, &merged, &serr), SNT_JOURNAL_OK);
+	assert_int_equal(merged, 2);
+	assert_int_equal(serr, SNT_STORE_OK);
+	assert_int_equal(snt_journal_pending(j), 0);
+	assert_int_equal(file_size(t->jpath), 0);
+	assert_int_equal(snt_store_last_seq(st, &last), SNT_STORE_OK);
+	assert_int_equal(last, 3);
+	assert_int_equal(snt_store_get(st, 2, &got), SNT_STORE_OK);
+	assert_int_equal(got.decision, SNT_DECISION_ADMIT);
+	assert_int_equal(got.reasons, e.reasons);
+	assert_int_equal(got.payload_len, strlen("HC:620102:override"));
+	assert_memory_equal(got.payload, "HC:620102:override", got.payload_len);
+	assert_int_equal(got.temp_dc, 365);
+	/* Nothing pending: a merge is a no-op. */
+	assert_int_equal(snt_journal_merge(j, st, &merged, NULL), SNT_JOURNAL_OK);
+	assert_int_equal(merged, 0);
+	snt_journal_close(j);
+	snt_store_close(st);
+}
+
+static void test_merge_replayed_after_power_cut(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_store *st = NULL;
+	struct snt_entry e;
+	size_t merged;
+	int64_t last;
+
+	assert_int_equal(snt_store_open(t->db, false, &st), SNT_STORE_OK);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 1, "a");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	make_entry(&e, 2, "b");
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	snt_journal_close(j);
+	/* The first record reached the log, then the power went. */
+	make_entry(&e, 1, "a");
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 2);
+	assert_int_equal(snt_journal_merge(j, st, &merged, NULL), SNT_JOURNAL_OK);
+	assert_int_equal(merged, 1);
+	assert_int_equal(snt_store_last_seq(st, &last), SNT_STORE_OK);
+	assert_int_equal(last, 2);
+	snt_journal_close(j);
+	snt_store_close(st);
+}
+
+static void test_merge_order_conflict(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_store *st = NULL;
+	struct snt_entry e;
+	int64_t last;
+
+	assert_int_equal(snt_store_open(t->db, false, &st), SNT_STORE_OK);
+	make_entry(&e, 0, NULL);
+	e.mono_ms = 42;		/* another entry holds seq 1 */
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 1, NULL);
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_merge(j, st, NULL, NULL), SNT_JOURNAL_ERR_ORDER);
+	assert_int_equal(snt_journal_pending(j), 1);
+	/* A gap: the log is at 1, the journal starts at 3. */
+	snt_journal_close(j);
+	assert_int_equal(unlink(t->jpath), 0);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 3, NULL);
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_merge(j, st, NULL, NULL), SNT_JOURNAL_ERR_ORDER);
+	assert_int_equal(snt_store_last_seq(st, &last), SNT_STORE_OK);
+	assert_int_equal(last, 1);
+	snt_journal_close(j);
+	snt_store_close(st);
+	assert_string_equal(snt_journal_strerror(SNT_JOURNAL_ERR_ORDER),
+			    "journal sequence does not follow the log");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_torn_tail_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_record_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_replayed_after_power_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_order_conflict, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
+}
