@@ -20,6 +20,7 @@
 #include "checkin/checkin.h"
 #include "config/config.h"
 #include "hal.h"
+#include "journal/journal.h"
 #include "log/log.h"
 #include "store/store.h"
 
@@ -34,6 +35,7 @@ struct ctx {
 	struct snt_board *board;
 	struct snt_store *store;
 	struct snt_checkin *checkin;
+	struct snt_journal *journal;
 	int sigfd;
 	unsigned long visits;
 };
@@ -196,6 +198,51 @@ static bool handle_signal(struct ctx *c)
 	return true;
 }
 
+/* The staff button, the exit button and the fire alarm. */
+static void handle_input(struct ctx *c, const struct snt_input_event *ev)
+{
+	enum snt_checkin_err err;
+	struct snt_visit v;
+
+	switch (ev->role) {
+	case SNT_ROLE_FIRE_ALARM:
+		err = snt_checkin_fire_alarm(c->checkin, ev->value);
+		if (ev->value)
+			log_warnx(&c->log, "FIRE ALARM: door released%s",
+				  err ? " (an output could not be driven)" : "");
+		else
+			log_warnx(&c->log, "fire alarm cleared: door locked%s",
+				  err ? " (an output could not be driven)" : "");
+		break;
+	case SNT_ROLE_EXIT_BUTTON:
+		if (!ev->value)
+			break;
+		err = snt_checkin_exit(c->checkin);
+		if (err == SNT_CHECKIN_OK)
+			log_info(&c->log, "exit: door released for leaving");
+		else if (err != SNT_CHECKIN_ERR_FIRE)
+			log_warnx(&c->log, "exit: %s", snt_checkin_strerror(err));
+		break;
+	case SNT_ROLE_BUTTON:
+		if (!ev->value)
+			break;
+		err = snt_checkin_override(c->checkin, &v);
+		if (err == SNT_CHECKIN_OK && v.journaled)
+			log_warnx(&c->log, "staff override: entry %lld in the fallback journal "
+					   "(log: %s): door opened", (long long)v.seq,
+				  snt_store_strerror(v.store_err));
+		else if (err == SNT_CHECKIN_OK)
+			log_info(&c->log, "staff override: entry %lld: admit: door opened",
+				 (long long)v.seq);
+		else
+			log_warnx(&c->log, "staff button: %s; door shut", snt_checkin_strerror(err));
+		break;
+	default:
+		log_debug(&c->log, "input %s=%d ignored", snt_role_name(ev->role), ev->value);
+		break;
+	}
+}
+
 static int run(struct ctx *c)
 {
 	const struct snt_gpio_ops *gpio = c->board->gpio;
@@ -235,7 +282,7 @@ static int run(struct ctx *c)
 			return 1;
 		}
 		if (ev.role != SNT_ROLE_PRESENCE) {
-			log_info(&c->log, "input %s=%d (not handled yet)", snt_role_name(ev.role), ev.value);
+			handle_input(c, &ev);
 			continue;
 		}
 		if (!ev.value) {
@@ -244,6 +291,10 @@ static int run(struct ctx *c)
 		}
 		if (occupied)
 			continue;
+		if (snt_checkin_fire_active(c->checkin)) {
+			log_info(&c->log, "fire alarm active: no check-in");
+			continue;
+		}
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
 			log_warnx(&c->log, "visit %lu: scanner failure, door kept shut", c->visits);
@@ -325,6 +376,41 @@ static int check_config(struct ctx *c)
 	return 0;
 }
 
+/*
+ * The fallback journal beside the log ("<db>.journal"): overrides recorded
+ * while the log could not be written go into the log now, in order.
+ */
+static int open_journal(struct ctx *c)
+{
+	enum snt_journal_err jerr;
+	enum snt_store_err serr;
+	char path[PATH_MAX];
+	size_t merged = 0;
+
+	if (snprintf(path, sizeof(path), "%s.journal", c->cfg.db) >= (int)sizeof(path)) {
+		log_warnx(&c->log, "fallback journal: path too long");
+		return -1;
+	}
+	jerr = snt_journal_open(path, &c->journal);
+	if (jerr != SNT_JOURNAL_OK) {
+		errno = snt_journal_errno(c->journal);
+		log_warnx(&c->log, "fallback journal %s: %s%s%s", path, snt_journal_strerror(jerr),
+			  jerr == SNT_JOURNAL_ERR_IO ? ": " : "",
+			  jerr == SNT_JOURNAL_ERR_IO ? strerror(errno) : "");
+		return -1;
+	}
+	if (!snt_journal_pending(c->journal))
+		return 0;
+	jerr = snt_journal_merge(c->journal, c->store, &merged, &serr);
+	if (jerr == SNT_JOURNAL_OK)
+		log_info(&c->log, "fallback journal: %zu entries merged into the log", merged);
+	else
+		log_warnx(&c->log, "fallback journal: %zu entries merged, %zu pending: %s (%s)", merged,
+			  snt_journal_pending(c->journal), snt_journal_strerror(jerr),
+			  snt_store_strerror(serr));
+	return 0;
+}
+
 static int setup_signals(struct ctx *c)
 {
 	sigset_t set;
@@ -384,18 +470,22 @@ int main(int argc, char **argv)
 		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
 		goto out;
 	}
+	if (open_journal(&c))
+		goto out;
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
 	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
 	if (kerr != SNT_CHECKIN_OK) {
 		log_warnx(&c.log, "check-in: %s", snt_checkin_strerror(kerr));
 		goto out;
 	}
+	snt_checkin_set_journal(c.checkin, c.journal);
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
 	status = run(&c);
 
 out:
 	snt_checkin_free(c.checkin);
+	snt_journal_close(c.journal);
 	snt_store_close(c.store);
 	snt_board_close(c.board);
 	if (c.sigfd >= 0)

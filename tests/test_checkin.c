@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "checkin/checkin.h"
+#include "journal/journal.h"
 #include "image/image.h"
 #include "store/store.h"
 
@@ -38,6 +39,7 @@ struct fake {
 	char log[8192];			/* "<ms> <role> <v>" lines, as the sim writes */
 	struct snt_store *store;
 	int relay_checks;		/* relay openings whose entry was committed */
+	struct snt_journal *journal;	/* when the test uses one */
 	enum snt_store_err fail_append;	/* != OK: the wrapped append fails so */
 };
 
@@ -106,14 +108,17 @@ static enum snt_hal_err f_set(void *ctx, enum snt_role role, int value, int64_t 
 {
 	struct fake *f = ctx;
 
-	if (role == SNT_ROLE_RELAY && value) {
+	if (role == SNT_ROLE_RELAY && value && seq > 0) {
 		struct snt_entry e;
 
-		/* The door opens only for a committed, admitted entry. */
-		assert_true(seq > 0);
-		assert_int_equal(snt_store_get(f->store, seq, &e), SNT_STORE_OK);
-		assert_int_equal(e.decision, SNT_DECISION_ADMIT);
-		assert_int_equal(e.door, SNT_DOOR_OPENED);
+		/* The door opens only for a committed, admitted entry (or a journaled override). */
+		if (snt_store_get(f->store, seq, &e) == SNT_STORE_OK) {
+			assert_int_equal(e.decision, SNT_DECISION_ADMIT);
+			assert_int_equal(e.door, SNT_DOOR_OPENED);
+		} else {
+			assert_non_null(f->journal);
+			assert_int_equal(snt_journal_last_seq(f->journal), seq);
+		}
 		f->relay_checks++;
 		logf_(f, "%lld relay 1 seq=%lld\n", (long long)f->now, (long long)seq);
 	} else {
@@ -180,6 +185,7 @@ static int setup(void **state)
 	t->cfg.relay_pulse_ms = 3000;
 	t->cfg.alert_ms = 2000;
 	t->cfg.temp_tries = 3;
+	t->cfg.override_window_ms = 60000;
 	t->cfg.fever_threshold_mdc = 37300;
 	snt_strlcpy(t->cfg.duty_phone, "0931-1", sizeof(t->cfg.duty_phone));
 	assert_int_equal(snt_checkin_new(&t->cfg, &f->board, f->store, &t->ci), SNT_CHECKIN_OK);
@@ -195,10 +201,12 @@ static int teardown(void **state)
 	char path[128];
 
 	snt_checkin_free(t->ci);
+	snt_journal_close(t->f->journal);
 	snt_store_close(t->f->store);
 	for (int i = 0; i < 3; i++)
 		snt_image_release(&t->f->img[i]);
-	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", NULL }; *sfx; sfx++) {
+	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", ".journal", NULL };
+	     *sfx; sfx++) {
 		snprintf(path, sizeof(path), "%s%s", t->db, *sfx);
 		unlink(path);
 	}
@@ -495,6 +503,124 @@ static void test_store_fault_keeps_door_shut(void **state)
 	assert_int_equal(t->f->relay_checks, 1);
 }
 
+static void test_override_after_refusal(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+
+	/* Nothing to override yet. */
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	t->f->now += 30000;
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 2);
+	assert_false(v.journaled);
+	assert_int_equal(v.door, SNT_DOOR_OPENED);
+	assert_int_equal(t->f->relay_checks, 1);
+	assert_int_equal(snt_store_get(t->f->store, 2, &e), SNT_STORE_OK);
+	assert_int_equal(e.decision, SNT_DECISION_ADMIT);
+	assert_int_equal(e.colour, SNT_COLOUR_RED);
+	assert_int_equal(e.mono_ms, 30000 + 2200);	/* after the red visit's beep and alert */
+	assert_memory_equal(e.payload, "HC:620102:FixtureRedToken0002", e.payload_len);
+	assert_non_null(strstr(t->f->log, "工作人员已放行"));
+	/* One override per visit. */
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	/* Not after an admission, nor after the window. */
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	t->f->show = -1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	t->f->now += 60001;
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(entries(t->f), 4);
+}
+
+static void test_override_in_store_fault_goes_to_journal(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	char jpath[128];
+	int64_t last;
+
+	snprintf(jpath, sizeof(jpath), "%s.journal", t->db);
+	assert_int_equal(snt_journal_open(jpath, &t->f->journal), SNT_JOURNAL_OK);
+	snt_checkin_set_journal(t->ci, t->f->journal);
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);	/* entry 1 */
+	/* The disk fills up: the next visitor is referred, the door stays shut. */
+	t->f->fail_append = SNT_STORE_ERR_FULL;
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	reasons_are(&v, "store-fault,code-red,temp-normal");
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	/* Staff admit: recorded in the journal as entry 2, then the door opens. */
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_OK);
+	assert_true(v.journaled);
+	assert_int_equal(v.seq, 2);
+	reasons_are(&v, "store-fault,code-red,override-admit,temp-normal");
+	assert_int_equal(snt_journal_pending(t->f->journal), 1);
+	assert_int_equal(t->f->relay_checks, 2);
+	assert_non_null(strstr(t->f->log, "relay 1 seq=2"));
+	/* The log recovers: the journal goes in first, then the new visit. */
+	t->f->fail_append = SNT_STORE_OK;
+	t->f->show = 2;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 3);
+	assert_int_equal(snt_journal_pending(t->f->journal), 0);
+	assert_int_equal(snt_store_last_seq(t->f->store, &last), SNT_STORE_OK);
+	assert_int_equal(last, 3);
+}
+
+static void test_override_without_any_record_keeps_door_shut(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	t->f->fail_append = SNT_STORE_ERR_IO;
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	/* No journal configured: nothing can record the override. */
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_RECORD);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_null(strstr(t->f->log, "relay 1"));
+}
+
+static void test_fire_alarm_and_exit(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	assert_int_equal(snt_checkin_exit(t->ci), SNT_CHECKIN_OK);
+	assert_non_null(strstr(t->f->log, "0 relay 1\n3000 relay 0\n"));
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	t->f->log[0] = '\0';
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, true), SNT_CHECKIN_OK);
+	assert_true(snt_checkin_fire_active(t->ci));
+	assert_non_null(strstr(t->f->log, "relay 1\n"));
+	assert_non_null(strstr(t->f->log, "火警"));
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_FIRE);
+	assert_int_equal(snt_checkin_exit(t->ci), SNT_CHECKIN_ERR_FIRE);
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, false), SNT_CHECKIN_OK);
+	assert_false(snt_checkin_fire_active(t->ci));
+	assert_non_null(strstr(t->f->log, "relay 0\n"));
+	/* The refusal before the alarm can no longer be overridden. */
+	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(t->f->relay_checks, 0);
+}
+
 static void test_args(void **state)
 {
 	struct tctx *t = *state;
@@ -525,6 +651,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_with_fever_is_a_new_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_of_refusal_is_not_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_fault_keeps_door_shut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_after_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_in_store_fault_goes_to_journal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 	};
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkin/checkin.h"
+#include "journal/journal.h"
 #include "config/config.h"
 
 struct dedup_slot {
@@ -21,8 +22,15 @@ struct snt_checkin {
 	struct snt_checkin_cfg cfg;
 	struct snt_board *board;
 	struct snt_store *store;
+	struct snt_journal *journal;	/* fallback for overrides; may be NULL */
 	struct snt_scanner *scanner;
 	struct dedup_slot dedup[SNT_DEDUP_SLOTS];
+	/* The last decided visit, for a staff override. */
+	bool have_last;
+	int64_t last_mono_ms;
+	struct snt_entry last;
+	uint8_t last_payload[SNT_SCAN_MAX_PAYLOAD];
+	bool fire;			/* fire alarm active: door held released */
 };
 
 /* Messages to the visitor: Chinese first, then English. */
@@ -30,12 +38,18 @@ struct snt_checkin {
 #define MSG_MEASURE "请看向测温区\nPlease face the thermometer"
 #define MSG_AGAIN "请靠近重新测温\nPlease come closer and measure again"
 #define MSG_CONFIRM "请再测一次体温\nPlease measure once more"
+#define MSG_OVERRIDE "工作人员已放行 请通行\nAdmitted by staff: please enter"
+#define MSG_EXIT "请通行\nExit: please go through"
+#define MSG_FIRE "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"
 
 static const char *const err_text[] = {
 	[SNT_CHECKIN_OK] = "success",
 	[SNT_CHECKIN_ERR_INVAL] = "invalid argument",
 	[SNT_CHECKIN_ERR_NOMEM] = "out of memory",
 	[SNT_CHECKIN_ERR_SCAN] = "scanner failure",
+	[SNT_CHECKIN_ERR_NO_VISIT] = "no refused visit to override",
+	[SNT_CHECKIN_ERR_NO_RECORD] = "neither the log nor the journal could record the override",
+	[SNT_CHECKIN_ERR_FIRE] = "fire alarm active",
 };
 
 const char *snt_checkin_strerror(enum snt_checkin_err err)
@@ -55,6 +69,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->relay_pulse_ms = cfg->relay_pulse_ms;
 	out->alert_ms = cfg->alert_ms;
 	out->temp_tries = cfg->temp_tries;
+	out->override_window_ms = cfg->override_window_ms;
 	out->fever_threshold_mdc = cfg->fever_threshold_mdc;
 	snt_strlcpy(out->duty_phone, cfg->duty_phone, sizeof(out->duty_phone));
 }
@@ -316,6 +331,36 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 	}
 }
 
+/*
+ * Append to the log, first merging what the journal holds so the log stays
+ * in order.  A journal that cannot be merged is a store fault.
+ */
+static enum snt_store_err store_append(struct snt_checkin *ci, struct snt_entry *e)
+{
+	enum snt_store_err serr = SNT_STORE_OK;
+
+	if (snt_journal_pending(ci->journal)) {
+		if (snt_journal_merge(ci->journal, ci->store, NULL, &serr) != SNT_JOURNAL_OK)
+			return serr != SNT_STORE_OK ? serr : SNT_STORE_ERR_IO;
+	}
+	return snt_store_append(ci->store, e);
+}
+
+/* Keep the decided entry of this visit for a staff override. */
+static void remember_last(struct snt_checkin *ci, const struct snt_entry *e)
+{
+	ci->last = *e;
+	ci->last.payload = NULL;
+	ci->last.payload_len = 0;
+	if (e->payload && e->payload_len <= sizeof(ci->last_payload)) {
+		memcpy(ci->last_payload, e->payload, e->payload_len);
+		ci->last.payload = ci->last_payload;
+		ci->last.payload_len = e->payload_len;
+	}
+	ci->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
+	ci->have_last = true;
+}
+
 /* Round milli-°C to tenths, half away from zero. */
 static int mdc_to_dc(int32_t mdc)
 {
@@ -404,7 +449,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		e.payload_len = code->len;
 	}
 
-	v->store_err = snt_store_append(ci->store, &e);
+	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {
 		v->seq = e.seq;
 		v->door = e.door;
@@ -414,11 +459,129 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		/* No entry, no unattended entry: the door stays shut. */
 		in.store_ok = false;
 		snt_policy_decide(&in, &v->result);
-		if (v->result.decision == SNT_DECISION_ADMIT)
-			v->result.decision = SNT_DECISION_REFER;
 		v->door = SNT_DOOR_SHUT;
+		e.seq = 0;
+		e.decision = v->result.decision;
+		e.reasons = v->result.reasons;
+		e.door = SNT_DOOR_SHUT;
 	}
+	remember_last(ci, &e);
+	if (v->door == SNT_DOOR_OPENED)
+		ci->have_last = false;
 	act(ci, v);
 	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
 	return SNT_CHECKIN_OK;
+}
+
+void snt_checkin_set_journal(struct snt_checkin *ci, struct snt_journal *journal)
+{
+	if (ci)
+		ci->journal = journal;
+}
+
+enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_visit *v)
+{
+	struct snt_board *b;
+	struct snt_entry e;
+	int64_t now, last_seq = 0;
+
+	if (!ci || !v)
+		return SNT_CHECKIN_ERR_INVAL;
+	b = ci->board;
+	memset(v, 0, sizeof(*v));
+	v->door = SNT_DOOR_SHUT;
+	now = snt_clock_mono_ms(&b->clock);
+	if (ci->fire)
+		return SNT_CHECKIN_ERR_FIRE;
+	if (!ci->have_last || now - ci->last_mono_ms > ci->cfg.override_window_ms)
+		return SNT_CHECKIN_ERR_NO_VISIT;
+	ci->have_last = false;
+
+	e = ci->last;
+	e.seq = 0;
+	e.mono_ms = now;
+	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	e.clock = snt_clock_state_get(&b->clock);
+	e.decision = SNT_DECISION_ADMIT;
+	e.reasons |= SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
+	e.door = SNT_DOOR_OPENED;
+
+	v->code_read = e.format != SNT_FORMAT_NONE;
+	v->format = e.format;
+	v->colour = e.colour;
+	v->result.decision = e.decision;
+	v->result.reasons = e.reasons;
+	v->store_err = store_append(ci, &e);
+	if (v->store_err != SNT_STORE_OK) {
+		/*
+		 * The log cannot take it: the journal records it first, under
+		 * the sequence number the log will give it when it recovers.
+		 */
+		if (snt_journal_pending(ci->journal))
+			last_seq = snt_journal_last_seq(ci->journal);
+		else if (snt_store_last_seq(ci->store, &last_seq) != SNT_STORE_OK)
+			last_seq = -1;
+		e.seq = last_seq + 1;
+		if (!ci->journal || last_seq < 0 ||
+		    snt_journal_append(ci->journal, &e) != SNT_JOURNAL_OK) {
+			v->result.decision = SNT_DECISION_REFER;
+			return SNT_CHECKIN_ERR_NO_RECORD;
+		}
+		v->journaled = true;
+	}
+	v->seq = e.seq;
+	v->door = SNT_DOOR_OPENED;
+	v->output_faults += show(b, MSG_OVERRIDE);
+	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
+	v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
+	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
+	v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
+	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
+	return SNT_CHECKIN_OK;
+}
+
+enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
+{
+	struct snt_board *b;
+	int faults = 0;
+
+	if (!ci)
+		return SNT_CHECKIN_ERR_INVAL;
+	if (ci->fire)
+		return SNT_CHECKIN_ERR_FIRE;
+	b = ci->board;
+	faults += show(b, MSG_EXIT);
+	faults += set(b, SNT_ROLE_RELAY, 1, 0);
+	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
+	faults += set(b, SNT_ROLE_RELAY, 0, 0);
+	return faults ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+}
+
+enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
+{
+	struct snt_board *b;
+	int faults = 0;
+
+	if (!ci)
+		return SNT_CHECKIN_ERR_INVAL;
+	b = ci->board;
+	ci->fire = active;
+	ci->have_last = false;
+	if (active) {
+		faults += set(b, SNT_ROLE_RELAY, 1, 0);
+		faults += show(b, MSG_FIRE);
+		faults += set(b, SNT_ROLE_LED_RED, 1, 0);
+		faults += set(b, SNT_ROLE_BUZZER, 1, 0);
+	} else {
+		faults += set(b, SNT_ROLE_BUZZER, 0, 0);
+		faults += set(b, SNT_ROLE_LED_RED, 0, 0);
+		faults += set(b, SNT_ROLE_RELAY, 0, 0);
+		faults += show(b, MSG_SHOW_CODE);
+	}
+	return faults ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+}
+
+bool snt_checkin_fire_active(const struct snt_checkin *ci)
+{
+	return ci && ci->fire;
 }

@@ -44,6 +44,10 @@ enum snt_checkin_err {
 	SNT_CHECKIN_ERR_INVAL,	/* NULL argument or bad configuration value */
 	SNT_CHECKIN_ERR_NOMEM,
 	SNT_CHECKIN_ERR_SCAN,	/* the scanner failed internally */
+	SNT_CHECKIN_ERR_NO_VISIT,/* override: no refused visit within the window */
+	SNT_CHECKIN_ERR_NO_RECORD,/* override: neither log nor journal took it; door shut */
+	SNT_CHECKIN_ERR_FIRE,	/* refused while the fire alarm holds the door */
+	SNT_CHECKIN_ERR_OUTPUT,	/* an output could not be driven */
 };
 
 struct snt_config;
@@ -56,6 +60,7 @@ struct snt_checkin_cfg {
 	int64_t relay_pulse_ms;
 	int64_t alert_ms;
 	int temp_tries;
+	int64_t override_window_ms;	/* staff may override a refusal this long after it */
 	int32_t fever_threshold_mdc;
 	char duty_phone[32];
 };
@@ -81,10 +86,12 @@ struct snt_visit {
 	enum snt_store_err store_err;	/* SNT_STORE_OK unless the entry failed */
 	int camera_faults;		/* frames the camera could not deliver */
 	int output_faults;		/* outputs that could not be driven */
+	bool journaled;			/* override recorded in the fallback journal */
 	int64_t duration_ms;
 };
 
 struct snt_checkin;
+struct snt_journal;
 
 /*
  * snt_checkin_cfg_from_config() - the visit settings of a loaded config
@@ -132,6 +139,49 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
  */
 enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *board,
 				      struct snt_temp_result *out) SNT_WUR;
+
+/*
+ * snt_checkin_set_journal() - the fallback journal (journal.h) for
+ * overrides the log cannot take, and whose records are merged before every
+ * append; borrowed, NULL for none.
+ */
+void snt_checkin_set_journal(struct snt_checkin *ci, struct snt_journal *journal);
+
+/*
+ * snt_checkin_override() - the staff button after a refused visit (deny or
+ * refer, including one whose entry the log could not take): staff admit the
+ * visitor.  A new entry with the first one's facts, decision admit and the
+ * reason override-admit is written to the log, or, if the log cannot take it,
+ * to the fallback journal under the sequence number the log will give it;
+ * only then does the door open with that number.  One override per visit,
+ * within override_window_ms of it.
+ * @out: what happened (seq, journaled, door).
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_NO_VISIT
+ * when there is no refused visit within the window; SNT_CHECKIN_ERR_FIRE
+ * while the fire alarm is active; SNT_CHECKIN_ERR_NO_RECORD when neither the
+ * log nor the journal could record it (the door stays shut).
+ */
+enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_visit *out) SNT_WUR;
+
+/*
+ * snt_checkin_exit() - the exit button: release the door for one pulse for
+ * someone leaving; no entry (the relay line carries no sequence number).
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_FIRE while
+ * the fire alarm holds the door; SNT_CHECKIN_ERR_OUTPUT.
+ */
+enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci) SNT_WUR;
+
+/*
+ * snt_checkin_fire_alarm() - the fire-alarm input changed: while @active the
+ * door is held released (relay energised), the red LED and buzzer are on and
+ * the display says so; no check-ins or overrides happen.  When it clears the
+ * door locks again.
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_OUTPUT.
+ */
+enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active) SNT_WUR;
+
+/* snt_checkin_fire_active() - whether the fire alarm holds the door. */
+bool snt_checkin_fire_active(const struct snt_checkin *ci);
 
 /* snt_checkin_strerror() - static English text; never NULL. */
 const char *snt_checkin_strerror(enum snt_checkin_err err);

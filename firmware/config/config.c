@@ -52,6 +52,7 @@ static const struct key keys[] = {
 	{ "checkin", "relay_pulse_ms", K_INT, I(relay_pulse_ms), 500, 30000 },
 	{ "checkin", "alert_ms", K_INT, I(alert_ms), 0, 60000 },
 	{ "checkin", "leave_timeout_ms", K_INT, I(leave_timeout_ms), 1000, 600000 },
+	{ "checkin", "override_window_ms", K_INT, I(override_window_ms), 0, 3600000 },
 	{ "sim", "scenario", K_PATH, S(sim_scenario), 0, 0 },
 	{ "sim", "output", K_PATH, S(sim_output), 0, 0 },
 	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
@@ -95,6 +96,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->relay_pulse_ms = 3000;
 	cfg->alert_ms = 3000;
 	cfg->leave_timeout_ms = 30000;
+	cfg->override_window_ms = 120000;
 	cfg->sim_start_utc_ms = 1767225600000;	/* 2026-01-01T00:00:00Z */
 	cfg->sim_clock = SNT_CLOCK_TRUSTED;
 	snt_strlcpy(cfg->sim_boot_id, "00000000-0000-4000-8000-00000000a11e",

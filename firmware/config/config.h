@@ -47,6 +47,7 @@ struct snt_config {
 	int relay_pulse_ms;		/* door release pulse, 500-30000 */
 	int alert_ms;			/* red LED / buzzer alert length, 0-60000 */
 	int leave_timeout_ms;		/* wait for presence to clear, 1000-600000 */
+	int override_window_ms;		/* staff button overrides a refusal this long, 0-3600000 */
 
 	/* [sim] */
 	char sim_scenario[PATH_MAX];	/* scenario file (board/sim/scenario.md) */
