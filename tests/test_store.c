@@ -24,6 +24,10 @@
 #include "store/store.h"
 
 #define FIX_STORE "tests/fixtures/store/"
+#define DAY_MS INT64_C(86400000)
+#define T0 INT64_C(1641000000000)		/* 2022-01-01T01:20:00Z */
+#define NOW (T0 + 400 * DAY_MS)
+#define FAR_FUTURE INT64_C(253402300799999)
 
 struct fx {
 	char dir[64];
@@ -217,6 +221,47 @@ static void copy_file(const char *from, const char *to)
 	assert_int_equal(ferror(in), 0);
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
+}
+
+static bool files_equal(const char *a, const char *b)
+{
+	FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	bool same = fa && fb;
+	int ca, cb;
+
+	while (same) {
+		ca = fgetc(fa);
+		cb = fgetc(fb);
+		if (ca != cb)
+			same = false;
+		if (ca == EOF || cb == EOF)
+			break;
+	}
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
+	return same;
+}
+
+/* Raw SQL on the file; *@msg gets SQLite's message.  Return the result code. */
+static int raw_exec(const char *path, const char *sql, char *msg, size_t size)
+{
+	sqlite3 *db = raw_open(path);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	snprintf(msg, size, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return rc;
+}
+
+static int64_t count_rows(const char *path, const char *sql)
+{
+	sqlite3 *db = raw_open(path);
+	int64_t v = raw_int(db, sql);
+
+	sqlite3_close(db);
+	return v;
 }
 
 static bool file_exists(const char *path)
@@ -656,13 +701,13 @@ static void test_newer_schema_refused(void **state)
 {
 	struct fx *f = *state;
 	struct snt_store *st = NULL;
-	char mode[16];
+	char mode[16], sql[128];
 	sqlite3 *db;
 
 	db = raw_open(f->path);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1397642316; "
-					  "CREATE TABLE future (x); PRAGMA user_version = 2",
-				      NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = 1397642316; CREATE TABLE future (x); "
+		 "PRAGMA user_version = %d", SNT_STORE_SCHEMA_VERSION + 1);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
 	assert_int_equal(snt_store_open(f->path, false, &st), SNT_STORE_ERR_SCHEMA);
@@ -670,9 +715,9 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_ERR_SCHEMA);
 	assert_null(st);
 
-	/* Left as it was: still version 2, still a rollback journal, no entries. */
+	/* Left as it was: still the newer version, a rollback journal, no entries. */
 	db = raw_open(f->path);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SNT_STORE_SCHEMA_VERSION + 1);
 	raw_text(db, "PRAGMA journal_mode", mode, sizeof(mode));
 	assert_string_equal(mode, "delete");
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries'"), 0);
@@ -863,9 +908,12 @@ static void test_fixture_v1_migrates(void **state)
 	struct fx *f = *state;
 	struct snt_store *st;
 	struct snt_store_info info;
+	struct snt_store_verify_report r;
+	struct snt_store_purge_result pr;
 	struct snt_entry e;
 	uint8_t prev[SNT_HASH_LEN] = { 0 }, h[SNT_HASH_LEN];
 	char hex[2 * SNT_HASH_LEN + 1];
+	int64_t ack;
 
 	copy_file(FIX_STORE "v1.db", f->path);
 	st = open_rw(f->path);
@@ -897,7 +945,833 @@ static void test_fixture_v1_migrates(void **state)
 	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
 	assert_int_equal(e.seq, 4);
 	assert_memory_equal(e.prev_hash, prev, SNT_HASH_LEN);
+
+	/* Version 2: no acknowledgement yet, the log verifies, a purge works. */
+	assert_int_equal(snt_store_get_ack(st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 0);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_int_equal(r.entries, 4);
+	assert_int_equal(snt_store_set_ack(st, 3), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 3);
+	assert_int_equal(pr.last_seq, 3);
+	snt_hex_encode(pr.anchor, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "65fe29fdf9c6865ef5395e164fc8ee741dd83f6f5262a9054825f359166381bd");
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_int_equal(r.entries, 1);
+	assert_int_equal(r.first_seq, 4);
+	assert_int_equal(r.anchor_seq, 3);
 	snt_store_close(st);
+}
+
+/* A migration step that fails leaves the version 1 file as it was. */
+static void test_fixture_v1_failed_migration(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = NULL;
+	char sql[512];
+	sqlite3 *db;
+
+	copy_file(FIX_STORE "v1.db", f->path);
+	/* Read-only: an older schema is refused and nothing is written. */
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_ERR_SCHEMA);
+	assert_null(st);
+	assert_true(files_equal(FIX_STORE "v1.db", f->path));
+
+	/* A table in the way of step 1 -> 2: the step fails whole. */
+	db = raw_open(f->path);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE rebase (x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(snt_store_open(f->path, false, &st), SNT_STORE_ERR_SCHEMA);
+	assert_null(st);
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+				     "('ack', 'purges', 'purges_rule', 'ack_forward')"), 0);
+	raw_text(db, "SELECT sql FROM sqlite_schema WHERE name = 'entries_chain'", sql, sizeof(sql));
+	assert_null(strstr(sql, "purges"));
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries"), 3);
+	sqlite3_close(db);
+}
+
+/* make_entry() at day @day after T0 on a trusted clock. */
+static void make_entry_day(struct snt_entry *e, int i, int day)
+{
+	make_entry(e, i);
+	e->clock = SNT_CLOCK_TRUSTED;
+	e->time_utc_ms = T0 + day * DAY_MS;
+}
+
+/* Append entries on days @days[0..n-1], one each. */
+static void append_days(struct snt_store *st, const int *days, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct snt_entry e;
+
+		make_entry_day(&e, i, days[i]);
+		assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	}
+}
+
+static void verify_ok(struct snt_store *st, struct snt_store_verify_report *r)
+{
+	assert_int_equal(snt_store_verify(st, NULL, r), SNT_STORE_OK);
+	if (r->status != SNT_VERIFY_CLEAN)
+		fail_msg("verify: seq %lld: %s", (long long)r->first_bad_seq, r->reason);
+	assert_string_equal(r->reason, "");
+	assert_int_equal(r->first_bad_seq, 0);
+}
+
+static void test_ack_cursor(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	char msg[256];
+	int64_t ack = -1;
+
+	assert_int_equal(snt_store_get_ack(st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 0);
+	assert_int_equal(snt_store_set_ack(st, 0), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_ack(st, 1), SNT_STORE_ERR_RANGE);
+	append_n(st, 0, 5);
+	assert_int_equal(snt_store_set_ack(st, 3), SNT_STORE_OK);
+	assert_int_equal(snt_store_get_ack(st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 3);
+	assert_int_equal(snt_store_set_ack(st, 3), SNT_STORE_OK);	/* again: no change */
+	assert_int_equal(snt_store_set_ack(st, 2), SNT_STORE_ERR_STALE);
+	assert_string_equal(snt_store_errmsg(st), "acknowledgement 2 is below the recorded 3");
+	assert_int_equal(snt_store_set_ack(st, 6), SNT_STORE_ERR_RANGE);
+	assert_string_equal(snt_store_errmsg(st), "acknowledgement 6 is past the last seq 5");
+	assert_int_equal(snt_store_set_ack(st, -1), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_ack(NULL, 1), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_get_ack(NULL, &ack), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_get_ack(st, NULL), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_get_ack(st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 3);
+	assert_int_equal(snt_store_set_ack(st, 5), SNT_STORE_OK);
+	snt_store_close(st);
+
+	/* Kept across a reopen; a read-only store reads it and cannot move it. */
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_get_ack(st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 5);
+	assert_int_equal(snt_store_set_ack(st, 5), SNT_STORE_ERR_READONLY);
+	snt_store_close(st);
+
+	/* Raw SQL cannot move it back, past the end, delete or replace it. */
+	assert_int_equal(raw_exec(f->path, "UPDATE ack SET seq = 4", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "the acknowledgement cursor only moves forward, up to the last entry");
+	assert_int_equal(raw_exec(f->path, "UPDATE ack SET seq = 6", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(f->path, "DELETE FROM ack", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "the acknowledgement cursor is one row");
+	assert_int_equal(raw_exec(f->path, "INSERT OR REPLACE INTO ack (id, seq) VALUES (1, 0)", msg,
+				  sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "the acknowledgement cursor is one row");
+	assert_int_equal(raw_exec(f->path, "INSERT INTO ack (id, seq) VALUES (2, 0)", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(count_rows(f->path, "SELECT seq FROM ack"), 5);
+}
+
+static void test_append_batch(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	struct snt_entry b[4], out;
+	uint8_t zero[SNT_HASH_LEN] = { 0 };
+
+	assert_int_equal(snt_store_append_batch(st, NULL, 0), SNT_STORE_OK);
+	assert_int_equal(snt_store_append_batch(st, NULL, 1), SNT_STORE_ERR_INVAL);
+	append_n(st, 0, 2);
+	for (int i = 0; i < 4; i++) {
+		make_entry(&b[i], 10 + i);
+		b[i].seq = 77;	/* ignored */
+	}
+	assert_int_equal(snt_store_append_batch(NULL, b, 4), SNT_STORE_ERR_INVAL);
+	assert_int_equal(b[0].seq, 0);	/* zeroed: none of them is in the log */
+	assert_int_equal(snt_store_append_batch(st, b, 4), SNT_STORE_OK);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(b[i].seq, 3 + i);
+		assert_int_equal(snt_store_get(st, b[i].seq, &out), SNT_STORE_OK);
+		assert_same_content(&b[i], &out);
+		assert_memory_equal(out.hash, b[i].hash, SNT_HASH_LEN);
+		if (i > 0)
+			assert_memory_equal(b[i].prev_hash, b[i - 1].hash, SNT_HASH_LEN);
+	}
+	assert_int_equal(snt_store_get(st, 2, &out), SNT_STORE_OK);
+	assert_memory_equal(b[0].prev_hash, out.hash, SNT_HASH_LEN);
+
+	/* One bad entry fails the whole batch before anything is written. */
+	for (int i = 0; i < 4; i++)
+		make_entry(&b[i], 20 + i);
+	b[2].colour = (enum snt_colour)9;
+	assert_int_equal(snt_store_append_batch(st, b, 4), SNT_STORE_ERR_INVAL);
+	assert_int_equal(last_seq(st), 6);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(b[i].seq, 0);
+		assert_memory_equal(b[i].hash, zero, SNT_HASH_LEN);
+	}
+	/* A failing insert (busy) rolls the whole batch back. */
+	b[2].colour = SNT_COLOUR_RED;
+	{
+		sqlite3 *db = raw_open(f->path);
+
+		assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(snt_store_append_batch(st, b, 4), SNT_STORE_ERR_BUSY);
+		assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_int_equal(last_seq(st), 6);
+	assert_int_equal(b[0].seq, 0);
+	assert_int_equal(snt_store_append_batch(st, b, 4), SNT_STORE_OK);
+	assert_int_equal(b[3].seq, 10);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 10);
+	snt_store_close(st);
+
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_append_batch(st, b, 1), SNT_STORE_ERR_READONLY);
+	assert_int_equal(b[0].seq, 0);
+	snt_store_close(st);
+}
+
+static void assert_purge_row(const char *path, int64_t first, int64_t last, int64_t cutoff,
+			     int64_t ack, int64_t now, const uint8_t anchor[SNT_HASH_LEN])
+{
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s = NULL;
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT first_seq, count, cutoff_utc_ms, ack_seq, purged_utc_ms, "
+		 "anchor_hash FROM purges WHERE last_seq = %lld", (long long)last);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(s, 0), first);
+	assert_int_equal(sqlite3_column_int64(s, 1), last - first + 1);
+	assert_int_equal(sqlite3_column_int64(s, 2), cutoff);
+	assert_int_equal(sqlite3_column_int64(s, 3), ack);
+	assert_int_equal(sqlite3_column_int64(s, 4), now);
+	assert_int_equal(sqlite3_column_bytes(s, 5), SNT_HASH_LEN);
+	assert_memory_equal(sqlite3_column_blob(s, 5), anchor, SNT_HASH_LEN);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+static void test_purge_rule(void **state)
+{
+	/* seq:            1  2  3  4  5  6  7   8  9  10 */
+	static const int days[] = { 0, 1, 2, 3, 4, 5, 60, 6, 7, 8 };
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_purge_result pr;
+	struct snt_store_verify_report r;
+	struct snt_entry e;
+	int64_t cutoff;
+
+	/* Nothing at all, then nothing acknowledged. */
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_END);
+	assert_int_equal(pr.next_seq, 0);
+	append_days(st, days, 10);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_ACK);
+	assert_int_equal(pr.next_seq, 1);
+	assert_int_equal(pr.ack_seq, 0);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM purges"), 0);
+
+	/* Older than day 3 (strictly), acknowledged up to 6: seq 1-3 go. */
+	assert_int_equal(snt_store_set_ack(st, 6), SNT_STORE_OK);
+	cutoff = T0 + 3 * DAY_MS;
+	assert_int_equal(snt_store_purge(st, cutoff, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 3);
+	assert_int_equal(pr.first_seq, 1);
+	assert_int_equal(pr.last_seq, 3);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_CUTOFF);
+	assert_int_equal(pr.next_seq, 4);
+	assert_int_equal(pr.ack_seq, 6);
+	assert_int_equal(snt_store_get(st, 3, &e), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_get(st, 4, &e), SNT_STORE_OK);
+	assert_memory_equal(e.prev_hash, pr.anchor, SNT_HASH_LEN);	/* the anchor is 3's hash */
+	assert_purge_row(f->path, 1, 3, cutoff, 6, NOW, pr.anchor);
+	assert_int_equal(last_seq(st), 10);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 7);
+	assert_int_equal(r.first_seq, 4);
+	assert_int_equal(r.last_good_seq, 10);
+	assert_int_equal(r.anchor_seq, 3);
+	assert_int_equal(r.purges, 1);
+	assert_int_equal(r.ack_seq, 6);
+
+	/* Never above the cursor: 4-6 go, 7 is old enough but not acknowledged. */
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, 4);
+	assert_int_equal(pr.last_seq, 6);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_ACK);
+	assert_int_equal(pr.next_seq, 7);
+
+	/*
+	 * A contiguous prefix only: 7 (day 60) is newer than the cutoff (day 10),
+	 * so 8-10 stay although they are older and acknowledged.
+	 */
+	assert_int_equal(snt_store_set_ack(st, 10), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, T0 + 10 * DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_CUTOFF);
+	assert_int_equal(pr.next_seq, 7);
+	/* An entry exactly at the cutoff is not older than it. */
+	assert_int_equal(snt_store_purge(st, T0 + 60 * DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(snt_store_purge(st, T0 + 60 * DAY_MS + 1, NOW + 1, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, 7);
+	assert_int_equal(pr.last_seq, 10);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_END);
+	assert_int_equal(pr.next_seq, 0);
+	assert_purge_row(f->path, 7, 10, T0 + 60 * DAY_MS + 1, 10, NOW + 1, pr.anchor);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 0);
+	assert_int_equal(r.anchor_seq, 10);
+	assert_int_equal(r.purges, 3);
+
+	/* Empty, and the sequence and the chain go on from the anchor. */
+	assert_int_equal(last_seq(st), 10);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_END);
+	make_entry_day(&e, 11, 9);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 11);
+	assert_purge_row(f->path, 7, 10, T0 + 60 * DAY_MS + 1, 10, NOW + 1, e.prev_hash);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 1);
+	assert_int_equal(r.first_seq, 11);
+	assert_int_equal(snt_store_set_ack(st, 11), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_ack(st, 12), SNT_STORE_ERR_RANGE);
+	snt_store_close(st);
+
+	/* Argument errors. */
+	assert_int_equal(snt_store_purge(NULL, 0, 0, &pr), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, 0, 0, NULL), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_ERR_READONLY);
+	snt_store_close(st);
+}
+
+/*
+ * Entries written under an untrusted clock count with their rebased time
+ * when their boot was rebased: a clock stuck in 1970 does not make a fresh
+ * entry old, and one years ahead does not keep an old entry forever.
+ */
+static void test_purge_rebased_time(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_purge_result pr;
+	struct snt_store_verify_report r;
+	struct snt_entry e;
+
+	/* seq 1: boot A, clock years ahead, really day 1 (rebased). */
+	make_entry_day(&e, 0, 4000);
+	e.clock = SNT_CLOCK_UNTRUSTED;
+	snprintf(e.boot_id, sizeof(e.boot_id), "%s", "boot-a");
+	e.mono_ms = DAY_MS;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	/* seq 2: boot B, clock at 1970, really day 100 (rebased). */
+	make_entry_day(&e, 1, 0);
+	e.time_utc_ms = 5000;
+	e.clock = SNT_CLOCK_UNTRUSTED;
+	snprintf(e.boot_id, sizeof(e.boot_id), "%s", "boot-b");
+	e.mono_ms = 10 * DAY_MS;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_ack(st, 2), SNT_STORE_OK);
+
+	/* Without the rebase rows: seq 1 looks newer than the cutoff. */
+	assert_int_equal(snt_store_purge(st, T0 + 50 * DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_CUTOFF);
+	assert_int_equal(pr.next_seq, 1);
+
+	assert_int_equal(snt_store_set_rebase(st, "boot-a", T0, "ntp", T0 + 2 * DAY_MS), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_rebase(st, "boot-b", T0 + 90 * DAY_MS, "bureau",
+					      T0 + 91 * DAY_MS), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, T0 + 50 * DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 1);
+	assert_int_equal(pr.last_seq, 1);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_CUTOFF);	/* seq 2 is really day 100 */
+	assert_int_equal(pr.next_seq, 2);
+	assert_int_equal(snt_store_purge(st, T0 + 101 * DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.last_seq, 2);
+	verify_ok(st, &r);
+	snt_store_close(st);
+}
+
+static void test_purge_raw_sql_refused(void **state)
+{
+	static const int days[] = { 0, 1, 2, 3, 4, 5 };
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_purge_result pr;
+	struct snt_store_verify_report r;
+	char msg[256];
+
+	append_days(st, days, 6);
+	assert_int_equal(snt_store_set_ack(st, 4), SNT_STORE_OK);
+	snt_store_close(st);
+
+#define PURGE_SQL(first, last, count, anchor_seq) \
+	"INSERT INTO purges (first_seq, last_seq, count, anchor_hash, cutoff_utc_ms, ack_seq, " \
+	"purged_utc_ms) VALUES (" #first ", " #last ", " #count ", (SELECT hash FROM entries " \
+	"WHERE seq = " #anchor_seq "), 0, 4, 0)"
+	static const char *const refused[] = {
+		PURGE_SQL(2, 3, 2, 3),		/* not a prefix */
+		PURGE_SQL(1, 5, 5, 5),		/* above the cursor */
+		PURGE_SQL(1, 2, 2, 1),		/* anchor not the hash of last_seq */
+		PURGE_SQL(1, 2, 3, 2),		/* count not the range's */
+		PURGE_SQL(0, 2, 3, 2),		/* not from 1 */
+		PURGE_SQL(3, 2, 0, 2),		/* backwards */
+		"INSERT INTO purges (first_seq, last_seq, count, anchor_hash, cutoff_utc_ms, ack_seq, "
+		"purged_utc_ms) VALUES (1, 2, 2, (SELECT hash FROM entries WHERE seq = 2), 0, 3, 0)",
+	};
+
+	for (size_t k = 0; k < SNT_ARRAY_SIZE(refused); k++) {
+		int rc = raw_exec(f->path, refused[k], msg, sizeof(msg));
+
+		if (rc != SQLITE_CONSTRAINT)
+			fail_msg("raw purge %zu: rc %d, %s", k, rc, msg);
+		if (k != 4)	/* first_seq 0 fails the CHECK first */
+			assert_string_equal(msg, "a purge removes an acknowledged prefix of the chain");
+	}
+	/* Raw DELETE: refused for any row, acknowledged or not, and for all. */
+	assert_int_equal(raw_exec(f->path, "DELETE FROM entries WHERE seq = 1", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "entries are append-only");
+	assert_int_equal(raw_exec(f->path, "DELETE FROM entries WHERE seq = 6", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(f->path, "DELETE FROM entries", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM entries"), 6);
+
+	/* The one way: a record the trigger accepts deletes exactly its range. */
+	assert_int_equal(raw_exec(f->path, PURGE_SQL(1, 2, 2, 2), msg, sizeof(msg)), SQLITE_OK);
+	assert_int_equal(count_rows(f->path, "SELECT min(seq) FROM entries"), 3);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM entries"), 4);
+	/* Purged: still no raw DELETE of the rest, and the record is permanent. */
+	assert_int_equal(raw_exec(f->path, "DELETE FROM entries WHERE seq = 3", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "entries are append-only");
+	assert_int_equal(raw_exec(f->path, "DELETE FROM purges", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "purge records are append-only");
+	assert_int_equal(raw_exec(f->path, "UPDATE purges SET last_seq = 4, count = 4", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "purge records are append-only");
+	assert_int_equal(raw_exec(f->path, "INSERT OR REPLACE INTO purges (first_seq, last_seq, count, "
+					   "anchor_hash, cutoff_utc_ms, ack_seq, purged_utc_ms) "
+					   "SELECT 1, 2, 2, anchor_hash, 0, 4, 0 FROM purges",
+				  msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	/* The chain after the anchor cannot be restarted from zeros. */
+	assert_int_equal(raw_exec(f->path, "INSERT INTO entries SELECT 7, boot_id, mono_ms, time_utc_ms, "
+					   "clock, kind, format, colour, verified, temp_dc, decision, "
+					   "reasons, door, subject, payload, zeroblob(32), hash "
+					   "FROM entries WHERE seq = 6", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "entries must extend the chain");
+
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.anchor_seq, 2);
+	assert_int_equal(r.entries, 4);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, 3);
+	assert_int_equal(pr.last_seq, 4);
+	verify_ok(st, &r);
+	snt_store_close(st);
+#undef PURGE_SQL
+}
+
+/* A purge checks its range first: it never erases the evidence of tampering. */
+static void test_purge_refuses_damaged_range(void **state)
+{
+	static const int days[] = { 0, 1, 2, 3, 4 };
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_purge_result pr;
+	char msg[256];
+
+	append_days(st, days, 5);
+	assert_int_equal(snt_store_set_ack(st, 4), SNT_STORE_OK);
+	snt_store_close(st);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_no_update; "
+					   "UPDATE entries SET temp_dc = 365 WHERE seq = 2", msg, sizeof(msg)),
+			 SQLITE_OK);
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(snt_store_errmsg(st), "entry 2: hash mismatch; nothing purged");
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM entries"), 5);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM purges"), 0);
+	/* Up to before the damage is fine. */
+	assert_int_equal(snt_store_purge(st, T0 + DAY_MS, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.count, 1);
+	snt_store_close(st);
+
+	/* A row missing inside the range, or at its end (trigger dropped): refused too. */
+	for (int k = 0; k < 2; k++) {
+		char sql[128];
+
+		remove_log(f->path);
+		st = open_rw(f->path);
+		append_days(st, days, 5);
+		assert_int_equal(snt_store_set_ack(st, 4), SNT_STORE_OK);
+		snt_store_close(st);
+		snprintf(sql, sizeof(sql), "DROP TRIGGER entries_no_delete; "
+			 "DELETE FROM entries WHERE seq = %d", k == 0 ? 3 : 4);
+		assert_int_equal(raw_exec(f->path, sql, msg, sizeof(msg)), SQLITE_OK);
+		st = open_rw(f->path);
+		assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_ERR_CORRUPT);
+		assert_string_equal(snt_store_errmsg(st), k == 0 ? "entry 4: gap before; nothing purged"
+								 : "entry 4: missing; nothing purged");
+		assert_int_equal(count_rows(f->path, "SELECT count(*) FROM purges"), 0);
+		snt_store_close(st);
+	}
+}
+
+static int64_t fake_mono(void *ctx)
+{
+	int64_t *t = ctx;
+
+	*t += 250;
+	return *t;
+}
+
+static int64_t fake_utc(void *ctx)
+{
+	(void)ctx;
+	return T0;
+}
+
+static enum snt_clock_state fake_state(void *ctx)
+{
+	(void)ctx;
+	return SNT_CLOCK_TRUSTED;
+}
+
+static void fake_sleep(void *ctx, int64_t ms)
+{
+	(void)ctx;
+	(void)ms;
+}
+
+static void test_verify_clean(void **state)
+{
+	static const struct snt_clock_ops ops = {
+		.mono_ms = fake_mono, .utc_ms = fake_utc, .state = fake_state, .sleep_ms = fake_sleep,
+	};
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	int64_t t = 1000;
+	struct snt_clock clk = { .ops = &ops, .ctx = &t };
+
+	assert_int_equal(snt_store_verify(NULL, NULL, &r), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_verify(st, NULL, NULL), SNT_STORE_ERR_INVAL);
+	/* Empty log. */
+	assert_int_equal(snt_store_verify(st, &clk, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_int_equal(r.entries, 0);
+	assert_int_equal(r.first_seq, 0);
+	assert_int_equal(r.last_good_seq, 0);
+	assert_int_equal(r.elapsed_ms, 250);	/* two readings of the injected clock */
+	append_n(st, 0, 9);
+	assert_int_equal(snt_store_set_ack(st, 9), SNT_STORE_OK);
+	snt_store_close(st);
+
+	/* Read-only, as sentinelctl opens it. */
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_verify(st, &clk, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_string_equal(r.reason, "");
+	assert_int_equal(r.first_bad_seq, 0);
+	assert_int_equal(r.entries, 9);
+	assert_int_equal(r.first_seq, 1);
+	assert_int_equal(r.last_good_seq, 9);
+	assert_int_equal(r.anchor_seq, 0);
+	assert_int_equal(r.purges, 0);
+	assert_int_equal(r.ack_seq, 9);
+	assert_int_equal(r.elapsed_ms, 250);
+	snt_store_close(st);
+}
+
+struct damage {
+	const char *name;
+	const char *sql;	/* raw SQL on a log of 6 entries (seq 1-3 purged when @purge) */
+	bool purge;
+	int64_t seq;		/* expected first bad seq */
+	const char *reason;
+	int64_t entries;	/* expected entries checked before it */
+	int64_t last_good;	/* expected last good seq */
+};
+
+/* Each kind of damage is found and named with its exact seq and reason. */
+static void test_verify_finds_damage(void **state)
+{
+	static const struct damage cases[] = {
+		{ "edited row", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET temp_dc = 365 WHERE seq = 4", false, 4, "hash mismatch", 3, 3 },
+		{ "edited payload", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET payload = x'00' WHERE seq = 5", false, 5, "hash mismatch", 4, 4 },
+		{ "deleted row", "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 4",
+		  false, 5, "gap before", 3, 3 },
+		{ "deleted first row", "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 1",
+		  false, 2, "gap before", 0, 0 },
+		{ "swapped rows", "DROP TRIGGER entries_no_update; "
+		  "CREATE TEMP TABLE t AS SELECT * FROM entries WHERE seq IN (3, 4); "
+		  "UPDATE entries SET (boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, "
+		  "temp_dc, decision, reasons, door, subject, payload, prev_hash, hash) = "
+		  "(SELECT boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, temp_dc, "
+		  "decision, reasons, door, subject, payload, prev_hash, hash FROM t "
+		  "WHERE t.seq = 7 - entries.seq) WHERE seq IN (3, 4)",
+		  false, 3, "prev_hash does not link", 2, 2 },
+		{ "reordered rows", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET seq = 100 WHERE seq = 3; UPDATE entries SET seq = 3 WHERE seq = 4; "
+		  "UPDATE entries SET seq = 4 WHERE seq = 100", false, 3, "prev_hash does not link", 2, 2 },
+		{ "row with a new seq", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET seq = 7 WHERE seq = 6", false, 7, "gap before", 5, 5 },
+		{ "bad enum name", "PRAGMA ignore_check_constraints = ON; DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET clock = 'bogus' WHERE seq = 2", false, 2, "invalid clock", 1, 1 },
+		{ "reasons out of order", "PRAGMA ignore_check_constraints = ON; "
+		  "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET reasons = 'temp-normal,code-green' WHERE seq = 2", false, 2,
+		  "invalid reasons", 1, 1 },
+		{ "short hash", "PRAGMA ignore_check_constraints = ON; DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET hash = x'00' WHERE seq = 6", false, 6, "invalid hash", 5, 5 },
+		{ "acknowledged tail deleted", "DROP TRIGGER entries_no_delete; "
+		  "DELETE FROM entries WHERE seq = 6", false, 6, "acknowledged entries missing", 5, 5 },
+		{ "row inside a purged range", "DROP TRIGGER entries_chain; "
+		  "INSERT INTO entries SELECT 2, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, "
+		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash "
+		  "FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
+		{ "anchor edited", "DROP TRIGGER purges_no_update; "
+		  "UPDATE purges SET anchor_hash = zeroblob(32)", true, 4, "prev_hash does not link", 0, 3 },
+		{ "purge record edited", "DROP TRIGGER purges_no_update; UPDATE purges SET count = 5",
+		  true, 0, "purge record does not follow", 0, 0 },
+		{ "purge record removed", "DROP TRIGGER purges_no_delete; DELETE FROM purges", true, 4,
+		  "gap before", 0, 0 },
+		{ "hash form", "UPDATE meta SET value = 'sentinel-entry-v0' WHERE key = 'hash_form'",
+		  false, 0, "unknown hash form", 0, 0 },
+		{ "bad rebase row", "PRAGMA ignore_check_constraints = ON; "
+		  "INSERT INTO rebase VALUES ('b', 1, 'BAD!', 0)", false, 0, "rebase record invalid", 0, 0 },
+	};
+	struct fx *f = *state;
+
+	for (size_t k = 0; k < SNT_ARRAY_SIZE(cases); k++) {
+		const struct damage *c = &cases[k];
+		struct snt_store_purge_result pr;
+		struct snt_store_verify_report r;
+		struct snt_store *st;
+		char msg[256];
+
+		remove_log(f->path);
+		st = open_rw(f->path);
+		append_n(st, 0, 6);
+		assert_int_equal(snt_store_set_ack(st, c->purge ? 3 : 6), SNT_STORE_OK);
+		if (c->purge) {
+			assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+			assert_int_equal(pr.last_seq, 3);
+		}
+		verify_ok(st, &r);
+		snt_store_close(st);
+		if (raw_exec(f->path, c->sql, msg, sizeof(msg)) != SQLITE_OK)
+			fail_msg("%s: %s", c->name, msg);
+
+		for (int ro = 0; ro < 2; ro++) {
+			st = NULL;
+			assert_int_equal(snt_store_open(f->path, ro, &st), SNT_STORE_OK);
+			assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+			if (r.status != SNT_VERIFY_DAMAGED || r.first_bad_seq != c->seq ||
+			    strcmp(r.reason, c->reason) || r.entries != c->entries)
+				fail_msg("%s (%s): got %s seq %lld '%s' after %lld entries", c->name,
+					 ro ? "read-only" : "writable",
+					 r.status == SNT_VERIFY_CLEAN ? "clean" : "damaged",
+					 (long long)r.first_bad_seq, r.reason, (long long)r.entries);
+			assert_int_equal(r.last_good_seq, c->last_good);
+			snt_store_close(st);
+		}
+	}
+}
+
+/* A row whose hash was recomputed after the edit: the next link breaks. */
+static void test_verify_rehashed_row(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	struct snt_entry e;
+	sqlite3_stmt *s = NULL;
+	sqlite3 *db;
+
+	append_n(st, 0, 6);
+	assert_int_equal(snt_store_get(st, 4, &e), SNT_STORE_OK);
+	e.temp_dc = 365;
+	e.has_temp = true;
+	assert_int_equal(snt_store_entry_hash(&e, e.hash), SNT_STORE_OK);
+	snt_store_close(st);
+
+	db = raw_open(f->path);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER entries_no_update", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET temp_dc = 365, hash = ?1 "
+					    "WHERE seq = 4", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_blob(s, 1, e.hash, SNT_HASH_LEN, SQLITE_STATIC), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 5);
+	assert_string_equal(r.reason, "prev_hash does not link");
+	assert_int_equal(r.entries, 4);
+	assert_int_equal(r.last_good_seq, 4);
+	snt_store_close(st);
+}
+
+/* Overwrite @len bytes at @off of page @page (1-based) of the file. */
+static void poke_page(const char *path, int64_t page, int off, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, data, len, (off_t)((page - 1) * 4096 + off)), (ssize_t)len);
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+}
+
+static int64_t page_size_of(const char *path)
+{
+	return count_rows(path, "PRAGMA page_size");
+}
+
+/* Page-level damage: an index that disagrees, a table page SQLite cannot read. */
+static void test_verify_page_damage(void **state)
+{
+	static const uint8_t junk[16] = { 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef,
+					  0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef };
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	int64_t root, leaf;
+	const uint8_t flip[1] = { 'c' };
+
+	append_n(st, 0, 60);	/* several pages of entries */
+	assert_int_equal(snt_store_set_rebase(st, "boot-x", T0, "ntp", T0), SNT_STORE_OK);
+	snt_store_close(st);
+	assert_int_equal(page_size_of(f->path), 4096);
+
+	/* The rebase table's primary key index: one key byte changed. */
+	root = count_rows(f->path, "SELECT rootpage FROM sqlite_schema "
+				   "WHERE name = 'sqlite_autoindex_rebase_1'");
+	poke_page(f->path, root, 4096 - 5, flip, 1);	/* "boot-x" -> "boot-c"... in the index */
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 0);
+	assert_int_equal(r.entries, 60);
+	assert_string_equal(r.reason, "integrity_check: row 1 missing from index sqlite_autoindex_rebase_1");
+	snt_store_close(st);
+
+	/*
+	 * The last leaf page of entries overwritten (the rightmost child of the
+	 * table's interior root page, header bytes 8-11): unreadable from there.
+	 */
+	remove_log(f->path);
+	st = open_rw(f->path);
+	append_n(st, 0, 60);
+	snt_store_close(st);
+	root = count_rows(f->path, "SELECT rootpage FROM sqlite_schema WHERE name = 'entries'");
+	{
+		uint8_t hdr[12];
+		int fd = open(f->path, O_RDONLY);
+
+		assert_true(fd >= 0);
+		assert_int_equal(pread(fd, hdr, sizeof(hdr), (off_t)((root - 1) * 4096)), sizeof(hdr));
+		close(fd);
+		assert_int_equal(hdr[0], 0x05);	/* interior table page */
+		leaf = (int64_t)hdr[8] << 24 | hdr[9] << 16 | hdr[10] << 8 | hdr[11];
+	}
+	poke_page(f->path, leaf, 0, junk, sizeof(junk));
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_string_equal(r.reason, "unreadable: database disk image is malformed");
+	assert_true(r.first_bad_seq > 1 && r.first_bad_seq < 60);
+	assert_int_equal(r.entries, r.first_bad_seq - 1);
+	assert_int_equal(r.last_good_seq, r.first_bad_seq - 1);
+	snt_store_close(st);
+}
+
+static void test_rebase(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	char boot37[SNT_BOOT_ID_LEN + 1], src33[SNT_REBASE_SOURCE_LEN + 1], msg[256];
+	int64_t v = -1;
+
+	assert_int_equal(snt_store_get_rebase(st, "boot-1", &v), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_set_rebase(st, "boot-1", T0, "ntp", T0 + 5000), SNT_STORE_OK);
+	assert_int_equal(snt_store_get_rebase(st, "boot-1", &v), SNT_STORE_OK);
+	assert_int_equal(v, T0);
+	/* Again with the same values: fine; with others: refused, the first stays. */
+	assert_int_equal(snt_store_set_rebase(st, "boot-1", T0, "ntp", T0 + 9000), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_rebase(st, "boot-1", T0 + 1, "ntp", T0), SNT_STORE_ERR_EXISTS);
+	assert_string_equal(snt_store_errmsg(st), "boot boot-1 is already rebased");
+	assert_int_equal(snt_store_set_rebase(st, "boot-1", T0, "bureau", T0), SNT_STORE_ERR_EXISTS);
+	assert_int_equal(snt_store_get_rebase(st, "boot-1", &v), SNT_STORE_OK);
+	assert_int_equal(v, T0);
+	assert_int_equal(count_rows(f->path, "SELECT recorded_utc_ms FROM rebase"), T0 + 5000);
+	assert_int_equal(snt_store_set_rebase(st, "0f6c3c5e-3a55-4d3c-9b7a-1c2d3e4f5a6b", 0, "bureau-usb",
+					      0), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_rebase(st, "\xe5\xbc\xa0", FAR_FUTURE, "a", 0), SNT_STORE_OK);
+
+	memset(boot37, 'b', sizeof(boot37) - 1);
+	boot37[sizeof(boot37) - 1] = '\0';
+	memset(src33, 's', sizeof(src33) - 1);
+	src33[sizeof(src33) - 1] = '\0';
+	assert_int_equal(snt_store_set_rebase(NULL, "b", T0, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, NULL, T0, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, NULL, T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "", T0, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, boot37, T0, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "\xc3\x28", T0, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, "", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, "NTP", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, "ntp server", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, src33, T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", -1, "ntp", T0), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_set_rebase(st, "b", FAR_FUTURE + 1, "ntp", T0), SNT_STORE_ERR_INVAL);
+	src33[SNT_REBASE_SOURCE_LEN - 1] = '\0';	/* 32 characters: the longest */
+	assert_int_equal(snt_store_set_rebase(st, "b", T0, src33, T0), SNT_STORE_OK);
+	assert_int_equal(snt_store_get_rebase(NULL, "b", &v), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_get_rebase(st, NULL, &v), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_get_rebase(st, "b", NULL), SNT_STORE_ERR_INVAL);
+	snt_store_close(st);
+
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_set_rebase(st, "c", T0, "ntp", T0), SNT_STORE_ERR_READONLY);
+	assert_int_equal(snt_store_get_rebase(st, "boot-1", &v), SNT_STORE_OK);
+	assert_int_equal(v, T0);
+	snt_store_close(st);
+
+	/* Written once, for raw SQL too. */
+	assert_int_equal(raw_exec(f->path, "UPDATE rebase SET utc_at_boot_ms = 0", msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "a boot is rebased once");
+	assert_int_equal(raw_exec(f->path, "DELETE FROM rebase", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(f->path, "INSERT OR REPLACE INTO rebase VALUES ('boot-1', 0, 'ntp', 0)",
+				  msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_string_equal(msg, "a boot is rebased once");
+	assert_int_equal(count_rows(f->path, "SELECT utc_at_boot_ms FROM rebase WHERE boot_id = 'boot-1'"),
+			 T0);
 }
 
 static void test_names_and_strerror(void **state)
@@ -925,7 +1799,7 @@ static void test_names_and_strerror(void **state)
 	assert_int_equal(d, SNT_DOOR_SHUT);
 	assert_int_equal(snt_door_from_name("open", &d), -1);
 
-	for (int err = SNT_STORE_OK; err <= SNT_STORE_ERR_DONE; err++) {
+	for (int err = SNT_STORE_OK; err <= SNT_STORE_ERR_EXISTS; err++) {
 		const char *s = snt_store_strerror((enum snt_store_err)err);
 
 		assert_non_null(s);
@@ -955,6 +1829,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_readonly_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v1_migrates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_v1_failed_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_rebased_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_raw_sql_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_refuses_damaged_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_clean, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_rehashed_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_page_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebase, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 

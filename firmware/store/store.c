@@ -19,6 +19,27 @@
  * trigger refuses a seq that does not follow the last one or a prev_hash
  * that is not the last hash, so even a raw SQL writer cannot fork the chain.
  *
+ * Version 2 adds retention and clock rebasing, with triggers that hold for
+ * raw SQL writers too (only DROP TRIGGER gets around them, and what that
+ * allows shows in snt_store_verify() as a gap or a broken link):
+ *   ack     one row (id 1): the bureau's acknowledgement cursor; it only
+ *           moves forward, never past the last seq assigned.
+ *   purges  one row per purge: first_seq, last_seq, count, anchor_hash (the
+ *           hash of last_seq), cutoff_utc_ms, ack_seq, purged_utc_ms.  A
+ *           BEFORE INSERT trigger admits a record only for the next
+ *           contiguous prefix of the chain (first_seq = previous last_seq
+ *           + 1, or 1), not above the cursor, with every entry of the range
+ *           present and anchor_hash equal to the stored hash of last_seq; an
+ *           AFTER INSERT trigger then deletes that range.  entries' DELETE
+ *           trigger refuses any row not inside a recorded purge, so the
+ *           only delete is this one, in the same transaction as its record.
+ *           Purge records are append-only.
+ *   rebase  boot_id -> utc_at_boot_ms, source, recorded_utc_ms; written once
+ *           per boot id, never updated or deleted.
+ * The chain trigger continues after a purge: the next seq follows the
+ * highest of the entries and the purged ranges, and with no entry left the
+ * next prev_hash must be the last purge's anchor.
+ *
  * Canonical form "sentinel-entry-v1", the input of the chain hash:
  *
  *   hash = SHA-256(prev_hash[32] || C)        prev_hash of seq 1: 32 zero bytes
@@ -44,6 +65,7 @@
  * the columns alone.  The form's name is kept in meta('hash_form').
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +82,8 @@
 #define BUSY_TIMEOUT_MS 5000
 #define REASONS_TEXT_LEN 512		/* every reason name, joined: well under */
 #define NAME_LEN 32			/* longest stored enum name + NUL, with room */
+#define UTC_MS_MAX_SQL 253402300799999	/* 9999-12-31T23:59:59.999Z, the rebase bound */
+#define UTC_MS_MAX ((int64_t)UTC_MS_MAX_SQL)
 
 enum col {
 	COL_SEQ = 0,
@@ -135,6 +159,74 @@ static const char *const migrations[] = {
 	"  OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM entries ORDER BY seq DESC\n"
 	"	LIMIT 1), zeroblob(32))\n"
 	"BEGIN SELECT RAISE(ABORT, 'entries must extend the chain'); END;\n",
+	/* 1 -> 2: acknowledgement cursor, purges, clock rebasing */
+	"CREATE TABLE ack (\n"
+	"	id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	seq INTEGER NOT NULL CHECK (seq >= 0)\n"
+	") STRICT;\n"
+	"INSERT INTO ack (id, seq) VALUES (1, 0);\n"
+	"CREATE TRIGGER ack_one_row BEFORE INSERT ON ack\n"
+	"BEGIN SELECT RAISE(ABORT, 'the acknowledgement cursor is one row'); END;\n"
+	"CREATE TRIGGER ack_no_delete BEFORE DELETE ON ack\n"
+	"BEGIN SELECT RAISE(ABORT, 'the acknowledgement cursor is one row'); END;\n"
+	"CREATE TRIGGER ack_forward BEFORE UPDATE ON ack\n"
+	"WHEN NEW.id IS NOT OLD.id OR NEW.seq < OLD.seq\n"
+	"  OR NEW.seq > max(coalesce((SELECT max(seq) FROM entries), 0),\n"
+	"		coalesce((SELECT max(last_seq) FROM purges), 0))\n"
+	"BEGIN SELECT RAISE(ABORT, 'the acknowledgement cursor only moves forward, up to the last"
+	" entry'); END;\n"
+	"CREATE TABLE purges (\n"
+	"	first_seq INTEGER NOT NULL CHECK (first_seq >= 1),\n"
+	"	last_seq INTEGER PRIMARY KEY CHECK (last_seq >= first_seq),\n"
+	"	count INTEGER NOT NULL,\n"
+	"	anchor_hash BLOB NOT NULL CHECK (length(anchor_hash) = 32),\n"
+	"	cutoff_utc_ms INTEGER NOT NULL,\n"
+	"	ack_seq INTEGER NOT NULL,\n"
+	"	purged_utc_ms INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TRIGGER purges_rule BEFORE INSERT ON purges\n"
+	"WHEN NEW.first_seq IS NOT coalesce((SELECT max(last_seq) FROM purges), 0) + 1\n"
+	"  OR NEW.last_seq < NEW.first_seq\n"
+	"  OR NEW.last_seq > (SELECT seq FROM ack WHERE id = 1)\n"
+	"  OR NEW.ack_seq IS NOT (SELECT seq FROM ack WHERE id = 1)\n"
+	"  OR NEW.count IS NOT NEW.last_seq - NEW.first_seq + 1\n"
+	"  OR NEW.count IS NOT (SELECT count(*) FROM entries\n"
+	"	WHERE seq BETWEEN NEW.first_seq AND NEW.last_seq)\n"
+	"  OR NEW.anchor_hash IS NOT (SELECT hash FROM entries WHERE seq = NEW.last_seq)\n"
+	"BEGIN SELECT RAISE(ABORT, 'a purge removes an acknowledged prefix of the chain'); END;\n"
+	"CREATE TRIGGER purges_delete_range AFTER INSERT ON purges\n"
+	"BEGIN DELETE FROM entries WHERE seq BETWEEN NEW.first_seq AND NEW.last_seq; END;\n"
+	"CREATE TRIGGER purges_no_update BEFORE UPDATE ON purges\n"
+	"BEGIN SELECT RAISE(ABORT, 'purge records are append-only'); END;\n"
+	"CREATE TRIGGER purges_no_delete BEFORE DELETE ON purges\n"
+	"BEGIN SELECT RAISE(ABORT, 'purge records are append-only'); END;\n"
+	"DROP TRIGGER entries_no_delete;\n"
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries\n"
+	"WHEN NOT EXISTS (SELECT 1 FROM purges WHERE last_seq >= OLD.seq AND first_seq <= OLD.seq)\n"
+	"BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;\n"
+	"DROP TRIGGER entries_chain;\n"
+	"CREATE TRIGGER entries_chain BEFORE INSERT ON entries\n"
+	"WHEN NEW.seq IS NOT max(coalesce((SELECT max(seq) FROM entries), 0),\n"
+	"		coalesce((SELECT max(last_seq) FROM purges), 0)) + 1\n"
+	"  OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM entries ORDER BY seq DESC LIMIT 1),\n"
+	"	(SELECT anchor_hash FROM purges ORDER BY last_seq DESC LIMIT 1), zeroblob(32))\n"
+	"BEGIN SELECT RAISE(ABORT, 'entries must extend the chain'); END;\n"
+	"CREATE TABLE rebase (\n"
+	"	boot_id TEXT PRIMARY KEY NOT NULL\n"
+	"		CHECK (length(CAST(boot_id AS BLOB)) BETWEEN 1 AND 36),\n"
+	"	utc_at_boot_ms INTEGER NOT NULL\n"
+	"		CHECK (utc_at_boot_ms BETWEEN 0 AND " STR(UTC_MS_MAX_SQL) "),\n"
+	"	source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 32\n"
+	"		AND source NOT GLOB '*[^a-z0-9-]*'),\n"
+	"	recorded_utc_ms INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TRIGGER rebase_once BEFORE INSERT ON rebase\n"
+	"WHEN EXISTS (SELECT 1 FROM rebase WHERE boot_id = NEW.boot_id)\n"
+	"BEGIN SELECT RAISE(ABORT, 'a boot is rebased once'); END;\n"
+	"CREATE TRIGGER rebase_no_update BEFORE UPDATE ON rebase\n"
+	"BEGIN SELECT RAISE(ABORT, 'a boot is rebased once'); END;\n"
+	"CREATE TRIGGER rebase_no_delete BEFORE DELETE ON rebase\n"
+	"BEGIN SELECT RAISE(ABORT, 'a boot is rebased once'); END;\n",
 };
 
 _Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
@@ -143,8 +235,9 @@ _Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
 struct snt_store {
 	sqlite3 *db;
 	bool readonly;
-	sqlite3_stmt *st_last;		/* seq, hash of the last entry */
-	sqlite3_stmt *st_max;		/* highest seq, 0 when empty */
+	EVP_MD_CTX *md;			/* SHA-256 context, reused by every hash */
+	sqlite3_stmt *st_last;		/* seq, hash of the chain head (last entry or anchor) */
+	sqlite3_stmt *st_max;		/* highest seq assigned, 0 when none */
 	sqlite3_stmt *st_insert;
 	sqlite3_stmt *st_get;
 	uint8_t *payload_buf;		/* snt_store_get()'s payload copy */
@@ -417,16 +510,17 @@ static void h_str(struct hasher *h, const char *s)
 	h_blob(h, s, strlen(s));
 }
 
-/* SHA-256(prev_hash || canonical form), see the top of this file. */
-static enum snt_store_err hash_entry(const struct snt_entry *e, const struct entry_text *t,
-				     uint8_t out[SNT_HASH_LEN])
+/*
+ * SHA-256(prev_hash || canonical form), see the top of this file, with the
+ * digest context @ctx (reset here; reused across entries).
+ */
+static enum snt_store_err hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
+				     const struct entry_text *t, uint8_t out[SNT_HASH_LEN])
 {
-	struct hasher h = { .ctx = EVP_MD_CTX_new(), .ok = true };
+	struct hasher h = { .ctx = ctx, .ok = true };
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned int md_len = 0;
 
-	if (!h.ctx)
-		return SNT_STORE_ERR_NOMEM;
 	if (EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1)
 		h.ok = false;
 	h_bytes(&h, e->prev_hash, SNT_HASH_LEN);
@@ -463,7 +557,6 @@ static enum snt_store_err hash_entry(const struct snt_entry *e, const struct ent
 	}
 	if (h.ok && (EVP_DigestFinal_ex(h.ctx, md, &md_len) != 1 || md_len != SNT_HASH_LEN))
 		h.ok = false;
-	EVP_MD_CTX_free(h.ctx);
 	if (!h.ok)
 		return SNT_STORE_ERR_NOMEM;
 	memcpy(out, md, SNT_HASH_LEN);
@@ -531,9 +624,12 @@ static bool col_hash(sqlite3_stmt *s, enum col c, uint8_t out[SNT_HASH_LEN])
 /*
  * Decode the current row of @s (columns ENTRY_COLS) into @out.  The payload
  * is copied into the store's buffer when @copy, else points into @s.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with *@bad the first column
+ * whose stored value is not valid and *@seq the row's seq (0 if the seq
+ * itself is not valid); SNT_STORE_ERR_NOMEM.  No message is recorded.
  */
-static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
-				     struct snt_entry *out)
+static enum snt_store_err decode_cols(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				      struct snt_entry *out, enum col *bad, int64_t *seq)
 {
 	struct snt_entry e;
 	char name[NAME_LEN];
@@ -542,50 +638,67 @@ static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 	int64_t v;
 
 	memset(&e, 0, sizeof(e));
+	*seq = 0;
+	*bad = COL_SEQ;
 	if (!col_int(s, COL_SEQ, false, &present, &e.seq) || e.seq < 1)
-		return fail_column(st, 0, COL_SEQ);
+		return SNT_STORE_ERR_CORRUPT;
+	*seq = e.seq;
+	*bad = COL_BOOT_ID;
 	if (!col_text(s, COL_BOOT_ID, false, e.boot_id, sizeof(e.boot_id)))
-		return fail_column(st, e.seq, COL_BOOT_ID);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_MONO_MS;
 	if (!col_int(s, COL_MONO_MS, false, &present, &e.mono_ms))
-		return fail_column(st, e.seq, COL_MONO_MS);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_TIME_UTC_MS;
 	if (!col_int(s, COL_TIME_UTC_MS, false, &present, &e.time_utc_ms))
-		return fail_column(st, e.seq, COL_TIME_UTC_MS);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_CLOCK;
 	if (!col_text(s, COL_CLOCK, false, name, sizeof(name)) ||
 	    snt_clock_state_from_name(name, &e.clock))
-		return fail_column(st, e.seq, COL_CLOCK);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_KIND;
 	if (!col_text(s, COL_KIND, false, name, sizeof(name)) ||
 	    snt_person_kind_from_name(name, &e.kind))
-		return fail_column(st, e.seq, COL_KIND);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_FORMAT;
 	if (!col_text(s, COL_FORMAT, false, name, sizeof(name)) ||
 	    snt_code_format_from_name(name, &e.format))
-		return fail_column(st, e.seq, COL_FORMAT);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_COLOUR;
 	if (!col_text(s, COL_COLOUR, false, name, sizeof(name)) ||
 	    snt_colour_from_name(name, &e.colour))
-		return fail_column(st, e.seq, COL_COLOUR);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_VERIFIED;
 	if (!col_text(s, COL_VERIFIED, false, name, sizeof(name)) ||
 	    snt_verified_from_name(name, &e.verified))
-		return fail_column(st, e.seq, COL_VERIFIED);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_TEMP_DC;
 	if (!col_int(s, COL_TEMP_DC, true, &e.has_temp, &v) || v < INT_MIN || v > INT_MAX)
-		return fail_column(st, e.seq, COL_TEMP_DC);
+		return SNT_STORE_ERR_CORRUPT;
 	e.temp_dc = (int)v;
+	*bad = COL_DECISION;
 	if (!col_text(s, COL_DECISION, false, name, sizeof(name)) ||
 	    snt_decision_from_name(name, &e.decision))
-		return fail_column(st, e.seq, COL_DECISION);
+		return SNT_STORE_ERR_CORRUPT;
 	/* Reasons must parse and be in canonical order, or the hash is moot. */
+	*bad = COL_REASONS;
 	if (!col_text(s, COL_REASONS, false, reasons, sizeof(reasons)))
-		return fail_column(st, e.seq, COL_REASONS);
+		return SNT_STORE_ERR_CORRUPT;
 	if (reasons[0]) {
 		char check[REASONS_TEXT_LEN];
 
 		if (snt_reasons_parse(reasons, &e.reasons) || e.reasons == 0 ||
 		    snt_reasons_format(e.reasons, ",", check, sizeof(check)) < 0 ||
 		    strcmp(check, reasons))
-			return fail_column(st, e.seq, COL_REASONS);
+			return SNT_STORE_ERR_CORRUPT;
 	}
+	*bad = COL_DOOR;
 	if (!col_text(s, COL_DOOR, false, name, sizeof(name)) || snt_door_from_name(name, &e.door))
-		return fail_column(st, e.seq, COL_DOOR);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_SUBJECT;
 	if (!col_text(s, COL_SUBJECT, true, e.subject, sizeof(e.subject)))
-		return fail_column(st, e.seq, COL_SUBJECT);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_PAYLOAD;
 	switch (sqlite3_column_type(s, COL_PAYLOAD)) {
 	case SQLITE_NULL:
 		break;
@@ -594,7 +707,7 @@ static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 		int n = sqlite3_column_bytes(s, COL_PAYLOAD);
 
 		if (!p || n <= 0 || n > SNT_STORE_MAX_PAYLOAD)
-			return fail_column(st, e.seq, COL_PAYLOAD);
+			return SNT_STORE_ERR_CORRUPT;
 		e.payload_len = (size_t)n;
 		if (!copy) {
 			e.payload = p;
@@ -604,7 +717,7 @@ static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 			uint8_t *nb = realloc(st->payload_buf, e.payload_len);
 
 			if (!nb)
-				return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+				return SNT_STORE_ERR_NOMEM;
 			st->payload_buf = nb;
 			st->payload_cap = e.payload_len;
 		}
@@ -613,13 +726,31 @@ static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 		break;
 	}
 	default:
-		return fail_column(st, e.seq, COL_PAYLOAD);
+		return SNT_STORE_ERR_CORRUPT;
 	}
+	*bad = COL_PREV_HASH;
 	if (!col_hash(s, COL_PREV_HASH, e.prev_hash))
-		return fail_column(st, e.seq, COL_PREV_HASH);
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_HASH;
 	if (!col_hash(s, COL_HASH, e.hash))
-		return fail_column(st, e.seq, COL_HASH);
+		return SNT_STORE_ERR_CORRUPT;
 	*out = e;
+	return SNT_STORE_OK;
+}
+
+/* decode_cols(), recording the failure's message on @st. */
+static enum snt_store_err decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				     struct snt_entry *out)
+{
+	enum snt_store_err err;
+	int64_t seq;
+	enum col bad;
+
+	err = decode_cols(st, s, copy, out, &bad, &seq);
+	if (err == SNT_STORE_ERR_CORRUPT)
+		return fail_column(st, seq, bad);
+	if (err)
+		return fail_msg(st, err, "out of memory");
 	return SNT_STORE_OK;
 }
 
@@ -792,9 +923,19 @@ enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_st
 		if (err)
 			goto err_close;
 	}
-	err = prepare(st, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", &st->st_last);
+	st->md = EVP_MD_CTX_new();
+	if (!st->md) {
+		err = fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		goto err_close;
+	}
+	/* The chain head: the last entry, else the last purge's anchor. */
+	err = prepare(st, "SELECT seq, hash FROM (SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1) "
+			  "UNION ALL SELECT seq, hash FROM (SELECT last_seq AS seq, anchor_hash AS hash "
+			  "FROM purges ORDER BY last_seq DESC LIMIT 1) ORDER BY seq DESC LIMIT 1",
+		      &st->st_last);
 	if (!err)
-		err = prepare(st, "SELECT coalesce(max(seq), 0) FROM entries", &st->st_max);
+		err = prepare(st, "SELECT max(coalesce((SELECT max(seq) FROM entries), 0), "
+				  "coalesce((SELECT max(last_seq) FROM purges), 0))", &st->st_max);
 	if (!err)
 		err = prepare(st, "INSERT INTO entries (" ENTRY_COLS ") VALUES "
 				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -821,6 +962,7 @@ void snt_store_close(struct snt_store *st)
 	sqlite3_finalize(st->st_insert);
 	sqlite3_finalize(st->st_get);
 	sqlite3_close_v2(st->db);
+	EVP_MD_CTX_free(st->md);
 	free(st->payload_buf);
 	free(st);
 }
@@ -870,12 +1012,63 @@ static int bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct e
 	return rc;
 }
 
+/*
+ * Read the chain head inside the caller's write transaction: the seq and
+ * hash the next entry follows (0 and 32 zero bytes for an empty chain).
+ */
+static enum snt_store_err read_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
+{
+	enum snt_store_err err = SNT_STORE_OK;
+	int rc;
+
+	rc = sqlite3_step(st->st_last);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st->st_last, 0);
+		if (!col_hash(st->st_last, 1, hash))
+			err = fail_column(st, *seq, COL_HASH);
+	} else if (rc == SQLITE_DONE) {
+		*seq = 0;
+		memset(hash, 0, SNT_HASH_LEN);
+	} else {
+		err = fail_sqlite(st, rc);
+	}
+	sqlite3_reset(st->st_last);
+	return err;
+}
+
+/*
+ * Inside the caller's write transaction: give @n the seq after @head_seq and
+ * the prev_hash @head_hash, hash it and insert it.  @t: entry_prepare()'d
+ * names of @n.
+ */
+static enum snt_store_err insert_entry(struct snt_store *st, struct snt_entry *n,
+				       const struct entry_text *t, int64_t head_seq,
+				       const uint8_t head_hash[SNT_HASH_LEN])
+{
+	enum snt_store_err err;
+	int rc;
+
+	n->seq = head_seq + 1;
+	memcpy(n->prev_hash, head_hash, SNT_HASH_LEN);
+	err = hash_entry(st->md, n, t, n->hash);
+	if (err)
+		return fail_msg(st, err, "SHA-256 failed");
+	rc = bind_entry(st->st_insert, n, t);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st->st_insert);
+	err = rc == SQLITE_DONE ? SNT_STORE_OK : fail_sqlite(st, rc);
+	sqlite3_reset(st->st_insert);
+	sqlite3_clear_bindings(st->st_insert);
+	return err;
+}
+
 enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 {
+	uint8_t head_hash[SNT_HASH_LEN];
 	struct snt_entry n;
 	struct entry_text t;
 	enum snt_store_err err;
-	int rc;
+	int64_t head_seq;
 
 	if (!st || !e)
 		return SNT_STORE_ERR_INVAL;
@@ -889,39 +1082,12 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	err = exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto err_rollback;
-	rc = sqlite3_step(st->st_last);
-	if (rc == SQLITE_ROW) {
-		n.seq = sqlite3_column_int64(st->st_last, 0) + 1;
-		if (!col_hash(st->st_last, 1, n.prev_hash)) {
-			err = fail_column(st, n.seq - 1, COL_HASH);
-			goto err_reset_last;
-		}
-	} else if (rc == SQLITE_DONE) {
-		n.seq = 1;
-		memset(n.prev_hash, 0, sizeof(n.prev_hash));
-	} else {
-		err = fail_sqlite(st, rc);
-		goto err_reset_last;
-	}
-	sqlite3_reset(st->st_last);
-
-	err = hash_entry(&n, &t, n.hash);
-	if (err) {
-		err = fail_msg(st, err, "SHA-256 failed");
+	err = read_head(st, &head_seq, head_hash);
+	if (err)
 		goto err_rollback;
-	}
-	rc = bind_entry(st->st_insert, &n, &t);
-	if (rc != SQLITE_OK) {
-		err = fail_sqlite(st, rc);
-		goto err_reset_insert;
-	}
-	rc = sqlite3_step(st->st_insert);
-	if (rc != SQLITE_DONE) {
-		err = fail_sqlite(st, rc);
-		goto err_reset_insert;
-	}
-	sqlite3_reset(st->st_insert);
-	sqlite3_clear_bindings(st->st_insert);
+	err = insert_entry(st, &n, &t, head_seq, head_hash);
+	if (err)
+		goto err_rollback;
 	err = exec_sql(st, "COMMIT");
 	if (err)
 		goto err_rollback;
@@ -931,14 +1097,72 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	memcpy(e->hash, n.hash, SNT_HASH_LEN);
 	return SNT_STORE_OK;
 
-err_reset_insert:
-	sqlite3_reset(st->st_insert);
-	sqlite3_clear_bindings(st->st_insert);
-	goto err_rollback;
-err_reset_last:
-	sqlite3_reset(st->st_last);
 err_rollback:
 	rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry *e, size_t n)
+{
+	uint8_t head_hash[SNT_HASH_LEN];
+	struct entry_text t;
+	enum snt_store_err err;
+	int64_t head_seq;
+
+	if (!e && n > 0)
+		return SNT_STORE_ERR_INVAL;
+	if (!st) {
+		err = SNT_STORE_ERR_INVAL;
+		goto err_clear;
+	}
+	if (n == 0)
+		return SNT_STORE_OK;
+	/* Every entry is checked before anything is written. */
+	for (size_t i = 0; i < n; i++) {
+		err = entry_prepare(&e[i], &t);
+		if (err) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "batch entry %zu has a field out of range", i);
+			err = fail_msg(st, err, msg);
+			goto err_clear;
+		}
+	}
+	if (st->readonly) {
+		err = fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		goto err_clear;
+	}
+
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	err = read_head(st, &head_seq, head_hash);
+	if (err)
+		goto err_rollback;
+	for (size_t i = 0; i < n; i++) {
+		if (entry_prepare(&e[i], &t) != SNT_STORE_OK) {
+			err = fail_msg(st, SNT_STORE_ERR_INVAL, "entry has a field out of range");
+			goto err_rollback;
+		}
+		err = insert_entry(st, &e[i], &t, head_seq, head_hash);
+		if (err)
+			goto err_rollback;
+		head_seq = e[i].seq;
+		memcpy(head_hash, e[i].hash, SNT_HASH_LEN);
+	}
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+err_clear:
+	for (size_t i = 0; i < n; i++) {
+		e[i].seq = 0;
+		memset(e[i].prev_hash, 0, SNT_HASH_LEN);
+		memset(e[i].hash, 0, SNT_HASH_LEN);
+	}
 	return err;
 }
 
@@ -1043,6 +1267,634 @@ void snt_store_iter_free(struct snt_store_iter *it)
 	free(it);
 }
 
+/* Prepare @sql and bind @n integer parameters ?1..?n; the first failure's code. */
+static enum snt_store_err prepare_bind(struct snt_store *st, const char *sql, sqlite3_stmt **out,
+				       int n, const int64_t *args)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = sqlite3_bind_int64(*out, i + 1, args[i]);
+	return rc == SQLITE_OK ? SNT_STORE_OK : fail_sqlite(st, rc);
+}
+
+/* Step a statement that writes: SQLITE_DONE is success. */
+static enum snt_store_err step_done(struct snt_store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	return rc == SQLITE_DONE ? SNT_STORE_OK : fail_sqlite(st, rc);
+}
+
+enum snt_store_err snt_store_set_ack(struct snt_store *st, int64_t seq)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int64_t cur, last;
+	char msg[128];
+
+	if (!st || seq < 0)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	err = query_int(st, "SELECT seq FROM ack WHERE id = 1", &cur);
+	if (!err)
+		err = snt_store_last_seq(st, &last);
+	if (err)
+		goto err_rollback;
+	if (seq < cur) {
+		snprintf(msg, sizeof(msg), "acknowledgement %lld is below the recorded %lld",
+			 (long long)seq, (long long)cur);
+		err = fail_msg(st, SNT_STORE_ERR_STALE, msg);
+		goto err_rollback;
+	}
+	if (seq > last) {
+		snprintf(msg, sizeof(msg), "acknowledgement %lld is past the last seq %lld",
+			 (long long)seq, (long long)last);
+		err = fail_msg(st, SNT_STORE_ERR_RANGE, msg);
+		goto err_rollback;
+	}
+	if (seq != cur) {
+		err = prepare_bind(st, "UPDATE ack SET seq = ?1 WHERE id = 1", &s, 1, &seq);
+		if (!err)
+			err = step_done(st, s);
+		sqlite3_finalize(s);
+		if (err)
+			goto err_rollback;
+	}
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_get_ack(struct snt_store *st, int64_t *seq)
+{
+	if (!st || !seq)
+		return SNT_STORE_ERR_INVAL;
+	return query_int(st, "SELECT seq FROM ack WHERE id = 1", seq);
+}
+
+/* Where a chain walk stands: the seq the next entry must have, and its prev_hash. */
+struct chain {
+	int64_t next_seq;
+	uint8_t prev[SNT_HASH_LEN];
+};
+
+/*
+ * Check one decoded entry against @c: its seq is the one due, its prev_hash
+ * links, its hash recomputes.  *@reason: NULL when it holds (and @c moves on
+ * past it), else the finding in snt_store_verify()'s words.
+ * Return: SNT_STORE_OK, or SNT_STORE_ERR_NOMEM if SHA-256 failed.
+ */
+static enum snt_store_err check_link(struct snt_store *st, struct chain *c,
+				     const struct snt_entry *e, const char **reason)
+{
+	uint8_t h[SNT_HASH_LEN];
+	struct entry_text t;
+	enum snt_store_err err;
+
+	*reason = NULL;
+	/* Rows come in seq order after the anchor: a lower seq is a purged one. */
+	if (e->seq < c->next_seq) {
+		*reason = "entry inside a purged range";
+		return SNT_STORE_OK;
+	}
+	if (e->seq > c->next_seq) {
+		*reason = "gap before";
+		return SNT_STORE_OK;
+	}
+	if (memcmp(e->prev_hash, c->prev, SNT_HASH_LEN)) {
+		*reason = "prev_hash does not link";
+		return SNT_STORE_OK;
+	}
+	/* decode_cols() accepted only what entry_prepare() accepts. */
+	if (entry_prepare(e, &t) != SNT_STORE_OK)
+		return fail_msg(st, SNT_STORE_ERR_INVAL, "decoded entry out of range");
+	err = hash_entry(st->md, e, &t, h);
+	if (err)
+		return fail_msg(st, err, "SHA-256 failed");
+	if (memcmp(h, e->hash, SNT_HASH_LEN)) {
+		*reason = "hash mismatch";
+		return SNT_STORE_OK;
+	}
+	c->next_seq = e->seq + 1;
+	memcpy(c->prev, e->hash, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+}
+
+/*
+ * The last purge's range end and anchor, or 0 and 32 zero bytes if the log
+ * was never purged (the chain then starts at seq 1 from zeros).
+ */
+static enum snt_store_err read_anchor(struct snt_store *st, struct chain *c)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	c->next_seq = 1;
+	memset(c->prev, 0, SNT_HASH_LEN);
+	err = prepare_bind(st, "SELECT last_seq, anchor_hash FROM purges ORDER BY last_seq DESC LIMIT 1",
+			   &s, 0, NULL);
+	if (err)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->next_seq = sqlite3_column_int64(s, 0) + 1;
+		if (!col_hash(s, 1, c->prev))
+			err = fail_msg(st, SNT_STORE_ERR_CORRUPT, "purge record: anchor is not 32 bytes");
+	} else if (rc != SQLITE_DONE) {
+		err = fail_sqlite(st, rc);
+	}
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/*
+ * The purge's stopping point inside its write transaction: the first entry
+ * after the anchor that is not acknowledged or not older than the cutoff.
+ * An entry's time is its rebased time when it was written under an
+ * untrusted clock and its boot was rebased, else its time_utc_ms.
+ */
+static enum snt_store_err purge_stop(struct snt_store *st, int64_t anchor_seq, int64_t ack,
+				     int64_t cutoff, struct snt_store_purge_result *out,
+				     int64_t *last)
+{
+	const int64_t args[] = { anchor_seq, ack, cutoff };
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	err = prepare_bind(st,
+			   "SELECT e.seq, e.seq > ?2 FROM entries AS e "
+			   "LEFT JOIN rebase AS r ON r.boot_id = e.boot_id "
+			   "WHERE e.seq > ?1 AND (e.seq > ?2 OR "
+			   "(CASE WHEN e.clock = 'untrusted' AND r.utc_at_boot_ms IS NOT NULL "
+			   "THEN r.utc_at_boot_ms + e.mono_ms ELSE e.time_utc_ms END) >= ?3) "
+			   "ORDER BY e.seq LIMIT 1", &s, 3, args);
+	if (err)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->next_seq = sqlite3_column_int64(s, 0);
+		out->stop = sqlite3_column_int(s, 1) ? SNT_PURGE_STOP_ACK : SNT_PURGE_STOP_CUTOFF;
+		*last = out->next_seq - 1;
+	} else if (rc == SQLITE_DONE) {
+		out->next_seq = 0;
+		out->stop = SNT_PURGE_STOP_END;
+		err = query_int(st, "SELECT coalesce(max(seq), 0) FROM entries", last);
+	} else {
+		err = fail_sqlite(st, rc);
+	}
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/*
+ * Walk entries @first..@last inside the purge's transaction, checking them
+ * as snt_store_verify() does, from the chain state @c; on success @c->prev
+ * is the hash of @last.  A finding is SNT_STORE_ERR_CORRUPT naming the seq.
+ */
+static enum snt_store_err purge_check_range(struct snt_store *st, struct chain *c, int64_t first,
+					    int64_t last)
+{
+	const int64_t args[] = { first, last };
+	sqlite3_stmt *s = NULL;
+	const char *reason = NULL;
+	enum snt_store_err err;
+	struct snt_entry e;
+	int64_t seq = first;
+	enum col bad;
+	char msg[160];
+	int rc;
+
+	err = prepare_bind(st, "SELECT " ENTRY_COLS " FROM entries WHERE seq BETWEEN ?1 AND ?2 "
+			       "ORDER BY seq", &s, 2, args);
+	if (err)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = decode_cols(st, s, false, &e, &bad, &seq);
+		if (err == SNT_STORE_ERR_CORRUPT) {
+			snprintf(msg, sizeof(msg), "entry %lld: invalid %s; nothing purged",
+				 (long long)seq, col_names[bad]);
+			err = fail_msg(st, err, msg);
+			goto out;
+		}
+		if (err) {
+			err = fail_msg(st, err, "out of memory");
+			goto out;
+		}
+		err = check_link(st, c, &e, &reason);
+		if (err)
+			goto out;
+		if (reason) {
+			snprintf(msg, sizeof(msg), "entry %lld: %s; nothing purged", (long long)e.seq,
+				 reason);
+			err = fail_msg(st, SNT_STORE_ERR_CORRUPT, msg);
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		err = fail_sqlite(st, rc);
+		goto out;
+	}
+	if (c->next_seq != last + 1) {
+		snprintf(msg, sizeof(msg), "entry %lld: missing; nothing purged",
+			 (long long)c->next_seq);
+		err = fail_msg(st, SNT_STORE_ERR_CORRUPT, msg);
+	}
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_ms,
+				   int64_t now_utc_ms, struct snt_store_purge_result *out)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	struct chain c;
+	int64_t ack, first, last = 0;
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	memset(out, 0, sizeof(*out));
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	err = query_int(st, "SELECT seq FROM ack WHERE id = 1", &ack);
+	if (!err)
+		err = read_anchor(st, &c);
+	if (!err)
+		err = purge_stop(st, c.next_seq - 1, ack, older_than_utc_ms, out, &last);
+	if (err)
+		goto err_rollback;
+	out->ack_seq = ack;
+	first = c.next_seq;
+	if (last < first) {
+		err = exec_sql(st, "COMMIT");
+		if (err)
+			goto err_rollback;
+		return SNT_STORE_OK;
+	}
+	err = purge_check_range(st, &c, first, last);
+	if (err)
+		goto err_rollback;
+
+	/* The purges_rule trigger checks the record; purges_delete_range deletes. */
+	{
+		const int64_t args[] = { first, last, last - first + 1, older_than_utc_ms, ack,
+					 now_utc_ms };
+
+		err = prepare_bind(st, "INSERT INTO purges (first_seq, last_seq, count, cutoff_utc_ms, "
+				       "ack_seq, purged_utc_ms, anchor_hash) "
+				       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &s, 6, args);
+	}
+	if (!err) {
+		int rc = sqlite3_bind_blob(s, 7, c.prev, SNT_HASH_LEN, SQLITE_STATIC);
+
+		err = rc == SQLITE_OK ? step_done(st, s) : fail_sqlite(st, rc);
+	}
+	sqlite3_finalize(s);
+	if (err)
+		goto err_rollback;
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	out->first_seq = first;
+	out->last_seq = last;
+	out->count = last - first + 1;
+	memcpy(out->anchor, c.prev, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+	return err;
+}
+
+/* 1 to @max bytes of [a-z0-9-]. */
+static bool source_ok(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* A boot id: 1 to 36 bytes of valid UTF-8. */
+static bool boot_id_ok(const char *s)
+{
+	size_t n = strnlen(s, SNT_BOOT_ID_LEN);
+
+	return n >= 1 && n < SNT_BOOT_ID_LEN && utf8_valid((const unsigned char *)s, n);
+}
+
+
+enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_id,
+					int64_t utc_at_boot_ms, const char *source,
+					int64_t recorded_utc_ms)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	char msg[96];
+	int rc;
+
+	if (!st || !boot_id || !source || !boot_id_ok(boot_id) ||
+	    !source_ok(source, SNT_REBASE_SOURCE_LEN - 1) || utc_at_boot_ms < 0 ||
+	    utc_at_boot_ms > UTC_MS_MAX)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	rc = sqlite3_prepare_v2(st->db, "SELECT utc_at_boot_ms, source FROM rebase WHERE boot_id = ?1",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *old = sqlite3_column_text(s, 1);
+		bool same = sqlite3_column_int64(s, 0) == utc_at_boot_ms && old &&
+			    !strcmp((const char *)old, source);
+
+		sqlite3_finalize(s);
+		s = NULL;
+		if (!same) {
+			snprintf(msg, sizeof(msg), "boot %.36s is already rebased", boot_id);
+			err = fail_msg(st, SNT_STORE_ERR_EXISTS, msg);
+			goto err_rollback;
+		}
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO rebase (boot_id, utc_at_boot_ms, source, "
+					"recorded_utc_ms) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 2, utc_at_boot_ms);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 3, source, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 4, recorded_utc_ms);
+		err = rc == SQLITE_OK ? step_done(st, s) : fail_sqlite(st, rc);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (err)
+			goto err_rollback;
+	} else {
+		err = fail_sqlite(st, rc);
+		sqlite3_finalize(s);
+		s = NULL;
+		goto err_rollback;
+	}
+	err = exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_id,
+					int64_t *utc_at_boot_ms)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !boot_id || !utc_at_boot_ms)
+		return SNT_STORE_ERR_INVAL;
+	rc = sqlite3_prepare_v2(st->db, "SELECT utc_at_boot_ms FROM rebase WHERE boot_id = ?1", -1, &s,
+				NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*utc_at_boot_ms = sqlite3_column_int64(s, 0);
+		err = SNT_STORE_OK;
+	} else if (rc == SQLITE_DONE) {
+		err = SNT_STORE_ERR_DONE;
+	} else {
+		err = fail_sqlite(st, rc);
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Record a finding in the report: damaged at @seq (0: not one entry's). */
+static void SNT_PRINTF(3, 4) damaged(struct snt_store_verify_report *r, int64_t seq,
+				     const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = SNT_VERIFY_DAMAGED;
+	r->first_bad_seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * An SQLite failure while verifying: a database SQLite finds corrupt is a
+ * finding at @seq, any other failure an error.  Return the error to give
+ * the caller (SNT_STORE_OK for a finding).
+ */
+static enum snt_store_err verify_failure(struct snt_store *st, struct snt_store_verify_report *r,
+					 enum snt_store_err err, int64_t seq)
+{
+	if (err != SNT_STORE_ERR_CORRUPT)
+		return err;
+	damaged(r, seq, "unreadable: %s", snt_store_errmsg(st));
+	return SNT_STORE_OK;
+}
+
+/* The hash form and the purge records; sets @c to the anchor. */
+static enum snt_store_err verify_purges(struct snt_store *st, struct snt_store_verify_report *r,
+					struct chain *c)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	char form[64];
+	int rc;
+
+	c->next_seq = 1;
+	memset(c->prev, 0, SNT_HASH_LEN);
+	err = query_text(st, "SELECT value FROM meta WHERE key = 'hash_form'", form, sizeof(form));
+	if (err)
+		return verify_failure(st, r, err, 0);
+	if (strcmp(form, SNT_HASH_FORM)) {
+		damaged(r, 0, "unknown hash form");
+		return SNT_STORE_OK;
+	}
+	err = prepare_bind(st, "SELECT first_seq, last_seq, count, anchor_hash FROM purges "
+			       "ORDER BY last_seq", &s, 0, NULL);
+	if (err)
+		return verify_failure(st, r, err, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t first = sqlite3_column_int64(s, 0);
+		int64_t last = sqlite3_column_int64(s, 1);
+		int64_t count = sqlite3_column_int64(s, 2);
+
+		if (first != c->next_seq || last < first || count != last - first + 1 ||
+		    !col_hash(s, 3, c->prev)) {
+			damaged(r, 0, "purge record does not follow");
+			goto out;
+		}
+		c->next_seq = last + 1;
+		r->purges++;
+	}
+	if (rc != SQLITE_DONE)
+		err = verify_failure(st, r, fail_sqlite(st, rc), 0);
+out:
+	r->anchor_seq = c->next_seq - 1;
+	sqlite3_finalize(s);
+	return err;
+}
+
+/*
+ * The rebase rows' values, as the schema's CHECK constraints state them:
+ * PRAGMA integrity_check skips CHECK constraints on a read-only connection.
+ */
+static enum snt_store_err verify_rebase(struct snt_store *st, struct snt_store_verify_report *r)
+{
+	enum snt_store_err err;
+	int64_t bad;
+
+	err = query_int(st, "SELECT count(*) FROM rebase WHERE NOT ("
+			    "length(CAST(boot_id AS BLOB)) BETWEEN 1 AND 36 "
+			    "AND utc_at_boot_ms BETWEEN 0 AND " STR(UTC_MS_MAX_SQL) " "
+			    "AND length(source) BETWEEN 1 AND 32 AND source NOT GLOB '*[^a-z0-9-]*')",
+			&bad);
+	if (err)
+		return verify_failure(st, r, err, 0);
+	if (bad)
+		damaged(r, 0, "rebase record invalid");
+	return SNT_STORE_OK;
+}
+
+/* Every entry in seq order, from the anchor. */
+static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_verify_report *r,
+					 struct chain *c)
+{
+	sqlite3_stmt *s = NULL;
+	const char *reason;
+	enum snt_store_err err;
+	struct snt_entry e;
+	enum col bad;
+	int64_t seq;
+	int rc;
+
+	r->last_good_seq = c->next_seq - 1;
+	err = prepare_bind(st, "SELECT " ENTRY_COLS " FROM entries ORDER BY seq", &s, 0, NULL);
+	if (err)
+		return verify_failure(st, r, err, c->next_seq);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		err = decode_cols(st, s, false, &e, &bad, &seq);
+		if (err == SNT_STORE_ERR_CORRUPT) {
+			damaged(r, seq, "invalid %s", col_names[bad]);
+			err = SNT_STORE_OK;
+			goto out;
+		}
+		if (err) {
+			err = fail_msg(st, err, "out of memory");
+			goto out;
+		}
+		err = check_link(st, c, &e, &reason);
+		if (err)
+			goto out;
+		if (reason) {
+			damaged(r, e.seq, "%s", reason);
+			goto out;
+		}
+		if (r->entries++ == 0)
+			r->first_seq = e.seq;
+		r->last_good_seq = e.seq;
+	}
+	if (rc != SQLITE_DONE)
+		err = verify_failure(st, r, fail_sqlite(st, rc), c->next_seq);
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock *clk,
+				    struct snt_store_verify_report *out)
+{
+	enum snt_store_err err;
+	struct chain c;
+	int64_t t0 = clk ? snt_clock_mono_ms(clk) : 0;
+	char msg[SNT_VERIFY_REASON_LEN];
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	/* One read transaction: every check sees the same snapshot. */
+	err = exec_sql(st, "BEGIN");
+	if (err)
+		goto err_rollback;
+	err = verify_purges(st, out, &c);
+	if (err)
+		goto err_rollback;
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = query_int(st, "SELECT seq FROM ack WHERE id = 1", &out->ack_seq);
+		if (err)
+			err = verify_failure(st, out, err, 0);
+		if (err)
+			goto err_rollback;
+	}
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = verify_rebase(st, out);
+		if (err)
+			goto err_rollback;
+	}
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = verify_entries(st, out, &c);
+		if (err)
+			goto err_rollback;
+	}
+	if (out->status == SNT_VERIFY_CLEAN && out->ack_seq >= c.next_seq)
+		damaged(out, c.next_seq, "acknowledged entries missing");
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = query_text(st, "PRAGMA integrity_check(1)", msg, sizeof(msg));
+		if (err)
+			err = verify_failure(st, out, err, 0);
+		if (err)
+			goto err_rollback;
+		if (out->status == SNT_VERIFY_CLEAN && strcmp(msg, "ok"))
+			damaged(out, 0, "integrity_check: %s", msg);
+	}
+	/* Nothing was written: end the read transaction (if SQLite has not already). */
+	rollback(st);
+	if (clk)
+		out->elapsed_ms = snt_clock_mono_ms(clk) - t0;
+	return SNT_STORE_OK;
+
+err_rollback:
+	rollback(st);
+	return err;
+}
+
 enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_info *out)
 {
 	enum snt_store_err err;
@@ -1078,13 +1930,19 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
 {
 	struct entry_text t;
 	enum snt_store_err err;
+	EVP_MD_CTX *ctx;
 
 	if (!e || !out)
 		return SNT_STORE_ERR_INVAL;
 	err = entry_prepare(e, &t);
 	if (err)
 		return err;
-	return hash_entry(e, &t, out);
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return SNT_STORE_ERR_NOMEM;
+	err = hash_entry(ctx, e, &t, out);
+	EVP_MD_CTX_free(ctx);
+	return err;
 }
 
 const char *snt_store_strerror(enum snt_store_err err)
@@ -1114,6 +1972,12 @@ const char *snt_store_strerror(enum snt_store_err err)
 		return "SQLite error";
 	case SNT_STORE_ERR_DONE:
 		return "no more entries";
+	case SNT_STORE_ERR_STALE:
+		return "the acknowledgement is older than the one recorded";
+	case SNT_STORE_ERR_RANGE:
+		return "sequence number past the last entry";
+	case SNT_STORE_ERR_EXISTS:
+		return "that boot is already rebased to another time";
 	}
 	return "unknown store error";
 }

@@ -7,12 +7,22 @@
  * the entry's transaction is committed and the WAL fsync'd, so an entry that
  * was acknowledged survives a power cut.  The schema is versioned with
  * PRAGMA user_version and migrated forward on open.  Entries are append-only:
- * triggers refuse UPDATE and DELETE.
+ * triggers refuse UPDATE and DELETE, except the retention purge.
  *
  * Each entry carries a per-device sequence number (1, 2, 3, ... without
  * gaps) and a SHA-256 hash chain: hash = SHA-256(prev_hash || canonical
  * entry), the canonical form being documented in store.c.  The first
  * entry's prev_hash is 32 zero bytes.
+ *
+ * Retention (schema version 2): the bureau's acknowledgement cursor
+ * (snt_store_set_ack()) is the highest seq the bureau holds; a purge
+ * (snt_store_purge()) removes an acknowledged, old enough prefix of the
+ * chain and records it (range, count, and the hash of its last entry, which
+ * becomes the anchor the rest of the chain links to).  The sequence goes on
+ * after a purge; snt_store_verify() checks the remaining chain from the
+ * anchor.  Clock rebasing (snt_store_set_rebase()) records, per boot id, the
+ * UTC time of that boot once trusted time is known, so entries written
+ * under an untrusted clock get a computed time without being modified.
  *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.
@@ -30,7 +40,7 @@
 #include "policy/policy.h"
 #include "scan/scan.h"
 
-#define SNT_STORE_SCHEMA_VERSION 1
+#define SNT_STORE_SCHEMA_VERSION 2
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -44,7 +54,10 @@ enum snt_store_err {
 	SNT_STORE_ERR_BUSY,	/* locked by another writer past the busy timeout */
 	SNT_STORE_ERR_NOMEM,
 	SNT_STORE_ERR_SQL,	/* any other SQLite error */
-	SNT_STORE_ERR_DONE,	/* iterator: no more entries (not a failure) */
+	SNT_STORE_ERR_DONE,	/* iterator: no more entries; lookup: no such row (not a failure) */
+	SNT_STORE_ERR_STALE,	/* acknowledgement below the one already recorded */
+	SNT_STORE_ERR_RANGE,	/* sequence number past the last entry */
+	SNT_STORE_ERR_EXISTS,	/* boot id already rebased to another time or source */
 };
 
 enum snt_person_kind {
@@ -61,6 +74,7 @@ enum snt_door {
 #define SNT_SUBJECT_LEN 64	/* masked name, UTF-8, NUL-terminated */
 #define SNT_HASH_LEN 32		/* SHA-256 */
 #define SNT_STORE_MAX_PAYLOAD 65536	/* largest payload kept, bytes */
+#define SNT_REBASE_SOURCE_LEN 33	/* rebase source name: 32 characters + NUL */
 
 /*
  * One entry.  Strings are NUL-terminated arrays; the payload (the raw code
@@ -147,15 +161,39 @@ void snt_store_close(struct snt_store *st);
 enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e) SNT_WUR;
 
 /*
- * snt_store_last_seq() - highest sequence number in the log.
- * Return: SNT_STORE_OK and *seq (0 when empty); SNT_STORE_ERR_INVAL for a
- * NULL argument; or an SQLite failure mapped as for snt_store_append().
+ * snt_store_append_batch() - append @n entries durably in one transaction,
+ * in array order: the same as @n calls of snt_store_append() (the store
+ * assigns each seq and computes each hash, the chain trigger checks each
+ * insert) but with one commit and one fsync, for bulk loads such as merging
+ * a fallback journal or benchmarks.  The WAL holds the whole batch until the
+ * commit: keep @n to a few thousand entries.
+ * @st: a store opened writable.
+ * @e: array of @n entries, as for snt_store_append(); on success each one's
+ *     seq, prev_hash and hash are set.
+ * @n: number of entries; 0 does nothing and returns SNT_STORE_OK.
+ * Return: SNT_STORE_OK once every entry is committed (fsync'd); the errors
+ * of snt_store_append() under the same conditions (SNT_STORE_ERR_INVAL also
+ * for @e NULL with @n > 0), any invalid entry failing the whole batch before
+ * anything is written.  On every error nothing was written, and the seq,
+ * prev_hash and hash of all @n entries are zeroed (none of them is in the
+ * log).
+ */
+enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry *e,
+					  size_t n) SNT_WUR;
+
+/*
+ * snt_store_last_seq() - highest sequence number the log has assigned,
+ * purged entries included (the sequence goes on after a purge).
+ * Return: SNT_STORE_OK and *seq (0 when nothing was ever appended);
+ * SNT_STORE_ERR_INVAL for a NULL argument; or an SQLite failure mapped as
+ * for snt_store_append().
  */
 enum snt_store_err snt_store_last_seq(struct snt_store *st, int64_t *seq) SNT_WUR;
 
 /*
  * snt_store_get() - read entry @seq.
- * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE if no such entry;
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE if no such entry (never
+ * appended, or purged);
  * SNT_STORE_ERR_INVAL for a NULL argument; SNT_STORE_ERR_CORRUPT when a
  * stored value does not parse (unknown name, reasons not in canonical order,
  * hash not 32 bytes, string too long or with NUL/invalid UTF-8); or an
@@ -188,6 +226,180 @@ enum snt_store_err snt_store_iter_next(struct snt_store_iter *it, struct snt_ent
 
 /* snt_store_iter_free() - NULL does nothing. */
 void snt_store_iter_free(struct snt_store_iter *it);
+
+/*
+ * snt_store_set_ack() - move the acknowledgement cursor: the highest seq the
+ * bureau has confirmed it holds (set by sync after the bureau's signed
+ * acknowledgement; tests set it directly).  Purges never go above it.
+ * @st: a store opened writable.
+ * @seq: the acknowledged seq, 0 <= @seq <= snt_store_last_seq(); setting
+ *     the value already recorded again succeeds and changes nothing.
+ * A trigger refuses the same moves from raw SQL.
+ * Return: SNT_STORE_OK once committed (fsync'd); SNT_STORE_ERR_INVAL for
+ * @st NULL or @seq < 0; SNT_STORE_ERR_READONLY when @st was opened
+ * read-only; SNT_STORE_ERR_STALE if @seq is below the recorded cursor (it
+ * never goes backwards); SNT_STORE_ERR_RANGE if @seq is above the last seq
+ * the log has assigned; or an SQLite failure mapped as for
+ * snt_store_append().  On error the cursor is unchanged.
+ */
+enum snt_store_err snt_store_set_ack(struct snt_store *st, int64_t seq) SNT_WUR;
+
+/*
+ * snt_store_get_ack() - the acknowledgement cursor (0 until the bureau has
+ * acknowledged anything, and for a log migrated from schema version 1).
+ * Return: SNT_STORE_OK and *seq; SNT_STORE_ERR_INVAL for a NULL argument;
+ * or an SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_get_ack(struct snt_store *st, int64_t *seq) SNT_WUR;
+
+/* Why a purge stopped where it did. */
+enum snt_purge_stop {
+	SNT_PURGE_STOP_END = 0,	/* no entry left: everything up to the last seq was removed */
+	SNT_PURGE_STOP_ACK,	/* the next entry is not acknowledged (seq > ack) */
+	SNT_PURGE_STOP_CUTOFF,	/* the next entry is not older than the cutoff */
+};
+
+struct snt_store_purge_result {
+	int64_t count;			/* entries removed; 0 = nothing to purge */
+	int64_t first_seq;		/* first removed (when count > 0) */
+	int64_t last_seq;		/* last removed (when count > 0) */
+	uint8_t anchor[SNT_HASH_LEN];	/* hash of last_seq: the new chain anchor (when count > 0) */
+	int64_t ack_seq;		/* the acknowledgement cursor the purge honoured */
+	int64_t next_seq;		/* first entry kept, 0 when none is left */
+	enum snt_purge_stop stop;	/* why next_seq was kept */
+};
+
+/*
+ * snt_store_purge() - the retention purge: remove the longest prefix of the
+ * remaining chain whose entries are all acknowledged (seq <= the cursor of
+ * snt_store_set_ack()) and older than @older_than_utc_ms, and record it in
+ * the purges table in the same transaction.
+ * An entry's time for this rule is its rebased time (utc_at_boot_ms of its
+ * boot id + mono_ms) when it was written under an untrusted clock and its
+ * boot has a rebase row, else its time_utc_ms.  Before removing anything the
+ * range is checked like snt_store_verify() does (sequence, links from the
+ * current anchor, every hash recomputed), so a purge never erases the
+ * evidence of a damaged entry.  The record (first_seq, last_seq, count,
+ * anchor_hash = hash of last_seq, cutoff, ack, time) is what lets the rest
+ * of the chain verify: the next entry's prev_hash is the anchor.  Raw SQL
+ * can only delete entries the same way: inserting a purge record that a
+ * trigger checks (contiguous prefix, not above the cursor, every entry of
+ * the range present, anchor equal to the stored hash) deletes the range.
+ * @st: a store opened writable.
+ * @older_than_utc_ms: cutoff, ms since the epoch: only entries strictly
+ *     older are removed (for "older than DAYS": now - DAYS * 86400000).
+ * @now_utc_ms: the time of the purge, recorded with it (ms since the epoch).
+ * @out: receives the result, also when there was nothing to purge.
+ * Return: SNT_STORE_OK (with out->count 0 when nothing qualified);
+ * SNT_STORE_ERR_INVAL for a NULL argument; SNT_STORE_ERR_READONLY when @st
+ * was opened read-only; SNT_STORE_ERR_CORRUPT if an entry of the range fails
+ * the check (the message names its seq and the reason; nothing is removed);
+ * or an SQLite failure mapped as for snt_store_append().  On error nothing
+ * was removed and @out is unspecified.
+ */
+enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_ms,
+				   int64_t now_utc_ms, struct snt_store_purge_result *out) SNT_WUR;
+
+/*
+ * snt_store_set_rebase() - record the UTC time at which boot @boot_id
+ * started, once trusted time is known during (or after) that boot, so that
+ * an entry written under an untrusted clock in that boot has the computed
+ * time @utc_at_boot_ms + its mono_ms (the entries themselves are never
+ * modified).  One row per boot id, written once: a trigger refuses updates,
+ * deletes and a second row for the same boot.
+ * @st: a store opened writable.
+ * @boot_id: the kernel boot id, NUL-terminated UTF-8, 1 to 36 bytes.
+ * @utc_at_boot_ms: ms since the epoch at monotonic time 0 of that boot,
+ *     0 <= value < 253402300800000 (year 10000).
+ * @source: where the trusted time came from, 1 to 32 characters of
+ *     [a-z0-9-] (the clock module names them, e.g. "ntp", "bureau").
+ * @recorded_utc_ms: the (trusted) time of recording, ms since the epoch.
+ * Return: SNT_STORE_OK once committed (fsync'd), also when the same boot id
+ * was already recorded with the same @utc_at_boot_ms and @source (nothing
+ * changes); SNT_STORE_ERR_INVAL for a NULL argument or a value out of the
+ * ranges above; SNT_STORE_ERR_READONLY when @st was opened read-only;
+ * SNT_STORE_ERR_EXISTS if @boot_id was already recorded with another time
+ * or source (the first record stays); or an SQLite failure mapped as for
+ * snt_store_append().
+ */
+enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_id,
+					int64_t utc_at_boot_ms, const char *source,
+					int64_t recorded_utc_ms) SNT_WUR;
+
+/*
+ * snt_store_get_rebase() - the recorded UTC time at the start of boot
+ * @boot_id (see snt_store_set_rebase()).
+ * Return: SNT_STORE_OK and *utc_at_boot_ms; SNT_STORE_ERR_DONE when that
+ * boot was never rebased; SNT_STORE_ERR_INVAL for a NULL argument; or an
+ * SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_id,
+					int64_t *utc_at_boot_ms) SNT_WUR;
+
+enum snt_verify_status {
+	SNT_VERIFY_CLEAN = 0,
+	SNT_VERIFY_DAMAGED,
+};
+
+#define SNT_VERIFY_REASON_LEN 160
+
+/* What snt_store_verify() found. */
+struct snt_store_verify_report {
+	enum snt_verify_status status;
+	/*
+	 * The first bad entry, by seq; 0 when clean or when the damage is not
+	 * one entry's (integrity_check, a purge record, the hash form).
+	 */
+	int64_t first_bad_seq;
+	/*
+	 * "" when clean, else one of: "gap before" (entries missing before
+	 * first_bad_seq), "prev_hash does not link", "hash mismatch",
+	 * "invalid <column>" (a stored value that does not parse: unknown enum
+	 * or reason name, reasons out of order, bad text, hash not 32 bytes;
+	 * <column> is the column's name, e.g. "invalid clock"),
+	 * "entry inside a purged range", "acknowledged entries missing" (the
+	 * log ends before the acknowledgement cursor; first_bad_seq is the
+	 * first missing seq), "unreadable: <SQLite message>", "purge record
+	 * does not follow" (ranges not contiguous from 1, or count not the
+	 * range's size; first_bad_seq 0), "unknown hash form",
+	 * "rebase record invalid" (first_bad_seq 0), or
+	 * "integrity_check: <first message of PRAGMA integrity_check>".
+	 */
+	char reason[SNT_VERIFY_REASON_LEN];
+	int64_t entries;	/* entries that passed every check (before the first bad one) */
+	int64_t last_good_seq;	/* seq of the last of them; the anchor's seq when none */
+	int64_t first_seq;	/* first entry checked, 0 when the log has no entry */
+	int64_t anchor_seq;	/* last purged seq (0 when never purged): the chain starts after it */
+	int64_t purges;		/* purge records checked */
+	int64_t ack_seq;	/* the acknowledgement cursor */
+	int64_t elapsed_ms;	/* on @clk's monotonic time; 0 without a clock */
+};
+
+/*
+ * snt_store_verify() - check the whole log, in one read transaction
+ * (a consistent snapshot while the daemon writes), streaming: one row at a
+ * time, constant memory.  Checks, stopping at the first finding: the hash
+ * form; the purge records (contiguous ranges from seq 1, counts); the
+ * rebase rows' values; every entry in seq order: no entry inside a purged
+ * range, the sequence without gaps from the anchor's seq + 1 (or 1), every
+ * stored value valid, prev_hash equal to the previous entry's hash (or the
+ * purge anchor, or 32 zero bytes for seq 1), the hash recomputed from the
+ * columns (snt_store_entry_hash()); the log reaching the acknowledgement
+ * cursor; then PRAGMA integrity_check (which skips CHECK constraints on a
+ * read-only connection: the stored values of entries, purges and rebase
+ * rows are checked here instead).
+ * A database SQLite reports as corrupt while reading is a finding
+ * ("unreadable: ..."), not an error.
+ * @st: an open store, read-only or writable; no iterator of @st may be open.
+ * @clk: clock for elapsed_ms (its monotonic time), or NULL.
+ * @out: receives the report.
+ * Return: SNT_STORE_OK with @out filled (clean or damaged);
+ * SNT_STORE_ERR_INVAL for @st or @out NULL; SNT_STORE_ERR_NOMEM; or another
+ * SQLite failure (I/O, busy) mapped as for snt_store_append(), when the log
+ * could not be read to the end: @out is then unspecified.
+ */
+enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock *clk,
+				    struct snt_store_verify_report *out) SNT_WUR;
 
 /* Durability settings of an open store, read back from SQLite. */
 struct snt_store_info {
