@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,6 +29,9 @@
 #define T0 INT64_C(1641000000000)		/* 2022-01-01T01:20:00Z */
 #define NOW (T0 + 400 * DAY_MS)
 #define FAR_FUTURE INT64_C(253402300799999)
+
+/* sentinelctl beside the test binaries' directory (build/tests/../sentinelctl). */
+static char ctl_path[512];
 
 struct fx {
 	char dir[64];
@@ -1774,6 +1778,202 @@ static void test_rebase(void **state)
 			 T0);
 }
 
+/*
+ * Run sentinelctl with @args (NULL-terminated, without the program name),
+ * stdout and stderr into files of the test directory, read back into @out
+ * and @err.  Return the exit status.
+ */
+static int run_ctl(const struct fx *f, char *out, size_t outsz, char *err, size_t errsz, ...)
+{
+	const char *argv[16];
+	char outp[192], errp[192];
+	va_list ap;
+	int n = 0, status;
+	pid_t pid;
+	FILE *fp;
+	size_t len;
+
+	argv[n++] = ctl_path;
+	va_start(ap, errsz);
+	while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(outp, sizeof(outp), "%s/ctl.out", f->dir);
+	snprintf(errp, sizeof(errp), "%s/ctl.err", f->dir);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen(outp, "w", stdout) || !freopen(errp, "w", stderr))
+			_exit(127);
+		execv(ctl_path, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	fp = fopen(outp, "r");
+	assert_non_null(fp);
+	len = fread(out, 1, outsz - 1, fp);
+	out[len] = '\0';
+	fclose(fp);
+	fp = fopen(errp, "r");
+	assert_non_null(fp);
+	len = fread(err, 1, errsz - 1, fp);
+	err[len] = '\0';
+	fclose(fp);
+	return WEXITSTATUS(status);
+}
+
+static bool have_ctl(void)
+{
+	if (access(ctl_path, X_OK) == 0)
+		return true;
+	print_message("SKIP: %s not built (run through make check)\n", ctl_path);
+	return false;
+}
+
+/* The elapsed seconds vary: "..., 0.003 s\n" -> "..., N s\n". */
+static void mask_seconds(char *s)
+{
+	char *p = strrchr(s, ',');
+
+	if (p && strstr(p, " s\n"))
+		strcpy(p, ", N s\n");
+}
+
+static void test_cli_verify_log(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st;
+	char out[1024], err[1024], msg[256];
+
+	if (!have_ctl()) {
+		skip();
+		return;
+	}
+	st = open_rw(f->path);
+	append_n(st, 0, 5);
+	assert_int_equal(snt_store_set_ack(st, 2), SNT_STORE_OK);
+	snt_store_close(st);
+
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+				 NULL), 0);
+	mask_seconds(out);
+	assert_string_equal(out, "clean: 5 entries checked (seq 1-5), purged through seq 0, ack 2, N s\n");
+	assert_string_equal(err, "");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db",
+				 f->path, NULL), 0);
+	assert_non_null(strstr(out, "{\"status\": \"clean\", \"entries\": 5, \"first_seq\": 1, "
+				    "\"last_good_seq\": 5, \"purged_through\": 0, \"purges\": 0, "
+				    "\"ack\": 2, \"seconds\": "));
+
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_no_update; "
+					   "UPDATE entries SET decision = 'refer' WHERE seq = 4", msg,
+				  sizeof(msg)), SQLITE_OK);
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+				 NULL), 1);
+	mask_seconds(out);
+	assert_string_equal(out, "damaged: seq 4: hash mismatch (3 entries checked before it, "
+				 "last good seq 3), N s\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+				 "--json", NULL), 1);
+	assert_non_null(strstr(out, "{\"status\": \"damaged\", \"seq\": 4, \"reason\": \"hash mismatch\", "
+				    "\"entries\": 3, "));
+
+	/* Usage and open errors: 2. */
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--bogus", NULL), 2);
+	assert_string_equal(out, "");
+	assert_string_equal(err, "sentinelctl: verify-log: unknown option '--bogus'\n"
+				 "Try 'sentinelctl verify-log --help'.\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db",
+				 "/nonexistent/log.db", NULL), 2);
+	assert_string_equal(err, "sentinelctl: verify-log: cannot open /nonexistent/log.db: "
+				 "No such file or directory\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--help", NULL), 0);
+	assert_non_null(strstr(out, "Usage: sentinelctl verify-log [--db PATH] [--json]\n"));
+
+	/* A file SQLite cannot read at all is damaged: 1. */
+	write_file(f->path, "this is not a database, just text that is long enough......", 60);
+	remove(f->path);
+	{
+		char junk[8192];
+
+		memset(junk, 'x', sizeof(junk));
+		write_file(f->path, junk, sizeof(junk));
+	}
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+				 NULL), 1);
+	mask_seconds(out);
+	assert_string_equal(out, "damaged: unreadable: not a database, or its header is malformed "
+				 "(0 entries checked), N s\n");
+}
+
+static void test_cli_purge(void **state)
+{
+	static const int days[] = { 0, 1, 2, 40, 41 };
+	struct fx *f = *state;
+	struct snt_store *st;
+	char out[1024], err[1024];
+
+	if (!have_ctl()) {
+		skip();
+		return;
+	}
+	st = open_rw(f->path);
+	append_days(st, days, 5);
+	snt_store_close(st);
+
+	/* 2022-02-10: 30 days back is 2022-01-11, after seq 1-3, before 4. */
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "30", "--now", "2022-02-10T00:00:00Z", NULL), 0);
+	assert_string_equal(out, "nothing to purge: seq 1 is not acknowledged (ack 0)\n");
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_set_ack(st, 5), SNT_STORE_OK);
+	snt_store_close(st);
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "30", "--now", "2022-02-10T00:00:00Z", NULL), 0);
+	assert_non_null(strstr(out, "purged seq 1-3 (3 entries) older than 2022-01-11T00:00:00Z, ack 5; "
+				    "chain anchor "));
+	assert_non_null(strstr(out, "; kept from seq 4: not older than the cutoff\n"));
+	assert_string_equal(err, "");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "30", "--now", "2022-02-10T00:00:00Z", NULL), 0);
+	assert_string_equal(out, "nothing to purge: seq 4 is not older than 2022-01-11T00:00:00Z\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+				 NULL), 0);
+	mask_seconds(out);
+	assert_string_equal(out, "clean: 2 entries checked (seq 4-5), purged through seq 3, ack 5, N s\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "0", "--now", "2022-03-01T00:00:00+08:00", NULL), 0);
+	assert_non_null(strstr(out, "purged seq 4-5 (2 entries) older than 2022-02-28T16:00:00Z, ack 5; "));
+	assert_non_null(strstr(out, "; no entry left\n"));
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "0", "--now", "2022-03-01T00:00:00Z", NULL), 0);
+	assert_string_equal(out, "nothing to purge: the log has no entries\n");
+
+	/* Usage errors: 2, nothing touched. */
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path, NULL), 2);
+	assert_string_equal(err, "sentinelctl: purge: --older-than DAYS is required\n"
+				 "Try 'sentinelctl purge --help'.\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "-1", "--now", "2022-03-01T00:00:00Z", NULL), 2);
+	assert_string_equal(err, "sentinelctl: purge: --older-than needs a whole number of days from 0 "
+				 "to 36500, not '-1'\nTry 'sentinelctl purge --help'.\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "1.5", "--now", "2022-03-01T00:00:00Z", NULL), 2);
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "36501", "--now", "2022-03-01T00:00:00Z", NULL), 2);
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db", f->path,
+				 "--older-than", "3", "--now", "yesterday", NULL), 2);
+	assert_string_equal(err, "sentinelctl: purge: --now needs an RFC 3339 time such as "
+				 "2022-01-31T00:00:00Z, not 'yesterday'\nTry 'sentinelctl purge --help'.\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "purge", "--db",
+				 "/nonexistent/log.db", "--older-than", "3", "--now",
+				 "2022-03-01T00:00:00Z", NULL), 2);
+	assert_string_equal(out, "");
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -1808,8 +2008,9 @@ static void test_names_and_strerror(void **state)
 	assert_string_equal(snt_store_strerror((enum snt_store_err)99), "unknown store error");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_null_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_read_back_reopen, setup, teardown),
@@ -1841,8 +2042,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_rehashed_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_page_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 
+	/* build/check/tests/test_store -> build/check/sentinelctl */
+	if (slash)
+		snprintf(ctl_path, sizeof(ctl_path), "%.*s/../sentinelctl", (int)(slash - argv[0]), argv[0]);
+	else
+		snprintf(ctl_path, sizeof(ctl_path), "../sentinelctl");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

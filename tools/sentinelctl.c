@@ -16,7 +16,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "entries", cmd_entries, "list the gate's log entries (table or --json)" },
+	{ "purge", cmd_purge, "remove acknowledged entries older than DAYS days" },
 	{ "scan", cmd_scan, "decode QR codes in images the way the gate does" },
+	{ "verify-log", cmd_verify_log, "check the log's hash chain, sequence and integrity" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl purge: the retention purge (snt_store_purge()).  Removes the
+ * oldest entries of the gate's log that the bureau has acknowledged and
+ * that are older than --older-than DAYS, as one contiguous prefix of the
+ * chain, and records the purge (range, count, chain anchor) so the rest of
+ * the log still verifies (sentinelctl verify-log).  It may run while
+ * sentineld writes: SQLite's write lock serialises the two.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock/clock.h"
+#include "store/store.h"
+#include "tools/common.h"
+
+#define CMD "purge"
+#define MAX_DAYS 36500		/* a hundred years */
+#define DAY_MS INT64_C(86400000)
+#define TIME_LEN 32
+
+struct config {
+	const char *db;
+	long long days;		/* -1: not given */
+	bool has_now;		/* --now given */
+	int64_t now_ms;		/* --now, ms since the epoch */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sentinelctl purge --older-than DAYS [--db PATH] [--now RFC3339]\n"
+		"\n"
+		"Remove the oldest log entries that the bureau has acknowledged and that\n"
+		"are older than DAYS days, and record the purge so the log still verifies.\n"
+		"\n"
+		"Options:\n"
+		"  --older-than DAYS  keep entries of the last DAYS days (0-%d)\n"
+		"  --db PATH          log database (default: $SENTINEL_DB, else %s)\n"
+		"  --now RFC3339      the time now (default: the system clock, which must\n"
+		"                     be NTP-synchronised)\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Exit status: 0 purged, or nothing to purge; 1 the purge failed (nothing\n"
+		"was removed); 2 usage error, untrusted clock, or the log cannot be opened.\n",
+		MAX_DAYS, SNT_DEFAULT_DB);
+}
+
+/* A whole number of days, digits only, 0..MAX_DAYS; -1 otherwise. */
+static long long parse_days(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v > MAX_DAYS)
+		return -1;
+	return v;
+}
+
+/* Return 0 to run, 1 after --help, -1 on a usage error (already reported). */
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "older-than", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->days = -1;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cfg->days = parse_days(optarg);
+			if (cfg->days < 0) {
+				ctl_err(CMD, "--older-than needs a whole number of days from 0 to %d, "
+					"not '%s'", MAX_DAYS, optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'n':
+			if (snt_clock_parse_rfc3339(optarg, &cfg->now_ms) != 0) {
+				ctl_err(CMD, "--now needs an RFC 3339 time such as 2022-01-31T00:00:00Z, "
+					"not '%s'", optarg);
+				return -1;
+			}
+			cfg->has_now = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case ':':
+			ctl_err(CMD, "option '%s' needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				ctl_err(CMD, "unknown option '-%c'", optopt);
+			else
+				ctl_err(CMD, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (cfg->days < 0) {
+		ctl_err(CMD, "--older-than DAYS is required");
+		return -1;
+	}
+	if (db && !*db) {
+		ctl_err(CMD, "--db needs a path");
+		return -1;
+	}
+	cfg->db = ctl_db_path(db);
+	return 0;
+}
+
+/* The time now: --now, else the system clock when it is trusted.  0 or -1 (reported). */
+static int get_now(const struct config *cfg, int64_t *now)
+{
+	struct snt_clock clk;
+
+	if (cfg->has_now) {
+		*now = cfg->now_ms;
+		return 0;
+	}
+	snt_clock_system(&clk);
+	if (snt_clock_state_get(&clk) != SNT_CLOCK_TRUSTED) {
+		/* A clock years ahead would purge entries that are not old. */
+		ctl_err(CMD, "the system clock is not synchronised (NTP), so 'now' is not known: "
+			"give --now");
+		return -1;
+	}
+	*now = snt_clock_utc_ms(&clk);
+	return 0;
+}
+
+static void format_time(int64_t utc_ms, char *buf, size_t size)
+{
+	if (snt_clock_format_rfc3339(utc_ms, buf, size) != 0)
+		snprintf(buf, size, "%lld ms", (long long)utc_ms);
+}
+
+static void print_result(const struct snt_store_purge_result *r, const char *cutoff)
+{
+	char anchor[2 * SNT_HASH_LEN + 1];
+	long long next = r->next_seq;
+
+	if (r->count > 0) {
+		snt_hex_encode(r->anchor, SNT_HASH_LEN, anchor);
+		printf("purged seq %lld-%lld (%lld %s) older than %s, ack %lld; chain anchor %s; ",
+		       (long long)r->first_seq, (long long)r->last_seq, (long long)r->count,
+		       r->count == 1 ? "entry" : "entries", cutoff, (long long)r->ack_seq, anchor);
+		if (r->stop == SNT_PURGE_STOP_ACK)
+			printf("kept from seq %lld: not acknowledged\n", next);
+		else if (r->stop == SNT_PURGE_STOP_CUTOFF)
+			printf("kept from seq %lld: not older than the cutoff\n", next);
+		else
+			printf("no entry left\n");
+		return;
+	}
+	if (r->stop == SNT_PURGE_STOP_ACK)
+		printf("nothing to purge: seq %lld is not acknowledged (ack %lld)\n", next,
+		       (long long)r->ack_seq);
+	else if (r->stop == SNT_PURGE_STOP_CUTOFF)
+		printf("nothing to purge: seq %lld is not older than %s\n", next, cutoff);
+	else
+		printf("nothing to purge: the log has no entries\n");
+}
+
+int cmd_purge(int argc, char **argv)
+{
+	struct snt_store_purge_result r;
+	struct snt_store *st = NULL;
+	struct config cfg;
+	enum snt_store_err err;
+	char cutoff_text[TIME_LEN];
+	int64_t now, cutoff;
+	int status = SNT_EXIT_OK;
+	int p;
+
+	p = parse_config(argc, argv, &cfg);
+	if (p < 0)
+		return ctl_usage_hint(CMD);
+	if (p > 0)
+		return SNT_EXIT_OK;
+	if (get_now(&cfg, &now))
+		return SNT_EXIT_USAGE;
+	cutoff = now - cfg.days * DAY_MS;
+	format_time(cutoff, cutoff_text, sizeof(cutoff_text));
+
+	err = snt_store_open(cfg.db, false, &st);
+	if (err) {
+		ctl_err(CMD, "cannot open %s: %s", cfg.db, snt_store_strerror(err));
+		return SNT_EXIT_USAGE;
+	}
+	err = snt_store_purge(st, cutoff, now, &r);
+	if (err) {
+		ctl_err(CMD, "%s: %s: %s", cfg.db, snt_store_strerror(err),
+			snt_store_errmsg(st));
+		status = SNT_EXIT_FAIL;
+	} else {
+		print_result(&r, cutoff_text);
+	}
+	snt_store_close(st);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ctl_err(CMD, "cannot write the result: %s", strerror(errno));
+		status = SNT_EXIT_USAGE;
+	}
+	return status;
+}

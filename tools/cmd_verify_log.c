@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl verify-log: check the gate's log (snt_store_verify()): the
+ * hash chain from seq 1 or the last purge's anchor, the sequence without
+ * gaps, every stored value, the acknowledgement cursor, and SQLite's
+ * PRAGMA integrity_check.  One summary line naming the first bad entry by
+ * seq.  The log is opened read-only and checked in one read transaction, so
+ * it may run while sentineld writes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "clock/clock.h"
+#include "store/store.h"
+#include "tools/common.h"
+
+#define CMD "verify-log"
+
+struct config {
+	const char *db;
+	bool json;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sentinelctl verify-log [--db PATH] [--json]\n"
+		"\n"
+		"Check the gate's log: hash chain, sequence without gaps, stored values,\n"
+		"purge records, acknowledged entries present, SQLite integrity_check.\n"
+		"\n"
+		"Options:\n"
+		"  --db PATH   log database (default: $SENTINEL_DB, else %s)\n"
+		"  --json      the summary as one JSON object\n"
+		"  -h, --help  show this help\n"
+		"\n"
+		"Exit status: 0 clean; 1 damaged (the first bad entry is named by seq);\n"
+		"2 usage error, or the log cannot be opened or read.\n",
+		SNT_DEFAULT_DB);
+}
+
+/* Return 0 to run, 1 after --help, -1 on a usage error (already reported). */
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = NULL;
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'j':
+			cfg->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case ':':
+			ctl_err(CMD, "option '%s' needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				ctl_err(CMD, "unknown option '-%c'", optopt);
+			else
+				ctl_err(CMD, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (db && !*db) {
+		ctl_err(CMD, "--db needs a path");
+		return -1;
+	}
+	cfg->db = ctl_db_path(db);
+	return 0;
+}
+
+/* One line naming the path and why it cannot be opened. */
+static void report_open_error(const char *path, enum snt_store_err err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
+	else if (S_ISDIR(sb.st_mode))
+		ctl_err(CMD, "cannot open %s: %s", path, strerror(EISDIR));
+	else if (err == SNT_STORE_ERR_OPEN && access(path, R_OK) != 0)
+		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
+	else if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+		ctl_err(CMD, "cannot open %s: empty file, not a sentinel log", path);
+	else
+		ctl_err(CMD, "cannot open %s: %s", path, snt_store_strerror(err));
+}
+
+static void print_text(const struct snt_store_verify_report *r)
+{
+	double s = (double)r->elapsed_ms / 1000.0;
+
+	if (r->status == SNT_VERIFY_CLEAN) {
+		if (r->entries > 0)
+			printf("clean: %lld %s checked (seq %lld-%lld), purged through seq %lld, "
+			       "ack %lld, %.3f s\n", (long long)r->entries,
+			       r->entries == 1 ? "entry" : "entries", (long long)r->first_seq,
+			       (long long)r->last_good_seq, (long long)r->anchor_seq,
+			       (long long)r->ack_seq, s);
+		else
+			printf("clean: 0 entries checked, purged through seq %lld, ack %lld, %.3f s\n",
+			       (long long)r->anchor_seq, (long long)r->ack_seq, s);
+		return;
+	}
+	if (r->first_bad_seq > 0)
+		printf("damaged: seq %lld: %s (%lld %s checked before it, last good seq %lld), "
+		       "%.3f s\n", (long long)r->first_bad_seq, r->reason, (long long)r->entries,
+		       r->entries == 1 ? "entry" : "entries", (long long)r->last_good_seq, s);
+	else
+		printf("damaged: %s (%lld %s checked), %.3f s\n", r->reason, (long long)r->entries,
+		       r->entries == 1 ? "entry" : "entries", s);
+}
+
+/* json_object_set_new() that also fails on a NULL value. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!value)
+		return -1;
+	return json_object_set_new(obj, key, value);
+}
+
+static int print_json(const struct snt_store_verify_report *r)
+{
+	json_t *obj = json_object();
+	bool clean = r->status == SNT_VERIFY_CLEAN;
+	int rc = 0;
+
+	if (!obj)
+		return -1;
+	rc |= set(obj, "status", json_string(clean ? "clean" : "damaged"));
+	if (!clean) {
+		rc |= set(obj, "seq", r->first_bad_seq > 0 ? json_integer(r->first_bad_seq) : json_null());
+		rc |= set(obj, "reason", json_string(r->reason));
+	}
+	rc |= set(obj, "entries", json_integer(r->entries));
+	rc |= set(obj, "first_seq", r->entries > 0 ? json_integer(r->first_seq) : json_null());
+	rc |= set(obj, "last_good_seq", r->entries > 0 ? json_integer(r->last_good_seq) : json_null());
+	rc |= set(obj, "purged_through", json_integer(r->anchor_seq));
+	rc |= set(obj, "purges", json_integer(r->purges));
+	rc |= set(obj, "ack", json_integer(r->ack_seq));
+	rc |= set(obj, "seconds", json_real((double)r->elapsed_ms / 1000.0));
+	if (!rc && json_dumpf(obj, stdout, JSON_REAL_PRECISION(6)) == 0)
+		putchar('\n');
+	else
+		rc = -1;
+	json_decref(obj);
+	return rc;
+}
+
+int cmd_verify_log(int argc, char **argv)
+{
+	struct snt_store_verify_report r;
+	struct snt_store *st = NULL;
+	struct snt_clock clk;
+	struct config cfg;
+	enum snt_store_err err;
+	int status;
+	int p;
+
+	p = parse_config(argc, argv, &cfg);
+	if (p < 0)
+		return ctl_usage_hint(CMD);
+	if (p > 0)
+		return SNT_EXIT_OK;
+
+	err = snt_store_open(cfg.db, true, &st);
+	if (err == SNT_STORE_ERR_CORRUPT) {
+		/* SQLite cannot read even the header: damaged, no entry to name. */
+		memset(&r, 0, sizeof(r));
+		r.status = SNT_VERIFY_DAMAGED;
+		snt_strlcpy(r.reason, "unreadable: not a database, or its header is malformed",
+			    sizeof(r.reason));
+	} else if (err) {
+		report_open_error(cfg.db, err);
+		return SNT_EXIT_USAGE;
+	} else {
+		snt_clock_system(&clk);
+		err = snt_store_verify(st, &clk, &r);
+		if (err) {
+			ctl_err(CMD, "cannot read %s: %s: %s", cfg.db, snt_store_strerror(err),
+				snt_store_errmsg(st));
+			status = SNT_EXIT_USAGE;
+			goto out;
+		}
+	}
+	status = r.status == SNT_VERIFY_CLEAN ? SNT_EXIT_OK : SNT_EXIT_FAIL;
+	if (!cfg.json) {
+		print_text(&r);
+	} else if (print_json(&r)) {
+		ctl_err(CMD, "cannot format the report as JSON");
+		status = SNT_EXIT_USAGE;
+	}
+
+out:
+	snt_store_close(st);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ctl_err(CMD, "cannot write the report: %s", strerror(errno));
+		status = SNT_EXIT_USAGE;
+	}
+	return status;
+}
