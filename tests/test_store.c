@@ -1974,6 +1974,58 @@ static void test_cli_purge(void **state)
 	assert_string_equal(out, "");
 }
 
+/*
+ * The schema version 2 fixture: purged through seq 2, cursor at 3, a rebase
+ * row.  It opens (and, once there is a version 3, migrates), verifies from
+ * its anchor, and the chain goes on.
+ */
+static void test_fixture_v2(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_purge_result pr;
+	struct snt_store_verify_report r;
+	struct snt_store *st;
+	struct snt_entry e;
+	char hex[2 * SNT_HASH_LEN + 1];
+	int64_t v;
+
+	copy_file(FIX_STORE "v2.db", f->path);
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 3);
+	assert_int_equal(r.first_seq, 3);
+	assert_int_equal(r.last_good_seq, 5);
+	assert_int_equal(r.anchor_seq, 2);
+	assert_int_equal(r.purges, 1);
+	assert_int_equal(r.ack_seq, 3);
+	assert_int_equal(last_seq(st), 5);
+	assert_int_equal(snt_store_get(st, 2, &e), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_get(st, 3, &e), SNT_STORE_OK);
+	snt_hex_encode(e.prev_hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "06d3e8de935cc3e075d439c1ea25acaa927b9598f27308ba027c859abd6159b8");
+	assert_int_equal(snt_store_get(st, 5, &e), SNT_STORE_OK);
+	snt_hex_encode(e.hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "5745ff3723da3a02e0e101565914a547a233faa8f5386004e00e168a919eabc5");
+	assert_int_equal(snt_store_get_rebase(st, "0f6c3c5e-3a55-4d3c-9b7a-1c2d3e4f5a6b", &v),
+			 SNT_STORE_OK);
+	assert_int_equal(v, INT64_C(1640999940000));
+	assert_int_equal(snt_store_get_ack(st, &v), SNT_STORE_OK);
+	assert_int_equal(v, 3);
+	assert_int_equal(snt_store_set_ack(st, 2), SNT_STORE_ERR_STALE);
+
+	make_entry(&e, 6);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 6);
+	assert_int_equal(snt_store_set_ack(st, 6), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, 3);
+	assert_int_equal(pr.last_seq, 6);
+	verify_ok(st, &r);
+	assert_int_equal(r.purges, 2);
+	assert_int_equal(r.anchor_seq, 6);
+	snt_store_close(st);
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -2031,6 +2083,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v1_migrates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v1_failed_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_v2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_cursor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_rule, setup, teardown),
