@@ -75,6 +75,31 @@ static void test_state_names(void **state)
 	assert_int_equal(snt_clock_state_from_name("ok", &s), -1);
 }
 
+static void test_judge(void **state)
+{
+	const int64_t t = 1795910400000LL;	/* 2026-11-29 */
+
+	(void)state;
+	/* Boot without network: the source is not synchronised. */
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_UNTRUSTED, t, 0), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, t, 0), SNT_CLOCK_TRUSTED);
+	/* The clock jumps back behind a time once trusted: untrusted even if "synced". */
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, t - 3600000, t), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, 0, t), SNT_CLOCK_UNTRUSTED);
+	/* A small NTP step back stays trusted. */
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, t - SNT_CLOCK_BACKSTEP_TOLERANCE_MS, t),
+			 SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, t - SNT_CLOCK_BACKSTEP_TOLERANCE_MS - 1, t),
+			 SNT_CLOCK_UNTRUSTED);
+	/* Years ahead: only a synchronised source is believed. */
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_UNTRUSTED, t + 10LL * 365 * 86400000, t),
+			 SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_TRUSTED, t + 10LL * 365 * 86400000, t),
+			 SNT_CLOCK_TRUSTED);
+	/* "rebased" is never a live state. */
+	assert_int_equal(snt_clock_judge(SNT_CLOCK_REBASED, t, 0), SNT_CLOCK_UNTRUSTED);
+}
+
 static void test_system_clock(void **state)
 {
 	struct snt_clock c;
@@ -83,6 +108,7 @@ static void test_system_clock(void **state)
 
 	(void)state;
 	snt_clock_system(&c);
+	assert_string_equal(c.source, "ntp");
 	a = snt_clock_mono_ms(&c);
 	snt_clock_sleep_ms(&c, 5);
 	b = snt_clock_mono_ms(&c);
@@ -100,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_state_names),
+		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_system_clock),
 	};
 

@@ -372,6 +372,7 @@ enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **o
 	s->board.display_ctx = s;
 	s->board.clock.ops = &sim_clock_ops;
 	s->board.clock.ctx = s;
+	s->board.clock.source = "sim";
 	snt_strlcpy(s->board.boot_id, cfg->sim_boot_id, sizeof(s->board.boot_id));
 	s->board.close = sim_close;
 	s->board.priv = s;

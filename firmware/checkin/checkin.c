@@ -31,6 +31,8 @@ struct snt_checkin {
 	struct snt_entry last;
 	uint8_t last_payload[SNT_SCAN_MAX_PAYLOAD];
 	bool fire;			/* fire alarm active: door held released */
+	int64_t last_trusted_utc_ms;	/* latest trusted wall time seen */
+	bool rebased;			/* this boot's start time is in the log */
 };
 
 /* Messages to the visitor: Chinese first, then English. */
@@ -361,6 +363,37 @@ static void remember_last(struct snt_checkin *ci, const struct snt_entry *e)
 	ci->have_last = true;
 }
 
+/*
+ * The clock state an entry gets now (snt_clock_judge()).  The first trusted
+ * time of a boot also records when that boot started, so the log can give
+ * the boot's untrusted entries a computed time.
+ */
+static enum snt_clock_state clock_now(struct snt_checkin *ci, int64_t mono_ms, int64_t utc_ms)
+{
+	struct snt_board *b = ci->board;
+	enum snt_clock_state st;
+	enum snt_store_err serr;
+
+	st = snt_clock_judge(snt_clock_state_get(&b->clock), utc_ms, ci->last_trusted_utc_ms);
+	if (st != SNT_CLOCK_TRUSTED)
+		return st;
+	if (utc_ms > ci->last_trusted_utc_ms)
+		ci->last_trusted_utc_ms = utc_ms;
+	if (!ci->rebased) {
+		serr = snt_store_set_rebase(ci->store, b->boot_id, utc_ms - mono_ms,
+					    b->clock.source ? b->clock.source : "unknown", utc_ms);
+		/* EXISTS: this boot was rebased before (a restart); keep the first. */
+		ci->rebased = serr == SNT_STORE_OK || serr == SNT_STORE_ERR_EXISTS;
+	}
+	return st;
+}
+
+void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms)
+{
+	if (ci && utc_ms > ci->last_trusted_utc_ms)
+		ci->last_trusted_utc_ms = utc_ms;
+}
+
 /* Round milli-°C to tenths, half away from zero. */
 static int mdc_to_dc(int32_t mdc)
 {
@@ -434,7 +467,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	snt_strlcpy(e.boot_id, b->boot_id, sizeof(e.boot_id));
 	e.mono_ms = snt_clock_mono_ms(&b->clock);
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
-	e.clock = snt_clock_state_get(&b->clock);
+	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
 	e.kind = SNT_KIND_VISITOR;
 	e.format = v->format;
 	e.colour = v->code_read ? v->colour : SNT_COLOUR_UNKNOWN;
@@ -501,7 +534,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	e.seq = 0;
 	e.mono_ms = now;
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
-	e.clock = snt_clock_state_get(&b->clock);
+	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
 	e.decision = SNT_DECISION_ADMIT;
 	e.reasons |= SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
 	e.door = SNT_DOOR_OPENED;

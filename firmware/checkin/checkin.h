@@ -20,6 +20,11 @@
  * SNT_TEMP_IMPLAUSIBLE; a reading at or above the fever threshold is
  * measured once more and gives SNT_TEMP_FEVER only if the second reading
  * holds.  All waiting goes through the board's clock.
+ *
+ * Clock: each entry's clock state is snt_clock_judge() of the board clock
+ * against the latest trusted time seen; the first trusted entry of a boot
+ * records the boot's start in UTC (snt_store_set_rebase()), from which the
+ * boot's untrusted entries get a computed ("rebased") time when read.
  */
 #ifndef SNT_CHECKIN_H
 #define SNT_CHECKIN_H
@@ -182,6 +187,14 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 
 /* snt_checkin_fire_active() - whether the fire alarm holds the door. */
 bool snt_checkin_fire_active(const struct snt_checkin *ci);
+
+/*
+ * snt_checkin_set_last_trusted() - the latest trusted wall time the gate saw
+ * before this start (from the log), in ms since the epoch: entries are
+ * trusted only when the board's clock is synchronised and not behind it
+ * (snt_clock_judge()).  The context keeps it up to date afterwards.
+ */
+void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms);
 
 /* snt_checkin_strerror() - static English text; never NULL. */
 const char *snt_checkin_strerror(enum snt_checkin_err err);

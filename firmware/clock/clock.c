@@ -68,6 +68,17 @@ void snt_clock_system(struct snt_clock *clk)
 {
 	clk->ops = &system_ops;
 	clk->ctx = NULL;
+	clk->source = "ntp";
+}
+
+enum snt_clock_state snt_clock_judge(enum snt_clock_state source, int64_t utc_ms,
+				     int64_t last_trusted_utc_ms)
+{
+	if (source != SNT_CLOCK_TRUSTED)
+		return SNT_CLOCK_UNTRUSTED;
+	if (utc_ms + SNT_CLOCK_BACKSTEP_TOLERANCE_MS < last_trusted_utc_ms)
+		return SNT_CLOCK_UNTRUSTED;
+	return SNT_CLOCK_TRUSTED;
 }
 
 /* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's algorithm). */

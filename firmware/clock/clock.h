@@ -31,12 +31,33 @@ struct snt_clock_ops {
 struct snt_clock {
 	const struct snt_clock_ops *ops;
 	void *ctx;
+	const char *source;	/* where trusted time comes from: "ntp", "sim", ... ([a-z0-9-]) */
 };
+
+/* A synchronised clock may step back this much (NTP corrections) and stay trusted. */
+#define SNT_CLOCK_BACKSTEP_TOLERANCE_MS 2000
+
+/*
+ * snt_clock_judge() - whether the wall time can be trusted now (domain.md
+ * lesson 5: a board without a real-time clock can be years off after a
+ * power cut).  Trusted only when the time source says it is synchronised
+ * AND the time is not earlier than the latest trusted time the gate has
+ * already seen (less SNT_CLOCK_BACKSTEP_TOLERANCE_MS): a clock that jumps
+ * back behind what was once trusted is untrusted even if it claims sync.
+ * A clock that jumps ahead is trusted only if the source is synchronised.
+ * @source: the state the clock reports (snt_clock_state_get()).
+ * @utc_ms: the wall time now.
+ * @last_trusted_utc_ms: the latest trusted wall time seen so far (0: none).
+ * Return: SNT_CLOCK_TRUSTED or SNT_CLOCK_UNTRUSTED; never SNT_CLOCK_REBASED
+ * (that is a property of entries, computed afterwards).
+ */
+enum snt_clock_state snt_clock_judge(enum snt_clock_state source, int64_t utc_ms,
+				     int64_t last_trusted_utc_ms);
 
 /*
  * snt_clock_system() - the board's clocks: CLOCK_MONOTONIC, CLOCK_REALTIME,
  * and trust from the kernel's NTP status (adjtimex(2): trusted when
- * STA_UNSYNC is clear and the maximum error is under 1 s).
+ * STA_UNSYNC is clear and the maximum error is under 1 s); source "ntp".
  * @clk: filled in; needs no release.
  */
 void snt_clock_system(struct snt_clock *clk);
