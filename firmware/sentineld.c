@@ -479,6 +479,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snt_checkin_set_journal(c.checkin, c.journal);
+	{
+		int64_t last_trusted = 0;
+
+		serr = snt_store_last_trusted_utc(c.store, &last_trusted);
+		if (serr != SNT_STORE_OK)
+			log_warnx(&c.log, "log database %s: latest trusted time: %s", c.cfg.db,
+				  snt_store_strerror(serr));
+		snt_checkin_set_last_trusted(c.checkin, last_trusted);
+	}
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
 	status = run(&c);

@@ -280,6 +280,10 @@ int cmd_entries(int argc, char **argv)
 	if (!cfg.json)
 		print_table_header();
 	while ((err = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
+		/* Untrusted times of a boot later rebased are shown computed. */
+		err = snt_store_rebase_entry(st, &e);
+		if (err != SNT_STORE_OK)
+			break;
 		if (!cfg.json) {
 			print_table_row(&e);
 		} else if (print_json_row(&e)) {

@@ -243,6 +243,10 @@ struct snt_store {
 	uint8_t *payload_buf;		/* snt_store_get()'s payload copy */
 	size_t payload_cap;
 	char errmsg[256];
+	/* snt_store_rebase_entry()'s last lookup */
+	char rebase_boot[SNT_BOOT_ID_LEN];
+	bool rebase_found;
+	int64_t rebase_utc_at_boot_ms;
 };
 
 struct snt_store_iter {
@@ -1700,6 +1704,44 @@ enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_i
 	}
 	sqlite3_finalize(s);
 	return err;
+}
+
+enum snt_store_err snt_store_rebase_entry(struct snt_store *st, struct snt_entry *e)
+{
+	enum snt_store_err err;
+
+	if (!st || !e)
+		return SNT_STORE_ERR_INVAL;
+	if (e->clock != SNT_CLOCK_UNTRUSTED)
+		return SNT_STORE_OK;
+	if (strcmp(st->rebase_boot, e->boot_id)) {
+		err = snt_store_get_rebase(st, e->boot_id, &st->rebase_utc_at_boot_ms);
+		if (err != SNT_STORE_OK && err != SNT_STORE_ERR_DONE)
+			return err;
+		st->rebase_found = err == SNT_STORE_OK;
+		snt_strlcpy(st->rebase_boot, e->boot_id, sizeof(st->rebase_boot));
+	}
+	if (st->rebase_found) {
+		e->time_utc_ms = st->rebase_utc_at_boot_ms + e->mono_ms;
+		e->clock = SNT_CLOCK_REBASED;
+	}
+	return SNT_STORE_OK;
+}
+
+enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc_ms)
+{
+	if (!st || !utc_ms)
+		return SNT_STORE_ERR_INVAL;
+	/*
+	 * Trusted times only move forward (snt_clock_judge()), so the last
+	 * trusted entry by seq holds the latest one: found from the end of the
+	 * table without a scan.
+	 */
+	return query_int(st,
+			 "SELECT max(coalesce((SELECT time_utc_ms FROM entries WHERE clock = 'trusted'"
+			 " ORDER BY seq DESC LIMIT 1), 0),"
+			 " coalesce((SELECT max(recorded_utc_ms) FROM rebase), 0))",
+			 utc_ms);
 }
 
 /* Record a finding in the report: damaged at @seq (0: not one entry's). */

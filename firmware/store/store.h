@@ -336,6 +336,28 @@ enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_i
 enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_id,
 					int64_t *utc_at_boot_ms) SNT_WUR;
 
+/*
+ * snt_store_last_trusted_utc() - the latest wall time the gate ever held as
+ * trusted: the time of the last entry written with a trusted clock, or a
+ * rebase record's recording time, whichever is later (0 when none).  At
+ * start the daemon judges its clock against it (snt_clock_judge()).
+ * Return: SNT_STORE_OK and *utc_ms; SNT_STORE_ERR_INVAL for a NULL
+ * argument; or an SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc_ms) SNT_WUR;
+
+/*
+ * snt_store_rebase_entry() - the time to show for @e, read from the log: an
+ * entry written under an untrusted clock whose boot was later rebased
+ * (snt_store_set_rebase()) gets time_utc_ms = the boot's start + its
+ * mono_ms and the state SNT_CLOCK_REBASED; any other entry is left as it
+ * is.  Only @e in memory changes, never the log (its hash covers what was
+ * recorded).  The last boot id looked up is cached in @st.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL argument; or an
+ * SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_rebase_entry(struct snt_store *st, struct snt_entry *e) SNT_WUR;
+
 enum snt_verify_status {
 	SNT_VERIFY_CLEAN = 0,
 	SNT_VERIFY_DAMAGED,

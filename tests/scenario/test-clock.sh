@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A board without a real-time clock (domain.md lesson 5): entries written
+# while the clock is untrusted keep their recorded time and state, and get a
+# computed ("rebased") time once trusted time arrives in the same boot; a
+# clock that later claims sync but jumps back behind a trusted time is not
+# trusted.  The entries themselves are never modified (verify-log stays clean).
+. tests/scenario/lib.sh
+
+cat >"$T/boot1.scn" <<SCN
+clock untrusted
+clock set 2000-01-01T00:00:00Z
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+show $FIX/red.png
+presence 1
+wait 10000
+presence 0
+wait 2000
+clock set 2026-11-29T08:00:00Z
+clock trusted
+show $FIX/yellow.png
+presence 1
+wait 10000
+presence 0
+SCN
+write_conf "$T/boot1.conf" boot1.scn gate.db out1.log
+sed -i 's/^clock = trusted/clock = untrusted\nboot_id = 11111111-1111-4111-8111-111111111111/' "$T/boot1.conf"
+"$B/sentineld" -f -c "$T/boot1.conf" 2>"$T/err1"
+expect_eq "boot 1" "$?" "0"
+
+# Boot 2: the clock says it is synchronised but is an hour behind boot 1's trusted time.
+cat >"$T/boot2.scn" <<SCN
+clock set 2026-11-29T07:00:00Z
+clock trusted
+show $FIX/green.png
+temp 36.6
+presence 1
+wait 10000
+presence 0
+SCN
+write_conf "$T/boot2.conf" boot2.scn gate.db out2.log
+sed -i 's/^clock = trusted/clock = trusted\nboot_id = 22222222-2222-4222-8222-222222222222/' "$T/boot2.conf"
+"$B/sentineld" -f -c "$T/boot2.conf" 2>"$T/err2"
+expect_eq "boot 2" "$?" "0"
+
+got=$("$B/sentinelctl" entries --json --db "$T/gate.db" | sed -E 's/.*"seq": ([0-9]+), "time": "([^"]*)", "clock": "([a-z]+)".*/\1 \2 \3/')
+expect_eq "times and clock states" "$got" "1 2026-11-29T07:59:36Z rebased
+2 2026-11-29T07:59:48Z rebased
+3 2026-11-29T08:00:00Z trusted
+4 2026-11-29T07:00:00Z untrusted"
+# What was recorded is untouched: the raw rows still say 2000 and untrusted.
+expect_eq "raw row 1" "$(sqlite3 "$T/gate.db" 'SELECT clock, time_utc_ms FROM entries WHERE seq = 1')" \
+	"untrusted|946684800000"
+"$B/sentinelctl" verify-log --db "$T/gate.db" >/dev/null
+expect_eq "verify-log" "$?" "0"
+finish
