@@ -4,6 +4,7 @@
 #   make            build sentineld and sentinelctl into build/
 #   make demo       run the gate on the simulated board over a demo scenario
 #   make check      unit + scenario tests (ASan/UBSan build, what CI runs)
+#   make crashtest  SIGKILL and storage-fault harness (KILLS=300 SEED=...)
 #   make bench      print the benchmark figures (tests/bench/)
 #   make valgrind   unit tests under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -39,7 +40,7 @@ PROGS     := $(B)/sentineld $(B)/sentinelctl
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check run-tests bench install clean valgrind
+.PHONY: all deps demo check run-tests crashtest bench install clean valgrind
 .DEFAULT_GOAL := all
 # Keep test objects: a second `make check` relinks nothing.
 .SECONDARY:
@@ -64,6 +65,15 @@ CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
 
 $(B)/sentinelctl: $(CTL_OBJ) $(B)/libsentinel.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The daemon over an error-injecting SQLite VFS, for the fault part of crashtest.
+$(B)/sentineld-faultvfs: $(B)/obj/firmware/sentineld.o $(B)/obj/tests/fault/faultvfs.o $(B)/libsentinel.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Power cuts (SIGKILL) and storage faults; prints kills=K entries=N lost=L reused=R seed=S.
+crashtest: deps
+	@$(MAKE) --no-print-directory all $(B)/sentineld-faultvfs
+	@sh tests/crash/crashtest.sh $(B) $(KILLS) $(SEED)
 
 # Link-time stubs: a test may wrap library functions (ld --wrap).
 $(B)/tests/test_checkin: TEST_LDFLAGS = -Wl,--wrap=snt_store_append
