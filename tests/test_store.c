@@ -1264,6 +1264,54 @@ static void test_purge_rule(void **state)
 	snt_store_close(st);
 }
 
+/* A long purge goes in chunks, one record each; the chain verifies throughout. */
+static void test_purge_in_chunks(void **state)
+{
+	enum { N = 2 * SNT_STORE_PURGE_CHUNK + 7 };
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_purge_result pr;
+	struct snt_store_verify_report r;
+	struct snt_entry *b = calloc(N, sizeof(*b));
+	uint8_t head[SNT_HASH_LEN];
+
+	assert_non_null(b);
+	for (int i = 0; i < N; i++)
+		make_entry_day(&b[i], i, 1);
+	assert_int_equal(snt_store_append_batch(st, b, N), SNT_STORE_OK);
+	memcpy(head, b[SNT_STORE_PURGE_CHUNK + 1].hash, SNT_HASH_LEN);
+	free(b);
+
+	/* Stop by the cursor inside the second chunk. */
+	assert_int_equal(snt_store_set_ack(st, SNT_STORE_PURGE_CHUNK + 2), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, 1);
+	assert_int_equal(pr.last_seq, SNT_STORE_PURGE_CHUNK + 2);
+	assert_int_equal(pr.count, SNT_STORE_PURGE_CHUNK + 2);
+	assert_memory_equal(pr.anchor, head, SNT_HASH_LEN);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_ACK);
+	assert_int_equal(pr.next_seq, SNT_STORE_PURGE_CHUNK + 3);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM purges"), 2);
+	assert_int_equal(count_rows(f->path, "SELECT last_seq FROM purges WHERE first_seq = 1"),
+			 SNT_STORE_PURGE_CHUNK);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, N - SNT_STORE_PURGE_CHUNK - 2);
+	assert_int_equal(r.purges, 2);
+
+	/* To the end: exactly one more full chunk and a last short one. */
+	assert_int_equal(snt_store_set_ack(st, N), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.first_seq, SNT_STORE_PURGE_CHUNK + 3);
+	assert_int_equal(pr.last_seq, N);
+	assert_int_equal(pr.count, N - SNT_STORE_PURGE_CHUNK - 2);
+	assert_int_equal(pr.stop, SNT_PURGE_STOP_END);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM purges"), 4);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 0);
+	assert_int_equal(r.anchor_seq, N);
+	snt_store_close(st);
+}
+
 /*
  * Entries written under an untrusted clock count with their rebased time
  * when their boot was rebased: a clock stuck in 1970 does not make a fresh
@@ -2087,6 +2135,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_ack_cursor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_in_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_rebased_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_raw_sql_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_refuses_damaged_range, setup, teardown),

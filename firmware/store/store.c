@@ -1424,27 +1424,32 @@ out:
 }
 
 /*
- * The purge's stopping point inside its write transaction: the first entry
- * after the anchor that is not acknowledged or not older than the cutoff.
- * An entry's time is its rebased time when it was written under an
- * untrusted clock and its boot was rebased, else its time_utc_ms.
+ * The purge's stopping point inside its write transaction, looking no
+ * further than @limit: the first entry after the anchor that is not
+ * acknowledged or not older than the cutoff.  An entry's time is its
+ * rebased time when it was written under an untrusted clock and its boot
+ * was rebased, else its time_utc_ms.  *@last: the last seq to purge in this
+ * chunk; *@more: no stop up to @limit and entries beyond it (out->stop and
+ * out->next_seq are then left for a later chunk to set).
  */
 static enum snt_store_err purge_stop(struct snt_store *st, int64_t anchor_seq, int64_t ack,
-				     int64_t cutoff, struct snt_store_purge_result *out,
-				     int64_t *last)
+				     int64_t cutoff, int64_t limit,
+				     struct snt_store_purge_result *out, int64_t *last, bool *more)
 {
-	const int64_t args[] = { anchor_seq, ack, cutoff };
+	const int64_t args[] = { anchor_seq, ack, cutoff, limit };
 	sqlite3_stmt *s = NULL;
 	enum snt_store_err err;
+	int64_t max_seq;
 	int rc;
 
+	*more = false;
 	err = prepare_bind(st,
 			   "SELECT e.seq, e.seq > ?2 FROM entries AS e "
 			   "LEFT JOIN rebase AS r ON r.boot_id = e.boot_id "
-			   "WHERE e.seq > ?1 AND (e.seq > ?2 OR "
+			   "WHERE e.seq > ?1 AND e.seq <= ?4 AND (e.seq > ?2 OR "
 			   "(CASE WHEN e.clock = 'untrusted' AND r.utc_at_boot_ms IS NOT NULL "
 			   "THEN r.utc_at_boot_ms + e.mono_ms ELSE e.time_utc_ms END) >= ?3) "
-			   "ORDER BY e.seq LIMIT 1", &s, 3, args);
+			   "ORDER BY e.seq LIMIT 1", &s, 4, args);
 	if (err)
 		goto out;
 	rc = sqlite3_step(s);
@@ -1453,9 +1458,15 @@ static enum snt_store_err purge_stop(struct snt_store *st, int64_t anchor_seq, i
 		out->stop = sqlite3_column_int(s, 1) ? SNT_PURGE_STOP_ACK : SNT_PURGE_STOP_CUTOFF;
 		*last = out->next_seq - 1;
 	} else if (rc == SQLITE_DONE) {
-		out->next_seq = 0;
-		out->stop = SNT_PURGE_STOP_END;
-		err = query_int(st, "SELECT coalesce(max(seq), 0) FROM entries", last);
+		err = query_int(st, "SELECT coalesce(max(seq), 0) FROM entries", &max_seq);
+		if (!err && max_seq > limit) {
+			*last = limit;
+			*more = true;
+		} else if (!err) {
+			*last = max_seq;
+			out->next_seq = 0;
+			out->stop = SNT_PURGE_STOP_END;
+		}
 	} else {
 		err = fail_sqlite(st, rc);
 	}
@@ -1522,19 +1533,19 @@ out:
 	return err;
 }
 
-enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_ms,
-				   int64_t now_utc_ms, struct snt_store_purge_result *out)
+/*
+ * One purge transaction of at most SNT_STORE_PURGE_CHUNK entries; adds what
+ * it removed to @out.  *@more: call again, the stop was not reached yet.
+ */
+static enum snt_store_err purge_chunk(struct snt_store *st, int64_t cutoff, int64_t now,
+				      struct snt_store_purge_result *out, bool *more)
 {
 	sqlite3_stmt *s = NULL;
 	enum snt_store_err err;
 	struct chain c;
 	int64_t ack, first, last = 0;
 
-	if (!st || !out)
-		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	memset(out, 0, sizeof(*out));
+	*more = false;
 	err = exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto err_rollback;
@@ -1542,12 +1553,14 @@ enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_
 	if (!err)
 		err = read_anchor(st, &c);
 	if (!err)
-		err = purge_stop(st, c.next_seq - 1, ack, older_than_utc_ms, out, &last);
+		err = purge_stop(st, c.next_seq - 1, ack, cutoff,
+				 c.next_seq - 1 + SNT_STORE_PURGE_CHUNK, out, &last, more);
 	if (err)
 		goto err_rollback;
 	out->ack_seq = ack;
 	first = c.next_seq;
 	if (last < first) {
+		*more = false;
 		err = exec_sql(st, "COMMIT");
 		if (err)
 			goto err_rollback;
@@ -1559,8 +1572,7 @@ enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_
 
 	/* The purges_rule trigger checks the record; purges_delete_range deletes. */
 	{
-		const int64_t args[] = { first, last, last - first + 1, older_than_utc_ms, ack,
-					 now_utc_ms };
+		const int64_t args[] = { first, last, last - first + 1, cutoff, ack, now };
 
 		err = prepare_bind(st, "INSERT INTO purges (first_seq, last_seq, count, cutoff_utc_ms, "
 				       "ack_seq, purged_utc_ms, anchor_hash) "
@@ -1577,14 +1589,34 @@ enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_
 	err = exec_sql(st, "COMMIT");
 	if (err)
 		goto err_rollback;
-	out->first_seq = first;
+	if (out->count == 0)
+		out->first_seq = first;
 	out->last_seq = last;
-	out->count = last - first + 1;
+	out->count += last - first + 1;
 	memcpy(out->anchor, c.prev, SNT_HASH_LEN);
 	return SNT_STORE_OK;
 
 err_rollback:
+	*more = false;
 	rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_ms,
+				   int64_t now_utc_ms, struct snt_store_purge_result *out)
+{
+	enum snt_store_err err;
+	bool more;
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	memset(out, 0, sizeof(*out));
+	/* Chunks, so that the daemon's appends never wait for a long purge. */
+	do {
+		err = purge_chunk(st, older_than_utc_ms, now_utc_ms, out, &more);
+	} while (!err && more);
 	return err;
 }
 

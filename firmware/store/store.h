@@ -269,6 +269,9 @@ struct snt_store_purge_result {
 	enum snt_purge_stop stop;	/* why next_seq was kept */
 };
 
+/* Most entries one purge transaction removes (see snt_store_purge()). */
+#define SNT_STORE_PURGE_CHUNK 5000
+
 /*
  * snt_store_purge() - the retention purge: remove the longest prefix of the
  * remaining chain whose entries are all acknowledged (seq <= the cursor of
@@ -285,17 +288,24 @@ struct snt_store_purge_result {
  * can only delete entries the same way: inserting a purge record that a
  * trigger checks (contiguous prefix, not above the cursor, every entry of
  * the range present, anchor equal to the stored hash) deletes the range.
+ * The work is done in transactions of at most SNT_STORE_PURGE_CHUNK entries,
+ * each checked, recorded and committed on its own, so a writer (the daemon)
+ * never waits longer than one chunk (tens of ms) for the write lock; a long
+ * purge leaves one purge record per chunk.
  * @st: a store opened writable.
  * @older_than_utc_ms: cutoff, ms since the epoch: only entries strictly
  *     older are removed (for "older than DAYS": now - DAYS * 86400000).
  * @now_utc_ms: the time of the purge, recorded with it (ms since the epoch).
- * @out: receives the result, also when there was nothing to purge.
+ * @out: receives the result (first_seq..last_seq over every chunk, the
+ *     anchor of the last), also when there was nothing to purge.
  * Return: SNT_STORE_OK (with out->count 0 when nothing qualified);
  * SNT_STORE_ERR_INVAL for a NULL argument; SNT_STORE_ERR_READONLY when @st
  * was opened read-only; SNT_STORE_ERR_CORRUPT if an entry of the range fails
- * the check (the message names its seq and the reason; nothing is removed);
- * or an SQLite failure mapped as for snt_store_append().  On error nothing
- * was removed and @out is unspecified.
+ * the check (the message names its seq and the reason); or an SQLite
+ * failure mapped as for snt_store_append().  On error the failing chunk
+ * removed nothing; chunks committed before it stay purged (complete,
+ * recorded, and the chain verifies), and @out counts them (count 0: none),
+ * its stop and next_seq being unspecified.
  */
 enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_ms,
 				   int64_t now_utc_ms, struct snt_store_purge_result *out) SNT_WUR;
