@@ -6,6 +6,7 @@
  * (checkin/).  See sentineld(8).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +39,7 @@ struct ctx {
 	struct snt_checkin *checkin;
 	struct snt_journal *journal;
 	int sigfd;
+	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
 };
 
@@ -272,11 +275,16 @@ static int run(struct ctx *c)
 			return 0;
 		}
 		if (rc == SNT_HAL_TIMEOUT) {
-			/* Still someone there after the leave timeout: treat as a new person. */
-			log_debug(&c->log, "presence held past the leave timeout");
-			ev.role = SNT_ROLE_PRESENCE;
-			ev.value = 1;
-			occupied = false;
+			/*
+			 * Still someone there after the leave timeout.  No new
+			 * visit on its own (a held sensor must not reopen the
+			 * door): the next person needs the sensor to clear.
+			 */
+			log_warnx(&c->log, "presence held for %d s after visit %lu: check the presence "
+					   "sensor; the next check-in waits for it to clear",
+				  c->cfg.leave_timeout_ms / 1000, c->visits);
+			occupied_since = snt_clock_mono_ms(&c->board->clock);
+			continue;
 		} else if (rc != SNT_HAL_OK) {
 			log_warnx(&c->log, "board inputs: %s", snt_hal_strerror(rc));
 			return 1;
@@ -322,6 +330,10 @@ static int explain_db(const char *path, char *buf, size_t size)
 
 		if (S_ISDIR(sb.st_mode)) {
 			snprintf(buf, size, "%s", strerror(EISDIR));
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			snprintf(buf, size, "not a regular file");
 			return -1;
 		}
 		if (access(path, R_OK | W_OK) != 0) {
@@ -411,6 +423,30 @@ static int open_journal(struct ctx *c)
 	return 0;
 }
 
+/* One daemon per log: a second one would drive the same door and chain. */
+static int lock_instance(struct ctx *c)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s.lock", c->cfg.db) >= (int)sizeof(path)) {
+		log_warnx(&c->log, "lock file: path too long");
+		return -1;
+	}
+	c->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (c->lockfd < 0) {
+		log_warn(&c->log, "lock file %s", path);
+		return -1;
+	}
+	if (flock(c->lockfd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK)
+			log_warnx(&c->log, "another sentineld is running on %s", c->cfg.db);
+		else
+			log_warn(&c->log, "lock file %s", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int setup_signals(struct ctx *c)
 {
 	sigset_t set;
@@ -438,6 +474,7 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	c.sigfd = -1;
+	c.lockfd = -1;
 	status = parse_args(&c, argc, argv);
 	if (status >= 0)
 		return status;
@@ -470,7 +507,7 @@ int main(int argc, char **argv)
 		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
 		goto out;
 	}
-	if (open_journal(&c))
+	if (lock_instance(&c) || open_journal(&c))
 		goto out;
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
 	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
@@ -499,6 +536,8 @@ out:
 	snt_board_close(c.board);
 	if (c.sigfd >= 0)
 		close(c.sigfd);
+	if (c.lockfd >= 0)
+		close(c.lockfd);
 	snt_log_close(&c.log);
 	return status;
 }

@@ -327,11 +327,12 @@ static void test_fever_not_confirmed(void **state)
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	assert_int_equal(v.result.decision, SNT_DECISION_ADMIT);
 	assert_int_equal(v.temp.mdc, 36900);
-	/* Exactly at the threshold is a fever. */
+	/* Exactly at the threshold is a fever; 37.25 is logged as 37.3, so it is one too. */
 	t->f->show = 1;
-	temps(t->f, 2, 37300, 37300);
+	temps(t->f, 2, 37300, 37250);
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	reasons_are(&v, "fever,code-red");
+	assert_int_equal(v.temp.mdc, 37300);
 }
 
 static void test_cold_wind(void **state)
@@ -347,13 +348,21 @@ static void test_cold_wind(void **state)
 	assert_non_null(strstr(t->f->log, "请靠近重新测温"));
 
 	t->f->show = 1;		/* another payload, so no de-duplication */
-	temps(t->f, 3, 31000, 43100, 33990);
+	temps(t->f, 3, 31000, 43100, 33940);
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	assert_int_equal(v.temp.status, SNT_TEMP_IMPLAUSIBLE);
 	reasons_are(&v, "code-red,temp-implausible");
 	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
 	assert_true(e.has_temp);
-	assert_int_equal(e.temp_dc, 340);	/* 33.99 rounds to 34.0 */
+	assert_int_equal(e.temp_dc, 339);	/* 33.94 is logged as 33.9 */
+
+	/* The decision is taken on the logged tenths: 33.96 is 34.0, plausible. */
+	t->f->show = 2;
+	temps(t->f, 1, 33960);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.temp.status, SNT_TEMP_NORMAL);
+	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
+	assert_int_equal(e.temp_dc, 340);
 }
 
 static void test_sensor_faults(void **state)
@@ -621,6 +630,34 @@ static void test_fire_alarm_and_exit(void **state)
 	assert_int_equal(t->f->relay_checks, 0);
 }
 
+static void test_worst_of_several_codes(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_image both;
+	struct snt_visit v;
+	size_t h;
+
+	/* A green code above a red one in the same frame. */
+	h = t->f->img[0].height + t->f->img[1].height;
+	both.width = t->f->img[0].width;
+	assert_int_equal(t->f->img[1].width, both.width);
+	both.height = (unsigned int)h;
+	both.stride = t->f->img[0].stride;
+	both.rgb = malloc(both.stride * h);
+	assert_non_null(both.rgb);
+	memcpy(both.rgb, t->f->img[0].rgb, both.stride * t->f->img[0].height);
+	memcpy(both.rgb + both.stride * t->f->img[0].height, t->f->img[1].rgb,
+	       both.stride * t->f->img[1].height);
+	snt_image_release(&t->f->img[2]);
+	t->f->img[2] = both;
+	t->f->show = 2;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	reasons_are(&v, "code-red,temp-normal");
+	assert_int_equal(t->f->relay_checks, 0);
+}
+
 static void test_args(void **state)
 {
 	struct tctx *t = *state;
@@ -655,6 +692,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_override_in_store_fault_goes_to_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 	};
 

@@ -25,6 +25,12 @@ static void test_format(void **state)
 	assert_string_equal(buf, "1969-12-31T23:59:59Z");
 	assert_int_equal(snt_clock_format_rfc3339(0, buf, 20), -1);
 	assert_int_equal(snt_clock_format_rfc3339(400000000000000LL, buf, sizeof(buf)), -1);
+	assert_int_equal(snt_clock_format_rfc3339(INT64_MIN, buf, sizeof(buf)), -1);
+	assert_int_equal(snt_clock_format_rfc3339(INT64_MAX, buf, sizeof(buf)), -1);
+	assert_int_equal(snt_clock_format_rfc3339(253402300799999LL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "9999-12-31T23:59:59Z");
+	assert_int_equal(snt_clock_format_rfc3339(-62167219200000LL, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0000-01-01T00:00:00Z");
 }
 
 static void test_parse(void **state)

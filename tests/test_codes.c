@@ -58,6 +58,33 @@ static void test_region(void **state)
 	assert_int_equal(snt_code_region(NULL, 0, r), -1);
 }
 
+static int text(const char *s, size_t n)
+{
+	return snt_code_is_text((const uint8_t *)s, n);
+}
+
+static void test_is_text(void **state)
+{
+	(void)state;
+	assert_int_equal(text("HC:620100:wsIy3PEXjudgySlouF", 28), 1);
+	assert_int_equal(text("https://x.cn/q?a=1&b=2", 22), 1);
+	assert_int_equal(text("健康码 绿码", strlen("健康码 绿码")), 1);
+	assert_int_equal(text("\xf0\x9f\x98\x80", 4), 1);		/* U+1F600 */
+	assert_int_equal(text("", 0), 0);
+	assert_int_equal(text("\0", 1), 0);
+	assert_int_equal(text("abc\ndef", 7), 0);
+	assert_int_equal(text("tab\there", 8), 0);
+	assert_int_equal(text("del\x7f", 4), 0);
+	assert_int_equal(text("\xc2\x85", 2), 0);			/* C1 NEL */
+	assert_int_equal(text("\xc0\xaf", 2), 0);			/* overlong */
+	assert_int_equal(text("\xe0\x80\xaf", 3), 0);		/* overlong */
+	assert_int_equal(text("\xed\xa0\x80", 3), 0);		/* surrogate */
+	assert_int_equal(text("\xf4\x90\x80\x80", 4), 0);	/* > U+10FFFF */
+	assert_int_equal(text("\xe5\x81", 2), 0);			/* truncated */
+	assert_int_equal(text("\xff", 1), 0);
+	assert_int_equal(snt_code_is_text(NULL, 3), 0);
+}
+
 static void test_names(void **state)
 {
 	enum snt_code_format f;
@@ -77,6 +104,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_region),
+		cmocka_unit_test(test_is_text),
 		cmocka_unit_test(test_names),
 	};
 

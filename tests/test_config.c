@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -65,12 +68,17 @@ static const struct bad_case bad[] = {
 	{ "unknown-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "unknown-key.conf:3: unknown key 'dbfile' in section [station]" },
 	{ "unknown-section.conf", SNT_CONFIG_ERR_SYNTAX,
-	  FIX "unknown-section.conf:4: unknown section [gate] (known: station, checkin, sim)" },
+	  FIX "unknown-section.conf:3: unknown section [gate] (known: station, checkin, sim)" },
 	{ "dup-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "dup-key.conf:3: key 'board' in section [station] given twice" },
 	{ "empty-value.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "empty-value.conf:4: key 'device_id': empty value" },
 	{ "", SNT_CONFIG_ERR_IO, FIX ": Is a directory" },
+	{ "smuggle.conf", SNT_CONFIG_ERR_SYNTAX, FIX "smuggle.conf:2: line longer than 198 bytes" },
+	{ "nul.conf", SNT_CONFIG_ERR_SYNTAX, FIX "nul.conf:2: NUL byte in line" },
+	{ "empty-section.conf", SNT_CONFIG_ERR_SYNTAX,
+	  FIX "empty-section.conf:3: unknown section [bogus] (known: station, checkin, sim)" },
+	{ "empty-db.conf", SNT_CONFIG_ERR_VALUE, FIX "empty-db.conf:2: key 'db': empty value" },
 	{ "bad-int.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "bad-int.conf:4: key 'scan_timeout_ms': '5s' is not an integer" },
 	{ "range-int.conf", SNT_CONFIG_ERR_VALUE,
@@ -109,6 +117,22 @@ static void test_bad(void **state)
 	}
 }
 
+static void test_fifo_refused(void **state)
+{
+	struct snt_config c;
+	char dir[] = "/tmp/snt-config-XXXXXX", path[64], err[512];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	/* Would block forever in fopen(); refused without reading. */
+	assert_int_equal(snt_config_load(path, &c, err, sizeof(err)), SNT_CONFIG_ERR_IO);
+	assert_non_null(strstr(err, ": not a regular file"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_inval(void **state)
 {
 	struct snt_config c;
@@ -127,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_inval),
 	};
 

@@ -17,7 +17,8 @@ struct rule_case {
 	const char *reasons;
 };
 
-#define GREEN_CODE .code_read = true, .format = SNT_FORMAT_HEALTHCODE, .verified = SNT_VERIFIED_UNVERIFIED
+#define GREEN_CODE .code_read = true, .format = SNT_FORMAT_HEALTHCODE, .verified = SNT_VERIFIED_UNVERIFIED, \
+	.payload_text = true
 
 static const struct rule_case cases[] = {
 	{ "green + normal admits",
@@ -70,10 +71,26 @@ static const struct rule_case cases[] = {
 	  { .store_ok = true, GREEN_CODE, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_FEVER,
 	    .duplicate = true },
 	  SNT_DECISION_DENY, "fever,duplicate,code-green" },
-	{ "invalid signature refers",
-	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_HCERT,
+	{ "invalid signature refers, colour ignored",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_HCERT, .payload_text = true,
 	    .verified = SNT_VERIFIED_INVALID, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
-	  SNT_DECISION_REFER, "signature-invalid,code-green,temp-normal" },
+	  SNT_DECISION_REFER, "signature-invalid,temp-normal" },
+	{ "a signed format not verified is not admitted on colour",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_NZCP, .payload_text = true,
+	    .verified = SNT_VERIFIED_UNVERIFIED, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "signature-invalid,temp-normal" },
+	{ "a valid signed certificate and a normal temperature admit",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_HCERT, .payload_text = true,
+	    .verified = SNT_VERIFIED_VALID, .colour = SNT_COLOUR_BLACK, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_ADMIT, "temp-normal" },
+	{ "a binary payload drawn green refers",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_HEALTHCODE,
+	    .verified = SNT_VERIFIED_UNVERIFIED, .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "code-invalid,temp-normal" },
+	{ "an empty payload is no code",
+	  { .store_ok = true, .code_read = true, .format = SNT_FORMAT_NONE,
+	    .colour = SNT_COLOUR_GREEN, .temp = SNT_TEMP_NORMAL },
+	  SNT_DECISION_REFER, "no-code,temp-normal" },
 };
 
 static void test_rules(void **state)
@@ -95,11 +112,11 @@ static void test_rules(void **state)
 
 static void test_reason_names_are_the_contract(void **state)
 {
-	/* interfaces.md, in order of weight. */
+	/* interfaces.md, in order of weight, plus code-invalid (added after no-code). */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
 		"signature-invalid", "expired", "revoked", "closed-mode", "capacity",
-		"risk-region", "staff-test-overdue", "no-code", "colour-unknown",
+		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
 		"override-admit", "override-deny", "code-green", "temp-normal",
 	};

@@ -21,6 +21,7 @@ struct parser {
 	int line;
 	struct snt_scenario *scn;
 	size_t cap_steps, cap_images;
+	size_t image_bytes;		/* decoded pixels kept so far */
 	char *errbuf;
 	size_t errlen;
 };
@@ -132,6 +133,13 @@ static enum snt_scenario_err image_index(struct parser *p, const char *word, siz
 		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, strerror(si->img.sys_errno));
 	if (ie != SNT_IMAGE_OK)
 		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, snt_image_strerror(ie));
+	if (si->img.stride * si->img.height > SNT_SCENARIO_MAX_IMAGE_BYTES - p->image_bytes) {
+		snt_image_release(&si->img);
+		return fail(p, SNT_SCENARIO_ERR_IMAGE,
+			    "image %s: the scenario's images would take more than %d MB decoded",
+			    path, SNT_SCENARIO_MAX_IMAGE_BYTES >> 20);
+	}
+	p->image_bytes += si->img.stride * si->img.height;
 	si->path = strdup(path);
 	if (!si->path) {
 		snt_image_release(&si->img);
@@ -320,53 +328,68 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		    w[0]);
 }
 
+/*
+ * Read one line (without its newline) into @buf of SNT_SCENARIO_MAX_LINE + 1
+ * bytes.  Return its length, -1 at the end of the file, -2 for a line too
+ * long, -3 for a NUL byte, -4 for a read error.
+ */
+static long read_line(FILE *f, char *buf)
+{
+	long n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0')
+			return -3;
+		if (n == SNT_SCENARIO_MAX_LINE)
+			return -2;
+		buf[n++] = (char)c;
+	}
+	if (c == EOF && ferror(f))
+		return -4;
+	if (c == EOF && n == 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
 {
-	enum snt_scenario_err err = SNT_SCENARIO_OK;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char buf[SNT_SCENARIO_MAX_LINE + 1];
+	long len;
 
-	errno = 0;
-	while ((len = getline(&buf, &cap, f)) >= 0) {
+	while ((len = read_line(f, buf)) >= 0) {
 		char *w[MAX_WORDS], *save = NULL, *tok, *hash;
+		enum snt_scenario_err err;
 		int nw = 0;
 
 		p->line++;
-		if (len > SNT_SCENARIO_MAX_LINE + 1 ||
-		    (len == SNT_SCENARIO_MAX_LINE + 1 && buf[len - 1] != '\n')) {
-			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "line longer than %d bytes",
-				   SNT_SCENARIO_MAX_LINE);
-			break;
-		}
-		if (memchr(buf, '\0', (size_t)len)) {
-			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "NUL byte in line");
-			break;
-		}
 		hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
-		for (tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+		for (tok = strtok_r(buf, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
 			if (nw == MAX_WORDS)
 				break;
 			w[nw++] = tok;
 		}
-		if (tok) {
-			err = fail(p, SNT_SCENARIO_ERR_SYNTAX, "more than %d words", MAX_WORDS);
-			break;
-		}
+		if (tok)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "more than %d words", MAX_WORDS);
 		if (nw == 0)
 			continue;
 		err = parse_line(p, w, nw);
 		if (err)
-			break;
+			return err;
 	}
-	if (!err && ferror(f)) {
+	p->line++;
+	if (len == -2)
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "line longer than %d bytes", SNT_SCENARIO_MAX_LINE);
+	if (len == -3)
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "NUL byte in line");
+	if (len == -4) {
 		p->line = 0;
-		err = fail(p, SNT_SCENARIO_ERR_IO, "read error: %s", strerror(errno));
+		return fail(p, SNT_SCENARIO_ERR_IO, "read error: %s", strerror(errno));
 	}
-	free(buf);
-	return err;
+	return SNT_SCENARIO_OK;
 }
 
 enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **out, char *errbuf,
@@ -376,6 +399,7 @@ enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **
 	enum snt_scenario_err err;
 	const char *slash;
 	FILE *f;
+	int rc;
 
 	if (!path || !out || !errbuf || errlen == 0)
 		return SNT_SCENARIO_ERR_INVAL;
@@ -393,9 +417,9 @@ enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **
 			return fail(&p, SNT_SCENARIO_ERR_INVAL, "path too long");
 		memcpy(p.dir, path, n);
 	}
-	f = fopen(path, "r");
-	if (!f)
-		return fail(&p, SNT_SCENARIO_ERR_IO, "%s", strerror(errno));
+	rc = snt_fopen_regular(path, &f);
+	if (rc)
+		return fail(&p, SNT_SCENARIO_ERR_IO, "%s", snt_open_strerror(rc));
 	p.scn = calloc(1, sizeof(*p.scn));
 	if (!p.scn) {
 		fclose(f);

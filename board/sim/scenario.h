@@ -16,6 +16,8 @@
 
 #define SNT_SCENARIO_MAX_LINE 4095
 #define SNT_SCENARIO_MAX_WAIT_MS 86400000
+/* All the scenario's images together, decoded (each distinct file once). */
+#define SNT_SCENARIO_MAX_IMAGE_BYTES (512 << 20)
 /* A temperature sample that is a read failure rather than a value. */
 #define SNT_SCENARIO_TEMP_FAULT INT32_MIN
 

@@ -86,6 +86,12 @@ static int set(struct snt_board *b, enum snt_role role, int value, int64_t seq)
 	return b->gpio->set(b->gpio_ctx, role, value, seq) == SNT_HAL_OK ? 0 : 1;
 }
 
+/* Round milli-°C to tenths, half away from zero. */
+static int mdc_to_dc(int32_t mdc)
+{
+	return mdc >= 0 ? (mdc + 50) / 100 : -((-mdc + 50) / 100);
+}
+
 enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *b,
 				      struct snt_temp_result *out)
 {
@@ -108,6 +114,8 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
+		/* Decide on the value that is logged: tenths of a degree. */
+		obj = mdc_to_dc(obj) * 100;
 		out->readings++;
 		out->has_value = true;
 		out->mdc = obj;
@@ -304,6 +312,39 @@ static void repeat(struct snt_checkin *ci, struct snt_visit *v, const struct ded
 	v->duration_ms = snt_clock_mono_ms(&ci->board->clock) - t0;
 }
 
+/* How strongly a code's colour argues against entry: the worst one decides. */
+static int colour_rank(enum snt_colour c)
+{
+	switch (c) {
+	case SNT_COLOUR_RED:
+		return 4;
+	case SNT_COLOUR_YELLOW:
+		return 3;
+	case SNT_COLOUR_UNKNOWN:
+		return 2;
+	case SNT_COLOUR_BLACK:
+		return 1;
+	case SNT_COLOUR_GREEN:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Several codes in view (two phones, a screenshot beside a code): the one
+ * with the worst colour is the visitor's, so a green code held over a red one
+ * never admits.
+ */
+static const struct snt_scan_code *worst_code(const struct snt_scan_result *res)
+{
+	const struct snt_scan_code *w = &res->codes[0];
+
+	for (size_t i = 1; i < res->n; i++)
+		if (colour_rank(res->codes[i].colour) > colour_rank(w->colour))
+			w = &res->codes[i];
+	return w;
+}
+
 /* Scan frames until a code is read or the timeout passes. */
 static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_visit *v,
 					  const struct snt_scan_code **code)
@@ -321,7 +362,7 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 			if (snt_scanner_scan(ci->scanner, &frame, &res) != SNT_SCAN_OK)
 				return SNT_CHECKIN_ERR_SCAN;
 			if (res->n > 0) {
-				*code = &res->codes[0];
+				*code = worst_code(res);
 				return SNT_CHECKIN_OK;
 			}
 		} else {
@@ -394,11 +435,6 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms)
 		ci->last_trusted_utc_ms = utc_ms;
 }
 
-/* Round milli-°C to tenths, half away from zero. */
-static int mdc_to_dc(int32_t mdc)
-{
-	return mdc >= 0 ? (mdc + 50) / 100 : -((-mdc + 50) / 100);
-}
 
 enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit *v)
 {
@@ -461,6 +497,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.verified = v->code_read ? SNT_VERIFIED_UNVERIFIED : SNT_VERIFIED_NONE;
 	in.temp = v->temp.status;
 	in.duplicate = duplicate;
+	in.payload_text = code && snt_code_is_text(code->bytes, code->len);
 	snt_policy_decide(&in, &v->result);
 
 	memset(&e, 0, sizeof(e));

@@ -107,15 +107,23 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned int *m, unsigned int
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
+/* 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z in ms since the epoch. */
+#define UTC_MS_YEAR_0 (-62167219200000LL)
+#define UTC_MS_YEAR_10000 253402300800000LL
+
 int snt_clock_format_rfc3339(int64_t utc_ms, char *buf, size_t size)
 {
-	int64_t secs = utc_ms >= 0 ? utc_ms / 1000 : -((-utc_ms + 999) / 1000);
-	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-	int64_t sod = secs - days * 86400;
-	int64_t y;
+	int64_t secs;
+	int64_t days, sod, y;
 	unsigned int m, d;
 	int n;
 
+	/* Out of RFC 3339's four-digit years (and of overflow's way). */
+	if (utc_ms < UTC_MS_YEAR_0 || utc_ms >= UTC_MS_YEAR_10000 || size < 21)
+		return -1;
+	secs = utc_ms >= 0 ? utc_ms / 1000 : -((-utc_ms + 999) / 1000);
+	days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	sod = secs - days * 86400;
 	civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999 || size < 21)
 		return -1;

@@ -84,6 +84,43 @@ int snt_code_region(const uint8_t *bytes, size_t len, char region[SNT_REGION_LEN
 	return -1;
 }
 
+int snt_code_is_text(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	if (!p || len == 0)
+		return 0;
+	while (i < len) {
+		uint32_t c = p[i];
+		size_t n;
+
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, c &= 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, c &= 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, c &= 0x07;
+		else
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				return 0;
+			c = c << 6 | (p[i + k] & 0x3f);
+		}
+		if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+		    (c >= 0xd800 && c <= 0xdfff) || (c >= 0x80 && c < 0xa0))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
 const char *snt_code_format_name(enum snt_code_format f)
 {
 	if ((unsigned int)f < SNT_ARRAY_SIZE(format_names))

@@ -46,6 +46,16 @@ enum snt_code_format snt_code_classify(const uint8_t *bytes, size_t len);
  */
 int snt_code_region(const uint8_t *bytes, size_t len, char region[SNT_REGION_LEN]);
 
+/*
+ * snt_code_is_text() - whether a payload is non-empty printable text: valid
+ * UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF)
+ * without C0 control characters, DEL or C1 controls.  Health-code tokens
+ * are URLs or "HC:" strings; anything else cannot be one.
+ * @bytes, @len: raw payload.
+ * Return: 1 or 0.
+ */
+int snt_code_is_text(const uint8_t *bytes, size_t len);
+
 /* snt_code_format_name() - "none", "healthcode", "hcert", "lt1", "nzcp", "shc". */
 const char *snt_code_format_name(enum snt_code_format f);
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Mark fallible functions: their return code must be checked. */
 #define SNT_WUR __attribute__((warn_unused_result))
@@ -32,5 +33,26 @@ void snt_hex_encode(const uint8_t *in, size_t len, char *out);
  * Return: the index, or -1 when @name is NULL or not in the table.
  */
 int snt_name_index(const char *const *names, size_t n, const char *name);
+
+/* snt_fopen_regular()'s error for a path that is not a regular file. */
+#define SNT_ENOTREG (-1)
+
+/*
+ * snt_fopen_regular() - open an input file for reading, refusing anything
+ * that is not a regular file (a FIFO would block forever, /dev/zero never
+ * ends, a directory has no lines).  The open itself does not block: it uses
+ * O_NONBLOCK, cleared again once the file is known to be regular.
+ * @path: the file.
+ * @out: receives the stream ("r", close-on-exec); the caller fcloses it.
+ * Return: 0; an errno value when open/fstat failed; SNT_ENOTREG when the
+ * path is not a regular file (a directory gives EISDIR).
+ */
+int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
+
+/*
+ * snt_open_strerror() - text for snt_fopen_regular()'s error: strerror(3)
+ * or "not a regular file"; never NULL.
+ */
+const char *snt_open_strerror(int err);
 
 #endif /* SNT_COMMON_H */

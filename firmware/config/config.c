@@ -202,6 +202,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		int n;
 
 		if (!*value) {
+			if (strcmp(name, "output"))
+				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': empty value", name);
 			((char *)(base + k->off))[0] = '\0';
 			break;
 		}
@@ -258,14 +260,72 @@ static int handler(void *user, const char *section, const char *name, const char
 	return 1;
 }
 
+/* Is @name one of the sections of keys[]? */
+static bool known_section(const char *name, size_t len)
+{
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i].section) == len && !memcmp(keys[i].section, name, len))
+			return true;
+	return false;
+}
+
+/*
+ * What inih would accept silently: a line of INI_MAX_LINE bytes or more is
+ * split by it and its tail read as another line (a value could smuggle in a
+ * key), a NUL byte cuts a line short, an empty unknown section has no key to
+ * complain about.  Checked on the raw file first.
+ */
+static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size_t errlen)
+{
+	char buf[INI_MAX_LINE + 1];
+	size_t n = 0;
+	int line = 1, c;
+
+	do {
+		c = getc(f);
+		if (c == '\0') {
+			snprintf(errbuf, errlen, "%s:%d: NUL byte in line", path, line);
+			return SNT_CONFIG_ERR_SYNTAX;
+		}
+		if (c != '\n' && c != EOF) {
+			if (n == INI_MAX_LINE - 2) {
+				snprintf(errbuf, errlen, "%s:%d: line longer than %d bytes", path, line,
+					 INI_MAX_LINE - 2);
+				return SNT_CONFIG_ERR_SYNTAX;
+			}
+			buf[n++] = (char)c;
+			continue;
+		}
+		buf[n] = '\0';
+		{
+			const char *p = buf + strspn(buf, " \t\r");
+			const char *end = strchr(p, ']');
+
+			if (*p == '[' && end && !known_section(p + 1, (size_t)(end - p - 1))) {
+				snprintf(errbuf, errlen,
+					 "%s:%d: unknown section [%.*s] (known: station, checkin, sim)",
+					 path, line, (int)(end - p - 1 > 40 ? 40 : end - p - 1), p + 1);
+				return SNT_CONFIG_ERR_SYNTAX;
+			}
+		}
+		n = 0;
+		line++;
+	} while (c != EOF);
+	if (ferror(f)) {
+		snprintf(errbuf, errlen, "%s: read error: %s", path, strerror(errno));
+		return SNT_CONFIG_ERR_IO;
+	}
+	return SNT_CONFIG_OK;
+}
+
 enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, char *errbuf,
 				    size_t errlen)
 {
+	enum snt_config_err err;
 	struct parse_ctx pc;
 	const char *slash;
-	struct stat sb;
 	FILE *f;
-	int line;
+	int line, rc;
 
 	if (!path || !cfg || !errbuf || errlen == 0)
 		return SNT_CONFIG_ERR_INVAL;
@@ -289,17 +349,17 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 		pc.dir[n] = '\0';
 	}
 
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+	rc = snt_fopen_regular(path, &f);
+	if (rc) {
+		snprintf(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
 		return SNT_CONFIG_ERR_IO;
 	}
-	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(errbuf, errlen, "%s: %s", path,
-			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+	err = prescan(f, path, errbuf, errlen);
+	if (err) {
 		fclose(f);
-		return SNT_CONFIG_ERR_IO;
+		return err;
 	}
+	rewind(f);
 	line = ini_parse_file(f, handler, &pc);
 	fclose(f);
 	if (line == -2) {

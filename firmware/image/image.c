@@ -413,8 +413,8 @@ static enum snt_image_err load(struct img_src *src, struct snt_image *img)
 enum snt_image_err snt_image_load(const char *path, struct snt_image *img)
 {
 	struct img_src src = { 0 };
-	struct stat sb;
 	enum snt_image_err err;
+	int rc;
 
 	if (!img)
 		return SNT_IMAGE_ERR_INVAL;
@@ -422,26 +422,18 @@ enum snt_image_err snt_image_load(const char *path, struct snt_image *img)
 	if (!path)
 		return SNT_IMAGE_ERR_INVAL;
 
-	src.f = fopen(path, "rb");
-	if (!src.f) {
-		img->sys_errno = errno;
+	/* Regular files only: a FIFO or a device would block or never end. */
+	rc = snt_fopen_regular(path, &src.f);
+	if (rc == SNT_ENOTREG)
+		return SNT_IMAGE_ERR_NOTREG;
+	if (rc) {
+		img->sys_errno = rc;
 		return SNT_IMAGE_ERR_IO;
-	}
-	if (fstat(fileno(src.f), &sb) != 0) {
-		img->sys_errno = errno;
-		err = SNT_IMAGE_ERR_IO;
-		goto err_close;
-	}
-	if (S_ISDIR(sb.st_mode)) {
-		img->sys_errno = EISDIR;
-		err = SNT_IMAGE_ERR_IO;
-		goto err_close;
 	}
 	errno = 0;
 	err = load(&src, img);
 	if (err == SNT_IMAGE_ERR_IO)
 		img->sys_errno = src.sys_errno ? src.sys_errno : EIO;
-err_close:
 	fclose(src.f);
 	return err;
 }
@@ -485,6 +477,8 @@ const char *snt_image_strerror(enum snt_image_err err)
 		return "image too large";
 	case SNT_IMAGE_ERR_NOMEM:
 		return "out of memory";
+	case SNT_IMAGE_ERR_NOTREG:
+		return "not a regular file";
 	}
 	return "unknown image error";
 }

@@ -27,6 +27,7 @@ enum snt_image_err {
 	SNT_IMAGE_ERR_CORRUPT,	/* the decoder rejected the data (truncated, bad CRC, ...) */
 	SNT_IMAGE_ERR_TOO_LARGE,/* a side over SNT_IMAGE_MAX_SIDE or too many pixels */
 	SNT_IMAGE_ERR_NOMEM,	/* allocation failed */
+	SNT_IMAGE_ERR_NOTREG,	/* the path is not a regular file (FIFO, device, ...) */
 };
 
 /* An RGB24 image.  rgb is owned by the image; release with snt_image_release(). */
@@ -53,7 +54,9 @@ struct snt_image {
  * damaged JPEG entropy-coded data, more than 500 progressive JPEG scans;
  * SNT_IMAGE_ERR_TOO_LARGE when the header's width or height exceeds
  * SNT_IMAGE_MAX_SIDE or their product SNT_IMAGE_MAX_PIXELS (judged before
- * any pixel buffer is allocated); SNT_IMAGE_ERR_NOMEM.  On error @img is
+ * any pixel buffer is allocated); SNT_IMAGE_ERR_NOMEM; SNT_IMAGE_ERR_NOTREG
+ * when @path is a FIFO, device or socket (a directory is SNT_IMAGE_ERR_IO
+ * with EISDIR).  On error @img is
  * zeroed (but for sys_errno) and nothing needs releasing.
  */
 enum snt_image_err snt_image_load(const char *path, struct snt_image *img) SNT_WUR;

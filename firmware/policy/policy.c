@@ -20,6 +20,7 @@ static const char *const reason_names[SNT_REASON_COUNT] = {
 	[SNT_REASON_RISK_REGION] = "risk-region",
 	[SNT_REASON_STAFF_TEST_OVERDUE] = "staff-test-overdue",
 	[SNT_REASON_NO_CODE] = "no-code",
+	[SNT_REASON_CODE_INVALID] = "code-invalid",
 	[SNT_REASON_COLOUR_UNKNOWN] = "colour-unknown",
 	[SNT_REASON_TEMP_IMPLAUSIBLE] = "temp-implausible",
 	[SNT_REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
@@ -76,8 +77,14 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		break;
 	}
 
-	if (!in->code_read) {
+	if (!in->code_read || in->format == SNT_FORMAT_NONE) {
 		r |= SNT_REASON_BIT(SNT_REASON_NO_CODE);
+	} else if (!in->payload_text) {
+		r |= SNT_REASON_BIT(SNT_REASON_CODE_INVALID);
+	} else if (in->format != SNT_FORMAT_HEALTHCODE) {
+		/* A signed certificate: its signature decides, not its colour. */
+		if (in->verified != SNT_VERIFIED_VALID)
+			r |= SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
 	} else {
 		switch (in->colour) {
 		case SNT_COLOUR_GREEN:
@@ -94,8 +101,6 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 			r |= SNT_REASON_BIT(SNT_REASON_COLOUR_UNKNOWN);
 			break;
 		}
-		if (in->verified == SNT_VERIFIED_INVALID)
-			r |= SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
 	}
 
 	if (in->duplicate)

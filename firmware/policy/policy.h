@@ -40,6 +40,7 @@ enum snt_reason {
 	SNT_REASON_RISK_REGION,
 	SNT_REASON_STAFF_TEST_OVERDUE,
 	SNT_REASON_NO_CODE,
+	SNT_REASON_CODE_INVALID,	/* added: a payload that is no readable code (empty, binary) */
 	SNT_REASON_COLOUR_UNKNOWN,
 	SNT_REASON_TEMP_IMPLAUSIBLE,
 	SNT_REASON_CLOCK_UNTRUSTED,
@@ -81,6 +82,7 @@ struct snt_policy_input {
 	enum snt_verified verified;
 	enum snt_temp_status temp;
 	bool duplicate;			/* a repeat scan within the window, decided afresh */
+	bool payload_text;		/* the payload is non-empty printable text (snt_code_is_text()) */
 };
 
 struct snt_policy_result {
@@ -95,6 +97,11 @@ struct snt_policy_result {
  * a sensor fault or a store fault refer to staff.  Deny outweighs refer,
  * refer outweighs admit; every applicable reason is listed.  `duplicate`
  * is informational: it marks a repeat scan that was decided afresh.
+ * A payload that is not printable text (empty, binary) refers with
+ * code-invalid whatever its colour.  A signed certificate format (HC1:,
+ * LT1:, NZCP:/, shc:/) is judged by its signature, not by colour: anything
+ * but a valid signature refers with signature-invalid (domain.md: colour
+ * only for the opaque health code).
  * @in: the facts of one check-in.
  * @out: receives decision and reasons.
  * Both must be non-NULL; there are no errors.

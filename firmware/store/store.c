@@ -69,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
@@ -884,11 +885,15 @@ static enum snt_store_err prepare(struct snt_store *st, const char *sql, sqlite3
 enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_store **out)
 {
 	struct snt_store *st;
+	struct stat sb;
 	enum snt_store_err err;
 	int flags, rc;
 
 	if (!path || !*path || !out)
 		return SNT_STORE_ERR_INVAL;
+	/* A FIFO or device in place of the log would block or mislead SQLite. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return S_ISDIR(sb.st_mode) ? SNT_STORE_ERR_IO : SNT_STORE_ERR_OPEN;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return SNT_STORE_ERR_NOMEM;

@@ -50,6 +50,23 @@ wait 100
 open the door" \
 	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp, signal, clock)"
 
+# Not regular files: a FIFO would block forever, /dev/zero never ends.
+mkfifo "$T/fifo.scn" "$T/fifo.png"
+write_conf "$T/fifo.conf" fifo.scn gate.db out.log
+timeout 10 "$B/sentineld" -f -c "$T/fifo.conf" 2>"$T/fifo.err"
+expect_eq "FIFO scenario: exit" "$?" "1"
+expect_eq "FIFO scenario" "$(cat "$T/fifo.err")" "sentineld: board sim: $T/fifo.scn: not a regular file"
+run_bad fifo-image "show $T/fifo.png" \
+	"sentineld: board sim: $T/fifo-image.scn:1: image $T/fifo.png: not a regular file"
+write_conf "$T/zero.conf" /dev/zero gate.db out.log
+timeout 10 "$B/sentineld" -f -c "$T/zero.conf" 2>"$T/zero.err"
+expect_eq "/dev/zero scenario" "$(cat "$T/zero.err")" "sentineld: board sim: /dev/zero: not a regular file"
+timeout 10 "$B/sentinelctl" scan --json "$T/fifo.png" >"$T/fifo.json"
+expect_eq "scan a FIFO: exit" "$?" "1"
+expect_eq "scan a FIFO" "$(cat "$T/fifo.json")" "{\"file\": \"$T/fifo.png\", \"error\": \"not a regular file\"}"
+timeout 10 "$B/sentinelctl" entries --db "$T/fifo.scn" >/dev/null 2>&1
+expect_eq "entries on a FIFO: exit" "$?" "2"
+
 # A database that cannot be written: no directory, a directory in its place.
 write_conf "$T/nodir.conf" good.scn "$T/no/such/dir/gate.db" out.log
 "$B/sentineld" -f -c "$T/nodir.conf" 2>"$T/nodir.err"
