@@ -71,6 +71,8 @@ $(B)/sentineld-faultvfs: $(B)/obj/firmware/sentineld.o $(B)/obj/tests/fault/faul
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Power cuts (SIGKILL) and storage faults; prints kills=K entries=N lost=L reused=R seed=S.
+KILLS ?= 300
+SEED  ?= $(shell date +%s)
 crashtest: deps
 	@$(MAKE) --no-print-directory all $(B)/sentineld-faultvfs
 	@sh tests/crash/crashtest.sh $(B) $(KILLS) $(SEED)
