@@ -80,27 +80,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			ctl_err(CMD, "option '%s' needs an argument", argv[optind - 1]);
-			return -1;
 		default:
-			if (optopt)
-				ctl_err(CMD, "unknown option '-%c'", optopt);
-			else
-				ctl_err(CMD, "unknown option '%s'", argv[optind - 1]);
-			return -1;
+			return ctl_getopt_error(CMD, c, argv);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (db && !*db) {
-		ctl_err(CMD, "--db needs a path");
-		return -1;
-	}
-	cfg->db = ctl_db_path(db);
-	return 0;
+	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
 }
 
 /* "36.5", "-0.5": tenths of a degree without going through a double. */
@@ -232,22 +216,6 @@ err_free:
 }
 
 /* One line naming the path and why it cannot be read. */
-static void report_open_error(const char *path, enum snt_store_err err)
-{
-	struct stat sb;
-
-	if (stat(path, &sb) != 0)
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
-	else if (S_ISDIR(sb.st_mode))
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(EISDIR));
-	else if (err == SNT_STORE_ERR_OPEN && access(path, R_OK) != 0)
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
-	else if (S_ISREG(sb.st_mode) && sb.st_size == 0)
-		ctl_err(CMD, "cannot open %s: empty file, not a sentinel log", path);
-	else
-		ctl_err(CMD, "cannot open %s: %s", path, snt_store_strerror(err));
-}
-
 int cmd_entries(int argc, char **argv)
 {
 	struct snt_store_iter *it = NULL;
@@ -267,7 +235,7 @@ int cmd_entries(int argc, char **argv)
 
 	err = snt_store_open(cfg.db, true, &st);
 	if (err) {
-		report_open_error(cfg.db, err);
+		ctl_store_open_error(CMD, cfg.db, err);
 		return SNT_EXIT_USAGE;
 	}
 	err = snt_store_iter_new(st, 0, &it);

@@ -106,31 +106,15 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			ctl_err(CMD, "option '%s' needs an argument", argv[optind - 1]);
-			return -1;
 		default:
-			if (optopt)
-				ctl_err(CMD, "unknown option '-%c'", optopt);
-			else
-				ctl_err(CMD, "unknown option '%s'", argv[optind - 1]);
-			return -1;
+			return ctl_getopt_error(CMD, c, argv);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (cfg->days < 0) {
+	if (optind == argc && cfg->days < 0) {
 		ctl_err(CMD, "--older-than DAYS is required");
 		return -1;
 	}
-	if (db && !*db) {
-		ctl_err(CMD, "--db needs a path");
-		return -1;
-	}
-	cfg->db = ctl_db_path(db);
-	return 0;
+	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
 }
 
 /* The time now: --now, else the system clock when it is trusted.  0 or -1 (reported). */

@@ -73,44 +73,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			ctl_err(CMD, "option '%s' needs an argument", argv[optind - 1]);
-			return -1;
 		default:
-			if (optopt)
-				ctl_err(CMD, "unknown option '-%c'", optopt);
-			else
-				ctl_err(CMD, "unknown option '%s'", argv[optind - 1]);
-			return -1;
+			return ctl_getopt_error(CMD, c, argv);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (db && !*db) {
-		ctl_err(CMD, "--db needs a path");
-		return -1;
-	}
-	cfg->db = ctl_db_path(db);
-	return 0;
-}
-
-/* One line naming the path and why it cannot be opened. */
-static void report_open_error(const char *path, enum snt_store_err err)
-{
-	struct stat sb;
-
-	if (stat(path, &sb) != 0)
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
-	else if (S_ISDIR(sb.st_mode))
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(EISDIR));
-	else if (err == SNT_STORE_ERR_OPEN && access(path, R_OK) != 0)
-		ctl_err(CMD, "cannot open %s: %s", path, strerror(errno));
-	else if (S_ISREG(sb.st_mode) && sb.st_size == 0)
-		ctl_err(CMD, "cannot open %s: empty file, not a sentinel log", path);
-	else
-		ctl_err(CMD, "cannot open %s: %s", path, snt_store_strerror(err));
+	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
 }
 
 static void print_text(const struct snt_store_verify_report *r)
@@ -198,7 +165,7 @@ int cmd_verify_log(int argc, char **argv)
 		snt_strlcpy(r.reason, "unreadable: not a database, or its header is malformed",
 			    sizeof(r.reason));
 	} else if (err) {
-		report_open_error(cfg.db, err);
+		ctl_store_open_error(CMD, cfg.db, err);
 		return SNT_EXIT_USAGE;
 	} else {
 		snt_clock_system(&clk);

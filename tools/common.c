@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tools/common.h"
 
@@ -32,4 +37,47 @@ const char *ctl_db_path(const char *opt)
 	if (env && *env)
 		return env;
 	return SNT_DEFAULT_DB;
+}
+
+int ctl_getopt_error(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		ctl_err(cmd, "option '%s' needs an argument", argv[optind - 1]);
+	else if (optopt)
+		ctl_err(cmd, "unknown option '-%c'", optopt);
+	else
+		ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
+	return -1;
+}
+
+int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out)
+{
+	if (optind < argc) {
+		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (db && !*db) {
+		ctl_err(cmd, "--db needs a path");
+		return -1;
+	}
+	*out = ctl_db_path(db);
+	return 0;
+}
+
+void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		ctl_err(cmd, "cannot open %s: %s", path, strerror(errno));
+	else if (S_ISDIR(sb.st_mode))
+		ctl_err(cmd, "cannot open %s: %s", path, strerror(EISDIR));
+	else if (!S_ISREG(sb.st_mode))
+		ctl_err(cmd, "cannot open %s: not a regular file", path);
+	else if (err == SNT_STORE_ERR_OPEN && access(path, R_OK) != 0)
+		ctl_err(cmd, "cannot open %s: %s", path, strerror(errno));
+	else if (sb.st_size == 0)
+		ctl_err(cmd, "cannot open %s: empty file, not a sentinel log", path);
+	else
+		ctl_err(cmd, "cannot open %s: %s", path, snt_store_strerror(err));
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "common/common.h"
+#include "store/store.h"
 
 #define SNT_EXIT_OK 0
 #define SNT_EXIT_FAIL 1
@@ -40,5 +41,27 @@ int ctl_usage_hint(const char *cmd);
  * else SNT_DEFAULT_DB.
  */
 const char *ctl_db_path(const char *opt);
+
+/*
+ * ctl_getopt_error() - report what getopt_long() (with opterr = 0 and an
+ * optstring starting with ':') returned @c for: a missing argument (':') or
+ * an unknown option.  Return: -1, for parse_config() to return.
+ */
+int ctl_getopt_error(const char *cmd, int c, char **argv);
+
+/*
+ * ctl_check_args() - the common tail of parse_config(): no operands left
+ * after the options, and a --db that is not empty.  @db is the --db value
+ * or NULL; *@out receives ctl_db_path(@db).
+ * Return: 0; -1 after reporting the problem.
+ */
+int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out);
+
+/*
+ * ctl_store_open_error() - one line naming @path and why the log could not
+ * be opened (@err from snt_store_open()): missing, a directory, unreadable,
+ * an empty file, or the store's reason.
+ */
+void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err err);
 
 #endif /* SNT_TOOLS_COMMON_H */
