@@ -125,15 +125,15 @@ else
 	damaged=$((damaged + 1))
 fi
 
-sqlite3 "$T/gate.db" 'SELECT seq FROM entries' | sort -n >"$T/seqs"
+sqlite3 "$T/gate.db" 'SELECT seq FROM entries' >"$T/seqs"
 sqlite3 "$T/gate.db" "SELECT seq FROM entries WHERE decision = 'admit' AND door = 'opened'" |
-	sort -n >"$T/admitted"
+	sort >"$T/admitted"
 entries=$(wc -l <"$T/seqs")
-# lost: door openings whose seq has no committed, admitted entry
-lost=$(sort -n -u "$T/relays" | comm -23 - "$T/admitted" | wc -l)
+# lost: door openings whose seq has no committed, admitted entry (comm wants sort(1) order)
+lost=$(sort -u "$T/relays" | comm -23 - "$T/admitted" | wc -l)
 # reused: a seq seen with two different hashes over all the dumps
 reused=$(sort -u "$T/hashes" | cut -d'|' -f1 | uniq -d | wc -l)
-opened=$(sort -n -u "$T/relays" | wc -l)
+opened=$(sort -u "$T/relays" | wc -l)
 echo "crashtest: $opened door openings, $damaged damaged logs"
 echo "kills=$kills entries=$entries lost=$lost reused=$reused seed=$seed"
 [ "$lost" -eq 0 ] && [ "$reused" -eq 0 ] && [ "$damaged" -eq 0 ]
