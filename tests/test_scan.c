@@ -5,6 +5,7 @@
  * converted to YUYV and grey), then the shared health-code screens are
  * checked payload byte for byte and colour by colour (manifest.tsv).
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,16 +201,21 @@ static void test_fixture_payloads(void **state)
 		  "健康码 HC:620100:绿" },
 		{ "qr-gb18030.png", "\xbd\xa1\xbf\xb5\xc2\xeb:\xc2\xcc\xc2\xeb", 11, "健康码:绿码" },
 		{ "qr-latin1.png", "caf\xe9!", 5, "café!" },
+		/* Kanji mode (ISO/IEC 18004:2015 §7.4.6): Shift_JIS bytes kept. */
+		{ "qr-sjis.png", "\x8d\xa1\x93\xfa\x82\xcc\x83\x6f\x81\x5b\x83\x52\x81\x5b\x83\x68",
+		  16, "今日のバーコード" },
+		{ "qr-gb18030-4.png", "\xc2\xcc\xc2\xeb\x81\x30\x84\x38\x94\x39\xfc\x36", 12,
+		  "绿码©😀" },
 	};
 	struct snt_scanner *s = *state;
 	iconv_t gb = iconv_open("UTF-8", "GB18030");
+	iconv_t sjis = iconv_open("UTF-8", "CP932");
 
-	/* Without GB 18030 in the C library the text falls back to ISO-8859-1. */
-	if (gb == (iconv_t)-1)
-		cases[3].text = "\xc2\xbd\xc2\xa1\xc2\xbf\xc2\xb5\xc3\x82\xc3\xab:"
-				"\xc3\x82\xc3\x8c\xc3\x82\xc3\xab";
-	else
-		iconv_close(gb);
+	/* These converters come with glibc; the rule's fallbacks are tested below. */
+	if (gb == (iconv_t)-1 || sjis == (iconv_t)-1)
+		fail_msg("the C library lacks GB18030 or CP932 in iconv");
+	iconv_close(gb);
+	iconv_close(sjis);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++) {
 		struct snt_image img;
 		struct snt_frame f;
@@ -233,6 +239,7 @@ static void test_fixture_payloads(void **state)
 
 static void test_text(void **state)
 {
+	static const struct scan__iconv none = { (iconv_t)-1, (iconv_t)-1 };
 	char out[64];
 
 	(void)state;
@@ -245,36 +252,87 @@ static void test_text(void **state)
 	assert_false(scan__utf8_valid((const uint8_t *)"\xe7\xbb", 2));		/* cut short */
 	assert_false(scan__utf8_valid((const uint8_t *)"\x80", 1));
 
-	scan__text_from_bytes((iconv_t)-1, (const uint8_t *)"\xe7\xbb\xbf", 3, out, sizeof(out));
+	scan__text_from_bytes(&none, (const uint8_t *)"\xe7\xbb\xbf", 3, out, sizeof(out));
 	assert_string_equal(out, "绿");
-	/* Without a GB 18030 converter, ISO-8859-1 is the fallback. */
-	scan__text_from_bytes((iconv_t)-1, (const uint8_t *)"\xc2\xcc", 2, out, sizeof(out));
+	/* Without converters, ISO-8859-1 is the fallback. */
+	scan__text_from_bytes(&none, (const uint8_t *)"\xc2\xcc", 2, out, sizeof(out));
 	assert_string_equal(out, "\xc3\x82\xc3\x8c");
-	scan__text_from_bytes((iconv_t)-1, (const uint8_t *)"", 0, out, sizeof(out));
+	scan__text_from_bytes(NULL, (const uint8_t *)"\xc2\xcc", 2, out, sizeof(out));
+	assert_string_equal(out, "\xc3\x82\xc3\x8c");
+	scan__text_from_bytes(&none, (const uint8_t *)"", 0, out, sizeof(out));
 	assert_string_equal(out, "");
+	/* A buffer too small still gets valid, shorter text. */
+	scan__text_from_bytes(&none, (const uint8_t *)"\xe9\xe9\xe9", 3, out, 4);
+	assert_string_equal(out, "\xc3\xa9");
+}
+
+/* Converters as the scanner opens them; the test is skipped without them. */
+static void open_converters(struct scan__iconv *cd)
+{
+	cd->gb18030 = iconv_open("UTF-8", "GB18030");
+	cd->sjis = iconv_open("UTF-8", "CP932");
+	if (cd->gb18030 == (iconv_t)-1 || cd->sjis == (iconv_t)-1)
+		fail_msg("the C library lacks GB18030 or CP932 in iconv");
+}
+
+static void close_converters(struct scan__iconv *cd)
+{
+	iconv_close(cd->gb18030);
+	iconv_close(cd->sjis);
 }
 
 static void test_text_gb18030(void **state)
 {
-	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	struct scan__iconv cd;
 	char out[64];
 
 	(void)state;
-	if (cd == (iconv_t)-1)
-		skip();
-	scan__text_from_bytes(cd, (const uint8_t *)"\xc2\xcc\xc2\xeb", 4, out, sizeof(out));
+	open_converters(&cd);
+	scan__text_from_bytes(&cd, (const uint8_t *)"\xc2\xcc\xc2\xeb", 4, out, sizeof(out));
 	assert_string_equal(out, "绿码");
 	/* Four-byte GB 18030 sequences: U+00A9 in the BMP, U+1F600 beyond it. */
-	scan__text_from_bytes(cd, (const uint8_t *)"(\x81\x30\x84\x38)\x94\x39\xfc\x36", 10, out,
+	scan__text_from_bytes(&cd, (const uint8_t *)"(\x81\x30\x84\x38)\x94\x39\xfc\x36", 10, out,
 			      sizeof(out));
 	assert_string_equal(out, "(©)😀");
 	/* A lead byte then '!' is GB 18030 nonsense: ISO-8859-1. */
-	scan__text_from_bytes(cd, (const uint8_t *)"caf\xe9!", 5, out, sizeof(out));
+	scan__text_from_bytes(&cd, (const uint8_t *)"caf\xe9!", 5, out, sizeof(out));
 	assert_string_equal(out, "café!");
 	/* Cut in the middle of a two-byte character. */
-	scan__text_from_bytes(cd, (const uint8_t *)"\xc2\xcc\xc2", 3, out, sizeof(out));
+	scan__text_from_bytes(&cd, (const uint8_t *)"\xc2\xcc\xc2", 3, out, sizeof(out));
 	assert_string_equal(out, "\xc3\x82\xc3\x8c\xc3\x82");
-	iconv_close(cd);
+	close_converters(&cd);
+}
+
+/* Lesson 3: Japanese text is shown as Japanese, Chinese never as Japanese. */
+static void test_text_sjis(void **state)
+{
+	struct scan__iconv cd, no_sjis;
+	char out[64];
+
+	(void)state;
+	open_converters(&cd);
+	/* Kana and kanji in Shift_JIS (ASCII kept: '\\' stays a backslash). */
+	scan__text_from_bytes(&cd, (const uint8_t *)"\x8d\xa1\x93\xfa\x82\xcc\x83\x6f\x81\x5b"
+			      "\x83\x57\x83\x87\x83\x93\\", 17, out, sizeof(out));
+	assert_string_equal(out, "今日のバージョン\\");
+	/* GB 2312 Chinese that is also valid Shift_JIS: Chinese wins. */
+	scan__text_from_bytes(&cd, (const uint8_t *)"\xbd\xa1\xbf\xb5", 4, out, sizeof(out));
+	assert_string_equal(out, "健康");
+	/* Half-width katakana alone is no evidence: read as GB 2312 it is Chinese. */
+	scan__text_from_bytes(&cd, (const uint8_t *)"\xc3\xde\xbb\xde\xb2\xdd", 6, out, sizeof(out));
+	assert_string_equal(out, "棉晦草");
+	/* Kanji without kana: GB 18030 (the rule needs kana or Japanese punctuation). */
+	scan__text_from_bytes(&cd, (const uint8_t *)"\x93\xfa\x96\x7b", 4, out, sizeof(out));
+	assert_string_equal(out, "擔杮");
+	/* Kana, but not valid Shift_JIS (a lone lead byte at the end): GB 18030 or Latin-1. */
+	scan__text_from_bytes(&cd, (const uint8_t *)"\x82\xcc\x83", 3, out, sizeof(out));
+	assert_string_equal(out, "\xc2\x82\xc3\x8c\xc2\x83");
+	/* Without a Shift_JIS converter, GB 18030 reads the same bytes. */
+	no_sjis = (struct scan__iconv){ cd.gb18030, (iconv_t)-1 };
+	scan__text_from_bytes(&no_sjis, (const uint8_t *)"\x82\xcc\x83\x6f", 4, out, sizeof(out));
+	assert_true(scan__utf8_valid((const uint8_t *)out, strlen(out)));
+	assert_string_not_equal(out, "のバ");
+	close_converters(&cd);
 }
 
 /* A 640x480 frame with the ASCII fixture drawn in @dark at @num/@den scale. */
@@ -510,6 +568,384 @@ static void test_reuse(void **state)
 	snt_image_release(&qr);
 }
 
+/* Build plane @p of @f (a colour frame when @rgb) and check its size and mapping. */
+static const uint8_t *plane_of(struct snt_scanner *s, const struct snt_frame *f, int rgb,
+			       struct scan__plane p, unsigned int want_w, unsigned int want_h,
+			       struct scan__plane_map *pm)
+{
+	struct scan__rgb view = { f->data, f->width, f->height, f->stride };
+	uint8_t *out = NULL;
+	unsigned int w = 0, h = 0;
+
+	assert_int_equal(scan__build_plane(s, f, rgb ? &view : NULL, &p, &out, &w, &h, pm), 1);
+	assert_non_null(out);
+	assert_int_equal(w, want_w);
+	assert_int_equal(h, want_h);
+	return out;
+}
+
+/* The grey planes zbar sees, pixel by pixel. */
+static void test_planes(void **state)
+{
+	/* 4x2 RGB, rows padded to 16 bytes. */
+	static const uint8_t px[2 * 16] = {
+		200, 100, 50,	0, 0, 0,	255, 255, 255,	10, 200, 30,	9, 9, 9, 9,
+		60, 70, 80,	255, 0, 0,	0, 0, 255,	120, 120, 120,	9, 9, 9, 9,
+	};
+	static const uint8_t minrgb[8] = { 50, 0, 255, 10, 60, 0, 0, 120 };
+	static const uint8_t inv_max[8] = { 55, 255, 0, 55, 175, 0, 0, 135 };
+	struct snt_scanner *s = *state;
+	struct snt_frame f = { SNT_PIXFMT_RGB24, 4, 2, 16, px };
+	struct scan__plane_map pm;
+	const uint8_t *o;
+
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0 }, 4,
+		     2, &pm);
+	assert_memory_equal(o, minrgb, 8);
+	assert_int_equal(pm.border, 0);
+	assert_int_equal(pm.mul, 1);
+	assert_int_equal(pm.div, 1);
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0 }, 4,
+		     2, &pm);
+	assert_memory_equal(o, inv_max, 8);
+	/* BT.601 luma, (77 R + 150 G + 29 B + 128) >> 8, and its negative. */
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0 }, 4, 2,
+		     &pm);
+	assert_int_equal(o[0], (77 * 200 + 150 * 100 + 29 * 50 + 128) >> 8);
+	assert_int_equal(o[1], 0);
+	assert_int_equal(o[2], 255);
+	assert_int_equal(o[5], (77 * 255 + 128) >> 8);
+	assert_int_equal(o[6], (29 * 255 + 128) >> 8);
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0 }, 4, 2,
+		     &pm);
+	assert_int_equal(o[2], 0);
+	assert_int_equal(o[1], 255);
+	/* Half scale: rounded 2x2 means of the minimum channel. */
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0 }, 2,
+		     1, &pm);
+	assert_int_equal(o[0], (50 + 0 + 60 + 0 + 2) / 4);
+	assert_int_equal(o[1], (255 + 10 + 0 + 120 + 2) / 4);
+	assert_int_equal(pm.mul, 2);
+	/* Double scale, bilinear: 9/16, 3/16, 3/16, 1/16 of the nearest four. */
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0 },
+		     8, 4, &pm);
+	assert_int_equal(o[0], 50);			/* corner: edges repeated */
+	assert_int_equal(o[1], (12 * 50 + 4 * 0 + 8) >> 4);	/* top row repeated */
+	assert_int_equal(o[8 + 2], (9 * 0 + 3 * 50 + 3 * 0 + 60 + 8) >> 4);
+	assert_int_equal(pm.div, 2);
+	/* 3x3 minimum. */
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 1 }, 4,
+		     2, &pm);
+	assert_int_equal(o[0], 0);
+	assert_int_equal(o[3], 0);
+	/* A grey frame: every base is its luma. */
+	{
+		static const uint8_t grey[4] = { 10, 20, 30, 40 };
+		struct snt_frame g = { SNT_PIXFMT_GREY, 2, 2, 2, grey };
+
+		o = plane_of(s, &g, 0,
+			     (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0 }, 2, 2,
+			     &pm);
+		assert_memory_equal(o, grey, 4);
+		o = plane_of(s, &g, 0, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0 },
+			     2, 2, &pm);
+		assert_int_equal(o[3], 255 - 40);
+	}
+}
+
+/*
+ * Local contrast normalisation stretches a faint pattern; half and double
+ * scale apply only where they should.
+ */
+static void test_plane_norm_and_limits(void **state)
+{
+	struct snt_scanner *s = *state;
+	struct scan__plane norm = { SCAN__BASE_LUMA, 0, 1, SCAN__FULL, 0, 0 };
+	struct scan__plane dbl = { SCAN__BASE_LUMA, 0, 0, SCAN__DOUBLE, 0, 0 };
+	struct scan__plane half = { SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0 };
+	struct scan__plane_map pm;
+	unsigned int w, h;
+	uint8_t *out, *grey = malloc(96 * 96);
+	struct snt_frame f = { SNT_PIXFMT_GREY, 96, 96, 96, grey };
+
+	assert_non_null(grey);
+	/* A faint checkerboard: 150 and 180. */
+	for (unsigned int y = 0; y < 96; y++)
+		for (unsigned int x = 0; x < 96; x++)
+			grey[y * 96 + x] = ((x / 8) + (y / 8)) % 2 ? 150 : 180;
+	assert_int_equal(scan__build_plane(s, &f, NULL, &norm, &out, &w, &h, &pm), 1);
+	for (unsigned int i = 0; i < 96 * 96; i += 37) {
+		if (grey[i] == 150)
+			assert_true(out[i] < 40);
+		else
+			assert_true(out[i] > 215);
+	}
+	/* Double scale only for small frames; half scale needs two pixels a side. */
+	f.width = SCAN__SMALL_SIDE + 1;
+	f.height = 1;
+	f.stride = f.width;
+	{
+		uint8_t *row = calloc(f.width, 1);
+
+		assert_non_null(row);
+		f.data = row;
+		assert_int_equal(scan__build_plane(s, &f, NULL, &dbl, &out, &w, &h, &pm), 0);
+		assert_int_equal(scan__build_plane(s, &f, NULL, &half, &out, &w, &h, &pm), 0);
+		free(row);
+	}
+	free(grey);
+}
+
+/* V4L2 YUYV, BT.601 limited range: white, black, red. */
+static void test_yuyv_conversion(void **state)
+{
+	static const uint8_t yuyv[8] = { 235, 128, 16, 128, 81, 90, 81, 240 };
+	struct snt_scanner *s = *state;
+	struct snt_frame f = { SNT_PIXFMT_YUYV, 4, 1, 8, yuyv };
+	struct scan__rgb v;
+
+	assert_int_equal(scan__yuyv_to_rgb(s, &f, &v), 0);
+	assert_int_equal(v.width, 4);
+	assert_int_equal(v.stride, 12);
+	/* The first pair shares U = V = 128: white then black. */
+	assert_in_range(v.px[0], 254, 255);
+	assert_in_range(v.px[1], 254, 255);
+	assert_in_range(v.px[2], 254, 255);
+	assert_in_range(v.px[3], 0, 1);
+	/* The second pair is BT.601 red (Y 81, Cb 90, Cr 240). */
+	assert_in_range(v.px[6], 250, 255);
+	assert_in_range(v.px[7], 0, 5);
+	assert_in_range(v.px[8], 0, 5);
+}
+
+/* Frames larger than SNT_SCAN_WORK_SIDE are box-filtered first. */
+static void test_shrink(void **state)
+{
+	static const uint8_t grey[16] = { 0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60 };
+	static const uint8_t rgb[2 * 6] = { 10, 20, 30, 30, 40, 50, 50, 60, 70, 70, 80, 90 };
+	struct snt_scanner *s = *state;
+	struct snt_frame f = { SNT_PIXFMT_GREY, 4, 4, 4, grey }, out;
+	struct scan__rgb in = { rgb, 2, 2, 6 }, view;
+
+	assert_int_equal(scan__shrink(s, &f, NULL, 2, &out, &view), 0);
+	assert_int_equal(out.fmt, SNT_PIXFMT_GREY);
+	assert_int_equal(out.width, 2);
+	assert_int_equal(out.height, 2);
+	assert_int_equal(out.data[0], (0 + 4 + 16 + 20 + 2) / 4);
+	assert_int_equal(out.data[3], (40 + 44 + 56 + 60 + 2) / 4);
+	/* A strip one pixel high: boxes cut by the edge average what they cover. */
+	f.height = 1;
+	assert_int_equal(scan__shrink(s, &f, NULL, 4, &out, &view), 0);
+	assert_int_equal(out.width, 1);
+	assert_int_equal(out.height, 1);
+	assert_int_equal(out.data[0], (0 + 4 + 8 + 12 + 2) / 4);
+	/* Colour. */
+	f = (struct snt_frame){ SNT_PIXFMT_RGB24, 2, 1, 6, rgb };
+	assert_int_equal(scan__shrink(s, &f, &in, 2, &out, &view), 0);
+	assert_int_equal(out.fmt, SNT_PIXFMT_RGB24);
+	assert_int_equal(view.width, 1);
+	assert_int_equal(view.px[0], 20);
+	assert_int_equal(view.px[1], 30);
+	assert_int_equal(view.px[2], 40);
+}
+
+/*
+ * A code whose top finder patterns are cut by the frame's top edge (the
+ * phone held too high): found, decoded, and its colour still judged.
+ * @cut: pixels of the code (pasted at 8 px a module, 32 px quiet zone) above
+ *       the frame.
+ */
+static void check_cut(struct snt_scanner *s, unsigned int cut, const uint8_t dark[3],
+		      enum snt_colour want)
+{
+	struct snt_image qr;
+	struct canvas c;
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+
+	load_fixture("qr-ascii.png", &qr);
+	canvas_new(&c, 400, 300, 0, white);
+	/* Paste the fixture at 2x from row `cut` of it down. */
+	for (unsigned int y = 0; y + cut / 2 < qr.height && y < 300 / 2; y++) {
+		for (unsigned int x = 0; x < qr.width && 60 + 2 * x + 1 < 400; x++) {
+			const uint8_t *p = qr.rgb + (size_t)(y + cut / 2) * qr.stride + (size_t)x * 3;
+			const uint8_t *col = p[0] < 128 ? dark : white;
+
+			for (unsigned int d = 0; d < 4; d++)
+				memcpy(c.px + (size_t)(2 * y + d / 2) * c.stride + (size_t)(60 + 2 * x + d % 2) * 3,
+				       col, 3);
+		}
+	}
+	f = rgb_frame(&c);
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 1);
+	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
+	assert_int_equal(r->codes[0].colour, want);
+	for (int k = 0; k < 4; k++) {
+		assert_in_range(r->codes[0].points[k][0], 50, 340);
+		assert_in_range(r->codes[0].points[k][1], 0, 299);
+	}
+	canvas_free(&c);
+	snt_image_release(&qr);
+}
+
+static void test_edge_cut(void **state)
+{
+	struct snt_scanner *s = *state;
+
+	/*
+	 * The quiet zone gone; then the finders' outer ring; then their light
+	 * ring too; then half a module of their centre.
+	 */
+	check_cut(s, 32, black, SNT_COLOUR_BLACK);
+	check_cut(s, 40, green, SNT_COLOUR_GREEN);
+	check_cut(s, 48, yellow, SNT_COLOUR_YELLOW);
+	check_cut(s, 52, red, SNT_COLOUR_RED);
+}
+
+/* The edge detector: finders cut by an edge are found, a whole code is left alone. */
+static void test_edge_finders(void **state)
+{
+	struct snt_image qr;
+	struct scan__finder f[SCAN__MAX_FINDERS];
+	uint8_t *grey, *pad;
+	unsigned int w, h;
+	size_t n;
+
+	(void)state;
+	load_fixture("qr-ascii.png", &qr);
+	w = qr.width;
+	h = qr.height;
+	grey = malloc((size_t)w * h);
+	pad = malloc((size_t)(w + 64) * (h + 64));
+	assert_non_null(grey);
+	assert_non_null(pad);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		grey[i] = qr.rgb[3 * i];
+	/* Whole, with its quiet zone: nothing at the edges. */
+	assert_int_equal(scan__edge_finders(grey, w, h, f, SCAN__MAX_FINDERS), 0);
+	assert_int_equal(scan__edge_finders(NULL, w, h, f, SCAN__MAX_FINDERS), 0);
+	assert_int_equal(scan__edge_finders(grey, 13, 13, f, SCAN__MAX_FINDERS), 0);
+	/*
+	 * 4 px a module, the finders on rows 16-43.  Cut 26 rows: the quiet
+	 * zone, the outer and light rings, and half a module of the centre.
+	 */
+	n = scan__edge_finders(grey + (size_t)26 * w, w, h - 26, f, SCAN__MAX_FINDERS);
+	assert_int_equal(n, 2);
+	for (size_t k = 0; k < n; k++) {
+		assert_true(f[k].cy > 3.5f - 1.0f && f[k].cy < 3.5f + 1.0f);
+		assert_true(f[k].module > 3.5f && f[k].module < 4.5f);
+		assert_true(f[k].vy > 0.99f);
+		assert_true(f[k].reach > 10.0f);
+	}
+	assert_true(f[0].cx > 29.5f - 1.0f && f[0].cx < 29.5f + 1.0f);
+	/* The pad redraws the cut part (rows -10..-1, padded rows 22..31). */
+	scan__edge_pad(grey + (size_t)26 * w, w, h - 26, 32, f, n, 255, pad);
+	{
+		unsigned int pw = w + 64;
+		unsigned int fx = (unsigned int)(f[0].cx + 0.5f) + 32;
+
+		assert_int_equal(pad[(size_t)24 * pw + fx], 0);		/* outer ring */
+		assert_int_equal(pad[(size_t)28 * pw + fx], 255);	/* light ring */
+		assert_int_equal(pad[(size_t)31 * pw + fx], 0);		/* centre */
+		assert_int_equal(pad[(size_t)28 * pw + fx - 8], 255);	/* light ring, beside */
+		assert_int_equal(pad[(size_t)28 * pw + fx - 13], 0);	/* outer ring, beside */
+		assert_int_equal(pad[(size_t)18 * pw + fx], 255);	/* above: quiet */
+		/* The frame itself is copied unchanged. */
+		assert_memory_equal(pad + (size_t)32 * pw + 32, grey + (size_t)26 * w, w);
+	}
+	free(grey);
+	free(pad);
+	snt_image_release(&qr);
+}
+
+/* Bad input: bounded, a clear error or an empty result. */
+static void test_bad_frames(void **state)
+{
+	struct snt_scanner *s = *state;
+	static uint8_t px[8192 * 3];
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+
+	/* 1x1 in every format. */
+	f = (struct snt_frame){ SNT_PIXFMT_RGB24, 1, 1, 3, px };
+	assert_int_equal(scan_ok(s, &f)->n, 0);
+	f = (struct snt_frame){ SNT_PIXFMT_GREY, 1, 1, 1, px };
+	assert_int_equal(scan_ok(s, &f)->n, 0);
+	f = (struct snt_frame){ SNT_PIXFMT_YUYV, 2, 1, 4, px };
+	assert_int_equal(scan_ok(s, &f)->n, 0);
+	/* A 20000 x 20000 header: refused before any pixel is read. */
+	f = (struct snt_frame){ SNT_PIXFMT_RGB24, 20000, 20000, 60000, px };
+	assert_int_equal(snt_scanner_scan(s, &f, &r), SNT_SCAN_ERR_INVAL);
+	assert_null(r);
+	/* The largest side allowed, one pixel high: box-filtered, no code. */
+	f = (struct snt_frame){ SNT_PIXFMT_RGB24, 8192, 1, 8192 * 3, px };
+	assert_int_equal(scan_ok(s, &f)->n, 0);
+	f = (struct snt_frame){ SNT_PIXFMT_GREY, 1, 8192, 1, px };
+	assert_int_equal(scan_ok(s, &f)->n, 0);
+	/* Zero stride. */
+	f = (struct snt_frame){ SNT_PIXFMT_GREY, 4, 4, 0, px };
+	assert_int_equal(snt_scanner_scan(s, &f, &r), SNT_SCAN_ERR_INVAL);
+}
+
+/*
+ * A payload over SNT_SCAN_MAX_PAYLOAD (structured append joins symbols) is
+ * truncated and flagged: bounded memory for "a QR holding megabytes".
+ */
+static void test_huge_payload(void **state)
+{
+	struct snt_scanner *s = *state;
+	struct snt_image img;
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+	uint8_t *want = malloc(SNT_SCAN_MAX_PAYLOAD);
+	uint32_t x = 1;
+
+	assert_non_null(want);
+	for (size_t i = 0; i < SNT_SCAN_MAX_PAYLOAD; i++) {
+		x = x * 1103515245u + 12345u;
+		want[i] = (uint8_t)(x >> 24);
+	}
+	load_fixture("qr-sa.png", &img);
+	f = (struct snt_frame){ SNT_PIXFMT_RGB24, img.width, img.height, img.stride, img.rgb };
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->codes[0].truncated, 1);
+	assert_int_equal(r->codes[0].len, SNT_SCAN_MAX_PAYLOAD);
+	assert_memory_equal(r->codes[0].bytes, want, SNT_SCAN_MAX_PAYLOAD);
+	assert_true(scan__utf8_valid((const uint8_t *)r->codes[0].text, strlen(r->codes[0].text)));
+	snt_image_release(&img);
+	free(want);
+}
+
+/* The time budget: errors, the first plane always tried, no further plane after it. */
+static void test_budget(void **state)
+{
+	struct snt_scanner *s = *state;
+	struct canvas c;
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+	uint32_t seed = 99;
+
+	assert_int_equal(snt_scanner_set_budget(NULL, 10), SNT_SCAN_ERR_INVAL);
+	assert_int_equal(snt_scanner_set_budget(s, 1), SNT_SCAN_OK);
+	/* A code on the first plane decodes whatever the budget. */
+	draw_one(&c, black, 2, 1);
+	f = rgb_frame(&c);
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(s->last_plane, 0);
+	/* Noise: the scan ends early, with no code. */
+	for (size_t i = 0; i < (size_t)c.w * 3 * c.h; i++) {
+		seed = seed * 1103515245u + 12345u;
+		c.px[i] = (uint8_t)(seed >> 24);
+	}
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 0);
+	assert_int_equal(snt_scanner_set_budget(s, 0), SNT_SCAN_OK);
+	canvas_free(&c);
+}
+
 /* A checkerboard of @dark on @ground inside the polygon 100..300, white or @ground around. */
 static enum snt_colour classify_board(const uint8_t dark[3], const uint8_t ground[3], int inverted)
 {
@@ -566,6 +1002,95 @@ static void test_colour_classifier(void **state)
 	assert_int_equal(scan__colour_classify(&v, dot, 0), SNT_COLOUR_UNKNOWN);
 	assert_int_equal(scan__colour_classify(&v, outside, 0), SNT_COLOUR_UNKNOWN);
 	assert_int_equal(scan__colour_classify(&v, bowtie, 0), SNT_COLOUR_UNKNOWN);
+}
+
+/*
+ * classify_board() with the whole picture (modules and ground) seen through
+ * a white balance: each channel scaled by @gain[c] / 100, as a camera with a
+ * wrong white point or a tinted light shows it.
+ */
+static enum snt_colour classify_shifted(const uint8_t dark[3], const unsigned int gain[3])
+{
+	static const int pts[4][2] = { { 40, 40 }, { 40, 180 }, { 180, 180 }, { 180, 40 } };
+	struct canvas c;
+	struct scan__rgb v;
+	enum snt_colour col;
+
+	canvas_new(&c, 220, 220, 0, white);
+	for (unsigned int y = 40; y < 180; y++)
+		for (unsigned int x = 40; x < 180; x++)
+			if (((x / 10) + (y / 10)) % 2)
+				memcpy(c.px + (size_t)y * c.stride + (size_t)x * 3, dark, 3);
+	for (unsigned int y = 0; y < c.h; y++)
+		for (unsigned int x = 0; x < c.w; x++)
+			for (int k = 0; k < 3; k++) {
+				uint8_t *p = c.px + (size_t)y * c.stride + (size_t)x * 3 + k;
+
+				*p = (uint8_t)(*p * gain[k] / 100);
+			}
+	v = (struct scan__rgb){ c.px, c.w, c.h, c.stride };
+	col = scan__colour_classify(&v, pts, 0);
+	canvas_free(&c);
+	return col;
+}
+
+/*
+ * Lesson 1, and the absolute rule: under a white-balance shift each colour
+ * still reads right, because it is judged against the quiet zone; under a
+ * cast too strong to undo, and for grey or faint modules, the answer is
+ * unknown; and a code that is not green never reads green.
+ */
+static void test_colour_white_balance(void **state)
+{
+	/* Gains in percent: neutral, tungsten, shade, fluorescent, magenta, dim. */
+	static const unsigned int moderate[][3] = {
+		{ 100, 100, 100 }, { 100, 88, 66 }, { 80, 90, 100 }, { 90, 100, 85 },
+		{ 100, 85, 100 }, { 60, 60, 60 },
+	};
+	/* Casts too strong to judge by: the quiet zone is no longer white. */
+	static const unsigned int strong[][3] = { { 100, 50, 25 }, { 30, 100, 40 }, { 25, 40, 100 } };
+	static const struct {
+		const uint8_t *rgb;
+		enum snt_colour want;
+	} codes[] = {
+		{ green, SNT_COLOUR_GREEN }, { green2, SNT_COLOUR_GREEN },
+		{ yellow, SNT_COLOUR_YELLOW }, { yellow2, SNT_COLOUR_YELLOW },
+		{ red, SNT_COLOUR_RED }, { red2, SNT_COLOUR_RED }, { black, SNT_COLOUR_BLACK },
+	};
+	/* Grey, faint and low-contrast modules: never a colour. */
+	static const uint8_t light_grey[3] = { 0xc8, 0xc8, 0xc8 };
+	static const uint8_t faint_green[3] = { 0xd0, 0xf0, 0xd0 };
+	static const uint8_t faint_yellow[3] = { 0xf8, 0xf0, 0xc8 };
+	static const uint8_t faint_red[3] = { 0xf8, 0xd0, 0xd0 };
+	static const uint8_t *const weak[] = { white, light_grey, faint_green, faint_yellow,
+					       faint_red };
+
+	(void)state;
+	for (size_t g = 0; g < SNT_ARRAY_SIZE(moderate); g++) {
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(codes); i++) {
+			enum snt_colour got = classify_shifted(codes[i].rgb, moderate[g]);
+
+			if (got != codes[i].want)
+				fail_msg("code %zu under gains %u/%u/%u: %s, want %s", i,
+					 moderate[g][0], moderate[g][1], moderate[g][2],
+					 snt_colour_name(got), snt_colour_name(codes[i].want));
+		}
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(weak); i++)
+			assert_int_equal(classify_shifted(weak[i], moderate[g]), SNT_COLOUR_UNKNOWN);
+	}
+	for (size_t g = 0; g < SNT_ARRAY_SIZE(strong); g++)
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(codes); i++)
+			assert_int_equal(classify_shifted(codes[i].rgb, strong[g]), SNT_COLOUR_UNKNOWN);
+	/* Never green for yellow or red, whatever the cast. */
+	for (unsigned int r = 30; r <= 100; r += 35)
+		for (unsigned int gg = 30; gg <= 100; gg += 35)
+			for (unsigned int b = 30; b <= 100; b += 35) {
+				const unsigned int gain[3] = { r, gg, b };
+
+				for (size_t i = 2; i < 6; i++)
+					assert_int_not_equal(classify_shifted(codes[i].rgb, gain),
+							     SNT_COLOUR_GREEN);
+			}
 }
 
 static void test_names(void **state)
@@ -670,9 +1195,9 @@ static void test_clean_screens(void **state)
 }
 
 /*
- * Camera captures: a floor under today's results (115 of 120 decoded, 115
- * right colours; the other 5 have a finder pattern cut off by the frame
- * edge), and never a yellow or red code reported green.
+ * Camera captures (issue 4 targets): at least 118 of 120 decoded exactly and
+ * 118 with the right colour, every dark-mode code decoded, and never a
+ * yellow or red code reported green.
  */
 static void test_camera_captures(void **state)
 {
@@ -686,9 +1211,152 @@ static void test_camera_captures(void **state)
 		      t.total, t.exact, t.right, t.inverted, t.inverted_ok);
 	assert_int_equal(t.total, 120);
 	assert_int_equal(t.wrong_green, 0);
-	assert_true(t.exact >= 110);
-	assert_true(t.right >= 110);
+	assert_true(t.exact >= 118);
+	assert_true(t.right >= 118);
 	assert_int_equal(t.inverted_ok, t.inverted);
+}
+
+/* ---- shared data: qr-photos ---- */
+
+/* @path's contents, NUL-terminated, or NULL; the caller frees it. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* CRLF to LF and trailing whitespace dropped, in place: the data set's comparison rule. */
+static size_t normalise_text(char *t, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(t[i] == '\r' && i + 1 < n && t[i + 1] == '\n'))
+			t[o++] = t[i];
+	while (o > 0 && strchr(" \t\r\n\f\v", t[o - 1]))
+		o--;
+	t[o] = '\0';
+	return o;
+}
+
+/*
+ * 1 if a code of @r is what the data set expects for image @path: the bytes
+ * of X.bin when it exists, else the text of X.txt (both normalised); -1 when
+ * there is no expectation.
+ */
+static int photo_exact(const char *path, const struct snt_scan_result *r)
+{
+	static char text[4 * SNT_SCAN_MAX_PAYLOAD + 1];
+	char exp[4096];
+	size_t len, base = strlen(path) - 4;
+	char *want;
+	int bin = 1, ok = 0;
+
+	snprintf(exp, sizeof(exp), "%.*s.bin", (int)base, path);
+	want = slurp(exp, &len);
+	if (!want) {
+		bin = 0;
+		snprintf(exp, sizeof(exp), "%.*s.txt", (int)base, path);
+		want = slurp(exp, &len);
+		if (!want)
+			return -1;
+		len = normalise_text(want, len);
+	}
+	for (size_t i = 0; i < r->n && !ok; i++) {
+		const struct snt_scan_code *c = &r->codes[i];
+
+		if (bin) {
+			ok = c->len == len && !memcmp(c->bytes, want, len);
+		} else {
+			size_t n = strlen(c->text);
+
+			memcpy(text, c->text, n + 1);
+			n = normalise_text(text, n);
+			ok = n == len && !memcmp(text, want, len);
+		}
+	}
+	free(want);
+	return ok;
+}
+
+/*
+ * Scan every image of qr-photos/@set; count those with an expectation
+ * (@with), decoded exactly (@exact), and with any code at all (@any).
+ */
+static void run_photo_set(struct snt_scanner *s, const char *root, const char *set,
+			  unsigned int *with, unsigned int *exact, unsigned int *any)
+{
+	char dir[4096], path[8192];
+	struct dirent **names;
+	int n;
+
+	snprintf(dir, sizeof(dir), "%s/qr-photos/%s", root, set);
+	n = scandir(dir, &names, NULL, alphasort);
+	assert_true(n > 0);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t l = strlen(name);
+		struct snt_image img;
+		struct snt_frame f;
+		const struct snt_scan_result *r;
+		int ok;
+
+		if (l > 4 && (!strcmp(name + l - 4, ".png") || !strcmp(name + l - 4, ".jpg"))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			assert_int_equal(snt_image_load(path, &img), SNT_IMAGE_OK);
+			f = (struct snt_frame){ SNT_PIXFMT_RGB24, img.width, img.height, img.stride,
+						img.rgb };
+			r = scan_ok(s, &f);
+			*any += r->n > 0;
+			ok = photo_exact(path, r);
+			if (ok >= 0) {
+				(*with)++;
+				*exact += (unsigned int)ok;
+			}
+			snt_image_release(&img);
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+/*
+ * Real photographs (issue 4 target): more than zxing-cpp's 79 of the 106
+ * with an expected text decoded exactly, and nothing at all decoded from the
+ * pictures without a code.
+ */
+static void test_photos(void **state)
+{
+	static const char *const sets[] = { "qrcode-1", "qrcode-2", "qrcode-3", "qrcode-4" };
+	const char *root = testdata_dir("qr-photos/qrcode-1");
+	unsigned int with = 0, exact = 0, any = 0, fp_with = 0, fp_exact = 0, fp_any = 0;
+
+	if (!root)
+		return;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(sets); i++)
+		run_photo_set(*state, root, sets[i], &with, &exact, &any);
+	run_photo_set(*state, root, "falsepositives-1", &fp_with, &fp_exact, &fp_any);
+	print_message("qr-photos: %u with a text, %u exact, %u with a code; "
+		      "falsepositives-1: %u decoded\n", with, exact, any, fp_any);
+	assert_int_equal(with, 106);
+	assert_true(exact > 79);
+	assert_int_equal(fp_any, 0);
 }
 
 int main(void)
@@ -699,6 +1367,16 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixture_payloads, setup, teardown),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_gb18030),
+		cmocka_unit_test(test_text_sjis),
+		cmocka_unit_test_setup_teardown(test_planes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plane_norm_and_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_yuyv_conversion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shrink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edge_cut, setup, teardown),
+		cmocka_unit_test(test_edge_finders),
+		cmocka_unit_test_setup_teardown(test_bad_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_payload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_colours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dark_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_code, setup, teardown),
@@ -707,9 +1385,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
 		cmocka_unit_test(test_colour_classifier),
+		cmocka_unit_test(test_colour_white_balance),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_clean_screens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_camera_captures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_photos, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zbar.h>
 
@@ -24,20 +25,28 @@
  * normalisation copes with glare and shade.  Luma at full scale catches
  * codes whose colour is lost in a tinted picture.  Each comes inverted too,
  * for phones in dark mode (light code on a dark ground).
+ *
+ * Two kinds of plane are conditional, so they cost nothing on the frames
+ * that do not need them: padded planes (a light border, and the part of a
+ * finder pattern cut off by the frame's edge redrawn, see edge.c) only when
+ * a finder touches the frame's edge; double-scale planes only for frames of
+ * at most SCAN__SMALL_SIDE pixels, whose modules may be a pixel or two.
  */
 static const struct scan__plane default_planes[] = {
-	/* base, inverted, norm, half */
-	{ SCAN__BASE_MINRGB, 0, 0, 1 },
-	{ SCAN__BASE_MINRGB, 1, 0, 1 },
-	{ SCAN__BASE_LUMA, 0, 0, 1 },
-	{ SCAN__BASE_MINRGB, 0, 1, 1 },
-	{ SCAN__BASE_MINRGB, 1, 1, 1 },
-	{ SCAN__BASE_MINRGB, 0, 0, 0 },
-	{ SCAN__BASE_LUMA, 0, 0, 0 },
-	{ SCAN__BASE_MINRGB, 0, 1, 0 },
-	{ SCAN__BASE_MINRGB, 1, 0, 0 },
-	{ SCAN__BASE_LUMA, 1, 0, 0 },
-	{ SCAN__BASE_MINRGB, 1, 1, 0 },
+	/* base, inverted, norm, scale, pad, erode */
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__HALF, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 1, SCAN__HALF, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 1, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__DOUBLE, 0, 0 },
 };
 
 /* @buf grown to at least @need bytes, or NULL (and @buf untouched) if out of memory. */
@@ -58,8 +67,7 @@ static uint8_t clamp_u8(int v)
 	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-/* V4L2 YUYV (BT.601, limited range) to RGB24 in s->rgb. */
-static int yuyv_to_rgb(struct snt_scanner *s, const struct snt_frame *f, struct scan__rgb *out)
+int scan__yuyv_to_rgb(struct snt_scanner *s, const struct snt_frame *f, struct scan__rgb *out)
 {
 	size_t stride = (size_t)f->width * 3;
 	uint8_t *rgb = grow(s->rgb, &s->rgb_cap, stride * f->height);
@@ -86,6 +94,48 @@ static int yuyv_to_rgb(struct snt_scanner *s, const struct snt_frame *f, struct 
 	out->width = f->width;
 	out->height = f->height;
 	out->stride = stride;
+	return 0;
+}
+
+int scan__shrink(struct snt_scanner *s, const struct snt_frame *f, const struct scan__rgb *rgb,
+		 unsigned int k, struct snt_frame *out, struct scan__rgb *rgb_out)
+{
+	unsigned int w = f->width / k, h = f->height / k, ch = rgb ? 3 : 1;
+	size_t stride;
+	uint8_t *buf;
+
+	w = w ? w : 1;
+	h = h ? h : 1;
+	stride = (size_t)w * ch;
+	buf = grow(s->work, &s->work_cap, stride * h);
+	if (!buf)
+		return -1;
+	s->work = buf;
+	for (unsigned int y = 0; y < h; y++) {
+		uint8_t *o = s->work + (size_t)y * stride;
+		unsigned int y1 = (y + 1) * k < f->height ? (y + 1) * k : f->height;
+
+		for (unsigned int x = 0; x < w; x++) {
+			unsigned int x1 = (x + 1) * k < f->width ? (x + 1) * k : f->width;
+			unsigned int area = (y1 - y * k) * (x1 - x * k);
+
+			for (unsigned int c = 0; c < ch; c++) {
+				unsigned int sum = 0;
+
+				for (unsigned int yy = y * k; yy < y1; yy++) {
+					const uint8_t *row = rgb ? rgb->px + (size_t)yy * rgb->stride
+								 : f->data + (size_t)yy * f->stride;
+
+					for (unsigned int xx = x * k; xx < x1; xx++)
+						sum += row[(size_t)xx * ch + c];
+				}
+				o[(size_t)x * ch + c] = (uint8_t)((sum + area / 2) / area);
+			}
+		}
+	}
+	*out = (struct snt_frame){ rgb ? SNT_PIXFMT_RGB24 : SNT_PIXFMT_GREY, w, h, stride, s->work };
+	if (rgb)
+		*rgb_out = (struct scan__rgb){ s->work, w, h, stride };
 	return 0;
 }
 
@@ -132,18 +182,80 @@ static void build_base(struct snt_scanner *s, const struct snt_frame *f,
 	}
 }
 
-/* 2x2 box filter of s->full (w x h) into s->half. */
-static void halve(struct snt_scanner *s, unsigned int w, unsigned int h)
+/*
+ * s->full (w x h) at twice the size into s->dbl, bilinear: output pixel
+ * (X, Y) samples the input at ((X - 0.5) / 2, (Y - 0.5) / 2), i.e. weights
+ * 3/4 and 1/4 of the two nearest pixels each way (edges repeated).
+ */
+static void twice(struct snt_scanner *s, unsigned int w, unsigned int h)
+{
+	size_t dw = (size_t)w * 2;
+
+	for (unsigned int y = 0; y < 2 * h; y++) {
+		/* Rows a (weight 3) and b (weight 1). */
+		unsigned int a = y / 2;
+		unsigned int b = y % 2 ? (a + 1 < h ? a + 1 : a) : (a > 0 ? a - 1 : 0);
+		const uint8_t *ra = s->full + (size_t)a * w, *rb = s->full + (size_t)b * w;
+		uint8_t *o = s->dbl + (size_t)y * dw;
+
+		for (unsigned int x = 0; x < 2 * w; x++) {
+			unsigned int c = x / 2;
+			unsigned int d = x % 2 ? (c + 1 < w ? c + 1 : c) : (c > 0 ? c - 1 : 0);
+			unsigned int v = 9u * ra[c] + 3u * ra[d] + 3u * rb[c] + rb[d];
+
+			o[x] = (uint8_t)((v + 8) >> 4);
+		}
+	}
+}
+
+/* 2x2 box filter of @in (w x h) into @out ((w / 2) x (h / 2)). */
+static void halve_into(const uint8_t *in, unsigned int w, unsigned int h, uint8_t *out)
 {
 	unsigned int hw = w / 2, hh = h / 2;
 
 	for (unsigned int y = 0; y < hh; y++) {
-		const uint8_t *a = s->full + (size_t)(2 * y) * w;
+		const uint8_t *a = in + (size_t)(2 * y) * w;
 		const uint8_t *b = a + w;
-		uint8_t *o = s->half + (size_t)y * hw;
+		uint8_t *o = out + (size_t)y * hw;
 
 		for (unsigned int x = 0; x < hw; x++)
 			o[x] = (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+	}
+}
+
+/*
+ * 3x3 minimum of @px (w x h) in place, through @tmp (w x h bytes): dark
+ * modules grow by a pixel, so a code drawn in dots becomes solid.
+ */
+static void erode(uint8_t *px, unsigned int w, unsigned int h, uint8_t *tmp)
+{
+	/* Rows first into tmp, then columns back into px. */
+	for (unsigned int y = 0; y < h; y++) {
+		const uint8_t *in = px + (size_t)y * w;
+		uint8_t *o = tmp + (size_t)y * w;
+
+		for (unsigned int x = 0; x < w; x++) {
+			uint8_t m = in[x];
+
+			if (x > 0 && in[x - 1] < m)
+				m = in[x - 1];
+			if (x + 1 < w && in[x + 1] < m)
+				m = in[x + 1];
+			o[x] = m;
+		}
+	}
+	for (unsigned int y = 0; y < h; y++) {
+		const uint8_t *up = tmp + (size_t)(y > 0 ? y - 1 : y) * w;
+		const uint8_t *mid = tmp + (size_t)y * w;
+		const uint8_t *down = tmp + (size_t)(y + 1 < h ? y + 1 : y) * w;
+		uint8_t *o = px + (size_t)y * w;
+
+		for (unsigned int x = 0; x < w; x++) {
+			uint8_t m = mid[x];
+
+			m = up[x] < m ? up[x] : m;
+			o[x] = down[x] < m ? down[x] : m;
+		}
 	}
 }
 
@@ -264,16 +376,12 @@ static int normalise(struct snt_scanner *s, uint8_t *px, unsigned int w, unsigne
 	return 0;
 }
 
-static void set_point(int pt[2], int x, int y, int scale, const struct snt_frame *f)
-{
-	x *= scale;
-	y *= scale;
-	pt[0] = x < 0 ? 0 : x >= (int)f->width ? (int)f->width - 1 : x;
-	pt[1] = y < 0 ? 0 : y >= (int)f->height ? (int)f->height - 1 : y;
-}
-
-/* Copy zbar's QR symbols into s->res; return how many were kept. */
-static size_t collect(struct snt_scanner *s, const struct snt_frame *f, int scale)
+/*
+ * Copy zbar's QR symbols into s->res; return how many were kept.  @pm maps
+ * the plane to the working frame, @shrunk (>= 1) the working frame to @f.
+ */
+static size_t collect(struct snt_scanner *s, const struct snt_frame *f,
+		      const struct scan__plane_map *pm, int shrunk)
 {
 	struct snt_scan_result *r = &s->res;
 
@@ -292,9 +400,17 @@ static size_t collect(struct snt_scanner *s, const struct snt_frame *f, int scal
 		memcpy(c->bytes, data, c->len);
 		for (unsigned int i = 0; i < 4; i++) {
 			unsigned int k = i < nloc ? i : nloc - 1;
+			int x = (zbar_symbol_get_loc_x(sym, k) - pm->border) * pm->mul / pm->div;
+			int y = (zbar_symbol_get_loc_y(sym, k) - pm->border) * pm->mul / pm->div;
 
-			set_point(c->points[i], zbar_symbol_get_loc_x(sym, k),
-				  zbar_symbol_get_loc_y(sym, k), scale, f);
+			/* Unclamped, in the working frame, for judging the colour. */
+			s->raw_points[r->n][i][0] = x;
+			s->raw_points[r->n][i][1] = y;
+			/* In the caller's frame, clamped to it. */
+			x = x * shrunk + shrunk / 2;
+			y = y * shrunk + shrunk / 2;
+			c->points[i][0] = x < 0 ? 0 : x >= (int)f->width ? (int)f->width - 1 : x;
+			c->points[i][1] = y < 0 ? 0 : y >= (int)f->height ? (int)f->height - 1 : y;
 		}
 		c->colour = SNT_COLOUR_UNKNOWN;
 		r->n++;
@@ -349,8 +465,48 @@ static void sort_codes(struct snt_scan_result *r, struct snt_scan_code *tmp)
 	}
 }
 
+/* A zbar image scanner for QR codes only, in binary mode. */
+static enum snt_scan_err new_zbar(zbar_image_scanner_t **out)
+{
+	zbar_image_scanner_t *zs = zbar_image_scanner_create();
+
+	*out = NULL;
+	if (!zs)
+		return SNT_SCAN_ERR_NOMEM;
+	if (zbar_image_scanner_set_config(zs, 0, ZBAR_CFG_ENABLE, 0) ||
+	    zbar_image_scanner_set_config(zs, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) ||
+	    zbar_image_scanner_set_config(zs, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1)) {
+		zbar_image_scanner_destroy(zs);
+		return SNT_SCAN_ERR_ZBAR;
+	}
+	*out = zs;
+	return SNT_SCAN_OK;
+}
+
+/*
+ * Replace the zbar image scanner with a fresh one.  zbar 0.23 keeps every
+ * QR symbol it has decoded in its recycle lists until the scanner is
+ * destroyed (a symbol with data is recycled into a bucket that symbol
+ * allocation for QR never draws from), so a long-lived scanner grows by a
+ * few hundred bytes per decoded code; renewing it after each frame with a
+ * code keeps memory flat, for about 4 us.  Should the new one fail, the old
+ * one is kept.
+ */
+static void renew_zbar(struct snt_scanner *s)
+{
+	zbar_image_scanner_t *zs;
+
+	if (new_zbar(&zs) != SNT_SCAN_OK)
+		return;
+	zbar_image_scanner_recycle_image(s->zs, s->zimg);
+	zbar_image_scanner_destroy(s->zs);
+	s->zs = zs;
+}
+
 enum snt_scan_err snt_scanner_new(struct snt_scanner **out)
 {
+	enum snt_scan_err err;
+
 	struct snt_scanner *s;
 
 	if (!out)
@@ -359,16 +515,15 @@ enum snt_scan_err snt_scanner_new(struct snt_scanner **out)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return SNT_SCAN_ERR_NOMEM;
-	s->gb18030 = iconv_open("UTF-8", "GB18030");
-	s->zs = zbar_image_scanner_create();
+	s->cd.gb18030 = iconv_open("UTF-8", "GB18030");
+	s->cd.sjis = iconv_open("UTF-8", "CP932");
 	s->zimg = zbar_image_create();
-	if (!s->zs || !s->zimg)
+	if (!s->zimg)
 		goto err_free;
-	if (zbar_image_scanner_set_config(s->zs, 0, ZBAR_CFG_ENABLE, 0) ||
-	    zbar_image_scanner_set_config(s->zs, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1) ||
-	    zbar_image_scanner_set_config(s->zs, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1)) {
+	err = new_zbar(&s->zs);
+	if (err != SNT_SCAN_OK) {
 		snt_scanner_free(s);
-		return SNT_SCAN_ERR_ZBAR;
+		return err;
 	}
 	zbar_image_set_format(s->zimg, zbar_fourcc('Y', '8', '0', '0'));
 	memcpy(s->planes, default_planes, sizeof(default_planes));
@@ -390,11 +545,17 @@ void snt_scanner_free(struct snt_scanner *s)
 		zbar_image_destroy(s->zimg);
 	if (s->zs)
 		zbar_image_scanner_destroy(s->zs);
-	if (s->gb18030 != (iconv_t)-1 && s->gb18030 != (iconv_t)0)
-		iconv_close(s->gb18030);
+	if (s->cd.gb18030 != (iconv_t)-1 && s->cd.gb18030 != (iconv_t)0)
+		iconv_close(s->cd.gb18030);
+	if (s->cd.sjis != (iconv_t)-1 && s->cd.sjis != (iconv_t)0)
+		iconv_close(s->cd.sjis);
 	free(s->rgb);
 	free(s->full);
 	free(s->half);
+	free(s->dbl);
+	free(s->work);
+	free(s->tmp);
+	free(s->pad);
 	free(s->blk);
 	free(s);
 }
@@ -412,13 +573,121 @@ static size_t bytes_per_pixel(enum snt_pixfmt fmt)
 	return 0;
 }
 
+enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms)
+{
+	if (!s)
+		return SNT_SCAN_ERR_INVAL;
+	s->budget_ms = ms;
+	return SNT_SCAN_OK;
+}
+
+/* 1 if plane @i, on a grey frame, repeats an earlier one (bases aside). */
+static int seen_grey(const struct scan__plane *planes, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (planes[j].inverted == planes[i].inverted && planes[j].norm == planes[i].norm &&
+		    planes[j].scale == planes[i].scale && planes[j].pad == planes[i].pad &&
+		    planes[j].erode == planes[i].erode)
+			return 1;
+	return 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const struct scan__rgb *rgb,
+		      const struct scan__plane *p, uint8_t **out, unsigned int *w, unsigned int *h,
+		      struct scan__plane_map *pm)
+{
+	unsigned int fw = f->width, fh = f->height;
+	size_t npix = (size_t)fw * fh;
+	uint8_t *plane;
+
+	if (p->scale == SCAN__HALF && (fw < 2 || fh < 2))
+		return 0;
+	if (p->scale == SCAN__DOUBLE && (fw > SCAN__SMALL_SIDE || fh > SCAN__SMALL_SIDE))
+		return 0;
+	plane = grow(s->full, &s->full_cap, npix);
+	if (!plane)
+		return -1;
+	s->full = plane;
+	*pm = (struct scan__plane_map){ 0, 1, 1 };
+	*w = fw;
+	*h = fh;
+	build_base(s, f, rgb, p);
+	if (p->scale == SCAN__HALF) {
+		uint8_t *buf = grow(s->half, &s->half_cap, npix / 4 + 1);
+
+		if (!buf)
+			return -1;
+		s->half = buf;
+		halve_into(s->full, fw, fh, s->half);
+		*w = fw / 2;
+		*h = fh / 2;
+		pm->mul = 2;
+		plane = s->half;
+	} else if (p->scale == SCAN__DOUBLE) {
+		uint8_t *buf = grow(s->dbl, &s->dbl_cap, (size_t)fw * fh * 4);
+
+		if (!buf)
+			return -1;
+		s->dbl = buf;
+		twice(s, fw, fh);
+		*w = fw * 2;
+		*h = fh * 2;
+		pm->div = 2;
+		plane = s->dbl;
+	}
+	if (p->norm && normalise(s, plane, *w, *h))
+		return -1;
+	if (p->erode) {
+		uint8_t *buf = grow(s->tmp, &s->tmp_cap, (size_t)*w * *h);
+
+		if (!buf)
+			return -1;
+		s->tmp = buf;
+		erode(plane, *w, *h, s->tmp);
+	}
+	if (p->pad) {
+		size_t nf = scan__edge_finders(plane, *w, *h, s->finders, SCAN__MAX_FINDERS);
+		unsigned int b = 8, side = *w > *h ? *w : *h;
+		uint8_t *buf;
+
+		if (nf == 0)
+			return 0;
+		for (size_t k = 0; k < nf; k++)
+			if (s->finders[k].reach + 2 > (float)b)
+				b = (unsigned int)(s->finders[k].reach + 2);
+		b = b < side ? b : side;
+		buf = grow(s->pad, &s->pad_cap, ((size_t)*w + 2 * b) * ((size_t)*h + 2 * b));
+		if (!buf)
+			return -1;
+		s->pad = buf;
+		scan__edge_pad(plane, *w, *h, b, s->finders, nf, 255, s->pad);
+		*w += 2 * b;
+		*h += 2 * b;
+		pm->border = (int)b;
+		plane = s->pad;
+	}
+	*out = plane;
+	return 1;
+}
+
 enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame *frame,
 				   const struct snt_scan_result **out)
 {
 	struct scan__rgb rgb_view;
 	const struct scan__rgb *rgb = NULL;
-	size_t bpp, npix;
-	uint8_t *buf;
+	struct snt_frame work;
+	size_t bpp;
+	unsigned int side, shrunk = 1;
+	int zbar_hit = 0;
+	double t0 = now_ms();
 
 	if (out)
 		*out = NULL;
@@ -434,15 +703,6 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 
 	s->res.n = 0;
 	s->last_plane = -1;
-	npix = (size_t)frame->width * frame->height;
-	buf = grow(s->full, &s->full_cap, npix);
-	if (!buf)
-		return SNT_SCAN_ERR_NOMEM;
-	s->full = buf;
-	buf = grow(s->half, &s->half_cap, npix / 4 + 1);
-	if (!buf)
-		return SNT_SCAN_ERR_NOMEM;
-	s->half = buf;
 	if (frame->fmt == SNT_PIXFMT_RGB24) {
 		rgb_view.px = frame->data;
 		rgb_view.width = frame->width;
@@ -450,52 +710,62 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		rgb_view.stride = frame->stride;
 		rgb = &rgb_view;
 	} else if (frame->fmt == SNT_PIXFMT_YUYV) {
-		if (yuyv_to_rgb(s, frame, &rgb_view))
+		if (scan__yuyv_to_rgb(s, frame, &rgb_view))
 			return SNT_SCAN_ERR_NOMEM;
 		rgb = &rgb_view;
+	}
+	/* A frame too large to scan at full size is scanned box-filtered. */
+	work = *frame;
+	if (rgb)
+		work = (struct snt_frame){ SNT_PIXFMT_RGB24, rgb->width, rgb->height, rgb->stride,
+					   rgb->px };
+	side = frame->width > frame->height ? frame->width : frame->height;
+	if (side > SNT_SCAN_WORK_SIDE) {
+		shrunk = (side + SNT_SCAN_WORK_SIDE - 1) / SNT_SCAN_WORK_SIDE;
+		if (scan__shrink(s, &work, rgb, shrunk, &work, &rgb_view))
+			return SNT_SCAN_ERR_NOMEM;
 	}
 
 	for (size_t i = 0; i < s->nplanes; i++) {
 		const struct scan__plane *p = &s->planes[i];
-		unsigned int w = frame->width, h = frame->height;
-		uint8_t *plane = s->full;
+		struct scan__plane_map pm;
+		unsigned int w, h;
+		uint8_t *plane;
 		int n;
 
-		/* A grey frame has one base: its luma. */
-		if (!rgb && p->base != SCAN__BASE_LUMA)
+		if (i > 0 && s->budget_ms && now_ms() - t0 >= (double)s->budget_ms)
+			break;
+		/* A grey frame has one base, its luma: each plane once. */
+		if (!rgb && seen_grey(s->planes, i))
 			continue;
-		if (p->half && (w < 2 || h < 2))
-			continue;
-		build_base(s, frame, rgb, p);
-		if (p->half) {
-			halve(s, w, h);
-			w /= 2;
-			h /= 2;
-			plane = s->half;
-		}
-		if (p->norm && normalise(s, plane, w, h))
+		n = scan__build_plane(s, &work, rgb, p, &plane, &w, &h, &pm);
+		if (n < 0)
 			return SNT_SCAN_ERR_NOMEM;
-
+		if (n == 0)
+			continue;
 		zbar_image_set_size(s->zimg, w, h);
 		zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
 		n = zbar_scan_image(s->zs, s->zimg);
 		if (n < 0)
 			return SNT_SCAN_ERR_ZBAR;
-		if (n == 0 || collect(s, frame, p->half ? 2 : 1) == 0)
+		zbar_hit |= n > 0;
+		if (n == 0 || collect(s, frame, &pm, (int)shrunk) == 0)
 			continue;
 		s->last_plane = (int)i;
 		for (size_t k = 0; k < s->res.n; k++) {
 			struct snt_scan_code *c = &s->res.codes[k];
 
-			scan__text_from_bytes(s->gb18030, c->bytes, c->len, c->text, sizeof(c->text));
+			scan__text_from_bytes(&s->cd, c->bytes, c->len, c->text, sizeof(c->text));
 			if (rgb)
-				c->colour = scan__colour_classify(rgb, (const int (*)[2])c->points,
-								  p->inverted);
+				c->colour = scan__colour_classify(
+					rgb, (const int (*)[2])s->raw_points[k], p->inverted);
 		}
 		break;
 	}
 	/* zbar keeps no pointer to the plane past the scan, but drop it anyway. */
 	zbar_image_set_data(s->zimg, NULL, 0, NULL);
+	if (zbar_hit)
+		renew_zbar(s);
 	sort_codes(&s->res, &s->sort_tmp);
 	*out = &s->res;
 	return SNT_SCAN_OK;

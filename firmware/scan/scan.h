@@ -12,8 +12,13 @@
  * yellow and red modules are all dark (minimum channel), the latter also
  * with local contrast normalisation, each at half scale (2x2 box filter: a
  * quarter of the work, and steadier on blur and sensor noise) before full
- * scale (small codes), and inverted (phones in dark mode).  All planes are
- * tried on a frame with no code, so such a frame costs the most.
+ * scale (small codes), and inverted (phones in dark mode).  Two kinds of
+ * plane are tried only when the frame calls for them: a padded plane, with a
+ * light border and the part of a finder pattern cut off by the frame's edge
+ * redrawn (ISO/IEC 18004:2015 §6.3.3), when a finder touches the edge; and a
+ * double-scale plane for frames of at most 400 pixels a side.  A frame with
+ * no code goes through every plane that applies and costs the most; a
+ * per-frame time budget (snt_scanner_set_budget()) bounds that.
  *
  * The colour is judged on the frame's RGB: the darkest samples inside the
  * code's corner polygon, divided by the white of its quiet zone (which
@@ -35,10 +40,21 @@
 
 /* Most symbols reported for one frame; further ones are ignored. */
 #define SNT_SCAN_MAX_CODES 8
-/* Largest payload kept: a version-40 QR holds at most 2953 bytes. */
-#define SNT_SCAN_MAX_PAYLOAD 2953
+/*
+ * Largest payload kept, in bytes: a version-40 QR holds at most 7089
+ * characters (numeric mode; 2953 in byte mode), ISO/IEC 18004:2015 Table 7.
+ * Longer data (structured append joins up to 16 symbols) is truncated and
+ * flagged.
+ */
+#define SNT_SCAN_MAX_PAYLOAD 7089
 /* Largest frame accepted, per side, in pixels. */
 #define SNT_SCAN_MAX_SIDE 8192
+/*
+ * Largest frame scanned at full size, per side, in pixels: a larger one is
+ * first box-filtered by the smallest whole factor that brings it to this,
+ * which bounds the time and memory a huge photograph costs.
+ */
+#define SNT_SCAN_WORK_SIDE 2048
 
 enum snt_scan_err {
 	SNT_SCAN_OK = 0,
@@ -76,12 +92,15 @@ struct snt_scan_code {
 	size_t len;				/* bytes used in bytes[] */
 	int truncated;				/* 1 when the payload was longer */
 	/*
-	 * Display text, UTF-8, NUL-terminated: the bytes as UTF-8 when valid,
-	 * else GB 18030 when valid, else ISO-8859-1 (GB/T 18030-2022; ISO/IEC
-	 * 18004 §7.4.3 default is ISO-8859-1 when no ECI is present).  When
-	 * the code carries an ECI, zbar has already converted the bytes to
-	 * UTF-8 by it.  A NUL byte in the payload ends the text; bytes[] keeps
-	 * everything.  Hostile input: escape it before any terminal or shell.
+	 * Display text, UTF-8, NUL-terminated: the bytes as UTF-8 when valid;
+	 * else Shift_JIS when they are valid Shift_JIS holding Japanese kana or
+	 * punctuation and are not GB 2312 text (Japanese encoders; never
+	 * Chinese legacy text); else GB 18030 when valid; else ISO-8859-1
+	 * (GB 18030-2022; ISO/IEC 18004:2015 §7.4.3 default is ISO-8859-1 when
+	 * no ECI is present).  When the code carries an ECI, zbar has already
+	 * converted the bytes to UTF-8 by it.  A NUL byte in the payload ends
+	 * the text; bytes[] keeps everything.  Hostile input: escape it before
+	 * any terminal or shell.
 	 */
 	char text[4 * SNT_SCAN_MAX_PAYLOAD + 1];
 	enum snt_colour colour;	/* SNT_COLOUR_UNKNOWN for SNT_PIXFMT_GREY frames */
@@ -126,6 +145,20 @@ void snt_scanner_free(struct snt_scanner *s);
  */
 enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame *frame,
 				   const struct snt_scan_result **out) SNT_WUR;
+
+/*
+ * snt_scanner_set_budget() - bound the time one frame may take.
+ * @s: scanner from snt_scanner_new().
+ * @ms: milliseconds of wall-clock (CLOCK_MONOTONIC) time after which
+ *      snt_scanner_scan() starts no further plane; the plane under way is
+ *      finished, so a frame may take one plane longer.  The first plane is
+ *      always tried.  0 (the default) means no limit: every plane that
+ *      applies is tried, and results do not depend on the machine's speed.
+ *      A gate that must keep up with its camera (say 100 ms at 10 frames a
+ *      second) sets this; the next frame gets a fresh budget.
+ * Return: SNT_SCAN_OK; SNT_SCAN_ERR_INVAL if @s is NULL.
+ */
+enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms) SNT_WUR;
 
 /* snt_scan_strerror() - static English text for @err; never NULL. */
 const char *snt_scan_strerror(enum snt_scan_err err);

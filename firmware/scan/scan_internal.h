@@ -17,7 +17,15 @@
 /* Grey plane sources: what one byte of a plane is computed from. */
 enum scan__base {
 	SCAN__BASE_LUMA = 0,	/* BT.601 luma; inverted: 255 - luma */
-	SCAN__BASE_MINRGB,	/* min(R, G, B); inverted: 255 - max(R, G, B) */
+	SCAN__BASE_MINRGB,	/* min(R, G, B); inverted: 255 - max(R, G, B);
+				 * on a grey frame, its luma */
+};
+
+/* Scale of a plane relative to the frame. */
+enum scan__scale {
+	SCAN__HALF = 0,		/* 2x2 box filter: a quarter of the pixels */
+	SCAN__FULL,		/* the frame's own pixels */
+	SCAN__DOUBLE,		/* bilinear, twice each way; small frames only */
 };
 
 /* One grey plane tried on zbar. */
@@ -25,11 +33,42 @@ struct scan__plane {
 	uint8_t base;		/* enum scan__base */
 	uint8_t inverted;	/* light code on a dark ground (dark mode) */
 	uint8_t norm;		/* local contrast normalisation */
-	uint8_t half;		/* 2x2 box-filtered half scale */
+	uint8_t scale;		/* enum scan__scale */
+	uint8_t pad;		/* light border, cut finders redrawn; tried only
+				 * when a finder touches the frame's edge */
+	uint8_t erode;		/* 3x3 minimum: dotted modules joined */
 };
 
 /* Most planes a scanner tries on one frame. */
-#define SCAN__MAX_PLANES 16
+#define SCAN__MAX_PLANES 24
+/* Frames up to this many pixels on their longer side get SCAN__DOUBLE planes. */
+#define SCAN__SMALL_SIDE 400
+/* Most finders redrawn on one padded plane. */
+#define SCAN__MAX_FINDERS 8
+
+/* Where plane pixels land in the working frame: (plane - border) * mul / div. */
+struct scan__plane_map {
+	int border;
+	int mul, div;
+};
+
+/*
+ * A finder pattern touching or cut by the edge of a plane, in the plane's
+ * pixel coordinates (the centre may lie outside the plane).
+ */
+struct scan__finder {
+	float cx, cy;		/* centre */
+	float ux, uy;		/* unit vector along the edge it touches */
+	float vx, vy;		/* unit vector across it, into the plane */
+	float module;		/* module size, pixels */
+	float reach;		/* how far it (plus one module) reaches past the edge, pixels */
+};
+
+/* Text encodings a payload may be shown in (iconv descriptors, or (iconv_t)-1). */
+struct scan__iconv {
+	iconv_t gb18030;	/* GB 18030 -> UTF-8 */
+	iconv_t sjis;		/* Shift_JIS (Windows-31J, CP932) -> UTF-8 */
+};
 
 /* A borrowed RGB24 view of the frame being scanned. */
 struct scan__rgb {
@@ -42,18 +81,29 @@ struct scan__rgb {
 struct snt_scanner {
 	zbar_image_scanner_t *zs;
 	zbar_image_t *zimg;
-	iconv_t gb18030;		/* GB 18030 -> UTF-8, or (iconv_t)-1 */
+	struct scan__iconv cd;
 
 	struct scan__plane planes[SCAN__MAX_PLANES];	/* tried in order */
 	size_t nplanes;
 	int last_plane;			/* index that yielded codes, -1 if none */
+	unsigned int budget_ms;		/* no new plane after this long; 0: no limit */
 
 	uint8_t *rgb;			/* YUYV frames converted to RGB24 */
 	size_t rgb_cap;
+	uint8_t *work;			/* frames over SNT_SCAN_WORK_SIDE, box-filtered */
+	size_t work_cap;
 	uint8_t *full;			/* full-scale plane */
 	size_t full_cap;
 	uint8_t *half;			/* half-scale plane */
 	size_t half_cap;
+	uint8_t *dbl;			/* double-scale plane */
+	size_t dbl_cap;
+	uint8_t *tmp;			/* scratch plane for the 3x3 minimum */
+	size_t tmp_cap;
+	uint8_t *pad;			/* plane with a border, cut finders redrawn */
+	size_t pad_cap;
+	struct scan__finder finders[SCAN__MAX_FINDERS];
+	int raw_points[SNT_SCAN_MAX_CODES][4][2];	/* corners, not clamped to the frame */
 	uint16_t *blk;			/* per-block minima and maxima */
 	size_t blk_cap;
 
@@ -107,15 +157,83 @@ enum snt_colour scan__colour_classify(const struct scan__rgb *img, const int pts
 				      int inverted);
 
 /*
- * scan__text_from_bytes() - display text for a payload: @in as is when it
- * is valid UTF-8, else converted from GB 18030 through @gb18030 when valid,
- * else from ISO-8859-1.
- * @gb18030: iconv descriptor GB 18030 -> UTF-8, or (iconv_t)-1 to skip.
+ * scan__text_from_bytes() - display text for a payload, by this rule:
+ *  1. @in as is when it is valid UTF-8 (RFC 3629);
+ *  2. else Shift_JIS (Windows-31J) when @in is valid Shift_JIS, holds at
+ *     least one two-byte kana or Japanese punctuation mark (hiragana
+ *     0x829F-0x82F1, katakana 0x8340-0x8396, 0x8141 、 0x8142 。 0x8145 ・
+ *     0x815B ー), and is not GB 2312 text (some multi-byte character has a
+ *     byte outside 0xA1-0xFE): Japanese payloads of the QR 2000 edition's
+ *     Kanji mode and of Japanese encoders, never Chinese legacy text;
+ *  3. else GB 18030 (GB 18030-2022) when valid;
+ *  4. else ISO-8859-1 (ISO/IEC 18004:2015 §7.4.3 default), which never fails.
+ * @cd: the converters; NULL or (iconv_t)-1 members skip steps 2 and 3.
  * @in, @len: the payload; @len <= SNT_SCAN_MAX_PAYLOAD.
- * @out: receives the NUL-terminated UTF-8 text; @outsize >= 4 * @len + 1.
+ * @out: receives the NUL-terminated UTF-8 text; @outsize >= 4 * @len + 1
+ *       (shorter buffers get a shorter, still valid, text).
  */
-void scan__text_from_bytes(iconv_t gb18030, const uint8_t *in, size_t len, char *out,
-			   size_t outsize);
+void scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size_t len,
+			   char *out, size_t outsize);
+
+/*
+ * scan__yuyv_to_rgb() - V4L2_PIX_FMT_YUYV (ITU-R BT.601, limited range) to
+ * RGB24 in the scanner's buffer.
+ * @f: a YUYV frame (even width); @out: receives a view of the result.
+ * Return: 0, or -1 when the buffer could not be grown.
+ */
+int scan__yuyv_to_rgb(struct snt_scanner *s, const struct snt_frame *f, struct scan__rgb *out);
+
+/*
+ * scan__shrink() - box-filter a frame by @k (>= 1) each way into the
+ * scanner's working buffer: each output pixel is the rounded mean of the
+ * @k x @k input pixels it covers (fewer at the right and bottom edges); the
+ * output is at least 1x1.
+ * @f: the frame, read through @rgb when it has colour (RGB24 or converted
+ *     YUYV), else as SNT_PIXFMT_GREY.
+ * @out: receives the working frame (RGB24 or GREY); @rgb_out a view of it
+ *       when @rgb is not NULL.
+ * Return: 0, or -1 when the buffer could not be grown.
+ */
+int scan__shrink(struct snt_scanner *s, const struct snt_frame *f, const struct scan__rgb *rgb,
+		 unsigned int k, struct snt_frame *out, struct scan__rgb *rgb_out);
+
+/*
+ * scan__build_plane() - the grey plane @p of a working frame, in one of the
+ * scanner's buffers: base (BT.601 luma 77/150/29 of 256, or min(R, G, B);
+ * inverted: 255 - luma, or 255 - max(R, G, B)); scaled (2x2 box mean, or
+ * bilinear double for frames of at most SCAN__SMALL_SIDE); local contrast
+ * normalisation; 3x3 minimum; padded (scan__edge_pad(), border 255).
+ * @f: the working frame; @rgb: its colour view, or NULL for a grey frame
+ *     (whose only base is its luma).
+ * @out, @w, @h: receive the plane (owned by @s, valid until the next call)
+ *               and its size; @pm how its pixels map back to @f.
+ * Return: 1 when built; 0 when @p does not apply to this frame (half scale
+ * of a 1-pixel side, double scale of a large frame, padding with no finder
+ * at the edge); -1 when out of memory.
+ */
+int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const struct scan__rgb *rgb,
+		      const struct scan__plane *p, uint8_t **out, unsigned int *w, unsigned int *h,
+		      struct scan__plane_map *pm);
+
+/*
+ * scan__edge_finders() - finder patterns of @px (a @w x @h grey plane, dark
+ * modules dark) that touch or are cut by the plane's edge, i.e. whose outer
+ * ring comes within one module of it (see edge.c).
+ * @out: receives up to @max finders.
+ * Return: how many were found; 0 for a NULL plane or one under 14 pixels a side.
+ */
+size_t scan__edge_finders(const uint8_t *px, unsigned int w, unsigned int h,
+			  struct scan__finder *out, size_t max);
+
+/*
+ * scan__edge_pad() - copy @px (@w x @h) into @out ((@w + 2 @border) x
+ * (@h + 2 @border)) inside a border of value @light, and draw there the part
+ * of each finder @f[0..nf-1] that lies outside the plane (dark 0, light
+ * @light, ISO/IEC 18004:2015 §6.3.3 proportions).  Pixels of the plane
+ * itself are copied unchanged.
+ */
+void scan__edge_pad(const uint8_t *px, unsigned int w, unsigned int h, unsigned int border,
+		    const struct scan__finder *f, size_t nf, uint8_t light, uint8_t *out);
 
 /* scan__utf8_valid() - 1 if @in is well-formed UTF-8 (RFC 3629), else 0. */
 int scan__utf8_valid(const uint8_t *in, size_t len);
