@@ -1,43 +1,53 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Scanner figures on the shared health-code captures (interfaces.md test
-# data rules).  Prints, per set: images, exact payloads, right colours,
-# yellow/red reported green, and decode time (median, p90, max ms).
+# Scanner figures on the shared test data (interfaces.md test data rules;
+# issue 4 targets).  Builds tests/bench/bench-scan-frames.c against
+# BUILD_DIR/libsentinel.a with the project's flags, then prints:
+#   scan clean|camera   images, exact payloads, right colours, yellow/red as green, ms
+#   scan photos         qr-photos/qrcode-1..4: exact texts (CRLF->LF, trailing space dropped)
+#   scan falsepositives qr-photos/falsepositives-1: images with any code (must be 0)
+#   cost camera         median ms per 640x480 frame, scanner vs one plain zbar pass
+#                       over the luma plane of the same frame, side by side, and the ratio
+#   cost camera-code-painted-out   the same frames with the code painted out
+#   callgrind           instructions for one frame: scanner, and one zbar luma pass
+#   rss                 resident memory over BENCH_SCAN_FRAMES (10000) scans
+# Figures, not pass/fail: the unit tests assert the counts.
 # usage: bench-scan.sh [BUILD_DIR]   (make bench)
 set -eu
 b=${1:-build}
 data=${SENTINEL_TESTDATA:-../shared/testdata}
+frames=${BENCH_SCAN_FRAMES:-10000}
+one=${BENCH_SCAN_ONE:-healthcode/camera/001-yellow.jpg}
 if [ ! -f "$data/healthcode/manifest.tsv" ]; then
 	echo "bench-scan: $data/healthcode not found: set SENTINEL_TESTDATA" >&2
 	exit 1
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for set in clean camera; do
-	grep "^$set/" "$data/healthcode/manifest.tsv" >"$tmp/m"
-	cut -f1 "$tmp/m" | sed "s#^#$data/healthcode/#" >"$tmp/files"
-	# shellcheck disable=SC2046
-	"$b/sentinelctl" scan --json $(cat "$tmp/files") >"$tmp/out" || true
-	awk -F'\t' -v out="$tmp/out" -v set="$set" '
-	function jstr(line, key,   i, s) {
-		i = index(line, "\"" key "\": \"")
-		if (!i) return ""
-		s = substr(line, i + length(key) + 5)
-		return substr(s, 1, index(s, "\"") - 1)
+pkgs="sqlite3 zbar libpng libjpeg inih jansson libcrypto"
+warn="-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
+-Wstrict-prototypes -Wformat=2"
+prog=$b/bench-scan-frames
+# shellcheck disable=SC2046,SC2086
+${CC:-gcc} -std=c11 $warn -D_GNU_SOURCE -I. -Ifirmware -Iboard $(pkg-config --cflags $pkgs) \
+	-O2 -g -o "$prog" tests/bench/bench-scan-frames.c "$b/libsentinel.a" \
+	$(pkg-config --libs $pkgs) -lm
+
+"$prog" sets "$data"
+"$prog" cost "$data" 5
+
+if command -v valgrind >/dev/null 2>&1; then
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	ir() {	# ir FUNCTION MODE: instructions inside FUNCTION for one frame
+		valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" --toggle-collect="$1" \
+			"$prog" one "$data/$one" "$2" >/dev/null
+		sed -n 's/^totals: *//p; s/^summary: *//p' "$tmp/cg" | head -n 1
 	}
-	{
-		getline line < out
-		text = jstr(line, "text"); colour = jstr(line, "colour")
-		ms = line; sub(/.*"ms": /, "", ms); sub(/}.*/, "", ms)
-		n++; t[n] = ms + 0
-		if (text == $3) ok++
-		if (colour == $2) col++
-		if ((($2 == "yellow") || ($2 == "red")) && colour == "green") bad++
-	}
-	END {
-		# insertion sort of the times
-		for (i = 2; i <= n; i++) { v = t[i]; j = i - 1; while (j > 0 && t[j] > v) { t[j + 1] = t[j]; j-- } t[j + 1] = v }
-		printf "scan %-6s images=%d payload_exact=%d colour_right=%d yellow_red_as_green=%d ms_median=%.1f ms_p90=%.1f ms_max=%.1f\n",
-			set, n, ok, col, bad, t[int((n + 1) / 2)], t[int(n * 0.9 + 0.5)], t[n]
-	}' "$tmp/m"
-done
+	s_ir=$(ir snt_scanner_scan scan)
+	z_ir=$(ir zbar_scan_image zbar)
+	awk -v f="$one" -v s="$s_ir" -v z="$z_ir" 'BEGIN {
+		printf "callgrind frame=%s scanner_Ir=%s zbar_luma_Ir=%s ratio=%.2f\n", f, s, z, s / z }'
+else
+	echo "callgrind: valgrind not installed, skipped"
+fi
+
+"$prog" rss "$data" "$frames"
