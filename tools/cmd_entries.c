@@ -27,7 +27,7 @@
 
 /* Table layout: every column fixed but the last; reasons wrap within 80. */
 #define TABLE_WIDTH 80
-#define REASONS_COL 62	/* 6+1 + 19+1 + 7+1 + 7+1 + 4+1 + 6+1 + 6+1 */
+#define REASONS_COL 53	/* 5+1 + 19+1 + 7+1 + 4+1 + 6+1 + 6+1 */
 
 struct config {
 	const char *db;
@@ -98,14 +98,14 @@ static void format_temp(int dc, char *buf, size_t size)
 
 static void print_table_header(void)
 {
-	printf("%6s %-19s %-7s %-7s %4s %-6s %-6s %s\n", "seq", "time (UTC)", "kind", "colour",
-	       "temp", "result", "door", "reasons");
+	printf("%5s %-19s %-7s %4s %-6s %-6s %s\n", "seq", "time (UTC)", "colour", "temp", "result",
+	       "door", "reasons");
 }
 
 /*
  * Reasons from column REASONS_COL, comma-joined; a name that does not fit
  * starts an indented continuation line (no comma at the break, so every
- * name of up to 18 characters stays within 80 columns).
+ * name of up to 27 characters stays within 80 columns).
  */
 static void print_reasons(snt_reasons_t set)
 {
@@ -151,8 +151,9 @@ static void print_table_row(const struct snt_entry *e)
 		format_temp(e->temp_dc, temp, sizeof(temp));
 	else
 		snt_strlcpy(temp, "-", sizeof(temp));
-	printf("%6lld %-19s %-7s %-7s %4s %-6s %-6s ", (long long)e->seq, t,
-	       snt_person_kind_name(e->kind), snt_colour_name(e->colour), temp,
+	/* Staff are marked on the seq; the kind column would push reasons past 80. */
+	printf("%5lld%c%-19s %-7s %4s %-6s %-6s ", (long long)e->seq,
+	       e->kind == SNT_KIND_STAFF ? '*' : ' ', t, snt_colour_name(e->colour), temp,
 	       snt_decision_name(e->decision), snt_door_name(e->door));
 	print_reasons(e->reasons);
 }
