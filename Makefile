@@ -18,7 +18,7 @@ CC        := $(CROSS)gcc
 AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
-PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib
+PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

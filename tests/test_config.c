@@ -68,7 +68,7 @@ static const struct bad_case bad[] = {
 	{ "unknown-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "unknown-key.conf:3: unknown key 'dbfile' in section [station]" },
 	{ "unknown-section.conf", SNT_CONFIG_ERR_SYNTAX,
-	  FIX "unknown-section.conf:3: unknown section [gate] (known: station, checkin, sim)" },
+	  FIX "unknown-section.conf:3: unknown section [gate] (known: station, checkin, sim, gpio, thermometer, camera, display)" },
 	{ "dup-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "dup-key.conf:3: key 'board' in section [station] given twice" },
 	{ "empty-value.conf", SNT_CONFIG_ERR_VALUE,
@@ -77,7 +77,7 @@ static const struct bad_case bad[] = {
 	{ "smuggle.conf", SNT_CONFIG_ERR_SYNTAX, FIX "smuggle.conf:2: line longer than 198 bytes" },
 	{ "nul.conf", SNT_CONFIG_ERR_SYNTAX, FIX "nul.conf:2: NUL byte in line" },
 	{ "empty-section.conf", SNT_CONFIG_ERR_SYNTAX,
-	  FIX "empty-section.conf:3: unknown section [bogus] (known: station, checkin, sim)" },
+	  FIX "empty-section.conf:3: unknown section [bogus] (known: station, checkin, sim, gpio, thermometer, camera, display)" },
 	{ "empty-db.conf", SNT_CONFIG_ERR_VALUE, FIX "empty-db.conf:2: key 'db': empty value" },
 	{ "bad-int.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "bad-int.conf:4: key 'scan_timeout_ms': '5s' is not an integer" },
@@ -88,7 +88,7 @@ static const struct bad_case bad[] = {
 	{ "range-temp.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "range-temp.conf:4: key 'fever_threshold_c': 36.0 °C is outside 37.0-39.0" },
 	{ "bad-board.conf", SNT_CONFIG_ERR_VALUE,
-	  FIX "bad-board.conf:2: key 'board': unknown board 'pi' (known: sim)" },
+	  FIX "bad-board.conf:2: key 'board': unknown board 'pi' (known: sim, linux)" },
 	{ "no-scenario.conf", SNT_CONFIG_ERR_MISSING,
 	  FIX "no-scenario.conf: key 'scenario' in section [sim] is required for board = sim" },
 	{ "syntax.conf", SNT_CONFIG_ERR_SYNTAX,
@@ -102,7 +102,49 @@ static const struct bad_case bad[] = {
 	{ "long-value.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "long-value.conf:2: key 'device_id': value longer than 63 bytes" },
 	{ "missing.conf", SNT_CONFIG_ERR_IO, FIX "missing.conf: No such file or directory" },
+	{ "linux-dup-line.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "linux-dup-line.conf: key 'exit-button' in section [gpio]: line gpiochip0:17 is already used by 'relay'" },
+	{ "linux-no-thermometer.conf", SNT_CONFIG_ERR_MISSING,
+	  FIX "linux-no-thermometer.conf: key 'type' in section [thermometer] is required for board = linux" },
+	{ "linux-no-relay.conf", SNT_CONFIG_ERR_MISSING,
+	  FIX "linux-no-relay.conf: key 'relay' in section [gpio] is required for board = linux" },
+	{ "linux-bad-line.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "linux-bad-line.conf:4: key 'relay': 'gpiochip0' is not 'CHIP:OFFSET' or 'CHIP:OFFSET active-low'" },
+	{ "linux-bad-therm.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "linux-bad-therm.conf:4: key 'type': unknown thermometer 'mlx90640' (known: iio, mlx90614-i2c)" },
+	{ "linux-bad-addr.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "linux-bad-addr.conf:4: key 'i2c_address': '0x80' is not a 7-bit address 0x03-0x77" },
 };
+
+static void test_linux(void **state)
+{
+	struct snt_config c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(snt_config_load(FIX "linux-good.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_string_equal(c.board, "linux");
+	assert_true(c.gpio[0].set);
+	assert_string_equal(c.gpio[0].chip, "gpiochip0");
+	assert_int_equal(c.gpio[0].offset, 17);
+	assert_false(c.gpio[0].active_low);
+	assert_true(c.gpio[5].set);	/* presence */
+	assert_int_equal(c.gpio[5].offset, 5);
+	assert_true(c.gpio[5].active_low);
+	assert_false(c.gpio[4].set);	/* display is not a line */
+	assert_int_equal(c.debounce_ms, 20);
+	assert_string_equal(c.therm_type, "iio");
+	assert_string_equal(c.iio_root, FIX "iio");
+	assert_int_equal(c.temp_samples, 7);
+	assert_int_equal(c.temp_window_ms, 600);
+	assert_int_equal(c.skin_offset_mdc, 600);
+	assert_int_equal(c.ambient_coeff_pm, 100);
+	assert_int_equal(c.ambient_ref_mdc, 24000);
+	assert_int_equal(c.emissivity_pm, 980);
+	assert_int_equal(c.i2c_address, 0x5b);
+	assert_string_equal(c.camera_device, "/dev/video2");
+	assert_string_equal(c.display_path, "");
+}
 
 static void test_bad(void **state)
 {
@@ -151,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_linux),
 		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_inval),
 	};

@@ -20,10 +20,10 @@ struct parse_ctx {
 	char msg[256];			/* its text, without file and line */
 	char dir[PATH_MAX];		/* directory of the config file, with '/' */
 	bool have_scenario;
-	bool seen[32];			/* keys[i] given already */
+	bool seen[64];			/* keys[i] given already */
 };
 
-enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID };
+enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID, K_LINE, K_MILLI, K_ADDR };
 
 struct key {
 	const char *section;
@@ -36,6 +36,9 @@ struct key {
 
 #define S(field) offsetof(struct snt_config, field), sizeof(((struct snt_config *)0)->field)
 #define I(field) offsetof(struct snt_config, field), 0
+/* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
+#define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -58,6 +61,29 @@ static const struct key keys[] = {
 	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
 	{ "sim", "clock", K_CLOCK, I(sim_clock), 0, 0 },
 	{ "sim", "boot_id", K_BOOT_ID, S(sim_boot_id), 0, 0 },
+	/* Role indices as enum snt_role in board/hal.h. */
+	{ "gpio", "relay", K_LINE, G(0) },
+	{ "gpio", "led-green", K_LINE, G(1) },
+	{ "gpio", "led-red", K_LINE, G(2) },
+	{ "gpio", "buzzer", K_LINE, G(3) },
+	{ "gpio", "presence", K_LINE, G(5) },
+	{ "gpio", "button", K_LINE, G(6) },
+	{ "gpio", "exit-button", K_LINE, G(7) },
+	{ "gpio", "fire-alarm", K_LINE, G(8) },
+	{ "gpio", "debounce_ms", K_INT, I(debounce_ms), 0, 1000 },
+	{ "thermometer", "type", K_STR, S(therm_type), 0, 0 },
+	{ "thermometer", "iio_root", K_PATH, S(iio_root), 0, 0 },
+	{ "thermometer", "iio_name", K_STR, S(iio_name), 0, 0 },
+	{ "thermometer", "i2c_device", K_PATH, S(i2c_dev), 0, 0 },
+	{ "thermometer", "i2c_address", K_ADDR, I(i2c_address), 0x03, 0x77 },
+	{ "thermometer", "samples", K_INT, I(temp_samples), 1, 32 },
+	{ "thermometer", "window_ms", K_INT, I(temp_window_ms), 0, 5000 },
+	{ "thermometer", "skin_offset_c", K_TEMP, I(skin_offset_mdc), -5000, 5000 },
+	{ "thermometer", "ambient_coeff", K_MILLI, I(ambient_coeff_pm), 0, 500 },
+	{ "thermometer", "ambient_ref_c", K_TEMP, I(ambient_ref_mdc), 10000, 40000 },
+	{ "thermometer", "emissivity", K_MILLI, I(emissivity_pm), 500, 1000 },
+	{ "camera", "device", K_PATH, S(camera_device), 0, 0 },
+	{ "display", "path", K_PATH, S(display_path), 0, 0 },
 };
 
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
@@ -101,6 +127,18 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->sim_clock = SNT_CLOCK_TRUSTED;
 	snt_strlcpy(cfg->sim_boot_id, "00000000-0000-4000-8000-00000000a11e",
 		    sizeof(cfg->sim_boot_id));
+	cfg->debounce_ms = 30;
+	snt_strlcpy(cfg->iio_root, "/sys/bus/iio/devices", sizeof(cfg->iio_root));
+	snt_strlcpy(cfg->iio_name, "mlx90614", sizeof(cfg->iio_name));
+	snt_strlcpy(cfg->i2c_dev, "/dev/i2c-1", sizeof(cfg->i2c_dev));
+	cfg->i2c_address = 0x5a;
+	cfg->temp_samples = 0;		/* chosen by board in snt_config_load() */
+	cfg->temp_window_ms = 500;
+	cfg->skin_offset_mdc = 0;
+	cfg->ambient_coeff_pm = 0;
+	cfg->ambient_ref_mdc = 25000;
+	cfg->emissivity_pm = 1000;
+	snt_strlcpy(cfg->camera_device, "/dev/video0", sizeof(cfg->camera_device));
 }
 
 static int fail(struct parse_ctx *pc, enum snt_config_err err, const char *fmt, ...)
@@ -146,6 +184,80 @@ static int parse_long(const char *s, long *out)
 	return 0;
 }
 
+/* "CHIP:OFFSET" or "CHIP:OFFSET active-low"; CHIP without ':' or blanks. */
+static int parse_line(const char *s, struct snt_config_line *out)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	size_t n;
+	unsigned long off;
+
+	if (!colon || colon == s)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n >= sizeof(out->chip) || memchr(s, ' ', n) || memchr(s, '\t', n))
+		return -1;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
+	errno = 0;
+	off = strtoul(colon + 1, &end, 10);
+	if (errno || off > 1023)
+		return -1;
+	out->active_low = false;
+	if (*end) {
+		end += strspn(end, " \t");
+		if (strcmp(end, "active-low"))
+			return -1;
+		out->active_low = true;
+	}
+	memcpy(out->chip, s, n);
+	out->chip[n] = '\0';
+	out->offset = (unsigned int)off;
+	out->set = true;
+	return 0;
+}
+
+/* Which [gpio] key fills slot @i of snt_config.gpio. */
+static const char *line_key(size_t slot)
+{
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		if (keys[i].type == K_LINE && (size_t)keys[i].min == slot)
+			return keys[i].name;
+	return "?";
+}
+
+/* board = linux: the relay and a thermometer are required; no line twice. */
+static enum snt_config_err check_linux(const struct snt_config *cfg, char *errbuf, size_t errlen)
+{
+	if (!cfg->gpio[0].set) {
+		snprintf(errbuf, errlen,
+			 "%s: key 'relay' in section [gpio] is required for board = linux", cfg->path);
+		return SNT_CONFIG_ERR_MISSING;
+	}
+	if (!cfg->therm_type[0]) {
+		snprintf(errbuf, errlen,
+			 "%s: key 'type' in section [thermometer] is required for board = linux",
+			 cfg->path);
+		return SNT_CONFIG_ERR_MISSING;
+	}
+	for (size_t i = 0; i < SNT_CONFIG_GPIO_SLOTS; i++) {
+		const struct snt_config_line *a = &cfg->gpio[i];
+
+		for (size_t j = 0; a->set && j < i; j++) {
+			const struct snt_config_line *b = &cfg->gpio[j];
+
+			if (b->set && b->offset == a->offset && !strcmp(a->chip, b->chip)) {
+				snprintf(errbuf, errlen,
+					 "%s: key '%s' in section [gpio]: line %s:%u is already "
+					 "used by '%s'", cfg->path, line_key(i), a->chip, a->offset,
+					 line_key(j));
+				return SNT_CONFIG_ERR_VALUE;
+			}
+		}
+	}
+	return SNT_CONFIG_OK;
+}
+
 static int valid_boot_id(const char *s)
 {
 	if (strlen(s) != 36)
@@ -183,7 +295,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	}
 	if (!known_section)
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX,
-			    "unknown section [%s] (known: station, checkin, sim)", section);
+			    "unknown section [%s] (known: " KNOWN_SECTIONS ")", section);
 	if (!k)
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX, "unknown key '%s' in section [%s]", name, section);
 
@@ -194,15 +306,50 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
 			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
 				    name, k->size - 1);
-		if (!strcmp(name, "board") && strcmp(value, "sim"))
+		if (!strcmp(name, "board") && strcmp(value, "sim") && strcmp(value, "linux"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'board': unknown board '%s' (known: sim)", value);
+				    "key 'board': unknown board '%s' (known: sim, linux)", value);
+		if (!strcmp(name, "type") && strcmp(value, "iio") && strcmp(value, "mlx90614-i2c"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'type': unknown thermometer '%s' (known: iio, mlx90614-i2c)",
+				    value);
+		if (!strcmp(name, "iio_name") && strcmp(value, "mlx90614") &&
+		    strcmp(value, "mlx90615") && strcmp(value, "mlx90632"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'iio_name': unsupported device '%s' (known: mlx90614, "
+				    "mlx90615, mlx90632)", value);
 		break;
+	case K_LINE:
+		if (parse_line(value, (struct snt_config_line *)(void *)(base + k->off)))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not 'CHIP:OFFSET' or 'CHIP:OFFSET active-low'",
+				    name, value);
+		break;
+	case K_MILLI:
+		if (parse_temp_mdc(value, &v))
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': '%s' is not a number",
+				    name, value);
+		if (v < k->min || v > k->max)
+			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s is outside %.3g-%.3g",
+				    name, value, k->min / 1000.0, k->max / 1000.0);
+		*(int *)(base + k->off) = (int)v;
+		break;
+	case K_ADDR: {
+		char *end;
+
+		errno = 0;
+		v = strtol(value, &end, 0);
+		if (errno || end == value || *end || v < k->min || v > k->max)
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key '%s': '%s' is not a 7-bit address 0x03-0x77", name, value);
+		*(int *)(base + k->off) = (int)v;
+		break;
+	}
 	case K_PATH: {
 		int n;
 
 		if (!*value) {
-			if (strcmp(name, "output"))
+			if (strcmp(name, "output") && strcmp(name, "path"))
 				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': empty value", name);
 			((char *)(base + k->off))[0] = '\0';
 			break;
@@ -303,7 +450,7 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 
 			if (*p == '[' && end && !known_section(p + 1, (size_t)(end - p - 1))) {
 				snprintf(errbuf, errlen,
-					 "%s:%d: unknown section [%.*s] (known: station, checkin, sim)",
+					 "%s:%d: unknown section [%.*s] (known: " KNOWN_SECTIONS ")",
 					 path, line, (int)(end - p - 1 > 40 ? 40 : end - p - 1), p + 1);
 				return SNT_CONFIG_ERR_SYNTAX;
 			}
@@ -380,5 +527,9 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 			 path);
 		return SNT_CONFIG_ERR_MISSING;
 	}
+	if (cfg->temp_samples == 0)
+		cfg->temp_samples = strcmp(cfg->board, "sim") ? 5 : 1;
+	if (!strcmp(cfg->board, "linux"))
+		return check_linux(cfg, errbuf, errlen);
 	return SNT_CONFIG_OK;
 }

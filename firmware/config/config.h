@@ -10,6 +10,7 @@
 #define SNT_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "clock/clock.h"
@@ -25,6 +26,17 @@ enum snt_config_err {
 	SNT_CONFIG_ERR_VALUE,	/* a value is malformed or out of range */
 	SNT_CONFIG_ERR_MISSING,	/* a required key is missing */
 	SNT_CONFIG_ERR_NOMEM,
+};
+
+/* Slots of snt_config.gpio: indexed by enum snt_role (board/hal.h). */
+#define SNT_CONFIG_GPIO_SLOTS 16
+
+/* One GPIO line of [gpio]: "CHIP:OFFSET" or "CHIP:OFFSET active-low". */
+struct snt_config_line {
+	bool set;			/* given in the file */
+	char chip[64];			/* gpiochip name, /dev path, label or number */
+	unsigned int offset;		/* line offset on that chip */
+	bool active_low;		/* 1 = electrically low */
 };
 
 struct snt_config {
@@ -55,6 +67,29 @@ struct snt_config {
 	int64_t sim_start_utc_ms;	/* virtual wall time at start */
 	enum snt_clock_state sim_clock;	/* "trusted" or "untrusted" */
 	char sim_boot_id[37];		/* boot id the simulated board reports */
+
+	/* [gpio] (board = linux): one line per role, indexed by enum snt_role */
+	struct snt_config_line gpio[SNT_CONFIG_GPIO_SLOTS];
+	int debounce_ms;		/* input edges must hold this long, 0-1000 */
+
+	/* [thermometer] (board = linux) */
+	char therm_type[16];		/* "iio" or "mlx90614-i2c"; "" = not given */
+	char iio_root[PATH_MAX];	/* IIO sysfs devices directory */
+	char iio_name[32];		/* IIO device name: mlx90614, mlx90615, mlx90632 */
+	char i2c_dev[PATH_MAX];		/* /dev/i2c-N for mlx90614-i2c */
+	int i2c_address;		/* 7-bit SMBus address, 0x03-0x77 */
+	int temp_samples;		/* samples per measurement, 1-32 (sim default 1, else 5) */
+	int temp_window_ms;		/* over which they are taken, 0-5000 */
+	int skin_offset_mdc;		/* skin-to-body offset, milli-°C, -5000..5000 */
+	int ambient_coeff_pm;		/* ambient term, per mille of (ref - ambient), 0-500 */
+	int ambient_ref_mdc;		/* reference ambient, milli-°C */
+	int emissivity_pm;		/* skin emissivity in per mille, 500-1000 */
+
+	/* [camera] (board = linux) */
+	char camera_device[PATH_MAX];	/* V4L2 capture device */
+
+	/* [display] (board = linux) */
+	char display_path[PATH_MAX];	/* file or FIFO taking one message per line; "" = none */
 };
 
 /*
