@@ -74,6 +74,12 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->override_window_ms = cfg->override_window_ms;
 	out->fever_threshold_mdc = cfg->fever_threshold_mdc;
 	snt_strlcpy(out->duty_phone, cfg->duty_phone, sizeof(out->duty_phone));
+	out->thermo.samples = cfg->temp_samples;
+	out->thermo.window_ms = cfg->temp_window_ms;
+	out->thermo.skin_offset_mdc = cfg->skin_offset_mdc;
+	out->thermo.ambient_coeff_pm = cfg->ambient_coeff_pm;
+	out->thermo.ambient_ref_mdc = cfg->ambient_ref_mdc;
+	out->thermo.emissivity_pm = cfg->emissivity_pm;
 }
 
 static int show(struct snt_board *b, const char *text)
@@ -103,10 +109,13 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 	memset(out, 0, sizeof(*out));
 	(void)show(b, MSG_MEASURE);
 	for (;;) {
-		int32_t obj = 0, amb = 0;
-		enum snt_hal_err rc = b->thermometer->read(b->thermometer_ctx, &obj, &amb);
+		struct snt_thermo_reading r;
+		enum snt_thermo_err terr = snt_thermo_take(&cfg->thermo, b, &r);
+		int32_t obj, skin;
 
-		if (rc != SNT_HAL_OK || obj < SNT_TEMP_SENSOR_MIN_MDC || obj > SNT_TEMP_SENSOR_MAX_MDC) {
+		if (terr == SNT_THERMO_ERR_INVAL)
+			return SNT_CHECKIN_ERR_INVAL;
+		if (terr != SNT_THERMO_OK) {
 			if (++out->faults >= cfg->temp_tries) {
 				out->status = SNT_TEMP_FAULT;
 				return SNT_CHECKIN_OK;
@@ -115,11 +124,16 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 			continue;
 		}
 		/* Decide on the value that is logged: tenths of a degree. */
-		obj = mdc_to_dc(obj) * 100;
+		obj = mdc_to_dc(r.body_mdc) * 100;
+		skin = mdc_to_dc(r.skin_mdc) * 100;
 		out->readings++;
 		out->has_value = true;
 		out->mdc = obj;
-		if (obj < SNT_TEMP_PLAUSIBLE_MIN_MDC || obj > SNT_TEMP_PLAUSIBLE_MAX_MDC) {
+		out->skin_mdc = r.skin_mdc;
+		out->ambient_mdc = r.ambient_mdc;
+		if (skin < SNT_TEMP_PLAUSIBLE_MIN_MDC || skin > SNT_TEMP_PLAUSIBLE_MAX_MDC ||
+		    r.ambient_mdc < SNT_TEMP_AMBIENT_MIN_MDC || r.ambient_mdc > SNT_TEMP_AMBIENT_MAX_MDC ||
+		    obj < SNT_TEMP_PLAUSIBLE_MIN_MDC || obj > SNT_TEMP_PLAUSIBLE_MAX_MDC) {
 			fever_pending = false;
 			if (++implausible >= cfg->temp_tries) {
 				out->status = SNT_TEMP_IMPLAUSIBLE;

@@ -12,14 +12,17 @@
  *      number.  A visit whose entry cannot be written keeps the door shut
  *      and refers to staff with store-fault.
  *
- * Temperature procedure (interfaces.md, "Decisions and reasons"): a read
- * error or a reading outside the sensor's range (-40.0 to 85.0 °C: e.g.
- * -178 °C is a fault, domain.md lesson 9) counts as a fault, and temp_tries
- * faults give SNT_TEMP_FAULT; a skin reading outside 34.0-43.0 °C asks the
- * visitor to measure again, up to temp_tries readings, then
- * SNT_TEMP_IMPLAUSIBLE; a reading at or above the fever threshold is
- * measured once more and gives SNT_TEMP_FEVER only if the second reading
- * holds.  All waiting goes through the board's clock.
+ * Temperature procedure (interfaces.md, "Decisions and reasons"): each
+ * reading is one measurement of thermo.h (N samples over a window, median,
+ * outlier rejection, emissivity, skin-to-body offset and ambient term).  A
+ * measurement with too few good samples (read errors, or values outside the
+ * sensor's range -40.0 to 85.0 °C: e.g. -178 °C, domain.md lesson 9) counts
+ * as a fault, and temp_tries faults give SNT_TEMP_FAULT; a skin reading
+ * outside 34.0-43.0 °C or an ambient outside 10.0-40.0 °C asks the visitor
+ * to measure again, up to temp_tries readings, then SNT_TEMP_IMPLAUSIBLE; a
+ * body estimate at or above the fever threshold is measured once more and
+ * gives SNT_TEMP_FEVER only if the second reading holds.  All waiting goes
+ * through the board's clock.
  *
  * Clock: each entry's clock state is snt_clock_judge() of the board clock
  * against the latest trusted time seen; the first trusted entry of a boot
@@ -37,11 +40,14 @@
 #include "policy/policy.h"
 #include "scan/scan.h"
 #include "store/store.h"
+#include "thermo/thermo.h"
 
 #define SNT_TEMP_PLAUSIBLE_MIN_MDC 34000
 #define SNT_TEMP_PLAUSIBLE_MAX_MDC 43000
 #define SNT_TEMP_SENSOR_MIN_MDC (-40000)
 #define SNT_TEMP_SENSOR_MAX_MDC 85000
+#define SNT_TEMP_AMBIENT_MIN_MDC 10000
+#define SNT_TEMP_AMBIENT_MAX_MDC 40000
 #define SNT_DEDUP_SLOTS 32
 
 enum snt_checkin_err {
@@ -68,12 +74,15 @@ struct snt_checkin_cfg {
 	int64_t override_window_ms;	/* staff may override a refusal this long after it */
 	int32_t fever_threshold_mdc;
 	char duty_phone[32];
+	struct snt_thermo_cfg thermo;	/* samples, window, compensation (thermo.h) */
 };
 
 struct snt_temp_result {
 	enum snt_temp_status status;
 	bool has_value;		/* a reading was taken (the last one is kept) */
-	int32_t mdc;		/* last reading used, milli-°C */
+	int32_t mdc;		/* last reading used (body estimate, tenths), milli-°C */
+	int32_t skin_mdc;	/* its skin value after emissivity, milli-°C */
+	int32_t ambient_mdc;	/* its ambient, milli-°C */
 	int readings;		/* plausible-range readings taken */
 	int faults;		/* failed reads and far-off-range readings */
 };
