@@ -756,7 +756,7 @@ static void test_shrink(void **state)
  *       the frame.
  */
 static void check_cut(struct snt_scanner *s, unsigned int cut, const uint8_t dark[3],
-		      enum snt_colour want)
+		      int inverted, enum snt_colour want)
 {
 	struct snt_image qr;
 	struct canvas c;
@@ -776,11 +776,18 @@ static void check_cut(struct snt_scanner *s, unsigned int cut, const uint8_t dar
 				       col, 3);
 		}
 	}
+	if (inverted)
+		negate(&c);
 	f = rgb_frame(&c);
 	r = scan_ok(s, &f);
 	assert_int_equal(r->n, 1);
 	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
 	assert_int_equal(r->codes[0].colour, want);
+	/* Once the finders lose their outer ring, only a padded plane finds them. */
+	assert_true(s->last_plane >= 0);
+	if (cut > 32 && !s->planes[s->last_plane].pad)
+		fail_msg("cut %u (inverted %d) found on plane %d, not padded", cut, inverted,
+			 s->last_plane);
 	for (int k = 0; k < 4; k++) {
 		assert_in_range(r->codes[0].points[k][0], 50, 340);
 		assert_in_range(r->codes[0].points[k][1], 0, 299);
@@ -797,10 +804,12 @@ static void test_edge_cut(void **state)
 	 * The quiet zone gone; then the finders' outer ring; then their light
 	 * ring too; then half a module of their centre.
 	 */
-	check_cut(s, 32, black, SNT_COLOUR_BLACK);
-	check_cut(s, 40, green, SNT_COLOUR_GREEN);
-	check_cut(s, 48, yellow, SNT_COLOUR_YELLOW);
-	check_cut(s, 52, red, SNT_COLOUR_RED);
+	check_cut(s, 32, black, 0, SNT_COLOUR_BLACK);
+	check_cut(s, 40, green, 0, SNT_COLOUR_GREEN);
+	check_cut(s, 48, yellow, 0, SNT_COLOUR_YELLOW);
+	check_cut(s, 52, red, 0, SNT_COLOUR_RED);
+	/* A dark-mode phone held too high. */
+	check_cut(s, 48, red, 1, SNT_COLOUR_RED);
 }
 
 /* The edge detector: finders cut by an edge are found, a whole code is left alone. */

@@ -22,9 +22,18 @@
  * contrast while its blue channel is dark, and for black codes it is the
  * luma anyway; the 2x2 box filter of half scale evens out blur and sensor
  * noise, and costs zbar a quarter of a full-scale pass.  Local contrast
- * normalisation copes with glare and shade.  Luma at full scale catches
- * codes whose colour is lost in a tinted picture.  Each comes inverted too,
- * for phones in dark mode (light code on a dark ground).
+ * normalisation copes with glare and shade.  Luma catches codes whose colour
+ * is lost in a tinted picture.  The minimum channel comes inverted too, for
+ * phones in dark mode (light code on a dark ground).  Last, two cheap
+ * planes for prints: a third scale smooths noise and halftone texture, and
+ * a 3x3 minimum joins codes drawn in dots.
+ *
+ * On the shared test data (BENCH_VERBOSE=1 tests/bench/bench-scan.sh) the
+ * first plane decodes about two frames in three, full scale most of the
+ * rest; every plane here decodes some frame no earlier plane does (the
+ * inverted padded plane: a dark-mode phone held too high, see test_scan.c).
+ * Planes that never did (inverted luma, normalised full scale and others)
+ * were dropped: each costs a frame with no code a whole zbar pass.
  *
  * Two kinds of plane are conditional, so they cost nothing on the frames
  * that do not need them: padded planes (a light border, and the part of a
@@ -44,6 +53,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 1, 0 },
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__THIRD, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0 },
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__DOUBLE, 0, 0 },
@@ -220,6 +230,25 @@ static void halve_into(const uint8_t *in, unsigned int w, unsigned int h, uint8_
 
 		for (unsigned int x = 0; x < hw; x++)
 			o[x] = (uint8_t)((a[2 * x] + a[2 * x + 1] + b[2 * x] + b[2 * x + 1] + 2) >> 2);
+	}
+}
+
+/* 3x3 box filter of @in (w x h) into @out ((w / 3) x (h / 3)). */
+static void third_into(const uint8_t *in, unsigned int w, unsigned int h, uint8_t *out)
+{
+	unsigned int tw = w / 3, th = h / 3;
+
+	for (unsigned int y = 0; y < th; y++) {
+		const uint8_t *a = in + (size_t)(3 * y) * w;
+		const uint8_t *b = a + w, *c = b + w;
+		uint8_t *o = out + (size_t)y * tw;
+
+		for (unsigned int x = 0, i = 0; x < tw; x++, i += 3) {
+			unsigned int sum = a[i] + a[i + 1] + a[i + 2] + b[i] + b[i + 1] + b[i + 2] +
+					   c[i] + c[i + 1] + c[i + 2];
+
+			o[x] = (uint8_t)((sum + 4) / 9);
+		}
 	}
 }
 
@@ -608,7 +637,8 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	size_t npix = (size_t)fw * fh;
 	uint8_t *plane;
 
-	if (p->scale == SCAN__HALF && (fw < 2 || fh < 2))
+	if ((p->scale == SCAN__HALF && (fw < 2 || fh < 2)) ||
+	    (p->scale == SCAN__THIRD && (fw < 3 || fh < 3)))
 		return 0;
 	if (p->scale == SCAN__DOUBLE && (fw > SCAN__SMALL_SIDE || fh > SCAN__SMALL_SIDE))
 		return 0;
@@ -620,16 +650,20 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	*w = fw;
 	*h = fh;
 	build_base(s, f, rgb, p);
-	if (p->scale == SCAN__HALF) {
+	if (p->scale == SCAN__HALF || p->scale == SCAN__THIRD) {
+		unsigned int k = p->scale == SCAN__HALF ? 2 : 3;
 		uint8_t *buf = grow(s->half, &s->half_cap, npix / 4 + 1);
 
 		if (!buf)
 			return -1;
 		s->half = buf;
-		halve_into(s->full, fw, fh, s->half);
-		*w = fw / 2;
-		*h = fh / 2;
-		pm->mul = 2;
+		if (k == 2)
+			halve_into(s->full, fw, fh, s->half);
+		else
+			third_into(s->full, fw, fh, s->half);
+		*w = fw / k;
+		*h = fh / k;
+		pm->mul = (int)k;
 		plane = s->half;
 	} else if (p->scale == SCAN__DOUBLE) {
 		uint8_t *buf = grow(s->dbl, &s->dbl_cap, (size_t)fw * fh * 4);

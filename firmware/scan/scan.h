@@ -8,17 +8,20 @@
  * (ZBAR_CFG_BINARY) so the payload bytes are kept exactly as encoded
  * (ISO/IEC 18004:2015 §7.4).  zbar is tried on several grey planes built from
  * the colour frame, cheapest first, stopping at the first plane that yields a
- * symbol: luma (ITU-R BT.601 weights), a colour-aware plane in which green,
- * yellow and red modules are all dark (minimum channel), the latter also
- * with local contrast normalisation, each at half scale (2x2 box filter: a
- * quarter of the work, and steadier on blur and sensor noise) before full
- * scale (small codes), and inverted (phones in dark mode).  Two kinds of
- * plane are tried only when the frame calls for them: a padded plane, with a
- * light border and the part of a finder pattern cut off by the frame's edge
- * redrawn (ISO/IEC 18004:2015 §6.3.3), when a finder touches the edge; and a
- * double-scale plane for frames of at most 400 pixels a side.  A frame with
- * no code goes through every plane that applies and costs the most; a
- * per-frame time budget (snt_scanner_set_budget()) bounds that.
+ * symbol: a colour-aware plane in which green, yellow and red modules are all
+ * dark (minimum channel), luma (ITU-R BT.601 weights), the first also with
+ * local contrast normalisation (glare, shade); at half scale (2x2 box filter:
+ * a quarter of the work, and steadier on blur and sensor noise), then full
+ * scale (small codes), then a third (noisy or halftone prints) and a 3x3
+ * minimum (codes drawn in dots); and inverted (phones in dark mode).  Two
+ * kinds of plane are tried only when the frame calls for them: a padded
+ * plane, with a light border and the part of a finder pattern cut off by the
+ * frame's edge redrawn (ISO/IEC 18004:2015 §6.3.3), when a finder touches the
+ * edge (a phone held too high); and a double-scale plane for frames of at
+ * most 400 pixels a side.  A frame larger than SNT_SCAN_WORK_SIDE is
+ * box-filtered down first.  A frame with no code goes through every plane
+ * that applies and costs the most (about six times one plain zbar pass at
+ * 640x480); a per-frame time budget (snt_scanner_set_budget()) bounds that.
  *
  * The colour is judged on the frame's RGB: the darkest samples inside the
  * code's corner polygon, divided by the white of its quiet zone (which
@@ -28,7 +31,9 @@
  * yellow or red code is reported yellow, red or unknown, never green.
  *
  * One scanner per thread: a scanner owns one zbar image scanner and the
- * plane buffers, reused from frame to frame so memory stays flat.
+ * plane buffers, reused from frame to frame so memory stays flat (the zbar
+ * scanner itself is renewed after each frame with a code, as zbar 0.23
+ * otherwise keeps every decoded symbol until it is destroyed).
  */
 #ifndef SNT_SCAN_H
 #define SNT_SCAN_H

@@ -26,6 +26,7 @@ enum scan__scale {
 	SCAN__HALF = 0,		/* 2x2 box filter: a quarter of the pixels */
 	SCAN__FULL,		/* the frame's own pixels */
 	SCAN__DOUBLE,		/* bilinear, twice each way; small frames only */
+	SCAN__THIRD,		/* 3x3 box filter: a ninth of the pixels */
 };
 
 /* One grey plane tried on zbar. */
@@ -200,15 +201,15 @@ int scan__shrink(struct snt_scanner *s, const struct snt_frame *f, const struct 
 /*
  * scan__build_plane() - the grey plane @p of a working frame, in one of the
  * scanner's buffers: base (BT.601 luma 77/150/29 of 256, or min(R, G, B);
- * inverted: 255 - luma, or 255 - max(R, G, B)); scaled (2x2 box mean, or
- * bilinear double for frames of at most SCAN__SMALL_SIDE); local contrast
+ * inverted: 255 - luma, or 255 - max(R, G, B)); scaled (2x2 or 3x3 box mean,
+ * or bilinear double for frames of at most SCAN__SMALL_SIDE); local contrast
  * normalisation; 3x3 minimum; padded (scan__edge_pad(), border 255).
  * @f: the working frame; @rgb: its colour view, or NULL for a grey frame
  *     (whose only base is its luma).
  * @out, @w, @h: receive the plane (owned by @s, valid until the next call)
  *               and its size; @pm how its pixels map back to @f.
- * Return: 1 when built; 0 when @p does not apply to this frame (half scale
- * of a 1-pixel side, double scale of a large frame, padding with no finder
+ * Return: 1 when built; 0 when @p does not apply to this frame (half or
+ * third scale of a side under 2 or 3 pixels, double scale of a large frame, padding with no finder
  * at the edge); -1 when out of memory.
  */
 int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const struct scan__rgb *rgb,
