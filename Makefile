@@ -18,7 +18,7 @@ CC        := $(CROSS)gcc
 AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
-PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod
+PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -79,6 +79,10 @@ crashtest: deps
 
 # Link-time stubs: a test may wrap library functions (ld --wrap).
 $(B)/tests/test_checkin: TEST_LDFLAGS = -Wl,--wrap=snt_store_append
+# The conformance runner over the shared vectors (tests/conformance/), linked before the library.
+$(B)/tests/test_conformance: TEST_LDFLAGS = $(B)/obj/tests/conformance/runner.o
+$(B)/tests/test_conformance: | $(B)/obj/tests/conformance/runner.o
+$(B)/obj/tests/test_conformance.o: tests/conformance/runner.c
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(B)/libsentinel.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Base45 (RFC 9285), the text encoding of HC1: payloads (DCC technical
+ * specifications v1.3, §3.1 "Base45").
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "codes/codes_internal.h"
+
+static const char b45_alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+static int b45_value(uint8_t c)
+{
+	const char *p;
+
+	if (c == 0)
+		return -1;
+	p = memchr(b45_alphabet, c, sizeof(b45_alphabet) - 1);
+	return p ? (int)(p - b45_alphabet) : -1;
+}
+
+int codes__base45_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	size_t o = 0;
+
+	/* RFC 9285 §4: groups of three characters give two bytes, a final pair one. */
+	if (len % 3 == 1)
+		return -1;
+	for (size_t i = 0; i < len; i += 3) {
+		int c0 = b45_value(in[i]), c1 = b45_value(in[i + 1]), c2 = 0;
+		uint32_t v;
+
+		if (c0 < 0 || c1 < 0)
+			return -1;
+		if (i + 2 < len) {
+			c2 = b45_value(in[i + 2]);
+			if (c2 < 0)
+				return -1;
+		}
+		v = (uint32_t)c0 + (uint32_t)c1 * 45u + (uint32_t)c2 * 45u * 45u;
+		if (i + 2 < len) {
+			if (v > 0xffff || o + 2 > cap)
+				return -1;
+			out[o++] = (uint8_t)(v >> 8);
+			out[o++] = (uint8_t)(v & 0xff);
+		} else {
+			if (v > 0xff || o + 1 > cap)
+				return -1;
+			out[o++] = (uint8_t)v;
+		}
+	}
+	*out_len = o;
+	return 0;
+}
+
+int codes__base32_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint32_t acc = 0;
+	unsigned int bits = 0;
+	size_t o = 0;
+
+	/* RFC 4648 §6, upper-case alphabet; NZCP omits the '=' padding (NZCP spec §"QR code encoding"). */
+	while (len > 0 && in[len - 1] == '=')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = in[i];
+		uint32_t v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = (uint32_t)(c - 'A');
+		else if (c >= '2' && c <= '7')
+			v = (uint32_t)(c - '2') + 26u;
+		else
+			return -1;
+		acc = (acc << 5) | v;
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return -1;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1u;
+		}
+	}
+	/* Left-over bits must be zero padding of fewer than 5 bits. */
+	if (bits >= 5 || acc != 0)
+		return -1;
+	*out_len = o;
+	return 0;
+}
+
+int codes__b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	uint32_t acc = 0;
+	unsigned int bits = 0;
+	size_t o = 0;
+
+	/* RFC 4648 §5 (base64url), without padding as JWS uses it (RFC 7515 §2). */
+	while (len > 0 && in[len - 1] == '=')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+		uint32_t v;
+
+		if (c >= 'A' && c <= 'Z')
+			v = (uint32_t)(c - 'A');
+		else if (c >= 'a' && c <= 'z')
+			v = (uint32_t)(c - 'a') + 26u;
+		else if (c >= '0' && c <= '9')
+			v = (uint32_t)(c - '0') + 52u;
+		else if (c == '-' || c == '+')
+			v = 62;
+		else if (c == '_' || c == '/')
+			v = 63;
+		else
+			return -1;
+		acc = (acc << 6) | v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o >= cap)
+				return -1;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1u;
+		}
+	}
+	if (bits >= 6)
+		return -1;
+	*out_len = o;
+	return 0;
+}
