@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "hal.h"
+#include "linux/linux.h"
 #include "sim/sim.h"
 
 static const char *const role_names[SNT_ROLE_COUNT] = {
@@ -67,7 +68,9 @@ enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board *
 	*out = NULL;
 	if (!strcmp(cfg->board, "sim"))
 		return snt_sim_open(cfg, out, errbuf, errlen);
-	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim)", cfg->path, cfg->board);
+	if (!strcmp(cfg->board, "linux"))
+		return snt_linux_open(cfg, out, errbuf, errlen);
+	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim, linux)", cfg->path, cfg->board);
 	return SNT_HAL_ERR_CONFIG;
 }
 
@@ -77,7 +80,9 @@ enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf, siz
 		return SNT_HAL_ERR_INVAL;
 	if (!strcmp(cfg->board, "sim"))
 		return snt_sim_check(cfg, errbuf, errlen);
-	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim)", cfg->path, cfg->board);
+	if (!strcmp(cfg->board, "linux"))
+		return snt_linux_check(cfg, errbuf, errlen);
+	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim, linux)", cfg->path, cfg->board);
 	return SNT_HAL_ERR_CONFIG;
 }
 
