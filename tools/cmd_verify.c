@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl verify [--trust PATH]... [--at RFC3339] [--json] ARG: verify
+ * one signed health certificate offline (interfaces.md, "sentinelctl
+ * verify").  ARG is @FILE, an image (.png/.jpg/.jpeg, scanned first) or the
+ * payload itself.  Names are printed masked; nothing personal goes to stderr.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "clock/clock.h"
+#include "codes/verify.h"
+#include "image/image.h"
+#include "scan/scan.h"
+#include "tools/common.h"
+#include "trust/trust.h"
+
+static const char *const cmd = "verify";
+
+#define MAX_TRUST 64
+
+struct config {
+	int json;
+	int help;
+	int has_at;
+	int64_t at_ms;
+	const char *trust[MAX_TRUST];
+	int ntrust;
+	const char *arg;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: sentinelctl verify [--trust PATH]... [--at RFC3339] [--json] ARG\n"
+		   "Verify one health certificate offline.  ARG: @FILE (the payload in a file),\n"
+		   "an image (.png, .jpg, .jpeg; scanned first), or the payload itself.\n\n"
+		   "  -t, --trust PATH  certificate (DER/PEM), DCC trust list, DID document,\n"
+		   "                    JWK set, or a directory of them; repeatable\n"
+		   "  -a, --at TIME     verification time (RFC 3339); the clock then counts as given\n"
+		   "  -j, --json        one JSON object\n"
+		   "  -h, --help        show this help\n\n"
+		   "Exit status: 0 valid, 1 invalid or unverified, 2 usage or I/O error.\n");
+}
+
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "t:a:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (cfg->ntrust >= MAX_TRUST) {
+				ctl_err(cmd, "at most %d --trust options", MAX_TRUST);
+				return -1;
+			}
+			cfg->trust[cfg->ntrust++] = optarg;
+			break;
+		case 'a':
+			if (snt_clock_parse_rfc3339(optarg, &cfg->at_ms)) {
+				ctl_err(cmd, "--at: not an RFC 3339 time: '%s'", optarg);
+				return -1;
+			}
+			cfg->has_at = 1;
+			break;
+		case 'j':
+			cfg->json = 1;
+			break;
+		case 'h':
+			cfg->help = 1;
+			return 0;
+		default:
+			if (optopt == 't' || optopt == 'a')
+				ctl_err(cmd, "option '%s' needs an argument", argv[optind - 1]);
+			else if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
+				ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
+			else
+				ctl_err(cmd, "unknown option '-%c'", optopt);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		ctl_err(cmd, "no payload, @FILE or image given");
+		return -1;
+	}
+	if (optind + 1 < argc) {
+		ctl_err(cmd, "one argument only");
+		return -1;
+	}
+	cfg->arg = argv[optind];
+	return 0;
+}
+
+static int is_image(const char *arg)
+{
+	static const char *const ext[] = { ".png", ".jpg", ".jpeg" };
+	size_t n = strlen(arg);
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(ext); i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && !strcasecmp(arg + n - e, ext[i]))
+			return 1;
+	}
+	return 0;
+}
+
+/* @FILE: the payload, trailing newline (LF or CRLF) removed. */
+static int read_payload(const char *path, uint8_t *buf, size_t cap, size_t *len)
+{
+	FILE *f;
+	int err = snt_fopen_regular(path, &f);
+
+	if (err) {
+		ctl_err(cmd, "%s: %s", path, snt_open_strerror(err));
+		return -1;
+	}
+	*len = fread(buf, 1, cap, f);
+	if (ferror(f)) {
+		ctl_err(cmd, "%s: %s", path, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (*len == cap && fgetc(f) != EOF) {
+		ctl_err(cmd, "%s: longer than %zu bytes: no QR code holds that", path, cap - 1);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if (*len && buf[*len - 1] == '\n')
+		(*len)--;
+	if (*len && buf[*len - 1] == '\r')
+		(*len)--;
+	return 0;
+}
+
+/* Scan an image: 0 with a code, 1 without one, -1 on an I/O or decode error. */
+static int scan_image(const char *path, uint8_t *buf, size_t cap, size_t *len, enum snt_colour *colour)
+{
+	const struct snt_scan_result *r;
+	struct snt_scanner *s = NULL;
+	enum snt_image_err ierr;
+	struct snt_image img;
+	struct snt_frame fr;
+	int rc = -1;
+
+	ierr = snt_image_load(path, &img);
+	if (ierr) {
+		ctl_err(cmd, "%s: %s", path, snt_image_strerror(ierr));
+		return -1;
+	}
+	if (snt_scanner_new(&s) != SNT_SCAN_OK) {
+		ctl_err(cmd, "cannot make a scanner");
+		snt_image_release(&img);
+		return -1;
+	}
+	fr.fmt = SNT_PIXFMT_RGB24;
+	fr.width = img.width;
+	fr.height = img.height;
+	fr.stride = img.stride;
+	fr.data = img.rgb;
+	if (snt_scanner_scan(s, &fr, &r) != SNT_SCAN_OK) {
+		ctl_err(cmd, "%s: cannot scan", path);
+	} else if (r->n == 0) {
+		rc = 1;
+	} else {
+		*len = r->codes[0].len < cap ? r->codes[0].len : cap;
+		memcpy(buf, r->codes[0].bytes, *len);
+		*colour = r->codes[0].colour;
+		rc = 0;
+	}
+	snt_scanner_free(s);
+	snt_image_release(&img);
+	return rc;
+}
+
+static void set_time(json_t *o, const char *key, int has, int64_t ms)
+{
+	char buf[32];
+
+	if (has && !snt_clock_format_rfc3339(ms, buf, sizeof(buf)))
+		json_object_set_new(o, key, json_string(buf));
+}
+
+static json_t *result_json(const struct snt_verify_info *v, int scanned, enum snt_colour colour)
+{
+	json_t *o = json_object();
+	char masked[64];
+
+	if (!o)
+		return NULL;
+	if (v->stage != SNT_VERIFY_SCAN)
+		json_object_set_new(o, "format", json_string(snt_code_format_name(v->format)));
+	json_object_set_new(o, "result", json_string(snt_verify_result_name(v->result)));
+	json_object_set_new(o, "stage", v->stage == SNT_VERIFY_OK ? json_null() : json_string(snt_verify_stage_name(v->stage)));
+	json_object_set_new(o, "clock", json_string(snt_verify_clock_name(v->clock)));
+	if (v->kid_len) {
+		char b64[4 * ((sizeof(v->kid) + 2) / 3) + 1];
+
+		EVP_EncodeBlock((unsigned char *)b64, v->kid, (int)v->kid_len);
+		json_object_set_new(o, "kid", json_string(b64));
+	}
+	if (v->issuer[0])
+		json_object_set_new(o, "issuer", json_string(v->issuer));
+	set_time(o, "issued", v->has_issued, v->issued_ms);
+	set_time(o, "expires", v->has_expires, v->expires_ms);
+	if (v->has_subject) {
+		snt_verify_mask_name(&v->subject, masked, sizeof(masked));
+		if (masked[0])
+			json_object_set_new(o, "subject", json_string(masked));
+	}
+	if (scanned)
+		json_object_set_new(o, "colour", json_string(snt_colour_name(colour)));
+	if (v->region[0])
+		json_object_set_new(o, "region", json_string(v->region));
+	return o;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static uint8_t payload[SNT_VERIFY_MAX_PAYLOAD + 1];
+	enum snt_colour colour = SNT_COLOUR_UNKNOWN;
+	struct snt_trust *trust = NULL;
+	struct snt_verify_info info;
+	enum snt_verify_clock vclock;
+	struct config cfg;
+	struct snt_clock clk;
+	int64_t now;
+	size_t len = 0;
+	int scanned = 0, rc = SNT_EXIT_USAGE;
+	json_t *o;
+	char *text = NULL;
+
+	if (parse_config(argc, argv, &cfg))
+		return ctl_usage_hint(cmd);
+	if (cfg.help) {
+		usage(stdout);
+		return SNT_EXIT_OK;
+	}
+	if (snt_trust_new(&trust) != SNT_TRUST_OK) {
+		ctl_err(cmd, "out of memory");
+		return SNT_EXIT_USAGE;
+	}
+	for (int i = 0; i < cfg.ntrust; i++) {
+		enum snt_trust_err terr = snt_trust_load(trust, cfg.trust[i]);
+
+		if (terr) {
+			ctl_err(cmd, "--trust %s: %s%s%s", cfg.trust[i], snt_trust_strerror(terr),
+				terr == SNT_TRUST_ERR_IO ? ": " : "", terr == SNT_TRUST_ERR_IO ? strerror(errno) : "");
+			goto out;
+		}
+	}
+	if (cfg.arg[0] == '@') {
+		if (read_payload(cfg.arg + 1, payload, sizeof(payload), &len))
+			goto out;
+	} else if (is_image(cfg.arg)) {
+		int s = scan_image(cfg.arg, payload, sizeof(payload), &len, &colour);
+
+		if (s < 0)
+			goto out;
+		scanned = s == 0;
+		if (s == 1)
+			len = 0;
+	} else {
+		len = strlen(cfg.arg);
+		if (len > SNT_VERIFY_MAX_PAYLOAD) {
+			ctl_err(cmd, "payload longer than %d bytes: no QR code holds that", SNT_VERIFY_MAX_PAYLOAD);
+			goto out;
+		}
+		memcpy(payload, cfg.arg, len);
+	}
+
+	if (cfg.has_at) {
+		now = cfg.at_ms;
+		vclock = SNT_VCLOCK_GIVEN;
+	} else {
+		snt_clock_system(&clk);
+		now = snt_clock_utc_ms(&clk);
+		vclock = snt_clock_judge(snt_clock_state_get(&clk), now, 0) == SNT_CLOCK_TRUSTED ? SNT_VCLOCK_TRUSTED
+												 : SNT_VCLOCK_UNTRUSTED;
+	}
+	if (is_image(cfg.arg) && !scanned) {
+		memset(&info, 0, sizeof(info));
+		info.result = SNT_RESULT_INVALID;
+		info.stage = SNT_VERIFY_SCAN;
+		info.clock = vclock;
+	} else if (snt_verify_payload(payload, len, trust, now, vclock, &info) == SNT_VERIFY_NOMEM) {
+		ctl_err(cmd, "out of memory");
+		goto out;
+	}
+	o = result_json(&info, scanned, colour);
+	if (!o) {
+		ctl_err(cmd, "out of memory");
+		goto out;
+	}
+	if (cfg.json) {
+		text = json_dumps(o, JSON_PRESERVE_ORDER);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	} else {
+		/* One line of key=value; values are masked or issuer data, never raw names. */
+		const char *key;
+		json_t *val;
+		int first = 1;
+
+		json_object_foreach(o, key, val) {
+			printf("%s%s=%s", first ? "" : " ", key, json_is_string(val) ? json_string_value(val) : "-");
+			first = 0;
+		}
+		printf("\n");
+	}
+	json_decref(o);
+	rc = info.result == SNT_RESULT_VALID ? SNT_EXIT_OK : SNT_EXIT_FAIL;
+out:
+	snt_trust_free(trust);
+	return rc;
+}
