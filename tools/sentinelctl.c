@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "entries", cmd_entries, "list the gate's log entries (table or --json)" },
 	{ "purge", cmd_purge, "remove acknowledged entries older than DAYS days" },
 	{ "scan", cmd_scan, "decode QR codes in images the way the gate does" },
-	{ "verify", cmd_verify, "verify a signed health certificate offline (JSON with --json)" },
+	{ "selftest", cmd_selftest, "check each device of the gate, one line per device" },
 	{ "verify-log", cmd_verify_log, "check the log's hash chain, sequence and integrity" },
 };
 

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `sentinelctl selftest` (interfaces.md): one line per device
+# "<role> <backend> ok|FAIL|busy <detail>", exit 0 all ok, 1 any FAIL or
+# busy, 2 usage; on the simulated board, and on `board = linux` with the fake
+# IIO tree (no GPIO chip or camera exists on the build machines).
+. tests/scenario/lib.sh
+
+printf 'temp 36.5\nshow %s/green.png\npresence 1\n' "$FIX" >"$T/s.scn"
+write_conf "$T/sim.conf" s.scn gate.db out.log
+"$B/sentinelctl" selftest --config "$T/sim.conf" --outputs >"$T/sim.out" 2>"$T/sim.err"
+expect_eq "sim exit" "$?" "0"
+expect_eq "sim stdout" "$(sed 's/^camera sim ok [0-9]*x[0-9]*$/camera sim ok WxH/' "$T/sim.out")" \
+"relay sim ok pulsed
+led-green sim ok pulsed
+led-red sim ok pulsed
+buzzer sim ok pulsed
+display sim ok output log
+presence sim ok scenario
+button sim ok scenario
+exit-button sim ok scenario
+fire-alarm sim ok scenario
+thermometer sim ok object=36.50C ambient=22.00C
+camera sim ok WxH"
+expect_eq "sim stderr" "$(cat "$T/sim.err")" ""
+expect_eq "sim outputs driven once" "$(grep -c ' relay 1$' "$T/out.log")" "1"
+
+[ -e /dev/gpiochip0 ] && { echo "SKIP (part): this machine has /dev/gpiochip0"; exit 0; }
+: >"$T/display"
+cat >"$T/linux.conf" <<CONF
+[station]
+board = linux
+db = gate.db
+[gpio]
+relay = gpiochip0:17
+presence = gpiochip0:5 active-low
+[thermometer]
+type = iio
+iio_root = /nonexistent
+[camera]
+device = $T/video0
+[display]
+path = display
+CONF
+"$B/sentinelctl" selftest --config "$T/linux.conf" --iio-root "$ROOT/tests/fixtures/iio" \
+	>"$T/linux.out" 2>"$T/linux.err"
+expect_eq "linux exit" "$?" "1"
+expect_eq "linux stdout" "$(cat "$T/linux.out")" \
+"relay gpiod FAIL key 'relay' in [gpio]: gpiochip0:17: no such GPIO chip
+display file ok $T/display
+presence gpiod FAIL key 'presence' in [gpio]: gpiochip0:5: no such GPIO chip
+thermometer iio ok object=30.99C ambient=22.41C
+camera v4l2 FAIL $T/video0: No such file or directory"
+expect_eq "linux stderr" "$(cat "$T/linux.err")" ""
+
+"$B/sentinelctl" selftest --config "$T/linux.conf" >"$T/noiio.out"
+expect_eq "no IIO device" "$(grep thermometer "$T/noiio.out")" \
+	"thermometer iio FAIL /nonexistent: No such file or directory"
+
+"$B/sentinelctl" selftest --bogus 2>"$T/usage.err"
+expect_eq "usage exit" "$?" "2"
+"$B/sentinelctl" selftest --config "$T/none.conf" 2>"$T/noconf.err"
+expect_eq "missing config exit" "$?" "2"
+expect_eq "missing config stderr" "$(cat "$T/noconf.err")" \
+	"sentinelctl: selftest: $T/none.conf: No such file or directory"
+
+[ "$failures" -eq 0 ]
