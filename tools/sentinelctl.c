@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "purge", cmd_purge, "remove acknowledged entries older than DAYS days" },
 	{ "scan", cmd_scan, "decode QR codes in images the way the gate does" },
 	{ "selftest", cmd_selftest, "check each device of the gate, one line per device" },
+	{ "verify", cmd_verify, "verify a signed health certificate offline (JSON with --json)" },
 	{ "verify-log", cmd_verify_log, "check the log's hash chain, sequence and integrity" },
 };
 
