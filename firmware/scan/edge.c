@@ -70,7 +70,7 @@ static int dark(const struct edge_view *v, unsigned int i, unsigned int j)
 	return at(v, i, j) < v->thr;
 }
 
-/* Otsu's threshold of the strip along the edge (ISO-independent, N. Otsu 1979). */
+/* Otsu's threshold (N. Otsu, 1979) of the strip @depth rows deep along the edge. */
 static uint8_t strip_threshold(const struct edge_view *v, unsigned int depth)
 {
 	unsigned int hist[256] = { 0 };
