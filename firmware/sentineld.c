@@ -25,6 +25,7 @@
 #include "journal/journal.h"
 #include "log/log.h"
 #include "store/store.h"
+#include "trust/trust.h"
 
 /* Everything the daemon owns: the one place for mutable state. */
 struct ctx {
@@ -38,6 +39,7 @@ struct ctx {
 	struct snt_store *store;
 	struct snt_checkin *checkin;
 	struct snt_journal *journal;
+	struct snt_trust *trust;	/* [station] trust; NULL when not configured */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
@@ -148,6 +150,34 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 }
 
 /*
+ * The trust store of [station] trust (trust/trust.h): NULL without the key.
+ * Return: 0 and *@out; -1 with a message in @err (names the key and path).
+ */
+static int load_trust(const struct snt_config *cfg, struct snt_trust **out, char *err, size_t size)
+{
+	enum snt_trust_err terr;
+	struct snt_trust *t = NULL;
+
+	*out = NULL;
+	if (!cfg->trust[0])
+		return 0;
+	terr = snt_trust_new(&t);
+	if (terr == SNT_TRUST_OK)
+		terr = snt_trust_load(t, cfg->trust);
+	if (terr != SNT_TRUST_OK) {
+		/* A long path truncates the message; snprintf still terminates it. */
+		if (snprintf(err, size, "key 'trust': %s: %s%s%s", cfg->trust, snt_trust_strerror(terr),
+			     terr == SNT_TRUST_ERR_IO ? ": " : "",
+			     terr == SNT_TRUST_ERR_IO ? strerror(errno) : "") >= (int)size)
+			err[size - 1] = '\0';
+		snt_trust_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -155,6 +185,7 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 static void reload(struct ctx *c)
 {
 	struct snt_checkin_cfg ccfg;
+	struct snt_trust *trust;
 	struct snt_config *n;
 	char err[1024];
 
@@ -172,12 +203,23 @@ static void reload(struct ctx *c)
 	    strcmp(n->device_id, c->cfg.device_id) || strcmp(n->sim_scenario, c->cfg.sim_scenario) ||
 	    strcmp(n->sim_output, c->cfg.sim_output))
 		log_warnx(&c->log, "SIGHUP: board, db, device_id and [sim] changes need a restart");
-	snt_checkin_cfg_from_config(n, &ccfg);
-	if (snt_checkin_set_cfg(c->checkin, &ccfg) != SNT_CHECKIN_OK) {
-		log_warnx(&c->log, "SIGHUP: visit settings refused; configuration unchanged");
+	/* The new trust store is loaded whole before it replaces the old one (domain.md lesson 7). */
+	if (load_trust(n, &trust, err, sizeof(err))) {
+		log_warnx(&c->log, "SIGHUP: %s; configuration unchanged", err);
 		free(n);
 		return;
 	}
+	snt_checkin_cfg_from_config(n, &ccfg);
+	if (snt_checkin_set_cfg(c->checkin, &ccfg) != SNT_CHECKIN_OK) {
+		log_warnx(&c->log, "SIGHUP: visit settings refused; configuration unchanged");
+		snt_trust_free(trust);
+		free(n);
+		return;
+	}
+	snt_checkin_set_trust(c->checkin, trust);
+	snt_trust_free(c->trust);
+	c->trust = trust;
+	snt_strlcpy(c->cfg.trust, n->trust, sizeof(c->cfg.trust));
 	snt_strlcpy(c->cfg.home, n->home, sizeof(c->cfg.home));
 	snt_strlcpy(c->cfg.duty_phone, n->duty_phone, sizeof(c->cfg.duty_phone));
 	c->cfg.leave_timeout_ms = n->leave_timeout_ms;
@@ -374,6 +416,7 @@ static int explain_db(const char *path, char *buf, size_t size)
 /* `sentineld -n`: everything start-up would check, creating nothing. */
 static int check_config(struct ctx *c)
 {
+	struct snt_trust *t;
 	char err[1024];
 
 	if (snt_board_check(&c->cfg, err, sizeof(err)) != SNT_HAL_OK) {
@@ -384,6 +427,11 @@ static int check_config(struct ctx *c)
 		fprintf(stderr, "sentineld: log database %s: %s\n", c->cfg.db, err);
 		return 1;
 	}
+	if (load_trust(&c->cfg, &t, err, sizeof(err))) {
+		fprintf(stderr, "sentineld: %s: %s\n", c->config_path, err);
+		return 1;
+	}
+	snt_trust_free(t);
 	printf("%s: configuration OK\n", c->config_path);
 	return 0;
 }
@@ -516,6 +564,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snt_checkin_set_journal(c.checkin, c.journal);
+	if (load_trust(&c.cfg, &c.trust, err, sizeof(err))) {
+		log_warnx(&c.log, "%s: %s", c.config_path, err);
+		goto out;
+	}
+	snt_checkin_set_trust(c.checkin, c.trust);
 	{
 		int64_t last_trusted = 0;
 
@@ -531,6 +584,7 @@ int main(int argc, char **argv)
 
 out:
 	snt_checkin_free(c.checkin);
+	snt_trust_free(c.trust);
 	snt_journal_close(c.journal);
 	snt_store_close(c.store);
 	snt_board_close(c.board);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkin/checkin.h"
+#include "codes/verify.h"
 #include "journal/journal.h"
 #include "config/config.h"
 
@@ -23,6 +24,7 @@ struct snt_checkin {
 	struct snt_board *board;
 	struct snt_store *store;
 	struct snt_journal *journal;	/* fallback for overrides; may be NULL */
+	const struct snt_trust *trust;	/* issuer keys for signed codes; may be NULL */
 	struct snt_scanner *scanner;
 	struct dedup_slot dedup[SNT_DEDUP_SLOTS];
 	/* The last decided visit, for a staff override. */
@@ -443,6 +445,36 @@ static enum snt_clock_state clock_now(struct snt_checkin *ci, int64_t mono_ms, i
 	return st;
 }
 
+/*
+ * Verify a scanned code offline (codes/verify.h) against the board's time,
+ * judged as entries are (snt_clock_judge(), without its side effects):
+ * signed formats become valid, invalid, or unverified when the clock is
+ * untrusted; health codes stay unverified.  The masked name, when the
+ * certificate gives one, goes to @subject (SNT_SUBJECT_LEN bytes).
+ */
+static void verify_code(struct snt_checkin *ci, const struct snt_scan_code *code, struct snt_policy_input *in,
+			char *subject)
+{
+	struct snt_board *b = ci->board;
+	struct snt_verify_info info;
+	enum snt_verify_stage st;
+	int64_t now = snt_clock_utc_ms(&b->clock);
+	enum snt_clock_state cs = snt_clock_judge(snt_clock_state_get(&b->clock), now, ci->last_trusted_utc_ms);
+
+	st = snt_verify_payload(code->bytes, code->len, ci->trust, now,
+				cs == SNT_CLOCK_TRUSTED ? SNT_VCLOCK_TRUSTED : SNT_VCLOCK_UNTRUSTED, &info);
+	if (info.format == SNT_FORMAT_HEALTHCODE || info.format == SNT_FORMAT_NONE) {
+		in->verified = SNT_VERIFIED_UNVERIFIED;
+		return;
+	}
+	in->verified = info.result == SNT_RESULT_VALID ? SNT_VERIFIED_VALID
+		     : info.result == SNT_RESULT_UNVERIFIED ? SNT_VERIFIED_UNVERIFIED : SNT_VERIFIED_INVALID;
+	in->clock_untrusted = cs != SNT_CLOCK_TRUSTED;
+	in->cert_expired = st == SNT_VERIFY_EXPIRED || st == SNT_VERIFY_NOT_YET_VALID;
+	if (info.has_subject)
+		snt_verify_mask_name(&info.subject, subject, SNT_SUBJECT_LEN);
+}
+
 void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms)
 {
 	if (ci && utc_ms > ci->last_trusted_utc_ms)
@@ -458,6 +490,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	struct snt_board *b;
 	struct dedup_slot *dup = NULL;
 	enum snt_checkin_err err;
+	char subject[SNT_SUBJECT_LEN] = "";
 	bool duplicate = false;
 	int64_t t0;
 
@@ -507,8 +540,9 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.code_read = v->code_read;
 	in.format = v->format;
 	in.colour = v->colour;
-	/* Offline the gate cannot check any signature yet: all codes are unverified. */
-	in.verified = v->code_read ? SNT_VERIFIED_UNVERIFIED : SNT_VERIFIED_NONE;
+	in.verified = SNT_VERIFIED_NONE;
+	if (code)
+		verify_code(ci, code, &in, subject);
 	in.temp = v->temp.status;
 	in.duplicate = duplicate;
 	in.payload_text = code && snt_code_is_text(code->bytes, code->len);
@@ -523,6 +557,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	e.format = v->format;
 	e.colour = v->code_read ? v->colour : SNT_COLOUR_UNKNOWN;
 	e.verified = in.verified;
+	snt_strlcpy(e.subject, subject, sizeof(e.subject));
 	e.has_temp = v->temp.has_value;
 	e.temp_dc = v->temp.has_value ? mdc_to_dc(v->temp.mdc) : 0;
 	e.decision = v->result.decision;
@@ -555,6 +590,12 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	act(ci, v);
 	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
 	return SNT_CHECKIN_OK;
+}
+
+void snt_checkin_set_trust(struct snt_checkin *ci, const struct snt_trust *trust)
+{
+	if (ci)
+		ci->trust = trust;
 }
 
 void snt_checkin_set_journal(struct snt_checkin *ci, struct snt_journal *journal)

@@ -154,6 +154,16 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *board,
 				      struct snt_temp_result *out) SNT_WUR;
 
+struct snt_trust;
+
+/*
+ * snt_checkin_set_trust() - the trust store (trust/trust.h) every scanned
+ * code is verified with (codes/verify.h); borrowed, NULL for none: then no
+ * signed format verifies (they refer with signature-invalid) and health
+ * codes are unverified as always.
+ */
+void snt_checkin_set_trust(struct snt_checkin *ci, const struct snt_trust *trust);
+
 /*
  * snt_checkin_set_journal() - the fallback journal (journal.h) for
  * overrides the log cannot take, and whose records are merged before every

@@ -46,6 +46,7 @@ static const struct key keys[] = {
 	{ "station", "device_id", K_STR, S(device_id), 0, 0 },
 	{ "station", "home", K_STR, S(home), 0, 0 },
 	{ "station", "duty_phone", K_STR, S(duty_phone), 0, 0 },
+	{ "station", "trust", K_PATH, S(trust), 0, 0 },
 	{ "checkin", "scan_timeout_ms", K_INT, I(scan_timeout_ms), 1000, 60000 },
 	{ "checkin", "frame_interval_ms", K_INT, I(frame_interval_ms), 10, 1000 },
 	{ "checkin", "dedup_window_s", K_INT, I(dedup_window_s), 0, 3600 },

@@ -48,6 +48,7 @@ struct snt_config {
 	char device_id[64];		/* this gate's name at the bureau */
 	char home[128];			/* the care home's name (UTF-8) */
 	char duty_phone[32];		/* 24-hour duty phone shown on referral */
+	char trust[PATH_MAX];		/* trust store file or directory (trust/trust.h); "" = none */
 
 	/* [checkin] */
 	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */

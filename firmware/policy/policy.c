@@ -83,8 +83,16 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		r |= SNT_REASON_BIT(SNT_REASON_CODE_INVALID);
 	} else if (in->format != SNT_FORMAT_HEALTHCODE) {
 		/* A signed certificate: its signature decides, not its colour. */
-		if (in->verified != SNT_VERIFIED_VALID)
+		if (in->verified == SNT_VERIFIED_UNVERIFIED && in->clock_untrusted) {
+			/* Signature good, dates unknowable: staff check them. */
+			r |= SNT_REASON_BIT(SNT_REASON_CLOCK_UNTRUSTED);
+			if (in->cert_expired)
+				r |= SNT_REASON_BIT(SNT_REASON_EXPIRED);
+		} else if (in->verified == SNT_VERIFIED_INVALID && in->cert_expired) {
+			r |= SNT_REASON_BIT(SNT_REASON_EXPIRED);
+		} else if (in->verified != SNT_VERIFIED_VALID) {
 			r |= SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
+		}
 	} else {
 		switch (in->colour) {
 		case SNT_COLOUR_GREEN:

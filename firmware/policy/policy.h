@@ -83,6 +83,8 @@ struct snt_policy_input {
 	enum snt_temp_status temp;
 	bool duplicate;			/* a repeat scan within the window, decided afresh */
 	bool payload_text;		/* the payload is non-empty printable text (snt_code_is_text()) */
+	bool cert_expired;		/* signed format: verification failed at expired/not-yet-valid */
+	bool clock_untrusted;		/* signed format: verified against an untrusted clock */
 };
 
 struct snt_policy_result {
@@ -101,7 +103,11 @@ struct snt_policy_result {
  * code-invalid whatever its colour.  A signed certificate format (HC1:,
  * LT1:, NZCP:/, shc:/) is judged by its signature, not by colour: anything
  * but a valid signature refers with signature-invalid (domain.md: colour
- * only for the opaque health code).
+ * only for the opaque health code), except: a certificate checked against
+ * an untrusted clock (verified UNVERIFIED with clock_untrusted) refers with
+ * clock-untrusted, plus expired when its dates failed against that clock;
+ * one that failed only its dates against a trusted clock refers with
+ * expired (verify.h, "Time").
  * @in: the facts of one check-in.
  * @out: receives decision and reasons.
  * Both must be non-NULL; there are no errors.

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The gate verifies signed certificates offline ([station] trust): a valid
+# DCC admits on its signature (not its colour); the same DCC with an
+# untrusted clock refers with clock-untrusted (never valid); after its
+# expiry it refers with expired; with no trust store it refers with
+# signature-invalid.  Uses the DCC vector AT/1 from $SENTINEL_TESTDATA
+# (skipped without it, failing under CI=true).
+. tests/scenario/lib.sh
+
+data=${SENTINEL_TESTDATA:-$ROOT/../shared/testdata}
+j="$data/dcc/AT/2DCode/raw/1.json"
+if [ ! -f "$j" ]; then
+	if [ "${CI:-}" = "true" ]; then
+		echo "FAIL: test data $data not found: set SENTINEL_TESTDATA (CI=true, so this fails)" >&2
+		exit 1
+	fi
+	echo "SKIP: test data $data not found: set SENTINEL_TESTDATA to run this test" >&2
+	exit 77
+fi
+sqlite3 :memory: "select json_extract(readfile('$j'), '\$.TESTCTX.CERTIFICATE')" | base64 -d >"$T/dsc.der"
+sqlite3 :memory: "select json_extract(readfile('$j'), '\$.2DCODE')" | base64 -d >"$T/dcc.png"
+
+cat >"$T/visits.scn" <<SCN
+# 1 valid DCC, trusted clock: admit
+show $T/dcc.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 70000
+# 2 the same DCC, clock untrusted: refer, clock-untrusted (the entry is shown
+# rebased: this boot had trusted time before)
+clock untrusted
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 70000
+# 3 trusted again, a year on: refer, expired
+clock trusted
+clock set 2022-06-01T00:00:00Z
+temp 36.5
+presence 1
+wait 10000
+presence 0
+SCN
+write_conf "$T/gate.conf" visits.scn gate.db out.log
+sed -i "s#^start = .*#start = 2021-05-06T18:00:00Z#; s#^duty_phone = .*#&\ntrust = $T/dsc.der#" "$T/gate.conf"
+
+"$B/sentineld" -n -c "$T/gate.conf" >/dev/null
+expect_eq "sentineld -n with a trust store" "$?" "0"
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
+expect_eq "sentineld exit status" "$?" "0"
+got=$("$B/sentinelctl" entries --json --db "$T/gate.db" | sed -E 's/"time": "[^"]*", //')
+expect_eq "entries" "$got" \
+'{"seq": 1, "clock": "trusted", "kind": "visitor", "format": "hcert", "colour": "black", "verified": "valid", "temp_c": 36.5, "decision": "admit", "reasons": ["temp-normal"], "door": "opened", "subject": "G* M*"}
+{"seq": 2, "clock": "rebased", "kind": "visitor", "format": "hcert", "colour": "black", "verified": "unverified", "temp_c": 36.5, "decision": "refer", "reasons": ["clock-untrusted", "temp-normal"], "door": "shut", "subject": "G* M*"}
+{"seq": 3, "clock": "trusted", "kind": "visitor", "format": "hcert", "colour": "black", "verified": "invalid", "temp_c": 36.5, "decision": "refer", "reasons": ["expired", "temp-normal"], "door": "shut", "subject": "G* M*"}'
+expect_eq "no name or payload in the daemon's log" "$(grep -c -e Gabriele -e Musterfrau -e HC1: "$T/stderr")" "0"
+
+# Without a trust store the same DCC refers with signature-invalid.
+write_conf "$T/none.conf" visits.scn none.db none.log
+sed -i "s#^start = .*#start = 2021-05-06T18:00:00Z#" "$T/none.conf"
+"$B/sentineld" -f -c "$T/none.conf" 2>/dev/null
+"$B/sentinelctl" entries --json --db "$T/none.db" | head -1 | grep -q '"verified": "invalid", .*"reasons": \["signature-invalid", "temp-normal"\]' ||
+	fail "no trust store: $("$B/sentinelctl" entries --json --db "$T/none.db" | head -1)"
+
+# A trust store that cannot be loaded: -n names the key.
+sed -i "s#^trust = .*#trust = $T/missing.der#" "$T/gate.conf"
+"$B/sentineld" -n -c "$T/gate.conf" >/dev/null 2>"$T/err"
+expect_eq "-n with a missing trust store" "$?" "1"
+grep -q "key 'trust'" "$T/err" || fail "-n error names the key: $(cat "$T/err")"
+finish
