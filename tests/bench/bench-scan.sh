@@ -17,7 +17,8 @@ set -eu
 b=${1:-build}
 data=${SENTINEL_TESTDATA:-../shared/testdata}
 frames=${BENCH_SCAN_FRAMES:-10000}
-one=${BENCH_SCAN_ONE:-healthcode/camera/001-yellow.jpg}
+# Frames for callgrind: a yellow code plain zbar misses, a green one it reads.
+one=${BENCH_SCAN_ONE:-healthcode/camera/001-yellow.jpg healthcode/camera/003-green.jpg}
 if [ ! -f "$data/healthcode/manifest.tsv" ]; then
 	echo "bench-scan: $data/healthcode not found: set SENTINEL_TESTDATA" >&2
 	exit 1
@@ -37,15 +38,18 @@ ${CC:-gcc} -std=c11 $warn -D_GNU_SOURCE -I. -Ifirmware -Iboard $(pkg-config --cf
 if command -v valgrind >/dev/null 2>&1; then
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	ir() {	# ir FUNCTION MODE: instructions inside FUNCTION for one frame
-		valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" --toggle-collect="$1" \
-			"$prog" one "$data/$one" "$2" >/dev/null
+	ir() {	# ir FRAME FUNCTION MODE: instructions inside FUNCTION for one frame
+		valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" --toggle-collect="$2" \
+			"$prog" one "$data/$1" "$3" >/dev/null
 		sed -n 's/^totals: *//p; s/^summary: *//p' "$tmp/cg" | head -n 1
 	}
-	s_ir=$(ir snt_scanner_scan scan)
-	z_ir=$(ir zbar_scan_image zbar)
-	awk -v f="$one" -v s="$s_ir" -v z="$z_ir" 'BEGIN {
-		printf "callgrind frame=%s scanner_Ir=%s zbar_luma_Ir=%s ratio=%.2f\n", f, s, z, s / z }'
+	for f in $one; do
+		s_ir=$(ir "$f" snt_scanner_scan scan)
+		z_ir=$(ir "$f" zbar_scan_image zbar)
+		awk -v f="$f" -v s="$s_ir" -v z="$z_ir" 'BEGIN {
+			printf "callgrind frame=%s scanner_Ir=%s zbar_luma_Ir=%s ratio=%.2f\n",
+				f, s, z, s / z }'
+	done
 else
 	echo "callgrind: valgrind not installed, skipped"
 fi
