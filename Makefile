@@ -112,6 +112,8 @@ valgrind: all $(TESTS)
 # its phone screens (made here with qrencode + ImageMagick, see `make deps`).
 DOCDIR  = $(PREFIX)/share/doc/sentinel
 DEMODIR = $(PREFIX)/share/sentinel/demo
+# systemd unit (board/rpi/sentineld.service); Debian's own is /lib/systemd/system.
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR) \
@@ -120,6 +122,11 @@ install: all
 	install -m 0644 firmware/sentineld.8 tools/sentinelctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 firmware/config/sentinel.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 README.md board/sim/scenario.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 board/rpi/sentinel-pi4.conf board/rpi/sentinel-pi5.conf board/rpi/WIRING.md \
+		$(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/sentineld.service \
+		>$(DESTDIR)$(SYSTEMD_UNITDIR)/sentineld.service
 	install -m 0644 board/sim/demo/demo.scenario $(DESTDIR)$(DEMODIR)/
 	install -m 0755 board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/
 	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/screens

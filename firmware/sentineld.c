@@ -24,6 +24,7 @@
 #include "hal.h"
 #include "journal/journal.h"
 #include "log/log.h"
+#include "notify/notify.h"
 #include "store/store.h"
 #include "trust/trust.h"
 
@@ -43,6 +44,8 @@ struct ctx {
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
+	struct snt_notify notify;	/* systemd: READY, WATCHDOG, STOPPING */
+	int64_t watchdog_sent;		/* board clock ms of the last WATCHDOG=1 */
 };
 
 static void usage(FILE *f)
@@ -300,11 +303,29 @@ static int run(struct ctx *c)
 		int64_t timeout = -1;
 		enum snt_hal_err rc;
 
+		bool watchdog_wait = false;
+
 		if (occupied) {
 			int64_t left = c->cfg.leave_timeout_ms -
 				       (snt_clock_mono_ms(&c->board->clock) - occupied_since);
 
 			timeout = left > 0 ? left : 0;
+		}
+		if (c->notify.watchdog_ms > 0) {
+			/* systemd's watchdog: a ping at half its interval. */
+			int64_t now = snt_clock_mono_ms(&c->board->clock);
+			int64_t half = c->notify.watchdog_ms / 2, left;
+
+			if (now - c->watchdog_sent >= half) {
+				if (snt_notify_send(&c->notify, "WATCHDOG=1") != SNT_NOTIFY_OK)
+					log_warn(&c->log, "systemd watchdog");
+				c->watchdog_sent = now;
+			}
+			left = half - (now - c->watchdog_sent);
+			if (timeout < 0 || left < timeout) {
+				timeout = left;
+				watchdog_wait = true;
+			}
 		}
 		rc = gpio->wait_event(c->board->gpio_ctx, c->sigfd, timeout, &ev);
 		if (rc == SNT_HAL_FD_READY) {
@@ -316,6 +337,8 @@ static int run(struct ctx *c)
 			log_info(&c->log, "board script ended after %lu visits", c->visits);
 			return 0;
 		}
+		if (rc == SNT_HAL_TIMEOUT && watchdog_wait)
+			continue;
 		if (rc == SNT_HAL_TIMEOUT) {
 			/*
 			 * Still someone there after the leave timeout.  No new
@@ -521,6 +544,7 @@ int main(int argc, char **argv)
 	int status;
 
 	memset(&c, 0, sizeof(c));
+	c.notify.fd = -1;
 	c.sigfd = -1;
 	c.lockfd = -1;
 	status = parse_args(&c, argc, argv);
@@ -580,7 +604,16 @@ int main(int argc, char **argv)
 	}
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
+	if (snt_notify_open(&c.notify, getenv("NOTIFY_SOCKET"), getenv("WATCHDOG_USEC"),
+			    getenv("WATCHDOG_PID"), getpid()) != SNT_NOTIFY_OK)
+		log_warnx(&c.log, "systemd notification: %s", "NOTIFY_SOCKET or WATCHDOG_USEC invalid");
+	c.watchdog_sent = snt_clock_mono_ms(&c.board->clock);
+	if (snt_notify_send(&c.notify, "READY=1\nSTATUS=serving the gate") != SNT_NOTIFY_OK)
+		log_warn(&c.log, "systemd notification");
 	status = run(&c);
+	if (snt_notify_send(&c.notify, "STOPPING=1") != SNT_NOTIFY_OK)
+		log_warn(&c.log, "systemd notification");
+	snt_notify_close(&c.notify);
 
 out:
 	snt_checkin_free(c.checkin);

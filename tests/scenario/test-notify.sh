@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sentineld under systemd (Type=notify, WatchdogSec): READY=1 once it serves
+# the gate, WATCHDOG=1 at half the interval from its wait loop (on the board
+# clock: virtual time on the simulated board), STOPPING=1 when it leaves.
+# A Python datagram socket stands in for systemd's.
+. tests/scenario/lib.sh
+
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+
+cat >"$T/s.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 5000
+SCN
+write_conf "$T/gate.conf" s.scn gate.db out.log
+python3 - "$T/notify" "$T/got" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2] + ".tmp", "w") as f:
+    while True:
+        m = s.recv(4096).decode()
+        f.write(m.replace("\n", "|") + "\n")
+        if m.startswith("STOPPING=1"):
+            break
+import os
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+PY
+py=$!
+i=0
+while [ ! -S "$T/notify" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=4000000 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/err"
+expect_eq "exit" "$?" "0"
+wait $py
+expect_eq "first" "$(head -n 1 "$T/got")" "READY=1|STATUS=serving the gate"
+expect_eq "last" "$(tail -n 1 "$T/got")" "STOPPING=1"
+n=$(grep -c '^WATCHDOG=1$' "$T/got")
+[ "$n" -ge 5 ] || fail "watchdog pings: $n, want at least 5 over 15 s at a 4 s interval"
+
+# A malformed WATCHDOG_USEC is reported, and the gate still runs.
+rm -f "$T/gate.db"
+WATCHDOG_USEC=soon "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/err2"
+expect_eq "bad watchdog exit" "$?" "0"
+grep -q "systemd notification: NOTIFY_SOCKET or WATCHDOG_USEC invalid" "$T/err2" ||
+	fail "bad WATCHDOG_USEC not reported"
+
+[ "$failures" -eq 0 ]
