@@ -345,8 +345,10 @@ void scan__edge_pad(const uint8_t *px, unsigned int w, unsigned int h, unsigned 
 	for (size_t k = 0; k < nf; k++) {
 		const struct scan__finder *q = &f[k];
 		float r = 3.5f * q->module * 1.5f + 1.0f;
-		int x0 = (int)floorf(q->cx - r), x1 = (int)ceilf(q->cx + r);
-		int y0 = (int)floorf(q->cy - r), y1 = (int)ceilf(q->cy + r);
+		int x0 = (int)floorf(fmaxf(q->cx - r, -(float)border));
+		int x1 = (int)ceilf(fminf(q->cx + r, (float)(w + border)));
+		int y0 = (int)floorf(fmaxf(q->cy - r, -(float)border));
+		int y1 = (int)ceilf(fminf(q->cy + r, (float)(h + border)));
 		uint8_t dk = 0;
 
 		for (int y = y0; y <= y1; y++) {

@@ -697,7 +697,8 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		for (size_t k = 0; k < nf; k++)
 			if (s->finders[k].reach + 2 > (float)b)
 				b = (unsigned int)(s->finders[k].reach + 2);
-		b = b < side ? b : side;
+		/* A finder reaching further out than a quarter of the frame is not drawn whole. */
+		b = b < side / 4 + 8 ? b : side / 4 + 8;
 		buf = grow(s->pad, &s->pad_cap, ((size_t)*w + 2 * b) * ((size_t)*h + 2 * b));
 		if (!buf)
 			return -1;
