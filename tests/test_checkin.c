@@ -672,6 +672,9 @@ static void test_args(void **state)
 	assert_int_equal(snt_checkin_visit(NULL, &v), SNT_CHECKIN_ERR_INVAL);
 	assert_int_equal(snt_temp_measure(&bad, &t->f->board, &tr), SNT_CHECKIN_ERR_INVAL);
 	snt_checkin_free(NULL);
+	/* Every error has its own text. */
+	for (int e = SNT_CHECKIN_OK; e <= SNT_CHECKIN_ERR_OUTPUT; e++)
+		assert_string_not_equal(snt_checkin_strerror((enum snt_checkin_err)e), "unknown error");
 }
 
 int main(void)

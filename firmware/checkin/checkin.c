@@ -54,6 +54,7 @@ static const char *const err_text[] = {
 	[SNT_CHECKIN_ERR_NO_VISIT] = "no refused visit to override",
 	[SNT_CHECKIN_ERR_NO_RECORD] = "neither the log nor the journal could record the override",
 	[SNT_CHECKIN_ERR_FIRE] = "fire alarm active",
+	[SNT_CHECKIN_ERR_OUTPUT] = "an output could not be driven",
 };
 
 const char *snt_checkin_strerror(enum snt_checkin_err err)
