@@ -41,11 +41,25 @@ static void test_nzcp(void **state)
 	assert_int_equal(f.wrong, 0);
 }
 
+static void test_shc(void **state)
+{
+	struct conf_figures f;
+	const char *root = testdata_dir("shc");
+
+	(void)state;
+	if (!root)
+		return;
+	assert_int_equal(conf_shc(root, "tests/fixtures/shc/spec-examples-issuer.jwks.json", stdout, &f), 0);
+	assert_int_equal(f.wrong, 0);
+	assert_true(f.valid_ok >= 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dcc),
 		cmocka_unit_test(test_nzcp),
+		cmocka_unit_test(test_shc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

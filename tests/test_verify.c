@@ -609,6 +609,38 @@ static void test_trust_files(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static void test_nzcp_shc_early_stages(void **state)
+{
+	static const struct {
+		const char *payload;
+		enum snt_verify_stage stage;
+	} cases[] = {
+		{ "NZCP:/2/2KCEVIQEIVVWK6JNGEASNICZAEP2KALYDZSGSZB2O5SWEOTOPJRXALTDN53GSZBRHEXGQZLBNR2GQLTOPICRU",
+		  SNT_VERIFY_PREFIX },
+		{ "NZCP:/1/2KCE1", SNT_VERIFY_BASE32 },
+		{ "NZCP:/1/AE", SNT_VERIFY_COSE },		/* one byte 0x01: CBOR, not COSE */
+		{ "NZCP:/1/74", SNT_VERIFY_CBOR },		/* one byte 0xff: not CBOR */
+		{ "shc:/5676", SNT_VERIFY_JWS },		/* "ey": no dots */
+		{ "shc:/567", SNT_VERIFY_NUMERIC },		/* odd count */
+		{ "shc:/99", SNT_VERIFY_NUMERIC },		/* 99 + 45 is past 'z' */
+		{ "shc:/1/2/5676", SNT_VERIFY_NUMERIC },	/* chunks are not assembled */
+		{ "shc:/", SNT_VERIFY_NUMERIC },
+	};
+	struct snt_verify_info v;
+
+	(void)state;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++) {
+		enum snt_verify_stage st = snt_verify_payload((const uint8_t *)cases[i].payload,
+							      strlen(cases[i].payload), NULL, NOW_MS,
+							      SNT_VCLOCK_GIVEN, &v);
+
+		if (st != cases[i].stage)
+			fail_msg("%s: stage %s, want %s", cases[i].payload, snt_verify_stage_name(st),
+				 snt_verify_stage_name(cases[i].stage));
+		assert_int_equal(v.result, SNT_RESULT_INVALID);
+	}
+}
+
 static void test_names(void **state)
 {
 	struct snt_verify_subject s;
@@ -642,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_base45_rfc9285),
 		cmocka_unit_test(test_trust_files),
+		cmocka_unit_test(test_nzcp_shc_early_stages),
 		cmocka_unit_test(test_names),
 	};
 

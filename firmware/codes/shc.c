@@ -16,6 +16,7 @@
 #include "codes/codes_internal.h"
 
 #define SHC_MAX_JWS CODES_MAX_BINARY
+#define SHC_MAX_SINGLE_JWS 1195
 
 /* The patient's name from the FHIR bundle (FHIR R4 Patient.name). */
 static void fhir_subject(const json_t *bundle, struct snt_verify_subject *s)
@@ -82,7 +83,9 @@ static enum snt_verify_stage jwt_payload(const uint8_t *buf, size_t len, struct 
 	iss = json_string_value(json_object_get(root, "iss"));
 	vc = json_object_get(root, "vc");
 	types = json_object_get(vc, "type");
-	if (!iss || !json_is_array(types) || !has_type(types, "https://smarthealth.cards#health-card"))
+	/* iss: an https URL without a trailing slash (§"Issuer generates results"). */
+	if (!iss || strncmp(iss, "https://", 8) || iss[strlen(iss) - 1] == '/' || !json_is_array(types) ||
+	    !has_type(types, "https://smarthealth.cards#health-card"))
 		goto out;
 	snt_strlcpy(out->issuer, iss, sizeof(out->issuer));
 	if (json_object_get(root, "nbf")) {
@@ -149,7 +152,32 @@ enum snt_verify_stage codes__shc_verify(const uint8_t *bytes, size_t len, const 
 	alg = json_string_value(json_object_get(header, "alg"));
 	zip = json_string_value(json_object_get(header, "zip"));
 	kid = json_string_value(json_object_get(header, "kid"));
-	if (!header || !json_is_object(header) || !alg || strcmp(alg, "ES256") || !zip || strcmp(zip, "DEF")) {
+	/* zip must be "DEF"; its absence is judged with the payload (below). */
+	if (!header || !json_is_object(header) || !alg || strcmp(alg, "ES256") || (zip && strcmp(zip, "DEF"))) {
+		st = SNT_VERIFY_JWS;
+		goto out;
+	}
+	comp = malloc(SHC_MAX_JWS);
+	if (!comp) {
+		st = SNT_VERIFY_NOMEM;
+		goto out;
+	}
+	if (codes__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), comp, SHC_MAX_JWS, &comp_len)) {
+		st = SNT_VERIFY_JWS;
+		goto out;
+	}
+	/*
+	 * The payload must be raw DEFLATE (checked before the key, as HC1's zlib
+	 * is): one that is not fails at `deflate`; one that is, under a header
+	 * without zip "DEF", fails at `jws`.
+	 */
+	rc = codes__inflate(comp, comp_len, 1, &raw, &raw_len);
+	if (rc) {
+		st = rc == -2 ? SNT_VERIFY_NOMEM : SNT_VERIFY_DEFLATE;
+		goto out;
+	}
+	/* §"Chunking": a JWS in one QR code is at most 1195 characters. */
+	if (!zip || n > SHC_MAX_SINGLE_JWS) {
 		st = SNT_VERIFY_JWS;
 		goto out;
 	}
@@ -168,20 +196,6 @@ enum snt_verify_stage codes__shc_verify(const uint8_t *bytes, size_t len, const 
 	rc = codes__sig_verify(k->pkey, COSE_ALG_ES256, (const uint8_t *)jws, (size_t)(dot2 - jws), sig, sig_len);
 	if (rc) {
 		st = rc == -2 ? SNT_VERIFY_NOMEM : SNT_VERIFY_SIGNATURE;
-		goto out;
-	}
-	comp = malloc(SHC_MAX_JWS);
-	if (!comp) {
-		st = SNT_VERIFY_NOMEM;
-		goto out;
-	}
-	if (codes__b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), comp, SHC_MAX_JWS, &comp_len)) {
-		st = SNT_VERIFY_JWS;
-		goto out;
-	}
-	rc = codes__inflate(comp, comp_len, 1, &raw, &raw_len);
-	if (rc) {
-		st = rc == -2 ? SNT_VERIFY_NOMEM : SNT_VERIFY_DEFLATE;
 		goto out;
 	}
 	st = jwt_payload(raw, raw_len, out, &nbf, &has_nbf);

@@ -127,12 +127,13 @@ int codes__inflate(const uint8_t *in, size_t len, int raw, uint8_t **out, size_t
 	zs.avail_out = CODES_MAX_INFLATED;
 	rc = inflate(&zs, Z_FINISH);
 	*out_len = zs.total_out;
-	inflateEnd(&zs);
-	/* The stream must end within the input and the output bound. */
-	if (rc != Z_STREAM_END) {
+	/* The stream must end within the output bound, exactly at the end of the input. */
+	if (rc != Z_STREAM_END || zs.avail_in != 0) {
+		inflateEnd(&zs);
 		free(buf);
 		return -1;
 	}
+	inflateEnd(&zs);
 	*out = buf;
 	return 0;
 }

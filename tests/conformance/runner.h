@@ -25,6 +25,7 @@ struct conf_figures {
 
 int conf_dcc(const char *root, FILE *out, struct conf_figures *f);
 int conf_nzcp(const char *root, FILE *out, struct conf_figures *f);
-int conf_shc(const char *root, FILE *out, struct conf_figures *f);
+/* @jwks: the issuer key set to verify with (tests/fixtures/shc/spec-examples-issuer.jwks.json). */
+int conf_shc(const char *root, const char *jwks, FILE *out, struct conf_figures *f);
 
 #endif /* SNT_TESTS_CONFORMANCE_RUNNER_H */
