@@ -69,6 +69,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	memset(out, 0, sizeof(*out));
 	out->scan_timeout_ms = cfg->scan_timeout_ms;
 	out->frame_interval_ms = cfg->frame_interval_ms;
+	out->scan_budget_ms = (unsigned int)cfg->scan_budget_ms;
 	out->dedup_window_ms = (int64_t)cfg->dedup_window_s * 1000;
 	out->temp_retry_ms = cfg->temp_retry_ms;
 	out->relay_pulse_ms = cfg->relay_pulse_ms;
@@ -176,6 +177,11 @@ enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct s
 	ci->store = store;
 	switch (snt_scanner_new(&ci->scanner)) {
 	case SNT_SCAN_OK:
+		if (snt_scanner_set_budget(ci->scanner, cfg->scan_budget_ms) != SNT_SCAN_OK) {
+			snt_scanner_free(ci->scanner);
+			free(ci);
+			return SNT_CHECKIN_ERR_SCAN;
+		}
 		break;
 	case SNT_SCAN_ERR_NOMEM:
 		free(ci);
@@ -192,6 +198,8 @@ enum snt_checkin_err snt_checkin_set_cfg(struct snt_checkin *ci, const struct sn
 {
 	if (!ci || !cfg || cfg->temp_tries < 1)
 		return SNT_CHECKIN_ERR_INVAL;
+	if (snt_scanner_set_budget(ci->scanner, cfg->scan_budget_ms) != SNT_SCAN_OK)
+		return SNT_CHECKIN_ERR_SCAN;
 	ci->cfg = *cfg;
 	return SNT_CHECKIN_OK;
 }

@@ -66,6 +66,7 @@ struct snt_config;
 struct snt_checkin_cfg {
 	int64_t scan_timeout_ms;
 	int64_t frame_interval_ms;
+	unsigned int scan_budget_ms;	/* per-frame decode budget, 0: none (snt_scanner_set_budget()) */
 	int64_t dedup_window_ms;
 	int64_t temp_retry_ms;
 	int64_t relay_pulse_ms;

@@ -49,6 +49,7 @@ static const struct key keys[] = {
 	{ "station", "trust", K_PATH, S(trust), 0, 0 },
 	{ "checkin", "scan_timeout_ms", K_INT, I(scan_timeout_ms), 1000, 60000 },
 	{ "checkin", "frame_interval_ms", K_INT, I(frame_interval_ms), 10, 1000 },
+	{ "checkin", "scan_budget_ms", K_INT, I(scan_budget_ms), 0, 10000 },
 	{ "checkin", "dedup_window_s", K_INT, I(dedup_window_s), 0, 3600 },
 	{ "checkin", "temp_tries", K_INT, I(temp_tries), 1, 10 },
 	{ "checkin", "temp_retry_ms", K_INT, I(temp_retry_ms), 0, 10000 },

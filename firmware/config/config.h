@@ -53,6 +53,7 @@ struct snt_config {
 	/* [checkin] */
 	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */
 	int frame_interval_ms;		/* between camera frames, 10-1000 */
+	int scan_budget_ms;		/* most decode time per frame, 0 (none)-10000 */
 	int dedup_window_s;		/* repeat scans make no entry, 0-3600 */
 	int temp_tries;			/* measurements for an implausible reading, 1-10 */
 	int temp_retry_ms;		/* pause before measuring again, 0-10000 */
