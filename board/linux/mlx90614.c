@@ -75,7 +75,7 @@ enum snt_mlx90614_err snt_mlx90614_read_word(struct snt_mlx90614 *m, uint8_t cmd
 	if (!m || !word)
 		return SNT_MLX90614_ERR_INVAL;
 	for (int try = 0; try < SNT_MLX90614_TRIES; try++) {
-		uint8_t rx[3], frame[5];
+		uint8_t rx[3] = { 0 }, frame[5];
 		int rc;
 
 		if (try > 0)
@@ -151,11 +151,21 @@ struct i2cdev {
 static int i2cdev_read_block(void *ctx, uint8_t addr, uint8_t cmd, uint8_t *rx, size_t len)
 {
 	struct i2cdev *d = ctx;
-	struct i2c_msg msgs[2] = {
-		{ .addr = addr, .flags = 0, .len = 1, .buf = &cmd },
-		{ .addr = addr, .flags = I2C_M_RD, .len = (uint16_t)len, .buf = rx },
-	};
-	struct i2c_rdwr_ioctl_data data = { .msgs = msgs, .nmsgs = 2 };
+	struct i2c_rdwr_ioctl_data data;
+	struct i2c_msg msgs[2];
+
+	/* Whole structs zeroed: no uninitialised padding goes to the kernel. */
+	memset(msgs, 0, sizeof(msgs));
+	memset(&data, 0, sizeof(data));
+	msgs[0].addr = addr;
+	msgs[0].len = 1;
+	msgs[0].buf = &cmd;
+	msgs[1].addr = addr;
+	msgs[1].flags = I2C_M_RD;
+	msgs[1].len = (uint16_t)len;
+	msgs[1].buf = rx;
+	data.msgs = msgs;
+	data.nmsgs = 2;
 
 	if (ioctl(d->fd, I2C_RDWR, &data) < 0)
 		return -errno;
