@@ -19,18 +19,6 @@ AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
 PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor
-# CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries
-# (`make deps CROSS=...`); zbar is the arm64 libzbar0 with the
-# architecture-independent header (libzbar-dev:arm64 drags in a desktop).
-# `make CROSS=... check` runs the unit tests under qemu-aarch64-static,
-# sanitizers off.
-ifneq ($(CROSS),)
-PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(patsubst %-,%,$(CROSS))/pkgconfig:/usr/share/pkgconfig pkg-config
-PKGS      := $(filter-out zbar,$(PKGS))
-LDLIBS    += -l:libzbar.so.0
-QEMU      := qemu-aarch64-static
-B         ?= build/arm64
-endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -60,7 +48,7 @@ TEST_SRC  := $(filter-out tests/test_gpio.c,$(TEST_SRC)) tests/gpiod2/test_gpio2
 endif
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check run-tests crashtest bench install clean valgrind gpiod2-check
+.PHONY: all deps demo check run-tests crashtest bench install clean valgrind gpiod2-check fuzz
 .DEFAULT_GOAL := all
 # Keep test objects: a second `make check` relinks nothing.
 .SECONDARY:
@@ -68,7 +56,7 @@ TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 all: $(PROGS)
 
 deps:
-	@CROSS=$(CROSS) sh tools/deps.sh
+	@sh tools/deps.sh
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -115,11 +103,10 @@ demo: deps
 # `check` builds everything again with ASan/UBSan into build/check and runs
 # the unit tests, then the scenario scripts against those binaries.
 check: deps
-	@$(MAKE) --no-print-directory $(if $(CROSS),B=build/check-arm64 CFLAGS="-O1 -g",B=build/check \
-		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined") run-tests
+	@$(MAKE) --no-print-directory B=build/check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" run-tests
 
 run-tests: $(TESTS) $(PROGS)
-	@QEMU="$(QEMU)" sh tests/run-check.sh $(B) $(TESTS)
+	@sh tests/run-check.sh $(B) $(TESTS)
 
 # The libgpiod 2.x backend built and tested against Debian stable's libgpiod-dev,
 # fetched without touching the apt configuration (tools/fetch-gpiod2.sh).
@@ -128,6 +115,19 @@ gpiod2-check: deps
 	@[ -e $(GPIOD2_DIR)/pkgconfig/libgpiod.pc ] || sh tools/fetch-gpiod2.sh $(GPIOD2_DIR)
 	@PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2_DIR)/pkgconfig $(MAKE) --no-print-directory \
 		B=build/gpiod2-check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" run-tests
+
+# libFuzzer targets per parser (tests/fuzz/): clang, ASan/UBSan, the codes
+# and trust sources compiled in with coverage; not part of check.
+#   make fuzz && build/fuzz/fuzz_cose -max_total_time=600 build/fuzz/corpus-cose
+FUZZ_CC   ?= clang
+FUZZ_SRC  := $(sort $(wildcard firmware/codes/*.c)) firmware/trust/trust.c firmware/common/common.c
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz: $(FUZZ_TARGETS)
+	@echo "fuzz: $(FUZZ_TARGETS)"
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # Benchmarks print figures; they are not pass/fail tests and stay out of check.
 bench: all

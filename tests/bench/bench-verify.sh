@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Verification figures (issue 5): the median time of one HC1 verification
+# (decode + signature + claims) on DCC vectors AT/1, DE/1 and CH/1 (the key
+# size printed tells ES256 from PS256), from $SENTINEL_TESTDATA.  Target: under 2 ms.  Figures,
+# not pass/fail.
+# usage: bench-verify.sh [BUILD_DIR] [N]   (make bench)
+set -eu
+b=${1:-build}
+n=${2:-2000}
+data=${SENTINEL_TESTDATA:-../shared/testdata}
+if [ ! -f "$b/libsentinel.a" ]; then
+	echo "bench-verify: $b/libsentinel.a missing: run make first" >&2
+	exit 1
+fi
+if [ ! -d "$data/dcc" ]; then
+	echo "bench-verify: test data $data/dcc not found: set SENTINEL_TESTDATA (skipped)" >&2
+	exit 0
+fi
+pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2046,SC2086
+gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
+	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
+	$(pkg-config --cflags $pkgs) -o "$tmp/bench_verify" tests/bench/bench_verify.c \
+	"$b/libsentinel.a" $(pkg-config --libs $pkgs) -lm
+for c in AT/2DCode/raw/1.json DE/2DCode/raw/1.json CH/2DCode/raw/1.json; do
+	j="$data/dcc/$c"
+	[ -f "$j" ] || continue
+	sqlite3 :memory: "select json_extract(readfile('$j'), '\$.PREFIX')" >"$tmp/p.txt"
+	sqlite3 :memory: "select json_extract(readfile('$j'), '\$.TESTCTX.CERTIFICATE')" | base64 -d >"$tmp/c.der"
+	at=$(sqlite3 :memory: "select json_extract(readfile('$j'), '\$.TESTCTX.VALIDATIONCLOCK')")
+	alg=$(openssl x509 -inform DER -in "$tmp/c.der" -noout -pubkey | openssl pkey -pubin -noout -text | head -1)
+	printf '%s (%s): ' "$c" "$alg"
+	"$tmp/bench_verify" "$tmp/p.txt" "$tmp/c.der" "$at" "$n" || echo "(not valid at its clock)"
+done
