@@ -28,9 +28,17 @@ libgpiod-dev:arm64 libcbor-dev:arm64 libzbar0:arm64"
 fi
 
 missing=""
+# With a foreign architecture added (arm64) dpkg-query lists one line per
+# architecture: a plain name counts when installed for the native one (or
+# "all"), a name:arch for that architecture.
+native=$(dpkg --print-architecture)
 for p in $PKGS; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = "installed" ] || missing="$missing $p"
+	case $p in
+	*:*) want="installed ${p#*:}" ;;
+	*) want="installed $native|installed all" ;;
+	esac
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "${p%%:*}" 2>/dev/null |
+		grep -Eqx "$want" || missing="$missing $p"
 done
 
 [ -z "$missing" ] && exit 0
