@@ -18,7 +18,9 @@ CC        := $(CROSS)gcc
 AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
-PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor
+PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor libcurl
+# The bureau's receiver (tools/bureau/) also links libmicrohttpd; it is not cross-built.
+BUREAU_PKGS := libmicrohttpd
 # CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries
 # (`make deps CROSS=...`); zbar is the arm64 libzbar0 with the
 # architecture-independent header (libzbar-dev:arm64 drags in a desktop).
@@ -54,6 +56,9 @@ LIB_SRC   := $(filter-out board/linux/gpio_v1.c,$(LIB_SRC)) board/linux/gpiod2/g
 endif
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 PROGS     := $(B)/sentineld $(B)/sentinelctl
+ifeq ($(CROSS)$(if $(wildcard tools/bureau/*.c),,none),)
+PROGS     += $(B)/sentinel-bureau
+endif
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
 ifeq ($(GPIOD_V2),yes)
 TEST_SRC  := $(filter-out tests/test_gpio.c,$(TEST_SRC)) tests/gpiod2/test_gpio2.c
@@ -85,6 +90,12 @@ CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
 
 $(B)/sentinelctl: $(CTL_OBJ) $(B)/libsentinel.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# sentinel-bureau: the bureau's receiver and signer (tools/bureau/).
+BUREAU_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
+$(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null)
+$(B)/sentinel-bureau: $(BUREAU_OBJ) $(B)/libsentinel.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(BUREAU_PKGS) 2>/dev/null)
 
 # The daemon over an error-injecting SQLite VFS, for the fault part of crashtest.
 $(B)/sentineld-faultvfs: $(B)/obj/firmware/sentineld.o $(B)/obj/tests/fault/faultvfs.o $(B)/libsentinel.a
@@ -179,4 +190,5 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tests/*.d
+-include $(LIB_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
+	$(B)/obj/tests/*.d

@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev \
 libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
-libcbor-dev qrencode imagemagick valgrind python3"
+libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3"
 
 # `make deps CROSS=aarch64-linux-gnu-`: the cross toolchain, the arm64
 # libraries (zbar: libzbar0 only, see the Makefile) and qemu for the tests.
@@ -17,7 +17,7 @@ if [ -n "${CROSS:-}" ]; then
 	PKGS="$PKGS gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
 libsqlite3-dev:arm64 libpng-dev:arm64 libjpeg62-turbo-dev:arm64 libinih-dev:arm64 \
 libjansson-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64 zlib1g-dev:arm64 \
-libgpiod-dev:arm64 libcbor-dev:arm64 libzbar0:arm64"
+libgpiod-dev:arm64 libcbor-dev:arm64 libcurl4-openssl-dev:arm64 libzbar0:arm64"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		if [ "$(id -u)" -ne 0 ]; then
 			echo "deps: run as root: dpkg --add-architecture arm64 && apt-get update" >&2

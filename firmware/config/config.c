@@ -38,7 +38,7 @@ struct key {
 #define I(field) offsetof(struct snt_config, field), 0
 /* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
 #define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
-#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display"
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, sync"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -86,6 +86,13 @@ static const struct key keys[] = {
 	{ "thermometer", "emissivity", K_MILLI, I(emissivity_pm), 500, 1000 },
 	{ "camera", "device", K_PATH, S(camera_device), 0, 0 },
 	{ "display", "path", K_PATH, S(display_path), 0, 0 },
+	{ "sync", "device_key", K_PATH, S(sync_device_key), 0, 0 },
+	{ "sync", "bureau_key", K_PATH, S(sync_bureau_key), 0, 0 },
+	{ "sync", "bureau_url", K_STR, S(sync_bureau_url), 0, 0 },
+	{ "sync", "bureau_ca", K_PATH, S(sync_bureau_ca), 0, 0 },
+	{ "sync", "usb_label", K_STR, S(sync_usb_label), 0, 0 },
+	{ "sync", "timeout_s", K_INT, I(sync_timeout_s), 1, 600 },
+	{ "sync", "retries", K_INT, I(sync_retries), 0, 20 },
 };
 
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
@@ -141,6 +148,11 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->ambient_ref_mdc = 25000;
 	cfg->emissivity_pm = 1000;
 	snt_strlcpy(cfg->camera_device, "/dev/video0", sizeof(cfg->camera_device));
+	snt_strlcpy(cfg->sync_device_key, "/var/lib/sentinel/device.key", sizeof(cfg->sync_device_key));
+	snt_strlcpy(cfg->sync_bureau_key, "/etc/sentinel/bureau.pub", sizeof(cfg->sync_bureau_key));
+	snt_strlcpy(cfg->sync_usb_label, "SENTINEL", sizeof(cfg->sync_usb_label));
+	cfg->sync_timeout_s = 30;
+	cfg->sync_retries = 5;
 }
 
 static int fail(struct parse_ctx *pc, enum snt_config_err err, const char *fmt, ...)

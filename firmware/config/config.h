@@ -92,6 +92,15 @@ struct snt_config {
 
 	/* [display] (board = linux) */
 	char display_path[PATH_MAX];	/* file or FIFO taking one message per line; "" = none */
+
+	/* [sync] (sentinelctl sync, sentinelctl keys) */
+	char sync_device_key[PATH_MAX];	/* this gate's P-256 private key, PEM (keys init makes it) */
+	char sync_bureau_key[PATH_MAX];	/* the bureau's P-256 public key, PEM */
+	char sync_bureau_url[256];	/* https://... base URL of sentinel-bureau serve; "" = no online sync */
+	char sync_bureau_ca[PATH_MAX];	/* CA certificate pinned for that URL, PEM; "" = system CAs */
+	char sync_usb_label[32];	/* filesystem label of the station's USB sticks */
+	int sync_timeout_s;		/* per HTTP request, 1-600 */
+	int sync_retries;		/* online attempts after the first, 0-20 */
 };
 
 /*
