@@ -7,7 +7,8 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev \
 libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
-libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3"
+libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3 \
+gettext locales fonts-noto-cjk chromium"
 
 # `make deps CROSS=aarch64-linux-gnu-`: the cross toolchain, the arm64
 # libraries (zbar: libzbar0 only, see the Makefile) and qemu for the tests.
@@ -41,16 +42,34 @@ for p in $PKGS; do
 		grep -Eqx "$want" || missing="$missing $p"
 done
 
-[ -z "$missing" ] && exit 0
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "deps: installing:$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		# shellcheck disable=SC2086
+		apt-get install -y -qq --no-install-recommends $missing
+	else
+		echo "deps: missing packages; run as root:" >&2
+		echo "  apt-get install -y$missing" >&2
+		exit 1
+	fi
+fi
 
-if [ "$(id -u)" -eq 0 ]; then
-	echo "deps: installing:$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing
-else
-	echo "deps: missing packages; run as root:" >&2
-	echo "  apt-get install -y$missing" >&2
-	exit 1
+# The Chinese messages (gettext) are chosen only under a generated
+# zh_CN.UTF-8 locale (the locales package ships none generated).
+if ! locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8'; then
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "deps: generating the zh_CN.UTF-8 locale"
+		if ! grep -qx 'zh_CN\.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+			sed -i 's/^# *\(zh_CN\.UTF-8 UTF-8\)$/\1/' /etc/locale.gen 2>/dev/null || true
+			grep -qx 'zh_CN\.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null ||
+				echo 'zh_CN.UTF-8 UTF-8' >>/etc/locale.gen
+		fi
+		locale-gen >/dev/null
+	else
+		echo "deps: the zh_CN.UTF-8 locale is missing; run as root:" >&2
+		echo "  sed -i 's/^# *zh_CN.UTF-8 UTF-8/zh_CN.UTF-8 UTF-8/' /etc/locale.gen && locale-gen" >&2
+		exit 1
+	fi
 fi
