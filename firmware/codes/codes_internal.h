@@ -86,6 +86,25 @@ enum snt_verify_stage codes__cose_sign1_parse(const uint8_t *buf, size_t len, st
 void codes__cose_sign1_free(struct codes__cose_sign1 *c);
 
 /*
+ * codes__cbor_put_head() - write the head of a CBOR data item of major type
+ * @major (0-7) with argument @n in its shortest form (RFC 8949 §3, §4.2.1)
+ * at @p, which must have room for 9 bytes.
+ * Return: the bytes written (1, 2, 3, 5 or 9).
+ */
+size_t codes__cbor_put_head(uint8_t *p, uint8_t major, uint64_t n);
+
+/*
+ * codes__sig_structure() - the COSE Sig_structure for COSE_Sign1:
+ * ["Signature1", @protected_bytes, h'', @payload] (RFC 9052 §4.4), the
+ * bytes signed and verified (shared by verification here and signing in
+ * firmware/sign/).
+ * Return: 0 and *out (free()) / *out_len; -1 for lengths whose sum would
+ * overflow size_t; -2 out of memory.
+ */
+int codes__sig_structure(const uint8_t *protected_bytes, size_t protected_len, const uint8_t *payload,
+			 size_t payload_len, uint8_t **out, size_t *out_len);
+
+/*
  * codes__cose_sign1_verify() - check the signature over the Sig_structure
  * ["Signature1", protected, h'', payload] (RFC 9052 §4.4) with @pkey.
  * Return: SNT_VERIFY_OK, SNT_VERIFY_SIGNATURE, or SNT_VERIFY_NOMEM.

@@ -3,6 +3,7 @@
  * CBOR well-formedness (RFC 8949), COSE_Sign1 (RFC 9052 §4.2, §4.4) and the
  * ES256/PS256 signature checks (RFC 9053 §2.1, RFC 8230 §2) with OpenSSL 3.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,56 +357,75 @@ bad:
 	return SNT_VERIFY_COSE;
 }
 
-/* CBOR head of a byte/text string (RFC 8949 §3.1). */
-static size_t put_head(uint8_t *p, uint8_t major, size_t n)
+size_t codes__cbor_put_head(uint8_t *p, uint8_t major, uint64_t n)
 {
+	size_t len;
+
 	if (n < 24) {
 		p[0] = (uint8_t)(major << 5 | n);
 		return 1;
 	}
 	if (n <= 0xff) {
 		p[0] = (uint8_t)(major << 5 | 24);
-		p[1] = (uint8_t)n;
-		return 2;
-	}
-	if (n <= 0xffff) {
+		len = 1;
+	} else if (n <= 0xffff) {
 		p[0] = (uint8_t)(major << 5 | 25);
-		p[1] = (uint8_t)(n >> 8);
-		p[2] = (uint8_t)n;
-		return 3;
+		len = 2;
+	} else if (n <= 0xffffffffu) {
+		p[0] = (uint8_t)(major << 5 | 26);
+		len = 4;
+	} else {
+		p[0] = (uint8_t)(major << 5 | 27);
+		len = 8;
 	}
-	p[0] = (uint8_t)(major << 5 | 26);
-	p[1] = (uint8_t)(n >> 24);
-	p[2] = (uint8_t)(n >> 16);
-	p[3] = (uint8_t)(n >> 8);
-	p[4] = (uint8_t)n;
-	return 5;
+	for (size_t i = 0; i < len; i++)
+		p[1 + i] = (uint8_t)(n >> (8 * (len - 1 - i)));
+	return 1 + len;
+}
+
+int codes__sig_structure(const uint8_t *protected_bytes, size_t protected_len, const uint8_t *payload,
+			 size_t payload_len, uint8_t **out, size_t *out_len)
+{
+	static const char context[] = "Signature1";
+	size_t cap, n = 0;
+	uint8_t *tbs;
+
+	if (protected_len > SIZE_MAX / 2 - 64 || payload_len > SIZE_MAX / 2 - 64)
+		return -1;
+	cap = 32 + protected_len + payload_len;
+	tbs = malloc(cap);
+	if (!tbs)
+		return -2;
+	/* Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4). */
+	tbs[n++] = 0x84;
+	n += codes__cbor_put_head(tbs + n, 3, sizeof(context) - 1);
+	memcpy(tbs + n, context, sizeof(context) - 1);
+	n += sizeof(context) - 1;
+	n += codes__cbor_put_head(tbs + n, 2, protected_len);
+	if (protected_len)
+		memcpy(tbs + n, protected_bytes, protected_len);
+	n += protected_len;
+	tbs[n++] = 0x40;
+	n += codes__cbor_put_head(tbs + n, 2, payload_len);
+	if (payload_len)
+		memcpy(tbs + n, payload, payload_len);
+	n += payload_len;
+	*out = tbs;
+	*out_len = n;
+	return 0;
 }
 
 enum snt_verify_stage codes__cose_sign1_verify(const struct codes__cose_sign1 *c, EVP_PKEY *pkey)
 {
-	static const char context[] = "Signature1";
-	size_t cap = 32 + c->protected_len + c->payload_len, n = 0;
 	uint8_t *tbs;
+	size_t n;
 	int rc;
 
-	tbs = malloc(cap);
-	if (!tbs)
+	rc = codes__sig_structure(c->protected_bytes, c->protected_len, c->payload, c->payload_len, &tbs, &n);
+	if (rc == -2)
 		return SNT_VERIFY_NOMEM;
-	/* Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4). */
-	tbs[n++] = 0x84;
-	n += put_head(tbs + n, 3, sizeof(context) - 1);
-	memcpy(tbs + n, context, sizeof(context) - 1);
-	n += sizeof(context) - 1;
-	n += put_head(tbs + n, 2, c->protected_len);
-	if (c->protected_len)
-		memcpy(tbs + n, c->protected_bytes, c->protected_len);
-	n += c->protected_len;
-	tbs[n++] = 0x40;
-	n += put_head(tbs + n, 2, c->payload_len);
-	if (c->payload_len)
-		memcpy(tbs + n, c->payload, c->payload_len);
-	n += c->payload_len;
+	if (rc)
+		return SNT_VERIFY_SIGNATURE;
 	rc = codes__sig_verify(pkey, c->alg, tbs, n, c->signature, c->signature_len);
 	free(tbs);
 	if (rc == -2)

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sign: P-256 keys, COSE_Sign1 ES256 (RFC 9052 §4.2/§4.4, RFC 9053 §2.1)
+ * and sealing (ECDH P-256, HKDF-SHA256 RFC 5869, AES-256-GCM) with
+ * OpenSSL 3.  Formats in sign.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+#include "codes/codes_internal.h"
+#include "sign/sign.h"
+
+#define PROTECTED_LEN 13	/* a2 01 26 04 48 <kid 8> */
+
+/* ---- keys ---- */
+
+enum snt_sign_err snt_sign_key_check(EVP_PKEY *key)
+{
+	char group[64];
+	size_t glen = 0;
+
+	if (!key)
+		return SNT_SIGN_ERR_INVAL;
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC)
+		return SNT_SIGN_ERR_NOT_EC;
+	if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen) != 1) {
+		ERR_clear_error();
+		return SNT_SIGN_ERR_NOT_P256;
+	}
+	if (strcmp(group, "prime256v1") && strcmp(group, "P-256"))
+		return SNT_SIGN_ERR_NOT_P256;
+	return SNT_SIGN_OK;
+}
+
+static int has_private(EVP_PKEY *key)
+{
+	BIGNUM *priv = NULL;
+	int ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
+
+	BN_clear_free(priv);
+	if (!ok)
+		ERR_clear_error();
+	return ok;
+}
+
+/* The key's public point, uncompressed: 0x04 || X || Y. */
+static enum snt_sign_err key_point(EVP_PKEY *key, uint8_t point[SNT_SEAL_POINT_LEN])
+{
+	BIGNUM *x = NULL, *y = NULL;
+	enum snt_sign_err rc = SNT_SIGN_ERR_CRYPTO;
+
+	if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
+	    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1 && BN_bn2binpad(x, point + 1, 32) == 32 &&
+	    BN_bn2binpad(y, point + 33, 32) == 32) {
+		point[0] = 0x04;
+		rc = SNT_SIGN_OK;
+	} else {
+		ERR_clear_error();
+	}
+	BN_free(x);
+	BN_free(y);
+	return rc;
+}
+
+enum snt_sign_err snt_sign_key_generate(EVP_PKEY **out)
+{
+	EVP_PKEY *key;
+
+	if (!out)
+		return SNT_SIGN_ERR_INVAL;
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (!key) {
+		ERR_clear_error();
+		return SNT_SIGN_ERR_CRYPTO;
+	}
+	*out = key;
+	return SNT_SIGN_OK;
+}
+
+static enum snt_sign_err bio_take(BIO *bio, char **text, size_t *len)
+{
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+
+	if (n <= 0)
+		return SNT_SIGN_ERR_CRYPTO;
+	*text = malloc((size_t)n + 1);
+	if (!*text)
+		return SNT_SIGN_ERR_NOMEM;
+	memcpy(*text, p, (size_t)n);
+	(*text)[n] = '\0';
+	*len = (size_t)n;
+	return SNT_SIGN_OK;
+}
+
+static enum snt_sign_err key_pem(EVP_PKEY *key, int private, char **text, size_t *len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	enum snt_sign_err rc;
+	int ok;
+
+	if (!bio)
+		return SNT_SIGN_ERR_NOMEM;
+	if (private)
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	else
+		ok = PEM_write_bio_PUBKEY(bio, key);
+	rc = ok == 1 ? bio_take(bio, text, len) : SNT_SIGN_ERR_CRYPTO;
+	if (ok != 1)
+		ERR_clear_error();
+	BIO_free(bio);
+	return rc;
+}
+
+enum snt_sign_err snt_sign_key_public_pem(EVP_PKEY *key, char **pem, size_t *len)
+{
+	enum snt_sign_err rc;
+
+	if (!key || !pem || !len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_check(key);
+	if (rc)
+		return rc;
+	return key_pem(key, 0, pem, len);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int fd, rc, err;
+
+	if (!dir) {
+		errno = ENOMEM;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
+}
+
+/* Temporary file, fsync, no-replace rename, fsync of the directory (sign.h). */
+static enum snt_sign_err write_durable(const char *path, const char *text, size_t len, mode_t mode)
+{
+	struct stat sb;
+	size_t plen = strlen(path);
+	char *tmp;
+	int fd, err;
+
+	if (plen == 0)
+		return SNT_SIGN_ERR_INVAL;
+	if (lstat(path, &sb) == 0)
+		return SNT_SIGN_ERR_EXISTS;
+	tmp = malloc(plen + 16);
+	if (!tmp)
+		return SNT_SIGN_ERR_NOMEM;
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+	fd = mkostemp(tmp, O_CLOEXEC);	/* mode 0600 */
+	if (fd < 0) {
+		err = errno;
+		free(tmp);
+		errno = err;
+		return SNT_SIGN_ERR_WRITE;
+	}
+	if ((mode != 0600 && fchmod(fd, mode)) || write_all(fd, text, len) || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE)) {
+		if (errno != EINVAL && errno != ENOSYS)
+			goto fail_exists;
+		/* The file system has no RENAME_NOREPLACE: link(2) refuses to replace too. */
+		if (link(tmp, path))
+			goto fail_exists;
+		unlink(tmp);
+	}
+	free(tmp);
+	if (fsync_dir_of(path))
+		return SNT_SIGN_ERR_WRITE;
+	return SNT_SIGN_OK;
+
+fail_exists:
+	err = errno;
+	unlink(tmp);
+	free(tmp);
+	errno = err;
+	return err == EEXIST ? SNT_SIGN_ERR_EXISTS : SNT_SIGN_ERR_WRITE;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	errno = err;
+	return SNT_SIGN_ERR_WRITE;
+}
+
+static enum snt_sign_err write_key(EVP_PKEY *key, const char *path, int private)
+{
+	enum snt_sign_err rc;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (!key || !path)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_check(key);
+	if (rc)
+		return rc;
+	if (private && !has_private(key))
+		return SNT_SIGN_ERR_INVAL;
+	rc = key_pem(key, private, &text, &len);
+	if (!rc)
+		rc = write_durable(path, text, len, private ? 0600 : 0644);
+	if (text) {
+		OPENSSL_cleanse(text, len);
+		free(text);
+	}
+	return rc;
+}
+
+enum snt_sign_err snt_sign_key_write_private(EVP_PKEY *key, const char *path)
+{
+	return write_key(key, path, 1);
+}
+
+enum snt_sign_err snt_sign_key_write_public(EVP_PKEY *key, const char *path)
+{
+	return write_key(key, path, 0);
+}
+
+/* No passphrase prompts: an encrypted key is not a key we can use. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+static enum snt_sign_err parse_pem(const char *pem, size_t len, int private, EVP_PKEY **out)
+{
+	BIO *bio;
+	EVP_PKEY *key;
+	enum snt_sign_err rc;
+
+	if (len > SNT_SIGN_MAX_KEY_FILE)
+		return SNT_SIGN_ERR_READ;
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return SNT_SIGN_ERR_NOMEM;
+	if (private)
+		key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+	else
+		key = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!key)
+		return SNT_SIGN_ERR_NOT_PEM;
+	rc = snt_sign_key_check(key);
+	if (!rc && private && !has_private(key))
+		rc = SNT_SIGN_ERR_NOT_PEM;
+	if (rc) {
+		EVP_PKEY_free(key);
+		return rc;
+	}
+	*out = key;
+	return SNT_SIGN_OK;
+}
+
+enum snt_sign_err snt_sign_key_public_from_pem(const char *pem, size_t len, EVP_PKEY **out)
+{
+	if (!pem || !out)
+		return SNT_SIGN_ERR_INVAL;
+	return parse_pem(pem, len, 0, out);
+}
+
+static enum snt_sign_err load_key(const char *path, int private, EVP_PKEY **out)
+{
+	char *buf;
+	size_t n;
+	FILE *f;
+	int err;
+	enum snt_sign_err rc;
+
+	if (!path || !out)
+		return SNT_SIGN_ERR_INVAL;
+	err = snt_fopen_regular(path, &f);
+	if (err == SNT_ENOTREG || err == EISDIR)
+		return SNT_SIGN_ERR_NOTREG;
+	if (err) {
+		errno = err;
+		return SNT_SIGN_ERR_OPEN;
+	}
+	buf = malloc(SNT_SIGN_MAX_KEY_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		return SNT_SIGN_ERR_NOMEM;
+	}
+	n = fread(buf, 1, SNT_SIGN_MAX_KEY_FILE + 1, f);
+	if (ferror(f) || n > SNT_SIGN_MAX_KEY_FILE)
+		rc = SNT_SIGN_ERR_READ;
+	else
+		rc = parse_pem(buf, n, private, out);
+	fclose(f);
+	OPENSSL_cleanse(buf, n);
+	free(buf);
+	return rc;
+}
+
+enum snt_sign_err snt_sign_key_load_private(const char *path, EVP_PKEY **out)
+{
+	return load_key(path, 1, out);
+}
+
+enum snt_sign_err snt_sign_key_load_public(const char *path, EVP_PKEY **out)
+{
+	return load_key(path, 0, out);
+}
+
+enum snt_sign_err snt_sign_key_kid(EVP_PKEY *key, uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	uint8_t *der = NULL, md[SHA256_DIGEST_LENGTH];
+	int n;
+	enum snt_sign_err rc;
+
+	if (!key || !kid)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_check(key);
+	if (rc)
+		return rc;
+	n = i2d_PUBKEY(key, &der);
+	if (n <= 0) {
+		ERR_clear_error();
+		return SNT_SIGN_ERR_CRYPTO;
+	}
+	SHA256(der, (size_t)n, md);
+	OPENSSL_free(der);
+	memcpy(kid, md, SNT_SIGN_KID_LEN);
+	return SNT_SIGN_OK;
+}
+
+/* ---- COSE_Sign1 ES256 ---- */
+
+/* ECDSA over @data with SHA-256, as raw r || s (RFC 9053 §2.1). */
+static enum snt_sign_err es256_sign(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t sig[64])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t der[80];
+	const uint8_t *p = der;
+	size_t der_len = sizeof(der);
+	ECDSA_SIG *es = NULL;
+	const BIGNUM *r, *s;
+	enum snt_sign_err rc = SNT_SIGN_ERR_CRYPTO;
+
+	if (!md)
+		return SNT_SIGN_ERR_NOMEM;
+	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(md, der, &der_len, data, len) != 1)
+		goto out;
+	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	if (!es)
+		goto out;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, sig, 32) != 32 || BN_bn2binpad(s, sig + 32, 32) != 32)
+		goto out;
+	rc = SNT_SIGN_OK;
+out:
+	if (rc)
+		ERR_clear_error();
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
+enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t len, uint8_t **out,
+				  size_t *out_len)
+{
+	uint8_t prot[PROTECTED_LEN], sig[SNT_SIGN_ES256_LEN], *tbs = NULL, *msg;
+	size_t tbs_len, n = 0;
+	enum snt_sign_err rc;
+	int r;
+
+	if (!key || (!payload && len) || !out || !out_len || len > SNT_SEAL_MAX_PLAINTEXT)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_check(key);
+	if (rc)
+		return rc;
+	if (!has_private(key))
+		return SNT_SIGN_ERR_INVAL;
+	/* protected = {1: -7, 4: h'kid'} */
+	prot[0] = 0xa2;
+	prot[1] = 0x01;
+	prot[2] = 0x26;
+	prot[3] = 0x04;
+	prot[4] = 0x48;
+	rc = snt_sign_key_kid(key, prot + 5);
+	if (rc)
+		return rc;
+	r = codes__sig_structure(prot, sizeof(prot), payload, len, &tbs, &tbs_len);
+	if (r)
+		return r == -2 ? SNT_SIGN_ERR_NOMEM : SNT_SIGN_ERR_INVAL;
+	rc = es256_sign(key, tbs, tbs_len, sig);
+	free(tbs);
+	if (rc)
+		return rc;
+	msg = malloc(len + 96);
+	if (!msg)
+		return SNT_SIGN_ERR_NOMEM;
+	/* 18([protected, {}, payload, signature]) */
+	msg[n++] = 0xd2;
+	msg[n++] = 0x84;
+	n += codes__cbor_put_head(msg + n, 2, sizeof(prot));
+	memcpy(msg + n, prot, sizeof(prot));
+	n += sizeof(prot);
+	msg[n++] = 0xa0;
+	n += codes__cbor_put_head(msg + n, 2, len);
+	if (len)
+		memcpy(msg + n, payload, len);
+	n += len;
+	n += codes__cbor_put_head(msg + n, 2, sizeof(sig));
+	memcpy(msg + n, sig, sizeof(sig));
+	n += sizeof(sig);
+	*out = msg;
+	*out_len = n;
+	return SNT_SIGN_OK;
+}
+
+static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct codes__cose_sign1 *c)
+{
+	switch (codes__cose_sign1_parse(buf, len, c)) {
+	case SNT_VERIFY_OK:
+		break;
+	case SNT_VERIFY_NOMEM:
+		return SNT_SIGN_ERR_NOMEM;
+	default:
+		return SNT_SIGN_ERR_NOT_COSE;
+	}
+	if (c->alg != COSE_ALG_ES256) {
+		codes__cose_sign1_free(c);
+		return SNT_SIGN_ERR_ALG;
+	}
+	if (!c->kid_protected || c->kid_len != SNT_SIGN_KID_LEN) {
+		codes__cose_sign1_free(c);
+		return SNT_SIGN_ERR_KID;
+	}
+	return SNT_SIGN_OK;
+}
+
+enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	struct codes__cose_sign1 c;
+	enum snt_sign_err rc;
+
+	if (!buf || !kid)
+		return SNT_SIGN_ERR_INVAL;
+	rc = parse_sign1(buf, len, &c);
+	if (rc)
+		return rc;
+	memcpy(kid, c.kid, SNT_SIGN_KID_LEN);
+	codes__cose_sign1_free(&c);
+	return SNT_SIGN_OK;
+}
+
+enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
+				 size_t *payload_len)
+{
+	struct codes__cose_sign1 c;
+	uint8_t kid[SNT_SIGN_KID_LEN], *copy;
+	enum snt_sign_err rc;
+
+	if (!buf || !pub || !payload || !payload_len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_kid(pub, kid);
+	if (rc)
+		return rc;
+	rc = parse_sign1(buf, len, &c);
+	if (rc)
+		return rc;
+	if (memcmp(c.kid, kid, SNT_SIGN_KID_LEN)) {
+		rc = SNT_SIGN_ERR_KID;
+		goto out;
+	}
+	switch (codes__cose_sign1_verify(&c, pub)) {
+	case SNT_VERIFY_OK:
+		break;
+	case SNT_VERIFY_NOMEM:
+		rc = SNT_SIGN_ERR_NOMEM;
+		goto out;
+	default:
+		ERR_clear_error();
+		rc = SNT_SIGN_ERR_SIGNATURE;
+		goto out;
+	}
+	copy = malloc(c.payload_len ? c.payload_len : 1);
+	if (!copy) {
+		rc = SNT_SIGN_ERR_NOMEM;
+		goto out;
+	}
+	if (c.payload_len)
+		memcpy(copy, c.payload, c.payload_len);
+	*payload = copy;
+	*payload_len = c.payload_len;
+out:
+	codes__cose_sign1_free(&c);
+	return rc;
+}
+
+/* ---- sealing ---- */
+
+/* Z = ECDH x-coordinate; key = HKDF-SHA256(Z, salt = eph || rcpt, info). */
+static enum snt_sign_err seal_key(EVP_PKEY *priv, EVP_PKEY *peer, const uint8_t eph[SNT_SEAL_POINT_LEN],
+				  const uint8_t rcpt[SNT_SEAL_POINT_LEN], uint8_t key[32], int peer_is_input)
+{
+	EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
+	EVP_KDF *kdf = NULL;
+	EVP_KDF_CTX *kctx = NULL;
+	uint8_t z[32], salt[2 * SNT_SEAL_POINT_LEN];
+	size_t zlen = sizeof(z);
+	OSSL_PARAM params[5];
+	char digest[] = "SHA256";
+	char info[] = SNT_SEAL_INFO;
+	enum snt_sign_err rc = SNT_SIGN_ERR_CRYPTO;
+
+	if (!dctx)
+		return SNT_SIGN_ERR_NOMEM;
+	if (EVP_PKEY_derive_init(dctx) != 1)
+		goto out;
+	if (EVP_PKEY_derive_set_peer(dctx, peer) != 1) {
+		if (peer_is_input)
+			rc = SNT_SIGN_ERR_POINT;
+		goto out;
+	}
+	if (EVP_PKEY_derive(dctx, z, &zlen) != 1 || zlen != sizeof(z)) {
+		if (peer_is_input)
+			rc = SNT_SIGN_ERR_POINT;
+		goto out;
+	}
+	memcpy(salt, eph, SNT_SEAL_POINT_LEN);
+	memcpy(salt + SNT_SEAL_POINT_LEN, rcpt, SNT_SEAL_POINT_LEN);
+	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	if (!kctx)
+		goto out;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, z, sizeof(z));
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, sizeof(salt));
+	params[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info) - 1);
+	params[4] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(kctx, key, 32, params) != 1)
+		goto out;
+	rc = SNT_SIGN_OK;
+out:
+	if (rc)
+		ERR_clear_error();
+	OPENSSL_cleanse(z, sizeof(z));
+	EVP_KDF_CTX_free(kctx);
+	EVP_KDF_free(kdf);
+	EVP_PKEY_CTX_free(dctx);
+	return rc;
+}
+
+/* An EC public key from an uncompressed P-256 point; NULL when it is not one. */
+static EVP_PKEY *point_key(const uint8_t point[SNT_SEAL_POINT_LEN])
+{
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
+	OSSL_PARAM params[3];
+	char group[] = "prime256v1";
+
+	if (point[0] != 0x04)
+		return NULL;
+	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	if (!ctx)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)(uintptr_t)point,
+						      SNT_SEAL_POINT_LEN);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		key = NULL;
+	EVP_PKEY_CTX_free(ctx);
+	if (key) {
+		/* Point on the curve, not the identity (SP 800-56A partial validation). */
+		EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+
+		if (!chk || EVP_PKEY_public_check(chk) != 1) {
+			EVP_PKEY_free(key);
+			key = NULL;
+		}
+		EVP_PKEY_CTX_free(chk);
+	}
+	ERR_clear_error();
+	return key;
+}
+
+enum snt_sign_err snt_seal(EVP_PKEY *recipient_pub, const uint8_t *in, size_t len, uint8_t **out,
+			   size_t *out_len)
+{
+	EVP_PKEY *eph = NULL;
+	EVP_CIPHER_CTX *cctx = NULL;
+	uint8_t rcpt[SNT_SEAL_POINT_LEN], key[32], *msg = NULL, *p;
+	enum snt_sign_err rc;
+	int outl;
+
+	if (!recipient_pub || (!in && len) || !out || !out_len)
+		return SNT_SIGN_ERR_INVAL;
+	if (len > SNT_SEAL_MAX_PLAINTEXT)
+		return SNT_SIGN_ERR_TOO_LARGE;
+	rc = snt_sign_key_check(recipient_pub);
+	if (rc)
+		return rc;
+	rc = key_point(recipient_pub, rcpt);
+	if (rc)
+		return rc;
+	msg = malloc(len + SNT_SEAL_OVERHEAD);
+	if (!msg)
+		return SNT_SIGN_ERR_NOMEM;
+	rc = snt_sign_key_generate(&eph);
+	if (rc)
+		goto out;
+	memcpy(msg, SNT_SEAL_MAGIC, SNT_SEAL_MAGIC_LEN);
+	rc = key_point(eph, msg + SNT_SEAL_MAGIC_LEN);
+	if (rc)
+		goto out;
+	rc = seal_key(eph, recipient_pub, msg + SNT_SEAL_MAGIC_LEN, rcpt, key, 0);
+	if (rc)
+		goto out;
+	rc = SNT_SIGN_ERR_CRYPTO;
+	p = msg + SNT_SEAL_AAD_LEN;
+	if (RAND_bytes(p, SNT_SEAL_NONCE_LEN) != 1)
+		goto out;
+	cctx = EVP_CIPHER_CTX_new();
+	if (!cctx) {
+		rc = SNT_SIGN_ERR_NOMEM;
+		goto out;
+	}
+	if (EVP_EncryptInit_ex(cctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_IVLEN, SNT_SEAL_NONCE_LEN, NULL) != 1 ||
+	    EVP_EncryptInit_ex(cctx, NULL, NULL, key, p) != 1 ||
+	    EVP_EncryptUpdate(cctx, NULL, &outl, msg, SNT_SEAL_AAD_LEN) != 1)
+		goto out;
+	p += SNT_SEAL_NONCE_LEN;
+	if (len && EVP_EncryptUpdate(cctx, p, &outl, in, (int)len) != 1)
+		goto out;
+	if (EVP_EncryptFinal_ex(cctx, p + len, &outl) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_GET_TAG, SNT_SEAL_TAG_LEN, p + len) != 1)
+		goto out;
+	rc = SNT_SIGN_OK;
+	*out = msg;
+	*out_len = len + SNT_SEAL_OVERHEAD;
+	msg = NULL;
+out:
+	if (rc)
+		ERR_clear_error();
+	OPENSSL_cleanse(key, sizeof(key));
+	EVP_CIPHER_CTX_free(cctx);
+	EVP_PKEY_free(eph);
+	free(msg);
+	return rc;
+}
+
+enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t **out,
+			     size_t *out_len)
+{
+	EVP_PKEY *eph = NULL;
+	EVP_CIPHER_CTX *cctx = NULL;
+	uint8_t rcpt[SNT_SEAL_POINT_LEN], key[32], *plain = NULL, tag[SNT_SEAL_TAG_LEN];
+	const uint8_t *nonce, *ct;
+	size_t ct_len;
+	enum snt_sign_err rc;
+	int outl;
+
+	if (!recipient_priv || !in || !out || !out_len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign_key_check(recipient_priv);
+	if (rc)
+		return rc;
+	if (!has_private(recipient_priv))
+		return SNT_SIGN_ERR_INVAL;
+	if (len < SNT_SEAL_OVERHEAD)
+		return SNT_SIGN_ERR_TOO_SHORT;
+	if (len - SNT_SEAL_OVERHEAD > SNT_SEAL_MAX_PLAINTEXT)
+		return SNT_SIGN_ERR_TOO_LARGE;
+	if (memcmp(in, SNT_SEAL_MAGIC, SNT_SEAL_MAGIC_LEN))
+		return SNT_SIGN_ERR_MAGIC;
+	eph = point_key(in + SNT_SEAL_MAGIC_LEN);
+	if (!eph)
+		return SNT_SIGN_ERR_POINT;
+	rc = key_point(recipient_priv, rcpt);
+	if (rc)
+		goto out;
+	rc = seal_key(recipient_priv, eph, in + SNT_SEAL_MAGIC_LEN, rcpt, key, 1);
+	if (rc)
+		goto out;
+	nonce = in + SNT_SEAL_AAD_LEN;
+	ct = nonce + SNT_SEAL_NONCE_LEN;
+	ct_len = len - SNT_SEAL_OVERHEAD;
+	memcpy(tag, ct + ct_len, SNT_SEAL_TAG_LEN);
+	rc = SNT_SIGN_ERR_NOMEM;
+	plain = malloc(ct_len ? ct_len : 1);
+	cctx = EVP_CIPHER_CTX_new();
+	if (!plain || !cctx)
+		goto out;
+	rc = SNT_SIGN_ERR_CRYPTO;
+	if (EVP_DecryptInit_ex(cctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_IVLEN, SNT_SEAL_NONCE_LEN, NULL) != 1 ||
+	    EVP_DecryptInit_ex(cctx, NULL, NULL, key, nonce) != 1 ||
+	    EVP_DecryptUpdate(cctx, NULL, &outl, in, SNT_SEAL_AAD_LEN) != 1)
+		goto out;
+	if (ct_len && EVP_DecryptUpdate(cctx, plain, &outl, ct, (int)ct_len) != 1)
+		goto out;
+	if (EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_TAG, SNT_SEAL_TAG_LEN, tag) != 1)
+		goto out;
+	if (EVP_DecryptFinal_ex(cctx, plain + ct_len, &outl) != 1) {
+		rc = SNT_SIGN_ERR_AUTH;
+		goto out;
+	}
+	rc = SNT_SIGN_OK;
+	*out = plain;
+	*out_len = ct_len;
+	plain = NULL;
+out:
+	if (rc)
+		ERR_clear_error();
+	OPENSSL_cleanse(key, sizeof(key));
+	if (plain) {
+		OPENSSL_cleanse(plain, ct_len);
+		free(plain);
+	}
+	EVP_CIPHER_CTX_free(cctx);
+	EVP_PKEY_free(eph);
+	return rc;
+}
+
+const char *snt_sign_strerror(enum snt_sign_err err)
+{
+	switch (err) {
+	case SNT_SIGN_OK:
+		return "success";
+	case SNT_SIGN_ERR_INVAL:
+		return "invalid argument";
+	case SNT_SIGN_ERR_NOMEM:
+		return "out of memory";
+	case SNT_SIGN_ERR_CRYPTO:
+		return "cryptographic library failure";
+	case SNT_SIGN_ERR_OPEN:
+		return "cannot open the key file";
+	case SNT_SIGN_ERR_NOTREG:
+		return "not a regular file";
+	case SNT_SIGN_ERR_READ:
+		return "cannot read the key file (I/O error or larger than 64 KiB)";
+	case SNT_SIGN_ERR_EXISTS:
+		return "file exists (refusing to overwrite)";
+	case SNT_SIGN_ERR_WRITE:
+		return "cannot write the key file";
+	case SNT_SIGN_ERR_NOT_PEM:
+		return "no PEM key of the expected kind";
+	case SNT_SIGN_ERR_NOT_EC:
+		return "not an elliptic-curve key";
+	case SNT_SIGN_ERR_NOT_P256:
+		return "not a P-256 key";
+	case SNT_SIGN_ERR_NOT_COSE:
+		return "not a COSE_Sign1 message";
+	case SNT_SIGN_ERR_ALG:
+		return "COSE_Sign1 algorithm is not ES256";
+	case SNT_SIGN_ERR_KID:
+		return "signed by another key (kid does not match)";
+	case SNT_SIGN_ERR_SIGNATURE:
+		return "signature does not verify";
+	case SNT_SIGN_ERR_TOO_LARGE:
+		return "too large (more than 256 MiB)";
+	case SNT_SIGN_ERR_TOO_SHORT:
+		return "sealed message too short";
+	case SNT_SIGN_ERR_MAGIC:
+		return "not a sealed message (bad magic)";
+	case SNT_SIGN_ERR_POINT:
+		return "sealed message has an invalid ephemeral key";
+	case SNT_SIGN_ERR_AUTH:
+		return "authentication failed (wrong key or altered data)";
+	}
+	return "unknown error";
+}

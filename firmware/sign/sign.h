@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sign: the project's own signatures and encryption, shared by the gate
+ * (`sentinelctl sync`, `sentinelctl keys`) and the bureau
+ * (`sentinel-bureau`).  One crypto library, OpenSSL 3 (interfaces.md).
+ *
+ * Keys: ECDSA on NIST P-256 (prime256v1).  Private keys are stored as PEM
+ * PKCS#8 ("-----BEGIN PRIVATE KEY-----", RFC 5208/5958, RFC 7468 §10),
+ * unencrypted, mode 0600; public keys as PEM SubjectPublicKeyInfo
+ * ("-----BEGIN PUBLIC KEY-----", RFC 5280 §4.1.2.7, RFC 7468 §13).
+ * A key's kid is the first SNT_SIGN_KID_LEN (8) bytes of the SHA-256 of the
+ * DER SubjectPublicKeyInfo of its public key (as interfaces.md's
+ * certificate kid, taken over the SPKI instead of a certificate).
+ *
+ * Signatures: COSE_Sign1 (RFC 9052 §4.2), tagged (CBOR tag 18), algorithm
+ * ES256 (RFC 9053 §2.1: ECDSA P-256 with SHA-256, signature = r || s, 32
+ * bytes each, big-endian, left-padded).  The message is
+ *     18([ protected = bstr .cbor {1: -7, 4: h'<kid, 8 bytes>'},
+ *          unprotected = {},
+ *          payload = bstr,
+ *          signature = bstr (64 bytes) ])
+ * and the signature covers the Sig_structure
+ *     ["Signature1", protected, h'', payload] (RFC 9052 §4.4).
+ * Verification goes through the same code as health-certificate
+ * verification (codes__cose_sign1_parse()/codes__cose_sign1_verify() in
+ * firmware/codes/cose.c), which also builds the Sig_structure for signing.
+ *
+ * Sealing (encryption to one recipient, the bureau; interfaces.md):
+ * ECDH on P-256, HKDF-SHA256 (RFC 5869), AES-256-GCM (NIST SP 800-38D).
+ * A sealed message is, byte for byte:
+ *     offset  0: "SNE1"                                       4 bytes
+ *     offset  4: ephemeral public key, uncompressed SEC1
+ *                point 0x04 || X || Y (SEC 1 v2 §2.3.3)       65 bytes
+ *     offset 69: nonce (random)                               12 bytes
+ *     offset 81: ciphertext                                   len(plaintext) bytes
+ *     end - 16:  GCM authentication tag                       16 bytes
+ * so a sealed message is SNT_SEAL_OVERHEAD (97) bytes longer than the
+ * plaintext.  With E the fresh ephemeral key pair and R the recipient's key:
+ *     Z   = ECDH(E, R): the shared point's x-coordinate, 32 bytes
+ *           (SEC 1 v2 §3.3.1; OpenSSL EVP_PKEY_derive)
+ *     key = HKDF-SHA256(IKM = Z,
+ *                       salt = E's point (65 bytes) || R's point (65 bytes),
+ *                               both uncompressed,
+ *                       info = "sentinel seal v1 AES-256-GCM" (28 bytes, no NUL),
+ *                       L = 32)
+ *     AAD = the first 69 bytes ("SNE1" || E's point)
+ *     ciphertext, tag = AES-256-GCM(key, nonce, AAD, plaintext), 16-byte tag.
+ * The plaintext is at most SNT_SEAL_MAX_PLAINTEXT (256 MiB) bytes.
+ *
+ * No state: every function works on its arguments only.  Nothing here
+ * prints.  Errors are returned; no function aborts.
+ */
+#ifndef SNT_SIGN_H
+#define SNT_SIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "common/common.h"
+
+enum snt_sign_err {
+	SNT_SIGN_OK = 0,
+	SNT_SIGN_ERR_INVAL,	/* NULL or out-of-range argument */
+	SNT_SIGN_ERR_NOMEM,
+	SNT_SIGN_ERR_CRYPTO,	/* OpenSSL failed where it should not (key generation, RNG, ...) */
+	/* key files */
+	SNT_SIGN_ERR_OPEN,	/* the file cannot be opened (errno kept: ENOENT, EACCES, ...) */
+	SNT_SIGN_ERR_NOTREG,	/* the path is not a regular file (directory, FIFO, device) */
+	SNT_SIGN_ERR_READ,	/* reading failed, or the file is larger than SNT_SIGN_MAX_KEY_FILE */
+	SNT_SIGN_ERR_EXISTS,	/* refusing to overwrite an existing file */
+	SNT_SIGN_ERR_WRITE,	/* creating, writing, fsync or rename failed (errno kept) */
+	SNT_SIGN_ERR_NOT_PEM,	/* no PEM key of the expected kind (private / public) in the file or buffer */
+	SNT_SIGN_ERR_NOT_EC,	/* a key, but not an elliptic-curve key (RSA, Ed25519, ...) */
+	SNT_SIGN_ERR_NOT_P256,	/* an EC key on a curve other than P-256 */
+	/* COSE_Sign1 */
+	SNT_SIGN_ERR_NOT_COSE,	/* not a well-formed COSE_Sign1 (CBOR, shape, tag, headers) */
+	SNT_SIGN_ERR_ALG,	/* a COSE_Sign1 whose algorithm is not ES256 (PS256 from a certificate) */
+	SNT_SIGN_ERR_KID,	/* the kid is missing or is not the key's: signed by another key */
+	SNT_SIGN_ERR_SIGNATURE,	/* the kid matches but the signature does not verify */
+	/* sealing */
+	SNT_SIGN_ERR_TOO_LARGE,	/* plaintext above SNT_SEAL_MAX_PLAINTEXT (or sealed input above it + overhead) */
+	SNT_SIGN_ERR_TOO_SHORT,	/* sealed input shorter than SNT_SEAL_OVERHEAD bytes */
+	SNT_SIGN_ERR_MAGIC,	/* sealed input not starting with "SNE1" */
+	SNT_SIGN_ERR_POINT,	/* the ephemeral public key is not a point on P-256 */
+	SNT_SIGN_ERR_AUTH,	/* GCM authentication failed: wrong recipient key, or tampered/truncated data */
+};
+
+#define SNT_SIGN_KID_LEN 8		/* bytes of kid */
+#define SNT_SIGN_ES256_LEN 64		/* r || s */
+#define SNT_SIGN_MAX_KEY_FILE 65536	/* largest key file read, bytes */
+
+#define SNT_SEAL_MAGIC "SNE1"
+#define SNT_SEAL_MAGIC_LEN 4
+#define SNT_SEAL_POINT_LEN 65		/* uncompressed SEC1 P-256 point */
+#define SNT_SEAL_NONCE_LEN 12
+#define SNT_SEAL_TAG_LEN 16
+#define SNT_SEAL_AAD_LEN (SNT_SEAL_MAGIC_LEN + SNT_SEAL_POINT_LEN)	/* 69 */
+#define SNT_SEAL_OVERHEAD (SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN + SNT_SEAL_TAG_LEN)	/* 97 */
+#define SNT_SEAL_MAX_PLAINTEXT ((size_t)256 << 20)	/* 256 MiB */
+#define SNT_SEAL_INFO "sentinel seal v1 AES-256-GCM"
+
+/*
+ * ---- Keys ----
+ * Every EVP_PKEY returned is owned by the caller: EVP_PKEY_free() it.
+ * Functions taking a key accept any EVP_PKEY holding a P-256 key (public
+ * only where only the public half is needed).
+ */
+
+/*
+ * snt_sign_key_generate() - a new P-256 key pair from OpenSSL's CSPRNG.
+ * @out: receives the key pair.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for @out NULL;
+ * SNT_SIGN_ERR_CRYPTO when OpenSSL could not generate it.
+ */
+enum snt_sign_err snt_sign_key_generate(EVP_PKEY **out) SNT_WUR;
+
+/*
+ * snt_sign_key_check() - whether @key is an EC key on P-256.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_EC;
+ * SNT_SIGN_ERR_NOT_P256.
+ */
+enum snt_sign_err snt_sign_key_check(EVP_PKEY *key) SNT_WUR;
+
+/*
+ * snt_sign_key_write_private() - write @key's private key as PEM PKCS#8
+ * (unencrypted) to @path, mode 0600, durably: written to a temporary file
+ * in the same directory ("<path>.tmp.XXXXXX", created O_EXCL, mode 0600),
+ * fsync'd, renamed onto @path only if @path does not exist
+ * (renameat2(RENAME_NOREPLACE); link(2) + unlink where the file system
+ * lacks it, so a concurrent writer cannot be overwritten either), then the
+ * directory fsync'd.  On any error the temporary is removed and @path is untouched.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL, or a key without its
+ * private half; SNT_SIGN_ERR_NOT_EC / _NOT_P256 for another kind of key;
+ * SNT_SIGN_ERR_EXISTS when @path exists (any kind of file, a dangling
+ * symlink included); SNT_SIGN_ERR_WRITE when the directory is missing or
+ * not writable, the disk is full, or fsync failed (errno kept);
+ * SNT_SIGN_ERR_NOMEM; SNT_SIGN_ERR_CRYPTO when OpenSSL could not encode.
+ */
+enum snt_sign_err snt_sign_key_write_private(EVP_PKEY *key, const char *path) SNT_WUR;
+
+/*
+ * snt_sign_key_write_public() - write @key's public key as PEM
+ * SubjectPublicKeyInfo to @path, mode 0644, with the same durable
+ * no-overwrite procedure and errors as snt_sign_key_write_private()
+ * (@key may hold only the public half).
+ */
+enum snt_sign_err snt_sign_key_write_public(EVP_PKEY *key, const char *path) SNT_WUR;
+
+/*
+ * snt_sign_key_load_private() - read a PEM private key (PKCS#8 "PRIVATE
+ * KEY", or SEC 1 "EC PRIVATE KEY"; unencrypted) from @path.
+ * The file is opened with snt_fopen_regular() and must hold at most
+ * SNT_SIGN_MAX_KEY_FILE bytes.  Its mode is not checked here (the caller
+ * may warn about a key readable by others).
+ * @out: receives the key pair.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_OPEN
+ * (errno kept); SNT_SIGN_ERR_NOTREG; SNT_SIGN_ERR_READ (I/O error or too
+ * large); SNT_SIGN_ERR_NOT_PEM when no PEM private key is found (garbage,
+ * empty file, a public key, an encrypted key); SNT_SIGN_ERR_NOT_EC (e.g.
+ * an RSA key); SNT_SIGN_ERR_NOT_P256; SNT_SIGN_ERR_NOMEM.
+ */
+enum snt_sign_err snt_sign_key_load_private(const char *path, EVP_PKEY **out) SNT_WUR;
+
+/*
+ * snt_sign_key_load_public() - read a PEM SubjectPublicKeyInfo ("PUBLIC
+ * KEY") from @path; the same file checks and errors as
+ * snt_sign_key_load_private() (a private key file is SNT_SIGN_ERR_NOT_PEM:
+ * public keys are installed as public keys).
+ */
+enum snt_sign_err snt_sign_key_load_public(const char *path, EVP_PKEY **out) SNT_WUR;
+
+/*
+ * snt_sign_key_public_from_pem() - parse a PEM SubjectPublicKeyInfo held in
+ * memory (@len bytes, need not be NUL-terminated; at most
+ * SNT_SIGN_MAX_KEY_FILE), e.g. a device key registered with the bureau.
+ * Return: as snt_sign_key_load_public() without the file errors.
+ */
+enum snt_sign_err snt_sign_key_public_from_pem(const char *pem, size_t len, EVP_PKEY **out) SNT_WUR;
+
+/*
+ * snt_sign_key_public_pem() - @key's public key as PEM SubjectPublicKeyInfo
+ * text into a new NUL-terminated buffer *@pem (free()), *@len without the NUL.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL; SNT_SIGN_ERR_NOT_EC / _NOT_P256;
+ * SNT_SIGN_ERR_NOMEM; SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_sign_key_public_pem(EVP_PKEY *key, char **pem, size_t *len) SNT_WUR;
+
+/*
+ * snt_sign_key_kid() - @key's kid: the first 8 bytes of SHA-256 over the
+ * DER SubjectPublicKeyInfo of its public key.
+ * @kid: receives SNT_SIGN_KID_LEN bytes.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL; SNT_SIGN_ERR_NOT_EC / _NOT_P256;
+ * SNT_SIGN_ERR_NOMEM; SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_sign_key_kid(EVP_PKEY *key, uint8_t kid[SNT_SIGN_KID_LEN]) SNT_WUR;
+
+/*
+ * ---- COSE_Sign1 ES256 ----
+ */
+
+/*
+ * snt_sign1_es256() - sign @payload (@len bytes, may be 0) as a tagged
+ * COSE_Sign1 with ES256 and the key's kid in the protected header (layout
+ * at the top of this file).  ECDSA nonces come from OpenSSL (random), so
+ * two signatures of the same payload differ; both verify.
+ * @key: a P-256 private key.
+ * @out: receives the message (free()), @out_len its size.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL (@payload may be NULL
+ * when @len is 0), a key without private half, or @len above
+ * SNT_SEAL_MAX_PLAINTEXT; SNT_SIGN_ERR_NOT_EC / _NOT_P256;
+ * SNT_SIGN_ERR_NOMEM; SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t len, uint8_t **out,
+				  size_t *out_len) SNT_WUR;
+
+/*
+ * snt_sign1_kid() - the kid of a COSE_Sign1 without verifying it (to find
+ * the key to verify with).  Parsed with codes__cose_sign1_parse().
+ * @kid: receives SNT_SIGN_KID_LEN bytes.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_COSE;
+ * SNT_SIGN_ERR_ALG when not ES256; SNT_SIGN_ERR_KID when the protected
+ * header has no kid of 8 bytes; SNT_SIGN_ERR_NOMEM.
+ */
+enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN]) SNT_WUR;
+
+/*
+ * snt_sign1_open() - verify a COSE_Sign1 made by snt_sign1_es256() with
+ * @pub and return its payload.  Steps: codes__cose_sign1_parse() (tagged
+ * 18 or untagged), algorithm ES256, kid in the protected header equal to
+ * @pub's kid, codes__cose_sign1_verify().
+ * @pub: a P-256 public key (or key pair).
+ * @payload: receives a copy of the payload (free(); a 1-byte allocation
+ *     when it is empty), @payload_len its size.  Untouched on error.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_EC /
+ * _NOT_P256 for @pub; SNT_SIGN_ERR_NOT_COSE; SNT_SIGN_ERR_ALG;
+ * SNT_SIGN_ERR_KID (no protected kid, or another key's: the message was
+ * signed by a key other than @pub); SNT_SIGN_ERR_SIGNATURE (the payload,
+ * header or signature was altered); SNT_SIGN_ERR_NOMEM.
+ */
+enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
+				 size_t *payload_len) SNT_WUR;
+
+/*
+ * ---- Sealing: ECDH P-256 + HKDF-SHA256 + AES-256-GCM ----
+ */
+
+/*
+ * snt_seal() - encrypt @in (@len bytes, may be 0) to @recipient_pub with a
+ * fresh ephemeral key and a random nonce; layout at the top of this file.
+ * @out: receives @len + SNT_SEAL_OVERHEAD bytes (free()), @out_len its size.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL (@in may be NULL when
+ * @len is 0); SNT_SIGN_ERR_TOO_LARGE above SNT_SEAL_MAX_PLAINTEXT;
+ * SNT_SIGN_ERR_NOT_EC / _NOT_P256 for the key; SNT_SIGN_ERR_NOMEM;
+ * SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_seal(EVP_PKEY *recipient_pub, const uint8_t *in, size_t len, uint8_t **out,
+			   size_t *out_len) SNT_WUR;
+
+/*
+ * snt_unseal() - decrypt a message made by snt_seal() with the recipient's
+ * private key.  Nothing is returned unless the GCM tag verifies.
+ * @out: receives the plaintext (free(); a 1-byte allocation when empty),
+ *     @out_len its size.  Untouched on error.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL or a key without its
+ * private half; SNT_SIGN_ERR_NOT_EC / _NOT_P256 for the key;
+ * SNT_SIGN_ERR_TOO_SHORT below SNT_SEAL_OVERHEAD bytes;
+ * SNT_SIGN_ERR_TOO_LARGE above SNT_SEAL_MAX_PLAINTEXT + SNT_SEAL_OVERHEAD;
+ * SNT_SIGN_ERR_MAGIC; SNT_SIGN_ERR_POINT (not an uncompressed point on
+ * P-256); SNT_SIGN_ERR_AUTH (wrong key, or any byte altered, or truncated
+ * past the header); SNT_SIGN_ERR_NOMEM; SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t **out,
+			     size_t *out_len) SNT_WUR;
+
+/* snt_sign_strerror() - static English text for @err; never NULL. */
+const char *snt_sign_strerror(enum snt_sign_err err);
+
+#endif /* SNT_SIGN_H */
