@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bundle: the wire formats between a gate and the bureau (issue 7), in CBOR
+ * (RFC 8949) with libcbor, signed as COSE_Sign1 ES256 and, for bundles,
+ * sealed to the bureau (firmware/sign/sign.h).
+ *
+ * Every payload is one CBOR map with text-string keys, among them
+ * "type" (tstr) and "v" (uint, 1).  Encoders write definite lengths, keys in
+ * the order listed below, integers in their shortest form.  Decoders of the
+ * types defined here are strict (every input is hostile): the top level is
+ * exactly one well-formed map, every listed key present exactly once in
+ * exactly the order listed (so "type", "v", "device" always come first),
+ * with exactly the type given, no other key; an unknown "type" or a "v"
+ * other than 1 is refused; sizes and counts are bounded and checked;
+ * floats, tags and indefinite lengths are refused where not listed.
+ *
+ * ---- Bundle (gate -> bureau) ----
+ * file = snt_seal(bureau public key,
+ *                 snt_sign1_es256(device private key, CBOR payload))
+ * payload = {
+ *   "type": "bundle", "v": 1,
+ *   "device": tstr, a device id (snt_bundle_device_id_valid()),
+ *   "kind": "regular" | "priority",
+ *   "first": uint, "last": uint, "count": uint,
+ *   "prev": bstr 32 (prev_hash of the first entry),
+ *   "head": bstr 32 (hash of the last entry),
+ *   "created": int (ms since the epoch, the gate's clock),
+ *   "entries": [entry, ...]
+ * }
+ * entry = [seq uint >= 1, boot_id tstr (< SNT_BOOT_ID_LEN bytes),
+ *          mono_ms int, time_utc_ms int, clock tstr, kind tstr, format tstr,
+ *          colour tstr, verified tstr, temp_dc int | null, decision tstr,
+ *          reasons tstr (comma-joined names in weight order, "" when none,
+ *          exactly as the log stores them), door tstr, subject tstr | null
+ *          (null for ""), payload bstr | null (null for none; at most
+ *          SNT_STORE_MAX_PAYLOAD bytes), detail tstr | null (null for "";
+ *          < SNT_DETAIL_LEN bytes), prev_hash bstr 32, hash bstr 32]
+ * Enum names are those of the store: snt_clock_state_name(),
+ * snt_person_kind_name(), snt_code_format_name(), snt_colour_name(),
+ * snt_verified_name(), snt_decision_name(), snt_reasons_format(",") and
+ * snt_door_name(), parsed back with the matching *_from_name().
+ * Every entry's hash is recomputed with snt_store_entry_hash() and must
+ * equal the "hash" carried.
+ * - Regular bundle: entries are seq first, first+1, ..., last (no gap),
+ *   count = last - first + 1, each entry's prev_hash equal to the previous
+ *   entry's hash, prev = prev_hash of the first entry, head = hash of the
+ *   last.  1 <= count <= SNT_BUNDLE_MAX_ENTRIES.
+ * - Priority bundle: copies of fever/deny entries (any subset of the log),
+ *   strictly ascending seq, first/last = lowest/highest seq, count = number
+ *   of entries, prev = prev_hash of the first, head = hash of the last; no
+ *   contiguity is required (each entry's own hash is still checked).
+ *   The regular stream still carries every entry; the bureau merges the
+ *   copies by (device, seq).
+ * Larger exports are several bundles.
+ *
+ * ---- Acknowledgement (bureau -> gate), COSE_Sign1 by the bureau key, not sealed ----
+ * { "type": "ack", "v": 1, "device": tstr,
+ *   "seq": uint (the highest seq such that the bureau holds every entry from
+ *                1, or from the gate's first purged anchor, up to seq),
+ *   "head": bstr 32 (hash of entry seq; 32 zero bytes when seq is 0),
+ *   "time": int (the bureau's clock, ms since the epoch; also signed time),
+ *   "verdicts": [ {"seq": uint, "colour": "green"|"yellow"|"red",
+ *                  "platform": tstr (1-32 of [a-z0-9-])}, ... ] }
+ * (verdict map keys in that order; at most SNT_BUNDLE_MAX_VERDICTS).
+ *
+ * ---- Signed time (bureau -> gate), COSE_Sign1 by the bureau key ----
+ * { "type": "time", "v": 1, "device": tstr, "time": int (ms since the epoch) }
+ *
+ * ---- Other signed documents ----
+ * "rules", "trust", "badge", "pass" (another issue) share the envelope:
+ * snt_bundle_open_signed() verifies and returns the type and the map.
+ *
+ * ---- File names (on sticks; hostile when read back) ----
+ *   bundle:          <device>-<first>-<last>-<kind>.snb   e.g. gate-01-1-5000-regular.snb
+ *   acknowledgement: ack-<device>-<seq>.cose               e.g. ack-gate-01-5000.cose
+ *   signed time:     time-<device>-<ms>.cose               e.g. time-gate-01-1700000000000.cose
+ * Numbers in decimal without leading zeros (0 itself is "0").  Device ids
+ * may contain '-', so names are parsed from the right.
+ *
+ * Nothing here prints; nothing personal appears in an error message (the
+ * messages name fields and sequence numbers only).
+ */
+#ifndef SNT_BUNDLE_H
+#define SNT_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "common/common.h"
+#include "scan/scan.h"
+#include "sign/sign.h"
+#include "store/store.h"
+
+enum snt_bundle_err {
+	SNT_BUNDLE_OK = 0,
+	SNT_BUNDLE_ERR_INVAL,		/* NULL or out-of-range argument (also: encoder given inconsistent input) */
+	SNT_BUNDLE_ERR_NOMEM,
+	SNT_BUNDLE_ERR_UNSEAL,		/* snt_unseal() failed (diag.sign says why: too short, magic, auth, ...) */
+	SNT_BUNDLE_ERR_SIGNATURE,	/* not a COSE_Sign1 ES256 with a protected kid, or the signature fails */
+	SNT_BUNDLE_ERR_UNKNOWN_DEVICE,	/* the lookup callback does not know the device */
+	SNT_BUNDLE_ERR_KID,		/* signed by a key that is not the device's (or not the bureau's) */
+	SNT_BUNDLE_ERR_CBOR,		/* the payload is not exactly one well-formed CBOR map */
+	SNT_BUNDLE_ERR_TYPE,		/* "type" missing, not text, or not the expected type */
+	SNT_BUNDLE_ERR_VERSION,		/* "v" missing or not 1 */
+	SNT_BUNDLE_ERR_FIELD,		/* a field missing, repeated, unknown, of the wrong type or out of range (diag.field) */
+	SNT_BUNDLE_ERR_COUNT,		/* count disagrees with first/last or the entries, or exceeds the maximum */
+	SNT_BUNDLE_ERR_MANIFEST,	/* first/last/prev/head disagree with the entries, or device differs */
+	SNT_BUNDLE_ERR_ORDER,		/* entries not in strictly ascending seq (or a gap in a regular bundle; diag.seq) */
+	SNT_BUNDLE_ERR_CHAIN,		/* entry diag.seq's prev_hash is not the previous entry's hash */
+	SNT_BUNDLE_ERR_HASH,		/* entry diag.seq's hash does not match its recomputed hash */
+	SNT_BUNDLE_ERR_CRYPTO,		/* signing or sealing failed (diag.sign) */
+};
+
+#define SNT_BUNDLE_VERSION 1
+#define SNT_BUNDLE_MAX_ENTRIES 5000		/* per bundle */
+#define SNT_BUNDLE_MAX_VERDICTS 100000		/* per acknowledgement */
+#define SNT_DEVICE_ID_LEN 64			/* 1-63 characters + NUL */
+#define SNT_PLATFORM_LEN 33			/* verdict platform: 1-32 of [a-z0-9-] + NUL */
+#define SNT_BUNDLE_TYPE_LEN 16			/* "type" values: at most 15 bytes + NUL */
+#define SNT_BUNDLE_NAME_LEN 128			/* room for any file name below */
+#define SNT_BUNDLE_FIELD_LEN 24
+#define SNT_BUNDLE_MSG_LEN 160
+/* Largest sealed bundle file accepted (the seal's own limit). */
+#define SNT_BUNDLE_MAX_FILE (SNT_SEAL_MAX_PLAINTEXT + SNT_SEAL_OVERHEAD)
+
+#define SNT_BUNDLE_EXT ".snb"
+#define SNT_BUNDLE_COSE_EXT ".cose"
+
+enum snt_bundle_kind {
+	SNT_BUNDLE_REGULAR = 0,
+	SNT_BUNDLE_PRIORITY,
+};
+
+/*
+ * What went wrong, for a one-line message: the stage is the error code;
+ * @field names the CBOR field ("count", "entries[3].colour"), @seq the entry
+ * (0 = none), @sign the sign-layer error under _UNSEAL/_SIGNATURE/_KID/
+ * _CRYPTO, and @msg a ready sentence such as
+ * "field \"kind\": not \"regular\" or \"priority\"" or
+ * "entry seq 17: prev_hash does not link".  Every decoder takes an optional
+ * (NULL allowed) diag and fills it on error; on success it is cleared.
+ */
+struct snt_bundle_diag {
+	char field[SNT_BUNDLE_FIELD_LEN];
+	int64_t seq;
+	enum snt_sign_err sign;
+	char msg[SNT_BUNDLE_MSG_LEN];
+};
+
+/* The bundle payload without "entries". */
+struct snt_bundle_manifest {
+	char device[SNT_DEVICE_ID_LEN];
+	enum snt_bundle_kind kind;
+	int64_t first;
+	int64_t last;
+	int64_t count;
+	uint8_t prev[SNT_HASH_LEN];
+	uint8_t head[SNT_HASH_LEN];
+	int64_t created_ms;
+};
+
+/* A decoded bundle; owned, free with snt_bundle_free(). */
+struct snt_bundle {
+	struct snt_bundle_manifest manifest;
+	struct snt_entry *entries;	/* manifest.count entries, ascending seq; payloads owned by the bundle */
+	size_t n;			/* == manifest.count */
+	uint8_t kid[SNT_SIGN_KID_LEN];	/* kid of the device key that signed it (set by snt_bundle_open()) */
+};
+
+/*
+ * snt_bundle_device_id_valid() - whether @id is a device id: 1-63
+ * characters of [A-Za-z0-9._-], not starting with '.' (so never "." or
+ * "..", never a path, safe in a file name).  NULL is not valid.
+ */
+bool snt_bundle_device_id_valid(const char *id);
+
+/* snt_bundle_kind_name() - "regular" or "priority"; NULL if out of range. */
+const char *snt_bundle_kind_name(enum snt_bundle_kind k);
+
+/* snt_bundle_kind_from_name() - parse; 0 and *out, or -1 if unknown. */
+int snt_bundle_kind_from_name(const char *name, enum snt_bundle_kind *out) SNT_WUR;
+
+/*
+ * snt_bundle_manifest_fill() - the manifest for @n entries @e (already in
+ * the log, so with seq, prev_hash and hash set): first/last = the first and
+ * last entry's seq, count = @n, prev = e[0].prev_hash, head = e[n-1].hash.
+ * @device: a valid device id; @kind; @created_ms: the gate's clock.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL, @n 0 or above
+ * SNT_BUNDLE_MAX_ENTRIES, an invalid device id or kind.
+ */
+enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle_kind kind,
+					     const struct snt_entry *e, size_t n, int64_t created_ms,
+					     struct snt_bundle_manifest *m) SNT_WUR;
+
+/*
+ * snt_bundle_encode() - the CBOR bundle payload for manifest @m and its @n
+ * entries @e.  The encoder applies the decoder's rules to its input, so it
+ * never writes a bundle the bureau would refuse: the rules of the kind
+ * (contiguity and linking for regular, ascending seq for priority), count
+ * = @n, first/last/prev/head agreeing with @e, every entry valid and its
+ * hash equal to snt_store_entry_hash().
+ * @cbor: receives the payload (free()), @len its size.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL arguments;
+ * SNT_BUNDLE_ERR_COUNT, _MANIFEST, _ORDER, _CHAIN, _HASH, _FIELD (an entry
+ * value out of range, e.g. an unknown enum or a bad string; diag.field
+ * names it) as the decoder would report them; SNT_BUNDLE_ERR_NOMEM.
+ * @diag may be NULL.
+ */
+enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
+				      uint8_t **cbor, size_t *len, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_seal() - the bundle file: snt_seal(@bureau_pub,
+ * snt_sign1_es256(@device_key, @cbor)).
+ * @file: receives the file's bytes (free()), @file_len its size.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CRYPTO
+ * with diag.sign (a key that is not P-256, no private half, too large);
+ * SNT_BUNDLE_ERR_NOMEM.
+ */
+enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, const uint8_t *cbor, size_t len,
+				    uint8_t **file, size_t *file_len, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_decode() - decode and check a bundle payload (the CBOR inside
+ * the signature), without any key: every rule of the format above.
+ * @out: receives the bundle (snt_bundle_free()); kid is zero.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CBOR;
+ * _TYPE; _VERSION; _FIELD (diag.field, e.g. "device", "entries",
+ * "entries[2].clock"); _COUNT (count not last - first + 1 for a regular
+ * bundle, or not the number of entries, or above SNT_BUNDLE_MAX_ENTRIES, or
+ * 0); _MANIFEST (first, last, prev or head not those of the entries);
+ * _ORDER (diag.seq: the entry out of order or after a gap); _CHAIN
+ * (diag.seq: its prev_hash does not link); _HASH (diag.seq); _NOMEM.
+ */
+enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
+				      struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * The bureau's device registry, asked by snt_bundle_open(): for @device (a
+ * valid device id, read from the still unverified payload) and @kid (the
+ * kid in the signature's protected header) set *@key to the device's
+ * registered public key, a new reference (snt_bundle_open() frees it with
+ * EVP_PKEY_free(); take EVP_PKEY_up_ref() of a cached key).  When the
+ * device has several keys, return the one whose kid is @kid if any, else
+ * any of them (the kid check then fails with SNT_BUNDLE_ERR_KID).
+ * Return: 0 with *key set; -1 when the device is not registered.
+ */
+typedef int (*snt_bundle_lookup_fn)(void *ctx, const char *device, const uint8_t kid[SNT_SIGN_KID_LEN],
+				    EVP_PKEY **key);
+
+/*
+ * snt_bundle_open() - open a bundle file: snt_unseal() with @bureau_priv,
+ * read kid and the payload's "device" (unverified), look the device up,
+ * check the kid is the device key's, verify the COSE_Sign1
+ * (snt_sign1_open()), then snt_bundle_decode().  Nothing of the content is
+ * trusted before the signature verified, except the device id used to pick
+ * the key (checked with snt_bundle_device_id_valid() first).
+ * @file, @len: the whole file (at most SNT_BUNDLE_MAX_FILE bytes).
+ * @out: receives the bundle with kid set (snt_bundle_free()).
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_UNSEAL
+ * (diag.sign: _TOO_SHORT, _TOO_LARGE, _MAGIC, _POINT, _AUTH: truncated,
+ * flipped, or sealed to another bureau key); SNT_BUNDLE_ERR_SIGNATURE (not
+ * a COSE_Sign1 ES256 with a protected 8-byte kid, or the signature does not
+ * verify: diag.sign _NOT_COSE/_ALG/_SIGNATURE); SNT_BUNDLE_ERR_CBOR /
+ * _TYPE / _FIELD "device" when no valid device id can be read before
+ * verification; SNT_BUNDLE_ERR_UNKNOWN_DEVICE; SNT_BUNDLE_ERR_KID (signed
+ * by a key that is not the device's, e.g. a bundle replayed from another
+ * device with its device id); then every error of snt_bundle_decode().
+ */
+enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+				    const uint8_t *file, size_t len, struct snt_bundle **out,
+				    struct snt_bundle_diag *diag) SNT_WUR;
+
+/* snt_bundle_free() - the bundle, its entries and their payloads; NULL does nothing. */
+void snt_bundle_free(struct snt_bundle *b);
+
+/*
+ * snt_bundle_manifest_get() - the manifest of a decoded bundle (the
+ * payload without "entries"), copied to @m.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL.
+ */
+enum snt_bundle_err snt_bundle_manifest_get(const struct snt_bundle *b, struct snt_bundle_manifest *m) SNT_WUR;
+
+/* ---- Acknowledgement ---- */
+
+struct snt_bundle_verdict {
+	int64_t seq;				/* >= 1 */
+	enum snt_colour colour;			/* SNT_COLOUR_GREEN, _YELLOW or _RED */
+	char platform[SNT_PLATFORM_LEN];	/* 1-32 of [a-z0-9-] */
+};
+
+struct snt_bundle_ack {
+	char device[SNT_DEVICE_ID_LEN];
+	int64_t seq;				/* >= 0 */
+	uint8_t head[SNT_HASH_LEN];		/* hash of entry seq; zeros when seq is 0 */
+	int64_t time_ms;			/* bureau clock, ms since the epoch */
+	struct snt_bundle_verdict *verdicts;	/* n_verdicts of them; owned when decoded */
+	size_t n_verdicts;
+};
+
+/*
+ * snt_bundle_ack_sign() - encode @a and sign it with the bureau's key
+ * (COSE_Sign1 ES256).
+ * @out: receives the message (free()), @out_len its size.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL, an invalid device
+ * id, seq < 0, seq 0 with a non-zero head, more than SNT_BUNDLE_MAX_VERDICTS
+ * verdicts or verdicts NULL with n > 0; SNT_BUNDLE_ERR_FIELD for a verdict
+ * with seq < 1, a colour other than green/yellow/red, or a bad platform
+ * (diag.field "verdicts[i].colour"...); SNT_BUNDLE_ERR_CRYPTO (diag.sign);
+ * SNT_BUNDLE_ERR_NOMEM.
+ */
+enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_bundle_ack *a, uint8_t **out,
+					size_t *out_len, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_ack_open() - verify an acknowledgement with the bureau's public
+ * key (snt_sign1_open()) and decode it strictly.
+ * @out: receives the acknowledgement (free with snt_bundle_ack_free()).
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL; SNT_BUNDLE_ERR_KID (signed by
+ * another key); SNT_BUNDLE_ERR_SIGNATURE (diag.sign); SNT_BUNDLE_ERR_CBOR;
+ * _TYPE (not "ack"); _VERSION; _FIELD (diag.field: "device", "seq",
+ * "head" (not 32 bytes, or not zero for seq 0), "time", "verdicts",
+ * "verdicts[i].seq" ...); _COUNT (more than SNT_BUNDLE_MAX_VERDICTS);
+ * _NOMEM.  The caller checks "device" is its own id.
+ */
+enum snt_bundle_err snt_bundle_ack_open(EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+					struct snt_bundle_ack **out, struct snt_bundle_diag *diag) SNT_WUR;
+
+/* snt_bundle_ack_free() - an acknowledgement from snt_bundle_ack_open(); NULL does nothing. */
+void snt_bundle_ack_free(struct snt_bundle_ack *a);
+
+/* ---- Signed time ---- */
+
+/*
+ * snt_bundle_time_sign() - {"type":"time","v":1,"device","time"} signed with
+ * the bureau's key.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL (NULL, invalid device id);
+ * SNT_BUNDLE_ERR_CRYPTO; SNT_BUNDLE_ERR_NOMEM.
+ */
+enum snt_bundle_err snt_bundle_time_sign(EVP_PKEY *bureau_key, const char *device, int64_t time_ms,
+					 uint8_t **out, size_t *out_len, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_time_open() - verify and decode signed time.
+ * @device: receives the device id (SNT_DEVICE_ID_LEN bytes); the caller
+ *     checks it is its own.
+ * @time_ms: receives the time.
+ * Return: as snt_bundle_ack_open() (type "time", fields "device", "time").
+ */
+enum snt_bundle_err snt_bundle_time_open(EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+					 char device[SNT_DEVICE_ID_LEN], int64_t *time_ms,
+					 struct snt_bundle_diag *diag) SNT_WUR;
+
+/* ---- Any signed document ---- */
+
+/*
+ * snt_bundle_open_signed() - verify a COSE_Sign1 with @pub and return its
+ * payload's "type" and the whole map, for callers that dispatch on the type
+ * ("rules", "trust", "badge", "pass", ...).  Checks: signature (kid and
+ * ES256), the payload is exactly one well-formed CBOR map (nesting at most
+ * 16 deep), "type" a text string of 1-15 bytes, "v" equal to 1.  The rest
+ * of the map is the caller's to check.
+ * @type: receives the type (NUL-terminated).
+ * @map: receives the map (cbor_decref() it).
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL; SNT_BUNDLE_ERR_KID;
+ * SNT_BUNDLE_ERR_SIGNATURE; SNT_BUNDLE_ERR_CBOR; SNT_BUNDLE_ERR_TYPE;
+ * SNT_BUNDLE_ERR_VERSION; SNT_BUNDLE_ERR_NOMEM.
+ */
+enum snt_bundle_err snt_bundle_open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t len,
+					   char type[SNT_BUNDLE_TYPE_LEN], cbor_item_t **map,
+					   struct snt_bundle_diag *diag) SNT_WUR;
+
+/* ---- File names ---- */
+
+/*
+ * snt_bundle_file_name() - "<device>-<first>-<last>-<kind>.snb" for @m into
+ * @buf (SNT_BUNDLE_NAME_LEN bytes suffice).
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL, an invalid device
+ * id, negative numbers, an unknown kind or @size too small.
+ */
+enum snt_bundle_err snt_bundle_file_name(const struct snt_bundle_manifest *m, char *buf, size_t size) SNT_WUR;
+
+/* snt_bundle_ack_file_name() - "ack-<device>-<seq>.cose"; errors as snt_bundle_file_name(). */
+enum snt_bundle_err snt_bundle_ack_file_name(const char *device, int64_t seq, char *buf, size_t size) SNT_WUR;
+
+/* snt_bundle_time_file_name() - "time-<device>-<ms>.cose"; errors as snt_bundle_file_name(). */
+enum snt_bundle_err snt_bundle_time_file_name(const char *device, int64_t time_ms, char *buf,
+					      size_t size) SNT_WUR;
+
+/*
+ * snt_bundle_file_name_parse() - parse a bundle file name (no directory
+ * part).  Numbers: decimal, no sign, no leading zero, at most 18 digits;
+ * first <= last; the device id must be valid.
+ * @device (SNT_DEVICE_ID_LEN bytes), @first, @last, @kind: receive the
+ * parts; any may be NULL.
+ * Return: 0, or -1 for anything else (a path, '..', a bad number, another
+ * extension).
+ */
+int snt_bundle_file_name_parse(const char *name, char *device, int64_t *first, int64_t *last,
+			       enum snt_bundle_kind *kind) SNT_WUR;
+
+/* snt_bundle_ack_file_name_parse() - parse "ack-<device>-<seq>.cose"; 0 or -1 as above. */
+int snt_bundle_ack_file_name_parse(const char *name, char *device, int64_t *seq) SNT_WUR;
+
+/* snt_bundle_time_file_name_parse() - parse "time-<device>-<ms>.cose"; 0 or -1 as above. */
+int snt_bundle_time_file_name_parse(const char *name, char *device, int64_t *time_ms) SNT_WUR;
+
+/* snt_bundle_strerror() - static English text for @err; never NULL. */
+const char *snt_bundle_strerror(enum snt_bundle_err err);
+
+#endif /* SNT_BUNDLE_H */
