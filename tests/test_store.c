@@ -131,6 +131,7 @@ static void assert_same_content(const struct snt_entry *a, const struct snt_entr
 	assert_int_equal(a->reasons, b->reasons);
 	assert_int_equal(a->door, b->door);
 	assert_string_equal(a->subject, b->subject);
+	assert_string_equal(a->detail, b->detail);
 	assert_int_equal(a->payload_len, b->payload_len);
 	if (a->payload_len) {
 		assert_non_null(b->payload);
@@ -416,7 +417,7 @@ static void test_stored_as_names(void **state)
 	assert_int_equal(raw_int(db, "SELECT temp_dc IS NULL AND subject IS NULL AND reasons = '' "
 				     "FROM entries WHERE seq = 2"), 1);
 	raw_text(db, "SELECT value FROM meta WHERE key = 'hash_form'", buf, sizeof(buf));
-	assert_string_equal(buf, "sentinel-entry-v1");
+	assert_string_equal(buf, "sentinel-entry-v2");
 	sqlite3_close(db);
 }
 
@@ -574,17 +575,17 @@ static void test_triggers_refuse_update_delete(void **state)
 	/* An insert that skips a seq or breaks the chain is refused too. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 5, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_string_equal(sqlite3_errmsg(db), "entries must extend the chain");
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "prev_hash, hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "prev_hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	/* A name that is not an enum's is refused by CHECK. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, 'bogus', kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries"), 3);
@@ -1425,7 +1426,7 @@ static void test_purge_raw_sql_refused(void **state)
 	/* The chain after the anchor cannot be restarted from zeros. */
 	assert_int_equal(raw_exec(f->path, "INSERT INTO entries SELECT 7, boot_id, mono_ms, time_utc_ms, "
 					   "clock, kind, format, colour, verified, temp_dc, decision, "
-					   "reasons, door, subject, payload, zeroblob(32), hash "
+					   "reasons, door, subject, payload, zeroblob(32), hash, detail "
 					   "FROM entries WHERE seq = 6", msg, sizeof(msg)),
 			 SQLITE_CONSTRAINT);
 	assert_string_equal(msg, "entries must extend the chain");
@@ -1601,7 +1602,7 @@ static void test_verify_finds_damage(void **state)
 		  "DELETE FROM entries WHERE seq = 6", false, 6, "acknowledged entries missing", 5, 5 },
 		{ "row inside a purged range", "DROP TRIGGER entries_chain; "
 		  "INSERT INTO entries SELECT 2, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, "
-		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash "
+		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash, detail "
 		  "FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
 		{ "anchor edited", "DROP TRIGGER purges_no_update; "
 		  "UPDATE purges SET anchor_hash = zeroblob(32)", true, 4, "prev_hash does not link", 0, 3 },
@@ -2074,6 +2075,227 @@ static void test_fixture_v2(void **state)
 	snt_store_close(st);
 }
 
+static void test_fixture_v3(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store_alert_iter *ai;
+	struct snt_store *st;
+	struct snt_entry e;
+	struct snt_alert a;
+	enum snt_colour c;
+	char hex[2 * SNT_HASH_LEN + 1];
+	int64_t n;
+
+	copy_file(FIX_STORE "v3.db", f->path);
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 4);
+	assert_int_equal(r.last_good_seq, 6);
+	assert_int_equal(snt_store_get(st, 6, &e), SNT_STORE_OK);
+	snt_hex_encode(e.hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "85fe87f3300ae46c7af7e365d7d6b67b0dfca87b23453d2d8a7f9215aa3c7377");
+	assert_non_null(strstr(e.detail, "\"emissivity_pm\":980"));
+	assert_int_equal(snt_store_get(st, 5, &e), SNT_STORE_OK);
+	assert_string_equal(e.detail, "");
+	assert_int_equal(snt_store_events_count(st, SNT_EVENT_EXIT, 0, 0, &n), SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_verdict_get(st, 4, &c), SNT_STORE_OK);
+	assert_int_equal(c, SNT_COLOUR_RED);
+	assert_int_equal(snt_store_alerts_new(st, true, &ai), SNT_STORE_OK);
+	assert_int_equal(snt_store_alerts_next(ai, &a), SNT_STORE_OK);
+	assert_int_equal(a.id, 3);
+	assert_int_equal(a.kind, SNT_ALERT_CONTRADICTION);
+	assert_int_equal(a.seq, 4);
+	assert_int_equal(snt_store_alerts_next(ai, &a), SNT_STORE_OK);
+	assert_int_equal(a.kind, SNT_ALERT_DEVICE_FAULT);
+	assert_int_equal(a.event_id, 2);
+	assert_string_equal(a.detail, "thermometer: read failed");
+	assert_int_equal(snt_store_alerts_next(ai, &a), SNT_STORE_ERR_DONE);
+	snt_store_alerts_free(ai);
+	assert_int_equal(snt_store_alert_ack(st, 1, "S0002", NOW), SNT_STORE_ERR_EXISTS);
+	snt_store_close(st);
+}
+
+/* Detail records: stored, read back, hashed; bad ones refused. */
+static void test_detail(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_entry e, g;
+	uint8_t h1[SNT_HASH_LEN], h2[SNT_HASH_LEN];
+	static const char *const bad[] = {
+		"[1]", "{", "{\"a\":1,\"a\":2}", "\"x\"", " {}", "{}x",
+	};
+
+	make_entry(&e, 1);
+	snprintf(e.detail, sizeof(e.detail), "%s", "{\"staff\":\"S0042\",\"rules\":{\"version\":3,\"stale\":false}}");
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_get(st, 1, &g), SNT_STORE_OK);
+	assert_same_content(&e, &g);
+	/* The hash covers the detail record. */
+	assert_int_equal(snt_store_entry_hash(&g, h1), SNT_STORE_OK);
+	assert_memory_equal(h1, g.hash, SNT_HASH_LEN);
+	g.detail[10] = 'X';
+	assert_int_equal(snt_store_entry_hash(&g, h2), SNT_STORE_OK);
+	assert_memory_not_equal(h1, h2, SNT_HASH_LEN);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(bad); i++) {
+		make_entry(&e, 2);
+		snprintf(e.detail, sizeof(e.detail), "%s", bad[i]);
+		assert_int_equal(snt_store_append(st, &e), SNT_STORE_ERR_INVAL);
+	}
+	make_entry(&e, 2);
+	memset(e.detail, 'x', sizeof(e.detail));	/* unterminated */
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_ERR_INVAL);
+	assert_int_equal(last_seq(st), 1);
+	verify_ok(st, &r);
+	snt_store_close(st);
+	/* A raw writer cannot store a detail that is not a JSON object. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_chain; INSERT INTO entries SELECT 2, "
+				  "boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, "
+				  "temp_dc, decision, reasons, door, subject, payload, hash, hash, '[1]' "
+				  "FROM entries WHERE seq = 1", NULL, 0), SQLITE_CONSTRAINT);
+}
+
+/* Filtered queries, counts, and the alerts the triggers raise. */
+static void test_query_alerts(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_iter *it;
+	struct snt_store_alert_iter *ai;
+	struct snt_store_query q;
+	struct snt_entry e;
+	struct snt_alert a;
+	struct snt_event ev;
+	int64_t n, id;
+	bool contra;
+	int got;
+
+	for (int i = 1; i <= 10; i++) {
+		make_entry(&e, i);
+		if (i == 4)
+			e.decision = SNT_DECISION_REFER;
+		assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	}
+	/* Even i: deny with fever (5 of them); odd: admit green. */
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(snt_store_count(st, &q, &n), SNT_STORE_OK);
+	assert_int_equal(n, 10);
+	q.fever_only = true;
+	assert_int_equal(snt_store_count(st, &q, &n), SNT_STORE_OK);
+	assert_int_equal(n, 5);
+	memset(&q, 0, sizeof(q));
+	q.decisions = 1u << SNT_DECISION_ADMIT;
+	q.colours = 1u << SNT_COLOUR_GREEN;
+	q.since_utc_ms = INT64_C(1641000000000) + 3 * 1500;	/* from entry 3 */
+	q.until_utc_ms = INT64_C(1641000000000) + 9 * 1500;	/* before entry 9 */
+	q.newest_first = true;
+	q.limit = 2;
+	assert_int_equal(snt_store_query_new(st, &q, &it), SNT_STORE_OK);
+	assert_int_equal(snt_store_iter_next(it, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 7);
+	assert_int_equal(snt_store_iter_next(it, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 5);
+	assert_int_equal(snt_store_iter_next(it, &e), SNT_STORE_ERR_DONE);
+	snt_store_iter_free(it);
+	assert_int_equal(snt_store_count(st, &q, &n), SNT_STORE_OK);
+	assert_int_equal(n, 3);		/* 3, 5, 7: the limit does not count */
+	q.kinds = 1u << SNT_KIND_STAFF;	/* i % 3 == 0: 3 */
+	assert_int_equal(snt_store_count(st, &q, &n), SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	/* Bad queries. */
+	memset(&q, 0, sizeof(q));
+	q.since_utc_ms = 5;
+	q.until_utc_ms = 4;
+	assert_int_equal(snt_store_query_new(st, &q, &it), SNT_STORE_ERR_INVAL);
+	q.until_utc_ms = 0;
+	q.decisions = 1u << 3;
+	assert_int_equal(snt_store_count(st, &q, &n), SNT_STORE_ERR_INVAL);
+	q.decisions = 0;
+	q.limit = -1;
+	assert_int_equal(snt_store_query_new(st, &q, &it), SNT_STORE_ERR_INVAL);
+
+	/* Fevers (2, 4 is refer+fever, 6, 8, 10): fever alerts; no other refer. */
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.boot_id, sizeof(ev.boot_id), "%s", "b");
+	ev.kind = SNT_EVENT_DEVICE_FAULT;
+	snprintf(ev.detail, sizeof(ev.detail), "%s", "camera: unplugged");
+	assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 1);
+	ev.kind = SNT_EVENT_EXIT;
+	ev.detail[0] = '\0';
+	ev.time_utc_ms = 100;
+	assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_OK);
+	assert_int_equal(snt_store_events_count(st, SNT_EVENT_EXIT, 100, 101, &n), SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_events_count(st, SNT_EVENT_EXIT, 101, 0, &n), SNT_STORE_OK);
+	assert_int_equal(n, 0);
+	snprintf(ev.detail, sizeof(ev.detail), "%s", "line\nbreak");
+	assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_ERR_INVAL);
+	ev.kind = SNT_EVENT_KIND_COUNT;
+	ev.detail[0] = '\0';
+	assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_ERR_INVAL);
+
+	/* A verdict agreeing with the colour read: no alert; red on a green entry: one. */
+	assert_int_equal(snt_store_verdict_add(st, 1, SNT_COLOUR_GREEN, "fake", NOW, &contra),
+			 SNT_STORE_OK);
+	assert_false(contra);
+	assert_int_equal(snt_store_verdict_add(st, 1, SNT_COLOUR_GREEN, "fake", NOW, &contra),
+			 SNT_STORE_OK);
+	assert_int_equal(snt_store_verdict_add(st, 1, SNT_COLOUR_RED, "fake", NOW, &contra),
+			 SNT_STORE_ERR_EXISTS);
+	assert_int_equal(snt_store_verdict_add(st, 3, SNT_COLOUR_RED, "fake", NOW, &contra),
+			 SNT_STORE_OK);
+	assert_true(contra);
+	assert_int_equal(snt_store_verdict_add(st, 99, SNT_COLOUR_RED, "fake", NOW, &contra),
+			 SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_verdict_add(st, 5, SNT_COLOUR_BLACK, "fake", NOW, &contra),
+			 SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_verdict_add(st, 5, SNT_COLOUR_RED, "Bad Name", NOW, &contra),
+			 SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_alert_add(st, SNT_ALERT_CONTRADICTION, 7, "by hand", NOW, &id),
+			 SNT_STORE_OK);
+
+	/* Newest first: 7 (by hand), contradiction on 3, device fault, fevers 10, 8, 6, 4, 2. */
+	assert_int_equal(snt_store_alerts_new(st, true, &ai), SNT_STORE_OK);
+	got = 0;
+	while (snt_store_alerts_next(ai, &a) == SNT_STORE_OK) {
+		if (got == 0)
+			assert_int_equal(a.id, id);
+		if (got == 1) {
+			assert_int_equal(a.kind, SNT_ALERT_CONTRADICTION);
+			assert_int_equal(a.seq, 3);
+			assert_string_equal(a.detail, "read green, platform fake says red");
+		}
+		if (got == 2)
+			assert_int_equal(a.kind, SNT_ALERT_DEVICE_FAULT);
+		if (got == 3) {
+			assert_int_equal(a.kind, SNT_ALERT_FEVER);
+			assert_int_equal(a.seq, 10);
+		}
+		got++;
+	}
+	snt_store_alerts_free(ai);
+	assert_int_equal(got, 8);
+	assert_int_equal(snt_store_alert_ack(st, id, "S0001", NOW), SNT_STORE_OK);
+	assert_int_equal(snt_store_alert_ack(st, id, "S0001", NOW), SNT_STORE_ERR_EXISTS);
+	assert_int_equal(snt_store_alert_ack(st, 999, "S0001", NOW), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_alert_ack(st, 1, "bad ref!", NOW), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_alerts_new(st, true, &ai), SNT_STORE_OK);
+	got = 0;
+	while (snt_store_alerts_next(ai, &a) == SNT_STORE_OK)
+		got++;
+	snt_store_alerts_free(ai);
+	assert_int_equal(got, 7);
+	snt_store_close(st);
+	/* Raw SQL cannot re-acknowledge or delete an alert. */
+	assert_int_equal(raw_exec(f->path, "UPDATE alerts SET ack_by = 'X' WHERE ack_by IS NOT NULL",
+				  NULL, 0), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(f->path, "DELETE FROM alerts", NULL, 0), SQLITE_CONSTRAINT);
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -2146,6 +2368,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_rebase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 

@@ -16,7 +16,7 @@
 #include "journal/journal.h"
 
 /* Longest record line: a full-size payload in hex plus the other fields. */
-#define MAX_LINE (2 * SNT_STORE_MAX_PAYLOAD + 4096)
+#define MAX_LINE (2 * SNT_STORE_MAX_PAYLOAD + 6 * SNT_DETAIL_LEN + 4096)
 
 struct record {
 	struct snt_entry e;	/* e.payload points at payload below */
@@ -130,7 +130,7 @@ static char *entry_json(const struct snt_entry *e)
 			return NULL;
 		snt_hex_encode(e->payload, e->payload_len, hex);
 	}
-	o = json_pack("{sI ss sI sI ss ss ss ss ss so ss ss ss so so}",
+	o = json_pack("{sI ss sI sI ss ss ss ss ss so ss ss ss so so so}",
 		      "seq", (json_int_t)e->seq, "boot_id", e->boot_id,
 		      "mono_ms", (json_int_t)e->mono_ms, "time_utc_ms", (json_int_t)e->time_utc_ms,
 		      "clock", snt_clock_state_name(e->clock),
@@ -142,7 +142,8 @@ static char *entry_json(const struct snt_entry *e)
 		      "decision", snt_decision_name(e->decision), "reasons", reasons,
 		      "door", snt_door_name(e->door),
 		      "subject", e->subject[0] ? json_string(e->subject) : json_null(),
-		      "payload_hex", hex ? json_string(hex) : json_null());
+		      "payload_hex", hex ? json_string(hex) : json_null(),
+		      "detail", e->detail[0] ? json_string(e->detail) : json_null());
 	free(hex);
 	if (!o)
 		return NULL;
@@ -223,6 +224,15 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 		    sizeof(e->subject))
 			goto out;
 	} else if (!json_is_null(v)) {
+		goto out;
+	}
+	/* Records written before schema 3 have no detail. */
+	v = json_object_get(o, "detail");
+	if (json_is_string(v)) {
+		if (snt_strlcpy(e->detail, json_string_value(v), sizeof(e->detail)) >=
+		    sizeof(e->detail))
+			goto out;
+	} else if (v && !json_is_null(v)) {
 		goto out;
 	}
 	v = json_object_get(o, "payload_hex");

@@ -14,7 +14,9 @@
  * object carries every field of struct snt_entry except the hashes (which
  * the log computes on merge): seq, boot_id, mono_ms, time_utc_ms, clock,
  * kind, format, colour, verified, temp_dc (or null), decision, reasons
- * (comma-separated names), door, subject (or null), payload_hex (or null).
+ * (comma-separated names), door, subject (or null), payload_hex (or null),
+ * detail (the detail record as a JSON string, or null; absent in records
+ * written before schema 3).
  * A last line without its newline or with a bad CRC is a record torn by a
  * power cut: it was never acknowledged (the door opens only after the
  * fdatasync), so it is dropped when the journal is opened.

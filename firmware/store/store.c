@@ -40,7 +40,16 @@
  * highest of the entries and the purged ranges, and with no entry left the
  * next prev_hash must be the last purge's anchor.
  *
- * Canonical form "sentinel-entry-v1", the input of the chain hash:
+ * Version 3 adds entries.detail (the detail record of struct snt_entry, a
+ * JSON object or NULL), the index entries_time, and tables outside the
+ * chain: events (append-only), alerts (acknowledged once: only ack_utc_ms
+ * and ack_by may change, once; triggers raise a fever alert for an entry
+ * with reason fever, a referral alert for any other refer, a device-fault
+ * alert for a device-fault event, each in the inserting transaction) and
+ * verdicts (one per seq, never changed).
+ *
+ * Canonical form "sentinel-entry-v2" (schema 3; meta('hash_form')), the
+ * input of the chain hash:
  *
  *   hash = SHA-256(prev_hash[32] || C)        prev_hash of seq 1: 32 zero bytes
  *   C    = STR("sentinel-entry-v1")
@@ -55,6 +64,12 @@
  *               without a terminating NUL, the payload as its raw bytes
  *   OPT_I64(v)  0x00 when absent; 0x01 then I64(v)
  *   OPT_STR(b)  0x00 when absent; 0x01 then STR(b)
+ *
+ * An entry with a detail record then has the bytes 0x01 STR(detail)
+ * appended to C; an entry without one (detail NULL) has nothing appended,
+ * so its C is exactly the form "sentinel-entry-v1" of schema 1 and 2 (the
+ * label inside C stays "sentinel-entry-v1"): logs migrated from version 2
+ * verify unchanged.
  *
  * Every value is exactly as stored in the row: enum fields are their names
  * ("trusted", "visitor", "hcert", "green", "valid", "admit", "opened", ...),
@@ -71,6 +86,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -79,12 +95,15 @@
 #define SNT_APPLICATION_ID 1397642316	/* 0x534e544c, "SNTL" */
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define SNT_HASH_FORM "sentinel-entry-v1"
+#define SNT_HASH_FORM "sentinel-entry-v2"
+#define SNT_HASH_LABEL "sentinel-entry-v1"	/* the first bytes hashed, in both forms */
 #define BUSY_TIMEOUT_MS 5000
 #define REASONS_TEXT_LEN 512		/* every reason name, joined: well under */
 #define NAME_LEN 32			/* longest stored enum name + NUL, with room */
 #define UTC_MS_MAX_SQL 253402300799999	/* 9999-12-31T23:59:59.999Z, the rebase bound */
 #define UTC_MS_MAX ((int64_t)UTC_MS_MAX_SQL)
+#define SNT_DETAIL_MAX 1023		/* SNT_DETAIL_LEN - 1, for the schema text */
+_Static_assert(SNT_DETAIL_MAX == SNT_DETAIL_LEN - 1, "detail bound");
 
 enum col {
 	COL_SEQ = 0,
@@ -102,17 +121,18 @@ enum col {
 	COL_DOOR,
 	COL_SUBJECT,
 	COL_PAYLOAD,
+	COL_DETAIL,
 	COL_PREV_HASH,
 	COL_HASH,
 };
 
 #define ENTRY_COLS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
-		   "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash"
+		   "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
 
 static const char *const col_names[] = {
 	"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour",
 	"verified", "temp_dc", "decision", "reasons", "door", "subject", "payload",
-	"prev_hash", "hash",
+	"detail", "prev_hash", "hash",
 };
 
 /*
@@ -127,7 +147,7 @@ static const char *const migrations[] = {
 	"	key TEXT PRIMARY KEY NOT NULL,\n"
 	"	value TEXT NOT NULL\n"
 	") STRICT;\n"
-	"INSERT INTO meta (key, value) VALUES ('hash_form', '" SNT_HASH_FORM "');\n"
+	"INSERT INTO meta (key, value) VALUES ('hash_form', 'sentinel-entry-v1');\n"
 	"CREATE TABLE entries (\n"
 	"	seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
 	"	boot_id TEXT NOT NULL CHECK (length(CAST(boot_id AS BLOB)) <= 36),\n"
@@ -228,6 +248,71 @@ static const char *const migrations[] = {
 	"BEGIN SELECT RAISE(ABORT, 'a boot is rebased once'); END;\n"
 	"CREATE TRIGGER rebase_no_delete BEFORE DELETE ON rebase\n"
 	"BEGIN SELECT RAISE(ABORT, 'a boot is rebased once'); END;\n",
+	/* 2 -> 3: detail records, time index, events, alerts, verdicts */
+	"ALTER TABLE entries ADD COLUMN detail TEXT CHECK (detail IS NULL OR\n"
+	"	(length(CAST(detail AS BLOB)) BETWEEN 2 AND " STR(SNT_DETAIL_MAX) "\n"
+	"	 AND json_valid(detail) AND json_type(detail) = 'object'));\n"
+	"UPDATE meta SET value = '" SNT_HASH_FORM "' WHERE key = 'hash_form';\n"
+	"CREATE INDEX entries_time ON entries (time_utc_ms);\n"
+	"CREATE TABLE events (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	boot_id TEXT NOT NULL CHECK (length(CAST(boot_id AS BLOB)) <= 36),\n"
+	"	mono_ms INTEGER NOT NULL,\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	clock TEXT NOT NULL CHECK (clock IN ('untrusted', 'trusted', 'rebased')),\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('exit', 'fire-alarm', 'fire-clear',\n"
+	"		'device-fault', 'rules', 'sync')),\n"
+	"	detail TEXT CHECK (detail IS NULL OR length(CAST(detail AS BLOB)) BETWEEN 1 AND 255)\n"
+	") STRICT;\n"
+	"CREATE INDEX events_time ON events (kind, time_utc_ms);\n"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
+	"BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+	"CREATE TABLE alerts (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	created_utc_ms INTEGER NOT NULL,\n"
+	"	kind TEXT NOT NULL CHECK (kind IN ('fever', 'referral', 'contradiction',\n"
+	"		'device-fault')),\n"
+	"	seq INTEGER,\n"
+	"	event_id INTEGER REFERENCES events (id),\n"
+	"	detail TEXT CHECK (detail IS NULL OR length(CAST(detail AS BLOB)) BETWEEN 1 AND 255),\n"
+	"	ack_utc_ms INTEGER,\n"
+	"	ack_by TEXT CHECK (ack_by IS NULL OR (length(ack_by) BETWEEN 1 AND 32\n"
+	"		AND ack_by NOT GLOB '*[^A-Za-z0-9-]*')),\n"
+	"	CHECK ((ack_utc_ms IS NULL) = (ack_by IS NULL))\n"
+	") STRICT;\n"
+	"CREATE INDEX alerts_open ON alerts (ack_utc_ms, id);\n"
+	"CREATE TRIGGER alerts_ack_once BEFORE UPDATE ON alerts\n"
+	"WHEN OLD.ack_utc_ms IS NOT NULL OR NEW.id IS NOT OLD.id\n"
+	"  OR NEW.created_utc_ms IS NOT OLD.created_utc_ms OR NEW.kind IS NOT OLD.kind\n"
+	"  OR NEW.seq IS NOT OLD.seq OR NEW.event_id IS NOT OLD.event_id\n"
+	"  OR NEW.detail IS NOT OLD.detail\n"
+	"BEGIN SELECT RAISE(ABORT, 'an alert is acknowledged once'); END;\n"
+	"CREATE TRIGGER alerts_no_delete BEFORE DELETE ON alerts\n"
+	"BEGIN SELECT RAISE(ABORT, 'alerts are kept'); END;\n"
+	"CREATE TRIGGER entries_alert_fever AFTER INSERT ON entries\n"
+	"WHEN (',' || NEW.reasons || ',') GLOB '*,fever,*'\n"
+	"BEGIN INSERT INTO alerts (created_utc_ms, kind, seq) VALUES\n"
+	"	(NEW.time_utc_ms, 'fever', NEW.seq); END;\n"
+	"CREATE TRIGGER entries_alert_referral AFTER INSERT ON entries\n"
+	"WHEN NEW.decision = 'refer'\n"
+	"  AND NOT (',' || NEW.reasons || ',') GLOB '*,fever,*'\n"
+	"BEGIN INSERT INTO alerts (created_utc_ms, kind, seq, detail) VALUES\n"
+	"	(NEW.time_utc_ms, 'referral', NEW.seq, nullif(NEW.reasons, '')); END;\n"
+	"CREATE TRIGGER events_alert_fault AFTER INSERT ON events\n"
+	"WHEN NEW.kind = 'device-fault'\n"
+	"BEGIN INSERT INTO alerts (created_utc_ms, kind, event_id, detail) VALUES\n"
+	"	(NEW.time_utc_ms, 'device-fault', NEW.id, NEW.detail); END;\n"
+	"CREATE TABLE verdicts (\n"
+	"	seq INTEGER PRIMARY KEY,\n"
+	"	colour TEXT NOT NULL CHECK (colour IN ('green', 'yellow', 'red')),\n"
+	"	platform TEXT NOT NULL CHECK (length(platform) BETWEEN 1 AND 32\n"
+	"		AND platform NOT GLOB '*[^a-z0-9-]*'),\n"
+	"	received_utc_ms INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TRIGGER verdicts_once BEFORE UPDATE ON verdicts\n"
+	"BEGIN SELECT RAISE(ABORT, 'a verdict is recorded once'); END;\n"
+	"CREATE TRIGGER verdicts_no_delete BEFORE DELETE ON verdicts\n"
+	"BEGIN SELECT RAISE(ABORT, 'a verdict is recorded once'); END;\n",
 };
 
 _Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
@@ -432,6 +517,23 @@ static bool field_str_ok(const char *s, size_t size)
 	return nul && utf8_valid((const unsigned char *)s, (size_t)(nul - s));
 }
 
+/* A detail record: "" (none) or one JSON object (RFC 8259), no duplicate names. */
+static bool detail_ok(const char *d)
+{
+	json_error_t jerr;
+	json_t *j;
+	bool ok;
+
+	if (!d[0])
+		return true;
+	if (d[0] != '{')
+		return false;
+	j = json_loads(d, JSON_REJECT_DUPLICATES, &jerr);
+	ok = j && json_is_object(j);
+	json_decref(j);
+	return ok;
+}
+
 /*
  * Check every field of @e that is hashed and stored, and fill @t with the
  * names.  Return SNT_STORE_OK or SNT_STORE_ERR_INVAL.
@@ -446,7 +548,8 @@ static enum snt_store_err entry_prepare(const struct snt_entry *e, struct entry_
 	if (e->reasons & ~(SNT_REASON_BIT(SNT_REASON_COUNT) - 1))
 		return SNT_STORE_ERR_INVAL;
 	if (!field_str_ok(e->boot_id, sizeof(e->boot_id)) ||
-	    !field_str_ok(e->subject, sizeof(e->subject)))
+	    !field_str_ok(e->subject, sizeof(e->subject)) ||
+	    !field_str_ok(e->detail, sizeof(e->detail)) || !detail_ok(e->detail))
 		return SNT_STORE_ERR_INVAL;
 	if (e->payload_len > SNT_STORE_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload))
 		return SNT_STORE_ERR_INVAL;
@@ -529,7 +632,7 @@ static enum snt_store_err hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
 	if (EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1)
 		h.ok = false;
 	h_bytes(&h, e->prev_hash, SNT_HASH_LEN);
-	h_str(&h, SNT_HASH_FORM);
+	h_str(&h, SNT_HASH_LABEL);
 	h_i64(&h, e->seq);
 	h_str(&h, e->boot_id);
 	h_i64(&h, e->mono_ms);
@@ -559,6 +662,11 @@ static enum snt_store_err hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
 		h_blob(&h, e->payload, e->payload_len);
 	} else {
 		h_u8(&h, 0);
+	}
+	/* sentinel-entry-v2: the detail record only when there is one. */
+	if (e->detail[0]) {
+		h_u8(&h, 1);
+		h_str(&h, e->detail);
 	}
 	if (h.ok && (EVP_DigestFinal_ex(h.ctx, md, &md_len) != 1 || md_len != SNT_HASH_LEN))
 		h.ok = false;
@@ -733,6 +841,9 @@ static enum snt_store_err decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 	default:
 		return SNT_STORE_ERR_CORRUPT;
 	}
+	*bad = COL_DETAIL;
+	if (!col_text(s, COL_DETAIL, true, e.detail, sizeof(e.detail)) || !detail_ok(e.detail))
+		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_PREV_HASH;
 	if (!col_hash(s, COL_PREV_HASH, e.prev_hash))
 		return SNT_STORE_ERR_CORRUPT;
@@ -947,7 +1058,7 @@ enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_st
 				  "coalesce((SELECT max(last_seq) FROM purges), 0))", &st->st_max);
 	if (!err)
 		err = prepare(st, "INSERT INTO entries (" ENTRY_COLS ") VALUES "
-				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+				  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
 			      &st->st_insert);
 	if (!err)
 		err = prepare(st, "SELECT " ENTRY_COLS " FROM entries WHERE seq = ?1", &st->st_get);
@@ -993,6 +1104,7 @@ static int bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct e
 		{ COL_REASONS, t->reasons },
 		{ COL_DOOR, t->door },
 		{ COL_SUBJECT, e->subject[0] ? e->subject : NULL },
+		{ COL_DETAIL, e->detail[0] ? e->detail : NULL },
 	};
 	int rc;
 
@@ -2021,6 +2133,518 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
 		return SNT_STORE_ERR_NOMEM;
 	err = hash_entry(ctx, e, &t, out);
 	EVP_MD_CTX_free(ctx);
+	return err;
+}
+
+/* ---- Review queries, events, alerts, verdicts (schema 3) ---- */
+
+/* Append " AND col IN ('a', 'b')" for the bits of @mask over @n names. */
+static bool sql_in(char *sql, size_t size, const char *col, unsigned mask, unsigned n,
+		   const char *(*name)(unsigned))
+{
+	size_t len = strlen(sql);
+	bool first = true;
+
+	if (mask == 0)
+		return true;
+	len += (size_t)snprintf(sql + len, len < size ? size - len : 0, " AND %s IN (", col);
+	for (unsigned i = 0; i < n; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		len += (size_t)snprintf(sql + len, len < size ? size - len : 0, "%s'%s'",
+					first ? "" : ", ", name(i));
+		first = false;
+	}
+	len += (size_t)snprintf(sql + len, len < size ? size - len : 0, ")");
+	return len < size;
+}
+
+static const char *decision_name_u(unsigned i) { return snt_decision_name((enum snt_decision)i); }
+static const char *colour_name_u(unsigned i) { return snt_colour_name((enum snt_colour)i); }
+static const char *kind_name_u(unsigned i) { return snt_person_kind_name((enum snt_person_kind)i); }
+
+/* The WHERE clause of @q (without limit/order); false if @q is invalid or too long. */
+static bool query_where(const struct snt_store_query *q, char *sql, size_t size)
+{
+	if (q->since_utc_ms < 0 || q->until_utc_ms < 0 || q->limit < 0 ||
+	    (q->since_utc_ms && q->until_utc_ms && q->since_utc_ms > q->until_utc_ms) ||
+	    q->decisions >> (SNT_DECISION_REFER + 1) || q->colours >> (SNT_COLOUR_BLACK + 1) ||
+	    q->kinds >> (SNT_KIND_STAFF + 1))
+		return false;
+	snprintf(sql, size, " WHERE 1");
+	if (q->since_utc_ms)
+		strncat(sql, " AND time_utc_ms >= ?1", size - strlen(sql) - 1);
+	if (q->until_utc_ms)
+		strncat(sql, " AND time_utc_ms < ?2", size - strlen(sql) - 1);
+	if (q->fever_only)
+		strncat(sql, " AND (',' || reasons || ',') GLOB '*,fever,*'", size - strlen(sql) - 1);
+	return sql_in(sql, size, "decision", q->decisions, SNT_DECISION_REFER + 1, decision_name_u) &&
+	       sql_in(sql, size, "colour", q->colours, SNT_COLOUR_BLACK + 1, colour_name_u) &&
+	       sql_in(sql, size, "kind", q->kinds, SNT_KIND_STAFF + 1, kind_name_u) &&
+	       strlen(sql) + 1 < size;
+}
+
+static enum snt_store_err query_bind(struct snt_store *st, const struct snt_store_query *q,
+				     sqlite3_stmt *s)
+{
+	int rc = SQLITE_OK;
+
+	if (q->since_utc_ms)
+		rc = sqlite3_bind_int64(s, 1, q->since_utc_ms);
+	if (rc == SQLITE_OK && q->until_utc_ms)
+		rc = sqlite3_bind_int64(s, 2, q->until_utc_ms);
+	return rc == SQLITE_OK ? SNT_STORE_OK : fail_sqlite(st, rc);
+}
+
+enum snt_store_err snt_store_query_new(struct snt_store *st, const struct snt_store_query *q,
+				       struct snt_store_iter **out)
+{
+	struct snt_store_iter *it;
+	enum snt_store_err err;
+	char where[512], sql[1024];
+	int rc;
+
+	if (!st || !q || !out || !query_where(q, where, sizeof(where)))
+		return SNT_STORE_ERR_INVAL;
+	snprintf(sql, sizeof(sql), "SELECT " ENTRY_COLS " FROM entries%s ORDER BY seq%s LIMIT %lld",
+		 where, q->newest_first ? " DESC" : "", q->limit ? (long long)q->limit : -1LL);
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+	it->st = st;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &it->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		err = fail_sqlite(st, rc);
+		goto err_free;
+	}
+	err = query_bind(st, q, it->stmt);
+	if (err)
+		goto err_free;
+	*out = it;
+	return SNT_STORE_OK;
+
+err_free:
+	snt_store_iter_free(it);
+	return err;
+}
+
+/* Run @sql (one integer result) with @q's bounds bound. */
+static enum snt_store_err query_count(struct snt_store *st, const char *sql,
+				      const struct snt_store_query *q, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(st, rc);
+	err = query_bind(st, q, s);
+	if (!err) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*n = sqlite3_column_int64(s, 0);
+		else
+			err = fail_sqlite(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc);
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+enum snt_store_err snt_store_count(struct snt_store *st, const struct snt_store_query *q, int64_t *n)
+{
+	char where[512], sql[640];
+
+	if (!st || !q || !n || !query_where(q, where, sizeof(where)))
+		return SNT_STORE_ERR_INVAL;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM entries%s", where);
+	return query_count(st, sql, q, n);
+}
+
+static const char *const event_kind_names[] = {
+	[SNT_EVENT_EXIT] = "exit",
+	[SNT_EVENT_FIRE_ALARM] = "fire-alarm",
+	[SNT_EVENT_FIRE_CLEAR] = "fire-clear",
+	[SNT_EVENT_DEVICE_FAULT] = "device-fault",
+	[SNT_EVENT_RULES] = "rules",
+	[SNT_EVENT_SYNC] = "sync",
+};
+_Static_assert(SNT_ARRAY_SIZE(event_kind_names) == SNT_EVENT_KIND_COUNT, "event names");
+
+const char *snt_event_kind_name(enum snt_event_kind k)
+{
+	return (unsigned)k < SNT_EVENT_KIND_COUNT ? event_kind_names[k] : NULL;
+}
+
+static const char *const alert_kind_names[] = {
+	[SNT_ALERT_FEVER] = "fever",
+	[SNT_ALERT_REFERRAL] = "referral",
+	[SNT_ALERT_CONTRADICTION] = "contradiction",
+	[SNT_ALERT_DEVICE_FAULT] = "device-fault",
+};
+_Static_assert(SNT_ARRAY_SIZE(alert_kind_names) == SNT_ALERT_KIND_COUNT, "alert names");
+
+const char *snt_alert_kind_name(enum snt_alert_kind k)
+{
+	return (unsigned)k < SNT_ALERT_KIND_COUNT ? alert_kind_names[k] : NULL;
+}
+
+/* Short operator text for events and alerts: "" or 1-255 bytes of UTF-8 without controls. */
+static bool short_text_ok(const char *s, size_t size)
+{
+	if (!field_str_ok(s, size) || strlen(s) > 255)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* Run one write statement in its own committed transaction. */
+static enum snt_store_err write_one(struct snt_store *st, sqlite3_stmt *s, int64_t *rowid)
+{
+	enum snt_store_err err;
+
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	err = step_done(st, s);
+	if (!err && rowid)
+		*rowid = sqlite3_last_insert_rowid(st->db);
+	if (!err)
+		err = exec_sql(st, "COMMIT");
+	if (err)
+		rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_event_add(struct snt_store *st, struct snt_event *ev)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	const char *clock, *kind;
+	int rc;
+
+	if (!st || !ev)
+		return SNT_STORE_ERR_INVAL;
+	clock = snt_clock_state_name(ev->clock);
+	kind = snt_event_kind_name(ev->kind);
+	if (!clock || !kind || !field_str_ok(ev->boot_id, sizeof(ev->boot_id)) ||
+	    !short_text_ok(ev->detail, sizeof(ev->detail)))
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	rc = sqlite3_prepare_v2(st->db, "INSERT INTO events (boot_id, mono_ms, time_utc_ms, clock, kind, "
+				"detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 1, ev->boot_id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, ev->mono_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, ev->time_utc_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 4, clock, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 5, kind, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = ev->detail[0] ? sqlite3_bind_text(s, 6, ev->detail, -1, SQLITE_STATIC)
+				   : sqlite3_bind_null(s, 6);
+	err = rc == SQLITE_OK ? write_one(st, s, &ev->id) : fail_sqlite(st, rc);
+	sqlite3_finalize(s);
+	return err;
+}
+
+enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_kind kind,
+					  int64_t since_utc_ms, int64_t until_utc_ms, int64_t *n)
+{
+	struct snt_store_query q = { .since_utc_ms = since_utc_ms, .until_utc_ms = until_utc_ms };
+	char sql[256];
+
+	if (!st || !n || !snt_event_kind_name(kind) || since_utc_ms < 0 || until_utc_ms < 0)
+		return SNT_STORE_ERR_INVAL;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind = '%s'%s%s",
+		 snt_event_kind_name(kind), since_utc_ms ? " AND time_utc_ms >= ?1" : "",
+		 until_utc_ms ? " AND time_utc_ms < ?2" : "");
+	return query_count(st, sql, &q, n);
+}
+
+enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind kind, int64_t seq,
+				       const char *detail, int64_t now_utc_ms, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !snt_alert_kind_name(kind) || seq < 0 || !detail ||
+	    !short_text_ok(detail, strlen(detail) + 1))
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	rc = sqlite3_prepare_v2(st->db, "INSERT INTO alerts (created_utc_ms, kind, seq, detail) "
+				"VALUES (?1, ?2, nullif(?3, 0), nullif(?4, ''))", -1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, now_utc_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 2, snt_alert_kind_name(kind), -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, seq);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
+	err = rc == SQLITE_OK ? write_one(st, s, id) : fail_sqlite(st, rc);
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* A staff reference: 1-32 characters of [A-Za-z0-9-]. */
+static bool staff_ref_ok(const char *r)
+{
+	size_t n = strlen(r);
+
+	if (n < 1 || n >= SNT_STAFF_REF_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+		      (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+			return false;
+	return true;
+}
+
+enum snt_store_err snt_store_alert_ack(struct snt_store *st, int64_t id, const char *staff_ref,
+				       int64_t now_utc_ms)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int64_t acked = -1;
+	int rc;
+
+	if (!st || !staff_ref || !staff_ref_ok(staff_ref) || id < 1)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	err = prepare_bind(st, "SELECT ack_utc_ms IS NOT NULL FROM alerts WHERE id = ?1", &s, 1, &id);
+	if (!err) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			acked = sqlite3_column_int64(s, 0);
+		else if (rc == SQLITE_DONE)
+			err = SNT_STORE_ERR_DONE;
+		else
+			err = fail_sqlite(st, rc);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!err && acked)
+		err = fail_msg(st, SNT_STORE_ERR_EXISTS, "alert already acknowledged");
+	if (!err) {
+		rc = sqlite3_prepare_v2(st->db, "UPDATE alerts SET ack_utc_ms = ?1, ack_by = ?2 "
+					"WHERE id = ?3", -1, &s, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, now_utc_ms);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 2, staff_ref, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 3, id);
+		err = rc == SQLITE_OK ? step_done(st, s) : fail_sqlite(st, rc);
+		sqlite3_finalize(s);
+	}
+	if (!err)
+		err = exec_sql(st, "COMMIT");
+	if (err)
+		rollback(st);
+	return err;
+}
+
+struct snt_store_alert_iter {
+	struct snt_store *st;
+	sqlite3_stmt *stmt;
+	bool done;
+};
+
+enum snt_store_err snt_store_alerts_new(struct snt_store *st, bool unacked_only,
+					struct snt_store_alert_iter **out)
+{
+	struct snt_store_alert_iter *it;
+	int rc;
+
+	if (!st || !out)
+		return SNT_STORE_ERR_INVAL;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+	it->st = st;
+	rc = sqlite3_prepare_v2(st->db, unacked_only ?
+				"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
+				"FROM alerts WHERE ack_utc_ms IS NULL ORDER BY id DESC" :
+				"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
+				"FROM alerts ORDER BY id DESC", -1, &it->stmt, NULL);
+	if (rc != SQLITE_OK) {
+		snt_store_alerts_free(it);
+		return fail_sqlite(st, rc);
+	}
+	*out = it;
+	return SNT_STORE_OK;
+}
+
+enum snt_store_err snt_store_alerts_next(struct snt_store_alert_iter *it, struct snt_alert *a)
+{
+	char kind[NAME_LEN];
+	bool present;
+	int rc;
+
+	if (!it || !a)
+		return SNT_STORE_ERR_INVAL;
+	if (it->done)
+		return SNT_STORE_ERR_DONE;
+	rc = sqlite3_step(it->stmt);
+	if (rc != SQLITE_ROW) {
+		it->done = true;
+		return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(it->st, rc);
+	}
+	memset(a, 0, sizeof(*a));
+	if (!col_int(it->stmt, 0, false, &present, &a->id) ||
+	    !col_int(it->stmt, 1, false, &present, &a->created_utc_ms) ||
+	    !col_text(it->stmt, 2, false, kind, sizeof(kind)) ||
+	    !col_int(it->stmt, 3, true, &present, &a->seq) ||
+	    !col_int(it->stmt, 4, true, &present, &a->event_id) ||
+	    !col_text(it->stmt, 5, true, a->detail, sizeof(a->detail)) ||
+	    !col_int(it->stmt, 6, true, &present, &a->ack_utc_ms) ||
+	    !col_text(it->stmt, 7, true, a->ack_by, sizeof(a->ack_by))) {
+		it->done = true;
+		return fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "alert row does not parse");
+	}
+	for (a->kind = 0; a->kind < SNT_ALERT_KIND_COUNT; a->kind++)
+		if (!strcmp(kind, alert_kind_names[a->kind]))
+			return SNT_STORE_OK;
+	it->done = true;
+	return fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "alert kind unknown");
+}
+
+void snt_store_alerts_free(struct snt_store_alert_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->stmt);
+	free(it);
+}
+
+enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum snt_colour colour,
+					 const char *platform, int64_t now_utc_ms,
+					 bool *contradiction)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	char held[NAME_LEN] = "", held_platform[SNT_REBASE_SOURCE_LEN] = "";
+	char entry_colour[NAME_LEN] = "";
+	const char *name = snt_colour_name(colour);
+	int rc;
+
+	if (!st || !platform || !contradiction || seq < 1 || !source_ok(platform, 32) ||
+	    (colour != SNT_COLOUR_GREEN && colour != SNT_COLOUR_YELLOW && colour != SNT_COLOUR_RED))
+		return SNT_STORE_ERR_INVAL;
+	*contradiction = false;
+	if (st->readonly)
+		return fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	err = exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		return err;
+	err = prepare_bind(st, "SELECT colour FROM entries WHERE seq = ?1", &s, 1, &seq);
+	if (!err) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			if (!col_text(s, 0, false, entry_colour, sizeof(entry_colour)))
+				err = fail_msg(st, SNT_STORE_ERR_CORRUPT, "entry colour does not parse");
+		} else {
+			err = rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(st, rc);
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!err)
+		err = prepare_bind(st, "SELECT colour, platform FROM verdicts WHERE seq = ?1", &s, 1, &seq);
+	if (!err) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			if (!col_text(s, 0, false, held, sizeof(held)) ||
+			    !col_text(s, 1, false, held_platform, sizeof(held_platform)))
+				err = fail_msg(st, SNT_STORE_ERR_CORRUPT, "verdict row does not parse");
+		} else if (rc != SQLITE_DONE) {
+			err = fail_sqlite(st, rc);
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!err && held[0]) {
+		if (strcmp(held, name) || strcmp(held_platform, platform))
+			err = fail_msg(st, SNT_STORE_ERR_EXISTS, "another verdict is recorded for this entry");
+		rollback(st);
+		return err;
+	}
+	if (!err) {
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO verdicts (seq, colour, platform, "
+					"received_utc_ms) VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, seq);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 3, platform, -1, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 4, now_utc_ms);
+		err = rc == SQLITE_OK ? step_done(st, s) : fail_sqlite(st, rc);
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (!err && strcmp(entry_colour, name)) {
+		char detail[96];
+
+		snprintf(detail, sizeof(detail), "read %s, platform %s says %s", entry_colour, platform,
+			 name);
+		rc = sqlite3_prepare_v2(st->db, "INSERT INTO alerts (created_utc_ms, kind, seq, detail) "
+					"VALUES (?1, 'contradiction', ?2, ?3)", -1, &s, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 1, now_utc_ms);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(s, 2, seq);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_text(s, 3, detail, -1, SQLITE_TRANSIENT);
+		err = rc == SQLITE_OK ? step_done(st, s) : fail_sqlite(st, rc);
+		sqlite3_finalize(s);
+		if (!err)
+			*contradiction = true;
+	}
+	if (!err)
+		err = exec_sql(st, "COMMIT");
+	if (err) {
+		rollback(st);
+		*contradiction = false;
+	}
+	return err;
+}
+
+enum snt_store_err snt_store_verdict_get(struct snt_store *st, int64_t seq, enum snt_colour *colour)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	char name[NAME_LEN];
+	int rc;
+
+	if (!st || !colour)
+		return SNT_STORE_ERR_INVAL;
+	err = prepare_bind(st, "SELECT colour FROM verdicts WHERE seq = ?1", &s, 1, &seq);
+	if (!err) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			if (!col_text(s, 0, false, name, sizeof(name)) ||
+			    snt_colour_from_name(name, colour))
+				err = fail_msg(st, SNT_STORE_ERR_CORRUPT, "verdict row does not parse");
+		} else {
+			err = rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(st, rc);
+		}
+	}
+	sqlite3_finalize(s);
 	return err;
 }
 

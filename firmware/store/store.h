@@ -24,6 +24,15 @@
  * UTC time of that boot once trusted time is known, so entries written
  * under an untrusted clock get a computed time without being modified.
  *
+ * Schema version 3 adds to each entry an optional detail record (JSON:
+ * the temperature measurement, the staff reference, an override's original
+ * decision, the rule set; covered by the chain hash when present), an index
+ * on time for the review CLI, and three tables outside the chain: events
+ * (exits, fire alarm, device faults: what is not a check-in), alerts (what
+ * staff must see and acknowledge; fevers and referrals are raised by a
+ * trigger in the same transaction as their entry) and verdicts (the issuing
+ * platform's online verdict on a health code, returned by the bureau).
+ *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.
  */
@@ -40,7 +49,7 @@
 #include "policy/policy.h"
 #include "scan/scan.h"
 
-#define SNT_STORE_SCHEMA_VERSION 2
+#define SNT_STORE_SCHEMA_VERSION 3
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -75,6 +84,7 @@ enum snt_door {
 #define SNT_HASH_LEN 32		/* SHA-256 */
 #define SNT_STORE_MAX_PAYLOAD 65536	/* largest payload kept, bytes */
 #define SNT_REBASE_SOURCE_LEN 33	/* rebase source name: 32 characters + NUL */
+#define SNT_DETAIL_LEN 1024		/* detail record, JSON text + NUL (schema 3) */
 
 /*
  * One entry.  Strings are NUL-terminated arrays; the payload (the raw code
@@ -99,6 +109,23 @@ struct snt_entry {
 	char subject[SNT_SUBJECT_LEN];		/* masked name; "" when unknown */
 	const uint8_t *payload;			/* raw code bytes, or NULL */
 	size_t payload_len;			/* 0 = no payload (read back as NULL) */
+	/*
+	 * Detail record (schema 3): "" = none (NULL in the log), else one JSON
+	 * object, compact, UTF-8, at most SNT_DETAIL_LEN - 1 bytes.  Members
+	 * (all optional; writers add only these, readers ignore unknown ones):
+	 *   "measure": {"skin_mdc", "ambient_mdc", "body_mdc": milli-°C,
+	 *               "emissivity_pm": per mille, "offset_mdc": skin-to-body
+	 *               offset, "ambient_coeff_pm", "ambient_ref_mdc": the
+	 *               ambient term, "samples", "used", "rejected", "faults",
+	 *               "readings": counts} - the temperature measurement
+	 *   "staff": "<staff reference>"      - the person is staff (badge)
+	 *   "override": {"by": "<staff reference>" or "button",
+	 *                "original": "admit|deny|refer"}
+	 *   "rules": {"version": n, "stale": true|false}
+	 *   "pass": "<visit pass id>"
+	 * Nothing personal beyond what the entry already holds (masked subject).
+	 */
+	char detail[SNT_DETAIL_LEN];
 	uint8_t prev_hash[SNT_HASH_LEN];	/* set by the store */
 	uint8_t hash[SNT_HASH_LEN];		/* set by the store */
 };
@@ -454,7 +481,7 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
 /*
  * snt_store_entry_hash() - recompute an entry's chain hash:
  * SHA-256(@e->prev_hash || canonical form of @e), the canonical form being
- * the one documented at the top of store.c ("sentinel-entry-v1").  Uses
+ * the one documented at the top of store.c ("sentinel-entry-v2").  Uses
  * every field but hash itself, seq and payload included.  For verify-log and
  * the bureau: equal to @e->hash for an untouched entry read back.
  * @out: receives SNT_HASH_LEN bytes (may be @e->hash).
@@ -463,6 +490,165 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
  * SNT_STORE_ERR_NOMEM if OpenSSL could not allocate its digest context.
  */
 enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN]) SNT_WUR;
+
+/*
+ * ---- Review queries (schema 3) ----
+ */
+
+/* Filter for snt_store_query_new(); zero-initialised = every entry. */
+struct snt_store_query {
+	int64_t since_utc_ms;	/* time_utc_ms >= this; 0 = no lower bound */
+	int64_t until_utc_ms;	/* time_utc_ms < this; 0 = no upper bound */
+	unsigned decisions;	/* bit (1u << enum snt_decision); 0 = any */
+	unsigned colours;	/* bit (1u << enum snt_colour); 0 = any */
+	unsigned kinds;		/* bit (1u << enum snt_person_kind); 0 = any */
+	bool fever_only;	/* only entries whose reasons include fever */
+	bool newest_first;	/* descending seq instead of ascending */
+	int64_t limit;		/* most entries returned; 0 = no limit */
+};
+
+/*
+ * snt_store_query_new() - iterate the entries matching @q, in seq order
+ * (or reverse), with snt_store_iter_next() / snt_store_iter_free().  The time
+ * bounds use the recorded time_utc_ms through the index on it (entries
+ * written under an untrusted clock are matched by their recorded time; pass
+ * each through snt_store_rebase_entry() to show it).  Streaming: rows are
+ * read one at a time, memory does not grow with the result.
+ * Return: as snt_store_iter_new(); SNT_STORE_ERR_INVAL also for since >
+ * until (both given), a negative limit or a mask bit past the enum.
+ */
+enum snt_store_err snt_store_query_new(struct snt_store *st, const struct snt_store_query *q,
+				       struct snt_store_iter **out) SNT_WUR;
+
+/*
+ * snt_store_count() - how many entries match @q (limit ignored), for a
+ * CLI that checks an export wrote every row.
+ * Return: SNT_STORE_OK and *n; errors as snt_store_query_new().
+ */
+enum snt_store_err snt_store_count(struct snt_store *st, const struct snt_store_query *q,
+				   int64_t *n) SNT_WUR;
+
+/* What an event records (schema 3): not a check-in, outside the chain. */
+enum snt_event_kind {
+	SNT_EVENT_EXIT = 0,		/* the exit button released the door (someone left) */
+	SNT_EVENT_FIRE_ALARM,		/* the fire-alarm input became active: door released */
+	SNT_EVENT_FIRE_CLEAR,		/* the fire-alarm input cleared */
+	SNT_EVENT_DEVICE_FAULT,		/* a device failed (detail names role and fault); raises an alert */
+	SNT_EVENT_RULES,		/* a rule set was installed (detail: version) */
+	SNT_EVENT_SYNC,			/* a sync ran (detail: summary) */
+	SNT_EVENT_KIND_COUNT
+};
+
+#define SNT_EVENT_DETAIL_LEN 256
+
+struct snt_event {
+	int64_t id;				/* assigned by the store */
+	char boot_id[SNT_BOOT_ID_LEN];
+	int64_t mono_ms;
+	int64_t time_utc_ms;
+	enum snt_clock_state clock;
+	enum snt_event_kind kind;
+	char detail[SNT_EVENT_DETAIL_LEN];	/* short text, no personal data; "" = none */
+};
+
+/*
+ * snt_store_event_add() - record @ev durably (committed, fsync'd); sets
+ * ev->id.  A device-fault event also raises an alert (kind device-fault,
+ * same transaction).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL (NULL, kind out of range, bad
+ * strings); SNT_STORE_ERR_READONLY; SQLite failures as snt_store_append().
+ */
+enum snt_store_err snt_store_event_add(struct snt_store *st, struct snt_event *ev) SNT_WUR;
+
+/*
+ * snt_store_events_count() - events of @kind with time_utc_ms in
+ * [@since_utc_ms, @until_utc_ms) (0 = unbounded), e.g. exits for occupancy.
+ */
+enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_kind kind,
+					  int64_t since_utc_ms, int64_t until_utc_ms,
+					  int64_t *n) SNT_WUR;
+
+/* snt_event_kind_name() - "exit", "fire-alarm", "fire-clear", "device-fault", "rules", "sync"; NULL if out of range. */
+const char *snt_event_kind_name(enum snt_event_kind k);
+
+enum snt_alert_kind {
+	SNT_ALERT_FEVER = 0,		/* an entry with reason fever (trigger) */
+	SNT_ALERT_REFERRAL,		/* an entry decided refer (trigger) */
+	SNT_ALERT_CONTRADICTION,	/* the platform's verdict contradicts the colour read */
+	SNT_ALERT_DEVICE_FAULT,		/* from a device-fault event (trigger) */
+	SNT_ALERT_KIND_COUNT
+};
+
+#define SNT_STAFF_REF_LEN 33	/* staff reference: 1-32 characters of [A-Za-z0-9-] + NUL */
+
+struct snt_alert {
+	int64_t id;
+	int64_t created_utc_ms;
+	enum snt_alert_kind kind;
+	int64_t seq;				/* the entry it is about; 0 = none */
+	int64_t event_id;			/* the event it is about; 0 = none */
+	char detail[SNT_EVENT_DETAIL_LEN];	/* short text, no personal data */
+	int64_t ack_utc_ms;			/* 0 = not acknowledged */
+	char ack_by[SNT_STAFF_REF_LEN];		/* staff reference; "" until acknowledged */
+};
+
+/*
+ * snt_store_alert_add() - raise an alert of @kind about entry @seq (0 =
+ * none) with @detail ("" or short text, no personal data) at @now_utc_ms;
+ * *id receives its id (may be NULL).  Fevers, referrals and device faults
+ * are raised by the store itself; this is for contradictions.
+ */
+enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind kind, int64_t seq,
+				       const char *detail, int64_t now_utc_ms, int64_t *id) SNT_WUR;
+
+/*
+ * snt_store_alert_ack() - staff @staff_ref acknowledge alert @id at
+ * @now_utc_ms (once; a trigger refuses a second acknowledgement or any
+ * other change).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE when there is no alert @id;
+ * SNT_STORE_ERR_EXISTS when it was acknowledged already; SNT_STORE_ERR_INVAL
+ * for a staff reference not of 1-32 [A-Za-z0-9-]; others as append.
+ */
+enum snt_store_err snt_store_alert_ack(struct snt_store *st, int64_t id, const char *staff_ref,
+				       int64_t now_utc_ms) SNT_WUR;
+
+struct snt_store_alert_iter;
+
+/*
+ * snt_store_alerts_new() - iterate alerts newest first (by id); only the
+ * unacknowledged ones when @unacked_only.  Free with
+ * snt_store_alerts_free().
+ */
+enum snt_store_err snt_store_alerts_new(struct snt_store *st, bool unacked_only,
+					struct snt_store_alert_iter **out) SNT_WUR;
+/* snt_store_alerts_next() - next alert; SNT_STORE_ERR_DONE at the end. */
+enum snt_store_err snt_store_alerts_next(struct snt_store_alert_iter *it, struct snt_alert *a) SNT_WUR;
+/* snt_store_alerts_free() - NULL does nothing. */
+void snt_store_alerts_free(struct snt_store_alert_iter *it);
+
+/* snt_alert_kind_name() - "fever", "referral", "contradiction", "device-fault"; NULL if out of range. */
+const char *snt_alert_kind_name(enum snt_alert_kind k);
+
+/*
+ * snt_store_verdict_add() - record the issuing platform's verdict on entry
+ * @seq's health code (colour green/yellow/red as the platform says,
+ * @platform its name, 1-32 of [a-z0-9-]); once per seq: the same verdict
+ * again succeeds and changes nothing, another is SNT_STORE_ERR_EXISTS.
+ * When @colour differs from the entry's colour a contradiction alert is
+ * raised in the same transaction (*contradiction set true).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE if entry @seq is not in the log;
+ * SNT_STORE_ERR_EXISTS; SNT_STORE_ERR_INVAL; others as append.
+ */
+enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum snt_colour colour,
+					 const char *platform, int64_t now_utc_ms,
+					 bool *contradiction) SNT_WUR;
+
+/*
+ * snt_store_verdict_get() - the verdict recorded for @seq.
+ * Return: SNT_STORE_OK and *colour; SNT_STORE_ERR_DONE when none.
+ */
+enum snt_store_err snt_store_verdict_get(struct snt_store *st, int64_t seq,
+					 enum snt_colour *colour) SNT_WUR;
 
 /* snt_store_strerror() - static English text for @err; never NULL. */
 const char *snt_store_strerror(enum snt_store_err err);
