@@ -38,7 +38,7 @@ struct key {
 #define I(field) offsetof(struct snt_config, field), 0
 /* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
 #define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
-#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, sync"
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, sync, rules"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	{ "sync", "usb_label", K_STR, S(sync_usb_label), 0, 0 },
 	{ "sync", "timeout_s", K_INT, I(sync_timeout_s), 1, 600 },
 	{ "sync", "retries", K_INT, I(sync_retries), 0, 20 },
+	{ "rules", "dir", K_PATH, S(rules_dir), 0, 0 },
 };
 
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
@@ -153,6 +154,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	snt_strlcpy(cfg->sync_usb_label, "SENTINEL", sizeof(cfg->sync_usb_label));
 	cfg->sync_timeout_s = 30;
 	cfg->sync_retries = 5;
+	snt_strlcpy(cfg->rules_dir, "/var/lib/sentinel", sizeof(cfg->rules_dir));
 }
 
 static int fail(struct parse_ctx *pc, enum snt_config_err err, const char *fmt, ...)

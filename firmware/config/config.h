@@ -101,6 +101,9 @@ struct snt_config {
 	char sync_usb_label[32];	/* filesystem label of the station's USB sticks */
 	int sync_timeout_s;		/* per HTTP request, 1-600 */
 	int sync_retries;		/* online attempts after the first, 0-20 */
+
+	/* [rules] (rules/rules.h; verified with sync_bureau_key) */
+	char rules_dir[PATH_MAX];	/* holds rules.cose, the active rule set */
 };
 
 /*

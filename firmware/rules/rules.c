@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The bureau's rule set: strict decoding, verification, atomic install.
+ * See rules.h for the format.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cbor.h>
+
+#include "codes/codes_internal.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
+
+#define MS_PER_DAY 86400000LL
+/* Times must be plausible epoch milliseconds: 1970 .. 9999-12-31. */
+#define MAX_TIME_MS 253402300799999LL
+
+static const char *const err_text[] = {
+	[SNT_RULES_OK] = "success",
+	[SNT_RULES_ERR_INVAL] = "invalid argument",
+	[SNT_RULES_ERR_NOMEM] = "out of memory",
+	[SNT_RULES_ERR_NONE] = "no rule set installed",
+	[SNT_RULES_ERR_IO] = "rule-set file I/O error",
+	[SNT_RULES_ERR_TOO_LARGE] = "rule-set file too large",
+	[SNT_RULES_ERR_SIGNATURE] = "rule set not signed by the bureau's key",
+	[SNT_RULES_ERR_PAYLOAD] = "invalid rule set",
+	[SNT_RULES_ERR_OLD] = "rule set not newer than the active one",
+};
+
+static const char *const freshness_names[] = {
+	[SNT_RULES_FRESH] = "fresh",
+	[SNT_RULES_STALE] = "stale",
+	[SNT_RULES_EXPIRED] = "expired",
+};
+
+static const char *const mode_names[] = {
+	[SNT_RULES_OPEN] = "open",
+	[SNT_RULES_CLOSED] = "closed",
+};
+
+const char *snt_rules_strerror(enum snt_rules_err err)
+{
+	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
+		return err_text[err];
+	return "unknown error";
+}
+
+const char *snt_rules_freshness_name(enum snt_rules_freshness f)
+{
+	if ((unsigned int)f < SNT_ARRAY_SIZE(freshness_names))
+		return freshness_names[f];
+	return "?";
+}
+
+const char *snt_rules_mode_name(enum snt_rules_mode m)
+{
+	if ((unsigned int)m < SNT_ARRAY_SIZE(mode_names))
+		return mode_names[m];
+	return "?";
+}
+
+static void msg(char *errbuf, size_t errlen, const char *fmt, ...) SNT_PRINTF(3, 4);
+
+static void msg(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!errbuf || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- dates (proleptic Gregorian, H. Hinnant's days_from_civil) ---- */
+
+static int32_t days_from_civil(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+int snt_rules_parse_date(const char *s, int32_t *day)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, dim;
+
+	if (!s || !day || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1)
+		return -1;
+	dim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	if (d > dim)
+		return -1;
+	*day = days_from_civil(y, m, d);
+	return 0;
+}
+
+void snt_rules_format_date(int32_t day, char *buf, size_t size)
+{
+	/* H. Hinnant's civil_from_days. */
+	int z = day + 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int y = yoe + era * 400;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	int d = doy - (153 * mp + 2) / 5 + 1;
+	int m = mp + (mp < 10 ? 3 : -9);
+
+	y += m <= 2;
+	snprintf(buf, size, "%04d-%02d-%02d", y, m, d);
+}
+
+/* ---- strict CBOR decoding ---- */
+
+struct dec {
+	char *errbuf;
+	size_t errlen;
+};
+
+/* A definite text string as a NUL-terminated copy of at most @size - 1 bytes, no NUL inside. */
+static int get_text(const cbor_item_t *item, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!item || !cbor_isa_string(item) || !cbor_string_is_definite(item))
+		return -1;
+	n = cbor_string_length(item);
+	if (n >= size)
+		return -2;
+	memcpy(buf, cbor_string_handle(item), n);
+	buf[n] = '\0';
+	return memchr(buf, '\0', n) ? -1 : 0;
+}
+
+/* An unsigned integer (major type 0). */
+static int get_uint(const cbor_item_t *item, uint64_t *out)
+{
+	if (!item || !cbor_isa_uint(item))
+		return -1;
+	*out = cbor_get_int(item);
+	return 0;
+}
+
+/* An integer of major type 0 or 1 within int64. */
+static int get_int(const cbor_item_t *item, int64_t *out)
+{
+	uint64_t v;
+
+	if (!item || !(cbor_isa_uint(item) || cbor_isa_negint(item)))
+		return -1;
+	v = cbor_get_int(item);
+	if (v > INT64_MAX)
+		return -1;
+	*out = cbor_isa_uint(item) ? (int64_t)v : -1 - (int64_t)v;
+	return 0;
+}
+
+static enum snt_rules_err bad(struct dec *d, const char *field, const char *why)
+{
+	msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
+	return SNT_RULES_ERR_PAYLOAD;
+}
+
+static enum snt_rules_err get_time(struct dec *d, const cbor_item_t *v, const char *field, int64_t *out)
+{
+	uint64_t t;
+
+	if (get_uint(v, &t))
+		return bad(d, field, "not an unsigned integer (ms since the epoch)");
+	if (t > (uint64_t)MAX_TIME_MS)
+		return bad(d, field, "time past the year 9999");
+	*out = (int64_t)t;
+	return SNT_RULES_OK;
+}
+
+static int is_printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static enum snt_rules_err dec_colours(struct dec *d, const cbor_item_t *v, struct snt_rules *r)
+{
+	char name[16], field[32];
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		return bad(d, "colours", "not a definite array");
+	for (size_t i = 0; i < cbor_array_size(v); i++) {
+		enum snt_colour c;
+
+		snprintf(field, sizeof(field), "colours[%zu]", i);
+		if (get_text(cbor_array_handle(v)[i], name, sizeof(name)))
+			return bad(d, field, "not a colour name");
+		if (snt_colour_from_name(name, &c) || (c != SNT_COLOUR_GREEN && c != SNT_COLOUR_YELLOW))
+			return bad(d, field, "not \"green\" or \"yellow\"");
+		if (r->colours & (1u << c))
+			return bad(d, field, "listed twice");
+		r->colours |= 1u << c;
+	}
+	if (!(r->colours & (1u << SNT_COLOUR_GREEN)))
+		return bad(d, "colours", "\"green\" is required");
+	return SNT_RULES_OK;
+}
+
+static enum snt_rules_err dec_formats(struct dec *d, const cbor_item_t *v, struct snt_rules *r)
+{
+	char name[16], field[32];
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		return bad(d, "formats", "not a definite array");
+	if (cbor_array_size(v) == 0)
+		return bad(d, "formats", "empty");
+	for (size_t i = 0; i < cbor_array_size(v); i++) {
+		enum snt_code_format f;
+
+		snprintf(field, sizeof(field), "formats[%zu]", i);
+		if (get_text(cbor_array_handle(v)[i], name, sizeof(name)))
+			return bad(d, field, "not a format name");
+		if (snt_code_format_from_name(name, &f) || f == SNT_FORMAT_NONE)
+			return bad(d, field, "not one of healthcode, hcert, lt1, nzcp, shc");
+		if (r->formats & (1u << f))
+			return bad(d, field, "listed twice");
+		r->formats |= 1u << f;
+	}
+	return SNT_RULES_OK;
+}
+
+static enum snt_rules_err dec_regions(struct dec *d, const cbor_item_t *v, struct snt_rules *r)
+{
+	char field[40];
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		return bad(d, "risk_regions", "not a definite array");
+	if (cbor_array_size(v) > SNT_RULES_MAX_REGIONS)
+		return bad(d, "risk_regions", "more than 1024 regions");
+	for (size_t i = 0; i < cbor_array_size(v); i++) {
+		char *reg = r->regions[i];
+
+		snprintf(field, sizeof(field), "risk_regions[%zu]", i);
+		if (get_text(cbor_array_handle(v)[i], reg, SNT_REGION_LEN) || strlen(reg) != 6 ||
+		    strspn(reg, "0123456789") != 6 || !strcmp(reg, "000000"))
+			return bad(d, field, "not a six-digit region code");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r->regions[j], reg))
+				return bad(d, field, "listed twice");
+		r->n_regions = i + 1;
+	}
+	return SNT_RULES_OK;
+}
+
+static enum snt_rules_err dec_staff_one(struct dec *d, const cbor_item_t *m, size_t i,
+					struct snt_rules_staff *s)
+{
+	static const char *const names[] = { "ref", "name", "last_test" };
+	bool seen[3] = { false, false, false };
+	char field[48], key[16];
+	struct cbor_pair *pairs;
+
+	snprintf(field, sizeof(field), "staff[%zu]", i);
+	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
+		return bad(d, field, "not a definite map");
+	pairs = cbor_map_handle(m);
+	for (size_t k = 0; k < cbor_map_size(m); k++) {
+		const cbor_item_t *v = pairs[k].value;
+		int idx, rc;
+
+		if (get_text(pairs[k].key, key, sizeof(key)))
+			return bad(d, field, "a key is not a short text string");
+		idx = snt_name_index(names, SNT_ARRAY_SIZE(names), key);
+		snprintf(field, sizeof(field), "staff[%zu].%s", i, key);
+		if (idx < 0)
+			return bad(d, field, "unknown key");
+		if (seen[idx])
+			return bad(d, field, "given twice");
+		seen[idx] = true;
+		switch (idx) {
+		case 0:
+			rc = get_text(v, s->ref, sizeof(s->ref));
+			if (rc || !s->ref[0] || !is_printable_ascii(s->ref))
+				return bad(d, field, "not a reference of 1-32 printable ASCII characters");
+			break;
+		case 1:
+			rc = get_text(v, s->name, sizeof(s->name));
+			if (rc || !s->name[0] || !snt_code_is_text((const uint8_t *)s->name, strlen(s->name)))
+				return bad(d, field, "not a masked name of 1-63 bytes of text");
+			break;
+		default:
+			if (get_text(v, s->last_test, sizeof(s->last_test)) ||
+			    snt_rules_parse_date(s->last_test, &s->last_test_day))
+				return bad(d, field, "not a date YYYY-MM-DD");
+			break;
+		}
+	}
+	for (size_t k = 0; k < SNT_ARRAY_SIZE(names); k++) {
+		if (!seen[k]) {
+			snprintf(field, sizeof(field), "staff[%zu].%s", i, names[k]);
+			return bad(d, field, "missing");
+		}
+	}
+	return SNT_RULES_OK;
+}
+
+static enum snt_rules_err dec_staff(struct dec *d, const cbor_item_t *v, struct snt_rules *r)
+{
+	enum snt_rules_err err;
+	char field[48];
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		return bad(d, "staff", "not a definite array");
+	if (cbor_array_size(v) > SNT_RULES_MAX_STAFF)
+		return bad(d, "staff", "more than 1024 staff");
+	for (size_t i = 0; i < cbor_array_size(v); i++) {
+		err = dec_staff_one(d, cbor_array_handle(v)[i], i, &r->staff[i]);
+		if (err)
+			return err;
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(r->staff[j].ref, r->staff[i].ref)) {
+				snprintf(field, sizeof(field), "staff[%zu].ref", i);
+				return bad(d, field, "reference listed twice");
+			}
+		}
+		r->n_staff = i + 1;
+	}
+	return SNT_RULES_OK;
+}
+
+enum key_id {
+	K_TYPE, K_V, K_VERSION, K_MODE, K_FEVER, K_COLOURS, K_FORMATS, K_MAX_VISITORS, K_REGIONS,
+	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+	[K_TYPE] = "type", [K_V] = "v", [K_VERSION] = "version", [K_MODE] = "mode",
+	[K_FEVER] = "fever_threshold_mdc", [K_COLOURS] = "colours", [K_FORMATS] = "formats",
+	[K_MAX_VISITORS] = "max_visitors", [K_REGIONS] = "risk_regions", [K_STAFF] = "staff",
+	[K_TEST_AGE] = "max_test_age_days", [K_FROM] = "valid_from", [K_UNTIL] = "valid_until",
+	[K_HARD] = "hard_limit_ms", [K_ISSUED] = "issued",
+};
+
+static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_item_t *v, struct snt_rules *r)
+{
+	const char *f = key_names[k];
+	char text[16];
+	uint64_t u;
+	int64_t i;
+
+	switch (k) {
+	case K_TYPE:
+		if (get_text(v, text, sizeof(text)) || strcmp(text, "rules"))
+			return bad(d, f, "not \"rules\"");
+		return SNT_RULES_OK;
+	case K_V:
+		if (get_uint(v, &u) || u != 1)
+			return bad(d, f, "not format version 1");
+		return SNT_RULES_OK;
+	case K_VERSION:
+		if (get_uint(v, &u) || u == 0 || u > INT64_MAX)
+			return bad(d, f, "not an unsigned integer 1-2^63");
+		r->version = u;
+		return SNT_RULES_OK;
+	case K_MODE: {
+		int m;
+
+		if (get_text(v, text, sizeof(text)) ||
+		    (m = snt_name_index(mode_names, SNT_ARRAY_SIZE(mode_names), text)) < 0)
+			return bad(d, f, "not \"open\" or \"closed\"");
+		r->mode = (enum snt_rules_mode)m;
+		return SNT_RULES_OK;
+	}
+	case K_FEVER:
+		if (get_int(v, &i) || i < 37000 || i > 39000)
+			return bad(d, f, "not an integer 37000-39000 (milli-degrees Celsius)");
+		r->fever_threshold_mdc = (int32_t)i;
+		return SNT_RULES_OK;
+	case K_COLOURS:
+		return dec_colours(d, v, r);
+	case K_FORMATS:
+		return dec_formats(d, v, r);
+	case K_MAX_VISITORS:
+		if (get_uint(v, &u) || u > 100000)
+			return bad(d, f, "not an unsigned integer 0-100000");
+		r->max_visitors = (uint32_t)u;
+		return SNT_RULES_OK;
+	case K_REGIONS:
+		return dec_regions(d, v, r);
+	case K_STAFF:
+		return dec_staff(d, v, r);
+	case K_TEST_AGE:
+		if (get_uint(v, &u) || u < 1 || u > 366)
+			return bad(d, f, "not an unsigned integer 1-366 (days)");
+		r->max_test_age_days = (uint32_t)u;
+		return SNT_RULES_OK;
+	case K_FROM:
+		return get_time(d, v, f, &r->valid_from_ms);
+	case K_UNTIL:
+		return get_time(d, v, f, &r->valid_until_ms);
+	case K_HARD:
+		if (get_uint(v, &u) || u > 366ULL * MS_PER_DAY)
+			return bad(d, f, "not an unsigned integer 0-366 days in ms");
+		r->hard_limit_ms = (int64_t)u;
+		return SNT_RULES_OK;
+	case K_ISSUED:
+		return get_time(d, v, f, &r->issued_ms);
+	case K_COUNT:
+		break;
+	}
+	return bad(d, f, "unknown key");
+}
+
+enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_rules **out, char *errbuf,
+				    size_t errlen)
+{
+	struct dec d = { errbuf, errlen };
+	bool seen[K_COUNT] = { false };
+	enum snt_rules_err err = SNT_RULES_OK;
+	struct snt_rules *r;
+	struct cbor_pair *pairs;
+	cbor_item_t *root;
+	char key[32];
+
+	if (!buf || !out)
+		return SNT_RULES_ERR_INVAL;
+	msg(errbuf, errlen, "%s", "");
+	/* Bounded well-formedness check first: no allocation for lengths the input cannot hold. */
+	root = codes__cbor_load(buf, len);
+	if (!root) {
+		msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		return SNT_RULES_ERR_PAYLOAD;
+	}
+	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
+		cbor_decref(&root);
+		msg(errbuf, errlen, "payload: not a definite CBOR map");
+		return SNT_RULES_ERR_PAYLOAD;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		cbor_decref(&root);
+		return SNT_RULES_ERR_NOMEM;
+	}
+	pairs = cbor_map_handle(root);
+	for (size_t i = 0; i < cbor_map_size(root) && !err; i++) {
+		int k;
+
+		if (get_text(pairs[i].key, key, sizeof(key))) {
+			msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			err = SNT_RULES_ERR_PAYLOAD;
+			break;
+		}
+		k = snt_name_index(key_names, K_COUNT, key);
+		if (k < 0) {
+			err = bad(&d, key, "unknown key");
+			break;
+		}
+		if (seen[k]) {
+			err = bad(&d, key, "given twice");
+			break;
+		}
+		seen[k] = true;
+		err = dec_field(&d, (enum key_id)k, pairs[i].value, r);
+	}
+	for (int k = 0; k < K_COUNT && !err; k++)
+		if (!seen[k])
+			err = bad(&d, key_names[k], "missing");
+	if (!err && r->valid_until_ms <= r->valid_from_ms)
+		err = bad(&d, "valid_until", "not after valid_from");
+	if (!err && r->valid_until_ms > MAX_TIME_MS - r->hard_limit_ms)
+		err = bad(&d, "hard_limit_ms", "valid_until + hard_limit_ms past the year 9999");
+	cbor_decref(&root);
+	if (err) {
+		free(r);
+		return err;
+	}
+	*out = r;
+	return SNT_RULES_OK;
+}
+
+enum snt_rules_err snt_rules_open(const uint8_t *buf, size_t len, EVP_PKEY *bureau_pub,
+				  struct snt_rules **out, char *errbuf, size_t errlen)
+{
+	enum snt_rules_err err;
+	enum snt_sign_err serr;
+	uint8_t *payload = NULL;
+	size_t plen = 0;
+
+	if (!buf || !bureau_pub || !out)
+		return SNT_RULES_ERR_INVAL;
+	serr = snt_sign1_open(buf, len, bureau_pub, &payload, &plen);
+	if (serr == SNT_SIGN_ERR_NOMEM)
+		return SNT_RULES_ERR_NOMEM;
+	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
+		msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
+		return SNT_RULES_ERR_INVAL;
+	}
+	if (serr) {
+		msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
+		return SNT_RULES_ERR_SIGNATURE;
+	}
+	err = snt_rules_decode(payload, plen, out, errbuf, errlen);
+	free(payload);
+	return err;
+}
+
+/* Read a whole regular file of at most SNT_RULES_MAX_FILE bytes. */
+static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out_len, char *errbuf,
+				    size_t errlen)
+{
+	uint8_t *buf;
+	size_t n;
+	FILE *f;
+	int rc;
+
+	rc = snt_fopen_regular(path, &f);
+	if (rc == ENOENT)
+		return SNT_RULES_ERR_NONE;
+	if (rc) {
+		msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
+		if (rc > 0)
+			errno = rc;
+		return SNT_RULES_ERR_IO;
+	}
+	buf = malloc(SNT_RULES_MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		return SNT_RULES_ERR_NOMEM;
+	}
+	n = fread(buf, 1, SNT_RULES_MAX_FILE + 1, f);
+	if (ferror(f)) {
+		rc = errno;
+		fclose(f);
+		free(buf);
+		msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
+		errno = rc;
+		return SNT_RULES_ERR_IO;
+	}
+	fclose(f);
+	if (n > SNT_RULES_MAX_FILE) {
+		free(buf);
+		msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
+		return SNT_RULES_ERR_TOO_LARGE;
+	}
+	*out = buf;
+	*out_len = n;
+	return SNT_RULES_OK;
+}
+
+static int join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, struct snt_rules **out,
+				  char *errbuf, size_t errlen)
+{
+	enum snt_rules_err err;
+	char path[4096];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+
+	if (!dir || !bureau_pub || !out)
+		return SNT_RULES_ERR_INVAL;
+	if (join(path, sizeof(path), dir, SNT_RULES_FILE)) {
+		msg(errbuf, errlen, "%s: path too long", dir);
+		return SNT_RULES_ERR_INVAL;
+	}
+	err = read_file(path, &buf, &len, errbuf, errlen);
+	if (err == SNT_RULES_ERR_NONE)
+		msg(errbuf, errlen, "%s: no rule set installed", path);
+	if (err)
+		return err;
+	err = snt_rules_open(buf, len, bureau_pub, out, errbuf, errlen);
+	if (err == SNT_RULES_ERR_SIGNATURE || err == SNT_RULES_ERR_PAYLOAD) {
+		char why[256];
+
+		snt_strlcpy(why, errbuf ? errbuf : "", sizeof(why));
+		msg(errbuf, errlen, "%s: %s", path, why);
+	}
+	free(buf);
+	return err;
+}
+
+/* Write @len bytes to a new @path (mode 0644), fsync'd. */
+static int write_durable(const char *path, const uint8_t *buf, size_t len)
+{
+	size_t off = 0;
+	int fd, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto err_close;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd))
+		goto err_close;
+	if (close(fd))
+		return -1;
+	return 0;
+err_close:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+				     int64_t now_ms, struct snt_rules_install_result *res, char *errbuf,
+				     size_t errlen)
+{
+	struct snt_rules *fresh = NULL, *active = NULL;
+	char path[4096], tmp[4096], ignored[256];
+	enum snt_rules_err err;
+	uint64_t previous = 0;
+	int saved;
+
+	if (!dir || !bureau_pub || !buf)
+		return SNT_RULES_ERR_INVAL;
+	if (join(path, sizeof(path), dir, SNT_RULES_FILE) || join(tmp, sizeof(tmp), dir, SNT_RULES_TMP_FILE)) {
+		msg(errbuf, errlen, "%s: path too long", dir);
+		return SNT_RULES_ERR_INVAL;
+	}
+	if (len > SNT_RULES_MAX_FILE) {
+		msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
+		return SNT_RULES_ERR_TOO_LARGE;
+	}
+	err = snt_rules_open(buf, len, bureau_pub, &fresh, errbuf, errlen);
+	if (err)
+		return err;
+
+	/* The active set; one that no longer verifies (another bureau key) counts as none. */
+	err = snt_rules_load(dir, bureau_pub, &active, ignored, sizeof(ignored));
+	if (err == SNT_RULES_OK) {
+		previous = active->version;
+		snt_rules_free(active);
+	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO) {
+		msg(errbuf, errlen, "%s", ignored);
+		snt_rules_free(fresh);
+		return err;
+	}
+	if (fresh->version <= previous) {
+		msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
+		    (unsigned long long)fresh->version, (unsigned long long)previous);
+		snt_rules_free(fresh);
+		return SNT_RULES_ERR_OLD;
+	}
+
+	if (write_durable(tmp, buf, len))
+		goto err_io_tmp;
+	if (rename(tmp, path)) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
+		goto err_io;
+	}
+	if (fsync_dir(dir)) {
+		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+		goto err_io;
+	}
+	if (res) {
+		res->version = fresh->version;
+		res->previous = previous;
+		res->freshness = snt_rules_freshness(fresh, now_ms);
+	}
+	snt_rules_free(fresh);
+	return SNT_RULES_OK;
+
+err_io_tmp:
+	saved = errno;
+	unlink(tmp);
+	msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
+	errno = saved;
+err_io:
+	snt_rules_free(fresh);
+	return SNT_RULES_ERR_IO;
+}
+
+void snt_rules_free(struct snt_rules *r)
+{
+	free(r);
+}
+
+enum snt_rules_freshness snt_rules_freshness(const struct snt_rules *r, int64_t now_ms)
+{
+	if (!r || now_ms < r->valid_until_ms)
+		return SNT_RULES_FRESH;
+	if (now_ms < r->valid_until_ms + r->hard_limit_ms)
+		return SNT_RULES_STALE;
+	return SNT_RULES_EXPIRED;
+}
+
+const struct snt_rules_staff *snt_rules_staff_find(const struct snt_rules *r, const char *ref)
+{
+	if (!r || !ref)
+		return NULL;
+	for (size_t i = 0; i < r->n_staff; i++)
+		if (!strcmp(r->staff[i].ref, ref))
+			return &r->staff[i];
+	return NULL;
+}
+
+bool snt_rules_region_at_risk(const struct snt_rules *r, const char *region)
+{
+	if (!r || !region || strlen(region) != 6)
+		return false;
+	for (size_t i = 0; i < r->n_regions; i++) {
+		const char *e = r->regions[i];
+
+		if (!strcmp(e, region))
+			return true;
+		if (!strcmp(e + 2, "0000") && !memcmp(e, region, 2))
+			return true;
+		if (!strcmp(e + 4, "00") && !memcmp(e, region, 4))
+			return true;
+	}
+	return false;
+}

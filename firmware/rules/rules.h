@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules: the bureau's rule set for one care home - versioned, signed by the
+ * bureau, installed atomically, judged for staleness.
+ *
+ * A rule set is a COSE_Sign1 with ES256 (sign/sign.h, RFC 9052 §4.2,
+ * RFC 9053 §2.1) made with the bureau's P-256 key, whose payload is one
+ * CBOR map (RFC 8949) with exactly these text keys, each once:
+ *   "type"                "rules"
+ *   "v"                   1 (format version of this map)
+ *   "version"             uint >= 1: the rule set's number; an install must
+ *                         be newer than the active one
+ *   "mode"                "open" | "closed"
+ *   "fever_threshold_mdc" int, milli-°C, 37000-39000
+ *   "colours"             array of "green" | "yellow": the health-code
+ *                         colours the gate accepts; "green" is required;
+ *                         "yellow" lets a yellow code be referred to staff
+ *                         instead of denied (policy.h)
+ *   "formats"             array of "healthcode" | "hcert" | "lt1" | "nzcp" |
+ *                         "shc" (codes.h names): the code formats accepted
+ *   "max_visitors"        uint: visitors inside at once in open mode; 0 = no cap
+ *   "risk_regions"        array of six-digit GB/T 2260 codes as
+ *                         snt_code_region() reports them; "xx0000" covers
+ *                         a province, "xxxx00" a prefecture
+ *   "staff"               array of maps {"ref": tstr 1-32 printable ASCII,
+ *                         "name": masked name, tstr 1-63 bytes of text,
+ *                         "last_test": "YYYY-MM-DD"} with distinct refs
+ *   "max_test_age_days"   uint 1-366 (the notice: 7)
+ *   "valid_from"          ms since the epoch (UTC)
+ *   "valid_until"         ms, > valid_from: past it the set is stale
+ *   "hard_limit_ms"       uint ms after valid_until when unattended
+ *                         admission stops (expired)
+ *   "issued"              ms: the bureau's time stamp
+ * Lists hold at most SNT_RULES_MAX_* items.  Anything else (an unknown or
+ * repeated key, a wrong type, a value out of range, trailing bytes) is
+ * refused, naming the field.
+ *
+ * Installed file: <dir>/rules.cose holds the verified COSE_Sign1 bytes as
+ * received.  An install writes <dir>/rules.cose.tmp, fsyncs it, renames it
+ * over rules.cose and fsyncs the directory, so a power cut leaves either the
+ * old or the new set, never a mix; the old set stays until the new one is
+ * fully checked.  A running gate takes the new set at SIGHUP (between
+ * visits; a visit in progress keeps the set it started with).
+ */
+#ifndef SNT_RULES_H
+#define SNT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "codes/codes.h"
+#include "common/common.h"
+#include "scan/scan.h"
+
+#define SNT_RULES_FILE "rules.cose"
+#define SNT_RULES_TMP_FILE "rules.cose.tmp"
+#define SNT_RULES_DEFAULT_DIR "/var/lib/sentinel"
+#define SNT_RULES_MAX_FILE 1048576	/* largest rule-set file read, bytes */
+#define SNT_RULES_MAX_REGIONS 1024
+#define SNT_RULES_MAX_STAFF 1024
+#define SNT_RULES_REF_LEN 33		/* staff reference: 32 characters + NUL */
+#define SNT_RULES_NAME_LEN 64		/* masked name: 63 bytes + NUL */
+#define SNT_RULES_DATE_LEN 11		/* "YYYY-MM-DD" + NUL */
+
+enum snt_rules_err {
+	SNT_RULES_OK = 0,
+	SNT_RULES_ERR_INVAL,	/* NULL argument */
+	SNT_RULES_ERR_NOMEM,
+	SNT_RULES_ERR_NONE,	/* no rule set installed (<dir>/rules.cose missing) */
+	SNT_RULES_ERR_IO,	/* a file could not be read, written, fsync'd or renamed (errno kept) */
+	SNT_RULES_ERR_TOO_LARGE,/* the file is larger than SNT_RULES_MAX_FILE */
+	SNT_RULES_ERR_SIGNATURE,/* not a COSE_Sign1 ES256 by the bureau's key, or altered */
+	SNT_RULES_ERR_PAYLOAD,	/* the signed payload is not a valid rule set (the message names the field) */
+	SNT_RULES_ERR_OLD,	/* install: version not newer than the active set's */
+};
+
+enum snt_rules_mode {
+	SNT_RULES_OPEN = 0,	/* visitors come and go, up to max_visitors inside */
+	SNT_RULES_CLOSED,	/* closed management: visitors need a visit pass */
+};
+
+/* Staleness of a rule set at a given time (snt_rules_freshness()). */
+enum snt_rules_freshness {
+	SNT_RULES_FRESH = 0,	/* before valid_until */
+	SNT_RULES_STALE,	/* past valid_until: still used, every entry marked rules-stale */
+	SNT_RULES_EXPIRED,	/* past valid_until + hard_limit_ms: no unattended admission */
+};
+
+struct snt_rules_staff {
+	char ref[SNT_RULES_REF_LEN];		/* staff reference (badge) */
+	char name[SNT_RULES_NAME_LEN];		/* masked name */
+	char last_test[SNT_RULES_DATE_LEN];	/* "YYYY-MM-DD" */
+	int32_t last_test_day;			/* the same as days since 1970-01-01 */
+};
+
+/* A decoded rule set; one allocation, freed with snt_rules_free(). */
+struct snt_rules {
+	uint64_t version;
+	enum snt_rules_mode mode;
+	int32_t fever_threshold_mdc;
+	unsigned int colours;		/* bit (1u << enum snt_colour) */
+	unsigned int formats;		/* bit (1u << enum snt_code_format) */
+	uint32_t max_visitors;		/* 0 = no cap */
+	uint32_t max_test_age_days;
+	int64_t valid_from_ms;
+	int64_t valid_until_ms;
+	int64_t hard_limit_ms;		/* after valid_until */
+	int64_t issued_ms;
+	size_t n_regions;
+	char regions[SNT_RULES_MAX_REGIONS][SNT_REGION_LEN];
+	size_t n_staff;
+	struct snt_rules_staff staff[SNT_RULES_MAX_STAFF];
+};
+
+/*
+ * snt_rules_decode() - strictly decode a rule-set payload (the CBOR map
+ * above, already taken out of its verified COSE_Sign1).
+ * @buf, @len: the payload; hostile.
+ * @out: receives a new rule set (snt_rules_free()).
+ * @errbuf, @errlen: on SNT_RULES_ERR_PAYLOAD, one line naming the field and
+ *     what is wrong, e.g. "field 'staff[2].last_test': not a date
+ *     YYYY-MM-DD"; may be NULL/0.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL; SNT_RULES_ERR_NOMEM;
+ * SNT_RULES_ERR_PAYLOAD.
+ */
+enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_rules **out, char *errbuf,
+				    size_t errlen) SNT_WUR;
+
+/*
+ * snt_rules_open() - verify a signed rule set (COSE_Sign1 ES256 with the
+ * bureau's key, kid checked; snt_sign1_open()) and decode its payload.
+ * @bureau_pub: the bureau's P-256 public key ([sync] bureau_key).
+ * Return: SNT_RULES_OK and *out; SNT_RULES_ERR_INVAL; SNT_RULES_ERR_NOMEM;
+ * SNT_RULES_ERR_SIGNATURE (@errbuf names the sign.h reason: not COSE, other
+ * key, signature); SNT_RULES_ERR_PAYLOAD.
+ */
+enum snt_rules_err snt_rules_open(const uint8_t *buf, size_t len, EVP_PKEY *bureau_pub,
+				  struct snt_rules **out, char *errbuf, size_t errlen) SNT_WUR;
+
+/*
+ * snt_rules_load() - the active rule set: <@dir>/rules.cose, verified and
+ * decoded as snt_rules_open() (at start and at SIGHUP).
+ * Return: SNT_RULES_OK and *out; SNT_RULES_ERR_NONE when the file does
+ * not exist; SNT_RULES_ERR_IO; SNT_RULES_ERR_TOO_LARGE; and the errors of
+ * snt_rules_open().
+ */
+enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, struct snt_rules **out,
+				  char *errbuf, size_t errlen) SNT_WUR;
+
+/* What snt_rules_install() did. */
+struct snt_rules_install_result {
+	uint64_t version;		/* the installed set's version */
+	uint64_t previous;		/* the active set's version before, 0 = none */
+	enum snt_rules_freshness freshness;	/* of the new set at @now_ms */
+};
+
+/*
+ * snt_rules_install() - make @buf (a signed rule set) the active one, if it
+ * verifies with @bureau_pub, decodes, and its version is newer than that of
+ * the set in @dir (an active file that no longer verifies counts as none).
+ * Atomic (top of this file): on any error <@dir>/rules.cose is unchanged.
+ * @now_ms: the time the freshness in @res is judged at.
+ * @res: may be NULL.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL; SNT_RULES_ERR_NOMEM;
+ * SNT_RULES_ERR_TOO_LARGE; SNT_RULES_ERR_SIGNATURE; SNT_RULES_ERR_PAYLOAD;
+ * SNT_RULES_ERR_OLD (@errbuf names both versions); SNT_RULES_ERR_IO when
+ * the temporary file cannot be written, fsync'd or renamed, or the active
+ * one cannot be read (errno kept; @errbuf names the file).
+ */
+enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+				     int64_t now_ms, struct snt_rules_install_result *res, char *errbuf,
+				     size_t errlen) SNT_WUR;
+
+/* snt_rules_free() - NULL does nothing. */
+void snt_rules_free(struct snt_rules *r);
+
+/* snt_rules_freshness() - FRESH before valid_until, STALE up to the hard limit, then EXPIRED. */
+enum snt_rules_freshness snt_rules_freshness(const struct snt_rules *r, int64_t now_ms);
+
+/* snt_rules_freshness_name() - "fresh", "stale" or "expired". */
+const char *snt_rules_freshness_name(enum snt_rules_freshness f);
+
+/* snt_rules_mode_name() - "open" or "closed". */
+const char *snt_rules_mode_name(enum snt_rules_mode m);
+
+/*
+ * snt_rules_staff_find() - the roster entry for staff reference @ref, or
+ * NULL when @ref is not on the roster (or @r / @ref is NULL).
+ */
+const struct snt_rules_staff *snt_rules_staff_find(const struct snt_rules *r, const char *ref);
+
+/*
+ * snt_rules_region_at_risk() - whether @region (six digits, from
+ * snt_code_region()) is on the risk list: equal to an entry, or inside a
+ * province ("xx0000") or prefecture ("xxxx00") entry (GB/T 2260 levels).
+ * Return: false for NULL, "" or no rule set.
+ */
+bool snt_rules_region_at_risk(const struct snt_rules *r, const char *region);
+
+/*
+ * snt_rules_parse_date() - "YYYY-MM-DD" (a real Gregorian date, years
+ * 1970-9999) to days since 1970-01-01.  Return: 0 and *day, or -1.
+ */
+int snt_rules_parse_date(const char *s, int32_t *day) SNT_WUR;
+
+/* snt_rules_format_date() - days since 1970-01-01 as "YYYY-MM-DD" into @buf (>= SNT_RULES_DATE_LEN bytes). */
+void snt_rules_format_date(int32_t day, char *buf, size_t size);
+
+/* snt_rules_strerror() - static English text; never NULL. */
+const char *snt_rules_strerror(enum snt_rules_err err);
+
+#endif /* SNT_RULES_H */

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the bureau's rule set (firmware/rules/): decoding, signature, install. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cbor.h>
+#include <cmocka.h>
+
+#include "rules/rules.h"
+#include "sign/sign.h"
+
+#define T0 1796083200000LL	/* 2026-12-01T00:00:00Z */
+#define DAY 86400000LL
+
+/* ---- building payloads ---- */
+
+static cbor_item_t *text(const char *s)
+{
+	return cbor_move(cbor_build_string(s));
+}
+
+static cbor_item_t *uint_(uint64_t v)
+{
+	return cbor_move(cbor_build_uint64(v));
+}
+
+static cbor_item_t *texts(const char *const *v, size_t n)
+{
+	cbor_item_t *a = cbor_new_definite_array(n);
+
+	for (size_t i = 0; i < n; i++)
+		assert_true(cbor_array_push(a, text(v[i])));
+	return cbor_move(a);
+}
+
+static cbor_item_t *staff_item(const char *ref, const char *name, const char *date)
+{
+	cbor_item_t *m = cbor_new_definite_map(3);
+
+	assert_true(cbor_map_add(m, (struct cbor_pair){ text("ref"), text(ref) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ text("name"), text(name) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ text("last_test"), text(date) }));
+	return cbor_move(m);
+}
+
+/*
+ * A valid rule-set payload of version @version, except: the key @skip is
+ * left out, and @extra_key (when non-NULL) is added (or, if it is a key of
+ * the set, replaces its value) with @extra (consumed).
+ */
+static uint8_t *payload(uint64_t version, const char *skip, const char *extra_key, cbor_item_t *extra,
+			size_t *len)
+{
+	static const char *const colours[] = { "green" };
+	static const char *const formats[] = { "healthcode", "hcert" };
+	static const char *const regions[] = { "620100", "110105" };
+	cbor_item_t *m = cbor_new_definite_map(20), *staff = cbor_new_definite_array(2);
+	struct cbor_pair def[15];
+	size_t n = 0, cap = 0;
+	uint8_t *buf = NULL;
+
+	assert_true(cbor_array_push(staff, staff_item("S001", "张*", "2026-11-28")));
+	assert_true(cbor_array_push(staff, staff_item("S002", "L** W*", "2026-11-20")));
+	def[n++] = (struct cbor_pair){ text("type"), text("rules") };
+	def[n++] = (struct cbor_pair){ text("v"), uint_(1) };
+	def[n++] = (struct cbor_pair){ text("version"), uint_(version) };
+	def[n++] = (struct cbor_pair){ text("mode"), text("closed") };
+	def[n++] = (struct cbor_pair){ text("fever_threshold_mdc"), uint_(37300) };
+	def[n++] = (struct cbor_pair){ text("colours"), texts(colours, 1) };
+	def[n++] = (struct cbor_pair){ text("formats"), texts(formats, 2) };
+	def[n++] = (struct cbor_pair){ text("max_visitors"), uint_(10) };
+	def[n++] = (struct cbor_pair){ text("risk_regions"), texts(regions, 2) };
+	def[n++] = (struct cbor_pair){ text("staff"), cbor_move(staff) };
+	def[n++] = (struct cbor_pair){ text("max_test_age_days"), uint_(7) };
+	def[n++] = (struct cbor_pair){ text("valid_from"), uint_(T0) };
+	def[n++] = (struct cbor_pair){ text("valid_until"), uint_(T0 + 7 * DAY) };
+	def[n++] = (struct cbor_pair){ text("hard_limit_ms"), uint_(14 * DAY) };
+	def[n++] = (struct cbor_pair){ text("issued"), uint_(T0 - DAY) };
+	for (size_t i = 0; i < n; i++) {
+		/* Held here until the end: a skipped or replaced default is freed then. */
+		cbor_incref(def[i].key);
+		cbor_incref(def[i].value);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *k = (const char *)cbor_string_handle(def[i].key);
+		size_t kl = cbor_string_length(def[i].key);
+
+		if (skip && strlen(skip) == kl && !memcmp(k, skip, kl))
+			continue;
+		if (extra_key && strlen(extra_key) == kl && !memcmp(k, extra_key, kl)) {
+			assert_true(cbor_map_add(m, (struct cbor_pair){ def[i].key, extra }));
+			extra_key = NULL;
+			continue;
+		}
+		assert_true(cbor_map_add(m, def[i]));
+	}
+	if (extra_key)
+		assert_true(cbor_map_add(m, (struct cbor_pair){ text(extra_key), extra }));
+	*len = cbor_serialize_alloc(m, &buf, &cap);
+	assert_true(*len > 0);
+	cbor_decref(&m);
+	for (size_t i = 0; i < n; i++) {
+		cbor_decref(&def[i].key);
+		cbor_decref(&def[i].value);
+	}
+	return buf;
+}
+
+static void expect_payload_error(uint8_t *buf, size_t len, const char *want)
+{
+	struct snt_rules *r = NULL;
+	char err[256];
+
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+	assert_null(r);
+	assert_string_equal(err, want);
+	free(buf);
+}
+
+/* The payload payload(@ver, @skip, @key, @val) is refused with the message @want. */
+#define EXPECT_ERR(ver, skip, key, val, want)                                  \
+	do {                                                                   \
+		size_t l_;                                                     \
+		uint8_t *b_ = payload(ver, skip, key, val, &l_);               \
+		expect_payload_error(b_, l_, want);                            \
+	} while (0)
+
+/* ---- tests ---- */
+
+static void test_decode_valid(void **state)
+{
+	struct snt_rules *r = NULL;
+	size_t len;
+	uint8_t *buf = payload(3, NULL, NULL, NULL, &len);
+	char err[256];
+
+	(void)state;
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 3);
+	assert_int_equal(r->mode, SNT_RULES_CLOSED);
+	assert_int_equal(r->fever_threshold_mdc, 37300);
+	assert_int_equal(r->colours, 1u << SNT_COLOUR_GREEN);
+	assert_int_equal(r->formats, (1u << SNT_FORMAT_HEALTHCODE) | (1u << SNT_FORMAT_HCERT));
+	assert_int_equal(r->max_visitors, 10);
+	assert_int_equal(r->n_regions, 2);
+	assert_string_equal(r->regions[1], "110105");
+	assert_int_equal(r->n_staff, 2);
+	assert_string_equal(r->staff[0].ref, "S001");
+	assert_string_equal(r->staff[0].name, "张*");
+	assert_string_equal(r->staff[1].last_test, "2026-11-20");
+	assert_int_equal(r->max_test_age_days, 7);
+	assert_int_equal(r->valid_from_ms, T0);
+	assert_int_equal(r->valid_until_ms, T0 + 7 * DAY);
+	assert_int_equal(r->hard_limit_ms, 14 * DAY);
+	assert_int_equal(r->issued_ms, T0 - DAY);
+	assert_non_null(snt_rules_staff_find(r, "S002"));
+	assert_null(snt_rules_staff_find(r, "S003"));
+	assert_null(snt_rules_staff_find(r, "S00"));
+	snt_rules_free(r);
+	free(buf);
+}
+
+static void test_decode_errors(void **state)
+{
+	static const char *const yellow_only[] = { "yellow" };
+	static const char *const twice[] = { "green", "green" };
+	static const char *const red[] = { "green", "red" };
+	static const char *const bad_format[] = { "qr" };
+	static const char *const bad_region[] = { "62010" };
+	size_t len;
+	uint8_t *buf;
+
+	(void)state;
+	EXPECT_ERR(1, "mode", NULL, NULL, "field 'mode': missing");
+	EXPECT_ERR(1, "staff", NULL, NULL, "field 'staff': missing");
+	EXPECT_ERR(1, NULL, "colour", text("green"),
+			     "field 'colour': unknown key");
+	EXPECT_ERR(1, NULL, "type", text("badge"),
+			     "field 'type': not \"rules\"");
+	EXPECT_ERR(1, NULL, "v", uint_(2), "field 'v': not format version 1");
+	EXPECT_ERR(0, NULL, NULL, NULL,
+			     "field 'version': not an unsigned integer 1-2^63");
+	EXPECT_ERR(1, NULL, "mode", text("half"),
+			     "field 'mode': not \"open\" or \"closed\"");
+	EXPECT_ERR(1, NULL, "fever_threshold_mdc", uint_(45000),
+			     "field 'fever_threshold_mdc': not an integer 37000-39000 (milli-degrees Celsius)");
+	EXPECT_ERR(1, NULL, "colours", texts(yellow_only, 1),
+			     "field 'colours': \"green\" is required");
+	EXPECT_ERR(1, NULL, "colours", texts(twice, 2),
+			     "field 'colours[1]': listed twice");
+	EXPECT_ERR(1, NULL, "colours", texts(red, 2),
+			     "field 'colours[1]': not \"green\" or \"yellow\"");
+	EXPECT_ERR(1, NULL, "formats", texts(bad_format, 1),
+			     "field 'formats[0]': not one of healthcode, hcert, lt1, nzcp, shc");
+	EXPECT_ERR(1, NULL, "risk_regions", texts(bad_region, 1),
+			     "field 'risk_regions[0]': not a six-digit region code");
+	EXPECT_ERR(1, NULL, "max_test_age_days", uint_(0),
+			     "field 'max_test_age_days': not an unsigned integer 1-366 (days)");
+	EXPECT_ERR(1, NULL, "valid_until", uint_(T0),
+			     "field 'valid_until': not after valid_from");
+	EXPECT_ERR(1, NULL, "issued", text("yesterday"),
+			     "field 'issued': not an unsigned integer (ms since the epoch)");
+	{
+		cbor_item_t *s = cbor_new_definite_array(1);
+
+		assert_true(cbor_array_push(s, staff_item("S001", "张*", "2026-02-30")));
+		EXPECT_ERR(1, NULL, "staff", cbor_move(s),
+				     "field 'staff[0].last_test': not a date YYYY-MM-DD");
+	}
+	{
+		cbor_item_t *s = cbor_new_definite_array(2);
+
+		assert_true(cbor_array_push(s, staff_item("S001", "A*", "2026-02-20")));
+		assert_true(cbor_array_push(s, staff_item("S001", "B*", "2026-02-21")));
+		EXPECT_ERR(1, NULL, "staff", cbor_move(s),
+				     "field 'staff[1].ref': reference listed twice");
+	}
+	{
+		cbor_item_t *s = cbor_new_definite_array(1);
+
+		assert_true(cbor_array_push(s, staff_item("S 01", "A*", "2026-02-20")));
+		EXPECT_ERR(1, NULL, "staff", cbor_move(s),
+				     "field 'staff[0].ref': not a reference of 1-32 printable ASCII characters");
+	}
+	{
+		cbor_item_t *s = cbor_new_definite_array(1), *m = cbor_new_definite_map(2);
+
+		assert_true(cbor_map_add(m, (struct cbor_pair){ text("ref"), text("S9") }));
+		assert_true(cbor_map_add(m, (struct cbor_pair){ text("name"), text("A*") }));
+		assert_true(cbor_array_push(s, cbor_move(m)));
+		EXPECT_ERR(1, NULL, "staff", cbor_move(s),
+				     "field 'staff[0].last_test': missing");
+	}
+
+	/* A key given twice: the map head says 16 pairs, "mode": "open" appended. */
+	{
+		static const uint8_t dup[] = { 0x64, 'm', 'o', 'd', 'e', 0x64, 'o', 'p', 'e', 'n' };
+
+		buf = payload(1, NULL, NULL, NULL, &len);
+		assert_int_equal(buf[0], 0xaf);
+		buf = realloc(buf, len + sizeof(dup));
+		assert_non_null(buf);
+		buf[0] = 0xb0;
+		memcpy(buf + len, dup, sizeof(dup));
+		expect_payload_error(buf, len + sizeof(dup), "field 'mode': given twice");
+	}
+	/* Not CBOR, trailing bytes, not a map, a huge declared length. */
+	{
+		static const uint8_t junk[] = { 0xff, 0x00 };
+		static const uint8_t arr[] = { 0x80 };
+		static const uint8_t huge[] = { 0xbb, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+		struct snt_rules *r = NULL;
+		char err[128];
+
+		assert_int_equal(snt_rules_decode(junk, sizeof(junk), &r, err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "payload: not one well-formed CBOR item");
+		assert_int_equal(snt_rules_decode(arr, sizeof(arr), &r, err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "payload: not a definite CBOR map");
+		assert_int_equal(snt_rules_decode(huge, sizeof(huge), &r, err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "payload: not one well-formed CBOR item");
+		buf = payload(1, NULL, NULL, NULL, &len);
+		buf = realloc(buf, len + 1);
+		buf[len] = 0x00;
+		assert_int_equal(snt_rules_decode(buf, len + 1, &r, err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "payload: not one well-formed CBOR item");
+		free(buf);
+	}
+}
+
+static void test_dates(void **state)
+{
+	int32_t d;
+	char buf[SNT_RULES_DATE_LEN];
+
+	(void)state;
+	assert_int_equal(snt_rules_parse_date("1970-01-01", &d), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(snt_rules_parse_date("2026-12-01", &d), 0);
+	assert_int_equal((int64_t)d * DAY, T0);
+	assert_int_equal(snt_rules_parse_date("2024-02-29", &d), 0);
+	snt_rules_format_date(d, buf, sizeof(buf));
+	assert_string_equal(buf, "2024-02-29");
+	assert_int_equal(snt_rules_parse_date("2023-02-29", &d), -1);
+	assert_int_equal(snt_rules_parse_date("2100-02-29", &d), -1);
+	assert_int_equal(snt_rules_parse_date("2026-13-01", &d), -1);
+	assert_int_equal(snt_rules_parse_date("2026-1-01", &d), -1);
+	assert_int_equal(snt_rules_parse_date("2026-01-01x", &d), -1);
+	assert_int_equal(snt_rules_parse_date("1969-12-31", &d), -1);
+	assert_int_equal(snt_rules_parse_date("2026/01/01", &d), -1);
+}
+
+static void test_freshness_and_regions(void **state)
+{
+	struct snt_rules *r = NULL;
+	size_t len;
+	uint8_t *buf = payload(1, NULL, NULL, NULL, &len);
+	char err[128];
+
+	(void)state;
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_int_equal(snt_rules_freshness(r, T0), SNT_RULES_FRESH);
+	assert_int_equal(snt_rules_freshness(r, T0 + 7 * DAY - 1), SNT_RULES_FRESH);
+	assert_int_equal(snt_rules_freshness(r, T0 + 7 * DAY), SNT_RULES_STALE);
+	assert_int_equal(snt_rules_freshness(r, T0 + 21 * DAY - 1), SNT_RULES_STALE);
+	assert_int_equal(snt_rules_freshness(r, T0 + 21 * DAY), SNT_RULES_EXPIRED);
+	assert_string_equal(snt_rules_freshness_name(SNT_RULES_STALE), "stale");
+	/* 620100: a prefecture (Lanzhou) covers its districts; 110105 only itself. */
+	assert_true(snt_rules_region_at_risk(r, "620100"));
+	assert_true(snt_rules_region_at_risk(r, "620102"));
+	assert_false(snt_rules_region_at_risk(r, "620200"));
+	assert_true(snt_rules_region_at_risk(r, "110105"));
+	assert_false(snt_rules_region_at_risk(r, "110106"));
+	assert_false(snt_rules_region_at_risk(r, ""));
+	assert_false(snt_rules_region_at_risk(NULL, "620100"));
+	snt_rules_free(r);
+}
+
+/* ---- signature and install ---- */
+
+struct fx {
+	EVP_PKEY *bureau;
+	EVP_PKEY *other;
+	char dir[64];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	assert_int_equal(snt_sign_key_generate(&f->bureau), SNT_SIGN_OK);
+	assert_int_equal(snt_sign_key_generate(&f->other), SNT_SIGN_OK);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/snt-rules-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_TMP_FILE);
+	unlink(path);
+	rmdir(f->dir);
+	EVP_PKEY_free(f->bureau);
+	EVP_PKEY_free(f->other);
+	free(f);
+	return 0;
+}
+
+static uint8_t *signed_set(EVP_PKEY *key, uint64_t version, size_t *len)
+{
+	size_t plen;
+	uint8_t *p = payload(version, NULL, NULL, NULL, &plen), *out = NULL;
+
+	assert_int_equal(snt_sign1_es256(key, p, plen, &out, len), SNT_SIGN_OK);
+	free(p);
+	return out;
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = malloc(65536);
+
+	assert_non_null(f);
+	*len = fread(buf, 1, 65536, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_install(void **state)
+{
+	struct fx *f = *state;
+	struct snt_rules_install_result res;
+	struct snt_rules *r = NULL;
+	char err[256], path[128];
+	uint8_t *v1, *v2, *v2b, *other, *onfile;
+	size_t l1, l2, l2b, lo, lf;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_FILE);
+	v1 = signed_set(f->bureau, 1, &l1);
+	v2 = signed_set(f->bureau, 2, &l2);
+	v2b = signed_set(f->bureau, 2, &l2b);
+	other = signed_set(f->other, 5, &lo);
+
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &r, err, sizeof(err)), SNT_RULES_ERR_NONE);
+
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, v1, l1, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(res.version, 1);
+	assert_int_equal(res.previous, 0);
+	assert_int_equal(res.freshness, SNT_RULES_FRESH);
+	onfile = read_all(path, &lf);
+	assert_int_equal(lf, l1);
+	assert_memory_equal(onfile, v1, l1);
+	free(onfile);
+	assert_int_equal(access(f->dir, F_OK), 0);
+
+	/* Same version again: refused, file unchanged. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, v1, l1, T0, &res, err, sizeof(err)),
+			 SNT_RULES_ERR_OLD);
+	assert_string_equal(err, "version 1 is not newer than the active version 1");
+
+	/* Another key: refused. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, other, lo, T0, &res, err, sizeof(err)),
+			 SNT_RULES_ERR_SIGNATURE);
+	assert_string_equal(err, "signature: signed by another key (kid does not match)");
+	onfile = read_all(path, &lf);
+	assert_memory_equal(onfile, v1, l1);
+	free(onfile);
+
+	/* Every single flipped byte of v2 is refused, leaving v1 active. */
+	for (size_t i = 0; i < l2; i++) {
+		enum snt_rules_err e;
+
+		v2[i] ^= 0x01;
+		e = snt_rules_install(f->dir, f->bureau, v2, l2, T0, &res, err, sizeof(err));
+		v2[i] ^= 0x01;
+		if (e != SNT_RULES_ERR_SIGNATURE)
+			fail_msg("byte %zu flipped: %s (%s)", i, snt_rules_strerror(e), err);
+	}
+	onfile = read_all(path, &lf);
+	assert_int_equal(lf, l1);
+	assert_memory_equal(onfile, v1, l1);
+	free(onfile);
+	assert_int_equal(access(f->dir, F_OK), 0);
+
+	/* v2 goes in; a second v2 (another signature) is not newer. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, v2, l2, T0 + 8 * DAY, &res, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_int_equal(res.version, 2);
+	assert_int_equal(res.previous, 1);
+	assert_int_equal(res.freshness, SNT_RULES_STALE);
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, v2b, l2b, T0, &res, err, sizeof(err)),
+			 SNT_RULES_ERR_OLD);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &r, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 2);
+	snt_rules_free(r);
+
+	/* Loading with another key names the file. */
+	r = NULL;
+	assert_int_equal(snt_rules_load(f->dir, f->other, &r, err, sizeof(err)), SNT_RULES_ERR_SIGNATURE);
+	assert_null(r);
+	assert_non_null(strstr(err, "/rules.cose: signature: "));
+
+	/* No temporary left behind. */
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_TMP_FILE);
+	assert_int_equal(access(path, F_OK), -1);
+
+	free(v1);
+	free(v2);
+	free(v2b);
+	free(other);
+}
+
+static void test_install_unwritable(void **state)
+{
+	struct fx *f = *state;
+	char err[256], dir[128];
+	uint8_t *v1;
+	size_t l1;
+
+	snprintf(dir, sizeof(dir), "%s/missing", f->dir);
+	v1 = signed_set(f->bureau, 1, &l1);
+	assert_int_equal(snt_rules_install(dir, f->bureau, v1, l1, T0, NULL, err, sizeof(err)), SNT_RULES_ERR_IO);
+	assert_non_null(strstr(err, "/missing/rules.cose.tmp: No such file or directory"));
+	assert_int_equal(snt_rules_install(NULL, f->bureau, v1, l1, T0, NULL, err, sizeof(err)),
+			 SNT_RULES_ERR_INVAL);
+	free(v1);
+}
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	for (int e = SNT_RULES_OK; e <= SNT_RULES_ERR_OLD; e++)
+		assert_string_not_equal(snt_rules_strerror((enum snt_rules_err)e), "unknown error");
+	assert_string_equal(snt_rules_strerror((enum snt_rules_err)99), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decode_valid),
+		cmocka_unit_test(test_decode_errors),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_freshness_and_regions),
+		cmocka_unit_test_setup_teardown(test_install, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_install_unwritable, setup, teardown),
+		cmocka_unit_test(test_strerror),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
