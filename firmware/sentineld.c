@@ -257,10 +257,12 @@ static void handle_input(struct ctx *c, const struct snt_input_event *ev)
 		err = snt_checkin_fire_alarm(c->checkin, ev->value);
 		if (ev->value)
 			log_warnx(&c->log, "FIRE ALARM: door released%s",
-				  err ? " (an output could not be driven)" : "");
+				  err == SNT_CHECKIN_ERR_OUTPUT ? " (an output could not be driven)" :
+				  err ? " (not written to the log)" : "");
 		else
 			log_warnx(&c->log, "fire alarm cleared: door locked%s",
-				  err ? " (an output could not be driven)" : "");
+				  err == SNT_CHECKIN_ERR_OUTPUT ? " (an output could not be driven)" :
+				  err ? " (not written to the log)" : "");
 		break;
 	case SNT_ROLE_EXIT_BUTTON:
 		if (!ev->value)

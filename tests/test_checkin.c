@@ -268,6 +268,11 @@ static void test_green_admits_after_commit(void **state)
 	assert_int_equal(e.clock, SNT_CLOCK_TRUSTED);
 	assert_int_equal(e.payload_len, strlen("HC:620102:FixtureGreenToken0001"));
 	assert_memory_equal(e.payload, "HC:620102:FixtureGreenToken0001", e.payload_len);
+	/* The measurement record, with the compensation settings it was taken with. */
+	assert_string_equal(e.detail, "{\"measure\":{\"skin_mdc\":36500,\"ambient_mdc\":22000,"
+			    "\"body_mdc\":36500,\"emissivity_pm\":1000,\"offset_mdc\":0,"
+			    "\"ambient_coeff_pm\":0,\"ambient_ref_mdc\":0,\"samples\":1,\"used\":1,"
+			    "\"rejected\":0,\"faults\":0,\"readings\":1}}");
 	assert_string_equal(t->f->log,
 			    "0 display 请出示健康码\n"
 			    "0 display 请看向测温区\n"
@@ -535,6 +540,8 @@ static void test_override_after_refusal(void **state)
 	assert_int_equal(e.colour, SNT_COLOUR_RED);
 	assert_int_equal(e.mono_ms, 30000 + 2200);	/* after the red visit's beep and alert */
 	assert_memory_equal(e.payload, "HC:620102:FixtureRedToken0002", e.payload_len);
+	assert_non_null(strstr(e.detail, "\"measure\":{\"skin_mdc\":36500,"));
+	assert_non_null(strstr(e.detail, ",\"override\":{\"by\":\"button\",\"original\":\"deny\"}}"));
 	assert_non_null(strstr(t->f->log, "工作人员已放行"));
 	/* One override per visit. */
 	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
@@ -609,6 +616,7 @@ static void test_fire_alarm_and_exit(void **state)
 {
 	struct tctx *t = *state;
 	struct snt_visit v;
+	int64_t n;
 
 	assert_int_equal(snt_checkin_exit(t->ci), SNT_CHECKIN_OK);
 	assert_non_null(strstr(t->f->log, "0 relay 1\n3000 relay 0\n"));
@@ -628,6 +636,15 @@ static void test_fire_alarm_and_exit(void **state)
 	/* The refusal before the alarm can no longer be overridden. */
 	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	assert_int_equal(t->f->relay_checks, 0);
+	/* Logged as events: one exit (the refused one while the alarm held is not), alarm, clear. */
+	assert_int_equal(snt_store_events_count(t->f->store, SNT_EVENT_EXIT, 0, 0, &n), SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_events_count(t->f->store, SNT_EVENT_FIRE_ALARM, 0, 0, &n),
+			 SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_events_count(t->f->store, SNT_EVENT_FIRE_CLEAR, 0, 0, &n),
+			 SNT_STORE_OK);
+	assert_int_equal(n, 1);
 }
 
 static void test_worst_of_several_codes(void **state)

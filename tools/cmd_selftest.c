@@ -26,6 +26,7 @@
 #include "linux/iio.h"
 #include "linux/mlx90614.h"
 #include "linux/v4l2.h"
+#include "thermo/thermo.h"
 #include "tools/common.h"
 
 #define CMD "selftest"
@@ -114,9 +115,35 @@ static void sleep_ms(int ms)
 		;
 }
 
-static void fmt_temps(char *buf, size_t size, int32_t obj, int32_t amb)
+/*
+ * The reading, then the compensation settings of [thermometer] and the body
+ * estimate they give for it (thermo.h, steps 3-4: what each entry's
+ * measurement record holds): "object=30.99C ambient=22.41C emissivity=0.980
+ * offset=+1.00C ambient_coeff=0.100 ambient_ref=25.00C body=32.05C".
+ */
+static void fmt_temps(char *buf, size_t size, const struct snt_config *sc, int32_t obj, int32_t amb)
 {
-	snprintf(buf, size, "object=%.2fC ambient=%.2fC", obj / 1000.0, amb / 1000.0);
+	struct snt_thermo_cfg tc = {
+		.samples = 1,
+		.skin_offset_mdc = sc->skin_offset_mdc,
+		.ambient_coeff_pm = sc->ambient_coeff_pm,
+		.ambient_ref_mdc = sc->ambient_ref_mdc,
+		.emissivity_pm = sc->emissivity_pm,
+	};
+	struct snt_thermo_reading r;
+	int n;
+
+	n = snprintf(buf, size, "object=%.2fC ambient=%.2fC emissivity=%.3f offset=%+.2fC "
+		     "ambient_coeff=%.3f ambient_ref=%.2fC", obj / 1000.0, amb / 1000.0,
+		     (sc->emissivity_pm ? sc->emissivity_pm : 1000) / 1000.0,
+		     sc->skin_offset_mdc / 1000.0, sc->ambient_coeff_pm / 1000.0,
+		     sc->ambient_ref_mdc / 1000.0);
+	if (n < 0 || (size_t)n >= size)
+		return;
+	if (snt_thermo_reduce(&tc, &obj, &amb, 1, 0, &r) == SNT_THERMO_OK)
+		snprintf(buf + n, size - (size_t)n, " body=%.2fC", r.body_mdc / 1000.0);
+	else
+		snprintf(buf + n, size - (size_t)n, " body=out-of-range");
 }
 
 /* ---- board = sim ---- */
@@ -129,7 +156,7 @@ static void selftest_sim(const struct snt_config *sc, const struct config *cfg, 
 					     SNT_ROLE_EXIT_BUTTON, SNT_ROLE_FIRE_ALARM };
 	struct snt_board *b;
 	struct snt_frame f;
-	char err[PATH_MAX + 256], detail[128];
+	char err[PATH_MAX + 256], detail[192];
 	int32_t obj, amb;
 	enum snt_hal_err rc;
 
@@ -156,7 +183,7 @@ static void selftest_sim(const struct snt_config *sc, const struct config *cfg, 
 		line(t, ins[i], "sim", "ok", "scenario");
 	rc = b->thermometer->read(b->thermometer_ctx, &obj, &amb);
 	if (rc == SNT_HAL_OK)
-		fmt_temps(detail, sizeof(detail), obj, amb);
+		fmt_temps(detail, sizeof(detail), sc, obj, amb);
 	else if (rc == SNT_HAL_ERR_NODATA)
 		snprintf(detail, sizeof(detail), "no reading scripted at the start");
 	else
@@ -256,7 +283,7 @@ static void selftest_thermometer(const struct snt_config *sc, const char *iio_ro
 			line(t, SNT_ROLE_THERMOMETER, "iio", "FAIL", why);
 			return;
 		}
-		fmt_temps(detail, sizeof(detail), obj, amb);
+		fmt_temps(detail, sizeof(detail), sc, obj, amb);
 		line(t, SNT_ROLE_THERMOMETER, "iio", "ok", detail);
 		return;
 	}
@@ -280,7 +307,7 @@ static void selftest_thermometer(const struct snt_config *sc, const char *iio_ro
 			line(t, SNT_ROLE_THERMOMETER, "mlx90614-i2c", "FAIL", why);
 			return;
 		}
-		fmt_temps(detail, sizeof(detail), obj, amb);
+		fmt_temps(detail, sizeof(detail), sc, obj, amb);
 		line(t, SNT_ROLE_THERMOMETER, "mlx90614-i2c", "ok", detail);
 	}
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "checkin/checkin.h"
 #include "codes/verify.h"
 #include "journal/journal.h"
@@ -54,6 +56,7 @@ static const char *const err_text[] = {
 	[SNT_CHECKIN_ERR_NO_VISIT] = "no refused visit to override",
 	[SNT_CHECKIN_ERR_NO_RECORD] = "neither the log nor the journal could record the override",
 	[SNT_CHECKIN_ERR_FIRE] = "fire alarm active",
+	[SNT_CHECKIN_ERR_EVENT] = "the event could not be written to the log",
 	[SNT_CHECKIN_ERR_OUTPUT] = "an output could not be driven",
 };
 
@@ -135,6 +138,7 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 		out->mdc = obj;
 		out->skin_mdc = r.skin_mdc;
 		out->ambient_mdc = r.ambient_mdc;
+		out->last = r;
 		if (skin < SNT_TEMP_PLAUSIBLE_MIN_MDC || skin > SNT_TEMP_PLAUSIBLE_MAX_MDC ||
 		    r.ambient_mdc < SNT_TEMP_AMBIENT_MIN_MDC || r.ambient_mdc > SNT_TEMP_AMBIENT_MAX_MDC ||
 		    obj < SNT_TEMP_PLAUSIBLE_MIN_MDC || obj > SNT_TEMP_PLAUSIBLE_MAX_MDC) {
@@ -160,6 +164,55 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 		out->status = SNT_TEMP_NORMAL;
 		return SNT_CHECKIN_OK;
 	}
+}
+
+/*
+ * Set member @key of @e's detail record (store.h) to @value (stolen), keeping
+ * the other members in order.  False (the record unchanged) when the result
+ * would not fit or allocation failed.
+ */
+static bool detail_set(struct snt_entry *e, const char *key, json_t *value)
+{
+	json_t *o = e->detail[0] ? json_loads(e->detail, 0, NULL) : json_object();
+	char *text = NULL;
+	bool ok = false;
+
+	if (o && json_is_object(o) && value && json_object_set_new(o, key, value) == 0) {
+		value = NULL;
+		text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		ok = text && snt_strlcpy(e->detail, text, sizeof(e->detail)) < sizeof(e->detail);
+	}
+	if (text && !ok)
+		e->detail[0] = '\0';
+	free(text);
+	json_decref(value);
+	json_decref(o);
+	return ok;
+}
+
+/*
+ * The measurement record of @t (the last measurement's figures and the
+ * compensation settings they were taken with) into @e's detail record.
+ */
+static void detail_measure(struct snt_entry *e, const struct snt_thermo_cfg *tc,
+			   const struct snt_temp_result *t)
+{
+	json_t *m;
+
+	if (t->has_value)
+		m = json_pack("{si si si si si si si si si si si si}",
+			      "skin_mdc", (int)t->last.skin_mdc, "ambient_mdc", (int)t->last.ambient_mdc,
+			      "body_mdc", (int)t->last.body_mdc,
+			      "emissivity_pm", tc->emissivity_pm ? tc->emissivity_pm : 1000,
+			      "offset_mdc", (int)tc->skin_offset_mdc,
+			      "ambient_coeff_pm", tc->ambient_coeff_pm,
+			      "ambient_ref_mdc", (int)tc->ambient_ref_mdc,
+			      "samples", t->last.samples, "used", t->last.used,
+			      "rejected", t->last.rejected, "faults", t->faults,
+			      "readings", t->readings);
+	else
+		m = json_pack("{si si}", "faults", t->faults, "readings", t->readings);
+	(void)detail_set(e, "measure", m);
 }
 
 enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct snt_board *board,
@@ -576,6 +629,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		e.payload = code->bytes;
 		e.payload_len = code->len;
 	}
+	detail_measure(&e, &ci->cfg.thermo, &v->temp);
 
 	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {
@@ -636,6 +690,8 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	e.mono_ms = now;
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
 	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
+	(void)detail_set(&e, "override", json_pack("{ss ss}", "by", "button", "original",
+						    snt_decision_name(e.decision)));
 	e.decision = SNT_DECISION_ADMIT;
 	e.reasons |= SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
 	e.door = SNT_DOOR_OPENED;
@@ -674,10 +730,26 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	return SNT_CHECKIN_OK;
 }
 
+/* Log an event of @kind now; false if the log refused it. */
+static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind)
+{
+	struct snt_board *b = ci->board;
+	struct snt_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	snt_strlcpy(ev.boot_id, b->boot_id, sizeof(ev.boot_id));
+	ev.mono_ms = snt_clock_mono_ms(&b->clock);
+	ev.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	ev.clock = clock_now(ci, ev.mono_ms, ev.time_utc_ms);
+	ev.kind = kind;
+	return snt_store_event_add(ci->store, &ev) == SNT_STORE_OK;
+}
+
 enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 {
 	struct snt_board *b;
 	int faults = 0;
+	bool logged;
 
 	if (!ci)
 		return SNT_CHECKIN_ERR_INVAL;
@@ -688,13 +760,17 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	faults += set(b, SNT_ROLE_RELAY, 1, 0);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
-	return faults ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+	logged = log_event(ci, SNT_EVENT_EXIT);
+	if (faults)
+		return SNT_CHECKIN_ERR_OUTPUT;
+	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
 }
 
 enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 {
 	struct snt_board *b;
 	int faults = 0;
+	bool logged;
 
 	if (!ci)
 		return SNT_CHECKIN_ERR_INVAL;
@@ -712,7 +788,10 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 		faults += set(b, SNT_ROLE_RELAY, 0, 0);
 		faults += show(b, MSG_SHOW_CODE);
 	}
-	return faults ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR);
+	if (faults)
+		return SNT_CHECKIN_ERR_OUTPUT;
+	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
 }
 
 bool snt_checkin_fire_active(const struct snt_checkin *ci)

@@ -59,6 +59,7 @@ enum snt_checkin_err {
 	SNT_CHECKIN_ERR_NO_RECORD,/* override: neither log nor journal took it; door shut */
 	SNT_CHECKIN_ERR_FIRE,	/* refused while the fire alarm holds the door */
 	SNT_CHECKIN_ERR_OUTPUT,	/* an output could not be driven */
+	SNT_CHECKIN_ERR_EVENT,	/* the door action was done but its event could not be logged */
 };
 
 struct snt_config;
@@ -86,6 +87,7 @@ struct snt_temp_result {
 	int32_t ambient_mdc;	/* its ambient, milli-°C */
 	int readings;		/* plausible-range readings taken */
 	int faults;		/* failed reads and far-off-range readings */
+	struct snt_thermo_reading last;	/* the last measurement's figures (thermo.h), when has_value */
 };
 
 /* What one visit did; filled by snt_checkin_visit(). */
@@ -190,9 +192,11 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 
 /*
  * snt_checkin_exit() - the exit button: release the door for one pulse for
- * someone leaving; no entry (the relay line carries no sequence number).
+ * someone leaving; no entry (the relay line carries no sequence number), an
+ * exit event in the log (store.h, SNT_EVENT_EXIT: occupancy counts it).
  * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_FIRE while
- * the fire alarm holds the door; SNT_CHECKIN_ERR_OUTPUT.
+ * the fire alarm holds the door; SNT_CHECKIN_ERR_OUTPUT; SNT_CHECKIN_ERR_EVENT
+ * when the door was released but the log refused the event.
  */
 enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci) SNT_WUR;
 
@@ -200,8 +204,11 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci) SNT_WUR;
  * snt_checkin_fire_alarm() - the fire-alarm input changed: while @active the
  * door is held released (relay energised), the red LED and buzzer are on and
  * the display says so; no check-ins or overrides happen.  When it clears the
- * door locks again.
- * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_OUTPUT.
+ * door locks again.  Both changes are logged as events (SNT_EVENT_FIRE_ALARM,
+ * SNT_EVENT_FIRE_CLEAR), also when an output failed.
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_OUTPUT (an
+ * output could not be driven); SNT_CHECKIN_ERR_EVENT (outputs done, the log
+ * refused the event).
  */
 enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active) SNT_WUR;
 

@@ -20,7 +20,7 @@ presence sim ok scenario
 button sim ok scenario
 exit-button sim ok scenario
 fire-alarm sim ok scenario
-thermometer sim ok object=36.50C ambient=22.00C
+thermometer sim ok object=36.50C ambient=22.00C emissivity=1.000 offset=+0.00C ambient_coeff=0.000 ambient_ref=25.00C body=36.50C
 camera sim ok WxH"
 expect_eq "sim stderr" "$(cat "$T/sim.err")" ""
 expect_eq "sim outputs driven once" "$(grep -c ' relay 1$' "$T/out.log")" "1"
@@ -37,6 +37,10 @@ presence = gpiochip0:5 active-low
 [thermometer]
 type = iio
 iio_root = /nonexistent
+emissivity = 0.98
+skin_offset_c = 1.0
+ambient_coeff = 0.1
+ambient_ref_c = 25
 [camera]
 device = $T/video0
 [display]
@@ -49,7 +53,7 @@ expect_eq "linux stdout" "$(cat "$T/linux.out")" \
 "relay gpiod FAIL key 'relay' in [gpio]: gpiochip0:17: no such GPIO chip
 display file ok $T/display
 presence gpiod FAIL key 'presence' in [gpio]: gpiochip0:5: no such GPIO chip
-thermometer iio ok object=30.99C ambient=22.41C
+thermometer iio ok object=30.99C ambient=22.41C emissivity=0.980 offset=+1.00C ambient_coeff=0.100 ambient_ref=25.00C body=32.42C
 camera v4l2 FAIL $T/video0: No such file or directory"
 expect_eq "linux stderr" "$(cat "$T/linux.err")" ""
 
