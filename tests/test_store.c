@@ -2296,6 +2296,77 @@ static void test_query_alerts(void **state)
 	assert_int_equal(raw_exec(f->path, "DELETE FROM alerts", NULL, 0), SQLITE_CONSTRAINT);
 }
 
+/* Events of one kind in time order (then id), bounded like entries; read-only store too. */
+static void test_events_iter(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_event_iter *it;
+	struct snt_event ev;
+	static const int64_t times[] = { 300, 100, 200, 100 };	/* added in this order */
+	static const int64_t want_id[] = { 2, 5, 3, 1 };	/* by time, then id: ids 2 (100), 5 (100), 3 (200), 1 (300) */
+
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.boot_id, sizeof(ev.boot_id), "%s", "b");
+	ev.clock = SNT_CLOCK_TRUSTED;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(times); i++) {
+		ev.kind = SNT_EVENT_EXIT;
+		ev.time_utc_ms = times[i];
+		ev.mono_ms = (int64_t)i;
+		assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_OK);
+		if (i == 2) {	/* another kind in between: id 4, not listed */
+			ev.kind = SNT_EVENT_FIRE_ALARM;
+			snprintf(ev.detail, sizeof(ev.detail), "%s", "zone 1");
+			assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_OK);
+			ev.detail[0] = '\0';
+		}
+	}
+	snt_store_close(st);
+	assert_int_equal(snt_store_open(f->path, true, &st), SNT_STORE_OK);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 0, 0, &it), SNT_STORE_OK);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(want_id); i++) {
+		assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+		assert_int_equal(ev.id, want_id[i]);
+		assert_int_equal(ev.kind, SNT_EVENT_EXIT);
+		assert_int_equal(ev.clock, SNT_CLOCK_TRUSTED);
+		assert_string_equal(ev.boot_id, "b");
+		assert_string_equal(ev.detail, "");
+	}
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_ERR_DONE);
+	snt_store_events_free(it);
+	/* [100, 300): three; [200, 0): two; the fire alarm alone with its detail. */
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 100, 300, &it), SNT_STORE_OK);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.time_utc_ms, 200);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_ERR_DONE);
+	snt_store_events_free(it);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 200, 0, &it), SNT_STORE_OK);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 3);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 1);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_ERR_DONE);
+	snt_store_events_free(it);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_FIRE_ALARM, 0, 0, &it), SNT_STORE_OK);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 4);
+	assert_int_equal(ev.kind, SNT_EVENT_FIRE_ALARM);
+	assert_string_equal(ev.detail, "zone 1");
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_ERR_DONE);
+	snt_store_events_free(it);
+	/* Bad arguments. */
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_KIND_COUNT, 0, 0, &it), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 300, 100, &it), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, -1, 0, &it), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_events_new(NULL, SNT_EVENT_EXIT, 0, 0, &it), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 0, 0, NULL), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_events_next(NULL, &ev), SNT_STORE_ERR_INVAL);
+	snt_store_events_free(NULL);
+	snt_store_close(st);
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -2371,6 +2442,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_iter, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 

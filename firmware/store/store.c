@@ -2368,6 +2368,82 @@ enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_k
 	return query_count(st, sql, &q, n);
 }
 
+struct snt_store_event_iter {
+	struct snt_store *st;
+	sqlite3_stmt *stmt;
+	enum snt_event_kind kind;
+	bool done;
+};
+
+enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kind kind,
+					int64_t since_utc_ms, int64_t until_utc_ms,
+					struct snt_store_event_iter **out)
+{
+	struct snt_store_query q = { .since_utc_ms = since_utc_ms, .until_utc_ms = until_utc_ms };
+	struct snt_store_event_iter *it;
+	enum snt_store_err err;
+	char sql[256];
+	int rc;
+
+	if (!st || !out || !snt_event_kind_name(kind) || since_utc_ms < 0 || until_utc_ms < 0 ||
+	    (since_utc_ms && until_utc_ms && since_utc_ms > until_utc_ms))
+		return SNT_STORE_ERR_INVAL;
+	snprintf(sql, sizeof(sql), "SELECT id, boot_id, mono_ms, time_utc_ms, clock, detail FROM events "
+		 "WHERE kind = '%s'%s%s ORDER BY time_utc_ms, id", snt_event_kind_name(kind),
+		 since_utc_ms ? " AND time_utc_ms >= ?1" : "", until_utc_ms ? " AND time_utc_ms < ?2" : "");
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+	it->st = st;
+	it->kind = kind;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &it->stmt, NULL);
+	err = rc == SQLITE_OK ? query_bind(st, &q, it->stmt) : fail_sqlite(st, rc);
+	if (err) {
+		snt_store_events_free(it);
+		return err;
+	}
+	*out = it;
+	return SNT_STORE_OK;
+}
+
+enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it, struct snt_event *ev)
+{
+	char clock[NAME_LEN];
+	bool present;
+	int rc;
+
+	if (!it || !ev)
+		return SNT_STORE_ERR_INVAL;
+	if (it->done)
+		return SNT_STORE_ERR_DONE;
+	rc = sqlite3_step(it->stmt);
+	if (rc != SQLITE_ROW) {
+		it->done = true;
+		return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(it->st, rc);
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = it->kind;
+	if (!col_int(it->stmt, 0, false, &present, &ev->id) ||
+	    !col_text(it->stmt, 1, false, ev->boot_id, sizeof(ev->boot_id)) ||
+	    !col_int(it->stmt, 2, false, &present, &ev->mono_ms) ||
+	    !col_int(it->stmt, 3, false, &present, &ev->time_utc_ms) ||
+	    !col_text(it->stmt, 4, false, clock, sizeof(clock)) ||
+	    snt_clock_state_from_name(clock, &ev->clock) != 0 ||
+	    !col_text(it->stmt, 5, true, ev->detail, sizeof(ev->detail))) {
+		it->done = true;
+		return fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "event row does not parse");
+	}
+	return SNT_STORE_OK;
+}
+
+void snt_store_events_free(struct snt_store_event_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->stmt);
+	free(it);
+}
+
 enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind kind, int64_t seq,
 				       const char *detail, int64_t now_utc_ms, int64_t *id)
 {

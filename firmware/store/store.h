@@ -568,6 +568,36 @@ enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_k
 					  int64_t since_utc_ms, int64_t until_utc_ms,
 					  int64_t *n) SNT_WUR;
 
+struct snt_store_event_iter;
+
+/*
+ * snt_store_events_new() - iterate the events of @kind with time_utc_ms in
+ * [@since_utc_ms, @until_utc_ms) (0 = unbounded), oldest first (by time,
+ * then id), one row at a time through the index on (kind, time): e.g. the
+ * exits that the review's occupancy count merges with the entries.  Like
+ * the entry iterators it holds an SQLite read transaction until freed.
+ * Return: SNT_STORE_OK and *out (free with snt_store_events_free() before
+ * closing @st); SNT_STORE_ERR_INVAL for a NULL argument, a kind out of
+ * range, a negative bound or since > until (both given);
+ * SNT_STORE_ERR_NOMEM; or an SQLite failure mapped as for
+ * snt_store_append().
+ */
+enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kind kind,
+					int64_t since_utc_ms, int64_t until_utc_ms,
+					struct snt_store_event_iter **out) SNT_WUR;
+
+/*
+ * snt_store_events_next() - next event into @ev (its kind is the one asked
+ * for).  Return: SNT_STORE_OK; SNT_STORE_ERR_DONE at the end;
+ * SNT_STORE_ERR_CORRUPT when a stored value does not parse; or an SQLite
+ * failure.  After an error other than _DONE the iterator must only be freed.
+ */
+enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it,
+					 struct snt_event *ev) SNT_WUR;
+
+/* snt_store_events_free() - NULL does nothing. */
+void snt_store_events_free(struct snt_store_event_iter *it);
+
 /* snt_event_kind_name() - "exit", "fire-alarm", "fire-clear", "device-fault", "rules", "sync"; NULL if out of range. */
 const char *snt_event_kind_name(enum snt_event_kind k);
 
