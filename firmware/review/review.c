@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: MIT
+#include <langinfo.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <wchar.h>
+
+#include "review/review.h"
+
+#define MS_PER_S INT64_C(1000)
+
+/* Broken-down fields of a time as typed, before any conversion. */
+struct fields {
+	int year, mon, day, hour, min, sec;
+	int ms;			/* fraction of an RFC 3339 time, truncated to ms */
+	bool has_time;		/* HH:MM given */
+	bool has_zone;		/* Z or an offset given: UTC */
+	int offset_min;		/* east of UTC, when has_zone */
+};
+
+/* Exactly @n decimal digits at *@p; advances *@p. */
+static bool digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+static bool expect(const char **p, char c)
+{
+	if (**p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t yy = y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+static enum snt_review_err parse_fields(const char *s, struct fields *f)
+{
+	const char *p = s;
+	bool frac = false;
+
+	memset(f, 0, sizeof(*f));
+	if (!digits(&p, 4, &f->year) || !expect(&p, '-') || !digits(&p, 2, &f->mon) ||
+	    !expect(&p, '-') || !digits(&p, 2, &f->day))
+		return SNT_REVIEW_ERR_SYNTAX;
+	if (*p == '\0')
+		goto check;
+	if (*p != ' ' && *p != 'T' && *p != 't')
+		return SNT_REVIEW_ERR_SYNTAX;
+	p++;
+	if (!digits(&p, 2, &f->hour) || !expect(&p, ':') || !digits(&p, 2, &f->min))
+		return SNT_REVIEW_ERR_SYNTAX;
+	f->has_time = true;
+	if (*p == ':') {
+		p++;
+		if (!digits(&p, 2, &f->sec))
+			return SNT_REVIEW_ERR_SYNTAX;
+		if (*p == '.') {
+			int scale = 100, n = 0;
+
+			frac = true;
+			p++;
+			while (*p >= '0' && *p <= '9') {
+				f->ms += (*p - '0') * scale;
+				scale /= 10;
+				p++;
+				n++;
+			}
+			if (n == 0)
+				return SNT_REVIEW_ERR_SYNTAX;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+			f->has_zone = true;
+		} else if (*p == '+' || *p == '-') {
+			int sign = *p == '-' ? -1 : 1, oh, om;
+
+			p++;
+			if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om))
+				return SNT_REVIEW_ERR_SYNTAX;
+			if (oh > 23 || om > 59)
+				return SNT_REVIEW_ERR_RANGE;
+			f->has_zone = true;
+			f->offset_min = sign * (oh * 60 + om);
+		} else if (frac) {
+			return SNT_REVIEW_ERR_SYNTAX;	/* a fraction only with a zone (RFC 3339) */
+		}
+	}
+	if (*p != '\0')
+		return SNT_REVIEW_ERR_SYNTAX;
+check:
+	if (f->year < 1970 || f->mon < 1 || f->mon > 12 || f->day < 1 ||
+	    f->day > days_in_month(f->year, f->mon) || f->hour > 23 || f->min > 59 || f->sec > 59)
+		return SNT_REVIEW_ERR_RANGE;
+	return SNT_REVIEW_OK;
+}
+
+/*
+ * Local y-m-d h:m:s to UTC ms.  @exact: the fields must come back unchanged
+ * (a time skipped by a daylight-saving change does not); a day's midnight
+ * is not checked (where midnight is skipped the day starts at 01:00).
+ */
+static enum snt_review_err local_to_utc(int y, int mon, int d, int h, int mi, int sec, bool exact,
+					int64_t *utc_ms)
+{
+	struct tm tm = { 0 };
+	time_t t;
+
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return SNT_REVIEW_ERR_RANGE;
+	if (exact && (tm.tm_year != y - 1900 || tm.tm_mon != mon - 1 || tm.tm_mday != d ||
+		      tm.tm_hour != h || tm.tm_min != mi || tm.tm_sec != sec))
+		return SNT_REVIEW_ERR_RANGE;
+	*utc_ms = (int64_t)t * MS_PER_S;
+	return SNT_REVIEW_OK;
+}
+
+/* The day after y-m-d. */
+static void next_day(int *y, int *m, int *d)
+{
+	if (*d < days_in_month(*y, *m)) {
+		(*d)++;
+	} else if (*m < 12) {
+		(*m)++;
+		*d = 1;
+	} else {
+		(*y)++;
+		*m = 1;
+		*d = 1;
+	}
+}
+
+enum snt_review_err snt_review_parse_time(const char *s, enum snt_review_bound bound,
+					  int64_t *utc_ms)
+{
+	struct fields f;
+	enum snt_review_err err;
+	int64_t v;
+
+	if (!s || !utc_ms)
+		return SNT_REVIEW_ERR_INVAL;
+	err = parse_fields(s, &f);
+	if (err)
+		return err;
+	if (f.has_zone) {
+		v = days_from_civil(f.year, f.mon, f.day) * 86400 + f.hour * 3600 + f.min * 60 + f.sec;
+		v -= (int64_t)f.offset_min * 60;
+		*utc_ms = v * MS_PER_S + f.ms;
+		return SNT_REVIEW_OK;
+	}
+	if (f.has_time)
+		err = local_to_utc(f.year, f.mon, f.day, f.hour, f.min, f.sec, true, &v);
+	else {
+		if (bound == SNT_REVIEW_UNTIL)
+			next_day(&f.year, &f.mon, &f.day);
+		err = local_to_utc(f.year, f.mon, f.day, 0, 0, 0, false, &v);
+	}
+	if (err)
+		return err;
+	*utc_ms = v;
+	return SNT_REVIEW_OK;
+}
+
+enum snt_review_err snt_review_parse_day(const char *s, int64_t *start_ms, int64_t *end_ms)
+{
+	struct fields f;
+	enum snt_review_err err;
+	int64_t a, b;
+
+	if (!s || !start_ms || !end_ms)
+		return SNT_REVIEW_ERR_INVAL;
+	err = parse_fields(s, &f);
+	if (err)
+		return err;
+	if (f.has_time)
+		return SNT_REVIEW_ERR_SYNTAX;
+	err = local_to_utc(f.year, f.mon, f.day, 0, 0, 0, false, &a);
+	if (err)
+		return err;
+	next_day(&f.year, &f.mon, &f.day);
+	err = local_to_utc(f.year, f.mon, f.day, 0, 0, 0, false, &b);
+	if (err)
+		return err;
+	*start_ms = a;
+	*end_ms = b;
+	return SNT_REVIEW_OK;
+}
+
+enum snt_review_err snt_review_local(int64_t utc_ms, struct tm *out)
+{
+	int64_t secs;
+	time_t t;
+
+	if (!out)
+		return SNT_REVIEW_ERR_INVAL;
+	secs = utc_ms / MS_PER_S - (utc_ms % MS_PER_S < 0);
+	t = (time_t)secs;
+	if (!localtime_r(&t, out))
+		return SNT_REVIEW_ERR_RANGE;
+	return SNT_REVIEW_OK;
+}
+
+enum snt_review_err snt_review_day_start(int64_t utc_ms, int64_t *start_ms, int64_t *next_ms)
+{
+	struct tm tm;
+	enum snt_review_err err;
+	int y, m, d;
+
+	if (!start_ms)
+		return SNT_REVIEW_ERR_INVAL;
+	err = snt_review_local(utc_ms, &tm);
+	if (err)
+		return err;
+	y = tm.tm_year + 1900;
+	m = tm.tm_mon + 1;
+	d = tm.tm_mday;
+	err = local_to_utc(y, m, d, 0, 0, 0, false, start_ms);
+	if (err || !next_ms)
+		return err;
+	next_day(&y, &m, &d);
+	return local_to_utc(y, m, d, 0, 0, 0, false, next_ms);
+}
+
+enum snt_review_err snt_review_format_local(int64_t utc_ms, char *buf, size_t size)
+{
+	struct tm tm;
+	enum snt_review_err err;
+
+	if (!buf || size < SNT_REVIEW_LOCAL_LEN)
+		return SNT_REVIEW_ERR_INVAL;
+	err = snt_review_local(utc_ms, &tm);
+	if (err)
+		return err;
+	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return SNT_REVIEW_ERR_RANGE;
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return SNT_REVIEW_OK;
+}
+
+struct range {
+	uint32_t lo, hi;
+};
+
+/* Unicode 15 East Asian Width W and F (UAX #11), coalesced. */
+static const struct range wide[] = {
+	{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a }, { 0x23e9, 0x23ec },
+	{ 0x2614, 0x2615 }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff }, { 0x3400, 0x4dbf },
+	{ 0x4e00, 0x9fff }, { 0xa000, 0xa4cf }, { 0xa960, 0xa97f }, { 0xac00, 0xd7a3 },
+	{ 0xf900, 0xfaff }, { 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f }, { 0xff00, 0xff60 },
+	{ 0xffe0, 0xffe6 }, { 0x16fe0, 0x18aff }, { 0x1b000, 0x1b2ff }, { 0x1f004, 0x1f004 },
+	{ 0x1f200, 0x1f2ff }, { 0x1f300, 0x1f64f }, { 0x1f680, 0x1f6ff }, { 0x1f900, 0x1f9ff },
+	{ 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+};
+
+/* Combining marks and zero-width characters (general categories Mn, Me, Cf in common blocks). */
+static const struct range zero[] = {
+	{ 0x0300, 0x036f }, { 0x0483, 0x0489 }, { 0x0591, 0x05bd }, { 0x0610, 0x061a },
+	{ 0x064b, 0x065f }, { 0x1ab0, 0x1aff }, { 0x1dc0, 0x1dff }, { 0x200b, 0x200f },
+	{ 0x202a, 0x202e }, { 0x2060, 0x2064 }, { 0x20d0, 0x20ff }, { 0x302a, 0x302d },
+	{ 0x3099, 0x309a }, { 0xfe00, 0xfe0f }, { 0xfe20, 0xfe2f }, { 0xfeff, 0xfeff },
+	{ 0xe0100, 0xe01ef },
+};
+
+static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cp < r[mid].lo)
+			hi = mid;
+		else if (cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+int snt_review_char_width(uint32_t cp)
+{
+	if (cp == 0)
+		return 0;
+	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+		return -1;
+	if (in_ranges(zero, SNT_ARRAY_SIZE(zero), cp))
+		return 0;
+	if (in_ranges(wide, SNT_ARRAY_SIZE(wide), cp))
+		return 2;
+	return 1;
+}
+
+bool snt_review_locale_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "UTF8"));
+}
+
+/* Strict UTF-8 (RFC 3629): bytes of one character at @s (1-4), or 0 if invalid. */
+static int utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0], min;
+	int n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		n = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, c &= 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* One character at @s: its bytes (*len, 0 at the end) and columns (-1: show '?'). */
+static void next_char(const char *s, bool use_locale, size_t *len, int *cols)
+{
+	if (*s == '\0') {
+		*len = 0;
+		*cols = 0;
+		return;
+	}
+	if (use_locale) {
+		mbstate_t st;
+		wchar_t wc;
+		size_t r;
+
+		memset(&st, 0, sizeof(st));
+		r = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
+		if (r == (size_t)-1 || r == (size_t)-2 || r == 0) {
+			*len = 1;
+			*cols = -1;
+			return;
+		}
+		*len = r;
+		*cols = wcwidth(wc);
+		return;
+	}
+	{
+		uint32_t cp;
+		int n = utf8_decode((const unsigned char *)s, &cp);
+
+		if (n == 0) {
+			*len = 1;
+			*cols = -1;
+			return;
+		}
+		*len = (size_t)n;
+		*cols = snt_review_char_width(cp);
+	}
+}
+
+int snt_review_width(const char *s, bool use_locale)
+{
+	int w = 0;
+
+	if (!s)
+		return 0;
+	for (;;) {
+		size_t len;
+		int c;
+
+		next_char(s, use_locale, &len, &c);
+		if (len == 0)
+			return w;
+		w += c < 0 ? 1 : c;
+		s += len;
+	}
+}
+
+enum snt_review_err snt_review_fit(const char *s, int cols, bool use_locale, char *out,
+				   size_t size, int *width)
+{
+	int total, limit, w = 0;
+	size_t o = 0;
+
+	if (!s || !out || cols < 1 || size == 0)
+		return SNT_REVIEW_ERR_INVAL;
+	total = snt_review_width(s, use_locale);
+	limit = total <= cols ? cols : cols - 1;
+	for (;;) {
+		size_t len;
+		int c;
+
+		next_char(s, use_locale, &len, &c);
+		if (len == 0)
+			break;
+		if (w + (c < 0 ? 1 : c) > limit)
+			break;
+		if (c < 0) {
+			if (o + 1 >= size)
+				return SNT_REVIEW_ERR_INVAL;
+			out[o++] = '?';
+			w++;
+		} else {
+			if (o + len >= size)
+				return SNT_REVIEW_ERR_INVAL;
+			memcpy(out + o, s, len);
+			o += len;
+			w += c;
+		}
+		s += len;
+	}
+	if (total > cols) {
+		if (o + 1 >= size)
+			return SNT_REVIEW_ERR_INVAL;
+		out[o++] = '~';
+		w++;
+	}
+	out[o] = '\0';
+	if (width)
+		*width = w;
+	return SNT_REVIEW_OK;
+}
+
+/* Append @c at *@o when it fits; always counts. */
+static void put(char *out, size_t size, size_t *o, char c)
+{
+	if (*o + 1 < size)
+		out[*o] = c;
+	(*o)++;
+}
+
+size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size)
+{
+	bool quote = false, inert = false;
+	size_t o = 0, n;
+
+	if (!s) {
+		if (out && size)
+			out[0] = '\0';
+		return 0;
+	}
+	n = strlen(s);
+	if (text && n > 0 && strchr("=+-@\t\r", s[0]))
+		inert = true;
+	if (strpbrk(s, ",\"\r\n") || (n > 0 && (s[0] == ' ' || s[n - 1] == ' ')))
+		quote = true;
+	if (!out)
+		size = 0;
+	if (quote)
+		put(out, size, &o, '"');
+	if (inert)
+		put(out, size, &o, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			put(out, size, &o, '"');
+		put(out, size, &o, *p);
+	}
+	if (quote)
+		put(out, size, &o, '"');
+	if (size)
+		out[o < size ? o : size - 1] = '\0';
+	return o;
+}
+
+void snt_review_occupancy_step(struct snt_review_occupancy *o, int delta, int64_t utc_ms)
+{
+	if (!o)
+		return;
+	o->inside += delta;
+	if (o->inside < 0)
+		o->inside = 0;
+	if (o->inside > o->peak) {
+		o->peak = o->inside;
+		o->peak_utc_ms = utc_ms;
+	}
+}
+
+const char *snt_review_strerror(enum snt_review_err err)
+{
+	switch (err) {
+	case SNT_REVIEW_OK:
+		return "success";
+	case SNT_REVIEW_ERR_INVAL:
+		return "invalid argument";
+	case SNT_REVIEW_ERR_SYNTAX:
+		return "not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an RFC 3339 time";
+	case SNT_REVIEW_ERR_RANGE:
+		return "no such date or time";
+	}
+	return "unknown error";
+}

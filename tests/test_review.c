@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of firmware/review: times typed by staff in two time zones
+ * (China, no daylight saving; US Eastern, with its 23- and 25-hour days),
+ * RFC 3339 times, every error; local formatting; display widths of
+ * Chinese, combining and control characters with and without a UTF-8
+ * locale; CSV quoting and inert formula cells; occupancy.  Time zones are
+ * POSIX TZ strings, so no tzdata is needed.
+ */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "review/review.h"
+
+#define H_MS INT64_C(3600000)
+#define DAY_MS (24 * H_MS)
+/* 2026-11-29T00:00:00Z */
+#define T_1129 INT64_C(1795910400000)
+
+static void set_tz(const char *tz)
+{
+	assert_int_equal(setenv("TZ", tz, 1), 0);
+	tzset();
+}
+
+static int tz_china(void **state)
+{
+	(void)state;
+	set_tz("CST-8");
+	return 0;
+}
+
+static int tz_eastern(void **state)
+{
+	(void)state;
+	set_tz("EST5EDT,M3.2.0,M11.1.0");
+	return 0;
+}
+
+static void test_parse_local_china(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(snt_review_parse_time("2026-11-29", SNT_REVIEW_SINCE, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 - 8 * H_MS);
+	assert_int_equal(snt_review_parse_time("2026-11-29", SNT_REVIEW_UNTIL, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 16 * H_MS);
+	assert_int_equal(snt_review_parse_time("2026-11-29 08:30", SNT_REVIEW_SINCE, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 30 * 60000);
+	/* A time is the same instant for either bound. */
+	assert_int_equal(snt_review_parse_time("2026-11-29T08:30:15", SNT_REVIEW_UNTIL, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 30 * 60000 + 15000);
+	/* Year end: --until the last day is the next year's first instant. */
+	assert_int_equal(snt_review_parse_time("2026-12-31", SNT_REVIEW_UNTIL, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, INT64_C(1798761600000) - 8 * H_MS);
+	assert_int_equal(snt_review_parse_time("2024-02-29", SNT_REVIEW_UNTIL, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, INT64_C(1709251200000) - 8 * H_MS);	/* 2024-03-01 local */
+}
+
+static void test_parse_rfc3339(void **state)
+{
+	int64_t t;
+
+	(void)state;
+	/* Independent of TZ (set to China here). */
+	assert_int_equal(snt_review_parse_time("2026-11-29T08:30:00+08:00", SNT_REVIEW_SINCE, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 30 * 60000);
+	assert_int_equal(snt_review_parse_time("2026-11-29T00:00:00Z", SNT_REVIEW_UNTIL, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129);
+	assert_int_equal(snt_review_parse_time("2026-11-29 00:00:00.250z", SNT_REVIEW_SINCE, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 250);
+	assert_int_equal(snt_review_parse_time("2026-11-28T19:00:00-05:00", SNT_REVIEW_SINCE, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129);
+}
+
+static void test_parse_errors(void **state)
+{
+	static const struct {
+		const char *s;
+		enum snt_review_err err;
+	} bad[] = {
+		{ "", SNT_REVIEW_ERR_SYNTAX },
+		{ "29/11/2026", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-29x", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-29 ", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-9", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-29 8:30", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-29 08:30Z", SNT_REVIEW_ERR_SYNTAX },	/* RFC 3339 needs seconds */
+		{ "2026-11-29 08:30:00.5", SNT_REVIEW_ERR_SYNTAX },	/* fraction without a zone */
+		{ "2026-11-29T08:30:00+0800", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-11-29T08:30:00.Z", SNT_REVIEW_ERR_SYNTAX },
+		{ "yesterday", SNT_REVIEW_ERR_SYNTAX },
+		{ "2026-13-01", SNT_REVIEW_ERR_RANGE },
+		{ "2026-00-01", SNT_REVIEW_ERR_RANGE },
+		{ "2026-02-29", SNT_REVIEW_ERR_RANGE },
+		{ "2026-04-31", SNT_REVIEW_ERR_RANGE },
+		{ "2026-11-00", SNT_REVIEW_ERR_RANGE },
+		{ "2026-11-29 24:00", SNT_REVIEW_ERR_RANGE },
+		{ "2026-11-29 23:60", SNT_REVIEW_ERR_RANGE },
+		{ "2026-11-29 23:59:60", SNT_REVIEW_ERR_RANGE },
+		{ "2026-11-29T00:00:00+24:00", SNT_REVIEW_ERR_RANGE },
+		{ "1969-12-31", SNT_REVIEW_ERR_RANGE },
+	};
+	int64_t t = 42, s, e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (snt_review_parse_time(bad[i].s, SNT_REVIEW_SINCE, &t) != bad[i].err)
+			fail_msg("'%s': want %d", bad[i].s, bad[i].err);
+		assert_int_equal(t, 42);
+	}
+	assert_int_equal(snt_review_parse_time(NULL, SNT_REVIEW_SINCE, &t), SNT_REVIEW_ERR_INVAL);
+	assert_int_equal(snt_review_parse_time("2026-11-29", SNT_REVIEW_SINCE, NULL),
+			 SNT_REVIEW_ERR_INVAL);
+	assert_int_equal(snt_review_parse_day("2026-11-29 08:00", &s, &e), SNT_REVIEW_ERR_SYNTAX);
+	assert_int_equal(snt_review_parse_day("2026-02-30", &s, &e), SNT_REVIEW_ERR_RANGE);
+	assert_int_equal(snt_review_parse_day(NULL, &s, &e), SNT_REVIEW_ERR_INVAL);
+	assert_string_equal(snt_review_strerror(SNT_REVIEW_ERR_RANGE), "no such date or time");
+	assert_string_equal(snt_review_strerror((enum snt_review_err)99), "unknown error");
+}
+
+static void test_day_china(void **state)
+{
+	int64_t s, e;
+	char buf[SNT_REVIEW_LOCAL_LEN];
+
+	(void)state;
+	assert_int_equal(snt_review_parse_day("2026-11-29", &s, &e), SNT_REVIEW_OK);
+	assert_int_equal(s, T_1129 - 8 * H_MS);
+	assert_int_equal(e - s, DAY_MS);
+	assert_int_equal(snt_review_day_start(T_1129 + 17 * H_MS, &s, &e), SNT_REVIEW_OK);
+	assert_int_equal(s, T_1129 + 16 * H_MS);	/* 01:00 local on the 30th */
+	assert_int_equal(e, T_1129 + 40 * H_MS);
+	assert_int_equal(snt_review_format_local(T_1129 + 1500, buf, sizeof(buf)), SNT_REVIEW_OK);
+	assert_string_equal(buf, "2026-11-29 08:00:01");
+	assert_int_equal(snt_review_format_local(-1, buf, sizeof(buf)), SNT_REVIEW_OK);
+	assert_string_equal(buf, "1970-01-01 07:59:59");
+	assert_int_equal(snt_review_format_local(0, buf, sizeof(buf) - 1), SNT_REVIEW_ERR_INVAL);
+}
+
+/* The same text means another instant in another zone; DST days are 23 and 25 hours. */
+static void test_day_eastern(void **state)
+{
+	int64_t s, e, t;
+	char buf[SNT_REVIEW_LOCAL_LEN];
+
+	(void)state;
+	assert_int_equal(snt_review_parse_time("2026-11-29", SNT_REVIEW_SINCE, &t), SNT_REVIEW_OK);
+	assert_int_equal(t, T_1129 + 5 * H_MS);
+	assert_int_equal(snt_review_parse_time("2026-07-01 12:00", SNT_REVIEW_SINCE, &t),
+			 SNT_REVIEW_OK);
+	assert_int_equal(t, INT64_C(1782921600000));	/* 2026-07-01T16:00:00Z, EDT */
+	assert_int_equal(snt_review_parse_day("2026-03-08", &s, &e), SNT_REVIEW_OK);
+	assert_int_equal(e - s, 23 * H_MS);
+	assert_int_equal(snt_review_parse_day("2026-11-01", &s, &e), SNT_REVIEW_OK);
+	assert_int_equal(e - s, 25 * H_MS);
+	/* 02:30 does not exist on 8 March. */
+	assert_int_equal(snt_review_parse_time("2026-03-08 02:30", SNT_REVIEW_SINCE, &t),
+			 SNT_REVIEW_ERR_RANGE);
+	assert_int_equal(snt_review_format_local(T_1129, buf, sizeof(buf)), SNT_REVIEW_OK);
+	assert_string_equal(buf, "2026-11-28 19:00:00");
+}
+
+static void test_char_width(void **state)
+{
+	(void)state;
+	assert_int_equal(snt_review_char_width('a'), 1);
+	assert_int_equal(snt_review_char_width(0x5f20), 2);	/* 张 */
+	assert_int_equal(snt_review_char_width(0x3000), 2);	/* ideographic space */
+	assert_int_equal(snt_review_char_width(0xff21), 2);	/* fullwidth A */
+	assert_int_equal(snt_review_char_width(0xac00), 2);	/* Hangul */
+	assert_int_equal(snt_review_char_width(0x1f600), 2);	/* emoji */
+	assert_int_equal(snt_review_char_width(0x20000), 2);	/* CJK extension B */
+	assert_int_equal(snt_review_char_width(0x0301), 0);	/* combining acute */
+	assert_int_equal(snt_review_char_width(0x200b), 0);	/* zero width space */
+	assert_int_equal(snt_review_char_width(0xe9), 1);	/* é */
+	assert_int_equal(snt_review_char_width(0x1b), -1);
+	assert_int_equal(snt_review_char_width(0x7f), -1);
+	assert_int_equal(snt_review_char_width(0x9b), -1);	/* C1 CSI */
+}
+
+/* Checks shared by the built-in table and a UTF-8 locale. */
+static void check_fit(bool use_locale)
+{
+	char out[64];
+	int w;
+
+	assert_int_equal(snt_review_width("\xe5\xbc\xa0*", use_locale), 3);	/* 张* */
+	assert_int_equal(snt_review_width("abc", use_locale), 3);
+	assert_int_equal(snt_review_width("e\xcc\x81", use_locale), 1);	/* e + combining acute */
+	assert_int_equal(snt_review_fit("\xe5\xbc\xa0*", 12, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "\xe5\xbc\xa0*");
+	assert_int_equal(w, 3);
+	/* 张三丰李四 (10 columns) in 5: two characters and the cut mark. */
+	assert_int_equal(snt_review_fit("\xe5\xbc\xa0\xe4\xb8\x89\xe4\xb8\xb0\xe6\x9d\x8e\xe5\x9b\x9b",
+					5, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "\xe5\xbc\xa0\xe4\xb8\x89~");
+	assert_int_equal(w, 5);
+	/* In 4 the second character does not fit beside the mark: 3 columns. */
+	assert_int_equal(snt_review_fit("\xe5\xbc\xa0\xe4\xb8\x89\xe4\xb8\xb0", 4, use_locale, out,
+					sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "\xe5\xbc\xa0~");
+	assert_int_equal(w, 3);
+	/* Exactly full: no cut. */
+	assert_int_equal(snt_review_fit("\xe5\xbc\xa0\xe4\xb8\x89", 4, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "\xe5\xbc\xa0\xe4\xb8\x89");
+	/* Terminal escapes and invalid bytes cannot reach the terminal. */
+	assert_int_equal(snt_review_fit("\x1b[2J\xff\xc0\xaf" "a", 20, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "?[2J???a");
+	assert_int_equal(w, 8);
+	assert_int_equal(snt_review_fit("", 3, use_locale, out, sizeof(out), &w), SNT_REVIEW_OK);
+	assert_string_equal(out, "");
+	assert_int_equal(w, 0);
+	assert_int_equal(snt_review_fit("abc", 0, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_ERR_INVAL);
+	assert_int_equal(snt_review_fit("\xe5\xbc\xa0", 4, use_locale, out, 3, &w), SNT_REVIEW_ERR_INVAL);
+	assert_int_equal(snt_review_fit(NULL, 4, use_locale, out, sizeof(out), &w), SNT_REVIEW_ERR_INVAL);
+}
+
+static void test_fit_builtin(void **state)
+{
+	(void)state;
+	check_fit(false);
+}
+
+static void test_fit_locale(void **state)
+{
+	(void)state;
+	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
+		skip();
+		return;
+	}
+	assert_true(snt_review_locale_utf8());
+	check_fit(true);
+	setlocale(LC_CTYPE, "C");
+	assert_false(snt_review_locale_utf8());
+}
+
+static void check_cell(const char *in, bool text, const char *want)
+{
+	char out[64];
+	size_t n = snt_review_csv_cell(in, text, out, sizeof(out));
+
+	if (strcmp(out, want) != 0 || n != strlen(want))
+		fail_msg("cell '%s': got '%s' (%zu), want '%s'", in ? in : "(null)", out, n, want);
+}
+
+static void test_csv_cell(void **state)
+{
+	char small[6];
+
+	(void)state;
+	check_cell("plain", true, "plain");
+	check_cell("", true, "");
+	check_cell(NULL, true, "");
+	check_cell("\xe5\xbc\xa0*", true, "\xe5\xbc\xa0*");
+	check_cell("a,b", true, "\"a,b\"");
+	check_cell("say \"hi\"", true, "\"say \"\"hi\"\"\"");
+	check_cell("two\r\nlines", true, "\"two\r\nlines\"");
+	check_cell(" padded", true, "\" padded\"");
+	/* Formula cells made inert. */
+	check_cell("=1+2", true, "'=1+2");
+	check_cell("+1", true, "'+1");
+	check_cell("-1", true, "'-1");
+	check_cell("@SUM(A1:A9)", true, "'@SUM(A1:A9)");
+	check_cell("\tx", true, "'\tx");
+	check_cell("\rx", true, "\"'\rx\"");
+	check_cell("=HYPERLINK(\"http://x\",\"y\")", true, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+	/* A number this program formatted stays a number. */
+	check_cell("-0.5", false, "-0.5");
+	check_cell("36.5", false, "36.5");
+	/* Not at the start: left as it is. */
+	check_cell("a=b", true, "a=b");
+	/* snprintf-like: the whole length, output cut and terminated. */
+	assert_int_equal(snt_review_csv_cell("=a,b,c", true, small, sizeof(small)), 9);
+	assert_string_equal(small, "\"'=a,");
+	assert_int_equal(snt_review_csv_cell("abc", true, NULL, 0), 3);
+}
+
+static void test_occupancy(void **state)
+{
+	struct snt_review_occupancy o = { 0 };
+
+	(void)state;
+	snt_review_occupancy_step(&o, -1, 5);	/* someone admitted before the period leaves */
+	assert_int_equal(o.inside, 0);
+	assert_int_equal(o.peak, 0);
+	assert_int_equal(o.peak_utc_ms, 0);
+	snt_review_occupancy_step(&o, 1, 10);
+	snt_review_occupancy_step(&o, 1, 20);
+	snt_review_occupancy_step(&o, -1, 30);
+	snt_review_occupancy_step(&o, 1, 40);	/* back to 2: the peak stays the first time */
+	assert_int_equal(o.peak, 2);
+	assert_int_equal(o.peak_utc_ms, 20);
+	snt_review_occupancy_step(&o, -1, 50);
+	snt_review_occupancy_step(&o, -1, 60);
+	snt_review_occupancy_step(&o, -1, 70);
+	assert_int_equal(o.inside, 0);
+	snt_review_occupancy_step(&o, 1, 80);
+	assert_int_equal(o.inside, 1);
+	assert_int_equal(o.peak, 2);
+	snt_review_occupancy_step(NULL, 1, 90);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_parse_local_china, tz_china),
+		cmocka_unit_test_setup(test_parse_rfc3339, tz_china),
+		cmocka_unit_test_setup(test_parse_errors, tz_china),
+		cmocka_unit_test_setup(test_day_china, tz_china),
+		cmocka_unit_test_setup(test_day_eastern, tz_eastern),
+		cmocka_unit_test(test_char_width),
+		cmocka_unit_test(test_fit_builtin),
+		cmocka_unit_test(test_fit_locale),
+		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_occupancy),
+	};
+
+	return cmocka_run_group_tests_name("review", tests, NULL, NULL);
+}
