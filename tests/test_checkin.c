@@ -373,8 +373,11 @@ static void test_cold_wind(void **state)
 static void test_sensor_faults(void **state)
 {
 	struct tctx *t = *state;
+	struct snt_store_alert_iter *ai;
+	struct snt_alert a;
 	struct snt_visit v;
 	struct snt_entry e;
+	int64_t n;
 
 	t->f->show = 0;
 	temps(t->f, 3, -178000, INT32_MIN, 90000);
@@ -385,6 +388,19 @@ static void test_sensor_faults(void **state)
 	reasons_are(&v, "sensor-fault,code-green");
 	assert_int_equal(snt_store_get(t->f->store, v.seq, &e), SNT_STORE_OK);
 	assert_false(e.has_temp);
+	assert_string_equal(e.detail, "{\"measure\":{\"faults\":3,\"readings\":0}}");
+	/* A device fault for staff: event and alert. */
+	assert_int_equal(snt_store_events_count(t->f->store, SNT_EVENT_DEVICE_FAULT, 0, 0, &n),
+			 SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_alerts_new(t->f->store, true, &ai), SNT_STORE_OK);
+	assert_int_equal(snt_store_alerts_next(ai, &a), SNT_STORE_OK);
+	assert_int_equal(a.kind, SNT_ALERT_DEVICE_FAULT);
+	assert_string_equal(a.detail, "thermometer: 3 failed or far off-range readings");
+	assert_int_equal(snt_store_alerts_next(ai, &a), SNT_STORE_OK);
+	assert_int_equal(a.kind, SNT_ALERT_REFERRAL);
+	assert_int_equal(a.seq, v.seq);
+	snt_store_alerts_free(ai);
 
 	/* Faults then a good reading: the good one counts. */
 	t->f->show = 1;

@@ -166,6 +166,8 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 	}
 }
 
+static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail);
+
 /*
  * Set member @key of @e's detail record (store.h) to @value (stolen), keeping
  * the other members in order.  False (the record unchanged) when the result
@@ -544,6 +546,30 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms)
 }
 
 
+/*
+ * Devices that failed during visit @v become device-fault events (and so
+ * alerts for staff, store.h); best effort: the visit's entry is what counts.
+ */
+static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
+{
+	char detail[96];
+
+	if (v->temp.status == SNT_TEMP_FAULT) {
+		snprintf(detail, sizeof(detail), "thermometer: %d failed or far off-range readings",
+			 v->temp.faults);
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+	}
+	if (v->camera_faults) {
+		snprintf(detail, sizeof(detail), "camera: %d frames could not be captured",
+			 v->camera_faults);
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+	}
+	if (v->output_faults) {
+		snprintf(detail, sizeof(detail), "outputs: %d could not be driven", v->output_faults);
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+	}
+}
+
 enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit *v)
 {
 	const struct snt_scan_code *code;
@@ -651,6 +677,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	if (v->door == SNT_DOOR_OPENED)
 		ci->have_last = false;
 	act(ci, v);
+	device_faults(ci, v);
 	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
 	return SNT_CHECKIN_OK;
 }
@@ -730,8 +757,8 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	return SNT_CHECKIN_OK;
 }
 
-/* Log an event of @kind now; false if the log refused it. */
-static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind)
+/* Log an event of @kind now, with @detail (NULL: none); false if the log refused it. */
+static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail)
 {
 	struct snt_board *b = ci->board;
 	struct snt_event ev;
@@ -742,6 +769,8 @@ static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind)
 	ev.time_utc_ms = snt_clock_utc_ms(&b->clock);
 	ev.clock = clock_now(ci, ev.mono_ms, ev.time_utc_ms);
 	ev.kind = kind;
+	if (detail)
+		snt_strlcpy(ev.detail, detail, sizeof(ev.detail));
 	return snt_store_event_add(ci->store, &ev) == SNT_STORE_OK;
 }
 
@@ -760,7 +789,7 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	faults += set(b, SNT_ROLE_RELAY, 1, 0);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
-	logged = log_event(ci, SNT_EVENT_EXIT);
+	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
@@ -788,7 +817,7 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 		faults += set(b, SNT_ROLE_RELAY, 0, 0);
 		faults += show(b, MSG_SHOW_CODE);
 	}
-	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR);
+	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR, NULL);
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
