@@ -127,11 +127,14 @@ static void test_rules(void **state)
 
 static void test_reason_names_are_the_contract(void **state)
 {
-	/* interfaces.md, in order of weight, plus code-invalid (added after no-code). */
+	/*
+	 * interfaces.md, in order of weight, plus code-invalid (added after
+	 * no-code) and format-not-accepted (added after it, issue 8).
+	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
 		"signature-invalid", "expired", "revoked", "closed-mode", "capacity",
-		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "colour-unknown",
+		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
 		"override-admit", "override-deny", "code-green", "temp-normal",
 	};
@@ -174,12 +177,46 @@ static void test_reasons_format_parse(void **state)
 	assert_int_equal(snt_reasons_parse("fever,hot", &back), -1);
 }
 
+static void test_reason_texts(void **state)
+{
+	struct snt_policy_result res = { .decision = SNT_DECISION_REFER, .test_due_day = -1 };
+	char buf[256];
+
+	(void)state;
+	for (int i = 0; i < SNT_REASON_COUNT; i++) {
+		const char *zh = snt_reason_text((enum snt_reason)i, SNT_LANG_ZH);
+		const char *en = snt_reason_text((enum snt_reason)i, SNT_LANG_EN);
+
+		if (!zh || !en || !*zh || !*en || !strcmp(zh, en))
+			fail_msg("reason %s has no Chinese and English text", snt_reason_name((enum snt_reason)i));
+	}
+	assert_null(snt_reason_text(SNT_REASON_COUNT, SNT_LANG_EN));
+	assert_null(snt_reason_text(SNT_REASON_FEVER, (enum snt_lang)2));
+	assert_string_equal(snt_reason_text(SNT_REASON_CAPACITY, SNT_LANG_EN), "visitor limit reached");
+
+	res.reasons = SNT_REASON_BIT(SNT_REASON_STAFF_TEST_OVERDUE) | SNT_REASON_BIT(SNT_REASON_CODE_GREEN);
+	assert_int_equal(snt_policy_explain(&res, SNT_LANG_EN, "; ", buf, sizeof(buf)),
+			 (int)strlen("no test on record; green health code"));
+	assert_string_equal(buf, "no test on record; green health code");
+	res.test_due_day = 20785;	/* 2026-11-28 (2026-12-01 is day 20788) */
+	assert_true(snt_policy_explain(&res, SNT_LANG_EN, "; ", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "test overdue since 2026-11-28; green health code");
+	assert_true(snt_policy_explain(&res, SNT_LANG_ZH, "，", buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "核酸检测自 2026-11-28 起超期，绿码");
+	assert_int_equal(snt_policy_explain(&res, SNT_LANG_EN, "; ", buf, 10), -1);
+	assert_string_equal(buf, "test over");	/* truncated, terminated */
+	res.reasons = 0;
+	assert_int_equal(snt_policy_explain(&res, SNT_LANG_EN, "; ", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_reason_names_are_the_contract),
 		cmocka_unit_test(test_reasons_format_parse),
+		cmocka_unit_test(test_reason_texts),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);

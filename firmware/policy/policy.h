@@ -17,6 +17,7 @@
 
 #include "codes/codes.h"
 #include "common/common.h"
+#include "rules/rules.h"
 #include "scan/scan.h"
 
 enum snt_decision {
@@ -41,6 +42,7 @@ enum snt_reason {
 	SNT_REASON_STAFF_TEST_OVERDUE,
 	SNT_REASON_NO_CODE,
 	SNT_REASON_CODE_INVALID,	/* added: a payload that is no readable code (empty, binary) */
+	SNT_REASON_FORMAT_NOT_ACCEPTED,	/* added: a code format the rule set does not accept */
 	SNT_REASON_COLOUR_UNKNOWN,
 	SNT_REASON_TEMP_IMPLAUSIBLE,
 	SNT_REASON_CLOCK_UNTRUSTED,
@@ -74,6 +76,20 @@ enum snt_verified {
 	SNT_VERIFIED_INVALID,
 };
 
+/* Who is at the gate (closed-management issue). */
+enum snt_person {
+	SNT_PERSON_VISITOR = 0,
+	SNT_PERSON_STAFF,	/* showed a staff badge that verified (bureau key) */
+};
+
+/* A visit pass shown at the gate (closed mode). */
+enum snt_pass {
+	SNT_PASS_NONE = 0,	/* none shown */
+	SNT_PASS_SIGNED,	/* signed by the bureau's key; its window is pass_from_ms/pass_until_ms */
+	SNT_PASS_INVALID,	/* shown, but not signed by the bureau's key (or altered) */
+	SNT_PASS_MISMATCH,	/* signed, but names another visitor than the certificate shown */
+};
+
 struct snt_policy_input {
 	bool store_ok;			/* false: the log cannot take an entry */
 	bool code_read;			/* a code was decoded */
@@ -85,31 +101,94 @@ struct snt_policy_input {
 	bool payload_text;		/* the payload is non-empty printable text (snt_code_is_text()) */
 	bool cert_expired;		/* signed format: verification failed at expired/not-yet-valid */
 	bool clock_untrusted;		/* signed format: verified against an untrusted clock */
+
+	/*
+	 * Closed management (all zero: a visitor under no rule set, decided
+	 * as before).
+	 */
+	enum snt_person person;
+	const char *staff_ref;		/* staff: the badge's reference (NULL for visitors) */
+	bool badge_invalid;		/* a badge was shown that did not verify: a visitor, signature-invalid */
+	const struct snt_rules *rules;	/* the active rule set, borrowed; NULL = none */
+	int64_t now_ms;			/* the gate's time (UTC ms): test age, pass window, freshness */
+	bool time_untrusted;		/* the gate's clock is not trusted (snt_clock_judge()) */
+	const char *region;		/* the health code's region (snt_code_region()), NULL or "" = none */
+	int64_t occupancy;		/* visitors inside now (entries admitted minus exits) */
+	enum snt_pass pass;
+	int64_t pass_from_ms;		/* SNT_PASS_SIGNED: the appointment window [from, until) */
+	int64_t pass_until_ms;
 };
 
 struct snt_policy_result {
 	enum snt_decision decision;
 	snt_reasons_t reasons;
+	/*
+	 * With staff-test-overdue: the day (days since 1970-01-01, China
+	 * Standard Time) the test became overdue (last test + max age), or
+	 * -1 when the roster has no test for the reference (or no rule set).
+	 */
+	int32_t test_due_day;
+	enum snt_rules_freshness freshness;	/* of the rule set at now_ms (FRESH without one) */
 };
 
 /*
- * snt_policy_decide() - the first rule set (skeleton issue): a green code
- * and a normal temperature admit; a yellow or red code or a fever deny; no
- * code, a colour that is not green/yellow/red, an implausible temperature,
- * a sensor fault or a store fault refer to staff.  Deny outweighs refer,
- * refer outweighs admit; every applicable reason is listed.  `duplicate`
- * is informational: it marks a repeat scan that was decided afresh.
- * A payload that is not printable text (empty, binary) refers with
- * code-invalid whatever its colour.  A signed certificate format (HC1:,
- * LT1:, NZCP:/, shc:/) is judged by its signature, not by colour: anything
- * but a valid signature refers with signature-invalid (domain.md: colour
- * only for the opaque health code), except: a certificate checked against
- * an untrusted clock (verified UNVERIFIED with clock_untrusted) refers with
+ * snt_policy_decide() - the decision (interfaces.md "Decisions and
+ * reasons").
+ *
+ * The first rule set (skeleton issue): a green code and a normal
+ * temperature admit; a yellow or red code or a fever deny; no code, a
+ * colour that is not green/yellow/red, an implausible temperature, a sensor
+ * fault or a store fault refer to staff.  Deny outweighs refer, refer
+ * outweighs admit; every applicable reason is listed.  `duplicate` is
+ * informational: it marks a repeat scan that was decided afresh.  A payload
+ * that is not printable text (empty, binary) refers with code-invalid
+ * whatever its colour.  A signed certificate format (HC1:, LT1:, NZCP:/,
+ * shc:/) is judged by its signature, not by colour: anything but a valid
+ * signature refers with signature-invalid (domain.md: colour only for the
+ * opaque health code), except: a certificate checked against an untrusted
+ * clock (verified UNVERIFIED with clock_untrusted) refers with
  * clock-untrusted, plus expired when its dates failed against that clock;
  * one that failed only its dates against a trusted clock refers with
  * expired (verify.h, "Time").
+ *
+ * Closed management (issue 8), with the rule set @in->rules:
+ * - Format: a code whose format is not in the set's "formats" refers with
+ *   format-not-accepted.
+ * - Colours: a visitor's yellow health code denies (code-yellow) unless the
+ *   set accepts "yellow": then it refers (staff decide).
+ * - Risk: a health code whose region is on the risk list (or inside a
+ *   listed province/prefecture) refers with risk-region (staff too).
+ * - Staff (person STAFF, badge verified): pass with a non-red health code
+ *   (a yellow one is listed as code-yellow but does not deny: the issue's
+ *   rule), a normal temperature and a nucleic-acid test within
+ *   max_test_age_days: the age is today - last_test in days, today taken
+ *   in China Standard Time (UTC+8, the roster's dates), overdue when the age
+ *   exceeds the maximum; otherwise refer with staff-test-overdue
+ *   (result.test_due_day = last test + max age, or -1 when the reference
+ *   is not on the roster or there is no rule set).  Staff are not subject to
+ *   the cap or to closed mode.  A red code or a fever still deny.
+ * - Visitors in closed mode need a visit pass: none, one that is not in its
+ *   window [from, until) at now_ms (also expired), not signed by the bureau
+ *   (also signature-invalid), or for another visitor: refer with
+ *   closed-mode.  The choice is refer, not deny: the door stays shut either
+ *   way, and staff can admit with an accountable override (a relative at
+ *   the door with a pass on another phone).  Passes are not looked at in
+ *   open mode.
+ * - Visitors in open mode: max_visitors > 0 and occupancy >= max_visitors
+ *   refers with capacity (staff may admit).
+ * - A badge that does not verify (badge_invalid): a visitor, plus
+ *   signature-invalid (refer).
+ * - Clock: a decision that rests on a staff test age or a pass window made
+ *   with an untrusted gate clock (time_untrusted) refers with
+ *   clock-untrusted (domain.md lesson 5).
+ * - Freshness (snt_rules_freshness() at now_ms): stale adds rules-stale
+ *   (informational, the gate keeps working); expired (past the hard limit)
+ *   adds rules-stale and turns admit into refer: no unattended admission.
+ * Without a rule set: open mode, no cap, no risk list, every format and
+ * only green accepted; staff have no roster (staff-test-overdue).
+ *
  * @in: the facts of one check-in.
- * @out: receives decision and reasons.
+ * @out: receives decision, reasons, test_due_day and freshness.
  * Both must be non-NULL; there are no errors.
  */
 void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_result *out);
@@ -139,6 +218,31 @@ int snt_reasons_format(snt_reasons_t set, const char *sep, char *buf, size_t siz
  * Return: 0 and *out; -1 if any name is unknown (then *out is undefined).
  */
 int snt_reasons_parse(const char *list, snt_reasons_t *out) SNT_WUR;
+
+/* Languages of the human text of reasons. */
+enum snt_lang {
+	SNT_LANG_ZH = 0,	/* Simplified Chinese (UTF-8) */
+	SNT_LANG_EN,
+};
+
+/*
+ * snt_reason_text() - the human text of one reason in @lang (a static
+ * UTF-8 string), for the display and the report; staff-test-overdue's text
+ * here has no date (snt_policy_explain() adds it).
+ * Return: the text, or NULL when @r or @lang is out of range.
+ */
+const char *snt_reason_text(enum snt_reason r, enum snt_lang lang);
+
+/*
+ * snt_policy_explain() - the human text of every reason of @res in order
+ * of weight, joined by @sep, into @buf of @size bytes.  staff-test-overdue
+ * reads "test overdue since YYYY-MM-DD" / "核酸检测自 YYYY-MM-DD 起超期"
+ * with res->test_due_day (or "no test on record" when it is -1).
+ * Return: the length written, or -1 when @buf was too small (then @buf
+ * holds a truncated, terminated string) or an argument is NULL.
+ */
+int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, const char *sep, char *buf,
+		       size_t size) SNT_WUR;
 
 /* snt_verified_name() - "none", "unverified", "valid" or "invalid". */
 const char *snt_verified_name(enum snt_verified v);
