@@ -122,7 +122,7 @@ enum snt_bundle_err {
 #define SNT_PLATFORM_LEN 33			/* verdict platform: 1-32 of [a-z0-9-] + NUL */
 #define SNT_BUNDLE_TYPE_LEN 16			/* "type" values: at most 15 bytes + NUL */
 #define SNT_BUNDLE_NAME_LEN 128			/* room for any file name below */
-#define SNT_BUNDLE_FIELD_LEN 24
+#define SNT_BUNDLE_FIELD_LEN 40
 #define SNT_BUNDLE_MSG_LEN 160
 /* Largest sealed bundle file accepted (the seal's own limit). */
 #define SNT_BUNDLE_MAX_FILE (SNT_SEAL_MAX_PLAINTEXT + SNT_SEAL_OVERHEAD)
@@ -228,13 +228,23 @@ enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, 
  * snt_bundle_decode() - decode and check a bundle payload (the CBOR inside
  * the signature), without any key: every rule of the format above.
  * @out: receives the bundle (snt_bundle_free()); kid is zero.
- * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CBOR;
- * _TYPE; _VERSION; _FIELD (diag.field, e.g. "device", "entries",
- * "entries[2].clock"); _COUNT (count not last - first + 1 for a regular
- * bundle, or not the number of entries, or above SNT_BUNDLE_MAX_ENTRIES, or
- * 0); _MANIFEST (first, last, prev or head not those of the entries);
- * _ORDER (diag.seq: the entry out of order or after a gap); _CHAIN
- * (diag.seq: its prev_hash does not link); _HASH (diag.seq); _NOMEM.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CBOR
+ * (not well-formed, trailing bytes, nesting deeper than 16, a length longer
+ * than the input, not a map); _TYPE; _VERSION; _FIELD (diag.field names it:
+ * "device", "kind", "first", ..., "entries", "entries[2]" (not an array of
+ * 18), "entries[2].clock"; an unknown key is named by itself; also
+ * "entries" with diag.seq when an entry's strings fail the store's checks,
+ * e.g. a boot_id that is not UTF-8); _COUNT (count not within 1 to
+ * SNT_BUNDLE_MAX_ENTRIES, or not the number of entries); _MANIFEST (first /
+ * last not the first / last entry's seq, prev not the first entry's
+ * prev_hash, head not the last entry's hash); _ORDER (diag.seq: an entry
+ * whose seq does not follow the previous one: out of order, repeated, or
+ * after a gap in a regular bundle); _CHAIN (diag.seq: its prev_hash is not
+ * the previous entry's hash in a regular bundle, or entry seq 1's prev_hash
+ * is not 32 zero bytes); _HASH (diag.seq: its hash is not
+ * snt_store_entry_hash() of its fields); _NOMEM.  Checks run in that
+ * order; per entry: order, chain, hash, so an entry whose hash was altered
+ * is reported as _HASH at its own seq.
  */
 enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
 				      struct snt_bundle_diag *diag) SNT_WUR;

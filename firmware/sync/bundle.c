@@ -1,0 +1,1390 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bundle: CBOR payloads between gate and bureau (formats in bundle.h).
+ * Encoding is written by hand (shortest heads, RFC 8949 §4.2.1, with
+ * codes__cbor_put_head()); decoding checks well-formedness and bounds with
+ * codes__cbor_load() and then every field with libcbor's items.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock/clock.h"
+#include "codes/codes.h"
+#include "codes/codes_internal.h"
+#include "policy/policy.h"
+#include "sync/bundle.h"
+
+#define ENTRY_COLUMNS 18
+#define REASONS_MAX 512
+
+static const uint8_t zero_hash[SNT_HASH_LEN];
+
+/* ---- diagnostics ---- */
+
+static void diag_clear(struct snt_bundle_diag *d)
+{
+	if (d)
+		memset(d, 0, sizeof(*d));
+}
+
+SNT_PRINTF(5, 6)
+static enum snt_bundle_err fail(struct snt_bundle_diag *d, enum snt_bundle_err err, const char *field, int64_t seq,
+				const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!d)
+		return err;
+	memset(d, 0, sizeof(*d));
+	if (field)
+		snt_strlcpy(d->field, field, sizeof(d->field));
+	d->seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static enum snt_bundle_err fail_field(struct snt_bundle_diag *d, const char *field, const char *what)
+{
+	return fail(d, SNT_BUNDLE_ERR_FIELD, field, 0, "field \"%s\": %s", field, what);
+}
+
+static enum snt_bundle_err fail_sign(struct snt_bundle_diag *d, enum snt_bundle_err err, enum snt_sign_err se,
+				     const char *stage)
+{
+	fail(d, err, NULL, 0, "%s: %s", stage, snt_sign_strerror(se));
+	if (d)
+		d->sign = se;
+	return err;
+}
+
+/* ---- names ---- */
+
+bool snt_bundle_device_id_valid(const char *id)
+{
+	size_t n;
+
+	if (!id || !id[0] || id[0] == '.')
+		return false;
+	for (n = 0; id[n]; n++) {
+		char c = id[n];
+
+		if (n >= SNT_DEVICE_ID_LEN - 1)
+			return false;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static const char *const kind_names[] = { "regular", "priority" };
+
+const char *snt_bundle_kind_name(enum snt_bundle_kind k)
+{
+	return (unsigned)k < SNT_ARRAY_SIZE(kind_names) ? kind_names[k] : NULL;
+}
+
+int snt_bundle_kind_from_name(const char *name, enum snt_bundle_kind *out)
+{
+	int i = snt_name_index(kind_names, SNT_ARRAY_SIZE(kind_names), name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum snt_bundle_kind)i;
+	return 0;
+}
+
+static bool platform_valid(const char *p)
+{
+	size_t n;
+
+	for (n = 0; p[n]; n++)
+		if (n >= SNT_PLATFORM_LEN - 1 || !((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= '0' && p[n] <= '9') || p[n] == '-'))
+			return false;
+	return n > 0;
+}
+
+/* ---- encoder ---- */
+
+struct cb {
+	uint8_t *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static uint8_t *cb_room(struct cb *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *p;
+
+		while (cap - b->len < n) {
+			if (cap > SIZE_MAX / 2) {
+				b->oom = true;
+				return NULL;
+			}
+			cap *= 2;
+		}
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = true;
+			return NULL;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	return b->p + b->len;
+}
+
+static void cb_head(struct cb *b, uint8_t major, uint64_t n)
+{
+	uint8_t *p = cb_room(b, 9);
+
+	if (p)
+		b->len += codes__cbor_put_head(p, major, n);
+}
+
+static void cb_bytes(struct cb *b, uint8_t major, const void *data, size_t n)
+{
+	uint8_t *p;
+
+	cb_head(b, major, n);
+	p = cb_room(b, n);
+	if (p && n) {
+		memcpy(p, data, n);
+		b->len += n;
+	}
+}
+
+static void cb_int(struct cb *b, int64_t v)
+{
+	if (v >= 0)
+		cb_head(b, 0, (uint64_t)v);
+	else
+		cb_head(b, 1, (uint64_t)(-1 - v));
+}
+
+static void cb_text(struct cb *b, const char *s)
+{
+	cb_bytes(b, 3, s, strlen(s));
+}
+
+static void cb_null(struct cb *b)
+{
+	uint8_t *p = cb_room(b, 1);
+
+	if (p) {
+		*p = 0xf6;
+		b->len++;
+	}
+}
+
+static void cb_key(struct cb *b, const char *key)
+{
+	cb_text(b, key);
+}
+
+static void cb_entry(struct cb *b, const struct snt_entry *e, const char *reasons)
+{
+	cb_head(b, 4, ENTRY_COLUMNS);
+	cb_int(b, e->seq);
+	cb_text(b, e->boot_id);
+	cb_int(b, e->mono_ms);
+	cb_int(b, e->time_utc_ms);
+	cb_text(b, snt_clock_state_name(e->clock));
+	cb_text(b, snt_person_kind_name(e->kind));
+	cb_text(b, snt_code_format_name(e->format));
+	cb_text(b, snt_colour_name(e->colour));
+	cb_text(b, snt_verified_name(e->verified));
+	if (e->has_temp)
+		cb_int(b, e->temp_dc);
+	else
+		cb_null(b);
+	cb_text(b, snt_decision_name(e->decision));
+	cb_text(b, reasons);
+	cb_text(b, snt_door_name(e->door));
+	if (e->subject[0])
+		cb_text(b, e->subject);
+	else
+		cb_null(b);
+	if (e->payload_len)
+		cb_bytes(b, 2, e->payload, e->payload_len);
+	else
+		cb_null(b);
+	if (e->detail[0])
+		cb_text(b, e->detail);
+	else
+		cb_null(b);
+	cb_bytes(b, 2, e->prev_hash, SNT_HASH_LEN);
+	cb_bytes(b, 2, e->hash, SNT_HASH_LEN);
+}
+
+/* ---- shared bundle rules (encoder and decoder) ---- */
+
+/*
+ * The manifest against the entries, in the order the decoder reports:
+ * count against the entries, first/last, then per entry: order (a gap in a
+ * regular bundle included), chain, hash; then prev/head.
+ */
+static enum snt_bundle_err check_bundle(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
+					struct snt_bundle_diag *d)
+{
+	uint8_t h[SNT_HASH_LEN];
+
+	if (n == 0 || n > SNT_BUNDLE_MAX_ENTRIES || m->count != (int64_t)n)
+		return fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
+			    "count %" PRId64 " but %zu entries (1 to %d allowed)", m->count, n, SNT_BUNDLE_MAX_ENTRIES);
+	if (m->first < 1 || m->last < m->first)
+		return fail(d, SNT_BUNDLE_ERR_MANIFEST, "first", 0, "first %" PRId64 ", last %" PRId64 " out of range",
+			    m->first, m->last);
+	if (e[0].seq != m->first || e[n - 1].seq != m->last)
+		return fail(d, SNT_BUNDLE_ERR_MANIFEST, e[0].seq != m->first ? "first" : "last", 0,
+			    "manifest first/last %" PRId64 "-%" PRId64 " but entries %" PRId64 "-%" PRId64, m->first,
+			    m->last, e[0].seq, e[n - 1].seq);
+	for (size_t i = 0; i < n; i++) {
+		enum snt_store_err se;
+
+		if (e[i].seq < 1)
+			return fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq, "entry %zu: seq %" PRId64 " below 1", i,
+				    e[i].seq);
+		if (i > 0) {
+			if (m->kind == SNT_BUNDLE_REGULAR && e[i].seq != e[i - 1].seq + 1)
+				return fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq,
+					    "entry seq %" PRId64 " follows seq %" PRId64 " (gap or out of order)",
+					    e[i].seq, e[i - 1].seq);
+			if (e[i].seq <= e[i - 1].seq)
+				return fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq,
+					    "entry seq %" PRId64 " follows seq %" PRId64 " (not ascending)", e[i].seq,
+					    e[i - 1].seq);
+			if (m->kind == SNT_BUNDLE_REGULAR && memcmp(e[i].prev_hash, e[i - 1].hash, SNT_HASH_LEN))
+				return fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", e[i].seq,
+					    "entry seq %" PRId64 ": prev_hash does not link", e[i].seq);
+		}
+		if (e[i].seq == 1 && memcmp(e[i].prev_hash, zero_hash, SNT_HASH_LEN))
+			return fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", 1,
+				    "entry seq 1: prev_hash is not 32 zero bytes");
+		se = snt_store_entry_hash(&e[i], h);
+		if (se == SNT_STORE_ERR_NOMEM)
+			return fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, e[i].seq, "out of memory");
+		if (se)
+			return fail(d, SNT_BUNDLE_ERR_FIELD, "entries", e[i].seq,
+				    "entry seq %" PRId64 ": a value out of range", e[i].seq);
+		if (memcmp(h, e[i].hash, SNT_HASH_LEN))
+			return fail(d, SNT_BUNDLE_ERR_HASH, "hash", e[i].seq, "entry seq %" PRId64 ": hash mismatch",
+				    e[i].seq);
+	}
+	/* Unreachable after the contiguity check; kept as the rule itself. */
+	if (m->kind == SNT_BUNDLE_REGULAR && m->last - m->first + 1 != m->count)
+		return fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
+			    "regular bundle count %" PRId64 " is not last - first + 1 = %" PRId64, m->count,
+			    m->last - m->first + 1);
+	if (memcmp(m->prev, e[0].prev_hash, SNT_HASH_LEN))
+		return fail(d, SNT_BUNDLE_ERR_MANIFEST, "prev", e[0].seq,
+			    "manifest prev is not the prev_hash of entry seq %" PRId64, e[0].seq);
+	if (memcmp(m->head, e[n - 1].hash, SNT_HASH_LEN))
+		return fail(d, SNT_BUNDLE_ERR_MANIFEST, "head", e[n - 1].seq,
+			    "manifest head is not the hash of entry seq %" PRId64, e[n - 1].seq);
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle_kind kind,
+					     const struct snt_entry *e, size_t n, int64_t created_ms,
+					     struct snt_bundle_manifest *m)
+{
+	if (!device || !e || !m || n == 0 || n > SNT_BUNDLE_MAX_ENTRIES || !snt_bundle_device_id_valid(device) ||
+	    !snt_bundle_kind_name(kind))
+		return SNT_BUNDLE_ERR_INVAL;
+	memset(m, 0, sizeof(*m));
+	snt_strlcpy(m->device, device, sizeof(m->device));
+	m->kind = kind;
+	m->first = e[0].seq;
+	m->last = e[n - 1].seq;
+	m->count = (int64_t)n;
+	memcpy(m->prev, e[0].prev_hash, SNT_HASH_LEN);
+	memcpy(m->head, e[n - 1].hash, SNT_HASH_LEN);
+	m->created_ms = created_ms;
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
+				      uint8_t **cbor, size_t *len, struct snt_bundle_diag *diag)
+{
+	struct cb b = { 0 };
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!m || !e || !cbor || !len)
+		return SNT_BUNDLE_ERR_INVAL;
+	if (!snt_bundle_device_id_valid(m->device))
+		return fail_field(diag, "device", "not a valid device id");
+	if (!snt_bundle_kind_name(m->kind))
+		return fail_field(diag, "kind", "not \"regular\" or \"priority\"");
+	rc = check_bundle(m, e, n, diag);
+	if (rc)
+		return rc;
+	cb_head(&b, 5, 11);
+	cb_key(&b, "type");
+	cb_text(&b, "bundle");
+	cb_key(&b, "v");
+	cb_int(&b, SNT_BUNDLE_VERSION);
+	cb_key(&b, "device");
+	cb_text(&b, m->device);
+	cb_key(&b, "kind");
+	cb_text(&b, snt_bundle_kind_name(m->kind));
+	cb_key(&b, "first");
+	cb_int(&b, m->first);
+	cb_key(&b, "last");
+	cb_int(&b, m->last);
+	cb_key(&b, "count");
+	cb_int(&b, m->count);
+	cb_key(&b, "prev");
+	cb_bytes(&b, 2, m->prev, SNT_HASH_LEN);
+	cb_key(&b, "head");
+	cb_bytes(&b, 2, m->head, SNT_HASH_LEN);
+	cb_key(&b, "created");
+	cb_int(&b, m->created_ms);
+	cb_key(&b, "entries");
+	cb_head(&b, 4, n);
+	for (size_t i = 0; i < n; i++) {
+		char reasons[REASONS_MAX];
+
+		if (e[i].reasons == 0)
+			reasons[0] = '\0';
+		else if (snt_reasons_format(e[i].reasons, ",", reasons, sizeof(reasons)) < 0) {
+			free(b.p);
+			return fail(diag, SNT_BUNDLE_ERR_FIELD, "reasons", e[i].seq,
+				    "entry seq %" PRId64 ": reasons out of range", e[i].seq);
+		}
+		cb_entry(&b, &e[i], reasons);
+	}
+	if (b.oom) {
+		free(b.p);
+		return fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	*cbor = b.p;
+	*len = b.len;
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, const uint8_t *cbor, size_t len,
+				    uint8_t **file, size_t *file_len, struct snt_bundle_diag *diag)
+{
+	uint8_t *cose = NULL;
+	size_t cose_len = 0;
+	enum snt_sign_err se;
+
+	diag_clear(diag);
+	if (!device_key || !bureau_pub || !cbor || !file || !file_len)
+		return SNT_BUNDLE_ERR_INVAL;
+	se = snt_sign1_es256(device_key, cbor, len, &cose, &cose_len);
+	if (se == SNT_SIGN_ERR_NOMEM)
+		return fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "sign");
+	if (se)
+		return fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, "sign");
+	se = snt_seal(bureau_pub, cose, cose_len, file, file_len);
+	free(cose);
+	if (se == SNT_SIGN_ERR_NOMEM)
+		return fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "seal");
+	if (se)
+		return fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, "seal");
+	return SNT_BUNDLE_OK;
+}
+
+/* ---- strict decoding ---- */
+
+struct field {
+	const char *key;
+	cbor_item_t *val;
+};
+
+/*
+ * @root must be a definite map whose keys are exactly @f[0..n) in order
+ * (the first two being "type" and "v", checked here against @type).
+ */
+static enum snt_bundle_err map_fields(const cbor_item_t *root, const char *type, struct field *f, size_t n,
+				      const char *prefix, struct snt_bundle_diag *d)
+{
+	struct cbor_pair *pairs;
+	size_t got;
+	char name[SNT_BUNDLE_FIELD_LEN];
+
+	if (!cbor_isa_map(root) || !cbor_map_is_definite(root))
+		return prefix ? fail_field(d, prefix, "not a map")
+			      : fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+	pairs = cbor_map_handle(root);
+	got = cbor_map_size(root);
+	for (size_t i = 0; i < n; i++) {
+		cbor_item_t *k = i < got ? pairs[i].key : NULL;
+		size_t kl = strlen(f[i].key);
+
+		snprintf(name, sizeof(name), "%s%s%s", prefix ? prefix : "", prefix ? "." : "", f[i].key);
+		if (!k || !cbor_isa_string(k) || !cbor_string_is_definite(k) || cbor_string_length(k) != kl ||
+		    memcmp(cbor_string_handle(k), f[i].key, kl)) {
+			if (type && i == 0)
+				return fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" first in the map");
+			if (type && i == 1)
+				return fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "no \"v\" second in the map");
+			return fail_field(d, name, "missing or out of order");
+		}
+		f[i].val = pairs[i].value;
+		/* The type and version decide before the rest of the keys. */
+		if (type && i == 0) {
+			cbor_item_t *t = f[0].val;
+			size_t tl = strlen(type);
+
+			if (!cbor_isa_string(t) || !cbor_string_is_definite(t) || cbor_string_length(t) != tl ||
+			    memcmp(cbor_string_handle(t), type, tl))
+				return fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"%s\"", type);
+		}
+		if (type && i == 1 && (!cbor_isa_uint(f[1].val) || cbor_get_int(f[1].val) != SNT_BUNDLE_VERSION))
+			return fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+	}
+	if (got != n) {
+		if (got > n && cbor_isa_string(pairs[n].key) && cbor_string_is_definite(pairs[n].key)) {
+			size_t kl = cbor_string_length(pairs[n].key);
+
+			if (kl >= sizeof(name))
+				kl = sizeof(name) - 1;
+			for (size_t i = 0; i < kl; i++) {
+				uint8_t c = cbor_string_handle(pairs[n].key)[i];
+
+				name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+			}
+			name[kl] = '\0';
+			return fail(d, SNT_BUNDLE_ERR_FIELD, name, 0, "unknown field \"%s\"", name);
+		}
+		return fail(d, SNT_BUNDLE_ERR_FIELD, prefix ? prefix : "", 0, "%s has an unknown field",
+			    prefix ? prefix : "map");
+	}
+	return SNT_BUNDLE_OK;
+}
+
+static int get_uint(const cbor_item_t *v, int64_t *out)
+{
+	uint64_t x;
+
+	if (!cbor_isa_uint(v))
+		return -1;
+	x = cbor_get_int(v);
+	if (x > INT64_MAX)
+		return -1;
+	*out = (int64_t)x;
+	return 0;
+}
+
+static int get_int(const cbor_item_t *v, int64_t *out)
+{
+	uint64_t x;
+
+	if (cbor_isa_uint(v))
+		return get_uint(v, out);
+	if (!cbor_isa_negint(v))
+		return -1;
+	x = cbor_get_int(v);
+	if (x > INT64_MAX)
+		return -1;
+	*out = -1 - (int64_t)x;
+	return 0;
+}
+
+/* A definite text string of 0 < len < size bytes, no NUL, into @buf. */
+static int get_text(const cbor_item_t *v, char *buf, size_t size, bool allow_empty)
+{
+	size_t n;
+
+	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+		return -1;
+	n = cbor_string_length(v);
+	if (n >= size || (!allow_empty && n == 0) || (n && memchr(cbor_string_handle(v), '\0', n)))
+		return -1;
+	if (n)
+		memcpy(buf, cbor_string_handle(v), n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int get_hash(const cbor_item_t *v, uint8_t out[SNT_HASH_LEN])
+{
+	if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) || cbor_bytestring_length(v) != SNT_HASH_LEN)
+		return -1;
+	memcpy(out, cbor_bytestring_handle(v), SNT_HASH_LEN);
+	return 0;
+}
+
+static bool is_null(const cbor_item_t *v)
+{
+	/* cbor_is_null() asserts on a float: check the width first. */
+	return cbor_isa_float_ctrl(v) && cbor_float_get_width(v) == CBOR_FLOAT_0 && cbor_is_null(v);
+}
+
+static int get_name(const cbor_item_t *v, char *buf, size_t size)
+{
+	return get_text(v, buf, size, false);
+}
+
+/* One entry array; @idx for field names.  The payload is copied (malloc). */
+static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, struct snt_entry *e,
+					struct snt_bundle_diag *d)
+{
+	static const char *const cols[ENTRY_COLUMNS] = {
+		"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour", "verified",
+		"temp_dc", "decision", "reasons", "door", "subject", "payload", "detail", "prev_hash", "hash",
+	};
+	cbor_item_t **it;
+	char name[SNT_BUNDLE_FIELD_LEN], reasons[REASONS_MAX];
+	int64_t v;
+	int col = 0;
+
+	memset(e, 0, sizeof(*e));
+	if (!cbor_isa_array(arr) || !cbor_array_is_definite(arr) || cbor_array_size(arr) != ENTRY_COLUMNS) {
+		snprintf(name, sizeof(name), "entries[%zu]", idx);
+		return fail_field(d, name, "not an array of 18 columns");
+	}
+	it = cbor_array_handle(arr);
+	if (get_uint(it[0], &e->seq) || e->seq < 1)
+		goto bad;
+	col = 1;
+	if (get_text(it[1], e->boot_id, sizeof(e->boot_id), true))
+		goto bad;
+	col = 2;
+	if (get_int(it[2], &e->mono_ms))
+		goto bad;
+	col = 3;
+	if (get_int(it[3], &e->time_utc_ms))
+		goto bad;
+	{
+		char s[32];
+
+		col = 4;
+		if (get_name(it[4], s, sizeof(s)) || snt_clock_state_from_name(s, &e->clock))
+			goto bad;
+		col = 5;
+		if (get_name(it[5], s, sizeof(s)) || snt_person_kind_from_name(s, &e->kind))
+			goto bad;
+		col = 6;
+		if (get_name(it[6], s, sizeof(s)) || snt_code_format_from_name(s, &e->format))
+			goto bad;
+		col = 7;
+		if (get_name(it[7], s, sizeof(s)) || snt_colour_from_name(s, &e->colour))
+			goto bad;
+		col = 8;
+		if (get_name(it[8], s, sizeof(s)) || snt_verified_from_name(s, &e->verified))
+			goto bad;
+		col = 9;
+		if (is_null(it[9])) {
+			e->has_temp = false;
+		} else {
+			if (get_int(it[9], &v) || v < -10000 || v > 10000)
+				goto bad;
+			e->has_temp = true;
+			e->temp_dc = (int)v;
+		}
+		col = 10;
+		if (get_name(it[10], s, sizeof(s)) || snt_decision_from_name(s, &e->decision))
+			goto bad;
+		col = 11;
+		if (get_text(it[11], reasons, sizeof(reasons), true))
+			goto bad;
+		if (reasons[0]) {
+			char check[REASONS_MAX];
+
+			if (snt_reasons_parse(reasons, &e->reasons) || e->reasons == 0 ||
+			    snt_reasons_format(e->reasons, ",", check, sizeof(check)) < 0 || strcmp(check, reasons))
+				goto bad;
+		}
+		col = 12;
+		if (get_name(it[12], s, sizeof(s)) || snt_door_from_name(s, &e->door))
+			goto bad;
+	}
+	col = 13;
+	if (!is_null(it[13]) && get_text(it[13], e->subject, sizeof(e->subject), false))
+		goto bad;
+	col = 14;
+	if (!is_null(it[14])) {
+		size_t n;
+		uint8_t *p;
+
+		if (!cbor_isa_bytestring(it[14]) || !cbor_bytestring_is_definite(it[14]))
+			goto bad;
+		n = cbor_bytestring_length(it[14]);
+		if (n == 0 || n > SNT_STORE_MAX_PAYLOAD)
+			goto bad;
+		p = malloc(n);
+		if (!p)
+			return fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		memcpy(p, cbor_bytestring_handle(it[14]), n);
+		e->payload = p;
+		e->payload_len = n;
+	}
+	col = 15;
+	if (!is_null(it[15]) && get_text(it[15], e->detail, sizeof(e->detail), false))
+		goto bad;
+	col = 16;
+	if (get_hash(it[16], e->prev_hash))
+		goto bad;
+	col = 17;
+	if (get_hash(it[17], e->hash))
+		goto bad;
+	return SNT_BUNDLE_OK;
+bad:
+	snprintf(name, sizeof(name), "entries[%zu].%s", idx, cols[col]);
+	return fail(d, SNT_BUNDLE_ERR_FIELD, name, e->seq, "field \"%s\": wrong type or out of range", name);
+}
+
+void snt_bundle_free(struct snt_bundle *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		free((void *)(uintptr_t)b->entries[i].payload);
+	free(b->entries);
+	free(b);
+}
+
+static enum snt_bundle_err decode_device(const cbor_item_t *v, char device[SNT_DEVICE_ID_LEN],
+					 struct snt_bundle_diag *d)
+{
+	if (get_text(v, device, SNT_DEVICE_ID_LEN, false) || !snt_bundle_device_id_valid(device))
+		return fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+	return SNT_BUNDLE_OK;
+}
+
+static enum snt_bundle_err decode_bundle_map(const cbor_item_t *root, struct snt_bundle **out,
+					     struct snt_bundle_diag *d)
+{
+	struct field f[] = { { "type", NULL },	{ "v", NULL },	  { "device", NULL }, { "kind", NULL },
+			     { "first", NULL }, { "last", NULL }, { "count", NULL },  { "prev", NULL },
+			     { "head", NULL },	{ "created", NULL }, { "entries", NULL } };
+	struct snt_bundle *b;
+	struct snt_bundle_manifest *m;
+	enum snt_bundle_err rc;
+	char kind[16];
+	size_t n;
+
+	rc = map_fields(root, "bundle", f, SNT_ARRAY_SIZE(f), NULL, d);
+	if (rc)
+		return rc;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	m = &b->manifest;
+	rc = decode_device(f[2].val, m->device, d);
+	if (rc)
+		goto err;
+	if (get_name(f[3].val, kind, sizeof(kind)) || snt_bundle_kind_from_name(kind, &m->kind)) {
+		rc = fail_field(d, "kind", "not \"regular\" or \"priority\"");
+		goto err;
+	}
+	if (get_uint(f[4].val, &m->first) || m->first < 1) {
+		rc = fail_field(d, "first", "not an unsigned integer >= 1");
+		goto err;
+	}
+	if (get_uint(f[5].val, &m->last) || m->last < m->first) {
+		rc = fail_field(d, "last", "not an unsigned integer >= first");
+		goto err;
+	}
+	if (get_uint(f[6].val, &m->count)) {
+		rc = fail_field(d, "count", "not an unsigned integer");
+		goto err;
+	}
+	if (m->count < 1 || m->count > SNT_BUNDLE_MAX_ENTRIES) {
+		rc = fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " not within 1 to %d", m->count,
+			  SNT_BUNDLE_MAX_ENTRIES);
+		goto err;
+	}
+	if (get_hash(f[7].val, m->prev)) {
+		rc = fail_field(d, "prev", "not a 32-byte string");
+		goto err;
+	}
+	if (get_hash(f[8].val, m->head)) {
+		rc = fail_field(d, "head", "not a 32-byte string");
+		goto err;
+	}
+	if (get_int(f[9].val, &m->created_ms)) {
+		rc = fail_field(d, "created", "not an integer");
+		goto err;
+	}
+	if (!cbor_isa_array(f[10].val) || !cbor_array_is_definite(f[10].val)) {
+		rc = fail_field(d, "entries", "not an array");
+		goto err;
+	}
+	n = cbor_array_size(f[10].val);
+	if (n != (size_t)m->count) {
+		rc = fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " but %zu entries", m->count, n);
+		goto err;
+	}
+	b->entries = calloc(n, sizeof(*b->entries));
+	if (!b->entries) {
+		rc = fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		goto err;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = decode_entry(cbor_array_handle(f[10].val)[i], i, &b->entries[i], d);
+		b->n = i + 1;	/* entry i may own a payload even on error */
+		if (rc)
+			goto err;
+	}
+	rc = check_bundle(m, b->entries, n, d);
+	if (rc)
+		goto err;
+	*out = b;
+	return SNT_BUNDLE_OK;
+err:
+	snt_bundle_free(b);
+	return rc;
+}
+
+enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
+				      struct snt_bundle_diag *diag)
+{
+	cbor_item_t *root;
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!cbor || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	root = codes__cbor_load(cbor, len);
+	if (!root)
+		return fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+	rc = decode_bundle_map(root, out, diag);
+	cbor_decref(&root);
+	return rc;
+}
+
+enum snt_bundle_err snt_bundle_manifest_get(const struct snt_bundle *b, struct snt_bundle_manifest *m)
+{
+	if (!b || !m)
+		return SNT_BUNDLE_ERR_INVAL;
+	*m = b->manifest;
+	return SNT_BUNDLE_OK;
+}
+
+/*
+ * The "device" of an unverified bundle payload, read without building
+ * items: the map must start with "type": "bundle", "v": 1, "device": tstr.
+ */
+static int read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg)
+{
+	uint8_t ib, ai;
+
+	if (*pos >= len)
+		return -1;
+	ib = p[(*pos)++];
+	*major = ib >> 5;
+	ai = ib & 0x1f;
+	if (ai < 24) {
+		*arg = ai;
+		return 0;
+	}
+	if (ai > 27)
+		return -1;
+	{
+		size_t n = (size_t)1 << (ai - 24);
+
+		if (len - *pos < n)
+			return -1;
+		*arg = 0;
+		for (size_t i = 0; i < n; i++)
+			*arg = *arg << 8 | p[(*pos)++];
+	}
+	return 0;
+}
+
+static int read_text(const uint8_t *p, size_t len, size_t *pos, const char **s, size_t *n)
+{
+	uint8_t major;
+	uint64_t arg;
+
+	if (read_head(p, len, pos, &major, &arg) || major != 3 || arg > len - *pos)
+		return -1;
+	*s = (const char *)p + *pos;
+	*n = (size_t)arg;
+	*pos += (size_t)arg;
+	return 0;
+}
+
+static int text_is(const char *s, size_t n, const char *want)
+{
+	return n == strlen(want) && !memcmp(s, want, n);
+}
+
+static enum snt_bundle_err peek_device(const uint8_t *p, size_t len, char device[SNT_DEVICE_ID_LEN],
+				       struct snt_bundle_diag *d)
+{
+	size_t pos = 0, n;
+	uint8_t major;
+	uint64_t arg;
+	const char *s;
+
+	if (read_head(p, len, &pos, &major, &arg) || major != 5)
+		return fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "type") || read_text(p, len, &pos, &s, &n) ||
+	    !text_is(s, n, "bundle"))
+		return fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"bundle\"");
+	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "v") || read_head(p, len, &pos, &major, &arg) ||
+	    major != 0 || arg != SNT_BUNDLE_VERSION)
+		return fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "device") || read_text(p, len, &pos, &s, &n) ||
+	    n >= SNT_DEVICE_ID_LEN)
+		return fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+	memcpy(device, s, n);
+	device[n] = '\0';
+	if (strlen(device) != n || !snt_bundle_device_id_valid(device))
+		return fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+	return SNT_BUNDLE_OK;
+}
+
+static enum snt_bundle_err map_open_err(enum snt_sign_err se, struct snt_bundle_diag *d)
+{
+	switch (se) {
+	case SNT_SIGN_ERR_NOMEM:
+		return fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, "signature");
+	case SNT_SIGN_ERR_KID:
+		return fail_sign(d, SNT_BUNDLE_ERR_KID, se, "signature");
+	case SNT_SIGN_ERR_NOT_COSE:
+	case SNT_SIGN_ERR_ALG:
+	case SNT_SIGN_ERR_SIGNATURE:
+		return fail_sign(d, SNT_BUNDLE_ERR_SIGNATURE, se, "signature");
+	default:
+		return fail_sign(d, SNT_BUNDLE_ERR_INVAL, se, "key");
+	}
+}
+
+enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+				    const uint8_t *file, size_t len, struct snt_bundle **out,
+				    struct snt_bundle_diag *diag)
+{
+	uint8_t *cose = NULL, *payload = NULL, kid[SNT_SIGN_KID_LEN];
+	size_t cose_len = 0, payload_len = 0;
+	struct codes__cose_sign1 c;
+	char device[SNT_DEVICE_ID_LEN];
+	EVP_PKEY *key = NULL;
+	enum snt_sign_err se;
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!bureau_priv || !lookup || !file || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	se = snt_unseal(bureau_priv, file, len, &cose, &cose_len);
+	if (se == SNT_SIGN_ERR_NOMEM)
+		return fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "unseal");
+	if (se == SNT_SIGN_ERR_INVAL || se == SNT_SIGN_ERR_NOT_EC || se == SNT_SIGN_ERR_NOT_P256)
+		return fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, "bureau key");
+	if (se)
+		return fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, "unseal");
+	se = snt_sign1_kid(cose, cose_len, kid);
+	if (se) {
+		rc = map_open_err(se == SNT_SIGN_ERR_KID ? SNT_SIGN_ERR_NOT_COSE : se, diag);
+		goto out;
+	}
+	/* The unverified payload names the device whose key is to verify it. */
+	if (codes__cose_sign1_parse(cose, cose_len, &c) != SNT_VERIFY_OK) {
+		rc = map_open_err(SNT_SIGN_ERR_NOT_COSE, diag);
+		goto out;
+	}
+	rc = peek_device(c.payload, c.payload_len, device, diag);
+	codes__cose_sign1_free(&c);
+	if (rc)
+		goto out;
+	if (lookup(ctx, device, kid, &key) || !key) {
+		rc = fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
+		goto out;
+	}
+	se = snt_sign1_open(cose, cose_len, key, &payload, &payload_len);
+	if (se) {
+		rc = map_open_err(se, diag);
+		if (rc == SNT_BUNDLE_ERR_KID)
+			fail_sign(diag, rc, se, "signature (not the key registered for the device)");
+		goto out;
+	}
+	rc = snt_bundle_decode(payload, payload_len, out, diag);
+	if (!rc)
+		memcpy((*out)->kid, kid, SNT_SIGN_KID_LEN);
+out:
+	EVP_PKEY_free(key);
+	free(payload);
+	free(cose);
+	return rc;
+}
+
+/* ---- generic signed documents ---- */
+
+static enum snt_bundle_err open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t len, cbor_item_t **root,
+				       struct snt_bundle_diag *d)
+{
+	uint8_t *payload = NULL;
+	size_t payload_len = 0;
+	enum snt_sign_err se;
+
+	se = snt_sign1_open(buf, len, pub, &payload, &payload_len);
+	if (se)
+		return map_open_err(se, d);
+	*root = codes__cbor_load(payload, payload_len);
+	free(payload);
+	if (!*root)
+		return fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+	if (!cbor_isa_map(*root) || !cbor_map_is_definite(*root)) {
+		cbor_decref(root);
+		return fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+	}
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t len,
+					   char type[SNT_BUNDLE_TYPE_LEN], cbor_item_t **map,
+					   struct snt_bundle_diag *diag)
+{
+	cbor_item_t *root = NULL, *t, *v;
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!pub || !buf || !type || !map)
+		return SNT_BUNDLE_ERR_INVAL;
+	rc = open_signed(pub, buf, len, &root, diag);
+	if (rc)
+		return rc;
+	/* Key uniqueness: codes__map_str() finds the first; refuse a repeated "type"/"v". */
+	{
+		struct cbor_pair *pairs = cbor_map_handle(root);
+		size_t nt = 0, nv = 0;
+
+		for (size_t i = 0; i < cbor_map_size(root); i++) {
+			cbor_item_t *k = pairs[i].key;
+
+			if (!cbor_isa_string(k) || !cbor_string_is_definite(k))
+				continue;
+			nt += text_is((const char *)cbor_string_handle(k), cbor_string_length(k), "type");
+			nv += text_is((const char *)cbor_string_handle(k), cbor_string_length(k), "v");
+		}
+		if (nt > 1 || nv > 1) {
+			rc = fail(diag, nt > 1 ? SNT_BUNDLE_ERR_TYPE : SNT_BUNDLE_ERR_VERSION, nt > 1 ? "type" : "v", 0,
+				  "\"%s\" repeated", nt > 1 ? "type" : "v");
+			goto err;
+		}
+	}
+	t = codes__map_str(root, "type");
+	if (!t || get_text(t, type, SNT_BUNDLE_TYPE_LEN, false)) {
+		rc = fail(diag, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" of 1-15 bytes");
+		goto err;
+	}
+	v = codes__map_str(root, "v");
+	if (!v || !cbor_isa_uint(v) || cbor_get_int(v) != SNT_BUNDLE_VERSION) {
+		rc = fail(diag, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+		goto err;
+	}
+	*map = root;
+	return SNT_BUNDLE_OK;
+err:
+	type[0] = '\0';
+	cbor_decref(&root);
+	return rc;
+}
+
+static enum snt_bundle_err sign_cb(EVP_PKEY *key, struct cb *b, uint8_t **out, size_t *out_len,
+				   struct snt_bundle_diag *d)
+{
+	enum snt_sign_err se;
+
+	if (b->oom) {
+		free(b->p);
+		return fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	se = snt_sign1_es256(key, b->p, b->len, out, out_len);
+	free(b->p);
+	if (se == SNT_SIGN_ERR_NOMEM)
+		return fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, "sign");
+	if (se)
+		return fail_sign(d, SNT_BUNDLE_ERR_CRYPTO, se, "sign");
+	return SNT_BUNDLE_OK;
+}
+
+/* ---- acknowledgement ---- */
+
+enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_bundle_ack *a, uint8_t **out,
+					size_t *out_len, struct snt_bundle_diag *diag)
+{
+	struct cb b = { 0 };
+
+	diag_clear(diag);
+	if (!bureau_key || !a || !out || !out_len || !snt_bundle_device_id_valid(a->device) || a->seq < 0 ||
+	    (a->seq == 0 && memcmp(a->head, zero_hash, SNT_HASH_LEN)) || a->n_verdicts > SNT_BUNDLE_MAX_VERDICTS ||
+	    (!a->verdicts && a->n_verdicts))
+		return SNT_BUNDLE_ERR_INVAL;
+	for (size_t i = 0; i < a->n_verdicts; i++) {
+		const struct snt_bundle_verdict *v = &a->verdicts[i];
+		char name[SNT_BUNDLE_FIELD_LEN];
+
+		if (v->seq < 1) {
+			snprintf(name, sizeof(name), "verdicts[%zu].seq", i);
+			return fail_field(diag, name, "below 1");
+		}
+		if (v->colour != SNT_COLOUR_GREEN && v->colour != SNT_COLOUR_YELLOW && v->colour != SNT_COLOUR_RED) {
+			snprintf(name, sizeof(name), "verdicts[%zu].colour", i);
+			return fail_field(diag, name, "not green, yellow or red");
+		}
+		if (!memchr(v->platform, '\0', sizeof(v->platform)) || !platform_valid(v->platform)) {
+			snprintf(name, sizeof(name), "verdicts[%zu].platform", i);
+			return fail_field(diag, name, "not 1-32 of [a-z0-9-]");
+		}
+	}
+	cb_head(&b, 5, 7);
+	cb_key(&b, "type");
+	cb_text(&b, "ack");
+	cb_key(&b, "v");
+	cb_int(&b, SNT_BUNDLE_VERSION);
+	cb_key(&b, "device");
+	cb_text(&b, a->device);
+	cb_key(&b, "seq");
+	cb_int(&b, a->seq);
+	cb_key(&b, "head");
+	cb_bytes(&b, 2, a->head, SNT_HASH_LEN);
+	cb_key(&b, "time");
+	cb_int(&b, a->time_ms);
+	cb_key(&b, "verdicts");
+	cb_head(&b, 4, a->n_verdicts);
+	for (size_t i = 0; i < a->n_verdicts; i++) {
+		cb_head(&b, 5, 3);
+		cb_key(&b, "seq");
+		cb_int(&b, a->verdicts[i].seq);
+		cb_key(&b, "colour");
+		cb_text(&b, snt_colour_name(a->verdicts[i].colour));
+		cb_key(&b, "platform");
+		cb_text(&b, a->verdicts[i].platform);
+	}
+	return sign_cb(bureau_key, &b, out, out_len, diag);
+}
+
+void snt_bundle_ack_free(struct snt_bundle_ack *a)
+{
+	if (!a)
+		return;
+	free(a->verdicts);
+	free(a);
+}
+
+static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle_ack *a, struct snt_bundle_diag *d)
+{
+	struct field f[] = { { "type", NULL }, { "v", NULL },	 { "device", NULL },  { "seq", NULL },
+			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL } };
+	enum snt_bundle_err rc;
+	size_t n;
+
+	rc = map_fields(root, "ack", f, SNT_ARRAY_SIZE(f), NULL, d);
+	if (rc)
+		return rc;
+	rc = decode_device(f[2].val, a->device, d);
+	if (rc)
+		return rc;
+	if (get_uint(f[3].val, &a->seq))
+		return fail_field(d, "seq", "not an unsigned integer");
+	if (get_hash(f[4].val, a->head))
+		return fail_field(d, "head", "not a 32-byte string");
+	if (a->seq == 0 && memcmp(a->head, zero_hash, SNT_HASH_LEN))
+		return fail_field(d, "head", "not 32 zero bytes for seq 0");
+	if (get_int(f[5].val, &a->time_ms))
+		return fail_field(d, "time", "not an integer");
+	if (!cbor_isa_array(f[6].val) || !cbor_array_is_definite(f[6].val))
+		return fail_field(d, "verdicts", "not an array");
+	n = cbor_array_size(f[6].val);
+	if (n > SNT_BUNDLE_MAX_VERDICTS)
+		return fail(d, SNT_BUNDLE_ERR_COUNT, "verdicts", 0, "%zu verdicts, more than %d", n,
+			    SNT_BUNDLE_MAX_VERDICTS);
+	a->verdicts = calloc(n ? n : 1, sizeof(*a->verdicts));
+	if (!a->verdicts)
+		return fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		struct field vf[] = { { "seq", NULL }, { "colour", NULL }, { "platform", NULL } };
+		struct snt_bundle_verdict *v = &a->verdicts[i];
+		char prefix[24], name[SNT_BUNDLE_FIELD_LEN], colour[16];
+
+		snprintf(prefix, sizeof(prefix), "verdicts[%zu]", i);
+		rc = map_fields(cbor_array_handle(f[6].val)[i], NULL, vf, SNT_ARRAY_SIZE(vf), prefix, d);
+		if (rc)
+			return rc;
+		if (get_uint(vf[0].val, &v->seq) || v->seq < 1) {
+			snprintf(name, sizeof(name), "%s.seq", prefix);
+			return fail_field(d, name, "not an unsigned integer >= 1");
+		}
+		if (get_name(vf[1].val, colour, sizeof(colour)) || snt_colour_from_name(colour, &v->colour) ||
+		    (v->colour != SNT_COLOUR_GREEN && v->colour != SNT_COLOUR_YELLOW && v->colour != SNT_COLOUR_RED)) {
+			snprintf(name, sizeof(name), "%s.colour", prefix);
+			return fail_field(d, name, "not green, yellow or red");
+		}
+		if (get_name(vf[2].val, v->platform, sizeof(v->platform)) || !platform_valid(v->platform)) {
+			snprintf(name, sizeof(name), "%s.platform", prefix);
+			return fail_field(d, name, "not 1-32 of [a-z0-9-]");
+		}
+		a->n_verdicts = i + 1;
+	}
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_ack_open(EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+					struct snt_bundle_ack **out, struct snt_bundle_diag *diag)
+{
+	cbor_item_t *root = NULL;
+	struct snt_bundle_ack *a;
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!bureau_pub || !buf || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	rc = open_signed(bureau_pub, buf, len, &root, diag);
+	if (rc)
+		return rc;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		cbor_decref(&root);
+		return fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	rc = decode_ack(root, a, diag);
+	cbor_decref(&root);
+	if (rc) {
+		snt_bundle_ack_free(a);
+		return rc;
+	}
+	*out = a;
+	return SNT_BUNDLE_OK;
+}
+
+/* ---- signed time ---- */
+
+enum snt_bundle_err snt_bundle_time_sign(EVP_PKEY *bureau_key, const char *device, int64_t time_ms,
+					 uint8_t **out, size_t *out_len, struct snt_bundle_diag *diag)
+{
+	struct cb b = { 0 };
+
+	diag_clear(diag);
+	if (!bureau_key || !out || !out_len || !snt_bundle_device_id_valid(device))
+		return SNT_BUNDLE_ERR_INVAL;
+	cb_head(&b, 5, 4);
+	cb_key(&b, "type");
+	cb_text(&b, "time");
+	cb_key(&b, "v");
+	cb_int(&b, SNT_BUNDLE_VERSION);
+	cb_key(&b, "device");
+	cb_text(&b, device);
+	cb_key(&b, "time");
+	cb_int(&b, time_ms);
+	return sign_cb(bureau_key, &b, out, out_len, diag);
+}
+
+enum snt_bundle_err snt_bundle_time_open(EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+					 char device[SNT_DEVICE_ID_LEN], int64_t *time_ms,
+					 struct snt_bundle_diag *diag)
+{
+	struct field f[] = { { "type", NULL }, { "v", NULL }, { "device", NULL }, { "time", NULL } };
+	cbor_item_t *root = NULL;
+	char dev[SNT_DEVICE_ID_LEN];
+	int64_t t;
+	enum snt_bundle_err rc;
+
+	diag_clear(diag);
+	if (!bureau_pub || !buf || !device || !time_ms)
+		return SNT_BUNDLE_ERR_INVAL;
+	rc = open_signed(bureau_pub, buf, len, &root, diag);
+	if (rc)
+		return rc;
+	rc = map_fields(root, "time", f, SNT_ARRAY_SIZE(f), NULL, diag);
+	if (!rc)
+		rc = decode_device(f[2].val, dev, diag);
+	if (!rc && get_int(f[3].val, &t))
+		rc = fail_field(diag, "time", "not an integer");
+	cbor_decref(&root);
+	if (rc)
+		return rc;
+	memcpy(device, dev, SNT_DEVICE_ID_LEN);
+	*time_ms = t;
+	return SNT_BUNDLE_OK;
+}
+
+/* ---- file names ---- */
+
+static enum snt_bundle_err name_put(char *buf, size_t size, const char *fmt, ...) SNT_PRINTF(3, 4);
+
+static enum snt_bundle_err name_put(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? SNT_BUNDLE_ERR_INVAL : SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_file_name(const struct snt_bundle_manifest *m, char *buf, size_t size)
+{
+	if (!m || !buf || !snt_bundle_device_id_valid(m->device) || m->first < 0 || m->last < 0 ||
+	    !snt_bundle_kind_name(m->kind))
+		return SNT_BUNDLE_ERR_INVAL;
+	return name_put(buf, size, "%s-%" PRId64 "-%" PRId64 "-%s" SNT_BUNDLE_EXT, m->device, m->first, m->last,
+			snt_bundle_kind_name(m->kind));
+}
+
+enum snt_bundle_err snt_bundle_ack_file_name(const char *device, int64_t seq, char *buf, size_t size)
+{
+	if (!buf || !snt_bundle_device_id_valid(device) || seq < 0)
+		return SNT_BUNDLE_ERR_INVAL;
+	return name_put(buf, size, "ack-%s-%" PRId64 SNT_BUNDLE_COSE_EXT, device, seq);
+}
+
+enum snt_bundle_err snt_bundle_time_file_name(const char *device, int64_t time_ms, char *buf, size_t size)
+{
+	if (!buf || !snt_bundle_device_id_valid(device) || time_ms < 0)
+		return SNT_BUNDLE_ERR_INVAL;
+	return name_put(buf, size, "time-%s-%" PRId64 SNT_BUNDLE_COSE_EXT, device, time_ms);
+}
+
+/* A decimal number ending at @end (exclusive), starting after the last '-' before it. */
+static int num_from_right(const char *start, const char **end, int64_t *out)
+{
+	const char *p = *end;
+	int64_t v = 0;
+	size_t digits;
+
+	while (p > start && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	digits = (size_t)(*end - p);
+	if (digits == 0 || digits > 18 || (digits > 1 && *p == '0') || p == start || p[-1] != '-')
+		return -1;
+	for (const char *q = p; q < *end; q++)
+		v = v * 10 + (*q - '0');
+	*out = v;
+	*end = p - 1;	/* at the '-' */
+	return 0;
+}
+
+static int device_part(const char *start, const char *end, char *device)
+{
+	char dev[SNT_DEVICE_ID_LEN];
+	size_t n = (size_t)(end - start);
+
+	if (n == 0 || n >= sizeof(dev))
+		return -1;
+	memcpy(dev, start, n);
+	dev[n] = '\0';
+	if (!snt_bundle_device_id_valid(dev))
+		return -1;
+	if (device)
+		memcpy(device, dev, n + 1);
+	return 0;
+}
+
+static int has_suffix(const char *name, const char *suffix, const char **end)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (n <= s || strcmp(name + n - s, suffix))
+		return -1;
+	*end = name + n - s;
+	return 0;
+}
+
+int snt_bundle_file_name_parse(const char *name, char *device, int64_t *first, int64_t *last,
+			       enum snt_bundle_kind *kind)
+{
+	const char *end, *dash;
+	enum snt_bundle_kind k;
+	char kbuf[16];
+	int64_t f, l;
+
+	if (!name || strlen(name) >= SNT_BUNDLE_NAME_LEN || has_suffix(name, SNT_BUNDLE_EXT, &end))
+		return -1;
+	dash = end;
+	while (dash > name && dash[-1] != '-')
+		dash--;
+	if (dash == name || (size_t)(end - dash) >= sizeof(kbuf))
+		return -1;
+	memcpy(kbuf, dash, (size_t)(end - dash));
+	kbuf[end - dash] = '\0';
+	if (snt_bundle_kind_from_name(kbuf, &k))
+		return -1;
+	end = dash - 1;
+	if (num_from_right(name, &end, &l) || num_from_right(name, &end, &f) || f > l)
+		return -1;
+	if (device_part(name, end, device))
+		return -1;
+	if (first)
+		*first = f;
+	if (last)
+		*last = l;
+	if (kind)
+		*kind = k;
+	return 0;
+}
+
+static int cose_name_parse(const char *name, const char *prefix, char *device, int64_t *num)
+{
+	const char *end;
+	size_t pl = strlen(prefix);
+	int64_t v;
+
+	if (!name || strlen(name) >= SNT_BUNDLE_NAME_LEN || strncmp(name, prefix, pl) ||
+	    has_suffix(name, SNT_BUNDLE_COSE_EXT, &end) || end < name + pl)
+		return -1;
+	if (num_from_right(name + pl, &end, &v) || device_part(name + pl, end, device))
+		return -1;
+	if (num)
+		*num = v;
+	return 0;
+}
+
+int snt_bundle_ack_file_name_parse(const char *name, char *device, int64_t *seq)
+{
+	return cose_name_parse(name, "ack-", device, seq);
+}
+
+int snt_bundle_time_file_name_parse(const char *name, char *device, int64_t *time_ms)
+{
+	return cose_name_parse(name, "time-", device, time_ms);
+}
+
+const char *snt_bundle_strerror(enum snt_bundle_err err)
+{
+	switch (err) {
+	case SNT_BUNDLE_OK:
+		return "success";
+	case SNT_BUNDLE_ERR_INVAL:
+		return "invalid argument";
+	case SNT_BUNDLE_ERR_NOMEM:
+		return "out of memory";
+	case SNT_BUNDLE_ERR_UNSEAL:
+		return "cannot unseal (truncated, altered, or sealed to another key)";
+	case SNT_BUNDLE_ERR_SIGNATURE:
+		return "signature not valid";
+	case SNT_BUNDLE_ERR_UNKNOWN_DEVICE:
+		return "unknown device";
+	case SNT_BUNDLE_ERR_KID:
+		return "signed by a key other than the expected one (kid mismatch)";
+	case SNT_BUNDLE_ERR_CBOR:
+		return "payload is not a well-formed CBOR map";
+	case SNT_BUNDLE_ERR_TYPE:
+		return "wrong or unknown document type";
+	case SNT_BUNDLE_ERR_VERSION:
+		return "unsupported version";
+	case SNT_BUNDLE_ERR_FIELD:
+		return "bad field";
+	case SNT_BUNDLE_ERR_COUNT:
+		return "count does not match";
+	case SNT_BUNDLE_ERR_MANIFEST:
+		return "manifest does not match the entries";
+	case SNT_BUNDLE_ERR_ORDER:
+		return "entries out of order or with a gap";
+	case SNT_BUNDLE_ERR_CHAIN:
+		return "chain broken (prev_hash does not link)";
+	case SNT_BUNDLE_ERR_HASH:
+		return "entry hash mismatch";
+	case SNT_BUNDLE_ERR_CRYPTO:
+		return "signing or sealing failed";
+	}
+	return "unknown error";
+}

@@ -1,0 +1,23 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Bundle export throughput (issue 7): 100,000 entries exported as 20 sealed,
+# signed bundles of 5,000 (tests/bench/bench_bundle.c), then opened again.
+# Prints (wall seconds; cpu_seconds = the process's CPU time, which a loaded
+# machine does not inflate), the export line last:
+#   bundle open entries=N seconds=S entries_per_s=R cpu_seconds=C
+#   bundle export entries=N seconds=S entries_per_s=R cpu_seconds=C bytes=B
+# Figures, not pass/fail (exit non-zero only if a bundle does not open).
+# usage: bench-bundle.sh [BUILD_DIR] [ENTRIES]   (make bench)
+set -eu
+b=${1:-build}
+n=${2:-100000}
+[ -f "$b/libsentinel.a" ] || { echo "bench-bundle: $b/libsentinel.a missing: run make first" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-bundle.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
+# shellcheck disable=SC2046,SC2086
+gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
+	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -g -I. -Ifirmware -Iboard \
+	$(pkg-config --cflags $pkgs) -o "$tmp/bench_bundle" tests/bench/bench_bundle.c "$b/libsentinel.a" \
+	$(pkg-config --libs $pkgs) -lm
+"$tmp/bench_bundle" "$n"

@@ -1,0 +1,1109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bundle (firmware/sync/bundle.h): round trips of bundles, acknowledgements
+ * and signed time; every decoder error with its exact code, on payloads
+ * altered with libcbor; files truncated, flipped, replayed from another
+ * device; file names.  Keys are made here; nothing touches the disk.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <cbor.h>
+#include <openssl/evp.h>
+
+#include "sign/sign.h"
+#include "store/store.h"
+#include "sync/bundle.h"
+
+#define N 10
+
+struct fx {
+	EVP_PKEY *dev_a, *dev_b, *bureau, *bureau2;
+	struct snt_entry e[N];	/* seq 1..N, chained */
+	uint8_t payload[N][16];
+};
+
+/* ---- fixtures ---- */
+
+static void fill_entry(struct fx *f, size_t i)
+{
+	struct snt_entry *e = &f->e[i];
+
+	memset(e, 0, sizeof(*e));
+	e->seq = (int64_t)i + 1;
+	snprintf(e->boot_id, sizeof(e->boot_id), "0b1e8d52-5d9c-4b8e-9a59-%012u", (unsigned)i);
+	e->mono_ms = 1000 + (int64_t)i * 250;
+	e->time_utc_ms = 1700000000000LL + (int64_t)i * 60000;
+	e->clock = i % 3 == 0 ? SNT_CLOCK_UNTRUSTED : SNT_CLOCK_TRUSTED;
+	e->kind = i % 4 == 1 ? SNT_KIND_STAFF : SNT_KIND_VISITOR;
+	e->format = i % 2 ? SNT_FORMAT_HEALTHCODE : SNT_FORMAT_HCERT;
+	e->colour = (enum snt_colour)(i % 5);
+	e->verified = (enum snt_verified)(i % 4);
+	e->has_temp = i % 3 != 2;
+	e->temp_dc = 365 + (int)i;
+	e->decision = (enum snt_decision)(i % 3);
+	e->reasons = i % 4 == 3 ? 0 : (SNT_REASON_BIT(SNT_REASON_FEVER) | SNT_REASON_BIT(i % SNT_REASON_COUNT));
+	e->door = i % 2 ? SNT_DOOR_OPENED : SNT_DOOR_SHUT;
+	if (i % 2)
+		snprintf(e->subject, sizeof(e->subject), "Z** S**%zu", i);
+	if (i % 3 != 1) {
+		snprintf((char *)f->payload[i], sizeof(f->payload[i]), "HC:110101:%04zu", i);
+		e->payload = f->payload[i];
+		e->payload_len = strlen((char *)f->payload[i]);
+	}
+	if (i % 2 == 0)
+		snprintf(e->detail, sizeof(e->detail), "{\"rules\":{\"version\":%zu,\"stale\":false}}", i);
+}
+
+static void chain(struct snt_entry *e, size_t n, const uint8_t *prev)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0)
+			memcpy(e[0].prev_hash, prev, SNT_HASH_LEN);
+		else
+			memcpy(e[i].prev_hash, e[i - 1].hash, SNT_HASH_LEN);
+		assert_int_equal(snt_store_entry_hash(&e[i], e[i].hash), SNT_STORE_OK);
+	}
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	static const uint8_t zero[SNT_HASH_LEN];
+
+	if (!f)
+		return -1;
+	if (snt_sign_key_generate(&f->dev_a) || snt_sign_key_generate(&f->dev_b) ||
+	    snt_sign_key_generate(&f->bureau) || snt_sign_key_generate(&f->bureau2))
+		return -1;
+	for (size_t i = 0; i < N; i++)
+		fill_entry(f, i);
+	chain(f->e, N, zero);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	EVP_PKEY_free(f->dev_a);
+	EVP_PKEY_free(f->dev_b);
+	EVP_PKEY_free(f->bureau);
+	EVP_PKEY_free(f->bureau2);
+	free(f);
+	return 0;
+}
+
+/* Registry: gate-a -> dev_a, gate-b -> dev_b; "swap" maps gate-a to dev_b. */
+struct registry {
+	struct fx *f;
+	int swap;
+	int calls;
+};
+
+static int lookup(void *ctx, const char *device, const uint8_t kid[SNT_SIGN_KID_LEN], EVP_PKEY **key)
+{
+	struct registry *r = ctx;
+	EVP_PKEY *k;
+
+	(void)kid;
+	r->calls++;
+	if (!strcmp(device, "gate-a"))
+		k = r->swap ? r->f->dev_b : r->f->dev_a;
+	else if (!strcmp(device, "gate-b"))
+		k = r->f->dev_b;
+	else
+		return -1;
+	if (EVP_PKEY_up_ref(k) != 1)
+		return -1;
+	*key = k;
+	return 0;
+}
+
+static void assert_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
+{
+	assert_int_equal(a->seq, b->seq);
+	assert_string_equal(a->boot_id, b->boot_id);
+	assert_int_equal(a->mono_ms, b->mono_ms);
+	assert_int_equal(a->time_utc_ms, b->time_utc_ms);
+	assert_int_equal(a->clock, b->clock);
+	assert_int_equal(a->kind, b->kind);
+	assert_int_equal(a->format, b->format);
+	assert_int_equal(a->colour, b->colour);
+	assert_int_equal(a->verified, b->verified);
+	assert_int_equal(a->has_temp, b->has_temp);
+	if (a->has_temp)
+		assert_int_equal(a->temp_dc, b->temp_dc);
+	assert_int_equal(a->decision, b->decision);
+	assert_int_equal(a->reasons, b->reasons);
+	assert_int_equal(a->door, b->door);
+	assert_string_equal(a->subject, b->subject);
+	assert_int_equal(a->payload_len, b->payload_len);
+	if (a->payload_len)
+		assert_memory_equal(a->payload, b->payload, a->payload_len);
+	assert_string_equal(a->detail, b->detail);
+	assert_memory_equal(a->prev_hash, b->prev_hash, SNT_HASH_LEN);
+	assert_memory_equal(a->hash, b->hash, SNT_HASH_LEN);
+}
+
+static void encode_regular(struct fx *f, const char *device, size_t from, size_t n, uint8_t **cbor, size_t *len)
+{
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+
+	assert_int_equal(snt_bundle_manifest_fill(device, SNT_BUNDLE_REGULAR, f->e + from, n, 1700000999000LL, &m),
+			 SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, f->e + from, n, cbor, len, &d), SNT_BUNDLE_OK);
+}
+
+static cbor_item_t *ack_item(int head_zero, uint64_t seq, const char *colour);
+
+/* ---- libcbor mutation helpers ---- */
+
+static cbor_item_t *load(const uint8_t *cbor, size_t len)
+{
+	struct cbor_load_result res;
+	cbor_item_t *root = cbor_load(cbor, len, &res);
+
+	assert_non_null(root);
+	assert_int_equal(res.error.code, CBOR_ERR_NONE);
+	return root;
+}
+
+static struct cbor_pair *pair_of(cbor_item_t *map, const char *key)
+{
+	struct cbor_pair *p = cbor_map_handle(map);
+
+	for (size_t i = 0; i < cbor_map_size(map); i++)
+		if (cbor_string_length(p[i].key) == strlen(key) &&
+		    !memcmp(cbor_string_handle(p[i].key), key, strlen(key)))
+			return &p[i];
+	fail_msg("no key %s", key);
+	return NULL;
+}
+
+/* Replace the value of @key (takes ownership of @v). */
+static void map_set(cbor_item_t *map, const char *key, cbor_item_t *v)
+{
+	struct cbor_pair *p = pair_of(map, key);
+
+	cbor_decref(&p->value);
+	p->value = v;
+}
+
+static cbor_item_t *entry_at(cbor_item_t *root, size_t i)
+{
+	return cbor_array_handle(pair_of(root, "entries")->value)[i];
+}
+
+static void entry_set(cbor_item_t *root, size_t i, size_t col, cbor_item_t *v)
+{
+	assert_true(cbor_array_replace(entry_at(root, i), col, v));
+	cbor_decref(&v);
+}
+
+static void dump(cbor_item_t *root, uint8_t **out, size_t *len)
+{
+	size_t cap;
+
+	*len = cbor_serialize_alloc(root, out, &cap);
+	assert_true(*len > 0);
+}
+
+static enum snt_bundle_err decode_mutated(cbor_item_t *root, struct snt_bundle_diag *d)
+{
+	uint8_t *buf;
+	size_t len;
+	struct snt_bundle *b = NULL;
+	enum snt_bundle_err rc;
+
+	dump(root, &buf, &len);
+	rc = snt_bundle_decode(buf, len, &b, d);
+	if (rc == SNT_BUNDLE_OK)
+		snt_bundle_free(b);
+	else
+		assert_null(b);
+	free(buf);
+	return rc;
+}
+
+static cbor_item_t *fresh(struct fx *f)
+{
+	uint8_t *cbor;
+	size_t len;
+	cbor_item_t *root;
+
+	encode_regular(f, "gate-a", 0, N, &cbor, &len);
+	root = load(cbor, len);
+	free(cbor);
+	return root;
+}
+
+static cbor_item_t *u64(uint64_t v)
+{
+	return cbor_build_uint64(v);
+}
+
+static cbor_item_t *bytes(const uint8_t *p, size_t n)
+{
+	return cbor_build_bytestring(p, n);
+}
+
+/* ---- bundles ---- */
+
+static void test_bundle_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct registry r = { f, 0, 0 };
+	uint8_t *cbor, *file;
+	size_t len, file_len;
+	struct snt_bundle *b = NULL;
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	uint8_t kid[8];
+
+	encode_regular(f, "gate-a", 0, N, &cbor, &len);
+	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_memory_equal(file, "SNE1", 4);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_OK);
+	assert_int_equal(r.calls, 1);
+	assert_string_equal(d.msg, "");
+	assert_int_equal(b->n, N);
+	for (size_t i = 0; i < N; i++)
+		assert_entry_equal(&b->entries[i], &f->e[i]);
+	assert_int_equal(snt_bundle_manifest_get(b, &m), SNT_BUNDLE_OK);
+	assert_string_equal(m.device, "gate-a");
+	assert_int_equal(m.kind, SNT_BUNDLE_REGULAR);
+	assert_int_equal(m.first, 1);
+	assert_int_equal(m.last, N);
+	assert_int_equal(m.count, N);
+	assert_memory_equal(m.prev, f->e[0].prev_hash, 32);
+	assert_memory_equal(m.head, f->e[N - 1].hash, 32);
+	assert_int_equal(m.created_ms, 1700000999000LL);
+	assert_int_equal(snt_sign_key_kid(f->dev_a, kid), SNT_SIGN_OK);
+	assert_memory_equal(b->kid, kid, 8);
+	snt_bundle_free(b);
+	/* The decoder alone gives the same. */
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, NULL), SNT_BUNDLE_OK);
+	assert_int_equal(b->n, N);
+	snt_bundle_free(b);
+	free(file);
+	free(cbor);
+
+	/* A bundle starting after seq 1 (prev = the previous entry's hash). */
+	encode_regular(f, "gate-a", 4, 6, &cbor, &len);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_int_equal(b->manifest.first, 5);
+	assert_memory_equal(b->manifest.prev, f->e[3].hash, 32);
+	snt_bundle_free(b);
+	free(cbor);
+}
+
+static void test_bundle_priority(void **state)
+{
+	struct fx *f = *state;
+	struct snt_entry pick[3];
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	uint8_t *cbor;
+	size_t len;
+
+	pick[0] = f->e[1];
+	pick[1] = f->e[4];
+	pick[2] = f->e[8];
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_PRIORITY, pick, 3, 5, &m), SNT_BUNDLE_OK);
+	assert_int_equal(m.first, 2);
+	assert_int_equal(m.last, 9);
+	assert_int_equal(m.count, 3);
+	assert_int_equal(snt_bundle_encode(&m, pick, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_int_equal(b->manifest.kind, SNT_BUNDLE_PRIORITY);
+	for (size_t i = 0; i < 3; i++)
+		assert_entry_equal(&b->entries[i], &pick[i]);
+	snt_bundle_free(b);
+	free(cbor);
+	/* The same gap in a regular bundle is refused by the encoder. */
+	m.kind = SNT_BUNDLE_REGULAR;
+	assert_int_equal(snt_bundle_encode(&m, pick, 3, &cbor, &len, &d), SNT_BUNDLE_ERR_ORDER);
+	assert_int_equal(d.seq, 5);
+	/* Priority entries must ascend. */
+	pick[1] = f->e[0];
+	m.kind = SNT_BUNDLE_PRIORITY;
+	assert_int_equal(snt_bundle_encode(&m, pick, 3, &cbor, &len, &d), SNT_BUNDLE_ERR_ORDER);
+	assert_int_equal(d.seq, 1);
+}
+
+static void test_bundle_encoder_refuses(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_entry e[N];
+	uint8_t *cbor = NULL;
+	size_t len;
+
+	memcpy(e, f->e, sizeof(e));
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, N, 0, &m), SNT_BUNDLE_OK);
+	m.count = N - 1;
+	assert_int_equal(snt_bundle_encode(&m, e, N, &cbor, &len, &d), SNT_BUNDLE_ERR_COUNT);
+	m.count = N;
+	m.head[0] ^= 1;
+	assert_int_equal(snt_bundle_encode(&m, e, N, &cbor, &len, &d), SNT_BUNDLE_ERR_MANIFEST);
+	assert_string_equal(d.field, "head");
+	m.head[0] ^= 1;
+	e[3].colour = SNT_COLOUR_RED == e[3].colour ? SNT_COLOUR_GREEN : SNT_COLOUR_RED;
+	assert_int_equal(snt_bundle_encode(&m, e, N, &cbor, &len, &d), SNT_BUNDLE_ERR_HASH);
+	assert_int_equal(d.seq, 4);
+	assert_string_equal(d.msg, "entry seq 4: hash mismatch");
+	assert_null(cbor);
+	assert_int_equal(snt_bundle_manifest_fill("../x", SNT_BUNDLE_REGULAR, e, N, 0, &m), SNT_BUNDLE_ERR_INVAL);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, 0, 0, &m), SNT_BUNDLE_ERR_INVAL);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, SNT_BUNDLE_MAX_ENTRIES + 1, 0, &m),
+			 SNT_BUNDLE_ERR_INVAL);
+}
+
+static void test_bundle_open_errors(void **state)
+{
+	struct fx *f = *state;
+	struct registry r = { f, 0, 0 };
+	uint8_t *cbor, *file, *cose, *payload;
+	size_t len, file_len, cose_len, payload_len;
+	struct snt_bundle *b = NULL;
+	struct snt_bundle_diag d;
+
+	encode_regular(f, "gate-a", 0, N, &cbor, &len);
+	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	/* Truncated: every length. */
+	for (size_t n = 0; n < file_len; n += 7) {
+		assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, n, &b, &d), SNT_BUNDLE_ERR_UNSEAL);
+		assert_int_equal(d.sign, n < SNT_SEAL_OVERHEAD ? SNT_SIGN_ERR_TOO_SHORT : SNT_SIGN_ERR_AUTH);
+	}
+	/* One byte flipped anywhere. */
+	for (size_t i = 0; i < file_len; i += 13) {
+		file[i] ^= 0x40;
+		assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_UNSEAL);
+		file[i] ^= 0x40;
+	}
+	file[file_len - 1] ^= 1;
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_UNSEAL);
+	assert_int_equal(d.sign, SNT_SIGN_ERR_AUTH);
+	file[file_len - 1] ^= 1;
+	/* Sealed to another bureau key. */
+	assert_int_equal(snt_bundle_open(f->bureau2, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_UNSEAL);
+	assert_int_equal(d.sign, SNT_SIGN_ERR_AUTH);
+	assert_int_equal(r.calls, 0);
+	/* Registered key of device A is device B's: kid mismatch. */
+	r.swap = 1;
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_KID);
+	r.swap = 0;
+	free(file);
+	/* Device B replays A's bundle content under its own id, with its own key: kid mismatch against A. */
+	assert_int_equal(snt_bundle_seal(f->dev_b, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_KID);
+	assert_int_equal(d.sign, SNT_SIGN_ERR_KID);
+	free(file);
+	free(cbor);
+	/* Unknown device. */
+	encode_regular(f, "gate-z", 0, N, &cbor, &len);
+	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d),
+			 SNT_BUNDLE_ERR_UNKNOWN_DEVICE);
+	assert_string_equal(d.msg, "device gate-z is not registered");
+	free(file);
+	free(cbor);
+	/* Sealed but not signed. */
+	encode_regular(f, "gate-a", 0, N, &cbor, &len);
+	assert_int_equal(snt_seal(f->bureau, cbor, len, &file, &file_len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_SIGNATURE);
+	assert_int_equal(d.sign, SNT_SIGN_ERR_NOT_COSE);
+	free(file);
+	/* Signed, then the payload altered inside the signature, then sealed. */
+	assert_int_equal(snt_sign1_es256(f->dev_a, cbor, len, &cose, &cose_len), SNT_SIGN_OK);
+	cose[cose_len - 80] ^= 1;
+	assert_int_equal(snt_seal(f->bureau, cose, cose_len, &file, &file_len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_SIGNATURE);
+	assert_int_equal(d.sign, SNT_SIGN_ERR_SIGNATURE);
+	free(file);
+	free(cose);
+	/* A validly signed and sealed payload that fails decoding reports the decoder's error. */
+	{
+		cbor_item_t *root = load(cbor, len);
+		uint8_t *bad;
+		size_t bad_len;
+
+		map_set(root, "count", u64(N + 1));
+		dump(root, &bad, &bad_len);
+		cbor_decref(&root);
+		assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, bad, bad_len, &file, &file_len, &d),
+				 SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_COUNT);
+		free(file);
+		free(bad);
+	}
+	/* A device id that is a path never reaches the lookup. */
+	{
+		cbor_item_t *root = load(cbor, len);
+		uint8_t *bad;
+		size_t bad_len;
+
+		map_set(root, "device", cbor_build_string("../etc"));
+		dump(root, &bad, &bad_len);
+		cbor_decref(&root);
+		assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, bad, bad_len, &file, &file_len, &d),
+				 SNT_BUNDLE_OK);
+		r.calls = 0;
+		assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_ERR_FIELD);
+		assert_string_equal(d.field, "device");
+		assert_int_equal(r.calls, 0);
+		free(file);
+		free(bad);
+	}
+	assert_null(b);
+	free(cbor);
+	(void)payload;
+	(void)payload_len;
+}
+
+static void test_bundle_decode_errors(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	cbor_item_t *root;
+	uint8_t h[32];
+
+	/* Not CBOR, not a map, trailing bytes. */
+	assert_int_equal(snt_bundle_decode((const uint8_t *)"\xff\x00", 2, &b, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_int_equal(snt_bundle_decode((const uint8_t *)"\x83\x01\x02\x03", 4, &b, &d), SNT_BUNDLE_ERR_CBOR);
+	{
+		uint8_t *cbor, *longer;
+		size_t len;
+
+		encode_regular(f, "gate-a", 0, N, &cbor, &len);
+		longer = malloc(len + 1);
+		memcpy(longer, cbor, len);
+		longer[len] = 0x00;
+		assert_int_equal(snt_bundle_decode(longer, len + 1, &b, &d), SNT_BUNDLE_ERR_CBOR);
+		assert_int_equal(snt_bundle_decode(cbor, len - 1, &b, &d), SNT_BUNDLE_ERR_CBOR);
+		free(longer);
+		free(cbor);
+	}
+
+#define EXPECT(mutation, err, fld)                                      \
+	do {                                                            \
+		root = fresh(f);                                        \
+		mutation;                                               \
+		assert_int_equal(decode_mutated(root, &d), err);        \
+		if (fld)                                                \
+			assert_string_equal(d.field, (const char *)fld); \
+		cbor_decref(&root);                                     \
+	} while (0)
+
+	/* type, v */
+	EXPECT(map_set(root, "type", cbor_build_string("ack")), SNT_BUNDLE_ERR_TYPE, "type");
+	EXPECT(map_set(root, "type", u64(1)), SNT_BUNDLE_ERR_TYPE, "type");
+	EXPECT(map_set(root, "v", u64(2)), SNT_BUNDLE_ERR_VERSION, "v");
+	EXPECT(map_set(root, "v", cbor_build_string("1")), SNT_BUNDLE_ERR_VERSION, "v");
+	/* manifest fields, wrong types and values */
+	EXPECT(map_set(root, "device", cbor_build_string("")), SNT_BUNDLE_ERR_FIELD, "device");
+	EXPECT(map_set(root, "device", cbor_build_string(".hidden")), SNT_BUNDLE_ERR_FIELD, "device");
+	EXPECT(map_set(root, "device", cbor_build_string("a/b")), SNT_BUNDLE_ERR_FIELD, "device");
+	EXPECT(map_set(root, "device", u64(7)), SNT_BUNDLE_ERR_FIELD, "device");
+	EXPECT(map_set(root, "kind", cbor_build_string("urgent")), SNT_BUNDLE_ERR_FIELD, "kind");
+	EXPECT(map_set(root, "first", cbor_build_string("1")), SNT_BUNDLE_ERR_FIELD, "first");
+	EXPECT(map_set(root, "first", u64(0)), SNT_BUNDLE_ERR_FIELD, "first");
+	EXPECT(map_set(root, "first", cbor_build_negint8(0)), SNT_BUNDLE_ERR_FIELD, "first");
+	EXPECT(map_set(root, "last", cbor_build_float8(10.0)), SNT_BUNDLE_ERR_FIELD, "last");
+	EXPECT(map_set(root, "count", cbor_build_bool(true)), SNT_BUNDLE_ERR_FIELD, "count");
+	EXPECT(map_set(root, "prev", bytes(h, 31)), SNT_BUNDLE_ERR_FIELD, "prev");
+	EXPECT(map_set(root, "head", cbor_build_string("00000000000000000000000000000000")), SNT_BUNDLE_ERR_FIELD,
+	       "head");
+	EXPECT(map_set(root, "created", cbor_build_float4(1.5f)), SNT_BUNDLE_ERR_FIELD, "created");
+	EXPECT(map_set(root, "entries", cbor_new_definite_map(0)), SNT_BUNDLE_ERR_FIELD, "entries");
+	/* counts */
+	EXPECT(map_set(root, "count", u64(N - 1)), SNT_BUNDLE_ERR_COUNT, "count");
+	EXPECT(map_set(root, "count", u64(0)), SNT_BUNDLE_ERR_COUNT, "count");
+	EXPECT(map_set(root, "count", u64(1000000000)), SNT_BUNDLE_ERR_COUNT, "count");
+	EXPECT(map_set(root, "count", u64(UINT64_MAX)), SNT_BUNDLE_ERR_FIELD, "count");
+	/* manifest against entries */
+	EXPECT(map_set(root, "last", u64(N + 1)), SNT_BUNDLE_ERR_MANIFEST, "last");
+	EXPECT(map_set(root, "first", u64(2)), SNT_BUNDLE_ERR_MANIFEST, "first");
+	memset(h, 0xaa, sizeof(h));
+	EXPECT(map_set(root, "head", bytes(h, 32)), SNT_BUNDLE_ERR_MANIFEST, "head");
+	EXPECT(map_set(root, "prev", bytes(h, 32)), SNT_BUNDLE_ERR_MANIFEST, "prev");
+	/* entry columns */
+	EXPECT(entry_set(root, 2, 7, cbor_build_string("purple")), SNT_BUNDLE_ERR_FIELD, "entries[2].colour");
+	EXPECT(entry_set(root, 0, 0, cbor_build_string("1")), SNT_BUNDLE_ERR_FIELD, "entries[0].seq");
+	EXPECT(entry_set(root, 1, 9, cbor_build_float2(36.5f)), SNT_BUNDLE_ERR_FIELD, "entries[1].temp_dc");
+	EXPECT(entry_set(root, 1, 4, cbor_build_string("TRUSTED")), SNT_BUNDLE_ERR_FIELD, "entries[1].clock");
+	EXPECT(entry_set(root, 3, 11, cbor_build_string("temp-normal,fever")), SNT_BUNDLE_ERR_FIELD,
+	       "entries[3].reasons");
+	EXPECT(entry_set(root, 3, 11, cbor_build_string("hot")), SNT_BUNDLE_ERR_FIELD, "entries[3].reasons");
+	EXPECT(entry_set(root, 0, 13, cbor_build_string("")), SNT_BUNDLE_ERR_FIELD, "entries[0].subject");
+	EXPECT(entry_set(root, 0, 14, bytes(h, 0)), SNT_BUNDLE_ERR_FIELD, "entries[0].payload");
+	EXPECT(entry_set(root, 0, 15, u64(3)), SNT_BUNDLE_ERR_FIELD, "entries[0].detail");
+	EXPECT(entry_set(root, 4, 16, bytes(h, 16)), SNT_BUNDLE_ERR_FIELD, "entries[4].prev_hash");
+	EXPECT(entry_set(root, 4, 17, cbor_new_null()), SNT_BUNDLE_ERR_FIELD, "entries[4].hash");
+	{
+		/* an entry with 17 columns */
+		root = fresh(f);
+		{
+			cbor_item_t *short_entry = cbor_new_definite_array(17);
+
+			for (size_t c = 0; c < 17; c++)
+				assert_true(cbor_array_push(short_entry, cbor_array_handle(entry_at(root, 0))[c]));
+			assert_true(cbor_array_replace(pair_of(root, "entries")->value, 0, short_entry));
+			cbor_decref(&short_entry);
+		}
+		assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_FIELD);
+		assert_string_equal(d.field, "entries[0]");
+		cbor_decref(&root);
+	}
+	/* an altered value without a new hash: hash mismatch at that seq */
+	EXPECT(entry_set(root, 5, 2, u64(99999)), SNT_BUNDLE_ERR_HASH, "hash");
+	assert_int_equal(d.seq, 6);
+	assert_string_equal(d.msg, "entry seq 6: hash mismatch");
+	/* an altered hash: hash mismatch at that seq (before the next entry's link) */
+	memset(h, 0x55, sizeof(h));
+	EXPECT(entry_set(root, 6, 17, bytes(h, 32)), SNT_BUNDLE_ERR_HASH, "hash");
+	assert_int_equal(d.seq, 7);
+	/* a prev_hash that does not link, the entry's own hash consistent with it */
+	{
+		struct snt_entry e = f->e[6];
+
+		memset(e.prev_hash, 0x77, 32);
+		assert_int_equal(snt_store_entry_hash(&e, e.hash), SNT_STORE_OK);
+		root = fresh(f);
+		entry_set(root, 6, 16, bytes(e.prev_hash, 32));
+		entry_set(root, 6, 17, bytes(e.hash, 32));
+		assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_CHAIN);
+		assert_int_equal(d.seq, 7);
+		assert_string_equal(d.msg, "entry seq 7: prev_hash does not link");
+		cbor_decref(&root);
+	}
+	/* a regular bundle with a gap: entry 5 removed, count and last consistent */
+	{
+		cbor_item_t *arr = cbor_new_definite_array(N - 1);
+
+		root = fresh(f);
+		for (size_t i = 0; i < N; i++)
+			if (i != 4)
+				assert_true(cbor_array_push(arr, entry_at(root, i)));
+		map_set(root, "entries", arr);
+		map_set(root, "count", u64(N - 1));
+		assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_ORDER);
+		assert_int_equal(d.seq, 6);
+		cbor_decref(&root);
+	}
+	/* two entries swapped */
+	{
+		cbor_item_t *arr = cbor_new_definite_array(N);
+
+		root = fresh(f);
+		for (size_t i = 0; i < N; i++)
+			assert_true(cbor_array_push(arr, entry_at(root, i == 3 ? 4 : i == 4 ? 3 : i)));
+		map_set(root, "entries", arr);
+		assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_ORDER);
+		cbor_decref(&root);
+	}
+	/* more entries than allowed (count and array both 5001) */
+	{
+		cbor_item_t *arr = cbor_new_definite_array(SNT_BUNDLE_MAX_ENTRIES + 1);
+
+		root = fresh(f);
+		for (size_t i = 0; i < SNT_BUNDLE_MAX_ENTRIES + 1; i++)
+			assert_true(cbor_array_push(arr, entry_at(root, i % N)));
+		map_set(root, "entries", arr);
+		map_set(root, "count", u64(SNT_BUNDLE_MAX_ENTRIES + 1));
+		assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_COUNT);
+		cbor_decref(&root);
+	}
+	/* an unknown extra key; a missing key; keys out of order */
+	{
+		cbor_item_t *m = cbor_new_definite_map(12);
+
+		root = fresh(f);
+		for (size_t i = 0; i < 11; i++)
+			assert_true(cbor_map_add(m, cbor_map_handle(root)[i]));
+		assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("extra")),
+								  cbor_move(u64(1)) }));
+		assert_int_equal(decode_mutated(m, &d), SNT_BUNDLE_ERR_FIELD);
+		assert_string_equal(d.field, "extra");
+		assert_string_equal(d.msg, "unknown field \"extra\"");
+		cbor_decref(&m);
+		cbor_decref(&root);
+	}
+	{
+		cbor_item_t *m = cbor_new_definite_map(10);
+
+		root = fresh(f);
+		for (size_t i = 0; i < 11; i++)
+			if (i != 9)	/* no "created" */
+				assert_true(cbor_map_add(m, cbor_map_handle(root)[i]));
+		assert_int_equal(decode_mutated(m, &d), SNT_BUNDLE_ERR_FIELD);
+		assert_string_equal(d.field, "created");
+		cbor_decref(&m);
+		cbor_decref(&root);
+	}
+	{
+		cbor_item_t *m = cbor_new_definite_map(11);
+
+		root = fresh(f);
+		for (size_t i = 0; i < 11; i++)
+			assert_true(cbor_map_add(m, cbor_map_handle(root)[i == 0 ? 1 : i == 1 ? 0 : i]));
+		assert_int_equal(decode_mutated(m, &d), SNT_BUNDLE_ERR_TYPE);
+		cbor_decref(&m);
+		cbor_decref(&root);
+	}
+#undef EXPECT
+	/* Hostile lengths: an array head claiming 2^32 entries, a string claiming 2^60 bytes. */
+	{
+		static const uint8_t huge_arr[] = { 0xa1, 0x61, 'x', 0x9a, 0xff, 0xff, 0xff, 0xff, 0x00 };
+		static const uint8_t huge_str[] = { 0xa1, 0x61, 'x', 0x7b, 0x10, 0, 0, 0, 0, 0, 0, 0 };
+
+		assert_int_equal(snt_bundle_decode(huge_arr, sizeof(huge_arr), &b, &d), SNT_BUNDLE_ERR_CBOR);
+		assert_int_equal(snt_bundle_decode(huge_str, sizeof(huge_str), &b, &d), SNT_BUNDLE_ERR_CBOR);
+	}
+	assert_null(b);
+}
+
+/* Every byte of a small bundle, ack and time altered: never a crash or an assertion in libcbor. */
+static void test_mutations_do_not_crash(void **state)
+{
+	struct fx *f = *state;
+	static const uint8_t xors[] = { 0x01, 0x20, 0x40, 0x80, 0xff, 0x1f, 0xe0 };
+	struct snt_bundle_verdict v = { 3, SNT_COLOUR_RED, "p" };
+	struct snt_bundle_ack a = { .device = "gate-a", .seq = 2, .verdicts = &v, .n_verdicts = 1 };
+	struct snt_bundle_diag d;
+	uint8_t *cbor;
+	size_t len, ok = 0;
+
+	encode_regular(f, "gate-a", 0, 2, &cbor, &len);
+	for (size_t i = 0; i < len; i++) {
+		for (size_t x = 0; x < SNT_ARRAY_SIZE(xors); x++) {
+			struct snt_bundle *b = NULL;
+
+			cbor[i] ^= xors[x];
+			if (snt_bundle_decode(cbor, len, &b, &d) == SNT_BUNDLE_OK) {
+				ok++;
+				snt_bundle_free(b);
+			} else {
+				assert_null(b);
+				assert_true(d.msg[0] != '\0');
+			}
+			cbor[i] ^= xors[x];
+		}
+	}
+	/*
+	 * Only the manifest's own values outside the hashes ("device",
+	 * "created"; the signature covers them) may change and still decode:
+	 * at most the bytes of "gate-a" and of the created time, 7 ways each.
+	 */
+	assert_true(ok <= (6 + 9) * SNT_ARRAY_SIZE(xors));
+	free(cbor);
+	{
+		cbor_item_t *m = ack_item(0, 5, "red");
+		uint8_t *buf;
+		size_t n;
+
+		dump(m, &buf, &n);
+		cbor_decref(&m);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t x = 0; x < SNT_ARRAY_SIZE(xors); x++) {
+				uint8_t *msg;
+				size_t mlen;
+				struct snt_bundle_ack *got = NULL;
+				char type[SNT_BUNDLE_TYPE_LEN];
+				cbor_item_t *map = NULL;
+				char dev[SNT_DEVICE_ID_LEN];
+				int64_t t;
+
+				buf[i] ^= xors[x];
+				assert_int_equal(snt_sign1_es256(f->bureau, buf, n, &msg, &mlen), SNT_SIGN_OK);
+				if (snt_bundle_ack_open(f->bureau, msg, mlen, &got, &d) == SNT_BUNDLE_OK)
+					snt_bundle_ack_free(got);
+				if (snt_bundle_open_signed(f->bureau, msg, mlen, type, &map, &d) == SNT_BUNDLE_OK)
+					cbor_decref(&map);
+				assert_int_not_equal(snt_bundle_time_open(f->bureau, msg, mlen, dev, &t, &d), SNT_BUNDLE_OK);
+				free(msg);
+				buf[i] ^= xors[x];
+			}
+		}
+		free(buf);
+	}
+	(void)a;
+}
+
+/* ---- acknowledgement, time, generic ---- */
+
+static void test_ack(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_verdict v[2] = { { 3, SNT_COLOUR_RED, "fake-platform" }, { 7, SNT_COLOUR_GREEN, "p2" } };
+	struct snt_bundle_ack a = { .seq = 7, .time_ms = 1700000123456LL, .verdicts = v, .n_verdicts = 2 };
+	struct snt_bundle_ack *got = NULL;
+	struct snt_bundle_diag d;
+	uint8_t *msg;
+	size_t len;
+
+	strcpy(a.device, "gate-a");
+	memcpy(a.head, f->e[6].hash, 32);
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	assert_string_equal(got->device, "gate-a");
+	assert_int_equal(got->seq, 7);
+	assert_memory_equal(got->head, f->e[6].hash, 32);
+	assert_int_equal(got->time_ms, 1700000123456LL);
+	assert_int_equal(got->n_verdicts, 2);
+	assert_int_equal(got->verdicts[0].seq, 3);
+	assert_int_equal(got->verdicts[0].colour, SNT_COLOUR_RED);
+	assert_string_equal(got->verdicts[0].platform, "fake-platform");
+	assert_int_equal(got->verdicts[1].colour, SNT_COLOUR_GREEN);
+	snt_bundle_ack_free(got);
+	got = NULL;
+	/* Another key: kid mismatch; altered: signature. */
+	assert_int_equal(snt_bundle_ack_open(f->dev_a, msg, len, &got, &d), SNT_BUNDLE_ERR_KID);
+	msg[len - 1] ^= 1;
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_SIGNATURE);
+	free(msg);
+	/* Seq 0 with zero head and no verdicts. */
+	a.seq = 0;
+	memset(a.head, 0, 32);
+	a.n_verdicts = 0;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	assert_int_equal(got->seq, 0);
+	assert_int_equal(got->n_verdicts, 0);
+	snt_bundle_ack_free(got);
+	got = NULL;
+	/* An acknowledgement is not signed time, nor a bundle. */
+	{
+		char dev[SNT_DEVICE_ID_LEN];
+		int64_t t;
+		struct snt_bundle *b = NULL;
+
+		assert_int_equal(snt_bundle_time_open(f->bureau, msg, len, dev, &t, &d), SNT_BUNDLE_ERR_TYPE);
+		{
+			uint8_t *file;
+			size_t file_len;
+			struct registry r = { f, 0, 0 };
+
+			assert_int_equal(snt_seal(f->bureau, msg, len, &file, &file_len), SNT_SIGN_OK);
+			assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d),
+					 SNT_BUNDLE_ERR_TYPE);
+			free(file);
+		}
+	}
+	free(msg);
+	/* The signer refuses what the decoder would. */
+	a.seq = 0;
+	a.head[0] = 1;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	a.seq = 7;
+	a.n_verdicts = 2;
+	v[1].colour = SNT_COLOUR_BLACK;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "verdicts[1].colour");
+	v[1].colour = SNT_COLOUR_GREEN;
+	strcpy(v[0].platform, "Fake Platform");
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "verdicts[0].platform");
+	strcpy(a.device, "../x");
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+}
+
+/* Sign arbitrary CBOR built with libcbor. */
+static void sign_item(EVP_PKEY *key, cbor_item_t *root, uint8_t **msg, size_t *len)
+{
+	uint8_t *buf;
+	size_t n;
+
+	dump(root, &buf, &n);
+	assert_int_equal(snt_sign1_es256(key, buf, n, msg, len), SNT_SIGN_OK);
+	free(buf);
+}
+
+static cbor_item_t *ack_item(int head_zero, uint64_t seq, const char *colour)
+{
+	cbor_item_t *m = cbor_new_definite_map(7), *vs = cbor_new_definite_array(1), *v = cbor_new_definite_map(3);
+	uint8_t h[32];
+
+	memset(h, head_zero ? 0 : 9, sizeof(h));
+	assert_true(cbor_map_add(v, (struct cbor_pair){ cbor_move(cbor_build_string("seq")), cbor_move(u64(1)) }));
+	assert_true(cbor_map_add(v, (struct cbor_pair){ cbor_move(cbor_build_string("colour")),
+							  cbor_move(cbor_build_string(colour)) }));
+	assert_true(cbor_map_add(v, (struct cbor_pair){ cbor_move(cbor_build_string("platform")),
+							  cbor_move(cbor_build_string("p")) }));
+	assert_true(cbor_array_push(vs, cbor_move(v)));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("type")),
+							  cbor_move(cbor_build_string("ack")) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("v")), cbor_move(u64(1)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("device")),
+							  cbor_move(cbor_build_string("gate-a")) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("seq")), cbor_move(u64(seq)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("head")),
+							  cbor_move(bytes(h, 32)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("time")),
+							  cbor_move(u64(1700000000000ULL)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("verdicts")), cbor_move(vs) }));
+	return m;
+}
+
+static void test_ack_decode_errors(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_ack *got = NULL;
+	struct snt_bundle_diag d;
+	cbor_item_t *m;
+	uint8_t *msg;
+	size_t len;
+
+	m = ack_item(0, 5, "red");
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	snt_bundle_ack_free(got);
+	got = NULL;
+	free(msg);
+	cbor_decref(&m);
+
+	m = ack_item(0, 0, "red");	/* seq 0 with a non-zero head */
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "head");
+	free(msg);
+	cbor_decref(&m);
+
+	m = ack_item(1, 0, "black");
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "verdicts[0].colour");
+	free(msg);
+	cbor_decref(&m);
+
+	m = ack_item(1, 0, "red");
+	map_set(m, "time", cbor_build_float8(1.0));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "time");
+	free(msg);
+	cbor_decref(&m);
+
+	m = ack_item(1, 0, "red");
+	map_set(m, "v", u64(2));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_VERSION);
+	free(msg);
+	cbor_decref(&m);
+
+	m = ack_item(1, 0, "red");
+	{
+		cbor_item_t *vs = pair_of(m, "verdicts")->value, *old = cbor_array_handle(vs)[0];
+		cbor_item_t *vm = cbor_new_definite_map(4);
+
+		for (size_t i = 0; i < 3; i++)
+			assert_true(cbor_map_add(vm, cbor_map_handle(old)[i]));
+		assert_true(cbor_map_add(vm, (struct cbor_pair){ cbor_move(cbor_build_string("note")),
+								   cbor_move(u64(1)) }));
+		assert_true(cbor_array_replace(vs, 0, vm));
+		cbor_decref(&vm);
+	}
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "note");
+	free(msg);
+	cbor_decref(&m);
+
+	/* Not a map. */
+	{
+		cbor_item_t *arr = cbor_new_definite_array(0);
+
+		sign_item(f->bureau, arr, &msg, &len);
+		assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_CBOR);
+		free(msg);
+		cbor_decref(&arr);
+	}
+	assert_null(got);
+}
+
+static void test_time(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_diag d;
+	char dev[SNT_DEVICE_ID_LEN];
+	int64_t t = 0;
+	uint8_t *msg;
+	size_t len;
+
+	assert_int_equal(snt_bundle_time_sign(f->bureau, "gate-b", 1700000000123LL, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_time_open(f->bureau, msg, len, dev, &t, &d), SNT_BUNDLE_OK);
+	assert_string_equal(dev, "gate-b");
+	assert_int_equal(t, 1700000000123LL);
+	assert_int_equal(snt_bundle_time_open(f->dev_b, msg, len, dev, &t, &d), SNT_BUNDLE_ERR_KID);
+	for (size_t n = 0; n < len; n++)
+		assert_int_not_equal(snt_bundle_time_open(f->bureau, msg, n, dev, &t, &d), SNT_BUNDLE_OK);
+	free(msg);
+	/* Negative times are integers too (before 1970: the caller judges plausibility). */
+	assert_int_equal(snt_bundle_time_sign(f->bureau, "gate-b", -5, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_time_open(f->bureau, msg, len, dev, &t, &d), SNT_BUNDLE_OK);
+	assert_int_equal(t, -5);
+	free(msg);
+	assert_int_equal(snt_bundle_time_sign(f->bureau, "", 1, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+}
+
+static void test_open_signed(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_diag d;
+	char type[SNT_BUNDLE_TYPE_LEN];
+	cbor_item_t *m, *got = NULL;
+	uint8_t *msg;
+	size_t len;
+
+	m = cbor_new_definite_map(3);
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("v")), cbor_move(u64(1)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("rules")), cbor_move(u64(4)) }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string("type")),
+							  cbor_move(cbor_build_string("rules")) }));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_OK);
+	assert_string_equal(type, "rules");
+	assert_true(cbor_isa_map(got) && cbor_map_size(got) == 3);
+	cbor_decref(&got);
+	assert_int_equal(snt_bundle_open_signed(f->dev_a, msg, len, type, &got, &d), SNT_BUNDLE_ERR_KID);
+	free(msg);
+	map_set(m, "v", u64(3));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_VERSION);
+	free(msg);
+	map_set(m, "v", u64(1));
+	map_set(m, "type", cbor_build_string("a-type-name-too-long"));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_TYPE);
+	free(msg);
+	map_set(m, "type", u64(5));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_TYPE);
+	free(msg);
+	cbor_decref(&m);
+	assert_int_equal(snt_sign1_es256(f->bureau, (const uint8_t *)"\xff", 1, &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_CBOR);
+	free(msg);
+	assert_null(got);
+}
+
+/* ---- names ---- */
+
+static void test_names(void **state)
+{
+	struct snt_bundle_manifest m = { .kind = SNT_BUNDLE_REGULAR, .first = 1, .last = 5000 };
+	char buf[SNT_BUNDLE_NAME_LEN], dev[SNT_DEVICE_ID_LEN];
+	enum snt_bundle_kind k;
+	int64_t a, b;
+
+	(void)state;
+	assert_true(snt_bundle_device_id_valid("gate-01"));
+	assert_true(snt_bundle_device_id_valid("A.b_c-9"));
+	assert_true(snt_bundle_device_id_valid("x"));
+	assert_false(snt_bundle_device_id_valid(""));
+	assert_false(snt_bundle_device_id_valid(NULL));
+	assert_false(snt_bundle_device_id_valid("."));
+	assert_false(snt_bundle_device_id_valid(".."));
+	assert_false(snt_bundle_device_id_valid(".gate"));
+	assert_false(snt_bundle_device_id_valid("a/b"));
+	assert_false(snt_bundle_device_id_valid("a b"));
+	assert_false(snt_bundle_device_id_valid("gate\n"));
+	assert_false(snt_bundle_device_id_valid("g\xc3\xa9"));
+	memset(buf, 'a', 63);
+	buf[63] = '\0';
+	assert_true(snt_bundle_device_id_valid(buf));
+	buf[63] = 'a';
+	buf[64] = '\0';
+	assert_false(snt_bundle_device_id_valid(buf));
+
+	strcpy(m.device, "gate-01");
+	assert_int_equal(snt_bundle_file_name(&m, buf, sizeof(buf)), SNT_BUNDLE_OK);
+	assert_string_equal(buf, "gate-01-1-5000-regular.snb");
+	assert_int_equal(snt_bundle_file_name_parse(buf, dev, &a, &b, &k), 0);
+	assert_string_equal(dev, "gate-01");
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 5000);
+	assert_int_equal(k, SNT_BUNDLE_REGULAR);
+	m.kind = SNT_BUNDLE_PRIORITY;
+	assert_int_equal(snt_bundle_file_name(&m, buf, 10), SNT_BUNDLE_ERR_INVAL);
+	assert_int_equal(snt_bundle_file_name(&m, buf, sizeof(buf)), SNT_BUNDLE_OK);
+	assert_string_equal(buf, "gate-01-1-5000-priority.snb");
+	assert_int_equal(snt_bundle_file_name_parse(buf, NULL, NULL, NULL, &k), 0);
+	assert_int_equal(k, SNT_BUNDLE_PRIORITY);
+
+	assert_int_equal(snt_bundle_ack_file_name("gate-01", 5000, buf, sizeof(buf)), SNT_BUNDLE_OK);
+	assert_string_equal(buf, "ack-gate-01-5000.cose");
+	assert_int_equal(snt_bundle_ack_file_name_parse(buf, dev, &a), 0);
+	assert_string_equal(dev, "gate-01");
+	assert_int_equal(a, 5000);
+	assert_int_equal(snt_bundle_ack_file_name("gate-01", 0, buf, sizeof(buf)), SNT_BUNDLE_OK);
+	assert_string_equal(buf, "ack-gate-01-0.cose");
+	assert_int_equal(snt_bundle_ack_file_name_parse(buf, dev, &a), 0);
+	assert_int_equal(a, 0);
+	assert_int_equal(snt_bundle_time_file_name("g", 1700000000000LL, buf, sizeof(buf)), SNT_BUNDLE_OK);
+	assert_string_equal(buf, "time-g-1700000000000.cose");
+	assert_int_equal(snt_bundle_time_file_name_parse(buf, dev, &a), 0);
+	assert_string_equal(dev, "g");
+	assert_int_equal(a, 1700000000000LL);
+	assert_int_equal(snt_bundle_ack_file_name("../x", 1, buf, sizeof(buf)), SNT_BUNDLE_ERR_INVAL);
+
+	/* Hostile names. */
+	{
+		static const char *const bad[] = {
+			"../x-1-2-regular.snb", "a/b-1-2-regular.snb", ".hidden-1-2-regular.snb", "x-01-2-regular.snb",
+			"x-3-2-regular.snb",    "x-1-2-urgent.snb",	"x-1-2-regular.snb.tmp",   "x-1-2-regular",
+			"-1-2-regular.snb",     "x-1-regular.snb",	 "x-1-2-3-regular.sn",
+			"x-+1-2-regular.snb",   "x-1-1234567890123456789-regular.snb", "x 1-2-regular.snb", "",
+			"-regular.snb",	     "x-1-2-.snb",
+		};
+
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(bad); i++)
+			if (snt_bundle_file_name_parse(bad[i], dev, &a, &b, &k) == 0)
+				fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(snt_bundle_ack_file_name_parse("ack-../x-1.cose", dev, &a), -1);
+		assert_int_equal(snt_bundle_ack_file_name_parse("ack--1.cose", dev, &a), -1);
+		assert_int_equal(snt_bundle_ack_file_name_parse("ack-g-1.cose/x", dev, &a), -1);
+		assert_int_equal(snt_bundle_ack_file_name_parse("ack-g-007.cose", dev, &a), -1);
+		assert_int_equal(snt_bundle_ack_file_name_parse("time-g-7.cose", dev, &a), -1);
+		assert_int_equal(snt_bundle_time_file_name_parse("ack-g-7.cose", dev, &a), -1);
+		assert_int_equal(snt_bundle_ack_file_name_parse("ack-.g-7.cose", dev, &a), -1);
+	}
+	/* "x--1-2" is device "x-" with first 1: allowed (ids may end with '-'). */
+	assert_int_equal(snt_bundle_file_name_parse("x--1-2-regular.snb", dev, &a, &b, &k), 0);
+	assert_string_equal(dev, "x-");
+	assert_string_equal(snt_bundle_strerror(SNT_BUNDLE_ERR_CHAIN), "chain broken (prev_hash does not link)");
+	for (int e = SNT_BUNDLE_OK; e <= SNT_BUNDLE_ERR_CRYPTO; e++)
+		assert_string_not_equal(snt_bundle_strerror((enum snt_bundle_err)e), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bundle_round_trip),
+		cmocka_unit_test(test_bundle_priority),
+		cmocka_unit_test(test_bundle_encoder_refuses),
+		cmocka_unit_test(test_bundle_open_errors),
+		cmocka_unit_test(test_bundle_decode_errors),
+		cmocka_unit_test(test_mutations_do_not_crash),
+		cmocka_unit_test(test_ack),
+		cmocka_unit_test(test_ack_decode_errors),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_open_signed),
+		cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
