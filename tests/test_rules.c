@@ -13,6 +13,7 @@
 #include <cbor.h>
 #include <cmocka.h>
 
+#include "codes/codes_internal.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -481,6 +482,166 @@ static void test_install_unwritable(void **state)
 	free(v1);
 }
 
+static void test_base45_encode(void **state)
+{
+	char out[64];
+	uint8_t back[32], in[31];
+	size_t n;
+
+	(void)state;
+	/* RFC 9285 §4.3 examples. */
+	assert_int_equal(codes__base45_encode((const uint8_t *)"AB", 2, out), 3);
+	assert_string_equal(out, "BB8");
+	assert_int_equal(codes__base45_encode((const uint8_t *)"Hello!!", 7, out), 11);
+	assert_string_equal(out, "%69 VD92EX0");
+	codes__base45_encode((const uint8_t *)"base-45", 7, out);
+	assert_string_equal(out, "UJCLQE7W581");
+	assert_int_equal(codes__base45_encode(NULL, 0, out), 0);
+	assert_string_equal(out, "");
+	/* Round trip over every length up to 31 with extreme bytes. */
+	for (size_t len = 1; len <= sizeof(in); len++) {
+		for (size_t i = 0; i < len; i++)
+			in[i] = (uint8_t)(i % 3 == 0 ? 0xff : i * 37);
+		assert_int_equal(codes__base45_encode(in, len, out), CODES_BASE45_LEN(len));
+		assert_int_equal(codes__base45_decode((const uint8_t *)out, strlen(out), back, sizeof(back), &n), 0);
+		assert_int_equal(n, len);
+		assert_memory_equal(back, in, len);
+	}
+}
+
+static void test_credentials(void **state)
+{
+	struct fx *f = *state;
+	struct snt_credential c = { .kind = SNT_CREDENTIAL_BADGE, .ref = "S001", .issued_ms = T0 }, got;
+	char *text = NULL, err[256];
+	size_t len;
+
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_OK);
+	assert_true(snt_credential_is((const uint8_t *)text, strlen(text)));
+	assert_memory_equal(text, "SNB1:", 5);
+	assert_int_equal(strspn(text + 5, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"), strlen(text) - 5);
+	assert_int_equal(snt_credential_open((const uint8_t *)text, strlen(text), f->bureau, &got, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_int_equal(got.kind, SNT_CREDENTIAL_BADGE);
+	assert_string_equal(got.ref, "S001");
+	assert_int_equal(got.issued_ms, T0);
+	/* Another bureau's badge; one character changed. */
+	assert_int_equal(snt_credential_open((const uint8_t *)text, strlen(text), f->other, &got, err, sizeof(err)),
+			 SNT_RULES_ERR_SIGNATURE);
+	assert_string_equal(err, "signature: signed by another key (kid does not match)");
+	len = strlen(text);
+	text[len - 3] = text[len - 3] == 'A' ? 'B' : 'A';
+	assert_int_not_equal(snt_credential_open((const uint8_t *)text, len, f->bureau, &got, err, sizeof(err)),
+			     SNT_RULES_OK);
+	free(text);
+
+	memset(&c, 0, sizeof(c));
+	c.kind = SNT_CREDENTIAL_PASS;
+	snt_strlcpy(c.id, "P-2026-0042", sizeof(c.id));
+	snt_strlcpy(c.visitor, "王*", sizeof(c.visitor));
+	c.from_ms = T0 + 9 * 3600000LL;
+	c.until_ms = T0 + 11 * 3600000LL;
+	c.issued_ms = T0 - DAY;
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_OK);
+	assert_int_equal(snt_credential_open((const uint8_t *)text, strlen(text), f->bureau, &got, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_int_equal(got.kind, SNT_CREDENTIAL_PASS);
+	assert_string_equal(got.id, "P-2026-0042");
+	assert_string_equal(got.visitor, "王*");
+	assert_int_equal(got.from_ms, c.from_ms);
+	assert_int_equal(got.until_ms, c.until_ms);
+	assert_int_equal(got.issued_ms, c.issued_ms);
+	free(text);
+
+	/* What the gate would refuse is not issued. */
+	c.until_ms = c.from_ms;
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_ERR_INVAL);
+	c.until_ms = c.from_ms + 1;
+	c.id[0] = '\0';
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_ERR_INVAL);
+	c.kind = SNT_CREDENTIAL_BADGE;
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_ERR_INVAL);
+	snt_strlcpy(c.ref, "S001", sizeof(c.ref));
+	assert_int_equal(snt_credential_issue(&c, f->other, &text), SNT_RULES_OK);
+	free(text);
+
+	/* Not SNB1:, bad base45, a health-code token, too long. */
+	assert_int_equal(snt_credential_open((const uint8_t *)"HC1:XX", 6, f->bureau, &got, err, sizeof(err)),
+			 SNT_RULES_ERR_PAYLOAD);
+	assert_string_equal(err, "not an SNB1: badge or pass");
+	assert_int_equal(snt_credential_open((const uint8_t *)"SNB1:ab", 7, f->bureau, &got, err, sizeof(err)),
+			 SNT_RULES_ERR_PAYLOAD);
+	assert_string_equal(err, "not base45 after SNB1:");
+	assert_false(snt_credential_is((const uint8_t *)"SNB1", 4));
+	assert_false(snt_credential_is((const uint8_t *)"https://hc.example/?region=620102", 33));
+	{
+		char *big = malloc(SNT_CREDENTIAL_MAX_TEXT + 2);
+
+		memset(big, 'A', SNT_CREDENTIAL_MAX_TEXT + 1);
+		memcpy(big, "SNB1:", 5);
+		assert_int_equal(snt_credential_open((const uint8_t *)big, SNT_CREDENTIAL_MAX_TEXT + 1, f->bureau, &got,
+						     err, sizeof(err)), SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "longer than 2048 characters");
+		free(big);
+	}
+	/* A signed rule set shown as a badge: right signature, wrong document. */
+	{
+		size_t l1;
+		uint8_t *v1 = signed_set(f->bureau, 1, &l1);
+		char *t = malloc(5 + CODES_BASE45_LEN(l1) + 1);
+
+		memcpy(t, "SNB1:", 5);
+		codes__base45_encode(v1, l1, t + 5);
+		assert_int_equal(snt_credential_open((const uint8_t *)t, strlen(t), f->bureau, &got, err, sizeof(err)),
+				 SNT_RULES_ERR_PAYLOAD);
+		assert_string_equal(err, "field 'version': unknown key");
+		free(t);
+		free(v1);
+	}
+}
+
+static void test_rules_encode(void **state)
+{
+	struct snt_rules *r = NULL, *back = NULL;
+	uint8_t *buf = NULL;
+	size_t len;
+	char err[256];
+
+	(void)state;
+	buf = payload(4, NULL, NULL, NULL, &len);
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_decode(buf, len, &back, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_int_equal(back->version, 4);
+	assert_int_equal(back->mode, r->mode);
+	assert_int_equal(back->colours, r->colours);
+	assert_int_equal(back->formats, r->formats);
+	assert_int_equal(back->n_regions, 2);
+	assert_string_equal(back->regions[0], "620100");
+	assert_int_equal(back->n_staff, 2);
+	assert_string_equal(back->staff[1].name, "L** W*");
+	assert_int_equal(back->staff[1].last_test_day, r->staff[1].last_test_day);
+	assert_int_equal(back->valid_until_ms, r->valid_until_ms);
+	assert_int_equal(back->hard_limit_ms, r->hard_limit_ms);
+	assert_int_equal(back->issued_ms, r->issued_ms);
+	snt_rules_free(back);
+
+	r->colours = 1u << SNT_COLOUR_YELLOW;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);
+	assert_null(buf);
+	assert_string_equal(err, "field 'colours': \"green\" is required");
+	r->colours = 1u << SNT_COLOUR_GREEN | 1u << SNT_COLOUR_RED;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);
+	assert_string_equal(err, "field 'colours': only \"green\" and \"yellow\" may be accepted");
+	r->colours = 1u << SNT_COLOUR_GREEN;
+	r->formats |= 1u << SNT_FORMAT_NONE;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);
+	assert_string_equal(err, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
+	snt_rules_free(r);
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
@@ -498,6 +659,9 @@ int main(void)
 		cmocka_unit_test(test_freshness_and_regions),
 		cmocka_unit_test_setup_teardown(test_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_unwritable, setup, teardown),
+		cmocka_unit_test(test_base45_encode),
+		cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
+		cmocka_unit_test(test_rules_encode),
 		cmocka_unit_test(test_strerror),
 	};
 

@@ -55,6 +55,26 @@ int codes__base45_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap
 	return 0;
 }
 
+size_t codes__base45_encode(const uint8_t *in, size_t len, char *out)
+{
+	size_t o = 0, i;
+
+	/* RFC 9285 §4: two bytes give three characters, a final byte two. */
+	for (i = 0; i + 1 < len; i += 2) {
+		uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
+
+		out[o++] = b45_alphabet[v % 45];
+		out[o++] = b45_alphabet[v / 45 % 45];
+		out[o++] = b45_alphabet[v / 2025];
+	}
+	if (i < len) {
+		out[o++] = b45_alphabet[in[i] % 45];
+		out[o++] = b45_alphabet[in[i] / 45];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 /* RFC 4648 §6 upper-case base32 alphabet; -1 for anything else. */
 static int base32_value(uint8_t c)
 {

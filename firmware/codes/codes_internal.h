@@ -32,6 +32,14 @@
  * RFC 4648 §5 (padding optional, '+' and '/' also accepted).
  */
 int codes__base45_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
+/*
+ * codes__base45_encode() - RFC 9285 §4 base45 of @len bytes into @out,
+ * which must hold CODES_BASE45_LEN(@len) + 1 bytes; NUL-terminated.
+ * Return: the characters written (without the NUL).
+ */
+#define CODES_BASE45_LEN(n) ((n) / 2 * 3 + (n) % 2 * 2)
+size_t codes__base45_encode(const uint8_t *in, size_t len, char *out);
 int codes__base32_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 int codes__b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 

@@ -209,6 +209,79 @@ int snt_rules_parse_date(const char *s, int32_t *day) SNT_WUR;
 /* snt_rules_format_date() - days since 1970-01-01 as "YYYY-MM-DD" into @buf (>= SNT_RULES_DATE_LEN bytes). */
 void snt_rules_format_date(int32_t day, char *buf, size_t size);
 
+/*
+ * ---- Staff badges and visit passes ----
+ * A credential is a COSE_Sign1 ES256 made with the bureau's key whose
+ * payload is one CBOR map with exactly these keys:
+ *   badge: {"type": "badge", "v": 1, "ref": staff reference (as the
+ *           roster's), "issued": ms}
+ *   pass:  {"type": "pass", "v": 1, "id": tstr 1-32 printable ASCII,
+ *           "visitor": masked name (1-63 bytes of text), "from": ms,
+ *           "until": ms (> from), "issued": ms}
+ * Its QR text is "SNB1:" followed by the base45 (RFC 9285) of the
+ * COSE_Sign1 bytes.  "SNB1:" is not a health-code format: the gate sets such
+ * codes aside (snt_credential_is()) and looks for the health code in the
+ * same frame or the following ones (checkin.h).
+ */
+#define SNT_CREDENTIAL_PREFIX "SNB1:"
+#define SNT_CREDENTIAL_ID_LEN 33	/* pass id: 32 characters + NUL */
+#define SNT_CREDENTIAL_MAX_TEXT 2048	/* longest QR text accepted */
+
+enum snt_credential_kind {
+	SNT_CREDENTIAL_BADGE = 0,
+	SNT_CREDENTIAL_PASS,
+};
+
+struct snt_credential {
+	enum snt_credential_kind kind;
+	char ref[SNT_RULES_REF_LEN];		/* badge: staff reference */
+	char id[SNT_CREDENTIAL_ID_LEN];		/* pass: its id */
+	char visitor[SNT_RULES_NAME_LEN];	/* pass: masked visitor name */
+	int64_t from_ms;			/* pass: appointment window [from, until) */
+	int64_t until_ms;
+	int64_t issued_ms;
+};
+
+/* snt_credential_is() - whether a scanned payload starts with "SNB1:". */
+bool snt_credential_is(const uint8_t *bytes, size_t len);
+
+/*
+ * snt_credential_open() - verify and decode a scanned badge or pass.
+ * @bytes, @len: the QR text ("SNB1:..."), hostile.
+ * @bureau_pub: the bureau's P-256 public key.
+ * @out: receives the credential.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL (NULL); SNT_RULES_ERR_NOMEM;
+ * SNT_RULES_ERR_PAYLOAD for a missing prefix, bad base45, text longer than
+ * SNT_CREDENTIAL_MAX_TEXT or a payload that is no badge or pass (@errbuf
+ * names the field); SNT_RULES_ERR_SIGNATURE when not signed by @bureau_pub
+ * or altered.
+ */
+enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKEY *bureau_pub,
+				       struct snt_credential *out, char *errbuf, size_t errlen) SNT_WUR;
+
+/*
+ * snt_credential_issue() - the bureau's side: sign @c (kind, and ref or
+ * id/visitor/from/until, issued) with @bureau_priv and return its QR text.
+ * @text: receives "SNB1:..." (NUL-terminated, free()).
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL for NULL, a field that would
+ * not decode (empty or too long reference/id/name, until <= from, negative
+ * times) or a key without its private half; SNT_RULES_ERR_NOMEM.
+ */
+enum snt_rules_err snt_credential_issue(const struct snt_credential *c, EVP_PKEY *bureau_priv,
+					char **text) SNT_WUR;
+
+/*
+ * snt_rules_encode() - the bureau's side: @r as the rule-set payload map
+ * (top of this file), for snt_sign1_es256().  The result decodes with
+ * snt_rules_decode() to the same values.
+ * @out: receives the CBOR (free()), @out_len its size.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL for NULL or values
+ * snt_rules_decode() would refuse (@errbuf names the field);
+ * SNT_RULES_ERR_NOMEM.
+ */
+enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, size_t *out_len, char *errbuf,
+				    size_t errlen) SNT_WUR;
+
 /* snt_rules_strerror() - static English text; never NULL. */
 const char *snt_rules_strerror(enum snt_rules_err err);
 
