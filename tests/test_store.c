@@ -1842,6 +1842,9 @@ static int run_ctl(const struct fx *f, char *out, size_t outsz, char *err, size_
 	FILE *fp;
 	size_t len;
 
+	/* A cross build's tests run under qemu-user (run-check.sh sets QEMU): so does the CLI. */
+	if (getenv("QEMU") && *getenv("QEMU"))
+		argv[n++] = getenv("QEMU");
 	argv[n++] = ctl_path;
 	va_start(ap, errsz);
 	while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
@@ -1856,7 +1859,7 @@ static int run_ctl(const struct fx *f, char *out, size_t outsz, char *err, size_
 	if (pid == 0) {
 		if (!freopen(outp, "w", stdout) || !freopen(errp, "w", stderr))
 			_exit(127);
-		execv(ctl_path, (char *const *)(uintptr_t)argv);
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
