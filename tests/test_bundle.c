@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -298,6 +299,28 @@ static void test_bundle_round_trip(void **state)
 	free(file);
 	free(cbor);
 
+	/* Extreme but storable values travel unchanged. */
+	{
+		struct snt_entry x[2];
+		struct snt_bundle_manifest mm;
+		static const uint8_t z[32];
+
+		memcpy(x, f->e, sizeof(x));
+		x[0].temp_dc = -2147483647 - 1;
+		x[1].temp_dc = 2147483647;
+		x[1].has_temp = true;
+		x[0].mono_ms = INT64_MIN;
+		x[1].time_utc_ms = INT64_MAX;
+		chain(x, 2, z);
+		assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, x, 2, -1, &mm), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_encode(&mm, x, 2, &cbor, &len, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+		assert_entry_equal(&b->entries[0], &x[0]);
+		assert_entry_equal(&b->entries[1], &x[1]);
+		assert_int_equal(b->manifest.created_ms, -1);
+		snt_bundle_free(b);
+		free(cbor);
+	}
 	/* A bundle starting after seq 1 (prev = the previous entry's hash). */
 	encode_regular(f, "gate-a", 4, 6, &cbor, &len);
 	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
@@ -1000,6 +1023,58 @@ static void test_open_signed(void **state)
 	assert_null(got);
 }
 
+/* Entries written by the store and read back travel unchanged, hashes included. */
+static void test_bundle_from_store(void **state)
+{
+	struct fx *f = *state;
+	char dir[] = "/tmp/snt-bundle-XXXXXX", path[64], cmd[96];
+	struct snt_store *st = NULL;
+	struct snt_store_iter *it = NULL;
+	struct snt_entry got[N], e;
+	uint8_t payloads[N][SNT_HASH_LEN];
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	struct registry r = { f, 0, 0 };
+	uint8_t *cbor, *file;
+	size_t len, file_len, n = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/log.db", dir);
+	assert_int_equal(snt_store_open(path, false, &st), SNT_STORE_OK);
+	for (size_t i = 0; i < N; i++) {
+		e = f->e[i];
+		assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+		assert_memory_equal(e.hash, f->e[i].hash, SNT_HASH_LEN);	/* same chain as computed here */
+	}
+	assert_int_equal(snt_store_iter_new(st, 0, &it), SNT_STORE_OK);
+	while (snt_store_iter_next(it, &e) == SNT_STORE_OK) {
+		assert_true(n < N && e.payload_len <= sizeof(payloads[n]));
+		got[n] = e;
+		if (e.payload_len) {
+			memcpy(payloads[n], e.payload, e.payload_len);
+			got[n].payload = payloads[n];
+		}
+		n++;
+	}
+	snt_store_iter_free(it);
+	snt_store_close(st);
+	assert_int_equal(n, N);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, got, n, 1, &m), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, got, n, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_open(f->bureau, lookup, &r, file, file_len, &b, &d), SNT_BUNDLE_OK);
+	for (size_t i = 0; i < N; i++) {
+		assert_entry_equal(&b->entries[i], &got[i]);
+		assert_entry_equal(&b->entries[i], &f->e[i]);
+	}
+	snt_bundle_free(b);
+	free(file);
+	free(cbor);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* ---- names ---- */
 
 static void test_names(void **state)
@@ -1067,7 +1142,7 @@ static void test_names(void **state)
 			"x-3-2-regular.snb",    "x-1-2-urgent.snb",	"x-1-2-regular.snb.tmp",   "x-1-2-regular",
 			"-1-2-regular.snb",     "x-1-regular.snb",	 "x-1-2-3-regular.sn",
 			"x-+1-2-regular.snb",   "x-1-1234567890123456789-regular.snb", "x 1-2-regular.snb", "",
-			"-regular.snb",	     "x-1-2-.snb",
+			"-regular.snb",	     "x-1-2-.snb",	      "x-0-2-regular.snb",
 		};
 
 		for (size_t i = 0; i < SNT_ARRAY_SIZE(bad); i++)
@@ -1098,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),
 		cmocka_unit_test(test_mutations_do_not_crash),
+		cmocka_unit_test(test_bundle_from_store),
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_ack_decode_errors),
 		cmocka_unit_test(test_time),

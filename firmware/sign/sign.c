@@ -113,7 +113,8 @@ static enum snt_sign_err bio_take(BIO *bio, char **text, size_t *len)
 
 static enum snt_sign_err key_pem(EVP_PKEY *key, int private, char **text, size_t *len)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
+	/* A private key's PEM goes through memory that is cleared when freed. */
+	BIO *bio = BIO_new(private ? BIO_s_secmem() : BIO_s_mem());
 	enum snt_sign_err rc;
 	int ok;
 

@@ -227,9 +227,10 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
 
 /*
  * snt_sign1_open() - verify a COSE_Sign1 made by snt_sign1_es256() with
- * @pub and return its payload.  Steps: codes__cose_sign1_parse() (tagged
- * 18 or untagged), algorithm ES256, kid in the protected header equal to
- * @pub's kid, codes__cose_sign1_verify().
+ * @pub and return its payload.  Steps: codes__cose_sign1_parse() (tag 18,
+ * optionally inside CWT tag 61, or untagged, as for certificates),
+ * algorithm ES256, kid in the protected header (8 bytes) equal to @pub's
+ * kid, codes__cose_sign1_verify().
  * @pub: a P-256 public key (or key pair).
  * @payload: receives a copy of the payload (free(); a 1-byte allocation
  *     when it is empty), @payload_len its size.  Untouched on error.

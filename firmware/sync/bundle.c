@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -582,7 +583,8 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 		if (is_null(it[9])) {
 			e->has_temp = false;
 		} else {
-			if (get_int(it[9], &v) || v < -10000 || v > 10000)
+			/* Any int the store can hold: the encoder sends what the log has. */
+			if (get_int(it[9], &v) || v < INT_MIN || v > INT_MAX)
 				goto bad;
 			e->has_temp = true;
 			e->temp_dc = (int)v;
@@ -1309,7 +1311,7 @@ int snt_bundle_file_name_parse(const char *name, char *device, int64_t *first, i
 	if (snt_bundle_kind_from_name(kbuf, &k))
 		return -1;
 	end = dash - 1;
-	if (num_from_right(name, &end, &l) || num_from_right(name, &end, &f) || f > l)
+	if (num_from_right(name, &end, &l) || num_from_right(name, &end, &f) || f < 1 || f > l)
 		return -1;
 	if (device_part(name, end, device))
 		return -1;

@@ -404,7 +404,7 @@ enum snt_bundle_err snt_bundle_time_file_name(const char *device, int64_t time_m
 /*
  * snt_bundle_file_name_parse() - parse a bundle file name (no directory
  * part).  Numbers: decimal, no sign, no leading zero, at most 18 digits;
- * first <= last; the device id must be valid.
+ * 1 <= first <= last; the device id must be valid.
  * @device (SNT_DEVICE_ID_LEN bytes), @first, @last, @kind: receive the
  * parts; any may be NULL.
  * Return: 0, or -1 for anything else (a path, '..', a bad number, another
