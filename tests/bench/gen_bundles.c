@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gen_bundles: simulated gates for the bureau's tests and benchmark.  For
+ * each device it keeps a real gate log (firmware/store, the store computes
+ * every seq and hash), then exports it as sealed, signed bundles with the
+ * library's own bundle code (firmware/sync/bundle.h), exactly as a gate
+ * would.  A program for tests/scenario/test-bureau.sh and
+ * tests/bench/bench-bureau.sh, not a test itself.
+ *
+ *   gen_bundles --bureau-pub FILE --keys DIR --logs DIR --out DIR
+ *               [--devices N] [--entries M] [--per-bundle K] [--prefix P]
+ *               [--variant V] [--priority] [--flat] [--sign-key FILE]
+ *
+ * --keys DIR   device keys DIR/<device>.key (+ .pub), made when missing
+ * --logs DIR   gate logs DIR/<device>.db; entries are appended up to M (an
+ *              existing log is extended, so a later run exports more)
+ * --out DIR    bundles into DIR/sentinel/<device>/out/ (--flat: DIR/)
+ * --devices N  devices <prefix>-001 ... (default 1, prefix "gate")
+ * --entries M  entries per device (default 100)
+ * --per-bundle K  entries per regular bundle (default 5000, the maximum)
+ * --variant V  change the entries' content (a forked or forged log when
+ *              the same device id and key export other entries)
+ * --priority   also one priority bundle of the deny entries' copies
+ * --sign-key F sign with this key instead of the device's (a bundle claiming
+ *              a device whose key it does not hold)
+ * Entry i: every 10th + 3 an unverified health code "HC:110000:tok<i>"
+ * (green as read), every 10th + 5 a fever (deny), others admitted with a
+ * temperature; some with a masked subject and a detail record.
+ * Prints "devices=N entries=M bundles=B seconds=S".
+ *
+ *   gen_bundles --bureau-pub FILE --check-ack FILE
+ *   gen_bundles --bureau-pub FILE --check-time FILE
+ * verify an acknowledgement (or signed time) the way a gate does and print
+ * "ack device=D seq=S verdicts=N[ seq:colour:platform...]" (or
+ * "time device=D ms=T"); exit 1 when it does not verify.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sign/sign.h"
+#include "store/store.h"
+#include "sync/bundle.h"
+
+#define BATCH 5000
+
+struct opts {
+	const char *bureau_pub, *keys, *logs, *out, *prefix, *sign_key, *check_ack, *check_time;
+	long devices, entries, per_bundle, variant;
+	int priority, flat;
+};
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gen_bundles: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void make_entry(struct snt_entry *e, int64_t i, long variant, char *payload, size_t cap)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->boot_id, sizeof(e->boot_id), "0f6c3c5e-3a55-4d3c-9b7a-%012u",
+		 (unsigned)(100 + variant) % 1000000u);
+	e->mono_ms = 60000 + i * 20000;
+	e->time_utc_ms = INT64_C(1795910400000) + i * 20000;	/* 2026-11-29T00:00:00Z */
+	e->clock = SNT_CLOCK_TRUSTED;
+	e->kind = i % 17 ? SNT_KIND_VISITOR : SNT_KIND_STAFF;
+	e->door = SNT_DOOR_OPENED;
+	e->has_temp = true;
+	e->temp_dc = 360 + (int)(i % 9);
+	if (i % 10 == 3) {
+		e->format = SNT_FORMAT_HEALTHCODE;
+		e->colour = SNT_COLOUR_GREEN;
+		e->verified = SNT_VERIFIED_UNVERIFIED;
+		e->decision = SNT_DECISION_ADMIT;
+		e->reasons = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
+		snprintf(payload, cap, "HC:110000:tok%" PRId64, i);
+		e->payload = (const uint8_t *)payload;
+		e->payload_len = strlen(payload);
+	} else if (i % 10 == 5) {
+		e->format = SNT_FORMAT_HCERT;
+		e->colour = SNT_COLOUR_BLACK;
+		e->verified = SNT_VERIFIED_VALID;
+		e->temp_dc = 382;
+		e->decision = SNT_DECISION_DENY;
+		e->reasons = SNT_REASON_BIT(SNT_REASON_FEVER);
+		e->door = SNT_DOOR_SHUT;
+		snprintf(e->detail, sizeof(e->detail), "{\"rules\":{\"version\":1,\"stale\":false}}");
+	} else {
+		e->format = SNT_FORMAT_HCERT;
+		e->colour = SNT_COLOUR_BLACK;
+		e->verified = SNT_VERIFIED_VALID;
+		e->decision = SNT_DECISION_ADMIT;
+		e->reasons = SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
+	}
+	if (i % 4 == 0)
+		snprintf(e->subject, sizeof(e->subject), "%s", "\xe5\xbc\xa0*");
+}
+
+static EVP_PKEY *device_key(const char *dir, const char *device)
+{
+	char path[4096], pub[4200];
+	EVP_PKEY *k = NULL;
+	enum snt_sign_err e;
+
+	snprintf(path, sizeof(path), "%s/%s.key", dir, device);
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	if (access(path, F_OK) == 0) {
+		e = snt_sign_key_load_private(path, &k);
+		if (e)
+			die("%s: %s", path, snt_sign_strerror(e));
+		return k;
+	}
+	e = snt_sign_key_generate(&k);
+	if (!e)
+		e = snt_sign_key_write_private(k, path);
+	if (!e)
+		e = snt_sign_key_write_public(k, pub);
+	if (e)
+		die("%s: %s", path, snt_sign_strerror(e));
+	return k;
+}
+
+static void mkdirs(const char *path)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+				die("mkdir %s: %s", buf, strerror(errno));
+			*p = '/';
+		}
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		die("mkdir %s: %s", buf, strerror(errno));
+}
+
+static void write_file(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+/* Seal @n entries of @e as a bundle of @kind into @dir; returns 1. */
+static int export(const char *device, enum snt_bundle_kind kind, const struct snt_entry *e, size_t n,
+		  EVP_PKEY *key, EVP_PKEY *bureau, const char *dir)
+{
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	uint8_t *cbor = NULL, *file = NULL;
+	size_t cbor_len = 0, file_len = 0;
+	char name[SNT_BUNDLE_NAME_LEN];
+
+	memset(&d, 0, sizeof(d));
+	if (snt_bundle_manifest_fill(device, kind, e, n, INT64_C(1795996800000), &m) ||
+	    snt_bundle_encode(&m, e, n, &cbor, &cbor_len, &d) ||
+	    snt_bundle_seal(key, bureau, cbor, cbor_len, &file, &file_len, &d) ||
+	    snt_bundle_file_name(&m, name, sizeof(name)))
+		die("%s: cannot make a bundle: %s", device, d.msg);
+	write_file(dir, name, file, file_len);
+	free(cbor);
+	free(file);
+	return 1;
+}
+
+static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau, EVP_PKEY *override)
+{
+	struct snt_store *st = NULL;
+	struct snt_store_iter *it = NULL;
+	struct snt_entry *batch, *prio;
+	char path[4096], outdir[4096];
+	char (*payloads)[64];
+	EVP_PKEY *key = device_key(o->keys, device);
+	int64_t last = 0;
+	size_t nb = 0, np = 0;
+	int bundles = 0;
+	enum snt_store_err err;
+
+	snprintf(path, sizeof(path), "%s/%s.db", o->logs, device);
+	if (snt_store_open(path, false, &st) || snt_store_last_seq(st, &last))
+		die("%s: cannot open the gate log", path);
+	batch = calloc(BATCH, sizeof(*batch));
+	prio = calloc(BATCH, sizeof(*prio));
+	payloads = calloc(BATCH, sizeof(*payloads));
+	if (!batch || !prio || !payloads)
+		die("out of memory");
+	while (last < o->entries) {
+		size_t k = 0;
+
+		for (; k < BATCH && last + (int64_t)k < o->entries; k++)
+			make_entry(&batch[k], last + (int64_t)k + 1, o->variant, payloads[k], sizeof(payloads[k]));
+		err = snt_store_append_batch(st, batch, k);
+		if (err)
+			die("%s: append: %s", path, snt_store_strerror(err));
+		last += (int64_t)k;
+	}
+	if (o->flat)
+		snprintf(outdir, sizeof(outdir), "%s", o->out);
+	else
+		snprintf(outdir, sizeof(outdir), "%s/sentinel/%s/out", o->out, device);
+	mkdirs(outdir);
+	/* Read back from the log, as the gate's export does. */
+	if (snt_store_iter_new(st, 0, &it))
+		die("%s: iterate", path);
+	for (;;) {
+		err = snt_store_iter_next(it, &batch[nb]);
+		if (err == SNT_STORE_ERR_DONE)
+			break;
+		if (err)
+			die("%s: read: %s", path, snt_store_strerror(err));
+		/* Keep the payload past the next call. */
+		if (batch[nb].payload_len) {
+			memcpy(payloads[nb], batch[nb].payload, batch[nb].payload_len);
+			batch[nb].payload = (const uint8_t *)payloads[nb];
+		}
+		if (o->priority && batch[nb].decision == SNT_DECISION_DENY && np < BATCH)
+			prio[np++] = batch[nb];
+		nb++;
+		if (nb == (size_t)o->per_bundle) {
+			bundles += export(device, SNT_BUNDLE_REGULAR, batch, nb, override ? override : key, bureau,
+					  outdir);
+			if (np) {
+				bundles += export(device, SNT_BUNDLE_PRIORITY, prio, np, override ? override : key,
+						  bureau, outdir);
+				np = 0;
+			}
+			nb = 0;
+		}
+	}
+	if (nb)
+		bundles += export(device, SNT_BUNDLE_REGULAR, batch, nb, override ? override : key, bureau, outdir);
+	if (np)
+		bundles += export(device, SNT_BUNDLE_PRIORITY, prio, np, override ? override : key, bureau, outdir);
+	snt_store_iter_free(it);
+	snt_store_close(st);
+	EVP_PKEY_free(key);
+	free(batch);
+	free(prio);
+	free(payloads);
+	return bundles;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	static uint8_t buf[1 << 22];
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		die("cannot open %s", path);
+	*len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return buf;
+}
+
+static int check(const char *pub_path, const char *ack_path, const char *time_path)
+{
+	struct snt_bundle_diag d;
+	EVP_PKEY *pub = NULL;
+	size_t len;
+	uint8_t *buf;
+
+	memset(&d, 0, sizeof(d));
+	if (snt_sign_key_load_public(pub_path, &pub))
+		die("%s: not a public key", pub_path);
+	if (ack_path) {
+		struct snt_bundle_ack *a = NULL;
+		enum snt_bundle_err e;
+
+		buf = slurp(ack_path, &len);
+		e = snt_bundle_ack_open(pub, buf, len, &a, &d);
+		EVP_PKEY_free(pub);
+		if (e) {
+			printf("ack invalid: %s %s\n", snt_bundle_strerror(e), d.msg);
+			return 1;
+		}
+		printf("ack device=%s seq=%" PRId64 " verdicts=%zu", a->device, a->seq, a->n_verdicts);
+		for (size_t i = 0; i < a->n_verdicts; i++)
+			printf(" %" PRId64 ":%s:%s", a->verdicts[i].seq, snt_colour_name(a->verdicts[i].colour),
+			       a->verdicts[i].platform);
+		putchar('\n');
+		snt_bundle_ack_free(a);
+		return 0;
+	} else {
+		char device[SNT_DEVICE_ID_LEN];
+		int64_t ms = 0;
+		enum snt_bundle_err e;
+
+		buf = slurp(time_path, &len);
+		e = snt_bundle_time_open(pub, buf, len, device, &ms, &d);
+		EVP_PKEY_free(pub);
+		if (e) {
+			printf("time invalid: %s %s\n", snt_bundle_strerror(e), d.msg);
+			return 1;
+		}
+		printf("time device=%s ms=%" PRId64 "\n", device, ms);
+		return 0;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bureau-pub", required_argument, NULL, 'b' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "logs", required_argument, NULL, 'l' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "devices", required_argument, NULL, 'd' },
+		{ "entries", required_argument, NULL, 'e' },
+		{ "per-bundle", required_argument, NULL, 'K' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "priority", no_argument, NULL, 'P' },
+		{ "flat", no_argument, NULL, 'f' },
+		{ "sign-key", required_argument, NULL, 's' },
+		{ "check-ack", required_argument, NULL, 'A' },
+		{ "check-time", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .devices = 1, .entries = 100, .per_bundle = BATCH, .prefix = "gate" };
+	EVP_PKEY *bureau = NULL, *override = NULL;
+	struct timespec t0, t1;
+	long bundles = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o.bureau_pub = optarg; break;
+		case 'k': o.keys = optarg; break;
+		case 'l': o.logs = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'd': o.devices = strtol(optarg, NULL, 10); break;
+		case 'e': o.entries = strtol(optarg, NULL, 10); break;
+		case 'K': o.per_bundle = strtol(optarg, NULL, 10); break;
+		case 'p': o.prefix = optarg; break;
+		case 'v': o.variant = strtol(optarg, NULL, 10); break;
+		case 'P': o.priority = 1; break;
+		case 'f': o.flat = 1; break;
+		case 's': o.sign_key = optarg; break;
+		case 'A': o.check_ack = optarg; break;
+		case 't': o.check_time = optarg; break;
+		default:
+			fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
+			return 2;
+		}
+	}
+	if (o.bureau_pub && (o.check_ack || o.check_time))
+		return check(o.bureau_pub, o.check_ack, o.check_time);
+	if (!o.bureau_pub || !o.keys || !o.logs || !o.out || o.devices < 1 || o.entries < 1 ||
+	    o.per_bundle < 1 || o.per_bundle > BATCH) {
+		fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
+		return 2;
+	}
+	if (snt_sign_key_load_public(o.bureau_pub, &bureau))
+		die("%s: not a public key", o.bureau_pub);
+	if (o.sign_key && snt_sign_key_load_private(o.sign_key, &override))
+		die("%s: not a private key", o.sign_key);
+	mkdirs(o.keys);
+	mkdirs(o.logs);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 1; i <= o.devices; i++) {
+		char device[SNT_DEVICE_ID_LEN];
+
+		snprintf(device, sizeof(device), "%s-%03ld", o.prefix, i);
+		bundles += gen_device(&o, device, bureau, override);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("devices=%ld entries=%ld bundles=%ld seconds=%.2f\n", o.devices, o.entries, bundles,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	EVP_PKEY_free(bureau);
+	EVP_PKEY_free(override);
+	return 0;
+}

@@ -1,0 +1,295 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sentinel-bureau with the real binary (issue 7): keys, registration, import
+# of good, duplicate, gapped, tampered, truncated, unregistered, replayed
+# (another device's directory, another device's key), forked and old
+# re-sent bundles with their exact one-line messages and nothing merged
+# twice; priority copies before the regular stream; the bureau's entries
+# equal the gate log's field by field; the online platform plug-in (a fake
+# platform script) with a contradiction alert and a timeout; ack/export in
+# the stick layout, verified as a gate would; serve on 127.0.0.1 with a
+# random port: POST good/duplicate/tampered/too large/cut-off bodies with
+# curl(1) and python3, GET signed time, SIGTERM.
+. tests/scenario/lib.sh
+case $B in /*) ;; *) B="$ROOT/$B" ;; esac
+BB="$B/sentinel-bureau"
+[ -x "$BB" ] || { echo "test-bureau: $BB missing" >&2; exit 1; }
+G="$T/gen_bundles"
+sh tests/bench/build-gen-bundles.sh "$B" "$G" || { echo "test-bureau: cannot build gen_bundles" >&2; exit 1; }
+cd "$T" || exit 1
+DB="$T/bureau.db"
+K="$T/bureau.key"
+imp() { "$BB" --db "$DB" import --key "$K" "$@"; }
+
+# ---- keys and registration ----
+out=$("$BB" keys init --key "$K" 2>&1)
+expect_eq "keys init exit" "$?" "0"
+case $out in "bureau key $K (public $K.pub) kid "????????????????) ;; *) fail "keys init output: $out" ;; esac
+expect_eq "private key mode" "$(stat -c %a "$K")" "600"
+out=$("$BB" keys init --key "$K" 2>&1)
+expect_eq "keys init again exit" "$?" "2"
+expect_eq "keys init again" "$out" "sentinel-bureau: keys: $K.pub exists: refusing to overwrite it"
+
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage --flat --devices 3 --entries 300 \
+	--per-bundle 100 --priority >/dev/null || fail "gen_bundles"
+for d in gate-001 gate-002 gate-003; do
+	"$BB" --db "$DB" register --device $d --pub keys/$d.key.pub >/dev/null || fail "register $d"
+done
+out=$("$BB" --db "$DB" register --device gate-001 --pub keys/gate-001.key.pub)
+expect_eq "register again exit" "$?" "0"
+case $out in "gate-001 already registered with this key (kid "*")") ;; *) fail "register again: $out" ;; esac
+out=$("$BB" --db "$DB" register --device gate-001 --pub keys/gate-002.key.pub 2>&1)
+expect_eq "register other key exit" "$?" "1"
+expect_eq "register other key" "$out" \
+	"sentinel-bureau: register: device gate-001 is registered with another key (kid differs); use --replace"
+"$BB" --db "$DB" register --device ../x --pub keys/gate-001.key.pub >/dev/null 2>&1
+expect_eq "register bad id exit" "$?" "2"
+"$BB" --db "$DB" register --device gate-001 --pub "$K" >/dev/null 2>&1
+expect_eq "register a private key exit" "$?" "2"
+
+# ---- import: good, duplicate, gap, tampered, truncated, unregistered ----
+mkdir in1 && cp stage/gate-001-1-100-regular.snb in1/
+expect_eq "import 1-100" "$(imp in1)" "in1/gate-001-1-100-regular.snb: device gate-001 entries 1-100 new 100 duplicate 0"
+expect_eq "import again" "$(imp in1)" "in1/gate-001-1-100-regular.snb: device gate-001 entries 1-100 new 0 duplicate 100"
+mkdir in2 && cp stage/gate-001-201-300-regular.snb in2/
+expect_eq "import past a gap" "$(imp in2)" \
+	"in2/gate-001-201-300-regular.snb: device gate-001 entries 201-300 new 100 duplicate 0"
+kid() { "$BB" --db "$DB" devices --json | jq -r "select(.device==\"$1\").kid"; }
+devices=$("$BB" --db "$DB" devices | sed 's/ contact .*//')
+expect_eq "devices with a gap" "$devices" "gate-001 kid $(kid gate-001) last 100 entries 200 priority 0 gaps 101-200
+gate-002 kid $(kid gate-002) last 0 entries 0 priority 0 gaps none
+gate-003 kid $(kid gate-003) last 0 entries 0 priority 0 gaps none"
+expect_eq "devices --json gaps" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-001") | [.last, .gaps, .entries]')" \
+	'[100,[[101,200]],200]'
+
+mkdir in3
+cp stage/gate-001-101-200-regular.snb in3/flipped.snb
+printf '\377' | dd of=in3/flipped.snb bs=1 seek=500 conv=notrunc 2>/dev/null
+head -c 1000 stage/gate-001-101-200-regular.snb >in3/cut.snb
+: >in3/empty.snb
+out=$(imp in3)
+expect_eq "tampered exit" "$?" "1"
+expect_eq "tampered" "$out" "in3/cut.snb: rejected: cannot unseal (not sealed to this bureau's key, truncated or altered): authentication failed (wrong key or altered data)
+in3/empty.snb: rejected: cannot unseal (not sealed to this bureau's key, truncated or altered): sealed message too short
+in3/flipped.snb: rejected: cannot unseal (not sealed to this bureau's key, truncated or altered): authentication failed (wrong key or altered data)"
+
+# A device the bureau does not know; one signed by another device's key.
+"$BB" --db "$T/other.db" register --device gate-002 --pub keys/gate-002.key.pub >/dev/null
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs-forged --out forged --flat --devices 2 --entries 100 \
+	--sign-key keys/gate-001.key >/dev/null || fail "gen forged"
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs-x --out unknown --flat --prefix stranger --entries 10 \
+	>/dev/null || fail "gen unknown"
+mkdir in4 && cp forged/gate-002-1-100-regular.snb unknown/stranger-001-1-10-regular.snb in4/
+out=$(imp in4)
+expect_eq "forged exit" "$?" "1"
+expect_eq "forged and unknown" "$out" \
+"in4/gate-002-1-100-regular.snb: rejected: signed by a key that is not the one registered for device gate-002
+in4/stranger-001-1-10-regular.snb: rejected: device stranger-001 is not registered"
+
+# Replayed from another device: gate-001's bundle in gate-002's stick directory.
+mkdir -p stick/sentinel/gate-002/out && cp stage/gate-001-101-200-regular.snb stick/sentinel/gate-002/out/
+out=$(imp stick)
+expect_eq "replayed exit" "$?" "1"
+expect_eq "replayed" "$out" "stick/sentinel/gate-002/out/gate-001-101-200-regular.snb: rejected: a bundle of device gate-001 in the directory of device gate-002 (replayed?)"
+
+# Forked log under the same key: every overlap refused, naming device and seq.
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs-fork --out fork --flat --entries 300 --per-bundle 100 \
+	--variant 1 >/dev/null || fail "gen fork"
+mkdir in5 && cp fork/gate-001-1-100-regular.snb fork/gate-001-101-200-regular.snb fork/gate-001-201-300-regular.snb in5/
+out=$(imp in5)
+expect_eq "fork exit" "$?" "1"
+expect_eq "fork" "$out" \
+"in5/gate-001-1-100-regular.snb: rejected: device gate-001 seq 1: differs from the entry held (forgery or fork); bundle refused
+in5/gate-001-101-200-regular.snb: rejected: device gate-001 seq 101: prev does not link to the hash held for seq 100 (fork or forgery)
+in5/gate-001-201-300-regular.snb: rejected: device gate-001 seq 201: differs from the entry held (forgery or fork); bundle refused"
+
+# Symlinks (never followed), a FIFO, a file over the size limit: refused by name.
+mkdir in6 && ln -s "$T/stage/gate-001-101-200-regular.snb" in6/link.snb && mkfifo in6/fifo.snb
+truncate -s 70M in6/huge.snb
+ln -s "$T/stage" in6/sentinel
+out=$(imp in6)
+expect_eq "hostile files exit" "$?" "1"
+expect_eq "hostile files" "$out" "in6/fifo.snb: rejected: not a regular file: refused
+in6/huge.snb: rejected: 73400320 bytes, larger than the limit of 67108864: refused
+in6/link.snb: rejected: a symbolic link: refused"
+
+# Nothing of the above changed anything.
+expect_eq "entries after the rejections" "$("$BB" --db "$DB" entries --device gate-001 --json | wc -l)" "200"
+
+# The missing middle, then an old bundle re-sent after newer ones.
+mkdir in7 && cp stage/gate-001-101-200-regular.snb in7/ && cp stage/gate-001-1-100-regular.snb in7/old.snb
+out=$(imp in7)
+expect_eq "gap filled, old re-sent" "$out" "in7/old.snb: device gate-001 entries 1-100 new 0 duplicate 100
+in7/gate-001-101-200-regular.snb: device gate-001 entries 101-200 new 100 duplicate 0"
+expect_eq "gap closed" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-001") | [.last, .gaps, .entries]')" \
+	'[300,[],300]'
+
+# ---- the bureau's entries equal the gate's, field by field, and the hashes ----
+"$B/sentinelctl" entries --db logs/gate-001.db --json >gate.json || fail "sentinelctl entries"
+"$BB" --db "$DB" entries --device gate-001 --json >bureau.json
+sed 's/, "hash": "[0-9a-f]*"}$/}/' bureau.json >bureau-nohash.json
+cmp -s gate.json bureau-nohash.json || fail "bureau entries differ from the gate's"
+sqlite3 logs/gate-001.db "SELECT lower(hex(hash)) FROM entries ORDER BY seq" >gate.hash
+jq -r .hash bureau.json >bureau.hash
+cmp -s gate.hash bureau.hash || fail "bureau hashes differ from the gate's"
+expect_eq "entries held once" "$(sqlite3 "$DB" 'SELECT count(*), count(DISTINCT seq) FROM entries')" "300|300"
+
+# ---- priority copies before the regular stream, then the stream; a forged copy ----
+mkdir in8 && cp stage/gate-002-5-95-priority.snb in8/
+expect_eq "priority first" "$(imp in8)" "in8/gate-002-5-95-priority.snb: device gate-002 entries 5-95 new 10 duplicate 0 (priority)"
+expect_eq "priority gap" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-002") | [.last, .gaps, .priority]')" \
+	'[0,[[1,95]],10]'
+mkdir in9 && cp stage/gate-002-1-100-regular.snb stage/gate-002-5-95-priority.snb in9/
+expect_eq "stream after copies" "$(imp in9)" "in9/gate-002-1-100-regular.snb: device gate-002 entries 1-100 new 100 duplicate 0
+in9/gate-002-5-95-priority.snb: device gate-002 entries 5-95 new 0 duplicate 10 (priority)"
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs-fork2 --out fork2 --flat --devices 3 --entries 100 \
+	--variant 2 --priority >/dev/null || fail "gen fork2"
+mkdir in10 && cp fork2/gate-003-5-95-priority.snb in10/
+imp in10 >/dev/null || fail "forged copies import"
+mkdir in11 && cp stage/gate-003-1-100-regular.snb in11/
+out=$(imp in11)
+expect_eq "stream against forged copies exit" "$?" "1"
+expect_eq "stream against forged copies" "$out" \
+	"in11/gate-003-1-100-regular.snb: rejected: device gate-003 seq 5: differs from the entry held (forgery or fork); bundle refused"
+
+# ---- the platform plug-in: verdicts, a contradiction, a timeout ----
+cat >fake-platform.sh <<'EOF'
+#!/bin/sh
+case "$(cat)" in
+*tok113) echo red ;;
+*) echo green ;;
+esac
+EOF
+chmod +x fake-platform.sh
+mkdir in12 && cp stage/gate-002-101-200-regular.snb in12/
+out=$(imp --platform-cmd "$T/fake-platform.sh" in12)
+expect_eq "platform" "$out" \
+	"in12/gate-002-101-200-regular.snb: device gate-002 entries 101-200 new 100 duplicate 0 verdicts 10 contradictions 1 unanswered 0"
+expect_eq "alerts" "$("$BB" --db "$DB" alerts | cut -d' ' -f3-)" \
+	"gate-002 seq 113 contradiction: platform fake-platform says red, the gate read green"
+printf '#!/bin/sh\nsleep 5\necho green\n' >slow-platform.sh && chmod +x slow-platform.sh
+mkdir in13 && cp stage/gate-002-201-300-regular.snb in13/
+out=$(imp --platform-cmd "$T/slow-platform.sh" --platform-timeout 200 in13 2>err13)
+expect_eq "platform timeout" "$out" \
+	"in13/gate-002-201-300-regular.snb: device gate-002 entries 201-300 new 100 duplicate 0 verdicts 0 contradictions 0 unanswered 10"
+expect_eq "platform timeout message" "$(cat err13)" \
+	"sentinel-bureau: import: in13/gate-002-201-300-regular.snb: seq 203: platform command $T/slow-platform.sh: no answer within the timeout (killed)"
+
+# ---- ack and export into the stick layout, verified as the gate would ----
+mkdir out1 out2
+out=$("$BB" --db "$DB" ack --key "$K" --device gate-002 --output out1)
+expect_eq "ack exit" "$?" "0"
+ackf=$(ls out1/sentinel/gate-002/in/ack-gate-002-*.cose)
+expect_eq "ack file" "$ackf" "out1/sentinel/gate-002/in/ack-gate-002-300.cose"
+ls out1/sentinel/gate-002/in/time-gate-002-*.cose >/dev/null || fail "time file"
+ack=$("$G" --bureau-pub "$K.pub" --check-ack "$ackf")
+case $ack in "ack device=gate-002 seq=300 verdicts=10 103:green:fake-platform 113:red:fake-platform "*) ;;
+*) fail "ack content: $ack" ;; esac
+"$G" --bureau-pub "$K.pub" --check-time out1/sentinel/gate-002/in/time-gate-002-*.cose | grep -q '^time device=gate-002 ms=' ||
+	fail "signed time"
+ls -A out1/sentinel/gate-002/in | grep -q '^\.tmp' && fail "temporary file left"
+"$BB" --db "$DB" export --key "$K" out2 >/dev/null
+expect_eq "export" "$(cd out2/sentinel && ls */in/ack-*)" "gate-001/in/ack-gate-001-300.cose
+gate-002/in/ack-gate-002-300.cose
+gate-003/in/ack-gate-003-0.cose"
+"$BB" --db "$DB" ack --key "$K" --device nobody --output out3 >/dev/null 2>&1
+expect_eq "ack unknown device exit" "$?" "1"
+
+# ---- serve ----
+"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 >serve.log 2>serve.err &
+pid=$!
+i=0
+while ! grep -q '^listening on ' serve.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.log)
+[ -n "$port" ] || fail "serve did not start: $(cat serve.err)"
+U="http://127.0.0.1:$port"
+post() { curl -s -o "$2" -w '%{http_code}' -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$U/v1/bundle"; }
+expect_eq "POST good" "$(post stage/gate-003-1-100-regular.snb r1)" "400"
+expect_eq "POST good against forged copies" "$(cat r1)" \
+	"device gate-003 seq 5: differs from the entry held (forgery or fork); bundle refused"
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage2 --flat --devices 1 --entries 400 \
+	--per-bundle 100 >/dev/null || fail "gen more"
+expect_eq "POST new" "$(post stage2/gate-001-301-400-regular.snb r2)" "200"
+expect_eq "POST new ack" "$("$G" --bureau-pub "$K.pub" --check-ack r2)" "ack device=gate-001 seq=400 verdicts=0"
+expect_eq "POST duplicate" "$(post stage2/gate-001-301-400-regular.snb r3)" "200"
+expect_eq "POST flipped" "$(post in3/flipped.snb r4)" "400"
+expect_eq "POST flipped reason" "$(cat r4)" \
+	"cannot unseal (not sealed to this bureau's key, truncated or altered): authentication failed (wrong key or altered data)"
+expect_eq "GET time" "$(curl -s -o r5 -w '%{http_code}' "$U/v1/time?device=gate-001")" "200"
+"$G" --bureau-pub "$K.pub" --check-time r5 | grep -q '^time device=gate-001 ms=' || fail "GET time content"
+expect_eq "GET time unknown" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=nobody")" "404"
+expect_eq "GET time bad id" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=..")" "400"
+expect_eq "GET bundle" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/bundle")" "405"
+# Too large (declared), and a body cut off mid-way: never merged.
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage3 --flat --devices 1 --entries 500 \
+	--per-bundle 100 >/dev/null || fail "gen more 2"
+python3 - "$port" stage3/gate-001-401-500-regular.snb >py.out <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+body = open(sys.argv[2], 'rb').read()
+s = socket.create_connection(('127.0.0.1', port))
+s.sendall(b'POST /v1/bundle HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n')
+print(s.recv(200).split(b'\r\n')[0].decode()[:12])
+s.close()
+for cut in (1, len(body) // 2, len(body) - 1):
+    s = socket.create_connection(('127.0.0.1', port))
+    s.sendall(b'POST /v1/bundle HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' % len(body))
+    s.sendall(body[:cut])
+    s.close()
+print('cut')
+EOF
+expect_eq "too large and cut" "$(cat py.out)" "HTTP/1.1 413
+cut"
+sleep 0.3
+expect_eq "cut bodies not merged" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-001") | [.last, .entries]')" \
+	'[400,400]'
+kill -TERM $pid
+wait $pid
+expect_eq "serve exit on SIGTERM" "$?" "0"
+expect_eq "serve log" "$(sed -E 's/^[0-9]{4}-[^ ]* //' serve.log)" "listening on 127.0.0.1:$port
+POST /v1/bundle 400 in=$(wc -c <stage/gate-003-1-100-regular.snb) device=gate-003 rejected
+POST /v1/bundle 200 in=$(wc -c <stage2/gate-001-301-400-regular.snb) device=gate-001 regular entries 301-400 new 100 duplicate 0 ack 400 verdicts 0
+POST /v1/bundle 200 in=$(wc -c <stage2/gate-001-301-400-regular.snb) device=gate-001 regular entries 301-400 new 0 duplicate 100 ack 400 verdicts 0
+POST /v1/bundle 400 in=$(wc -c <in3/flipped.snb) device=- rejected
+GET /v1/time 200 in=0 device=gate-001 signed time
+GET /v1/time 404 in=0 device=nobody device nobody is not registered
+GET /v1/time 400 in=0 device=- bad device id
+GET /v1/bundle 405 in=0 device=- method not allowed
+POST /v1/bundle 413 in=0 device=- too large (declared)
+stopping on SIGTERM"
+expect_eq "serve stderr" "$(cat serve.err)" ""
+# Nothing personal in the server's log: no payload token, no subject.
+grep -q 'tok\|HC:' serve.log && fail "payload in the serve log"
+
+# TLS (a self-signed P-256 certificate for 127.0.0.1), stopped with SIGINT.
+if command -v openssl >/dev/null 2>&1; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout tls.key \
+		-out tls.crt -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null ||
+		fail "openssl req"
+	"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key \
+		>tls.log 2>tls.err &
+	pid=$!
+	i=0
+	while ! grep -q '^listening on ' tls.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) (TLS)$/\1/p' tls.log)
+	expect_eq "TLS GET time" "$(curl -s --cacert tls.crt -o r6 -w '%{http_code}' \
+		"https://127.0.0.1:$port/v1/time?device=gate-002")" "200"
+	expect_eq "plain HTTP to TLS" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/time?device=gate-002")" "000"
+	kill -INT $pid
+	wait $pid
+	expect_eq "serve exit on SIGINT" "$?" "0"
+	expect_eq "TLS serve stopped" "$(tail -n 1 tls.log)" "stopping on SIGINT"
+	"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --tls-cert tls.crt >/dev/null 2>&1
+	expect_eq "TLS cert without key" "$?" "2"
+else
+	echo "test-bureau: no openssl(1): TLS part skipped" >&2
+fi
+
+# Usage errors.
+"$BB" --db "$DB" devices --pub x >/dev/null 2>&1
+expect_eq "option not for the command" "$?" "2"
+"$BB" --db "$DB" frobnicate >/dev/null 2>&1
+expect_eq "unknown command" "$?" "2"
+"$BB" --db "$DB" import --key "$K" "$T/missing" >/dev/null 2>&1
+expect_eq "import missing dir" "$?" "2"
+finish

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sentinel-bureau: the civil-affairs bureau's receiver of the gates' logs.
+ * Internal interfaces shared by the files of tools/bureau/ (bureau-only
+ * code, not part of libsentinel).  Only main.c and serve.c print.
+ *
+ * The bureau database (SQLite, --db, default ./bureau.db) holds every
+ * registered gate (device id, public key, kid), every entry received from
+ * it (the columns of the gate's log, byte for byte, keyed by (device, seq)),
+ * the copies received in priority bundles, the platform's verdicts, alerts
+ * and a journal of accepted bundles.  Layout in db.c.
+ */
+#ifndef SNT_BUREAU_H
+#define SNT_BUREAU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "common/common.h"
+#include "scan/scan.h"
+#include "store/store.h"
+
+#define BUREAU_WHY_LEN 256		/* one-line reasons */
+#define BUREAU_DEVICE_LEN 65		/* device id: up to 64 characters + NUL */
+#define BUREAU_MAX_BUNDLE ((size_t)64 << 20)	/* largest bundle file or body, bytes */
+#define BUREAU_MAX_VERDICTS 4096	/* most verdicts returned in one acknowledgement */
+
+enum bureau_err {
+	BUREAU_OK = 0,
+	BUREAU_ERR_INVAL,	/* bad argument */
+	BUREAU_ERR_NOMEM,
+	BUREAU_ERR_DB,		/* the bureau database failed (SQLite; why names it) */
+	BUREAU_ERR_REJECT,	/* the input was refused (why says what was wrong); nothing stored */
+	BUREAU_ERR_NOTFOUND,	/* no such device */
+	BUREAU_ERR_EXISTS,	/* the device is registered with another key */
+	BUREAU_ERR_IO,		/* a file could not be read or written (why names it) */
+};
+
+/* A manifest, decoded; kinds as in firmware/sync/bundle.h. */
+struct bureau_manifest {
+	char device[BUREAU_DEVICE_LEN];
+	bool priority;			/* a priority bundle of copies (fevers, denials) */
+	int64_t first, last, count;
+	uint8_t prev[SNT_HASH_LEN];	/* hash of first - 1 (zeros for seq 1) */
+	uint8_t head[SNT_HASH_LEN];	/* hash of last */
+	int64_t created_utc_ms;
+};
+
+/* What one merge did. */
+struct bureau_merge_result {
+	int64_t new_entries;
+	int64_t duplicates;
+	int64_t ack_seq;		/* the device's acknowledgement seq afterwards */
+};
+
+struct bureau_verdict {
+	int64_t seq;
+	enum snt_colour colour;		/* green, yellow or red */
+	char platform[33];
+};
+
+struct bureau_device_info {
+	char device[BUREAU_DEVICE_LEN];
+	uint8_t kid[8];
+	int64_t ack_seq;		/* last seq held contiguous from 1 */
+	uint8_t ack_hash[SNT_HASH_LEN];	/* hash of ack_seq (zeros when 0) */
+	int64_t max_seq;		/* highest seq held (regular or priority copy) */
+	int64_t entries;		/* regular entries held */
+	int64_t priority;		/* priority copies held */
+	int64_t last_contact_utc_ms;	/* 0 = never */
+};
+
+struct bureau_db;
+
+/* ---- db.c ---- */
+
+/*
+ * bureau_db_open() - open or create the bureau database at @path: WAL,
+ * synchronous=FULL (an acknowledgement lets the gate purge: what it
+ * acknowledges must be on disk), foreign keys, busy timeout 5 s.
+ */
+enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *why, size_t n) SNT_WUR;
+void bureau_db_close(struct bureau_db *db);
+
+/*
+ * bureau_db_register() - register @device with public key @pub (PEM text);
+ * the same key again changes nothing; another key is BUREAU_ERR_EXISTS
+ * unless @replace.  *@changed tells whether anything was written.
+ */
+enum bureau_err bureau_db_register(struct bureau_db *db, const char *device, const char *pub_pem,
+				   const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed,
+				   char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_device_key() - the registered public key of @device (new EVP_PKEY,
+ * EVP_PKEY_free()).  BUREAU_ERR_NOTFOUND when not registered.
+ */
+enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, EVP_PKEY **key,
+				     char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_merge() - merge one verified bundle's entries (@e, @n, in the
+ * manifest's order) for @m->device in one transaction: checks chain
+ * continuity with what is held, byte equality of overlaps, then inserts;
+ * all or nothing.  BUREAU_ERR_REJECT with @why naming device and seq on a
+ * fork or forgery.
+ */
+enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
+				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
+				struct bureau_merge_result *res, char *why, size_t n_why) SNT_WUR;
+
+/* bureau_db_device_info() - one device's state; BUREAU_ERR_NOTFOUND. */
+enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
+				      struct bureau_device_info *out, char *why, size_t n) SNT_WUR;
+
+/* bureau_db_devices() - every registered device id in order (array of BUREAU_DEVICE_LEN strings, free()). */
+enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+				  char *why, size_t n) SNT_WUR;
+
+/* bureau_db_gaps() - missing ranges [a, b] of @device up to its highest seq (free() *ranges; pairs). */
+enum bureau_err bureau_db_gaps(struct bureau_db *db, const char *device, int64_t **ranges,
+			       size_t *count, char *why, size_t n) SNT_WUR;
+
+/* Iterate a device's entries in seq order (bureau_db_entries_next returns BUREAU_ERR_NOTFOUND at the end). */
+struct bureau_entry_iter;
+enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
+				      struct bureau_entry_iter **out, char *why, size_t n) SNT_WUR;
+enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_entry *e, char *why,
+				       size_t n) SNT_WUR;
+void bureau_db_entries_free(struct bureau_entry_iter *it);
+
+/*
+ * bureau_db_pending_verifications() - seqs of @device's entries (regular or
+ * priority copy) in [@from, @to] with format healthcode, verified
+ * unverified, a payload and no verdict yet (free() *seqs).
+ */
+enum bureau_err bureau_db_pending_verifications(struct bureau_db *db, const char *device, int64_t from,
+						int64_t to, int64_t **seqs, size_t *count, char *why,
+						size_t n) SNT_WUR;
+
+/* bureau_db_payload() - the payload and colour of @device's entry @seq (free() *payload). */
+enum bureau_err bureau_db_payload(struct bureau_db *db, const char *device, int64_t seq,
+				  uint8_t **payload, size_t *len, enum snt_colour *colour, char *why,
+				  size_t n) SNT_WUR;
+
+/*
+ * bureau_db_verdict_add() - record the platform's verdict; once per (device,
+ * seq); a contradiction of the colour the gate read also raises an alert
+ * (*contradiction).  Same transaction.
+ */
+enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device,
+				      const struct bureau_verdict *v, int64_t now_ms, bool *contradiction,
+				      char *why, size_t n) SNT_WUR;
+
+/* bureau_db_verdicts() - up to BUREAU_MAX_VERDICTS verdicts of @device, highest seqs, in seq order. */
+enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device,
+				   struct bureau_verdict **out, size_t *count, char *why, size_t n) SNT_WUR;
+
+/* One alert for the `alerts` command. */
+struct bureau_alert {
+	int64_t id;
+	char device[BUREAU_DEVICE_LEN];
+	int64_t seq;
+	char kind[32];
+	char detail[128];
+	int64_t created_utc_ms;
+};
+
+/* bureau_db_alerts() - every alert, oldest first (free() *out). */
+enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out, size_t *count,
+				 char *why, size_t n) SNT_WUR;
+
+/* bureau_db_touch() - record a contact with @device at @now_ms (a bundle received, signed time asked for). */
+enum bureau_err bureau_db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why,
+				size_t n) SNT_WUR;
+
+/* ---- import.c: bundles in, acknowledgements and signed time out ---- */
+
+struct bureau_platform;
+struct snt_clock;
+
+/* What every command works with. */
+struct bureau_ctx {
+	struct bureau_db *db;
+	EVP_PKEY *key;				/* the bureau's private key; NULL when not loaded */
+	const struct bureau_platform *platform;	/* online verification, or NULL */
+	const struct snt_clock *clk;		/* UTC for receipt times, acks, signed time */
+};
+
+struct bureau_import_result {
+	struct bureau_manifest m;		/* valid when the manifest was read */
+	struct bureau_merge_result merge;
+	size_t verdicts;			/* new platform verdicts recorded */
+	size_t contradictions;			/* of which contradict the gate's colour */
+	size_t platform_failures;		/* tokens the platform could not answer for */
+	char platform_why[BUREAU_WHY_LEN];	/* the first failure's reason */
+};
+
+/*
+ * bureau_import_bundle() - unseal @buf (@len bytes) with the bureau key,
+ * open the signed bundle with the key registered for its manifest's device
+ * (kid checked), check manifest and entries (every hash recomputed, the
+ * chain inside the bundle), merge (bureau_db_merge()), then ask the
+ * platform about the tokens of the range that have no verdict yet.
+ * @expect_device: the device whose stick directory the file came from, or
+ *     NULL: a bundle of another device is refused.
+ * Return: BUREAU_OK; BUREAU_ERR_REJECT with @why; BUREAU_ERR_DB; _NOMEM.
+ * Platform failures do not refuse the bundle (counted in @res).
+ */
+enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *buf, size_t len,
+				     const char *source, const char *expect_device,
+				     struct bureau_import_result *res, char *why, size_t n) SNT_WUR;
+
+/* Called once per file by bureau_import_dir(); @res valid when @err is BUREAU_OK. */
+typedef void (*bureau_import_cb)(void *arg, const char *file, enum bureau_err err,
+				 const struct bureau_import_result *res, const char *why);
+
+/*
+ * bureau_import_dir() - every *.snb directly in @dir and in
+ * @dir/sentinel/<device>/out/, in order (device, first seq, kind).
+ * Symlinks and non-regular files are refused by name, never followed;
+ * files over BUREAU_MAX_BUNDLE are refused.
+ * Return: BUREAU_OK once every file was reported (accepted or not);
+ * BUREAU_ERR_IO when @dir cannot be opened (@why).
+ */
+enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, bureau_import_cb cb,
+				  void *arg, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_make_ack() - the bureau-signed acknowledgement for @device: its
+ * acknowledgement seq (held contiguous from 1), that entry's hash, now, and
+ * its verdicts (COSE_Sign1, free() *out).  *seq receives the seq.
+ */
+enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out,
+				size_t *len, int64_t *seq, char *why, size_t n) SNT_WUR;
+
+/* bureau_make_time() - signed time {device, now} for @device (registered). */
+enum bureau_err bureau_make_time(const struct bureau_ctx *c, const char *device, uint8_t **out,
+				 size_t *len, int64_t *now_ms, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_write_file() - write @len bytes to @dirfd/@name durably: a
+ * temporary name, fsync, rename, fsync of the directory.
+ */
+enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *buf, size_t len,
+				  char *why, size_t n) SNT_WUR;
+
+/* bureau_device_id_valid() - the gate's rule for device ids (bundle.h). */
+bool bureau_device_id_valid(const char *id);
+
+#endif /* SNT_BUREAU_H */

@@ -1,0 +1,1263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The bureau database (SQLite 3.40).
+ *
+ * Durability: journal_mode=WAL with synchronous=FULL.  NORMAL would be
+ * faster only by one fsync per transaction, and there is one transaction per
+ * bundle; but an acknowledgement sent after a commit lets the gate purge the
+ * entries, so a commit lost to a power cut after NORMAL would lose entries
+ * for good.  FULL it is.
+ *
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 1):
+ *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
+ *             last_contact (0 = never)
+ *   entries   dev, seq, then the gate log's columns (firmware/store/store.c)
+ *             with the same names and values (enums as names, reasons
+ *             comma-joined, temp_dc NULL = none, subject NULL = unknown,
+ *             payload NULL = none, detail NULL = none), prev_hash, hash,
+ *             received_utc_ms.  PRIMARY KEY (dev, seq).  Append-only
+ *             (triggers refuse UPDATE and DELETE).
+ *   priority  the same columns: copies from priority bundles; the regular
+ *             stream must match them byte for byte.
+ *   verdicts  dev, seq, colour, platform, received; once per (dev, seq).
+ *   alerts    id, dev, seq, kind ('contradiction'), detail, created.
+ *   bundles   journal of accepted bundles: dev, kind, first, last, count,
+ *             created, received, new, duplicate, source (file name or
+ *             "http").
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "sign/sign.h"
+#include "tools/bureau/bureau.h"
+
+#define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
+#define BUREAU_SCHEMA_VERSION 1
+#define NAME_LEN 32
+#ifndef BUREAU_PAGE_SIZE
+#define BUREAU_PAGE_SIZE "65536"
+#endif
+
+#define ENTRY_COLS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, " \
+	"temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
+
+#define ENTRY_TABLE(name) \
+	"CREATE TABLE " name " (\n" \
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n" \
+	"	seq INTEGER NOT NULL CHECK (seq >= 1),\n" \
+	"	boot_id TEXT NOT NULL,\n" \
+	"	mono_ms INTEGER NOT NULL,\n" \
+	"	time_utc_ms INTEGER NOT NULL,\n" \
+	"	clock TEXT NOT NULL,\n" \
+	"	kind TEXT NOT NULL,\n" \
+	"	format TEXT NOT NULL,\n" \
+	"	colour TEXT NOT NULL,\n" \
+	"	verified TEXT NOT NULL,\n" \
+	"	temp_dc INTEGER,\n" \
+	"	decision TEXT NOT NULL,\n" \
+	"	reasons TEXT NOT NULL,\n" \
+	"	door TEXT NOT NULL,\n" \
+	"	subject TEXT,\n" \
+	"	payload BLOB,\n" \
+	"	detail TEXT,\n" \
+	"	prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),\n" \
+	"	hash BLOB NOT NULL CHECK (length(hash) = 32),\n" \
+	"	received_utc_ms INTEGER NOT NULL,\n" \
+	"	PRIMARY KEY (dev, seq)\n" \
+	") STRICT;\n" \
+	"CREATE TRIGGER " name "_no_update BEFORE UPDATE ON " name "\n" \
+	"BEGIN SELECT RAISE(ABORT, '" name " are append-only'); END;\n" \
+	"CREATE TRIGGER " name "_no_delete BEFORE DELETE ON " name "\n" \
+	"BEGIN SELECT RAISE(ABORT, '" name " are append-only'); END;\n"
+
+static const char schema_v1[] =
+	"PRAGMA application_id = " BUREAU_APPLICATION_ID ";\n"
+	"CREATE TABLE devices (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	device TEXT NOT NULL UNIQUE,\n"
+	"	pub_pem TEXT NOT NULL,\n"
+	"	kid BLOB NOT NULL CHECK (length(kid) = 8),\n"
+	"	registered_utc_ms INTEGER NOT NULL,\n"
+	"	last_contact_utc_ms INTEGER NOT NULL DEFAULT 0\n"
+	") STRICT;\n"
+	ENTRY_TABLE("entries")
+	ENTRY_TABLE("priority")
+	"CREATE TABLE verdicts (\n"
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n"
+	"	seq INTEGER NOT NULL,\n"
+	"	colour TEXT NOT NULL CHECK (colour IN ('green', 'yellow', 'red')),\n"
+	"	platform TEXT NOT NULL,\n"
+	"	received_utc_ms INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (dev, seq)\n"
+	") STRICT;\n"
+	"CREATE TABLE alerts (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n"
+	"	seq INTEGER NOT NULL,\n"
+	"	kind TEXT NOT NULL,\n"
+	"	detail TEXT NOT NULL,\n"
+	"	created_utc_ms INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TABLE bundles (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n"
+	"	kind TEXT NOT NULL,\n"
+	"	first_seq INTEGER NOT NULL,\n"
+	"	last_seq INTEGER NOT NULL,\n"
+	"	count INTEGER NOT NULL,\n"
+	"	created_utc_ms INTEGER NOT NULL,\n"
+	"	received_utc_ms INTEGER NOT NULL,\n"
+	"	new INTEGER NOT NULL,\n"
+	"	duplicate INTEGER NOT NULL,\n"
+	"	source TEXT NOT NULL\n"
+	") STRICT;\n"
+	"PRAGMA user_version = 1;\n";
+
+struct bureau_db {
+	sqlite3 *db;
+	sqlite3_stmt *st_dev;		/* device -> id */
+	sqlite3_stmt *st_ins[2];	/* insert or ignore into entries / priority */
+	sqlite3_stmt *st_get[2];	/* one row of entries / priority */
+	sqlite3_stmt *st_next;		/* seqs after the cursor */
+};
+
+struct bureau_entry_iter {
+	struct bureau_db *db;
+	sqlite3_stmt *stmt;
+	uint8_t *payload;
+};
+
+static enum bureau_err db_fail(struct bureau_db *db, char *why, size_t n, const char *what)
+{
+	snprintf(why, n, "bureau database: %s: %s", what, sqlite3_errmsg(db->db));
+	return BUREAU_ERR_DB;
+}
+
+static enum bureau_err exec(struct bureau_db *db, const char *sql, char *why, size_t n)
+{
+	if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, sql);
+	return BUREAU_OK;
+}
+
+static void rollback(struct bureau_db *db)
+{
+	if (!sqlite3_get_autocommit(db->db))
+		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int query_int(struct bureau_db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int prepare(struct bureau_db *db, const char *sql, sqlite3_stmt **s)
+{
+	return sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *why, size_t n)
+{
+	struct bureau_db *db;
+	int64_t version = 0, appid = 0, tables = 0;
+	enum bureau_err err;
+
+	if (!path || !*path || !out)
+		return BUREAU_ERR_INVAL;
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return BUREAU_ERR_NOMEM;
+	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(why, n, "cannot open %s: %s", path, db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		err = BUREAU_ERR_DB;
+		goto err_close;
+	}
+	sqlite3_busy_timeout(db->db, 5000);
+	(void)sqlite3_db_config(db->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (query_int(db, "PRAGMA user_version", &version) || query_int(db, "PRAGMA application_id", &appid) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_schema", &tables)) {
+		snprintf(why, n, "cannot open %s: %s", path, sqlite3_errmsg(db->db));
+		err = BUREAU_ERR_DB;
+		goto err_close;
+	}
+	if (tables > 0 && (appid != 1397642306 || version != BUREAU_SCHEMA_VERSION)) {
+		snprintf(why, n, "cannot open %s: not a sentinel-bureau database (or another version)", path);
+		err = BUREAU_ERR_DB;
+		goto err_close;
+	}
+	/*
+	 * Large pages for a new file (before WAL is set, when it can still
+	 * change): a bundle's thousands of rows are written in far fewer WAL
+	 * frames and system calls.  A 64 MiB page cache keeps the (dev, seq)
+	 * index of a busy bureau in memory.
+	 */
+	if (tables == 0) {
+		err = exec(db, "PRAGMA page_size=" BUREAU_PAGE_SIZE, why, n);
+		if (err)
+			goto err_close;
+	}
+	err = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+		       "PRAGMA cache_size=-65536", why, n);
+	if (err)
+		goto err_close;
+	if (tables == 0) {
+		err = exec(db, "BEGIN IMMEDIATE", why, n);
+		if (err)
+			goto err_close;
+		err = exec(db, schema_v1, why, n);
+		if (!err)
+			err = exec(db, "COMMIT", why, n);
+		if (err) {
+			rollback(db);
+			goto err_close;
+		}
+	}
+	if (prepare(db, "SELECT id FROM devices WHERE device = ?1", &db->st_dev) ||
+	    prepare(db, "INSERT OR IGNORE INTO entries (dev, " ENTRY_COLS ", received_utc_ms) VALUES "
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+		    &db->st_ins[0]) ||
+	    prepare(db, "INSERT OR IGNORE INTO priority (dev, " ENTRY_COLS ", received_utc_ms) VALUES "
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+		    &db->st_ins[1]) ||
+	    prepare(db, "SELECT " ENTRY_COLS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
+	    prepare(db, "SELECT " ENTRY_COLS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||
+	    prepare(db, "SELECT seq, hash FROM entries WHERE dev = ?1 AND seq > ?2 ORDER BY seq", &db->st_next)) {
+		err = db_fail(db, why, n, "prepare");
+		goto err_close;
+	}
+	*out = db;
+	return BUREAU_OK;
+
+err_close:
+	bureau_db_close(db);
+	return err;
+}
+
+void bureau_db_close(struct bureau_db *db)
+{
+	if (!db)
+		return;
+	sqlite3_finalize(db->st_dev);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_finalize(db->st_ins[i]);
+		sqlite3_finalize(db->st_get[i]);
+	}
+	sqlite3_finalize(db->st_next);
+	sqlite3_close(db->db);
+	free(db);
+}
+
+/* Device row id; 0 when not registered, -1 on a database error. */
+static int64_t device_id(struct bureau_db *db, const char *device)
+{
+	int64_t id = 0;
+	int rc;
+
+	sqlite3_reset(db->st_dev);
+	sqlite3_bind_text(db->st_dev, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(db->st_dev);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(db->st_dev, 0);
+	else if (rc != SQLITE_DONE)
+		id = -1;
+	sqlite3_reset(db->st_dev);
+	return id;
+}
+
+static enum bureau_err lookup(struct bureau_db *db, const char *device, int64_t *id, char *why, size_t n)
+{
+	*id = device_id(db, device);
+	if (*id < 0)
+		return db_fail(db, why, n, "device lookup");
+	if (*id == 0) {
+		snprintf(why, n, "device %s is not registered", device);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_register(struct bureau_db *db, const char *device, const char *pub_pem,
+				   const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed,
+				   char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err;
+	int rc;
+
+	*changed = false;
+	err = exec(db, "BEGIN IMMEDIATE", why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, "SELECT kid FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto err_db;
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *held = sqlite3_column_blob(s, 0);
+		bool same = sqlite3_column_bytes(s, 0) == 8 && held && memcmp(held, kid, 8) == 0;
+
+		sqlite3_finalize(s);
+		s = NULL;
+		if (same) {
+			rollback(db);
+			return BUREAU_OK;
+		}
+		if (!replace) {
+			rollback(db);
+			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
+				 device);
+			return BUREAU_ERR_EXISTS;
+		}
+		if (sqlite3_prepare_v2(db->db, "UPDATE devices SET pub_pem = ?2, kid = ?3 WHERE device = ?1", -1,
+				       &s, NULL) != SQLITE_OK)
+			goto err_db;
+	} else if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		s = NULL;
+		if (sqlite3_prepare_v2(db->db,
+				       "INSERT INTO devices (device, pub_pem, kid, registered_utc_ms) "
+				       "VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
+			goto err_db;
+		sqlite3_bind_int64(s, 4, now_ms);
+	} else {
+		goto err_db;
+	}
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, pub_pem, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, kid, 8, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto err_db;
+	sqlite3_finalize(s);
+	s = NULL;
+	err = exec(db, "COMMIT", why, n);
+	if (err) {
+		rollback(db);
+		return err;
+	}
+	*changed = true;
+	return BUREAU_OK;
+
+err_db:
+	err = db_fail(db, why, n, "register");
+	sqlite3_finalize(s);
+	rollback(db);
+	return err;
+}
+
+enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, EVP_PKEY **key,
+				     char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err = BUREAU_OK;
+	enum snt_sign_err serr;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT pub_pem FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "device key");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		serr = snt_sign_key_public_from_pem((const char *)sqlite3_column_text(s, 0),
+						    (size_t)sqlite3_column_bytes(s, 0), key);
+		if (serr) {
+			snprintf(why, n, "device %s: registered key unusable: %s", device,
+				 snt_sign_strerror(serr));
+			err = BUREAU_ERR_DB;
+		}
+	} else if (rc == SQLITE_DONE) {
+		snprintf(why, n, "device %s is not registered", device);
+		err = BUREAU_ERR_NOTFOUND;
+	} else {
+		err = db_fail(db, why, n, "device key");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+static void bind_entry(sqlite3_stmt *s, int64_t dev, const struct snt_entry *e, const char *reasons,
+		       int64_t now_ms)
+{
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, e->seq);
+	sqlite3_bind_text(s, 3, e->boot_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, e->mono_ms);
+	sqlite3_bind_int64(s, 5, e->time_utc_ms);
+	sqlite3_bind_text(s, 6, snt_clock_state_name(e->clock), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, snt_person_kind_name(e->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, snt_code_format_name(e->format), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, snt_colour_name(e->colour), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, snt_verified_name(e->verified), -1, SQLITE_STATIC);
+	if (e->has_temp)
+		sqlite3_bind_int64(s, 11, e->temp_dc);
+	else
+		sqlite3_bind_null(s, 11);
+	sqlite3_bind_text(s, 12, snt_decision_name(e->decision), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, reasons, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 14, snt_door_name(e->door), -1, SQLITE_STATIC);
+	if (e->subject[0])
+		sqlite3_bind_text(s, 15, e->subject, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 15);
+	if (e->payload_len > 0)
+		sqlite3_bind_blob(s, 16, e->payload, (int)e->payload_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 16);
+	if (e->detail[0])
+		sqlite3_bind_text(s, 17, e->detail, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 17);
+	sqlite3_bind_blob(s, 18, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 19, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 20, now_ms);
+}
+
+static int copy_text(sqlite3_stmt *s, int col, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	int len = sqlite3_column_bytes(s, col);
+
+	if (sqlite3_column_type(s, col) == SQLITE_NULL) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (!t || len < 0 || (size_t)len >= size || memchr(t, '\0', (size_t)len))
+		return -1;
+	memcpy(dst, t, (size_t)len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/*
+ * Read the entry columns of @s (ENTRY_COLS from column 0) into @e; the
+ * payload points into @s's memory until the next step.
+ */
+static int read_entry(sqlite3_stmt *s, struct snt_entry *e)
+{
+	char name[NAME_LEN];
+	int ok = 0;
+
+	memset(e, 0, sizeof(*e));
+	e->seq = sqlite3_column_int64(s, 0);
+	ok |= copy_text(s, 1, e->boot_id, sizeof(e->boot_id));
+	e->mono_ms = sqlite3_column_int64(s, 2);
+	e->time_utc_ms = sqlite3_column_int64(s, 3);
+	ok |= copy_text(s, 4, name, sizeof(name)) || snt_clock_state_from_name(name, &e->clock);
+	ok |= copy_text(s, 5, name, sizeof(name)) || snt_person_kind_from_name(name, &e->kind);
+	ok |= copy_text(s, 6, name, sizeof(name)) || snt_code_format_from_name(name, &e->format);
+	ok |= copy_text(s, 7, name, sizeof(name)) || snt_colour_from_name(name, &e->colour);
+	ok |= copy_text(s, 8, name, sizeof(name)) || snt_verified_from_name(name, &e->verified);
+	if (sqlite3_column_type(s, 9) != SQLITE_NULL) {
+		e->has_temp = true;
+		e->temp_dc = sqlite3_column_int(s, 9);
+	}
+	ok |= copy_text(s, 10, name, sizeof(name)) || snt_decision_from_name(name, &e->decision);
+	{
+		const char *r = (const char *)sqlite3_column_text(s, 11);
+
+		if (!r)
+			ok |= 1;
+		else if (*r)
+			ok |= snt_reasons_parse(r, &e->reasons) != 0;
+	}
+	ok |= copy_text(s, 12, name, sizeof(name)) || snt_door_from_name(name, &e->door);
+	ok |= copy_text(s, 13, e->subject, sizeof(e->subject));
+	if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
+		e->payload = sqlite3_column_blob(s, 14);
+		e->payload_len = (size_t)sqlite3_column_bytes(s, 14);
+	}
+	ok |= copy_text(s, 15, e->detail, sizeof(e->detail));
+	if (sqlite3_column_bytes(s, 16) != SNT_HASH_LEN || sqlite3_column_bytes(s, 17) != SNT_HASH_LEN)
+		return -1;
+	memcpy(e->prev_hash, sqlite3_column_blob(s, 16), SNT_HASH_LEN);
+	memcpy(e->hash, sqlite3_column_blob(s, 17), SNT_HASH_LEN);
+	return ok ? -1 : 0;
+}
+
+/* Field by field, the payload's bytes included. */
+static bool entry_equal(const struct snt_entry *a, const struct snt_entry *b)
+{
+	if (a->seq != b->seq || strcmp(a->boot_id, b->boot_id) || a->mono_ms != b->mono_ms ||
+	    a->time_utc_ms != b->time_utc_ms || a->clock != b->clock || a->kind != b->kind ||
+	    a->format != b->format || a->colour != b->colour || a->verified != b->verified ||
+	    a->has_temp != b->has_temp || (a->has_temp && a->temp_dc != b->temp_dc) ||
+	    a->decision != b->decision || a->reasons != b->reasons || a->door != b->door ||
+	    strcmp(a->subject, b->subject) || strcmp(a->detail, b->detail) ||
+	    a->payload_len != b->payload_len ||
+	    (a->payload_len && memcmp(a->payload, b->payload, a->payload_len)) ||
+	    memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) || memcmp(a->hash, b->hash, SNT_HASH_LEN))
+		return false;
+	return true;
+}
+
+/*
+ * Compare @e with the row held in table @t (0 entries, 1 priority):
+ * 1 equal, 0 none held, -1 different, -2 database error.
+ */
+static int compare_held(struct bureau_db *db, int t, int64_t dev, const struct snt_entry *e)
+{
+	sqlite3_stmt *s = db->st_get[t];
+	struct snt_entry held;
+	int rc, res;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, e->seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE)
+		res = 0;
+	else if (rc != SQLITE_ROW)
+		res = -2;
+	else if (read_entry(s, &held))
+		res = -1;	/* an unreadable held row is no match either */
+	else
+		res = entry_equal(&held, e) ? 1 : -1;
+	sqlite3_reset(s);
+	return res;
+}
+
+/* Hash held in entries for @seq: 1 found, 0 none, -1 error. */
+static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
+{
+	sqlite3_stmt *s = db->st_get[0];
+	int rc, res = 0;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 17) == SNT_HASH_LEN) {
+			memcpy(hash, sqlite3_column_blob(s, 17), SNT_HASH_LEN);
+			res = 1;
+		} else {
+			res = -1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		res = -1;
+	}
+	sqlite3_reset(s);
+	return res;
+}
+
+/* prev_hash held in entries for @seq: 1 found, 0 none, -1 error. */
+static int held_prev(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t prev[SNT_HASH_LEN])
+{
+	sqlite3_stmt *s = db->st_get[0];
+	int rc, res = 0;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 16) == SNT_HASH_LEN) {
+			memcpy(prev, sqlite3_column_blob(s, 16), SNT_HASH_LEN);
+			res = 1;
+		} else {
+			res = -1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		res = -1;
+	}
+	sqlite3_reset(s);
+	return res;
+}
+
+static int count_range(struct bureau_db *db, const char *table, int64_t dev, int64_t a, int64_t b, int64_t *out)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3", table);
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, a);
+	sqlite3_bind_int64(s, 3, b);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The last seq held contiguous from 1 (0 when seq 1 is missing). */
+static int contiguous_end(struct bureau_db *db, int64_t dev, int64_t *ack)
+{
+	sqlite3_stmt *s = db->st_next;
+	int64_t cur = 0;
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+
+		if (seq != cur + 1)
+			break;
+		cur = seq;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	*ack = cur;
+	return 0;
+}
+
+/*
+ * The end of the contiguous run quickly: the count of entries up to max
+ * equals max when there is no gap (the common case); else walk.
+ */
+static int ack_seq_of(struct bureau_db *db, int64_t dev, int64_t *ack)
+{
+	sqlite3_stmt *s;
+	int64_t cnt = 0, max = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(max(seq), 0) FROM entries WHERE dev = ?1", -1,
+			       &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		cnt = sqlite3_column_int64(s, 0);
+		max = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (cnt == max) {
+		*ack = max;
+		return 0;
+	}
+	return contiguous_end(db, dev, ack);
+}
+
+enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
+				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
+				struct bureau_merge_result *res, char *why, size_t n_why)
+{
+	static const uint8_t zero[SNT_HASH_LEN];
+	int t = m->priority ? 1 : 0;
+	sqlite3_stmt *s = NULL;
+	char reasons[512];
+	uint8_t h[SNT_HASH_LEN];
+	int64_t dev, prio_held = 0, bad = 0;
+	enum bureau_err err;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	err = exec(db, "BEGIN IMMEDIATE", why, n_why);
+	if (err)
+		return err;
+	err = lookup(db, m->device, &dev, why, n_why);
+	if (err)
+		goto err_rollback;
+	if (!m->priority) {
+		/* The bundle's prev must link to what is held for first - 1. */
+		if (m->first > 1) {
+			r = held_hash(db, dev, m->first - 1, h);
+			if (r < 0)
+				goto err_db;
+			if (r == 1 && memcmp(h, m->prev, SNT_HASH_LEN) != 0) {
+				snprintf(why, n_why,
+					 "device %s seq %" PRId64 ": prev does not link to the hash held for seq %"
+					 PRId64 " (fork or forgery)", m->device, m->first, m->first - 1);
+				err = BUREAU_ERR_REJECT;
+				goto err_rollback;
+			}
+		} else if (memcmp(m->prev, zero, SNT_HASH_LEN) != 0) {
+			snprintf(why, n_why, "device %s seq 1: prev is not 32 zero bytes", m->device);
+			err = BUREAU_ERR_REJECT;
+			goto err_rollback;
+		}
+		/* ... and what is held for last + 1 must link to its head. */
+		r = held_prev(db, dev, m->last + 1, h);
+		if (r < 0)
+			goto err_db;
+		if (r == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
+			snprintf(why, n_why,
+				 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
+				 " does not link to this bundle's head (fork or forgery)",
+				 m->device, m->last, m->last + 1);
+			err = BUREAU_ERR_REJECT;
+			goto err_rollback;
+		}
+		if (count_range(db, "priority", dev, m->first, m->last, &prio_held))
+			goto err_db;
+	}
+	s = db->st_ins[t];
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].reasons == 0)
+			reasons[0] = '\0';
+		else if (snt_reasons_format(e[i].reasons, ",", reasons, sizeof(reasons)) < 0) {
+			snprintf(why, n_why, "device %s seq %" PRId64 ": reasons out of range", m->device,
+				 e[i].seq);
+			err = BUREAU_ERR_REJECT;
+			goto err_rollback;
+		}
+		if (m->priority) {
+			/* A copy must equal the regular entry when that is held. */
+			r = compare_held(db, 0, dev, &e[i]);
+			if (r == -2)
+				goto err_db;
+			if (r == -1) {
+				bad = e[i].seq;
+				goto err_differs;
+			}
+		}
+		sqlite3_reset(s);
+		bind_entry(s, dev, &e[i], reasons, now_ms);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto err_db;
+		if (sqlite3_changes(db->db) == 1) {
+			res->new_entries++;
+			if (prio_held > 0) {
+				r = compare_held(db, 1, dev, &e[i]);
+				if (r == -2)
+					goto err_db;
+				if (r == -1) {
+					bad = e[i].seq;
+					goto err_differs;
+				}
+			}
+		} else {
+			r = compare_held(db, t, dev, &e[i]);
+			if (r == -2)
+				goto err_db;
+			if (r != 1) {
+				bad = e[i].seq;
+				goto err_differs;
+			}
+			res->duplicates++;
+		}
+	}
+	sqlite3_reset(s);
+	if (ack_seq_of(db, dev, &res->ack_seq))
+		goto err_db;
+	s = NULL;
+	if (sqlite3_prepare_v2(db->db,
+			       "INSERT INTO bundles (dev, kind, first_seq, last_seq, count, created_utc_ms, "
+			       "received_utc_ms, new, duplicate, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto err_db;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_text(s, 2, m->priority ? "priority" : "regular", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, m->first);
+	sqlite3_bind_int64(s, 4, m->last);
+	sqlite3_bind_int64(s, 5, m->count);
+	sqlite3_bind_int64(s, 6, m->created_utc_ms);
+	sqlite3_bind_int64(s, 7, now_ms);
+	sqlite3_bind_int64(s, 8, res->new_entries);
+	sqlite3_bind_int64(s, 9, res->duplicates);
+	sqlite3_bind_text(s, 10, source ? source : "", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto err_db;
+	sqlite3_finalize(s);
+	s = NULL;
+	err = bureau_db_touch(db, m->device, now_ms, why, n_why);
+	if (err)
+		goto err_rollback;
+	err = exec(db, "COMMIT", why, n_why);
+	if (err)
+		goto err_rollback;
+	return BUREAU_OK;
+
+err_differs:
+	sqlite3_reset(db->st_ins[t]);
+	snprintf(why, n_why,
+		 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
+		 m->device, bad);
+	memset(res, 0, sizeof(*res));
+	rollback(db);
+	return BUREAU_ERR_REJECT;
+err_db:
+	err = db_fail(db, why, n_why, "merge");
+err_rollback:
+	if (s && s != db->st_ins[t])
+		sqlite3_finalize(s);
+	else if (s)
+		sqlite3_reset(s);
+	memset(res, 0, sizeof(*res));
+	rollback(db);
+	return err;
+}
+
+enum bureau_err bureau_db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db,
+			       "UPDATE devices SET last_contact_utc_ms = max(last_contact_utc_ms, ?2) WHERE device = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "contact");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, why, n, "contact");
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
+				      struct bureau_device_info *out, char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	int64_t dev;
+	enum bureau_err err;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	err = exec(db, "BEGIN", why, n);	/* one snapshot */
+	if (err)
+		return err;
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		goto out;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT device, kid, last_contact_utc_ms, "
+			       "(SELECT count(*) FROM entries WHERE dev = ?1), "
+			       "(SELECT count(*) FROM priority WHERE dev = ?1), "
+			       "max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
+			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)) "
+			       "FROM devices WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+		err = db_fail(db, why, n, "device");
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snt_strlcpy(out->device, (const char *)sqlite3_column_text(s, 0), sizeof(out->device));
+		if (sqlite3_column_bytes(s, 1) == 8)
+			memcpy(out->kid, sqlite3_column_blob(s, 1), 8);
+		out->last_contact_utc_ms = sqlite3_column_int64(s, 2);
+		out->entries = sqlite3_column_int64(s, 3);
+		out->priority = sqlite3_column_int64(s, 4);
+		out->max_seq = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		err = db_fail(db, why, n, "device");
+		goto out;
+	}
+	if (ack_seq_of(db, dev, &out->ack_seq)) {
+		err = db_fail(db, why, n, "ack");
+		goto out;
+	}
+	if (out->ack_seq > 0 && held_hash(db, dev, out->ack_seq, out->ack_hash) != 1)
+		err = db_fail(db, why, n, "ack hash");
+out:
+	(void)sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
+	return err;
+}
+
+enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+				  char *why, size_t n)
+{
+	char (*arr)[BUREAU_DEVICE_LEN] = NULL;
+	size_t cnt = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT device FROM devices ORDER BY device", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "devices");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *p = realloc(arr, ncap * sizeof(*arr));
+
+			if (!p) {
+				free(arr);
+				sqlite3_finalize(s);
+				return BUREAU_ERR_NOMEM;
+			}
+			arr = p;
+			cap = ncap;
+		}
+		snt_strlcpy(arr[cnt++], (const char *)sqlite3_column_text(s, 0), BUREAU_DEVICE_LEN);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return db_fail(db, why, n, "devices");
+	}
+	*ids = arr;
+	*count = cnt;
+	return BUREAU_OK;
+}
+
+static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
+{
+	if (*cnt + 2 > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		void *p = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!p)
+			return -1;
+		*arr = p;
+		*cap = ncap;
+	}
+	(*arr)[(*cnt)++] = a;
+	(*arr)[(*cnt)++] = b;
+	return 0;
+}
+
+enum bureau_err bureau_db_gaps(struct bureau_db *db, const char *device, int64_t **ranges,
+			       size_t *count, char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	int64_t dev, cur = 0, max = 0, *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
+			       "(SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1))", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "gaps");
+	sqlite3_bind_int64(s, 1, dev);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		max = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = db->st_next;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+
+		if (seq > cur + 1 && push_pair(&arr, &cnt, &cap, cur + 1, seq - 1))
+			goto err_nomem;
+		cur = seq;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return db_fail(db, why, n, "gaps");
+	}
+	/* Past the last regular entry up to a priority copy's seq: missing too. */
+	if (max > cur && push_pair(&arr, &cnt, &cap, cur + 1, max))
+		goto err_nomem;
+	*ranges = arr;
+	*count = cnt / 2;
+	return BUREAU_OK;
+
+err_nomem:
+	sqlite3_reset(s);
+	free(arr);
+	return BUREAU_ERR_NOMEM;
+}
+
+enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
+				      struct bureau_entry_iter **out, char *why, size_t n)
+{
+	struct bureau_entry_iter *it;
+	int64_t dev;
+	enum bureau_err err;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	it = calloc(1, sizeof(*it));
+	if (!it)
+		return BUREAU_ERR_NOMEM;
+	it->db = db;
+	if (sqlite3_prepare_v2(db->db, "SELECT " ENTRY_COLS " FROM entries WHERE dev = ?1 ORDER BY seq", -1,
+			       &it->stmt, NULL) != SQLITE_OK) {
+		free(it);
+		return db_fail(db, why, n, "entries");
+	}
+	sqlite3_bind_int64(it->stmt, 1, dev);
+	*out = it;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_entry *e, char *why, size_t n)
+{
+	int rc = sqlite3_step(it->stmt);
+
+	if (rc == SQLITE_DONE)
+		return BUREAU_ERR_NOTFOUND;
+	if (rc != SQLITE_ROW)
+		return db_fail(it->db, why, n, "entries");
+	if (read_entry(it->stmt, e)) {
+		snprintf(why, n, "bureau database: entry %lld: a stored value is not valid",
+			 (long long)sqlite3_column_int64(it->stmt, 0));
+		return BUREAU_ERR_DB;
+	}
+	return BUREAU_OK;
+}
+
+void bureau_db_entries_free(struct bureau_entry_iter *it)
+{
+	if (!it)
+		return;
+	sqlite3_finalize(it->stmt);
+	free(it);
+}
+
+enum bureau_err bureau_db_pending_verifications(struct bureau_db *db, const char *device, int64_t from,
+						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n)
+{
+	static const char sql[] =
+		"SELECT seq FROM entries e WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3 AND format = 'healthcode' "
+		"AND verified = 'unverified' AND payload IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = e.dev AND v.seq = e.seq) "
+		"UNION "
+		"SELECT seq FROM priority p WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3 AND format = 'healthcode' "
+		"AND verified = 'unverified' AND payload IS NOT NULL "
+		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = p.dev AND v.seq = p.seq) "
+		"ORDER BY 1";
+	sqlite3_stmt *s;
+	int64_t dev, *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "pending verifications");
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *p = realloc(arr, ncap * sizeof(*arr));
+
+			if (!p) {
+				free(arr);
+				sqlite3_finalize(s);
+				return BUREAU_ERR_NOMEM;
+			}
+			arr = p;
+			cap = ncap;
+		}
+		arr[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return db_fail(db, why, n, "pending verifications");
+	}
+	*seqs = arr;
+	*count = cnt;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_payload(struct bureau_db *db, const char *device, int64_t seq,
+				  uint8_t **payload, size_t *len, enum snt_colour *colour, char *why, size_t n)
+{
+	int64_t dev;
+	enum bureau_err err;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	for (int t = 0; t < 2; t++) {
+		sqlite3_stmt *s = db->st_get[t];
+		struct snt_entry e;
+		int rc;
+
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, dev);
+		sqlite3_bind_int64(s, 2, seq);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE) {
+			sqlite3_reset(s);
+			continue;
+		}
+		if (rc != SQLITE_ROW || read_entry(s, &e) || e.payload_len == 0) {
+			sqlite3_reset(s);
+			snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
+			return BUREAU_ERR_DB;
+		}
+		*payload = malloc(e.payload_len);
+		if (!*payload) {
+			sqlite3_reset(s);
+			return BUREAU_ERR_NOMEM;
+		}
+		memcpy(*payload, e.payload, e.payload_len);
+		*len = e.payload_len;
+		*colour = e.colour;
+		sqlite3_reset(s);
+		return BUREAU_OK;
+	}
+	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
+	return BUREAU_ERR_NOTFOUND;
+}
+
+enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device,
+				      const struct bureau_verdict *v, int64_t now_ms, bool *contradiction,
+				      char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	uint8_t *payload = NULL;
+	size_t len = 0;
+	enum snt_colour read_colour;
+	int64_t dev;
+	enum bureau_err err;
+	char detail[128];
+
+	*contradiction = false;
+	err = bureau_db_payload(db, device, v->seq, &payload, &len, &read_colour, why, n);
+	free(payload);
+	if (err)
+		return err;
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	err = exec(db, "BEGIN IMMEDIATE", why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db,
+			       "INSERT OR IGNORE INTO verdicts (dev, seq, colour, platform, received_utc_ms) "
+			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
+		goto err_db;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, v->seq);
+	sqlite3_bind_text(s, 3, snt_colour_name(v->colour), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, v->platform, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now_ms);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto err_db;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_changes(db->db) == 1 && v->colour != read_colour) {
+		*contradiction = true;
+		snprintf(detail, sizeof(detail), "platform %s says %s, the gate read %s", v->platform,
+			 snt_colour_name(v->colour), snt_colour_name(read_colour));
+		if (sqlite3_prepare_v2(db->db,
+				       "INSERT INTO alerts (dev, seq, kind, detail, created_utc_ms) "
+				       "VALUES (?1, ?2, 'contradiction', ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
+			goto err_db;
+		sqlite3_bind_int64(s, 1, dev);
+		sqlite3_bind_int64(s, 2, v->seq);
+		sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, now_ms);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto err_db;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	err = exec(db, "COMMIT", why, n);
+	if (err)
+		rollback(db);
+	return err;
+
+err_db:
+	err = db_fail(db, why, n, "verdict");
+	sqlite3_finalize(s);
+	rollback(db);
+	return err;
+}
+
+enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device,
+				   struct bureau_verdict **out, size_t *count, char *why, size_t n)
+{
+	struct bureau_verdict *arr;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int64_t dev;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	arr = calloc(BUREAU_MAX_VERDICTS, sizeof(*arr));
+	if (!arr)
+		return BUREAU_ERR_NOMEM;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT seq, colour, platform FROM (SELECT seq, colour, platform FROM verdicts "
+			       "WHERE dev = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq", -1, &s, NULL) != SQLITE_OK) {
+		free(arr);
+		return db_fail(db, why, n, "verdicts");
+	}
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int(s, 2, BUREAU_MAX_VERDICTS);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < BUREAU_MAX_VERDICTS) {
+		struct bureau_verdict *v = &arr[cnt];
+
+		v->seq = sqlite3_column_int64(s, 0);
+		if (snt_colour_from_name((const char *)sqlite3_column_text(s, 1), &v->colour))
+			continue;
+		snt_strlcpy(v->platform, (const char *)sqlite3_column_text(s, 2), sizeof(v->platform));
+		cnt++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(arr);
+		return db_fail(db, why, n, "verdicts");
+	}
+	*out = arr;
+	*count = cnt;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out, size_t *count,
+				 char *why, size_t n)
+{
+	struct bureau_alert *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT a.id, d.device, a.seq, a.kind, a.detail, a.created_utc_ms FROM alerts a "
+			       "JOIN devices d ON d.id = a.dev ORDER BY a.id", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "alerts");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct bureau_alert *a;
+
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			void *p = realloc(arr, ncap * sizeof(*arr));
+
+			if (!p) {
+				free(arr);
+				sqlite3_finalize(s);
+				return BUREAU_ERR_NOMEM;
+			}
+			arr = p;
+			cap = ncap;
+		}
+		a = &arr[cnt++];
+		a->id = sqlite3_column_int64(s, 0);
+		snt_strlcpy(a->device, (const char *)sqlite3_column_text(s, 1), sizeof(a->device));
+		a->seq = sqlite3_column_int64(s, 2);
+		snt_strlcpy(a->kind, (const char *)sqlite3_column_text(s, 3), sizeof(a->kind));
+		snt_strlcpy(a->detail, (const char *)sqlite3_column_text(s, 4), sizeof(a->detail));
+		a->created_utc_ms = sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return db_fail(db, why, n, "alerts");
+	}
+	*out = arr;
+	*count = cnt;
+	return BUREAU_OK;
+}

@@ -1,0 +1,611 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bundles in (files on a stick, bodies of POST /v1/bundle), acknowledgements
+ * and signed time out.  Formats: firmware/sync/bundle.h.
+ *
+ * A directory is hostile: every open is openat(2) relative to a directory
+ * fd with O_NOFOLLOW (a symlink is refused by name, never followed), only
+ * regular files of at most BUREAU_MAX_BUNDLE bytes are read, names are taken
+ * as they are (no path is built from their content but for messages).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock/clock.h"
+#include "sync/bundle.h"
+#include "tools/bureau/bureau.h"
+#include "tools/bureau/platform.h"
+
+bool bureau_device_id_valid(const char *id)
+{
+	return snt_bundle_device_id_valid(id);
+}
+
+struct lookup_ctx {
+	struct bureau_db *db;
+	char device[SNT_DEVICE_ID_LEN];		/* the last device looked up */
+	enum bureau_err err;
+	char why[BUREAU_WHY_LEN];
+};
+
+static int lookup_key(void *ctx, const char *device, const uint8_t kid[SNT_SIGN_KID_LEN], EVP_PKEY **key)
+{
+	struct lookup_ctx *lc = ctx;
+
+	(void)kid;
+	snt_strlcpy(lc->device, device, sizeof(lc->device));
+	lc->err = bureau_db_device_key(lc->db, device, key, lc->why, sizeof(lc->why));
+	return lc->err ? -1 : 0;
+}
+
+/* One line for a refused bundle, naming the stage and field or seq. */
+static void bundle_why(enum snt_bundle_err err, const struct snt_bundle_diag *d, char *why, size_t n)
+{
+	switch (err) {
+	case SNT_BUNDLE_ERR_UNSEAL:
+		snprintf(why, n, "cannot unseal (not sealed to this bureau's key, truncated or altered): %s",
+			 snt_sign_strerror(d->sign));
+		return;
+	case SNT_BUNDLE_ERR_SIGNATURE:
+		snprintf(why, n, "signature: %s", snt_sign_strerror(d->sign));
+		return;
+	case SNT_BUNDLE_ERR_KID:
+		snprintf(why, n, "signed by a key that is not the one registered for the device named in it");
+		return;
+	default:
+		break;
+	}
+	if (d->msg[0])
+		snprintf(why, n, "%s: %s", snt_bundle_strerror(err), d->msg);
+	else if (d->field[0])
+		snprintf(why, n, "%s: field %s", snt_bundle_strerror(err), d->field);
+	else if (d->seq)
+		snprintf(why, n, "%s: entry seq %" PRId64, snt_bundle_strerror(err), d->seq);
+	else
+		snprintf(why, n, "%s", snt_bundle_strerror(err));
+}
+
+/* Ask the platform about the range's unverified health-code tokens. */
+static void verify_online(const struct bureau_ctx *c, struct bureau_import_result *res)
+{
+	int64_t *seqs = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN];
+
+	if (!c->platform)
+		return;
+	if (bureau_db_pending_verifications(c->db, res->m.device, res->m.first, res->m.last, &seqs, &count, why,
+					    sizeof(why))) {
+		res->platform_failures++;
+		snt_strlcpy(res->platform_why, why, sizeof(res->platform_why));
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		struct bureau_verdict v = { .seq = seqs[i] };
+		enum snt_colour read_colour;
+		uint8_t *payload = NULL;
+		size_t len = 0;
+		bool contradiction = false;
+		enum bureau_platform_err perr;
+
+		if (bureau_db_payload(c->db, res->m.device, seqs[i], &payload, &len, &read_colour, why,
+				      sizeof(why)) == BUREAU_OK) {
+			perr = c->platform->verify(c->platform->ctx, payload, len, &v.colour, why, sizeof(why));
+			free(payload);
+			if (perr == BUREAU_PLATFORM_OK) {
+				snt_strlcpy(v.platform, c->platform->name, sizeof(v.platform));
+				if (bureau_db_verdict_add(c->db, res->m.device, &v, snt_clock_utc_ms(c->clk),
+							  &contradiction, why, sizeof(why)) == BUREAU_OK) {
+					res->verdicts++;
+					res->contradictions += contradiction;
+					continue;
+				}
+			}
+		}
+		if (res->platform_failures++ == 0) {
+			int k = snprintf(res->platform_why, sizeof(res->platform_why), "seq %" PRId64 ": ", seqs[i]);
+
+			if (k > 0 && (size_t)k < sizeof(res->platform_why))
+				snt_strlcpy(res->platform_why + k, why, sizeof(res->platform_why) - (size_t)k);
+		}
+	}
+	free(seqs);
+}
+
+enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *buf, size_t len,
+				     const char *source, const char *expect_device,
+				     struct bureau_import_result *res, char *why, size_t n)
+{
+	struct lookup_ctx lc = { .db = c->db, .err = BUREAU_OK };
+	struct snt_bundle_diag diag;
+	struct snt_bundle *b = NULL;
+	struct bureau_manifest *m = &res->m;
+	enum snt_bundle_err berr;
+	enum bureau_err err;
+
+	memset(res, 0, sizeof(*res));
+	memset(&diag, 0, sizeof(diag));
+	if (len > BUREAU_MAX_BUNDLE) {
+		snprintf(why, n, "larger than %zu bytes", BUREAU_MAX_BUNDLE);
+		return BUREAU_ERR_REJECT;
+	}
+	berr = snt_bundle_open(c->key, lookup_key, &lc, buf, len, &b, &diag);
+	if (berr == SNT_BUNDLE_ERR_UNKNOWN_DEVICE) {
+		if (lc.err == BUREAU_ERR_NOTFOUND) {
+			snprintf(why, n, "%s", lc.why);
+			return BUREAU_ERR_REJECT;
+		}
+		snprintf(why, n, "%s", lc.why[0] ? lc.why : "device lookup failed");
+		return lc.err == BUREAU_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_DB;
+	}
+	if (berr == SNT_BUNDLE_ERR_NOMEM)
+		return BUREAU_ERR_NOMEM;
+	if (berr == SNT_BUNDLE_ERR_KID) {
+		snprintf(why, n, "signed by a key that is not the one registered for device %s", lc.device);
+		return BUREAU_ERR_REJECT;
+	}
+	if (berr) {
+		bundle_why(berr, &diag, why, n);
+		return BUREAU_ERR_REJECT;
+	}
+	snt_strlcpy(m->device, b->manifest.device, sizeof(m->device));
+	m->priority = b->manifest.kind == SNT_BUNDLE_PRIORITY;
+	m->first = b->manifest.first;
+	m->last = b->manifest.last;
+	m->count = b->manifest.count;
+	memcpy(m->prev, b->manifest.prev, SNT_HASH_LEN);
+	memcpy(m->head, b->manifest.head, SNT_HASH_LEN);
+	m->created_utc_ms = b->manifest.created_ms;
+	if (expect_device && strcmp(expect_device, m->device) != 0) {
+		snprintf(why, n, "a bundle of device %s in the directory of device %s (replayed?)", m->device,
+			 expect_device);
+		err = BUREAU_ERR_REJECT;
+		goto out;
+	}
+	err = bureau_db_merge(c->db, m, b->entries, b->n, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
+	if (!err)
+		verify_online(c, res);
+out:
+	snt_bundle_free(b);
+	return err;
+}
+
+/* Read a whole regular file @name relative to @dirfd, refusing symlinks and big files. */
+static enum bureau_err read_file_at(int dirfd, const char *name, uint8_t **out, size_t *len, char *why,
+				    size_t n)
+{
+	struct stat sb;
+	uint8_t *buf = NULL;
+	size_t got = 0;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			snprintf(why, n, "a symbolic link: refused");
+		else
+			snprintf(why, n, "cannot open: %s", strerror(errno));
+		return BUREAU_ERR_REJECT;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(why, n, "not a regular file: refused");
+		close(fd);
+		return BUREAU_ERR_REJECT;
+	}
+	if ((uint64_t)sb.st_size > BUREAU_MAX_BUNDLE) {
+		snprintf(why, n, "%lld bytes, larger than the limit of %zu: refused", (long long)sb.st_size,
+			 BUREAU_MAX_BUNDLE);
+		close(fd);
+		return BUREAU_ERR_REJECT;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return BUREAU_ERR_NOMEM;
+	}
+	/* Read one byte past the size: a file that grew is refused too. */
+	for (;;) {
+		ssize_t r = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, n, "read error: %s", strerror(errno));
+			goto err;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		if (got > (size_t)sb.st_size) {
+			snprintf(why, n, "the file grew while being read: refused");
+			goto err;
+		}
+	}
+	close(fd);
+	*out = buf;
+	*len = got;
+	return BUREAU_OK;
+err:
+	free(buf);
+	close(fd);
+	return BUREAU_ERR_REJECT;
+}
+
+struct found {
+	char *path;		/* for messages: DIR/... */
+	char *name;		/* the file's name within its directory */
+	int dir_index;		/* which directory fd */
+	char device[SNT_DEVICE_ID_LEN];	/* from the file name (sorting) or "" */
+	int64_t first;
+	int kind;
+	bool hostile;		/* a symlink or non-regular entry: reported, not read */
+	const char *expect;	/* the stick directory's device, or NULL */
+};
+
+static int found_cmp(const void *pa, const void *pb)
+{
+	const struct found *a = pa, *b = pb;
+	int r = strcmp(a->device, b->device);
+
+	if (r)
+		return r;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind - b->kind;
+	return strcmp(a->path, b->path);
+}
+
+struct walk {
+	struct found *f;
+	size_t count, cap;
+	int *dirs;
+	char **dir_devices;
+	size_t ndirs, dirs_cap;
+};
+
+static bool has_ext(const char *name, const char *ext)
+{
+	size_t ln = strlen(name), le = strlen(ext);
+
+	return ln > le && strcmp(name + ln - le, ext) == 0;
+}
+
+static int add_found(struct walk *w, const char *prefix, const char *name, int dir_index, bool hostile,
+		     const char *expect)
+{
+	struct found *f;
+	enum snt_bundle_kind kind = SNT_BUNDLE_REGULAR;
+
+	if (w->count == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 64;
+		void *p = realloc(w->f, ncap * sizeof(*w->f));
+
+		if (!p)
+			return -1;
+		w->f = p;
+		w->cap = ncap;
+	}
+	f = &w->f[w->count];
+	memset(f, 0, sizeof(*f));
+	if (asprintf(&f->path, "%s/%s", prefix, name) < 0)
+		return -1;
+	f->name = strdup(name);
+	if (!f->name) {
+		free(f->path);
+		return -1;
+	}
+	f->dir_index = dir_index;
+	f->hostile = hostile;
+	f->expect = expect;
+	if (snt_bundle_file_name_parse(name, f->device, &f->first, NULL, &kind) != 0) {
+		f->device[0] = '\0';
+		f->first = 0;
+	}
+	f->kind = (int)kind;
+	w->count++;
+	return 0;
+}
+
+static int add_dir(struct walk *w, int fd, const char *device)
+{
+	if (w->ndirs == w->dirs_cap) {
+		size_t ncap = w->dirs_cap ? w->dirs_cap * 2 : 16;
+		void *p = realloc(w->dirs, ncap * sizeof(*w->dirs));
+		void *q;
+
+		if (!p)
+			return -1;
+		w->dirs = p;
+		q = realloc(w->dir_devices, ncap * sizeof(*w->dir_devices));
+		if (!q)
+			return -1;
+		w->dir_devices = q;
+		w->dirs_cap = ncap;
+	}
+	w->dirs[w->ndirs] = fd;
+	w->dir_devices[w->ndirs] = device ? strdup(device) : NULL;
+	if (device && !w->dir_devices[w->ndirs])
+		return -1;
+	w->ndirs++;
+	return 0;
+}
+
+/*
+ * List *.snb of the directory @fd (taken over by the walk) as @prefix/<name>;
+ * entries that are symlinks or not regular files are recorded as hostile.
+ */
+static int scan_dir(struct walk *w, int fd, const char *prefix, const char *device)
+{
+	int dup_fd, idx;
+	DIR *d;
+	struct dirent *de;
+
+	if (add_dir(w, fd, device)) {
+		close(fd);
+		return -1;
+	}
+	idx = (int)w->ndirs - 1;
+	dup_fd = dup(fd);
+	if (dup_fd < 0)
+		return -1;
+	d = fdopendir(dup_fd);
+	if (!d) {
+		close(dup_fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat sb;
+		bool hostile;
+
+		if (de->d_name[0] == '.' || !has_ext(de->d_name, SNT_BUNDLE_EXT))
+			continue;
+		hostile = fstatat(fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode);
+		if (add_found(w, prefix, de->d_name, idx, hostile, w->dir_devices[idx])) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->count; i++) {
+		free(w->f[i].path);
+		free(w->f[i].name);
+	}
+	free(w->f);
+	for (size_t i = 0; i < w->ndirs; i++) {
+		close(w->dirs[i]);
+		free(w->dir_devices[i]);
+	}
+	free(w->dirs);
+	free(w->dir_devices);
+}
+
+/* DIR/sentinel/<device>/out/: real directories only (O_NOFOLLOW), device names valid. */
+static int scan_stick(struct walk *w, int top, const char *dir)
+{
+	int sfd = openat(top, "sentinel", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (sfd < 0)
+		return 0;	/* no stick layout (or a symlink: not followed) */
+	d = fdopendir(sfd);
+	if (!d) {
+		close(sfd);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char *prefix = NULL;
+		int dfd, ofd;
+
+		if (!snt_bundle_device_id_valid(de->d_name))
+			continue;
+		dfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd < 0)
+			continue;
+		ofd = openat(dfd, "out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		if (ofd < 0)
+			continue;
+		if (asprintf(&prefix, "%s/sentinel/%s/out", dir, de->d_name) < 0) {
+			close(ofd);
+			rc = -1;
+			break;
+		}
+		rc = scan_dir(w, ofd, prefix, de->d_name);
+		free(prefix);
+	}
+	closedir(d);
+	return rc;
+}
+
+enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, bureau_import_cb cb, void *arg,
+				  char *why, size_t n)
+{
+	struct walk w;
+	int top, topdup;
+	enum bureau_err err = BUREAU_OK;
+
+	memset(&w, 0, sizeof(w));
+	top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
+		return BUREAU_ERR_IO;
+	}
+	topdup = dup(top);
+	if (topdup < 0 || scan_dir(&w, topdup, dir, NULL) || scan_stick(&w, top, dir)) {
+		snprintf(why, n, "cannot list %s: %s", dir, strerror(errno ? errno : ENOMEM));
+		err = BUREAU_ERR_IO;
+		goto out;
+	}
+	qsort(w.f, w.count, sizeof(*w.f), found_cmp);
+	for (size_t i = 0; i < w.count; i++) {
+		struct found *f = &w.f[i];
+		struct bureau_import_result res;
+		char fwhy[BUREAU_WHY_LEN] = "";
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		enum bureau_err ferr;
+
+		memset(&res, 0, sizeof(res));
+		if (f->hostile) {
+			struct stat sb;
+
+			if (fstatat(w.dirs[f->dir_index], f->name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(sb.st_mode))
+				snprintf(fwhy, sizeof(fwhy), "a symbolic link: refused");
+			else
+				snprintf(fwhy, sizeof(fwhy), "not a regular file: refused");
+			cb(arg, f->path, BUREAU_ERR_REJECT, NULL, fwhy);
+			continue;
+		}
+		ferr = read_file_at(w.dirs[f->dir_index], f->name, &buf, &len, fwhy, sizeof(fwhy));
+		if (!ferr)
+			ferr = bureau_import_bundle(c, buf, len, f->name, f->expect, &res, fwhy, sizeof(fwhy));
+		free(buf);
+		if (!ferr && f->device[0] &&
+		    (strcmp(f->device, res.m.device) || f->first != res.m.first ||
+		     f->kind != (res.m.priority ? SNT_BUNDLE_PRIORITY : SNT_BUNDLE_REGULAR))) {
+			/* Merged already (content is what counts); the name is misleading: say so. */
+			snprintf(fwhy, sizeof(fwhy), "file name does not match the manifest (device %s seq %" PRId64
+				 "): entries merged by content", res.m.device, res.m.first);
+		}
+		cb(arg, f->path, ferr, &res, fwhy);
+		if (ferr == BUREAU_ERR_DB || ferr == BUREAU_ERR_NOMEM) {
+			snprintf(why, n, "%s: %s", f->path, fwhy);
+			err = ferr;
+			goto out;
+		}
+	}
+out:
+	walk_free(&w);
+	close(top);
+	return err;
+}
+
+enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out, size_t *len,
+				int64_t *seq, char *why, size_t n)
+{
+	struct bureau_device_info info;
+	struct bureau_verdict *v = NULL;
+	struct snt_bundle_ack a;
+	struct snt_bundle_diag diag;
+	size_t nv = 0;
+	enum snt_bundle_err berr;
+	enum bureau_err err;
+
+	err = bureau_db_device_info(c->db, device, &info, why, n);
+	if (err)
+		return err;
+	err = bureau_db_verdicts(c->db, device, &v, &nv, why, n);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	snt_strlcpy(a.device, device, sizeof(a.device));
+	a.seq = info.ack_seq;
+	memcpy(a.head, info.ack_hash, SNT_HASH_LEN);
+	a.time_ms = snt_clock_utc_ms(c->clk);
+	if (nv > 0) {
+		a.verdicts = calloc(nv, sizeof(*a.verdicts));
+		if (!a.verdicts) {
+			free(v);
+			return BUREAU_ERR_NOMEM;
+		}
+		for (size_t i = 0; i < nv; i++) {
+			a.verdicts[i].seq = v[i].seq;
+			a.verdicts[i].colour = v[i].colour;
+			snt_strlcpy(a.verdicts[i].platform, v[i].platform, sizeof(a.verdicts[i].platform));
+		}
+		a.n_verdicts = nv;
+	}
+	free(v);
+	memset(&diag, 0, sizeof(diag));
+	berr = snt_bundle_ack_sign(c->key, &a, out, len, &diag);
+	free(a.verdicts);
+	if (berr) {
+		bundle_why(berr, &diag, why, n);
+		return berr == SNT_BUNDLE_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
+	}
+	*seq = info.ack_seq;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_make_time(const struct bureau_ctx *c, const char *device, uint8_t **out, size_t *len,
+				 int64_t *now_ms, char *why, size_t n)
+{
+	struct bureau_device_info info;
+	struct snt_bundle_diag diag;
+	enum snt_bundle_err berr;
+	enum bureau_err err;
+	int64_t now = snt_clock_utc_ms(c->clk);
+
+	err = bureau_db_device_info(c->db, device, &info, why, n);
+	if (err)
+		return err;
+	memset(&diag, 0, sizeof(diag));
+	berr = snt_bundle_time_sign(c->key, device, now, out, len, &diag);
+	if (berr) {
+		bundle_why(berr, &diag, why, n);
+		return berr == SNT_BUNDLE_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
+	}
+	*now_ms = now;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *buf, size_t len, char *why,
+				  size_t n)
+{
+	char tmp[SNT_BUNDLE_NAME_LEN + 16];
+	size_t off = 0;
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), ".tmp-%s", name);
+	(void)unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(why, n, "cannot create %s: %s", tmp, strerror(errno));
+		return BUREAU_ERR_IO;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto err;
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto err;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto err;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name) != 0)
+		goto err;
+	if (fsync(dirfd) != 0) {
+		snprintf(why, n, "cannot fsync the directory of %s: %s", name, strerror(errno));
+		return BUREAU_ERR_IO;
+	}
+	return BUREAU_OK;
+err:
+	snprintf(why, n, "cannot write %s: %s", name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	(void)unlinkat(dirfd, tmp, 0);
+	return BUREAU_ERR_IO;
+}

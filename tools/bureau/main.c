@@ -1,0 +1,823 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinel-bureau: the bureau's receiver of the gates' logs (issue 7).
+ *
+ *   sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]
+ *
+ * Options may stand before or after the command; each command refuses the
+ * ones it does not use.  Exit status: 0 success; 1 the subject failed (a
+ * bundle rejected, a device unknown); 2 usage error, or a file or the
+ * database could not be used.  See sentinel-bureau(8).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "clock/clock.h"
+#include "sign/sign.h"
+#include "tools/bureau/bureau.h"
+#include "tools/bureau/platform.h"
+#include "tools/bureau/serve.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define DEFAULT_DB "bureau.db"
+#define PLATFORM_TIMEOUT_MS 5000
+
+enum opt_bit {
+	O_DB = 1 << 0,
+	O_KEY = 1 << 1,
+	O_PLATFORM = 1 << 2,
+	O_PLATFORM_TIMEOUT = 1 << 3,
+	O_DEVICE = 1 << 4,
+	O_PUB = 1 << 5,
+	O_REPLACE = 1 << 6,
+	O_JSON = 1 << 7,
+	O_OUTPUT = 1 << 8,
+	O_LISTEN = 1 << 9,
+	O_TLS_CERT = 1 << 10,
+	O_TLS_KEY = 1 << 11,
+};
+
+struct config {
+	unsigned given;
+	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key;
+	int platform_timeout_ms;
+	bool replace, json;
+	int nargs;
+	char **args;		/* operands: the command and its arguments */
+};
+
+static const char *cur_cmd = NULL;
+
+static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
+static void err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cur_cmd)
+		fprintf(stderr, "sentinel-bureau: %s: ", cur_cmd);
+	else
+		fprintf(stderr, "sentinel-bureau: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  keys init --key PATH              make the bureau's key pair (PATH, PATH.pub)\n"
+		"  register --device ID --pub FILE   register a gate's public key [--replace]\n"
+		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
+		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
+		"  ack --device ID --output DIR      write the device's acknowledgement and signed time\n"
+		"  export DIR                        the same for every device\n"
+		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
+		"  entries --device ID [--json]      a gate's entries as the bureau holds them\n"
+		"  alerts [--json]                   verdicts that contradict the colour the gate read\n"
+		"\n"
+		"Options:\n"
+		"  --db PATH             bureau database (default ./%s)\n"
+		"  --key PATH            the bureau's private key (PEM)\n"
+		"  --platform-cmd PROG   online verifier: payload on stdin, prints green|yellow|red\n"
+		"  --platform-timeout MS its timeout (default %d)\n"
+		"  -h, --help, -V, --version\n"
+		"\n"
+		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
+		"file or database error.\n", DEFAULT_DB, PLATFORM_TIMEOUT_MS);
+}
+
+static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err_line("%s", msg);
+	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* Return 0 to run, 1 after --help/--version, -1 after a usage error. */
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "platform-cmd", required_argument, NULL, 'P' },
+		{ "platform-timeout", required_argument, NULL, 'T' },
+		{ "device", required_argument, NULL, 'D' },
+		{ "pub", required_argument, NULL, 'p' },
+		{ "replace", no_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "tls-cert", required_argument, NULL, 'c' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->platform_timeout_ms = PLATFORM_TIMEOUT_MS;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cfg->db = optarg; cfg->given |= O_DB; break;
+		case 'k': cfg->key = optarg; cfg->given |= O_KEY; break;
+		case 'P': cfg->platform_cmd = optarg; cfg->given |= O_PLATFORM; break;
+		case 'T': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v <= 0 || v > 600000) {
+				usage_error("--platform-timeout: '%s' is not 1-600000 ms", optarg);
+				return -1;
+			}
+			cfg->platform_timeout_ms = (int)v;
+			cfg->given |= O_PLATFORM_TIMEOUT;
+			break;
+		}
+		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
+		case 'p': cfg->pub = optarg; cfg->given |= O_PUB; break;
+		case 'r': cfg->replace = true; cfg->given |= O_REPLACE; break;
+		case 'j': cfg->json = true; cfg->given |= O_JSON; break;
+		case 'o': cfg->output = optarg; cfg->given |= O_OUTPUT; break;
+		case 'l': cfg->listen = optarg; cfg->given |= O_LISTEN; break;
+		case 'c': cfg->tls_cert = optarg; cfg->given |= O_TLS_CERT; break;
+		case 'K': cfg->tls_key = optarg; cfg->given |= O_TLS_KEY; break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("sentinel-bureau %s\n", SNT_VERSION);
+			return 1;
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	cfg->nargs = argc - optind;
+	cfg->args = argv + optind;
+	if (cfg->db && !*cfg->db) {
+		usage_error("%s", "--db needs a path");
+		return -1;
+	}
+	if (!cfg->db)
+		cfg->db = DEFAULT_DB;
+	return 0;
+}
+
+/* The options @cmd takes (besides --db); others are usage errors. */
+static int check_options(const struct config *cfg, unsigned allowed, unsigned required, int nargs)
+{
+	static const char *const names[] = {
+		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
+		"--json", "--output", "--listen", "--tls-cert", "--tls-key",
+	};
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
+		unsigned bit = 1u << i;
+
+		if ((cfg->given & bit) && !(allowed & bit) && bit != O_DB)
+			return usage_error("option %s does not apply to this command", names[i]);
+		if ((required & bit) && !(cfg->given & bit))
+			return usage_error("%s is required", names[i]);
+	}
+	if (cfg->nargs - 1 != nargs) {
+		if (cfg->nargs - 1 > nargs)
+			return usage_error("unexpected argument '%s'", cfg->args[1 + nargs]);
+		return usage_error("%s", nargs == 1 ? "missing DIR" : "missing argument");
+	}
+	return 0;
+}
+
+static int open_db(const struct config *cfg, struct bureau_db **db)
+{
+	char why[BUREAU_WHY_LEN] = "";
+	enum bureau_err err = bureau_db_open(cfg->db, db, why, sizeof(why));
+
+	if (err) {
+		err_line("%s", why[0] ? why : "cannot open the bureau database");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_key(const struct config *cfg, EVP_PKEY **key)
+{
+	enum snt_sign_err serr;
+
+	if (!cfg->key) {
+		err_line("--key PATH (the bureau's private key) is required");
+		return -1;
+	}
+	serr = snt_sign_key_load_private(cfg->key, key);
+	if (serr) {
+		if (serr == SNT_SIGN_ERR_OPEN)
+			err_line("cannot read the key %s: %s", cfg->key, strerror(errno));
+		else
+			err_line("cannot use the key %s: %s", cfg->key, snt_sign_strerror(serr));
+		return -1;
+	}
+	return 0;
+}
+
+static void kid_hex(const uint8_t kid[8], char out[17])
+{
+	snt_hex_encode(kid, 8, out);
+}
+
+static int cmd_keys(const struct config *cfg)
+{
+	EVP_PKEY *key = NULL;
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	char pubpath[4096], hex[17];
+	enum snt_sign_err serr;
+	int status = EXIT_USAGE;
+
+	if (cfg->nargs < 2 || strcmp(cfg->args[1], "init") != 0)
+		return usage_error("%s", "usage: keys init --key PATH");
+	if (cfg->nargs > 2)
+		return usage_error("unexpected argument '%s'", cfg->args[2]);
+	if (check_options(cfg, O_KEY, O_KEY, 1))
+		return EXIT_USAGE;
+	if ((size_t)snprintf(pubpath, sizeof(pubpath), "%s.pub", cfg->key) >= sizeof(pubpath))
+		return usage_error("%s", "--key: path too long");
+	if (access(pubpath, F_OK) == 0 || errno != ENOENT) {
+		err_line("%s exists: refusing to overwrite it", pubpath);
+		return EXIT_USAGE;
+	}
+	serr = snt_sign_key_generate(&key);
+	if (!serr)
+		serr = snt_sign_key_write_private(key, cfg->key);
+	if (serr) {
+		if (serr == SNT_SIGN_ERR_EXISTS)
+			err_line("%s exists: refusing to overwrite it", cfg->key);
+		else if (serr == SNT_SIGN_ERR_WRITE)
+			err_line("cannot write %s: %s", cfg->key, strerror(errno));
+		else
+			err_line("cannot make the key: %s", snt_sign_strerror(serr));
+		goto out;
+	}
+	serr = snt_sign_key_write_public(key, pubpath);
+	if (!serr)
+		serr = snt_sign_key_kid(key, kid);
+	if (serr) {
+		err_line("cannot write %s: %s", pubpath, serr == SNT_SIGN_ERR_WRITE ? strerror(errno)
+			 : snt_sign_strerror(serr));
+		goto out;
+	}
+	kid_hex(kid, hex);
+	printf("bureau key %s (public %s) kid %s\n", cfg->key, pubpath, hex);
+	status = EXIT_OK;
+out:
+	EVP_PKEY_free(key);
+	return status;
+}
+
+static int cmd_register(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	EVP_PKEY *pub = NULL;
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	char why[BUREAU_WHY_LEN], hex[17], *pem = NULL;
+	size_t pem_len;
+	enum snt_sign_err serr;
+	enum bureau_err err;
+	bool changed;
+	int status = EXIT_USAGE;
+
+	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE, O_DEVICE | O_PUB, 0))
+		return EXIT_USAGE;
+	if (!bureau_device_id_valid(cfg->device))
+		return usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
+				   "starting with '.')", cfg->device);
+	serr = snt_sign_key_load_public(cfg->pub, &pub);
+	if (!serr)
+		serr = snt_sign_key_kid(pub, kid);
+	if (!serr)
+		serr = snt_sign_key_public_pem(pub, &pem, &pem_len);
+	if (serr) {
+		if (serr == SNT_SIGN_ERR_OPEN)
+			err_line("cannot read %s: %s", cfg->pub, strerror(errno));
+		else
+			err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
+		goto out;
+	}
+	if (open_db(cfg, &db))
+		goto out;
+	kid_hex(kid, hex);
+	err = bureau_db_register(db, cfg->device, pem, kid, cfg->replace, now_ms, &changed, why, sizeof(why));
+	if (err) {
+		err_line("%s", why);
+		status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
+		goto out;
+	}
+	if (changed)
+		printf("registered %s kid %s\n", cfg->device, hex);
+	else
+		printf("%s already registered with this key (kid %s)\n", cfg->device, hex);
+	status = EXIT_OK;
+out:
+	free(pem);
+	EVP_PKEY_free(pub);
+	bureau_db_close(db);
+	return status;
+}
+
+struct import_state {
+	int rejected;
+	int accepted;
+};
+
+static void import_report(void *arg, const char *file, enum bureau_err err,
+			  const struct bureau_import_result *res, const char *why)
+{
+	struct import_state *st = arg;
+
+	if (err) {
+		printf("%s: rejected: %s\n", file, why);
+		st->rejected++;
+		return;
+	}
+	st->accepted++;
+	printf("%s: device %s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 "%s",
+	       file, res->m.device, res->m.first, res->m.last, res->merge.new_entries,
+	       res->merge.duplicates, res->m.priority ? " (priority)" : "");
+	if (res->verdicts || res->platform_failures)
+		printf(" verdicts %zu contradictions %zu unanswered %zu", res->verdicts, res->contradictions,
+		       res->platform_failures);
+	putchar('\n');
+	if (res->platform_failures)
+		err_line("%s: %s", file, res->platform_why);
+	fflush(stdout);
+}
+
+static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bureau_platform *p,
+		     struct bureau_platform_cmd *pc, bool need_key)
+{
+	memset(c, 0, sizeof(*c));
+	if (cfg->platform_cmd) {
+		pc->prog = cfg->platform_cmd;
+		pc->timeout_ms = cfg->platform_timeout_ms;
+		if (bureau_platform_cmd_init(p, pc)) {
+			usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
+			return -1;
+		}
+		c->platform = p;
+	}
+	if (need_key && load_key(cfg, &c->key))
+		return -1;
+	if (open_db(cfg, &c->db)) {
+		EVP_PKEY_free(c->key);
+		c->key = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void free_ctx(struct bureau_ctx *c)
+{
+	bureau_db_close(c->db);
+	EVP_PKEY_free(c->key);
+}
+
+static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
+{
+	struct bureau_platform p;
+	struct bureau_platform_cmd pc;
+	struct import_state st = { 0, 0 };
+	struct bureau_ctx c;
+	char why[BUREAU_WHY_LEN];
+	enum bureau_err err;
+
+	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT, O_KEY, 1))
+		return EXIT_USAGE;
+	if (setup_ctx(cfg, &c, &p, &pc, true))
+		return EXIT_USAGE;
+	c.clk = clk;
+	err = bureau_import_dir(&c, cfg->args[1], import_report, &st, why, sizeof(why));
+	free_ctx(&c);
+	if (err) {
+		err_line("%s", why);
+		return EXIT_USAGE;
+	}
+	if (st.accepted + st.rejected == 0)
+		err_line("%s: no bundle (*.snb) found", cfg->args[1]);
+	return st.rejected ? EXIT_FAIL : EXIT_OK;
+}
+
+/* mkdir -p @dir/sentinel/@device/in below @dir, never through a symlink; returns the in/ fd. */
+static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
+{
+	const char *parts[3] = { "sentinel", device, "in" };
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		int next;
+
+		if (mkdirat(fd, parts[i], 0755) < 0 && errno != EEXIST) {
+			snprintf(why, n, "cannot create %s/.../%s: %s", dir, parts[i], strerror(errno));
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			snprintf(why, n, "cannot open %s/.../%s: %s%s", dir, parts[i], strerror(errno),
+				 errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory: refused)" : "");
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* Write the ack and a signed time for one device into @dir's stick layout. */
+static int write_device_files(const struct bureau_ctx *c, const char *dir, const char *device)
+{
+	uint8_t *ack = NULL, *tm = NULL;
+	size_t ack_len = 0, tm_len = 0;
+	int64_t seq = 0, now = 0;
+	char why[BUREAU_WHY_LEN], name[160];
+	enum bureau_err err;
+	int fd, status = EXIT_USAGE;
+
+	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, why, sizeof(why));
+	if (!err)
+		err = bureau_make_time(c, device, &tm, &tm_len, &now, why, sizeof(why));
+	if (err) {
+		err_line("%s", why);
+		status = err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+		goto out;
+	}
+	fd = open_in_dir(dir, device, why, sizeof(why));
+	if (fd < 0) {
+		err_line("%s", why);
+		goto out;
+	}
+	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
+	err = bureau_write_file(fd, name, ack, ack_len, why, sizeof(why));
+	if (!err) {
+		printf("%s/sentinel/%s/in/%s\n", dir, device, name);
+		snprintf(name, sizeof(name), "time-%s-%" PRId64 ".cose", device, now);
+		err = bureau_write_file(fd, name, tm, tm_len, why, sizeof(why));
+		if (!err)
+			printf("%s/sentinel/%s/in/%s\n", dir, device, name);
+	}
+	close(fd);
+	if (err) {
+		err_line("%s", why);
+		goto out;
+	}
+	status = EXIT_OK;
+out:
+	free(ack);
+	free(tm);
+	return status;
+}
+
+static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool all)
+{
+	struct bureau_platform p;
+	struct bureau_platform_cmd pc;
+	struct bureau_ctx c;
+	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN];
+	const char *dir;
+	int status = EXIT_OK;
+
+	if (all ? check_options(cfg, O_KEY, O_KEY, 1)
+		: check_options(cfg, O_KEY | O_DEVICE | O_OUTPUT, O_KEY | O_DEVICE | O_OUTPUT, 0))
+		return EXIT_USAGE;
+	if (setup_ctx(cfg, &c, &p, &pc, true))
+		return EXIT_USAGE;
+	c.clk = clk;
+	dir = all ? cfg->args[1] : cfg->output;
+	if (!all) {
+		status = write_device_files(&c, dir, cfg->device);
+	} else if (bureau_db_devices(c.db, &ids, &count, why, sizeof(why))) {
+		err_line("%s", why);
+		status = EXIT_USAGE;
+	} else {
+		for (size_t i = 0; i < count; i++) {
+			int s = write_device_files(&c, dir, ids[i]);
+
+			if (s > status)
+				status = s;
+		}
+	}
+	free(ids);
+	free_ctx(&c);
+	return status;
+}
+
+static void format_time(int64_t ms, char *buf, size_t size)
+{
+	if (ms <= 0 || snt_clock_format_rfc3339(ms, buf, size) != 0)
+		snt_strlcpy(buf, "never", size);
+}
+
+static int cmd_devices(const struct config *cfg)
+{
+	struct bureau_db *db = NULL;
+	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN];
+	int status = EXIT_OK;
+
+	if (check_options(cfg, O_JSON, 0, 0))
+		return EXIT_USAGE;
+	if (open_db(cfg, &db))
+		return EXIT_USAGE;
+	if (bureau_db_devices(db, &ids, &count, why, sizeof(why))) {
+		err_line("%s", why);
+		bureau_db_close(db);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count && status == EXIT_OK; i++) {
+		struct bureau_device_info info;
+		int64_t *gaps = NULL;
+		size_t ngaps = 0;
+		char hex[17], t[40];
+
+		if (bureau_db_device_info(db, ids[i], &info, why, sizeof(why)) ||
+		    bureau_db_gaps(db, ids[i], &gaps, &ngaps, why, sizeof(why))) {
+			err_line("%s", why);
+			status = EXIT_USAGE;
+			break;
+		}
+		kid_hex(info.kid, hex);
+		format_time(info.last_contact_utc_ms, t, sizeof(t));
+		if (cfg->json) {
+			json_t *o = json_object(), *g = json_array();
+
+			for (size_t k = 0; g && k < ngaps; k++)
+				json_array_append_new(g, json_pack("[II]", (json_int_t)gaps[2 * k],
+								   (json_int_t)gaps[2 * k + 1]));
+			json_object_set_new(o, "device", json_string(info.device));
+			json_object_set_new(o, "kid", json_string(hex));
+			json_object_set_new(o, "last", json_integer(info.ack_seq));
+			json_object_set_new(o, "gaps", g);
+			json_object_set_new(o, "entries", json_integer(info.entries));
+			json_object_set_new(o, "priority", json_integer(info.priority));
+			json_object_set_new(o, "last_contact",
+					    info.last_contact_utc_ms > 0 ? json_string(t) : json_null());
+			if (json_dumpf(o, stdout, JSON_COMPACT) != 0)
+				status = EXIT_USAGE;
+			putchar('\n');
+			json_decref(o);
+		} else {
+			printf("%s kid %s last %" PRId64 " entries %" PRId64 " priority %" PRId64 " gaps ",
+			       info.device, hex, info.ack_seq, info.entries, info.priority);
+			if (ngaps == 0)
+				fputs("none", stdout);
+			for (size_t k = 0; k < ngaps; k++)
+				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
+			printf(" contact %s\n", t);
+		}
+		free(gaps);
+	}
+	free(ids);
+	bureau_db_close(db);
+	return status;
+}
+
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!value)
+		return -1;
+	return json_object_set_new(obj, key, value);
+}
+
+/* The fields of `sentinelctl entries --json` (interfaces.md) plus hash. */
+static int print_entry_json(const struct snt_entry *e)
+{
+	json_t *obj = json_object(), *reasons = json_array();
+	char t[40], hex[2 * SNT_HASH_LEN + 1];
+	int rc = 0;
+
+	if (!obj || !reasons)
+		goto err;
+	for (int r = 0; r < SNT_REASON_COUNT; r++) {
+		const char *name = snt_reason_name((enum snt_reason)r);
+
+		if ((e->reasons & SNT_REASON_BIT(r)) && (!name || json_array_append_new(reasons, json_string(name))))
+			goto err;
+	}
+	rc |= set(obj, "seq", json_integer(e->seq));
+	if (snt_clock_format_rfc3339(e->time_utc_ms, t, sizeof(t)) == 0)
+		rc |= set(obj, "time", json_string(t));
+	else
+		rc |= set(obj, "time", json_null());
+	rc |= set(obj, "clock", json_string(snt_clock_state_name(e->clock)));
+	rc |= set(obj, "kind", json_string(snt_person_kind_name(e->kind)));
+	rc |= set(obj, "format", json_string(snt_code_format_name(e->format)));
+	rc |= set(obj, "colour", json_string(snt_colour_name(e->colour)));
+	rc |= set(obj, "verified", json_string(snt_verified_name(e->verified)));
+	rc |= set(obj, "temp_c", e->has_temp ? json_real(e->temp_dc / 10.0) : json_null());
+	rc |= set(obj, "decision", json_string(snt_decision_name(e->decision)));
+	rc |= json_object_set(obj, "reasons", reasons);
+	rc |= set(obj, "door", json_string(snt_door_name(e->door)));
+	if (e->subject[0])
+		rc |= set(obj, "subject", json_string(e->subject));
+	snt_hex_encode(e->hash, SNT_HASH_LEN, hex);
+	rc |= set(obj, "hash", json_string(hex));
+	if (rc || json_dumpf(obj, stdout, JSON_REAL_PRECISION(15)) != 0)
+		goto err;
+	putchar('\n');
+	json_decref(reasons);
+	json_decref(obj);
+	return 0;
+err:
+	json_decref(reasons);
+	json_decref(obj);
+	return -1;
+}
+
+static int cmd_entries(const struct config *cfg)
+{
+	struct bureau_entry_iter *it = NULL;
+	struct bureau_db *db = NULL;
+	struct snt_entry e;
+	char why[BUREAU_WHY_LEN], t[40], hex[2 * SNT_HASH_LEN + 1];
+	enum bureau_err err;
+	int status = EXIT_OK;
+
+	if (check_options(cfg, O_DEVICE | O_JSON, O_DEVICE, 0))
+		return EXIT_USAGE;
+	if (open_db(cfg, &db))
+		return EXIT_USAGE;
+	err = bureau_db_entries_new(db, cfg->device, &it, why, sizeof(why));
+	if (err) {
+		err_line("%s", why);
+		bureau_db_close(db);
+		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+	}
+	while ((err = bureau_db_entries_next(it, &e, why, sizeof(why))) == BUREAU_OK) {
+		if (cfg->json) {
+			if (print_entry_json(&e)) {
+				err_line("seq %" PRId64 ": cannot format it as JSON", e.seq);
+				status = EXIT_FAIL;
+				break;
+			}
+			continue;
+		}
+		if (snt_clock_format_rfc3339(e.time_utc_ms, t, sizeof(t)) != 0)
+			snt_strlcpy(t, "?", sizeof(t));
+		snt_hex_encode(e.hash, 8, hex);
+		printf("%6" PRId64 " %-20s %-7s %-6s %s\n", e.seq, t, snt_colour_name(e.colour),
+		       snt_decision_name(e.decision), hex);
+	}
+	if (err != BUREAU_OK && err != BUREAU_ERR_NOTFOUND) {
+		err_line("%s", why);
+		status = EXIT_FAIL;
+	}
+	bureau_db_entries_free(it);
+	bureau_db_close(db);
+	return status;
+}
+
+static int cmd_alerts(const struct config *cfg)
+{
+	struct bureau_alert *a = NULL;
+	struct bureau_db *db = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN], t[40];
+
+	if (check_options(cfg, O_JSON, 0, 0))
+		return EXIT_USAGE;
+	if (open_db(cfg, &db))
+		return EXIT_USAGE;
+	if (bureau_db_alerts(db, &a, &count, why, sizeof(why))) {
+		err_line("%s", why);
+		bureau_db_close(db);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count; i++) {
+		format_time(a[i].created_utc_ms, t, sizeof(t));
+		if (cfg->json) {
+			json_t *o = json_pack("{sIsssIssssss}", "id", (json_int_t)a[i].id, "device", a[i].device,
+					      "seq", (json_int_t)a[i].seq, "kind", a[i].kind, "detail", a[i].detail,
+					      "time", t);
+
+			if (o)
+				json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(o);
+		} else {
+			printf("%" PRId64 " %s %s seq %" PRId64 " %s: %s\n", a[i].id, t, a[i].device, a[i].seq,
+			       a[i].kind, a[i].detail);
+		}
+	}
+	free(a);
+	bureau_db_close(db);
+	return EXIT_OK;
+}
+
+static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
+{
+	struct bureau_platform p;
+	struct bureau_platform_cmd pc;
+	struct bureau_serve_opts so;
+	struct bureau_ctx c;
+	char why[BUREAU_WHY_LEN];
+	int status;
+
+	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY,
+			  O_KEY | O_LISTEN, 0))
+		return EXIT_USAGE;
+	if (!!cfg->tls_cert != !!cfg->tls_key)
+		return usage_error("%s", "--tls-cert and --tls-key go together");
+	memset(&so, 0, sizeof(so));
+	if (bureau_serve_parse_listen(cfg->listen, &so, why, sizeof(why)))
+		return usage_error("--listen: %s", why);
+	so.tls_cert = cfg->tls_cert;
+	so.tls_key = cfg->tls_key;
+	if (setup_ctx(cfg, &c, &p, &pc, true))
+		return EXIT_USAGE;
+	c.clk = clk;
+	status = bureau_serve(&c, &so) == 0 ? EXIT_OK : EXIT_USAGE;
+	free_ctx(&c);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct snt_clock clk;
+	struct config cfg;
+	const char *cmd;
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	r = parse_config(argc, argv, &cfg);
+	if (r)
+		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	if (cfg.nargs < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cfg.args[0];
+	cur_cmd = cmd;
+	snt_clock_system(&clk);
+	if (!strcmp(cmd, "keys"))
+		r = cmd_keys(&cfg);
+	else if (!strcmp(cmd, "register"))
+		r = cmd_register(&cfg, snt_clock_utc_ms(&clk));
+	else if (!strcmp(cmd, "import"))
+		r = cmd_import(&cfg, &clk);
+	else if (!strcmp(cmd, "serve"))
+		r = cmd_serve(&cfg, &clk);
+	else if (!strcmp(cmd, "ack"))
+		r = cmd_ack(&cfg, &clk, false);
+	else if (!strcmp(cmd, "export"))
+		r = cmd_ack(&cfg, &clk, true);
+	else if (!strcmp(cmd, "devices"))
+		r = cmd_devices(&cfg);
+	else if (!strcmp(cmd, "entries"))
+		r = cmd_entries(&cfg);
+	else if (!strcmp(cmd, "alerts"))
+		r = cmd_alerts(&cfg);
+	else {
+		cur_cmd = NULL;
+		return usage_error("unknown command '%s'", cmd);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		err_line("cannot write the output: %s", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return r;
+}

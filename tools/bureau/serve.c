@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The bureau's HTTP receiver (serve.h), libmicrohttpd 0.9.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "clock/clock.h"
+#include "sync/bundle.h"
+#include "tools/bureau/bureau.h"
+#include "tools/bureau/serve.h"
+
+#define MAX_PEM (64 * 1024)
+#define CONN_TIMEOUT_S 60
+
+struct request {
+	uint8_t *buf;
+	size_t len, cap;
+	bool too_big;
+	bool is_bundle;
+	uint64_t declared;	/* Content-Length, 0 when absent */
+};
+
+struct server {
+	const struct bureau_ctx *c;
+};
+
+int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *why, size_t n)
+{
+	char host[128];
+	const char *colon, *port_s;
+	char *end;
+	long port;
+
+	memset(&o->addr, 0, sizeof(o->addr));
+	if (!s || !*s) {
+		snprintf(why, n, "empty");
+		return -1;
+	}
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host)) {
+			snprintf(why, n, "'%s' is not [ADDR6]:PORT", s);
+			return -1;
+		}
+		memcpy(host, s + 1, (size_t)(rb - s - 1));
+		host[rb - s - 1] = '\0';
+		port_s = rb + 2;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host)) {
+			snprintf(why, n, "'%s' is not ADDR:PORT", s);
+			return -1;
+		}
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		port_s = colon + 1;
+	}
+	errno = 0;
+	port = strtol(port_s, &end, 10);
+	if (errno || *end || end == port_s || port < 0 || port > 65535) {
+		snprintf(why, n, "port '%s' is not 0-65535", port_s);
+		return -1;
+	}
+	{
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&o->addr;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&o->addr;
+
+		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+			a4->sin_family = AF_INET;
+			a4->sin_port = htons((uint16_t)port);
+			o->addr_len = sizeof(*a4);
+		} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+			a6->sin6_family = AF_INET6;
+			a6->sin6_port = htons((uint16_t)port);
+			o->addr_len = sizeof(*a6);
+		} else {
+			snprintf(why, n, "'%s' is not a numeric IPv4 or IPv6 address", host);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void log_line(const struct bureau_ctx *c, const char *method, const char *path, unsigned status,
+		     size_t in, const char *device, const char *outcome)
+{
+	char t[40];
+
+	if (snt_clock_format_rfc3339(snt_clock_utc_ms(c->clk), t, sizeof(t)) != 0)
+		snt_strlcpy(t, "-", sizeof(t));
+	printf("%s %s %s %u in=%zu device=%s %s\n", t, method, path, status, in,
+	       device && *device ? device : "-", outcome);
+	fflush(stdout);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *type,
+			       const void *body, size_t len, bool copy)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body,
+					    copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		if (!copy)
+			free((void *)(uintptr_t)body);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status, const char *line)
+{
+	char buf[BUREAU_WHY_LEN + 2];
+
+	snprintf(buf, sizeof(buf), "%s\n", line);
+	return respond(conn, status, "text/plain; charset=utf-8", buf, strlen(buf), true);
+}
+
+static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connection *conn)
+{
+	const char *device = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "device");
+	char why[BUREAU_WHY_LEN];
+	uint8_t *out = NULL;
+	size_t len = 0;
+	int64_t now;
+	enum bureau_err err;
+
+	if (!device || !bureau_device_id_valid(device)) {
+		log_line(c, "GET", "/v1/time", 400, 0, NULL, "bad device id");
+		return respond_text(conn, 400, "device: missing or not a device id");
+	}
+	err = bureau_make_time(c, device, &out, &len, &now, why, sizeof(why));
+	if (err) {
+		unsigned st = err == BUREAU_ERR_NOTFOUND ? 404 : 500;
+
+		log_line(c, "GET", "/v1/time", st, 0, device, why);
+		return respond_text(conn, st, why);
+	}
+	/* The gate asked: a contact (a failure to record it costs nothing but the date). */
+	if (bureau_db_touch(c->db, device, now, why, sizeof(why)) != BUREAU_OK)
+		log_line(c, "GET", "/v1/time", 200, 0, device, "contact not recorded");
+	log_line(c, "GET", "/v1/time", 200, 0, device, "signed time");
+	return respond(conn, 200, "application/cose", out, len, false);
+}
+
+static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Connection *conn,
+				     struct request *rq)
+{
+	struct bureau_import_result res;
+	char why[BUREAU_WHY_LEN], outcome[BUREAU_WHY_LEN + 64];
+	uint8_t *ack = NULL;
+	size_t ack_len = 0;
+	int64_t seq = 0;
+	enum bureau_err err;
+
+	if (rq->too_big) {
+		log_line(c, "POST", "/v1/bundle", 413, rq->len, NULL, "too large");
+		return respond_text(conn, 413, "bundle too large");
+	}
+	err = bureau_import_bundle(c, rq->buf, rq->len, "http", NULL, &res, why, sizeof(why));
+	if (err == BUREAU_ERR_REJECT || err == BUREAU_ERR_NOTFOUND) {
+		log_line(c, "POST", "/v1/bundle", 400, rq->len, res.m.device, "rejected");
+		return respond_text(conn, 400, why);
+	}
+	if (err) {
+		log_line(c, "POST", "/v1/bundle", 503, rq->len, res.m.device, "database failure");
+		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
+	}
+	err = bureau_make_ack(c, res.m.device, &ack, &ack_len, &seq, why, sizeof(why));
+	if (err) {
+		log_line(c, "POST", "/v1/bundle", 500, rq->len, res.m.device, "no acknowledgement");
+		return respond_text(conn, 500, "merged, but the acknowledgement failed; resend");
+	}
+	snprintf(outcome, sizeof(outcome),
+		 "%s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 " ack %" PRId64
+		 " verdicts %zu", res.m.priority ? "priority" : "regular", res.m.first, res.m.last,
+		 res.merge.new_entries, res.merge.duplicates, seq, res.verdicts);
+	log_line(c, "POST", "/v1/bundle", 200, rq->len, res.m.device, outcome);
+	return respond(conn, 200, "application/cose", ack, ack_len, false);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version, const char *upload_data,
+				      size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (!rq) {
+		const char *cl;
+
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		*con_cls = rq;
+		if (!strcmp(url, "/v1/bundle")) {
+			if (strcmp(method, "POST") != 0) {
+				log_line(srv->c, method, "/v1/bundle", 405, 0, NULL, "method not allowed");
+				return respond_text(conn, 405, "POST only");
+			}
+			rq->is_bundle = true;
+			cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (cl) {
+				char *end;
+				unsigned long long v;
+
+				errno = 0;
+				v = strtoull(cl, &end, 10);
+				if (errno || *end || end == cl || v > BUREAU_MAX_BUNDLE) {
+					log_line(srv->c, "POST", "/v1/bundle", 413, 0, NULL, "too large (declared)");
+					return respond_text(conn, 413, "bundle too large");
+				}
+				rq->declared = v;
+			}
+			return MHD_YES;
+		}
+		if (!strcmp(url, "/v1/time")) {
+			if (strcmp(method, "GET") != 0) {
+				log_line(srv->c, method, "/v1/time", 405, 0, NULL, "method not allowed");
+				return respond_text(conn, 405, "GET only");
+			}
+			return MHD_YES;
+		}
+		log_line(srv->c, method, "(other)", 404, 0, NULL, "no such path");
+		return respond_text(conn, 404, "no such path");
+	}
+	if (rq->is_bundle) {
+		if (*upload_data_size > 0) {
+			size_t add = *upload_data_size;
+
+			if (!rq->too_big && rq->len + add > BUREAU_MAX_BUNDLE) {
+				rq->too_big = true;
+				free(rq->buf);
+				rq->buf = NULL;
+				rq->cap = 0;
+			}
+			if (!rq->too_big) {
+				if (rq->len + add > rq->cap) {
+					size_t ncap = rq->cap ? rq->cap : (rq->declared ? rq->declared : 65536);
+					void *p;
+
+					while (ncap < rq->len + add)
+						ncap *= 2;
+					if (ncap > BUREAU_MAX_BUNDLE)
+						ncap = BUREAU_MAX_BUNDLE;
+					p = realloc(rq->buf, ncap);
+					if (!p)
+						return MHD_NO;
+					rq->buf = p;
+					rq->cap = ncap;
+				}
+				memcpy(rq->buf + rq->len, upload_data, add);
+			}
+			rq->len += add;
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		return handle_bundle(srv->c, conn, rq);
+	}
+	return handle_time(srv->c, conn);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rq) {
+		free(rq->buf);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+static char *read_pem(const char *path)
+{
+	FILE *f = NULL;
+	char *buf;
+	size_t got;
+	int e = snt_fopen_regular(path, &f);
+
+	if (e) {
+		fprintf(stderr, "sentinel-bureau: serve: cannot read %s: %s\n", path, snt_open_strerror(e));
+		return NULL;
+	}
+	buf = calloc(1, MAX_PEM + 1);
+	if (!buf) {
+		fclose(f);
+		return NULL;
+	}
+	got = fread(buf, 1, MAX_PEM + 1, f);
+	fclose(f);
+	if (got == 0 || got > MAX_PEM) {
+		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", path, MAX_PEM);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
+{
+	struct server srv = { .c = c };
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	sigset_t mask, old;
+	int sfd, rc = -1;
+	uint16_t port;
+
+	if (o->tls_cert) {
+		cert = read_pem(o->tls_cert);
+		key = cert ? read_pem(o->tls_key) : NULL;
+		if (!cert || !key)
+			goto out_free;
+		flags |= MHD_USE_TLS;
+	}
+	if (o->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* Block the signals before MHD's thread starts, so it inherits the mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &mask, &old) != 0)
+		goto out_free;
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		fprintf(stderr, "sentinel-bureau: serve: signalfd: %s\n", strerror(errno));
+		goto out_mask;
+	}
+	if (cert)
+		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
+				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
+				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+				     MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "
+				"files unusable)\n");
+		goto out_sfd;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = info ? info->port : 0;
+	if (o->addr.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&o->addr)->sin6_addr, host, sizeof(host));
+	else
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&o->addr)->sin_addr, host, sizeof(host));
+	printf(o->addr.ss_family == AF_INET6 ? "listening on [%s]:%u%s\n" : "listening on %s:%u%s\n", host,
+	       (unsigned)port, cert ? " (TLS)" : "");
+	fflush(stdout);
+	for (;;) {
+		struct signalfd_siginfo si;
+		struct pollfd p = { .fd = sfd, .events = POLLIN };
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			printf("stopping on %s\n", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+			fflush(stdout);
+			break;
+		}
+	}
+	MHD_stop_daemon(d);
+	rc = 0;
+out_sfd:
+	close(sfd);
+out_mask:
+	sigprocmask(SIG_SETMASK, &old, NULL);
+out_free:
+	free(cert);
+	free(key);
+	return rc;
+}
