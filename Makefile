@@ -65,12 +65,29 @@ TEST_SRC  := $(filter-out tests/test_gpio.c,$(TEST_SRC)) tests/gpiod2/test_gpio2
 endif
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check run-tests crashtest bench install clean valgrind gpiod2-check fuzz
+.PHONY: all deps demo check run-tests crashtest bench install clean valgrind gpiod2-check fuzz pot
 .DEFAULT_GOAL := all
 # Keep test objects: a second `make check` relinks nothing.
 .SECONDARY:
 
-all: $(PROGS)
+# Messages in other languages (gettext): po/<lang>.po -> $(B)/locale/<lang>/LC_MESSAGES/sentinel.mo,
+# installed under $(LOCALEDIR); tests point SENTINEL_LOCALEDIR at $(B)/locale.
+LOCALEDIR ?= $(PREFIX)/share/locale
+PO_LANGS  := $(patsubst po/%.po,%,$(wildcard po/*.po))
+MO        := $(PO_LANGS:%=$(B)/locale/%/LC_MESSAGES/sentinel.mo)
+
+all: $(PROGS) $(MO)
+
+$(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Regenerate the template after changing marked strings, then merge it into
+# each translation: make pot && msgmerge -U po/zh_CN.po po/sentinel.pot
+pot:
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
+		$(sort $(wildcard tools/*.c tools/*.h firmware/report/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh
@@ -87,6 +104,7 @@ $(B)/sentineld: $(B)/obj/firmware/sentineld.o $(B)/libsentinel.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
+$(CTL_OBJ): CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
 
 $(B)/sentinelctl: $(CTL_OBJ) $(B)/libsentinel.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -129,7 +147,7 @@ check: deps
 	@$(MAKE) --no-print-directory $(if $(CROSS),B=build/check-arm64 CFLAGS="-O1 -g",B=build/check \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined") run-tests
 
-run-tests: $(TESTS) $(PROGS)
+run-tests: $(TESTS) $(PROGS) $(MO)
 	@QEMU="$(QEMU)" sh tests/run-check.sh $(B) $(TESTS)
 
 # The libgpiod 2.x backend built and tested against Debian stable's libgpiod-dev,
@@ -164,6 +182,9 @@ valgrind: all $(TESTS)
 # existing /etc/sentinel/sentinel.conf), the log directory, and the demo with
 # its phone screens (made here with qrencode + ImageMagick, see `make deps`).
 DOCDIR  = $(PREFIX)/share/doc/sentinel
+# A man page for each program (beside its code) and for the configuration file.
+MAN8    = $(sort $(wildcard firmware/*.8 tools/*.8 tools/bureau/*.8))
+MAN5    = $(sort $(wildcard firmware/*/*.5))
 DEMODIR = $(PREFIX)/share/sentinel/demo
 # systemd unit (board/rpi/sentineld.service); Debian's own is /lib/systemd/system.
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -172,8 +193,12 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR) \
 		$(DESTDIR)/etc/sentinel $(DESTDIR)/var/lib/sentinel
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 firmware/sentineld.8 tools/sentinelctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 0644 firmware/config/sentinel.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
+	for l in $(PO_LANGS); do \
+		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/sentinel.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sentinel.mo || exit 1; \
+	done
 	install -m 0644 README.md board/sim/scenario.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 board/rpi/sentinel-pi4.conf board/rpi/sentinel-pi5.conf board/rpi/WIRING.md \
 		$(DESTDIR)$(DOCDIR)/

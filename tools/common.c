@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tools/common.h"
+#include "tools/i18n.h"
 
 void ctl_err(const char *cmd, const char *fmt, ...)
 {
@@ -23,7 +24,7 @@ void ctl_err(const char *cmd, const char *fmt, ...)
 
 int ctl_usage_hint(const char *cmd)
 {
-	fprintf(stderr, "Try 'sentinelctl %s --help'.\n", cmd);
+	fprintf(stderr, _("Try 'sentinelctl %s --help'.\n"), cmd);
 	return SNT_EXIT_USAGE;
 }
 
@@ -42,22 +43,22 @@ const char *ctl_db_path(const char *opt)
 int ctl_getopt_error(const char *cmd, int c, char **argv)
 {
 	if (c == ':')
-		ctl_err(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		ctl_err(cmd, _("option '%s' needs an argument"), argv[optind - 1]);
 	else if (optopt)
-		ctl_err(cmd, "unknown option '-%c'", optopt);
+		ctl_err(cmd, _("unknown option '-%c'"), optopt);
 	else
-		ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
+		ctl_err(cmd, _("unknown option '%s'"), argv[optind - 1]);
 	return -1;
 }
 
 int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out)
 {
 	if (optind < argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
+		ctl_err(cmd, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (db && !*db) {
-		ctl_err(cmd, "--db needs a path");
+		ctl_err(cmd, _("--db needs a path"));
 		return -1;
 	}
 	*out = ctl_db_path(db);
@@ -69,15 +70,15 @@ void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err 
 	struct stat sb;
 
 	if (stat(path, &sb) != 0)
-		ctl_err(cmd, "cannot open %s: %s", path, strerror(errno));
+		ctl_err(cmd, _("cannot open %s: %s"), path, strerror(errno));
 	else if (S_ISDIR(sb.st_mode))
-		ctl_err(cmd, "cannot open %s: %s", path, strerror(EISDIR));
+		ctl_err(cmd, _("cannot open %s: %s"), path, strerror(EISDIR));
 	else if (!S_ISREG(sb.st_mode))
-		ctl_err(cmd, "cannot open %s: not a regular file", path);
+		ctl_err(cmd, _("cannot open %s: not a regular file"), path);
 	else if (err == SNT_STORE_ERR_OPEN && access(path, R_OK) != 0)
-		ctl_err(cmd, "cannot open %s: %s", path, strerror(errno));
+		ctl_err(cmd, _("cannot open %s: %s"), path, strerror(errno));
 	else if (sb.st_size == 0)
-		ctl_err(cmd, "cannot open %s: empty file, not a sentinel log", path);
+		ctl_err(cmd, _("cannot open %s: empty file, not a sentinel log"), path);
 	else
-		ctl_err(cmd, "cannot open %s: %s", path, snt_store_strerror(err));
+		ctl_err(cmd, _("cannot open %s: %s"), path, snt_store_strerror(err));
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tools/common.h"
+#include "tools/i18n.h"
 
 struct command {
 	const char *name;
@@ -15,25 +16,27 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "entries", cmd_entries, "list the gate's log entries (table or --json)" },
-	{ "purge", cmd_purge, "remove acknowledged entries older than DAYS days" },
-	{ "scan", cmd_scan, "decode QR codes in images the way the gate does" },
-	{ "selftest", cmd_selftest, "check each device of the gate, one line per device" },
-	{ "verify", cmd_verify, "verify a signed health certificate offline (JSON with --json)" },
-	{ "verify-log", cmd_verify_log, "check the log's hash chain, sequence and integrity" },
+	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
+	{ "purge", cmd_purge, N_("remove acknowledged entries older than DAYS days") },
+	{ "report", cmd_report, N_("write one day as a printable HTML page with charts") },
+	{ "scan", cmd_scan, N_("decode QR codes in images the way the gate does") },
+	{ "selftest", cmd_selftest, N_("check each device of the gate, one line per device") },
+	{ "verify", cmd_verify, N_("verify a signed health certificate offline (JSON with --json)") },
+	{ "verify-log", cmd_verify_log, N_("check the log's hash chain, sequence and integrity") },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+	fprintf(f, _("Usage: sentinelctl COMMAND [OPTIONS] [ARGS]\n\nCommands:\n"));
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nOptions:\n  -h, --help     show this help\n  -V, --version  show the version\n"
-		   "\n'sentinelctl COMMAND --help' describes one command.\n");
+		fprintf(f, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fprintf(f, _("\nOptions:\n  -h, --help     show this help\n  -V, --version  show the version\n"
+		     "\n'sentinelctl COMMAND --help' describes one command.\n"));
 }
 
 int main(int argc, char **argv)
 {
+	ctl_i18n_init();
 	if (argc < 2) {
 		usage(stderr);
 		return SNT_EXIT_USAGE;
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "sentinelctl: unknown command '%s'\n", argv[1]);
-	fprintf(stderr, "Try 'sentinelctl --help'.\n");
+	fprintf(stderr, _("sentinelctl: unknown command '%s'\n"), argv[1]);
+	fprintf(stderr, _("Try 'sentinelctl --help'.\n"));
 	return SNT_EXIT_USAGE;
 }
