@@ -113,6 +113,13 @@ expect_eq "hostile files" "$out" "in6/fifo.snb: rejected: not a regular file: re
 in6/huge.snb: rejected: 73400320 bytes, larger than the limit of 67108864: refused
 in6/link.snb: rejected: a symbolic link: refused"
 
+# A renamed file: merged by its content, the name reported as misleading.
+mkdir in6b && cp stage/gate-003-201-300-regular.snb in6b/gate-003-1-100-regular.snb
+out=$(imp in6b 2>err6b)
+expect_eq "renamed file" "$out" "in6b/gate-003-1-100-regular.snb: device gate-003 entries 201-300 new 100 duplicate 0"
+expect_eq "renamed file warning" "$(cat err6b)" \
+	"sentinel-bureau: import: in6b/gate-003-1-100-regular.snb: file name does not match the manifest (device gate-003 seq 201): entries merged by content"
+
 # Nothing of the above changed anything.
 expect_eq "entries after the rejections" "$("$BB" --db "$DB" entries --device gate-001 --json | wc -l)" "200"
 
@@ -132,7 +139,8 @@ cmp -s gate.json bureau-nohash.json || fail "bureau entries differ from the gate
 sqlite3 logs/gate-001.db "SELECT lower(hex(hash)) FROM entries ORDER BY seq" >gate.hash
 jq -r .hash bureau.json >bureau.hash
 cmp -s gate.hash bureau.hash || fail "bureau hashes differ from the gate's"
-expect_eq "entries held once" "$(sqlite3 "$DB" 'SELECT count(*), count(DISTINCT seq) FROM entries')" "300|300"
+expect_eq "entries held once" "$(sqlite3 "$DB" "SELECT count(*), count(DISTINCT seq) FROM entries
+	WHERE dev = (SELECT id FROM devices WHERE device = 'gate-001')")" "300|300"
 
 # ---- priority copies before the regular stream, then the stream; a forged copy ----
 mkdir in8 && cp stage/gate-002-5-95-priority.snb in8/
@@ -231,7 +239,10 @@ s = socket.create_connection(('127.0.0.1', port))
 s.sendall(b'POST /v1/bundle HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n')
 print(s.recv(200).split(b'\r\n')[0].decode()[:12])
 s.close()
-for cut in (1, len(body) // 2, len(body) - 1):
+import random
+random.seed(7)
+cuts = [1, len(body) // 2, len(body) - 1] + [random.randrange(1, len(body)) for _ in range(50)]
+for cut in cuts:
     s = socket.create_connection(('127.0.0.1', port))
     s.sendall(b'POST /v1/bundle HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' % len(body))
     s.sendall(body[:cut])
@@ -241,6 +252,7 @@ EOF
 expect_eq "too large and cut" "$(cat py.out)" "HTTP/1.1 413
 cut"
 sleep 0.3
+expect_eq "server alive after 53 cuts" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=gate-001")" "200"
 expect_eq "cut bodies not merged" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-001") | [.last, .entries]')" \
 	'[400,400]'
 kill -TERM $pid
@@ -256,6 +268,7 @@ GET /v1/time 404 in=0 device=nobody device nobody is not registered
 GET /v1/time 400 in=0 device=- bad device id
 GET /v1/bundle 405 in=0 device=- method not allowed
 POST /v1/bundle 413 in=0 device=- too large (declared)
+GET /v1/time 200 in=0 device=gate-001 signed time
 stopping on SIGTERM"
 expect_eq "serve stderr" "$(cat serve.err)" ""
 # Nothing personal in the server's log: no payload token, no subject.

@@ -375,6 +375,8 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 		printf(" verdicts %zu contradictions %zu unanswered %zu", res->verdicts, res->contradictions,
 		       res->platform_failures);
 	putchar('\n');
+	if (why && *why)
+		err_line("%s: %s", file, why);
 	if (res->platform_failures)
 		err_line("%s: %s", file, res->platform_why);
 	fflush(stdout);
