@@ -217,9 +217,14 @@ enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const
  * snt_bundle_seal() - the bundle file: snt_seal(@bureau_pub,
  * snt_sign1_es256(@device_key, @cbor)).
  * @file: receives the file's bytes (free()), @file_len its size.
+ * The signed message must fit the seal's limit: @len at most
+ * SNT_SEAL_MAX_PLAINTEXT - 100 bytes (a bundle of 5,000 entries with
+ * health-code payloads of a few KiB is a few tens of MiB; one whose entries
+ * carry payloads near SNT_STORE_MAX_PAYLOAD must be split smaller).
  * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CRYPTO
- * with diag.sign (a key that is not P-256, no private half, too large);
- * SNT_BUNDLE_ERR_NOMEM.
+ * with diag.sign (a key that is not P-256 or has no private half: _NOT_EC,
+ * _NOT_P256, _INVAL; too large: _INVAL from signing or _TOO_LARGE from
+ * sealing); SNT_BUNDLE_ERR_NOMEM.
  */
 enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, const uint8_t *cbor, size_t len,
 				    uint8_t **file, size_t *file_len, struct snt_bundle_diag *diag) SNT_WUR;
