@@ -305,4 +305,10 @@ expect_eq "option not for the command" "$?" "2"
 expect_eq "unknown command" "$?" "2"
 "$BB" --db "$DB" import --key "$K" "$T/missing" >/dev/null 2>&1
 expect_eq "import missing dir" "$?" "2"
+out=$("$BB" --db logs/gate-001.db devices 2>&1)
+expect_eq "a gate log as the bureau database exit" "$?" "2"
+expect_eq "a gate log as the bureau database" "$out" \
+	"sentinel-bureau: devices: cannot open logs/gate-001.db: not a sentinel-bureau database (or another version)"
+"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:99999 >/dev/null 2>&1
+expect_eq "bad port" "$?" "2"
 finish
