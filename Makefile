@@ -5,6 +5,7 @@
 #   make demo       run the gate on the simulated board over a demo scenario
 #   make check      unit + scenario tests (ASan/UBSan build, what CI runs)
 #   make crashtest  SIGKILL and storage-fault harness (KILLS=300 SEED=...)
+#   make synctest   sync with sentinel-bureau end to end, with fault runs (SEED=...)
 #   make bench      print the benchmark figures (tests/bench/)
 #   make valgrind   unit tests under valgrind
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -65,7 +66,7 @@ TEST_SRC  := $(filter-out tests/test_gpio.c,$(TEST_SRC)) tests/gpiod2/test_gpio2
 endif
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check run-tests crashtest bench install clean valgrind gpiod2-check fuzz pot
+.PHONY: all deps demo check run-tests crashtest synctest bench install clean valgrind gpiod2-check fuzz pot
 .DEFAULT_GOAL := all
 # Keep test objects: a second `make check` relinks nothing.
 .SECONDARY:
@@ -125,6 +126,13 @@ SEED  ?= $(shell date +%s)
 crashtest: deps
 	@$(MAKE) --no-print-directory all $(B)/sentineld-faultvfs
 	@sh tests/crash/crashtest.sh $(B) $(KILLS) $(SEED)
+
+# Sync end to end (tests/sync/synctest.sh): the demo's log and 10,000 entries
+# reach sentinel-bureau on loopback, online and by stick, with fault runs;
+# ends with gate=N bureau=M equal=yes|no duplicates=D.  Not part of check.
+synctest: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/sync/synctest.sh $(B) $(SEED)
 
 # Link-time stubs: a test may wrap library functions (ld --wrap).
 $(B)/tests/test_checkin: TEST_LDFLAGS = -Wl,--wrap=snt_store_append
@@ -190,6 +198,9 @@ MAN5    = $(sort $(wildcard firmware/*/*.5))
 DEMODIR = $(PREFIX)/share/sentinel/demo
 # systemd unit (board/rpi/sentineld.service); Debian's own is /lib/systemd/system.
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+# udev rule starting the USB sync for sticks labelled USB_LABEL ([sync] usb_label).
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+USB_LABEL ?= SENTINEL
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR) \
@@ -207,6 +218,11 @@ install: all
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
 	sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/sentineld.service \
 		>$(DESTDIR)$(SYSTEMD_UNITDIR)/sentineld.service
+	for u in sentinel-sync.service sentinel-sync.timer sentinel-sync-usb@.service; do \
+		sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/$$u >$(DESTDIR)$(SYSTEMD_UNITDIR)/$$u || exit 1; done
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	sed 's#@USB_LABEL@#$(USB_LABEL)#' board/rpi/99-sentinel-usb.rules \
+		>$(DESTDIR)$(UDEVRULESDIR)/99-sentinel-usb.rules
 	install -m 0644 board/sim/demo/demo.scenario $(DESTDIR)$(DEMODIR)/
 	install -m 0755 board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/
 	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/screens

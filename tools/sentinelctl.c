@@ -17,10 +17,12 @@ struct command {
 
 static const struct command commands[] = {
 	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
+	{ "keys", cmd_keys, N_("make or show this gate's device key (for the bureau)") },
 	{ "purge", cmd_purge, N_("remove acknowledged entries older than DAYS days") },
 	{ "report", cmd_report, N_("write one day as a printable HTML page with charts") },
 	{ "scan", cmd_scan, N_("decode QR codes in images the way the gate does") },
 	{ "selftest", cmd_selftest, N_("check each device of the gate, one line per device") },
+	{ "sync", cmd_sync, N_("exchange with the bureau: by USB stick or online") },
 	{ "verify", cmd_verify, N_("verify a signed health certificate offline (JSON with --json)") },
 	{ "verify-log", cmd_verify_log, N_("check the log's hash chain, sequence and integrity") },
 };

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sync, online part: POST bundles to the bureau with libcurl, retries with
+ * exponential backoff and full jitter (sync.h).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "sync/sync.h"
+
+#define MAX_RESPONSE ((size_t)16 << 20)
+
+int64_t snt_sync_backoff_ms(int attempt, int64_t base, int64_t max, uint32_t r)
+{
+	int64_t cap = base;
+
+	if (attempt < 1 || base <= 0)
+		return 0;
+	for (int i = 1; i < attempt && cap < max; i++)
+		cap *= 2;
+	if (cap > max)
+		cap = max;
+	/* Full jitter: uniform in [0, cap]. */
+	return (int64_t)((uint64_t)r % (uint64_t)(cap + 1));
+}
+
+bool snt_sync_url_allowed(const char *url)
+{
+	static const char *const local[] = { "http://127.0.0.1:", "http://127.0.0.1/",
+					     "http://localhost:", "http://localhost/",
+					     "http://[::1]:", "http://[::1]/" };
+
+	if (!url)
+		return false;
+	if (!strncasecmp(url, "https://", 8) && url[8])
+		return true;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(local); i++)
+		if (!strncasecmp(url, local[i], strlen(local[i])))
+			return true;
+	return false;
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t n;
+	bool too_big;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct membuf *m = arg;
+	size_t add = size * nmemb;
+	uint8_t *np;
+
+	if (m->n + add > MAX_RESPONSE) {
+		m->too_big = true;
+		return 0;
+	}
+	np = realloc(m->p, m->n + add + 1);
+	if (!np)
+		return 0;
+	memcpy(np + m->n, ptr, add);
+	m->p = np;
+	m->n += add;
+	m->p[m->n] = 0;
+	return add;
+}
+
+int snt_sync_curl_post(void *arg, const char *url, const uint8_t *body, size_t len, long *status,
+		       uint8_t **resp, size_t *resp_len, char *why, size_t whylen)
+{
+	const struct snt_sync_curl_opts *o = arg;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *hdr = NULL;
+	struct membuf m = { 0 };
+	CURLcode rc;
+	CURL *c;
+
+	*status = 0;
+	*resp = NULL;
+	*resp_len = 0;
+	c = curl_easy_init();
+	if (!c) {
+		snprintf(why, whylen, "libcurl could not start");
+		return -1;
+	}
+	hdr = curl_slist_append(hdr, "Content-Type: application/cose");
+	hdr = curl_slist_append(hdr, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &m);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "sentinel/" SNT_VERSION);
+	if (o && o->ca && *o->ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca);
+	if (o && o->timeout_s > 0) {
+		curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)o->timeout_s);
+		curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)o->timeout_s);
+	}
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		snprintf(why, whylen, "%s: %s", url,
+			 m.too_big ? "response over 16 MiB" : errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		free(m.p);
+		curl_slist_free_all(hdr);
+		curl_easy_cleanup(c);
+		return -1;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	*resp = m.p;
+	*resp_len = m.n;
+	return 0;
+}
+
+static uint32_t default_random(void *arg)
+{
+	uint32_t r = 0;
+
+	(void)arg;
+	if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = 0x9e3779b9u;
+	return r;
+}
+
+struct online_state {
+	const struct snt_sync_ctx *ctx;
+	const struct snt_sync_online_opts *o;
+	struct snt_sync_online_result *res;
+	struct snt_sync_curl_opts curl;
+	char url[512];
+};
+
+/* The bureau's reason: its one-line body, trimmed, printable ASCII only. */
+static void reason_text(const uint8_t *p, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < size && o < 200; i++) {
+		if (p[i] == '\n' || p[i] == '\r')
+			break;
+		out[o++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '?';
+	}
+	out[o] = '\0';
+	if (!o)
+		snt_strlcpy(out, "(no reason given)", size);
+}
+
+static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync_err *err, char *why,
+		       size_t whylen)
+{
+	struct online_state *s = arg;
+	const struct snt_sync_online_opts *o = s->o;
+	snt_sync_post_fn post = o->post ? o->post : snt_sync_curl_post;
+	void *post_arg = o->post ? o->post_arg : &s->curl;
+	uint32_t (*rnd)(void *) = o->random ? o->random : default_random;
+	char last[1024];
+
+	last[0] = '\0';
+	for (int attempt = 0; attempt <= o->retries; attempt++) {
+		struct snt_sync_ack_result ar;
+		uint8_t *resp = NULL;
+		size_t resp_len = 0;
+		long status = 0;
+		enum snt_sync_err e;
+
+		if (attempt > 0) {
+			int64_t ms = snt_sync_backoff_ms(attempt, o->backoff_base_ms, o->backoff_max_ms,
+							 rnd(o->random_arg));
+
+			s->res->retried++;
+			s->res->backoff_ms += ms;
+			if (ms > 0)
+				snt_clock_sleep_ms(s->ctx->clock, ms);
+		}
+		s->res->attempts++;
+		if (post(post_arg, s->url, b->data, b->len, &status, &resp, &resp_len, last,
+			 sizeof(last)) != 0) {
+			free(resp);
+			continue;	/* transport failure: retry */
+		}
+		if (status >= 500 || status == 0 || status == 408 || status == 429) {
+			snprintf(last, sizeof(last), "%s: HTTP %ld for %s", s->url, status, b->name);
+			free(resp);
+			continue;
+		}
+		if (status != 200) {
+			char r[256];
+
+			reason_text(resp, resp_len, r, sizeof(r));
+			free(resp);
+			snprintf(why, whylen, "%s: the bureau refused %s (HTTP %ld): %s", s->url, b->name,
+				 status, r);
+			*err = SNT_SYNC_ERR_REJECTED;
+			return -1;
+		}
+		e = snt_sync_apply_ack(s->ctx, resp, resp_len, &ar, why, whylen);
+		free(resp);
+		if (e) {
+			*err = e;
+			return -1;
+		}
+		s->res->acks++;
+		s->res->ack_after = ar.ack_after;
+		s->res->verdicts += ar.verdicts;
+		s->res->contradictions += ar.contradictions;
+		if (ar.time != SNT_SYNC_TIME_NONE &&
+		    (s->res->time == SNT_SYNC_TIME_NONE || ar.time == SNT_SYNC_TIME_APPLIED)) {
+			s->res->time = ar.time;
+			s->res->time_utc_ms = ar.time_utc_ms;
+		}
+		return 0;
+	}
+	snprintf(why, whylen, "%s not delivered after %d attempts: %s", b->name, o->retries + 1, last);
+	*err = SNT_SYNC_ERR_NETWORK;
+	return -1;
+}
+
+enum snt_sync_err snt_sync_online(const struct snt_sync_ctx *ctx, const struct snt_sync_online_opts *o,
+				  struct snt_sync_online_result *res, char *why, size_t whylen)
+{
+	struct online_state s;
+	size_t n;
+
+	if (!ctx || !o || !res || !ctx->st || !ctx->clock)
+		return SNT_SYNC_ERR_INVAL;
+	memset(res, 0, sizeof(*res));
+	if (!o->url || !*o->url) {
+		snprintf(why, whylen, "no bureau URL ([sync] bureau_url)");
+		return SNT_SYNC_ERR_CONFIG;
+	}
+	if (!snt_sync_url_allowed(o->url)) {
+		snprintf(why, whylen,
+			 "bureau URL '%s': must be https:// (plain http only to 127.0.0.1 or localhost)",
+			 o->url);
+		return SNT_SYNC_ERR_CONFIG;
+	}
+	if (o->retries < 0 || o->timeout_s < 0)
+		return SNT_SYNC_ERR_INVAL;
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	s.o = o;
+	s.res = res;
+	s.curl.ca = o->ca;
+	s.curl.timeout_s = o->timeout_s;
+	n = strlen(o->url);
+	while (n > 0 && o->url[n - 1] == '/')
+		n--;
+	if (n + sizeof("/v1/bundle") > sizeof(s.url)) {
+		snprintf(why, whylen, "bureau URL too long");
+		return SNT_SYNC_ERR_CONFIG;
+	}
+	memcpy(s.url, o->url, n);
+	memcpy(s.url + n, "/v1/bundle", sizeof("/v1/bundle"));
+	if (snt_store_get_ack(ctx->st, &res->ack_after) != SNT_STORE_OK)
+		res->ack_after = 0;
+	return snt_sync_export(ctx, 0, post_bundle, &s, &res->exp, why, whylen);
+}

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sync: bundles out, acknowledgements and signed time in (sync.h).
+ *
+ * The log is read in chunks through short-lived iterators (one read
+ * transaction per chunk, freed before the chunk goes to the sink), so a
+ * sink that writes to the log (online: the acknowledgement moves the
+ * cursor) never writes under an open read statement, and sentineld keeps
+ * appending meanwhile (WAL).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync/bundle.h"
+#include "sync/sync.h"
+
+#define TIME_SOURCE "bureau"
+
+static const char *const err_text[] = {
+	[SNT_SYNC_OK] = "ok",
+	[SNT_SYNC_ERR_INVAL] = "invalid argument",
+	[SNT_SYNC_ERR_NOMEM] = "out of memory",
+	[SNT_SYNC_ERR_STORE] = "the log failed",
+	[SNT_SYNC_ERR_BUNDLE] = "a bundle could not be made",
+	[SNT_SYNC_ERR_SIGNATURE] = "not signed by the bureau's key",
+	[SNT_SYNC_ERR_MALFORMED] = "malformed message",
+	[SNT_SYNC_ERR_DEVICE] = "addressed to another device",
+	[SNT_SYNC_ERR_RANGE] = "acknowledges entries this gate never wrote",
+	[SNT_SYNC_ERR_HEAD] = "acknowledged head differs from the log's hash",
+	[SNT_SYNC_ERR_SINK] = "the bundle could not be delivered",
+	[SNT_SYNC_ERR_REJECTED] = "the bureau refused a bundle",
+	[SNT_SYNC_ERR_NETWORK] = "the bureau could not be reached",
+	[SNT_SYNC_ERR_CONFIG] = "sync configuration error",
+};
+
+const char *snt_sync_strerror(enum snt_sync_err err)
+{
+	if ((unsigned)err < SNT_ARRAY_SIZE(err_text) && err_text[err])
+		return err_text[err];
+	return "unknown error";
+}
+
+static const char *const time_names[] = {
+	[SNT_SYNC_TIME_NONE] = "none",
+	[SNT_SYNC_TIME_APPLIED] = "applied",
+	[SNT_SYNC_TIME_NOT_NEEDED] = "not-needed",
+	[SNT_SYNC_TIME_ALREADY] = "already",
+	[SNT_SYNC_TIME_BEHIND] = "behind",
+};
+
+const char *snt_sync_time_status_name(enum snt_sync_time_status s)
+{
+	if ((unsigned)s < SNT_ARRAY_SIZE(time_names))
+		return time_names[s];
+	return NULL;
+}
+
+SNT_PRINTF(4, 5)
+static enum snt_sync_err fail(enum snt_sync_err e, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return e;
+}
+
+static enum snt_sync_err store_fail(const struct snt_sync_ctx *ctx, enum snt_store_err se,
+				    const char *what, char *why, size_t whylen)
+{
+	if (se == SNT_STORE_ERR_NOMEM)
+		return fail(SNT_SYNC_ERR_NOMEM, why, whylen, "%s: out of memory", what);
+	return fail(SNT_SYNC_ERR_STORE, why, whylen, "log: %s: %s%s%s", what, snt_store_strerror(se),
+		    snt_store_errmsg(ctx->st)[0] ? ": " : "", snt_store_errmsg(ctx->st));
+}
+
+static bool ctx_ok(const struct snt_sync_ctx *ctx)
+{
+	return ctx && ctx->st && ctx->device_key && ctx->bureau_key && ctx->clock &&
+	       ctx->boot_id && snt_bundle_device_id_valid(ctx->device_id);
+}
+
+/* A fever or a denial: sent first, as a copy, in a priority bundle. */
+static bool is_priority(const struct snt_entry *e)
+{
+	return e->decision == SNT_DECISION_DENY || (e->reasons & SNT_REASON_BIT(SNT_REASON_FEVER));
+}
+
+/* Entries read from the log, with their payloads copied out of the iterator. */
+struct chunk {
+	struct snt_entry *e;
+	uint8_t **payload;
+	size_t n, cap;
+};
+
+static void chunk_clear(struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->payload[i]);
+		c->payload[i] = NULL;
+	}
+	c->n = 0;
+}
+
+static void chunk_free(struct chunk *c)
+{
+	chunk_clear(c);
+	free(c->e);
+	free(c->payload);
+}
+
+static int chunk_init(struct chunk *c, size_t cap)
+{
+	memset(c, 0, sizeof(*c));
+	c->e = calloc(cap, sizeof(*c->e));
+	c->payload = calloc(cap, sizeof(*c->payload));
+	c->cap = cap;
+	if (!c->e || !c->payload) {
+		chunk_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int chunk_add(struct chunk *c, const struct snt_entry *e)
+{
+	struct snt_entry *d = &c->e[c->n];
+
+	*d = *e;
+	d->payload = NULL;
+	if (e->payload_len) {
+		c->payload[c->n] = malloc(e->payload_len);
+		if (!c->payload[c->n])
+			return -1;
+		memcpy(c->payload[c->n], e->payload, e->payload_len);
+		d->payload = c->payload[c->n];
+	}
+	c->n++;
+	return 0;
+}
+
+/*
+ * Read entries after *@after (up to @until) into @c until it is full; with
+ * @priority_only only the priority ones are kept.  *@after becomes the
+ * last seq scanned.  The iterator is freed before returning.
+ */
+static enum snt_sync_err read_chunk(const struct snt_sync_ctx *ctx, int64_t *after, int64_t until,
+				    bool priority_only, struct chunk *c, char *why, size_t whylen)
+{
+	struct snt_store_iter *it = NULL;
+	enum snt_store_err se;
+	struct snt_entry e;
+
+	chunk_clear(c);
+	se = snt_store_iter_new(ctx->st, *after, &it);
+	if (se)
+		return store_fail(ctx, se, "reading entries", why, whylen);
+	while (c->n < c->cap && (se = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
+		if (e.seq > until)
+			break;
+		if (e.seq != *after + 1 && !priority_only) {
+			snt_store_iter_free(it);
+			return fail(SNT_SYNC_ERR_STORE, why, whylen,
+				    "log: entry %lld follows %lld: entries missing (run verify-log)",
+				    (long long)e.seq, (long long)*after);
+		}
+		*after = e.seq;
+		if (priority_only && !is_priority(&e))
+			continue;
+		if (chunk_add(c, &e)) {
+			snt_store_iter_free(it);
+			return fail(SNT_SYNC_ERR_NOMEM, why, whylen, "out of memory");
+		}
+	}
+	snt_store_iter_free(it);
+	if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "reading the entry after seq %lld", (long long)*after);
+		return store_fail(ctx, se, what, why, whylen);
+	}
+	return SNT_SYNC_OK;
+}
+
+/* Encode, sign, seal one bundle of @c and hand it to @sink. */
+static enum snt_sync_err emit(const struct snt_sync_ctx *ctx, enum snt_bundle_kind kind,
+			      const struct chunk *c, snt_sync_sink_fn sink, void *arg,
+			      struct snt_sync_export_result *res, char *why, size_t whylen)
+{
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag diag;
+	struct snt_sync_bundle b;
+	enum snt_bundle_err be;
+	enum snt_sync_err se = SNT_SYNC_OK;
+	uint8_t *cbor = NULL, *file = NULL;
+	size_t cbor_len = 0, file_len = 0;
+
+	memset(&diag, 0, sizeof(diag));
+	be = snt_bundle_manifest_fill(ctx->device_id, kind, c->e, c->n, snt_clock_utc_ms(ctx->clock), &m);
+	if (!be)
+		be = snt_bundle_encode(&m, c->e, c->n, &cbor, &cbor_len, &diag);
+	if (!be)
+		be = snt_bundle_seal(ctx->device_key, ctx->bureau_key, cbor, cbor_len, &file, &file_len,
+				     &diag);
+	free(cbor);
+	if (be) {
+		free(file);
+		if (be == SNT_BUNDLE_ERR_NOMEM)
+			return fail(SNT_SYNC_ERR_NOMEM, why, whylen, "out of memory");
+		return fail(SNT_SYNC_ERR_BUNDLE, why, whylen, "%s bundle %lld-%lld: %s%s%s",
+			    snt_bundle_kind_name(kind), (long long)c->e[0].seq,
+			    (long long)c->e[c->n - 1].seq, snt_bundle_strerror(be),
+			    diag.msg[0] ? ": " : "", diag.msg);
+	}
+	memset(&b, 0, sizeof(b));
+	b.priority = kind == SNT_BUNDLE_PRIORITY;
+	b.first = m.first;
+	b.last = m.last;
+	b.count = m.count;
+	if (snt_bundle_file_name(&m, b.name, sizeof(b.name)) != SNT_BUNDLE_OK) {
+		free(file);
+		return fail(SNT_SYNC_ERR_BUNDLE, why, whylen, "bundle %lld-%lld: no file name",
+			    (long long)m.first, (long long)m.last);
+	}
+	b.data = file;
+	b.len = file_len;
+	if (sink(arg, &b, &se, why, whylen) != 0) {
+		free(file);
+		return se ? se : SNT_SYNC_ERR_SINK;
+	}
+	free(file);
+	res->bundles++;
+	res->bytes += (int64_t)b.len;
+	if (b.priority) {
+		res->priority += b.count;
+		res->priority_bundles++;
+	} else {
+		if (!res->first)
+			res->first = b.first;
+		res->last = b.last;
+		res->entries += b.count;
+	}
+	return SNT_SYNC_OK;
+}
+
+enum snt_sync_err snt_sync_export(const struct snt_sync_ctx *ctx, int64_t chunk, snt_sync_sink_fn sink,
+				  void *arg, struct snt_sync_export_result *res, char *why,
+				  size_t whylen)
+{
+	enum snt_store_err se;
+	enum snt_sync_err e = SNT_SYNC_OK;
+	struct chunk c;
+	int64_t after;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!ctx_ok(ctx) || !sink || !res || chunk < 0 || chunk > SNT_BUNDLE_MAX_ENTRIES)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
+	if (chunk == 0)
+		chunk = SNT_BUNDLE_MAX_ENTRIES;
+	memset(res, 0, sizeof(*res));
+	se = snt_store_get_ack(ctx->st, &res->ack_before);
+	if (!se)
+		se = snt_store_last_seq(ctx->st, &res->last_seq);
+	if (se)
+		return store_fail(ctx, se, "reading the cursor", why, whylen);
+	if (res->last_seq <= res->ack_before)
+		return SNT_SYNC_OK;
+	if (chunk_init(&c, (size_t)chunk))
+		return fail(SNT_SYNC_ERR_NOMEM, why, whylen, "out of memory");
+	/* Priority copies first: fevers and denials among the entries to send. */
+	after = res->ack_before;
+	while (after < res->last_seq) {
+		e = read_chunk(ctx, &after, res->last_seq, true, &c, why, whylen);
+		if (e)
+			goto out;
+		if (c.n == 0)
+			break;
+		e = emit(ctx, SNT_BUNDLE_PRIORITY, &c, sink, arg, res, why, whylen);
+		if (e)
+			goto out;
+	}
+	/* Then every entry in order. */
+	after = res->ack_before;
+	while (after < res->last_seq) {
+		e = read_chunk(ctx, &after, res->last_seq, false, &c, why, whylen);
+		if (e)
+			goto out;
+		if (c.n == 0) {
+			e = fail(SNT_SYNC_ERR_STORE, why, whylen,
+				 "log: entries %lld-%lld missing (run verify-log)", (long long)after + 1,
+				 (long long)res->last_seq);
+			goto out;
+		}
+		e = emit(ctx, SNT_BUNDLE_REGULAR, &c, sink, arg, res, why, whylen);
+		if (e)
+			goto out;
+	}
+out:
+	chunk_free(&c);
+	return e;
+}
+
+enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t utc_ms,
+					enum snt_sync_time_status *status, char *why,
+					size_t whylen)
+{
+	enum snt_store_err se;
+	int64_t last = 0, mono, at_boot, existing;
+
+	if (!ctx || !ctx->st || !ctx->clock || !ctx->boot_id || !status)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
+	*status = SNT_SYNC_TIME_NOT_NEEDED;
+	if (snt_clock_state_get(ctx->clock) == SNT_CLOCK_TRUSTED)
+		return SNT_SYNC_OK;
+	se = snt_store_last_trusted_utc(ctx->st, &last);
+	if (se)
+		return store_fail(ctx, se, "latest trusted time", why, whylen);
+	if (snt_clock_judge(SNT_CLOCK_TRUSTED, utc_ms, last) != SNT_CLOCK_TRUSTED) {
+		*status = SNT_SYNC_TIME_BEHIND;
+		return SNT_SYNC_OK;
+	}
+	mono = snt_clock_mono_ms(ctx->clock);
+	at_boot = utc_ms - mono;
+	if (mono < 0 || at_boot < 0)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "time %lld ms is before this boot",
+			    (long long)utc_ms);
+	se = snt_store_get_rebase(ctx->st, ctx->boot_id, &existing);
+	if (se == SNT_STORE_OK) {
+		*status = SNT_SYNC_TIME_ALREADY;
+		return SNT_SYNC_OK;
+	}
+	if (se != SNT_STORE_ERR_DONE)
+		return store_fail(ctx, se, "rebase record", why, whylen);
+	se = snt_store_set_rebase(ctx->st, ctx->boot_id, at_boot, TIME_SOURCE, utc_ms);
+	if (se == SNT_STORE_ERR_EXISTS) {
+		*status = SNT_SYNC_TIME_ALREADY;
+		return SNT_SYNC_OK;
+	}
+	if (se == SNT_STORE_ERR_INVAL)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "time %lld ms out of range",
+			    (long long)utc_ms);
+	if (se)
+		return store_fail(ctx, se, "recording the bureau's time", why, whylen);
+	*status = SNT_SYNC_TIME_APPLIED;
+	return SNT_SYNC_OK;
+}
+
+/* Map a decoder's error on a bureau message. */
+static enum snt_sync_err open_fail(enum snt_bundle_err be, const struct snt_bundle_diag *d,
+				   const char *what, char *why, size_t whylen)
+{
+	enum snt_sync_err e;
+
+	switch (be) {
+	case SNT_BUNDLE_ERR_NOMEM:
+		return fail(SNT_SYNC_ERR_NOMEM, why, whylen, "out of memory");
+	case SNT_BUNDLE_ERR_INVAL:
+		e = SNT_SYNC_ERR_INVAL;
+		break;
+	case SNT_BUNDLE_ERR_KID:
+	case SNT_BUNDLE_ERR_SIGNATURE:
+	case SNT_BUNDLE_ERR_UNSEAL:
+		e = SNT_SYNC_ERR_SIGNATURE;
+		break;
+	default:
+		e = SNT_SYNC_ERR_MALFORMED;
+		break;
+	}
+	return fail(e, why, whylen, "%s: %s%s%s", what, snt_bundle_strerror(be), d->msg[0] ? ": " : "",
+		    d->msg);
+}
+
+enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8_t *buf, size_t len,
+				     struct snt_sync_ack_result *res, char *why, size_t whylen)
+{
+	struct snt_bundle_ack *a = NULL;
+	struct snt_bundle_diag diag;
+	enum snt_bundle_err be;
+	enum snt_store_err se;
+	enum snt_sync_err e = SNT_SYNC_OK;
+	struct snt_entry ent;
+	int64_t last = 0;
+	int64_t now;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!ctx_ok(ctx) || !buf || !res)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
+	memset(res, 0, sizeof(*res));
+	memset(&diag, 0, sizeof(diag));
+	be = snt_bundle_ack_open(ctx->bureau_key, buf, len, &a, &diag);
+	if (be)
+		return open_fail(be, &diag, "acknowledgement", why, whylen);
+	res->seq = a->seq;
+	res->time_utc_ms = a->time_ms;
+	if (strcmp(a->device, ctx->device_id) != 0) {
+		e = fail(SNT_SYNC_ERR_DEVICE, why, whylen,
+			 "acknowledgement for device '%s', this gate is '%s': refused", a->device,
+			 ctx->device_id);
+		goto out;
+	}
+	se = snt_store_last_seq(ctx->st, &last);
+	if (!se)
+		se = snt_store_get_ack(ctx->st, &res->ack_before);
+	if (se) {
+		e = store_fail(ctx, se, "reading the cursor", why, whylen);
+		goto out;
+	}
+	res->ack_after = res->ack_before;
+	if (a->seq > last) {
+		e = fail(SNT_SYNC_ERR_RANGE, why, whylen,
+			 "acknowledgement of seq %lld, but the log ends at %lld: refused",
+			 (long long)a->seq, (long long)last);
+		goto out;
+	}
+	if (a->seq > 0) {
+		se = snt_store_get(ctx->st, a->seq, &ent);
+		if (se == SNT_STORE_OK) {
+			if (memcmp(ent.hash, a->head, SNT_HASH_LEN) != 0) {
+				e = fail(SNT_SYNC_ERR_HEAD, why, whylen,
+					 "acknowledgement of seq %lld: its head is not the log's hash "
+					 "of that entry: refused",
+					 (long long)a->seq);
+				goto out;
+			}
+		} else if (se == SNT_STORE_ERR_DONE && a->seq <= res->ack_before) {
+			/* Purged after an earlier acknowledgement: stale, nothing to check against. */
+		} else {
+			e = store_fail(ctx, se == SNT_STORE_ERR_DONE ? SNT_STORE_ERR_CORRUPT : se,
+				       "reading the acknowledged entry", why, whylen);
+			goto out;
+		}
+	}
+	if (a->seq < res->ack_before) {
+		res->stale = true;
+	} else {
+		se = snt_store_set_ack(ctx->st, a->seq);
+		if (se) {
+			e = store_fail(ctx, se, "moving the cursor", why, whylen);
+			goto out;
+		}
+		res->ack_after = a->seq;
+	}
+	now = snt_clock_utc_ms(ctx->clock);
+	for (size_t i = 0; i < a->n_verdicts; i++) {
+		const struct snt_bundle_verdict *v = &a->verdicts[i];
+		bool contra = false;
+
+		se = snt_store_verdict_add(ctx->st, v->seq, v->colour, v->platform, now, &contra);
+		if (se == SNT_STORE_OK) {
+			res->verdicts++;
+			res->contradictions += contra ? 1 : 0;
+		} else if (se == SNT_STORE_ERR_DONE) {
+			res->verdicts_skipped++;
+		} else if (se == SNT_STORE_ERR_EXISTS) {
+			res->verdicts_conflict++;
+		} else {
+			char what[64];
+
+			snprintf(what, sizeof(what), "recording the verdict on seq %lld", (long long)v->seq);
+			e = store_fail(ctx, se, what, why, whylen);
+			goto out;
+		}
+	}
+	e = snt_sync_trusted_time(ctx, a->time_ms, &res->time, why, whylen);
+out:
+	snt_bundle_ack_free(a);
+	return e;
+}
+
+enum snt_sync_err snt_sync_apply_time(const struct snt_sync_ctx *ctx, const uint8_t *buf, size_t len,
+				      enum snt_sync_time_status *status, int64_t *utc_ms, char *why,
+				      size_t whylen)
+{
+	char device[SNT_DEVICE_ID_LEN];
+	struct snt_bundle_diag diag;
+	enum snt_bundle_err be;
+	int64_t t = 0;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!ctx_ok(ctx) || !buf || !status)
+		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
+	*status = SNT_SYNC_TIME_NONE;
+	memset(&diag, 0, sizeof(diag));
+	be = snt_bundle_time_open(ctx->bureau_key, buf, len, device, &t, &diag);
+	if (be)
+		return open_fail(be, &diag, "signed time", why, whylen);
+	if (utc_ms)
+		*utc_ms = t;
+	if (strcmp(device, ctx->device_id) != 0)
+		return fail(SNT_SYNC_ERR_DEVICE, why, whylen,
+			    "signed time for device '%s', this gate is '%s': refused", device,
+			    ctx->device_id);
+	return snt_sync_trusted_time(ctx, t, status, why, whylen);
+}

@@ -1,0 +1,175 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Sync by USB stick, with the real binaries (the small cousin of `make
+# synctest`): sentinelctl keys init/show, a gate log from sentineld on the
+# simulated board, one round trip through a fake stick (a directory listed
+# in an injected mountinfo file, with a fake sysfs tree: --mountinfo,
+# --sysfs-root) and sentinel-bureau import/export; a stale mount point, a
+# device that is not removable, a symlinked station directory, symlinks and
+# unexpected names in in/, a tampered acknowledgement and another device's
+# acknowledgement are refused, each naming the file; nothing is lost.
+. tests/scenario/lib.sh
+
+[ -x "$B/sentinel-bureau" ] || { echo "test-sync: $B/sentinel-bureau not built: skipped"; exit 77; }
+ctl=$B/sentinelctl
+bur() {
+	case $1 in
+	import | export | ack) "$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" "$@" ;;
+	*) "$B/sentinel-bureau" --db "$T/bureau.db" "$@" ;;
+	esac
+}
+
+cat >"$T/visits.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+show $FIX/red.png
+temp 36.6
+presence 1
+wait 10000
+presence 0
+wait 70000
+show $FIX/green.png
+temp 38.9 38.8
+presence 1
+wait 12000
+presence 0
+SCN
+write_conf "$T/gate.conf" visits.scn gate.db out.log
+cat >>"$T/gate.conf" <<CONF
+
+[sync]
+device_key = keys/device.key
+bureau_key = bureau.key.pub
+CONF
+mkdir -p "$T/keys"
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr" || fail "sentineld failed: $(cat "$T/stderr")"
+n=$("$ctl" entries --db "$T/gate.db" --json | wc -l)
+expect_eq "gate entries" "$n" "3"
+
+# keys init: the key pair, mode 0600, and the public key beside it; never overwritten.
+out=$("$ctl" keys init --config "$T/gate.conf")
+expect_eq "keys init exit" "$?" "0"
+expect_eq "keys init: public key path" "$(echo "$out" | sed -n 2p)" "public key $T/keys/device.pub"
+expect_eq "device key mode" "$(stat -c %a "$T/keys/device.key")" "600"
+kid=$(echo "$out" | sed -n 3p)
+out=$("$ctl" keys init --config "$T/gate.conf" 2>&1)
+expect_eq "keys init again exit" "$?" "1"
+expect_eq "keys init again" "$out" \
+	"sentinelctl: keys: $T/keys/device.key: a device key exists already: not overwritten"
+out=$("$ctl" keys show --config "$T/gate.conf")
+expect_eq "keys show: PEM" "$(echo "$out" | head -n 1)" "-----BEGIN PUBLIC KEY-----"
+expect_eq "keys show: kid" "$(echo "$out" | tail -n 1)" "$kid"
+expect_eq "keys show: the public key file" "$(echo "$out" | sed '$d')" "$(cat "$T/keys/device.pub")"
+
+"$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
+bur register --device test-gate --pub "$T/keys/device.pub" >/dev/null || fail "bureau register"
+
+make_stick() { # DIR
+	mkdir -p "$1/mnt" "$1/sys/devices/usb1/block/sdz/sdz1" "$1/sys/dev/block"
+	echo 1 >"$1/sys/devices/usb1/block/sdz/removable"
+	dev=$(stat -c '%Hd:%Ld' "$1/mnt")
+	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$1/sys/dev/block/$dev"
+	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
+		"$dev" "$1/mnt" >"$1/mountinfo"
+}
+sync_usb() { # STICK
+	"$ctl" sync usb --config "$T/gate.conf" --sysfs-root "$1/sys" --mountinfo "$1/mountinfo" "$1/mnt"
+}
+S=$T/stick
+make_stick "$S"
+D=$S/mnt/sentinel/test-gate
+
+# A stale mount point: the directory is there, the mount is not.
+grep -v ' vfat ' "$S/mountinfo" >"$T/stale.mountinfo"
+out=$("$ctl" sync usb --config "$T/gate.conf" --sysfs-root "$S/sys" --mountinfo "$T/stale.mountinfo" \
+	"$S/mnt" 2>&1)
+expect_eq "stale mount exit" "$?" "1"
+expect_eq "stale mount" "$out" \
+	"sentinelctl: sync: usb: $S/mnt: not a mount point (not in $T/stale.mountinfo)"
+[ -e "$S/mnt/sentinel" ] && fail "something was written to a stale mount point"
+# Mounted, but the block device is not removable.
+echo 0 >"$S/sys/devices/usb1/block/sdz/removable"
+out=$(sync_usb "$S" 2>&1)
+expect_eq "not removable exit" "$?" "1"
+case $out in *"is not removable ("*"/removable reads 0)") ;; *) fail "not removable: $out" ;; esac
+echo 1 >"$S/sys/devices/usb1/block/sdz/removable"
+# The station directory a symlink out of the stick.
+mkdir -p "$S/mnt/sentinel" "$T/elsewhere"
+ln -s "$T/elsewhere" "$D"
+out=$(sync_usb "$S" 2>&1)
+expect_eq "symlinked station directory exit" "$?" "1"
+expect_eq "symlinked station directory" "$out" \
+	"sentinelctl: sync: usb: $S/mnt/sentinel/test-gate: a symlink, not a directory: refused"
+rm "$D"
+[ -z "$(ls "$T/elsewhere")" ] || fail "something was written through the symlink"
+
+# The round trip: gate -> stick -> bureau -> stick -> gate.
+out=$(sync_usb "$S")
+expect_eq "sync usb exit" "$?" "0"
+expect_eq "sync usb: sent" "$(echo "$out" | grep 'entries sent')" \
+	"  entries sent:      1-3 (3) in 1 bundle(s)"
+expect_eq "sync usb: priority" "$(echo "$out" | grep 'priority copies')" \
+	"  priority copies:   2 in 1 bundle(s)"
+size=$(cat "$D/out/"*.snb | wc -c)
+expect_eq "sync usb: files" "$(echo "$out" | grep 'files written')" \
+	"  files written:     2 ($size bytes), acknowledged bundles removed: 0"
+expect_eq "stick out/" "$(LC_ALL=C ls "$D/out")" "test-gate-1-3-regular.snb
+test-gate-2-3-priority.snb"
+bur import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
+bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
+ack=$(ls "$D/in" | grep '^ack-')
+expect_eq "acknowledgement file" "$ack" "ack-test-gate-3.cose"
+cp "$D/in/$ack" "$T/good-ack"
+
+# Hostile names in in/: each refused by name, the rest still imported.
+ln -s /etc/passwd "$D/in/ack-test-gate-2.cose"
+touch "$D/in/..evil" "$D/in/notes.txt"
+mkfifo "$D/in/time-test-gate-5.cose"
+out=$(sync_usb "$S" 2>"$T/err")
+expect_eq "sync usb with hostile names exit" "$?" "1"
+expect_eq "hostile names refused" "$(LC_ALL=C sort "$T/err")" \
+"sentinelctl: sync: $S/mnt/sentinel/test-gate/in/'..evil': not a plain file name: refused
+sentinelctl: sync: $S/mnt/sentinel/test-gate/in/ack-test-gate-2.cose: a symlink: refused
+sentinelctl: sync: $S/mnt/sentinel/test-gate/in/notes.txt: not an acknowledgement, signed time or rule set file: refused
+sentinelctl: sync: $S/mnt/sentinel/test-gate/in/time-test-gate-5.cose: not a regular file: refused"
+expect_eq "acknowledged despite them" "$(echo "$out" | grep 'acknowledged:')" \
+	"  acknowledged:      up to 3 (was 0)"
+expect_eq "acknowledged bundles removed from the stick" "$(ls "$D/out")" ""
+rm -f "$D/in/ack-test-gate-2.cose" "$D/in/..evil" "$D/in/notes.txt" "$D/in/time-test-gate-5.cose"
+
+# A tampered acknowledgement: one byte of the signed payload changed.
+python3 - "$T/good-ack" "$D/in/$ack" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[len(d) // 2] ^= 0x01
+open(sys.argv[2], "wb").write(d)
+PY
+out=$(sync_usb "$S" 2>&1 >/dev/null)
+expect_eq "tampered ack exit" "$?" "1"
+case $out in
+"sentinelctl: sync: $D/in/$ack: acknowledgement: "*) ;;
+*) fail "tampered ack message: $out" ;;
+esac
+# Another device's acknowledgement, renamed as ours: the payload names the other device.
+bur register --device other-gate --pub "$T/keys/device.pub" >/dev/null 2>&1
+mkdir -p "$T/o/sentinel/other-gate/out"
+bur ack --device other-gate --output "$T/o" >/dev/null 2>&1 || fail "bureau ack for other-gate"
+cp "$(ls "$T/o/sentinel/other-gate/in/"ack-* | head -n 1)" "$D/in/$ack"
+out=$(sync_usb "$S" 2>&1 >/dev/null)
+expect_eq "other device's ack exit" "$?" "1"
+expect_eq "other device's ack" "$out" \
+	"sentinelctl: sync: $D/in/$ack: acknowledgement for device 'other-gate', this gate is 'test-gate': refused"
+cp "$T/good-ack" "$D/in/$ack"
+
+# Nothing was lost: the log is whole, the cursor at 3, a sync event per run.
+"$ctl" verify-log --db "$T/gate.db" >/dev/null || fail "verify-log after sync"
+expect_eq "entries after sync" "$("$ctl" entries --db "$T/gate.db" --json | wc -l)" "3"
+out=$(sync_usb "$S")
+expect_eq "sync usb again exit" "$?" "0"
+expect_eq "nothing more to send" "$(echo "$out" | grep 'entries sent')" \
+	"  entries sent:      none (everything up to 3 was acknowledged)"
+finish

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl keys init|show [--config FILE]: the gate's device key.
+ *
+ *   init  makes a new P-256 key pair (firmware/sign/sign.h) at [sync]
+ *         device_key (PEM PKCS#8, mode 0600) and its public key beside it
+ *         (the same name with ".key" replaced by ".pub", else ".pub"
+ *         appended; PEM SubjectPublicKeyInfo, 0644); it refuses to
+ *         overwrite either.  Prints the public key's path and the kid.
+ *   show  prints the public key (PEM) and the kid, for registering the gate
+ *         with the bureau (`sentinel-bureau register --device ID --pub FILE`).
+ * The kid is the first 8 bytes of the SHA-256 of the DER
+ * SubjectPublicKeyInfo, printed in base64 and hex.
+ * Exit 0 ok, 1 failure (key exists, cannot be written or read), 2 usage or
+ * configuration error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+
+#include "config/config.h"
+#include "sign/sign.h"
+#include "tools/common.h"
+
+#define CMD "keys"
+
+struct config {
+	const char *config;
+	const char *action;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: sentinelctl keys init [--config FILE]\n"
+		"       sentinelctl keys show [--config FILE]\n"
+		"\n"
+		"init: make this gate's P-256 key pair at [sync] device_key (refuses to\n"
+		"overwrite) and its public key beside it; prints the public key's path and\n"
+		"kid.  show: print the public key (PEM) and kid, for registration with the\n"
+		"bureau.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		"  -h, --help         show this help\n"
+		"\n"
+		"Exit status: 0 ok; 1 the key exists already, or cannot be written or read;\n"
+		"2 usage or configuration error.\n");
+}
+
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->config = SNT_CONFIG_DEFAULT_PATH;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfg->config = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			return ctl_getopt_error(CMD, c, argv);
+		}
+	}
+	if (optind >= argc) {
+		ctl_err(CMD, "missing action: init or show");
+		return -1;
+	}
+	cfg->action = argv[optind++];
+	if (strcmp(cfg->action, "init") && strcmp(cfg->action, "show")) {
+		ctl_err(CMD, "unknown action '%s' (init or show)", cfg->action);
+		return -1;
+	}
+	if (optind < argc) {
+		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!*cfg->config) {
+		ctl_err(CMD, "--config needs a path");
+		return -1;
+	}
+	return 0;
+}
+
+/* The public key's path: device_key with ".key" replaced by ".pub", else + ".pub". */
+static int public_path(const char *priv, char *out, size_t size)
+{
+	size_t n = strlen(priv);
+
+	if (n > 4 && !strcmp(priv + n - 4, ".key")) {
+		if (n >= size)
+			return -1;
+		memcpy(out, priv, n - 4);
+		memcpy(out + n - 4, ".pub", 5);
+		return 0;
+	}
+	return snprintf(out, size, "%s.pub", priv) < (int)size ? 0 : -1;
+}
+
+static void print_kid(EVP_PKEY *key)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	char hex[2 * SNT_SIGN_KID_LEN + 1], b[16];
+	size_t o = 0;
+
+	if (snt_sign_key_kid(key, kid) != SNT_SIGN_OK) {
+		printf("kid ?\n");
+		return;
+	}
+	/* 8 bytes: two full groups and one of 2 bytes. */
+	for (size_t i = 0; i < SNT_SIGN_KID_LEN; i += 3) {
+		uint32_t v = (uint32_t)kid[i] << 16;
+		size_t left = SNT_SIGN_KID_LEN - i;
+
+		if (left > 1)
+			v |= (uint32_t)kid[i + 1] << 8;
+		if (left > 2)
+			v |= kid[i + 2];
+		b[o++] = b64[(v >> 18) & 63];
+		b[o++] = b64[(v >> 12) & 63];
+		b[o++] = left > 1 ? b64[(v >> 6) & 63] : '=';
+		b[o++] = left > 2 ? b64[v & 63] : '=';
+	}
+	b[o] = '\0';
+	snt_hex_encode(kid, sizeof(kid), hex);
+	printf("kid %s (hex %s)\n", b, hex);
+}
+
+static int keys_init(const struct snt_config *sc)
+{
+	char pub[PATH_MAX];
+	EVP_PKEY *key = NULL;
+	enum snt_sign_err e;
+	struct stat st;
+
+	if (!sc->sync_device_key[0]) {
+		ctl_err(CMD, "%s: [sync] device_key is empty", sc->path);
+		return SNT_EXIT_USAGE;
+	}
+	if (public_path(sc->sync_device_key, pub, sizeof(pub))) {
+		ctl_err(CMD, "%s: path too long", sc->sync_device_key);
+		return SNT_EXIT_USAGE;
+	}
+	if (lstat(sc->sync_device_key, &st) == 0) {
+		ctl_err(CMD, "%s: a device key exists already: not overwritten", sc->sync_device_key);
+		return SNT_EXIT_FAIL;
+	}
+	if (lstat(pub, &st) == 0) {
+		ctl_err(CMD, "%s: exists already: not overwritten", pub);
+		return SNT_EXIT_FAIL;
+	}
+	e = snt_sign_key_generate(&key);
+	if (e) {
+		ctl_err(CMD, "cannot generate a key: %s", snt_sign_strerror(e));
+		return SNT_EXIT_FAIL;
+	}
+	errno = 0;
+	e = snt_sign_key_write_private(key, sc->sync_device_key);
+	if (e) {
+		ctl_err(CMD, "%s: %s%s%s", sc->sync_device_key, snt_sign_strerror(e),
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		EVP_PKEY_free(key);
+		return SNT_EXIT_FAIL;
+	}
+	e = snt_sign_key_write_public(key, pub);
+	if (e) {
+		ctl_err(CMD, "%s: %s (the private key %s was written; remove it to retry)", pub,
+			snt_sign_strerror(e), sc->sync_device_key);
+		EVP_PKEY_free(key);
+		return SNT_EXIT_FAIL;
+	}
+	printf("device key %s\npublic key %s\n", sc->sync_device_key, pub);
+	print_kid(key);
+	EVP_PKEY_free(key);
+	return SNT_EXIT_OK;
+}
+
+static int keys_show(const struct snt_config *sc)
+{
+	EVP_PKEY *key = NULL;
+	enum snt_sign_err e;
+	char *pem = NULL;
+	size_t len = 0;
+
+	errno = 0;
+	e = snt_sign_key_load_private(sc->sync_device_key, &key);
+	if (e) {
+		int saved = errno;
+
+		ctl_err(CMD, "%s: %s%s%s%s", sc->sync_device_key, snt_sign_strerror(e),
+			e == SNT_SIGN_ERR_OPEN ? ": " : "", e == SNT_SIGN_ERR_OPEN ? strerror(saved) : "",
+			e == SNT_SIGN_ERR_OPEN && saved == ENOENT ? " (run 'sentinelctl keys init')" : "");
+		return SNT_EXIT_FAIL;
+	}
+	e = snt_sign_key_public_pem(key, &pem, &len);
+	if (e) {
+		ctl_err(CMD, "%s: %s", sc->sync_device_key, snt_sign_strerror(e));
+		EVP_PKEY_free(key);
+		return SNT_EXIT_FAIL;
+	}
+	fwrite(pem, 1, len, stdout);
+	print_kid(key);
+	free(pem);
+	EVP_PKEY_free(key);
+	return SNT_EXIT_OK;
+}
+
+int cmd_keys(int argc, char **argv)
+{
+	struct snt_config sc;
+	struct config cfg;
+	char err[512];
+	int r;
+
+	r = parse_config(argc, argv, &cfg);
+	if (r < 0)
+		return ctl_usage_hint(CMD);
+	if (r > 0)
+		return SNT_EXIT_OK;
+	if (snt_config_load(cfg.config, &sc, err, sizeof(err)) != SNT_CONFIG_OK) {
+		ctl_err(CMD, "%s", err);
+		return SNT_EXIT_USAGE;
+	}
+	r = !strcmp(cfg.action, "init") ? keys_init(&sc) : keys_show(&sc);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ctl_err(CMD, "cannot write the output: %s", strerror(errno));
+		return SNT_EXIT_USAGE;
+	}
+	return r;
+}

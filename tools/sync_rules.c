@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rule-set hook of `sentinelctl sync usb` (tools/sync_rules.h): a rule set
+ * the bureau left on the stick is installed with snt_rules_install() into
+ * [rules] dir (verified with [sync] bureau_key; only a newer version
+ * replaces the active one; sentineld picks it up at SIGHUP or restart).
+ */
+#include <stdio.h>
+
+#include "rules/rules.h"
+#include "tools/sync_rules.h"
+
+int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, const uint8_t *buf,
+			   size_t len, int64_t now_ms, char *msg, size_t msglen)
+{
+	struct snt_rules_install_result res;
+	enum snt_rules_err e;
+	char err[256] = "";
+
+	e = snt_rules_install(sc->rules_dir, bureau_pub, buf, len, now_ms, &res, err, sizeof(err));
+	if (e == SNT_RULES_ERR_OLD) {
+		snprintf(msg, msglen, "not newer than the active set: %s", err[0] ? err : "kept");
+		return 0;
+	}
+	if (e != SNT_RULES_OK) {
+		snprintf(msg, msglen, "not installed: %s%s%s", snt_rules_strerror(e), err[0] ? ": " : "",
+			 err);
+		return -1;
+	}
+	snprintf(msg, msglen, "installed version %llu (was %llu), %s; sentineld applies it at SIGHUP",
+		 (unsigned long long)res.version, (unsigned long long)res.previous,
+		 snt_rules_freshness_name(res.freshness));
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rule-set hook of `sentinelctl sync usb`: a signed rule set the
+ * bureau left on the stick (in/rules-*.cose) is handed to the rules module.
+ */
+#ifndef SNT_TOOLS_SYNC_RULES_H
+#define SNT_TOOLS_SYNC_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+#include "config/config.h"
+
+/*
+ * ctl_sync_rules_install() - install the rule set @buf (@len bytes) for the
+ * station of @sc, verified with @bureau_pub, at @now_ms.
+ * @msg: receives one line for the summary ("installed version N (was M)"
+ *     or why not).
+ * Return: 0 installed (or not newer: said in @msg); -1 refused or failed.
+ */
+int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, const uint8_t *buf,
+			   size_t len, int64_t now_ms, char *msg, size_t msglen);
+
+#endif /* SNT_TOOLS_SYNC_RULES_H */
