@@ -200,8 +200,14 @@ ls -A out1/sentinel/gate-002/in | grep -q '^\.tmp' && fail "temporary file left"
 expect_eq "export" "$(cd out2/sentinel && ls */in/ack-*)" "gate-001/in/ack-gate-001-300.cose
 gate-002/in/ack-gate-002-300.cose
 gate-003/in/ack-gate-003-0.cose"
+mkdir out3 elsewhere && ln -s "$T/elsewhere" out3/sentinel
 "$BB" --db "$DB" ack --key "$K" --device nobody --output out3 >/dev/null 2>&1
 expect_eq "ack unknown device exit" "$?" "1"
+out=$("$BB" --db "$DB" ack --key "$K" --device gate-001 --output out3 2>&1)
+expect_eq "ack through a symlink exit" "$?" "2"
+expect_eq "ack through a symlink" "$out" \
+	"sentinel-bureau: ack: out3/sentinel: a symbolic link: refused"
+expect_eq "nothing written through the symlink" "$(ls -A elsewhere)" ""
 
 # ---- serve ----
 "$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 >serve.log 2>serve.err &

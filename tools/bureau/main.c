@@ -440,24 +440,35 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 {
 	const char *parts[3] = { "sentinel", device, "in" };
+	char path[160];		/* for messages only; a longer one is cut */
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
 		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	snt_strlcpy(path, dir, sizeof(path));
 	for (int i = 0; i < 3; i++) {
+		struct stat sb;
 		int next;
 
+		snt_strlcpy(path + strlen(path), "/", sizeof(path) - strlen(path));
+		snt_strlcpy(path + strlen(path), parts[i], sizeof(path) - strlen(path));
 		if (mkdirat(fd, parts[i], 0755) < 0 && errno != EEXIST) {
-			snprintf(why, n, "cannot create %s/.../%s: %s", dir, parts[i], strerror(errno));
+			snprintf(why, n, "cannot create %s: %s", path, strerror(errno));
 			close(fd);
 			return -1;
 		}
 		next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0) {
-			snprintf(why, n, "cannot open %s/.../%s: %s%s", dir, parts[i], strerror(errno),
-				 errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory: refused)" : "");
+			int e = errno;
+
+			if (fstatat(fd, parts[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
+				snprintf(why, n, "%s: a symbolic link: refused", path);
+			else if (e == ENOTDIR)
+				snprintf(why, n, "%s: not a directory: refused", path);
+			else
+				snprintf(why, n, "cannot open %s: %s", path, strerror(e));
 			close(fd);
 			return -1;
 		}
