@@ -303,7 +303,7 @@ int cmd_report(int argc, char **argv)
 	char errbuf[512], rules_err[512];
 	char *html = NULL;
 	size_t len = 0;
-	int64_t exits = -1;
+	int64_t exits = -1, last = 0;
 	int status = SNT_EXIT_FAIL;
 	int r;
 
@@ -333,6 +333,9 @@ int cmd_report(int argc, char **argv)
 	err = snt_store_open(db, true, &st);
 	if (err) {
 		ctl_store_open_error(CMD, db, err);
+		if (err == SNT_STORE_ERR_CORRUPT)
+			ctl_err(CMD, _("the log is damaged: run 'sentinelctl verify-log --db %s' to find where"),
+				db);
 		free(gate);
 		return SNT_EXIT_FAIL;
 	}
@@ -378,11 +381,14 @@ int cmd_report(int argc, char **argv)
 			ctl_err(CMD, _("entry %lld: %s"), (long long)e.seq, snt_report_strerror(rerr));
 			goto out_free;
 		}
+		last = e.seq;
 	}
 	if (err != SNT_STORE_ERR_DONE) {
-		ctl_err(CMD, _("%s: cannot read the log: %s: %s (check it with "
-			       "'sentinelctl verify-log')"),
-			db, snt_store_strerror(err), snt_store_errmsg(st));
+		ctl_err(CMD, _("%s: cannot read the log after seq %lld: %s: %s"), db, (long long)last,
+			snt_store_strerror(err), snt_store_errmsg(st));
+		if (err == SNT_STORE_ERR_CORRUPT)
+			ctl_err(CMD, _("the log is damaged: run 'sentinelctl verify-log --db %s' to find where"),
+				db);
 		goto out_free;
 	}
 	snt_store_iter_free(it);

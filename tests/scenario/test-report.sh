@@ -8,10 +8,11 @@
 # and counts, the fever line, one table row per denial/referral/fever, the
 # hostile name as inert text, the header; an empty day; another time zone;
 # Chinese (LANG=zh_CN.UTF-8) and English (LANG=C) text, machine output
-# untranslated; usage and I/O errors.  Then headless Chromium renders the
-# page to PNG (kept under BUILD_DIR/artifacts/report/), checked for its size
-# and for the pixels of each chart.  Without chromium the test skips (77),
-# unless CI=true.
+# untranslated; the installed rule set's age; usage and I/O errors, a damaged
+# log (pointing to verify-log).  Then headless Chromium renders the page to
+# PNG (kept under BUILD_DIR/artifacts/report/), checked for its size and for
+# the pixels of each chart.  Without chromium the test skips (77), unless
+# CI=true.
 . tests/scenario/lib.sh
 
 case $B in
@@ -201,6 +202,12 @@ grep -q "cannot write $T: Is a directory" "$T/err" || fail "output directory: me
 "$CTL" report --day 2026-11-29 --output "$T/x.html" --db "$T/nope.db" >/dev/null 2>"$T/err"
 expect_eq "missing log exit status" "$?" "1"
 grep -q "cannot open $T/nope.db" "$T/err" || fail "missing log: message: $(cat "$T/err")"
+{ printf 'SQLite format 3\000'; head -c 8192 /dev/zero | tr '\000' 'x'; } >"$T/damaged.db"
+"$CTL" report --day 2026-11-29 --output "$T/x.html" --db "$T/damaged.db" >/dev/null 2>"$T/err"
+expect_eq "damaged log exit status" "$?" "1"
+grep -q "run 'sentinelctl verify-log --db $T/damaged.db' to find where" "$T/err" ||
+	fail "damaged log: no pointer to verify-log: $(cat "$T/err")"
+[ -e "$T/x.html" ] && fail "damaged log: a page was written"
 "$CTL" report --day 2026-11-29 --output "$T/none/x.html" --db "$T/gate.db" >/dev/null 2>"$T/err"
 expect_eq "output in a missing directory exit status" "$?" "1"
 "$CTL" report --help | grep -q '^Usage: sentinelctl report --day' || fail "report --help"
