@@ -28,7 +28,6 @@ int cmd_verify_log(int argc, char **argv);
 int cmd_purge(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
-int cmd_report(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_report(int argc, char **argv);
