@@ -218,13 +218,14 @@ static void hand_sign1(EVP_PKEY *key, int64_t alg, int kid_protected, uint8_t **
 	uint8_t kid[8], *prot, *tbs, der[80], sig[64];
 	size_t prot_len, tbs_len, der_len = sizeof(der), cap;
 	const uint8_t *p = der;
-	cbor_item_t *pm = cbor_new_definite_map(2), *um = cbor_new_definite_map(1), *arr, *tagged;
+	cbor_item_t *pm = cbor_new_definite_map(2), *um = cbor_new_definite_map(2), *arr, *tagged;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	ECDSA_SIG *es;
 	const BIGNUM *r, *s;
 
 	assert_int_equal(snt_sign_key_kid(key, kid), SNT_SIGN_OK);
-	assert_true(cbor_map_add(pm, (struct cbor_pair){ cbor_move(cbor_build_uint8(1)),
+	/* kid_protected 2: kid protected, alg unprotected */
+	assert_true(cbor_map_add(kid_protected == 2 ? um : pm, (struct cbor_pair){ cbor_move(cbor_build_uint8(1)),
 			alg < 0 ? cbor_move(cbor_build_negint8((uint8_t)(-1 - alg))) : cbor_move(cbor_build_uint8((uint8_t)alg)) }));
 	if (kid_protected)
 		assert_true(cbor_map_add(pm, (struct cbor_pair){ cbor_move(cbor_build_uint8(4)),
@@ -270,6 +271,10 @@ static void test_sign_kid_alg_rules(void **state)
 	/* The kid only in the unprotected header: refused (the kid must be signed). */
 	hand_sign1(f->a, COSE_ALG_ES256, 0, &cose, &cose_len);
 	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_KID);
+	free(cose);
+	/* ES256 named only in the unprotected header: refused (the codes parser accepts it for DCCs). */
+	hand_sign1(f->a, COSE_ALG_ES256, 2, &cose, &cose_len);
+	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_ALG);
 	free(cose);
 	/* PS256 label: not ES256. */
 	hand_sign1(f->a, COSE_ALG_PS256, 1, &cose, &cose_len);

@@ -487,7 +487,8 @@ static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct code
 	default:
 		return SNT_SIGN_ERR_NOT_COSE;
 	}
-	if (c->alg != COSE_ALG_ES256) {
+	/* ES256, and named in the protected header (the codes parser also accepts it unprotected). */
+	if (c->alg != COSE_ALG_ES256 || !codes__map_int(c->protected_map, 1)) {
 		codes__cose_sign1_free(c);
 		return SNT_SIGN_ERR_ALG;
 	}

@@ -76,7 +76,7 @@ enum snt_sign_err {
 	SNT_SIGN_ERR_NOT_P256,	/* an EC key on a curve other than P-256 */
 	/* COSE_Sign1 */
 	SNT_SIGN_ERR_NOT_COSE,	/* not a well-formed COSE_Sign1 (CBOR, shape, tag, headers) */
-	SNT_SIGN_ERR_ALG,	/* a COSE_Sign1 whose algorithm is not ES256 (PS256 from a certificate) */
+	SNT_SIGN_ERR_ALG,	/* algorithm not ES256 (PS256 from a certificate), or not in the protected header */
 	SNT_SIGN_ERR_KID,	/* the kid is missing or is not the key's: signed by another key */
 	SNT_SIGN_ERR_SIGNATURE,	/* the kid matches but the signature does not verify */
 	/* sealing */
@@ -220,7 +220,7 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
  * the key to verify with).  Parsed with codes__cose_sign1_parse().
  * @kid: receives SNT_SIGN_KID_LEN bytes.
  * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_COSE;
- * SNT_SIGN_ERR_ALG when not ES256; SNT_SIGN_ERR_KID when the protected
+ * SNT_SIGN_ERR_ALG when not ES256 in the protected header; SNT_SIGN_ERR_KID when the protected
  * header has no kid of 8 bytes; SNT_SIGN_ERR_NOMEM.
  */
 enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN]) SNT_WUR;
@@ -229,8 +229,8 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
  * snt_sign1_open() - verify a COSE_Sign1 made by snt_sign1_es256() with
  * @pub and return its payload.  Steps: codes__cose_sign1_parse() (tag 18,
  * optionally inside CWT tag 61, or untagged, as for certificates),
- * algorithm ES256, kid in the protected header (8 bytes) equal to @pub's
- * kid, codes__cose_sign1_verify().
+ * algorithm ES256 in the protected header, kid in the protected header (8
+ * bytes) equal to @pub's kid, codes__cose_sign1_verify().
  * @pub: a P-256 public key (or key pair).
  * @payload: receives a copy of the payload (free(); a 1-byte allocation
  *     when it is empty), @payload_len its size.  Untouched on error.
