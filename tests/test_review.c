@@ -175,6 +175,81 @@ static void test_day_eastern(void **state)
 	assert_string_equal(buf, "2026-11-28 19:00:00");
 }
 
+/* The hour cache gives what localtime_r() gives, across daylight-saving changes. */
+static void check_hours(const char *tz, int64_t from_ms, int64_t to_ms, int64_t step_ms)
+{
+	struct snt_review_hour h = { 0 };
+	struct snt_review_when w;
+	int64_t refreshes = 0, last_start = -1;
+
+	set_tz(tz);
+	for (int64_t t = from_ms; t < to_ms; t += step_ms) {
+		time_t secs = (time_t)(t / 1000 - (t % 1000 < 0));
+		struct tm tm;
+
+		assert_non_null(localtime_r(&secs, &tm));
+		assert_int_equal(snt_review_hour_get(&h, t, &w), SNT_REVIEW_OK);
+		if (h.start_ms != last_start) {
+			refreshes++;
+			last_start = h.start_ms;
+		}
+		if (w.year != tm.tm_year + 1900 || w.mon != tm.tm_mon + 1 || w.mday != tm.tm_mday ||
+		    w.hour != tm.tm_hour || w.min != tm.tm_min || w.sec != tm.tm_sec)
+			fail_msg("%s at %lld: %04d-%02d-%02d %02d:%02d:%02d, want %02d:%02d:%02d", tz,
+				 (long long)t, w.year, w.mon, w.mday, w.hour, w.min, w.sec, tm.tm_hour,
+				 tm.tm_min, tm.tm_sec);
+	}
+	/*
+	 * About one refresh per hour, not one per call; an hour with a change
+	 * inside it (or starting mid-hour) is served a second at a time.
+	 */
+	assert_true(refreshes < (to_ms - from_ms) / H_MS + 2 * H_MS / step_ms + 10);
+	assert_true(refreshes < (to_ms - from_ms) / step_ms / 2);
+}
+
+static void test_hour_cache(void **state)
+{
+	struct snt_review_hour h = { 0 };
+	struct snt_review_when w;
+
+	(void)state;
+	/* US Eastern, 2026-03-07 to 03-10 and 2026-10-31 to 11-03, every 7.3 s. */
+	check_hours("EST5EDT,M3.2.0,M11.1.0", INT64_C(1772841600000), INT64_C(1773100800000), 7300);
+	check_hours("EST5EDT,M3.2.0,M11.1.0", INT64_C(1793404800000), INT64_C(1793664000000), 7300);
+	/* Lord Howe Island's half-hour changes (at 02:00 local), every 13 s around them. */
+	check_hours("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", INT64_C(1791030600000),
+		    INT64_C(1791052200000), 13000);
+	check_hours("<+1030>-10:30<+11>-11,M10.1.0,M4.1.0", INT64_C(1775304000000),
+		    INT64_C(1775325600000), 13000);
+	/* Changes in the middle of an hour (02:30), every second around them. */
+	check_hours("EST5EDT,M3.2.0/2:30,M11.1.0/2:30", INT64_C(1772940000000),
+		    INT64_C(1772962000000), 1000);
+	check_hours("EST5EDT,M3.2.0/2:30,M11.1.0/2:30", INT64_C(1793500000000),
+		    INT64_C(1793525000000), 1000);
+	/* China, backwards and across 1970. */
+	check_hours("CST-8", -INT64_C(7200000), INT64_C(7200000), 999);
+	set_tz("CST-8");
+	assert_int_equal(snt_review_hour_get(&h, T_1129 + 3599999, &w), SNT_REVIEW_OK);
+	assert_int_equal(w.hour, 8);
+	assert_int_equal(w.min, 59);
+	assert_int_equal(w.sec, 59);
+	assert_int_equal(snt_review_hour_get(&h, T_1129 - 1, &w), SNT_REVIEW_OK);
+	assert_int_equal(w.hour, 7);
+	{
+		char day[11], hms[9];
+		struct snt_review_when x = { 2026, 11, 29, 8, 5, 9 };
+
+		snt_review_when_text(&x, day, hms);
+		assert_string_equal(day, "2026-11-29");
+		assert_string_equal(hms, "08:05:09");
+		x.year = 10000;
+		snt_review_when_text(&x, day, NULL);
+		assert_string_equal(day, "?");
+	}
+	assert_int_equal(snt_review_hour_get(NULL, 0, &w), SNT_REVIEW_ERR_INVAL);
+	assert_int_equal(snt_review_hour_get(&h, 0, NULL), SNT_REVIEW_ERR_INVAL);
+}
+
 static void test_char_width(void **state)
 {
 	(void)state;
@@ -329,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup(test_parse_errors, tz_china),
 		cmocka_unit_test_setup(test_day_china, tz_china),
 		cmocka_unit_test_setup(test_day_eastern, tz_eastern),
+		cmocka_unit_test(test_hour_cache),
 		cmocka_unit_test(test_char_width),
 		cmocka_unit_test(test_fit_builtin),
 		cmocka_unit_test(test_fit_locale),

@@ -16,12 +16,15 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "alerts", cmd_alerts, N_("alerts staff must see, newest first; --ack closes one") },
 	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
+	{ "export", cmd_export, N_("write entries to CSV or JSON lines, every row or nothing") },
 	{ "keys", cmd_keys, N_("make or show this gate's device key (for the bureau)") },
 	{ "purge", cmd_purge, N_("remove acknowledged entries older than DAYS days") },
 	{ "report", cmd_report, N_("write one day as a printable HTML page with charts") },
 	{ "scan", cmd_scan, N_("decode QR codes in images the way the gate does") },
 	{ "selftest", cmd_selftest, N_("check each device of the gate, one line per device") },
+	{ "stats", cmd_stats, N_("counts per hour and day, decisions, fevers, peak occupancy") },
 	{ "sync", cmd_sync, N_("exchange with the bureau: by USB stick or online") },
 	{ "verify", cmd_verify, N_("verify a signed health certificate offline (JSON with --json)") },
 	{ "verify-log", cmd_verify_log, N_("check the log's hash chain, sequence and integrity") },

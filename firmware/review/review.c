@@ -280,6 +280,93 @@ enum snt_review_err snt_review_format_local(int64_t utc_ms, char *buf, size_t si
 	return SNT_REVIEW_OK;
 }
 
+/* Floor division of ms to whole seconds, also before 1970. */
+static int64_t floor_s(int64_t ms)
+{
+	return ms / MS_PER_S - (ms % MS_PER_S < 0);
+}
+
+/* Local time of second @secs without the cache. */
+static bool local_of(int64_t secs, struct tm *tm)
+{
+	time_t t = (time_t)secs;
+
+	return localtime_r(&t, tm) != NULL;
+}
+
+enum snt_review_err snt_review_hour_get(struct snt_review_hour *h, int64_t utc_ms,
+					struct snt_review_when *out)
+{
+	int64_t secs, into;
+
+	if (!h || !out)
+		return SNT_REVIEW_ERR_INVAL;
+	secs = floor_s(utc_ms);
+	if (!(h->end_ms > h->start_ms && utc_ms >= h->start_ms && utc_ms < h->end_ms)) {
+		struct tm now, last;
+		int64_t start;
+
+		if (!local_of(secs, &now))
+			return SNT_REVIEW_ERR_RANGE;
+		start = secs - now.tm_min * 60 - now.tm_sec;
+		/*
+		 * The whole hour has one offset when its first second is HH:00:00 and
+		 * its last HH:59:59 of the same local hour.
+		 */
+		if (local_of(start + 3599, &last) && last.tm_hour == now.tm_hour &&
+		    last.tm_mday == now.tm_mday && last.tm_min == 59 && last.tm_sec == 59 &&
+		    local_of(start, &h->tm) && h->tm.tm_hour == now.tm_hour &&
+		    h->tm.tm_mday == now.tm_mday && h->tm.tm_min == 0 && h->tm.tm_sec == 0) {
+			h->start_ms = start * MS_PER_S;
+			h->end_ms = (start + 3600) * MS_PER_S;
+		} else {
+			/* A change inside the hour: this second alone. */
+			h->tm = now;
+			h->start_ms = secs * MS_PER_S;
+			h->end_ms = (secs + 1) * MS_PER_S;
+		}
+	}
+	into = secs - h->start_ms / MS_PER_S;
+	out->year = h->tm.tm_year + 1900;
+	out->mon = h->tm.tm_mon + 1;
+	out->mday = h->tm.tm_mday;
+	out->hour = h->tm.tm_hour;
+	out->min = h->tm.tm_min + (int)(into / 60);
+	out->sec = h->tm.tm_sec + (int)(into % 60);
+	return SNT_REVIEW_OK;
+}
+
+/* @n (0-99) as two digits at @p. */
+static void two(char *p, int n)
+{
+	p[0] = (char)('0' + n / 10 % 10);
+	p[1] = (char)('0' + n % 10);
+}
+
+void snt_review_when_text(const struct snt_review_when *w, char day[11], char hms[9])
+{
+	if (day && (w->year < 0 || w->year > 9999)) {
+		day[0] = '?';
+		day[1] = '\0';
+	} else if (day) {
+		two(day, w->year / 100);
+		two(day + 2, w->year % 100);
+		day[4] = '-';
+		two(day + 5, w->mon);
+		day[7] = '-';
+		two(day + 8, w->mday);
+		day[10] = '\0';
+	}
+	if (hms) {
+		two(hms, w->hour);
+		hms[2] = ':';
+		two(hms + 3, w->min);
+		hms[5] = ':';
+		two(hms + 6, w->sec);
+		hms[8] = '\0';
+	}
+}
+
 struct range {
 	uint32_t lo, hi;
 };

@@ -91,6 +91,41 @@ enum snt_review_err snt_review_day_start(int64_t utc_ms, int64_t *start_ms, int6
 enum snt_review_err snt_review_format_local(int64_t utc_ms, char *buf, size_t size) SNT_WUR;
 
 /*
+ * A local hour remembered, so that bucketing or printing many times of the
+ * same hour costs one localtime_r(3) per hour instead of one per time.
+ * Zero-initialise; valid for times in [start_ms, end_ms).
+ */
+struct snt_review_hour {
+	int64_t start_ms;	/* first instant of the local hour */
+	int64_t end_ms;		/* first instant after it (start + 1 h, or sooner at a
+				 * daylight-saving change inside the hour) */
+	struct tm tm;		/* local time at start_ms (minutes and seconds 0) */
+};
+
+/* Local time of one instant, from snt_review_hour_get(). */
+struct snt_review_when {
+	int year, mon, mday;	/* 1-based month and day */
+	int hour, min, sec;
+};
+
+/*
+ * snt_review_hour_get() - the local date and time of @utc_ms (floor to the
+ * second), through the cache @h: refreshed with localtime_r(3) only when
+ * @utc_ms is outside it.  Gives what localtime_r() gives for every instant.
+ * Return: SNT_REVIEW_OK and *@out; SNT_REVIEW_ERR_INVAL for NULL;
+ * SNT_REVIEW_ERR_RANGE when localtime_r() cannot represent it.
+ */
+enum snt_review_err snt_review_hour_get(struct snt_review_hour *h, int64_t utc_ms,
+					struct snt_review_when *out) SNT_WUR;
+
+/*
+ * snt_review_when_text() - @w as "YYYY-MM-DD" into @day (11 bytes) and
+ * "HH:MM:SS" into @hms (9 bytes); either may be NULL.  A year outside
+ * 0-9999 gives "?" for the day.
+ */
+void snt_review_when_text(const struct snt_review_when *w, char day[11], char hms[9]);
+
+/*
  * snt_review_char_width() - terminal columns of code point @cp without the
  * locale's help (for the C locale): 0 for combining marks, zero-width
  * characters and NUL; 2 for East Asian Wide and Fullwidth characters

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/* Shared parts of the review commands; see review_cli.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "config/config.h"
+#include "review/review.h"
+#include "tools/common.h"
+#include "tools/review_cli.h"
+
+#define TIME_LEN 32
+
+/* Table layout: every column fixed but the last; reasons wrap within 80. */
+#define TABLE_WIDTH 80
+#define SUBJECT_COLS 12
+#define REASONS_COL 57	/* 7+1+1 + 8+1+1 + 7+1 + 4+1 + 6+1 + 4+1 + 12+1 */
+
+const char rv_filter_help[] =
+	"  --since T          entries at or after T\n"
+	"  --until T          entries before T (a day alone: through its end)\n"
+	"  --day D            entries of the local day D (YYYY-MM-DD)\n"
+	"  --decision LIST    admit, deny, refer (comma-separated)\n"
+	"  --fever            entries with the reason fever\n"
+	"  --colour LIST      green, yellow, red, black, unknown (comma-separated)\n"
+	"  --staff            staff only\n"
+	"  --visitors         visitors only\n"
+	"  --limit N          at most N entries\n"
+	"  T is a local day YYYY-MM-DD, a local time YYYY-MM-DD HH:MM[:SS] (time\n"
+	"  zone from TZ), or RFC 3339 with Z or an offset (2026-11-29T08:00:00+08:00).\n"
+	"  Times are the ones the gate recorded.\n";
+
+/* Each name of comma-separated @arg through @parse into bits of @mask. */
+static int parse_list(const char *cmd, const char *opt, const char *arg,
+		      int (*parse)(const char *name, unsigned *bit), unsigned *mask)
+{
+	char buf[128];
+	char *save = NULL, *tok;
+
+	if (snt_strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) || !*arg) {
+		ctl_err(cmd, "%s: '%s' is not a valid list.", opt, arg);
+		return -1;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned bit;
+
+		if (parse(tok, &bit) != 0) {
+			ctl_err(cmd, "%s: unknown value '%s'.", opt, tok);
+			return -1;
+		}
+		*mask |= bit;
+	}
+	return 0;
+}
+
+static int parse_decision(const char *name, unsigned *bit)
+{
+	enum snt_decision d;
+
+	if (snt_decision_from_name(name, &d) != 0)
+		return -1;
+	*bit = 1u << d;
+	return 0;
+}
+
+static int parse_colour(const char *name, unsigned *bit)
+{
+	enum snt_colour c;
+
+	if (snt_colour_from_name(name, &c) != 0)
+		return -1;
+	*bit = 1u << c;
+	return 0;
+}
+
+static int parse_bound(const char *cmd, const char *opt, const char *arg,
+		       enum snt_review_bound bound, int64_t *out)
+{
+	enum snt_review_err err = snt_review_parse_time(arg, bound, out);
+
+	if (err) {
+		ctl_err(cmd, "%s: '%s': %s.", opt, arg, snt_review_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_query *q)
+{
+	enum snt_review_err err;
+	char *end;
+	long long n;
+
+	switch (c) {
+	case RV_OPT_SINCE:
+		return parse_bound(cmd, "--since", arg, SNT_REVIEW_SINCE, &q->since_utc_ms) ? -1 : 1;
+	case RV_OPT_UNTIL:
+		return parse_bound(cmd, "--until", arg, SNT_REVIEW_UNTIL, &q->until_utc_ms) ? -1 : 1;
+	case RV_OPT_DAY:
+		err = snt_review_parse_day(arg, &q->since_utc_ms, &q->until_utc_ms);
+		if (err) {
+			ctl_err(cmd, "--day: '%s': %s.", arg,
+				err == SNT_REVIEW_ERR_SYNTAX ? "not a day (YYYY-MM-DD)"
+							     : snt_review_strerror(err));
+			return -1;
+		}
+		return 1;
+	case RV_OPT_DECISION:
+		return parse_list(cmd, "--decision", arg, parse_decision, &q->decisions) ? -1 : 1;
+	case RV_OPT_COLOUR:
+		return parse_list(cmd, "--colour", arg, parse_colour, &q->colours) ? -1 : 1;
+	case RV_OPT_FEVER:
+		q->fever_only = true;
+		return 1;
+	case RV_OPT_STAFF:
+		q->kinds |= 1u << SNT_KIND_STAFF;
+		return 1;
+	case RV_OPT_VISITORS:
+		q->kinds |= 1u << SNT_KIND_VISITOR;
+		return 1;
+	case RV_OPT_LIMIT:
+		errno = 0;
+		n = strtoll(arg, &end, 10);
+		if (errno || end == arg || *end || n < 1) {
+			ctl_err(cmd, "--limit: '%s' is not a positive whole number.", arg);
+			return -1;
+		}
+		q->limit = n;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int rv_filter_check(const char *cmd, const struct snt_store_query *q)
+{
+	if (q->since_utc_ms && q->until_utc_ms && q->since_utc_ms >= q->until_utc_ms) {
+		ctl_err(cmd, "the period is empty: --since is not before --until.");
+		return -1;
+	}
+	return 0;
+}
+
+const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, size_t size)
+{
+	struct snt_config *sc;
+	char err[PATH_MAX + 256];
+
+	if (src->db) {
+		if (!*src->db) {
+			ctl_err(cmd, "--db needs a path.");
+			return NULL;
+		}
+		return src->db;
+	}
+	if (!src->config)
+		return ctl_db_path(NULL);
+	sc = malloc(sizeof(*sc));
+	if (!sc) {
+		ctl_err(cmd, "out of memory");
+		return NULL;
+	}
+	if (snt_config_load(src->config, sc, err, sizeof(err)) != SNT_CONFIG_OK) {
+		ctl_err(cmd, "%s", err);
+		free(sc);
+		return NULL;
+	}
+	if (snt_strlcpy(buf, sc->db, size) >= size) {
+		ctl_err(cmd, "%s: [station] db is too long.", src->config);
+		free(sc);
+		return NULL;
+	}
+	free(sc);
+	return buf;
+}
+
+int rv_open(const char *cmd, const char *path, bool write, struct snt_store **st)
+{
+	enum snt_store_err err;
+
+	/*
+	 * sentinelctl is single-threaded: SQLite's multi-thread mode drops the
+	 * per-call connection mutex (about a fifth of the instructions of a
+	 * listing) and memory statistics.  Only possible before SQLite is first
+	 * used in the process; later calls return SQLITE_MISUSE and change
+	 * nothing, which is harmless.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
+	/* A writable open would create a missing file. */
+	if (write && access(path, F_OK) != 0) {
+		ctl_store_open_error(cmd, path, SNT_STORE_ERR_OPEN);
+		return -1;
+	}
+	err = snt_store_open(path, !write, st);
+	if (err == SNT_STORE_OK)
+		return 0;
+	if (err == SNT_STORE_ERR_CORRUPT)
+		ctl_err(cmd,
+			"cannot open %s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			path, snt_store_strerror(err), path);
+	else
+		ctl_store_open_error(cmd, path, err);
+	return -1;
+}
+
+void rv_read_error(const char *cmd, const char *path, struct snt_store *st,
+		   enum snt_store_err err, int64_t last)
+{
+	if (err == SNT_STORE_ERR_CORRUPT && last == 0)
+		ctl_err(cmd,
+			"%s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			path, snt_store_errmsg(st), path);
+	else if (err == SNT_STORE_ERR_CORRUPT)
+		ctl_err(cmd,
+			"%s: the log is damaged after seq %lld (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			path, (long long)last, snt_store_errmsg(st), path);
+	else
+		ctl_err(cmd, "%s: cannot read the entry after seq %lld: %s: %s", path, (long long)last,
+			snt_store_strerror(err), snt_store_errmsg(st));
+}
+
+void rv_format_temp(int dc, char *buf, size_t size)
+{
+	long long v = dc;
+	long long a = v < 0 ? -v : v;
+	char num[24], *p = num + sizeof(num);
+
+	/* "%s%lld.%lld" without printf: every row of a listing has one. */
+	*--p = '\0';
+	*--p = (char)('0' + a % 10);
+	*--p = '.';
+	a /= 10;
+	do {
+		*--p = (char)('0' + a % 10);
+		a /= 10;
+	} while (a);
+	if (v < 0)
+		*--p = '-';
+	snt_strlcpy(buf, p, size);
+}
+
+void rv_local_time(int64_t utc_ms, char *buf, size_t size)
+{
+	if (snt_review_format_local(utc_ms, buf, size) != SNT_REVIEW_OK)
+		snt_strlcpy(buf, "?", size);
+}
+
+void rv_table_init(struct rv_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->use_locale = snt_review_locale_utf8();
+}
+
+void rv_table_header(FILE *f)
+{
+	fprintf(f, "%7s  %-9s %-7s %4s %-6s %-4s %-*s %s\n", "seq", "time", "colour", "temp",
+		"result", "door", SUBJECT_COLS, "subject", "reasons");
+}
+
+/*
+ * Reasons from column REASONS_COL, comma-joined; a name that does not fit
+ * starts an indented continuation line (no comma at the break).
+ */
+static void print_reasons(FILE *f, snt_reasons_t set)
+{
+	const int width = TABLE_WIDTH - REASONS_COL;
+	int used = 0;
+
+	for (int r = 0; r < SNT_REASON_COUNT; r++) {
+		const char *name;
+		int len;
+
+		if (!(set & SNT_REASON_BIT(r)))
+			continue;
+		name = snt_reason_name((enum snt_reason)r);
+		if (!name)
+			continue;
+		len = (int)strlen(name);
+		if (used > 0 && used + 1 + len > width) {
+			fprintf(f, "\n%*s", REASONS_COL, "");
+			used = 0;
+		} else if (used > 0) {
+			fputc(',', f);
+			used++;
+		}
+		fputs(name, f);
+		used += len;
+	}
+	if (set == 0)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
+/* One table line under construction (no printf per field: a day has 10,000 rows). */
+struct line {
+	char buf[4 * TABLE_WIDTH + 64];
+	size_t n;
+};
+
+/* @s (ASCII) padded with spaces to @width columns, on the left when @right. */
+static void put_field(struct line *l, const char *s, int width, bool right)
+{
+	size_t len = strlen(s);
+	int pad = width > (int)len ? width - (int)len : 0;
+
+	if (len + (size_t)pad + 1 > sizeof(l->buf) - l->n)
+		return;
+	if (right) {
+		memset(l->buf + l->n, ' ', (size_t)pad);
+		l->n += (size_t)pad;
+	}
+	memcpy(l->buf + l->n, s, len);
+	l->n += len;
+	if (!right) {
+		memset(l->buf + l->n, ' ', (size_t)pad);
+		l->n += (size_t)pad;
+	}
+}
+
+static void put_char(struct line *l, char c)
+{
+	if (l->n + 1 < sizeof(l->buf))
+		l->buf[l->n++] = c;
+}
+
+/* @v in decimal, as "%lld" (buf of 24). */
+static const char *decimal(long long v, char *buf)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char *p = buf + 23;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
+{
+	char day[11], hms[9], temp[16], num[24], subj[4 * SUBJECT_COLS + 1];
+	struct snt_review_when w;
+	struct line l = { .n = 0 };
+	int w_subj = 0;
+
+	if (snt_review_hour_get(&t->hc, e->time_utc_ms, &w) == SNT_REVIEW_OK) {
+		snt_review_when_text(&w, day, hms);
+	} else {
+		snt_strlcpy(day, "?", sizeof(day));
+		snt_strlcpy(hms, "       ?", sizeof(hms));
+	}
+	if (strcmp(t->day, day) != 0) {
+		snt_strlcpy(t->day, day, sizeof(t->day));
+		fputs(t->day, f);
+		fputc('\n', f);
+	}
+	if (e->has_temp)
+		rv_format_temp(e->temp_dc, temp, sizeof(temp));
+	else
+		snt_strlcpy(temp, "-", sizeof(temp));
+	if (snt_review_fit(e->subject, SUBJECT_COLS, t->use_locale, subj, sizeof(subj), &w_subj)) {
+		snt_strlcpy(subj, "?", sizeof(subj));
+		w_subj = 1;
+	}
+	/* "%7lld%c %s%c %-7s %4s %-6s %-4s " + subject padded to its columns. */
+	put_field(&l, decimal(e->seq, num), 7, true);
+	put_char(&l, e->kind == SNT_KIND_STAFF ? '*' : ' ');	/* staff marked on the seq */
+	put_char(&l, ' ');
+	put_field(&l, hms, 8, false);
+	/* The clock's state on the time. */
+	put_char(&l, e->clock == SNT_CLOCK_UNTRUSTED ? '?' : e->clock == SNT_CLOCK_REBASED ? '~' : ' ');
+	put_char(&l, ' ');
+	put_field(&l, snt_colour_name(e->colour), 7, false);
+	put_char(&l, ' ');
+	put_field(&l, temp, 4, true);
+	put_char(&l, ' ');
+	put_field(&l, snt_decision_name(e->decision), 6, false);
+	put_char(&l, ' ');
+	put_field(&l, e->door == SNT_DOOR_OPENED ? "open" : "shut", 4, false);
+	put_char(&l, ' ');
+	put_field(&l, subj, 0, false);
+	for (int i = w_subj; i < SUBJECT_COLS; i++)
+		put_char(&l, ' ');
+	put_char(&l, ' ');
+	fwrite(l.buf, 1, l.n, f);
+	print_reasons(f, e->reasons);
+	t->rows++;
+}
+
+void rv_table_footer(FILE *f, const struct rv_table *t)
+{
+	if (t->rows == 0)
+		fprintf(f, "No entries.\n");
+	else if (t->rows == 1)
+		fprintf(f, "1 entry.\n");
+	else
+		fprintf(f, "%lld entries.\n", (long long)t->rows);
+}
+
+/* json_object_set_new() that also fails on a NULL value. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!value)
+		return -1;
+	return json_object_set_new(obj, key, value);
+}
+
+int rv_json_row(FILE *f, const struct snt_entry *e)
+{
+	json_t *obj = json_object();
+	json_t *reasons = json_array();
+	char t[TIME_LEN];
+	int rc = 0;
+
+	if (!obj || !reasons)
+		goto err_free;
+	for (int r = 0; r < SNT_REASON_COUNT; r++) {
+		const char *name = snt_reason_name((enum snt_reason)r);
+
+		if (!(e->reasons & SNT_REASON_BIT(r)))
+			continue;
+		if (!name || json_array_append_new(reasons, json_string(name)))
+			goto err_free;
+	}
+	rc |= set(obj, "seq", json_integer(e->seq));
+	if (snt_clock_format_rfc3339(e->time_utc_ms, t, sizeof(t)) == 0)
+		rc |= set(obj, "time", json_string(t));
+	else
+		rc |= set(obj, "time", json_null());
+	rc |= set(obj, "clock", json_string(snt_clock_state_name(e->clock)));
+	rc |= set(obj, "kind", json_string(snt_person_kind_name(e->kind)));
+	rc |= set(obj, "format", json_string(snt_code_format_name(e->format)));
+	rc |= set(obj, "colour", json_string(snt_colour_name(e->colour)));
+	rc |= set(obj, "verified", json_string(snt_verified_name(e->verified)));
+	/* Exact tenths: printed with 15 significant digits, 365 -> 36.5, 370 -> 37.0. */
+	rc |= set(obj, "temp_c", e->has_temp ? json_real(e->temp_dc / 10.0) : json_null());
+	rc |= set(obj, "decision", json_string(snt_decision_name(e->decision)));
+	rc |= json_object_set(obj, "reasons", reasons);
+	rc |= set(obj, "door", json_string(snt_door_name(e->door)));
+	if (e->subject[0])
+		rc |= set(obj, "subject", json_string(e->subject));
+	if (rc)
+		goto err_free;
+	if (json_dumpf(obj, f, JSON_REAL_PRECISION(15)) != 0)
+		goto err_free;
+	fputc('\n', f);
+	json_decref(reasons);
+	json_decref(obj);
+	return 0;
+
+err_free:
+	json_decref(reasons);
+	json_decref(obj);
+	return -1;
+}
+
+/* One CSV field, then @sep (',' or '\n' for CRLF). */
+static int csv_put(FILE *f, const char *s, bool text, char sep)
+{
+	char buf[4 * SNT_DETAIL_LEN];
+	size_t n = snt_review_csv_cell(s, text, buf, sizeof(buf));
+
+	if (n >= sizeof(buf))
+		return -1;
+	fwrite(buf, 1, n, f);
+	if (sep == '\n')
+		fputs("\r\n", f);
+	else
+		fputc(sep, f);
+	return 0;
+}
+
+int rv_csv_header(FILE *f)
+{
+	fputs("seq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject\r\n",
+	      f);
+	return 0;
+}
+
+int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
+{
+	char seq[24], lt[SNT_REVIEW_LOCAL_LEN], ut[TIME_LEN], temp[16], reasons[512];
+	struct snt_review_when w;
+	int rc = 0;
+
+	snprintf(seq, sizeof(seq), "%lld", (long long)e->seq);
+	if (snt_review_hour_get(hc, e->time_utc_ms, &w) == SNT_REVIEW_OK && w.year >= 0 &&
+	    w.year <= 9999) {
+		snt_review_when_text(&w, lt, lt + 11);
+		lt[10] = ' ';
+	} else {
+		lt[0] = '\0';
+	}
+	if (snt_clock_format_rfc3339(e->time_utc_ms, ut, sizeof(ut)) != 0)
+		snt_strlcpy(ut, "", sizeof(ut));
+	if (e->has_temp)
+		rv_format_temp(e->temp_dc, temp, sizeof(temp));
+	else
+		temp[0] = '\0';
+	if (snt_reasons_format(e->reasons, " ", reasons, sizeof(reasons)) < 0)
+		return -1;
+	rc |= csv_put(f, seq, false, ',');
+	rc |= csv_put(f, lt, false, ',');
+	rc |= csv_put(f, ut, false, ',');
+	rc |= csv_put(f, snt_clock_state_name(e->clock), false, ',');
+	rc |= csv_put(f, snt_person_kind_name(e->kind), false, ',');
+	rc |= csv_put(f, snt_code_format_name(e->format), false, ',');
+	rc |= csv_put(f, snt_colour_name(e->colour), false, ',');
+	rc |= csv_put(f, snt_verified_name(e->verified), false, ',');
+	rc |= csv_put(f, temp, false, ',');
+	rc |= csv_put(f, snt_decision_name(e->decision), false, ',');
+	rc |= csv_put(f, reasons, false, ',');
+	rc |= csv_put(f, snt_door_name(e->door), false, ',');
+	rc |= csv_put(f, e->subject, true, '\n');
+	return rc ? -1 : 0;
+}
