@@ -521,6 +521,10 @@ static int fake_post(void *arg, const char *url, const uint8_t *body, size_t len
 		snprintf(why, whylen, "connection reset");
 		return -1;
 	}
+	if (fb->fail_first < 0) {
+		snprintf(why, whylen, "SSL certificate problem: self-signed certificate");
+		return -2;
+	}
 	*status = fb->status;
 	if (fb->status != 200) {
 		*resp = (uint8_t *)strdup("bundle gate-7-1-3-regular.snb: chain does not continue\n");
@@ -609,6 +613,13 @@ static void test_online_failures(void **state)
 	assert_string_equal(why, "https://bureau.example/v1/bundle: the bureau refused "
 				 DEVICE "-1-2-regular.snb (HTTP 400): bundle gate-7-1-3-regular.snb: "
 				 "chain does not continue");
+	/* A certificate that does not verify: not retried. */
+	fb.fail_first = -1;
+	fb.calls = 0;
+	assert_int_equal(snt_sync_online(&f->ctx, &o, &r, why, sizeof(why)), SNT_SYNC_ERR_NETWORK);
+	assert_int_equal(fb.calls, 1);
+	assert_string_equal(why, DEVICE "-1-2-regular.snb not delivered (not retried): SSL certificate "
+				 "problem: self-signed certificate");
 	/* Plain http to another host: refused before anything is sent. */
 	o.url = "http://bureau.example";
 	fb.calls = 0;

@@ -114,12 +114,16 @@ int snt_sync_curl_post(void *arg, const char *url, const uint8_t *body, size_t l
 	}
 	rc = curl_easy_perform(c);
 	if (rc != CURLE_OK) {
-		snprintf(why, whylen, "%s: %s", url,
-			 m.too_big ? "response over 16 MiB" : errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		bool permanent = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+				 rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_UNSUPPORTED_PROTOCOL;
+
+		snprintf(why, whylen, "%s: %s%s", url,
+			 m.too_big ? "response over 16 MiB" : errbuf[0] ? errbuf : curl_easy_strerror(rc),
+			 permanent && o && o->ca && *o->ca ? " (pinned CA: [sync] bureau_ca)" : "");
 		free(m.p);
 		curl_slist_free_all(hdr);
 		curl_easy_cleanup(c);
-		return -1;
+		return permanent ? -2 : -1;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_slist_free_all(hdr);
@@ -179,6 +183,7 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 		size_t resp_len = 0;
 		long status = 0;
 		enum snt_sync_err e;
+		int r;
 
 		if (attempt > 0) {
 			int64_t ms = snt_sync_backoff_ms(attempt, o->backoff_base_ms, o->backoff_max_ms,
@@ -190,8 +195,14 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 				snt_clock_sleep_ms(s->ctx->clock, ms);
 		}
 		s->res->attempts++;
-		if (post(post_arg, s->url, b->data, b->len, &status, &resp, &resp_len, last,
-			 sizeof(last)) != 0) {
+		r = post(post_arg, s->url, b->data, b->len, &status, &resp, &resp_len, last, sizeof(last));
+		if (r == -2) {
+			free(resp);
+			snprintf(why, whylen, "%s not delivered (not retried): %s", b->name, last);
+			*err = SNT_SYNC_ERR_NETWORK;
+			return -1;
+		}
+		if (r != 0) {
 			free(resp);
 			continue;	/* transport failure: retry */
 		}
@@ -201,12 +212,12 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 			continue;
 		}
 		if (status != 200) {
-			char r[256];
+			char reason[256];
 
-			reason_text(resp, resp_len, r, sizeof(r));
+			reason_text(resp, resp_len, reason, sizeof(reason));
 			free(resp);
 			snprintf(why, whylen, "%s: the bureau refused %s (HTTP %ld): %s", s->url, b->name,
-				 status, r);
+				 status, reason);
 			*err = SNT_SYNC_ERR_REJECTED;
 			return -1;
 		}

@@ -151,7 +151,10 @@ struct snt_sync_ack_result {
  * SNT_SYNC_ERR_INVAL; _SIGNATURE (not the bureau's signature, altered,
  * not COSE_Sign1); _MALFORMED (payload); _DEVICE (another device's);
  * _RANGE (seq > our last seq); _HEAD (head is not our hash of that seq);
- * _STORE; _NOMEM.  On every error nothing changed in the log.
+ * _STORE; _NOMEM.  On the errors up to _HEAD nothing changed in the log.
+ * The cursor, each verdict and the rebase are committed one by one, each
+ * idempotent: a store failure after the cursor moved leaves what was
+ * committed, and applying the same acknowledgement again completes it.
  */
 enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8_t *buf, size_t len,
 				     struct snt_sync_ack_result *res, char *why,
@@ -190,7 +193,9 @@ enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t 
  * status (0 when no response came) and *@resp (malloc'd, the caller frees
  * it; may be NULL) the response body.
  * Return: 0 when a response came (any status); -1 on a transport failure
- * (connection refused or cut, timeout, TLS), with @why filled.
+ * worth retrying (connection refused or cut, timeout), -2 on one that is
+ * not (the server's certificate does not verify against the pinned CA, the
+ * CA file is unreadable), both with @why filled.
  */
 typedef int (*snt_sync_post_fn)(void *arg, const char *url, const uint8_t *body, size_t len,
 				long *status, uint8_t **resp, size_t *resp_len, char *why,
@@ -241,12 +246,14 @@ bool snt_sync_url_allowed(const char *url);
  * "/v1/bundle"; a 200 response must carry the bureau's signed
  * acknowledgement, which is applied (snt_sync_apply_ack()) before the next
  * bundle; a transport failure or a 5xx is retried up to @o->retries times
- * after a backoff (snt_sync_backoff_ms(), slept through the clock); a 4xx
- * stops the sync with the bureau's one-line reason.  The cursor moves only
+ * after a backoff (snt_sync_backoff_ms(), slept through the clock), except
+ * a certificate that does not verify (not retried); a 4xx stops the sync
+ * with the bureau's one-line reason.  The cursor moves only
  * on a verified acknowledgement, so a cut connection loses nothing, and a
  * bundle sent twice is merged once by the bureau.
  * Return: SNT_SYNC_OK; SNT_SYNC_ERR_CONFIG (URL not allowed); _REJECTED;
- * _NETWORK (retries exhausted; @why has the last failure); the errors of
+ * _NETWORK (retries exhausted, or a certificate that does not verify;
+ * @why has the last failure); the errors of
  * snt_sync_apply_ack() for a bad acknowledgement; those of
  * snt_sync_export().
  */

@@ -49,6 +49,8 @@ mkdir -p "$T/keys"
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr" || fail "sentineld failed: $(cat "$T/stderr")"
 n=$("$ctl" entries --db "$T/gate.db" --json | wc -l)
 expect_eq "gate entries" "$n" "3"
+cp "$T/gate.db" "$T/online.db"	# the same log, for the online sync below
+[ -e "$T/gate.db-wal" ] && cp "$T/gate.db-wal" "$T/online.db-wal"
 
 # keys init: the key pair, mode 0600, and the public key beside it; never overwritten.
 out=$("$ctl" keys init --config "$T/gate.conf")
@@ -172,4 +174,51 @@ out=$(sync_usb "$S")
 expect_eq "sync usb again exit" "$?" "0"
 expect_eq "nothing more to send" "$(echo "$out" | grep 'entries sent')" \
 	"  entries sent:      none (everything up to 3 was acknowledged)"
+
+# Online over TLS with the bureau's certificate pinned ([sync] bureau_ca).
+if command -v openssl >/dev/null && command -v python3 >/dev/null; then
+	for c in tls other; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+			-keyout "$T/$c.key" -out "$T/$c.crt" 2>/dev/null || fail "openssl req ($c)"
+	done
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen "127.0.0.1:$port" \
+		--tls-cert "$T/tls.crt" --tls-key "$T/tls.key" >"$T/serve.log" 2>&1 &
+	serve=$!
+	python3 - "$port" <<'PY' || fail "sentinel-bureau serve did not listen"
+import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+PY
+	online_conf() { # CA
+		sed -e 's/^db = .*/db = online.db/' "$T/gate.conf" >"$T/online.conf"
+		printf 'bureau_url = https://127.0.0.1:%s\nbureau_ca = %s\nretries = 2\n' "$port" "$1" >>"$T/online.conf"
+	}
+	# Another CA pinned: refused at once (not retried), nothing moves.
+	online_conf "$T/other.crt"
+	out=$("$ctl" sync online --config "$T/online.conf" --backoff-ms 10 2>&1)
+	expect_eq "wrong CA exit" "$?" "1"
+	case $out in
+	*"not delivered (not retried): https://127.0.0.1:$port/v1/bundle: "*"(pinned CA: [sync] bureau_ca)"*) ;;
+	*) fail "wrong CA message: $out" ;;
+	esac
+	expect_eq "wrong CA: one attempt" "$(echo "$out" | grep 'attempts:')" \
+		"  attempts:          1 (0 retried, 0 ms in backoff)"
+	# The bureau's own certificate: delivered, acknowledged (the bureau holds them already).
+	online_conf "$T/tls.crt"
+	out=$("$ctl" sync online --config "$T/online.conf" 2>&1)
+	expect_eq "online over TLS exit" "$?" "0"
+	expect_eq "online over TLS: acknowledged" "$(echo "$out" | grep 'acknowledged:')" \
+		"  acknowledged:      up to 3 (was 0)"
+	kill "$serve" 2>/dev/null
+	wait "$serve" 2>/dev/null
+	got=$(bur entries --device test-gate --json | wc -l)
+	expect_eq "bureau entries after re-sending online" "$got" "3"
+fi
 finish
