@@ -4,8 +4,9 @@
  * against a stub of the gpiod_* functions it uses.  The stub is compiled
  * against the real <gpiod.h>, so every signature is checked by the
  * compiler; the executable's definitions take the place of libgpiod's.
- * Two fake chips: gpiochip0 "pinctrl-bcm2711" (58 lines, a Pi 4) and
- * gpiochip4 "pinctrl-rp1" (54 lines, a Pi 5).
+ * The cases, the fake chips and the stub's state are shared with the 2.x
+ * backend's tests (tests/gpio_cases.h); here are the 1.6 stub and what
+ * differs: the 1.6 request flags, lookup by label.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,39 +41,13 @@ struct gpiod_line {
 	int n_requests, n_releases;
 };
 
-struct fake_chip {
-	const char *name, *label;
-	unsigned int n_lines;
-	struct gpiod_line lines[64];
-};
+typedef struct gpiod_line fake_line_t;
+
+#include "gpio_cases.h"
 
 struct gpiod_chip {
 	struct fake_chip *fc;
 };
-
-static struct fake_chip fake[2] = {
-	{ "gpiochip0", "pinctrl-bcm2711", 58, { { 0 } } },
-	{ "gpiochip4", "pinctrl-rp1", 54, { { 0 } } },
-};
-static int chips_open;
-
-static void stub_reset(void)
-{
-	for (size_t c = 0; c < 2; c++) {
-		for (unsigned int i = 0; i < 64; i++) {
-			struct gpiod_line *l = &fake[c].lines[i];
-
-			if (l->pipe[0] > 0) {
-				close(l->pipe[0]);
-				close(l->pipe[1]);
-			}
-			memset(l, 0, sizeof(*l));
-			l->offset = i;
-			l->pipe[0] = l->pipe[1] = -1;
-		}
-	}
-	chips_open = 0;
-}
 
 struct gpiod_chip *gpiod_chip_open_lookup(const char *descr)
 {
@@ -197,320 +172,39 @@ int gpiod_line_event_read(struct gpiod_line *line, struct gpiod_line_event *even
 	return 0;
 }
 
-/* The kernel sees the input's electrical level change to @phys. */
-static void edge(struct gpiod_line *l, int phys)
+/* ---- what differs from the 2.x backend ---- */
+
+static void check_request_flags(void)
 {
-	char c = (char)phys;
-
-	l->phys = phys;
-	assert_int_equal(write(l->pipe[1], &c, 1), 1);
-	l->events++;
-}
-
-/* ---- tests ---- */
-
-static struct snt_clock clk;
-
-static struct gpiod_line *L0(unsigned int off)
-{
-	return &fake[0].lines[off];
-}
-
-static void set_line(struct snt_config_line *cl, const char *chip, unsigned int off, bool low)
-{
-	cl->set = true;
-	snprintf(cl->chip, sizeof(cl->chip), "%s", chip);
-	cl->offset = off;
-	cl->active_low = low;
-}
-
-/* Pi 4 pin map of board/rpi/sentinel-pi4.conf. */
-static void pi4_lines(struct snt_config_line *lines)
-{
-	memset(lines, 0, sizeof(struct snt_config_line) * SNT_CONFIG_GPIO_SLOTS);
-	set_line(&lines[SNT_ROLE_RELAY], "gpiochip0", 17, false);
-	set_line(&lines[SNT_ROLE_LED_GREEN], "gpiochip0", 27, false);
-	set_line(&lines[SNT_ROLE_LED_RED], "gpiochip0", 22, false);
-	set_line(&lines[SNT_ROLE_BUZZER], "gpiochip0", 23, true);
-	set_line(&lines[SNT_ROLE_PRESENCE], "gpiochip0", 5, true);
-	set_line(&lines[SNT_ROLE_BUTTON], "gpiochip0", 6, true);
-	set_line(&lines[SNT_ROLE_EXIT_BUTTON], "gpiochip0", 13, true);
-	set_line(&lines[SNT_ROLE_FIRE_ALARM], "gpiochip0", 19, false);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	stub_reset();
-	snt_clock_system(&clk);
-	return 0;
-}
-
-static void assert_all_released(void)
-{
-	for (size_t c = 0; c < 2; c++)
-		for (unsigned int i = 0; i < 64; i++)
-			assert_false(fake[c].lines[i].requested);
-	assert_int_equal(chips_open, 0);
-}
-
-static void test_request_flags(void **state)
-{
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_lgpio *g;
-	char err[256];
-
-	(void)state;
-	pi4_lines(lines);
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_OK);
-	/* One chip handle for eight lines on it. */
-	assert_int_equal(chips_open, 1);
-	assert_true(L0(17)->requested);
-	assert_string_equal(L0(17)->consumer, "sentineld");
 	assert_int_equal(L0(17)->request_type, GPIOD_LINE_REQUEST_DIRECTION_OUTPUT);
 	assert_int_equal(L0(17)->flags, 0);
 	assert_int_equal(L0(17)->default_val, 0);
-	assert_int_equal(L0(17)->phys, 0);		/* relay de-energised: locked */
 	assert_int_equal(L0(23)->flags, GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW);
-	assert_int_equal(L0(23)->phys, 1);		/* active-low buzzer off = high */
 	assert_int_equal(L0(5)->request_type, GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES);
 	assert_int_equal(L0(5)->flags, GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW);
 	assert_int_equal(L0(19)->request_type, GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES);
 	assert_int_equal(L0(19)->flags, 0);
-	assert_true(snt_lgpio_has(g, SNT_ROLE_RELAY));
-	assert_false(snt_lgpio_has(g, SNT_ROLE_DISPLAY));
-	snt_lgpio_close(g);
-	assert_all_released();
 }
 
-static void test_relay_pulse_and_close(void **state)
+static const struct open_case *open_cases(size_t *n)
 {
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_lgpio *g;
-	char err[256];
-	int v;
-
-	(void)state;
-	pi4_lines(lines);
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_OK);
-	/* Through the hal ops, as the check-in module drives it. */
-	assert_int_equal(snt_lgpio_ops.set(g, SNT_ROLE_RELAY, 1, 17), SNT_HAL_OK);
-	assert_int_equal(L0(17)->phys, 1);
-	assert_int_equal(snt_lgpio_get(g, SNT_ROLE_RELAY, &v), SNT_LGPIO_OK);
-	assert_int_equal(v, 1);
-	assert_int_equal(snt_lgpio_ops.set(g, SNT_ROLE_RELAY, 0, 0), SNT_HAL_OK);
-	assert_int_equal(L0(17)->phys, 0);
-	assert_int_equal(snt_lgpio_ops.set(g, SNT_ROLE_BUZZER, 1, 0), SNT_HAL_OK);
-	assert_int_equal(L0(23)->phys, 0);		/* active-low: on = low */
-	/* Inputs cannot be driven. */
-	assert_int_equal(snt_lgpio_set(g, SNT_ROLE_PRESENCE, 1), SNT_LGPIO_ERR_INVAL);
-	assert_int_equal(snt_lgpio_ops.set(g, SNT_ROLE_PRESENCE, 1, 0), SNT_HAL_ERR_INVAL);
-	/* Close during a pulse: the relay drops before the lines are released. */
-	assert_int_equal(snt_lgpio_set(g, SNT_ROLE_RELAY, 1), SNT_LGPIO_OK);
-	snt_lgpio_close(g);
-	assert_int_equal(L0(17)->phys, 0);
-	assert_int_equal(L0(23)->phys, 1);
-	assert_int_equal(L0(17)->n_releases, 1);
-	assert_all_released();
-}
-
-static void test_set_fails(void **state)
-{
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_lgpio *g;
-	char err[256];
-
-	(void)state;
-	pi4_lines(lines);
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_OK);
-	L0(27)->requested = false;	/* the stub now refuses writes on it */
-	assert_int_equal(snt_lgpio_set(g, SNT_ROLE_LED_GREEN, 1), SNT_LGPIO_ERR_IO);
-	assert_int_equal(snt_lgpio_ops.set(g, SNT_ROLE_LED_GREEN, 1, 0), SNT_HAL_ERR_IO);
-	L0(27)->requested = true;
-	snt_lgpio_close(g);
-	assert_all_released();
-}
-
-struct open_case {
-	enum snt_role role;
-	const char *chip;
-	unsigned int offset;
-	enum snt_lgpio_err err;
-	const char *msg;
-};
-
-static void test_open_errors(void **state)
-{
+	/* gpiod_chip_open_lookup() finds a chip by its label. */
 	static const struct open_case cases[] = {
-		{ SNT_ROLE_FIRE_ALARM, "gpiochip9", 19, SNT_LGPIO_ERR_NOCHIP,
-		  "key 'fire-alarm' in [gpio]: gpiochip9:19: no such GPIO chip" },
-		{ SNT_ROLE_EXIT_BUTTON, "gpiochip0", 60, SNT_LGPIO_ERR_NOLINE,
-		  "key 'exit-button' in [gpio]: gpiochip0:60: no such line on the chip" },
-		{ SNT_ROLE_EXIT_BUTTON, "/dev/gpiochip0", 17, SNT_LGPIO_ERR_DUPLICATE,
-		  "key 'exit-button' in [gpio]: /dev/gpiochip0:17: line already used by another "
-		  "role ('relay')" },
 		{ SNT_ROLE_BUTTON, "pinctrl-bcm2711", 27, SNT_LGPIO_ERR_DUPLICATE,
 		  "key 'button' in [gpio]: pinctrl-bcm2711:27: line already used by another "
 		  "role ('led-green')" },
 	};
 
-	(void)state;
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++) {
-		struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-		struct snt_lgpio *g = (struct snt_lgpio *)&g;
-		char err[256];
-
-		stub_reset();
-		pi4_lines(lines);
-		set_line(&lines[cases[i].role], cases[i].chip, cases[i].offset, false);
-		assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-				 cases[i].err);
-		assert_string_equal(err, cases[i].msg);
-		assert_null(g);
-		/* Nothing half-opened; the relay was held low until released. */
-		assert_all_released();
-		assert_int_equal(L0(17)->phys, 0);
-	}
+	*n = SNT_ARRAY_SIZE(cases);
+	return cases;
 }
 
-static void test_busy_and_eio(void **state)
+static const char *pi5_relay_chip(void)
 {
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_lgpio *g;
-	char err[256];
-
-	(void)state;
-	pi4_lines(lines);
-	L0(13)->held_elsewhere = true;
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_ERR_BUSY);
-	assert_string_equal(err, "key 'exit-button' in [gpio]: gpiochip0:13: line busy (held by "
-				 "another program)");
-	assert_all_released();
-	assert_int_equal(L0(17)->n_requests, 1);
-	assert_int_equal(L0(17)->n_releases, 1);
-
-	stub_reset();
-	L0(22)->fail_request_errno = EIO;
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_ERR_IO);
-	assert_string_equal(err, "key 'led-red' in [gpio]: gpiochip0:22: request failed: "
-				 "Input/output error");
-	assert_all_released();
-
-	/* A line outside the roles is refused before anything is opened. */
-	stub_reset();
-	pi4_lines(lines);
-	set_line(&lines[SNT_ROLE_CAMERA], "gpiochip0", 2, false);
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_ERR_INVAL);
-	assert_all_released();
-	assert_int_equal(snt_lgpio_open(NULL, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_ERR_INVAL);
-	pi4_lines(lines);
-	assert_int_equal(snt_lgpio_open(lines, 1001, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_ERR_INVAL);
-	assert_string_equal(snt_lgpio_strerror(SNT_LGPIO_ERR_BUSY),
-			    "line busy (held by another program)");
-}
-
-static void test_pi5_chip(void **state)
-{
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_lgpio *g;
-	char err[256];
-
-	(void)state;
-	memset(lines, 0, sizeof(lines));
-	set_line(&lines[SNT_ROLE_RELAY], "pinctrl-rp1", 17, false);
-	set_line(&lines[SNT_ROLE_PRESENCE], "gpiochip4", 5, true);
-	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_OK);
-	assert_int_equal(chips_open, 1);
-	assert_true(fake[1].lines[17].requested);
-	assert_true(fake[1].lines[5].requested);
-	snt_lgpio_close(g);
-	assert_all_released();
-}
-
-static void test_events_debounce(void **state)
-{
-	struct snt_config_line lines[SNT_CONFIG_GPIO_SLOTS];
-	struct snt_input_event ev;
-	struct snt_lgpio *g;
-	int pfd[2];
-	char err[256];
-	int64_t t0;
-
-	(void)state;
-	pi4_lines(lines);
-	L0(19)->phys = 1;	/* fire alarm active at start */
-	L0(5)->phys = 1;	/* presence (active-low) idle = high */
-	L0(6)->phys = 1;
-	L0(13)->phys = 1;
-	assert_int_equal(snt_lgpio_open(lines, 20, "sentineld", &clk, &g, err, sizeof(err)),
-			 SNT_LGPIO_OK);
-	/* The active input is reported first. */
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 0, &ev), SNT_HAL_OK);
-	assert_int_equal(ev.role, SNT_ROLE_FIRE_ALARM);
-	assert_int_equal(ev.value, 1);
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 0, &ev), SNT_HAL_TIMEOUT);
-
-	/* Bouncing contact: low, high, low within the window: one event, 1. */
-	edge(L0(5), 0);
-	edge(L0(5), 1);
-	edge(L0(5), 0);
-	t0 = snt_clock_mono_ms(&clk);
-	assert_int_equal(snt_lgpio_ops.wait_event(g, -1, 1000, &ev), SNT_HAL_OK);
-	assert_true(snt_clock_mono_ms(&clk) - t0 >= 20);
-	assert_int_equal(ev.role, SNT_ROLE_PRESENCE);
-	assert_int_equal(ev.value, 1);
-	assert_int_equal(L0(5)->events, 0);
-	/* A glitch that returns to the same level gives no event. */
-	edge(L0(6), 0);
-	edge(L0(6), 1);
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 60, &ev), SNT_HAL_TIMEOUT);
-	/* The exit button pressed and released: two events. */
-	edge(L0(13), 0);
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 1000, &ev), SNT_HAL_OK);
-	assert_int_equal(ev.role, SNT_ROLE_EXIT_BUTTON);
-	assert_int_equal(ev.value, 1);
-	edge(L0(13), 1);
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 1000, &ev), SNT_HAL_OK);
-	assert_int_equal(ev.role, SNT_ROLE_EXIT_BUTTON);
-	assert_int_equal(ev.value, 0);
-	/* The caller's fd (the daemon's signalfd) ends the wait. */
-	assert_int_equal(pipe(pfd), 0);
-	assert_int_equal(write(pfd[1], "x", 1), 1);
-	assert_int_equal(snt_lgpio_wait_event(g, pfd[0], 1000, &ev), SNT_HAL_FD_READY);
-	close(pfd[0]);
-	close(pfd[1]);
-	/* A failing event read is an I/O error. */
-	edge(L0(6), 0);
-	close(L0(6)->pipe[1]);
-	assert_int_equal(read(L0(6)->pipe[0], err, 1), 1);
-	L0(6)->pipe[1] = open("/dev/null", O_WRONLY);
-	assert_int_equal(snt_lgpio_wait_event(g, -1, 1000, &ev), SNT_HAL_ERR_IO);
-	snt_lgpio_close(g);
-	assert_all_released();
+	return "pinctrl-rp1";
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_request_flags, setup),
-		cmocka_unit_test_setup(test_relay_pulse_and_close, setup),
-		cmocka_unit_test_setup(test_set_fails, setup),
-		cmocka_unit_test_setup(test_open_errors, setup),
-		cmocka_unit_test_setup(test_busy_and_eio, setup),
-		cmocka_unit_test_setup(test_pi5_chip, setup),
-		cmocka_unit_test_setup(test_events_debounce, setup),
-	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-
-	stub_reset();
-	return rc;
+	return run_gpio_cases();
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lgpio: the gate's GPIO lines by role through libgpiod (the GPIO character
- * device, /dev/gpiochipN).  gpio_v1.c implements it on the libgpiod 1.6 API
+ * device, /dev/gpiochipN).  gpio_common.c implements it over the libgpiod
+ * calls of one backend (gpio_common.h): gpio_v1.c on the libgpiod 1.6 API
  * (Debian 12, Raspberry Pi OS bookworm: gpiod_chip_open_lookup(),
  * gpiod_line_request() with struct gpiod_line_request_config,
- * gpiod_line_event_read()).
+ * gpiod_line_event_read()) or gpiod2/gpio_v2.c on the 2.x API, picked by
+ * the Makefile.
  *
  * Door safety (fail-secure strike): every line is requested once, at open,
  * and held until snt_lgpio_close(); outputs are requested with the inactive
@@ -82,7 +84,7 @@ bool snt_lgpio_has(const struct snt_lgpio *g, enum snt_role role);
 /*
  * snt_lgpio_set() - drive output @role to logical @value (0/1).
  * Return: SNT_LGPIO_OK; SNT_LGPIO_ERR_INVAL for an input role or a role
- * without a line; SNT_LGPIO_ERR_IO when gpiod_line_set_value() fails.
+ * without a line; SNT_LGPIO_ERR_IO when libgpiod fails to set the value.
  */
 enum snt_lgpio_err snt_lgpio_set(struct snt_lgpio *g, enum snt_role role, int value) SNT_WUR;
 
