@@ -234,4 +234,4 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
-	$(B)/obj/tests/*.d
+	$(B)/obj/tests/*.d $(B)/obj/tests/gpiod2/*.d
