@@ -111,7 +111,14 @@ out=$(imp in6)
 expect_eq "hostile files exit" "$?" "1"
 expect_eq "hostile files" "$out" "in6/fifo.snb: rejected: not a regular file: refused
 in6/huge.snb: rejected: 73400320 bytes, larger than the limit of 67108864: refused
-in6/link.snb: rejected: a symbolic link: refused"
+in6/link.snb: rejected: a symbolic link: refused
+in6/sentinel: rejected: a symbolic link: refused"
+mkdir -p in6c/sentinel/gate-002 && ln -s "$T/stick/sentinel/gate-002" in6c/sentinel/gate-001 &&
+	ln -s "$T/stage" in6c/sentinel/gate-002/out
+out=$(imp in6c)
+expect_eq "symlinked stick directories exit" "$?" "1"
+expect_eq "symlinked stick directories" "$(printf '%s\n' "$out" | sort)" "in6c/sentinel/gate-001: rejected: a symbolic link: refused
+in6c/sentinel/gate-002/out: rejected: a symbolic link: refused"
 
 # A renamed file: merged by its content, the name reported as misleading.
 mkdir in6b && cp stage/gate-003-201-300-regular.snb in6b/gate-003-1-100-regular.snb

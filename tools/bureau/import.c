@@ -392,19 +392,50 @@ static void walk_free(struct walk *w)
 	free(w->dir_devices);
 }
 
-/* DIR/sentinel/<device>/out/: real directories only (O_NOFOLLOW), device names valid. */
+/* Whether @name in the directory @fd is a symbolic link. */
+static bool is_symlink_at(int fd, const char *name)
+{
+	struct stat sb;
+
+	return fstatat(fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode);
+}
+
+/* Record the symlink @prefix/@name (in the directory @fd, borrowed) to be reported as refused. */
+static int refuse_link(struct walk *w, int fd, const char *prefix, const char *name)
+{
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0)
+		return -1;
+	if (add_dir(w, dup_fd, NULL)) {
+		close(dup_fd);
+		return -1;
+	}
+	return add_found(w, prefix, name, (int)w->ndirs - 1, true, NULL);
+}
+
+/*
+ * DIR/sentinel/<device>/out/: real directories only (O_NOFOLLOW), device
+ * names valid; a symlink at any of these levels is reported as refused.
+ */
 static int scan_stick(struct walk *w, int top, const char *dir)
 {
 	int sfd = openat(top, "sentinel", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	char *sprefix = NULL;
 	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
 	if (sfd < 0)
-		return 0;	/* no stick layout (or a symlink: not followed) */
+		return is_symlink_at(top, "sentinel") ? refuse_link(w, top, dir, "sentinel") : 0;
+	if (asprintf(&sprefix, "%s/sentinel", dir) < 0) {
+		close(sfd);
+		return -1;
+	}
 	d = fdopendir(sfd);
 	if (!d) {
 		close(sfd);
+		free(sprefix);
 		return -1;
 	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -414,13 +445,22 @@ static int scan_stick(struct walk *w, int top, const char *dir)
 		if (!snt_bundle_device_id_valid(de->d_name))
 			continue;
 		dfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd < 0)
+		if (dfd < 0) {
+			if (is_symlink_at(dirfd(d), de->d_name))
+				rc = refuse_link(w, dirfd(d), sprefix, de->d_name);
 			continue;
+		}
 		ofd = openat(dfd, "out", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(dfd);
-		if (ofd < 0)
+		if (ofd < 0) {
+			if (is_symlink_at(dfd, "out") && asprintf(&prefix, "%s/%s", sprefix, de->d_name) >= 0) {
+				rc = refuse_link(w, dfd, prefix, "out");
+				free(prefix);
+			}
+			close(dfd);
 			continue;
-		if (asprintf(&prefix, "%s/sentinel/%s/out", dir, de->d_name) < 0) {
+		}
+		close(dfd);
+		if (asprintf(&prefix, "%s/%s/out", sprefix, de->d_name) < 0) {
 			close(ofd);
 			rc = -1;
 			break;
@@ -429,6 +469,7 @@ static int scan_stick(struct walk *w, int top, const char *dir)
 		free(prefix);
 	}
 	closedir(d);
+	free(sprefix);
 	return rc;
 }
 
