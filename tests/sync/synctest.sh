@@ -139,7 +139,8 @@ PY
 
 step "sentinel-bureau serve on loopback"
 port=$(free_port)
-bur serve --listen "127.0.0.1:$port" >"$T/serve.log" 2>&1 &
+"$b/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen "127.0.0.1:$port" \
+	>"$T/serve.log" 2>&1 &
 serve_pid=$!
 pids="$pids $serve_pid"
 wait_port "$port"
@@ -317,7 +318,6 @@ cmp -s "$T/b1.json" "$T/b2.json" && echo "old bundles: nothing changed" || probl
 
 step "final comparison"
 kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
-pids=""
 compare "final"
 rc=$?
 [ "$problems" -eq 0 ] || { echo "synctest: $problems problem(s) above" >&2; rc=1; }
