@@ -121,7 +121,11 @@ expect_eq "sync usb: files" "$(echo "$out" | grep 'files written')" \
 	"  files written:     2 ($size bytes), acknowledged bundles removed: 0"
 expect_eq "stick out/" "$(LC_ALL=C ls "$D/out")" "test-gate-1-3-regular.snb
 test-gate-2-3-priority.snb"
-bur import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
+# The issuing platform (a fake) says red for every token: the gate read green twice.
+printf '#!/bin/sh\ncat >/dev/null\necho red\n' >"$T/platform.sh"
+chmod +x "$T/platform.sh"
+"$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" --platform-cmd "$T/platform.sh" \
+	import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
 bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
 ack=$(ls "$D/in" | grep '^ack-')
 expect_eq "acknowledgement file" "$ack" "ack-test-gate-3.cose"
@@ -140,6 +144,8 @@ sentinelctl: sync: $S/mnt/sentinel/test-gate/in/notes.txt: not an acknowledgemen
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/time-test-gate-5.cose: not a regular file: refused"
 expect_eq "acknowledged despite them" "$(echo "$out" | grep 'acknowledged:')" \
 	"  acknowledged:      up to 3 (was 0)"
+expect_eq "verdicts: two contradict the colour read" "$(echo "$out" | grep 'verdicts:')" \
+	"  verdicts:          3 recorded, 2 contradiction(s)"
 expect_eq "acknowledged bundles removed from the stick" "$(ls "$D/out")" ""
 rm -f "$D/in/ack-test-gate-2.cose" "$D/in/..evil" "$D/in/notes.txt" "$D/in/time-test-gate-5.cose"
 
