@@ -31,6 +31,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
 	{ "export", cmd_export, N_("write entries to CSV or JSON lines, every row or nothing") },
 	{ "keys", cmd_keys, N_("make or show this gate's device key (for the bureau)") },
+	{ "policy", cmd_policy, N_("install or show the bureau's signed rule set") },
 	{ "purge", cmd_purge, N_("remove acknowledged entries older than DAYS days") },
 	{ "report", cmd_report, N_("write one day as a printable HTML page with charts") },
 	{ "scan", cmd_scan, N_("decode QR codes in images the way the gate does") },

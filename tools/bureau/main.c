@@ -26,6 +26,7 @@
 #include "clock/clock.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/issue.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
 
@@ -91,6 +92,9 @@ static void usage(FILE *f)
 		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
 		"  entries --device ID [--json]      a gate's entries as the bureau holds them\n"
 		"  alerts [--json]                   verdicts that contradict the colour the gate read\n"
+		"  policy sign --in F.json --out F.cose   sign a rule set (--key)\n"
+		"  badge issue --ref R --out F.png   a staff badge QR (--key; --text prints it)\n"
+		"  pass issue --id ID --visitor NAME --from T --until T --out F.png   a visit pass\n"
 		"\n"
 		"Options:\n"
 		"  --db PATH             bureau database (default ./%s)\n"
@@ -796,6 +800,8 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (bureau_issue_main(argc, argv, &r))	/* policy sign, badge issue, pass issue (issue.h) */
+		return r;
 	r = parse_config(argc, argv, &cfg);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;

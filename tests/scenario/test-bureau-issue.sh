@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sentinel-bureau policy sign / badge issue / pass issue: what the bureau signs
+# the gate accepts (sentinelctl policy install, the scanner reads the QR), and
+# bad input is refused naming the field.
+. tests/scenario/lib.sh
+BUR="$B/sentinel-bureau"
+[ -x "$BUR" ] || { echo "SKIP: $BUR not built"; exit 77; }
+command -v qrencode >/dev/null || { echo "SKIP: qrencode not installed (make deps)"; exit 77; }
+
+"$BUR" keys init --key "$T/bureau.key" >/dev/null || fail "keys init"
+cat >"$T/rules.json" <<'JSON'
+{"version": 3, "mode": "open", "fever_threshold_mdc": 37300, "colours": ["green", "yellow"],
+ "formats": ["healthcode"], "max_visitors": 4, "risk_regions": ["620100", "110105"],
+ "staff": [{"ref": "S010", "name": "赵*", "last_test": "2026-11-26"}],
+ "max_test_age_days": 7, "valid_from": "2026-11-28T00:00:00Z", "valid_until": 1796083200000,
+ "hard_limit_ms": 86400000, "issued": "2026-11-27T08:00:00Z"}
+JSON
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" 2>&1)
+expect_eq "policy sign: exit" "$?" "0"
+expect_eq "policy sign: output" "$out" "rule set version 3 signed: $T/rules.cose (412 bytes)"
+
+printf 'show none\n' >"$T/empty.scn"
+write_conf "$T/gate.conf" empty.scn gate.db out.log
+mkdir "$T/rules"
+printf '\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' "$T/bureau.key.pub" >>"$T/gate.conf"
+out=$("$B/sentinelctl" policy install --config "$T/gate.conf" --now 2026-11-29T00:00:00Z "$T/rules.cose" 2>&1)
+expect_eq "the gate installs it" "$out" "installed rule set version 3 (was 0: none), fresh"
+out=$("$B/sentinelctl" policy show --config "$T/gate.conf" --now 2026-11-29T00:00:00Z 2>&1 | \
+	grep -E '^(mode|colours|valid until|hard limit|risk regions|staff) ')
+expect_eq "the gate shows it" "$out" "mode              open
+valid until       2026-12-01T00:00:00Z
+hard limit        2026-12-02T00:00:00Z
+colours           green yellow
+risk regions      620100 110105
+staff             1"
+
+# Refused input names the field; nothing is written.
+sed 's/"yellow"\]/"yellow", "red"]/' "$T/rules.json" >"$T/bad1.json"
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/bad1.json" --out "$T/bad.cose" 2>&1)
+expect_eq "red accepted: exit" "$?" "1"
+expect_eq "red accepted: message" "$out" \
+	"sentinel-bureau: policy: $T/bad1.json: field 'colours': only \"green\" and \"yellow\" may be accepted"
+sed 's/"2026-11-26"/"2026-11-31"/' "$T/rules.json" >"$T/bad2.json"
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/bad2.json" --out "$T/bad.cose" 2>&1)
+expect_eq "bad date: message" "$out" \
+	"sentinel-bureau: policy: $T/bad2.json: field 'staff[0].last_test': not a date YYYY-MM-DD"
+sed 's/"mode"/"moda"/' "$T/rules.json" >"$T/bad3.json"
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/bad3.json" --out "$T/bad.cose" 2>&1)
+expect_eq "unknown key: message" "$out" "sentinel-bureau: policy: $T/bad3.json: field 'moda': unknown key"
+[ ! -e "$T/bad.cose" ] || fail "a refused rule set was written"
+"$BUR" policy sign --in "$T/rules.json" --out "$T/x.cose" 2>/dev/null
+expect_eq "no --key: exit" "$?" "2"
+
+# Badge and pass: PNG QR codes the gate's scanner reads as SNB1: text.
+out=$("$BUR" --key "$T/bureau.key" badge issue --ref S010 --out "$T/badge.png" --text 2>&1)
+expect_eq "badge issue: exit" "$?" "0"
+case $out in SNB1:*) ;; *) fail "badge text: $out" ;; esac
+got=$("$B/sentinelctl" scan --json "$T/badge.png" | jq -r '.codes[0].text')
+expect_eq "badge scanned" "$got" "$out"
+out=$("$BUR" --key "$T/bureau.key" pass issue --id P-7 --visitor '钱*' --from 2026-11-29T01:00:00Z \
+	--until 2026-11-29T03:00:00Z --out "$T/pass.png" 2>&1)
+expect_eq "pass issue: exit" "$?" "0"
+case $out in "pass P-7: $T/pass.png ("*" characters)") ;; *) fail "pass output: $out" ;; esac
+got=$("$B/sentinelctl" scan --json "$T/pass.png" | jq -r '.codes[0].text' | cut -c1-5)
+expect_eq "pass scanned" "$got" "SNB1:"
+"$BUR" --key "$T/bureau.key" pass issue --id P-8 --visitor '钱*' --from 2026-11-29T03:00:00Z \
+	--until 2026-11-29T01:00:00Z --out "$T/pass2.png" 2>/dev/null
+expect_eq "pass ending before it starts: exit" "$?" "2"
+[ ! -e "$T/pass2.png" ] || fail "a refused pass was written"
+"$BUR" --key "$T/bureau.key" badge issue --out "$T/b2.png" 2>/dev/null
+expect_eq "badge without --ref: exit" "$?" "2"
+
+finish

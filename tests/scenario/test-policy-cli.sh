@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# sentinelctl policy install / show: a signed rule set goes in atomically and
+# only when newer; a tampered one (one byte flipped), one from another key and
+# an old one are refused with the active set unchanged, byte for byte.
+. tests/scenario/lib.sh
+R=$ROOT/tests/fixtures/rules
+CTL="$B/sentinelctl"
+
+printf 'show none\n' >"$T/empty.scn"
+write_conf "$T/gate.conf" empty.scn gate.db out.log
+mkdir "$T/rules"
+cat >>"$T/gate.conf" <<CONF
+
+[sync]
+bureau_key = $R/bureau.key.pub
+
+[rules]
+dir = rules
+CONF
+NOW="--now 2026-11-29T04:00:00Z"
+
+out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1)
+expect_eq "show without a rule set: exit" "$?" "1"
+expect_eq "show without a rule set: message" "$out" "sentinelctl: policy: $T/rules/rules.cose: no rule set installed"
+
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.cose" 2>&1)
+expect_eq "install v1: exit" "$?" "0"
+expect_eq "install v1: output" "$out" "installed rule set version 1 (was 0: none), fresh"
+cmp -s "$R/rules-v1.cose" "$T/rules/rules.cose" || fail "rules.cose is not the installed file"
+[ ! -e "$T/rules/rules.cose.tmp" ] || fail "temporary file left behind"
+
+out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1)
+expect_eq "show v1: exit" "$?" "0"
+expect_eq "show v1" "$out" "version           1
+mode              closed
+issued            2026-11-27T08:00:00Z
+age               1d 20h
+valid from        2026-11-28T00:00:00Z
+valid until       2026-12-06T00:00:00Z
+hard limit        2026-12-13T00:00:00Z
+freshness         fresh
+fever threshold   37.3
+colours           green
+formats           healthcode hcert
+max visitors      5
+risk regions      620100
+max test age      7 days
+staff             2
+  S001            张*  last test 2026-11-27, due 2026-12-04
+  S002            李*  last test 2026-11-21, due 2026-11-28"
+
+out=$("$CTL" policy show --config "$T/gate.conf" --now 2026-12-07T00:00:00Z 2>&1 | grep freshness)
+expect_eq "show v1 a day past its validity" "$out" "freshness         stale"
+out=$("$CTL" policy show --config "$T/gate.conf" --now 2026-12-13T00:00:00Z 2>&1 | grep freshness)
+expect_eq "show v1 at the hard limit" "$out" "freshness         expired"
+
+# Refused: nothing changes.
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-tampered.cose" 2>&1)
+expect_eq "tampered: exit" "$?" "1"
+expect_eq "tampered: message" "$out" \
+	"sentinelctl: policy: $R/rules-v2-tampered.cose: refused: signature: signature does not verify"
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-other.cose" 2>&1)
+expect_eq "other key: exit" "$?" "1"
+expect_eq "other key: message" "$out" \
+	"sentinelctl: policy: $R/rules-v2-other.cose: refused: signature: signed by another key (kid does not match)"
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.cose" 2>&1)
+expect_eq "same version: exit" "$?" "1"
+expect_eq "same version: message" "$out" \
+	"sentinelctl: policy: $R/rules-v1.cose: refused: version 1 is not newer than the active version 1"
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.json" 2>&1)
+expect_eq "not COSE: exit" "$?" "1"
+cmp -s "$R/rules-v1.cose" "$T/rules/rules.cose" || fail "a refused install changed rules.cose"
+[ "$(ls "$T/rules")" = "rules.cose" ] || fail "files left in the rules dir: $(ls "$T/rules")"
+
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2.cose" 2>&1)
+expect_eq "install v2: exit" "$?" "0"
+expect_eq "install v2: output" "$out" "installed rule set version 2 (was 1), fresh"
+cmp -s "$R/rules-v2.cose" "$T/rules/rules.cose" || fail "v2 not installed"
+
+# Usage errors.
+"$CTL" policy 2>/dev/null
+expect_eq "no subcommand: exit" "$?" "2"
+"$CTL" policy install --config "$T/gate.conf" 2>/dev/null
+expect_eq "install without FILE: exit" "$?" "2"
+"$CTL" policy show --config "$T/gate.conf" --now yesterday 2>/dev/null
+expect_eq "bad --now: exit" "$?" "2"
+out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$T/missing.cose" 2>&1)
+expect_eq "missing file: exit" "$?" "2"
+expect_eq "missing file: message" "$out" "sentinelctl: policy: $T/missing.cose: No such file or directory"
+
+finish

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinel-bureau policy sign / badge issue / pass issue (issue.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "clock/clock.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
+#include "tools/bureau/issue.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct opts {
+	const char *key, *in, *out, *ref, *id, *visitor, *from, *until, *issued;
+	bool text;
+};
+
+static const char *cur = "policy";
+
+static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
+static void err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sentinel-bureau: %s: ", cur);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	err_line("%s", m);
+	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
+	return EXIT_USAGE;
+}
+
+/* Options of the rest of sentinel-bureau that take a value (to find the command word). */
+static bool takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
+		"--listen", "--tls-cert", "--tls-key", "--in", "--out", "--ref", "--id", "--visitor", "--from",
+		"--until", "--issued",
+	};
+
+	if (strchr(opt, '='))
+		return false;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(with_value); i++)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
+/* The first operand of @argv, or NULL. */
+static const char *command_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			if (takes_value(argv[i]))
+				i++;
+			continue;
+		}
+		return argv[i];
+	}
+	return NULL;
+}
+
+/* Write @len bytes to @path through PATH.tmp, fsync and rename. */
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	char tmp[4096];
+	int fd, saved;
+	size_t off = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, (const char *)buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto err;
+		off += (size_t)w;
+	}
+	if (fsync(fd) || close(fd)) {
+		fd = -1;
+		goto err;
+	}
+	if (rename(tmp, path))
+		goto err_unlink;
+	return 0;
+err:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+err_unlink:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+	return -1;
+}
+
+/* A time option: RFC 3339 or ms since the epoch. */
+static int parse_time(const char *name, const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!snt_clock_parse_rfc3339(s, out))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!errno && end != s && !*end && v >= 0) {
+		*out = v;
+		return 0;
+	}
+	return usage_error("%s: '%s' is neither an RFC 3339 time nor ms since the epoch", name, s), -1;
+}
+
+/* ---- policy sign: rules.json -> rules.cose ---- */
+
+static int json_err(const char *in, const char *field, const char *why)
+{
+	err_line("%s: field '%s': %s", in, field, why);
+	return -1;
+}
+
+static int json_uint(const char *in, json_t *root, const char *field, uint64_t max, uint64_t *out)
+{
+	json_t *v = json_object_get(root, field);
+
+	if (!v)
+		return json_err(in, field, "missing");
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max)
+		return json_err(in, field, "not an unsigned integer in range");
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* ms since the epoch, or an RFC 3339 string. */
+static int json_time(const char *in, json_t *root, const char *field, int64_t *out)
+{
+	json_t *v = json_object_get(root, field);
+
+	if (!v)
+		return json_err(in, field, "missing");
+	if (json_is_string(v) && !snt_clock_parse_rfc3339(json_string_value(v), out))
+		return 0;
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = json_integer_value(v);
+		return 0;
+	}
+	return json_err(in, field, "not ms since the epoch or an RFC 3339 time");
+}
+
+static int json_names(const char *in, json_t *root, const char *field, unsigned *bits,
+		      int (*parse)(const char *, int *))
+{
+	json_t *a = json_object_get(root, field), *v;
+	size_t i;
+
+	if (!a)
+		return json_err(in, field, "missing");
+	if (!json_is_array(a))
+		return json_err(in, field, "not an array");
+	json_array_foreach(a, i, v) {
+		int bit;
+
+		if (!json_is_string(v) || parse(json_string_value(v), &bit))
+			return json_err(in, field, "an unknown name");
+		*bits |= 1u << bit;
+	}
+	return 0;
+}
+
+static int colour_bit(const char *s, int *bit)
+{
+	enum snt_colour c;
+
+	if (snt_colour_from_name(s, &c))
+		return -1;
+	*bit = (int)c;
+	return 0;
+}
+
+static int format_bit(const char *s, int *bit)
+{
+	enum snt_code_format f;
+
+	if (snt_code_format_from_name(s, &f))
+		return -1;
+	*bit = (int)f;
+	return 0;
+}
+
+static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
+{
+	static const char *const known[] = {
+		"type", "v", "version", "mode", "fever_threshold_mdc", "colours", "formats", "max_visitors",
+		"risk_regions", "staff", "max_test_age_days", "valid_from", "valid_until", "hard_limit_ms", "issued",
+	};
+	const char *key, *mode;
+	json_t *v, *a;
+	uint64_t u;
+	size_t i;
+
+	if (!json_is_object(root))
+		return json_err(in, "(top)", "not a JSON object");
+	json_object_foreach(root, key, v) {
+		if (snt_name_index(known, SNT_ARRAY_SIZE(known), key) < 0)
+			return json_err(in, key, "unknown key");
+	}
+	v = json_object_get(root, "type");
+	if (v && (!json_is_string(v) || strcmp(json_string_value(v), "rules")))
+		return json_err(in, "type", "not \"rules\"");
+	v = json_object_get(root, "v");
+	if (v && (!json_is_integer(v) || json_integer_value(v) != 1))
+		return json_err(in, "v", "not 1");
+	if (json_uint(in, root, "version", INT64_MAX, &r->version))
+		return -1;
+	v = json_object_get(root, "mode");
+	mode = json_is_string(v) ? json_string_value(v) : "";
+	if (!strcmp(mode, "open"))
+		r->mode = SNT_RULES_OPEN;
+	else if (!strcmp(mode, "closed"))
+		r->mode = SNT_RULES_CLOSED;
+	else
+		return json_err(in, "mode", "not \"open\" or \"closed\"");
+	if (json_uint(in, root, "fever_threshold_mdc", 39000, &u))
+		return -1;
+	r->fever_threshold_mdc = (int32_t)u;
+	if (json_names(in, root, "colours", &r->colours, colour_bit) ||
+	    json_names(in, root, "formats", &r->formats, format_bit))
+		return -1;
+	if (json_uint(in, root, "max_visitors", UINT32_MAX, &u))
+		return -1;
+	r->max_visitors = (uint32_t)u;
+	if (json_uint(in, root, "max_test_age_days", 366, &u))
+		return -1;
+	r->max_test_age_days = (uint32_t)u;
+	if (json_time(in, root, "valid_from", &r->valid_from_ms) ||
+	    json_time(in, root, "valid_until", &r->valid_until_ms) || json_time(in, root, "issued", &r->issued_ms))
+		return -1;
+	if (json_uint(in, root, "hard_limit_ms", INT64_MAX, &u))
+		return -1;
+	r->hard_limit_ms = (int64_t)u;
+	a = json_object_get(root, "risk_regions");
+	if (!json_is_array(a) || json_array_size(a) > SNT_RULES_MAX_REGIONS)
+		return json_err(in, "risk_regions", "not an array of at most 1024 region codes");
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || snt_strlcpy(r->regions[i], json_string_value(v), SNT_REGION_LEN) >=
+		    SNT_REGION_LEN)
+			return json_err(in, "risk_regions", "not six-digit region codes");
+		r->n_regions = i + 1;
+	}
+	a = json_object_get(root, "staff");
+	if (!json_is_array(a) || json_array_size(a) > SNT_RULES_MAX_STAFF)
+		return json_err(in, "staff", "not an array of at most 1024 staff");
+	json_array_foreach(a, i, v) {
+		struct snt_rules_staff *s = &r->staff[i];
+		const char *fields[] = { "ref", "name", "last_test" };
+		char *dst[] = { s->ref, s->name, s->last_test };
+		size_t cap[] = { sizeof(s->ref), sizeof(s->name), sizeof(s->last_test) };
+
+		if (!json_is_object(v) || json_object_size(v) != 3)
+			return json_err(in, "staff", "each member must be {\"ref\", \"name\", \"last_test\"}");
+		for (int k = 0; k < 3; k++) {
+			json_t *f = json_object_get(v, fields[k]);
+
+			if (!json_is_string(f) || snt_strlcpy(dst[k], json_string_value(f), cap[k]) >= cap[k])
+				return json_err(in, "staff", "each member must be {\"ref\", \"name\", \"last_test\"}");
+		}
+		r->n_staff = i + 1;
+	}
+	return 0;
+}
+
+static int policy_sign(const struct opts *o, EVP_PKEY *key)
+{
+	struct snt_rules *r = calloc(1, sizeof(*r));
+	uint8_t *payload = NULL, *cose = NULL;
+	size_t plen = 0, clen = 0;
+	enum snt_rules_err rerr;
+	json_error_t jerr;
+	json_t *root;
+	char why[256];
+	int status = EXIT_FAIL;
+
+	if (!r) {
+		err_line("out of memory");
+		return EXIT_USAGE;
+	}
+	root = json_load_file(o->in, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		err_line("%s:%d: %s", o->in, jerr.line, jerr.text);
+		goto out;
+	}
+	if (rules_from_json(o->in, root, r))
+		goto out;
+	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
+	if (rerr) {
+		err_line("%s: %s", o->in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		goto out;
+	}
+	if (snt_sign1_es256(key, payload, plen, &cose, &clen)) {
+		err_line("cannot sign with the key");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (write_file(o->out, cose, clen)) {
+		err_line("cannot write %s: %s", o->out, strerror(errno));
+		status = EXIT_USAGE;
+		goto out;
+	}
+	printf("rule set version %" PRIu64 " signed: %s (%zu bytes)\n", r->version, o->out, clen);
+	status = EXIT_OK;
+out:
+	json_decref(root);
+	free(payload);
+	free(cose);
+	free(r);
+	return status;
+}
+
+/* ---- badges and passes: QR PNG via qrencode ---- */
+
+static int qr_png(const char *text, const char *out)
+{
+	char tmp[4096];
+	int st;
+	pid_t pid;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= sizeof(tmp))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* No shell: the text is one argument. */
+		execlp("qrencode", "qrencode", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", "-o", tmp, "--", text,
+		       (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, out)) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_kind kind, int64_t now)
+{
+	struct snt_credential c;
+	char *text = NULL;
+	enum snt_rules_err rerr;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	c.issued_ms = now;
+	if (o->issued && parse_time("--issued", o->issued, &c.issued_ms))
+		return EXIT_USAGE;
+	if (kind == SNT_CREDENTIAL_BADGE) {
+		if (snt_strlcpy(c.ref, o->ref, sizeof(c.ref)) >= sizeof(c.ref))
+			return usage_error("--ref: longer than 32 characters");
+	} else {
+		if (snt_strlcpy(c.id, o->id, sizeof(c.id)) >= sizeof(c.id))
+			return usage_error("--id: longer than 32 characters");
+		if (snt_strlcpy(c.visitor, o->visitor, sizeof(c.visitor)) >= sizeof(c.visitor))
+			return usage_error("--visitor: longer than 63 bytes");
+		if (parse_time("--from", o->from, &c.from_ms) || parse_time("--until", o->until, &c.until_ms))
+			return EXIT_USAGE;
+	}
+	rerr = snt_credential_issue(&c, key, &text);
+	if (rerr == SNT_RULES_ERR_INVAL)
+		return usage_error("%s", kind == SNT_CREDENTIAL_BADGE ?
+				   "--ref: 1-32 printable ASCII characters" :
+				   "--id 1-32 printable ASCII, --visitor a masked name, --until after --from");
+	if (rerr) {
+		err_line("%s", snt_rules_strerror(rerr));
+		return EXIT_USAGE;
+	}
+	if (qr_png(text, o->out)) {
+		err_line("cannot write %s with qrencode", o->out);
+		free(text);
+		return EXIT_USAGE;
+	}
+	if (o->text)
+		printf("%s\n", text);
+	else
+		printf("%s %s: %s (%zu characters)\n", kind == SNT_CREDENTIAL_BADGE ? "badge" : "pass",
+		       kind == SNT_CREDENTIAL_BADGE ? c.ref : c.id, o->out, strlen(text));
+	free(text);
+	return EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "in", required_argument, NULL, 'i' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "id", required_argument, NULL, 'I' },
+		{ "visitor", required_argument, NULL, 'v' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "issued", required_argument, NULL, 's' },
+		{ "text", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct snt_clock clk;
+	struct opts o;
+	const char *cmd, *sub;
+	EVP_PKEY *key = NULL;
+	enum snt_sign_err serr;
+	int c, status;
+
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o.key = optarg; break;
+		case 'd': break;	/* the bureau database is not used here */
+		case 'i': o.in = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'r': o.ref = optarg; break;
+		case 'I': o.id = optarg; break;
+		case 'v': o.visitor = optarg; break;
+		case 'f': o.from = optarg; break;
+		case 'u': o.until = optarg; break;
+		case 's': o.issued = optarg; break;
+		case 't': o.text = true; break;
+		case ':':
+			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return usage_error("usage: policy sign | badge issue | pass issue (see --help)");
+	cmd = argv[optind];
+	sub = argv[optind + 1];
+	cur = cmd;
+	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
+		return usage_error("unknown subcommand '%s'", sub);
+	if (!o.key)
+		return usage_error("--key PATH (the bureau's private key) is required");
+	if (!o.out)
+		return usage_error("--out is required");
+	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text))
+		return usage_error("policy sign takes --in and --out");
+	if (!strcmp(cmd, "badge") && (!o.ref || o.in || o.id || o.visitor || o.from || o.until))
+		return usage_error("badge issue takes --ref and --out (and --issued, --text)");
+	if (!strcmp(cmd, "pass") && (!o.id || !o.visitor || !o.from || !o.until || o.in || o.ref))
+		return usage_error("pass issue takes --id, --visitor, --from, --until and --out");
+	serr = snt_sign_key_load_private(o.key, &key);
+	if (serr) {
+		err_line("cannot use the key %s: %s", o.key,
+			 serr == SNT_SIGN_ERR_OPEN ? strerror(errno) : snt_sign_strerror(serr));
+		return EXIT_USAGE;
+	}
+	snt_clock_system(&clk);
+	if (!strcmp(cmd, "policy"))
+		status = policy_sign(&o, key);
+	else
+		status = credential(&o, key, strcmp(cmd, "badge") ? SNT_CREDENTIAL_PASS : SNT_CREDENTIAL_BADGE,
+				    snt_clock_utc_ms(&clk));
+	EVP_PKEY_free(key);
+	return status;
+}
+
+int bureau_issue_main(int argc, char **argv, int *status)
+{
+	const char *cmd = command_word(argc, argv);
+	char **copy;
+
+	if (!cmd || (strcmp(cmd, "policy") && strcmp(cmd, "badge") && strcmp(cmd, "pass")))
+		return 0;
+	/* getopt_long permutes: work on a copy so @argv stays as given. */
+	copy = calloc((size_t)argc + 1, sizeof(*copy));
+	if (!copy) {
+		*status = EXIT_USAGE;
+		return 1;
+	}
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	*status = run(argc, copy);
+	free(copy);
+	if (fflush(stdout) || ferror(stdout)) {
+		err_line("cannot write the output: %s", strerror(errno));
+		*status = EXIT_USAGE;
+	}
+	return 1;
+}

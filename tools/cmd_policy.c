@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl policy install [--config FILE] [--now TIME] FILE
+ * sentinelctl policy show [--config FILE] [--now TIME]
+ *
+ * install: verify FILE (a rule set signed by the bureau, rules/rules.h) with
+ * [sync] bureau_key, require a version newer than the active one, and make it
+ * the active set in [rules] dir atomically (the old set stays on any error).
+ * A running sentineld takes it at its next SIGHUP.
+ * show: the active set - version, mode, issued and its age, validity,
+ * freshness, thresholds, lists, roster.
+ * Exit: 0 done; 1 refused (signature, content, not newer) or, for show, no
+ * valid active set; 2 usage, configuration or I/O error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock/clock.h"
+#include "config/config.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
+#include "tools/common.h"
+
+#define CMD "policy"
+#define DAY_MS ((int64_t)86400000)
+
+struct config {
+	const char *config;
+	const char *now;	/* --now RFC 3339, else the system clock */
+	const char *sub;	/* "install" or "show" */
+	const char *file;	/* install: the rule-set file */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: sentinelctl policy install [--config FILE] [--now TIME] RULES.cose\n"
+		   "       sentinelctl policy show [--config FILE] [--now TIME]\n"
+		   "\n"
+		   "install: verify a rule set signed by the bureau ([sync] bureau_key), require a\n"
+		   "version newer than the active one and make it active in [rules] dir\n"
+		   "(atomically; sentineld takes it at SIGHUP).  show: the active set, its age\n"
+		   "and freshness.\n"
+		   "\n"
+		   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		   "      --now TIME     judge freshness at this RFC 3339 time (default: now)\n"
+		   "  -h, --help         show this help\n"
+		   "\n"
+		   "Exit 0 done, 1 refused or no valid active set, 2 usage, configuration or I/O error.\n");
+}
+
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->config = SNT_CONFIG_DEFAULT_PATH;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfg->config = optarg;
+			break;
+		case 'n':
+			cfg->now = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			return ctl_getopt_error(CMD, c, argv);
+		}
+	}
+	if (optind >= argc) {
+		ctl_err(CMD, "missing subcommand (install or show)");
+		return -1;
+	}
+	cfg->sub = argv[optind++];
+	if (!strcmp(cfg->sub, "install")) {
+		if (optind >= argc) {
+			ctl_err(CMD, "install: missing FILE");
+			return -1;
+		}
+		cfg->file = argv[optind++];
+	} else if (strcmp(cfg->sub, "show")) {
+		ctl_err(CMD, "unknown subcommand '%s' (install or show)", cfg->sub);
+		return -1;
+	}
+	if (optind < argc) {
+		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!*cfg->config || (cfg->file && !*cfg->file)) {
+		ctl_err(CMD, "empty path");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read FILE whole (at most SNT_RULES_MAX_FILE bytes); 0, or -1 after reporting. */
+static int read_input(const char *path, uint8_t **out, size_t *len)
+{
+	uint8_t *buf;
+	FILE *f;
+	int rc;
+
+	rc = snt_fopen_regular(path, &f);
+	if (rc) {
+		ctl_err(CMD, "%s: %s", path, snt_open_strerror(rc));
+		return -1;
+	}
+	buf = malloc(SNT_RULES_MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		ctl_err(CMD, "out of memory");
+		return -1;
+	}
+	*len = fread(buf, 1, SNT_RULES_MAX_FILE + 1, f);
+	rc = ferror(f) ? errno : 0;
+	fclose(f);
+	if (rc || *len > SNT_RULES_MAX_FILE) {
+		ctl_err(CMD, "%s: %s", path, rc ? strerror(rc) : "larger than 1048576 bytes");
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	return 0;
+}
+
+static void print_time(const char *label, int64_t ms)
+{
+	char t[40];
+
+	if (snt_clock_format_rfc3339(ms, t, sizeof(t)) < 0)
+		snprintf(t, sizeof(t), "%" PRId64 " ms", ms);
+	printf("%-17s %s\n", label, t);
+}
+
+/* "3d 4h" for a duration in ms (negative: "in the future"). */
+static void format_age(int64_t ms, char *buf, size_t size)
+{
+	if (ms < 0) {
+		snprintf(buf, size, "in the future");
+		return;
+	}
+	snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", ms / DAY_MS, ms % DAY_MS / 3600000);
+}
+
+static void show(const struct snt_rules *r, int64_t now)
+{
+	char age[32], due[SNT_RULES_DATE_LEN];
+
+	printf("%-17s %" PRIu64 "\n", "version", r->version);
+	printf("%-17s %s\n", "mode", snt_rules_mode_name(r->mode));
+	print_time("issued", r->issued_ms);
+	format_age(now - r->issued_ms, age, sizeof(age));
+	printf("%-17s %s\n", "age", age);
+	print_time("valid from", r->valid_from_ms);
+	print_time("valid until", r->valid_until_ms);
+	print_time("hard limit", r->valid_until_ms + r->hard_limit_ms);
+	printf("%-17s %s\n", "freshness", snt_rules_freshness_name(snt_rules_freshness(r, now)));
+	printf("%-17s %d.%d\n", "fever threshold", r->fever_threshold_mdc / 1000, r->fever_threshold_mdc % 1000 / 100);
+	printf("%-17s", "colours");
+	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)
+		if (r->colours & (1u << c))
+			printf(" %s", snt_colour_name((enum snt_colour)c));
+	printf("\n%-17s", "formats");
+	for (int f = SNT_FORMAT_HEALTHCODE; f <= SNT_FORMAT_SHC; f++)
+		if (r->formats & (1u << f))
+			printf(" %s", snt_code_format_name((enum snt_code_format)f));
+	printf("\n%-17s %" PRIu32 "%s\n", "max visitors", r->max_visitors, r->max_visitors ? "" : " (no cap)");
+	printf("%-17s", "risk regions");
+	for (size_t i = 0; i < r->n_regions; i++)
+		printf(" %s", r->regions[i]);
+	printf("%s\n", r->n_regions ? "" : " none");
+	printf("%-17s %" PRIu32 " days\n", "max test age", r->max_test_age_days);
+	printf("%-17s %zu\n", "staff", r->n_staff);
+	for (size_t i = 0; i < r->n_staff; i++) {
+		snt_rules_format_date(r->staff[i].last_test_day + (int32_t)r->max_test_age_days, due, sizeof(due));
+		printf("  %-15s %s  last test %s, due %s\n", r->staff[i].ref, r->staff[i].name, r->staff[i].last_test,
+		       due);
+	}
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	struct snt_rules_install_result res;
+	struct snt_rules *rules = NULL;
+	struct snt_config sc;
+	struct snt_clock clk;
+	enum snt_rules_err rerr;
+	enum snt_sign_err serr;
+	struct config cfg;
+	EVP_PKEY *pub = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char err[512];
+	int64_t now;
+	int rc;
+
+	rc = parse_config(argc, argv, &cfg);
+	if (rc > 0)
+		return SNT_EXIT_OK;
+	if (rc < 0)
+		return ctl_usage_hint(CMD);
+	if (cfg.now) {
+		if (snt_clock_parse_rfc3339(cfg.now, &now)) {
+			ctl_err(CMD, "--now: '%s' is not an RFC 3339 time", cfg.now);
+			return ctl_usage_hint(CMD);
+		}
+	} else {
+		snt_clock_system(&clk);
+		now = snt_clock_utc_ms(&clk);
+	}
+	if (snt_config_load(cfg.config, &sc, err, sizeof(err)) != SNT_CONFIG_OK) {
+		ctl_err(CMD, "%s", err);
+		return SNT_EXIT_USAGE;
+	}
+	serr = snt_sign_key_load_public(sc.sync_bureau_key, &pub);
+	if (serr) {
+		ctl_err(CMD, "bureau key %s: %s", sc.sync_bureau_key, snt_sign_strerror(serr));
+		return SNT_EXIT_USAGE;
+	}
+
+	if (!strcmp(cfg.sub, "show")) {
+		rerr = snt_rules_load(sc.rules_dir, pub, &rules, err, sizeof(err));
+		EVP_PKEY_free(pub);
+		if (rerr) {
+			ctl_err(CMD, "%s", err[0] ? err : snt_rules_strerror(rerr));
+			return rerr == SNT_RULES_ERR_IO || rerr == SNT_RULES_ERR_NOMEM ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
+		}
+		show(rules, now);
+		snt_rules_free(rules);
+		return SNT_EXIT_OK;
+	}
+
+	if (read_input(cfg.file, &buf, &len)) {
+		EVP_PKEY_free(pub);
+		return SNT_EXIT_USAGE;
+	}
+	err[0] = '\0';
+	rerr = snt_rules_install(sc.rules_dir, pub, buf, len, now, &res, err, sizeof(err));
+	free(buf);
+	EVP_PKEY_free(pub);
+	switch (rerr) {
+	case SNT_RULES_OK:
+		printf("installed rule set version %" PRIu64 " (was %" PRIu64 "%s), %s\n", res.version, res.previous,
+		       res.previous ? "" : ": none", snt_rules_freshness_name(res.freshness));
+		return SNT_EXIT_OK;
+	case SNT_RULES_ERR_SIGNATURE:
+	case SNT_RULES_ERR_PAYLOAD:
+	case SNT_RULES_ERR_OLD:
+	case SNT_RULES_ERR_TOO_LARGE:
+		ctl_err(CMD, "%s: refused: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
+		return SNT_EXIT_FAIL;
+	default:
+		ctl_err(CMD, "%s: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
+		return SNT_EXIT_USAGE;
+	}
+}
