@@ -25,6 +25,8 @@
 #include "journal/journal.h"
 #include "log/log.h"
 #include "notify/notify.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
 #include "store/store.h"
 #include "trust/trust.h"
 
@@ -41,6 +43,8 @@ struct ctx {
 	struct snt_checkin *checkin;
 	struct snt_journal *journal;
 	struct snt_trust *trust;	/* [station] trust; NULL when not configured */
+	struct snt_rules *rules;	/* the bureau's rule set ([rules] dir); NULL = none */
+	EVP_PKEY *bureau_pub;		/* [sync] bureau_key, which verifies it; NULL = none */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
@@ -181,6 +185,53 @@ static int load_trust(const struct snt_config *cfg, struct snt_trust **out, char
 }
 
 /*
+ * The bureau's rule set from @cfg's [rules] dir, verified with [sync]
+ * bureau_key, loaded whole before it replaces the active one (at start and
+ * at SIGHUP, between visits); on any error the active set stays.  Nothing
+ * personal is logged (versions, paths and reasons only).
+ */
+static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *when)
+{
+	struct snt_rules *r = NULL;
+	enum snt_rules_err rerr;
+	enum snt_sign_err serr;
+	EVP_PKEY *pub = NULL;
+	char err[512] = "";
+
+	serr = snt_sign_key_load_public(cfg->sync_bureau_key, &pub);
+	if (serr) {
+		if (c->rules)
+			log_warnx(&c->log, "%s: bureau key %s: %s; keeping rule set version %llu", when,
+				  cfg->sync_bureau_key, snt_sign_strerror(serr),
+				  (unsigned long long)c->rules->version);
+		else	/* a gate without closed management: nothing to report */
+			log_debug(&c->log, "%s: no rule set (bureau key %s: %s)", when, cfg->sync_bureau_key,
+				  snt_sign_strerror(serr));
+		return;
+	}
+	rerr = snt_rules_load(cfg->rules_dir, pub, &r, err, sizeof(err));
+	if (rerr) {
+		if (c->rules)
+			log_warnx(&c->log, "%s: rules: %s; keeping version %llu", when, err,
+				  (unsigned long long)c->rules->version);
+		else if (rerr == SNT_RULES_ERR_NONE)
+			log_debug(&c->log, "%s: rules: %s", when, err);
+		else
+			log_warnx(&c->log, "%s: rules: %s; no rule set", when, err);
+		EVP_PKEY_free(pub);
+		return;
+	}
+	snt_checkin_set_rules(c->checkin, r, pub);
+	snt_rules_free(c->rules);
+	EVP_PKEY_free(c->bureau_pub);
+	c->rules = r;
+	c->bureau_pub = pub;
+	log_info(&c->log, "%s: rule set version %llu (%s, %s)", when, (unsigned long long)r->version,
+		 snt_rules_mode_name(r->mode),
+		 snt_rules_freshness_name(snt_rules_freshness(r, snt_clock_utc_ms(&c->board->clock))));
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -227,6 +278,9 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.duty_phone, n->duty_phone, sizeof(c->cfg.duty_phone));
 	c->cfg.leave_timeout_ms = n->leave_timeout_ms;
 	log_info(&c->log, "SIGHUP: configuration %s reloaded", c->config_path);
+	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
+	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
+	load_rules(c, n, "SIGHUP");
 	free(n);
 }
 
@@ -595,6 +649,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snt_checkin_set_trust(c.checkin, c.trust);
+	load_rules(&c, &c.cfg, "start");
 	{
 		int64_t last_trusted = 0;
 
@@ -620,6 +675,8 @@ int main(int argc, char **argv)
 out:
 	snt_checkin_free(c.checkin);
 	snt_trust_free(c.trust);
+	snt_rules_free(c.rules);
+	EVP_PKEY_free(c.bureau_pub);
 	snt_journal_close(c.journal);
 	snt_store_close(c.store);
 	snt_board_close(c.board);

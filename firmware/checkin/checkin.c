@@ -37,6 +37,17 @@ struct snt_checkin {
 	bool fire;			/* fire alarm active: door held released */
 	int64_t last_trusted_utc_ms;	/* latest trusted wall time seen */
 	bool rebased;			/* this boot's start time is in the log */
+	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
+	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
+	int64_t occupancy;		/* visitors inside */
+};
+
+/* The badge and pass ("SNB1:" codes) seen during one scan. */
+struct creds {
+	bool badge_seen, badge_valid;
+	char ref[SNT_RULES_REF_LEN];	/* badge_valid: the staff reference */
+	bool pass_seen, pass_valid;
+	struct snt_credential pass;	/* pass_valid: the pass */
 };
 
 /* Messages to the visitor: Chinese first, then English. */
@@ -46,6 +57,9 @@ struct snt_checkin {
 #define MSG_CONFIRM "请再测一次体温\nPlease measure once more"
 #define MSG_OVERRIDE "工作人员已放行 请通行\nAdmitted by staff: please enter"
 #define MSG_EXIT "请通行\nExit: please go through"
+#define MSG_SHOW_HEALTH "请出示健康码 (工作证/预约码已读取)\nPlease show your health code (badge or pass read)"
+#define MSG_SHOW_BADGE "请工作人员出示工作证\nStaff: please show your badge"
+#define MSG_NO_BADGE "未读取到工作证 未放行\nNo staff badge read: not admitted"
 #define MSG_FIRE "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"
 
 static const char *const err_text[] = {
@@ -57,6 +71,7 @@ static const char *const err_text[] = {
 	[SNT_CHECKIN_ERR_NO_RECORD] = "neither the log nor the journal could record the override",
 	[SNT_CHECKIN_ERR_FIRE] = "fire alarm active",
 	[SNT_CHECKIN_ERR_EVENT] = "the event could not be written to the log",
+	[SNT_CHECKIN_ERR_NO_BADGE] = "no staff badge on the roster was shown for the override",
 	[SNT_CHECKIN_ERR_OUTPUT] = "an output could not be driven",
 };
 
@@ -217,6 +232,19 @@ static void detail_measure(struct snt_entry *e, const struct snt_thermo_cfg *tc,
 	(void)detail_set(e, "measure", m);
 }
 
+/* Staff reference, pass id and the rule set's version and staleness into @e's detail record. */
+static void detail_rules(struct snt_entry *e, const struct snt_rules *rules, const struct snt_policy_input *in,
+			 const struct snt_policy_result *res, const struct creds *cr)
+{
+	if (in->person == SNT_PERSON_STAFF && in->staff_ref)
+		(void)detail_set(e, "staff", json_string(in->staff_ref));
+	if (cr->pass_valid && in->person == SNT_PERSON_VISITOR)
+		(void)detail_set(e, "pass", json_string(cr->pass.id));
+	if (rules)
+		(void)detail_set(e, "rules", json_pack("{sI sb}", "version", (json_int_t)rules->version,
+						       "stale", res->freshness != SNT_RULES_FRESH));
+}
+
 enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct snt_board *board,
 				     struct snt_store *store, struct snt_checkin **out)
 {
@@ -323,7 +351,38 @@ static void decision_message(const struct snt_checkin *ci, const struct snt_visi
 		snprintf(phone_zh, sizeof(phone_zh), " 值班电话 %s", ci->cfg.duty_phone);
 		snprintf(phone_en, sizeof(phone_en), " Duty phone %s", ci->cfg.duty_phone);
 	}
-	if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
+	const snt_reasons_t explained = SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) |
+		SNT_REASON_BIT(SNT_REASON_CAPACITY) | SNT_REASON_BIT(SNT_REASON_RISK_REGION) |
+		SNT_REASON_BIT(SNT_REASON_STAFF_TEST_OVERDUE) | SNT_REASON_BIT(SNT_REASON_FORMAT_NOT_ACCEPTED);
+	size_t n = 0;
+
+	if (r & SNT_REASON_BIT(SNT_REASON_RULES_STALE)) {
+		/* Stale rules are shown on every message (domain.md lesson 6). */
+		n = (size_t)snprintf(buf, size, "%s", v->result.freshness == SNT_RULES_EXPIRED ?
+				     "规则已过期 需工作人员核验 / Rules expired: staff check everyone\n" :
+				     "规则已过期 / Rules stale\n");
+		if (n >= size)
+			return;
+		buf += n;
+		size -= n;
+	}
+	if (v->result.decision != SNT_DECISION_ADMIT && !(r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT)) &&
+	    !(r & SNT_REASON_BIT(SNT_REASON_FEVER)) && (r & explained)) {
+		char zh[200], en[200];
+		snt_reasons_t only = r & explained;
+		struct snt_policy_result why = v->result;
+
+		why.reasons = only;
+		if (snt_policy_explain(&why, SNT_LANG_ZH, "，", zh, sizeof(zh)) < 0)
+			zh[0] = '\0';
+		if (snt_policy_explain(&why, SNT_LANG_EN, "; ", en, sizeof(en)) < 0)
+			en[0] = '\0';
+		char msg[sizeof(zh) + sizeof(en) + 2 * sizeof(phone_zh) + 64];
+
+		snprintf(msg, sizeof(msg), "%s 请等待工作人员%s\n%s: please wait for staff.%s", zh, phone_zh, en,
+			 phone_en);
+		snt_strlcpy(buf, msg, size);
+	} else if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
 		snprintf(buf, size, "系统故障 请联系值班人员%s\nSystem fault: please call staff.%s",
 			 phone_zh, phone_en);
 	else if (v->result.decision == SNT_DECISION_ADMIT)
@@ -413,26 +472,61 @@ static int colour_rank(enum snt_colour c)
 /*
  * Several codes in view (two phones, a screenshot beside a code): the one
  * with the worst colour is the visitor's, so a green code held over a red one
- * never admits.
+ * never admits.  Under a rule set the "SNB1:" codes of @res (badge, pass:
+ * rules.h) are set aside into @cr first; the worst of the others (the health
+ * codes) is returned, or NULL when there is none.  Without a rule set every
+ * code is a health code, as before.
  */
-static const struct snt_scan_code *worst_code(const struct snt_scan_result *res)
+static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const struct snt_scan_result *res,
+					      struct creds *cr)
 {
-	const struct snt_scan_code *w = &res->codes[0];
+	const struct snt_scan_code *w = NULL;
 
-	for (size_t i = 1; i < res->n; i++)
-		if (colour_rank(res->codes[i].colour) > colour_rank(w->colour))
-			w = &res->codes[i];
+	for (size_t i = 0; i < res->n; i++) {
+		const struct snt_scan_code *c = &res->codes[i];
+		struct snt_credential cred;
+
+		if (!ci->rules || !snt_credential_is(c->bytes, c->len)) {
+			if (!w || colour_rank(c->colour) > colour_rank(w->colour))
+				w = c;
+			continue;
+		}
+		if (!ci->bureau_pub ||
+		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK) {
+			/* Which kind cannot be told without a valid signature: count it as a badge. */
+			cr->badge_seen = true;
+			continue;
+		}
+		if (cred.kind == SNT_CREDENTIAL_BADGE) {
+			cr->badge_seen = true;
+			/* A badge for a reference no longer on the roster does not make staff. */
+			if (snt_rules_staff_find(ci->rules, cred.ref)) {
+				cr->badge_valid = true;
+				snt_strlcpy(cr->ref, cred.ref, sizeof(cr->ref));
+			}
+		} else {
+			cr->pass_seen = true;
+			cr->pass_valid = true;
+			cr->pass = cred;
+		}
+	}
 	return w;
 }
 
-/* Scan frames until a code is read or the timeout passes. */
+/*
+ * Scan frames until a health code is read or the timeout passes; badges and
+ * passes seen on the way go to @cr (the health code may come in the same
+ * frame or a later one).
+ */
 static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_visit *v,
-					  const struct snt_scan_code **code)
+					  const struct snt_scan_code **code, struct creds *cr)
 {
 	struct snt_board *b = ci->board;
 	const int64_t t0 = snt_clock_mono_ms(&b->clock);
+	bool asked = false;
 
 	*code = NULL;
+	memset(cr, 0, sizeof(*cr));
 	(void)show(b, MSG_SHOW_CODE);
 	for (;;) {
 		struct snt_frame frame;
@@ -442,8 +536,13 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 			if (snt_scanner_scan(ci->scanner, &frame, &res) != SNT_SCAN_OK)
 				return SNT_CHECKIN_ERR_SCAN;
 			if (res->n > 0) {
-				*code = worst_code(res);
-				return SNT_CHECKIN_OK;
+				*code = sort_codes(ci, res, cr);
+				if (*code)
+					return SNT_CHECKIN_OK;
+				if (!asked) {
+					(void)show(b, MSG_SHOW_HEALTH);
+					asked = true;
+				}
 			}
 		} else {
 			v->camera_faults++;
@@ -579,17 +678,22 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	struct dedup_slot *dup = NULL;
 	enum snt_checkin_err err;
 	char subject[SNT_SUBJECT_LEN] = "";
+	char region[SNT_REGION_LEN] = "";
+	const struct snt_rules *rules;
+	struct snt_checkin_cfg tcfg;
+	struct creds cr;
 	bool duplicate = false;
 	int64_t t0;
 
 	if (!ci || !v)
 		return SNT_CHECKIN_ERR_INVAL;
+	rules = ci->rules;	/* this visit's set, whatever happens meanwhile */
 	b = ci->board;
 	memset(v, 0, sizeof(*v));
 	v->door = SNT_DOOR_SHUT;
 	t0 = snt_clock_mono_ms(&b->clock);
 
-	err = scan_for_code(ci, v, &code);
+	err = scan_for_code(ci, v, &code, &cr);
 	if (err)
 		return err;
 	if (code) {
@@ -604,7 +708,10 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		}
 	}
 
-	err = snt_temp_measure(&ci->cfg, b, &v->temp);
+	tcfg = ci->cfg;
+	if (rules)
+		tcfg.fever_threshold_mdc = rules->fever_threshold_mdc;
+	err = snt_temp_measure(&tcfg, b, &v->temp);
 	if (err)
 		return err;
 	if (dup) {
@@ -634,6 +741,26 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.temp = v->temp.status;
 	in.duplicate = duplicate;
 	in.payload_text = code && snt_code_is_text(code->bytes, code->len);
+	in.rules = rules;
+	in.now_ms = snt_clock_utc_ms(&b->clock);
+	in.time_untrusted = snt_clock_judge(snt_clock_state_get(&b->clock), in.now_ms,
+					    ci->last_trusted_utc_ms) != SNT_CLOCK_TRUSTED;
+	in.occupancy = ci->occupancy;
+	if (code && snt_code_region(code->bytes, code->len, region) == 0)
+		in.region = region;
+	if (cr.badge_valid) {
+		in.person = SNT_PERSON_STAFF;
+		in.staff_ref = cr.ref;
+	}
+	in.badge_invalid = cr.badge_seen && !cr.badge_valid;
+	if (cr.pass_valid) {
+		/* A certificate's masked name must match the pass's; a health code has none. */
+		in.pass = subject[0] && strcmp(subject, cr.pass.visitor) ? SNT_PASS_MISMATCH : SNT_PASS_SIGNED;
+		in.pass_from_ms = cr.pass.from_ms;
+		in.pass_until_ms = cr.pass.until_ms;
+	} else if (cr.pass_seen) {
+		in.pass = SNT_PASS_INVALID;
+	}
 	snt_policy_decide(&in, &v->result);
 
 	memset(&e, 0, sizeof(e));
@@ -641,7 +768,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	e.mono_ms = snt_clock_mono_ms(&b->clock);
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
 	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
-	e.kind = SNT_KIND_VISITOR;
+	e.kind = in.person == SNT_PERSON_STAFF ? SNT_KIND_STAFF : SNT_KIND_VISITOR;
 	e.format = v->format;
 	e.colour = v->code_read ? v->colour : SNT_COLOUR_UNKNOWN;
 	e.verified = in.verified;
@@ -656,11 +783,14 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		e.payload_len = code->len;
 	}
 	detail_measure(&e, &ci->cfg.thermo, &v->temp);
+	detail_rules(&e, rules, &in, &v->result, &cr);
 
 	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {
 		v->seq = e.seq;
 		v->door = e.door;
+		if (e.door == SNT_DOOR_OPENED && e.kind == SNT_KIND_VISITOR)
+			ci->occupancy++;
 		if (code)
 			dedup_remember(ci, code->bytes, code->len, t0, v);
 	} else {
@@ -694,10 +824,50 @@ void snt_checkin_set_journal(struct snt_checkin *ci, struct snt_journal *journal
 		ci->journal = journal;
 }
 
+/*
+ * The staff override under a rule set: scan for up to SNT_OVERRIDE_BADGE_MS
+ * for a verified staff badge whose reference is on the roster and is not
+ * @self (the referred person's own badge does not count); its reference goes
+ * to @by.
+ */
+static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_visit *v, const char *self,
+					   char *by, size_t size)
+{
+	struct snt_board *b = ci->board;
+	const int64_t t0 = snt_clock_mono_ms(&b->clock);
+
+	(void)show(b, MSG_SHOW_BADGE);
+	for (;;) {
+		struct snt_frame frame;
+		const struct snt_scan_result *res;
+		struct creds cr;
+
+		if (b->camera->grab(b->camera_ctx, &frame) == SNT_HAL_OK) {
+			if (snt_scanner_scan(ci->scanner, &frame, &res) != SNT_SCAN_OK)
+				return SNT_CHECKIN_ERR_SCAN;
+			memset(&cr, 0, sizeof(cr));
+			(void)sort_codes(ci, res, &cr);
+			if (cr.badge_valid && strcmp(cr.ref, self)) {
+				snt_strlcpy(by, cr.ref, size);
+				return SNT_CHECKIN_OK;
+			}
+		} else {
+			v->camera_faults++;
+		}
+		if (snt_clock_mono_ms(&b->clock) - t0 + ci->cfg.frame_interval_ms > SNT_OVERRIDE_BADGE_MS) {
+			(void)show(b, MSG_NO_BADGE);
+			return SNT_CHECKIN_ERR_NO_BADGE;
+		}
+		snt_clock_sleep_ms(&b->clock, ci->cfg.frame_interval_ms);
+	}
+}
+
 enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_visit *v)
 {
 	struct snt_board *b;
 	struct snt_entry e;
+	enum snt_checkin_err err;
+	char by[SNT_RULES_REF_LEN] = "button";
 	int64_t now, last_seq = 0;
 
 	if (!ci || !v)
@@ -710,6 +880,18 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 		return SNT_CHECKIN_ERR_FIRE;
 	if (!ci->have_last || now - ci->last_mono_ms > ci->cfg.override_window_ms)
 		return SNT_CHECKIN_ERR_NO_VISIT;
+	if (ci->rules) {
+		/* Accountability: the button plus a staff badge on the roster, not the person's own. */
+		json_t *d = ci->last.detail[0] ? json_loads(ci->last.detail, 0, NULL) : NULL;
+		const char *self = json_string_value(json_object_get(d, "staff"));
+		char me[SNT_RULES_REF_LEN];
+
+		snt_strlcpy(me, self ? self : "", sizeof(me));
+		json_decref(d);
+		err = scan_for_badge(ci, v, me, by, sizeof(by));
+		if (err)
+			return err;
+	}
 	ci->have_last = false;
 
 	e = ci->last;
@@ -717,7 +899,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	e.mono_ms = now;
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
 	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
-	(void)detail_set(&e, "override", json_pack("{ss ss}", "by", "button", "original",
+	(void)detail_set(&e, "override", json_pack("{ss ss}", "by", by, "original",
 						    snt_decision_name(e.decision)));
 	e.decision = SNT_DECISION_ADMIT;
 	e.reasons |= SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
@@ -748,6 +930,8 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	}
 	v->seq = e.seq;
 	v->door = SNT_DOOR_OPENED;
+	if (e.kind == SNT_KIND_VISITOR)
+		ci->occupancy++;
 	v->output_faults += show(b, MSG_OVERRIDE);
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
@@ -790,6 +974,8 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
 	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
+	if (ci->occupancy > 0)
+		ci->occupancy--;
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
@@ -826,4 +1012,23 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 bool snt_checkin_fire_active(const struct snt_checkin *ci)
 {
 	return ci && ci->fire;
+}
+
+void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub)
+{
+	if (ci) {
+		ci->rules = rules;
+		ci->bureau_pub = bureau_pub;
+	}
+}
+
+void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors)
+{
+	if (ci)
+		ci->occupancy = visitors > 0 ? visitors : 0;
+}
+
+int64_t snt_checkin_occupancy(const struct snt_checkin *ci)
+{
+	return ci ? ci->occupancy : 0;
 }

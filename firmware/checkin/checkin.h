@@ -38,6 +38,7 @@
 #include "common/common.h"
 #include "hal.h"
 #include "policy/policy.h"
+#include "rules/rules.h"
 #include "scan/scan.h"
 #include "store/store.h"
 #include "thermo/thermo.h"
@@ -49,6 +50,7 @@
 #define SNT_TEMP_AMBIENT_MIN_MDC 10000
 #define SNT_TEMP_AMBIENT_MAX_MDC 40000
 #define SNT_DEDUP_SLOTS 32
+#define SNT_OVERRIDE_BADGE_MS 30000	/* a staff override needs a badge within this long (with rules) */
 
 enum snt_checkin_err {
 	SNT_CHECKIN_OK = 0,
@@ -58,6 +60,7 @@ enum snt_checkin_err {
 	SNT_CHECKIN_ERR_NO_VISIT,/* override: no refused visit within the window */
 	SNT_CHECKIN_ERR_NO_RECORD,/* override: neither log nor journal took it; door shut */
 	SNT_CHECKIN_ERR_FIRE,	/* refused while the fire alarm holds the door */
+	SNT_CHECKIN_ERR_NO_BADGE,/* override under a rule set: no staff badge on the roster within 30 s */
 	SNT_CHECKIN_ERR_OUTPUT,	/* an output could not be driven */
 	SNT_CHECKIN_ERR_EVENT,	/* the door action was done but its event could not be logged */
 };
@@ -222,6 +225,34 @@ bool snt_checkin_fire_active(const struct snt_checkin *ci);
  * (snt_clock_judge()).  The context keeps it up to date afterwards.
  */
 void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms);
+
+/*
+ * snt_checkin_set_rules() - the bureau's rule set (rules/rules.h) visits are
+ * decided under from the next visit on, and the bureau's key that verifies
+ * badges and passes ("SNB1:" codes); both borrowed, NULL for none.  Called
+ * between visits (at start and SIGHUP), so a visit in progress keeps the set
+ * it started with.
+ *
+ * With a rule set: the fever threshold is the set's; a frame's "SNB1:"
+ * codes (badge, pass) are set aside and the health code is looked for in
+ * the same frame or the following ones until the scan timeout (the display
+ * asks for it), so badge and health code may be shown together or one after
+ * the other; a verified badge whose reference is on the roster makes the
+ * person staff (entry kind staff, detail "staff"); a verified pass goes to
+ * the decision (closed mode) and its id to the detail ("pass"); every entry
+ * records the set's version and staleness (detail "rules") and a stale set
+ * is shown on the display.  Occupancy (snt_checkin_occupancy()) counts
+ * admitted visitors minus exit-button releases.  The staff override needs a
+ * staff badge (verified, on the roster) scanned within SNT_OVERRIDE_BADGE_MS
+ * after the button, and records its reference ("override": {"by"}).
+ */
+void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub);
+
+/* snt_checkin_set_occupancy() - visitors inside now (e.g. 0 at start). */
+void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors);
+
+/* snt_checkin_occupancy() - visitors inside: admitted visitors minus exits, never below 0. */
+int64_t snt_checkin_occupancy(const struct snt_checkin *ci);
 
 /* snt_checkin_strerror() - static English text; never NULL. */
 const char *snt_checkin_strerror(enum snt_checkin_err err);
