@@ -201,6 +201,9 @@ static void test_counts(void **state)
 	      SNT_REASON_BIT(SNT_REASON_FEVER) | SNT_REASON_BIT(SNT_REASON_CODE_GREEN), SNT_COLOUR_GREEN,
 	      389);
 	snt_strlcpy(e.subject, "<script>alert('x')</script>&", sizeof(e.subject));
+	snt_strlcpy(e.detail, "{\"measure\":{\"skin_mdc\":37516,\"ambient_mdc\":-2004,\"body_mdc\":38900,"
+		    "\"samples\":5,\"used\":5,\"rejected\":0,\"faults\":1,\"readings\":2}}",
+		    sizeof(e.detail));
 	assert_int_equal(snt_report_add(r, &e), SNT_REPORT_OK);
 	/* 09:01: the same admitted by staff override, fever kept: a row too */
 	entry(&e, 4, T_DAY + HOUR_MS + 60000, SNT_DECISION_ADMIT,
@@ -263,6 +266,8 @@ static void test_counts(void **state)
 	assert_int_equal(count(html, "<tr class=\"row"), 5);
 	assert_non_null(strstr(html, "<code>fever</code> temperature too high"));
 	assert_non_null(strstr(html, "override by S-17 (was deny)"));
+	assert_non_null(strstr(html, "38.9<br><small class=\"measure\">skin 37.52, ambient -2.00, 2 readings; "
+				     "1 sensor faults</small>"));
 	assert_non_null(strstr(html, "<code>no-code</code> no health code<br>"));
 	/* Hostile and broken text is inert. */
 	assert_null(strstr(html, "<script"));

@@ -29,7 +29,7 @@
 #endif
 
 #define _(s) dgettext(SNT_TEXTDOMAIN, s)
-#define N_(s) (s)
+#define N_(s) s
 
 /*
  * ctl_i18n_init() - for main(): take the character type and the message

@@ -19,7 +19,7 @@
 #include "report/report.h"
 
 #define _(s) dgettext(SNT_REPORT_TEXTDOMAIN, s)
-#define N_(s) (s)
+#define N_(s) s
 
 #define N_DECISIONS 3
 #define N_COLOURS 5
@@ -50,6 +50,10 @@ struct row {
 	bool has_override;
 	char override_by[SNT_STAFF_REF_LEN];	/* staff reference or "button" */
 	char override_original[ORIGINAL_LEN];	/* admit|deny|refer, "" = not given */
+	bool has_measure;			/* the detail's measurement record */
+	bool has_skin;				/* skin and ambient figures in it */
+	int64_t skin_mdc, ambient_mdc;		/* milli-°C */
+	int64_t readings, faults;
 };
 
 struct snt_report {
@@ -118,7 +122,12 @@ static const char style[] =
 	"th,td{border:1px solid #999;padding:2px 6px;text-align:left;vertical-align:top;"
 	"font-size:.9em}\n"
 	"table.meta th{background:#eee}\n"
-	"table.refusals th{background:#eee}\n"
+	"table.refusals{width:100%}\n"
+	"table.refusals th{background:#eee;white-space:nowrap}\n"
+	"table.refusals td{white-space:nowrap}\n"
+	"table.refusals td.subject,table.refusals td.reasons,table.refusals td.action"
+	"{white-space:normal}\n"
+	"small.measure{white-space:normal;display:inline-block;max-width:14em}\n"
 	"code{font-family:monospace;font-size:.95em}\n"
 	".empty{font-size:1.2em;font-weight:bold}\n"
 	".summary{margin:.8em 0}\n"
@@ -485,6 +494,19 @@ static void read_detail(struct snt_report *r, const struct snt_entry *e, struct 
 		json_str(v, "by", row->override_by, sizeof(row->override_by));
 		json_str(v, "original", row->override_original, sizeof(row->override_original));
 	}
+	v = json_object_get(root, "measure");
+	if (json_is_object(v)) {
+		json_t *skin = json_object_get(v, "skin_mdc"), *amb = json_object_get(v, "ambient_mdc");
+
+		row->has_measure = true;
+		row->readings = json_integer_value(json_object_get(v, "readings"));
+		row->faults = json_integer_value(json_object_get(v, "faults"));
+		if (json_is_integer(skin) && json_is_integer(amb)) {
+			row->has_skin = true;
+			row->skin_mdc = json_integer_value(skin);
+			row->ambient_mdc = json_integer_value(amb);
+		}
+	}
 	v = json_object_get(root, "rules");
 	if (json_is_object(v) && json_is_integer(json_object_get(v, "version"))) {
 		r->detail_rules = true;
@@ -562,6 +584,19 @@ static enum snt_lang page_lang(void)
 {
 	/* TRANSLATORS: the HTML language tag of this translation (BCP 47). */
 	return strncmp(_("en"), "zh", 2) == 0 ? SNT_LANG_ZH : SNT_LANG_EN;
+}
+
+/* "37.52" from milli-°C, rounded to hundredths (exact, no double). */
+static void format_mdc(int64_t mdc, char *out, size_t size)
+{
+	long long a = mdc < 0 ? -(long long)mdc : (long long)mdc;
+
+	if (mdc < -1000000000 || mdc > 1000000000) {
+		snt_strlcpy(out, "?", size);
+		return;
+	}
+	a = (a + 5) / 10;
+	snprintf(out, size, "%s%lld.%02lld", mdc < 0 ? "-" : "", a / 100, a % 100);
 }
 
 /* "36.5" from tenths of a degree (exact, no double). */
@@ -909,6 +944,24 @@ static void table_row(struct buf *b, const struct row *row, enum snt_lang lang)
 	else
 		snt_strlcpy(temp, "\xe2\x80\x94", sizeof(temp));
 	esc_put(b, temp);
+	if (row->has_measure) {
+		char skin[24], amb[24];
+
+		buf_printf(b, "<br><small class=\"measure\">");
+		if (row->has_skin) {
+			format_mdc(row->skin_mdc, skin, sizeof(skin));
+			format_mdc(row->ambient_mdc, amb, sizeof(amb));
+			esc_printf(b, _("skin %s, ambient %s, %lld readings"), skin, amb,
+				   (long long)row->readings);
+		} else {
+			esc_printf(b, _("%lld readings"), (long long)row->readings);
+		}
+		if (row->faults > 0) {
+			buf_puts(b, "; ");
+			esc_printf(b, _("%lld sensor faults"), (long long)row->faults);
+		}
+		buf_printf(b, "</small>");
+	}
 	buf_printf(b, "</td><td><code>%s</code> ", dname);
 	esc_put(b, _(decision_words[row->decision]));
 	buf_printf(b, "</td><td class=\"reasons\">");
@@ -932,7 +985,7 @@ static void table_row(struct buf *b, const struct row *row, enum snt_lang lang)
 			esc_put(b, text);
 		}
 	}
-	buf_printf(b, "</td><td>");
+	buf_printf(b, "</td><td class=\"action\">");
 	if (row->has_override) {
 		const char *by = row->override_by[0] ? row->override_by : "?";
 

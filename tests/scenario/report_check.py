@@ -61,6 +61,8 @@ class Page(HTMLParser):
                 fail(f"reference attribute {k} on <{tag}>")
         if "class" in a:
             self.classes.append(a["class"])
+        if tag == "br":
+            self.handle_data(" ")
         if tag == "html":
             self.lang = a.get("lang")
         elif tag == "style":

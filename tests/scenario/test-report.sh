@@ -50,7 +50,7 @@ row() { printf '%s\n' "$*" | sed "s/ | /$tab/g"; }
 	row "entry | 2026-11-29T00:05:00Z | trusted | visitor | healthcode | green | 36.5 | admit | code-green,temp-normal | opened | 张* | -"
 	row 'entry | 2026-11-29T00:10:00Z | trusted | staff | healthcode | green | 36.6 | admit | code-green,temp-normal | opened | 李* | {"staff":"S-17","rules":{"version":3,"stale":true}}'
 	row "entry | 2026-11-29T00:40:00Z | trusted | visitor | healthcode | red | 36.7 | deny | code-red,temp-normal | shut | <script>alert(1)</script> | -"
-	row "entry | 2026-11-29T01:15:00Z | trusted | visitor | healthcode | green | 38.9 | deny | fever,code-green | shut | 王*明 | -"
+	row 'entry | 2026-11-29T01:15:00Z | trusted | visitor | healthcode | green | 38.9 | deny | fever,code-green | shut | 王*明 | {"measure":{"skin_mdc":37016,"ambient_mdc":21500,"body_mdc":38900,"samples":5,"used":4,"rejected":1,"faults":0,"readings":2}}'
 	row 'entry | 2026-11-29T01:16:00Z | trusted | visitor | healthcode | green | 38.9 | admit | fever,override-admit,code-green | opened | 王*明 | {"override":{"by":"S-17","original":"deny"}}'
 	row "entry | 2026-11-29T02:00:00Z | trusted | visitor | none | unknown | 36.4 | refer | no-code,temp-normal | shut | - | -"
 	row "entry | 2026-11-29T02:30:00Z | trusted | visitor | healthcode | green | 33.1 | refer | code-green,temp-implausible | shut | \" onload=\"x | -"
@@ -112,6 +112,7 @@ cat >"$T/day.json" <<'JSON'
            "Below 34.0 °C: 1; above 43.0 °C: 0; not measured: 0.",
            "fever ≥ 37.3 °C", "Entries per hour", "Denials, referrals and fevers",
            "fever temperature too high", "override by S-17 (was deny)",
+           "38.9 skin 37.02, ambient 21.50, 2 readings",
            "code-red red health code", "no-code no health code"],
  "empty": false}
 JSON
@@ -162,6 +163,7 @@ if locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8'; then
  "texts": ["门禁日报 2026-11-29", "每小时进入人次", "体温分布（°C）", "判定结果", "健康码颜色",
            "拒绝、转人工与发热记录", "可信 9 条，不可信 1 条，已校正 1 条", "fever 体温异常",
            "第 7 版，发布于 2026-11-20 08:00（已 10 天），有效",
+           "38.9 体表 37.02，环境 21.50，测量 2 次",
            "code-red 红码", "deny 拒绝"]}
 JSON
 	$CHECK html "$ART/report-zh.html" "$T/zh.json" || fail "report page (Chinese)"
