@@ -735,11 +735,14 @@ static void test_usb_mount_proof(void **state)
 	snprintf(want, sizeof(want), "%s: block device %u:%u is not removable (%s reads 0)", s.mnt, s.maj,
 		 s.min, p);
 	assert_string_equal(why, want);
-	/* The device is gone from sysfs (unplugged). */
+	/* No block device behind the mount (tmpfs, NFS, or unplugged before we looked). */
 	write_file(p, "1\n");
 	snprintf(p, sizeof(p), "%s/dev/block/%u:%u", s.sys, s.maj, s.min);
 	assert_int_equal(unlink(p), 0);
-	assert_int_equal(stick_open(&s, &u, why, sizeof(why)), SNT_USB_ERR_GONE);
+	assert_int_equal(stick_open(&s, &u, why, sizeof(why)), SNT_USB_ERR_NOT_REMOVABLE);
+	snprintf(want, sizeof(want), "%s: device %u:%u is not a block device (no %s)", s.mnt, s.maj,
+		 s.min, p);
+	assert_string_equal(why, want);
 	stick_rm(&s);
 	/* Not in mountinfo: a plain directory. */
 	stick_make(&s, "1\n", 0, 1);
@@ -762,7 +765,7 @@ static void test_usb_write_read(void **state)
 {
 	struct snt_usb_stick *u = NULL;
 	struct stick s;
-	char why[SNT_USB_WHY_LEN], p[512];
+	char why[SNT_USB_WHY_LEN], p[512], q[512];
 	char **names = NULL;
 	uint8_t *data = NULL;
 	size_t n = 0, len = 0;
@@ -826,6 +829,17 @@ static void test_usb_write_read(void **state)
 					   sizeof(why)),
 			 SNT_USB_ERR_GONE);
 	assert_non_null(strstr(why, "the station directory was removed"));
+	snt_usb_close(u);
+	/* The block device unplugged after open: gone. */
+	assert_int_equal(stick_open(&s, &u, why, sizeof(why)), SNT_USB_OK);
+	snprintf(p, sizeof(p), "%s/dev/block/%u:%u", s.sys, s.maj, s.min);
+	snprintf(q, sizeof(q), "%s/unplugged", s.root);
+	assert_int_equal(rename(p, q), 0);
+	assert_int_equal(snt_usb_write_out(u, "c-1-1-regular.snb", (const uint8_t *)"x", 1, why,
+					   sizeof(why)),
+			 SNT_USB_ERR_GONE);
+	assert_non_null(strstr(why, "is gone (No such file or directory): the stick was removed"));
+	assert_int_equal(rename(q, p), 0);
 	snt_usb_close(u);
 	/* Unmounted after open: gone. */
 	assert_int_equal(stick_open(&s, &u, why, sizeof(why)), SNT_USB_OK);

@@ -202,10 +202,15 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 	snprintf(link, sizeof(link), "%s/dev/block/%u:%u", s->sysfs_root, s->major, s->minor);
 	if (!realpath(s->sysfs_root, root))
 		return fail(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->sysfs_root, strerror(errno));
-	if (!realpath(link, dir))
+	if (!realpath(link, dir)) {
+		if (want_removable)	/* the first look: a filesystem without a block device */
+			return fail(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
+				    "%s: device %u:%u is not a block device (no %s)", s->mountpoint,
+				    s->major, s->minor, link);
 		return fail(SNT_USB_ERR_GONE, why, whylen,
 			    "%s: block device %u:%u is gone (%s): the stick was removed", s->mountpoint,
 			    s->major, s->minor, strerror(errno));
+	}
 	if (!want_removable)
 		return SNT_USB_OK;
 	rootlen = strlen(root);

@@ -78,7 +78,8 @@ struct snt_usb_stick;
  * @out: receives the handle; close with snt_usb_close().
  * @why: receives one line naming the path and what was wrong (may be NULL).
  * Return: SNT_USB_OK; SNT_USB_ERR_INVAL; _NOT_MOUNT; _STALE;
- * _NOT_REMOVABLE; _GONE (no sysfs device, or the directory vanished);
+ * _NOT_REMOVABLE (also a filesystem on no block device: tmpfs, NFS);
+ * _GONE (the directory vanished);
  * _UNSAFE (sentinel/, the device directory, out/ or in/ is a symlink or
  * not a directory); _FULL (no space for the directories); _IO; _NOMEM.
  */
