@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "review/review.h"
 
@@ -371,6 +372,51 @@ static void test_csv_cell(void **state)
 	assert_int_equal(snt_review_csv_cell("abc", true, NULL, 0), 3);
 }
 
+/* The literal jansson writes for @s (JSON_ENCODE_ANY), compared with ours. */
+static void check_json(const char *s)
+{
+	json_t *j = json_string(s);
+	char *want = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	char out[512];
+	int n = snt_review_json_string(s, out, sizeof(out));
+
+	if (!want) {
+		assert_int_equal(n, -1);	/* jansson refuses it too */
+	} else {
+		if (n < 0 || strcmp(out, want) != 0)
+			fail_msg("json of '%s': got '%s', want '%s'", s, n < 0 ? "(error)" : out, want);
+		assert_int_equal(n, (int)strlen(want));
+	}
+	free(want);
+	json_decref(j);
+}
+
+static void test_json_string(void **state)
+{
+	char s[8], small[6];
+
+	(void)state;
+	for (int c = 1; c < 0x100; c++) {
+		s[0] = 'a';
+		s[1] = (char)c;
+		s[2] = '/';
+		s[3] = '\0';
+		check_json(s);	/* every byte: controls, quote, backslash, DEL, lone high bytes */
+	}
+	check_json("");
+	check_json("\xe5\xbc\xa0*");
+	check_json("\xf0\x9f\x98\x80 emoji");
+	check_json("=HYPERLINK(\"http://x\",\"y\")");
+	check_json("a,\"b\"\nc\r\t\b\f\\");
+	check_json("\xc0\xaf");			/* overlong: invalid */
+	check_json("\xed\xa0\x80");		/* surrogate: invalid */
+	check_json("\xe5\xbc");			/* truncated */
+	assert_int_equal(snt_review_json_string(NULL, s, sizeof(s)), -1);
+	assert_int_equal(snt_review_json_string("abcd", small, sizeof(small)), -1);
+	assert_int_equal(snt_review_json_string("abc", small, sizeof(small)), 5);
+	assert_string_equal(small, "\"abc\"");
+}
+
 static void test_occupancy(void **state)
 {
 	struct snt_review_occupancy o = { 0 };
@@ -409,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_fit_builtin),
 		cmocka_unit_test(test_fit_locale),
 		cmocka_unit_test(test_csv_cell),
+		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_occupancy),
 	};
 

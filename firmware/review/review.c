@@ -599,6 +599,80 @@ size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size)
 	return o;
 }
 
+int snt_review_json_string(const char *s, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	if (!s || !out || size == 0)
+		return -1;
+#define PUT(c)                                  \
+	do {                                    \
+		if (o + 1 >= size)              \
+			return -1;              \
+		out[o++] = (char)(c);           \
+	} while (0)
+	PUT('"');
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		uint32_t cp;
+		int n;
+
+		if (c >= 0x80) {
+			n = utf8_decode((const unsigned char *)s, &cp);
+			if (n == 0)
+				return -1;
+			for (int i = 0; i < n; i++)
+				PUT(s[i]);
+			s += n;
+			continue;
+		}
+		s++;
+		switch (c) {
+		case '"':
+		case '\\':
+			PUT('\\');
+			PUT(c);
+			break;
+		case '\b':
+			PUT('\\');
+			PUT('b');
+			break;
+		case '\f':
+			PUT('\\');
+			PUT('f');
+			break;
+		case '\n':
+			PUT('\\');
+			PUT('n');
+			break;
+		case '\r':
+			PUT('\\');
+			PUT('r');
+			break;
+		case '\t':
+			PUT('\\');
+			PUT('t');
+			break;
+		default:
+			if (c < 0x20) {
+				PUT('\\');
+				PUT('u');
+				PUT('0');
+				PUT('0');
+				PUT(hex[c >> 4]);
+				PUT(hex[c & 15]);
+			} else {
+				PUT(c);
+			}
+		}
+	}
+	PUT('"');
+#undef PUT
+	out[o] = '\0';
+	return (int)o;
+}
+
 void snt_review_occupancy_step(struct snt_review_occupancy *o, int delta, int64_t utc_ms)
 {
 	if (!o)

@@ -180,6 +180,18 @@ int snt_review_width(const char *s, bool use_locale);
 size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size);
 
 /*
+ * snt_review_json_string() - @s as a JSON string literal (RFC 8259 §7),
+ * quotes included, escaped exactly as jansson's json_dumps() does without
+ * flags, so hand-written JSON lines equal jansson's: '"' and '\\' escaped,
+ * \b \f \n \r \t, the other controls below U+0020 as \u00XX (upper-case
+ * hex), everything else (UTF-8 included, '/' and DEL) as it is.
+ * @out: receives the literal, NUL-terminated; @size bytes.
+ * Return: its length; -1 when @s is NULL or not valid UTF-8 (RFC 3629;
+ * jansson refuses such strings too) or @out is too small.
+ */
+int snt_review_json_string(const char *s, char *out, size_t size) SNT_WUR;
+
+/*
  * Occupancy: people inside, from door openings for admitted entries
  * (+1) and exit events (-1), never below 0 (someone admitted before the
  * period, or who left through a fire exit, may go out); the peak and when
