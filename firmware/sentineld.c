@@ -232,6 +232,30 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 }
 
 /*
+ * Visitors inside at start, for the rule set's cap: today's (China Standard
+ * Time) admitted visitor entries minus exit-button releases in the log.
+ */
+static void restore_occupancy(struct ctx *c)
+{
+	const int64_t day = 86400000, cst = 8 * 3600000;
+	int64_t now = snt_clock_utc_ms(&c->board->clock), since, in = 0, out = 0;
+	struct snt_store_query q;
+
+	since = (now + cst) / day * day - cst;
+	memset(&q, 0, sizeof(q));
+	q.since_utc_ms = since;
+	q.decisions = 1u << SNT_DECISION_ADMIT;
+	q.kinds = 1u << SNT_KIND_VISITOR;
+	if (snt_store_count(c->store, &q, &in) != SNT_STORE_OK ||
+	    snt_store_events_count(c->store, SNT_EVENT_EXIT, since, 0, &out) != SNT_STORE_OK) {
+		log_warnx(&c->log, "log database %s: occupancy not restored (counted from 0)", c->cfg.db);
+		return;
+	}
+	snt_checkin_set_occupancy(c->checkin, in - out);
+	log_debug(&c->log, "occupancy at start: %lld", (long long)snt_checkin_occupancy(c->checkin));
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -650,6 +674,7 @@ int main(int argc, char **argv)
 	}
 	snt_checkin_set_trust(c.checkin, c.trust);
 	load_rules(&c, &c.cfg, "start");
+	restore_occupancy(&c);
 	{
 		int64_t last_trusted = 0;
 

@@ -182,4 +182,40 @@ expect_eq "expired: decisions" "$("$B/sentinelctl" entries --db "$T/c/gate.db" -
 grep -qF 'display "规则已过期 需工作人员核验 / Rules expired: staff check everyone\n' "$T/c/out.log" ||
 	fail "expired not shown"
 
+# Occupancy survives a restart: open mode with at most one visitor inside (v2).
+setup_gate "$T/d" 2026-11-29T02:00:00Z
+cp "$R/rules-v2.cose" "$T/d/rules/rules.cose"
+cat >"$T/d1.scn" <<SCN
+show $T/g1.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+SCN
+cat >"$T/d2.scn" <<SCN
+show $T/g2.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+button exit-button 1
+wait 500
+button exit-button 0
+wait 5000
+show $T/g3.png
+presence 1
+wait 10000
+presence 0
+SCN
+sed -i "s|^scenario = .*|scenario = $T/d1.scn|" "$T/d/gate.conf"
+"$B/sentineld" -f -c "$T/d/gate.conf" 2>"$T/d/stderr1" || fail "run d1"
+sed -i "s|^scenario = .*|scenario = $T/d2.scn|" "$T/d/gate.conf"
+"$B/sentineld" -f -c "$T/d/gate.conf" 2>"$T/d/stderr2" || fail "run d2"
+expect_eq "cap across a restart, then an exit" \
+	"$("$B/sentinelctl" entries --db "$T/d/gate.db" --json | jq -r '[.seq, .decision, (.reasons | join(","))] | @tsv')" \
+	"1	admit	code-green,temp-normal
+2	refer	capacity,code-green,temp-normal
+3	admit	code-green,temp-normal"
+
 finish
