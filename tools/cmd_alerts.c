@@ -21,6 +21,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "alerts"
@@ -38,7 +39,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl alerts [--db PATH | --config FILE] [--all] [--json]\n"
+		_("Usage: sentinelctl alerts [--db PATH | --config FILE] [--all] [--json]\n"
 		"       sentinelctl alerts [--db PATH | --config FILE] --ack ID --staff REF\n"
 		"\n"
 		"List the alerts staff must see, newest first: fevers, referrals,\n"
@@ -58,7 +59,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 listed or acknowledged; 1 no such alert, already\n"
 		"acknowledged, or the log could not be read or written; 2 usage error, or\n"
-		"the log cannot be opened.\n",
+		"the log cannot be opened.\n"),
 		SNT_DEFAULT_DB);
 }
 
@@ -108,13 +109,13 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			errno = 0;
 			cfg->ack_id = strtoll(optarg, &end, 10);
 			if (errno || end == optarg || *end || cfg->ack_id < 1) {
-				ctl_err(CMD, "--ack: '%s' is not an alert number.", optarg);
+				ctl_err(CMD, _("--ack: '%s' is not an alert number."), optarg);
 				return -1;
 			}
 			break;
 		case 's':
 			if (!staff_ref_ok(optarg)) {
-				ctl_err(CMD, "--staff: a staff reference is 1-32 letters, digits or '-'.");
+				ctl_err(CMD, _("--staff: a staff reference is 1-32 letters, digits or '-'."));
 				return -1;
 			}
 			cfg->staff = optarg;
@@ -127,19 +128,19 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (cfg->ack_id && !cfg->staff) {
-		ctl_err(CMD, "--ack needs --staff REF: who acknowledges it.");
+		ctl_err(CMD, _("--ack needs --staff REF: who acknowledges it."));
 		return -1;
 	}
 	if (!cfg->ack_id && cfg->staff) {
-		ctl_err(CMD, "--staff is only used with --ack.");
+		ctl_err(CMD, _("--staff is only used with --ack."));
 		return -1;
 	}
 	if (cfg->ack_id && (cfg->all || cfg->json)) {
-		ctl_err(CMD, "--ack cannot be used with --all or --json.");
+		ctl_err(CMD, _("--ack cannot be used with --all or --json."));
 		return -1;
 	}
 	return 0;
@@ -224,7 +225,7 @@ static void print_row(struct snt_store *st, const struct snt_alert *a, bool use_
 	putchar('\n');
 	if (a->ack_utc_ms) {
 		rv_local_time(a->ack_utc_ms, when, sizeof(when));
-		printf("        acknowledged by %s at %s\n", a->ack_by, when);
+		printf(_("        acknowledged by %s at %s\n"), a->ack_by, when);
 	}
 }
 
@@ -246,7 +247,7 @@ static int list(const struct config *cfg, const char *db, struct snt_store *st)
 	while ((err = snt_store_alerts_next(it, &a)) == SNT_STORE_OK) {
 		if (cfg->json) {
 			if (print_json(&a)) {
-				ctl_err(CMD, "alert %lld: cannot format it as JSON.", (long long)a.id);
+				ctl_err(CMD, _("alert %lld: cannot format it as JSON."), (long long)a.id);
 				snt_store_alerts_free(it);
 				return SNT_EXIT_FAIL;
 			}
@@ -259,15 +260,15 @@ static int list(const struct config *cfg, const char *db, struct snt_store *st)
 	if (err != SNT_STORE_ERR_DONE) {
 		if (err == SNT_STORE_ERR_CORRUPT)
 			ctl_err(CMD,
-				"%s: an alert does not parse (%s); run 'sentinelctl verify-log --db %s'.",
+				_("%s: an alert does not parse (%s); run 'sentinelctl verify-log --db %s'."),
 				db, snt_store_errmsg(st), db);
 		else
-			ctl_err(CMD, "%s: cannot read the alerts: %s: %s", db, snt_store_strerror(err),
+			ctl_err(CMD, _("%s: cannot read the alerts: %s: %s"), db, snt_store_strerror(err),
 				snt_store_errmsg(st));
 		return SNT_EXIT_FAIL;
 	}
 	if (!cfg->json && n == 0)
-		printf(cfg->all ? "No alerts.\n" : "No open alerts.\n");
+		fputs(cfg->all ? _("No alerts.\n") : _("No open alerts.\n"), stdout);
 	return SNT_EXIT_OK;
 }
 
@@ -281,16 +282,16 @@ static int ack(const struct config *cfg, const char *db, struct snt_store *st)
 	err = snt_store_alert_ack(st, cfg->ack_id, cfg->staff, snt_clock_utc_ms(&clk));
 	switch (err) {
 	case SNT_STORE_OK:
-		printf("Alert %lld acknowledged by %s.\n", (long long)cfg->ack_id, cfg->staff);
+		printf(_("Alert %lld acknowledged by %s.\n"), (long long)cfg->ack_id, cfg->staff);
 		return SNT_EXIT_OK;
 	case SNT_STORE_ERR_DONE:
-		ctl_err(CMD, "there is no alert %lld.", (long long)cfg->ack_id);
+		ctl_err(CMD, _("there is no alert %lld."), (long long)cfg->ack_id);
 		return SNT_EXIT_FAIL;
 	case SNT_STORE_ERR_EXISTS:
-		ctl_err(CMD, "alert %lld was acknowledged already.", (long long)cfg->ack_id);
+		ctl_err(CMD, _("alert %lld was acknowledged already."), (long long)cfg->ack_id);
 		return SNT_EXIT_FAIL;
 	default:
-		ctl_err(CMD, "%s: cannot acknowledge alert %lld: %s: %s", db, (long long)cfg->ack_id,
+		ctl_err(CMD, _("%s: cannot acknowledge alert %lld: %s: %s"), db, (long long)cfg->ack_id,
 			snt_store_strerror(err), snt_store_errmsg(st));
 		return SNT_EXIT_FAIL;
 	}
@@ -317,7 +318,7 @@ int cmd_alerts(int argc, char **argv)
 	status = cfg.ack_id ? ack(&cfg, db, st) : list(&cfg, db, st);
 	snt_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write to standard output: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write to standard output: %s"), strerror(errno));
 		status = SNT_EXIT_USAGE;
 	}
 	return status;

@@ -19,6 +19,7 @@
 
 #include "store/store.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "entries"
@@ -34,7 +35,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl entries [--db PATH | --config FILE] [FILTERS]\n"
+		_("Usage: sentinelctl entries [--db PATH | --config FILE] [FILTERS]\n"
 		"                           [--json | --csv]\n"
 		"\n"
 		"List the gate's log entries, oldest first.\n"
@@ -56,8 +57,8 @@ static void usage(FILE *f)
 		"'?' after the time an untrusted clock, '~' a time computed afterwards\n"
 		"(rebased).  Exit status: 0 every matching entry listed; 1 an entry could\n"
 		"not be read (the listing stops there); 2 usage error, or the log cannot be\n"
-		"opened or output cannot be written.\n",
-		SNT_DEFAULT_DB, rv_filter_help);
+		"opened or output cannot be written.\n"),
+		SNT_DEFAULT_DB, _(rv_filter_help));
 }
 
 /* Return 0 to run, 1 after --help, -1 on a usage error (already reported). */
@@ -88,7 +89,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'j':
 		case 'C':
 			if (cfg->format != FMT_TABLE) {
-				ctl_err(CMD, "--json and --csv cannot be used together.");
+				ctl_err(CMD, _("--json and --csv cannot be used together."));
 				return -1;
 			}
 			cfg->format = c == 'j' ? FMT_JSON : FMT_CSV;
@@ -105,7 +106,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	return rv_filter_check(CMD, &cfg->q);
@@ -155,7 +156,7 @@ int cmd_entries(int argc, char **argv)
 			rv_table_row(stdout, &table, &e);
 		} else if ((cfg.format == FMT_JSON ? rv_json_row(stdout, &e)
 						   : rv_csv_row(stdout, &table.hc, &e))) {
-			ctl_err(CMD, "entry %lld: cannot format it.", (long long)e.seq);
+			ctl_err(CMD, _("entry %lld: cannot format it."), (long long)e.seq);
 			status = SNT_EXIT_FAIL;
 			goto out_free;
 		}
@@ -173,7 +174,7 @@ out_free:
 out_close:
 	snt_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write the listing: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write the listing: %s"), strerror(errno));
 		status = SNT_EXIT_USAGE;
 	}
 	return status;

@@ -28,6 +28,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "export"
@@ -45,7 +46,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl export --format csv|json --output FILE\n"
+		_("Usage: sentinelctl export --format csv|json --output FILE\n"
 		"                          [--db PATH | --config FILE] [FILTERS]\n"
 		"\n"
 		"Write the log's entries (oldest first) to FILE: every matching entry or\n"
@@ -68,8 +69,8 @@ static void usage(FILE *f)
 		"%s"
 		"\n"
 		"Exit status: 0 written; 1 the log could not be read or the file not\n"
-		"written (FILE unchanged); 2 usage error, or the log cannot be opened.\n",
-		SNT_DEFAULT_DB, rv_filter_help);
+		"written (FILE unchanged); 2 usage error, or the log cannot be opened.\n"),
+		SNT_DEFAULT_DB, _(rv_filter_help));
 }
 
 /* Return 0 to run, 1 after --help, -1 on a usage error (already reported). */
@@ -103,7 +104,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			} else if (!strcmp(optarg, "json")) {
 				cfg->format = FMT_JSON;
 			} else {
-				ctl_err(CMD, "--format: '%s' is not csv or json.", optarg);
+				ctl_err(CMD, _("--format: '%s' is not csv or json."), optarg);
 				return -1;
 			}
 			break;
@@ -122,15 +123,15 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (cfg->format == FMT_NONE) {
-		ctl_err(CMD, "--format csv or --format json is required.");
+		ctl_err(CMD, _("--format csv or --format json is required."));
 		return -1;
 	}
 	if (!cfg->output || !*cfg->output) {
-		ctl_err(CMD, "--output FILE is required.");
+		ctl_err(CMD, _("--output FILE is required."));
 		return -1;
 	}
 	return rv_filter_check(CMD, &cfg->q);
@@ -202,7 +203,7 @@ static int write_rows(const struct config *cfg, const char *db, struct snt_store
 		if (err)
 			break;
 		if (cfg->format == FMT_CSV ? rv_csv_row(f, &hc, &e) : rv_json_row(f, &e)) {
-			ctl_err(CMD, "entry %lld: cannot format it.", (long long)e.seq);
+			ctl_err(CMD, _("entry %lld: cannot format it."), (long long)e.seq);
 			goto out;
 		}
 		last = e.seq;
@@ -241,12 +242,12 @@ int cmd_export(int argc, char **argv)
 
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", cfg.output) < 0) {
 		tmp = NULL;
-		ctl_err(CMD, "out of memory");
+		ctl_err(CMD, _("out of memory"));
 		goto out;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		ctl_err(CMD, "cannot create a temporary file beside %s: %s", cfg.output, strerror(errno));
+		ctl_err(CMD, _("cannot create a temporary file beside %s: %s"), cfg.output, strerror(errno));
 		free(tmp);
 		tmp = NULL;
 		goto out;
@@ -254,7 +255,7 @@ int cmd_export(int argc, char **argv)
 	f = fdopen(fd, "w");
 	vbuf = malloc(OUT_BUFFER);
 	if (!f || !vbuf) {
-		ctl_err(CMD, "cannot write %s: %s", tmp, strerror(errno));
+		ctl_err(CMD, _("cannot write %s: %s"), tmp, strerror(errno));
 		if (!f)
 			close(fd);
 		goto out_unlink;
@@ -263,31 +264,31 @@ int cmd_export(int argc, char **argv)
 	if (write_rows(&cfg, db, st, f, &rows, &expected))
 		goto out_unlink;
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		ctl_err(CMD, "cannot write %s: %s", tmp, strerror(errno));
+		ctl_err(CMD, _("cannot write %s: %s"), tmp, strerror(errno));
 		goto out_unlink;
 	}
 	r = fclose(f);
 	f = NULL;
 	if (r != 0) {
-		ctl_err(CMD, "cannot write %s: %s", tmp, strerror(errno));
+		ctl_err(CMD, _("cannot write %s: %s"), tmp, strerror(errno));
 		goto out_unlink;
 	}
 	if (rows != expected) {
-		ctl_err(CMD, "wrote %lld entries but the log holds %lld for this filter; %s is unchanged.",
+		ctl_err(CMD, _("wrote %lld entries but the log holds %lld for this filter; %s is unchanged."),
 			(long long)rows, (long long)expected, cfg.output);
 		goto out_unlink;
 	}
 	if (rename(tmp, cfg.output) != 0) {
-		ctl_err(CMD, "cannot rename %s to %s: %s", tmp, cfg.output, strerror(errno));
+		ctl_err(CMD, _("cannot rename %s to %s: %s"), tmp, cfg.output, strerror(errno));
 		goto out_unlink;
 	}
 	free(tmp);
 	tmp = NULL;
 	if (sync_dir(cfg.output) != 0) {
-		ctl_err(CMD, "%s: cannot sync its directory: %s", cfg.output, strerror(errno));
+		ctl_err(CMD, _("%s: cannot sync its directory: %s"), cfg.output, strerror(errno));
 		goto out;
 	}
-	printf("export: %lld entries to %s\n", (long long)rows, cfg.output);
+	printf(_("export: %lld entries to %s\n"), (long long)rows, cfg.output);
 	status = SNT_EXIT_OK;
 	goto out;
 
@@ -301,7 +302,7 @@ out:
 	free(vbuf);
 	snt_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write to standard output: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write to standard output: %s"), strerror(errno));
 		status = SNT_EXIT_USAGE;
 	}
 	return status;

@@ -23,6 +23,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "stats"
@@ -60,7 +61,7 @@ struct stats {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl stats [--db PATH | --config FILE]\n"
+		_("Usage: sentinelctl stats [--db PATH | --config FILE]\n"
 		"                         [--day D | --since T [--until T]] [--json]\n"
 		"\n"
 		"Count the entries of a period: per hour (with --day) and per day, admitted,\n"
@@ -80,7 +81,7 @@ static void usage(FILE *f)
 		"\n"
 		"T is a local day YYYY-MM-DD, a local time YYYY-MM-DD HH:MM[:SS] (time zone\n"
 		"from TZ) or RFC 3339 with Z or an offset.  Exit status: 0 counted; 1 the\n"
-		"log could not be read to the end; 2 usage error, or the log cannot be opened.\n",
+		"log could not be read to the end; 2 usage error, or the log cannot be opened.\n"),
 		SNT_DEFAULT_DB);
 }
 
@@ -133,11 +134,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (cfg->day && range) {
-		ctl_err(CMD, "--day cannot be used with --since or --until.");
+		ctl_err(CMD, _("--day cannot be used with --since or --until."));
 		return -1;
 	}
 	return rv_filter_check(CMD, &cfg->q);
@@ -321,21 +322,21 @@ static void print_text(const struct config *cfg, const struct stats *s)
 		rv_local_time(cfg->q.until_utc_ms, b, sizeof(b));
 	else
 		snt_strlcpy(b, "now", sizeof(b));
-	printf("Period: %s to %s (local time)\n", a, b);
-	printf("Entries: %lld (admitted %lld, denied %lld, referred %lld)\n", (long long)t->entries,
+	printf(_("Period: %s to %s (local time)\n"), a, b);
+	printf(_("Entries: %lld (admitted %lld, denied %lld, referred %lld)\n"), (long long)t->entries,
 	       (long long)t->admit, (long long)t->deny, (long long)t->refer);
-	printf("Fevers: %lld\n", (long long)t->fever);
-	printf("Staff: %lld, visitors: %lld\n", (long long)t->staff, (long long)t->visitors);
-	printf("Code colours: green %lld, yellow %lld, red %lld, black %lld, unknown %lld\n",
+	printf(_("Fevers: %lld\n"), (long long)t->fever);
+	printf(_("Staff: %lld, visitors: %lld\n"), (long long)t->staff, (long long)t->visitors);
+	printf(_("Code colours: green %lld, yellow %lld, red %lld, black %lld, unknown %lld\n"),
 	       (long long)t->colour[SNT_COLOUR_GREEN], (long long)t->colour[SNT_COLOUR_YELLOW],
 	       (long long)t->colour[SNT_COLOUR_RED], (long long)t->colour[SNT_COLOUR_BLACK],
 	       (long long)t->colour[SNT_COLOUR_UNKNOWN]);
-	printf("Exits: %lld\n", (long long)t->exits);
+	printf(_("Exits: %lld\n"), (long long)t->exits);
 	if (s->occ.peak > 0) {
 		rv_local_time(s->occ.peak_utc_ms, a, sizeof(a));
-		printf("Peak occupancy: %lld at %s\n", (long long)s->occ.peak, a);
+		printf(_("Peak occupancy: %lld at %s\n"), (long long)s->occ.peak, a);
 	} else {
-		printf("Peak occupancy: 0\n");
+		printf(_("Peak occupancy: 0\n"));
 	}
 	if (cfg->day) {
 		printf("\n%-10s %7s %6s %6s %6s %6s %6s\n", "hour", "entries", "admit", "deny", "refer",
@@ -352,7 +353,7 @@ static void print_text(const struct config *cfg, const struct stats *s)
 	for (size_t i = 0; i < s->ndays; i++)
 		print_counts_row(s->days[i].name, &s->days[i].c);
 	if (s->ndays == 0)
-		printf("No entries.\n");
+		printf(_("No entries.\n"));
 }
 
 /* The counts as members of @obj.  Return: 0; -1 out of memory. */
@@ -451,7 +452,7 @@ int cmd_stats(int argc, char **argv)
 		snt_clock_system(&clk);
 		if (snt_review_day_start(snt_clock_utc_ms(&clk), &cfg.q.since_utc_ms,
 					 &cfg.q.until_utc_ms) != SNT_REVIEW_OK) {
-			ctl_err(CMD, "cannot tell today's date from the system clock.");
+			ctl_err(CMD, _("cannot tell today's date from the system clock."));
 			return SNT_EXIT_USAGE;
 		}
 		cfg.day = true;
@@ -464,14 +465,14 @@ int cmd_stats(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	err = gather(st, &cfg.q, &s, &last);
 	if (err == SNT_STORE_ERR_NOMEM) {
-		ctl_err(CMD, "out of memory");
+		ctl_err(CMD, _("out of memory"));
 		status = SNT_EXIT_FAIL;
 	} else if (err) {
 		rv_read_error(CMD, db, st, err, last);
 		status = SNT_EXIT_FAIL;
 	} else if (cfg.json) {
 		if (print_json(&cfg, &s)) {
-			ctl_err(CMD, "cannot format the counts as JSON.");
+			ctl_err(CMD, _("cannot format the counts as JSON."));
 			status = SNT_EXIT_FAIL;
 		}
 	} else {
@@ -480,7 +481,7 @@ int cmd_stats(int argc, char **argv)
 	free(s.days);
 	snt_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write the counts: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write the counts: %s"), strerror(errno));
 		status = SNT_EXIT_USAGE;
 	}
 	return status;

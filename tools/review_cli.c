@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "review/review.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/review_cli.h"
 
 #define TIME_LEN 32
@@ -22,7 +23,7 @@
 #define REASONS_COL 57	/* 7+1+1 + 8+1+1 + 7+1 + 4+1 + 6+1 + 4+1 + 12+1 */
 
 const char rv_filter_help[] =
-	"  --since T          entries at or after T\n"
+	N_("  --since T          entries at or after T\n"
 	"  --until T          entries before T (a day alone: through its end)\n"
 	"  --day D            entries of the local day D (YYYY-MM-DD)\n"
 	"  --decision LIST    admit, deny, refer (comma-separated)\n"
@@ -33,7 +34,7 @@ const char rv_filter_help[] =
 	"  --limit N          at most N entries\n"
 	"  T is a local day YYYY-MM-DD, a local time YYYY-MM-DD HH:MM[:SS] (time\n"
 	"  zone from TZ), or RFC 3339 with Z or an offset (2026-11-29T08:00:00+08:00).\n"
-	"  Times are the ones the gate recorded.\n";
+	"  Times are the ones the gate recorded.\n");
 
 /* Each name of comma-separated @arg through @parse into bits of @mask. */
 static int parse_list(const char *cmd, const char *opt, const char *arg,
@@ -43,14 +44,14 @@ static int parse_list(const char *cmd, const char *opt, const char *arg,
 	char *save = NULL, *tok;
 
 	if (snt_strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) || !*arg) {
-		ctl_err(cmd, "%s: '%s' is not a valid list.", opt, arg);
+		ctl_err(cmd, _("%s: '%s' is not a valid list."), opt, arg);
 		return -1;
 	}
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		unsigned bit;
 
 		if (parse(tok, &bit) != 0) {
-			ctl_err(cmd, "%s: unknown value '%s'.", opt, tok);
+			ctl_err(cmd, _("%s: unknown value '%s'."), opt, tok);
 			return -1;
 		}
 		*mask |= bit;
@@ -84,7 +85,7 @@ static int parse_bound(const char *cmd, const char *opt, const char *arg,
 	enum snt_review_err err = snt_review_parse_time(arg, bound, out);
 
 	if (err) {
-		ctl_err(cmd, "%s: '%s': %s.", opt, arg, snt_review_strerror(err));
+		ctl_err(cmd, _("%s: '%s': %s."), opt, arg, snt_review_strerror(err));
 		return -1;
 	}
 	return 0;
@@ -104,7 +105,7 @@ int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_q
 	case RV_OPT_DAY:
 		err = snt_review_parse_day(arg, &q->since_utc_ms, &q->until_utc_ms);
 		if (err) {
-			ctl_err(cmd, "--day: '%s': %s.", arg,
+			ctl_err(cmd, _("--day: '%s': %s."), arg,
 				err == SNT_REVIEW_ERR_SYNTAX ? "not a day (YYYY-MM-DD)"
 							     : snt_review_strerror(err));
 			return -1;
@@ -127,7 +128,7 @@ int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_q
 		errno = 0;
 		n = strtoll(arg, &end, 10);
 		if (errno || end == arg || *end || n < 1) {
-			ctl_err(cmd, "--limit: '%s' is not a positive whole number.", arg);
+			ctl_err(cmd, _("--limit: '%s' is not a positive whole number."), arg);
 			return -1;
 		}
 		q->limit = n;
@@ -140,7 +141,7 @@ int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_q
 int rv_filter_check(const char *cmd, const struct snt_store_query *q)
 {
 	if (q->since_utc_ms && q->until_utc_ms && q->since_utc_ms >= q->until_utc_ms) {
-		ctl_err(cmd, "the period is empty: --since is not before --until.");
+		ctl_err(cmd, _("the period is empty: --since is not before --until."));
 		return -1;
 	}
 	return 0;
@@ -153,7 +154,7 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
 
 	if (src->db) {
 		if (!*src->db) {
-			ctl_err(cmd, "--db needs a path.");
+			ctl_err(cmd, _("--db needs a path."));
 			return NULL;
 		}
 		return src->db;
@@ -162,7 +163,7 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
 		return ctl_db_path(NULL);
 	sc = malloc(sizeof(*sc));
 	if (!sc) {
-		ctl_err(cmd, "out of memory");
+		ctl_err(cmd, _("out of memory"));
 		return NULL;
 	}
 	if (snt_config_load(src->config, sc, err, sizeof(err)) != SNT_CONFIG_OK) {
@@ -171,7 +172,7 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
 		return NULL;
 	}
 	if (snt_strlcpy(buf, sc->db, size) >= size) {
-		ctl_err(cmd, "%s: [station] db is too long.", src->config);
+		ctl_err(cmd, _("%s: [station] db is too long."), src->config);
 		free(sc);
 		return NULL;
 	}
@@ -203,7 +204,7 @@ int rv_open(const char *cmd, const char *path, bool write, struct snt_store **st
 		return 0;
 	if (err == SNT_STORE_ERR_CORRUPT)
 		ctl_err(cmd,
-			"cannot open %s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			_("cannot open %s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where."),
 			path, snt_store_strerror(err), path);
 	else
 		ctl_store_open_error(cmd, path, err);
@@ -215,14 +216,14 @@ void rv_read_error(const char *cmd, const char *path, struct snt_store *st,
 {
 	if (err == SNT_STORE_ERR_CORRUPT && last == 0)
 		ctl_err(cmd,
-			"%s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			_("%s: the log is damaged (%s); run 'sentinelctl verify-log --db %s' to find where."),
 			path, snt_store_errmsg(st), path);
 	else if (err == SNT_STORE_ERR_CORRUPT)
 		ctl_err(cmd,
-			"%s: the log is damaged after seq %lld (%s); run 'sentinelctl verify-log --db %s' to find where.",
+			_("%s: the log is damaged after seq %lld (%s); run 'sentinelctl verify-log --db %s' to find where."),
 			path, (long long)last, snt_store_errmsg(st), path);
 	else
-		ctl_err(cmd, "%s: cannot read the entry after seq %lld: %s: %s", path, (long long)last,
+		ctl_err(cmd, _("%s: cannot read the entry after seq %lld: %s: %s"), path, (long long)last,
 			snt_store_strerror(err), snt_store_errmsg(st));
 }
 
@@ -400,11 +401,11 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 void rv_table_footer(FILE *f, const struct rv_table *t)
 {
 	if (t->rows == 0)
-		fprintf(f, "No entries.\n");
+		fprintf(f, _("No entries.\n"));
 	else if (t->rows == 1)
-		fprintf(f, "1 entry.\n");
+		fprintf(f, _("1 entry.\n"));
 	else
-		fprintf(f, "%lld entries.\n", (long long)t->rows);
+		fprintf(f, _("%lld entries.\n"), (long long)t->rows);
 }
 
 /* Append the JSON literal of @v to @buf at *@o.  Return: 0; -1 (invalid UTF-8, no room). */

@@ -173,10 +173,24 @@ JSON
 "sentinelctl: report: 无效日期“2026-02-30”：请按 YYYY-MM-DD 给出日历日期，例如 2022-01-31
 请尝试“sentinelctl report --help”。"
 	LANG=zh_CN.UTF-8 "$CTL" --help | grep -q '^用法：sentinelctl 命令' || fail "zh: sentinelctl --help not Chinese"
-	# JSON stays as interfaces.md gives it.
-	a=$(LANG=C "$CTL" entries --json --db "$T/gate.db")
-	b=$(LANG=zh_CN.UTF-8 "$CTL" entries --json --db "$T/gate.db")
-	expect_eq "entries --json under zh_CN" "$b" "$a"
+	# JSON and CSV stay as interfaces.md gives them; human text is Chinese.
+	for args in "entries --json" "entries --csv" "stats --json --day 2026-11-29" "alerts --json --all"; do
+		# shellcheck disable=SC2086
+		a=$(LANG=C TZ=CST-8 "$CTL" $args --db "$T/gate.db")
+		# shellcheck disable=SC2086
+		b=$(LANG=zh_CN.UTF-8 TZ=CST-8 "$CTL" $args --db "$T/gate.db")
+		expect_eq "$args under zh_CN" "$b" "$a"
+	done
+	LANG=zh_CN.UTF-8 TZ=CST-8 "$CTL" stats --day 2026-11-29 --db "$T/gate.db" >"$T/out" 2>"$T/err"
+	expect_eq "zh stats first line" "$(head -n 1 "$T/out")" \
+		"时段：2026-11-29 00:00:00 至 2026-11-30 00:00:00（本地时间）"
+	LANG=zh_CN.UTF-8 "$CTL" entries --limit x --db "$T/gate.db" >/dev/null 2>"$T/err"
+	expect_eq "zh entries usage error" "$(cat "$T/err")" \
+"sentinelctl: entries: --limit：“x”不是正整数。
+请尝试“sentinelctl entries --help”。"
+	LANG=C "$CTL" entries --limit x --db "$T/gate.db" >/dev/null 2>"$T/err"
+	expect_eq "C entries usage error" "$(head -n 1 "$T/err")" \
+		"sentinelctl: entries: --limit: 'x' is not a positive whole number."
 elif [ "${CI:-}" = true ]; then
 	fail "the zh_CN.UTF-8 locale is not generated (make deps generates it)"
 else
