@@ -17,7 +17,7 @@ if [ ! -f "$b/libsentinel.a" ] || [ ! -x "$b/sentinelctl" ]; then
 	echo "bench-store: $b/libsentinel.a or $b/sentinelctl missing: run make first" >&2
 	exit 1
 fi
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
+pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 tmp=$(mktemp -d "$b/bench-store.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2046,SC2086

@@ -17,7 +17,7 @@ if [ ! -d "$data/dcc" ]; then
 	echo "bench-verify: test data $data/dcc not found: set SENTINEL_TESTDATA (skipped)" >&2
 	exit 0
 fi
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
+pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2046,SC2086
