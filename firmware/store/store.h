@@ -508,9 +508,12 @@ struct snt_store_query {
 };
 
 /*
- * snt_store_query_new() - iterate the entries matching @q, in seq order
- * (or reverse), with snt_store_iter_next() / snt_store_iter_free().  The time
- * bounds use the recorded time_utc_ms through the index on it (entries
+ * snt_store_query_new() - iterate the entries matching @q, with
+ * snt_store_iter_next() / snt_store_iter_free(): in seq order (or reverse)
+ * without time bounds; with a time bound, in the order of time_utc_ms then
+ * seq (the same order unless an untrusted clock wrote times out of order),
+ * walking the index on time_utc_ms without a sort.  The time bounds use the
+ * recorded time_utc_ms (entries
  * written under an untrusted clock are matched by their recorded time; pass
  * each through snt_store_rebase_entry() to show it).  Streaming: rows are
  * read one at a time, memory does not grow with the result.
