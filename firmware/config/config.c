@@ -90,7 +90,6 @@ static const struct key keys[] = {
 	{ "sync", "bureau_key", K_PATH, S(sync_bureau_key), 0, 0 },
 	{ "sync", "bureau_url", K_STR, S(sync_bureau_url), 0, 0 },
 	{ "sync", "bureau_ca", K_PATH, S(sync_bureau_ca), 0, 0 },
-	{ "sync", "usb_label", K_STR, S(sync_usb_label), 0, 0 },
 	{ "sync", "timeout_s", K_INT, I(sync_timeout_s), 1, 600 },
 	{ "sync", "retries", K_INT, I(sync_retries), 0, 20 },
 	{ "rules", "dir", K_PATH, S(rules_dir), 0, 0 },
@@ -151,7 +150,6 @@ void snt_config_defaults(struct snt_config *cfg)
 	snt_strlcpy(cfg->camera_device, "/dev/video0", sizeof(cfg->camera_device));
 	snt_strlcpy(cfg->sync_device_key, "/var/lib/sentinel/device.key", sizeof(cfg->sync_device_key));
 	snt_strlcpy(cfg->sync_bureau_key, "/etc/sentinel/bureau.pub", sizeof(cfg->sync_bureau_key));
-	snt_strlcpy(cfg->sync_usb_label, "SENTINEL", sizeof(cfg->sync_usb_label));
 	cfg->sync_timeout_s = 30;
 	cfg->sync_retries = 5;
 	snt_strlcpy(cfg->rules_dir, "/var/lib/sentinel", sizeof(cfg->rules_dir));

@@ -98,7 +98,6 @@ struct snt_config {
 	char sync_bureau_key[PATH_MAX];	/* the bureau's P-256 public key, PEM */
 	char sync_bureau_url[256];	/* https://... base URL of sentinel-bureau serve; "" = no online sync */
 	char sync_bureau_ca[PATH_MAX];	/* CA certificate pinned for that URL, PEM; "" = system CAs */
-	char sync_usb_label[32];	/* filesystem label of the station's USB sticks */
 	int sync_timeout_s;		/* per HTTP request, 1-600 */
 	int sync_retries;		/* online attempts after the first, 0-20 */
 
