@@ -296,13 +296,12 @@ while sqlite3 -cmd '.timeout 0' "$db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>
 	[ "$n" -lt 100 ] || { fail "the writer never took the lock: $(cat "$T/lock.out")"; break; }
 	sleep 0.05
 done
-t0=$(date +%s%N)
+# The writer's transaction stays open until fd 3 is closed below: a read
+# that waited for it would fail after the busy timeout instead of answering.
 expect_eq "locked: entries" "$("$ctl" entries --db "$db" --json | wc -l)" "5"
 expect_eq "locked: stats" "$("$ctl" stats --db "$db" --day 2026-11-29 | sed -n 2p)" "Entries: 5 (admitted 2, denied 2, referred 1)"
 expect_eq "locked: export" "$("$ctl" export --db "$db" --format csv --output "$T/locked.csv")" "export: 5 entries to $T/locked.csv"
 expect_eq "locked: alerts" "$("$ctl" alerts --db "$db" --all --json | wc -l)" "2"
-t1=$(date +%s%N)
-[ $(((t1 - t0) / 1000000)) -lt 4000 ] || fail "reads waited for the writer: $(((t1 - t0) / 1000000)) ms"
 echo "ROLLBACK;" >&3
 exec 3>&-
 wait "$lockpid"
