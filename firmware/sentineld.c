@@ -50,6 +50,8 @@ struct ctx {
 	unsigned long visits;
 	struct snt_notify notify;	/* systemd: READY, WATCHDOG, STOPPING */
 	int64_t watchdog_sent;		/* board clock ms of the last WATCHDOG=1 */
+	bool press_armed;		/* staff button pressed once after a referral: */
+	int64_t press_deadline;		/* board clock ms until which a second press denies */
 };
 
 static void usage(FILE *f)
@@ -324,12 +326,57 @@ static bool handle_signal(struct ctx *c)
 	return true;
 }
 
-/* The staff button, the exit button and the fire alarm. */
-static void handle_input(struct ctx *c, const struct snt_input_event *ev)
+/* A staff override of the last refused visit (admit or deny), logged. */
+static void override(struct ctx *c, enum snt_decision decision)
 {
+	const char *what = snt_decision_name(decision);
 	enum snt_checkin_err err;
 	struct snt_visit v;
 
+	err = snt_checkin_override(c->checkin, decision, &v);
+	if (err == SNT_CHECKIN_OK && v.journaled)
+		log_warnx(&c->log, "staff override: entry %lld in the fallback journal (log: %s): %s: door %s",
+			  (long long)v.seq, snt_store_strerror(v.store_err), what, snt_door_name(v.door));
+	else if (err == SNT_CHECKIN_OK && decision == SNT_DECISION_ADMIT)
+		log_info(&c->log, "staff override: entry %lld: admit: door opened", (long long)v.seq);
+	else if (err == SNT_CHECKIN_OK)
+		log_info(&c->log, "staff override: entry %lld: %s: door %s", (long long)v.seq, what,
+			 snt_door_name(v.door));
+	else
+		log_warnx(&c->log, "staff button%s: %s; door shut",
+			  decision == SNT_DECISION_DENY ? " (deny)" : "", snt_checkin_strerror(err));
+}
+
+/*
+ * A first press that waits for a second one (c->press_armed) becomes an
+ * admit when the wait ends without it: at its deadline, or at once when
+ * another input or a new visit comes first.
+ */
+static void settle_press(struct ctx *c)
+{
+	if (!c->press_armed)
+		return;
+	c->press_armed = false;
+	override(c, SNT_DECISION_ADMIT);
+}
+
+/*
+ * The staff button, the exit button and the fire alarm.  The staff button
+ * after a referral: one press admits (when SNT_OVERRIDE_DENY_PRESS_MS pass
+ * without a second), a second press within that time denies; after a deny
+ * (nothing to deny) one press admits at once.
+ */
+static void handle_input(struct ctx *c, const struct snt_input_event *ev)
+{
+	enum snt_checkin_err err;
+
+	if (c->press_armed && ev->value && ev->role == SNT_ROLE_FIRE_ALARM) {
+		/* The alarm ends every override (checkin.h): nothing to settle. */
+		c->press_armed = false;
+		log_warnx(&c->log, "staff button: override dropped by the fire alarm; door shut");
+	} else if (ev->value && ev->role != SNT_ROLE_BUTTON) {
+		settle_press(c);	/* another input first: the single press admits */
+	}
 	switch (ev->role) {
 	case SNT_ROLE_FIRE_ALARM:
 		err = snt_checkin_fire_alarm(c->checkin, ev->value);
@@ -354,16 +401,17 @@ static void handle_input(struct ctx *c, const struct snt_input_event *ev)
 	case SNT_ROLE_BUTTON:
 		if (!ev->value)
 			break;
-		err = snt_checkin_override(c->checkin, &v);
-		if (err == SNT_CHECKIN_OK && v.journaled)
-			log_warnx(&c->log, "staff override: entry %lld in the fallback journal "
-					   "(log: %s): door opened", (long long)v.seq,
-				  snt_store_strerror(v.store_err));
-		else if (err == SNT_CHECKIN_OK)
-			log_info(&c->log, "staff override: entry %lld: admit: door opened",
-				 (long long)v.seq);
-		else
-			log_warnx(&c->log, "staff button: %s; door shut", snt_checkin_strerror(err));
+		if (c->press_armed) {
+			c->press_armed = false;
+			override(c, SNT_DECISION_DENY);
+		} else if (snt_checkin_override_can_deny(c->checkin)) {
+			c->press_armed = true;
+			c->press_deadline = snt_clock_mono_ms(&c->board->clock) + SNT_OVERRIDE_DENY_PRESS_MS;
+			log_debug(&c->log, "staff button: admit in %d ms unless pressed again (deny)",
+				  SNT_OVERRIDE_DENY_PRESS_MS);
+		} else {
+			override(c, SNT_DECISION_ADMIT);
+		}
 		break;
 	default:
 		log_debug(&c->log, "input %s=%d ignored", snt_role_name(ev->role), ev->value);
@@ -383,7 +431,7 @@ static int run(struct ctx *c)
 		int64_t timeout = -1;
 		enum snt_hal_err rc;
 
-		bool watchdog_wait = false;
+		bool watchdog_wait = false, press_wait = false;
 
 		if (occupied) {
 			int64_t left = c->cfg.leave_timeout_ms -
@@ -407,15 +455,41 @@ static int run(struct ctx *c)
 				watchdog_wait = true;
 			}
 		}
+		if (c->press_armed) {
+			/* Waiting for a second press of the staff button (deny). */
+			int64_t left = c->press_deadline - snt_clock_mono_ms(&c->board->clock);
+
+			if (left < 0)
+				left = 0;
+			if (timeout < 0 || left <= timeout) {
+				timeout = left;
+				watchdog_wait = false;
+				press_wait = true;
+			}
+		}
 		rc = gpio->wait_event(c->board->gpio_ctx, c->sigfd, timeout, &ev);
 		if (rc == SNT_HAL_FD_READY) {
-			if (handle_signal(c))
+			if (handle_signal(c)) {
+				if (c->press_armed)
+					log_warnx(&c->log, "staff button: pending override dropped at stop");
 				return 0;
+			}
 			continue;
 		}
 		if (rc == SNT_HAL_END) {
+			/* The board's script ends: the time left for a second press passes without one. */
+			if (c->press_armed) {
+				int64_t left = c->press_deadline - snt_clock_mono_ms(&c->board->clock);
+
+				snt_clock_sleep_ms(&c->board->clock, left);
+				settle_press(c);
+			}
 			log_info(&c->log, "board script ended after %lu visits", c->visits);
 			return 0;
+		}
+		if (rc == SNT_HAL_TIMEOUT && press_wait) {
+			settle_press(c);	/* no second press: admit */
+			continue;
 		}
 		if (rc == SNT_HAL_TIMEOUT && watchdog_wait)
 			continue;
@@ -444,6 +518,7 @@ static int run(struct ctx *c)
 		}
 		if (occupied)
 			continue;
+		settle_press(c);	/* a new visit: a single press before it admits */
 		if (snt_checkin_fire_active(c->checkin)) {
 			log_info(&c->log, "fire alarm active: no check-in");
 			continue;

@@ -540,13 +540,13 @@ static void test_override_after_refusal(void **state)
 	struct snt_entry e;
 
 	/* Nothing to override yet. */
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	t->f->show = 1;
 	temps(t->f, 1, 36500);
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
 	t->f->now += 30000;
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_OK);
 	assert_int_equal(v.seq, 2);
 	assert_false(v.journaled);
 	assert_int_equal(v.door, SNT_DOOR_OPENED);
@@ -560,18 +560,139 @@ static void test_override_after_refusal(void **state)
 	assert_non_null(strstr(e.detail, ",\"override\":{\"by\":\"button\",\"original\":\"deny\"}}"));
 	assert_non_null(strstr(t->f->log, "工作人员已放行"));
 	/* One override per visit. */
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	/* Not after an admission, nor after the window. */
 	t->f->show = 0;
 	temps(t->f, 1, 36500);
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	t->f->show = -1;
 	temps(t->f, 1, 36500);
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	t->f->now += 60001;
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	assert_int_equal(entries(t->f), 4);
+}
+
+static void test_override_deny_after_referral(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry first, e;
+	char want[256];
+	int64_t t_deny;
+
+	assert_false(snt_checkin_override_can_deny(t->ci));
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	/* No code: referred to staff. */
+	t->f->show = -1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_REFER);
+	assert_int_equal(snt_store_get(t->f->store, 1, &first), SNT_STORE_OK);
+	assert_true(snt_checkin_override_can_deny(t->ci));
+	/* Only admit or deny. */
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_REFER, &v), SNT_CHECKIN_ERR_INVAL);
+	t->f->now += 10000;
+	t_deny = t->f->now;
+	t->f->log[0] = '\0';
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 2);
+	assert_false(v.journaled);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	reasons_are(&v, "no-code,override-deny,temp-normal");
+	/* The door stays shut: the red LED for the alert time, no relay. */
+	snprintf(want, sizeof(want), "%lld display 工作人员已拒绝入内\n%lld led-red 1\n%lld led-red 0\n",
+		 (long long)t_deny, (long long)t_deny, (long long)t_deny + 2000);
+	assert_string_equal(t->f->log, want);	/* (the fake shows the first line only) */
+	assert_int_equal(t->f->relay_checks, 0);
+	/* The entry: the first one's facts, decision deny, override-deny, who and what was overridden. */
+	assert_int_equal(snt_store_get(t->f->store, 2, &e), SNT_STORE_OK);
+	assert_int_equal(e.decision, SNT_DECISION_DENY);
+	assert_int_equal(e.door, SNT_DOOR_SHUT);
+	assert_int_equal(e.reasons, first.reasons | SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY));
+	assert_int_equal(e.kind, SNT_KIND_VISITOR);
+	assert_int_equal(e.format, SNT_FORMAT_NONE);
+	assert_null(e.payload);
+	assert_true(e.has_temp);
+	assert_int_equal(e.temp_dc, 365);
+	assert_int_equal(e.mono_ms, t_deny);
+	assert_int_equal(e.time_utc_ms, 1795910400000LL + t_deny);
+	assert_string_equal(e.boot_id, first.boot_id);
+	assert_non_null(strstr(e.detail, "\"measure\":{\"skin_mdc\":36500,"));
+	assert_non_null(strstr(e.detail, ",\"override\":{\"by\":\"button\",\"original\":\"refer\"}}"));
+	/* One override per visit: neither a second deny nor an admit afterwards. */
+	assert_false(snt_checkin_override_can_deny(t->ci));
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
+
+	/* A denied visit (red code) is not denied again; it can still be admitted. */
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_DENY);
+	assert_false(snt_checkin_override_can_deny(t->ci));
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_NOT_REFERRED);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_int_equal(entries(t->f), 3);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 4);
+	assert_int_equal(t->f->relay_checks, 1);
+
+	/* A referral past the window cannot be denied. */
+	t->f->show = -1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_true(snt_checkin_override_can_deny(t->ci));
+	t->f->now += 60001;
+	assert_false(snt_checkin_override_can_deny(t->ci));
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	/* Nor while the fire alarm holds the door. */
+	temps(t->f, 1, 36500);
+	t->f->now += 70000;
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, true), SNT_CHECKIN_OK);
+	assert_false(snt_checkin_override_can_deny(t->ci));
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_FIRE);
+	assert_int_equal(entries(t->f), 6);
+}
+
+static void test_override_deny_in_store_fault_goes_to_journal(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+	char jpath[128];
+
+	snprintf(jpath, sizeof(jpath), "%s.journal", t->db);
+	assert_int_equal(snt_journal_open(jpath, &t->f->journal), SNT_JOURNAL_OK);
+	snt_checkin_set_journal(t->ci, t->f->journal);
+	/* The log cannot be written: a green code is referred with store-fault. */
+	t->f->fail_append = SNT_STORE_ERR_FULL;
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	reasons_are(&v, "store-fault,code-green,temp-normal");
+	assert_true(snt_checkin_override_can_deny(t->ci));
+	/* Staff refuse: the journal records it as entry 1; the door stays shut. */
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_OK);
+	assert_true(v.journaled);
+	assert_int_equal(v.seq, 1);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	reasons_are(&v, "store-fault,override-deny,code-green,temp-normal");
+	assert_int_equal(snt_journal_pending(t->f->journal), 1);
+	assert_null(strstr(t->f->log, "relay 1"));
+	/* The log recovers: the journaled deny goes in first. */
+	t->f->fail_append = SNT_STORE_OK;
+	t->f->show = 2;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 2);
+	assert_int_equal(snt_store_get(t->f->store, 1, &e), SNT_STORE_OK);
+	assert_int_equal(e.decision, SNT_DECISION_DENY);
+	assert_int_equal(e.door, SNT_DOOR_SHUT);
+	assert_non_null(strstr(e.detail, ",\"override\":{\"by\":\"button\",\"original\":\"refer\"}}"));
 }
 
 static void test_override_in_store_fault_goes_to_journal(void **state)
@@ -595,7 +716,7 @@ static void test_override_in_store_fault_goes_to_journal(void **state)
 	reasons_are(&v, "store-fault,code-red,temp-normal");
 	assert_int_equal(v.door, SNT_DOOR_SHUT);
 	/* Staff admit: recorded in the journal as entry 2, then the door opens. */
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_OK);
 	assert_true(v.journaled);
 	assert_int_equal(v.seq, 2);
 	reasons_are(&v, "store-fault,code-red,override-admit,temp-normal");
@@ -623,7 +744,7 @@ static void test_override_without_any_record_keeps_door_shut(void **state)
 	t->f->fail_append = SNT_STORE_ERR_IO;
 	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
 	/* No journal configured: nothing can record the override. */
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_RECORD);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_RECORD);
 	assert_int_equal(v.door, SNT_DOOR_SHUT);
 	assert_null(strstr(t->f->log, "relay 1"));
 }
@@ -644,13 +765,13 @@ static void test_fire_alarm_and_exit(void **state)
 	assert_true(snt_checkin_fire_active(t->ci));
 	assert_non_null(strstr(t->f->log, "relay 1\n"));
 	assert_non_null(strstr(t->f->log, "火警"));
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_FIRE);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_FIRE);
 	assert_int_equal(snt_checkin_exit(t->ci), SNT_CHECKIN_ERR_FIRE);
 	assert_int_equal(snt_checkin_fire_alarm(t->ci, false), SNT_CHECKIN_OK);
 	assert_false(snt_checkin_fire_active(t->ci));
 	assert_non_null(strstr(t->f->log, "relay 0\n"));
 	/* The refusal before the alarm can no longer be overridden. */
-	assert_int_equal(snt_checkin_override(t->ci, &v), SNT_CHECKIN_ERR_NO_VISIT);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
 	assert_int_equal(t->f->relay_checks, 0);
 	/* Logged as events: one exit (the refused one while the alarm held is not), alarm, clear. */
 	assert_int_equal(snt_store_events_count(t->f->store, SNT_EVENT_EXIT, 0, 0, &n), SNT_STORE_OK);
@@ -706,7 +827,7 @@ static void test_args(void **state)
 	assert_int_equal(snt_temp_measure(&bad, &t->f->board, &tr), SNT_CHECKIN_ERR_INVAL);
 	snt_checkin_free(NULL);
 	/* Every error has its own text. */
-	for (int e = SNT_CHECKIN_OK; e <= SNT_CHECKIN_ERR_OUTPUT; e++)
+	for (int e = SNT_CHECKIN_OK; e <= SNT_CHECKIN_ERR_NOT_REFERRED; e++)
 		assert_string_not_equal(snt_checkin_strerror((enum snt_checkin_err)e), "unknown error");
 }
 
@@ -725,6 +846,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_of_refusal_is_not_measured, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_fault_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_after_refusal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_deny_after_referral, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_deny_in_store_fault_goes_to_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_in_store_fault_goes_to_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),

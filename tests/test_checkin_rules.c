@@ -29,7 +29,7 @@
 struct fake {
 	struct snt_board board;
 	int64_t now;
-	struct snt_image img[N_IMG];	/* green-a .. green-d */
+	struct snt_image img[N_IMG + 1];	/* green-a .. green-d, badge-S001 */
 	int show;
 	int32_t temp_mdc;
 };
@@ -110,6 +110,7 @@ static int setup(void **state)
 		snprintf(path, sizeof(path), FIX "green-%c.png", 'a' + i);
 		assert_int_equal(snt_image_load(path, &t->f.img[i]), SNT_IMAGE_OK);
 	}
+	assert_int_equal(snt_image_load(FIX "badge-S001.png", &t->f.img[N_IMG]), SNT_IMAGE_OK);
 	t->f.temp_mdc = 36500;
 	t->f.board.name = "fake";
 	t->f.board.camera = &f_cam;
@@ -139,7 +140,7 @@ static int teardown(void **state)
 	snt_rules_free(t->rules);
 	EVP_PKEY_free(t->pub);
 	snt_store_close(t->store);
-	for (int i = 0; i < N_IMG; i++)
+	for (int i = 0; i <= N_IMG; i++)
 		snt_image_release(&t->f.img[i]);
 	for (const char *const *sfx = (const char *const[]){ "log.db", "log.db-wal", "log.db-shm", "rules.cose", NULL };
 	     *sfx; sfx++) {
@@ -249,10 +250,47 @@ static void test_installed_mid_queue(void **state)
 	visit(t, 1, SNT_DECISION_REFER, "capacity,code-green,temp-normal", 2);
 }
 
+/* Staff turn a referred visitor away: the button (a deny) plus a staff badge, recorded. */
+static void test_override_deny_needs_badge(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+	struct snt_entry e;
+	char buf[256];
+
+	assert_int_equal(install(t, FIX "rules-v1.cose"), SNT_RULES_OK);
+	reload(t);
+	t->f.show = 0;	/* a visitor without a pass, closed mode: referred */
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.result.decision, SNT_DECISION_REFER);
+	assert_true(snt_checkin_override_can_deny(t->ci));
+	/* No badge in view for 30 s: refused, nothing written; the visit can still be overridden. */
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_ERR_NO_BADGE);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_true(snt_checkin_override_can_deny(t->ci));
+	/* Staff S001 shows the badge. */
+	t->f.show = N_IMG;
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_DENY, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.seq, 2);
+	assert_int_equal(v.door, SNT_DOOR_SHUT);
+	assert_int_equal(snt_store_get(t->store, 2, &e), SNT_STORE_OK);
+	assert_int_equal(e.decision, SNT_DECISION_DENY);
+	assert_int_equal(e.door, SNT_DOOR_SHUT);
+	assert_int_equal(e.kind, SNT_KIND_VISITOR);
+	assert_true(snt_reasons_format(e.reasons, ",", buf, sizeof(buf)) >= 0);
+	assert_string_equal(buf, "closed-mode,override-deny,code-green,temp-normal");
+	if (!strstr(e.detail, ",\"rules\":{\"version\":1,\"stale\":false},"
+			      "\"override\":{\"by\":\"S001\",\"original\":\"refer\"}}"))
+		fail_msg("detail %s", e.detail);
+	assert_int_equal(snt_checkin_occupancy(t->ci), 0);
+	assert_int_equal(snt_checkin_override(t->ci, SNT_DECISION_ADMIT, &v), SNT_CHECKIN_ERR_NO_VISIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_installed_mid_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_override_deny_needs_badge, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

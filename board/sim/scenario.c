@@ -284,15 +284,17 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		int signo;
 
 		if (nw != 2)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'signal' takes 1 word (hup, int or term)");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'signal' takes 1 word (hup, int, term or stop)");
 		if (!strcmp(w[1], "hup"))
 			signo = SIGHUP;
 		else if (!strcmp(w[1], "int"))
 			signo = SIGINT;
 		else if (!strcmp(w[1], "term"))
 			signo = SIGTERM;
+		else if (!strcmp(w[1], "stop"))
+			signo = SIGSTOP;
 		else
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "signal '%s' is not hup, int or term", w[1]);
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "signal '%s' is not hup, int, term or stop", w[1]);
 		st = new_step(p, SNT_SCN_SIGNAL);
 		if (!st)
 			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");

@@ -56,6 +56,7 @@ struct creds {
 #define MSG_AGAIN "请靠近重新测温\nPlease come closer and measure again"
 #define MSG_CONFIRM "请再测一次体温\nPlease measure once more"
 #define MSG_OVERRIDE "工作人员已放行 请通行\nAdmitted by staff: please enter"
+#define MSG_OVERRIDE_DENY "工作人员已拒绝入内\nRefused by staff"
 #define MSG_EXIT "请通行\nExit: please go through"
 #define MSG_SHOW_HEALTH "请出示健康码 (工作证/预约码已读取)\nPlease show your health code (badge or pass read)"
 #define MSG_SHOW_BADGE "请工作人员出示工作证\nStaff: please show your badge"
@@ -73,6 +74,7 @@ static const char *const err_text[] = {
 	[SNT_CHECKIN_ERR_EVENT] = "the event could not be written to the log",
 	[SNT_CHECKIN_ERR_NO_BADGE] = "no staff badge on the roster was shown for the override",
 	[SNT_CHECKIN_ERR_OUTPUT] = "an output could not be driven",
+	[SNT_CHECKIN_ERR_NOT_REFERRED] = "the visit was denied, not referred: nothing to deny",
 };
 
 const char *snt_checkin_strerror(enum snt_checkin_err err)
@@ -862,15 +864,23 @@ static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_vi
 	}
 }
 
-enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_visit *v)
+bool snt_checkin_override_can_deny(const struct snt_checkin *ci)
 {
+	return ci && !ci->fire && ci->have_last && ci->last.decision == SNT_DECISION_REFER &&
+	       snt_clock_mono_ms(&ci->board->clock) - ci->last_mono_ms <= ci->cfg.override_window_ms;
+}
+
+enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decision decision,
+					  struct snt_visit *v)
+{
+	const bool deny = decision == SNT_DECISION_DENY;
 	struct snt_board *b;
 	struct snt_entry e;
 	enum snt_checkin_err err;
 	char by[SNT_RULES_REF_LEN] = "button";
 	int64_t now, last_seq = 0;
 
-	if (!ci || !v)
+	if (!ci || !v || (decision != SNT_DECISION_ADMIT && !deny))
 		return SNT_CHECKIN_ERR_INVAL;
 	b = ci->board;
 	memset(v, 0, sizeof(*v));
@@ -880,6 +890,9 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 		return SNT_CHECKIN_ERR_FIRE;
 	if (!ci->have_last || now - ci->last_mono_ms > ci->cfg.override_window_ms)
 		return SNT_CHECKIN_ERR_NO_VISIT;
+	/* Denying is for referrals: a denied visit is refused already (staff may still admit it). */
+	if (deny && ci->last.decision != SNT_DECISION_REFER)
+		return SNT_CHECKIN_ERR_NOT_REFERRED;
 	if (ci->rules) {
 		/* Accountability: the button plus a staff badge on the roster, not the person's own. */
 		json_t *d = ci->last.detail[0] ? json_loads(ci->last.detail, 0, NULL) : NULL;
@@ -901,9 +914,9 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
 	(void)detail_set(&e, "override", json_pack("{ss ss}", "by", by, "original",
 						    snt_decision_name(e.decision)));
-	e.decision = SNT_DECISION_ADMIT;
-	e.reasons |= SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
-	e.door = SNT_DOOR_OPENED;
+	e.decision = decision;
+	e.reasons |= SNT_REASON_BIT(deny ? SNT_REASON_OVERRIDE_DENY : SNT_REASON_OVERRIDE_ADMIT);
+	e.door = deny ? SNT_DOOR_SHUT : SNT_DOOR_OPENED;
 
 	v->code_read = e.format != SNT_FORMAT_NONE;
 	v->format = e.format;
@@ -929,6 +942,14 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_vis
 		v->journaled = true;
 	}
 	v->seq = e.seq;
+	if (deny) {
+		/* Recorded; the door stays shut. */
+		v->output_faults += show(b, MSG_OVERRIDE_DENY);
+		v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
+		snt_clock_sleep_ms(&b->clock, ci->cfg.alert_ms);
+		v->output_faults += set(b, SNT_ROLE_LED_RED, 0, 0);
+		return SNT_CHECKIN_OK;
+	}
 	v->door = SNT_DOOR_OPENED;
 	if (e.kind == SNT_KIND_VISITOR)
 		ci->occupancy++;

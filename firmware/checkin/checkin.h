@@ -51,6 +51,7 @@
 #define SNT_TEMP_AMBIENT_MAX_MDC 40000
 #define SNT_DEDUP_SLOTS 32
 #define SNT_OVERRIDE_BADGE_MS 30000	/* a staff override needs a badge within this long (with rules) */
+#define SNT_OVERRIDE_DENY_PRESS_MS 2000	/* a second staff-button press within this long denies */
 
 enum snt_checkin_err {
 	SNT_CHECKIN_OK = 0,
@@ -63,6 +64,7 @@ enum snt_checkin_err {
 	SNT_CHECKIN_ERR_NO_BADGE,/* override under a rule set: no staff badge on the roster within 30 s */
 	SNT_CHECKIN_ERR_OUTPUT,	/* an output could not be driven */
 	SNT_CHECKIN_ERR_EVENT,	/* the door action was done but its event could not be logged */
+	SNT_CHECKIN_ERR_NOT_REFERRED,/* deny override: the visit was denied already, not referred */
 };
 
 struct snt_config;
@@ -178,20 +180,43 @@ void snt_checkin_set_trust(struct snt_checkin *ci, const struct snt_trust *trust
 void snt_checkin_set_journal(struct snt_checkin *ci, struct snt_journal *journal);
 
 /*
- * snt_checkin_override() - the staff button after a refused visit (deny or
- * refer, including one whose entry the log could not take): staff admit the
- * visitor.  A new entry with the first one's facts, decision admit and the
- * reason override-admit is written to the log, or, if the log cannot take it,
- * to the fallback journal under the sequence number the log will give it;
- * only then does the door open with that number.  One override per visit,
- * within override_window_ms of it.
- * @out: what happened (seq, journaled, door).
- * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_NO_VISIT
- * when there is no refused visit within the window; SNT_CHECKIN_ERR_FIRE
- * while the fire alarm is active; SNT_CHECKIN_ERR_NO_RECORD when neither the
- * log nor the journal could record it (the door stays shut).
+ * snt_checkin_override() - the staff button after a refused visit: staff
+ * admit the visitor (@decision SNT_DECISION_ADMIT, after a deny or a refer,
+ * including one whose entry the log could not take) or turn them away
+ * (@decision SNT_DECISION_DENY, after a refer only).  A new entry with the
+ * first one's facts is written: decision admit with the reason
+ * override-admit, or decision deny with the reason override-deny; its detail
+ * record gets "override": {"by": the staff reference or "button",
+ * "original": the first decision}.  It goes to the log, or, if the log
+ * cannot take it, to the fallback journal under the sequence number the log
+ * will give it; only then does the door open with that number (admit), or
+ * the display says the visitor was refused by staff and the door stays shut
+ * (deny).  One override per visit, within override_window_ms of it (checked
+ * when this is called); under a rule set either needs a staff badge
+ * (snt_checkin_set_rules()).  sentineld(8) maps the button to @decision:
+ * one press admits, a second press within SNT_OVERRIDE_DENY_PRESS_MS of the
+ * first denies (snt_checkin_override_can_deny()).
+ * @out: what happened (seq, journaled, door, result).
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL (NULL, or @decision neither
+ * admit nor deny); SNT_CHECKIN_ERR_NO_VISIT when there is no refused visit
+ * within the window; SNT_CHECKIN_ERR_NOT_REFERRED for a deny when the visit
+ * was denied already (it can still be admitted); SNT_CHECKIN_ERR_FIRE while
+ * the fire alarm is active; SNT_CHECKIN_ERR_NO_BADGE (rule set: no staff
+ * badge within SNT_OVERRIDE_BADGE_MS; the visit can still be overridden);
+ * SNT_CHECKIN_ERR_SCAN; SNT_CHECKIN_ERR_NO_RECORD when neither the log nor the
+ * journal could record it (the door stays shut).
  */
-enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, struct snt_visit *out) SNT_WUR;
+enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decision decision,
+					  struct snt_visit *out) SNT_WUR;
+
+/*
+ * snt_checkin_override_can_deny() - whether a deny override would apply now:
+ * the last visit was referred, within override_window_ms, and no fire alarm
+ * holds the door.  Only then does a first press of the staff button wait
+ * SNT_OVERRIDE_DENY_PRESS_MS for a second one (sentineld); otherwise it
+ * admits at once.  False for NULL.
+ */
+bool snt_checkin_override_can_deny(const struct snt_checkin *ci);
 
 /*
  * snt_checkin_exit() - the exit button: release the door for one pulse for
@@ -244,7 +269,8 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms);
  * is shown on the display.  Occupancy (snt_checkin_occupancy()) counts
  * admitted visitors minus exit-button releases.  The staff override needs a
  * staff badge (verified, on the roster) scanned within SNT_OVERRIDE_BADGE_MS
- * after the button, and records its reference ("override": {"by"}).
+ * after the button (admit or deny), and records its reference ("override":
+ * {"by"}).
  */
 void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub);
 
