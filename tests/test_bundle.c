@@ -1023,6 +1023,77 @@ static void test_open_signed(void **state)
 	assert_null(got);
 }
 
+#define REFUSED_SIGNED "payload refused before decoding (more than 901000 items, nested deeper than 8, " \
+	"an indefinite length, or a length beyond its bytes)"
+
+/* A verified payload is counted before libcbor loads it: too many items, indefinite lengths, deep nesting. */
+static void test_payload_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	char type[SNT_BUNDLE_TYPE_LEN];
+	cbor_item_t *got = NULL;
+	/* {"type": "rules", "v": 1} as an indefinite-length map: well-formed CBOR, refused. */
+	static const uint8_t indef[] = { 0xbf, 0x64, 't', 'y', 'p', 'e', 0x65, 'r', 'u', 'l', 'e', 's',
+					 0x61, 'v', 0x01, 0xff };
+	static const uint8_t head[] = { 0xa3, 0x64, 't', 'y', 'p', 'e', 0x65, 'r', 'u', 'l', 'e', 's',
+					0x61, 'v', 0x01, 0x61, 'x', 0x9a };
+	size_t zeros = SNT_SIGNED_MAX_ITEMS, len, n;
+	uint8_t *p, *msg;
+
+	assert_int_equal(SNT_SIGNED_MAX_ITEMS, 901000);
+	assert_int_equal(snt_sign1_es256(f->bureau, indef, sizeof(indef), &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_string_equal(d.msg, REFUSED_SIGNED);
+	free(msg);
+	/* The same map with definite length opens (the walker is not the refusal's cause above). */
+	p = malloc(sizeof(head) + 4 + zeros);
+	assert_non_null(p);
+	memcpy(p, indef, sizeof(indef) - 1);
+	p[0] = 0xa2;
+	assert_int_equal(snt_sign1_es256(f->bureau, p, sizeof(indef) - 1, &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_OK);
+	cbor_decref(&got);
+	free(msg);
+	/* {"type": "rules", "v": 1, "x": [901000 x 0]}: signed, valid CBOR, too many items. */
+	memcpy(p, head, sizeof(head));
+	n = sizeof(head);
+	p[n++] = (uint8_t)(zeros >> 24);
+	p[n++] = (uint8_t)(zeros >> 16);
+	p[n++] = (uint8_t)(zeros >> 8);
+	p[n++] = (uint8_t)zeros;
+	memset(p + n, 0, zeros);
+	n += zeros;
+	assert_int_equal(snt_sign1_es256(f->bureau, p, n, &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_string_equal(d.msg, REFUSED_SIGNED);
+	free(msg);
+	/* An array declaring more elements than bytes remain. */
+	n = sizeof(head) + 4 + 10;
+	assert_int_equal(snt_sign1_es256(f->bureau, p, n, &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_string_equal(d.msg, REFUSED_SIGNED);
+	free(msg);
+	/* Nine nested arrays under the map: deeper than 8. */
+	memcpy(p, head, sizeof(head) - 1);
+	n = sizeof(head) - 1;
+	for (int i = 0; i < 9; i++)
+		p[n++] = 0x81;
+	p[n++] = 0x00;
+	assert_int_equal(snt_sign1_es256(f->bureau, p, n, &msg, &len), SNT_SIGN_OK);
+	assert_int_equal(snt_bundle_open_signed(f->bureau, msg, len, type, &got, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_string_equal(d.msg, REFUSED_SIGNED);
+	free(msg);
+	assert_null(got);
+	/* A bundle payload: the same bound before decoding (40 per entry). */
+	assert_int_equal(snt_bundle_decode(indef, sizeof(indef), &b, &d), SNT_BUNDLE_ERR_CBOR);
+	assert_string_equal(d.msg, "payload refused before decoding (more than 201000 items, nested deeper than 8, "
+			   "an indefinite length, or a length beyond its bytes)");
+	assert_null(b);
+	free(p);
+}
+
 /* Entries written by the store and read back travel unchanged, hashes included. */
 static void test_bundle_from_store(void **state)
 {
@@ -1178,6 +1249,7 @@ int main(void)
 		cmocka_unit_test(test_ack_decode_errors),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_open_signed),
+		cmocka_unit_test(test_payload_bounded),
 		cmocka_unit_test(test_names),
 	};
 

@@ -212,6 +212,86 @@ static void test_sign_truncated_and_garbage(void **state)
 	assert_int_equal(snt_sign1_open(NULL, 0, f->a, &payload, &payload_len), SNT_SIGN_ERR_INVAL);
 }
 
+/*
+ * Hostile layouts that libcbor would load: every one is refused from the raw
+ * bytes ("not COSE_Sign1 as sentinel signs it") before any item is built.
+ */
+static void test_sign_strict_layout(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *cose, *payload = NULL, *bomb;
+	size_t cose_len, payload_len, n, zeros = 2u << 20, prot_end = 2 + 1 + 13;
+
+	assert_int_equal(snt_sign1_es256(f->a, msg, sizeof(msg), &cose, &cose_len), SNT_SIGN_OK);
+	assert_int_equal(cose[prot_end], 0xa0);
+	/* The bomb: unprotected header {5: [2 MiB x 0]} in an otherwise valid message (libcbor would build
+	 * 2 million items, about 150 MB; the same with 60 MB costs 4.4 GB). */
+	bomb = malloc(cose_len + zeros + 16);
+	assert_non_null(bomb);
+	memcpy(bomb, cose, prot_end);
+	n = prot_end;
+	bomb[n++] = 0xa1;
+	bomb[n++] = 0x05;
+	bomb[n++] = 0x9a;	/* array, 4-byte count */
+	bomb[n++] = (uint8_t)(zeros >> 24);
+	bomb[n++] = (uint8_t)(zeros >> 16);
+	bomb[n++] = (uint8_t)(zeros >> 8);
+	bomb[n++] = (uint8_t)zeros;
+	memset(bomb + n, 0, zeros);
+	n += zeros;
+	memcpy(bomb + n, cose + prot_end + 1, cose_len - prot_end - 1);
+	n += cose_len - prot_end - 1;
+	assert_int_equal(snt_sign1_open(bomb, n, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	assert_string_equal(snt_sign_strerror(SNT_SIGN_ERR_NOT_COSE), "not COSE_Sign1 as sentinel signs it");
+	{
+		uint8_t kid[SNT_SIGN_KID_LEN];
+
+		assert_int_equal(snt_sign1_kid(bomb, n, kid), SNT_SIGN_ERR_NOT_COSE);
+	}
+	free(bomb);
+	assert_null(payload);
+	/* A trailing byte. */
+	bomb = malloc(cose_len + 1);
+	assert_non_null(bomb);
+	memcpy(bomb, cose, cose_len);
+	bomb[cose_len] = 0xf6;
+	assert_int_equal(snt_sign1_open(bomb, cose_len + 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	free(bomb);
+	/* The payload as an indefinite-length byte string (0x5f, one chunk, 0xff): well-formed CBOR, refused. */
+	bomb = malloc(cose_len + 2);
+	assert_non_null(bomb);
+	n = prot_end + 1;
+	memcpy(bomb, cose, n);
+	bomb[n++] = 0x5f;
+	memcpy(bomb + n, cose + prot_end + 1, cose_len - 66 - prot_end - 1);	/* the definite chunk */
+	n += cose_len - 66 - prot_end - 1;
+	bomb[n++] = 0xff;
+	memcpy(bomb + n, cose + cose_len - 66, 66);
+	n += 66;
+	assert_int_equal(snt_sign1_open(bomb, n, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	/* An indefinite-length empty map as the unprotected header (0xbf 0xff). */
+	memcpy(bomb, cose, prot_end);
+	bomb[prot_end] = 0xbf;
+	bomb[prot_end + 1] = 0xff;
+	memcpy(bomb + prot_end + 2, cose + prot_end + 1, cose_len - prot_end - 1);
+	assert_int_equal(snt_sign1_open(bomb, cose_len + 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	/* The signature's length in a longer head (0x59 0x00 0x40): refused, only 0x58 0x40 is ours. */
+	memcpy(bomb, cose, cose_len - 66);
+	bomb[cose_len - 66] = 0x59;
+	bomb[cose_len - 65] = 0x00;
+	bomb[cose_len - 64] = 0x40;
+	memcpy(bomb + cose_len - 63, cose + cose_len - 64, 64);
+	assert_int_equal(snt_sign1_open(bomb, cose_len + 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	/* Untagged (no 0xd2): refused although codes__cose_sign1_parse() would take it. */
+	assert_int_equal(snt_sign1_open(cose + 1, cose_len - 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
+	free(bomb);
+	assert_null(payload);
+	/* The original still opens. */
+	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_OK);
+	free(payload);
+	free(cose);
+}
+
 /* A COSE_Sign1 built by hand with libcbor: @alg, kid protected or not. */
 static void hand_sign1(EVP_PKEY *key, int64_t alg, int kid_protected, uint8_t **out, size_t *out_len)
 {
@@ -268,13 +348,13 @@ static void test_sign_kid_alg_rules(void **state)
 	assert_memory_equal(payload, msg, sizeof(msg));
 	free(payload);
 	free(cose);
-	/* The kid only in the unprotected header: refused (the kid must be signed). */
+	/* The kid only in the unprotected header: refused before parsing (the unprotected header must be {}). */
 	hand_sign1(f->a, COSE_ALG_ES256, 0, &cose, &cose_len);
-	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_KID);
+	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
 	free(cose);
-	/* ES256 named only in the unprotected header: refused (the codes parser accepts it for DCCs). */
+	/* ES256 named only in the unprotected header: refused the same way. */
 	hand_sign1(f->a, COSE_ALG_ES256, 2, &cose, &cose_len);
-	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_ALG);
+	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
 	free(cose);
 	/* PS256 label: not ES256. */
 	hand_sign1(f->a, COSE_ALG_PS256, 1, &cose, &cose_len);
@@ -662,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_sign_other_key),
 		cmocka_unit_test(test_sign_truncated_and_garbage),
 		cmocka_unit_test(test_sign_kid_alg_rules),
+		cmocka_unit_test(test_sign_strict_layout),
 		cmocka_unit_test(test_sign_interop),
 		cmocka_unit_test(test_seal_round_trip),
 		cmocka_unit_test(test_seal_tamper),

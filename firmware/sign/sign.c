@@ -477,8 +477,62 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 	return SNT_SIGN_OK;
 }
 
+/* One definite-length byte string head at *pos (RFC 8949 §3.1, major type 2); its length in *n. */
+static int bstr_head(const uint8_t *b, size_t len, size_t *pos, uint64_t *n)
+{
+	uint8_t ai;
+
+	if (*pos >= len || (b[*pos] >> 5) != 2)
+		return -1;
+	ai = b[(*pos)++] & 0x1f;
+	if (ai < 24) {
+		*n = ai;
+	} else if (ai <= 27) {
+		size_t k = (size_t)1 << (ai - 24);
+
+		if (len - *pos < k)
+			return -1;
+		*n = 0;
+		for (size_t i = 0; i < k; i++)
+			*n = *n << 8 | b[(*pos)++];
+	} else {
+		return -1;	/* indefinite length or reserved */
+	}
+	return *n > len - *pos ? -1 : 0;
+}
+
+/*
+ * The raw bytes exactly as snt_sign1_es256() lays them out, checked before
+ * libcbor builds a single item (a hostile unprotected header or payload of
+ * millions of items must cost nothing): 0xd2 0x84, the protected header a
+ * definite byte string of at most SNT_SIGN_MAX_PROTECTED bytes, the
+ * unprotected header exactly the empty map 0xa0, the payload a definite
+ * byte string, the signature 0x58 0x40 and 64 bytes, and nothing after.
+ */
+static int sentinel_shape(const uint8_t *b, size_t len)
+{
+	size_t pos = 2;
+	uint64_t n;
+
+	if (len < 2 || b[0] != 0xd2 || b[1] != 0x84)
+		return -1;
+	if (bstr_head(b, len, &pos, &n) || n > SNT_SIGN_MAX_PROTECTED)
+		return -1;
+	pos += (size_t)n;
+	if (pos >= len || b[pos++] != 0xa0)
+		return -1;
+	if (bstr_head(b, len, &pos, &n))
+		return -1;
+	pos += (size_t)n;
+	if (len - pos != 2 + SNT_SIGN_ES256_LEN || b[pos] != 0x58 || b[pos + 1] != SNT_SIGN_ES256_LEN)
+		return -1;
+	return 0;
+}
+
 static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct codes__cose_sign1 *c)
 {
+	if (sentinel_shape(buf, len))
+		return SNT_SIGN_ERR_NOT_COSE;
 	switch (codes__cose_sign1_parse(buf, len, c)) {
 	case SNT_VERIFY_OK:
 		break;
@@ -813,7 +867,7 @@ const char *snt_sign_strerror(enum snt_sign_err err)
 	case SNT_SIGN_ERR_NOT_P256:
 		return "not a P-256 key";
 	case SNT_SIGN_ERR_NOT_COSE:
-		return "not a COSE_Sign1 message";
+		return "not COSE_Sign1 as sentinel signs it";
 	case SNT_SIGN_ERR_ALG:
 		return "COSE_Sign1 algorithm is not ES256";
 	case SNT_SIGN_ERR_KID:

@@ -75,7 +75,7 @@ enum snt_sign_err {
 	SNT_SIGN_ERR_NOT_EC,	/* a key, but not an elliptic-curve key (RSA, Ed25519, ...) */
 	SNT_SIGN_ERR_NOT_P256,	/* an EC key on a curve other than P-256 */
 	/* COSE_Sign1 */
-	SNT_SIGN_ERR_NOT_COSE,	/* not a well-formed COSE_Sign1 (CBOR, shape, tag, headers) */
+	SNT_SIGN_ERR_NOT_COSE,	/* not COSE_Sign1 as sentinel signs it (raw layout, CBOR, tag, headers) */
 	SNT_SIGN_ERR_ALG,	/* algorithm not ES256 (PS256 from a certificate), or not in the protected header */
 	SNT_SIGN_ERR_KID,	/* the kid is missing or is not the key's: signed by another key */
 	SNT_SIGN_ERR_SIGNATURE,	/* the kid matches but the signature does not verify */
@@ -89,6 +89,7 @@ enum snt_sign_err {
 
 #define SNT_SIGN_KID_LEN 8		/* bytes of kid */
 #define SNT_SIGN_ES256_LEN 64		/* r || s */
+#define SNT_SIGN_MAX_PROTECTED 64	/* largest protected header accepted, bytes (ours is 13) */
 #define SNT_SIGN_MAX_KEY_FILE 65536	/* largest key file read, bytes */
 
 #define SNT_SEAL_MAGIC "SNE1"
@@ -217,7 +218,9 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 
 /*
  * snt_sign1_kid() - the kid of a COSE_Sign1 without verifying it (to find
- * the key to verify with).  Parsed with codes__cose_sign1_parse().
+ * the key to verify with).  The raw bytes are first checked to be exactly
+ * the layout snt_sign1_es256() writes (below), then parsed with
+ * codes__cose_sign1_parse().
  * @kid: receives SNT_SIGN_KID_LEN bytes.
  * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_COSE;
  * SNT_SIGN_ERR_ALG when not ES256 in the protected header; SNT_SIGN_ERR_KID when the protected
@@ -227,10 +230,18 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
 
 /*
  * snt_sign1_open() - verify a COSE_Sign1 made by snt_sign1_es256() with
- * @pub and return its payload.  Steps: codes__cose_sign1_parse() (tag 18,
- * optionally inside CWT tag 61, or untagged, as for certificates),
- * algorithm ES256 in the protected header, kid in the protected header (8
- * bytes) equal to @pub's kid, codes__cose_sign1_verify().
+ * @pub and return its payload.  Steps: before libcbor loads anything, the
+ * raw bytes must be exactly what snt_sign1_es256() writes: 0xd2 (tag 18),
+ * 0x84 (array of 4), the protected header a definite-length byte string of
+ * at most SNT_SIGN_MAX_PROTECTED bytes, the unprotected header exactly the
+ * empty map 0xa0, the payload a definite-length byte string, the signature
+ * 0x58 0x40 and 64 bytes, nothing after (anything else is
+ * SNT_SIGN_ERR_NOT_COSE, "not COSE_Sign1 as sentinel signs it": a hostile
+ * header of millions of items is refused without allocating); then
+ * codes__cose_sign1_parse(), algorithm ES256 in the protected header, kid
+ * in the protected header (8 bytes) equal to @pub's kid,
+ * codes__cose_sign1_verify().  The payload is not decoded here: callers
+ * decode it only after this verified it.
  * @pub: a P-256 public key (or key pair).
  * @payload: receives a copy of the payload (free(); a 1-byte allocation
  *     when it is empty), @payload_len its size.  Untouched on error.

@@ -744,6 +744,59 @@ err:
 	return rc;
 }
 
+/*
+ * Count the items of one CBOR data item at *pos without building any
+ * (RFC 8949 §3, definite lengths only: our encoders write no other), to
+ * bound what libcbor would allocate: more than *left items, nesting deeper
+ * than PAYLOAD_MAX_DEPTH, an indefinite length, or a declared length or
+ * count larger than the bytes remaining is refused.  Return 0 or -1.
+ */
+#define PAYLOAD_MAX_DEPTH 8
+
+static int read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg);
+
+static int count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int depth, size_t *left)
+{
+	uint8_t major;
+	uint64_t arg, n;
+
+	if (depth > PAYLOAD_MAX_DEPTH || *left == 0 || *pos >= len || (p[*pos] & 0x1f) > 27)
+		return -1;
+	(*left)--;
+	if (read_head(p, len, pos, &major, &arg))
+		return -1;
+	switch (major) {
+	case 2:
+	case 3:
+		if (arg > len - *pos)
+			return -1;
+		*pos += (size_t)arg;
+		return 0;
+	case 4:
+	case 5:
+		if (arg > len - *pos || (major == 5 && arg > (len - *pos) / 2))
+			return -1;
+		n = major == 5 ? arg * 2 : arg;
+		if (n > *left)
+			return -1;
+		for (uint64_t i = 0; i < n; i++)
+			if (count_items(p, len, pos, depth + 1, left))
+				return -1;
+		return 0;
+	case 6:
+		return count_items(p, len, pos, depth + 1, left);
+	default:
+		return 0;	/* integers, simple values, floats (their bytes were read by read_head) */
+	}
+}
+
+static int payload_bounded(const uint8_t *p, size_t len, size_t max_items)
+{
+	size_t pos = 0, left = max_items;
+
+	return count_items(p, len, &pos, 0, &left) || pos != len ? -1 : 0;
+}
+
 enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
 				      struct snt_bundle_diag *diag)
 {
@@ -753,6 +806,10 @@ enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct sn
 	diag_clear(diag);
 	if (!cbor || !out)
 		return SNT_BUNDLE_ERR_INVAL;
+	if (payload_bounded(cbor, len, SNT_BUNDLE_MAX_ITEMS))
+		return fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
+			    "payload refused before decoding (more than %d items, nested deeper than %d, "
+			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
 	root = codes__cbor_load(cbor, len);
 	if (!root)
 		return fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
@@ -929,6 +986,12 @@ static enum snt_bundle_err open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t
 	se = snt_sign1_open(buf, len, pub, &payload, &payload_len);
 	if (se)
 		return map_open_err(se, d);
+	if (payload_bounded(payload, payload_len, SNT_SIGNED_MAX_ITEMS)) {
+		free(payload);
+		return fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0,
+			    "payload refused before decoding (more than %d items, nested deeper than %d, "
+			    "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
+	}
 	*root = codes__cbor_load(payload, payload_len);
 	free(payload);
 	if (!*root)

@@ -118,6 +118,14 @@ enum snt_bundle_err {
 #define SNT_BUNDLE_VERSION 1
 #define SNT_BUNDLE_MAX_ENTRIES 5000		/* per bundle */
 #define SNT_BUNDLE_MAX_VERDICTS 100000		/* per acknowledgement */
+/*
+ * CBOR items a verified payload may hold, counted by a streaming pass over
+ * its bytes (definite lengths only, nesting at most 8 deep, no length
+ * beyond the bytes left) before libcbor builds any: a bundle (40 per entry),
+ * any other signed document (an ack's 7 per verdict, plus a bundle's worth).
+ */
+#define SNT_BUNDLE_MAX_ITEMS (40 * SNT_BUNDLE_MAX_ENTRIES + 1000)
+#define SNT_SIGNED_MAX_ITEMS (7 * SNT_BUNDLE_MAX_VERDICTS + SNT_BUNDLE_MAX_ITEMS)
 #define SNT_DEVICE_ID_LEN 64			/* 1-63 characters + NUL */
 #define SNT_PLATFORM_LEN 33			/* verdict platform: 1-32 of [a-z0-9-] + NUL */
 #define SNT_BUNDLE_TYPE_LEN 16			/* "type" values: at most 15 bytes + NUL */
