@@ -29,6 +29,7 @@
  * 1000 ms).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -37,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
@@ -190,6 +193,7 @@ struct run {
 	struct snt_clock clock;
 	char boot_id[SNT_BOOT_ID_LEN];
 	struct snt_sync_ctx ctx;
+	int lock_fd;			/* <db>.sync.lock, flock()ed for the whole run; -1 none */
 	int errors;
 	/* the summary */
 	int acks, acks_stale, verdicts, contradictions, skipped, conflicts;
@@ -199,19 +203,39 @@ struct run {
 	int files_written, files_removed;
 	int64_t bytes_written;
 	struct snt_sync_export_result exp;
+	bool send_failed;		/* the export stopped on an error */
 	char rules[160];
 };
+
+/*
+ * Names from a stick are hostile: a '\n' or ESC in a file name would forge
+ * output lines or colour the terminal.  Control characters (< 0x20, 0x7f)
+ * are printed as \xNN.
+ */
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
 
 static void error_line(struct run *r, const char *fmt, ...) SNT_PRINTF(2, 3);
 static void error_line(struct run *r, const char *fmt, ...)
 {
+	char line[2 * PATH_MAX + 1024];
 	va_list ap;
 
 	r->errors++;
-	fprintf(stderr, "sentinelctl: sync: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "sentinelctl: sync: ");
+	put_escaped(stderr, line);
 	fputc('\n', stderr);
 }
 
@@ -221,6 +245,7 @@ static int run_open(struct run *r, const struct config *cfg)
 	enum snt_store_err se;
 	enum snt_sign_err ke;
 
+	r->lock_fd = -1;
 	if (snt_config_load(cfg->config, &r->sc, err, sizeof(err)) != SNT_CONFIG_OK) {
 		ctl_err(CMD, "%s", err);
 		return SNT_EXIT_USAGE;
@@ -268,8 +293,39 @@ static int run_open(struct run *r, const struct config *cfg)
 	return 0;
 }
 
+/*
+ * One sync at a time per log: concurrent runs on the same stick would remove
+ * each other's temporary and read-back files.  flock() on <db>.sync.lock
+ * (beside the log), held until the process ends.
+ * Return: 0, or SNT_EXIT_FAIL with the message printed.
+ */
+static int run_lock(struct run *r)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.sync.lock", r->sc.db) >= sizeof(path)) {
+		ctl_err(CMD, "%s: [store] db path too long for its lock file", r->sc.path);
+		return SNT_EXIT_FAIL;
+	}
+	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (r->lock_fd < 0) {
+		ctl_err(CMD, "cannot open the lock %s: %s", path, strerror(errno));
+		return SNT_EXIT_FAIL;
+	}
+	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			ctl_err(CMD, "another sync is running (lock %s)", path);
+		else
+			ctl_err(CMD, "cannot lock %s: %s", path, strerror(errno));
+		return SNT_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static void run_close(struct run *r)
 {
+	if (r->lock_fd >= 0)
+		close(r->lock_fd);
 	snt_store_close(r->st);
 	EVP_PKEY_free(r->device_key);
 	EVP_PKEY_free(r->bureau_key);
@@ -311,9 +367,12 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 
 	printf("sync %s: %s, station %s\n", mode, where, r->sc.device_id);
 	if (r->exp.entries)
-		printf("  entries sent:      %lld-%lld (%lld) in %d bundle(s)\n", (long long)r->exp.first,
+		printf("  entries sent:      %lld-%lld (%lld) in %d bundle(s)%s\n", (long long)r->exp.first,
 		       (long long)r->exp.last, (long long)r->exp.entries,
-		       r->exp.bundles - r->exp.priority_bundles);
+		       r->exp.bundles - r->exp.priority_bundles,
+		       r->send_failed ? ", then sending failed (error above)" : "");
+	else if (r->send_failed)
+		printf("  entries sent:      none (not delivered: sending failed, error above)\n");
 	else
 		printf("  entries sent:      none (everything up to %lld %s)\n",
 		       (long long)r->exp.last_seq, r->exp.last_seq ? "was acknowledged" : "- the log is empty");
@@ -332,6 +391,13 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 	       r->skipped || r->conflicts ? " (some about purged entries or already decided)" : "");
 	if (r->time == SNT_SYNC_TIME_NONE) {
 		printf("  time:              none received\n");
+	} else if (r->time == SNT_SYNC_TIME_NOT_FRESH) {
+		/* Time from a stick is as old as its export: never applied (sync.h), only a lower bound. */
+		fmt_time(r->time_utc_ms, t, sizeof(t));
+		printf("  time:              the stick's signed time %s is not fresh: not applied "
+		       "(online sync or NTP gives trusted time)\n", t);
+		if (snt_clock_utc_ms(&r->clock) < r->time_utc_ms)
+			printf("  clock:             clock behind the bureau's time of %s\n", t);
 	} else {
 		fmt_time(r->time_utc_ms, t, sizeof(t));
 		printf("  time:              %s (bureau %s)\n",
@@ -561,22 +627,29 @@ static int sync_usb(const struct config *cfg)
 
 	memset(&r, 0, sizeof(r));
 	rc = run_open(&r, cfg);
+	if (!rc)
+		rc = run_lock(&r);
 	if (rc) {
 		run_close(&r);
 		return rc;
 	}
 	if (snt_usb_open(cfg->mountpoint, r.sc.device_id, &uo, &stick, why, sizeof(why))) {
-		ctl_err(CMD, "usb: %s", why);
+		fprintf(stderr, "sentinelctl: %s: usb: ", CMD);
+		put_escaped(stderr, why);
+		fputc('\n', stderr);
 		r.errors++;
 		record_event(&r, "usb");
 		run_close(&r);
 		return SNT_EXIT_FAIL;
 	}
+	/* Time on a stick is as old as the bureau's export: never applied (sync.h). */
+	r.ctx.stick_time = true;
 	usb_import(&r, stick, cfg->mountpoint);
 	sink.r = &r;
 	sink.stick = stick;
 	sink.delay_ms = cfg->write_delay_ms;
 	e = snt_sync_export(&r.ctx, 0, usb_write, &sink, &r.exp, why, sizeof(why));
+	r.send_failed = e != SNT_SYNC_OK;
 	if (e)
 		error_line(&r, "%s", why);
 	else
@@ -612,6 +685,8 @@ static int sync_online(const struct config *cfg)
 
 	memset(&r, 0, sizeof(r));
 	rc = run_open(&r, cfg);
+	if (!rc)
+		rc = run_lock(&r);
 	if (rc) {
 		run_close(&r);
 		return rc;
@@ -648,8 +723,10 @@ static int sync_online(const struct config *cfg)
 		run_close(&r);
 		return SNT_EXIT_USAGE;
 	}
-	if (e)
+	if (e) {
+		r.send_failed = true;
 		error_line(&r, "%s", why);
+	}
 	record_event(&r, "online");
 	print_summary(&r, "online", r.sc.sync_bureau_url);
 	printf("  attempts:          %d (%d retried, %lld ms in backoff)\n", res.attempts, res.retried,

@@ -30,20 +30,69 @@ int64_t snt_sync_backoff_ms(int attempt, int64_t base, int64_t max, uint32_t r)
 	return (int64_t)((uint64_t)r % (uint64_t)(cap + 1));
 }
 
+#define URL_RULE "https:// only; plain http only to 127.0.0.1, ::1 or localhost"
+
+int snt_sync_url_check(const char *url, char *why, size_t whylen)
+{
+	static const CURLUPart refused[] = { CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_QUERY,
+					     CURLUPART_FRAGMENT };
+	static const char *const what[] = { "a user name or password", "a user name or password", "a query (?...)",
+					    "a fragment (#...)" };
+	char *scheme = NULL, *host = NULL;
+	CURLU *u;
+	int rc = -1;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!url || !*url) {
+		snprintf(why, whylen, "bureau_url: empty: not allowed");
+		return -1;
+	}
+	u = curl_url();
+	if (!u) {
+		snprintf(why, whylen, "bureau_url: out of memory");
+		return -1;
+	}
+	/* Parsed as libcurl will use it: the same parser decides what "host" means. */
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
+		snprintf(why, whylen, "bureau_url: not a valid URL: not allowed");
+		goto out;
+	}
+	/* Never printed: the URL itself (it may carry a password). */
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(refused); i++) {
+		char *part = NULL;
+		CURLUcode c = curl_url_get(u, refused[i], &part, 0);
+
+		curl_free(part);
+		if (c == CURLUE_OK) {
+			snprintf(why, whylen, "bureau_url: %s in the URL not allowed", what[i]);
+			goto out;
+		}
+	}
+	if (!strcasecmp(scheme, "https")) {
+		rc = 0;
+	} else if (!strcasecmp(scheme, "http")) {
+		if (!strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") || !strcasecmp(host, "localhost"))
+			rc = 0;
+		else
+			snprintf(why, whylen, "bureau_url: plain http to %s not allowed (" URL_RULE ")", host);
+	} else {
+		snprintf(why, whylen, "bureau_url: scheme %s not allowed (" URL_RULE ")", scheme);
+	}
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
 bool snt_sync_url_allowed(const char *url)
 {
-	static const char *const local[] = { "http://127.0.0.1:", "http://127.0.0.1/",
-					     "http://localhost:", "http://localhost/",
-					     "http://[::1]:", "http://[::1]/" };
+	char why[8];
 
-	if (!url)
-		return false;
-	if (!strncasecmp(url, "https://", 8) && url[8])
-		return true;
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(local); i++)
-		if (!strncasecmp(url, local[i], strlen(local[i])))
-			return true;
-	return false;
+	return snt_sync_url_check(url, why, sizeof(why)) == 0;
 }
 
 struct membuf {
@@ -256,12 +305,8 @@ enum snt_sync_err snt_sync_online(const struct snt_sync_ctx *ctx, const struct s
 		snprintf(why, whylen, "no bureau URL ([sync] bureau_url)");
 		return SNT_SYNC_ERR_CONFIG;
 	}
-	if (!snt_sync_url_allowed(o->url)) {
-		snprintf(why, whylen,
-			 "bureau URL '%s': must be https:// (plain http only to 127.0.0.1 or localhost)",
-			 o->url);
+	if (snt_sync_url_check(o->url, why, whylen))
 		return SNT_SYNC_ERR_CONFIG;
-	}
 	if (o->retries < 0 || o->timeout_s < 0)
 		return SNT_SYNC_ERR_INVAL;
 	memset(&s, 0, sizeof(s));

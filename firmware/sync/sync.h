@@ -25,6 +25,12 @@
  * (snt_clock_judge(): never behind the latest trusted time already seen),
  * only while the gate's clock is untrusted, and only as a rebase record for
  * the current boot (snt_store_set_rebase()): entries are never modified.
+ * Only fresh time rebases: the acknowledgement of an online POST.  Time read
+ * from a stick (acknowledgements and time files in in/, ctx->stick_time) is
+ * as old as the day the bureau exported it, and a stale file left on the
+ * stick would rebase every later boot: it is never applied
+ * (SNT_SYNC_TIME_NOT_FRESH), only reported, and the caller may use the
+ * newest such time as a lower bound ("clock behind the bureau's time of T").
  *
  * Sync never deletes anything from the log; only the retention purge does,
  * after acknowledgement.
@@ -72,6 +78,7 @@ struct snt_sync_ctx {
 	const char *device_id;		/* this gate's id (snt_bundle_device_id_valid()) */
 	const struct snt_clock *clock;	/* wall time (bundle creation, verdicts) and monotonic time */
 	const char *boot_id;		/* the current boot's id, for rebase records */
+	bool stick_time;		/* the messages come from a stick: their time is not fresh, never applied */
 };
 
 /* One bundle handed to a sink. */
@@ -127,9 +134,10 @@ enum snt_sync_time_status {
 	SNT_SYNC_TIME_NOT_NEEDED,	/* the gate's clock is trusted already */
 	SNT_SYNC_TIME_ALREADY,		/* this boot was rebased already (by the same or an earlier time) */
 	SNT_SYNC_TIME_BEHIND,		/* behind the latest trusted time the gate has seen: refused */
+	SNT_SYNC_TIME_NOT_FRESH,	/* read from a stick (ctx->stick_time): not fresh, never applied */
 };
 
-/* snt_sync_time_status_name() - "none", "applied", "not-needed", "already", "behind". */
+/* snt_sync_time_status_name() - "none", "applied", "not-needed", "already", "behind", "not-fresh". */
 const char *snt_sync_time_status_name(enum snt_sync_time_status s);
 
 struct snt_sync_ack_result {
@@ -173,8 +181,9 @@ enum snt_sync_err snt_sync_apply_time(const struct snt_sync_ctx *ctx, const uint
 
 /*
  * snt_sync_trusted_time() - the rule itself, for a time already verified:
- * @utc_ms (the bureau's time, ms since the epoch) is applied when the
- * clock of @ctx is untrusted and snt_clock_judge(TRUSTED, @utc_ms, latest
+ * with ctx->stick_time set nothing is applied (*@status
+ * SNT_SYNC_TIME_NOT_FRESH); otherwise @utc_ms (the bureau's time, ms since
+ * the epoch) is applied when the clock of @ctx is untrusted and snt_clock_judge(TRUSTED, @utc_ms, latest
  * trusted time of the log) says trusted; recorded as
  * snt_store_set_rebase(boot_id, @utc_ms - mono now, "bureau", @utc_ms).
  * Return: SNT_SYNC_OK and *@status; SNT_SYNC_ERR_INVAL (@utc_ms below the
@@ -236,9 +245,21 @@ struct snt_sync_online_result {
 int64_t snt_sync_backoff_ms(int attempt, int64_t base, int64_t max, uint32_t r);
 
 /*
- * snt_sync_url_allowed() - whether @url may be used: https://, or http://
- * to 127.0.0.1, [::1] or localhost only (tests).
+ * snt_sync_url_check() - whether @url may be used as [sync] bureau_url,
+ * parsed with libcurl's URL API (curl_url()): scheme https, or http with
+ * the host exactly 127.0.0.1, [::1] or localhost (tests); never a user
+ * name, password, query or fragment.
+ * @why: on refusal one line, "bureau_url: ... not allowed" (it names the
+ * part, the scheme or the host, never the URL: it may hold a password):
+ * "bureau_url: empty: not allowed", "bureau_url: not a valid URL: not
+ * allowed", "bureau_url: a user name or password in the URL not allowed"
+ * (also "a query (?...)", "a fragment (#...)"), "bureau_url: plain
+ * http to HOST not allowed (...)", "bureau_url: scheme S not allowed (...)".
+ * Return: 0 allowed, -1 refused.
  */
+int snt_sync_url_check(const char *url, char *why, size_t whylen);
+
+/* snt_sync_url_allowed() - snt_sync_url_check() == 0. */
 bool snt_sync_url_allowed(const char *url);
 
 /*

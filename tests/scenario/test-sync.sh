@@ -134,11 +134,15 @@ cp "$D/in/$ack" "$T/good-ack"
 # Hostile names in in/: each refused by name, the rest still imported.
 ln -s /etc/passwd "$D/in/ack-test-gate-2.cose"
 touch "$D/in/..evil" "$D/in/notes.txt"
+# A name with a newline and ESC: printed escaped, it cannot forge a line or colour the terminal.
+forged=$(printf 'a\nsentinelctl: sync: fake\033[31m')
+touch "$D/in/$forged"
 mkfifo "$D/in/time-test-gate-5.cose"
 out=$(sync_usb "$S" 2>"$T/err")
 expect_eq "sync usb with hostile names exit" "$?" "1"
 expect_eq "hostile names refused" "$(LC_ALL=C sort "$T/err")" \
 "sentinelctl: sync: $S/mnt/sentinel/test-gate/in/'..evil': not a plain file name: refused
+sentinelctl: sync: $S/mnt/sentinel/test-gate/in/'a\\x0asentinelctl: sync: fake\\x1b[31m': not a plain file name: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/ack-test-gate-2.cose: a symlink: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/notes.txt: not an acknowledgement, signed time or rule set file: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/time-test-gate-5.cose: not a regular file: refused"
@@ -147,7 +151,22 @@ expect_eq "acknowledged despite them" "$(echo "$out" | grep 'acknowledged:')" \
 expect_eq "verdicts: two contradict the colour read" "$(echo "$out" | grep 'verdicts:')" \
 	"  verdicts:          3 recorded, 2 contradiction(s)"
 expect_eq "acknowledged bundles removed from the stick" "$(ls "$D/out")" ""
-rm -f "$D/in/ack-test-gate-2.cose" "$D/in/..evil" "$D/in/notes.txt" "$D/in/time-test-gate-5.cose"
+# Time on a stick is as old as the bureau's export: reported, never applied (no rebase).
+ls "$D/in/"time-test-gate-*.cose >/dev/null 2>&1 || fail "bureau export wrote no signed time"
+case $(echo "$out" | grep '  time:') in
+"  time:              the stick's signed time "*"Z is not fresh: not applied (online sync or NTP gives trusted time)") ;;
+*) fail "stick time line: $(echo "$out" | grep 'time:')" ;;
+esac
+expect_eq "the gate's clock is not behind the stick's time" "$(echo "$out" | grep '  clock:')" ""
+rm -f "$D/in/ack-test-gate-2.cose" "$D/in/..evil" "$D/in/notes.txt" "$D/in/time-test-gate-5.cose" "$D/in/$forged"
+
+# A second sync while one runs (the lock held by flock(1)): refused at once, nothing touched.
+out=$(flock "$T/gate.db.sync.lock" sh -c '"$0" sync usb --config "$1" --sysfs-root "$2" --mountinfo "$3" "$4" 2>&1; echo "exit $?"' \
+	"$ctl" "$T/gate.conf" "$S/sys" "$S/mountinfo" "$S/mnt")
+expect_eq "concurrent sync refused" "$out" \
+"sentinelctl: sync: another sync is running (lock $T/gate.db.sync.lock)
+exit 1"
+expect_eq "lock file mode" "$(stat -c %a "$T/gate.db.sync.lock")" "600"
 
 # A tampered acknowledgement: one byte of the signed payload changed.
 python3 - "$T/good-ack" "$D/in/$ack" <<'PY'
@@ -216,6 +235,8 @@ PY
 	esac
 	expect_eq "wrong CA: one attempt" "$(echo "$out" | grep 'attempts:')" \
 		"  attempts:          1 (0 retried, 0 ms in backoff)"
+	expect_eq "wrong CA: nothing delivered" "$(echo "$out" | grep 'entries sent')" \
+		"  entries sent:      none (not delivered: sending failed, error above)"
 	# The bureau's own certificate: delivered, acknowledged (the bureau holds them already).
 	online_conf "$T/tls.crt"
 	out=$("$ctl" sync online --config "$T/online.conf" 2>&1)
