@@ -402,6 +402,51 @@ static void test_many_rows(void **state)
 	snt_report_free(r);
 }
 
+/* Staff overrides are listed even when the entry was admitted without a fever. */
+static void test_override_rows(void **state)
+{
+	struct snt_report_header h;
+	struct snt_report *r;
+	struct snt_entry e;
+	char *html;
+
+	(void)state;
+	header_for(&h, "2026-11-29");
+	assert_int_equal(snt_report_new(&h, &r), SNT_REPORT_OK);
+	/* 1: an ordinary admit: no row */
+	entry(&e, 1, T_DAY, SNT_DECISION_ADMIT, SNT_REASON_BIT(SNT_REASON_CODE_GREEN), SNT_COLOUR_GREEN,
+	      365);
+	assert_int_equal(snt_report_add(r, &e), SNT_REPORT_OK);
+	/* 2: a referral admitted with the staff button */
+	entry(&e, 2, T_DAY + 60000, SNT_DECISION_ADMIT,
+	      SNT_REASON_BIT(SNT_REASON_NO_CODE) | SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT),
+	      SNT_COLOUR_UNKNOWN, 365);
+	snt_strlcpy(e.detail, "{\"override\":{\"by\":\"button\",\"original\":\"refer\"}}",
+		    sizeof(e.detail));
+	assert_int_equal(snt_report_add(r, &e), SNT_REPORT_OK);
+	/* 3: admitted by staff S001, the original decision a denial */
+	entry(&e, 3, T_DAY + 120000, SNT_DECISION_ADMIT,
+	      SNT_REASON_BIT(SNT_REASON_CODE_YELLOW) | SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT),
+	      SNT_COLOUR_YELLOW, 365);
+	snt_strlcpy(e.detail, "{\"staff\":\"S001\",\"override\":{\"by\":\"S001\",\"original\":\"deny\"}}",
+		    sizeof(e.detail));
+	assert_int_equal(snt_report_add(r, &e), SNT_REPORT_OK);
+	/* 4: the reason without a detail record: a row, no staff action known */
+	entry(&e, 4, T_DAY + 180000, SNT_DECISION_ADMIT, SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT),
+	      SNT_COLOUR_GREEN, 365);
+	assert_int_equal(snt_report_add(r, &e), SNT_REPORT_OK);
+	assert_int_equal(snt_report_entries(r), 4);
+	assert_int_equal(snt_report_rows(r), 3);
+	html = render(r);
+	assert_int_equal(count(html, "<tr class=\"row"), 3);
+	assert_non_null(strstr(html, "override by the staff button (was refer)"));
+	assert_non_null(strstr(html, "override by S001 (was deny)"));
+	assert_int_equal(count(html, "<td class=\"action\"></td>"), 1);
+	assert_non_null(strstr(html, "<code>override-admit</code>"));
+	free(html);
+	snt_report_free(r);
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
@@ -421,6 +466,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rules_header, setup),
 		cmocka_unit_test_setup(test_add_invalid, setup),
 		cmocka_unit_test_setup(test_many_rows, setup),
+		cmocka_unit_test_setup(test_override_rows, setup),
 		cmocka_unit_test_setup(test_strings, setup),
 	};
 

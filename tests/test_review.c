@@ -417,6 +417,95 @@ static void test_json_string(void **state)
 	assert_string_equal(small, "\"abc\"");
 }
 
+static void test_json_object_ok(void **state)
+{
+	static const char *const good[] = {
+		"{}", "{ }", "{\"a\":1}", "{\"a\": 1, \"b\": [1, -2.5e+3, 0.0, true, false, null]}",
+		"{\"measure\":{\"skin_mdc\":36500,\"ambient_mdc\":-2004},\"staff\":\"S001\"}",
+		"{\"s\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\uD83D\\uDE00\"}", "{\"\xe5\xbc\xa0\":\"\xf0\x9f\x98\x80\"}",
+		"{\"a\":{}} ", "{\"a\":[]}", "{\"a\":[[]]}", "{\"a\":0E5}",
+	};
+	static const char *const bad[] = {
+		"", "[]", "1", "\"a\"", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{,}", "{a:1}",
+		"{\"a\":1}x", "{\"a\":1}{}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}",
+		"{\"a\":1e}", "{\"a\":+1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":[1,]}", "{\"a\":[1 2]}",
+		"{\"a\":\"x}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\\u12g4\"}",
+		"{\"a\":\"\t\"}", "{\n\"a\":1}", "{\"a\":1}\n", "{\t}", "{\"a\":\"\xc0\xaf\"}",
+		"{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xe5\xbc\"}", "{\"a\":'x'}",
+		"{\"a\":1} {\"b\":2}", "{\"a\":1,\"b\":2,\"x\":{\"\":[{\"y\":[}]}}",
+	};
+	char deep[200];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (!snt_review_json_object_ok(good[i]))
+			fail_msg("good rejected: %s", good[i]);
+		/* jansson agrees that it is one object */
+		json_t *j = json_loads(good[i], 0, NULL);
+
+		if (!json_is_object(j))
+			fail_msg("jansson rejects: %s", good[i]);
+		json_decref(j);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (snt_review_json_object_ok(bad[i]))
+			fail_msg("bad accepted: %s", bad[i]);
+	assert_false(snt_review_json_object_ok(NULL));
+	/* Nesting: 32 containers (the object and 31 arrays) accepted, 33 not. */
+	for (int arrays = 31; arrays <= 32; arrays++) {
+		n = 0;
+		memcpy(deep, "{\"a\":", 5);
+		n = 5;
+		for (int i = 0; i < arrays; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < arrays; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		deep[n] = '\0';
+		assert_int_equal(snt_review_json_object_ok(deep), arrays == 31);
+	}
+}
+
+static void test_detail_read(void **state)
+{
+	struct snt_review_detail d;
+
+	(void)state;
+	snt_review_detail_read("{\"measure\":{\"skin_mdc\":36500},\"staff\":\"S001\",\"override\":"
+			       "{\"by\":\"S-17\",\"original\":\"deny\"},\"pass\":\"P-7\",\"rules\":{\"version\":3}}",
+			       &d);
+	assert_string_equal(d.staff, "S001");
+	assert_string_equal(d.override_by, "S-17");
+	assert_string_equal(d.override_original, "deny");
+	assert_string_equal(d.pass, "P-7");
+	/* Only the measurement: nothing. */
+	snt_review_detail_read("{\"measure\":{\"skin_mdc\":36500}}", &d);
+	assert_string_equal(d.staff, "");
+	assert_string_equal(d.override_by, "");
+	assert_string_equal(d.pass, "");
+	/* Not strings, not an object, duplicates, broken: nothing. */
+	snt_review_detail_read("{\"staff\":7,\"override\":\"S1\",\"pass\":null}", &d);
+	assert_string_equal(d.staff, "");
+	assert_string_equal(d.override_by, "");
+	assert_string_equal(d.pass, "");
+	snt_review_detail_read("{\"override\":{\"by\":[\"x\"],\"original\":\"admit\"}}", &d);
+	assert_string_equal(d.override_by, "");
+	assert_string_equal(d.override_original, "admit");
+	snt_review_detail_read("{\"staff\":\"A\",\"staff\":\"B\"}", &d);
+	assert_string_equal(d.staff, "");
+	snt_review_detail_read("{\"staff\":\"A\"", &d);
+	assert_string_equal(d.staff, "");
+	snt_review_detail_read("", &d);
+	assert_string_equal(d.staff, "");
+	snt_review_detail_read(NULL, &d);
+	assert_string_equal(d.staff, "");
+	snt_review_detail_read("{}", NULL);	/* nothing happens */
+	/* Text as stored: escapes decoded, nothing else changed. */
+	snt_review_detail_read("{\"pass\":\"=1+\\u0041\\n\"}", &d);
+	assert_string_equal(d.pass, "=1+A\n");
+}
+
 static void test_occupancy(void **state)
 {
 	struct snt_review_occupancy o = { 0 };
@@ -456,6 +545,8 @@ int main(void)
 		cmocka_unit_test(test_fit_locale),
 		cmocka_unit_test(test_csv_cell),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_json_object_ok),
+		cmocka_unit_test(test_detail_read),
 		cmocka_unit_test(test_occupancy),
 	};
 

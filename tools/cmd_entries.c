@@ -30,13 +30,14 @@ struct config {
 	struct rv_source src;
 	struct snt_store_query q;
 	enum format format;
+	bool detail;		/* --detail: "detail" in the JSON lines */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		_("Usage: sentinelctl entries [--db PATH | --config FILE] [FILTERS]\n"
-		"                           [--json | --csv]\n"
+		"                           [--json [--detail] | --csv]\n"
 		"\n"
 		"List the gate's log entries, oldest first.\n"
 		"\n"
@@ -47,7 +48,10 @@ static void usage(FILE *f)
 		"  --json             one JSON object per entry and line: seq, time, clock, kind,\n"
 		"                     format, colour, verified, temp_c, decision, reasons, door,\n"
 		"                     subject (absent when unknown)\n"
-		"  --csv              CSV (RFC 4180, CRLF line ends) with a header line\n"
+		"  --detail           with --json: add \"detail\", the entry's detail record\n"
+		"                     (measurement, staff, override, rules, pass) when it has one\n"
+		"  --csv              CSV (RFC 4180, CRLF line ends) with a header line; after\n"
+		"                     subject: staff, override_by, override_original, pass\n"
 		"  -h, --help         show this help\n"
 		"\n"
 		"Filters:\n"
@@ -69,6 +73,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "detail", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		RV_FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -94,6 +99,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->format = c == 'j' ? FMT_JSON : FMT_CSV;
 			break;
+		case 'D':
+			cfg->detail = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -107,6 +115,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	}
 	if (optind < argc) {
 		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
+		return -1;
+	}
+	if (cfg->detail && cfg->format != FMT_JSON) {
+		ctl_err(CMD, _("--detail needs --json."));
 		return -1;
 	}
 	return rv_filter_check(CMD, &cfg->q);
@@ -154,7 +166,7 @@ int cmd_entries(int argc, char **argv)
 			break;
 		if (cfg.format == FMT_TABLE) {
 			rv_table_row(stdout, &table, &e);
-		} else if ((cfg.format == FMT_JSON ? rv_json_row(stdout, &e)
+		} else if ((cfg.format == FMT_JSON ? rv_json_row(stdout, &e, cfg.detail)
 						   : rv_csv_row(stdout, &table.hc, &e))) {
 			ctl_err(CMD, _("entry %lld: cannot format it."), (long long)e.seq);
 			status = SNT_EXIT_FAIL;

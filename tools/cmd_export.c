@@ -41,6 +41,7 @@ struct config {
 	struct snt_store_query q;
 	enum format format;
 	const char *output;
+	bool detail;		/* --detail: "detail" in the JSON lines */
 };
 
 static void usage(FILE *f)
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 		"                     CRLF line ends, RFC 4180 quoting, cells that start\n"
 		"                     with = + - @ made inert with a leading '\n"
 		"  --format json      JSON lines, as 'sentinelctl entries --json'\n"
+		"  --detail           with --format json: add \"detail\", the entry's detail\n"
+		"                     record, as 'sentinelctl entries --json --detail'\n"
 		"  -o, --output FILE  the file to write (replaced when it exists)\n"
 		"  --db PATH          log database (default: [station] db of --config, else\n"
 		"                     $SENTINEL_DB, else %s)\n"
@@ -81,6 +84,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "config", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "detail", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		RV_FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -111,6 +115,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'o':
 			cfg->output = optarg;
 			break;
+		case 'D':
+			cfg->detail = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -128,6 +135,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->format == FMT_NONE) {
 		ctl_err(CMD, _("--format csv or --format json is required."));
+		return -1;
+	}
+	if (cfg->detail && cfg->format != FMT_JSON) {
+		ctl_err(CMD, _("--detail needs --format json."));
 		return -1;
 	}
 	if (!cfg->output || !*cfg->output) {
@@ -202,7 +213,7 @@ static int write_rows(const struct config *cfg, const char *db, struct snt_store
 		err = snt_store_rebase_entry(st, &e);
 		if (err)
 			break;
-		if (cfg->format == FMT_CSV ? rv_csv_row(f, &hc, &e) : rv_json_row(f, &e)) {
+		if (cfg->format == FMT_CSV ? rv_csv_row(f, &hc, &e) : rv_json_row(f, &e, cfg->detail)) {
 			ctl_err(CMD, _("entry %lld: cannot format it."), (long long)e.seq);
 			goto out;
 		}

@@ -6,7 +6,9 @@
  * per device (interfaces.md): "<role> <backend> ok|FAIL|busy <detail>".
  * Backends: gpiod, iio, mlx90614-i2c, v4l2, file (display), sim.  `busy`
  * when a line or the camera is held by another program (sentineld).
- * --outputs drives each output once (on for SELFTEST_PULSE_MS, then off).
+ * --outputs drives each output once (on for SELFTEST_PULSE_MS, then off) and
+ * shows a test message on the display; without it nothing a visitor can see
+ * or hear changes (the display is only opened for writing).
  * Exit 0 when every device is ok, 1 when any is FAIL or busy, 2 usage or a
  * configuration that cannot be loaded.
  */
@@ -31,6 +33,9 @@
 
 #define CMD "selftest"
 #define SELFTEST_PULSE_MS 300
+/* What --outputs shows on the visitor display, and the note without it. */
+#define SELFTEST_DISPLAY_TEXT "自检\nSelf-test"
+#define NOT_DRIVEN " (not driven; --outputs to drive)"
 
 struct config {
 	const char *config;
@@ -49,7 +54,7 @@ static void usage(FILE *f)
 		   "'<role> <backend> ok|FAIL|busy <detail>'.\n\n"
 		   "  -c, --config FILE   configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
 		   "      --iio-root DIR  IIO sysfs devices directory (overrides the config)\n"
-		   "  -o, --outputs       drive each output once (relay, LEDs, buzzer)\n"
+		   "  -o, --outputs       drive each output once (relay, LEDs, buzzer, display)\n"
 		   "  -h, --help          show this help\n"
 		   "Exit 0 all ok, 1 any FAIL or busy, 2 usage or configuration error.\n");
 }
@@ -176,9 +181,13 @@ static void selftest_sim(const struct snt_config *sc, const struct config *cfg, 
 		     rc == SNT_HAL_OK ? (cfg->outputs ? "pulsed" : "output log") :
 					snt_hal_strerror(rc));
 	}
-	rc = b->display->show(b->display_ctx, "自检\nSelf-test");
+	/* The display is the visitor's screen: written only with --outputs. */
+	rc = SNT_HAL_OK;
+	if (cfg->outputs)
+		rc = b->display->show(b->display_ctx, SELFTEST_DISPLAY_TEXT);
 	line(t, SNT_ROLE_DISPLAY, "sim", rc == SNT_HAL_OK ? "ok" : "FAIL",
-	     rc == SNT_HAL_OK ? "output log" : snt_hal_strerror(rc));
+	     rc == SNT_HAL_OK ? (cfg->outputs ? "output log" : "output log" NOT_DRIVEN) :
+				snt_hal_strerror(rc));
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(ins); i++)
 		line(t, ins[i], "sim", "ok", "scenario");
 	rc = b->thermometer->read(b->thermometer_ctx, &obj, &amb);
@@ -243,9 +252,18 @@ static void selftest_line(const struct snt_config *sc, const struct config *cfg,
 	line(t, role, "gpiod", err ? "FAIL" : "ok", err ? snt_lgpio_strerror(err) : detail);
 }
 
-static void selftest_display(const struct snt_config *sc, struct tally *t)
+/*
+ * The display file or FIFO: opened for writing (O_NONBLOCK: a FIFO without a
+ * reader fails with ENXIO instead of hanging); the test message is written
+ * only with --outputs, in the form the daemon writes (one line, the two
+ * languages joined by " / ").
+ */
+static void selftest_display(const struct snt_config *sc, const struct config *cfg,
+			     struct tally *t)
 {
+	static const char msg[] = "自检 / Self-test\n";
 	char detail[PATH_MAX + 64];
+	size_t off = 0;
 	int fd;
 
 	if (!sc->display_path[0]) {
@@ -258,8 +276,24 @@ static void selftest_display(const struct snt_config *sc, struct tally *t)
 		line(t, SNT_ROLE_DISPLAY, "file", "FAIL", detail);
 		return;
 	}
+	while (cfg->outputs && off < sizeof(msg) - 1) {
+		ssize_t w = write(fd, msg + off, sizeof(msg) - 1 - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(detail, sizeof(detail), "%s: %s", sc->display_path,
+				 w < 0 ? strerror(errno) : "short write");
+			close(fd);
+			line(t, SNT_ROLE_DISPLAY, "file", "FAIL", detail);
+			return;
+		}
+		off += (size_t)w;
+	}
 	close(fd);
-	line(t, SNT_ROLE_DISPLAY, "file", "ok", sc->display_path);
+	snprintf(detail, sizeof(detail), "%s%s", sc->display_path,
+		 cfg->outputs ? " shown" : NOT_DRIVEN);
+	line(t, SNT_ROLE_DISPLAY, "file", "ok", detail);
 }
 
 static void selftest_thermometer(const struct snt_config *sc, const char *iio_root,
@@ -338,7 +372,7 @@ static void selftest_linux(const struct snt_config *sc, const struct config *cfg
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(before); i++)
 		selftest_line(sc, cfg, before[i], t);
-	selftest_display(sc, t);
+	selftest_display(sc, cfg, t);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(after); i++)
 		selftest_line(sc, cfg, after[i], t);
 	selftest_thermometer(sc, cfg->iio_root ? cfg->iio_root : sc->iio_root, t);

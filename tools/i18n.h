@@ -16,8 +16,12 @@
 #define SNT_TOOLS_I18N_H
 
 #include <libintl.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/report.h"
 
@@ -32,20 +36,55 @@
 #define N_(s) s
 
 /*
+ * ctl_i18n_exe_localedir() - "<directory of the running executable>/locale"
+ * (readlink of /proc/self/exe) into buf (size bytes) when that directory
+ * exists: a binary run from the build tree finds the build's catalogues.
+ * Returns buf, or NULL when there is no such directory or the path does not
+ * fit.
+ */
+static inline const char *ctl_i18n_exe_localedir(char *buf, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if (size < 8)
+		return NULL;
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n <= 0 || (size_t)n >= size - 1)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) + sizeof("/locale") > size)
+		return NULL;
+	memcpy(slash, "/locale", sizeof("/locale"));
+	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	return buf;
+}
+
+/*
  * ctl_i18n_init() - for main(): take the character type and the message
  * language from the environment (LC_CTYPE, LC_MESSAGES only: numbers and
  * times stay in the C locale, so output formats never change), and find
- * the catalogue in $SENTINEL_LOCALEDIR (tests: the build's locale/) or
- * SNT_LOCALEDIR.  Messages come out in UTF-8 whatever the locale's codeset.
+ * the catalogue in $SENTINEL_LOCALEDIR (tests: the build's locale/), else
+ * in <directory of the executable>/locale if that exists (a binary run from
+ * the build tree), else in SNT_LOCALEDIR (the installed $(PREFIX)/share/locale).
+ * Messages come out in UTF-8 whatever the locale's codeset.
  * Failures leave the messages in English; there is nothing to report.
  */
 static inline void ctl_i18n_init(void)
 {
 	const char *dir = getenv("SENTINEL_LOCALEDIR");
+	char exe[PATH_MAX];
 
+	if (!dir || !*dir)
+		dir = ctl_i18n_exe_localedir(exe, sizeof(exe));
+	if (!dir)
+		dir = SNT_LOCALEDIR;
 	setlocale(LC_CTYPE, "");
 	setlocale(LC_MESSAGES, "");
-	bindtextdomain(SNT_TEXTDOMAIN, dir && *dir ? dir : SNT_LOCALEDIR);
+	bindtextdomain(SNT_TEXTDOMAIN, dir);
 	bind_textdomain_codeset(SNT_TEXTDOMAIN, "UTF-8");
 	textdomain(SNT_TEXTDOMAIN);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "config/config.h"
@@ -267,15 +268,18 @@ void rv_table_header(FILE *f)
 
 /*
  * Reasons from column REASONS_COL, comma-joined; a name that does not fit
- * starts an indented continuation line (no comma at the break).
+ * starts an indented continuation line (no comma at the break).  An
+ * override reason is followed by " by @by" when @by is not "" and that
+ * fits the column.
  */
-static void print_reasons(FILE *f, snt_reasons_t set)
+static void print_reasons(FILE *f, snt_reasons_t set, const char *by)
 {
 	const int width = TABLE_WIDTH - REASONS_COL;
 	int used = 0;
 
 	for (int r = 0; r < SNT_REASON_COUNT; r++) {
 		const char *name;
+		bool with_by;
 		int len;
 
 		if (!(set & SNT_REASON_BIT(r)))
@@ -284,6 +288,11 @@ static void print_reasons(FILE *f, snt_reasons_t set)
 		if (!name)
 			continue;
 		len = (int)strlen(name);
+		with_by = by[0] &&
+			  (r == SNT_REASON_OVERRIDE_ADMIT || r == SNT_REASON_OVERRIDE_DENY) &&
+			  len + 4 + (int)strlen(by) <= width;
+		if (with_by)
+			len += 4 + (int)strlen(by);
 		if (used > 0 && used + 1 + len > width) {
 			fprintf(f, "\n%*s", REASONS_COL, "");
 			used = 0;
@@ -292,11 +301,32 @@ static void print_reasons(FILE *f, snt_reasons_t set)
 			used++;
 		}
 		fputs(name, f);
+		if (with_by) {
+			fputs(" by ", f);
+			fputs(by, f);
+		}
 		used += len;
 	}
 	if (set == 0)
 		fputc('-', f);
 	fputc('\n', f);
+}
+
+/* Whether @s is a staff reference (1-32 of [A-Za-z0-9-]) or "button": safe to print as it is. */
+static bool override_by_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return false;
+	}
+	return true;
 }
 
 /* One table line under construction (no printf per field: a day has 10,000 rows). */
@@ -394,7 +424,17 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		put_char(&l, ' ');
 	put_char(&l, ' ');
 	fwrite(l.buf, 1, l.n, f);
-	print_reasons(f, e->reasons);
+	if (e->detail[0] && (e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
+					   SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY)))) {
+		struct snt_review_detail *d = malloc(sizeof(*d));
+
+		if (d)
+			snt_review_detail_read(e->detail, d);
+		print_reasons(f, e->reasons, d && override_by_ok(d->override_by) ? d->override_by : "");
+		free(d);
+	} else {
+		print_reasons(f, e->reasons, "");
+	}
 	t->rows++;
 }
 
@@ -435,15 +475,45 @@ static int raw_put(char *buf, size_t size, size_t *o, const char *t)
 }
 
 /*
- * One JSON line with the fields of interfaces.md in that order, written by
+ * Append the detail record @d: as it is when it is one JSON object on one
+ * line (what sentineld writes: jansson's compact form); otherwise (a log
+ * changed outside the store) parsed and written again in that compact form,
+ * so a line stays one JSON object.  Return: 0; -1 when it does not parse
+ * or there is no room.
+ */
+static int detail_put(char *buf, size_t size, size_t *o, const char *d)
+{
+	char *text;
+	json_t *j;
+	int rc;
+
+	if (snt_review_json_object_ok(d))
+		return raw_put(buf, size, o, d);
+	j = json_loads(d, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return -1;
+	}
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text)
+		return -1;
+	rc = snt_review_json_object_ok(text) ? raw_put(buf, size, o, text) : -1;
+	free(text);
+	return rc;
+}
+
+/*
+ * One JSON line with the fields of interfaces.md in that order, then (with
+ * @detail) the entry's detail record as "detail" when it has one, written by
  * hand (jansson costs several allocations per row: an export of 1,000,000
  * entries took 17 s): byte for byte what json_dumpf() with
  * JSON_REAL_PRECISION(15) gave, string escaping included
  * (snt_review_json_string(), tested against jansson).
  */
-int rv_json_row(FILE *f, const struct snt_entry *e)
+int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 {
-	char buf[2 * SNT_DETAIL_LEN], t[TIME_LEN], num[24], temp[16];
+	char buf[4 * SNT_DETAIL_LEN], t[TIME_LEN], num[24], temp[16];
 	size_t o = 0;
 	int rc = 0;
 	bool first = true;
@@ -490,6 +560,10 @@ int rv_json_row(FILE *f, const struct snt_entry *e)
 		rc |= raw_put(buf, sizeof(buf), &o, ", \"subject\": ");
 		rc |= json_put(buf, sizeof(buf), &o, e->subject);
 	}
+	if (detail && e->detail[0]) {
+		rc |= raw_put(buf, sizeof(buf), &o, ", \"detail\": ");
+		rc |= detail_put(buf, sizeof(buf), &o, e->detail);
+	}
 	rc |= raw_put(buf, sizeof(buf), &o, "}\n");
 	if (rc)
 		return -1;
@@ -515,7 +589,8 @@ static int csv_put(FILE *f, const char *s, bool text, char sep)
 
 int rv_csv_header(FILE *f)
 {
-	fputs("seq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject\r\n",
+	fputs("seq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,"
+	      "staff,override_by,override_original,pass\r\n",
 	      f);
 	return 0;
 }
@@ -554,6 +629,20 @@ int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
 	rc |= csv_put(f, snt_decision_name(e->decision), false, ',');
 	rc |= csv_put(f, reasons, false, ',');
 	rc |= csv_put(f, snt_door_name(e->door), false, ',');
-	rc |= csv_put(f, e->subject, true, '\n');
+	rc |= csv_put(f, e->subject, true, ',');
+	if (e->detail[0]) {
+		struct snt_review_detail *d = malloc(sizeof(*d));
+
+		if (!d)
+			return -1;
+		snt_review_detail_read(e->detail, d);
+		rc |= csv_put(f, d->staff, true, ',');
+		rc |= csv_put(f, d->override_by, true, ',');
+		rc |= csv_put(f, d->override_original, true, ',');
+		rc |= csv_put(f, d->pass, true, '\n');
+		free(d);
+	} else {
+		fputs(",,,\r\n", f);
+	}
 	return rc ? -1 : 0;
 }

@@ -113,12 +113,20 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e);
 /* rv_table_footer() - "N entries." or "No entries." */
 void rv_table_footer(FILE *f, const struct rv_table *t);
 
-/* rv_json_row() - one JSON line.  Return: 0; -1 when it could not be formatted. */
-int rv_json_row(FILE *f, const struct snt_entry *e);
+/*
+ * rv_json_row() - one JSON line: the fields of interfaces.md in order, then
+ * with @detail the entry's detail record as the member "detail" (a JSON
+ * object as stored; absent when the entry has none).
+ * Return: 0; -1 when it could not be formatted (a detail that is not a
+ * JSON object included).
+ */
+int rv_json_row(FILE *f, const struct snt_entry *e, bool detail);
 
 /*
  * rv_csv_header() / rv_csv_row() - CSV with CRLF line ends; @hc caches the
- * local hour between rows (zero-initialise).  Return: 0; -1 (formatting).
+ * local hour between rows (zero-initialise).  After subject come staff,
+ * override_by, override_original and pass from the detail record (empty
+ * when absent).  Return: 0; -1 (formatting).
  */
 int rv_csv_header(FILE *f);
 int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e);

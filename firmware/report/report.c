@@ -530,7 +530,10 @@ enum snt_report_err snt_report_add(struct snt_report *r, const struct snt_entry 
 	fever = (e->reasons & SNT_REASON_BIT(SNT_REASON_FEVER)) != 0;
 	memset(&row, 0, sizeof(row));
 	read_detail(r, e, &row);
-	if (e->decision != SNT_DECISION_ADMIT || fever) {
+	/* Denials, referrals, fevers, and every staff override (an admit too). */
+	if (e->decision != SNT_DECISION_ADMIT || fever || row.has_override ||
+	    (e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
+			   SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY)))) {
 		if (r->nrows == r->caprows) {
 			size_t cap = r->caprows ? r->caprows * 2 : 64;
 			struct row *p = realloc(r->rows, cap * sizeof(*p));

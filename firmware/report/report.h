@@ -22,7 +22,8 @@
  *   chart-colours   green, yellow, red, black, unknown (data-key the name)
  * every bar a <rect class="bar" data-key="..." data-count="N">, drawn (with
  * height 0) even when its count is 0; and a table (class refusals) with one
- * row per denial, referral or fever (tr class="row") giving seq, local time,
+ * row per denial, referral, fever or staff override (reason override-admit
+ * or override-deny, or an "override" in the detail) (tr class="row") giving seq, local time,
  * kind, masked subject, colour, temperature, decision, the reasons as codes
  * with their human text (snt_reason_text(), in the page's language), and a
  * staff override from the entry's detail.  An
@@ -124,7 +125,9 @@ enum snt_report_err snt_report_new(const struct snt_report_header *hdr,
  * snt_report_add() - count entry @e (already passed through
  * snt_store_rebase_entry(), so its time and clock are the ones to show):
  * its local hour, temperature, decision, colour, clock state and kind; and
- * keep a row for the table when it was denied, referred or had a fever
+ * keep a row for the table when it was denied, referred, had a fever or
+ * was overridden by staff (reason override-admit/override-deny or an
+ * "override" member in its detail)
  * (copying what the row shows; @e is not kept).  Its detail, when it is
  * JSON, gives the staff reference, an override and the rule set; a detail
  * that does not parse is ignored (the entry still counts).

@@ -6,6 +6,8 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include <jansson.h>
+
 #include "review/review.h"
 
 #define MS_PER_S INT64_C(1000)
@@ -699,4 +701,198 @@ const char *snt_review_strerror(enum snt_review_err err)
 		return "no such date or time";
 	}
 	return "unknown error";
+}
+
+/* ---- detail records ---- */
+
+#define JSON_MAX_DEPTH 32
+
+static void json_ws(const char **p)
+{
+	while (**p == ' ')
+		(*p)++;
+}
+
+/* A string literal at *@p (RFC 8259 §7): escapes checked, no raw controls, strict UTF-8. */
+static bool json_string_ok(const char **p)
+{
+	const char *s = *p;
+
+	if (*s++ != '"')
+		return false;
+	for (;;) {
+		unsigned char c = (unsigned char)*s;
+		uint32_t cp;
+		int n;
+
+		if (c == '"') {
+			*p = s + 1;
+			return true;
+		}
+		if (c < 0x20)		/* NUL (the end), or a raw control */
+			return false;
+		if (c == '\\') {
+			s++;
+			if (*s == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!s[i] || !strchr("0123456789abcdefABCDEF", s[i]))
+						return false;
+				s += 5;
+			} else if (*s && strchr("\"\\/bfnrt", *s)) {
+				s++;
+			} else {
+				return false;
+			}
+			continue;
+		}
+		if (c >= 0x80) {
+			n = utf8_decode((const unsigned char *)s, &cp);
+			if (n == 0)
+				return false;
+			s += n;
+			continue;
+		}
+		s++;
+	}
+}
+
+/* A number at *@p (RFC 8259 §6). */
+static bool json_number_ok(const char **p)
+{
+	const char *s = *p;
+
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return false;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return false;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	*p = s;
+	return true;
+}
+
+static bool json_value_ok(const char **p, int depth)
+{
+	const char *s = *p;
+	char close;
+
+	switch (*s) {
+	case '"':
+		return json_string_ok(p);
+	case 't':
+	case 'f':
+	case 'n': {
+		static const char *const lits[] = { "true", "false", "null" };
+
+		for (size_t i = 0; i < 3; i++) {
+			size_t n = strlen(lits[i]);
+
+			if (!strncmp(s, lits[i], n)) {
+				*p = s + n;
+				return true;
+			}
+		}
+		return false;
+	}
+	case '{':
+	case '[':
+		break;
+	default:
+		return json_number_ok(p);
+	}
+	if (depth >= JSON_MAX_DEPTH)
+		return false;
+	close = *s == '{' ? '}' : ']';
+	s++;
+	json_ws(&s);
+	if (*s == close) {
+		*p = s + 1;
+		return true;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (!json_string_ok(&s))
+				return false;
+			json_ws(&s);
+			if (*s++ != ':')
+				return false;
+			json_ws(&s);
+		}
+		if (!json_value_ok(&s, depth + 1))
+			return false;
+		json_ws(&s);
+		if (*s == close) {
+			*p = s + 1;
+			return true;
+		}
+		if (*s++ != ',')
+			return false;
+		json_ws(&s);
+	}
+}
+
+bool snt_review_json_object_ok(const char *s)
+{
+	if (!s || *s != '{')
+		return false;
+	if (!json_value_ok(&s, 0))
+		return false;
+	json_ws(&s);
+	return *s == '\0';
+}
+
+static void detail_member(json_t *obj, const char *key, char *out, size_t size)
+{
+	json_t *v = json_object_get(obj, key);
+
+	out[0] = '\0';
+	if (json_is_string(v) && strlen(json_string_value(v)) < size)
+		snt_strlcpy(out, json_string_value(v), size);
+}
+
+void snt_review_detail_read(const char *detail, struct snt_review_detail *out)
+{
+	json_t *root, *ov;
+
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	/* Most records hold only "measure" (and "rules"): nothing to parse. */
+	if (!detail || !detail[0] ||
+	    (!strstr(detail, "\"staff\"") && !strstr(detail, "\"override\"") &&
+	     !strstr(detail, "\"pass\"")))
+		return;
+	root = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return;
+	}
+	detail_member(root, "staff", out->staff, sizeof(out->staff));
+	detail_member(root, "pass", out->pass, sizeof(out->pass));
+	ov = json_object_get(root, "override");
+	if (json_is_object(ov)) {
+		detail_member(ov, "by", out->override_by, sizeof(out->override_by));
+		detail_member(ov, "original", out->override_original,
+			      sizeof(out->override_original));
+	}
+	json_decref(root);
 }

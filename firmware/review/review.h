@@ -206,6 +206,41 @@ struct snt_review_occupancy {
 /* snt_review_occupancy_step() - one admitted entry (+1) or exit (-1) at @utc_ms. */
 void snt_review_occupancy_step(struct snt_review_occupancy *o, int delta, int64_t utc_ms);
 
+/*
+ * snt_review_json_object_ok() - whether @s is exactly one JSON object
+ * (RFC 8259) on one line, so that it can be put as it is into a JSON line:
+ * strict UTF-8 (RFC 3629), no byte below 0x20 anywhere (the only
+ * whitespace between tokens is the space), nesting at most 32 deep,
+ * nothing after it.  Duplicate names are not looked for.  Linear in the
+ * length, no allocation.  false for NULL.
+ */
+bool snt_review_json_object_ok(const char *s);
+
+/* Largest member text of a detail record (the record is at most 1023 bytes). */
+#define SNT_REVIEW_DETAIL_TEXT 1024
+
+/*
+ * The members of an entry's detail record (struct snt_entry.detail in
+ * store/store.h) that the review output shows; "" when absent or not a
+ * JSON string.
+ */
+struct snt_review_detail {
+	char staff[SNT_REVIEW_DETAIL_TEXT];		/* "staff": the staff reference */
+	char override_by[SNT_REVIEW_DETAIL_TEXT];	/* "override"."by": staff reference or "button" */
+	char override_original[SNT_REVIEW_DETAIL_TEXT];	/* "override"."original": admit|deny|refer */
+	char pass[SNT_REVIEW_DETAIL_TEXT];		/* "pass": the visit pass id */
+};
+
+/*
+ * snt_review_detail_read() - fill @out from the detail record @detail
+ * ("" or NULL: none).  The record is parsed (jansson) only when it names
+ * one of the members; a record that does not parse as a JSON object, or
+ * has duplicate names, gives all members "".  The text is as stored: not
+ * escaped or checked for content (the caller makes it safe for its output).
+ * Nothing for @out NULL.
+ */
+void snt_review_detail_read(const char *detail, struct snt_review_detail *out);
+
 /* snt_review_strerror() - static English text for @err; never NULL. */
 const char *snt_review_strerror(enum snt_review_err err);
 

@@ -48,7 +48,6 @@ static const char *const time_names[] = {
 	[SNT_SYNC_TIME_NOT_NEEDED] = "not-needed",
 	[SNT_SYNC_TIME_ALREADY] = "already",
 	[SNT_SYNC_TIME_BEHIND] = "behind",
-	[SNT_SYNC_TIME_NOT_FRESH] = "not-fresh",
 };
 
 const char *snt_sync_time_status_name(enum snt_sync_time_status s)
@@ -316,10 +315,6 @@ enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t 
 
 	if (!ctx || !ctx->st || !ctx->clock || !ctx->boot_id || !status)
 		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
-	/* Time from a stick is as old as its export: reported, never applied (sync.h). */
-	*status = SNT_SYNC_TIME_NOT_FRESH;
-	if (ctx->stick_time)
-		return SNT_SYNC_OK;
 	*status = SNT_SYNC_TIME_NOT_NEEDED;
 	if (snt_clock_state_get(ctx->clock) == SNT_CLOCK_TRUSTED)
 		return SNT_SYNC_OK;
@@ -455,12 +450,31 @@ enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8
 	now = snt_clock_utc_ms(ctx->clock);
 	for (size_t i = 0; i < a->n_verdicts; i++) {
 		const struct snt_bundle_verdict *v = &a->verdicts[i];
-		bool contra = false;
+		enum snt_colour held;
+		bool contra = false, had;
 
+		/*
+		 * An acknowledgement may repeat verdicts recorded from an earlier
+		 * one (the bureau resends them until it sees them): the store
+		 * accepts the same verdict again and changes nothing, so only
+		 * verdicts not recorded before are counted, and their
+		 * contradictions once.
+		 */
+		se = snt_store_verdict_get(ctx->st, v->seq, &held);
+		if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "reading the verdict on seq %lld", (long long)v->seq);
+			e = store_fail(ctx, se, what, why, whylen);
+			goto out;
+		}
+		had = se == SNT_STORE_OK;
 		se = snt_store_verdict_add(ctx->st, v->seq, v->colour, v->platform, now, &contra);
 		if (se == SNT_STORE_OK) {
-			res->verdicts++;
-			res->contradictions += contra ? 1 : 0;
+			if (!had) {
+				res->verdicts++;
+				res->contradictions += contra ? 1 : 0;
+			}
 		} else if (se == SNT_STORE_ERR_DONE) {
 			res->verdicts_skipped++;
 		} else if (se == SNT_STORE_ERR_EXISTS) {

@@ -173,6 +173,18 @@ JSON
 "sentinelctl: report: 无效日期“2026-02-30”：请按 YYYY-MM-DD 给出日历日期，例如 2022-01-31
 请尝试“sentinelctl report --help”。"
 	LANG=zh_CN.UTF-8 "$CTL" --help | grep -q '^用法：sentinelctl 命令' || fail "zh: sentinelctl --help not Chinese"
+	# Without SENTINEL_LOCALEDIR, a binary run from the build tree finds
+	# <its directory>/locale; a copy elsewhere (no locale/ beside it, none
+	# installed) speaks English.
+	expect_eq "zh --help from the build tree" \
+		"$(env -u SENTINEL_LOCALEDIR LANG=zh_CN.UTF-8 "$CTL" --help | head -n 1)" \
+		"用法：sentinelctl 命令 [选项] [参数]"
+	if ! ls /usr/local/share/locale/zh_CN/LC_MESSAGES/sentinel.mo >/dev/null 2>&1; then
+		mkdir -p "$T/bin" && cp "$CTL" "$T/bin/sentinelctl"
+		expect_eq "zh --help without a catalogue" \
+			"$(env -u SENTINEL_LOCALEDIR LANG=zh_CN.UTF-8 "$T/bin/sentinelctl" --help | head -n 1)" \
+			"Usage: sentinelctl COMMAND [OPTIONS] [ARGS]"
+	fi
 	# JSON and CSV stay as interfaces.md gives them; human text is Chinese.
 	for args in "entries --json" "entries --csv" "stats --json --day 2026-11-29" "alerts --json --all"; do
 		# shellcheck disable=SC2086

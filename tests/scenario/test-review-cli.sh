@@ -223,8 +223,77 @@ expect_eq "export json = entries --json" "$(cat "$T/all.json")" "$("$ctl" entrie
 # An empty day: the header only.
 expect_eq "export empty day" "$("$ctl" export --db "$db" --format csv --output "$T/empty.csv" --day 2026-11-28)" "export: 0 entries to $T/empty.csv"
 expect_eq "export empty day content" "$(python3 -c 'import sys; print(repr(open(sys.argv[1], "rb").read()))' "$T/empty.csv")" \
-	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject\\r\\n'"
+	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,staff,override_by,override_original,pass\\r\\n'"
 [ -z "$(find "$T" -name '*.tmp-*')" ] || fail "temporary files left: $(find "$T" -name '*.tmp-*')"
+# Staff overrides in the detail records (struct snt_entry.detail), added
+# with SQL to a copy as above: 6 admitted by S001 (was deny) with a pass
+# that looks like a formula, 7 admitted with the staff button (was refer),
+# 8 denied by a staff reference too long for the table, 9 a record written
+# over several lines (not as sentineld writes it: shown compact).
+cp "$db" "$T/d.db"
+sqlite3 "$T/d.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+i=0
+add_detail() {	# DECISION REASONS DOOR DETAIL-SQL
+	i=$((i + 1))
+	sqlite3 "$T/d.db" "INSERT INTO entries (seq, boot_id, mono_ms, time_utc_ms, clock, kind, format,
+		colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash)
+		SELECT max(seq) + 1, 'b', 0, 1795910400000 + 600000 + $i * 1000, 'trusted', 'visitor',
+		'healthcode', 'green', 'unverified', 365, '$1', '$2', '$3', NULL, NULL, $4,
+		(SELECT hash FROM entries ORDER BY seq DESC LIMIT 1), randomblob(32)
+		FROM entries" || fail "insert detail $i"
+}
+add_detail admit code-yellow,override-admit,temp-normal opened \
+	"'{\"staff\":\"S001\",\"override\":{\"by\":\"S001\",\"original\":\"deny\"},\"pass\":\"=P-7\"}'"
+add_detail admit no-code,override-admit,temp-normal opened \
+	"'{\"override\":{\"by\":\"button\",\"original\":\"refer\"}}'"
+add_detail deny override-deny,code-green,temp-normal shut \
+	"'{\"override\":{\"by\":\"staff-member-with-a-long-ref-0001\",\"original\":\"admit\"}}'"
+add_detail admit code-green,temp-normal opened \
+	"'{' || char(10) || '  \"staff\": \"S-2\",  \"rules\": {\"version\": 3, \"stale\": false}' || char(10) || '}'"
+expect_eq "entries --json --detail" "$("$ctl" entries --db "$T/d.db" --json --detail --since '2026-11-29 08:10' | sed -E 's/"time": "[^"]*", //')" \
+'{"seq": 6, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.5, "decision": "admit", "reasons": ["code-yellow", "override-admit", "temp-normal"], "door": "opened", "detail": {"staff":"S001","override":{"by":"S001","original":"deny"},"pass":"=P-7"}}
+{"seq": 7, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.5, "decision": "admit", "reasons": ["no-code", "override-admit", "temp-normal"], "door": "opened", "detail": {"override":{"by":"button","original":"refer"}}}
+{"seq": 8, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.5, "decision": "deny", "reasons": ["override-deny", "code-green", "temp-normal"], "door": "shut", "detail": {"override":{"by":"staff-member-with-a-long-ref-0001","original":"admit"}}}
+{"seq": 9, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.5, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened", "detail": {"staff":"S-2","rules":{"version":3,"stale":false}}}'
+# Without --detail the lines are interfaces.md's fields only; sentineld's
+# entries carry the measurement.
+expect_eq "entries --json without --detail" "$("$ctl" entries --db "$T/d.db" --json | grep -c detail)" "0"
+expect_eq "sentineld's detail record" "$("$ctl" entries --db "$T/d.db" --json --detail --limit 1 | python3 -c '
+import json, sys
+print(sorted(json.loads(sys.stdin.readline())["detail"]["measure"]))')" \
+	"['ambient_coeff_pm', 'ambient_mdc', 'ambient_ref_mdc', 'body_mdc', 'emissivity_pm', 'faults', 'offset_mdc', 'readings', 'rejected', 'samples', 'skin_mdc', 'used']"
+"$ctl" export --db "$T/d.db" --format json --detail --output "$T/d.json" >/dev/null
+expect_eq "export --format json --detail = entries --json --detail" "$(cat "$T/d.json")" \
+	"$("$ctl" entries --db "$T/d.db" --json --detail)"
+expect_eq "entries --csv: staff and override columns" \
+	"$("$ctl" entries --db "$T/d.db" --csv --since '2026-11-29 08:10' | cut -d, -f1,10- | tr -d '\r')" \
+"seq,decision,reasons,door,subject,staff,override_by,override_original,pass
+6,admit,code-yellow override-admit temp-normal,opened,,S001,S001,deny,'=P-7
+7,admit,no-code override-admit temp-normal,opened,,,button,refer,
+8,deny,override-deny code-green temp-normal,shut,,,staff-member-with-a-long-ref-0001,admit,
+9,admit,code-green temp-normal,opened,,S-2,,,"
+"$ctl" export --db "$T/d.db" --format csv --output "$T/d.csv" --since '2026-11-29 08:10' >/dev/null
+expect_eq "export csv = entries --csv" "$(tail -c +4 "$T/d.csv")" \
+	"$("$ctl" entries --db "$T/d.db" --csv --since '2026-11-29 08:10')"
+# The table: "override-admit by S001" when it fits the reasons column.
+expect_eq "table with overrides" "$("$ctl" entries --db "$T/d.db" --since '2026-11-29 08:10' | sed 1,2d)" \
+"      6  08:10:01  green   36.5 admit  open              code-yellow
+                                                         override-admit by S001
+                                                         temp-normal
+      7  08:10:02  green   36.5 admit  open              no-code,override-admit
+                                                         temp-normal
+      8  08:10:03  green   36.5 deny   shut              override-deny
+                                                         code-green,temp-normal
+      9  08:10:04  green   36.5 admit  open              code-green,temp-normal
+4 entries."
+"$ctl" entries --db "$T/d.db" --csv --detail >/dev/null 2>"$T/detail.err"
+expect_eq "--detail without --json: exit" "$?" "2"
+expect_eq "--detail without --json: message" "$(head -n 1 "$T/detail.err")" \
+	"sentinelctl: entries: --detail needs --json."
+"$ctl" export --db "$T/d.db" --format csv --detail --output "$T/x.csv" >/dev/null 2>"$T/detail.err"
+expect_eq "export --detail without json: exit" "$?" "2"
+expect_eq "export --detail without json: message" "$(head -n 1 "$T/detail.err")" \
+	"sentinelctl: export: --detail needs --format json."
 
 # alerts: the store raised a fever (seq 4) and a referral (seq 3).
 "$ctl" alerts --db "$db" --json >"$T/alerts"

@@ -24,6 +24,20 @@ thermometer sim ok object=36.50C ambient=22.00C emissivity=1.000 offset=+0.00C a
 camera sim ok WxH"
 expect_eq "sim stderr" "$(cat "$T/sim.err")" ""
 expect_eq "sim outputs driven once" "$(grep -c ' relay 1$' "$T/out.log")" "1"
+expect_eq "sim display driven once" "$(grep -c ' display "' "$T/out.log")" "1"
+
+# Without --outputs nothing a visitor sees or hears changes: no output and
+# no display line in the output log.
+: >"$T/out.log"
+"$B/sentinelctl" selftest --config "$T/sim.conf" >"$T/sim2.out" 2>"$T/sim2.err"
+expect_eq "sim without --outputs exit" "$?" "0"
+expect_eq "sim without --outputs" "$(sed -n '1,5p' "$T/sim2.out")" \
+"relay sim ok output log
+led-green sim ok output log
+led-red sim ok output log
+buzzer sim ok output log
+display sim ok output log (not driven; --outputs to drive)"
+expect_eq "sim without --outputs: output log" "$(grep -c ' relay 1$\| display "' "$T/out.log")" "0"
 
 [ -e /dev/gpiochip0 ] && { echo "SKIP (part): this machine has /dev/gpiochip0"; exit 0; }
 : >"$T/display"
@@ -51,11 +65,24 @@ CONF
 expect_eq "linux exit" "$?" "1"
 expect_eq "linux stdout" "$(cat "$T/linux.out")" \
 "relay gpiod FAIL key 'relay' in [gpio]: gpiochip0:17: no such GPIO chip
-display file ok $T/display
+display file ok $T/display (not driven; --outputs to drive)
 presence gpiod FAIL key 'presence' in [gpio]: gpiochip0:5: no such GPIO chip
 thermometer iio ok object=30.99C ambient=22.41C emissivity=0.980 offset=+1.00C ambient_coeff=0.100 ambient_ref=25.00C body=32.42C
 camera v4l2 FAIL $T/video0: No such file or directory"
 expect_eq "linux stderr" "$(cat "$T/linux.err")" ""
+expect_eq "linux display not written" "$(wc -c <"$T/display")" "0"
+"$B/sentinelctl" selftest --config "$T/linux.conf" --iio-root "$ROOT/tests/fixtures/iio" --outputs \
+	>"$T/linux2.out" 2>"$T/linux2.err"
+expect_eq "linux --outputs exit" "$?" "1"
+expect_eq "linux --outputs display" "$(grep '^display' "$T/linux2.out")" "display file ok $T/display shown"
+expect_eq "linux --outputs display text" "$(cat "$T/display")" "自检 / Self-test"
+chmod a-w "$T/display"
+if [ ! -w "$T/display" ]; then
+	"$B/sentinelctl" selftest --config "$T/linux.conf" >"$T/ro.out"
+	expect_eq "read-only display" "$(grep '^display' "$T/ro.out")" \
+		"display file FAIL $T/display: Permission denied"
+fi
+chmod u+w "$T/display"
 
 "$B/sentinelctl" selftest --config "$T/linux.conf" >"$T/noiio.out"
 expect_eq "no IIO device" "$(grep thermometer "$T/noiio.out")" \
