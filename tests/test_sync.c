@@ -509,6 +509,16 @@ static void test_time_rules(void **state)
 	assert_int_equal(snt_sync_apply_time(&f->ctx, m, len, &s, &t, why, sizeof(why)),
 			 SNT_SYNC_ERR_SIGNATURE);
 	free(m);
+	/* Ours, read from a stick (ctx.stick_time): verified, reported as not fresh, never a rebase. */
+	f->ctx.stick_time = true;
+	assert_int_equal(snt_bundle_time_sign(f->bureau, DEVICE, T0, &m, &len, NULL), SNT_BUNDLE_OK);
+	assert_int_equal(snt_sync_apply_time(&f->ctx, m, len, &s, &t, why, sizeof(why)), SNT_SYNC_OK);
+	assert_int_equal(s, SNT_SYNC_TIME_NOT_FRESH);
+	assert_int_equal(t, T0);
+	assert_int_equal(snt_store_get_rebase(f->st, BOOT, &at_boot), SNT_STORE_ERR_DONE);
+	assert_string_equal(snt_sync_time_status_name(s), "not-fresh");
+	free(m);
+	f->ctx.stick_time = false;
 	/* Ours: applied as this boot's rebase, source bureau. */
 	assert_int_equal(snt_bundle_time_sign(f->bureau, DEVICE, T0, &m, &len, NULL), SNT_BUNDLE_OK);
 	assert_int_equal(snt_sync_apply_time(&f->ctx, m, len, &s, &t, why, sizeof(why)), SNT_SYNC_OK);
@@ -672,6 +682,36 @@ static void test_backoff_and_urls(void **state)
 	assert_false(snt_sync_url_allowed("ftp://x"));
 	assert_false(snt_sync_url_allowed("https://"));
 	assert_false(snt_sync_url_allowed(NULL));
+	/* Parsed with libcurl's URL API: user info, query and fragment refused; the password never printed. */
+	{
+		static const struct {
+			const char *url, *why;
+		} cases[] = {
+			{ "http://localhost:@203.0.113.5", "bureau_url: a user name or password in the URL not allowed" },
+			{ "http://127.0.0.1:x@127.0.0.2:18999", "bureau_url: a user name or password in the URL not allowed" },
+			{ "https://:s3cret@bureau.example", "bureau_url: a user name or password in the URL not allowed" },
+			{ "https://bureau.example/?k=v", "bureau_url: a query (?...) in the URL not allowed" },
+			{ "https://bureau.example/#top", "bureau_url: a fragment (#...) in the URL not allowed" },
+			{ "http://127.0.0.2:18999", "bureau_url: plain http to 127.0.0.2 not allowed "
+						    "(https:// only; plain http only to 127.0.0.1, ::1 or localhost)" },
+			{ "http://127.0.0.1.evil.example/", "bureau_url: plain http to 127.0.0.1.evil.example not "
+				"allowed (https:// only; plain http only to 127.0.0.1, ::1 or localhost)" },
+			{ "ftp://bureau.example", "bureau_url: scheme ftp not allowed "
+						  "(https:// only; plain http only to 127.0.0.1, ::1 or localhost)" },
+			{ "https://", "bureau_url: not a valid URL: not allowed" },
+			{ "", "bureau_url: empty: not allowed" },
+		};
+		char why[256];
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			assert_int_equal(snt_sync_url_check(cases[i].url, why, sizeof(why)), -1);
+			assert_string_equal(why, cases[i].why);
+		}
+		assert_int_equal(snt_sync_url_check("http://[::1]:8080/", why, sizeof(why)), 0);
+		assert_int_equal(snt_sync_url_check("http://LOCALHOST:1", why, sizeof(why)), 0);
+		assert_int_equal(snt_sync_url_check("https://bureau.example:8443/gate", why, sizeof(why)), 0);
+		assert_string_equal(why, "");
+	}
 	assert_string_equal(snt_sync_strerror(SNT_SYNC_ERR_HEAD),
 			    "acknowledged head differs from the log's hash");
 	for (int e = SNT_SYNC_OK; e <= SNT_SYNC_ERR_CONFIG; e++)

@@ -48,6 +48,7 @@ static const char *const time_names[] = {
 	[SNT_SYNC_TIME_NOT_NEEDED] = "not-needed",
 	[SNT_SYNC_TIME_ALREADY] = "already",
 	[SNT_SYNC_TIME_BEHIND] = "behind",
+	[SNT_SYNC_TIME_NOT_FRESH] = "not-fresh",
 };
 
 const char *snt_sync_time_status_name(enum snt_sync_time_status s)
@@ -315,6 +316,10 @@ enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t 
 
 	if (!ctx || !ctx->st || !ctx->clock || !ctx->boot_id || !status)
 		return fail(SNT_SYNC_ERR_INVAL, why, whylen, "invalid argument");
+	/* Time from a stick is as old as its export: reported, never applied (sync.h). */
+	*status = SNT_SYNC_TIME_NOT_FRESH;
+	if (ctx->stick_time)
+		return SNT_SYNC_OK;
 	*status = SNT_SYNC_TIME_NOT_NEEDED;
 	if (snt_clock_state_get(ctx->clock) == SNT_CLOCK_TRUSTED)
 		return SNT_SYNC_OK;
