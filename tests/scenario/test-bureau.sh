@@ -8,8 +8,10 @@
 # equal the gate log's field by field; the online platform plug-in (a fake
 # platform script) with a contradiction alert and a timeout; ack/export in
 # the stick layout, verified as a gate would; serve on 127.0.0.1 with a
-# random port: POST good/duplicate/tampered/too large/cut-off bodies with
-# curl(1) and python3, GET signed time, SIGTERM.
+# random port: POST good/duplicate/tampered/too large/cut-off/empty bodies
+# with curl(1) and python3, GET signed time (not a contact), SIGTERM, the
+# connection limits (per IP, idle timeout); control characters in file names
+# and request methods printed escaped.
 . tests/scenario/lib.sh
 case $B in /*) ;; *) B="$ROOT/$B" ;; esac
 BB="$B/sentinel-bureau"
@@ -127,6 +129,17 @@ expect_eq "renamed file" "$out" "in6b/gate-003-1-100-regular.snb: device gate-00
 expect_eq "renamed file warning" "$(cat err6b)" \
 	"sentinel-bureau: import: in6b/gate-003-1-100-regular.snb: file name does not match the manifest (device gate-003 seq 201): entries merged by content"
 
+# Control characters in a file name are printed escaped (\xNN): no forged line, no terminal escape.
+mkdir in6d
+evil=$(printf 'x\ngate-001-1-100-regular.snb: device gate-001 entries 1-999 new 999 duplicate 0\n\033[2Ky.snb')
+cp stage/gate-001-1-100-regular.snb "in6d/$evil"
+out=$(imp in6d 2>&1)
+expect_eq "control characters in a file name" "$out" \
+	'in6d/x\x0agate-001-1-100-regular.snb: device gate-001 entries 1-999 new 999 duplicate 0\x0a\x1b[2Ky.snb: device gate-001 entries 1-100 new 0 duplicate 100'
+evil=$(printf 'a\rb\177.snb')
+ln -s "$T/stage/gate-001-1-100-regular.snb" "in6d/$evil" && rm "in6d/x"*
+expect_eq "control characters in a refused file name" "$(imp in6d 2>&1)" 'in6d/a\x0db\x7f.snb: rejected: a symbolic link: refused'
+
 # Nothing of the above changed anything.
 expect_eq "entries after the rejections" "$("$BB" --db "$DB" entries --device gate-001 --json | wc -l)" "200"
 
@@ -189,6 +202,14 @@ expect_eq "platform timeout" "$out" \
 	"in13/gate-002-201-300-regular.snb: device gate-002 entries 201-300 new 100 duplicate 0 verdicts 0 contradictions 0 unanswered 10"
 expect_eq "platform timeout message" "$(cat err13)" \
 	"sentinel-bureau: import: in13/gate-002-201-300-regular.snb: seq 203: platform command $T/slow-platform.sh: no answer within the timeout (killed)"
+# A command that closes its stdout and lingers is killed at the timeout too (not 20 s per token).
+printf '#!/bin/sh\nexec 1>&-\nexec sleep 20\n' >linger-platform.sh && chmod +x linger-platform.sh
+out=$(timeout 100 "$BB" --db "$DB" import --key "$K" --platform-cmd "$T/linger-platform.sh" \
+	--platform-timeout 300 in13 2>err13b)
+expect_eq "platform lingering after closing its stdout" "$out" \
+	"in13/gate-002-201-300-regular.snb: device gate-002 entries 201-300 new 0 duplicate 100 verdicts 0 contradictions 0 unanswered 10"
+expect_eq "platform lingering message" "$(cat err13b)" \
+	"sentinel-bureau: import: in13/gate-002-201-300-regular.snb: seq 203: platform command $T/linger-platform.sh: did not exit within the timeout (killed)"
 
 # ---- ack and export into the stick layout, verified as the gate would ----
 mkdir out1 out2
@@ -217,6 +238,8 @@ expect_eq "ack through a symlink" "$out" \
 expect_eq "nothing written through the symlink" "$(ls -A elsewhere)" ""
 
 # ---- serve ----
+"$BB" --db "$DB" register --device stranger-001 --pub keys/stranger-001.key.pub >/dev/null || fail "register stranger-001"
+contact() { "$BB" --db "$DB" devices --json | jq -c "select(.device==\"$1\").last_contact"; }
 "$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 >serve.log 2>serve.err &
 pid=$!
 i=0
@@ -241,6 +264,24 @@ expect_eq "GET time" "$(curl -s -o r5 -w '%{http_code}' "$U/v1/time?device=gate-
 expect_eq "GET time unknown" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=nobody")" "404"
 expect_eq "GET time bad id" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=..")" "400"
 expect_eq "GET bundle" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/bundle")" "405"
+# Asking for the time (unauthenticated) is no contact; an accepted bundle is.
+expect_eq "GET time of a new device" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=stranger-001")" "200"
+expect_eq "GET time is no contact" "$(contact stranger-001)" "null"
+expect_eq "POST a new device's bundle" "$(post unknown/stranger-001-1-10-regular.snb r7)" "200"
+case $(contact stranger-001) in '"'????-??-??T??:??:??Z'"') ;; *) fail "an accepted bundle is a contact: $(contact stranger-001)" ;; esac
+expect_eq "POST empty" "$(post /dev/null r8)" "400"
+expect_eq "POST empty reason" "$(cat r8)" "empty body: no bundle"
+# Control characters in a request method are logged escaped.
+python3 - "$port" >py-methods.out <<'EOF'
+import socket, sys
+for m in (b'GE\x1b[31mT', b'FAKE\rLINE'):
+    s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    s.sendall(m + b' /v1/time?device=gate-001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    print(s.recv(100).split(b'\r\n')[0].decode())
+    s.close()
+EOF
+expect_eq "control characters in methods" "$(cat py-methods.out)" "HTTP/1.1 405 Method Not Allowed
+HTTP/1.1 405 Method Not Allowed"
 # Too large (declared), and a body cut off mid-way: never merged.
 "$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage3 --flat --devices 1 --entries 500 \
 	--per-bundle 100 >/dev/null || fail "gen more 2"
@@ -268,6 +309,76 @@ sleep 0.3
 expect_eq "server alive after 53 cuts" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=gate-001")" "200"
 expect_eq "cut bodies not merged" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="gate-001") | [.last, .entries]')" \
 	'[400,400]'
+# Idle connections cannot lock the gates out: 20 from one IP (a POST declaring 1000 bytes, sending
+# 1): the 17th to the 20th are closed at once (16 per IP), another IP (127.0.0.2) is still served,
+# the same IP again once they are closed, and an idle connection is closed after 15 s (45 allowed).
+python3 - "$port" >py-limits.out <<'EOF'
+import select, socket, sys, time
+port = int(sys.argv[1])
+
+def conn(src):
+    s = socket.socket()
+    s.settimeout(20)
+    s.bind((src, 0))
+    s.connect(('127.0.0.1', port))
+    return s
+
+def idle():
+    s = conn('127.0.0.1')
+    s.sendall(b'POST /v1/bundle HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nx')
+    return s
+
+def closed_by_server(s):
+    try:
+        return s.recv(100) == b''
+    except ConnectionResetError:
+        return True
+
+def get(src):
+    s = conn(src)
+    try:
+        s.sendall(b'GET /v1/time?device=gate-001 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+        data = s.recv(100)
+    except (ConnectionResetError, BrokenPipeError):
+        data = b''
+    s.close()
+    return data.split(b'\r\n')[0].decode() if data else 'closed'
+
+conns = [idle() for _ in range(20)]
+closed = []
+
+def wait_closed(timeout):
+    r, _, _ = select.select([c for i, c in enumerate(conns) if i + 1 not in closed], [], [], timeout)
+    closed.extend(conns.index(c) + 1 for c in r if closed_by_server(c))
+
+deadline = time.time() + 10
+while len(closed) < 4 and time.time() < deadline:
+    wait_closed(0.2)
+wait_closed(1)
+print('refused:', ' '.join(str(i) for i in sorted(closed)))
+print('same IP while held:', get('127.0.0.1'))
+print('other IP while held:', get('127.0.0.2'))
+for c in conns[1:]:
+    c.close()
+deadline = time.time() + 20
+while True:
+    r = get('127.0.0.1')
+    if r != 'closed' or time.time() > deadline:
+        break
+    time.sleep(0.1)
+print('same IP after closing:', r)
+conns[0].settimeout(45)
+try:
+    gone = closed_by_server(conns[0])
+except socket.timeout:
+    gone = False
+print('idle connection closed by the server:', 'yes' if gone else 'no')
+EOF
+expect_eq "connection limits" "$(cat py-limits.out)" "refused: 17 18 19 20
+same IP while held: closed
+other IP while held: HTTP/1.1 200 OK
+same IP after closing: HTTP/1.1 200 OK
+idle connection closed by the server: yes"
 kill -TERM $pid
 wait $pid
 expect_eq "serve exit on SIGTERM" "$?" "0"
@@ -280,7 +391,14 @@ GET /v1/time 200 in=0 device=gate-001 signed time
 GET /v1/time 404 in=0 device=nobody device nobody is not registered
 GET /v1/time 400 in=0 device=- bad device id
 GET /v1/bundle 405 in=0 device=- method not allowed
+GET /v1/time 200 in=0 device=stranger-001 signed time
+POST /v1/bundle 200 in=$(wc -c <unknown/stranger-001-1-10-regular.snb) device=stranger-001 regular entries 1-10 new 10 duplicate 0 ack 10 verdicts 0
+POST /v1/bundle 400 in=0 device=- empty body
+GE\\x1b[31mT /v1/time 405 in=0 device=- method not allowed
+FAKE\\x0dLINE /v1/time 405 in=0 device=- method not allowed
 POST /v1/bundle 413 in=0 device=- too large (declared)
+GET /v1/time 200 in=0 device=gate-001 signed time
+GET /v1/time 200 in=0 device=gate-001 signed time
 GET /v1/time 200 in=0 device=gate-001 signed time
 stopping on SIGTERM"
 expect_eq "serve stderr" "$(cat serve.err)" ""

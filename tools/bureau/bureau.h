@@ -173,10 +173,6 @@ struct bureau_alert {
 enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out, size_t *count,
 				 char *why, size_t n) SNT_WUR;
 
-/* bureau_db_touch() - record a contact with @device at @now_ms (a bundle received, signed time asked for). */
-enum bureau_err bureau_db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why,
-				size_t n) SNT_WUR;
-
 /* ---- import.c: bundles in, acknowledgements and signed time out ---- */
 
 struct bureau_platform;
@@ -214,7 +210,11 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 				     const char *source, const char *expect_device,
 				     struct bureau_import_result *res, char *why, size_t n) SNT_WUR;
 
-/* Called once per file by bureau_import_dir(); @res valid when @err is BUREAU_OK. */
+/*
+ * Called once per file by bureau_import_dir(); @res valid when @err is
+ * BUREAU_OK.  @file is DIR/... for messages, control bytes escaped
+ * (bureau_escape()): print it as it is.
+ */
 typedef void (*bureau_import_cb)(void *arg, const char *file, enum bureau_err err,
 				 const struct bureau_import_result *res, const char *why);
 
@@ -250,5 +250,17 @@ enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *bu
 
 /* bureau_device_id_valid() - the gate's rule for device ids (bundle.h). */
 bool bureau_device_id_valid(const char *id);
+
+/*
+ * bureau_escape() - @s (may be NULL: "") for printing: every byte below 0x20
+ * and 0x7f becomes \xNN (two lowercase hex digits), so a hostile file name,
+ * path, HTTP method or URL cannot forge a line or send a terminal escape
+ * sequence; other bytes are kept.  Written into @out (@n bytes, NUL
+ * terminated), cut at @n - 1 (never inside an escape).
+ */
+void bureau_escape(const char *s, char *out, size_t n);
+
+/* bureau_escape_dup() - bureau_escape() into a new string of the needed size (free()); NULL without memory. */
+char *bureau_escape_dup(const char *s);
 
 #endif /* SNT_BUREAU_H */

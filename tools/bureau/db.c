@@ -10,7 +10,7 @@
  *
  * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 1):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
- *             last_contact (0 = never)
+ *             last_contact (0 = never; set only by an accepted bundle)
  *   entries   dev, seq, then the gate log's columns (firmware/store/store.c)
  *             with the same names and values (enums as names, reasons
  *             comma-joined, temp_dc NULL = none, subject NULL = unknown,
@@ -648,6 +648,8 @@ static int ack_seq_of(struct bureau_db *db, int64_t dev, int64_t *ack)
 	return contiguous_end(db, dev, ack);
 }
 
+static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n);
+
 enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
 				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
 				struct bureau_merge_result *res, char *why, size_t n_why)
@@ -770,7 +772,7 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 		goto err_db;
 	sqlite3_finalize(s);
 	s = NULL;
-	err = bureau_db_touch(db, m->device, now_ms, why, n_why);
+	err = db_touch(db, m->device, now_ms, why, n_why);
 	if (err)
 		goto err_rollback;
 	err = exec(db, "COMMIT", why, n_why);
@@ -798,7 +800,12 @@ err_rollback:
 	return err;
 }
 
-enum bureau_err bureau_db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n)
+/*
+ * Record a contact with @device at @now_ms: called by the merge only, inside
+ * its transaction.  Only an accepted bundle is a contact; an unauthenticated
+ * request (GET /v1/time names any device) must not move the date.
+ */
+static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n)
 {
 	sqlite3_stmt *s;
 	int rc;

@@ -6,7 +6,9 @@
  * A directory is hostile: every open is openat(2) relative to a directory
  * fd with O_NOFOLLOW (a symlink is refused by name, never followed), only
  * regular files of at most BUREAU_MAX_BUNDLE bytes are read, names are taken
- * as they are (no path is built from their content but for messages).
+ * as they are (no path is built from their content but for messages), and
+ * every path handed back for printing has its control bytes escaped
+ * (bureau_escape(): "\x0a", "\x1b").
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +28,46 @@
 bool bureau_device_id_valid(const char *id)
 {
 	return snt_bundle_device_id_valid(id);
+}
+
+void bureau_escape(const char *s, char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = 0;
+
+	if (!out || n == 0)
+		return;
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			if (k + 4 >= n)
+				break;
+			out[k++] = '\\';
+			out[k++] = 'x';
+			out[k++] = hex[ch >> 4];
+			out[k++] = hex[ch & 0xf];
+		} else {
+			if (k + 1 >= n)
+				break;
+			out[k++] = (char)ch;
+		}
+	}
+	out[k] = '\0';
+}
+
+char *bureau_escape_dup(const char *s)
+{
+	size_t len = s ? strlen(s) : 0, n;
+	char *out;
+
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	n = 4 * len + 1;
+	out = malloc(n);
+	if (out)
+		bureau_escape(s, out, n);
+	return out;
 }
 
 struct lookup_ctx {
@@ -239,7 +281,7 @@ err:
 }
 
 struct found {
-	char *path;		/* for messages: DIR/... */
+	char *path;		/* for messages: DIR/..., control bytes escaped (bureau_escape()) */
 	char *name;		/* the file's name within its directory */
 	int dir_index;		/* which directory fd */
 	char device[SNT_DEVICE_ID_LEN];	/* from the file name (sorting) or "" */
@@ -283,6 +325,7 @@ static int add_found(struct walk *w, const char *prefix, const char *name, int d
 {
 	struct found *f;
 	enum snt_bundle_kind kind = SNT_BUNDLE_REGULAR;
+	char *raw = NULL;
 
 	if (w->count == w->cap) {
 		size_t ncap = w->cap ? w->cap * 2 : 64;
@@ -295,7 +338,12 @@ static int add_found(struct walk *w, const char *prefix, const char *name, int d
 	}
 	f = &w->f[w->count];
 	memset(f, 0, sizeof(*f));
-	if (asprintf(&f->path, "%s/%s", prefix, name) < 0)
+	if (asprintf(&raw, "%s/%s", prefix, name) < 0)
+		return -1;
+	/* Names on a stick are hostile: a '\n' or an ESC must not forge a line when printed. */
+	f->path = bureau_escape_dup(raw);
+	free(raw);
+	if (!f->path)
 		return -1;
 	f->name = strdup(name);
 	if (!f->name) {
@@ -477,22 +525,25 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 				  char *why, size_t n)
 {
 	struct walk w;
+	char shown[BUREAU_WHY_LEN - 64];	/* @dir for messages, escaped */
 	int top, topdup;
 	enum bureau_err err = BUREAU_OK;
 
 	memset(&w, 0, sizeof(w));
+	bureau_escape(dir, shown, sizeof(shown));
 	top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
-		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
+		snprintf(why, n, "cannot open %s: %s", shown, strerror(errno));
 		return BUREAU_ERR_IO;
 	}
 	topdup = dup(top);
 	if (topdup < 0 || scan_dir(&w, topdup, dir, NULL) || scan_stick(&w, top, dir)) {
-		snprintf(why, n, "cannot list %s: %s", dir, strerror(errno ? errno : ENOMEM));
+		snprintf(why, n, "cannot list %s: %s", shown, strerror(errno ? errno : ENOMEM));
 		err = BUREAU_ERR_IO;
 		goto out;
 	}
-	qsort(w.f, w.count, sizeof(*w.f), found_cmp);
+	if (w.count > 1)	/* an empty directory: w.f is NULL, which qsort() may not take */
+		qsort(w.f, w.count, sizeof(*w.f), found_cmp);
 	for (size_t i = 0; i < w.count; i++) {
 		struct found *f = &w.f[i];
 		struct bureau_import_result res;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The external-command platform (platform.h): fork, execvp, payload on the
- * child's stdin, its first line of stdout read back, the whole exchange
- * bounded by a timeout (poll(2) on both pipes), the child reaped always.
+ * child's stdin, its first line of stdout read back, the whole run bounded
+ * by one deadline: poll(2) on both pipes while stdout is open, then
+ * waitpid(WNOHANG) until the command exits (a command that closes its
+ * stdout and lingers is killed at the deadline too); the child reaped always.
  * SIGPIPE must be ignored by the program (main() does), so a command that
  * exits without reading its stdin is a write error, not a crash.
  */
@@ -29,6 +31,49 @@ static int64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SIGKILL @pid and reap it. */
+static void reap_killed(pid_t pid, int *status)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Wait for @pid to exit until @deadline (mono_ms()): waitpid(WNOHANG) with
+ * sleeps from 1 ms growing to 20 ms.  Return: 0 when it exited (*@status);
+ * -1 when the deadline passed: then it was killed and reaped.
+ */
+static int wait_until(pid_t pid, int64_t deadline, int *status)
+{
+	long step_ms = 1;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		int64_t left;
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return 0;	/* ECHILD: reaped elsewhere; *status stays 0 */
+		left = deadline - mono_ms();
+		if (left <= 0) {
+			reap_killed(pid, status);
+			return -1;
+		}
+		if (r == 0) {
+			struct timespec ts;
+			long ms = step_ms < left ? step_ms : (long)left;
+
+			ts.tv_sec = 0;
+			ts.tv_nsec = ms * 1000000L;
+			(void)nanosleep(&ts, NULL);
+			if (step_ms < 20)
+				step_ms *= 2;
+		}
+	}
 }
 
 static void set_why(char *why, size_t n, const char *fmt, ...) SNT_PRINTF(3, 4);
@@ -133,10 +178,14 @@ static enum bureau_platform_err cmd_verify(void *ctx, const uint8_t *payload, si
 			}
 		}
 	}
-	if (err == BUREAU_PLATFORM_ERR_TIMEOUT || err == BUREAU_PLATFORM_ERR_START)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (err) {
+		reap_killed(pid, &status);
+	} else if (wait_until(pid, deadline, &status) != 0) {
+		/* Its stdout closed, but it is still running: the deadline holds for the whole run. */
+		set_why(why, n, "platform command %s: did not exit within the timeout (killed)", cmd->prog);
+		err = BUREAU_PLATFORM_ERR_TIMEOUT;
+		goto out_close;
+	}
 	if (err == BUREAU_PLATFORM_ERR_TIMEOUT) {
 		set_why(why, n, "platform command %s: no answer within the timeout (killed)", cmd->prog);
 		goto out_close;

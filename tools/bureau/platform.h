@@ -23,7 +23,7 @@ enum bureau_platform_err {
 	BUREAU_PLATFORM_OK = 0,
 	BUREAU_PLATFORM_ERR_INVAL,	/* NULL argument, empty payload */
 	BUREAU_PLATFORM_ERR_START,	/* the command could not be started (fork, pipe, exec) */
-	BUREAU_PLATFORM_ERR_TIMEOUT,	/* no answer within the timeout: the command was killed */
+	BUREAU_PLATFORM_ERR_TIMEOUT,	/* no answer, or no exit, within the timeout: the command was killed */
 	BUREAU_PLATFORM_ERR_FAILED,	/* the command exited non-zero or was killed by a signal */
 	BUREAU_PLATFORM_ERR_ANSWER,	/* the output was not exactly green, yellow or red */
 };
@@ -46,7 +46,8 @@ struct bureau_platform {
 /* State of the external-command platform. */
 struct bureau_platform_cmd {
 	const char *prog;	/* run with execvp(3), no shell, no arguments */
-	int timeout_ms;		/* whole exchange; the command is killed (SIGKILL) past it */
+	int timeout_ms;		/* the whole run, from fork to exit (also after the command
+				   closed its stdout); it is killed (SIGKILL) and reaped past it */
 };
 
 /*

@@ -22,7 +22,6 @@
 #include "tools/bureau/serve.h"
 
 #define MAX_PEM (64 * 1024)
-#define CONN_TIMEOUT_S 60
 
 struct request {
 	uint8_t *buf;
@@ -94,15 +93,23 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 	return 0;
 }
 
+/*
+ * One line per request.  The method comes from the network and the other
+ * fields may: control bytes are escaped (bureau_escape()), so a method like
+ * "GE\x1b[31mT" or "FAKE\rLINE" cannot colour the terminal or forge a line.
+ */
 static void log_line(const struct bureau_ctx *c, const char *method, const char *path, unsigned status,
 		     size_t in, const char *device, const char *outcome)
 {
-	char t[40];
+	char t[40], m[64], p[128], d[4 * BUREAU_DEVICE_LEN], o[BUREAU_WHY_LEN + 64];
 
 	if (snt_clock_format_rfc3339(snt_clock_utc_ms(c->clk), t, sizeof(t)) != 0)
 		snt_strlcpy(t, "-", sizeof(t));
-	printf("%s %s %s %u in=%zu device=%s %s\n", t, method, path, status, in,
-	       device && *device ? device : "-", outcome);
+	bureau_escape(method, m, sizeof(m));
+	bureau_escape(path, p, sizeof(p));
+	bureau_escape(device && *device ? device : "-", d, sizeof(d));
+	bureau_escape(outcome, o, sizeof(o));
+	printf("%s %s %s %u in=%zu device=%s %s\n", t, m, p, status, in, d, o);
 	fflush(stdout);
 }
 
@@ -153,9 +160,10 @@ static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connec
 		log_line(c, "GET", "/v1/time", st, 0, device, why);
 		return respond_text(conn, st, why);
 	}
-	/* The gate asked: a contact (a failure to record it costs nothing but the date). */
-	if (bureau_db_touch(c->db, device, now, why, sizeof(why)) != BUREAU_OK)
-		log_line(c, "GET", "/v1/time", 200, 0, device, "contact not recorded");
+	/*
+	 * Not a contact: anyone may ask for any device's time (no
+	 * authentication), so only an accepted bundle moves "last contact".
+	 */
 	log_line(c, "GET", "/v1/time", 200, 0, device, "signed time");
 	return respond(conn, 200, "application/cose", out, len, false);
 }
@@ -173,6 +181,10 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
 	if (rq->too_big) {
 		log_line(c, "POST", "/v1/bundle", 413, rq->len, NULL, "too large");
 		return respond_text(conn, 413, "bundle too large");
+	}
+	if (rq->len == 0) {
+		log_line(c, "POST", "/v1/bundle", 400, 0, NULL, "empty body");
+		return respond_text(conn, 400, "empty body: no bundle");
 	}
 	err = bureau_import_bundle(c, rq->buf, rq->len, "http", NULL, &res, why, sizeof(why));
 	if (err == BUREAU_ERR_REJECT || err == BUREAU_ERR_NOTFOUND) {
@@ -295,12 +307,13 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 static char *read_pem(const char *path)
 {
 	FILE *f = NULL;
-	char *buf;
+	char *buf, shown[256];
 	size_t got;
 	int e = snt_fopen_regular(path, &f);
 
+	bureau_escape(path, shown, sizeof(shown));
 	if (e) {
-		fprintf(stderr, "sentinel-bureau: serve: cannot read %s: %s\n", path, snt_open_strerror(e));
+		fprintf(stderr, "sentinel-bureau: serve: cannot read %s: %s\n", shown, snt_open_strerror(e));
 		return NULL;
 	}
 	buf = calloc(1, MAX_PEM + 1);
@@ -311,7 +324,7 @@ static char *read_pem(const char *path)
 	got = fread(buf, 1, MAX_PEM + 1, f);
 	fclose(f);
 	if (got == 0 || got > MAX_PEM) {
-		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", path, MAX_PEM);
+		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", shown, MAX_PEM);
 		free(buf);
 		return NULL;
 	}
@@ -353,14 +366,18 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
 				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
 				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
 				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 				     MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
 				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
 				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
 				     MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "

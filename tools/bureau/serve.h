@@ -12,10 +12,22 @@
  *                        (nothing merged); 413 too large; 503 the database
  *                        failed (retry later).  A body cut short never
  *                        reaches the merge (the request is not complete).
+ *                        An empty body is 400 "empty body: no bundle".
  *   GET /v1/time?device=ID  200 application/cose: signed time for ID;
- *                        400 bad id; 404 not registered.
+ *                        400 bad id; 404 not registered.  Not a contact:
+ *                        it is unauthenticated, so it never changes the
+ *                        device's last contact (only an accepted bundle does).
  * One line per request on stdout: time, method, path, status, bytes in,
- * device and outcome; never a payload, a name or the client's address.
+ * device and outcome; never a payload, a name or the client's address;
+ * control bytes escaped as \xNN (bureau_escape()).
+ * Limits against idle or slow clients holding every connection (libmicrohttpd
+ * options): at most BUREAU_SERVE_MAX_CONNECTIONS connections at once, at most
+ * BUREAU_SERVE_MAX_PER_IP from one IP address (one more from that address is
+ * closed at once, without an answer), and a connection idle for
+ * BUREAU_SERVE_IDLE_TIMEOUT_S seconds (nothing received or sent) is closed:
+ * one address cannot hold every connection, and an idle one is dropped.
+ * (Many addresses can still fill the 256 for 15 s at a time: a limit of
+ * the process, not a defence against a distributed attack.)
  * SIGINT and SIGTERM stop the server cleanly (signalfd).
  */
 #ifndef SNT_BUREAU_SERVE_H
@@ -25,6 +37,10 @@
 #include <sys/socket.h>
 
 #include "tools/bureau/bureau.h"
+
+#define BUREAU_SERVE_MAX_CONNECTIONS 256	/* MHD_OPTION_CONNECTION_LIMIT */
+#define BUREAU_SERVE_MAX_PER_IP 16		/* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
+#define BUREAU_SERVE_IDLE_TIMEOUT_S 15		/* MHD_OPTION_CONNECTION_TIMEOUT, seconds */
 
 struct bureau_serve_opts {
 	struct sockaddr_storage addr;	/* from --listen; port 0 = any free port */
