@@ -144,7 +144,7 @@ struct snt_sync_ack_result {
 	int64_t seq;			/* the seq acknowledged */
 	bool stale;			/* below the cursor already recorded: nothing moved */
 	int64_t ack_before, ack_after;	/* the cursor */
-	int verdicts;			/* verdicts recorded (new or the same again) */
+	int verdicts;			/* verdicts newly recorded (one already held, repeated by a later ack, is not counted) */
 	int contradictions;		/* of them, contradicting the colour read (alerts raised) */
 	int verdicts_skipped;		/* about entries no longer in the log (purged) */
 	int verdicts_conflict;		/* another verdict was recorded before for that seq (kept) */
