@@ -215,7 +215,12 @@ expect_eq "platform lingering message" "$(cat err13b)" \
 mkdir out1 out2
 out=$("$BB" --db "$DB" ack --key "$K" --device gate-002 --output out1)
 expect_eq "ack exit" "$?" "0"
+expect_eq "ack output: one line per file" "$(printf '%s\n' "$out" | sed -E 's/[0-9]{13}/MS/g')" \
+	"ack gate-002 seq 300: out1/sentinel/gate-002/in/ack-gate-002-300.cose
+time gate-002 ms MS: out1/sentinel/gate-002/in/time-gate-002-MS.cose"
 ackf=$(ls out1/sentinel/gate-002/in/ack-gate-002-*.cose)
+ms=$(printf '%s\n' "$out" | sed -n 's/^time gate-002 ms \([0-9]*\): .*/\1/p')
+[ -f "out1/sentinel/gate-002/in/time-gate-002-$ms.cose" ] || fail "ack output: the time file's name"
 expect_eq "ack file" "$ackf" "out1/sentinel/gate-002/in/ack-gate-002-300.cose"
 ls out1/sentinel/gate-002/in/time-gate-002-*.cose >/dev/null || fail "time file"
 ack=$("$G" --bureau-pub "$K.pub" --check-ack "$ackf")
@@ -224,7 +229,14 @@ case $ack in "ack device=gate-002 seq=300 verdicts=10 103:green:fake-platform 11
 "$G" --bureau-pub "$K.pub" --check-time out1/sentinel/gate-002/in/time-gate-002-*.cose | grep -q '^time device=gate-002 ms=' ||
 	fail "signed time"
 ls -A out1/sentinel/gate-002/in | grep -q '^\.tmp' && fail "temporary file left"
-"$BB" --db "$DB" export --key "$K" out2 >/dev/null
+out=$("$BB" --db "$DB" export --key "$K" out2)
+expect_eq "export output: one line per file" "$(printf '%s\n' "$out" | sed -E 's/[0-9]{13}/MS/g')" \
+	"ack gate-001 seq 300: out2/sentinel/gate-001/in/ack-gate-001-300.cose
+time gate-001 ms MS: out2/sentinel/gate-001/in/time-gate-001-MS.cose
+ack gate-002 seq 300: out2/sentinel/gate-002/in/ack-gate-002-300.cose
+time gate-002 ms MS: out2/sentinel/gate-002/in/time-gate-002-MS.cose
+ack gate-003 seq 0: out2/sentinel/gate-003/in/ack-gate-003-0.cose
+time gate-003 ms MS: out2/sentinel/gate-003/in/time-gate-003-MS.cose"
 expect_eq "export" "$(cd out2/sentinel && ls */in/ack-*)" "gate-001/in/ack-gate-001-300.cose
 gate-002/in/ack-gate-002-300.cose
 gate-003/in/ack-gate-003-0.cose"
@@ -442,4 +454,61 @@ expect_eq "a gate log as the bureau database" "$out" \
 	"sentinel-bureau: devices: cannot open logs/gate-001.db: not a sentinel-bureau database (or another version)"
 "$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:99999 >/dev/null 2>&1
 expect_eq "bad port" "$?" "2"
+
+# ---- a fresh user ----
+# Only register and import create the database; the others name the missing file.
+mkdir fresh && cd fresh || exit 1
+for c in devices "entries --device gate-001" alerts "ack --key $K --device gate-001 --output ." \
+	"export --key $K ." "serve --key $K --listen 127.0.0.1:0"; do
+	# shellcheck disable=SC2086
+	out=$("$BB" $c 2>&1)
+	expect_eq "$c without a database: exit" "$?" "1"
+	expect_eq "$c without a database" "$out" \
+		"sentinel-bureau: no bureau database at bureau.db (register a gate or import first, or give --db)"
+done
+out=$("$BB" --db "$T/none.db" devices --json 2>&1)
+expect_eq "--db missing" "$out" \
+	"sentinel-bureau: no bureau database at $T/none.db (register a gate or import first, or give --db)"
+[ ! -e "$T/none.db" ] || fail "devices created $T/none.db"
+expect_eq "nothing created" "$(ls -A)" ""
+# An import of a directory without bundles says so (and creates the database).
+mkdir nothing
+out=$("$BB" --key "$K" import nothing 2>&1)
+expect_eq "import of no bundles: exit" "$?" "0"
+expect_eq "import of no bundles" "$out" "no bundles in nothing"
+[ -f bureau.db ] || fail "import did not create the database"
+out=$("$BB" devices 2>&1)
+expect_eq "devices after the import: exit" "$?" "0"
+expect_eq "devices after the import" "$out" ""
+cd "$T" || exit 1
+
+# The bureau's own key is no gate's: with --key, and ./bureau.key by default.
+out=$("$BB" --db "$T/own.db" register --device gate-009 --pub "$K.pub" --key "$K" 2>&1)
+expect_eq "register the bureau's key: exit" "$?" "2"
+expect_eq "register the bureau's key" "$out" "sentinel-bureau: register: $K.pub: that is the bureau's own key ($K), not a gate's: register the key that 'sentinelctl keys init' made on the gate"
+out=$("$BB" --db "$T/own.db" register --device gate-009 --pub "$K.pub" 2>&1)
+expect_eq "register the default bureau key: exit" "$?" "2"
+expect_eq "register the default bureau key" "$out" "sentinel-bureau: register: $K.pub: that is the bureau's own key (bureau.key), not a gate's: register the key that 'sentinelctl keys init' made on the gate"
+[ ! -e "$T/own.db" ] || fail "a refused registration created the database"
+out=$("$BB" --db "$T/own.db" register --device gate-009 --pub keys/gate-001.key.pub --key "$K" 2>&1)
+expect_eq "register a gate's key with --key" "$?" "0"
+case $out in "registered gate-009 kid "????????????????) ;; *) fail "register with --key: $out" ;; esac
+
+# COMMAND --help: that command's usage on stdout, exit 0.
+for c in keys register import serve ack export devices entries alerts policy badge pass "pass issue"; do
+	# shellcheck disable=SC2086
+	out=$("$BB" $c --help 2>"help.err")
+	expect_eq "$c --help: exit" "$?" "0"
+	expect_eq "$c --help: stderr" "$(cat help.err)" ""
+	first=${c%% *}
+	case $(printf '%s\n' "$out" | head -n 1) in
+	"Usage: sentinel-bureau"*" $first "*) ;;
+	*) fail "$c --help: $(printf '%s\n' "$out" | head -n 1)" ;;
+	esac
+done
+expect_eq "register --help" "$("$BB" register --help | head -n 1)" \
+	"Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]"
+expect_eq "policy --help" "$("$BB" policy --help | head -n 1)" \
+	"Usage: sentinel-bureau --key KEY policy sign --in RULES.json --out RULES.cose"
+expect_eq "--help" "$("$BB" --help | head -n 1)" "Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]"
 finish

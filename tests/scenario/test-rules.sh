@@ -218,4 +218,52 @@ expect_eq "cap across a restart, then an exit" \
 2	refer	capacity,code-green,temp-normal
 3	admit	code-green,temp-normal"
 
+# A visit pass issued for a full name carries only the masked name (the QR
+# code is readable by anyone), and the gate admits its holder.
+if [ -x "$B/sentinel-bureau" ]; then
+	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --id P-Z --visitor '张三' \
+		--from 2026-11-29T00:00:00Z --until 2026-11-29T02:00:00Z --issued 2026-11-28T08:00:00Z \
+		--out "$T/pass-z.png" 2>&1)
+	expect_eq "pass for a full name: exit" "$?" "0"
+	case $out in "pass P-Z: $T/pass-z.png (visitor 张*, "*" characters)") ;;
+	*) fail "pass for a full name: summary: $out" ;; esac
+	qr=$("$B/sentinelctl" scan --json "$T/pass-z.png" | jq -r '.codes[0].text')
+	expect_eq "the pass's QR holds the masked name only" "$(python3 - "$qr" <<'PY'
+import sys
+C = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+s = sys.argv[1]
+assert s.startswith("SNB1:"), s
+s = s[5:]
+out = bytearray()
+for i in range(0, len(s), 3):
+    ch = s[i:i + 3]
+    v = sum(C.index(c) * 45 ** k for k, c in enumerate(ch))
+    out += v.to_bytes(2 if len(ch) == 3 else 1, "big")
+print("masked" if "张*".encode() in out and "三".encode() not in out else "NOT masked")
+PY
+)" "masked"
+	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --id P-Y --visitor '	' \
+		--from 2026-11-29T00:00:00Z --until 2026-11-29T02:00:00Z --out "$T/pass-y.png" 2>&1)
+	expect_eq "pass for no name: exit" "$?" "2"
+	expect_eq "pass for no name: message" "$out" \
+		"sentinel-bureau: pass: --visitor: not a name (1-95 bytes of printable UTF-8 text)
+Try 'sentinel-bureau --help'."
+	[ ! -e "$T/pass-y.png" ] || fail "a pass for no name was written"
+	setup_gate "$T/e" 2026-11-29T00:30:00Z "$T/e.scn"
+	cp "$R/rules-v1.cose" "$T/e/rules/rules.cose"
+	cat >"$T/e.scn" <<SCN
+show $T/pass-z.png $T/g2.png
+temp 36.6
+presence 1
+wait 10000
+presence 0
+SCN
+	"$B/sentineld" -f -c "$T/e/gate.conf" 2>"$T/e/stderr" || fail "run e"
+	expect_eq "the masked pass admits its holder" \
+		"$("$B/sentinelctl" entries --db "$T/e/gate.db" --json | jq -r '[.seq, .kind, .decision, (.reasons | join(","))] | @tsv')" \
+		"1	visitor	admit	code-green,temp-normal"
+	expect_eq "the masked pass in the detail" \
+		"$(sqlite3 "$T/e/gate.db" "SELECT json_extract(detail, '\$.pass') FROM entries")" "P-Z"
+fi
+
 finish

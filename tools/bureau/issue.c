@@ -18,6 +18,8 @@
 #include <jansson.h>
 
 #include "clock/clock.h"
+#include "codes/codes.h"
+#include "codes/verify.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/issue.h"
@@ -28,7 +30,7 @@
 
 struct opts {
 	const char *key, *in, *out, *ref, *id, *visitor, *from, *until, *issued;
-	bool text;
+	bool text, help;
 };
 
 static const char *cur = "policy";
@@ -57,6 +59,33 @@ static int usage_error(const char *fmt, ...)
 	err_line("%s", m);
 	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
 	return EXIT_USAGE;
+}
+
+/* `sentinel-bureau policy|badge|pass --help`. */
+static void command_usage(const char *cmd)
+{
+	if (!strcmp(cmd, "policy"))
+		fputs("Usage: sentinel-bureau --key KEY policy sign --in RULES.json --out RULES.cose\n"
+		      "\n"
+		      "Sign a rule set (JSON, the keys of firmware/rules/rules.h) with the bureau's key\n"
+		      "as a COSE_Sign1 ES256 for 'sentinelctl policy install'.  What the gate would\n"
+		      "refuse is refused here, naming the field; nothing is written then.\n", stdout);
+	else if (!strcmp(cmd, "badge"))
+		fputs("Usage: sentinel-bureau --key KEY badge issue --ref REF --out BADGE.png\n"
+		      "                       [--issued TIME] [--text]\n"
+		      "\n"
+		      "A staff badge QR code (PNG, drawn by qrencode) for the roster reference REF.\n"
+		      "A gate honours it only while REF is on the staff roster of its active rule set.\n"
+		      "--text prints the QR text instead of the summary line.\n", stdout);
+	else
+		fputs("Usage: sentinel-bureau --key KEY pass issue --id ID --visitor NAME --from TIME\n"
+		      "                       --until TIME --out PASS.png [--issued TIME] [--text]\n"
+		      "\n"
+		      "A visit pass QR code (PNG, drawn by qrencode) for the window [from, until)\n"
+		      "(RFC 3339 or ms since the epoch).  The name is masked before it is signed:\n"
+		      "the first character of each of its first two words, each followed by '*'\n"
+		      "(\"张三\" -> \"张*\", \"Gabriele Musterfrau\" -> \"G* M*\"); the QR code\n"
+		      "never holds the full name.\n", stdout);
 }
 
 /* Options of the rest of sentinel-bureau that take a value (to find the command word). */
@@ -389,6 +418,34 @@ static int qr_png(const char *text, const char *out)
 	return 0;
 }
 
+/*
+ * The visitor's name as the pass carries it, masked as the gate masks the
+ * names it logs (snt_verify_mask_name(): "张三" -> "张*", "Gabriele
+ * Musterfrau" -> "G* M*"): the first word is taken as the given name, the
+ * rest as the family name.  An already masked name stays as it is.
+ * Return: 0, or -1 for text that is not a name (empty, not UTF-8, control
+ * characters, too long).
+ */
+static int mask_visitor(const char *name, char out[SNT_RULES_NAME_LEN])
+{
+	struct snt_verify_subject s;
+	size_t len = strlen(name), g;
+	const char *rest;
+
+	memset(&s, 0, sizeof(s));
+	out[0] = '\0';
+	if (len == 0 || len >= sizeof(s.given) || !snt_code_is_text((const uint8_t *)name, len))
+		return -1;
+	name += strspn(name, " ");
+	g = strcspn(name, " ");
+	memcpy(s.given, name, g);
+	rest = name + g;
+	rest += strspn(rest, " ");
+	snt_strlcpy(s.family, rest, sizeof(s.family));
+	snt_verify_mask_name(&s, out, SNT_RULES_NAME_LEN);
+	return out[0] ? 0 : -1;
+}
+
 static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_kind kind, int64_t now)
 {
 	struct snt_credential c;
@@ -406,8 +463,8 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	} else {
 		if (snt_strlcpy(c.id, o->id, sizeof(c.id)) >= sizeof(c.id))
 			return usage_error("--id: longer than 32 characters");
-		if (snt_strlcpy(c.visitor, o->visitor, sizeof(c.visitor)) >= sizeof(c.visitor))
-			return usage_error("--visitor: longer than 63 bytes");
+		if (mask_visitor(o->visitor, c.visitor))
+			return usage_error("--visitor: not a name (1-95 bytes of printable UTF-8 text)");
 		if (parse_time("--from", o->from, &c.from_ms) || parse_time("--until", o->until, &c.until_ms))
 			return EXIT_USAGE;
 	}
@@ -415,7 +472,7 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	if (rerr == SNT_RULES_ERR_INVAL)
 		return usage_error("%s", kind == SNT_CREDENTIAL_BADGE ?
 				   "--ref: 1-32 printable ASCII characters" :
-				   "--id 1-32 printable ASCII, --visitor a masked name, --until after --from");
+				   "--id 1-32 printable ASCII, --until after --from");
 	if (rerr) {
 		err_line("%s", snt_rules_strerror(rerr));
 		return EXIT_USAGE;
@@ -427,9 +484,10 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	}
 	if (o->text)
 		printf("%s\n", text);
+	else if (kind == SNT_CREDENTIAL_BADGE)
+		printf("badge %s: %s (%zu characters)\n", c.ref, o->out, strlen(text));
 	else
-		printf("%s %s: %s (%zu characters)\n", kind == SNT_CREDENTIAL_BADGE ? "badge" : "pass",
-		       kind == SNT_CREDENTIAL_BADGE ? c.ref : c.id, o->out, strlen(text));
+		printf("pass %s: %s (visitor %s, %zu characters)\n", c.id, o->out, c.visitor, strlen(text));
 	free(text);
 	return EXIT_OK;
 }
@@ -448,6 +506,7 @@ static int run(int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "issued", required_argument, NULL, 's' },
 		{ "text", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct snt_clock clk;
@@ -460,7 +519,7 @@ static int run(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o.key = optarg; break;
 		case 'd': break;	/* the bureau database is not used here */
@@ -473,11 +532,16 @@ static int run(int argc, char **argv)
 		case 'u': o.until = optarg; break;
 		case 's': o.issued = optarg; break;
 		case 't': o.text = true; break;
+		case 'h': o.help = true; break;
 		case ':':
 			return usage_error("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
+	}
+	if (o.help && argc - optind >= 1) {
+		command_usage(argv[optind]);
+		return EXIT_OK;
 	}
 	if (argc - optind != 2)
 		return usage_error("usage: policy sign | badge issue | pass issue (see --help)");

@@ -34,6 +34,7 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 #define DEFAULT_DB "bureau.db"
+#define DEFAULT_KEY "bureau.key"	/* only to refuse registering the bureau's own key */
 #define PLATFORM_TIMEOUT_MS 5000
 
 enum opt_bit {
@@ -55,7 +56,7 @@ struct config {
 	unsigned given;
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key;
 	int platform_timeout_ms;
-	bool replace, json;
+	bool replace, json, help;
 	int nargs;
 	char **args;		/* operands: the command and its arguments */
 };
@@ -85,6 +86,7 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  keys init --key PATH              make the bureau's key pair (PATH, PATH.pub)\n"
 		"  register --device ID --pub FILE   register a gate's public key [--replace]\n"
+		"                                    (the bureau's own key, --key, is refused)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
 		"  ack --device ID --output DIR      write the device's acknowledgement and signed time\n"
@@ -101,10 +103,70 @@ static void usage(FILE *f)
 		"  --key PATH            the bureau's private key (PEM)\n"
 		"  --platform-cmd PROG   online verifier: payload on stdin, prints green|yellow|red\n"
 		"  --platform-timeout MS its timeout (default %d)\n"
-		"  -h, --help, -V, --version\n"
+		"  -h, --help, -V, --version         (COMMAND --help: that command's usage)\n"
+		"\n"
+		"Only register and import create the database; the other commands need it.\n"
 		"\n"
 		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
 		"file or database error.\n", DEFAULT_DB, PLATFORM_TIMEOUT_MS);
+}
+
+/* `sentinel-bureau COMMAND --help`: that command's usage; false for an unknown command. */
+static bool command_usage(const char *cmd)
+{
+	static const struct {
+		const char *cmd, *text;
+	} u[] = {
+		{ "keys", "Usage: sentinel-bureau keys init --key PATH\n"
+			  "\n"
+			  "Make the bureau's P-256 key pair: the private key in PATH (PEM PKCS#8, mode\n"
+			  "0600), the public key in PATH.pub for the gates.  Existing files are never\n"
+			  "overwritten.\n" },
+		{ "register", "Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]\n"
+			      "                       [--key KEY]\n"
+			      "\n"
+			      "Register a gate's public key (FILE, from 'sentinelctl keys init' on the gate)\n"
+			      "under the device id ID; creates the database when missing.  The same key again\n"
+			      "changes nothing; another key for a registered id needs --replace.  The bureau's\n"
+			      "own key (--key, or ./" DEFAULT_KEY " when present) is refused.\n" },
+		{ "import", "Usage: sentinel-bureau [--db PATH] --key KEY import DIR\n"
+			    "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
+			    "\n"
+			    "Import every *.snb in DIR and DIR/sentinel/DEVICE/out/: one line per file;\n"
+			    "creates the database when missing.  Exit 1 when any file was rejected.\n" },
+		{ "serve", "Usage: sentinel-bureau [--db PATH] --key KEY serve --listen ADDR:PORT\n"
+			   "                       [--tls-cert FILE --tls-key FILE]\n"
+			   "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
+			   "\n"
+			   "The HTTP receiver: POST /v1/bundle, GET /v1/time?device=ID.  Port 0 picks a\n"
+			   "free port.  SIGINT or SIGTERM stop it.\n" },
+		{ "ack", "Usage: sentinel-bureau [--db PATH] --key KEY ack --device ID --output DIR\n"
+			 "\n"
+			 "Write the device's signed acknowledgement and signed time into\n"
+			 "DIR/sentinel/ID/in/ (the stick layout); one line per file written.\n" },
+		{ "export", "Usage: sentinel-bureau [--db PATH] --key KEY export DIR\n"
+			    "\n"
+			    "What ack writes, for every registered device; one line per file written.\n" },
+		{ "devices", "Usage: sentinel-bureau [--db PATH] devices [--json]\n"
+			     "\n"
+			     "Every registered gate: kid, last seq without a gap, entries, priority copies,\n"
+			     "gaps, last contact.\n" },
+		{ "entries", "Usage: sentinel-bureau [--db PATH] entries --device ID [--json]\n"
+			     "\n"
+			     "The device's entries as the bureau holds them (--json: the fields of\n"
+			     "'sentinelctl entries --json' plus hash).\n" },
+		{ "alerts", "Usage: sentinel-bureau [--db PATH] alerts [--json]\n"
+			    "\n"
+			    "Platform verdicts that contradict the colour the gate read.\n" },
+	};
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(u); i++) {
+		if (!strcmp(cmd, u[i].cmd)) {
+			fputs(u[i].text, stdout);
+			return true;
+		}
+	}
+	return false;
 }
 
 static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
@@ -174,8 +236,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'c': cfg->tls_cert = optarg; cfg->given |= O_TLS_CERT; break;
 		case 'K': cfg->tls_key = optarg; cfg->given |= O_TLS_KEY; break;
 		case 'h':
-			usage(stdout);
-			return 1;
+			cfg->help = true;
+			break;
 		case 'V':
 			printf("sentinel-bureau %s\n", SNT_VERSION);
 			return 1;
@@ -189,6 +251,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	}
 	cfg->nargs = argc - optind;
 	cfg->args = argv + optind;
+	if (cfg->help) {
+		if (cfg->nargs < 1 || !command_usage(cfg->args[0]))
+			usage(stdout);
+		return 1;
+	}
 	if (cfg->db && !*cfg->db) {
 		usage_error("%s", "--db needs a path");
 		return -1;
@@ -222,14 +289,27 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 	return 0;
 }
 
-static int open_db(const struct config *cfg, struct bureau_db **db)
+/*
+ * Open the bureau database.  Only register and import (@create) make a new
+ * one: the other commands on a missing file would only leave an empty
+ * database behind and report nothing.
+ * Return: 0, EXIT_FAIL when it is missing, EXIT_USAGE when it cannot be used.
+ */
+static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
 {
 	char why[BUREAU_WHY_LEN] = "";
-	enum bureau_err err = bureau_db_open(cfg->db, db, why, sizeof(why));
+	enum bureau_err err;
+	struct stat sb;
 
+	if (!create && stat(cfg->db, &sb) < 0 && errno == ENOENT) {
+		fprintf(stderr, "sentinel-bureau: no bureau database at %s (register a gate or import first, "
+			"or give --db)\n", cfg->db);
+		return EXIT_FAIL;
+	}
+	err = bureau_db_open(cfg->db, db, why, sizeof(why));
 	if (err) {
 		err_line("%s", why[0] ? why : "cannot open the bureau database");
-		return -1;
+		return EXIT_USAGE;
 	}
 	return 0;
 }
@@ -306,6 +386,41 @@ out:
 	return status;
 }
 
+/*
+ * Refuse @kid when it is the bureau's own key: the one given with --key, or
+ * ./bureau.key (or its .pub) when present.  A gate registered with the
+ * bureau's key would be trusted for anything the bureau signs.
+ * Return: 0 when it is not, -1 (*status set) after the message.
+ */
+static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN], int *status)
+{
+	uint8_t own[SNT_SIGN_KID_LEN];
+	EVP_PKEY *key = NULL;
+	const char *path = cfg->key;
+	bool same;
+
+	if (path) {
+		if (load_key(cfg, &key)) {
+			*status = EXIT_USAGE;
+			return -1;
+		}
+	} else if (access(DEFAULT_KEY, F_OK) == 0 && !snt_sign_key_load_private(DEFAULT_KEY, &key)) {
+		path = DEFAULT_KEY;
+	} else if (access(DEFAULT_KEY ".pub", F_OK) == 0 && !snt_sign_key_load_public(DEFAULT_KEY ".pub", &key)) {
+		path = DEFAULT_KEY ".pub";
+	} else {
+		return 0;	/* no bureau key to compare with */
+	}
+	same = !snt_sign_key_kid(key, own) && !memcmp(own, kid, SNT_SIGN_KID_LEN);
+	EVP_PKEY_free(key);
+	if (!same)
+		return 0;
+	err_line("%s: that is the bureau's own key (%s), not a gate's: register the key that "
+		 "'sentinelctl keys init' made on the gate", cfg->pub, path);
+	*status = EXIT_USAGE;
+	return -1;
+}
+
 static int cmd_register(const struct config *cfg, int64_t now_ms)
 {
 	struct bureau_db *db = NULL;
@@ -318,7 +433,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	bool changed;
 	int status = EXIT_USAGE;
 
-	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE, O_DEVICE | O_PUB, 0))
+	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY, O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
 	if (!bureau_device_id_valid(cfg->device))
 		return usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
@@ -335,8 +450,12 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 			err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
 		goto out;
 	}
-	if (open_db(cfg, &db))
+	if (own_key(cfg, kid, &status))
 		goto out;
+	status = open_db(cfg, true, &db);
+	if (status)
+		goto out;
+	status = EXIT_USAGE;
 	kid_hex(kid, hex);
 	err = bureau_db_register(db, cfg->device, pem, kid, cfg->replace, now_ms, &changed, why, sizeof(why));
 	if (err) {
@@ -386,27 +505,29 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 	fflush(stdout);
 }
 
+/* Return: 0, or the exit status after the message. */
 static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bureau_platform *p,
-		     struct bureau_platform_cmd *pc, bool need_key)
+		     struct bureau_platform_cmd *pc, bool need_key, bool create)
 {
+	int status;
+
 	memset(c, 0, sizeof(*c));
 	if (cfg->platform_cmd) {
 		pc->prog = cfg->platform_cmd;
 		pc->timeout_ms = cfg->platform_timeout_ms;
 		if (bureau_platform_cmd_init(p, pc)) {
-			usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
-			return -1;
+			return usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
 		}
 		c->platform = p;
 	}
 	if (need_key && load_key(cfg, &c->key))
-		return -1;
-	if (open_db(cfg, &c->db)) {
+		return EXIT_USAGE;
+	status = open_db(cfg, create, &c->db);
+	if (status) {
 		EVP_PKEY_free(c->key);
 		c->key = NULL;
-		return -1;
 	}
-	return 0;
+	return status;
 }
 
 static void free_ctx(struct bureau_ctx *c)
@@ -423,11 +544,13 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	struct bureau_ctx c;
 	char why[BUREAU_WHY_LEN];
 	enum bureau_err err;
+	int status;
 
 	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT, O_KEY, 1))
 		return EXIT_USAGE;
-	if (setup_ctx(cfg, &c, &p, &pc, true))
-		return EXIT_USAGE;
+	status = setup_ctx(cfg, &c, &p, &pc, true, true);
+	if (status)
+		return status;
 	c.clk = clk;
 	err = bureau_import_dir(&c, cfg->args[1], import_report, &st, why, sizeof(why));
 	free_ctx(&c);
@@ -436,7 +559,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 		return EXIT_USAGE;
 	}
 	if (st.accepted + st.rejected == 0)
-		err_line("%s: no bundle (*.snb) found", cfg->args[1]);
+		printf("no bundles in %s\n", cfg->args[1]);
 	return st.rejected ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -508,11 +631,11 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
 	err = bureau_write_file(fd, name, ack, ack_len, why, sizeof(why));
 	if (!err) {
-		printf("%s/sentinel/%s/in/%s\n", dir, device, name);
+		printf("ack %s seq %" PRId64 ": %s/sentinel/%s/in/%s\n", device, seq, dir, device, name);
 		snprintf(name, sizeof(name), "time-%s-%" PRId64 ".cose", device, now);
 		err = bureau_write_file(fd, name, tm, tm_len, why, sizeof(why));
 		if (!err)
-			printf("%s/sentinel/%s/in/%s\n", dir, device, name);
+			printf("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n", device, now, dir, device, name);
 	}
 	close(fd);
 	if (err) {
@@ -540,8 +663,9 @@ static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool a
 	if (all ? check_options(cfg, O_KEY, O_KEY, 1)
 		: check_options(cfg, O_KEY | O_DEVICE | O_OUTPUT, O_KEY | O_DEVICE | O_OUTPUT, 0))
 		return EXIT_USAGE;
-	if (setup_ctx(cfg, &c, &p, &pc, true))
-		return EXIT_USAGE;
+	status = setup_ctx(cfg, &c, &p, &pc, true, false);
+	if (status)
+		return status;
 	c.clk = clk;
 	dir = all ? cfg->args[1] : cfg->output;
 	if (!all) {
@@ -578,8 +702,9 @@ static int cmd_devices(const struct config *cfg)
 
 	if (check_options(cfg, O_JSON, 0, 0))
 		return EXIT_USAGE;
-	if (open_db(cfg, &db))
-		return EXIT_USAGE;
+	status = open_db(cfg, false, &db);
+	if (status)
+		return status;
 	if (bureau_db_devices(db, &ids, &count, why, sizeof(why))) {
 		err_line("%s", why);
 		bureau_db_close(db);
@@ -696,8 +821,9 @@ static int cmd_entries(const struct config *cfg)
 
 	if (check_options(cfg, O_DEVICE | O_JSON, O_DEVICE, 0))
 		return EXIT_USAGE;
-	if (open_db(cfg, &db))
-		return EXIT_USAGE;
+	status = open_db(cfg, false, &db);
+	if (status)
+		return status;
 	err = bureau_db_entries_new(db, cfg->device, &it, why, sizeof(why));
 	if (err) {
 		err_line("%s", why);
@@ -734,11 +860,13 @@ static int cmd_alerts(const struct config *cfg)
 	struct bureau_db *db = NULL;
 	size_t count = 0;
 	char why[BUREAU_WHY_LEN], t[40];
+	int status;
 
 	if (check_options(cfg, O_JSON, 0, 0))
 		return EXIT_USAGE;
-	if (open_db(cfg, &db))
-		return EXIT_USAGE;
+	status = open_db(cfg, false, &db);
+	if (status)
+		return status;
 	if (bureau_db_alerts(db, &a, &count, why, sizeof(why))) {
 		err_line("%s", why);
 		bureau_db_close(db);
@@ -784,8 +912,9 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 		return usage_error("--listen: %s", why);
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
-	if (setup_ctx(cfg, &c, &p, &pc, true))
-		return EXIT_USAGE;
+	status = setup_ctx(cfg, &c, &p, &pc, true, false);
+	if (status)
+		return status;
 	c.clk = clk;
 	status = bureau_serve(&c, &so) == 0 ? EXIT_OK : EXIT_USAGE;
 	free_ctx(&c);
