@@ -2141,6 +2141,24 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
 	return err;
 }
 
+/*
+ * Step an iterator's statement to its next row: SNT_STORE_OK on a row;
+ * SNT_STORE_ERR_DONE at the end (and ever after: *@done is set, stepping a
+ * finished statement again would restart it) or the mapped failure.
+ */
+static enum snt_store_err row_step(struct snt_store *st, sqlite3_stmt *s, bool *done)
+{
+	int rc;
+
+	if (*done)
+		return SNT_STORE_ERR_DONE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		return SNT_STORE_OK;
+	*done = true;
+	return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(st, rc);
+}
+
 /* ---- Review queries, events, alerts, verdicts (schema 3) ---- */
 
 /* Append " AND col IN ('a', 'b')" for the bits of @mask over @n names. */
@@ -2422,19 +2440,15 @@ enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kin
 
 enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it, struct snt_event *ev)
 {
+	enum snt_store_err err;
 	char clock[NAME_LEN];
 	bool present;
-	int rc;
 
 	if (!it || !ev)
 		return SNT_STORE_ERR_INVAL;
-	if (it->done)
-		return SNT_STORE_ERR_DONE;
-	rc = sqlite3_step(it->stmt);
-	if (rc != SQLITE_ROW) {
-		it->done = true;
-		return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(it->st, rc);
-	}
+	err = row_step(it->st, it->stmt, &it->done);
+	if (err)
+		return err;
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = it->kind;
 	if (!col_int(it->stmt, 0, false, &present, &ev->id) ||
@@ -2580,19 +2594,15 @@ enum snt_store_err snt_store_alerts_new(struct snt_store *st, bool unacked_only,
 
 enum snt_store_err snt_store_alerts_next(struct snt_store_alert_iter *it, struct snt_alert *a)
 {
+	enum snt_store_err err;
 	char kind[NAME_LEN];
 	bool present;
-	int rc;
 
 	if (!it || !a)
 		return SNT_STORE_ERR_INVAL;
-	if (it->done)
-		return SNT_STORE_ERR_DONE;
-	rc = sqlite3_step(it->stmt);
-	if (rc != SQLITE_ROW) {
-		it->done = true;
-		return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : fail_sqlite(it->st, rc);
-	}
+	err = row_step(it->st, it->stmt, &it->done);
+	if (err)
+		return err;
 	memset(a, 0, sizeof(*a));
 	if (!col_int(it->stmt, 0, false, &present, &a->id) ||
 	    !col_int(it->stmt, 1, false, &present, &a->created_utc_ms) ||
