@@ -170,7 +170,7 @@ gpiod2-check: deps
 # and trust sources compiled in with coverage; not part of check.
 #   make fuzz && build/fuzz/fuzz_cose -max_total_time=600 build/fuzz/corpus-cose
 FUZZ_CC   ?= clang
-FUZZ_SRC  := $(sort $(wildcard firmware/codes/*.c)) firmware/trust/trust.c firmware/common/common.c
+FUZZ_SRC  := $(sort $(wildcard firmware/codes/*.c firmware/cose/*.c)) firmware/trust/trust.c firmware/common/common.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: $(FUZZ_TARGETS)
 	@echo "fuzz: $(FUZZ_TARGETS)"

@@ -13,7 +13,7 @@
 #include <cbor.h>
 #include <cmocka.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -490,20 +490,20 @@ static void test_base45_encode(void **state)
 
 	(void)state;
 	/* RFC 9285 §4.3 examples. */
-	assert_int_equal(codes__base45_encode((const uint8_t *)"AB", 2, out), 3);
+	assert_int_equal(snt_cose_base45_encode((const uint8_t *)"AB", 2, out), 3);
 	assert_string_equal(out, "BB8");
-	assert_int_equal(codes__base45_encode((const uint8_t *)"Hello!!", 7, out), 11);
+	assert_int_equal(snt_cose_base45_encode((const uint8_t *)"Hello!!", 7, out), 11);
 	assert_string_equal(out, "%69 VD92EX0");
-	codes__base45_encode((const uint8_t *)"base-45", 7, out);
+	snt_cose_base45_encode((const uint8_t *)"base-45", 7, out);
 	assert_string_equal(out, "UJCLQE7W581");
-	assert_int_equal(codes__base45_encode(NULL, 0, out), 0);
+	assert_int_equal(snt_cose_base45_encode(NULL, 0, out), 0);
 	assert_string_equal(out, "");
 	/* Round trip over every length up to 31 with extreme bytes. */
 	for (size_t len = 1; len <= sizeof(in); len++) {
 		for (size_t i = 0; i < len; i++)
 			in[i] = (uint8_t)(i % 3 == 0 ? 0xff : i * 37);
-		assert_int_equal(codes__base45_encode(in, len, out), CODES_BASE45_LEN(len));
-		assert_int_equal(codes__base45_decode((const uint8_t *)out, strlen(out), back, sizeof(back), &n), 0);
+		assert_int_equal(snt_cose_base45_encode(in, len, out), SNT_COSE_BASE45_LEN(len));
+		assert_int_equal(snt_cose_base45_decode((const uint8_t *)out, strlen(out), back, sizeof(back), &n), 0);
 		assert_int_equal(n, len);
 		assert_memory_equal(back, in, len);
 	}
@@ -588,10 +588,10 @@ static void test_credentials(void **state)
 	{
 		size_t l1;
 		uint8_t *v1 = signed_set(f->bureau, 1, &l1);
-		char *t = malloc(5 + CODES_BASE45_LEN(l1) + 1);
+		char *t = malloc(5 + SNT_COSE_BASE45_LEN(l1) + 1);
 
 		memcpy(t, "SNB1:", 5);
-		codes__base45_encode(v1, l1, t + 5);
+		snt_cose_base45_encode(v1, l1, t + 5);
 		assert_int_equal(snt_credential_open((const uint8_t *)t, strlen(t), f->bureau, &got, err, sizeof(err)),
 				 SNT_RULES_ERR_PAYLOAD);
 		assert_string_equal(err, "field 'version': unknown key");

@@ -27,7 +27,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "sign/sign.h"
 
 struct fx {
@@ -282,7 +282,7 @@ static void test_sign_strict_layout(void **state)
 	bomb[cose_len - 64] = 0x40;
 	memcpy(bomb + cose_len - 63, cose + cose_len - 64, 64);
 	assert_int_equal(snt_sign1_open(bomb, cose_len + 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
-	/* Untagged (no 0xd2): refused although codes__cose_sign1_parse() would take it. */
+	/* Untagged (no 0xd2): refused although snt_cose_sign1_parse() would take it. */
 	assert_int_equal(snt_sign1_open(cose + 1, cose_len - 1, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
 	free(bomb);
 	assert_null(payload);
@@ -314,7 +314,7 @@ static void hand_sign1(EVP_PKEY *key, int64_t alg, int kid_protected, uint8_t **
 		assert_true(cbor_map_add(um, (struct cbor_pair){ cbor_move(cbor_build_uint8(4)),
 				cbor_move(cbor_build_bytestring(kid, 8)) }));
 	prot_len = cbor_serialize_alloc(pm, &prot, &cap);
-	assert_int_equal(codes__sig_structure(prot, prot_len, msg, sizeof(msg), &tbs, &tbs_len), 0);
+	assert_int_equal(snt_cose_sig_structure(prot, prot_len, msg, sizeof(msg), &tbs, &tbs_len), 0);
 	assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
 	assert_int_equal(EVP_DigestSign(md, der, &der_len, tbs, tbs_len), 1);
 	es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
@@ -343,21 +343,21 @@ static void test_sign_kid_alg_rules(void **state)
 	size_t cose_len, payload_len;
 
 	/* Built independently, protected kid: verifies. */
-	hand_sign1(f->a, COSE_ALG_ES256, 1, &cose, &cose_len);
+	hand_sign1(f->a, SNT_COSE_ALG_ES256, 1, &cose, &cose_len);
 	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_OK);
 	assert_memory_equal(payload, msg, sizeof(msg));
 	free(payload);
 	free(cose);
 	/* The kid only in the unprotected header: refused before parsing (the unprotected header must be {}). */
-	hand_sign1(f->a, COSE_ALG_ES256, 0, &cose, &cose_len);
+	hand_sign1(f->a, SNT_COSE_ALG_ES256, 0, &cose, &cose_len);
 	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
 	free(cose);
 	/* ES256 named only in the unprotected header: refused the same way. */
-	hand_sign1(f->a, COSE_ALG_ES256, 2, &cose, &cose_len);
+	hand_sign1(f->a, SNT_COSE_ALG_ES256, 2, &cose, &cose_len);
 	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_NOT_COSE);
 	free(cose);
 	/* PS256 label: not ES256. */
-	hand_sign1(f->a, COSE_ALG_PS256, 1, &cose, &cose_len);
+	hand_sign1(f->a, SNT_COSE_ALG_PS256, 1, &cose, &cose_len);
 	assert_int_equal(snt_sign1_open(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_ALG);
 	free(cose);
 }
@@ -366,7 +366,7 @@ static void test_sign_kid_alg_rules(void **state)
 static void test_sign_interop(void **state)
 {
 	struct fx *f = *state;
-	struct codes__cose_sign1 c;
+	struct snt_cose_sign1 c;
 	uint8_t *cose, *der = NULL;
 	size_t cose_len, tbs_len, cap;
 	cbor_item_t *sig_structure;
@@ -379,13 +379,13 @@ static void test_sign_interop(void **state)
 
 	assert_int_equal(snt_sign1_es256(f->a, msg, sizeof(msg), &cose, &cose_len), SNT_SIGN_OK);
 	/* 1. The health-certificate verification path, unchanged. */
-	assert_int_equal(codes__cose_sign1_parse(cose, cose_len, &c), SNT_VERIFY_OK);
-	assert_int_equal(c.alg, COSE_ALG_ES256);
+	assert_int_equal(snt_cose_sign1_parse(cose, cose_len, &c), SNT_COSE_OK);
+	assert_int_equal(c.alg, SNT_COSE_ALG_ES256);
 	assert_true(c.kid_protected);
 	assert_int_equal(c.kid_len, 8);
-	assert_int_equal(codes__cose_sign1_verify(&c, f->a_pub), SNT_VERIFY_OK);
-	assert_int_equal(codes__cose_sign1_verify(&c, f->b), SNT_VERIFY_SIGNATURE);
-	codes__cose_sign1_free(&c);
+	assert_int_equal(snt_cose_sign1_verify(&c, f->a_pub), SNT_COSE_OK);
+	assert_int_equal(snt_cose_sign1_verify(&c, f->b), SNT_COSE_ERR_SIGNATURE);
+	snt_cose_sign1_free(&c);
 
 	/* 2. libcbor decodes it (tag 18 as a two-byte head) and builds the Sig_structure itself. */
 	{

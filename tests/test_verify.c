@@ -329,11 +329,11 @@ static void test_valid_ps256(void **state)
 	assert_int_equal(run(&rsa_signer, &o, SNT_VCLOCK_GIVEN, &v), SNT_VERIFY_OK);
 	assert_int_equal(v.result, SNT_RESULT_VALID);
 	/* A key of the wrong type for the algorithm is a signature failure, not a crash. */
-	assert_int_equal(codes__sig_verify(rsa_signer.pkey, COSE_ALG_ES256, (const uint8_t *)"x", 1,
+	assert_int_equal(snt_cose_sig_verify(rsa_signer.pkey, SNT_COSE_ALG_ES256, (const uint8_t *)"x", 1,
 					   (const uint8_t *)"0123456789012345678901234567890123456789012345678901234567890123",
 					   64),
 			 -1);
-	assert_int_equal(codes__sig_verify(ec_signer.pkey, COSE_ALG_PS256, (const uint8_t *)"x", 1,
+	assert_int_equal(snt_cose_sig_verify(ec_signer.pkey, SNT_COSE_ALG_PS256, (const uint8_t *)"x", 1,
 					   (const uint8_t *)"0123", 4),
 			 -1);
 }
@@ -452,10 +452,6 @@ static void test_hostile(void **state)
 	struct snt_trust *t = store_of(&ec_signer);
 	size_t big = 1u << 20;
 	uint8_t *buf = malloc(big), rnd[512];
-	static uint8_t deep[20000];
-	static const uint8_t huge_array[] = { 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t huge_bstr[] = { 0x5b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00 };
-	static const uint8_t huge_map[] = { 0xbb, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02 };
 	unsigned int seed = 1;
 
 	(void)state;
@@ -477,50 +473,15 @@ static void test_hostile(void **state)
 		assert_int_not_equal(snt_verify_payload(rnd, sizeof(rnd), t, NOW_MS, SNT_VCLOCK_GIVEN, &v), SNT_VERIFY_OK);
 		assert_int_equal(v.result, SNT_RESULT_INVALID);
 	}
-	/* CBOR bombs: deep nesting and lengths the input cannot hold. */
-	memset(deep, 0x81, sizeof(deep));
-	deep[sizeof(deep) - 1] = 0x00;
-	assert_int_equal(codes__cbor_check(deep, sizeof(deep)), -1);
-	assert_null(codes__cbor_load(deep, sizeof(deep)));
-	assert_int_equal(codes__cbor_check(huge_array, sizeof(huge_array)), -1);
-	assert_int_equal(codes__cbor_check(huge_bstr, sizeof(huge_bstr)), -1);
-	assert_int_equal(codes__cbor_check(huge_map, sizeof(huge_map)), -1);
-	/* Indefinite array never closed; a reserved additional-info value. */
-	assert_int_equal(codes__cbor_check((const uint8_t *)"\x9f\x01\x02", 3), -1);
-	assert_int_equal(codes__cbor_check((const uint8_t *)"\x1c", 1), -1);
-	/* Trailing bytes after the item. */
-	assert_int_equal(codes__cbor_check((const uint8_t *)"\x01\x02", 2), -1);
-	/* Well-formed: tag 18 around [h'', {}, h'', h''], loaded despite libcbor 0.8's tag quirk. */
-	{
-		static const uint8_t ok[] = { 0xd2, 0x84, 0x40, 0xa0, 0x40, 0x40 };
-		cbor_item_t *item = codes__cbor_load(ok, sizeof(ok));
-
-		assert_non_null(item);
-		assert_true(cbor_isa_tag(item));
-		cbor_decref(&item);
-	}
 	snt_trust_free(t);
 }
 
-static void test_base45_rfc9285(void **state)
+static void test_base32_rfc4648(void **state)
 {
 	uint8_t out[32];
 	size_t n;
 
 	(void)state;
-	/* RFC 9285 §4.3 examples. */
-	assert_int_equal(codes__base45_decode((const uint8_t *)"BB8", 3, out, sizeof(out), &n), 0);
-	assert_int_equal(n, 2);
-	assert_memory_equal(out, "AB", 2);
-	assert_int_equal(codes__base45_decode((const uint8_t *)"%69 VD92EX0", 11, out, sizeof(out), &n), 0);
-	assert_int_equal(n, 7);
-	assert_memory_equal(out, "Hello!!", 7);
-	assert_int_equal(codes__base45_decode((const uint8_t *)"UJCLQE7W581", 11, out, sizeof(out), &n), 0);
-	assert_memory_equal(out, "base-45", 7);
-	/* "GGW" is 65535 + 1: out of range (§6); one leftover character; a bad character. */
-	assert_int_equal(codes__base45_decode((const uint8_t *)"GGW", 3, out, sizeof(out), &n), -1);
-	assert_int_equal(codes__base45_decode((const uint8_t *)"BB8A", 4, out, sizeof(out), &n), -1);
-	assert_int_equal(codes__base45_decode((const uint8_t *)"bb8", 3, out, sizeof(out), &n), -1);
 	/* base32 (RFC 4648 §10): "foobar" = MZXW6YTBOI. */
 	assert_int_equal(codes__base32_decode((const uint8_t *)"MZXW6YTBOI", 10, out, sizeof(out), &n), 0);
 	assert_int_equal(n, 6);
@@ -672,7 +633,7 @@ int main(void)
 		cmocka_unit_test(test_key_usage),
 		cmocka_unit_test(test_dates_and_clock),
 		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_base45_rfc9285),
+		cmocka_unit_test(test_base32_rfc4648),
 		cmocka_unit_test(test_trust_files),
 		cmocka_unit_test(test_nzcp_shc_early_stages),
 		cmocka_unit_test(test_names),

@@ -88,23 +88,23 @@ static enum snt_verify_stage key_usage(X509 *cert, const char *types)
 static enum snt_verify_stage dcc_payload(const cbor_item_t *dcc, struct snt_verify_subject *s, char types_out[4])
 {
 	static const char types[] = "vtr";
-	const cbor_item_t *nam = codes__map_str(dcc, "nam"), *entries;
+	const cbor_item_t *nam = snt_cose_map_str(dcc, "nam"), *entries;
 	size_t found = 0;
 
 	types_out[0] = '\0';
 	if (!dcc || !cbor_isa_map(dcc))
 		return SNT_VERIFY_PAYLOAD;
 	if (nam && cbor_isa_map(nam)) {
-		if (codes__cbor_text(codes__map_str(nam, "gn"), s->given, sizeof(s->given)))
-			(void)codes__cbor_text(codes__map_str(nam, "gnt"), s->given, sizeof(s->given));
-		if (codes__cbor_text(codes__map_str(nam, "fn"), s->family, sizeof(s->family)))
-			(void)codes__cbor_text(codes__map_str(nam, "fnt"), s->family, sizeof(s->family));
+		if (snt_cose_cbor_text(snt_cose_map_str(nam, "gn"), s->given, sizeof(s->given)))
+			(void)snt_cose_cbor_text(snt_cose_map_str(nam, "gnt"), s->given, sizeof(s->given));
+		if (snt_cose_cbor_text(snt_cose_map_str(nam, "fn"), s->family, sizeof(s->family)))
+			(void)snt_cose_cbor_text(snt_cose_map_str(nam, "fnt"), s->family, sizeof(s->family));
 	}
-	(void)codes__cbor_text(codes__map_str(dcc, "dob"), s->dob, sizeof(s->dob));
+	(void)snt_cose_cbor_text(snt_cose_map_str(dcc, "dob"), s->dob, sizeof(s->dob));
 	for (size_t i = 0; i < 3; i++) {
 		char key[2] = { types[i], '\0' };
 
-		entries = codes__map_str(dcc, key);
+		entries = snt_cose_map_str(dcc, key);
 		if (!entries || (cbor_isa_float_ctrl(entries) && cbor_is_null(entries)))
 			continue;
 		if (!cbor_isa_array(entries) || !cbor_array_is_definite(entries))
@@ -116,13 +116,13 @@ static enum snt_verify_stage dcc_payload(const cbor_item_t *dcc, struct snt_veri
 		s->type = types[i];
 		s->entries = (unsigned int)cbor_array_size(entries);
 		if (s->entries > 0)
-			(void)codes__cbor_text(codes__map_str(cbor_array_handle(entries)[0], "co"), s->country,
+			(void)snt_cose_cbor_text(snt_cose_map_str(cbor_array_handle(entries)[0], "co"), s->country,
 					       sizeof(s->country));
 	}
 	return SNT_VERIFY_OK;
 }
 
-static enum snt_verify_stage signature(const struct codes__cose_sign1 *cose, const struct snt_trust *trust,
+static enum snt_verify_stage signature(const struct snt_cose_sign1 *cose, const struct snt_trust *trust,
 				       const struct snt_trust_key **signer)
 {
 	const struct snt_trust_key *k;
@@ -130,7 +130,7 @@ static enum snt_verify_stage signature(const struct codes__cose_sign1 *cose, con
 	size_t pos = 0;
 
 	while ((k = snt_trust_find(trust, cose->kid, cose->kid_len, NULL, &pos)) != NULL) {
-		st = codes__cose_sign1_verify(cose, k->pkey);
+		st = codes__cose_stage(snt_cose_sign1_verify(cose, k->pkey));
 		if (st == SNT_VERIFY_OK) {
 			*signer = k;
 			return st;
@@ -147,7 +147,7 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 	static const char prefix[] = "HC1:";
 	const size_t pl = sizeof(prefix) - 1;
 	const struct snt_trust_key *signer = NULL;
-	struct codes__cose_sign1 cose;
+	struct snt_cose_sign1 cose;
 	cbor_item_t *claims = NULL, *hcert;
 	uint8_t bin[CODES_MAX_BINARY], *raw = NULL;
 	size_t bin_len, raw_len;
@@ -159,12 +159,12 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 	out->format = SNT_FORMAT_HCERT;
 	if (len < pl || memcmp(bytes, prefix, pl))
 		return SNT_VERIFY_PREFIX;
-	if (codes__base45_decode(bytes + pl, len - pl, bin, sizeof(bin), &bin_len))
+	if (snt_cose_base45_decode(bytes + pl, len - pl, bin, sizeof(bin), &bin_len))
 		return SNT_VERIFY_BASE45;
 	rc = codes__inflate(bin, bin_len, 0, &raw, &raw_len);
 	if (rc)
 		return rc == -2 ? SNT_VERIFY_NOMEM : SNT_VERIFY_ZLIB;
-	st = codes__cose_sign1_parse(raw, raw_len, &cose);
+	st = codes__cose_stage(snt_cose_sign1_parse(raw, raw_len, &cose));
 	if (st)
 		goto out_raw;
 	if (!cose.kid || cose.kid_len == 0 || cose.kid_len > sizeof(out->kid)) {
@@ -178,7 +178,7 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 		goto out_cose;
 
 	/* CWT claims (RFC 8392) in the signed payload. */
-	claims = codes__cbor_load(cose.payload, cose.payload_len);
+	claims = snt_cose_cbor_load(cose.payload, cose.payload_len);
 	if (!claims) {
 		st = SNT_VERIFY_CBOR;
 		goto out_cose;
@@ -187,16 +187,16 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 		st = SNT_VERIFY_PAYLOAD;
 		goto out_claims;
 	}
-	(void)codes__cbor_text(codes__map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer));
-	if (!codes__cbor_int(codes__map_int(claims, CWT_IAT), &v) && v > -9000000000000LL && v < 9000000000000LL) {
+	(void)snt_cose_cbor_text(snt_cose_map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer));
+	if (!snt_cose_cbor_int(snt_cose_map_int(claims, CWT_IAT), &v) && v > -9000000000000LL && v < 9000000000000LL) {
 		out->issued_ms = v * 1000;
 		out->has_issued = 1;
 	}
-	if (!codes__cbor_int(codes__map_int(claims, CWT_EXP), &v) && v > -9000000000000LL && v < 9000000000000LL) {
+	if (!snt_cose_cbor_int(snt_cose_map_int(claims, CWT_EXP), &v) && v > -9000000000000LL && v < 9000000000000LL) {
 		out->expires_ms = v * 1000;
 		out->has_expires = 1;
 	}
-	hcert = codes__map_int(codes__map_int(claims, CWT_HCERT), 1);
+	hcert = snt_cose_map_int(snt_cose_map_int(claims, CWT_HCERT), 1);
 	st = dcc_payload(hcert, &out->subject, types);
 	if (st)
 		goto out_claims;
@@ -216,7 +216,7 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 out_claims:
 	cbor_decref(&claims);
 out_cose:
-	codes__cose_sign1_free(&cose);
+	snt_cose_sign1_free(&cose);
 out_raw:
 	free(raw);
 	return st;

@@ -19,7 +19,7 @@
 /* The vc claim: a W3C verifiable credential of type PublicCovidPass. */
 static enum snt_verify_stage vc_payload(const cbor_item_t *vc, struct snt_verify_subject *s)
 {
-	const cbor_item_t *type = codes__map_str(vc, "type"), *cs = codes__map_str(vc, "credentialSubject");
+	const cbor_item_t *type = snt_cose_map_str(vc, "type"), *cs = snt_cose_map_str(vc, "credentialSubject");
 	int has_vc = 0, has_pass = 0;
 
 	if (!vc || !cbor_isa_map(vc) || !type || !cbor_isa_array(type) || !cs || !cbor_isa_map(cs))
@@ -27,7 +27,7 @@ static enum snt_verify_stage vc_payload(const cbor_item_t *vc, struct snt_verify
 	for (size_t i = 0; i < cbor_array_size(type); i++) {
 		char t[40];
 
-		if (codes__cbor_text(cbor_array_handle(type)[i], t, sizeof(t)))
+		if (snt_cose_cbor_text(cbor_array_handle(type)[i], t, sizeof(t)))
 			continue;
 		has_vc |= !strcmp(t, "VerifiableCredential");
 		has_pass |= !strcmp(t, "PublicCovidPass");
@@ -35,10 +35,10 @@ static enum snt_verify_stage vc_payload(const cbor_item_t *vc, struct snt_verify
 	if (!has_vc || !has_pass)
 		return SNT_VERIFY_PAYLOAD;
 	/* givenName and dob are required, familyName optional. */
-	if (codes__cbor_text(codes__map_str(cs, "givenName"), s->given, sizeof(s->given)) ||
-	    codes__cbor_text(codes__map_str(cs, "dob"), s->dob, sizeof(s->dob)))
+	if (snt_cose_cbor_text(snt_cose_map_str(cs, "givenName"), s->given, sizeof(s->given)) ||
+	    snt_cose_cbor_text(snt_cose_map_str(cs, "dob"), s->dob, sizeof(s->dob)))
 		return SNT_VERIFY_PAYLOAD;
-	(void)codes__cbor_text(codes__map_str(cs, "familyName"), s->family, sizeof(s->family));
+	(void)snt_cose_cbor_text(snt_cose_map_str(cs, "familyName"), s->family, sizeof(s->family));
 	return SNT_VERIFY_OK;
 }
 
@@ -48,7 +48,7 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 	static const char prefix[] = "NZCP:/1/";
 	const size_t pl = sizeof(prefix) - 1;
 	const struct snt_trust_key *k;
-	struct codes__cose_sign1 cose;
+	struct snt_cose_sign1 cose;
 	cbor_item_t *claims = NULL;
 	uint8_t bin[CODES_MAX_BINARY];
 	size_t bin_len, pos = 0;
@@ -60,10 +60,10 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 		return SNT_VERIFY_PREFIX;
 	if (codes__base32_decode(bytes + pl, len - pl, bin, sizeof(bin), &bin_len))
 		return SNT_VERIFY_BASE32;
-	st = codes__cose_sign1_parse(bin, bin_len, &cose);
+	st = codes__cose_stage(snt_cose_sign1_parse(bin, bin_len, &cose));
 	if (st)
 		return st;
-	if (cose.alg != COSE_ALG_ES256) {
+	if (cose.alg != SNT_COSE_ALG_ES256) {
 		st = SNT_VERIFY_COSE;
 		goto out_cose;
 	}
@@ -75,12 +75,12 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 	memcpy(out->kid, cose.kid, cose.kid_len);
 	out->kid_len = cose.kid_len;
 
-	claims = codes__cbor_load(cose.payload, cose.payload_len);
+	claims = snt_cose_cbor_load(cose.payload, cose.payload_len);
 	if (!claims) {
 		st = SNT_VERIFY_CBOR;
 		goto out_cose;
 	}
-	if (!cbor_isa_map(claims) || codes__cbor_text(codes__map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer))) {
+	if (!cbor_isa_map(claims) || snt_cose_cbor_text(snt_cose_map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer))) {
 		st = SNT_VERIFY_PAYLOAD;
 		goto out_claims;
 	}
@@ -90,19 +90,19 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 		st = SNT_VERIFY_TRUST;
 		goto out_claims;
 	}
-	st = codes__cose_sign1_verify(&cose, k->pkey);
+	st = codes__cose_stage(snt_cose_sign1_verify(&cose, k->pkey));
 	if (st)
 		goto out_claims;
 	/* cti: 16 bytes (a UUID); nbf and exp are required. */
-	if (codes__cbor_int(codes__map_int(claims, CWT_NBF), &nbf) ||
-	    codes__cbor_int(codes__map_int(claims, CWT_EXP), &exp) || nbf < 0 || exp < 0 ||
+	if (snt_cose_cbor_int(snt_cose_map_int(claims, CWT_NBF), &nbf) ||
+	    snt_cose_cbor_int(snt_cose_map_int(claims, CWT_EXP), &exp) || nbf < 0 || exp < 0 ||
 	    nbf > 9000000000000LL || exp > 9000000000000LL) {
 		st = SNT_VERIFY_PAYLOAD;
 		goto out_claims;
 	}
-	if (!codes__map_int(claims, CWT_CTI) || !cbor_isa_bytestring(codes__map_int(claims, CWT_CTI)) ||
-	    !cbor_bytestring_is_definite(codes__map_int(claims, CWT_CTI)) ||
-	    cbor_bytestring_length(codes__map_int(claims, CWT_CTI)) != 16) {
+	if (!snt_cose_map_int(claims, CWT_CTI) || !cbor_isa_bytestring(snt_cose_map_int(claims, CWT_CTI)) ||
+	    !cbor_bytestring_is_definite(snt_cose_map_int(claims, CWT_CTI)) ||
+	    cbor_bytestring_length(snt_cose_map_int(claims, CWT_CTI)) != 16) {
 		st = SNT_VERIFY_PAYLOAD;
 		goto out_claims;
 	}
@@ -110,7 +110,7 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 	out->has_issued = 1;
 	out->expires_ms = exp * 1000;
 	out->has_expires = 1;
-	st = vc_payload(codes__map_str(claims, "vc"), &out->subject);
+	st = vc_payload(snt_cose_map_str(claims, "vc"), &out->subject);
 	if (st)
 		goto out_claims;
 	out->has_subject = 1;
@@ -118,6 +118,6 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 out_claims:
 	cbor_decref(&claims);
 out_cose:
-	codes__cose_sign1_free(&cose);
+	snt_cose_sign1_free(&cose);
 	return st;
 }

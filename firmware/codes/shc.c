@@ -193,7 +193,7 @@ enum snt_verify_stage codes__shc_verify(const uint8_t *bytes, size_t len, const 
 		goto out;
 	}
 	/* The signature covers the ASCII "header.payload" (RFC 7515 §5.2). */
-	rc = codes__sig_verify(k->pkey, COSE_ALG_ES256, (const uint8_t *)jws, (size_t)(dot2 - jws), sig, sig_len);
+	rc = snt_cose_sig_verify(k->pkey, SNT_COSE_ALG_ES256, (const uint8_t *)jws, (size_t)(dot2 - jws), sig, sig_len);
 	if (rc) {
 		st = rc == -2 ? SNT_VERIFY_NOMEM : SNT_VERIFY_SIGNATURE;
 		goto out;

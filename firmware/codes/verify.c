@@ -97,6 +97,23 @@ const char *snt_verify_clock_name(enum snt_verify_clock c)
 	return "?";
 }
 
+enum snt_verify_stage codes__cose_stage(enum snt_cose_err err)
+{
+	switch (err) {
+	case SNT_COSE_OK:
+		return SNT_VERIFY_OK;
+	case SNT_COSE_ERR_CBOR:
+		return SNT_VERIFY_CBOR;
+	case SNT_COSE_ERR_SIGNATURE:
+		return SNT_VERIFY_SIGNATURE;
+	case SNT_COSE_ERR_NOMEM:
+		return SNT_VERIFY_NOMEM;
+	case SNT_COSE_ERR_SHAPE:
+	default:
+		return SNT_VERIFY_COSE;
+	}
+}
+
 enum snt_verify_stage codes__check_time(int64_t now_ms, int has_nbf, int64_t nbf_ms, int has_exp, int64_t exp_ms)
 {
 	if (has_nbf && now_ms < nbf_ms)

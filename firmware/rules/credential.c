@@ -10,7 +10,7 @@
 
 #include <cbor.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -105,7 +105,7 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 	cbor_item_t *root;
 	char key[16], type[8];
 
-	root = codes__cbor_load(buf, len);
+	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
 		msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;
@@ -194,7 +194,7 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 	cose = malloc(len);
 	if (!cose)
 		return SNT_RULES_ERR_NOMEM;
-	if (codes__base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, cose, len, &clen)) {
+	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, cose, len, &clen)) {
 		free(cose);
 		msg(errbuf, errlen, "not base45 after SNB1:");
 		return SNT_RULES_ERR_PAYLOAD;
@@ -399,14 +399,14 @@ enum snt_rules_err snt_credential_issue(const struct snt_credential *c, EVP_PKEY
 		return SNT_RULES_ERR_INVAL;
 	}
 	free(payload);
-	n = PREFIX_LEN + CODES_BASE45_LEN(clen) + 1;
+	n = PREFIX_LEN + SNT_COSE_BASE45_LEN(clen) + 1;
 	t = malloc(n);
 	if (!t) {
 		free(cose);
 		return SNT_RULES_ERR_NOMEM;
 	}
 	memcpy(t, SNT_CREDENTIAL_PREFIX, PREFIX_LEN);
-	codes__base45_encode(cose, clen, t + PREFIX_LEN);
+	snt_cose_base45_encode(cose, clen, t + PREFIX_LEN);
 	free(cose);
 	*text = t;
 	return SNT_RULES_OK;

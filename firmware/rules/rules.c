@@ -14,7 +14,7 @@
 
 #include <cbor.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -446,7 +446,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		return SNT_RULES_ERR_INVAL;
 	msg(errbuf, errlen, "%s", "");
 	/* Bounded well-formedness check first: no allocation for lengths the input cannot hold. */
-	root = codes__cbor_load(buf, len);
+	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
 		msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;

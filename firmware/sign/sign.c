@@ -25,7 +25,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "sign/sign.h"
 
 #define PROTECTED_LEN 13	/* a2 01 26 04 48 <kid 8> */
@@ -448,7 +448,7 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 	rc = snt_sign_key_kid(key, prot + 5);
 	if (rc)
 		return rc;
-	r = codes__sig_structure(prot, sizeof(prot), payload, len, &tbs, &tbs_len);
+	r = snt_cose_sig_structure(prot, sizeof(prot), payload, len, &tbs, &tbs_len);
 	if (r)
 		return r == -2 ? SNT_SIGN_ERR_NOMEM : SNT_SIGN_ERR_INVAL;
 	rc = es256_sign(key, tbs, tbs_len, sig);
@@ -461,15 +461,15 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 	/* 18([protected, {}, payload, signature]) */
 	msg[n++] = 0xd2;
 	msg[n++] = 0x84;
-	n += codes__cbor_put_head(msg + n, 2, sizeof(prot));
+	n += snt_cose_cbor_put_head(msg + n, 2, sizeof(prot));
 	memcpy(msg + n, prot, sizeof(prot));
 	n += sizeof(prot);
 	msg[n++] = 0xa0;
-	n += codes__cbor_put_head(msg + n, 2, len);
+	n += snt_cose_cbor_put_head(msg + n, 2, len);
 	if (len)
 		memcpy(msg + n, payload, len);
 	n += len;
-	n += codes__cbor_put_head(msg + n, 2, sizeof(sig));
+	n += snt_cose_cbor_put_head(msg + n, 2, sizeof(sig));
 	memcpy(msg + n, sig, sizeof(sig));
 	n += sizeof(sig);
 	*out = msg;
@@ -529,25 +529,25 @@ static int sentinel_shape(const uint8_t *b, size_t len)
 	return 0;
 }
 
-static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct codes__cose_sign1 *c)
+static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct snt_cose_sign1 *c)
 {
 	if (sentinel_shape(buf, len))
 		return SNT_SIGN_ERR_NOT_COSE;
-	switch (codes__cose_sign1_parse(buf, len, c)) {
-	case SNT_VERIFY_OK:
+	switch (snt_cose_sign1_parse(buf, len, c)) {
+	case SNT_COSE_OK:
 		break;
-	case SNT_VERIFY_NOMEM:
+	case SNT_COSE_ERR_NOMEM:
 		return SNT_SIGN_ERR_NOMEM;
 	default:
 		return SNT_SIGN_ERR_NOT_COSE;
 	}
-	/* ES256, and named in the protected header (the codes parser also accepts it unprotected). */
-	if (c->alg != COSE_ALG_ES256 || !codes__map_int(c->protected_map, 1)) {
-		codes__cose_sign1_free(c);
+	/* ES256, and named in the protected header (the cose parser also accepts it unprotected). */
+	if (c->alg != SNT_COSE_ALG_ES256 || !snt_cose_map_int(c->protected_map, 1)) {
+		snt_cose_sign1_free(c);
 		return SNT_SIGN_ERR_ALG;
 	}
 	if (!c->kid_protected || c->kid_len != SNT_SIGN_KID_LEN) {
-		codes__cose_sign1_free(c);
+		snt_cose_sign1_free(c);
 		return SNT_SIGN_ERR_KID;
 	}
 	return SNT_SIGN_OK;
@@ -555,7 +555,7 @@ static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct code
 
 enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN])
 {
-	struct codes__cose_sign1 c;
+	struct snt_cose_sign1 c;
 	enum snt_sign_err rc;
 
 	if (!buf || !kid)
@@ -564,14 +564,14 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
 	if (rc)
 		return rc;
 	memcpy(kid, c.kid, SNT_SIGN_KID_LEN);
-	codes__cose_sign1_free(&c);
+	snt_cose_sign1_free(&c);
 	return SNT_SIGN_OK;
 }
 
 enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
 				 size_t *payload_len)
 {
-	struct codes__cose_sign1 c;
+	struct snt_cose_sign1 c;
 	uint8_t kid[SNT_SIGN_KID_LEN], *copy;
 	enum snt_sign_err rc;
 
@@ -587,10 +587,10 @@ enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, 
 		rc = SNT_SIGN_ERR_KID;
 		goto out;
 	}
-	switch (codes__cose_sign1_verify(&c, pub)) {
-	case SNT_VERIFY_OK:
+	switch (snt_cose_sign1_verify(&c, pub)) {
+	case SNT_COSE_OK:
 		break;
-	case SNT_VERIFY_NOMEM:
+	case SNT_COSE_ERR_NOMEM:
 		rc = SNT_SIGN_ERR_NOMEM;
 		goto out;
 	default:
@@ -608,7 +608,7 @@ enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, 
 	*payload = copy;
 	*payload_len = c.payload_len;
 out:
-	codes__cose_sign1_free(&c);
+	snt_cose_sign1_free(&c);
 	return rc;
 }
 

@@ -22,8 +22,8 @@
  * and the signature covers the Sig_structure
  *     ["Signature1", protected, h'', payload] (RFC 9052 §4.4).
  * Verification goes through the same code as health-certificate
- * verification (codes__cose_sign1_parse()/codes__cose_sign1_verify() in
- * firmware/codes/cose.c), which also builds the Sig_structure for signing.
+ * verification (snt_cose_sign1_parse()/snt_cose_sign1_verify() in
+ * firmware/cose/, cose.h), which also builds the Sig_structure for signing.
  *
  * Sealing (encryption to one recipient, the bureau; interfaces.md):
  * ECDH on P-256, HKDF-SHA256 (RFC 5869), AES-256-GCM (NIST SP 800-38D).
@@ -220,7 +220,7 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
  * snt_sign1_kid() - the kid of a COSE_Sign1 without verifying it (to find
  * the key to verify with).  The raw bytes are first checked to be exactly
  * the layout snt_sign1_es256() writes (below), then parsed with
- * codes__cose_sign1_parse().
+ * snt_cose_sign1_parse().
  * @kid: receives SNT_SIGN_KID_LEN bytes.
  * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_COSE;
  * SNT_SIGN_ERR_ALG when not ES256 in the protected header; SNT_SIGN_ERR_KID when the protected
@@ -238,9 +238,9 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
  * 0x58 0x40 and 64 bytes, nothing after (anything else is
  * SNT_SIGN_ERR_NOT_COSE, "not COSE_Sign1 as sentinel signs it": a hostile
  * header of millions of items is refused without allocating); then
- * codes__cose_sign1_parse(), algorithm ES256 in the protected header, kid
+ * snt_cose_sign1_parse(), algorithm ES256 in the protected header, kid
  * in the protected header (8 bytes) equal to @pub's kid,
- * codes__cose_sign1_verify().  The payload is not decoded here: callers
+ * snt_cose_sign1_verify().  The payload is not decoded here: callers
  * decode it only after this verified it.
  * @pub: a P-256 public key (or key pair).
  * @payload: receives a copy of the payload (free(); a 1-byte allocation

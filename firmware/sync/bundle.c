@@ -2,8 +2,8 @@
 /*
  * bundle: CBOR payloads between gate and bureau (formats in bundle.h).
  * Encoding is written by hand (shortest heads, RFC 8949 §4.2.1, with
- * codes__cbor_put_head()); decoding checks well-formedness and bounds with
- * codes__cbor_load() and then every field with libcbor's items.
+ * snt_cose_cbor_put_head()); decoding checks well-formedness and bounds with
+ * snt_cose_cbor_load() and then every field with libcbor's items.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +15,7 @@
 
 #include "clock/clock.h"
 #include "codes/codes.h"
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "policy/policy.h"
 #include "sync/bundle.h"
 
@@ -150,7 +150,7 @@ static void cb_head(struct cb *b, uint8_t major, uint64_t n)
 	uint8_t *p = cb_room(b, 9);
 
 	if (p)
-		b->len += codes__cbor_put_head(p, major, n);
+		b->len += snt_cose_cbor_put_head(p, major, n);
 }
 
 static void cb_bytes(struct cb *b, uint8_t major, const void *data, size_t n)
@@ -810,7 +810,7 @@ enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct sn
 		return fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
 			    "payload refused before decoding (more than %d items, nested deeper than %d, "
 			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
-	root = codes__cbor_load(cbor, len);
+	root = snt_cose_cbor_load(cbor, len);
 	if (!root)
 		return fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
 	rc = decode_bundle_map(root, out, diag);
@@ -923,7 +923,7 @@ enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn 
 {
 	uint8_t *cose = NULL, *payload = NULL, kid[SNT_SIGN_KID_LEN];
 	size_t cose_len = 0, payload_len = 0;
-	struct codes__cose_sign1 c;
+	struct snt_cose_sign1 c;
 	char device[SNT_DEVICE_ID_LEN];
 	EVP_PKEY *key = NULL;
 	enum snt_sign_err se;
@@ -945,12 +945,12 @@ enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn 
 		goto out;
 	}
 	/* The unverified payload names the device whose key is to verify it. */
-	if (codes__cose_sign1_parse(cose, cose_len, &c) != SNT_VERIFY_OK) {
+	if (snt_cose_sign1_parse(cose, cose_len, &c) != SNT_COSE_OK) {
 		rc = map_open_err(SNT_SIGN_ERR_NOT_COSE, diag);
 		goto out;
 	}
 	rc = peek_device(c.payload, c.payload_len, device, diag);
-	codes__cose_sign1_free(&c);
+	snt_cose_sign1_free(&c);
 	if (rc)
 		goto out;
 	if (lookup(ctx, device, kid, &key) || !key) {
@@ -992,7 +992,7 @@ static enum snt_bundle_err open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t
 			    "payload refused before decoding (more than %d items, nested deeper than %d, "
 			    "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
 	}
-	*root = codes__cbor_load(payload, payload_len);
+	*root = snt_cose_cbor_load(payload, payload_len);
 	free(payload);
 	if (!*root)
 		return fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
@@ -1016,7 +1016,7 @@ enum snt_bundle_err snt_bundle_open_signed(EVP_PKEY *pub, const uint8_t *buf, si
 	rc = open_signed(pub, buf, len, &root, diag);
 	if (rc)
 		return rc;
-	/* Key uniqueness: codes__map_str() finds the first; refuse a repeated "type"/"v". */
+	/* Key uniqueness: snt_cose_map_str() finds the first; refuse a repeated "type"/"v". */
 	{
 		struct cbor_pair *pairs = cbor_map_handle(root);
 		size_t nt = 0, nv = 0;
@@ -1035,12 +1035,12 @@ enum snt_bundle_err snt_bundle_open_signed(EVP_PKEY *pub, const uint8_t *buf, si
 			goto err;
 		}
 	}
-	t = codes__map_str(root, "type");
+	t = snt_cose_map_str(root, "type");
 	if (!t || get_text(t, type, SNT_BUNDLE_TYPE_LEN, false)) {
 		rc = fail(diag, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" of 1-15 bytes");
 		goto err;
 	}
-	v = codes__map_str(root, "v");
+	v = snt_cose_map_str(root, "v");
 	if (!v || !cbor_isa_uint(v) || cbor_get_int(v) != SNT_BUNDLE_VERSION) {
 		rc = fail(diag, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
 		goto err;

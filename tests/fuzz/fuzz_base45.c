@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *p;
 	size_t n;
 
-	(void)codes__base45_decode(data, size, out, sizeof(out), &n);
+	(void)snt_cose_base45_decode(data, size, out, sizeof(out), &n);
 	if (size > SNT_VERIFY_MAX_PAYLOAD)
 		return 0;
 	p = malloc(size + 4);

@@ -8,25 +8,25 @@
 
 #include <openssl/evp.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static EVP_PKEY *key;
-	struct codes__cose_sign1 cose;
+	struct snt_cose_sign1 cose;
 	cbor_item_t *item;
 
 	if (!key)
 		key = EVP_EC_gen("P-256");
-	(void)codes__cbor_check(data, size);
-	item = codes__cbor_load(data, size);
+	(void)snt_cose_cbor_check(data, size);
+	item = snt_cose_cbor_load(data, size);
 	if (item)
 		cbor_decref(&item);
-	if (codes__cose_sign1_parse(data, size, &cose) == SNT_VERIFY_OK) {
-		(void)codes__cose_sign1_verify(&cose, key);
-		codes__cose_sign1_free(&cose);
+	if (snt_cose_sign1_parse(data, size, &cose) == SNT_COSE_OK) {
+		(void)snt_cose_sign1_verify(&cose, key);
+		snt_cose_sign1_free(&cose);
 	}
 	return 0;
 }

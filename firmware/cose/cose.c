@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 
 /*
  * One data item at *pos; RFC 8949 §3 major types, §3.2 indefinite lengths.
@@ -21,7 +21,7 @@
 /*
  * libcbor 0.8 refuses one-byte tag heads 6..20 (0xc6..0xd4) as malformed,
  * COSE_Sign1's tag 18 among them: their positions are noted so that
- * codes__cbor_load() can hand libcbor the equivalent two-byte head 0xd8 NN.
+ * snt_cose_cbor_load() can hand libcbor the equivalent two-byte head 0xd8 NN.
  */
 struct walk {
 	size_t fix[32];
@@ -34,7 +34,7 @@ static int cbor_item(const uint8_t *b, size_t len, size_t *pos, unsigned int dep
 	uint64_t arg = 0;
 	size_t left;
 
-	if (depth > CODES_CBOR_MAX_DEPTH || *pos >= len)
+	if (depth > SNT_COSE_CBOR_MAX_DEPTH || *pos >= len)
 		return -1;
 	ib = b[(*pos)++];
 	mt = ib >> 5;
@@ -127,14 +127,14 @@ static int walk_all(const uint8_t *buf, size_t len, struct walk *w)
 	return pos == len ? 0 : -1;
 }
 
-int codes__cbor_check(const uint8_t *buf, size_t len)
+int snt_cose_cbor_check(const uint8_t *buf, size_t len)
 {
 	struct walk w;
 
 	return walk_all(buf, len, &w);
 }
 
-cbor_item_t *codes__cbor_load(const uint8_t *buf, size_t len)
+cbor_item_t *snt_cose_cbor_load(const uint8_t *buf, size_t len)
 {
 	struct cbor_load_result res;
 	cbor_item_t *item;
@@ -170,7 +170,7 @@ cbor_item_t *codes__cbor_load(const uint8_t *buf, size_t len)
 	return item;
 }
 
-cbor_item_t *codes__map_int(const cbor_item_t *map, int64_t key)
+cbor_item_t *snt_cose_map_int(const cbor_item_t *map, int64_t key)
 {
 	struct cbor_pair *pairs;
 	size_t n;
@@ -183,13 +183,13 @@ cbor_item_t *codes__map_int(const cbor_item_t *map, int64_t key)
 		int64_t k;
 
 		if ((cbor_isa_uint(pairs[i].key) || cbor_isa_negint(pairs[i].key)) &&
-		    !codes__cbor_int(pairs[i].key, &k) && k == key)
+		    !snt_cose_cbor_int(pairs[i].key, &k) && k == key)
 			return pairs[i].value;
 	}
 	return NULL;
 }
 
-cbor_item_t *codes__map_str(const cbor_item_t *map, const char *key)
+cbor_item_t *snt_cose_map_str(const cbor_item_t *map, const char *key)
 {
 	struct cbor_pair *pairs;
 	size_t n, kl = strlen(key);
@@ -208,7 +208,7 @@ cbor_item_t *codes__map_str(const cbor_item_t *map, const char *key)
 	return NULL;
 }
 
-int codes__cbor_int(const cbor_item_t *item, int64_t *out)
+int snt_cose_cbor_int(const cbor_item_t *item, int64_t *out)
 {
 	uint64_t v;
 
@@ -232,7 +232,7 @@ int codes__cbor_int(const cbor_item_t *item, int64_t *out)
 	if (cbor_isa_tag(item) && cbor_tag_value(item) == 1) {
 		/* Tag 1: epoch-based date/time (RFC 8949 §3.4.2). */
 		cbor_item_t *inner = cbor_tag_item(item);
-		int rc = codes__cbor_int(inner, out);
+		int rc = snt_cose_cbor_int(inner, out);
 
 		cbor_decref(&inner);
 		return rc;
@@ -240,7 +240,7 @@ int codes__cbor_int(const cbor_item_t *item, int64_t *out)
 	return -1;
 }
 
-int codes__cbor_text(const cbor_item_t *item, char *buf, size_t size)
+int snt_cose_cbor_text(const cbor_item_t *item, char *buf, size_t size)
 {
 	size_t n;
 
@@ -286,7 +286,7 @@ static int kid_value(const cbor_item_t *v, const uint8_t **p, size_t *n)
 	return -1;
 }
 
-void codes__cose_sign1_free(struct codes__cose_sign1 *c)
+void snt_cose_sign1_free(struct snt_cose_sign1 *c)
 {
 	if (!c)
 		return;
@@ -297,14 +297,14 @@ void codes__cose_sign1_free(struct codes__cose_sign1 *c)
 	memset(c, 0, sizeof(*c));
 }
 
-enum snt_verify_stage codes__cose_sign1_parse(const uint8_t *buf, size_t len, struct codes__cose_sign1 *out)
+enum snt_cose_err snt_cose_sign1_parse(const uint8_t *buf, size_t len, struct snt_cose_sign1 *out)
 {
 	cbor_item_t *arr, **items, *unprot, *v;
 
 	memset(out, 0, sizeof(*out));
-	out->root = codes__cbor_load(buf, len);
+	out->root = snt_cose_cbor_load(buf, len);
 	if (!out->root)
-		return SNT_VERIFY_CBOR;
+		return SNT_COSE_ERR_CBOR;
 	arr = out->root;
 	/*
 	 * Tag 18: COSE_Sign1 (RFC 9052 §2), optionally inside tag 61: CWT
@@ -330,7 +330,7 @@ enum snt_verify_stage codes__cose_sign1_parse(const uint8_t *buf, size_t len, st
 	    definite_bytes(items[3], &out->signature, &out->signature_len))
 		goto bad;
 	if (out->protected_len > 0) {
-		out->protected_map = codes__cbor_load(out->protected_bytes, out->protected_len);
+		out->protected_map = snt_cose_cbor_load(out->protected_bytes, out->protected_len);
 		if (!out->protected_map || !cbor_isa_map(out->protected_map))
 			goto bad;
 	}
@@ -340,24 +340,24 @@ enum snt_verify_stage codes__cose_sign1_parse(const uint8_t *buf, size_t len, st
 	 * DCC issuers put it in the unprotected one, which the DCC test vectors
 	 * accept (dgc-testdata common/CO20).  kid (4): protected, else unprotected.
 	 */
-	if (codes__cbor_int(codes__map_int(out->protected_map, 1), &out->alg) &&
-	    codes__cbor_int(codes__map_int(unprot, 1), &out->alg))
+	if (snt_cose_cbor_int(snt_cose_map_int(out->protected_map, 1), &out->alg) &&
+	    snt_cose_cbor_int(snt_cose_map_int(unprot, 1), &out->alg))
 		goto bad;
-	if (out->alg != COSE_ALG_ES256 && out->alg != COSE_ALG_PS256)
+	if (out->alg != SNT_COSE_ALG_ES256 && out->alg != SNT_COSE_ALG_PS256)
 		goto bad;
-	if (!kid_value(codes__map_int(out->protected_map, 4), &out->kid, &out->kid_len))
+	if (!kid_value(snt_cose_map_int(out->protected_map, 4), &out->kid, &out->kid_len))
 		out->kid_protected = 1;
-	else if (kid_value(codes__map_int(unprot, 4), &out->kid, &out->kid_len)) {
+	else if (kid_value(snt_cose_map_int(unprot, 4), &out->kid, &out->kid_len)) {
 		out->kid = NULL;
 		out->kid_len = 0;
 	}
-	return SNT_VERIFY_OK;
+	return SNT_COSE_OK;
 bad:
-	codes__cose_sign1_free(out);
-	return SNT_VERIFY_COSE;
+	snt_cose_sign1_free(out);
+	return SNT_COSE_ERR_SHAPE;
 }
 
-size_t codes__cbor_put_head(uint8_t *p, uint8_t major, uint64_t n)
+size_t snt_cose_cbor_put_head(uint8_t *p, uint8_t major, uint64_t n)
 {
 	size_t len;
 
@@ -383,7 +383,7 @@ size_t codes__cbor_put_head(uint8_t *p, uint8_t major, uint64_t n)
 	return 1 + len;
 }
 
-int codes__sig_structure(const uint8_t *protected_bytes, size_t protected_len, const uint8_t *payload,
+int snt_cose_sig_structure(const uint8_t *protected_bytes, size_t protected_len, const uint8_t *payload,
 			 size_t payload_len, uint8_t **out, size_t *out_len)
 {
 	static const char context[] = "Signature1";
@@ -398,15 +398,15 @@ int codes__sig_structure(const uint8_t *protected_bytes, size_t protected_len, c
 		return -2;
 	/* Sig_structure = ["Signature1", body_protected, external_aad = h'', payload] (RFC 9052 §4.4). */
 	tbs[n++] = 0x84;
-	n += codes__cbor_put_head(tbs + n, 3, sizeof(context) - 1);
+	n += snt_cose_cbor_put_head(tbs + n, 3, sizeof(context) - 1);
 	memcpy(tbs + n, context, sizeof(context) - 1);
 	n += sizeof(context) - 1;
-	n += codes__cbor_put_head(tbs + n, 2, protected_len);
+	n += snt_cose_cbor_put_head(tbs + n, 2, protected_len);
 	if (protected_len)
 		memcpy(tbs + n, protected_bytes, protected_len);
 	n += protected_len;
 	tbs[n++] = 0x40;
-	n += codes__cbor_put_head(tbs + n, 2, payload_len);
+	n += snt_cose_cbor_put_head(tbs + n, 2, payload_len);
 	if (payload_len)
 		memcpy(tbs + n, payload, payload_len);
 	n += payload_len;
@@ -415,22 +415,22 @@ int codes__sig_structure(const uint8_t *protected_bytes, size_t protected_len, c
 	return 0;
 }
 
-enum snt_verify_stage codes__cose_sign1_verify(const struct codes__cose_sign1 *c, EVP_PKEY *pkey)
+enum snt_cose_err snt_cose_sign1_verify(const struct snt_cose_sign1 *c, EVP_PKEY *pkey)
 {
 	uint8_t *tbs;
 	size_t n;
 	int rc;
 
-	rc = codes__sig_structure(c->protected_bytes, c->protected_len, c->payload, c->payload_len, &tbs, &n);
+	rc = snt_cose_sig_structure(c->protected_bytes, c->protected_len, c->payload, c->payload_len, &tbs, &n);
 	if (rc == -2)
-		return SNT_VERIFY_NOMEM;
+		return SNT_COSE_ERR_NOMEM;
 	if (rc)
-		return SNT_VERIFY_SIGNATURE;
-	rc = codes__sig_verify(pkey, c->alg, tbs, n, c->signature, c->signature_len);
+		return SNT_COSE_ERR_SIGNATURE;
+	rc = snt_cose_sig_verify(pkey, c->alg, tbs, n, c->signature, c->signature_len);
 	free(tbs);
 	if (rc == -2)
-		return SNT_VERIFY_NOMEM;
-	return rc ? SNT_VERIFY_SIGNATURE : SNT_VERIFY_OK;
+		return SNT_COSE_ERR_NOMEM;
+	return rc ? SNT_COSE_ERR_SIGNATURE : SNT_COSE_OK;
 }
 
 /* Raw r||s (RFC 9053 §2.1) to the DER ECDSA-Sig-Value OpenSSL verifies (RFC 3279 §2.2.3). */
@@ -455,7 +455,7 @@ static int es256_der(const uint8_t *sig, size_t sig_len, uint8_t **der, int *der
 	return *der_len > 0 ? 0 : -2;
 }
 
-int codes__sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t len, const uint8_t *sig,
+int snt_cose_sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t len, const uint8_t *sig,
 		      size_t sig_len)
 {
 	EVP_MD_CTX *md = NULL;
@@ -465,14 +465,14 @@ int codes__sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t l
 
 	if (!pkey)
 		return -1;
-	if (alg == COSE_ALG_ES256) {
+	if (alg == SNT_COSE_ALG_ES256) {
 		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC || sig_len != 64)
 			return -1;
 		rc = es256_der(sig, sig_len, &der, &der_len);
 		if (rc)
 			return rc;
 		rc = -1;
-	} else if (alg == COSE_ALG_PS256) {
+	} else if (alg == SNT_COSE_ALG_PS256) {
 		if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA_PSS)
 			return -1;
 		if (sig_len == 0 || sig_len > 1024)
@@ -487,12 +487,12 @@ int codes__sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t l
 	}
 	if (EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pkey) != 1)
 		goto out;
-	if (alg == COSE_ALG_PS256 &&
+	if (alg == SNT_COSE_ALG_PS256 &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
 		goto out;
-	if (alg == COSE_ALG_ES256)
+	if (alg == SNT_COSE_ALG_ES256)
 		rc = EVP_DigestVerify(md, der, (size_t)der_len, data, len) == 1 ? 0 : -1;
 	else
 		rc = EVP_DigestVerify(md, sig, sig_len, data, len) == 1 ? 0 : -1;
@@ -500,4 +500,19 @@ out:
 	EVP_MD_CTX_free(md);
 	OPENSSL_free(der);
 	return rc;
+}
+
+static const char *const err_text[] = {
+	[SNT_COSE_OK] = "success",
+	[SNT_COSE_ERR_CBOR] = "not well-formed CBOR",
+	[SNT_COSE_ERR_SHAPE] = "not a COSE_Sign1 with ES256 or PS256",
+	[SNT_COSE_ERR_SIGNATURE] = "signature does not verify",
+	[SNT_COSE_ERR_NOMEM] = "out of memory",
+};
+
+const char *snt_cose_strerror(enum snt_cose_err err)
+{
+	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
+		return err_text[err];
+	return "unknown error";
 }
