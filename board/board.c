@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Backend selection by the config's `board` key, and role names.
+ * Backend selection by the config's `board` key, the names the board layer
+ * takes, and role names.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "hal.h"
+#include "linux/iio.h"
 #include "linux/linux.h"
 #include "sim/sim.h"
 
@@ -60,30 +62,102 @@ int snt_role_from_name(const char *name, enum snt_role *out)
 	return 0;
 }
 
+/* The backends' names, as the config's `board` key gives them, and the backends in that order. */
+static const char *const backend_names[] = { "sim", "linux" };
+
+static const struct backend {
+	enum snt_hal_err (*open)(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
+				 size_t errlen);
+	enum snt_hal_err (*check)(const struct snt_config *cfg, char *errbuf, size_t errlen);
+	enum snt_hal_err (*probe)(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				  snt_probe_fn *fn, void *arg);
+} backends[] = {
+	{ snt_sim_open, snt_sim_check, snt_sim_probe },
+	{ snt_linux_open, snt_linux_check, snt_linux_probe },
+};
+
+_Static_assert(SNT_ARRAY_SIZE(backend_names) == SNT_ARRAY_SIZE(backends), "one name per backend");
+
+static const struct backend *find_backend(const struct snt_config *cfg, char *errbuf, size_t errlen)
+{
+	int i = snt_name_index(backend_names, SNT_ARRAY_SIZE(backend_names), cfg->board);
+	char known[64];
+
+	if (i >= 0)
+		return &backends[i];
+	(void)snt_hal_name_known(SNT_HAL_NAME_BOARD, NULL, known, sizeof(known));
+	if (errbuf)
+		snprintf(errbuf, errlen, "%s: unknown board '%s' (known: %s)", cfg->path, cfg->board, known);
+	return NULL;
+}
+
+bool snt_hal_name_known(enum snt_hal_name kind, const char *name, char *known, size_t knownlen)
+{
+	const char *const *names;
+	size_t n, off = 0;
+
+	switch (kind) {
+	case SNT_HAL_NAME_BOARD:
+		names = backend_names;
+		n = SNT_ARRAY_SIZE(backend_names);
+		break;
+	case SNT_HAL_NAME_THERMOMETER:
+		names = snt_linux_thermometers;
+		n = SNT_LINUX_THERMOMETER_COUNT;
+		break;
+	case SNT_HAL_NAME_IIO_DEVICE:
+		names = snt_iio_devices;
+		n = SNT_IIO_DEVICE_COUNT;
+		break;
+	default:
+		if (known && knownlen)
+			known[0] = '\0';
+		return false;
+	}
+	if (known && knownlen) {
+		known[0] = '\0';
+		for (size_t i = 0; i < n && off < knownlen; i++) {
+			int w = snprintf(known + off, knownlen - off, "%s%s", i ? ", " : "", names[i]);
+
+			if (w < 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	return snt_name_index(names, n, name) >= 0;
+}
+
 enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
 				size_t errlen)
 {
+	const struct backend *be;
+
 	if (!cfg || !out || !errbuf || errlen == 0)
 		return SNT_HAL_ERR_INVAL;
 	*out = NULL;
-	if (!strcmp(cfg->board, "sim"))
-		return snt_sim_open(cfg, out, errbuf, errlen);
-	if (!strcmp(cfg->board, "linux"))
-		return snt_linux_open(cfg, out, errbuf, errlen);
-	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim, linux)", cfg->path, cfg->board);
-	return SNT_HAL_ERR_CONFIG;
+	be = find_backend(cfg, errbuf, errlen);
+	return be ? be->open(cfg, out, errbuf, errlen) : SNT_HAL_ERR_CONFIG;
 }
 
 enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
 {
+	const struct backend *be;
+
 	if (!cfg || !errbuf || errlen == 0)
 		return SNT_HAL_ERR_INVAL;
-	if (!strcmp(cfg->board, "sim"))
-		return snt_sim_check(cfg, errbuf, errlen);
-	if (!strcmp(cfg->board, "linux"))
-		return snt_linux_check(cfg, errbuf, errlen);
-	snprintf(errbuf, errlen, "%s: unknown board '%s' (known: sim, linux)", cfg->path, cfg->board);
-	return SNT_HAL_ERR_CONFIG;
+	be = find_backend(cfg, errbuf, errlen);
+	return be ? be->check(cfg, errbuf, errlen) : SNT_HAL_ERR_CONFIG;
+}
+
+enum snt_hal_err snt_board_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				 snt_probe_fn *fn, void *arg)
+{
+	const struct backend *be;
+
+	if (!cfg || !opts || !fn)
+		return SNT_HAL_ERR_INVAL;
+	be = find_backend(cfg, NULL, 0);
+	return be ? be->probe(cfg, opts, fn, arg) : SNT_HAL_ERR_CONFIG;
 }
 
 void snt_board_close(struct snt_board *b)

@@ -11,6 +11,8 @@
 #ifndef SNT_HAL_H
 #define SNT_HAL_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -141,6 +143,66 @@ enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf,
 
 /* snt_board_close() - outputs to safe states, then release; NULL does nothing. */
 void snt_board_close(struct snt_board *b);
+
+/* What a device probe found (interfaces.md, "sentinelctl selftest"). */
+enum snt_probe_status {
+	SNT_PROBE_OK = 0,
+	SNT_PROBE_FAIL,		/* the device is missing, misconfigured or failed */
+	SNT_PROBE_BUSY,		/* another program (sentineld) holds the line or camera */
+};
+
+/* One device of the board, as snt_board_probe() reports it. */
+struct snt_probe {
+	enum snt_role role;
+	const char *backend;		/* static: "gpiod", "iio", "mlx90614-i2c", "v4l2", "file", "sim" */
+	enum snt_probe_status status;
+	bool has_reading;		/* thermometer: object_mdc and ambient_mdc hold one sample */
+	int32_t object_mdc;		/* milli-degrees Celsius, as snt_thermometer_ops.read() */
+	int32_t ambient_mdc;
+	char detail[PATH_MAX + 256];		/* one line: what was found, or why it failed */
+};
+
+struct snt_probe_opts {
+	bool drive;			/* pulse each output once and show @display_text */
+	int pulse_ms;			/* how long a pulsed output stays on (real lines) */
+	const char *display_text;	/* UTF-8, lines separated by '\n'; used with @drive */
+};
+
+/*
+ * snt_probe_fn - receives each probed device; @p is valid during the call only.
+ */
+typedef void snt_probe_fn(void *arg, const struct snt_probe *p);
+
+/*
+ * snt_board_probe() - open each device of @cfg's backend on its own, check
+ * it and close it again, calling @fn once per device in role order (relay,
+ * LEDs, buzzer, display, inputs, thermometer, camera; enum snt_role).  A
+ * GPIO role without a configured line is not reported.  Without
+ * @opts->drive nothing a visitor can see or hear changes: outputs keep
+ * their level and the display is only opened.
+ * @cfg: validated configuration (borrowed); @opts: borrowed.
+ * Return: SNT_HAL_OK once every device was reported (failed devices
+ * included: their status says so); SNT_HAL_ERR_INVAL for a NULL argument;
+ * SNT_HAL_ERR_CONFIG for an unknown backend (nothing reported).
+ */
+enum snt_hal_err snt_board_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				 snt_probe_fn *fn, void *arg) SNT_WUR;
+
+/* The configuration names the board layer takes (config/config.h validates with them). */
+enum snt_hal_name {
+	SNT_HAL_NAME_BOARD = 0,		/* [station] board: "sim", "linux" */
+	SNT_HAL_NAME_THERMOMETER,	/* [thermometer] type: "iio", "mlx90614-i2c" */
+	SNT_HAL_NAME_IIO_DEVICE,	/* [thermometer] iio_name: "mlx90614", "mlx90615", "mlx90632" */
+};
+
+/*
+ * snt_hal_name_known() - whether @name is one of the names of @kind.
+ * @known, @knownlen: when @known is not NULL, receive every name of @kind
+ * joined by ", " (e.g. "sim, linux"), truncated to @knownlen.
+ * Return: true when @name is known; false otherwise (also for NULL @name or
+ * an unknown @kind).
+ */
+bool snt_hal_name_known(enum snt_hal_name kind, const char *name, char *known, size_t knownlen);
 
 /* snt_role_name() - the interfaces.md name ("relay", "led-green", ...). */
 const char *snt_role_name(enum snt_role r);

@@ -95,6 +95,8 @@ static enum snt_iio_err to_mdc(double v, int32_t *out)
 	return SNT_IIO_OK;
 }
 
+const char *const snt_iio_devices[SNT_IIO_DEVICE_COUNT] = { "mlx90614", "mlx90615", "mlx90632" };
+
 enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio_therm **out,
 			      char *errbuf, size_t errlen)
 {
@@ -109,15 +111,16 @@ enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio
 		return SNT_IIO_ERR_INVAL;
 	*out = NULL;
 	errbuf[0] = '\0';
+	if (snt_name_index(snt_iio_devices, SNT_IIO_DEVICE_COUNT, name) < 0) {
+		snprintf(errbuf, errlen, "IIO device '%s' is not supported", name);
+		return SNT_IIO_ERR_INVAL;
+	}
 	if (!strcmp(name, "mlx90614") || !strcmp(name, "mlx90615")) {
 		attrs = raw_attrs;
 		n_attrs = SNT_ARRAY_SIZE(raw_attrs);
-	} else if (!strcmp(name, "mlx90632")) {
+	} else {
 		attrs = input_attrs;
 		n_attrs = SNT_ARRAY_SIZE(input_attrs);
-	} else {
-		snprintf(errbuf, errlen, "IIO device '%s' is not supported", name);
-		return SNT_IIO_ERR_INVAL;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {

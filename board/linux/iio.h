@@ -38,6 +38,10 @@ enum snt_iio_err {
 
 struct snt_iio_therm;
 
+/* The IIO device names snt_iio_open() takes ([thermometer] iio_name), in this order. */
+#define SNT_IIO_DEVICE_COUNT 3
+extern const char *const snt_iio_devices[SNT_IIO_DEVICE_COUNT];
+
 /*
  * snt_iio_open() - find the IIO device named @name under @root and check
  * that its attribute files exist.

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -31,14 +32,15 @@ struct lboard {
 	int display_fd;			/* -1: messages are not shown */
 };
 
-static enum snt_hal_err display_show(void *ctx, const char *text)
+/*
+ * Write @text to the display file @fd as one line, the two language lines
+ * joined by " / ".  Return 0, or -1 with errno (0 for a short write).
+ */
+static int display_write(int fd, const char *text)
 {
-	struct lboard *lb = ctx;
 	char line[1024];
 	size_t n = 0, off = 0;
 
-	if (lb->display_fd < 0)
-		return SNT_HAL_OK;
 	/* One message, one line: the two language lines joined by " / ". */
 	for (const char *p = text; *p && n + 4 < sizeof(line); p++) {
 		if (*p == '\n') {
@@ -50,15 +52,27 @@ static enum snt_hal_err display_show(void *ctx, const char *text)
 	}
 	line[n++] = '\n';
 	while (off < n) {
-		ssize_t w = write(lb->display_fd, line + off, n - off);
+		ssize_t w = write(fd, line + off, n - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
-			return SNT_HAL_ERR_IO;
+		if (w <= 0) {
+			if (w == 0)
+				errno = 0;
+			return -1;
+		}
 		off += (size_t)w;
 	}
-	return SNT_HAL_OK;
+	return 0;
+}
+
+static enum snt_hal_err display_show(void *ctx, const char *text)
+{
+	struct lboard *lb = ctx;
+
+	if (lb->display_fd < 0)
+		return SNT_HAL_OK;
+	return display_write(lb->display_fd, text) ? SNT_HAL_ERR_IO : SNT_HAL_OK;
 }
 
 static const struct snt_display_ops display_ops = {
@@ -79,33 +93,70 @@ static void lboard_close(struct snt_board *b)
 	free(lb);
 }
 
+const char *const snt_linux_thermometers[SNT_LINUX_THERMOMETER_COUNT] = { "iio", "mlx90614-i2c" };
+
+/* The thermometer [thermometer] type names: one of the two drivers open. */
+struct therm {
+	const char *backend;		/* snt_linux_thermometers[] entry */
+	const char *key;		/* the [thermometer] key naming the device */
+	struct snt_iio_therm *iio;
+	struct snt_mlx90614 *mlx;
+};
+
+/*
+ * Open the thermometer @cfg names, the IIO device under @iio_root or the
+ * MLX90614 on the SMBus.  @why: the driver's reason on failure.
+ */
+static enum snt_hal_err therm_open(const struct snt_config *cfg, const char *iio_root, struct therm *t,
+				   char *why, size_t whylen)
+{
+	memset(t, 0, sizeof(*t));
+	if (!strcmp(cfg->therm_type, "iio")) {
+		enum snt_iio_err err = snt_iio_open(iio_root, cfg->iio_name, &t->iio, why, whylen);
+
+		t->backend = "iio";
+		t->key = "iio_name";
+		if (err)
+			return err == SNT_IIO_ERR_NOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_CONFIG;
+		return SNT_HAL_OK;
+	}
+	{
+		enum snt_mlx90614_err err = snt_mlx90614_open(cfg->i2c_dev, cfg->i2c_address, &t->mlx, why,
+							      whylen);
+
+		t->backend = "mlx90614-i2c";
+		t->key = "i2c_device";
+		if (err)
+			return err == SNT_MLX90614_ERR_NOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_CONFIG;
+	}
+	return SNT_HAL_OK;
+}
+
+static void therm_close(struct therm *t)
+{
+	snt_iio_close(t->iio);
+	snt_mlx90614_close(t->mlx);
+	t->iio = NULL;
+	t->mlx = NULL;
+}
+
 static enum snt_hal_err open_thermometer(const struct snt_config *cfg, struct lboard *lb,
 					 char *errbuf, size_t errlen)
 {
 	char why[PATH_MAX + 128];
+	struct therm t;
+	enum snt_hal_err herr = therm_open(cfg, cfg->iio_root, &t, why, sizeof(why));
 
-	if (!strcmp(cfg->therm_type, "iio")) {
-		enum snt_iio_err err = snt_iio_open(cfg->iio_root, cfg->iio_name, &lb->iio, why,
-						    sizeof(why));
-
-		if (err) {
-			snprintf(errbuf, errlen, "%s: key 'iio_name' in [thermometer]: %s", cfg->path,
-				 why);
-			return err == SNT_IIO_ERR_NOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_CONFIG;
-		}
+	if (herr) {
+		snprintf(errbuf, errlen, "%s: key '%s' in [thermometer]: %s", cfg->path, t.key, why);
+		return herr;
+	}
+	lb->iio = t.iio;
+	lb->mlx = t.mlx;
+	if (t.iio) {
 		lb->board.thermometer = &snt_iio_ops;
 		lb->board.thermometer_ctx = lb->iio;
-		return SNT_HAL_OK;
-	}
-	{
-		enum snt_mlx90614_err err = snt_mlx90614_open(cfg->i2c_dev, cfg->i2c_address, &lb->mlx,
-							      why, sizeof(why));
-
-		if (err) {
-			snprintf(errbuf, errlen, "%s: key 'i2c_device' in [thermometer]: %s",
-				 cfg->path, why);
-			return err == SNT_MLX90614_ERR_NOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_CONFIG;
-		}
+	} else {
 		lb->board.thermometer = &snt_mlx90614_ops;
 		lb->board.thermometer_ctx = lb->mlx;
 	}
@@ -225,15 +276,15 @@ enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errbuf, siz
 		}
 	}
 	if (!strcmp(cfg->therm_type, "iio")) {
-		struct snt_iio_therm *t;
+		struct therm t;
 		char why[PATH_MAX + 128];
 
-		if (snt_iio_open(cfg->iio_root, cfg->iio_name, &t, why, sizeof(why))) {
-			snprintf(errbuf, errlen, "%s: key 'iio_name' in [thermometer]: %s", cfg->path,
+		if (therm_open(cfg, cfg->iio_root, &t, why, sizeof(why))) {
+			snprintf(errbuf, errlen, "%s: key '%s' in [thermometer]: %s", cfg->path, t.key,
 				 why);
 			return SNT_HAL_ERR_CONFIG;
 		}
-		snt_iio_close(t);
+		therm_close(&t);
 	} else if (access(cfg->i2c_dev, F_OK)) {
 		snprintf(errbuf, errlen, "%s: key 'i2c_device' in [thermometer]: %s: %s", cfg->path,
 			 cfg->i2c_dev, strerror(errno));
@@ -243,6 +294,171 @@ enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errbuf, siz
 		snprintf(errbuf, errlen, "%s: key 'device' in [camera]: %s: %s", cfg->path,
 			 cfg->camera_device, strerror(errno));
 		return SNT_HAL_ERR_CONFIG;
+	}
+	return SNT_HAL_OK;
+}
+
+/* ---- probes (sentinelctl selftest) ---- */
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void report(snt_probe_fn *fn, void *arg, struct snt_probe *p, enum snt_role role, const char *backend,
+		   enum snt_probe_status status)
+{
+	p->role = role;
+	p->backend = backend;
+	p->status = status;
+	fn(arg, p);
+}
+
+/* One GPIO line requested alone: its level, or (outputs, with opts->drive) one pulse. */
+static void probe_line(const struct snt_config *cfg, const struct snt_probe_opts *opts, enum snt_role role,
+		       snt_probe_fn *fn, void *arg)
+{
+	struct snt_config_line one[SNT_CONFIG_GPIO_SLOTS];
+	const struct snt_config_line *cl = &cfg->gpio[role];
+	struct snt_probe p = { 0 };
+	enum snt_lgpio_err err;
+	struct snt_lgpio *g;
+	struct snt_clock clk;
+	char why[512];
+	int v = 0;
+
+	if (!cl->set)
+		return;
+	memset(one, 0, sizeof(one));
+	one[role] = *cl;
+	snt_clock_system(&clk);
+	err = snt_lgpio_open(one, 0, "sentinelctl-selftest", &clk, &g, why, sizeof(why));
+	if (err == SNT_LGPIO_ERR_BUSY) {
+		snprintf(p.detail, sizeof(p.detail), "%s:%u held by another program", cl->chip, cl->offset);
+		report(fn, arg, &p, role, "gpiod", SNT_PROBE_BUSY);
+		return;
+	}
+	if (err) {
+		snprintf(p.detail, sizeof(p.detail), "%s", why);
+		report(fn, arg, &p, role, "gpiod", SNT_PROBE_FAIL);
+		return;
+	}
+	if (snt_lgpio_is_output(role) && opts->drive) {
+		err = snt_lgpio_set(g, role, 1);
+		if (!err) {
+			sleep_ms(opts->pulse_ms);
+			err = snt_lgpio_set(g, role, 0);
+		}
+		snprintf(p.detail, sizeof(p.detail), "%s:%u%s pulsed", cl->chip, cl->offset,
+			 cl->active_low ? " active-low" : "");
+	} else {
+		err = snt_lgpio_get(g, role, &v);
+		snprintf(p.detail, sizeof(p.detail), "%s:%u%s level=%d", cl->chip, cl->offset,
+			 cl->active_low ? " active-low" : "", v);
+	}
+	snt_lgpio_close(g);
+	if (err)
+		snprintf(p.detail, sizeof(p.detail), "%s", snt_lgpio_strerror(err));
+	report(fn, arg, &p, role, "gpiod", err ? SNT_PROBE_FAIL : SNT_PROBE_OK);
+}
+
+/*
+ * The display file or FIFO: opened for writing (O_NONBLOCK: a FIFO without a
+ * reader fails with ENXIO instead of hanging; never created); the text is
+ * written only with opts->drive, as display_show() writes it.
+ */
+static void probe_display(const struct snt_config *cfg, const struct snt_probe_opts *opts, snt_probe_fn *fn,
+			  void *arg)
+{
+	struct snt_probe p = { 0 };
+	int fd;
+
+	if (!cfg->display_path[0]) {
+		snprintf(p.detail, sizeof(p.detail), "none configured");
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
+		return;
+	}
+	fd = open(cfg->display_path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || (opts->drive && display_write(fd, opts->display_text))) {
+		snprintf(p.detail, sizeof(p.detail), "%s: %s", cfg->display_path,
+			 errno ? strerror(errno) : "short write");
+		if (fd >= 0)
+			close(fd);
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_FAIL);
+		return;
+	}
+	close(fd);
+	snprintf(p.detail, sizeof(p.detail), "%s%s", cfg->display_path,
+		 opts->drive ? " shown" : " (not driven; --outputs to drive)");
+	report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
+}
+
+static void probe_thermometer(const struct snt_config *cfg, snt_probe_fn *fn, void *arg)
+{
+	struct snt_probe p = { 0 };
+	struct therm t;
+	bool bad = false;
+
+	if (therm_open(cfg, cfg->iio_root, &t, p.detail, sizeof(p.detail))) {
+		report(fn, arg, &p, SNT_ROLE_THERMOMETER, t.backend, SNT_PROBE_FAIL);
+		return;
+	}
+	if (t.iio) {
+		enum snt_iio_err err = snt_iio_read(t.iio, &p.object_mdc, &p.ambient_mdc);
+
+		if (err) {
+			snprintf(p.detail, sizeof(p.detail), "%s: %s", snt_iio_dir(t.iio), snt_iio_strerror(err));
+			bad = true;
+		}
+	} else {
+		enum snt_mlx90614_err err = snt_mlx90614_read(t.mlx, &p.object_mdc, &p.ambient_mdc);
+
+		if (err == SNT_MLX90614_ERR_IO)
+			snprintf(p.detail, sizeof(p.detail), "%s 0x%02x: %s: %s", cfg->i2c_dev, cfg->i2c_address,
+				 snt_mlx90614_strerror(err), strerror(snt_mlx90614_last_errno(t.mlx)));
+		else if (err)
+			snprintf(p.detail, sizeof(p.detail), "%s 0x%02x: %s", cfg->i2c_dev, cfg->i2c_address,
+				 snt_mlx90614_strerror(err));
+		bad = err != SNT_MLX90614_OK;
+	}
+	therm_close(&t);
+	p.has_reading = !bad;
+	report(fn, arg, &p, SNT_ROLE_THERMOMETER, t.backend, bad ? SNT_PROBE_FAIL : SNT_PROBE_OK);
+}
+
+static void probe_camera(const struct snt_config *cfg, snt_probe_fn *fn, void *arg)
+{
+	struct snt_probe p = { 0 };
+	struct snt_v4l2 *v;
+	enum snt_v4l2_err err;
+
+	err = snt_v4l2_open(&snt_v4l2_sys_io, NULL, cfg->camera_device, &v, p.detail, sizeof(p.detail));
+	if (err) {
+		report(fn, arg, &p, SNT_ROLE_CAMERA, "v4l2", err == SNT_V4L2_ERR_BUSY ? SNT_PROBE_BUSY : SNT_PROBE_FAIL);
+		return;
+	}
+	snprintf(p.detail, sizeof(p.detail), "%s %s", cfg->camera_device, snt_v4l2_fourcc(v));
+	snt_v4l2_close(v);
+	report(fn, arg, &p, SNT_ROLE_CAMERA, "v4l2", SNT_PROBE_OK);
+}
+
+enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				 snt_probe_fn *fn, void *arg)
+{
+	if (!cfg || !opts || !fn)
+		return SNT_HAL_ERR_INVAL;
+	for (int r = 0; r < SNT_ROLE_COUNT; r++) {
+		if (r == SNT_ROLE_DISPLAY)
+			probe_display(cfg, opts, fn, arg);
+		else if (r == SNT_ROLE_THERMOMETER)
+			probe_thermometer(cfg, fn, arg);
+		else if (r == SNT_ROLE_CAMERA)
+			probe_camera(cfg, fn, arg);
+		else
+			probe_line(cfg, opts, (enum snt_role)r, fn, arg);
 	}
 	return SNT_HAL_OK;
 }

@@ -34,4 +34,19 @@ enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board *
  */
 enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errbuf, size_t errlen) SNT_WUR;
 
+/*
+ * snt_linux_probe() - snt_board_probe() for the real board: each configured
+ * GPIO line requested alone (backend "gpiod"; busy when sentineld holds it),
+ * the display file opened for writing without creating it ("file"), the
+ * thermometer opened and read once ("iio" or "mlx90614-i2c"), the camera
+ * opened and its format negotiated ("v4l2"; busy when held).
+ * Return: as snt_board_probe().
+ */
+enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				 snt_probe_fn *fn, void *arg) SNT_WUR;
+
+/* The [thermometer] type names the real board takes, in this order. */
+#define SNT_LINUX_THERMOMETER_COUNT 2
+extern const char *const snt_linux_thermometers[SNT_LINUX_THERMOMETER_COUNT];
+
 #endif /* SNT_LINUX_H */

@@ -387,3 +387,74 @@ err_nomem:
 	snprintf(errbuf, errlen, "out of memory");
 	return SNT_HAL_ERR_NOMEM;
 }
+
+static void probe_report(snt_probe_fn *fn, void *arg, struct snt_probe *p, enum snt_role role,
+			 enum snt_probe_status status)
+{
+	p->role = role;
+	p->backend = "sim";
+	p->status = status;
+	fn(arg, p);
+}
+
+enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+			       snt_probe_fn *fn, void *arg)
+{
+	static const enum snt_role outs[] = { SNT_ROLE_RELAY, SNT_ROLE_LED_GREEN, SNT_ROLE_LED_RED,
+					      SNT_ROLE_BUZZER };
+	static const enum snt_role ins[] = { SNT_ROLE_PRESENCE, SNT_ROLE_BUTTON, SNT_ROLE_EXIT_BUTTON,
+					     SNT_ROLE_FIRE_ALARM };
+	struct snt_probe p = { 0 };
+	struct snt_board *b;
+	struct snt_frame f;
+	enum snt_hal_err rc;
+
+	if (!cfg || !opts || !fn)
+		return SNT_HAL_ERR_INVAL;
+	rc = snt_sim_open(cfg, &b, p.detail, sizeof(p.detail));
+	if (rc != SNT_HAL_OK) {
+		for (int r = 0; r < SNT_ROLE_COUNT; r++)
+			probe_report(fn, arg, &p, (enum snt_role)r, SNT_PROBE_FAIL);
+		return SNT_HAL_OK;
+	}
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(outs); i++) {
+		if (opts->drive) {
+			rc = b->gpio->set(b->gpio_ctx, outs[i], 1, 0);
+			if (rc == SNT_HAL_OK)
+				rc = b->gpio->set(b->gpio_ctx, outs[i], 0, 0);
+		}
+		snprintf(p.detail, sizeof(p.detail), "%s",
+			 rc == SNT_HAL_OK ? (opts->drive ? "pulsed" : "output log") : snt_hal_strerror(rc));
+		probe_report(fn, arg, &p, outs[i], rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
+	}
+	/* The display is the visitor's screen: written only when driven. */
+	rc = SNT_HAL_OK;
+	if (opts->drive)
+		rc = b->display->show(b->display_ctx, opts->display_text);
+	snprintf(p.detail, sizeof(p.detail), "%s",
+		 rc == SNT_HAL_OK ? (opts->drive ? "output log" : "output log (not driven; --outputs to drive)") :
+				    snt_hal_strerror(rc));
+	probe_report(fn, arg, &p, SNT_ROLE_DISPLAY, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(ins); i++) {
+		snprintf(p.detail, sizeof(p.detail), "scenario");
+		probe_report(fn, arg, &p, ins[i], SNT_PROBE_OK);
+	}
+	rc = b->thermometer->read(b->thermometer_ctx, &p.object_mdc, &p.ambient_mdc);
+	p.has_reading = rc == SNT_HAL_OK;
+	if (rc == SNT_HAL_OK)
+		p.detail[0] = '\0';
+	else if (rc == SNT_HAL_ERR_NODATA)
+		snprintf(p.detail, sizeof(p.detail), "no reading scripted at the start");
+	else
+		snprintf(p.detail, sizeof(p.detail), "%s", snt_hal_strerror(rc));
+	probe_report(fn, arg, &p, SNT_ROLE_THERMOMETER, rc == SNT_HAL_ERR_IO ? SNT_PROBE_FAIL : SNT_PROBE_OK);
+	p.has_reading = false;
+	rc = b->camera->grab(b->camera_ctx, &f);
+	if (rc == SNT_HAL_OK)
+		snprintf(p.detail, sizeof(p.detail), "%ux%u", f.width, f.height);
+	else
+		snprintf(p.detail, sizeof(p.detail), "%s", snt_hal_strerror(rc));
+	probe_report(fn, arg, &p, SNT_ROLE_CAMERA, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
+	snt_board_close(b);
+	return SNT_HAL_OK;
+}

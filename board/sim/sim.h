@@ -34,4 +34,16 @@ enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **o
  */
 enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen) SNT_WUR;
 
+/*
+ * snt_sim_probe() - snt_board_probe() for the simulated board: the board
+ * opened once; outputs set 1 then 0 (with @opts->drive), the display shown
+ * @opts->display_text (with @opts->drive), inputs reported as scripted, one
+ * thermometer sample and one camera frame taken.  All devices report
+ * backend "sim"; when the board does not open, each role reports FAIL with
+ * the reason.
+ * Return: as snt_board_probe().
+ */
+enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+			       snt_probe_fn *fn, void *arg) SNT_WUR;
+
 #endif /* SNT_SIM_H */

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "config/config.h"
+#include "hal.h"
 
 struct parse_ctx {
 	struct snt_config *cfg;
@@ -285,6 +286,17 @@ static int valid_boot_id(const char *s)
 	return 1;
 }
 
+/* Keys whose values name something of the board layer, checked by asking it (hal.h). */
+static const struct {
+	const char *key;
+	enum snt_hal_name kind;
+	const char *what;		/* the error's words before the value */
+} hal_names[] = {
+	{ "board", SNT_HAL_NAME_BOARD, "unknown board" },
+	{ "type", SNT_HAL_NAME_THERMOMETER, "unknown thermometer" },
+	{ "iio_name", SNT_HAL_NAME_IIO_DEVICE, "unsupported device" },
+};
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *pc = user;
@@ -320,18 +332,14 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
 			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
 				    name, k->size - 1);
-		if (!strcmp(name, "board") && strcmp(value, "sim") && strcmp(value, "linux"))
-			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'board': unknown board '%s' (known: sim, linux)", value);
-		if (!strcmp(name, "type") && strcmp(value, "iio") && strcmp(value, "mlx90614-i2c"))
-			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'type': unknown thermometer '%s' (known: iio, mlx90614-i2c)",
-				    value);
-		if (!strcmp(name, "iio_name") && strcmp(value, "mlx90614") &&
-		    strcmp(value, "mlx90615") && strcmp(value, "mlx90632"))
-			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'iio_name': unsupported device '%s' (known: mlx90614, "
-				    "mlx90615, mlx90632)", value);
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(hal_names); i++) {
+			char known[128];
+
+			if (!strcmp(name, hal_names[i].key) &&
+			    !snt_hal_name_known(hal_names[i].kind, value, known, sizeof(known)))
+				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s '%s' (known: %s)", name,
+					    hal_names[i].what, value, known);
+		}
 		break;
 	case K_LINE:
 		if (parse_line(value, (struct snt_config_line *)(void *)(base + k->off)))
