@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include "cose/cose.h"
