@@ -179,7 +179,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 # The bundle decoders with coverage; what they call (store, policy, names) from the library.
-$(B)/fuzz/fuzz_bundle: firmware/sync/bundle.c firmware/sign/sign.c $(B)/libsentinel.a
+$(B)/fuzz/fuzz_bundle: $(sort $(wildcard firmware/sync/bundle*.c)) firmware/sign/sign.c $(B)/libsentinel.a
 
 # Benchmarks print figures; they are not pass/fail tests and stay out of check.
 bench: all
