@@ -101,7 +101,7 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 	in->now_ms = NOW_MS;
 	in->time_untrusted = clock == 1;
 	in->occupancy = occ;
-	in->person = kind == 1 ? SNT_PERSON_STAFF : SNT_PERSON_VISITOR;
+	in->person = kind == 1 ? SNT_KIND_STAFF : SNT_KIND_VISITOR;
 	in->staff_ref = kind == 1 ? "S1" : NULL;
 	in->badge_invalid = kind == 2;
 	in->region = region == 2 ? "620102" : region == 1 ? "110105" : NULL;

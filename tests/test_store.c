@@ -538,7 +538,7 @@ static void test_invalid_entries_write_nothing(void **state)
 		case 8: memset(e.boot_id, 'a', sizeof(e.boot_id)); break;	/* no NUL */
 		case 9: snprintf(e.subject, sizeof(e.subject), "%s", "\xc3\x28"); break;	/* bad UTF-8 */
 		case 10: e.payload = NULL; e.payload_len = 4; break;
-		case 11: e.payload_len = SNT_STORE_MAX_PAYLOAD + 1; break;
+		case 11: e.payload_len = SNT_ENTRY_MAX_PAYLOAD + 1; break;
 		case 12: snprintf(e.boot_id, sizeof(e.boot_id), "%s", "\xed\xa0\x80"); break;	/* surrogate */
 		}
 		orig = e;

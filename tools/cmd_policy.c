@@ -175,7 +175,7 @@ static void show(const struct snt_rules *r, int64_t now)
 		if (r->colours & (1u << c))
 			printf(" %s", snt_colour_name((enum snt_colour)c));
 	printf("\n%-17s", "formats");
-	for (int f = SNT_FORMAT_HEALTHCODE; f <= SNT_FORMAT_SHC; f++)
+	for (int f = SNT_FORMAT_HEALTHCODE; f < SNT_CODE_FORMAT_COUNT; f++)
 		if (r->formats & (1u << f))
 			printf(" %s", snt_code_format_name((enum snt_code_format)f));
 	printf("\n%-17s %" PRIu32 "%s\n", "max visitors", r->max_visitors, r->max_visitors ? "" : " (no cap)");

@@ -238,9 +238,9 @@ static void detail_measure(struct snt_entry *e, const struct snt_thermo_cfg *tc,
 static void detail_rules(struct snt_entry *e, const struct snt_rules *rules, const struct snt_policy_input *in,
 			 const struct snt_policy_result *res, const struct creds *cr)
 {
-	if (in->person == SNT_PERSON_STAFF && in->staff_ref)
+	if (in->person == SNT_KIND_STAFF && in->staff_ref)
 		(void)detail_set(e, "staff", json_string(in->staff_ref));
-	if (cr->pass_valid && in->person == SNT_PERSON_VISITOR)
+	if (cr->pass_valid && in->person == SNT_KIND_VISITOR)
 		(void)detail_set(e, "pass", json_string(cr->pass.id));
 	if (rules)
 		(void)detail_set(e, "rules", json_pack("{sI sb}", "version", (json_int_t)rules->version,
@@ -751,7 +751,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	if (code && snt_code_region(code->bytes, code->len, region) == 0)
 		in.region = region;
 	if (cr.badge_valid) {
-		in.person = SNT_PERSON_STAFF;
+		in.person = SNT_KIND_STAFF;
 		in.staff_ref = cr.ref;
 	}
 	in.badge_invalid = cr.badge_seen && !cr.badge_valid;
@@ -770,7 +770,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	e.mono_ms = snt_clock_mono_ms(&b->clock);
 	e.time_utc_ms = snt_clock_utc_ms(&b->clock);
 	e.clock = clock_now(ci, e.mono_ms, e.time_utc_ms);
-	e.kind = in.person == SNT_PERSON_STAFF ? SNT_KIND_STAFF : SNT_KIND_VISITOR;
+	e.kind = in.person;
 	e.format = v->format;
 	e.colour = v->code_read ? v->colour : SNT_COLOUR_UNKNOWN;
 	e.verified = in.verified;

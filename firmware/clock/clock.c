@@ -200,32 +200,6 @@ int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms)
 	return 0;
 }
 
-const char *snt_clock_state_name(enum snt_clock_state s)
-{
-	switch (s) {
-	case SNT_CLOCK_UNTRUSTED:
-		return "untrusted";
-	case SNT_CLOCK_TRUSTED:
-		return "trusted";
-	case SNT_CLOCK_REBASED:
-		return "rebased";
-	}
-	return "?";
-}
-
-int snt_clock_state_from_name(const char *name, enum snt_clock_state *out)
-{
-	static const enum snt_clock_state all[] = { SNT_CLOCK_UNTRUSTED, SNT_CLOCK_TRUSTED,
-						    SNT_CLOCK_REBASED };
-
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(all); i++)
-		if (!strcmp(name, snt_clock_state_name(all[i]))) {
-			*out = all[i];
-			return 0;
-		}
-	return -1;
-}
-
 int snt_clock_boot_id(char *buf, size_t size)
 {
 	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);

@@ -14,12 +14,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
-
-enum snt_clock_state {
-	SNT_CLOCK_UNTRUSTED = 0,	/* no NTP sync, no signed time: wall time may be wrong */
-	SNT_CLOCK_TRUSTED,		/* NTP-synchronised or signed bureau time */
-	SNT_CLOCK_REBASED,		/* computed afterwards from boot id + monotonic time */
-};
+#include "entry/entry.h"
 
 struct snt_clock_ops {
 	int64_t (*mono_ms)(void *ctx);		/* monotonic ms since boot */
@@ -80,12 +75,6 @@ int snt_clock_format_rfc3339(int64_t utc_ms, char *buf, size_t size) SNT_WUR;
  * Return: 0 and *utc_ms; -1 if the text is not such a time.
  */
 int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms) SNT_WUR;
-
-/* snt_clock_state_name() - "trusted", "untrusted" or "rebased". */
-const char *snt_clock_state_name(enum snt_clock_state s);
-
-/* snt_clock_state_from_name() - parse; return 0 and *out, or -1 if unknown. */
-int snt_clock_state_from_name(const char *name, enum snt_clock_state *out) SNT_WUR;
 
 /*
  * snt_clock_boot_id() - the kernel's boot id (/proc/sys/kernel/random/boot_id,

@@ -23,15 +23,6 @@ static const struct prefix prefixes[] = {
 	{ "shc:/", SNT_FORMAT_SHC },
 };
 
-static const char *const format_names[] = {
-	[SNT_FORMAT_NONE] = "none",
-	[SNT_FORMAT_HEALTHCODE] = "healthcode",
-	[SNT_FORMAT_HCERT] = "hcert",
-	[SNT_FORMAT_LT1] = "lt1",
-	[SNT_FORMAT_NZCP] = "nzcp",
-	[SNT_FORMAT_SHC] = "shc",
-};
-
 enum snt_code_format snt_code_classify(const uint8_t *bytes, size_t len)
 {
 	if (!bytes || len == 0)
@@ -119,21 +110,4 @@ int snt_code_is_text(const uint8_t *p, size_t len)
 		i += n + 1;
 	}
 	return 1;
-}
-
-const char *snt_code_format_name(enum snt_code_format f)
-{
-	if ((unsigned int)f < SNT_ARRAY_SIZE(format_names))
-		return format_names[f];
-	return "?";
-}
-
-int snt_code_format_from_name(const char *name, enum snt_code_format *out)
-{
-	int i = snt_name_index(format_names, SNT_ARRAY_SIZE(format_names), name);
-
-	if (i < 0)
-		return -1;
-	*out = (enum snt_code_format)i;
-	return 0;
 }

@@ -7,7 +7,8 @@
  *   "NZCP:/"   New Zealand COVID Pass (NZCP spec v1, §"QR code encoding")
  *   "shc:/"    SMART Health Card (SMART Health Cards framework, numeric mode)
  * anything else is an opaque health-code token (GB/T 38962-2020): it can only
- * be resolved online by its issuing platform.  Signature verification of the
+ * be resolved online by its issuing platform.  The formats and their names
+ * are the entry module's (enum snt_code_format, entry.h).  Signature verification of the
  * signed formats lives in its own files of this module (separate issue).
  */
 #ifndef SNT_CODES_H
@@ -17,15 +18,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
-
-enum snt_code_format {
-	SNT_FORMAT_NONE = 0,	/* no code was read */
-	SNT_FORMAT_HEALTHCODE,	/* opaque health-code token */
-	SNT_FORMAT_HCERT,	/* EU DCC, HC1: */
-	SNT_FORMAT_LT1,		/* Swiss light certificate, LT1: */
-	SNT_FORMAT_NZCP,	/* NZCP:/ */
-	SNT_FORMAT_SHC,		/* shc:/ */
-};
+#include "entry/entry.h"
 
 /* Administrative division code (GB/T 2260): six ASCII digits + NUL. */
 #define SNT_REGION_LEN 7
@@ -55,11 +48,5 @@ int snt_code_region(const uint8_t *bytes, size_t len, char region[SNT_REGION_LEN
  * Return: 1 or 0.
  */
 int snt_code_is_text(const uint8_t *bytes, size_t len);
-
-/* snt_code_format_name() - "none", "healthcode", "hcert", "lt1", "nzcp", "shc". */
-const char *snt_code_format_name(enum snt_code_format f);
-
-/* snt_code_format_from_name() - parse; 0 and *out, or -1 if unknown. */
-int snt_code_format_from_name(const char *name, enum snt_code_format *out) SNT_WUR;
 
 #endif /* SNT_CODES_H */

@@ -16,7 +16,7 @@
 #include "journal/journal.h"
 
 /* Longest record line: a full-size payload in hex plus the other fields. */
-#define MAX_LINE (2 * SNT_STORE_MAX_PAYLOAD + 6 * SNT_DETAIL_LEN + 4096)
+#define MAX_LINE (2 * SNT_ENTRY_MAX_PAYLOAD + 6 * SNT_DETAIL_LEN + 4096)
 
 struct record {
 	struct snt_entry e;	/* e.payload points at payload below */
@@ -241,7 +241,7 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 
 		hex = json_string_value(v);
 		n = strlen(hex);
-		if (n == 0 || n % 2 || n / 2 > SNT_STORE_MAX_PAYLOAD)
+		if (n == 0 || n % 2 || n / 2 > SNT_ENTRY_MAX_PAYLOAD)
 			goto out;
 		*payload = malloc(n / 2);
 		if (!*payload)

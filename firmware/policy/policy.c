@@ -11,74 +11,6 @@
 /* The roster's dates are China Standard Time (UTC+8, no daylight saving). */
 #define CST_OFFSET_MS (8LL * 3600000LL)
 
-static const char *const reason_names[SNT_REASON_COUNT] = {
-	[SNT_REASON_STORE_FAULT] = "store-fault",
-	[SNT_REASON_SENSOR_FAULT] = "sensor-fault",
-	[SNT_REASON_FEVER] = "fever",
-	[SNT_REASON_CODE_RED] = "code-red",
-	[SNT_REASON_CODE_YELLOW] = "code-yellow",
-	[SNT_REASON_SIGNATURE_INVALID] = "signature-invalid",
-	[SNT_REASON_EXPIRED] = "expired",
-	[SNT_REASON_REVOKED] = "revoked",
-	[SNT_REASON_CLOSED_MODE] = "closed-mode",
-	[SNT_REASON_CAPACITY] = "capacity",
-	[SNT_REASON_RISK_REGION] = "risk-region",
-	[SNT_REASON_STAFF_TEST_OVERDUE] = "staff-test-overdue",
-	[SNT_REASON_NO_CODE] = "no-code",
-	[SNT_REASON_CODE_INVALID] = "code-invalid",
-	[SNT_REASON_FORMAT_NOT_ACCEPTED] = "format-not-accepted",
-	[SNT_REASON_COLOUR_UNKNOWN] = "colour-unknown",
-	[SNT_REASON_TEMP_IMPLAUSIBLE] = "temp-implausible",
-	[SNT_REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
-	[SNT_REASON_RULES_STALE] = "rules-stale",
-	[SNT_REASON_DUPLICATE] = "duplicate",
-	[SNT_REASON_OVERRIDE_ADMIT] = "override-admit",
-	[SNT_REASON_OVERRIDE_DENY] = "override-deny",
-	[SNT_REASON_CODE_GREEN] = "code-green",
-	[SNT_REASON_TEMP_NORMAL] = "temp-normal",
-};
-
-/* Human text of each reason: [reason][SNT_LANG_ZH, SNT_LANG_EN]. */
-static const char *const reason_texts[SNT_REASON_COUNT][2] = {
-	[SNT_REASON_STORE_FAULT] = { "记录系统故障", "log cannot be written" },
-	[SNT_REASON_SENSOR_FAULT] = { "测温设备故障", "thermometer fault" },
-	[SNT_REASON_FEVER] = { "体温异常", "temperature too high" },
-	[SNT_REASON_CODE_RED] = { "红码", "red health code" },
-	[SNT_REASON_CODE_YELLOW] = { "黄码", "yellow health code" },
-	[SNT_REASON_SIGNATURE_INVALID] = { "签名无效", "signature not valid" },
-	[SNT_REASON_EXPIRED] = { "已过期或未生效", "expired or not yet valid" },
-	[SNT_REASON_REVOKED] = { "已撤销", "revoked" },
-	[SNT_REASON_CLOSED_MODE] = { "封闭管理 需有效探视预约", "closed management: a valid visit pass is needed" },
-	[SNT_REASON_CAPACITY] = { "访客人数已满", "visitor limit reached" },
-	[SNT_REASON_RISK_REGION] = { "来自中高风险地区", "from a risk region" },
-	[SNT_REASON_STAFF_TEST_OVERDUE] = { "核酸检测超期", "test overdue" },
-	[SNT_REASON_NO_CODE] = { "未出示健康码", "no health code" },
-	[SNT_REASON_CODE_INVALID] = { "无法识别的码", "unreadable code" },
-	[SNT_REASON_FORMAT_NOT_ACCEPTED] = { "不接受此类码", "code format not accepted" },
-	[SNT_REASON_COLOUR_UNKNOWN] = { "健康码颜色无法识别", "health code colour unclear" },
-	[SNT_REASON_TEMP_IMPLAUSIBLE] = { "体温读数无效", "temperature reading implausible" },
-	[SNT_REASON_CLOCK_UNTRUSTED] = { "时钟未校准", "clock not trusted" },
-	[SNT_REASON_RULES_STALE] = { "规则已过期", "rules stale" },
-	[SNT_REASON_DUPLICATE] = { "重复扫码", "repeat scan" },
-	[SNT_REASON_OVERRIDE_ADMIT] = { "工作人员放行", "admitted by staff" },
-	[SNT_REASON_OVERRIDE_DENY] = { "工作人员拒绝", "refused by staff" },
-	[SNT_REASON_CODE_GREEN] = { "绿码", "green health code" },
-	[SNT_REASON_TEMP_NORMAL] = { "体温正常", "temperature normal" },
-};
-
-static const char *const decision_names[] = {
-	[SNT_DECISION_ADMIT] = "admit",
-	[SNT_DECISION_DENY] = "deny",
-	[SNT_DECISION_REFER] = "refer",
-};
-
-static const char *const verified_names[] = {
-	[SNT_VERIFIED_NONE] = "none",
-	[SNT_VERIFIED_UNVERIFIED] = "unverified",
-	[SNT_VERIFIED_VALID] = "valid",
-	[SNT_VERIFIED_INVALID] = "invalid",
-};
-
 /* Reasons that deny on their own; the rest that are not informational refer. */
 static const snt_reasons_t deny_set =
 	SNT_REASON_BIT(SNT_REASON_FEVER) | SNT_REASON_BIT(SNT_REASON_CODE_RED) |
@@ -187,7 +119,7 @@ static snt_reasons_t visitor_reasons(const struct snt_policy_input *in)
 
 void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_result *out)
 {
-	const bool staff = in->person == SNT_PERSON_STAFF && !in->badge_invalid;
+	const bool staff = in->person == SNT_KIND_STAFF && !in->badge_invalid;
 	snt_reasons_t r = 0, deny = deny_set, info = info_set;
 	bool expired = false;
 
@@ -247,104 +179,6 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		out->decision = SNT_DECISION_ADMIT;
 }
 
-const char *snt_decision_name(enum snt_decision d)
-{
-	if ((unsigned int)d < SNT_ARRAY_SIZE(decision_names))
-		return decision_names[d];
-	return "?";
-}
-
-int snt_decision_from_name(const char *name, enum snt_decision *out)
-{
-	int i = snt_name_index(decision_names, SNT_ARRAY_SIZE(decision_names), name);
-
-	if (i < 0)
-		return -1;
-	*out = (enum snt_decision)i;
-	return 0;
-}
-
-const char *snt_reason_name(enum snt_reason r)
-{
-	if ((unsigned int)r < SNT_REASON_COUNT)
-		return reason_names[r];
-	return NULL;
-}
-
-int snt_reason_from_name(const char *name, enum snt_reason *out)
-{
-	int i = snt_name_index(reason_names, SNT_REASON_COUNT, name);
-
-	if (i < 0)
-		return -1;
-	*out = (enum snt_reason)i;
-	return 0;
-}
-
-int snt_reasons_format(snt_reasons_t set, const char *sep, char *buf, size_t size)
-{
-	size_t len = 0;
-	int first = 1;
-
-	if (size == 0)
-		return -1;
-	buf[0] = '\0';
-	for (size_t i = 0; i < SNT_REASON_COUNT; i++) {
-		if (!(set & SNT_REASON_BIT(i)))
-			continue;
-		const char *parts[2] = { first ? "" : sep, reason_names[i] };
-
-		for (int p = 0; p < 2; p++) {
-			size_t n = strlen(parts[p]);
-
-			if (len + n + 1 > size) {
-				buf[len] = '\0';
-				return -1;
-			}
-			memcpy(buf + len, parts[p], n);
-			len += n;
-		}
-		first = 0;
-	}
-	buf[len] = '\0';
-	return (int)len;
-}
-
-int snt_reasons_parse(const char *list, snt_reasons_t *out)
-{
-	char name[64];
-	snt_reasons_t set = 0;
-	const char *p = list;
-
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		enum snt_reason r;
-
-		if (n == 0 || n >= sizeof(name))
-			return -1;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		if (snt_reason_from_name(name, &r))
-			return -1;
-		set |= SNT_REASON_BIT(r);
-		p += n;
-		if (*p == ',') {
-			p++;
-			if (!*p)
-				return -1;
-		}
-	}
-	*out = set;
-	return 0;
-}
-
-const char *snt_reason_text(enum snt_reason r, enum snt_lang lang)
-{
-	if ((unsigned int)r >= SNT_REASON_COUNT || (unsigned int)lang > SNT_LANG_EN)
-		return NULL;
-	return reason_texts[r][lang];
-}
-
 int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, const char *sep, char *buf,
 		       size_t size)
 {
@@ -366,7 +200,7 @@ int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, 
 		} else if (i == SNT_REASON_STAFF_TEST_OVERDUE) {
 			snt_strlcpy(text, lang == SNT_LANG_ZH ? "无核酸检测记录" : "no test on record", sizeof(text));
 		} else {
-			snt_strlcpy(text, reason_texts[i][lang], sizeof(text));
+			snt_strlcpy(text, snt_reason_text((enum snt_reason)i, lang), sizeof(text));
 		}
 		n = snprintf(buf + len, size - len, "%s%s", len ? sep : "", text);
 		if (n < 0 || (size_t)n >= size - len) {
@@ -376,21 +210,4 @@ int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, 
 		len += (size_t)n;
 	}
 	return (int)len;
-}
-
-const char *snt_verified_name(enum snt_verified v)
-{
-	if ((unsigned int)v < SNT_ARRAY_SIZE(verified_names))
-		return verified_names[v];
-	return "?";
-}
-
-int snt_verified_from_name(const char *name, enum snt_verified *out)
-{
-	int i = snt_name_index(verified_names, SNT_ARRAY_SIZE(verified_names), name);
-
-	if (i < 0)
-		return -1;
-	*out = (enum snt_verified)i;
-	return 0;
 }

@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * policy: the pure decision function of the gate and its reasons.  No I/O,
- * no clock, no allocation: the same input always gives the same result.
- *
- * Decisions and reason names are the contract of interfaces.md ("Decisions
- * and reasons"); the enum order below is the order of weight given there and
- * is the order reasons are listed in.  Reasons are stored and exchanged by
- * name, never by number, so new ones can be added at their weight.
+ * policy: the pure decision function of the gate: the facts of one
+ * check-in to a decision and its reasons (whose names, order of weight and
+ * human text are the entry module's tables, entry.h).  No I/O, no clock, no
+ * allocation: the same input always gives the same result.
  */
 #ifndef SNT_POLICY_H
 #define SNT_POLICY_H
@@ -15,49 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "codes/codes.h"
 #include "common/common.h"
+#include "entry/entry.h"
 #include "rules/rules.h"
-#include "scan/scan.h"
-
-enum snt_decision {
-	SNT_DECISION_ADMIT = 0,
-	SNT_DECISION_DENY,
-	SNT_DECISION_REFER,	/* staff must decide */
-};
-
-/* In order of weight (interfaces.md). */
-enum snt_reason {
-	SNT_REASON_STORE_FAULT = 0,
-	SNT_REASON_SENSOR_FAULT,
-	SNT_REASON_FEVER,
-	SNT_REASON_CODE_RED,
-	SNT_REASON_CODE_YELLOW,
-	SNT_REASON_SIGNATURE_INVALID,
-	SNT_REASON_EXPIRED,
-	SNT_REASON_REVOKED,
-	SNT_REASON_CLOSED_MODE,
-	SNT_REASON_CAPACITY,
-	SNT_REASON_RISK_REGION,
-	SNT_REASON_STAFF_TEST_OVERDUE,
-	SNT_REASON_NO_CODE,
-	SNT_REASON_CODE_INVALID,	/* added: a payload that is no readable code (empty, binary) */
-	SNT_REASON_FORMAT_NOT_ACCEPTED,	/* added: a code format the rule set does not accept */
-	SNT_REASON_COLOUR_UNKNOWN,
-	SNT_REASON_TEMP_IMPLAUSIBLE,
-	SNT_REASON_CLOCK_UNTRUSTED,
-	SNT_REASON_RULES_STALE,
-	SNT_REASON_DUPLICATE,
-	SNT_REASON_OVERRIDE_ADMIT,
-	SNT_REASON_OVERRIDE_DENY,
-	SNT_REASON_CODE_GREEN,
-	SNT_REASON_TEMP_NORMAL,
-	SNT_REASON_COUNT
-};
-
-/* A set of reasons: bit (1u << reason). */
-typedef uint32_t snt_reasons_t;
-#define SNT_REASON_BIT(r) ((snt_reasons_t)1u << (r))
 
 /* Outcome of the temperature procedure (checkin/). */
 enum snt_temp_status {
@@ -68,19 +25,6 @@ enum snt_temp_status {
 	SNT_TEMP_FAULT,		/* the sensor failed or read far off range */
 };
 
-/* Whether a credential's signature was checked (codes/, trust/). */
-enum snt_verified {
-	SNT_VERIFIED_NONE = 0,	/* no code */
-	SNT_VERIFIED_UNVERIFIED,/* cannot be verified offline (health code) */
-	SNT_VERIFIED_VALID,
-	SNT_VERIFIED_INVALID,
-};
-
-/* Who is at the gate (closed-management issue). */
-enum snt_person {
-	SNT_PERSON_VISITOR = 0,
-	SNT_PERSON_STAFF,	/* showed a staff badge that verified (bureau key) */
-};
 
 /* A visit pass shown at the gate (closed mode). */
 enum snt_pass {
@@ -106,7 +50,7 @@ struct snt_policy_input {
 	 * Closed management (all zero: a visitor under no rule set, decided
 	 * as before).
 	 */
-	enum snt_person person;
+	enum snt_person_kind person;
 	const char *staff_ref;		/* staff: the badge's reference (NULL for visitors) */
 	bool badge_invalid;		/* a badge was shown that did not verify: a visitor, signature-invalid */
 	const struct snt_rules *rules;	/* the active rule set, borrowed; NULL = none */
@@ -193,46 +137,6 @@ struct snt_policy_result {
  */
 void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_result *out);
 
-/* snt_decision_name() - "admit", "deny" or "refer"; never NULL. */
-const char *snt_decision_name(enum snt_decision d);
-
-/* snt_decision_from_name() - parse; return 0 and *out, or -1 if unknown. */
-int snt_decision_from_name(const char *name, enum snt_decision *out) SNT_WUR;
-
-/* snt_reason_name() - the interfaces.md identifier, or NULL if out of range. */
-const char *snt_reason_name(enum snt_reason r);
-
-/* snt_reason_from_name() - parse; return 0 and *out, or -1 if unknown. */
-int snt_reason_from_name(const char *name, enum snt_reason *out) SNT_WUR;
-
-/*
- * snt_reasons_format() - the set as names in order of weight, joined by
- * @sep (for example "," or ", "), into @buf of @size bytes.
- * Return: the length written, or -1 if @buf was too small (then @buf holds
- * a truncated, terminated string).
- */
-int snt_reasons_format(snt_reasons_t set, const char *sep, char *buf, size_t size) SNT_WUR;
-
-/*
- * snt_reasons_parse() - parse a comma-separated list of names.
- * Return: 0 and *out; -1 if any name is unknown (then *out is undefined).
- */
-int snt_reasons_parse(const char *list, snt_reasons_t *out) SNT_WUR;
-
-/* Languages of the human text of reasons. */
-enum snt_lang {
-	SNT_LANG_ZH = 0,	/* Simplified Chinese (UTF-8) */
-	SNT_LANG_EN,
-};
-
-/*
- * snt_reason_text() - the human text of one reason in @lang (a static
- * UTF-8 string), for the display and the report; staff-test-overdue's text
- * here has no date (snt_policy_explain() adds it).
- * Return: the text, or NULL when @r or @lang is out of range.
- */
-const char *snt_reason_text(enum snt_reason r, enum snt_lang lang);
-
 /*
  * snt_policy_explain() - the human text of every reason of @res in order
  * of weight, joined by @sep, into @buf of @size bytes.  staff-test-overdue
@@ -243,11 +147,5 @@ const char *snt_reason_text(enum snt_reason r, enum snt_lang lang);
  */
 int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, const char *sep, char *buf,
 		       size_t size) SNT_WUR;
-
-/* snt_verified_name() - "none", "unverified", "valid" or "invalid". */
-const char *snt_verified_name(enum snt_verified v);
-
-/* snt_verified_from_name() - parse; return 0 and *out, or -1 if unknown. */
-int snt_verified_from_name(const char *name, enum snt_verified *out) SNT_WUR;
 
 #endif /* SNT_POLICY_H */

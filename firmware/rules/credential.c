@@ -286,14 +286,14 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 		msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
 		return SNT_RULES_ERR_INVAL;
 	}
-	if (r->formats & ~(((1u << (SNT_FORMAT_SHC + 1)) - 1) & ~(1u << SNT_FORMAT_NONE))) {
+	if (r->formats & ~(((1u << SNT_CODE_FORMAT_COUNT) - 1) & ~(1u << SNT_FORMAT_NONE))) {
 		msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
 		return SNT_RULES_ERR_INVAL;
 	}
 	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)
 		if (r->colours & (1u << c))
 			colours[nc++] = snt_colour_name((enum snt_colour)c);
-	for (int f = SNT_FORMAT_HEALTHCODE; f <= SNT_FORMAT_SHC && nf < SNT_ARRAY_SIZE(formats); f++)
+	for (int f = SNT_FORMAT_HEALTHCODE; f < SNT_CODE_FORMAT_COUNT && nf < SNT_ARRAY_SIZE(formats); f++)
 		if (r->formats & (1u << f))
 			formats[nf++] = snt_code_format_name((enum snt_code_format)f);
 	for (size_t i = 0; i < r->n_regions; i++)

@@ -53,7 +53,7 @@
 
 #include "codes/codes.h"
 #include "common/common.h"
-#include "scan/scan.h"
+#include "entry/entry.h"
 
 #define SNT_RULES_FILE "rules.cose"
 #define SNT_RULES_TMP_FILE "rules.cose.tmp"

@@ -820,28 +820,3 @@ const char *snt_scan_strerror(enum snt_scan_err err)
 	}
 	return "unknown scan error";
 }
-
-static const char *const colour_names[] = {
-	[SNT_COLOUR_UNKNOWN] = "unknown",
-	[SNT_COLOUR_GREEN] = "green",
-	[SNT_COLOUR_YELLOW] = "yellow",
-	[SNT_COLOUR_RED] = "red",
-	[SNT_COLOUR_BLACK] = "black",
-};
-
-const char *snt_colour_name(enum snt_colour c)
-{
-	if ((size_t)c < SNT_ARRAY_SIZE(colour_names))
-		return colour_names[c];
-	return "unknown";
-}
-
-int snt_colour_from_name(const char *name, enum snt_colour *out)
-{
-	int i = snt_name_index(colour_names, SNT_ARRAY_SIZE(colour_names), name);
-
-	if (i < 0 || !out)
-		return -1;
-	*out = (enum snt_colour)i;
-	return 0;
-}

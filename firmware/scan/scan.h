@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "entry/entry.h"
 
 /* Most symbols reported for one frame; further ones are ignored. */
 #define SNT_SCAN_MAX_CODES 8
@@ -66,15 +67,6 @@ enum snt_scan_err {
 	SNT_SCAN_ERR_INVAL,	/* NULL argument, zero or oversize frame, bad stride */
 	SNT_SCAN_ERR_NOMEM,	/* allocation failed */
 	SNT_SCAN_ERR_ZBAR,	/* zbar reported an internal error */
-};
-
-/* Colour of a code's dark modules, judged against its quiet zone. */
-enum snt_colour {
-	SNT_COLOUR_UNKNOWN = 0,	/* evidence too weak to say */
-	SNT_COLOUR_GREEN,
-	SNT_COLOUR_YELLOW,
-	SNT_COLOUR_RED,
-	SNT_COLOUR_BLACK,	/* neutral dark modules (ordinary QR) */
 };
 
 enum snt_pixfmt {
@@ -167,17 +159,5 @@ enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms)
 
 /* snt_scan_strerror() - static English text for @err; never NULL. */
 const char *snt_scan_strerror(enum snt_scan_err err);
-
-/*
- * snt_colour_name() - "green", "yellow", "red", "black" or "unknown", as in
- * interfaces.md; never NULL.
- */
-const char *snt_colour_name(enum snt_colour c);
-
-/*
- * snt_colour_from_name() - parse a name from snt_colour_name().
- * Return: 0 and *out set, or -1 if @name is not one of them.
- */
-int snt_colour_from_name(const char *name, enum snt_colour *out) SNT_WUR;
 
 #endif /* SNT_SCAN_H */

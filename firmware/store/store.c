@@ -48,36 +48,9 @@
  * alert for a device-fault event, each in the inserting transaction) and
  * verdicts (one per seq, never changed).
  *
- * Canonical form "sentinel-entry-v2" (schema 3; meta('hash_form')), the
- * input of the chain hash:
- *
- *   hash = SHA-256(prev_hash[32] || C)        prev_hash of seq 1: 32 zero bytes
- *   C    = STR("sentinel-entry-v1")
- *          I64(seq) STR(boot_id) I64(mono_ms) I64(time_utc_ms)
- *          STR(clock) STR(kind) STR(format) STR(colour) STR(verified)
- *          OPT_I64(temp_dc) STR(decision) STR(reasons) STR(door)
- *          OPT_STR(subject) OPT_STR(payload)
- *
- *   U32(n)      4 bytes, unsigned, big-endian
- *   I64(v)      8 bytes, two's complement, big-endian
- *   STR(b)      U32(byte length of b) then the bytes of b: text as UTF-8
- *               without a terminating NUL, the payload as its raw bytes
- *   OPT_I64(v)  0x00 when absent; 0x01 then I64(v)
- *   OPT_STR(b)  0x00 when absent; 0x01 then STR(b)
- *
- * An entry with a detail record then has the bytes 0x01 STR(detail)
- * appended to C; an entry without one (detail NULL) has nothing appended,
- * so its C is exactly the form "sentinel-entry-v1" of schema 1 and 2 (the
- * label inside C stays "sentinel-entry-v1"): logs migrated from version 2
- * verify unchanged.
- *
- * Every value is exactly as stored in the row: enum fields are their names
- * ("trusted", "visitor", "hcert", "green", "valid", "admit", "opened", ...),
- * reasons the comma-joined names in weight order ("" when none), temp_dc
- * tenths of a degree Celsius (absent = NULL = no reading), subject absent
- * when unknown (NULL), payload the raw bytes, absent when NULL.  So anyone
- * holding the rows (verify-log, the bureau) can recompute every hash from
- * the columns alone.  The form's name is kept in meta('hash_form').
+ * The chain hash is SHA-256 over the entry module's canonical form
+ * (snt_entry_hash_input(), "sentinel-entry-v2" since schema 3; its name is
+ * kept in meta('hash_form')), computed from the values as stored.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -95,10 +68,8 @@
 #define SNT_APPLICATION_ID 1397642316	/* 0x534e544c, "SNTL" */
 #define STR_(x) #x
 #define STR(x) STR_(x)
-#define SNT_HASH_FORM "sentinel-entry-v2"
-#define SNT_HASH_LABEL "sentinel-entry-v1"	/* the first bytes hashed, in both forms */
+#define SNT_HASH_FORM SNT_ENTRY_HASH_FORM
 #define BUSY_TIMEOUT_MS 5000
-#define REASONS_TEXT_LEN 512		/* every reason name, joined: well under */
 #define NAME_LEN 32			/* longest stored enum name + NUL, with room */
 #define UTC_MS_MAX_SQL 253402300799999	/* 9999-12-31T23:59:59.999Z, the rebase bound */
 #define UTC_MS_MAX ((int64_t)UTC_MS_MAX_SQL)
@@ -341,18 +312,6 @@ struct snt_store_iter {
 	bool done;
 };
 
-/* Names of one entry's enums and reasons, as stored and hashed. */
-struct entry_text {
-	const char *clock;
-	const char *kind;
-	const char *format;
-	const char *colour;
-	const char *verified;
-	const char *decision;
-	const char *door;
-	char reasons[REASONS_TEXT_LEN];
-};
-
 static enum snt_store_err map_rc(int rc)
 {
 	if (rc == SQLITE_IOERR_NOMEM)
@@ -469,52 +428,12 @@ err_finalize:
 	return err;
 }
 
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, <= U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 /* A NUL-terminated, valid UTF-8 string within @size bytes. */
 static bool field_str_ok(const char *s, size_t size)
 {
 	const char *nul = memchr(s, '\0', size);
 
-	return nul && utf8_valid((const unsigned char *)s, (size_t)(nul - s));
+	return nul && snt_entry_utf8_valid((const unsigned char *)s, (size_t)(nul - s));
 }
 
 /* A detail record: "" (none) or one JSON object (RFC 8259), no duplicate names. */
@@ -538,35 +457,9 @@ static bool detail_ok(const char *d)
  * Check every field of @e that is hashed and stored, and fill @t with the
  * names.  Return SNT_STORE_OK or SNT_STORE_ERR_INVAL.
  */
-static enum snt_store_err entry_prepare(const struct snt_entry *e, struct entry_text *t)
+static enum snt_store_err entry_prepare(const struct snt_entry *e, struct snt_entry_names *t)
 {
-	if ((unsigned int)e->clock > SNT_CLOCK_REBASED || (unsigned int)e->kind > SNT_KIND_STAFF ||
-	    (unsigned int)e->format > SNT_FORMAT_SHC || (unsigned int)e->colour > SNT_COLOUR_BLACK ||
-	    (unsigned int)e->verified > SNT_VERIFIED_INVALID ||
-	    (unsigned int)e->decision > SNT_DECISION_REFER || (unsigned int)e->door > SNT_DOOR_OPENED)
-		return SNT_STORE_ERR_INVAL;
-	if (e->reasons & ~(SNT_REASON_BIT(SNT_REASON_COUNT) - 1))
-		return SNT_STORE_ERR_INVAL;
-	if (!field_str_ok(e->boot_id, sizeof(e->boot_id)) ||
-	    !field_str_ok(e->subject, sizeof(e->subject)) ||
-	    !field_str_ok(e->detail, sizeof(e->detail)) || !detail_ok(e->detail))
-		return SNT_STORE_ERR_INVAL;
-	if (e->payload_len > SNT_STORE_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload))
-		return SNT_STORE_ERR_INVAL;
-
-	t->clock = snt_clock_state_name(e->clock);
-	t->kind = snt_person_kind_name(e->kind);
-	t->format = snt_code_format_name(e->format);
-	t->colour = snt_colour_name(e->colour);
-	t->verified = snt_verified_name(e->verified);
-	t->decision = snt_decision_name(e->decision);
-	t->door = snt_door_name(e->door);
-	if (!t->clock || !t->kind || !t->format || !t->colour || !t->verified || !t->decision ||
-	    !t->door)
-		return SNT_STORE_ERR_INVAL;
-	if (e->reasons == 0)
-		t->reasons[0] = '\0';
-	else if (snt_reasons_format(e->reasons, ",", t->reasons, sizeof(t->reasons)) < 0)
+	if (snt_entry_check(e, t) || !detail_ok(e->detail))
 		return SNT_STORE_ERR_INVAL;
 	return SNT_STORE_OK;
 }
@@ -577,45 +470,12 @@ struct hasher {
 	bool ok;
 };
 
-static void h_bytes(struct hasher *h, const void *p, size_t n)
+static void h_bytes(void *ctx, const void *p, size_t n)
 {
+	struct hasher *h = ctx;
+
 	if (h->ok && n > 0 && EVP_DigestUpdate(h->ctx, p, n) != 1)
 		h->ok = false;
-}
-
-static void h_u8(struct hasher *h, uint8_t v)
-{
-	h_bytes(h, &v, 1);
-}
-
-static void h_u32(struct hasher *h, uint32_t v)
-{
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
-
-	h_bytes(h, b, sizeof(b));
-}
-
-static void h_i64(struct hasher *h, int64_t v)
-{
-	uint64_t u = (uint64_t)v;
-	uint8_t b[8];
-
-	for (int i = 7; i >= 0; i--) {
-		b[i] = (uint8_t)u;
-		u >>= 8;
-	}
-	h_bytes(h, b, sizeof(b));
-}
-
-static void h_blob(struct hasher *h, const void *p, size_t n)
-{
-	h_u32(h, (uint32_t)n);
-	h_bytes(h, p, n);
-}
-
-static void h_str(struct hasher *h, const char *s)
-{
-	h_blob(h, s, strlen(s));
 }
 
 /*
@@ -623,7 +483,7 @@ static void h_str(struct hasher *h, const char *s)
  * digest context @ctx (reset here; reused across entries).
  */
 static enum snt_store_err hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
-				     const struct entry_text *t, uint8_t out[SNT_HASH_LEN])
+				     const struct snt_entry_names *t, uint8_t out[SNT_HASH_LEN])
 {
 	struct hasher h = { .ctx = ctx, .ok = true };
 	uint8_t md[EVP_MAX_MD_SIZE];
@@ -631,43 +491,8 @@ static enum snt_store_err hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
 
 	if (EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1)
 		h.ok = false;
-	h_bytes(&h, e->prev_hash, SNT_HASH_LEN);
-	h_str(&h, SNT_HASH_LABEL);
-	h_i64(&h, e->seq);
-	h_str(&h, e->boot_id);
-	h_i64(&h, e->mono_ms);
-	h_i64(&h, e->time_utc_ms);
-	h_str(&h, t->clock);
-	h_str(&h, t->kind);
-	h_str(&h, t->format);
-	h_str(&h, t->colour);
-	h_str(&h, t->verified);
-	if (e->has_temp) {
-		h_u8(&h, 1);
-		h_i64(&h, e->temp_dc);
-	} else {
-		h_u8(&h, 0);
-	}
-	h_str(&h, t->decision);
-	h_str(&h, t->reasons);
-	h_str(&h, t->door);
-	if (e->subject[0]) {
-		h_u8(&h, 1);
-		h_str(&h, e->subject);
-	} else {
-		h_u8(&h, 0);
-	}
-	if (e->payload_len > 0) {
-		h_u8(&h, 1);
-		h_blob(&h, e->payload, e->payload_len);
-	} else {
-		h_u8(&h, 0);
-	}
-	/* sentinel-entry-v2: the detail record only when there is one. */
-	if (e->detail[0]) {
-		h_u8(&h, 1);
-		h_str(&h, e->detail);
-	}
+	if (h.ok)
+		snt_entry_hash_input(e, t, h_bytes, &h);
 	if (h.ok && (EVP_DigestFinal_ex(h.ctx, md, &md_len) != 1 || md_len != SNT_HASH_LEN))
 		h.ok = false;
 	if (!h.ok)
@@ -715,7 +540,7 @@ static bool col_text(sqlite3_stmt *s, enum col c, bool nullable, char *buf, size
 		return false;
 	if (nullable && n == 0)
 		return false;
-	if (!utf8_valid(t, (size_t)n))
+	if (!snt_entry_utf8_valid(t, (size_t)n))
 		return false;
 	memcpy(buf, t, (size_t)n + 1);
 	return true;
@@ -746,7 +571,7 @@ static enum snt_store_err decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 {
 	struct snt_entry e;
 	char name[NAME_LEN];
-	char reasons[REASONS_TEXT_LEN];
+	char reasons[SNT_REASONS_TEXT_LEN];
 	bool present;
 	int64_t v;
 
@@ -798,7 +623,7 @@ static enum snt_store_err decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 	if (!col_text(s, COL_REASONS, false, reasons, sizeof(reasons)))
 		return SNT_STORE_ERR_CORRUPT;
 	if (reasons[0]) {
-		char check[REASONS_TEXT_LEN];
+		char check[SNT_REASONS_TEXT_LEN];
 
 		if (snt_reasons_parse(reasons, &e.reasons) || e.reasons == 0 ||
 		    snt_reasons_format(e.reasons, ",", check, sizeof(check)) < 0 ||
@@ -819,7 +644,7 @@ static enum snt_store_err decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 		const void *p = sqlite3_column_blob(s, COL_PAYLOAD);
 		int n = sqlite3_column_bytes(s, COL_PAYLOAD);
 
-		if (!p || n <= 0 || n > SNT_STORE_MAX_PAYLOAD)
+		if (!p || n <= 0 || n > SNT_ENTRY_MAX_PAYLOAD)
 			return SNT_STORE_ERR_CORRUPT;
 		e.payload_len = (size_t)n;
 		if (!copy) {
@@ -1093,7 +918,7 @@ void snt_store_close(struct snt_store *st)
 }
 
 /* Bind one entry's columns to the insert statement; the first failure's code. */
-static int bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct entry_text *t)
+static int bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct snt_entry_names *t)
 {
 	const struct {
 		enum col col;
@@ -1168,7 +993,7 @@ static enum snt_store_err read_head(struct snt_store *st, int64_t *seq, uint8_t 
  * names of @n.
  */
 static enum snt_store_err insert_entry(struct snt_store *st, struct snt_entry *n,
-				       const struct entry_text *t, int64_t head_seq,
+				       const struct snt_entry_names *t, int64_t head_seq,
 				       const uint8_t head_hash[SNT_HASH_LEN])
 {
 	enum snt_store_err err;
@@ -1192,7 +1017,7 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 {
 	uint8_t head_hash[SNT_HASH_LEN];
 	struct snt_entry n;
-	struct entry_text t;
+	struct snt_entry_names t;
 	enum snt_store_err err;
 	int64_t head_seq;
 
@@ -1231,7 +1056,7 @@ err_rollback:
 enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry *e, size_t n)
 {
 	uint8_t head_hash[SNT_HASH_LEN];
-	struct entry_text t;
+	struct snt_entry_names t;
 	enum snt_store_err err;
 	int64_t head_seq;
 
@@ -1484,7 +1309,7 @@ static enum snt_store_err check_link(struct snt_store *st, struct chain *c,
 				     const struct snt_entry *e, const char **reason)
 {
 	uint8_t h[SNT_HASH_LEN];
-	struct entry_text t;
+	struct snt_entry_names t;
 	enum snt_store_err err;
 
 	*reason = NULL;
@@ -1760,7 +1585,7 @@ static bool boot_id_ok(const char *s)
 {
 	size_t n = strnlen(s, SNT_BOOT_ID_LEN);
 
-	return n >= 1 && n < SNT_BOOT_ID_LEN && utf8_valid((const unsigned char *)s, n);
+	return n >= 1 && n < SNT_BOOT_ID_LEN && snt_entry_utf8_valid((const unsigned char *)s, n);
 }
 
 
@@ -2124,7 +1949,7 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
 
 enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN])
 {
-	struct entry_text t;
+	struct snt_entry_names t;
 	enum snt_store_err err;
 	EVP_MD_CTX *ctx;
 
@@ -2191,8 +2016,8 @@ static bool query_where(const struct snt_store_query *q, char *sql, size_t size)
 {
 	if (q->since_utc_ms < 0 || q->until_utc_ms < 0 || q->limit < 0 ||
 	    (q->since_utc_ms && q->until_utc_ms && q->since_utc_ms > q->until_utc_ms) ||
-	    q->decisions >> (SNT_DECISION_REFER + 1) || q->colours >> (SNT_COLOUR_BLACK + 1) ||
-	    q->kinds >> (SNT_KIND_STAFF + 1))
+	    q->decisions >> (SNT_DECISION_COUNT) || q->colours >> (SNT_COLOUR_COUNT) ||
+	    q->kinds >> (SNT_PERSON_KIND_COUNT))
 		return false;
 	snprintf(sql, size, " WHERE 1");
 	if (q->since_utc_ms)
@@ -2201,9 +2026,9 @@ static bool query_where(const struct snt_store_query *q, char *sql, size_t size)
 		strncat(sql, " AND time_utc_ms < ?2", size - strlen(sql) - 1);
 	if (q->fever_only)
 		strncat(sql, " AND (',' || reasons || ',') GLOB '*,fever,*'", size - strlen(sql) - 1);
-	return sql_in(sql, size, "decision", q->decisions, SNT_DECISION_REFER + 1, decision_name_u) &&
-	       sql_in(sql, size, "colour", q->colours, SNT_COLOUR_BLACK + 1, colour_name_u) &&
-	       sql_in(sql, size, "kind", q->kinds, SNT_KIND_STAFF + 1, kind_name_u) &&
+	return sql_in(sql, size, "decision", q->decisions, SNT_DECISION_COUNT, decision_name_u) &&
+	       sql_in(sql, size, "colour", q->colours, SNT_COLOUR_COUNT, colour_name_u) &&
+	       sql_in(sql, size, "kind", q->kinds, SNT_PERSON_KIND_COUNT, kind_name_u) &&
 	       strlen(sql) + 1 < size;
 }
 
@@ -2790,42 +2615,3 @@ const char *snt_store_errmsg(const struct snt_store *st)
 	return st ? st->errmsg : "";
 }
 
-static const char *const kind_names[] = {
-	[SNT_KIND_VISITOR] = "visitor",
-	[SNT_KIND_STAFF] = "staff",
-};
-
-static const char *const door_names[] = {
-	[SNT_DOOR_SHUT] = "shut",
-	[SNT_DOOR_OPENED] = "opened",
-};
-
-const char *snt_person_kind_name(enum snt_person_kind k)
-{
-	return (unsigned int)k < SNT_ARRAY_SIZE(kind_names) ? kind_names[k] : NULL;
-}
-
-int snt_person_kind_from_name(const char *name, enum snt_person_kind *out)
-{
-	int i = snt_name_index(kind_names, SNT_ARRAY_SIZE(kind_names), name);
-
-	if (i < 0 || !out)
-		return -1;
-	*out = (enum snt_person_kind)i;
-	return 0;
-}
-
-const char *snt_door_name(enum snt_door d)
-{
-	return (unsigned int)d < SNT_ARRAY_SIZE(door_names) ? door_names[d] : NULL;
-}
-
-int snt_door_from_name(const char *name, enum snt_door *out)
-{
-	int i = snt_name_index(door_names, SNT_ARRAY_SIZE(door_names), name);
-
-	if (i < 0 || !out)
-		return -1;
-	*out = (enum snt_door)i;
-	return 0;
-}

@@ -11,8 +11,8 @@
  *
  * Each entry carries a per-device sequence number (1, 2, 3, ... without
  * gaps) and a SHA-256 hash chain: hash = SHA-256(prev_hash || canonical
- * entry), the canonical form being documented in store.c.  The first
- * entry's prev_hash is 32 zero bytes.
+ * entry), the canonical form of the entry module (snt_entry_hash_input()).
+ * The first entry's prev_hash is 32 zero bytes.
  *
  * Retention (schema version 2): the bureau's acknowledgement cursor
  * (snt_store_set_ack()) is the highest seq the bureau holds; a purge
@@ -44,10 +44,8 @@
 #include <stdint.h>
 
 #include "clock/clock.h"
-#include "codes/codes.h"
 #include "common/common.h"
-#include "policy/policy.h"
-#include "scan/scan.h"
+#include "entry/entry.h"
 
 #define SNT_STORE_SCHEMA_VERSION 3
 
@@ -69,66 +67,7 @@ enum snt_store_err {
 	SNT_STORE_ERR_EXISTS,	/* boot id already rebased to another time or source */
 };
 
-enum snt_person_kind {
-	SNT_KIND_VISITOR = 0,
-	SNT_KIND_STAFF,
-};
-
-enum snt_door {
-	SNT_DOOR_SHUT = 0,
-	SNT_DOOR_OPENED,
-};
-
-#define SNT_BOOT_ID_LEN 37	/* 36 characters + NUL */
-#define SNT_SUBJECT_LEN 64	/* masked name, UTF-8, NUL-terminated */
-#define SNT_HASH_LEN 32		/* SHA-256 */
-#define SNT_STORE_MAX_PAYLOAD 65536	/* largest payload kept, bytes */
 #define SNT_REBASE_SOURCE_LEN 33	/* rebase source name: 32 characters + NUL */
-#define SNT_DETAIL_LEN 1024		/* detail record, JSON text + NUL (schema 3) */
-
-/*
- * One entry.  Strings are NUL-terminated arrays; the payload (the raw code
- * token, kept for online verification at sync) is a pointer: borrowed by
- * snt_store_append(), owned by the iterator for entries read back.
- */
-struct snt_entry {
-	int64_t seq;				/* assigned by the store on append */
-	char boot_id[SNT_BOOT_ID_LEN];		/* kernel boot id at the time */
-	int64_t mono_ms;			/* monotonic ms since that boot */
-	int64_t time_utc_ms;			/* wall time, ms since the epoch */
-	enum snt_clock_state clock;
-	enum snt_person_kind kind;
-	enum snt_code_format format;
-	enum snt_colour colour;
-	enum snt_verified verified;
-	bool has_temp;
-	int temp_dc;				/* tenths of °C, when has_temp */
-	enum snt_decision decision;
-	snt_reasons_t reasons;
-	enum snt_door door;
-	char subject[SNT_SUBJECT_LEN];		/* masked name; "" when unknown */
-	const uint8_t *payload;			/* raw code bytes, or NULL */
-	size_t payload_len;			/* 0 = no payload (read back as NULL) */
-	/*
-	 * Detail record (schema 3): "" = none (NULL in the log), else one JSON
-	 * object, compact, UTF-8, at most SNT_DETAIL_LEN - 1 bytes.  Members
-	 * (all optional; writers add only these, readers ignore unknown ones):
-	 *   "measure": {"skin_mdc", "ambient_mdc", "body_mdc": milli-°C,
-	 *               "emissivity_pm": per mille, "offset_mdc": skin-to-body
-	 *               offset, "ambient_coeff_pm", "ambient_ref_mdc": the
-	 *               ambient term, "samples", "used", "rejected", "faults",
-	 *               "readings": counts} - the temperature measurement
-	 *   "staff": "<staff reference>"      - the person is staff (badge)
-	 *   "override": {"by": "<staff reference>" or "button",
-	 *                "original": "admit|deny|refer"}
-	 *   "rules": {"version": n, "stale": true|false}
-	 *   "pass": "<visit pass id>"
-	 * Nothing personal beyond what the entry already holds (masked subject).
-	 */
-	char detail[SNT_DETAIL_LEN];
-	uint8_t prev_hash[SNT_HASH_LEN];	/* set by the store */
-	uint8_t hash[SNT_HASH_LEN];		/* set by the store */
-};
 
 struct snt_store;
 struct snt_store_iter;
@@ -179,7 +118,7 @@ void snt_store_close(struct snt_store *st);
  * Return: SNT_STORE_OK once the transaction is committed (fsync'd);
  * SNT_STORE_ERR_INVAL for a NULL argument, an enum out of range, a reason bit
  * past SNT_REASON_COUNT, an unterminated or non-UTF-8 string, a payload_len
- * without payload or above SNT_STORE_MAX_PAYLOAD; SNT_STORE_ERR_READONLY when
+ * without payload or above SNT_ENTRY_MAX_PAYLOAD; SNT_STORE_ERR_READONLY when
  * @st was opened read-only or the file became read-only; SNT_STORE_ERR_FULL,
  * _IO, _BUSY, _CORRUPT, _NOMEM, _SQL for the matching SQLite failures (a
  * last entry whose hash is not 32 bytes is _CORRUPT); in every error case the
@@ -692,23 +631,5 @@ const char *snt_store_strerror(enum snt_store_err err);
  * or @st is NULL.  Valid until the next call on @st.
  */
 const char *snt_store_errmsg(const struct snt_store *st);
-
-/* snt_person_kind_name() - "visitor" or "staff"; NULL if @k is out of range. */
-const char *snt_person_kind_name(enum snt_person_kind k);
-
-/*
- * snt_person_kind_from_name() - parse a name from snt_person_kind_name().
- * Return: 0 and *out set; -1 if @name is NULL or not one of them.
- */
-int snt_person_kind_from_name(const char *name, enum snt_person_kind *out) SNT_WUR;
-
-/* snt_door_name() - "opened" or "shut"; NULL if @d is out of range. */
-const char *snt_door_name(enum snt_door d);
-
-/*
- * snt_door_from_name() - parse a name from snt_door_name().
- * Return: 0 and *out set; -1 if @name is NULL or not one of them.
- */
-int snt_door_from_name(const char *name, enum snt_door *out) SNT_WUR;
 
 #endif /* SNT_STORE_H */

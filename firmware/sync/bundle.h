@@ -33,7 +33,7 @@
  *          reasons tstr (comma-joined names in weight order, "" when none,
  *          exactly as the log stores them), door tstr, subject tstr | null
  *          (null for ""), payload bstr | null (null for none; at most
- *          SNT_STORE_MAX_PAYLOAD bytes), detail tstr | null (null for "";
+ *          SNT_ENTRY_MAX_PAYLOAD bytes), detail tstr | null (null for "";
  *          < SNT_DETAIL_LEN bytes), prev_hash bstr 32, hash bstr 32]
  * Enum names are those of the store: snt_clock_state_name(),
  * snt_person_kind_name(), snt_code_format_name(), snt_colour_name(),
@@ -91,7 +91,7 @@
 #include <openssl/evp.h>
 
 #include "common/common.h"
-#include "scan/scan.h"
+#include "entry/entry.h"
 #include "sign/sign.h"
 #include "store/store.h"
 
@@ -228,7 +228,7 @@ enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const
  * The signed message must fit the seal's limit: @len at most
  * SNT_SEAL_MAX_PLAINTEXT - 100 bytes (a bundle of 5,000 entries with
  * health-code payloads of a few KiB is a few tens of MiB; one whose entries
- * carry payloads near SNT_STORE_MAX_PAYLOAD must be split smaller).
+ * carry payloads near SNT_ENTRY_MAX_PAYLOAD must be split smaller).
  * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL; SNT_BUNDLE_ERR_CRYPTO
  * with diag.sign (a key that is not P-256 or has no private half: _NOT_EC,
  * _NOT_P256, _INVAL; too large: _INVAL from signing or _TOO_LARGE from

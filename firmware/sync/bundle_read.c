@@ -236,7 +236,7 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 		if (!cbor_isa_bytestring(it[14]) || !cbor_bytestring_is_definite(it[14]))
 			goto bad;
 		n = cbor_bytestring_length(it[14]);
-		if (n == 0 || n > SNT_STORE_MAX_PAYLOAD)
+		if (n == 0 || n > SNT_ENTRY_MAX_PAYLOAD)
 			goto bad;
 		p = malloc(n);
 		if (!p)

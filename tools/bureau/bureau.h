@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 
 #include "common/common.h"
-#include "scan/scan.h"
+#include "entry/entry.h"
 #include "store/store.h"
 
 #define BUREAU_WHY_LEN 256		/* one-line reasons */

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
-#include "scan/scan.h"
+#include "entry/entry.h"
 
 #define BUREAU_PLATFORM_NAME_LEN 33	/* 1-32 of [a-z0-9-] + NUL */
 
