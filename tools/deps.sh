@@ -9,6 +9,8 @@ libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
 libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3 curl jq \
 gettext locales fonts-noto-cjk chromium"
+# zxing-cpp (C++): the scanner benchmark's figures for comparison (tests/bench/bench-scan.sh).
+PKGS="$PKGS g++ libzxing-dev"
 
 # `make deps CROSS=aarch64-linux-gnu-`: the cross toolchain, the arm64
 # libraries (zbar: libzbar0 only, see the Makefile) and qemu for the tests.

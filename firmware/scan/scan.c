@@ -4,6 +4,7 @@
  * first, until one yields a QR symbol.
  */
 #include <iconv.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -586,6 +587,7 @@ void snt_scanner_free(struct snt_scanner *s)
 	free(s->tmp);
 	free(s->pad);
 	free(s->blk);
+	free(s->find);
 	free(s);
 }
 
@@ -759,6 +761,28 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		shrunk = (side + SNT_SCAN_WORK_SIDE - 1) / SNT_SCAN_WORK_SIDE;
 		if (scan__shrink(s, &work, rgb, shrunk, &work, &rgb_view))
 			return SNT_SCAN_ERR_NOMEM;
+	}
+
+	/*
+	 * A frame with no finder pattern anywhere has no code zbar could read:
+	 * it finishes here.  Small frames (whose modules may be under a pixel)
+	 * always get the full search.
+	 */
+	s->ncands = 0;
+	if (work.width > SCAN__SMALL_SIDE || work.height > SCAN__SMALL_SIDE) {
+		size_t strong = 0;
+
+		s->ncands = scan__find_finders(s, &work, rgb, s->cands, SCAN__MAX_CANDS);
+		if (s->ncands == SIZE_MAX) {
+			s->ncands = 0;
+			return SNT_SCAN_ERR_NOMEM;
+		}
+		for (size_t k = 0; k < s->ncands; k++)
+			strong += s->cands[k].hits >= SCAN__FINDER_HITS;
+		if (strong == 0) {
+			*out = &s->res;
+			return SNT_SCAN_OK;
+		}
 	}
 
 	for (size_t i = 0; i < s->nplanes; i++) {

@@ -65,6 +65,19 @@ struct scan__finder {
 	float reach;		/* how far it (plus one module) reaches past the edge, pixels */
 };
 
+/* A possible finder pattern (find.c), in working-frame pixels. */
+struct scan__cand {
+	float x, y;		/* centre */
+	float module;		/* module size, pixels */
+	uint8_t inverted;	/* light centre: light modules on a dark ground */
+	unsigned int hits;	/* searched rows that crossed it */
+};
+
+/* Rows that must cross a candidate before a frame gets the full search. */
+#define SCAN__FINDER_HITS 2
+/* Most finder candidates kept per frame. */
+#define SCAN__MAX_CANDS 64
+
 /* Text encodings a payload may be shown in (iconv descriptors, or (iconv_t)-1). */
 struct scan__iconv {
 	iconv_t gb18030;	/* GB 18030 -> UTF-8 */
@@ -107,6 +120,10 @@ struct snt_scanner {
 	int raw_points[SNT_SCAN_MAX_CODES][4][2];	/* corners, not clamped to the frame */
 	uint16_t *blk;			/* per-block minima and maxima */
 	size_t blk_cap;
+	uint8_t *find;			/* finder search planes and thresholds */
+	size_t find_cap;
+	struct scan__cand cands[SCAN__MAX_CANDS];
+	size_t ncands;
 
 	struct snt_scan_result res;
 	struct snt_scan_code sort_tmp;	/* scratch for sorting res */
@@ -235,6 +252,17 @@ size_t scan__edge_finders(const uint8_t *px, unsigned int w, unsigned int h,
  */
 void scan__edge_pad(const uint8_t *px, unsigned int w, unsigned int h, unsigned int border,
 		    const struct scan__finder *f, size_t nf, uint8_t light, uint8_t *out);
+
+/*
+ * scan__find_finders() - possible QR finder patterns in the working frame
+ * @f (colour through @rgb, or NULL for a grey frame), see find.c: dark
+ * centres on the minimum channel, light centres (dark mode) on the maximum
+ * channel, each crossed along a row and down its column.
+ * @out: receives up to @max candidates.
+ * Return: how many; SIZE_MAX when the search buffers could not be grown.
+ */
+size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
+			  const struct scan__rgb *rgb, struct scan__cand *out, size_t max);
 
 /* scan__utf8_valid() - 1 if @in is well-formed UTF-8 (RFC 3629), else 0. */
 int scan__utf8_valid(const uint8_t *in, size_t len);
