@@ -56,6 +56,12 @@ static void test_defaults(void **state)
 	assert_int_equal(c.temp_tries, 3);
 	assert_string_equal(c.db, "/var/lib/sentinel/sentinel.db");
 	assert_int_equal(c.sim_clock, SNT_CLOCK_TRUSTED);
+	/* The scan budget: none on the simulated board, SNT_CONFIG_SCAN_BUDGET_MS on a real one. */
+	assert_string_equal(c.board, "sim");
+	assert_int_equal(c.scan_budget_ms, 0);
+	assert_int_equal(snt_config_load(FIX "linux-good.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_int_equal(c.scan_budget_ms, SNT_CONFIG_SCAN_BUDGET_MS);
+	assert_int_equal(SNT_CONFIG_SCAN_BUDGET_MS, 80);
 }
 
 struct bad_case {

@@ -404,6 +404,61 @@ static void test_dark_mode(void **state)
 	check_colour(s, black, 1, 2, 1, SNT_COLOUR_BLACK);
 }
 
+/*
+ * A code drawn light on dark: an app in a dark theme draws the modules
+ * (qrencode's dark ones, from the fixture) in the code's colour on a black
+ * screen, with no negation.  Its colour is read from the bright modules as
+ * shown.
+ */
+static void check_drawn(struct snt_scanner *s, const uint8_t colour[3], enum snt_colour want)
+{
+	static const uint8_t wall[3] = { 0x60, 0x58, 0x50 };
+	static const uint8_t screen[3] = { 0x08, 0x08, 0x08 };
+	struct snt_image qr;
+	struct canvas c;
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+
+	load_fixture("qr-ascii.png", &qr);
+	canvas_new(&c, 640, 480, 0, wall);
+	for (unsigned int y = 30; y < 450; y++)
+		for (unsigned int x = 150; x < 490; x++)
+			memcpy(c.px + (size_t)y * c.stride + (size_t)x * 3, screen, 3);
+	paste(&c, &qr, 320 - qr.width, 240 - qr.height, 2, 1, colour, screen);
+	snt_image_release(&qr);
+	f = rgb_frame(&c);
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 1);
+	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
+	if (r->codes[0].colour != want)
+		fail_msg("drawn %02x%02x%02x on black: colour %s, want %s", colour[0], colour[1],
+			 colour[2], snt_colour_name(r->codes[0].colour), snt_colour_name(want));
+	canvas_free(&c);
+}
+
+/* Dark mode, drawn: green, yellow and red on black read as drawn; never green otherwise. */
+static void test_dark_mode_drawn(void **state)
+{
+	static const uint8_t teal[3] = { 0x00, 0xa8, 0x70 };
+	static const uint8_t green3[3] = { 0x2b, 0xa2, 0x45 };
+	static const uint8_t red3[3] = { 0xff, 0x3b, 0x30 };
+	static const uint8_t cyan[3] = { 0x10, 0xe0, 0xe0 };
+	struct snt_scanner *s = *state;
+
+	check_drawn(s, green, SNT_COLOUR_GREEN);
+	check_drawn(s, green2, SNT_COLOUR_GREEN);
+	check_drawn(s, green3, SNT_COLOUR_GREEN);
+	check_drawn(s, teal, SNT_COLOUR_GREEN);
+	check_drawn(s, yellow, SNT_COLOUR_YELLOW);
+	check_drawn(s, yellow2, SNT_COLOUR_YELLOW);
+	check_drawn(s, red, SNT_COLOUR_RED);
+	check_drawn(s, red2, SNT_COLOUR_RED);
+	check_drawn(s, red3, SNT_COLOUR_RED);
+	check_drawn(s, white, SNT_COLOUR_BLACK);
+	/* A negated red screen shows cyan: red (negated), never green. */
+	check_drawn(s, cyan, SNT_COLOUR_RED);
+}
+
 /* Lesson 2: a code held small in the frame (2-pixel modules) still decodes. */
 static void test_small_code(void **state)
 {
@@ -536,6 +591,44 @@ static void test_no_code(void **state)
 	}
 	r = scan_ok(s, &f);
 	assert_int_equal(r->n, 0);
+	canvas_free(&c);
+}
+
+/*
+ * A 640x480 frame with no finder pattern (blank, sensor noise, a smooth
+ * gradient) finishes without a zbar pass; the same frame with a code in it
+ * gets the full search.
+ */
+static void test_no_code_fast(void **state)
+{
+	struct snt_scanner *s = *state;
+	struct canvas c;
+	struct snt_frame f;
+	const struct snt_scan_result *r;
+	uint32_t seed = 777;
+
+	canvas_new(&c, 640, 480, 0, white);
+	f = rgb_frame(&c);
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 0);
+	assert_int_equal(s->zbar_passes, 0);
+	for (unsigned int y = 0; y < c.h; y++)
+		for (unsigned int x = 0; x < c.w * 3; x++) {
+			seed = seed * 1103515245u + 12345u;
+			c.px[(size_t)y * c.stride + x] =
+				(uint8_t)(60 + y / 4 + ((seed >> 24) % 41) - 20);
+		}
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 0);
+	assert_int_equal(s->zbar_passes, 0);
+	canvas_free(&c);
+
+	draw_one(&c, black, 2, 1);
+	f = rgb_frame(&c);
+	r = scan_ok(s, &f);
+	assert_int_equal(r->n, 1);
+	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
+	assert_true(s->zbar_passes >= 1);
 	canvas_free(&c);
 }
 
@@ -1388,10 +1481,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_colours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dark_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dark_mode_drawn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pixel_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_code_fast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
 		cmocka_unit_test(test_colour_classifier),
 		cmocka_unit_test(test_colour_white_balance),

@@ -89,7 +89,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	memset(out, 0, sizeof(*out));
 	out->scan_timeout_ms = cfg->scan_timeout_ms;
 	out->frame_interval_ms = cfg->frame_interval_ms;
-	out->scan_budget_ms = (unsigned int)cfg->scan_budget_ms;
+	out->scan_budget_ms = cfg->scan_budget_ms > 0 ? (unsigned int)cfg->scan_budget_ms : 0;
 	out->dedup_window_ms = (int64_t)cfg->dedup_window_s * 1000;
 	out->temp_retry_ms = cfg->temp_retry_ms;
 	out->relay_pulse_ms = cfg->relay_pulse_ms;

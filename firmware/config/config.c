@@ -125,6 +125,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	snt_strlcpy(cfg->duty_phone, "", sizeof(cfg->duty_phone));
 	cfg->scan_timeout_ms = 5000;
 	cfg->frame_interval_ms = 100;
+	cfg->scan_budget_ms = -1;	/* chosen by board in snt_config_load() */
 	cfg->dedup_window_s = 60;
 	cfg->temp_tries = 3;
 	cfg->temp_retry_ms = 1000;
@@ -551,6 +552,8 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 	}
 	if (cfg->temp_samples == 0)
 		cfg->temp_samples = strcmp(cfg->board, "sim") ? 5 : 1;
+	if (cfg->scan_budget_ms < 0)
+		cfg->scan_budget_ms = strcmp(cfg->board, "sim") ? SNT_CONFIG_SCAN_BUDGET_MS : 0;
 	if (!strcmp(cfg->board, "linux"))
 		return check_linux(cfg, errbuf, errlen);
 	return SNT_CONFIG_OK;

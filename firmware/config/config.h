@@ -17,6 +17,16 @@
 #include "common/common.h"
 
 #define SNT_CONFIG_DEFAULT_PATH "/etc/sentinel/sentinel.conf"
+/*
+ * Default [checkin] scan_budget_ms on a real board: most decoding time per
+ * 640x480 frame, below the default frame interval (100 ms).  A frame with
+ * no finder pattern takes about 2 ms on an x86-64 core (tests/bench/
+ * bench-scan.sh), so several times that on a Raspberry Pi 4 core; a frame
+ * with a code is mostly read by the first planes, within the budget there.
+ * The simulated board defaults to 0 (no limit): its results do not depend
+ * on the machine's speed.
+ */
+#define SNT_CONFIG_SCAN_BUDGET_MS 80
 
 enum snt_config_err {
 	SNT_CONFIG_OK = 0,
@@ -53,7 +63,9 @@ struct snt_config {
 	/* [checkin] */
 	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */
 	int frame_interval_ms;		/* between camera frames, 10-1000 */
-	int scan_budget_ms;		/* most decode time per frame, 0 (none)-10000 */
+	int scan_budget_ms;		/* most decode time per frame, 0 (none)-10000; default
+					 * SNT_CONFIG_SCAN_BUDGET_MS, sim 0 (-1 until
+					 * snt_config_load() chooses by board) */
 	int dedup_window_s;		/* repeat scans make no entry, 0-3600 */
 	int temp_tries;			/* measurements for an implausible reading, 1-10 */
 	int temp_retry_ms;		/* pause before measuring again, 0-10000 */

@@ -55,6 +55,24 @@
  */
 #define SHOWN_RED_LO 345.0f
 #define SHOWN_RED_HI 20.0f
+/*
+ * A code drawn light on a dark ground (an app's dark theme draws the
+ * modules in the code's own colour on black) is judged by its bright
+ * modules as shown: their hue, and their saturation (chroma over the
+ * brightest channel, as there is no white to divide by).  Windows as above,
+ * green narrower on the cyan side, where a negated red screen lies
+ * (standard reds negated: 175-185 degrees).
+ */
+#define DRAWN_MIN_LEVEL 0.25f	/* brightest channel of a bright module, at least */
+#define DRAWN_MIN_SAT 0.45f	/* saturation of a coloured bright module, at least */
+#define DRAWN_GREEN_LO 85.0f
+#define DRAWN_GREEN_HI 165.0f
+/*
+ * A negated screen's red reads cyan as shown and red negated; a green drawn
+ * on black reads green as shown and magenta (300-340 degrees) negated.  A
+ * negated hue under this is the magenta of a drawn green, not a red.
+ */
+#define NEGATED_RED_FROM 345.0f
 
 /* Minkowski gauge of a convex quadrilateral about its centroid. */
 struct gauge {
@@ -67,6 +85,7 @@ struct bin {
 	float sum[3];		/* normalised colour */
 	float raw[3];		/* colour as displayed, not negated nor normalised */
 	unsigned int vote[5];
+	unsigned int drawn[5];	/* votes of the colour as shown (light on dark) */
 };
 
 static int gauge_init(struct gauge *g, const int pts[4][2])
@@ -130,6 +149,23 @@ static float hue_of(const float c[3], float *chroma)
 	else
 		h = 60.0f * ((c[0] - c[1]) / d + 4.0f);
 	return h;
+}
+
+/* Classify one colour as shown, a bright module on a dark ground. */
+static enum snt_colour classify_drawn(const float c[3])
+{
+	float chroma, h = hue_of(c, &chroma);
+	float mx = fmaxf(c[0], fmaxf(c[1], c[2]));
+
+	if (mx < DRAWN_MIN_LEVEL || chroma < DRAWN_MIN_SAT * mx)
+		return SNT_COLOUR_UNKNOWN;
+	if (h >= SHOWN_RED_LO || h <= SHOWN_RED_HI)
+		return SNT_COLOUR_RED;
+	if (h >= YELLOW_LO && h <= YELLOW_HI)
+		return SNT_COLOUR_YELLOW;
+	if (h >= DRAWN_GREEN_LO && h <= DRAWN_GREEN_HI)
+		return SNT_COLOUR_GREEN;
+	return SNT_COLOUR_UNKNOWN;
 }
 
 /* Classify one normalised colour. */
@@ -324,6 +360,8 @@ void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int 
 				b->raw[k] += raw[k];
 			}
 			b->vote[classify(c)]++;
+			if (inverted)
+				b->drawn[classify_drawn(raw)]++;
 			st->n_inner++;
 		}
 	}
@@ -341,7 +379,7 @@ void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int 
 		acc += inner[--core_from].n;
 	{
 		float sum[3] = { 0, 0, 0 }, raw[3] = { 0, 0, 0 };
-		unsigned int vote[5] = { 0 };
+		unsigned int vote[5] = { 0 }, drawn[5] = { 0 };
 
 		for (unsigned int i = core_from; i < HBINS; i++) {
 			st->n_core += inner[i].n;
@@ -349,8 +387,10 @@ void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int 
 				sum[k] += inner[i].sum[k];
 				raw[k] += inner[i].raw[k];
 			}
-			for (int k = 0; k < 5; k++)
+			for (int k = 0; k < 5; k++) {
 				vote[k] += inner[i].vote[k];
+				drawn[k] += inner[i].drawn[k];
+			}
 		}
 		if (st->n_core < MIN_CORE)
 			return;
@@ -358,8 +398,10 @@ void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int 
 			st->fg[k] = sum[k] / (float)st->n_core;
 			st->shown[k] = raw[k] / (float)st->n_core;
 		}
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < 5; k++) {
 			st->vote[k] = (float)vote[k] / (float)st->n_core;
+			st->drawn_vote[k] = (float)drawn[k] / (float)st->n_core;
+		}
 	}
 	st->hue = hue_of(st->fg, &st->chroma);
 	st->shown_hue = hue_of(st->shown, &st->shown_chroma);
@@ -367,24 +409,64 @@ void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int 
 	st->ok = 1;
 }
 
-enum snt_colour scan__colour_decide(const struct scan__colour_stats *st)
+/* The colour of the modules judged negated (a dark-mode screen inverts everything). */
+static enum snt_colour decide_negated(const struct scan__colour_stats *st)
 {
-	enum snt_colour c;
+	enum snt_colour c = classify(st->fg);
 
-	if (!st->ok)
-		return SNT_COLOUR_UNKNOWN;
-	c = classify(st->fg);
 	if (c == SNT_COLOUR_UNKNOWN || st->vote[c] < MIN_VOTE)
 		return SNT_COLOUR_UNKNOWN;
 	if (c != SNT_COLOUR_GREEN)
 		return c;
 	if (st->vote[SNT_COLOUR_RED] + st->vote[SNT_COLOUR_YELLOW] > GREEN_VETO)
 		return SNT_COLOUR_UNKNOWN;
-	if (st->inverted && st->shown_chroma >= MIN_CHROMA &&
-	    (st->shown_hue >= SHOWN_RED_LO || st->shown_hue <= SHOWN_RED_HI ||
-	     (st->shown_hue >= YELLOW_LO && st->shown_hue <= YELLOW_HI)))
+	return c;
+}
+
+/* The colour of a light-on-dark code's bright modules as shown. */
+static enum snt_colour decide_drawn(const struct scan__colour_stats *st)
+{
+	enum snt_colour c = classify_drawn(st->shown);
+
+	if (c == SNT_COLOUR_UNKNOWN || st->drawn_vote[c] < MIN_VOTE)
+		return SNT_COLOUR_UNKNOWN;
+	if (c == SNT_COLOUR_GREEN &&
+	    st->drawn_vote[SNT_COLOUR_RED] + st->drawn_vote[SNT_COLOUR_YELLOW] > GREEN_VETO)
 		return SNT_COLOUR_UNKNOWN;
 	return c;
+}
+
+enum snt_colour scan__colour_decide(const struct scan__colour_stats *st)
+{
+	enum snt_colour neg, drawn;
+
+	if (!st->ok)
+		return SNT_COLOUR_UNKNOWN;
+	neg = decide_negated(st);
+	if (!st->inverted)
+		return neg;
+	/*
+	 * Light on dark: either a negated screen (judged negated) or a code
+	 * drawn in its colour on black (judged as shown).  Where only one
+	 * reading names a colour it stands; where both do and differ, the code
+	 * is unknown, except a drawn green whose negated reading is the
+	 * magenta side of red (see NEGATED_RED_FROM).  A code whose modules
+	 * are shown red or yellow is never green.
+	 */
+	drawn = decide_drawn(st);
+	if (drawn == SNT_COLOUR_UNKNOWN) {
+		if (neg == SNT_COLOUR_GREEN && st->shown_chroma >= MIN_CHROMA &&
+		    (st->shown_hue >= SHOWN_RED_LO || st->shown_hue <= SHOWN_RED_HI ||
+		     (st->shown_hue >= YELLOW_LO && st->shown_hue <= YELLOW_HI)))
+			return SNT_COLOUR_UNKNOWN;
+		return neg;
+	}
+	if (neg == SNT_COLOUR_UNKNOWN || neg == drawn)
+		return drawn;
+	if (drawn == SNT_COLOUR_GREEN && neg == SNT_COLOUR_RED && st->hue < NEGATED_RED_FROM &&
+	    st->hue > 180.0f)
+		return drawn;
+	return SNT_COLOUR_UNKNOWN;
 }
 
 enum snt_colour scan__colour_classify(const struct scan__rgb *img, const int pts[4][2],

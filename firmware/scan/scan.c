@@ -740,6 +740,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 
 	s->res.n = 0;
 	s->last_plane = -1;
+	s->zbar_passes = 0;
 	if (frame->fmt == SNT_PIXFMT_RGB24) {
 		rgb_view.px = frame->data;
 		rgb_view.width = frame->width;
@@ -766,7 +767,8 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 	/*
 	 * A frame with no finder pattern anywhere has no code zbar could read:
 	 * it finishes here.  Small frames (whose modules may be under a pixel)
-	 * always get the full search.
+	 * always get the full search.  (One candidate crossed by two rows is
+	 * enough: blur, tilt and a logo may hide the other two finders.)
 	 */
 	s->ncands = 0;
 	if (work.width > SCAN__SMALL_SIDE || work.height > SCAN__SMALL_SIDE) {
@@ -805,6 +807,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		zbar_image_set_size(s->zimg, w, h);
 		zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
 		n = zbar_scan_image(s->zs, s->zimg);
+		s->zbar_passes++;
 		if (n < 0)
 			return SNT_SCAN_ERR_ZBAR;
 		zbar_hit |= n > 0;

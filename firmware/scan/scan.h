@@ -6,29 +6,40 @@
  *
  * Decoding is done by zbar (0.23.92, Y800 input only) in binary mode
  * (ZBAR_CFG_BINARY) so the payload bytes are kept exactly as encoded
- * (ISO/IEC 18004:2015 §7.4).  zbar is tried on several grey planes built from
- * the colour frame, cheapest first, stopping at the first plane that yields a
- * symbol: a colour-aware plane in which green, yellow and red modules are all
- * dark (minimum channel), luma (ITU-R BT.601 weights), the first also with
- * local contrast normalisation (glare, shade); at half scale (2x2 box filter:
- * a quarter of the work, and steadier on blur and sensor noise), then full
- * scale (small codes), then a third (noisy or halftone prints) and a 3x3
- * minimum (codes drawn in dots); and inverted (phones in dark mode).  Two
- * kinds of plane are tried only when the frame calls for them: a padded
- * plane, with a light border and the part of a finder pattern cut off by the
- * frame's edge redrawn (ISO/IEC 18004:2015 §6.3.3), when a finder touches the
- * edge (a phone held too high); and a double-scale plane for frames of at
- * most 400 pixels a side.  A frame larger than SNT_SCAN_WORK_SIDE is
- * box-filtered down first.  A frame with no code goes through every plane
- * that applies and costs the most (about six times one plain zbar pass at
- * 640x480); a per-frame time budget (snt_scanner_set_budget()) bounds that.
+ * (ISO/IEC 18004:2015 §7.4).  A frame is first searched cheaply for finder
+ * patterns (§6.3.3: 1:1:3:1:1 across the centre, found along a row and
+ * checked down the column, dark centres on the minimum channel and light
+ * ones on the maximum channel, thresholded by block); a frame of more than
+ * 400 pixels a side with none has no code zbar could read, and is finished
+ * there, without zbar (a few milliseconds at 640x480, where the search
+ * below costs tens).  Otherwise zbar is tried on several grey planes built
+ * from the colour frame, cheapest first, stopping at the first plane that
+ * yields a symbol: a colour-aware plane in which green, yellow and red
+ * modules are all dark (minimum channel), luma (ITU-R BT.601 weights), the
+ * first also with local contrast normalisation (glare, shade); at half scale
+ * (2x2 box filter: a quarter of the work, and steadier on blur and sensor
+ * noise), then full scale (small codes), then a third (noisy or halftone
+ * prints) and a 3x3 minimum (codes drawn in dots); and inverted (phones in
+ * dark mode).  Two kinds of plane are tried only when the frame calls for
+ * them: a padded plane, with a light border and the part of a finder
+ * pattern cut off by the frame's edge redrawn (ISO/IEC 18004:2015 §6.3.3),
+ * when a finder touches the edge (a phone held too high); and a
+ * double-scale plane for frames of at most 400 pixels a side.  A frame
+ * larger than SNT_SCAN_WORK_SIDE is box-filtered down first.  A frame with
+ * finder-like texture but no code goes through every plane that applies and
+ * costs the most (about six times one plain zbar pass at 640x480); a
+ * per-frame time budget (snt_scanner_set_budget()) bounds that.
  *
  * The colour is judged on the frame's RGB: the darkest samples inside the
  * code's corner polygon, divided by the white of its quiet zone (which
  * cancels the white balance), classified by hue.  A code found on an
- * inverted plane is judged negated, as a dark-mode screen shows it, so a
- * dark-mode red code reads red.  Green needs the strongest evidence; a
- * yellow or red code is reported yellow, red or unknown, never green.
+ * inverted plane (light modules on a dark ground) is judged two ways: negated,
+ * as a dark-mode screen that inverts everything shows it (so a negated red
+ * code reads red), and as drawn, from its bright modules' hue and saturation
+ * (an app's dark theme drawing the code green, yellow or red on black);
+ * where both readings name a colour and differ, the colour is unknown.
+ * Green needs the strongest evidence; a yellow or red code is reported
+ * yellow, red or unknown, never green.
  *
  * One scanner per thread: a scanner owns one zbar image scanner and the
  * plane buffers, reused from frame to frame so memory stays flat (the zbar

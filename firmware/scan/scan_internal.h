@@ -100,6 +100,7 @@ struct snt_scanner {
 	struct scan__plane planes[SCAN__MAX_PLANES];	/* tried in order */
 	size_t nplanes;
 	int last_plane;			/* index that yielded codes, -1 if none */
+	unsigned int zbar_passes;	/* planes zbar scanned on the last frame */
 	unsigned int budget_ms;		/* no new plane after this long; 0: no limit */
 
 	uint8_t *rgb;			/* YUYV frames converted to RGB24 */
@@ -145,6 +146,7 @@ struct scan__colour_stats {
 	unsigned int n_inner;	/* samples inside the code */
 	unsigned int n_core;	/* module core samples judged */
 	float vote[5];		/* share of core samples per enum snt_colour */
+	float drawn_vote[5];	/* the same, judged as shown on a dark ground (inverted only) */
 };
 
 /*
@@ -167,8 +169,10 @@ enum snt_colour scan__colour_decide(const struct scan__colour_stats *st);
  * @img: the frame as RGB24.
  * @pts: the four corners from zbar, scaled to frame pixels.
  * @inverted: the code was found on an inverted plane (light modules on a
- *            dark ground, as a phone in dark mode shows it): the colours are
- *            negated before judging, so a dark-mode red code reads red.
+ *            dark ground): judged negated (a screen inverted whole, so a
+ *            dark-mode red code reads red) and as drawn (the bright modules'
+ *            hue and saturation as shown: a code drawn in its colour on
+ *            black); differing readings give unknown (scan__colour_decide()).
  * Return: the colour; SNT_COLOUR_UNKNOWN when the evidence is weak.
  */
 enum snt_colour scan__colour_classify(const struct scan__rgb *img, const int pts[4][2],

@@ -15,8 +15,9 @@
 #                       zxing-cpp, and the ratio
 #   replay              grab + scan through the V4L2 camera over a replayed
 #                       YUYV device: frames per second with no code in view and
-#                       with the camera set's codes (BENCH_SCAN_BUDGET_MS sets
-#                       the scanner's budget, default 0: none)
+#                       with the camera set's codes, under a real board's default
+#                       scan budget (BENCH_SCAN_BUDGET_MS overrides it; the other
+#                       figures use no budget, as sentinelctl scan)
 #   callgrind empty     instructions per empty frame, scanner and zxing-cpp
 #   cost camera         median ms per 640x480 frame, scanner vs one plain zbar pass
 #                       over the luma plane of the same frame, side by side, and the ratio
