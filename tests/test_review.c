@@ -303,6 +303,11 @@ static void check_fit(bool use_locale)
 			 SNT_REVIEW_OK);
 	assert_string_equal(out, "?[2J???a");
 	assert_int_equal(w, 8);
+	/* Nor bidi controls (U+202E, U+2066) and C1 controls (U+009B). */
+	assert_int_equal(snt_review_fit("a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xc2\x9b", 20, use_locale, out, sizeof(out), &w),
+			 SNT_REVIEW_OK);
+	assert_string_equal(out, "a?b?c?");
+	assert_int_equal(w, 6);
 	assert_int_equal(snt_review_fit("", 3, use_locale, out, sizeof(out), &w), SNT_REVIEW_OK);
 	assert_string_equal(out, "");
 	assert_int_equal(w, 0);
@@ -351,15 +356,18 @@ static void test_csv_cell(void **state)
 	check_cell("\xe5\xbc\xa0*", true, "\xe5\xbc\xa0*");
 	check_cell("a,b", true, "\"a,b\"");
 	check_cell("say \"hi\"", true, "\"say \"\"hi\"\"\"");
-	check_cell("two\r\nlines", true, "\"two\r\nlines\"");
+	/* Controls escaped (snt_escape()): a CSV is read on terminals too. */
+	check_cell("two\r\nlines", true, "two\\x0d\\x0alines");
+	check_cell("\x1b[31mred", true, "\\x1b[31mred");
+	check_cell("txt\xe2\x80\xaegpj", true, "txt\\u202egpj");
 	check_cell(" padded", true, "\" padded\"");
 	/* Formula cells made inert. */
 	check_cell("=1+2", true, "'=1+2");
 	check_cell("+1", true, "'+1");
 	check_cell("-1", true, "'-1");
 	check_cell("@SUM(A1:A9)", true, "'@SUM(A1:A9)");
-	check_cell("\tx", true, "'\tx");
-	check_cell("\rx", true, "\"'\rx\"");
+	check_cell("\tx", true, "\\x09x");
+	check_cell("\rx", true, "\\x0dx");
 	check_cell("=HYPERLINK(\"http://x\",\"y\")", true, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
 	/* A number this program formatted stays a number. */
 	check_cell("-0.5", false, "-0.5");

@@ -150,7 +150,7 @@ static json_t *code_json(const struct snt_scan_code *c)
 	if (!pts)
 		return NULL;
 	o = json_pack("{s:s, s:s%, s:s, s:s, s:o}", "format", "qr", "text", c->text,
-		      strlen(c->text), "bytes_hex", hex, "colour", snt_colour_name(c->colour),
+		      c->text_len, "bytes_hex", hex, "colour", snt_colour_name(c->colour),
 		      "points", pts);
 	return o;
 }
@@ -191,39 +191,35 @@ static int result_json(const char *file, const struct snt_scan_result *r, double
 }
 
 /*
- * Print @s (UTF-8) with C0, DEL and C1 control characters escaped, so a
- * payload cannot drive the terminal: payloads are hostile input.
+ * Print @len bytes of @s with every control (C0, DEL, C1, bidi) escaped
+ * (snt_escape(), C style), NUL bytes included, so a payload cannot drive
+ * the terminal or hide its end: payloads are hostile input.
  */
-static void print_safe(const char *s)
+static void print_safe(const char *s, size_t len)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			printf("\\u%04x", p[1]);
-			p++;
-		} else if (*p == '\n')
-			fputs("\\n", stdout);
-		else if (*p == '\t')
-			fputs("\\t", stdout);
-		else if (*p == '\\')
-			fputs("\\\\", stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\x%02x", *p);
-		else
-			putchar(*p);
+	size_t n = snt_escape(s, len, SNT_ESCAPE_C, NULL, 0) + 1;
+	char *e = malloc(n);
+
+	if (!e) {
+		fputs("(out of memory)", stdout);
+		return;
 	}
+	(void)snt_escape(s, len, SNT_ESCAPE_C, e, n);
+	fputs(e, stdout);
+	free(e);
 }
 
 static void result_text(const char *file, const struct snt_scan_result *r, double ms)
 {
 	if (r->n == 0) {
-		print_safe(file);
+		print_safe(file, strlen(file));
 		printf(": no QR code found (%.1f ms)\n", ms);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++) {
-		print_safe(file);
+		print_safe(file, strlen(file));
 		printf(": %s: ", snt_colour_name(r->codes[i].colour));
-		print_safe(r->codes[i].text);
+		print_safe(r->codes[i].text, r->codes[i].text_len);
 		putchar('\n');
 	}
 }

@@ -209,19 +209,15 @@ struct run {
 
 /*
  * Names from a stick are hostile: a '\n' or ESC in a file name would forge
- * output lines or colour the terminal.  Control characters (< 0x20, 0x7f)
- * are printed as \xNN.
+ * output lines or colour the terminal.  Controls are printed escaped
+ * (snt_escape(): \xNN, \uNNNN).
  */
 static void put_escaped(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char *e = snt_escape_dup(s, 0);
 
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
-	}
+	fputs(e ? e : "(out of memory)", f);
+	free(e);
 }
 
 static void error_line(struct run *r, const char *fmt, ...) SNT_PRINTF(2, 3);

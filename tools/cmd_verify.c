@@ -321,8 +321,12 @@ int cmd_verify(int argc, char **argv)
 		json_t *val;
 		int first = 1;
 
+		/* Issuer data is signed, not safe: controls escaped (snt_escape()). */
 		json_object_foreach(o, key, val) {
-			printf("%s%s=%s", first ? "" : " ", key, json_is_string(val) ? json_string_value(val) : "-");
+			char *e = json_is_string(val) ? snt_escape_dup(json_string_value(val), SNT_ESCAPE_C) : NULL;
+
+			printf("%s%s=%s", first ? "" : " ", key, e ? e : "-");
+			free(e);
 			first = 0;
 		}
 		printf("\n");

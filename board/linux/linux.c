@@ -41,14 +41,20 @@ static int display_write(int fd, const char *text)
 	char line[1024];
 	size_t n = 0, off = 0;
 
-	/* One message, one line: the two language lines joined by " / ". */
-	for (const char *p = text; *p && n + 4 < sizeof(line); p++) {
-		if (*p == '\n') {
-			memcpy(line + n, " / ", 3);
-			n += 3;
-		} else if ((unsigned char)*p >= 0x20 && *p != 0x7f) {
-			line[n++] = *p;
-		}
+	/*
+	 * One message, one line: the two language lines joined by " / ", each
+	 * with its controls escaped (snt_escape()): text from a code is hostile.
+	 */
+	for (const char *p = text; *p && n + 4 < sizeof(line);) {
+		size_t seg = strcspn(p, "\n"), w;
+
+		if (p != text)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, " / ");
+		w = snt_escape(p, seg, 0, line + n, sizeof(line) - 1 - n);
+		n += w < sizeof(line) - 1 - n ? w : strlen(line + n);
+		p += seg;
+		if (*p == '\n')
+			p++;
 	}
 	line[n++] = '\n';
 	while (off < n) {

@@ -246,26 +246,18 @@ static const struct snt_thermometer_ops sim_thermometer_ops = {
 static enum snt_hal_err sim_show(void *ctx, const char *text)
 {
 	struct sim *s = ctx;
-	char line[1024];
+	char line[1024], esc[1024];
 	size_t n;
 	int k;
 
 	k = snprintf(line, sizeof(line), "%" PRId64 " display \"", s->now);
 	n = (size_t)k;
-	for (const char *p = text; *p && n + 8 < sizeof(line); p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c == '"' || c == '\\') {
+	/* Controls escaped (snt_escape(), C style), then '"' as \". */
+	(void)snt_escape(text, strlen(text), SNT_ESCAPE_C, esc, sizeof(esc));
+	for (const char *p = esc; *p && n + 8 < sizeof(line); p++) {
+		if (*p == '"')
 			line[n++] = '\\';
-			line[n++] = (char)c;
-		} else if (c == '\n') {
-			line[n++] = '\\';
-			line[n++] = 'n';
-		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)snprintf(line + n, sizeof(line) - n, "\\x%02x", c);
-		} else {
-			line[n++] = (char)c;
-		}
+		line[n++] = *p;
 	}
 	line[n++] = '"';
 	line[n++] = '\n';

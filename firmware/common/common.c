@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,4 +79,104 @@ err_close:
 const char *snt_open_strerror(int err)
 {
 	return err == SNT_ENOTREG ? "not a regular file" : strerror(err);
+}
+
+int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
+{
+	uint32_t c, min;
+	size_t n;
+
+	if (!s || len == 0)
+		return 0;
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		n = 2, c &= 0x1f, min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		n = 3, c &= 0x0f, min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return (int)n;
+}
+
+bool snt_char_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Append @n bytes at *@o when the whole piece fits before the NUL; always counts. */
+static void esc_put(char *out, size_t size, size_t *o, bool *cut, const char *p, size_t n)
+{
+	if (!*cut && out && *o + n < size)
+		memcpy(out + *o, p, n);
+	else
+		*cut = true;
+	*o += n;
+}
+
+size_t snt_escape(const void *in, size_t len, unsigned flags, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *s = in;
+	size_t o = 0, kept = 0, i = 0;
+	bool cut = false;
+
+	if (!out)
+		size = 0;
+	while (s && i < len) {
+		char e[8];
+		uint32_t cp = 0;
+		int n = snt_utf8_decode(s + i, len - i, &cp);
+
+		if ((flags & SNT_ESCAPE_C) && n == 1 && strchr("\\\n\t\r", (char)cp) && cp) {
+			e[0] = '\\';
+			e[1] = cp == '\\' ? '\\' : cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r';
+			esc_put(out, size, &o, &cut, e, 2);
+		} else if (n == 0 || (n == 1 && snt_char_unsafe(cp))) {
+			uint8_t b = s[i];
+
+			n = 1;
+			e[0] = '\\', e[1] = 'x', e[2] = hex[b >> 4], e[3] = hex[b & 15];
+			esc_put(out, size, &o, &cut, e, 4);
+		} else if (snt_char_unsafe(cp)) {
+			e[0] = '\\', e[1] = 'u';
+			for (int k = 0; k < 4; k++)
+				e[2 + k] = hex[(cp >> (12 - 4 * k)) & 15];
+			esc_put(out, size, &o, &cut, e, 6);
+		} else {
+			esc_put(out, size, &o, &cut, (const char *)s + i, (size_t)n);
+		}
+		if (!cut)
+			kept = o;
+		i += (size_t)n;
+	}
+	if (size)
+		out[kept] = '\0';
+	return o;
+}
+
+char *snt_escape_dup(const char *s, unsigned flags)
+{
+	size_t len = s ? strlen(s) : 0, n = snt_escape(s, len, flags, NULL, 0) + 1;
+	char *out = malloc(n);
+
+	if (out)
+		(void)snt_escape(s, len, flags, out, n);
+	return out;
 }

@@ -5,6 +5,7 @@
 #ifndef SNT_COMMON_H
 #define SNT_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,5 +55,52 @@ int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
  * or "not a regular file"; never NULL.
  */
 const char *snt_open_strerror(int err);
+
+/* ---- Text from outside, for human eyes ---- */
+
+/*
+ * snt_utf8_decode() - one character of strict UTF-8 (RFC 3629: no overlong
+ * form, no surrogate, at most U+10FFFF) at @s, of which @len bytes may be
+ * read.
+ * Return: its length in bytes (1-4) with *@cp set, or 0 when the bytes at
+ * @s are no valid character (or @len is 0).
+ */
+int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
+
+/*
+ * snt_char_unsafe() - whether @cp must never reach a terminal, a log line,
+ * a CSV cell or a page raw: C0 controls (U+0000-U+001F), DEL, C1 controls
+ * (U+0080-U+009F, ECMA-48 §5), the line and paragraph separators U+2028 and
+ * U+2029, and the bidirectional embedding, override and isolate controls
+ * U+202A-U+202E and U+2066-U+2069 (Unicode UAX #9 §2; CVE-2021-42574,
+ * "Trojan Source"), which reorder what follows them on screen.
+ */
+bool snt_char_unsafe(uint32_t cp);
+
+/* snt_escape() flags. */
+#define SNT_ESCAPE_C 1u	/* also '\\' -> "\\\\", and '\n' '\t' '\r' as "\\n" "\\t" "\\r" */
+
+/*
+ * snt_escape() - @len bytes of outside text (hostile: any bytes, NUL
+ * included) as printable UTF-8 for every human-readable output (terminal
+ * lines, logs, CSV, HTML before its own escaping): the one function all of
+ * them use.  A byte below 0x20, DEL, and every byte that is not part of a
+ * valid UTF-8 character becomes "\xNN" (lower-case hex); any other
+ * character for which snt_char_unsafe() holds becomes "\uNNNN" (C1
+ * controls, U+2028/U+2029, bidi controls); with SNT_ESCAPE_C, '\\' is
+ * doubled and newline, tab and CR are written "\n", "\t", "\r", so the
+ * result can be read back unambiguously.  Everything else is copied.
+ * @out, @size: receives the text, NUL-terminated, cut (when too small) at a
+ *     character or escape boundary; may be NULL/0 to measure.
+ * Return: the length of the whole result without the NUL (as snprintf(3):
+ * a value >= @size means @out was cut).
+ */
+size_t snt_escape(const void *in, size_t len, unsigned flags, char *out, size_t size);
+
+/*
+ * snt_escape_dup() - snt_escape() of the NUL-terminated @s (NULL: "") into
+ * a new string (free()).  Return: the string, or NULL without memory.
+ */
+char *snt_escape_dup(const char *s, unsigned flags);
 
 #endif /* SNT_COMMON_H */

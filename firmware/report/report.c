@@ -208,71 +208,34 @@ static void SNT_PRINTF(2, 3) buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at @s (@n bytes left), 0 if invalid (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* Text: HTML character references for & < > " ', U+FFFD for what is not text. */
+/*
+ * Text: HTML character references for & < > " ', U+FFFD for what is not
+ * text (invalid UTF-8, and what snt_char_unsafe() names but newline and tab:
+ * C0/C1 controls, DEL, bidi controls, which would reorder the page).
+ */
 static void esc_put(struct buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n = strlen(str);
 
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_seq(s + i, n - i);
+		uint32_t cp = 0;
+		int len = snt_utf8_decode(s + i, n - i, &cp);
 
-		if (len == 0) {
+		if (len == 0 || (snt_char_unsafe(cp) && cp != '\n' && cp != '\t')) {
 			buf_puts(b, "\xef\xbf\xbd");
-			i++;
+			i += len ? (size_t)len : 1;
 			continue;
 		}
-		if (len == 1) {
-			switch (s[i]) {
-			case '&': buf_puts(b, "&amp;"); break;
-			case '<': buf_puts(b, "&lt;"); break;
-			case '>': buf_puts(b, "&gt;"); break;
-			case '"': buf_puts(b, "&quot;"); break;
-			case '\'': buf_puts(b, "&#39;"); break;
-			default:
-				if ((s[i] < 0x20 && s[i] != '\n' && s[i] != '\t') || s[i] == 0x7f)
-					buf_puts(b, "\xef\xbf\xbd");
-				else
-					buf_put(b, (const char *)s + i, 1);
-			}
-		} else {
-			buf_put(b, (const char *)s + i, len);
+		switch (cp) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_put(b, (const char *)s + i, (size_t)len);
 		}
-		i += len;
+		i += (size_t)len;
 	}
 }
 

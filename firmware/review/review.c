@@ -2,6 +2,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <wchar.h>
@@ -414,7 +415,7 @@ int snt_review_char_width(uint32_t cp)
 {
 	if (cp == 0)
 		return 0;
-	if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+	if (snt_char_unsafe(cp))
 		return -1;
 	if (in_ranges(zero, SNT_ARRAY_SIZE(zero), cp))
 		return 0;
@@ -430,33 +431,10 @@ bool snt_review_locale_utf8(void)
 	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "UTF8"));
 }
 
-/* Strict UTF-8 (RFC 3629): bytes of one character at @s (1-4), or 0 if invalid. */
+/* Strict UTF-8 (RFC 3629) at the NUL-terminated @s: bytes of one character (1-4), or 0 if invalid. */
 static int utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-	uint32_t c = s[0], min;
-	int n;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 2, c &= 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3, c &= 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4, c &= 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
+	return snt_utf8_decode(s, strnlen((const char *)s, 4), cp);
 }
 
 /* One character at @s: its bytes (*len, 0 at the end) and columns (-1: show '?'). */
@@ -480,7 +458,7 @@ static void next_char(const char *s, bool use_locale, size_t *len, int *cols)
 			return;
 		}
 		*len = r;
-		*cols = wcwidth(wc);
+		*cols = snt_char_unsafe((uint32_t)wc) ? -1 : wcwidth(wc);
 		return;
 	}
 	{
@@ -568,16 +546,19 @@ static void put(char *out, size_t size, size_t *o, char c)
 	(*o)++;
 }
 
-size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size)
+size_t snt_review_csv_cell(const char *raw, bool text, char *out, size_t size)
 {
 	bool quote = false, inert = false;
 	size_t o = 0, n;
+	char *s;
 
-	if (!s) {
-		if (out && size)
-			out[0] = '\0';
+	if (out && size)
+		out[0] = '\0';
+	if (!raw)
 		return 0;
-	}
+	s = snt_escape_dup(raw, 0);
+	if (!s)
+		return 0;
 	n = strlen(s);
 	if (text && n > 0 && strchr("=+-@\t\r", s[0]))
 		inert = true;
@@ -598,6 +579,7 @@ size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size)
 		put(out, size, &o, '"');
 	if (size)
 		out[o < size ? o : size - 1] = '\0';
+	free(s);
 	return o;
 }
 

@@ -131,7 +131,8 @@ void snt_review_when_text(const struct snt_review_when *w, char day[11], char hm
  * characters and NUL; 2 for East Asian Wide and Fullwidth characters
  * (Unicode UAX #11: Hangul Jamo, CJK radicals to Yi, Hangul syllables,
  * CJK compatibility ideographs, vertical and small forms, fullwidth forms,
- * emoji, planes 2 and 3); -1 for C0/C1 controls and DEL; 1 otherwise.
+ * emoji, planes 2 and 3); -1 for what snt_char_unsafe() names (C0/C1
+ * controls, DEL, U+2028/U+2029, bidi controls); 1 otherwise.
  */
 int snt_review_char_width(uint32_t cp);
 
@@ -147,8 +148,9 @@ bool snt_review_locale_utf8(void);
  * Each character is measured with mbrtowc(3) + wcwidth(3) when
  * @use_locale (a UTF-8 LC_CTYPE, see snt_review_locale_utf8()), else with
  * the built-in UTF-8 decoder and snt_review_char_width().  Control
- * characters and invalid bytes become '?' (one column), so hostile text
- * cannot move the cursor.  When @s is wider than @cols it is cut at a
+ * characters (snt_char_unsafe(): C0, DEL, C1, bidi) and invalid bytes
+ * become '?' (one column), so hostile text cannot move the cursor or
+ * reorder the line.  When @s is wider than @cols it is cut at a
  * character boundary and ends with '~' within @cols.
  * @out: receives the text, NUL-terminated; @size bytes (4 * @cols + 1 is
  *     always enough).
@@ -166,7 +168,9 @@ enum snt_review_err snt_review_fit(const char *s, int cols, bool use_locale, cha
 int snt_review_width(const char *s, bool use_locale);
 
 /*
- * snt_review_csv_cell() - one CSV field (RFC 4180 §2): enclosed in double
+ * snt_review_csv_cell() - one CSV field (RFC 4180 §2): @s with its
+ * controls (C0, DEL, C1, bidi) and invalid UTF-8 escaped by snt_escape()
+ * (a CSV is read on terminals too), then enclosed in double
  * quotes, inner quotes doubled, when it holds a comma, a quote, CR or LF
  * (or starts or ends with a space, which spreadsheets trim).  When @text
  * (a value that came from outside: not a number this program formatted),
@@ -175,7 +179,7 @@ int snt_review_width(const char *s, bool use_locale);
  * text instead of running it as a formula.
  * @out: receives the field, NUL-terminated, truncated to @size - 1 bytes.
  * Return: the length of the whole field (as snprintf(3): a value >= @size
- * means @out was too small); 0 with @out "" for NULL @s.
+ * means @out was too small); 0 with @out "" for NULL @s (or no memory).
  */
 size_t snt_review_csv_cell(const char *s, bool text, char *out, size_t size);
 

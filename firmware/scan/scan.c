@@ -817,7 +817,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		for (size_t k = 0; k < s->res.n; k++) {
 			struct snt_scan_code *c = &s->res.codes[k];
 
-			scan__text_from_bytes(&s->cd, c->bytes, c->len, c->text, sizeof(c->text));
+			c->text_len = scan__text_from_bytes(&s->cd, c->bytes, c->len, c->text, sizeof(c->text));
 			if (rgb)
 				c->colour = scan__colour_classify(
 					rgb, (const int (*)[2])s->raw_points[k], p->inverted);

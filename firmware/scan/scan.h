@@ -106,11 +106,13 @@ struct snt_scan_code {
 	 * Chinese legacy text); else GB 18030 when valid; else ISO-8859-1
 	 * (GB 18030-2022; ISO/IEC 18004:2015 §7.4.3 default is ISO-8859-1 when
 	 * no ECI is present).  When the code carries an ECI, zbar has already
-	 * converted the bytes to UTF-8 by it.  A NUL byte in the payload ends
-	 * the text; bytes[] keeps everything.  Hostile input: escape it before
-	 * any terminal or shell.
+	 * converted the bytes to UTF-8 by it.  A NUL byte in the payload stays
+	 * a NUL in the text (text_len counts it; C-string readers stop there,
+	 * bytes[] keeps everything).  Hostile input: escape it
+	 * (snt_escape()) before any terminal or shell.
 	 */
 	char text[4 * SNT_SCAN_MAX_PAYLOAD + 1];
+	size_t text_len;	/* bytes of text[] before its final NUL */
 	enum snt_colour colour;	/* SNT_COLOUR_UNKNOWN for SNT_PIXFMT_GREY frames */
 	int points[4][2];	/* corners in frame pixels, in order around the code
 				 * (zbar's: top-left, bottom-left, bottom-right,

@@ -192,9 +192,12 @@ enum snt_colour scan__colour_classify(const struct scan__rgb *img, const int pts
  * @cd: the converters; NULL or (iconv_t)-1 members skip steps 2 and 3.
  * @in, @len: the payload; @len <= SNT_SCAN_MAX_PAYLOAD.
  * @out: receives the NUL-terminated UTF-8 text; @outsize >= 4 * @len + 1
- *       (shorter buffers get a shorter, still valid, text).
+ *       (shorter buffers get a shorter, still valid, text).  A NUL byte of
+ *       the payload stays a NUL inside the text (U+0000), so the text
+ *       holds everything: use the length returned, not strlen().
+ * Return: the bytes of text written before the final NUL.
  */
-void scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size_t len,
+size_t scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size_t len,
 			   char *out, size_t outsize);
 
 /*

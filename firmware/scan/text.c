@@ -100,8 +100,8 @@ static int gb2312_only(const uint8_t *in, size_t len)
 	return 1;
 }
 
-/* Convert with @cd; 1 on a complete, valid conversion, else 0. */
-static int convert(iconv_t cd, const uint8_t *in, size_t len, char *out, size_t outsize)
+/* Convert with @cd; 1 on a complete, valid conversion (*@n: bytes written), else 0. */
+static int convert(iconv_t cd, const uint8_t *in, size_t len, char *out, size_t outsize, size_t *n)
 {
 	char buf[SNT_SCAN_MAX_PAYLOAD];
 	char *ip = buf;
@@ -118,26 +118,28 @@ static int convert(iconv_t cd, const uint8_t *in, size_t len, char *out, size_t 
 	if (iconv(cd, NULL, NULL, &op, &ol) == (size_t)-1)
 		return 0;
 	*op = '\0';
-	return scan__utf8_valid((const uint8_t *)out, (size_t)(op - out));
+	*n = (size_t)(op - out);
+	return scan__utf8_valid((const uint8_t *)out, *n);
 }
 
-void scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size_t len, char *out,
-			   size_t outsize)
+size_t scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size_t len, char *out,
+			     size_t outsize)
 {
 	size_t o = 0;
 
 	if (outsize == 0)
-		return;
+		return 0;
 	if (scan__utf8_valid(in, len) && len < outsize) {
 		memcpy(out, in, len);
 		out[len] = '\0';
-		return;
+		return len;
 	}
 	if (cd && sjis_has_kana(in, len) && !gb2312_only(in, len) &&
-	    convert(cd->sjis, in, len, out, outsize))
-		return;
-	if (cd && convert(cd->gb18030, in, len, out, outsize))
-		return;
+	    convert(cd->sjis, in, len, out, outsize, &o))
+		return o;
+	if (cd && convert(cd->gb18030, in, len, out, outsize, &o))
+		return o;
+	o = 0;
 	for (size_t i = 0; i < len && o + 2 < outsize; i++) {
 		if (in[i] < 0x80) {
 			out[o++] = (char)in[i];
@@ -147,4 +149,5 @@ void scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, size
 		}
 	}
 	out[o] = '\0';
+	return o;
 }

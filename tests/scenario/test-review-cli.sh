@@ -149,7 +149,8 @@ cp "$db" "$T/h.db"
 sqlite3 "$T/h.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 i=0
 for subject in '欧阳*华' '=HYPERLINK("http://x","y")' '+1' '-2' '@SUM(A1)' 'a,"b"
-c' "$(printf '\033[31mred')" '张三丰李四王五赵六钱七孙八'; do
+c' "$(printf '\033[31mred')" '张三丰李四王五赵六钱七孙八' "$(printf 'txt\342\200\256gpj.exe')" \
+	"$(printf 'c1\302\233m\342\201\246x')"; do
 	i=$((i + 1))
 	q=$(printf '%s' "$subject" | sed "s/'/''/g")
 	sqlite3 "$T/h.db" "INSERT INTO entries (seq, boot_id, mono_ms, time_utc_ms, clock, kind, format,
@@ -169,17 +170,19 @@ def width(s):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 for line in open(sys.argv[1], encoding="utf-8"):
     line = line.rstrip("\n")
-    if "\x1b" in line:
-        print("escape in", repr(line))
+    if any(c in line for c in "\x1b\x9b\u202e\u2066"):
+        print("control in", repr(line))
     if width(line) > 80:
         print("wider than 80:", line)
     if "code-green" in line:
         print("reasons at", width(line[:line.index("code-green")]))
 PY
 expect_eq "table widths" "$(sort -u "$T/widths")" "reasons at 57"
-expect_eq "table rows" "$(sed -n '3p;9p;10p' "$T/h.table")" "      6  08:10:01  green   36.5 admit  open 欧阳*华      code-green,temp-normal
+expect_eq "table rows" "$(sed -n '3p;9p;10p;11p;12p' "$T/h.table")" "      6  08:10:01  green   36.5 admit  open 欧阳*华      code-green,temp-normal
      12  08:10:07  green   36.5 admit  open ?[31mred     code-green,temp-normal
-     13  08:10:08  green   36.5 admit  open 张三丰李四~  code-green,temp-normal"
+     13  08:10:08  green   36.5 admit  open 张三丰李四~  code-green,temp-normal
+     14  08:10:09  green   36.5 admit  open txt?gpj.exe  code-green,temp-normal
+     15  08:10:10  green   36.5 admit  open c1?m?x       code-green,temp-normal"
 # LANG=C.UTF-8: widths from wcwidth, the same table.
 if locale -a 2>/dev/null | grep -qi '^c\.utf-\?8$'; then
 	expect_eq "table in a UTF-8 locale" "$(LC_ALL=C.UTF-8 "$ctl" entries --db "$T/h.db" --since '2026-11-29 08:10')" "$(cat "$T/h.table")"
@@ -189,15 +192,17 @@ fi
 # inert; every row.
 "$ctl" export --db "$T/h.db" --format csv --output "$T/all.csv" >"$T/export.out"
 expect_eq "export exit status" "$?" "0"
-expect_eq "export message" "$(cat "$T/export.out")" "export: 13 entries to $T/all.csv"
+expect_eq "export message" "$(cat "$T/export.out")" "export: 15 entries to $T/all.csv"
 "$ctl" entries --db "$T/h.db" --json >"$T/all.jsonl"
 python3 - "$T/all.csv" "$T/all.jsonl" >"$T/csvcheck" <<'PY'
 import csv, json, sys
 raw = open(sys.argv[1], "rb").read()
 if not raw.startswith(b"\xef\xbb\xbf"):
     print("no BOM")
-if raw.replace(b"\r\n", b"").count(b"\n") != 1:	# the one line break inside a quoted cell
-    print("bare LF outside the quoted cell")
+if raw.replace(b"\r\n", b"").count(b"\n") != 0:	# a line break in a value is escaped
+    print("bare LF")
+if any(c in raw.decode("utf-8") for c in "\x1b\x9b\u202e\u2066"):
+    print("control in the CSV")
 if not raw.endswith(b"\r\n"):
     print("no CRLF at the end")
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
@@ -205,7 +210,10 @@ ents = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
 if len(rows) != len(ents):
     print("rows", len(rows), "entries", len(ents))
 for r, e in zip(rows, ents):
-    want = e.get("subject", "")
+    want = "".join("\\x%02x" % ord(c) if ord(c) < 0x20 or ord(c) == 0x7f else
+                   "\\u%04x" % ord(c) if 0x80 <= ord(c) <= 0x9f or ord(c) in (0x2028, 0x2029) or
+                   0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 else c
+                   for c in e.get("subject", ""))
     if want[:1] in ("=", "+", "-", "@", "\t", "\r"):
         want = "'" + want
     got = (int(r["seq"]), r["time_utc"], r["decision"], r["reasons"], r["subject"],
@@ -216,7 +224,7 @@ for r, e in zip(rows, ents):
 print("subjects:", [r["subject"] for r in rows[5:]])
 PY
 expect_eq "CSV round trip" "$(cat "$T/csvcheck")" \
-"subjects: ['欧阳*华', '\\'=HYPERLINK(\"http://x\",\"y\")', \"'+1\", \"'-2\", \"'@SUM(A1)\", 'a,\"b\"\\nc', '\\x1b[31mred', '张三丰李四王五赵六钱七孙八']"
+"subjects: ['欧阳*华', '\\'=HYPERLINK(\"http://x\",\"y\")', \"'+1\", \"'-2\", \"'@SUM(A1)\", 'a,\"b\"\\\\x0ac', '\\\\x1b[31mred', '张三丰李四王五赵六钱七孙八', 'txt\\\\u202egpj.exe', 'c1\\\\u009bm\\\\u2066x']"
 # JSON lines: the same as entries --json.
 "$ctl" export --db "$T/h.db" --format json --output "$T/all.json" --decision admit >/dev/null
 expect_eq "export json = entries --json" "$(cat "$T/all.json")" "$("$ctl" entries --db "$T/h.db" --json --decision admit)"

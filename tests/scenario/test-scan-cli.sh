@@ -45,4 +45,18 @@ expect_eq "unknown option" "$?" "2"
 expect_eq "--help" "$?" "0"
 "$B/sentinelctl" nonsense >/dev/null 2>&1
 expect_eq "unknown command" "$?" "2"
+# A payload with a NUL, U+202E (right-to-left override) and ESC: the text
+# line shows all of it, every control escaped (nothing after the NUL lost,
+# nothing raw reaches the terminal); --json keeps the NUL as \u0000.
+if command -v qrencode >/dev/null 2>&1; then
+	printf 'HC1:a\000b\342\200\256c\033[2J' >"$T/nul.bin"
+	qrencode -8 -r "$T/nul.bin" -s 6 -o "$T/nul.png"
+	expect_eq "text after a NUL, controls escaped" "$("$B/sentinelctl" scan "$T/nul.png")" \
+		"$T/nul.png: black: HC1:a\\x00b\\u202ec\\x1b[2J"
+	expect_eq "NUL in --json" "$("$B/sentinelctl" scan --json "$T/nul.png" | jq -r '.codes[0].bytes_hex, (.codes[0].text | length)')" \
+		"4843313a610062e280ae631b5b324a
+13"
+else
+	fail "qrencode missing (make deps)"
+fi
 finish

@@ -237,7 +237,12 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out,
 				size_t *len, int64_t *seq, char *why, size_t n) SNT_WUR;
 
-/* bureau_make_time() - signed time {device, now} for @device (registered). */
+/*
+ * bureau_make_time() - signed time {device, now} for @device, registered or
+ * not (a gate checks the device in it; the answer for an unknown id is the
+ * same as for a known one, so it tells nobody which ids exist).
+ * Return: BUREAU_OK; BUREAU_ERR_NOMEM; BUREAU_ERR_IO when signing fails.
+ */
 enum bureau_err bureau_make_time(const struct bureau_ctx *c, const char *device, uint8_t **out,
 				 size_t *len, int64_t *now_ms, char *why, size_t n) SNT_WUR;
 
@@ -252,11 +257,12 @@ enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *bu
 bool bureau_device_id_valid(const char *id);
 
 /*
- * bureau_escape() - @s (may be NULL: "") for printing: every byte below 0x20
- * and 0x7f becomes \xNN (two lowercase hex digits), so a hostile file name,
- * path, HTTP method or URL cannot forge a line or send a terminal escape
- * sequence; other bytes are kept.  Written into @out (@n bytes, NUL
- * terminated), cut at @n - 1 (never inside an escape).
+ * bureau_escape() - @s (may be NULL: "") for printing, by snt_escape()
+ * (common.h): controls (C0, DEL, C1, bidi) and invalid UTF-8 escaped as
+ * \xNN or \uNNNN, so a hostile file name, path, HTTP method or URL cannot
+ * forge a line, send a terminal escape sequence or reorder the line.
+ * Written into @out (@n bytes, NUL terminated), cut (never inside an
+ * escape or a character) when too small.
  */
 void bureau_escape(const char *s, char *out, size_t n);
 

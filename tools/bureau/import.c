@@ -32,42 +32,13 @@ bool bureau_device_id_valid(const char *id)
 
 void bureau_escape(const char *s, char *out, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t k = 0;
-
-	if (!out || n == 0)
-		return;
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch < 0x20 || ch == 0x7f) {
-			if (k + 4 >= n)
-				break;
-			out[k++] = '\\';
-			out[k++] = 'x';
-			out[k++] = hex[ch >> 4];
-			out[k++] = hex[ch & 0xf];
-		} else {
-			if (k + 1 >= n)
-				break;
-			out[k++] = (char)ch;
-		}
-	}
-	out[k] = '\0';
+	if (out && n)
+		(void)snt_escape(s, s ? strlen(s) : 0, 0, out, n);
 }
 
 char *bureau_escape_dup(const char *s)
 {
-	size_t len = s ? strlen(s) : 0, n;
-	char *out;
-
-	if (len > (SIZE_MAX - 1) / 4)
-		return NULL;
-	n = 4 * len + 1;
-	out = malloc(n);
-	if (out)
-		bureau_escape(s, out, n);
-	return out;
+	return snt_escape_dup(s, 0);
 }
 
 struct lookup_ctx {
@@ -638,15 +609,10 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 enum bureau_err bureau_make_time(const struct bureau_ctx *c, const char *device, uint8_t **out, size_t *len,
 				 int64_t *now_ms, char *why, size_t n)
 {
-	struct bureau_device_info info;
 	struct snt_bundle_diag diag;
 	enum snt_bundle_err berr;
-	enum bureau_err err;
 	int64_t now = snt_clock_utc_ms(c->clk);
 
-	err = bureau_db_device_info(c->db, device, &info, why, n);
-	if (err)
-		return err;
 	memset(&diag, 0, sizeof(diag));
 	berr = snt_bundle_time_sign(c->key, device, now, out, len, &diag);
 	if (berr) {

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * common: the shared escaping of outside text (snt_escape(),
+ * snt_char_unsafe(), snt_utf8_decode()).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/common.h"
+
+static void expect_escape(const char *in, size_t len, unsigned flags, const char *want)
+{
+	char out[256];
+	size_t n = snt_escape(in, len, flags, out, sizeof(out));
+
+	assert_string_equal(out, want);
+	assert_int_equal(n, strlen(want));
+}
+
+static void test_escape_controls(void **state)
+{
+	(void)state;
+	/* C0, DEL, ESC sequences: \xNN. */
+	expect_escape("a\x1b[31mb\x7f", 8, 0, "a\\x1b[31mb\\x7f");
+	/* A NUL does not end the text. */
+	expect_escape("a\0b", 3, 0, "a\\x00b");
+	/* C1 controls (U+009B CSI) and bidi controls: \uNNNN. */
+	expect_escape("x\xc2\x9by", 4, 0, "x\\u009by");
+	expect_escape("txt\xe2\x80\xaegpj", 9, 0, "txt\\u202egpj");
+	for (uint32_t cp = 0x202a; cp <= 0x202e; cp++) {
+		char in[3] = { (char)0xe2, (char)0x80, (char)(0x80 | (cp & 0x3f)) }, want[8];
+
+		snprintf(want, sizeof(want), "\\u%04x", cp);
+		expect_escape(in, 3, 0, want);
+	}
+	for (uint32_t cp = 0x2066; cp <= 0x2069; cp++) {
+		char in[3] = { (char)0xe2, (char)0x81, (char)(0x80 | (cp & 0x3f)) }, want[8];
+
+		snprintf(want, sizeof(want), "\\u%04x", cp);
+		expect_escape(in, 3, 0, want);
+	}
+	expect_escape("\xe2\x80\xa8", 3, 0, "\\u2028");
+	/* Invalid UTF-8 (a lone C1 byte, an overlong NUL, a surrogate): byte by byte. */
+	expect_escape("\x9b", 1, 0, "\\x9b");
+	expect_escape("\xc0\x80", 2, 0, "\\xc0\\x80");
+	expect_escape("\xed\xa0\x80", 3, 0, "\\xed\\xa0\\x80");
+	/* Text stays as it is: Chinese, a mark that is no control (U+200F is kept), backslash. */
+	expect_escape("张三 a\\b", 10, 0, "张三 a\\b");
+	/* C style: backslash doubled, newline, tab, CR readable. */
+	expect_escape("a\\b\n\t\r", 6, SNT_ESCAPE_C, "a\\\\b\\n\\t\\r");
+	expect_escape("a\n", 2, 0, "a\\x0a");
+}
+
+static void test_escape_sizes(void **state)
+{
+	char out[8];
+
+	(void)state;
+	/* Measuring, then cut at an escape boundary: never half an escape. */
+	assert_int_equal(snt_escape("\x1b\x1b\x1b", 3, 0, NULL, 0), 12);
+	assert_int_equal(snt_escape("\x1b\x1b\x1b", 3, 0, out, sizeof(out)), 12);
+	assert_string_equal(out, "\\x1b");
+	/* Nor half a character. */
+	assert_int_equal(snt_escape("ab张三", 8, 0, out, 6), 8);
+	assert_string_equal(out, "ab张");
+	assert_int_equal(snt_escape(NULL, 0, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	{
+		char *d = snt_escape_dup("\xe2\x80\xae!", 0);
+
+		assert_non_null(d);
+		assert_string_equal(d, "\\u202e!");
+		free(d);
+	}
+}
+
+static void test_utf8_decode(void **state)
+{
+	uint32_t cp = 0;
+
+	(void)state;
+	assert_int_equal(snt_utf8_decode((const uint8_t *)"\xe5\xbc\xa0", 3, &cp), 3);
+	assert_int_equal(cp, 0x5f20);
+	assert_int_equal(snt_utf8_decode((const uint8_t *)"\xe5\xbc", 2, &cp), 0);	/* cut */
+	assert_int_equal(snt_utf8_decode((const uint8_t *)"\xf4\x90\x80\x80", 4, &cp), 0);	/* > U+10FFFF */
+	assert_int_equal(snt_utf8_decode((const uint8_t *)"", 0, &cp), 0);
+	assert_true(snt_char_unsafe(0x1b));
+	assert_true(snt_char_unsafe(0x85));
+	assert_true(snt_char_unsafe(0x2067));
+	assert_false(snt_char_unsafe(0xa0));
+	assert_false(snt_char_unsafe(0x5f20));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test(test_escape_sizes),
+		cmocka_unit_test(test_utf8_decode),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
