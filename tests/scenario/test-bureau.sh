@@ -273,7 +273,9 @@ expect_eq "POST flipped reason" "$(cat r4)" \
 	"cannot unseal (not sealed to this bureau's key, truncated or altered): authentication failed (wrong key or altered data)"
 expect_eq "GET time" "$(curl -s -o r5 -w '%{http_code}' "$U/v1/time?device=gate-001")" "200"
 "$G" --bureau-pub "$K.pub" --check-time r5 | grep -q '^time device=gate-001 ms=' || fail "GET time content"
-expect_eq "GET time unknown" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=nobody")" "404"
+# An unknown id is answered as a known one (the answer tells nobody which ids exist).
+expect_eq "GET time unknown" "$(curl -s -o r5u -w '%{http_code}' "$U/v1/time?device=nobody")" "200"
+"$G" --bureau-pub "$K.pub" --check-time r5u | grep -q '^time device=nobody ms=' || fail "GET time unknown content"
 expect_eq "GET time bad id" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/time?device=..")" "400"
 expect_eq "GET bundle" "$(curl -s -o /dev/null -w '%{http_code}' "$U/v1/bundle")" "405"
 # Asking for the time (unauthenticated) is no contact; an accepted bundle is.
@@ -281,6 +283,11 @@ expect_eq "GET time of a new device" "$(curl -s -o /dev/null -w '%{http_code}' "
 expect_eq "GET time is no contact" "$(contact stranger-001)" "null"
 expect_eq "POST a new device's bundle" "$(post unknown/stranger-001-1-10-regular.snb r7)" "200"
 case $(contact stranger-001) in '"'????-??-??T??:??:??Z'"') ;; *) fail "an accepted bundle is a contact: $(contact stranger-001)" ;; esac
+# A replay (the same bundle again, validly signed, nothing new) is no contact.
+c1=$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="stranger-001").last_contact')
+sleep 1.1
+expect_eq "POST a replay" "$(post unknown/stranger-001-1-10-regular.snb r7b)" "200"
+expect_eq "a replay is no contact" "$("$BB" --db "$DB" devices --json | jq -c 'select(.device=="stranger-001").last_contact')" "$c1"
 expect_eq "POST empty" "$(post /dev/null r8)" "400"
 expect_eq "POST empty reason" "$(cat r8)" "empty body: no bundle"
 # Control characters in a request method are logged escaped.
@@ -400,11 +407,12 @@ POST /v1/bundle 200 in=$(wc -c <stage2/gate-001-301-400-regular.snb) device=gate
 POST /v1/bundle 200 in=$(wc -c <stage2/gate-001-301-400-regular.snb) device=gate-001 regular entries 301-400 new 0 duplicate 100 ack 400 verdicts 0
 POST /v1/bundle 400 in=$(wc -c <in3/flipped.snb) device=- rejected
 GET /v1/time 200 in=0 device=gate-001 signed time
-GET /v1/time 404 in=0 device=nobody device nobody is not registered
+GET /v1/time 200 in=0 device=nobody signed time
 GET /v1/time 400 in=0 device=- bad device id
 GET /v1/bundle 405 in=0 device=- method not allowed
 GET /v1/time 200 in=0 device=stranger-001 signed time
 POST /v1/bundle 200 in=$(wc -c <unknown/stranger-001-1-10-regular.snb) device=stranger-001 regular entries 1-10 new 10 duplicate 0 ack 10 verdicts 0
+POST /v1/bundle 200 in=$(wc -c <unknown/stranger-001-1-10-regular.snb) device=stranger-001 regular entries 1-10 new 0 duplicate 10 ack 10 verdicts 0
 POST /v1/bundle 400 in=0 device=- empty body
 GE\\x1b[31mT /v1/time 405 in=0 device=- method not allowed
 FAKE\\x0dLINE /v1/time 405 in=0 device=- method not allowed

@@ -10,7 +10,8 @@
  *
  * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 1):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
- *             last_contact (0 = never; set only by an accepted bundle)
+ *             last_contact (0 = never; set only by an accepted bundle
+ *             that brings new entries: a replay does not move it)
  *   entries   dev, seq, then the gate log's columns (firmware/store/store.c)
  *             with the same names and values (enums as names, reasons
  *             comma-joined, temp_dc NULL = none, subject NULL = unknown,
@@ -772,7 +773,8 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 		goto err_db;
 	sqlite3_finalize(s);
 	s = NULL;
-	err = db_touch(db, m->device, now_ms, why, n_why);
+	/* A replay (nothing new) is no sign of life: only new entries are a contact. */
+	err = res->new_entries > 0 ? db_touch(db, m->device, now_ms, why, n_why) : BUREAU_OK;
 	if (err)
 		goto err_rollback;
 	err = exec(db, "COMMIT", why, n_why);
@@ -802,7 +804,8 @@ err_rollback:
 
 /*
  * Record a contact with @device at @now_ms: called by the merge only, inside
- * its transaction.  Only an accepted bundle is a contact; an unauthenticated
+ * its transaction.  Only an accepted bundle with new entries is a contact (a
+ * replayed bundle, though validly signed, is not); an unauthenticated
  * request (GET /v1/time names any device) must not move the date.
  */
 static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n)

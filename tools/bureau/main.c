@@ -50,12 +50,15 @@ enum opt_bit {
 	O_LISTEN = 1 << 9,
 	O_TLS_CERT = 1 << 10,
 	O_TLS_KEY = 1 << 11,
+	O_REQUEST_TIMEOUT = 1 << 12,
+	O_BUFFER_LIMIT = 1 << 13,
 };
 
 struct config {
 	unsigned given;
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key;
 	int platform_timeout_ms;
+	unsigned request_timeout_s, buffer_limit_mib;	/* serve */
 	bool replace, json, help;
 	int nargs;
 	char **args;		/* operands: the command and its arguments */
@@ -89,6 +92,7 @@ static void usage(FILE *f)
 		"                                    (the bureau's own key, --key, is refused)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
+		"                                    [--request-timeout S] [--buffer-limit MIB]\n"
 		"  ack --device ID --output DIR      write the device's acknowledgement and signed time\n"
 		"  export DIR                        the same for every device\n"
 		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
@@ -137,9 +141,13 @@ static bool command_usage(const char *cmd)
 		{ "serve", "Usage: sentinel-bureau [--db PATH] --key KEY serve --listen ADDR:PORT\n"
 			   "                       [--tls-cert FILE --tls-key FILE]\n"
 			   "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
+			   "                       [--request-timeout S] [--buffer-limit MIB]\n"
 			   "\n"
 			   "The HTTP receiver: POST /v1/bundle, GET /v1/time?device=ID.  Port 0 picks a\n"
-			   "free port.  SIGINT or SIGTERM stop it.\n" },
+			   "free port.  A request has S seconds from its connection (or the previous\n"
+			   "request) to its answer (default 120); request bodies held at once total at\n"
+			   "most MIB MiB (default 128; past it 503, retry later).  SIGINT or SIGTERM\n"
+			   "stop it.\n" },
 		{ "ack", "Usage: sentinel-bureau [--db PATH] --key KEY ack --device ID --output DIR\n"
 			 "\n"
 			 "Write the device's signed acknowledgement and signed time into\n"
@@ -199,6 +207,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'K' },
+		{ "request-timeout", required_argument, NULL, 'R' },
+		{ "buffer-limit", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -207,6 +217,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->platform_timeout_ms = PLATFORM_TIMEOUT_MS;
+	cfg->request_timeout_s = BUREAU_SERVE_REQUEST_TIMEOUT_S;
+	cfg->buffer_limit_mib = BUREAU_SERVE_BUFFER_LIMIT_MIB;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -225,6 +237,31 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->platform_timeout_ms = (int)v;
 			cfg->given |= O_PLATFORM_TIMEOUT;
+			break;
+		}
+		case 'R':
+		case 'B': {
+			bool t = c == 'R';
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 ||
+			    v > (t ? BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S : BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB)) {
+				if (t)
+					usage_error("--request-timeout: '%s' is not 1-%d s", optarg,
+						    BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S);
+				else
+					usage_error("--buffer-limit: '%s' is not 1-%d MiB", optarg,
+						    BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB);
+				return -1;
+			}
+			if (t)
+				cfg->request_timeout_s = (unsigned)v;
+			else
+				cfg->buffer_limit_mib = (unsigned)v;
+			cfg->given |= t ? O_REQUEST_TIMEOUT : O_BUFFER_LIMIT;
 			break;
 		}
 		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
@@ -270,7 +307,7 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 {
 	static const char *const names[] = {
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
-		"--json", "--output", "--listen", "--tls-cert", "--tls-key",
+		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -902,7 +939,8 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	char why[BUREAU_WHY_LEN];
 	int status;
 
-	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY,
+	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY |
+				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT,
 			  O_KEY | O_LISTEN, 0))
 		return EXIT_USAGE;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
@@ -912,6 +950,8 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 		return usage_error("--listen: %s", why);
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
+	so.request_timeout_s = cfg->request_timeout_s;
+	so.buffer_limit = (size_t)cfg->buffer_limit_mib << 20;
 	status = setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
 		return status;

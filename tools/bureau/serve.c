@@ -7,11 +7,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -23,16 +25,39 @@
 
 #define MAX_PEM (64 * 1024)
 
+/* How often the main thread looks for requests past their deadline, ms. */
+#define SWEEP_MS 250
+#define BUSY "the bureau is busy (request bodies over the buffer limit); retry later"
+
 struct request {
 	uint8_t *buf;
-	size_t len, cap;
+	size_t len, cap;	/* cap: bytes allocated, counted in server.held */
 	bool too_big;
+	bool busy;		/* the buffer limit was reached: body dropped, 503 */
 	bool is_bundle;
 	uint64_t declared;	/* Content-Length, 0 when absent */
 };
 
+/*
+ * One open connection, for the request deadline: added and removed by
+ * libmicrohttpd's thread (notify_connection()), its start moved by that
+ * thread when a request ends, read by the main thread's sweep, all under
+ * server.lock.
+ */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	int64_t start_ms;	/* accept, or end of the previous request (monotonic) */
+	bool expired;		/* shut down by the sweep */
+};
+
 struct server {
 	const struct bureau_ctx *c;
+	int64_t deadline_ms;	/* total time of one request */
+	size_t limit;		/* bytes of bodies held at once */
+	size_t held;		/* bytes allocated now: libmicrohttpd's thread only */
+	pthread_mutex_t lock;	/* guards conns */
+	struct conn *conns;
 };
 
 int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *why, size_t n)
@@ -155,10 +180,8 @@ static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connec
 	}
 	err = bureau_make_time(c, device, &out, &len, &now, why, sizeof(why));
 	if (err) {
-		unsigned st = err == BUREAU_ERR_NOTFOUND ? 404 : 500;
-
-		log_line(c, "GET", "/v1/time", st, 0, device, why);
-		return respond_text(conn, st, why);
+		log_line(c, "GET", "/v1/time", 500, 0, device, why);
+		return respond_text(conn, 500, "cannot sign the time now; retry later");
 	}
 	/*
 	 * Not a contact: anyone may ask for any device's time (no
@@ -166,6 +189,15 @@ static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connec
 	 */
 	log_line(c, "GET", "/v1/time", 200, 0, device, "signed time");
 	return respond(conn, 200, "application/cose", out, len, false);
+}
+
+/* Free @rq's body and give its bytes back to the limit. */
+static void release(struct server *srv, struct request *rq)
+{
+	srv->held -= rq->cap;
+	free(rq->buf);
+	rq->buf = NULL;
+	rq->cap = 0;
 }
 
 static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Connection *conn,
@@ -181,6 +213,10 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
 	if (rq->too_big) {
 		log_line(c, "POST", "/v1/bundle", 413, rq->len, NULL, "too large");
 		return respond_text(conn, 413, "bundle too large");
+	}
+	if (rq->busy) {
+		log_line(c, "POST", "/v1/bundle", 503, rq->len, NULL, "busy (buffer limit)");
+		return respond_text(conn, 503, BUSY);
 	}
 	if (rq->len == 0) {
 		log_line(c, "POST", "/v1/bundle", 400, 0, NULL, "empty body");
@@ -241,6 +277,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 					return respond_text(conn, 413, "bundle too large");
 				}
 				rq->declared = v;
+				if (v > srv->limit - srv->held) {
+					log_line(srv->c, "POST", "/v1/bundle", 503, 0, NULL, "busy (buffer limit)");
+					return respond_text(conn, 503, BUSY);
+				}
 			}
 			return MHD_YES;
 		}
@@ -258,29 +298,34 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		if (*upload_data_size > 0) {
 			size_t add = *upload_data_size;
 
-			if (!rq->too_big && rq->len + add > BUREAU_MAX_BUNDLE) {
+			if (!rq->too_big && !rq->busy && rq->len + add > BUREAU_MAX_BUNDLE) {
 				rq->too_big = true;
-				free(rq->buf);
-				rq->buf = NULL;
-				rq->cap = 0;
+				release(srv, rq);
 			}
-			if (!rq->too_big) {
-				if (rq->len + add > rq->cap) {
-					size_t ncap = rq->cap ? rq->cap : (rq->declared ? rq->declared : 65536);
-					void *p;
+			if (!rq->too_big && !rq->busy && rq->len + add > rq->cap) {
+				size_t need = rq->len + add, ncap = rq->cap ? rq->cap : 65536;
+				void *p;
 
-					while (ncap < rq->len + add)
-						ncap *= 2;
-					if (ncap > BUREAU_MAX_BUNDLE)
-						ncap = BUREAU_MAX_BUNDLE;
+				while (ncap < need)
+					ncap *= 2;
+				if (rq->declared >= need && ncap > rq->declared)
+					ncap = (size_t)rq->declared;
+				if (ncap > BUREAU_MAX_BUNDLE)
+					ncap = BUREAU_MAX_BUNDLE;
+				if (srv->held - rq->cap + ncap > srv->limit) {
+					rq->busy = true;
+					release(srv, rq);
+				} else {
 					p = realloc(rq->buf, ncap);
 					if (!p)
 						return MHD_NO;
+					srv->held = srv->held - rq->cap + ncap;
 					rq->buf = p;
 					rq->cap = ncap;
 				}
-				memcpy(rq->buf + rq->len, upload_data, add);
 			}
+			if (!rq->too_big && !rq->busy)
+				memcpy(rq->buf + rq->len, upload_data, add);
 			rq->len += add;
 			*upload_data_size = 0;
 			return MHD_YES;
@@ -290,17 +335,94 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	return handle_time(srv->c, conn);
 }
 
+/* A request ended (answered or not): its body freed, the connection's deadline restarted. */
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	struct server *srv = cls;
 	struct request *rq = *con_cls;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *k = ci ? ci->socket_context : NULL;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
 	if (rq) {
-		free(rq->buf);
+		release(srv, rq);
 		free(rq);
 		*con_cls = NULL;
+	}
+	if (k) {
+		pthread_mutex_lock(&srv->lock);
+		k->start_ms = snt_clock_mono_ms(srv->c->clk);
+		pthread_mutex_unlock(&srv->lock);
+	}
+}
+
+/* A connection opened (its deadline starts) or closed. */
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	struct conn *k = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		if (!ci)
+			return;
+		k = calloc(1, sizeof(*k));
+		if (!k) {
+			/* Not watched, so not kept: no request without a deadline. */
+			(void)shutdown(ci->connect_fd, SHUT_RDWR);
+			return;
+		}
+		k->fd = ci->connect_fd;
+		k->start_ms = snt_clock_mono_ms(srv->c->clk);
+		pthread_mutex_lock(&srv->lock);
+		k->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = k;
+		srv->conns = k;
+		pthread_mutex_unlock(&srv->lock);
+		*socket_context = k;
+		return;
+	}
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		srv->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	pthread_mutex_unlock(&srv->lock);
+	free(k);
+	*socket_context = NULL;
+}
+
+/*
+ * Shut down every connection whose request is past its deadline; the
+ * libmicrohttpd thread then sees the socket closed and drops it (and
+ * unregisters it) as for a client that went away.
+ */
+static void sweep(struct server *srv)
+{
+	int64_t now = snt_clock_mono_ms(srv->c->clk);
+	unsigned n = 0;
+	char why[96];
+
+	pthread_mutex_lock(&srv->lock);
+	for (struct conn *k = srv->conns; k; k = k->next) {
+		if (!k->expired && now - k->start_ms >= srv->deadline_ms) {
+			(void)shutdown(k->fd, SHUT_RDWR);
+			k->expired = true;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&srv->lock);
+	if (n) {
+		snprintf(why, sizeof(why), "request deadline passed (%" PRId64 " s): %u connection%s closed",
+			 srv->deadline_ms / 1000, n, n == 1 ? "" : "s");
+		log_line(srv->c, "-", "-", 408, 0, NULL, why);
 	}
 }
 
@@ -333,7 +455,7 @@ static char *read_pem(const char *path)
 
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 {
-	struct server srv = { .c = c };
+	struct server srv = { .c = c, .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];
@@ -342,6 +464,10 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	int sfd, rc = -1;
 	uint16_t port;
 
+	if (o->request_timeout_s == 0 || o->buffer_limit == 0)
+		return -1;
+	if (pthread_mutex_init(&srv.lock, NULL) != 0)
+		return -1;
 	if (o->tls_cert) {
 		cert = read_pem(o->tls_cert);
 		key = cert ? read_pem(o->tls_key) : NULL;
@@ -365,7 +491,8 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	if (cert)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
 				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
+				     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
@@ -374,7 +501,8 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
 				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+				     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
+				     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
@@ -397,12 +525,15 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		struct signalfd_siginfo si;
 		struct pollfd p = { .fd = sfd, .events = POLLIN };
 
-		if (poll(&p, 1, -1) < 0) {
+		int r = poll(&p, 1, SWEEP_MS);
+
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		sweep(&srv);
+		if (r > 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			printf("stopping on %s\n", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 			fflush(stdout);
 			break;
@@ -417,5 +548,6 @@ out_mask:
 out_free:
 	free(cert);
 	free(key);
+	pthread_mutex_destroy(&srv.lock);
 	return rc;
 }

@@ -13,10 +13,14 @@
  *                        failed (retry later).  A body cut short never
  *                        reaches the merge (the request is not complete).
  *                        An empty body is 400 "empty body: no bundle".
- *   GET /v1/time?device=ID  200 application/cose: signed time for ID;
- *                        400 bad id; 404 not registered.  Not a contact:
- *                        it is unauthenticated, so it never changes the
- *                        device's last contact (only an accepted bundle does).
+ *                        503 also when the bodies held at once would pass
+ *                        the buffer limit (below; retry later).
+ *   GET /v1/time?device=ID  200 application/cose: signed time for ID,
+ *                        registered or not (the answer is the same either
+ *                        way, so it does not tell which ids exist); 400 not
+ *                        a device id.  Not a contact: it is unauthenticated,
+ *                        so it never changes the device's last contact (only
+ *                        a bundle bringing new entries does).
  * One line per request on stdout: time, method, path, status, bytes in,
  * device and outcome; never a payload, a name or the client's address;
  * control bytes escaped as \xNN (bureau_escape()).
@@ -28,6 +32,19 @@
  * one address cannot hold every connection, and an idle one is dropped.
  * (Many addresses can still fill the 256 for 15 s at a time: a limit of
  * the process, not a defence against a distributed attack.)
+ * Each request has a total deadline (bureau_serve_opts.request_timeout_s)
+ * counted from the connection's accept, or from the end of the previous
+ * request on a kept-alive connection, to the end of its answer: a client
+ * trickling header lines or body bytes keeps the idle timer from firing but
+ * not this one.  Past it the connection is shut down without an answer and
+ * a line "- - 408 ... request deadline passed" is printed.
+ * Request bodies are held in memory until complete (the bundle is verified
+ * whole); all the bodies held at once total at most
+ * bureau_serve_opts.buffer_limit bytes (growth is counted as allocated): a
+ * body that would pass it is dropped as it arrives (no memory kept) and
+ * answered 503 "the bureau is busy" at its end, or at once when its
+ * Content-Length alone passes what is left.  One request is merged at a
+ * time, so the receiver's memory is bounded by the limit plus one import.
  * SIGINT and SIGTERM stop the server cleanly (signalfd).
  */
 #ifndef SNT_BUREAU_SERVE_H
@@ -41,12 +58,18 @@
 #define BUREAU_SERVE_MAX_CONNECTIONS 256	/* MHD_OPTION_CONNECTION_LIMIT */
 #define BUREAU_SERVE_MAX_PER_IP 16		/* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
 #define BUREAU_SERVE_IDLE_TIMEOUT_S 15		/* MHD_OPTION_CONNECTION_TIMEOUT, seconds */
+#define BUREAU_SERVE_REQUEST_TIMEOUT_S 120	/* default total deadline of one request, seconds */
+#define BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S 3600
+#define BUREAU_SERVE_BUFFER_LIMIT_MIB 128	/* default limit of the bodies held at once, MiB */
+#define BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB 4096
 
 struct bureau_serve_opts {
 	struct sockaddr_storage addr;	/* from --listen; port 0 = any free port */
 	socklen_t addr_len;
 	const char *tls_cert;		/* PEM files, both or neither */
 	const char *tls_key;
+	unsigned request_timeout_s;	/* total deadline of one request, 1-BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S */
+	size_t buffer_limit;		/* bytes of request bodies held at once, > 0 */
 };
 
 /* bureau_serve_parse_listen() - "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into @o; -1 with @why. */
@@ -54,8 +77,9 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 
 /*
  * bureau_serve() - run until SIGINT or SIGTERM; prints "listening on
- * ADDR:PORT" (the bound port) first.  Return: 0 after a clean stop; -1 when
- * the server could not start (reason on stderr).
+ * ADDR:PORT" (the bound port) first.  @c->clk's monotonic time measures the
+ * request deadlines (read from libmicrohttpd's thread too).  Return: 0
+ * after a clean stop; -1 when the server could not start (reason on stderr).
  */
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o);
 
