@@ -131,7 +131,9 @@ static void test_broken_files(void **state)
 	expect_error("huge.jpg", SNT_IMAGE_ERR_TOO_LARGE);
 	expect_error("toomany.png", SNT_IMAGE_ERR_TOO_LARGE);
 	expect_error("toomany.jpg", SNT_IMAGE_ERR_TOO_LARGE);
-	expect_error("cmyk.jpg", SNT_IMAGE_ERR_FORMAT);
+	expect_error("cmyk.jpg", SNT_IMAGE_ERR_CMYK);
+	assert_string_equal(snt_image_strerror(SNT_IMAGE_ERR_CMYK),
+			    "a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)");
 }
 
 static void test_png_palette(void **state)

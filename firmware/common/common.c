@@ -180,3 +180,39 @@ char *snt_escape_dup(const char *s, unsigned flags)
 		(void)snt_escape(s, len, flags, out, n);
 	return out;
 }
+
+bool snt_text_clean(const char *s)
+{
+	size_t len;
+
+	if (!s)
+		return false;
+	len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = snt_utf8_decode((const uint8_t *)s + i, len - i, &cp);
+
+		if (n == 0 || snt_char_unsafe(cp))
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
+bool snt_device_id_valid(const char *id)
+{
+	size_t n;
+
+	if (!id || !id[0] || id[0] == '.')
+		return false;
+	for (n = 0; id[n]; n++) {
+		char c = id[n];
+
+		if (n >= 63)
+			return false;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}

@@ -77,6 +77,21 @@ int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
  */
 bool snt_char_unsafe(uint32_t cp);
 
+/*
+ * snt_text_clean() - whether the NUL-terminated @s is valid UTF-8 holding
+ * no character snt_char_unsafe() names (a name, a label: text that is
+ * shown and sent as it is).  NULL is not clean; "" is.
+ */
+bool snt_text_clean(const char *s);
+
+/*
+ * snt_device_id_valid() - whether @id is a device id, everywhere one is
+ * read (configuration, bundles, the bureau, file names): 1-63 characters
+ * of [A-Za-z0-9._-], not starting with '.' (so never "." or "..", never a
+ * path, safe in a file name).  NULL is not valid.
+ */
+bool snt_device_id_valid(const char *id);
+
 /* snt_escape() flags. */
 #define SNT_ESCAPE_C 1u	/* also '\\' -> "\\\\", and '\n' '\t' '\r' as "\\n" "\\t" "\\r" */
 

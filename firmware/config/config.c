@@ -333,6 +333,17 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
 			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
 				    name, k->size - 1);
+		if (!strcmp(name, "device_id") && !snt_device_id_valid(value)) {
+			char shown[300];
+
+			(void)snt_escape(value, strlen(value), 0, shown, sizeof(shown));
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'device_id': '%s' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')",
+				    shown);
+		}
+		if (!strcmp(name, "home") && !snt_text_clean(value))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'home': not UTF-8 text (invalid bytes or control characters)");
 		for (size_t i = 0; i < SNT_ARRAY_SIZE(hal_names); i++) {
 			char known[128];
 

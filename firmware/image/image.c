@@ -321,7 +321,7 @@ static enum snt_image_err jpeg_decode(struct decode *d, struct jpeg_decompress_s
 		return jerr->err;
 	if (cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK ||
 	    cinfo->num_components == 4) {
-		jerr->err = SNT_IMAGE_ERR_FORMAT;
+		jerr->err = SNT_IMAGE_ERR_CMYK;
 		return jerr->err;
 	}
 	cinfo->out_color_space = JCS_RGB;
@@ -479,6 +479,8 @@ const char *snt_image_strerror(enum snt_image_err err)
 		return "out of memory";
 	case SNT_IMAGE_ERR_NOTREG:
 		return "not a regular file";
+	case SNT_IMAGE_ERR_CMYK:
+		return "a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)";
 	}
 	return "unknown image error";
 }

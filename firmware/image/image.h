@@ -28,6 +28,7 @@ enum snt_image_err {
 	SNT_IMAGE_ERR_TOO_LARGE,/* a side over SNT_IMAGE_MAX_SIDE or too many pixels */
 	SNT_IMAGE_ERR_NOMEM,	/* allocation failed */
 	SNT_IMAGE_ERR_NOTREG,	/* the path is not a regular file (FIFO, device, ...) */
+	SNT_IMAGE_ERR_CMYK,	/* a JPEG in CMYK or YCCK (4 components): not supported */
 };
 
 /* An RGB24 image.  rgb is owned by the image; release with snt_image_release(). */
@@ -44,11 +45,12 @@ struct snt_image {
  * @path: file to read.
  * @img: receives the image (zeroed first).  Grey, palette, 16-bit and alpha
  *       PNGs are converted (alpha composited on white); CMYK JPEGs are refused
- *       as SNT_IMAGE_ERR_FORMAT.
+ *       as SNT_IMAGE_ERR_CMYK.
  * Return: SNT_IMAGE_OK; SNT_IMAGE_ERR_INVAL for a NULL argument;
  * SNT_IMAGE_ERR_IO if the file cannot be opened or read, or is a directory
  * (img->sys_errno, e.g. ENOENT, EACCES, EISDIR); SNT_IMAGE_ERR_FORMAT for an
- * empty file, an unknown signature or a CMYK/YCCK JPEG;
+ * empty file or an unknown signature; SNT_IMAGE_ERR_CMYK for a CMYK or
+ * YCCK JPEG (4 components; "not supported", with what to save it as);
  * SNT_IMAGE_ERR_CORRUPT for data the decoder rejects: a file cut short
  * anywhere (even inside the signature), a bad CRC in a critical PNG chunk,
  * damaged JPEG entropy-coded data, more than 500 progressive JPEG scans;

@@ -57,20 +57,7 @@ enum snt_bundle_err bundle__fail_sign(struct snt_bundle_diag *d, enum snt_bundle
 
 bool snt_bundle_device_id_valid(const char *id)
 {
-	size_t n;
-
-	if (!id || !id[0] || id[0] == '.')
-		return false;
-	for (n = 0; id[n]; n++) {
-		char c = id[n];
-
-		if (n >= SNT_DEVICE_ID_LEN - 1)
-			return false;
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-		      c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return snt_device_id_valid(id);
 }
 
 static const char *const kind_names[] = { "regular", "priority" };

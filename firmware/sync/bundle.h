@@ -180,9 +180,8 @@ struct snt_bundle {
 };
 
 /*
- * snt_bundle_device_id_valid() - whether @id is a device id: 1-63
- * characters of [A-Za-z0-9._-], not starting with '.' (so never "." or
- * "..", never a path, safe in a file name).  NULL is not valid.
+ * snt_bundle_device_id_valid() - whether @id is a device id:
+ * snt_device_id_valid() (common.h; SNT_DEVICE_ID_LEN - 1 = 63 characters).
  */
 bool snt_bundle_device_id_valid(const char *id);
 

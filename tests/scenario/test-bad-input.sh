@@ -92,6 +92,17 @@ printf '[station]\nboard = sim\n[checkin]\ntemp_tries = many\n' >"$T/badval.conf
 expect_eq "bad config value: exit" "$?" "1"
 expect_eq "bad config value: stderr" "$(cat "$T/badval.err")" \
 	"sentineld: $T/badval.conf:4: key 'temp_tries': 'many' is not an integer"
+# device_id and home are checked as sync and the bureau check them.
+printf '[station]\nboard = sim\ndevice_id = ../../../escape\n' >"$T/badid.conf"
+"$B/sentineld" -n -c "$T/badid.conf" 2>"$T/badid.err"
+expect_eq "bad device_id: exit" "$?" "1"
+expect_eq "bad device_id: stderr" "$(cat "$T/badid.err")" \
+	"sentineld: $T/badid.conf:3: key 'device_id': '../../../escape' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')"
+printf '[station]\nboard = sim\nhome = Sunny\377Home\n' >"$T/badhome.conf"
+"$B/sentineld" -n -c "$T/badhome.conf" 2>"$T/badhome.err"
+expect_eq "non-UTF-8 home: exit" "$?" "1"
+expect_eq "non-UTF-8 home: stderr" "$(cat "$T/badhome.err")" \
+	"sentineld: $T/badhome.conf:3: key 'home': not UTF-8 text (invalid bytes or control characters)"
 "$B/sentineld" -n -c "$T/none.conf" 2>"$T/none.err"
 expect_eq "missing config: exit" "$?" "1"
 expect_eq "missing config: stderr" "$(cat "$T/none.err")" "sentineld: $T/none.conf: No such file or directory"

@@ -45,6 +45,9 @@ expect_eq "unknown option" "$?" "2"
 expect_eq "--help" "$?" "0"
 "$B/sentinelctl" nonsense >/dev/null 2>&1
 expect_eq "unknown command" "$?" "2"
+# A CMYK JPEG says so (not "not a PNG or JPEG image").
+expect_eq "CMYK JPEG" "$("$B/sentinelctl" scan "$IMG/cmyk.jpg" 2>&1)" \
+	"sentinelctl: scan: $IMG/cmyk.jpg: a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)"
 # A payload with a NUL, U+202E (right-to-left override) and ESC: the text
 # line shows all of it, every control escaped (nothing after the NUL lost,
 # nothing raw reaches the terminal); --json keeps the NUL as \u0000.
