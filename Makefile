@@ -166,20 +166,29 @@ gpiod2-check: deps
 	@PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2_DIR)/pkgconfig $(MAKE) --no-print-directory \
 		B=build/gpiod2-check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" run-tests
 
-# libFuzzer targets per parser (tests/fuzz/): clang, ASan/UBSan, the codes
-# and trust sources compiled in with coverage; not part of check.
+# libFuzzer targets per parser (tests/fuzz/): clang, ASan/UBSan; the whole
+# library is compiled again with coverage into $(B)/fuzz/ (apart from the
+# gcc builds); not part of check.  Each target's seeds are in
+# tests/fuzz/seeds/<name>/ where it has any (copy them into a corpus dir):
 #   make fuzz && build/fuzz/fuzz_cose -max_total_time=600 build/fuzz/corpus-cose
 FUZZ_CC   ?= clang
-FUZZ_SRC  := $(sort $(wildcard firmware/codes/*.c firmware/cose/*.c)) firmware/trust/trust.c firmware/common/common.c
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: $(FUZZ_TARGETS)
 	@echo "fuzz: $(FUZZ_TARGETS)"
 
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-# The bundle decoders with coverage; what they call (store, policy, names) from the library.
-$(B)/fuzz/fuzz_bundle: $(sort $(wildcard firmware/sync/bundle*.c)) firmware/sign/sign.c $(B)/libsentinel.a
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/fuzz/libsentinel-fuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libsentinel-fuzz.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # Benchmarks print figures; they are not pass/fail tests and stay out of check.
 bench: all
