@@ -557,6 +557,11 @@ static void test_bundle_decode_errors(void **state)
 	EXPECT(map_set(root, "count", u64(0)), SNT_BUNDLE_ERR_COUNT, "count");
 	EXPECT(map_set(root, "count", u64(1000000000)), SNT_BUNDLE_ERR_COUNT, "count");
 	EXPECT(map_set(root, "count", u64(UINT64_MAX)), SNT_BUNDLE_ERR_FIELD, "count");
+	/* sequence numbers past SNT_BUNDLE_MAX_SEQ (2^53 - 1): refused by name, never summed */
+	EXPECT(map_set(root, "last", u64(INT64_MAX)), SNT_BUNDLE_ERR_FIELD, "last");
+	assert_string_equal(d.msg, "field \"last\": not an unsigned integer from first to 9007199254740991");
+	EXPECT(map_set(root, "first", u64((uint64_t)SNT_BUNDLE_MAX_SEQ + 1)), SNT_BUNDLE_ERR_FIELD, "first");
+	EXPECT(entry_set(root, 0, 0, u64((uint64_t)SNT_BUNDLE_MAX_SEQ + 1)), SNT_BUNDLE_ERR_FIELD, "entries[0].seq");
 	/* manifest against entries */
 	EXPECT(map_set(root, "last", u64(N + 1)), SNT_BUNDLE_ERR_MANIFEST, "last");
 	EXPECT(map_set(root, "first", u64(2)), SNT_BUNDLE_ERR_MANIFEST, "first");

@@ -117,6 +117,14 @@ enum snt_bundle_err {
 
 #define SNT_BUNDLE_VERSION 1
 #define SNT_BUNDLE_MAX_ENTRIES 5000		/* per bundle */
+/*
+ * The highest sequence number a bundle, an acknowledgement or a verdict may
+ * carry: 2^53 - 1, the largest integer every JSON reader (entries --json,
+ * jq, JavaScript) holds exactly, and far from int64 overflow in any sum or
+ * gap the bureau computes.  A gate logging one entry a millisecond would
+ * take 285,000 years to reach it.  Past it the decoders refuse the field.
+ */
+#define SNT_BUNDLE_MAX_SEQ ((int64_t)9007199254740991)
 #define SNT_BUNDLE_MAX_VERDICTS 100000		/* per acknowledgement */
 /*
  * CBOR items a verified payload may hold, counted by a streaming pass over

@@ -18,6 +18,10 @@
 #include "sync/bundle.h"
 #include "sync/bundle_internal.h"
 
+/* SNT_BUNDLE_MAX_SEQ written out, for messages. */
+#define SEQ_MAX_TEXT "9007199254740991"
+_Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "SEQ_MAX_TEXT is SNT_BUNDLE_MAX_SEQ");
+
 /* ---- strict decoding ---- */
 
 struct field {
@@ -169,7 +173,7 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 		return bundle__fail_field(d, name, "not an array of 18 columns");
 	}
 	it = cbor_array_handle(arr);
-	if (get_uint(it[0], &e->seq) || e->seq < 1)
+	if (get_uint(it[0], &e->seq) || e->seq < 1 || e->seq > SNT_BUNDLE_MAX_SEQ)
 		goto bad;
 	col = 1;
 	if (get_text(it[1], e->boot_id, sizeof(e->boot_id), true))
@@ -304,12 +308,12 @@ static enum snt_bundle_err decode_bundle_map(const cbor_item_t *root, struct snt
 		rc = bundle__fail_field(d, "kind", "not \"regular\" or \"priority\"");
 		goto err;
 	}
-	if (get_uint(f[4].val, &m->first) || m->first < 1) {
-		rc = bundle__fail_field(d, "first", "not an unsigned integer >= 1");
+	if (get_uint(f[4].val, &m->first) || m->first < 1 || m->first > SNT_BUNDLE_MAX_SEQ) {
+		rc = bundle__fail_field(d, "first", "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
 		goto err;
 	}
-	if (get_uint(f[5].val, &m->last) || m->last < m->first) {
-		rc = bundle__fail_field(d, "last", "not an unsigned integer >= first");
+	if (get_uint(f[5].val, &m->last) || m->last < m->first || m->last > SNT_BUNDLE_MAX_SEQ) {
+		rc = bundle__fail_field(d, "last", "not an unsigned integer from first to " SEQ_MAX_TEXT);
 		goto err;
 	}
 	if (get_uint(f[6].val, &m->count)) {
@@ -693,8 +697,8 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 	rc = decode_device(f[2].val, a->device, d);
 	if (rc)
 		return rc;
-	if (get_uint(f[3].val, &a->seq))
-		return bundle__fail_field(d, "seq", "not an unsigned integer");
+	if (get_uint(f[3].val, &a->seq) || a->seq > SNT_BUNDLE_MAX_SEQ)
+		return bundle__fail_field(d, "seq", "not an unsigned integer up to " SEQ_MAX_TEXT);
 	if (get_hash(f[4].val, a->head))
 		return bundle__fail_field(d, "head", "not a 32-byte string");
 	if (a->seq == 0 && memcmp(a->head, bundle__zero_hash, SNT_HASH_LEN))
@@ -719,9 +723,9 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 		rc = map_fields(cbor_array_handle(f[6].val)[i], NULL, vf, SNT_ARRAY_SIZE(vf), prefix, d);
 		if (rc)
 			return rc;
-		if (get_uint(vf[0].val, &v->seq) || v->seq < 1) {
+		if (get_uint(vf[0].val, &v->seq) || v->seq < 1 || v->seq > SNT_BUNDLE_MAX_SEQ) {
 			snprintf(name, sizeof(name), "%s.seq", prefix);
-			return bundle__fail_field(d, name, "not an unsigned integer >= 1");
+			return bundle__fail_field(d, name, "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
 		}
 		if (get_name(vf[1].val, colour, sizeof(colour)) || snt_colour_from_name(colour, &v->colour) ||
 		    (v->colour != SNT_COLOUR_GREEN && v->colour != SNT_COLOUR_YELLOW && v->colour != SNT_COLOUR_RED)) {
