@@ -653,14 +653,15 @@ static int open_journal(struct ctx *c)
 static int lock_instance(struct ctx *c)
 {
 	char path[PATH_MAX];
+	int rc;
 
 	if (snprintf(path, sizeof(path), "%s.lock", c->cfg.db) >= (int)sizeof(path)) {
 		log_warnx(&c->log, "lock file: path too long");
 		return -1;
 	}
-	c->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (c->lockfd < 0) {
-		log_warn(&c->log, "lock file %s", path);
+	rc = snt_open_companion(path, O_RDWR | O_CREAT, 0600, &c->lockfd);
+	if (rc) {
+		log_warnx(&c->log, "lock file %s: %s", path, snt_open_strerror(rc));
 		return -1;
 	}
 	if (flock(c->lockfd, LOCK_EX | LOCK_NB)) {

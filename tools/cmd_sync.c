@@ -298,14 +298,15 @@ static int run_open(struct run *r, const struct config *cfg)
 static int run_lock(struct run *r)
 {
 	char path[PATH_MAX];
+	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s.sync.lock", r->sc.db) >= sizeof(path)) {
 		ctl_err(CMD, "%s: [store] db path too long for its lock file", r->sc.path);
 		return SNT_EXIT_FAIL;
 	}
-	r->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (r->lock_fd < 0) {
-		ctl_err(CMD, "cannot open the lock %s: %s", path, strerror(errno));
+	rc = snt_open_companion(path, O_RDWR | O_CREAT, 0600, &r->lock_fd);
+	if (rc) {
+		ctl_err(CMD, "cannot open the lock %s: %s", path, snt_open_strerror(rc));
 		return SNT_EXIT_FAIL;
 	}
 	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {

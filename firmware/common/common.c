@@ -78,7 +78,46 @@ err_close:
 
 const char *snt_open_strerror(int err)
 {
-	return err == SNT_ENOTREG ? "not a regular file" : strerror(err);
+	if (err == SNT_ENOTREG)
+		return "not a regular file";
+	if (err == SNT_ESYMLINK)
+		return "a symbolic link (not followed)";
+	return strerror(err);
+}
+
+int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)
+{
+	struct stat sb;
+	int f, fl, err;
+
+	*fd = -1;
+	f = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, (mode_t)mode);
+	if (f < 0) {
+		err = errno;
+		/* ELOOP from O_NOFOLLOW: the last component is a link. */
+		if (err == ELOOP && lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+			return SNT_ESYMLINK;
+		return err;
+	}
+	if (fstat(f, &sb)) {
+		err = errno;
+		goto err_close;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		err = S_ISDIR(sb.st_mode) ? EISDIR : SNT_ENOTREG;
+		goto err_close;
+	}
+	fl = fcntl(f, F_GETFL);
+	if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		err = errno;
+		goto err_close;
+	}
+	*fd = f;
+	return 0;
+
+err_close:
+	close(f);
+	return err;
 }
 
 int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)

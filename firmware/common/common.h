@@ -50,9 +50,31 @@ int snt_name_index(const char *const *names, size_t n, const char *name);
  */
 int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
 
+/* snt_open_companion()'s error for a path that is a symbolic link. */
+#define SNT_ESYMLINK (-2)
+
 /*
- * snt_open_strerror() - text for snt_fopen_regular()'s error: strerror(3)
- * or "not a regular file"; never NULL.
+ * snt_open_companion() - open a file that belongs to a database (its lock,
+ * journal, sync lock: "<db>.journal", "<db>.lock", ...), where a symbolic
+ * link planted by someone else would make the program write or truncate
+ * another file: never through a symbolic link (O_NOFOLLOW), and only a
+ * regular file (a FIFO or device is refused before any read or write; the
+ * open itself uses O_NONBLOCK, cleared again afterwards).
+ * @path: the file.
+ * @flags: open(2) access flags and O_CREAT/O_APPEND/O_TRUNC as wanted
+ *     (O_NOFOLLOW and O_CLOEXEC are added).
+ * @mode: the mode of a file created (O_CREAT).
+ * @fd: receives the descriptor; -1 on error.
+ * Return: 0; SNT_ESYMLINK when @path is a symbolic link; SNT_ENOTREG when
+ * it is not a regular file (a directory: EISDIR); else the errno value of
+ * open/fstat/fcntl.
+ */
+int snt_open_companion(const char *path, int flags, unsigned mode, int *fd) SNT_WUR;
+
+/*
+ * snt_open_strerror() - text for snt_fopen_regular()'s and
+ * snt_open_companion()'s errors: strerror(3), "not a regular file" or "a
+ * symbolic link (not followed)"; never NULL.
  */
 const char *snt_open_strerror(int err);
 

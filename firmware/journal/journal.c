@@ -39,6 +39,7 @@ static const char *const err_text[] = {
 	[SNT_JOURNAL_ERR_ORDER] = "journal sequence does not follow the log",
 	[SNT_JOURNAL_ERR_STORE] = "the log refused a journal record",
 	[SNT_JOURNAL_ERR_NOMEM] = "out of memory",
+	[SNT_JOURNAL_ERR_NOTREG] = "a symbolic link or not a regular file: refused",
 };
 
 const char *snt_journal_strerror(enum snt_journal_err err)
@@ -347,6 +348,7 @@ enum snt_journal_err snt_journal_open(const char *path, struct snt_journal **out
 {
 	struct snt_journal *j;
 	enum snt_journal_err err;
+	int rc;
 
 	if (!path || !out)
 		return SNT_JOURNAL_ERR_INVAL;
@@ -354,8 +356,13 @@ enum snt_journal_err snt_journal_open(const char *path, struct snt_journal **out
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return SNT_JOURNAL_ERR_NOMEM;
-	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (j->fd < 0) {
+	rc = snt_open_companion(path, O_RDWR | O_CREAT | O_APPEND, 0600, &j->fd);
+	if (rc == SNT_ESYMLINK || rc == SNT_ENOTREG || rc == EISDIR) {
+		err = SNT_JOURNAL_ERR_NOTREG;
+		goto err_free;
+	}
+	if (rc) {
+		errno = rc;
 		err = io_err(j);
 		goto err_free;
 	}

@@ -42,18 +42,22 @@ enum snt_journal_err {
 	SNT_JOURNAL_ERR_ORDER,	/* a record's seq does not follow the log's (merge) or the previous record */
 	SNT_JOURNAL_ERR_STORE,	/* the log refused a record during a merge (see the store error) */
 	SNT_JOURNAL_ERR_NOMEM,
+	SNT_JOURNAL_ERR_NOTREG,	/* the path is a symbolic link or not a regular file: refused */
 };
 
 struct snt_journal;
 
 /*
  * snt_journal_open() - open (creating, mode 0600) the journal at @path and
- * read its records.  A torn last record is cut off the file (and fsync'd).
+ * read its records, never through a symbolic link and only a regular file
+ * (snt_open_companion()).  A torn last record is cut off the file (and
+ * fsync'd).
  * @out: receives the journal; close with snt_journal_close().
  * Return: SNT_JOURNAL_OK; SNT_JOURNAL_ERR_INVAL; SNT_JOURNAL_ERR_IO when the
  * file cannot be opened or read; SNT_JOURNAL_ERR_CORRUPT when a record other
  * than the last is damaged (the file is left as it is, for an engineer);
- * SNT_JOURNAL_ERR_NOMEM.
+ * SNT_JOURNAL_ERR_NOTREG when @path is a symbolic link, a FIFO, a device
+ * or a directory (nothing read or written); SNT_JOURNAL_ERR_NOMEM.
  */
 enum snt_journal_err snt_journal_open(const char *path, struct snt_journal **out) SNT_WUR;
 

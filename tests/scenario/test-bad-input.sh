@@ -22,6 +22,30 @@ expect_eq "good run" "$?" "0"
 before=$("$B/sentinelctl" entries --json --db "$T/gate.db")
 expect_eq "entries before" "$(printf '%s\n' "$before" | wc -l)" "2"
 
+# The log's companion files are never opened through a symbolic link, nor
+# when they are no regular file: the daemon refuses to start, the file a
+# link points to is untouched (it used to be truncated as a torn journal).
+printf 'precious\n' >"$T/victim"
+for f in journal lock; do
+	rm -f "$T/gate.db.$f"
+	ln -s "$T/victim" "$T/gate.db.$f"
+	"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/link-$f.err"
+	[ "$?" -ne 0 ] || fail "symlink at gate.db.$f: exit status 0"
+	expect_eq "symlink at gate.db.$f: victim untouched" "$(cat "$T/victim")" "precious"
+	rm -f "$T/gate.db.$f"
+done
+expect_eq "symlink at the journal" "$(cat "$T/link-journal.err")" \
+	"sentineld: fallback journal $T/gate.db.journal: a symbolic link or not a regular file: refused"
+expect_eq "symlink at the lock" "$(cat "$T/link-lock.err")" \
+	"sentineld: lock file $T/gate.db.lock: a symbolic link (not followed)"
+mkfifo "$T/gate.db.journal"
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/fifo.err"
+[ "$?" -ne 0 ] || fail "FIFO at gate.db.journal: exit status 0"
+expect_eq "FIFO at the journal" "$(cat "$T/fifo.err")" \
+	"sentineld: fallback journal $T/gate.db.journal: a symbolic link or not a regular file: refused"
+rm -f "$T/gate.db.journal"
+expect_eq "entries after the refusals" "$("$B/sentinelctl" entries --json --db "$T/gate.db")" "$before"
+
 # run_bad NAME SCENARIO-TEXT WANT-STDERR
 run_bad() {
 	printf '%s\n' "$2" >"$T/$1.scn"
