@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codes/codes_internal.h"
+#include "cose/cose.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -29,11 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)snt_credential_open(data, size, key, &c, err, sizeof(err));
 	if (snt_sign1_es256(key, data, size, &msg, &len) != SNT_SIGN_OK)
 		return 0;
-	text = malloc(5 + CODES_BASE45_LEN(len) + 1);
+	text = malloc(5 + SNT_COSE_BASE45_LEN(len) + 1);
 	if (!text)
 		abort();
 	memcpy(text, "SNB1:", 5);
-	len = 5 + codes__base45_encode(msg, len, text + 5);
+	len = 5 + snt_cose_base45_encode(msg, len, text + 5);
 	(void)snt_credential_open((const uint8_t *)text, len, key, &c, err, sizeof(err));
 	free(text);
 	free(msg);
