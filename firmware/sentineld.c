@@ -726,6 +726,12 @@ int main(int argc, char **argv)
 		log_warnx(&c.log, "board %s: %s", c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
 		goto out;
 	}
+	/*
+	 * A new log is created private (0600, and so its -wal and -shm),
+	 * whatever the umask; when that fails the open below says why.
+	 */
+	if (snt_create_private(c.cfg.db) != 0)
+		log_debug(&c.log, "log database %s: not created here", c.cfg.db);
 	serr = snt_store_open(c.cfg.db, false, &c.store);
 	if (serr != SNT_STORE_OK) {
 		char why[512];

@@ -85,6 +85,21 @@ const char *snt_open_strerror(int err)
 	return strerror(err);
 }
 
+int snt_create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : errno;
+	if (fchmod(fd, 0600) != 0) {
+		int err = errno;
+
+		close(fd);
+		return err;
+	}
+	return close(fd) == 0 ? 0 : errno;
+}
+
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)
 {
 	struct stat sb;

@@ -72,6 +72,16 @@ int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd) SNT_WUR;
 
 /*
+ * snt_create_private() - make sure a database about to be created at @path
+ * is private: when nothing is at @path, create it empty with mode 0600
+ * (O_CREAT | O_EXCL | O_NOFOLLOW, then fchmod(2), so the umask cannot widen
+ * it); SQLite then gives its -wal and -shm files the same mode.  Anything
+ * already at @path is left as it is (the caller's open judges it).
+ * Return: 0 (created, or something was there already); an errno value.
+ */
+int snt_create_private(const char *path) SNT_WUR;
+
+/*
  * snt_open_strerror() - text for snt_fopen_regular()'s and
  * snt_open_companion()'s errors: strerror(3), "not a regular file" or "a
  * symbolic link (not followed)"; never NULL.

@@ -17,8 +17,13 @@ show $FIX/red.png
 presence 1
 SCN
 write_conf "$T/gate.conf" good.scn gate.db out.log
+umask 022
 "$B/sentineld" -f -c "$T/gate.conf" 2>/dev/null
 expect_eq "good run" "$?" "0"
+# A new log is private whatever the umask: the database, its -wal and -shm.
+expect_eq "log files 0600 under umask 022" "$(stat -c '%n %a' "$T/gate.db" "$T/gate.db-wal" "$T/gate.db-shm" | sed "s#$T/##")" "gate.db 600
+gate.db-wal 600
+gate.db-shm 600"
 before=$("$B/sentinelctl" entries --json --db "$T/gate.db")
 expect_eq "entries before" "$(printf '%s\n' "$before" | wc -l)" "2"
 

@@ -34,9 +34,11 @@ expect_eq "keys init again" "$out" "sentinel-bureau: keys: $K.pub exists: refusi
 
 "$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage --flat --devices 3 --entries 300 \
 	--per-bundle 100 --priority >/dev/null || fail "gen_bundles"
+umask 022
 for d in gate-001 gate-002 gate-003; do
 	"$BB" --db "$DB" register --device $d --pub keys/$d.key.pub >/dev/null || fail "register $d"
 done
+expect_eq "bureau database 0600 under umask 022" "$(stat -c %a "$DB")" "600"
 out=$("$BB" --db "$DB" register --device gate-001 --pub keys/gate-001.key.pub)
 expect_eq "register again exit" "$?" "0"
 case $out in "gate-001 already registered with this key (kid "*")") ;; *) fail "register again: $out" ;; esac

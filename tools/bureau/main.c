@@ -343,6 +343,12 @@ static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
 			"or give --db)\n", cfg->db);
 		return EXIT_FAIL;
 	}
+	/*
+	 * A new database is created private (0600, and so its -wal and -shm),
+	 * whatever the umask; when that fails the open below says why.
+	 */
+	if (create && snt_create_private(cfg->db) != 0)
+		why[0] = '\0';
 	err = bureau_db_open(cfg->db, db, why, sizeof(why));
 	if (err) {
 		err_line("%s", why[0] ? why : "cannot open the bureau database");
