@@ -8,7 +8,7 @@ PKGS="gcc make pkg-config libc6-dev \
 libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
 libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3 curl jq clang \
-gettext locales fonts-noto-cjk chromium"
+gettext locales fonts-noto-cjk chromium openssl"
 # zxing-cpp (C++): the scanner benchmark's figures for comparison (tests/bench/bench-scan.sh).
 PKGS="$PKGS g++ libzxing-dev"
 

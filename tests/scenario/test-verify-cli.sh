@@ -43,6 +43,21 @@ expect_eq "unknown option" "$?" "2"
 $V --help >/dev/null
 expect_eq "--help" "$?" "0"
 
+# A validly signed DCC whose issuer and name carry terminal escapes, an OSC
+# title sequence and U+202E: the text line shows them escaped, never raw.
+openssl ecparam -name prime256v1 -genkey -noout -out "$T/dsc.pem" 2>/dev/null &&
+	openssl req -new -x509 -key "$T/dsc.pem" -out "$T/dsc.der" -outform DER -days 2 -subj "/CN=DSC/C=AT" \
+		2>/dev/null || fail "openssl: cannot make a signing certificate"
+now=$(date +%s)
+python3 tests/scenario/make-dcc.py "$T/dsc.pem" "$T/dsc.der" "$(printf 'A\033]0;pwn\007T\342\200\256')" \
+	"$(printf '\033[2JMuster')" "$now" $((now + 86400)) >"$T/evil.txt" || fail "make-dcc"
+at=$(date -u -d "@$((now + 60))" +%Y-%m-%dT%H:%M:%SZ)
+$V --trust "$T/dsc.der" --at "$at" "@$T/evil.txt" >"$T/evil.out"
+expect_eq "hostile DCC: exit" "$?" "0"
+expect_eq "hostile DCC: escaped" "$(sed -E 's/ kid=[^ ]*//; s/ issued=[^ ]* expires=[^ ]*//' "$T/evil.out")" \
+	'format=hcert result=valid stage=- clock=given issuer=A\x1b]0;pwn\x07T\u202e subject=A* \x1b*'
+expect_eq "hostile DCC: no raw control" "$(tr -d '\n' <"$T/evil.out" | LC_ALL=C grep -c "$(printf '[\001-\037]')")" "0"
+
 data=${SENTINEL_TESTDATA:-$ROOT/../shared/testdata}
 if [ ! -d "$data/dcc" ] || [ ! -d "$data/nzcp" ]; then
 	if [ "${CI:-}" = "true" ]; then
