@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,34 @@ int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const
 	return 0;
 }
 
+/*
+ * Whether @path is an SQLite database whose header (https://sqlite.org/fileformat.html
+ * §1.3) says user_version 0 and application_id 0 - a file that never got the
+ * log's schema - while its write-ahead log "<path>-wal" is missing or empty: what is
+ * left when the schema and entries were committed only to the WAL (before a
+ * checkpoint) and the WAL was then deleted.
+ */
+static bool schema_only_in_lost_wal(const char *path)
+{
+	unsigned char h[72];
+	char wal[4096];
+	struct stat sb;
+	FILE *f = NULL;
+	bool r;
+
+	if (snt_fopen_regular(path, &f) != 0)
+		return false;
+	r = fread(h, 1, sizeof(h), f) == sizeof(h) && !memcmp(h, "SQLite format 3", 16) &&
+	    !memcmp(h + 60, "\0\0\0\0", 4) && !memcmp(h + 68, "\0\0\0\0", 4);
+	fclose(f);
+	if (!r || (size_t)snprintf(wal, sizeof(wal), "%s-wal", path) >= sizeof(wal))
+		return false;
+	/* Missing, or empty (a reader's own open makes an empty one). */
+	if (stat(wal, &sb) != 0)
+		return errno == ENOENT;
+	return S_ISREG(sb.st_mode) && sb.st_size == 0;
+}
+
 void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err err)
 {
 	struct stat sb;
@@ -79,6 +108,11 @@ void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err 
 		ctl_err(cmd, _("cannot open %s: %s"), path, strerror(errno));
 	else if (sb.st_size == 0)
 		ctl_err(cmd, _("cannot open %s: empty file, not a sentinel log"), path);
+	else if (err == SNT_STORE_ERR_SCHEMA && schema_only_in_lost_wal(path))
+		ctl_err(cmd,
+			_("cannot open %s: the file holds no log: its tables and entries were only in the "
+			  "write-ahead log %s-wal, which is missing or empty (put it back beside the file, or restore a backup)"),
+			path, path);
 	else
 		ctl_err(cmd, _("cannot open %s: %s"), path, snt_store_strerror(err));
 }

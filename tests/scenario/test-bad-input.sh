@@ -51,6 +51,35 @@ expect_eq "FIFO at the journal" "$(cat "$T/fifo.err")" \
 rm -f "$T/gate.db.journal"
 expect_eq "entries after the refusals" "$("$B/sentinelctl" entries --json --db "$T/gate.db")" "$before"
 
+# A log whose schema and entries were only in its write-ahead log: the
+# daemon killed (SIGKILL) before any checkpoint, then gate.db-wal deleted.
+# The reader says so, instead of "schema is not one this program knows".
+cat >"$T/wal.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+signal stop
+wait 1000
+SCN
+write_conf "$T/wal.conf" wal.scn wal.db wal-out.log
+"$B/sentineld" -f -c "$T/wal.conf" 2>"$T/wal.err" &
+pid=$!
+i=0
+while [ $i -lt 600 ]; do
+	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$st" ] || [ "$st" = T ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+rm -f "$T/wal.db-wal" "$T/wal.db-shm"
+"$B/sentinelctl" entries --db "$T/wal.db" >/dev/null 2>"$T/wal-ctl.err"
+expect_eq "schema only in a deleted WAL: exit" "$?" "2"
+expect_eq "schema only in a deleted WAL" "$(cat "$T/wal-ctl.err")" \
+	"sentinelctl: entries: cannot open $T/wal.db: the file holds no log: its tables and entries were only in the write-ahead log $T/wal.db-wal, which is missing or empty (put it back beside the file, or restore a backup)"
+
 # run_bad NAME SCENARIO-TEXT WANT-STDERR
 run_bad() {
 	printf '%s\n' "$2" >"$T/$1.scn"
