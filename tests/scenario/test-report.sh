@@ -74,7 +74,7 @@ cat >"$T/gate.conf" <<CONF
 [station]
 board = sim
 db = gate.db
-device_id = gate-1 <east>
+device_id = gate-1.east
 home = 阳光养老院 & <b>Sunny</b>
 duty_phone = 0931-1
 
@@ -104,7 +104,7 @@ cat >"$T/day.json" <<'JSON'
  "fever_x": 380,
  "rows": [4, 5, 6, 7, 8, 9],
  "subjects": ["<script>alert(1)</script>", "王*明", "\" onload=\"x"],
- "texts": ["Gate report for 2026-11-29", "阳光养老院 & <b>Sunny</b>", "gate-1 <east>",
+ "texts": ["Gate report for 2026-11-29", "阳光养老院 & <b>Sunny</b>", "gate-1.east",
            "2026-11-29, local time (CST, UTC+08:00)",
            "version 7, issued 2026-11-20 08:00 (10 days old), fresh",
            "9 trusted, 1 untrusted, 1 rebased",
