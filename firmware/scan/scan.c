@@ -4,6 +4,7 @@
  * first, until one yields a QR symbol.
  */
 #include <iconv.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 
 #include "scan/scan_internal.h"
 
+/* Binarising: how much darker than the local mean (grey levels) a pixel is black. */
+#define BINARISE_OFFSET 3
 /* Local contrast normalisation: block side in pixels, least range stretched. */
 #define NORM_BLOCK 24
 #define NORM_MIN_RANGE 32
@@ -43,21 +46,24 @@
  * at most SCAN__SMALL_SIDE pixels, whose modules may be a pixel or two.
  */
 static const struct scan__plane default_planes[] = {
-	/* base, inverted, norm, scale, pad, erode */
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0 },
-	{ SCAN__BASE_MINRGB, 1, 0, SCAN__HALF, 0, 0 },
-	{ SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0 },
-	{ SCAN__BASE_MINRGB, 0, 1, SCAN__HALF, 0, 0 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 1, 0 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0 },
-	{ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0 },
-	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 1, 0 },
-	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__THIRD, 0, 0 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1 },
-	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0 },
-	{ SCAN__BASE_MINRGB, 1, 0, SCAN__DOUBLE, 0, 0 },
+	/* base, inverted, norm, scale, pad, erode, smooth, binarise */
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__HALF, 0, 0, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 1, SCAN__HALF, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 1, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 1, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__THIRD, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1, 0, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
+	{ SCAN__BASE_MINRGB, 1, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
 };
 
 /* @buf grown to at least @need bytes, or NULL (and @buf untouched) if out of memory. */
@@ -289,6 +295,164 @@ static void erode(uint8_t *px, unsigned int w, unsigned int h, uint8_t *tmp)
 	}
 }
 
+/*
+ * 3x3 binomial filter (1 2 1 / 4 each way) of @px (w x h) in place, through
+ * @tmp (w x h bytes); edge pixels repeat.
+ */
+static void smooth(uint8_t *px, unsigned int w, unsigned int h, uint8_t *tmp)
+{
+	for (unsigned int y = 0; y < h; y++) {
+		const uint8_t *in = px + (size_t)y * w;
+		uint8_t *o = tmp + (size_t)y * w;
+
+		for (unsigned int x = 0; x < w; x++) {
+			unsigned int l = in[x > 0 ? x - 1 : x], r = in[x + 1 < w ? x + 1 : x];
+
+			o[x] = (uint8_t)((l + 2u * in[x] + r + 2) >> 2);
+		}
+	}
+	for (unsigned int y = 0; y < h; y++) {
+		const uint8_t *up = tmp + (size_t)(y > 0 ? y - 1 : y) * w;
+		const uint8_t *mid = tmp + (size_t)y * w;
+		const uint8_t *down = tmp + (size_t)(y + 1 < h ? y + 1 : y) * w;
+		uint8_t *o = px + (size_t)y * w;
+
+		for (unsigned int x = 0; x < w; x++)
+			o[x] = (uint8_t)((up[x] + 2u * mid[x] + down[x] + 2) >> 2);
+	}
+}
+
+/* Catmull-Rom cubic through @p[0..3] at @t (0..1) between p[1] and p[2]. */
+static float cubic(const float p[4], float t)
+{
+	return p[1] + 0.5f * t *
+		(p[2] - p[0] + t * (2.0f * p[0] - 5.0f * p[1] + 4.0f * p[2] - p[3] +
+				    t * (3.0f * (p[1] - p[2]) + p[3] - p[0])));
+}
+
+/*
+ * The @cw x @ch region at (@x0, @y0) of @in (@w x @h) enlarged @k times
+ * into @out (@cw k x @ch k), bicubic (Catmull-Rom; output pixel centres at
+ * ((X + 0.5) / k - 0.5) input pixels; edges repeated).
+ */
+static void enlarge(const uint8_t *in, unsigned int w, unsigned int h, unsigned int x0,
+		    unsigned int y0, unsigned int cw, unsigned int ch, unsigned int k, uint8_t *out)
+{
+	size_t ow = (size_t)cw * k;
+
+	for (unsigned int y = 0; y < ch * k; y++) {
+		float sy = ((float)y + 0.5f) / (float)k - 0.5f + (float)y0;
+		int iy = (int)floorf(sy);
+		float ty = sy - (float)iy;
+		const uint8_t *rows[4];
+
+		for (int j = 0; j < 4; j++) {
+			int yy = iy - 1 + j;
+
+			yy = yy < 0 ? 0 : yy >= (int)h ? (int)h - 1 : yy;
+			rows[j] = in + (size_t)yy * w;
+		}
+		for (unsigned int x = 0; x < cw * k; x++) {
+			float sx = ((float)x + 0.5f) / (float)k - 0.5f + (float)x0, col[4], v;
+			int ix = (int)floorf(sx);
+			float tx = sx - (float)ix;
+			int xs[4];
+
+			for (int i = 0; i < 4; i++) {
+				int xx = ix - 1 + i;
+
+				xs[i] = xx < 0 ? 0 : xx >= (int)w ? (int)w - 1 : xx;
+			}
+			for (int j = 0; j < 4; j++) {
+				float p[4] = { rows[j][xs[0]], rows[j][xs[1]], rows[j][xs[2]],
+					       rows[j][xs[3]] };
+
+				col[j] = cubic(p, tx);
+			}
+			v = cubic(col, ty);
+			out[(size_t)y * ow + x] = clamp_u8((int)lrintf(v));
+		}
+	}
+}
+
+/*
+ * @px (w x h) black (0) or white (255) in place: black where a pixel is
+ * darker than the mean of the (2 @r + 1)-pixel square around it, less
+ * BINARISE_OFFSET; @sat: (w + 1) x (h + 1) summed-area table.
+ */
+static void binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+{
+	size_t sw = (size_t)w + 1;
+
+	memset(sat, 0, sw * sizeof(*sat));
+	for (unsigned int y = 0; y < h; y++) {
+		uint32_t row = 0;
+
+		sat[(size_t)(y + 1) * sw] = 0;
+		for (unsigned int x = 0; x < w; x++) {
+			row += px[(size_t)y * w + x];
+			sat[(size_t)(y + 1) * sw + x + 1] = sat[(size_t)y * sw + x + 1] + row;
+		}
+	}
+	for (unsigned int y = 0; y < h; y++) {
+		unsigned int ya = y > r ? y - r : 0, yb = y + r + 1 < h ? y + r + 1 : h;
+
+		for (unsigned int x = 0; x < w; x++) {
+			unsigned int xa = x > r ? x - r : 0, xb = x + r + 1 < w ? x + r + 1 : w;
+			uint32_t sum = sat[(size_t)yb * sw + xb] - sat[(size_t)ya * sw + xb] -
+				       sat[(size_t)yb * sw + xa] + sat[(size_t)ya * sw + xa];
+			uint32_t n = (xb - xa) * (yb - ya);
+			uint8_t *p = px + (size_t)y * w + x;
+
+			*p = (uint32_t)(*p + BINARISE_OFFSET) * n < sum ? 0 : 255;
+		}
+	}
+}
+
+/*
+ * The region SCAN__UP planes enlarge: around every finder candidate of at
+ * most SCAN__UP_MODULE pixels, 40 modules each way (a code's far corner
+ * lies under 54 modules from a finder's centre for versions up to 10), in
+ * @w x @h; and the factor, 3 for modules of 2.5 pixels or less, else 2,
+ * reduced to keep within SCAN__UP_PIXELS.  0 when there is none.
+ */
+static unsigned int up_region(const struct snt_scanner *s, unsigned int w, unsigned int h,
+			      unsigned int *x0, unsigned int *y0, unsigned int *cw,
+			      unsigned int *ch)
+{
+	float ax = 1e9f, ay = 1e9f, bx = -1e9f, by = -1e9f, mmin = 1e9f;
+	unsigned int k;
+
+	for (size_t i = 0; i < s->ncands; i++) {
+		const struct scan__cand *c = &s->cands[i];
+		float r = 40.0f * c->module;
+
+		if (c->module > SCAN__UP_MODULE || c->inverted)
+			continue;
+		ax = fminf(ax, c->x - r);
+		ay = fminf(ay, c->y - r);
+		bx = fmaxf(bx, c->x + r);
+		by = fmaxf(by, c->y + r);
+		mmin = fminf(mmin, c->module);
+	}
+	if (bx < ax)
+		return 0;
+	ax = fmaxf(ax, 0);
+	ay = fmaxf(ay, 0);
+	bx = fminf(bx, (float)w);
+	by = fminf(by, (float)h);
+	if (bx - ax < 8 || by - ay < 8)
+		return 0;
+	*x0 = (unsigned int)ax;
+	*y0 = (unsigned int)ay;
+	*cw = (unsigned int)bx - *x0;
+	*ch = (unsigned int)by - *y0;
+	for (k = 3; k >= 2; k--)
+		if ((size_t)*cw * *ch * k * k <= SCAN__UP_PIXELS)
+			return k;
+	return 0;
+}
+
 /* Bilinear interpolation between rows @r0 and @r1 with 8-bit weights. */
 static int bilerp(const uint16_t *r0, const uint16_t *r1, unsigned int x0, unsigned int x1,
 		  unsigned int wx, unsigned int wy)
@@ -430,8 +594,8 @@ static size_t collect(struct snt_scanner *s, const struct snt_frame *f,
 		memcpy(c->bytes, data, c->len);
 		for (unsigned int i = 0; i < 4; i++) {
 			unsigned int k = i < nloc ? i : nloc - 1;
-			int x = (zbar_symbol_get_loc_x(sym, k) - pm->border) * pm->mul / pm->div;
-			int y = (zbar_symbol_get_loc_y(sym, k) - pm->border) * pm->mul / pm->div;
+			int x = (zbar_symbol_get_loc_x(sym, k) - pm->border) * pm->mul / pm->div + pm->ox;
+			int y = (zbar_symbol_get_loc_y(sym, k) - pm->border) * pm->mul / pm->div + pm->oy;
 
 			/* Unclamped, in the working frame, for judging the colour. */
 			s->raw_points[r->n][i][0] = x;
@@ -587,6 +751,7 @@ void snt_scanner_free(struct snt_scanner *s)
 	free(s->tmp);
 	free(s->pad);
 	free(s->blk);
+	free(s->integral);
 	free(s->find);
 	free(s);
 }
@@ -612,13 +777,47 @@ enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms)
 	return SNT_SCAN_OK;
 }
 
+/*
+ * The order of this frame's planes in s->order: the plane that read the
+ * last frame's code first (the visitor's phone is still there), then the
+ * first plane, then on from the plane where the last frame's budget ran out
+ * (so frames cut short by the budget try every plane in turn), then the
+ * rest.  Without a budget the planes go in their own order (results do
+ * not depend on earlier frames).  Clears s->last_plane and s->resume for
+ * this frame.
+ */
+static void plane_order(struct snt_scanner *s)
+{
+	size_t n = 0;
+	uint8_t used[SCAN__MAX_PLANES] = { 0 };
+	int live = s->budget_ms > 0;
+	size_t first[3] = { live && s->last_plane > 0 ? (size_t)s->last_plane : 0, 0,
+			    live && s->resume < s->nplanes ? s->resume : 0 };
+
+	for (size_t k = 0; k < 3; k++)
+		if (!used[first[k]]) {
+			used[first[k]] = 1;
+			s->order[n++] = (uint8_t)first[k];
+		}
+	for (size_t k = 0; k < s->nplanes; k++) {
+		size_t i = (first[2] + k) % s->nplanes;
+
+		if (!used[i]) {
+			used[i] = 1;
+			s->order[n++] = (uint8_t)i;
+		}
+	}
+	s->last_plane = -1;
+	s->resume = 0;
+}
+
 /* 1 if plane @i, on a grey frame, repeats an earlier one (bases aside). */
 static int seen_grey(const struct scan__plane *planes, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (planes[j].inverted == planes[i].inverted && planes[j].norm == planes[i].norm &&
 		    planes[j].scale == planes[i].scale && planes[j].pad == planes[i].pad &&
-		    planes[j].erode == planes[i].erode)
+		    planes[j].erode == planes[i].erode && planes[j].smooth == planes[i].smooth)
 			return 1;
 	return 0;
 }
@@ -636,6 +835,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		      struct scan__plane_map *pm)
 {
 	unsigned int fw = f->width, fh = f->height;
+	unsigned int ux = 0, uy = 0, uw = 0, uh = 0;
 	size_t npix = (size_t)fw * fh;
 	uint8_t *plane;
 
@@ -644,14 +844,24 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		return 0;
 	if (p->scale == SCAN__DOUBLE && (fw > SCAN__SMALL_SIDE || fh > SCAN__SMALL_SIDE))
 		return 0;
+	if (p->scale == SCAN__UP && !up_region(s, fw, fh, &ux, &uy, &uw, &uh))
+		return 0;
 	plane = grow(s->full, &s->full_cap, npix);
 	if (!plane)
 		return -1;
 	s->full = plane;
-	*pm = (struct scan__plane_map){ 0, 1, 1 };
+	*pm = (struct scan__plane_map){ 0, 1, 1, 0, 0 };
 	*w = fw;
 	*h = fh;
 	build_base(s, f, rgb, p);
+	if (p->smooth) {
+		uint8_t *buf = grow(s->tmp, &s->tmp_cap, npix);
+
+		if (!buf)
+			return -1;
+		s->tmp = buf;
+		smooth(s->full, fw, fh, s->tmp);
+	}
 	if (p->scale == SCAN__HALF || p->scale == SCAN__THIRD) {
 		unsigned int k = p->scale == SCAN__HALF ? 2 : 3;
 		uint8_t *buf = grow(s->half, &s->half_cap, npix / 4 + 1);
@@ -678,6 +888,30 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		*h = fh * 2;
 		pm->div = 2;
 		plane = s->dbl;
+	} else if (p->scale == SCAN__UP) {
+		unsigned int k = up_region(s, fw, fh, &ux, &uy, &uw, &uh);
+		uint8_t *buf = grow(s->dbl, &s->dbl_cap, (size_t)uw * uh * k * k);
+
+		if (!buf)
+			return -1;
+		s->dbl = buf;
+		enlarge(s->full, fw, fh, ux, uy, uw, uh, k, s->dbl);
+		*w = uw * k;
+		*h = uh * k;
+		pm->div = (int)k;
+		pm->ox = (int)ux;
+		pm->oy = (int)uy;
+		plane = s->dbl;
+		if (p->binarise) {
+			uint32_t *sat = grow(s->integral, &s->integral_cap,
+					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));
+
+			if (!sat)
+				return -1;
+			s->integral = sat;
+			/* A window of about four modules. */
+			binarise(plane, *w, *h, 6 * k, sat);
+		}
 	}
 	if (p->norm && normalise(s, plane, *w, *h))
 		return -1;
@@ -739,7 +973,6 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		return SNT_SCAN_ERR_INVAL;
 
 	s->res.n = 0;
-	s->last_plane = -1;
 	s->zbar_passes = 0;
 	if (frame->fmt == SNT_PIXFMT_RGB24) {
 		rgb_view.px = frame->data;
@@ -782,20 +1015,27 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		for (size_t k = 0; k < s->ncands; k++)
 			strong += s->cands[k].hits >= SCAN__FINDER_HITS;
 		if (strong == 0) {
+			s->last_plane = -1;
+			s->resume = 0;
 			*out = &s->res;
 			return SNT_SCAN_OK;
 		}
 	}
 
-	for (size_t i = 0; i < s->nplanes; i++) {
+	plane_order(s);
+	for (size_t j = 0; j < s->nplanes; j++) {
+		size_t i = s->order[j];
 		const struct scan__plane *p = &s->planes[i];
 		struct scan__plane_map pm;
 		unsigned int w, h;
 		uint8_t *plane;
 		int n;
 
-		if (i > 0 && s->budget_ms && now_ms() - t0 >= (double)s->budget_ms)
+		if (j > 0 && s->budget_ms && now_ms() - t0 >= (double)s->budget_ms) {
+			/* The next frame goes on from here (after its first planes). */
+			s->resume = i;
 			break;
+		}
 		/* A grey frame has one base, its luma: each plane once. */
 		if (!rgb && seen_grey(s->planes, i))
 			continue;
@@ -814,6 +1054,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		if (n == 0 || collect(s, frame, &pm, (int)shrunk) == 0)
 			continue;
 		s->last_plane = (int)i;
+		s->resume = 0;
 		for (size_t k = 0; k < s->res.n; k++) {
 			struct snt_scan_code *c = &s->res.codes[k];
 

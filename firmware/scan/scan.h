@@ -18,18 +18,23 @@
  * modules are all dark (minimum channel), luma (ITU-R BT.601 weights), the
  * first also with local contrast normalisation (glare, shade); at half scale
  * (2x2 box filter: a quarter of the work, and steadier on blur and sensor
- * noise), then full scale (small codes), then a third (noisy or halftone
- * prints) and a 3x3 minimum (codes drawn in dots); and inverted (phones in
- * dark mode).  Two kinds of plane are tried only when the frame calls for
- * them: a padded plane, with a light border and the part of a finder
- * pattern cut off by the frame's edge redrawn (ISO/IEC 18004:2015 §6.3.3),
- * when a finder touches the edge (a phone held too high); and a
- * double-scale plane for frames of at most 400 pixels a side.  A frame
- * larger than SNT_SCAN_WORK_SIDE is box-filtered down first.  A frame with
- * finder-like texture but no code goes through every plane that applies and
- * costs the most (about six times one plain zbar pass at 640x480); a
- * per-frame time budget (snt_scanner_set_budget()) bounds that.
- *
+ * noise), then full scale (small codes), then full scale smoothed (3x3
+ * binomial: sensor noise and JPEG blocks of tilted, blurred captures), then
+ * a third (noisy or halftone prints) and a 3x3 minimum (codes drawn in
+ * dots); and inverted (phones in dark mode).  Three kinds of plane are tried
+ * only when the frame calls for them: a padded plane, with a light border
+ * and the part of a finder pattern cut off by the frame's edge redrawn
+ * (ISO/IEC 18004:2015 §6.3.3), when a finder touches the edge (a phone held
+ * too high); the region around finder candidates of small modules, smoothed
+ * and enlarged two or three times (bicubic), as it is and binarised by the
+ * local mean (codes held far away, tilted or blurred); and a double-scale
+ * plane for frames of at most 400 pixels a side.  A frame larger than
+ * SNT_SCAN_WORK_SIDE is box-filtered down first.  A frame with a code that
+ * cannot be read, or finder-like texture, goes through every plane that
+ * applies and costs the most (several hundred milliseconds at 640x480 for
+ * a far or blurred code); a per-frame time budget (snt_scanner_set_budget())
+ * bounds that, and then spreads the planes over successive frames.
+
  * The colour is judged on the frame's RGB: the darkest samples inside the
  * code's corner polygon, divided by the white of its quiet zone (which
  * cancels the white balance), classified by hue.  A code found on an
@@ -161,11 +166,15 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
  * @s: scanner from snt_scanner_new().
  * @ms: milliseconds of wall-clock (CLOCK_MONOTONIC) time after which
  *      snt_scanner_scan() starts no further plane; the plane under way is
- *      finished, so a frame may take one plane longer.  The first plane is
- *      always tried.  0 (the default) means no limit: every plane that
- *      applies is tried, and results do not depend on the machine's speed.
- *      A gate that must keep up with its camera (say 100 ms at 10 frames a
- *      second) sets this; the next frame gets a fresh budget.
+ *      finished, so a frame may take one plane longer.  The first plane
+ *      tried is always finished.  0 (the default) means no limit: every
+ *      plane that applies is tried in its order, and results do not depend
+ *      on the machine's speed or on earlier frames.  With a budget (a gate
+ *      keeping up with its camera, say 80 ms at 10 frames a second) the
+ *      scanner follows the live picture: a frame first tries the plane that
+ *      read the last frame's code, then the first plane, then goes on from
+ *      the plane where the last frame's budget ran out, so a hard code held
+ *      still is tried with every plane over a few frames.
  * Return: SNT_SCAN_OK; SNT_SCAN_ERR_INVAL if @s is NULL.
  */
 enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms) SNT_WUR;

@@ -27,6 +27,9 @@ enum scan__scale {
 	SCAN__FULL,		/* the frame's own pixels */
 	SCAN__DOUBLE,		/* bilinear, twice each way; small frames only */
 	SCAN__THIRD,		/* 3x3 box filter: a ninth of the pixels */
+	SCAN__UP,		/* the region around small finder candidates (module
+				 * at most SCAN__UP_MODULE pixels), cut out and
+				 * enlarged 2 or 3 times, bicubic */
 };
 
 /* One grey plane tried on zbar. */
@@ -38,6 +41,9 @@ struct scan__plane {
 	uint8_t pad;		/* light border, cut finders redrawn; tried only
 				 * when a finder touches the frame's edge */
 	uint8_t erode;		/* 3x3 minimum: dotted modules joined */
+	uint8_t smooth;		/* 3x3 binomial filter (1 2 1 each way) before
+				 * scaling: sensor noise and JPEG blocks evened */
+	uint8_t binarise;	/* after scaling: black or white by the local mean */
 };
 
 /* Most planes a scanner tries on one frame. */
@@ -47,10 +53,19 @@ struct scan__plane {
 /* Most finders redrawn on one padded plane. */
 #define SCAN__MAX_FINDERS 8
 
-/* Where plane pixels land in the working frame: (plane - border) * mul / div. */
+/* Largest module (pixels) of a finder candidate whose region gets SCAN__UP planes. */
+#define SCAN__UP_MODULE 8.0f
+/* Most pixels of a SCAN__UP plane (the enlargement is reduced to keep to it). */
+#define SCAN__UP_PIXELS (1600u * 1250u)
+
+/*
+ * Where plane pixels land in the working frame:
+ * (plane - border) * mul / div + (ox, oy).
+ */
 struct scan__plane_map {
 	int border;
 	int mul, div;
+	int ox, oy;
 };
 
 /*
@@ -100,6 +115,8 @@ struct snt_scanner {
 	struct scan__plane planes[SCAN__MAX_PLANES];	/* tried in order */
 	size_t nplanes;
 	int last_plane;			/* index that yielded codes, -1 if none */
+	size_t resume;			/* plane the budget stopped at on the last frame, 0 if none */
+	uint8_t order[SCAN__MAX_PLANES];	/* this frame's planes, in the order tried */
 	unsigned int zbar_passes;	/* planes zbar scanned on the last frame */
 	unsigned int budget_ms;		/* no new plane after this long; 0: no limit */
 
@@ -119,6 +136,8 @@ struct snt_scanner {
 	size_t pad_cap;
 	struct scan__finder finders[SCAN__MAX_FINDERS];
 	int raw_points[SNT_SCAN_MAX_CODES][4][2];	/* corners, not clamped to the frame */
+	uint32_t *integral;		/* summed-area table for binarising */
+	size_t integral_cap;
 	uint16_t *blk;			/* per-block minima and maxima */
 	size_t blk_cap;
 	uint8_t *find;			/* finder search planes and thresholds */

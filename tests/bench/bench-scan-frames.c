@@ -1231,6 +1231,8 @@ int main(int argc, char **argv)
 				i, p->base, p->inverted, p->norm, p->scale, p->pad, p->erode,
 				plane_hits[i]);
 		}
+	} else if (!strcmp(argv[1], "set") && argc > 3) {
+		rc = run_healthcode(s, argv[2], argv[3], "camera", 0);
 	} else if (!strcmp(argv[1], "cost")) {
 		rc = run_cost(s, argv[2], argc > 3 ? atoi(argv[3]) : 5);
 	} else if (!strcmp(argv[1], "rss")) {
