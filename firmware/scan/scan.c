@@ -413,14 +413,14 @@ static void binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r
  * The region SCAN__UP planes enlarge: around every finder candidate of at
  * most SCAN__UP_MODULE pixels, 40 modules each way (a code's far corner
  * lies under 54 modules from a finder's centre for versions up to 10), in
- * @w x @h; and the factor, 3 for modules of 2.5 pixels or less, else 2,
- * reduced to keep within SCAN__UP_PIXELS.  0 when there is none.
+ * @w x @h; and the factor, 3, or 2 when 3 would exceed SCAN__UP_PIXELS.
+ * 0 when there is no such candidate, or the region is too large for 2.
  */
 static unsigned int up_region(const struct snt_scanner *s, unsigned int w, unsigned int h,
 			      unsigned int *x0, unsigned int *y0, unsigned int *cw,
 			      unsigned int *ch)
 {
-	float ax = 1e9f, ay = 1e9f, bx = -1e9f, by = -1e9f, mmin = 1e9f;
+	float ax = 1e9f, ay = 1e9f, bx = -1e9f, by = -1e9f;
 	unsigned int k;
 
 	for (size_t i = 0; i < s->ncands; i++) {
@@ -433,7 +433,6 @@ static unsigned int up_region(const struct snt_scanner *s, unsigned int w, unsig
 		ay = fminf(ay, c->y - r);
 		bx = fmaxf(bx, c->x + r);
 		by = fmaxf(by, c->y + r);
-		mmin = fminf(mmin, c->module);
 	}
 	if (bx < ax)
 		return 0;
