@@ -7,6 +7,9 @@ set -u
 b=${1:?usage: run-check.sh BUILD_DIR UNIT_TEST...}
 shift
 pass=0; fail=0; skipped=0
+# fontconfig (through Pango) keeps its cache for the process's life.
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 for t in "$@"; do
 	echo "== $t"
 	# shellcheck disable=SC2086
