@@ -78,7 +78,12 @@ LOCALEDIR ?= $(PREFIX)/share/locale
 PO_LANGS  := $(patsubst po/%.po,%,$(wildcard po/*.po))
 MO        := $(PO_LANGS:%=$(B)/locale/%/LC_MESSAGES/sentinel.mo)
 
-all: $(PROGS) $(MO)
+all: $(PROGS) $(MO) $(B)/clips/.made
+
+# The default voice prompts (firmware/voice/prompts.txt), made with espeak-ng.
+$(B)/clips/.made: firmware/voice/prompts.txt tools/make-clips.sh
+	sh tools/make-clips.sh $(B)/clips firmware/voice/prompts.txt
+	@touch $@
 
 $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 	@mkdir -p $(dir $@)
@@ -156,7 +161,7 @@ check: deps
 	@$(MAKE) --no-print-directory $(if $(CROSS),B=build/check-arm64 CFLAGS="-O1 -g",B=build/check \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined") run-tests
 
-run-tests: $(TESTS) $(PROGS) $(MO)
+run-tests: $(TESTS) $(PROGS) $(MO) $(B)/clips/.made
 	@QEMU="$(QEMU)" sh tests/run-check.sh $(B) $(TESTS)
 
 # The libgpiod 2.x backend built and tested against Debian stable's libgpiod-dev,
@@ -234,8 +239,10 @@ install: all
 	sed 's#@USB_LABEL@#$(USB_LABEL)#' board/rpi/99-sentinel-usb.rules \
 		>$(DESTDIR)$(UDEVRULESDIR)/99-sentinel-usb.rules
 	install -m 0644 board/sim/demo/demo.scenario $(DESTDIR)$(DEMODIR)/
+	install -d $(DESTDIR)$(PREFIX)/share/sentinel/clips
+	install -m 0644 $(B)/clips/*.wav $(DESTDIR)$(PREFIX)/share/sentinel/clips/
 	install -m 0755 board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/
-	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/screens
+	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/phones
 	sed 's#@DEMODIR@#$(DEMODIR)#' board/sim/sentinel-sim.conf >$(DESTDIR)$(DOCDIR)/sentinel-sim.conf
 	[ -e $(DESTDIR)/etc/sentinel/sentinel.conf ] || \
 		install -m 0644 $(DESTDIR)$(DOCDIR)/sentinel-sim.conf $(DESTDIR)/etc/sentinel/sentinel.conf

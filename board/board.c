@@ -24,6 +24,7 @@ static const char *const role_names[SNT_ROLE_COUNT] = {
 	[SNT_ROLE_FIRE_ALARM] = "fire-alarm",
 	[SNT_ROLE_THERMOMETER] = "thermometer",
 	[SNT_ROLE_CAMERA] = "camera",
+	[SNT_ROLE_AUDIO] = "audio",
 };
 
 static const char *const err_text[] = {

@@ -44,6 +44,7 @@ enum snt_role {
 	SNT_ROLE_FIRE_ALARM,	/* input: 1 = fire alarm active */
 	SNT_ROLE_THERMOMETER,
 	SNT_ROLE_CAMERA,
+	SNT_ROLE_AUDIO,		/* voice prompts */
 	SNT_ROLE_COUNT
 };
 
@@ -93,6 +94,8 @@ struct snt_gpio_ops {
 				       struct snt_input_event *ev);
 };
 
+struct snt_screen;	/* screen/screen.h */
+
 struct snt_display_ops {
 	/*
 	 * show() - replace the visitor display's message with @text (UTF-8,
@@ -100,6 +103,34 @@ struct snt_display_ops {
 	 * Return: SNT_HAL_OK or SNT_HAL_ERR_IO.
 	 */
 	enum snt_hal_err (*show)(void *ctx, const char *text);
+	/*
+	 * draw() - show the screen @scr (state, message, facts; screen.h),
+	 * whose ->text is what show() would get.  NULL for a backend that
+	 * shows text only: then callers use show(@scr->text).
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_IO when the display failed or is
+	 * gone (e.g. the HDMI cable pulled); SNT_HAL_ERR_NOMEM.
+	 */
+	enum snt_hal_err (*draw)(void *ctx, const struct snt_screen *scr);
+	/*
+	 * preview() - one camera frame on the preview screen drawn last
+	 * (mirrored, scaled into its camera area); @frozen: the frame a code
+	 * was read from, which stays.  NULL when the backend shows no live
+	 * picture.  The frame is borrowed for the call.
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_INVAL when no preview screen is up;
+	 * SNT_HAL_ERR_IO.
+	 */
+	enum snt_hal_err (*preview)(void *ctx, const struct snt_frame *frame, int frozen);
+};
+
+struct snt_audio_ops {
+	/*
+	 * play() - queue the voice prompt @clip_id (a message id and language,
+	 * e.g. "admit-zh": the file <clips>/<clip_id>.wav) behind the ones
+	 * queued; returns without waiting for the sound.
+	 * Return: SNT_HAL_OK; SNT_HAL_ERR_NODATA when there is no such clip;
+	 * SNT_HAL_ERR_IO when the sound card failed.
+	 */
+	enum snt_hal_err (*play)(void *ctx, const char *clip_id);
 };
 
 struct snt_board {
@@ -108,6 +139,7 @@ struct snt_board {
 	const struct snt_thermometer_ops *thermometer;	void *thermometer_ctx;
 	const struct snt_gpio_ops *gpio;		void *gpio_ctx;
 	const struct snt_display_ops *display;		void *display_ctx;
+	const struct snt_audio_ops *audio;		void *audio_ctx;	/* NULL: no sound */
 	struct snt_clock clock;				/* the clock this board's events use */
 	char boot_id[37];				/* boot id the monotonic clock counts from */
 	void (*close)(struct snt_board *b);		/* releases everything above */

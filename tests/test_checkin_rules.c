@@ -79,7 +79,7 @@ static enum snt_hal_err f_show(void *ctx, const char *text)
 	(void)ctx, (void)text;
 	return SNT_HAL_OK;
 }
-static const struct snt_display_ops f_disp = { f_show };
+static const struct snt_display_ops f_disp = { .show = f_show };
 
 struct tctx {
 	char dir[64];

@@ -71,10 +71,16 @@ struct bad_case {
 };
 
 static const struct bad_case bad[] = {
+	{ "bad-languages.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-languages.conf:4: key 'languages': 'zh' is not 'zh,en' or 'en,zh'" },
+	{ "bad-quiet.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-quiet.conf:4: key 'quiet_hours': '22:00-7:00' is not 'HH:MM-HH:MM'" },
+	{ "bad-display.conf", SNT_CONFIG_ERR_VALUE,
+	  FIX "bad-display.conf:4: key 'backend' in [display]: unknown display 'x11' (known: drm, file, none)" },
 	{ "unknown-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "unknown-key.conf:3: unknown key 'dbfile' in section [station]" },
 	{ "unknown-section.conf", SNT_CONFIG_ERR_SYNTAX,
-	  FIX "unknown-section.conf:3: unknown section [gate] (known: station, checkin, sim, gpio, thermometer, camera, display, sync, rules)" },
+	  FIX "unknown-section.conf:3: unknown section [gate] (known: station, checkin, sim, gpio, thermometer, camera, display, audio, sync, rules)" },
 	{ "dup-key.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "dup-key.conf:3: key 'board' in section [station] given twice" },
 	{ "empty-value.conf", SNT_CONFIG_ERR_VALUE,
@@ -83,7 +89,7 @@ static const struct bad_case bad[] = {
 	{ "smuggle.conf", SNT_CONFIG_ERR_SYNTAX, FIX "smuggle.conf:2: line longer than 198 bytes" },
 	{ "nul.conf", SNT_CONFIG_ERR_SYNTAX, FIX "nul.conf:2: NUL byte in line" },
 	{ "empty-section.conf", SNT_CONFIG_ERR_SYNTAX,
-	  FIX "empty-section.conf:3: unknown section [bogus] (known: station, checkin, sim, gpio, thermometer, camera, display, sync, rules)" },
+	  FIX "empty-section.conf:3: unknown section [bogus] (known: station, checkin, sim, gpio, thermometer, camera, display, audio, sync, rules)" },
 	{ "empty-db.conf", SNT_CONFIG_ERR_VALUE, FIX "empty-db.conf:2: key 'db': empty value" },
 	{ "bad-int.conf", SNT_CONFIG_ERR_VALUE,
 	  FIX "bad-int.conf:4: key 'scan_timeout_ms': '5s' is not an integer" },
@@ -152,6 +158,25 @@ static void test_linux(void **state)
 	assert_string_equal(c.display_path, "");
 }
 
+/* Quiet hours: HH:MM-HH:MM, across midnight allowed, never empty. */
+static void test_quiet_hours(void **state)
+{
+	int from = -1, to = -1;
+
+	(void)state;
+	assert_int_equal(snt_config_quiet_hours("22:00-07:30", &from, &to), 0);
+	assert_int_equal(from, 22 * 60);
+	assert_int_equal(to, 7 * 60 + 30);
+	assert_int_equal(snt_config_quiet_hours("00:00-23:59", &from, &to), 0);
+	assert_int_equal(to, 23 * 60 + 59);
+	assert_int_equal(snt_config_quiet_hours("12:00-12:00", &from, &to), -1);
+	assert_int_equal(snt_config_quiet_hours("24:00-07:00", &from, &to), -1);
+	assert_int_equal(snt_config_quiet_hours("22:60-07:00", &from, &to), -1);
+	assert_int_equal(snt_config_quiet_hours("22:00-07:00 ", &from, &to), -1);
+	assert_int_equal(snt_config_quiet_hours("2:00-07:00", &from, &to), -1);
+	assert_int_equal(snt_config_quiet_hours(NULL, &from, &to), -1);
+}
+
 static void test_bad(void **state)
 {
 	(void)state;
@@ -202,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_linux),
 		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_inval),
+		cmocka_unit_test(test_quiet_hours),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

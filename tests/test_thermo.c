@@ -77,7 +77,7 @@ static void f_sleep(void *ctx, int64_t ms)
 }
 
 static const struct snt_thermometer_ops f_thermo = { f_read };
-static const struct snt_display_ops f_disp = { f_show };
+static const struct snt_display_ops f_disp = { .show = f_show };
 static const struct snt_clock_ops f_clock = { f_mono, f_utc, f_state, f_sleep };
 
 static void fake_init(struct fake *f, const struct sample *script, size_t n)

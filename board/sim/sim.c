@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "sim/scenario.h"
+#include "sim/screens.h"
 #include "sim/sim.h"
 
 #define BLANK_W 640
@@ -32,6 +33,7 @@ struct sim {
 	int64_t start_utc_ms;		/* wall time at monotonic 0 (moves on "clock set") */
 	enum snt_clock_state clock_state;
 	int out_fd;			/* output log, or -1 */
+	struct sim_screens *screens;	/* screens/ and audio.wav beside the log, or NULL */
 	int level[SNT_ROLE_COUNT];	/* last level written per output */
 	/* what the camera sees */
 	const size_t *show;
@@ -264,8 +266,52 @@ static enum snt_hal_err sim_show(void *ctx, const char *text)
 	return out_line(s, line, n);
 }
 
+/* The log line as show() writes it, then the screen as a PNG beside the log. */
+static enum snt_hal_err sim_draw(void *ctx, const struct snt_screen *scr)
+{
+	struct sim *s = ctx;
+	enum snt_hal_err err = sim_show(ctx, scr->text ? scr->text : "");
+
+	if (err == SNT_HAL_OK && s->screens)
+		err = sim_screens_draw(s->screens, scr);
+	return err;
+}
+
+static enum snt_hal_err sim_preview(void *ctx, const struct snt_frame *frame, int frozen)
+{
+	struct sim *s = ctx;
+
+	/* Live frames are not written (a PNG per screen change); the frame read is. */
+	if (!frozen || !s->screens)
+		return SNT_HAL_OK;
+	return sim_screens_freeze(s->screens, frame);
+}
+
 static const struct snt_display_ops sim_display_ops = {
 	.show = sim_show,
+	.draw = sim_draw,
+	.preview = sim_preview,
+};
+
+/* A voice prompt: its clip appended to audio.wav, then the log line. */
+static enum snt_hal_err sim_play(void *ctx, const char *clip_id)
+{
+	struct sim *s = ctx;
+	enum snt_hal_err err;
+	char line[96];
+	int n;
+
+	if (!s->screens)
+		return SNT_HAL_ERR_NODATA;
+	err = sim_screens_play(s->screens, clip_id);
+	if (err)
+		return err;
+	n = snprintf(line, sizeof(line), "%" PRId64 " audio \"%.48s\"\n", s->now, clip_id);
+	return out_line(s, line, (size_t)n);
+}
+
+static const struct snt_audio_ops sim_audio_ops = {
+	.play = sim_play,
 };
 
 static void sim_close(struct snt_board *b)
@@ -278,6 +324,7 @@ static void sim_close(struct snt_board *b)
 		(void)sim_set(s, outputs[i], 0, 0);
 	if (s->out_fd >= 0)
 		close(s->out_fd);
+	sim_screens_free(s->screens);
 	snt_scenario_free(s->scn);
 	free(s->blank);
 	free(s);
@@ -362,6 +409,17 @@ enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **o
 	s->board.gpio_ctx = s;
 	s->board.display = &sim_display_ops;
 	s->board.display_ctx = s;
+	if (s->out_fd >= 0) {
+		s->screens = sim_screens_new(cfg);
+		if (!s->screens) {
+			close(s->out_fd);
+			goto err_nomem;
+		}
+	}
+	if (s->screens && cfg->audio_clips[0]) {
+		s->board.audio = &sim_audio_ops;
+		s->board.audio_ctx = s;
+	}
 	s->board.clock.ops = &sim_clock_ops;
 	s->board.clock.ctx = s;
 	s->board.clock.source = "sim";

@@ -40,6 +40,8 @@ struct snt_checkin {
 	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
 	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
 	int64_t occupancy;		/* visitors inside */
+	bool display_down;		/* the display failed; reported once until it works */
+	bool audio_down;		/* the sound card failed; likewise */
 };
 
 /* The badge and pass ("SNB1:" codes) seen during one scan. */
@@ -98,6 +100,11 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->override_window_ms = cfg->override_window_ms;
 	out->fever_threshold_mdc = cfg->fever_threshold_mdc;
 	snt_strlcpy(out->duty_phone, cfg->duty_phone, sizeof(out->duty_phone));
+	snt_strlcpy(out->home, cfg->home, sizeof(out->home));
+	if (snt_screen_order_from_name(cfg->display_languages, &out->order))
+		out->order = SNT_SCREEN_ZH_FIRST;
+	out->quiet_from_min = cfg->audio_quiet_from;
+	out->quiet_to_min = cfg->audio_quiet_to;
 	out->thermo.samples = cfg->temp_samples;
 	out->thermo.window_ms = cfg->temp_window_ms;
 	out->thermo.skin_offset_mdc = cfg->skin_offset_mdc;
@@ -106,9 +113,114 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->thermo.emissivity_pm = cfg->emissivity_pm;
 }
 
-static int show(struct snt_board *b, const char *text)
+static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail);
+
+/* China Standard Time (UTC+8) minutes after midnight at @utc_ms. */
+static int cst_minutes(int64_t utc_ms)
 {
-	return b->display->show(b->display_ctx, text) == SNT_HAL_OK ? 0 : 1;
+	int64_t m = (utc_ms / 60000 + 8 * 60) % 1440;
+
+	return (int)(m < 0 ? m + 1440 : m);
+}
+
+static bool quiet_now(const struct snt_checkin_cfg *cfg, int minute)
+{
+	int from = cfg->quiet_from_min, to = cfg->quiet_to_min;
+
+	if (from < 0 || to < 0)
+		return false;
+	return from < to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
+/* A device role that failed: one device-fault event when it starts failing. */
+static void device_down(struct snt_checkin *ci, bool *down, bool failed, const char *what,
+			enum snt_hal_err err)
+{
+	char detail[96];
+
+	if (!ci)
+		return;
+	if (failed && !*down) {
+		snprintf(detail, sizeof(detail), "%s: %s", what, snt_hal_strerror(err));
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+	}
+	*down = failed;
+}
+
+/* The voice prompt of state @st, one clip per language in the screen order. */
+static void prompt(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
+		   enum snt_screen_state st, int minute)
+{
+	static const char *const langs[2][2] = { { "zh", "en" }, { "en", "zh" } };
+	enum snt_hal_err err = SNT_HAL_OK;
+	char clip[48];
+
+	if (!b->audio || st == SNT_SCREEN_IDLE || st == SNT_SCREEN_NOT_ENROLLED)
+		return;
+	if (st != SNT_SCREEN_FIRE && quiet_now(cfg, minute))
+		return;
+	for (int i = 0; i < 2 && err != SNT_HAL_ERR_IO; i++) {
+		snprintf(clip, sizeof(clip), "%s-%s", snt_screen_state_name(st),
+			 langs[cfg->order == SNT_SCREEN_EN_FIRST][i]);
+		err = b->audio->play(b->audio_ctx, clip);
+	}
+	if (ci)
+		device_down(ci, &ci->audio_down, err == SNT_HAL_ERR_IO, "audio", err);
+}
+
+/*
+ * Show the screen of state @st with message @text (and @temp's value on a
+ * result) on @b's display, then its voice prompt.  @ci may be NULL (no
+ * state marks, no device-fault events).  Return 0, or 1 when the display
+ * failed.
+ */
+static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
+		  enum snt_screen_state st, const char *text, const struct snt_temp_result *temp)
+{
+	const int64_t utc = snt_clock_utc_ms(&b->clock);
+	const int minute = cst_minutes(utc);
+	struct snt_screen s;
+	enum snt_hal_err err;
+	char clock[8];
+
+	memset(&s, 0, sizeof(s));
+	s.state = st;
+	s.text = text;
+	s.home = cfg->home;
+	s.duty_phone = cfg->duty_phone;
+	snprintf(clock, sizeof(clock), "%02d:%02d", minute / 60, minute % 60);
+	s.clock_text = clock;
+	s.clock_untrusted = snt_clock_state_get(&b->clock) != SNT_CLOCK_TRUSTED;
+	s.rules_stale = ci && ci->rules && snt_rules_freshness(ci->rules, utc) != SNT_RULES_FRESH;
+	s.unsynced = -1;
+	s.progress = st == SNT_SCREEN_MEASURING ? 0 : -1;
+	if (temp && temp->has_value && (st == SNT_SCREEN_ADMIT || st == SNT_SCREEN_FEVER)) {
+		s.has_temp = true;
+		s.temp_mdc = temp->mdc;
+	}
+	if (b->display->draw)
+		err = b->display->draw(b->display_ctx, &s);
+	else
+		err = b->display->show(b->display_ctx, text);
+	if (ci)
+		device_down(ci, &ci->display_down, err != SNT_HAL_OK, "display", err);
+	prompt(ci, cfg, b, st, minute);
+	return err == SNT_HAL_OK ? 0 : 1;
+}
+
+/* A camera frame on the preview screen (@frozen: the one a code was read from). */
+static void preview(struct snt_checkin *ci, const struct snt_frame *frame, bool frozen)
+{
+	struct snt_board *b = ci->board;
+
+	if (b->display->preview && !ci->display_down)
+		(void)b->display->preview(b->display_ctx, frame, frozen);
+}
+
+/* The screen of a check-in: its facts from @ci. */
+static int show(struct snt_checkin *ci, enum snt_screen_state st, const char *text)
+{
+	return screen(ci, &ci->cfg, ci->board, st, text, NULL);
 }
 
 static int set(struct snt_board *b, enum snt_role role, int value, int64_t seq)
@@ -122,8 +234,9 @@ static int mdc_to_dc(int32_t mdc)
 	return mdc >= 0 ? (mdc + 50) / 100 : -((-mdc + 50) / 100);
 }
 
-enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *b,
-				      struct snt_temp_result *out)
+/* The temperature procedure (snt_temp_measure()); @ci may be NULL. */
+static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg,
+				    struct snt_board *b, struct snt_temp_result *out)
 {
 	bool fever_pending = false;
 	int implausible = 0;
@@ -131,7 +244,7 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 	if (!cfg || !b || !out || cfg->temp_tries < 1)
 		return SNT_CHECKIN_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
-	(void)show(b, MSG_MEASURE);
+	(void)screen(ci, cfg, b, SNT_SCREEN_MEASURING, MSG_MEASURE, NULL);
 	for (;;) {
 		struct snt_thermo_reading r;
 		enum snt_thermo_err terr = snt_thermo_take(&cfg->thermo, b, &r);
@@ -164,7 +277,7 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 				out->status = SNT_TEMP_IMPLAUSIBLE;
 				return SNT_CHECKIN_OK;
 			}
-			(void)show(b, MSG_AGAIN);
+			(void)screen(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_AGAIN, NULL);
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
@@ -174,7 +287,7 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 				return SNT_CHECKIN_OK;
 			}
 			fever_pending = true;
-			(void)show(b, MSG_CONFIRM);
+			(void)screen(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_CONFIRM, NULL);
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
@@ -183,7 +296,11 @@ enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct 
 	}
 }
 
-static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail);
+enum snt_checkin_err snt_temp_measure(const struct snt_checkin_cfg *cfg, struct snt_board *b,
+				      struct snt_temp_result *out)
+{
+	return measure(NULL, cfg, b, out);
+}
 
 /*
  * Set member @key of @e's detail record (store.h) to @value (stolen), keeping
@@ -405,23 +522,45 @@ static void decision_message(const struct snt_checkin *ci, const struct snt_visi
 			 phone_zh, phone_en);
 }
 
-/* Drive the outputs for a decided visit (first time or repeated). */
+/* The result screen of a decided visit. */
+static enum snt_screen_state result_state(const struct snt_visit *v)
+{
+	const snt_reasons_t r = v->result.reasons;
+
+	if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
+		return SNT_SCREEN_FAULT;
+	if (v->result.decision == SNT_DECISION_ADMIT)
+		return SNT_SCREEN_ADMIT;
+	if (r & SNT_REASON_BIT(SNT_REASON_FEVER))
+		return SNT_SCREEN_FEVER;
+	if (v->result.decision == SNT_DECISION_DENY)
+		return SNT_SCREEN_DENY;
+	if ((r & SNT_REASON_BIT(SNT_REASON_RULES_STALE)) && v->result.freshness == SNT_RULES_EXPIRED)
+		return SNT_SCREEN_STALE;
+	return SNT_SCREEN_REFER;
+}
+
+/*
+ * Drive the outputs for a decided visit (first time or repeated): the door
+ * first, then the screen, so a slow or failed screen never delays it.
+ */
 static void act(struct snt_checkin *ci, struct snt_visit *v)
 {
 	struct snt_board *b = ci->board;
 	char msg[512];
 
 	decision_message(ci, v, msg, sizeof(msg));
-	v->output_faults += show(b, msg);
 	if (v->door == SNT_DOOR_OPENED && v->seq > 0) {
 		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 		v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
+		(void)screen(ci, &ci->cfg, b, result_state(v), msg, &v->temp);
 		snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 		v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
 		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
 		return;
 	}
 	/* Door stays shut: red LED; a fever also sounds three beeps. */
+	(void)screen(ci, &ci->cfg, b, result_state(v), msg, &v->temp);
 	v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 	if (v->result.reasons & SNT_REASON_BIT(SNT_REASON_FEVER)) {
 		for (int i = 0; i < 3; i++) {
@@ -529,7 +668,7 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 
 	*code = NULL;
 	memset(cr, 0, sizeof(*cr));
-	(void)show(b, MSG_SHOW_CODE);
+	(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_CODE);
 	for (;;) {
 		struct snt_frame frame;
 		const struct snt_scan_result *res;
@@ -539,12 +678,15 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 				return SNT_CHECKIN_ERR_SCAN;
 			if (res->n > 0) {
 				*code = sort_codes(ci, res, cr);
+				preview(ci, &frame, *code != NULL);
 				if (*code)
 					return SNT_CHECKIN_OK;
 				if (!asked) {
-					(void)show(b, MSG_SHOW_HEALTH);
+					(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_HEALTH);
 					asked = true;
 				}
+			} else {
+				preview(ci, &frame, false);
 			}
 		} else {
 			v->camera_faults++;
@@ -713,7 +855,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	tcfg = ci->cfg;
 	if (rules)
 		tcfg.fever_threshold_mdc = rules->fever_threshold_mdc;
-	err = snt_temp_measure(&tcfg, b, &v->temp);
+	err = measure(ci, &tcfg, b, &v->temp);
 	if (err)
 		return err;
 	if (dup) {
@@ -838,7 +980,7 @@ static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_vi
 	struct snt_board *b = ci->board;
 	const int64_t t0 = snt_clock_mono_ms(&b->clock);
 
-	(void)show(b, MSG_SHOW_BADGE);
+	(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_BADGE);
 	for (;;) {
 		struct snt_frame frame;
 		const struct snt_scan_result *res;
@@ -857,7 +999,7 @@ static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_vi
 			v->camera_faults++;
 		}
 		if (snt_clock_mono_ms(&b->clock) - t0 + ci->cfg.frame_interval_ms > SNT_OVERRIDE_BADGE_MS) {
-			(void)show(b, MSG_NO_BADGE);
+			(void)show(ci, SNT_SCREEN_REFER, MSG_NO_BADGE);
 			return SNT_CHECKIN_ERR_NO_BADGE;
 		}
 		snt_clock_sleep_ms(&b->clock, ci->cfg.frame_interval_ms);
@@ -944,7 +1086,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 	v->seq = e.seq;
 	if (deny) {
 		/* Recorded; the door stays shut. */
-		v->output_faults += show(b, MSG_OVERRIDE_DENY);
+		(void)show(ci, SNT_SCREEN_DENY, MSG_OVERRIDE_DENY);
 		v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 		snt_clock_sleep_ms(&b->clock, ci->cfg.alert_ms);
 		v->output_faults += set(b, SNT_ROLE_LED_RED, 0, 0);
@@ -953,9 +1095,9 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 	v->door = SNT_DOOR_OPENED;
 	if (e.kind == SNT_KIND_VISITOR)
 		ci->occupancy++;
-	v->output_faults += show(b, MSG_OVERRIDE);
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
+	(void)show(ci, SNT_SCREEN_ADMIT, MSG_OVERRIDE);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
@@ -990,8 +1132,8 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	if (ci->fire)
 		return SNT_CHECKIN_ERR_FIRE;
 	b = ci->board;
-	faults += show(b, MSG_EXIT);
 	faults += set(b, SNT_ROLE_RELAY, 1, 0);
+	(void)show(ci, SNT_SCREEN_EXIT, MSG_EXIT);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
 	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
@@ -1015,14 +1157,14 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 	ci->have_last = false;
 	if (active) {
 		faults += set(b, SNT_ROLE_RELAY, 1, 0);
-		faults += show(b, MSG_FIRE);
+		(void)show(ci, SNT_SCREEN_FIRE, MSG_FIRE);
 		faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 		faults += set(b, SNT_ROLE_BUZZER, 1, 0);
 	} else {
 		faults += set(b, SNT_ROLE_BUZZER, 0, 0);
 		faults += set(b, SNT_ROLE_LED_RED, 0, 0);
 		faults += set(b, SNT_ROLE_RELAY, 0, 0);
-		faults += show(b, MSG_SHOW_CODE);
+		(void)show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE);
 	}
 	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR, NULL);
 	if (faults)

@@ -7,10 +7,22 @@
  *      the first decision and makes no entry (domain.md lesson 4)
  *   -> the temperature procedure (below)
  *   -> policy (policy.h) -> one entry, committed (store.h)
- *   -> outputs: display message, LEDs, buzzer, and the relay pulse, which
- *      comes only after the entry is committed and carries its sequence
- *      number.  A visit whose entry cannot be written keeps the door shut
- *      and refers to staff with store-fault.
+ *   -> outputs: LEDs, the relay pulse, which comes only after the entry is
+ *      committed and carries its sequence number, then the screen and its
+ *      voice prompt (a slow or failed screen never delays the door), and
+ *      the buzzer.  A visit whose entry cannot be written keeps the door
+ *      shut and refers to staff with store-fault.
+ *
+ * Screens (screen/screen.h) go through the board's display draw() (show()
+ * for text-only backends): preview while scanning (each camera frame to
+ * preview(), the frame read frozen), measuring and remeasure, then the
+ * result state: admit, deny, refer, fever, fault (store-fault), stale
+ * (referred because the rule set expired).  Each screen but idle plays its
+ * voice prompt through the board's audio role, clip "<state>-<lang>" per
+ * language in the screen order, except within the quiet hours (the fire
+ * prompt always plays).  A display or sound card that fails becomes one
+ * device-fault event (and so an alert) when it starts failing; the visit
+ * goes on.
  *
  * Temperature procedure (interfaces.md, "Decisions and reasons"): each
  * reading is one measurement of thermo.h (N samples over a window, median,
@@ -40,6 +52,7 @@
 #include "policy/policy.h"
 #include "rules/rules.h"
 #include "scan/scan.h"
+#include "screen/screen.h"
 #include "store/store.h"
 #include "thermo/thermo.h"
 
@@ -81,6 +94,10 @@ struct snt_checkin_cfg {
 	int64_t override_window_ms;	/* staff may override a refusal this long after it */
 	int32_t fever_threshold_mdc;
 	char duty_phone[32];
+	char home[128];			/* the home's name, on every screen */
+	enum snt_screen_order order;	/* language order of the screens */
+	int quiet_from_min, quiet_to_min;	/* no voice prompts then (China time, minutes
+						 * after midnight; fire excepted); -1 = none */
 	struct snt_thermo_cfg thermo;	/* samples, window, compensation (thermo.h) */
 };
 

@@ -21,7 +21,7 @@ struct parse_ctx {
 	char msg[256];			/* its text, without file and line */
 	char dir[PATH_MAX];		/* directory of the config file, with '/' */
 	bool have_scenario;
-	bool seen[64];			/* keys[i] given already */
+	bool seen[96];			/* keys[i] given already */
 };
 
 enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID, K_LINE, K_MILLI, K_ADDR };
@@ -39,7 +39,7 @@ struct key {
 #define I(field) offsetof(struct snt_config, field), 0
 /* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
 #define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
-#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, sync, rules"
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, audio, sync, rules"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -87,6 +87,16 @@ static const struct key keys[] = {
 	{ "thermometer", "emissivity", K_MILLI, I(emissivity_pm), 500, 1000 },
 	{ "camera", "device", K_PATH, S(camera_device), 0, 0 },
 	{ "display", "path", K_PATH, S(display_path), 0, 0 },
+	{ "display", "backend", K_STR, S(display_backend), 0, 0 },
+	{ "display", "card", K_PATH, S(display_card), 0, 0 },
+	{ "display", "languages", K_STR, S(display_languages), 0, 0 },
+	{ "display", "width", K_INT, I(display_width), 320, 3840 },
+	{ "display", "height", K_INT, I(display_height), 240, 2160 },
+	{ "audio", "backend", K_STR, S(audio_backend), 0, 0 },
+	{ "audio", "device", K_STR, S(audio_device), 0, 0 },
+	{ "audio", "clips", K_PATH, S(audio_clips), 0, 0 },
+	{ "audio", "volume", K_INT, I(audio_volume), 0, 100 },
+	{ "audio", "quiet_hours", K_STR, S(audio_quiet), 0, 0 },
 	{ "sync", "device_key", K_PATH, S(sync_device_key), 0, 0 },
 	{ "sync", "bureau_key", K_PATH, S(sync_bureau_key), 0, 0 },
 	{ "sync", "bureau_url", K_STR, S(sync_bureau_url), 0, 0 },
@@ -140,6 +150,13 @@ void snt_config_defaults(struct snt_config *cfg)
 		    sizeof(cfg->sim_boot_id));
 	cfg->debounce_ms = 30;
 	snt_strlcpy(cfg->iio_root, "/sys/bus/iio/devices", sizeof(cfg->iio_root));
+	snt_strlcpy(cfg->display_languages, "zh,en", sizeof(cfg->display_languages));
+	cfg->display_width = 1280;
+	cfg->display_height = 720;
+	snt_strlcpy(cfg->audio_backend, "none", sizeof(cfg->audio_backend));
+	snt_strlcpy(cfg->audio_device, "default", sizeof(cfg->audio_device));
+	cfg->audio_volume = 80;
+	cfg->audio_quiet_from = cfg->audio_quiet_to = -1;
 	snt_strlcpy(cfg->iio_name, "mlx90614", sizeof(cfg->iio_name));
 	snt_strlcpy(cfg->i2c_dev, "/dev/i2c-1", sizeof(cfg->i2c_dev));
 	cfg->i2c_address = 0x5a;
@@ -352,6 +369,22 @@ static int handler(void *user, const char *section, const char *name, const char
 				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s '%s' (known: %s)", name,
 					    hal_names[i].what, value, known);
 		}
+		if (!strcmp(section, "display") && !strcmp(name, "backend") && strcmp(value, "drm") &&
+		    strcmp(value, "file") && strcmp(value, "none"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'backend' in [display]: unknown display '%s' (known: drm, file, none)",
+				    value);
+		if (!strcmp(section, "audio") && !strcmp(name, "backend") && strcmp(value, "alsa") &&
+		    strcmp(value, "none"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'backend' in [audio]: unknown audio '%s' (known: alsa, none)", value);
+		if (!strcmp(name, "languages") && strcmp(value, "zh,en") && strcmp(value, "en,zh"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'languages': '%s' is not 'zh,en' or 'en,zh'", value);
+		if (!strcmp(name, "quiet_hours") &&
+		    snt_config_quiet_hours(value, &pc->cfg->audio_quiet_from, &pc->cfg->audio_quiet_to))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'quiet_hours': '%s' is not 'HH:MM-HH:MM'", value);
 		break;
 	case K_LINE:
 		if (parse_line(value, (struct snt_config_line *)(void *)(base + k->off)))
@@ -568,4 +601,19 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 	if (!strcmp(cfg->board, "linux"))
 		return check_linux(cfg, errbuf, errlen);
 	return SNT_CONFIG_OK;
+}
+
+int snt_config_quiet_hours(const char *s, int *from_min, int *to_min)
+{
+	unsigned int h1, m1, h2, m2;
+	int n = 0;
+
+	if (!s || !from_min || !to_min)
+		return -1;
+	if (sscanf(s, "%2u:%2u-%2u:%2u%n", &h1, &m1, &h2, &m2, &n) != 4 || s[n] || strlen(s) != 11 ||
+	    h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 || (h1 == h2 && m1 == m2))
+		return -1;
+	*from_min = (int)(h1 * 60 + m1);
+	*to_min = (int)(h2 * 60 + m2);
+	return 0;
 }

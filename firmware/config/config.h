@@ -102,8 +102,22 @@ struct snt_config {
 	/* [camera] (board = linux) */
 	char camera_device[PATH_MAX];	/* V4L2 capture device */
 
-	/* [display] (board = linux) */
+	/* [display] */
 	char display_path[PATH_MAX];	/* file or FIFO taking one message per line; "" = none */
+	char display_backend[8];	/* linux: "drm" (HDMI), "file" (path), "none"; "" = file
+					 * when path is set, else none */
+	char display_card[PATH_MAX];	/* drm: /dev/dri/cardN; "" = the first with a connected output */
+	char display_languages[8];	/* "zh,en" (default) or "en,zh" */
+	int display_width;		/* sim screens (PNG), 320-3840; default 1280 */
+	int display_height;		/* sim screens (PNG), 240-2160; default 720 */
+
+	/* [audio] voice prompts */
+	char audio_backend[8];		/* linux: "alsa" or "none" (default) */
+	char audio_device[64];		/* ALSA PCM name, default "default" */
+	char audio_clips[PATH_MAX];	/* directory of <message>-<lang>.wav; "" = none */
+	int audio_volume;		/* 0-100 percent, default 80 */
+	char audio_quiet[16];		/* quiet hours "HH:MM-HH:MM" China time; "" = none */
+	int audio_quiet_from, audio_quiet_to;	/* the same in minutes after midnight; -1 = none */
 
 	/* [sync] (sentinelctl sync, sentinelctl keys) */
 	char sync_device_key[PATH_MAX];	/* this gate's P-256 private key, PEM (keys init makes it) */
@@ -139,5 +153,12 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg,
 
 /* snt_config_strerror() - static English text for @err; never NULL. */
 const char *snt_config_strerror(enum snt_config_err err);
+
+/*
+ * snt_config_quiet_hours() - parse quiet hours "HH:MM-HH:MM" (24-hour; the
+ * span may cross midnight; from != to) into minutes after midnight.
+ * Return: 0 with *@from_min and *@to_min; -1 when @s is not of that form.
+ */
+int snt_config_quiet_hours(const char *s, int *from_min, int *to_min) SNT_WUR;
 
 #endif /* SNT_CONFIG_H */

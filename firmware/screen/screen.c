@@ -17,6 +17,7 @@
 #define MAX_ITEMS 24
 #define MAX_MSG_LINES 6
 #define ITEM_LEN 256
+#define PIXELATE 16		/* a frozen frame is shown at 1/16 of its resolution */
 
 /* What an item of text is on the screen: where and how large it is drawn. */
 enum role {
@@ -561,16 +562,41 @@ static void draw_camera(cairo_t *cr, struct snt_screen_renderer *r, const struct
 		double sc = fmin(w / f->width, h / f->height);
 		double dw = f->width * sc, dh = f->height * sc;
 
+		cairo_surface_t *small = NULL;
+
+		if (frozen && cairo_surface_status(src) == CAIRO_STATUS_SUCCESS) {
+			/* The frame read stays, pixelated: no readable code on the screen. */
+			int sw = (int)f->width / PIXELATE > 0 ? (int)f->width / PIXELATE : 1;
+			int shh = (int)f->height / PIXELATE > 0 ? (int)f->height / PIXELATE : 1;
+			cairo_t *c2;
+
+			small = cairo_image_surface_create(CAIRO_FORMAT_RGB24, sw, shh);
+			c2 = cairo_create(small);
+			cairo_scale(c2, (double)sw / f->width, (double)shh / f->height);
+			cairo_set_source_surface(c2, src, 0, 0);
+			cairo_pattern_set_filter(cairo_get_source(c2), CAIRO_FILTER_GOOD);
+			cairo_paint(c2);
+			cairo_destroy(c2);
+			cairo_surface_flush(small);
+		}
 		if (cairo_surface_status(src) == CAIRO_STATUS_SUCCESS) {
 			cairo_rectangle(cr, x, y, w, h);
 			cairo_clip(cr);
 			/* Mirrored, as a mirror shows the visitor. */
 			cairo_translate(cr, x + (w + dw) / 2, y + (h - dh) / 2);
 			cairo_scale(cr, -sc, sc);
-			cairo_set_source_surface(cr, src, 0, 0);
-			cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_FAST);
+			if (small && cairo_surface_status(small) == CAIRO_STATUS_SUCCESS) {
+				cairo_scale(cr, (double)f->width / cairo_image_surface_get_width(small),
+					    (double)f->height / cairo_image_surface_get_height(small));
+				cairo_set_source_surface(cr, small, 0, 0);
+			} else {
+				cairo_set_source_surface(cr, src, 0, 0);
+			}
+			cairo_pattern_set_filter(cairo_get_source(cr), small ? CAIRO_FILTER_NEAREST :
+										CAIRO_FILTER_FAST);
 			cairo_paint(cr);
 		}
+		cairo_surface_destroy(small);
 		cairo_surface_destroy(src);
 	}
 	cairo_restore(cr);

@@ -20,7 +20,10 @@
  *   idle          the home's name, "请出示健康码 / Show your health code", the
  *                 duty phone, the time and the state marks
  *   preview       the live camera picture, mirrored, with the frame the code
- *                 must be held in; frozen (with a tick) on the frame read
+ *                 must be held in; frozen on the frame read (green frame,
+ *                 "已读取 / Code read"), which is shown pixelated (1/16 of
+ *                 its resolution) so no image of the screen carries a
+ *                 readable code
  *   measuring     "请看向测温区 / Look at the sensor", with progress
  *   remeasure     measure again (too far, or confirming a high reading)
  *   admit         green, a tick, "请通行 / Please enter", the temperature

@@ -40,13 +40,13 @@ expect_eq "output log" "$(cat "$T/out.log")" '0 display "请出示健康码\nPle
 0 buzzer 1
 200 buzzer 0
 2200 led-red 0
-6000 display "工作人员已放行 请通行\nAdmitted by staff: please enter"
 6000 led-green 1
 6000 relay 1 seq=2
+6000 display "工作人员已放行 请通行\nAdmitted by staff: please enter"
 9000 relay 0
 9000 led-green 0
-12000 display "请通行\nExit: please go through"
 12000 relay 1
+12000 display "请通行\nExit: please go through"
 15000 relay 0
 16000 relay 1
 16000 display "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"

@@ -72,9 +72,9 @@ got=$(cat "$T/out.log")
 expect_eq "output log" "$got" \
 '0 display "请出示健康码\nPlease show your health code"
 0 display "请看向测温区\nPlease face the thermometer"
-0 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 0 led-green 1
 0 relay 1 seq=1
+0 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 3000 relay 0
 3000 led-green 0
 12000 display "请出示健康码\nPlease show your health code"
@@ -86,9 +86,9 @@ expect_eq "output log" "$got" \
 14200 led-red 0
 24000 display "请出示健康码\nPlease show your health code"
 24000 display "请看向测温区\nPlease face the thermometer"
-24000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 24000 led-green 1
 24000 relay 1 seq=1
+24000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 27000 relay 0
 27000 led-green 0
 36000 display "请出示健康码\nPlease show your health code"
@@ -126,9 +126,9 @@ expect_eq "output log" "$got" \
 142000 display "请看向测温区\nPlease face the thermometer"
 142000 display "请靠近重新测温\nPlease come closer and measure again"
 143000 display "请靠近重新测温\nPlease come closer and measure again"
-144000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 144000 led-green 1
 144000 relay 1 seq=6
+144000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 147000 relay 0
 147000 led-green 0'
 

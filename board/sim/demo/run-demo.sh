@@ -9,10 +9,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$bin/demo
 mkdir -p "$work"
 cp "$here/demo.conf" "$here/demo.scenario" "$work/"
-rm -f "$work/demo.db" "$work/demo.db-wal" "$work/demo.db-shm" "$work/outputs.log"
+rm -f "$work/demo.db" "$work/demo.db-wal" "$work/demo.db-shm" "$work/outputs.log" "$work/audio.wav"
+rm -rf "$work/screens"
 
-echo "== making the visitors' phone screens (qrencode + ImageMagick) in $work/screens"
-sh "$here/make-screens.sh" "$work/screens"
+echo "== making the visitors' phone screens (qrencode + ImageMagick) in $work/phones"
+sh "$here/make-screens.sh" "$work/phones"
 
 echo "== sentineld on the simulated board: $(grep -c '^# @' "$work/demo.scenario") people at the gate"
 "$bin/sentineld" -f -c "$work/demo.conf" 2>"$work/sentineld.stderr" || {
@@ -36,3 +37,35 @@ grep ' relay 1' "$work/outputs.log" || true
 echo
 echo "== sentinelctl entries --db $work/demo.db"
 "$bin/sentinelctl" entries --db "$work/demo.db"
+
+# The gate's screens (screens/NNNN-<state>.png), one row per visitor: a row
+# starts at each visit's first preview screen.
+sheet=$work/contact-sheet.html
+{
+	echo '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+	echo '<title>sentinel demo: what each visitor saw</title>'
+	echo '<style>body{font-family:sans-serif;background:#222;color:#eee}td{vertical-align:top;padding:4px}'
+	echo 'img{width:320px;border:1px solid #555}th{text-align:left;font-weight:normal;max-width:14em}</style>'
+	echo '</head><body><h1>sentinel demo: the visitor screen, one row per visitor</h1><table>'
+	n=0 prev=
+	for f in "$work"/screens/*.png; do
+		[ -e "$f" ] || continue
+		name=${f##*/}
+		state=${name#*-}
+		state=${state%.png}
+		if [ "$state" = preview ] && [ "$prev" != preview ]; then
+			[ "$n" -gt 0 ] && echo '</td></tr>'
+			n=$((n + 1))
+			label=$(sed -n "${n}p" "$work/labels" | sed 's/&/\&amp;/g; s/</\&lt;/g')
+			printf '<tr><th>%d. %s</th><td>' "$n" "$label"
+		fi
+		printf '<img src="screens/%s" alt="%s" title="%s">' "$name" "$state" "$name"
+		prev=$state
+	done
+	[ "$n" -gt 0 ] && echo '</td></tr>'
+	echo '</table></body></html>'
+} >"$sheet"
+echo
+echo "== the visitors' screens: $(ls "$work"/screens/*.png | wc -l) in $work/screens," \
+	"voice prompts in $work/audio.wav ($(grep -c ' audio "' "$work/outputs.log") clips)"
+echo "contact sheet: $sheet"
