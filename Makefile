@@ -19,8 +19,7 @@ CC        := $(CROSS)gcc
 AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
-PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor libcurl \
-             pangocairo cairo libdrm alsa
+PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor libcurl pangocairo cairo libdrm alsa
 # The bureau's receiver (tools/bureau/) also links libmicrohttpd; it is not cross-built.
 BUREAU_PKGS := libmicrohttpd
 # CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries

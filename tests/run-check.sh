@@ -8,7 +8,7 @@ b=${1:?usage: run-check.sh BUILD_DIR UNIT_TEST...}
 shift
 pass=0; fail=0; skipped=0
 # fontconfig (through Pango) keeps its cache for the process's life.
-LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export LSAN_OPTIONS
 for t in "$@"; do
 	echo "== $t"

@@ -4,7 +4,7 @@ B=${1:?usage: $0 BUILD_DIR}
 ROOT=$(pwd)
 FIX=$ROOT/tests/fixtures/scenario
 # fontconfig (through Pango) keeps its cache for the process's life.
-case ${LSAN_OPTIONS:-} in *lsan.supp*) ;; *) LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" ;; esac
+case ${LSAN_OPTIONS:-} in *lsan.supp*) ;; *) LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" ;; esac
 export LSAN_OPTIONS
 T=$(mktemp -d /tmp/snt-scenario-XXXXXX)
 trap 'rm -rf "$T"' EXIT
