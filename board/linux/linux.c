@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The real board: libgpiod lines, an IIO or SMBus thermometer, a V4L2
- * camera, a display file (see linux.h).
+ * camera, the visitor screen on HDMI (drm.h) or a display file, voice
+ * prompts through ALSA (alsa.h); see linux.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "linux/alsa.h"
+#include "linux/drm.h"
 #include "linux/gpio.h"
 #include "linux/iio.h"
 #include "linux/linux.h"
@@ -30,6 +33,78 @@ struct lboard {
 	struct snt_mlx90614 *mlx;
 	struct snt_v4l2 *cam;
 	int display_fd;			/* -1: messages are not shown */
+	struct snt_drm *drm;		/* [display] backend = drm, once opened */
+	struct snt_alsa *alsa;		/* [audio] backend = alsa, once opened */
+	/* What the DRM and ALSA backends open (again, until they open). */
+	char card[PATH_MAX];
+	enum snt_screen_order order;
+	char pcm[64];
+	char clips[PATH_MAX];
+	int volume;
+};
+
+/*
+ * The HDMI screen and the sound card are opened when first used and, while
+ * they cannot be, at every use after: a screen plugged in later is used; a
+ * gate without one goes on deciding (the failure is a device fault).
+ */
+static enum snt_hal_err drm_ready(struct lboard *lb)
+{
+	char why[256];
+
+	if (lb->drm)
+		return SNT_HAL_OK;
+	switch (snt_drm_open(lb->card, lb->order, &lb->drm, why, sizeof(why))) {
+	case SNT_DRM_OK:
+		return SNT_HAL_OK;
+	case SNT_DRM_ERR_NOMEM:
+		return SNT_HAL_ERR_NOMEM;
+	default:
+		return SNT_HAL_ERR_IO;
+	}
+}
+
+static enum snt_hal_err drm_show(void *ctx, const char *text)
+{
+	struct lboard *lb = ctx;
+	enum snt_hal_err err = drm_ready(lb);
+
+	return err ? err : snt_drm_ops.show(lb->drm, text);
+}
+
+static enum snt_hal_err drm_draw(void *ctx, const struct snt_screen *scr)
+{
+	struct lboard *lb = ctx;
+	enum snt_hal_err err = drm_ready(lb);
+
+	return err ? err : snt_drm_draw(lb->drm, scr);
+}
+
+static enum snt_hal_err drm_preview(void *ctx, const struct snt_frame *frame, int frozen)
+{
+	struct lboard *lb = ctx;
+
+	return lb->drm ? snt_drm_preview(lb->drm, frame, frozen) : SNT_HAL_ERR_IO;
+}
+
+static const struct snt_display_ops drm_display_ops = {
+	.show = drm_show,
+	.draw = drm_draw,
+	.preview = drm_preview,
+};
+
+static enum snt_hal_err alsa_play(void *ctx, const char *clip_id)
+{
+	struct lboard *lb = ctx;
+	char why[256];
+
+	if (!lb->alsa && snt_alsa_open(lb->pcm, lb->clips, lb->volume, &lb->alsa, why, sizeof(why)))
+		return SNT_HAL_ERR_IO;
+	return snt_alsa_ops.play(lb->alsa, clip_id);
+}
+
+static const struct snt_audio_ops alsa_audio_ops = {
+	.play = alsa_play,
 };
 
 /*
@@ -94,6 +169,8 @@ static void lboard_close(struct snt_board *b)
 	snt_v4l2_close(lb->cam);
 	snt_iio_close(lb->iio);
 	snt_mlx90614_close(lb->mlx);
+	snt_alsa_close(lb->alsa);
+	snt_drm_close(lb->drm);
 	if (lb->display_fd >= 0)
 		close(lb->display_fd);
 	free(lb);
@@ -224,7 +301,15 @@ enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board *
 	lb->board.camera = &snt_v4l2_ops;
 	lb->board.camera_ctx = lb->cam;
 
-	if (cfg->display_path[0]) {
+	if (!strcmp(cfg->display_backend, "drm")) {
+		snt_strlcpy(lb->card, cfg->display_card, sizeof(lb->card));
+		if (snt_screen_order_from_name(cfg->display_languages, &lb->order))
+			lb->order = SNT_SCREEN_ZH_FIRST;
+		/* Not plugged in yet is no reason to refuse to start (drm_ready()). */
+		(void)drm_ready(lb);
+		lb->board.display = &drm_display_ops;
+		lb->board.display_ctx = lb;
+	} else if (cfg->display_path[0] && strcmp(cfg->display_backend, "none")) {
 		lb->display_fd = open(cfg->display_path,
 				      O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
 		if (lb->display_fd < 0) {
@@ -234,8 +319,20 @@ enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board *
 			goto err_close;
 		}
 	}
-	lb->board.display = &display_ops;
-	lb->board.display_ctx = lb;
+	if (!lb->board.display) {
+		lb->board.display = &display_ops;
+		lb->board.display_ctx = lb;
+	}
+	if (!strcmp(cfg->audio_backend, "alsa")) {
+		snt_strlcpy(lb->pcm, cfg->audio_device, sizeof(lb->pcm));
+		snt_strlcpy(lb->clips, cfg->audio_clips, sizeof(lb->clips));
+		lb->volume = cfg->audio_volume;
+		/* As the screen: a sound card that fails now is tried again at each prompt. */
+		if (snt_alsa_open(lb->pcm, lb->clips, lb->volume, &lb->alsa, why, sizeof(why)) != SNT_ALSA_OK)
+			lb->alsa = NULL;
+		lb->board.audio = &alsa_audio_ops;
+		lb->board.audio_ctx = lb;
+	}
 	*out = &lb->board;
 	return SNT_HAL_OK;
 
