@@ -151,6 +151,15 @@ const struct snt_audio_ops snt_alsa_ops = {
 	.play = alsa_play,
 };
 
+static void quiet(const char *file, int line, const char *function, int err, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+	(void)function;
+	(void)err;
+	(void)fmt;
+}
+
 enum snt_alsa_err snt_alsa_open(const char *device, const char *clips, int volume,
 				struct snt_alsa **out, char *why, size_t whylen)
 {
@@ -161,6 +170,12 @@ enum snt_alsa_err snt_alsa_open(const char *device, const char *clips, int volum
 	if (!device || !clips || !out || !why || whylen == 0)
 		return SNT_ALSA_ERR_INVAL;
 	*out = NULL;
+	/* libasound reports errors on stderr unless told otherwise: they come back as codes here. */
+	snd_lib_error_set_handler(quiet);
+	if (!clips[0]) {
+		snprintf(why, whylen, "no clips directory ([audio] clips)");
+		return SNT_ALSA_ERR_CLIPS;
+	}
 	if (access(clips, R_OK | X_OK) != 0) {
 		snprintf(why, whylen, "clips %s: %s", clips, strerror(errno));
 		return SNT_ALSA_ERR_CLIPS;

@@ -32,6 +32,7 @@ struct snt_drm {
 	uint32_t conn_id, crtc_id;
 	drmModeModeInfo mode;
 	char conn_name[32];
+	char card[64];			/* the card's path */
 	drmModeCrtc *saved;		/* the CRTC as it was, restored at close */
 	struct fb fb[2];
 	int front;			/* index of the buffer shown */
@@ -373,6 +374,57 @@ static enum snt_drm_err open_card(struct snt_drm *d, const char *path, char *why
 	return err;
 }
 
+/* Open @card, or the first card with a connected screen, and pick its connector. */
+static enum snt_drm_err find_card(struct snt_drm *d, const char *card, char *why, size_t whylen)
+{
+	enum snt_drm_err err = SNT_DRM_ERR_OPEN, best = SNT_DRM_ERR_OPEN;
+
+	if (card && card[0])
+		return open_card(d, card, why, whylen);
+	/* The first card with a connected screen; the most telling reason otherwise. */
+	snprintf(why, whylen, "/dev/dri/card0..%d: %s", MAX_CARDS - 1, snt_drm_strerror(err));
+	for (int i = 0; i < MAX_CARDS; i++) {
+		char path[32], w[256];
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		err = open_card(d, path, w, sizeof(w));
+		if (err == SNT_DRM_OK) {
+			snt_strlcpy(d->card, path, sizeof(d->card));
+			return SNT_DRM_OK;
+		}
+		if (i == 0 || (err != SNT_DRM_ERR_OPEN && best == SNT_DRM_ERR_OPEN)) {
+			snt_strlcpy(why, w, whylen);
+			if (err != SNT_DRM_ERR_OPEN)
+				best = err;
+		}
+	}
+	return best;
+}
+
+enum snt_drm_err snt_drm_find(const char *card, char *desc, size_t desclen, char *why, size_t whylen)
+{
+	enum snt_drm_err err;
+	struct snt_drm *d;
+
+	if (!desc || desclen == 0 || !why || whylen == 0)
+		return SNT_DRM_ERR_INVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return SNT_DRM_ERR_NOMEM;
+	d->fd = -1;
+	if (card && card[0])
+		snt_strlcpy(d->card, card, sizeof(d->card));
+	err = find_card(d, card, why, whylen);
+	if (err == SNT_DRM_OK) {
+		const char *base = strrchr(d->card, '/');
+
+		snprintf(desc, desclen, "%s %ux%u@%u %s", d->conn_name, d->mode.hdisplay, d->mode.vdisplay,
+			 d->mode.vrefresh, base ? base + 1 : d->card);
+	}
+	snt_drm_close(d);
+	return err;
+}
+
 enum snt_drm_err snt_drm_open(const char *card, enum snt_screen_order order, struct snt_drm **out,
 			      char *why, size_t whylen)
 {
@@ -387,29 +439,7 @@ enum snt_drm_err snt_drm_open(const char *card, enum snt_screen_order order, str
 		return SNT_DRM_ERR_NOMEM;
 	d->fd = -1;
 	d->order = order;
-	if (card && card[0]) {
-		err = open_card(d, card, why, whylen);
-	} else {
-		/* The first card with a connected screen; the most telling reason otherwise. */
-		enum snt_drm_err best = SNT_DRM_ERR_OPEN;
-
-		snprintf(why, whylen, "/dev/dri/card0..%d: %s", MAX_CARDS - 1, snt_drm_strerror(err));
-		for (int i = 0; i < MAX_CARDS; i++) {
-			char path[32], w[256];
-
-			snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-			err = open_card(d, path, w, sizeof(w));
-			if (err == SNT_DRM_OK)
-				break;
-			if (i == 0 || (err != SNT_DRM_ERR_OPEN && best == SNT_DRM_ERR_OPEN)) {
-				snt_strlcpy(why, w, whylen);
-				if (err != SNT_DRM_ERR_OPEN)
-					best = err;
-			}
-		}
-		if (err)
-			err = best;
-	}
+	err = find_card(d, card, why, whylen);
 	if (err)
 		goto err_free;
 	d->saved = drmModeGetCrtc(d->fd, d->crtc_id);

@@ -50,6 +50,16 @@ enum snt_drm_err snt_drm_open(const char *card, enum snt_screen_order order, str
 			      char *why, size_t whylen) SNT_WUR;
 
 /*
+ * snt_drm_find() - what snt_drm_open() would use, without setting a mode or
+ * making buffers (nothing on the screen changes; works while another
+ * program holds the card): @desc receives "HDMI-A-1 1920x1080@60 card0".
+ * Return: SNT_DRM_OK; SNT_DRM_ERR_OPEN, SNT_DRM_ERR_NOCONNECTOR or
+ * SNT_DRM_ERR_CRTC with the reason in @why; SNT_DRM_ERR_INVAL; SNT_DRM_ERR_NOMEM.
+ */
+enum snt_drm_err snt_drm_find(const char *card, char *desc, size_t desclen, char *why,
+			      size_t whylen) SNT_WUR;
+
+/*
  * snt_drm_draw() - show @scr (see the top of this file).
  * Return: SNT_HAL_OK; SNT_HAL_ERR_IO when the connector is unplugged or
  * the mode, buffer or flip failed; SNT_HAL_ERR_INVAL for NULL.

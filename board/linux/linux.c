@@ -469,6 +469,51 @@ static void probe_line(const struct snt_config *cfg, const struct snt_probe_opts
 }
 
 /*
+ * The HDMI screen: the connector and mode found without touching the
+ * screen; with opts->drive the text is shown (which needs the card, so not
+ * while sentineld holds it: "busy").
+ */
+static void probe_drm(const struct snt_config *cfg, const struct snt_probe_opts *opts, snt_probe_fn *fn,
+		      void *arg)
+{
+	struct snt_probe p = { 0 };
+	enum snt_screen_order order;
+	struct snt_drm *d;
+	char why[256];
+
+	if (snt_drm_find(cfg->display_card, p.detail, sizeof(p.detail), why, sizeof(why)) != SNT_DRM_OK) {
+		snt_strlcpy(p.detail, why, sizeof(p.detail));
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_FAIL);
+		return;
+	}
+	if (!opts->drive) {
+		snt_strlcpy(p.detail + strlen(p.detail), " (not driven; --outputs to drive)",
+			    sizeof(p.detail) - strlen(p.detail));
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_OK);
+		return;
+	}
+	if (snt_screen_order_from_name(cfg->display_languages, &order))
+		order = SNT_SCREEN_ZH_FIRST;
+	if (snt_drm_open(cfg->display_card, order, &d, why, sizeof(why)) != SNT_DRM_OK) {
+		snprintf(p.detail, sizeof(p.detail), "%s", why);
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", errno == EACCES || errno == EBUSY ?
+			SNT_PROBE_BUSY : SNT_PROBE_FAIL);
+		return;
+	}
+	if (snt_drm_ops.show(d, opts->display_text) != SNT_HAL_OK) {
+		snt_drm_close(d);
+		snt_strlcpy(p.detail + strlen(p.detail), ": the screen could not be drawn",
+			    sizeof(p.detail) - strlen(p.detail));
+		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_FAIL);
+		return;
+	}
+	sleep_ms(opts->pulse_ms > 0 ? opts->pulse_ms : 500);
+	snt_drm_close(d);
+	snt_strlcpy(p.detail + strlen(p.detail), " shown", sizeof(p.detail) - strlen(p.detail));
+	report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_OK);
+}
+
+/*
  * The display file or FIFO: opened for writing (O_NONBLOCK: a FIFO without a
  * reader fails with ENXIO instead of hanging; never created); the text is
  * written only with opts->drive, as display_show() writes it.
@@ -479,7 +524,11 @@ static void probe_display(const struct snt_config *cfg, const struct snt_probe_o
 	struct snt_probe p = { 0 };
 	int fd;
 
-	if (!cfg->display_path[0]) {
+	if (!strcmp(cfg->display_backend, "drm")) {
+		probe_drm(cfg, opts, fn, arg);
+		return;
+	}
+	if (!cfg->display_path[0] || !strcmp(cfg->display_backend, "none")) {
 		snprintf(p.detail, sizeof(p.detail), "none configured");
 		report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
 		return;
@@ -497,6 +546,36 @@ static void probe_display(const struct snt_config *cfg, const struct snt_probe_o
 	snprintf(p.detail, sizeof(p.detail), "%s%s", cfg->display_path,
 		 opts->drive ? " shown" : " (not driven; --outputs to drive)");
 	report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
+}
+
+/*
+ * The audio device: the PCM opened for playback and closed; with
+ * opts->drive the admit prompt is played.
+ */
+static void probe_audio(const struct snt_config *cfg, const struct snt_probe_opts *opts, snt_probe_fn *fn,
+			void *arg)
+{
+	struct snt_probe p = { 0 };
+	struct snt_alsa *a;
+
+	if (strcmp(cfg->audio_backend, "alsa")) {
+		snprintf(p.detail, sizeof(p.detail), "none configured");
+		report(fn, arg, &p, SNT_ROLE_AUDIO, "none", SNT_PROBE_OK);
+		return;
+	}
+	if (snt_alsa_open(cfg->audio_device, cfg->audio_clips, cfg->audio_volume, &a, p.detail,
+			  sizeof(p.detail)) != SNT_ALSA_OK) {
+		report(fn, arg, &p, SNT_ROLE_AUDIO, "alsa", SNT_PROBE_FAIL);
+		return;
+	}
+	snt_alsa_describe(a, p.detail, sizeof(p.detail));
+	if (opts->drive && snt_alsa_ops.play(a, "admit-zh") == SNT_HAL_OK)
+		snt_strlcpy(p.detail + strlen(p.detail), " played", sizeof(p.detail) - strlen(p.detail));
+	else if (!opts->drive)
+		snt_strlcpy(p.detail + strlen(p.detail), " (not driven; --outputs to drive)",
+			    sizeof(p.detail) - strlen(p.detail));
+	snt_alsa_close(a);
+	report(fn, arg, &p, SNT_ROLE_AUDIO, "alsa", SNT_PROBE_OK);
 }
 
 static void probe_thermometer(const struct snt_config *cfg, snt_probe_fn *fn, void *arg)
@@ -560,6 +639,8 @@ enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_
 			probe_thermometer(cfg, fn, arg);
 		else if (r == SNT_ROLE_CAMERA)
 			probe_camera(cfg, fn, arg);
+		else if (r == SNT_ROLE_AUDIO)
+			probe_audio(cfg, opts, fn, arg);
 		else
 			probe_line(cfg, opts, (enum snt_role)r, fn, arg);
 	}

@@ -505,6 +505,16 @@ enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_pr
 	else
 		snprintf(p.detail, sizeof(p.detail), "%s", snt_hal_strerror(rc));
 	probe_report(fn, arg, &p, SNT_ROLE_CAMERA, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
+	/* Voice prompts: audio.wav beside the output log, when clips are configured. */
+	rc = SNT_HAL_OK;
+	if (b->audio && opts->drive)
+		rc = b->audio->play(b->audio_ctx, "admit-zh");
+	if (!b->audio)
+		snprintf(p.detail, sizeof(p.detail), "none configured");
+	else
+		snprintf(p.detail, sizeof(p.detail), "%s %s", rc == SNT_HAL_OK ? "audio.wav" : snt_hal_strerror(rc),
+			 opts->drive ? "played" : "(not driven; --outputs to drive)");
+	probe_report(fn, arg, &p, SNT_ROLE_AUDIO, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
 	snt_board_close(b);
 	return SNT_HAL_OK;
 }

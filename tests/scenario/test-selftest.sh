@@ -21,7 +21,8 @@ button sim ok scenario
 exit-button sim ok scenario
 fire-alarm sim ok scenario
 thermometer sim ok object=36.50C ambient=22.00C emissivity=1.000 offset=+0.00C ambient_coeff=0.000 ambient_ref=25.00C body=36.50C
-camera sim ok WxH"
+camera sim ok WxH
+audio sim ok none configured"
 expect_eq "sim stderr" "$(cat "$T/sim.err")" ""
 expect_eq "sim outputs driven once" "$(grep -c ' relay 1$' "$T/out.log")" "1"
 expect_eq "sim display driven once" "$(grep -c ' display "' "$T/out.log")" "1"
@@ -68,7 +69,8 @@ expect_eq "linux stdout" "$(cat "$T/linux.out")" \
 display file ok $T/display (not driven; --outputs to drive)
 presence gpiod FAIL key 'presence' in [gpio]: gpiochip0:5: no such GPIO chip
 thermometer iio ok object=30.99C ambient=22.41C emissivity=0.980 offset=+1.00C ambient_coeff=0.100 ambient_ref=25.00C body=32.42C
-camera v4l2 FAIL $T/video0: No such file or directory"
+camera v4l2 FAIL $T/video0: No such file or directory
+audio none ok none configured"
 expect_eq "linux stderr" "$(cat "$T/linux.err")" ""
 expect_eq "linux display not written" "$(wc -c <"$T/display")" "0"
 "$B/sentinelctl" selftest --config "$T/linux.conf" --iio-root "$ROOT/tests/fixtures/iio" --outputs \
@@ -83,6 +85,35 @@ if [ ! -w "$T/display" ]; then
 		"display file FAIL $T/display: Permission denied"
 fi
 chmod u+w "$T/display"
+
+# The HDMI screen and the sound card (none on the build machines).
+if [ ! -e /dev/dri/card0 ]; then
+	cat >"$T/drm.conf" <<CONF
+[station]
+board = linux
+[gpio]
+relay = gpiochip0:17
+[thermometer]
+type = iio
+iio_name = mlx90614
+[display]
+backend = drm
+[audio]
+backend = alsa
+device = nonexistent
+clips = $ROOT/firmware/voice
+CONF
+	"$B/sentinelctl" selftest --config "$T/drm.conf" >"$T/drm.out" 2>"$T/drm.err"
+	expect_eq "drm display" "$(grep '^display' "$T/drm.out")" \
+		"display drm FAIL /dev/dri/card0: No such file or directory"
+	expect_eq "alsa audio" "$(grep '^audio' "$T/drm.out")" \
+		"audio alsa FAIL PCM nonexistent: No such file or directory"
+	expect_eq "drm stderr" "$(cat "$T/drm.err")" ""
+fi
+# The sim's voice: audio.wav beside the output log when clips are configured.
+sed 's#^\[sim\]#[audio]\nclips = '"$ROOT"'/firmware/voice\n[sim]#' "$T/sim.conf" >"$T/simaudio.conf"
+"$B/sentinelctl" selftest --config "$T/simaudio.conf" >"$T/simaudio.out"
+expect_eq "sim audio" "$(grep '^audio' "$T/simaudio.out")" "audio sim ok audio.wav (not driven; --outputs to drive)"
 
 "$B/sentinelctl" selftest --config "$T/linux.conf" >"$T/noiio.out"
 expect_eq "no IIO device" "$(grep thermometer "$T/noiio.out")" \
