@@ -513,6 +513,9 @@ static int run(struct ctx *c)
 			continue;
 		}
 		if (!ev.value) {
+			/* The visitor left: the idle screen for the next one. */
+			if (occupied && snt_checkin_idle(c->checkin) != SNT_CHECKIN_OK)
+				log_warnx(&c->log, "display: the idle screen could not be drawn");
 			occupied = false;
 			continue;
 		}
@@ -678,6 +681,12 @@ static int setup_signals(struct ctx *c)
 {
 	sigset_t set;
 
+	/*
+	 * A display, sound or socket peer that goes away fails the write with
+	 * EPIPE (a device fault) instead of killing the daemon.
+	 */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -768,6 +777,9 @@ int main(int argc, char **argv)
 	}
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
+	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */
+	if (snt_checkin_idle(c.checkin) != SNT_CHECKIN_OK)
+		log_warnx(&c.log, "display: the idle screen could not be drawn");
 	if (snt_notify_open(&c.notify, getenv("NOTIFY_SOCKET"), getenv("WATCHDOG_USEC"),
 			    getenv("WATCHDOG_PID"), getpid()) != SNT_NOTIFY_OK)
 		log_warnx(&c.log, "systemd notification: %s", "NOTIFY_SOCKET or WATCHDOG_USEC invalid");

@@ -784,6 +784,20 @@ static void test_fire_alarm_and_exit(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* The idle screen: drawn on request, not while the fire alarm holds the door. */
+static void test_idle(void **state)
+{
+	struct tctx *t = *state;
+
+	assert_int_equal(snt_checkin_idle(t->ci), SNT_CHECKIN_OK);
+	assert_string_equal(t->f->log, "0 display 请出示健康码\n");
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, true), SNT_CHECKIN_OK);
+	t->f->log[0] = '\0';
+	assert_int_equal(snt_checkin_idle(t->ci), SNT_CHECKIN_OK);
+	assert_string_equal(t->f->log, "");
+	assert_int_equal(snt_checkin_idle(NULL), SNT_CHECKIN_ERR_INVAL);
+}
+
 static void test_worst_of_several_codes(void **state)
 {
 	struct tctx *t = *state;
@@ -851,6 +865,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_override_in_store_fault_goes_to_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 	};

@@ -193,6 +193,14 @@ static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, str
 	s.clock_untrusted = snt_clock_state_get(&b->clock) != SNT_CLOCK_TRUSTED;
 	s.rules_stale = ci && ci->rules && snt_rules_freshness(ci->rules, utc) != SNT_RULES_FRESH;
 	s.unsynced = -1;
+	if (st == SNT_SCREEN_IDLE && ci) {
+		/* Entries the bureau has not acknowledged yet. */
+		int64_t last = 0, ack = 0;
+
+		if (snt_store_last_seq(ci->store, &last) == SNT_STORE_OK &&
+		    snt_store_get_ack(ci->store, &ack) == SNT_STORE_OK && last >= ack)
+			s.unsynced = last - ack;
+	}
 	s.progress = st == SNT_SCREEN_MEASURING ? 0 : -1;
 	if (temp && temp->has_value && (st == SNT_SCREEN_ADMIT || st == SNT_SCREEN_FEVER)) {
 		s.has_temp = true;
@@ -1170,6 +1178,15 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
+}
+
+enum snt_checkin_err snt_checkin_idle(struct snt_checkin *ci)
+{
+	if (!ci)
+		return SNT_CHECKIN_ERR_INVAL;
+	if (ci->fire)
+		return SNT_CHECKIN_OK;	/* the fire screen stays while the alarm holds the door */
+	return show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE) ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
 }
 
 bool snt_checkin_fire_active(const struct snt_checkin *ci)

@@ -257,6 +257,18 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci) SNT_WUR;
  */
 enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active) SNT_WUR;
 
+/*
+ * snt_checkin_idle() - the idle screen between visitors: the home, "请出示健康码
+ * / Show your health code", the duty phone, the time and the state marks
+ * (clock not trusted, rules stale, entries the bureau has not acknowledged);
+ * no voice prompt; nothing while the fire alarm holds the door (its screen
+ * stays).  sentineld(8) shows it at start and when the visitor leaves
+ * (presence clears).
+ * Return: SNT_CHECKIN_OK; SNT_CHECKIN_ERR_INVAL; SNT_CHECKIN_ERR_OUTPUT when
+ * the display failed (a device-fault event, once).
+ */
+enum snt_checkin_err snt_checkin_idle(struct snt_checkin *ci) SNT_WUR;
+
 /* snt_checkin_fire_active() - whether the fire alarm holds the door. */
 bool snt_checkin_fire_active(const struct snt_checkin *ci);
 

@@ -34,6 +34,7 @@ write_conf "$T/b.conf" b.scn b.db out.log
 "$B/sentineld" -f -c "$T/b.conf" 2>"$T/stderr"
 expect_eq "exit status" "$?" "0"
 expect_eq "output log" "$(cat "$T/out.log")" '0 display "请出示健康码\nPlease show your health code"
+0 display "请出示健康码\nPlease show your health code"
 0 display "请看向测温区\nPlease face the thermometer"
 0 display "红码 禁止入内 值班电话 0931-1\nRed code: entry refused. Duty phone 0931-1"
 0 led-red 1
@@ -45,6 +46,7 @@ expect_eq "output log" "$(cat "$T/out.log")" '0 display "请出示健康码\nPle
 6000 display "工作人员已放行 请通行\nAdmitted by staff: please enter"
 9000 relay 0
 9000 led-green 0
+11000 display "请出示健康码\nPlease show your health code"
 12000 relay 1
 12000 display "请通行\nExit: please go through"
 15000 relay 0

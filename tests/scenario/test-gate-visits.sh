@@ -71,12 +71,14 @@ expect_eq "entries --json" "$got" \
 got=$(cat "$T/out.log")
 expect_eq "output log" "$got" \
 '0 display "请出示健康码\nPlease show your health code"
+0 display "请出示健康码\nPlease show your health code"
 0 display "请看向测温区\nPlease face the thermometer"
 0 led-green 1
 0 relay 1 seq=1
 0 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 3000 relay 0
 3000 led-green 0
+10000 display "请出示健康码\nPlease show your health code"
 12000 display "请出示健康码\nPlease show your health code"
 12000 display "请看向测温区\nPlease face the thermometer"
 12000 display "红码 禁止入内 值班电话 0931-1\nRed code: entry refused. Duty phone 0931-1"
@@ -84,6 +86,7 @@ expect_eq "output log" "$got" \
 12000 buzzer 1
 12200 buzzer 0
 14200 led-red 0
+22000 display "请出示健康码\nPlease show your health code"
 24000 display "请出示健康码\nPlease show your health code"
 24000 display "请看向测温区\nPlease face the thermometer"
 24000 led-green 1
@@ -91,6 +94,7 @@ expect_eq "output log" "$got" \
 24000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 27000 relay 0
 27000 led-green 0
+34000 display "请出示健康码\nPlease show your health code"
 36000 display "请出示健康码\nPlease show your health code"
 36000 display "请看向测温区\nPlease face the thermometer"
 36000 display "请再测一次体温\nPlease measure once more"
@@ -103,6 +107,7 @@ expect_eq "output log" "$got" \
 38200 buzzer 1
 38500 buzzer 0
 40800 led-red 0
+46000 display "请出示健康码\nPlease show your health code"
 48000 display "请出示健康码\nPlease show your health code"
 50000 display "请看向测温区\nPlease face the thermometer"
 50000 display "未识别到健康码 请等待工作人员 值班电话 0931-1\nNo health code read: please wait for staff. Duty phone 0931-1"
@@ -110,6 +115,7 @@ expect_eq "output log" "$got" \
 50000 buzzer 1
 50200 buzzer 0
 52200 led-red 0
+58000 display "请出示健康码\nPlease show your health code"
 60000 display "请出示健康码\nPlease show your health code"
 60000 display "请看向测温区\nPlease face the thermometer"
 60000 display "请再测一次体温\nPlease measure once more"
@@ -122,6 +128,7 @@ expect_eq "output log" "$got" \
 62200 buzzer 1
 62500 buzzer 0
 64800 led-red 0
+72000 display "请出示健康码\nPlease show your health code"
 142000 display "请出示健康码\nPlease show your health code"
 142000 display "请看向测温区\nPlease face the thermometer"
 142000 display "请靠近重新测温\nPlease come closer and measure again"
@@ -130,7 +137,8 @@ expect_eq "output log" "$got" \
 144000 relay 1 seq=6
 144000 display "绿码 体温正常 请通行\nGreen code, temperature normal: please enter"
 147000 relay 0
-147000 led-green 0'
+147000 led-green 0
+152000 display "请出示健康码\nPlease show your health code"'
 
 # Every door opening names a committed, admitted entry.
 grep ' relay 1' "$T/out.log" | sed 's/.*seq=//' | while read -r seq; do

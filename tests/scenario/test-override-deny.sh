@@ -97,6 +97,7 @@ expect_eq "details" "$(sqlite3 "$T/d.db" "SELECT seq, mono_ms, temp_dc, json_ext
 # 1: the deny at the second press (6500), the door shut: red light, no relay.
 expect_eq "output log of visit 1" "$(awk '$1 < 12500' "$T/out.log")" \
 '0 display "请出示健康码\nPlease show your health code"
+0 display "请出示健康码\nPlease show your health code"
 2000 display "请看向测温区\nPlease face the thermometer"
 2000 display "未识别到健康码 请等待工作人员 值班电话 0931-1\nNo health code read: please wait for staff. Duty phone 0931-1"
 2000 led-red 1
@@ -105,7 +106,8 @@ expect_eq "output log of visit 1" "$(awk '$1 < 12500' "$T/out.log")" \
 4200 led-red 0
 6500 display "工作人员已拒绝入内\nRefused by staff"
 6500 led-red 1
-8500 led-red 0'
+8500 led-red 0
+10500 display "请出示健康码\nPlease show your health code"'
 # 2: pressed at 18500, admitted at 20500; 4: pressed at 45100, admitted at 47100 (the second
 # press, 2100 ms after the first, comes too late); 5: pressed at 61100, admitted when the next
 # visitor arrives (62100), before the 2 s are up.

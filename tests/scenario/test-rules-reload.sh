@@ -132,7 +132,8 @@ expect_eq "visit 2's outputs" "$(awk '$1 >= 12000 && $1 < 24000' "$T/g/out.log")
 13000 led-red 1
 13000 buzzer 1
 13200 buzzer 0
-15200 led-red 0'
+15200 led-red 0
+22000 display "请出示健康码\nPlease show your health code"'
 expect_eq "no visit failed" "$(grep -c 'scanner failure\|NO ENTRY' "$T/g/stderr")" "0"
 expect_eq "door openings" "$(grep -oE 'relay 1 seq=[0-9]+' "$T/g/out.log" | tr '\n' ' ')" "relay 1 seq=3 "
 finish

@@ -19,11 +19,13 @@ expect_eq "contact sheet rows" "$(grep -c '<tr>' "$d/contact-sheet.html")" "15"
 
 # One PNG (and its texts) per display line, in order, numbered from 0001.
 expect_eq "screens = display lines" "$(ls "$d"/screens/*.png | wc -l)" "$(grep -c ' display "' "$d/outputs.log")"
-expect_eq "first screen" "$(ls "$d"/screens | head -1)" "0001-preview.png"
+expect_eq "first screen" "$(ls "$d"/screens | head -1)" "0001-idle.png"
+# The idle screen at start and after each visitor: 16 in all.
+expect_eq "idle screens" "$(ls "$d"/screens/*-idle.png | wc -l)" "16"
 for f in "$d"/screens/*.png; do [ -s "${f%.png}.txt" ] || fail "no texts for $f"; done
 
 # The screen sequence, one line per visitor (a visit starts at a preview).
-ls "$d"/screens/*.png | sed -E 's#.*/[0-9]+-##; s#\.png$##' |
+ls "$d"/screens/*.png | sed -E 's#.*/[0-9]+-##; s#\.png$##' | grep -vx idle |
 	awk '$0 == "preview" && prev != "preview" { if (n++) printf "\n" } { printf "%s%s", (prev == "" || ($0 == "preview" && prev != "preview")) ? "" : " ", $0; prev = $0 } END { printf "\n" }' >"$T/seq"
 expect_eq "screens per visitor" "$(cat "$T/seq")" "preview measuring admit
 preview measuring deny
@@ -98,7 +100,7 @@ if command -v tesseract >/dev/null; then
 fi
 
 # (2) The result screen cannot be written (a directory stands where its PNG goes).
-mkdir -p "$T/f/screens/0003-admit.png"
+mkdir -p "$T/f/screens/0004-admit.png"
 cp "$FIX/green.png" "$FIX/red.png" "$T/f/"
 cat >"$T/f/visits.scn" <<'SCN'
 show green.png
@@ -116,17 +118,23 @@ SCN
 write_conf "$T/f/gate.conf" "$T/f/visits.scn" "$T/f/gate.db" "$T/f/out.log"
 "$B/sentineld" -f -c "$T/f/gate.conf" 2>"$T/f/err"
 expect_eq "sentineld with a failing display" "$?" "0"
-expect_eq "screens written" "$(cd "$T/f/screens" && ls -p | grep -v /)" "0001-preview.png
-0001-preview.txt
-0002-measuring.png
-0002-measuring.txt
-0003-admit.txt
-0004-preview.png
-0004-preview.txt
-0005-measuring.png
-0005-measuring.txt
-0006-deny.png
-0006-deny.txt"
+expect_eq "screens written" "$(cd "$T/f/screens" && ls -p | grep -v /)" "0001-idle.png
+0001-idle.txt
+0002-preview.png
+0002-preview.txt
+0003-measuring.png
+0003-measuring.txt
+0004-admit.txt
+0005-idle.png
+0005-idle.txt
+0006-preview.png
+0006-preview.txt
+0007-measuring.png
+0007-measuring.txt
+0008-deny.png
+0008-deny.txt
+0009-idle.png
+0009-idle.txt"
 "$B/sentinelctl" entries --json --db "$T/f/gate.db" | head -1 | grep -q '"seq": 1, .*"decision": "admit", .*"door": "opened"' ||
 	fail "the admitted entry was not committed"
 # The door first, then the screen.

@@ -39,7 +39,8 @@ echo "== sentinelctl entries --db $work/demo.db"
 "$bin/sentinelctl" entries --db "$work/demo.db"
 
 # The gate's screens (screens/NNNN-<state>.png), one row per visitor: a row
-# starts at each visit's first preview screen.
+# starts at each visit's first preview screen; the idle screens between
+# visitors are left out.
 sheet=$work/contact-sheet.html
 {
 	echo '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -53,6 +54,8 @@ sheet=$work/contact-sheet.html
 		name=${f##*/}
 		state=${name#*-}
 		state=${state%.png}
+		# Idle: between visitors, not part of a visit.
+		[ "$state" = idle ] && { prev=$state; continue; }
 		if [ "$state" = preview ] && [ "$prev" != preview ]; then
 			[ "$n" -gt 0 ] && echo '</td></tr>'
 			n=$((n + 1))
