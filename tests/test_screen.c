@@ -195,6 +195,22 @@ static void test_texts(void **state)
 	/* Too small a buffer: truncated, the length needed returned. */
 	assert_int_equal(snt_screen_texts(r, &s, buf, 8), (int)strlen("城关区福寿养老院\n08:15\n请通行\nPlease enter\n36.5 °C\n"));
 	assert_true(strlen(buf) < 8);
+
+	/* Invalid UTF-8 (a config's home name) and a line cut in a character: valid text only. */
+	fill(&s, SNT_SCREEN_IDLE, NULL);
+	{
+		char longline[600];
+
+		memset(longline, 'a', 254);
+		memcpy(longline + 254, "测测", 7);	/* a 3-byte character across byte 255 */
+		s.text = longline;
+		s.home = "Home \xff\xfe";
+		assert_true(snt_screen_texts(r, &s, buf, sizeof(buf)) > 0);
+		assert_non_null(strstr(buf, "Home \xef\xbf\xbd\xef\xbf\xbd\n"));
+		assert_non_null(strstr(buf, "aaaa\n"));
+		assert_null(strstr(buf, "a\xe6"));
+		assert_int_equal(snt_screen_render_own(r, &s, NULL), SNT_SCREEN_OK);
+	}
 	snt_screen_renderer_free(r);
 
 	assert_int_equal(snt_screen_renderer_new(320, 240, SNT_SCREEN_EN_FIRST, &r), SNT_SCREEN_OK);

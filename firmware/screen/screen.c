@@ -149,12 +149,43 @@ int snt_screen_order_from_name(const char *name, enum snt_screen_order *out)
 	return 0;
 }
 
+/*
+ * Copy at most @len bytes of @src into @dst (ITEM_LEN bytes), never cutting a
+ * UTF-8 sequence, with invalid bytes (a config's home name, say) replaced by
+ * U+FFFD, so Pango gets valid UTF-8 only.
+ */
+static void copy_text(char *dst, const char *src, size_t len)
+{
+	gchar *valid;
+
+	if (len >= ITEM_LEN) {
+		len = ITEM_LEN - 1;
+		while (len > 0 && ((unsigned char)src[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (g_utf8_validate(src, (gssize)len, NULL)) {
+		memcpy(dst, src, len);
+		dst[len] = '\0';
+		return;
+	}
+	valid = g_utf8_make_valid(src, (gssize)len);
+	len = strlen(valid);
+	if (len >= ITEM_LEN) {
+		len = ITEM_LEN - 1;
+		while (len > 0 && ((unsigned char)valid[len] & 0xc0) == 0x80)
+			len--;
+	}
+	memcpy(dst, valid, len);
+	dst[len] = '\0';
+	g_free(valid);
+}
+
 static void add(struct composed *c, enum role role, const char *text)
 {
 	if (c->n >= MAX_ITEMS || !text || !text[0])
 		return;
 	c->items[c->n].role = role;
-	snt_strlcpy(c->items[c->n].text, text, ITEM_LEN);
+	copy_text(c->items[c->n].text, text, strlen(text));
 	c->n++;
 }
 
@@ -194,10 +225,7 @@ static int compose(enum snt_screen_order order, const struct snt_screen *s, stru
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 
-		if (len >= ITEM_LEN)
-			len = ITEM_LEN - 1;
-		memcpy(lines[nl], p, len);
-		lines[nl][len] = '\0';
+		copy_text(lines[nl], p, len);
 		if (len && !is_title(l, lines[nl]))
 			nl++;
 		p = e ? e + 1 : p + strlen(p);
