@@ -5,7 +5,10 @@
  * an output log in the format of interfaces.md ("Simulated board output
  * log"): one line per change, "<monotonic ms> <role> <0|1|"text">", written
  * with one write(2) each as it happens; a relay line that opens the door
- * carries " seq=N".  Time is virtual (see scenario.md, "Timing").
+ * carries " seq=N".  Beside the log, each screen change is drawn as
+ * screens/NNNN-<state>.png and each voice prompt played ([audio] clips set)
+ * is a line "<ms> audio "<clip>"" and goes into audio.wav (sim/screens.h).
+ * Time is virtual (see scenario.md, "Timing").
  */
 #ifndef SNT_SIM_H
 #define SNT_SIM_H
