@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store: appending entries: the chain head, one entry or a batch in one
+ * transaction, each linked to the last and fsync'd before it returns.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_internal.h"
+
+/*
+ * Read the chain head inside the caller's write transaction: the seq and
+ * hash the next entry follows (0 and 32 zero bytes for an empty chain).
+ */
+static enum snt_store_err read_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
+{
+	enum snt_store_err err = SNT_STORE_OK;
+	int rc;
+
+	rc = sqlite3_step(st->st_last);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st->st_last, 0);
+		if (!store__col_hash(st->st_last, 1, hash))
+			err = store__fail_column(st, *seq, COL_HASH);
+	} else if (rc == SQLITE_DONE) {
+		*seq = 0;
+		memset(hash, 0, SNT_HASH_LEN);
+	} else {
+		err = store__fail_sqlite(st, rc);
+	}
+	sqlite3_reset(st->st_last);
+	return err;
+}
+
+/*
+ * Inside the caller's write transaction: give @n the seq after @head_seq and
+ * the prev_hash @head_hash, hash it and insert it.  @t: store__entry_prepare()'d
+ * names of @n.
+ */
+static enum snt_store_err insert_entry(struct snt_store *st, struct snt_entry *n,
+				       const struct snt_entry_names *t, int64_t head_seq,
+				       const uint8_t head_hash[SNT_HASH_LEN])
+{
+	enum snt_store_err err;
+	int rc;
+
+	n->seq = head_seq + 1;
+	memcpy(n->prev_hash, head_hash, SNT_HASH_LEN);
+	err = store__hash_entry(st->md, n, t, n->hash);
+	if (err)
+		return store__fail_msg(st, err, "SHA-256 failed");
+	rc = store__bind_entry(st->st_insert, n, t);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st->st_insert);
+	err = rc == SQLITE_DONE ? SNT_STORE_OK : store__fail_sqlite(st, rc);
+	sqlite3_reset(st->st_insert);
+	sqlite3_clear_bindings(st->st_insert);
+	return err;
+}
+
+enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
+{
+	uint8_t head_hash[SNT_HASH_LEN];
+	struct snt_entry n;
+	struct snt_entry_names t;
+	enum snt_store_err err;
+	int64_t head_seq;
+
+	if (!st || !e)
+		return SNT_STORE_ERR_INVAL;
+	err = store__entry_prepare(e, &t);
+	if (err)
+		return store__fail_msg(st, err, "entry has a field out of range");
+	if (st->readonly)
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+
+	n = *e;
+	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	err = read_head(st, &head_seq, head_hash);
+	if (err)
+		goto err_rollback;
+	err = insert_entry(st, &n, &t, head_seq, head_hash);
+	if (err)
+		goto err_rollback;
+	err = store__exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+
+	e->seq = n.seq;
+	memcpy(e->prev_hash, n.prev_hash, SNT_HASH_LEN);
+	memcpy(e->hash, n.hash, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+
+err_rollback:
+	store__rollback(st);
+	return err;
+}
+
+enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry *e, size_t n)
+{
+	uint8_t head_hash[SNT_HASH_LEN];
+	struct snt_entry_names t;
+	enum snt_store_err err;
+	int64_t head_seq;
+
+	if (!e && n > 0)
+		return SNT_STORE_ERR_INVAL;
+	if (!st) {
+		err = SNT_STORE_ERR_INVAL;
+		goto err_clear;
+	}
+	if (n == 0)
+		return SNT_STORE_OK;
+	/* Every entry is checked before anything is written. */
+	for (size_t i = 0; i < n; i++) {
+		err = store__entry_prepare(&e[i], &t);
+		if (err) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "batch entry %zu has a field out of range", i);
+			err = store__fail_msg(st, err, msg);
+			goto err_clear;
+		}
+	}
+	if (st->readonly) {
+		err = store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		goto err_clear;
+	}
+
+	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	if (err)
+		goto err_rollback;
+	err = read_head(st, &head_seq, head_hash);
+	if (err)
+		goto err_rollback;
+	for (size_t i = 0; i < n; i++) {
+		if (store__entry_prepare(&e[i], &t) != SNT_STORE_OK) {
+			err = store__fail_msg(st, SNT_STORE_ERR_INVAL, "entry has a field out of range");
+			goto err_rollback;
+		}
+		err = insert_entry(st, &e[i], &t, head_seq, head_hash);
+		if (err)
+			goto err_rollback;
+		head_seq = e[i].seq;
+		memcpy(head_hash, e[i].hash, SNT_HASH_LEN);
+	}
+	err = store__exec_sql(st, "COMMIT");
+	if (err)
+		goto err_rollback;
+	return SNT_STORE_OK;
+
+err_rollback:
+	store__rollback(st);
+err_clear:
+	for (size_t i = 0; i < n; i++) {
+		e[i].seq = 0;
+		memset(e[i].prev_hash, 0, SNT_HASH_LEN);
+		memset(e[i].hash, 0, SNT_HASH_LEN);
+	}
+	return err;
+}
+
+enum snt_store_err snt_store_last_seq(struct snt_store *st, int64_t *seq)
+{
+	enum snt_store_err err = SNT_STORE_OK;
+	int rc;
+
+	if (!st || !seq)
+		return SNT_STORE_ERR_INVAL;
+	rc = sqlite3_step(st->st_max);
+	if (rc == SQLITE_ROW)
+		*seq = sqlite3_column_int64(st->st_max, 0);
+	else if (rc == SQLITE_DONE)
+		err = store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row");
+	else
+		err = store__fail_sqlite(st, rc);
+	sqlite3_reset(st->st_max);
+	return err;
+}

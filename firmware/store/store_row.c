@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store: one entry as a row of the log: the checks and names of an entry before
+ * it is written, its chain hash (SHA-256 over the entry module's canonical
+ * form), binding it to an INSERT and decoding a row back, column by column.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+#include "store/store_internal.h"
+
+const char *const store__col_names[] = {
+	"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour",
+	"verified", "temp_dc", "decision", "reasons", "door", "subject", "payload",
+	"detail", "prev_hash", "hash",
+};
+
+enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum col c)
+{
+	snprintf(st->errmsg, sizeof(st->errmsg), "entry %lld: stored %s is not valid",
+		 (long long)seq, store__col_names[c]);
+	return SNT_STORE_ERR_CORRUPT;
+}
+
+/* A detail record: "" (none) or one JSON object (RFC 8259), no duplicate names. */
+static bool detail_ok(const char *d)
+{
+	json_error_t jerr;
+	json_t *j;
+	bool ok;
+
+	if (!d[0])
+		return true;
+	if (d[0] != '{')
+		return false;
+	j = json_loads(d, JSON_REJECT_DUPLICATES, &jerr);
+	ok = j && json_is_object(j);
+	json_decref(j);
+	return ok;
+}
+
+/*
+ * Check every field of @e that is hashed and stored, and fill @t with the
+ * names.  Return SNT_STORE_OK or SNT_STORE_ERR_INVAL.
+ */
+enum snt_store_err store__entry_prepare(const struct snt_entry *e, struct snt_entry_names *t)
+{
+	if (snt_entry_check(e, t) || !detail_ok(e->detail))
+		return SNT_STORE_ERR_INVAL;
+	return SNT_STORE_OK;
+}
+
+/* Incremental SHA-256 over the canonical form; @ok drops to false on failure. */
+struct hasher {
+	EVP_MD_CTX *ctx;
+	bool ok;
+};
+
+static void h_bytes(void *ctx, const void *p, size_t n)
+{
+	struct hasher *h = ctx;
+
+	if (h->ok && n > 0 && EVP_DigestUpdate(h->ctx, p, n) != 1)
+		h->ok = false;
+}
+
+/*
+ * SHA-256(prev_hash || canonical form) (snt_entry_hash_input()), with the
+ * digest context @ctx (reset here; reused across entries).
+ */
+enum snt_store_err store__hash_entry(EVP_MD_CTX *ctx, const struct snt_entry *e,
+				     const struct snt_entry_names *t, uint8_t out[SNT_HASH_LEN])
+{
+	struct hasher h = { .ctx = ctx, .ok = true };
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) != 1)
+		h.ok = false;
+	if (h.ok)
+		snt_entry_hash_input(e, t, h_bytes, &h);
+	if (h.ok && (EVP_DigestFinal_ex(h.ctx, md, &md_len) != 1 || md_len != SNT_HASH_LEN))
+		h.ok = false;
+	if (!h.ok)
+		return SNT_STORE_ERR_NOMEM;
+	memcpy(out, md, SNT_HASH_LEN);
+	return SNT_STORE_OK;
+}
+
+/* Integer column, which must be stored as an integer (or NULL if @nullable). */
+bool store__col_int(sqlite3_stmt *s, enum col c, bool nullable, bool *present, int64_t *v)
+{
+	int type = sqlite3_column_type(s, c);
+
+	if (type == SQLITE_NULL && nullable) {
+		*present = false;
+		*v = 0;
+		return true;
+	}
+	if (type != SQLITE_INTEGER)
+		return false;
+	*present = true;
+	*v = sqlite3_column_int64(s, c);
+	return true;
+}
+
+/*
+ * Text column into @buf of @size bytes: fits with its NUL, no NUL inside,
+ * valid UTF-8.  NULL gives "" when @nullable; a stored "" is then invalid.
+ */
+bool store__col_text(sqlite3_stmt *s, enum col c, bool nullable, char *buf, size_t size)
+{
+	int type = sqlite3_column_type(s, c);
+	const unsigned char *t;
+	int n;
+
+	if (type == SQLITE_NULL && nullable) {
+		buf[0] = '\0';
+		return true;
+	}
+	if (type != SQLITE_TEXT)
+		return false;
+	t = sqlite3_column_text(s, c);
+	n = sqlite3_column_bytes(s, c);
+	if (!t || n < 0 || (size_t)n >= size || strlen((const char *)t) != (size_t)n)
+		return false;
+	if (nullable && n == 0)
+		return false;
+	if (!snt_entry_utf8_valid(t, (size_t)n))
+		return false;
+	memcpy(buf, t, (size_t)n + 1);
+	return true;
+}
+
+bool store__col_hash(sqlite3_stmt *s, enum col c, uint8_t out[SNT_HASH_LEN])
+{
+	const void *p;
+
+	if (sqlite3_column_type(s, c) != SQLITE_BLOB)
+		return false;
+	p = sqlite3_column_blob(s, c);
+	if (!p || sqlite3_column_bytes(s, c) != SNT_HASH_LEN)
+		return false;
+	memcpy(out, p, SNT_HASH_LEN);
+	return true;
+}
+
+/*
+ * Decode the current row of @s (columns ENTRY_COLS) into @out.  The payload
+ * is copied into the store's buffer when @copy, else points into @s.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with *@bad the first column
+ * whose stored value is not valid and *@seq the row's seq (0 if the seq
+ * itself is not valid); SNT_STORE_ERR_NOMEM.  No message is recorded.
+ */
+enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				      struct snt_entry *out, enum col *bad, int64_t *seq)
+{
+	struct snt_entry e;
+	char name[NAME_LEN];
+	char reasons[SNT_REASONS_TEXT_LEN];
+	bool present;
+	int64_t v;
+
+	memset(&e, 0, sizeof(e));
+	*seq = 0;
+	*bad = COL_SEQ;
+	if (!store__col_int(s, COL_SEQ, false, &present, &e.seq) || e.seq < 1)
+		return SNT_STORE_ERR_CORRUPT;
+	*seq = e.seq;
+	*bad = COL_BOOT_ID;
+	if (!store__col_text(s, COL_BOOT_ID, false, e.boot_id, sizeof(e.boot_id)))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_MONO_MS;
+	if (!store__col_int(s, COL_MONO_MS, false, &present, &e.mono_ms))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_TIME_UTC_MS;
+	if (!store__col_int(s, COL_TIME_UTC_MS, false, &present, &e.time_utc_ms))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_CLOCK;
+	if (!store__col_text(s, COL_CLOCK, false, name, sizeof(name)) ||
+	    snt_clock_state_from_name(name, &e.clock))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_KIND;
+	if (!store__col_text(s, COL_KIND, false, name, sizeof(name)) ||
+	    snt_person_kind_from_name(name, &e.kind))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_FORMAT;
+	if (!store__col_text(s, COL_FORMAT, false, name, sizeof(name)) ||
+	    snt_code_format_from_name(name, &e.format))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_COLOUR;
+	if (!store__col_text(s, COL_COLOUR, false, name, sizeof(name)) ||
+	    snt_colour_from_name(name, &e.colour))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_VERIFIED;
+	if (!store__col_text(s, COL_VERIFIED, false, name, sizeof(name)) ||
+	    snt_verified_from_name(name, &e.verified))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_TEMP_DC;
+	if (!store__col_int(s, COL_TEMP_DC, true, &e.has_temp, &v) || v < INT_MIN || v > INT_MAX)
+		return SNT_STORE_ERR_CORRUPT;
+	e.temp_dc = (int)v;
+	*bad = COL_DECISION;
+	if (!store__col_text(s, COL_DECISION, false, name, sizeof(name)) ||
+	    snt_decision_from_name(name, &e.decision))
+		return SNT_STORE_ERR_CORRUPT;
+	/* Reasons must parse and be in canonical order, or the hash is moot. */
+	*bad = COL_REASONS;
+	if (!store__col_text(s, COL_REASONS, false, reasons, sizeof(reasons)))
+		return SNT_STORE_ERR_CORRUPT;
+	if (reasons[0]) {
+		char check[SNT_REASONS_TEXT_LEN];
+
+		if (snt_reasons_parse(reasons, &e.reasons) || e.reasons == 0 ||
+		    snt_reasons_format(e.reasons, ",", check, sizeof(check)) < 0 ||
+		    strcmp(check, reasons))
+			return SNT_STORE_ERR_CORRUPT;
+	}
+	*bad = COL_DOOR;
+	if (!store__col_text(s, COL_DOOR, false, name, sizeof(name)) || snt_door_from_name(name, &e.door))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_SUBJECT;
+	if (!store__col_text(s, COL_SUBJECT, true, e.subject, sizeof(e.subject)))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_PAYLOAD;
+	switch (sqlite3_column_type(s, COL_PAYLOAD)) {
+	case SQLITE_NULL:
+		break;
+	case SQLITE_BLOB: {
+		const void *p = sqlite3_column_blob(s, COL_PAYLOAD);
+		int n = sqlite3_column_bytes(s, COL_PAYLOAD);
+
+		if (!p || n <= 0 || n > SNT_ENTRY_MAX_PAYLOAD)
+			return SNT_STORE_ERR_CORRUPT;
+		e.payload_len = (size_t)n;
+		if (!copy) {
+			e.payload = p;
+			break;
+		}
+		if (st->payload_cap < e.payload_len) {
+			uint8_t *nb = realloc(st->payload_buf, e.payload_len);
+
+			if (!nb)
+				return SNT_STORE_ERR_NOMEM;
+			st->payload_buf = nb;
+			st->payload_cap = e.payload_len;
+		}
+		memcpy(st->payload_buf, p, e.payload_len);
+		e.payload = st->payload_buf;
+		break;
+	}
+	default:
+		return SNT_STORE_ERR_CORRUPT;
+	}
+	/*
+	 * The schema's CHECK made it a JSON object; reading stays cheap (the
+	 * full parse is snt_store_verify()'s, through store__entry_prepare()).
+	 */
+	*bad = COL_DETAIL;
+	if (!store__col_text(s, COL_DETAIL, true, e.detail, sizeof(e.detail)) ||
+	    (e.detail[0] && (e.detail[0] != '{' || e.detail[strlen(e.detail) - 1] != '}')))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_PREV_HASH;
+	if (!store__col_hash(s, COL_PREV_HASH, e.prev_hash))
+		return SNT_STORE_ERR_CORRUPT;
+	*bad = COL_HASH;
+	if (!store__col_hash(s, COL_HASH, e.hash))
+		return SNT_STORE_ERR_CORRUPT;
+	*out = e;
+	return SNT_STORE_OK;
+}
+
+/* store__decode_cols(), recording the failure's message on @st. */
+enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				     struct snt_entry *out)
+{
+	enum snt_store_err err;
+	int64_t seq;
+	enum col bad;
+
+	err = store__decode_cols(st, s, copy, out, &bad, &seq);
+	if (err == SNT_STORE_ERR_CORRUPT)
+		return store__fail_column(st, seq, bad);
+	if (err)
+		return store__fail_msg(st, err, "out of memory");
+	return SNT_STORE_OK;
+}
+
+/* Bind one entry's columns to the insert statement; the first failure's code. */
+int store__bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct snt_entry_names *t)
+{
+	const struct {
+		enum col col;
+		const char *text;
+	} texts[] = {
+		{ COL_BOOT_ID, e->boot_id },
+		{ COL_CLOCK, t->clock },
+		{ COL_KIND, t->kind },
+		{ COL_FORMAT, t->format },
+		{ COL_COLOUR, t->colour },
+		{ COL_VERIFIED, t->verified },
+		{ COL_DECISION, t->decision },
+		{ COL_REASONS, t->reasons },
+		{ COL_DOOR, t->door },
+		{ COL_SUBJECT, e->subject[0] ? e->subject : NULL },
+		{ COL_DETAIL, e->detail[0] ? e->detail : NULL },
+	};
+	int rc;
+
+	rc = sqlite3_bind_int64(s, COL_SEQ + 1, e->seq);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, COL_MONO_MS + 1, e->mono_ms);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, COL_TIME_UTC_MS + 1, e->time_utc_ms);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(texts) && rc == SQLITE_OK; i++) {
+		if (texts[i].text)
+			rc = sqlite3_bind_text(s, texts[i].col + 1, texts[i].text, -1, SQLITE_STATIC);
+		else
+			rc = sqlite3_bind_null(s, texts[i].col + 1);
+	}
+	if (rc == SQLITE_OK)
+		rc = e->has_temp ? sqlite3_bind_int(s, COL_TEMP_DC + 1, e->temp_dc)
+				 : sqlite3_bind_null(s, COL_TEMP_DC + 1);
+	if (rc == SQLITE_OK)
+		rc = e->payload_len > 0 ? sqlite3_bind_blob(s, COL_PAYLOAD + 1, e->payload,
+							    (int)e->payload_len, SQLITE_STATIC)
+					: sqlite3_bind_null(s, COL_PAYLOAD + 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, COL_PREV_HASH + 1, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(s, COL_HASH + 1, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
+	return rc;
+}
+
+enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN])
+{
+	struct snt_entry_names t;
+	enum snt_store_err err;
+	EVP_MD_CTX *ctx;
+
+	if (!e || !out)
+		return SNT_STORE_ERR_INVAL;
+	err = store__entry_prepare(e, &t);
+	if (err)
+		return err;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return SNT_STORE_ERR_NOMEM;
+	err = store__hash_entry(ctx, e, &t, out);
+	EVP_MD_CTX_free(ctx);
+	return err;
+}
