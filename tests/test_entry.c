@@ -245,6 +245,34 @@ static void test_check(void **state)
 	assert_false(snt_entry_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4));
 }
 
+/* snt_entry_equal(): every field counts, temp_dc only with a temperature, the payload by its bytes. */
+static void test_equal(void **state)
+{
+	static const uint8_t p1[] = { 1, 2 }, p2[] = { 1, 2 }, p3[] = { 1, 3 };
+	struct snt_entry a = { .seq = 1, .boot_id = "b", .payload = p1, .payload_len = 2 }, b;
+
+	(void)state;
+	b = a;
+	b.payload = p2;
+	assert_true(snt_entry_equal(&a, &b));
+	b.temp_dc = 5;
+	assert_true(snt_entry_equal(&a, &b));
+	b.has_temp = true;
+	assert_false(snt_entry_equal(&a, &b));
+	b = a;
+	b.payload = p3;
+	assert_false(snt_entry_equal(&a, &b));
+	b = a;
+	b.hash[31] = 1;
+	assert_false(snt_entry_equal(&a, &b));
+	b = a;
+	b.reasons = SNT_REASON_BIT(SNT_REASON_FEVER);
+	assert_false(snt_entry_equal(&a, &b));
+	b = a;
+	snt_strlcpy(b.detail, "{}", sizeof(b.detail));
+	assert_false(snt_entry_equal(&a, &b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_sql_check),
 		cmocka_unit_test(test_hash_input),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_equal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

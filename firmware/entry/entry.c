@@ -359,3 +359,16 @@ void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_name
 		put_str(&s, e->detail);
 	}
 }
+
+bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
+{
+	return a->seq == b->seq && !strcmp(a->boot_id, b->boot_id) && a->mono_ms == b->mono_ms &&
+	       a->time_utc_ms == b->time_utc_ms && a->clock == b->clock && a->kind == b->kind &&
+	       a->format == b->format && a->colour == b->colour && a->verified == b->verified &&
+	       a->has_temp == b->has_temp && (!a->has_temp || a->temp_dc == b->temp_dc) &&
+	       a->decision == b->decision && a->reasons == b->reasons && a->door == b->door &&
+	       !strcmp(a->subject, b->subject) && !strcmp(a->detail, b->detail) &&
+	       a->payload_len == b->payload_len &&
+	       (!a->payload_len || !memcmp(a->payload, b->payload, a->payload_len)) &&
+	       !memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) && !memcmp(a->hash, b->hash, SNT_HASH_LEN);
+}

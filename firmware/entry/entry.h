@@ -351,6 +351,14 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
 void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_names *names, snt_entry_sink_fn sink,
 			  void *ctx);
 
+/*
+ * snt_entry_equal() - whether @a and @b hold the same entry, field by
+ * field: seq, boot id, times, every enum, the temperature (temp_dc only
+ * when has_temp), reasons, subject, detail, the payload's bytes, prev_hash
+ * and hash.  Both must be non-NULL.
+ */
+bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b);
+
 /* The canonical form's name, kept in the log (meta 'hash_form'). */
 #define SNT_ENTRY_HASH_FORM "sentinel-entry-v2"
 

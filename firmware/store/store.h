@@ -420,7 +420,7 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
 /*
  * snt_store_entry_hash() - recompute an entry's chain hash:
  * SHA-256(@e->prev_hash || canonical form of @e), the canonical form being
- * the one documented at the top of store.c ("sentinel-entry-v2").  Uses
+ * the entry module's (snt_entry_hash_input(), "sentinel-entry-v2").  Uses
  * every field but hash itself, seq and payload included.  For verify-log and
  * the bureau: equal to @e->hash for an untouched entry read back.
  * @out: receives SNT_HASH_LEN bytes (may be @e->hash).
@@ -429,6 +429,51 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
  * SNT_STORE_ERR_NOMEM if OpenSSL could not allocate its digest context.
  */
 enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN]) SNT_WUR;
+
+/*
+ * ---- An entry as a row: the log's columns, for every table that holds entries ----
+ *
+ * The gate's log and the bureau's tables store an entry in these columns,
+ * in this order, each value as it is hashed: enums and reasons by name
+ * (snt_entry_names), temp_dc, subject, payload and detail NULL when absent,
+ * the two hashes as 32-byte blobs.
+ */
+#define SNT_STORE_ROW_COLUMNS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
+			      "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
+#define SNT_STORE_ROW_NCOLUMNS 18
+
+struct sqlite3_stmt;
+
+/*
+ * snt_store_row_bind() - bind entry @e to the parameters @first ..
+ * @first + SNT_STORE_ROW_NCOLUMNS - 1 of @s, in the order of
+ * SNT_STORE_ROW_COLUMNS (SQLite 3 "Binding Values To Prepared Statements").
+ * Text and blobs are bound SQLITE_STATIC: @e and @names must stay unchanged
+ * until @s is stepped and reset.
+ * @names: @e's names, from snt_entry_check() (which @e must have passed).
+ * Return: SQLITE_OK; SQLITE_MISUSE for a NULL argument or @first < 1; else
+ * the first failing sqlite3_bind_*() call's result code (SQLITE_RANGE when
+ * @s has too few parameters, SQLITE_TOOBIG, SQLITE_NOMEM).
+ */
+int snt_store_row_bind(struct sqlite3_stmt *s, int first, const struct snt_entry *e,
+		       const struct snt_entry_names *names) SNT_WUR;
+
+/*
+ * snt_store_row_decode() - decode the entry in columns 0 ..
+ * SNT_STORE_ROW_NCOLUMNS - 1 (SNT_STORE_ROW_COLUMNS) of @s's current row,
+ * strictly: integers stored as integers, enums by a name of the entry
+ * module, reasons that parse and are in the order of weight, strings valid
+ * UTF-8 that fit their arrays, a payload of 1 to SNT_ENTRY_MAX_PAYLOAD
+ * bytes or NULL, a detail record shaped as a JSON object or NULL, 32-byte
+ * hashes.  The payload points into @s's row: valid until @s is stepped,
+ * reset or finalized.
+ * @bad: receives NULL, or the name of the first column whose stored value
+ * is not valid (may be NULL).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL @s or @e;
+ * SNT_STORE_ERR_CORRUPT for a value that is not valid (@e is then
+ * untouched).
+ */
+enum snt_store_err snt_store_row_decode(struct sqlite3_stmt *s, struct snt_entry *e, const char **bad) SNT_WUR;
 
 /*
  * ---- Review queries (schema 3) ----

@@ -52,7 +52,7 @@ static enum snt_store_err insert_entry(struct snt_store *st, struct snt_entry *n
 	err = store__hash_entry(st->md, n, t, n->hash);
 	if (err)
 		return store__fail_msg(st, err, "SHA-256 failed");
-	rc = store__bind_entry(st->st_insert, n, t);
+	rc = snt_store_row_bind(st->st_insert, 1, n, t);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st->st_insert);
 	err = rc == SQLITE_DONE ? SNT_STORE_OK : store__fail_sqlite(st, rc);

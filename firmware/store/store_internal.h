@@ -47,8 +47,7 @@ enum col {
 	COL_HASH,
 };
 
-#define ENTRY_COLS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
-		   "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
+#define ENTRY_COLS SNT_STORE_ROW_COLUMNS
 
 struct snt_store {
 	sqlite3 *db;
@@ -160,8 +159,6 @@ enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
 				     struct snt_entry *out);
 
-/* Bind one entry's columns to the insert statement; the first failure's code. */
-int store__bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct snt_entry_names *t);
 
 /* ---- store_maint.c ---- */
 

@@ -153,14 +153,12 @@ bool store__col_hash(sqlite3_stmt *s, enum col c, uint8_t out[SNT_HASH_LEN])
 }
 
 /*
- * Decode the current row of @s (columns ENTRY_COLS) into @out.  The payload
- * is copied into the store's buffer when @copy, else points into @s.
- * Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with *@bad the first column
- * whose stored value is not valid and *@seq the row's seq (0 if the seq
- * itself is not valid); SNT_STORE_ERR_NOMEM.  No message is recorded.
+ * Decode the current row of @s (columns ENTRY_COLS from 0) into @out; the
+ * payload points into @s.  Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with
+ * *@bad the first column whose stored value is not valid and *@seq the
+ * row's seq (0 if the seq itself is not valid).
  */
-enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, bool copy,
-				      struct snt_entry *out, enum col *bad, int64_t *seq)
+static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, enum col *bad, int64_t *seq)
 {
 	struct snt_entry e;
 	char name[NAME_LEN];
@@ -240,20 +238,7 @@ enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 		if (!p || n <= 0 || n > SNT_ENTRY_MAX_PAYLOAD)
 			return SNT_STORE_ERR_CORRUPT;
 		e.payload_len = (size_t)n;
-		if (!copy) {
-			e.payload = p;
-			break;
-		}
-		if (st->payload_cap < e.payload_len) {
-			uint8_t *nb = realloc(st->payload_buf, e.payload_len);
-
-			if (!nb)
-				return SNT_STORE_ERR_NOMEM;
-			st->payload_buf = nb;
-			st->payload_cap = e.payload_len;
-		}
-		memcpy(st->payload_buf, p, e.payload_len);
-		e.payload = st->payload_buf;
+		e.payload = p;
 		break;
 	}
 	default:
@@ -277,6 +262,48 @@ enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 	return SNT_STORE_OK;
 }
 
+/*
+ * Decode the current row of @s (columns ENTRY_COLS) into @out.  The payload
+ * is copied into the store's buffer when @copy, else points into @s.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with *@bad the first column
+ * whose stored value is not valid and *@seq the row's seq (0 if the seq
+ * itself is not valid); SNT_STORE_ERR_NOMEM.  No message is recorded.
+ */
+enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, bool copy,
+				      struct snt_entry *out, enum col *bad, int64_t *seq)
+{
+	enum snt_store_err err = decode_entry(s, out, bad, seq);
+
+	if (err || !copy || out->payload_len == 0)
+		return err;
+	*bad = COL_PAYLOAD;
+	if (st->payload_cap < out->payload_len) {
+		uint8_t *nb = realloc(st->payload_buf, out->payload_len);
+
+		if (!nb)
+			return SNT_STORE_ERR_NOMEM;
+		st->payload_buf = nb;
+		st->payload_cap = out->payload_len;
+	}
+	memcpy(st->payload_buf, out->payload, out->payload_len);
+	out->payload = st->payload_buf;
+	return SNT_STORE_OK;
+}
+
+enum snt_store_err snt_store_row_decode(sqlite3_stmt *s, struct snt_entry *e, const char **bad)
+{
+	enum snt_store_err err;
+	enum col c = COL_SEQ;
+	int64_t seq;
+
+	if (!s || !e)
+		return SNT_STORE_ERR_INVAL;
+	err = decode_entry(s, e, &c, &seq);
+	if (bad)
+		*bad = err ? store__col_names[c] : NULL;
+	return err;
+}
+
 /* store__decode_cols(), recording the failure's message on @st. */
 enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
 				     struct snt_entry *out)
@@ -293,8 +320,7 @@ enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 	return SNT_STORE_OK;
 }
 
-/* Bind one entry's columns to the insert statement; the first failure's code. */
-int store__bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct snt_entry_names *t)
+int snt_store_row_bind(sqlite3_stmt *s, int first, const struct snt_entry *e, const struct snt_entry_names *t)
 {
 	const struct {
 		enum col col;
@@ -314,28 +340,30 @@ int store__bind_entry(sqlite3_stmt *s, const struct snt_entry *e, const struct s
 	};
 	int rc;
 
-	rc = sqlite3_bind_int64(s, COL_SEQ + 1, e->seq);
+	if (!s || !e || !t || first < 1)
+		return SQLITE_MISUSE;
+	rc = sqlite3_bind_int64(s, COL_SEQ + first, e->seq);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, COL_MONO_MS + 1, e->mono_ms);
+		rc = sqlite3_bind_int64(s, COL_MONO_MS + first, e->mono_ms);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, COL_TIME_UTC_MS + 1, e->time_utc_ms);
+		rc = sqlite3_bind_int64(s, COL_TIME_UTC_MS + first, e->time_utc_ms);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(texts) && rc == SQLITE_OK; i++) {
 		if (texts[i].text)
-			rc = sqlite3_bind_text(s, texts[i].col + 1, texts[i].text, -1, SQLITE_STATIC);
+			rc = sqlite3_bind_text(s, texts[i].col + first, texts[i].text, -1, SQLITE_STATIC);
 		else
-			rc = sqlite3_bind_null(s, texts[i].col + 1);
+			rc = sqlite3_bind_null(s, texts[i].col + first);
 	}
 	if (rc == SQLITE_OK)
-		rc = e->has_temp ? sqlite3_bind_int(s, COL_TEMP_DC + 1, e->temp_dc)
-				 : sqlite3_bind_null(s, COL_TEMP_DC + 1);
+		rc = e->has_temp ? sqlite3_bind_int(s, COL_TEMP_DC + first, e->temp_dc)
+				 : sqlite3_bind_null(s, COL_TEMP_DC + first);
 	if (rc == SQLITE_OK)
-		rc = e->payload_len > 0 ? sqlite3_bind_blob(s, COL_PAYLOAD + 1, e->payload,
+		rc = e->payload_len > 0 ? sqlite3_bind_blob(s, COL_PAYLOAD + first, e->payload,
 							    (int)e->payload_len, SQLITE_STATIC)
-					: sqlite3_bind_null(s, COL_PAYLOAD + 1);
+					: sqlite3_bind_null(s, COL_PAYLOAD + first);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, COL_PREV_HASH + 1, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
+		rc = sqlite3_bind_blob(s, COL_PREV_HASH + first, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, COL_HASH + 1, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
+		rc = sqlite3_bind_blob(s, COL_HASH + first, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
 	return rc;
 }
 

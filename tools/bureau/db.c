@@ -12,11 +12,12 @@
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it)
- *   entries   dev, seq, then the gate log's columns (firmware/store/store.c)
- *             with the same names and values (enums as names, reasons
- *             comma-joined, temp_dc NULL = none, subject NULL = unknown,
- *             payload NULL = none, detail NULL = none), prev_hash, hash,
- *             received_utc_ms.  PRIMARY KEY (dev, seq).  Append-only
+ *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
+ *             store.h), written and read by the gate's own row code
+ *             (snt_store_row_bind(), snt_store_row_decode()): enums as
+ *             names, reasons comma-joined, temp_dc NULL = none, subject
+ *             NULL = unknown, payload NULL = none, detail NULL = none,
+ *             prev_hash, hash; then received_utc_ms.  PRIMARY KEY (dev, seq).  Append-only
  *             (triggers refuse UPDATE and DELETE).
  *   priority  the same columns: copies from priority bundles; the regular
  *             stream must match them byte for byte.
@@ -38,13 +39,10 @@
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
 #define BUREAU_SCHEMA_VERSION 1
-#define NAME_LEN 32
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
 
-#define ENTRY_COLS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, " \
-	"temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
 
 #define ENTRY_TABLE(name) \
 	"CREATE TABLE " name " (\n" \
@@ -227,14 +225,14 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 		}
 	}
 	if (prepare(db, "SELECT id FROM devices WHERE device = ?1", &db->st_dev) ||
-	    prepare(db, "INSERT OR IGNORE INTO entries (dev, " ENTRY_COLS ", received_utc_ms) VALUES "
+	    prepare(db, "INSERT OR IGNORE INTO entries (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
 			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 		    &db->st_ins[0]) ||
-	    prepare(db, "INSERT OR IGNORE INTO priority (dev, " ENTRY_COLS ", received_utc_ms) VALUES "
+	    prepare(db, "INSERT OR IGNORE INTO priority (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
 			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 		    &db->st_ins[1]) ||
-	    prepare(db, "SELECT " ENTRY_COLS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
-	    prepare(db, "SELECT " ENTRY_COLS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||
+	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
+	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||
 	    prepare(db, "SELECT seq, hash FROM entries WHERE dev = ?1 AND seq > ?2 ORDER BY seq", &db->st_next)) {
 		err = db_fail(db, why, n, "prepare");
 		goto err_close;
@@ -388,119 +386,30 @@ enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, E
 	return err;
 }
 
-static void bind_entry(sqlite3_stmt *s, int64_t dev, const struct snt_entry *e, const char *reasons,
-		       int64_t now_ms)
+/*
+ * Bind the row of @e (checked, with its @names) to an insert of the
+ * device @dev: dev ?1, the entry columns from ?2, received_utc_ms after them.
+ */
+static int bind_entry(sqlite3_stmt *s, int64_t dev, const struct snt_entry *e, const struct snt_entry_names *names,
+		      int64_t now_ms)
 {
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, e->seq);
-	sqlite3_bind_text(s, 3, e->boot_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, e->mono_ms);
-	sqlite3_bind_int64(s, 5, e->time_utc_ms);
-	sqlite3_bind_text(s, 6, snt_clock_state_name(e->clock), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, snt_person_kind_name(e->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, snt_code_format_name(e->format), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, snt_colour_name(e->colour), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 10, snt_verified_name(e->verified), -1, SQLITE_STATIC);
-	if (e->has_temp)
-		sqlite3_bind_int64(s, 11, e->temp_dc);
-	else
-		sqlite3_bind_null(s, 11);
-	sqlite3_bind_text(s, 12, snt_decision_name(e->decision), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 13, reasons, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 14, snt_door_name(e->door), -1, SQLITE_STATIC);
-	if (e->subject[0])
-		sqlite3_bind_text(s, 15, e->subject, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 15);
-	if (e->payload_len > 0)
-		sqlite3_bind_blob(s, 16, e->payload, (int)e->payload_len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 16);
-	if (e->detail[0])
-		sqlite3_bind_text(s, 17, e->detail, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 17);
-	sqlite3_bind_blob(s, 18, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 19, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 20, now_ms);
-}
+	int rc = sqlite3_bind_int64(s, 1, dev);
 
-static int copy_text(sqlite3_stmt *s, int col, char *dst, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	int len = sqlite3_column_bytes(s, col);
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-		dst[0] = '\0';
-		return 0;
-	}
-	if (!t || len < 0 || (size_t)len >= size || memchr(t, '\0', (size_t)len))
-		return -1;
-	memcpy(dst, t, (size_t)len);
-	dst[len] = '\0';
-	return 0;
+	if (rc == SQLITE_OK)
+		rc = snt_store_row_bind(s, 2, e, names);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2 + SNT_STORE_ROW_NCOLUMNS, now_ms);
+	return rc;
 }
 
 /*
- * Read the entry columns of @s (ENTRY_COLS from column 0) into @e; the
- * payload points into @s's memory until the next step.
+ * Read the entry columns of @s (SNT_STORE_ROW_COLUMNS from column 0) into
+ * @e, as the gate's log reads them; the payload points into @s's memory
+ * until the next step.
  */
 static int read_entry(sqlite3_stmt *s, struct snt_entry *e)
 {
-	char name[NAME_LEN];
-	int ok = 0;
-
-	memset(e, 0, sizeof(*e));
-	e->seq = sqlite3_column_int64(s, 0);
-	ok |= copy_text(s, 1, e->boot_id, sizeof(e->boot_id));
-	e->mono_ms = sqlite3_column_int64(s, 2);
-	e->time_utc_ms = sqlite3_column_int64(s, 3);
-	ok |= copy_text(s, 4, name, sizeof(name)) || snt_clock_state_from_name(name, &e->clock);
-	ok |= copy_text(s, 5, name, sizeof(name)) || snt_person_kind_from_name(name, &e->kind);
-	ok |= copy_text(s, 6, name, sizeof(name)) || snt_code_format_from_name(name, &e->format);
-	ok |= copy_text(s, 7, name, sizeof(name)) || snt_colour_from_name(name, &e->colour);
-	ok |= copy_text(s, 8, name, sizeof(name)) || snt_verified_from_name(name, &e->verified);
-	if (sqlite3_column_type(s, 9) != SQLITE_NULL) {
-		e->has_temp = true;
-		e->temp_dc = sqlite3_column_int(s, 9);
-	}
-	ok |= copy_text(s, 10, name, sizeof(name)) || snt_decision_from_name(name, &e->decision);
-	{
-		const char *r = (const char *)sqlite3_column_text(s, 11);
-
-		if (!r)
-			ok |= 1;
-		else if (*r)
-			ok |= snt_reasons_parse(r, &e->reasons) != 0;
-	}
-	ok |= copy_text(s, 12, name, sizeof(name)) || snt_door_from_name(name, &e->door);
-	ok |= copy_text(s, 13, e->subject, sizeof(e->subject));
-	if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
-		e->payload = sqlite3_column_blob(s, 14);
-		e->payload_len = (size_t)sqlite3_column_bytes(s, 14);
-	}
-	ok |= copy_text(s, 15, e->detail, sizeof(e->detail));
-	if (sqlite3_column_bytes(s, 16) != SNT_HASH_LEN || sqlite3_column_bytes(s, 17) != SNT_HASH_LEN)
-		return -1;
-	memcpy(e->prev_hash, sqlite3_column_blob(s, 16), SNT_HASH_LEN);
-	memcpy(e->hash, sqlite3_column_blob(s, 17), SNT_HASH_LEN);
-	return ok ? -1 : 0;
-}
-
-/* Field by field, the payload's bytes included. */
-static bool entry_equal(const struct snt_entry *a, const struct snt_entry *b)
-{
-	if (a->seq != b->seq || strcmp(a->boot_id, b->boot_id) || a->mono_ms != b->mono_ms ||
-	    a->time_utc_ms != b->time_utc_ms || a->clock != b->clock || a->kind != b->kind ||
-	    a->format != b->format || a->colour != b->colour || a->verified != b->verified ||
-	    a->has_temp != b->has_temp || (a->has_temp && a->temp_dc != b->temp_dc) ||
-	    a->decision != b->decision || a->reasons != b->reasons || a->door != b->door ||
-	    strcmp(a->subject, b->subject) || strcmp(a->detail, b->detail) ||
-	    a->payload_len != b->payload_len ||
-	    (a->payload_len && memcmp(a->payload, b->payload, a->payload_len)) ||
-	    memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) || memcmp(a->hash, b->hash, SNT_HASH_LEN))
-		return false;
-	return true;
+	return snt_store_row_decode(s, e, NULL) == SNT_STORE_OK ? 0 : -1;
 }
 
 /*
@@ -524,7 +433,7 @@ static int compare_held(struct bureau_db *db, int t, int64_t dev, const struct s
 	else if (read_entry(s, &held))
 		res = -1;	/* an unreadable held row is no match either */
 	else
-		res = entry_equal(&held, e) ? 1 : -1;
+		res = snt_entry_equal(&held, e) ? 1 : -1;
 	sqlite3_reset(s);
 	return res;
 }
@@ -658,7 +567,7 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 	static const uint8_t zero[SNT_HASH_LEN];
 	int t = m->priority ? 1 : 0;
 	sqlite3_stmt *s = NULL;
-	char reasons[512];
+	struct snt_entry_names names;
 	uint8_t h[SNT_HASH_LEN];
 	int64_t dev, prio_held = 0, bad = 0;
 	enum bureau_err err;
@@ -706,10 +615,8 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 	}
 	s = db->st_ins[t];
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].reasons == 0)
-			reasons[0] = '\0';
-		else if (snt_reasons_format(e[i].reasons, ",", reasons, sizeof(reasons)) < 0) {
-			snprintf(why, n_why, "device %s seq %" PRId64 ": reasons out of range", m->device,
+		if (snt_entry_check(&e[i], &names)) {
+			snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device,
 				 e[i].seq);
 			err = BUREAU_ERR_REJECT;
 			goto err_rollback;
@@ -725,8 +632,7 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 			}
 		}
 		sqlite3_reset(s);
-		bind_entry(s, dev, &e[i], reasons, now_ms);
-		if (sqlite3_step(s) != SQLITE_DONE)
+		if (bind_entry(s, dev, &e[i], &names, now_ms) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
 			goto err_db;
 		if (sqlite3_changes(db->db) == 1) {
 			res->new_entries++;
@@ -992,7 +898,7 @@ enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
 	if (!it)
 		return BUREAU_ERR_NOMEM;
 	it->db = db;
-	if (sqlite3_prepare_v2(db->db, "SELECT " ENTRY_COLS " FROM entries WHERE dev = ?1 ORDER BY seq", -1,
+	if (sqlite3_prepare_v2(db->db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 ORDER BY seq", -1,
 			       &it->stmt, NULL) != SQLITE_OK) {
 		free(it);
 		return db_fail(db, why, n, "entries");
