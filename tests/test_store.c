@@ -2120,6 +2120,149 @@ static void test_fixture_v3(void **state)
 	snt_store_close(st);
 }
 
+/* The CREATE TABLE text of entries in the log at @path (the caller frees it). */
+static char *entries_sql(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *sql = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE name = 'entries'", -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	sql = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	assert_non_null(sql);
+	return sql;
+}
+
+/* Every enum column of entries is checked by the list the entry module generates, and only by it. */
+static void assert_checks_generated(const char *path)
+{
+	char *sql = entries_sql(path), check[256], msg[256];
+
+	for (int f = 0; f < SNT_ENTRY_ENUM_COUNT; f++) {
+		assert_true(snt_entry_sql_check((enum snt_entry_enum)f, NULL, check, sizeof(check)) > 0);
+		if (!strstr(sql, check))
+			fail_msg("entries of %s lacks \"%s\":\n%s", path, check, sql);
+	}
+	free(sql);
+	/* A name no table has is refused by the CHECK. */
+	assert_int_equal(raw_exec(path,
+				  "INSERT INTO entries (" SNT_STORE_ROW_COLUMNS ") SELECT max(seq) + 1, boot_id, "
+				  "mono_ms, time_utc_ms, clock, kind, 'xyz', colour, verified, temp_dc, decision, "
+				  "reasons, door, subject, payload, detail, hash, hash FROM entries",
+				  msg, sizeof(msg)),
+			 SQLITE_CONSTRAINT);
+	assert_non_null(strstr(msg, "CHECK constraint failed"));
+}
+
+/*
+ * Schema 4: a new log's entries table and a v3 log migrated to 4 both carry
+ * the CHECK lists generated from the entry module's tables; the migrated
+ * log keeps every row and hash, its triggers (chain, append-only, alerts,
+ * purge) and index, and the chain goes on.
+ */
+static void test_schema_checks_from_entry_tables(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st;
+	struct snt_store_verify_report r;
+	struct snt_store_alert_iter *ai;
+	struct snt_alert a;
+	struct snt_entry e;
+	char msg[256];
+	int n_alerts = 0;
+	int64_t n_triggers;
+
+	st = open_rw(f->path);
+	make_entry(&e, 0);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	snt_store_close(st);
+	assert_checks_generated(f->path);
+	remove_log(f->path);
+
+	copy_file(FIX_STORE "v3.db", f->path);
+	assert_int_equal(count_rows(f->path, "PRAGMA user_version"), 3);
+	n_triggers = count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'");
+	assert_int_equal(n_triggers, 21);
+	st = open_rw(f->path);
+	snt_store_close(st);
+	assert_int_equal(count_rows(f->path, "PRAGMA user_version"), SNT_STORE_SCHEMA_VERSION);
+	assert_checks_generated(f->path);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), n_triggers);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries_time'"), 1);
+	assert_int_equal(raw_exec(f->path, "UPDATE entries SET door = 'shut'", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	assert_int_equal(raw_exec(f->path, "DELETE FROM entries", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 4);
+	assert_int_equal(r.last_good_seq, 6);
+	make_entry(&e, 7);
+	e.reasons = SNT_REASON_BIT(SNT_REASON_FEVER);
+	e.decision = SNT_DECISION_DENY;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 7);
+	assert_int_equal(snt_store_alerts_new(st, false, &ai), SNT_STORE_OK);
+	while (snt_store_alerts_next(ai, &a) == SNT_STORE_OK)
+		n_alerts += a.kind == SNT_ALERT_FEVER && a.seq == 7;
+	snt_store_alerts_free(ai);
+	assert_int_equal(n_alerts, 1);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 5);
+	snt_store_close(st);
+}
+
+/* The row codec: an entry bound from any first parameter reads back field for field. */
+static void test_row_codec(void **state)
+{
+	static const uint8_t payload[] = { 'H', 'C', '1', ':', 0x00, 0xff };
+	struct fx *f = *state;
+	struct snt_entry e, back;
+	struct snt_entry_names names;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *sel;
+	const char *bad = "x";
+
+	make_entry(&e, 3);
+	e.seq = 3;
+	e.payload = payload;
+	e.payload_len = sizeof(payload);
+	snt_strlcpy(e.detail, "{\"staff\":\"S0001\"}", sizeof(e.detail));
+	memset(e.hash, 0x5a, sizeof(e.hash));
+	assert_int_equal(snt_entry_check(&e, &names), 0);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t (dev INTEGER, " SNT_STORE_ROW_COLUMNS ", extra INTEGER)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+					     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)", -1, &ins, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int(ins, 1, 9), SQLITE_OK);
+	assert_int_equal(snt_store_row_bind(ins, 2, &e, &names), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int(ins, 2 + SNT_STORE_ROW_NCOLUMNS, 7), SQLITE_OK);
+	assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+	sqlite3_finalize(ins);
+	assert_int_equal(snt_store_row_bind(NULL, 1, &e, &names), SQLITE_MISUSE);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM t", -1, &sel, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(sel), SQLITE_ROW);
+	if (snt_store_row_decode(sel, &back, &bad) != SNT_STORE_OK)
+		fail_msg("row decode failed at %s", bad ? bad : "?");
+	assert_null(bad);
+	assert_true(snt_entry_equal(&e, &back));
+	sqlite3_finalize(sel);
+	/* A stored name that is no name of the entry module: the column is named. */
+	assert_int_equal(sqlite3_exec(db, "UPDATE t SET colour = 'purple'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM t", -1, &sel, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(sel), SQLITE_ROW);
+	assert_int_equal(snt_store_row_decode(sel, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "colour");
+	sqlite3_finalize(sel);
+	sqlite3_close(db);
+}
+
 /* Detail records: stored, read back, hashed; bad ones refused. */
 static void test_detail(void **state)
 {
@@ -2443,6 +2586,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schema_checks_from_entry_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_codec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_iter, setup, teardown),

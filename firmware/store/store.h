@@ -33,6 +33,11 @@
  * trigger in the same transaction as their entry) and verdicts (the issuing
  * platform's online verdict on a health code, returned by the bureau).
  *
+ * Schema version 4 rebuilds the entries table with CHECK lists generated
+ * from the entry module's name tables (snt_entry_sql_check()), rows and
+ * hashes unchanged; a new name in one of those tables is one more such
+ * rebuild step.
+ *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.
  */
@@ -47,7 +52,7 @@
 #include "common/common.h"
 #include "entry/entry.h"
 
-#define SNT_STORE_SCHEMA_VERSION 3
+#define SNT_STORE_SCHEMA_VERSION 4
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
