@@ -245,6 +245,27 @@ static void test_check(void **state)
 	assert_false(snt_entry_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4));
 }
 
+/* snt_entry_enum_value(): each enum field of an entry by its column's table. */
+static void test_enum_value(void **state)
+{
+	struct snt_entry e = {
+		.clock = SNT_CLOCK_REBASED, .kind = SNT_KIND_STAFF, .format = SNT_FORMAT_NZCP,
+		.colour = SNT_COLOUR_BLACK, .verified = SNT_VERIFIED_INVALID, .decision = SNT_DECISION_REFER,
+		.door = SNT_DOOR_OPENED,
+	};
+	static const char *const want[SNT_ENTRY_ENUM_COUNT] = {
+		"rebased", "staff", "nzcp", "black", "invalid", "refer", "opened",
+	};
+
+	(void)state;
+	for (int f = 0; f < SNT_ENTRY_ENUM_COUNT; f++)
+		assert_string_equal(snt_entry_enum_value(&e, (enum snt_entry_enum)f), want[f]);
+	assert_null(snt_entry_enum_value(&e, SNT_ENTRY_ENUM_COUNT));
+	assert_null(snt_entry_enum_value(NULL, SNT_ENTRY_ENUM_CLOCK));
+	e.door = (enum snt_door)SNT_DOOR_COUNT;
+	assert_null(snt_entry_enum_value(&e, SNT_ENTRY_ENUM_DOOR));
+}
+
 /* snt_entry_equal(): every field counts, temp_dc only with a temperature, the payload by its bytes. */
 static void test_equal(void **state)
 {
@@ -281,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_sql_check),
 		cmocka_unit_test(test_hash_input),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_enum_value),
 		cmocka_unit_test(test_equal),
 	};
 

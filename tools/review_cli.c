@@ -503,6 +503,23 @@ static int detail_put(char *buf, size_t size, size_t *o, const char *d)
 	return rc;
 }
 
+/* The enum fields @from..@to of @e as JSON members ', "<column>": "<name>"' (keys and names: entry.h). */
+static int enum_put(char *buf, size_t size, size_t *o, const struct snt_entry *e, enum snt_entry_enum from,
+		    enum snt_entry_enum to)
+{
+	const char *v;
+	int rc = 0;
+
+	for (int f = from; f <= (int)to; f++) {
+		rc |= raw_put(buf, size, o, ", \"");
+		rc |= raw_put(buf, size, o, snt_entry_enum_column((enum snt_entry_enum)f));
+		rc |= raw_put(buf, size, o, "\": ");
+		v = snt_entry_enum_value(e, (enum snt_entry_enum)f);
+		rc |= v ? json_put(buf, size, o, v) : -1;
+	}
+	return rc;
+}
+
 /*
  * One JSON line with the fields of interfaces.md in that order, then (with
  * @detail) the entry's detail record as "detail" when it has one, written by
@@ -525,16 +542,7 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 		rc |= json_put(buf, sizeof(buf), &o, t);
 	else
 		rc |= raw_put(buf, sizeof(buf), &o, "null");
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"clock\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_clock_state_name(e->clock));
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"kind\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_person_kind_name(e->kind));
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"format\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_code_format_name(e->format));
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"colour\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_colour_name(e->colour));
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"verified\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_verified_name(e->verified));
+	rc |= enum_put(buf, sizeof(buf), &o, e, SNT_ENTRY_ENUM_CLOCK, SNT_ENTRY_ENUM_VERIFIED);
 	/* Exact tenths, as jansson's %.15g with ".0" added: 365 -> 36.5, 370 -> 37.0. */
 	rc |= raw_put(buf, sizeof(buf), &o, ", \"temp_c\": ");
 	if (e->has_temp) {
@@ -543,8 +551,7 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 	} else {
 		rc |= raw_put(buf, sizeof(buf), &o, "null");
 	}
-	rc |= raw_put(buf, sizeof(buf), &o, ", \"decision\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_decision_name(e->decision));
+	rc |= enum_put(buf, sizeof(buf), &o, e, SNT_ENTRY_ENUM_DECISION, SNT_ENTRY_ENUM_DECISION);
 	rc |= raw_put(buf, sizeof(buf), &o, ", \"reasons\": [");
 	for (int r = 0; r < SNT_REASON_COUNT; r++) {
 		if (!(e->reasons & SNT_REASON_BIT(r)))
@@ -554,8 +561,8 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 		rc |= json_put(buf, sizeof(buf), &o, snt_reason_name((enum snt_reason)r));
 		first = false;
 	}
-	rc |= raw_put(buf, sizeof(buf), &o, "], \"door\": ");
-	rc |= json_put(buf, sizeof(buf), &o, snt_door_name(e->door));
+	rc |= raw_put(buf, sizeof(buf), &o, "]");
+	rc |= enum_put(buf, sizeof(buf), &o, e, SNT_ENTRY_ENUM_DOOR, SNT_ENTRY_ENUM_DOOR);
 	if (e->subject[0]) {
 		rc |= raw_put(buf, sizeof(buf), &o, ", \"subject\": ");
 		rc |= json_put(buf, sizeof(buf), &o, e->subject);
@@ -587,11 +594,22 @@ static int csv_put(FILE *f, const char *s, bool text, char sep)
 	return 0;
 }
 
+/* The enum field @c of @e as a CSV cell (names: entry.h); -1 for a value out of range. */
+static int csv_enum(FILE *f, const struct snt_entry *e, enum snt_entry_enum c)
+{
+	const char *v = snt_entry_enum_value(e, c);
+
+	return v ? csv_put(f, v, false, ',') : -1;
+}
+
 int rv_csv_header(FILE *f)
 {
-	fputs("seq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,"
-	      "staff,override_by,override_original,pass\r\n",
-	      f);
+	fputs("seq,time,time_utc", f);
+	for (int c = SNT_ENTRY_ENUM_CLOCK; c <= SNT_ENTRY_ENUM_VERIFIED; c++)
+		fprintf(f, ",%s", snt_entry_enum_column((enum snt_entry_enum)c));
+	fprintf(f, ",temp_c,%s,reasons,%s", snt_entry_enum_column(SNT_ENTRY_ENUM_DECISION),
+		snt_entry_enum_column(SNT_ENTRY_ENUM_DOOR));
+	fputs(",subject,staff,override_by,override_original,pass\r\n", f);
 	return 0;
 }
 
@@ -620,15 +638,12 @@ int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
 	rc |= csv_put(f, seq, false, ',');
 	rc |= csv_put(f, lt, false, ',');
 	rc |= csv_put(f, ut, false, ',');
-	rc |= csv_put(f, snt_clock_state_name(e->clock), false, ',');
-	rc |= csv_put(f, snt_person_kind_name(e->kind), false, ',');
-	rc |= csv_put(f, snt_code_format_name(e->format), false, ',');
-	rc |= csv_put(f, snt_colour_name(e->colour), false, ',');
-	rc |= csv_put(f, snt_verified_name(e->verified), false, ',');
+	for (int c = SNT_ENTRY_ENUM_CLOCK; c <= SNT_ENTRY_ENUM_VERIFIED; c++)
+		rc |= csv_enum(f, e, (enum snt_entry_enum)c);
 	rc |= csv_put(f, temp, false, ',');
-	rc |= csv_put(f, snt_decision_name(e->decision), false, ',');
+	rc |= csv_enum(f, e, SNT_ENTRY_ENUM_DECISION);
 	rc |= csv_put(f, reasons, false, ',');
-	rc |= csv_put(f, snt_door_name(e->door), false, ',');
+	rc |= csv_enum(f, e, SNT_ENTRY_ENUM_DOOR);
 	rc |= csv_put(f, e->subject, true, ',');
 	if (e->detail[0]) {
 		struct snt_review_detail *d = malloc(sizeof(*d));

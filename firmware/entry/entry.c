@@ -165,6 +165,40 @@ const char *const *snt_entry_enum_names(enum snt_entry_enum f, size_t *n)
 	return enum_fields[f].names;
 }
 
+const char *snt_entry_enum_value(const struct snt_entry *e, enum snt_entry_enum f)
+{
+	unsigned int v;
+
+	if (!e)
+		return NULL;
+	switch (f) {
+	case SNT_ENTRY_ENUM_CLOCK:
+		v = (unsigned int)e->clock;
+		break;
+	case SNT_ENTRY_ENUM_KIND:
+		v = (unsigned int)e->kind;
+		break;
+	case SNT_ENTRY_ENUM_FORMAT:
+		v = (unsigned int)e->format;
+		break;
+	case SNT_ENTRY_ENUM_COLOUR:
+		v = (unsigned int)e->colour;
+		break;
+	case SNT_ENTRY_ENUM_VERIFIED:
+		v = (unsigned int)e->verified;
+		break;
+	case SNT_ENTRY_ENUM_DECISION:
+		v = (unsigned int)e->decision;
+		break;
+	case SNT_ENTRY_ENUM_DOOR:
+		v = (unsigned int)e->door;
+		break;
+	default:
+		return NULL;
+	}
+	return v < enum_fields[f].n ? enum_fields[f].names[v] : NULL;
+}
+
 int snt_entry_sql_check(enum snt_entry_enum f, const char *column, char *buf, size_t size)
 {
 	size_t len = 0;

@@ -277,6 +277,14 @@ const char *snt_entry_enum_column(enum snt_entry_enum f);
 const char *const *snt_entry_enum_names(enum snt_entry_enum f, size_t *n);
 
 /*
+ * snt_entry_enum_value() - the name of @e's value of the enum field @f
+ * (@e->clock for SNT_ENTRY_ENUM_CLOCK, ...), as stored and exported.
+ * Return: the name, or NULL when @e is NULL or @f or the value is out of
+ * range.
+ */
+const char *snt_entry_enum_value(const struct snt_entry *e, enum snt_entry_enum f);
+
+/*
  * snt_entry_sql_check() - the SQL CHECK condition that admits exactly the
  * names of @f in column @column (NULL: the field's own column), in the
  * form the log's schema uses: "clock IN ('untrusted', 'trusted',
