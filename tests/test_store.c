@@ -527,13 +527,13 @@ static void test_invalid_entries_write_nothing(void **state)
 	for (int k = 0; k < 13; k++) {
 		make_entry(&e, 1);
 		switch (k) {
-		case 0: e.clock = (enum snt_clock_state)3; break;
-		case 1: e.kind = (enum snt_person_kind)2; break;
-		case 2: e.format = (enum snt_code_format)6; break;
-		case 3: e.colour = (enum snt_colour)5; break;
-		case 4: e.verified = (enum snt_verified)4; break;
-		case 5: e.decision = (enum snt_decision)3; break;
-		case 6: e.door = (enum snt_door)2; break;
+		case 0: e.clock = (enum snt_clock_state)SNT_CLOCK_STATE_COUNT; break;
+		case 1: e.kind = (enum snt_person_kind)SNT_PERSON_KIND_COUNT; break;
+		case 2: e.format = (enum snt_code_format)SNT_CODE_FORMAT_COUNT; break;
+		case 3: e.colour = (enum snt_colour)SNT_COLOUR_COUNT; break;
+		case 4: e.verified = (enum snt_verified)SNT_VERIFIED_COUNT; break;
+		case 5: e.decision = (enum snt_decision)SNT_DECISION_COUNT; break;
+		case 6: e.door = (enum snt_door)SNT_DOOR_COUNT; break;
 		case 7: e.reasons |= SNT_REASON_BIT(SNT_REASON_COUNT); break;
 		case 8: memset(e.boot_id, 'a', sizeof(e.boot_id)); break;	/* no NUL */
 		case 9: snprintf(e.subject, sizeof(e.subject), "%s", "\xc3\x28"); break;	/* bad UTF-8 */
