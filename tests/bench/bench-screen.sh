@@ -3,8 +3,9 @@
 # Visitor screen figures (issue 15 targets).  Builds tests/bench/bench_screen.c
 # against BUILD_DIR/libsentinel.a with the project's flags, then prints:
 #   draw       result screen at 1280x720: median ms (target <= 15 ms)
-#   callgrind  instructions per result screen (Ir in draw_screens / screens),
-#              for an estimate on a Pi 4
+#   callgrind  instructions per result screen (Ir in draw_screens / screens,
+#              after a warm-up: fonts loaded, glyphs cached), for an estimate on
+#              a Pi 4; and the first screen of a process (fonts loaded)
 #   preview    640x480 camera frames of the shared test data, scanned and drawn
 #              into a 1280x720 preview, on one core (taskset -c 0): frames per
 #              second (target >= 15) and the scan / draw shares
@@ -34,7 +35,10 @@ if command -v valgrind >/dev/null 2>&1; then
 	valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg" --toggle-collect=draw_screens \
 		"$prog" one $k >/dev/null
 	ir=$(sed -n 's/^totals: *//p; s/^summary: *//p' "$tmp/cg" | head -n 1)
-	awk -v ir="$ir" -v k=$k 'BEGIN { printf "callgrind result screen 1280x720: %.1f M instructions per screen (%d screens)\n", ir / k / 1e6, k }'
+	valgrind -q --tool=callgrind --callgrind-out-file="$tmp/cg1" --toggle-collect=snt_screen_render_own \
+		"$prog" one 0 >/dev/null
+	first=$(sed -n 's/^totals: *//p; s/^summary: *//p' "$tmp/cg1" | head -n 1)
+	awk -v ir="$ir" -v k=$k -v first="$first" 'BEGIN { printf "callgrind result screen 1280x720: %.2f M instructions per screen (%d screens after a warm-up); the first 4 of a process (fonts loaded): %.1f M\n", ir / k / 1e6, k, first / 1e6 }'
 else
 	echo "callgrind: valgrind not installed, skipped"
 fi
