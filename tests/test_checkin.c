@@ -143,6 +143,15 @@ static enum snt_hal_err f_show(void *ctx, const char *text)
 }
 static const struct snt_display_ops f_disp = { .show = f_show };
 
+static enum snt_hal_err f_play(void *ctx, const char *clip)
+{
+	struct fake *f = ctx;
+
+	logf_(f, "%lld audio %s\n", (long long)f->now, clip);
+	return SNT_HAL_OK;
+}
+static const struct snt_audio_ops f_audio = { .play = f_play };
+
 struct tctx {
 	char dir[64];
 	char db[96];
@@ -784,6 +793,55 @@ static void test_fire_alarm_and_exit(void **state)
 	assert_int_equal(n, 1);
 }
 
+/*
+ * Voice prompts: each screen's clip per language, after its screen; none
+ * within the quiet hours but the fire alarm's.
+ */
+static void test_voice_and_quiet_hours(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->board.audio = &f_audio;
+	t->f->board.audio_ctx = t->f;
+	t->cfg.quiet_from_min = -1;
+	t->cfg.quiet_to_min = -1;
+	assert_int_equal(snt_checkin_set_cfg(t->ci, &t->cfg), SNT_CHECKIN_OK);
+	t->f->show = 0;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_string_equal(t->f->log,
+			    "0 display 请出示健康码\n"
+			    "0 audio preview-zh\n"
+			    "0 audio preview-en\n"
+			    "0 display 请看向测温区\n"
+			    "0 audio measuring-zh\n"
+			    "0 audio measuring-en\n"
+			    "0 led-green 1\n"
+			    "0 relay 1 seq=1\n"
+			    "0 display 绿码 体温正常 请通行\n"
+			    "0 audio admit-zh\n"
+			    "0 audio admit-en\n"
+			    "3000 relay 0\n"
+			    "3000 led-green 0\n");
+	/* English first: the clips too. */
+	t->cfg.order = SNT_SCREEN_EN_FIRST;
+	/* Quiet all day (00:00-23:59 China time): no prompt but the fire alarm's. */
+	t->cfg.quiet_from_min = 0;
+	t->cfg.quiet_to_min = 23 * 60 + 59;
+	assert_int_equal(snt_checkin_set_cfg(t->ci, &t->cfg), SNT_CHECKIN_OK);
+	t->f->log[0] = '\0';
+	t->f->show = 1;
+	temps(t->f, 1, 36500);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_null(strstr(t->f->log, "audio"));
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, true), SNT_CHECKIN_OK);
+	/* English first, then Chinese. */
+	assert_non_null(strstr(t->f->log, "audio fire-en\n"));
+	assert_non_null(strstr(strstr(t->f->log, "audio fire-en\n"), "audio fire-zh\n"));
+	assert_int_equal(snt_checkin_fire_alarm(t->ci, false), SNT_CHECKIN_OK);
+}
+
 /* The idle screen: drawn on request, not while the fire alarm holds the door. */
 static void test_idle(void **state)
 {
@@ -866,6 +924,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_voice_and_quiet_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
 	};

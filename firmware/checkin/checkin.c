@@ -127,7 +127,7 @@ static bool quiet_now(const struct snt_checkin_cfg *cfg, int minute)
 {
 	int from = cfg->quiet_from_min, to = cfg->quiet_to_min;
 
-	if (from < 0 || to < 0)
+	if (from < 0 || to < 0 || from == to)
 		return false;
 	return from < to ? minute >= from && minute < to : minute >= from || minute < to;
 }
