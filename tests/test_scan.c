@@ -1338,11 +1338,12 @@ static void test_camera_captures(void **state)
  * blur, glare, JPEG loss; 60) and healthcode-small (codes 50-80 pixels
  * wide, about 2 pixels a module; 45).  Every code read is the manifest's
  * exact payload, none of them a yellow or red code reported green; at least
- * HARD_MIN and SMALL_MIN read exactly with the right colour.  (The issue
- * asks for 42 and 23; the counts printed say where the scanner stands.)
+ * HARD_MIN and SMALL_MIN read exactly with the right colour (39 and 6 on
+ * x86-64; one less allows for floating-point contraction elsewhere).  The
+ * issue asks for 42 and 23; the counts printed say where the scanner stands.
  */
-#define HARD_MIN 37
-#define SMALL_MIN 3
+#define HARD_MIN 38
+#define SMALL_MIN 5
 
 static void test_hard_captures(void **state)
 {

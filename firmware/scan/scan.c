@@ -60,6 +60,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 0, 1 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__THIRD, 0, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
