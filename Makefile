@@ -49,13 +49,37 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=undefined
 
 B         ?= build
-LIB_SRC   := $(sort $(wildcard firmware/*/*.c board/*.c board/sim/*.c board/linux/*.c))
+# Modules: the directories of code, firmware/NAME (named NAME), board/ itself
+# (hal.h and the backend switch, named board) and board/NAME.  Each program
+# lists the modules it links (as OpenBSD ntpd's Makefile lists SRCS); every
+# .c of a listed module is linked, so a new file in a module needs no edit
+# here.  tests/layering/rules says which module may include which; `make
+# check` checks these lists against it (tests/layering/check-includes.py).
+SENTINELD_MODULES   := common clock cose image log notify scan trust codes sign rules policy \
+                       store journal config thermo checkin board board/sim board/linux
+SENTINELCTL_MODULES := common clock cose image review scan trust codes sign rules policy \
+                       store report sync config thermo board board/sim board/linux
+BUREAU_MODULES      := common clock cose scan trust codes sign rules policy store sync
+TEST_MODULES        := common clock cose image log notify review scan trust codes sign rules \
+                       policy store journal report sync config thermo checkin board board/sim \
+                       board/linux
+
+module_dir = $(if $(filter board board/%,$(1)),$(1),firmware/$(1))
 # libgpiod 2.x (Debian 13, Raspberry Pi OS trixie) when pkg-config finds it.
 GPIOD_V2  := $(shell $(PKG_CONFIG) --atleast-version=2 libgpiod 2>/dev/null && echo yes)
 ifeq ($(GPIOD_V2),yes)
-LIB_SRC   := $(filter-out board/linux/gpio_v1.c,$(LIB_SRC)) board/linux/gpiod2/gpio_v2.c
+module_src = $(patsubst board/linux/gpio_v1.c,board/linux/gpiod2/gpio_v2.c,\
+             $(sort $(foreach m,$(1),$(wildcard $(call module_dir,$(m))/*.c))))
+else
+module_src = $(sort $(foreach m,$(1),$(wildcard $(call module_dir,$(m))/*.c)))
 endif
-LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+module_obj = $(patsubst %.c,$(B)/obj/%.o,$(call module_src,$(1)))
+SENTINELD_OBJ   := $(B)/obj/firmware/sentineld.o $(call module_obj,$(SENTINELD_MODULES))
+CTL_OBJ         := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
+BUREAU_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
+TEST_MOD_OBJ    := $(call module_obj,$(TEST_MODULES))
+ALL_MOD_OBJ     := $(sort $(call module_obj,$(SENTINELD_MODULES) $(SENTINELCTL_MODULES) \
+                   $(BUREAU_MODULES) $(TEST_MODULES)))
 PROGS     := $(B)/sentineld $(B)/sentinelctl
 ifeq ($(CROSS)$(if $(wildcard tools/bureau/*.c),,none),)
 PROGS     += $(B)/sentinel-bureau
@@ -102,27 +126,21 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/libsentinel.a: $(LIB_OBJ)
-	@rm -f $@
-	$(AR) rcs $@ $^
-
-$(B)/sentineld: $(B)/obj/firmware/sentineld.o $(B)/libsentinel.a
+$(B)/sentineld: $(SENTINELD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-CTL_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
 $(CTL_OBJ): CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
 
-$(B)/sentinelctl: $(CTL_OBJ) $(B)/libsentinel.a
+$(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # sentinel-bureau: the bureau's receiver and signer (tools/bureau/).
-BUREAU_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
 $(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null)
-$(B)/sentinel-bureau: $(BUREAU_OBJ) $(B)/libsentinel.a
+$(B)/sentinel-bureau: $(BUREAU_OBJ) $(call module_obj,$(BUREAU_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(BUREAU_PKGS) 2>/dev/null)
 
 # The daemon over an error-injecting SQLite VFS, for the fault part of crashtest.
-$(B)/sentineld-faultvfs: $(B)/obj/firmware/sentineld.o $(B)/obj/tests/fault/faultvfs.o $(B)/libsentinel.a
+$(B)/sentineld-faultvfs: $(SENTINELD_OBJ) $(B)/obj/tests/fault/faultvfs.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Power cuts (SIGKILL) and storage faults; prints kills=K entries=N lost=L reused=R seed=S.
@@ -146,7 +164,7 @@ $(B)/tests/test_conformance: TEST_LDFLAGS = $(B)/obj/tests/conformance/runner.o
 $(B)/tests/test_conformance: | $(B)/obj/tests/conformance/runner.o
 $(B)/obj/tests/test_conformance.o: tests/conformance/runner.c
 
-$(B)/tests/%: $(B)/obj/tests/%.o $(B)/libsentinel.a
+$(B)/tests/%: $(B)/obj/tests/%.o $(TEST_MOD_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
@@ -171,14 +189,14 @@ gpiod2-check: deps
 	@PKG_CONFIG_PATH=$(CURDIR)/$(GPIOD2_DIR)/pkgconfig $(MAKE) --no-print-directory \
 		B=build/gpiod2-check CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" run-tests
 
-# libFuzzer targets per parser (tests/fuzz/): clang, ASan/UBSan; the whole
-# library is compiled again with coverage into $(B)/fuzz/ (apart from the
-# gcc builds); not part of check.  Each target's seeds are in
+# libFuzzer targets per parser (tests/fuzz/): clang, ASan/UBSan; the test
+# modules (TEST_MODULES) are compiled again with coverage into $(B)/fuzz/
+# (apart from the gcc builds); not part of check.  Each target's seeds are in
 # tests/fuzz/seeds/<name>/ where it has any (copy them into a corpus dir):
 #   make fuzz && build/fuzz/fuzz_cose -max_total_time=600 build/fuzz/corpus-cose
 FUZZ_CC   ?= clang
 FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(B)/fuzz/obj/%.o)
+FUZZ_LIB_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(call module_src,$(TEST_MODULES)))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz: $(FUZZ_TARGETS)
 	@echo "fuzz: $(FUZZ_TARGETS)"
@@ -187,11 +205,11 @@ $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/fuzz/libsentinel-fuzz.a: $(FUZZ_LIB_OBJ)
+$(B)/fuzz/modules.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libsentinel-fuzz.a
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/modules.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -249,5 +267,5 @@ install: all
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
+-include $(ALL_MOD_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
 	$(B)/obj/tests/*.d $(B)/obj/tests/gpiod2/*.d

@@ -4,7 +4,10 @@
  * context pointer; a board bundles one backend per role plus the clock its
  * timestamps come from.  Backends are chosen by the config's `board` key:
  * "sim" (board/sim/, the simulated board: a first-class backend used by the
- * demo and the scenario tests) and, in board/linux/, the real ones.
+ * demo and the scenario tests) and, in board/linux/, the real ones.  Besides
+ * opening a board for the daemon, the backends probe each device on its own
+ * (`sentinelctl selftest`) and name what the configuration may choose, so
+ * nothing above this header includes a backend's header.
  *
  * Role names are those of interfaces.md ("sentinelctl selftest").
  */

@@ -81,7 +81,7 @@ static enum snt_verify_stage key_usage(X509 *cert, const char *types)
 
 /*
  * The DCC payload (DCC JSON schema 1.3: nam, dob, v/t/r).  The gate reads
- * the fields it uses; the JSON schema is not enforced (issue 5), so an
+ * the fields it uses; the JSON schema is not enforced, so an
  * entry array of null counts as absent and more than one type is kept
  * for the key-usage check (@types: the types present, e.g. "v" or "vr").
  */

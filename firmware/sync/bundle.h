@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bundle: the wire formats between a gate and the bureau (issue 7), in CBOR
+ * bundle: the wire formats between a gate and the bureau, in CBOR
  * (RFC 8949) with libcbor, signed as COSE_Sign1 ES256 and, for bundles,
  * sealed to the bureau (firmware/sign/sign.h).
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sync: the gate's side of the exchange with the bureau (issue 7), by USB
+ * sync: the gate's side of the exchange with the bureau, by USB
  * stick or online.  Formats (bundle, acknowledgement, signed time, file
  * names) are those of sync/bundle.h; signatures and sealing of sign/sign.h.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The bureau's issuing commands (issue 8), tools/bureau/issue.c:
+ * The bureau's issuing commands, tools/bureau/issue.c:
  *
  *   sentinel-bureau --key KEY policy sign --in RULES.json --out RULES.cose
  *   sentinel-bureau --key KEY badge issue --ref REF --out BADGE.png [--text]

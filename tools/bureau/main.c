@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sentinel-bureau: the bureau's receiver of the gates' logs (issue 7).
+ * sentinel-bureau: the bureau's receiver of the gates' logs.
  *
  *   sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]
  *
