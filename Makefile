@@ -78,6 +78,9 @@ SENTINELD_OBJ   := $(B)/obj/firmware/sentineld.o $(call module_obj,$(SENTINELD_M
 CTL_OBJ         := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
 BUREAU_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
 TEST_MOD_OBJ    := $(call module_obj,$(TEST_MODULES))
+# The test modules as one archive, for the helper programs the test, bench
+# and sync scripts build (tests/bench/*.sh, test-report.sh, synctest.sh).
+TEST_LIB        := $(B)/tests/modules.a
 ALL_MOD_OBJ     := $(sort $(call module_obj,$(SENTINELD_MODULES) $(SENTINELCTL_MODULES) \
                    $(BUREAU_MODULES) $(TEST_MODULES)))
 PROGS     := $(B)/sentineld $(B)/sentinelctl
@@ -154,7 +157,7 @@ crashtest: deps
 # reach sentinel-bureau on loopback, online and by stick, with fault runs;
 # ends with gate=N bureau=M equal=yes|no duplicates=D.  Not part of check.
 synctest: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TEST_LIB)
 	@sh tests/sync/synctest.sh $(B) $(SEED)
 
 # Link-time stubs: a test may wrap library functions (ld --wrap).
@@ -163,6 +166,11 @@ $(B)/tests/test_checkin: TEST_LDFLAGS = -Wl,--wrap=snt_store_append
 $(B)/tests/test_conformance: TEST_LDFLAGS = $(B)/obj/tests/conformance/runner.o
 $(B)/tests/test_conformance: | $(B)/obj/tests/conformance/runner.o
 $(B)/obj/tests/test_conformance.o: tests/conformance/runner.c
+
+$(TEST_LIB): $(TEST_MOD_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(TEST_MOD_OBJ)
 	@mkdir -p $(dir $@)
@@ -178,7 +186,7 @@ check: deps
 	@$(MAKE) --no-print-directory $(if $(CROSS),B=build/check-arm64 CFLAGS="-O1 -g",B=build/check \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined") run-tests
 
-run-tests: $(TESTS) $(PROGS) $(MO) $(B)/clips/.made
+run-tests: $(TESTS) $(PROGS) $(MO) $(B)/clips/.made $(TEST_LIB)
 	@QEMU="$(QEMU)" sh tests/run-check.sh $(B) $(TESTS)
 
 # The libgpiod 2.x backend built and tested against Debian stable's libgpiod-dev,
@@ -214,7 +222,7 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/modules.a
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # Benchmarks print figures; they are not pass/fail tests and stay out of check.
-bench: all
+bench: all $(TEST_LIB)
 	@for f in tests/bench/bench-*.sh; do sh $$f $(B) || exit 1; done
 
 valgrind: all $(TESTS)

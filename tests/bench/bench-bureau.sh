@@ -13,8 +13,8 @@ set -eu
 b=${1:-build}
 devices=${2:-100}
 entries=${3:-10000}
-if [ ! -x "$b/sentinel-bureau" ] || [ ! -f "$b/libsentinel.a" ]; then
-	echo "bench-bureau: $b/sentinel-bureau or $b/libsentinel.a missing: run make first" >&2
+if [ ! -x "$b/sentinel-bureau" ] || [ ! -f "$b/tests/modules.a" ]; then
+	echo "bench-bureau: $b/sentinel-bureau or $b/tests/modules.a missing: run make first" >&2
 	exit 1
 fi
 tmp=$(mktemp -d "$b/bench-bureau.XXXXXX")

@@ -16,8 +16,8 @@ set -eu
 b=${1:-build}
 n=${2:-1000000}
 runs=${3:-20}
-if [ ! -f "$b/libsentinel.a" ] || [ ! -x "$b/sentinelctl" ]; then
-	echo "bench-review: $b/libsentinel.a or $b/sentinelctl missing: run make first" >&2
+if [ ! -f "$b/tests/modules.a" ] || [ ! -x "$b/sentinelctl" ]; then
+	echo "bench-review: $b/tests/modules.a or $b/sentinelctl missing: run make first" >&2
 	exit 1
 fi
 export TZ=CST-8
@@ -32,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
 	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
 	$(mkvar PKG_CFLAGS) -o "$tmp/fill" tests/bench/bench_review_fill.c \
-	"$b/libsentinel.a" $(mkvar PKG_LIBS) -lm
+	"$b/tests/modules.a" $(mkvar PKG_LIBS) -lm
 fill=$("$tmp/fill" "$tmp/review.db" "$n" 100)
 echo "review $fill"
 db=$tmp/review.db

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Scanner figures on the shared test data (interfaces.md test data rules;
 # issues 4 and 19 targets).  Builds tests/bench/bench-scan-frames.c against
-# BUILD_DIR/libsentinel.a with the project's flags (and, when pkg-config
+# BUILD_DIR/tests/modules.a with the project's flags (and, when pkg-config
 # finds zxing-cpp, tests/bench/bench_zxing.cpp with g++, so zxing-cpp's
 # figures on the same frames come in the same run), then prints:
 #   scan|zxing ROOT/SET images, exact payloads, exact with the right colour,
@@ -51,7 +51,7 @@ else
 fi
 # shellcheck disable=SC2046,SC2086
 ${CC:-gcc} -std=c11 $warn -D_GNU_SOURCE $zx_def -I. -Ifirmware -Iboard $(pkg-config --cflags $pkgs) \
-	-O2 -g -o "$prog" tests/bench/bench-scan-frames.c $zx_obj "$b/libsentinel.a" \
+	-O2 -g -o "$prog" tests/bench/bench-scan-frames.c $zx_obj "$b/tests/modules.a" \
 	$(pkg-config --libs $pkgs) $zx_libs -lm
 
 "$prog" sets "$data"

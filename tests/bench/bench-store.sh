@@ -13,8 +13,8 @@
 set -eu
 b=${1:-build}
 n=${2:-1000000}
-if [ ! -f "$b/libsentinel.a" ] || [ ! -x "$b/sentinelctl" ]; then
-	echo "bench-store: $b/libsentinel.a or $b/sentinelctl missing: run make first" >&2
+if [ ! -f "$b/tests/modules.a" ] || [ ! -x "$b/sentinelctl" ]; then
+	echo "bench-store: $b/tests/modules.a or $b/sentinelctl missing: run make first" >&2
 	exit 1
 fi
 pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
 	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
 	$(pkg-config --cflags $pkgs) -o "$tmp/bench_store" tests/bench/bench_store.c \
-	"$b/libsentinel.a" $(pkg-config --libs $pkgs) -lm
+	"$b/tests/modules.a" $(pkg-config --libs $pkgs) -lm
 figures=$("$tmp/bench_store" "$tmp" 1000 "$n")
 t0=$(date +%s%N)
 rc=0

@@ -9,8 +9,8 @@ set -eu
 b=${1:-build}
 n=${2:-2000}
 data=${SENTINEL_TESTDATA:-../shared/testdata}
-if [ ! -f "$b/libsentinel.a" ]; then
-	echo "bench-verify: $b/libsentinel.a missing: run make first" >&2
+if [ ! -f "$b/tests/modules.a" ]; then
+	echo "bench-verify: $b/tests/modules.a missing: run make first" >&2
 	exit 1
 fi
 if [ ! -d "$data/dcc" ]; then
@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
 	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
 	$(pkg-config --cflags $pkgs) -o "$tmp/bench_verify" tests/bench/bench_verify.c \
-	"$b/libsentinel.a" $(pkg-config --libs $pkgs) -lm
+	"$b/tests/modules.a" $(pkg-config --libs $pkgs) -lm
 for c in AT/2DCode/raw/1.json DE/2DCode/raw/1.json CH/2DCode/raw/1.json; do
 	j="$data/dcc/$c"
 	[ -f "$j" ] || continue

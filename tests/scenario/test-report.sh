@@ -31,13 +31,13 @@ CTL=$BD/sentinelctl
 # The filler, built against this build's library (with its sanitizers).
 pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 san=
-if nm "$BD/libsentinel.a" 2>/dev/null | grep -q __asan; then
+if nm "$BD/tests/modules.a" 2>/dev/null | grep -q __asan; then
 	san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 fi
 # shellcheck disable=SC2086
 if ! gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $san -I. -Ifirmware -Iboard \
 	$(pkg-config --cflags $pkgs) -o "$T/report-fill" tests/scenario/report-fill.c \
-	"$BD/libsentinel.a" $(pkg-config --libs $pkgs) -lm; then
+	"$BD/tests/modules.a" $(pkg-config --libs $pkgs) -lm; then
 	fail "cannot build report-fill"
 	finish
 fi

@@ -30,7 +30,7 @@ set -u
 b=$(cd "${1:?usage: synctest.sh BUILD_DIR [SEED]}" && pwd)
 seed=${2:-$(date +%s)}
 root=$(pwd)
-for p in sentinelctl sentineld sentinel-bureau libsentinel.a; do
+for p in sentinelctl sentineld sentinel-bureau tests/modules.a; do
 	[ -e "$b/$p" ] || { echo "synctest: $b/$p missing: run make first" >&2; exit 2; }
 done
 T=$(mktemp -d "$b/synctest.XXXXXX")
@@ -67,7 +67,7 @@ rnd() { printf '%s' "$seed-$1" | cksum | awk -v lo="$2" -v hi="$3" '{ print lo +
 pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 # shellcheck disable=SC2046,SC2086
 gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard $(pkg-config --cflags $pkgs) \
-	-o "$T/filler" tests/sync/filler.c "$b/libsentinel.a" $(pkg-config --libs $pkgs) -lm ||
+	-o "$T/filler" tests/sync/filler.c "$b/tests/modules.a" $(pkg-config --libs $pkgs) -lm ||
 	die "cannot build tests/sync/filler.c"
 
 step "demo gate log (board/sim/demo/run-demo.sh)"

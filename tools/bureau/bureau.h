@@ -2,7 +2,7 @@
 /*
  * sentinel-bureau: the civil-affairs bureau's receiver of the gates' logs.
  * Internal interfaces shared by the files of tools/bureau/ (bureau-only
- * code, not part of libsentinel).  Only main.c and serve.c print.
+ * code, not a firmware module).  Only main.c and serve.c print.
  *
  * The bureau database (SQLite, --db, default ./bureau.db) holds every
  * registered gate (device id, public key, kid), every entry received from
