@@ -95,7 +95,7 @@ struct snt_policy_result {
  * one that failed only its dates against a trusted clock refers with
  * expired (verify.h, "Time").
  *
- * Closed management (issue 8), with the rule set @in->rules:
+ * Closed management, with the rule set @in->rules:
  * - Format: a code whose format is not in the set's "formats" refers with
  *   format-not-accepted.
  * - Colours: a visitor's yellow health code denies (code-yellow) unless the

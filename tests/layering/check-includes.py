@@ -19,7 +19,8 @@ every .c and .h under firmware/, board/ and tools/ of the tree at DIR:
     (program lines) only listed modules; every module is listed by some
     program (--makefile; skipped when not given);
   - the README's Layout section names every module directory (--readme).
-Prints one line per violation, "FILE:LINE: what", and exits 1 when there
+With --graph, prints the module includes the tree has instead, in the
+rules' "module" form.  Prints one line per violation, "FILE:LINE: what", and exits 1 when there
 is any, 0 otherwise; 2 for a rules file it cannot read.
 """
 import argparse
@@ -108,6 +109,8 @@ def main():
     ap.add_argument("--rules", default=None)
     ap.add_argument("--makefile", default=None)
     ap.add_argument("--readme", default=None)
+    ap.add_argument("--graph", action="store_true",
+                    help="print the module includes the tree has, as module lines, and exit")
     a = ap.parse_args()
     root = a.root
     rules_path = a.rules or os.path.join(root, "tests/layering/rules")
@@ -117,6 +120,7 @@ def main():
         print("check-includes: %s" % e, file=sys.stderr)
         return 2
     bad = []
+    graph = {}
 
     for top in SCANNED:
         for d, _, files in os.walk(os.path.join(root, top)):
@@ -142,11 +146,18 @@ def main():
                             bad.append("%s:%d: \"%s\" is no header of the tree" % (src, n, m.group(2)))
                             continue
                         tmod = module_of(tgt)
+                        if tmod != mod:
+                            graph.setdefault(mod, set()).add(tmod)
                         if os.path.basename(tgt).endswith("_internal.h") and \
                                 os.path.dirname(tgt) != os.path.dirname(src):
                             bad.append("%s:%d: includes %s, internal to %s/" % (src, n, tgt, os.path.dirname(tgt)))
                         elif tmod != mod and tmod not in rules[mod]:
                             bad.append("%s:%d: %s may not include %s (%s)" % (src, n, mod, tgt, tmod))
+
+    if a.graph:
+        for mod in sorted(set(graph) | set(rules)):
+            print(("module %-14s %s" % (mod, " ".join(sorted(graph.get(mod, set()))))).rstrip())
+        return 0
 
     for d in sorted(code_dirs(root)):
         if module_of(d + "/x.c") not in rules:

@@ -72,7 +72,7 @@ expect_eq "forbidden in the rules exit" "$?" "1"
 expect_eq "forbidden in the rules" "$out" "$T/rules:1: policy lists store, which it must never include"
 
 # sentineld's module list without cose, which codes and sign include.
-sed 's/^SENTINELD_MODULES   := common clock cose /SENTINELD_MODULES   := common clock /' Makefile >"$T/Makefile"
+sed 's/^SENTINELD_MODULES   := common entry clock cose /SENTINELD_MODULES   := common entry clock /' Makefile >"$T/Makefile"
 out=$($CHECK --makefile "$T/Makefile" 2>&1)
 expect_eq "module list exit" "$?" "1"
 expect_eq "module list" "$out" \
