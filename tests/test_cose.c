@@ -67,6 +67,40 @@ static void test_cbor_put_head(void **state)
 	assert_memory_equal(p, "\x1b\x00\x00\x00\x01\x00\x00\x00\x00", 9);
 }
 
+static void test_cbor_text_copy(void **state)
+{
+	static const uint8_t abc[] = { 0x63, 'a', 'b', 'c' };
+	static const uint8_t nul[] = { 0x63, 'a', 0x00, 'c' };
+	static const uint8_t bytes[] = { 0x43, 'a', 'b', 'c' };
+	static const uint8_t chunked[] = { 0x7f, 0x61, 'a', 0xff };
+	static const uint8_t empty[] = { 0x60 };
+	cbor_item_t *item;
+	char buf[4];
+
+	(void)state;
+	item = snt_cose_cbor_load(abc, sizeof(abc));
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "abc");
+	/* Whole or not at all: 3 bytes need 4. */
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, 3), -2);
+	cbor_decref(&item);
+	item = snt_cose_cbor_load(empty, sizeof(empty));
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	cbor_decref(&item);
+	item = snt_cose_cbor_load(nul, sizeof(nul));
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, sizeof(buf)), -1);
+	cbor_decref(&item);
+	item = snt_cose_cbor_load(bytes, sizeof(bytes));
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, sizeof(buf)), -1);
+	cbor_decref(&item);
+	item = snt_cose_cbor_load(chunked, sizeof(chunked));
+	assert_non_null(item);
+	assert_int_equal(snt_cose_cbor_text_copy(item, buf, sizeof(buf)), -1);
+	cbor_decref(&item);
+	assert_int_equal(snt_cose_cbor_text_copy(NULL, buf, sizeof(buf)), -1);
+}
+
 static void test_sign1_shapes(void **state)
 {
 	/* 18([h'a10126', {4: h'01'}, h'70', h'00']): ES256 in the protected header, kid unprotected. */
@@ -138,6 +172,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cbor_hostile),
 		cmocka_unit_test(test_cbor_put_head),
+		cmocka_unit_test(test_cbor_text_copy),
 		cmocka_unit_test(test_sign1_shapes),
 		cmocka_unit_test(test_base45_rfc9285),
 		cmocka_unit_test(test_base45_encode),

@@ -262,6 +262,23 @@ int snt_cose_cbor_text(const cbor_item_t *item, char *buf, size_t size)
 	return memchr(buf, '\0', n) ? -1 : 0;
 }
 
+int snt_cose_cbor_text_copy(const cbor_item_t *item, char *buf, size_t size)
+{
+	size_t n;
+
+	if (!item || !cbor_isa_string(item) || !cbor_string_is_definite(item))
+		return -1;
+	n = cbor_string_length(item);
+	if (n >= size)
+		return -2;
+	if (n && memchr(cbor_string_handle(item), '\0', n))
+		return -1;
+	if (n)
+		memcpy(buf, cbor_string_handle(item), n);
+	buf[n] = '\0';
+	return 0;
+}
+
 static int definite_bytes(const cbor_item_t *item, const uint8_t **p, size_t *n)
 {
 	if (!item || !cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item))

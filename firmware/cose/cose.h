@@ -81,6 +81,14 @@ int snt_cose_cbor_int(const cbor_item_t *item, int64_t *out) SNT_WUR;
 int snt_cose_cbor_text(const cbor_item_t *item, char *buf, size_t size);
 
 /*
+ * snt_cose_cbor_text_copy() - copy a definite text string whole into @buf
+ * (@size bytes, NUL-terminated), for fields that must not be cut.
+ * Return: 0; -1 when @item is NULL, not a definite text string, or holds a
+ * NUL byte; -2 when it is @size bytes or longer.
+ */
+int snt_cose_cbor_text_copy(const cbor_item_t *item, char *buf, size_t size) SNT_WUR;
+
+/*
  * snt_cose_cbor_put_head() - write the head of a CBOR data item of major
  * type @major (0-7) with argument @n in its shortest form (RFC 8949 §3,
  * §4.2.1, deterministic encoding) at @p, which must have room for 9 bytes.

@@ -35,21 +35,6 @@ bool snt_credential_is(const uint8_t *bytes, size_t len)
 	return bytes && len >= PREFIX_LEN && !memcmp(bytes, SNT_CREDENTIAL_PREFIX, PREFIX_LEN);
 }
 
-/* A definite text string into @buf (< @size bytes, no NUL inside); -1 otherwise. */
-static int get_text(const cbor_item_t *item, char *buf, size_t size)
-{
-	size_t n;
-
-	if (!item || !cbor_isa_string(item) || !cbor_string_is_definite(item))
-		return -1;
-	n = cbor_string_length(item);
-	if (n >= size)
-		return -1;
-	memcpy(buf, cbor_string_handle(item), n);
-	buf[n] = '\0';
-	return memchr(buf, '\0', n) ? -1 : 0;
-}
-
 static int get_time(const cbor_item_t *item, int64_t *out)
 {
 	uint64_t v;
@@ -119,7 +104,7 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 	for (size_t i = 0; i < cbor_map_size(root); i++) {
 		int k;
 
-		if (get_text(pairs[i].key, key, sizeof(key))) {
+		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
 			msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			goto out;
@@ -132,7 +117,7 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 		seen |= 1u << k;
 		val[k] = pairs[i].value;
 	}
-	if (get_text(val[CK_TYPE], type, sizeof(type)) || (strcmp(type, "badge") && strcmp(type, "pass"))) {
+	if (snt_cose_cbor_text_copy(val[CK_TYPE], type, sizeof(type)) || (strcmp(type, "badge") && strcmp(type, "pass"))) {
 		err = bad(errbuf, errlen, "type", "not \"badge\" or \"pass\"");
 		goto out;
 	}
@@ -155,11 +140,11 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 	else if (get_time(val[CK_ISSUED], &c->issued_ms))
 		err = bad(errbuf, errlen, "issued", "not a time in ms since the epoch");
 	else if (c->kind == SNT_CREDENTIAL_BADGE) {
-		if (get_text(val[CK_REF], c->ref, sizeof(c->ref)) || !printable_ascii(c->ref))
+		if (snt_cose_cbor_text_copy(val[CK_REF], c->ref, sizeof(c->ref)) || !printable_ascii(c->ref))
 			err = bad(errbuf, errlen, "ref", "not a reference of 1-32 printable ASCII characters");
-	} else if (get_text(val[CK_ID], c->id, sizeof(c->id)) || !printable_ascii(c->id)) {
+	} else if (snt_cose_cbor_text_copy(val[CK_ID], c->id, sizeof(c->id)) || !printable_ascii(c->id)) {
 		err = bad(errbuf, errlen, "id", "not an id of 1-32 printable ASCII characters");
-	} else if (get_text(val[CK_VISITOR], c->visitor, sizeof(c->visitor)) || !masked_name(c->visitor)) {
+	} else if (snt_cose_cbor_text_copy(val[CK_VISITOR], c->visitor, sizeof(c->visitor)) || !masked_name(c->visitor)) {
 		err = bad(errbuf, errlen, "visitor", "not a masked name of 1-63 bytes of text");
 	} else if (get_time(val[CK_FROM], &c->from_ms)) {
 		err = bad(errbuf, errlen, "from", "not a time in ms since the epoch");

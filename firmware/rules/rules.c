@@ -139,21 +139,6 @@ struct dec {
 	size_t errlen;
 };
 
-/* A definite text string as a NUL-terminated copy of at most @size - 1 bytes, no NUL inside. */
-static int get_text(const cbor_item_t *item, char *buf, size_t size)
-{
-	size_t n;
-
-	if (!item || !cbor_isa_string(item) || !cbor_string_is_definite(item))
-		return -1;
-	n = cbor_string_length(item);
-	if (n >= size)
-		return -2;
-	memcpy(buf, cbor_string_handle(item), n);
-	buf[n] = '\0';
-	return memchr(buf, '\0', n) ? -1 : 0;
-}
-
 /* An unsigned integer (major type 0). */
 static int get_uint(const cbor_item_t *item, uint64_t *out)
 {
@@ -213,7 +198,7 @@ static enum snt_rules_err dec_colours(struct dec *d, const cbor_item_t *v, struc
 		enum snt_colour c;
 
 		snprintf(field, sizeof(field), "colours[%zu]", i);
-		if (get_text(cbor_array_handle(v)[i], name, sizeof(name)))
+		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], name, sizeof(name)))
 			return bad(d, field, "not a colour name");
 		if (snt_colour_from_name(name, &c) || (c != SNT_COLOUR_GREEN && c != SNT_COLOUR_YELLOW))
 			return bad(d, field, "not \"green\" or \"yellow\"");
@@ -238,7 +223,7 @@ static enum snt_rules_err dec_formats(struct dec *d, const cbor_item_t *v, struc
 		enum snt_code_format f;
 
 		snprintf(field, sizeof(field), "formats[%zu]", i);
-		if (get_text(cbor_array_handle(v)[i], name, sizeof(name)))
+		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], name, sizeof(name)))
 			return bad(d, field, "not a format name");
 		if (snt_code_format_from_name(name, &f) || f == SNT_FORMAT_NONE)
 			return bad(d, field, "not one of healthcode, hcert, lt1, nzcp, shc");
@@ -261,7 +246,7 @@ static enum snt_rules_err dec_regions(struct dec *d, const cbor_item_t *v, struc
 		char *reg = r->regions[i];
 
 		snprintf(field, sizeof(field), "risk_regions[%zu]", i);
-		if (get_text(cbor_array_handle(v)[i], reg, SNT_REGION_LEN) || strlen(reg) != 6 ||
+		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], reg, SNT_REGION_LEN) || strlen(reg) != 6 ||
 		    strspn(reg, "0123456789") != 6 || !strcmp(reg, "000000"))
 			return bad(d, field, "not a six-digit region code");
 		for (size_t j = 0; j < i; j++)
@@ -288,7 +273,7 @@ static enum snt_rules_err dec_staff_one(struct dec *d, const cbor_item_t *m, siz
 		const cbor_item_t *v = pairs[k].value;
 		int idx, rc;
 
-		if (get_text(pairs[k].key, key, sizeof(key)))
+		if (snt_cose_cbor_text_copy(pairs[k].key, key, sizeof(key)))
 			return bad(d, field, "a key is not a short text string");
 		idx = snt_name_index(names, SNT_ARRAY_SIZE(names), key);
 		snprintf(field, sizeof(field), "staff[%zu].%s", i, key);
@@ -299,17 +284,17 @@ static enum snt_rules_err dec_staff_one(struct dec *d, const cbor_item_t *m, siz
 		seen[idx] = true;
 		switch (idx) {
 		case 0:
-			rc = get_text(v, s->ref, sizeof(s->ref));
+			rc = snt_cose_cbor_text_copy(v, s->ref, sizeof(s->ref));
 			if (rc || !s->ref[0] || !is_printable_ascii(s->ref))
 				return bad(d, field, "not a reference of 1-32 printable ASCII characters");
 			break;
 		case 1:
-			rc = get_text(v, s->name, sizeof(s->name));
+			rc = snt_cose_cbor_text_copy(v, s->name, sizeof(s->name));
 			if (rc || !s->name[0] || !snt_code_is_text((const uint8_t *)s->name, strlen(s->name)))
 				return bad(d, field, "not a masked name of 1-63 bytes of text");
 			break;
 		default:
-			if (get_text(v, s->last_test, sizeof(s->last_test)) ||
+			if (snt_cose_cbor_text_copy(v, s->last_test, sizeof(s->last_test)) ||
 			    snt_rules_parse_date(s->last_test, &s->last_test_day))
 				return bad(d, field, "not a date YYYY-MM-DD");
 			break;
@@ -370,7 +355,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 
 	switch (k) {
 	case K_TYPE:
-		if (get_text(v, text, sizeof(text)) || strcmp(text, "rules"))
+		if (snt_cose_cbor_text_copy(v, text, sizeof(text)) || strcmp(text, "rules"))
 			return bad(d, f, "not \"rules\"");
 		return SNT_RULES_OK;
 	case K_V:
@@ -385,7 +370,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 	case K_MODE: {
 		int m;
 
-		if (get_text(v, text, sizeof(text)) ||
+		if (snt_cose_cbor_text_copy(v, text, sizeof(text)) ||
 		    (m = snt_name_index(mode_names, SNT_ARRAY_SIZE(mode_names), text)) < 0)
 			return bad(d, f, "not \"open\" or \"closed\"");
 		r->mode = (enum snt_rules_mode)m;
@@ -465,7 +450,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 	for (size_t i = 0; i < cbor_map_size(root) && !err; i++) {
 		int k;
 
-		if (get_text(pairs[i].key, key, sizeof(key))) {
+		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
 			msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			break;

@@ -122,16 +122,8 @@ static int get_int(const cbor_item_t *v, int64_t *out)
 /* A definite text string of 0 < len < size bytes, no NUL, into @buf. */
 static int get_text(const cbor_item_t *v, char *buf, size_t size, bool allow_empty)
 {
-	size_t n;
-
-	if (!cbor_isa_string(v) || !cbor_string_is_definite(v))
+	if (snt_cose_cbor_text_copy(v, buf, size) || (!allow_empty && !buf[0]))
 		return -1;
-	n = cbor_string_length(v);
-	if (n >= size || (!allow_empty && n == 0) || (n && memchr(cbor_string_handle(v), '\0', n)))
-		return -1;
-	if (n)
-		memcpy(buf, cbor_string_handle(v), n);
-	buf[n] = '\0';
 	return 0;
 }
 
