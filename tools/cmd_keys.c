@@ -228,7 +228,6 @@ int cmd_keys(int argc, char **argv)
 {
 	struct snt_config sc;
 	struct config cfg;
-	char err[512];
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
@@ -236,10 +235,8 @@ int cmd_keys(int argc, char **argv)
 		return ctl_usage_hint(CMD);
 	if (r > 0)
 		return SNT_EXIT_OK;
-	if (snt_config_load(cfg.config, &sc, err, sizeof(err)) != SNT_CONFIG_OK) {
-		ctl_err(CMD, "%s", err);
+	if (ctl_config_load(CMD, cfg.config, &sc))
 		return SNT_EXIT_USAGE;
-	}
 	r = !strcmp(cfg.action, "init") ? keys_init(&sc) : keys_show(&sc);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_err(CMD, "cannot write the output: %s", strerror(errno));

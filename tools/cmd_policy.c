@@ -222,10 +222,8 @@ int cmd_policy(int argc, char **argv)
 		snt_clock_system(&clk);
 		now = snt_clock_utc_ms(&clk);
 	}
-	if (snt_config_load(cfg.config, &sc, err, sizeof(err)) != SNT_CONFIG_OK) {
-		ctl_err(CMD, "%s", err);
+	if (ctl_config_load(CMD, cfg.config, &sc))
 		return SNT_EXIT_USAGE;
-	}
 	serr = snt_sign_key_load_public(sc.sync_bureau_key, &pub);
 	if (serr) {
 		ctl_err(CMD, "bureau key %s: %s", sc.sync_bureau_key, snt_sign_strerror(serr));

@@ -154,7 +154,6 @@ int cmd_selftest(int argc, char **argv)
 	struct config cfg;
 	struct tally t = { .sc = &sc };
 	struct snt_probe_opts opts = { .pulse_ms = SELFTEST_PULSE_MS, .display_text = SELFTEST_DISPLAY_TEXT };
-	char err[PATH_MAX + 256];
 	int rc;
 
 	rc = parse_config(argc, argv, &cfg);
@@ -162,10 +161,8 @@ int cmd_selftest(int argc, char **argv)
 		return SNT_EXIT_OK;
 	if (rc < 0)
 		return ctl_usage_hint(CMD);
-	if (snt_config_load(cfg.config, &sc, err, sizeof(err)) != SNT_CONFIG_OK) {
-		ctl_err(CMD, "%s", err);
+	if (ctl_config_load(CMD, cfg.config, &sc))
 		return SNT_EXIT_USAGE;
-	}
 	if (cfg.iio_root)
 		snt_strlcpy(sc.iio_root, cfg.iio_root, sizeof(sc.iio_root));
 	opts.drive = cfg.outputs;

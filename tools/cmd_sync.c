@@ -237,15 +237,12 @@ static void error_line(struct run *r, const char *fmt, ...)
 
 static int run_open(struct run *r, const struct config *cfg)
 {
-	char err[512];
 	enum snt_store_err se;
 	enum snt_sign_err ke;
 
 	r->lock_fd = -1;
-	if (snt_config_load(cfg->config, &r->sc, err, sizeof(err)) != SNT_CONFIG_OK) {
-		ctl_err(CMD, "%s", err);
+	if (ctl_config_load(CMD, cfg->config, &r->sc))
 		return SNT_EXIT_USAGE;
-	}
 	if (!snt_bundle_device_id_valid(r->sc.device_id)) {
 		ctl_err(CMD, "%s: [station] device_id '%s' is not 1-63 of [A-Za-z0-9._-]", r->sc.path,
 			r->sc.device_id);

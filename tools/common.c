@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "tools/common.h"
 #include "tools/i18n.h"
 
@@ -92,6 +94,17 @@ static bool schema_only_in_lost_wal(const char *path)
 	if (stat(wal, &sb) != 0)
 		return errno == ENOENT;
 	return S_ISREG(sb.st_mode) && sb.st_size == 0;
+}
+
+int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc)
+{
+	char err[PATH_MAX + 256];
+
+	if (snt_config_load(path, sc, err, sizeof(err)) != SNT_CONFIG_OK) {
+		ctl_err(cmd, "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err err)

@@ -66,6 +66,15 @@ int ctl_getopt_error(const char *cmd, int c, char **argv);
  */
 int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out);
 
+struct snt_config;
+
+/*
+ * ctl_config_load() - snt_config_load() of @path into @sc; on failure the
+ * reason (file, line, key) as "sentinelctl <cmd>: ..." on stderr.
+ * Return: 0; -1 after reporting (the command exits SNT_EXIT_USAGE).
+ */
+int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc) SNT_WUR;
+
 /*
  * ctl_store_open_error() - one line naming @path and why the log could not
  * be opened (@err from snt_store_open()): missing, a directory, unreadable,

@@ -151,7 +151,6 @@ int rv_filter_check(const char *cmd, const struct snt_store_query *q)
 const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, size_t size)
 {
 	struct snt_config *sc;
-	char err[PATH_MAX + 256];
 
 	if (src->db) {
 		if (!*src->db) {
@@ -167,8 +166,7 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
 		ctl_err(cmd, _("out of memory"));
 		return NULL;
 	}
-	if (snt_config_load(src->config, sc, err, sizeof(err)) != SNT_CONFIG_OK) {
-		ctl_err(cmd, "%s", err);
+	if (ctl_config_load(cmd, src->config, sc)) {
 		free(sc);
 		return NULL;
 	}
