@@ -55,14 +55,15 @@ B         ?= build
 # .c of a listed module is linked, so a new file in a module needs no edit
 # here.  tests/layering/rules says which module may include which; `make
 # check` checks these lists against it (tests/layering/check-includes.py).
-SENTINELD_MODULES   := common entry clock cose image log notify scan trust codes sign rules \
-                       policy store journal config thermo checkin board board/sim board/linux
-SENTINELCTL_MODULES := common entry clock cose image review scan trust codes sign rules \
-                       policy store report sync config thermo board board/sim board/linux
+SENTINELD_MODULES   := common entry clock cose image log notify scan screen trust voice codes \
+                       sign rules policy store journal config thermo checkin board board/sim \
+                       board/linux
+SENTINELCTL_MODULES := common entry clock cose image review scan screen trust voice codes sign \
+                       rules policy store report sync config thermo board board/sim board/linux
 BUREAU_MODULES      := common entry clock cose trust codes sign rules policy store sync
-TEST_MODULES        := common entry clock cose image log notify review scan trust codes sign \
-                       rules policy store journal report sync config thermo checkin board \
-                       board/sim board/linux
+TEST_MODULES        := common entry clock cose image log notify review scan screen trust voice \
+                       codes sign rules policy store journal report sync config thermo checkin \
+                       board board/sim board/linux
 
 module_dir = $(if $(filter board board/%,$(1)),$(1),firmware/$(1))
 # libgpiod 2.x (Debian 13, Raspberry Pi OS trixie) when pkg-config finds it.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Visitor screen figures (issue 15 targets).  Builds tests/bench/bench_screen.c
-# against BUILD_DIR/libsentinel.a with the project's flags, then prints:
+# against BUILD_DIR/tests/modules.a with the project's flags, then prints:
 #   draw       result screen at 1280x720: median ms (target <= 15 ms)
 #   callgrind  instructions per result screen (Ir in draw_screens / screens,
 #              after a warm-up: fonts loaded, glyphs cached), for an estimate on
@@ -22,7 +22,7 @@ warn="-Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-com
 prog=$b/bench-screen
 # shellcheck disable=SC2046,SC2086
 ${CC:-gcc} -std=c11 $warn -D_GNU_SOURCE -I. -Ifirmware -Iboard $(pkg-config --cflags $pkgs) \
-	-O2 -g -o "$prog" tests/bench/bench_screen.c "$b/libsentinel.a" \
+	-O2 -g -o "$prog" tests/bench/bench_screen.c "$b/tests/modules.a" \
 	$(pkg-config --libs $pkgs) -lm
 one=""
 command -v taskset >/dev/null 2>&1 && one="taskset -c 0"
