@@ -30,7 +30,7 @@ struct snt_alsa {
 	char queue[QUEUE][CLIP_ID];	/* clip ids waiting, oldest first */
 	int queued;
 	bool stop;
-	bool failed;			/* the last playback failed (reported by play()) */
+	bool failed;			/* a playback failed since the last play() (which reports it) */
 };
 
 static const char *const err_text[] = {
@@ -62,6 +62,9 @@ static bool play_clip(struct snt_alsa *a, const char *id)
 	snt_voice_scale(&w, a->volume);
 	if (snd_pcm_open(&pcm, a->device, SND_PCM_STREAM_PLAYBACK, 0) < 0) {
 		snt_wav_free(&w);
+		pthread_mutex_lock(&a->lock);
+		a->failed = true;
+		pthread_mutex_unlock(&a->lock);
 		return false;
 	}
 	if (snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16, SND_PCM_ACCESS_RW_INTERLEAVED, w.channels, w.rate,
@@ -83,6 +86,12 @@ static bool play_clip(struct snt_alsa *a, const char *id)
 	if (ok)
 		(void)snd_pcm_drain(pcm);
 out:
+	if (!ok) {
+		/* Known to the next play() from now on, before the device is let go. */
+		pthread_mutex_lock(&a->lock);
+		a->failed = true;
+		pthread_mutex_unlock(&a->lock);
+	}
 	snd_pcm_close(pcm);
 	snt_wav_free(&w);
 	return ok;
@@ -103,9 +112,8 @@ static void *player(void *arg)
 		memmove(a->queue[0], a->queue[1], (size_t)(QUEUE - 1) * CLIP_ID);
 		a->queued--;
 		pthread_mutex_unlock(&a->lock);
-		bool ok = play_clip(a, id);
+		(void)play_clip(a, id);
 		pthread_mutex_lock(&a->lock);
-		a->failed = !ok;
 	}
 	pthread_mutex_unlock(&a->lock);
 	return NULL;
