@@ -89,8 +89,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case RV_OPT_DB:
@@ -120,17 +119,12 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->staff = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
+	if (ctl_no_operands(CMD, argc, argv))
 		return -1;
-	}
 	if (cfg->ack_id && !cfg->staff) {
 		ctl_err(CMD, _("--ack needs --staff REF: who acknowledges it."));
 		return -1;
@@ -306,10 +300,8 @@ int cmd_alerts(int argc, char **argv)
 	int status, r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
 	if (!db)
 		return SNT_EXIT_USAGE;

@@ -81,8 +81,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c, r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case RV_OPT_DB:
@@ -102,21 +101,16 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'D':
 			cfg->detail = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
 			r = rv_filter_option(CMD, c, optarg, &cfg->q);
 			if (r < 0)
 				return -1;
 			if (r == 0)
-				return ctl_getopt_error(CMD, c, argv);
+				return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
+	if (ctl_no_operands(CMD, argc, argv))
 		return -1;
-	}
 	if (cfg->detail && cfg->format != FMT_JSON) {
 		ctl_err(CMD, _("--detail needs --json."));
 		return -1;
@@ -139,10 +133,8 @@ int cmd_entries(int argc, char **argv)
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
 	if (!db)
 		return SNT_EXIT_USAGE;

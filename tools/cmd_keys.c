@@ -65,18 +65,14 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg->config = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	if (optind >= argc) {
@@ -231,10 +227,8 @@ int cmd_keys(int argc, char **argv)
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 	if (ctl_config_load(CMD, cfg.config, &sc))
 		return SNT_EXIT_USAGE;
 	r = !strcmp(cfg.action, "init") ? keys_init(&sc) : keys_show(&sc);

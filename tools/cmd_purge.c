@@ -80,8 +80,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->days = -1;
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -103,11 +102,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->has_now = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	if (optind == argc && cfg->days < 0) {
@@ -182,10 +178,8 @@ int cmd_purge(int argc, char **argv)
 	int p;
 
 	p = parse_config(argc, argv, &cfg);
-	if (p < 0)
-		return ctl_usage_hint(CMD);
-	if (p > 0)
-		return SNT_EXIT_OK;
+	if (p)
+		return ctl_parse_exit(CMD, p);
 	if (get_now(&cfg, &now))
 		return SNT_EXIT_USAGE;
 	cutoff = now - cfg.days * DAY_MS;

@@ -102,8 +102,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case RV_OPT_DB:
@@ -115,9 +114,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'j':
 			cfg->json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		case RV_OPT_DAY:
 		case RV_OPT_SINCE:
 		case RV_OPT_UNTIL:
@@ -130,13 +126,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->period = true;
 			break;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
+	if (ctl_no_operands(CMD, argc, argv))
 		return -1;
-	}
 	if (cfg->day && range) {
 		ctl_err(CMD, _("--day cannot be used with --since or --until."));
 		return -1;
@@ -441,10 +435,8 @@ int cmd_stats(int argc, char **argv)
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 	if (!cfg.period) {
 		/* Today: the one place the command reads the clock. */
 		struct snt_clock clk;

@@ -62,8 +62,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	opterr = 0;
-	optind = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, "t:a:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':

@@ -60,8 +60,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -70,11 +69,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'j':
 			cfg->json = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
@@ -152,10 +148,8 @@ int cmd_verify_log(int argc, char **argv)
 	int p;
 
 	p = parse_config(argc, argv, &cfg);
-	if (p < 0)
-		return ctl_usage_hint(CMD);
-	if (p > 0)
-		return SNT_EXIT_OK;
+	if (p)
+		return ctl_parse_exit(CMD, p);
 
 	err = snt_store_open(cfg.db, true, &st);
 	if (err == SNT_STORE_ERR_CORRUPT) {

@@ -43,6 +43,12 @@ const char *ctl_db_path(const char *opt)
 	return SNT_DEFAULT_DB;
 }
 
+void ctl_getopt_start(void)
+{
+	optind = 0;
+	opterr = 0;
+}
+
 int ctl_getopt_error(const char *cmd, int c, char **argv)
 {
 	if (c == ':')
@@ -54,12 +60,33 @@ int ctl_getopt_error(const char *cmd, int c, char **argv)
 	return -1;
 }
 
-int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out)
+int ctl_getopt_other(const char *cmd, int c, char **argv, void (*usage)(FILE *f))
+{
+	if (c == 'h') {
+		usage(stdout);
+		return 1;
+	}
+	return ctl_getopt_error(cmd, c, argv);
+}
+
+int ctl_no_operands(const char *cmd, int argc, char **argv)
 {
 	if (optind < argc) {
 		ctl_err(cmd, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
+	return 0;
+}
+
+int ctl_parse_exit(const char *cmd, int r)
+{
+	return r > 0 ? SNT_EXIT_OK : ctl_usage_hint(cmd);
+}
+
+int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out)
+{
+	if (ctl_no_operands(cmd, argc, argv))
+		return -1;
 	if (db && !*db) {
 		ctl_err(cmd, _("--db needs a path"));
 		return -1;

@@ -52,11 +52,38 @@ int ctl_usage_hint(const char *cmd);
 const char *ctl_db_path(const char *opt);
 
 /*
+ * ctl_getopt_start() - make the next getopt_long() scan start afresh at
+ * argv[1] (optind 0: glibc reinitialises) and print nothing (opterr 0): a
+ * command reports option errors itself, through ctl_getopt_error().
+ */
+void ctl_getopt_start(void);
+
+/*
  * ctl_getopt_error() - report what getopt_long() (with opterr = 0 and an
  * optstring starting with ':') returned @c for: a missing argument (':') or
  * an unknown option.  Return: -1, for parse_config() to return.
  */
 int ctl_getopt_error(const char *cmd, int c, char **argv);
+
+/*
+ * ctl_getopt_other() - the end of a command's option switch: 'h' (-h,
+ * --help) prints @usage to stdout and returns 1; any other @c is reported
+ * as ctl_getopt_error() does and returns -1.
+ */
+int ctl_getopt_other(const char *cmd, int c, char **argv, void (*usage)(FILE *f));
+
+/*
+ * ctl_no_operands() - after the options, no operand may be left in @argv
+ * (from optind to @argc).  Return: 0; -1 after naming the first one.
+ */
+int ctl_no_operands(const char *cmd, int argc, char **argv);
+
+/*
+ * ctl_parse_exit() - the exit status of a command whose parse_config()
+ * returned @r != 0: SNT_EXIT_OK after --help (@r > 0), else (@r < 0, a usage
+ * error already reported) the usage hint and SNT_EXIT_USAGE.
+ */
+int ctl_parse_exit(const char *cmd, int r);
 
 /*
  * ctl_check_args() - the common tail of parse_config(): no operands left
