@@ -64,8 +64,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
-	opterr = 0;
-	optind = 1;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -74,11 +73,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'n':
 			cfg->now = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	if (optind >= argc) {
@@ -209,10 +205,8 @@ int cmd_policy(int argc, char **argv)
 	int rc;
 
 	rc = parse_config(argc, argv, &cfg);
-	if (rc > 0)
-		return SNT_EXIT_OK;
-	if (rc < 0)
-		return ctl_usage_hint(CMD);
+	if (rc)
+		return ctl_parse_exit(CMD, rc);
 	if (cfg.now) {
 		if (snt_clock_parse_rfc3339(cfg.now, &now)) {
 			ctl_err(CMD, "--now: '%s' is not an RFC 3339 time", cfg.now);

@@ -84,8 +84,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":ho:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
@@ -108,17 +107,12 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->has_now = true;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
-	if (optind < argc) {
-		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
+	if (ctl_no_operands(CMD, argc, argv))
 		return -1;
-	}
 	if (!cfg->day) {
 		ctl_err(CMD, _("--day YYYY-MM-DD is required"));
 		return -1;
@@ -308,10 +302,8 @@ int cmd_report(int argc, char **argv)
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 
 	/* The configuration: --config, else the default one when the log is not named. */
 	gate = malloc(sizeof(*gate));

@@ -121,16 +121,12 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
 	cfg->backoff_ms = 1000;
-	optind = 0;
-	opterr = 0;
+	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg->config = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
 		case O_SYSFS:
 			cfg->sysfs_root = optarg;
 			break;
@@ -150,7 +146,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			break;
 		default:
-			return ctl_getopt_error(CMD, c, argv);
+			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	if (optind >= argc) {
@@ -735,10 +731,8 @@ int cmd_sync(int argc, char **argv)
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
-	if (r < 0)
-		return ctl_usage_hint(CMD);
-	if (r > 0)
-		return SNT_EXIT_OK;
+	if (r)
+		return ctl_parse_exit(CMD, r);
 	r = !strcmp(cfg.mode, "usb") ? sync_usb(&cfg) : sync_online(&cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_err(CMD, "cannot write the summary: %s", strerror(errno));
