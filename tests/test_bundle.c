@@ -22,6 +22,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "sync/bundle.h"
+#include "tests/entry_assert.h"
 
 #define N 10
 
@@ -132,25 +133,10 @@ static int lookup(void *ctx, const char *device, const uint8_t kid[SNT_SIGN_KID_
 static void assert_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
 {
 	assert_int_equal(a->seq, b->seq);
-	assert_string_equal(a->boot_id, b->boot_id);
-	assert_int_equal(a->mono_ms, b->mono_ms);
-	assert_int_equal(a->time_utc_ms, b->time_utc_ms);
-	assert_int_equal(a->clock, b->clock);
-	assert_int_equal(a->kind, b->kind);
-	assert_int_equal(a->format, b->format);
-	assert_int_equal(a->colour, b->colour);
-	assert_int_equal(a->verified, b->verified);
-	assert_int_equal(a->has_temp, b->has_temp);
-	if (a->has_temp)
-		assert_int_equal(a->temp_dc, b->temp_dc);
-	assert_int_equal(a->decision, b->decision);
-	assert_int_equal(a->reasons, b->reasons);
-	assert_int_equal(a->door, b->door);
-	assert_string_equal(a->subject, b->subject);
+	assert_entry_fields_equal(a, b);
 	assert_int_equal(a->payload_len, b->payload_len);
 	if (a->payload_len)
 		assert_memory_equal(a->payload, b->payload, a->payload_len);
-	assert_string_equal(a->detail, b->detail);
 	assert_memory_equal(a->prev_hash, b->prev_hash, SNT_HASH_LEN);
 	assert_memory_equal(a->hash, b->hash, SNT_HASH_LEN);
 }

@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/entry_assert.h"
 
 #define FIX_STORE "tests/fixtures/store/"
 #define DAY_MS INT64_C(86400000)
@@ -116,22 +117,7 @@ static void make_entry(struct snt_entry *e, int i)
 /* Every field but seq, prev_hash and hash. */
 static void assert_same_content(const struct snt_entry *a, const struct snt_entry *b)
 {
-	assert_string_equal(a->boot_id, b->boot_id);
-	assert_int_equal(a->mono_ms, b->mono_ms);
-	assert_int_equal(a->time_utc_ms, b->time_utc_ms);
-	assert_int_equal(a->clock, b->clock);
-	assert_int_equal(a->kind, b->kind);
-	assert_int_equal(a->format, b->format);
-	assert_int_equal(a->colour, b->colour);
-	assert_int_equal(a->verified, b->verified);
-	assert_int_equal(a->has_temp, b->has_temp);
-	if (a->has_temp)
-		assert_int_equal(a->temp_dc, b->temp_dc);
-	assert_int_equal(a->decision, b->decision);
-	assert_int_equal(a->reasons, b->reasons);
-	assert_int_equal(a->door, b->door);
-	assert_string_equal(a->subject, b->subject);
-	assert_string_equal(a->detail, b->detail);
+	assert_entry_fields_equal(a, b);
 	assert_int_equal(a->payload_len, b->payload_len);
 	if (a->payload_len) {
 		assert_non_null(b->payload);
