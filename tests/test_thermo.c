@@ -108,18 +108,26 @@ static void cfg_init(struct snt_checkin_cfg *c, int samples)
 
 #define S5(o, a) { o, a }, { o, a }, { o, a }, { o, a }, { o, a }
 
+/* snt_temp_measure() over @script (@n samples), @samples per measurement: it must succeed. */
+static void measure_ok(struct fake *f, const struct sample *script, size_t n, int samples,
+		       struct snt_temp_result *r)
+{
+	struct snt_checkin_cfg cfg;
+
+	fake_init(f, script, n);
+	cfg_init(&cfg, samples);
+	assert_int_equal(snt_temp_measure(&cfg, &f->board, r), SNT_CHECKIN_OK);
+}
+
 static void test_cold_arrival(void **state)
 {
 	/* Straight in from the cold: 33.2 °C skin, then 36.4 °C a second later. */
 	static const struct sample script[] = { S5(33200, 21000), S5(36400, 21000) };
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 5);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 5, &r);
 	assert_int_equal(r.status, SNT_TEMP_NORMAL);
 	assert_int_equal(r.readings, 2);
 	assert_int_equal(r.mdc, 36400);
@@ -136,14 +144,11 @@ static void test_cold_arrival(void **state)
 static void test_fever_then_normal(void **state)
 {
 	static const struct sample script[] = { S5(37800, 22000), S5(36900, 22000) };
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 5);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 5, &r);
 	assert_int_equal(r.status, SNT_TEMP_NORMAL);
 	assert_int_equal(r.mdc, 36900);
 	assert_int_equal(r.readings, 2);
@@ -152,14 +157,11 @@ static void test_fever_then_normal(void **state)
 static void test_fever_confirmed(void **state)
 {
 	static const struct sample script[] = { S5(37800, 22000), S5(37600, 22000) };
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 5);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 5, &r);
 	assert_int_equal(r.status, SNT_TEMP_FEVER);
 	assert_int_equal(r.mdc, 37600);
 }
@@ -171,14 +173,11 @@ static void test_sensor_fault(void **state)
 		S5(-178000, 22000), S5(FAULT, 0),
 		{ FAULT, 0 }, { FAULT, 0 }, { FAULT, 0 }, { 36500, 22000 }, { 36500, 22000 },
 	};
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 5);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 5, &r);
 	assert_int_equal(r.status, SNT_TEMP_FAULT);
 	assert_int_equal(r.faults, 3);
 	assert_false(r.has_value);
@@ -190,14 +189,11 @@ static void test_some_faulty_samples(void **state)
 	static const struct sample script[] = {
 		{ FAULT, 0 }, { 36500, 22000 }, { 99000, 22000 }, { 36700, 22000 }, { 36600, 22000 },
 	};
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 5);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 5, &r);
 	assert_int_equal(r.status, SNT_TEMP_NORMAL);
 	assert_int_equal(r.mdc, 36600);
 	assert_int_equal(r.faults, 0);	/* the measurement as a whole was good */
@@ -207,14 +203,11 @@ static void test_cold_hall(void **state)
 {
 	/* Ambient 5 °C is outside 10-40 °C: measure again, then refer. */
 	static const struct sample script[] = { { 35000, 5000 }, { 35000, 5000 }, { 35000, 5000 } };
-	struct snt_checkin_cfg cfg;
 	struct snt_temp_result r;
 	struct fake f;
 
 	(void)state;
-	fake_init(&f, script, SNT_ARRAY_SIZE(script));
-	cfg_init(&cfg, 1);
-	assert_int_equal(snt_temp_measure(&cfg, &f.board, &r), SNT_CHECKIN_OK);
+	measure_ok(&f, script, SNT_ARRAY_SIZE(script), 1, &r);
 	assert_int_equal(r.status, SNT_TEMP_IMPLAUSIBLE);
 	assert_int_equal(r.readings, 3);
 	assert_int_equal(r.ambient_mdc, 5000);
