@@ -143,6 +143,16 @@ static enum snt_hal_err f_show(void *ctx, const char *text)
 }
 static const struct snt_display_ops f_disp = { .show = f_show };
 
+/* A screen backend: each screen's state and measuring bar as "<ms> screen <state> <progress>". */
+static enum snt_hal_err f_draw(void *ctx, const struct snt_screen *scr)
+{
+	struct fake *f = ctx;
+
+	logf_(f, "%lld screen %s %d\n", (long long)f->now, snt_screen_state_name(scr->state), scr->progress);
+	return SNT_HAL_OK;
+}
+static const struct snt_display_ops f_disp_draw = { .show = f_show, .draw = f_draw };
+
 static enum snt_hal_err f_play(void *ctx, const char *clip)
 {
 	struct fake *f = ctx;
@@ -842,6 +852,38 @@ static void test_voice_and_quiet_hours(void **state)
 	assert_int_equal(snt_checkin_fire_alarm(t->ci, false), SNT_CHECKIN_OK);
 }
 
+/*
+ * The measuring bar: at 0 before the first reading, then the share of the
+ * most readings (temp_tries + 1 to confirm a fever) taken before each
+ * measuring-again screen; no bar on other screens.
+ */
+static void test_measuring_progress(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_visit v;
+
+	t->f->board.display = &f_disp_draw;
+	t->f->show = 0;
+	/* Cold wind, then a fever confirmed by the next reading: 4 readings at most. */
+	temps(t->f, 3, 31000, 38000, 38100);
+	assert_int_equal(snt_checkin_visit(t->ci, &v), SNT_CHECKIN_OK);
+	assert_int_equal(v.temp.status, SNT_TEMP_FEVER);
+	assert_string_equal(t->f->log,
+			    "0 screen preview -1\n"
+			    "0 screen measuring 0\n"
+			    "0 screen remeasure 25\n"
+			    "1000 screen remeasure 50\n"
+			    "2000 screen fever -1\n"
+			    "2000 led-red 1\n"
+			    "2000 buzzer 1\n"
+			    "2300 buzzer 0\n"
+			    "2600 buzzer 1\n"
+			    "2900 buzzer 0\n"
+			    "3200 buzzer 1\n"
+			    "3500 buzzer 0\n"
+			    "5800 led-red 0\n");
+}
+
 /* The idle screen: drawn on request, not while the fire alarm holds the door. */
 static void test_idle(void **state)
 {
@@ -924,6 +966,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_measuring_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_voice_and_quiet_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),

@@ -170,12 +170,14 @@ static void prompt(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, st
 
 /*
  * Show the screen of state @st with message @text (and @temp's value on a
- * result) on @b's display, then its voice prompt.  @ci may be NULL (no
+ * result; @progress, 0-100 percent or -1 for none, on the measuring
+ * screens) on @b's display, then its voice prompt.  @ci may be NULL (no
  * state marks, no device-fault events).  Return 0, or 1 when the display
  * failed.
  */
-static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
-		  enum snt_screen_state st, const char *text, const struct snt_temp_result *temp)
+static int screen_at(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
+		     enum snt_screen_state st, const char *text, const struct snt_temp_result *temp,
+		     int progress)
 {
 	const int64_t utc = snt_clock_utc_ms(&b->clock);
 	const int minute = cst_minutes(utc);
@@ -201,7 +203,7 @@ static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, str
 		    snt_store_get_ack(ci->store, &ack) == SNT_STORE_OK && last >= ack)
 			s.unsynced = last - ack;
 	}
-	s.progress = st == SNT_SCREEN_MEASURING ? 0 : -1;
+	s.progress = progress;
 	if (temp && temp->has_value && (st == SNT_SCREEN_ADMIT || st == SNT_SCREEN_FEVER)) {
 		s.has_temp = true;
 		s.temp_mdc = temp->mdc;
@@ -214,6 +216,25 @@ static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, str
 		device_down(ci, &ci->display_down, err != SNT_HAL_OK, "display", err);
 	prompt(ci, cfg, b, st, minute);
 	return err == SNT_HAL_OK ? 0 : 1;
+}
+
+/* screen_at() with the measuring screen's bar at 0 and no bar elsewhere. */
+static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
+		  enum snt_screen_state st, const char *text, const struct snt_temp_result *temp)
+{
+	return screen_at(ci, cfg, b, st, text, temp, st == SNT_SCREEN_MEASURING ? 0 : -1);
+}
+
+/*
+ * The measuring bar after the readings and faults in @out: the share of the
+ * most readings the procedure can take (@cfg's tries, plus one to confirm a
+ * fever), below 100 while another reading follows.
+ */
+static int measure_progress(const struct snt_checkin_cfg *cfg, const struct snt_temp_result *out)
+{
+	const int most = cfg->temp_tries + 1;
+	const int done = out->readings + out->faults;
+	return done >= most ? 99 : 100 * done / most;
 }
 
 /* A camera frame on the preview screen (@frozen: the one a code was read from). */
@@ -285,7 +306,8 @@ static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_che
 				out->status = SNT_TEMP_IMPLAUSIBLE;
 				return SNT_CHECKIN_OK;
 			}
-			(void)screen(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_AGAIN, NULL);
+			(void)screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_AGAIN, NULL,
+					measure_progress(cfg, out));
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
@@ -295,7 +317,8 @@ static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_che
 				return SNT_CHECKIN_OK;
 			}
 			fever_pending = true;
-			(void)screen(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_CONFIRM, NULL);
+			(void)screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_CONFIRM, NULL,
+					measure_progress(cfg, out));
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
