@@ -550,6 +550,14 @@ static int explain_db(const char *path, char *buf, size_t size)
 	if (stat(path, &sb) == 0) {
 		struct snt_store *st = NULL;
 		enum snt_store_err err;
+		char which[PATH_MAX];
+		int rc = snt_db_companions_check(path, which, sizeof(which));
+
+		if (rc) {
+			if (snprintf(buf, size, "%s: %s", which, snt_open_strerror(rc)) >= (int)size)
+				buf[size - 1] = '\0';	/* cut, still naming the file */
+			return -1;
+		}
 
 		if (S_ISDIR(sb.st_mode)) {
 			snprintf(buf, size, "%s", strerror(EISDIR));
@@ -734,6 +742,15 @@ int main(int argc, char **argv)
 	if (herr != SNT_HAL_OK) {
 		log_warnx(&c.log, "board %s: %s", c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
 		goto out;
+	}
+	{
+		char which[PATH_MAX];
+		int rc = snt_db_companions_check(c.cfg.db, which, sizeof(which));
+
+		if (rc) {
+			log_warnx(&c.log, "log database %s: %s: %s", c.cfg.db, which, snt_open_strerror(rc));
+			goto out;
+		}
 	}
 	/*
 	 * A new log is created private (0600, and so its -wal and -shm),

@@ -185,6 +185,8 @@ int cmd_purge(int argc, char **argv)
 	cutoff = now - cfg.days * DAY_MS;
 	format_time(cutoff, cutoff_text, sizeof(cutoff_text));
 
+	if (ctl_db_companions(CMD, cfg.db))
+		return SNT_EXIT_USAGE;
 	err = snt_store_open(cfg.db, false, &st);
 	if (err) {
 		ctl_err(CMD, "cannot open %s: %s", cfg.db, snt_store_strerror(err));

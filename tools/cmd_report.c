@@ -322,6 +322,10 @@ int cmd_report(int argc, char **argv)
 	}
 	db = cfg.db ? cfg.db : conf ? gate->db : ctl_db_path(NULL);
 
+	if (ctl_db_companions(CMD, db)) {
+		free(gate);
+		return SNT_EXIT_FAIL;
+	}
 	err = snt_store_open(db, true, &st);
 	if (err) {
 		ctl_store_open_error(CMD, db, err);

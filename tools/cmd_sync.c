@@ -260,6 +260,8 @@ static int run_open(struct run *r, const struct config *cfg)
 			ke == SNT_SIGN_ERR_OPEN ? ": " : "", ke == SNT_SIGN_ERR_OPEN ? strerror(errno) : "");
 		return SNT_EXIT_USAGE;
 	}
+	if (ctl_db_companions(CMD, r->sc.db))
+		return SNT_EXIT_USAGE;
 	se = snt_store_open(r->sc.db, false, &r->st);
 	if (se) {
 		ctl_store_open_error(CMD, r->sc.db, se);

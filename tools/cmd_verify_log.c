@@ -151,6 +151,8 @@ int cmd_verify_log(int argc, char **argv)
 	if (p)
 		return ctl_parse_exit(CMD, p);
 
+	if (ctl_db_companions(CMD, cfg.db))
+		return SNT_EXIT_USAGE;
 	err = snt_store_open(cfg.db, true, &st);
 	if (err == SNT_STORE_ERR_CORRUPT) {
 		/* SQLite cannot read even the header: damaged, no entry to name. */

@@ -134,6 +134,16 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc)
 	return 0;
 }
 
+int ctl_db_companions(const char *cmd, const char *path)
+{
+	char which[4096];
+	int rc = snt_db_companions_check(path, which, sizeof(which));
+
+	if (rc)
+		ctl_err(cmd, _("cannot open %s: %s: %s"), path, which, snt_open_strerror(rc));
+	return rc ? -1 : 0;
+}
+
 void ctl_store_open_error(const char *cmd, const char *path, enum snt_store_err err)
 {
 	struct stat sb;

@@ -103,6 +103,13 @@ struct snt_config;
 int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc) SNT_WUR;
 
 /*
+ * ctl_db_companions() - snt_db_companions_check() on the log @path before
+ * it is opened; on a refusal one line "cannot open PATH: COMPANION: why".
+ * Return: 0, or -1 with the line printed.
+ */
+int ctl_db_companions(const char *cmd, const char *path);
+
+/*
  * ctl_store_open_error() - one line naming @path and why the log could not
  * be opened (@err from snt_store_open()): missing, a directory, unreadable,
  * an empty file, or the store's reason.

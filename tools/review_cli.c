@@ -198,6 +198,8 @@ int rv_open(const char *cmd, const char *path, bool write, struct snt_store **st
 		ctl_store_open_error(cmd, path, SNT_STORE_ERR_OPEN);
 		return -1;
 	}
+	if (ctl_db_companions(cmd, path))
+		return -1;
 	err = snt_store_open(path, !write, st);
 	if (err == SNT_STORE_OK)
 		return 0;

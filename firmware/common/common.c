@@ -85,6 +85,33 @@ const char *snt_open_strerror(int err)
 	return strerror(err);
 }
 
+int snt_db_companions_check(const char *db, char *which, size_t n)
+{
+	static const char *const suffix[] = { "-wal", "-shm", "-journal" };
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(suffix); i++) {
+		char path[4096];
+		struct stat sb;
+
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", db, suffix[i]) >= sizeof(path))
+			return ENAMETOOLONG;
+		if (which && n)
+			snt_strlcpy(which, path, n);
+		if (lstat(path, &sb) != 0) {
+			if (errno == ENOENT)
+				continue;
+			return errno;
+		}
+		if (S_ISLNK(sb.st_mode))
+			return SNT_ESYMLINK;
+		if (!S_ISREG(sb.st_mode))
+			return SNT_ENOTREG;
+	}
+	if (which && n)
+		which[0] = '\0';
+	return 0;
+}
+
 int snt_create_private(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

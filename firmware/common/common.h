@@ -72,6 +72,17 @@ int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd) SNT_WUR;
 
 /*
+ * snt_db_companions_check() - refuse a database whose SQLite companion
+ * files ("<@db>-wal", "<@db>-shm", "<@db>-journal"), which SQLite opens
+ * and writes by itself, are symbolic links or not regular files (a link
+ * planted there would have SQLite overwrite its target).  Missing ones are
+ * fine (SQLite creates them).  Checked with lstat(2) just before the open.
+ * @which, @n: on error, the companion's path.
+ * Return: 0; SNT_ESYMLINK; SNT_ENOTREG; ENAMETOOLONG; another lstat errno.
+ */
+int snt_db_companions_check(const char *db, char *which, size_t n) SNT_WUR;
+
+/*
  * snt_create_private() - make sure a database about to be created at @path
  * is private: when nothing is at @path, create it empty with mode 0600
  * (O_CREAT | O_EXCL | O_NOFOLLOW, then fchmod(2), so the umask cannot widen

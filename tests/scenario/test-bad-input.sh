@@ -49,6 +49,21 @@ mkfifo "$T/gate.db.journal"
 expect_eq "FIFO at the journal" "$(cat "$T/fifo.err")" \
 	"sentineld: fallback journal $T/gate.db.journal: a symbolic link or not a regular file: refused"
 rm -f "$T/gate.db.journal"
+# SQLite's own companions (-wal, -shm): a symbolic link there is refused by
+# the daemon and the readers before SQLite can write through it.
+mv "$T/gate.db-wal" "$T/wal.saved"
+ln -s "$T/victim" "$T/gate.db-wal"
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/link-wal.err"
+[ "$?" -ne 0 ] || fail "symlink at gate.db-wal: exit status 0"
+expect_eq "symlink at the WAL" "$(cat "$T/link-wal.err")" \
+	"sentineld: log database $T/gate.db: $T/gate.db-wal: a symbolic link (not followed)"
+"$B/sentinelctl" entries --db "$T/gate.db" >/dev/null 2>"$T/link-wal-ctl.err"
+expect_eq "symlink at the WAL, reader: exit" "$?" "2"
+expect_eq "symlink at the WAL, reader" "$(cat "$T/link-wal-ctl.err")" \
+	"sentinelctl: entries: cannot open $T/gate.db: $T/gate.db-wal: a symbolic link (not followed)"
+expect_eq "symlink at the WAL: victim untouched" "$(cat "$T/victim")" "precious"
+rm -f "$T/gate.db-wal"
+mv "$T/wal.saved" "$T/gate.db-wal"
 expect_eq "entries after the refusals" "$("$B/sentinelctl" entries --json --db "$T/gate.db")" "$before"
 
 # A log whose schema and entries were only in its write-ahead log: the

@@ -39,6 +39,15 @@ for d in gate-001 gate-002 gate-003; do
 	"$BB" --db "$DB" register --device $d --pub keys/$d.key.pub >/dev/null || fail "register $d"
 done
 expect_eq "bureau database 0600 under umask 022" "$(stat -c %a "$DB")" "600"
+# A symbolic link at the database's -wal is refused before SQLite opens it.
+printf 'precious\n' >"$T/victim"
+ln -s "$T/victim" "$DB-wal"
+out=$("$BB" --db "$DB" devices 2>&1)
+expect_eq "symlink at bureau.db-wal: exit" "$?" "2"
+expect_eq "symlink at bureau.db-wal" "$out" \
+	"sentinel-bureau: devices: cannot open $DB: $DB-wal: a symbolic link (not followed)"
+expect_eq "symlink at bureau.db-wal: victim untouched" "$(cat "$T/victim")" "precious"
+rm -f "$DB-wal"
 out=$("$BB" --db "$DB" register --device gate-001 --pub keys/gate-001.key.pub)
 expect_eq "register again exit" "$?" "0"
 case $out in "gate-001 already registered with this key (kid "*")") ;; *) fail "register again: $out" ;; esac

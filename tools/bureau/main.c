@@ -343,6 +343,15 @@ static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
 			"or give --db)\n", cfg->db);
 		return EXIT_FAIL;
 	}
+	{
+		char which[4096];
+		int rc = snt_db_companions_check(cfg->db, which, sizeof(which));
+
+		if (rc) {
+			err_line("cannot open %s: %s: %s", cfg->db, which, snt_open_strerror(rc));
+			return EXIT_USAGE;
+		}
+	}
 	/*
 	 * A new database is created private (0600, and so its -wal and -shm),
 	 * whatever the umask; when that fails the open below says why.
