@@ -56,3 +56,11 @@ finish() {
 	fi
 	exit 0
 }
+
+# visit SHOW TEMPS [STAY_MS [AFTER_MS]] - a scenario's lines for one visitor:
+# the screen held up (an image or "none"), the thermometer's readings, there
+# for STAY_MS (default 10000) and then gone for AFTER_MS (default 2000).
+# Used as $(visit ...) on a line of a scenario here-document.
+visit() {
+	printf 'show %s\ntemp %s\npresence 1\nwait %s\npresence 0\nwait %s' "$1" "$2" "${3:-10000}" "${4:-2000}"
+}

@@ -7,12 +7,7 @@
 
 # A log with two entries to protect.
 cat >"$T/good.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 1000
+$(visit "$FIX/green.png" 36.5 10000 1000)
 show $FIX/red.png
 presence 1
 SCN

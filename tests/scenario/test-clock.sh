@@ -10,12 +10,7 @@
 cat >"$T/boot1.scn" <<SCN
 clock untrusted
 clock set 2000-01-01T00:00:00Z
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$FIX/green.png" 36.5)
 show $FIX/red.png
 presence 1
 wait 10000

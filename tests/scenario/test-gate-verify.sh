@@ -23,12 +23,7 @@ sqlite3 :memory: "select json_extract(readfile('$j'), '\$.2DCODE')" | base64 -d 
 
 cat >"$T/visits.scn" <<SCN
 # 1 valid DCC, trusted clock: admit
-show $T/dcc.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 70000
+$(visit "$T/dcc.png" 36.5 10000 70000)
 # 2 the same DCC, clock untrusted: refer, clock-untrusted (the entry is shown
 # rebased: this boot had trusted time before)
 clock untrusted

@@ -7,26 +7,11 @@
 
 cat >"$T/visits.scn" <<SCN
 # 1 green, normal: admit
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$FIX/green.png" 36.5)
 # 2 red: deny
-show $FIX/red.png
-temp 36.6
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$FIX/red.png" 36.6)
 # 3 the green code again within the window, normal: no entry, door again for entry 1
-show $FIX/green.png
-temp 36.7
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$FIX/green.png" 36.7)
 # 3b the same screen again within the window, with a fever: a new entry
 temp 38.9
 presence 1
@@ -34,19 +19,9 @@ wait 10000
 presence 0
 wait 2000
 # 4 nothing shown: refer
-show none
-temp 36.4
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit none 36.4)
 # 5 yellow with a confirmed fever: deny
-show $FIX/yellow.png
-temp 38.0 37.9
-presence 1
-wait 12000
-presence 0
-wait 70000
+$(visit "$FIX/yellow.png" "38.0 37.9" 12000 70000)
 # 6 green after the window, cold wind twice then plausible: admit, new entry
 show $FIX/green.png
 temp 30.1 33.0 36.2

@@ -9,12 +9,7 @@
 command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
 
 cat >"$T/s.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 5000
+$(visit "$FIX/green.png" 36.5 10000 5000)
 SCN
 write_conf "$T/gate.conf" s.scn gate.db out.log
 python3 - "$T/notify" "$T/got" <<'PY' &

@@ -132,12 +132,7 @@ visit 6: entry 11: admit (code-green,temp-normal) code healthcode/green temp 36.
 # presses and staff S001's badge deny, recorded with S001.
 R=$ROOT/tests/fixtures/rules
 cat >"$T/r.scn" <<SCN
-show $R/green-a.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$R/green-a.png" 36.5)
 show $R/badge-S001.png
 button button 1
 wait 300

@@ -19,36 +19,11 @@ ctl=$B/sentinelctl
 # de-duplication window, the green code again: admit (a new entry); two
 # exits; one exit too many.
 cat >"$T/review.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
-show $FIX/red.png
-temp 36.6
-presence 1
-wait 10000
-presence 0
-wait 2000
-show none
-temp 36.4
-presence 1
-wait 10000
-presence 0
-wait 2000
-show $FIX/yellow.png
-temp 38.0 37.9
-presence 1
-wait 12000
-presence 0
-wait 70000
-show $FIX/green.png
-temp 36.2
-presence 1
-wait 10000
-presence 0
-wait 60000
+$(visit "$FIX/green.png" 36.5)
+$(visit "$FIX/red.png" 36.6)
+$(visit none 36.4)
+$(visit "$FIX/yellow.png" "38.0 37.9" 12000 70000)
+$(visit "$FIX/green.png" 36.2 10000 60000)
 button exit-button 1
 wait 100
 button exit-button 0

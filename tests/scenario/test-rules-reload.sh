@@ -30,12 +30,7 @@ done
 
 cat >"$T/q.scn" <<SCN
 # 1 a visitor without a pass, under v1 (closed): refer
-show $T/g1.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$T/g1.png" 36.5)
 # 2 the same under v1, a cold forehead first (measured again 1 s later); mid-visit, at
 #   that second reading, the daemon is frozen: the test installs v2 and sends SIGHUP
 show $T/g2.png
@@ -47,12 +42,7 @@ wait 9500
 presence 0
 wait 2000
 # 3 under v2 (open, at most 1 inside): admit
-show $T/g3.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$T/g3.png" 36.5)
 # 4 under v2: the cap
 show $T/g4.png
 temp 36.4

@@ -37,12 +37,7 @@ wait 2000
 # new one installed mid-queue: tests/test_checkin_rules.c)
 signal hup
 # 3 a visitor without a pass: refer, closed-mode
-show $T/g3.png
-temp 36.4
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$T/g3.png" 36.4)
 # 4 staff S002, whose last test is 8 days old: refer, staff-test-overdue
 show $R/badge-S002.png $T/g4.png
 temp 36.7
@@ -193,12 +188,7 @@ wait 10000
 presence 0
 SCN
 cat >"$T/d2.scn" <<SCN
-show $T/g2.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$T/g2.png" 36.5)
 button exit-button 1
 wait 500
 button exit-button 0

@@ -5,12 +5,7 @@
 . tests/scenario/lib.sh
 
 cat >"$T/sig.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 1000
+$(visit "$FIX/green.png" 36.5 10000 1000)
 signal hup
 show $FIX/red.png
 presence 1

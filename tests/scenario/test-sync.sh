@@ -20,18 +20,8 @@ bur() {
 }
 
 cat >"$T/visits.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
-show $FIX/red.png
-temp 36.6
-presence 1
-wait 10000
-presence 0
-wait 70000
+$(visit "$FIX/green.png" 36.5)
+$(visit "$FIX/red.png" 36.6 10000 70000)
 show $FIX/green.png
 temp 38.9 38.8
 presence 1
