@@ -67,6 +67,15 @@ void store__rollback(struct snt_store *st)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+enum snt_store_err store__commit(struct snt_store *st)
+{
+	enum snt_store_err err = store__exec_sql(st, "COMMIT");
+
+	if (err)
+		store__rollback(st);
+	return err;
+}
+
 /* Run a one-row, one-column query returning an integer. */
 enum snt_store_err store__query_int(struct snt_store *st, const char *sql, int64_t *v)
 {

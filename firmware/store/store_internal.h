@@ -90,6 +90,9 @@ enum snt_store_err store__exec_sql(struct snt_store *st, const char *sql);
 /* Roll back an open transaction, keeping the first failure's message. */
 void store__rollback(struct snt_store *st);
 
+/* Commit the open transaction; when COMMIT fails, roll it back.  Return: SNT_STORE_OK or COMMIT's error. */
+enum snt_store_err store__commit(struct snt_store *st);
+
 /* Run a one-row, one-column query returning an integer. */
 enum snt_store_err store__query_int(struct snt_store *st, const char *sql, int64_t *v);
 

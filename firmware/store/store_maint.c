@@ -50,10 +50,7 @@ enum snt_store_err snt_store_set_ack(struct snt_store *st, int64_t seq)
 		if (err)
 			goto err_rollback;
 	}
-	err = store__exec_sql(st, "COMMIT");
-	if (err)
-		goto err_rollback;
-	return SNT_STORE_OK;
+	return store__commit(st);
 
 err_rollback:
 	store__rollback(st);
@@ -415,10 +412,7 @@ enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_i
 		s = NULL;
 		goto err_rollback;
 	}
-	err = store__exec_sql(st, "COMMIT");
-	if (err)
-		goto err_rollback;
-	return SNT_STORE_OK;
+	return store__commit(st);
 
 err_rollback:
 	store__rollback(st);

@@ -506,10 +506,7 @@ static enum snt_store_err migrate(struct snt_store *st)
 		if (err)
 			goto err_rollback;
 	}
-	err = store__exec_sql(st, "COMMIT");
-	if (err)
-		goto err_rollback;
-	return SNT_STORE_OK;
+	return store__commit(st);
 
 err_rollback:
 	store__rollback(st);
