@@ -642,7 +642,6 @@ static int open_journal(struct ctx *c)
 	}
 	jerr = snt_journal_open(path, &c->journal);
 	if (jerr != SNT_JOURNAL_OK) {
-		errno = snt_journal_errno(c->journal);
 		log_warnx(&c->log, "fallback journal %s: %s%s%s", path, snt_journal_strerror(jerr),
 			  jerr == SNT_JOURNAL_ERR_IO ? ": " : "",
 			  jerr == SNT_JOURNAL_ERR_IO ? strerror(errno) : "");

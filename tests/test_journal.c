@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests of the fallback journal (firmware/journal/). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,6 +273,20 @@ static void test_merge_order_conflict(void **state)
 			    "journal sequence does not follow the log");
 }
 
+/* A journal that cannot be opened: the cause is in errno for the message. */
+static void test_open_io_error_keeps_errno(void **state)
+{
+	struct tctx *t = *state;
+	struct snt_journal *j = (struct snt_journal *)1;
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/log.db.journal", t->dir);
+	errno = 0;
+	assert_int_equal(snt_journal_open(path, &j), SNT_JOURNAL_ERR_IO);
+	assert_int_equal(errno, ENOENT);
+	assert_null(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_replayed_after_power_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_order_conflict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_io_error_keeps_errno, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);

@@ -373,7 +373,9 @@ enum snt_journal_err snt_journal_open(const char *path, struct snt_journal **out
 	return SNT_JOURNAL_OK;
 
 err_free:
+	rc = errno;
 	snt_journal_close(j);
+	errno = rc;
 	return err;
 }
 

@@ -56,6 +56,8 @@ struct snt_journal;
  * Return: SNT_JOURNAL_OK; SNT_JOURNAL_ERR_INVAL; SNT_JOURNAL_ERR_IO when the
  * file cannot be opened or read; SNT_JOURNAL_ERR_CORRUPT when a record other
  * than the last is damaged (the file is left as it is, for an engineer);
+ * after SNT_JOURNAL_ERR_IO errno holds the cause (*out is NULL, so
+ * snt_journal_errno() has no journal to ask);
  * SNT_JOURNAL_ERR_NOTREG when @path is a symbolic link, a FIFO, a device
  * or a directory (nothing read or written); SNT_JOURNAL_ERR_NOMEM.
  */
