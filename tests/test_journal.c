@@ -15,6 +15,7 @@
 
 #include "journal/journal.h"
 #include "store/store.h"
+#include "tests/entry_make.h"
 
 struct tctx {
 	char dir[64];
@@ -48,21 +49,9 @@ static int teardown(void **state)
 
 static void make_entry(struct snt_entry *e, int64_t seq, const char *payload)
 {
-	memset(e, 0, sizeof(*e));
+	entry_green_visitor(e, "0f1e2d3c-4b5a-4697-8877-665544332211", 1000 * seq, 1795910400000LL + 1000 * seq);
 	e->seq = seq;
-	snt_strlcpy(e->boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211", sizeof(e->boot_id));
-	e->mono_ms = 1000 * seq;
-	e->time_utc_ms = 1795910400000LL + 1000 * seq;
-	e->clock = SNT_CLOCK_TRUSTED;
-	e->kind = SNT_KIND_VISITOR;
-	e->format = SNT_FORMAT_HEALTHCODE;
-	e->colour = SNT_COLOUR_GREEN;
-	e->verified = SNT_VERIFIED_UNVERIFIED;
-	e->has_temp = true;
-	e->temp_dc = 365;
-	e->decision = SNT_DECISION_ADMIT;
 	e->reasons = SNT_REASON_BIT(SNT_REASON_STORE_FAULT) | SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
-	e->door = SNT_DOOR_OPENED;
 	if (payload) {
 		e->payload = (const uint8_t *)payload;
 		e->payload_len = strlen(payload);

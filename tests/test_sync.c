@@ -25,6 +25,7 @@
 #include "sync/bundle.h"
 #include "sync/sync.h"
 #include "sync/usb.h"
+#include "tests/entry_make.h"
 
 #define DEVICE "gate-7"
 #define BOOT "11111111-2222-4333-8444-555555555555"
@@ -70,20 +71,7 @@ struct fx {
 /* Entry i: every 3rd is a fever (deny), every 5th a red code (deny); colour green otherwise. */
 static void make_entry(struct snt_entry *e, int64_t i)
 {
-	memset(e, 0, sizeof(*e));
-	snprintf(e->boot_id, sizeof(e->boot_id), "%s", BOOT);
-	e->mono_ms = 1000 * i;
-	e->time_utc_ms = T0 - 3600000 + 1000 * i;
-	e->clock = SNT_CLOCK_TRUSTED;
-	e->kind = SNT_KIND_VISITOR;
-	e->format = SNT_FORMAT_HEALTHCODE;
-	e->colour = SNT_COLOUR_GREEN;
-	e->verified = SNT_VERIFIED_UNVERIFIED;
-	e->has_temp = true;
-	e->temp_dc = 365;
-	e->decision = SNT_DECISION_ADMIT;
-	e->reasons = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
-	e->door = SNT_DOOR_OPENED;
+	entry_green_visitor(e, BOOT, 1000 * i, T0 - 3600000 + 1000 * i);
 	if (i % 3 == 0) {
 		e->temp_dc = 385;
 		e->decision = SNT_DECISION_DENY;

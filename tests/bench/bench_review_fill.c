@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/entry_make.h"
 
 #define BATCH 10000
 #define PAYLOAD_LEN 118
@@ -59,20 +60,9 @@ static void make_entry(struct snt_entry *e, int64_t i, int64_t t, uint8_t *paylo
 {
 	int k = (int)(i % 100);
 
-	memset(e, 0, sizeof(*e));
-	snprintf(e->boot_id, sizeof(e->boot_id), "%s", BOOT_ID);
-	e->mono_ms = t - T0;
-	e->time_utc_ms = t;
-	e->clock = SNT_CLOCK_TRUSTED;
+	entry_green_visitor(e, BOOT_ID, t - T0, t);
 	e->kind = i % 10 ? SNT_KIND_VISITOR : SNT_KIND_STAFF;
-	e->format = SNT_FORMAT_HEALTHCODE;
-	e->colour = SNT_COLOUR_GREEN;
-	e->verified = SNT_VERIFIED_UNVERIFIED;
-	e->has_temp = true;
 	e->temp_dc = 360 + (int)(i % 9);
-	e->decision = SNT_DECISION_ADMIT;
-	e->reasons = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
-	e->door = SNT_DOOR_OPENED;
 	if (k >= 85 && k < 90) {
 		e->colour = SNT_COLOUR_YELLOW;
 		e->decision = SNT_DECISION_DENY;

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/entry_make.h"
 
 #define BATCH 10000
 #define PAYLOAD_LEN 118
@@ -55,20 +56,10 @@ static int cmp_double(const void *a, const void *b)
 /* Entry @i; @payload (PAYLOAD_LEN bytes) is the caller's, filled here. */
 static void make_entry(struct snt_entry *e, int64_t i, uint8_t *payload)
 {
-	memset(e, 0, sizeof(*e));
-	snprintf(e->boot_id, sizeof(e->boot_id), "%s", "0f6c3c5e-3a55-4d3c-9b7a-1c2d3e4f5a6b");
-	e->mono_ms = 60000 + i * 20000;
-	e->time_utc_ms = INT64_C(1641000000000) + i * 20000;
-	e->clock = SNT_CLOCK_TRUSTED;
+	entry_green_visitor(e, "0f6c3c5e-3a55-4d3c-9b7a-1c2d3e4f5a6b", 60000 + i * 20000,
+			    INT64_C(1641000000000) + i * 20000);
 	e->kind = i % 10 ? SNT_KIND_VISITOR : SNT_KIND_STAFF;
-	e->format = SNT_FORMAT_HEALTHCODE;
-	e->colour = SNT_COLOUR_GREEN;
-	e->verified = SNT_VERIFIED_UNVERIFIED;
-	e->has_temp = true;
 	e->temp_dc = 360 + (int)(i % 13);
-	e->decision = SNT_DECISION_ADMIT;
-	e->reasons = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
-	e->door = SNT_DOOR_OPENED;
 	snprintf(e->subject, sizeof(e->subject), "%s", "\xe5\xbc\xa0*");
 	/* "https://hc.example.gov.cn/v?t=" + a per-entry token */
 	snprintf((char *)payload, PAYLOAD_LEN + 1, "https://hc.example.gov.cn/v?t=%088llx",
