@@ -45,6 +45,8 @@ struct ctx {
 	struct snt_trust *trust;	/* [station] trust; NULL when not configured */
 	struct snt_rules *rules;	/* the bureau's rule set ([rules] dir); NULL = none */
 	EVP_PKEY *bureau_pub;		/* [sync] bureau_key, which verifies it; NULL = none */
+	bool pending;			/* a pending set waits for its valid_from (rules.h) */
+	int64_t pending_from_ms;	/* its valid_from */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
@@ -194,6 +196,8 @@ static int load_trust(const struct snt_config *cfg, struct snt_trust **out, char
  */
 static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *when)
 {
+	const struct snt_rules_gate gate = { cfg->home, cfg->device_id };
+	struct snt_rules_load_info info;
 	struct snt_rules *r = NULL;
 	enum snt_rules_err rerr;
 	enum snt_sign_err serr;
@@ -211,7 +215,9 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 				  snt_sign_strerror(serr));
 		return;
 	}
-	rerr = snt_rules_load(cfg->rules_dir, pub, &r, err, sizeof(err));
+	rerr = snt_rules_load(cfg->rules_dir, pub, &gate, &r, &info, err, sizeof(err));
+	c->pending = rerr == SNT_RULES_OK && info.pending;
+	c->pending_from_ms = info.pending_from_ms;
 	if (rerr) {
 		if (c->rules)
 			log_warnx(&c->log, "%s: rules: %s; keeping version %llu", when, err,
@@ -223,7 +229,10 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 		EVP_PKEY_free(pub);
 		return;
 	}
-	snt_checkin_set_rules(c->checkin, r, pub);
+	if (info.kept)
+		log_warnx(&c->log, "%s: rules: %s; using the kept copy %s", when, info.active_error,
+			  SNT_RULES_KEPT_FILE);
+	snt_checkin_set_rules(c->checkin, r, pub, &gate);
 	snt_rules_free(c->rules);
 	EVP_PKEY_free(c->bureau_pub);
 	c->rules = r;
@@ -231,6 +240,38 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	log_info(&c->log, "%s: rule set version %llu (%s, %s)", when, (unsigned long long)r->version,
 		 snt_rules_mode_name(r->mode),
 		 snt_rules_freshness_name(snt_rules_freshness(r, snt_clock_utc_ms(&c->board->clock))));
+	if (c->pending) {
+		char from[32];
+
+		if (snt_clock_format_rfc3339(c->pending_from_ms, from, sizeof(from)))
+			snt_strlcpy(from, "?", sizeof(from));
+		log_info(&c->log, "%s: rule set version %llu pending until %s", when,
+			 (unsigned long long)info.pending_version, from);
+	}
+}
+
+/*
+ * Before a visit: a pending rule set whose valid_from has come on the
+ * gate's trusted clock becomes the active one (snt_rules_promote()) and is
+ * loaded as at SIGHUP.
+ */
+static void promote_rules(struct ctx *c)
+{
+	const struct snt_rules_gate gate = { c->cfg.home, c->cfg.device_id };
+	enum snt_rules_err rerr;
+	bool promoted = false;
+	char err[512] = "";
+
+	if (!c->pending || !c->bureau_pub || snt_clock_utc_ms(&c->board->clock) < c->pending_from_ms)
+		return;
+	rerr = snt_rules_promote(c->cfg.rules_dir, c->bureau_pub, &gate, snt_clock_utc_ms(&c->board->clock),
+				 snt_checkin_clock_trusted(c->checkin), &promoted, err, sizeof(err));
+	if (rerr) {
+		log_warnx(&c->log, "pending rule set: %s", err[0] ? err : snt_rules_strerror(rerr));
+		return;
+	}
+	if (promoted)
+		load_rules(c, &c->cfg, "valid_from");
 }
 
 /*
@@ -526,6 +567,7 @@ static int run(struct ctx *c)
 			log_info(&c->log, "fire alarm active: no check-in");
 			continue;
 		}
+		promote_rules(c);
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
 			log_warnx(&c->log, "visit %lu: scanner failure, door kept shut", c->visits);

@@ -164,12 +164,16 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* The gate of the fixtures (tests/fixtures/rules/regen.sh). */
+static const struct snt_rules_gate gate = { "阳光养老院", "test-gate" };
+
 static enum snt_rules_err install(struct tctx *t, const char *file)
 {
 	char err[256];
 	size_t len;
 	uint8_t *buf = slurp(file, &len);
-	enum snt_rules_err e = snt_rules_install(t->dir, t->pub, buf, len, 0, NULL, err, sizeof(err));
+	enum snt_rules_err e = snt_rules_install(t->dir, t->pub, &gate, buf, len, 1795910400000LL /* 2026-11-29 */,
+						 NULL, err, sizeof(err));
 
 	free(buf);
 	return e;
@@ -181,8 +185,8 @@ static void reload(struct tctx *t)
 	struct snt_rules *r = NULL;
 	char err[256];
 
-	assert_int_equal(snt_rules_load(t->dir, t->pub, &r, err, sizeof(err)), SNT_RULES_OK);
-	snt_checkin_set_rules(t->ci, r, t->pub);
+	assert_int_equal(snt_rules_load(t->dir, t->pub, &gate, &r, NULL, err, sizeof(err)), SNT_RULES_OK);
+	snt_checkin_set_rules(t->ci, r, t->pub, &gate);
 	snt_rules_free(t->rules);
 	t->rules = r;
 }

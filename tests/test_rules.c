@@ -19,6 +19,10 @@
 
 #define T0 1796083200000LL	/* 2026-12-01T00:00:00Z */
 #define DAY 86400000LL
+#define HOME "阳光养老院"
+
+/* This gate: the home's gate-1. */
+static const struct snt_rules_gate G = { HOME, "gate-1" };
 
 /* ---- building payloads ---- */
 
@@ -63,14 +67,15 @@ static uint8_t *payload(uint64_t version, const char *skip, const char *extra_ke
 	static const char *const formats[] = { "healthcode", "hcert" };
 	static const char *const regions[] = { "620100", "110105" };
 	cbor_item_t *m = cbor_new_definite_map(20), *staff = cbor_new_definite_array(2);
-	struct cbor_pair def[15];
+	struct cbor_pair def[16];
 	size_t n = 0, cap = 0;
 	uint8_t *buf = NULL;
 
 	assert_true(cbor_array_push(staff, staff_item("S001", "张*", "2026-11-28")));
 	assert_true(cbor_array_push(staff, staff_item("S002", "L** W*", "2026-11-20")));
 	def[n++] = (struct cbor_pair){ text("type"), text("rules") };
-	def[n++] = (struct cbor_pair){ text("v"), uint_(1) };
+	def[n++] = (struct cbor_pair){ text("v"), uint_(2) };
+	def[n++] = (struct cbor_pair){ text("home"), text(HOME) };
 	def[n++] = (struct cbor_pair){ text("version"), uint_(version) };
 	def[n++] = (struct cbor_pair){ text("mode"), text("closed") };
 	def[n++] = (struct cbor_pair){ text("fever_threshold_mdc"), uint_(37300) };
@@ -185,7 +190,15 @@ static void test_decode_errors(void **state)
 			     "field 'colour': unknown key");
 	EXPECT_ERR(1, NULL, "type", text("badge"),
 			     "field 'type': not \"rules\"");
-	EXPECT_ERR(1, NULL, "v", uint_(2), "field 'v': not format version 1");
+	EXPECT_ERR(1, NULL, "v", uint_(3), "field 'v': not format version 2");
+	EXPECT_ERR(1, NULL, "v", uint_(1),
+		   "field 'v': format version 1 names no home: not accepted (version 2 needed)");
+	EXPECT_ERR(1, "home", NULL, NULL, "field 'home': missing");
+	EXPECT_ERR(1, NULL, "home", text(""), "field 'home': not a home of 1-127 bytes of text");
+	EXPECT_ERR(1, NULL, "gates", texts((const char *const[]){ "g1", "g1" }, 2), "field 'gates[1]': listed twice");
+	EXPECT_ERR(1, NULL, "gates", texts(NULL, 0), "field 'gates': not 1-64 gates");
+	EXPECT_ERR(1, NULL, "gates", texts((const char *const[]){ "gate 1" }, 1),
+		   "field 'gates[0]': not a device id of 1-63 printable ASCII characters");
 	EXPECT_ERR(0, NULL, NULL, NULL,
 			     "field 'version': not an unsigned integer 1-2^63");
 	EXPECT_ERR(1, NULL, "mode", text("half"),
@@ -240,15 +253,15 @@ static void test_decode_errors(void **state)
 				     "field 'staff[0].last_test': missing");
 	}
 
-	/* A key given twice: the map head says 16 pairs, "mode": "open" appended. */
+	/* A key given twice: the map head says 17 pairs, "mode": "open" appended. */
 	{
 		static const uint8_t dup[] = { 0x64, 'm', 'o', 'd', 'e', 0x64, 'o', 'p', 'e', 'n' };
 
 		buf = payload(1, NULL, NULL, NULL, &len);
-		assert_int_equal(buf[0], 0xaf);
+		assert_int_equal(buf[0], 0xb0);
 		buf = realloc(buf, len + sizeof(dup));
 		assert_non_null(buf);
-		buf[0] = 0xb0;
+		buf[0] = 0xb1;
 		memcpy(buf + len, dup, sizeof(dup));
 		expect_payload_error(buf, len + sizeof(dup), "field 'mode': given twice");
 	}
@@ -354,6 +367,10 @@ static int teardown(void **state)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_TMP_FILE);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_KEPT_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_PENDING_FILE);
+	unlink(path);
 	rmdir(f->dir);
 	EVP_PKEY_free(f->bureau);
 	EVP_PKEY_free(f->other);
@@ -361,14 +378,21 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint8_t *signed_set(EVP_PKEY *key, uint64_t version, size_t *len)
+/* A signed set: payload(@version, NULL, @key, @val) (@key NULL: the default set). */
+static uint8_t *signed_set_x(EVP_PKEY *key, uint64_t version, const char *extra_key, cbor_item_t *extra,
+			     size_t *len)
 {
 	size_t plen;
-	uint8_t *p = payload(version, NULL, NULL, NULL, &plen), *out = NULL;
+	uint8_t *p = payload(version, NULL, extra_key, extra, &plen), *out = NULL;
 
 	assert_int_equal(snt_sign1_es256(key, p, plen, &out, len), SNT_SIGN_OK);
 	free(p);
 	return out;
+}
+
+static uint8_t *signed_set(EVP_PKEY *key, uint64_t version, size_t *len)
+{
+	return signed_set_x(key, version, NULL, NULL, len);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -397,9 +421,9 @@ static void test_install(void **state)
 	v2b = signed_set(f->bureau, 2, &l2b);
 	other = signed_set(f->other, 5, &lo);
 
-	assert_int_equal(snt_rules_load(f->dir, f->bureau, &r, err, sizeof(err)), SNT_RULES_ERR_NONE);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, NULL, err, sizeof(err)), SNT_RULES_ERR_NONE);
 
-	assert_int_equal(snt_rules_install(f->dir, f->bureau, v1, l1, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v1, l1, T0, &res, err, sizeof(err)), SNT_RULES_OK);
 	assert_int_equal(res.version, 1);
 	assert_int_equal(res.previous, 0);
 	assert_int_equal(res.freshness, SNT_RULES_FRESH);
@@ -410,12 +434,12 @@ static void test_install(void **state)
 	assert_int_equal(access(f->dir, F_OK), 0);
 
 	/* Same version again: refused, file unchanged. */
-	assert_int_equal(snt_rules_install(f->dir, f->bureau, v1, l1, T0, &res, err, sizeof(err)),
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v1, l1, T0, &res, err, sizeof(err)),
 			 SNT_RULES_ERR_OLD);
 	assert_string_equal(err, "version 1 is not newer than the active version 1");
 
 	/* Another key: refused. */
-	assert_int_equal(snt_rules_install(f->dir, f->bureau, other, lo, T0, &res, err, sizeof(err)),
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, other, lo, T0, &res, err, sizeof(err)),
 			 SNT_RULES_ERR_SIGNATURE);
 	assert_string_equal(err, "signature: signed by another key (kid does not match)");
 	onfile = read_all(path, &lf);
@@ -427,7 +451,7 @@ static void test_install(void **state)
 		enum snt_rules_err e;
 
 		v2[i] ^= 0x01;
-		e = snt_rules_install(f->dir, f->bureau, v2, l2, T0, &res, err, sizeof(err));
+		e = snt_rules_install(f->dir, f->bureau, &G, v2, l2, T0, &res, err, sizeof(err));
 		v2[i] ^= 0x01;
 		if (e != SNT_RULES_ERR_SIGNATURE)
 			fail_msg("byte %zu flipped: %s (%s)", i, snt_rules_strerror(e), err);
@@ -439,20 +463,20 @@ static void test_install(void **state)
 	assert_int_equal(access(f->dir, F_OK), 0);
 
 	/* v2 goes in; a second v2 (another signature) is not newer. */
-	assert_int_equal(snt_rules_install(f->dir, f->bureau, v2, l2, T0 + 8 * DAY, &res, err, sizeof(err)),
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v2, l2, T0 + 8 * DAY, &res, err, sizeof(err)),
 			 SNT_RULES_OK);
 	assert_int_equal(res.version, 2);
 	assert_int_equal(res.previous, 1);
 	assert_int_equal(res.freshness, SNT_RULES_STALE);
-	assert_int_equal(snt_rules_install(f->dir, f->bureau, v2b, l2b, T0, &res, err, sizeof(err)),
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v2b, l2b, T0, &res, err, sizeof(err)),
 			 SNT_RULES_ERR_OLD);
-	assert_int_equal(snt_rules_load(f->dir, f->bureau, &r, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, NULL, err, sizeof(err)), SNT_RULES_OK);
 	assert_int_equal(r->version, 2);
 	snt_rules_free(r);
 
 	/* Loading with another key names the file. */
 	r = NULL;
-	assert_int_equal(snt_rules_load(f->dir, f->other, &r, err, sizeof(err)), SNT_RULES_ERR_SIGNATURE);
+	assert_int_equal(snt_rules_load(f->dir, f->other, &G, &r, NULL, err, sizeof(err)), SNT_RULES_ERR_SIGNATURE);
 	assert_null(r);
 	assert_non_null(strstr(err, "/rules.cose: signature: "));
 
@@ -466,6 +490,180 @@ static void test_install(void **state)
 	free(other);
 }
 
+static void put(const char *dir, const char *name, const uint8_t *buf, size_t len)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Issue 14 item 3: a set addressed to another home (or other gates) never installs or blocks one. */
+static void test_home(void **state)
+{
+	static const char *const other_gates[] = { "gate-2" };
+	static const char *const our_gates[] = { "gate-2", "gate-1" };
+	struct fx *f = *state;
+	struct snt_rules_install_result res;
+	struct snt_rules *r = NULL;
+	struct snt_rules_load_info info;
+	const struct snt_rules_gate g2 = { HOME, "gate-2" };
+	char err[256];
+	uint8_t *x999, *g, *mine, *v1, *v2;
+	size_t lx, lg, lm, l1, l2;
+
+	x999 = signed_set_x(f->bureau, 999, "home", text("月亮养老院"), &lx);
+	g = signed_set_x(f->bureau, 998, "gates", texts(other_gates, 1), &lg);
+	mine = signed_set_x(f->bureau, 3, "gates", texts(our_gates, 2), &lm);
+	v1 = signed_set(f->bureau, 1, &l1);
+	v2 = signed_set(f->bureau, 2, &l2);
+
+	/* Another home's set, whatever its version: refused, nothing written. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, x999, lx, T0, &res, err, sizeof(err)),
+			 SNT_RULES_ERR_ELSEWHERE);
+	assert_string_equal(err, "addressed to home '月亮养老院', this gate's home is '阳光养老院'");
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, NULL, err, sizeof(err)), SNT_RULES_ERR_NONE);
+	/* Another gate of the home: refused here, taken by that gate. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, g, lg, T0, &res, err, sizeof(err)),
+			 SNT_RULES_ERR_ELSEWHERE);
+	assert_string_equal(err, "addressed to gates of home '阳光养老院' other than 'gate-1'");
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v1, l1, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+
+	/* The foreign set put in place by hand: not loaded (the kept copy is), and it blocks no update. */
+	put(f->dir, SNT_RULES_FILE, x999, lx);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 1);
+	assert_true(info.kept);
+	assert_non_null(strstr(info.active_error, "/rules.cose: addressed to home '月亮养老院'"));
+	snt_rules_free(r);
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v2, l2, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(res.previous, 1);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 2);
+	assert_false(info.kept);
+	snt_rules_free(r);
+
+	/* A set naming this gate among others is taken; the other gate takes it too. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, mine, lm, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &g2, &r, NULL, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->n_gates, 2);
+	assert_string_equal(r->gates[1], "gate-1");
+	assert_string_equal(r->home, HOME);
+	snt_rules_free(r);
+	free(x999);
+	free(g);
+	free(mine);
+	free(v1);
+	free(v2);
+}
+
+/* Issue 14 item 1 (files): a damaged or deleted rules.cose falls back to the kept copy. */
+static void test_kept(void **state)
+{
+	struct fx *f = *state;
+	struct snt_rules *r = NULL;
+	struct snt_rules_load_info info;
+	char err[256], path[160];
+	uint8_t *v1, junk[4] = { 1, 2, 3, 4 };
+	size_t l1;
+
+	v1 = signed_set(f->bureau, 1, &l1);
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v1, l1, T0, NULL, err, sizeof(err)), SNT_RULES_OK);
+	put(f->dir, SNT_RULES_FILE, junk, sizeof(junk));
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 1);
+	assert_true(info.kept);
+	assert_non_null(strstr(info.active_error, "/rules.cose: signature: "));
+	snt_rules_free(r);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_FILE);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_true(info.kept);
+	assert_non_null(strstr(info.active_error, "/rules.cose: no rule set installed"));
+	snt_rules_free(r);
+	/* Both gone or damaged: the error of the active file. */
+	put(f->dir, SNT_RULES_FILE, junk, sizeof(junk));
+	put(f->dir, SNT_RULES_KEPT_FILE, junk, sizeof(junk));
+	r = NULL;
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_ERR_SIGNATURE);
+	assert_null(r);
+	free(v1);
+}
+
+/* Issue 14 item 4: a set not valid yet is kept pending and takes over at valid_from on a trusted clock. */
+static void test_pending(void **state)
+{
+	struct fx *f = *state;
+	struct snt_rules_install_result res;
+	struct snt_rules *r = NULL;
+	struct snt_rules_load_info info;
+	const int64_t later = T0 + 30 * DAY;
+	char err[256], path[160];
+	uint8_t *v1, *v2, *v3;
+	size_t l1, l2, l3;
+	bool promoted;
+
+	v1 = signed_set(f->bureau, 1, &l1);
+	v3 = signed_set(f->bureau, 3, &l3);
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v1, l1, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_false(res.pending);
+	/* v2: valid from T0 + 30 days (to T0 + 37 days). */
+	{
+		cbor_item_t *until = uint_(later + 7 * DAY);
+		size_t plen;
+		uint8_t *p = payload(2, NULL, "valid_until", until, &plen), *q;
+		struct snt_rules *d = NULL;
+
+		assert_int_equal(snt_rules_decode(p, plen, &d, err, sizeof(err)), SNT_RULES_OK);
+		d->valid_from_ms = later;
+		free(p);
+		assert_int_equal(snt_rules_encode(d, &q, &plen, err, sizeof(err)), SNT_RULES_OK);
+		assert_int_equal(snt_sign1_es256(f->bureau, q, plen, &v2, &l2), SNT_SIGN_OK);
+		free(q);
+		snt_rules_free(d);
+	}
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v2, l2, T0, &res, err, sizeof(err)), SNT_RULES_OK);
+	assert_true(res.pending);
+	assert_int_equal(res.valid_from_ms, later);
+	assert_int_equal(res.previous, 1);
+	/* The active set is still v1; v2 waits. */
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 1);
+	assert_true(info.pending);
+	assert_int_equal(info.pending_version, 2);
+	assert_int_equal(info.pending_from_ms, later);
+	snt_rules_free(r);
+	/* Not before its time, not on an untrusted clock. */
+	assert_int_equal(snt_rules_promote(f->dir, f->bureau, &G, later - 1, true, &promoted, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_false(promoted);
+	assert_int_equal(snt_rules_promote(f->dir, f->bureau, &G, later, false, &promoted, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_false(promoted);
+	/* Its time on a trusted clock: it takes over. */
+	assert_int_equal(snt_rules_promote(f->dir, f->bureau, &G, later, true, &promoted, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_true(promoted);
+	assert_int_equal(snt_rules_load(f->dir, f->bureau, &G, &r, &info, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(r->version, 2);
+	assert_false(info.pending);
+	assert_false(info.kept);
+	snt_rules_free(r);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_PENDING_FILE);
+	assert_int_equal(access(path, F_OK), -1);
+	/* A pending set is not newer than itself; a newer set valid now replaces both. */
+	assert_int_equal(snt_rules_install(f->dir, f->bureau, &G, v3, l3, later, &res, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_false(res.pending);
+	free(v1);
+	free(v2);
+	free(v3);
+}
+
 static void test_install_unwritable(void **state)
 {
 	struct fx *f = *state;
@@ -475,9 +673,9 @@ static void test_install_unwritable(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/missing", f->dir);
 	v1 = signed_set(f->bureau, 1, &l1);
-	assert_int_equal(snt_rules_install(dir, f->bureau, v1, l1, T0, NULL, err, sizeof(err)), SNT_RULES_ERR_IO);
+	assert_int_equal(snt_rules_install(dir, f->bureau, &G, v1, l1, T0, NULL, err, sizeof(err)), SNT_RULES_ERR_IO);
 	assert_non_null(strstr(err, "/missing/rules.cose.tmp: No such file or directory"));
-	assert_int_equal(snt_rules_install(NULL, f->bureau, v1, l1, T0, NULL, err, sizeof(err)),
+	assert_int_equal(snt_rules_install(NULL, f->bureau, &G, v1, l1, T0, NULL, err, sizeof(err)),
 			 SNT_RULES_ERR_INVAL);
 	free(v1);
 }
@@ -512,7 +710,7 @@ static void test_base45_encode(void **state)
 static void test_credentials(void **state)
 {
 	struct fx *f = *state;
-	struct snt_credential c = { .kind = SNT_CREDENTIAL_BADGE, .ref = "S001", .issued_ms = T0 }, got;
+	struct snt_credential c = { .kind = SNT_CREDENTIAL_BADGE, .home = HOME, .ref = "S001", .issued_ms = T0 }, got;
 	char *text = NULL, err[256];
 	size_t len;
 
@@ -537,6 +735,8 @@ static void test_credentials(void **state)
 
 	memset(&c, 0, sizeof(c));
 	c.kind = SNT_CREDENTIAL_PASS;
+	snt_strlcpy(c.home, HOME, sizeof(c.home));
+	c.uses = 1;
 	snt_strlcpy(c.id, "P-2026-0042", sizeof(c.id));
 	snt_strlcpy(c.visitor, "王*", sizeof(c.visitor));
 	c.from_ms = T0 + 9 * 3600000LL;
@@ -645,7 +845,7 @@ static void test_rules_encode(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int e = SNT_RULES_OK; e <= SNT_RULES_ERR_OLD; e++)
+	for (int e = SNT_RULES_OK; e <= SNT_RULES_ERR_ELSEWHERE; e++)
 		assert_string_not_equal(snt_rules_strerror((enum snt_rules_err)e), "unknown error");
 	assert_string_equal(snt_rules_strerror((enum snt_rules_err)99), "unknown error");
 }
@@ -659,6 +859,9 @@ int main(void)
 		cmocka_unit_test(test_freshness_and_regions),
 		cmocka_unit_test_setup_teardown(test_install, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_unwritable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending, setup, teardown),
 		cmocka_unit_test(test_base45_encode),
 		cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
 		cmocka_unit_test(test_rules_encode),

@@ -4,11 +4,15 @@
  * sentinelctl policy show [--config FILE] [--now TIME]
  *
  * install: verify FILE (a rule set signed by the bureau, rules/rules.h) with
- * [sync] bureau_key, require a version newer than the active one, and make it
- * the active set in [rules] dir atomically (the old set stays on any error).
- * A running sentineld takes it at its next SIGHUP.
- * show: the active set - version, mode, issued and its age, validity,
- * freshness, thresholds, lists, roster.
+ * [sync] bureau_key, require it to be addressed to this gate ([station] home
+ * and device_id) and a version newer than the active (and pending) one, and
+ * make it the active set in [rules] dir atomically (the old set stays on any
+ * error), or the pending set when its valid_from has not come yet.  A
+ * running sentineld takes it at its next SIGHUP (a pending one when its time
+ * comes on a trusted clock).
+ * show: the active set - version, home, gates, mode, issued and its age,
+ * validity, freshness, thresholds, lists, roster; the kept copy in use and a
+ * pending set are said.
  * Exit: 0 done; 1 refused (signature, content, not newer) or, for show, no
  * valid active set; 2 usage, configuration or I/O error.
  */
@@ -40,10 +44,11 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: sentinelctl policy install [--config FILE] [--now TIME] RULES.cose\n"
 		   "       sentinelctl policy show [--config FILE] [--now TIME]\n"
 		   "\n"
-		   "install: verify a rule set signed by the bureau ([sync] bureau_key), require a\n"
-		   "version newer than the active one and make it active in [rules] dir\n"
-		   "(atomically; sentineld takes it at SIGHUP).  show: the active set, its age\n"
-		   "and freshness.\n"
+		   "install: verify a rule set signed by the bureau ([sync] bureau_key), require it\n"
+		   "to name this gate's home ([station] home and device_id) and a version newer\n"
+		   "than the active one and make it active in [rules] dir (atomically; sentineld\n"
+		   "takes it at SIGHUP); a set not valid yet is kept pending until its valid_from.\n"
+		   "show: the active set, its age and freshness.\n"
 		   "\n"
 		   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
 		   "      --now TIME     judge freshness at this RFC 3339 time (default: now)\n"
@@ -157,6 +162,11 @@ static void show(const struct snt_rules *r, int64_t now)
 	char age[32], due[SNT_RULES_DATE_LEN];
 
 	printf("%-17s %" PRIu64 "\n", "version", r->version);
+	printf("%-17s %s\n", "home", r->home);
+	printf("%-17s", "gates");
+	for (size_t i = 0; i < r->n_gates; i++)
+		printf(" %s", r->gates[i]);
+	printf("%s\n", r->n_gates ? "" : " all of the home");
 	printf("%-17s %s\n", "mode", snt_rules_mode_name(r->mode));
 	print_time("issued", r->issued_ms);
 	format_age(now - r->issued_ms, age, sizeof(age));
@@ -188,9 +198,19 @@ static void show(const struct snt_rules *r, int64_t now)
 	}
 }
 
+static void print_pending(uint64_t version, int64_t from_ms)
+{
+	char t[40];
+
+	if (snt_clock_format_rfc3339(from_ms, t, sizeof(t)) < 0)
+		snprintf(t, sizeof(t), "%" PRId64 " ms", from_ms);
+	printf("%-17s version %" PRIu64 ", valid from %s\n", "pending", version, t);
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	struct snt_rules_install_result res;
+	struct snt_rules_gate gate;
 	struct snt_rules *rules = NULL;
 	struct snt_config sc;
 	struct snt_clock clk;
@@ -224,14 +244,22 @@ int cmd_policy(int argc, char **argv)
 		return SNT_EXIT_USAGE;
 	}
 
+	gate.home = sc.home;
+	gate.device_id = sc.device_id;
 	if (!strcmp(cfg.sub, "show")) {
-		rerr = snt_rules_load(sc.rules_dir, pub, &rules, err, sizeof(err));
+		struct snt_rules_load_info info;
+
+		rerr = snt_rules_load(sc.rules_dir, pub, &gate, &rules, &info, err, sizeof(err));
 		EVP_PKEY_free(pub);
 		if (rerr) {
 			ctl_err(CMD, "%s", err[0] ? err : snt_rules_strerror(rerr));
 			return rerr == SNT_RULES_ERR_IO || rerr == SNT_RULES_ERR_NOMEM ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
 		}
+		if (info.kept)
+			ctl_err(CMD, "%s; showing the kept copy %s", info.active_error, SNT_RULES_KEPT_FILE);
 		show(rules, now);
+		if (info.pending)
+			print_pending(info.pending_version, info.pending_from_ms);
 		snt_rules_free(rules);
 		return SNT_EXIT_OK;
 	}
@@ -241,17 +269,27 @@ int cmd_policy(int argc, char **argv)
 		return SNT_EXIT_USAGE;
 	}
 	err[0] = '\0';
-	rerr = snt_rules_install(sc.rules_dir, pub, buf, len, now, &res, err, sizeof(err));
+	rerr = snt_rules_install(sc.rules_dir, pub, &gate, buf, len, now, &res, err, sizeof(err));
 	free(buf);
 	EVP_PKEY_free(pub);
 	switch (rerr) {
 	case SNT_RULES_OK:
+		if (res.pending) {
+			char from[40];
+
+			if (snt_clock_format_rfc3339(res.valid_from_ms, from, sizeof(from)) < 0)
+				snprintf(from, sizeof(from), "%" PRId64 " ms", res.valid_from_ms);
+			printf("rule set version %" PRIu64 " pending: valid from %s (active version %" PRIu64 "%s)\n",
+			       res.version, from, res.previous, res.previous ? "" : ": none");
+			return SNT_EXIT_OK;
+		}
 		printf("installed rule set version %" PRIu64 " (was %" PRIu64 "%s), %s\n", res.version, res.previous,
 		       res.previous ? "" : ": none", snt_rules_freshness_name(res.freshness));
 		return SNT_EXIT_OK;
 	case SNT_RULES_ERR_SIGNATURE:
 	case SNT_RULES_ERR_PAYLOAD:
 	case SNT_RULES_ERR_OLD:
+	case SNT_RULES_ERR_ELSEWHERE:
 	case SNT_RULES_ERR_TOO_LARGE:
 		ctl_err(CMD, "%s: refused: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
 		return SNT_EXIT_FAIL;

@@ -233,6 +233,7 @@ static void read_rules(const struct snt_config *gate, int64_t now, struct snt_re
 		[SNT_RULES_EXPIRED] = SNT_REPORT_RULES_EXPIRED,
 	};
 	struct snt_rules *rs = NULL;
+	struct snt_rules_gate id;
 	enum snt_rules_err rerr;
 	enum snt_rules_freshness f;
 	EVP_PKEY *pub = NULL;
@@ -255,7 +256,9 @@ static void read_rules(const struct snt_config *gate, int64_t now, struct snt_re
 		return;
 	}
 	why[0] = '\0';
-	rerr = snt_rules_load(gate->rules_dir, pub, &rs, why, sizeof(why));
+	id.home = gate->home;
+	id.device_id = gate->device_id;
+	rerr = snt_rules_load(gate->rules_dir, pub, &id, &rs, NULL, why, sizeof(why));
 	if (rerr == SNT_RULES_OK) {
 		hdr->rules_version = rs->version > INT64_MAX ? INT64_MAX : (int64_t)rs->version;
 		hdr->rules_issued_utc_ms = rs->issued_ms;

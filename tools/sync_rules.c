@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 
+#include "clock/clock.h"
 #include "rules/rules.h"
 #include "tools/sync_rules.h"
 
@@ -17,7 +18,9 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 	enum snt_rules_err e;
 	char err[256] = "";
 
-	e = snt_rules_install(sc->rules_dir, bureau_pub, buf, len, now_ms, &res, err, sizeof(err));
+	const struct snt_rules_gate gate = { sc->home, sc->device_id };
+
+	e = snt_rules_install(sc->rules_dir, bureau_pub, &gate, buf, len, now_ms, &res, err, sizeof(err));
 	if (e == SNT_RULES_ERR_OLD) {
 		snprintf(msg, msglen, "not newer than the active set: %s", err[0] ? err : "kept");
 		return 0;
@@ -26,6 +29,15 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 		snprintf(msg, msglen, "not installed: %s%s%s", snt_rules_strerror(e), err[0] ? ": " : "",
 			 err);
 		return -1;
+	}
+	if (res.pending) {
+		char from[32];
+
+		if (snt_clock_format_rfc3339(res.valid_from_ms, from, sizeof(from)))
+			snt_strlcpy(from, "?", sizeof(from));
+		snprintf(msg, msglen, "version %llu pending until %s (active: %llu); sentineld applies it then",
+			 (unsigned long long)res.version, from, (unsigned long long)res.previous);
+		return 0;
 	}
 	snprintf(msg, msglen, "installed version %llu (was %llu), %s; sentineld applies it at SIGHUP",
 		 (unsigned long long)res.version, (unsigned long long)res.previous,

@@ -39,6 +39,9 @@ struct snt_checkin {
 	bool rebased;			/* this boot's start time is in the log */
 	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
 	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
+	bool have_gate;			/* home and device_id are set */
+	char home[SNT_RULES_HOME_LEN];	/* this gate's home and device id: badges and passes must name them */
+	char device_id[SNT_RULES_GATE_LEN];
 	int64_t occupancy;		/* visitors inside */
 	bool display_down;		/* the display failed; reported once until it works */
 	bool audio_down;		/* the sound card failed; likewise */
@@ -642,6 +645,18 @@ static int colour_rank(enum snt_colour c)
 }
 
 /*
+ * Whether badge or pass @c names this gate's home (and this gate, when it
+ * names gates).
+ */
+static bool addressed_here(const struct snt_checkin *ci, const struct snt_credential *c)
+{
+	const struct snt_rules_gate g = { ci->home, ci->device_id };
+
+	return ci->have_gate && snt_rules_addressed(c->home, (const char (*)[SNT_RULES_GATE_LEN])c->gates, c->n_gates,
+						    &g, NULL, 0) == SNT_RULES_OK;
+}
+
+/*
  * Several codes in view (two phones, a screenshot beside a code): the one
  * with the worst colour is the visitor's, so a green code held over a red one
  * never admits.  Under a rule set the "SNB1:" codes of @res (badge, pass:
@@ -664,7 +679,8 @@ static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const stru
 			continue;
 		}
 		if (!ci->bureau_pub ||
-		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK) {
+		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK ||
+		    !addressed_here(ci, &cred)) {
 			/* Which kind cannot be told without a valid signature: count it as a badge. */
 			cr->badge_seen = true;
 			continue;
@@ -1217,12 +1233,27 @@ bool snt_checkin_fire_active(const struct snt_checkin *ci)
 	return ci && ci->fire;
 }
 
-void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub)
+void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub,
+			   const struct snt_rules_gate *gate)
 {
-	if (ci) {
-		ci->rules = rules;
-		ci->bureau_pub = bureau_pub;
-	}
+	if (!ci)
+		return;
+	ci->rules = rules;
+	ci->bureau_pub = bureau_pub;
+	ci->have_gate = gate != NULL;
+	snt_strlcpy(ci->home, gate && gate->home ? gate->home : "", sizeof(ci->home));
+	snt_strlcpy(ci->device_id, gate && gate->device_id ? gate->device_id : "", sizeof(ci->device_id));
+}
+
+bool snt_checkin_clock_trusted(const struct snt_checkin *ci)
+{
+	const struct snt_board *b;
+
+	if (!ci)
+		return false;
+	b = ci->board;
+	return snt_clock_judge(snt_clock_state_get(&b->clock), snt_clock_utc_ms(&b->clock),
+			       ci->last_trusted_utc_ms) == SNT_CLOCK_TRUSTED;
 }
 
 void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors)

@@ -299,9 +299,22 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms);
  * admitted visitors minus exit-button releases.  The staff override needs a
  * staff badge (verified, on the roster) scanned within SNT_OVERRIDE_BADGE_MS
  * after the button (admit or deny), and records its reference ("override":
- * {"by"}).
+ * {"by"}).  Badges and passes are honoured only when addressed to @gate
+ * (snt_rules_addressed(): its home, and its device id when they name
+ * gates): another home's badge makes no staff and another home's pass
+ * admits no one.
+ * @gate: this gate's home and device id, copied; NULL: none (then no badge
+ * or pass is addressed to it).
  */
-void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub);
+void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub,
+			   const struct snt_rules_gate *gate);
+
+/*
+ * snt_checkin_clock_trusted() - whether the board's wall time would be
+ * trusted for an entry now (snt_clock_judge() against what the context has
+ * seen), without recording anything.  False for NULL.
+ */
+bool snt_checkin_clock_trusted(const struct snt_checkin *ci);
 
 /* snt_checkin_set_occupancy() - visitors inside now (e.g. 0 at start). */
 void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors);

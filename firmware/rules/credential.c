@@ -12,6 +12,7 @@
 
 #include "cose/cose.h"
 #include "rules/rules.h"
+#include "rules/rules_internal.h"
 #include "sign/sign.h"
 
 #define MAX_TIME_MS 253402300799999LL	/* 9999-12-31T23:59:59.999Z */
@@ -63,16 +64,19 @@ static bool masked_name(const char *s)
 	return *s && snt_code_is_text((const uint8_t *)s, strlen(s));
 }
 
-enum ckey { CK_TYPE, CK_V, CK_REF, CK_ID, CK_VISITOR, CK_FROM, CK_UNTIL, CK_ISSUED, CK_COUNT };
-
-static const char *const ckey_names[CK_COUNT] = {
-	"type", "v", "ref", "id", "visitor", "from", "until", "issued",
+enum ckey {
+	CK_TYPE, CK_V, CK_HOME, CK_GATES, CK_REF, CK_ID, CK_VISITOR, CK_FROM, CK_UNTIL, CK_USES, CK_ISSUED, CK_COUNT
 };
 
-/* The keys each kind must have (and may have). */
-static const unsigned badge_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_REF | 1u << CK_ISSUED;
-static const unsigned pass_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_ID | 1u << CK_VISITOR | 1u << CK_FROM |
-				  1u << CK_UNTIL | 1u << CK_ISSUED;
+static const char *const ckey_names[CK_COUNT] = {
+	"type", "v", "home", "gates", "ref", "id", "visitor", "from", "until", "uses", "issued",
+};
+
+/* The keys each kind must have (and may have: "gates"). */
+static const unsigned badge_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_HOME | 1u << CK_REF | 1u << CK_ISSUED;
+static const unsigned pass_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_HOME | 1u << CK_ID | 1u << CK_VISITOR |
+				  1u << CK_FROM | 1u << CK_UNTIL | 1u << CK_USES | 1u << CK_ISSUED;
+static const unsigned optional_keys = 1u << CK_GATES;
 
 static enum snt_rules_err bad(char *errbuf, size_t errlen, const char *field, const char *why)
 {
@@ -129,14 +133,19 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 			err = bad(errbuf, errlen, ckey_names[k], "missing");
 			goto out;
 		}
-		if (!(want & (1u << k)) && (seen & (1u << k))) {
+		if (!((want | optional_keys) & (1u << k)) && (seen & (1u << k))) {
 			err = bad(errbuf, errlen, ckey_names[k], c->kind == SNT_CREDENTIAL_BADGE ?
 				  "not a badge key" : "not a pass key");
 			goto out;
 		}
 	}
-	if (!cbor_isa_uint(val[CK_V]) || cbor_get_int(val[CK_V]) != 1)
-		err = bad(errbuf, errlen, "v", "not format version 1");
+	if (!cbor_isa_uint(val[CK_V]) || cbor_get_int(val[CK_V]) != 2)
+		err = bad(errbuf, errlen, "v", "not format version 2");
+	else if ((err = rules__home(val[CK_HOME], c->home, errbuf, errlen)))
+		;
+	else if (val[CK_GATES] &&
+		 (err = rules__gates(val[CK_GATES], SNT_CREDENTIAL_MAX_GATES, c->gates, &c->n_gates, errbuf, errlen)))
+		;
 	else if (get_time(val[CK_ISSUED], &c->issued_ms))
 		err = bad(errbuf, errlen, "issued", "not a time in ms since the epoch");
 	else if (c->kind == SNT_CREDENTIAL_BADGE) {
@@ -152,6 +161,11 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 		err = bad(errbuf, errlen, "until", "not a time in ms since the epoch");
 	} else if (c->until_ms <= c->from_ms) {
 		err = bad(errbuf, errlen, "until", "not after from");
+	} else if (!cbor_isa_uint(val[CK_USES]) || cbor_get_int(val[CK_USES]) < 1 ||
+		   cbor_get_int(val[CK_USES]) > SNT_CREDENTIAL_MAX_USES) {
+		err = bad(errbuf, errlen, "uses", "not an unsigned integer 1-100");
+	} else {
+		c->uses = (uint32_t)cbor_get_int(val[CK_USES]);
 	}
 out:
 	cbor_decref(&root);
@@ -253,6 +267,15 @@ static cbor_item_t *u64(uint64_t v)
 	return cbor_build_uint64(v);
 }
 
+static cbor_item_t *gates_array(const char (*gates)[SNT_RULES_GATE_LEN], size_t n)
+{
+	const char *v[SNT_RULES_MAX_GATES];
+
+	for (size_t i = 0; i < n && i < SNT_RULES_MAX_GATES; i++)
+		v[i] = gates[i];
+	return text_array(v, n);
+}
+
 enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, size_t *out_len, char *errbuf,
 				    size_t errlen)
 {
@@ -284,7 +307,9 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	for (size_t i = 0; i < r->n_regions; i++)
 		regions[i] = r->regions[i];
 
-	m = cbor_new_definite_map(15);
+	if (r->n_gates > SNT_RULES_MAX_GATES)
+		return SNT_RULES_ERR_INVAL;
+	m = cbor_new_definite_map(17);
 	staff = cbor_new_definite_array(r->n_staff);
 	if (!m || !staff) {
 		if (m)
@@ -308,7 +333,9 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 		return SNT_RULES_ERR_NOMEM;
 	}
 	/* "staff" first: add() always consumes its value, so nothing leaks on failure. */
-	ok = add(m, "staff", staff) && add(m, "type", cbor_build_string("rules")) && add(m, "v", u64(1)) &&
+	ok = add(m, "staff", staff) && add(m, "type", cbor_build_string("rules")) && add(m, "v", u64(2)) &&
+	     add(m, "home", cbor_build_string(r->home)) &&
+	     (r->n_gates == 0 || add(m, "gates", gates_array(r->gates, r->n_gates))) &&
 	     add(m, "version", u64(r->version)) &&
 	     add(m, "mode", cbor_build_string(snt_rules_mode_name(r->mode))) &&
 	     add(m, "fever_threshold_mdc", u64((uint64_t)r->fever_threshold_mdc)) &&
@@ -350,16 +377,22 @@ enum snt_rules_err snt_credential_issue(const struct snt_credential *c, EVP_PKEY
 
 	if (!c || !bureau_priv || !text || c->issued_ms < 0)
 		return SNT_RULES_ERR_INVAL;
+	if (c->n_gates > SNT_CREDENTIAL_MAX_GATES)
+		return SNT_RULES_ERR_INVAL;
 	if (c->kind == SNT_CREDENTIAL_BADGE) {
-		m = cbor_new_definite_map(4);
-		ok = m && add(m, "type", cbor_build_string("badge")) && add(m, "v", u64(1)) &&
+		m = cbor_new_definite_map(c->n_gates ? 6 : 5);
+		ok = m && add(m, "type", cbor_build_string("badge")) && add(m, "v", u64(2)) &&
+		     add(m, "home", cbor_build_string(c->home)) &&
+		     (c->n_gates == 0 || add(m, "gates", gates_array(c->gates, c->n_gates))) &&
 		     add(m, "ref", cbor_build_string(c->ref)) && add(m, "issued", u64((uint64_t)c->issued_ms));
 	} else if (c->kind == SNT_CREDENTIAL_PASS && c->from_ms >= 0 && c->until_ms >= 0) {
-		m = cbor_new_definite_map(7);
-		ok = m && add(m, "type", cbor_build_string("pass")) && add(m, "v", u64(1)) &&
+		m = cbor_new_definite_map(c->n_gates ? 10 : 9);
+		ok = m && add(m, "type", cbor_build_string("pass")) && add(m, "v", u64(2)) &&
+		     add(m, "home", cbor_build_string(c->home)) &&
+		     (c->n_gates == 0 || add(m, "gates", gates_array(c->gates, c->n_gates))) &&
 		     add(m, "id", cbor_build_string(c->id)) && add(m, "visitor", cbor_build_string(c->visitor)) &&
 		     add(m, "from", u64((uint64_t)c->from_ms)) && add(m, "until", u64((uint64_t)c->until_ms)) &&
-		     add(m, "issued", u64((uint64_t)c->issued_ms));
+		     add(m, "uses", u64(c->uses)) && add(m, "issued", u64((uint64_t)c->issued_ms));
 	} else {
 		return SNT_RULES_ERR_INVAL;
 	}

@@ -16,6 +16,7 @@
 
 #include "cose/cose.h"
 #include "rules/rules.h"
+#include "rules/rules_internal.h"
 #include "sign/sign.h"
 
 #define MS_PER_DAY 86400000LL
@@ -32,6 +33,7 @@ static const char *const err_text[] = {
 	[SNT_RULES_ERR_SIGNATURE] = "rule set not signed by the bureau's key",
 	[SNT_RULES_ERR_PAYLOAD] = "invalid rule set",
 	[SNT_RULES_ERR_OLD] = "rule set not newer than the active one",
+	[SNT_RULES_ERR_ELSEWHERE] = "addressed to another home or gate",
 };
 
 static const char *const freshness_names[] = {
@@ -333,13 +335,53 @@ static enum snt_rules_err dec_staff(struct dec *d, const cbor_item_t *v, struct 
 	return SNT_RULES_OK;
 }
 
+/*
+ * A "gates" array: 1-@max distinct device ids of 1-63 printable ASCII
+ * characters into @gates; rules_gates() is shared with credential.c.
+ */
+enum snt_rules_err rules__gates(const cbor_item_t *v, size_t max, char (*gates)[SNT_RULES_GATE_LEN], size_t *n,
+				char *errbuf, size_t errlen)
+{
+	struct dec d = { errbuf, errlen };
+	char field[32];
+
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
+		return bad(&d, "gates", "not a definite array");
+	if (cbor_array_size(v) == 0 || cbor_array_size(v) > max) {
+		snprintf(field, sizeof(field), "not 1-%zu gates", max);
+		return bad(&d, "gates", field);
+	}
+	for (size_t i = 0; i < cbor_array_size(v); i++) {
+		snprintf(field, sizeof(field), "gates[%zu]", i);
+		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], gates[i], SNT_RULES_GATE_LEN) || !gates[i][0] ||
+		    !is_printable_ascii(gates[i]))
+			return bad(&d, field, "not a device id of 1-63 printable ASCII characters");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(gates[j], gates[i]))
+				return bad(&d, field, "listed twice");
+		*n = i + 1;
+	}
+	return SNT_RULES_OK;
+}
+
+/* A "home": 1-127 bytes of text. */
+enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, size_t errlen)
+{
+	struct dec d = { errbuf, errlen };
+
+	if (snt_cose_cbor_text_copy(v, home, SNT_RULES_HOME_LEN) || !home[0] ||
+	    !snt_code_is_text((const uint8_t *)home, strlen(home)))
+		return bad(&d, "home", "not a home of 1-127 bytes of text");
+	return SNT_RULES_OK;
+}
+
 enum key_id {
-	K_TYPE, K_V, K_VERSION, K_MODE, K_FEVER, K_COLOURS, K_FORMATS, K_MAX_VISITORS, K_REGIONS,
+	K_TYPE, K_V, K_HOME, K_GATES, K_VERSION, K_MODE, K_FEVER, K_COLOURS, K_FORMATS, K_MAX_VISITORS, K_REGIONS,
 	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
-	[K_TYPE] = "type", [K_V] = "v", [K_VERSION] = "version", [K_MODE] = "mode",
+	[K_TYPE] = "type", [K_V] = "v", [K_HOME] = "home", [K_GATES] = "gates", [K_VERSION] = "version", [K_MODE] = "mode",
 	[K_FEVER] = "fever_threshold_mdc", [K_COLOURS] = "colours", [K_FORMATS] = "formats",
 	[K_MAX_VISITORS] = "max_visitors", [K_REGIONS] = "risk_regions", [K_STAFF] = "staff",
 	[K_TEST_AGE] = "max_test_age_days", [K_FROM] = "valid_from", [K_UNTIL] = "valid_until",
@@ -350,7 +392,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 {
 	const char *f = key_names[k];
 	char text[16];
-	uint64_t u;
+	uint64_t u = 0;
 	int64_t i;
 
 	switch (k) {
@@ -359,9 +401,14 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 			return bad(d, f, "not \"rules\"");
 		return SNT_RULES_OK;
 	case K_V:
-		if (get_uint(v, &u) || u != 1)
-			return bad(d, f, "not format version 1");
+		if (get_uint(v, &u) || u != 2)
+			return bad(d, f, u == 1 ? "format version 1 names no home: not accepted (version 2 needed)" :
+				   "not format version 2");
 		return SNT_RULES_OK;
+	case K_HOME:
+		return rules__home(v, r->home, d->errbuf, d->errlen);
+	case K_GATES:
+		return rules__gates(v, SNT_RULES_MAX_GATES, r->gates, &r->n_gates, d->errbuf, d->errlen);
 	case K_VERSION:
 		if (get_uint(v, &u) || u == 0 || u > INT64_MAX)
 			return bad(d, f, "not an unsigned integer 1-2^63");
@@ -468,7 +515,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		err = dec_field(&d, (enum key_id)k, pairs[i].value, r);
 	}
 	for (int k = 0; k < K_COUNT && !err; k++)
-		if (!seen[k])
+		if (!seen[k] && k != K_GATES)
 			err = bad(&d, key_names[k], "missing");
 	if (!err && r->valid_until_ms <= r->valid_from_ms)
 		err = bad(&d, "valid_until", "not after valid_from");
@@ -559,17 +606,44 @@ static int join(char *buf, size_t size, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, struct snt_rules **out,
-				  char *errbuf, size_t errlen)
+enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT_RULES_GATE_LEN],
+				       size_t n_gates, const struct snt_rules_gate *gate, char *errbuf,
+				       size_t errlen)
+{
+	const char *gh, *gd;
+
+	if (!home || (n_gates && !gates) || !gate)
+		return SNT_RULES_ERR_INVAL;
+	gh = gate->home ? gate->home : "";
+	gd = gate->device_id ? gate->device_id : "";
+	if (strcmp(home, gh)) {
+		msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
+		return SNT_RULES_ERR_ELSEWHERE;
+	}
+	if (n_gates == 0)
+		return SNT_RULES_OK;
+	for (size_t i = 0; i < n_gates; i++)
+		if (!strcmp(gates[i], gd))
+			return SNT_RULES_OK;
+	msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
+	return SNT_RULES_ERR_ELSEWHERE;
+}
+
+/*
+ * <@dir>/@name: read, verified, decoded and addressed to @gate; its bytes
+ * into *@raw (may be NULL; free()).  @errbuf names the file.
+ */
+static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY *pub,
+				    const struct snt_rules_gate *gate, struct snt_rules **out, uint8_t **raw,
+				    size_t *raw_len, char *errbuf, size_t errlen)
 {
 	enum snt_rules_err err;
-	char path[4096];
+	struct snt_rules *r = NULL;
+	char path[4096], why[384] = "";
 	uint8_t *buf = NULL;
 	size_t len = 0;
 
-	if (!dir || !bureau_pub || !out)
-		return SNT_RULES_ERR_INVAL;
-	if (join(path, sizeof(path), dir, SNT_RULES_FILE)) {
+	if (join(path, sizeof(path), dir, name)) {
 		msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
@@ -578,15 +652,83 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, struct 
 		msg(errbuf, errlen, "%s: no rule set installed", path);
 	if (err)
 		return err;
-	err = snt_rules_open(buf, len, bureau_pub, out, errbuf, errlen);
-	if (err == SNT_RULES_ERR_SIGNATURE || err == SNT_RULES_ERR_PAYLOAD) {
-		char why[256];
-
-		snt_strlcpy(why, errbuf ? errbuf : "", sizeof(why));
-		msg(errbuf, errlen, "%s: %s", path, why);
+	err = snt_rules_open(buf, len, pub, &r, why, sizeof(why));
+	if (!err) {
+		err = snt_rules_addressed(r->home, (const char (*)[SNT_RULES_GATE_LEN])r->gates, r->n_gates, gate,
+					  why, sizeof(why));
+		if (err) {
+			snt_rules_free(r);
+			r = NULL;
+		}
 	}
-	free(buf);
-	return err;
+	if (err) {
+		msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
+		free(buf);
+		return err;
+	}
+	*out = r;
+	if (raw) {
+		*raw = buf;
+		*raw_len = len;
+	} else {
+		free(buf);
+	}
+	return SNT_RULES_OK;
+}
+
+static bool fatal(enum snt_rules_err e)
+{
+	return e == SNT_RULES_ERR_NOMEM || e == SNT_RULES_ERR_INVAL;
+}
+
+enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				  struct snt_rules **out, struct snt_rules_load_info *info, char *errbuf,
+				  size_t errlen)
+{
+	struct snt_rules_load_info dummy;
+	struct snt_rules *r = NULL, *p = NULL;
+	enum snt_rules_err err, kerr;
+	char active_why[256] = "", kept_why[256] = "";
+
+	if (!dir || !bureau_pub || !gate || !out)
+		return SNT_RULES_ERR_INVAL;
+	if (!info)
+		info = &dummy;
+	memset(info, 0, sizeof(*info));
+	err = open_file(dir, SNT_RULES_FILE, bureau_pub, gate, &r, NULL, NULL, active_why, sizeof(active_why));
+	if (fatal(err)) {
+		msg(errbuf, errlen, "%s", active_why);
+		return err;
+	}
+	if (err) {
+		/* The active file is gone or damaged: the last good set, kept beside it. */
+		kerr = open_file(dir, SNT_RULES_KEPT_FILE, bureau_pub, gate, &r, NULL, NULL, kept_why,
+				 sizeof(kept_why));
+		if (fatal(kerr)) {
+			msg(errbuf, errlen, "%s", kept_why);
+			return kerr;
+		}
+		if (kerr) {
+			if (err == SNT_RULES_ERR_NONE && kerr != SNT_RULES_ERR_NONE) {
+				msg(errbuf, errlen, "%s", kept_why);
+				return kerr;
+			}
+			msg(errbuf, errlen, "%s", active_why);
+			return err;
+		}
+		info->kept = true;
+		snt_strlcpy(info->active_error, active_why, sizeof(info->active_error));
+	}
+	if (open_file(dir, SNT_RULES_PENDING_FILE, bureau_pub, gate, &p, NULL, NULL, NULL, 0) == SNT_RULES_OK) {
+		if (p->version > r->version) {
+			info->pending = true;
+			info->pending_version = p->version;
+			info->pending_from_ms = p->valid_from_ms;
+		}
+		snt_rules_free(p);
+	}
+	*out = r;
+	return SNT_RULES_OK;
 }
 
 /* Write @len bytes to a new @path (mode 0644), fsync'd. */
@@ -634,22 +776,84 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
-				     int64_t now_ms, struct snt_rules_install_result *res, char *errbuf,
-				     size_t errlen)
+/* <@dir>/@name := @buf, through <name>.tmp, rename and a directory fsync. */
+static enum snt_rules_err put_file(const char *dir, const char *name, const uint8_t *buf, size_t len,
+				   char *errbuf, size_t errlen)
 {
-	struct snt_rules *fresh = NULL, *active = NULL;
-	char path[4096], tmp[4096], ignored[256];
-	enum snt_rules_err err;
-	uint64_t previous = 0;
+	char path[4096], tmp[4096];
 	int saved;
 
-	if (!dir || !bureau_pub || !buf)
-		return SNT_RULES_ERR_INVAL;
-	if (join(path, sizeof(path), dir, SNT_RULES_FILE) || join(tmp, sizeof(tmp), dir, SNT_RULES_TMP_FILE)) {
+	if (join(path, sizeof(path), dir, name) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
+	if (write_durable(tmp, buf, len)) {
+		saved = errno;
+		unlink(tmp);
+		msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
+		errno = saved;
+		return SNT_RULES_ERR_IO;
+	}
+	if (rename(tmp, path)) {
+		saved = errno;
+		unlink(tmp);
+		msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
+		errno = saved;
+		return SNT_RULES_ERR_IO;
+	}
+	if (fsync_dir(dir)) {
+		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+		return SNT_RULES_ERR_IO;
+	}
+	return SNT_RULES_OK;
+}
+
+/* Remove <@dir>/@name (gone already is fine) durably. */
+static enum snt_rules_err drop_file(const char *dir, const char *name, char *errbuf, size_t errlen)
+{
+	char path[4096];
+
+	if (join(path, sizeof(path), dir, name)) {
+		msg(errbuf, errlen, "%s: path too long", dir);
+		return SNT_RULES_ERR_INVAL;
+	}
+	if (unlink(path) && errno != ENOENT) {
+		msg(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return SNT_RULES_ERR_IO;
+	}
+	if (fsync_dir(dir)) {
+		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+		return SNT_RULES_ERR_IO;
+	}
+	return SNT_RULES_OK;
+}
+
+/* @buf becomes the active set: rules.cose, then its kept copy; a pending set (older) goes. */
+static enum snt_rules_err make_active(const char *dir, const uint8_t *buf, size_t len, char *errbuf,
+				      size_t errlen)
+{
+	enum snt_rules_err err;
+
+	err = put_file(dir, SNT_RULES_FILE, buf, len, errbuf, errlen);
+	if (!err)
+		err = put_file(dir, SNT_RULES_KEPT_FILE, buf, len, errbuf, errlen);
+	if (!err)
+		err = drop_file(dir, SNT_RULES_PENDING_FILE, errbuf, errlen);
+	return err;
+}
+
+enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				     const uint8_t *buf, size_t len, int64_t now_ms,
+				     struct snt_rules_install_result *res, char *errbuf, size_t errlen)
+{
+	struct snt_rules *fresh = NULL, *other = NULL;
+	char why[512];
+	enum snt_rules_err err;
+	uint64_t previous = 0, pending = 0;
+	bool later;
+
+	if (!dir || !bureau_pub || !gate || !buf)
+		return SNT_RULES_ERR_INVAL;
 	if (len > SNT_RULES_MAX_FILE) {
 		msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
@@ -657,53 +861,103 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 	err = snt_rules_open(buf, len, bureau_pub, &fresh, errbuf, errlen);
 	if (err)
 		return err;
+	err = snt_rules_addressed(fresh->home, (const char (*)[SNT_RULES_GATE_LEN])fresh->gates, fresh->n_gates,
+				  gate, errbuf, errlen);
+	if (err)
+		goto out;
 
-	/* The active set; one that no longer verifies (another bureau key) counts as none. */
-	err = snt_rules_load(dir, bureau_pub, &active, ignored, sizeof(ignored));
+	/* The active and pending sets; one that does not verify or is addressed elsewhere counts as none. */
+	err = snt_rules_load(dir, bureau_pub, gate, &other, NULL, why, sizeof(why));
 	if (err == SNT_RULES_OK) {
-		previous = active->version;
-		snt_rules_free(active);
-	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO) {
-		msg(errbuf, errlen, "%s", ignored);
-		snt_rules_free(fresh);
-		return err;
+		previous = other->version;
+		snt_rules_free(other);
+		other = NULL;
+	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
+		msg(errbuf, errlen, "%s", why);
+		goto out;
 	}
+	err = open_file(dir, SNT_RULES_PENDING_FILE, bureau_pub, gate, &other, NULL, NULL, why, sizeof(why));
+	if (err == SNT_RULES_OK) {
+		pending = other->version;
+		snt_rules_free(other);
+		other = NULL;
+	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
+		msg(errbuf, errlen, "%s", why);
+		goto out;
+	}
+	err = SNT_RULES_ERR_OLD;
 	if (fresh->version <= previous) {
 		msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
 		    (unsigned long long)fresh->version, (unsigned long long)previous);
-		snt_rules_free(fresh);
-		return SNT_RULES_ERR_OLD;
+		goto out;
 	}
-
-	if (write_durable(tmp, buf, len))
-		goto err_io_tmp;
-	if (rename(tmp, path)) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
-		goto err_io;
+	if (fresh->version <= pending) {
+		msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
+		    (unsigned long long)fresh->version, (unsigned long long)pending);
+		goto out;
 	}
-	if (fsync_dir(dir)) {
-		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
-		goto err_io;
-	}
+	later = now_ms < fresh->valid_from_ms;
+	if (later)
+		err = put_file(dir, SNT_RULES_PENDING_FILE, buf, len, errbuf, errlen);
+	else
+		err = make_active(dir, buf, len, errbuf, errlen);
+	if (err)
+		goto out;
 	if (res) {
 		res->version = fresh->version;
 		res->previous = previous;
 		res->freshness = snt_rules_freshness(fresh, now_ms);
+		res->pending = later;
+		res->valid_from_ms = fresh->valid_from_ms;
 	}
+out:
 	snt_rules_free(fresh);
-	return SNT_RULES_OK;
+	return err;
+}
 
-err_io_tmp:
-	saved = errno;
-	unlink(tmp);
-	msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
-	errno = saved;
-err_io:
-	snt_rules_free(fresh);
-	return SNT_RULES_ERR_IO;
+enum snt_rules_err snt_rules_promote(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				     int64_t now_ms, bool clock_trusted, bool *promoted, char *errbuf,
+				     size_t errlen)
+{
+	struct snt_rules *p = NULL, *active = NULL;
+	enum snt_rules_err err;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	char why[512];
+
+	if (promoted)
+		*promoted = false;
+	if (!dir || !bureau_pub || !gate)
+		return SNT_RULES_ERR_INVAL;
+	err = open_file(dir, SNT_RULES_PENDING_FILE, bureau_pub, gate, &p, &raw, &len, why, sizeof(why));
+	if (err == SNT_RULES_ERR_NONE)
+		return SNT_RULES_OK;
+	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
+		msg(errbuf, errlen, "%s", why);
+		return err;
+	}
+	if (err)	/* damaged or addressed elsewhere: never to take over */
+		return drop_file(dir, SNT_RULES_PENDING_FILE, errbuf, errlen);
+	err = snt_rules_load(dir, bureau_pub, gate, &active, NULL, why, sizeof(why));
+	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
+		msg(errbuf, errlen, "%s", why);
+		goto out;
+	}
+	if (err == SNT_RULES_OK && p->version <= active->version) {
+		err = drop_file(dir, SNT_RULES_PENDING_FILE, errbuf, errlen);
+		goto out;
+	}
+	err = SNT_RULES_OK;
+	if (!clock_trusted || now_ms < p->valid_from_ms)
+		goto out;
+	err = make_active(dir, raw, len, errbuf, errlen);
+	if (!err && promoted)
+		*promoted = true;
+out:
+	snt_rules_free(active);
+	snt_rules_free(p);
+	free(raw);
+	return err;
 }
 
 void snt_rules_free(struct snt_rules *r)

@@ -7,7 +7,13 @@
  * RFC 9053 §2.1) made with the bureau's P-256 key, whose payload is one
  * CBOR map (RFC 8949) with exactly these text keys, each once:
  *   "type"                "rules"
- *   "v"                   1 (format version of this map)
+ *   "v"                   2 (format version of this map; version 1 named
+ *                         no home and is refused)
+ *   "home"                the care home the set is for, as the gate's
+ *                         [station] home: tstr, 1-127 bytes of text
+ *   "gates"               optional: array of 1-64 [station] device_id
+ *                         values (1-63 printable ASCII, distinct); when
+ *                         given, only these gates of the home take the set
  *   "version"             uint >= 1: the rule set's number; an install must
  *                         be newer than the active one
  *   "mode"                "open" | "closed"
@@ -26,7 +32,8 @@
  *                         "name": masked name, tstr 1-63 bytes of text,
  *                         "last_test": "YYYY-MM-DD"} with distinct refs
  *   "max_test_age_days"   uint 1-366 (the notice: 7)
- *   "valid_from"          ms since the epoch (UTC)
+ *   "valid_from"          ms since the epoch (UTC): before it the set is
+ *                         kept pending (below), not used
  *   "valid_until"         ms, > valid_from: past it the set is stale
  *   "hard_limit_ms"       uint ms after valid_until when unattended
  *                         admission stops (expired)
@@ -35,12 +42,26 @@
  * repeated key, a wrong type, a value out of range, trailing bytes) is
  * refused, naming the field.
  *
- * Installed file: <dir>/rules.cose holds the verified COSE_Sign1 bytes as
- * received.  An install writes <dir>/rules.cose.tmp, fsyncs it, renames it
- * over rules.cose and fsyncs the directory, so a power cut leaves either the
- * old or the new set, never a mix; the old set stays until the new one is
- * fully checked.  A running gate takes the new set at SIGHUP (between
- * visits; a visit in progress keeps the set it started with).
+ * A set is for one home (and, with "gates", for some of its gates): a gate
+ * whose [station] home or device_id it does not name refuses it at install
+ * and at load (SNT_RULES_ERR_ELSEWHERE), whatever its version, and an active
+ * or pending set addressed elsewhere counts as none when a new set's
+ * version is compared (so a foreign set of version 999 never blocks the
+ * home's own updates).
+ *
+ * Files in <dir>, each the verified COSE_Sign1 bytes as received:
+ *   rules.cose          the active set
+ *   rules.kept.cose     a second copy of the active set (the last good set):
+ *                       used when rules.cose is missing, damaged or
+ *                       addressed elsewhere (snt_rules_load() says so)
+ *   rules.pending.cose  a set whose valid_from has not come yet; it takes
+ *                       over (snt_rules_promote()) once the gate's trusted
+ *                       clock reaches valid_from
+ * Every write goes to <file>.tmp, is fsync'd, renamed over <file>, and the
+ * directory is fsync'd, so a power cut leaves either the old or the new
+ * file, never a mix; the old set stays until the new one is fully checked.
+ * A running gate takes a new set at SIGHUP (between visits; a visit in
+ * progress keeps the set it started with).
  */
 #ifndef SNT_RULES_H
 #define SNT_RULES_H
@@ -57,6 +78,8 @@
 
 #define SNT_RULES_FILE "rules.cose"
 #define SNT_RULES_TMP_FILE "rules.cose.tmp"
+#define SNT_RULES_KEPT_FILE "rules.kept.cose"
+#define SNT_RULES_PENDING_FILE "rules.pending.cose"
 #define SNT_RULES_DEFAULT_DIR "/var/lib/sentinel"
 #define SNT_RULES_MAX_FILE 1048576	/* largest rule-set file read, bytes */
 #define SNT_RULES_MAX_REGIONS 1024
@@ -64,6 +87,9 @@
 #define SNT_RULES_REF_LEN 33		/* staff reference: 32 characters + NUL */
 #define SNT_RULES_NAME_LEN 64		/* masked name: 63 bytes + NUL */
 #define SNT_RULES_DATE_LEN 11		/* "YYYY-MM-DD" + NUL */
+#define SNT_RULES_HOME_LEN 128		/* home: 127 bytes + NUL (as [station] home) */
+#define SNT_RULES_GATE_LEN 64		/* gate: 63 characters + NUL (as [station] device_id) */
+#define SNT_RULES_MAX_GATES 64		/* gates named by a rule set */
 
 enum snt_rules_err {
 	SNT_RULES_OK = 0,
@@ -74,7 +100,17 @@ enum snt_rules_err {
 	SNT_RULES_ERR_TOO_LARGE,/* the file is larger than SNT_RULES_MAX_FILE */
 	SNT_RULES_ERR_SIGNATURE,/* not a COSE_Sign1 ES256 by the bureau's key, or altered */
 	SNT_RULES_ERR_PAYLOAD,	/* the signed payload is not a valid rule set (the message names the field) */
-	SNT_RULES_ERR_OLD,	/* install: version not newer than the active set's */
+	SNT_RULES_ERR_OLD,	/* install: version not newer than the active (or pending) set's */
+	SNT_RULES_ERR_ELSEWHERE,/* addressed to another home, or to other gates of this one */
+};
+
+/*
+ * The gate a rule set, badge or pass must be addressed to: [station] home
+ * and device_id (config.h).  Both borrowed.
+ */
+struct snt_rules_gate {
+	const char *home;
+	const char *device_id;
 };
 
 enum snt_rules_mode {
@@ -99,6 +135,9 @@ struct snt_rules_staff {
 /* A decoded rule set; one allocation, freed with snt_rules_free(). */
 struct snt_rules {
 	uint64_t version;
+	char home[SNT_RULES_HOME_LEN];
+	size_t n_gates;			/* 0: every gate of the home */
+	char gates[SNT_RULES_MAX_GATES][SNT_RULES_GATE_LEN];
 	enum snt_rules_mode mode;
 	int32_t fever_threshold_mdc;
 	unsigned int colours;		/* bit (1u << enum snt_colour) */
@@ -141,38 +180,90 @@ enum snt_rules_err snt_rules_open(const uint8_t *buf, size_t len, EVP_PKEY *bure
 				  struct snt_rules **out, char *errbuf, size_t errlen) SNT_WUR;
 
 /*
- * snt_rules_load() - the active rule set: <@dir>/rules.cose, verified and
- * decoded as snt_rules_open() (at start and at SIGHUP).
- * Return: SNT_RULES_OK and *out; SNT_RULES_ERR_NONE when the file does
- * not exist; SNT_RULES_ERR_IO; SNT_RULES_ERR_TOO_LARGE; and the errors of
- * snt_rules_open().
+ * snt_rules_addressed() - whether a set, badge or pass naming @home and
+ * @gates (@n_gates of them, 0: the whole home) is for @gate.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL (NULL); SNT_RULES_ERR_ELSEWHERE
+ * with @errbuf saying "addressed to home 'A', this gate's home is 'B'" or
+ * "addressed to gates of home 'A' other than 'g'" (an unset home reads '').
  */
-enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, struct snt_rules **out,
-				  char *errbuf, size_t errlen) SNT_WUR;
+enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT_RULES_GATE_LEN],
+				       size_t n_gates, const struct snt_rules_gate *gate, char *errbuf,
+				       size_t errlen) SNT_WUR;
+
+/* What snt_rules_load() found. */
+struct snt_rules_load_info {
+	bool kept;		/* rules.cose failed; the set came from rules.kept.cose */
+	char active_error[256];	/* with kept: why rules.cose failed */
+	bool pending;		/* a pending set verifies (rules.pending.cose), newer than the active one */
+	uint64_t pending_version;
+	int64_t pending_from_ms;/* its valid_from */
+};
+
+/*
+ * snt_rules_load() - the active rule set for @gate (at start and at SIGHUP):
+ * <@dir>/rules.cose, verified and decoded as snt_rules_open() and addressed
+ * to @gate; when that fails, the kept copy rules.kept.cose (@info->kept,
+ * with why in @info->active_error).  A pending set is looked at too
+ * (@info->pending) but never returned here: snt_rules_promote() makes it
+ * active.
+ * @info: may be NULL.
+ * Return: SNT_RULES_OK and *out; SNT_RULES_ERR_NONE when neither file
+ * exists; otherwise the error of rules.cose (or, when rules.cose does not
+ * exist, of the kept copy): SNT_RULES_ERR_IO; SNT_RULES_ERR_TOO_LARGE;
+ * SNT_RULES_ERR_ELSEWHERE; and the errors of snt_rules_open(); @errbuf
+ * names the file.
+ */
+enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				  struct snt_rules **out, struct snt_rules_load_info *info, char *errbuf,
+				  size_t errlen) SNT_WUR;
+
+/*
+ * snt_rules_promote() - a pending set whose time has come becomes the
+ * active one: when rules.pending.cose verifies, is addressed to @gate, is
+ * newer than the active set and @now_ms >= its valid_from on a clock that
+ * is trusted (@clock_trusted), it is written as rules.cose and
+ * rules.kept.cose and the pending file is removed (each step atomic, as
+ * install).  A pending set that does not verify, is addressed elsewhere or
+ * is not newer than the active one is removed.
+ * @promoted: receives whether it was promoted (may be NULL).
+ * Return: SNT_RULES_OK (promoted or not); SNT_RULES_ERR_INVAL;
+ * SNT_RULES_ERR_NOMEM; SNT_RULES_ERR_IO (@errbuf names the file).
+ */
+enum snt_rules_err snt_rules_promote(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				     int64_t now_ms, bool clock_trusted, bool *promoted, char *errbuf,
+				     size_t errlen) SNT_WUR;
 
 /* What snt_rules_install() did. */
 struct snt_rules_install_result {
 	uint64_t version;		/* the installed set's version */
 	uint64_t previous;		/* the active set's version before, 0 = none */
 	enum snt_rules_freshness freshness;	/* of the new set at @now_ms */
+	bool pending;			/* not valid yet at @now_ms: kept as rules.pending.cose */
+	int64_t valid_from_ms;		/* the new set's valid_from */
 };
 
 /*
- * snt_rules_install() - make @buf (a signed rule set) the active one, if it
- * verifies with @bureau_pub, decodes, and its version is newer than that of
- * the set in @dir (an active file that no longer verifies counts as none).
- * Atomic (top of this file): on any error <@dir>/rules.cose is unchanged.
- * @now_ms: the time the freshness in @res is judged at.
+ * snt_rules_install() - take @buf (a signed rule set) if it verifies with
+ * @bureau_pub, decodes, is addressed to @gate and its version is newer than
+ * those of the active and the pending set in @dir (a file that does not
+ * verify or is addressed elsewhere counts as none).  Valid at @now_ms
+ * (valid_from <= @now_ms): it becomes the active set (rules.cose and
+ * rules.kept.cose) and an older pending set is removed; not yet valid: it
+ * becomes the pending set (@res->pending) and the active set stays until
+ * snt_rules_promote().  Atomic (top of this file): on any error the files
+ * in @dir are unchanged.
+ * @now_ms: the time validity and freshness are judged at.
  * @res: may be NULL.
  * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL; SNT_RULES_ERR_NOMEM;
  * SNT_RULES_ERR_TOO_LARGE; SNT_RULES_ERR_SIGNATURE; SNT_RULES_ERR_PAYLOAD;
- * SNT_RULES_ERR_OLD (@errbuf names both versions); SNT_RULES_ERR_IO when
- * the temporary file cannot be written, fsync'd or renamed, or the active
- * one cannot be read (errno kept; @errbuf names the file).
+ * SNT_RULES_ERR_ELSEWHERE (@errbuf names the home or gate); SNT_RULES_ERR_OLD
+ * (@errbuf names both versions); SNT_RULES_ERR_IO when a file cannot be
+ * written, fsync'd or renamed, or an existing one cannot be read (errno
+ * kept; @errbuf names the file).
  */
-enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
-				     int64_t now_ms, struct snt_rules_install_result *res, char *errbuf,
-				     size_t errlen) SNT_WUR;
+enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,
+				     const uint8_t *buf, size_t len, int64_t now_ms,
+				     struct snt_rules_install_result *res, char *errbuf, size_t errlen) SNT_WUR;
 
 /* snt_rules_free() - NULL does nothing. */
 void snt_rules_free(struct snt_rules *r);
@@ -213,11 +304,18 @@ void snt_rules_format_date(int32_t day, char *buf, size_t size);
  * ---- Staff badges and visit passes ----
  * A credential is a COSE_Sign1 ES256 made with the bureau's key whose
  * payload is one CBOR map with exactly these keys:
- *   badge: {"type": "badge", "v": 1, "ref": staff reference (as the
- *           roster's), "issued": ms}
- *   pass:  {"type": "pass", "v": 1, "id": tstr 1-32 printable ASCII,
- *           "visitor": masked name (1-63 bytes of text), "from": ms,
- *           "until": ms (> from), "issued": ms}
+ *   badge: {"type": "badge", "v": 2, "home": as a rule set's, ["gates":
+ *           as a rule set's, at most SNT_CREDENTIAL_MAX_GATES], "ref": staff
+ *           reference (as the roster's), "issued": ms}
+ *   pass:  {"type": "pass", "v": 2, "home", ["gates"], "id": tstr 1-32
+ *           printable ASCII, "visitor": masked name (1-63 bytes of text),
+ *           "from": ms, "until": ms (> from), "uses": uint 1-100 (entries
+ *           the pass gives in its window), "issued": ms}
+ * A gate honours only badges and passes addressed to it
+ * (snt_rules_addressed()).  A pass admits its holder once per visit: while
+ * the holder is inside (admitted with it and no exit-button release since)
+ * it admits no one else; after an exit it admits again, up to "uses"
+ * entries in all (checkin.h).
  * Its QR text is "SNB1:" followed by the base45 (RFC 9285) of the
  * COSE_Sign1 bytes.  "SNB1:" is not a health-code format: the gate sets such
  * codes aside (snt_credential_is()) and looks for the health code in the
@@ -226,6 +324,8 @@ void snt_rules_format_date(int32_t day, char *buf, size_t size);
 #define SNT_CREDENTIAL_PREFIX "SNB1:"
 #define SNT_CREDENTIAL_ID_LEN 33	/* pass id: 32 characters + NUL */
 #define SNT_CREDENTIAL_MAX_TEXT 2048	/* longest QR text accepted */
+#define SNT_CREDENTIAL_MAX_GATES 8	/* gates a badge or pass may name */
+#define SNT_CREDENTIAL_MAX_USES 100	/* a pass's "uses" */
 
 enum snt_credential_kind {
 	SNT_CREDENTIAL_BADGE = 0,
@@ -234,6 +334,10 @@ enum snt_credential_kind {
 
 struct snt_credential {
 	enum snt_credential_kind kind;
+	char home[SNT_RULES_HOME_LEN];		/* the home it is for */
+	size_t n_gates;				/* 0: every gate of the home */
+	char gates[SNT_CREDENTIAL_MAX_GATES][SNT_RULES_GATE_LEN];
+	uint32_t uses;				/* pass: entries it gives, 1-100 */
 	char ref[SNT_RULES_REF_LEN];		/* badge: staff reference */
 	char id[SNT_CREDENTIAL_ID_LEN];		/* pass: its id */
 	char visitor[SNT_RULES_NAME_LEN];	/* pass: masked visitor name */
@@ -260,12 +364,14 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 				       struct snt_credential *out, char *errbuf, size_t errlen) SNT_WUR;
 
 /*
- * snt_credential_issue() - the bureau's side: sign @c (kind, and ref or
- * id/visitor/from/until, issued) with @bureau_priv and return its QR text.
+ * snt_credential_issue() - the bureau's side: sign @c (kind, home, gates,
+ * and ref or id/visitor/from/until/uses, issued) with @bureau_priv and
+ * return its QR text.
  * @text: receives "SNB1:..." (NUL-terminated, free()).
  * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL for NULL, a field that would
- * not decode (empty or too long reference/id/name, until <= from, negative
- * times) or a key without its private half; SNT_RULES_ERR_NOMEM.
+ * not decode (empty or too long home/reference/id/name, bad gates, uses out
+ * of 1-100, until <= from, negative times) or a key without its private
+ * half; SNT_RULES_ERR_NOMEM.
  */
 enum snt_rules_err snt_credential_issue(const struct snt_credential *c, EVP_PKEY *bureau_priv,
 					char **text) SNT_WUR;

@@ -30,6 +30,7 @@ write_conf() {
 board = sim
 db = $3
 device_id = test-gate
+home = 阳光养老院
 duty_phone = 0931-1
 
 [checkin]

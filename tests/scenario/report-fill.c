@@ -11,14 +11,15 @@
  * comment line:
  *   entry TIME CLOCK KIND FORMAT COLOUR TEMP DECISION REASONS DOOR SUBJECT DETAIL
  *   exit TIME
- *   rules DIR KEYFILE VERSION ISSUED VALID_UNTIL
+ *   rules DIR KEYFILE VERSION ISSUED VALID_UNTIL HOME
  * TIME is RFC 3339.  CLOCK: trusted; untrusted (a boot never rebased); or
  * rebased (written untrusted in a boot that is then rebased so that its
  * computed time equals TIME).  TEMP: "36.5" or "-".  REASONS: names joined
  * by ",", or "-".  SUBJECT and DETAIL: the text, or "-" for none.
  * rules: a new bureau key (its public half written to KEYFILE, PEM) signs a
  * rule set of VERSION issued at ISSUED, valid until VALID_UNTIL (RFC 3339),
- * installed into DIR as the gate does (rules/rules.h).
+ * for the home HOME, installed into DIR as that home's gate does
+ * (rules/rules.h).
  * Exit 0, or 1 with a message naming the line.
  */
 #include <stdio.h>
@@ -109,6 +110,7 @@ static int make_rules(char **f)
 	uint8_t *payload = NULL, *cose = NULL;
 	size_t plen = 0, clen = 0;
 	EVP_PKEY *key = NULL;
+	struct snt_rules_gate gate = { NULL, NULL };
 	char err[256] = "";
 	int rc = -1;
 
@@ -124,10 +126,12 @@ static int make_rules(char **f)
 	if (snt_clock_parse_rfc3339(f[4], &r->issued_ms) || snt_clock_parse_rfc3339(f[5], &r->valid_until_ms))
 		goto out;
 	r->valid_from_ms = r->issued_ms;
+	snt_strlcpy(r->home, f[6], sizeof(r->home));
+	gate.home = f[6];
 	if (snt_sign_key_generate(&key) || snt_sign_key_write_public(key, f[2]) ||
 	    snt_rules_encode(r, &payload, &plen, err, sizeof(err)) ||
 	    snt_sign1_es256(key, payload, plen, &cose, &clen) ||
-	    snt_rules_install(f[1], key, cose, clen, r->issued_ms, NULL, err, sizeof(err)))
+	    snt_rules_install(f[1], key, &gate, cose, clen, r->issued_ms, NULL, err, sizeof(err)))
 		goto out;
 	rc = 0;
 out:
@@ -196,7 +200,7 @@ int main(int argc, char **argv)
 			ev.clock = SNT_CLOCK_TRUSTED;
 			ev.kind = SNT_EVENT_EXIT;
 			err = snt_store_event_add(st, &ev);
-		} else if (n == 6 && !strcmp(f[0], "rules")) {
+		} else if (n == 7 && !strcmp(f[0], "rules")) {
 			if (make_rules(f)) {
 				fprintf(stderr, "%s:%d: rules\n", argv[2], lineno);
 				goto out;

@@ -10,7 +10,7 @@ command -v qrencode >/dev/null || { echo "SKIP: qrencode not installed (make dep
 
 "$BUR" keys init --key "$T/bureau.key" >/dev/null || fail "keys init"
 cat >"$T/rules.json" <<'JSON'
-{"version": 3, "mode": "open", "fever_threshold_mdc": 37300, "colours": ["green", "yellow"],
+{"v": 2, "home": "阳光养老院", "version": 3, "mode": "open", "fever_threshold_mdc": 37300, "colours": ["green", "yellow"],
  "formats": ["healthcode"], "max_visitors": 4, "risk_regions": ["620100", "110105"],
  "staff": [{"ref": "S010", "name": "赵*", "last_test": "2026-11-26"}],
  "max_test_age_days": 7, "valid_from": "2026-11-28T00:00:00Z", "valid_until": 1796083200000,
@@ -18,7 +18,7 @@ cat >"$T/rules.json" <<'JSON'
 JSON
 out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" 2>&1)
 expect_eq "policy sign: exit" "$?" "0"
-expect_eq "policy sign: output" "$out" "rule set version 3 signed: $T/rules.cose (412 bytes)"
+expect_eq "policy sign: output" "$out" "rule set version 3 signed: $T/rules.cose (433 bytes)"
 
 printf 'show none\n' >"$T/empty.scn"
 write_conf "$T/gate.conf" empty.scn gate.db out.log
@@ -53,22 +53,35 @@ expect_eq "unknown key: message" "$out" "sentinel-bureau: policy: $T/bad3.json: 
 expect_eq "no --key: exit" "$?" "2"
 
 # Badge and pass: PNG QR codes the gate's scanner reads as SNB1: text.
-out=$("$BUR" --key "$T/bureau.key" badge issue --ref S010 --out "$T/badge.png" --text 2>&1)
+out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 --out "$T/badge.png" --text 2>&1)
 expect_eq "badge issue: exit" "$?" "0"
 case $out in SNB1:*) ;; *) fail "badge text: $out" ;; esac
 got=$("$B/sentinelctl" scan --json "$T/badge.png" | jq -r '.codes[0].text')
 expect_eq "badge scanned" "$got" "$out"
-out=$("$BUR" --key "$T/bureau.key" pass issue --id P-7 --visitor '钱*' --from 2026-11-29T01:00:00Z \
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-7 --visitor '钱*' --from 2026-11-29T01:00:00Z \
 	--until 2026-11-29T03:00:00Z --out "$T/pass.png" 2>&1)
 expect_eq "pass issue: exit" "$?" "0"
 case $out in "pass P-7: $T/pass.png ("*" characters)") ;; *) fail "pass output: $out" ;; esac
 got=$("$B/sentinelctl" scan --json "$T/pass.png" | jq -r '.codes[0].text' | cut -c1-5)
 expect_eq "pass scanned" "$got" "SNB1:"
-"$BUR" --key "$T/bureau.key" pass issue --id P-8 --visitor '钱*' --from 2026-11-29T03:00:00Z \
+"$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-8 --visitor '钱*' --from 2026-11-29T03:00:00Z \
 	--until 2026-11-29T01:00:00Z --out "$T/pass2.png" 2>/dev/null
 expect_eq "pass ending before it starts: exit" "$?" "2"
 [ ! -e "$T/pass2.png" ] || fail "a refused pass was written"
-"$BUR" --key "$T/bureau.key" badge issue --out "$T/b2.png" 2>/dev/null
+"$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --out "$T/b2.png" 2>/dev/null
 expect_eq "badge without --ref: exit" "$?" "2"
+out=$("$BUR" --key "$T/bureau.key" badge issue --ref S010 --out "$T/b2.png" 2>&1)
+expect_eq "badge without --home: exit" "$?" "2"
+expect_eq "badge without --home: message" "$out" \
+	"sentinel-bureau: badge: badge issue takes --home, --ref and --out (and --gate, --issued, --text)
+Try 'sentinel-bureau --help'."
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --visitor '钱*' --uses 0 \
+	--from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/b2.png" 2>&1)
+expect_eq "pass with --uses 0: message" "$out" "sentinel-bureau: pass: --uses: '0' is not a number 1-100
+Try 'sentinel-bureau --help'."
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --visitor '钱*' --uses 3 \
+	--gate gate-1 --gate gate-2 --from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/p3.png" 2>&1)
+case $out in "pass P-9: $T/p3.png (visitor 钱*, 3 entries, "*" characters)") ;; *) fail "pass --uses 3: $out" ;; esac
+[ ! -e "$T/b2.png" ] || fail "a refused badge or pass was written"
 
 finish

@@ -33,6 +33,8 @@ cmp -s "$R/rules-v1.cose" "$T/rules/rules.cose" || fail "rules.cose is not the i
 out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1)
 expect_eq "show v1: exit" "$?" "0"
 expect_eq "show v1" "$out" "version           1
+home              阳光养老院
+gates             all of the home
 mode              closed
 issued            2026-11-27T08:00:00Z
 age               1d 20h
@@ -71,12 +73,53 @@ expect_eq "same version: message" "$out" \
 out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.json" 2>&1)
 expect_eq "not COSE: exit" "$?" "1"
 cmp -s "$R/rules-v1.cose" "$T/rules/rules.cose" || fail "a refused install changed rules.cose"
-[ "$(ls "$T/rules")" = "rules.cose" ] || fail "files left in the rules dir: $(ls "$T/rules")"
+[ "$(ls "$T/rules" | tr '\n' ' ')" = "rules.cose rules.kept.cose " ] ||
+	fail "files left in the rules dir: $(ls "$T/rules")"
 
 out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2.cose" 2>&1)
 expect_eq "install v2: exit" "$?" "0"
 expect_eq "install v2: output" "$out" "installed rule set version 2 (was 1), fresh"
 cmp -s "$R/rules-v2.cose" "$T/rules/rules.cose" || fail "v2 not installed"
+
+# Issue 14 item 3: another home's set, however new and however lax, is refused at
+# install, and placed on the disk by hand it neither loads nor blocks the home's
+# own next set.
+if [ -x "$B/sentinel-bureau" ]; then
+	sed -e 's/"home": "阳光养老院"/"home": "月亮养老院"/' -e 's/"version": 2/"version": 999/' \
+		-e 's/"fever_threshold_mdc": 37300/"fever_threshold_mdc": 39000/' \
+		-e 's/"colours": \["green"\]/"colours": ["green", "yellow"]/' "$R/rules-v2.json" >"$T/x.json"
+	"$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/x.json" --out "$T/x999.cose" >/dev/null ||
+		fail "sign x999"
+	out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$T/x999.cose" 2>&1)
+	expect_eq "another home's set: exit" "$?" "1"
+	expect_eq "another home's set: message" "$out" \
+		"sentinelctl: policy: $T/x999.cose: refused: addressed to home '月亮养老院', this gate's home is '阳光养老院'"
+	cmp -s "$R/rules-v2.cose" "$T/rules/rules.cose" || fail "another home's set changed rules.cose"
+	# Copied over rules.cose: the kept v2 is shown, and v3 of the home still installs.
+	cp "$T/x999.cose" "$T/rules/rules.cose"
+	out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1 | head -2)
+	expect_eq "another home's set on disk: show" "$out" \
+		"sentinelctl: policy: $T/rules/rules.cose: addressed to home '月亮养老院', this gate's home is '阳光养老院'; showing the kept copy rules.kept.cose
+version           2"
+	sed 's/"version": 2/"version": 3/' "$R/rules-v2.json" >"$T/v3.json"
+	"$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/v3.json" --out "$T/v3.cose" >/dev/null ||
+		fail "sign v3"
+	out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$T/v3.cose" 2>&1)
+	expect_eq "the home's v3 after a foreign v999" "$out" "installed rule set version 3 (was 2), fresh"
+
+	# Issue 14 item 4: a set valid from 2030 is kept pending, not reported fresh.
+	sed -e 's/"version": 2/"version": 4/' -e 's/"valid_from": "2026-11-28T00:00:00Z"/"valid_from": "2030-01-01T00:00:00Z"/' \
+		-e 's/"valid_until": "2026-12-06T00:00:00Z"/"valid_until": "2030-02-01T00:00:00Z"/' \
+		"$R/rules-v2.json" >"$T/v4.json"
+	"$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/v4.json" --out "$T/v4.cose" >/dev/null ||
+		fail "sign v4"
+	out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$T/v4.cose" 2>&1)
+	expect_eq "a set valid from 2030" "$out" \
+		"rule set version 4 pending: valid from 2030-01-01T00:00:00Z (active version 3)"
+	out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1 | grep -E '^(version|pending) ')
+	expect_eq "show: active v3, v4 pending" "$out" "version           3
+pending           version 4, valid from 2030-01-01T00:00:00Z"
+fi
 
 # Usage errors.
 "$CTL" policy 2>/dev/null

@@ -62,7 +62,7 @@ row() { printf '%s\n' "$*" | sed "s/ | /$tab/g"; }
 	row "exit | 2026-11-29T00:35:00Z"
 	row "exit | 2026-11-29T03:00:00Z"
 	row "exit | 2026-11-29T17:00:00Z"
-	row "rules | $T/rules | $T/bureau.pub | 7 | 2026-11-20T00:00:00Z | 2026-12-31T00:00:00Z"
+	row "rules | $T/rules | $T/bureau.pub | 7 | 2026-11-20T00:00:00Z | 2026-12-31T00:00:00Z | 阳光养老院 & <b>Sunny</b>"
 } >"$T/day.txt"
 mkdir -p "$T/rules"
 if ! "$T/report-fill" "$T/gate.db" "$T/day.txt"; then

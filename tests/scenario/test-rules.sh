@@ -211,7 +211,7 @@ expect_eq "cap across a restart, then an exit" \
 # A visit pass issued for a full name carries only the masked name (the QR
 # code is readable by anyone), and the gate admits its holder.
 if [ -x "$B/sentinel-bureau" ]; then
-	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --id P-Z --visitor '张三' \
+	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --home 阳光养老院 --id P-Z --visitor '张三' \
 		--from 2026-11-29T00:00:00Z --until 2026-11-29T02:00:00Z --issued 2026-11-28T08:00:00Z \
 		--out "$T/pass-z.png" 2>&1)
 	expect_eq "pass for a full name: exit" "$?" "0"
@@ -232,7 +232,7 @@ for i in range(0, len(s), 3):
 print("masked" if "张*".encode() in out and "三".encode() not in out else "NOT masked")
 PY
 )" "masked"
-	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --id P-Y --visitor '	' \
+	out=$("$B/sentinel-bureau" --key "$R/bureau.key" pass issue --home 阳光养老院 --id P-Y --visitor '	' \
 		--from 2026-11-29T00:00:00Z --until 2026-11-29T02:00:00Z --out "$T/pass-y.png" 2>&1)
 	expect_eq "pass for no name: exit" "$?" "2"
 	expect_eq "pass for no name: message" "$out" \

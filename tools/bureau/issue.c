@@ -29,7 +29,9 @@
 #define EXIT_USAGE 2
 
 struct opts {
-	const char *key, *in, *out, *ref, *id, *visitor, *from, *until, *issued;
+	const char *key, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses;
+	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
+	size_t n_gates;
 	bool text, help;
 };
 
@@ -71,18 +73,23 @@ static void command_usage(const char *cmd)
 		      "as a COSE_Sign1 ES256 for 'sentinelctl policy install'.  What the gate would\n"
 		      "refuse is refused here, naming the field; nothing is written then.\n", stdout);
 	else if (!strcmp(cmd, "badge"))
-		fputs("Usage: sentinel-bureau --key KEY badge issue --ref REF --out BADGE.png\n"
-		      "                       [--issued TIME] [--text]\n"
+		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF --out BADGE.png\n"
+		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
 		      "\n"
-		      "A staff badge QR code (PNG, drawn by qrencode) for the roster reference REF.\n"
+		      "A staff badge QR code (PNG, drawn by qrencode) for the roster reference REF of\n"
+		      "the home HOME (as its gates' [station] home; --gate: only those gates, at most 8).\n"
 		      "A gate honours it only while REF is on the staff roster of its active rule set.\n"
 		      "--text prints the QR text instead of the summary line.\n", stdout);
 	else
-		fputs("Usage: sentinel-bureau --key KEY pass issue --id ID --visitor NAME --from TIME\n"
-		      "                       --until TIME --out PASS.png [--issued TIME] [--text]\n"
+		fputs("Usage: sentinel-bureau --key KEY pass issue --home HOME --id ID --visitor NAME\n"
+		      "                       --from TIME --until TIME --out PASS.png [--uses N]\n"
+		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
 		      "\n"
-		      "A visit pass QR code (PNG, drawn by qrencode) for the window [from, until)\n"
-		      "(RFC 3339 or ms since the epoch).  The name is masked before it is signed:\n"
+		      "A visit pass QR code (PNG, drawn by qrencode) for the home HOME (as its gates'\n"
+		      "[station] home; --gate: only those gates, at most 8) and the window\n"
+		      "[from, until) (RFC 3339 or ms since the epoch).  It admits its holder once per\n"
+		      "visit: not again while they are inside; after an exit again, up to N entries\n"
+		      "in all (--uses, 1-100, default 1).  The name is masked before it is signed:\n"
 		      "the first character of each of its first two words, each followed by '*'\n"
 		      "(\"张三\" -> \"张*\", \"Gabriele Musterfrau\" -> \"G* M*\"); the QR code\n"
 		      "never holds the full name.\n", stdout);
@@ -94,7 +101,7 @@ static bool takes_value(const char *opt)
 	static const char *const with_value[] = {
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
 		"--listen", "--tls-cert", "--tls-key", "--in", "--out", "--ref", "--id", "--visitor", "--from",
-		"--until", "--issued",
+		"--until", "--issued", "--home", "--gate", "--uses",
 	};
 
 	if (strchr(opt, '='))
@@ -259,7 +266,7 @@ static int format_bit(const char *s, int *bit)
 static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 {
 	static const char *const known[] = {
-		"type", "v", "version", "mode", "fever_threshold_mdc", "colours", "formats", "max_visitors",
+		"type", "v", "home", "gates", "version", "mode", "fever_threshold_mdc", "colours", "formats", "max_visitors",
 		"risk_regions", "staff", "max_test_age_days", "valid_from", "valid_until", "hard_limit_ms", "issued",
 	};
 	const char *key, *mode;
@@ -277,8 +284,20 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 	if (v && (!json_is_string(v) || strcmp(json_string_value(v), "rules")))
 		return json_err(in, "type", "not \"rules\"");
 	v = json_object_get(root, "v");
-	if (v && (!json_is_integer(v) || json_integer_value(v) != 1))
-		return json_err(in, "v", "not 1");
+	if (v && (!json_is_integer(v) || json_integer_value(v) != 2))
+		return json_err(in, "v", "not 2");
+	v = json_object_get(root, "home");
+	if (!json_is_string(v) || snt_strlcpy(r->home, json_string_value(v), sizeof(r->home)) >= sizeof(r->home))
+		return json_err(in, "home", "not a home name of 1-127 bytes (the gates' [station] home)");
+	a = json_object_get(root, "gates");
+	if (a && (!json_is_array(a) || json_array_size(a) > SNT_RULES_MAX_GATES))
+		return json_err(in, "gates", "not an array of at most 64 device ids");
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) ||
+		    snt_strlcpy(r->gates[i], json_string_value(v), SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
+			return json_err(in, "gates", "not device ids of 1-63 characters");
+		r->n_gates = i + 1;
+	}
 	if (json_uint(in, root, "version", INT64_MAX, &r->version))
 		return -1;
 	v = json_object_get(root, "mode");
@@ -455,6 +474,24 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	memset(&c, 0, sizeof(c));
 	c.kind = kind;
 	c.issued_ms = now;
+	c.uses = 1;
+	if (snt_strlcpy(c.home, o->home, sizeof(c.home)) >= sizeof(c.home) || !c.home[0] ||
+	    !snt_code_is_text((const uint8_t *)c.home, strlen(c.home)))
+		return usage_error("--home: not a home name of 1-127 bytes of text (the gates' [station] home)");
+	for (size_t i = 0; i < o->n_gates; i++)
+		if (snt_strlcpy(c.gates[i], o->gates[i], SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
+			return usage_error("--gate: longer than 63 characters");
+	c.n_gates = o->n_gates;
+	if (o->uses) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(o->uses, &end, 10);
+		if (errno || end == o->uses || *end || v < 1 || v > SNT_CREDENTIAL_MAX_USES)
+			return usage_error("--uses: '%s' is not a number 1-100", o->uses);
+		c.uses = (uint32_t)v;
+	}
 	if (o->issued && parse_time("--issued", o->issued, &c.issued_ms))
 		return EXIT_USAGE;
 	if (kind == SNT_CREDENTIAL_BADGE) {
@@ -471,8 +508,9 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	rerr = snt_credential_issue(&c, key, &text);
 	if (rerr == SNT_RULES_ERR_INVAL)
 		return usage_error("%s", kind == SNT_CREDENTIAL_BADGE ?
-				   "--ref: 1-32 printable ASCII characters" :
-				   "--id 1-32 printable ASCII, --until after --from");
+				   "--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct" :
+				   "--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, "
+				   "distinct");
 	if (rerr) {
 		err_line("%s", snt_rules_strerror(rerr));
 		return EXIT_USAGE;
@@ -487,7 +525,8 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	else if (kind == SNT_CREDENTIAL_BADGE)
 		printf("badge %s: %s (%zu characters)\n", c.ref, o->out, strlen(text));
 	else
-		printf("pass %s: %s (visitor %s, %zu characters)\n", c.id, o->out, c.visitor, strlen(text));
+		printf("pass %s: %s (visitor %s, %u %s, %zu characters)\n", c.id, o->out, c.visitor, c.uses,
+		       c.uses == 1 ? "entry" : "entries", strlen(text));
 	free(text);
 	return EXIT_OK;
 }
@@ -505,6 +544,9 @@ static int run(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "issued", required_argument, NULL, 's' },
+		{ "home", required_argument, NULL, 'H' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "uses", required_argument, NULL, 'U' },
 		{ "text", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -531,6 +573,13 @@ static int run(int argc, char **argv)
 		case 'f': o.from = optarg; break;
 		case 'u': o.until = optarg; break;
 		case 's': o.issued = optarg; break;
+		case 'H': o.home = optarg; break;
+		case 'U': o.uses = optarg; break;
+		case 'g':
+			if (o.n_gates == SNT_CREDENTIAL_MAX_GATES)
+				return usage_error("--gate: at most %d gates", SNT_CREDENTIAL_MAX_GATES);
+			o.gates[o.n_gates++] = optarg;
+			break;
 		case 't': o.text = true; break;
 		case 'h': o.help = true; break;
 		case ':':
@@ -554,12 +603,14 @@ static int run(int argc, char **argv)
 		return usage_error("--key PATH (the bureau's private key) is required");
 	if (!o.out)
 		return usage_error("--out is required");
-	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text))
-		return usage_error("policy sign takes --in and --out");
-	if (!strcmp(cmd, "badge") && (!o.ref || o.in || o.id || o.visitor || o.from || o.until))
-		return usage_error("badge issue takes --ref and --out (and --issued, --text)");
-	if (!strcmp(cmd, "pass") && (!o.id || !o.visitor || !o.from || !o.until || o.in || o.ref))
-		return usage_error("pass issue takes --id, --visitor, --from, --until and --out");
+	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
+				       o.home || o.n_gates || o.uses))
+		return usage_error("policy sign takes --in and --out (the home and gates are in the JSON)");
+	if (!strcmp(cmd, "badge") && (!o.ref || !o.home || o.in || o.id || o.visitor || o.from || o.until || o.uses))
+		return usage_error("badge issue takes --home, --ref and --out (and --gate, --issued, --text)");
+	if (!strcmp(cmd, "pass") && (!o.id || !o.home || !o.visitor || !o.from || !o.until || o.in || o.ref))
+		return usage_error("pass issue takes --home, --id, --visitor, --from, --until and --out "
+				   "(and --uses, --gate, --issued, --text)");
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
 		err_line("cannot use the key %s: %s", o.key,
