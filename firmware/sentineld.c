@@ -299,6 +299,28 @@ static void restore_occupancy(struct ctx *c)
 }
 
 /*
+ * The latest trusted time from the log (at start and at SIGHUP: a sync may
+ * have corrected it, sync.h), and where it lies on this boot's monotonic
+ * line when this boot had trusted time before (a restart: its rebase
+ * record), for snt_clock_judge_step().
+ */
+static void load_last_trusted(struct ctx *c)
+{
+	int64_t last_trusted = 0, at_boot = 0;
+	enum snt_store_err serr;
+	bool same_boot;
+
+	serr = snt_store_last_trusted_utc(c->store, &last_trusted);
+	if (serr != SNT_STORE_OK) {
+		log_warnx(&c->log, "log database %s: latest trusted time: %s", c->cfg.db, snt_store_strerror(serr));
+		return;
+	}
+	same_boot = snt_store_get_rebase(c->store, c->board->boot_id, &at_boot) == SNT_STORE_OK &&
+		    last_trusted >= at_boot;
+	snt_checkin_set_last_trusted(c->checkin, last_trusted, same_boot ? last_trusted - at_boot : 0, same_boot);
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -348,6 +370,7 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
 	load_rules(c, n, "SIGHUP");
+	load_last_trusted(c);
 	free(n);
 }
 
@@ -824,15 +847,7 @@ int main(int argc, char **argv)
 	snt_checkin_set_trust(c.checkin, c.trust);
 	load_rules(&c, &c.cfg, "start");
 	restore_occupancy(&c);
-	{
-		int64_t last_trusted = 0;
-
-		serr = snt_store_last_trusted_utc(c.store, &last_trusted);
-		if (serr != SNT_STORE_OK)
-			log_warnx(&c.log, "log database %s: latest trusted time: %s", c.cfg.db,
-				  snt_store_strerror(serr));
-		snt_checkin_set_last_trusted(c.checkin, last_trusted);
-	}
+	load_last_trusted(&c);
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */

@@ -106,6 +106,35 @@ static void test_judge(void **state)
 	assert_int_equal(snt_clock_judge(SNT_CLOCK_REBASED, t, 0), SNT_CLOCK_UNTRUSTED);
 }
 
+/* Issue 14 item 6: within a boot the wall clock may not run ahead of the monotonic time. */
+static void test_judge_step(void **state)
+{
+	const int64_t t = 1795910400000LL, year = 365LL * 86400000;
+	const struct snt_clock_anchor here = { t, 5000, true }, before = { t, 5000, false }, none = { 0, 0, false };
+
+	(void)state;
+	/* A minute of monotonic time, a minute of wall time: trusted; with a minute's slack more. */
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + 60000, 65000, &here), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + 60000 + SNT_CLOCK_STEP_TOLERANCE_MS, 65000,
+					      &here), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + 60001 + SNT_CLOCK_STEP_TOLERANCE_MS, 65000,
+					      &here), SNT_CLOCK_UNTRUSTED);
+	/* A year ahead after a minute, though the source says synchronised: untrusted. */
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + year, 65000, &here), SNT_CLOCK_UNTRUSTED);
+	/* Across boots the monotonic time says nothing: the source's word counts. */
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + year, 65000, &before), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + year, 65000, &none), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t + year, 65000, NULL), SNT_CLOCK_TRUSTED);
+	/* The rules of snt_clock_judge() still hold. */
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_UNTRUSTED, t + 1000, 6000, &here), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t - 3600000, 6000, &here), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, t - 3600000, 6000, &before), SNT_CLOCK_UNTRUSTED);
+	/* Extremes do not overflow. */
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, INT64_MAX, INT64_MAX, &here), SNT_CLOCK_TRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, INT64_MAX - 3000, 10000, &here), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(snt_clock_judge_step(SNT_CLOCK_TRUSTED, INT64_MIN, 0, &here), SNT_CLOCK_UNTRUSTED);
+}
+
 static void test_system_clock(void **state)
 {
 	struct snt_clock c;
@@ -133,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_judge_step),
 		cmocka_unit_test(test_system_clock),
 	};
 

@@ -521,6 +521,63 @@ static void test_time_rules(void **state)
 	assert_string_equal(snt_sync_time_status_name(SNT_SYNC_TIME_BEHIND), "behind");
 }
 
+/*
+ * Issue 14 item 6: a latest trusted time a year ahead (a clock set ahead while
+ * it claimed sync) is corrected by the bureau's fresh signed time, with an event.
+ */
+static void test_time_corrects_poison(void **state)
+{
+	struct fx *f = *state;
+	enum snt_sync_time_status s;
+	struct snt_store_event_iter *it = NULL;
+	struct snt_event ev;
+	struct snt_entry e;
+	int64_t last, t;
+	uint8_t *m = NULL;
+	size_t len;
+	char why[256];
+
+	fx_append(f, 2);
+	memset(&e, 0, sizeof(e));
+	snt_strlcpy(e.boot_id, BOOT, sizeof(e.boot_id));
+	e.mono_ms = 5000;
+	e.time_utc_ms = T0 + 365LL * 86400000;	/* poisoned: a year ahead, trusted */
+	e.clock = SNT_CLOCK_TRUSTED;
+	e.format = SNT_FORMAT_NONE;
+	e.colour = SNT_COLOUR_UNKNOWN;
+	e.decision = SNT_DECISION_REFER;
+	e.reasons = SNT_REASON_BIT(SNT_REASON_NO_CODE);
+	assert_int_equal(snt_store_append(f->st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_last_trusted_utc(f->st, &last), SNT_STORE_OK);
+	assert_int_equal(last, e.time_utc_ms);
+	/* From a stick: not fresh, nothing corrected. */
+	f->ctx.stick_time = true;
+	assert_int_equal(snt_bundle_time_sign(f->bureau, DEVICE, T0, &m, &len, NULL), SNT_BUNDLE_OK);
+	assert_int_equal(snt_sync_apply_time(&f->ctx, m, len, &s, &t, why, sizeof(why)), SNT_SYNC_OK);
+	assert_int_equal(s, SNT_SYNC_TIME_NOT_FRESH);
+	assert_int_equal(snt_store_last_trusted_utc(f->st, &last), SNT_STORE_OK);
+	assert_int_equal(last, e.time_utc_ms);
+	/* Fresh, with the gate's clock claiming sync: corrected, recorded as an event. */
+	f->ctx.stick_time = false;
+	f->fc.state = SNT_CLOCK_TRUSTED;
+	assert_int_equal(snt_sync_apply_time(&f->ctx, m, len, &s, &t, why, sizeof(why)), SNT_SYNC_OK);
+	assert_int_equal(s, SNT_SYNC_TIME_CORRECTED);
+	assert_string_equal(snt_sync_time_status_name(s), "corrected");
+	free(m);
+	assert_int_equal(snt_store_last_trusted_utc(f->st, &last), SNT_STORE_OK);
+	assert_int_equal(last, T0);
+	assert_int_equal(snt_store_events_new(f->st, SNT_EVENT_SYNC, 0, 0, &it), SNT_STORE_OK);
+	assert_int_equal(snt_store_events_next(it, &ev), SNT_STORE_OK);
+	assert_string_equal(ev.detail, "clock: latest trusted time 2027-11-29T00:00:00Z corrected to the "
+				       "bureau's signed time 2026-11-29T00:00:00Z");
+	snt_store_events_free(it);
+	/* Trusted entries after the correction count again. */
+	e.time_utc_ms = T0 + 60000;
+	assert_int_equal(snt_store_append(f->st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_last_trusted_utc(f->st, &last), SNT_STORE_OK);
+	assert_int_equal(last, T0 + 60000);
+}
+
 /* ---- online, with a fake transport playing the bureau ---- */
 
 struct fake_bureau {
@@ -940,6 +997,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ack_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_verdicts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_corrects_poison, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_online_retries_then_acks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_online_failures, setup, teardown),
 		cmocka_unit_test(test_backoff_and_urls),

@@ -396,6 +396,7 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 		       r->time == SNT_SYNC_TIME_APPLIED ? "applied: this boot's entries rebased"
 		       : r->time == SNT_SYNC_TIME_NOT_NEEDED ? "not needed: the clock is trusted"
 		       : r->time == SNT_SYNC_TIME_ALREADY ? "not applied: this boot has trusted time already"
+		       : r->time == SNT_SYNC_TIME_CORRECTED ? "corrected: the latest trusted time was far ahead of it"
 		       : "refused: behind the latest trusted time",
 		       t);
 	}

@@ -35,7 +35,7 @@ struct snt_checkin {
 	struct snt_entry last;
 	uint8_t last_payload[SNT_SCAN_MAX_PAYLOAD];
 	bool fire;			/* fire alarm active: door held released */
-	int64_t last_trusted_utc_ms;	/* latest trusted wall time seen */
+	struct snt_clock_anchor anchor;	/* latest trusted wall time seen, and when */
 	bool rebased;			/* this boot's start time is in the log */
 	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
 	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
@@ -774,8 +774,16 @@ static void remember_last(struct snt_checkin *ci, const struct snt_entry *e)
 	ci->have_last = true;
 }
 
+/* Whether the board's wall time @utc_ms at monotonic @mono_ms is trusted (snt_clock_judge_step()). */
+static enum snt_clock_state judge(const struct snt_checkin *ci, int64_t utc_ms, int64_t mono_ms)
+{
+	const struct snt_board *b = ci->board;
+
+	return snt_clock_judge_step(snt_clock_state_get(&b->clock), utc_ms, mono_ms, &ci->anchor);
+}
+
 /*
- * The clock state an entry gets now (snt_clock_judge()).  The first trusted
+ * The clock state an entry gets now (snt_clock_judge_step()).  The first trusted
  * time of a boot also records when that boot started, so the log can give
  * the boot's untrusted entries a computed time.
  */
@@ -785,11 +793,14 @@ static enum snt_clock_state clock_now(struct snt_checkin *ci, int64_t mono_ms, i
 	enum snt_clock_state st;
 	enum snt_store_err serr;
 
-	st = snt_clock_judge(snt_clock_state_get(&b->clock), utc_ms, ci->last_trusted_utc_ms);
+	st = judge(ci, utc_ms, mono_ms);
 	if (st != SNT_CLOCK_TRUSTED)
 		return st;
-	if (utc_ms > ci->last_trusted_utc_ms)
-		ci->last_trusted_utc_ms = utc_ms;
+	if (utc_ms > ci->anchor.utc_ms) {
+		ci->anchor.utc_ms = utc_ms;
+		ci->anchor.mono_ms = mono_ms;
+		ci->anchor.same_boot = true;
+	}
 	if (!ci->rebased) {
 		serr = snt_store_set_rebase(ci->store, b->boot_id, utc_ms - mono_ms,
 					    b->clock.source ? b->clock.source : "unknown", utc_ms);
@@ -813,7 +824,7 @@ static void verify_code(struct snt_checkin *ci, const struct snt_scan_code *code
 	struct snt_verify_info info;
 	enum snt_verify_stage st;
 	int64_t now = snt_clock_utc_ms(&b->clock);
-	enum snt_clock_state cs = snt_clock_judge(snt_clock_state_get(&b->clock), now, ci->last_trusted_utc_ms);
+	enum snt_clock_state cs = judge(ci, now, snt_clock_mono_ms(&b->clock));
 
 	st = snt_verify_payload(code->bytes, code->len, ci->trust, now,
 				cs == SNT_CLOCK_TRUSTED ? SNT_VCLOCK_TRUSTED : SNT_VCLOCK_UNTRUSTED, &info);
@@ -829,10 +840,13 @@ static void verify_code(struct snt_checkin *ci, const struct snt_scan_code *code
 		snt_verify_mask_name(&info.subject, subject, SNT_SUBJECT_LEN);
 }
 
-void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms)
+void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_t mono_ms, bool same_boot)
 {
-	if (ci && utc_ms > ci->last_trusted_utc_ms)
-		ci->last_trusted_utc_ms = utc_ms;
+	if (ci) {
+		ci->anchor.utc_ms = utc_ms;
+		ci->anchor.mono_ms = mono_ms;
+		ci->anchor.same_boot = same_boot;
+	}
 }
 
 
@@ -934,8 +948,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.payload_text = code && snt_code_is_text(code->bytes, code->len);
 	in.rules = rules;
 	in.now_ms = snt_clock_utc_ms(&b->clock);
-	in.time_untrusted = snt_clock_judge(snt_clock_state_get(&b->clock), in.now_ms,
-					    ci->last_trusted_utc_ms) != SNT_CLOCK_TRUSTED;
+	in.time_untrusted = judge(ci, in.now_ms, snt_clock_mono_ms(&b->clock)) != SNT_CLOCK_TRUSTED;
 	in.occupancy = ci->occupancy;
 	if (code && snt_code_region(code->bytes, code->len, region) == 0)
 		in.region = region;
@@ -1252,8 +1265,7 @@ bool snt_checkin_clock_trusted(const struct snt_checkin *ci)
 	if (!ci)
 		return false;
 	b = ci->board;
-	return snt_clock_judge(snt_clock_state_get(&b->clock), snt_clock_utc_ms(&b->clock),
-			       ci->last_trusted_utc_ms) == SNT_CLOCK_TRUSTED;
+	return judge(ci, snt_clock_utc_ms(&b->clock), snt_clock_mono_ms(&b->clock)) == SNT_CLOCK_TRUSTED;
 }
 
 void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors)

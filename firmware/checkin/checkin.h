@@ -36,8 +36,9 @@
  * gives SNT_TEMP_FEVER only if the second reading holds.  All waiting goes
  * through the board's clock.
  *
- * Clock: each entry's clock state is snt_clock_judge() of the board clock
- * against the latest trusted time seen; the first trusted entry of a boot
+ * Clock: each entry's clock state is snt_clock_judge_step() of the board
+ * clock against the latest trusted time seen (a wall clock that jumps ahead
+ * of the monotonic time within a boot is untrusted); the first trusted entry of a boot
  * records the boot's start in UTC (snt_store_set_rebase()), from which the
  * boot's untrusted entries get a computed ("rebased") time when read.
  */
@@ -274,11 +275,15 @@ bool snt_checkin_fire_active(const struct snt_checkin *ci);
 
 /*
  * snt_checkin_set_last_trusted() - the latest trusted wall time the gate saw
- * before this start (from the log), in ms since the epoch: entries are
- * trusted only when the board's clock is synchronised and not behind it
- * (snt_clock_judge()).  The context keeps it up to date afterwards.
+ * before this start (from the log), in ms since the epoch, the monotonic
+ * time it was seen at and whether that was in this boot: entries are
+ * trusted only when the board's clock is synchronised, not behind it and,
+ * within one boot, not further ahead of it than the monotonic time elapsed
+ * (snt_clock_judge_step()).  The context keeps it up to date afterwards;
+ * a call replaces what it holds (at start, and at SIGHUP after a sync may
+ * have corrected a poisoned time, store.h snt_store_correct_trusted()).
  */
-void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms);
+void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_t mono_ms, bool same_boot);
 
 /*
  * snt_checkin_set_rules() - the bureau's rule set (rules/rules.h) visits are
@@ -311,7 +316,7 @@ void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules
 
 /*
  * snt_checkin_clock_trusted() - whether the board's wall time would be
- * trusted for an entry now (snt_clock_judge() against what the context has
+ * trusted for an entry now (snt_clock_judge_step() against what the context has
  * seen), without recording anything.  False for NULL.
  */
 bool snt_checkin_clock_trusted(const struct snt_checkin *ci);

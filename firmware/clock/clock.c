@@ -76,7 +76,22 @@ enum snt_clock_state snt_clock_judge(enum snt_clock_state source, int64_t utc_ms
 {
 	if (source != SNT_CLOCK_TRUSTED)
 		return SNT_CLOCK_UNTRUSTED;
-	if (utc_ms + SNT_CLOCK_BACKSTEP_TOLERANCE_MS < last_trusted_utc_ms)
+	if (last_trusted_utc_ms > INT64_MIN + SNT_CLOCK_BACKSTEP_TOLERANCE_MS &&
+	    utc_ms < last_trusted_utc_ms - SNT_CLOCK_BACKSTEP_TOLERANCE_MS)
+		return SNT_CLOCK_UNTRUSTED;
+	return SNT_CLOCK_TRUSTED;
+}
+
+enum snt_clock_state snt_clock_judge_step(enum snt_clock_state source, int64_t utc_ms, int64_t mono_ms,
+					  const struct snt_clock_anchor *a)
+{
+	if (!a || a->utc_ms <= 0)
+		return snt_clock_judge(source, utc_ms, 0);
+	if (snt_clock_judge(source, utc_ms, a->utc_ms) != SNT_CLOCK_TRUSTED)
+		return SNT_CLOCK_UNTRUSTED;
+	/* No overflow: utc_ms >= a->utc_ms - the back-step tolerance here, and 0 <= a->mono_ms <= mono_ms. */
+	if (a->same_boot && a->mono_ms >= 0 && mono_ms >= a->mono_ms &&
+	    utc_ms - a->utc_ms - SNT_CLOCK_STEP_TOLERANCE_MS > mono_ms - a->mono_ms)
 		return SNT_CLOCK_UNTRUSTED;
 	return SNT_CLOCK_TRUSTED;
 }

@@ -10,6 +10,7 @@
 #ifndef SNT_CLOCK_H
 #define SNT_CLOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,35 @@ struct snt_clock {
  */
 enum snt_clock_state snt_clock_judge(enum snt_clock_state source, int64_t utc_ms,
 				     int64_t last_trusted_utc_ms);
+
+/*
+ * The latest trusted time a gate has seen, and where on the monotonic time
+ * line it was seen.
+ */
+struct snt_clock_anchor {
+	int64_t utc_ms;		/* latest trusted wall time (0: none) */
+	int64_t mono_ms;	/* the monotonic time then */
+	bool same_boot;		/* seen in this boot: mono_ms is on today's monotonic line */
+};
+
+/* A trusted clock may run ahead of the monotonic time since the anchor by this much. */
+#define SNT_CLOCK_STEP_TOLERANCE_MS 60000
+
+/*
+ * snt_clock_judge_step() - snt_clock_judge() against @a->utc_ms, and one
+ * more rule (clock poisoning: a wall clock set ahead while it claims sync
+ * would make every later, correct time look like a step back): within one
+ * boot, a wall time further ahead of the anchor than the monotonic time
+ * elapsed since it, plus SNT_CLOCK_STEP_TOLERANCE_MS, is untrusted.  Such a
+ * step needs a second source (the bureau's signed time, sync.h).  Across
+ * boots the monotonic time says nothing and the time source's word counts,
+ * as in snt_clock_judge().
+ * @mono_ms: the monotonic time now.
+ * @a: the anchor; NULL or utc_ms 0: none.
+ * Return: SNT_CLOCK_TRUSTED or SNT_CLOCK_UNTRUSTED.
+ */
+enum snt_clock_state snt_clock_judge_step(enum snt_clock_state source, int64_t utc_ms, int64_t mono_ms,
+					  const struct snt_clock_anchor *a);
 
 /*
  * snt_clock_system() - the board's clocks: CLOCK_MONOTONIC, CLOCK_REALTIME,

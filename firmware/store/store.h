@@ -320,12 +320,29 @@ enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_i
 /*
  * snt_store_last_trusted_utc() - the latest wall time the gate ever held as
  * trusted: the time of the last entry written with a trusted clock, or a
- * rebase record's recording time, whichever is later (0 when none).  At
+ * rebase record's recording time, whichever is later (0 when none); after a
+ * correction (snt_store_correct_trusted()) only the corrected time and what
+ * was written after it count.  At
  * start the daemon judges its clock against it (snt_clock_judge()).
  * Return: SNT_STORE_OK and *utc_ms; SNT_STORE_ERR_INVAL for a NULL
  * argument; or an SQLite failure mapped as for snt_store_append().
  */
 enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc_ms) SNT_WUR;
+
+/*
+ * snt_store_correct_trusted() - the latest trusted time was wrong (a wall
+ * clock set ahead while it claimed to be synchronised, clock.h): from now on
+ * snt_store_last_trusted_utc() counts only @utc_ms (a second source's time:
+ * the bureau's signed time, sync.h) and the entries and rebase records
+ * written after this call.  Nothing is modified or deleted: the mark is one
+ * row of meta ('trusted_floor': the last seq, the last rebase record and
+ * @utc_ms, as JSON), replaced by a later correction; one statement, durable
+ * as every commit.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for NULL or @utc_ms outside
+ * 1970-9999; SNT_STORE_ERR_READONLY; an SQLite failure mapped as for
+ * snt_store_append().
+ */
+enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_ms) SNT_WUR;
 
 /*
  * snt_store_rebase_entry() - the time to show for @e, read from the log: an

@@ -475,11 +475,39 @@ enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc
 	/*
 	 * Trusted times only move forward (snt_clock_judge()), so the last
 	 * trusted entry by seq holds the latest one: found from the end of the
-	 * table without a scan.
+	 * table without a scan.  A correction (meta 'trusted_floor',
+	 * snt_store_correct_trusted()) sets aside what came before it.
 	 */
 	return store__query_int(st,
-			 "SELECT max(coalesce((SELECT time_utc_ms FROM entries WHERE clock = 'trusted'"
+			 "WITH f(v) AS (SELECT coalesce((SELECT value FROM meta WHERE key = 'trusted_floor'),"
+			 " '{}'))"
+			 " SELECT max(coalesce((SELECT time_utc_ms FROM entries WHERE clock = 'trusted'"
+			 " AND seq > coalesce((SELECT json_extract(v, '$.seq') FROM f), 0)"
 			 " ORDER BY seq DESC LIMIT 1), 0),"
-			 " coalesce((SELECT max(recorded_utc_ms) FROM rebase), 0))",
+			 " coalesce((SELECT max(recorded_utc_ms) FROM rebase"
+			 " WHERE rowid > coalesce((SELECT json_extract(v, '$.rebase') FROM f), 0)), 0),"
+			 " coalesce((SELECT json_extract(v, '$.utc') FROM f), 0))",
 			 utc_ms);
+}
+
+enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_ms)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || utc_ms <= 0 || utc_ms > UTC_MS_MAX)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	rc = sqlite3_prepare_v2(st->db,
+				"INSERT OR REPLACE INTO meta (key, value) VALUES ('trusted_floor',"
+				" json_object('seq', (SELECT coalesce(max(seq), 0) FROM entries),"
+				" 'rebase', (SELECT coalesce(max(rowid), 0) FROM rebase), 'utc', ?1))",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 1, utc_ms);
+	err = rc == SQLITE_OK ? store__step_done(st, s) : store__fail_sqlite(st, rc);
+	sqlite3_finalize(s);
+	return err;
 }

@@ -281,7 +281,8 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 		s->res->verdicts += ar.verdicts;
 		s->res->contradictions += ar.contradictions;
 		if (ar.time != SNT_SYNC_TIME_NONE &&
-		    (s->res->time == SNT_SYNC_TIME_NONE || ar.time == SNT_SYNC_TIME_APPLIED)) {
+		    (s->res->time == SNT_SYNC_TIME_NONE || ar.time == SNT_SYNC_TIME_APPLIED ||
+		     ar.time == SNT_SYNC_TIME_CORRECTED)) {
 			s->res->time = ar.time;
 			s->res->time_utc_ms = ar.time_utc_ms;
 		}

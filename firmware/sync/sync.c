@@ -49,6 +49,7 @@ static const char *const time_names[] = {
 	[SNT_SYNC_TIME_ALREADY] = "already",
 	[SNT_SYNC_TIME_BEHIND] = "behind",
 	[SNT_SYNC_TIME_NOT_FRESH] = "not-fresh",
+	[SNT_SYNC_TIME_CORRECTED] = "corrected",
 };
 
 const char *snt_sync_time_status_name(enum snt_sync_time_status s)
@@ -307,6 +308,34 @@ out:
 	return e;
 }
 
+/*
+ * The latest trusted time @last is replaced by the bureau's @utc_ms
+ * (snt_store_correct_trusted()) and an event of kind sync says so.
+ */
+static enum snt_store_err correct_trusted(const struct snt_sync_ctx *ctx, int64_t last, int64_t utc_ms)
+{
+	struct snt_event ev;
+	enum snt_store_err se;
+	char was[32], now[32];
+
+	se = snt_store_correct_trusted(ctx->st, utc_ms);
+	if (se)
+		return se;
+	if (snt_clock_format_rfc3339(last, was, sizeof(was)))
+		snprintf(was, sizeof(was), "%lld ms", (long long)last);
+	if (snt_clock_format_rfc3339(utc_ms, now, sizeof(now)))
+		snprintf(now, sizeof(now), "%lld ms", (long long)utc_ms);
+	memset(&ev, 0, sizeof(ev));
+	snt_strlcpy(ev.boot_id, ctx->boot_id, sizeof(ev.boot_id));
+	ev.mono_ms = snt_clock_mono_ms(ctx->clock);
+	ev.time_utc_ms = utc_ms;
+	ev.clock = SNT_CLOCK_UNTRUSTED;
+	ev.kind = SNT_EVENT_SYNC;
+	snprintf(ev.detail, sizeof(ev.detail),
+		 "clock: latest trusted time %s corrected to the bureau's signed time %s", was, now);
+	return snt_store_event_add(ctx->st, &ev);
+}
+
 enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t utc_ms,
 					enum snt_sync_time_status *status, char *why,
 					size_t whylen)
@@ -320,12 +349,20 @@ enum snt_sync_err snt_sync_trusted_time(const struct snt_sync_ctx *ctx, int64_t 
 	*status = SNT_SYNC_TIME_NOT_FRESH;
 	if (ctx->stick_time)
 		return SNT_SYNC_OK;
-	*status = SNT_SYNC_TIME_NOT_NEEDED;
-	if (snt_clock_state_get(ctx->clock) == SNT_CLOCK_TRUSTED)
-		return SNT_SYNC_OK;
 	se = snt_store_last_trusted_utc(ctx->st, &last);
 	if (se)
 		return store_fail(ctx, se, "latest trusted time", why, whylen);
+	if (utc_ms > 0 && last - utc_ms > SNT_SYNC_POISONED_MS) {
+		/* The latest trusted time is far ahead of the bureau's: a poisoned clock (clock.h). */
+		se = correct_trusted(ctx, last, utc_ms);
+		if (se)
+			return store_fail(ctx, se, "correcting the latest trusted time", why, whylen);
+		*status = SNT_SYNC_TIME_CORRECTED;
+		return SNT_SYNC_OK;
+	}
+	*status = SNT_SYNC_TIME_NOT_NEEDED;
+	if (snt_clock_state_get(ctx->clock) == SNT_CLOCK_TRUSTED)
+		return SNT_SYNC_OK;
 	if (snt_clock_judge(SNT_CLOCK_TRUSTED, utc_ms, last) != SNT_CLOCK_TRUSTED) {
 		*status = SNT_SYNC_TIME_BEHIND;
 		return SNT_SYNC_OK;

@@ -20,6 +20,8 @@
  * (stale, replayed) changes nothing and is reported, not an error.  Its
  * verdicts are recorded (snt_store_verdict_add(), which raises a
  * contradiction alert when the platform disagrees with the colour read).
+ * A fresh bureau time far behind the latest trusted time the gate has seen
+ * corrects that time instead (a poisoned clock: snt_sync_trusted_time()).
  * Its time, and the time of a signed time file (snt_sync_apply_time()),
  * becomes trusted time "bureau" only through the clock module's rule
  * (snt_clock_judge(): never behind the latest trusted time already seen),
@@ -135,9 +137,20 @@ enum snt_sync_time_status {
 	SNT_SYNC_TIME_ALREADY,		/* this boot was rebased already (by the same or an earlier time) */
 	SNT_SYNC_TIME_BEHIND,		/* behind the latest trusted time the gate has seen: refused */
 	SNT_SYNC_TIME_NOT_FRESH,	/* read from a stick (ctx->stick_time): not fresh, never applied */
+	SNT_SYNC_TIME_CORRECTED,	/* the latest trusted time was far ahead of it: corrected to it */
 };
 
-/* snt_sync_time_status_name() - "none", "applied", "not-needed", "already", "behind", "not-fresh". */
+/*
+ * A latest trusted time further ahead of the bureau's fresh signed time than
+ * this was poisoned (a clock set ahead while it claimed sync, clock.h); a
+ * smaller lead is the gate's own (the bureau's time is then just behind).
+ */
+#define SNT_SYNC_POISONED_MS (24LL * 3600 * 1000)
+
+/*
+ * snt_sync_time_status_name() - "none", "applied", "not-needed", "already",
+ * "behind", "not-fresh", "corrected".
+ */
 const char *snt_sync_time_status_name(enum snt_sync_time_status s);
 
 struct snt_sync_ack_result {
@@ -182,7 +195,12 @@ enum snt_sync_err snt_sync_apply_time(const struct snt_sync_ctx *ctx, const uint
 /*
  * snt_sync_trusted_time() - the rule itself, for a time already verified:
  * with ctx->stick_time set nothing is applied (*@status
- * SNT_SYNC_TIME_NOT_FRESH); otherwise @utc_ms (the bureau's time, ms since
+ * SNT_SYNC_TIME_NOT_FRESH); otherwise, when the latest trusted time of the
+ * log is more than SNT_SYNC_POISONED_MS ahead of @utc_ms, it is corrected
+ * to @utc_ms (snt_store_correct_trusted(), and an event of kind sync
+ * "clock: latest trusted time T1 corrected to the bureau's signed time T2";
+ * *@status SNT_SYNC_TIME_CORRECTED; sentineld judges its clock against it
+ * from its next start or SIGHUP); otherwise @utc_ms (the bureau's time, ms since
  * the epoch) is applied when the clock of @ctx is untrusted and snt_clock_judge(TRUSTED, @utc_ms, latest
  * trusted time of the log) says trusted; recorded as
  * snt_store_set_rebase(boot_id, @utc_ms - mono now, "bureau", @utc_ms).

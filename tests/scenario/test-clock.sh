@@ -53,4 +53,52 @@ expect_eq "raw row 1" "$(sqlite3 "$T/gate.db" 'SELECT clock, time_utc_ms FROM en
 	"untrusted|946684800000"
 "$B/sentinelctl" verify-log --db "$T/gate.db" >/dev/null
 expect_eq "verify-log" "$?" "0"
+
+# Clock poisoning (issue 14 item 6): while trusted, the wall clock is set a year
+# ahead; then back, and trusted again.  The year-ahead entry is not trusted (the
+# wall clock ran ahead of the monotonic time), so it does not become the latest
+# trusted time: the entries after it, and after a restart in the same boot and
+# in a new synchronised boot, are trusted.
+cat >"$T/p1.scn" <<SCN
+show $FIX/green.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+clock set 2027-11-29T08:00:30Z
+clock trusted
+show $FIX/yellow.png
+presence 1
+wait 10000
+presence 0
+wait 2000
+clock set 2026-11-29T08:01:00Z
+clock trusted
+show $FIX/red.png
+presence 1
+wait 10000
+presence 0
+SCN
+write_conf "$T/p1.conf" p1.scn poison.db outp1.log
+sed -i 's/^start = .*/start = 2026-11-29T08:00:00Z\nboot_id = 33333333-3333-4333-8333-333333333333/' "$T/p1.conf"
+"$B/sentineld" -f -c "$T/p1.conf" 2>"$T/errp1" || fail "poison run 1"
+# A restart in a new boot with a synchronised clock.
+cat >"$T/p2.scn" <<SCN
+show none
+presence 1
+wait 10000
+presence 0
+SCN
+write_conf "$T/p2.conf" p2.scn poison.db outp2.log
+sed -i 's/^start = .*/start = 2026-11-29T09:00:00Z\nboot_id = 44444444-4444-4444-8444-444444444444/' "$T/p2.conf"
+"$B/sentineld" -f -c "$T/p2.conf" 2>"$T/errp2" || fail "poison run 2"
+# (the untrusted entry 2 is shown rebased onto its boot's line; its row keeps what was read)
+got=$("$B/sentinelctl" entries --json --db "$T/poison.db" | jq -r '[.seq, .time[0:13], .clock] | @tsv')
+expect_eq "a year-ahead step is not trusted and poisons nothing" "$got" "1	2026-11-29T08	trusted
+2	2026-11-29T08	rebased
+3	2026-11-29T08	trusted
+4	2026-11-29T09	trusted"
+expect_eq "the year-ahead row" "$(sqlite3 "$T/poison.db" "SELECT clock, time_utc_ms > 1800000000000 FROM entries WHERE seq = 2")" \
+	"untrusted|1"
 finish
