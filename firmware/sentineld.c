@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "checkin/checkin.h"
 #include "config/config.h"
 #include "hal.h"
@@ -46,6 +48,7 @@ struct ctx {
 	struct snt_rules *rules;	/* the bureau's rule set ([rules] dir); NULL = none */
 	EVP_PKEY *bureau_pub;		/* [sync] bureau_key, which verifies it; NULL = none */
 	bool pending;			/* a pending set waits for its valid_from (rules.h) */
+	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
 	int64_t pending_from_ms;	/* its valid_from */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
@@ -188,6 +191,86 @@ static int load_trust(const struct snt_config *cfg, struct snt_trust **out, char
 	return 0;
 }
 
+/* An event of @kind now with @detail (no personal data); false if the log refused it. */
+static bool daemon_event(struct ctx *c, enum snt_event_kind kind, const char *detail)
+{
+	struct snt_board *b = c->board;
+	struct snt_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	snt_strlcpy(ev.boot_id, b->boot_id, sizeof(ev.boot_id));
+	ev.mono_ms = snt_clock_mono_ms(&b->clock);
+	ev.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	ev.clock = snt_checkin_clock_trusted(c->checkin) ? SNT_CLOCK_TRUSTED : SNT_CLOCK_UNTRUSTED;
+	ev.kind = kind;
+	snt_strlcpy(ev.detail, detail, sizeof(ev.detail));
+	return snt_store_event_add(c->store, &ev) == SNT_STORE_OK;
+}
+
+/*
+ * The detail of the last rules event in the log ("" when there is none):
+ * the rule set last taken, and the mark that this gate has had one.
+ * Return: 0, or -1 when the log could not be read.
+ */
+static int last_rules_event(struct ctx *c, char *detail, size_t size)
+{
+	struct snt_store_event_iter *it = NULL;
+	struct snt_event ev;
+	enum snt_store_err serr;
+
+	detail[0] = '\0';
+	if (snt_store_events_new(c->store, SNT_EVENT_RULES, 0, 0, &it) != SNT_STORE_OK)
+		return -1;
+	while ((serr = snt_store_events_next(it, &ev)) == SNT_STORE_OK)
+		snt_strlcpy(detail, ev.detail[0] ? ev.detail : "?", size);
+	snt_store_events_free(it);
+	return serr == SNT_STORE_ERR_DONE ? 0 : -1;
+}
+
+/*
+ * No rule set could be taken (@why): a gate that has had one (a rules event
+ * in the log) and has none in force now fails closed: every visit refers
+ * with rules-missing, and a device-fault event raises an alert for staff.
+ */
+static void rules_missing(struct ctx *c, const char *when, const char *why)
+{
+	char last[SNT_EVENT_DETAIL_LEN], detail[SNT_EVENT_DETAIL_LEN];
+
+	if (c->rules)
+		return;	/* the set in force stays */
+	if (last_rules_event(c, last, sizeof(last))) {
+		log_warnx(&c->log, "%s: log database %s: rules events cannot be read: %s", when, c->cfg.db,
+			  snt_store_errmsg(c->store));
+		snt_strlcpy(last, "?", sizeof(last));	/* not knowing is having had one */
+	}
+	if (!last[0])
+		return;	/* never had a rule set: no closed management */
+	if (!c->rules_missing)
+		log_warnx(&c->log, "%s: no rule set verifies (%s; last in force: %s): every visit is referred "
+			  "(rules-missing)", when, why, last);
+	snt_checkin_set_rules_missing(c->checkin, true);
+	if (!c->rules_missing) {
+		snprintf(detail, sizeof(detail), "rules: no rule set verifies, every visit referred (last: %.64s)",
+			 last);
+		if (!daemon_event(c, SNT_EVENT_DEVICE_FAULT, detail))
+			log_warnx(&c->log, "%s: the rules-missing alert could not be written to the log", when);
+	}
+	c->rules_missing = true;
+}
+
+/* A rule set @r was taken: the log records it when it is not the one last recorded. */
+static void rules_taken(struct ctx *c, const struct snt_rules *r, const char *when)
+{
+	char last[SNT_EVENT_DETAIL_LEN], now[SNT_EVENT_DETAIL_LEN];
+
+	snprintf(now, sizeof(now), "version %llu (%s)", (unsigned long long)r->version,
+		 snt_rules_mode_name(r->mode));
+	if (last_rules_event(c, last, sizeof(last)) == 0 && !strcmp(last, now))
+		return;
+	if (!daemon_event(c, SNT_EVENT_RULES, now))
+		log_warnx(&c->log, "%s: the rules event could not be written to the log", when);
+}
+
 /*
  * The bureau's rule set from @cfg's [rules] dir, verified with [sync]
  * bureau_key, loaded whole before it replaces the active one (at start and
@@ -213,6 +296,8 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 		else	/* a gate without closed management: nothing to report */
 			log_debug(&c->log, "%s: no rule set (bureau key %s: %s)", when, cfg->sync_bureau_key,
 				  snt_sign_strerror(serr));
+		snprintf(err, sizeof(err), "bureau key %.400s: %s", cfg->sync_bureau_key, snt_sign_strerror(serr));
+		rules_missing(c, when, err);
 		return;
 	}
 	rerr = snt_rules_load(cfg->rules_dir, pub, &gate, &r, &info, err, sizeof(err));
@@ -227,12 +312,16 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 		else
 			log_warnx(&c->log, "%s: rules: %s; no rule set", when, err);
 		EVP_PKEY_free(pub);
+		rules_missing(c, when, err);
 		return;
 	}
 	if (info.kept)
 		log_warnx(&c->log, "%s: rules: %s; using the kept copy %s", when, info.active_error,
 			  SNT_RULES_KEPT_FILE);
 	snt_checkin_set_rules(c->checkin, r, pub, &gate);
+	snt_checkin_set_rules_missing(c->checkin, false);
+	c->rules_missing = false;
+	rules_taken(c, r, when);
 	snt_rules_free(c->rules);
 	EVP_PKEY_free(c->bureau_pub);
 	c->rules = r;
@@ -318,6 +407,58 @@ static void load_last_trusted(struct ctx *c)
 	same_boot = snt_store_get_rebase(c->store, c->board->boot_id, &at_boot) == SNT_STORE_OK &&
 		    last_trusted >= at_boot;
 	snt_checkin_set_last_trusted(c->checkin, last_trusted, same_boot ? last_trusted - at_boot : 0, same_boot);
+}
+
+/*
+ * What the visit passes gave before this start, from the log: admitted
+ * visitor entries of the last SNT_PASS_MEMORY_MS with a "pass" in their
+ * detail, and whether an exit followed each pass's last entry.
+ */
+static void restore_passes(struct ctx *c)
+{
+	struct seen { char id[SNT_CREDENTIAL_ID_LEN]; uint32_t admits; int64_t last_ms; } *seen;
+	int64_t now = snt_clock_utc_ms(&c->board->clock), exits;
+	struct snt_store_iter *it = NULL;
+	struct snt_store_query q;
+	struct snt_entry e;
+	enum snt_store_err serr;
+	size_t n = 0;
+
+	seen = calloc(SNT_PASS_SLOTS, sizeof(*seen));
+	if (!seen) {
+		log_warnx(&c->log, "visit passes: out of memory; their use is not restored");
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.since_utc_ms = now > SNT_PASS_MEMORY_MS ? now - SNT_PASS_MEMORY_MS : 1;
+	q.decisions = 1u << SNT_DECISION_ADMIT;
+	q.kinds = 1u << SNT_KIND_VISITOR;
+	serr = snt_store_query_new(c->store, &q, &it);
+	while (serr == SNT_STORE_OK && (serr = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
+		json_t *d = e.detail[0] ? json_loads(e.detail, 0, NULL) : NULL;
+		const char *id = json_string_value(json_object_get(d, "pass"));
+		size_t i;
+
+		for (i = 0; id && i < n && strcmp(seen[i].id, id); i++)
+			;
+		if (id && i == n && n < SNT_PASS_SLOTS)
+			snt_strlcpy(seen[n++].id, id, sizeof(seen[0].id));
+		if (id && i < n) {
+			seen[i].admits++;
+			seen[i].last_ms = e.time_utc_ms;
+		}
+		json_decref(d);
+	}
+	snt_store_iter_free(it);
+	if (serr != SNT_STORE_ERR_DONE)
+		log_warnx(&c->log, "log database %s: visit passes: %s; their use is not restored", c->cfg.db,
+			  snt_store_strerror(serr));
+	for (size_t i = 0; serr == SNT_STORE_ERR_DONE && i < n; i++) {
+		if (snt_store_events_count(c->store, SNT_EVENT_EXIT, seen[i].last_ms + 1, 0, &exits) != SNT_STORE_OK)
+			exits = 0;
+		snt_checkin_pass_restore(c->checkin, seen[i].id, seen[i].admits, exits == 0);
+	}
+	free(seen);
 }
 
 /*
@@ -845,9 +986,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snt_checkin_set_trust(c.checkin, c.trust);
+	load_last_trusted(&c);
 	load_rules(&c, &c.cfg, "start");
 	restore_occupancy(&c);
-	load_last_trusted(&c);
+	restore_passes(&c);
 	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
 		 c.cfg.device_id);
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */

@@ -14,7 +14,11 @@
  * fresh: valid until tomorrow; stale: valid until yesterday, hard limit 7
  * days; expired: valid until 10 days ago, hard limit 7 days.  Passes:
  * valid = window [now - 1 h, now + 1 h); expired = it ended an hour ago;
- * early = it starts in an hour.
+ * early = it starts in an hour; elsewhere = another home's (issue 14); in
+ * the valid window: used = its one entry given, inside = 1 of 2 entries
+ * given and its holder inside, again = 1 of 2 given and its holder gone.
+ * Kind badge-elsewhere: another home's badge.  Mode missing: the gate had
+ * a rule set and none verifies (rules-missing).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -56,18 +60,19 @@ static int lookup(const char *const *names, size_t n, const char *v)
 static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_policy_input *in,
 			 const struct snt_rules **use)
 {
-	static const char *const kinds[] = { "visitor", "staff", "badge-invalid" };
-	static const char *const modes[] = { "none", "open", "closed" };
+	static const char *const kinds[] = { "visitor", "staff", "badge-invalid", "badge-elsewhere" };
+	static const char *const modes[] = { "none", "open", "closed", "missing" };
 	static const char *const temps[] = { "normal", "fever", "implausible", "fault" };
-	static const char *const passes[] = { "-", "none", "valid", "invalid", "expired", "early", "mismatch" };
+	static const char *const passes[] = { "-", "none", "valid", "invalid", "expired", "early", "mismatch",
+					      "elsewhere", "used", "inside", "again" };
 	static const char *const fresh[] = { "-", "fresh", "stale", "expired" };
 	static const char *const clocks[] = { "trusted", "untrusted" };
 	static const char *const regions[] = { "-", "safe", "risk" };
 	static const char *const colours[] = { "green", "green+yellow" };
 	static const enum snt_temp_status temp_of[] = { SNT_TEMP_NORMAL, SNT_TEMP_FEVER, SNT_TEMP_IMPLAUSIBLE,
 							SNT_TEMP_FAULT };
-	int kind = lookup(kinds, 3, rw->f[C_KIND]), mode = lookup(modes, 3, rw->f[C_MODE]);
-	int temp = lookup(temps, 4, rw->f[C_TEMP]), pass = lookup(passes, 7, rw->f[C_PASS]);
+	int kind = lookup(kinds, 4, rw->f[C_KIND]), mode = lookup(modes, 4, rw->f[C_MODE]);
+	int temp = lookup(temps, 4, rw->f[C_TEMP]), pass = lookup(passes, 11, rw->f[C_PASS]);
 	int fr = lookup(fresh, 4, rw->f[C_RULES]), clock = lookup(clocks, 2, rw->f[C_CLOCK]);
 	int region = lookup(regions, 3, rw->f[C_REGION]), col = lookup(colours, 2, rw->f[C_COLOURS]);
 	const char *code = rw->f[C_CODE];
@@ -82,8 +87,8 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 		return "temp";
 	if (pass < 0)
 		return "pass";
-	if (fr < 0 || (mode == 0) != (fr == 0))
-		return "rules (\"-\" exactly when mode is none)";
+	if (fr < 0 || (mode == 0 || mode == 3) != (fr == 0))
+		return "rules (\"-\" exactly when mode is none or missing)";
 	if (clock < 0)
 		return "clock";
 	if (region < 0)
@@ -103,7 +108,9 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 	in->occupancy = occ;
 	in->person = kind == 1 ? SNT_KIND_STAFF : SNT_KIND_VISITOR;
 	in->staff_ref = kind == 1 ? "S1" : NULL;
-	in->badge_invalid = kind == 2;
+	in->badge_invalid = kind == 2 || kind == 3;
+	in->badge_elsewhere = kind == 3;
+	in->rules_missing = mode == 3;
 	in->region = region == 2 ? "620102" : region == 1 ? "110105" : NULL;
 
 	if (!strcmp(code, "none")) {
@@ -149,13 +156,26 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 	case 6:
 		in->pass = SNT_PASS_MISMATCH;
 		break;
+	case 7:
+		in->pass = SNT_PASS_ELSEWHERE;
+		break;
+	case 8:		/* its one entry given, holder gone again */
+	case 9:		/* 2 entries, 1 given, holder inside */
+	case 10:	/* 2 entries, 1 given, holder gone: re-entry */
+		in->pass = SNT_PASS_SIGNED;
+		in->pass_from_ms = NOW_MS - HOUR;
+		in->pass_until_ms = NOW_MS + HOUR;
+		in->pass_uses = pass == 8 ? 1 : 2;
+		in->pass_admits = 1;
+		in->pass_inside = pass == 9;
+		break;
 	default:
 		in->pass = SNT_PASS_NONE;
 		break;
 	}
 
 	*use = NULL;
-	if (mode == 0) {
+	if (mode == 0 || mode == 3) {
 		if (strcmp(rw->f[C_AGE], "-") && strcmp(rw->f[C_AGE], "none"))
 			return "test_age (no roster without a rule set: \"-\" or \"none\")";
 		return NULL;

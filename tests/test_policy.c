@@ -129,11 +129,14 @@ static void test_reason_names_are_the_contract(void **state)
 {
 	/*
 	 * interfaces.md, in order of weight, plus code-invalid (added after
-	 * no-code) and format-not-accepted (added after it, issue 8).
+	 * no-code) and format-not-accepted (added after it, issue 8), and
+	 * wrong-home (after signature-invalid), rules-missing and pass-used
+	 * (either side of closed-mode, at its weight; issue 14).
 	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
-		"signature-invalid", "expired", "revoked", "closed-mode", "capacity",
+		"signature-invalid", "wrong-home", "expired", "revoked", "rules-missing", "closed-mode", "pass-used",
+		"capacity",
 		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
 		"override-admit", "override-deny", "code-green", "temp-normal",

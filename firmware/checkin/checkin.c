@@ -21,6 +21,15 @@ struct dedup_slot {
 	struct snt_visit first;		/* what the gate did then */
 };
 
+/* What a visit pass has given (checkin.h, snt_checkin_pass_restore()). */
+struct pass_use {
+	bool used;
+	char id[SNT_CREDENTIAL_ID_LEN];
+	uint32_t admits;		/* entries it gave */
+	uint64_t exit_mark;		/* ci->exits at its last entry: holder inside while equal */
+	int64_t last_mono_ms;		/* when, for reuse of the slot */
+};
+
 struct snt_checkin {
 	struct snt_checkin_cfg cfg;
 	struct snt_board *board;
@@ -45,13 +54,18 @@ struct snt_checkin {
 	int64_t occupancy;		/* visitors inside */
 	bool display_down;		/* the display failed; reported once until it works */
 	bool audio_down;		/* the sound card failed; likewise */
+	bool rules_missing;		/* had a rule set, none verifies: everyone refers */
+	uint64_t exits;			/* exit-button releases so far */
+	struct pass_use passes[SNT_PASS_SLOTS];
 };
 
 /* The badge and pass ("SNB1:" codes) seen during one scan. */
 struct creds {
 	bool badge_seen, badge_valid;
+	bool badge_elsewhere;		/* a badge that verified, for another home or gate */
 	char ref[SNT_RULES_REF_LEN];	/* badge_valid: the staff reference */
 	bool pass_seen, pass_valid;
+	bool pass_elsewhere;		/* a pass that verified, for another home or gate */
 	struct snt_credential pass;	/* pass_valid: the pass */
 };
 
@@ -505,10 +519,19 @@ static void decision_message(const struct snt_checkin *ci, const struct snt_visi
 		snprintf(phone_en, sizeof(phone_en), " Duty phone %s", ci->cfg.duty_phone);
 	}
 	const snt_reasons_t explained = SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) |
+		SNT_REASON_BIT(SNT_REASON_PASS_USED) | SNT_REASON_BIT(SNT_REASON_WRONG_HOME) |
 		SNT_REASON_BIT(SNT_REASON_CAPACITY) | SNT_REASON_BIT(SNT_REASON_RISK_REGION) |
 		SNT_REASON_BIT(SNT_REASON_STAFF_TEST_OVERDUE) | SNT_REASON_BIT(SNT_REASON_FORMAT_NOT_ACCEPTED);
 	size_t n = 0;
 
+	if (r & SNT_REASON_BIT(SNT_REASON_RULES_MISSING)) {
+		/* No rule set that verifies: shown on every message, like stale rules. */
+		n = (size_t)snprintf(buf, size, "%s", "规则缺失 需工作人员核验 / Rule set missing: staff check everyone\n");
+		if (n >= size)
+			return;
+		buf += n;
+		size -= n;
+	}
 	if (r & SNT_REASON_BIT(SNT_REASON_RULES_STALE)) {
 		/* Stale rules are shown on every message (domain.md lesson 6). */
 		n = (size_t)snprintf(buf, size, "%s", v->result.freshness == SNT_RULES_EXPIRED ?
@@ -644,6 +667,46 @@ static int colour_rank(enum snt_colour c)
 	return 0;
 }
 
+/* The use record of pass @id, or NULL. */
+static struct pass_use *pass_find(struct snt_checkin *ci, const char *id)
+{
+	for (size_t i = 0; i < SNT_PASS_SLOTS; i++)
+		if (ci->passes[i].used && !strcmp(ci->passes[i].id, id))
+			return &ci->passes[i];
+	return NULL;
+}
+
+/* Pass @id's record, made (in a free slot or the longest unused one) when new. */
+static struct pass_use *pass_slot(struct snt_checkin *ci, const char *id)
+{
+	struct pass_use *p = pass_find(ci, id), *old = &ci->passes[0];
+
+	if (p)
+		return p;
+	for (size_t i = 0; i < SNT_PASS_SLOTS; i++) {
+		if (!ci->passes[i].used) {
+			old = &ci->passes[i];
+			break;
+		}
+		if (ci->passes[i].last_mono_ms < old->last_mono_ms)
+			old = &ci->passes[i];
+	}
+	memset(old, 0, sizeof(*old));
+	old->used = true;
+	snt_strlcpy(old->id, id, sizeof(old->id));
+	return old;
+}
+
+/* Pass @id gave an entry now: its holder is inside. */
+static void pass_admitted(struct snt_checkin *ci, const char *id)
+{
+	struct pass_use *p = pass_slot(ci, id);
+
+	p->admits++;
+	p->exit_mark = ci->exits;
+	p->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
+}
+
 /*
  * Whether badge or pass @c names this gate's home (and this gate, when it
  * names gates).
@@ -661,8 +724,9 @@ static bool addressed_here(const struct snt_checkin *ci, const struct snt_creden
  * with the worst colour is the visitor's, so a green code held over a red one
  * never admits.  Under a rule set the "SNB1:" codes of @res (badge, pass:
  * rules.h) are set aside into @cr first; the worst of the others (the health
- * codes) is returned, or NULL when there is none.  Without a rule set every
- * code is a health code, as before.
+ * codes) is returned, or NULL when there is none.  With rules missing
+ * (snt_checkin_set_rules_missing()) they are set aside unread.  Without a
+ * rule set every code is a health code, as before.
  */
 static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const struct snt_scan_result *res,
 					      struct creds *cr)
@@ -673,16 +737,25 @@ static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const stru
 		const struct snt_scan_code *c = &res->codes[i];
 		struct snt_credential cred;
 
-		if (!ci->rules || !snt_credential_is(c->bytes, c->len)) {
+		if ((!ci->rules && !ci->rules_missing) || !snt_credential_is(c->bytes, c->len)) {
 			if (!w || colour_rank(c->colour) > colour_rank(w->colour))
 				w = c;
 			continue;
 		}
+		if (!ci->rules)
+			continue;	/* rules missing: no roster to honour a badge or pass with; all refer */
 		if (!ci->bureau_pub ||
-		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK ||
-		    !addressed_here(ci, &cred)) {
+		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK) {
 			/* Which kind cannot be told without a valid signature: count it as a badge. */
 			cr->badge_seen = true;
+			continue;
+		}
+		if (!addressed_here(ci, &cred)) {
+			/* Another home's: makes no staff and admits no one. */
+			if (cred.kind == SNT_CREDENTIAL_BADGE)
+				cr->badge_seen = cr->badge_elsewhere = true;
+			else
+				cr->pass_seen = cr->pass_elsewhere = true;
 			continue;
 		}
 		if (cred.kind == SNT_CREDENTIAL_BADGE) {
@@ -957,11 +1030,20 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		in.staff_ref = cr.ref;
 	}
 	in.badge_invalid = cr.badge_seen && !cr.badge_valid;
+	in.badge_elsewhere = in.badge_invalid && cr.badge_elsewhere;
+	in.rules_missing = ci->rules_missing && !rules;
 	if (cr.pass_valid) {
+		const struct pass_use *pu = pass_find(ci, cr.pass.id);
+
 		/* A certificate's masked name must match the pass's; a health code has none. */
 		in.pass = subject[0] && strcmp(subject, cr.pass.visitor) ? SNT_PASS_MISMATCH : SNT_PASS_SIGNED;
 		in.pass_from_ms = cr.pass.from_ms;
 		in.pass_until_ms = cr.pass.until_ms;
+		in.pass_uses = cr.pass.uses;
+		in.pass_admits = pu ? pu->admits : 0;
+		in.pass_inside = pu && pu->admits > 0 && pu->exit_mark == ci->exits;
+	} else if (cr.pass_elsewhere) {
+		in.pass = SNT_PASS_ELSEWHERE;
 	} else if (cr.pass_seen) {
 		in.pass = SNT_PASS_INVALID;
 	}
@@ -993,8 +1075,11 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	if (v->store_err == SNT_STORE_OK) {
 		v->seq = e.seq;
 		v->door = e.door;
-		if (e.door == SNT_DOOR_OPENED && e.kind == SNT_KIND_VISITOR)
+		if (e.door == SNT_DOOR_OPENED && e.kind == SNT_KIND_VISITOR) {
 			ci->occupancy++;
+			if (cr.pass_valid)
+				pass_admitted(ci, cr.pass.id);
+		}
 		if (code)
 			dedup_remember(ci, code->bytes, code->len, t0, v);
 	} else {
@@ -1153,8 +1238,15 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 		return SNT_CHECKIN_OK;
 	}
 	v->door = SNT_DOOR_OPENED;
-	if (e.kind == SNT_KIND_VISITOR)
+	if (e.kind == SNT_KIND_VISITOR) {
+		json_t *d = json_loads(e.detail, 0, NULL);
+		const char *pass = json_string_value(json_object_get(d, "pass"));
+
 		ci->occupancy++;
+		if (pass)
+			pass_admitted(ci, pass);
+		json_decref(d);
+	}
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
 	(void)show(ci, SNT_SCREEN_ADMIT, MSG_OVERRIDE);
@@ -1199,6 +1291,7 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
 	if (ci->occupancy > 0)
 		ci->occupancy--;
+	ci->exits++;	/* every pass holder inside may be the one who left */
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
@@ -1266,6 +1359,25 @@ bool snt_checkin_clock_trusted(const struct snt_checkin *ci)
 		return false;
 	b = ci->board;
 	return judge(ci, snt_clock_utc_ms(&b->clock), snt_clock_mono_ms(&b->clock)) == SNT_CLOCK_TRUSTED;
+}
+
+void snt_checkin_set_rules_missing(struct snt_checkin *ci, bool missing)
+{
+	if (ci)
+		ci->rules_missing = missing;
+}
+
+void snt_checkin_pass_restore(struct snt_checkin *ci, const char *id, uint32_t admits, bool inside)
+{
+	struct pass_use *p;
+
+	if (!ci || !id || !id[0] || admits == 0)
+		return;
+	p = pass_slot(ci, id);
+	p->admits = admits;
+	/* Inside: marked at the current exit count; out: at one before it (never equal). */
+	p->exit_mark = inside ? ci->exits : ci->exits - 1;
+	p->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
 }
 
 void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors)

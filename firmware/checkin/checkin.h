@@ -64,6 +64,8 @@
 #define SNT_TEMP_AMBIENT_MIN_MDC 10000
 #define SNT_TEMP_AMBIENT_MAX_MDC 40000
 #define SNT_DEDUP_SLOTS 32
+#define SNT_PASS_SLOTS 256		/* visit passes whose entries are remembered */
+#define SNT_PASS_MEMORY_MS (48LL * 3600 * 1000)	/* sentineld restores pass use from this far back */
 #define SNT_OVERRIDE_BADGE_MS 30000	/* a staff override needs a badge within this long (with rules) */
 #define SNT_OVERRIDE_DENY_PRESS_MS 2000	/* a second staff-button press within this long denies */
 
@@ -307,7 +309,11 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
  * {"by"}).  Badges and passes are honoured only when addressed to @gate
  * (snt_rules_addressed(): its home, and its device id when they name
  * gates): another home's badge makes no staff and another home's pass
- * admits no one.
+ * admits no one (wrong-home).  A pass admits one visitor once per visit
+ * (snt_checkin_pass_restore(): pass-used while its holder is inside or its
+ * entries are used up); an admitted entry with a pass, or an override
+ * admitting one, counts as one of its entries, and every exit-button
+ * release counts as its holder's leaving.
  * @gate: this gate's home and device id, copied; NULL: none (then no badge
  * or pass is addressed to it).
  */
@@ -320,6 +326,27 @@ void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules
  * seen), without recording anything.  False for NULL.
  */
 bool snt_checkin_clock_trusted(const struct snt_checkin *ci);
+
+/*
+ * snt_checkin_set_rules_missing() - the gate had a rule set (the log says
+ * so) and none verifies now (rules.h: neither rules.cose nor its kept
+ * copy): while set and no rule set is given (snt_checkin_set_rules()),
+ * every visit refers with rules-missing and the display says "rule set
+ * missing: staff check everyone" (fail closed; the staff override works
+ * with the button alone, as without a rule set).
+ */
+void snt_checkin_set_rules_missing(struct snt_checkin *ci, bool missing);
+
+/*
+ * snt_checkin_pass_restore() - what visit pass @id gave before this start
+ * (from the log): @admits entries, and whether its holder is still inside
+ * (no exit-button release after its last entry).  A pass admits one
+ * visitor once per visit: while its holder is inside it refers with
+ * pass-used, and after an exit it admits again up to its "uses" entries
+ * (rules.h).  SNT_PASS_SLOTS passes are remembered, the longest unused one
+ * giving way.  Nothing happens for NULL, "" or @admits 0.
+ */
+void snt_checkin_pass_restore(struct snt_checkin *ci, const char *id, uint32_t admits, bool inside);
 
 /* snt_checkin_set_occupancy() - visitors inside now (e.g. 0 at start). */
 void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors);

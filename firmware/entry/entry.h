@@ -93,10 +93,14 @@
 	X(SNT_REASON_CODE_RED, "code-red", "红码", "red health code") \
 	X(SNT_REASON_CODE_YELLOW, "code-yellow", "黄码", "yellow health code") \
 	X(SNT_REASON_SIGNATURE_INVALID, "signature-invalid", "签名无效", "signature not valid") \
+	X(SNT_REASON_WRONG_HOME, "wrong-home", "非本院证件", "badge or pass of another home") \
 	X(SNT_REASON_EXPIRED, "expired", "已过期或未生效", "expired or not yet valid") \
 	X(SNT_REASON_REVOKED, "revoked", "已撤销", "revoked") \
+	X(SNT_REASON_RULES_MISSING, "rules-missing", "规则缺失 需工作人员核验", \
+	  "rule set missing: staff check everyone") \
 	X(SNT_REASON_CLOSED_MODE, "closed-mode", "封闭管理 需有效探视预约", \
 	  "closed management: a valid visit pass is needed") \
+	X(SNT_REASON_PASS_USED, "pass-used", "探视预约已使用", "visit pass already used") \
 	X(SNT_REASON_CAPACITY, "capacity", "访客人数已满", "visitor limit reached") \
 	X(SNT_REASON_RISK_REGION, "risk-region", "来自中高风险地区", "from a risk region") \
 	X(SNT_REASON_STAFF_TEST_OVERDUE, "staff-test-overdue", "核酸检测超期", "test overdue") \

@@ -91,7 +91,7 @@ static snt_reasons_t visitor_reasons(const struct snt_policy_input *in)
 	snt_reasons_t r = 0;
 
 	if (in->badge_invalid)
-		r |= SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
+		r |= SNT_REASON_BIT(in->badge_elsewhere ? SNT_REASON_WRONG_HOME : SNT_REASON_SIGNATURE_INVALID);
 	if (!rs)
 		return r;
 	if (rs->mode == SNT_RULES_OPEN) {
@@ -107,9 +107,14 @@ static snt_reasons_t visitor_reasons(const struct snt_policy_input *in)
 	case SNT_PASS_INVALID:
 		r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) | SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
 		break;
+	case SNT_PASS_ELSEWHERE:
+		r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) | SNT_REASON_BIT(SNT_REASON_WRONG_HOME);
+		break;
 	case SNT_PASS_SIGNED:
 		if (in->now_ms < in->pass_from_ms || in->now_ms >= in->pass_until_ms)
 			r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) | SNT_REASON_BIT(SNT_REASON_EXPIRED);
+		else if (in->pass_inside || in->pass_admits >= (in->pass_uses ? in->pass_uses : 1))
+			r |= SNT_REASON_BIT(SNT_REASON_PASS_USED);
 		if (in->time_untrusted)
 			r |= SNT_REASON_BIT(SNT_REASON_CLOCK_UNTRUSTED);
 		break;
@@ -159,6 +164,8 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		r |= SNT_REASON_BIT(SNT_REASON_RISK_REGION);
 
 	r |= staff ? staff_reasons(in, out) : visitor_reasons(in);
+	if (in->rules_missing)
+		r |= SNT_REASON_BIT(SNT_REASON_RULES_MISSING);
 
 	if (in->rules) {
 		out->freshness = snt_rules_freshness(in->rules, in->now_ms);

@@ -32,6 +32,7 @@ enum snt_pass {
 	SNT_PASS_SIGNED,	/* signed by the bureau's key; its window is pass_from_ms/pass_until_ms */
 	SNT_PASS_INVALID,	/* shown, but not signed by the bureau's key (or altered) */
 	SNT_PASS_MISMATCH,	/* signed, but names another visitor than the certificate shown */
+	SNT_PASS_ELSEWHERE,	/* signed, but for another home (or other gates) */
 };
 
 struct snt_policy_input {
@@ -53,6 +54,8 @@ struct snt_policy_input {
 	enum snt_person_kind person;
 	const char *staff_ref;		/* staff: the badge's reference (NULL for visitors) */
 	bool badge_invalid;		/* a badge was shown that did not verify: a visitor, signature-invalid */
+	bool badge_elsewhere;		/* with badge_invalid: it verified, but is another home's: wrong-home */
+	bool rules_missing;		/* the gate had a rule set and has none that verifies now */
 	const struct snt_rules *rules;	/* the active rule set, borrowed; NULL = none */
 	int64_t now_ms;			/* the gate's time (UTC ms): test age, pass window, freshness */
 	bool time_untrusted;		/* the gate's clock is not trusted (snt_clock_judge()) */
@@ -61,6 +64,9 @@ struct snt_policy_input {
 	enum snt_pass pass;
 	int64_t pass_from_ms;		/* SNT_PASS_SIGNED: the appointment window [from, until) */
 	int64_t pass_until_ms;
+	uint32_t pass_uses;		/* SNT_PASS_SIGNED: the entries the pass gives (1-100; 0 counts as 1) */
+	uint32_t pass_admits;		/* the entries it has given so far */
+	bool pass_inside;		/* its holder was admitted with it and no exit followed */
 };
 
 struct snt_policy_result {
@@ -121,7 +127,16 @@ struct snt_policy_result {
  * - Visitors in open mode: max_visitors > 0 and occupancy >= max_visitors
  *   refers with capacity (staff may admit).
  * - A badge that does not verify (badge_invalid): a visitor, plus
- *   signature-invalid (refer).
+ *   signature-invalid (refer); one that verifies but is another home's
+ *   (badge_elsewhere): a visitor, plus wrong-home (refer).
+ * - A pass of another home (SNT_PASS_ELSEWHERE): closed-mode and wrong-home.
+ * - A pass used up (closed mode, signed, in its window): while its holder is
+ *   inside (pass_inside), or when it has given pass_uses entries
+ *   (pass_admits), refer with pass-used: a pass admits one visitor once per
+ *   visit.
+ * - A gate that had a rule set and has none that verifies (rules_missing):
+ *   everyone, staff too, refers with rules-missing (no unattended admission
+ *   without the set: fail closed).
  * - Clock: a decision that rests on a staff test age or a pass window made
  *   with an untrusted gate clock (time_untrusted) refers with
  *   clock-untrusted (domain.md lesson 5).

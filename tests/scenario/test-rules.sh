@@ -57,7 +57,8 @@ button button 1
 wait 500
 button button 0
 wait 8000
-# 6 a visitor with a pass from a risk region (620102 is in 620100): refer
+# 6 a visitor from a risk region (620102 is in 620100) with the pass visitor 2
+# came in with, still inside: refer (risk-region, pass-used)
 show $R/pass-P0001.png $ROOT/tests/fixtures/scenario/green.png
 temp 36.5
 presence 1
@@ -127,7 +128,7 @@ expect_eq "entries" "$entries" "1	staff	admit	code-green,temp-normal	opened
 3	visitor	refer	closed-mode,code-green,temp-normal	shut
 4	staff	refer	staff-test-overdue,code-green,temp-normal	shut
 5	staff	admit	staff-test-overdue,override-admit,code-green,temp-normal	opened
-6	visitor	refer	risk-region,code-green,temp-normal	shut
+6	visitor	refer	pass-used,risk-region,code-green,temp-normal	shut
 7	visitor	refer	signature-invalid,closed-mode,code-green,temp-normal	shut"
 
 details=$(sqlite3 "$T/a/gate.db" "SELECT seq, json_remove(detail, '\$.measure') FROM entries ORDER BY seq")

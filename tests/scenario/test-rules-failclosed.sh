@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Issue 14: a closed-mode gate fails closed and its credentials are bound to
+# their home.
+#  1. A gate that has had a rule set never falls back to "no rules": with
+#     rules.cose overwritten it uses the kept copy; with every copy gone (or
+#     the bureau key unreadable) every visit refers with rules-missing, an
+#     alert is raised and the display says so.
+#  2. A visit pass admits one visitor once per visit: shown by three people
+#     15 s apart it admits the first (pass-used for the others); after an
+#     exit it admits again up to its "uses", also across a restart; another
+#     home's pass and badge admit no one (wrong-home).
+. tests/scenario/lib.sh
+R=$ROOT/tests/fixtures/rules
+command -v qrencode >/dev/null || { echo "SKIP: qrencode not installed (make deps)"; exit 77; }
+[ -x "$B/sentinel-bureau" ] || { echo "SKIP: $B/sentinel-bureau not built"; exit 77; }
+
+for n in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	qrencode -s 8 -m 4 --foreground=00A651 -o "$T/g$n.png" \
+		"https://hc.example.cn/code?region=110105&t=FailClosed$n" || fail "qrencode"
+done
+issue_pass() {	# OUT HOME USES
+	"$B/sentinel-bureau" --key "$R/bureau.key" pass issue --home "$2" --id "P-$3-$(basename "$1" .png)" \
+		--visitor 王 --uses "$3" --from 2026-11-29T00:00:00Z --until 2026-11-29T04:00:00Z \
+		--issued 2026-11-28T00:00:00Z --out "$1" >/dev/null || fail "pass issue $1"
+}
+issue_pass "$T/pass2.png" 阳光养老院 2
+issue_pass "$T/elsewhere.png" 月亮养老院 1
+"$B/sentinel-bureau" --key "$R/bureau.key" badge issue --home 月亮养老院 --ref S001 \
+	--issued 2026-11-20T00:00:00Z --out "$T/badge-elsewhere.png" >/dev/null || fail "badge issue"
+
+setup_gate() {	# DIR SCENARIO
+	mkdir -p "$1/rules"
+	write_conf "$1/gate.conf" "$2" gate.db out.log
+	cat >>"$1/gate.conf" <<CONF
+
+[sync]
+bureau_key = $R/bureau.key.pub
+
+[rules]
+dir = rules
+CONF
+}
+visit() {	# IMAGES...: one person at the gate
+	printf 'show %s\ntemp 36.5\npresence 1\nwait 10000\npresence 0\nwait 5000\n' "$*"
+}
+press_exit() {
+	printf 'button exit-button 1\nwait 500\nbutton exit-button 0\nwait 5000\n'
+}
+entries() {	# DB
+	"$B/sentinelctl" entries --db "$1" --json | jq -r '[.seq, .kind, .decision, (.reasons | join(","))] | @tsv'
+}
+
+# ---- 1. fail closed ----
+{ visit "$R/pass-P0001.png" "$T/g1.png"; visit "$T/g2.png"; } >"$T/a1.scn"
+setup_gate "$T/a" "$T/a1.scn"
+"$B/sentinelctl" policy install --config "$T/a/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
+	>/dev/null || fail "install v1"
+"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err1" || fail "run a1"
+# Overwritten: the kept copy keeps the gate closed.
+printf 'not a rule set' >"$T/a/rules/rules.cose"
+visit "$T/g3.png" >"$T/a2.scn"
+sed -i "s|^scenario = .*|scenario = $T/a2.scn|" "$T/a/gate.conf"
+"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err2" || fail "run a2"
+grep -q "start: rules: $T/a/rules/rules.cose: .*; using the kept copy rules.kept.cose" "$T/a/err2" ||
+	fail "the kept copy was not used: $(cat "$T/a/err2")"
+# Every copy gone: rules-missing for everyone, staff too; an alert; shown.
+rm -f "$T/a/rules/rules.cose" "$T/a/rules/rules.kept.cose"
+{ visit "$T/g4.png"; visit "$R/badge-S001.png" "$T/g5.png"; } >"$T/a3.scn"
+sed -i "s|^scenario = .*|scenario = $T/a3.scn|" "$T/a/gate.conf"
+"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err3" || fail "run a3"
+# The bureau key unreadable: the same.
+visit "$T/g6.png" >"$T/a4.scn"
+sed -i "s|^scenario = .*|scenario = $T/a4.scn|; s|^bureau_key = .*|bureau_key = $T/missing.pub|" "$T/a/gate.conf"
+"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err4" || fail "run a4"
+expect_eq "fail closed: entries" "$(entries "$T/a/gate.db")" "1	visitor	admit	code-green,temp-normal
+2	visitor	refer	closed-mode,code-green,temp-normal
+3	visitor	refer	closed-mode,code-green,temp-normal
+4	visitor	refer	rules-missing,code-green,temp-normal
+5	visitor	refer	rules-missing,code-green,temp-normal
+6	visitor	refer	rules-missing,code-green,temp-normal"
+grep -q "start: no rule set verifies (.*; last in force: version 1 (closed)): every visit is referred (rules-missing)" \
+	"$T/a/err3" || fail "rules-missing not logged: $(cat "$T/a/err3")"
+expect_eq "fail closed: alert" "$("$B/sentinelctl" alerts --db "$T/a/gate.db" --json | \
+	jq -r 'select(.kind == "device-fault") | .detail' | sort -u)" \
+	"rules: no rule set verifies, every visit referred (last: version 1 (closed))"
+expect_eq "fail closed: shown" "$(grep -cF 'display "规则缺失 需工作人员核验 / Rule set missing: staff check everyone\n' \
+	"$T/a/out.log")" "3"
+# A gate that never had a rule set is not affected.
+visit "$T/g7.png" >"$T/n.scn"
+setup_gate "$T/n" "$T/n.scn"
+"$B/sentineld" -f -c "$T/n/gate.conf" 2>"$T/n/err" || fail "run n"
+expect_eq "never had rules" "$(entries "$T/n/gate.db")" "1	visitor	admit	code-green,temp-normal"
+
+# ---- 2. passes ----
+{
+	visit "$R/pass-P0001.png" "$T/g1.png"	# 1 admit
+	visit "$R/pass-P0001.png" "$T/g2.png"	# 2 the same pass, another person: pass-used
+	visit "$R/pass-P0001.png" "$T/g3.png"	# 3 and a third
+	press_exit
+	visit "$R/pass-P0001.png" "$T/g4.png"	# 4 after an exit, its one entry given: pass-used
+	visit "$T/pass2.png" "$T/g5.png"	# 5 a pass for 2 entries: admit
+	visit "$T/pass2.png" "$T/g6.png"	# 6 its holder inside: pass-used
+	press_exit
+	visit "$T/pass2.png" "$T/g7.png"	# 7 after an exit: admit (re-entry)
+	visit "$T/elsewhere.png" "$T/g8.png"	# 8 another home's pass: wrong-home
+	visit "$T/badge-elsewhere.png" "$T/g9.png"	# 9 another home's badge: a visitor, wrong-home
+} >"$T/b1.scn"
+setup_gate "$T/b" "$T/b1.scn"
+cp "$R/rules-v1.cose" "$T/b/rules/rules.cose"
+"$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err1" || fail "run b1"
+# A restart: what the passes gave is read back from the log.
+{ press_exit; visit "$T/pass2.png" "$T/g10.png"; } >"$T/b2.scn"	# 10 2 entries given: pass-used
+sed -i "s|^scenario = .*|scenario = $T/b2.scn|; s|^start = .*|start = 2026-11-29T01:00:00Z|" "$T/b/gate.conf"
+"$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err2" || fail "run b2"
+expect_eq "passes: entries" "$(entries "$T/b/gate.db")" "1	visitor	admit	code-green,temp-normal
+2	visitor	refer	pass-used,code-green,temp-normal
+3	visitor	refer	pass-used,code-green,temp-normal
+4	visitor	refer	pass-used,code-green,temp-normal
+5	visitor	admit	code-green,temp-normal
+6	visitor	refer	pass-used,code-green,temp-normal
+7	visitor	admit	code-green,temp-normal
+8	visitor	refer	wrong-home,closed-mode,code-green,temp-normal
+9	visitor	refer	wrong-home,closed-mode,code-green,temp-normal
+10	visitor	refer	pass-used,code-green,temp-normal"
+expect_eq "passes: door openings" "$(grep -oE 'relay 1 seq=[0-9]+' "$T/b/out.log" | tr '\n' ' ')" \
+	"relay 1 seq=1 relay 1 seq=5 relay 1 seq=7 "
+grep -qF 'display "探视预约已使用 请等待工作人员 值班电话 0931-1\nvisit pass already used: please wait for staff. Duty phone 0931-1"' \
+	"$T/b/out.log" || fail "pass-used not explained on the display"
+finish
