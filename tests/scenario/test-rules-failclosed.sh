@@ -10,6 +10,8 @@
 #     15 s apart it admits the first (pass-used for the others); after an
 #     exit it admits again up to its "uses", also across a restart; another
 #     home's pass and badge admit no one (wrong-home).
+#  4. A set valid from a later time waits pending and takes over when the
+#     gate's trusted clock reaches it (not on an untrusted clock).
 . tests/scenario/lib.sh
 R=$ROOT/tests/fixtures/rules
 command -v qrencode >/dev/null || { echo "SKIP: qrencode not installed (make deps)"; exit 77; }
@@ -127,4 +129,26 @@ expect_eq "passes: door openings" "$(grep -oE 'relay 1 seq=[0-9]+' "$T/b/out.log
 	"relay 1 seq=1 relay 1 seq=5 relay 1 seq=7 "
 grep -qF 'display "探视预约已使用 请等待工作人员 值班电话 0931-1\nvisit pass already used: please wait for staff. Duty phone 0931-1"' \
 	"$T/b/out.log" || fail "pass-used not explained on the display"
+
+# ---- 4. pending until valid_from ----
+sed -e 's/"version": 2/"version": 3/' -e 's/"valid_from": "2026-11-28T00:00:00Z"/"valid_from": "2026-11-29T00:01:00Z"/' \
+	"$R/rules-v2.json" >"$T/v3.json"
+"$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/v3.json" --out "$T/v3.cose" >/dev/null || fail "sign v3"
+{ visit "$T/g1.png"; printf 'wait 60000\n'; visit "$T/g2.png"; } >"$T/c.scn"
+for clk in trusted untrusted; do
+	setup_gate "$T/c$clk" "$T/c.scn"
+	sed -i "s/^clock = .*/clock = $clk/" "$T/c$clk/gate.conf"
+	"$B/sentinelctl" policy install --config "$T/c$clk/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
+		>/dev/null || fail "install v1 ($clk)"
+	out=$("$B/sentinelctl" policy install --config "$T/c$clk/gate.conf" --now 2026-11-29T00:00:00Z "$T/v3.cose")
+	expect_eq "v3 pending ($clk)" "$out" "rule set version 3 pending: valid from 2026-11-29T00:01:00Z (active version 1)"
+	"$B/sentineld" -f -c "$T/c$clk/gate.conf" 2>"$T/c$clk/err" || fail "run c ($clk)"
+done
+expect_eq "pending: a trusted clock takes v3 at its time" \
+	"$(sqlite3 "$T/ctrusted/gate.db" "SELECT seq, json_extract(detail, '\$.rules.version') FROM entries")" "1|1
+2|3"
+expect_eq "pending: an untrusted clock keeps v1" \
+	"$(sqlite3 "$T/cuntrusted/gate.db" "SELECT seq, json_extract(detail, '\$.rules.version') FROM entries")" "1|1
+2|1"
+grep -q "valid_from: rule set version 3 (open, fresh)" "$T/ctrusted/err" || fail "promotion not logged"
 finish
