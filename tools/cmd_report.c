@@ -241,10 +241,15 @@ static void read_rules(const struct snt_config *gate, int64_t now, struct snt_re
 	struct stat sb;
 	char path[PATH_MAX + 16];
 
-	/* No installed set: the header shows what the entries recorded. */
-	snprintf(path, sizeof(path), "%s/rules.cose", gate->rules_dir);
-	if (!gate->rules_dir[0] || stat(path, &sb) != 0)
+	/* No installed set (nor its kept copy): the header shows what the entries recorded. */
+	snprintf(path, sizeof(path), "%s/" SNT_RULES_FILE, gate->rules_dir);
+	if (!gate->rules_dir[0])
 		return;
+	if (stat(path, &sb) != 0) {
+		snprintf(path, sizeof(path), "%s/" SNT_RULES_KEPT_FILE, gate->rules_dir);
+		if (stat(path, &sb) != 0)
+			return;
+	}
 	if (!gate->sync_bureau_key[0]) {
 		snprintf(err, errlen, _("no bureau key ([sync] bureau_key) to verify it with"));
 		hdr->rules_error = err;
