@@ -250,8 +250,10 @@ struct snt_rules_install_result {
  * (valid_from <= @now_ms): it becomes the active set (rules.cose and
  * rules.kept.cose) and an older pending set is removed; not yet valid: it
  * becomes the pending set (@res->pending) and the active set stays until
- * snt_rules_promote().  Atomic (top of this file): on any error the files
- * in @dir are unchanged.
+ * snt_rules_promote().  Each file is replaced atomically (top of this
+ * file), rules.cose first: an error before it is renamed changes nothing;
+ * one after it (writing the kept copy, removing the pending set) leaves the
+ * new set active and is still reported.
  * @now_ms: the time validity and freshness are judged at.
  * @res: may be NULL.
  * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL; SNT_RULES_ERR_NOMEM;
