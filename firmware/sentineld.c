@@ -301,8 +301,10 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 		return;
 	}
 	rerr = snt_rules_load(cfg->rules_dir, pub, &gate, &r, &info, err, sizeof(err));
-	c->pending = rerr == SNT_RULES_OK && info.pending;
-	c->pending_from_ms = info.pending_from_ms;
+	if (rerr == SNT_RULES_OK) {	/* on an error what was known stays */
+		c->pending = info.pending;
+		c->pending_from_ms = info.pending_from_ms;
+	}
 	if (rerr) {
 		if (c->rules)
 			log_warnx(&c->log, "%s: rules: %s; keeping version %llu", when, err,
