@@ -60,12 +60,7 @@ expect_eq "verify-log" "$?" "0"
 # trusted time: the entries after it, and after a restart in the same boot and
 # in a new synchronised boot, are trusted.
 cat >"$T/p1.scn" <<SCN
-show $FIX/green.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$FIX/green.png" 36.5)
 clock set 2027-11-29T08:00:30Z
 clock trusted
 show $FIX/yellow.png
