@@ -148,7 +148,8 @@ static enum snt_hal_err f_draw(void *ctx, const struct snt_screen *scr)
 {
 	struct fake *f = ctx;
 
-	logf_(f, "%lld screen %s %d\n", (long long)f->now, snt_screen_state_name(scr->state), scr->progress);
+	logf_(f, "%lld screen %s %d%s\n", (long long)f->now, snt_screen_state_name(scr->state), scr->progress,
+	      scr->offline ? " offline" : "");
 	return SNT_HAL_OK;
 }
 static const struct snt_display_ops f_disp_draw = { .show = f_show, .draw = f_draw };
@@ -884,6 +885,38 @@ static void test_measuring_progress(void **state)
 			    "5800 led-red 0\n");
 }
 
+/*
+ * The idle screen's offline mark: set while the bureau has never
+ * acknowledged anything or its last acknowledgement is over a day old.
+ */
+static void test_idle_offline_mark(void **state)
+{
+	struct tctx *t = *state;
+	const int64_t day = 24LL * 3600 * 1000;
+	int64_t contact;
+
+	t->f->board.display = &f_disp_draw;
+	assert_int_equal(snt_checkin_idle(t->ci), SNT_CHECKIN_OK);
+	assert_string_equal(t->f->log, "0 screen idle -1 offline\n");
+	/* The bureau's signed time of an acknowledgement, an hour before now. */
+	t->f->log[0] = '\0';
+	t->f->now = 2 * day;
+	assert_int_equal(snt_store_set_contact(t->f->store, snt_clock_utc_ms(&t->f->board.clock) - 3600000),
+			 SNT_STORE_OK);
+	assert_int_equal(snt_checkin_idle(t->ci), SNT_CHECKIN_OK);
+	assert_string_equal(t->f->log, "172800000 screen idle -1\n");
+	/* An older acknowledgement (a stick's) does not move the contact back. */
+	assert_int_equal(snt_store_set_contact(t->f->store, 1000), SNT_STORE_OK);
+	assert_int_equal(snt_store_get_contact(t->f->store, &contact), SNT_STORE_OK);
+	assert_int_equal(contact, snt_clock_utc_ms(&t->f->board.clock) - 3600000);
+	/* A day and a second later the gate is offline again. */
+	t->f->log[0] = '\0';
+	t->f->now += day + 1000;
+	assert_int_equal(snt_checkin_idle(t->ci), SNT_CHECKIN_OK);
+	assert_non_null(strstr(t->f->log, " screen idle -1 offline\n"));
+	assert_int_equal(snt_store_set_contact(t->f->store, 0), SNT_STORE_ERR_INVAL);
+}
+
 /* The idle screen: drawn on request, not while the fire alarm holds the door. */
 static void test_idle(void **state)
 {
@@ -967,6 +1000,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_measuring_progress, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_offline_mark, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_voice_and_quiet_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_args, setup, teardown),

@@ -335,6 +335,9 @@ static void test_ack_moves_cursor_and_stale(void **state)
 	assert_int_equal(r.time, SNT_SYNC_TIME_NOT_NEEDED);
 	assert_int_equal(snt_store_get_ack(f->st, &ack), SNT_STORE_OK);
 	assert_int_equal(ack, 5);
+	/* The bureau's time of the acknowledgement is the gate's last contact. */
+	assert_int_equal(snt_store_get_contact(f->st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, T0);
 	/* An older one replayed: harmless, reported stale, cursor unchanged. */
 	a = make_ack(f, f->bureau, DEVICE, 2, NULL, T0, NULL, 0, &len);
 	assert_int_equal(snt_sync_apply_ack(&f->ctx, a, len, &r, why, sizeof(why)), SNT_SYNC_OK);
@@ -396,6 +399,9 @@ static void test_ack_refused(void **state)
 				 "entry: refused");
 	free(a);
 	assert_int_equal(snt_store_get_ack(f->st, &ack), SNT_STORE_OK);
+	assert_int_equal(ack, 0);
+	/* A refused acknowledgement is no contact. */
+	assert_int_equal(snt_store_get_contact(f->st, &ack), SNT_STORE_OK);
 	assert_int_equal(ack, 0);
 }
 

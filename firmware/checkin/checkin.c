@@ -216,9 +216,14 @@ static int screen_at(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, 
 		/* Entries the bureau has not acknowledged yet. */
 		int64_t last = 0, ack = 0;
 
+		int64_t contact = 0;
+
 		if (snt_store_last_seq(ci->store, &last) == SNT_STORE_OK &&
 		    snt_store_get_ack(ci->store, &ack) == SNT_STORE_OK && last >= ack)
 			s.unsynced = last - ack;
+		/* No acknowledgement from the bureau for a day, or ever. */
+		if (snt_store_get_contact(ci->store, &contact) == SNT_STORE_OK)
+			s.offline = contact == 0 || utc - contact > SNT_CHECKIN_OFFLINE_MS;
 	}
 	s.progress = progress;
 	if (temp && temp->has_value && (st == SNT_SCREEN_ADMIT || st == SNT_SCREEN_FEVER)) {

@@ -64,6 +64,8 @@
 #define SNT_TEMP_AMBIENT_MIN_MDC 10000
 #define SNT_TEMP_AMBIENT_MAX_MDC 40000
 #define SNT_DEDUP_SLOTS 32
+/* The idle screen marks the gate offline when the bureau's last acknowledgement is older than this. */
+#define SNT_CHECKIN_OFFLINE_MS (24LL * 3600 * 1000)
 #define SNT_PASS_SLOTS 256		/* visit passes whose entries are remembered */
 #define SNT_PASS_MEMORY_MS (48LL * 3600 * 1000)	/* sentineld restores pass use from this far back */
 #define SNT_OVERRIDE_BADGE_MS 30000	/* a staff override needs a badge within this long (with rules) */

@@ -345,6 +345,25 @@ enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc
 enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_ms) SNT_WUR;
 
 /*
+ * snt_store_set_contact() - record the gate's last contact with the bureau:
+ * @utc_ms, the bureau's signed time (ms since the epoch) of an
+ * acknowledgement the gate has taken (sync, online or by stick).  A time
+ * older than the one recorded changes nothing.
+ * Return: SNT_STORE_OK once committed; SNT_STORE_ERR_INVAL for @st NULL or
+ * @utc_ms not in (0, the store's time bound]; SNT_STORE_ERR_READONLY; or an
+ * SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_set_contact(struct snt_store *st, int64_t utc_ms) SNT_WUR;
+
+/*
+ * snt_store_get_contact() - the time snt_store_set_contact() recorded into
+ * *@utc_ms, 0 when the bureau has never been reached.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL argument; or an
+ * SQLite failure.
+ */
+enum snt_store_err snt_store_get_contact(struct snt_store *st, int64_t *utc_ms) SNT_WUR;
+
+/*
  * snt_store_rebase_entry() - the time to show for @e, read from the log: an
  * entry written under an untrusted clock whose boot was later rebased
  * (snt_store_set_rebase()) gets time_utc_ms = the boot's start + its

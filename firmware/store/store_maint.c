@@ -511,3 +511,38 @@ enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_m
 	sqlite3_finalize(s);
 	return err;
 }
+
+enum snt_store_err snt_store_set_contact(struct snt_store *st, int64_t utc_ms)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	char v[24];
+	int rc;
+
+	if (!st || utc_ms <= 0 || utc_ms > UTC_MS_MAX)
+		return SNT_STORE_ERR_INVAL;
+	if (st->readonly)
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	/* meta holds text: the newest time kept, compared as integers. */
+	snprintf(v, sizeof(v), "%lld", (long long)utc_ms);
+	rc = sqlite3_prepare_v2(st->db,
+				"INSERT INTO meta (key, value) VALUES ('bureau_contact', ?1)"
+				" ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+				" WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(s, 1, v, -1, SQLITE_TRANSIENT);
+	err = rc == SQLITE_OK ? store__step_done(st, s) : store__fail_sqlite(st, rc);
+	sqlite3_finalize(s);
+	return err;
+}
+
+enum snt_store_err snt_store_get_contact(struct snt_store *st, int64_t *utc_ms)
+{
+	if (!st || !utc_ms)
+		return SNT_STORE_ERR_INVAL;
+	return store__query_int(st,
+				"SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta"
+				" WHERE key = 'bureau_contact'), 0)",
+				utc_ms);
+}

@@ -529,6 +529,14 @@ enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8
 			goto out;
 		}
 	}
+	/* The bureau was reached: its signed time is the gate's last contact. */
+	if (a->time_ms > 0) {
+		se = snt_store_set_contact(ctx->st, a->time_ms);
+		if (se) {
+			e = store_fail(ctx, se, "recording the bureau's contact", why, whylen);
+			goto out;
+		}
+	}
 	e = snt_sync_trusted_time(ctx, a->time_ms, &res->time, why, whylen);
 out:
 	snt_bundle_ack_free(a);

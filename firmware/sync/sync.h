@@ -19,7 +19,9 @@
  * cursor moves (snt_store_set_ack()).  An acknowledgement below the cursor
  * (stale, replayed) changes nothing and is reported, not an error.  Its
  * verdicts are recorded (snt_store_verdict_add(), which raises a
- * contradiction alert when the platform disagrees with the colour read).
+ * contradiction alert when the platform disagrees with the colour read),
+ * and its time becomes the gate's last contact with the bureau
+ * (snt_store_set_contact(); the visitor screen's "offline" mark).
  * A fresh bureau time far behind the latest trusted time the gate has seen
  * corrects that time instead (a poisoned clock: snt_sync_trusted_time()).
  * Its time, and the time of a signed time file (snt_sync_apply_time()),
