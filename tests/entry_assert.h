@@ -11,7 +11,7 @@
 /*
  * assert_entry_fields_equal() - every field of @a and @b but seq, payload,
  * prev_hash and hash (the caller checks those as its case needs); temp_dc
- * only where has_temp.
+ * only where has_temp, payload_hash only where has_payload_hash.
  */
 static inline void assert_entry_fields_equal(const struct snt_entry *a, const struct snt_entry *b)
 {
@@ -31,6 +31,9 @@ static inline void assert_entry_fields_equal(const struct snt_entry *a, const st
 	assert_int_equal(a->door, b->door);
 	assert_string_equal(a->subject, b->subject);
 	assert_string_equal(a->detail, b->detail);
+	assert_int_equal(a->has_payload_hash, b->has_payload_hash);
+	if (a->has_payload_hash)
+		assert_memory_equal(a->payload_hash, b->payload_hash, SNT_HASH_LEN);
 }
 
 #endif /* SNT_TESTS_ENTRY_ASSERT_H */

@@ -85,8 +85,12 @@ static int setup(void **state)
 	if (snt_sign_key_generate(&f->dev_a) || snt_sign_key_generate(&f->dev_b) ||
 	    snt_sign_key_generate(&f->bureau) || snt_sign_key_generate(&f->bureau2))
 		return -1;
-	for (size_t i = 0; i < N; i++)
+	/* As the store logs them: a certificate's payload as its SHA-256. */
+	for (size_t i = 0; i < N; i++) {
 		fill_entry(f, i);
+		if (snt_store_entry_digest(&f->e[i]) != SNT_STORE_OK)
+			return -1;
+	}
 	chain(f->e, N, zero);
 	*state = f;
 	return 0;
@@ -567,6 +571,13 @@ static void test_bundle_decode_errors(void **state)
 	EXPECT(entry_set(root, 0, 15, u64(3)), SNT_BUNDLE_ERR_FIELD, "entries[0].detail");
 	EXPECT(entry_set(root, 4, 16, bytes(h, 16)), SNT_BUNDLE_ERR_FIELD, "entries[4].prev_hash");
 	EXPECT(entry_set(root, 4, 17, cbor_new_null()), SNT_BUNDLE_ERR_FIELD, "entries[4].hash");
+	/* payload_hash: 32 bytes or null, never beside a payload (entry 3 has one) */
+	EXPECT(entry_set(root, 0, 18, bytes(h, 31)), SNT_BUNDLE_ERR_FIELD, "entries[0].payload_hash");
+	EXPECT(entry_set(root, 0, 18, cbor_build_string("x")), SNT_BUNDLE_ERR_FIELD, "entries[0].payload_hash");
+	EXPECT(entry_set(root, 3, 18, bytes(h, 32)), SNT_BUNDLE_ERR_FIELD, "entries[3].payload_hash");
+	/* another payload hash, the entry hash unchanged: hash mismatch at that seq */
+	EXPECT(entry_set(root, 2, 18, bytes(h, 32)), SNT_BUNDLE_ERR_HASH, "hash");
+	assert_int_equal(d.seq, 3);
 	{
 		/* an entry with 17 columns */
 		root = fresh(f);
@@ -688,6 +699,88 @@ static void test_bundle_decode_errors(void **state)
 		assert_int_equal(snt_bundle_decode(huge_str, sizeof(huge_str), &b, &d), SNT_BUNDLE_ERR_CBOR);
 	}
 	assert_null(b);
+}
+
+/* @root's entry @i without its last column (payload_hash): an entry as bundles wrote it before. */
+static void entry_drop_payload_hash(cbor_item_t *root, size_t i)
+{
+	cbor_item_t *old = entry_at(root, i), *e18 = cbor_new_definite_array(18);
+
+	assert_int_equal(cbor_array_size(old), 19);
+	for (size_t c = 0; c < 18; c++)
+		assert_true(cbor_array_push(e18, cbor_array_handle(old)[c]));
+	assert_true(cbor_array_replace(pair_of(root, "entries")->value, i, e18));
+	cbor_decref(&e18);
+}
+
+/*
+ * The payload hash in bundles: a certificate's payload travels as its
+ * SHA-256 only (never its bytes); the 18 columns of older bundles decode,
+ * with a certificate's payload as an older gate logged it.
+ */
+static void test_bundle_payload_hash(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	struct snt_entry old[2];
+	static const uint8_t z[32];
+	cbor_item_t *root;
+	uint8_t *cbor, *buf;
+	size_t len;
+
+	/* Entry 0 is a DCC: its hash in the bundle, its payload nowhere. */
+	assert_int_equal(f->e[0].format, SNT_FORMAT_HCERT);
+	assert_true(f->e[0].has_payload_hash);
+	assert_int_equal(f->e[0].payload_len, 0);
+	encode_regular(f, "gate-a", 0, N, &cbor, &len);
+	assert_null(memmem(cbor, len, "HC:110101:0000", 14));
+	assert_non_null(memmem(cbor, len, f->e[0].payload_hash, SNT_HASH_LEN));
+	assert_non_null(memmem(cbor, len, "HC:110101:0003", 14));	/* a health code's token travels */
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_true(b->entries[0].has_payload_hash);
+	assert_memory_equal(b->entries[0].payload_hash, f->e[0].payload_hash, SNT_HASH_LEN);
+	assert_false(b->entries[3].has_payload_hash);
+	snt_bundle_free(b);
+	free(cbor);
+
+	/* Entries of 18 columns (no payload hash) among entries of 19. */
+	root = fresh(f);
+	entry_drop_payload_hash(root, 1);
+	entry_drop_payload_hash(root, 3);
+	dump(root, &buf, &len);
+	assert_int_equal(snt_bundle_decode(buf, len, &b, &d), SNT_BUNDLE_OK);
+	assert_entry_equal(&b->entries[3], &f->e[3]);
+	snt_bundle_free(b);
+	free(buf);
+	/* ... but not one whose payload hash was cut off: its hash no longer matches. */
+	entry_drop_payload_hash(root, 0);
+	assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_HASH);
+	assert_int_equal(d.seq, 1);
+	cbor_decref(&root);
+
+	/* A DCC logged before schema 5, with its payload, in an older bundle of 18 columns. */
+	old[1] = f->e[0];
+	fill_entry(f, 0);
+	old[0] = f->e[0];
+	f->e[0] = old[1];	/* the fixture as it was */
+	old[1] = f->e[1];
+	assert_true(old[0].payload_len > 0);
+	chain(old, 2, z);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, old, 2, 1, &m), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, old, 2, &cbor, &len, &d), SNT_BUNDLE_OK);
+	root = load(cbor, len);
+	free(cbor);
+	entry_drop_payload_hash(root, 0);
+	entry_drop_payload_hash(root, 1);
+	dump(root, &buf, &len);
+	cbor_decref(&root);
+	assert_int_equal(snt_bundle_decode(buf, len, &b, &d), SNT_BUNDLE_OK);
+	assert_entry_equal(&b->entries[0], &old[0]);
+	assert_false(b->entries[0].has_payload_hash);
+	snt_bundle_free(b);
+	free(buf);
 }
 
 /* Every byte of a small bundle, ack and time altered: never a crash or an assertion in libcbor. */
@@ -1234,6 +1327,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_encoder_refuses),
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),
+		cmocka_unit_test(test_bundle_payload_hash),
 		cmocka_unit_test(test_mutations_do_not_crash),
 		cmocka_unit_test(test_bundle_from_store),
 		cmocka_unit_test(test_ack),

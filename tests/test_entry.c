@@ -229,6 +229,33 @@ static void test_hash_input(void **state)
 	snt_entry_hash_input(&e, &t, collect, &c);
 	assert_int_equal(c.len, SNT_HASH_LEN + sizeof(want) - 1 + 7);
 	assert_memory_equal(c.b + c.len - 7, "\x01\0\0\0\x02{}", 7);
+
+	/* A payload hash (sentinel-entry-v3): 0x02 STR(32 bytes) in the payload's place, before the detail. */
+	e.has_payload_hash = true;
+	memset(e.payload_hash, 0x5c, sizeof(e.payload_hash));
+	c.len = 0;
+	assert_int_equal(snt_entry_check(&e, &t), 0);
+	snt_entry_hash_input(&e, &t, collect, &c);
+	assert_int_equal(c.len, SNT_HASH_LEN + sizeof(want) - 1 + 36 + 7);
+	assert_memory_equal(c.b + SNT_HASH_LEN, want, sizeof(want) - 2);
+	assert_memory_equal(c.b + SNT_HASH_LEN + sizeof(want) - 2, "\x02\0\0\0\x20", 5);
+	for (size_t i = 0; i < SNT_HASH_LEN; i++)
+		assert_int_equal(c.b[SNT_HASH_LEN + sizeof(want) - 2 + 5 + i], 0x5c);
+	assert_memory_equal(c.b + c.len - 7, "\x01\0\0\0\x02{}", 7);
+}
+
+/* What the log keeps of each format's payload: a health code's token, a certificate's SHA-256. */
+static void test_format_keep(void **state)
+{
+	(void)state;
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_NONE), SNT_PAYLOAD_KEPT);
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_HEALTHCODE), SNT_PAYLOAD_KEPT);
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_HCERT), SNT_PAYLOAD_DIGEST);
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_LT1), SNT_PAYLOAD_DIGEST);
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_NZCP), SNT_PAYLOAD_DIGEST);
+	assert_int_equal(snt_code_format_keep(SNT_FORMAT_SHC), SNT_PAYLOAD_DIGEST);
+	assert_int_equal(snt_code_format_keep((enum snt_code_format)SNT_CODE_FORMAT_COUNT), SNT_PAYLOAD_DIGEST);
+	assert_int_equal(snt_code_format_keep((enum snt_code_format)-1), SNT_PAYLOAD_DIGEST);
 }
 
 /* snt_entry_check() refuses every out-of-range field. */
@@ -257,7 +284,11 @@ static void test_check(void **state)
 	BAD(snt_strlcpy(e.subject, "\xc0\xaf", sizeof(e.subject)));
 	BAD(e.payload_len = 1);
 	BAD((e.payload = (const uint8_t *)"x", e.payload_len = SNT_ENTRY_MAX_PAYLOAD + 1));
+	BAD((e.payload = (const uint8_t *)"x", e.payload_len = 1, e.has_payload_hash = true));
 #undef BAD
+	e = ok;
+	e.has_payload_hash = true;
+	assert_int_equal(snt_entry_check(&e, NULL), 0);
 	assert_true(snt_entry_utf8_valid((const unsigned char *)"\xe5\xbc\xa0", 3));
 	assert_false(snt_entry_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));
 	assert_false(snt_entry_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4));
@@ -310,6 +341,18 @@ static void test_equal(void **state)
 	b = a;
 	snt_strlcpy(b.detail, "{}", sizeof(b.detail));
 	assert_false(snt_entry_equal(&a, &b));
+	/* The payload hash, only where there is one. */
+	a.payload = NULL;
+	a.payload_len = 0;
+	b = a;
+	b.payload_hash[0] = 1;
+	assert_true(snt_entry_equal(&a, &b));
+	b.has_payload_hash = true;
+	assert_false(snt_entry_equal(&a, &b));
+	a.has_payload_hash = true;
+	assert_false(snt_entry_equal(&a, &b));
+	a.payload_hash[0] = 1;
+	assert_true(snt_entry_equal(&a, &b));
 }
 
 int main(void)
@@ -319,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_sql_check),
 		cmocka_unit_test(test_hash_input),
+		cmocka_unit_test(test_format_keep),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_enum_value),
 		cmocka_unit_test(test_equal),

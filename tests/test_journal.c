@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Unit tests of the fallback journal (firmware/journal/). */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +202,63 @@ static void test_merge(void **state)
 	snt_store_close(st);
 }
 
+/* Whether the file at @path holds the string @needle. */
+static bool file_has(const char *path, const char *needle)
+{
+	static char buf[65536];
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	return memmem(buf, n, needle, strlen(needle)) != NULL;
+}
+
+/*
+ * A signed certificate's payload goes to the journal as its SHA-256 only,
+ * comes back so and is merged so; the caller's entry is untouched.
+ */
+static void test_certificate_digested(void **state)
+{
+	static const char dcc[] = "HC1:NCF Musterfrau-Goessinger Gabriele 1998-02-26";
+	struct tctx *t = *state;
+	struct snt_journal *j = NULL;
+	struct snt_store *st = NULL;
+	struct snt_entry e, want, got;
+	size_t merged = 0;
+
+	assert_int_equal(snt_store_open(t->db, false, &st), SNT_STORE_OK);
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	make_entry(&e, 1, dcc);
+	e.format = SNT_FORMAT_HCERT;
+	e.verified = SNT_VERIFIED_VALID;
+	e.reasons = SNT_REASON_BIT(SNT_REASON_STORE_FAULT) | SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT);
+	snt_strlcpy(e.subject, "G* M*", sizeof(e.subject));
+	assert_int_equal(snt_journal_append(j, &e), SNT_JOURNAL_OK);
+	assert_int_equal(e.payload_len, strlen(dcc));	/* the caller's entry as it was */
+	want = e;
+	assert_int_equal(snt_store_entry_digest(&want), SNT_STORE_OK);
+	snt_journal_close(j);
+	/* 023bf512...: SHA-256 of dcc (Python's hashlib). */
+	assert_false(file_has(t->jpath, "Gabriele"));
+	assert_false(file_has(t->jpath, "HC1:"));
+	assert_true(file_has(t->jpath, "\"payload_hex\":null"));
+	assert_true(file_has(t->jpath, "\"payload_sha256_hex\":"
+				       "\"023bf51267b7aa033bdbba52874d74e6e3aa1ffa9e1671643066211e94a55e0a\""));
+
+	assert_int_equal(snt_journal_open(t->jpath, &j), SNT_JOURNAL_OK);
+	assert_int_equal(snt_journal_pending(j), 1);
+	assert_int_equal(snt_journal_merge(j, st, &merged, NULL), SNT_JOURNAL_OK);
+	assert_int_equal(merged, 1);
+	assert_int_equal(snt_store_get(st, 1, &got), SNT_STORE_OK);
+	assert_null(got.payload);
+	assert_true(got.has_payload_hash);
+	assert_memory_equal(got.payload_hash, want.payload_hash, SNT_HASH_LEN);
+	snt_journal_close(j);
+	snt_store_close(st);
+}
+
 static void test_merge_replayed_after_power_cut(void **state)
 {
 	struct tctx *t = *state;
@@ -283,6 +341,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_torn_tail_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_record_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_certificate_digested, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_replayed_after_power_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_order_conflict, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_io_error_keeps_errno, setup, teardown),

@@ -403,7 +403,7 @@ static void test_stored_as_names(void **state)
 	assert_int_equal(raw_int(db, "SELECT temp_dc IS NULL AND subject IS NULL AND reasons = '' "
 				     "FROM entries WHERE seq = 2"), 1);
 	raw_text(db, "SELECT value FROM meta WHERE key = 'hash_form'", buf, sizeof(buf));
-	assert_string_equal(buf, "sentinel-entry-v2");
+	assert_string_equal(buf, "sentinel-entry-v3");
 	sqlite3_close(db);
 }
 
@@ -500,6 +500,23 @@ static void test_hash_known_answer(void **state)
 	 * STR("code-green,temp-normal") STR("opened") 00 01 STR("ab\0").
 	 */
 	assert_string_equal(hex, "15e8e4e03aa21fed3b471c7d37981dc89150a73ab55e2aa1b60a2ae7940857d1");
+
+	/*
+	 * "sentinel-entry-v3": a certificate's payload as its SHA-256 (here
+	 * the bytes 0..31), 02 STR(hash) in the payload's place: STR("hcert")
+	 * STR("valid") ... STR("temp-normal") STR("opened") 00 02 STR(00..1f).
+	 */
+	e.format = SNT_FORMAT_HCERT;
+	e.verified = SNT_VERIFIED_VALID;
+	e.reasons = SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
+	e.payload = NULL;
+	e.payload_len = 0;
+	e.has_payload_hash = true;
+	for (int i = 0; i < SNT_HASH_LEN; i++)
+		e.payload_hash[i] = (uint8_t)i;
+	assert_int_equal(snt_store_entry_hash(&e, h), SNT_STORE_OK);
+	snt_hex_encode(h, sizeof(h), hex);
+	assert_string_equal(hex, "b8e7273e1ee1c0dbe0f73019db52d4084f6ccf7cf6f12b7a99f6617ca27046ed");
 }
 
 static void test_invalid_entries_write_nothing(void **state)
@@ -510,7 +527,7 @@ static void test_invalid_entries_write_nothing(void **state)
 	uint8_t h[SNT_HASH_LEN];
 
 	append_n(st, 0, 1);
-	for (int k = 0; k < 13; k++) {
+	for (int k = 0; k < 14; k++) {
 		make_entry(&e, 1);
 		switch (k) {
 		case 0: e.clock = (enum snt_clock_state)SNT_CLOCK_STATE_COUNT; break;
@@ -526,6 +543,7 @@ static void test_invalid_entries_write_nothing(void **state)
 		case 10: e.payload = NULL; e.payload_len = 4; break;
 		case 11: e.payload_len = SNT_ENTRY_MAX_PAYLOAD + 1; break;
 		case 12: snprintf(e.boot_id, sizeof(e.boot_id), "%s", "\xed\xa0\x80"); break;	/* surrogate */
+		case 13: e.has_payload_hash = true; break;	/* a payload and a payload hash */
 		}
 		orig = e;
 		assert_int_equal(snt_store_append(st, &e), SNT_STORE_ERR_INVAL);
@@ -561,17 +579,17 @@ static void test_triggers_refuse_update_delete(void **state)
 	/* An insert that skips a seq or breaks the chain is refused too. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 5, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_string_equal(sqlite3_errmsg(db), "entries must extend the chain");
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "prev_hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "prev_hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	/* A name that is not an enum's is refused by CHECK. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, 'bogus', kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash, detail FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries"), 3);
@@ -920,10 +938,13 @@ static void test_fixture_v1_migrates(void **state)
 		assert_memory_equal(h, e.hash, SNT_HASH_LEN);
 		memcpy(prev, e.hash, SNT_HASH_LEN);
 	}
+	/* A certificate logged before schema 5 keeps its payload: its hash covers it. */
 	assert_int_equal(snt_store_get(st, 1, &e), SNT_STORE_OK);
+	assert_int_equal(e.format, SNT_FORMAT_HCERT);
 	assert_string_equal(e.subject, "\xe5\xbc\xa0*");
 	assert_int_equal(e.payload_len, sizeof(payload));
 	assert_memory_equal(e.payload, payload, sizeof(payload));
+	assert_false(e.has_payload_hash);
 	assert_int_equal(e.temp_dc, 365);
 	assert_int_equal(snt_store_get(st, 3, &e), SNT_STORE_OK);
 	assert_false(e.has_temp);
@@ -1412,7 +1433,7 @@ static void test_purge_raw_sql_refused(void **state)
 	/* The chain after the anchor cannot be restarted from zeros. */
 	assert_int_equal(raw_exec(f->path, "INSERT INTO entries SELECT 7, boot_id, mono_ms, time_utc_ms, "
 					   "clock, kind, format, colour, verified, temp_dc, decision, "
-					   "reasons, door, subject, payload, zeroblob(32), hash, detail "
+					   "reasons, door, subject, payload, zeroblob(32), hash, detail, payload_hash "
 					   "FROM entries WHERE seq = 6", msg, sizeof(msg)),
 			 SQLITE_CONSTRAINT);
 	assert_string_equal(msg, "entries must extend the chain");
@@ -1558,7 +1579,9 @@ static void test_verify_finds_damage(void **state)
 		{ "edited row", "DROP TRIGGER entries_no_update; "
 		  "UPDATE entries SET temp_dc = 365 WHERE seq = 4", false, 4, "hash mismatch", 3, 3 },
 		{ "edited payload", "DROP TRIGGER entries_no_update; "
-		  "UPDATE entries SET payload = x'00' WHERE seq = 5", false, 5, "hash mismatch", 4, 4 },
+		  "UPDATE entries SET payload = x'00' WHERE seq = 4", false, 4, "hash mismatch", 3, 3 },
+		{ "edited payload hash", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET payload_hash = zeroblob(32) WHERE seq = 5", false, 5, "hash mismatch", 4, 4 },
 		{ "deleted row", "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 4",
 		  false, 5, "gap before", 3, 3 },
 		{ "deleted first row", "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 1",
@@ -1588,8 +1611,8 @@ static void test_verify_finds_damage(void **state)
 		  "DELETE FROM entries WHERE seq = 6", false, 6, "acknowledged entries missing", 5, 5 },
 		{ "row inside a purged range", "DROP TRIGGER entries_chain; "
 		  "INSERT INTO entries SELECT 2, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, "
-		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash, detail "
-		  "FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
+		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash, detail, "
+		  "payload_hash FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
 		{ "anchor edited", "DROP TRIGGER purges_no_update; "
 		  "UPDATE purges SET anchor_hash = zeroblob(32)", true, 4, "prev_hash does not link", 0, 3 },
 		{ "purge record edited", "DROP TRIGGER purges_no_update; UPDATE purges SET count = 5",
@@ -2139,7 +2162,7 @@ static void assert_checks_generated(const char *path)
 	assert_int_equal(raw_exec(path,
 				  "INSERT INTO entries (" SNT_STORE_ROW_COLUMNS ") SELECT max(seq) + 1, boot_id, "
 				  "mono_ms, time_utc_ms, clock, kind, 'xyz', colour, verified, temp_dc, decision, "
-				  "reasons, door, subject, payload, detail, hash, hash FROM entries",
+				  "reasons, door, subject, payload, detail, hash, hash, payload_hash FROM entries",
 				  msg, sizeof(msg)),
 			 SQLITE_CONSTRAINT);
 	assert_non_null(strstr(msg, "CHECK constraint failed"));
@@ -2224,7 +2247,7 @@ static void test_row_codec(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-					     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)", -1, &ins, NULL),
+					     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)", -1, &ins, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_bind_int(ins, 1, 9), SQLITE_OK);
 	assert_int_equal(snt_store_row_bind(ins, 2, &e, &names), SQLITE_OK);
@@ -2247,6 +2270,149 @@ static void test_row_codec(void **state)
 	assert_string_equal(bad, "colour");
 	sqlite3_finalize(sel);
 	sqlite3_close(db);
+}
+
+/* Whether the file at @path holds the @n bytes at @needle anywhere (a missing file holds nothing). */
+static bool file_contains(const char *path, const void *needle, size_t n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	bool found;
+
+	if (!fp)
+		return false;
+	do {
+		if (cap - len < 65536) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		got = fread(buf + len, 1, cap - len, fp);
+		len += got;
+	} while (got > 0);
+	fclose(fp);
+	found = len >= n && memmem(buf, len, needle, n) != NULL;
+	free(buf);
+	return found;
+}
+
+/*
+ * A signed certificate's payload is logged as its SHA-256 only (schema 5):
+ * the entry, the row, the files of the log; a health-code token is kept.
+ */
+static void test_certificate_payload_digested(void **state)
+{
+	static const char dcc[] = "HC1:NCF Musterfrau-Goessinger Gabriele 1998-02-26";
+	/* SHA-256 of the 50 bytes of dcc, by Python's hashlib. */
+	static const char dcc_sha[] = "023bf51267b7aa033bdbba52874d74e6e3aa1ffa9e1671643066211e94a55e0a";
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_entry e, g, batch[2];
+	char hex[2 * SNT_HASH_LEN + 1], path[160], msg[256];
+	sqlite3 *db;
+
+	make_entry(&e, 0);
+	assert_int_equal(e.format, SNT_FORMAT_HCERT);
+	e.payload = (const uint8_t *)dcc;
+	e.payload_len = strlen(dcc);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	/* The caller's entry says what was logged. */
+	assert_null(e.payload);
+	assert_int_equal(e.payload_len, 0);
+	assert_true(e.has_payload_hash);
+	snt_hex_encode(e.payload_hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, dcc_sha);
+	assert_int_equal(snt_store_get(st, 1, &g), SNT_STORE_OK);
+	assert_null(g.payload);
+	assert_true(snt_entry_equal(&e, &g));
+	/* A health code's token stays: the bureau's platform check needs it. */
+	make_entry(&e, 1);
+	assert_int_equal(e.format, SNT_FORMAT_HEALTHCODE);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_false(e.has_payload_hash);
+	assert_int_equal(snt_store_get(st, 2, &g), SNT_STORE_OK);
+	assert_false(g.has_payload_hash);
+	assert_int_equal(g.payload_len, sizeof(payload_a));
+	assert_memory_equal(g.payload, payload_a, sizeof(payload_a));
+	/* A batch digests each entry in its array too. */
+	make_entry(&batch[0], 2);
+	make_entry(&batch[1], 4);
+	batch[1].payload = (const uint8_t *)dcc;
+	batch[1].payload_len = strlen(dcc);
+	assert_int_equal(snt_store_append_batch(st, batch, 2), SNT_STORE_OK);
+	assert_false(batch[0].has_payload_hash);
+	assert_true(batch[1].has_payload_hash);
+	assert_null(batch[1].payload);
+	snt_hex_encode(batch[1].payload_hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, dcc_sha);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 4);
+	snt_store_close(st);
+
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE payload IS NULL AND lower(hex(payload_hash)) = "
+				     "'023bf51267b7aa033bdbba52874d74e6e3aa1ffa9e1671643066211e94a55e0a'"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE payload_hash IS NULL AND payload IS NOT NULL"),
+			 1);
+	sqlite3_close(db);
+	/* Never a payload beside its hash, not even from a raw writer. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_chain; UPDATE entries SET payload = x'00' "
+				  "WHERE seq = 1", msg, sizeof(msg)), SQLITE_CONSTRAINT);
+	/* Nothing of the certificate in the log's files. */
+	snprintf(path, sizeof(path), "%s-wal", f->path);
+	assert_false(file_contains(f->path, dcc, strlen(dcc)));
+	assert_false(file_contains(path, dcc, strlen(dcc)));
+	assert_false(file_contains(f->path, "Gabriele", 8));
+	assert_false(file_contains(path, "Gabriele", 8));
+	assert_true(file_contains(f->path, payload_a, sizeof(payload_a)) ||
+		    file_contains(path, payload_a, sizeof(payload_a)));
+}
+
+/* snt_store_entry_digest(): what it changes, and what it refuses. */
+static void test_entry_digest(void **state)
+{
+	struct snt_entry e, orig;
+
+	(void)state;
+	assert_int_equal(snt_store_entry_digest(NULL), SNT_STORE_ERR_INVAL);
+	/* Health code, or no payload: unchanged. */
+	make_entry(&e, 1);
+	orig = e;
+	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_OK);
+	assert_memory_equal(&e, &orig, sizeof(e));
+	make_entry(&e, 2);
+	assert_int_equal(e.payload_len, 0);
+	orig = e;
+	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_OK);
+	assert_memory_equal(&e, &orig, sizeof(e));
+	/* Each certificate format: digested, once (again it does nothing). */
+	for (int f = 0; f < SNT_CODE_FORMAT_COUNT; f++) {
+		if (snt_code_format_keep((enum snt_code_format)f) != SNT_PAYLOAD_DIGEST)
+			continue;
+		make_entry(&e, 0);
+		e.format = (enum snt_code_format)f;
+		assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_OK);
+		assert_true(e.has_payload_hash);
+		assert_null(e.payload);
+		assert_int_equal(e.payload_len, 0);
+		orig = e;
+		assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_OK);
+		assert_memory_equal(&e, &orig, sizeof(e));
+	}
+	/* Refused, unchanged: a payload beside a hash, a length without bytes, too long. */
+	make_entry(&e, 0);
+	e.has_payload_hash = true;
+	orig = e;
+	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_ERR_INVAL);
+	assert_memory_equal(&e, &orig, sizeof(e));
+	make_entry(&e, 0);
+	e.payload = NULL;
+	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_ERR_INVAL);
+	make_entry(&e, 0);
+	e.payload_len = SNT_ENTRY_MAX_PAYLOAD + 1;
+	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_ERR_INVAL);
 }
 
 /* Detail records: stored, read back, hashed; bad ones refused. */
@@ -2286,7 +2452,7 @@ static void test_detail(void **state)
 	/* A raw writer cannot store a detail that is not a JSON object. */
 	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_chain; INSERT INTO entries SELECT 2, "
 				  "boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, "
-				  "temp_dc, decision, reasons, door, subject, payload, hash, hash, '[1]' "
+				  "temp_dc, decision, reasons, door, subject, payload, hash, hash, '[1]', NULL "
 				  "FROM entries WHERE seq = 1", NULL, 0), SQLITE_CONSTRAINT);
 }
 
@@ -2542,6 +2708,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_stored_as_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chain_links_and_recompute, setup, teardown),
 		cmocka_unit_test(test_hash_known_answer),
+		cmocka_unit_test_setup_teardown(test_certificate_payload_digested, setup, teardown),
+		cmocka_unit_test(test_entry_digest),
 		cmocka_unit_test_setup_teardown(test_invalid_entries_write_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tampered_row_detected, setup, teardown),

@@ -8,7 +8,7 @@
 
 #include "entry/entry.h"
 
-#define SNT_HASH_LABEL "sentinel-entry-v1"	/* the first bytes of C, in both forms */
+#define SNT_HASH_LABEL "sentinel-entry-v1"	/* the first bytes of C, in every form */
 
 #define NAME_(e, name, ...) [e] = name,
 #define TEXT_(e, name, zh, en) [e] = { zh, en },
@@ -16,6 +16,8 @@
 static const char *const clock_names[] = { SNT_CLOCK_STATE_TABLE(NAME_) };
 static const char *const kind_names[] = { SNT_PERSON_KIND_TABLE(NAME_) };
 static const char *const format_names[] = { SNT_CODE_FORMAT_TABLE(NAME_) };
+#define KEEP_(e, name, keep) [e] = keep,
+static const enum snt_payload_keep format_keeps[] = { SNT_CODE_FORMAT_TABLE(KEEP_) };
 static const char *const colour_names[] = { SNT_COLOUR_TABLE(NAME_) };
 static const char *const verified_names[] = { SNT_VERIFIED_TABLE(NAME_) };
 static const char *const decision_names[] = { SNT_DECISION_TABLE(NAME_) };
@@ -27,6 +29,7 @@ static const char *const reason_texts[][2] = { SNT_REASON_TABLE(TEXT_) };
 _Static_assert(SNT_ARRAY_SIZE(clock_names) == SNT_CLOCK_STATE_COUNT, "clock names");
 _Static_assert(SNT_ARRAY_SIZE(kind_names) == SNT_PERSON_KIND_COUNT, "kind names");
 _Static_assert(SNT_ARRAY_SIZE(format_names) == SNT_CODE_FORMAT_COUNT, "format names");
+_Static_assert(SNT_ARRAY_SIZE(format_keeps) == SNT_CODE_FORMAT_COUNT, "format keeps");
 _Static_assert(SNT_ARRAY_SIZE(colour_names) == SNT_COLOUR_COUNT, "colour names");
 _Static_assert(SNT_ARRAY_SIZE(verified_names) == SNT_VERIFIED_COUNT, "verified names");
 _Static_assert(SNT_ARRAY_SIZE(decision_names) == SNT_DECISION_COUNT, "decision names");
@@ -87,6 +90,11 @@ NAME_FUNCS(snt_verified, verified, verified_names, SNT_VERIFIED_COUNT, "?")
 NAME_FUNCS(snt_decision, decision, decision_names, SNT_DECISION_COUNT, "?")
 NAME_FUNCS(snt_door, door, door_names, SNT_DOOR_COUNT, NULL)
 NAME_FUNCS(snt_reason, reason, reason_names, SNT_REASON_COUNT, NULL)
+
+enum snt_payload_keep snt_code_format_keep(enum snt_code_format f)
+{
+	return (unsigned int)f < SNT_CODE_FORMAT_COUNT ? format_keeps[f] : SNT_PAYLOAD_DIGEST;
+}
 
 const char *snt_reason_text(enum snt_reason r, enum snt_lang lang)
 {
@@ -285,7 +293,8 @@ int snt_entry_check(const struct snt_entry *e, struct snt_entry_names *names)
 	if (!field_str_ok(e->boot_id, sizeof(e->boot_id)) || !field_str_ok(e->subject, sizeof(e->subject)) ||
 	    !field_str_ok(e->detail, sizeof(e->detail)))
 		return -1;
-	if (e->payload_len > SNT_ENTRY_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload))
+	if (e->payload_len > SNT_ENTRY_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload) ||
+	    (e->payload_len > 0 && e->has_payload_hash))
 		return -1;
 	t.clock = clock_names[e->clock];
 	t.kind = kind_names[e->kind];
@@ -384,6 +393,10 @@ void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_name
 	if (e->payload_len > 0) {
 		put_u8(&s, 1);
 		put_blob(&s, e->payload, e->payload_len);
+	} else if (e->has_payload_hash) {
+		/* sentinel-entry-v3: the payload's SHA-256 in its place. */
+		put_u8(&s, 2);
+		put_blob(&s, e->payload_hash, SNT_HASH_LEN);
 	} else {
 		put_u8(&s, 0);
 	}
@@ -404,5 +417,7 @@ bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
 	       !strcmp(a->subject, b->subject) && !strcmp(a->detail, b->detail) &&
 	       a->payload_len == b->payload_len &&
 	       (!a->payload_len || !memcmp(a->payload, b->payload, a->payload_len)) &&
+	       a->has_payload_hash == b->has_payload_hash &&
+	       (!a->has_payload_hash || !memcmp(a->payload_hash, b->payload_hash, SNT_HASH_LEN)) &&
 	       !memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) && !memcmp(a->hash, b->hash, SNT_HASH_LEN);
 }

@@ -44,14 +44,26 @@
  * What a scanned payload is, by its prefix (codes.h): "HC1:" EU DCC,
  * "LT1:" Swiss light certificate, "NZCP:/", "shc:/" SMART Health Card,
  * anything else an opaque health-code token (GB/T 38962-2020).
+ * X(enumerator, "name", keeps): @keeps says what the log keeps of the
+ * scanned payload: SNT_PAYLOAD_KEPT, the bytes themselves (a health code's
+ * token, which the bureau's platform check needs); SNT_PAYLOAD_DIGEST,
+ * only their SHA-256 (a signed certificate: it carries the holder's name
+ * and birth date, and the decision and the audit need only the verified
+ * result, the masked subject and the hash).
  */
 #define SNT_CODE_FORMAT_TABLE(X) \
-	X(SNT_FORMAT_NONE, "none")		/* no code was read */ \
-	X(SNT_FORMAT_HEALTHCODE, "healthcode")	/* opaque health-code token */ \
-	X(SNT_FORMAT_HCERT, "hcert")		/* EU DCC, HC1: */ \
-	X(SNT_FORMAT_LT1, "lt1")		/* Swiss light certificate, LT1: */ \
-	X(SNT_FORMAT_NZCP, "nzcp")		/* NZCP:/ */ \
-	X(SNT_FORMAT_SHC, "shc")		/* shc:/ */
+	X(SNT_FORMAT_NONE, "none", SNT_PAYLOAD_KEPT)		/* no code was read */ \
+	X(SNT_FORMAT_HEALTHCODE, "healthcode", SNT_PAYLOAD_KEPT)/* opaque health-code token */ \
+	X(SNT_FORMAT_HCERT, "hcert", SNT_PAYLOAD_DIGEST)	/* EU DCC, HC1: */ \
+	X(SNT_FORMAT_LT1, "lt1", SNT_PAYLOAD_DIGEST)		/* Swiss light certificate, LT1: */ \
+	X(SNT_FORMAT_NZCP, "nzcp", SNT_PAYLOAD_DIGEST)		/* NZCP:/ */ \
+	X(SNT_FORMAT_SHC, "shc", SNT_PAYLOAD_DIGEST)		/* shc:/ */
+
+/* What the log keeps of a scanned payload (SNT_CODE_FORMAT_TABLE). */
+enum snt_payload_keep {
+	SNT_PAYLOAD_KEPT = 0,	/* the raw bytes, in payload */
+	SNT_PAYLOAD_DIGEST,	/* their SHA-256 only, in payload_hash */
+};
 
 /* Colour of a code's dark modules, judged against its quiet zone. */
 #define SNT_COLOUR_TABLE(X) \
@@ -186,6 +198,15 @@ struct snt_entry {
 	const uint8_t *payload;			/* raw code bytes, or NULL */
 	size_t payload_len;			/* 0 = no payload (read back as NULL) */
 	/*
+	 * SHA-256 of the scanned payload when the log keeps only that
+	 * (snt_code_format_keep() SNT_PAYLOAD_DIGEST; the store replaces the
+	 * payload by it on append, snt_store_entry_digest()).  An entry has
+	 * a payload or a payload hash or neither, never both.  Entries
+	 * logged before schema 5 keep the payload they were logged with.
+	 */
+	bool has_payload_hash;
+	uint8_t payload_hash[SNT_HASH_LEN];
+	/*
 	 * Detail record: "" = none (NULL in the log), else one JSON object,
 	 * compact, UTF-8, at most SNT_DETAIL_LEN - 1 bytes.  Members (all
 	 * optional; writers add only these, readers ignore unknown ones):
@@ -229,6 +250,13 @@ const char *snt_door_name(enum snt_door d);
 int snt_door_from_name(const char *name, enum snt_door *out) SNT_WUR;
 const char *snt_reason_name(enum snt_reason r);
 int snt_reason_from_name(const char *name, enum snt_reason *out) SNT_WUR;
+
+/*
+ * snt_code_format_keep() - what the log keeps of a payload of format @f
+ * (SNT_CODE_FORMAT_TABLE): SNT_PAYLOAD_KEPT or SNT_PAYLOAD_DIGEST; a value
+ * out of range gives SNT_PAYLOAD_DIGEST (keep the least).
+ */
+enum snt_payload_keep snt_code_format_keep(enum snt_code_format f);
 
 /*
  * snt_reason_text() - the human text of one reason in @lang (a static
@@ -317,7 +345,9 @@ struct snt_entry_names {
  * range, no reason bit beyond the table, boot_id, subject and detail
  * NUL-terminated within their arrays and valid UTF-8 (RFC 3629: no overlong
  * forms, no surrogates, at most U+10FFFF), payload_len at most
- * SNT_ENTRY_MAX_PAYLOAD and a payload when payload_len > 0.
+ * SNT_ENTRY_MAX_PAYLOAD and a payload when payload_len > 0, not both a
+ * payload and a payload hash.  (A payload of a format whose payload is
+ * digested passes: entries logged before schema 5 hold one.)
  * @names: receives the names (may be NULL).
  * Return: 0, or -1 when @e is NULL or any field is out of range.
  */
@@ -335,13 +365,13 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
 /*
  * snt_entry_hash_input() - the input of an entry's chain hash, in order,
  * to @sink: hash = SHA-256(prev_hash[32] || C), canonical form
- * "sentinel-entry-v2":
+ * "sentinel-entry-v3":
  *
  *   C    = STR("sentinel-entry-v1")
  *          I64(seq) STR(boot_id) I64(mono_ms) I64(time_utc_ms)
  *          STR(clock) STR(kind) STR(format) STR(colour) STR(verified)
  *          OPT_I64(temp_dc) STR(decision) STR(reasons) STR(door)
- *          OPT_STR(subject) OPT_STR(payload)
+ *          OPT_STR(subject) PAYLOAD
  *          [0x01 STR(detail)]     only when the entry has a detail record
  *
  *   U32(n)      4 bytes, unsigned, big-endian
@@ -350,14 +380,19 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
  *               without a terminating NUL, the payload as its raw bytes
  *   OPT_I64(v)  0x00 when absent; 0x01 then I64(v)
  *   OPT_STR(b)  0x00 when absent; 0x01 then STR(b)
+ *   PAYLOAD     0x00 when the entry has neither payload nor payload hash;
+ *               0x01 then STR(payload); 0x02 then STR(payload_hash), the
+ *               32 bytes of the SHA-256
  *
- * An entry without a detail record has exactly the form "sentinel-entry-v1"
- * of schema 1 and 2 (the label inside C stays "sentinel-entry-v1"), so logs
- * migrated from those versions verify unchanged.  Every value is as stored
- * in the log's row: enum fields and reasons by name (@names, from
- * snt_entry_check()), temp_dc absent when has_temp is false, subject absent
- * when "", payload absent when payload_len is 0, so anyone holding the
- * rows (verify-log, the bureau) can recompute every hash.
+ * An entry without a payload hash has exactly the form "sentinel-entry-v2"
+ * of schema 3 and 4, and one without a detail record nor a payload hash
+ * exactly the form "sentinel-entry-v1" of schema 1 and 2 (the label inside
+ * C stays "sentinel-entry-v1"), so logs migrated from those versions
+ * verify unchanged.  Every value is as stored in the log's row: enum
+ * fields and reasons by name (@names, from snt_entry_check()), temp_dc
+ * absent when has_temp is false, subject absent when "", payload absent
+ * when payload_len is 0, so anyone holding the rows (verify-log, the
+ * bureau) can recompute every hash.
  * @e: a checked entry; @names: its names; @sink, @ctx: the receiver.
  */
 void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_names *names, snt_entry_sink_fn sink,
@@ -366,12 +401,12 @@ void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_name
 /*
  * snt_entry_equal() - whether @a and @b hold the same entry, field by
  * field: seq, boot id, times, every enum, the temperature (temp_dc only
- * when has_temp), reasons, subject, detail, the payload's bytes, prev_hash
- * and hash.  Both must be non-NULL.
+ * when has_temp), reasons, subject, detail, the payload's bytes, the
+ * payload hash (when there is one), prev_hash and hash.  Both must be non-NULL.
  */
 bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b);
 
 /* The canonical form's name, kept in the log (meta 'hash_form'). */
-#define SNT_ENTRY_HASH_FORM "sentinel-entry-v2"
+#define SNT_ENTRY_HASH_FORM "sentinel-entry-v3"
 
 #endif /* SNT_ENTRY_H */

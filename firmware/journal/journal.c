@@ -121,6 +121,7 @@ static char *entry_json(const struct snt_entry *e)
 {
 	char reasons[512];
 	char *hex = NULL, *text;
+	char digest[2 * SNT_HASH_LEN + 1];
 	json_t *o;
 
 	if (snt_reasons_format(e->reasons, ",", reasons, sizeof(reasons)) < 0)
@@ -131,6 +132,8 @@ static char *entry_json(const struct snt_entry *e)
 			return NULL;
 		snt_hex_encode(e->payload, e->payload_len, hex);
 	}
+	if (e->has_payload_hash)
+		snt_hex_encode(e->payload_hash, SNT_HASH_LEN, digest);
 	o = json_pack("{sI ss sI sI ss ss ss ss ss so ss ss ss so so so}",
 		      "seq", (json_int_t)e->seq, "boot_id", e->boot_id,
 		      "mono_ms", (json_int_t)e->mono_ms, "time_utc_ms", (json_int_t)e->time_utc_ms,
@@ -146,6 +149,10 @@ static char *entry_json(const struct snt_entry *e)
 		      "payload_hex", hex ? json_string(hex) : json_null(),
 		      "detail", e->detail[0] ? json_string(e->detail) : json_null());
 	free(hex);
+	if (o && e->has_payload_hash && json_object_set_new(o, "payload_sha256_hex", json_string(digest))) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (!o)
 		return NULL;
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -258,6 +265,21 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 		e->payload_len = n / 2;
 	} else if (!json_is_null(v)) {
 		goto out;
+	}
+	/* Records written before schema 5 have no payload hash; never one beside a payload. */
+	v = json_object_get(o, "payload_sha256_hex");
+	if (v) {
+		hex = json_string_value(v);
+		if (!hex || e->payload_len || strlen(hex) != 2 * SNT_HASH_LEN)
+			goto out;
+		for (size_t i = 0; i < SNT_HASH_LEN; i++) {
+			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				goto out;
+			e->payload_hash[i] = (uint8_t)(hi << 4 | lo);
+		}
+		e->has_payload_hash = true;
 	}
 	ok = true;
 out:
@@ -379,14 +401,22 @@ err_free:
 	return err;
 }
 
-enum snt_journal_err snt_journal_append(struct snt_journal *j, const struct snt_entry *e)
+enum snt_journal_err snt_journal_append(struct snt_journal *j, const struct snt_entry *in)
 {
 	enum snt_journal_err err;
+	struct snt_entry digested;
+	const struct snt_entry *e = &digested;
+	enum snt_store_err serr;
 	char *text, *line;
 	size_t len, off = 0;
 
-	if (!j || !e || e->seq < 1)
+	if (!j || !in || in->seq < 1)
 		return SNT_JOURNAL_ERR_INVAL;
+	/* What the log would keep of the payload, and nothing more, goes to the file. */
+	digested = *in;
+	serr = snt_store_entry_digest(&digested);
+	if (serr)
+		return serr == SNT_STORE_ERR_NOMEM ? SNT_JOURNAL_ERR_NOMEM : SNT_JOURNAL_ERR_INVAL;
 	if (j->n && e->seq != snt_journal_last_seq(j) + 1)
 		return SNT_JOURNAL_ERR_ORDER;
 	if (j->n >= SNT_JOURNAL_MAX_RECORDS)

@@ -16,7 +16,10 @@
  * kind, format, colour, verified, temp_dc (or null), decision, reasons
  * (comma-separated names), door, subject (or null), payload_hex (or null),
  * detail (the detail record as a JSON string, or null; absent in records
- * written before schema 3).
+ * written before schema 3), then payload_sha256_hex (64 lower-case hex
+ * digits) only when the entry has a payload hash (absent in records
+ * written before schema 5).  A payload the log keeps only as its SHA-256
+ * (snt_code_format_keep()) is written as that hash, never as itself.
  * A last line without its newline or with a bad CRC is a record torn by a
  * power cut: it was never acknowledged (the door opens only after the
  * fdatasync), so it is dropped when the journal is opened.
@@ -80,7 +83,7 @@ int64_t snt_journal_last_seq(const struct snt_journal *j);
  * snt_journal_append() - append @e durably (write + fdatasync).
  * @e: complete entry with e->seq set by the caller to the next sequence
  *     number (see snt_journal_last_seq()); hashes are ignored; payload is
- *     copied.
+ *     copied, or its SHA-256 in its place (snt_store_entry_digest()).
  * Return: SNT_JOURNAL_OK once the record is on disk; SNT_JOURNAL_ERR_INVAL;
  * SNT_JOURNAL_ERR_ORDER when e->seq does not follow the last pending record;
  * SNT_JOURNAL_ERR_FULL; SNT_JOURNAL_ERR_IO (the record may be torn on disk:

@@ -33,6 +33,16 @@
  * trigger in the same transaction as their entry) and verdicts (the issuing
  * platform's online verdict on a health code, returned by the bureau).
  *
+ * Schema version 5 keeps, of a signed certificate's payload (a format whose
+ * payload is digested, snt_code_format_keep()), only its SHA-256 (column
+ * payload_hash): the certificate carries the holder's name and birth date,
+ * and what the decision and the audit need is the verified result, the
+ * masked subject and that hash.  Health-code tokens are kept as they are
+ * (the bureau's platform check needs them).  Entries logged before schema 5
+ * keep the payload they were logged with: their hash covers it, so no
+ * migration or purge rewrites them; a purge of an acknowledged prefix
+ * removes them whole.
+ *
  * Schema version 4 rebuilds the entries table with CHECK lists generated
  * from the entry module's name tables (snt_entry_sql_check()), rows and
  * hashes unchanged; a new name in one of those tables is one more such
@@ -52,7 +62,7 @@
 #include "common/common.h"
 #include "entry/entry.h"
 
-#define SNT_STORE_SCHEMA_VERSION 4
+#define SNT_STORE_SCHEMA_VERSION 5
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -116,7 +126,9 @@ void snt_store_close(struct snt_store *st);
  * @e: the entry; seq, prev_hash and hash are ignored on input and set by the
  *     store on success.  boot_id and subject must be NUL-terminated valid
  *     UTF-8 within their arrays; subject must be masked already; payload is
- *     borrowed, payload_len 0 means none.  temp_dc is ignored unless has_temp.
+ *     borrowed, payload_len 0 means none; a payload of a format whose
+ *     payload is digested is stored as its SHA-256 (snt_store_entry_digest(),
+ *     applied to @e too on success).  temp_dc is ignored unless has_temp.
  * The sequence number is the last one + 1 and prev_hash the last entry's hash
  * (32 zero bytes for the first), both read inside the same BEGIN IMMEDIATE
  * transaction as the insert, so concurrent writers cannot fork the chain.
@@ -132,6 +144,22 @@ void snt_store_close(struct snt_store *st);
 enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e) SNT_WUR;
 
 /*
+ * snt_store_entry_digest() - what the log keeps of @e's payload
+ * (snt_code_format_keep()): for a format whose payload is digested and an
+ * entry that carries one, set payload_hash to the SHA-256 (FIPS 180-4) of
+ * the payload_len bytes at payload, has_payload_hash, and drop the payload
+ * (payload NULL, payload_len 0); otherwise leave @e as it is.
+ * snt_store_append() and snt_store_append_batch() apply it to every entry;
+ * a writer that keeps an entry anywhere else first (the fallback journal)
+ * calls it before.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL @e, a payload_len
+ * without payload or above SNT_ENTRY_MAX_PAYLOAD, or a payload together
+ * with a payload hash (@e unchanged); SNT_STORE_ERR_NOMEM when OpenSSL
+ * fails (@e unchanged).
+ */
+enum snt_store_err snt_store_entry_digest(struct snt_entry *e) SNT_WUR;
+
+/*
  * snt_store_append_batch() - append @n entries durably in one transaction,
  * in array order: the same as @n calls of snt_store_append() (the store
  * assigns each seq and computes each hash, the chain trigger checks each
@@ -139,8 +167,9 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e) S
  * a fallback journal or benchmarks.  The WAL holds the whole batch until the
  * commit: keep @n to a few thousand entries.
  * @st: a store opened writable.
- * @e: array of @n entries, as for snt_store_append(); on success each one's
- *     seq, prev_hash and hash are set.
+ * @e: array of @n entries, as for snt_store_append(); each one's payload is
+ *     first put through snt_store_entry_digest() (whatever the outcome); on
+ *     success each one's seq, prev_hash and hash are set.
  * @n: number of entries; 0 does nothing and returns SNT_STORE_OK.
  * Return: SNT_STORE_OK once every entry is committed (fsync'd); the errors
  * of snt_store_append() under the same conditions (SNT_STORE_ERR_INVAL also
@@ -461,7 +490,7 @@ enum snt_store_err snt_store_get_info(struct snt_store *st, struct snt_store_inf
 /*
  * snt_store_entry_hash() - recompute an entry's chain hash:
  * SHA-256(@e->prev_hash || canonical form of @e), the canonical form being
- * the entry module's (snt_entry_hash_input(), "sentinel-entry-v2").  Uses
+ * the entry module's (snt_entry_hash_input(), SNT_ENTRY_HASH_FORM).  Uses
  * every field but hash itself, seq and payload included.  For verify-log and
  * the bureau: equal to @e->hash for an untouched entry read back.
  * @out: receives SNT_HASH_LEN bytes (may be @e->hash).
@@ -476,12 +505,13 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
  *
  * The gate's log and the bureau's tables store an entry in these columns,
  * in this order, each value as it is hashed: enums and reasons by name
- * (snt_entry_names), temp_dc, subject, payload and detail NULL when absent,
- * the two hashes as 32-byte blobs.
+ * (snt_entry_names), temp_dc, subject, payload, detail and payload_hash NULL
+ * when absent, the two chain hashes and the payload hash as 32-byte blobs.
  */
 #define SNT_STORE_ROW_COLUMNS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
-			      "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash"
-#define SNT_STORE_ROW_NCOLUMNS 18
+			      "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash, " \
+			      "payload_hash"
+#define SNT_STORE_ROW_NCOLUMNS 19
 
 struct sqlite3_stmt;
 
@@ -506,7 +536,7 @@ int snt_store_row_bind(struct sqlite3_stmt *s, int first, const struct snt_entry
  * module, reasons that parse and are in the order of weight, strings valid
  * UTF-8 that fit their arrays, a payload of 1 to SNT_ENTRY_MAX_PAYLOAD
  * bytes or NULL, a detail record shaped as a JSON object or NULL, 32-byte
- * hashes.  The payload points into @s's row: valid until @s is stepped,
+ * hashes, a 32-byte payload hash or NULL (NULL when there is a payload).  The payload points into @s's row: valid until @s is stepped,
  * reset or finalized.
  * @bad: receives NULL, or the name of the first column whose stored value
  * is not valid (may be NULL).

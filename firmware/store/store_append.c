@@ -71,13 +71,17 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 
 	if (!st || !e)
 		return SNT_STORE_ERR_INVAL;
-	err = store__entry_prepare(e, &t);
+	n = *e;
+	err = snt_store_entry_digest(&n);
+	if (err)
+		return store__fail_msg(st, err, err == SNT_STORE_ERR_INVAL ? "entry has a field out of range"
+									: "SHA-256 failed");
+	err = store__entry_prepare(&n, &t);
 	if (err)
 		return store__fail_msg(st, err, "entry has a field out of range");
 	if (st->readonly)
 		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
 
-	n = *e;
 	err = store__exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto err_rollback;
@@ -91,9 +95,7 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	if (err)
 		goto err_rollback;
 
-	e->seq = n.seq;
-	memcpy(e->prev_hash, n.prev_hash, SNT_HASH_LEN);
-	memcpy(e->hash, n.hash, SNT_HASH_LEN);
+	*e = n;
 	return SNT_STORE_OK;
 
 err_rollback:
@@ -118,11 +120,14 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 		return SNT_STORE_OK;
 	/* Every entry is checked before anything is written. */
 	for (size_t i = 0; i < n; i++) {
-		err = store__entry_prepare(&e[i], &t);
+		err = snt_store_entry_digest(&e[i]);
+		if (!err)
+			err = store__entry_prepare(&e[i], &t);
 		if (err) {
 			char msg[64];
 
-			snprintf(msg, sizeof(msg), "batch entry %zu has a field out of range", i);
+			snprintf(msg, sizeof(msg), "batch entry %zu %s", i,
+				 err == SNT_STORE_ERR_NOMEM ? "could not be hashed" : "has a field out of range");
 			err = store__fail_msg(st, err, msg);
 			goto err_clear;
 		}

@@ -19,7 +19,7 @@
 const char *const store__col_names[] = {
 	"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour",
 	"verified", "temp_dc", "decision", "reasons", "door", "subject", "payload",
-	"detail", "prev_hash", "hash",
+	"detail", "prev_hash", "hash", "payload_hash",
 };
 
 enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum col c)
@@ -258,6 +258,13 @@ static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, e
 	*bad = COL_HASH;
 	if (!store__col_hash(s, COL_HASH, e.hash))
 		return SNT_STORE_ERR_CORRUPT;
+	/* A payload's SHA-256 in place of the payload, never beside it. */
+	*bad = COL_PAYLOAD_HASH;
+	if (sqlite3_column_type(s, COL_PAYLOAD_HASH) != SQLITE_NULL) {
+		if (e.payload_len || !store__col_hash(s, COL_PAYLOAD_HASH, e.payload_hash))
+			return SNT_STORE_ERR_CORRUPT;
+		e.has_payload_hash = true;
+	}
 	*out = e;
 	return SNT_STORE_OK;
 }
@@ -364,7 +371,31 @@ int snt_store_row_bind(sqlite3_stmt *s, int first, const struct snt_entry *e, co
 		rc = sqlite3_bind_blob(s, COL_PREV_HASH + first, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_blob(s, COL_HASH + first, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = e->has_payload_hash ? sqlite3_bind_blob(s, COL_PAYLOAD_HASH + first, e->payload_hash,
+							     SNT_HASH_LEN, SQLITE_STATIC)
+					 : sqlite3_bind_null(s, COL_PAYLOAD_HASH + first);
 	return rc;
+}
+
+enum snt_store_err snt_store_entry_digest(struct snt_entry *e)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+
+	if (!e || e->payload_len > SNT_ENTRY_MAX_PAYLOAD || (e->payload_len && !e->payload) ||
+	    (e->payload_len && e->has_payload_hash))
+		return SNT_STORE_ERR_INVAL;
+	if (!e->payload_len || snt_code_format_keep(e->format) != SNT_PAYLOAD_DIGEST)
+		return SNT_STORE_OK;
+	if (EVP_Digest(e->payload, e->payload_len, md, &md_len, EVP_sha256(), NULL) != 1 ||
+	    md_len != SNT_HASH_LEN)
+		return SNT_STORE_ERR_NOMEM;
+	memcpy(e->payload_hash, md, SNT_HASH_LEN);
+	e->has_payload_hash = true;
+	e->payload = NULL;
+	e->payload_len = 0;
+	return SNT_STORE_OK;
 }
 
 enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[SNT_HASH_LEN])

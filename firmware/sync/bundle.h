@@ -34,7 +34,12 @@
  *          exactly as the log stores them), door tstr, subject tstr | null
  *          (null for ""), payload bstr | null (null for none; at most
  *          SNT_ENTRY_MAX_PAYLOAD bytes), detail tstr | null (null for "";
- *          < SNT_DETAIL_LEN bytes), prev_hash bstr 32, hash bstr 32]
+ *          < SNT_DETAIL_LEN bytes), prev_hash bstr 32, hash bstr 32,
+ *          payload_hash bstr 32 | null (the SHA-256 of a payload the log
+ *          keeps only as that, snt_code_format_keep(); null for none, and
+ *          always null when payload is not)]
+ * The encoder writes the 19 columns; the decoder also takes the first 18
+ * alone (bundles written before payload_hash: read as null).
  * Enum names are those of the store: snt_clock_state_name(),
  * snt_person_kind_name(), snt_code_format_name(), snt_colour_name(),
  * snt_verified_name(), snt_decision_name(), snt_reasons_format(",") and
@@ -252,7 +257,7 @@ enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, 
  * (not well-formed, trailing bytes, nesting deeper than 16, a length longer
  * than the input, not a map); _TYPE; _VERSION; _FIELD (diag.field names it:
  * "device", "kind", "first", ..., "entries", "entries[2]" (not an array of
- * 18), "entries[2].clock"; an unknown key is named by itself; also
+ * 19 or 18), "entries[2].clock"; an unknown key is named by itself; also
  * "entries" with diag.seq when an entry's strings fail the store's checks,
  * e.g. a boot_id that is not UTF-8); _COUNT (count not within 1 to
  * SNT_BUNDLE_MAX_ENTRIES, or not the number of entries); _MANIFEST (first /

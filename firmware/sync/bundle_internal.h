@@ -14,8 +14,9 @@
 #include "sign/sign.h"
 #include "sync/bundle.h"
 
-/* Columns of one entry array in a bundle (bundle.h, "entries"). */
-#define BUNDLE_ENTRY_COLUMNS 18
+/* Columns of one entry array in a bundle (bundle.h, "entries"); the first 18 in older bundles. */
+#define BUNDLE_ENTRY_COLUMNS 19
+#define BUNDLE_ENTRY_COLUMNS_V1 18
 /* Longest reasons text of one entry, NUL included. */
 #define BUNDLE_REASONS_MAX 512
 

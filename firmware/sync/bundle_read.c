@@ -153,6 +153,7 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 	static const char *const cols[BUNDLE_ENTRY_COLUMNS] = {
 		"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour", "verified",
 		"temp_dc", "decision", "reasons", "door", "subject", "payload", "detail", "prev_hash", "hash",
+		"payload_hash",
 	};
 	cbor_item_t **it;
 	char name[SNT_BUNDLE_FIELD_LEN], reasons[BUNDLE_REASONS_MAX];
@@ -160,9 +161,10 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 	int col = 0;
 
 	memset(e, 0, sizeof(*e));
-	if (!cbor_isa_array(arr) || !cbor_array_is_definite(arr) || cbor_array_size(arr) != BUNDLE_ENTRY_COLUMNS) {
+	if (!cbor_isa_array(arr) || !cbor_array_is_definite(arr) ||
+	    (cbor_array_size(arr) != BUNDLE_ENTRY_COLUMNS && cbor_array_size(arr) != BUNDLE_ENTRY_COLUMNS_V1)) {
 		snprintf(name, sizeof(name), "entries[%zu]", idx);
-		return bundle__fail_field(d, name, "not an array of 18 columns");
+		return bundle__fail_field(d, name, "not an array of 19 (or 18) columns");
 	}
 	it = cbor_array_handle(arr);
 	if (get_uint(it[0], &e->seq) || e->seq < 1 || e->seq > SNT_BUNDLE_MAX_SEQ)
@@ -250,6 +252,13 @@ static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, stru
 	col = 17;
 	if (get_hash(it[17], e->hash))
 		goto bad;
+	/* Never beside a payload (snt_entry_check()). */
+	col = 18;
+	if (cbor_array_size(arr) > 18 && !is_null(it[18])) {
+		if (e->payload_len || get_hash(it[18], e->payload_hash))
+			goto bad;
+		e->has_payload_hash = true;
+	}
 	return SNT_BUNDLE_OK;
 bad:
 	snprintf(name, sizeof(name), "entries[%zu].%s", idx, cols[col]);

@@ -132,6 +132,10 @@ static void cb_entry(struct cb *b, const struct snt_entry *e, const char *reason
 		cb_null(b);
 	cb_bytes(b, 2, e->prev_hash, SNT_HASH_LEN);
 	cb_bytes(b, 2, e->hash, SNT_HASH_LEN);
+	if (e->has_payload_hash)
+		cb_bytes(b, 2, e->payload_hash, SNT_HASH_LEN);
+	else
+		cb_null(b);
 }
 
 enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle_kind kind,

@@ -8,7 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 1):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 2; a
+ * version 1 file is brought to 2 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it)
@@ -17,8 +18,12 @@
  *             (snt_store_row_bind(), snt_store_row_decode()): enums as
  *             names, reasons comma-joined, temp_dc NULL = none, subject
  *             NULL = unknown, payload NULL = none, detail NULL = none,
- *             prev_hash, hash; then received_utc_ms.  PRIMARY KEY (dev, seq).  Append-only
- *             (triggers refuse UPDATE and DELETE).
+ *             prev_hash, hash; then received_utc_ms, then (version 2)
+ *             payload_hash: a signed certificate's payload arrives only as
+ *             its SHA-256 (snt_code_format_keep()); entries a gate logged
+ *             before its schema 5 carry the payload, which their chain hash
+ *             covers, and are kept as they came.  PRIMARY KEY (dev, seq).
+ *             Append-only (triggers refuse UPDATE and DELETE).
  *   priority  the same columns: copies from priority bundles; the regular
  *             stream must match them byte for byte.
  *   verdicts  dev, seq, colour, platform, received; once per (dev, seq).
@@ -38,7 +43,7 @@
 #include "tools/bureau/bureau.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 1
+#define BUREAU_SCHEMA_VERSION 2
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -116,6 +121,16 @@ static const char schema_v1[] =
 	") STRICT;\n"
 	"PRAGMA user_version = 1;\n";
 
+/* Version 1 -> 2: the payload's SHA-256 in place of a signed certificate's payload. */
+#define PAYLOAD_HASH_COLUMN(name) \
+	"ALTER TABLE " name " ADD COLUMN payload_hash BLOB CHECK (payload_hash IS NULL OR\n" \
+	"	(length(payload_hash) = 32 AND payload IS NULL));\n"
+
+static const char schema_v2[] =
+	PAYLOAD_HASH_COLUMN("entries")
+	PAYLOAD_HASH_COLUMN("priority")
+	"PRAGMA user_version = 2;\n";
+
 struct bureau_db {
 	sqlite3 *db;
 	sqlite3_stmt *st_dev;		/* device -> id */
@@ -192,7 +207,7 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
-	if (tables > 0 && (appid != 1397642306 || version != BUREAU_SCHEMA_VERSION)) {
+	if (tables > 0 && (appid != 1397642306 || version < 1 || version > BUREAU_SCHEMA_VERSION)) {
 		snprintf(why, n, "cannot open %s: not a sentinel-bureau database (or another version)", path);
 		err = BUREAU_ERR_DB;
 		goto err_close;
@@ -212,11 +227,20 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 		       "PRAGMA cache_size=-65536", why, n);
 	if (err)
 		goto err_close;
-	if (tables == 0) {
+	if (tables == 0 || version < BUREAU_SCHEMA_VERSION) {
 		err = exec(db, "BEGIN IMMEDIATE", why, n);
 		if (err)
 			goto err_close;
-		err = exec(db, schema_v1, why, n);
+		/* Read again under the write lock: another process may have done it. */
+		if (query_int(db, "PRAGMA user_version", &version)) {
+			err = db_fail(db, why, n, "user_version");
+			rollback(db);
+			goto err_close;
+		}
+		if (version == 0)
+			err = exec(db, schema_v1, why, n);
+		if (!err && version < 2)
+			err = exec(db, schema_v2, why, n);
 		if (!err)
 			err = exec(db, "COMMIT", why, n);
 		if (err) {
@@ -226,10 +250,10 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 	}
 	if (prepare(db, "SELECT id FROM devices WHERE device = ?1", &db->st_dev) ||
 	    prepare(db, "INSERT OR IGNORE INTO entries (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
-			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
 		    &db->st_ins[0]) ||
 	    prepare(db, "INSERT OR IGNORE INTO priority (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
-			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
 		    &db->st_ins[1]) ||
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||
