@@ -2169,6 +2169,53 @@ static void assert_checks_generated(const char *path)
 }
 
 /*
+ * A log of schema 4 whose last entry is a DCC with its whole payload: the
+ * migration to 5 keeps that row as it is (its hash covers the payload),
+ * the log verifies, and a new DCC is logged as its SHA-256 only.
+ */
+static void test_fixture_v4(void **state)
+{
+	static const char dcc[] = "HC1:NCF Musterfrau-Goessinger Gabriele 1998-02-26";
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store *st;
+	struct snt_entry e;
+	char hex[2 * SNT_HASH_LEN + 1];
+	sqlite3 *db;
+
+	copy_file(FIX_STORE "v4.db", f->path);
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 5);
+	assert_int_equal(r.last_good_seq, 7);
+	assert_int_equal(snt_store_get(st, 7, &e), SNT_STORE_OK);
+	assert_int_equal(e.format, SNT_FORMAT_HCERT);
+	assert_string_equal(e.subject, "G* M*");
+	assert_int_equal(e.payload_len, strlen(dcc));
+	assert_memory_equal(e.payload, dcc, strlen(dcc));
+	assert_false(e.has_payload_hash);
+	snt_hex_encode(e.hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "45fdd5406b3f65b8d8f2e700e17bd190b4a8259ed556f340420a9aec85ebc250");
+	/* The same DCC again: now its SHA-256 only, the chain going on. */
+	e.seq = 0;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(e.seq, 8);
+	assert_true(e.has_payload_hash);
+	snt_hex_encode(e.payload_hash, SNT_HASH_LEN, hex);
+	assert_string_equal(hex, "023bf51267b7aa033bdbba52874d74e6e3aa1ffa9e1671643066211e94a55e0a");
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 6);
+	snt_store_close(st);
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), SNT_STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'hash_form' AND value = 'sentinel-entry-v3'"),
+			 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE payload IS NOT NULL AND format = 'hcert'"), 1);
+	sqlite3_close(db);
+	assert_checks_generated(f->path);
+}
+
+/*
  * Schema 4: a new log's entries table and a v3 log migrated to 4 both carry
  * the CHECK lists generated from the entry module's tables; the migrated
  * log keeps every row and hash, its triggers (chain, append-only, alerts,
@@ -2740,6 +2787,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_v4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_checks_from_entry_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_codec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
