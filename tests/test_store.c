@@ -1580,6 +1580,8 @@ static void test_verify_finds_damage(void **state)
 		  "UPDATE entries SET temp_dc = 365 WHERE seq = 4", false, 4, "hash mismatch", 3, 3 },
 		{ "edited payload", "DROP TRIGGER entries_no_update; "
 		  "UPDATE entries SET payload = x'00' WHERE seq = 4", false, 4, "hash mismatch", 3, 3 },
+		{ "detail with a duplicate name", "DROP TRIGGER entries_no_update; "
+		  "UPDATE entries SET detail = '{\"a\":1,\"a\":2}' WHERE seq = 4", false, 4, "invalid detail", 3, 3 },
 		{ "edited payload hash", "DROP TRIGGER entries_no_update; "
 		  "UPDATE entries SET payload_hash = zeroblob(32) WHERE seq = 5", false, 5, "hash mismatch", 4, 4 },
 		{ "deleted row", "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = 4",

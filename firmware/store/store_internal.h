@@ -123,6 +123,9 @@ enum snt_store_err store__row_step(struct snt_store *st, sqlite3_stmt *s, bool *
 
 extern const char *const store__col_names[];
 
+/* A detail record: "" (none) or one JSON object (RFC 8259), no duplicate names. */
+bool store__detail_ok(const char *d);
+
 enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum col c);
 
 /*

@@ -91,9 +91,15 @@ enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 		*reason = "prev_hash does not link";
 		return SNT_STORE_OK;
 	}
-	/* store__decode_cols() accepted only what store__entry_prepare() accepts. */
-	if (store__entry_prepare(e, &t) != SNT_STORE_OK)
-		return store__fail_msg(st, SNT_STORE_ERR_INVAL, "decoded entry out of range");
+	/*
+	 * store__decode_cols() reads the detail record by its shape only; the
+	 * full check (one JSON object, no duplicate names) is here, a finding
+	 * at this entry like any other invalid column.
+	 */
+	if (store__entry_prepare(e, &t) != SNT_STORE_OK) {
+		*reason = store__detail_ok(e->detail) ? "invalid entry" : "invalid detail";
+		return SNT_STORE_OK;
+	}
 	err = store__hash_entry(st->md, e, &t, h);
 	if (err)
 		return store__fail_msg(st, err, "SHA-256 failed");

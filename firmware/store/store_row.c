@@ -29,8 +29,7 @@ enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum co
 	return SNT_STORE_ERR_CORRUPT;
 }
 
-/* A detail record: "" (none) or one JSON object (RFC 8259), no duplicate names. */
-static bool detail_ok(const char *d)
+bool store__detail_ok(const char *d)
 {
 	json_error_t jerr;
 	json_t *j;
@@ -52,7 +51,7 @@ static bool detail_ok(const char *d)
  */
 enum snt_store_err store__entry_prepare(const struct snt_entry *e, struct snt_entry_names *t)
 {
-	if (snt_entry_check(e, t) || !detail_ok(e->detail))
+	if (snt_entry_check(e, t) || !store__detail_ok(e->detail))
 		return SNT_STORE_ERR_INVAL;
 	return SNT_STORE_OK;
 }
