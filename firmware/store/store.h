@@ -135,7 +135,8 @@ void snt_store_close(struct snt_store *st);
  * Return: SNT_STORE_OK once the transaction is committed (fsync'd);
  * SNT_STORE_ERR_INVAL for a NULL argument, an enum out of range, a reason bit
  * past SNT_REASON_COUNT, an unterminated or non-UTF-8 string, a payload_len
- * without payload or above SNT_ENTRY_MAX_PAYLOAD; SNT_STORE_ERR_READONLY when
+ * without payload or above SNT_ENTRY_MAX_PAYLOAD, a payload together with a
+ * payload hash; SNT_STORE_ERR_READONLY when
  * @st was opened read-only or the file became read-only; SNT_STORE_ERR_FULL,
  * _IO, _BUSY, _CORRUPT, _NOMEM, _SQL for the matching SQLite failures (a
  * last entry whose hash is not 32 bytes is _CORRUPT); in every error case the
