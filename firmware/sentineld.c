@@ -59,6 +59,9 @@ struct ctx {
 	int64_t press_deadline;		/* board clock ms until which a second press denies */
 };
 
+/* How often an un-enrolled gate looks for its enrolment file (board clock ms). */
+#define ENROLMENT_POLL_MS 5000
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -638,13 +641,26 @@ static int run(struct ctx *c)
 		int64_t timeout = -1;
 		enum snt_hal_err rc;
 
-		bool watchdog_wait = false, press_wait = false;
+		bool watchdog_wait = false, press_wait = false, enrol_wait = false;
 
+		if (!c->cfg.enrolled) {
+			struct stat sb;
+
+			/* sentinelctl enrol wrote the file: restart (systemd: Restart=always) to take it up. */
+			if (stat(c->cfg.enrolment, &sb) == 0) {
+				log_info(&c->log, "enrolment %s found: restarting to take it up",
+					 c->cfg.enrolment);
+				return 0;
+			}
+			timeout = ENROLMENT_POLL_MS;
+			enrol_wait = true;
+		}
 		if (occupied) {
 			int64_t left = c->cfg.leave_timeout_ms -
 				       (snt_clock_mono_ms(&c->board->clock) - occupied_since);
 
 			timeout = left > 0 ? left : 0;
+			enrol_wait = false;
 		}
 		if (c->notify.watchdog_ms > 0) {
 			/* systemd's watchdog: a ping at half its interval. */
@@ -660,6 +676,7 @@ static int run(struct ctx *c)
 			if (timeout < 0 || left < timeout) {
 				timeout = left;
 				watchdog_wait = true;
+				enrol_wait = false;
 			}
 		}
 		if (c->press_armed) {
@@ -671,6 +688,7 @@ static int run(struct ctx *c)
 			if (timeout < 0 || left <= timeout) {
 				timeout = left;
 				watchdog_wait = false;
+				enrol_wait = false;
 				press_wait = true;
 			}
 		}
@@ -698,7 +716,7 @@ static int run(struct ctx *c)
 			settle_press(c);	/* no second press: admit */
 			continue;
 		}
-		if (rc == SNT_HAL_TIMEOUT && watchdog_wait)
+		if (rc == SNT_HAL_TIMEOUT && (watchdog_wait || enrol_wait))
 			continue;
 		if (rc == SNT_HAL_TIMEOUT) {
 			/*
@@ -729,6 +747,14 @@ static int run(struct ctx *c)
 		if (occupied)
 			continue;
 		settle_press(c);	/* a new visit: a single press before it admits */
+		if (!c->cfg.enrolled) {
+			/* Nobody is checked in, so nobody is let in, until the bureau enrols the gate. */
+			log_warnx(&c->log, "not enrolled: visitor not checked in, door kept shut "
+					   "(enrol the gate: sentinelctl enrol)");
+			occupied = true;
+			occupied_since = snt_clock_mono_ms(&c->board->clock);
+			continue;
+		}
 		if (snt_checkin_fire_active(c->checkin)) {
 			log_info(&c->log, "fire alarm active: no check-in");
 			continue;
@@ -829,6 +855,11 @@ static int check_config(struct ctx *c)
 		return 1;
 	}
 	snt_trust_free(t);
+	if (!c->cfg.enrolled) {
+		printf("%s: configuration OK; not enrolled (no %s): the gate opens for nobody until "
+		       "'sentinelctl enrol'\n", c->config_path, c->cfg.enrolment);
+		return 0;
+	}
 	printf("%s: configuration OK\n", c->config_path);
 	return 0;
 }
@@ -992,8 +1023,14 @@ int main(int argc, char **argv)
 	load_rules(&c, &c.cfg, "start");
 	restore_occupancy(&c);
 	restore_passes(&c);
-	log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
-		 c.cfg.device_id);
+	snt_checkin_set_not_enrolled(c.checkin, !c.cfg.enrolled);
+	if (c.cfg.enrolled)
+		log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
+			 c.cfg.device_id);
+	else
+		log_warnx(&c.log, "started: board %s, log %s: not enrolled (no %s); the gate checks "
+				  "nobody in and opens for nobody until 'sentinelctl enrol'",
+			  c.board->name, c.cfg.db, c.cfg.enrolment);
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */
 	if (snt_checkin_idle(c.checkin) != SNT_CHECKIN_OK)
 		log_warnx(&c.log, "display: the idle screen could not be drawn");
@@ -1001,7 +1038,9 @@ int main(int argc, char **argv)
 			    getenv("WATCHDOG_PID"), getpid()) != SNT_NOTIFY_OK)
 		log_warnx(&c.log, "systemd notification: %s", "NOTIFY_SOCKET or WATCHDOG_USEC invalid");
 	c.watchdog_sent = snt_clock_mono_ms(&c.board->clock);
-	if (snt_notify_send(&c.notify, "READY=1\nSTATUS=serving the gate") != SNT_NOTIFY_OK)
+	if (snt_notify_send(&c.notify, c.cfg.enrolled ? "READY=1\nSTATUS=serving the gate" :
+			    "READY=1\nSTATUS=not enrolled: opens for nobody until 'sentinelctl enrol'") !=
+	    SNT_NOTIFY_OK)
 		log_warn(&c.log, "systemd notification");
 	status = run(&c);
 	if (snt_notify_send(&c.notify, "STOPPING=1") != SNT_NOTIFY_OK)

@@ -206,6 +206,72 @@ static void test_fifo_refused(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * [station] enrolment: missing file = not enrolled (the config's own
+ * identity stays); present = read over the config (relative paths from its
+ * directory); keys it may not set, or without home, are errors naming it.
+ */
+static void test_enrolment(void **state)
+{
+	char dir[] = "/tmp/snt-config-XXXXXX", conf[64], enr[64], err[512], want[256];
+	struct snt_config c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/gate.conf", dir);
+	snprintf(enr, sizeof(enr), "%s/enrolment.conf", dir);
+	write_file(conf, "[station]\nboard = sim\nenrolment = enrolment.conf\ndevice_id = unset\n"
+		   "[sim]\nscenario = /dev/null\n[sync]\nbureau_key = /etc/b.pub\n");
+	/* Without any enrolment key the config is the enrolment. */
+	assert_int_equal(snt_config_load(FIX "good.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_true(c.enrolled);
+
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_false(c.enrolled);
+	assert_string_equal(c.enrolment, enr);
+	assert_string_equal(c.device_id, "unset");
+	assert_string_equal(c.home, "");
+
+	write_file(enr, "[station]\nhome = 福寿养老院\ndevice_id = fs-gate-2\nduty_phone = 0931-1\n"
+		   "[sync]\nbureau_key = bureau.pub\nbureau_url = https://b.example/\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_true(c.enrolled);
+	assert_string_equal(c.home, "福寿养老院");
+	assert_string_equal(c.device_id, "fs-gate-2");
+	assert_string_equal(c.duty_phone, "0931-1");
+	snprintf(want, sizeof(want), "%s/bureau.pub", dir);
+	assert_string_equal(c.sync_bureau_key, want);
+	assert_string_equal(c.sync_bureau_url, "https://b.example/");
+
+	write_file(enr, "[station]\nhome = H\ndevice_id = g\nboard = linux\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_SYNTAX);
+	snprintf(want, sizeof(want),
+		 "%s:4: key 'board' in section [station] is not one the enrolment sets", enr);
+	assert_string_equal(err, want);
+
+	write_file(enr, "[station]\ndevice_id = g\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_MISSING);
+	snprintf(want, sizeof(want), "%s: key 'home' in section [station] is missing", enr);
+	assert_string_equal(err, want);
+	assert_false(c.enrolled);
+
+	assert_int_equal(unlink(enr), 0);
+	assert_int_equal(mkdir(enr, 0700), 0);
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_IO);
+	assert_int_equal(rmdir(enr), 0);
+	assert_int_equal(unlink(conf), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_inval(void **state)
 {
 	struct snt_config c;
@@ -227,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_linux),
 		cmocka_unit_test(test_fifo_refused),
 		cmocka_unit_test(test_inval),
+		cmocka_unit_test(test_enrolment),
 		cmocka_unit_test(test_quiet_hours),
 	};
 

@@ -44,6 +44,7 @@ struct snt_checkin {
 	struct snt_entry last;
 	uint8_t last_payload[SNT_SCAN_MAX_PAYLOAD];
 	bool fire;			/* fire alarm active: door held released */
+	bool not_enrolled;		/* the idle screen is the not-enrolled one */
 	struct snt_clock_anchor anchor;	/* latest trusted wall time seen, and when */
 	bool rebased;			/* this boot's start time is in the log */
 	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
@@ -71,6 +72,7 @@ struct creds {
 
 /* Messages to the visitor: Chinese first, then English. */
 #define MSG_SHOW_CODE "请出示健康码\nPlease show your health code"
+#define MSG_NOT_ENROLLED "本机未登记，请联系管理人员\nNot enrolled: please call staff"
 #define MSG_MEASURE "请看向测温区\nPlease face the thermometer"
 #define MSG_AGAIN "请靠近重新测温\nPlease come closer and measure again"
 #define MSG_CONFIRM "请再测一次体温\nPlease measure once more"
@@ -1322,7 +1324,10 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 		faults += set(b, SNT_ROLE_BUZZER, 0, 0);
 		faults += set(b, SNT_ROLE_LED_RED, 0, 0);
 		faults += set(b, SNT_ROLE_RELAY, 0, 0);
-		(void)show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE);
+		if (ci->not_enrolled)
+			(void)show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED);
+		else
+			(void)show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE);
 	}
 	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR, NULL);
 	if (faults)
@@ -1336,7 +1341,16 @@ enum snt_checkin_err snt_checkin_idle(struct snt_checkin *ci)
 		return SNT_CHECKIN_ERR_INVAL;
 	if (ci->fire)
 		return SNT_CHECKIN_OK;	/* the fire screen stays while the alarm holds the door */
+	if (ci->not_enrolled)
+		return show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED) ? SNT_CHECKIN_ERR_OUTPUT :
+		       SNT_CHECKIN_OK;
 	return show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE) ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+}
+
+void snt_checkin_set_not_enrolled(struct snt_checkin *ci, bool not_enrolled)
+{
+	if (ci)
+		ci->not_enrolled = not_enrolled;
 }
 
 bool snt_checkin_fire_active(const struct snt_checkin *ci)

@@ -274,6 +274,15 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
  */
 enum snt_checkin_err snt_checkin_idle(struct snt_checkin *ci) SNT_WUR;
 
+/*
+ * snt_checkin_set_not_enrolled() - while @not_enrolled, snt_checkin_idle()
+ * (and the end of a fire alarm) shows the not-enrolled screen (grey, "本机未登记
+ * / Not enrolled: please call staff", no voice prompt) instead of the idle
+ * one.  The caller runs no visit meanwhile (sentineld(8)); the fire alarm
+ * and the exit button still work.  NULL @ci does nothing.
+ */
+void snt_checkin_set_not_enrolled(struct snt_checkin *ci, bool not_enrolled);
+
 /* snt_checkin_fire_active() - whether the fire alarm holds the door. */
 bool snt_checkin_fire_active(const struct snt_checkin *ci);
 

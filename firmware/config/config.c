@@ -21,6 +21,7 @@ struct parse_ctx {
 	char msg[256];			/* its text, without file and line */
 	char dir[PATH_MAX];		/* directory of the config file, with '/' */
 	bool have_scenario;
+	bool overlay;			/* the enrolment file: only enrolment_keys[] */
 	bool seen[96];			/* keys[i] given already */
 };
 
@@ -48,6 +49,7 @@ static const struct key keys[] = {
 	{ "station", "home", K_STR, S(home), 0, 0 },
 	{ "station", "duty_phone", K_STR, S(duty_phone), 0, 0 },
 	{ "station", "trust", K_PATH, S(trust), 0, 0 },
+	{ "station", "enrolment", K_PATH, S(enrolment), 0, 0 },
 	{ "checkin", "scan_timeout_ms", K_INT, I(scan_timeout_ms), 1000, 60000 },
 	{ "checkin", "frame_interval_ms", K_INT, I(frame_interval_ms), 10, 1000 },
 	{ "checkin", "scan_budget_ms", K_INT, I(scan_budget_ms), 0, 10000 },
@@ -105,6 +107,24 @@ static const struct key keys[] = {
 	{ "sync", "retries", K_INT, I(sync_retries), 0, 20 },
 	{ "rules", "dir", K_PATH, S(rules_dir), 0, 0 },
 };
+
+/* What the enrolment file ([station] enrolment) may set, as "section.key". */
+static const char *const enrolment_keys[] = {
+	"station.device_id", "station.home", "station.duty_phone", "station.trust",
+	"sync.bureau_key", "sync.bureau_url", "sync.bureau_ca",
+};
+
+static bool enrolment_key(const char *section, const char *name)
+{
+	char both[64];
+
+	if ((size_t)snprintf(both, sizeof(both), "%s.%s", section, name) >= sizeof(both))
+		return false;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(enrolment_keys); i++)
+		if (!strcmp(both, enrolment_keys[i]))
+			return true;
+	return false;
+}
 
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
 	       "parse_ctx.seen covers every key");
@@ -342,6 +362,9 @@ static int handler(void *user, const char *section, const char *name, const char
 			    "unknown section [%s] (known: " KNOWN_SECTIONS ")", section);
 	if (!k)
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX, "unknown key '%s' in section [%s]", name, section);
+	if (pc->overlay && !enrolment_key(section, name))
+		return fail(pc, SNT_CONFIG_ERR_SYNTAX,
+			    "key '%s' in section [%s] is not one the enrolment sets", name, section);
 
 	switch (k->type) {
 	case K_STR:
@@ -532,14 +555,106 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 	return SNT_CONFIG_OK;
 }
 
+/*
+ * Parse @path into @pc->cfg (over what it holds) with @pc's mode; the
+ * directory of @path anchors its relative paths.  @missing_ok: a file that
+ * does not exist is SNT_CONFIG_OK with *@found false.
+ */
+static enum snt_config_err parse_file(struct parse_ctx *pc, const char *path, bool missing_ok,
+				      bool *found, char *errbuf, size_t errlen)
+{
+	enum snt_config_err err;
+	const char *slash;
+	FILE *f;
+	int line, rc;
+
+	*found = false;
+	pc->dir[0] = '\0';
+	slash = strrchr(path, '/');
+	if (slash) {
+		size_t n = (size_t)(slash - path) + 1;
+
+		if (n >= sizeof(pc->dir)) {
+			snprintf(errbuf, errlen, "%s: path too long", path);
+			return SNT_CONFIG_ERR_INVAL;
+		}
+		memcpy(pc->dir, path, n);
+		pc->dir[n] = '\0';
+	}
+
+	rc = snt_fopen_regular(path, &f);
+	if (rc == ENOENT && missing_ok)
+		return SNT_CONFIG_OK;
+	if (rc) {
+		snprintf(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
+		return SNT_CONFIG_ERR_IO;
+	}
+	*found = true;
+	err = prescan(f, path, errbuf, errlen);
+	if (err) {
+		fclose(f);
+		return err;
+	}
+	rewind(f);
+	line = ini_parse_file(f, handler, pc);
+	fclose(f);
+	if (line == -2) {
+		snprintf(errbuf, errlen, "%s: out of memory", path);
+		return SNT_CONFIG_ERR_NOMEM;
+	}
+	if (line != 0) {
+		if (pc->err == SNT_CONFIG_OK) {
+			pc->err = SNT_CONFIG_ERR_SYNTAX;
+			snt_strlcpy(pc->msg, "not a 'key = value' line or a '[section]' header",
+				    sizeof(pc->msg));
+		}
+		snprintf(errbuf, errlen, "%s:%d: %s", path, line, pc->msg);
+		return pc->err;
+	}
+	return SNT_CONFIG_OK;
+}
+
+/*
+ * The enrolment file over @cfg: the gate's home, id and bureau as
+ * `sentinelctl enrol` wrote them.  Absent: not enrolled.
+ */
+static enum snt_config_err load_enrolment(struct snt_config *cfg, char *errbuf, size_t errlen)
+{
+	static const char *const required[] = { "device_id", "home" };
+	enum snt_config_err err;
+	struct parse_ctx pc;
+	char path[PATH_MAX];
+	bool found;
+
+	memset(&pc, 0, sizeof(pc));
+	pc.cfg = cfg;
+	pc.overlay = true;
+	snt_strlcpy(path, cfg->enrolment, sizeof(path));
+	err = parse_file(&pc, path, true, &found, errbuf, errlen);
+	if (err || !found)
+		return err;
+	for (size_t r = 0; r < SNT_ARRAY_SIZE(required); r++)
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+			if (!strcmp(keys[i].section, "station") && !strcmp(keys[i].name, required[r]) &&
+			    !pc.seen[i]) {
+				snprintf(errbuf, errlen, "%s: key '%s' in section [station] is missing",
+					 path, required[r]);
+				return SNT_CONFIG_ERR_MISSING;
+			}
+	if (!cfg->home[0]) {
+		snprintf(errbuf, errlen, "%s: key 'home' in section [station] is empty", path);
+		return SNT_CONFIG_ERR_VALUE;
+	}
+	cfg->enrolled = true;
+	return SNT_CONFIG_OK;
+}
+
 enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, char *errbuf,
 				    size_t errlen)
 {
 	enum snt_config_err err;
 	struct parse_ctx pc;
-	const char *slash;
-	FILE *f;
-	int line, rc;
+	bool found;
 
 	if (!path || !cfg || !errbuf || errlen == 0)
 		return SNT_CONFIG_ERR_INVAL;
@@ -551,44 +666,9 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 		snprintf(errbuf, errlen, "%s: path too long", path);
 		return SNT_CONFIG_ERR_INVAL;
 	}
-	slash = strrchr(path, '/');
-	if (slash) {
-		size_t n = (size_t)(slash - path) + 1;
-
-		if (n >= sizeof(pc.dir)) {
-			snprintf(errbuf, errlen, "%s: path too long", path);
-			return SNT_CONFIG_ERR_INVAL;
-		}
-		memcpy(pc.dir, path, n);
-		pc.dir[n] = '\0';
-	}
-
-	rc = snt_fopen_regular(path, &f);
-	if (rc) {
-		snprintf(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
-		return SNT_CONFIG_ERR_IO;
-	}
-	err = prescan(f, path, errbuf, errlen);
-	if (err) {
-		fclose(f);
+	err = parse_file(&pc, path, false, &found, errbuf, errlen);
+	if (err)
 		return err;
-	}
-	rewind(f);
-	line = ini_parse_file(f, handler, &pc);
-	fclose(f);
-	if (line == -2) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
-		return SNT_CONFIG_ERR_NOMEM;
-	}
-	if (line != 0) {
-		if (pc.err == SNT_CONFIG_OK) {
-			pc.err = SNT_CONFIG_ERR_SYNTAX;
-			snt_strlcpy(pc.msg, "not a 'key = value' line or a '[section]' header",
-				    sizeof(pc.msg));
-		}
-		snprintf(errbuf, errlen, "%s:%d: %s", path, line, pc.msg);
-		return pc.err;
-	}
 	if (!strcmp(cfg->board, "sim") && !pc.have_scenario) {
 		snprintf(errbuf, errlen, "%s: key 'scenario' in section [sim] is required for board = sim",
 			 path);
@@ -598,6 +678,13 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 		cfg->temp_samples = strcmp(cfg->board, "sim") ? 5 : 1;
 	if (cfg->scan_budget_ms < 0)
 		cfg->scan_budget_ms = strcmp(cfg->board, "sim") ? SNT_CONFIG_SCAN_BUDGET_MS : 0;
+	/* Without an enrolment file named, the configuration itself is the enrolment. */
+	cfg->enrolled = !cfg->enrolment[0];
+	if (cfg->enrolment[0]) {
+		err = load_enrolment(cfg, errbuf, errlen);
+		if (err)
+			return err;
+	}
 	if (!strcmp(cfg->board, "linux"))
 		return check_linux(cfg, errbuf, errlen);
 	return SNT_CONFIG_OK;

@@ -59,6 +59,11 @@ struct snt_config {
 	char home[128];			/* the care home's name (UTF-8) */
 	char duty_phone[32];		/* 24-hour duty phone shown on referral */
 	char trust[PATH_MAX];		/* trust store file or directory (trust/trust.h); "" = none */
+	char enrolment[PATH_MAX];	/* the enrolment file `sentinelctl enrol` writes; "" = none */
+	bool enrolled;			/* set by snt_config_load(): no enrolment file named, or
+					 * the named one read (it sets home, device_id,
+					 * duty_phone, trust and [sync] bureau_key, bureau_url,
+					 * bureau_ca over this file's) */
 
 	/* [checkin] */
 	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */
@@ -142,8 +147,12 @@ void snt_config_defaults(struct snt_config *cfg);
  * @cfg: receives the configuration.
  * @errbuf, @errlen: on failure, one line "FILE:LINE: key 'x': why" (or
  *                   "FILE: why" for whole-file problems).
+ * When [station] enrolment names a file, that file is read over the
+ * configuration if it exists (only the keys cfg->enrolled lists; home and
+ * device_id required) and cfg->enrolled says whether it did; a missing
+ * enrolment file is no error (the gate is not enrolled).
  * Return: SNT_CONFIG_OK; SNT_CONFIG_ERR_INVAL; SNT_CONFIG_ERR_IO if the file
- * cannot be read; SNT_CONFIG_ERR_SYNTAX for a malformed line or an unknown
+ * (or an existing enrolment file) cannot be read; SNT_CONFIG_ERR_SYNTAX for a malformed line or an unknown
  * section or key; SNT_CONFIG_ERR_VALUE for a malformed or out-of-range value;
  * SNT_CONFIG_ERR_MISSING when a required key (sim.scenario for board=sim)
  * is absent; SNT_CONFIG_ERR_NOMEM.
