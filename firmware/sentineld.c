@@ -842,6 +842,12 @@ static int check_config(struct ctx *c)
 	struct snt_trust *t;
 	char err[1024];
 
+	/* First, so that it shows even when the board's devices are not there. */
+	if (!c->cfg.enrolled)
+		printf("%s: not enrolled (no %s): the gate opens for nobody until 'sentinelctl enrol'\n",
+		       c->config_path, c->cfg.enrolment);
+	if (fflush(stdout) != 0)
+		return 1;
 	if (snt_board_check(&c->cfg, err, sizeof(err)) != SNT_HAL_OK) {
 		fprintf(stderr, "sentineld: board %s: %s\n", c->cfg.board, err);
 		return 1;
@@ -855,11 +861,6 @@ static int check_config(struct ctx *c)
 		return 1;
 	}
 	snt_trust_free(t);
-	if (!c->cfg.enrolled) {
-		printf("%s: configuration OK; not enrolled (no %s): the gate opens for nobody until "
-		       "'sentinelctl enrol'\n", c->config_path, c->cfg.enrolment);
-		return 0;
-	}
 	printf("%s: configuration OK\n", c->config_path);
 	return 0;
 }

@@ -17,7 +17,8 @@ sed -i 's/^device_id = test-gate$/enrolment = enrolment.conf/; /^home = /d' "$T/
 "$B/sentineld" -n -c "$T/gate.conf" >"$T/check" 2>&1
 expect_eq "sentineld -n status" "$?" "0"
 expect_eq "sentineld -n" "$(cat "$T/check")" \
-	"$T/gate.conf: configuration OK; not enrolled (no $T/enrolment.conf): the gate opens for nobody until 'sentinelctl enrol'"
+	"$T/gate.conf: not enrolled (no $T/enrolment.conf): the gate opens for nobody until 'sentinelctl enrol'
+$T/gate.conf: configuration OK"
 
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "exit status" "$?" "0"
