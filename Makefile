@@ -8,7 +8,8 @@
 #   make synctest   sync with sentinel-bureau end to end, with fault runs (SEED=...)
 #   make bench      print the benchmark figures (tests/bench/)
 #   make valgrind   unit tests under valgrind
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (install-gate, install-bureau, install-demo)
+#   make deb        Debian packages into build/deb/ (CROSS=aarch64-linux-gnu-: arm64)
 #   make deps       install missing Debian packages (as root) or name them
 
 VERSION   := 0.1.0
@@ -229,49 +230,83 @@ bench: all $(TEST_LIB)
 valgrind: all $(TESTS)
 	@for t in $(TESTS); do valgrind -q --error-exitcode=1 --leak-check=full --suppressions=tests/valgrind.supp $$t || exit 1; done
 
-# Installs the programs, man pages, an example configuration (never over an
-# existing /etc/sentinel/sentinel.conf), the log directory, and the demo with
-# its phone screens (made here with qrencode + ImageMagick, see `make deps`).
+# `make install` = install-gate + install-bureau + install-demo.
+#   install-gate    sentineld, sentinelctl, their man pages, the messages,
+#                   the voice clips, the systemd units, the udev rule, the
+#                   Pi configurations (under $(DATADIR)) and, unless one
+#                   exists, /etc/sentinel/sentinel.conf: the Raspberry Pi 4
+#                   configuration, not enrolled (the gate opens for nobody
+#                   until `sentinelctl enrol`); never the simulator's
+#   install-bureau  sentinel-bureau and its man page
+#   install-demo    the demo with its phone screens (made here with qrencode
+#                   + ImageMagick, see `make deps`) and the simulator's
+#                   example configuration under $(DOCDIR)
+# `make deb` builds the Debian packages from install-gate and install-bureau
+# (board/debian/).
 DOCDIR  = $(PREFIX)/share/doc/sentinel
+DATADIR = $(PREFIX)/share/sentinel
 # A man page for each program (beside its code) and for the configuration file.
-MAN8    = $(sort $(wildcard firmware/*.8 tools/*.8 tools/bureau/*.8))
+MAN8_GATE = $(sort $(wildcard firmware/*.8 tools/*.8))
+MAN8_BUREAU = $(sort $(wildcard tools/bureau/*.8))
 MAN5    = $(sort $(wildcard firmware/*/*.5))
 DEMODIR = $(PREFIX)/share/sentinel/demo
-# systemd unit (board/rpi/sentineld.service); Debian's own is /lib/systemd/system.
+# systemd units (board/rpi/*.service, *.timer); Debian's own are in /lib/systemd/system.
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS   = sentineld.service sentinel-sync.service sentinel-sync.timer sentinel-sync-usb@.service \
+          sentinel-purge.service sentinel-purge.timer
 # udev rule starting the USB sync for sticks labelled USB_LABEL ([sync] usb_label).
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 USB_LABEL ?= SENTINEL
-install: all
+# The installed paths in the Pi configurations (written for PREFIX=/usr).
+PI_SED  = sed 's\#/usr/share/sentinel/\#$(DATADIR)/\#g'
+.PHONY: install-gate install-bureau install-demo deb
+install: install-gate install-bureau install-demo
+
+install-gate: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR) \
-		$(DESTDIR)/etc/sentinel $(DESTDIR)/var/lib/sentinel
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)/etc/sentinel
+	install -m 0755 $(B)/sentineld $(B)/sentinelctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN8_GATE) $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5/
 	for l in $(PO_LANGS); do \
 		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/sentinel.mo \
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sentinel.mo || exit 1; \
 	done
-	install -m 0644 README.md board/sim/scenario.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 board/rpi/sentinel-pi4.conf board/rpi/sentinel-pi5.conf board/rpi/WIRING.md \
-		$(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md board/rpi/WIRING.md $(DESTDIR)$(DOCDIR)/
+	for c in sentinel-pi4.conf sentinel-pi5.conf; do \
+		$(PI_SED) board/rpi/$$c >$(DESTDIR)$(DATADIR)/$$c && chmod 0644 $(DESTDIR)$(DATADIR)/$$c || exit 1; done
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
-	sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/sentineld.service \
-		>$(DESTDIR)$(SYSTEMD_UNITDIR)/sentineld.service
-	for u in sentinel-sync.service sentinel-sync.timer sentinel-sync-usb@.service; do \
-		sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/$$u >$(DESTDIR)$(SYSTEMD_UNITDIR)/$$u || exit 1; done
+	for u in $(UNITS); do \
+		sed 's#@BINDIR@#$(PREFIX)/bin#' board/rpi/$$u >$(DESTDIR)$(SYSTEMD_UNITDIR)/$$u || exit 1; \
+		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$u; done
 	install -d $(DESTDIR)$(UDEVRULESDIR)
 	sed 's#@USB_LABEL@#$(USB_LABEL)#' board/rpi/99-sentinel-usb.rules \
 		>$(DESTDIR)$(UDEVRULESDIR)/99-sentinel-usb.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/99-sentinel-usb.rules
+	install -d $(DESTDIR)$(DATADIR)/clips
+	install -m 0644 $(B)/clips/*.wav $(DESTDIR)$(DATADIR)/clips/
+	[ -e $(DESTDIR)/etc/sentinel/sentinel.conf ] || \
+		install -m 0644 $(DESTDIR)$(DATADIR)/sentinel-pi4.conf $(DESTDIR)/etc/sentinel/sentinel.conf
+
+install-bureau: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(B)/sentinel-bureau $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(MAN8_BUREAU) $(DESTDIR)$(PREFIX)/share/man/man8/
+
+install-demo: all
+	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR)
+	install -m 0644 board/sim/scenario.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 board/sim/demo/demo.scenario $(DESTDIR)$(DEMODIR)/
-	install -d $(DESTDIR)$(PREFIX)/share/sentinel/clips
-	install -m 0644 $(B)/clips/*.wav $(DESTDIR)$(PREFIX)/share/sentinel/clips/
 	install -m 0755 board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/
 	sh board/sim/demo/make-screens.sh $(DESTDIR)$(DEMODIR)/phones
 	sed 's#@DEMODIR@#$(DEMODIR)#' board/sim/sentinel-sim.conf >$(DESTDIR)$(DOCDIR)/sentinel-sim.conf
-	[ -e $(DESTDIR)/etc/sentinel/sentinel.conf ] || \
-		install -m 0644 $(DESTDIR)$(DOCDIR)/sentinel-sim.conf $(DESTDIR)/etc/sentinel/sentinel.conf
+
+# The Debian packages (board/debian/): build/deb/sentinel-gate_<version>_<arch>.deb and
+# build/deb/sentinel-bureau_<version>_<arch>.deb; with CROSS=aarch64-linux-gnu- the
+# gate's for arm64 (the bureau is not cross-built).  Needs debhelper (make deps).
+deb: deps
+	@sh board/debian/build-deb.sh build/deb $(VERSION) $(CROSS)
 
 clean:
 	rm -rf build

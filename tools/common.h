@@ -35,6 +35,8 @@ int cmd_policy(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_enrol(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* ctl_err() - print "sentinelctl: <cmd>: <message>\n" to stderr. */
 void ctl_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);

@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "alerts", cmd_alerts, N_("alerts staff must see, newest first; --ack closes one") },
+	{ "enrol", cmd_enrol, N_("enrol this gate from the bureau's package (stick or online)") },
 	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
 	{ "export", cmd_export, N_("write entries to CSV or JSON lines, every row or nothing") },
 	{ "keys", cmd_keys, N_("make or show this gate's device key (for the bureau)") },
@@ -26,6 +27,7 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan, N_("decode QR codes in images the way the gate does") },
 	{ "selftest", cmd_selftest, N_("check each device of the gate, one line per device") },
 	{ "stats", cmd_stats, N_("counts per hour and day, decisions, fevers, peak occupancy") },
+	{ "status", cmd_status, N_("one screen: enrolment, home, gate, rules, clock, sync, alerts") },
 	{ "sync", cmd_sync, N_("exchange with the bureau: by USB stick or online") },
 	{ "verify", cmd_verify, N_("verify a signed health certificate offline (JSON with --json)") },
 	{ "verify-log", cmd_verify_log, N_("check the log's hash chain, sequence and integrity") },

@@ -29,6 +29,13 @@ size_t snt_strlcpy(char *dst, const char *src, size_t size);
 void snt_hex_encode(const uint8_t *in, size_t len, char *out);
 
 /*
+ * snt_hex_decode() - the bytes of the hex text @in (upper or lower case,
+ * even length, nothing else) into @out, which must hold strlen(@in) / 2
+ * bytes.  Return: the number of bytes; -1 when @in is not such text.
+ */
+long snt_hex_decode(const char *in, uint8_t *out) SNT_WUR;
+
+/*
  * snt_name_index() - position of @name in the table @names of @n strings,
  * for the enum <-> name tables of every module (NULL entries never match).
  * Return: the index, or -1 when @name is NULL or not in the table.

@@ -40,11 +40,13 @@ expect_eq "no thermometer stderr" "$(cat "$T/notherm.err")" \
 	"sentineld: $T/notherm.conf: key 'type' in section [thermometer] is required for board = linux"
 [ -e "$T/gate.db" ] && fail "a log was created"
 
-# The Raspberry Pi example configurations load; here they stop at the relay.
+# The Raspberry Pi configurations load, not enrolled; here they stop at the relay.
 for pi in pi4 pi5; do
 	case $pi in pi4) label=pinctrl-bcm2711 ;; pi5) label=pinctrl-rp1 ;; esac
-	"$B/sentineld" -n -c "$ROOT/board/rpi/sentinel-$pi.conf" 2>"$T/$pi.err"
+	"$B/sentineld" -n -c "$ROOT/board/rpi/sentinel-$pi.conf" >"$T/$pi.out" 2>"$T/$pi.err"
 	expect_eq "$pi exit" "$?" "1"
+	expect_eq "$pi stdout" "$(cat "$T/$pi.out")" \
+		"$ROOT/board/rpi/sentinel-$pi.conf: not enrolled (no /var/lib/sentinel/enrolment/enrolment.conf): the gate opens for nobody until 'sentinelctl enrol'"
 	expect_eq "$pi stderr" "$(cat "$T/$pi.err")" \
 		"sentineld: board linux: $ROOT/board/rpi/sentinel-$pi.conf: key 'relay' in [gpio]: $label:17: no such GPIO chip"
 done

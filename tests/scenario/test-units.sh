@@ -12,18 +12,20 @@ systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||
 	{ echo "skip: systemd-analyze security has no --offline"; exit 77; }
 
 BIN=$(cd "$B" && pwd)
-for u in sentineld.service sentinel-sync.service sentinel-sync-usb@.service sentinel-sync.timer; do
+for u in sentineld.service sentinel-sync.service sentinel-sync-usb@.service sentinel-sync.timer \
+	sentinel-purge.service sentinel-purge.timer; do
 	sed "s#@BINDIR@#$BIN#" "board/rpi/$u" >"$T/$u"
 done
 # A template is judged through an instance.
 cp "$T/sentinel-sync-usb@.service" "$T/sentinel-sync-usb@sdb1.service"
 
-for u in sentineld.service sentinel-sync.service sentinel-sync-usb@sdb1.service sentinel-sync.timer; do
+for u in sentineld.service sentinel-sync.service sentinel-sync-usb@sdb1.service sentinel-sync.timer \
+	sentinel-purge.service sentinel-purge.timer; do
 	out=$(cd "$T" && systemd-analyze verify --man=no "./$u" 2>&1)
 	expect_eq "verify $u" "$out" ""
 done
 
-for u in sentineld.service sentinel-sync.service sentinel-sync-usb@sdb1.service; do
+for u in sentineld.service sentinel-sync.service sentinel-sync-usb@sdb1.service sentinel-purge.service; do
 	line=$(cd "$T" && systemd-analyze security --offline=true --no-pager "./$u" 2>&1 | grep 'Overall exposure level')
 	score=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9][0-9]*\.[0-9]\) .*/\1/p')
 	echo "$u: ${score:-?}"

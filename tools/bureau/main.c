@@ -26,6 +26,7 @@
 #include "clock/clock.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/enrol.h"
 #include "tools/bureau/issue.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
@@ -101,6 +102,10 @@ static void usage(FILE *f)
 		"  policy sign --in F.json --out F.cose   sign a rule set (--key)\n"
 		"  badge issue --ref R --out F.png   a staff badge QR (--key; --text prints it)\n"
 		"  pass issue --id ID --visitor NAME --from T --until T --out F.png   a visit pass\n"
+		"  enrol --home H --gate ID --bureau-key PUB --output DIR   a gate's enrolment package\n"
+		"                                    [--duty-phone P] [--bureau-url URL] [--ca F]\n"
+		"                                    [--rules F.cose] [--trust F]... (prints its token)\n"
+		"  enrol-import DIR                  register the gates that wrote their keys back\n"
 		"\n"
 		"Options:\n"
 		"  --db PATH             bureau database (default ./%s)\n"
@@ -984,6 +989,8 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
+		return r;
 	if (bureau_issue_main(argc, argv, &r))	/* policy sign, badge issue, pass issue (issue.h) */
 		return r;
 	r = parse_config(argc, argv, &cfg);

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinel-bureau enrol / enrol-import (enrol.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "clock/clock.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
+#include "tools/bureau/enrol.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define FORMAT "sentinel-enrolment/1"
+#define MAX_TRUST 16
+#define MAX_FILE (1 << 20)
+
+struct opts {
+	const char *db, *home, *gate, *bureau_key, *output, *duty_phone, *bureau_url, *ca, *rules;
+	const char *trust[MAX_TRUST];
+	size_t n_trust;
+	bool help;
+};
+
+static const char *cur = "enrol";
+
+static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
+static void err_line(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sentinel-bureau: %s: ", cur);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(void)
+{
+	fputs("Usage: sentinel-bureau [--db DB] enrol --home HOME --gate ID --bureau-key PUB --output DIR\n"
+	      "                       [--duty-phone P] [--bureau-url URL] [--ca CA.pem]\n"
+	      "                       [--rules RULES.cose] [--trust FILE]...\n"
+	      "       sentinel-bureau [--db DB] enrol-import DIR\n"
+	      "\n"
+	      "enrol: write the enrolment package of gate ID of HOME to DIR/sentinel/enrol/ID/\n"
+	      "(the bureau's public key PUB, its CA, the rule set, the trust list, the duty\n"
+	      "phone and a one-time token), keep it under the token in DB.enrol/, and print\n"
+	      "the token (for an online enrolment).\n"
+	      "enrol-import: register each gate that wrote its key back to DIR/sentinel/enrol/\n"
+	      "(device.pub, reply.json), spending its token; a token works once.\n", stdout);
+}
+
+static bool takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
+		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
+		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
+		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust",
+	};
+
+	if (strchr(opt, '='))
+		return false;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(with_value); i++)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
+static const char *command_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			if (takes_value(argv[i]))
+				i++;
+			continue;
+		}
+		return argv[i];
+	}
+	return NULL;
+}
+
+/* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
+static int read_all(const char *path, char **out, size_t *len)
+{
+	char *buf;
+	FILE *f;
+	int rc = snt_fopen_regular(path, &f);
+
+	if (rc) {
+		err_line("%s: %s", path, snt_open_strerror(rc));
+		return -1;
+	}
+	buf = malloc(MAX_FILE + 1);
+	if (!buf) {
+		fclose(f);
+		err_line("out of memory");
+		return -1;
+	}
+	*len = fread(buf, 1, MAX_FILE + 1, f);
+	rc = ferror(f);
+	fclose(f);
+	if (rc || *len > MAX_FILE) {
+		err_line("%s: %s", path, rc ? "read error" : "larger than 1 MiB");
+		free(buf);
+		return -1;
+	}
+	buf[*len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static json_t *hex_of(const char *buf, size_t len)
+{
+	char *hex = malloc(2 * len + 1);
+	json_t *j;
+
+	if (!hex)
+		return NULL;
+	snt_hex_encode((const uint8_t *)buf, len, hex);
+	j = json_string(hex);
+	free(hex);
+	return j;
+}
+
+/* Write @text to @path (mode @mode) through PATH.tmp, fsync, rename. */
+static int write_text(const char *path, const char *text, mode_t mode)
+{
+	char tmp[4096];
+	size_t len = strlen(text), off = 0;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (off < len || fsync(fd) || close(fd)) {
+		int saved = errno;
+
+		if (off < len)
+			close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+/* mkdir -p of @path's components from @from on (each 0700 unless it exists). */
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* The token directory of the database @db: DB.enrol (a postgresql:// URI: ./bureau.enrol). */
+static int token_dir(const char *db, char *out, size_t size)
+{
+	if (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11))
+		return snprintf(out, size, "bureau.enrol") < (int)size ? 0 : -1;
+	return snprintf(out, size, "%s.enrol", db) < (int)size ? 0 : -1;
+}
+
+static bool token_valid(const char *t)
+{
+	if (strlen(t) != BUREAU_ENROL_TOKEN_HEX)
+		return false;
+	for (const char *p = t; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+static int cmd_enrol(const struct opts *o)
+{
+	uint8_t raw[BUREAU_ENROL_TOKEN_HEX / 2];
+	char token[BUREAU_ENROL_TOKEN_HEX + 1], dir[4096], path[4096], *buf = NULL, *text = NULL;
+	json_t *pkg = NULL, *trust = NULL;
+	EVP_PKEY *pub = NULL;
+	struct snt_clock clk;
+	char created[40];
+	size_t len;
+	int status = EXIT_USAGE;
+
+	if (!o->home || !o->gate || !o->bureau_key || !o->output) {
+		err_line("--home, --gate, --bureau-key and --output are required");
+		return EXIT_USAGE;
+	}
+	if (!*o->home || !snt_text_clean(o->home) || strlen(o->home) > 127) {
+		err_line("--home: not 1-127 bytes of UTF-8 text without control characters");
+		return EXIT_USAGE;
+	}
+	if (!bureau_device_id_valid(o->gate)) {
+		err_line("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.')",
+			 o->gate);
+		return EXIT_USAGE;
+	}
+	if (o->duty_phone && (strlen(o->duty_phone) > 31 || !snt_text_clean(o->duty_phone))) {
+		err_line("--duty-phone: not 0-31 bytes of text");
+		return EXIT_USAGE;
+	}
+	if (o->bureau_url && (strlen(o->bureau_url) > 255 || (strncmp(o->bureau_url, "https://", 8) &&
+							       strncmp(o->bureau_url, "http://", 7)))) {
+		err_line("--bureau-url: not an http:// or https:// URL of at most 255 bytes");
+		return EXIT_USAGE;
+	}
+	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
+		err_line("--bureau-key %s: not a PEM P-256 public key", o->bureau_key);
+		return EXIT_USAGE;
+	}
+	EVP_PKEY_free(pub);
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		err_line("no random bytes for the token");
+		return EXIT_USAGE;
+	}
+	snt_hex_encode(raw, sizeof(raw), token);
+	snt_clock_system(&clk);
+	if (snt_clock_format_rfc3339(snt_clock_utc_ms(&clk), created, sizeof(created)) < 0)
+		created[0] = '\0';
+	pkg = json_object();
+	trust = json_object();
+	if (!pkg || !trust)
+		goto oom;
+	if (json_object_set_new(pkg, "format", json_string(FORMAT)) ||
+	    json_object_set_new(pkg, "home", json_string(o->home)) ||
+	    json_object_set_new(pkg, "gate", json_string(o->gate)) ||
+	    json_object_set_new(pkg, "token", json_string(token)) ||
+	    json_object_set_new(pkg, "created", json_string(created)))
+		goto oom;
+	if (o->duty_phone && json_object_set_new(pkg, "duty_phone", json_string(o->duty_phone)))
+		goto oom;
+	if (o->bureau_url && json_object_set_new(pkg, "bureau_url", json_string(o->bureau_url)))
+		goto oom;
+	if (read_all(o->bureau_key, &buf, &len))
+		goto out;
+	if (json_object_set_new(pkg, "bureau_key", json_string(buf)))
+		goto oom;
+	free(buf);
+	buf = NULL;
+	if (o->ca) {
+		if (read_all(o->ca, &buf, &len))
+			goto out;
+		if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
+			err_line("--ca %s: not a PEM certificate", o->ca);
+			goto out;
+		}
+		if (json_object_set_new(pkg, "bureau_ca", json_string(buf)))
+			goto oom;
+		free(buf);
+		buf = NULL;
+	}
+	if (o->rules) {
+		if (read_all(o->rules, &buf, &len))
+			goto out;
+		if (json_object_set_new(pkg, "rules", hex_of(buf, len)))
+			goto oom;
+		free(buf);
+		buf = NULL;
+	}
+	for (size_t i = 0; i < o->n_trust; i++) {
+		const char *base = strrchr(o->trust[i], '/');
+
+		base = base ? base + 1 : o->trust[i];
+		if (!snt_device_id_valid(base)) {
+			err_line("--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -", o->trust[i]);
+			goto out;
+		}
+		if (read_all(o->trust[i], &buf, &len))
+			goto out;
+		if (json_object_set_new(trust, base, hex_of(buf, len)))
+			goto oom;
+		free(buf);
+		buf = NULL;
+	}
+	if (o->n_trust && json_object_set(pkg, "trust", trust))
+		goto oom;
+	text = json_dumps(pkg, JSON_INDENT(1) | JSON_SORT_KEYS);
+	if (!text)
+		goto oom;
+	/* The bureau's copy first: a package on a stick always has its token. */
+	if (token_dir(o->db, dir, sizeof(dir)) ||
+	    (size_t)snprintf(path, sizeof(path), "%s/used", dir) >= sizeof(path)) {
+		err_line("%s: path too long", o->db);
+		goto out;
+	}
+	if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(path, 0700) && errno != EEXIST)) {
+		err_line("cannot make the token directory %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, token) >= sizeof(path) ||
+	    write_text(path, text, 0600)) {
+		err_line("cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol/%s", o->output, o->gate) >= sizeof(path) ||
+	    make_dirs(path)) {
+		err_line("cannot make %s/sentinel/enrol/%s: %s", o->output, o->gate, strerror(errno));
+		goto out;
+	}
+	strncat(path, "/package.json", sizeof(path) - strlen(path) - 1);
+	if (write_text(path, text, 0600)) {
+		err_line("cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	printf("enrolment package for gate %s: %s\n", o->gate, path);
+	printf("one-time token (online enrolment): %s\n", token);
+	status = EXIT_OK;
+	goto out;
+oom:
+	err_line("out of memory");
+out:
+	free(buf);
+	free(text);
+	json_decref(trust);
+	json_decref(pkg);
+	return status;
+}
+
+int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
+			int64_t now_ms, json_t **package, char *why, size_t n)
+{
+	char dir[4096], from[4096], to[4096], *buf = NULL, dbwhy[BUREAU_WHY_LEN], *pem = NULL;
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	EVP_PKEY *pub = NULL;
+	json_error_t jerr;
+	const char *gate;
+	size_t len, pem_len;
+	bool changed;
+	json_t *pkg;
+	int status;
+
+	*package = NULL;
+	if (!token_valid(token)) {
+		snprintf(why, n, "the token is not %d hex digits", BUREAU_ENROL_TOKEN_HEX);
+		return 1;
+	}
+	if (snt_sign_key_public_from_pem(pub_pem, strlen(pub_pem), &pub) || snt_sign_key_kid(pub, kid) ||
+	    snt_sign_key_public_pem(pub, &pem, &pem_len)) {
+		EVP_PKEY_free(pub);
+		snprintf(why, n, "the gate's key is not a PEM P-256 public key");
+		return 1;
+	}
+	EVP_PKEY_free(pub);
+	if (token_dir(db_path, dir, sizeof(dir)) ||
+	    (size_t)snprintf(from, sizeof(from), "%s/%s.json", dir, token) >= sizeof(from) ||
+	    (size_t)snprintf(to, sizeof(to), "%s/used/%s.json", dir, token) >= sizeof(to)) {
+		free(pem);
+		snprintf(why, n, "path too long");
+		return 2;
+	}
+	/* Spend it: of two uses only one rename finds the file. */
+	if (rename(from, to)) {
+		int e = errno;
+
+		free(pem);
+		if (e == ENOENT) {
+			snprintf(why, n, "unknown or already used enrolment token");
+			return 1;
+		}
+		snprintf(why, n, "cannot spend the token in %s: %s", dir, strerror(e));
+		return 2;
+	}
+	{
+		FILE *f;
+		int rc = snt_fopen_regular(to, &f);
+
+		if (rc) {
+			free(pem);
+			snprintf(why, n, "%s: %s", to, snt_open_strerror(rc));
+			return 2;
+		}
+		buf = malloc(4 * MAX_FILE);
+		len = buf ? fread(buf, 1, 4 * MAX_FILE - 1, f) : 0;
+		fclose(f);
+		if (!buf) {
+			free(pem);
+			snprintf(why, n, "out of memory");
+			return 2;
+		}
+		buf[len] = '\0';
+	}
+	pkg = json_loads(buf, 0, &jerr);
+	free(buf);
+	gate = pkg ? json_string_value(json_object_get(pkg, "gate")) : NULL;
+	if (!gate || !bureau_device_id_valid(gate)) {
+		json_decref(pkg);
+		free(pem);
+		snprintf(why, n, "the kept package of that token is damaged");
+		return 2;
+	}
+	status = bureau_db_register(db, gate, pem, kid, false, now_ms, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
+	free(pem);
+	if (status) {
+		snprintf(why, n, "%s", dbwhy);
+		json_decref(pkg);
+		return 1;
+	}
+	*package = pkg;
+	return 0;
+}
+
+/* One gate's reply in @dir (DIR/sentinel/enrol/ID): 0 registered, 1 refused, 2 error, -1 none. */
+static int import_one(const char *db_path, struct bureau_db *db, const char *dir, const char *id,
+		      int64_t now_ms)
+{
+	char path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL;
+	const char *gate, *token;
+	json_t *r = NULL, *pkg = NULL;
+	size_t len;
+	int status;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/reply.json", dir) >= sizeof(path) ||
+	    access(path, F_OK))
+		return -1;
+	if (read_all(path, &reply, &len))
+		return 2;
+	r = json_loads(reply, 0, NULL);
+	free(reply);
+	gate = r ? json_string_value(json_object_get(r, "gate")) : NULL;
+	token = r ? json_string_value(json_object_get(r, "token")) : NULL;
+	if (!gate || !token || strcmp(gate, id)) {
+		err_line("%s: not a reply of gate %s", path, id);
+		json_decref(r);
+		return 1;
+	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/device.pub", dir) >= sizeof(path) ||
+	    read_all(path, &pub, &len)) {
+		json_decref(r);
+		return 2;
+	}
+	status = bureau_enrol_redeem(db_path, db, token, pub, now_ms, &pkg, why, sizeof(why));
+	free(pub);
+	if (status == 0 && strcmp(json_string_value(json_object_get(pkg, "gate")), id)) {
+		err_line("gate %s: the token was made for another gate", id);
+		status = 1;
+	} else if (status) {
+		err_line("gate %s: refused: %s", id, why);
+	} else {
+		printf("registered %s (enrolled)\n", id);
+	}
+	json_decref(pkg);
+	json_decref(r);
+	return status;
+}
+
+static int cmd_import(const struct opts *o, const char *dir)
+{
+	char path[4096], why[BUREAU_WHY_LEN];
+	struct bureau_db *db = NULL;
+	struct dirent *de;
+	struct snt_clock clk;
+	int status = EXIT_OK, seen = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol", dir) >= sizeof(path)) {
+		err_line("%s: path too long", dir);
+		return EXIT_USAGE;
+	}
+	d = opendir(path);
+	if (!d) {
+		err_line("%s: %s", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (snt_create_private(o->db) != 0)
+		why[0] = '\0';
+	if (bureau_db_open(o->db, &db, why, sizeof(why))) {
+		err_line("%s", why);
+		closedir(d);
+		return EXIT_USAGE;
+	}
+	snt_clock_system(&clk);
+	while ((de = readdir(d))) {
+		char sub[4096];
+		struct stat st;
+		int r;
+
+		if (!bureau_device_id_valid(de->d_name))
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= sizeof(sub) ||
+		    lstat(sub, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		r = import_one(o->db, db, sub, de->d_name, snt_clock_utc_ms(&clk));
+		if (r < 0)
+			continue;
+		seen++;
+		if (r > status)
+			status = r;
+	}
+	closedir(d);
+	bureau_db_close(db);
+	if (!seen)
+		printf("no gate replies in %s\n", path);
+	return status;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "home", required_argument, NULL, 'H' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "bureau-key", required_argument, NULL, 'k' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "duty-phone", required_argument, NULL, 'p' },
+		{ "bureau-url", required_argument, NULL, 'u' },
+		{ "ca", required_argument, NULL, 'c' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o;
+	bool import;
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	o.db = "bureau.db";
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': o.db = optarg; break;
+		case 'H': o.home = optarg; break;
+		case 'g': o.gate = optarg; break;
+		case 'k': o.bureau_key = optarg; break;
+		case 'o': o.output = optarg; break;
+		case 'p': o.duty_phone = optarg; break;
+		case 'u': o.bureau_url = optarg; break;
+		case 'c': o.ca = optarg; break;
+		case 'r': o.rules = optarg; break;
+		case 't':
+			if (o.n_trust == MAX_TRUST) {
+				err_line("at most %d --trust files", MAX_TRUST);
+				return EXIT_USAGE;
+			}
+			o.trust[o.n_trust++] = optarg;
+			break;
+		case 'h': o.help = true; break;
+		case ':':
+			err_line("option '%s' needs an argument", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			err_line("unknown option '%s'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.help) {
+		usage();
+		return EXIT_OK;
+	}
+	if (optind >= argc)
+		return EXIT_USAGE;
+	import = !strcmp(argv[optind], "enrol-import");
+	cur = argv[optind];
+	if (!*o.db) {
+		err_line("--db needs a path");
+		return EXIT_USAGE;
+	}
+	if (import) {
+		if (o.home || o.gate || o.bureau_key || o.output || o.duty_phone || o.bureau_url || o.ca ||
+		    o.rules || o.n_trust) {
+			err_line("enrol-import takes only --db and DIR");
+			return EXIT_USAGE;
+		}
+		if (argc - optind != 2) {
+			err_line("%s", argc - optind < 2 ? "missing DIR" : "unexpected argument");
+			return EXIT_USAGE;
+		}
+		return cmd_import(&o, argv[optind + 1]);
+	}
+	if (argc - optind != 1) {
+		err_line("unexpected argument '%s'", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	return cmd_enrol(&o);
+}
+
+int bureau_enrol_main(int argc, char **argv, int *status)
+{
+	const char *cmd = command_word(argc, argv);
+	char **copy;
+
+	if (!cmd || (strcmp(cmd, "enrol") && strcmp(cmd, "enrol-import")))
+		return 0;
+	copy = calloc((size_t)argc + 1, sizeof(*copy));
+	if (!copy) {
+		*status = EXIT_USAGE;
+		return 1;
+	}
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	*status = run(argc, copy);
+	free(copy);
+	if (fflush(stdout) || ferror(stdout)) {
+		err_line("cannot write the output: %s", strerror(errno));
+		*status = EXIT_USAGE;
+	}
+	return 1;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Enrolment of new gates, tools/bureau/enrol.c:
+ *
+ *   sentinel-bureau --db DB enrol --home HOME --gate ID --bureau-key PUB
+ *                   --output DIR [--duty-phone P] [--bureau-url URL]
+ *                   [--ca CA.pem] [--rules RULES.cose] [--trust FILE]...
+ *   sentinel-bureau --db DB enrol-import DIR
+ *
+ * enrol writes the enrolment package DIR/sentinel/enrol/ID/package.json
+ * (for a stick; the gate takes it with `sentinelctl enrol MOUNTPOINT`) and
+ * keeps a copy under the token it holds, in the token directory DB.enrol/
+ * (0700); it prints the token for an online enrolment.  The package is
+ * one JSON object:
+ *
+ *   {"format": "sentinel-enrolment/1", "home": HOME, "gate": ID,
+ *    "duty_phone": P, "bureau_url": URL, "token": 32 hex digits,
+ *    "bureau_key": PEM, "bureau_ca": PEM, "rules": hex of RULES.cose,
+ *    "trust": {NAME: hex of the file, ...}}
+ *
+ * (duty_phone, bureau_url, bureau_ca, rules and trust may be absent).  The
+ * token is 16 bytes from OpenSSL's CSPRNG.
+ *
+ * enrol-import takes what gates wrote back on a stick: for every
+ * DIR/sentinel/enrol/ID/ holding device.pub (the gate's new public key)
+ * and reply.json ({"gate": ID, "token": T}), it spends the token and
+ * registers ID with that key.  A token works once: spending moves
+ * DB.enrol/T.json to DB.enrol/used/ with rename(2), so of two uses (two
+ * sticks, a stick and an online request, two HTTP workers) one wins; a
+ * token of another gate, an unknown or spent one is refused.
+ */
+#ifndef SNT_BUREAU_ENROL_H
+#define SNT_BUREAU_ENROL_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "tools/bureau/bureau.h"
+
+#define BUREAU_ENROL_TOKEN_HEX 32
+
+/*
+ * bureau_enrol_main() - run the command when the first operand of @argv
+ * (after the options) is "enrol" or "enrol-import".
+ * @status: receives the exit status (0 done; 1 a reply refused: unknown or
+ * spent token, another gate's; 2 usage, file or database error).
+ * Return: 1 when the command was one of these (and was run), 0 otherwise.
+ */
+int bureau_enrol_main(int argc, char **argv, int *status);
+
+/*
+ * bureau_enrol_redeem() - spend @token (for any gate) from the token
+ * directory of the database @db_path and register the gate of its package
+ * with @pub_pem in @db.
+ * @package: receives the package (the caller json_decref()s it).
+ * @why: one line on failure (no token in it).
+ * Return: 0; 1 when the token is unknown or spent, or @pub_pem is not a
+ * P-256 public key; 2 on a file or database error.
+ */
+int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
+			int64_t now_ms, json_t **package, char *why, size_t n);
+
+#endif /* SNT_BUREAU_ENROL_H */

@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinelctl enrol [--config FILE] [--gate ID] MOUNTPOINT
+ * sentinelctl enrol [--config FILE] --online URL --token TOKEN [--ca FILE]
+ *
+ * Takes the bureau's enrolment package (tools/bureau/enrol.h has its
+ * format) from a stick, MOUNTPOINT/sentinel/enrol/ID/package.json (the only
+ * one there, or --gate ID's), or online: POST URL/enrol with the one-time
+ * token and this gate's new public key, the bureau registering the key at
+ * once and answering with the package.  Then, in this order:
+ *   1. the package is checked whole (hostile input: every field's type,
+ *      length and form; the bureau's key must be a P-256 public key, the
+ *      rule set must verify with it and be addressed to the home and gate);
+ *   2. this gate's device key is made at [sync] device_key (kept when one
+ *      is there already), 0600;
+ *   3. the bureau's key, CA and trust files go into the enrolment
+ *      directory (the directory of [station] enrolment), the rule set into
+ *      [rules] dir (snt_rules_install());
+ *   4. by stick: the public key and a reply ({"gate", "token"}) are written
+ *      back beside the package for `sentinel-bureau enrol-import`;
+ *   5. last, the enrolment file itself (written whole, fsync, rename):
+ *      sentineld(8) sees it and restarts enrolled.
+ * Run as root (the udev-started unit, a technician with sudo), everything
+ * written under the log's directory is given to that directory's owner
+ * (the user sentinel).  A gate already enrolled is refused (remove the
+ * enrolment file to enrol again).
+ * Exit 0 enrolled; 1 the package was refused or the bureau said no; 2 usage,
+ * configuration or I/O error.
+ */
+#include <curl/curl.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "clock/clock.h"
+#include "config/config.h"
+#include "rules/rules.h"
+#include "sign/sign.h"
+#include "tools/common.h"
+#include "tools/i18n.h"
+#include "tools/sync_rules.h"
+
+#define CMD "enrol"
+#define FORMAT "sentinel-enrolment/1"
+#define PACKAGE_MAX (4 << 20)
+#define MAX_TRUST 16
+
+struct config {
+	const char *config, *gate, *online, *token, *ca, *mount;
+};
+
+/* The package, checked (pointers into the JSON object). */
+struct package {
+	json_t *root;
+	const char *home, *gate, *duty_phone, *url, *token, *key_pem, *ca_pem;
+	uint8_t *rules;
+	size_t rules_len;
+	const char *trust_name[MAX_TRUST];
+	uint8_t *trust[MAX_TRUST];
+	size_t trust_len[MAX_TRUST], n_trust;
+	EVP_PKEY *bureau;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "%s", _("Usage: sentinelctl enrol [--config FILE] [--gate ID] MOUNTPOINT\n"
+			   "       sentinelctl enrol [--config FILE] --online URL --token TOKEN [--ca FILE]\n"
+			   "\n"
+			   "Enrol this gate with the bureau: take the enrolment package from a stick\n"
+			   "(MOUNTPOINT/sentinel/enrol/ID/package.json) or online with the one-time token,\n"
+			   "make the gate's device key, install the bureau's key, CA, trust list and rule\n"
+			   "set, and register the key: online at once; by stick, the public key is written\n"
+			   "back to the stick for 'sentinel-bureau enrol-import'.\n"
+			   "\n"
+			   "Options:\n"
+			   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+			   "  -g, --gate ID      the package of gate ID when the stick holds several\n"
+			   "      --online URL   the bureau's address (sentinel-bureau serve)\n"
+			   "      --token TOKEN  the one-time token the bureau gave for this gate\n"
+			   "      --ca FILE      CA certificate the bureau's TLS certificate must chain to\n"
+			   "  -h, --help         show this help\n"
+			   "\n"
+			   "Exit status: 0 enrolled; 1 the package or the token was refused; 2 usage,\n"
+			   "configuration or I/O error.\n"));
+}
+
+static int parse_config(int argc, char **argv, struct config *cfg)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "gate", required_argument, NULL, 'g' },
+		{ "online", required_argument, NULL, 'O' },
+		{ "token", required_argument, NULL, 'T' },
+		{ "ca", required_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->config = SNT_CONFIG_DEFAULT_PATH;
+	ctl_getopt_start();
+	while ((c = getopt_long(argc, argv, ":c:g:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cfg->config = optarg; break;
+		case 'g': cfg->gate = optarg; break;
+		case 'O': cfg->online = optarg; break;
+		case 'T': cfg->token = optarg; break;
+		case 'A': cfg->ca = optarg; break;
+		default: return ctl_getopt_other(CMD, c, argv, usage);
+		}
+	}
+	if (cfg->online) {
+		if (!cfg->token) {
+			ctl_err(CMD, _("--online needs --token"));
+			return -1;
+		}
+		if (cfg->gate) {
+			ctl_err(CMD, _("--gate is for a stick, not --online"));
+			return -1;
+		}
+		return ctl_no_operands(CMD, argc, argv);
+	}
+	if (cfg->token || cfg->ca) {
+		ctl_err(CMD, _("--token and --ca go with --online"));
+		return -1;
+	}
+	if (optind != argc - 1) {
+		ctl_err(CMD, optind >= argc ? _("missing MOUNTPOINT") : _("unexpected argument '%s'"),
+			optind >= argc ? "" : argv[optind + 1]);
+		return -1;
+	}
+	cfg->mount = argv[optind];
+	return 0;
+}
+
+static void package_free(struct package *p)
+{
+	free(p->rules);
+	for (size_t i = 0; i < p->n_trust; i++)
+		free(p->trust[i]);
+	EVP_PKEY_free(p->bureau);
+	json_decref(p->root);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A string member @name of @o: NULL when absent (*@bad when present but not a string). */
+static const char *member(json_t *o, const char *name, bool *bad)
+{
+	json_t *v = json_object_get(o, name);
+
+	if (!v)
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = true;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static uint8_t *unhex(const char *s, size_t max, size_t *len)
+{
+	uint8_t *buf;
+	long n;
+
+	if (strlen(s) / 2 > max)
+		return NULL;
+	buf = malloc(strlen(s) / 2 + 1);
+	if (!buf)
+		return NULL;
+	n = snt_hex_decode(s, buf);
+	if (n < 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Check the package text @text (@where names it) into @p.  0, or -1 after naming the fault. */
+static int package_check(const char *text, const char *where, struct package *p)
+{
+	json_error_t jerr;
+	bool bad = false;
+	const char *fmt, *field = NULL;
+	json_t *trust;
+
+	memset(p, 0, sizeof(*p));
+	p->root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!p->root || !json_is_object(p->root)) {
+		ctl_err(CMD, _("%s: not an enrolment package (JSON: %s)"), where,
+			p->root ? "not an object" : jerr.text);
+		package_free(p);
+		return -1;
+	}
+	fmt = member(p->root, "format", &bad);
+	p->home = member(p->root, "home", &bad);
+	p->gate = member(p->root, "gate", &bad);
+	p->duty_phone = member(p->root, "duty_phone", &bad);
+	p->url = member(p->root, "bureau_url", &bad);
+	p->token = member(p->root, "token", &bad);
+	p->key_pem = member(p->root, "bureau_key", &bad);
+	p->ca_pem = member(p->root, "bureau_ca", &bad);
+	if (bad)
+		field = "a field that is not a string";
+	else if (!fmt || strcmp(fmt, FORMAT))
+		field = "format (not " FORMAT ")";
+	else if (!p->home || !*p->home || strlen(p->home) > 127 || !snt_text_clean(p->home))
+		field = "home (1-127 bytes of text)";
+	else if (!p->gate || !snt_device_id_valid(p->gate))
+		field = "gate (a device id)";
+	else if (p->duty_phone && (strlen(p->duty_phone) > 31 || !snt_text_clean(p->duty_phone) ||
+				   strchr(p->duty_phone, '\n')))
+		field = "duty_phone (0-31 bytes of text)";
+	else if (p->url && (strlen(p->url) > 255 || strpbrk(p->url, " \t\r\n\"") ||
+			    (strncmp(p->url, "https://", 8) && strncmp(p->url, "http://", 7))))
+		field = "bureau_url (an http:// or https:// URL)";
+	else if (!p->token || strlen(p->token) != 32 || strspn(p->token, "0123456789abcdef") != 32)
+		field = "token (32 hex digits)";
+	else if (!p->key_pem ||
+		 snt_sign_key_public_from_pem(p->key_pem, strlen(p->key_pem), &p->bureau) != SNT_SIGN_OK)
+		field = "bureau_key (a PEM P-256 public key)";
+	else if (p->ca_pem && !strstr(p->ca_pem, "-----BEGIN CERTIFICATE-----"))
+		field = "bureau_ca (a PEM certificate)";
+	if (!field && json_object_get(p->root, "rules")) {
+		const char *hex = member(p->root, "rules", &bad);
+
+		if (!hex || !(p->rules = unhex(hex, SNT_RULES_MAX_FILE, &p->rules_len)))
+			field = "rules (hex of a rule set of at most 1 MiB)";
+	}
+	trust = json_object_get(p->root, "trust");
+	if (!field && trust) {
+		const char *name;
+		json_t *v;
+
+		if (!json_is_object(trust) || json_object_size(trust) > MAX_TRUST)
+			field = "trust (an object of at most 16 files)";
+		json_object_foreach(trust, name, v) {
+			if (field)
+				break;
+			if (!snt_device_id_valid(name) || !json_is_string(v) ||
+			    !(p->trust[p->n_trust] = unhex(json_string_value(v), 1 << 20,
+							   &p->trust_len[p->n_trust]))) {
+				field = "trust (file names of A-Z a-z 0-9 . _ -, hex of at most 1 MiB each)";
+				break;
+			}
+			p->trust_name[p->n_trust++] = name;
+		}
+	}
+	if (field) {
+		ctl_err(CMD, _("%s: refused: bad %s"), where, field);
+		package_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Read a regular file (not through a symbolic link) of at most @max bytes, NUL-terminated. */
+static int read_text(const char *path, size_t max, char **out)
+{
+	struct stat st;
+	size_t len;
+	char *buf;
+	FILE *f;
+	int rc;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		ctl_err(CMD, _("%s: a symbolic link: refused"), path);
+		return -1;
+	}
+	rc = snt_fopen_regular(path, &f);
+	if (rc) {
+		ctl_err(CMD, "%s: %s", path, snt_open_strerror(rc));
+		return -1;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		fclose(f);
+		ctl_err(CMD, _("out of memory"));
+		return -1;
+	}
+	len = fread(buf, 1, max + 1, f);
+	rc = ferror(f);
+	fclose(f);
+	if (rc || len > max) {
+		ctl_err(CMD, "%s: %s", path, rc ? _("read error") : _("too large"));
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* Write @len bytes to @path (mode @mode) through PATH.tmp: fsync, rename. */
+static int write_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t off = 0;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, (const char *)buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off < len || fsync(fd)) {
+		int saved = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		int saved = errno;
+
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/* As root, give @path to the owner of the log's directory (the daemon's user). */
+static void give(const struct snt_config *sc, const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (geteuid() != 0)
+		return;
+	snt_strlcpy(dir, sc->db, sizeof(dir));
+	if (stat(dirname(dir), &st) || st.st_uid == 0)
+		return;
+	if (lchown(path, st.st_uid, st.st_gid))
+		ctl_err(CMD, _("%s: cannot give it to uid %u: %s"), path, (unsigned)st.st_uid, strerror(errno));
+}
+
+/* The public key's path beside the device key (as `keys init` names it). */
+static int public_path(const char *priv, char *out, size_t size)
+{
+	size_t n = strlen(priv);
+
+	if (n > 4 && !strcmp(priv + n - 4, ".key")) {
+		if (n >= size)
+			return -1;
+		memcpy(out, priv, n - 4);
+		memcpy(out + n - 4, ".pub", 5);
+		return 0;
+	}
+	return snprintf(out, size, "%s.pub", priv) < (int)size ? 0 : -1;
+}
+
+/* This gate's device key: the one at [sync] device_key, or a new one.  *@pem: its public key. */
+static int device_key(const struct snt_config *sc, char **pem, bool *made)
+{
+	char pub[PATH_MAX];
+	EVP_PKEY *key = NULL;
+	size_t len;
+	enum snt_sign_err e;
+
+	*made = false;
+	if (public_path(sc->sync_device_key, pub, sizeof(pub))) {
+		ctl_err(CMD, _("%s: path too long"), sc->sync_device_key);
+		return -1;
+	}
+	if (access(sc->sync_device_key, F_OK) == 0) {
+		e = snt_sign_key_load_private(sc->sync_device_key, &key);
+		if (e) {
+			ctl_err(CMD, "%s: %s", sc->sync_device_key, snt_sign_strerror(e));
+			return -1;
+		}
+	} else {
+		e = snt_sign_key_generate(&key);
+		if (!e)
+			e = snt_sign_key_write_private(key, sc->sync_device_key);
+		if (e) {
+			ctl_err(CMD, "%s: %s%s%s", sc->sync_device_key, snt_sign_strerror(e),
+				errno ? ": " : "", errno ? strerror(errno) : "");
+			EVP_PKEY_free(key);
+			return -1;
+		}
+		*made = true;
+		give(sc, sc->sync_device_key);
+	}
+	e = snt_sign_key_public_pem(key, pem, &len);
+	EVP_PKEY_free(key);
+	if (e) {
+		ctl_err(CMD, "%s: %s", sc->sync_device_key, snt_sign_strerror(e));
+		return -1;
+	}
+	if (access(pub, F_OK) != 0) {
+		if (write_file(pub, *pem, len, 0644)) {
+			ctl_err(CMD, _("cannot write %s: %s"), pub, strerror(errno));
+			return -1;
+		}
+		give(sc, pub);
+	}
+	return 0;
+}
+
+/* The package directory on the stick: MOUNT/sentinel/enrol/ID (the only one, or @gate's). */
+static int find_package(const char *mount, const char *gate, char *dir, size_t size)
+{
+	char base[PATH_MAX], found[NAME_MAX + 1] = "";
+	struct dirent *de;
+	struct stat st;
+	int n = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(base, sizeof(base), "%s/sentinel/enrol", mount) >= sizeof(base)) {
+		ctl_err(CMD, _("%s: path too long"), mount);
+		return -1;
+	}
+	if (lstat(base, &st) || !S_ISDIR(st.st_mode)) {
+		ctl_err(CMD, _("%s: no enrolment package on the stick (%s)"), base,
+			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : _("not a directory"));
+		return -1;
+	}
+	d = opendir(base);
+	if (!d) {
+		ctl_err(CMD, "%s: %s", base, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d))) {
+		char pkg[PATH_MAX];
+
+		if (!snt_device_id_valid(de->d_name) || (gate && strcmp(gate, de->d_name)))
+			continue;
+		if ((size_t)snprintf(pkg, sizeof(pkg), "%s/%s/package.json", base, de->d_name) >= sizeof(pkg) ||
+		    lstat(pkg, &st) || !S_ISREG(st.st_mode))
+			continue;
+		n++;
+		snt_strlcpy(found, de->d_name, sizeof(found));
+	}
+	closedir(d);
+	if (n == 0) {
+		ctl_err(CMD, gate ? _("%s: no package for gate %s") : _("%s: no package%s"), base,
+			gate ? gate : "");
+		return -1;
+	}
+	if (n > 1) {
+		ctl_err(CMD, _("%s: %d packages: choose one with --gate ID"), base, n);
+		return -1;
+	}
+	if ((size_t)snprintf(dir, size, "%s/%s", base, found) >= size) {
+		ctl_err(CMD, _("%s: path too long"), base);
+		return -1;
+	}
+	return 0;
+}
+
+struct buf {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = size * nmemb;
+	char *p;
+
+	if (b->len + n > PACKAGE_MAX)
+		return 0;
+	p = realloc(b->data, b->len + n + 1);
+	if (!p)
+		return 0;
+	memcpy(p + b->len, ptr, n);
+	b->len += n;
+	p[b->len] = '\0';
+	b->data = p;
+	return n;
+}
+
+/* POST {"token", "device_pub"} to URL/enrol; the answer (the package) into *@out. */
+static int fetch_online(const struct config *cfg, const char *pub_pem, const struct snt_config *sc,
+			char **out)
+{
+	struct curl_slist *hdr = NULL;
+	char url[512], errbuf[CURL_ERROR_SIZE] = "";
+	struct buf b = { NULL, 0 };
+	json_t *req;
+	char *body;
+	long code = 0;
+	CURLcode rc;
+	CURL *h;
+	int status = -1;
+	size_t n = strlen(cfg->online);
+	bool local = !strncmp(cfg->online, "http://127.0.0.1", 16) || !strncmp(cfg->online, "http://localhost", 16);
+
+	if (strncmp(cfg->online, "https://", 8) && !local) {
+		ctl_err(CMD, _("--online: '%s' is not https:// (plain http only to 127.0.0.1 or localhost)"),
+			cfg->online);
+		return -1;
+	}
+	if ((size_t)snprintf(url, sizeof(url), "%.*s/enrol", (int)(n && cfg->online[n - 1] == '/' ? n - 1 : n),
+			     cfg->online) >= sizeof(url)) {
+		ctl_err(CMD, _("--online: URL too long"));
+		return -1;
+	}
+	req = json_pack("{s:s, s:s}", "token", cfg->token, "device_pub", pub_pem);
+	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	h = curl_easy_init();
+	if (!body || !h) {
+		free(body);
+		if (h)
+			curl_easy_cleanup(h);
+		ctl_err(CMD, _("out of memory"));
+		return -1;
+	}
+	hdr = curl_slist_append(hdr, "Content-Type: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)sc->sync_timeout_s);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (cfg->ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca);
+	rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (rc != CURLE_OK) {
+		ctl_err(CMD, _("%s: %s"), url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		status = -2;
+	} else if (code == 200 && b.data) {
+		*out = b.data;
+		b.data = NULL;
+		status = 0;
+	} else {
+		ctl_err(CMD, _("%s: the bureau refused the enrolment (HTTP %ld): %.200s"), url, code,
+			b.data ? b.data : "");
+	}
+	free(b.data);
+	free(body);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(h);
+	return status;
+}
+
+/* Install what the package brings; the enrolment file last. */
+static int apply(const struct snt_config *sc, const struct package *p, char *rules_msg, size_t rmlen)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 64], *conf = NULL;
+	struct snt_config gate = *sc;
+	struct snt_clock clk;
+	size_t n;
+	FILE *m;
+
+	snt_strlcpy(dir, sc->enrolment, sizeof(dir));
+	snt_strlcpy(dir, dirname(dir), sizeof(dir));
+	if (mkdir(dir, 0750) && errno != EEXIST) {
+		ctl_err(CMD, _("cannot make %s: %s"), dir, strerror(errno));
+		return -1;
+	}
+	give(sc, dir);
+	snprintf(path, sizeof(path), "%s/bureau.pub", dir);
+	if (write_file(path, p->key_pem, strlen(p->key_pem), 0644))
+		goto io;
+	give(sc, path);
+	if (p->ca_pem) {
+		snprintf(path, sizeof(path), "%s/bureau-ca.pem", dir);
+		if (write_file(path, p->ca_pem, strlen(p->ca_pem), 0644))
+			goto io;
+		give(sc, path);
+	}
+	if (p->n_trust) {
+		snprintf(path, sizeof(path), "%s/trust", dir);
+		if (mkdir(path, 0750) && errno != EEXIST)
+			goto io;
+		give(sc, path);
+		for (size_t i = 0; i < p->n_trust; i++) {
+			snprintf(path, sizeof(path), "%s/trust/%s", dir, p->trust_name[i]);
+			if (write_file(path, p->trust[i], p->trust_len[i], 0644))
+				goto io;
+			give(sc, path);
+		}
+	}
+	snt_strlcpy(gate.home, p->home, sizeof(gate.home));
+	snt_strlcpy(gate.device_id, p->gate, sizeof(gate.device_id));
+	rules_msg[0] = '\0';
+	if (p->rules) {
+		static const char *const files[] = { SNT_RULES_FILE, SNT_RULES_KEPT_FILE, SNT_RULES_PENDING_FILE };
+
+		snt_clock_system(&clk);
+		if (ctl_sync_rules_install(&gate, p->bureau, p->rules, p->rules_len, snt_clock_utc_ms(&clk),
+					   rules_msg, rmlen)) {
+			ctl_err(CMD, _("the package's rule set: %s"), rules_msg);
+			return 1;
+		}
+		for (size_t i = 0; i < SNT_ARRAY_SIZE(files); i++) {
+			snprintf(path, sizeof(path), "%s/%s", sc->rules_dir, files[i]);
+			if (access(path, F_OK) == 0)
+				give(sc, path);
+		}
+	}
+	m = open_memstream(&conf, &n);
+	if (!m)
+		goto io;
+	fprintf(m, "# Written by 'sentinelctl enrol' from the bureau's enrolment package.\n"
+		   "# Remove this file to enrol the gate again.\n"
+		   "[station]\nhome = %s\ndevice_id = %s\nduty_phone = %s\n", p->home, p->gate,
+		p->duty_phone ? p->duty_phone : "");
+	if (p->n_trust)
+		fprintf(m, "trust = trust\n");
+	fprintf(m, "\n[sync]\nbureau_key = bureau.pub\n");
+	if (p->url)
+		fprintf(m, "bureau_url = %s\n", p->url);
+	if (p->ca_pem)
+		fprintf(m, "bureau_ca = bureau-ca.pem\n");
+	if (fclose(m)) {
+		free(conf);
+		goto io;
+	}
+	if (write_file(sc->enrolment, conf, n, 0644)) {
+		free(conf);
+		snt_strlcpy(path, sc->enrolment, sizeof(path));
+		goto io;
+	}
+	free(conf);
+	give(sc, sc->enrolment);
+	return 0;
+io:
+	ctl_err(CMD, _("cannot write %s: %s"), path, strerror(errno));
+	return -1;
+}
+
+/* By stick: the gate's public key and its reply beside the package. */
+static int write_back(const char *pkgdir, const struct package *p, const char *pub_pem)
+{
+	char path[PATH_MAX + 16], *text;
+	json_t *r = json_pack("{s:s, s:s}", "gate", p->gate, "token", p->token);
+	int rc;
+
+	text = r ? json_dumps(r, JSON_SORT_KEYS) : NULL;
+	json_decref(r);
+	if (!text) {
+		ctl_err(CMD, _("out of memory"));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/device.pub", pkgdir);
+	rc = write_file(path, pub_pem, strlen(pub_pem), 0644);
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/reply.json", pkgdir);
+		rc = write_file(path, text, strlen(text), 0644);
+	}
+	free(text);
+	if (rc)
+		ctl_err(CMD, _("cannot write %s: %s"), path, strerror(errno));
+	return rc;
+}
+
+int cmd_enrol(int argc, char **argv)
+{
+	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], *text = NULL, *pub = NULL;
+	struct snt_config sc;
+	struct package p;
+	struct config cfg;
+	bool made;
+	int r;
+
+	r = parse_config(argc, argv, &cfg);
+	if (r)
+		return ctl_parse_exit(CMD, r);
+	if (ctl_config_load(CMD, cfg.config, &sc))
+		return SNT_EXIT_USAGE;
+	if (!sc.enrolment[0]) {
+		ctl_err(CMD, _("%s names no enrolment file ([station] enrolment)"), sc.path);
+		return SNT_EXIT_USAGE;
+	}
+	if (sc.enrolled) {
+		ctl_err(CMD, _("already enrolled as gate %s (%s); remove it to enrol again"), sc.device_id,
+			sc.enrolment);
+		return SNT_EXIT_FAIL;
+	}
+	if (cfg.online) {
+		snt_strlcpy(where, cfg.online, sizeof(where));
+		if (device_key(&sc, &pub, &made))
+			return SNT_EXIT_USAGE;
+		r = fetch_online(&cfg, pub, &sc, &text);
+		if (r) {
+			free(pub);
+			return r == -2 ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
+		}
+	} else {
+		if (find_package(cfg.mount, cfg.gate, pkgdir, sizeof(pkgdir)))
+			return SNT_EXIT_FAIL;
+		snprintf(where, sizeof(where), "%s/package.json", pkgdir);
+		if (read_text(where, PACKAGE_MAX, &text))
+			return SNT_EXIT_FAIL;
+	}
+	r = package_check(text, where, &p);
+	free(text);
+	if (r) {
+		free(pub);
+		return SNT_EXIT_FAIL;
+	}
+	if (!pub && device_key(&sc, &pub, &made)) {
+		package_free(&p);
+		return SNT_EXIT_USAGE;
+	}
+	r = apply(&sc, &p, rules_msg, sizeof(rules_msg));
+	if (r == 0 && !cfg.online && write_back(pkgdir, &p, pub))
+		r = -1;
+	if (r) {
+		/* Not enrolled: the enrolment file, written last, is taken back. */
+		(void)unlink(sc.enrolment);
+		package_free(&p);
+		free(pub);
+		return r > 0 ? SNT_EXIT_FAIL : SNT_EXIT_USAGE;
+	}
+	printf(_("enrolled: gate %s of %s\n"), p.gate, p.home);
+	printf(_("device key %s\n"), sc.sync_device_key);
+	if (p.rules)
+		printf(_("rule set: %s\n"), rules_msg);
+	if (cfg.online)
+		printf(_("registered with the bureau at %s\n"), cfg.online);
+	else
+		printf(_("public key written back to %s/device.pub: take the stick to the bureau "
+			 "(sentinel-bureau enrol-import)\n"), pkgdir);
+	package_free(&p);
+	free(pub);
+	return SNT_EXIT_OK;
+}
