@@ -5,7 +5,7 @@
  *
  * Takes the bureau's enrolment package (tools/bureau/enrol.h has its
  * format) from a stick, MOUNTPOINT/sentinel/enrol/ID/package.json (the only
- * one there, or --gate ID's), or online: POST URL/enrol with the one-time
+ * one there, or --gate ID's), or online: POST URL/v1/enrol with the one-time
  * token and this gate's new public key, the bureau registering the key at
  * once and answering with the package.  Then, in this order:
  *   1. the package is checked whole (hostile input: every field's type,
@@ -59,6 +59,7 @@
 
 struct config {
 	const char *config, *gate, *online, *token, *ca, *mount;
+	bool if_needed;		/* the USB unit: nothing to do is no error */
 };
 
 /* The package, checked (pointers into the JSON object). */
@@ -90,6 +91,8 @@ static void usage(FILE *f)
 			   "      --online URL   the bureau's address (sentinel-bureau serve)\n"
 			   "      --token TOKEN  the one-time token the bureau gave for this gate\n"
 			   "      --ca FILE      CA certificate the bureau's TLS certificate must chain to\n"
+			   "      --if-needed    exit 0 quietly when already enrolled or the stick holds no\n"
+			   "                     enrolment package (the USB unit runs it before each sync)\n"
 			   "  -h, --help         show this help\n"
 			   "\n"
 			   "Exit status: 0 enrolled; 1 the package or the token was refused; 2 usage,\n"
@@ -104,6 +107,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "online", required_argument, NULL, 'O' },
 		{ "token", required_argument, NULL, 'T' },
 		{ "ca", required_argument, NULL, 'A' },
+		{ "if-needed", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -119,6 +123,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'O': cfg->online = optarg; break;
 		case 'T': cfg->token = optarg; break;
 		case 'A': cfg->ca = optarg; break;
+		case 'I': cfg->if_needed = true; break;
 		default: return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
@@ -519,7 +524,7 @@ static int fetch_online(const struct config *cfg, const char *pub_pem, const str
 			cfg->online);
 		return -1;
 	}
-	if ((size_t)snprintf(url, sizeof(url), "%.*s/enrol", (int)(n && cfg->online[n - 1] == '/' ? n - 1 : n),
+	if ((size_t)snprintf(url, sizeof(url), "%.*s/v1/enrol", (int)(n && cfg->online[n - 1] == '/' ? n - 1 : n),
 			     cfg->online) >= sizeof(url)) {
 		ctl_err(CMD, _("--online: URL too long"));
 		return -1;
@@ -697,6 +702,16 @@ int cmd_enrol(int argc, char **argv)
 	if (!sc.enrolment[0]) {
 		ctl_err(CMD, _("%s names no enrolment file ([station] enrolment)"), sc.path);
 		return SNT_EXIT_USAGE;
+	}
+	if (sc.enrolled && cfg.if_needed)
+		return SNT_EXIT_OK;
+	if (!cfg.online && cfg.if_needed) {
+		char base[PATH_MAX];
+		struct stat st;
+
+		if ((size_t)snprintf(base, sizeof(base), "%s/sentinel/enrol", cfg.mount) < sizeof(base) &&
+		    lstat(base, &st) != 0 && errno == ENOENT)
+			return SNT_EXIT_OK;
 	}
 	if (sc.enrolled) {
 		ctl_err(CMD, _("already enrolled as gate %s (%s); remove it to enrol again"), sc.device_id,

@@ -81,6 +81,10 @@ out=$("$B/sentinelctl" status --json --config "$T/gate/gate.conf" --now 2026-11-
 expect_eq "status --json" "$(printf '%s' "$out" | sed 's/"clock":"[a-z]*"/"clock":"X"/')" \
 	'{"enrolled":true,"home":"阳光养老院","gate":"sun-gate-1","bureau":"by stick only","rules":{"version":1,"issued":"2026-11-27T08:00:00Z","age_s":187200,"freshness":"fresh"},"clock":"X","unsynced":0,"last_sync":null,"alerts_open":0}'
 
+# The USB unit's call before each sync: nothing to do once enrolled.
+out=$("$B/sentinelctl" enrol --if-needed --config "$T/gate/gate.conf" "$S" 2>&1)
+expect_eq "enrolled, --if-needed: exit" "$?" "0"
+expect_eq "enrolled, --if-needed" "$out" ""
 # Once enrolled, a second package is refused.
 out=$("$B/sentinelctl" enrol --config "$T/gate/gate.conf" "$S" 2>&1)
 expect_eq "enrol twice: exit" "$?" "1"
@@ -97,8 +101,13 @@ expect_eq "token again: exit" "$?" "1"
 expect_eq "token again" "$out" "sentinel-bureau: enrol-import: gate sun-gate-1: refused: unknown or already used enrolment token"
 
 # A package with a bad field: refused naming it; nothing enrolled.
-mkdir -p "$T/g2"
+mkdir -p "$T/g2" "$T/plain-stick"
 sed 's#enrolment/enrolment.conf#e2/enrolment.conf#' "$T/gate/gate.conf" >"$T/g2/gate.conf"
+# A sync stick without a package: nothing to do for the USB unit, an error by hand.
+out=$("$B/sentinelctl" enrol --if-needed --config "$T/g2/gate.conf" "$T/plain-stick" 2>&1)
+expect_eq "no package, --if-needed: exit" "$?" "0"
+"$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/plain-stick" >/dev/null 2>&1
+expect_eq "no package: exit" "$?" "1"
 "$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-2 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s2" >/dev/null 2>&1 || fail "second package not made"
 sed -i 's/"gate": "sun-gate-2"/"gate": "..\/x"/' "$T/s2/sentinel/enrol/sun-gate-2/package.json"
@@ -113,5 +122,39 @@ out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s3" 2>&1)
 expect_eq "other home's rules: exit" "$?" "1"
 case $out in "sentinelctl: enrol: the package's rule set: not installed: "*) ;; *) fail "other home's rules: $out" ;; esac
 [ -e "$T/g2/e2/enrolment.conf" ] && fail "a package with another home's rule set enrolled the gate"
+
+# Online: the gate sends the one-time token with its new key; the bureau
+# registers it at once and answers with the package.  The token works once.
+"$BUR" --db "$T/bureau.db" --key "$R/bureau.key" serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
+pid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
+[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-4 --bureau-key "$R/bureau.key.pub" \
+	--bureau-url "http://127.0.0.1:$port" --rules "$R/rules-v1.cose" --output "$T/s4" 2>&1)
+token4=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
+mkdir -p "$T/g4"
+sed 's#enrolment/enrolment.conf#e4/enrolment.conf#; s#^device_key = device\.key#device_key = d4.key#' "$T/gate/gate.conf" >"$T/g4/gate.conf"
+sed -i 's#^dir = .#dir = r4#' "$T/g4/gate.conf"
+mkdir -p "$T/g4/r4"
+out=$("$B/sentinelctl" enrol --config "$T/g4/gate.conf" --online "http://127.0.0.1:$port" --token "$token4" 2>&1)
+expect_eq "online enrol: exit" "$?" "0"
+expect_eq "online enrol" "$(printf '%s\n' "$out" | sed 's/(was 0), .*/(was 0)/')" "enrolled: gate sun-gate-4 of 阳光养老院
+device key $T/g4/d4.key
+rule set: installed version 1 (was 0)
+registered with the bureau at http://127.0.0.1:$port"
+grep -q "^bureau_url = http://127.0.0.1:$port\$" "$T/g4/e4/enrolment.conf" || fail "online enrolment: no bureau_url"
+"$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
+# The same token again (another gate's attempt): refused, nothing enrolled.
+mkdir -p "$T/g5"
+sed 's#e4/#e5/#; s#d4\.key#d5.key#' "$T/g4/gate.conf" >"$T/g5/gate.conf"
+out=$("$B/sentinelctl" enrol --config "$T/g5/gate.conf" --online "http://127.0.0.1:$port" --token "$token4" 2>&1)
+expect_eq "token twice online: exit" "$?" "1"
+expect_eq "token twice online" "$out" "sentinelctl: enrol: http://127.0.0.1:$port/v1/enrol: the bureau refused the enrolment (HTTP 403): unknown or already used enrolment token"
+[ -e "$T/g5/e5/enrolment.conf" ] && fail "a spent token enrolled a gate"
+# A stick reply with the token spent online is refused too.
+kill "$pid"; wait "$pid" 2>/dev/null
+grep -q "$token4" "$T/serve.log" "$T/serve.err" && fail "the token is in the bureau's log"
 
 finish

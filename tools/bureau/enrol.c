@@ -228,8 +228,8 @@ static int cmd_enrol(const struct opts *o)
 		err_line("--home: not 1-127 bytes of UTF-8 text without control characters");
 		return EXIT_USAGE;
 	}
-	if (!bureau_device_id_valid(o->gate)) {
-		err_line("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.')",
+	if (!bureau_device_id_valid(o->gate) || !strcmp(o->gate, "enrol")) {
+		err_line("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)",
 			 o->gate);
 		return EXIT_USAGE;
 	}

@@ -972,6 +972,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	so.tls_key = cfg->tls_key;
 	so.request_timeout_s = cfg->request_timeout_s;
 	so.buffer_limit = (size_t)cfg->buffer_limit_mib << 20;
+	so.db_path = cfg->db;
 	status = setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
 		return status;

@@ -21,6 +21,7 @@
 #include "clock/clock.h"
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/enrol.h"
 #include "tools/bureau/serve.h"
 
 #define MAX_PEM (64 * 1024)
@@ -35,6 +36,7 @@ struct request {
 	bool too_big;
 	bool busy;		/* the buffer limit was reached: body dropped, 503 */
 	bool is_bundle;
+	bool is_enrol;		/* POST /v1/enrol: a small JSON body */
 	uint64_t declared;	/* Content-Length, 0 when absent */
 };
 
@@ -51,8 +53,12 @@ struct conn {
 	bool expired;		/* shut down by the sweep */
 };
 
+/* Largest body of POST /v1/enrol: a token and a PEM public key. */
+#define ENROL_MAX_BODY 16384
+
 struct server {
 	const struct bureau_ctx *c;
+	const char *db_path;	/* for the enrolment tokens (enrol.h); NULL: no /v1/enrol */
 	int64_t deadline_ms;	/* total time of one request */
 	size_t limit;		/* bytes of bodies held at once */
 	size_t held;		/* bytes allocated now: libmicrohttpd's thread only */
@@ -244,6 +250,47 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
 	return respond(conn, 200, "application/cose", ack, ack_len, false);
 }
 
+/*
+ * POST /v1/enrol {"token", "device_pub"}: spend the one-time token, register
+ * the gate's key, answer with its enrolment package (enrol.h).  403 for an
+ * unknown, spent or foreign token; the token is never logged.
+ */
+static enum MHD_Result handle_enrol(const struct server *srv, struct MHD_Connection *conn, struct request *rq)
+{
+	const struct bureau_ctx *c = srv->c;
+	char why[BUREAU_WHY_LEN], *text;
+	const char *token, *pub;
+	json_t *req, *pkg = NULL;
+	int rc;
+
+	if (rq->too_big || rq->busy || !srv->db_path) {
+		log_line(c, "POST", "/v1/enrol", 413, rq->len, NULL, "too large");
+		return respond_text(conn, 413, "request too large");
+	}
+	req = rq->len ? json_loadb((const char *)rq->buf, rq->len, 0, NULL) : NULL;
+	token = req ? json_string_value(json_object_get(req, "token")) : NULL;
+	pub = req ? json_string_value(json_object_get(req, "device_pub")) : NULL;
+	if (!token || !pub) {
+		json_decref(req);
+		log_line(c, "POST", "/v1/enrol", 400, rq->len, NULL, "not an enrolment request");
+		return respond_text(conn, 400, "not an enrolment request: {\"token\", \"device_pub\"}");
+	}
+	rc = bureau_enrol_redeem(srv->db_path, c->db, token, pub, snt_clock_utc_ms(c->clk), &pkg, why,
+				 sizeof(why));
+	json_decref(req);
+	if (rc) {
+		log_line(c, "POST", "/v1/enrol", rc == 1 ? 403 : 503, rq->len, NULL, why);
+		return respond_text(conn, rc == 1 ? 403 : 503, why);
+	}
+	text = json_dumps(pkg, JSON_INDENT(1) | JSON_SORT_KEYS);
+	log_line(c, "POST", "/v1/enrol", text ? 200 : 500, rq->len,
+		 json_string_value(json_object_get(pkg, "gate")), text ? "enrolled" : "out of memory");
+	json_decref(pkg);
+	if (!text)
+		return respond_text(conn, 500, "out of memory");
+	return respond(conn, 200, "application/json", text, strlen(text), false);
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version, const char *upload_data,
 				      size_t *upload_data_size, void **con_cls)
@@ -284,6 +331,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			}
 			return MHD_YES;
 		}
+		if (!strcmp(url, "/v1/enrol")) {
+			if (strcmp(method, "POST") != 0) {
+				log_line(srv->c, method, "/v1/enrol", 405, 0, NULL, "method not allowed");
+				return respond_text(conn, 405, "POST only");
+			}
+			rq->is_enrol = true;
+			return MHD_YES;
+		}
 		if (!strcmp(url, "/v1/time")) {
 			if (strcmp(method, "GET") != 0) {
 				log_line(srv->c, method, "/v1/time", 405, 0, NULL, "method not allowed");
@@ -294,11 +349,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		log_line(srv->c, method, "(other)", 404, 0, NULL, "no such path");
 		return respond_text(conn, 404, "no such path");
 	}
-	if (rq->is_bundle) {
+	if (rq->is_bundle || rq->is_enrol) {
 		if (*upload_data_size > 0) {
 			size_t add = *upload_data_size;
 
-			if (!rq->too_big && !rq->busy && rq->len + add > BUREAU_MAX_BUNDLE) {
+			if (!rq->too_big && !rq->busy &&
+			    rq->len + add > (rq->is_enrol ? ENROL_MAX_BODY : BUREAU_MAX_BUNDLE)) {
 				rq->too_big = true;
 				release(srv, rq);
 			}
@@ -330,6 +386,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
+		if (rq->is_enrol)
+			return handle_enrol(srv, conn, rq);
 		return handle_bundle(srv->c, conn, rq);
 	}
 	return handle_time(srv->c, conn);
@@ -455,7 +513,7 @@ static char *read_pem(const char *path)
 
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 {
-	struct server srv = { .c = c, .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
+	struct server srv = { .c = c, .db_path = o->db_path, .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];

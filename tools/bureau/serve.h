@@ -70,6 +70,8 @@ struct bureau_serve_opts {
 	const char *tls_key;
 	unsigned request_timeout_s;	/* total deadline of one request, 1-BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S */
 	size_t buffer_limit;		/* bytes of request bodies held at once, > 0 */
+	const char *db_path;		/* the database's path, for POST /v1/enrol's tokens
+					 * (enrol.h); NULL: /v1/enrol answers 413 */
 };
 
 /* bureau_serve_parse_listen() - "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into @o; -1 with @why. */
