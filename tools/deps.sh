@@ -11,6 +11,8 @@ libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind
 gettext locales fonts-noto-cjk chromium openssl \
 libcairo2-dev libpango1.0-dev libdrm-dev libasound2-dev espeak-ng \
 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"
+# `make deb` (board/debian/): debhelper, dpkg-dev, fakeroot; lintian checks the packages.
+PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 # zxing-cpp (C++): the scanner benchmark's figures for comparison (tests/bench/bench-scan.sh).
 PKGS="$PKGS g++ libzxing-dev"
 
