@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The packages end to end on this machine, as CI runs it (root, a fresh
+# Debian 12): lintian finds no error in the packages `make deb` built; the
+# README's "Install on a Raspberry Pi" list runs literally (its `sh` blocks,
+# in a folder holding the gate package, with a directory standing in for the
+# bureau's stick at /mnt/sentinel-stick): apt installs the package, sentineld
+# -n says "not enrolled", sentinelctl enrol takes the package, status shows
+# the home.  Then the user, the groups, modes, owners, conffiles and the
+# installed units (systemd-analyze verify), the bureau importing the key
+# written back, and what `dpkg -r` and `dpkg -P` leave.
+# It installs and removes packages and makes the user sentinel: skipped
+# (exit 77) unless run as root with CI=true or SENTINEL_INSTALL_TEST=yes
+# (.ci/run sets it).
+. tests/scenario/lib.sh
+
+if [ "$(id -u)" -ne 0 ] || { [ "${CI:-}" != true ] && [ "${SENTINEL_INSTALL_TEST:-}" != yes ]; }; then
+	echo "skip: installs packages on this machine: only as root with CI=true or SENTINEL_INSTALL_TEST=yes"
+	exit 77
+fi
+for p in lintian dpkg-buildpackage apt systemd-analyze; do
+	command -v "$p" >/dev/null 2>&1 || { fail "$p missing (make deps)"; finish; }
+done
+ver=$(sed -n 's/^VERSION *:= *//p' Makefile)
+arch=$(dpkg --print-architecture)
+gate=$ROOT/build/deb/sentinel-gate_${ver}_$arch.deb
+bureau=$ROOT/build/deb/sentinel-bureau_${ver}_$arch.deb
+if [ ! -e "$gate" ] || [ ! -e "$bureau" ]; then
+	make deb >"$T/deb.log" 2>&1 || { cat "$T/deb.log" >&2; fail "make deb failed"; finish; }
+fi
+if dpkg -s sentinel-gate >/dev/null 2>&1 || [ -e /etc/sentinel ] || [ -e /var/lib/sentinel ] ||
+	[ -e /mnt/sentinel-stick ]; then
+	fail "sentinel-gate, /etc/sentinel, /var/lib/sentinel or /mnt/sentinel-stick is here already: not a fresh machine"
+	finish
+fi
+
+lintian --fail-on error "$gate" "$bureau" >"$T/lintian.out" 2>&1
+expect_eq "lintian: no errors (exit)" "$?" "0"
+expect_eq "lintian errors" "$(grep -c '^E: ' "$T/lintian.out")" "0"
+
+# The bureau makes the stick (its package, the fixture key and rule set).
+dpkg -i "$bureau" >"$T/dpkg-bureau.out" 2>&1 || fail "dpkg -i sentinel-bureau: $(cat "$T/dpkg-bureau.out")"
+R=$ROOT/tests/fixtures/rules
+mkdir -p /mnt/sentinel-stick
+out=$(sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
+	--duty-phone 0931-1234567 --rules "$R/rules-v1.cose" --output /mnt/sentinel-stick 2>&1)
+expect_eq "bureau enrol" "$?" "0"
+
+# The README's list, literally.
+awk '/^## Install on a Raspberry Pi$/ { on = 1; next } /^## / { on = 0 }
+     on && /^ *```sh$/ { code = 1; next } on && /^ *```/ { code = 0; next }
+     on && code { sub(/^ +/, ""); print }' README.md >"$T/readme.sh"
+expect_eq "README commands" "$(cat "$T/readme.sh")" "sudo apt install -y ./sentinel-gate_*.deb
+sudo sentineld -n -c /etc/sentinel/sentinel.conf
+sudo sentinelctl status
+sudo sentinelctl enrol /mnt/sentinel-stick
+sudo sentinelctl status"
+mkdir "$T/pkg"
+cp "$gate" "$T/pkg/"
+# Root needs no sudo (a fresh Debian has none).
+command -v sudo >/dev/null 2>&1 || printf 'sudo() { "$@"; }\n' >"$T/pre.sh"
+(cd "$T/pkg" && cat "${T}/pre.sh" "$T/readme.sh" 2>/dev/null | DEBIAN_FRONTEND=noninteractive sh -x) \
+	>"$T/readme.out" 2>&1
+grep -q "^/etc/sentinel/sentinel.conf: not enrolled (no /var/lib/sentinel/enrolment/enrolment.conf): the gate opens for nobody until 'sentinelctl enrol'\$" \
+	"$T/readme.out" || fail "sentineld -n did not say 'not enrolled':
+$(cat "$T/readme.out")"
+grep -q '^enrolled       NO: the gate opens for nobody' "$T/readme.out" || fail "status before enrolment"
+grep -q '^enrolled: gate sun-gate-1 of 阳光养老院$' "$T/readme.out" || fail "enrol: $(cat "$T/readme.out")"
+grep -q '^home           阳光养老院$' "$T/readme.out" || fail "status does not show the home"
+grep -q '^gate           sun-gate-1$' "$T/readme.out" || fail "status does not show the gate"
+
+# What the package made.
+expect_eq "installed" "$(dpkg-query -W -f='${db:Status-Status}' sentinel-gate)" "installed"
+expect_eq "user" "$(getent passwd sentinel | cut -d: -f6,7)" "/var/lib/sentinel:/usr/sbin/nologin"
+for g in gpio i2c video audio render; do
+	id -nG sentinel | tr ' ' '\n' | grep -qx "$g" || fail "sentinel is not in group $g: $(id -nG sentinel)"
+done
+expect_eq "state directory" "$(stat -c '%a %U %G' /var/lib/sentinel)" "750 sentinel sentinel"
+expect_eq "device key" "$(stat -c '%a %U %G' /var/lib/sentinel/device.key)" "600 sentinel sentinel"
+expect_eq "enrolment file" "$(stat -c '%U %G' /var/lib/sentinel/enrolment/enrolment.conf)" "sentinel sentinel"
+expect_eq "rule set owner" "$(stat -c '%U' /var/lib/sentinel/rules.cose)" "sentinel"
+expect_eq "conffiles" "$(dpkg-query -W -f='${Conffiles}\n' sentinel-gate | awk 'NF { print $1 }')" \
+	"/etc/sentinel/sentinel.conf"
+expect_eq "config mode" "$(stat -c '%a %U' /etc/sentinel/sentinel.conf)" "644 root"
+cmp -s /etc/sentinel/sentinel.conf /usr/share/sentinel/sentinel-pi4.conf || fail "/etc/sentinel/sentinel.conf is not the Pi 4 configuration"
+grep -q '^board = sim' /etc/sentinel/sentinel.conf && fail "the installed configuration runs the simulator"
+for b in sentineld sentinelctl; do
+	expect_eq "$b" "$(stat -c '%a %U' /usr/bin/$b)" "755 root"
+done
+[ -e /usr/share/locale/zh_CN/LC_MESSAGES/sentinel.mo ] || fail "no Chinese catalogue"
+[ -e /usr/share/sentinel/clips/admit-zh.wav ] || fail "no voice clips"
+[ -e /lib/udev/rules.d/99-sentinel-usb.rules ] || fail "no udev rule"
+for u in sentineld.service sentinel-sync.service sentinel-sync.timer sentinel-purge.service \
+	sentinel-purge.timer sentinel-sync-usb@.service; do
+	[ -e "/lib/systemd/system/$u" ] || fail "unit $u not installed"
+done
+cp /lib/systemd/system/sentinel-sync-usb@.service "$T/sentinel-sync-usb@sdb1.service"
+for u in /lib/systemd/system/sentineld.service /lib/systemd/system/sentinel-sync.service \
+	/lib/systemd/system/sentinel-sync.timer /lib/systemd/system/sentinel-purge.service \
+	/lib/systemd/system/sentinel-purge.timer "$T/sentinel-sync-usb@sdb1.service"; do
+	expect_eq "systemd-analyze verify $u" "$(systemd-analyze verify --man=no "$u" 2>&1)" ""
+done
+for u in sentineld.service sentinel-sync.timer sentinel-purge.timer; do
+	[ -n "$(find /etc/systemd/system -name "$u" 2>/dev/null)" ] || fail "$u not enabled"
+done
+
+# The bureau registers the key the gate wrote back to the stick.
+expect_eq "enrol-import" "$(sentinel-bureau --db "$T/bureau.db" enrol-import /mnt/sentinel-stick 2>&1)" \
+	"registered sun-gate-1 (enrolled)"
+
+# remove keeps everything; purge removes the configuration and the enrolment,
+# keeps the log and the keys, and says where they are.
+install -o sentinel -g sentinel -m 0600 /dev/null /var/lib/sentinel/sentinel.db	# stands for the log
+dpkg -r sentinel-gate >"$T/remove.out" 2>&1 || fail "dpkg -r: $(cat "$T/remove.out")"
+[ -e /usr/bin/sentineld ] && fail "dpkg -r left /usr/bin/sentineld"
+for f in /etc/sentinel/sentinel.conf /var/lib/sentinel/enrolment/enrolment.conf /var/lib/sentinel/device.key \
+	/var/lib/sentinel/sentinel.db; do
+	[ -e "$f" ] || fail "dpkg -r removed $f"
+done
+dpkg -P sentinel-gate >"$T/purge.out" 2>&1 || fail "dpkg -P: $(cat "$T/purge.out")"
+grep -q '^sentinel-gate: the log and keys stay in /var/lib/sentinel' "$T/purge.out" ||
+	fail "purge does not say where the log is: $(cat "$T/purge.out")"
+[ -e /etc/sentinel ] && fail "dpkg -P left /etc/sentinel"
+[ -e /var/lib/sentinel/enrolment ] && fail "dpkg -P left the enrolment"
+for f in /var/lib/sentinel/device.key /var/lib/sentinel/sentinel.db /var/lib/sentinel/rules.cose; do
+	[ -e "$f" ] || fail "dpkg -P removed $f"
+done
+getent passwd sentinel >/dev/null || fail "dpkg -P removed the user (files may still be its own)"
+
+dpkg -P sentinel-bureau >/dev/null 2>&1 || fail "dpkg -P sentinel-bureau"
+rm -rf /var/lib/sentinel /mnt/sentinel-stick
+finish
