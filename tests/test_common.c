@@ -81,6 +81,24 @@ static void test_escape_sizes(void **state)
 	}
 }
 
+/* snt_hex_decode(): both cases, the inverse of snt_hex_encode(); odd length or a non-digit refused. */
+static void test_hex_decode(void **state)
+{
+	const uint8_t want[] = { 0x00, 0x7f, 0xab, 0xff };
+	uint8_t out[8];
+	char hex[9];
+
+	(void)state;
+	assert_int_equal(snt_hex_decode("007fABff", out), 4);
+	assert_memory_equal(out, want, sizeof(want));
+	snt_hex_encode(out, 4, hex);
+	assert_string_equal(hex, "007fabff");
+	assert_int_equal(snt_hex_decode("", out), 0);
+	assert_int_equal(snt_hex_decode("abc", out), -1);
+	assert_int_equal(snt_hex_decode("0g", out), -1);
+	assert_int_equal(snt_hex_decode("0 ", out), -1);
+}
+
 static void test_utf8_decode(void **state)
 {
 	uint32_t cp = 0;
@@ -102,6 +120,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_controls),
+		cmocka_unit_test(test_hex_decode),
 		cmocka_unit_test(test_escape_sizes),
 		cmocka_unit_test(test_utf8_decode),
 	};
