@@ -235,6 +235,31 @@ static bool files_equal(const char *a, const char *b)
 	return same;
 }
 
+/* Whether the file at @path holds the @n bytes at @needle anywhere (a missing file holds nothing). */
+static bool file_contains(const char *path, const void *needle, size_t n)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	bool found;
+
+	if (!fp)
+		return false;
+	do {
+		if (cap - len < 65536) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		got = fread(buf + len, 1, cap - len, fp);
+		len += got;
+	} while (got > 0);
+	fclose(fp);
+	found = len >= n && memmem(buf, len, needle, n) != NULL;
+	free(buf);
+	return found;
+}
+
 /* Raw SQL on the file; *@msg gets SQLite's message.  Return the result code. */
 static int raw_exec(const char *path, const char *sql, char *msg, size_t size)
 {
@@ -2218,6 +2243,35 @@ static void test_fixture_v4(void **state)
 }
 
 /*
+ * A purge removes the bytes of what it removes (PRAGMA secure_delete): a
+ * certificate logged with its payload before schema 5 is gone from the
+ * file once its entry is purged, not left in a free page.
+ */
+static void test_purge_erases_old_payload(void **state)
+{
+	static const char dcc[] = "HC1:NCF Musterfrau-Goessinger Gabriele 1998-02-26";
+	struct fx *f = *state;
+	struct snt_store_purge_result pr;
+	struct snt_store *st;
+	char wal[160];
+	sqlite3 *db;
+
+	copy_file(FIX_STORE "v4.db", f->path);
+	assert_true(file_contains(f->path, dcc, strlen(dcc)));
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_set_ack(st, 7), SNT_STORE_OK);
+	assert_int_equal(snt_store_purge(st, FAR_FUTURE, NOW, &pr), SNT_STORE_OK);
+	assert_int_equal(pr.last_seq, 7);
+	snt_store_close(st);
+	db = raw_open(f->path);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_false(file_contains(f->path, dcc, strlen(dcc)));
+	assert_false(file_contains(wal, dcc, strlen(dcc)));
+}
+
+/*
  * Schema 4: a new log's entries table and a v3 log migrated to 4 both carry
  * the CHECK lists generated from the entry module's tables; the migrated
  * log keeps every row and hash, its triggers (chain, append-only, alerts,
@@ -2319,31 +2373,6 @@ static void test_row_codec(void **state)
 	assert_string_equal(bad, "colour");
 	sqlite3_finalize(sel);
 	sqlite3_close(db);
-}
-
-/* Whether the file at @path holds the @n bytes at @needle anywhere (a missing file holds nothing). */
-static bool file_contains(const char *path, const void *needle, size_t n)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	bool found;
-
-	if (!fp)
-		return false;
-	do {
-		if (cap - len < 65536) {
-			cap = cap ? 2 * cap : 65536;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-		got = fread(buf + len, 1, cap - len, fp);
-		len += got;
-	} while (got > 0);
-	fclose(fp);
-	found = len >= n && memmem(buf, len, needle, n) != NULL;
-	free(buf);
-	return found;
 }
 
 /*
@@ -2790,6 +2819,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v4, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_erases_old_payload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_checks_from_entry_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_codec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),

@@ -41,7 +41,8 @@
  * (the bureau's platform check needs them).  Entries logged before schema 5
  * keep the payload they were logged with: their hash covers it, so no
  * migration or purge rewrites them; a purge of an acknowledged prefix
- * removes them whole.
+ * removes them whole (PRAGMA secure_delete: their bytes are overwritten,
+ * not left in free pages).
  *
  * Schema version 4 rebuilds the entries table with CHECK lists generated
  * from the entry module's name tables (snt_entry_sql_check()), rows and

@@ -6,7 +6,9 @@
  * COMMIT returns only after the WAL is fsync'd ("PRAGMA synchronous",
  * https://sqlite.org/pragma.html#pragma_synchronous).  Busy timeout 5000 ms,
  * foreign keys on, SQLITE_DBCONFIG_DEFENSIVE on (no writable_schema tricks
- * around the append-only triggers).  The writer keeps the -wal and -shm
+ * around the append-only triggers), secure_delete on (what a purge removes
+ * is overwritten with zeros, not left in free pages: entries logged before
+ * schema 5 may hold a certificate's payload).  The writer keeps the -wal and -shm
  * files on close (SQLITE_FCNTL_PERSIST_WAL) so read-only readers that cannot
  * write the directory can always open the log.
  *
@@ -586,7 +588,7 @@ enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_st
 		if (err)
 			goto err_close;
 	}
-	err = store__exec_sql(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON");
+	err = store__exec_sql(st, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON");
 	if (err)
 		goto err_close;
 	if (!readonly) {
