@@ -438,10 +438,16 @@ static int find_package(const char *mount, const char *gate, char *dir, size_t s
 	int n = 0;
 	DIR *d;
 
-	if ((size_t)snprintf(base, sizeof(base), "%s/sentinel/enrol", mount) >= sizeof(base)) {
+	/* Neither sentinel/ nor sentinel/enrol/ nor the gate's folder may be a symbolic link. */
+	if ((size_t)snprintf(base, sizeof(base), "%s/sentinel", mount) >= sizeof(base) - 6) {
 		ctl_err(CMD, _("%s: path too long"), mount);
 		return -1;
 	}
+	if (lstat(base, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		ctl_err(CMD, _("%s: not a directory (a symbolic link?): refused"), base);
+		return -1;
+	}
+	strcat(base, "/enrol");
 	if (lstat(base, &st) || !S_ISDIR(st.st_mode)) {
 		ctl_err(CMD, _("%s: no enrolment package on the stick (%s)"), base,
 			errno && !S_ISDIR(st.st_mode) ? strerror(errno) : _("not a directory"));
@@ -457,8 +463,11 @@ static int find_package(const char *mount, const char *gate, char *dir, size_t s
 
 		if (!snt_device_id_valid(de->d_name) || (gate && strcmp(gate, de->d_name)))
 			continue;
-		if ((size_t)snprintf(pkg, sizeof(pkg), "%s/%s/package.json", base, de->d_name) >= sizeof(pkg) ||
-		    lstat(pkg, &st) || !S_ISREG(st.st_mode))
+		if ((size_t)snprintf(pkg, sizeof(pkg), "%s/%s", base, de->d_name) >= sizeof(pkg) - 16 ||
+		    lstat(pkg, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		strcat(pkg, "/package.json");
+		if (lstat(pkg, &st) || !S_ISREG(st.st_mode))
 			continue;
 		n++;
 		snt_strlcpy(found, de->d_name, sizeof(found));
@@ -738,6 +747,12 @@ int cmd_enrol(int argc, char **argv)
 	free(text);
 	if (r) {
 		free(pub);
+		return SNT_EXIT_FAIL;
+	}
+	if (!cfg.online && strcmp(strrchr(pkgdir, '/') + 1, p.gate)) {
+		ctl_err(CMD, _("%s: refused: the package is for gate %s, not %s"), where, p.gate,
+			strrchr(pkgdir, '/') + 1);
+		package_free(&p);
 		return SNT_EXIT_FAIL;
 	}
 	if (!pub && device_key(&sc, &pub, &made)) {

@@ -115,6 +115,22 @@ out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s2" 2>&1)
 expect_eq "bad package: exit" "$?" "1"
 expect_eq "bad package" "$out" "sentinelctl: enrol: $T/s2/sentinel/enrol/sun-gate-2/package.json: refused: bad gate (a device id)"
 [ -e "$T/g2/e2/enrolment.conf" ] && fail "a refused package enrolled the gate"
+# A package in another gate's folder.
+"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-6 --bureau-key "$R/bureau.key.pub" \
+	--output "$T/s6" >/dev/null 2>&1 || fail "sixth package not made"
+mv "$T/s6/sentinel/enrol/sun-gate-6" "$T/s6/sentinel/enrol/sun-gate-7"
+out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s6" 2>&1)
+expect_eq "package in another folder: exit" "$?" "1"
+expect_eq "package in another folder" "$out" \
+	"sentinelctl: enrol: $T/s6/sentinel/enrol/sun-gate-7/package.json: refused: the package is for gate sun-gate-6, not sun-gate-7"
+# A package folder that is a symbolic link (the write-back would go through it): not taken.
+mkdir -p "$T/s5/sentinel/enrol" "$T/elsewhere"
+mv "$T/s2/sentinel/enrol/sun-gate-2" "$T/elsewhere/sun-gate-2"
+ln -s "$T/elsewhere/sun-gate-2" "$T/s5/sentinel/enrol/sun-gate-2"
+out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s5" 2>&1)
+expect_eq "symlinked package: exit" "$?" "1"
+expect_eq "symlinked package" "$out" "sentinelctl: enrol: $T/s5/sentinel/enrol: no package"
+expect_eq "nothing written through the link" "$(ls "$T/elsewhere/sun-gate-2")" "package.json"
 # A rule set of another home: refused, not enrolled.
 "$BUR" --db "$T/bureau.db" enrol --home 别的养老院 --gate sun-gate-3 --bureau-key "$R/bureau.key.pub" \
 	--rules "$R/rules-v1.cose" --output "$T/s3" >/dev/null 2>&1 || fail "third package not made"
