@@ -57,13 +57,13 @@ B         ?= build
 # here.  tests/layering/rules says which module may include which; `make
 # check` checks these lists against it (tests/layering/check-includes.py).
 SENTINELD_MODULES   := common entry clock cose image log notify scan screen trust voice codes \
-                       sign rules policy store journal config thermo checkin board board/sim \
+                       sign fss rules policy store journal config thermo checkin board board/sim \
                        board/linux
-SENTINELCTL_MODULES := common entry clock cose image review scan screen trust voice codes sign \
+SENTINELCTL_MODULES := common entry clock cose image review scan screen trust voice codes sign fss \
                        rules policy store report sync config thermo board board/sim board/linux
-BUREAU_MODULES      := common entry clock cose trust codes sign rules policy store sync
+BUREAU_MODULES      := common entry clock cose trust codes sign fss rules policy store sync
 TEST_MODULES        := common entry clock cose image log notify review scan screen trust voice \
-                       codes sign rules policy store journal report sync config thermo checkin \
+                       codes sign fss rules policy store journal report sync config thermo checkin \
                        board board/sim board/linux
 
 module_dir = $(if $(filter board board/%,$(1)),$(1),firmware/$(1))

@@ -23,6 +23,7 @@
 
 #include "checkin/checkin.h"
 #include "config/config.h"
+#include "fss/fss.h"
 #include "hal.h"
 #include "journal/journal.h"
 #include "log/log.h"
@@ -900,6 +901,92 @@ static int open_journal(struct ctx *c)
 }
 
 /* One daemon per log: a second one would drive the same door and chain. */
+/*
+ * Before anything is appended (the fallback journal's merge included): the
+ * log's head against its head file (store.h).  A log that went backwards or
+ * forked is refused with both figures, so no sequence number is ever given
+ * twice; a log without a head file yet (new, or from before schema 5) gets
+ * one.  Return 0 to go on, -1 when refused (logged).
+ */
+static int check_head(struct ctx *c)
+{
+	char lh[2 * SNT_HASH_LEN + 1], fh[2 * SNT_HASH_LEN + 1];
+	struct snt_store_head h;
+	enum snt_store_err serr;
+
+	serr = snt_store_head_check(c->store, &h);
+	if (serr) {
+		log_warnx(&c->log, "log database %s: %s: %s", c->cfg.db, snt_store_strerror(serr),
+			  snt_store_errmsg(c->store));
+		return -1;
+	}
+	snt_hex_encode(h.log_hash, SNT_HASH_LEN, lh);
+	snt_hex_encode(h.file_hash, SNT_HASH_LEN, fh);
+	switch (h.state) {
+	case SNT_HEAD_OK:
+		return 0;
+	case SNT_HEAD_NONE:
+		serr = snt_store_head_write(c->store);
+		if (serr) {
+			log_warnx(&c->log, "log database %s: cannot write its head file: %s", c->cfg.db,
+				  snt_store_errmsg(c->store));
+			return -1;
+		}
+		log_info(&c->log, "log database %s: head file written at seq %lld", c->cfg.db,
+			 (long long)h.log_seq);
+		return 0;
+	case SNT_HEAD_BEHIND:
+		log_warnx(&c->log, "log database %s: the log went backwards: it ends at seq %lld (hash %.16s), "
+			  "its head file %s.head records seq %lld (hash %.16s); refusing to start "
+			  "(entries are missing; see sentineld(8))", c->cfg.db, (long long)h.log_seq, lh,
+			  c->cfg.db, (long long)h.file_seq, fh);
+		return -1;
+	case SNT_HEAD_FORKED:
+		log_warnx(&c->log, "log database %s: the log holds another entry at seq %lld than its head "
+			  "file %s.head records (log ends at seq %lld; hash at seq %lld in the head file %.16s); "
+			  "refusing to start (see sentineld(8))", c->cfg.db, (long long)h.file_seq, c->cfg.db,
+			  (long long)h.log_seq, (long long)h.file_seq, fh);
+		return -1;
+	case SNT_HEAD_MISSING:
+		log_warnx(&c->log, "log database %s: its head file %s.head is missing (the log ends at seq "
+			  "%lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
+			  (long long)h.log_seq);
+		return -1;
+	case SNT_HEAD_INVALID:
+		log_warnx(&c->log, "log database %s: its head file %s.head is not a head file (the log ends "
+			  "at seq %lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
+			  (long long)h.log_seq);
+		return -1;
+	}
+	return -1;
+}
+
+/*
+ * Seal the entries with the gate's evolving key (fss.h) beside [sync]
+ * device_key, when `sentinelctl keys init` made one.  Without it the gate
+ * serves unsealed (logged).
+ */
+static void attach_seal(struct ctx *c)
+{
+	char path[PATH_MAX];
+	enum snt_store_err serr;
+
+	if (!c->cfg.sync_device_key[0] ||
+	    snt_fss_key_path(c->cfg.sync_device_key, ".seal", path, sizeof(path))) {
+		log_info(&c->log, "no seal key configured: entries are not sealed");
+		return;
+	}
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		log_info(&c->log, "no seal key at %s: entries are not sealed", path);
+		return;
+	}
+	serr = snt_store_seal_attach(c->store, path);
+	if (serr)
+		log_warnx(&c->log, "%s: %s; entries are not sealed", path, snt_store_errmsg(c->store));
+	else
+		log_debug(&c->log, "entries sealed with %s", path);
+}
+
 static int lock_instance(struct ctx *c)
 {
 	char path[PATH_MAX];
@@ -1006,8 +1093,9 @@ int main(int argc, char **argv)
 		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
 		goto out;
 	}
-	if (lock_instance(&c) || open_journal(&c))
+	if (lock_instance(&c) || check_head(&c) || open_journal(&c))
 		goto out;
+	attach_seal(&c);
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
 	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
 	if (kerr != SNT_CHECKIN_OK) {

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "fss/fss.h"
 #include "store/store.h"
 #include "tests/entry_assert.h"
 
@@ -132,6 +133,15 @@ static struct snt_store *open_rw(const char *path)
 	struct snt_store *st = NULL;
 
 	assert_int_equal(snt_store_open(path, false, &st), SNT_STORE_OK);
+	assert_non_null(st);
+	return st;
+}
+
+static struct snt_store *open_ro(const char *path)
+{
+	struct snt_store *st = NULL;
+
+	assert_int_equal(snt_store_open(path, true, &st), SNT_STORE_OK);
 	assert_non_null(st);
 	return st;
 }
@@ -290,7 +300,7 @@ static bool file_exists(const char *path)
 /* Remove a log with its persisted -wal and -shm files. */
 static void remove_log(const char *path)
 {
-	static const char *const sfx[] = { "", "-wal", "-shm" };
+	static const char *const sfx[] = { "", "-wal", "-shm", ".head" };
 	char p[256];
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(sfx); i++) {
@@ -1979,7 +1989,7 @@ static void test_cli_verify_log(void **state)
 	assert_string_equal(err, "sentinelctl: verify-log: cannot open /nonexistent/log.db: "
 				 "No such file or directory\n");
 	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--help", NULL), 0);
-	assert_non_null(strstr(out, "Usage: sentinelctl verify-log [--db PATH] [--json]\n"));
+	assert_non_null(strstr(out, "Usage: sentinelctl verify-log [--db PATH] [--json] [--seal-key FILE]\n"));
 
 	/* A file SQLite cannot read at all is damaged: 1. */
 	write_file(f->path, "this is not a database, just text that is long enough......", 60);
@@ -2304,7 +2314,9 @@ static void test_schema_checks_from_entry_tables(void **state)
 	snt_store_close(st);
 	assert_int_equal(count_rows(f->path, "PRAGMA user_version"), SNT_STORE_SCHEMA_VERSION);
 	assert_checks_generated(f->path);
-	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"), n_triggers);
+	/* Every trigger kept through the rebuild, and schema 6's two on seals. */
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'"),
+			 n_triggers + 2);
 	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries_time'"), 1);
 	assert_int_equal(raw_exec(f->path, "UPDATE entries SET door = 'shut'", msg, sizeof(msg)), SQLITE_CONSTRAINT);
 	assert_int_equal(raw_exec(f->path, "DELETE FROM entries", msg, sizeof(msg)), SQLITE_CONSTRAINT);
@@ -2743,6 +2755,372 @@ static void test_events_iter(void **state)
 	snt_store_close(st);
 }
 
+/* The head file's text for (@seq, @hash). */
+static void head_text(int64_t seq, const uint8_t hash[SNT_HASH_LEN], char *buf, size_t size)
+{
+	char hex[2 * SNT_HASH_LEN + 1];
+
+	snt_hex_encode(hash, SNT_HASH_LEN, hex);
+	snprintf(buf, size, "sentinel-head-v1\nseq %lld\nhash %s\n", (long long)seq, hex);
+}
+
+static void read_text(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+}
+
+/*
+ * Issue 14 item 5a: with the triggers dropped, the last entries (or all of
+ * them) deleted leave a valid chain; the head file beside the log says the
+ * log went backwards.  A head file behind the log by the last append (a
+ * crash between the commit and its rename) is not damage.
+ */
+static void test_head_file(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_head h;
+	struct snt_store *st;
+	struct snt_entry e;
+	char head[256], want[256], saved[256], msg[256], out[1024], err[1024];
+
+	snprintf(head, sizeof(head), "%s.head", f->path);
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_NONE);
+	assert_int_equal(h.file_seq, -1);
+	assert_false(file_exists(head));
+	append_n(st, 0, 5);
+	assert_int_equal(snt_store_get(st, 5, &e), SNT_STORE_OK);
+	head_text(5, e.hash, want, sizeof(want));
+	read_text(head, saved, sizeof(saved));
+	assert_string_equal(saved, want);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_OK);
+	assert_int_equal(h.log_seq, 5);
+	assert_int_equal(h.file_seq, 5);
+	assert_int_equal(snt_store_head_errno(st), 0);
+
+	/* A crash after the commit of seq 6, before its head file: fine. */
+	append_n(st, 5, 1);
+	write_file(head, saved, strlen(saved));
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_OK);
+	assert_int_equal(h.log_seq, 6);
+	snt_store_close(st);
+	if (have_ctl()) {
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 NULL), 0);
+		mask_seconds(out);
+		assert_string_equal(out, "clean: 6 entries checked (seq 1-6), purged through seq 0, ack 0, N s\n");
+	}
+
+	/* A head file naming another hash at its seq: the log was rewritten. */
+	head_text(3, e.hash, want, sizeof(want));
+	write_file(head, want, strlen(want));
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_FORKED);
+	assert_int_equal(h.file_seq, 3);
+	snt_store_close(st);
+	/* Gone, after the log recorded that it had one; then not a head file. */
+	assert_int_equal(unlink(head), 0);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_MISSING);
+	snt_store_close(st);
+	if (have_ctl()) {
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 NULL), 1);
+		mask_seconds(out);
+		assert_string_equal(out, "damaged: head file missing (6 entries checked), N s\n");
+	}
+	write_file(head, "sentinel-head-v1\nseq 5\n", 23);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_INVALID);
+	snt_store_close(st);
+	write_file(head, saved, strlen(saved));
+
+	/* The attack: triggers dropped, the last entries deleted. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_no_delete; DROP TRIGGER alerts_no_delete; "
+					   "DELETE FROM alerts WHERE seq >= 4; DELETE FROM entries WHERE seq >= 4",
+				  msg, sizeof(msg)), SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_BEHIND);
+	assert_int_equal(h.log_seq, 3);
+	assert_int_equal(h.file_seq, 5);
+	snt_store_close(st);
+	if (have_ctl()) {
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 NULL), 1);
+		mask_seconds(out);
+		assert_string_equal(out, "damaged: seq 4: head went backwards: the log ends at seq 3, its head "
+					 "file records seq 5 (3 entries checked before it, last good seq 3), N s\n");
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db",
+					 f->path, NULL), 1);
+		assert_non_null(strstr(out, "{\"status\": \"damaged\", \"seq\": 4, \"reason\": \"head went "
+					    "backwards: the log ends at seq 3, its head file records seq 5\", "));
+		assert_non_null(strstr(out, "\"head_seq\": 5}"));
+	}
+	/* Every entry deleted. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER IF EXISTS entries_no_delete; DROP TRIGGER IF EXISTS "
+					   "alerts_no_delete; DELETE FROM alerts; DELETE FROM entries", msg, sizeof(msg)), SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_head_check(st, &h), SNT_STORE_OK);
+	assert_int_equal(h.state, SNT_HEAD_BEHIND);
+	assert_int_equal(h.log_seq, 0);
+	snt_store_close(st);
+	if (have_ctl()) {
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 NULL), 1);
+		mask_seconds(out);
+		assert_string_equal(out, "damaged: seq 1: head went backwards: the log ends at seq 0, its head "
+					 "file records seq 5 (0 entries checked before it, last good seq 0), N s\n");
+	}
+}
+
+/* A first seal key at @path (epochs of 1 s from T0, sealing from seq 1), kept in *@k0. */
+static void make_seal_key(const char *path, struct snt_fss *k0)
+{
+	assert_int_equal(snt_fss_init(k0, T0, 1000, 1), SNT_FSS_OK);
+	assert_int_equal(snt_fss_write(path, k0, NULL), SNT_FSS_OK);
+}
+
+/* Recompute the chain from @from on in place, as an attacker with raw access would. */
+static void rehash_from(const char *path, int64_t from)
+{
+	struct snt_store *st = open_rw(path);
+	uint8_t prev[SNT_HASH_LEN], h[SNT_HASH_LEN];
+	int64_t last = last_seq(st);
+	struct snt_entry e;
+	sqlite3 *db = raw_open(path);
+	sqlite3_stmt *s = NULL;
+
+	assert_int_equal(snt_store_get(st, from - 1, &e), SNT_STORE_OK);
+	memcpy(prev, e.hash, SNT_HASH_LEN);
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER IF EXISTS entries_no_update", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE entries SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+					    -1, &s, NULL), SQLITE_OK);
+	for (int64_t q = from; q <= last; q++) {
+		assert_int_equal(snt_store_get(st, q, &e), SNT_STORE_OK);
+		memcpy(e.prev_hash, prev, SNT_HASH_LEN);
+		assert_int_equal(snt_store_entry_hash(&e, h), SNT_STORE_OK);
+		sqlite3_bind_blob(s, 1, prev, SNT_HASH_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(s, 2, h, SNT_HASH_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 3, q);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+		memcpy(prev, h, SNT_HASH_LEN);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	snt_store_close(st);
+}
+
+/*
+ * Issue 14 item 5c: a row edited (a red code now admitted) and every later
+ * hash recomputed, the head file rewritten, verifies clean without the seal
+ * key; with the first seal key the rewritten entry is named, whether the
+ * attacker re-tags with the gate's current key in the entries' own epochs
+ * or moves them into the current one.
+ */
+static void test_seal_rewrite_detected(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_verify_opts opts = { .head = true };
+	struct snt_store_verify_report r;
+	struct snt_fss k0, now;
+	struct snt_store *st;
+	struct snt_entry e;
+	char key[200], first[200], head[200], text[512], msg[256], out[1024], err[1024];
+	uint8_t tag[SNT_FSS_TAG_LEN];
+
+	snprintf(key, sizeof(key), "%s/gate.seal", f->dir);
+	snprintf(first, sizeof(first), "%s/gate.seal0", f->dir);
+	snprintf(head, sizeof(head), "%s.head", f->path);
+	make_seal_key(key, &k0);
+	assert_int_equal(snt_fss_write(first, &k0, NULL), SNT_FSS_OK);
+	st = open_rw(f->path);
+	assert_int_equal(snt_store_seal_attach(st, key), SNT_STORE_OK);
+	for (int i = 0; i < 6; i++) {
+		make_entry(&e, i);
+		e.clock = SNT_CLOCK_TRUSTED;
+		if (i == 2) {	/* a red code, denied */
+			e.colour = SNT_COLOUR_RED;
+			e.decision = SNT_DECISION_DENY;
+			e.reasons = SNT_REASON_BIT(SNT_REASON_CODE_RED);
+			e.door = SNT_DOOR_SHUT;
+		}
+		assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	}
+	snt_store_close(st);
+	/* The key moved on to the last entry's epoch (T0 + 7500 ms: 7); k(0) is gone from it. */
+	assert_int_equal(snt_fss_read(key, &now, NULL), SNT_FSS_OK);
+	assert_int_equal(now.epoch, 7);
+	assert_memory_not_equal(now.key, k0.key, SNT_FSS_KEY_LEN);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM seals"), 6);
+	/* Entries 1.5 s apart, epochs of 1 s. */
+	assert_int_equal(count_rows(f->path, "SELECT group_concat(epoch) = '0,1,3,4,6,7' FROM (SELECT epoch "
+				    "FROM seals ORDER BY seq)"), 1);
+	opts.seal = &k0;
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify_ex(st, NULL, &opts, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_int_equal(r.sealed, 6);
+	assert_int_equal(r.head_seq, 6);
+	snt_store_close(st);
+
+	/* The attack: seq 3 (red, denied) now admitted, the chain and head file recomputed. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_no_update; UPDATE entries SET "
+					   "decision = 'admit', reasons = 'code-green', colour = 'green', door = "
+					   "'opened' WHERE seq = 3", msg, sizeof(msg)), SQLITE_OK);
+	rehash_from(f->path, 3);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_get(st, 6, &e), SNT_STORE_OK);
+	head_text(6, e.hash, text, sizeof(text));
+	write_file(head, text, strlen(text));
+	/* Without the first key the rewrite cannot be seen. */
+	opts.seal = NULL;
+	assert_int_equal(snt_store_verify_ex(st, NULL, &opts, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	/* With it, the first rewritten entry's seal fails. */
+	opts.seal = &k0;
+	assert_int_equal(snt_store_verify_ex(st, NULL, &opts, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 3);
+	assert_string_equal(r.reason, "seal does not verify");
+	assert_int_equal(r.sealed, 2);
+	snt_store_close(st);
+	if (have_ctl()) {
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 NULL), 0);
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 "--seal-key", first, NULL), 1);
+		mask_seconds(out);
+		assert_string_equal(out, "damaged: seq 3: seal does not verify (2 entries checked before it, "
+					 "last good seq 2), N s\n");
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db",
+					 f->path, "--seal-key", first, NULL), 1);
+		assert_non_null(strstr(out, "\"reason\": \"seal does not verify\""));
+		assert_non_null(strstr(out, "\"sealed\": 2}"));
+		/* The evolving key is not a first key. */
+		assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path,
+					 "--seal-key", key, NULL), 2);
+		snprintf(text, sizeof(text), "sentinelctl: verify-log: %s: not a first seal key (epoch 7, not 0)\n",
+			 key);
+		assert_string_equal(err, text);
+	}
+
+	/* Re-tagged with the gate's current key, each entry in the current epoch. */
+	{
+		sqlite3 *db = raw_open(f->path);
+		sqlite3_stmt *s = NULL;
+
+		assert_int_equal(sqlite3_exec(db, "DROP TRIGGER seals_no_update", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "UPDATE seals SET epoch = ?1, tag = ?2 WHERE seq = ?3",
+						    -1, &s, NULL), SQLITE_OK);
+		st = open_ro(f->path);
+		for (int64_t q = 3; q <= 6; q++) {
+			assert_int_equal(snt_store_get(st, q, &e), SNT_STORE_OK);
+			assert_int_equal(snt_fss_tag(&now, q, e.hash, tag), SNT_FSS_OK);
+			sqlite3_bind_int64(s, 1, now.epoch);
+			sqlite3_bind_blob(s, 2, tag, sizeof(tag), SQLITE_TRANSIENT);
+			sqlite3_bind_int64(s, 3, q);
+			assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+			sqlite3_reset(s);
+		}
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+		assert_int_equal(snt_store_verify_ex(st, NULL, &opts, &r), SNT_STORE_OK);
+		assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+		assert_int_equal(r.first_bad_seq, 3);
+		assert_string_equal(r.reason, "seal epoch out of order");
+		snt_store_close(st);
+	}
+	snt_fss_wipe(&k0);
+	snt_fss_wipe(&now);
+}
+
+/*
+ * Issue 14 item 5, verify-log: a row whose values decode but do not form
+ * an entry is named by its seq (it was "decoded entry out of range", exit
+ * 2); --json prints a JSON object in every case; alerts are checked against
+ * their entries.
+ */
+static void test_verify_names_bad_entry(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store *st;
+	char msg[256], out[1024], err[1024];
+
+	st = open_rw(f->path);
+	append_n(st, 0, 5);
+	snt_store_close(st);
+	/* A fever alert removed: the entry is there, its alert is not. */
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER alerts_no_delete; DELETE FROM alerts WHERE seq = 3",
+				  msg, sizeof(msg)), SQLITE_OK);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM alerts WHERE seq = 3"), 0);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 3);
+	assert_string_equal(r.reason, "alert missing");
+	snt_store_close(st);
+	assert_int_equal(raw_exec(f->path, "INSERT INTO alerts (created_utc_ms, kind, seq) VALUES (1, 'fever', 3)",
+				  msg, sizeof(msg)), SQLITE_OK);
+	/* A fever alert for an entry admitted on a green code. */
+	assert_int_equal(raw_exec(f->path, "INSERT INTO alerts (created_utc_ms, kind, seq) VALUES (1, 'fever', 2)",
+				  msg, sizeof(msg)), SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 2);
+	assert_string_equal(r.reason, "alert 5 does not match its entry");
+	snt_store_close(st);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER IF EXISTS alerts_no_delete; DELETE FROM alerts WHERE id = 5",
+				  msg, sizeof(msg)), SQLITE_OK);
+
+	/* A detail record that is no JSON object's text, past the CHECK. */
+	assert_int_equal(raw_exec(f->path, "PRAGMA ignore_check_constraints = 1; DROP TRIGGER IF EXISTS entries_no_update; "
+					   "UPDATE entries SET detail = '{not json}' WHERE seq = 4", msg, sizeof(msg)),
+			 SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 4);
+	assert_string_equal(r.reason, "invalid detail");
+	snt_store_close(st);
+	if (!have_ctl())
+		return;
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--db", f->path, NULL), 1);
+	mask_seconds(out);
+	assert_string_equal(out, "damaged: seq 4: invalid detail (3 entries checked before it, last good seq 3), "
+				 "N s\n");
+	assert_string_equal(err, "");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db", f->path,
+				 NULL), 1);
+	assert_non_null(strstr(out, "{\"status\": \"damaged\", \"seq\": 4, \"reason\": \"invalid detail\", "));
+	/* Errors too are one JSON object with --json. */
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db",
+				 "/nonexistent/log.db", NULL), 2);
+	assert_string_equal(out, "{\"status\": \"error\", \"error\": \"cannot open the log database\"}\n");
+	assert_string_equal(err, "sentinelctl: verify-log: cannot open /nonexistent/log.db: "
+				 "No such file or directory\n");
+	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--json", "--db", f->path,
+				 "--seal-key", "/nonexistent/gate.seal0", NULL), 2);
+	assert_string_equal(out, "{\"status\": \"error\", \"error\": \"/nonexistent/gate.seal0: the seal key "
+				 "file cannot be read or written: No such file or directory\"}\n");
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -2825,6 +3203,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_iter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seal_rewrite_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_names_bad_entry, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * sentinelctl keys init|show [--config FILE]: the gate's device key.
+ * sentinelctl keys init|seal|show [--config FILE] [--seal-epoch SECONDS]:
+ * the gate's device key and its seal key.
  *
  *   init  makes a new P-256 key pair (firmware/sign/sign.h) at [sync]
  *         device_key (PEM PKCS#8, mode 0600) and its public key beside it
  *         (the same name with ".key" replaced by ".pub", else ".pub"
  *         appended; PEM SubjectPublicKeyInfo, 0644); it refuses to
- *         overwrite either.  Prints the public key's path and the kid.
+ *         overwrite either.  Prints the public key's path and the kid.  Then
+ *         as seal.
+ *   seal  makes the first key of the log's forward-secure seal (fss.h):
+ *         "<device_key without .key>.seal0", the first key for the bureau
+ *         (`sentinel-bureau register ... --seal-key FILE`; remove it from the
+ *         gate once the bureau has it), and ".seal", the key sentineld
+ *         evolves, both mode 0600; epoch 0 starts now (the injected clock),
+ *         epochs of --seal-epoch seconds (default 900), sealing from the
+ *         seq after the log's last (1 for a new log).  Refuses to overwrite.
  *   show  prints the public key (PEM) and the kid, for registering the gate
  *         with the bureau (`sentinel-bureau register --device ID --pub FILE`).
  * The kid is the first 8 bytes of the SHA-256 of the DER
@@ -21,11 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "clock/clock.h"
 #include "config/config.h"
+#include "fss/fss.h"
 #include "sign/sign.h"
+#include "store/store.h"
 #include "tools/common.h"
 
 #define CMD "keys"
@@ -33,22 +46,26 @@
 struct config {
 	const char *config;
 	const char *action;
+	int64_t seal_epoch_s;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl keys init [--config FILE]\n"
+		"Usage: sentinelctl keys init [--config FILE] [--seal-epoch SECONDS]\n"
+		"       sentinelctl keys seal [--config FILE] [--seal-epoch SECONDS]\n"
 		"       sentinelctl keys show [--config FILE]\n"
 		"\n"
 		"init: make this gate's P-256 key pair at [sync] device_key (refuses to\n"
 		"overwrite) and its public key beside it; prints the public key's path and\n"
-		"kid.  show: print the public key (PEM) and kid, for registration with the\n"
-		"bureau.\n"
+		"kid; then as seal.  seal: make the log's first seal key, DEVICE.seal0 for\n"
+		"the bureau and DEVICE.seal for sentineld (refuses to overwrite).  show:\n"
+		"print the public key (PEM) and kid, for registration with the bureau.\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
-		"  -h, --help         show this help\n"
+		"  -c, --config FILE       configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		"      --seal-epoch SECONDS  seal epoch length, 1-86400 (default 900)\n"
+		"  -h, --help              show this help\n"
 		"\n"
 		"Exit status: 0 ok; 1 the key exists already, or cannot be written or read;\n"
 		"2 usage or configuration error.\n");
@@ -58,6 +75,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "seal-epoch", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -65,23 +83,39 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
+	cfg->seal_epoch_s = SNT_FSS_EPOCH_MS_DEFAULT / 1000;
 	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg->config = optarg;
 			break;
+		case 'e': {
+			char *end;
+			long long v;
+
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < SNT_FSS_EPOCH_MS_MIN / 1000 ||
+			    v > SNT_FSS_EPOCH_MS_MAX / 1000) {
+				ctl_err(CMD, "--seal-epoch: '%s' is not a number of seconds from 1 to 86400",
+					optarg);
+				return -1;
+			}
+			cfg->seal_epoch_s = v;
+			break;
+		}
 		default:
 			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
 	if (optind >= argc) {
-		ctl_err(CMD, "missing action: init or show");
+		ctl_err(CMD, "missing action: init, seal or show");
 		return -1;
 	}
 	cfg->action = argv[optind++];
-	if (strcmp(cfg->action, "init") && strcmp(cfg->action, "show")) {
-		ctl_err(CMD, "unknown action '%s' (init or show)", cfg->action);
+	if (strcmp(cfg->action, "init") && strcmp(cfg->action, "seal") && strcmp(cfg->action, "show")) {
+		ctl_err(CMD, "unknown action '%s' (init, seal or show)", cfg->action);
 		return -1;
 	}
 	if (optind < argc) {
@@ -139,6 +173,64 @@ static void print_kid(EVP_PKEY *key)
 	b[o] = '\0';
 	snt_hex_encode(kid, sizeof(kid), hex);
 	printf("kid %s (hex %s)\n", b, hex);
+}
+
+/* The seq the seal starts at: after the log's last (1 without a log). */
+static int64_t seal_first_seq(const struct snt_config *sc)
+{
+	struct snt_store *st = NULL;
+	int64_t last = 0;
+
+	if (access(sc->db, F_OK) != 0 || snt_store_open(sc->db, true, &st) != SNT_STORE_OK)
+		return 1;
+	if (snt_store_last_seq(st, &last) != SNT_STORE_OK)
+		last = 0;
+	snt_store_close(st);
+	return last + 1;
+}
+
+static int keys_seal(const struct snt_config *sc, int64_t epoch_s)
+{
+	char first[PATH_MAX], evolving[PATH_MAX];
+	struct snt_clock clk;
+	struct snt_fss k;
+	enum snt_fss_err fe;
+	struct stat st;
+	int e;
+
+	if (!sc->sync_device_key[0]) {
+		ctl_err(CMD, "%s: [sync] device_key is empty", sc->path);
+		return SNT_EXIT_USAGE;
+	}
+	if (snt_fss_key_path(sc->sync_device_key, ".seal0", first, sizeof(first)) ||
+	    snt_fss_key_path(sc->sync_device_key, ".seal", evolving, sizeof(evolving))) {
+		ctl_err(CMD, "%s: path too long", sc->sync_device_key);
+		return SNT_EXIT_USAGE;
+	}
+	if (lstat(first, &st) == 0 || lstat(evolving, &st) == 0) {
+		ctl_err(CMD, "%s: exists already: not overwritten",
+			lstat(first, &st) == 0 ? first : evolving);
+		return SNT_EXIT_FAIL;
+	}
+	snt_clock_system(&clk);
+	fe = snt_fss_init(&k, snt_clock_utc_ms(&clk), epoch_s * 1000, seal_first_seq(sc));
+	if (!fe)
+		fe = snt_fss_write(first, &k, &e);
+	if (!fe) {
+		fe = snt_fss_write(evolving, &k, &e);
+		if (fe)
+			(void)unlink(first);
+	}
+	if (fe) {
+		ctl_err(CMD, "seal key: %s%s%s", snt_fss_strerror(fe), fe == SNT_FSS_ERR_IO ? ": " : "",
+			fe == SNT_FSS_ERR_IO ? strerror(e) : "");
+		snt_fss_wipe(&k);
+		return SNT_EXIT_FAIL;
+	}
+	printf("seal key %s, first key for the bureau %s (epochs of %lld s, from seq %lld)\n",
+	       evolving, first, (long long)epoch_s, (long long)k.first_seq);
+	snt_fss_wipe(&k);
+	return SNT_EXIT_OK;
 }
 
 static int keys_init(const struct snt_config *sc)
@@ -231,7 +323,15 @@ int cmd_keys(int argc, char **argv)
 		return ctl_parse_exit(CMD, r);
 	if (ctl_config_load(CMD, cfg.config, &sc))
 		return SNT_EXIT_USAGE;
-	r = !strcmp(cfg.action, "init") ? keys_init(&sc) : keys_show(&sc);
+	if (!strcmp(cfg.action, "init")) {
+		r = keys_init(&sc);
+		if (r == SNT_EXIT_OK)
+			r = keys_seal(&sc, cfg.seal_epoch_s);
+	} else if (!strcmp(cfg.action, "seal")) {
+		r = keys_seal(&sc, cfg.seal_epoch_s);
+	} else {
+		r = keys_show(&sc);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_err(CMD, "cannot write the output: %s", strerror(errno));
 		return SNT_EXIT_USAGE;

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * sentinelctl verify-log: check the gate's log (snt_store_verify()): the
+ * sentinelctl verify-log: check the gate's log (snt_store_verify_ex()): the
  * hash chain from seq 1 or the last purge's anchor, the sequence without
- * gaps, every stored value, the acknowledgement cursor, and SQLite's
- * PRAGMA integrity_check.  One summary line naming the first bad entry by
- * seq.  The log is opened read-only and checked in one read transaction, so
- * it may run while sentineld writes.
+ * gaps, every stored value, the acknowledgement cursor, the head file
+ * ("<db>.head": a log that went backwards), the alerts and events against
+ * the entries, SQLite's PRAGMA integrity_check, and with --seal-key every
+ * entry's forward-secure seal (fss.h).  One summary line naming the first
+ * bad entry by seq; with --json one JSON object in every case, errors
+ * included ({"status": "error", "error": "..."}).  The log is opened
+ * read-only and checked in one read transaction, so it may run while
+ * sentineld writes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <jansson.h>
 
 #include "clock/clock.h"
+#include "fss/fss.h"
 #include "store/store.h"
 #include "tools/common.h"
 
@@ -26,24 +32,28 @@
 
 struct config {
 	const char *db;
+	const char *seal_key;
 	bool json;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl verify-log [--db PATH] [--json]\n"
+		"Usage: sentinelctl verify-log [--db PATH] [--json] [--seal-key FILE]\n"
 		"\n"
 		"Check the gate's log: hash chain, sequence without gaps, stored values,\n"
-		"purge records, acknowledged entries present, SQLite integrity_check.\n"
+		"purge records, acknowledged entries present, the head file (a log that\n"
+		"went backwards), alerts and events against entries, SQLite integrity_check;\n"
+		"with --seal-key, every entry's forward-secure seal.\n"
 		"\n"
 		"Options:\n"
-		"  --db PATH   log database (default: $SENTINEL_DB, else %s)\n"
-		"  --json      the summary as one JSON object\n"
-		"  -h, --help  show this help\n"
+		"  --db PATH        log database (default: $SENTINEL_DB, else %s)\n"
+		"  --json           the summary as one JSON object (also for errors)\n"
+		"  --seal-key FILE  the gate's first seal key (from 'sentinelctl keys init')\n"
+		"  -h, --help       show this help\n"
 		"\n"
 		"Exit status: 0 clean; 1 damaged (the first bad entry is named by seq);\n"
-		"2 usage error, or the log cannot be opened or read.\n",
+		"2 usage error, or the log or the seal key cannot be opened or read.\n",
 		SNT_DEFAULT_DB);
 }
 
@@ -53,6 +63,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "seal-key", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -68,6 +79,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case 'j':
 			cfg->json = true;
+			break;
+		case 's':
+			cfg->seal_key = optarg;
 			break;
 		default:
 			return ctl_getopt_other(CMD, c, argv, usage);
@@ -109,7 +123,7 @@ static int set(json_t *obj, const char *key, json_t *value)
 	return json_object_set_new(obj, key, value);
 }
 
-static int print_json(const struct snt_store_verify_report *r)
+static int print_json(const struct snt_store_verify_report *r, bool sealed)
 {
 	json_t *obj = json_object();
 	bool clean = r->status == SNT_VERIFY_CLEAN;
@@ -129,6 +143,9 @@ static int print_json(const struct snt_store_verify_report *r)
 	rc |= set(obj, "purges", json_integer(r->purges));
 	rc |= set(obj, "ack", json_integer(r->ack_seq));
 	rc |= set(obj, "seconds", json_real((double)r->elapsed_ms / 1000.0));
+	rc |= set(obj, "head_seq", r->head_seq >= 0 ? json_integer(r->head_seq) : json_null());
+	if (sealed)
+		rc |= set(obj, "sealed", json_integer(r->sealed));
 	if (!rc && json_dumpf(obj, stdout, JSON_REAL_PRECISION(6)) == 0)
 		putchar('\n');
 	else
@@ -137,38 +154,88 @@ static int print_json(const struct snt_store_verify_report *r)
 	return rc;
 }
 
+/* With --json, an error that stops the check as the one JSON object. */
+static void json_error(const struct config *cfg, const char *msg)
+{
+	json_t *obj;
+
+	if (!cfg->json)
+		return;
+	obj = json_pack("{s:s, s:s}", "status", "error", "error", msg);
+	if (obj && json_dumpf(obj, stdout, 0) == 0)
+		putchar('\n');
+	json_decref(obj);
+}
+
+/* An error that stops the check: the message on stderr, and with --json also as JSON. */
+static void SNT_PRINTF(2, 3) fail(const struct config *cfg, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_err(CMD, "%s", msg);
+	json_error(cfg, msg);
+}
+
 int cmd_verify_log(int argc, char **argv)
 {
+	struct snt_store_verify_opts opts = { .head = true };
 	struct snt_store_verify_report r;
 	struct snt_store *st = NULL;
+	struct snt_fss key = { 0 };
 	struct snt_clock clk;
 	struct config cfg;
 	enum snt_store_err err;
+	enum snt_fss_err ferr;
 	int status;
-	int p;
+	int p, e;
 
 	p = parse_config(argc, argv, &cfg);
 	if (p)
 		return ctl_parse_exit(CMD, p);
 
-	if (ctl_db_companions(CMD, cfg.db))
-		return SNT_EXIT_USAGE;
+	if (cfg.seal_key) {
+		ferr = snt_fss_read(cfg.seal_key, &key, &e);
+		if (!ferr && key.epoch != 0) {
+			fail(&cfg, "%s: not a first seal key (epoch %lld, not 0)", cfg.seal_key,
+			     (long long)key.epoch);
+			snt_fss_wipe(&key);
+			return SNT_EXIT_USAGE;
+		}
+		if (ferr) {
+			fail(&cfg, "%s: %s%s%s", cfg.seal_key, snt_fss_strerror(ferr), e ? ": " : "",
+			     e ? snt_open_strerror(e) : "");
+			return SNT_EXIT_USAGE;
+		}
+		opts.seal = &key;
+	}
+	if (ctl_db_companions(CMD, cfg.db)) {
+		json_error(&cfg, "cannot open the log: a companion file (-wal, -shm, -journal) is refused");
+		status = SNT_EXIT_USAGE;
+		goto out;
+	}
 	err = snt_store_open(cfg.db, true, &st);
 	if (err == SNT_STORE_ERR_CORRUPT) {
 		/* SQLite cannot read even the header: damaged, no entry to name. */
 		memset(&r, 0, sizeof(r));
+		r.head_seq = -1;
 		r.status = SNT_VERIFY_DAMAGED;
 		snt_strlcpy(r.reason, "unreadable: not a database, or its header is malformed",
 			    sizeof(r.reason));
 	} else if (err) {
 		ctl_store_open_error(CMD, cfg.db, err);
-		return SNT_EXIT_USAGE;
+		json_error(&cfg, snt_store_strerror(err));
+		status = SNT_EXIT_USAGE;
+		goto out;
 	} else {
 		snt_clock_system(&clk);
-		err = snt_store_verify(st, &clk, &r);
+		err = snt_store_verify_ex(st, &clk, &opts, &r);
 		if (err) {
-			ctl_err(CMD, "cannot read %s: %s: %s", cfg.db, snt_store_strerror(err),
-				snt_store_errmsg(st));
+			fail(&cfg, "cannot read %s: %s: %s", cfg.db, snt_store_strerror(err),
+			     snt_store_errmsg(st));
 			status = SNT_EXIT_USAGE;
 			goto out;
 		}
@@ -176,13 +243,14 @@ int cmd_verify_log(int argc, char **argv)
 	status = r.status == SNT_VERIFY_CLEAN ? SNT_EXIT_OK : SNT_EXIT_FAIL;
 	if (!cfg.json) {
 		print_text(&r);
-	} else if (print_json(&r)) {
+	} else if (print_json(&r, opts.seal != NULL)) {
 		ctl_err(CMD, "cannot format the report as JSON");
 		status = SNT_EXIT_USAGE;
 	}
 
 out:
 	snt_store_close(st);
+	snt_fss_wipe(&key);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ctl_err(CMD, "cannot write the report: %s", strerror(errno));
 		status = SNT_EXIT_USAGE;

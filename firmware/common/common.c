@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,6 +155,71 @@ int snt_create_private(const char *path)
 		return err;
 	}
 	return close(fd) == 0 ? 0 : errno;
+}
+
+/* fsync the directory holding @path, so a rename in it is durable. */
+static int sync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int fd, err = 0;
+
+	if (!slash) {
+		snt_strlcpy(dir, ".", sizeof(dir));
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof(dir))
+			return ENAMETOOLONG;
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (fsync(fd) != 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	const char *p = data;
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return ENAMETOOLONG;
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return errno;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return errno;
+	if (fchmod(fd, (mode_t)mode) != 0)
+		err = errno;
+	while (!err && len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno != EINTR)
+				err = errno;
+			continue;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (!err && fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		(void)unlink(tmp);
+		return err;
+	}
+	return sync_dir_of(path);
 }
 
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)

@@ -100,6 +100,20 @@ int snt_db_companions_check(const char *db, char *which, size_t n) SNT_WUR;
 int snt_create_private(const char *path) SNT_WUR;
 
 /*
+ * snt_write_atomic() - replace the file at @path with @len bytes of @data so
+ * that a crash leaves either the old content or the new, whole: write
+ * "<@path>.tmp" (created O_EXCL | O_NOFOLLOW with @mode, a stale one from a
+ * crash removed first), fsync it, rename(2) it over @path, fsync the
+ * directory (POSIX rename; the ext4 "replace via rename" idiom).
+ * @path: the file; a symbolic link at @path is replaced, never followed.
+ * @mode: the new file's mode (fchmod'd, so the umask cannot widen it).
+ * Return: 0; ENAMETOOLONG when "<@path>.tmp" does not fit PATH_MAX; else the
+ * errno value of the failing call (the temporary file is then removed and
+ * @path left as it was).
+ */
+int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mode) SNT_WUR;
+
+/*
  * snt_open_strerror() - text for snt_fopen_regular()'s and
  * snt_open_companion()'s errors: strerror(3), "not a regular file" or "a
  * symbolic link (not followed)"; never NULL.

@@ -49,6 +49,30 @@
  * hashes unchanged; a new name in one of those tables is one more such
  * rebuild step.
  *
+ * Schema version 6 adds the seal (fss.h): with a seal key attached
+ * (snt_store_seal_attach()), each entry is sealed in its own transaction
+ * (table seals: seq, epoch, tag), so a history rewritten with recomputed
+ * hashes is found by whoever holds the first key (snt_store_verify_ex()).
+ *
+ * The head file.  Outside the database, "<db>.head" records the chain head
+ * of the last append, so a log that went backwards (rows deleted behind
+ * the triggers' back, a -wal file deleted after a kill) is found even though
+ * what is left is a valid chain.  Format, text, three lines, mode 0600:
+ *
+ *   sentinel-head-v1
+ *   seq <the last seq appended, decimal>
+ *   hash <its chain hash, 64 lower-case hex digits>
+ *
+ * It is replaced atomically (snt_write_atomic(): temporary file, fsync,
+ * rename, fsync of the directory) after each append has committed: a crash
+ * between the commit and the rename leaves the file behind the log by that
+ * append, which is not damage (the log may be ahead of its head file, as
+ * long as it holds the head file's seq with its hash); a log behind its head
+ * file, or holding another hash at its seq, is (snt_store_head_check()).
+ * The first append of a connection also records meta('head_file') in its
+ * transaction, so a head file deleted later is missed, not taken for a log
+ * that never had one.
+ *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.
  */
@@ -62,8 +86,9 @@
 #include "clock/clock.h"
 #include "common/common.h"
 #include "entry/entry.h"
+#include "fss/fss.h"
 
-#define SNT_STORE_SCHEMA_VERSION 5
+#define SNT_STORE_SCHEMA_VERSION 6
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -443,6 +468,8 @@ struct snt_store_verify_report {
 	int64_t purges;		/* purge records checked */
 	int64_t ack_seq;	/* the acknowledgement cursor */
 	int64_t elapsed_ms;	/* on @clk's monotonic time; 0 without a clock */
+	int64_t head_seq;	/* snt_store_verify_ex() with head: the head file's seq; else -1 */
+	int64_t sealed;		/* snt_store_verify_ex() with a seal key: entries whose seal verified */
 };
 
 /*
@@ -470,6 +497,116 @@ struct snt_store_verify_report {
  */
 enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock *clk,
 				    struct snt_store_verify_report *out) SNT_WUR;
+
+/* Options of snt_store_verify_ex(); zero-initialised = snt_store_verify(). */
+struct snt_store_verify_opts {
+	bool head;			/* also check the head file (snt_store_head_check()) */
+	const struct snt_fss *seal;	/* the first key k(0): check every seal from its first_seq; NULL = none */
+};
+
+/*
+ * snt_store_verify_ex() - snt_store_verify(), and with @opts:
+ * - head: the head file, after the entries: "head went backwards: the log
+ *   ends at seq L, its head file records seq H" (first_bad_seq L + 1), "head
+ *   file hash differs" (first_bad_seq H), "head file missing" (the log
+ *   recorded that it had one; first_bad_seq 0), "head file invalid"
+ *   (first_bad_seq 0); report->head_seq is the file's seq (-1 when none);
+ * - seal: every entry from the key's first_seq on, in seq order: "seal
+ *   missing", "seal epoch out of order" (not the epoch the gate gives it:
+ *   for a trusted clock the epoch of the entry's time, never below the
+ *   previous entry's; else the previous entry's), "seal does not verify",
+ *   each at the entry's seq; report->sealed counts the entries whose seal
+ *   verified.  Who holds the key of epoch E (the gate's, taken at E) can
+ *   seal a rewritten entry only as of E: rewriting a sealed entry of an
+ *   earlier epoch then also means moving its trusted time into E.
+ * Every run also cross-checks the alerts and events against the entries:
+ * "alert <id> names a missing entry" (its seq, not purged, is not in the
+ * log), "alert <id> does not match its entry" (a fever alert for an entry
+ * without the reason fever, a referral for one not decided refer), "alert
+ * missing" (an entry with fever or refer, after the first entry an alert
+ * names, without its alert), "alert <id> names a missing event",
+ * "event <id> has no alert" (a device fault), each at the entry's seq or 0.
+ * @opts: may be NULL (snt_store_verify()).
+ * Return: as snt_store_verify(); SNT_STORE_ERR_OPEN also when the head file
+ * exists but cannot be read (the message names the errno).
+ */
+enum snt_store_err snt_store_verify_ex(struct snt_store *st, const struct snt_clock *clk,
+				       const struct snt_store_verify_opts *opts,
+				       struct snt_store_verify_report *out) SNT_WUR;
+
+/* What snt_store_head_check() found. */
+enum snt_head_state {
+	SNT_HEAD_OK = 0,	/* the log holds the head file's seq with its hash (it may be ahead) */
+	SNT_HEAD_NONE,		/* no head file, and the log never recorded one: none to check */
+	SNT_HEAD_MISSING,	/* no head file, but the log recorded that it had one */
+	SNT_HEAD_BEHIND,	/* the log ends before the head file's seq: it went backwards */
+	SNT_HEAD_FORKED,	/* the log holds another hash at the head file's seq */
+	SNT_HEAD_INVALID,	/* the head file is not in the format above */
+};
+
+struct snt_store_head {
+	enum snt_head_state state;
+	int64_t log_seq;			/* the log's chain head (last entry or purge anchor), 0 = none */
+	uint8_t log_hash[SNT_HASH_LEN];
+	int64_t file_seq;			/* the head file's; -1 when there is none or it is invalid */
+	uint8_t file_hash[SNT_HASH_LEN];
+};
+
+/*
+ * snt_store_head_check() - compare the log's chain head with its head file
+ * ("<db>.head"; format above).  The log's seq at the file's is looked up
+ * among the entries and the purge anchors; a seq purged past any anchor
+ * cannot be compared and counts as held.
+ * Return: SNT_STORE_OK with @out filled; SNT_STORE_ERR_INVAL for a NULL
+ * argument; SNT_STORE_ERR_OPEN when the head file exists but cannot be read
+ * (a symbolic link, not a regular file, no permission: the message says
+ * which); an SQLite failure mapped as for snt_store_append().
+ */
+enum snt_store_err snt_store_head_check(struct snt_store *st, struct snt_store_head *out) SNT_WUR;
+
+/*
+ * snt_store_head_write() - write the head file from the log's chain head now
+ * (what each append does after its commit), and record meta('head_file'):
+ * for the daemon's start on a log that has none yet (SNT_HEAD_NONE).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for NULL; SNT_STORE_ERR_READONLY
+ * for a read-only store; SNT_STORE_ERR_IO when the file could not be written
+ * (the message names the errno); an SQLite failure.
+ */
+enum snt_store_err snt_store_head_write(struct snt_store *st) SNT_WUR;
+
+/*
+ * snt_store_head_errno() - the errno value of the last head-file or seal-key
+ * write that failed after an append had committed (the entry is in the log;
+ * the next append tries again), 0 when the last one succeeded.  For the
+ * daemon to report.
+ */
+int snt_store_head_errno(const struct snt_store *st);
+
+/* snt_head_state_name() - "ok", "none", "missing", "behind", "forked", "invalid"; NULL if out of range. */
+const char *snt_head_state_name(enum snt_head_state s);
+
+/*
+ * snt_store_seal_attach() - seal every entry appended from now on with the
+ * evolving key in the key file at @path (fss.h; `sentinelctl keys init`
+ * makes it beside the device key).  The key is moved forward to the last
+ * epoch the log has sealed with, if the file is behind it.  On each append
+ * the epoch is that of the entry's time (its time_utc_ms, from the injected
+ * clock) when the entry's clock is trusted, never below the previous
+ * entry's, else the previous entry's; the entry and its seal are committed
+ * together, then a new epoch's key replaces the key file (the earlier key
+ * erased) before the head file is written.  A crash in between leaves the
+ * file behind the log, which the next attach moves forward.  A key file
+ * that cannot be rewritten does not fail the append: the key in memory
+ * moves on, and snt_store_head_errno() reports the errno.
+ * @st: a store opened writable.
+ * @path: the key file; copied.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL argument or a path
+ * too long; SNT_STORE_ERR_READONLY; SNT_STORE_ERR_OPEN when the key file
+ * cannot be read (ENOENT: none; the message names the errno and seal's
+ * text), SNT_STORE_ERR_CORRUPT when it is not a key file or the log's last
+ * seal epoch is out of its range; an SQLite failure.
+ */
+enum snt_store_err snt_store_seal_attach(struct snt_store *st, const char *path) SNT_WUR;
 
 /* Durability settings of an open store, read back from SQLite. */
 struct snt_store_info {

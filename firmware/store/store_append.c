@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * store: appending entries: the chain head, one entry or a batch in one
- * transaction, each linked to the last and fsync'd before it returns.
+ * transaction, each linked to the last (and sealed, with a seal key) and
+ * fsync'd before it returns; the head file replaced after the commit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -85,21 +86,28 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	err = store__exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto err_rollback;
+	store__seal_begin(st);
 	err = read_head(st, &head_seq, head_hash);
+	if (!err)
+		err = store__head_mark(st);
 	if (err)
 		goto err_rollback;
 	err = insert_entry(st, &n, &t, head_seq, head_hash);
+	if (!err)
+		err = store__seal_entry(st, &n);
 	if (err)
 		goto err_rollback;
 	err = store__exec_sql(st, "COMMIT");
 	if (err)
 		goto err_rollback;
+	store__head_committed(st, n.seq, n.hash);
 
 	*e = n;
 	return SNT_STORE_OK;
 
 err_rollback:
 	store__rollback(st);
+	store__seal_abort(st);
 	return err;
 }
 
@@ -140,7 +148,10 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 	err = store__exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		goto err_rollback;
+	store__seal_begin(st);
 	err = read_head(st, &head_seq, head_hash);
+	if (!err)
+		err = store__head_mark(st);
 	if (err)
 		goto err_rollback;
 	for (size_t i = 0; i < n; i++) {
@@ -149,6 +160,8 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 			goto err_rollback;
 		}
 		err = insert_entry(st, &e[i], &t, head_seq, head_hash);
+		if (!err)
+			err = store__seal_entry(st, &e[i]);
 		if (err)
 			goto err_rollback;
 		head_seq = e[i].seq;
@@ -157,10 +170,12 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 	err = store__exec_sql(st, "COMMIT");
 	if (err)
 		goto err_rollback;
+	store__head_committed(st, head_seq, head_hash);
 	return SNT_STORE_OK;
 
 err_rollback:
 	store__rollback(st);
+	store__seal_abort(st);
 err_clear:
 	for (size_t i = 0; i < n; i++) {
 		e[i].seq = 0;

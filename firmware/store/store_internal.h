@@ -61,6 +61,14 @@ struct snt_store {
 	uint8_t *payload_buf;		/* snt_store_get()'s payload copy */
 	size_t payload_cap;
 	char errmsg[256];
+	char head_path[4096];		/* "<db>.head" */
+	bool head_marked;		/* meta('head_file') written by this connection */
+	int head_errno;			/* errno of the last head-file write, 0 when it succeeded */
+	int seal_errno;			/* errno of the last key-file write, 0 when it succeeded */
+	struct snt_fss *seal;		/* the evolving seal key (snt_store_seal_attach()), or NULL */
+	struct snt_fss seal_next;	/* inside an append: the key as of its last entry */
+	char seal_path[4096];
+	sqlite3_stmt *st_seal;		/* INSERT INTO seals */
 	/* snt_store_rebase_entry()'s last lookup */
 	char rebase_boot[SNT_BOOT_ID_LEN];
 	bool rebase_found;
@@ -166,6 +174,38 @@ enum snt_store_err store__decode_cols(struct snt_store *st, sqlite3_stmt *s, boo
 enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
 				     struct snt_entry *out);
 
+
+/* ---- store_head.c ---- */
+
+/*
+ * Inside the caller's write transaction, before the first insert: record
+ * meta('head_file') once per connection.
+ */
+enum snt_store_err store__head_mark(struct snt_store *st);
+
+/* At the start of an append transaction: the key the entries are sealed with. */
+void store__seal_begin(struct snt_store *st);
+
+/*
+ * Inside the caller's write transaction, after @e was inserted: seal it
+ * (when a key is attached) in its epoch: for a trusted clock the epoch of
+ * its time, never below the previous entry's; else the previous entry's.
+ * The key moves forward in memory only; it is written after the commit.
+ */
+enum snt_store_err store__seal_entry(struct snt_store *st, const struct snt_entry *e);
+
+/* After a rolled-back append: forget the keys it moved to. */
+void store__seal_abort(struct snt_store *st);
+
+/*
+ * After a commit whose last entry is (@seq, @hash): the seal key file moves
+ * on to the epoch of the last entry (the earlier key erased), then the head
+ * file is replaced.
+ */
+void store__head_committed(struct snt_store *st, int64_t seq, const uint8_t hash[SNT_HASH_LEN]);
+
+/* The epoch a verifier at key @v (the previous entry's epoch) expects for @e. */
+int64_t store__seal_expected_epoch(const struct snt_fss *v, const struct snt_entry *e);
 
 /* ---- store_maint.c ---- */
 

@@ -58,6 +58,11 @@
  * beside a payload (CHECK).  Rows written before keep what they hold: the
  * chain hash covers their payload, so no step rewrites them.
  *
+ * Version 6 adds seals: one row per sealed entry (seq, the seal epoch, the
+ * 32-byte tag of fss.h over the entry's seq and chain hash), written in the
+ * entry's transaction when the store has a seal key (snt_store_seal_attach());
+ * append-only, deleted only for purged seqs.
+ *
  * The chain hash is SHA-256 over the entry module's canonical form
  * (snt_entry_hash_input(), "sentinel-entry-v3" since schema 5, which hashes
  * every row of schema 3 and 4 as "sentinel-entry-v2" and of schema 1 and 2
@@ -273,6 +278,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE entries ADD COLUMN payload_hash BLOB CHECK (payload_hash IS NULL OR\n"
 	"	(length(payload_hash) = 32 AND payload IS NULL));\n"
 	"UPDATE meta SET value = '" SNT_HASH_FORM "' WHERE key = 'hash_form';\n",
+	/* 5 -> 6: the forward-secure seal of each entry (fss.h) */
+	"CREATE TABLE seals (\n"
+	"	seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
+	"	epoch INTEGER NOT NULL CHECK (epoch BETWEEN 0 AND " STR(SNT_FSS_EPOCH_MAX) "),\n"
+	"	tag BLOB NOT NULL CHECK (length(tag) = " STR(SNT_FSS_TAG_LEN) ")\n"
+	") STRICT;\n"
+	"CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals\n"
+	"BEGIN SELECT RAISE(ABORT, 'seals are append-only'); END;\n"
+	"CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals\n"
+	"WHEN OLD.seq > coalesce((SELECT max(last_seq) FROM purges), 0)\n"
+	"BEGIN SELECT RAISE(ABORT, 'seals are deleted only with their purged entries'); END;\n",
 };
 
 _Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
@@ -562,6 +578,10 @@ enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_st
 	if (!st)
 		return SNT_STORE_ERR_NOMEM;
 	st->readonly = readonly;
+	if (snprintf(st->head_path, sizeof(st->head_path), "%s.head", path) >= (int)sizeof(st->head_path)) {
+		free(st);
+		return SNT_STORE_ERR_INVAL;
+	}
 	flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_EXRESCODE, NULL);
 	if (rc != SQLITE_OK) {
@@ -634,7 +654,10 @@ void snt_store_close(struct snt_store *st)
 	sqlite3_finalize(st->st_max);
 	sqlite3_finalize(st->st_insert);
 	sqlite3_finalize(st->st_get);
+	sqlite3_finalize(st->st_seal);
 	sqlite3_close_v2(st->db);
+	snt_fss_wipe(st->seal);
+	free(st->seal);
 	EVP_MD_CTX_free(st->md);
 	free(st->payload_buf);
 	free(st);

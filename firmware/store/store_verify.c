@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * store: verify-log: the whole chain checked in one read transaction (sequence,
- * links from the anchor, every hash recomputed, purges, rebases).
+ * links from the anchor, every hash recomputed, purges, rebases), and on
+ * request the head file and every seal; the alerts and events against the
+ * entries.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,9 +105,44 @@ static enum snt_store_err verify_rebase(struct snt_store *st, struct snt_store_v
 	return SNT_STORE_OK;
 }
 
-/* Every entry in seq order, from the anchor. */
+/*
+ * Entry @e's seal (columns SNT_STORE_ROW_NCOLUMNS and + 1 of @s: epoch and
+ * tag, NULL when it has none) against the verifier's key @v.  *@reason: NULL
+ * when it holds.
+ */
+static enum snt_store_err check_seal(sqlite3_stmt *s, struct snt_fss *v, const struct snt_entry *e,
+				     const char **reason)
+{
+	int ce = SNT_STORE_ROW_NCOLUMNS, ct = SNT_STORE_ROW_NCOLUMNS + 1;
+	enum snt_fss_err serr;
+	int64_t epoch;
+
+	*reason = NULL;
+	if (e->seq < v->first_seq)
+		return SNT_STORE_OK;
+	if (sqlite3_column_type(s, ce) != SQLITE_INTEGER || sqlite3_column_type(s, ct) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(s, ct) != SNT_FSS_TAG_LEN) {
+		*reason = "seal missing";
+		return SNT_STORE_OK;
+	}
+	epoch = sqlite3_column_int64(s, ce);
+	if (epoch != store__seal_expected_epoch(v, e)) {
+		*reason = "seal epoch out of order";
+		return SNT_STORE_OK;
+	}
+	serr = snt_fss_check(v, epoch, e->seq, e->hash, sqlite3_column_blob(s, ct));
+	if (serr == SNT_FSS_ERR_RANGE)
+		*reason = "seal epoch out of order";
+	else if (serr == SNT_FSS_ERR_MISMATCH)
+		*reason = "seal does not verify";
+	else if (serr)
+		return SNT_STORE_ERR_NOMEM;
+	return SNT_STORE_OK;
+}
+
+/* Every entry in seq order, from the anchor; with @v, each one's seal. */
 static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_verify_report *r,
-					 struct chain *c)
+					 struct chain *c, struct snt_fss *v)
 {
 	sqlite3_stmt *s = NULL;
 	const char *reason;
@@ -116,13 +153,16 @@ static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_
 	int rc;
 
 	r->last_good_seq = c->next_seq - 1;
-	err = store__prepare_bind(st, "SELECT " ENTRY_COLS " FROM entries ORDER BY seq", &s, 0, NULL);
+	err = store__prepare_bind(st, "SELECT " ENTRY_COLS ", "
+				  "(SELECT epoch FROM seals WHERE seals.seq = entries.seq), "
+				  "(SELECT tag FROM seals WHERE seals.seq = entries.seq) "
+				  "FROM entries ORDER BY seq", &s, 0, NULL);
 	if (err)
 		return verify_failure(st, r, err, c->next_seq);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		err = store__decode_cols(st, s, false, &e, &bad, &seq);
 		if (err == SNT_STORE_ERR_CORRUPT) {
-			damaged(r, seq, "invalid %s", store__col_names[bad]);
+			damaged(r, seq ? seq : c->next_seq, "invalid %s", store__col_names[bad]);
 			err = SNT_STORE_OK;
 			goto out;
 		}
@@ -137,6 +177,19 @@ static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_
 			damaged(r, e.seq, "%s", reason);
 			goto out;
 		}
+		if (v) {
+			err = check_seal(s, v, &e, &reason);
+			if (err) {
+				err = store__fail_msg(st, err, "seal: HMAC failed");
+				goto out;
+			}
+			if (reason) {
+				damaged(r, e.seq, "%s", reason);
+				goto out;
+			}
+			if (e.seq >= v->first_seq)
+				r->sealed++;
+		}
 		if (r->entries++ == 0)
 			r->first_seq = e.seq;
 		r->last_good_seq = e.seq;
@@ -148,9 +201,132 @@ out:
 	return err;
 }
 
+/*
+ * One query's first row, two integers (an id or seq, and a seq): *@found
+ * false when it returns none.
+ */
+static enum snt_store_err first_row(struct snt_store *st, const char *sql, int64_t arg, bool *found,
+				    int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	*found = false;
+	err = store__prepare_bind(st, sql, &s, 0, NULL);
+	if (!err && sqlite3_bind_parameter_count(s) > 0 && sqlite3_bind_int64(s, 1, arg) != SQLITE_OK)
+		err = store__fail_sqlite(st, sqlite3_errcode(st->db));
+	if (err)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		*a = sqlite3_column_int64(s, 0);
+		*b = sqlite3_column_int64(s, 1);
+	} else if (rc != SQLITE_DONE) {
+		err = store__fail_sqlite(st, rc);
+	}
+out:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/*
+ * The alerts and events against the entries (what the schema's triggers
+ * write together with them): each check's first finding.  @anchor: the
+ * last purged seq (alerts about purged entries are not compared).
+ */
+static enum snt_store_err verify_alerts(struct snt_store *st, struct snt_store_verify_report *r,
+					int64_t anchor)
+{
+	static const struct {
+		const char *sql;	/* ?1 (when used) = anchor; returns (alert or event id, seq) */
+		const char *fmt;	/* the finding; %lld = the id */
+		bool id_only;		/* the finding is no entry's: first_bad_seq 0 */
+	} checks[] = {
+		{ "SELECT a.id, a.seq FROM alerts a WHERE a.seq IS NOT NULL AND a.seq > ?1 "
+		  "AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = a.seq) ORDER BY a.id LIMIT 1",
+		  "alert %lld names a missing entry", false },
+		{ "SELECT a.id, a.seq FROM alerts a JOIN entries e ON e.seq = a.seq WHERE "
+		  "(a.kind = 'fever' AND NOT (',' || e.reasons || ',') GLOB '*,fever,*') OR "
+		  "(a.kind = 'referral' AND e.decision <> 'refer') ORDER BY a.id LIMIT 1",
+		  "alert %lld does not match its entry", false },
+		{ "SELECT 0, e.seq FROM entries e WHERE e.seq >= (SELECT min(seq) FROM alerts) AND ("
+		  "((',' || e.reasons || ',') GLOB '*,fever,*' AND NOT EXISTS (SELECT 1 FROM alerts a "
+		  "WHERE a.seq = e.seq AND a.kind = 'fever')) OR "
+		  "(e.decision = 'refer' AND NOT (',' || e.reasons || ',') GLOB '*,fever,*' AND NOT "
+		  "EXISTS (SELECT 1 FROM alerts a WHERE a.seq = e.seq AND a.kind = 'referral'))) "
+		  "ORDER BY e.seq LIMIT 1",
+		  "alert missing", false },
+		{ "SELECT a.id, 0 FROM alerts a WHERE a.event_id IS NOT NULL AND NOT EXISTS "
+		  "(SELECT 1 FROM events v WHERE v.id = a.event_id) ORDER BY a.id LIMIT 1",
+		  "alert %lld names a missing event", true },
+		{ "SELECT v.id, 0 FROM events v WHERE v.kind = 'device-fault' AND NOT EXISTS "
+		  "(SELECT 1 FROM alerts a WHERE a.event_id = v.id) ORDER BY v.id LIMIT 1",
+		  "event %lld has no alert", true },
+	};
+	enum snt_store_err err;
+	int64_t id, seq;
+	bool found;
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(checks); i++) {
+		err = first_row(st, checks[i].sql, anchor, &found, &id, &seq);
+		if (err)
+			return verify_failure(st, r, err, 0);
+		if (!found)
+			continue;
+		/* The format is one of the literals above. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		damaged(r, checks[i].id_only ? 0 : seq, checks[i].fmt, (long long)id);
+#pragma GCC diagnostic pop
+		return SNT_STORE_OK;
+	}
+	return SNT_STORE_OK;
+}
+
+/* The head file against the log: a finding when it went backwards or forked. */
+static enum snt_store_err verify_head(struct snt_store *st, struct snt_store_verify_report *r)
+{
+	struct snt_store_head h;
+	enum snt_store_err err;
+
+	err = snt_store_head_check(st, &h);
+	if (err)
+		return err == SNT_STORE_ERR_OPEN ? err : verify_failure(st, r, err, 0);
+	r->head_seq = h.file_seq;
+	switch (h.state) {
+	case SNT_HEAD_OK:
+	case SNT_HEAD_NONE:
+		break;
+	case SNT_HEAD_MISSING:
+		damaged(r, 0, "head file missing");
+		break;
+	case SNT_HEAD_INVALID:
+		damaged(r, 0, "head file invalid");
+		break;
+	case SNT_HEAD_BEHIND:
+		damaged(r, h.log_seq + 1, "head went backwards: the log ends at seq %lld, "
+			"its head file records seq %lld", (long long)h.log_seq, (long long)h.file_seq);
+		break;
+	case SNT_HEAD_FORKED:
+		damaged(r, h.file_seq, "head file hash differs");
+		break;
+	}
+	return SNT_STORE_OK;
+}
+
 enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock *clk,
 				    struct snt_store_verify_report *out)
 {
+	return snt_store_verify_ex(st, clk, NULL, out);
+}
+
+enum snt_store_err snt_store_verify_ex(struct snt_store *st, const struct snt_clock *clk,
+				       const struct snt_store_verify_opts *opts,
+				       struct snt_store_verify_report *out)
+{
+	struct snt_fss v = { 0 }, *vp = NULL;
 	enum snt_store_err err;
 	struct chain c;
 	int64_t t0 = clk ? snt_clock_mono_ms(clk) : 0;
@@ -159,6 +335,11 @@ enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock
 	if (!st || !out)
 		return SNT_STORE_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
+	out->head_seq = -1;
+	if (opts && opts->seal) {
+		v = *opts->seal;
+		vp = &v;
+	}
 	/* One read transaction: every check sees the same snapshot. */
 	err = store__exec_sql(st, "BEGIN");
 	if (err)
@@ -179,12 +360,22 @@ enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock
 			goto err_rollback;
 	}
 	if (out->status == SNT_VERIFY_CLEAN) {
-		err = verify_entries(st, out, &c);
+		err = verify_entries(st, out, &c, vp);
 		if (err)
 			goto err_rollback;
 	}
 	if (out->status == SNT_VERIFY_CLEAN && out->ack_seq >= c.next_seq)
 		damaged(out, c.next_seq, "acknowledged entries missing");
+	if (out->status == SNT_VERIFY_CLEAN && opts && opts->head) {
+		err = verify_head(st, out);
+		if (err)
+			goto err_rollback;
+	}
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = verify_alerts(st, out, out->anchor_seq);
+		if (err)
+			goto err_rollback;
+	}
 	if (out->status == SNT_VERIFY_CLEAN) {
 		err = store__query_text(st, "PRAGMA integrity_check(1)", msg, sizeof(msg));
 		if (err)
@@ -196,11 +387,13 @@ enum snt_store_err snt_store_verify(struct snt_store *st, const struct snt_clock
 	}
 	/* Nothing was written: end the read transaction (if SQLite has not already). */
 	store__rollback(st);
+	snt_fss_wipe(&v);
 	if (clk)
 		out->elapsed_ms = snt_clock_mono_ms(clk) - t0;
 	return SNT_STORE_OK;
 
 err_rollback:
 	store__rollback(st);
+	snt_fss_wipe(&v);
 	return err;
 }
