@@ -932,8 +932,9 @@ static int check_head(struct ctx *c)
 				  snt_store_errmsg(c->store));
 			return -1;
 		}
-		log_info(&c->log, "log database %s: head file written at seq %lld", c->cfg.db,
-			 (long long)h.log_seq);
+		if (h.log_seq > 0)
+			log_info(&c->log, "log database %s: head file written at seq %lld", c->cfg.db,
+				 (long long)h.log_seq);
 		return 0;
 	case SNT_HEAD_BEHIND:
 		log_warnx(&c->log, "log database %s: the log went backwards: it ends at seq %lld (hash %.16s), "
@@ -973,11 +974,11 @@ static void attach_seal(struct ctx *c)
 
 	if (!c->cfg.sync_device_key[0] ||
 	    snt_fss_key_path(c->cfg.sync_device_key, ".seal", path, sizeof(path))) {
-		log_info(&c->log, "no seal key configured: entries are not sealed");
+		log_debug(&c->log, "no seal key configured: entries are not sealed");
 		return;
 	}
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		log_info(&c->log, "no seal key at %s: entries are not sealed", path);
+		log_debug(&c->log, "no seal key at %s: entries are not sealed", path);
 		return;
 	}
 	serr = snt_store_seal_attach(c->store, path);

@@ -38,7 +38,7 @@ n=$(grep -c '^WATCHDOG=1$' "$T/got")
 [ "$n" -ge 5 ] || fail "watchdog pings: $n, want at least 5 over 15 s at a 4 s interval"
 
 # A malformed WATCHDOG_USEC is reported, and the gate still runs.
-rm -f "$T/gate.db"
+rm -f "$T/gate.db" "$T/gate.db.head"	# the log and its head file
 WATCHDOG_USEC=soon "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/err2"
 expect_eq "bad watchdog exit" "$?" "0"
 grep -q "systemd notification: NOTIFY_SOCKET or WATCHDOG_USEC invalid" "$T/err2" ||

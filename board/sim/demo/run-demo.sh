@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$bin/demo
 mkdir -p "$work"
 cp "$here/demo.conf" "$here/demo.scenario" "$work/"
-rm -f "$work/demo.db" "$work/demo.db-wal" "$work/demo.db-shm" "$work/outputs.log" "$work/audio.wav"
+rm -f "$work/demo.db" "$work/demo.db-wal" "$work/demo.db-shm" "$work/demo.db.head" "$work/outputs.log" "$work/audio.wav"
 rm -rf "$work/screens"
 
 echo "== making the visitors' phone screens (qrencode + ImageMagick) in $work/phones"
