@@ -320,6 +320,61 @@ static void test_bundle_round_trip(void **state)
 	free(cbor);
 }
 
+/* "seals": carried one per entry (null for an unsealed one), absent when none; bad shapes refused. */
+static void test_bundle_seals(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_seal sl[3];
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	uint8_t *cbor, *plain;
+	size_t len, plain_len;
+
+	memset(sl, 0, sizeof(sl));
+	sl[0].present = true;
+	sl[0].epoch = 7;
+	memset(sl[0].tag, 0xa5, sizeof(sl[0].tag));
+	sl[2].present = true;
+	sl[2].epoch = SNT_FSS_EPOCH_MAX;
+	memset(sl[2].tag, 0x5a, sizeof(sl[2].tag));
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, f->e, 3, 1, &m), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode_sealed(&m, f->e, sl, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_non_null(b->seals);
+	assert_true(b->seals[0].present);
+	assert_int_equal(b->seals[0].epoch, 7);
+	assert_memory_equal(b->seals[0].tag, sl[0].tag, SNT_FSS_TAG_LEN);
+	assert_false(b->seals[1].present);
+	assert_int_equal(b->seals[2].epoch, SNT_FSS_EPOCH_MAX);
+	snt_bundle_free(b);
+	/* The tag of entry 3 ends the payload (0x58 0x20 and 32 bytes): one byte shorter is refused. */
+	assert_int_equal(cbor[len - 34], 0x58);
+	assert_int_equal(cbor[len - 33], 0x20);
+	cbor[len - 33] = 31;
+	assert_int_equal(snt_bundle_decode(cbor, len - 1, &b, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "seals");
+	assert_int_equal(d.seq, 3);
+	assert_string_equal(d.msg, "entry seq 3: seal not [epoch, 32-byte tag] or null");
+	free(cbor);
+	/* No seal present: no "seals" (the bytes of snt_bundle_encode()). */
+	memset(sl, 0, sizeof(sl));
+	assert_int_equal(snt_bundle_encode_sealed(&m, f->e, sl, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, f->e, 3, &plain, &plain_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(len, plain_len);
+	assert_memory_equal(cbor, plain, len);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_null(b->seals);
+	snt_bundle_free(b);
+	free(plain);
+	free(cbor);
+	/* An epoch past the bound is not encoded. */
+	sl[1].present = true;
+	sl[1].epoch = SNT_FSS_EPOCH_MAX + 1;
+	assert_int_equal(snt_bundle_encode_sealed(&m, f->e, sl, 3, &cbor, &len, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.msg, "entry seq 2: seal epoch out of range");
+}
+
 static void test_bundle_priority(void **state)
 {
 	struct fx *f = *state;
@@ -1324,6 +1379,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bundle_round_trip),
 		cmocka_unit_test(test_bundle_priority),
+		cmocka_unit_test(test_bundle_seals),
 		cmocka_unit_test(test_bundle_encoder_refuses),
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),

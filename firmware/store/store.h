@@ -608,6 +608,16 @@ const char *snt_head_state_name(enum snt_head_state s);
  */
 enum snt_store_err snt_store_seal_attach(struct snt_store *st, const char *path) SNT_WUR;
 
+/*
+ * snt_store_seal_get() - entry @seq's seal as the log holds it (for the
+ * bundles to the bureau): *@epoch and @tag (SNT_FSS_TAG_LEN bytes).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE when the entry has none;
+ * SNT_STORE_ERR_INVAL for a NULL argument; SNT_STORE_ERR_CORRUPT for a
+ * stored tag that is not SNT_FSS_TAG_LEN bytes; an SQLite failure.
+ */
+enum snt_store_err snt_store_seal_get(struct snt_store *st, int64_t seq, int64_t *epoch,
+				      uint8_t tag[SNT_FSS_TAG_LEN]) SNT_WUR;
+
 /* Durability settings of an open store, read back from SQLite. */
 struct snt_store_info {
 	char journal_mode[16];	/* "wal" for a writable store */

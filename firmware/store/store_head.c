@@ -406,3 +406,31 @@ int64_t store__seal_expected_epoch(const struct snt_fss *v, const struct snt_ent
 {
 	return entry_epoch(v, e);
 }
+
+enum snt_store_err snt_store_seal_get(struct snt_store *st, int64_t seq, int64_t *epoch,
+				      uint8_t tag[SNT_FSS_TAG_LEN])
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	if (!st || !epoch || !tag)
+		return SNT_STORE_ERR_INVAL;
+	err = store__prepare_bind(st, "SELECT epoch, tag FROM seals WHERE seq = ?1", &s, 1, &seq);
+	if (err)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 1) != SQLITE_BLOB || sqlite3_column_bytes(s, 1) != SNT_FSS_TAG_LEN) {
+			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "seal: tag is not 32 bytes");
+			goto out;
+		}
+		*epoch = sqlite3_column_int64(s, 0);
+		memcpy(tag, sqlite3_column_blob(s, 1), SNT_FSS_TAG_LEN);
+	} else {
+		err = rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : store__fail_sqlite(st, rc);
+	}
+out:
+	sqlite3_finalize(s);
+	return err;
+}

@@ -25,8 +25,14 @@
  *   "prev": bstr 32 (prev_hash of the first entry),
  *   "head": bstr 32 (hash of the last entry),
  *   "created": int (ms since the epoch, the gate's clock),
- *   "entries": [entry, ...]
+ *   "entries": [entry, ...],
+ *   "seals": [seal | null, ...]   (optional, last: absent when the gate
+ *                                  sealed none of the entries)
  * }
+ * seal = [epoch uint (0 .. SNT_FSS_EPOCH_MAX), tag bstr 32]: the entry's
+ * forward-secure seal as its log holds it (fss.h, store.h), one per entry in
+ * the order of "entries", null for an entry the gate did not seal.  The
+ * bureau checks each one with its copy of the gate's first key.
  * entry = [seq uint >= 1, boot_id tstr (< SNT_BOOT_ID_LEN bytes),
  *          mono_ms int, time_utc_ms int, clock tstr, kind tstr, format tstr,
  *          colour tstr, verified tstr, temp_dc int | null, decision tstr,
@@ -97,6 +103,7 @@
 
 #include "common/common.h"
 #include "entry/entry.h"
+#include "fss/fss.h"
 #include "sign/sign.h"
 #include "store/store.h"
 
@@ -184,11 +191,19 @@ struct snt_bundle_manifest {
 	int64_t created_ms;
 };
 
+/* One entry's seal as a bundle carries it. */
+struct snt_bundle_seal {
+	bool present;			/* false: the entry is not sealed (null) */
+	int64_t epoch;			/* 0 .. SNT_FSS_EPOCH_MAX */
+	uint8_t tag[SNT_FSS_TAG_LEN];
+};
+
 /* A decoded bundle; owned, free with snt_bundle_free(). */
 struct snt_bundle {
 	struct snt_bundle_manifest manifest;
 	struct snt_entry *entries;	/* manifest.count entries, ascending seq; payloads owned by the bundle */
 	size_t n;			/* == manifest.count */
+	struct snt_bundle_seal *seals;	/* n seals in the order of entries, or NULL: no "seals" */
 	uint8_t kid[SNT_SIGN_KID_LEN];	/* kid of the device key that signed it (set by snt_bundle_open()) */
 };
 
@@ -232,6 +247,17 @@ enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle
  */
 enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
 				      uint8_t **cbor, size_t *len, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_encode_sealed() - snt_bundle_encode() with the entries' seals
+ * @s (@n of them, in the order of @e) as "seals"; @s NULL, or no seal
+ * present, writes no "seals".
+ * Return: as snt_bundle_encode(); SNT_BUNDLE_ERR_FIELD ("seals") for an
+ * epoch out of range.
+ */
+enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m, const struct snt_entry *e,
+					     const struct snt_bundle_seal *s, size_t n, uint8_t **cbor,
+					     size_t *len, struct snt_bundle_diag *diag) SNT_WUR;
 
 /*
  * snt_bundle_seal() - the bundle file: snt_seal(@bureau_pub,

@@ -21,6 +21,7 @@
 /* SNT_BUNDLE_MAX_SEQ written out, for messages. */
 #define SEQ_MAX_TEXT "9007199254740991"
 _Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "SEQ_MAX_TEXT is SNT_BUNDLE_MAX_SEQ");
+_Static_assert(SNT_FSS_TAG_LEN == SNT_HASH_LEN, "get_hash() reads a seal's tag");
 
 /* ---- strict decoding ---- */
 
@@ -272,6 +273,7 @@ void snt_bundle_free(struct snt_bundle *b)
 	for (size_t i = 0; i < b->n; i++)
 		free((void *)(uintptr_t)b->entries[i].payload);
 	free(b->entries);
+	free(b->seals);
 	free(b);
 }
 
@@ -283,19 +285,53 @@ static enum snt_bundle_err decode_device(const cbor_item_t *v, char device[SNT_D
 	return SNT_BUNDLE_OK;
 }
 
+/* "seals": one seal or null per entry (bundle.h). */
+static enum snt_bundle_err decode_seals(const cbor_item_t *v, struct snt_bundle *b, struct snt_bundle_diag *d)
+{
+	if (!cbor_isa_array(v) || !cbor_array_is_definite(v) || cbor_array_size(v) != b->n)
+		return bundle__fail_field(d, "seals", "not an array of one seal or null per entry");
+	b->seals = calloc(b->n, sizeof(*b->seals));
+	if (!b->seals)
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < b->n; i++) {
+		const cbor_item_t *it = cbor_array_handle(v)[i];
+		struct snt_bundle_seal *s = &b->seals[i];
+
+		if (is_null(it))
+			continue;
+		if (!cbor_isa_array(it) || !cbor_array_is_definite(it) || cbor_array_size(it) != 2 ||
+		    get_uint(cbor_array_handle(it)[0], &s->epoch) || s->epoch > SNT_FSS_EPOCH_MAX ||
+		    get_hash(cbor_array_handle(it)[1], s->tag))
+			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "seals", b->entries[i].seq,
+					    "entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null",
+					    b->entries[i].seq);
+		s->present = true;
+	}
+	return SNT_BUNDLE_OK;
+}
+
 static enum snt_bundle_err decode_bundle_map(const cbor_item_t *root, struct snt_bundle **out,
 					     struct snt_bundle_diag *d)
 {
 	struct field f[] = { { "type", NULL },	{ "v", NULL },	  { "device", NULL }, { "kind", NULL },
 			     { "first", NULL }, { "last", NULL }, { "count", NULL },  { "prev", NULL },
-			     { "head", NULL },	{ "created", NULL }, { "entries", NULL } };
+			     { "head", NULL },	{ "created", NULL }, { "entries", NULL }, { "seals", NULL } };
+	size_t nf = SNT_ARRAY_SIZE(f) - 1;
 	struct snt_bundle *b;
 	struct snt_bundle_manifest *m;
 	enum snt_bundle_err rc;
 	char kind[16];
 	size_t n;
 
-	rc = map_fields(root, "bundle", f, SNT_ARRAY_SIZE(f), NULL, d);
+	/* "seals" is optional, and last. */
+	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) == nf + 1) {
+		const cbor_item_t *k = cbor_map_handle(root)[nf].key;
+
+		if (cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == 5 &&
+		    !memcmp(cbor_string_handle(k), "seals", 5))
+			nf++;
+	}
+	rc = map_fields(root, "bundle", f, nf, NULL, d);
 	if (rc)
 		return rc;
 	b = calloc(1, sizeof(*b));
@@ -361,6 +397,11 @@ static enum snt_bundle_err decode_bundle_map(const cbor_item_t *root, struct snt
 	rc = bundle__check(m, b->entries, n, d);
 	if (rc)
 		goto err;
+	if (nf == SNT_ARRAY_SIZE(f)) {
+		rc = decode_seals(f[11].val, b, d);
+		if (rc)
+			goto err;
+	}
 	*out = b;
 	return SNT_BUNDLE_OK;
 err:

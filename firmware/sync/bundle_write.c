@@ -160,8 +160,16 @@ enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle
 enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
 				      uint8_t **cbor, size_t *len, struct snt_bundle_diag *diag)
 {
+	return snt_bundle_encode_sealed(m, e, NULL, n, cbor, len, diag);
+}
+
+enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m, const struct snt_entry *e,
+					     const struct snt_bundle_seal *s, size_t n, uint8_t **cbor,
+					     size_t *len, struct snt_bundle_diag *diag)
+{
 	struct cb b = { 0 };
 	enum snt_bundle_err rc;
+	bool sealed = false;
 
 	bundle__diag_clear(diag);
 	if (!m || !e || !cbor || !len)
@@ -173,7 +181,13 @@ enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const
 	rc = bundle__check(m, e, n, diag);
 	if (rc)
 		return rc;
-	cb_head(&b, 5, 11);
+	for (size_t i = 0; s && i < n; i++) {
+		if (s[i].present && (s[i].epoch < 0 || s[i].epoch > SNT_FSS_EPOCH_MAX))
+			return bundle__fail(diag, SNT_BUNDLE_ERR_FIELD, "seals", e[i].seq,
+					    "entry seq %" PRId64 ": seal epoch out of range", e[i].seq);
+		sealed |= s[i].present;
+	}
+	cb_head(&b, 5, sealed ? 12 : 11);
 	cb_key(&b, "type");
 	cb_text(&b, "bundle");
 	cb_key(&b, "v");
@@ -207,6 +221,19 @@ enum snt_bundle_err snt_bundle_encode(const struct snt_bundle_manifest *m, const
 				    "entry seq %" PRId64 ": reasons out of range", e[i].seq);
 		}
 		cb_entry(&b, &e[i], reasons);
+	}
+	if (sealed) {
+		cb_key(&b, "seals");
+		cb_head(&b, 4, n);
+		for (size_t i = 0; i < n; i++) {
+			if (!s[i].present) {
+				cb_null(&b);
+				continue;
+			}
+			cb_head(&b, 4, 2);
+			cb_int(&b, s[i].epoch);
+			cb_bytes(&b, 2, s[i].tag, SNT_FSS_TAG_LEN);
+		}
 	}
 	if (b.oom) {
 		free(b.p);

@@ -96,6 +96,7 @@ static bool is_priority(const struct snt_entry *e)
 /* Entries read from the log, with their payloads copied out of the iterator. */
 struct chunk {
 	struct snt_entry *e;
+	struct snt_bundle_seal *seal;	/* each entry's seal, read after the entries */
 	uint8_t **payload;
 	size_t n, cap;
 };
@@ -113,6 +114,7 @@ static void chunk_free(struct chunk *c)
 {
 	chunk_clear(c);
 	free(c->e);
+	free(c->seal);
 	free(c->payload);
 }
 
@@ -120,9 +122,10 @@ static int chunk_init(struct chunk *c, size_t cap)
 {
 	memset(c, 0, sizeof(*c));
 	c->e = calloc(cap, sizeof(*c->e));
+	c->seal = calloc(cap, sizeof(*c->seal));
 	c->payload = calloc(cap, sizeof(*c->payload));
 	c->cap = cap;
-	if (!c->e || !c->payload) {
+	if (!c->e || !c->seal || !c->payload) {
 		chunk_free(c);
 		return -1;
 	}
@@ -186,6 +189,18 @@ static enum snt_sync_err read_chunk(const struct snt_sync_ctx *ctx, int64_t *aft
 		snprintf(what, sizeof(what), "reading the entry after seq %lld", (long long)*after);
 		return store_fail(ctx, se, what, why, whylen);
 	}
+	for (size_t i = 0; i < c->n; i++) {
+		struct snt_bundle_seal *s = &c->seal[i];
+
+		se = snt_store_seal_get(ctx->st, c->e[i].seq, &s->epoch, s->tag);
+		s->present = se == SNT_STORE_OK;
+		if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "reading the seal of seq %lld", (long long)c->e[i].seq);
+			return store_fail(ctx, se, what, why, whylen);
+		}
+	}
 	return SNT_SYNC_OK;
 }
 
@@ -205,7 +220,7 @@ static enum snt_sync_err emit(const struct snt_sync_ctx *ctx, enum snt_bundle_ki
 	memset(&diag, 0, sizeof(diag));
 	be = snt_bundle_manifest_fill(ctx->device_id, kind, c->e, c->n, snt_clock_utc_ms(ctx->clock), &m);
 	if (!be)
-		be = snt_bundle_encode(&m, c->e, c->n, &cbor, &cbor_len, &diag);
+		be = snt_bundle_encode_sealed(&m, c->e, c->seal, c->n, &cbor, &cbor_len, &diag);
 	if (!be)
 		be = snt_bundle_seal(ctx->device_key, ctx->bureau_key, cbor, cbor_len, &file, &file_len,
 				     &diag);

@@ -95,6 +95,22 @@ enum bureau_err bureau_db_register(struct bureau_db *db, const char *device, con
 				   char *why, size_t n) SNT_WUR;
 
 /*
+ * bureau_db_set_seal_key() - record @text, the gate's first seal key (the
+ * key file's text at epoch 0, fss.h), in @device's record; the same key
+ * again changes nothing; another is BUREAU_ERR_EXISTS unless @replace.
+ * BUREAU_ERR_NOTFOUND when @device is not registered.
+ */
+enum bureau_err bureau_db_set_seal_key(struct bureau_db *db, const char *device, const char *text,
+				       bool replace, bool *changed, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_seal_key() - @device's first seal key text into @buf ("" when
+ * none is registered).  BUREAU_ERR_NOTFOUND when @device is not registered.
+ */
+enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, char *buf, size_t size,
+				   char *why, size_t n) SNT_WUR;
+
+/*
  * bureau_db_device_key() - the registered public key of @device (new EVP_PKEY,
  * EVP_PKEY_free()).  BUREAU_ERR_NOTFOUND when not registered.
  */

@@ -8,11 +8,13 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 2; a
- * version 1 file is brought to 2 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 3; a
+ * version 1 or 2 file is brought to 3 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
- *             that brings new entries: a replay does not move it)
+ *             that brings new entries: a replay does not move it),
+ *             seal_key (version 3: the gate's first seal key, the text of
+ *             its key file at epoch 0 (fss.h), NULL = none registered)
  *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
  *             store.h), written and read by the gate's own row code
  *             (snt_store_row_bind(), snt_store_row_decode()): enums as
@@ -43,7 +45,7 @@
 #include "tools/bureau/bureau.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 2
+#define BUREAU_SCHEMA_VERSION 3
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -130,6 +132,11 @@ static const char schema_v2[] =
 	PAYLOAD_HASH_COLUMN("entries")
 	PAYLOAD_HASH_COLUMN("priority")
 	"PRAGMA user_version = 2;\n";
+
+/* Version 2 -> 3: the gate's first seal key in its device record. */
+static const char schema_v3[] =
+	"ALTER TABLE devices ADD COLUMN seal_key TEXT CHECK (seal_key IS NULL OR length(seal_key) <= 512);\n"
+	"PRAGMA user_version = 3;\n";
 
 struct bureau_db {
 	sqlite3 *db;
@@ -241,6 +248,8 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 			err = exec(db, schema_v1, why, n);
 		if (!err && version < 2)
 			err = exec(db, schema_v2, why, n);
+		if (!err && version < 3)
+			err = exec(db, schema_v3, why, n);
 		if (!err)
 			err = exec(db, "COMMIT", why, n);
 		if (err) {
@@ -377,6 +386,94 @@ err_db:
 	err = db_fail(db, why, n, "register");
 	sqlite3_finalize(s);
 	rollback(db);
+	return err;
+}
+
+enum bureau_err bureau_db_set_seal_key(struct bureau_db *db, const char *device, const char *text,
+				       bool replace, bool *changed, char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err;
+	int rc;
+
+	*changed = false;
+	err = exec(db, "BEGIN IMMEDIATE", why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, "SELECT seal_key FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto err_db;
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		rollback(db);
+		snprintf(why, n, "device %s is not registered", device);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		goto err_db;
+	if (sqlite3_column_type(s, 0) == SQLITE_TEXT) {
+		bool same = !strcmp((const char *)sqlite3_column_text(s, 0), text);
+
+		if (same || !replace) {
+			sqlite3_finalize(s);
+			rollback(db);
+			if (same)
+				return BUREAU_OK;
+			snprintf(why, n, "device %s is registered with another seal key; use --replace", device);
+			return BUREAU_ERR_EXISTS;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET seal_key = ?2 WHERE device = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		goto err_db;
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto err_db;
+	sqlite3_finalize(s);
+	err = exec(db, "COMMIT", why, n);
+	if (err) {
+		rollback(db);
+		return err;
+	}
+	*changed = true;
+	return BUREAU_OK;
+
+err_db:
+	err = db_fail(db, why, n, "seal key");
+	sqlite3_finalize(s);
+	rollback(db);
+	return err;
+}
+
+enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, char *buf, size_t size,
+				   char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err = BUREAU_OK;
+	int rc;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db->db, "SELECT seal_key FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "seal key");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_type(s, 0) == SQLITE_TEXT &&
+		    snt_strlcpy(buf, (const char *)sqlite3_column_text(s, 0), size) >= size) {
+			snprintf(why, n, "device %s: registered seal key too long", device);
+			err = BUREAU_ERR_DB;
+		}
+	} else if (rc == SQLITE_DONE) {
+		snprintf(why, n, "device %s is not registered", device);
+		err = BUREAU_ERR_NOTFOUND;
+	} else {
+		err = db_fail(db, why, n, "seal key");
+	}
+	sqlite3_finalize(s);
 	return err;
 }
 

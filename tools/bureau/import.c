@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock/clock.h"
+#include "fss/fss.h"
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/platform.h"
@@ -132,6 +133,57 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
 	free(seqs);
 }
 
+/*
+ * The bundle's seals against the gate's first seal key, when the device has
+ * one registered (fss.h): every entry from the key's first_seq on carries a
+ * seal, epochs never go backwards along the bundle, and each tag is the one
+ * the key of its epoch makes (the key evolved forward from k(0)).
+ */
+static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_bundle *b, char *why,
+				   size_t n)
+{
+	char text[SNT_FSS_FILE_MAX + 1];
+	struct snt_fss v;
+	enum snt_fss_err fe;
+	enum bureau_err err;
+
+	err = bureau_db_seal_key(c->db, b->manifest.device, text, sizeof(text), why, n);
+	if (err)
+		return err;
+	if (!text[0])
+		return BUREAU_OK;
+	if (snt_fss_parse(text, strlen(text), &v) != SNT_FSS_OK || v.epoch != 0) {
+		snprintf(why, n, "device %s: registered seal key unusable", b->manifest.device);
+		return BUREAU_ERR_DB;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct snt_entry *e = &b->entries[i];
+		const struct snt_bundle_seal *s = b->seals ? &b->seals[i] : NULL;
+
+		if (e->seq < v.first_seq)
+			continue;
+		if (!s || !s->present) {
+			snprintf(why, n, "entry seq %" PRId64 ": seal missing", e->seq);
+			err = BUREAU_ERR_REJECT;
+			break;
+		}
+		fe = snt_fss_check(&v, s->epoch, e->seq, e->hash, s->tag);
+		if (fe == SNT_FSS_ERR_RANGE || fe == SNT_FSS_ERR_MISMATCH) {
+			snprintf(why, n, "entry seq %" PRId64 ": %s", e->seq,
+				 fe == SNT_FSS_ERR_RANGE ? "seal epoch out of order" : "seal does not verify");
+			err = BUREAU_ERR_REJECT;
+			break;
+		}
+		if (fe) {
+			snprintf(why, n, "entry seq %" PRId64 ": seal: %s", e->seq, snt_fss_strerror(fe));
+			err = BUREAU_ERR_NOMEM;
+			break;
+		}
+	}
+	snt_fss_wipe(&v);
+	return err;
+}
+
 enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *buf, size_t len,
 				     const char *source, const char *expect_device,
 				     struct bureau_import_result *res, char *why, size_t n)
@@ -182,6 +234,9 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 		err = BUREAU_ERR_REJECT;
 		goto out;
 	}
+	err = check_seals(c, b, why, n);
+	if (err)
+		goto out;
 	err = bureau_db_merge(c->db, m, b->entries, b->n, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
 	if (!err)
 		verify_online(c, res);

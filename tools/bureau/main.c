@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "clock/clock.h"
+#include "fss/fss.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/enrol.h"
@@ -53,11 +54,12 @@ enum opt_bit {
 	O_TLS_KEY = 1 << 11,
 	O_REQUEST_TIMEOUT = 1 << 12,
 	O_BUFFER_LIMIT = 1 << 13,
+	O_SEAL_KEY = 1 << 14,
 };
 
 struct config {
 	unsigned given;
-	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key;
+	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key;
 	int platform_timeout_ms;
 	unsigned request_timeout_s, buffer_limit_mib;	/* serve */
 	bool replace, json, help;
@@ -89,7 +91,7 @@ static void usage(FILE *f)
 		"\n"
 		"Commands:\n"
 		"  keys init --key PATH              make the bureau's key pair (PATH, PATH.pub)\n"
-		"  register --device ID --pub FILE   register a gate's public key [--replace]\n"
+		"  register --device ID --pub FILE   register a gate's public key [--replace] [--seal-key F]\n"
 		"                                    (the bureau's own key, --key, is refused)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
@@ -132,12 +134,14 @@ static bool command_usage(const char *cmd)
 			  "0600), the public key in PATH.pub for the gates.  Existing files are never\n"
 			  "overwritten.\n" },
 		{ "register", "Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]\n"
-			      "                       [--key KEY]\n"
+			      "                       [--key KEY] [--seal-key SEAL0]\n"
 			      "\n"
 			      "Register a gate's public key (FILE, from 'sentinelctl keys init' on the gate)\n"
 			      "under the device id ID; creates the database when missing.  The same key again\n"
 			      "changes nothing; another key for a registered id needs --replace.  The bureau's\n"
-			      "own key (--key, or ./" DEFAULT_KEY " when present) is refused.\n" },
+			      "own key (--key, or ./" DEFAULT_KEY " when present) is refused.  --seal-key: the\n"
+			      "gate's first seal key (DEVICE.seal0 from 'sentinelctl keys init'); every bundle\n"
+			      "is then checked against it on import.\n" },
 		{ "import", "Usage: sentinel-bureau [--db PATH] --key KEY import DIR\n"
 			    "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
 			    "\n"
@@ -214,6 +218,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "buffer-limit", required_argument, NULL, 'B' },
+		{ "seal-key", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -272,6 +277,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
 		case 'p': cfg->pub = optarg; cfg->given |= O_PUB; break;
 		case 'r': cfg->replace = true; cfg->given |= O_REPLACE; break;
+		case 'S': cfg->seal_key = optarg; cfg->given |= O_SEAL_KEY; break;
 		case 'j': cfg->json = true; cfg->given |= O_JSON; break;
 		case 'o': cfg->output = optarg; cfg->given |= O_OUTPUT; break;
 		case 'l': cfg->listen = optarg; cfg->given |= O_LISTEN; break;
@@ -313,6 +319,7 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 	static const char *const names[] = {
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
+		"--seal-key",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -487,11 +494,36 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	size_t pem_len;
 	enum snt_sign_err serr;
 	enum bureau_err err;
+	char seal_text[SNT_FSS_FILE_MAX] = "";
+	struct snt_fss seal;
+	enum snt_fss_err fe;
 	bool changed;
 	int status = EXIT_USAGE;
 
-	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY, O_DEVICE | O_PUB, 0))
+	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY, O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
+	if (cfg->seal_key) {
+		int e;
+
+		fe = snt_fss_read(cfg->seal_key, &seal, &e);
+		if (fe) {
+			err_line("%s: %s%s%s", cfg->seal_key, snt_fss_strerror(fe), e ? ": " : "",
+				 e ? snt_open_strerror(e) : "");
+			return EXIT_USAGE;
+		}
+		if (seal.epoch != 0) {
+			err_line("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file",
+				 cfg->seal_key, (long long)seal.epoch);
+			snt_fss_wipe(&seal);
+			return EXIT_USAGE;
+		}
+		fe = snt_fss_format(&seal, seal_text, sizeof(seal_text));
+		snt_fss_wipe(&seal);
+		if (fe) {
+			err_line("%s: %s", cfg->seal_key, snt_fss_strerror(fe));
+			return EXIT_USAGE;
+		}
+	}
 	if (!bureau_device_id_valid(cfg->device))
 		return usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
 				   "starting with '.')", cfg->device);
@@ -524,8 +556,18 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		printf("registered %s kid %s\n", cfg->device, hex);
 	else
 		printf("%s already registered with this key (kid %s)\n", cfg->device, hex);
+	if (seal_text[0]) {
+		err = bureau_db_set_seal_key(db, cfg->device, seal_text, cfg->replace, &changed, why, sizeof(why));
+		if (err) {
+			err_line("%s", why);
+			status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
+			goto out;
+		}
+		printf(changed ? "%s: seal key registered\n" : "%s: seal key already registered\n", cfg->device);
+	}
 	status = EXIT_OK;
 out:
+	explicit_bzero(seal_text, sizeof(seal_text));
 	free(pem);
 	EVP_PKEY_free(pub);
 	bureau_db_close(db);
