@@ -526,7 +526,12 @@ static int fetch_online(const struct config *cfg, const char *pub_pem, const str
 	CURL *h;
 	int status = -1;
 	size_t n = strlen(cfg->online);
-	bool local = !strncmp(cfg->online, "http://127.0.0.1", 16) || !strncmp(cfg->online, "http://localhost", 16);
+	bool local = false;
+
+	/* Plain http only to this machine: the host part exactly 127.0.0.1 or localhost. */
+	for (const char *const *host = (const char *const[]){ "http://127.0.0.1", "http://localhost", NULL }; *host; host++)
+		if (!strncmp(cfg->online, *host, strlen(*host)) && strchr(":/", cfg->online[strlen(*host)]))
+			local = true;
 
 	if (strncmp(cfg->online, "https://", 8) && !local) {
 		ctl_err(CMD, _("--online: '%s' is not https:// (plain http only to 127.0.0.1 or localhost)"),
@@ -591,8 +596,12 @@ static int apply(const struct snt_config *sc, const struct package *p, char *rul
 	size_t n;
 	FILE *m;
 
-	snt_strlcpy(dir, sc->enrolment, sizeof(dir));
-	snt_strlcpy(dir, dirname(dir), sizeof(dir));
+	{
+		char copy[PATH_MAX];
+
+		snt_strlcpy(copy, sc->enrolment, sizeof(copy));
+		snt_strlcpy(dir, dirname(copy), sizeof(dir));
+	}
 	if (mkdir(dir, 0750) && errno != EEXIST) {
 		ctl_err(CMD, _("cannot make %s: %s"), dir, strerror(errno));
 		return -1;

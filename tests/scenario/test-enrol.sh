@@ -162,6 +162,19 @@ rule set: installed version 1 (was 0)
 registered with the bureau at http://127.0.0.1:$port"
 grep -q "^bureau_url = http://127.0.0.1:$port\$" "$T/g4/e4/enrolment.conf" || fail "online enrolment: no bureau_url"
 "$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
+# Plain http to anything but this machine is refused before anything is sent.
+out=$("$B/sentinelctl" enrol --config "$T/g4/gate.conf" --online "http://127.0.0.1.example.org:$port" \
+	--token 00000000000000000000000000000000 2>&1)
+expect_eq "plain http elsewhere: exit" "$?" "1"
+expect_eq "plain http elsewhere" "$out" \
+	"sentinelctl: enrol: already enrolled as gate sun-gate-4 ($T/g4/e4/enrolment.conf); remove it to enrol again"
+mkdir -p "$T/g6"
+sed 's#e4/#e6/#; s#d4\.key#d6.key#' "$T/g4/gate.conf" >"$T/g6/gate.conf"
+out=$("$B/sentinelctl" enrol --config "$T/g6/gate.conf" --online "http://127.0.0.1.example.org:$port" \
+	--token 00000000000000000000000000000000 2>&1)
+expect_eq "plain http elsewhere (not enrolled): exit" "$?" "1"
+expect_eq "plain http elsewhere (not enrolled)" "$out" \
+	"sentinelctl: enrol: --online: 'http://127.0.0.1.example.org:$port' is not https:// (plain http only to 127.0.0.1 or localhost)"
 # The same token again (another gate's attempt): refused, nothing enrolled.
 mkdir -p "$T/g5"
 sed 's#e4/#e5/#; s#d4\.key#d5.key#' "$T/g4/gate.conf" >"$T/g5/gate.conf"
