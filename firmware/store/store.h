@@ -69,9 +69,11 @@
  * append, which is not damage (the log may be ahead of its head file, as
  * long as it holds the head file's seq with its hash); a log behind its head
  * file, or holding another hash at its seq, is (snt_store_head_check()).
- * The first append of a connection also records meta('head_file') in its
- * transaction, so a head file deleted later is missed, not taken for a log
- * that never had one.
+ * Once a head file exists (written by an append, by snt_store_head_write()
+ * or read by snt_store_head_check() on this connection), the next append
+ * also records meta('head_file') in its transaction, so a head file deleted
+ * later is missed, not taken for a log that never had one; a kill at any
+ * point never leaves that record without the file.
  *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.

@@ -21,10 +21,20 @@
 
 enum snt_store_err store__head_mark(struct snt_store *st)
 {
-	if (st->head_marked)
+	enum snt_store_err err;
+
+	st->head_mark_pending = false;
+	/*
+	 * Only once a head file is known to exist: the rename that replaces it
+	 * never leaves it missing, so a log that records one always has one,
+	 * whenever a kill comes.
+	 */
+	if (st->head_marked || !st->head_exists)
 		return SNT_STORE_OK;
-	return store__exec_sql(st, "INSERT OR IGNORE INTO meta (key, value) VALUES ('head_file', '"
-			       HEAD_MAGIC "')");
+	err = store__exec_sql(st, "INSERT OR IGNORE INTO meta (key, value) VALUES ('head_file', '"
+			      HEAD_MAGIC "')");
+	st->head_mark_pending = !err;
+	return err;
 }
 
 /* Write the head file for (@seq, @hash); the errno value, 0 on success. */
@@ -47,9 +57,12 @@ void store__head_committed(struct snt_store *st, int64_t seq, const uint8_t hash
 	int e;
 
 	seal_committed(st);
+	if (st->head_mark_pending)
+		st->head_marked = true;
+	st->head_mark_pending = false;
 	e = write_head(st, seq, hash);
-
-	st->head_marked = true;
+	if (!e)
+		st->head_exists = true;
 	st->head_errno = e;
 }
 
@@ -92,12 +105,21 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
 		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	/* The file first, then the record that the log has one (a kill in between leaves both consistent). */
 	err = store__exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		return err;
 	err = log_head(st, &seq, hash);
-	if (!err)
+	if (!err) {
+		e = write_head(st, seq, hash);
+		if (e) {
+			store__rollback(st);
+			snprintf(msg, sizeof(msg), "head file: %s", strerror(e));
+			return store__fail_msg(st, SNT_STORE_ERR_IO, msg);
+		}
+		st->head_exists = true;
 		err = store__head_mark(st);
+	}
 	if (err) {
 		store__rollback(st);
 		return err;
@@ -105,12 +127,8 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 	err = store__commit(st);
 	if (err)
 		return err;
-	e = write_head(st, seq, hash);
-	if (e) {
-		snprintf(msg, sizeof(msg), "head file: %s", strerror(e));
-		return store__fail_msg(st, SNT_STORE_ERR_IO, msg);
-	}
-	st->head_marked = true;
+	st->head_marked = st->head_mark_pending;
+	st->head_mark_pending = false;
 	return SNT_STORE_OK;
 }
 
@@ -259,6 +277,7 @@ enum snt_store_err snt_store_head_check(struct snt_store *st, struct snt_store_h
 		out->state = SNT_HEAD_INVALID;
 		return SNT_STORE_OK;
 	}
+	st->head_exists = true;
 	if (out->file_seq > out->log_seq) {
 		out->state = SNT_HEAD_BEHIND;
 		return SNT_STORE_OK;

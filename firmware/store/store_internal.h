@@ -62,7 +62,9 @@ struct snt_store {
 	size_t payload_cap;
 	char errmsg[256];
 	char head_path[4096];		/* "<db>.head" */
-	bool head_marked;		/* meta('head_file') written by this connection */
+	bool head_marked;		/* meta('head_file') committed by this connection */
+	bool head_mark_pending;		/* ... inserted in the open append transaction */
+	bool head_exists;		/* this connection wrote or read a valid head file */
 	int head_errno;			/* errno of the last head-file write, 0 when it succeeded */
 	int seal_errno;			/* errno of the last key-file write, 0 when it succeeded */
 	struct snt_fss *seal;		/* the evolving seal key (snt_store_seal_attach()), or NULL */
