@@ -39,6 +39,12 @@
  * Planes that never did (inverted luma, normalised full scale and others)
  * were dropped: each costs a frame with no code a whole zbar pass.
  *
+ * The grid plane is not given to zbar as it is: the module grid spanned by
+ * three finder patterns on the smoothed full-scale plane is sampled and
+ * drawn clean (grid.c); it reads noisy, blurred and tilted captures no
+ * plane before it does (healthcode-hard 39 -> 42 of 60), and comes before
+ * the enlarged region, which costs more.
+ *
  * Two kinds of plane are conditional, so they cost nothing on the frames
  * that do not need them: padded planes (a light border, and the part of a
  * finder pattern cut off by the frame's edge redrawn, see edge.c) only when
@@ -58,6 +64,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 1, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 1, 0 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__GRID, 0, 0, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 0, 1 },
@@ -376,12 +383,7 @@ static void enlarge(const uint8_t *in, unsigned int w, unsigned int h, unsigned 
 	}
 }
 
-/*
- * @px (w x h) black (0) or white (255) in place: black where a pixel is
- * darker than the mean of the (2 @r + 1)-pixel square around it, less
- * BINARISE_OFFSET; @sat: (w + 1) x (h + 1) summed-area table.
- */
-static void binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
 {
 	size_t sw = (size_t)w + 1;
 
@@ -597,6 +599,15 @@ static size_t collect(struct snt_scanner *s, const struct snt_frame *f,
 			int x = (zbar_symbol_get_loc_x(sym, k) - pm->border) * pm->mul / pm->div + pm->ox;
 			int y = (zbar_symbol_get_loc_y(sym, k) - pm->border) * pm->mul / pm->div + pm->oy;
 
+			if (pm->homog) {
+				float fx, fy;
+
+				scan__grid_map_point(pm->h, (float)zbar_symbol_get_loc_x(sym, k),
+						     (float)zbar_symbol_get_loc_y(sym, k), &fx, &fy);
+				x = (int)lrintf(fx);
+				y = (int)lrintf(fy);
+			}
+
 			/* Unclamped, in the working frame, for judging the colour. */
 			s->raw_points[r->n][i][0] = x;
 			s->raw_points[r->n][i][1] = y;
@@ -753,6 +764,8 @@ void snt_scanner_free(struct snt_scanner *s)
 	free(s->blk);
 	free(s->integral);
 	free(s->find);
+	free(s->grid_img);
+	free(s->grid_bin);
 	free(s);
 }
 
@@ -850,7 +863,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	if (!plane)
 		return -1;
 	s->full = plane;
-	*pm = (struct scan__plane_map){ 0, 1, 1, 0, 0 };
+	*pm = (struct scan__plane_map){ .mul = 1, .div = 1 };
 	*w = fw;
 	*h = fh;
 	build_base(s, f, rgb, p);
@@ -910,7 +923,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 				return -1;
 			s->integral = sat;
 			/* A window of about four modules. */
-			binarise(plane, *w, *h, 6 * k, sat);
+			scan__binarise(plane, *w, *h, 6 * k, sat);
 		}
 	}
 	if (p->norm && normalise(s, plane, *w, *h))
@@ -1039,17 +1052,34 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		/* A grey frame has one base, its luma: each plane once. */
 		if (!rgb && seen_grey(s->planes, i))
 			continue;
-		n = scan__build_plane(s, &work, rgb, p, &plane, &w, &h, &pm);
+		if (p->scale == SCAN__GRID) {
+			struct scan__plane q = *p;
+
+			/* Only where the finder search found candidates. */
+			if (s->ncands == 0)
+				continue;
+			q.scale = SCAN__FULL;
+			n = scan__build_plane(s, &work, rgb, &q, &plane, &w, &h, &pm);
+			if (n > 0) {
+				n = scan__grid_read(s, plane, w, h, &pm);
+				if (n == -2)
+					return SNT_SCAN_ERR_ZBAR;
+			}
+		} else {
+			n = scan__build_plane(s, &work, rgb, p, &plane, &w, &h, &pm);
+			if (n > 0) {
+				zbar_image_set_size(s->zimg, w, h);
+				zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
+				n = zbar_scan_image(s->zs, s->zimg);
+				s->zbar_passes++;
+				if (n < 0)
+					return SNT_SCAN_ERR_ZBAR;
+			}
+		}
 		if (n < 0)
 			return SNT_SCAN_ERR_NOMEM;
 		if (n == 0)
 			continue;
-		zbar_image_set_size(s->zimg, w, h);
-		zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
-		n = zbar_scan_image(s->zs, s->zimg);
-		s->zbar_passes++;
-		if (n < 0)
-			return SNT_SCAN_ERR_ZBAR;
 		zbar_hit |= n > 0;
 		if (n == 0 || collect(s, frame, &pm, (int)shrunk) == 0)
 			continue;

@@ -30,6 +30,9 @@ enum scan__scale {
 	SCAN__UP,		/* the region around small finder candidates (module
 				 * at most SCAN__UP_MODULE pixels), cut out and
 				 * enlarged 2 or 3 times, bicubic */
+	SCAN__GRID,		/* full scale, not given to zbar as it is: the module
+				 * grid of three finder candidates sampled and drawn
+				 * clean (scan__grid_read()) */
 };
 
 /* One grey plane tried on zbar. */
@@ -60,13 +63,21 @@ struct scan__plane {
 
 /*
  * Where plane pixels land in the working frame:
- * (plane - border) * mul / div + (ox, oy).
+ * (plane - border) * mul / div + (ox, oy); or, when @homog is set, through
+ * the homography @h (x' = (h0 x + h1 y + h2) / (h6 x + h7 y + h8), y' the
+ * same with h3 h4 h5).
  */
 struct scan__plane_map {
 	int border;
 	int mul, div;
 	int ox, oy;
+	int homog;
+	float h[9];
 };
+
+/* Highest QR version scan__grid_read() samples (73 modules a side). */
+#define SCAN__GRID_MAX_VERSION 14
+#define SCAN__GRID_MAX_N (17 + 4 * SCAN__GRID_MAX_VERSION)
 
 /*
  * A finder pattern touching or cut by the edge of a plane, in the plane's
@@ -144,6 +155,11 @@ struct snt_scanner {
 	size_t find_cap;
 	struct scan__cand cands[SCAN__MAX_CANDS];
 	size_t ncands;
+	float grid_val[2 * SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];	/* module samples, local means */
+	uint8_t *grid_img;		/* a sampled grid drawn clean */
+	size_t grid_img_cap;
+	uint8_t *grid_bin;		/* the plane binarised, for the finder search */
+	size_t grid_bin_cap;
 
 	struct snt_scan_result res;
 	struct snt_scan_code sort_tmp;	/* scratch for sorting res */
@@ -289,6 +305,38 @@ void scan__edge_pad(const uint8_t *px, unsigned int w, unsigned int h, unsigned 
  */
 size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 			  const struct scan__rgb *rgb, struct scan__cand *out, size_t max);
+
+/*
+ * scan__grid_read() - read a code from its module grid (grid.c): finder
+ * patterns searched on @px as it is and binarised by the local mean (radii
+ * 4, 7 and 12 pixels), the most crossed GRID_CANDS refined to their cores'
+ * centres and taken three at a time as a code's corners (best-shaped
+ * first); for each, the versions whose timing patterns alternate best; the
+ * grid made perspective through the bottom-right alignment pattern when one
+ * is found, else affine; each module sampled and judged against the mean of
+ * the 7x7 around it (and that mean moved 8 % of the range each way); the
+ * grid drawn clean, its function patterns as ISO/IEC 18004:2015 §6.3 draws
+ * them, and read by zbar (s->zs, s->zimg), at most GRID_PASSES (48) zbar
+ * passes in all (s->zbar_passes counts them).  Uses s->find, s->integral
+ * and s->grid_*; s->cands is left alone.
+ * @px: @w x @h grey plane, the code's dark modules dark.
+ * @pm: on success, how the drawn image's pixels map to @px (homography).
+ * Return: 1 when zbar read a symbol (its results left in s->zimg), 0 when
+ * none, -1 when out of memory, -2 when zbar failed.
+ */
+int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, unsigned int h,
+		    struct scan__plane_map *pm);
+
+/* scan__grid_map_point() - (@u, @v) through the homography @h into (*@x, *@y). */
+void scan__grid_map_point(const float h[9], float u, float v, float *x, float *y);
+
+/*
+ * scan__binarise() - @px (@w x @h) black (0) or white (255) in place: black
+ * where a pixel is darker than the mean of the (2 @r + 1)-pixel square
+ * around it (cut at the plane's edges), less 3 grey levels.
+ * @sat: scratch of (@w + 1) x (@h + 1) entries (a summed-area table).
+ */
+void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat);
 
 /* scan__utf8_valid() - 1 if @in is well-formed UTF-8 (RFC 3629), else 0. */
 int scan__utf8_valid(const uint8_t *in, size_t len);
