@@ -19,8 +19,9 @@
  * near where that grid puts it, and when found the grid becomes a
  * perspective one through the four centres.  Every module is then sampled
  * (the mean of five points a quarter module apart, bilinear), judged dark or
- * light against the mean of the 7x7 modules around it (and that mean moved
- * a little each way), and the result drawn as a clean code, GRID_PX pixels
+ * light against the mean of the 7x7 modules around it (that mean moved a
+ * little each way; and the sample sharpened against its four neighbours,
+ * which blur mixes into a module of a pixel or two), and the result drawn as a clean code, GRID_PX pixels
  * a module with a quiet zone, its finder, timing and alignment patterns
  * drawn as the standard has them, which zbar then reads, error correction
  * and all.
@@ -44,8 +45,18 @@
 #define GRID_VERSIONS 4
 /* Most zbar passes one grid read makes. */
 #define GRID_PASSES 48
-/* Threshold offsets tried, as a share of the grid's dark-to-light range. */
-static const float grid_offsets[] = { 0.0f, -0.08f, 0.08f };
+/*
+ * How the samples are judged, in the order tried: the threshold offset, as
+ * a share of the grid's dark-to-light range; and whether each sample is
+ * first sharpened against its four neighbours (blur spreads a module of one
+ * or two pixels into them).
+ */
+static const struct {
+	float offset;
+	uint8_t sharpen;
+} grid_judge[] = { { 0.0f, 0 }, { -0.08f, 0 }, { 0.08f, 0 }, { 0.0f, 1 } };
+/* Sharpening: each sample less this much of its four neighbours' mean difference. */
+#define GRID_SHARPEN 0.5f
 /* Binarising windows (radius, pixels) of the finder searches; 0: the plane as it is. */
 static const unsigned int grid_bin_radius[] = { 0, 4, 7, 12 };
 
@@ -427,6 +438,30 @@ static void render(const float *val, const float *mean, unsigned int v, unsigned
 		}
 }
 
+/*
+ * @val (@n x @n) sharpened into @out: each sample moved away from the mean
+ * of its four neighbours by GRID_SHARPEN of the difference (edges: the
+ * neighbours there are).
+ */
+static void sharpen(const float *val, unsigned int n, float *out)
+{
+	for (unsigned int r = 0; r < n; r++)
+		for (unsigned int c = 0; c < n; c++) {
+			float sum = 0, v = val[(size_t)r * n + c];
+			unsigned int k = 0;
+
+			if (r > 0)
+				sum += val[(size_t)(r - 1) * n + c], k++;
+			if (r + 1 < n)
+				sum += val[(size_t)(r + 1) * n + c], k++;
+			if (c > 0)
+				sum += val[(size_t)r * n + c - 1], k++;
+			if (c + 1 < n)
+				sum += val[(size_t)r * n + c + 1], k++;
+			out[(size_t)r * n + c] = v + GRID_SHARPEN * (v - sum / (float)k);
+		}
+}
+
 /* The mean of the 7x7 modules around each module of @val (@n x @n) into @mean. */
 static void local_mean(const float *val, unsigned int n, float *mean)
 {
@@ -546,7 +581,7 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 {
 	unsigned int n = 17 + 4 * v, side = (n + 2 * GRID_QUIET) * GRID_PX;
 	float lo = 255, hi = 0;
-	float *val = s->grid_val, *mean = s->grid_val + (size_t)n * n;
+	float *val = s->grid_val, *mean = val + (size_t)n * n, *sharp = mean + (size_t)n * n;
 	uint8_t *img = grow(s->grid_img, &s->grid_img_cap, (size_t)side * side);
 
 	if (!img)
@@ -560,13 +595,14 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 	}
 	if (hi - lo < 8)
 		return 0;
-	for (size_t k = 0; k < SNT_ARRAY_SIZE(grid_offsets); k++) {
+	sharpen(val, n, sharp);
+	for (size_t k = 0; k < SNT_ARRAY_SIZE(grid_judge); k++) {
 		int r;
 
 		if (s->zbar_passes >= *passes_end)
 			return 0;
-
-		render(val, mean, v, n, grid_offsets[k] * (hi - lo), img, side);
+		render(grid_judge[k].sharpen ? sharp : val, mean, v, n,
+		       grid_judge[k].offset * (hi - lo), img, side);
 		zbar_image_set_size(s->zimg, side, side);
 		zbar_image_set_data(s->zimg, img, (unsigned long)side * side, NULL);
 		r = zbar_scan_image(s->zs, s->zimg);
@@ -605,8 +641,8 @@ int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 
 	/*
 	 * Finders of this plane (dark centres), searched as it is and binarised
-	 * by the local mean over two window sizes (blur fills the light ring of
-	 * a finder, which the local mean brings back), merged.
+	 * by the local mean over three window sizes (blur fills the light ring
+	 * of a finder, which the local mean brings back), merged.
 	 */
 	nall = 0;
 	for (size_t pass = 0; pass < SNT_ARRAY_SIZE(grid_bin_radius); pass++) {

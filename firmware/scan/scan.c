@@ -39,11 +39,13 @@
  * Planes that never did (inverted luma, normalised full scale and others)
  * were dropped: each costs a frame with no code a whole zbar pass.
  *
- * The grid plane is not given to zbar as it is: the module grid spanned by
- * three finder patterns on the smoothed full-scale plane is sampled and
- * drawn clean (grid.c); it reads noisy, blurred and tilted captures no
- * plane before it does (healthcode-hard 39 -> 42 of 60), and comes before
- * the enlarged region, which costs more.
+ * The grid planes are not given to zbar as they are: the module grid
+ * spanned by three finder patterns is sampled and drawn clean (grid.c).  On
+ * the smoothed full-scale plane it reads noisy, blurred and tilted captures
+ * no plane before it does (healthcode-hard 39 -> 43 of 60), and comes before
+ * the enlarged region, which costs more; on the enlarged region, last, it
+ * reads codes of two pixels a module or less (healthcode-small 6 -> 11 of
+ * 45).
  *
  * Two kinds of plane are conditional, so they cost nothing on the frames
  * that do not need them: padded planes (a light border, and the part of a
@@ -68,6 +70,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 0, 1 },
+	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP_GRID, 0, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__THIRD, 0, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
@@ -602,10 +605,13 @@ static size_t collect(struct snt_scanner *s, const struct snt_frame *f,
 			if (pm->homog) {
 				float fx, fy;
 
+				/* Through the grid into the plane, then as above. */
 				scan__grid_map_point(pm->h, (float)zbar_symbol_get_loc_x(sym, k),
 						     (float)zbar_symbol_get_loc_y(sym, k), &fx, &fy);
-				x = (int)lrintf(fx);
-				y = (int)lrintf(fy);
+				x = (int)lrintf((fx - (float)pm->border) * (float)pm->mul / (float)pm->div) +
+				    pm->ox;
+				y = (int)lrintf((fy - (float)pm->border) * (float)pm->mul / (float)pm->div) +
+				    pm->oy;
 			}
 
 			/* Unclamped, in the working frame, for judging the colour. */
@@ -1052,13 +1058,13 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		/* A grey frame has one base, its luma: each plane once. */
 		if (!rgb && seen_grey(s->planes, i))
 			continue;
-		if (p->scale == SCAN__GRID) {
+		if (p->scale == SCAN__GRID || p->scale == SCAN__UP_GRID) {
 			struct scan__plane q = *p;
 
 			/* Only where the finder search found candidates. */
 			if (s->ncands == 0)
 				continue;
-			q.scale = SCAN__FULL;
+			q.scale = p->scale == SCAN__GRID ? SCAN__FULL : SCAN__UP;
 			n = scan__build_plane(s, &work, rgb, &q, &plane, &w, &h, &pm);
 			if (n > 0) {
 				n = scan__grid_read(s, plane, w, h, &pm);

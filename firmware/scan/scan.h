@@ -28,12 +28,14 @@
  * too high); the region around finder candidates of small modules, smoothed
  * and enlarged two or three times (bicubic), as it is and binarised by the
  * local mean (codes held far away, tilted or blurred); and a double-scale
- * plane for frames of at most 400 pixels a side.  Before the enlarged
- * region, a frame with finder candidates is also read from its module grid:
- * three finder patterns found on the smoothed minimum channel fix the grid
- * (with the alignment pattern, its perspective), every module is sampled
- * and judged against its neighbours, and the code drawn clean for zbar
- * (noisy, blurred and tilted captures whose modules zbar cannot sample).  A frame larger than
+ * plane for frames of at most 400 pixels a side.  A frame with finder
+ * candidates is also read from its module grid, on the smoothed minimum
+ * channel before the enlarged region and on the enlarged region after it:
+ * three finder patterns fix the grid (with the alignment pattern, its
+ * perspective), every module is sampled and judged against its neighbours
+ * (also sharpened against them, for modules of a pixel or two), and the code
+ * drawn clean for zbar (noisy, blurred, tilted and far captures whose
+ * modules zbar cannot sample).  A frame larger than
  * SNT_SCAN_WORK_SIDE is box-filtered down first.  A frame with a code that
  * cannot be read, or finder-like texture, goes through every plane that
  * applies and costs the most (several hundred milliseconds at 640x480 for

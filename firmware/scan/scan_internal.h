@@ -33,6 +33,7 @@ enum scan__scale {
 	SCAN__GRID,		/* full scale, not given to zbar as it is: the module
 				 * grid of three finder candidates sampled and drawn
 				 * clean (scan__grid_read()) */
+	SCAN__UP_GRID,		/* the SCAN__UP region, read as SCAN__GRID is */
 };
 
 /* One grey plane tried on zbar. */
@@ -155,7 +156,7 @@ struct snt_scanner {
 	size_t find_cap;
 	struct scan__cand cands[SCAN__MAX_CANDS];
 	size_t ncands;
-	float grid_val[2 * SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];	/* module samples, local means */
+	float grid_val[3 * SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];	/* module samples, local means, sharpened */
 	uint8_t *grid_img;		/* a sampled grid drawn clean */
 	size_t grid_img_cap;
 	uint8_t *grid_bin;		/* the plane binarised, for the finder search */
@@ -314,7 +315,8 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
  * first); for each, the versions whose timing patterns alternate best; the
  * grid made perspective through the bottom-right alignment pattern when one
  * is found, else affine; each module sampled and judged against the mean of
- * the 7x7 around it (and that mean moved 8 % of the range each way); the
+ * the 7x7 around it (that mean moved 8 % of the range each way; and the
+ * sample sharpened against its four neighbours); the
  * grid drawn clean, its function patterns as ISO/IEC 18004:2015 §6.3 draws
  * them, and read by zbar (s->zs, s->zimg), at most GRID_PASSES (48) zbar
  * passes in all (s->zbar_passes counts them).  Uses s->find, s->integral
