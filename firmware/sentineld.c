@@ -51,6 +51,7 @@ struct ctx {
 	bool pending;			/* a pending set waits for its valid_from (rules.h) */
 	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
 	int64_t pending_from_ms;	/* its valid_from */
+	struct snt_rules_stamp rules_stamp;	/* [rules] dir's files when last loaded (rules.h) */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;
@@ -291,6 +292,8 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	EVP_PKEY *pub = NULL;
 	char err[512] = "";
 
+	/* Taken first: a change while this load runs is seen at the next check. */
+	snt_rules_dir_stamp(cfg->rules_dir, &c->rules_stamp);
 	serr = snt_sign_key_load_public(cfg->sync_bureau_key, &pub);
 	if (serr) {
 		if (c->rules)
@@ -367,6 +370,34 @@ static void promote_rules(struct ctx *c)
 	}
 	if (promoted)
 		load_rules(c, &c->cfg, "valid_from");
+}
+
+/*
+ * Between visits: when the files of [rules] dir changed since the last load
+ * (an install by `sentinelctl sync` or `policy install`: snt_rules_dir_stamp()),
+ * the set is loaded again as at SIGHUP, and the log says what changed.
+ */
+static void watch_rules(struct ctx *c)
+{
+	struct snt_rules_stamp now;
+	uint64_t before = c->rules ? c->rules->version : 0;
+	enum snt_rules_mode mode = c->rules ? c->rules->mode : SNT_RULES_OPEN;
+	bool had = c->rules != NULL;
+
+	snt_rules_dir_stamp(c->cfg.rules_dir, &now);
+	if (snt_rules_stamp_equal(&now, &c->rules_stamp))
+		return;
+	log_info(&c->log, "rules dir %s changed: loading the rule set", c->cfg.rules_dir);
+	load_rules(c, &c->cfg, "rules dir");
+	if (!c->rules || (had && c->rules->version == before))
+		return;
+	if (had)
+		log_info(&c->log, "rules dir: rule set version %llu (%s) replaced by version %llu (%s)",
+			 (unsigned long long)before, snt_rules_mode_name(mode),
+			 (unsigned long long)c->rules->version, snt_rules_mode_name(c->rules->mode));
+	else
+		log_info(&c->log, "rules dir: rule set version %llu (%s) taken up",
+			 (unsigned long long)c->rules->version, snt_rules_mode_name(c->rules->mode));
 }
 
 /*
@@ -717,8 +748,11 @@ static int run(struct ctx *c)
 			settle_press(c);	/* no second press: admit */
 			continue;
 		}
-		if (rc == SNT_HAL_TIMEOUT && (watchdog_wait || enrol_wait))
+		if (rc == SNT_HAL_TIMEOUT && (watchdog_wait || enrol_wait)) {
+			if (!occupied)
+				watch_rules(c);	/* idle: a new set is taken up before anyone comes */
 			continue;
+		}
 		if (rc == SNT_HAL_TIMEOUT) {
 			/*
 			 * Still someone there after the leave timeout.  No new
@@ -760,6 +794,7 @@ static int run(struct ctx *c)
 			log_info(&c->log, "fire alarm active: no check-in");
 			continue;
 		}
+		watch_rules(c);
 		promote_rules(c);
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {

@@ -3,7 +3,8 @@
  * Rule-set hook of `sentinelctl sync usb` (tools/sync_rules.h): a rule set
  * the bureau left on the stick is installed with snt_rules_install() into
  * [rules] dir (verified with [sync] bureau_key; only a newer version
- * replaces the active one; sentineld picks it up at SIGHUP or restart).
+ * replaces the active one; the running sentineld takes it up before the next
+ * visit).
  */
 #include <stdio.h>
 
@@ -39,7 +40,7 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 			 (unsigned long long)res.version, from, (unsigned long long)res.previous);
 		return 0;
 	}
-	snprintf(msg, msglen, "installed version %llu (was %llu), %s; sentineld applies it at SIGHUP",
+	snprintf(msg, msglen, "installed version %llu (was %llu), %s; sentineld applies it before the next visit",
 		 (unsigned long long)res.version, (unsigned long long)res.previous,
 		 snt_rules_freshness_name(res.freshness));
 	return 0;

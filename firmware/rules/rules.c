@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -679,6 +680,37 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 static bool fatal(enum snt_rules_err e)
 {
 	return e == SNT_RULES_ERR_NOMEM || e == SNT_RULES_ERR_INVAL;
+}
+
+void snt_rules_dir_stamp(const char *dir, struct snt_rules_stamp *out)
+{
+	static const char *const names[3] = { SNT_RULES_FILE, SNT_RULES_KEPT_FILE, SNT_RULES_PENDING_FILE };
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < 3; i++) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path) ||
+		    stat(path, &sb) != 0)
+			continue;
+		out->file[i].dev = (uint64_t)sb.st_dev;
+		out->file[i].ino = (uint64_t)sb.st_ino;
+		out->file[i].size = (uint64_t)sb.st_size;
+		out->file[i].ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+		out->file[i].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	}
+}
+
+bool snt_rules_stamp_equal(const struct snt_rules_stamp *a, const struct snt_rules_stamp *b)
+{
+	for (size_t i = 0; i < 3; i++) {
+		if (a->file[i].dev != b->file[i].dev || a->file[i].ino != b->file[i].ino ||
+		    a->file[i].size != b->file[i].size || a->file[i].ctime_ns != b->file[i].ctime_ns ||
+		    a->file[i].mtime_ns != b->file[i].mtime_ns)
+			return false;
+	}
+	return true;
 }
 
 enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const struct snt_rules_gate *gate,

@@ -190,6 +190,30 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 				       size_t n_gates, const struct snt_rules_gate *gate, char *errbuf,
 				       size_t errlen) SNT_WUR;
 
+/*
+ * What the files of a rules directory are now (snt_rules_dir_stamp()): for
+ * each of rules.cose, rules.kept.cose and rules.pending.cose its inode,
+ * size and change time (all 0 when it is absent).  An install replaces a
+ * file by rename(2), which always gives it a new inode and change time, so
+ * two stamps that differ mean the directory changed.
+ */
+struct snt_rules_stamp {
+	struct {
+		uint64_t dev, ino, size;
+		int64_t ctime_ns, mtime_ns;
+	} file[3];
+};
+
+/*
+ * snt_rules_dir_stamp() - stat(2) the three files of @dir into @out (a
+ * missing file, or one that cannot be stat'ed, reads as all 0).  Nothing
+ * is opened or read; cheap enough to call between every two visits.
+ */
+void snt_rules_dir_stamp(const char *dir, struct snt_rules_stamp *out);
+
+/* snt_rules_stamp_equal() - whether two stamps describe the same files. */
+bool snt_rules_stamp_equal(const struct snt_rules_stamp *a, const struct snt_rules_stamp *b);
+
 /* What snt_rules_load() found. */
 struct snt_rules_load_info {
 	bool kept;		/* rules.cose failed; the set came from rules.kept.cose */

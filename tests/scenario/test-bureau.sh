@@ -528,6 +528,6 @@ done
 expect_eq "register --help" "$("$BB" register --help | head -n 1)" \
 	"Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]"
 expect_eq "policy --help" "$("$BB" policy --help | head -n 1)" \
-	"Usage: sentinel-bureau --key KEY policy sign --in RULES.json --out RULES.cose"
+	"Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose"
 expect_eq "--help" "$("$BB" --help | head -n 1)" "Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]"
 finish

@@ -91,18 +91,20 @@ for f in "$T/gate.db" "$T/gate.db-wal" "$T/bureau.db" "$T/bureau.db-wal" "$T"/*.
 		expect_eq "$(basename "$f") holds $label" "$n" "0"
 	done
 done
-# A bureau database of version 1 (no payload_hash, no seal_key) is brought to
-# the current version (3) on open, rows kept.
+# A bureau database of version 1 (no payload_hash, no seal_key, no home or
+# rule_sets) is brought to the current version (4) on open, rows kept.
 cp "$T/bureau.db" "$T/old.db"
 sqlite3 "$T/old.db" "PRAGMA wal_checkpoint(TRUNCATE); ALTER TABLE entries DROP COLUMN payload_hash;
 	ALTER TABLE priority DROP COLUMN payload_hash; ALTER TABLE devices DROP COLUMN seal_key;
-	PRAGMA user_version = 1;" >/dev/null ||
+	ALTER TABLE devices DROP COLUMN home; DROP TABLE rule_sets; PRAGMA user_version = 1;" >/dev/null ||
 	fail "making a version 1 bureau database"
 "$B/sentinel-bureau" --db "$T/old.db" devices >/dev/null || fail "bureau devices on a version 1 database"
 expect_eq "bureau database migrated" "$(sqlite3 "$T/old.db" "PRAGMA user_version; SELECT count(*) FROM entries;
 	SELECT count(*) FROM pragma_table_info('priority') WHERE name = 'payload_hash';
-	SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'seal_key'")" "3
+	SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'seal_key';
+	SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'home'")" "4
 2
+1
 1
 1"
 

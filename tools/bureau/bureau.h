@@ -111,6 +111,37 @@ enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, cha
 				   char *why, size_t n) SNT_WUR;
 
 /*
+ * bureau_db_set_home() - record that @device (registered) serves the home
+ * @home (its [station] home, as rule sets name it).
+ * Return: BUREAU_OK; BUREAU_ERR_INVAL (NULL or empty); BUREAU_ERR_NOTFOUND
+ * when not registered; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, const char *home, char *why,
+				   size_t n) SNT_WUR;
+
+/*
+ * bureau_db_rules_put() - make the signed rule set @cose (@len bytes, its
+ * payload naming @home and @version) the current set of @home, unless one
+ * of the same or a newer version is held.
+ * @held: receives the version held afterwards.
+ * Return: BUREAU_OK; BUREAU_ERR_EXISTS when not newer (@why says which is
+ * held; nothing changes); BUREAU_ERR_INVAL; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
+				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_rules_for() - the current rule set of @device's home.
+ * @cose: receives a copy of the signed bytes (free()), @len its size,
+ * @version its version.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND when the device is not registered,
+ * its home is not known or the home has no set (@why says which);
+ * BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n) SNT_WUR;
+
+/*
  * bureau_db_device_key() - the registered public key of @device (new EVP_PKEY,
  * EVP_PKEY_free()).  BUREAU_ERR_NOTFOUND when not registered.
  */

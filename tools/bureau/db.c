@@ -8,13 +8,14 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 3; a
- * version 1 or 2 file is brought to 3 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 4; a
+ * version 1, 2 or 3 file is brought to 4 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
  *             seal_key (version 3: the gate's first seal key, the text of
- *             its key file at epoch 0 (fss.h), NULL = none registered)
+ *             its key file at epoch 0 (fss.h), NULL = none registered),
+ *             home (version 4: the gate's [station] home; NULL = not known)
  *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
  *             store.h), written and read by the gate's own row code
  *             (snt_store_row_bind(), snt_store_row_decode()): enums as
@@ -33,6 +34,9 @@
  *   bundles   journal of accepted bundles: dev, kind, first, last, count,
  *             created, received, new, duplicate, source (file name or
  *             "http").
+ *   rule_sets (version 4) each home's current rule set: home (primary key), version,
+ *             cose (the signed COSE_Sign1 bytes as sent to the gates),
+ *             recorded.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -45,7 +49,7 @@
 #include "tools/bureau/bureau.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 3
+#define BUREAU_SCHEMA_VERSION 4
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -137,6 +141,17 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"ALTER TABLE devices ADD COLUMN seal_key TEXT CHECK (seal_key IS NULL OR length(seal_key) <= 512);\n"
 	"PRAGMA user_version = 3;\n";
+
+/* Version 3 -> 4: a gate's home, and each home's current rule set. */
+static const char schema_v4[] =
+	"ALTER TABLE devices ADD COLUMN home TEXT;\n"
+	"CREATE TABLE rule_sets (\n"
+	"	home TEXT PRIMARY KEY,\n"
+	"	version INTEGER NOT NULL CHECK (version >= 1),\n"
+	"	cose BLOB NOT NULL,\n"
+	"	recorded_utc_ms INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"PRAGMA user_version = 4;\n";
 
 struct bureau_db {
 	sqlite3 *db;
@@ -250,6 +265,8 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 			err = exec(db, schema_v2, why, n);
 		if (!err && version < 3)
 			err = exec(db, schema_v3, why, n);
+		if (!err && version < 4)
+			err = exec(db, schema_v4, why, n);
 		if (!err)
 			err = exec(db, "COMMIT", why, n);
 		if (err) {
@@ -1297,4 +1314,111 @@ enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out
 	*out = arr;
 	*count = cnt;
 	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, const char *home, char *why,
+				   size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id;
+	enum bureau_err err;
+	int rc;
+
+	if (!db || !device || !home || !*home)
+		return BUREAU_ERR_INVAL;
+	err = lookup(db, device, &id, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET home = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "set home");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, home, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? BUREAU_OK : db_fail(db, why, n, "set home");
+}
+
+enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
+				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*held = 0;
+	if (!db || !home || !*home || !cose || !len || version < 1 || version > INT64_MAX || len > INT32_MAX)
+		return BUREAU_ERR_INVAL;
+	if (sqlite3_prepare_v2(db->db,
+			       "INSERT INTO rule_sets (home, version, cose, recorded_utc_ms) VALUES (?1, ?2, ?3, ?4) "
+			       "ON CONFLICT (home) DO UPDATE SET version = excluded.version, cose = excluded.cose, "
+			       "recorded_utc_ms = excluded.recorded_utc_ms WHERE excluded.version > rule_sets.version "
+			       "RETURNING version", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "record rule set");
+	sqlite3_bind_text(s, 1, home, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)version);
+	sqlite3_bind_blob(s, 3, cose, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now_ms);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*held = version;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, why, n, "record rule set");
+	if (*held)
+		return BUREAU_OK;
+	if (sqlite3_prepare_v2(db->db, "SELECT version FROM rule_sets WHERE home = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "rule set version");
+	sqlite3_bind_text(s, 1, home, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*held = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	snprintf(why, n, "home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer",
+		 home, *held, version);
+	return BUREAU_ERR_EXISTS;
+}
+
+enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n)
+{
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err;
+	int64_t id;
+	int rc;
+
+	*cose = NULL;
+	*len = 0;
+	*version = 0;
+	if (!db || !device)
+		return BUREAU_ERR_INVAL;
+	err = lookup(db, device, &id, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT r.version, r.cose FROM devices d JOIN rule_sets r ON r.home = d.home "
+			       "WHERE d.id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "rule set lookup");
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 1);
+		int bl = sqlite3_column_bytes(s, 1);
+
+		*cose = b && bl > 0 ? malloc((size_t)bl) : NULL;
+		if (!*cose) {
+			sqlite3_finalize(s);
+			return BUREAU_ERR_NOMEM;
+		}
+		memcpy(*cose, b, (size_t)bl);
+		*len = (size_t)bl;
+		*version = (uint64_t)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return BUREAU_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, why, n, "rule set lookup");
+	snprintf(why, n, "device %s: no rule set for its home", device);
+	return BUREAU_ERR_NOTFOUND;
 }

@@ -22,6 +22,7 @@
 #include "codes/verify.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
+#include "tools/bureau/bureau.h"
 #include "tools/bureau/issue.h"
 
 #define EXIT_OK 0
@@ -29,7 +30,7 @@
 #define EXIT_USAGE 2
 
 struct opts {
-	const char *key, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses;
+	const char *key, *db, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses;
 	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
 	size_t n_gates;
 	bool text, help;
@@ -67,11 +68,14 @@ static int usage_error(const char *fmt, ...)
 static void command_usage(const char *cmd)
 {
 	if (!strcmp(cmd, "policy"))
-		fputs("Usage: sentinel-bureau --key KEY policy sign --in RULES.json --out RULES.cose\n"
+		fputs("Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose\n"
 		      "\n"
-		      "Sign a rule set (JSON, the keys of firmware/rules/rules.h) with the bureau's key\n"
+		      "Sign a rule set (JSON, the keys of sentinel-rules(5)) with the bureau's key\n"
 		      "as a COSE_Sign1 ES256 for 'sentinelctl policy install'.  What the gate would\n"
-		      "refuse is refused here, naming the field; nothing is written then.\n", stdout);
+		      "refuse is refused here, naming the field; nothing is written then.  With\n"
+		      "--db the signed set also becomes its home's current set in that bureau\n"
+		      "database (when newer than the one held): ack and export put it on the stick\n"
+		      "for every gate registered with that --home.\n", stdout);
 	else if (!strcmp(cmd, "badge"))
 		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF --out BADGE.png\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
@@ -357,6 +361,41 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 	return 0;
 }
 
+/* policy sign --db: the signed set @cose becomes the current set of its home in @db. */
+static int record_rules(const char *db_path, const struct snt_rules *r, const uint8_t *cose, size_t len)
+{
+	struct bureau_db *db = NULL;
+	struct snt_clock clk;
+	char why[BUREAU_WHY_LEN];
+	enum bureau_err err;
+	uint64_t held = 0;
+	struct stat sb;
+
+	if (stat(db_path, &sb) != 0) {
+		err_line("bureau database %s: %s (register the gates first)", db_path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	err = bureau_db_open(db_path, &db, why, sizeof(why));
+	if (err) {
+		err_line("%s", why);
+		return EXIT_USAGE;
+	}
+	snt_clock_system(&clk);
+	err = bureau_db_rules_put(db, r->home, r->version, cose, len, snt_clock_utc_ms(&clk), &held, why,
+				  sizeof(why));
+	bureau_db_close(db);
+	if (err == BUREAU_ERR_EXISTS) {
+		err_line("%s: not recorded", why);
+		return EXIT_FAIL;
+	}
+	if (err) {
+		err_line("%s", why);
+		return EXIT_USAGE;
+	}
+	printf("rule set version %" PRIu64 " recorded for home %s: %s\n", r->version, r->home, db_path);
+	return EXIT_OK;
+}
+
 static int policy_sign(const struct opts *o, EVP_PKEY *key)
 {
 	struct snt_rules *r = calloc(1, sizeof(*r));
@@ -395,7 +434,7 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		goto out;
 	}
 	printf("rule set version %" PRIu64 " signed: %s (%zu bytes)\n", r->version, o->out, clen);
-	status = EXIT_OK;
+	status = o->db ? record_rules(o->db, r, cose, clen) : EXIT_OK;
 out:
 	json_decref(root);
 	free(payload);
@@ -564,7 +603,7 @@ static int run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o.key = optarg; break;
-		case 'd': break;	/* the bureau database is not used here */
+		case 'd': o.db = optarg; break;	/* policy sign: record the set there */
 		case 'i': o.in = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'r': o.ref = optarg; break;

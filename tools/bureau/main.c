@@ -25,6 +25,8 @@
 
 #include "clock/clock.h"
 #include "fss/fss.h"
+#include "codes/codes.h"
+#include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/enrol.h"
@@ -55,11 +57,12 @@ enum opt_bit {
 	O_REQUEST_TIMEOUT = 1 << 12,
 	O_BUFFER_LIMIT = 1 << 13,
 	O_SEAL_KEY = 1 << 14,
+	O_HOME = 1 << 15,
 };
 
 struct config {
 	unsigned given;
-	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key;
+	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home;
 	int platform_timeout_ms;
 	unsigned request_timeout_s, buffer_limit_mib;	/* serve */
 	bool replace, json, help;
@@ -92,6 +95,7 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  keys init --key PATH              make the bureau's key pair (PATH, PATH.pub)\n"
 		"  register --device ID --pub FILE   register a gate's public key [--replace] [--seal-key F]\n"
+		"                                    [--home HOME: the gate's [station] home]\n"
 		"                                    (the bureau's own key, --key, is refused)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
@@ -135,13 +139,15 @@ static bool command_usage(const char *cmd)
 			  "overwritten.\n" },
 		{ "register", "Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]\n"
 			      "                       [--key KEY] [--seal-key SEAL0]\n"
+			      "                       [--home HOME]\n"
 			      "\n"
 			      "Register a gate's public key (FILE, from 'sentinelctl keys init' on the gate)\n"
 			      "under the device id ID; creates the database when missing.  The same key again\n"
 			      "changes nothing; another key for a registered id needs --replace.  The bureau's\n"
 			      "own key (--key, or ./" DEFAULT_KEY " when present) is refused.  --seal-key: the\n"
 			      "gate's first seal key (DEVICE.seal0 from 'sentinelctl keys init'); every bundle\n"
-			      "is then checked against it on import.\n" },
+			      "is then checked against it on import.  --home: the home the gate serves (its\n"
+			      "[station] home): ack and export put that home's current rule set on the stick.\n" },
 		{ "import", "Usage: sentinel-bureau [--db PATH] --key KEY import DIR\n"
 			    "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
 			    "\n"
@@ -159,7 +165,8 @@ static bool command_usage(const char *cmd)
 			   "stop it.\n" },
 		{ "ack", "Usage: sentinel-bureau [--db PATH] --key KEY ack --device ID --output DIR\n"
 			 "\n"
-			 "Write the device's signed acknowledgement and signed time into\n"
+			 "Write the device's signed acknowledgement, signed time and the current\n"
+			 "rule set of its home (policy sign --db, register --home) into\n"
 			 "DIR/sentinel/ID/in/ (the stick layout); one line per file written.\n" },
 		{ "export", "Usage: sentinel-bureau [--db PATH] --key KEY export DIR\n"
 			    "\n"
@@ -219,6 +226,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "request-timeout", required_argument, NULL, 'R' },
 		{ "buffer-limit", required_argument, NULL, 'B' },
 		{ "seal-key", required_argument, NULL, 'S' },
+		{ "home", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -283,6 +291,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'l': cfg->listen = optarg; cfg->given |= O_LISTEN; break;
 		case 'c': cfg->tls_cert = optarg; cfg->given |= O_TLS_CERT; break;
 		case 'K': cfg->tls_key = optarg; cfg->given |= O_TLS_KEY; break;
+		case 'H': cfg->home = optarg; cfg->given |= O_HOME; break;
 		case 'h':
 			cfg->help = true;
 			break;
@@ -320,6 +329,7 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 		"--seal-key",
+		"--home",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -500,7 +510,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	bool changed;
 	int status = EXIT_USAGE;
 
-	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY, O_DEVICE | O_PUB, 0))
+	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME, O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
 	if (cfg->seal_key) {
 		int e;
@@ -527,6 +537,9 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	if (!bureau_device_id_valid(cfg->device))
 		return usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
 				   "starting with '.')", cfg->device);
+	if (cfg->home && (!cfg->home[0] || strlen(cfg->home) >= SNT_RULES_HOME_LEN ||
+			  !snt_code_is_text((const uint8_t *)cfg->home, strlen(cfg->home))))
+		return usage_error("--home: not a home name of 1-127 bytes of text (the gate's [station] home)");
 	serr = snt_sign_key_load_public(cfg->pub, &pub);
 	if (!serr)
 		serr = snt_sign_key_kid(pub, kid);
@@ -564,6 +577,14 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 			goto out;
 		}
 		printf(changed ? "%s: seal key registered\n" : "%s: seal key already registered\n", cfg->device);
+	}
+	if (cfg->home) {
+		err = bureau_db_set_home(db, cfg->device, cfg->home, why, sizeof(why));
+		if (err) {
+			err_line("%s", why);
+			goto out;
+		}
+		printf("%s serves home %s\n", cfg->device, cfg->home);
 	}
 	status = EXIT_OK;
 out:
@@ -707,9 +728,10 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 /* Write the ack and a signed time for one device into @dir's stick layout. */
 static int write_device_files(const struct bureau_ctx *c, const char *dir, const char *device)
 {
-	uint8_t *ack = NULL, *tm = NULL;
-	size_t ack_len = 0, tm_len = 0;
+	uint8_t *ack = NULL, *tm = NULL, *rules = NULL;
+	size_t ack_len = 0, tm_len = 0, rules_len = 0;
 	int64_t seq = 0, now = 0;
+	uint64_t version = 0;
 	char why[BUREAU_WHY_LEN], name[160];
 	enum bureau_err err;
 	int fd, status = EXIT_USAGE;
@@ -717,6 +739,12 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, why, sizeof(why));
 	if (!err)
 		err = bureau_make_time(c, device, &tm, &tm_len, &now, why, sizeof(why));
+	if (!err) {
+		/* The current rule set of the device's home, when it has one. */
+		err = bureau_db_rules_for(c->db, device, &rules, &rules_len, &version, why, sizeof(why));
+		if (err == BUREAU_ERR_NOTFOUND)
+			err = BUREAU_OK;
+	}
 	if (err) {
 		err_line("%s", why);
 		status = err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
@@ -736,6 +764,13 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 		if (!err)
 			printf("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n", device, now, dir, device, name);
 	}
+	if (!err && rules) {
+		snprintf(name, sizeof(name), "rules-%" PRIu64 ".cose", version);
+		err = bureau_write_file(fd, name, rules, rules_len, why, sizeof(why));
+		if (!err)
+			printf("rules %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n", device, version, dir, device,
+			       name);
+	}
 	close(fd);
 	if (err) {
 		err_line("%s", why);
@@ -745,6 +780,7 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 out:
 	free(ack);
 	free(tm);
+	free(rules);
 	return status;
 }
 
