@@ -401,26 +401,45 @@ static void watch_rules(struct ctx *c)
 }
 
 /*
- * Visitors inside at start, for the rule set's cap: today's (China Standard
- * Time) admitted visitor entries minus exit-button releases in the log.
+ * Visitors inside at start, for the rule set's cap: today's ([station]
+ * timezone) admitted visitor entries and exit-button releases in the log,
+ * replayed in time order (each admission counts for the expected stay).
  */
 static void restore_occupancy(struct ctx *c)
 {
-	const int64_t day = 86400000, cst = 8 * 3600000;
-	int64_t now = snt_clock_utc_ms(&c->board->clock), since, in = 0, out = 0;
+	int64_t now = snt_clock_utc_ms(&c->board->clock), since;
+	struct snt_store_event_iter *evs = NULL;
+	struct snt_store_iter *it = NULL;
 	struct snt_store_query q;
+	enum snt_store_err serr, eerr;
+	struct snt_event ev;
+	struct snt_entry e;
 
-	since = (now + cst) / day * day - cst;
+	if (snt_clock_local_midnight(now, &since)) {
+		log_warnx(&c->log, "occupancy not restored: the local day of the clock is unknown");
+		return;
+	}
 	memset(&q, 0, sizeof(q));
 	q.since_utc_ms = since;
 	q.decisions = 1u << SNT_DECISION_ADMIT;
 	q.kinds = 1u << SNT_KIND_VISITOR;
-	if (snt_store_count(c->store, &q, &in) != SNT_STORE_OK ||
-	    snt_store_events_count(c->store, SNT_EVENT_EXIT, since, 0, &out) != SNT_STORE_OK) {
-		log_warnx(&c->log, "log database %s: occupancy not restored (counted from 0)", c->cfg.db);
-		return;
+	serr = snt_store_query_new(c->store, &q, &it);
+	eerr = serr == SNT_STORE_OK ? snt_store_events_new(c->store, SNT_EVENT_EXIT, since, 0, &evs) : serr;
+	if (eerr == SNT_STORE_OK)
+		eerr = snt_store_events_next(evs, &ev);
+	while (serr == SNT_STORE_OK && (serr = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
+		for (; eerr == SNT_STORE_OK && ev.time_utc_ms <= e.time_utc_ms; eerr = snt_store_events_next(evs, &ev))
+			snt_checkin_occupancy_restore(c->checkin, true, ev.time_utc_ms);
+		if (e.door == SNT_DOOR_OPENED)
+			snt_checkin_occupancy_restore(c->checkin, false, e.time_utc_ms);
 	}
-	snt_checkin_set_occupancy(c->checkin, in - out);
+	for (; eerr == SNT_STORE_OK; eerr = snt_store_events_next(evs, &ev))
+		snt_checkin_occupancy_restore(c->checkin, true, ev.time_utc_ms);
+	snt_store_iter_free(it);
+	snt_store_events_free(evs);
+	if (serr != SNT_STORE_ERR_DONE || eerr != SNT_STORE_ERR_DONE)
+		log_warnx(&c->log, "log database %s: occupancy not fully restored: %s", c->cfg.db,
+			  snt_store_strerror(serr != SNT_STORE_ERR_DONE ? serr : eerr));
 	log_debug(&c->log, "occupancy at start: %lld", (long long)snt_checkin_occupancy(c->checkin));
 }
 
@@ -1089,6 +1108,11 @@ int main(int argc, char **argv)
 	cerr = snt_config_load(c.config_path, &c.cfg, err, sizeof(err));
 	if (cerr != SNT_CONFIG_OK) {
 		fprintf(stderr, "sentineld: %s\n", err);
+		return 1;
+	}
+	/* Every local time (quiet hours, the day of the cap) in [station] timezone, not the inherited TZ. */
+	if (snt_clock_use_zone(c.cfg.timezone)) {
+		fprintf(stderr, "sentineld: [station] timezone '%s' cannot be set\n", c.cfg.timezone);
 		return 1;
 	}
 	if (c.check_only)

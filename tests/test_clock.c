@@ -154,6 +154,26 @@ static void test_system_clock(void **state)
 	assert_int_equal(snt_clock_boot_id(boot, 10), -1);
 }
 
+/* Local midnights in the zone set, whatever TZ was inherited. */
+static void test_local_midnight(void **state)
+{
+	int64_t m = 0, t;
+
+	(void)state;
+	assert_int_equal(snt_clock_use_zone("Asia/Shanghai"), 0);
+	assert_int_equal(snt_clock_parse_rfc3339("2026-11-29T15:59:59Z", &t), 0);
+	assert_int_equal(snt_clock_local_midnight(t, &m), 0);
+	assert_int_equal(m, t - (24 * 3600 - 1) * 1000LL);	/* 2026-11-28T16:00Z */
+	assert_int_equal(snt_clock_local_midnight(t + 1000, &m), 0);
+	assert_int_equal(m, t + 1000);				/* 2026-11-29T16:00Z */
+	assert_int_equal(snt_clock_use_zone("UTC"), 0);
+	assert_int_equal(snt_clock_local_midnight(t, &m), 0);
+	assert_int_equal(m, t - (16 * 3600 - 1) * 1000LL);
+	assert_int_equal(snt_clock_use_zone(""), -1);
+	assert_int_equal(snt_clock_use_zone(NULL), -1);
+	assert_int_equal(snt_clock_use_zone("Asia/Shanghai"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_judge_step),
 		cmocka_unit_test(test_system_clock),
+		cmocka_unit_test(test_local_midnight),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);

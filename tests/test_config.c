@@ -55,6 +55,8 @@ static void test_defaults(void **state)
 	assert_int_equal(c.dedup_window_s, 60);
 	assert_int_equal(c.temp_tries, 3);
 	assert_string_equal(c.db, "/var/lib/sentinel/sentinel.db");
+	assert_string_equal(c.timezone, "Asia/Shanghai");
+	assert_int_equal(c.expected_stay_min, 120);
 	assert_int_equal(c.sim_clock, SNT_CLOCK_TRUSTED);
 	/* The scan budget: none on the simulated board, SNT_CONFIG_SCAN_BUDGET_MS on a real one. */
 	assert_string_equal(c.board, "sim");
@@ -284,11 +286,26 @@ static void test_inval(void **state)
 	assert_string_equal(snt_config_strerror(SNT_CONFIG_ERR_VALUE), "bad value");
 }
 
+/* [station] timezone: a zone of the tz database, never a path. */
+static void test_zone_valid(void **state)
+{
+	(void)state;
+	assert_true(snt_config_zone_valid("Asia/Shanghai"));
+	assert_true(snt_config_zone_valid("UTC"));
+	assert_false(snt_config_zone_valid(""));
+	assert_false(snt_config_zone_valid("Asia/Nowhere"));
+	assert_false(snt_config_zone_valid("/etc/passwd"));
+	assert_false(snt_config_zone_valid("../../etc/passwd"));
+	assert_false(snt_config_zone_valid("Asia"));	/* a directory */
+	assert_false(snt_config_zone_valid("Asia/Shang hai"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_zone_valid),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_linux),
 		cmocka_unit_test(test_fifo_refused),

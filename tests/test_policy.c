@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -213,10 +214,50 @@ static void test_reason_texts(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* The cap's occupancy: expected stay, exits (the one inside longest leaves), midnight. */
+static void test_occupancy(void **state)
+{
+	const int64_t min = 60000, day0 = 1764345600000LL;	/* 2025-11-28T16:00Z, a Shanghai midnight */
+	struct snt_occupancy *o = malloc(sizeof(*o));
+
+	(void)state;
+	assert_non_null(o);
+	snt_occupancy_init(o, 15 * min);
+	assert_int_equal(snt_occupancy_count(o, day0 + 60 * min, day0), 0);
+	snt_occupancy_admit(o, day0 + 60 * min, day0);
+	snt_occupancy_admit(o, day0 + 70 * min, day0);
+	assert_int_equal(snt_occupancy_count(o, day0 + 74 * min, day0), 2);
+	/* The first has stayed 15 minutes at 75: out. */
+	assert_int_equal(snt_occupancy_count(o, day0 + 75 * min - 1, day0), 2);
+	assert_int_equal(snt_occupancy_count(o, day0 + 75 * min, day0), 1);
+	/* An exit takes the one inside longest; another exit with no one inside does nothing. */
+	snt_occupancy_admit(o, day0 + 76 * min, day0);
+	snt_occupancy_exit(o, day0 + 77 * min, day0);
+	assert_int_equal(snt_occupancy_count(o, day0 + 77 * min, day0), 1);
+	assert_int_equal(o->admitted_ms[0], day0 + 76 * min);
+	snt_occupancy_exit(o, day0 + 78 * min, day0);
+	snt_occupancy_exit(o, day0 + 78 * min, day0);
+	assert_int_equal(snt_occupancy_count(o, day0 + 78 * min, day0), 0);
+	/* No expiry: counted until midnight, then from 0. */
+	snt_occupancy_set_stay(o, 0);
+	snt_occupancy_admit(o, day0 + 1000 * min, day0);
+	snt_occupancy_admit(o, day0 + 1400 * min, day0);
+	assert_int_equal(snt_occupancy_count(o, day0 + 1439 * min, day0), 2);
+	assert_int_equal(snt_occupancy_count(o, day0 + 1440 * min, day0 + 1440 * min), 0);
+	snt_occupancy_admit(o, day0 + 1441 * min, day0 + 1440 * min);
+	assert_int_equal(snt_occupancy_count(o, day0 + 1441 * min, day0 + 1440 * min), 1);
+	/* Past SNT_OCCUPANCY_MAX the oldest is dropped. */
+	for (int i = 0; i < SNT_OCCUPANCY_MAX + 5; i++)
+		snt_occupancy_admit(o, day0 + 1442 * min + i, day0 + 1440 * min);
+	assert_int_equal(snt_occupancy_count(o, day0 + 1443 * min, day0 + 1440 * min), SNT_OCCUPANCY_MAX);
+	free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_occupancy),
 		cmocka_unit_test(test_reason_names_are_the_contract),
 		cmocka_unit_test(test_reasons_format_parse),
 		cmocka_unit_test(test_reason_texts),

@@ -52,7 +52,7 @@ struct snt_checkin {
 	bool have_gate;			/* home and device_id are set */
 	char home[SNT_RULES_HOME_LEN];	/* this gate's home and device id: badges and passes must name them */
 	char device_id[SNT_RULES_GATE_LEN];
-	int64_t occupancy;		/* visitors inside */
+	struct snt_occupancy occ;	/* visitors inside, for the cap (policy.h) */
 	bool display_down;		/* the display failed; reported once until it works */
 	bool audio_down;		/* the sound card failed; likewise */
 	bool rules_missing;		/* had a rule set, none verifies: everyone refers */
@@ -105,6 +105,17 @@ const char *snt_checkin_strerror(enum snt_checkin_err err)
 	return "unknown error";
 }
 
+/*
+ * The start of the local day of @utc_ms ([station] timezone, which main
+ * made the process's zone); when it cannot be converted, the day held.
+ */
+static int64_t day_start(const struct snt_checkin *ci, int64_t utc_ms)
+{
+	int64_t m;
+
+	return snt_clock_local_midnight(utc_ms, &m) ? ci->occ.day_start_ms : m;
+}
+
 void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checkin_cfg *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -117,6 +128,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->alert_ms = cfg->alert_ms;
 	out->temp_tries = cfg->temp_tries;
 	out->override_window_ms = cfg->override_window_ms;
+	out->expected_stay_ms = (int64_t)cfg->expected_stay_min * 60000;
 	out->fever_threshold_mdc = cfg->fever_threshold_mdc;
 	snt_strlcpy(out->duty_phone, cfg->duty_phone, sizeof(out->duty_phone));
 	snt_strlcpy(out->home, cfg->home, sizeof(out->home));
@@ -430,6 +442,7 @@ enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct s
 	if (!ci)
 		return SNT_CHECKIN_ERR_NOMEM;
 	ci->cfg = *cfg;
+	snt_occupancy_init(&ci->occ, cfg->expected_stay_ms);
 	ci->board = board;
 	ci->store = store;
 	switch (snt_scanner_new(&ci->scanner)) {
@@ -458,6 +471,7 @@ enum snt_checkin_err snt_checkin_set_cfg(struct snt_checkin *ci, const struct sn
 	if (snt_scanner_set_budget(ci->scanner, cfg->scan_budget_ms) != SNT_SCAN_OK)
 		return SNT_CHECKIN_ERR_SCAN;
 	ci->cfg = *cfg;
+	snt_occupancy_set_stay(&ci->occ, cfg->expected_stay_ms);
 	return SNT_CHECKIN_OK;
 }
 
@@ -1029,7 +1043,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.rules = rules;
 	in.now_ms = snt_clock_utc_ms(&b->clock);
 	in.time_untrusted = judge(ci, in.now_ms, snt_clock_mono_ms(&b->clock)) != SNT_CLOCK_TRUSTED;
-	in.occupancy = ci->occupancy;
+	in.occupancy = snt_checkin_occupancy(ci);
 	if (code && snt_code_region(code->bytes, code->len, region) == 0)
 		in.region = region;
 	if (cr.badge_valid) {
@@ -1083,7 +1097,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		v->seq = e.seq;
 		v->door = e.door;
 		if (e.door == SNT_DOOR_OPENED && e.kind == SNT_KIND_VISITOR) {
-			ci->occupancy++;
+			snt_occupancy_admit(&ci->occ, e.time_utc_ms, day_start(ci, e.time_utc_ms));
 			if (cr.pass_valid)
 				pass_admitted(ci, cr.pass.id);
 		}
@@ -1249,7 +1263,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 		json_t *d = json_loads(e.detail, 0, NULL);
 		const char *pass = json_string_value(json_object_get(d, "pass"));
 
-		ci->occupancy++;
+		snt_occupancy_admit(&ci->occ, e.time_utc_ms, day_start(ci, e.time_utc_ms));
 		if (pass)
 			pass_admitted(ci, pass);
 		json_decref(d);
@@ -1296,8 +1310,7 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
 	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
-	if (ci->occupancy > 0)
-		ci->occupancy--;
+	snt_occupancy_exit(&ci->occ, snt_clock_utc_ms(&b->clock), day_start(ci, snt_clock_utc_ms(&b->clock)));
 	ci->exits++;	/* every pass holder inside may be the one who left */
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
@@ -1399,13 +1412,22 @@ void snt_checkin_pass_restore(struct snt_checkin *ci, const char *id, uint32_t a
 	p->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
 }
 
-void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors)
+void snt_checkin_occupancy_restore(struct snt_checkin *ci, bool exit, int64_t utc_ms)
 {
-	if (ci)
-		ci->occupancy = visitors > 0 ? visitors : 0;
+	if (!ci)
+		return;
+	if (exit)
+		snt_occupancy_exit(&ci->occ, utc_ms, day_start(ci, utc_ms));
+	else
+		snt_occupancy_admit(&ci->occ, utc_ms, day_start(ci, utc_ms));
 }
 
-int64_t snt_checkin_occupancy(const struct snt_checkin *ci)
+int64_t snt_checkin_occupancy(struct snt_checkin *ci)
 {
-	return ci ? ci->occupancy : 0;
+	int64_t now;
+
+	if (!ci)
+		return 0;
+	now = snt_clock_utc_ms(&ci->board->clock);
+	return snt_occupancy_count(&ci->occ, now, day_start(ci, now));
 }

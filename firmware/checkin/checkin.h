@@ -97,6 +97,8 @@ struct snt_checkin_cfg {
 	int64_t alert_ms;
 	int temp_tries;
 	int64_t override_window_ms;	/* staff may override a refusal this long after it */
+	int64_t expected_stay_ms;	/* an admitted visitor counts as inside this long (the
+					 * cap, snt_occupancy_*() of policy.h); 0: until an exit */
 	int32_t fever_threshold_mdc;
 	char duty_phone[32];
 	char home[128];			/* the home's name, on every screen */
@@ -359,11 +361,19 @@ void snt_checkin_set_rules_missing(struct snt_checkin *ci, bool missing);
  */
 void snt_checkin_pass_restore(struct snt_checkin *ci, const char *id, uint32_t admits, bool inside);
 
-/* snt_checkin_set_occupancy() - visitors inside now (e.g. 0 at start). */
-void snt_checkin_set_occupancy(struct snt_checkin *ci, int64_t visitors);
+/*
+ * snt_checkin_occupancy_restore() - at start, replay the log's admitted
+ * visitor entries (@exit false) and exit-button releases (@exit true) of
+ * the current local day, in time order, at their times @utc_ms.
+ */
+void snt_checkin_occupancy_restore(struct snt_checkin *ci, bool exit, int64_t utc_ms);
 
-/* snt_checkin_occupancy() - visitors inside: admitted visitors minus exits, never below 0. */
-int64_t snt_checkin_occupancy(const struct snt_checkin *ci);
+/*
+ * snt_checkin_occupancy() - visitors inside now, as the cap counts them:
+ * admitted this local day ([station] timezone), within the expected stay,
+ * less exits (snt_occupancy_count() of policy.h).
+ */
+int64_t snt_checkin_occupancy(struct snt_checkin *ci);
 
 /* snt_checkin_strerror() - static English text; never NULL. */
 const char *snt_checkin_strerror(enum snt_checkin_err err);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -233,5 +234,35 @@ int snt_clock_boot_id(char *buf, size_t size)
 		return -1;
 	}
 	buf[36] = '\0';
+	return 0;
+}
+
+int snt_clock_use_zone(const char *zone)
+{
+	char tz[128];
+
+	if (!zone || !*zone || snprintf(tz, sizeof(tz), ":%s", zone) >= (int)sizeof(tz))
+		return -1;
+	if (setenv("TZ", tz, 1) != 0)
+		return -1;
+	tzset();
+	return 0;
+}
+
+int snt_clock_local_midnight(int64_t utc_ms, int64_t *out)
+{
+	time_t t = (time_t)(utc_ms >= 0 ? utc_ms / 1000 : (utc_ms - 999) / 1000), m;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return -1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	m = mktime(&tm);
+	if (m == (time_t)-1)
+		return -1;
+	*out = (int64_t)m * 1000;
+	if (*out > utc_ms)	/* no midnight that day (a zone that skips it): the day began at 01:00 */
+		*out = utc_ms;
 	return 0;
 }

@@ -107,6 +107,23 @@ int snt_clock_format_rfc3339(int64_t utc_ms, char *buf, size_t size) SNT_WUR;
 int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms) SNT_WUR;
 
 /*
+ * snt_clock_use_zone() - make @zone (a tz database name, e.g.
+ * "Asia/Shanghai", as [station] timezone) the zone of every local time
+ * this process shows or parses (localtime_r(), mktime(),
+ * snt_clock_local_midnight()), whatever TZ it inherited: sets TZ to
+ * ":@zone" and calls tzset().  For main() only, before any other thread.
+ * Return: 0; -1 when @zone is NULL or empty or the environment cannot be set.
+ */
+int snt_clock_use_zone(const char *zone) SNT_WUR;
+
+/*
+ * snt_clock_local_midnight() - the UTC time (ms) of the local midnight that
+ * began the day of @utc_ms, in the process's zone (snt_clock_use_zone()).
+ * Return: 0 and *@out (<= @utc_ms); -1 when the time cannot be converted.
+ */
+int snt_clock_local_midnight(int64_t utc_ms, int64_t *out) SNT_WUR;
+
+/*
  * snt_clock_boot_id() - the kernel's boot id (/proc/sys/kernel/random/boot_id,
  * 36 characters + NUL) into @buf of at least 37 bytes.
  * Return: 0; -1 with errno if it cannot be read.

@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	{ "station", "duty_phone", K_STR, S(duty_phone), 0, 0 },
 	{ "station", "trust", K_PATH, S(trust), 0, 0 },
 	{ "station", "enrolment", K_PATH, S(enrolment), 0, 0 },
+	{ "station", "timezone", K_STR, S(timezone), 0, 0 },
 	{ "checkin", "scan_timeout_ms", K_INT, I(scan_timeout_ms), 1000, 60000 },
 	{ "checkin", "frame_interval_ms", K_INT, I(frame_interval_ms), 10, 1000 },
 	{ "checkin", "scan_budget_ms", K_INT, I(scan_budget_ms), 0, 10000 },
@@ -61,6 +62,7 @@ static const struct key keys[] = {
 	{ "checkin", "alert_ms", K_INT, I(alert_ms), 0, 60000 },
 	{ "checkin", "leave_timeout_ms", K_INT, I(leave_timeout_ms), 1000, 600000 },
 	{ "checkin", "override_window_ms", K_INT, I(override_window_ms), 0, 3600000 },
+	{ "checkin", "expected_stay_min", K_INT, I(expected_stay_min), 0, 1440 },
 	{ "sim", "scenario", K_PATH, S(sim_scenario), 0, 0 },
 	{ "sim", "output", K_PATH, S(sim_output), 0, 0 },
 	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
@@ -126,6 +128,25 @@ static bool enrolment_key(const char *section, const char *name)
 	return false;
 }
 
+bool snt_config_zone_valid(const char *zone)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	const char *p;
+
+	/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between parts, no "..". */
+	if (!zone[0] || zone[0] == '/' || strstr(zone, "..") || strlen(zone) >= SNT_CONFIG_ZONE_LEN)
+		return false;
+	for (p = zone; *p; p++) {
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-' || *p == '+' || *p == '/'))
+			return false;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s", SNT_CONFIG_ZONEINFO, zone) >= (int)sizeof(path))
+		return false;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),
 	       "parse_ctx.seen covers every key");
 
@@ -164,6 +185,8 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->alert_ms = 3000;
 	cfg->leave_timeout_ms = 30000;
 	cfg->override_window_ms = 120000;
+	cfg->expected_stay_min = SNT_CONFIG_EXPECTED_STAY_MIN;
+	snt_strlcpy(cfg->timezone, SNT_CONFIG_TIMEZONE, sizeof(cfg->timezone));
 	cfg->sim_start_utc_ms = 1767225600000;	/* 2026-01-01T00:00:00Z */
 	cfg->sim_clock = SNT_CLOCK_TRUSTED;
 	snt_strlcpy(cfg->sim_boot_id, "00000000-0000-4000-8000-00000000a11e",
@@ -404,6 +427,10 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (!strcmp(name, "languages") && strcmp(value, "zh,en") && strcmp(value, "en,zh"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
 				    "key 'languages': '%s' is not 'zh,en' or 'en,zh'", value);
+		if (!strcmp(section, "station") && !strcmp(name, "timezone") && !snt_config_zone_valid(value))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'timezone' in [station]: '%s' is not a time zone of the tz database "
+				    "(e.g. Asia/Shanghai; /usr/share/zoneinfo, package tzdata)", value);
 		if (!strcmp(name, "quiet_hours") &&
 		    snt_config_quiet_hours(value, &pc->cfg->audio_quiet_from, &pc->cfg->audio_quiet_to))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,

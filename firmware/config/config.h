@@ -40,6 +40,12 @@ enum snt_config_err {
 
 /* Slots of snt_config.gpio: indexed by enum snt_role (board/hal.h). */
 #define SNT_CONFIG_GPIO_SLOTS 16
+/* [station] timezone: the tz database name local times are shown and parsed in. */
+#define SNT_CONFIG_TIMEZONE "Asia/Shanghai"
+#define SNT_CONFIG_ZONE_LEN 64
+#define SNT_CONFIG_ZONEINFO "/usr/share/zoneinfo"
+/* [checkin] expected_stay_min: how long an admitted visitor counts as inside. */
+#define SNT_CONFIG_EXPECTED_STAY_MIN 120
 
 /* One GPIO line of [gpio]: "CHIP:OFFSET" or "CHIP:OFFSET active-low". */
 struct snt_config_line {
@@ -57,6 +63,8 @@ struct snt_config {
 	char db[PATH_MAX];		/* log database */
 	char device_id[64];		/* this gate's name at the bureau */
 	char home[128];			/* the care home's name (UTF-8) */
+	char timezone[SNT_CONFIG_ZONE_LEN];	/* tz database name for every local time shown or
+						 * parsed (default SNT_CONFIG_TIMEZONE) */
 	char duty_phone[32];		/* 24-hour duty phone shown on referral */
 	char trust[PATH_MAX];		/* trust store file or directory (trust/trust.h); "" = none */
 	char enrolment[PATH_MAX];	/* the enrolment file `sentinelctl enrol` writes; "" = none */
@@ -79,6 +87,8 @@ struct snt_config {
 	int alert_ms;			/* red LED / buzzer alert length, 0-60000 */
 	int leave_timeout_ms;		/* wait for presence to clear, 1000-600000 */
 	int override_window_ms;		/* staff button overrides a refusal this long, 0-3600000 */
+	int expected_stay_min;		/* a visitor counts as inside this long after admission
+					 * (for the cap), 0 (until an exit or midnight)-1440 */
 
 	/* [sim] */
 	char sim_scenario[PATH_MAX];	/* scenario file (board/sim/scenario.md) */
@@ -169,5 +179,13 @@ const char *snt_config_strerror(enum snt_config_err err);
  * Return: 0 with *@from_min and *@to_min; -1 when @s is not of that form.
  */
 int snt_config_quiet_hours(const char *s, int *from_min, int *to_min) SNT_WUR;
+
+/*
+ * snt_config_zone_valid() - whether @zone names a time zone of the tz
+ * database installed here: a relative name of letters, digits, '_', '-',
+ * '+' and '/', without "..", shorter than SNT_CONFIG_ZONE_LEN, that is a
+ * regular file under SNT_CONFIG_ZONEINFO (package tzdata).
+ */
+bool snt_config_zone_valid(const char *zone);
 
 #endif /* SNT_CONFIG_H */

@@ -163,4 +163,44 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, const char *sep, char *buf,
 		       size_t size) SNT_WUR;
 
+/*
+ * ---- Occupancy for the visitor cap (occupancy.c) ----
+ * Who is inside, as the cap counts them: each admitted visitor (door
+ * opened) counts from the entry's time for the expected stay (@stay_ms;
+ * 0: until an exit or midnight), an exit-button release takes off the
+ * visitor inside longest, and the count starts again from 0 at local
+ * midnight (the caller gives the start of the current local day,
+ * snt_clock_local_midnight()).  At most SNT_OCCUPANCY_MAX visits are held;
+ * past that the oldest is dropped.  Pure: times are given, nothing is read.
+ */
+#define SNT_OCCUPANCY_MAX 1024
+
+struct snt_occupancy {
+	int64_t stay_ms;		/* expected stay, ms; 0 = no expiry */
+	int64_t day_start_ms;		/* the local day the visits belong to (UTC ms of its midnight) */
+	size_t n;			/* visits held, oldest first */
+	int64_t admitted_ms[SNT_OCCUPANCY_MAX];	/* their admission times (UTC ms) */
+};
+
+/* snt_occupancy_init() - empty, with the expected stay @stay_ms (>= 0; 0: no expiry). */
+void snt_occupancy_init(struct snt_occupancy *o, int64_t stay_ms);
+
+/* snt_occupancy_set_stay() - a new expected stay (a configuration reload); the visits held stay. */
+void snt_occupancy_set_stay(struct snt_occupancy *o, int64_t stay_ms);
+
+/*
+ * snt_occupancy_admit() - a visitor admitted at @now_ms, in the local day
+ * that began at @day_start_ms (a new day first clears what was held).
+ */
+void snt_occupancy_admit(struct snt_occupancy *o, int64_t now_ms, int64_t day_start_ms);
+
+/* snt_occupancy_exit() - an exit at @now_ms: the visitor inside longest leaves (none: nothing). */
+void snt_occupancy_exit(struct snt_occupancy *o, int64_t now_ms, int64_t day_start_ms);
+
+/*
+ * snt_occupancy_count() - visitors inside at @now_ms: those admitted this
+ * local day whose expected stay has not passed (drops the others).
+ */
+int64_t snt_occupancy_count(struct snt_occupancy *o, int64_t now_ms, int64_t day_start_ms);
+
 #endif /* SNT_POLICY_H */
