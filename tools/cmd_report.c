@@ -328,6 +328,11 @@ int cmd_report(int argc, char **argv)
 		free(gate);
 		return SNT_EXIT_FAIL;
 	}
+	if (conf && snt_clock_use_zone(gate->timezone)) {	/* the report's hours in [station] timezone */
+		ctl_err(CMD, "%s: [station] timezone '%s' cannot be set", conf, gate->timezone);
+		free(gate);
+		return SNT_EXIT_FAIL;
+	}
 	db = cfg.db ? cfg.db : conf ? gate->db : ctl_db_path(NULL);
 
 	if (ctl_db_companions(CMD, db)) {

@@ -131,6 +131,11 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc)
 		ctl_err(cmd, "%s", err);
 		return -1;
 	}
+	/* Every local time shown or parsed from here on is in [station] timezone. */
+	if (snt_clock_use_zone(sc->timezone)) {
+		ctl_err(cmd, "%s: [station] timezone '%s' cannot be set", path, sc->timezone);
+		return -1;
+	}
 	return 0;
 }
 

@@ -4,8 +4,11 @@
  * Dispatches to one cmd_<name>() per command (tools/cmd_*.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "clock/clock.h"
+#include "config/config.h"
 #include "tools/common.h"
 #include "tools/i18n.h"
 
@@ -33,6 +36,30 @@ static const struct command commands[] = {
 	{ "verify-log", cmd_verify_log, N_("check the log's hash chain, sequence and integrity") },
 };
 
+/*
+ * The zone of a --config given anywhere among @argv's options, so that time
+ * options before it (--since, --day) are read in its [station] timezone
+ * too.  A file that does not load changes nothing here (the command says why).
+ */
+static void zone_from_config(int argc, char **argv)
+{
+	struct snt_config *sc;
+	const char *path = NULL;
+	char err[256];
+
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			path = argv[i] + 9;
+	}
+	if (!path || !(sc = malloc(sizeof(*sc))))
+		return;
+	if (snt_config_load(path, sc, err, sizeof(err)) == SNT_CONFIG_OK && snt_clock_use_zone(sc->timezone))
+		fprintf(stderr, "sentinelctl: %s: [station] timezone '%s' cannot be set\n", path, sc->timezone);
+	free(sc);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, _("Usage: sentinelctl COMMAND [OPTIONS] [ARGS]\n\nCommands:\n"));
@@ -45,6 +72,11 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	ctl_i18n_init();
+	/* Local times in China Standard Time until a command's --config names [station] timezone. */
+	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
+		fprintf(stderr, "sentinelctl: cannot set the time zone %s\n", SNT_CLOCK_DEFAULT_ZONE);
+		return SNT_EXIT_USAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return SNT_EXIT_USAGE;
@@ -57,6 +89,7 @@ int main(int argc, char **argv)
 		printf("sentinelctl %s\n", SNT_VERSION);
 		return SNT_EXIT_OK;
 	}
+	zone_from_config(argc, argv);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(commands); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

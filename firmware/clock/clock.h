@@ -106,6 +106,9 @@ int snt_clock_format_rfc3339(int64_t utc_ms, char *buf, size_t size) SNT_WUR;
  */
 int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms) SNT_WUR;
 
+/* The zone of local times when nothing else is configured (China Standard Time). */
+#define SNT_CLOCK_DEFAULT_ZONE "Asia/Shanghai"
+
 /*
  * snt_clock_use_zone() - make @zone (a tz database name, e.g.
  * "Asia/Shanghai", as [station] timezone) the zone of every local time

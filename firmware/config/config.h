@@ -41,7 +41,7 @@ enum snt_config_err {
 /* Slots of snt_config.gpio: indexed by enum snt_role (board/hal.h). */
 #define SNT_CONFIG_GPIO_SLOTS 16
 /* [station] timezone: the tz database name local times are shown and parsed in. */
-#define SNT_CONFIG_TIMEZONE "Asia/Shanghai"
+#define SNT_CONFIG_TIMEZONE SNT_CLOCK_DEFAULT_ZONE
 #define SNT_CONFIG_ZONE_LEN 64
 #define SNT_CONFIG_ZONEINFO "/usr/share/zoneinfo"
 /* [checkin] expected_stay_min: how long an admitted visitor counts as inside. */

@@ -83,5 +83,11 @@ out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --
 	--gate gate-1 --gate gate-2 --from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/p3.png" 2>&1)
 case $out in "pass P-9: $T/p3.png (visitor 钱*, 3 entries, "*" characters)") ;; *) fail "pass --uses 3: $out" ;; esac
 [ ! -e "$T/b2.png" ] || fail "a refused badge or pass was written"
+# One time syntax for every option (issue 16): local time as 'entries --since' takes it, in China
+# Standard Time whatever TZ the process has.
+out=$(TZ=UTC0 "$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-10 --visitor '钱*' \
+	--from "2026-11-29 09:00" --until "2026-11-29 11:30" --out "$T/p4.png" 2>&1)
+case $out in "pass P-10: $T/p4.png (visitor 钱*, 1 entry, 2026-11-29T01:00:00Z to 2026-11-29T03:30:00Z, "*" characters)") ;;
+*) fail "pass --from local time: $out" ;; esac
 
 finish

@@ -119,11 +119,16 @@ JSON
 $CHECK html "$ART/report.html" "$T/day.json" || fail "report page (English)"
 ls "$ART" | grep -v '^report\.html$' | grep -q . && fail "temporary files left beside the page: $(ls "$ART")"
 
-# ---- the same log in UTC: the day holds other entries ----
-TZ=UTC0 "$CTL" report --day 2026-11-29 --output "$T/utc.html" --db "$T/gate.db" \
+# ---- the same log with [station] timezone = UTC: the day holds other entries ----
+sed 's|^\[station\]$|[station]\ntimezone = UTC|' "$T/gate.conf" >"$T/utc.conf"
+"$CTL" report --day 2026-11-29 --output "$T/utc-conf.html" --config "$T/utc.conf" \
 	--now 2026-11-30T01:00:00Z >/dev/null 2>"$T/err" || fail "report in UTC: $(cat "$T/err")"
-grep -q "Entries: 12 (visitors 11, staff 1)" "$T/utc.html" || fail "UTC day: not 12 entries"
-grep -q 'data-key="00" data-count="3"' "$T/utc.html" || fail "UTC day: hour 00 not 3"
+grep -q "Entries: 12 (visitors 11, staff 1)" "$T/utc-conf.html" || fail "UTC day: not 12 entries"
+grep -q 'data-key="00" data-count="3"' "$T/utc-conf.html" || fail "UTC day: hour 00 not 3"
+# The process's TZ is not the zone (issue 16): TZ=UTC0 without --config is still China's day.
+TZ=UTC0 "$CTL" report --day 2026-11-29 --output "$T/utc.html" --db "$T/gate.db" \
+	--now 2026-11-30T01:00:00Z >/dev/null 2>"$T/err" || fail "report under TZ=UTC0: $(cat "$T/err")"
+grep -q "Entries: 11 " "$T/utc.html" || fail "TZ=UTC0 changed the report's day"
 grep -q '<td>not configured</td>' "$T/utc.html" || fail "UTC day without --config: home not 'not configured'"
 grep -q "<td>version 3 (as recorded in the day&#39;s entries), out of date</td>" "$T/utc.html" ||
 	fail "UTC day without --config: rule set not the entries' record"

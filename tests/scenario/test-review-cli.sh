@@ -70,11 +70,14 @@ expect_eq "--since RFC 3339" "$("$ctl" entries --db "$db" --json --since 2026-11
 expect_eq "--since/--until one day" "$("$ctl" entries --db "$db" --json --since 2026-11-29 --until 2026-11-29 | wc -l)" "5"
 expect_eq "--day" "$("$ctl" entries --db "$db" --json --day 2026-11-29 | wc -l)" "5"
 expect_eq "--day before" "$("$ctl" entries --db "$db" --json --day 2026-11-28 | wc -l)" "0"
-# The same instants are the evening before in New York.
-expect_eq "--day in another time zone" "$(TZ=EST5EDT,M3.2.0,M11.1.0 "$ctl" entries --db "$db" --json --day 2026-11-28 | wc -l)" "5"
-TZ=EST5EDT,M3.2.0,M11.1.0 "$ctl" entries --db "$db" --day 2026-11-28 | sed -n 2,3p >"$T/ny"
+# The same instants are the evening before in New York: [station] timezone decides, never the
+# process's TZ (issue 16).
+sed 's|^\[station\]$|[station]\ntimezone = America/New_York|' "$T/gate.conf" >"$T/ny.conf"
+expect_eq "--day in another time zone" "$("$ctl" entries --config "$T/ny.conf" --json --day 2026-11-28 | wc -l)" "5"
+"$ctl" entries --config "$T/ny.conf" --day 2026-11-28 | sed -n 2,3p >"$T/ny"
 expect_eq "table in New York time" "$(cat "$T/ny")" "2026-11-28
       1  19:00:00  green   36.5 admit  open              code-green,temp-normal"
+expect_eq "TZ is not the zone" "$(TZ=EST5EDT,M3.2.0,M11.1.0 "$ctl" entries --db "$db" --json --day 2026-11-28 | wc -l)" "0"
 # --config finds the log.
 expect_eq "--config" "$("$ctl" entries --config "$T/gate.conf" --json | wc -l)" "5"
 

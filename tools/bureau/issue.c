@@ -20,6 +20,7 @@
 #include "clock/clock.h"
 #include "codes/codes.h"
 #include "codes/verify.h"
+#include "review/review.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
@@ -174,13 +175,17 @@ err_unlink:
 	return -1;
 }
 
-/* A time option: RFC 3339 or ms since the epoch. */
+/*
+ * A time option, in the syntax of every time option (snt_review_parse_time():
+ * "YYYY-MM-DD HH:MM[:SS]" local time in Asia/Shanghai, a day, or RFC 3339),
+ * or ms since the epoch.
+ */
 static int parse_time(const char *name, const char *s, int64_t *out)
 {
 	char *end;
 	long long v;
 
-	if (!snt_clock_parse_rfc3339(s, out))
+	if (snt_review_parse_time(s, SNT_REVIEW_SINCE, out) == SNT_REVIEW_OK)
 		return 0;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -188,7 +193,8 @@ static int parse_time(const char *name, const char *s, int64_t *out)
 		*out = v;
 		return 0;
 	}
-	return usage_error("%s: '%s' is neither an RFC 3339 time nor ms since the epoch", name, s), -1;
+	return usage_error("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
+			   "nor ms since the epoch", name, s), -1;
 }
 
 /* ---- policy sign: rules.json -> rules.cose ---- */
@@ -563,9 +569,16 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		printf("%s\n", text);
 	else if (kind == SNT_CREDENTIAL_BADGE)
 		printf("badge %s: %s (%zu characters)\n", c.ref, o->out, strlen(text));
-	else
-		printf("pass %s: %s (visitor %s, %u %s, %zu characters)\n", c.id, o->out, c.visitor, c.uses,
-		       c.uses == 1 ? "entry" : "entries", strlen(text));
+	else {
+		char from[32], until[32];
+
+		if (snt_clock_format_rfc3339(c.from_ms, from, sizeof(from)))
+			snt_strlcpy(from, "?", sizeof(from));
+		if (snt_clock_format_rfc3339(c.until_ms, until, sizeof(until)))
+			snt_strlcpy(until, "?", sizeof(until));
+		printf("pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id, o->out, c.visitor,
+		       c.uses, c.uses == 1 ? "entry" : "entries", from, until, strlen(text));
+	}
 	free(text);
 	return EXIT_OK;
 }

@@ -1068,6 +1068,11 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Local times given or shown (pass windows) are China Standard Time, whatever TZ is inherited. */
+	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
+		err_line("cannot set the time zone %s", SNT_CLOCK_DEFAULT_ZONE);
+		return EXIT_USAGE;
+	}
 	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
 		return r;
 	if (bureau_issue_main(argc, argv, &r))	/* policy sign, badge issue, pass issue (issue.h) */
