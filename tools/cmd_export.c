@@ -232,16 +232,34 @@ int cmd_export(int argc, char **argv)
 	const char *db;
 	int64_t rows = 0, expected = -1;
 	FILE *f = NULL;
-	int fd, r, status = SNT_EXIT_FAIL;
+	int fd, r, to_stdout, status = SNT_EXIT_FAIL;
 
 	r = parse_config(argc, argv, &cfg);
 	if (r)
 		return ctl_parse_exit(CMD, r);
+	to_stdout = ctl_output_target(CMD, cfg.output);
+	if (to_stdout < 0)
+		return SNT_EXIT_USAGE;
 	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
 	if (!db)
 		return SNT_EXIT_USAGE;
 	if (rv_open(CMD, db, false, &st))
 		return SNT_EXIT_USAGE;
+	if (to_stdout) {
+		/* -o -: the rows on standard output, the count on stderr (what was written is written). */
+		if (write_rows(&cfg, db, st, stdout, &rows, &expected))
+			goto out;
+		if (fflush(stdout) != 0 || ferror(stdout))
+			goto out;	/* said below */
+		if (rows != expected) {
+			ctl_err(CMD, _("wrote %lld entries but the log holds %lld for this filter."),
+				(long long)rows, (long long)expected);
+			goto out;
+		}
+		fprintf(stderr, _("export: %lld entries to standard output\n"), (long long)rows);
+		status = SNT_EXIT_OK;
+		goto out;
+	}
 
 	if (asprintf(&tmp, "%s.tmp-XXXXXX", cfg.output) < 0) {
 		tmp = NULL;

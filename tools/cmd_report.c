@@ -306,12 +306,15 @@ int cmd_report(int argc, char **argv)
 	char *html = NULL;
 	size_t len = 0;
 	int64_t exits = -1, last = 0;
-	int status = SNT_EXIT_FAIL;
+	int status = SNT_EXIT_FAIL, to_stdout;
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
 	if (r)
 		return ctl_parse_exit(CMD, r);
+	to_stdout = ctl_output_target(CMD, cfg.output);
+	if (to_stdout < 0)
+		return SNT_EXIT_USAGE;
 
 	/* The configuration: --config, else the default one when the log is not named. */
 	gate = malloc(sizeof(*gate));
@@ -408,10 +411,15 @@ int cmd_report(int argc, char **argv)
 		ctl_err(CMD, "%s", snt_report_strerror(rerr));
 		goto out_free;
 	}
-	if (write_atomic(cfg.output, html, len) != 0)
+	if (to_stdout) {	/* -o -: the page on standard output, the summary on stderr */
+		if (fwrite(html, 1, len, stdout) != len)
+			goto out_free;	/* said below */
+	} else if (write_atomic(cfg.output, html, len) != 0) {
 		goto out_free;
-	printf(_("%s: %lld entries, %lld denials, referrals and fevers\n"), cfg.output,
-	       (long long)snt_report_entries(rep), (long long)snt_report_rows(rep));
+	}
+	fprintf(to_stdout ? stderr : stdout, _("%s: %lld entries, %lld denials, referrals and fevers\n"),
+		to_stdout ? _("standard output") : cfg.output, (long long)snt_report_entries(rep),
+		(long long)snt_report_rows(rep));
 	status = SNT_EXIT_OK;
 
 out_free:

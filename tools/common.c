@@ -139,6 +139,25 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc)
 	return 0;
 }
 
+int ctl_output_target(const char *cmd, const char *path)
+{
+	struct stat sb;
+
+	if (!strcmp(path, "-"))
+		return 1;
+	if (!*path) {
+		ctl_err(cmd, _("the output needs a file name (or - for standard output)"));
+		return -1;
+	}
+	if (stat(path, &sb) != 0)
+		return 0;	/* to be created; the open says why it cannot be */
+	if (S_ISREG(sb.st_mode))
+		return 0;
+	ctl_err(cmd, _("cannot write %s: %s; give a regular file, or - for standard output"), path,
+		S_ISDIR(sb.st_mode) ? strerror(EISDIR) : _("not a regular file"));
+	return -1;
+}
+
 int ctl_db_companions(const char *cmd, const char *path)
 {
 	char which[4096];

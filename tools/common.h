@@ -105,6 +105,15 @@ struct snt_config;
 int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc) SNT_WUR;
 
 /*
+ * ctl_output_target() - what an output option (-o, --output) names: "-" is
+ * standard output; anything else must be a regular file or not exist yet
+ * (it is then replaced by rename(2)): a directory, a device such as
+ * /dev/stdout, a FIFO or a socket is refused with a message naming it.
+ * Return: 1 standard output; 0 a file to write; -1 refused (said on stderr).
+ */
+int ctl_output_target(const char *cmd, const char *path) SNT_WUR;
+
+/*
  * ctl_db_companions() - snt_db_companions_check() on the log @path before
  * it is opened; on a refusal one line "cannot open PATH: COMPANION: why".
  * Return: 0, or -1 with the line printed.

@@ -90,4 +90,21 @@ out=$(TZ=UTC0 "$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --i
 case $out in "pass P-10: $T/p4.png (visitor 钱*, 1 entry, 2026-11-29T01:00:00Z to 2026-11-29T03:30:00Z, "*" characters)") ;;
 *) fail "pass --from local time: $out" ;; esac
 
+# --out - is standard output (the summary on stderr); a target that is no regular file is refused.
+"$BUR" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out - >"$T/stdout.cose" 2>"$T/stdout.err"
+expect_eq "policy sign --out - exit" "$?" "0"
+expect_eq "policy sign --out - summary" "$(cat "$T/stdout.err")" \
+	"rule set version 3 signed: standard output ($(wc -c <"$T/stdout.cose") bytes)"
+"$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-11 --visitor '钱*' --from "2026-11-29 09:00" \
+	--until "2026-11-29 10:00" --out - >"$T/stdout.png" 2>/dev/null || fail "pass issue --out -"
+expect_eq "pass --out - is the QR" "$("$B/sentinelctl" scan --json "$T/stdout.png" | jq -r '.codes[0].text' | cut -c1-5)" "SNB1:"
+mkfifo "$T/fifo"
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/fifo" 2>&1)
+expect_eq "policy sign to a FIFO: exit" "$?" "2"
+expect_eq "policy sign to a FIFO" "$out" \
+	"sentinel-bureau: policy: cannot write $T/fifo: not a regular file; give a regular file, or - for standard output"
+out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 --out /dev/null 2>&1)
+expect_eq "badge to /dev/null: exit" "$?" "2"
+[ -p "$T/fifo" ] || fail "the FIFO was replaced"
+
 finish

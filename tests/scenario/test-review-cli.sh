@@ -211,6 +211,29 @@ expect_eq "export empty day" "$("$ctl" export --db "$db" --format csv --output "
 expect_eq "export empty day content" "$(python3 -c 'import sys; print(repr(open(sys.argv[1], "rb").read()))' "$T/empty.csv")" \
 	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,staff,override_by,override_original,pass\\r\\n'"
 [ -z "$(find "$T" -name '*.tmp-*')" ] || fail "temporary files left: $(find "$T" -name '*.tmp-*')"
+# -o - is standard output (the count on stderr); a target that is no regular file is refused,
+# naming it, and left as it was (issue 16: -o /dev/stdout as root replaced the device).
+"$ctl" export --db "$T/h.db" --format json -o - --decision admit >"$T/stdout.json" 2>"$T/stdout.err"
+expect_eq "export -o - exit" "$?" "0"
+expect_eq "export -o - = entries --json" "$(cat "$T/stdout.json")" "$("$ctl" entries --db "$T/h.db" --json --decision admit)"
+expect_eq "export -o - count on stderr" "$(cat "$T/stdout.err")" "export: $(wc -l <"$T/stdout.json") entries to standard output"
+[ -e ./- ] && fail "export -o - made a file named -"
+mkfifo "$T/fifo"
+for target in "$T/fifo" /dev/null "$T"; do
+	what="not a regular file"
+	[ -d "$target" ] && what="Is a directory"
+	out=$("$ctl" export --db "$T/h.db" --format csv -o "$target" 2>&1)
+	expect_eq "export -o $target exit" "$?" "2"
+	expect_eq "export -o $target" "$out" "sentinelctl: export: cannot write $target: $what; give a regular file, or - for standard output"
+	out=$("$ctl" report --day 2026-11-29 --db "$T/h.db" --output "$target" 2>&1)
+	expect_eq "report --output $target exit" "$?" "2"
+	expect_eq "report --output $target" "$out" "sentinelctl: report: cannot write $target: $what; give a regular file, or - for standard output"
+done
+[ -p "$T/fifo" ] || fail "the FIFO was replaced"
+"$ctl" report --day 2026-11-29 --db "$T/h.db" -o - >"$T/page.html" 2>"$T/page.err"
+expect_eq "report -o - exit" "$?" "0"
+expect_eq "report -o - is the page" "$(head -c 15 "$T/page.html")" "<!DOCTYPE html>"
+case $(cat "$T/page.err") in "standard output: "*" entries, "*) ;; *) fail "report -o - summary: $(cat "$T/page.err")" ;; esac
 # Staff overrides in the detail records (struct snt_entry.detail), added
 # with SQL to a copy as above: 6 admitted by S001 (was deny) with a pass
 # that looks like a formula, 7 admitted with the staff button (was refer),

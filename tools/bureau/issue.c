@@ -39,6 +39,12 @@ struct opts {
 
 static const char *cur = "policy";
 
+/* Where the one-line summary goes: stderr when the output itself is standard output (--out -). */
+static FILE *summary(const struct opts *o)
+{
+	return strcmp(o->out, "-") ? stdout : stderr;
+}
+
 static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
 static void err_line(const char *fmt, ...)
 {
@@ -140,6 +146,8 @@ static int write_file(const char *path, const void *buf, size_t len)
 	int fd, saved;
 	size_t off = 0;
 
+	if (!strcmp(path, "-"))	/* standard output */
+		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -368,7 +376,8 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 }
 
 /* policy sign --db: the signed set @cose becomes the current set of its home in @db. */
-static int record_rules(const char *db_path, const struct snt_rules *r, const uint8_t *cose, size_t len)
+static int record_rules(const char *db_path, const struct snt_rules *r, const uint8_t *cose, size_t len,
+			FILE *out)
 {
 	struct bureau_db *db = NULL;
 	struct snt_clock clk;
@@ -398,7 +407,7 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 		err_line("%s", why);
 		return EXIT_USAGE;
 	}
-	printf("rule set version %" PRIu64 " recorded for home %s: %s\n", r->version, r->home, db_path);
+	fprintf(out, "rule set version %" PRIu64 " recorded for home %s: %s\n", r->version, r->home, db_path);
 	return EXIT_OK;
 }
 
@@ -439,8 +448,9 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	printf("rule set version %" PRIu64 " signed: %s (%zu bytes)\n", r->version, o->out, clen);
-	status = o->db ? record_rules(o->db, r, cose, clen) : EXIT_OK;
+	fprintf(summary(o), "rule set version %" PRIu64 " signed: %s (%zu bytes)\n", r->version,
+		strcmp(o->out, "-") ? o->out : "standard output", clen);
+	status = o->db ? record_rules(o->db, r, cose, clen, summary(o)) : EXIT_OK;
 out:
 	json_decref(root);
 	free(payload);
@@ -454,28 +464,32 @@ out:
 static int qr_png(const char *text, const char *out)
 {
 	char tmp[4096];
+	bool to_stdout = !strcmp(out, "-");
 	int st;
 	pid_t pid;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= sizeof(tmp))
+		return -1;
+	if (to_stdout && fflush(stdout))
 		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
 		/* No shell: the text is one argument. */
-		execlp("qrencode", "qrencode", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", "-o", tmp, "--", text,
-		       (char *)NULL);
+		execlp("qrencode", "qrencode", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", "-o",
+		       to_stdout ? "-" : tmp, "--", text, (char *)NULL);
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		unlink(tmp);
+		if (!to_stdout)
+			unlink(tmp);
 		return -1;
 	}
-	if (rename(tmp, out)) {
+	if (!to_stdout && rename(tmp, out)) {
 		unlink(tmp);
 		return -1;
 	}
@@ -568,7 +582,8 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	if (o->text)
 		printf("%s\n", text);
 	else if (kind == SNT_CREDENTIAL_BADGE)
-		printf("badge %s: %s (%zu characters)\n", c.ref, o->out, strlen(text));
+		fprintf(summary(o), "badge %s: %s (%zu characters)\n", c.ref,
+			strcmp(o->out, "-") ? o->out : "standard output", strlen(text));
 	else {
 		char from[32], until[32];
 
@@ -576,7 +591,8 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 			snt_strlcpy(from, "?", sizeof(from));
 		if (snt_clock_format_rfc3339(c.until_ms, until, sizeof(until)))
 			snt_strlcpy(until, "?", sizeof(until));
-		printf("pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id, o->out, c.visitor,
+		fprintf(summary(o), "pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id,
+			strcmp(o->out, "-") ? o->out : "standard output", c.visitor,
 		       c.uses, c.uses == 1 ? "entry" : "entries", from, until, strlen(text));
 	}
 	free(text);
@@ -604,6 +620,7 @@ static int run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct snt_clock clk;
+	struct stat sb;
 	struct opts o;
 	const char *cmd, *sub;
 	EVP_PKEY *key = NULL;
@@ -653,8 +670,15 @@ static int run(int argc, char **argv)
 		return usage_error("unknown subcommand '%s'", sub);
 	if (!o.key)
 		return usage_error("--key PATH (the bureau's private key) is required");
-	if (!o.out)
-		return usage_error("--out is required");
+	if (!o.out || !*o.out)
+		return usage_error("--out is required (- for standard output)");
+	if (!strcmp(o.out, "-") && o.text)
+		return usage_error("--text and --out - would both write to standard output");
+	if (strcmp(o.out, "-") && stat(o.out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		err_line("cannot write %s: %s; give a regular file, or - for standard output", o.out,
+			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return EXIT_USAGE;
+	}
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
 				       o.home || o.n_gates || o.uses))
 		return usage_error("policy sign takes --in and --out (the home and gates are in the JSON)");
