@@ -172,12 +172,14 @@ static int write_rows(const struct config *cfg, const char *db, struct snt_store
 	struct snt_store_iter *it = NULL;
 	struct snt_review_hour hc = { 0 };
 	struct snt_entry e;
+	struct ctl_progress pg;
 	enum snt_store_err err;
 	bool counted = false;
 	int64_t last = 0;
 	int rc = -1;
 
 	*rows = 0;
+	ctl_progress_init(&pg, CMD);
 	err = snt_store_query_new(st, &cfg->q, &it);
 	if (err) {
 		rv_read_error(CMD, db, st, err, 0);
@@ -213,6 +215,7 @@ static int write_rows(const struct config *cfg, const char *db, struct snt_store
 		}
 		last = e.seq;
 		(*rows)++;
+		ctl_progress_count(&pg, *rows, *expected);
 	}
 	if (err != SNT_STORE_ERR_DONE) {
 		rv_read_error(CMD, db, st, err, last);
@@ -220,6 +223,7 @@ static int write_rows(const struct config *cfg, const char *db, struct snt_store
 	}
 	rc = 0;
 out:
+	ctl_progress_done(&pg);
 	snt_store_iter_free(it);
 	return rc;
 }

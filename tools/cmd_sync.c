@@ -52,6 +52,7 @@
 #include "sync/sync.h"
 #include "sync/usb.h"
 #include "tools/common.h"
+#include "tools/i18n.h"
 #include "tools/sync_rules.h"
 
 #define CMD "sync"
@@ -656,20 +657,45 @@ static int sync_usb(const struct config *cfg)
 
 /* ---- online ---- */
 
-/* Sleeps for real; the rest of the system clock is unchanged. */
+/* What online sync shows on a terminal while it sends and retries (ctl_progress). */
+struct online_progress {
+	struct ctl_progress pg;
+	struct snt_sync_curl_opts curl;
+	int posts;
+};
+
+/*
+ * Sleeps for real (a backoff before a retry), saying so on a terminal; the
+ * rest of the system clock is unchanged.  @ctx: the struct online_progress
+ * (the system clock's other operations ignore their context).
+ */
 static void real_sleep(void *ctx, int64_t ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct online_progress *op = ctx;
 
-	(void)ctx;
+	ctl_progress_note(&op->pg, _("request %d failed: retrying in %lld.%01lld s"), op->posts, (long long)(ms / 1000),
+			  (long long)(ms % 1000 / 100));
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
+}
+
+/* snt_sync_curl_post(), each request shown on a terminal. */
+static int progress_post(void *arg, const char *url, const uint8_t *body, size_t len, long *status,
+			 uint8_t **resp, size_t *resp_len, char *why, size_t whylen)
+{
+	struct online_progress *op = arg;
+
+	op->posts++;
+	ctl_progress_note(&op->pg, _("request %d: sending %zu bytes"), op->posts, len);
+	return snt_sync_curl_post(&op->curl, url, body, len, status, resp, resp_len, why, whylen);
 }
 
 static int sync_online(const struct config *cfg)
 {
 	struct snt_sync_online_result res;
 	struct snt_sync_online_opts o;
+	struct online_progress op;
 	struct snt_clock_ops ops;
 	struct run r;
 	char why[WHY];
@@ -690,18 +716,26 @@ static int sync_online(const struct config *cfg)
 		return SNT_EXIT_USAGE;
 	}
 	/* The system clock, with a sleep that really waits (backoff). */
+	memset(&op, 0, sizeof(op));
+	ctl_progress_init(&op.pg, CMD);
+	op.curl.ca = r.sc.sync_bureau_ca;	/* as snt_sync_online() gives it */
+	op.curl.timeout_s = r.sc.sync_timeout_s;
 	ops = *r.clock.ops;
 	ops.sleep_ms = real_sleep;
 	r.clock.ops = &ops;
+	r.clock.ctx = &op;
 	memset(&o, 0, sizeof(o));
 	o.url = r.sc.sync_bureau_url;
 	o.ca = r.sc.sync_bureau_ca;
 	o.timeout_s = r.sc.sync_timeout_s;
+	o.post = progress_post;
+	o.post_arg = &op;
 	o.retries = r.sc.sync_retries;
 	o.backoff_base_ms = cfg->backoff_ms;
 	o.backoff_max_ms = BACKOFF_MAX_MS;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	e = snt_sync_online(&r.ctx, &o, &res, why, sizeof(why));
+	ctl_progress_done(&op.pg);
 	curl_global_cleanup();
 	r.exp = res.exp;
 	if (res.acks)

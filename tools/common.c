@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -156,6 +157,65 @@ int ctl_output_target(const char *cmd, const char *path)
 	ctl_err(cmd, _("cannot write %s: %s; give a regular file, or - for standard output"), path,
 		S_ISDIR(sb.st_mode) ? strerror(EISDIR) : _("not a regular file"));
 	return -1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void ctl_progress_init(struct ctl_progress *p, const char *what)
+{
+	memset(p, 0, sizeof(*p));
+	p->tty = isatty(STDERR_FILENO) == 1;
+	p->what = what;
+}
+
+void ctl_progress_count(struct ctl_progress *p, int64_t done, int64_t total)
+{
+	int64_t now;
+
+	if (!p->tty)
+		return;
+	now = mono_ms();
+	if (p->drawn && done != total && now - p->shown_ms < 100)
+		return;
+	if (total >= 0)
+		fprintf(stderr, "\r%s: %lld/%lld (%lld%%)\033[K", p->what, (long long)done, (long long)total,
+			total ? (long long)(done * 100 / total) : 100LL);
+	else
+		fprintf(stderr, "\r%s: %lld\033[K", p->what, (long long)done);
+	fflush(stderr);
+	p->drawn = true;
+	p->shown_ms = now;
+}
+
+void ctl_progress_note(struct ctl_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->tty)
+		return;
+	fprintf(stderr, "\r%s: ", p->what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+	p->drawn = true;
+	p->shown_ms = mono_ms();
+}
+
+void ctl_progress_done(struct ctl_progress *p)
+{
+	if (p->tty && p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->drawn = false;
 }
 
 int ctl_db_companions(const char *cmd, const char *path)

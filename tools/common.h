@@ -114,6 +114,27 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc) SN
 int ctl_output_target(const char *cmd, const char *path) SNT_WUR;
 
 /*
+ * Progress of a long operation on a terminal: a counter on standard error,
+ * redrawn in place ("\r... \033[K"), only when standard error is a TTY
+ * (nothing otherwise, so logs and pipes get no control characters).  The
+ * first and the last figures are always drawn, the others at most every
+ * 100 ms.  ctl_progress_done() clears the line.
+ */
+struct ctl_progress {
+	bool tty;		/* standard error is a terminal */
+	bool drawn;		/* a line is on the screen */
+	const char *what;	/* "export", "sync" ... */
+	int64_t shown_ms;	/* CLOCK_MONOTONIC of the last drawing */
+};
+
+void ctl_progress_init(struct ctl_progress *p, const char *what);
+/* ctl_progress_count() - "WHAT: DONE/TOTAL (P%)", or "WHAT: DONE" when @total < 0. */
+void ctl_progress_count(struct ctl_progress *p, int64_t done, int64_t total);
+/* ctl_progress_note() - "WHAT: <text>" (always drawn), e.g. a retry's wait. */
+void ctl_progress_note(struct ctl_progress *p, const char *fmt, ...) SNT_PRINTF(2, 3);
+void ctl_progress_done(struct ctl_progress *p);
+
+/*
  * ctl_db_companions() - snt_db_companions_check() on the log @path before
  * it is opened; on a refusal one line "cannot open PATH: COMPANION: why".
  * Return: 0, or -1 with the line printed.

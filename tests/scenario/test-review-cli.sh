@@ -211,6 +211,16 @@ expect_eq "export empty day" "$("$ctl" export --db "$db" --format csv --output "
 expect_eq "export empty day content" "$(python3 -c 'import sys; print(repr(open(sys.argv[1], "rb").read()))' "$T/empty.csv")" \
 	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,staff,override_by,override_original,pass\\r\\n'"
 [ -z "$(find "$T" -name '*.tmp-*')" ] || fail "temporary files left: $(find "$T" -name '*.tmp-*')"
+# Progress: a counter on standard error only when it is a terminal (script(1) gives one).
+"$ctl" export --db "$T/h.db" --format csv --output "$T/quiet.csv" 2>"$T/quiet.err" >/dev/null
+expect_eq "export: no progress off a terminal" "$(cat "$T/quiet.err")" ""
+script -qec "'$ctl' export --db '$T/h.db' --format csv --output '$T/tty.csv' >/dev/null" /dev/null >"$T/tty.out" </dev/null
+# The first and the last figures always, others at most every 100 ms; the line cleared at the end.
+expect_eq "export: progress on a terminal" "$(python3 -c '
+import re, sys
+t = open(sys.argv[1], "rb").read().decode()
+ok = re.fullmatch(r"\rexport: 1/15 \(6%\)\x1b\[K(\rexport: \d+/15 \(\d+%\)\x1b\[K)*\rexport: 15/15 \(100%\)\x1b\[K\r\x1b\[K", t)
+print("ok" if ok else repr(t))' "$T/tty.out")" "ok"
 # -o - is standard output (the count on stderr); a target that is no regular file is refused,
 # naming it, and left as it was (issue 16: -o /dev/stdout as root replaced the device).
 "$ctl" export --db "$T/h.db" --format json -o - --decision admit >"$T/stdout.json" 2>"$T/stdout.err"

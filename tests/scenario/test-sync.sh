@@ -41,6 +41,8 @@ n=$("$ctl" entries --db "$T/gate.db" --json | wc -l)
 expect_eq "gate entries" "$n" "3"
 cp "$T/gate.db" "$T/online.db"	# the same log, for the online sync below
 [ -e "$T/gate.db-wal" ] && cp "$T/gate.db-wal" "$T/online.db-wal"
+cp "$T/gate.db" "$T/tty.db"	# and for the progress on a terminal
+[ -e "$T/gate.db-wal" ] && cp "$T/gate.db-wal" "$T/tty.db-wal"
 
 # keys init: the key pair, mode 0600, and the public key beside it; never overwritten.
 out=$("$ctl" keys init --config "$T/gate.conf")
@@ -116,6 +118,13 @@ printf '#!/bin/sh\ncat >/dev/null\necho red\n' >"$T/platform.sh"
 chmod +x "$T/platform.sh"
 "$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" --platform-cmd "$T/platform.sh" \
 	import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
+# Importing again (duplicates) with standard error on a terminal: a counter there, cleared at the end.
+script -qec "'$B/sentinel-bureau' --db '$T/bureau.db' --key '$T/bureau.key' import '$S/mnt' >'$T/import2.out'" \
+	/dev/null >"$T/import-tty.out" </dev/null
+expect_eq "bureau import: progress on a terminal" "$(od -An -c "$T/import-tty.out" | tr -s ' \n' ' ')" \
+	"$(printf '\r\033[K\rimport: 1 done, 0 rejected\033[K\r\033[K\rimport: 2 done, 0 rejected\033[K\r\033[K' |
+		od -An -c | tr -s ' \n' ' ')"
+expect_eq "bureau import: the lines on standard output" "$(wc -l <"$T/import2.out")" "2"
 bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
 ack=$(ls "$D/in" | grep '^ack-')
 expect_eq "acknowledgement file" "$ack" "ack-test-gate-3.cose"
@@ -235,6 +244,21 @@ PY
 		"  acknowledged:      up to 3 (was 0)"
 	kill "$serve" 2>/dev/null
 	wait "$serve" 2>/dev/null
+	# The bureau gone: each request and each wait before a retry shown on a terminal (script(1)),
+	# nothing of it off one.
+	sed 's/^db = .*/db = tty.db/' "$T/online.conf" >"$T/tty.conf"
+	script -qec "'$ctl' sync online --config '$T/tty.conf' --backoff-ms 10 >/dev/null" /dev/null \
+		>"$T/tty.out" </dev/null
+	expect_eq "online progress on a terminal" "$(tr '\r' '\n' <"$T/tty.out" | sed 's/\x1b\[K//' |
+		grep -E '^sync: request [0-9]+: sending' | sed -e 's/sending [0-9]* bytes/sending N bytes/')" \
+		"sync: request 1: sending N bytes
+sync: request 2: sending N bytes
+sync: request 3: sending N bytes"
+	# A wait before a retry is shown when there is one (a random backoff may be 0 ms).
+	tr '\r' '\n' <"$T/tty.out" | grep -E '^sync: request' | grep -vE '^sync: request [1-3]: sending [0-9]+ bytes|^sync: request [12] failed: retrying in [0-9]+\.[0-9] s' &&
+		fail "online progress: unexpected lines"
+	"$ctl" sync online --config "$T/tty.conf" --backoff-ms 10 >/dev/null 2>"$T/notty.err"
+	expect_eq "no progress off a terminal" "$(grep -c 'request' "$T/notty.err")" "0"
 	got=$(bur entries --device test-gate --json | wc -l)
 	expect_eq "bureau entries after re-sending online" "$got" "3"
 fi

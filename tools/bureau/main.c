@@ -598,16 +598,32 @@ out:
 struct import_state {
 	int rejected;
 	int accepted;
+	bool tty;		/* standard error is a terminal: a counter is drawn there */
 };
+
+/* The import's counter on a terminal ("\r...\033[K", redrawn after each file's line). */
+static void import_progress(const struct import_state *st, bool clear)
+{
+	if (!st->tty)
+		return;
+	if (clear)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rimport: %d done, %d rejected\033[K", st->accepted + st->rejected, st->rejected);
+	fflush(stderr);
+}
 
 static void import_report(void *arg, const char *file, enum bureau_err err,
 			  const struct bureau_import_result *res, const char *why)
 {
 	struct import_state *st = arg;
 
+	import_progress(st, true);
 	if (err) {
 		printf("%s: rejected: %s\n", file, why);
 		st->rejected++;
+		fflush(stdout);
+		import_progress(st, false);
 		return;
 	}
 	st->accepted++;
@@ -623,6 +639,7 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 	if (res->platform_failures)
 		err_line("%s: %s", file, res->platform_why);
 	fflush(stdout);
+	import_progress(st, false);
 }
 
 /* Return: 0, or the exit status after the message. */
@@ -660,7 +677,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 {
 	struct bureau_platform p;
 	struct bureau_platform_cmd pc;
-	struct import_state st = { 0, 0 };
+	struct import_state st = { 0, 0, isatty(STDERR_FILENO) == 1 };
 	struct bureau_ctx c;
 	char why[BUREAU_WHY_LEN];
 	enum bureau_err err;
@@ -674,6 +691,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	c.clk = clk;
 	err = bureau_import_dir(&c, cfg->args[1], import_report, &st, why, sizeof(why));
 	free_ctx(&c);
+	import_progress(&st, true);
 	if (err) {
 		err_line("%s", why);
 		return EXIT_USAGE;
