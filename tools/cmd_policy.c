@@ -240,7 +240,7 @@ int cmd_policy(int argc, char **argv)
 		return SNT_EXIT_USAGE;
 	serr = snt_sign_key_load_public(sc.sync_bureau_key, &pub);
 	if (serr) {
-		ctl_err(CMD, "bureau key %s: %s", sc.sync_bureau_key, snt_sign_strerror(serr));
+		ctl_err(CMD, "%s: [sync] bureau_key %s: %s", sc.path, sc.sync_bureau_key, snt_sign_strerror(serr));
 		return SNT_EXIT_USAGE;
 	}
 
@@ -252,7 +252,8 @@ int cmd_policy(int argc, char **argv)
 		rerr = snt_rules_load(sc.rules_dir, pub, &gate, &rules, &info, err, sizeof(err));
 		EVP_PKEY_free(pub);
 		if (rerr) {
-			ctl_err(CMD, "%s", err[0] ? err : snt_rules_strerror(rerr));
+			ctl_err(CMD, "%s ([rules] dir %s of %s)", err[0] ? err : snt_rules_strerror(rerr), sc.rules_dir,
+				sc.path);
 			return rerr == SNT_RULES_ERR_IO || rerr == SNT_RULES_ERR_NOMEM ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
 		}
 		if (info.kept)
@@ -293,8 +294,9 @@ int cmd_policy(int argc, char **argv)
 	case SNT_RULES_ERR_TOO_LARGE:
 		ctl_err(CMD, "%s: refused: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
 		return SNT_EXIT_FAIL;
-	default:
-		ctl_err(CMD, "%s: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
+	default:	/* the directory it goes into: say which key sets it */
+		ctl_err(CMD, "%s: not installed: %s ([rules] dir %s of %s)", cfg.file,
+			err[0] ? err : snt_rules_strerror(rerr), sc.rules_dir, sc.path);
 		return SNT_EXIT_USAGE;
 	}
 }

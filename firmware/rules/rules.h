@@ -60,8 +60,9 @@
  * Every write goes to <file>.tmp, is fsync'd, renamed over <file>, and the
  * directory is fsync'd, so a power cut leaves either the old or the new
  * file, never a mix; the old set stays until the new one is fully checked.
- * A running gate takes a new set at SIGHUP (between visits; a visit in
- * progress keeps the set it started with).
+ * A running gate takes a new set at SIGHUP, and by itself between visits
+ * when these files change (snt_rules_dir_stamp()); a visit in progress keeps
+ * the set it started with.  The JSON the bureau signs is sentinel-rules(5).
  */
 #ifndef SNT_RULES_H
 #define SNT_RULES_H

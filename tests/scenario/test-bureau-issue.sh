@@ -107,4 +107,19 @@ out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010
 expect_eq "badge to /dev/null: exit" "$?" "2"
 [ -p "$T/fifo" ] || fail "the FIFO was replaced"
 
+# sentinel-rules(5)'s example is a complete, valid rule set; --check names a bad field and signs
+# nothing (issue 16).
+sed -n '/^\.SH EXAMPLE/,/^\.EE/p' firmware/rules/sentinel-rules.5 | sed -n '/^\.EX/,/^\.EE/p' | sed '1d;$d' \
+	>"$T/example.json"
+out=$("$BUR" policy sign --check --in "$T/example.json" 2>&1)
+expect_eq "the man page's example checks" "$out" \
+	"$T/example.json: rule set version 4 for home 阳光养老院 (open, 2 staff, 2 risk regions): every field valid"
+sed 's/"max_test_age_days": 7/"max_test_age_days": 400/' "$T/example.json" >"$T/example-bad.json"
+out=$("$BUR" policy sign --check --in "$T/example-bad.json" 2>&1)
+expect_eq "--check: a bad field: exit" "$?" "1"
+expect_eq "--check: a bad field" "$out" \
+	"sentinel-bureau: policy: $T/example-bad.json: field 'max_test_age_days': $(
+		"$BUR" --key "$T/bureau.key" policy sign --in "$T/example-bad.json" --out "$T/x.cose" 2>&1 | sed 's/.*max_test_age_days.: //')"
+[ ! -e "$T/x.cose" ] || fail "a refused set was written"
+
 finish

@@ -22,7 +22,17 @@ NOW="--now 2026-11-29T04:00:00Z"
 
 out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1)
 expect_eq "show without a rule set: exit" "$?" "1"
-expect_eq "show without a rule set: message" "$out" "sentinelctl: policy: $T/rules/rules.cose: no rule set installed"
+expect_eq "show without a rule set: message" "$out" \
+	"sentinelctl: policy: $T/rules/rules.cose: no rule set installed ([rules] dir $T/rules of $T/gate.conf)"
+# A [rules] dir that cannot take the file: the error names the key (issue 16).
+touch "$T/notadir"
+sed 's|^dir = rules$|dir = notadir|' "$T/gate.conf" >"$T/bad-dir.conf"
+out=$("$CTL" policy install --config "$T/bad-dir.conf" $NOW "$R/rules-v1.cose" 2>&1)
+expect_eq "install into a file: exit" "$?" "2"
+case $out in
+"sentinelctl: policy: $R/rules-v1.cose: not installed: "*" ([rules] dir $T/notadir of $T/bad-dir.conf)") ;;
+*) fail "install into a file: $out" ;;
+esac
 
 out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.cose" 2>&1)
 expect_eq "install v1: exit" "$?" "0"

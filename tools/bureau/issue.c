@@ -34,7 +34,7 @@ struct opts {
 	const char *key, *db, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses;
 	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
 	size_t n_gates;
-	bool text, help;
+	bool text, help, check;
 };
 
 static const char *cur = "policy";
@@ -76,13 +76,16 @@ static void command_usage(const char *cmd)
 {
 	if (!strcmp(cmd, "policy"))
 		fputs("Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose\n"
+		      "       sentinel-bureau policy sign --check --in RULES.json\n"
 		      "\n"
 		      "Sign a rule set (JSON, the keys of sentinel-rules(5)) with the bureau's key\n"
 		      "as a COSE_Sign1 ES256 for 'sentinelctl policy install'.  What the gate would\n"
 		      "refuse is refused here, naming the field; nothing is written then.  With\n"
 		      "--db the signed set also becomes its home's current set in that bureau\n"
 		      "database (when newer than the one held): ack and export put it on the stick\n"
-		      "for every gate registered with that --home.\n", stdout);
+		      "for every gate registered with that --home.  --check only checks RULES.json\n"
+		      "(no key needed, nothing written): exit 0 when it would be signed, 1 naming\n"
+		      "the first field that is wrong.\n", stdout);
 	else if (!strcmp(cmd, "badge"))
 		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF --out BADGE.png\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
@@ -411,6 +414,47 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 	return EXIT_OK;
 }
 
+/*
+ * policy sign --check: whether @in would be signed, naming the field that
+ * would not (exit 1), or its version, home and mode (exit 0).
+ */
+static int policy_check(const char *in)
+{
+	struct snt_rules *r = calloc(1, sizeof(*r));
+	uint8_t *payload = NULL;
+	size_t plen = 0;
+	enum snt_rules_err rerr;
+	json_error_t jerr;
+	json_t *root;
+	char why[256];
+	int status = EXIT_FAIL;
+
+	if (!r) {
+		err_line("out of memory");
+		return EXIT_USAGE;
+	}
+	root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		err_line("%s:%d: %s", in, jerr.line, jerr.text);
+		goto out;
+	}
+	if (rules_from_json(in, root, r))
+		goto out;
+	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
+	if (rerr) {
+		err_line("%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		goto out;
+	}
+	printf("%s: rule set version %" PRIu64 " for home %s (%s, %zu staff, %zu risk regions): every field "
+	       "valid\n", in, r->version, r->home, snt_rules_mode_name(r->mode), r->n_staff, r->n_regions);
+	status = EXIT_OK;
+out:
+	json_decref(root);
+	free(payload);
+	free(r);
+	return status;
+}
+
 static int policy_sign(const struct opts *o, EVP_PKEY *key)
 {
 	struct snt_rules *r = calloc(1, sizeof(*r));
@@ -616,6 +660,7 @@ static int run(int argc, char **argv)
 		{ "gate", required_argument, NULL, 'g' },
 		{ "uses", required_argument, NULL, 'U' },
 		{ "text", no_argument, NULL, 't' },
+		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -650,6 +695,7 @@ static int run(int argc, char **argv)
 			o.gates[o.n_gates++] = optarg;
 			break;
 		case 't': o.text = true; break;
+		case 'C': o.check = true; break;
 		case 'h': o.help = true; break;
 		case ':':
 			return usage_error("option '%s' needs an argument", argv[optind - 1]);
@@ -668,6 +714,12 @@ static int run(int argc, char **argv)
 	cur = cmd;
 	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
 		return usage_error("unknown subcommand '%s'", sub);
+	if (o.check) {
+		if (strcmp(cmd, "policy") || !o.in || o.out || o.db || o.ref || o.id || o.visitor || o.from ||
+		    o.until || o.issued || o.text || o.home || o.n_gates || o.uses)
+			return usage_error("policy sign --check takes --in only (no key is needed, nothing is written)");
+		return policy_check(o.in);
+	}
 	if (!o.key)
 		return usage_error("--key PATH (the bureau's private key) is required");
 	if (!o.out || !*o.out)
