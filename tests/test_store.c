@@ -1989,7 +1989,7 @@ static void test_cli_verify_log(void **state)
 	assert_string_equal(err, "sentinelctl: verify-log: cannot open /nonexistent/log.db: "
 				 "No such file or directory\n");
 	assert_int_equal(run_ctl(f, out, sizeof(out), err, sizeof(err), "verify-log", "--help", NULL), 0);
-	assert_non_null(strstr(out, "Usage: sentinelctl verify-log [--db PATH] [--json] [--seal-key FILE]\n"));
+	assert_non_null(strstr(out, "Usage: sentinelctl verify-log [--db PATH | -c FILE] [--json] [--seal-key FILE]\n"));
 
 	/* A file SQLite cannot read at all is damaged: 1. */
 	write_file(f->path, "this is not a database, just text that is long enough......", 60);

@@ -243,7 +243,7 @@ int cmd_export(int argc, char **argv)
 		return ctl_parse_exit(CMD, r);
 	to_stdout = ctl_output_target(CMD, cfg.output);
 	if (to_stdout < 0)
-		return SNT_EXIT_USAGE;
+		return SNT_EXIT_FAIL;	/* not written (as any file that cannot be) */
 	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
 	if (!db)
 		return SNT_EXIT_USAGE;

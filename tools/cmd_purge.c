@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 struct config {
 	const char *db;
+	char dbbuf[PATH_MAX];	/* [station] db of --config */
 	long long days;		/* -1: not given */
 	bool has_now;		/* --now given */
 	int64_t now_ms;		/* --now, ms since the epoch */
@@ -33,7 +35,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl purge --older-than DAYS [--db PATH] [--now RFC3339]\n"
+		"Usage: sentinelctl purge --older-than DAYS [--db PATH | -c FILE] [--now RFC3339]\n"
 		"\n"
 		"Remove the oldest log entries that the bureau has acknowledged and that\n"
 		"are older than DAYS days, and record the purge so the log still verifies.\n"
@@ -41,6 +43,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  --older-than DAYS  keep entries of the last DAYS days (0-%d)\n"
 		"  --db PATH          log database (default: $SENTINEL_DB, else %s)\n"
+		"  -c, --config FILE  the log of FILE's [station] db\n"
 		"  --now RFC3339      the time now (default: the system clock, which must\n"
 		"                     be NTP-synchronised)\n"
 		"  -h, --help         show this help\n"
@@ -71,17 +74,18 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL;
+	const char *db = NULL, *conf = NULL;
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->days = -1;
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			cfg->days = parse_days(optarg);
@@ -93,6 +97,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case 'd':
 			db = optarg;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'n':
 			if (snt_clock_parse_rfc3339(optarg, &cfg->now_ms) != 0) {
@@ -110,7 +117,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		ctl_err(CMD, "--older-than DAYS is required");
 		return -1;
 	}
-	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
+	return ctl_check_args_config(CMD, argc, argv, db, conf, cfg->dbbuf, sizeof(cfg->dbbuf), &cfg->db);
 }
 
 /* The time now: --now, else the system clock when it is trusted.  0 or -1 (reported). */

@@ -314,7 +314,7 @@ int cmd_report(int argc, char **argv)
 		return ctl_parse_exit(CMD, r);
 	to_stdout = ctl_output_target(CMD, cfg.output);
 	if (to_stdout < 0)
-		return SNT_EXIT_USAGE;
+		return SNT_EXIT_FAIL;	/* not written (as any file that cannot be) */
 
 	/* The configuration: --config, else the default one when the log is not named. */
 	gate = malloc(sizeof(*gate));

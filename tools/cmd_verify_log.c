@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,13 +34,14 @@
 struct config {
 	const char *db;
 	const char *seal_key;
+	char dbbuf[PATH_MAX];	/* [station] db of --config */
 	bool json;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl verify-log [--db PATH] [--json] [--seal-key FILE]\n"
+		"Usage: sentinelctl verify-log [--db PATH | -c FILE] [--json] [--seal-key FILE]\n"
 		"\n"
 		"Check the gate's log: hash chain, sequence without gaps, stored values,\n"
 		"purge records, acknowledged entries present, the head file (a log that\n"
@@ -48,6 +50,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  --db PATH        log database (default: $SENTINEL_DB, else %s)\n"
+		"  -c, --config FILE  the log of FILE's [station] db\n"
 		"  --json           the summary as one JSON object (also for errors)\n"
 		"  --seal-key FILE  the gate's first seal key (from 'sentinelctl keys init')\n"
 		"  -h, --help       show this help\n"
@@ -62,20 +65,24 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "seal-key", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = NULL;
+	const char *db = NULL, *conf = NULL;
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'c':
+			conf = optarg;
 			break;
 		case 'j':
 			cfg->json = true;
@@ -87,7 +94,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			return ctl_getopt_other(CMD, c, argv, usage);
 		}
 	}
-	return ctl_check_args(CMD, argc, argv, db, &cfg->db);
+	return ctl_check_args_config(CMD, argc, argv, db, conf, cfg->dbbuf, sizeof(cfg->dbbuf), &cfg->db);
 }
 
 static void print_text(const struct snt_store_verify_report *r)

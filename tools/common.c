@@ -96,6 +96,37 @@ int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const
 	return 0;
 }
 
+int ctl_check_args_config(const char *cmd, int argc, char **argv, const char *db, const char *config, char *buf,
+			  size_t size, const char **out)
+{
+	struct snt_config *sc;
+	int rc = -1;
+
+	if (!config)
+		return ctl_check_args(cmd, argc, argv, db, out);
+	if (ctl_no_operands(cmd, argc, argv))
+		return -1;
+	if (db) {
+		ctl_err(cmd, _("give --db or --config, not both"));
+		return -1;
+	}
+	sc = malloc(sizeof(*sc));
+	if (!sc) {
+		ctl_err(cmd, _("out of memory"));
+		return -1;
+	}
+	if (ctl_config_load(cmd, config, sc) == 0) {
+		if (snt_strlcpy(buf, sc->db, size) >= size) {
+			ctl_err(cmd, _("%s: [station] db is too long."), config);
+		} else {
+			*out = buf;
+			rc = 0;
+		}
+	}
+	free(sc);
+	return rc;
+}
+
 /*
  * Whether @path is an SQLite database whose header (https://sqlite.org/fileformat.html
  * §1.3) says user_version 0 and application_id 0 - a file that never got the

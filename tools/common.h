@@ -95,6 +95,17 @@ int ctl_parse_exit(const char *cmd, int r);
  */
 int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out);
 
+/*
+ * ctl_check_args_config() - ctl_check_args() for a command that also takes
+ * --config FILE (@config, NULL when not given): the log is then FILE's
+ * [station] db, copied into @buf (@size bytes).  --db and --config together
+ * are a usage error.
+ * Return: 0 with *@out set; -1 (reported) on a usage error or a
+ * configuration that does not load.
+ */
+int ctl_check_args_config(const char *cmd, int argc, char **argv, const char *db, const char *config, char *buf,
+			  size_t size, const char **out);
+
 struct snt_config;
 
 /*

@@ -15,8 +15,10 @@
 #ifndef SNT_TOOLS_I18N_H
 #define SNT_TOOLS_I18N_H
 
+#include <glob.h>
 #include <libintl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,12 +66,47 @@ static inline const char *ctl_i18n_exe_localedir(char *buf, size_t size)
 }
 
 /*
+ * ctl_i18n_exe_prefix_localedir() - "<directory of the executable>/../share/locale"
+ * (readlink of /proc/self/exe) into buf when it holds a catalogue of this
+ * domain for some language: an installed binary ($(PREFIX)/bin) finds
+ * $(PREFIX)/share/locale whatever PREFIX the objects were compiled with.
+ * Returns buf, or NULL.
+ */
+static inline const char *ctl_i18n_exe_prefix_localedir(char *buf, size_t size)
+{
+	static const char tail[] = "/../share/locale";
+	char probe[PATH_MAX + 64];
+	glob_t g;
+	ssize_t n;
+	char *slash;
+	int found;
+
+	if (size < sizeof(tail) + 2)
+		return NULL;
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n <= 0 || (size_t)n >= size - 1)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) + sizeof(tail) > size)
+		return NULL;
+	memcpy(slash, tail, sizeof(tail));
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/*/LC_MESSAGES/" SNT_TEXTDOMAIN ".mo", buf) >= sizeof(probe))
+		return NULL;
+	found = glob(probe, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
+	return found ? buf : NULL;
+}
+
+/*
  * ctl_i18n_init() - for main(): take the character type and the message
  * language from the environment (LC_CTYPE, LC_MESSAGES only: numbers and
  * times stay in the C locale, so output formats never change), and find
  * the catalogue in $SENTINEL_LOCALEDIR (tests: the build's locale/), else
  * in <directory of the executable>/locale if that exists (a binary run from
- * the build tree), else in SNT_LOCALEDIR (the installed $(PREFIX)/share/locale).
+ * the build tree), else in <directory of the executable>/../share/locale
+ * when a catalogue is there (installed under any PREFIX), else in
+ * SNT_LOCALEDIR (the LOCALEDIR of the build).
  * Messages come out in UTF-8 whatever the locale's codeset.
  * Failures leave the messages in English; there is nothing to report.
  */
@@ -80,6 +117,8 @@ static inline void ctl_i18n_init(void)
 
 	if (!dir || !*dir)
 		dir = ctl_i18n_exe_localedir(exe, sizeof(exe));
+	if (!dir)
+		dir = ctl_i18n_exe_prefix_localedir(exe, sizeof(exe));
 	if (!dir)
 		dir = SNT_LOCALEDIR;
 	setlocale(LC_CTYPE, "");

@@ -190,6 +190,14 @@ JSON
 			"$(env -u SENTINEL_LOCALEDIR LANG=zh_CN.UTF-8 "$T/bin/sentinelctl" --help | head -n 1)" \
 			"Usage: sentinelctl COMMAND [OPTIONS] [ARGS]"
 	fi
+	# Installed with PREFIX=/usr after a default build (objects compiled for /usr/local): the
+	# catalogue is found under PREFIX, beside the binary's bin/ (issue 16).
+	mkdir -p "$T/usr/bin" "$T/usr/share/locale/zh_CN/LC_MESSAGES"
+	cp "$CTL" "$T/usr/bin/sentinelctl"
+	cp "$B/locale/zh_CN/LC_MESSAGES/sentinel.mo" "$T/usr/share/locale/zh_CN/LC_MESSAGES/"
+	expect_eq "zh --help installed under another PREFIX" \
+		"$(env -u SENTINEL_LOCALEDIR LANG=zh_CN.UTF-8 "$T/usr/bin/sentinelctl" --help | head -n 1)" \
+		"用法：sentinelctl 命令 [选项] [参数]"
 	# JSON and CSV stay as interfaces.md gives them; human text is Chinese.
 	for args in "entries --json" "entries --csv" "stats --json --day 2026-11-29" "alerts --json --all"; do
 		# shellcheck disable=SC2086

@@ -233,10 +233,10 @@ for target in "$T/fifo" /dev/null "$T"; do
 	what="not a regular file"
 	[ -d "$target" ] && what="Is a directory"
 	out=$("$ctl" export --db "$T/h.db" --format csv -o "$target" 2>&1)
-	expect_eq "export -o $target exit" "$?" "2"
+	expect_eq "export -o $target exit" "$?" "1"
 	expect_eq "export -o $target" "$out" "sentinelctl: export: cannot write $target: $what; give a regular file, or - for standard output"
 	out=$("$ctl" report --day 2026-11-29 --db "$T/h.db" --output "$target" 2>&1)
-	expect_eq "report --output $target exit" "$?" "2"
+	expect_eq "report --output $target exit" "$?" "1"
 	expect_eq "report --output $target" "$out" "sentinelctl: report: cannot write $target: $what; give a regular file, or - for standard output"
 done
 [ -p "$T/fifo" ] || fail "the FIFO was replaced"
@@ -394,6 +394,17 @@ echo "ROLLBACK;" >&3
 exec 3>&-
 wait "$lockpid"
 
+# verify-log and purge take --config like the other commands (the log of its [station] db).
+expect_eq "verify-log --config = --db" "$("$ctl" verify-log --config "$T/gate.conf" --json | sed 's/"seconds": [0-9.]*//')" \
+	"$("$ctl" verify-log --db "$db" --json | sed 's/"seconds": [0-9.]*//')"
+out=$("$ctl" verify-log --config "$T/gate.conf" --db "$db" 2>&1)
+expect_eq "verify-log --config and --db: exit" "$?" "2"
+expect_eq "verify-log --config and --db" "$(echo "$out" | head -n 1)" \
+	"sentinelctl: verify-log: give --db or --config, not both"
+cp "$db" "$T/p.db"
+sed "s|^db = .*|db = $T/p.db|" "$T/gate.conf" >"$T/p.conf"
+expect_eq "purge --config" "$("$ctl" purge --config "$T/p.conf" --older-than 7 --now 2026-11-29T12:00:00Z 2>&1 | head -n 1)" \
+	"$("$ctl" purge --db "$db" --older-than 7 --now 2026-11-29T12:00:00Z 2>&1 | head -n 1 | sed "s|$db|$T/p.db|g")"
 # A damaged log: a clear error pointing to verify-log, nothing written.
 cp "$db" "$T/bad.db"
 sqlite3 "$T/bad.db" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
