@@ -272,7 +272,7 @@ void rv_table_header(FILE *f)
  * override reason is followed by " by @by" when @by is not "" and that
  * fits the column.
  */
-static void print_reasons(FILE *f, snt_reasons_t set, const char *by)
+static void print_reasons(FILE *f, snt_reasons_t set, const char *by, const char *const extra[2])
 {
 	const int width = TABLE_WIDTH - REASONS_COL;
 	int used = 0;
@@ -307,9 +307,40 @@ static void print_reasons(FILE *f, snt_reasons_t set, const char *by)
 		}
 		used += len;
 	}
-	if (set == 0)
+	if (set == 0) {
 		fputc('-', f);
+		used = 1;
+	}
+	/* Then who: "staff S001", "pass P-7" (wrapped like the reasons). */
+	for (int i = 0; i < 2; i++) {
+		int len = extra[i] ? (int)strlen(extra[i]) : 0;
+
+		if (!len)
+			continue;
+		if (used + 1 + len > width) {
+			fprintf(f, "\n%*s", REASONS_COL, "");
+			used = 0;
+		} else {
+			fputc(' ', f);
+			used++;
+		}
+		fputs(extra[i], f);
+		used += len;
+	}
 	fputc('\n', f);
+}
+
+/* Whether @s is 1-32 printable ASCII characters without spaces (a pass id): safe to print as it is. */
+static bool token_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return false;
+	return true;
 }
 
 /* Whether @s is a staff reference (1-32 of [A-Za-z0-9-]) or "button": safe to print as it is. */
@@ -424,16 +455,31 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		put_char(&l, ' ');
 	put_char(&l, ' ');
 	fwrite(l.buf, 1, l.n, f);
-	if (e->detail[0] && (e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
-					   SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY)))) {
+	/* The detail record is parsed only when it may name an override, a staff member or a pass. */
+	if (e->detail[0] && ((e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
+					    SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY))) ||
+			     strstr(e->detail, "\"staff\"") || strstr(e->detail, "\"pass\""))) {
 		struct snt_review_detail *d = malloc(sizeof(*d));
+		char staff[8 + SNT_REVIEW_DETAIL_TEXT], pass[8 + SNT_REVIEW_DETAIL_TEXT];
+		const char *extra[2] = { NULL, NULL };
 
-		if (d)
+		if (d) {
 			snt_review_detail_read(e->detail, d);
-		print_reasons(f, e->reasons, d && override_by_ok(d->override_by) ? d->override_by : "");
+			if (e->kind == SNT_KIND_STAFF && token_ok(d->staff)) {
+				snprintf(staff, sizeof(staff), "staff %s", d->staff);
+				extra[0] = staff;
+			}
+			if (token_ok(d->pass)) {
+				snprintf(pass, sizeof(pass), "pass %s", d->pass);
+				extra[1] = pass;
+			}
+		}
+		print_reasons(f, e->reasons, d && override_by_ok(d->override_by) ? d->override_by : "", extra);
 		free(d);
 	} else {
-		print_reasons(f, e->reasons, "");
+		static const char *const none[2] = { NULL, NULL };
+
+		print_reasons(f, e->reasons, "", none);
 	}
 	t->rows++;
 }

@@ -298,7 +298,7 @@ expect_eq "export csv = entries --csv" "$(tail -c +4 "$T/d.csv")" \
 expect_eq "table with overrides" "$("$ctl" entries --db "$T/d.db" --since '2026-11-29 08:10' | sed 1,2d)" \
 "      6  08:10:01  green   36.5 admit  open              code-yellow
                                                          override-admit by S001
-                                                         temp-normal
+                                                         temp-normal pass =P-7
       7  08:10:02  green   36.5 admit  open              no-code,override-admit
                                                          temp-normal
       8  08:10:03  green   36.5 deny   shut              override-deny
@@ -309,6 +309,17 @@ expect_eq "table with overrides" "$("$ctl" entries --db "$T/d.db" --since '2026-
 expect_eq "--detail without --json: exit" "$?" "2"
 expect_eq "--detail without --json: message" "$(head -n 1 "$T/detail.err")" \
 	"sentinelctl: entries: --detail needs --json."
+# A staff member's entry names the reference in the table, a pass its id (issue 16).
+cp "$T/d.db" "$T/s.db"
+sqlite3 "$T/s.db" "INSERT INTO entries (seq, boot_id, mono_ms, time_utc_ms, clock, kind, format,
+	colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash)
+	SELECT max(seq) + 1, 'b', 0, 1795910400000 + 700000, 'trusted', 'staff', 'healthcode', 'green',
+	'unverified', 364, 'admit', 'code-green,temp-normal', 'opened', NULL, NULL, '{\"staff\":\"S010\"}',
+	(SELECT hash FROM entries ORDER BY seq DESC LIMIT 1), randomblob(32) FROM entries" || fail "insert staff"
+expect_eq "table: the staff reference" "$("$ctl" entries --db "$T/s.db" --staff | sed 1,2d)" \
+"     10* 08:11:40  green   36.4 admit  open              code-green,temp-normal
+                                                         staff S010
+1 entry."
 "$ctl" export --db "$T/d.db" --format csv --detail --output "$T/x.csv" >/dev/null 2>"$T/detail.err"
 expect_eq "export --detail without json: exit" "$?" "2"
 expect_eq "export --detail without json: message" "$(head -n 1 "$T/detail.err")" \
