@@ -767,6 +767,92 @@ static void test_no_code_fast(void **state)
 	canvas_free(&c);
 }
 
+/*
+ * Tracking, with a budget: once a code is read, the next frames try its
+ * region first (one zbar pass on a crop, no finder search); a code that
+ * moved out of it is read by the full search; without a budget no frame
+ * depends on the last.
+ */
+static void test_tracking(void **state)
+{
+	struct snt_scanner *s = *state;
+	struct snt_image qr;
+	struct canvas a, b;
+	struct snt_frame fa, fb;
+	const struct snt_scan_result *r;
+
+	draw_one(&a, black, 1, 1);
+	load_fixture("qr-ascii.png", &qr);
+	canvas_new(&b, 640, 480, 0, white);
+	paste(&b, &qr, 10, 10, 1, 1, black, white);
+	snt_image_release(&qr);
+	fa = rgb_frame(&a);
+	fb = rgb_frame(&b);
+
+	assert_int_equal(snt_scanner_set_budget(s, 60000), SNT_SCAN_OK);
+	r = scan_ok(s, &fa);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(s->tracked, 0);
+	assert_int_equal(s->track_left, SCAN__TRACK_FRAMES);
+	/* The code (21 modules of 4.5 pixels) at the centre, half its size around it. */
+	assert_in_range(s->track_box[0], 195, 235);
+	assert_in_range(s->track_box[2], 405, 445);
+	r = scan_ok(s, &fa);
+	assert_int_equal(r->n, 1);
+	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
+	assert_int_equal(r->codes[0].colour, SNT_COLOUR_BLACK);
+	assert_int_equal(s->tracked, 1);
+	assert_int_equal(s->zbar_passes, 1);
+	assert_int_equal(s->ncands, 0);
+	for (int k = 0; k < 4; k++) {
+		assert_in_range(r->codes[0].points[k][0], 250, 390);
+		assert_in_range(r->codes[0].points[k][1], 170, 310);
+	}
+	/* Moved to the top-left corner: the region misses, the frame is searched. */
+	r = scan_ok(s, &fb);
+	assert_int_equal(r->n, 1);
+	assert_payload(&r->codes[0], ASCII_PAYLOAD, sizeof(ASCII_PAYLOAD) - 1);
+	assert_int_equal(s->tracked, 0);
+	assert_true(s->zbar_passes >= 2);
+	for (int k = 0; k < 4; k++) {
+		assert_in_range(r->codes[0].points[k][0], 10, 142);
+		assert_in_range(r->codes[0].points[k][1], 10, 142);
+	}
+	/* Its new region is tried next. */
+	r = scan_ok(s, &fb);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(s->tracked, 1);
+	/* SCAN__TRACK_FRAMES frames with no code, and the region is given up. */
+	{
+		struct canvas blank;
+		struct snt_frame fz;
+
+		canvas_new(&blank, 640, 480, 0, white);
+		fz = rgb_frame(&blank);
+		for (unsigned int k = 0; k < SCAN__TRACK_FRAMES; k++) {
+			assert_int_not_equal(s->track_left, 0);
+			r = scan_ok(s, &fz);
+			assert_int_equal(r->n, 0);
+			assert_int_equal(s->zbar_passes, 1);
+		}
+		assert_int_equal(s->track_left, 0);
+		r = scan_ok(s, &fz);
+		assert_int_equal(s->zbar_passes, 0);
+		canvas_free(&blank);
+	}
+	r = scan_ok(s, &fb);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(s->tracked, 0);
+	/* Without a budget, nothing is tracked. */
+	assert_int_equal(snt_scanner_set_budget(s, 0), SNT_SCAN_OK);
+	r = scan_ok(s, &fa);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(s->tracked, 0);
+	assert_true(s->ncands > 0);
+	canvas_free(&a);
+	canvas_free(&b);
+}
+
 /* Frames of changing sizes: buffers grow and are reused, results stay right. */
 static void test_reuse(void **state)
 {
@@ -1681,6 +1767,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pixel_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_code_fast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tracking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reuse, setup, teardown),
 		cmocka_unit_test(test_colour_classifier),
 		cmocka_unit_test(test_colour_white_balance),

@@ -968,6 +968,108 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	return 1;
 }
 
+/* The display text and colour of each code read from a plane of shade @inverted. */
+static void finish_codes(struct snt_scanner *s, const struct scan__rgb *rgb, int inverted)
+{
+	for (size_t k = 0; k < s->res.n; k++) {
+		struct snt_scan_code *c = &s->res.codes[k];
+
+		c->text_len = scan__text_from_bytes(&s->cd, c->bytes, c->len, c->text, sizeof(c->text));
+		if (rgb)
+			c->colour = scan__colour_classify(rgb, (const int (*)[2])s->raw_points[k],
+							  inverted);
+	}
+}
+
+/*
+ * Remember where the first code read lies (working frame @w x @h), grown by
+ * half its size each way (the phone moves), and plane @i, for the next
+ * SCAN__TRACK_FRAMES frames: a plane that needs the finder search (grid,
+ * enlarged region) or a small frame (double scale) gives the first plane.
+ */
+static void track_set(struct snt_scanner *s, unsigned int w, unsigned int h, size_t i)
+{
+	int x0 = INT32_MAX, y0 = INT32_MAX, x1 = INT32_MIN, y1 = INT32_MIN, mx, my;
+	uint8_t sc = s->planes[i].scale;
+
+	for (int k = 0; k < 4; k++) {
+		int x = s->raw_points[0][k][0], y = s->raw_points[0][k][1];
+
+		x0 = x < x0 ? x : x0;
+		y0 = y < y0 ? y : y0;
+		x1 = x > x1 ? x : x1;
+		y1 = y > y1 ? y : y1;
+	}
+	mx = (x1 - x0) / 2 + 8;
+	my = (y1 - y0) / 2 + 8;
+	x0 = x0 - mx < 0 ? 0 : x0 - mx;
+	y0 = y0 - my < 0 ? 0 : y0 - my;
+	x1 = x1 + mx > (int)w ? (int)w : x1 + mx;
+	y1 = y1 + my > (int)h ? (int)h : y1 + my;
+	if (x1 - x0 < 16 || y1 - y0 < 16) {
+		s->track_left = 0;
+		return;
+	}
+	s->track_box[0] = (unsigned int)x0;
+	s->track_box[1] = (unsigned int)y0;
+	s->track_box[2] = (unsigned int)x1;
+	s->track_box[3] = (unsigned int)y1;
+	s->track_w = w;
+	s->track_h = h;
+	s->track_plane = sc == SCAN__HALF || sc == SCAN__FULL || sc == SCAN__THIRD ? (uint8_t)i : 0;
+	s->track_left = SCAN__TRACK_FRAMES;
+}
+
+/*
+ * Try the last code's region of the working frame @work (colour @rgb, or
+ * NULL) with the plane that read it.  1 when it yields codes (in s->res,
+ * finished), 0 when not or when there is no region to try, -1 when out of
+ * memory, -2 when zbar failed.  @zbar_hit is set when zbar found a symbol.
+ */
+static int track_try(struct snt_scanner *s, const struct snt_frame *frame,
+		     const struct snt_frame *work, const struct scan__rgb *rgb, unsigned int shrunk,
+		     int *zbar_hit)
+{
+	const struct scan__plane *p = &s->planes[s->track_plane];
+	const uint8_t *base = rgb ? rgb->px : work->data;
+	size_t stride = rgb ? rgb->stride : work->stride, bpp = rgb ? 3 : 1;
+	unsigned int x0 = s->track_box[0], y0 = s->track_box[1];
+	struct snt_frame sub;
+	struct scan__rgb subrgb;
+	struct scan__plane_map pm;
+	uint8_t *plane;
+	unsigned int w, h;
+	int n;
+
+	if (!s->budget_ms || !s->track_left || s->track_w != work->width ||
+	    s->track_h != work->height)
+		return 0;
+	s->track_left--;
+	sub = (struct snt_frame){ rgb ? SNT_PIXFMT_RGB24 : SNT_PIXFMT_GREY, s->track_box[2] - x0,
+				  s->track_box[3] - y0, stride,
+				  base + (size_t)y0 * stride + (size_t)x0 * bpp };
+	subrgb = (struct scan__rgb){ sub.data, sub.width, sub.height, stride };
+	n = scan__build_plane(s, &sub, rgb ? &subrgb : NULL, p, &plane, &w, &h, &pm);
+	if (n <= 0)
+		return n;
+	zbar_image_set_size(s->zimg, w, h);
+	zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
+	n = zbar_scan_image(s->zs, s->zimg);
+	s->zbar_passes++;
+	if (n < 0)
+		return -2;
+	*zbar_hit |= n > 0;
+	pm.ox += (int)x0;
+	pm.oy += (int)y0;
+	if (n == 0 || collect(s, frame, &pm, (int)shrunk) == 0)
+		return 0;
+	finish_codes(s, rgb, p->inverted);
+	track_set(s, work->width, work->height, s->track_plane);
+	s->last_plane = s->track_plane;
+	s->resume = 0;
+	return 1;
+}
+
 enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame *frame,
 				   const struct snt_scan_result **out)
 {
@@ -1014,6 +1116,29 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		shrunk = (side + SNT_SCAN_WORK_SIDE - 1) / SNT_SCAN_WORK_SIDE;
 		if (scan__shrink(s, &work, rgb, shrunk, &work, &rgb_view))
 			return SNT_SCAN_ERR_NOMEM;
+	}
+
+	/*
+	 * A code read on one of the last frames is looked for first where it
+	 * was (a visitor holds the phone there), on a crop of the frame.
+	 */
+	s->tracked = 0;
+	s->ncands = 0;
+	{
+		int n = track_try(s, frame, &work, rgb, shrunk, &zbar_hit);
+
+		if (n == -1)
+			return SNT_SCAN_ERR_NOMEM;
+		if (n == -2)
+			return SNT_SCAN_ERR_ZBAR;
+		if (n == 1) {
+			s->tracked = 1;
+			zbar_image_set_data(s->zimg, NULL, 0, NULL);
+			renew_zbar(s);
+			sort_codes(&s->res, &s->sort_tmp);
+			*out = &s->res;
+			return SNT_SCAN_OK;
+		}
 	}
 
 	/*
@@ -1091,14 +1216,9 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 			continue;
 		s->last_plane = (int)i;
 		s->resume = 0;
-		for (size_t k = 0; k < s->res.n; k++) {
-			struct snt_scan_code *c = &s->res.codes[k];
-
-			c->text_len = scan__text_from_bytes(&s->cd, c->bytes, c->len, c->text, sizeof(c->text));
-			if (rgb)
-				c->colour = scan__colour_classify(
-					rgb, (const int (*)[2])s->raw_points[k], p->inverted);
-		}
+		finish_codes(s, rgb, p->inverted);
+		if (s->budget_ms)
+			track_set(s, work.width, work.height, i);
 		break;
 	}
 	/* zbar keeps no pointer to the plane past the scan, but drop it anyway. */

@@ -178,10 +178,14 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
  *      plane that applies is tried in its order, and results do not depend
  *      on the machine's speed or on earlier frames.  With a budget (a gate
  *      keeping up with its camera, say 80 ms at 10 frames a second) the
- *      scanner follows the live picture: a frame first tries the plane that
- *      read the last frame's code, then the first plane, then goes on from
- *      the plane where the last frame's budget ran out, so a hard code held
- *      still is tried with every plane over a few frames.
+ *      scanner follows the live picture: once a code has been read, each of
+ *      the next 10 frames (SCAN__TRACK_FRAMES) first tries its region (the
+ *      code's box grown by half its size each way) with the plane that read
+ *      it, one zbar pass on a crop, and is done when that reads; otherwise
+ *      a frame tries the plane that read the last frame's code, then the
+ *      first plane, then goes on from the plane where the last frame's
+ *      budget ran out, so a hard code held still is tried with every plane
+ *      over a few frames.
  * Return: SNT_SCAN_OK; SNT_SCAN_ERR_INVAL if @s is NULL.
  */
 enum snt_scan_err snt_scanner_set_budget(struct snt_scanner *s, unsigned int ms) SNT_WUR;

@@ -50,6 +50,9 @@ struct scan__plane {
 	uint8_t binarise;	/* after scaling: black or white by the local mean */
 };
 
+/* Frames that try the last code's region first after it was read (about a second at 10 fps). */
+#define SCAN__TRACK_FRAMES 10
+
 /* Most planes a scanner tries on one frame. */
 #define SCAN__MAX_PLANES 24
 /* Frames up to this many pixels on their longer side get SCAN__DOUBLE planes. */
@@ -131,6 +134,16 @@ struct snt_scanner {
 	uint8_t order[SCAN__MAX_PLANES];	/* this frame's planes, in the order tried */
 	unsigned int zbar_passes;	/* planes zbar scanned on the last frame */
 	unsigned int budget_ms;		/* no new plane after this long; 0: no limit */
+	/*
+	 * The last code's region (with a budget only): working-frame pixels
+	 * x0, y0, x1, y1 (exclusive), the frame size it was seen in, the plane
+	 * tried on it, and how many more frames try it first.
+	 */
+	unsigned int track_box[4];
+	unsigned int track_w, track_h;
+	uint8_t track_plane;
+	unsigned int track_left;
+	unsigned int tracked;		/* 1 when the last frame was read from the region */
 
 	uint8_t *rgb;			/* YUYV frames converted to RGB24 */
 	size_t rgb_cap;
