@@ -80,6 +80,12 @@ static void *grow(void *buf, size_t *cap, size_t need)
 	return p;
 }
 
+/* 1 when the frame's budget is spent (s->deadline_ms). */
+static int late(const struct snt_scanner *s)
+{
+	return s->deadline_ms > 0 && scan__now_ms() >= s->deadline_ms;
+}
+
 /* A grid: module coordinates (u, v) to plane pixels through a homography. */
 struct grid_map {
 	float h[9];
@@ -599,7 +605,7 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 	for (size_t k = 0; k < SNT_ARRAY_SIZE(grid_judge); k++) {
 		int r;
 
-		if (s->zbar_passes >= *passes_end)
+		if (s->zbar_passes >= *passes_end || late(s))
 			return 0;
 		render(grid_judge[k].sharpen ? sharp : val, mean, v, n,
 		       grid_judge[k].offset * (hi - lo), img, side);
@@ -665,6 +671,8 @@ int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 			scan__binarise(bin, w, h, grid_bin_radius[pass], sat);
 			f.data = bin;
 		}
+		if (late(s))
+			return 0;
 		nf = scan__find_finders(s, &f, NULL, found, SCAN__MAX_CANDS);
 		if (nf == SIZE_MAX)
 			return -1;

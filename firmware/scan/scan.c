@@ -841,7 +841,7 @@ static int seen_grey(const struct scan__plane *planes, size_t i)
 	return 0;
 }
 
-static double now_ms(void)
+double scan__now_ms(void)
 {
 	struct timespec ts;
 
@@ -1079,7 +1079,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 	size_t bpp;
 	unsigned int side, shrunk = 1;
 	int zbar_hit = 0;
-	double t0 = now_ms();
+	double t0 = scan__now_ms();
 
 	if (out)
 		*out = NULL;
@@ -1175,7 +1175,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		uint8_t *plane;
 		int n;
 
-		if (j > 0 && s->budget_ms && now_ms() - t0 >= (double)s->budget_ms) {
+		if (j > 0 && s->budget_ms && scan__now_ms() - t0 >= (double)s->budget_ms) {
 			/* The next frame goes on from here (after its first planes). */
 			s->resume = i;
 			break;
@@ -1183,6 +1183,8 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		/* A grey frame has one base, its luma: each plane once. */
 		if (!rgb && seen_grey(s->planes, i))
 			continue;
+		/* A grid read stops at the budget, unless it is the first plane. */
+		s->deadline_ms = j > 0 && s->budget_ms ? t0 + (double)s->budget_ms : 0;
 		if (p->scale == SCAN__GRID || p->scale == SCAN__UP_GRID) {
 			struct scan__plane q = *p;
 
@@ -1221,6 +1223,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 			track_set(s, work.width, work.height, i);
 		break;
 	}
+	s->deadline_ms = 0;
 	/* zbar keeps no pointer to the plane past the scan, but drop it anyway. */
 	zbar_image_set_data(s->zimg, NULL, 0, NULL);
 	if (zbar_hit)

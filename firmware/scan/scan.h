@@ -173,8 +173,9 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
  * @s: scanner from snt_scanner_new().
  * @ms: milliseconds of wall-clock (CLOCK_MONOTONIC) time after which
  *      snt_scanner_scan() starts no further plane; the plane under way is
- *      finished, so a frame may take one plane longer.  The first plane
- *      tried is always finished.  0 (the default) means no limit: every
+ *      finished, so a frame may take one plane longer, except a module-grid
+ *      read, which stops there too (it may cost tens of milliseconds).  The
+ *      first plane tried is always finished.  0 (the default) means no limit: every
  *      plane that applies is tried in its order, and results do not depend
  *      on the machine's speed or on earlier frames.  With a budget (a gate
  *      keeping up with its camera, say 80 ms at 10 frames a second) the

@@ -134,6 +134,7 @@ struct snt_scanner {
 	uint8_t order[SCAN__MAX_PLANES];	/* this frame's planes, in the order tried */
 	unsigned int zbar_passes;	/* planes zbar scanned on the last frame */
 	unsigned int budget_ms;		/* no new plane after this long; 0: no limit */
+	double deadline_ms;		/* scan__now_ms() at which a grid read stops; 0: none */
 	/*
 	 * The last code's region (with a budget only): working-frame pixels
 	 * x0, y0, x1, y1 (exclusive), the frame size it was seen in, the plane
@@ -332,7 +333,8 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
  * sample sharpened against its four neighbours); the
  * grid drawn clean, its function patterns as ISO/IEC 18004:2015 §6.3 draws
  * them, and read by zbar (s->zs, s->zimg), at most GRID_PASSES (48) zbar
- * passes in all (s->zbar_passes counts them).  Uses s->find, s->integral
+ * passes in all (s->zbar_passes counts them), none started (nor a finder
+ * search) once scan__now_ms() reaches s->deadline_ms (when not 0).  Uses s->find, s->integral
  * and s->grid_*; s->cands is left alone.
  * @px: @w x @h grey plane, the code's dark modules dark.
  * @pm: on success, how the drawn image's pixels map to @px (homography).
@@ -352,6 +354,9 @@ void scan__grid_map_point(const float h[9], float u, float v, float *x, float *y
  * @sat: scratch of (@w + 1) x (@h + 1) entries (a summed-area table).
  */
 void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat);
+
+/* scan__now_ms() - CLOCK_MONOTONIC in milliseconds (the budget's clock). */
+double scan__now_ms(void);
 
 /* scan__utf8_valid() - 1 if @in is well-formed UTF-8 (RFC 3629), else 0. */
 int scan__utf8_valid(const uint8_t *in, size_t len);
