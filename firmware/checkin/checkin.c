@@ -8,57 +8,10 @@
 
 #include <jansson.h>
 
-#include "checkin/checkin.h"
+#include "checkin/checkin_internal.h"
 #include "codes/verify.h"
 #include "journal/journal.h"
 #include "config/config.h"
-
-struct dedup_slot {
-	bool used;
-	int64_t mono_ms;		/* when the first scan was decided */
-	size_t len;
-	uint8_t payload[SNT_SCAN_MAX_PAYLOAD];
-	struct snt_visit first;		/* what the gate did then */
-};
-
-/* What a visit pass has given (checkin.h, snt_checkin_pass_restore()). */
-struct pass_use {
-	bool used;
-	char id[SNT_CREDENTIAL_ID_LEN];
-	uint32_t admits;		/* entries it gave */
-	uint64_t exit_mark;		/* ci->exits at its last entry: holder inside while equal */
-	int64_t last_mono_ms;		/* when, for reuse of the slot */
-};
-
-struct snt_checkin {
-	struct snt_checkin_cfg cfg;
-	struct snt_board *board;
-	struct snt_store *store;
-	struct snt_journal *journal;	/* fallback for overrides; may be NULL */
-	const struct snt_trust *trust;	/* issuer keys for signed codes; may be NULL */
-	struct snt_scanner *scanner;
-	struct dedup_slot dedup[SNT_DEDUP_SLOTS];
-	/* The last decided visit, for a staff override. */
-	bool have_last;
-	int64_t last_mono_ms;
-	struct snt_entry last;
-	uint8_t last_payload[SNT_SCAN_MAX_PAYLOAD];
-	bool fire;			/* fire alarm active: door held released */
-	bool not_enrolled;		/* the idle screen is the not-enrolled one */
-	struct snt_clock_anchor anchor;	/* latest trusted wall time seen, and when */
-	bool rebased;			/* this boot's start time is in the log */
-	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
-	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
-	bool have_gate;			/* home and device_id are set */
-	char home[SNT_RULES_HOME_LEN];	/* this gate's home and device id: badges and passes must name them */
-	char device_id[SNT_RULES_GATE_LEN];
-	struct snt_occupancy occ;	/* visitors inside, for the cap (policy.h) */
-	bool display_down;		/* the display failed; reported once until it works */
-	bool audio_down;		/* the sound card failed; likewise */
-	bool rules_missing;		/* had a rule set, none verifies: everyone refers */
-	uint64_t exits;			/* exit-button releases so far */
-	struct pass_use passes[SNT_PASS_SLOTS];
-};
 
 /* The badge and pass ("SNB1:" codes) seen during one scan. */
 struct creds {
@@ -144,123 +97,6 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->thermo.emissivity_pm = cfg->emissivity_pm;
 }
 
-static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail);
-
-/* China Standard Time (UTC+8) minutes after midnight at @utc_ms. */
-static int cst_minutes(int64_t utc_ms)
-{
-	int64_t m = (utc_ms / 60000 + 8 * 60) % 1440;
-
-	return (int)(m < 0 ? m + 1440 : m);
-}
-
-static bool quiet_now(const struct snt_checkin_cfg *cfg, int minute)
-{
-	int from = cfg->quiet_from_min, to = cfg->quiet_to_min;
-
-	if (from < 0 || to < 0 || from == to)
-		return false;
-	return from < to ? minute >= from && minute < to : minute >= from || minute < to;
-}
-
-/* A device role that failed: one device-fault event when it starts failing. */
-static void device_down(struct snt_checkin *ci, bool *down, bool failed, const char *what,
-			enum snt_hal_err err)
-{
-	char detail[96];
-
-	if (!ci)
-		return;
-	if (failed && !*down) {
-		snprintf(detail, sizeof(detail), "%s: %s", what, snt_hal_strerror(err));
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
-	}
-	*down = failed;
-}
-
-/* The voice prompt of state @st, one clip per language in the screen order. */
-static void prompt(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
-		   enum snt_screen_state st, int minute)
-{
-	static const char *const langs[2][2] = { { "zh", "en" }, { "en", "zh" } };
-	enum snt_hal_err err = SNT_HAL_OK;
-	char clip[48];
-
-	if (!b->audio || st == SNT_SCREEN_IDLE || st == SNT_SCREEN_NOT_ENROLLED)
-		return;
-	if (st != SNT_SCREEN_FIRE && quiet_now(cfg, minute))
-		return;
-	for (int i = 0; i < 2 && err != SNT_HAL_ERR_IO; i++) {
-		snprintf(clip, sizeof(clip), "%s-%s", snt_screen_state_name(st),
-			 langs[cfg->order == SNT_SCREEN_EN_FIRST][i]);
-		err = b->audio->play(b->audio_ctx, clip);
-	}
-	if (ci)
-		device_down(ci, &ci->audio_down, err == SNT_HAL_ERR_IO, "audio", err);
-}
-
-/*
- * Show the screen of state @st with message @text (and @temp's value on a
- * result; @progress, 0-100 percent or -1 for none, on the measuring
- * screens) on @b's display, then its voice prompt.  @ci may be NULL (no
- * state marks, no device-fault events).  Return 0, or 1 when the display
- * failed.
- */
-static int screen_at(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
-		     enum snt_screen_state st, const char *text, const struct snt_temp_result *temp,
-		     int progress)
-{
-	const int64_t utc = snt_clock_utc_ms(&b->clock);
-	const int minute = cst_minutes(utc);
-	struct snt_screen s;
-	enum snt_hal_err err;
-	char clock[8];
-
-	memset(&s, 0, sizeof(s));
-	s.state = st;
-	s.text = text;
-	s.home = cfg->home;
-	s.duty_phone = cfg->duty_phone;
-	snprintf(clock, sizeof(clock), "%02d:%02d", minute / 60, minute % 60);
-	s.clock_text = clock;
-	s.clock_untrusted = snt_clock_state_get(&b->clock) != SNT_CLOCK_TRUSTED;
-	s.rules_stale = ci && ci->rules && snt_rules_freshness(ci->rules, utc) != SNT_RULES_FRESH;
-	s.unsynced = -1;
-	if (st == SNT_SCREEN_IDLE && ci) {
-		/* Entries the bureau has not acknowledged yet. */
-		int64_t last = 0, ack = 0;
-
-		int64_t contact = 0;
-
-		if (snt_store_last_seq(ci->store, &last) == SNT_STORE_OK &&
-		    snt_store_get_ack(ci->store, &ack) == SNT_STORE_OK && last >= ack)
-			s.unsynced = last - ack;
-		/* No acknowledgement from the bureau for a day, or ever. */
-		if (snt_store_get_contact(ci->store, &contact) == SNT_STORE_OK)
-			s.offline = contact == 0 || utc - contact > SNT_CHECKIN_OFFLINE_MS;
-	}
-	s.progress = progress;
-	if (temp && temp->has_value && (st == SNT_SCREEN_ADMIT || st == SNT_SCREEN_FEVER)) {
-		s.has_temp = true;
-		s.temp_mdc = temp->mdc;
-	}
-	if (b->display->draw)
-		err = b->display->draw(b->display_ctx, &s);
-	else
-		err = b->display->show(b->display_ctx, text);
-	if (ci)
-		device_down(ci, &ci->display_down, err != SNT_HAL_OK, "display", err);
-	prompt(ci, cfg, b, st, minute);
-	return err == SNT_HAL_OK ? 0 : 1;
-}
-
-/* screen_at() with the measuring screen's bar at 0 and no bar elsewhere. */
-static int screen(struct snt_checkin *ci, const struct snt_checkin_cfg *cfg, struct snt_board *b,
-		  enum snt_screen_state st, const char *text, const struct snt_temp_result *temp)
-{
-	return screen_at(ci, cfg, b, st, text, temp, st == SNT_SCREEN_MEASURING ? 0 : -1);
-}
-
 /*
  * The measuring bar after the readings and faults in @out: the share of the
  * most readings the procedure can take (@cfg's tries, plus one to confirm a
@@ -271,21 +107,6 @@ static int measure_progress(const struct snt_checkin_cfg *cfg, const struct snt_
 	const int most = cfg->temp_tries + 1;
 	const int done = out->readings + out->faults;
 	return done >= most ? 99 : 100 * done / most;
-}
-
-/* A camera frame on the preview screen (@frozen: the one a code was read from). */
-static void preview(struct snt_checkin *ci, const struct snt_frame *frame, bool frozen)
-{
-	struct snt_board *b = ci->board;
-
-	if (b->display->preview && !ci->display_down)
-		(void)b->display->preview(b->display_ctx, frame, frozen);
-}
-
-/* The screen of a check-in: its facts from @ci. */
-static int show(struct snt_checkin *ci, enum snt_screen_state st, const char *text)
-{
-	return screen(ci, &ci->cfg, ci->board, st, text, NULL);
 }
 
 static int set(struct snt_board *b, enum snt_role role, int value, int64_t seq)
@@ -309,7 +130,7 @@ static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_che
 	if (!cfg || !b || !out || cfg->temp_tries < 1)
 		return SNT_CHECKIN_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
-	(void)screen(ci, cfg, b, SNT_SCREEN_MEASURING, MSG_MEASURE, NULL);
+	(void)checkin__screen(ci, cfg, b, SNT_SCREEN_MEASURING, MSG_MEASURE, NULL);
 	for (;;) {
 		struct snt_thermo_reading r;
 		enum snt_thermo_err terr = snt_thermo_take(&cfg->thermo, b, &r);
@@ -342,8 +163,8 @@ static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_che
 				out->status = SNT_TEMP_IMPLAUSIBLE;
 				return SNT_CHECKIN_OK;
 			}
-			(void)screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_AGAIN, NULL,
-					measure_progress(cfg, out));
+			(void)checkin__screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_AGAIN, NULL,
+						 measure_progress(cfg, out));
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
@@ -353,8 +174,8 @@ static enum snt_checkin_err measure(struct snt_checkin *ci, const struct snt_che
 				return SNT_CHECKIN_OK;
 			}
 			fever_pending = true;
-			(void)screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_CONFIRM, NULL,
-					measure_progress(cfg, out));
+			(void)checkin__screen_at(ci, cfg, b, SNT_SCREEN_REMEASURE, MSG_CONFIRM, NULL,
+						 measure_progress(cfg, out));
 			snt_clock_sleep_ms(&b->clock, cfg->temp_retry_ms);
 			continue;
 		}
@@ -483,141 +304,6 @@ void snt_checkin_free(struct snt_checkin *ci)
 	free(ci);
 }
 
-static struct dedup_slot *dedup_find(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now)
-{
-	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
-		struct dedup_slot *d = &ci->dedup[i];
-
-		if (d->used && now - d->mono_ms < ci->cfg.dedup_window_ms && d->len == len &&
-		    !memcmp(d->payload, p, len))
-			return d;
-	}
-	return NULL;
-}
-
-static void dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now,
-			   const struct snt_visit *v)
-{
-	struct dedup_slot *slot = &ci->dedup[0];
-
-	/* The payload's own slot (a repeat decided afresh replaces it), */
-	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
-		struct dedup_slot *d = &ci->dedup[i];
-
-		if (d->used && d->len == len && !memcmp(d->payload, p, len)) {
-			slot = d;
-			goto fill;
-		}
-	}
-	/* else an empty or expired slot, else the oldest. */
-	for (size_t i = 0; i < SNT_DEDUP_SLOTS; i++) {
-		struct dedup_slot *d = &ci->dedup[i];
-
-		if (!d->used || now - d->mono_ms >= ci->cfg.dedup_window_ms) {
-			slot = d;
-			break;
-		}
-		if (d->mono_ms < slot->mono_ms)
-			slot = d;
-	}
-fill:
-	slot->used = true;
-	slot->mono_ms = now;
-	slot->len = len;
-	memcpy(slot->payload, p, len);
-	slot->first = *v;
-}
-
-/* The message for a decision, naming the duty phone when staff are needed. */
-static void decision_message(const struct snt_checkin *ci, const struct snt_visit *v, char *buf,
-			     size_t size)
-{
-	const snt_reasons_t r = v->result.reasons;
-	char phone_zh[64] = "", phone_en[64] = "";
-
-	if (ci->cfg.duty_phone[0]) {
-		snprintf(phone_zh, sizeof(phone_zh), " 值班电话 %s", ci->cfg.duty_phone);
-		snprintf(phone_en, sizeof(phone_en), " Duty phone %s", ci->cfg.duty_phone);
-	}
-	const snt_reasons_t explained = SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) |
-		SNT_REASON_BIT(SNT_REASON_PASS_USED) | SNT_REASON_BIT(SNT_REASON_WRONG_HOME) |
-		SNT_REASON_BIT(SNT_REASON_CAPACITY) | SNT_REASON_BIT(SNT_REASON_RISK_REGION) |
-		SNT_REASON_BIT(SNT_REASON_STAFF_TEST_OVERDUE) | SNT_REASON_BIT(SNT_REASON_FORMAT_NOT_ACCEPTED);
-	size_t n = 0;
-
-	if (r & SNT_REASON_BIT(SNT_REASON_RULES_MISSING)) {
-		/* No rule set that verifies: shown on every message, like stale rules. */
-		n = (size_t)snprintf(buf, size, "%s", "规则缺失 需工作人员核验 / Rule set missing: staff check everyone\n");
-		if (n >= size)
-			return;
-		buf += n;
-		size -= n;
-	}
-	if (r & SNT_REASON_BIT(SNT_REASON_RULES_STALE)) {
-		/* Stale rules are shown on every message (domain.md lesson 6). */
-		n = (size_t)snprintf(buf, size, "%s", v->result.freshness == SNT_RULES_EXPIRED ?
-				     "规则已过期 需工作人员核验 / Rules expired: staff check everyone\n" :
-				     "规则已过期 / Rules stale\n");
-		if (n >= size)
-			return;
-		buf += n;
-		size -= n;
-	}
-	if (v->result.decision != SNT_DECISION_ADMIT && !(r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT)) &&
-	    !(r & SNT_REASON_BIT(SNT_REASON_FEVER)) && (r & explained)) {
-		char zh[200], en[200];
-		snt_reasons_t only = r & explained;
-		struct snt_policy_result why = v->result;
-
-		why.reasons = only;
-		if (snt_policy_explain(&why, SNT_LANG_ZH, "，", zh, sizeof(zh)) < 0)
-			zh[0] = '\0';
-		if (snt_policy_explain(&why, SNT_LANG_EN, "; ", en, sizeof(en)) < 0)
-			en[0] = '\0';
-		char msg[sizeof(zh) + sizeof(en) + 2 * sizeof(phone_zh) + 64];
-
-		snprintf(msg, sizeof(msg), "%s 请等待工作人员%s\n%s: please wait for staff.%s", zh, phone_zh, en,
-			 phone_en);
-		snt_strlcpy(buf, msg, size);
-	} else if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
-		snprintf(buf, size, "系统故障 请联系值班人员%s\nSystem fault: please call staff.%s",
-			 phone_zh, phone_en);
-	else if (v->result.decision == SNT_DECISION_ADMIT)
-		snprintf(buf, size, "绿码 体温正常 请通行\nGreen code, temperature normal: please enter");
-	else if (r & SNT_REASON_BIT(SNT_REASON_FEVER))
-		snprintf(buf, size, "体温异常 请在此等候 已通知值班人员%s\n"
-			 "Temperature too high: please wait here, staff are called.%s",
-			 phone_zh, phone_en);
-	else if (r & SNT_REASON_BIT(SNT_REASON_CODE_RED))
-		snprintf(buf, size, "红码 禁止入内%s\nRed code: entry refused.%s", phone_zh, phone_en);
-	else if (r & SNT_REASON_BIT(SNT_REASON_CODE_YELLOW))
-		snprintf(buf, size, "黄码 禁止入内%s\nYellow code: entry refused.%s", phone_zh, phone_en);
-	else if (r & SNT_REASON_BIT(SNT_REASON_NO_CODE))
-		snprintf(buf, size, "未识别到健康码 请等待工作人员%s\n"
-			 "No health code read: please wait for staff.%s", phone_zh, phone_en);
-	else
-		snprintf(buf, size, "请等待工作人员核验%s\nPlease wait for staff to check you.%s",
-			 phone_zh, phone_en);
-}
-
-/* The result screen of a decided visit. */
-static enum snt_screen_state result_state(const struct snt_visit *v)
-{
-	const snt_reasons_t r = v->result.reasons;
-
-	if (r & SNT_REASON_BIT(SNT_REASON_STORE_FAULT))
-		return SNT_SCREEN_FAULT;
-	if (v->result.decision == SNT_DECISION_ADMIT)
-		return SNT_SCREEN_ADMIT;
-	if (r & SNT_REASON_BIT(SNT_REASON_FEVER))
-		return SNT_SCREEN_FEVER;
-	if (v->result.decision == SNT_DECISION_DENY)
-		return SNT_SCREEN_DENY;
-	if ((r & SNT_REASON_BIT(SNT_REASON_RULES_STALE)) && v->result.freshness == SNT_RULES_EXPIRED)
-		return SNT_SCREEN_STALE;
-	return SNT_SCREEN_REFER;
-}
-
 /*
  * Drive the outputs for a decided visit (first time or repeated): the door
  * first, then the screen, so a slow or failed screen never delays it.
@@ -627,18 +313,18 @@ static void act(struct snt_checkin *ci, struct snt_visit *v)
 	struct snt_board *b = ci->board;
 	char msg[512];
 
-	decision_message(ci, v, msg, sizeof(msg));
+	checkin__decision_message(ci, v, msg, sizeof(msg));
 	if (v->door == SNT_DOOR_OPENED && v->seq > 0) {
 		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 		v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
-		(void)screen(ci, &ci->cfg, b, result_state(v), msg, &v->temp);
+		(void)checkin__screen(ci, &ci->cfg, b, checkin__result_state(v), msg, &v->temp);
 		snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 		v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
 		v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
 		return;
 	}
 	/* Door stays shut: red LED; a fever also sounds three beeps. */
-	(void)screen(ci, &ci->cfg, b, result_state(v), msg, &v->temp);
+	(void)checkin__screen(ci, &ci->cfg, b, checkin__result_state(v), msg, &v->temp);
 	v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 	if (v->result.reasons & SNT_REASON_BIT(SNT_REASON_FEVER)) {
 		for (int i = 0; i < 3; i++) {
@@ -686,46 +372,6 @@ static int colour_rank(enum snt_colour c)
 		break;
 	}
 	return 0;
-}
-
-/* The use record of pass @id, or NULL. */
-static struct pass_use *pass_find(struct snt_checkin *ci, const char *id)
-{
-	for (size_t i = 0; i < SNT_PASS_SLOTS; i++)
-		if (ci->passes[i].used && !strcmp(ci->passes[i].id, id))
-			return &ci->passes[i];
-	return NULL;
-}
-
-/* Pass @id's record, made (in a free slot or the longest unused one) when new. */
-static struct pass_use *pass_slot(struct snt_checkin *ci, const char *id)
-{
-	struct pass_use *p = pass_find(ci, id), *old = &ci->passes[0];
-
-	if (p)
-		return p;
-	for (size_t i = 0; i < SNT_PASS_SLOTS; i++) {
-		if (!ci->passes[i].used) {
-			old = &ci->passes[i];
-			break;
-		}
-		if (ci->passes[i].last_mono_ms < old->last_mono_ms)
-			old = &ci->passes[i];
-	}
-	memset(old, 0, sizeof(*old));
-	old->used = true;
-	snt_strlcpy(old->id, id, sizeof(old->id));
-	return old;
-}
-
-/* Pass @id gave an entry now: its holder is inside. */
-static void pass_admitted(struct snt_checkin *ci, const char *id)
-{
-	struct pass_use *p = pass_slot(ci, id);
-
-	p->admits++;
-	p->exit_mark = ci->exits;
-	p->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
 }
 
 /*
@@ -809,7 +455,7 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 
 	*code = NULL;
 	memset(cr, 0, sizeof(*cr));
-	(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_CODE);
+	(void)checkin__show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_CODE);
 	for (;;) {
 		struct snt_frame frame;
 		const struct snt_scan_result *res;
@@ -819,15 +465,15 @@ static enum snt_checkin_err scan_for_code(struct snt_checkin *ci, struct snt_vis
 				return SNT_CHECKIN_ERR_SCAN;
 			if (res->n > 0) {
 				*code = sort_codes(ci, res, cr);
-				preview(ci, &frame, *code != NULL);
+				checkin__preview(ci, &frame, *code != NULL);
 				if (*code)
 					return SNT_CHECKIN_OK;
 				if (!asked) {
-					(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_HEALTH);
+					(void)checkin__show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_HEALTH);
 					asked = true;
 				}
 			} else {
-				preview(ci, &frame, false);
+				checkin__preview(ci, &frame, false);
 			}
 		} else {
 			v->camera_faults++;
@@ -955,16 +601,16 @@ static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
 	if (v->temp.status == SNT_TEMP_FAULT) {
 		snprintf(detail, sizeof(detail), "thermometer: %d failed or far off-range readings",
 			 v->temp.faults);
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}
 	if (v->camera_faults) {
 		snprintf(detail, sizeof(detail), "camera: %d frames could not be captured",
 			 v->camera_faults);
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}
 	if (v->output_faults) {
 		snprintf(detail, sizeof(detail), "outputs: %d could not be driven", v->output_faults);
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
+		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}
 }
 
@@ -999,7 +645,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		v->code_read = true;
 		v->format = snt_code_classify(code->bytes, code->len);
 		v->colour = code->colour;
-		dup = dedup_find(ci, code->bytes, code->len, t0);
+		dup = checkin__dedup_find(ci, code->bytes, code->len, t0);
 		if (dup && dup->first.result.decision != SNT_DECISION_ADMIT) {
 			/* A repeat of a refusal is refused again: no re-measuring to shop for a pass. */
 			repeat(ci, v, dup, t0);
@@ -1054,7 +700,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.badge_elsewhere = in.badge_invalid && cr.badge_elsewhere;
 	in.rules_missing = ci->rules_missing && !rules;
 	if (cr.pass_valid) {
-		const struct pass_use *pu = pass_find(ci, cr.pass.id);
+		const struct pass_use *pu = checkin__pass_find(ci, cr.pass.id);
 
 		/* A certificate's masked name must match the pass's; a health code has none. */
 		in.pass = subject[0] && strcmp(subject, cr.pass.visitor) ? SNT_PASS_MISMATCH : SNT_PASS_SIGNED;
@@ -1099,10 +745,10 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		if (e.door == SNT_DOOR_OPENED && e.kind == SNT_KIND_VISITOR) {
 			snt_occupancy_admit(&ci->occ, e.time_utc_ms, day_start(ci, e.time_utc_ms));
 			if (cr.pass_valid)
-				pass_admitted(ci, cr.pass.id);
+				checkin__pass_admitted(ci, cr.pass.id);
 		}
 		if (code)
-			dedup_remember(ci, code->bytes, code->len, t0, v);
+			checkin__dedup_remember(ci, code->bytes, code->len, t0, v);
 	} else {
 		/* No entry, no unattended entry: the door stays shut. */
 		in.store_ok = false;
@@ -1146,7 +792,7 @@ static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_vi
 	struct snt_board *b = ci->board;
 	const int64_t t0 = snt_clock_mono_ms(&b->clock);
 
-	(void)show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_BADGE);
+	(void)checkin__show(ci, SNT_SCREEN_PREVIEW, MSG_SHOW_BADGE);
 	for (;;) {
 		struct snt_frame frame;
 		const struct snt_scan_result *res;
@@ -1165,7 +811,7 @@ static enum snt_checkin_err scan_for_badge(struct snt_checkin *ci, struct snt_vi
 			v->camera_faults++;
 		}
 		if (snt_clock_mono_ms(&b->clock) - t0 + ci->cfg.frame_interval_ms > SNT_OVERRIDE_BADGE_MS) {
-			(void)show(ci, SNT_SCREEN_REFER, MSG_NO_BADGE);
+			(void)checkin__show(ci, SNT_SCREEN_REFER, MSG_NO_BADGE);
 			return SNT_CHECKIN_ERR_NO_BADGE;
 		}
 		snt_clock_sleep_ms(&b->clock, ci->cfg.frame_interval_ms);
@@ -1252,7 +898,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 	v->seq = e.seq;
 	if (deny) {
 		/* Recorded; the door stays shut. */
-		(void)show(ci, SNT_SCREEN_DENY, MSG_OVERRIDE_DENY);
+		(void)checkin__show(ci, SNT_SCREEN_DENY, MSG_OVERRIDE_DENY);
 		v->output_faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 		snt_clock_sleep_ms(&b->clock, ci->cfg.alert_ms);
 		v->output_faults += set(b, SNT_ROLE_LED_RED, 0, 0);
@@ -1265,12 +911,12 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 
 		snt_occupancy_admit(&ci->occ, e.time_utc_ms, day_start(ci, e.time_utc_ms));
 		if (pass)
-			pass_admitted(ci, pass);
+			checkin__pass_admitted(ci, pass);
 		json_decref(d);
 	}
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 1, 0);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 1, v->seq);
-	(void)show(ci, SNT_SCREEN_ADMIT, MSG_OVERRIDE);
+	(void)checkin__show(ci, SNT_SCREEN_ADMIT, MSG_OVERRIDE);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	v->output_faults += set(b, SNT_ROLE_RELAY, 0, 0);
 	v->output_faults += set(b, SNT_ROLE_LED_GREEN, 0, 0);
@@ -1278,7 +924,7 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 }
 
 /* Log an event of @kind now, with @detail (NULL: none); false if the log refused it. */
-static bool log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail)
+bool checkin__log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail)
 {
 	struct snt_board *b = ci->board;
 	struct snt_event ev;
@@ -1306,10 +952,10 @@ enum snt_checkin_err snt_checkin_exit(struct snt_checkin *ci)
 		return SNT_CHECKIN_ERR_FIRE;
 	b = ci->board;
 	faults += set(b, SNT_ROLE_RELAY, 1, 0);
-	(void)show(ci, SNT_SCREEN_EXIT, MSG_EXIT);
+	(void)checkin__show(ci, SNT_SCREEN_EXIT, MSG_EXIT);
 	snt_clock_sleep_ms(&b->clock, ci->cfg.relay_pulse_ms);
 	faults += set(b, SNT_ROLE_RELAY, 0, 0);
-	logged = log_event(ci, SNT_EVENT_EXIT, NULL);
+	logged = checkin__log_event(ci, SNT_EVENT_EXIT, NULL);
 	snt_occupancy_exit(&ci->occ, snt_clock_utc_ms(&b->clock), day_start(ci, snt_clock_utc_ms(&b->clock)));
 	ci->exits++;	/* every pass holder inside may be the one who left */
 	if (faults)
@@ -1330,7 +976,7 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 	ci->have_last = false;
 	if (active) {
 		faults += set(b, SNT_ROLE_RELAY, 1, 0);
-		(void)show(ci, SNT_SCREEN_FIRE, MSG_FIRE);
+		(void)checkin__show(ci, SNT_SCREEN_FIRE, MSG_FIRE);
 		faults += set(b, SNT_ROLE_LED_RED, 1, 0);
 		faults += set(b, SNT_ROLE_BUZZER, 1, 0);
 	} else {
@@ -1338,11 +984,11 @@ enum snt_checkin_err snt_checkin_fire_alarm(struct snt_checkin *ci, bool active)
 		faults += set(b, SNT_ROLE_LED_RED, 0, 0);
 		faults += set(b, SNT_ROLE_RELAY, 0, 0);
 		if (ci->not_enrolled)
-			(void)show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED);
+			(void)checkin__show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED);
 		else
-			(void)show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE);
+			(void)checkin__show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE);
 	}
-	logged = log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR, NULL);
+	logged = checkin__log_event(ci, active ? SNT_EVENT_FIRE_ALARM : SNT_EVENT_FIRE_CLEAR, NULL);
 	if (faults)
 		return SNT_CHECKIN_ERR_OUTPUT;
 	return logged ? SNT_CHECKIN_OK : SNT_CHECKIN_ERR_EVENT;
@@ -1355,9 +1001,9 @@ enum snt_checkin_err snt_checkin_idle(struct snt_checkin *ci)
 	if (ci->fire)
 		return SNT_CHECKIN_OK;	/* the fire screen stays while the alarm holds the door */
 	if (ci->not_enrolled)
-		return show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED) ? SNT_CHECKIN_ERR_OUTPUT :
+		return checkin__show(ci, SNT_SCREEN_NOT_ENROLLED, MSG_NOT_ENROLLED) ? SNT_CHECKIN_ERR_OUTPUT :
 		       SNT_CHECKIN_OK;
-	return show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE) ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
+	return checkin__show(ci, SNT_SCREEN_IDLE, MSG_SHOW_CODE) ? SNT_CHECKIN_ERR_OUTPUT : SNT_CHECKIN_OK;
 }
 
 void snt_checkin_set_not_enrolled(struct snt_checkin *ci, bool not_enrolled)
@@ -1397,19 +1043,6 @@ void snt_checkin_set_rules_missing(struct snt_checkin *ci, bool missing)
 {
 	if (ci)
 		ci->rules_missing = missing;
-}
-
-void snt_checkin_pass_restore(struct snt_checkin *ci, const char *id, uint32_t admits, bool inside)
-{
-	struct pass_use *p;
-
-	if (!ci || !id || !id[0] || admits == 0)
-		return;
-	p = pass_slot(ci, id);
-	p->admits = admits;
-	/* Inside: marked at the current exit count; out: at one before it (never equal). */
-	p->exit_mark = inside ? ci->exits : ci->exits - 1;
-	p->last_mono_ms = snt_clock_mono_ms(&ci->board->clock);
 }
 
 void snt_checkin_occupancy_restore(struct snt_checkin *ci, bool exit, int64_t utc_ms)
