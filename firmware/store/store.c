@@ -67,6 +67,13 @@ void store__rollback(struct snt_store *st)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+enum snt_store_err store__begin(struct snt_store *st)
+{
+	if (st->readonly)
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+	return store__exec_sql(st, "BEGIN IMMEDIATE");
+}
+
 enum snt_store_err store__commit(struct snt_store *st)
 {
 	enum snt_store_err err = store__exec_sql(st, "COMMIT");
@@ -76,56 +83,55 @@ enum snt_store_err store__commit(struct snt_store *st)
 	return err;
 }
 
+/*
+ * Prepare the one-row query @sql and step to its row, held in *@s (the
+ * caller finalizes it); on an error (no row included) nothing is left to
+ * finalize.
+ */
+static enum snt_store_err query_row(struct snt_store *st, const char *sql, sqlite3_stmt **s)
+{
+	enum snt_store_err err;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	if (rc != SQLITE_OK)
+		return store__fail_sqlite(st, rc);
+	rc = sqlite3_step(*s);
+	if (rc == SQLITE_ROW)
+		return SNT_STORE_OK;
+	err = rc == SQLITE_DONE ? store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
+				: store__fail_sqlite(st, rc);
+	sqlite3_finalize(*s);
+	*s = NULL;
+	return err;
+}
+
 /* Run a one-row, one-column query returning an integer. */
 enum snt_store_err store__query_int(struct snt_store *st, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *s = NULL;
-	enum snt_store_err err;
-	int rc;
+	enum snt_store_err err = query_row(st, sql, &s);
 
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store__fail_sqlite(st, rc);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		err = rc == SQLITE_DONE ? store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
-					: store__fail_sqlite(st, rc);
-		goto err_finalize;
-	}
+	if (err)
+		return err;
 	*v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return SNT_STORE_OK;
-
-err_finalize:
-	sqlite3_finalize(s);
-	return err;
 }
 
 /* Run a one-row, one-column query returning text, into @buf. */
 enum snt_store_err store__query_text(struct snt_store *st, const char *sql, char *buf, size_t size)
 {
 	sqlite3_stmt *s = NULL;
-	enum snt_store_err err;
 	const unsigned char *t;
-	int rc;
+	enum snt_store_err err = query_row(st, sql, &s);
 
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return store__fail_sqlite(st, rc);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		err = rc == SQLITE_DONE ? store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
-					: store__fail_sqlite(st, rc);
-		goto err_finalize;
-	}
+	if (err)
+		return err;
 	t = sqlite3_column_text(s, 0);
 	snt_strlcpy(buf, t ? (const char *)t : "", size);
 	sqlite3_finalize(s);
 	return SNT_STORE_OK;
-
-err_finalize:
-	sqlite3_finalize(s);
-	return err;
 }
 
 /* A NUL-terminated, valid UTF-8 string within @size bytes. */

@@ -121,11 +121,78 @@ enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_k
 	return store__query_count(st, sql, &q, n);
 }
 
-struct snt_store_event_iter {
+/*
+ * A listing of events or alerts: its statement, read row by row.  Each
+ * listing's iterator starts with one (struct rows r), so that a pointer to
+ * the iterator is one to its rows (C11 6.7.2.1).
+ */
+struct rows {
 	struct snt_store *st;
 	sqlite3_stmt *stmt;
-	enum snt_event_kind kind;
 	bool done;
+};
+
+static void rows_free(struct rows *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->stmt);
+	free(r);
+}
+
+/*
+ * A new iterator of @size bytes (zeroed, its rows first) over @sql on @st,
+ * its bounds bound from @q when not NULL; NULL with *@err set on failure.
+ */
+static struct rows *rows_new(struct snt_store *st, const char *sql, const struct snt_store_query *q,
+			     size_t size, enum snt_store_err *err)
+{
+	struct rows *r = calloc(1, size);
+	int rc;
+
+	if (!r) {
+		*err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	r->st = st;
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &r->stmt, NULL);
+	*err = rc != SQLITE_OK ? store__fail_sqlite(st, rc) : q ? store__query_bind(st, q, r->stmt) : SNT_STORE_OK;
+	if (*err) {
+		rows_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/*
+ * Step @r to its next row and decode it into @out (@size bytes, zeroed
+ * first) with @decode, which returns NULL or what does not parse.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL (@r or @out NULL);
+ * store__row_step()'s result; SNT_STORE_ERR_CORRUPT naming what @decode
+ * said, after which the listing ends.
+ */
+static enum snt_store_err rows_next(struct rows *r, void *out, size_t size,
+				    const char *(*decode)(sqlite3_stmt *s, void *out))
+{
+	enum snt_store_err err;
+	const char *bad;
+
+	if (!r || !out)
+		return SNT_STORE_ERR_INVAL;
+	err = store__row_step(r->st, r->stmt, &r->done);
+	if (err)
+		return err;
+	memset(out, 0, size);
+	bad = decode(r->stmt, out);
+	if (!bad)
+		return SNT_STORE_OK;
+	r->done = true;
+	return store__fail_msg(r->st, SNT_STORE_ERR_CORRUPT, bad);
+}
+
+struct snt_store_event_iter {
+	struct rows r;
+	enum snt_event_kind kind;
 };
 
 enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kind kind,
@@ -136,7 +203,6 @@ enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kin
 	struct snt_store_event_iter *it;
 	enum snt_store_err err;
 	char sql[256];
-	int rc;
 
 	if (!st || !out || !snt_event_kind_name(kind) || since_utc_ms < 0 || until_utc_ms < 0 ||
 	    (since_utc_ms && until_utc_ms && since_utc_ms > until_utc_ms))
@@ -144,53 +210,44 @@ enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kin
 	snprintf(sql, sizeof(sql), "SELECT id, boot_id, mono_ms, time_utc_ms, clock, detail FROM events "
 		 "WHERE kind = '%s'%s%s ORDER BY time_utc_ms, id", snt_event_kind_name(kind),
 		 since_utc_ms ? " AND time_utc_ms >= ?1" : "", until_utc_ms ? " AND time_utc_ms < ?2" : "");
-	it = calloc(1, sizeof(*it));
+	it = (struct snt_store_event_iter *)rows_new(st, sql, &q, sizeof(*it), &err);
 	if (!it)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
-	it->st = st;
-	it->kind = kind;
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &it->stmt, NULL);
-	err = rc == SQLITE_OK ? store__query_bind(st, &q, it->stmt) : store__fail_sqlite(st, rc);
-	if (err) {
-		snt_store_events_free(it);
 		return err;
-	}
+	it->kind = kind;
 	*out = it;
 	return SNT_STORE_OK;
 }
 
-enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it, struct snt_event *ev)
+/* An events row (id, boot_id, mono_ms, time_utc_ms, clock, detail) into snt_event @out. */
+static const char *event_decode(sqlite3_stmt *s, void *out)
 {
-	enum snt_store_err err;
+	struct snt_event *ev = out;
 	char clock[NAME_LEN];
 	bool present;
 
-	if (!it || !ev)
-		return SNT_STORE_ERR_INVAL;
-	err = store__row_step(it->st, it->stmt, &it->done);
-	if (err)
-		return err;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = it->kind;
-	if (!store__col_int(it->stmt, 0, false, &present, &ev->id) ||
-	    !store__col_text(it->stmt, 1, false, ev->boot_id, sizeof(ev->boot_id)) ||
-	    !store__col_int(it->stmt, 2, false, &present, &ev->mono_ms) ||
-	    !store__col_int(it->stmt, 3, false, &present, &ev->time_utc_ms) ||
-	    !store__col_text(it->stmt, 4, false, clock, sizeof(clock)) ||
+	if (!store__col_int(s, 0, false, &present, &ev->id) ||
+	    !store__col_text(s, 1, false, ev->boot_id, sizeof(ev->boot_id)) ||
+	    !store__col_int(s, 2, false, &present, &ev->mono_ms) ||
+	    !store__col_int(s, 3, false, &present, &ev->time_utc_ms) ||
+	    !store__col_text(s, 4, false, clock, sizeof(clock)) ||
 	    snt_clock_state_from_name(clock, &ev->clock) != 0 ||
-	    !store__col_text(it->stmt, 5, true, ev->detail, sizeof(ev->detail))) {
-		it->done = true;
-		return store__fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "event row does not parse");
-	}
-	return SNT_STORE_OK;
+	    !store__col_text(s, 5, true, ev->detail, sizeof(ev->detail)))
+		return "event row does not parse";
+	return NULL;
+}
+
+enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it, struct snt_event *ev)
+{
+	enum snt_store_err err = rows_next((struct rows *)it, ev, sizeof(*ev), event_decode);
+
+	if (!err)
+		ev->kind = it->kind;
+	return err;
 }
 
 void snt_store_events_free(struct snt_store_event_iter *it)
 {
-	if (!it)
-		return;
-	sqlite3_finalize(it->stmt);
-	free(it);
+	rows_free((struct rows *)it);
 }
 
 enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind kind, int64_t seq,
@@ -244,9 +301,7 @@ enum snt_store_err snt_store_alert_ack(struct snt_store *st, int64_t id, const c
 
 	if (!st || !staff_ref || !staff_ref_ok(staff_ref) || id < 1)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		return err;
 	err = store__prepare_bind(st, "SELECT ack_utc_ms IS NOT NULL FROM alerts WHERE id = ?1", &s, 1, &id);
@@ -283,72 +338,61 @@ enum snt_store_err snt_store_alert_ack(struct snt_store *st, int64_t id, const c
 }
 
 struct snt_store_alert_iter {
-	struct snt_store *st;
-	sqlite3_stmt *stmt;
-	bool done;
+	struct rows r;
 };
 
 enum snt_store_err snt_store_alerts_new(struct snt_store *st, bool unacked_only,
 					struct snt_store_alert_iter **out)
 {
 	struct snt_store_alert_iter *it;
-	int rc;
+	enum snt_store_err err;
 
 	if (!st || !out)
 		return SNT_STORE_ERR_INVAL;
-	it = calloc(1, sizeof(*it));
+	it = (struct snt_store_alert_iter *)rows_new(st, unacked_only ?
+			"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
+			"FROM alerts WHERE ack_utc_ms IS NULL ORDER BY id DESC" :
+			"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
+			"FROM alerts ORDER BY id DESC", NULL, sizeof(*it), &err);
 	if (!it)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
-	it->st = st;
-	rc = sqlite3_prepare_v2(st->db, unacked_only ?
-				"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
-				"FROM alerts WHERE ack_utc_ms IS NULL ORDER BY id DESC" :
-				"SELECT id, created_utc_ms, kind, seq, event_id, detail, ack_utc_ms, ack_by "
-				"FROM alerts ORDER BY id DESC", -1, &it->stmt, NULL);
-	if (rc != SQLITE_OK) {
-		snt_store_alerts_free(it);
-		return store__fail_sqlite(st, rc);
-	}
+		return err;
 	*out = it;
 	return SNT_STORE_OK;
 }
 
-enum snt_store_err snt_store_alerts_next(struct snt_store_alert_iter *it, struct snt_alert *a)
+/*
+ * An alerts row (id, created_utc_ms, kind, seq, event_id, detail,
+ * ack_utc_ms, ack_by) into snt_alert @out.
+ */
+static const char *alert_decode(sqlite3_stmt *s, void *out)
 {
-	enum snt_store_err err;
+	struct snt_alert *a = out;
 	char kind[NAME_LEN];
 	bool present;
 
-	if (!it || !a)
-		return SNT_STORE_ERR_INVAL;
-	err = store__row_step(it->st, it->stmt, &it->done);
-	if (err)
-		return err;
-	memset(a, 0, sizeof(*a));
-	if (!store__col_int(it->stmt, 0, false, &present, &a->id) ||
-	    !store__col_int(it->stmt, 1, false, &present, &a->created_utc_ms) ||
-	    !store__col_text(it->stmt, 2, false, kind, sizeof(kind)) ||
-	    !store__col_int(it->stmt, 3, true, &present, &a->seq) ||
-	    !store__col_int(it->stmt, 4, true, &present, &a->event_id) ||
-	    !store__col_text(it->stmt, 5, true, a->detail, sizeof(a->detail)) ||
-	    !store__col_int(it->stmt, 6, true, &present, &a->ack_utc_ms) ||
-	    !store__col_text(it->stmt, 7, true, a->ack_by, sizeof(a->ack_by))) {
-		it->done = true;
-		return store__fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "alert row does not parse");
-	}
+	if (!store__col_int(s, 0, false, &present, &a->id) ||
+	    !store__col_int(s, 1, false, &present, &a->created_utc_ms) ||
+	    !store__col_text(s, 2, false, kind, sizeof(kind)) ||
+	    !store__col_int(s, 3, true, &present, &a->seq) ||
+	    !store__col_int(s, 4, true, &present, &a->event_id) ||
+	    !store__col_text(s, 5, true, a->detail, sizeof(a->detail)) ||
+	    !store__col_int(s, 6, true, &present, &a->ack_utc_ms) ||
+	    !store__col_text(s, 7, true, a->ack_by, sizeof(a->ack_by)))
+		return "alert row does not parse";
 	for (a->kind = 0; a->kind < SNT_ALERT_KIND_COUNT; a->kind++)
 		if (!strcmp(kind, alert_kind_names[a->kind]))
-			return SNT_STORE_OK;
-	it->done = true;
-	return store__fail_msg(it->st, SNT_STORE_ERR_CORRUPT, "alert kind unknown");
+			return NULL;
+	return "alert kind unknown";
+}
+
+enum snt_store_err snt_store_alerts_next(struct snt_store_alert_iter *it, struct snt_alert *a)
+{
+	return rows_next((struct rows *)it, a, sizeof(*a), alert_decode);
 }
 
 void snt_store_alerts_free(struct snt_store_alert_iter *it)
 {
-	if (!it)
-		return;
-	sqlite3_finalize(it->stmt);
-	free(it);
+	rows_free((struct rows *)it);
 }
 
 enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum snt_colour colour,
@@ -366,9 +410,7 @@ enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum
 	    (colour != SNT_COLOUR_GREEN && colour != SNT_COLOUR_YELLOW && colour != SNT_COLOUR_RED))
 		return SNT_STORE_ERR_INVAL;
 	*contradiction = false;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		return err;
 	err = store__prepare_bind(st, "SELECT colour FROM entries WHERE seq = ?1", &s, 1, &seq);

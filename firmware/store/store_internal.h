@@ -98,6 +98,12 @@ enum snt_store_err store__fail_msg(struct snt_store *st, enum snt_store_err err,
 
 enum snt_store_err store__exec_sql(struct snt_store *st, const char *sql);
 
+/*
+ * Start a write transaction (BEGIN IMMEDIATE): SNT_STORE_ERR_READONLY when
+ * @st was opened read-only, else store__exec_sql()'s result.
+ */
+enum snt_store_err store__begin(struct snt_store *st);
+
 /* Roll back an open transaction, keeping the first failure's message. */
 void store__rollback(struct snt_store *st);
 
@@ -222,6 +228,14 @@ enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 
 /* 1 to @max bytes of [a-z0-9-]. */
 bool store__source_ok(const char *s, size_t max);
+
+/*
+ * Write a meta row: the one statement @sql with ?1 bound to @utc_ms (as
+ * decimal text when @as_text), a committed change of its own.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL (@st NULL, @utc_ms not in
+ * 1..9999-12-31); SNT_STORE_ERR_READONLY; the mapped SQLite failure.
+ */
+enum snt_store_err store__meta_put(struct snt_store *st, const char *sql, int64_t utc_ms, bool as_text);
 
 /* ---- store_query.c ---- */
 

@@ -20,9 +20,7 @@ enum snt_store_err snt_store_set_ack(struct snt_store *st, int64_t seq)
 
 	if (!st || seq < 0)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		goto err_rollback;
 	err = store__query_int(st, "SELECT seq FROM ack WHERE id = 1", &cur);
@@ -372,9 +370,7 @@ enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_i
 	    !store__source_ok(source, SNT_REBASE_SOURCE_LEN - 1) || utc_at_boot_ms < 0 ||
 	    utc_at_boot_ms > UTC_MS_MAX)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		goto err_rollback;
 	rc = sqlite3_prepare_v2(st->db, "SELECT utc_at_boot_ms, source FROM rebase WHERE boot_id = ?1",
@@ -496,29 +492,7 @@ enum snt_store_err snt_store_last_trusted_utc(struct snt_store *st, int64_t *utc
 			 utc_ms);
 }
 
-enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_ms)
-{
-	sqlite3_stmt *s = NULL;
-	enum snt_store_err err;
-	int rc;
-
-	if (!st || utc_ms <= 0 || utc_ms > UTC_MS_MAX)
-		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	rc = sqlite3_prepare_v2(st->db,
-				"INSERT OR REPLACE INTO meta (key, value) VALUES ('trusted_floor',"
-				" json_object('seq', (SELECT coalesce(max(seq), 0) FROM entries),"
-				" 'rebase', (SELECT coalesce(max(rowid), 0) FROM rebase), 'utc', ?1))",
-				-1, &s, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, 1, utc_ms);
-	err = rc == SQLITE_OK ? store__step_done(st, s) : store__fail_sqlite(st, rc);
-	sqlite3_finalize(s);
-	return err;
-}
-
-enum snt_store_err snt_store_set_contact(struct snt_store *st, int64_t utc_ms)
+enum snt_store_err store__meta_put(struct snt_store *st, const char *sql, int64_t utc_ms, bool as_text)
 {
 	sqlite3_stmt *s = NULL;
 	enum snt_store_err err;
@@ -529,18 +503,33 @@ enum snt_store_err snt_store_set_contact(struct snt_store *st, int64_t utc_ms)
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
 		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	/* meta holds text: the newest time kept, compared as integers. */
-	snprintf(v, sizeof(v), "%lld", (long long)utc_ms);
-	rc = sqlite3_prepare_v2(st->db,
-				"INSERT INTO meta (key, value) VALUES ('bureau_contact', ?1)"
-				" ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-				" WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
-				-1, &s, NULL);
-	if (rc == SQLITE_OK)
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK && as_text) {
+		snprintf(v, sizeof(v), "%lld", (long long)utc_ms);
 		rc = sqlite3_bind_text(s, 1, v, -1, SQLITE_TRANSIENT);
+	} else if (rc == SQLITE_OK) {
+		rc = sqlite3_bind_int64(s, 1, utc_ms);
+	}
 	err = rc == SQLITE_OK ? store__step_done(st, s) : store__fail_sqlite(st, rc);
 	sqlite3_finalize(s);
 	return err;
+}
+
+enum snt_store_err snt_store_correct_trusted(struct snt_store *st, int64_t utc_ms)
+{
+	return store__meta_put(st, "INSERT OR REPLACE INTO meta (key, value) VALUES ('trusted_floor',"
+			       " json_object('seq', (SELECT coalesce(max(seq), 0) FROM entries),"
+			       " 'rebase', (SELECT coalesce(max(rowid), 0) FROM rebase), 'utc', ?1))",
+			       utc_ms, false);
+}
+
+enum snt_store_err snt_store_set_contact(struct snt_store *st, int64_t utc_ms)
+{
+	/* meta holds text: the newest time kept, compared as integers. */
+	return store__meta_put(st, "INSERT INTO meta (key, value) VALUES ('bureau_contact', ?1)"
+			       " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+			       " WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)",
+			       utc_ms, true);
 }
 
 enum snt_store_err snt_store_get_contact(struct snt_store *st, int64_t *utc_ms)
