@@ -576,8 +576,11 @@ static int compare_held(struct bureau_db *db, int t, int64_t dev, const struct s
 	return res;
 }
 
-/* Hash held in entries for @seq: 1 found, 0 none, -1 error. */
-static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
+/*
+ * A hash column held in entries for @seq (@col: 16 prev_hash, 17 hash, as
+ * the gate's row) into @out: 1 found, 0 none, -1 error.
+ */
+static int held_hash_col(struct bureau_db *db, int64_t dev, int64_t seq, int col, uint8_t out[SNT_HASH_LEN])
 {
 	sqlite3_stmt *s = db->st_get[0];
 	int rc, res = 0;
@@ -587,8 +590,8 @@ static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t has
 	sqlite3_bind_int64(s, 2, seq);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 17) == SNT_HASH_LEN) {
-			memcpy(hash, sqlite3_column_blob(s, 17), SNT_HASH_LEN);
+		if (sqlite3_column_bytes(s, col) == SNT_HASH_LEN) {
+			memcpy(out, sqlite3_column_blob(s, col), SNT_HASH_LEN);
 			res = 1;
 		} else {
 			res = -1;
@@ -600,28 +603,16 @@ static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t has
 	return res;
 }
 
+/* Hash held in entries for @seq: 1 found, 0 none, -1 error. */
+static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
+{
+	return held_hash_col(db, dev, seq, 17, hash);
+}
+
 /* prev_hash held in entries for @seq: 1 found, 0 none, -1 error. */
 static int held_prev(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t prev[SNT_HASH_LEN])
 {
-	sqlite3_stmt *s = db->st_get[0];
-	int rc, res = 0;
-
-	sqlite3_reset(s);
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_bytes(s, 16) == SNT_HASH_LEN) {
-			memcpy(prev, sqlite3_column_blob(s, 16), SNT_HASH_LEN);
-			res = 1;
-		} else {
-			res = -1;
-		}
-	} else if (rc != SQLITE_DONE) {
-		res = -1;
-	}
-	sqlite3_reset(s);
-	return res;
+	return held_hash_col(db, dev, seq, 16, prev);
 }
 
 static int count_range(struct bureau_db *db, const char *table, int64_t dev, int64_t a, int64_t b, int64_t *out)
