@@ -21,6 +21,7 @@
 #include "journal/journal.h"
 #include "image/image.h"
 #include "store/store.h"
+#include "tests/fake_board.h"
 
 #define FIX "tests/fixtures/scenario/"
 
@@ -73,16 +74,13 @@ static enum snt_hal_err f_grab(void *ctx, struct snt_frame *fr)
 {
 	struct fake *f = ctx;
 
-	fr->fmt = SNT_PIXFMT_RGB24;
 	if (f->show < 0) {
+		fr->fmt = SNT_PIXFMT_RGB24;
 		fr->width = fr->height = 64;
 		fr->stride = 64 * 3;
 		fr->data = f->blank;
 	} else {
-		fr->width = f->img[f->show].width;
-		fr->height = f->img[f->show].height;
-		fr->stride = f->img[f->show].stride;
-		fr->data = f->img[f->show].rgb;
+		fake_frame(fr, &f->img[f->show]);
 	}
 	return SNT_HAL_OK;
 }
@@ -126,12 +124,7 @@ static enum snt_hal_err f_set(void *ctx, enum snt_role role, int value, int64_t 
 	}
 	return SNT_HAL_OK;
 }
-static enum snt_hal_err f_wait(void *ctx, int fd, int64_t t, struct snt_input_event *ev)
-{
-	(void)ctx, (void)fd, (void)t, (void)ev;
-	return SNT_HAL_END;
-}
-static const struct snt_gpio_ops f_gpio = { f_set, f_wait };
+static const struct snt_gpio_ops f_gpio = { f_set, fake_gpio_wait };
 
 static enum snt_hal_err f_show(void *ctx, const char *text)
 {
@@ -186,27 +179,8 @@ static int setup(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(snt_image_load(imgs[i], &f->img[i]), SNT_IMAGE_OK);
 	memset(f->blank, 210, sizeof(f->blank));
-	f->board.name = "fake";
-	f->board.camera = &f_cam;
-	f->board.camera_ctx = f;
-	f->board.thermometer = &f_thermo;
-	f->board.thermometer_ctx = f;
-	f->board.gpio = &f_gpio;
-	f->board.gpio_ctx = f;
-	f->board.display = &f_disp;
-	f->board.display_ctx = f;
-	f->board.clock.ops = &f_clock;
-	f->board.clock.ctx = f;
-	snt_strlcpy(f->board.boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211", sizeof(f->board.boot_id));
-	t->cfg.scan_timeout_ms = 2000;
-	t->cfg.frame_interval_ms = 100;
-	t->cfg.dedup_window_ms = 60000;
-	t->cfg.temp_retry_ms = 1000;
-	t->cfg.relay_pulse_ms = 3000;
-	t->cfg.alert_ms = 2000;
-	t->cfg.temp_tries = 3;
-	t->cfg.override_window_ms = 60000;
-	t->cfg.fever_threshold_mdc = 37300;
+	fake_board_wire(&f->board, f, &f_cam, &f_thermo, &f_gpio, &f_disp, &f_clock);
+	fake_checkin_cfg(&t->cfg);
 	snt_strlcpy(t->cfg.duty_phone, "0931-1", sizeof(t->cfg.duty_phone));
 	assert_int_equal(snt_checkin_new(&t->cfg, &f->board, f->store, &t->ci), SNT_CHECKIN_OK);
 	t->f = f;

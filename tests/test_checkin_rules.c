@@ -22,6 +22,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "store/store.h"
+#include "tests/fake_board.h"
 
 #define FIX "tests/fixtures/rules/"
 #define N_IMG 4
@@ -45,11 +46,7 @@ static enum snt_hal_err f_grab(void *ctx, struct snt_frame *fr)
 {
 	struct fake *f = ctx;
 
-	fr->fmt = SNT_PIXFMT_RGB24;
-	fr->width = f->img[f->show].width;
-	fr->height = f->img[f->show].height;
-	fr->stride = f->img[f->show].stride;
-	fr->data = f->img[f->show].rgb;
+	fake_frame(fr, &f->img[f->show]);
 	return SNT_HAL_OK;
 }
 static const struct snt_camera_ops f_cam = { f_grab };
@@ -67,12 +64,7 @@ static enum snt_hal_err f_set(void *ctx, enum snt_role role, int value, int64_t 
 	(void)ctx, (void)role, (void)value, (void)seq;
 	return SNT_HAL_OK;
 }
-static enum snt_hal_err f_wait(void *ctx, int fd, int64_t t, struct snt_input_event *ev)
-{
-	(void)ctx, (void)fd, (void)t, (void)ev;
-	return SNT_HAL_END;
-}
-static const struct snt_gpio_ops f_gpio = { f_set, f_wait };
+static const struct snt_gpio_ops f_gpio = { f_set, fake_gpio_wait };
 
 static enum snt_hal_err f_show(void *ctx, const char *text)
 {
@@ -94,11 +86,7 @@ struct tctx {
 static int setup(void **state)
 {
 	struct tctx *t = calloc(1, sizeof(*t));
-	struct snt_checkin_cfg cfg = {
-		.scan_timeout_ms = 2000, .frame_interval_ms = 100, .dedup_window_ms = 60000,
-		.temp_retry_ms = 1000, .relay_pulse_ms = 3000, .alert_ms = 2000, .temp_tries = 3,
-		.override_window_ms = 60000, .fever_threshold_mdc = 37300,
-	};
+	struct snt_checkin_cfg cfg;
 	char path[64];
 
 	assert_non_null(t);
@@ -112,18 +100,8 @@ static int setup(void **state)
 	}
 	assert_int_equal(snt_image_load(FIX "badge-S001.png", &t->f.img[N_IMG]), SNT_IMAGE_OK);
 	t->f.temp_mdc = 36500;
-	t->f.board.name = "fake";
-	t->f.board.camera = &f_cam;
-	t->f.board.camera_ctx = &t->f;
-	t->f.board.thermometer = &f_thermo;
-	t->f.board.thermometer_ctx = &t->f;
-	t->f.board.gpio = &f_gpio;
-	t->f.board.gpio_ctx = &t->f;
-	t->f.board.display = &f_disp;
-	t->f.board.display_ctx = &t->f;
-	t->f.board.clock.ops = &f_clock;
-	t->f.board.clock.ctx = &t->f;
-	snt_strlcpy(t->f.board.boot_id, "0f1e2d3c-4b5a-4697-8877-665544332211", sizeof(t->f.board.boot_id));
+	fake_board_wire(&t->f.board, &t->f, &f_cam, &f_thermo, &f_gpio, &f_disp, &f_clock);
+	fake_checkin_cfg(&cfg);
 	cfg.thermo.samples = 1;
 	assert_int_equal(snt_checkin_new(&cfg, &t->f.board, t->store, &t->ci), SNT_CHECKIN_OK);
 	assert_int_equal(snt_sign_key_load_public(FIX "bureau.key.pub", &t->pub), SNT_SIGN_OK);
