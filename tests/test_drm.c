@@ -34,7 +34,6 @@
 #define MAX_FB 8
 
 static struct {
-	int fd;				/* the card file */
 	drmModeConnection conn[2];	/* connector 31 (HDMI-A-1), 32 (HDMI-A-2) */
 	int n_modes[2];
 	drmModeModeInfo modes[2];	/* [0] 1280x720, [1] 1920x1080 preferred */
@@ -52,14 +51,23 @@ static struct {
 	void *pending_data;
 } st;
 
-/* The file of the fake card (card_fd()). */
+/* The file of the fake card (stub_reset()). */
 static dev_t card_dev;
 static ino_t card_ino;
 
-static void stub_reset(int fd)
+/*
+ * The stub afresh for a test whose card is the file @path: the backend opens
+ * it itself, so the stub knows it by its file, not by a descriptor number
+ * another open may take.
+ */
+static void stub_reset(const char *path)
 {
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	card_dev = sb.st_dev;
+	card_ino = sb.st_ino;
 	memset(&st, 0, sizeof(st));
-	st.fd = fd;
 	st.conn[0] = DRM_MODE_DISCONNECTED;
 	st.conn[1] = DRM_MODE_CONNECTED;
 	st.n_modes[0] = 0;
@@ -73,7 +81,7 @@ static void stub_reset(int fd)
 	st.modes[1].type = DRM_MODE_TYPE_PREFERRED;
 }
 
-/* @fd is the fake card of this test (card_fd()). */
+/* @fd is the fake card of this test (stub_reset()). */
 static void assert_card(int fd)
 {
 	struct stat sb;
@@ -327,16 +335,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The backend opens the card itself: the stub learns its descriptor at the first call. */
-static int card_fd(const char *path)
+/* The stub reset for @t's card, and the card opened (Chinese first). */
+static struct snt_drm *open_card(const struct tctx *t)
 {
-	struct stat sb;
+	struct snt_drm *d = NULL;
+	char why[256];
 
-	/* The stub knows the card by its file, not by a descriptor number another open may take. */
-	assert_int_equal(stat(path, &sb), 0);
-	card_dev = sb.st_dev;
-	card_ino = sb.st_ino;
-	return -1;
+	stub_reset(t->path);
+	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	return d;
 }
 
 /* The pixel at (@x, @y) of the buffer last put on the CRTC (also after close). */
@@ -362,10 +369,9 @@ static void test_open_picks_connected_preferred(void **state)
 {
 	struct tctx *t = *state;
 	struct snt_drm *d;
-	char why[256], desc[64];
+	char desc[64];
 
-	stub_reset(card_fd(t->path));
-	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	d = open_card(t);
 	snt_drm_describe(d, desc, sizeof(desc));
 	assert_string_equal(desc, "HDMI-A-2 1920x1080@60");
 	assert_int_equal(st.setcrtc_conn, 32);
@@ -383,7 +389,7 @@ static void test_no_screen(void **state)
 	struct snt_drm *d;
 	char why[256];
 
-	stub_reset(card_fd(t->path));
+	stub_reset(t->path);
 	st.conn[1] = DRM_MODE_DISCONNECTED;
 	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)),
 			 SNT_DRM_ERR_NOCONNECTOR);
@@ -401,11 +407,9 @@ static void test_draw_flips(void **state)
 	struct tctx *t = *state;
 	struct snt_drm *d;
 	struct snt_screen s;
-	char why[256];
 	uint32_t first;
 
-	stub_reset(card_fd(t->path));
-	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	d = open_card(t);
 	first = st.shown_fb;
 	screen_of(&s, SNT_SCREEN_ADMIT);
 	assert_int_equal(snt_drm_draw(d, &s), SNT_HAL_OK);
@@ -430,10 +434,8 @@ static void test_failed_flip(void **state)
 	struct tctx *t = *state;
 	struct snt_drm *d;
 	struct snt_screen s;
-	char why[256];
 
-	stub_reset(card_fd(t->path));
-	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	d = open_card(t);
 	st.flip_fail_errno = EINVAL;
 	screen_of(&s, SNT_SCREEN_ADMIT);
 	assert_int_equal(snt_drm_draw(d, &s), SNT_HAL_OK);
@@ -458,11 +460,10 @@ static void test_hot_unplug(void **state)
 	struct tctx *t = *state;
 	struct snt_drm *d;
 	struct snt_screen s;
-	char why[256], desc[64];
+	char desc[64];
 	int calls;
 
-	stub_reset(card_fd(t->path));
-	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	d = open_card(t);
 	screen_of(&s, SNT_SCREEN_ADMIT);
 	assert_int_equal(snt_drm_draw(d, &s), SNT_HAL_OK);
 	st.conn[1] = DRM_MODE_DISCONNECTED;
@@ -502,10 +503,8 @@ static void test_preview(void **state)
 			       .data = cam };
 	struct snt_drm *d;
 	struct snt_screen s;
-	char why[256];
 
-	stub_reset(card_fd(t->path));
-	assert_int_equal(snt_drm_open(t->path, SNT_SCREEN_ZH_FIRST, &d, why, sizeof(why)), SNT_DRM_OK);
+	d = open_card(t);
 	screen_of(&s, SNT_SCREEN_ADMIT);
 	assert_int_equal(snt_drm_draw(d, &s), SNT_HAL_OK);
 	assert_int_equal(snt_drm_preview(d, &f, 0), SNT_HAL_ERR_INVAL);
