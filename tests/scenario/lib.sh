@@ -50,6 +50,41 @@ clock = trusted
 CONF
 }
 
+# expect_run WHAT STATUS OUTPUT CMD... - run CMD: its exit status is STATUS
+# and what it prints (stdout and stderr together) is OUTPUT.
+expect_run() {
+	_what=$1 _status=$2 _want=$3
+	shift 3
+	_out=$("$@" 2>&1)
+	expect_eq "$_what: exit" "$?" "$_status"
+	expect_eq "$_what: message" "$_out" "$_want"
+}
+
+# write_rules_conf DIR SCENARIO KEY - DIR/gate.conf as write_conf (log
+# gate.db, output out.log, in DIR) for a gate under the bureau's rule set:
+# [sync] bureau_key = KEY, [rules] dir = rules (DIR/rules, made).
+write_rules_conf() {
+	mkdir -p "$1/rules"
+	write_conf "$1/gate.conf" "$2" gate.db out.log
+	printf '\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' "$3" >>"$1/gate.conf"
+}
+
+# bureau_begin NAME - for the bureau scripts: B made absolute, BB the
+# receiver (exit 1 naming NAME when it is not built), G the bundle generator
+# built into $T (tests/bench/gen_bundles.c), DB and K the bureau's database
+# and key in $T, and $T the working directory.
+bureau_begin() {
+	case $B in /*) ;; *) B="$ROOT/$B" ;; esac
+	BB="$B/sentinel-bureau"
+	[ -x "$BB" ] || { echo "$1: $BB missing" >&2; exit 1; }
+	G="$T/gen_bundles"
+	sh tests/bench/build-prog.sh "$B" "$G" tests/bench/gen_bundles.c ||
+		{ echo "$1: cannot build gen_bundles" >&2; exit 1; }
+	cd "$T" || exit 1
+	DB="$T/bureau.db"
+	K="$T/bureau.key"
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2
@@ -64,4 +99,11 @@ finish() {
 # Used as $(visit ...) on a line of a scenario here-document.
 visit() {
 	printf 'show %s\ntemp %s\npresence 1\nwait %s\npresence 0\nwait %s' "$1" "$2" "${3:-10000}" "${4:-2000}"
+}
+
+# press BUTTON [HOLD_MS] - a scenario's lines for one press of BUTTON (a
+# role: button, exit-button, fire-alarm) held HOLD_MS (default 100).  Used as
+# $(press ...) on a line of a scenario here-document.
+press() {
+	printf 'button %s 1\nwait %s\nbutton %s 0' "$1" "${2:-100}" "$1"
 }

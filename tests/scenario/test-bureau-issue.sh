@@ -21,9 +21,7 @@ expect_eq "policy sign: exit" "$?" "0"
 expect_eq "policy sign: output" "$out" "rule set version 3 signed: $T/rules.cose (433 bytes)"
 
 printf 'show none\n' >"$T/empty.scn"
-write_conf "$T/gate.conf" empty.scn gate.db out.log
-mkdir "$T/rules"
-printf '\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' "$T/bureau.key.pub" >>"$T/gate.conf"
+write_rules_conf "$T" empty.scn "$T/bureau.key.pub"
 out=$("$B/sentinelctl" policy install --config "$T/gate.conf" --now 2026-11-29T00:00:00Z "$T/rules.cose" 2>&1)
 expect_eq "the gate installs it" "$out" "installed rule set version 3 (was 0: none), fresh"
 out=$("$B/sentinelctl" policy show --config "$T/gate.conf" --now 2026-11-29T00:00:00Z 2>&1 | \

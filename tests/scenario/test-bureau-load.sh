@@ -14,14 +14,7 @@
 #   plain request is still answered after.
 # The receiver's peak RSS (VmHWM) is printed, not asserted.
 . tests/scenario/lib.sh
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-BB="$B/sentinel-bureau"
-[ -x "$BB" ] || { echo "test-bureau-load: $BB missing" >&2; exit 1; }
-G="$T/gen_bundles"
-sh tests/bench/build-gen-bundles.sh "$B" "$G" || { echo "test-bureau-load: cannot build gen_bundles" >&2; exit 1; }
-cd "$T" || exit 1
-DB="$T/bureau.db"
-K="$T/bureau.key"
+bureau_begin test-bureau-load
 "$BB" keys init --key "$K" >/dev/null || fail "keys init"
 "$G" --bureau-pub "$K.pub" --keys keys --logs logs --out stage --flat --devices 1 --entries 100 \
 	--per-bundle 100 >/dev/null || fail "gen_bundles"

@@ -13,14 +13,7 @@
 # connection limits (per IP, idle timeout); control characters in file names
 # and request methods printed escaped.
 . tests/scenario/lib.sh
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-BB="$B/sentinel-bureau"
-[ -x "$BB" ] || { echo "test-bureau: $BB missing" >&2; exit 1; }
-G="$T/gen_bundles"
-sh tests/bench/build-gen-bundles.sh "$B" "$G" || { echo "test-bureau: cannot build gen_bundles" >&2; exit 1; }
-cd "$T" || exit 1
-DB="$T/bureau.db"
-K="$T/bureau.key"
+bureau_begin test-bureau
 imp() { "$BB" --db "$DB" import --key "$K" "$@"; }
 
 # ---- keys and registration ----

@@ -10,15 +10,11 @@ show $FIX/red.png
 temp 36.5
 presence 1
 wait 6000
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 2000
 presence 0
 wait 1000
-button exit-button 1
-wait 100
-button exit-button 0
+$(press exit-button)
 wait 1000
 button fire-alarm 1
 wait 100

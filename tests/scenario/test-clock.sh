@@ -7,6 +7,15 @@
 # trusted.  The entries themselves are never modified (verify-log stays clean).
 . tests/scenario/lib.sh
 
+# run NAME DB SED - the gate on scenario NAME.scn with log DB, its
+# configuration (NAME.conf) edited by the sed(1) script SED; exit status
+# the daemon's.
+run() {
+	write_conf "$T/$1.conf" "$1.scn" "$2" "$1.out"
+	sed -i "$3" "$T/$1.conf"
+	"$B/sentineld" -f -c "$T/$1.conf" 2>"$T/$1.err"
+}
+
 cat >"$T/boot1.scn" <<SCN
 clock untrusted
 clock set 2000-01-01T00:00:00Z
@@ -23,9 +32,7 @@ presence 1
 wait 10000
 presence 0
 SCN
-write_conf "$T/boot1.conf" boot1.scn gate.db out1.log
-sed -i 's/^clock = trusted/clock = untrusted\nboot_id = 11111111-1111-4111-8111-111111111111/' "$T/boot1.conf"
-"$B/sentineld" -f -c "$T/boot1.conf" 2>"$T/err1"
+run boot1 gate.db 's/^clock = trusted/clock = untrusted\nboot_id = 11111111-1111-4111-8111-111111111111/'
 expect_eq "boot 1" "$?" "0"
 
 # Boot 2: the clock says it is synchronised but is an hour behind boot 1's trusted time.
@@ -38,9 +45,7 @@ presence 1
 wait 10000
 presence 0
 SCN
-write_conf "$T/boot2.conf" boot2.scn gate.db out2.log
-sed -i 's/^clock = trusted/clock = trusted\nboot_id = 22222222-2222-4222-8222-222222222222/' "$T/boot2.conf"
-"$B/sentineld" -f -c "$T/boot2.conf" 2>"$T/err2"
+run boot2 gate.db 's/^clock = trusted/clock = trusted\nboot_id = 22222222-2222-4222-8222-222222222222/'
 expect_eq "boot 2" "$?" "0"
 
 got=$("$B/sentinelctl" entries --json --db "$T/gate.db" | sed -E 's/.*"seq": ([0-9]+), "time": "([^"]*)", "clock": "([a-z]+)".*/\1 \2 \3/')
@@ -75,9 +80,8 @@ presence 1
 wait 10000
 presence 0
 SCN
-write_conf "$T/p1.conf" p1.scn poison.db outp1.log
-sed -i 's/^start = .*/start = 2026-11-29T08:00:00Z\nboot_id = 33333333-3333-4333-8333-333333333333/' "$T/p1.conf"
-"$B/sentineld" -f -c "$T/p1.conf" 2>"$T/errp1" || fail "poison run 1"
+run p1 poison.db 's/^start = .*/start = 2026-11-29T08:00:00Z\nboot_id = 33333333-3333-4333-8333-333333333333/' ||
+	fail "poison run 1"
 # A restart in a new boot with a synchronised clock.
 cat >"$T/p2.scn" <<SCN
 show none
@@ -85,9 +89,8 @@ presence 1
 wait 10000
 presence 0
 SCN
-write_conf "$T/p2.conf" p2.scn poison.db outp2.log
-sed -i 's/^start = .*/start = 2026-11-29T09:00:00Z\nboot_id = 44444444-4444-4444-8444-444444444444/' "$T/p2.conf"
-"$B/sentineld" -f -c "$T/p2.conf" 2>"$T/errp2" || fail "poison run 2"
+run p2 poison.db 's/^start = .*/start = 2026-11-29T09:00:00Z\nboot_id = 44444444-4444-4444-8444-444444444444/' ||
+	fail "poison run 2"
 # (the untrusted entry 2 is shown rebased onto its boot's line; its row keeps what was read)
 got=$("$B/sentinelctl" entries --json --db "$T/poison.db" | jq -r '[.seq, .time[0:13], .clock] | @tsv')
 expect_eq "a year-ahead step is not trusted and poisons nothing" "$got" "1	2026-11-29T08	trusted

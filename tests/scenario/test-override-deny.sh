@@ -14,13 +14,9 @@ show none
 temp 36.5
 presence 1
 wait 6000
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 400
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 2000
 presence 0
 wait 2000
@@ -28,9 +24,7 @@ wait 2000
 temp 36.6
 presence 1
 wait 6000
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 5000
 presence 0
 wait 2000
@@ -39,13 +33,9 @@ show $FIX/red.png
 temp 36.5
 presence 1
 wait 6000
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 400
-button button 1
-wait 100
-button button 0
+$(press button)
 wait 2000
 presence 0
 wait 2000
@@ -138,16 +128,7 @@ button button 1
 wait 300
 button button 1
 SCN
-mkdir -p "$T/r/rules"
-write_conf "$T/r/gate.conf" "$T/r.scn" gate.db out.log
-cat >>"$T/r/gate.conf" <<CONF
-
-[sync]
-bureau_key = $R/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
+write_rules_conf "$T/r" "$T/r.scn" "$R/bureau.key.pub"
 "$B/sentinelctl" policy install --config "$T/r/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
 	>/dev/null || fail "install v1"
 "$B/sentineld" -f -c "$T/r/gate.conf" 2>"$T/r/stderr"

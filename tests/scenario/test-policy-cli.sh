@@ -8,16 +8,7 @@ R=$ROOT/tests/fixtures/rules
 CTL="$B/sentinelctl"
 
 printf 'show none\n' >"$T/empty.scn"
-write_conf "$T/gate.conf" empty.scn gate.db out.log
-mkdir "$T/rules"
-cat >>"$T/gate.conf" <<CONF
-
-[sync]
-bureau_key = $R/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
+write_rules_conf "$T" empty.scn "$R/bureau.key.pub"
 NOW="--now 2026-11-29T04:00:00Z"
 
 out=$("$CTL" policy show --config "$T/gate.conf" $NOW 2>&1)
@@ -68,18 +59,15 @@ out=$("$CTL" policy show --config "$T/gate.conf" --now 2026-12-13T00:00:00Z 2>&1
 expect_eq "show v1 at the hard limit" "$out" "freshness         expired"
 
 # Refused: nothing changes.
-out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-tampered.cose" 2>&1)
-expect_eq "tampered: exit" "$?" "1"
-expect_eq "tampered: message" "$out" \
-	"sentinelctl: policy: $R/rules-v2-tampered.cose: refused: signature: signature does not verify"
-out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-other.cose" 2>&1)
-expect_eq "other key: exit" "$?" "1"
-expect_eq "other key: message" "$out" \
-	"sentinelctl: policy: $R/rules-v2-other.cose: refused: signature: signed by another key (kid does not match)"
-out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.cose" 2>&1)
-expect_eq "same version: exit" "$?" "1"
-expect_eq "same version: message" "$out" \
-	"sentinelctl: policy: $R/rules-v1.cose: refused: version 1 is not newer than the active version 1"
+expect_run "tampered" 1 \
+	"sentinelctl: policy: $R/rules-v2-tampered.cose: refused: signature: signature does not verify" \
+	"$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-tampered.cose"
+expect_run "other key" 1 \
+	"sentinelctl: policy: $R/rules-v2-other.cose: refused: signature: signed by another key (kid does not match)" \
+	"$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v2-other.cose"
+expect_run "same version" 1 \
+	"sentinelctl: policy: $R/rules-v1.cose: refused: version 1 is not newer than the active version 1" \
+	"$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.cose"
 out=$("$CTL" policy install --config "$T/gate.conf" $NOW "$R/rules-v1.json" 2>&1)
 expect_eq "not COSE: exit" "$?" "1"
 cmp -s "$R/rules-v1.cose" "$T/rules/rules.cose" || fail "a refused install changed rules.cose"

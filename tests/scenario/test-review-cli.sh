@@ -24,17 +24,11 @@ $(visit "$FIX/red.png" 36.6)
 $(visit none 36.4)
 $(visit "$FIX/yellow.png" "38.0 37.9" 12000 70000)
 $(visit "$FIX/green.png" 36.2 10000 60000)
-button exit-button 1
-wait 100
-button exit-button 0
+$(press exit-button)
 wait 1000
-button exit-button 1
-wait 100
-button exit-button 0
+$(press exit-button)
 wait 1000
-button exit-button 1
-wait 100
-button exit-button 0
+$(press exit-button)
 SCN
 write_conf "$T/gate.conf" review.scn gate.db out.log
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/sentineld.err"

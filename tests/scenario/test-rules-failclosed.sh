@@ -32,47 +32,40 @@ issue_pass "$T/elsewhere.png" 月亮养老院 1
 	--issued 2026-11-20T00:00:00Z --out "$T/badge-elsewhere.png" >/dev/null || fail "badge issue"
 
 setup_gate() {	# DIR SCENARIO
-	mkdir -p "$1/rules"
-	write_conf "$1/gate.conf" "$2" gate.db out.log
-	cat >>"$1/gate.conf" <<CONF
-
-[sync]
-bureau_key = $R/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
+	write_rules_conf "$1" "$2" "$R/bureau.key.pub"
 }
-visit() {	# IMAGES...: one person at the gate
-	printf 'show %s\ntemp 36.5\npresence 1\nwait 10000\npresence 0\nwait 5000\n' "$*"
+person() {	# IMAGES...: one person at the gate, a line of its own
+	visit "$*" 36.5 10000 5000
+	echo
 }
 press_exit() {
-	printf 'button exit-button 1\nwait 500\nbutton exit-button 0\nwait 5000\n'
+	press exit-button 500
+	printf '\nwait 5000\n'
 }
 entries() {	# DB
 	"$B/sentinelctl" entries --db "$1" --json | jq -r '[.seq, .kind, .decision, (.reasons | join(","))] | @tsv'
 }
 
 # ---- 1. fail closed ----
-{ visit "$R/pass-P0001.png" "$T/g1.png"; visit "$T/g2.png"; } >"$T/a1.scn"
+{ person "$R/pass-P0001.png" "$T/g1.png"; person "$T/g2.png"; } >"$T/a1.scn"
 setup_gate "$T/a" "$T/a1.scn"
 "$B/sentinelctl" policy install --config "$T/a/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
 	>/dev/null || fail "install v1"
 "$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err1" || fail "run a1"
 # Overwritten: the kept copy keeps the gate closed.
 printf 'not a rule set' >"$T/a/rules/rules.cose"
-visit "$T/g3.png" >"$T/a2.scn"
+person "$T/g3.png" >"$T/a2.scn"
 sed -i "s|^scenario = .*|scenario = $T/a2.scn|" "$T/a/gate.conf"
 "$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err2" || fail "run a2"
 grep -q "start: rules: $T/a/rules/rules.cose: .*; using the kept copy rules.kept.cose" "$T/a/err2" ||
 	fail "the kept copy was not used: $(cat "$T/a/err2")"
 # Every copy gone: rules-missing for everyone, staff too; an alert; shown.
 rm -f "$T/a/rules/rules.cose" "$T/a/rules/rules.kept.cose"
-{ visit "$T/g4.png"; visit "$R/badge-S001.png" "$T/g5.png"; } >"$T/a3.scn"
+{ person "$T/g4.png"; person "$R/badge-S001.png" "$T/g5.png"; } >"$T/a3.scn"
 sed -i "s|^scenario = .*|scenario = $T/a3.scn|" "$T/a/gate.conf"
 "$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err3" || fail "run a3"
 # The bureau key unreadable: the same.
-visit "$T/g6.png" >"$T/a4.scn"
+person "$T/g6.png" >"$T/a4.scn"
 sed -i "s|^scenario = .*|scenario = $T/a4.scn|; s|^bureau_key = .*|bureau_key = $T/missing.pub|" "$T/a/gate.conf"
 "$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err4" || fail "run a4"
 expect_eq "fail closed: entries" "$(entries "$T/a/gate.db")" "1	visitor	admit	code-green,temp-normal
@@ -89,30 +82,30 @@ expect_eq "fail closed: alert" "$("$B/sentinelctl" alerts --db "$T/a/gate.db" --
 expect_eq "fail closed: shown" "$(grep -cF 'display "规则缺失 需工作人员核验 / Rule set missing: staff check everyone\n' \
 	"$T/a/out.log")" "3"
 # A gate that never had a rule set is not affected.
-visit "$T/g7.png" >"$T/n.scn"
+person "$T/g7.png" >"$T/n.scn"
 setup_gate "$T/n" "$T/n.scn"
 "$B/sentineld" -f -c "$T/n/gate.conf" 2>"$T/n/err" || fail "run n"
 expect_eq "never had rules" "$(entries "$T/n/gate.db")" "1	visitor	admit	code-green,temp-normal"
 
 # ---- 2. passes ----
 {
-	visit "$R/pass-P0001.png" "$T/g1.png"	# 1 admit
-	visit "$R/pass-P0001.png" "$T/g2.png"	# 2 the same pass, another person: pass-used
-	visit "$R/pass-P0001.png" "$T/g3.png"	# 3 and a third
+	person "$R/pass-P0001.png" "$T/g1.png"	# 1 admit
+	person "$R/pass-P0001.png" "$T/g2.png"	# 2 the same pass, another person: pass-used
+	person "$R/pass-P0001.png" "$T/g3.png"	# 3 and a third
 	press_exit
-	visit "$R/pass-P0001.png" "$T/g4.png"	# 4 after an exit, its one entry given: pass-used
-	visit "$T/pass2.png" "$T/g5.png"	# 5 a pass for 2 entries: admit
-	visit "$T/pass2.png" "$T/g6.png"	# 6 its holder inside: pass-used
+	person "$R/pass-P0001.png" "$T/g4.png"	# 4 after an exit, its one entry given: pass-used
+	person "$T/pass2.png" "$T/g5.png"	# 5 a pass for 2 entries: admit
+	person "$T/pass2.png" "$T/g6.png"	# 6 its holder inside: pass-used
 	press_exit
-	visit "$T/pass2.png" "$T/g7.png"	# 7 after an exit: admit (re-entry)
-	visit "$T/elsewhere.png" "$T/g8.png"	# 8 another home's pass: wrong-home
-	visit "$T/badge-elsewhere.png" "$T/g9.png"	# 9 another home's badge: a visitor, wrong-home
+	person "$T/pass2.png" "$T/g7.png"	# 7 after an exit: admit (re-entry)
+	person "$T/elsewhere.png" "$T/g8.png"	# 8 another home's pass: wrong-home
+	person "$T/badge-elsewhere.png" "$T/g9.png"	# 9 another home's badge: a visitor, wrong-home
 } >"$T/b1.scn"
 setup_gate "$T/b" "$T/b1.scn"
 cp "$R/rules-v1.cose" "$T/b/rules/rules.cose"
 "$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err1" || fail "run b1"
 # A restart: what the passes gave is read back from the log.
-{ press_exit; visit "$T/pass2.png" "$T/g10.png"; } >"$T/b2.scn"	# 10 2 entries given: pass-used
+{ press_exit; person "$T/pass2.png" "$T/g10.png"; } >"$T/b2.scn"	# 10 2 entries given: pass-used
 sed -i "s|^scenario = .*|scenario = $T/b2.scn|; s|^start = .*|start = 2026-11-29T01:00:00Z|" "$T/b/gate.conf"
 "$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err2" || fail "run b2"
 expect_eq "passes: entries" "$(entries "$T/b/gate.db")" "1	visitor	admit	code-green,temp-normal
@@ -134,7 +127,7 @@ grep -qF 'display "探视预约已使用 请等待工作人员 值班电话 0931
 sed -e 's/"version": 2/"version": 3/' -e 's/"valid_from": "2026-11-28T00:00:00Z"/"valid_from": "2026-11-29T00:01:00Z"/' \
 	"$R/rules-v2.json" >"$T/v3.json"
 "$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/v3.json" --out "$T/v3.cose" >/dev/null || fail "sign v3"
-{ visit "$T/g1.png"; printf 'wait 60000\n'; visit "$T/g2.png"; } >"$T/c.scn"
+{ person "$T/g1.png"; printf 'wait 60000\n'; person "$T/g2.png"; } >"$T/c.scn"
 for clk in trusted untrusted; do
 	setup_gate "$T/c$clk" "$T/c.scn"
 	sed -i "s/^clock = .*/clock = $clk/" "$T/c$clk/gate.conf"

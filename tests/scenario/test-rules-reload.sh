@@ -51,16 +51,7 @@ wait 10000
 presence 0
 SCN
 
-mkdir -p "$T/g/rules"
-write_conf "$T/g/gate.conf" "$T/q.scn" gate.db out.log
-cat >>"$T/g/gate.conf" <<CONF
-
-[sync]
-bureau_key = $R/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
+write_rules_conf "$T/g" "$T/q.scn" "$R/bureau.key.pub"
 "$B/sentinelctl" policy install --config "$T/g/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
 	>/dev/null || fail "install v1"
 

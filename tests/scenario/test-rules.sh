@@ -47,15 +47,11 @@ presence 0
 wait 2000
 # 5a S002's own badge does not override S002's referral (30 s, then refused)
 show $R/badge-S002.png
-button button 1
-wait 500
-button button 0
+$(press button 500)
 wait 40000
 # 5b staff S001 overrides it: button, then badge
 show $R/badge-S001.png
-button button 1
-wait 500
-button button 0
+$(press button 500)
 wait 8000
 # 6 a visitor from a risk region (620102 is in 620100) with the pass visitor 2
 # came in with, still inside: refer (risk-region, pass-used)
@@ -67,9 +63,7 @@ presence 0
 wait 2000
 # 7 the button without a badge: no override
 show none
-button button 1
-wait 500
-button button 0
+$(press button 500)
 wait 40000
 # 8 a badge from another bureau: a visitor with signature-invalid (and no pass)
 show $R/badge-S001-other.png $T/g5.png
@@ -85,17 +79,8 @@ awk '/^# 5a /{skip=1} /^# 5b /{skip=0} /^# 7 /{skip=1} /^# 8 /{skip=0} !skip' "$
 
 setup_gate() {	# DIR START [SCENARIO]
 	scn=${3:-$T/day.scn}
-	mkdir -p "$1/rules"
-	write_conf "$1/gate.conf" "$scn" gate.db out.log
+	write_rules_conf "$1" "$scn" "$R/bureau.key.pub"
 	sed -i "s/^start = .*/start = $2/" "$1/gate.conf"
-	cat >>"$1/gate.conf" <<CONF
-
-[sync]
-bureau_key = $R/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
 }
 
 setup_gate "$T/a" 2026-11-29T00:00:00Z
@@ -190,9 +175,7 @@ presence 0
 SCN
 cat >"$T/d2.scn" <<SCN
 $(visit "$T/g2.png" 36.5)
-button exit-button 1
-wait 500
-button exit-button 0
+$(press exit-button 500)
 wait 5000
 show $T/g3.png
 presence 1
