@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "scan/scan.h"
 #include "scan/scan_internal.h"
+#include "tests/yuyv.h"
 
 #define FIX "tests/fixtures/image/"
 #define ASCII_PAYLOAD "SENTINEL-TEST-0001"
@@ -645,23 +646,7 @@ static uint8_t *to_yuyv(const struct canvas *c)
 	uint8_t *out = malloc((size_t)c->w * 2 * c->h);
 
 	assert_non_null(out);
-	for (unsigned int y = 0; y < c->h; y++) {
-		for (unsigned int x = 0; x < c->w; x += 2) {
-			const uint8_t *p = c->px + (size_t)y * c->stride + (size_t)x * 3;
-			uint8_t *o = out + (size_t)y * c->w * 2 + (size_t)x * 2;
-			int u = 0, v = 0;
-
-			for (int k = 0; k < 2; k++) {
-				int r = p[3 * k], g = p[3 * k + 1], b = p[3 * k + 2];
-
-				o[2 * k] = (uint8_t)(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);
-				u += ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128;
-				v += ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128;
-			}
-			o[1] = (uint8_t)(u / 2);
-			o[3] = (uint8_t)(v / 2);
-		}
-	}
+	rgb_to_yuyv(c->px, c->stride, c->w, c->h, out);
 	return out;
 }
 

@@ -14,10 +14,5 @@ n=${2:-100000}
 [ -f "$b/tests/modules.a" ] || { echo "bench-bundle: $b/tests/modules.a missing: run make first" >&2; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-bundle.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
-# shellcheck disable=SC2046,SC2086
-gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
-	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -g -I. -Ifirmware -Iboard \
-	$(pkg-config --cflags $pkgs) -o "$tmp/bench_bundle" tests/bench/bench_bundle.c "$b/tests/modules.a" \
-	$(pkg-config --libs $pkgs) -lm
+sh tests/bench/build-prog.sh "$b" "$tmp/bench_bundle" tests/bench/bench_bundle.c -O2
 "$tmp/bench_bundle" "$n"

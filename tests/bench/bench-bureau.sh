@@ -19,7 +19,7 @@ if [ ! -x "$b/sentinel-bureau" ] || [ ! -f "$b/tests/modules.a" ]; then
 fi
 tmp=$(mktemp -d "$b/bench-bureau.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-sh tests/bench/build-gen-bundles.sh "$b" "$tmp/gen_bundles"
+sh tests/bench/build-prog.sh "$b" "$tmp/gen_bundles" tests/bench/gen_bundles.c -O2
 bb=$b/sentinel-bureau
 "$bb" keys init --key "$tmp/bureau.key" >/dev/null
 gen=$("$tmp/gen_bundles" --bureau-pub "$tmp/bureau.key.pub" --keys "$tmp/keys" --logs "$tmp/logs" \

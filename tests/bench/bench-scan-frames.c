@@ -32,6 +32,8 @@
 #include "linux/v4l2.h"
 #ifdef BENCH_ZXING
 #include "bench_zxing.h"
+#include "bench_util.h"
+#include "tests/yuyv.h"
 #endif
 
 #define MAX_FILES 512
@@ -40,21 +42,6 @@
 static int verbose;
 /* Frames decoded by each plane of the scanner's list (BENCH_VERBOSE=1). */
 static unsigned int plane_hits[SCAN__MAX_PLANES];
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* The @q quantile (0..1) of @n values, sorted in place. */
 static double quantile(double *v, size_t n, double q)
@@ -167,23 +154,7 @@ static struct snt_frame to_yuyv(const struct snt_image *img, uint8_t *buf)
 	unsigned int w = img->width & ~1u;
 	struct snt_frame f = { SNT_PIXFMT_YUYV, w, img->height, (size_t)w * 2, buf };
 
-	for (unsigned int y = 0; y < img->height; y++) {
-		for (unsigned int x = 0; x < w; x += 2) {
-			const uint8_t *p = img->rgb + (size_t)y * img->stride + (size_t)x * 3;
-			uint8_t *o = buf + (size_t)y * w * 2 + (size_t)x * 2;
-			int u = 0, v = 0;
-
-			for (int k = 0; k < 2; k++) {
-				int r = p[3 * k], g = p[3 * k + 1], b = p[3 * k + 2];
-
-				o[2 * k] = (uint8_t)(((66 * r + 129 * g + 25 * b + 128) >> 8) + 16);
-				u += ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128;
-				v += ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128;
-			}
-			o[1] = (uint8_t)(u / 2);
-			o[3] = (uint8_t)(v / 2);
-		}
-	}
+	rgb_to_yuyv(img->rgb, img->stride, w, img->height, buf);
 	return f;
 }
 

@@ -17,14 +17,9 @@ if [ ! -f "$b/tests/modules.a" ] || [ ! -x "$b/sentinelctl" ]; then
 	echo "bench-store: $b/tests/modules.a or $b/sentinelctl missing: run make first" >&2
 	exit 1
 fi
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 tmp=$(mktemp -d "$b/bench-store.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# shellcheck disable=SC2046,SC2086
-gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
-	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
-	$(pkg-config --cflags $pkgs) -o "$tmp/bench_store" tests/bench/bench_store.c \
-	"$b/tests/modules.a" $(pkg-config --libs $pkgs) -lm
+sh tests/bench/build-prog.sh "$b" "$tmp/bench_store" tests/bench/bench_store.c -O2
 figures=$("$tmp/bench_store" "$tmp" 1000 "$n")
 t0=$(date +%s%N)
 rc=0

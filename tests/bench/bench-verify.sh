@@ -17,14 +17,9 @@ if [ ! -d "$data/dcc" ]; then
 	echo "bench-verify: test data $data/dcc not found: set SENTINEL_TESTDATA (skipped)" >&2
 	exit 0
 fi
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# shellcheck disable=SC2046,SC2086
-gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
-	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \
-	$(pkg-config --cflags $pkgs) -o "$tmp/bench_verify" tests/bench/bench_verify.c \
-	"$b/tests/modules.a" $(pkg-config --libs $pkgs) -lm
+sh tests/bench/build-prog.sh "$b" "$tmp/bench_verify" tests/bench/bench_verify.c -O2
 for c in AT/2DCode/raw/1.json DE/2DCode/raw/1.json CH/2DCode/raw/1.json; do
 	j="$data/dcc/$c"
 	[ -f "$j" ] || continue

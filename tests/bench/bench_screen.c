@@ -25,24 +25,10 @@
 #include "image/image.h"
 #include "scan/scan.h"
 #include "screen/screen.h"
+#include "bench_util.h"
 
 #define W 1280
 #define H 720
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void result_screen(struct snt_screen *s, enum snt_screen_state st)
 {

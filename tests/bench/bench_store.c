@@ -34,24 +34,10 @@
 
 #include "store/store.h"
 #include "tests/entry_make.h"
+#include "bench_util.h"
 
 #define BATCH 10000
 #define PAYLOAD_LEN 118
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* Entry @i; @payload (PAYLOAD_LEN bytes) is the caller's, filled here. */
 static void make_entry(struct snt_entry *e, int64_t i, uint8_t *payload)

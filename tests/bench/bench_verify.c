@@ -12,13 +12,7 @@
 #include "clock/clock.h"
 #include "codes/verify.h"
 #include "trust/trust.h"
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 static double now_us(void)
 {
