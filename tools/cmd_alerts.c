@@ -76,8 +76,7 @@ static bool staff_ref_ok(const char *r)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, RV_OPT_DB },
-		{ "config", required_argument, NULL, 'c' },
+		RV_SOURCE_LONGOPTS,
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ack", required_argument, NULL, 'k' },
@@ -90,14 +89,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = rv_getopt(argc, argv, ":c:h", longopts, &cfg->src)) != -1) {
 		switch (c) {
-		case RV_OPT_DB:
-			cfg->src.db = optarg;
-			break;
-		case 'c':
-			cfg->src.config = optarg;
-			break;
 		case 'a':
 			cfg->all = true;
 			break;
@@ -302,10 +295,8 @@ int cmd_alerts(int argc, char **argv)
 	r = parse_config(argc, argv, &cfg);
 	if (r)
 		return ctl_parse_exit(CMD, r);
-	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
+	db = rv_db_open(CMD, &cfg.src, cfg.ack_id != 0, pathbuf, sizeof(pathbuf), &st);
 	if (!db)
-		return SNT_EXIT_USAGE;
-	if (rv_open(CMD, db, cfg.ack_id != 0, &st))
 		return SNT_EXIT_USAGE;
 	status = cfg.ack_id ? ack(&cfg, db, st) : list(&cfg, db, st);
 	snt_store_close(st);

@@ -69,8 +69,7 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, RV_OPT_DB },
-		{ "config", required_argument, NULL, 'c' },
+		RV_SOURCE_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "detail", no_argument, NULL, 'D' },
@@ -82,14 +81,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = rv_getopt(argc, argv, ":c:h", longopts, &cfg->src)) != -1) {
 		switch (c) {
-		case RV_OPT_DB:
-			cfg->src.db = optarg;
-			break;
-		case 'c':
-			cfg->src.config = optarg;
-			break;
 		case 'j':
 		case 'C':
 			if (cfg->format != FMT_TABLE) {
@@ -102,11 +95,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->detail = true;
 			break;
 		default:
-			r = rv_filter_option(CMD, c, optarg, &cfg->q);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				return ctl_getopt_other(CMD, c, argv, usage);
+			r = rv_getopt_other(CMD, c, argv, &cfg->q, usage);
+			if (r)
+				return r;
 		}
 	}
 	if (ctl_no_operands(CMD, argc, argv))
@@ -135,10 +126,8 @@ int cmd_entries(int argc, char **argv)
 	r = parse_config(argc, argv, &cfg);
 	if (r)
 		return ctl_parse_exit(CMD, r);
-	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
+	db = rv_db_open(CMD, &cfg.src, false, pathbuf, sizeof(pathbuf), &st);
 	if (!db)
-		return SNT_EXIT_USAGE;
-	if (rv_open(CMD, db, false, &st))
 		return SNT_EXIT_USAGE;
 	err = snt_store_query_new(st, &cfg.q, &it);
 	if (err) {

@@ -80,8 +80,7 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, RV_OPT_DB },
-		{ "config", required_argument, NULL, 'c' },
+		RV_SOURCE_LONGOPTS,
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "detail", no_argument, NULL, 'D' },
@@ -93,14 +92,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:o:h", longopts, NULL)) != -1) {
+	while ((c = rv_getopt(argc, argv, ":c:o:h", longopts, &cfg->src)) != -1) {
 		switch (c) {
-		case RV_OPT_DB:
-			cfg->src.db = optarg;
-			break;
-		case 'c':
-			cfg->src.config = optarg;
-			break;
 		case 'f':
 			if (!strcmp(optarg, "csv")) {
 				cfg->format = FMT_CSV;
@@ -118,11 +111,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->detail = true;
 			break;
 		default:
-			r = rv_filter_option(CMD, c, optarg, &cfg->q);
-			if (r < 0)
-				return -1;
-			if (r == 0)
-				return ctl_getopt_other(CMD, c, argv, usage);
+			r = rv_getopt_other(CMD, c, argv, &cfg->q, usage);
+			if (r)
+				return r;
 		}
 	}
 	if (ctl_no_operands(CMD, argc, argv))
@@ -244,10 +235,8 @@ int cmd_export(int argc, char **argv)
 	to_stdout = ctl_output_target(CMD, cfg.output);
 	if (to_stdout < 0)
 		return SNT_EXIT_FAIL;	/* not written (as any file that cannot be) */
-	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
+	db = rv_db_open(CMD, &cfg.src, false, pathbuf, sizeof(pathbuf), &st);
 	if (!db)
-		return SNT_EXIT_USAGE;
-	if (rv_open(CMD, db, false, &st))
 		return SNT_EXIT_USAGE;
 	if (to_stdout) {
 		/* -o -: the rows on standard output, the count on stderr (what was written is written). */

@@ -89,8 +89,7 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, RV_OPT_DB },
-		{ "config", required_argument, NULL, 'c' },
+		RV_SOURCE_LONGOPTS,
 		{ "day", required_argument, NULL, RV_OPT_DAY },
 		{ "since", required_argument, NULL, RV_OPT_SINCE },
 		{ "until", required_argument, NULL, RV_OPT_UNTIL },
@@ -103,14 +102,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = rv_getopt(argc, argv, ":c:h", longopts, &cfg->src)) != -1) {
 		switch (c) {
-		case RV_OPT_DB:
-			cfg->src.db = optarg;
-			break;
-		case 'c':
-			cfg->src.config = optarg;
-			break;
 		case 'j':
 			cfg->json = true;
 			break;
@@ -449,10 +442,8 @@ int cmd_stats(int argc, char **argv)
 		}
 		cfg.day = true;
 	}
-	db = rv_db_path(CMD, &cfg.src, pathbuf, sizeof(pathbuf));
+	db = rv_db_open(CMD, &cfg.src, false, pathbuf, sizeof(pathbuf), &st);
 	if (!db)
-		return SNT_EXIT_USAGE;
-	if (rv_open(CMD, db, false, &st))
 		return SNT_EXIT_USAGE;
 	memset(&s, 0, sizeof(s));
 	err = gather(st, &cfg.q, &s, &last);

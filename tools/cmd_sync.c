@@ -232,7 +232,8 @@ static void error_line(struct run *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int run_open(struct run *r, const struct config *cfg)
+/* Load the configuration, keys and log of a run into @r: 0, or the exit status with the message printed. */
+static int run_load(struct run *r, const struct config *cfg)
 {
 	enum snt_store_err se;
 	enum snt_sign_err ke;
@@ -322,6 +323,23 @@ static void run_close(struct run *r)
 	snt_store_close(r->st);
 	EVP_PKEY_free(r->device_key);
 	EVP_PKEY_free(r->bureau_key);
+}
+
+/*
+ * Start a run in @r (zeroed first): run_load(), then run_lock(); on failure
+ * @r is closed again.  Return: 0, or the exit status with the message printed.
+ */
+static int run_open(struct run *r, const struct config *cfg)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = run_load(r, cfg);
+	if (!rc)
+		rc = run_lock(r);
+	if (rc)
+		run_close(r);
+	return rc;
 }
 
 static void fmt_time(int64_t ms, char *buf, size_t size)
@@ -619,14 +637,9 @@ static int sync_usb(const struct config *cfg)
 	enum snt_sync_err e;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
 	rc = run_open(&r, cfg);
-	if (!rc)
-		rc = run_lock(&r);
-	if (rc) {
-		run_close(&r);
+	if (rc)
 		return rc;
-	}
 	if (snt_usb_open(cfg->mountpoint, r.sc.device_id, &uo, &stick, why, sizeof(why))) {
 		fprintf(stderr, "sentinelctl: %s: usb: ", CMD);
 		put_escaped(stderr, why);
@@ -702,14 +715,9 @@ static int sync_online(const struct config *cfg)
 	enum snt_sync_err e;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
 	rc = run_open(&r, cfg);
-	if (!rc)
-		rc = run_lock(&r);
-	if (rc) {
-		run_close(&r);
+	if (rc)
 		return rc;
-	}
 	if (!r.sc.sync_bureau_url[0]) {
 		ctl_err(CMD, "%s: [sync] bureau_url is not set: no online sync", r.sc.path);
 		run_close(&r);

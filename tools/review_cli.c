@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Shared parts of the review commands; see review_cli.h. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,29 @@ int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_q
 	}
 }
 
+int rv_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	      struct rv_source *src)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) == RV_OPT_DB || c == 'c') {
+		if (c == RV_OPT_DB)
+			src->db = optarg;
+		else
+			src->config = optarg;
+	}
+	return c;
+}
+
+int rv_getopt_other(const char *cmd, int c, char **argv, struct snt_store_query *q, void (*usage)(FILE *f))
+{
+	int r = rv_filter_option(cmd, c, optarg, q);
+
+	if (r)
+		return r < 0 ? -1 : 0;
+	return ctl_getopt_other(cmd, c, argv, usage);
+}
+
 int rv_filter_check(const char *cmd, const struct snt_store_query *q)
 {
 	if (q->since_utc_ms && q->until_utc_ms && q->since_utc_ms >= q->until_utc_ms) {
@@ -177,6 +201,14 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
 	}
 	free(sc);
 	return buf;
+}
+
+const char *rv_db_open(const char *cmd, const struct rv_source *src, bool write, char *buf, size_t size,
+		       struct snt_store **st)
+{
+	const char *db = rv_db_path(cmd, src, buf, size);
+
+	return db && !rv_open(cmd, db, write, st) ? db : NULL;
 }
 
 int rv_open(const char *cmd, const char *path, bool write, struct snt_store **st)

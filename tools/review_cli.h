@@ -48,6 +48,11 @@ enum {
 	{ "visitors", no_argument, NULL, RV_OPT_VISITORS },                  \
 	{ "limit", required_argument, NULL, RV_OPT_LIMIT }
 
+/* The --db and -c/--config options' struct option lines (rv_getopt() reads them). */
+#define RV_SOURCE_LONGOPTS                                                   \
+	{ "db", required_argument, NULL, RV_OPT_DB },                        \
+	{ "config", required_argument, NULL, 'c' }
+
 /* The filter options' help text (each line indented two spaces). */
 extern const char rv_filter_help[];
 
@@ -66,6 +71,23 @@ struct rv_source {
  * one; -1 after reporting a bad value (usage error).
  */
 int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_query *q);
+
+/*
+ * rv_getopt() - getopt_long(@argc, @argv, @shortopts, @longopts) of a
+ * review command, keeping the --db and -c/--config values (the last one
+ * given) in @src.  @shortopts holds "c:"; @longopts RV_SOURCE_LONGOPTS.
+ * Return: the next other option's value, or -1 at the end.
+ */
+int rv_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+	      struct rv_source *src);
+
+/*
+ * rv_getopt_other() - the end of a review command's option switch: filter
+ * option @c (with optarg) applied to @q (rv_filter_option()); any other @c
+ * as ctl_getopt_other() with @usage.
+ * Return: 0 applied; 1 after --help; -1 after reporting a usage error.
+ */
+int rv_getopt_other(const char *cmd, int c, char **argv, struct snt_store_query *q, void (*usage)(FILE *f));
 
 /*
  * rv_filter_check() - after parsing: the bounds in order (since < until).
@@ -87,6 +109,14 @@ const char *rv_db_path(const char *cmd, const struct rv_source *src, char *buf, 
  * Return: 0 and *st; -1 after reporting.
  */
 int rv_open(const char *cmd, const char *path, bool write, struct snt_store **st);
+
+/*
+ * rv_db_open() - rv_db_path() of @src (@buf, @size as there), then rv_open()
+ * of that path (writable for @write).
+ * Return: the path, *@st open; NULL after reporting.
+ */
+const char *rv_db_open(const char *cmd, const struct rv_source *src, bool write, char *buf, size_t size,
+		       struct snt_store **st);
 
 /*
  * rv_read_error() - report a failure to read the log @path after seq

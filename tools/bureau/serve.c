@@ -517,6 +517,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];
+	struct MHD_OptionItem tls[3];
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	sigset_t mask, old;
 	int sfd, rc = -1;
@@ -546,25 +547,18 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		fprintf(stderr, "sentinel-bureau: serve: signalfd: %s\n", strerror(errno));
 		goto out_mask;
 	}
-	if (cert)
-		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
-				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
-				     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
-				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-				     MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
-				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
-				     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
-				     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
-				     MHD_OPTION_END);
+	/* TLS: the certificate and key in PEM (MHD_OPTION_ARRAY); none: the array is empty. */
+	tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, cert };
+	tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, key };
+	tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, &srv,
+			     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o->addr,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
+			     MHD_OPTION_NOTIFY_CONNECTION, notify_connection, &srv,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
+			     MHD_OPTION_ARRAY, cert ? tls : tls + 2, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "
 				"files unusable)\n");
