@@ -18,18 +18,6 @@
 #define MAX_TIME_MS 253402300799999LL	/* 9999-12-31T23:59:59.999Z */
 #define PREFIX_LEN (sizeof(SNT_CREDENTIAL_PREFIX) - 1)
 
-static void msg(char *errbuf, size_t errlen, const char *fmt, ...) SNT_PRINTF(3, 4);
-
-static void msg(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errbuf || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
 
 bool snt_credential_is(const uint8_t *bytes, size_t len)
 {
@@ -80,7 +68,7 @@ static const unsigned optional_keys = 1u << CK_GATES;
 
 static enum snt_rules_err bad(char *errbuf, size_t errlen, const char *field, const char *why)
 {
-	msg(errbuf, errlen, "field '%s': %s", field, why);
+	rules__msg(errbuf, errlen, "field '%s': %s", field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -96,11 +84,11 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		rules__msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
-		msg(errbuf, errlen, "payload: not a definite CBOR map");
+		rules__msg(errbuf, errlen, "payload: not a definite CBOR map");
 		err = SNT_RULES_ERR_PAYLOAD;
 		goto out;
 	}
@@ -109,7 +97,7 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			rules__msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			goto out;
 		}
@@ -176,18 +164,17 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 				       struct snt_credential *out, char *errbuf, size_t errlen)
 {
 	enum snt_rules_err err;
-	enum snt_sign_err serr;
 	uint8_t *cose, *payload = NULL;
 	size_t clen, plen = 0;
 
 	if (!bytes || !bureau_pub || !out)
 		return SNT_RULES_ERR_INVAL;
 	if (!snt_credential_is(bytes, len)) {
-		msg(errbuf, errlen, "not an SNB1: badge or pass");
+		rules__msg(errbuf, errlen, "not an SNB1: badge or pass");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (len > SNT_CREDENTIAL_MAX_TEXT) {
-		msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
+		rules__msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	cose = malloc(len);
@@ -195,21 +182,13 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 		return SNT_RULES_ERR_NOMEM;
 	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, cose, len, &clen)) {
 		free(cose);
-		msg(errbuf, errlen, "not base45 after SNB1:");
+		rules__msg(errbuf, errlen, "not base45 after SNB1:");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
-	serr = snt_sign1_open(cose, clen, bureau_pub, &payload, &plen);
+	err = rules__sign1_open(cose, clen, bureau_pub, &payload, &plen, errbuf, errlen);
 	free(cose);
-	if (serr == SNT_SIGN_ERR_NOMEM)
-		return SNT_RULES_ERR_NOMEM;
-	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
-		msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
-		return SNT_RULES_ERR_INVAL;
-	}
-	if (serr) {
-		msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
-		return SNT_RULES_ERR_SIGNATURE;
-	}
+	if (err)
+		return err;
 	err = decode_credential(payload, plen, out, errbuf, errlen);
 	free(payload);
 	return err;
@@ -291,11 +270,11 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	    r->issued_ms < 0)
 		return SNT_RULES_ERR_INVAL;
 	if (r->colours & ~((1u << SNT_COLOUR_GREEN) | (1u << SNT_COLOUR_YELLOW))) {
-		msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
+		rules__msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (r->formats & ~(((1u << SNT_CODE_FORMAT_COUNT) - 1) & ~(1u << SNT_FORMAT_NONE))) {
-		msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
+		rules__msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
 		return SNT_RULES_ERR_INVAL;
 	}
 	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)

@@ -69,9 +69,7 @@ const char *snt_rules_mode_name(enum snt_rules_mode m)
 	return "?";
 }
 
-static void msg(char *errbuf, size_t errlen, const char *fmt, ...) SNT_PRINTF(3, 4);
-
-static void msg(char *errbuf, size_t errlen, const char *fmt, ...)
+void rules__msg(char *errbuf, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -167,7 +165,7 @@ static int get_int(const cbor_item_t *item, int64_t *out)
 
 static enum snt_rules_err bad(struct dec *d, const char *field, const char *why)
 {
-	msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
+	rules__msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -477,16 +475,16 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 
 	if (!buf || !out)
 		return SNT_RULES_ERR_INVAL;
-	msg(errbuf, errlen, "%s", "");
+	rules__msg(errbuf, errlen, "%s", "");
 	/* Bounded well-formedness check first: no allocation for lengths the input cannot hold. */
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		rules__msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
 		cbor_decref(&root);
-		msg(errbuf, errlen, "payload: not a definite CBOR map");
+		rules__msg(errbuf, errlen, "payload: not a definite CBOR map");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	r = calloc(1, sizeof(*r));
@@ -499,7 +497,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			rules__msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			break;
 		}
@@ -531,27 +529,36 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 	return SNT_RULES_OK;
 }
 
+enum snt_rules_err rules__sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *bureau_pub, uint8_t **payload,
+				     size_t *plen, char *errbuf, size_t errlen)
+{
+	enum snt_sign_err serr = snt_sign1_open(buf, len, bureau_pub, payload, plen);
+
+	if (serr == SNT_SIGN_ERR_NOMEM)
+		return SNT_RULES_ERR_NOMEM;
+	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
+		rules__msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
+		return SNT_RULES_ERR_INVAL;
+	}
+	if (serr) {
+		rules__msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
+		return SNT_RULES_ERR_SIGNATURE;
+	}
+	return SNT_RULES_OK;
+}
+
 enum snt_rules_err snt_rules_open(const uint8_t *buf, size_t len, EVP_PKEY *bureau_pub,
 				  struct snt_rules **out, char *errbuf, size_t errlen)
 {
 	enum snt_rules_err err;
-	enum snt_sign_err serr;
 	uint8_t *payload = NULL;
 	size_t plen = 0;
 
 	if (!buf || !bureau_pub || !out)
 		return SNT_RULES_ERR_INVAL;
-	serr = snt_sign1_open(buf, len, bureau_pub, &payload, &plen);
-	if (serr == SNT_SIGN_ERR_NOMEM)
-		return SNT_RULES_ERR_NOMEM;
-	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
-		msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
-		return SNT_RULES_ERR_INVAL;
-	}
-	if (serr) {
-		msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
-		return SNT_RULES_ERR_SIGNATURE;
-	}
+	err = rules__sign1_open(buf, len, bureau_pub, &payload, &plen, errbuf, errlen);
+	if (err)
+		return err;
 	err = snt_rules_decode(payload, plen, out, errbuf, errlen);
 	free(payload);
 	return err;
@@ -570,7 +577,7 @@ static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out
 	if (rc == ENOENT)
 		return SNT_RULES_ERR_NONE;
 	if (rc) {
-		msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
+		rules__msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
 		if (rc > 0)
 			errno = rc;
 		return SNT_RULES_ERR_IO;
@@ -585,14 +592,14 @@ static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out
 		rc = errno;
 		fclose(f);
 		free(buf);
-		msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
+		rules__msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
 		errno = rc;
 		return SNT_RULES_ERR_IO;
 	}
 	fclose(f);
 	if (n > SNT_RULES_MAX_FILE) {
 		free(buf);
-		msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
+		rules__msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	}
 	*out = buf;
@@ -618,7 +625,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	gh = gate->home ? gate->home : "";
 	gd = gate->device_id ? gate->device_id : "";
 	if (strcmp(home, gh)) {
-		msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
+		rules__msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
 		return SNT_RULES_ERR_ELSEWHERE;
 	}
 	if (n_gates == 0)
@@ -626,7 +633,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	for (size_t i = 0; i < n_gates; i++)
 		if (!strcmp(gates[i], gd))
 			return SNT_RULES_OK;
-	msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
+	rules__msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
 	return SNT_RULES_ERR_ELSEWHERE;
 }
 
@@ -645,12 +652,12 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 	size_t len = 0;
 
 	if (join(path, sizeof(path), dir, name)) {
-		msg(errbuf, errlen, "%s: path too long", dir);
+		rules__msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	err = read_file(path, &buf, &len, errbuf, errlen);
 	if (err == SNT_RULES_ERR_NONE)
-		msg(errbuf, errlen, "%s: no rule set installed", path);
+		rules__msg(errbuf, errlen, "%s: no rule set installed", path);
 	if (err)
 		return err;
 	err = snt_rules_open(buf, len, pub, &r, why, sizeof(why));
@@ -663,7 +670,7 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 		}
 	}
 	if (err) {
-		msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
+		rules__msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
 		free(buf);
 		return err;
 	}
@@ -729,7 +736,7 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const s
 	memset(info, 0, sizeof(*info));
 	err = open_file(dir, SNT_RULES_FILE, bureau_pub, gate, &r, NULL, NULL, active_why, sizeof(active_why));
 	if (fatal(err)) {
-		msg(errbuf, errlen, "%s", active_why);
+		rules__msg(errbuf, errlen, "%s", active_why);
 		return err;
 	}
 	if (err) {
@@ -737,15 +744,15 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const s
 		kerr = open_file(dir, SNT_RULES_KEPT_FILE, bureau_pub, gate, &r, NULL, NULL, kept_why,
 				 sizeof(kept_why));
 		if (fatal(kerr)) {
-			msg(errbuf, errlen, "%s", kept_why);
+			rules__msg(errbuf, errlen, "%s", kept_why);
 			return kerr;
 		}
 		if (kerr) {
 			if (err == SNT_RULES_ERR_NONE && kerr != SNT_RULES_ERR_NONE) {
-				msg(errbuf, errlen, "%s", kept_why);
+				rules__msg(errbuf, errlen, "%s", kept_why);
 				return kerr;
 			}
-			msg(errbuf, errlen, "%s", active_why);
+			rules__msg(errbuf, errlen, "%s", active_why);
 			return err;
 		}
 		info->kept = true;
@@ -816,25 +823,25 @@ static enum snt_rules_err put_file(const char *dir, const char *name, const uint
 	int saved;
 
 	if (join(path, sizeof(path), dir, name) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		msg(errbuf, errlen, "%s: path too long", dir);
+		rules__msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (write_durable(tmp, buf, len)) {
 		saved = errno;
 		unlink(tmp);
-		msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
+		rules__msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	if (rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
-		msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
+		rules__msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	if (fsync_dir(dir)) {
-		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
 	return SNT_RULES_OK;
@@ -846,15 +853,15 @@ static enum snt_rules_err drop_file(const char *dir, const char *name, char *err
 	char path[4096];
 
 	if (join(path, sizeof(path), dir, name)) {
-		msg(errbuf, errlen, "%s: path too long", dir);
+		rules__msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (unlink(path) && errno != ENOENT) {
-		msg(errbuf, errlen, "%s: %s", path, strerror(errno));
+		rules__msg(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
 	if (fsync_dir(dir)) {
-		msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
 	return SNT_RULES_OK;
@@ -887,7 +894,7 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 	if (!dir || !bureau_pub || !gate || !buf)
 		return SNT_RULES_ERR_INVAL;
 	if (len > SNT_RULES_MAX_FILE) {
-		msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
+		rules__msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	}
 	err = snt_rules_open(buf, len, bureau_pub, &fresh, errbuf, errlen);
@@ -905,7 +912,7 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 		snt_rules_free(other);
 		other = NULL;
 	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		msg(errbuf, errlen, "%s", why);
+		rules__msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	err = open_file(dir, SNT_RULES_PENDING_FILE, bureau_pub, gate, &other, NULL, NULL, why, sizeof(why));
@@ -914,17 +921,17 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 		snt_rules_free(other);
 		other = NULL;
 	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		msg(errbuf, errlen, "%s", why);
+		rules__msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	err = SNT_RULES_ERR_OLD;
 	if (fresh->version <= previous) {
-		msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
+		rules__msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
 		    (unsigned long long)fresh->version, (unsigned long long)previous);
 		goto out;
 	}
 	if (fresh->version <= pending) {
-		msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
+		rules__msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
 		    (unsigned long long)fresh->version, (unsigned long long)pending);
 		goto out;
 	}
@@ -965,14 +972,14 @@ enum snt_rules_err snt_rules_promote(const char *dir, EVP_PKEY *bureau_pub, cons
 	if (err == SNT_RULES_ERR_NONE)
 		return SNT_RULES_OK;
 	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		msg(errbuf, errlen, "%s", why);
+		rules__msg(errbuf, errlen, "%s", why);
 		return err;
 	}
 	if (err)	/* damaged or addressed elsewhere: never to take over */
 		return drop_file(dir, SNT_RULES_PENDING_FILE, errbuf, errlen);
 	err = snt_rules_load(dir, bureau_pub, gate, &active, NULL, why, sizeof(why));
 	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		msg(errbuf, errlen, "%s", why);
+		rules__msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	if (err == SNT_RULES_OK && p->version <= active->version) {

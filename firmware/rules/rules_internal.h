@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rules_internal: the decoders rules.c and credential.c share (not part of
- * the module's interface).
+ * rules_internal: what rules.c and credential.c share (decoders, messages,
+ * the bureau signature check; not part of the module's interface).
  */
 #ifndef SNT_RULES_INTERNAL_H
 #define SNT_RULES_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
 
 #include <cbor.h>
 
+#include "common/common.h"
 #include "rules/rules.h"
 
 /*
@@ -26,5 +30,18 @@ enum snt_rules_err rules__gates(const cbor_item_t *v, size_t max, char (*gates)[
  * Return: SNT_RULES_OK; SNT_RULES_ERR_PAYLOAD (@errbuf names the field).
  */
 enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, size_t errlen);
+
+/* rules__msg() - @fmt formatted into @errbuf (@errlen bytes) when it is not NULL or empty. */
+void rules__msg(char *errbuf, size_t errlen, const char *fmt, ...) SNT_PRINTF(3, 4);
+
+/*
+ * rules__sign1_open() - the payload of COSE_Sign1 @buf (@len bytes) signed
+ * with @bureau_pub (snt_sign1_open()): *@payload (*@plen bytes; the caller
+ * frees it).
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_NOMEM; SNT_RULES_ERR_INVAL (@bureau_pub
+ * is no P-256 key); SNT_RULES_ERR_SIGNATURE (@errbuf says why).
+ */
+enum snt_rules_err rules__sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *bureau_pub, uint8_t **payload,
+				     size_t *plen, char *errbuf, size_t errlen);
 
 #endif /* SNT_RULES_INTERNAL_H */

@@ -38,19 +38,6 @@
 /* Rows skipped between searched rows. */
 #define FIND_ROW_STEP 2
 
-/* @buf grown to at least @need bytes, or NULL (and @buf untouched). */
-static void *grow(void *buf, size_t *cap, size_t need)
-{
-	void *p;
-
-	if (buf && *cap >= need)
-		return buf;
-	p = realloc(buf, need);
-	if (p)
-		*cap = need;
-	return p;
-}
-
 /* 1 if runs @r[0..4] are 1:1:3:1:1 within the search's tolerance. */
 static int ratio_ok(const unsigned int r[5])
 {
@@ -283,7 +270,7 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 
 	if (w < FIND_MIN_WIDTH || h < FIND_MIN_WIDTH)
 		return 0;
-	buf = grow(s->find, &s->find_cap, 2 * nrow + 6 * nb + w);
+	buf = scan__grow(s->find, &s->find_cap, 2 * nrow + 6 * nb + w);
 	if (!buf)
 		return SIZE_MAX;
 	s->find = buf;

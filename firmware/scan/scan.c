@@ -77,8 +77,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
 };
 
-/* @buf grown to at least @need bytes, or NULL (and @buf untouched) if out of memory. */
-static void *grow(void *buf, size_t *cap, size_t need)
+void *scan__grow(void *buf, size_t *cap, size_t need)
 {
 	void *p;
 
@@ -98,7 +97,7 @@ static uint8_t clamp_u8(int v)
 int scan__yuyv_to_rgb(struct snt_scanner *s, const struct snt_frame *f, struct scan__rgb *out)
 {
 	size_t stride = (size_t)f->width * 3;
-	uint8_t *rgb = grow(s->rgb, &s->rgb_cap, stride * f->height);
+	uint8_t *rgb = scan__grow(s->rgb, &s->rgb_cap, stride * f->height);
 
 	if (!rgb)
 		return -1;
@@ -135,7 +134,7 @@ int scan__shrink(struct snt_scanner *s, const struct snt_frame *f, const struct 
 	w = w ? w : 1;
 	h = h ? h : 1;
 	stride = (size_t)w * ch;
-	buf = grow(s->work, &s->work_cap, stride * h);
+	buf = scan__grow(s->work, &s->work_cap, stride * h);
 	if (!buf)
 		return -1;
 	s->work = buf;
@@ -501,7 +500,7 @@ static int normalise(struct snt_scanner *s, uint8_t *px, unsigned int w, unsigne
 	size_t nb = (size_t)bw * bh;
 	uint16_t *lo, *hi, *lo2, *hi2;
 
-	lo = grow(s->blk, &s->blk_cap, 4 * nb * sizeof(*s->blk));
+	lo = scan__grow(s->blk, &s->blk_cap, 4 * nb * sizeof(*s->blk));
 	if (!lo)
 		return -1;
 	s->blk = lo;
@@ -865,7 +864,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		return 0;
 	if (p->scale == SCAN__UP && !up_region(s, fw, fh, &ux, &uy, &uw, &uh))
 		return 0;
-	plane = grow(s->full, &s->full_cap, npix);
+	plane = scan__grow(s->full, &s->full_cap, npix);
 	if (!plane)
 		return -1;
 	s->full = plane;
@@ -874,7 +873,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	*h = fh;
 	build_base(s, f, rgb, p);
 	if (p->smooth) {
-		uint8_t *buf = grow(s->tmp, &s->tmp_cap, npix);
+		uint8_t *buf = scan__grow(s->tmp, &s->tmp_cap, npix);
 
 		if (!buf)
 			return -1;
@@ -883,7 +882,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	}
 	if (p->scale == SCAN__HALF || p->scale == SCAN__THIRD) {
 		unsigned int k = p->scale == SCAN__HALF ? 2 : 3;
-		uint8_t *buf = grow(s->half, &s->half_cap, npix / 4 + 1);
+		uint8_t *buf = scan__grow(s->half, &s->half_cap, npix / 4 + 1);
 
 		if (!buf)
 			return -1;
@@ -897,7 +896,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		pm->mul = (int)k;
 		plane = s->half;
 	} else if (p->scale == SCAN__DOUBLE) {
-		uint8_t *buf = grow(s->dbl, &s->dbl_cap, (size_t)fw * fh * 4);
+		uint8_t *buf = scan__grow(s->dbl, &s->dbl_cap, (size_t)fw * fh * 4);
 
 		if (!buf)
 			return -1;
@@ -909,7 +908,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		plane = s->dbl;
 	} else if (p->scale == SCAN__UP) {
 		unsigned int k = up_region(s, fw, fh, &ux, &uy, &uw, &uh);
-		uint8_t *buf = grow(s->dbl, &s->dbl_cap, (size_t)uw * uh * k * k);
+		uint8_t *buf = scan__grow(s->dbl, &s->dbl_cap, (size_t)uw * uh * k * k);
 
 		if (!buf)
 			return -1;
@@ -922,7 +921,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		pm->oy = (int)uy;
 		plane = s->dbl;
 		if (p->binarise) {
-			uint32_t *sat = grow(s->integral, &s->integral_cap,
+			uint32_t *sat = scan__grow(s->integral, &s->integral_cap,
 					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));
 
 			if (!sat)
@@ -935,7 +934,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 	if (p->norm && normalise(s, plane, *w, *h))
 		return -1;
 	if (p->erode) {
-		uint8_t *buf = grow(s->tmp, &s->tmp_cap, (size_t)*w * *h);
+		uint8_t *buf = scan__grow(s->tmp, &s->tmp_cap, (size_t)*w * *h);
 
 		if (!buf)
 			return -1;
@@ -954,7 +953,7 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 				b = (unsigned int)(s->finders[k].reach + 2);
 		/* A finder reaching further out than a quarter of the frame is not drawn whole. */
 		b = b < side / 4 + 8 ? b : side / 4 + 8;
-		buf = grow(s->pad, &s->pad_cap, ((size_t)*w + 2 * b) * ((size_t)*h + 2 * b));
+		buf = scan__grow(s->pad, &s->pad_cap, ((size_t)*w + 2 * b) * ((size_t)*h + 2 * b));
 		if (!buf)
 			return -1;
 		s->pad = buf;

@@ -251,6 +251,13 @@ size_t scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, si
 			   char *out, size_t outsize);
 
 /*
+ * scan__grow() - @buf (with *@cap bytes; NULL, 0 for none) grown to at
+ * least @need bytes with realloc(3), *@cap updated.  Return: the buffer, or
+ * NULL when out of memory (@buf untouched, still the caller's to free).
+ */
+void *scan__grow(void *buf, size_t *cap, size_t need);
+
+/*
  * scan__yuyv_to_rgb() - V4L2_PIX_FMT_YUYV (ITU-R BT.601, limited range) to
  * RGB24 in the scanner's buffer.
  * @f: a YUYV frame (even width); @out: receives a view of the result.

@@ -37,6 +37,22 @@ static enum snt_store_err read_head(struct snt_store *st, int64_t *seq, uint8_t 
 }
 
 /*
+ * Begin an append's write transaction: the key its entries are sealed with
+ * (store__seal_begin()), the chain head read under it (read_head()) and
+ * the head file recorded (store__head_mark()).
+ */
+static enum snt_store_err begin_at_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
+{
+	enum snt_store_err err = store__begin(st);
+
+	if (err)
+		return err;
+	store__seal_begin(st);
+	err = read_head(st, seq, hash);
+	return err ? err : store__head_mark(st);
+}
+
+/*
  * Inside the caller's write transaction: give @n the seq after @head_seq and
  * the prev_hash @head_hash, hash it and insert it.  @t: store__entry_prepare()'d
  * names of @n.
@@ -80,16 +96,8 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	err = store__entry_prepare(&n, &t);
 	if (err)
 		return store__fail_msg(st, err, "entry has a field out of range");
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
 
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
-	if (err)
-		goto err_rollback;
-	store__seal_begin(st);
-	err = read_head(st, &head_seq, head_hash);
-	if (!err)
-		err = store__head_mark(st);
+	err = begin_at_head(st, &head_seq, head_hash);
 	if (err)
 		goto err_rollback;
 	err = insert_entry(st, &n, &t, head_seq, head_hash);
@@ -140,18 +148,8 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 			goto err_clear;
 		}
 	}
-	if (st->readonly) {
-		err = store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-		goto err_clear;
-	}
 
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
-	if (err)
-		goto err_rollback;
-	store__seal_begin(st);
-	err = read_head(st, &head_seq, head_hash);
-	if (!err)
-		err = store__head_mark(st);
+	err = begin_at_head(st, &head_seq, head_hash);
 	if (err)
 		goto err_rollback;
 	for (size_t i = 0; i < n; i++) {

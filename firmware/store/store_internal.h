@@ -226,6 +226,16 @@ int64_t store__seal_expected_epoch(const struct snt_fss *v, const struct snt_ent
 enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 				     const struct snt_entry *e, const char **reason);
 
+/*
+ * Decode the entry row at @s into @e and check it against @c
+ * (store__check_link()), as verification and purge walk the chain.
+ * Return: SNT_STORE_OK, *@reason NULL or the link's finding;
+ * SNT_STORE_ERR_CORRUPT, a column that does not decode: *@bad which, *@seq
+ * the row's seq (no message recorded); another error with its message.
+ */
+enum snt_store_err store__walk_row(struct snt_store *st, sqlite3_stmt *s, struct chain *c,
+				   struct snt_entry *e, enum col *bad, int64_t *seq, const char **reason);
+
 /* 1 to @max bytes of [a-z0-9-]. */
 bool store__source_ok(const char *s, size_t max);
 

@@ -110,6 +110,19 @@ enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 	return SNT_STORE_OK;
 }
 
+enum snt_store_err store__walk_row(struct snt_store *st, sqlite3_stmt *s, struct chain *c,
+				   struct snt_entry *e, enum col *bad, int64_t *seq, const char **reason)
+{
+	enum snt_store_err err = store__decode_cols(st, s, false, e, bad, seq);
+
+	*reason = NULL;
+	if (err == SNT_STORE_ERR_CORRUPT)
+		return err;
+	if (err)
+		return store__fail_msg(st, err, "out of memory");
+	return store__check_link(st, c, e, reason);
+}
+
 /*
  * The last purge's range end and anchor, or 0 and 32 zero bytes if the log
  * was never purged (the chain then starts at seq 1 from zeros).
@@ -214,18 +227,13 @@ static enum snt_store_err purge_check_range(struct snt_store *st, struct chain *
 	if (err)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		err = store__decode_cols(st, s, false, &e, &bad, &seq);
+		err = store__walk_row(st, s, c, &e, &bad, &seq, &reason);
 		if (err == SNT_STORE_ERR_CORRUPT) {
 			snprintf(msg, sizeof(msg), "entry %lld: invalid %s; nothing purged",
 				 (long long)seq, store__col_names[bad]);
 			err = store__fail_msg(st, err, msg);
 			goto out;
 		}
-		if (err) {
-			err = store__fail_msg(st, err, "out of memory");
-			goto out;
-		}
-		err = store__check_link(st, c, &e, &reason);
 		if (err)
 			goto out;
 		if (reason) {

@@ -160,17 +160,12 @@ static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_
 	if (err)
 		return verify_failure(st, r, err, c->next_seq);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		err = store__decode_cols(st, s, false, &e, &bad, &seq);
+		err = store__walk_row(st, s, c, &e, &bad, &seq, &reason);
 		if (err == SNT_STORE_ERR_CORRUPT) {
 			damaged(r, seq ? seq : c->next_seq, "invalid %s", store__col_names[bad]);
 			err = SNT_STORE_OK;
 			goto out;
 		}
-		if (err) {
-			err = store__fail_msg(st, err, "out of memory");
-			goto out;
-		}
-		err = store__check_link(st, c, &e, &reason);
 		if (err)
 			goto out;
 		if (reason) {

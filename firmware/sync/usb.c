@@ -478,6 +478,21 @@ static int sha256(const uint8_t *data, size_t len, uint8_t out[32])
 	return EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 }
 
+/*
+ * Before writing or removing file @name in the stick's out directory: @s
+ * and @name (a plain file name) valid, with @args_ok; @label (@size bytes)
+ * its path for messages; the stick still mounted (snt_usb_recheck()).
+ */
+static enum snt_usb_err out_file_begin(struct snt_usb_stick *s, const char *name, bool args_ok,
+				       char *label, size_t size, char *why, size_t whylen)
+{
+	if (!s || !args_ok || !snt_usb_name_safe(name))
+		return fail(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
+			    name ? name : "(null)");
+	snprintf(label, size, "%s/sentinel/%s/out/%s", s->mountpoint, s->device_id, name);
+	return snt_usb_recheck(s, why, whylen);
+}
+
 enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, const uint8_t *data,
 				   size_t len, char *why, size_t whylen)
 {
@@ -488,11 +503,7 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 	size_t backlen = 0;
 	int fd, saved;
 
-	if (!s || (!data && len) || !snt_usb_name_safe(name))
-		return fail(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
-			    name ? name : "(null)");
-	snprintf(label, sizeof(label), "%s/sentinel/%s/out/%s", s->mountpoint, s->device_id, name);
-	e = snt_usb_recheck(s, why, whylen);
+	e = out_file_begin(s, name, data || !len, label, sizeof(label), why, whylen);
 	if (e)
 		return e;
 	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%s", name);
@@ -747,11 +758,7 @@ enum snt_usb_err snt_usb_remove_out(struct snt_usb_stick *s, const char *name, c
 	enum snt_usb_err e;
 	struct stat st;
 
-	if (!s || !snt_usb_name_safe(name))
-		return fail(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
-			    name ? name : "(null)");
-	snprintf(label, sizeof(label), "%s/sentinel/%s/out/%s", s->mountpoint, s->device_id, name);
-	e = snt_usb_recheck(s, why, whylen);
+	e = out_file_begin(s, name, true, label, sizeof(label), why, whylen);
 	if (e)
 		return e;
 	if (fstatat(s->out_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
