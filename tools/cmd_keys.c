@@ -85,11 +85,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
 	cfg->seal_epoch_s = SNT_FSS_EPOCH_MS_DEFAULT / 1000;
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = ctl_getopt_keep(argc, argv, ":c:h", longopts, 'c', &cfg->config)) != -1) {
 		switch (c) {
-		case 'c':
-			cfg->config = optarg;
-			break;
 		case 'e': {
 			char *end;
 			long long v;

@@ -70,11 +70,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+	while ((c = ctl_getopt_keep(argc, argv, ":c:h", opts, 'c', &cfg->config)) != -1) {
 		switch (c) {
-		case 'c':
-			cfg->config = optarg;
-			break;
 		case 'n':
 			cfg->now = optarg;
 			break;

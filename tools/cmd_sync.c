@@ -123,11 +123,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
 	cfg->backoff_ms = 1000;
 	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = ctl_getopt_keep(argc, argv, ":c:h", longopts, 'c', &cfg->config)) != -1) {
 		switch (c) {
-		case 'c':
-			cfg->config = optarg;
-			break;
 		case O_SYSFS:
 			cfg->sysfs_root = optarg;
 			break;

@@ -50,6 +50,16 @@ void ctl_getopt_start(void)
 	opterr = 0;
 }
 
+int ctl_getopt_keep(int argc, char **argv, const char *shortopts, const struct option *longopts, int opt,
+		    const char **value)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) == opt)
+		*value = optarg;
+	return c;
+}
+
 int ctl_getopt_error(const char *cmd, int c, char **argv)
 {
 	if (c == ':')

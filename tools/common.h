@@ -60,6 +60,17 @@ const char *ctl_db_path(const char *opt);
  */
 void ctl_getopt_start(void);
 
+struct option;
+
+/*
+ * ctl_getopt_keep() - getopt_long(@argc, @argv, @shortopts, @longopts) with
+ * the values of option @opt (a path: -c/--config, --db) kept in *@value
+ * (the last one given counts).
+ * Return: the next other option's value, or -1 at the end.
+ */
+int ctl_getopt_keep(int argc, char **argv, const char *shortopts, const struct option *longopts, int opt,
+		    const char **value);
+
 /*
  * ctl_getopt_error() - report what getopt_long() (with opterr = 0 and an
  * optstring starting with ':') returned @c for: a missing argument (':') or
