@@ -30,11 +30,11 @@
 #include "scan/scan.h"
 #include "scan/scan_internal.h"
 #include "linux/v4l2.h"
+#include "tests/yuyv.h"
 #ifdef BENCH_ZXING
 #include "bench_zxing.h"
-#include "bench_util.h"
-#include "tests/yuyv.h"
 #endif
+#include "bench_util.h"
 
 #define MAX_FILES 512
 #define MAX_TEXT (4 * SNT_SCAN_MAX_PAYLOAD + 1)
