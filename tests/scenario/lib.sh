@@ -60,6 +60,15 @@ expect_run() {
 	expect_eq "$_what: message" "$_out" "$_want"
 }
 
+# write_linux_conf FILE IIO_ROOT - a real-board configuration (board =
+# linux, log gate.db) with the relay on gpiochip0:17, presence on
+# gpiochip0:5 and an IIO thermometer under IIO_ROOT; the [thermometer]
+# section is last, for more of its keys to be appended.
+write_linux_conf() {
+	printf '[station]\nboard = linux\ndb = gate.db\n[gpio]\nrelay = gpiochip0:17\npresence = gpiochip0:5 active-low\n[thermometer]\ntype = iio\niio_root = %s\n' \
+		"$2" >"$1"
+}
+
 # write_rules_conf DIR SCENARIO KEY - DIR/gate.conf as write_conf (log
 # gate.db, output out.log, in DIR) for a gate under the bureau's rule set:
 # [sync] bureau_key = KEY, [rules] dir = rules (DIR/rules, made).

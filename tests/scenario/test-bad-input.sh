@@ -156,21 +156,17 @@ expect_eq "not a database: file untouched" "$(cat "$T/notes.db")" "precious note
 # The config file: checked by -n, errors name file and line.
 expect_eq "sentineld -n" "$("$B/sentineld" -n -c "$T/gate.conf")" "$T/gate.conf: configuration OK"
 printf '[station]\nboard = sim\n[checkin]\ntemp_tries = many\n' >"$T/badval.conf"
-"$B/sentineld" -n -c "$T/badval.conf" 2>"$T/badval.err"
-expect_eq "bad config value: exit" "$?" "1"
-expect_eq "bad config value: stderr" "$(cat "$T/badval.err")" \
-	"sentineld: $T/badval.conf:4: key 'temp_tries': 'many' is not an integer"
+expect_run "bad config value" 1 "sentineld: $T/badval.conf:4: key 'temp_tries': 'many' is not an integer" \
+	"$B/sentineld" -n -c "$T/badval.conf"
 # device_id and home are checked as sync and the bureau check them.
 printf '[station]\nboard = sim\ndevice_id = ../../../escape\n' >"$T/badid.conf"
-"$B/sentineld" -n -c "$T/badid.conf" 2>"$T/badid.err"
-expect_eq "bad device_id: exit" "$?" "1"
-expect_eq "bad device_id: stderr" "$(cat "$T/badid.err")" \
-	"sentineld: $T/badid.conf:3: key 'device_id': '../../../escape' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')"
+expect_run "bad device_id" 1 \
+	"sentineld: $T/badid.conf:3: key 'device_id': '../../../escape' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')" \
+	"$B/sentineld" -n -c "$T/badid.conf"
 printf '[station]\nboard = sim\nhome = Sunny\377Home\n' >"$T/badhome.conf"
-"$B/sentineld" -n -c "$T/badhome.conf" 2>"$T/badhome.err"
-expect_eq "non-UTF-8 home: exit" "$?" "1"
-expect_eq "non-UTF-8 home: stderr" "$(cat "$T/badhome.err")" \
-	"sentineld: $T/badhome.conf:3: key 'home': not UTF-8 text (invalid bytes or control characters)"
+expect_run "non-UTF-8 home" 1 \
+	"sentineld: $T/badhome.conf:3: key 'home': not UTF-8 text (invalid bytes or control characters)" \
+	"$B/sentineld" -n -c "$T/badhome.conf"
 "$B/sentineld" -n -c "$T/none.conf" 2>"$T/none.err"
 expect_eq "missing config: exit" "$?" "1"
 expect_eq "missing config: stderr" "$(cat "$T/none.err")" "sentineld: $T/none.conf: No such file or directory"

@@ -7,21 +7,9 @@
 
 [ -e /dev/gpiochip0 ] && { echo "SKIP: this machine has /dev/gpiochip0"; exit 77; }
 
-cat >"$T/linux.conf" <<CONF
-[station]
-board = linux
-db = gate.db
-[gpio]
-relay = gpiochip0:17
-presence = gpiochip0:5 active-low
-[thermometer]
-type = iio
-iio_root = $ROOT/tests/fixtures/iio
-CONF
+write_linux_conf "$T/linux.conf" "$ROOT/tests/fixtures/iio"
 want="sentineld: board linux: $T/linux.conf: key 'relay' in [gpio]: gpiochip0:17: no such GPIO chip"
-"$B/sentineld" -n -c "$T/linux.conf" 2>"$T/n.err"
-expect_eq "-n exit" "$?" "1"
-expect_eq "-n stderr" "$(cat "$T/n.err")" "$want"
+expect_run "-n" 1 "$want" "$B/sentineld" -n -c "$T/linux.conf"
 "$B/sentineld" -f -c "$T/linux.conf" 2>"$T/f.err"
 expect_eq "start exit" "$?" "1"
 expect_eq "start stderr" "$(cat "$T/f.err")" "$want"
@@ -29,15 +17,13 @@ expect_eq "start stderr" "$(cat "$T/f.err")" "$want"
 
 # A line given to two roles, and no thermometer: config errors naming the key.
 printf '[station]\nboard = linux\n[gpio]\nrelay = gpiochip0:17\nbutton = gpiochip0:17 active-low\n[thermometer]\ntype = iio\n' >"$T/dup.conf"
-"$B/sentineld" -n -c "$T/dup.conf" 2>"$T/dup.err"
-expect_eq "dup exit" "$?" "1"
-expect_eq "dup stderr" "$(cat "$T/dup.err")" \
-	"sentineld: $T/dup.conf: key 'button' in section [gpio]: line gpiochip0:17 is already used by 'relay'"
+expect_run "dup" 1 \
+	"sentineld: $T/dup.conf: key 'button' in section [gpio]: line gpiochip0:17 is already used by 'relay'" \
+	"$B/sentineld" -n -c "$T/dup.conf"
 printf '[station]\nboard = linux\n[gpio]\nrelay = gpiochip0:17\n' >"$T/notherm.conf"
-"$B/sentineld" -f -c "$T/notherm.conf" 2>"$T/notherm.err"
-expect_eq "no thermometer exit" "$?" "1"
-expect_eq "no thermometer stderr" "$(cat "$T/notherm.err")" \
-	"sentineld: $T/notherm.conf: key 'type' in section [thermometer] is required for board = linux"
+expect_run "no thermometer" 1 \
+	"sentineld: $T/notherm.conf: key 'type' in section [thermometer] is required for board = linux" \
+	"$B/sentineld" -f -c "$T/notherm.conf"
 [ -e "$T/gate.db" ] && fail "a log was created"
 
 # The Raspberry Pi configurations load, not enrolled; here they stop at the relay.

@@ -8,18 +8,16 @@
 # visit.  Under a rule set the deny, like the admit, needs a staff badge.
 . tests/scenario/lib.sh
 
+# press_twice SHOW - a scenario's lines: a visitor showing SHOW (36.5 °C)
+# for whom staff press the button twice, the second 500 ms after the first.
+press_twice() {
+	printf 'show %s\ntemp 36.5\npresence 1\nwait 6000\n%s\nwait 400\n%s\nwait 2000\npresence 0\nwait 2000' \
+		"$1" "$(press button)" "$(press button)"
+}
+
 cat >"$T/d.scn" <<SCN
 # 1 no code: referred; staff press twice (the second 500 ms after the first): deny
-show none
-temp 36.5
-presence 1
-wait 6000
-$(press button)
-wait 400
-$(press button)
-wait 2000
-presence 0
-wait 2000
+$(press_twice none)
 # 2 no code again: one press; admitted when 2 s pass without a second
 temp 36.6
 presence 1
@@ -29,16 +27,7 @@ wait 5000
 presence 0
 wait 2000
 # 3 a red code: denied already; the first press admits at once, the second finds nothing
-show $FIX/red.png
-temp 36.5
-presence 1
-wait 6000
-$(press button)
-wait 400
-$(press button)
-wait 2000
-presence 0
-wait 2000
+$(press_twice "$FIX/red.png")
 # 4 no code; a press, then the second after 2100 ms: too late, the first has admitted
 show none
 temp 36.7

@@ -42,16 +42,8 @@ expect_eq "sim without --outputs: output log" "$(grep -c ' relay 1$\| display "'
 
 [ -e /dev/gpiochip0 ] && { echo "SKIP (part): this machine has /dev/gpiochip0"; exit 0; }
 : >"$T/display"
-cat >"$T/linux.conf" <<CONF
-[station]
-board = linux
-db = gate.db
-[gpio]
-relay = gpiochip0:17
-presence = gpiochip0:5 active-low
-[thermometer]
-type = iio
-iio_root = /nonexistent
+write_linux_conf "$T/linux.conf" /nonexistent
+cat >>"$T/linux.conf" <<CONF
 emissivity = 0.98
 skin_offset_c = 1.0
 ambient_coeff = 0.1

@@ -62,14 +62,7 @@ expect_eq "keys show: the public key file" "$(echo "$out" | sed '$d')" "$(cat "$
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
 bur register --device test-gate --pub "$T/keys/device.pub" >/dev/null || fail "bureau register"
 
-make_stick() { # DIR
-	mkdir -p "$1/mnt" "$1/sys/devices/usb1/block/sdz/sdz1" "$1/sys/dev/block"
-	echo 1 >"$1/sys/devices/usb1/block/sdz/removable"
-	dev=$(stat -c '%Hd:%Ld' "$1/mnt")
-	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$1/sys/dev/block/$dev"
-	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
-		"$dev" "$1/mnt" >"$1/mountinfo"
-}
+. "$ROOT/tests/sync/stick.sh"
 sync_usb() { # STICK
 	"$ctl" sync usb --config "$T/gate.conf" --sysfs-root "$1/sys" --mountinfo "$1/mountinfo" "$1/mnt"
 }

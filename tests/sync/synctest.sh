@@ -110,14 +110,7 @@ write_conf "$T/gate.conf" gate.db "http://127.0.0.1:9"
 bur register --device "$device" --pub "$T/device.pub" >/dev/null || die "register failed"
 
 # A stick: a directory listed as a mount in a fake mountinfo, with a fake sysfs.
-make_stick() { # DIR
-	mkdir -p "$1/mnt" "$1/sys/devices/usb1/block/sdz/sdz1" "$1/sys/dev/block"
-	echo 1 >"$1/sys/devices/usb1/block/sdz/removable"
-	dev=$(stat -c '%Hd:%Ld' "$1/mnt")
-	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$1/sys/dev/block/$dev"
-	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
-		"$dev" "$1/mnt" >"$1/mountinfo"
-}
+. "$root/tests/sync/stick.sh"
 sync_usb() { # STICK CONF [options]
 	s=$1; c=$2; shift 2
 	"$ctl" sync usb --config "$c" --sysfs-root "$s/sys" --mountinfo "$s/mountinfo" "$@" "$s/mnt"
