@@ -11,8 +11,7 @@
 set -eu
 b=${1:-build}
 n=${2:-100000}
-[ -f "$b/tests/modules.a" ] || { echo "bench-bundle: $b/tests/modules.a missing: run make first" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-bundle.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. tests/bench/lib.sh
+bench_begin bench-bundle "${TMPDIR:-/tmp}" tests/modules.a
 sh tests/bench/build-prog.sh "$b" "$tmp/bench_bundle" tests/bench/bench_bundle.c -O2
 "$tmp/bench_bundle" "$n"

@@ -13,12 +13,8 @@ set -eu
 b=${1:-build}
 devices=${2:-100}
 entries=${3:-10000}
-if [ ! -x "$b/sentinel-bureau" ] || [ ! -f "$b/tests/modules.a" ]; then
-	echo "bench-bureau: $b/sentinel-bureau or $b/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
-tmp=$(mktemp -d "$b/bench-bureau.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. tests/bench/lib.sh
+bench_begin bench-bureau "$b" sentinel-bureau tests/modules.a
 sh tests/bench/build-prog.sh "$b" "$tmp/gen_bundles" tests/bench/gen_bundles.c -O2
 bb=$b/sentinel-bureau
 "$bb" keys init --key "$tmp/bureau.key" >/dev/null

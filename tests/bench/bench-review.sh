@@ -16,18 +16,14 @@ set -eu
 b=${1:-build}
 n=${2:-1000000}
 runs=${3:-20}
-if [ ! -f "$b/tests/modules.a" ] || [ ! -x "$b/sentinelctl" ]; then
-	echo "bench-review: $b/tests/modules.a or $b/sentinelctl missing: run make first" >&2
-	exit 1
-fi
+. tests/bench/lib.sh
+bench_begin bench-review "$b" tests/modules.a sentinelctl
 export TZ=CST-8
 # The library flags as the Makefile computes them (PKG_CFLAGS, PKG_LIBS).
 mkvar() {
 	printf 'bench-review-print:\n\t@echo $(%s)\n' "$1" |
 		make -s --no-print-directory -f Makefile -f - bench-review-print
 }
-tmp=$(mktemp -d "$b/bench-review.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2046
 gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual -Wsign-compare \
 	-Wstrict-prototypes -Wformat=2 -D_GNU_SOURCE -O2 -I. -Ifirmware -Iboard \

@@ -13,12 +13,8 @@
 set -eu
 b=${1:-build}
 n=${2:-1000000}
-if [ ! -f "$b/tests/modules.a" ] || [ ! -x "$b/sentinelctl" ]; then
-	echo "bench-store: $b/tests/modules.a or $b/sentinelctl missing: run make first" >&2
-	exit 1
-fi
-tmp=$(mktemp -d "$b/bench-store.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+. tests/bench/lib.sh
+bench_begin bench-store "$b" tests/modules.a sentinelctl
 sh tests/bench/build-prog.sh "$b" "$tmp/bench_store" tests/bench/bench_store.c -O2
 figures=$("$tmp/bench_store" "$tmp" 1000 "$n")
 t0=$(date +%s%N)

@@ -9,16 +9,12 @@ set -eu
 b=${1:-build}
 n=${2:-2000}
 data=${SENTINEL_TESTDATA:-../shared/testdata}
-if [ ! -f "$b/tests/modules.a" ]; then
-	echo "bench-verify: $b/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
+. tests/bench/lib.sh
+bench_begin bench-verify "${TMPDIR:-/tmp}" tests/modules.a
 if [ ! -d "$data/dcc" ]; then
 	echo "bench-verify: test data $data/dcc not found: set SENTINEL_TESTDATA (skipped)" >&2
 	exit 0
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-verify.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 sh tests/bench/build-prog.sh "$b" "$tmp/bench_verify" tests/bench/bench_verify.c -O2
 for c in AT/2DCode/raw/1.json DE/2DCode/raw/1.json CH/2DCode/raw/1.json; do
 	j="$data/dcc/$c"
