@@ -42,6 +42,10 @@ press_exit() {
 	press exit-button 500
 	printf '\nwait 5000\n'
 }
+rerun() {	# DIR N SCN [SED]: DIR's gate run N on scenario SCN (SED edits its configuration too), stderr DIR/errN
+	sed -i "s|^scenario = .*|scenario = $3|${4:+; $4}" "$1/gate.conf"
+	"$B/sentineld" -f -c "$1/gate.conf" 2>"$1/err$2" || fail "run $(basename "$1")$2"
+}
 entries() {	# DB
 	"$B/sentinelctl" entries --db "$1" --json | jq -r '[.seq, .kind, .decision, (.reasons | join(","))] | @tsv'
 }
@@ -55,19 +59,16 @@ setup_gate "$T/a" "$T/a1.scn"
 # Overwritten: the kept copy keeps the gate closed.
 printf 'not a rule set' >"$T/a/rules/rules.cose"
 person "$T/g3.png" >"$T/a2.scn"
-sed -i "s|^scenario = .*|scenario = $T/a2.scn|" "$T/a/gate.conf"
-"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err2" || fail "run a2"
+rerun "$T/a" 2 "$T/a2.scn"
 grep -q "start: rules: $T/a/rules/rules.cose: .*; using the kept copy rules.kept.cose" "$T/a/err2" ||
 	fail "the kept copy was not used: $(cat "$T/a/err2")"
 # Every copy gone: rules-missing for everyone, staff too; an alert; shown.
 rm -f "$T/a/rules/rules.cose" "$T/a/rules/rules.kept.cose"
 { person "$T/g4.png"; person "$R/badge-S001.png" "$T/g5.png"; } >"$T/a3.scn"
-sed -i "s|^scenario = .*|scenario = $T/a3.scn|" "$T/a/gate.conf"
-"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err3" || fail "run a3"
+rerun "$T/a" 3 "$T/a3.scn"
 # The bureau key unreadable: the same.
 person "$T/g6.png" >"$T/a4.scn"
-sed -i "s|^scenario = .*|scenario = $T/a4.scn|; s|^bureau_key = .*|bureau_key = $T/missing.pub|" "$T/a/gate.conf"
-"$B/sentineld" -f -c "$T/a/gate.conf" 2>"$T/a/err4" || fail "run a4"
+rerun "$T/a" 4 "$T/a4.scn" "s|^bureau_key = .*|bureau_key = $T/missing.pub|"
 expect_eq "fail closed: entries" "$(entries "$T/a/gate.db")" "1	visitor	admit	code-green,temp-normal
 2	visitor	refer	closed-mode,code-green,temp-normal
 3	visitor	refer	closed-mode,code-green,temp-normal
@@ -106,8 +107,7 @@ cp "$R/rules-v1.cose" "$T/b/rules/rules.cose"
 "$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err1" || fail "run b1"
 # A restart: what the passes gave is read back from the log.
 { press_exit; person "$T/pass2.png" "$T/g10.png"; } >"$T/b2.scn"	# 10 2 entries given: pass-used
-sed -i "s|^scenario = .*|scenario = $T/b2.scn|; s|^start = .*|start = 2026-11-29T01:00:00Z|" "$T/b/gate.conf"
-"$B/sentineld" -f -c "$T/b/gate.conf" 2>"$T/b/err2" || fail "run b2"
+rerun "$T/b" 2 "$T/b2.scn" "s|^start = .*|start = 2026-11-29T01:00:00Z|"
 expect_eq "passes: entries" "$(entries "$T/b/gate.db")" "1	visitor	admit	code-green,temp-normal
 2	visitor	refer	pass-used,code-green,temp-normal
 3	visitor	refer	pass-used,code-green,temp-normal
