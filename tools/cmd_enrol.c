@@ -113,12 +113,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	};
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
-	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:g:h", longopts, NULL)) != -1) {
+	while ((c = ctl_getopt_keep(argc, argv, ":c:g:h", longopts, 'c', &cfg->config)) != -1) {
 		switch (c) {
-		case 'c': cfg->config = optarg; break;
 		case 'g': cfg->gate = optarg; break;
 		case 'O': cfg->online = optarg; break;
 		case 'T': cfg->token = optarg; break;

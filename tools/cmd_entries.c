@@ -79,8 +79,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	};
 	int c, r;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ctl_getopt_start();
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	while ((c = rv_getopt(argc, argv, ":c:h", longopts, &cfg->src)) != -1) {
 		switch (c) {
 		case 'j':

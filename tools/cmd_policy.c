@@ -67,9 +67,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	};
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
-	ctl_getopt_start();
 	while ((c = ctl_getopt_keep(argc, argv, ":c:h", opts, 'c', &cfg->config)) != -1) {
 		switch (c) {
 		case 'n':

@@ -82,9 +82,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	const char *db = NULL, *conf = NULL;
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	cfg->days = -1;
-	ctl_getopt_start();
 	while ((c = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':

@@ -83,8 +83,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	enum snt_report_err rerr;
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ctl_getopt_start();
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	while ((c = getopt_long(argc, argv, ":ho:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':

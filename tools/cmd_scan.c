@@ -45,8 +45,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	};
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ctl_getopt_start();
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':

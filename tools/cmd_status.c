@@ -73,12 +73,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	};
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	cfg->config = SNT_CONFIG_DEFAULT_PATH;
-	ctl_getopt_start();
-	while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
+	while ((c = ctl_getopt_keep(argc, argv, ":c:h", longopts, 'c', &cfg->config)) != -1) {
 		switch (c) {
-		case 'c': cfg->config = optarg; break;
 		case 'j': cfg->json = true; break;
 		case 'n': cfg->now = optarg; break;
 		default: return ctl_getopt_other(CMD, c, argv, usage);

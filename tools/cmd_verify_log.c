@@ -74,8 +74,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	const char *db = NULL, *conf = NULL;
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
-	ctl_getopt_start();
+	ctl_getopt_start(cfg, sizeof(*cfg));
 	while ((c = getopt_long(argc, argv, ":hc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

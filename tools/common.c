@@ -44,8 +44,9 @@ const char *ctl_db_path(const char *opt)
 	return SNT_DEFAULT_DB;
 }
 
-void ctl_getopt_start(void)
+void ctl_getopt_start(void *cfg, size_t size)
 {
+	memset(cfg, 0, size);
 	optind = 0;
 	opterr = 0;
 }

@@ -54,11 +54,13 @@ int ctl_usage_hint(const char *cmd);
 const char *ctl_db_path(const char *opt);
 
 /*
- * ctl_getopt_start() - make the next getopt_long() scan start afresh at
- * argv[1] (optind 0: glibc reinitialises) and print nothing (opterr 0): a
- * command reports option errors itself, through ctl_getopt_error().
+ * ctl_getopt_start() - a command's option parsing begins: its @cfg (@size
+ * bytes) zeroed for the defaults and options to fill, and the next
+ * getopt_long() scan starting afresh at argv[1] (optind 0: glibc
+ * reinitialises) and printing nothing (opterr 0): a command reports option
+ * errors itself, through ctl_getopt_error().
  */
-void ctl_getopt_start(void);
+void ctl_getopt_start(void *cfg, size_t size);
 
 struct option;
 

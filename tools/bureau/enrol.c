@@ -19,6 +19,7 @@
 #include "clock/clock.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
+#include "tools/bureau/cli.h"
 #include "tools/bureau/enrol.h"
 
 #define EXIT_OK 0
@@ -37,18 +38,6 @@ struct opts {
 
 static const char *cur = "enrol";
 
-static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
-static void err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sentinel-bureau: %s: ", cur);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void usage(void)
 {
 	fputs("Usage: sentinel-bureau [--db DB] enrol --home HOME --gate ID --bureau-key PUB --output DIR\n"
@@ -64,38 +53,6 @@ static void usage(void)
 	      "(device.pub, reply.json), spending its token; a token works once.\n", stdout);
 }
 
-static bool takes_value(const char *opt)
-{
-	static const char *const with_value[] = {
-		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
-		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
-		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
-		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust",
-	};
-
-	if (strchr(opt, '='))
-		return false;
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(with_value); i++)
-		if (!strcmp(opt, with_value[i]))
-			return true;
-	return false;
-}
-
-static const char *command_word(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return i + 1 < argc ? argv[i + 1] : NULL;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			if (takes_value(argv[i]))
-				i++;
-			continue;
-		}
-		return argv[i];
-	}
-	return NULL;
-}
-
 /* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
 static int read_all(const char *path, char **out, size_t *len)
 {
@@ -104,20 +61,20 @@ static int read_all(const char *path, char **out, size_t *len)
 	int rc = snt_fopen_regular(path, &f);
 
 	if (rc) {
-		err_line("%s: %s", path, snt_open_strerror(rc));
+		bureau_err(cur, "%s: %s", path, snt_open_strerror(rc));
 		return -1;
 	}
 	buf = malloc(MAX_FILE + 1);
 	if (!buf) {
 		fclose(f);
-		err_line("out of memory");
+		bureau_err(cur, "out of memory");
 		return -1;
 	}
 	*len = fread(buf, 1, MAX_FILE + 1, f);
 	rc = ferror(f);
 	fclose(f);
 	if (rc || *len > MAX_FILE) {
-		err_line("%s: %s", path, rc ? "read error" : "larger than 1 MiB");
+		bureau_err(cur, "%s: %s", path, rc ? "read error" : "larger than 1 MiB");
 		free(buf);
 		return -1;
 	}
@@ -221,34 +178,34 @@ static int cmd_enrol(const struct opts *o)
 	int status = EXIT_USAGE;
 
 	if (!o->home || !o->gate || !o->bureau_key || !o->output) {
-		err_line("--home, --gate, --bureau-key and --output are required");
+		bureau_err(cur, "--home, --gate, --bureau-key and --output are required");
 		return EXIT_USAGE;
 	}
 	if (!*o->home || !snt_text_clean(o->home) || strlen(o->home) > 127) {
-		err_line("--home: not 1-127 bytes of UTF-8 text without control characters");
+		bureau_err(cur, "--home: not 1-127 bytes of UTF-8 text without control characters");
 		return EXIT_USAGE;
 	}
 	if (!bureau_device_id_valid(o->gate) || !strcmp(o->gate, "enrol")) {
-		err_line("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)",
+		bureau_err(cur, "--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)",
 			 o->gate);
 		return EXIT_USAGE;
 	}
 	if (o->duty_phone && (strlen(o->duty_phone) > 31 || !snt_text_clean(o->duty_phone))) {
-		err_line("--duty-phone: not 0-31 bytes of text");
+		bureau_err(cur, "--duty-phone: not 0-31 bytes of text");
 		return EXIT_USAGE;
 	}
 	if (o->bureau_url && (strlen(o->bureau_url) > 255 || (strncmp(o->bureau_url, "https://", 8) &&
 							       strncmp(o->bureau_url, "http://", 7)))) {
-		err_line("--bureau-url: not an http:// or https:// URL of at most 255 bytes");
+		bureau_err(cur, "--bureau-url: not an http:// or https:// URL of at most 255 bytes");
 		return EXIT_USAGE;
 	}
 	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
-		err_line("--bureau-key %s: not a PEM P-256 public key", o->bureau_key);
+		bureau_err(cur, "--bureau-key %s: not a PEM P-256 public key", o->bureau_key);
 		return EXIT_USAGE;
 	}
 	EVP_PKEY_free(pub);
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		err_line("no random bytes for the token");
+		bureau_err(cur, "no random bytes for the token");
 		return EXIT_USAGE;
 	}
 	snt_hex_encode(raw, sizeof(raw), token);
@@ -279,7 +236,7 @@ static int cmd_enrol(const struct opts *o)
 		if (read_all(o->ca, &buf, &len))
 			goto out;
 		if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
-			err_line("--ca %s: not a PEM certificate", o->ca);
+			bureau_err(cur, "--ca %s: not a PEM certificate", o->ca);
 			goto out;
 		}
 		if (json_object_set_new(pkg, "bureau_ca", json_string(buf)))
@@ -300,7 +257,7 @@ static int cmd_enrol(const struct opts *o)
 
 		base = base ? base + 1 : o->trust[i];
 		if (!snt_device_id_valid(base)) {
-			err_line("--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -", o->trust[i]);
+			bureau_err(cur, "--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -", o->trust[i]);
 			goto out;
 		}
 		if (read_all(o->trust[i], &buf, &len))
@@ -318,26 +275,26 @@ static int cmd_enrol(const struct opts *o)
 	/* The bureau's copy first: a package on a stick always has its token. */
 	if (token_dir(o->db, dir, sizeof(dir)) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/used", dir) >= sizeof(path)) {
-		err_line("%s: path too long", o->db);
+		bureau_err(cur, "%s: path too long", o->db);
 		goto out;
 	}
 	if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(path, 0700) && errno != EEXIST)) {
-		err_line("cannot make the token directory %s: %s", path, strerror(errno));
+		bureau_err(cur, "cannot make the token directory %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, token) >= sizeof(path) ||
 	    write_text(path, text, 0600)) {
-		err_line("cannot write %s: %s", path, strerror(errno));
+		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol/%s", o->output, o->gate) >= sizeof(path) ||
 	    make_dirs(path)) {
-		err_line("cannot make %s/sentinel/enrol/%s: %s", o->output, o->gate, strerror(errno));
+		bureau_err(cur, "cannot make %s/sentinel/enrol/%s: %s", o->output, o->gate, strerror(errno));
 		goto out;
 	}
 	strncat(path, "/package.json", sizeof(path) - strlen(path) - 1);
 	if (write_text(path, text, 0600)) {
-		err_line("cannot write %s: %s", path, strerror(errno));
+		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
 	printf("enrolment package for gate %s: %s\n", o->gate, path);
@@ -345,7 +302,7 @@ static int cmd_enrol(const struct opts *o)
 	status = EXIT_OK;
 	goto out;
 oom:
-	err_line("out of memory");
+	bureau_err(cur, "out of memory");
 out:
 	free(buf);
 	free(text);
@@ -457,7 +414,7 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	gate = r ? json_string_value(json_object_get(r, "gate")) : NULL;
 	token = r ? json_string_value(json_object_get(r, "token")) : NULL;
 	if (!gate || !token || strcmp(gate, id)) {
-		err_line("%s: not a reply of gate %s", path, id);
+		bureau_err(cur, "%s: not a reply of gate %s", path, id);
 		json_decref(r);
 		return 1;
 	}
@@ -469,10 +426,10 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	status = bureau_enrol_redeem(db_path, db, token, pub, now_ms, &pkg, why, sizeof(why));
 	free(pub);
 	if (status == 0 && strcmp(json_string_value(json_object_get(pkg, "gate")), id)) {
-		err_line("gate %s: the token was made for another gate", id);
+		bureau_err(cur, "gate %s: the token was made for another gate", id);
 		status = 1;
 	} else if (status) {
-		err_line("gate %s: refused: %s", id, why);
+		bureau_err(cur, "gate %s: refused: %s", id, why);
 	} else {
 		printf("registered %s (enrolled)\n", id);
 	}
@@ -491,18 +448,18 @@ static int cmd_import(const struct opts *o, const char *dir)
 	DIR *d;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol", dir) >= sizeof(path)) {
-		err_line("%s: path too long", dir);
+		bureau_err(cur, "%s: path too long", dir);
 		return EXIT_USAGE;
 	}
 	d = opendir(path);
 	if (!d) {
-		err_line("%s: %s", path, strerror(errno));
+		bureau_err(cur, "%s: %s", path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (snt_create_private(o->db) != 0)
 		why[0] = '\0';
 	if (bureau_db_open(o->db, &db, why, sizeof(why))) {
-		err_line("%s", why);
+		bureau_err(cur, "%s", why);
 		closedir(d);
 		return EXIT_USAGE;
 	}
@@ -568,17 +525,17 @@ static int run(int argc, char **argv)
 		case 'r': o.rules = optarg; break;
 		case 't':
 			if (o.n_trust == MAX_TRUST) {
-				err_line("at most %d --trust files", MAX_TRUST);
+				bureau_err(cur, "at most %d --trust files", MAX_TRUST);
 				return EXIT_USAGE;
 			}
 			o.trust[o.n_trust++] = optarg;
 			break;
 		case 'h': o.help = true; break;
 		case ':':
-			err_line("option '%s' needs an argument", argv[optind - 1]);
+			bureau_err(cur, "option '%s' needs an argument", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			err_line("unknown option '%s'", argv[optind - 1]);
+			bureau_err(cur, "unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -591,23 +548,23 @@ static int run(int argc, char **argv)
 	import = !strcmp(argv[optind], "enrol-import");
 	cur = argv[optind];
 	if (!*o.db) {
-		err_line("--db needs a path");
+		bureau_err(cur, "--db needs a path");
 		return EXIT_USAGE;
 	}
 	if (import) {
 		if (o.home || o.gate || o.bureau_key || o.output || o.duty_phone || o.bureau_url || o.ca ||
 		    o.rules || o.n_trust) {
-			err_line("enrol-import takes only --db and DIR");
+			bureau_err(cur, "enrol-import takes only --db and DIR");
 			return EXIT_USAGE;
 		}
 		if (argc - optind != 2) {
-			err_line("%s", argc - optind < 2 ? "missing DIR" : "unexpected argument");
+			bureau_err(cur, "%s", argc - optind < 2 ? "missing DIR" : "unexpected argument");
 			return EXIT_USAGE;
 		}
 		return cmd_import(&o, argv[optind + 1]);
 	}
 	if (argc - optind != 1) {
-		err_line("unexpected argument '%s'", argv[optind + 1]);
+		bureau_err(cur, "unexpected argument '%s'", argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	return cmd_enrol(&o);
@@ -615,22 +572,7 @@ static int run(int argc, char **argv)
 
 int bureau_enrol_main(int argc, char **argv, int *status)
 {
-	const char *cmd = command_word(argc, argv);
-	char **copy;
+	static const char *const names[] = { "enrol", "enrol-import", NULL };
 
-	if (!cmd || (strcmp(cmd, "enrol") && strcmp(cmd, "enrol-import")))
-		return 0;
-	copy = calloc((size_t)argc + 1, sizeof(*copy));
-	if (!copy) {
-		*status = EXIT_USAGE;
-		return 1;
-	}
-	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
-	*status = run(argc, copy);
-	free(copy);
-	if (fflush(stdout) || ferror(stdout)) {
-		err_line("cannot write the output: %s", strerror(errno));
-		*status = EXIT_USAGE;
-	}
-	return 1;
+	return bureau_dispatch(argc, argv, names, run, &cur, status);
 }

@@ -24,6 +24,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/cli.h"
 #include "tools/bureau/issue.h"
 
 #define EXIT_OK 0
@@ -45,18 +46,6 @@ static FILE *summary(const struct opts *o)
 	return strcmp(o->out, "-") ? stdout : stderr;
 }
 
-static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
-static void err_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sentinel-bureau: %s: ", cur);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
@@ -66,7 +55,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
-	err_line("%s", m);
+	bureau_err(cur, "%s", m);
 	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
 	return EXIT_USAGE;
 }
@@ -107,39 +96,6 @@ static void command_usage(const char *cmd)
 		      "the first character of each of its first two words, each followed by '*'\n"
 		      "(\"张三\" -> \"张*\", \"Gabriele Musterfrau\" -> \"G* M*\"); the QR code\n"
 		      "never holds the full name.\n", stdout);
-}
-
-/* Options of the rest of sentinel-bureau that take a value (to find the command word). */
-static bool takes_value(const char *opt)
-{
-	static const char *const with_value[] = {
-		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
-		"--listen", "--tls-cert", "--tls-key", "--in", "--out", "--ref", "--id", "--visitor", "--from",
-		"--until", "--issued", "--home", "--gate", "--uses",
-	};
-
-	if (strchr(opt, '='))
-		return false;
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(with_value); i++)
-		if (!strcmp(opt, with_value[i]))
-			return true;
-	return false;
-}
-
-/* The first operand of @argv, or NULL. */
-static const char *command_word(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return i + 1 < argc ? argv[i + 1] : NULL;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			if (takes_value(argv[i]))
-				i++;
-			continue;
-		}
-		return argv[i];
-	}
-	return NULL;
 }
 
 /* Write @len bytes to @path through PATH.tmp, fsync and rename. */
@@ -212,7 +168,7 @@ static int parse_time(const char *name, const char *s, int64_t *out)
 
 static int json_err(const char *in, const char *field, const char *why)
 {
-	err_line("%s: field '%s': %s", in, field, why);
+	bureau_err(cur, "%s: field '%s': %s", in, field, why);
 	return -1;
 }
 
@@ -390,12 +346,12 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 	struct stat sb;
 
 	if (stat(db_path, &sb) != 0) {
-		err_line("bureau database %s: %s (register the gates first)", db_path, strerror(errno));
+		bureau_err(cur, "bureau database %s: %s (register the gates first)", db_path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	err = bureau_db_open(db_path, &db, why, sizeof(why));
 	if (err) {
-		err_line("%s", why);
+		bureau_err(cur, "%s", why);
 		return EXIT_USAGE;
 	}
 	snt_clock_system(&clk);
@@ -403,11 +359,11 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 				  sizeof(why));
 	bureau_db_close(db);
 	if (err == BUREAU_ERR_EXISTS) {
-		err_line("%s: not recorded", why);
+		bureau_err(cur, "%s: not recorded", why);
 		return EXIT_FAIL;
 	}
 	if (err) {
-		err_line("%s", why);
+		bureau_err(cur, "%s", why);
 		return EXIT_USAGE;
 	}
 	fprintf(out, "rule set version %" PRIu64 " recorded for home %s: %s\n", r->version, r->home, db_path);
@@ -430,19 +386,19 @@ static int policy_check(const char *in)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		err_line("out of memory");
+		bureau_err(cur, "out of memory");
 		return EXIT_USAGE;
 	}
 	root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		err_line("%s:%d: %s", in, jerr.line, jerr.text);
+		bureau_err(cur, "%s:%d: %s", in, jerr.line, jerr.text);
 		goto out;
 	}
 	if (rules_from_json(in, root, r))
 		goto out;
 	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
 	if (rerr) {
-		err_line("%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		bureau_err(cur, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
 		goto out;
 	}
 	printf("%s: rule set version %" PRIu64 " for home %s (%s, %zu staff, %zu risk regions): every field "
@@ -467,28 +423,28 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		err_line("out of memory");
+		bureau_err(cur, "out of memory");
 		return EXIT_USAGE;
 	}
 	root = json_load_file(o->in, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		err_line("%s:%d: %s", o->in, jerr.line, jerr.text);
+		bureau_err(cur, "%s:%d: %s", o->in, jerr.line, jerr.text);
 		goto out;
 	}
 	if (rules_from_json(o->in, root, r))
 		goto out;
 	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
 	if (rerr) {
-		err_line("%s: %s", o->in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		bureau_err(cur, "%s: %s", o->in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
 		goto out;
 	}
 	if (snt_sign1_es256(key, payload, plen, &cose, &clen)) {
-		err_line("cannot sign with the key");
+		bureau_err(cur, "cannot sign with the key");
 		status = EXIT_USAGE;
 		goto out;
 	}
 	if (write_file(o->out, cose, clen)) {
-		err_line("cannot write %s: %s", o->out, strerror(errno));
+		bureau_err(cur, "cannot write %s: %s", o->out, strerror(errno));
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -615,11 +571,11 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 				   "--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, "
 				   "distinct");
 	if (rerr) {
-		err_line("%s", snt_rules_strerror(rerr));
+		bureau_err(cur, "%s", snt_rules_strerror(rerr));
 		return EXIT_USAGE;
 	}
 	if (qr_png(text, o->out)) {
-		err_line("cannot write %s with qrencode", o->out);
+		bureau_err(cur, "cannot write %s with qrencode", o->out);
 		free(text);
 		return EXIT_USAGE;
 	}
@@ -727,7 +683,7 @@ static int run(int argc, char **argv)
 	if (!strcmp(o.out, "-") && o.text)
 		return usage_error("--text and --out - would both write to standard output");
 	if (strcmp(o.out, "-") && stat(o.out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		err_line("cannot write %s: %s; give a regular file, or - for standard output", o.out,
+		bureau_err(cur, "cannot write %s: %s; give a regular file, or - for standard output", o.out,
 			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
 		return EXIT_USAGE;
 	}
@@ -741,7 +697,7 @@ static int run(int argc, char **argv)
 				   "(and --uses, --gate, --issued, --text)");
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
-		err_line("cannot use the key %s: %s", o.key,
+		bureau_err(cur, "cannot use the key %s: %s", o.key,
 			 serr == SNT_SIGN_ERR_OPEN ? strerror(errno) : snt_sign_strerror(serr));
 		return EXIT_USAGE;
 	}
@@ -757,23 +713,7 @@ static int run(int argc, char **argv)
 
 int bureau_issue_main(int argc, char **argv, int *status)
 {
-	const char *cmd = command_word(argc, argv);
-	char **copy;
+	static const char *const names[] = { "policy", "badge", "pass", NULL };
 
-	if (!cmd || (strcmp(cmd, "policy") && strcmp(cmd, "badge") && strcmp(cmd, "pass")))
-		return 0;
-	/* getopt_long permutes: work on a copy so @argv stays as given. */
-	copy = calloc((size_t)argc + 1, sizeof(*copy));
-	if (!copy) {
-		*status = EXIT_USAGE;
-		return 1;
-	}
-	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
-	*status = run(argc, copy);
-	free(copy);
-	if (fflush(stdout) || ferror(stdout)) {
-		err_line("cannot write the output: %s", strerror(errno));
-		*status = EXIT_USAGE;
-	}
-	return 1;
+	return bureau_dispatch(argc, argv, names, run, &cur, status);
 }

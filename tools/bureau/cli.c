@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/bureau/cli.h"
+
+void bureau_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "sentinel-bureau: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Whether sentinel-bureau's option @opt takes its value as the next word. */
+static bool takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
+		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
+		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
+		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust",
+	};
+
+	if (strchr(opt, '='))
+		return false;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(with_value); i++)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The first operand of @argv (@argc words): past the options, and the value
+ * of each option that takes one given as the next word; "--" ends the
+ * options.  NULL when there is none.
+ */
+static const char *command_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			if (takes_value(argv[i]))
+				i++;
+			continue;
+		}
+		return argv[i];
+	}
+	return NULL;
+}
+
+int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(int argc, char **argv),
+		    const char *const *cmd, int *status)
+{
+	const char *word = command_word(argc, argv);
+	char **copy;
+	size_t i = 0;
+
+	while (word && names[i] && strcmp(word, names[i]))
+		i++;
+	if (!word || !names[i])
+		return 0;
+	copy = calloc((size_t)argc + 1, sizeof(*copy));
+	if (!copy) {
+		*status = 2;
+		return 1;
+	}
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	*status = run(argc, copy);
+	free(copy);
+	if (fflush(stdout) || ferror(stdout)) {
+		bureau_err(*cmd, "cannot write the output: %s", strerror(errno));
+		*status = 2;
+	}
+	return 1;
+}

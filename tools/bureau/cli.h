@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the sentinel-bureau commands kept in files of their own share
+ * (issue.c: policy, badge, pass; enrol.c: enrol, enrol-import): their error
+ * line, and running one when it is the command word of the arguments.
+ */
+#ifndef SNT_BUREAU_CLI_H
+#define SNT_BUREAU_CLI_H
+
+#include "common/common.h"
+
+/* bureau_err() - "sentinel-bureau: @cmd: <message>\n" on stderr. */
+void bureau_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
+
+/*
+ * bureau_dispatch() - when the command word of @argv (@argc words) is one
+ * of @names (NULL-terminated), run @run on a copy of @argv (getopt_long
+ * permutes it; @argv stays as given), its exit status into *@status, then
+ * flush stdout; a failed write is reported naming *@cmd (the command @run
+ * set) and makes the status 2.
+ * Return: 1 when the command was one of @names (run), else 0.
+ */
+int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(int argc, char **argv),
+		    const char *const *cmd, int *status);
+
+#endif /* SNT_BUREAU_CLI_H */
