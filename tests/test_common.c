@@ -3,6 +3,8 @@
  * common: the shared escaping of outside text (snt_escape(),
  * snt_char_unsafe(), snt_utf8_decode()).
  */
+#include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -116,6 +120,43 @@ static void test_utf8_decode(void **state)
 	assert_false(snt_char_unsafe(0x5f20));
 }
 
+/* A whole file written through PATH.tmp: content and mode, no .tmp left, a stale .tmp replaced. */
+static void test_write_atomic(void **state)
+{
+	char dir[] = "/tmp/snt-common-XXXXXX", path[64], tmp[64], buf[16] = "", longpath[PATH_MAX + 8];
+	struct stat sb;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(tmp, sizeof(tmp), "%s/file.tmp", dir);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fputs("stale", f);
+	fclose(f);
+	assert_int_equal(snt_write_atomic(path, "old", 3, 0600), 0);
+	assert_int_equal(snt_write_atomic(path, "new text", 8, 0600), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 8);
+	fclose(f);
+	assert_string_equal(buf, "new text");
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(access(tmp, F_OK), -1);
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	assert_int_equal(snt_write_atomic(longpath, "x", 1, 0600), ENAMETOOLONG);
+	snprintf(path, sizeof(path), "%s/missing/file", dir);
+	assert_int_equal(snt_write_atomic(path, "x", 1, 0600), ENOENT);
+	unlink(tmp);
+	snprintf(path, sizeof(path), "%s/file", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_hex_decode),
 		cmocka_unit_test(test_escape_sizes),
 		cmocka_unit_test(test_utf8_decode),
+		cmocka_unit_test(test_write_atomic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

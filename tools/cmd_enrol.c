@@ -307,48 +307,6 @@ static int read_text(const char *path, size_t max, char **out)
 	return 0;
 }
 
-/* Write @len bytes to @path (mode @mode) through PATH.tmp: fsync, rename. */
-static int write_file(const char *path, const void *buf, size_t len, mode_t mode)
-{
-	char tmp[PATH_MAX];
-	size_t off = 0;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	(void)unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, (const char *)buf + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (off < len || fsync(fd)) {
-		int saved = errno;
-
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (close(fd) || rename(tmp, path)) {
-		int saved = errno;
-
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
-}
-
 /* As root, give @path to the owner of the log's directory (the daemon's user). */
 static void give(const struct snt_config *sc, const char *path)
 {
@@ -364,21 +322,6 @@ static void give(const struct snt_config *sc, const char *path)
 		ctl_err(CMD, _("%s: cannot give it to uid %u: %s"), path, (unsigned)st.st_uid, strerror(errno));
 }
 
-/* The public key's path beside the device key (as `keys init` names it). */
-static int public_path(const char *priv, char *out, size_t size)
-{
-	size_t n = strlen(priv);
-
-	if (n > 4 && !strcmp(priv + n - 4, ".key")) {
-		if (n >= size)
-			return -1;
-		memcpy(out, priv, n - 4);
-		memcpy(out + n - 4, ".pub", 5);
-		return 0;
-	}
-	return snprintf(out, size, "%s.pub", priv) < (int)size ? 0 : -1;
-}
-
 /* This gate's device key: the one at [sync] device_key, or a new one.  *@pem: its public key. */
 static int device_key(const struct snt_config *sc, char **pem, bool *made)
 {
@@ -388,7 +331,7 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
 	enum snt_sign_err e;
 
 	*made = false;
-	if (public_path(sc->sync_device_key, pub, sizeof(pub))) {
+	if (ctl_public_key_path(sc->sync_device_key, pub, sizeof(pub))) {
 		ctl_err(CMD, _("%s: path too long"), sc->sync_device_key);
 		return -1;
 	}
@@ -418,7 +361,7 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
 		return -1;
 	}
 	if (access(pub, F_OK) != 0) {
-		if (write_file(pub, *pem, len, 0644)) {
+		if ((errno = snt_write_atomic(pub, *pem, len, 0644))) {
 			ctl_err(CMD, _("cannot write %s: %s"), pub, strerror(errno));
 			return -1;
 		}
@@ -606,12 +549,12 @@ static int apply(const struct snt_config *sc, const struct package *p, char *rul
 	}
 	give(sc, dir);
 	snprintf(path, sizeof(path), "%s/bureau.pub", dir);
-	if (write_file(path, p->key_pem, strlen(p->key_pem), 0644))
+	if ((errno = snt_write_atomic(path, p->key_pem, strlen(p->key_pem), 0644)))
 		goto io;
 	give(sc, path);
 	if (p->ca_pem) {
 		snprintf(path, sizeof(path), "%s/bureau-ca.pem", dir);
-		if (write_file(path, p->ca_pem, strlen(p->ca_pem), 0644))
+		if ((errno = snt_write_atomic(path, p->ca_pem, strlen(p->ca_pem), 0644)))
 			goto io;
 		give(sc, path);
 	}
@@ -622,7 +565,7 @@ static int apply(const struct snt_config *sc, const struct package *p, char *rul
 		give(sc, path);
 		for (size_t i = 0; i < p->n_trust; i++) {
 			snprintf(path, sizeof(path), "%s/trust/%s", dir, p->trust_name[i]);
-			if (write_file(path, p->trust[i], p->trust_len[i], 0644))
+			if ((errno = snt_write_atomic(path, p->trust[i], p->trust_len[i], 0644)))
 				goto io;
 			give(sc, path);
 		}
@@ -663,7 +606,7 @@ static int apply(const struct snt_config *sc, const struct package *p, char *rul
 		free(conf);
 		goto io;
 	}
-	if (write_file(sc->enrolment, conf, n, 0644)) {
+	if ((errno = snt_write_atomic(sc->enrolment, conf, n, 0644))) {
 		free(conf);
 		snt_strlcpy(path, sc->enrolment, sizeof(path));
 		goto io;
@@ -690,10 +633,10 @@ static int write_back(const char *pkgdir, const struct package *p, const char *p
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/device.pub", pkgdir);
-	rc = write_file(path, pub_pem, strlen(pub_pem), 0644);
+	rc = errno = snt_write_atomic(path, pub_pem, strlen(pub_pem), 0644);
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/reply.json", pkgdir);
-		rc = write_file(path, text, strlen(text), 0644);
+		rc = errno = snt_write_atomic(path, text, strlen(text), 0644);
 	}
 	free(text);
 	if (rc)

@@ -125,21 +125,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	return 0;
 }
 
-/* The public key's path: device_key with ".key" replaced by ".pub", else + ".pub". */
-static int public_path(const char *priv, char *out, size_t size)
-{
-	size_t n = strlen(priv);
-
-	if (n > 4 && !strcmp(priv + n - 4, ".key")) {
-		if (n >= size)
-			return -1;
-		memcpy(out, priv, n - 4);
-		memcpy(out + n - 4, ".pub", 5);
-		return 0;
-	}
-	return snprintf(out, size, "%s.pub", priv) < (int)size ? 0 : -1;
-}
-
 static void print_kid(EVP_PKEY *key)
 {
 	static const char b64[] =
@@ -240,7 +225,7 @@ static int keys_init(const struct snt_config *sc)
 		ctl_err(CMD, "%s: [sync] device_key is empty", sc->path);
 		return SNT_EXIT_USAGE;
 	}
-	if (public_path(sc->sync_device_key, pub, sizeof(pub))) {
+	if (ctl_public_key_path(sc->sync_device_key, pub, sizeof(pub))) {
 		ctl_err(CMD, "%s: path too long", sc->sync_device_key);
 		return SNT_EXIT_USAGE;
 	}

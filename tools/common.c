@@ -95,6 +95,20 @@ int ctl_parse_exit(const char *cmd, int r)
 	return r > 0 ? SNT_EXIT_OK : ctl_usage_hint(cmd);
 }
 
+int ctl_public_key_path(const char *priv, char *out, size_t size)
+{
+	size_t n = strlen(priv);
+
+	if (n > 4 && !strcmp(priv + n - 4, ".key")) {
+		if (n >= size)
+			return -1;
+		memcpy(out, priv, n - 4);
+		memcpy(out + n - 4, ".pub", 5);
+		return 0;
+	}
+	return snprintf(out, size, "%s.pub", priv) < (int)size ? 0 : -1;
+}
+
 int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const char **out)
 {
 	if (ctl_no_operands(cmd, argc, argv))

@@ -119,6 +119,13 @@ int ctl_check_args(const char *cmd, int argc, char **argv, const char *db, const
 int ctl_check_args_config(const char *cmd, int argc, char **argv, const char *db, const char *config, char *buf,
 			  size_t size, const char **out);
 
+/*
+ * ctl_public_key_path() - the path of the public key beside private key
+ * @priv (the device key): ".key" replaced by ".pub", else ".pub" appended;
+ * into @out (@size bytes).  Return: 0; -1 when it does not fit.
+ */
+int ctl_public_key_path(const char *priv, char *out, size_t size);
+
 struct snt_config;
 
 /*

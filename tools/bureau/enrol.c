@@ -96,42 +96,6 @@ static json_t *hex_of(const char *buf, size_t len)
 	return j;
 }
 
-/* Write @text to @path (mode @mode) through PATH.tmp, fsync, rename. */
-static int write_text(const char *path, const char *text, mode_t mode)
-{
-	char tmp[4096];
-	size_t len = strlen(text), off = 0;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (off < len || fsync(fd) || close(fd)) {
-		int saved = errno;
-
-		if (off < len)
-			close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return rename(tmp, path);
-}
-
 /* mkdir -p of @path's components from @from on (each 0700 unless it exists). */
 static int make_dirs(char *path)
 {
@@ -283,7 +247,7 @@ static int cmd_enrol(const struct opts *o)
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, token) >= sizeof(path) ||
-	    write_text(path, text, 0600)) {
+	    (errno = snt_write_atomic(path, text, strlen(text), 0600))) {
 		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -293,7 +257,7 @@ static int cmd_enrol(const struct opts *o)
 		goto out;
 	}
 	strncat(path, "/package.json", sizeof(path) - strlen(path) - 1);
-	if (write_text(path, text, 0600)) {
+	if ((errno = snt_write_atomic(path, text, strlen(text), 0600))) {
 		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
