@@ -69,6 +69,54 @@ write_linux_conf() {
 		"$2" >"$1"
 }
 
+# notify_listen SOCKET OUT - a stand-in for systemd's notification socket:
+# a datagram socket at SOCKET (python3, in the background: $py) writing the
+# messages it gets to OUT, one a line with their newlines as '|', once
+# STOPPING=1 has come (or 20 s passed); returns once the socket is there.
+notify_listen() {
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+with open(sys.argv[2] + ".tmp", "w") as f:
+    while True:
+        m = s.recv(4096).decode()
+        f.write(m.replace("\n", "|") + "\n")
+        if m.startswith("STOPPING=1"):
+            break
+import os
+os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+PY
+	py=$!
+	_i=0
+	while [ ! -S "$1" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+}
+
+# dcc_vector - $data the shared test data ($SENTINEL_TESTDATA, else
+# ../shared/testdata) and $j its DCC vector AT/1; without it the script is
+# skipped (exit 77), or fails when CI=true.
+dcc_vector() {
+	data=${SENTINEL_TESTDATA:-$ROOT/../shared/testdata}
+	j="$data/dcc/AT/2DCode/raw/1.json"
+	if [ ! -f "$j" ]; then
+		if [ "${CI:-}" = "true" ]; then
+			echo "FAIL: test data $data not found: set SENTINEL_TESTDATA (CI=true, so this fails)" >&2
+			exit 1
+		fi
+		echo "SKIP: test data $data not found: set SENTINEL_TESTDATA to run this test" >&2
+		exit 77
+	fi
+}
+
+# append_sync_conf FILE - a [sync] section for FILE (a gate configuration
+# from write_conf): the device key keys/device.key (the keys directory
+# beside FILE, made) and the bureau's key bureau.key.pub.
+append_sync_conf() {
+	printf '\n[sync]\ndevice_key = keys/device.key\nbureau_key = bureau.key.pub\n' >>"$1"
+	mkdir -p "$(dirname "$1")/keys"
+}
+
 # write_rules_conf DIR SCENARIO KEY - DIR/gate.conf as write_conf (log
 # gate.db, output out.log, in DIR) for a gate under the bureau's rule set:
 # [sync] bureau_key = KEY, [rules] dir = rules (DIR/rules, made).

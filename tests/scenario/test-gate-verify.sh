@@ -9,16 +9,7 @@
 # (skipped without it, failing under CI=true).
 . tests/scenario/lib.sh
 
-data=${SENTINEL_TESTDATA:-$ROOT/../shared/testdata}
-j="$data/dcc/AT/2DCode/raw/1.json"
-if [ ! -f "$j" ]; then
-	if [ "${CI:-}" = "true" ]; then
-		echo "FAIL: test data $data not found: set SENTINEL_TESTDATA (CI=true, so this fails)" >&2
-		exit 1
-	fi
-	echo "SKIP: test data $data not found: set SENTINEL_TESTDATA to run this test" >&2
-	exit 77
-fi
+dcc_vector
 sqlite3 :memory: "select json_extract(readfile('$j'), '\$.TESTCTX.CERTIFICATE')" | base64 -d >"$T/dsc.der"
 sqlite3 :memory: "select json_extract(readfile('$j'), '\$.2DCODE')" | base64 -d >"$T/dcc.png"
 

@@ -22,23 +22,7 @@ $T/gate.conf: configuration OK"
 
 # systemd's STATUS= (systemctl status) says so too: a Python datagram socket stands in for systemd's.
 if command -v python3 >/dev/null; then
-	python3 - "$T/notify" "$T/got" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(20)
-with open(sys.argv[2] + ".tmp", "w") as f:
-    while True:
-        m = s.recv(4096).decode()
-        f.write(m.replace("\n", "|") + "\n")
-        if m.startswith("STOPPING=1"):
-            break
-import os
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-PY
-	py=$!
-	i=0
-	while [ ! -S "$T/notify" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	notify_listen "$T/notify" "$T/got"
 fi
 NOTIFY_SOCKET="$T/notify" "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "exit status" "$?" "0"

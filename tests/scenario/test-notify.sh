@@ -12,23 +12,7 @@ cat >"$T/s.scn" <<SCN
 $(visit "$FIX/green.png" 36.5 10000 5000)
 SCN
 write_conf "$T/gate.conf" s.scn gate.db out.log
-python3 - "$T/notify" "$T/got" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(20)
-with open(sys.argv[2] + ".tmp", "w") as f:
-    while True:
-        m = s.recv(4096).decode()
-        f.write(m.replace("\n", "|") + "\n")
-        if m.startswith("STOPPING=1"):
-            break
-import os
-os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-PY
-py=$!
-i=0
-while [ ! -S "$T/notify" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+notify_listen "$T/notify" "$T/got"
 NOTIFY_SOCKET="$T/notify" WATCHDOG_USEC=4000000 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/err"
 expect_eq "exit" "$?" "0"
 wait $py

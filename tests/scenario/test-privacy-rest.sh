@@ -14,16 +14,7 @@
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "test-privacy-rest: $B/sentinel-bureau not built: skipped"; exit 77; }
-data=${SENTINEL_TESTDATA:-$ROOT/../shared/testdata}
-j="$data/dcc/AT/2DCode/raw/1.json"
-if [ ! -f "$j" ]; then
-	if [ "${CI:-}" = "true" ]; then
-		echo "FAIL: test data $data not found: set SENTINEL_TESTDATA (CI=true, so this fails)" >&2
-		exit 1
-	fi
-	echo "SKIP: test data $data not found: set SENTINEL_TESTDATA to run this test" >&2
-	exit 77
-fi
+dcc_vector
 jq() { sqlite3 :memory: "select json_extract(readfile('$j'), '\$.$1')"; }
 jq TESTCTX.CERTIFICATE | base64 -d >"$T/dsc.der"
 jq 2DCODE | base64 -d >"$T/dcc.png"
@@ -38,13 +29,7 @@ $(visit "$FIX/green.png" 36.6)
 SCN
 write_conf "$T/gate.conf" visits.scn gate.db out.log
 sed -i "s#^start = .*#start = 2021-05-06T18:00:00Z#; s#^duty_phone = .*#&\ntrust = $T/dsc.der#" "$T/gate.conf"
-cat >>"$T/gate.conf" <<CONF
-
-[sync]
-device_key = keys/device.key
-bureau_key = bureau.key.pub
-CONF
-mkdir -p "$T/keys"
+append_sync_conf "$T/gate.conf"
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr" || fail "sentineld failed: $(cat "$T/stderr")"
 got=$("$B/sentinelctl" entries --json --db "$T/gate.db" | sed -E 's/"time": "[^"]*", //')
 expect_eq "entries" "$got" \

@@ -29,13 +29,7 @@ wait 12000
 presence 0
 SCN
 write_conf "$T/gate.conf" visits.scn gate.db out.log
-cat >>"$T/gate.conf" <<CONF
-
-[sync]
-device_key = keys/device.key
-bureau_key = bureau.key.pub
-CONF
-mkdir -p "$T/keys"
+append_sync_conf "$T/gate.conf"
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr" || fail "sentineld failed: $(cat "$T/stderr")"
 n=$("$ctl" entries --db "$T/gate.db" --json | wc -l)
 expect_eq "gate entries" "$n" "3"
