@@ -62,7 +62,7 @@ SENTINELD_MODULES   := common entry clock cose image log notify scan screen trus
 SENTINELCTL_MODULES := common entry clock cose image review scan screen trust voice codes sign fss \
                        rules policy store report sync config thermo board board/sim board/linux
 BUREAU_MODULES      := common entry clock cose trust codes sign fss rules policy review store sync
-TEST_MODULES        := common entry clock cose image log notify review scan screen trust voice \
+TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust voice \
                        codes sign fss rules policy store journal report sync config thermo checkin \
                        board board/sim board/linux
 
