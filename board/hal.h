@@ -136,6 +136,28 @@ struct snt_audio_ops {
 	enum snt_hal_err (*play)(void *ctx, const char *clip_id);
 };
 
+/* Bytes of the card's text block an ID-card reader returns (idcard/idcard.h). */
+#define SNT_IDREADER_TEXT_LEN 256
+
+struct snt_idreader_ops {
+	/*
+	 * read() - one read of the card on the ID-card reader (a SAM module
+	 * on a serial line: find card, select card, read text; see
+	 * board/linux/idreader.h).
+	 * @block, @size: receive the card's SNT_IDREADER_TEXT_LEN-byte text
+	 * block (UCS-2LE, idcard/idcard.h parses it); @size at least that.
+	 * @why, @whylen: on SNT_HAL_ERR_IO, one line naming the fault (never
+	 * anything read from the card).
+	 * Return: SNT_HAL_OK with the block; SNT_HAL_ERR_NODATA when no card
+	 * is on the reader; SNT_HAL_ERR_IO on a device fault: no answer in
+	 * time, a frame cut short, a wrong checksum, line noise, the card
+	 * taken away during the read, the reader unplugged or refusing;
+	 * SNT_HAL_ERR_INVAL for a bad argument.  After a fault the next read
+	 * opens the line again.
+	 */
+	enum snt_hal_err (*read)(void *ctx, uint8_t *block, size_t size, char *why, size_t whylen);
+};
+
 struct snt_board {
 	const char *name;				/* backend name, e.g. "sim" */
 	const struct snt_camera_ops *camera;		void *camera_ctx;
@@ -143,6 +165,7 @@ struct snt_board {
 	const struct snt_gpio_ops *gpio;		void *gpio_ctx;
 	const struct snt_display_ops *display;		void *display_ctx;
 	const struct snt_audio_ops *audio;		void *audio_ctx;	/* NULL: no sound */
+	const struct snt_idreader_ops *idreader;	void *idreader_ctx;	/* NULL: no ID-card reader */
 	struct snt_clock clock;				/* the clock this board's events use */
 	char boot_id[37];				/* boot id the monotonic clock counts from */
 	void (*close)(struct snt_board *b);		/* releases everything above */

@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "hal.h"
+#include "idcard/idcard.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
@@ -70,7 +71,7 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ "unknown-cmd.scn", SNT_SCENARIO_ERR_SYNTAX,
-	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp, signal, clock)" },
+	  FIX "unknown-cmd.scn:3: unknown command 'bogus' (known: presence, button, wait, show, temp, card, signal, clock)" },
 	{ "temp-nan.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-nan.scn:2: temperature '36,5' is not a number" },
 	{ "temp-inf.scn", SNT_SCENARIO_ERR_VALUE, FIX "temp-inf.scn:1: temperature '1e400' is not a number" },
 	{ "temp-range.scn", SNT_SCENARIO_ERR_VALUE,
@@ -149,6 +150,7 @@ static struct simfix *sim_up(const char *script)
 	snt_strlcpy(f->cfg.sim_scenario, f->scn, sizeof(f->cfg.sim_scenario));
 	snt_strlcpy(f->cfg.sim_output, f->out, sizeof(f->cfg.sim_output));
 	f->cfg.sim_start_utc_ms = 1000000;
+	f->cfg.idreader_timeout_ms = 50;
 	assert_int_equal(snt_board_open(&f->cfg, &f->b, err, sizeof(err)), SNT_HAL_OK);
 	return f;
 }
@@ -245,6 +247,98 @@ static void test_sim_clock(void **state)
 	sim_down(f);
 }
 
+/*
+ * The ID-card reader: `card` lines drive the simulated SAM module, and the
+ * real driver reads it over the pseudo-terminal (config timeout 50 ms).
+ */
+static void test_sim_card(void **state)
+{
+	struct simfix *f = sim_up("card name=张三丰 number=11010519491231002X from=20200101 to=20400101\n"
+				  "presence 1\n"
+				  "wait 1000\n"
+				  "card pulled\n"
+				  "wait 1000\n"
+				  "card none\n"
+				  "wait 1000\n"
+				  "card unplugged\n"
+				  "presence 0\n");
+	struct snt_board *b = f->b;
+	struct snt_input_event ev;
+	struct snt_idcard_text t;
+	uint8_t block[SNT_IDREADER_TEXT_LEN];
+	char why[256];
+
+	(void)state;
+	assert_non_null(b->idreader);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why)), SNT_HAL_OK);
+	assert_int_equal(snt_idcard_text_parse(block, &t, NULL), SNT_IDCARD_OK);
+	assert_string_equal(t.name, "张三丰");
+	assert_string_equal(t.sex, "2");	/* the number's 17th digit, 2: even */
+	assert_string_equal(t.birth, "19491231");
+	assert_string_equal(t.valid_to, "20400101");
+	snt_clock_sleep_ms(&b->clock, 1000);
+	assert_int_equal(b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why)), SNT_HAL_ERR_IO);
+	assert_string_equal(why, "idreader: card taken away during the read");
+	snt_clock_sleep_ms(&b->clock, 1000);
+	assert_int_equal(b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why)),
+			 SNT_HAL_ERR_NODATA);
+	snt_clock_sleep_ms(&b->clock, 1000);
+	assert_int_equal(b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why)), SNT_HAL_ERR_IO);
+	assert_string_equal(why, "idreader: reader unplugged");
+	sim_down(f);
+
+	/* No card line: no reader. */
+	f = sim_up("presence 1\n");
+	assert_null(f->b->idreader);
+	sim_down(f);
+}
+
+static void test_card_lines_bad(void **state)
+{
+	static const struct {
+		const char *line;
+		enum snt_scenario_err err;
+		const char *msg;
+	} cases[] = {
+		{ "card\n", SNT_SCENARIO_ERR_SYNTAX, "'card' takes none, pulled, unplugged, frames FILE or KEY=VALUE..." },
+		{ "card name=张三\n", SNT_SCENARIO_ERR_SYNTAX, "card: name= and number= are needed" },
+		{ "card name=张三 number=1 colour=red\n", SNT_SCENARIO_ERR_SYNTAX,
+		  "card: unknown key 'colour' (known: name, sex, nation, birth, address, number, authority, from, to)" },
+		{ "card name=张三 name=李四 number=1\n", SNT_SCENARIO_ERR_SYNTAX, "card: key 'name' given twice" },
+		{ "card name=一二三四五六七八九十一二三四五六 number=11010519491231002X\n", SNT_SCENARIO_ERR_VALUE,
+		  "card: name is not text that fits the card" },
+		{ "card name=张三 number\n", SNT_SCENARIO_ERR_SYNTAX, "card: word 3 is not KEY=VALUE" },
+		{ "card frames /nonexistent/f.bin\n", SNT_SCENARIO_ERR_VALUE,
+		  "card frames /nonexistent/f.bin: No such file or directory" },
+	};
+	char path[] = "/tmp/snt-card-XXXXXX", err[512], want[600];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct snt_scenario *scn = NULL;
+		int fd = mkstemp(path);
+		FILE *fp;
+
+		assert_true(fd >= 0);
+		fp = fdopen(fd, "w");
+		assert_non_null(fp);
+		fputs(cases[i].line, fp);
+		fclose(fp);
+		assert_int_equal(snt_scenario_load(path, &scn, err, sizeof(err)), cases[i].err);
+		assert_null(scn);
+		if (!strncmp(cases[i].msg, "card frames ", 12))
+			snprintf(want, sizeof(want), "%s:1: frames %s", path, cases[i].msg + 12);
+		else
+			snprintf(want, sizeof(want), "%s:1: %s", path, cases[i].msg);
+		assert_string_equal(err, want);
+		/* Nothing of the card's values in the message. */
+		assert_null(strstr(err, "张三"));
+		unlink(path);
+		strcpy(path, "/tmp/snt-card-XXXXXX");
+	}
+}
+
 static void test_sim_outputs(void **state)
 {
 	struct simfix *f = sim_up("presence 1\n");
@@ -295,6 +389,8 @@ int main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_sim_timing),
 		cmocka_unit_test(test_sim_clock),
+		cmocka_unit_test(test_sim_card),
+		cmocka_unit_test(test_card_lines_bad),
 		cmocka_unit_test(test_sim_outputs),
 		cmocka_unit_test(test_sim_bad_scenario),
 	};

@@ -22,6 +22,7 @@
 #include "linux/iio.h"
 #include "linux/linux.h"
 #include "linux/mlx90614.h"
+#include "linux/idreader.h"
 #include "linux/v4l2.h"
 
 #define CONSUMER "sentineld"
@@ -35,6 +36,7 @@ struct lboard {
 	int display_fd;			/* -1: messages are not shown */
 	struct snt_drm *drm;		/* [display] backend = drm, once opened */
 	struct snt_alsa *alsa;		/* [audio] backend = alsa, once opened */
+	struct snt_idreader *idreader;	/* [idreader] device, opened at each read while it fails */
 	/* What the DRM and ALSA backends open (again, until they open). */
 	char card[PATH_MAX];
 	enum snt_screen_order order;
@@ -170,6 +172,7 @@ static void lboard_close(struct snt_board *b)
 	snt_iio_close(lb->iio);
 	snt_mlx90614_close(lb->mlx);
 	snt_alsa_close(lb->alsa);
+	snt_idreader_free(lb->idreader);
 	snt_drm_close(lb->drm);
 	if (lb->display_fd >= 0)
 		close(lb->display_fd);
@@ -332,6 +335,17 @@ enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board *
 			lb->alsa = NULL;
 		lb->board.audio = &alsa_audio_ops;
 		lb->board.audio_ctx = lb;
+	}
+	/* The ID-card reader's line is opened at its first read: one missing now is a fault then. */
+	if (cfg->idreader_device[0]) {
+		herr = snt_idreader_new(cfg->idreader_device, cfg->idreader_timeout_ms, &lb->idreader);
+		if (herr != SNT_HAL_OK) {
+			snprintf(errbuf, errlen, "%s: key 'device' in [idreader]: %s", cfg->path,
+				 snt_hal_strerror(herr));
+			goto err_close;
+		}
+		lb->board.idreader = &snt_idreader_tty_ops;
+		lb->board.idreader_ctx = lb->idreader;
 	}
 	*out = &lb->board;
 	return SNT_HAL_OK;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idcard/idcard.h"
 #include "sim/scenario.h"
 
 #define MAX_WORDS 64
@@ -70,6 +71,10 @@ void snt_scenario_free(struct snt_scenario *scn)
 			free(scn->steps[i].u.show.image);
 		else if (scn->steps[i].op == SNT_SCN_TEMP)
 			free(scn->steps[i].u.temp.mdc);
+		else if (scn->steps[i].op == SNT_SCN_CARD && scn->steps[i].u.card.data) {
+			explicit_bzero(scn->steps[i].u.card.data, scn->steps[i].u.card.len);
+			free(scn->steps[i].u.card.data);
+		}
 	}
 	free(scn->steps);
 	for (size_t i = 0; i < scn->n_images; i++) {
@@ -177,6 +182,140 @@ static enum snt_scenario_err parse_temp(struct parser *p, const char *w, int32_t
 	return SNT_SCENARIO_OK;
 }
 
+/* The bytes of a `card frames` file, relative to the scenario's directory. */
+static enum snt_scenario_err read_frames(struct parser *p, const char *word, uint8_t **data, size_t *len)
+{
+	char path[PATH_MAX];
+	uint8_t *buf;
+	size_t n = 0;
+	FILE *f;
+	int rc, k;
+
+	k = snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : p->dir, word);
+	if (k < 0 || (size_t)k >= sizeof(path))
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames path too long");
+	rc = snt_fopen_regular(path, &f);
+	if (rc)
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: %s", path, snt_open_strerror(rc));
+	buf = malloc(SNT_SCENARIO_MAX_FRAMES_BYTES + 1);
+	if (!buf) {
+		fclose(f);
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+	}
+	n = fread(buf, 1, SNT_SCENARIO_MAX_FRAMES_BYTES + 1, f);
+	rc = ferror(f);
+	fclose(f);
+	if (rc || n == 0 || n > SNT_SCENARIO_MAX_FRAMES_BYTES) {
+		free(buf);
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: %s", path,
+			    rc ? "read error" : n == 0 ? "empty" : "larger than 1 MiB");
+	}
+	*data = buf;
+	*len = n;
+	return SNT_SCENARIO_OK;
+}
+
+/*
+ * A card's fields from KEY=VALUE words into its text block.  Errors name
+ * the key, never the value (it is personal).
+ */
+static enum snt_scenario_err card_fields(struct parser *p, char **w, int nw, uint8_t **data)
+{
+	static const struct {
+		const char *key;
+		size_t off, cap;
+	} keys[] = {
+#define K(k, m) { k, offsetof(struct snt_idcard_text, m), sizeof(((struct snt_idcard_text *)0)->m) }
+		K("name", name), K("sex", sex), K("nation", nation), K("birth", birth), K("address", address),
+		K("number", number), K("authority", authority), K("from", valid_from), K("to", valid_to),
+#undef K
+	};
+	struct snt_idcard_text t = { .nation = "01", .address = "-", .authority = "-", .valid_from = "20200101",
+				     .valid_to = "长期" };
+	const char *field = NULL;
+	bool seen[SNT_ARRAY_SIZE(keys)] = { false };
+
+	for (int i = 1; i < nw; i++) {
+		char *eq = strchr(w[i], '=');
+		size_t k;
+
+		if (!eq)
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: word %d is not KEY=VALUE", i + 1);
+		*eq = '\0';
+		for (k = 0; k < SNT_ARRAY_SIZE(keys) && strcmp(keys[k].key, w[i]); k++)
+			;
+		if (k == SNT_ARRAY_SIZE(keys))
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+				    "card: unknown key '%.20s' (known: name, sex, nation, birth, address, number, "
+				    "authority, from, to)", w[i]);
+		if (seen[k])
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: key '%s' given twice", keys[k].key);
+		seen[k] = true;
+		if (snt_strlcpy((char *)&t + keys[k].off, eq + 1, keys[k].cap) >= keys[k].cap)
+			return fail(p, SNT_SCENARIO_ERR_VALUE, "card: %s too long", keys[k].key);
+	}
+	if (!t.name[0] || !t.number[0])
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: name= and number= are needed");
+	/* By default the birth date and sex are those the number holds (GB 11643 4.1). */
+	if (!t.birth[0] && strlen(t.number) >= 14) {
+		memcpy(t.birth, t.number + 6, 8);
+		t.birth[8] = '\0';
+	}
+	if (!t.sex[0] && strlen(t.number) >= 17)
+		t.sex[0] = (char)((t.number[16] - '0') % 2 ? '1' : '2');
+	*data = malloc(SNT_IDCARD_TEXT_LEN);
+	if (!*data)
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+	if (snt_idcard_text_build(&t, *data, &field) != SNT_IDCARD_OK) {
+		free(*data);
+		*data = NULL;
+		explicit_bzero(&t, sizeof(t));
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "card: %s is not text that fits the card", field);
+	}
+	explicit_bzero(&t, sizeof(t));
+	return SNT_SCENARIO_OK;
+}
+
+static enum snt_scenario_err parse_card(struct parser *p, char **w, int nw)
+{
+	enum snt_scenario_card what;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	enum snt_scenario_err err;
+	struct snt_scenario_step *st;
+
+	if (nw == 2 && !strcmp(w[1], "none")) {
+		what = SNT_SCN_CARD_NONE;
+	} else if (nw == 2 && !strcmp(w[1], "pulled")) {
+		what = SNT_SCN_CARD_PULLED;
+	} else if (nw == 2 && !strcmp(w[1], "unplugged")) {
+		what = SNT_SCN_CARD_UNPLUGGED;
+	} else if (nw == 3 && !strcmp(w[1], "frames")) {
+		what = SNT_SCN_CARD_FRAMES;
+		err = read_frames(p, w[2], &data, &len);
+		if (err)
+			return err;
+	} else if (nw >= 2 && strchr(w[1], '=')) {
+		what = SNT_SCN_CARD_TEXT;
+		err = card_fields(p, w, nw, &data);
+		if (err)
+			return err;
+		len = SNT_IDCARD_TEXT_LEN;
+	} else {
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+			    "'card' takes none, pulled, unplugged, frames FILE or KEY=VALUE...");
+	}
+	st = new_step(p, SNT_SCN_CARD);
+	if (!st) {
+		free(data);
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+	}
+	st->u.card.what = what;
+	st->u.card.data = data;
+	st->u.card.len = len;
+	return SNT_SCENARIO_OK;
+}
+
 static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 {
 	struct snt_scenario_step *st;
@@ -280,6 +419,8 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		st->u.temp.mdc = mdc;
 		return SNT_SCENARIO_OK;
 	}
+	if (!strcmp(w[0], "card"))
+		return parse_card(p, w, nw);
 	if (!strcmp(w[0], "signal")) {
 		int signo;
 
@@ -326,7 +467,7 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		return SNT_SCENARIO_OK;
 	}
 	return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-		    "unknown command '%.40s' (known: presence, button, wait, show, temp, signal, clock)",
+		    "unknown command '%.40s' (known: presence, button, wait, show, temp, card, signal, clock)",
 		    w[0]);
 }
 

@@ -38,7 +38,20 @@ enum snt_scenario_op {
 	SNT_SCN_TEMP,		/* u.temp: samples in milli-°C or SNT_SCENARIO_TEMP_FAULT; n == 0 is "none" */
 	SNT_SCN_SIGNAL,		/* u.signo: the board sends this signal to its own process */
 	SNT_SCN_CLOCK,		/* u.clock: the wall clock's trust, or a new reading */
+	SNT_SCN_CARD,		/* u.card: what is on the ID-card reader */
 };
+
+/* What a `card` line puts on the ID-card reader. */
+enum snt_scenario_card {
+	SNT_SCN_CARD_NONE = 0,		/* no card */
+	SNT_SCN_CARD_TEXT,		/* a card: data is its 256-byte text block (UCS-2LE) */
+	SNT_SCN_CARD_PULLED,		/* a card taken away while it is read */
+	SNT_SCN_CARD_FRAMES,		/* the reader answers with data's bytes (a frames file) */
+	SNT_SCN_CARD_UNPLUGGED,		/* the reader's cable pulled, for good */
+};
+
+/* Largest frames file of a `card frames` line. */
+#define SNT_SCENARIO_MAX_FRAMES_BYTES (1 << 20)
 
 struct snt_scenario_step {
 	enum snt_scenario_op op;
@@ -63,6 +76,11 @@ struct snt_scenario_step {
 			size_t n;
 			int32_t *mdc;
 		} temp;
+		struct {
+			enum snt_scenario_card what;
+			uint8_t *data;		/* owned; NULL for none, pulled, unplugged */
+			size_t len;
+		} card;
 	} u;
 };
 

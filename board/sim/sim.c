@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "linux/idreader.h"
+#include "sim/samcard.h"
 #include "sim/scenario.h"
 #include "sim/screens.h"
 #include "sim/sim.h"
@@ -42,7 +44,35 @@ struct sim {
 	/* what the thermometer reads */
 	const int32_t *temp;
 	size_t temp_n, temp_pos;
+	/* the ID-card reader, when the scenario has card lines: the real driver on a pty */
+	struct sim_samcard *card;
+	struct snt_idreader *reader;
 };
+
+/* A `card` step: what the simulated reader answers from now on. */
+static void card_step(struct sim *s, const struct snt_scenario_step *st)
+{
+	static const enum sim_card mode[] = {
+		[SNT_SCN_CARD_NONE] = SIM_CARD_NONE,
+		[SNT_SCN_CARD_TEXT] = SIM_CARD_TEXT,
+		[SNT_SCN_CARD_PULLED] = SIM_CARD_PULLED,
+		[SNT_SCN_CARD_FRAMES] = SIM_CARD_RAW,
+	};
+
+	if (!s->card)
+		return;
+	if (st->u.card.what == SNT_SCN_CARD_UNPLUGGED) {
+		sim_samcard_unplug(s->card);
+		return;
+	}
+	/*
+	 * It fails only once unplugged (the reader stays gone, as the driver
+	 * reports) or without memory (the last card stays).
+	 */
+	int rc = sim_samcard_set(s->card, mode[st->u.card.what], st->u.card.data, st->u.card.len);
+
+	(void)rc;
+}
 
 /* Apply every step that is due at or before the current time, up to the next input. */
 static void advance(struct sim *s)
@@ -65,6 +95,8 @@ static void advance(struct sim *s)
 		} else if (st->op == SNT_SCN_SIGNAL) {
 			/* To this process: the daemon sees it through its signalfd. */
 			(void)kill(getpid(), st->u.signo);
+		} else if (st->op == SNT_SCN_CARD) {
+			card_step(s, st);
 		} else if (st->op == SNT_SCN_SHOW) {
 			s->show = st->u.show.image;
 			s->show_n = st->u.show.n;
@@ -245,6 +277,49 @@ static const struct snt_thermometer_ops sim_thermometer_ops = {
 	.read = sim_read,
 };
 
+/* The scenario's card steps due now, then the real driver over the pty. */
+static enum snt_hal_err sim_idread(void *ctx, uint8_t *block, size_t size, char *why, size_t whylen)
+{
+	struct sim *s = ctx;
+
+	advance(s);
+	return snt_idreader_tty_ops.read(s->reader, block, size, why, whylen);
+}
+
+static const struct snt_idreader_ops sim_idreader_ops = {
+	.read = sim_idread,
+};
+
+/* The simulated reader and its driver, when the scenario presents cards. */
+static enum snt_hal_err sim_idreader_open(struct sim *s, const struct snt_config *cfg, char *errbuf,
+					  size_t errlen)
+{
+	char slave[128];
+	enum snt_hal_err err;
+	int rc;
+	bool any = false;
+
+	for (size_t i = 0; i < s->scn->n_steps && !any; i++)
+		any = s->scn->steps[i].op == SNT_SCN_CARD;
+	if (!any)
+		return SNT_HAL_OK;
+	rc = sim_samcard_new(slave, sizeof(slave), &s->card);
+	if (rc) {
+		snprintf(errbuf, errlen, "simulated ID-card reader: %s", strerror(rc));
+		return rc == ENOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_IO;
+	}
+	err = snt_idreader_new(slave, cfg->idreader_timeout_ms, &s->reader);
+	if (err) {
+		snprintf(errbuf, errlen, "simulated ID-card reader: %s", snt_hal_strerror(err));
+		sim_samcard_free(s->card);
+		s->card = NULL;
+		return err;
+	}
+	s->board.idreader = &sim_idreader_ops;
+	s->board.idreader_ctx = s;
+	return SNT_HAL_OK;
+}
+
 static enum snt_hal_err sim_show(void *ctx, const char *text)
 {
 	struct sim *s = ctx;
@@ -324,6 +399,8 @@ static void sim_close(struct snt_board *b)
 		(void)sim_set(s, outputs[i], 0, 0);
 	if (s->out_fd >= 0)
 		close(s->out_fd);
+	snt_idreader_free(s->reader);
+	sim_samcard_free(s->card);
 	sim_screens_free(s->screens);
 	snt_scenario_free(s->scn);
 	free(s->blank);
@@ -419,6 +496,15 @@ enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **o
 	if (s->screens && cfg->audio_clips[0]) {
 		s->board.audio = &sim_audio_ops;
 		s->board.audio_ctx = s;
+	}
+	if (sim_idreader_open(s, cfg, errbuf, errlen) != SNT_HAL_OK) {
+		sim_screens_free(s->screens);
+		if (s->out_fd >= 0)
+			close(s->out_fd);
+		snt_scenario_free(s->scn);
+		free(s->blank);
+		free(s);
+		return SNT_HAL_ERR_IO;
 	}
 	s->board.clock.ops = &sim_clock_ops;
 	s->board.clock.ctx = s;

@@ -96,6 +96,8 @@ static const struct key keys[] = {
 	{ "display", "languages", K_STR, S(display_languages), 0, 0 },
 	{ "display", "width", K_INT, I(display_width), 320, 3840 },
 	{ "display", "height", K_INT, I(display_height), 240, 2160 },
+	{ "idreader", "device", K_PATH, S(idreader_device), 0, 0 },
+	{ "idreader", "timeout_ms", K_INT, I(idreader_timeout_ms), 10, 60000 },
 	{ "audio", "backend", K_STR, S(audio_backend), 0, 0 },
 	{ "audio", "device", K_STR, S(audio_device), 0, 0 },
 	{ "audio", "clips", K_PATH, S(audio_clips), 0, 0 },
@@ -178,6 +180,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->frame_interval_ms = 100;
 	cfg->scan_budget_ms = -1;	/* chosen by board in snt_config_load() */
 	cfg->dedup_window_s = 60;
+	cfg->idreader_timeout_ms = 1000;
 	cfg->temp_tries = 3;
 	cfg->temp_retry_ms = 1000;
 	cfg->fever_threshold_mdc = 37300;

@@ -114,6 +114,10 @@ struct snt_config {
 	int ambient_ref_mdc;		/* reference ambient, milli-°C */
 	int emissivity_pm;		/* skin emissivity in per mille, 500-1000 */
 
+	/* [idreader] resident ID-card reader (SAM module on a serial line) */
+	char idreader_device[PATH_MAX];	/* linux: its tty, e.g. /dev/ttyUSB0; "" = none */
+	int idreader_timeout_ms;	/* how long one answer may take, 10-60000; default 1000 */
+
 	/* [camera] (board = linux) */
 	char camera_device[PATH_MAX];	/* V4L2 capture device */
 

@@ -116,7 +116,7 @@ temp 36.5 hot" \
 run_bad bad-line "presence 1
 wait 100
 open the door" \
-	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp, signal, clock)"
+	"sentineld: board sim: $T/bad-line.scn:3: unknown command 'open' (known: presence, button, wait, show, temp, card, signal, clock)"
 
 # Not regular files: a FIFO would block forever, /dev/zero never ends.
 mkfifo "$T/fifo.scn" "$T/fifo.png"
