@@ -132,11 +132,12 @@ static void test_reason_names_are_the_contract(void **state)
 	 * interfaces.md, in order of weight, plus code-invalid (added after
 	 * no-code) and format-not-accepted (added after it, issue 8), and
 	 * wrong-home (after signature-invalid), rules-missing and pass-used
-	 * (either side of closed-mode, at its weight; issue 14).
+	 * (either side of closed-mode, at its weight; issue 14), id-invalid
+	 * (after signature-invalid) and id-expired (after expired; issue 18).
 	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
-		"signature-invalid", "wrong-home", "expired", "revoked", "rules-missing", "closed-mode", "pass-used",
+		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "revoked", "rules-missing", "closed-mode", "pass-used",
 		"capacity",
 		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
@@ -155,6 +156,42 @@ static void test_reason_names_are_the_contract(void **state)
 	assert_string_equal(snt_decision_name(SNT_DECISION_ADMIT), "admit");
 	assert_string_equal(snt_decision_name(SNT_DECISION_DENY), "deny");
 	assert_string_equal(snt_decision_name(SNT_DECISION_REFER), "refer");
+}
+
+/* A resident ID card: a wrong check digit or an expired card refers. */
+static void test_id_card_reasons(void **state)
+{
+	struct snt_policy_input in = {
+		.store_ok = true, .code_read = true, .format = SNT_FORMAT_HEALTHCODE, .colour = SNT_COLOUR_GREEN,
+		.verified = SNT_VERIFIED_UNVERIFIED, .temp = SNT_TEMP_NORMAL, .payload_text = true,
+	};
+	struct snt_policy_result res;
+
+	(void)state;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+	in.id_invalid = true;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_ID_INVALID) | SNT_REASON_BIT(SNT_REASON_CODE_GREEN) |
+					      SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL));
+	in.id_invalid = false;
+	in.id_expired = true;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_ID_EXPIRED) | SNT_REASON_BIT(SNT_REASON_CODE_GREEN) |
+					      SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL));
+	/* Staff too (here also overdue: no roster). */
+	in.person = SNT_KIND_STAFF;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_true(res.reasons & SNT_REASON_BIT(SNT_REASON_ID_EXPIRED));
+	/* A red code still denies, the card's reason listed with it. */
+	in.person = SNT_KIND_VISITOR;
+	in.colour = SNT_COLOUR_RED;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_DENY);
+	assert_true(res.reasons & SNT_REASON_BIT(SNT_REASON_ID_EXPIRED));
 }
 
 static void test_reasons_format_parse(void **state)
@@ -259,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_occupancy),
 		cmocka_unit_test(test_reason_names_are_the_contract),
+		cmocka_unit_test(test_id_card_reasons),
 		cmocka_unit_test(test_reasons_format_parse),
 		cmocka_unit_test(test_reason_texts),
 	};

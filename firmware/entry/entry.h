@@ -105,8 +105,10 @@ enum snt_payload_keep {
 	X(SNT_REASON_CODE_RED, "code-red", "红码", "red health code") \
 	X(SNT_REASON_CODE_YELLOW, "code-yellow", "黄码", "yellow health code") \
 	X(SNT_REASON_SIGNATURE_INVALID, "signature-invalid", "签名无效", "signature not valid") \
+	X(SNT_REASON_ID_INVALID, "id-invalid", "身份证无效", "ID card not valid") \
 	X(SNT_REASON_WRONG_HOME, "wrong-home", "非本院证件", "badge or pass of another home") \
 	X(SNT_REASON_EXPIRED, "expired", "已过期或未生效", "expired or not yet valid") \
+	X(SNT_REASON_ID_EXPIRED, "id-expired", "身份证已过期", "ID card expired or not yet valid") \
 	X(SNT_REASON_REVOKED, "revoked", "已撤销", "revoked") \
 	X(SNT_REASON_RULES_MISSING, "rules-missing", "规则缺失 需工作人员核验", \
 	  "rule set missing: staff check everyone") \

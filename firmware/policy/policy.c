@@ -166,6 +166,10 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 	r |= staff ? staff_reasons(in, out) : visitor_reasons(in);
 	if (in->rules_missing)
 		r |= SNT_REASON_BIT(SNT_REASON_RULES_MISSING);
+	if (in->id_invalid)
+		r |= SNT_REASON_BIT(SNT_REASON_ID_INVALID);
+	if (in->id_expired)
+		r |= SNT_REASON_BIT(SNT_REASON_ID_EXPIRED);
 
 	if (in->rules) {
 		out->freshness = snt_rules_freshness(in->rules, in->now_ms);

@@ -67,6 +67,10 @@ struct snt_policy_input {
 	uint32_t pass_uses;		/* SNT_PASS_SIGNED: the entries the pass gives (1-100; 0 counts as 1) */
 	uint32_t pass_admits;		/* the entries it has given so far */
 	bool pass_inside;		/* its holder was admitted with it and no exit followed */
+
+	/* A resident ID card read at the gate (idcard/idcard.h); all false: none read. */
+	bool id_invalid;		/* its number fails the GB 11643 check, or its text is malformed */
+	bool id_expired;		/* the day is outside its validity (expired or not yet valid) */
 };
 
 struct snt_policy_result {
@@ -130,6 +134,10 @@ struct snt_policy_result {
  *   signature-invalid (refer); one that verifies but is another home's
  *   (badge_elsewhere): a visitor, plus wrong-home (refer).
  * - A pass of another home (SNT_PASS_ELSEWHERE): closed-mode and wrong-home.
+ * - A resident ID card whose number fails its check digit or whose text is
+ *   malformed (id_invalid) refers with id-invalid; one outside its validity
+ *   (id_expired) refers with id-expired.  Staff and visitors alike, with
+ *   or without a rule set: the card is who registered.
  * - A pass used up (closed mode, signed, in its window): while its holder is
  *   inside (pass_inside), or when it has given pass_uses entries
  *   (pass_admits), refer with pass-used: a pass admits one visitor once per
