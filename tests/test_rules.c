@@ -194,6 +194,10 @@ static void test_decode_errors(void **state)
 	EXPECT_ERR(1, NULL, "v", uint_(1),
 		   "field 'v': format version 1 names no home: not accepted (version 2 needed)");
 	EXPECT_ERR(1, "home", NULL, NULL, "field 'home': missing");
+	EXPECT_ERR(1, NULL, "idcard_key", cbor_build_bytestring((const uint8_t *)"short", 5),
+		   "field 'idcard_key': not a byte string of 16-64 bytes");
+	EXPECT_ERR(1, NULL, "idcard_key", text("0123456789abcdef0123"),
+		   "field 'idcard_key': not a byte string of 16-64 bytes");
 	EXPECT_ERR(1, NULL, "home", text(""), "field 'home': not a home of 1-127 bytes of text");
 	EXPECT_ERR(1, NULL, "gates", texts((const char *const[]){ "g1", "g1" }, 2), "field 'gates[1]': listed twice");
 	EXPECT_ERR(1, NULL, "gates", texts(NULL, 0), "field 'gates': not 1-64 gates");
@@ -826,7 +830,19 @@ static void test_rules_encode(void **state)
 	assert_int_equal(back->valid_until_ms, r->valid_until_ms);
 	assert_int_equal(back->hard_limit_ms, r->hard_limit_ms);
 	assert_int_equal(back->issued_ms, r->issued_ms);
+	assert_int_equal(back->idcard_key_len, 0);
 	snt_rules_free(back);
+
+	/* The home's ID-card key travels when given. */
+	r->idcard_key_len = 32;
+	memset(r->idcard_key, 0x5a, 32);
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_decode(buf, len, &back, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_int_equal(back->idcard_key_len, 32);
+	assert_memory_equal(back->idcard_key, r->idcard_key, 32);
+	snt_rules_free(back);
+	r->idcard_key_len = 0;
 
 	r->colours = 1u << SNT_COLOUR_YELLOW;
 	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "checkin/checkin_internal.h"
 #include "codes/verify.h"
+#include "idcard/idcard.h"
 #include "journal/journal.h"
 #include "config/config.h"
 
@@ -35,6 +37,7 @@ struct creds {
 #define MSG_SHOW_HEALTH "请出示健康码 (工作证/预约码已读取)\nPlease show your health code (badge or pass read)"
 #define MSG_SHOW_BADGE "请工作人员出示工作证\nStaff: please show your badge"
 #define MSG_NO_BADGE "未读取到工作证 未放行\nNo staff badge read: not admitted"
+#define MSG_CARD "请将身份证放在读卡区\nPlease place your ID card on the reader"
 #define MSG_FIRE "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"
 
 static const char *const err_text[] = {
@@ -95,6 +98,9 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->thermo.ambient_coeff_pm = cfg->ambient_coeff_pm;
 	out->thermo.ambient_ref_mdc = cfg->ambient_ref_mdc;
 	out->thermo.emissivity_pm = cfg->emissivity_pm;
+	out->register_mode = !strcmp(cfg->register_mode, "idcard") ? SNT_REGISTER_IDCARD :
+			     !strcmp(cfg->register_mode, "idcard-or-pass") ? SNT_REGISTER_IDCARD_OR_PASS :
+									      SNT_REGISTER_NONE;
 }
 
 /*
@@ -594,6 +600,104 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
  * Devices that failed during visit @v become device-fault events (and so
  * alerts for staff, store.h); best effort: the visit's entry is what counts.
  */
+/* What registration kept of a card: nothing of it but this. */
+struct card {
+	bool read;			/* a card was read */
+	bool invalid;			/* malformed text or a wrong check digit */
+	bool expired;			/* outside its validity on the day */
+	char masked[SNT_SUBJECT_LEN];	/* "张*" */
+	char last4[8];
+	bool has_hash;
+	uint8_t hash[32];
+};
+
+/* The calendar day (YYYYMMDD) in China Standard Time at @utc_ms. */
+static int32_t cst_day(int64_t utc_ms)
+{
+	time_t t = (time_t)(utc_ms / 1000 + 8 * 3600);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm))
+		return 0;
+	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+/* Whether this visitor must register with a card. */
+static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
+{
+	if (!ci->board->idreader || ci->cfg.register_mode == SNT_REGISTER_NONE || cr->badge_valid)
+		return false;
+	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
+}
+
+/* What @block holds, judged on @day; the text is wiped before returning. */
+static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32_t day, struct card *c)
+{
+	struct snt_idcard_text t;
+
+	c->read = true;
+	if (snt_idcard_text_parse(block, &t, NULL) != SNT_IDCARD_OK) {
+		c->invalid = true;
+		return;
+	}
+	snt_idcard_mask_name(t.name, c->masked, sizeof(c->masked));
+	snt_idcard_last4(t.number, c->last4, sizeof(c->last4));
+	c->invalid = snt_idcard_number_check(t.number) != SNT_IDCARD_OK;
+	c->expired = snt_idcard_validity(&t, day) != SNT_IDCARD_VALID;
+	if (ci->rules && ci->rules->idcard_key_len &&
+	    snt_idcard_number_hash(ci->rules->idcard_key, ci->rules->idcard_key_len, t.number, c->hash) ==
+		    SNT_IDCARD_OK)
+		c->has_hash = true;
+	explicit_bzero(&t, sizeof(t));
+}
+
+/*
+ * Ask for the card and poll the reader until one is read, the scan timeout
+ * passes or the reader faults (one device-fault event naming the fault).
+ */
+static void card_read(struct snt_checkin *ci, struct card *c)
+{
+	struct snt_board *b = ci->board;
+	const int64_t until = snt_clock_mono_ms(&b->clock) + ci->cfg.scan_timeout_ms;
+	uint8_t block[SNT_IDREADER_TEXT_LEN];
+	char why[256];
+
+	memset(c, 0, sizeof(*c));
+	(void)show(ci, SNT_SCREEN_IDCARD, MSG_CARD);
+	for (;;) {
+		enum snt_hal_err err = b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why));
+
+		if (err == SNT_HAL_OK) {
+			card_judge(ci, block, cst_day(snt_clock_utc_ms(&b->clock)), c);
+			break;
+		}
+		if (err != SNT_HAL_ERR_NODATA) {
+			(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, why[0] ? why : snt_hal_strerror(err));
+			break;
+		}
+		if (snt_clock_mono_ms(&b->clock) >= until)
+			break;
+		snt_clock_sleep_ms(&b->clock, SNT_CARD_POLL_MS);
+	}
+	explicit_bzero(block, sizeof(block));
+}
+
+/* The card's last four and keyed hash into @e's detail record. */
+static void detail_card(struct snt_entry *e, const struct card *c)
+{
+	char hex[2 * sizeof(c->hash) + 1];
+	json_t *o;
+
+	if (!c->read || !c->last4[0])
+		return;
+	o = json_pack("{ss}", "last4", c->last4);
+	if (o && c->has_hash) {
+		snt_hex_encode(c->hash, sizeof(c->hash), hex);
+		(void)json_object_set_new(o, "hash", json_string(hex));
+	}
+	(void)detail_set(e, "idcard", o);
+}
+
 static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
 {
 	char detail[96];
@@ -627,6 +731,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	const struct snt_rules *rules;
 	struct snt_checkin_cfg tcfg;
 	struct creds cr;
+	struct card card = { 0 };
 	bool duplicate = false;
 	int64_t t0;
 
@@ -651,6 +756,11 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 			repeat(ci, v, dup, t0);
 			return SNT_CHECKIN_OK;
 		}
+	}
+
+	if (card_wanted(ci, &cr)) {
+		card_read(ci, &card);
+		v->card_read = card.read;
 	}
 
 	tcfg = ci->cfg;
@@ -714,6 +824,11 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	} else if (cr.pass_seen) {
 		in.pass = SNT_PASS_INVALID;
 	}
+	in.id_invalid = card.invalid;
+	in.id_expired = card.read && !card.invalid && card.expired;
+	/* The card names who registered: its masked name is the entry's subject. */
+	if (card.masked[0])
+		snt_strlcpy(subject, card.masked, sizeof(subject));
 	snt_policy_decide(&in, &v->result);
 
 	memset(&e, 0, sizeof(e));
@@ -737,6 +852,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	}
 	detail_measure(&e, &ci->cfg.thermo, &v->temp);
 	detail_rules(&e, rules, &in, &v->result, &cr);
+	detail_card(&e, &card);
 
 	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {

@@ -36,6 +36,21 @@
  * gives SNT_TEMP_FEVER only if the second reading holds.  All waiting goes
  * through the board's clock.
  *
+ * Registration ([checkin] register, board with an ID-card reader): after the
+ * scan, a visitor who must register (snt_register) is asked on the screen
+ * ("idcard") and by voice to place the card, and the reader is polled
+ * every SNT_CARD_POLL_MS until the scan timeout.  A card read makes one
+ * entry with the code and the temperature: its masked name ("张*") is the
+ * entry's subject, and the detail record gets "idcard": {"last4": the
+ * number's last four characters, "hash": the keyed hash of the number
+ * (idcard.h) in hex when the rule set gives a key}; nothing else of the
+ * card is kept and its text is wiped from memory.  A number failing its
+ * check digit or a malformed text refers with id-invalid, a card outside
+ * its validity on the day (China time) with id-expired.  A reader fault
+ * (no answer, bad frame, card taken away, unplugged) is one device-fault
+ * event naming it; the visit goes on as one without a card, as does a
+ * visitor who places none in time.
+ *
  * Clock: each entry's clock state is snt_clock_judge_step() of the board
  * clock against the latest trusted time seen (a wall clock that jumps ahead
  * of the monotonic time within a boot is untrusted); the first trusted entry of a boot
@@ -70,6 +85,7 @@
 #define SNT_PASS_MEMORY_MS (48LL * 3600 * 1000)	/* sentineld restores pass use from this far back */
 #define SNT_OVERRIDE_BADGE_MS 30000	/* a staff override needs a badge within this long (with rules) */
 #define SNT_OVERRIDE_DENY_PRESS_MS 2000	/* a second staff-button press within this long denies */
+#define SNT_CARD_POLL_MS 250		/* between reads of the ID-card reader while waiting for a card */
 
 enum snt_checkin_err {
 	SNT_CHECKIN_OK = 0,
@@ -86,6 +102,13 @@ enum snt_checkin_err {
 };
 
 struct snt_config;
+
+/* Who registers with a resident ID card ([checkin] register). */
+enum snt_register {
+	SNT_REGISTER_NONE = 0,		/* no one: the reader is not used */
+	SNT_REGISTER_IDCARD,		/* every visitor (staff show their badge) */
+	SNT_REGISTER_IDCARD_OR_PASS,	/* visitors without a valid visit pass */
+};
 
 struct snt_checkin_cfg {
 	int64_t scan_timeout_ms;
@@ -106,6 +129,7 @@ struct snt_checkin_cfg {
 	int quiet_from_min, quiet_to_min;	/* no voice prompts then (China time, minutes
 						 * after midnight; fire excepted); -1 = none */
 	struct snt_thermo_cfg thermo;	/* samples, window, compensation (thermo.h) */
+	enum snt_register register_mode;
 };
 
 struct snt_temp_result {
@@ -122,6 +146,7 @@ struct snt_temp_result {
 /* What one visit did; filled by snt_checkin_visit(). */
 struct snt_visit {
 	bool code_read;
+	bool card_read;			/* a resident ID card was read (registration) */
 	bool duplicate;			/* repeat scan: no entry, first decision repeated */
 	enum snt_code_format format;
 	enum snt_colour colour;

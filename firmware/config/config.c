@@ -40,7 +40,7 @@ struct key {
 #define I(field) offsetof(struct snt_config, field), 0
 /* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
 #define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
-#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, display, audio, sync, rules"
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, idreader, display, audio, sync, rules"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -63,6 +63,7 @@ static const struct key keys[] = {
 	{ "checkin", "leave_timeout_ms", K_INT, I(leave_timeout_ms), 1000, 600000 },
 	{ "checkin", "override_window_ms", K_INT, I(override_window_ms), 0, 3600000 },
 	{ "checkin", "expected_stay_min", K_INT, I(expected_stay_min), 0, 1440 },
+	{ "checkin", "register", K_STR, S(register_mode), 0, 0 },
 	{ "sim", "scenario", K_PATH, S(sim_scenario), 0, 0 },
 	{ "sim", "output", K_PATH, S(sim_output), 0, 0 },
 	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
@@ -181,6 +182,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->scan_budget_ms = -1;	/* chosen by board in snt_config_load() */
 	cfg->dedup_window_s = 60;
 	cfg->idreader_timeout_ms = 1000;
+	snt_strlcpy(cfg->register_mode, "none", sizeof(cfg->register_mode));
 	cfg->temp_tries = 3;
 	cfg->temp_retry_ms = 1000;
 	cfg->fever_threshold_mdc = 37300;
@@ -427,6 +429,11 @@ static int handler(void *user, const char *section, const char *name, const char
 		    strcmp(value, "none"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
 				    "key 'backend' in [audio]: unknown audio '%s' (known: alsa, none)", value);
+		if (!strcmp(section, "checkin") && !strcmp(name, "register") && strcmp(value, "none") &&
+		    strcmp(value, "idcard") && strcmp(value, "idcard-or-pass"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE,
+				    "key 'register' in [checkin]: unknown '%s' (known: none, idcard, idcard-or-pass)",
+				    value);
 		if (!strcmp(name, "languages") && strcmp(value, "zh,en") && strcmp(value, "en,zh"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
 				    "key 'languages': '%s' is not 'zh,en' or 'en,zh'", value);

@@ -89,6 +89,7 @@ struct snt_config {
 	int override_window_ms;		/* staff button overrides a refusal this long, 0-3600000 */
 	int expected_stay_min;		/* a visitor counts as inside this long after admission
 					 * (for the cap), 0 (until an exit or midnight)-1440 */
+	char register_mode[16];		/* "none" (default), "idcard", "idcard-or-pass" */
 
 	/* [sim] */
 	char sim_scenario[PATH_MAX];	/* scenario file (board/sim/scenario.md) */

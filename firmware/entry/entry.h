@@ -222,6 +222,8 @@ struct snt_entry {
 	 *                "original": "admit|deny|refer"}
 	 *   "rules": {"version": n, "stale": true|false}
 	 *   "pass": "<visit pass id>"
+	 *   "idcard": {"last4": the ID number's last four characters,
+	 *              "hash": keyed hash of the number, hex (checkin.h)}
 	 * Nothing personal beyond what the entry already holds (masked subject).
 	 */
 	char detail[SNT_DETAIL_LEN];

@@ -288,7 +288,7 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 
 	if (r->n_gates > SNT_RULES_MAX_GATES)
 		return SNT_RULES_ERR_INVAL;
-	m = cbor_new_definite_map(17);
+	m = cbor_new_definite_map(18);
 	staff = cbor_new_definite_array(r->n_staff);
 	if (!m || !staff) {
 		if (m)
@@ -325,7 +325,9 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	     add(m, "valid_from", u64((uint64_t)r->valid_from_ms)) &&
 	     add(m, "valid_until", u64((uint64_t)r->valid_until_ms)) &&
 	     add(m, "hard_limit_ms", u64((uint64_t)r->hard_limit_ms)) &&
-	     add(m, "issued", u64((uint64_t)r->issued_ms));
+	     add(m, "issued", u64((uint64_t)r->issued_ms)) &&
+	     (r->idcard_key_len == 0 ||
+	      add(m, "idcard_key", cbor_build_bytestring(r->idcard_key, r->idcard_key_len)));
 	if (!ok) {
 		cbor_decref(&m);
 		return SNT_RULES_ERR_NOMEM;

@@ -376,7 +376,7 @@ enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, s
 
 enum key_id {
 	K_TYPE, K_V, K_HOME, K_GATES, K_VERSION, K_MODE, K_FEVER, K_COLOURS, K_FORMATS, K_MAX_VISITORS, K_REGIONS,
-	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_COUNT
+	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_IDCARD_KEY, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -384,7 +384,7 @@ static const char *const key_names[K_COUNT] = {
 	[K_FEVER] = "fever_threshold_mdc", [K_COLOURS] = "colours", [K_FORMATS] = "formats",
 	[K_MAX_VISITORS] = "max_visitors", [K_REGIONS] = "risk_regions", [K_STAFF] = "staff",
 	[K_TEST_AGE] = "max_test_age_days", [K_FROM] = "valid_from", [K_UNTIL] = "valid_until",
-	[K_HARD] = "hard_limit_ms", [K_ISSUED] = "issued",
+	[K_HARD] = "hard_limit_ms", [K_ISSUED] = "issued", [K_IDCARD_KEY] = "idcard_key",
 };
 
 static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_item_t *v, struct snt_rules *r)
@@ -456,6 +456,14 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		return SNT_RULES_OK;
 	case K_ISSUED:
 		return get_time(d, v, f, &r->issued_ms);
+	case K_IDCARD_KEY:
+		if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
+		    cbor_bytestring_length(v) < SNT_RULES_IDCARD_KEY_MIN ||
+		    cbor_bytestring_length(v) > SNT_RULES_IDCARD_KEY_MAX)
+			return bad(d, f, "not a byte string of 16-64 bytes");
+		r->idcard_key_len = cbor_bytestring_length(v);
+		memcpy(r->idcard_key, cbor_bytestring_handle(v), r->idcard_key_len);
+		return SNT_RULES_OK;
 	case K_COUNT:
 		break;
 	}
@@ -514,7 +522,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		err = dec_field(&d, (enum key_id)k, pairs[i].value, r);
 	}
 	for (int k = 0; k < K_COUNT && !err; k++)
-		if (!seen[k] && k != K_GATES)
+		if (!seen[k] && k != K_GATES && k != K_IDCARD_KEY)
 			err = bad(&d, key_names[k], "missing");
 	if (!err && r->valid_until_ms <= r->valid_from_ms)
 		err = bad(&d, "valid_until", "not after valid_from");

@@ -38,6 +38,10 @@
  *   "hard_limit_ms"       uint ms after valid_until when unattended
  *                         admission stops (expired)
  *   "issued"              ms: the bureau's time stamp
+ *   "idcard_key"          optional bstr of 16-64 bytes: the home's key of
+ *                         the keyed hash of ID-card numbers
+ *                         (snt_idcard_number_hash()): repeat visits and
+ *                         passes naming their holder's card match by it
  * Lists hold at most SNT_RULES_MAX_* items.  Anything else (an unknown or
  * repeated key, a wrong type, a value out of range, trailing bytes) is
  * refused, naming the field.
@@ -134,6 +138,9 @@ struct snt_rules_staff {
 };
 
 /* A decoded rule set; one allocation, freed with snt_rules_free(). */
+#define SNT_RULES_IDCARD_KEY_MIN 16
+#define SNT_RULES_IDCARD_KEY_MAX 64
+
 struct snt_rules {
 	uint64_t version;
 	char home[SNT_RULES_HOME_LEN];
@@ -153,6 +160,8 @@ struct snt_rules {
 	char regions[SNT_RULES_MAX_REGIONS][SNT_REGION_LEN];
 	size_t n_staff;
 	struct snt_rules_staff staff[SNT_RULES_MAX_STAFF];
+	size_t idcard_key_len;		/* 0: the set gives no key */
+	uint8_t idcard_key[SNT_RULES_IDCARD_KEY_MAX];
 };
 
 /*

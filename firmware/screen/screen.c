@@ -71,6 +71,7 @@ static const struct look looks[SNT_SCREEN_STATE_COUNT] = {
 	[SNT_SCREEN_EXIT] = { { 0.12, 0.56, 0.24 }, { 1, 1, 1 }, "请通行", "Exit: please go through", false },
 	[SNT_SCREEN_NOT_ENROLLED] = { { 0.37, 0.39, 0.41 }, { 1, 1, 1 }, "本机未登记",
 				      "Gate not enrolled", true },
+	[SNT_SCREEN_IDCARD] = { { 0.05, 0.35, 0.43 }, { 1, 1, 1 }, "请放置身份证", "Place your ID card", false },
 };
 
 static const char *const state_names[SNT_SCREEN_STATE_COUNT] = {
@@ -87,6 +88,7 @@ static const char *const state_names[SNT_SCREEN_STATE_COUNT] = {
 	[SNT_SCREEN_STALE] = "stale",
 	[SNT_SCREEN_EXIT] = "exit",
 	[SNT_SCREEN_NOT_ENROLLED] = "not-enrolled",
+	[SNT_SCREEN_IDCARD] = "idcard",
 };
 
 static const char *const err_text[] = {
@@ -495,6 +497,18 @@ static void icon(cairo_t *cr, enum snt_screen_state st, double cx, double cy, do
 		cairo_stroke(cr);
 		cairo_arc(cr, cx, cy + 0.28 * rad, rad / 16, 0, 2 * M_PI);
 		cairo_fill(cr);
+		break;
+	case SNT_SCREEN_IDCARD:	/* a card: its outline, a photo square, two lines of text */
+		cairo_set_line_width(cr, rad / 14);
+		cairo_rectangle(cr, cx - 0.55 * rad, cy - 0.35 * rad, 1.1 * rad, 0.7 * rad);
+		cairo_stroke(cr);
+		cairo_rectangle(cr, cx + 0.15 * rad, cy - 0.2 * rad, 0.28 * rad, 0.36 * rad);
+		cairo_fill(cr);
+		cairo_move_to(cr, cx - 0.42 * rad, cy - 0.1 * rad);
+		cairo_line_to(cr, cx + 0.02 * rad, cy - 0.1 * rad);
+		cairo_move_to(cr, cx - 0.42 * rad, cy + 0.1 * rad);
+		cairo_line_to(cr, cx + 0.02 * rad, cy + 0.1 * rad);
+		cairo_stroke(cr);
 		break;
 	case SNT_SCREEN_EXIT:	/* arrow */
 		cairo_move_to(cr, cx - 0.45 * rad, cy);

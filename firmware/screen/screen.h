@@ -35,6 +35,7 @@
  *   stale         amber: the bureau's rules are out of date, staff check
  *   exit          green, an arrow: the door opened for someone leaving
  *   not-enrolled  grey: the gate is not enrolled with the bureau
+ *   idcard        teal, a card: "请放置身份证 / Place your ID card" on the reader
  */
 #ifndef SNT_SCREEN_H
 #define SNT_SCREEN_H
@@ -60,6 +61,7 @@ enum snt_screen_state {
 	SNT_SCREEN_STALE,
 	SNT_SCREEN_EXIT,
 	SNT_SCREEN_NOT_ENROLLED,
+	SNT_SCREEN_IDCARD,
 	SNT_SCREEN_STATE_COUNT
 };
 
