@@ -98,6 +98,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->thermo.ambient_coeff_pm = cfg->ambient_coeff_pm;
 	out->thermo.ambient_ref_mdc = cfg->ambient_ref_mdc;
 	out->thermo.emissivity_pm = cfg->emissivity_pm;
+	out->card_timeout_ms = cfg->card_timeout_ms;
 	out->register_mode = !strcmp(cfg->register_mode, "idcard") ? SNT_REGISTER_IDCARD :
 			     !strcmp(cfg->register_mode, "idcard-or-pass") ? SNT_REGISTER_IDCARD_OR_PASS :
 									      SNT_REGISTER_NONE;
@@ -652,13 +653,13 @@ static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32
 }
 
 /*
- * Ask for the card and poll the reader until one is read, the scan timeout
+ * Ask for the card and poll the reader until one is read, the card timeout
  * passes or the reader faults (one device-fault event naming the fault).
  */
 static void card_read(struct snt_checkin *ci, struct card *c)
 {
 	struct snt_board *b = ci->board;
-	const int64_t until = snt_clock_mono_ms(&b->clock) + ci->cfg.scan_timeout_ms;
+	const int64_t until = snt_clock_mono_ms(&b->clock) + ci->cfg.card_timeout_ms;
 	uint8_t block[SNT_IDREADER_TEXT_LEN];
 	char why[256];
 

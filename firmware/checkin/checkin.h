@@ -39,7 +39,7 @@
  * Registration ([checkin] register, board with an ID-card reader): after the
  * scan, a visitor who must register (snt_register) is asked on the screen
  * ("idcard") and by voice to place the card, and the reader is polled
- * every SNT_CARD_POLL_MS until the scan timeout.  A card read makes one
+ * every SNT_CARD_POLL_MS until card_timeout_ms.  A card read makes one
  * entry with the code and the temperature: its masked name ("张*") is the
  * entry's subject, and the detail record gets "idcard": {"last4": the
  * number's last four characters, "hash": the keyed hash of the number
@@ -130,6 +130,7 @@ struct snt_checkin_cfg {
 						 * after midnight; fire excepted); -1 = none */
 	struct snt_thermo_cfg thermo;	/* samples, window, compensation (thermo.h) */
 	enum snt_register register_mode;
+	int64_t card_timeout_ms;	/* how long a visitor has to place the ID card */
 };
 
 struct snt_temp_result {

@@ -64,6 +64,7 @@ static const struct key keys[] = {
 	{ "checkin", "override_window_ms", K_INT, I(override_window_ms), 0, 3600000 },
 	{ "checkin", "expected_stay_min", K_INT, I(expected_stay_min), 0, 1440 },
 	{ "checkin", "register", K_STR, S(register_mode), 0, 0 },
+	{ "checkin", "card_timeout_ms", K_INT, I(card_timeout_ms), 1000, 60000 },
 	{ "sim", "scenario", K_PATH, S(sim_scenario), 0, 0 },
 	{ "sim", "output", K_PATH, S(sim_output), 0, 0 },
 	{ "sim", "start", K_TIME, I(sim_start_utc_ms), 0, 0 },
@@ -183,6 +184,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->dedup_window_s = 60;
 	cfg->idreader_timeout_ms = 1000;
 	snt_strlcpy(cfg->register_mode, "none", sizeof(cfg->register_mode));
+	cfg->card_timeout_ms = 10000;
 	cfg->temp_tries = 3;
 	cfg->temp_retry_ms = 1000;
 	cfg->fever_threshold_mdc = 37300;

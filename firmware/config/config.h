@@ -90,6 +90,7 @@ struct snt_config {
 	int expected_stay_min;		/* a visitor counts as inside this long after admission
 					 * (for the cap), 0 (until an exit or midnight)-1440 */
 	char register_mode[16];		/* "none" (default), "idcard", "idcard-or-pass" */
+	int card_timeout_ms;		/* wait for an ID card this long, 1000-60000; default 10000 */
 
 	/* [sim] */
 	char sim_scenario[PATH_MAX];	/* scenario file (board/sim/scenario.md) */

@@ -35,7 +35,7 @@ cat >>"$T/gate.conf" <<CONF
 [idreader]
 timeout_ms = 100
 CONF
-sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard/' "$T/gate.conf"
+sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard\ncard_timeout_ms = 3000/' "$T/gate.conf"
 
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "sentineld exit status" "$?" "0"

@@ -15,33 +15,35 @@
 sh board/sim/demo/run-demo.sh "$B" >"$T/demo.out" 2>&1 || { cat "$T/demo.out" >&2; fail "demo failed"; finish; }
 d=$B/demo
 grep -q "^contact sheet: /.*/demo/contact-sheet.html\$" "$T/demo.out" || fail "demo did not print the contact sheet's path"
-expect_eq "contact sheet rows" "$(grep -c '<tr>' "$d/contact-sheet.html")" "15"
+expect_eq "contact sheet rows" "$(grep -c '<tr>' "$d/contact-sheet.html")" "16"
 
 # One PNG (and its texts) per display line, in order, numbered from 0001.
 expect_eq "screens = display lines" "$(ls "$d"/screens/*.png | wc -l)" "$(grep -c ' display "' "$d/outputs.log")"
 expect_eq "first screen" "$(ls "$d"/screens | head -1)" "0001-idle.png"
-# The idle screen at start and after each visitor: 16 in all.
-expect_eq "idle screens" "$(ls "$d"/screens/*-idle.png | wc -l)" "16"
+# The idle screen at start and after each visitor: 17 in all.
+expect_eq "idle screens" "$(ls "$d"/screens/*-idle.png | wc -l)" "17"
 for f in "$d"/screens/*.png; do [ -s "${f%.png}.txt" ] || fail "no texts for $f"; done
 
 # The screen sequence, one line per visitor (a visit starts at a preview).
 ls "$d"/screens/*.png | sed -E 's#.*/[0-9]+-##; s#\.png$##' | grep -vx idle |
 	awk '$0 == "preview" && prev != "preview" { if (n++) printf "\n" } { printf "%s%s", (prev == "" || ($0 == "preview" && prev != "preview")) ? "" : " ", $0; prev = $0 } END { printf "\n" }' >"$T/seq"
-expect_eq "screens per visitor" "$(cat "$T/seq")" "preview measuring admit
-preview measuring deny
-preview measuring admit
-preview measuring remeasure fever
-preview measuring deny
-preview measuring remeasure fever
-preview measuring remeasure admit
-preview measuring refer
-preview measuring remeasure remeasure refer
-preview measuring refer
-preview measuring remeasure admit
-preview measuring refer
-preview measuring remeasure fever
-preview measuring deny
-preview measuring admit"
+# Registration by ID card (demo.conf): every visitor is asked for the card after the code.
+expect_eq "screens per visitor" "$(cat "$T/seq")" "preview idcard measuring admit
+preview idcard measuring deny
+preview idcard measuring admit
+preview idcard measuring remeasure fever
+preview idcard measuring deny
+preview idcard measuring remeasure fever
+preview idcard measuring remeasure admit
+preview idcard measuring refer
+preview idcard measuring remeasure remeasure refer
+preview idcard measuring refer
+preview idcard measuring remeasure admit
+preview idcard measuring refer
+preview idcard measuring remeasure fever
+preview idcard measuring deny
+preview idcard measuring admit
+preview idcard measuring admit"
 
 # The result screens match the logged decisions (visitor 3 repeats visitor 1: no entry).
 awk '{ print $NF }' "$T/seq" | sed 3d >"$T/results"

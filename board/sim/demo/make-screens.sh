@@ -37,6 +37,7 @@ green-3   2BA245 HC:620100:Nb6Mv1Cx4Zl7Kj0Hg3Fd8Sa5Qp2Wo9Ei
 green-4   00B050 HC:620111:Ty5Re2Wq8Az3Sx6Dc9Fv1Gb4Hn7Jm0Kl
 green-5   1AAD19 https://hc.example.gov.cn/v2/scan?code=Pl0Ok9Ij8Uh7Yg6Tf5Rd4Es3Wa2Qz1Xs&region=620102
 green-6   00A870 HC:620104:Mn3Bv6Cx9Za2Sd5Fg8Hj1Kl4Qw7Er0Ty
+green-7   1AAD19 HC:620102:Xa4Sd7Fg0Hj3Kl6Zx9Cv2Bn5Mq8We1Rt
 red-2     E60012 HC:620121:Uy7It4Or1Pe8Wq5As2Df9Gh6Jk3Lz0Xc
 yellow-2  F7BA0B https://jkm.example.cn/q/Cv8Bn5Mq2Wl9Ek6Rj3Th0Yg7Uf4Id1Os
 plain-1   000000 https://example.org/visitor-guide
