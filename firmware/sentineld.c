@@ -48,6 +48,7 @@ struct ctx {
 	struct snt_trust *trust;	/* [station] trust; NULL when not configured */
 	struct snt_rules *rules;	/* the bureau's rule set ([rules] dir); NULL = none */
 	EVP_PKEY *bureau_pub;		/* [sync] bureau_key, which verifies it; NULL = none */
+	EVP_PKEY *seal_pub;		/* [sync] bureau_key, which ID-card records are sealed to; NULL = none */
 	bool pending;			/* a pending set waits for its valid_from (rules.h) */
 	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
 	int64_t pending_from_ms;	/* its valid_from */
@@ -274,6 +275,23 @@ static void rules_taken(struct ctx *c, const struct snt_rules *r, const char *wh
 		return;
 	if (!daemon_event(c, SNT_EVENT_RULES, now))
 		log_warnx(&c->log, "%s: the rules event could not be written to the log", when);
+}
+
+/*
+ * The bureau's public key that personal records of ID cards are sealed to
+ * ([sync] bureau_key), at start and at SIGHUP; without one none is made.
+ */
+static void load_seal_key(struct ctx *c, const struct snt_config *cfg)
+{
+	EVP_PKEY *pub = NULL;
+
+	if (cfg->sync_bureau_key[0] && snt_sign_key_load_public(cfg->sync_bureau_key, &pub) != SNT_SIGN_OK)
+		pub = NULL;
+	snt_checkin_set_seal_key(c->checkin, pub);
+	EVP_PKEY_free(c->seal_pub);
+	c->seal_pub = pub;
+	if (!pub && cfg->register_mode[0] && strcmp(cfg->register_mode, "none"))
+		log_warnx(&c->log, "ID cards: no bureau key to seal their records to; none is kept");
 }
 
 /*
@@ -567,6 +585,7 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
 	load_rules(c, n, "SIGHUP");
+	load_seal_key(c, n);
 	load_last_trusted(c);
 	free(n);
 }
@@ -1170,6 +1189,7 @@ int main(int argc, char **argv)
 	snt_checkin_set_trust(c.checkin, c.trust);
 	load_last_trusted(&c);
 	load_rules(&c, &c.cfg, "start");
+	load_seal_key(&c, &c.cfg);
 	restore_occupancy(&c);
 	restore_passes(&c);
 	snt_checkin_set_not_enrolled(c.checkin, !c.cfg.enrolled);
@@ -1201,6 +1221,7 @@ out:
 	snt_trust_free(c.trust);
 	snt_rules_free(c.rules);
 	EVP_PKEY_free(c.bureau_pub);
+	EVP_PKEY_free(c.seal_pub);
 	snt_journal_close(c.journal);
 	snt_store_close(c.store);
 	snt_board_close(c.board);

@@ -1940,6 +1940,50 @@ static void mask_seconds(char *s)
 		strcpy(p, ", N s\n");
 }
 
+/* Schema 5: sealed personal records beside the chain, and their retention. */
+static void test_personal(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	uint8_t rec[200], *got = NULL;
+	size_t len = 0;
+	int64_t n = -1;
+
+	for (size_t i = 0; i < sizeof(rec); i++)
+		rec[i] = (uint8_t)i;
+	append_n(st, 0, 3);
+	assert_int_equal(snt_store_personal_put(st, 1, 1000, rec, sizeof(rec)), SNT_STORE_OK);
+	assert_int_equal(snt_store_personal_put(st, 2, 5000, rec, 97), SNT_STORE_OK);
+	assert_int_equal(snt_store_personal_put(st, 2, 5000, rec, 97), SNT_STORE_ERR_EXISTS);
+	assert_int_equal(snt_store_personal_put(st, 3, 5000, rec, 96), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_personal_put(st, 0, 5000, rec, 100), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_personal_put(NULL, 3, 5000, rec, 100), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_personal_get(st, 1, &got, &len), SNT_STORE_OK);
+	assert_int_equal(len, sizeof(rec));
+	assert_memory_equal(got, rec, sizeof(rec));
+	free(got);
+	assert_int_equal(snt_store_personal_get(st, 3, &got, &len), SNT_STORE_ERR_DONE);
+	assert_null(got);
+
+	/* Nothing old enough: no purge recorded. */
+	assert_int_equal(snt_store_personal_purge(st, 1000, 9000, &n), SNT_STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM personal_purges"), 0);
+	/* Records before the cutoff go, the purge is recorded, entries stay and verify. */
+	assert_int_equal(snt_store_personal_purge(st, 2000, 9000, &n), SNT_STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(snt_store_personal_get(st, 1, &got, &len), SNT_STORE_ERR_DONE);
+	assert_int_equal(snt_store_personal_get(st, 2, &got, &len), SNT_STORE_OK);
+	free(got);
+	assert_int_equal(count_rows(f->path, "SELECT count(*) || '/' || sum(count) || '/' || max(cutoff_utc_ms)"
+					     " = '1/1/2000' FROM personal_purges"), 1);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	assert_int_equal(r.entries, 3);
+	snt_store_close(st);
+}
+
 static void test_cli_verify_log(void **state)
 {
 	struct fx *f = *state;
@@ -3195,6 +3239,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_rebase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_personal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_erases_old_payload, setup, teardown),

@@ -8,10 +8,12 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "checkin/checkin_internal.h"
 #include "codes/verify.h"
 #include "idcard/idcard.h"
+#include "sign/sign.h"
 #include "journal/journal.h"
 #include "config/config.h"
 
@@ -99,6 +101,7 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
 	out->thermo.ambient_ref_mdc = cfg->ambient_ref_mdc;
 	out->thermo.emissivity_pm = cfg->emissivity_pm;
 	out->card_timeout_ms = cfg->card_timeout_ms;
+	out->personal_retention_ms = (int64_t)cfg->personal_days * 24 * 3600 * 1000;
 	out->register_mode = !strcmp(cfg->register_mode, "idcard") ? SNT_REGISTER_IDCARD :
 			     !strcmp(cfg->register_mode, "idcard-or-pass") ? SNT_REGISTER_IDCARD_OR_PASS :
 									      SNT_REGISTER_NONE;
@@ -610,7 +613,42 @@ struct card {
 	char last4[8];
 	bool has_hash;
 	uint8_t hash[32];
+	uint8_t *sealed;		/* the full record sealed to the bureau, or NULL */
+	size_t sealed_len;
+	uint8_t digest[32];		/* SHA-256 of sealed */
 };
+
+/*
+ * The card's full text as JSON, sealed to the bureau's key, and its digest;
+ * nothing when there is no key or anything fails (the plaintext is wiped).
+ */
+static void card_seal(const struct snt_checkin *ci, const struct snt_idcard_text *t, int64_t utc_ms,
+		      struct card *c)
+{
+	json_t *o;
+	char *text;
+	unsigned int n = 0;
+
+	if (!ci->seal_pub)
+		return;
+	o = json_pack("{si ss sI ss ss ss ss ss ss ss ss ss}", "v", 1, "device", ci->have_gate ? ci->device_id : "",
+		      "time", (json_int_t)utc_ms, "name", t->name, "sex", t->sex, "nation", t->nation, "birth",
+		      t->birth, "address", t->address, "number", t->number, "authority", t->authority,
+		      "valid_from", t->valid_from, "valid_to", t->valid_to);
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!text)
+		return;
+	if (snt_seal(ci->seal_pub, (const uint8_t *)text, strlen(text), &c->sealed, &c->sealed_len) != SNT_SIGN_OK ||
+	    c->sealed_len > SNT_STORE_PERSONAL_MAX ||
+	    !EVP_Digest(c->sealed, c->sealed_len, c->digest, &n, EVP_sha256(), NULL) || n != 32) {
+		free(c->sealed);
+		c->sealed = NULL;
+		c->sealed_len = 0;
+	}
+	explicit_bzero(text, strlen(text));
+	free(text);
+}
 
 /* The calendar day (YYYYMMDD) in China Standard Time at @utc_ms. */
 static int32_t cst_day(int64_t utc_ms)
@@ -631,8 +669,9 @@ static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
 }
 
-/* What @block holds, judged on @day; the text is wiped before returning. */
-static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32_t day, struct card *c)
+/* What @block holds, judged on @day (sealed at @utc_ms); the text is wiped before returning. */
+static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32_t day, int64_t utc_ms,
+		       struct card *c)
 {
 	struct snt_idcard_text t;
 
@@ -649,6 +688,7 @@ static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32
 	    snt_idcard_number_hash(ci->rules->idcard_key, ci->rules->idcard_key_len, t.number, c->hash) ==
 		    SNT_IDCARD_OK)
 		c->has_hash = true;
+	card_seal(ci, &t, utc_ms, c);
 	explicit_bzero(&t, sizeof(t));
 }
 
@@ -669,7 +709,9 @@ static void card_read(struct snt_checkin *ci, struct card *c)
 		enum snt_hal_err err = b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why));
 
 		if (err == SNT_HAL_OK) {
-			card_judge(ci, block, cst_day(snt_clock_utc_ms(&b->clock)), c);
+			const int64_t now = snt_clock_utc_ms(&b->clock);
+
+			card_judge(ci, block, cst_day(now), now, c);
 			break;
 		}
 		if (err != SNT_HAL_ERR_NODATA) {
@@ -696,7 +738,30 @@ static void detail_card(struct snt_entry *e, const struct card *c)
 		snt_hex_encode(c->hash, sizeof(c->hash), hex);
 		(void)json_object_set_new(o, "hash", json_string(hex));
 	}
+	if (o && c->sealed) {
+		snt_hex_encode(c->digest, sizeof(c->digest), hex);
+		(void)json_object_set_new(o, "sealed", json_string(hex));
+	}
 	(void)detail_set(e, "idcard", o);
+}
+
+/*
+ * After the entry: keep its sealed record, then remove the records past
+ * their retention (the purge is recorded by the store).  A record the log
+ * cannot take is one device-fault event.
+ */
+static void card_keep(struct snt_checkin *ci, const struct snt_entry *e, struct card *c)
+{
+	const int64_t now = snt_clock_utc_ms(&ci->board->clock);
+
+	if (c->sealed && e->seq > 0 &&
+	    snt_store_personal_put(ci->store, e->seq, e->time_utc_ms, c->sealed, c->sealed_len) != SNT_STORE_OK)
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the sealed personal record could not be kept");
+	free(c->sealed);
+	c->sealed = NULL;
+	if (ci->cfg.personal_retention_ms > 0 &&
+	    snt_store_personal_purge(ci->store, now - ci->cfg.personal_retention_ms, now, NULL) != SNT_STORE_OK)
+		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the personal records' retention purge failed");
 }
 
 static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
@@ -768,8 +833,10 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	if (rules)
 		tcfg.fever_threshold_mdc = rules->fever_threshold_mdc;
 	err = measure(ci, &tcfg, b, &v->temp);
-	if (err)
+	if (err) {
+		free(card.sealed);
 		return err;
+	}
 	if (dup) {
 		/*
 		 * A repeat of an admission: whoever stands here now had their
@@ -781,6 +848,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 
 			repeat(ci, v, dup, t0);
 			v->temp = now;
+			free(card.sealed);	/* no entry: nothing to keep */
 			return SNT_CHECKIN_OK;
 		}
 		duplicate = true;
@@ -879,6 +947,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	remember_last(ci, &e);
 	if (v->door == SNT_DOOR_OPENED)
 		ci->have_last = false;
+	card_keep(ci, &e, &card);
 	act(ci, v);
 	device_faults(ci, v);
 	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;
@@ -1144,6 +1213,12 @@ void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules
 	ci->have_gate = gate != NULL;
 	snt_strlcpy(ci->home, gate && gate->home ? gate->home : "", sizeof(ci->home));
 	snt_strlcpy(ci->device_id, gate && gate->device_id ? gate->device_id : "", sizeof(ci->device_id));
+}
+
+void snt_checkin_set_seal_key(struct snt_checkin *ci, EVP_PKEY *bureau_pub)
+{
+	if (ci)
+		ci->seal_pub = bureau_pub;
 }
 
 bool snt_checkin_clock_trusted(const struct snt_checkin *ci)

@@ -43,8 +43,16 @@
  * entry with the code and the temperature: its masked name ("张*") is the
  * entry's subject, and the detail record gets "idcard": {"last4": the
  * number's last four characters, "hash": the keyed hash of the number
- * (idcard.h) in hex when the rule set gives a key}; nothing else of the
- * card is kept and its text is wiped from memory.  A number failing its
+ * (idcard.h) in hex when the rule set gives a key, "sealed": the SHA-256
+ * of the sealed record in hex}.  The sealed record is the card's full text
+ * as JSON ({"v": 1, "device", "time", "name", "sex", "nation", "birth",
+ * "address", "number", "authority", "valid_from", "valid_to"}) sealed to
+ * the bureau's key (snt_checkin_set_seal_key(); sign.h snt_seal(), the
+ * bundles' layout), kept beside the entry (store.h
+ * snt_store_personal_put()) and removed after personal_retention_ms
+ * (snt_store_personal_purge(), after each visit); the chain covers its
+ * digest, not the record.  Without a bureau key nothing is sealed.  The
+ * card's text is wiped from memory once sealed.  A number failing its
  * check digit or a malformed text refers with id-invalid, a card outside
  * its validity on the day (China time) with id-expired.  A reader fault
  * (no answer, bad frame, card taken away, unplugged) is one device-fault
@@ -131,6 +139,7 @@ struct snt_checkin_cfg {
 	struct snt_thermo_cfg thermo;	/* samples, window, compensation (thermo.h) */
 	enum snt_register register_mode;
 	int64_t card_timeout_ms;	/* how long a visitor has to place the ID card */
+	int64_t personal_retention_ms;	/* sealed personal records are kept this long */
 };
 
 struct snt_temp_result {
@@ -358,6 +367,13 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
  */
 void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub,
 			   const struct snt_rules_gate *gate);
+
+/*
+ * snt_checkin_set_seal_key() - the bureau's public key ([sync] bureau_key)
+ * that personal records of ID cards are sealed to; borrowed, NULL for none
+ * (then none is made).
+ */
+void snt_checkin_set_seal_key(struct snt_checkin *ci, EVP_PKEY *bureau_pub);
 
 /*
  * snt_checkin_clock_trusted() - whether the board's wall time would be

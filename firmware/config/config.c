@@ -40,7 +40,7 @@ struct key {
 #define I(field) offsetof(struct snt_config, field), 0
 /* [gpio] line of role @r (enum snt_role of board/hal.h), kept in min. */
 #define G(r) offsetof(struct snt_config, gpio[r]), 0, r, 0
-#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, idreader, display, audio, sync, rules"
+#define KNOWN_SECTIONS "station, checkin, sim, gpio, thermometer, camera, idreader, display, audio, sync, rules, retention"
 
 static const struct key keys[] = {
 	{ "station", "board", K_STR, S(board), 0, 0 },
@@ -98,6 +98,7 @@ static const struct key keys[] = {
 	{ "display", "languages", K_STR, S(display_languages), 0, 0 },
 	{ "display", "width", K_INT, I(display_width), 320, 3840 },
 	{ "display", "height", K_INT, I(display_height), 240, 2160 },
+	{ "retention", "personal_days", K_INT, I(personal_days), 1, 3650 },
 	{ "idreader", "device", K_PATH, S(idreader_device), 0, 0 },
 	{ "idreader", "timeout_ms", K_INT, I(idreader_timeout_ms), 10, 60000 },
 	{ "audio", "backend", K_STR, S(audio_backend), 0, 0 },
@@ -185,6 +186,7 @@ void snt_config_defaults(struct snt_config *cfg)
 	cfg->idreader_timeout_ms = 1000;
 	snt_strlcpy(cfg->register_mode, "none", sizeof(cfg->register_mode));
 	cfg->card_timeout_ms = 10000;
+	cfg->personal_days = 28;
 	cfg->temp_tries = 3;
 	cfg->temp_retry_ms = 1000;
 	cfg->fever_threshold_mdc = 37300;

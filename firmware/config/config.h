@@ -120,6 +120,9 @@ struct snt_config {
 	char idreader_device[PATH_MAX];	/* linux: its tty, e.g. /dev/ttyUSB0; "" = none */
 	int idreader_timeout_ms;	/* how long one answer may take, 10-60000; default 1000 */
 
+	/* [retention] */
+	int personal_days;		/* sealed personal records kept this many days, 1-3650; default 28 */
+
 	/* [camera] (board = linux) */
 	char camera_device[PATH_MAX];	/* V4L2 capture device */
 

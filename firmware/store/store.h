@@ -75,6 +75,12 @@
  * later is missed, not taken for a log that never had one; a kill at any
  * point never leaves that record without the file.
  *
+ * Schema version 7 adds personal records (snt_store_personal_put()): a
+ * visitor's full ID-card record sealed to the bureau (sign.h snt_seal()),
+ * one per entry, outside the chain (the entry's detail record carries the
+ * SHA-256 of the sealed bytes, so the chain covers the digest, not the
+ * record), and the log of their retention purges.
+ *
  * Readers (sentinelctl) open the same file concurrently; WAL lets them read
  * while the daemon writes.
  */
@@ -90,7 +96,7 @@
 #include "entry/entry.h"
 #include "fss/fss.h"
 
-#define SNT_STORE_SCHEMA_VERSION 6
+#define SNT_STORE_SCHEMA_VERSION 7
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -736,6 +742,44 @@ enum snt_store_err snt_store_query_new(struct snt_store *st, const struct snt_st
  */
 enum snt_store_err snt_store_count(struct snt_store *st, const struct snt_store_query *q,
 				   int64_t *n) SNT_WUR;
+
+/* Sealed personal records kept: from the seal's overhead (sign.h SNT_SEAL_OVERHEAD) to this many bytes. */
+#define SNT_STORE_PERSONAL_MIN 97
+#define SNT_STORE_PERSONAL_MAX 4096
+
+/*
+ * snt_store_personal_put() - keep the sealed personal record of entry @seq
+ * (committed, fsync'd), created at @created_utc_ms.
+ * @sealed, @len: the sealed bytes (opaque here), SNT_STORE_PERSONAL_MIN to
+ * SNT_STORE_PERSONAL_MAX bytes; copied.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL (NULL, @seq < 1, a length out
+ * of range); SNT_STORE_ERR_EXISTS when a record for @seq is kept already;
+ * SNT_STORE_ERR_READONLY;
+ * SQLite failures as snt_store_append().
+ */
+enum snt_store_err snt_store_personal_put(struct snt_store *st, int64_t seq, int64_t created_utc_ms,
+					  const uint8_t *sealed, size_t len) SNT_WUR;
+
+/*
+ * snt_store_personal_get() - the sealed record of entry @seq.
+ * @out, @len: receive a copy (free()).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE when none is kept (never made,
+ * or purged); SNT_STORE_ERR_INVAL; SQLite failures.
+ */
+enum snt_store_err snt_store_personal_get(struct snt_store *st, int64_t seq, uint8_t **out,
+					  size_t *len) SNT_WUR;
+
+/*
+ * snt_store_personal_purge() - the retention of personal records: remove
+ * every sealed record created before @cutoff_utc_ms, and when any went,
+ * record the purge (time @now_utc_ms, the cutoff, the count) in
+ * personal_purges, in one transaction.  Entries stay and still verify.
+ * @removed: receives the count (may be NULL).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL; SNT_STORE_ERR_READONLY; SQLite
+ * failures (then nothing is removed).
+ */
+enum snt_store_err snt_store_personal_purge(struct snt_store *st, int64_t cutoff_utc_ms, int64_t now_utc_ms,
+					    int64_t *removed) SNT_WUR;
 
 /* What an event records (schema 3): not a check-in, outside the chain. */
 enum snt_event_kind {

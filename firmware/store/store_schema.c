@@ -289,6 +289,20 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals\n"
 	"WHEN OLD.seq > coalesce((SELECT max(last_seq) FROM purges), 0)\n"
 	"BEGIN SELECT RAISE(ABORT, 'seals are deleted only with their purged entries'); END;\n",
+	/* 6 -> 7: personal records sealed to the bureau, outside the chain, and their purges */
+	"CREATE TABLE personal (\n"
+	"	seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
+	"	created_utc_ms INTEGER NOT NULL,\n"
+	"	sealed BLOB NOT NULL CHECK (length(sealed) BETWEEN " STR(SNT_STORE_PERSONAL_MIN) " AND "
+	STR(SNT_STORE_PERSONAL_MAX) ")\n"
+	") STRICT;\n"
+	"CREATE INDEX personal_created ON personal (created_utc_ms);\n"
+	"CREATE TABLE personal_purges (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	cutoff_utc_ms INTEGER NOT NULL,\n"
+	"	count INTEGER NOT NULL CHECK (count >= 1)\n"
+	") STRICT;\n",
 };
 
 _Static_assert(SNT_ARRAY_SIZE(migrations) == SNT_STORE_SCHEMA_VERSION,
