@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "checkin/checkin_internal.h"
@@ -664,7 +665,12 @@ static int32_t cst_day(int64_t utc_ms)
 /* Whether this visitor must register with a card. */
 static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 {
-	if (!ci->board->idreader || ci->cfg.register_mode == SNT_REGISTER_NONE || cr->badge_valid)
+	if (!ci->board->idreader || cr->badge_valid)
+		return false;
+	/* A pass that names its holder's card needs that card, whatever the mode. */
+	if (cr->pass_valid && cr->pass.has_card)
+		return true;
+	if (ci->cfg.register_mode == SNT_REGISTER_NONE)
 		return false;
 	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
 }
@@ -883,6 +889,9 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 
 		/* A certificate's masked name must match the pass's; a health code has none. */
 		in.pass = subject[0] && strcmp(subject, cr.pass.visitor) ? SNT_PASS_MISMATCH : SNT_PASS_SIGNED;
+		/* A pass naming its holder's card admits only with that card (its keyed hash). */
+		if (cr.pass.has_card && !(card.has_hash && !CRYPTO_memcmp(card.hash, cr.pass.card, sizeof(card.hash))))
+			in.pass = SNT_PASS_MISMATCH;
 		in.pass_from_ms = cr.pass.from_ms;
 		in.pass_until_ms = cr.pass.until_ms;
 		in.pass_uses = cr.pass.uses;

@@ -52,7 +52,10 @@
  * snt_store_personal_put()) and removed after personal_retention_ms
  * (snt_store_personal_purge(), after each visit); the chain covers its
  * digest, not the record.  Without a bureau key nothing is sealed.  The
- * card's text is wiped from memory once sealed.  A number failing its
+ * card's text is wiped from memory once sealed.  A visit pass that names
+ * its holder's card (rules.h "card") asks for the card whatever the mode
+ * and is honoured only when the card read has that keyed hash; otherwise
+ * it counts as a pass for another visitor (closed-mode).  A number failing its
  * check digit or a malformed text refers with id-invalid, a card outside
  * its validity on the day (China time) with id-expired.  A reader fault
  * (no answer, bad frame, card taken away, unplugged) is one device-fault

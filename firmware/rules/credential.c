@@ -53,11 +53,12 @@ static bool masked_name(const char *s)
 }
 
 enum ckey {
-	CK_TYPE, CK_V, CK_HOME, CK_GATES, CK_REF, CK_ID, CK_VISITOR, CK_FROM, CK_UNTIL, CK_USES, CK_ISSUED, CK_COUNT
+	CK_TYPE, CK_V, CK_HOME, CK_GATES, CK_REF, CK_ID, CK_VISITOR, CK_FROM, CK_UNTIL, CK_USES, CK_ISSUED, CK_CARD,
+	CK_COUNT
 };
 
 static const char *const ckey_names[CK_COUNT] = {
-	"type", "v", "home", "gates", "ref", "id", "visitor", "from", "until", "uses", "issued",
+	"type", "v", "home", "gates", "ref", "id", "visitor", "from", "until", "uses", "issued", "card",
 };
 
 /* The keys each kind must have (and may have: "gates"). */
@@ -65,6 +66,7 @@ static const unsigned badge_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_HOME | 
 static const unsigned pass_keys = 1u << CK_TYPE | 1u << CK_V | 1u << CK_HOME | 1u << CK_ID | 1u << CK_VISITOR |
 				  1u << CK_FROM | 1u << CK_UNTIL | 1u << CK_USES | 1u << CK_ISSUED;
 static const unsigned optional_keys = 1u << CK_GATES;
+static const unsigned pass_optional_keys = 1u << CK_CARD;
 
 static enum snt_rules_err bad(char *errbuf, size_t errlen, const char *field, const char *why)
 {
@@ -121,7 +123,8 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 			err = bad(errbuf, errlen, ckey_names[k], "missing");
 			goto out;
 		}
-		if (!((want | optional_keys) & (1u << k)) && (seen & (1u << k))) {
+		if (!((want | optional_keys | (c->kind == SNT_CREDENTIAL_PASS ? pass_optional_keys : 0)) & (1u << k)) &&
+		    (seen & (1u << k))) {
 			err = bad(errbuf, errlen, ckey_names[k], c->kind == SNT_CREDENTIAL_BADGE ?
 				  "not a badge key" : "not a pass key");
 			goto out;
@@ -152,8 +155,15 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 	} else if (!cbor_isa_uint(val[CK_USES]) || cbor_get_int(val[CK_USES]) < 1 ||
 		   cbor_get_int(val[CK_USES]) > SNT_CREDENTIAL_MAX_USES) {
 		err = bad(errbuf, errlen, "uses", "not an unsigned integer 1-100");
+	} else if (val[CK_CARD] && (!cbor_isa_bytestring(val[CK_CARD]) || !cbor_bytestring_is_definite(val[CK_CARD]) ||
+				    cbor_bytestring_length(val[CK_CARD]) != SNT_CREDENTIAL_CARD_LEN)) {
+		err = bad(errbuf, errlen, "card", "not a byte string of 32 bytes (the keyed hash of an ID number)");
 	} else {
 		c->uses = (uint32_t)cbor_get_int(val[CK_USES]);
+		if (val[CK_CARD]) {
+			c->has_card = true;
+			memcpy(c->card, cbor_bytestring_handle(val[CK_CARD]), SNT_CREDENTIAL_CARD_LEN);
+		}
 	}
 out:
 	cbor_decref(&root);
@@ -367,13 +377,14 @@ enum snt_rules_err snt_credential_issue(const struct snt_credential *c, EVP_PKEY
 		     (c->n_gates == 0 || add(m, "gates", gates_array(c->gates, c->n_gates))) &&
 		     add(m, "ref", cbor_build_string(c->ref)) && add(m, "issued", u64((uint64_t)c->issued_ms));
 	} else if (c->kind == SNT_CREDENTIAL_PASS && c->from_ms >= 0 && c->until_ms >= 0) {
-		m = cbor_new_definite_map(c->n_gates ? 10 : 9);
+		m = cbor_new_definite_map((c->n_gates ? 10 : 9) + (c->has_card ? 1 : 0));
 		ok = m && add(m, "type", cbor_build_string("pass")) && add(m, "v", u64(2)) &&
 		     add(m, "home", cbor_build_string(c->home)) &&
 		     (c->n_gates == 0 || add(m, "gates", gates_array(c->gates, c->n_gates))) &&
 		     add(m, "id", cbor_build_string(c->id)) && add(m, "visitor", cbor_build_string(c->visitor)) &&
 		     add(m, "from", u64((uint64_t)c->from_ms)) && add(m, "until", u64((uint64_t)c->until_ms)) &&
-		     add(m, "uses", u64(c->uses)) && add(m, "issued", u64((uint64_t)c->issued_ms));
+		     add(m, "uses", u64(c->uses)) && add(m, "issued", u64((uint64_t)c->issued_ms)) &&
+		     (!c->has_card || add(m, "card", cbor_build_bytestring(c->card, SNT_CREDENTIAL_CARD_LEN)));
 	} else {
 		return SNT_RULES_ERR_INVAL;
 	}

@@ -346,7 +346,10 @@ void snt_rules_format_date(int32_t day, char *buf, size_t size);
  *   pass:  {"type": "pass", "v": 2, "home", ["gates"], "id": tstr 1-32
  *           printable ASCII, "visitor": masked name (1-63 bytes of text),
  *           "from": ms, "until": ms (> from), "uses": uint 1-100 (entries
- *           the pass gives in its window), "issued": ms}
+ *           the pass gives in its window), "issued": ms, ["card": bstr 32,
+ *           the keyed hash of its holder's ID number (idcard.h
+ *           snt_idcard_number_hash() with the home's rule-set idcard_key):
+ *           the pass then admits only with that card (checkin.h)]}
  * A gate honours only badges and passes addressed to it
  * (snt_rules_addressed()).  A pass admits its holder once per visit: while
  * the holder is inside (admitted with it and no exit-button release since)
@@ -368,6 +371,8 @@ enum snt_credential_kind {
 	SNT_CREDENTIAL_PASS,
 };
 
+#define SNT_CREDENTIAL_CARD_LEN 32	/* the keyed hash of an ID number, HMAC-SHA256 */
+
 struct snt_credential {
 	enum snt_credential_kind kind;
 	char home[SNT_RULES_HOME_LEN];		/* the home it is for */
@@ -380,6 +385,8 @@ struct snt_credential {
 	int64_t from_ms;			/* pass: appointment window [from, until) */
 	int64_t until_ms;
 	int64_t issued_ms;
+	bool has_card;				/* pass: it names its holder's ID card */
+	uint8_t card[SNT_CREDENTIAL_CARD_LEN];	/* pass: the keyed hash of that card's number (idcard.h) */
 };
 
 /* snt_credential_is() - whether a scanned payload starts with "SNB1:". */

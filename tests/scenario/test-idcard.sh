@@ -119,4 +119,78 @@ expect_eq "the purge recorded" "$(sqlite3 "$T/gate.db" "SELECT count, cutoff_utc
 expect_eq "entries kept" "$(sqlite3 "$T/gate.db" "SELECT count(*) FROM entries")" "6"
 "$B/sentinelctl" verify-log --db "$T/gate.db" >"$T/verify.out" 2>&1
 expect_eq "verify-log after the purge" "$?" "0"
+
+# Closed mode with a rule set that gives the home's ID-card key: a pass that
+# names its holder's card (keyed hash) admits its holder with that card, and
+# refers the same pass with another person's card (closed-mode); the holder's
+# next visit carries the same keyed hash, so the repeat is recognised without
+# the number.
+command -v qrencode >/dev/null || { echo "SKIP: qrencode not installed (make deps)"; finish; }
+KEYHEX=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+cat >"$T/rules.json" <<JSON
+{"v": 2, "home": "阳光养老院", "version": 1, "mode": "closed", "fever_threshold_mdc": 37300, "colours": ["green"],
+ "formats": ["healthcode"], "max_visitors": 0, "risk_regions": [], "staff": [],
+ "max_test_age_days": 7, "valid_from": "2026-11-28T00:00:00Z", "valid_until": "2026-12-20T00:00:00Z",
+ "hard_limit_ms": 86400000, "issued": "2026-11-27T08:00:00Z", "idcard_key": "$KEYHEX"}
+JSON
+"$B/sentinel-bureau" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" >/dev/null ||
+	fail "policy sign"
+# The bureau's keyed hash of the holder's number (idcard.h), here with openssl.
+hash=$(printf 'sentinel-idcard-v1\000440524188001010014' |
+	openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEYHEX" | sed 's/.*= //')
+"$B/sentinel-bureau" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-CARD --visitor 王五 \
+	--from 2026-11-29T00:00:00Z --until 2026-11-30T00:00:00Z --uses 3 --card-hash "$hash" \
+	--out "$T/pass.png" >/dev/null || fail "pass issue"
+for n in 1 2 3; do
+	qrencode -s 8 -m 4 --foreground=00A651 -o "$T/g$n.png" \
+		"https://hc.example.cn/code?region=110105&t=CardScenario$n" || fail "qrencode"
+done
+cat >"$T/closed.scn" <<SCN
+# 1 the holder: pass, health code and her card
+card name=王五 number=440524188001010014 from=20200101 to=20400101
+show $T/pass.png $T/g1.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+button exit-button 1
+wait 500
+button exit-button 0
+wait 2000
+# 2 someone else with the same pass and their own card: refer
+card name=赵六 number=11010519491231002X from=20200101 to=20400101
+show $T/pass.png $T/g2.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+wait 2000
+# 3 the holder again, with her card: admitted, the same keyed hash
+card name=王五 number=440524188001010014 from=20200101 to=20400101
+show $T/pass.png $T/g3.png
+temp 36.5
+presence 1
+wait 10000
+presence 0
+SCN
+mkdir -p "$T/c/rules"
+write_conf "$T/c/gate.conf" "$T/closed.scn" gate.db out.log
+sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard-or-pass\ncard_timeout_ms = 3000/' "$T/c/gate.conf"
+printf '\n[idreader]\ntimeout_ms = 100\n\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' \
+	"$T/bureau.key.pub" >>"$T/c/gate.conf"
+"$B/sentinelctl" policy install --config "$T/c/gate.conf" --now 2026-11-29T00:00:00Z "$T/rules.cose" \
+	>/dev/null || fail "policy install"
+"$B/sentineld" -f -c "$T/c/gate.conf" 2>"$T/c/stderr"
+expect_eq "closed: sentineld exit status" "$?" "0"
+got=$("$B/sentinelctl" entries --json --db "$T/c/gate.db" |
+	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+expect_eq "closed: decisions" "$got" "admit code-green,temp-normal
+refer closed-mode,code-green,temp-normal
+admit code-green,temp-normal"
+got=$(sqlite3 "$T/c/gate.db" "SELECT seq, subject, json_extract(detail, '\$.idcard.hash') = '$hash'
+	FROM entries ORDER BY seq")
+expect_eq "closed: the holder recognised by the keyed hash" "$got" "1|王*|1
+2|赵*|0
+3|王*|1"
 finish

@@ -26,7 +26,7 @@ static bool takes_value(const char *opt)
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
 		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
-		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust",
+		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
 	};
 
 	if (strchr(opt, '='))

@@ -32,7 +32,7 @@
 #define EXIT_USAGE 2
 
 struct opts {
-	const char *key, *db, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses;
+	const char *key, *db, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses, *card_hash;
 	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
 	size_t n_gates;
 	bool text, help, check;
@@ -95,7 +95,10 @@ static void command_usage(const char *cmd)
 		      "in all (--uses, 1-100, default 1).  The name is masked before it is signed:\n"
 		      "the first character of each of its first two words, each followed by '*'\n"
 		      "(\"张三\" -> \"张*\", \"Gabriele Musterfrau\" -> \"G* M*\"); the QR code\n"
-		      "never holds the full name.\n", stdout);
+		      "never holds the full name.  --card-hash names the holder's resident ID card\n"
+		      "by the keyed hash of its number (HMAC-SHA256 with the home's rule-set\n"
+		      "idcard_key over \"sentinel-idcard-v1\", a NUL byte and the number): the pass\n"
+		      "then admits only with that card on the gate's reader.\n", stdout);
 }
 
 /* Write @len bytes to @path through PATH.tmp, fsync and rename. */
@@ -240,11 +243,40 @@ static int format_bit(const char *s, int *bit)
 	return 0;
 }
 
+/* @hex (an even count of hex digits) into @out: the byte count, or -1 when not hex or not @min-@max bytes. */
+static int hex_bytes(const char *hex, uint8_t *out, size_t min, size_t max)
+{
+	size_t n = strlen(hex);
+
+	if (n % 2 || n / 2 < min || n / 2 > max)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned v = 0;
+
+		for (int k = 0; k < 2; k++) {
+			char ch = hex[2 * i + (size_t)k];
+
+			v <<= 4;
+			if (ch >= '0' && ch <= '9')
+				v |= (unsigned)(ch - '0');
+			else if (ch >= 'a' && ch <= 'f')
+				v |= (unsigned)(ch - 'a' + 10);
+			else if (ch >= 'A' && ch <= 'F')
+				v |= (unsigned)(ch - 'A' + 10);
+			else
+				return -1;
+		}
+		out[i] = (uint8_t)v;
+	}
+	return (int)(n / 2);
+}
+
 static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 {
 	static const char *const known[] = {
 		"type", "v", "home", "gates", "version", "mode", "fever_threshold_mdc", "colours", "formats", "max_visitors",
 		"risk_regions", "staff", "max_test_age_days", "valid_from", "valid_until", "hard_limit_ms", "issued",
+		"idcard_key",
 	};
 	const char *key, *mode;
 	json_t *v, *a;
@@ -260,6 +292,15 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 	v = json_object_get(root, "type");
 	if (v && (!json_is_string(v) || strcmp(json_string_value(v), "rules")))
 		return json_err(in, "type", "not \"rules\"");
+	v = json_object_get(root, "idcard_key");
+	if (v) {
+		int k = json_is_string(v) ? hex_bytes(json_string_value(v), r->idcard_key, SNT_RULES_IDCARD_KEY_MIN,
+						      SNT_RULES_IDCARD_KEY_MAX) : -1;
+
+		if (k < 0)
+			return json_err(in, "idcard_key", "not 32-128 hex digits (16-64 bytes)");
+		r->idcard_key_len = (size_t)k;
+	}
 	v = json_object_get(root, "v");
 	if (v && (!json_is_integer(v) || json_integer_value(v) != 2))
 		return json_err(in, "v", "not 2");
@@ -563,6 +604,13 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 			return usage_error("--visitor: not a name (1-95 bytes of printable UTF-8 text)");
 		if (parse_time("--from", o->from, &c.from_ms) || parse_time("--until", o->until, &c.until_ms))
 			return EXIT_USAGE;
+		if (o->card_hash) {
+			if (hex_bytes(o->card_hash, c.card, SNT_CREDENTIAL_CARD_LEN, SNT_CREDENTIAL_CARD_LEN) !=
+			    SNT_CREDENTIAL_CARD_LEN)
+				return usage_error("--card-hash: not 64 hex digits (the keyed hash of the holder's "
+						   "ID number)");
+			c.has_card = true;
+		}
 	}
 	rerr = snt_credential_issue(&c, key, &text);
 	if (rerr == SNT_RULES_ERR_INVAL)
@@ -615,6 +663,7 @@ static int run(int argc, char **argv)
 		{ "home", required_argument, NULL, 'H' },
 		{ "gate", required_argument, NULL, 'g' },
 		{ "uses", required_argument, NULL, 'U' },
+		{ "card-hash", required_argument, NULL, 'K' },
 		{ "text", no_argument, NULL, 't' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -645,6 +694,7 @@ static int run(int argc, char **argv)
 		case 's': o.issued = optarg; break;
 		case 'H': o.home = optarg; break;
 		case 'U': o.uses = optarg; break;
+		case 'K': o.card_hash = optarg; break;
 		case 'g':
 			if (o.n_gates == SNT_CREDENTIAL_MAX_GATES)
 				return usage_error("--gate: at most %d gates", SNT_CREDENTIAL_MAX_GATES);
@@ -690,6 +740,8 @@ static int run(int argc, char **argv)
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
 				       o.home || o.n_gates || o.uses))
 		return usage_error("policy sign takes --in and --out (the home and gates are in the JSON)");
+	if (strcmp(cmd, "pass") && o.card_hash)
+		return usage_error("--card-hash is for pass issue only");
 	if (!strcmp(cmd, "badge") && (!o.ref || !o.home || o.in || o.id || o.visitor || o.from || o.until || o.uses))
 		return usage_error("badge issue takes --home, --ref and --out (and --gate, --issued, --text)");
 	if (!strcmp(cmd, "pass") && (!o.id || !o.home || !o.visitor || !o.from || !o.until || o.in || o.ref))
