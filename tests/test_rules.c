@@ -755,7 +755,18 @@ static void test_credentials(void **state)
 	assert_int_equal(got.from_ms, c.from_ms);
 	assert_int_equal(got.until_ms, c.until_ms);
 	assert_int_equal(got.issued_ms, c.issued_ms);
+	assert_false(got.has_card);
 	free(text);
+	/* A pass naming its holder's ID card carries the keyed hash. */
+	c.has_card = true;
+	memset(c.card, 0xc3, sizeof(c.card));
+	assert_int_equal(snt_credential_issue(&c, f->bureau, &text), SNT_RULES_OK);
+	assert_int_equal(snt_credential_open((const uint8_t *)text, strlen(text), f->bureau, &got, err, sizeof(err)),
+			 SNT_RULES_OK);
+	assert_true(got.has_card);
+	assert_memory_equal(got.card, c.card, sizeof(c.card));
+	free(text);
+	c.has_card = false;
 
 	/* What the gate would refuse is not issued. */
 	c.until_ms = c.from_ms;
