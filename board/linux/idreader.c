@@ -228,16 +228,12 @@ static enum snt_hal_err status_fault(struct snt_idreader *r, uint8_t sw, const c
 	return SNT_HAL_ERR_IO;
 }
 
-static enum snt_hal_err tty_read(void *ctx, uint8_t *block, size_t size, char *why, size_t whylen)
+/* One read: find, select, read text (tty_read() wipes what it leaves behind). */
+static enum snt_hal_err transact(struct snt_idreader *r, uint8_t *body, uint8_t *block, char *why, size_t whylen)
 {
-	struct snt_idreader *r = ctx;
-	uint8_t body[SNT_IDCARD_BODY_MAX];
 	const uint8_t *text;
 	size_t n = 0;
 
-	if (!r || !block || size < SNT_IDREADER_TEXT_LEN || !why || whylen == 0)
-		return SNT_HAL_ERR_INVAL;
-	why[0] = '\0';
 	if (r->fd < 0 && line_open(r, why, whylen) != XFER_OK)
 		return SNT_HAL_ERR_IO;
 	(void)tcflush(r->fd, TCIFLUSH);
@@ -272,10 +268,24 @@ static enum snt_hal_err tty_read(void *ctx, uint8_t *block, size_t size, char *w
 		return SNT_HAL_ERR_IO;
 	}
 	memcpy(block, text, SNT_IDREADER_TEXT_LEN);
-	/* The body held the card's text: not left on the stack. */
+	return SNT_HAL_OK;
+}
+
+static enum snt_hal_err tty_read(void *ctx, uint8_t *block, size_t size, char *why, size_t whylen)
+{
+	struct snt_idreader *r = ctx;
+	uint8_t body[SNT_IDCARD_BODY_MAX];
+	enum snt_hal_err err;
+
+	if (!r || !block || size < SNT_IDREADER_TEXT_LEN || !why || whylen == 0)
+		return SNT_HAL_ERR_INVAL;
+	why[0] = '\0';
+	err = transact(r, body, block, why, whylen);
+	/* What was received held the card's text: not left in memory, whatever happened. */
 	explicit_bzero(body, sizeof(body));
 	explicit_bzero(r->buf, sizeof(r->buf));
-	return SNT_HAL_OK;
+	r->len = 0;
+	return err;
 }
 
 const struct snt_idreader_ops snt_idreader_tty_ops = {
