@@ -194,7 +194,7 @@ static void test_decode_errors(void **state)
 	EXPECT_ERR(1, NULL, "v", uint_(1),
 		   "field 'v': format version 1 names no home: not accepted (version 2 needed)");
 	EXPECT_ERR(1, "home", NULL, NULL, "field 'home': missing");
-	EXPECT_ERR(1, NULL, "idcard_key", cbor_build_bytestring((const uint8_t *)"short", 5),
+	EXPECT_ERR(1, NULL, "idcard_key", cbor_move(cbor_build_bytestring((const uint8_t *)"short", 5)),
 		   "field 'idcard_key': not a byte string of 16-64 bytes");
 	EXPECT_ERR(1, NULL, "idcard_key", text("0123456789abcdef0123"),
 		   "field 'idcard_key': not a byte string of 16-64 bytes");
