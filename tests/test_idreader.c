@@ -23,7 +23,7 @@
 #include "sim/samcard.h"
 
 /* The driver's answer timeout in these tests: only the fault cases wait it out. */
-#define TIMEOUT_MS 100
+#define TIMEOUT_MS 1000
 
 struct fixture {
 	struct sim_samcard *card;
@@ -168,7 +168,7 @@ static void test_no_answer(void **state)
 	/* One byte of noise, then silence. */
 	assert_int_equal(sim_samcard_set(fx->card, SIM_CARD_RAW, &one, 1), 0);
 	assert_int_equal(read_card(fx), SNT_HAL_ERR_IO);
-	assert_string_equal(fx->why, "idreader: no answer to find card within 100 ms");
+	assert_string_equal(fx->why, "idreader: no answer to find card within 1000 ms");
 }
 
 static void test_line_noise(void **state)
@@ -248,7 +248,7 @@ static void test_arguments(void **state)
 	assert_int_equal(snt_idreader_tty_ops.read(fx->reader, fx->got, 255, fx->why, sizeof(fx->why)),
 			 SNT_HAL_ERR_INVAL);
 	/* A path that is not there: a fault naming it, every time. */
-	assert_int_equal(snt_idreader_new("/nonexistent/ttyUSB9", 100, &r), SNT_HAL_OK);
+	assert_int_equal(snt_idreader_new("/nonexistent/ttyUSB9", 1000, &r), SNT_HAL_OK);
 	assert_int_equal(snt_idreader_tty_ops.read(r, fx->got, sizeof(fx->got), fx->why, sizeof(fx->why)),
 			 SNT_HAL_ERR_IO);
 	assert_string_equal(fx->why, "idreader /nonexistent/ttyUSB9: cannot open: No such file or directory");

@@ -150,7 +150,7 @@ static struct simfix *sim_up(const char *script)
 	snt_strlcpy(f->cfg.sim_scenario, f->scn, sizeof(f->cfg.sim_scenario));
 	snt_strlcpy(f->cfg.sim_output, f->out, sizeof(f->cfg.sim_output));
 	f->cfg.sim_start_utc_ms = 1000000;
-	f->cfg.idreader_timeout_ms = 50;
+	f->cfg.idreader_timeout_ms = 2000;
 	assert_int_equal(snt_board_open(&f->cfg, &f->b, err, sizeof(err)), SNT_HAL_OK);
 	return f;
 }
@@ -249,7 +249,7 @@ static void test_sim_clock(void **state)
 
 /*
  * The ID-card reader: `card` lines drive the simulated SAM module, and the
- * real driver reads it over the pseudo-terminal (config timeout 50 ms).
+ * real driver reads it over the pseudo-terminal.
  */
 static void test_sim_card(void **state)
 {

@@ -38,7 +38,7 @@ write_conf "$T/gate.conf" card.scn gate.db out.log
 cat >>"$T/gate.conf" <<CONF
 
 [idreader]
-timeout_ms = 100
+timeout_ms = 2000
 
 [sync]
 bureau_key = $T/bureau.key.pub
@@ -177,7 +177,7 @@ SCN
 mkdir -p "$T/c/rules"
 write_conf "$T/c/gate.conf" "$T/closed.scn" gate.db out.log
 sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard-or-pass\ncard_timeout_ms = 3000/' "$T/c/gate.conf"
-printf '\n[idreader]\ntimeout_ms = 100\n\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' \
+printf '\n[idreader]\ntimeout_ms = 2000\n\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' \
 	"$T/bureau.key.pub" >>"$T/c/gate.conf"
 "$B/sentinelctl" policy install --config "$T/c/gate.conf" --now 2026-11-29T00:00:00Z "$T/rules.cose" \
 	>/dev/null || fail "policy install"
