@@ -5,16 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "checkin/checkin_internal.h"
 #include "codes/verify.h"
-#include "idcard/idcard.h"
-#include "sign/sign.h"
 #include "journal/journal.h"
 #include "config/config.h"
 
@@ -40,7 +36,6 @@ struct creds {
 #define MSG_SHOW_HEALTH "请出示健康码 (工作证/预约码已读取)\nPlease show your health code (badge or pass read)"
 #define MSG_SHOW_BADGE "请工作人员出示工作证\nStaff: please show your badge"
 #define MSG_NO_BADGE "未读取到工作证 未放行\nNo staff badge read: not admitted"
-#define MSG_CARD "请将身份证放在读卡区\nPlease place your ID card on the reader"
 #define MSG_FIRE "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"
 
 static const char *const err_text[] = {
@@ -601,67 +596,6 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
 }
 
 
-/*
- * Devices that failed during visit @v become device-fault events (and so
- * alerts for staff, store.h); best effort: the visit's entry is what counts.
- */
-/* What registration kept of a card: nothing of it but this. */
-struct card {
-	bool read;			/* a card was read */
-	bool invalid;			/* malformed text or a wrong check digit */
-	bool expired;			/* outside its validity on the day */
-	char masked[SNT_SUBJECT_LEN];	/* "张*" */
-	char last4[8];
-	bool has_hash;
-	uint8_t hash[32];
-	uint8_t *sealed;		/* the full record sealed to the bureau, or NULL */
-	size_t sealed_len;
-	uint8_t digest[32];		/* SHA-256 of sealed */
-};
-
-/*
- * The card's full text as JSON, sealed to the bureau's key, and its digest;
- * nothing when there is no key or anything fails (the plaintext is wiped).
- */
-static void card_seal(const struct snt_checkin *ci, const struct snt_idcard_text *t, int64_t utc_ms,
-		      struct card *c)
-{
-	json_t *o;
-	char *text;
-	unsigned int n = 0;
-
-	if (!ci->seal_pub)
-		return;
-	o = json_pack("{si ss sI ss ss ss ss ss ss ss ss ss}", "v", 1, "device", ci->have_gate ? ci->device_id : "",
-		      "time", (json_int_t)utc_ms, "name", t->name, "sex", t->sex, "nation", t->nation, "birth",
-		      t->birth, "address", t->address, "number", t->number, "authority", t->authority,
-		      "valid_from", t->valid_from, "valid_to", t->valid_to);
-	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	if (!text)
-		return;
-	if (snt_seal(ci->seal_pub, (const uint8_t *)text, strlen(text), &c->sealed, &c->sealed_len) != SNT_SIGN_OK ||
-	    c->sealed_len > SNT_STORE_PERSONAL_MAX ||
-	    !EVP_Digest(c->sealed, c->sealed_len, c->digest, &n, EVP_sha256(), NULL) || n != 32) {
-		free(c->sealed);
-		c->sealed = NULL;
-		c->sealed_len = 0;
-	}
-	explicit_bzero(text, strlen(text));
-	free(text);
-}
-
-/* The calendar day (YYYYMMDD) in China Standard Time at @utc_ms. */
-static int32_t cst_day(int64_t utc_ms)
-{
-	time_t t = (time_t)(utc_ms / 1000 + 8 * 3600);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm))
-		return 0;
-	return (int32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
-}
-
 /* Whether this visitor must register with a card. */
 static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 {
@@ -675,101 +609,10 @@ static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
 }
 
-/* What @block holds, judged on @day (sealed at @utc_ms); the text is wiped before returning. */
-static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32_t day, int64_t utc_ms,
-		       struct card *c)
-{
-	struct snt_idcard_text t;
-
-	c->read = true;
-	if (snt_idcard_text_parse(block, &t, NULL) != SNT_IDCARD_OK) {
-		c->invalid = true;
-		return;
-	}
-	snt_idcard_mask_name(t.name, c->masked, sizeof(c->masked));
-	snt_idcard_last4(t.number, c->last4, sizeof(c->last4));
-	c->invalid = snt_idcard_number_check(t.number) != SNT_IDCARD_OK;
-	c->expired = snt_idcard_validity(&t, day) != SNT_IDCARD_VALID;
-	if (ci->rules && ci->rules->idcard_key_len &&
-	    snt_idcard_number_hash(ci->rules->idcard_key, ci->rules->idcard_key_len, t.number, c->hash) ==
-		    SNT_IDCARD_OK)
-		c->has_hash = true;
-	card_seal(ci, &t, utc_ms, c);
-	explicit_bzero(&t, sizeof(t));
-}
-
 /*
- * Ask for the card and poll the reader until one is read, the card timeout
- * passes or the reader faults (one device-fault event naming the fault).
+ * Devices that failed during visit @v become device-fault events (and so
+ * alerts for staff, store.h); best effort: the visit's entry is what counts.
  */
-static void card_read(struct snt_checkin *ci, struct card *c)
-{
-	struct snt_board *b = ci->board;
-	const int64_t until = snt_clock_mono_ms(&b->clock) + ci->cfg.card_timeout_ms;
-	uint8_t block[SNT_IDREADER_TEXT_LEN];
-	char why[256];
-
-	memset(c, 0, sizeof(*c));
-	(void)show(ci, SNT_SCREEN_IDCARD, MSG_CARD);
-	for (;;) {
-		enum snt_hal_err err = b->idreader->read(b->idreader_ctx, block, sizeof(block), why, sizeof(why));
-
-		if (err == SNT_HAL_OK) {
-			const int64_t now = snt_clock_utc_ms(&b->clock);
-
-			card_judge(ci, block, cst_day(now), now, c);
-			break;
-		}
-		if (err != SNT_HAL_ERR_NODATA) {
-			(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, why[0] ? why : snt_hal_strerror(err));
-			break;
-		}
-		if (snt_clock_mono_ms(&b->clock) >= until)
-			break;
-		snt_clock_sleep_ms(&b->clock, SNT_CARD_POLL_MS);
-	}
-	explicit_bzero(block, sizeof(block));
-}
-
-/* The card's last four and keyed hash into @e's detail record. */
-static void detail_card(struct snt_entry *e, const struct card *c)
-{
-	char hex[2 * sizeof(c->hash) + 1];
-	json_t *o;
-
-	if (!c->read || !c->last4[0])
-		return;
-	o = json_pack("{ss}", "last4", c->last4);
-	if (o && c->has_hash) {
-		snt_hex_encode(c->hash, sizeof(c->hash), hex);
-		(void)json_object_set_new(o, "hash", json_string(hex));
-	}
-	if (o && c->sealed) {
-		snt_hex_encode(c->digest, sizeof(c->digest), hex);
-		(void)json_object_set_new(o, "sealed", json_string(hex));
-	}
-	(void)detail_set(e, "idcard", o);
-}
-
-/*
- * After the entry: keep its sealed record, then remove the records past
- * their retention (the purge is recorded by the store).  A record the log
- * cannot take is one device-fault event.
- */
-static void card_keep(struct snt_checkin *ci, const struct snt_entry *e, struct card *c)
-{
-	const int64_t now = snt_clock_utc_ms(&ci->board->clock);
-
-	if (c->sealed && e->seq > 0 &&
-	    snt_store_personal_put(ci->store, e->seq, e->time_utc_ms, c->sealed, c->sealed_len) != SNT_STORE_OK)
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the sealed personal record could not be kept");
-	free(c->sealed);
-	c->sealed = NULL;
-	if (ci->cfg.personal_retention_ms > 0 &&
-	    snt_store_personal_purge(ci->store, now - ci->cfg.personal_retention_ms, now, NULL) != SNT_STORE_OK)
-		(void)log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the personal records' retention purge failed");
-}
-
 static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
 {
 	char detail[96];
@@ -803,7 +646,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	const struct snt_rules *rules;
 	struct snt_checkin_cfg tcfg;
 	struct creds cr;
-	struct card card = { 0 };
+	struct checkin__card card = { 0 };
 	bool duplicate = false;
 	int64_t t0;
 
@@ -831,7 +674,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	}
 
 	if (card_wanted(ci, &cr)) {
-		card_read(ci, &card);
+		checkin__card_read(ci, &card);
 		v->card_read = card.read;
 	}
 
@@ -840,7 +683,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		tcfg.fever_threshold_mdc = rules->fever_threshold_mdc;
 	err = measure(ci, &tcfg, b, &v->temp);
 	if (err) {
-		free(card.sealed);
+		checkin__card_drop(&card);
 		return err;
 	}
 	if (dup) {
@@ -854,7 +697,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 
 			repeat(ci, v, dup, t0);
 			v->temp = now;
-			free(card.sealed);	/* no entry: nothing to keep */
+			checkin__card_drop(&card);	/* no entry: nothing to keep */
 			return SNT_CHECKIN_OK;
 		}
 		duplicate = true;
@@ -930,7 +773,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	}
 	detail_measure(&e, &ci->cfg.thermo, &v->temp);
 	detail_rules(&e, rules, &in, &v->result, &cr);
-	detail_card(&e, &card);
+	(void)detail_set(&e, "idcard", checkin__card_detail(&card));
 
 	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {
@@ -956,7 +799,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	remember_last(ci, &e);
 	if (v->door == SNT_DOOR_OPENED)
 		ci->have_last = false;
-	card_keep(ci, &e, &card);
+	checkin__card_keep(ci, &e, &card);
 	act(ci, v);
 	device_faults(ci, v);
 	v->duration_ms = snt_clock_mono_ms(&b->clock) - t0;

@@ -3,7 +3,8 @@
  * checkin_internal.h: what the files of firmware/checkin/ share, for use only
  * inside firmware/checkin/: the check-in's struct, its memory of recent scans
  * and visit passes (checkin_memory.c), the screens and voice prompts of a
- * visit (checkin_screen.c) and the event log call the screens use
+ * visit (checkin_screen.c), registration with a resident ID card
+ * (checkin_card.c) and the event log call the screens and registration use
  * (checkin.c).
  */
 #ifndef SNT_CHECKIN_INTERNAL_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "checkin/checkin.h"
 
@@ -64,6 +67,20 @@ struct snt_checkin {
 	uint64_t exits;			/* exit-button releases so far */
 	struct pass_use passes[SNT_PASS_SLOTS];
 };
+/* What registration kept of a card: nothing of it but this. */
+struct checkin__card {
+	bool read;			/* a card was read */
+	bool invalid;			/* malformed text or a wrong check digit */
+	bool expired;			/* outside its validity on the day */
+	char masked[SNT_SUBJECT_LEN];	/* "张*" */
+	char last4[8];
+	bool has_hash;			/* hash holds the keyed hash (the rule set has idcard_key) */
+	uint8_t hash[32];
+	uint8_t *sealed;		/* the full record sealed to the bureau, or NULL; owned */
+	size_t sealed_len;
+	uint8_t digest[32];		/* SHA-256 of sealed */
+};
+
 /* checkin.c */
 
 /* Log an event of @kind now, with @detail (NULL: none); false if the log refused it. */
@@ -114,5 +131,32 @@ struct pass_use *checkin__pass_find(struct snt_checkin *ci, const char *id);
 struct pass_use *checkin__pass_slot(struct snt_checkin *ci, const char *id);
 /* Pass @id gave an entry now: its holder is inside. */
 void checkin__pass_admitted(struct snt_checkin *ci, const char *id);
+
+/* checkin_card.c: registration with a resident ID card. */
+
+/*
+ * Ask for the card (screen and voice) and poll @ci's reader every
+ * SNT_CARD_POLL_MS until a card is read, [checkin] card_timeout_ms passes
+ * or the reader faults (one device-fault event naming the fault); @c is
+ * cleared first, then holds what was read (its sealed record owned by @c:
+ * checkin__card_drop() or checkin__card_keep()).  The card's text is wiped
+ * before returning.
+ */
+void checkin__card_read(struct snt_checkin *ci, struct checkin__card *c);
+/*
+ * The detail record's "idcard" member for @c: {last4, hash when keyed,
+ * sealed: the sealed record's SHA-256 in hex}, new reference; NULL when no
+ * card text was read.
+ */
+json_t *checkin__card_detail(const struct checkin__card *c);
+/*
+ * After entry @e was appended: keep @c's sealed record beside it
+ * (snt_store_personal_put()), then remove the records older than [retention]
+ * personal_days (the purge recorded by the store); a failure is one
+ * device-fault event.  @c's sealed record is freed.
+ */
+void checkin__card_keep(struct snt_checkin *ci, const struct snt_entry *e, struct checkin__card *c);
+/* Free @c's sealed record, if any (a visit that makes no entry). */
+void checkin__card_drop(struct checkin__card *c);
 
 #endif
