@@ -239,6 +239,7 @@ struct bureau_import_result {
 	size_t verdicts;			/* new platform verdicts recorded */
 	size_t contradictions;			/* of which contradict the gate's colour */
 	size_t platform_failures;		/* tokens the platform could not answer for */
+	size_t sealed;				/* entries whose seal was verified (fss.h) */
 	char platform_why[BUREAU_WHY_LEN];	/* the first failure's reason */
 };
 

@@ -139,8 +139,8 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
  * seal, epochs never go backwards along the bundle, and each tag is the one
  * the key of its epoch makes (the key evolved forward from k(0)).
  */
-static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_bundle *b, char *why,
-				   size_t n)
+static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_bundle *b, size_t *sealed,
+				   char *why, size_t n)
 {
 	char text[SNT_FSS_FILE_MAX + 1];
 	struct snt_fss v;
@@ -179,6 +179,7 @@ static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_
 			err = BUREAU_ERR_NOMEM;
 			break;
 		}
+		(*sealed)++;
 	}
 	snt_fss_wipe(&v);
 	return err;
@@ -234,7 +235,7 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 		err = BUREAU_ERR_REJECT;
 		goto out;
 	}
-	err = check_seals(c, b, why, n);
+	err = check_seals(c, b, &res->sealed, why, n);
 	if (err)
 		goto out;
 	err = bureau_db_merge(c->db, m, b->entries, b->n, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);

@@ -630,6 +630,8 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 	printf("%s: device %s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 "%s",
 	       file, res->m.device, res->m.first, res->m.last, res->merge.new_entries,
 	       res->merge.duplicates, res->m.priority ? " (priority)" : "");
+	if (res->sealed)
+		printf(" seals verified %zu", res->sealed);
 	if (res->verdicts || res->platform_failures)
 		printf(" verdicts %zu contradictions %zu unanswered %zu", res->verdicts, res->contradictions,
 		       res->platform_failures);
