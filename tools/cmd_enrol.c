@@ -12,14 +12,22 @@
  *      length and form; the bureau's key must be a P-256 public key, the
  *      rule set must verify with it and be addressed to the home and gate);
  *   2. this gate's device key is made at [sync] device_key (kept when one
- *      is there already), 0600;
+ *      is there already), 0600, and the log's seal key beside it
+ *      (ctl_keys_seal(): DEVICE.seal0 and DEVICE.seal; a first key already
+ *      there is taken as it is); online, the first key, seal0, goes in the
+ *      request with the public key;
  *   3. the bureau's key, CA and trust files go into the enrolment
  *      directory (the directory of [station] enrolment), the rule set into
  *      [rules] dir (snt_rules_install());
- *   4. by stick: the public key and a reply ({"gate", "token"}) are written
- *      back beside the package for `sentinel-bureau enrol-import`;
+ *   4. by stick: the public key, the first seal key (seal0, 0600: secret,
+ *      whoever holds it can seal a forged log) and a reply ({"gate",
+ *      "token"}) are written back beside the package for
+ *      `sentinel-bureau enrol-import`;
  *   5. last, the enrolment file itself (written whole, fsync, rename):
  *      sentineld(8) sees it and restarts enrolled.
+ * Once the first seal key is handed over (the bureau answered, or it is on
+ * the stick), the gate's DEVICE.seal0 is removed: the gate keeps only the
+ * evolving key, so it cannot seal a past epoch again.
  * Run as root (the udev-started unit, a technician with sudo), everything
  * written under the log's directory is given to that directory's owner
  * (the user sentinel).  A gate already enrolled is refused (remove the
@@ -46,6 +54,7 @@
 
 #include "clock/clock.h"
 #include "config/config.h"
+#include "fss/fss.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/common.h"
@@ -370,6 +379,50 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
 	return 0;
 }
 
+/*
+ * The log's first seal key, as text into @text (SNT_FSS_FILE_MAX bytes), made
+ * now when the gate has neither DEVICE.seal0 nor DEVICE.seal; @text "" when
+ * only the evolving key is left (the bureau then checks no seal of this gate).
+ * @first: receives DEVICE.seal0's path.
+ */
+static int seal_key(const struct snt_config *sc, char *text, char *first, size_t size)
+{
+	char evolving[PATH_MAX];
+	struct snt_fss k;
+	enum snt_fss_err fe;
+	int e = 0;
+
+	text[0] = '\0';
+	if (snt_fss_key_path(sc->sync_device_key, ".seal0", first, size) ||
+	    snt_fss_key_path(sc->sync_device_key, ".seal", evolving, sizeof(evolving))) {
+		ctl_err(CMD, _("%s: path too long"), sc->sync_device_key);
+		return -1;
+	}
+	if (access(first, F_OK) != 0 && access(evolving, F_OK) == 0) {
+		ctl_err(CMD, _("warning: %s: no first seal key beside it: the bureau will not check this "
+			       "gate's seals"), evolving);
+		return 0;
+	}
+	if (access(first, F_OK) != 0) {
+		if (ctl_keys_seal(CMD, sc, SNT_FSS_EPOCH_MS_DEFAULT / 1000, true) != SNT_EXIT_OK)
+			return -1;
+		give(sc, first);
+		give(sc, evolving);
+	}
+	fe = snt_fss_read(first, &k, &e);
+	if (!fe && k.epoch != 0)
+		fe = SNT_FSS_ERR_FORMAT;
+	if (!fe)
+		fe = snt_fss_format(&k, text, SNT_FSS_FILE_MAX);
+	snt_fss_wipe(&k);
+	if (fe) {
+		text[0] = '\0';
+		ctl_err(CMD, "%s: %s%s%s", first, snt_fss_strerror(fe), e ? ": " : "", e ? strerror(e) : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* The package directory on the stick: MOUNT/sentinel/enrol/ID (the only one, or @gate's). */
 static int find_package(const char *mount, const char *gate, char *dir, size_t size)
 {
@@ -453,9 +506,9 @@ static size_t collect(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* POST {"token", "device_pub"} to URL/enrol; the answer (the package) into *@out. */
-static int fetch_online(const struct config *cfg, const char *pub_pem, const struct snt_config *sc,
-			char **out)
+/* POST {"token", "device_pub", "seal0"} to URL/enrol (seal0 left out when ""); the answer (the package) into *@out. */
+static int fetch_online(const struct config *cfg, const char *pub_pem, const char *seal0,
+			const struct snt_config *sc, char **out)
 {
 	struct curl_slist *hdr = NULL;
 	char url[512], errbuf[CURL_ERROR_SIZE] = "";
@@ -485,6 +538,10 @@ static int fetch_online(const struct config *cfg, const char *pub_pem, const str
 		return -1;
 	}
 	req = json_pack("{s:s, s:s}", "token", cfg->token, "device_pub", pub_pem);
+	if (req && seal0[0] && json_object_set_new(req, "seal0", json_string(seal0))) {
+		json_decref(req);
+		req = NULL;
+	}
 	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
 	json_decref(req);
 	h = curl_easy_init();
@@ -522,6 +579,7 @@ static int fetch_online(const struct config *cfg, const char *pub_pem, const str
 			b.data ? b.data : "");
 	}
 	free(b.data);
+	explicit_bzero(body, strlen(body));
 	free(body);
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
@@ -619,8 +677,8 @@ io:
 	return -1;
 }
 
-/* By stick: the gate's public key and its reply beside the package. */
-static int write_back(const char *pkgdir, const struct package *p, const char *pub_pem)
+/* By stick: the gate's public key, its first seal key (0600; none when "") and its reply beside the package. */
+static int write_back(const char *pkgdir, const struct package *p, const char *pub_pem, const char *seal0)
 {
 	char path[PATH_MAX + 16], *text;
 	json_t *r = json_pack("{s:s, s:s}", "gate", p->gate, "token", p->token);
@@ -634,6 +692,10 @@ static int write_back(const char *pkgdir, const struct package *p, const char *p
 	}
 	snprintf(path, sizeof(path), "%s/device.pub", pkgdir);
 	rc = errno = snt_write_atomic(path, pub_pem, strlen(pub_pem), 0644);
+	if (!rc && seal0[0]) {
+		snprintf(path, sizeof(path), "%s/seal0", pkgdir);
+		rc = errno = snt_write_atomic(path, seal0, strlen(seal0), 0600);
+	}
 	if (!rc) {
 		snprintf(path, sizeof(path), "%s/reply.json", pkgdir);
 		rc = errno = snt_write_atomic(path, text, strlen(text), 0644);
@@ -647,6 +709,7 @@ static int write_back(const char *pkgdir, const struct package *p, const char *p
 int cmd_enrol(int argc, char **argv)
 {
 	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], *text = NULL, *pub = NULL;
+	char seal0[SNT_FSS_FILE_MAX] = "", first[PATH_MAX];
 	struct snt_config sc;
 	struct package p;
 	struct config cfg;
@@ -679,10 +742,13 @@ int cmd_enrol(int argc, char **argv)
 	}
 	if (cfg.online) {
 		snt_strlcpy(where, cfg.online, sizeof(where));
-		if (device_key(&sc, &pub, &made))
+		if (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first))) {
+			free(pub);
 			return SNT_EXIT_USAGE;
-		r = fetch_online(&cfg, pub, &sc, &text);
+		}
+		r = fetch_online(&cfg, pub, seal0, &sc, &text);
 		if (r) {
+			explicit_bzero(seal0, sizeof(seal0));
 			free(pub);
 			return r == -2 ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
 		}
@@ -705,16 +771,23 @@ int cmd_enrol(int argc, char **argv)
 		package_free(&p);
 		return SNT_EXIT_FAIL;
 	}
-	if (!pub && device_key(&sc, &pub, &made)) {
+	if (!cfg.online && (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first)))) {
 		package_free(&p);
+		free(pub);
 		return SNT_EXIT_USAGE;
 	}
 	r = apply(&sc, &p, rules_msg, sizeof(rules_msg));
-	if (r == 0 && !cfg.online && write_back(pkgdir, &p, pub))
+	if (r == 0 && !cfg.online && write_back(pkgdir, &p, pub, seal0))
 		r = -1;
+	if (r == 0 && seal0[0] && unlink(first)) {
+		ctl_err(CMD, _("warning: cannot remove %s (handed over: remove it by hand): %s"), first,
+			strerror(errno));
+		first[0] = '\0';
+	}
 	if (r) {
 		/* Not enrolled: the enrolment file, written last, is taken back. */
 		(void)unlink(sc.enrolment);
+		explicit_bzero(seal0, sizeof(seal0));
 		package_free(&p);
 		free(pub);
 		return r > 0 ? SNT_EXIT_FAIL : SNT_EXIT_USAGE;
@@ -723,11 +796,17 @@ int cmd_enrol(int argc, char **argv)
 	printf(_("device key %s\n"), sc.sync_device_key);
 	if (p.rules)
 		printf(_("rule set: %s\n"), rules_msg);
+	if (seal0[0] && first[0])
+		printf(_("first seal key handed over and removed from the gate: %s\n"), first);
 	if (cfg.online)
 		printf(_("registered with the bureau at %s\n"), cfg.online);
 	else
 		printf(_("public key written back to %s/device.pub: take the stick to the bureau "
 			 "(sentinel-bureau enrol-import)\n"), pkgdir);
+	if (!cfg.online && seal0[0])
+		printf(_("first seal key written back to %s/seal0: secret, for the bureau only "
+			 "(enrol-import registers it and removes it from the stick)\n"), pkgdir);
+	explicit_bzero(seal0, sizeof(seal0));
 	package_free(&p);
 	free(pub);
 	return SNT_EXIT_OK;

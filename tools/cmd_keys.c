@@ -170,7 +170,7 @@ static int64_t seal_first_seq(const struct snt_config *sc)
 	return last + 1;
 }
 
-static int keys_seal(const struct snt_config *sc, int64_t epoch_s)
+int ctl_keys_seal(const char *cmd, const struct snt_config *sc, int64_t epoch_s, bool quiet)
 {
 	char first[PATH_MAX], evolving[PATH_MAX];
 	struct snt_clock clk;
@@ -180,16 +180,16 @@ static int keys_seal(const struct snt_config *sc, int64_t epoch_s)
 	int e;
 
 	if (!sc->sync_device_key[0]) {
-		ctl_err(CMD, "%s: [sync] device_key is empty", sc->path);
+		ctl_err(cmd, "%s: [sync] device_key is empty", sc->path);
 		return SNT_EXIT_USAGE;
 	}
 	if (snt_fss_key_path(sc->sync_device_key, ".seal0", first, sizeof(first)) ||
 	    snt_fss_key_path(sc->sync_device_key, ".seal", evolving, sizeof(evolving))) {
-		ctl_err(CMD, "%s: path too long", sc->sync_device_key);
+		ctl_err(cmd, "%s: path too long", sc->sync_device_key);
 		return SNT_EXIT_USAGE;
 	}
 	if (lstat(first, &st) == 0 || lstat(evolving, &st) == 0) {
-		ctl_err(CMD, "%s: exists already: not overwritten",
+		ctl_err(cmd, "%s: exists already: not overwritten",
 			lstat(first, &st) == 0 ? first : evolving);
 		return SNT_EXIT_FAIL;
 	}
@@ -203,13 +203,14 @@ static int keys_seal(const struct snt_config *sc, int64_t epoch_s)
 			(void)unlink(first);
 	}
 	if (fe) {
-		ctl_err(CMD, "seal key: %s%s%s", snt_fss_strerror(fe), fe == SNT_FSS_ERR_IO ? ": " : "",
+		ctl_err(cmd, "seal key: %s%s%s", snt_fss_strerror(fe), fe == SNT_FSS_ERR_IO ? ": " : "",
 			fe == SNT_FSS_ERR_IO ? strerror(e) : "");
 		snt_fss_wipe(&k);
 		return SNT_EXIT_FAIL;
 	}
-	printf("seal key %s, first key for the bureau %s (epochs of %lld s, from seq %lld)\n",
-	       evolving, first, (long long)epoch_s, (long long)k.first_seq);
+	if (!quiet)
+		printf("seal key %s, first key for the bureau %s (epochs of %lld s, from seq %lld)\n",
+		       evolving, first, (long long)epoch_s, (long long)k.first_seq);
 	snt_fss_wipe(&k);
 	return SNT_EXIT_OK;
 }
@@ -307,9 +308,9 @@ int cmd_keys(int argc, char **argv)
 	if (!strcmp(cfg.action, "init")) {
 		r = keys_init(&sc);
 		if (r == SNT_EXIT_OK)
-			r = keys_seal(&sc, cfg.seal_epoch_s);
+			r = ctl_keys_seal(CMD, &sc, cfg.seal_epoch_s, false);
 	} else if (!strcmp(cfg.action, "seal")) {
-		r = keys_seal(&sc, cfg.seal_epoch_s);
+		r = ctl_keys_seal(CMD, &sc, cfg.seal_epoch_s, false);
 	} else {
 		r = keys_show(&sc);
 	}

@@ -38,6 +38,19 @@ int cmd_report(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 
+/*
+ * ctl_keys_seal() (cmd_keys.c) - make the log's first seal key (fss.h) for
+ * @sc's [sync] device_key: "<device_key without .key>.seal0", the first key
+ * for the bureau, and ".seal", the key sentineld evolves, both 0600, with
+ * epochs of @epoch_s seconds (1-86400) from now (the system clock), sealing
+ * from the seq after the log's last.  Neither file is overwritten.  Prints
+ * the two paths on stdout unless @quiet; errors on stderr under @cmd.
+ * Return: SNT_EXIT_OK; SNT_EXIT_FAIL when either file exists or cannot be
+ * written; SNT_EXIT_USAGE for an empty or too long device_key.
+ */
+struct snt_config;
+int ctl_keys_seal(const char *cmd, const struct snt_config *sc, int64_t epoch_s, bool quiet) SNT_WUR;
+
 /* ctl_err() - print "sentinelctl: <cmd>: <message>\n" to stderr. */
 void ctl_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
 

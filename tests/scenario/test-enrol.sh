@@ -4,7 +4,11 @@
 # enrol), the gate takes it from a stick (a directory here), makes its key,
 # installs the bureau's key, trust list and rule set and writes its public
 # key back; the bureau imports it (enrol-import) and the token then works no
-# more.  sentinelctl status before and after.  A package with a bad field is
+# more.  The gate's first seal key goes to the bureau the same way (written
+# back to the stick, 0600, and removed from it by enrol-import; online in the
+# request) and leaves the gate: a visit synced afterwards is imported with its
+# seals verified, and a history rewritten on the gate (the log made again,
+# sealed with a new key) is refused.  sentinelctl status before and after.  A package with a bad field is
 # refused naming it, and nothing is enrolled.
 . tests/scenario/lib.sh
 
@@ -13,7 +17,7 @@ R=$ROOT/tests/fixtures/rules
 BUR="$B/sentinel-bureau"
 S=$T/stick
 mkdir -p "$S" "$T/gate"
-cp "$R/other.pub" "$T/trust-list.pem"
+cp "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" "$T/issuers.jwks.json"
 
 cat >"$T/gate/gate.conf" <<CONF
 [station]
@@ -42,11 +46,32 @@ last sync      never
 alerts open    0"
 
 out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
-	--duty-phone 0931-1 --rules "$R/rules-v1.cose" --trust "$T/trust-list.pem" --output "$S" 2>&1)
+	--duty-phone 0931-1 --rules "$R/rules-v1.cose" --trust "$T/issuers.jwks.json" --output "$S" 2>&1)
 expect_eq "bureau enrol: exit" "$?" "0"
 token=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
 expect_eq "bureau enrol: output" "$out" "enrolment package for gate sun-gate-1: $S/sentinel/enrol/sun-gate-1/package.json
 one-time token (online enrolment): $token"
+# sync_and_import GATE_CONF STICK: one sentineld run of visits.scn with the
+# gate's configuration, its bundle synced to STICK (a simulated USB stick)
+# and imported by the bureau; the import's output in $T/import.out.
+cat >"$T/visits.scn" <<SCN
+$(visit "$FIX/green.png" 36.5 10000 61000)
+$(visit "$FIX/green.png" 36.6 10000 61000)
+SCN
+sync_and_import() {
+	sed "s#^scenario = /dev/null#scenario = $T/visits.scn\nstart = 2026-11-29T12:00:00Z\nclock = trusted\noutput = out.log#" \
+		"$1" >"$1.run"
+	"$B/sentineld" -f -c "$1.run" 2>"$T/sentineld.err" || fail "sentineld ($1): $(cat "$T/sentineld.err")"
+	mkdir -p "$2/mnt" "$2/sys/devices/usb1/block/sdz/sdz1" "$2/sys/dev/block"
+	echo 1 >"$2/sys/devices/usb1/block/sdz/removable"
+	dev=$(stat -c '%Hd:%Ld' "$2/mnt")
+	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$2/sys/dev/block/$dev"
+	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
+		"$dev" "$2/mnt" >"$2/mountinfo"
+	"$B/sentinelctl" sync usb --config "$1.run" --sysfs-root "$2/sys" --mountinfo "$2/mountinfo" "$2/mnt" \
+		>"$T/sync.out" 2>&1 || fail "sync usb ($1): $(cat "$T/sync.out")"
+	"$BUR" --db "$T/bureau.db" --key "$R/bureau.key" import "$2/mnt" >"$T/import.out" 2>&1
+}
 expect_eq "token form" "$(printf '%s' "$token" | grep -cE '^[0-9a-f]{32}$')" "1"
 expect_eq "token kept, private" "$(stat -c %a "$T/bureau.db.enrol/$token.json")" "600"
 
@@ -55,10 +80,14 @@ expect_eq "enrol: exit" "$?" "0"
 expect_eq "enrol: output" "$out" "enrolled: gate sun-gate-1 of 阳光养老院
 device key $T/gate/device.key
 rule set: installed version 1 (was 0), $(printf '%s\n' "$out" | sed -n 's/.*(was 0), //p')
-public key written back to $S/sentinel/enrol/sun-gate-1/device.pub: take the stick to the bureau (sentinel-bureau enrol-import)"
+first seal key handed over and removed from the gate: $T/gate/device.seal0
+public key written back to $S/sentinel/enrol/sun-gate-1/device.pub: take the stick to the bureau (sentinel-bureau enrol-import)
+first seal key written back to $S/sentinel/enrol/sun-gate-1/seal0: secret, for the bureau only (enrol-import registers it and removes it from the stick)"
 expect_eq "device key mode" "$(stat -c %a "$T/gate/device.key")" "600"
+expect_eq "seal0 on the stick: mode" "$(stat -c %a "$S/sentinel/enrol/sun-gate-1/seal0")" "600"
+expect_eq "seal keys on the gate" "$(cd "$T/gate" && ls device.seal*) $(stat -c %a "$T/gate/device.seal")" "device.seal 600"
 cmp -s "$T/gate/device.pub" "$S/sentinel/enrol/sun-gate-1/device.pub" || fail "the key written back is not the gate's"
-cmp -s "$T/trust-list.pem" "$T/gate/enrolment/trust/trust-list.pem" || fail "trust list not installed"
+cmp -s "$T/issuers.jwks.json" "$T/gate/enrolment/trust/issuers.jwks.json" || fail "trust list not installed"
 cmp -s "$R/bureau.key.pub" "$T/gate/enrolment/bureau.pub" || fail "bureau key not installed"
 expect_eq "enrolment file" "$(grep -v '^#' "$T/gate/enrolment/enrolment.conf")" "[station]
 home = 阳光养老院
@@ -94,7 +123,22 @@ expect_eq "enrol twice" "$out" "sentinelctl: enrol: already enrolled as gate sun
 cp -R "$S" "$T/stick-copy"
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$S" 2>&1)
 expect_eq "enrol-import: exit" "$?" "0"
-expect_eq "enrol-import" "$out" "registered sun-gate-1 (enrolled)"
+expect_eq "enrol-import" "$out" "registered sun-gate-1 (enrolled)
+sun-gate-1: seal key registered"
+[ -e "$S/sentinel/enrol/sun-gate-1/seal0" ] && fail "enrol-import left seal0 on the stick"
+# A visit, synced and imported: its seals verified.
+sync_and_import "$T/gate/gate.conf" "$T/u1"
+expect_eq "stick gate: import: exit" "$?" "0"
+expect_eq "stick gate: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
+	"device sun-gate-1 entries 1-2 new 2 duplicate 0 seals verified 2"
+# The history rewritten on the gate: the log made again from nothing and
+# sealed with a new key (the first one is at the bureau only): refused.
+rm -f "$T/gate/gate.db" "$T/gate/gate.db-wal" "$T/gate/gate.db-shm" "$T/gate/gate.db.head" "$T/gate/device.seal"
+"$B/sentinelctl" keys seal --config "$T/gate/gate.conf" >/dev/null || fail "keys seal (rewrite)"
+sync_and_import "$T/gate/gate.conf" "$T/u2"
+expect_eq "rewritten history: import: exit" "$?" "1"
+expect_eq "rewritten history: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
+	"rejected: entry seq 1: seal does not verify"
 "$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-1 ' || fail "sun-gate-1 not among the devices: $("$BUR" --db "$T/bureau.db" devices)"
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
 expect_eq "token again: exit" "$?" "1"
@@ -159,7 +203,13 @@ expect_eq "online enrol: exit" "$?" "0"
 expect_eq "online enrol" "$(printf '%s\n' "$out" | sed 's/(was 0), .*/(was 0)/')" "enrolled: gate sun-gate-4 of 阳光养老院
 device key $T/g4/d4.key
 rule set: installed version 1 (was 0)
+first seal key handed over and removed from the gate: $T/g4/d4.seal0
 registered with the bureau at http://127.0.0.1:$port"
+[ -e "$T/g4/d4.seal0" ] && fail "online enrolment left the first seal key on the gate"
+sync_and_import "$T/g4/gate.conf" "$T/u4"
+expect_eq "online gate: import: exit" "$?" "0"
+expect_eq "online gate: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
+	"device sun-gate-4 entries 1-2 new 2 duplicate 0 seals verified 2"
 grep -q "^bureau_url = http://127.0.0.1:$port\$" "$T/g4/e4/enrolment.conf" || fail "online enrolment: no bureau_url"
 "$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
 # Plain http to anything but this machine is refused before anything is sent.

@@ -77,6 +77,8 @@ for g in gpio i2c video audio render; do
 done
 expect_eq "state directory" "$(stat -c '%a %U %G' /var/lib/sentinel)" "750 sentinel sentinel"
 expect_eq "device key" "$(stat -c '%a %U %G' /var/lib/sentinel/device.key)" "600 sentinel sentinel"
+expect_eq "seal key" "$(stat -c '%a %U %G' /var/lib/sentinel/device.seal)" "600 sentinel sentinel"
+[ -e /var/lib/sentinel/device.seal0 ] && fail "enrol left the first seal key on the gate"
 expect_eq "enrolment file" "$(stat -c '%U %G' /var/lib/sentinel/enrolment/enrolment.conf)" "sentinel sentinel"
 expect_eq "rule set owner" "$(stat -c '%U' /var/lib/sentinel/rules.cose)" "sentinel"
 expect_eq "conffiles" "$(dpkg-query -W -f='${Conffiles}\n' sentinel-gate | awk 'NF { print $1 }')" \
@@ -104,9 +106,12 @@ for u in sentineld.service sentinel-sync.timer sentinel-purge.timer; do
 	[ -n "$(find /etc/systemd/system -name "$u" 2>/dev/null)" ] || fail "$u not enabled"
 done
 
-# The bureau registers the key the gate wrote back to the stick.
+# The bureau registers the keys the gate wrote back to the stick and takes
+# the secret first seal key off it.
 expect_eq "enrol-import" "$(sentinel-bureau --db "$T/bureau.db" enrol-import /mnt/sentinel-stick 2>&1)" \
-	"registered sun-gate-1 (enrolled)"
+	"registered sun-gate-1 (enrolled)
+sun-gate-1: seal key registered"
+[ -e /mnt/sentinel-stick/sentinel/enrol/sun-gate-1/seal0 ] && fail "enrol-import left seal0 on the stick"
 
 # remove keeps everything; purge removes the configuration and the enrolment,
 # keeps the log and the keys, and says where they are.

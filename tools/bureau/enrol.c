@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "clock/clock.h"
+#include "fss/fss.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/cli.h"
@@ -50,7 +51,9 @@ static void usage(void)
 	      "phone and a one-time token), keep it under the token in DB.enrol/, and print\n"
 	      "the token (for an online enrolment).\n"
 	      "enrol-import: register each gate that wrote its key back to DIR/sentinel/enrol/\n"
-	      "(device.pub, reply.json), spending its token; a token works once.\n", stdout);
+	      "(device.pub, reply.json), spending its token; a token works once.  The gate's\n"
+	      "first seal key written back beside them (seal0, secret) is registered too, and\n"
+	      "removed from the stick.\n", stdout);
 }
 
 /* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
@@ -276,9 +279,10 @@ out:
 }
 
 int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
-			int64_t now_ms, json_t **package, char *why, size_t n)
+			const char *seal0, int64_t now_ms, json_t **package, char *why, size_t n)
 {
 	char dir[4096], from[4096], to[4096], *buf = NULL, dbwhy[BUREAU_WHY_LEN], *pem = NULL;
+	char seal_text[SNT_FSS_FILE_MAX] = "";
 	uint8_t kid[SNT_SIGN_KID_LEN];
 	EVP_PKEY *pub = NULL;
 	json_error_t jerr;
@@ -300,6 +304,21 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 		return 1;
 	}
 	EVP_PKEY_free(pub);
+	if (seal0 && seal0[0]) {
+		struct snt_fss k;
+		enum snt_fss_err fe = snt_fss_parse(seal0, strlen(seal0), &k);
+
+		if (!fe && k.epoch != 0)
+			fe = SNT_FSS_ERR_FORMAT;
+		if (!fe)
+			fe = snt_fss_format(&k, seal_text, sizeof(seal_text));
+		snt_fss_wipe(&k);
+		if (fe) {
+			free(pem);
+			snprintf(why, n, "the gate's seal0 is not a first seal key: %s", snt_fss_strerror(fe));
+			return 1;
+		}
+	}
 	if (token_dir(db_path, dir, sizeof(dir)) ||
 	    (size_t)snprintf(from, sizeof(from), "%s/%s.json", dir, token) >= sizeof(from) ||
 	    (size_t)snprintf(to, sizeof(to), "%s/used/%s.json", dir, token) >= sizeof(to)) {
@@ -348,6 +367,9 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 		return 2;
 	}
 	status = bureau_db_register(db, gate, pem, kid, false, now_ms, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
+	if (!status && seal_text[0])
+		status = bureau_db_set_seal_key(db, gate, seal_text, false, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
+	explicit_bzero(seal_text, sizeof(seal_text));
 	free(pem);
 	if (status) {
 		snprintf(why, n, "%s", dbwhy);
@@ -362,7 +384,7 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 static int import_one(const char *db_path, struct bureau_db *db, const char *dir, const char *id,
 		      int64_t now_ms)
 {
-	char path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL;
+	char path[4096], seal_path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL, *seal0 = NULL;
 	const char *gate, *token;
 	json_t *r = NULL, *pkg = NULL;
 	size_t len;
@@ -387,8 +409,19 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		json_decref(r);
 		return 2;
 	}
-	status = bureau_enrol_redeem(db_path, db, token, pub, now_ms, &pkg, why, sizeof(why));
+	/* The first seal key, when the gate wrote one back (not through a symbolic link). */
+	if ((size_t)snprintf(seal_path, sizeof(seal_path), "%s/seal0", dir) >= sizeof(seal_path) ||
+	    (access(seal_path, F_OK) == 0 && read_all(seal_path, &seal0, &len))) {
+		free(pub);
+		json_decref(r);
+		return 2;
+	}
+	status = bureau_enrol_redeem(db_path, db, token, pub, seal0, now_ms, &pkg, why, sizeof(why));
 	free(pub);
+	if (seal0) {
+		explicit_bzero(seal0, strlen(seal0));
+		free(seal0);
+	}
 	if (status == 0 && strcmp(json_string_value(json_object_get(pkg, "gate")), id)) {
 		bureau_err(cur, "gate %s: the token was made for another gate", id);
 		status = 1;
@@ -396,6 +429,13 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		bureau_err(cur, "gate %s: refused: %s", id, why);
 	} else {
 		printf("registered %s (enrolled)\n", id);
+		if (seal0) {
+			printf("%s: seal key registered\n", id);
+			/* Secret: off the stick once the bureau has it. */
+			if (unlink(seal_path))
+				bureau_err(cur, "warning: %s: cannot remove it from the stick (%s): remove it by hand",
+					 seal_path, strerror(errno));
+		}
 	}
 	json_decref(pkg);
 	json_decref(r);

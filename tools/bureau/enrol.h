@@ -24,7 +24,9 @@
  * enrol-import takes what gates wrote back on a stick: for every
  * DIR/sentinel/enrol/ID/ holding device.pub (the gate's new public key)
  * and reply.json ({"gate": ID, "token": T}), it spends the token and
- * registers ID with that key.  A token works once: spending moves
+ * registers ID with that key; with DIR/sentinel/enrol/ID/seal0, the gate's
+ * first seal key (fss.h; secret), it registers that too, as `register
+ * --seal-key`, and removes the file from the stick.  A token works once: spending moves
  * DB.enrol/T.json to DB.enrol/used/ with rename(2), so of two uses (two
  * sticks, a stick and an online request, two HTTP workers) one wins; a
  * token of another gate, an unknown or spent one is refused.
@@ -52,13 +54,16 @@ int bureau_enrol_main(int argc, char **argv, int *status);
 /*
  * bureau_enrol_redeem() - spend @token (for any gate) from the token
  * directory of the database @db_path and register the gate of its package
- * with @pub_pem in @db.
+ * with @pub_pem in @db, and with its first seal key @seal0 (the text of a
+ * DEVICE.seal0 file, fss.h; NULL or "" for none) when given.
  * @package: receives the package (the caller json_decref()s it).
  * @why: one line on failure (no token in it).
- * Return: 0; 1 when the token is unknown or spent, or @pub_pem is not a
- * P-256 public key; 2 on a file or database error.
+ * Return: 0; 1 when the token is unknown or spent, @pub_pem is not a
+ * P-256 public key, @seal0 is not a first seal key (epoch 0), or the gate
+ * is registered already with another key or seal key; 2 on a file or
+ * database error.
  */
 int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
-			int64_t now_ms, json_t **package, char *why, size_t n);
+			const char *seal0, int64_t now_ms, json_t **package, char *why, size_t n);
 
 #endif /* SNT_BUREAU_ENROL_H */

@@ -53,7 +53,7 @@ struct conn {
 	bool expired;		/* shut down by the sweep */
 };
 
-/* Largest body of POST /v1/enrol: a token and a PEM public key. */
+/* Largest body of POST /v1/enrol: a token, a PEM public key and a first seal key. */
 #define ENROL_MAX_BODY 16384
 
 struct server {
@@ -251,16 +251,16 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
 }
 
 /*
- * POST /v1/enrol {"token", "device_pub"}: spend the one-time token, register
- * the gate's key, answer with its enrolment package (enrol.h).  403 for an
+ * POST /v1/enrol {"token", "device_pub", "seal0"}: spend the one-time token,
+ * register the gate's key and its first seal key (seal0, optional), answer with its enrolment package (enrol.h).  403 for an
  * unknown, spent or foreign token; the token is never logged.
  */
 static enum MHD_Result handle_enrol(const struct server *srv, struct MHD_Connection *conn, struct request *rq)
 {
 	const struct bureau_ctx *c = srv->c;
 	char why[BUREAU_WHY_LEN], *text;
-	const char *token, *pub;
-	json_t *req, *pkg = NULL;
+	const char *token, *pub, *seal0 = NULL;
+	json_t *req, *pkg = NULL, *jseal;
 	int rc;
 
 	if (rq->too_big || rq->busy || !srv->db_path) {
@@ -270,12 +270,15 @@ static enum MHD_Result handle_enrol(const struct server *srv, struct MHD_Connect
 	req = rq->len ? json_loadb((const char *)rq->buf, rq->len, 0, NULL) : NULL;
 	token = req ? json_string_value(json_object_get(req, "token")) : NULL;
 	pub = req ? json_string_value(json_object_get(req, "device_pub")) : NULL;
-	if (!token || !pub) {
+	jseal = req ? json_object_get(req, "seal0") : NULL;
+	if (jseal)
+		seal0 = json_string_value(jseal);
+	if (!token || !pub || (jseal && !seal0)) {
 		json_decref(req);
 		log_line(c, "POST", "/v1/enrol", 400, rq->len, NULL, "not an enrolment request");
 		return respond_text(conn, 400, "not an enrolment request: {\"token\", \"device_pub\"}");
 	}
-	rc = bureau_enrol_redeem(srv->db_path, c->db, token, pub, snt_clock_utc_ms(c->clk), &pkg, why,
+	rc = bureau_enrol_redeem(srv->db_path, c->db, token, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
 				 sizeof(why));
 	json_decref(req);
 	if (rc) {
