@@ -143,6 +143,12 @@ expect_eq "rewritten history: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
 expect_eq "token again: exit" "$?" "1"
 expect_eq "token again" "$out" "sentinel-bureau: enrol-import: gate sun-gate-1: refused: unknown or already used enrolment token"
+# A seal0 on the stick that is a symbolic link: refused, not followed.
+rm "$T/stick-copy/sentinel/enrol/sun-gate-1/seal0"
+ln -s "$T/gate/device.seal" "$T/stick-copy/sentinel/enrol/sun-gate-1/seal0"
+out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
+expect_eq "symlinked seal0: exit" "$?" "1"
+expect_eq "symlinked seal0" "$out" "sentinel-bureau: enrol-import: $T/stick-copy/sentinel/enrol/sun-gate-1/seal0: a symbolic link: refused"
 
 # A package with a bad field: refused naming it; nothing enrolled.
 mkdir -p "$T/g2" "$T/plain-stick"

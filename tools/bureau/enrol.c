@@ -387,6 +387,8 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	char path[4096], seal_path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL, *seal0 = NULL;
 	const char *gate, *token;
 	json_t *r = NULL, *pkg = NULL;
+	struct stat st;
+	bool had_seal;
 	size_t len;
 	int status;
 
@@ -411,13 +413,20 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	}
 	/* The first seal key, when the gate wrote one back (not through a symbolic link). */
 	if ((size_t)snprintf(seal_path, sizeof(seal_path), "%s/seal0", dir) >= sizeof(seal_path) ||
-	    (access(seal_path, F_OK) == 0 && read_all(seal_path, &seal0, &len))) {
+	    (lstat(seal_path, &st) == 0 && S_ISLNK(st.st_mode))) {
+		bureau_err(cur, "%s: a symbolic link: refused", seal_path);
+		free(pub);
+		json_decref(r);
+		return 1;
+	}
+	if (access(seal_path, F_OK) == 0 && read_all(seal_path, &seal0, &len)) {
 		free(pub);
 		json_decref(r);
 		return 2;
 	}
 	status = bureau_enrol_redeem(db_path, db, token, pub, seal0, now_ms, &pkg, why, sizeof(why));
 	free(pub);
+	had_seal = seal0 != NULL;
 	if (seal0) {
 		explicit_bzero(seal0, strlen(seal0));
 		free(seal0);
@@ -429,7 +438,7 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		bureau_err(cur, "gate %s: refused: %s", id, why);
 	} else {
 		printf("registered %s (enrolled)\n", id);
-		if (seal0) {
+		if (had_seal) {
 			printf("%s: seal key registered\n", id);
 			/* Secret: off the stick once the bureau has it. */
 			if (unlink(seal_path))
