@@ -21,8 +21,9 @@ AR        := $(CROSS)ar
 PKG_CONFIG ?= pkg-config
 
 PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor libcurl pangocairo cairo libdrm alsa
-# The bureau's receiver (tools/bureau/) also links libmicrohttpd; it is not cross-built.
-BUREAU_PKGS := libmicrohttpd
+# The bureau's receiver (tools/bureau/) also links libmicrohttpd and libpq (its PostgreSQL
+# backend); it is not cross-built.
+BUREAU_PKGS := libmicrohttpd libpq
 # CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries
 # (`make deps CROSS=...`); zbar is the arm64 libzbar0 with the
 # architecture-independent header (libzbar-dev:arm64 drags in a desktop).

@@ -2549,6 +2549,66 @@ static void test_entry_digest(void **state)
 	assert_int_equal(snt_store_entry_digest(&e), SNT_STORE_ERR_INVAL);
 }
 
+/*
+ * The row as values (for a database other than SQLite): what bind writes,
+ * read back field for field; each wrong type or value names its column.
+ */
+static void test_row_values(void **state)
+{
+	static const uint8_t payload[] = { 'H', 'C', '1', ':', 0x00, 0xff };
+	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS], w[SNT_STORE_ROW_NCOLUMNS];
+	struct snt_entry e, back;
+	struct snt_entry_names names;
+	const char *bad = "x";
+
+	(void)state;
+	make_entry(&e, 4);
+	e.seq = 4;
+	e.payload = payload;
+	e.payload_len = sizeof(payload);
+	snt_strlcpy(e.detail, "{\"staff\":\"S0001\"}", sizeof(e.detail));
+	memset(e.hash, 0x5a, sizeof(e.hash));
+	assert_int_equal(snt_entry_check(&e, &names), 0);
+	assert_int_equal(snt_store_row_values(NULL, &names, v), -1);
+	assert_int_equal(snt_store_row_values(&e, &names, v), 0);
+	assert_int_equal(v[0].type, SNT_STORE_INTEGER);
+	assert_int_equal(v[0].i, 4);
+	assert_int_equal(v[14].type, SNT_STORE_BLOB);
+	assert_int_equal(v[14].len, sizeof(payload));
+	assert_int_equal(v[13].type, e.subject[0] ? SNT_STORE_TEXT : SNT_STORE_NULL);
+	assert_int_equal(snt_store_row_from_values(v, &back, &bad), SNT_STORE_OK);
+	assert_null(bad);
+	assert_true(snt_entry_equal(&e, &back));
+	assert_int_equal(snt_store_row_from_values(NULL, &back, NULL), SNT_STORE_ERR_INVAL);
+	/* Each column's fault is named: an integer as text, a name not in the tables, a NUL inside text, short hashes. */
+	memcpy(w, v, sizeof(w));
+	w[0] = (struct snt_store_value){ .type = SNT_STORE_TEXT, .p = "4", .len = 1 };
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "seq");
+	memcpy(w, v, sizeof(w));
+	w[7] = (struct snt_store_value){ .type = SNT_STORE_TEXT, .p = "purple", .len = 6 };
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "colour");
+	memcpy(w, v, sizeof(w));
+	w[1] = (struct snt_store_value){ .type = SNT_STORE_TEXT, .p = "bo\0t", .len = 4 };
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "boot_id");
+	memcpy(w, v, sizeof(w));
+	w[17].len = 31;
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "hash");
+	memcpy(w, v, sizeof(w));
+	w[9] = (struct snt_store_value){ .type = SNT_STORE_FLOAT };
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "temp_dc");
+	/* A payload hash beside a payload. */
+	assert_int_equal(v[18].type, SNT_STORE_NULL);
+	memcpy(w, v, sizeof(w));
+	w[18] = (struct snt_store_value){ .type = SNT_STORE_BLOB, .p = e.hash, .len = SNT_HASH_LEN };
+	assert_int_equal(snt_store_row_from_values(w, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "payload_hash");
+}
+
 /* Detail records: stored, read back, hashed; bad ones refused. */
 static void test_detail(void **state)
 {
@@ -3245,6 +3305,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_purge_erases_old_payload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_schema_checks_from_entry_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_row_codec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_row_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_iter, setup, teardown),

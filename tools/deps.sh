@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev \
 libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
-libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev qrencode imagemagick valgrind python3 curl jq clang \
+libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev postgresql qrencode imagemagick valgrind python3 curl jq clang \
 gettext locales fonts-noto-cjk chromium openssl \
 libcairo2-dev libpango1.0-dev libdrm-dev libasound2-dev espeak-ng \
 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"

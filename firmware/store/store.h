@@ -670,6 +670,52 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
 			      "payload_hash"
 #define SNT_STORE_ROW_NCOLUMNS 19
 
+/*
+ * One column's value of an entry row, as any SQL database holds it: the
+ * types of SQLite's storage classes ("Datatypes In SQLite"), which a
+ * PostgreSQL row maps onto (bigint, text, bytea, NULL).  Text is UTF-8,
+ * not NUL-terminated (len bytes); p points into the memory of whoever
+ * filled the value.
+ */
+enum snt_store_type {
+	SNT_STORE_NULL = 0,
+	SNT_STORE_INTEGER,
+	SNT_STORE_TEXT,
+	SNT_STORE_BLOB,
+	SNT_STORE_FLOAT,	/* no entry column holds one: refused by the decoder */
+};
+
+struct snt_store_value {
+	enum snt_store_type type;
+	int64_t i;		/* SNT_STORE_INTEGER */
+	const void *p;		/* SNT_STORE_TEXT, SNT_STORE_BLOB */
+	size_t len;		/* bytes at p */
+};
+
+/*
+ * snt_store_row_values() - entry @e as the SNT_STORE_ROW_NCOLUMNS values of
+ * a row (@v, in the order of SNT_STORE_ROW_COLUMNS): what
+ * snt_store_row_bind() binds, for a database other than SQLite.  The
+ * values point into @e and @names (borrowed: keep both unchanged while @v
+ * is used).
+ * @names: @e's names, from snt_entry_check() (which @e must have passed).
+ * Return: 0; -1 for a NULL argument.
+ */
+int snt_store_row_values(const struct snt_entry *e, const struct snt_entry_names *names,
+			 struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS]) SNT_WUR;
+
+/*
+ * snt_store_row_from_values() - decode the values @v (SNT_STORE_ROW_COLUMNS
+ * order) into @e, with the checks of snt_store_row_decode(); the payload
+ * points into @v's memory.
+ * @bad: receives NULL, or the name of the first column whose value is not
+ * valid (may be NULL).
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_INVAL for a NULL @v or @e;
+ * SNT_STORE_ERR_CORRUPT for a value that is not valid (@e untouched).
+ */
+enum snt_store_err snt_store_row_from_values(const struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS],
+					     struct snt_entry *e, const char **bad) SNT_WUR;
+
 struct sqlite3_stmt;
 
 /*

@@ -151,66 +151,108 @@ bool store__col_hash(sqlite3_stmt *s, enum col c, uint8_t out[SNT_HASH_LEN])
 	return true;
 }
 
+/* Integer value (or NULL if @nullable). */
+static bool val_int(const struct snt_store_value *v, bool nullable, bool *present, int64_t *out)
+{
+	if (v->type == SNT_STORE_NULL && nullable) {
+		*present = false;
+		*out = 0;
+		return true;
+	}
+	if (v->type != SNT_STORE_INTEGER)
+		return false;
+	*present = true;
+	*out = v->i;
+	return true;
+}
+
 /*
- * Decode the current row of @s (columns ENTRY_COLS from 0) into @out; the
- * payload points into @s.  Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with
- * *@bad the first column whose stored value is not valid and *@seq the
- * row's seq (0 if the seq itself is not valid).
+ * Text value into @buf of @size bytes: fits with its NUL, no NUL inside,
+ * valid UTF-8.  NULL gives "" when @nullable; a stored "" is then invalid.
  */
-static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, enum col *bad, int64_t *seq)
+static bool val_text(const struct snt_store_value *v, bool nullable, char *buf, size_t size)
+{
+	if (v->type == SNT_STORE_NULL && nullable) {
+		buf[0] = '\0';
+		return true;
+	}
+	if (v->type != SNT_STORE_TEXT || (!v->p && v->len > 0))
+		return false;
+	if (v->len >= size || (v->len > 0 && memchr(v->p, '\0', v->len)))
+		return false;
+	if (nullable && v->len == 0)
+		return false;
+	if (!snt_entry_utf8_valid(v->p, v->len))
+		return false;
+	if (v->len > 0)
+		memcpy(buf, v->p, v->len);
+	buf[v->len] = '\0';
+	return true;
+}
+
+static bool val_hash(const struct snt_store_value *v, uint8_t out[SNT_HASH_LEN])
+{
+	if (v->type != SNT_STORE_BLOB || !v->p || v->len != SNT_HASH_LEN)
+		return false;
+	memcpy(out, v->p, SNT_HASH_LEN);
+	return true;
+}
+
+/*
+ * Decode the values @v (columns ENTRY_COLS) into @out; the payload points
+ * into @v's memory.  Return: SNT_STORE_OK; SNT_STORE_ERR_CORRUPT with *@bad
+ * the first column whose stored value is not valid and *@seq the row's seq
+ * (0 if the seq itself is not valid).
+ */
+static enum snt_store_err decode_values(const struct snt_store_value *v, struct snt_entry *out, enum col *bad,
+					int64_t *seq)
 {
 	struct snt_entry e;
 	char name[NAME_LEN];
 	char reasons[SNT_REASONS_TEXT_LEN];
 	bool present;
-	int64_t v;
+	int64_t i;
 
 	memset(&e, 0, sizeof(e));
 	*seq = 0;
 	*bad = COL_SEQ;
-	if (!store__col_int(s, COL_SEQ, false, &present, &e.seq) || e.seq < 1)
+	if (!val_int(&v[COL_SEQ], false, &present, &e.seq) || e.seq < 1)
 		return SNT_STORE_ERR_CORRUPT;
 	*seq = e.seq;
 	*bad = COL_BOOT_ID;
-	if (!store__col_text(s, COL_BOOT_ID, false, e.boot_id, sizeof(e.boot_id)))
+	if (!val_text(&v[COL_BOOT_ID], false, e.boot_id, sizeof(e.boot_id)))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_MONO_MS;
-	if (!store__col_int(s, COL_MONO_MS, false, &present, &e.mono_ms))
+	if (!val_int(&v[COL_MONO_MS], false, &present, &e.mono_ms))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_TIME_UTC_MS;
-	if (!store__col_int(s, COL_TIME_UTC_MS, false, &present, &e.time_utc_ms))
+	if (!val_int(&v[COL_TIME_UTC_MS], false, &present, &e.time_utc_ms))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_CLOCK;
-	if (!store__col_text(s, COL_CLOCK, false, name, sizeof(name)) ||
-	    snt_clock_state_from_name(name, &e.clock))
+	if (!val_text(&v[COL_CLOCK], false, name, sizeof(name)) || snt_clock_state_from_name(name, &e.clock))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_KIND;
-	if (!store__col_text(s, COL_KIND, false, name, sizeof(name)) ||
-	    snt_person_kind_from_name(name, &e.kind))
+	if (!val_text(&v[COL_KIND], false, name, sizeof(name)) || snt_person_kind_from_name(name, &e.kind))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_FORMAT;
-	if (!store__col_text(s, COL_FORMAT, false, name, sizeof(name)) ||
-	    snt_code_format_from_name(name, &e.format))
+	if (!val_text(&v[COL_FORMAT], false, name, sizeof(name)) || snt_code_format_from_name(name, &e.format))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_COLOUR;
-	if (!store__col_text(s, COL_COLOUR, false, name, sizeof(name)) ||
-	    snt_colour_from_name(name, &e.colour))
+	if (!val_text(&v[COL_COLOUR], false, name, sizeof(name)) || snt_colour_from_name(name, &e.colour))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_VERIFIED;
-	if (!store__col_text(s, COL_VERIFIED, false, name, sizeof(name)) ||
-	    snt_verified_from_name(name, &e.verified))
+	if (!val_text(&v[COL_VERIFIED], false, name, sizeof(name)) || snt_verified_from_name(name, &e.verified))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_TEMP_DC;
-	if (!store__col_int(s, COL_TEMP_DC, true, &e.has_temp, &v) || v < INT_MIN || v > INT_MAX)
+	if (!val_int(&v[COL_TEMP_DC], true, &e.has_temp, &i) || i < INT_MIN || i > INT_MAX)
 		return SNT_STORE_ERR_CORRUPT;
-	e.temp_dc = (int)v;
+	e.temp_dc = (int)i;
 	*bad = COL_DECISION;
-	if (!store__col_text(s, COL_DECISION, false, name, sizeof(name)) ||
-	    snt_decision_from_name(name, &e.decision))
+	if (!val_text(&v[COL_DECISION], false, name, sizeof(name)) || snt_decision_from_name(name, &e.decision))
 		return SNT_STORE_ERR_CORRUPT;
 	/* Reasons must parse and be in canonical order, or the hash is moot. */
 	*bad = COL_REASONS;
-	if (!store__col_text(s, COL_REASONS, false, reasons, sizeof(reasons)))
+	if (!val_text(&v[COL_REASONS], false, reasons, sizeof(reasons)))
 		return SNT_STORE_ERR_CORRUPT;
 	if (reasons[0]) {
 		char check[SNT_REASONS_TEXT_LEN];
@@ -221,25 +263,21 @@ static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, e
 			return SNT_STORE_ERR_CORRUPT;
 	}
 	*bad = COL_DOOR;
-	if (!store__col_text(s, COL_DOOR, false, name, sizeof(name)) || snt_door_from_name(name, &e.door))
+	if (!val_text(&v[COL_DOOR], false, name, sizeof(name)) || snt_door_from_name(name, &e.door))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_SUBJECT;
-	if (!store__col_text(s, COL_SUBJECT, true, e.subject, sizeof(e.subject)))
+	if (!val_text(&v[COL_SUBJECT], true, e.subject, sizeof(e.subject)))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_PAYLOAD;
-	switch (sqlite3_column_type(s, COL_PAYLOAD)) {
-	case SQLITE_NULL:
+	switch (v[COL_PAYLOAD].type) {
+	case SNT_STORE_NULL:
 		break;
-	case SQLITE_BLOB: {
-		const void *p = sqlite3_column_blob(s, COL_PAYLOAD);
-		int n = sqlite3_column_bytes(s, COL_PAYLOAD);
-
-		if (!p || n <= 0 || n > SNT_ENTRY_MAX_PAYLOAD)
+	case SNT_STORE_BLOB:
+		if (!v[COL_PAYLOAD].p || v[COL_PAYLOAD].len == 0 || v[COL_PAYLOAD].len > SNT_ENTRY_MAX_PAYLOAD)
 			return SNT_STORE_ERR_CORRUPT;
-		e.payload_len = (size_t)n;
-		e.payload = p;
+		e.payload_len = v[COL_PAYLOAD].len;
+		e.payload = v[COL_PAYLOAD].p;
 		break;
-	}
 	default:
 		return SNT_STORE_ERR_CORRUPT;
 	}
@@ -248,24 +286,66 @@ static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, e
 	 * full parse is snt_store_verify()'s, through store__entry_prepare()).
 	 */
 	*bad = COL_DETAIL;
-	if (!store__col_text(s, COL_DETAIL, true, e.detail, sizeof(e.detail)) ||
+	if (!val_text(&v[COL_DETAIL], true, e.detail, sizeof(e.detail)) ||
 	    (e.detail[0] && (e.detail[0] != '{' || e.detail[strlen(e.detail) - 1] != '}')))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_PREV_HASH;
-	if (!store__col_hash(s, COL_PREV_HASH, e.prev_hash))
+	if (!val_hash(&v[COL_PREV_HASH], e.prev_hash))
 		return SNT_STORE_ERR_CORRUPT;
 	*bad = COL_HASH;
-	if (!store__col_hash(s, COL_HASH, e.hash))
+	if (!val_hash(&v[COL_HASH], e.hash))
 		return SNT_STORE_ERR_CORRUPT;
 	/* A payload's SHA-256 in place of the payload, never beside it. */
 	*bad = COL_PAYLOAD_HASH;
-	if (sqlite3_column_type(s, COL_PAYLOAD_HASH) != SQLITE_NULL) {
-		if (e.payload_len || !store__col_hash(s, COL_PAYLOAD_HASH, e.payload_hash))
+	if (v[COL_PAYLOAD_HASH].type != SNT_STORE_NULL) {
+		if (e.payload_len || !val_hash(&v[COL_PAYLOAD_HASH], e.payload_hash))
 			return SNT_STORE_ERR_CORRUPT;
 		e.has_payload_hash = true;
 	}
 	*out = e;
 	return SNT_STORE_OK;
+}
+
+/* The values of the current row of @s (columns ENTRY_COLS from 0); they point into @s. */
+static void row_values(sqlite3_stmt *s, struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS])
+{
+	for (int c = 0; c < SNT_STORE_ROW_NCOLUMNS; c++) {
+		memset(&v[c], 0, sizeof(v[c]));
+		switch (sqlite3_column_type(s, c)) {
+		case SQLITE_INTEGER:
+			v[c].type = SNT_STORE_INTEGER;
+			v[c].i = sqlite3_column_int64(s, c);
+			break;
+		case SQLITE_TEXT:
+			v[c].type = SNT_STORE_TEXT;
+			v[c].p = sqlite3_column_text(s, c);
+			v[c].len = (size_t)sqlite3_column_bytes(s, c);
+			break;
+		case SQLITE_BLOB:
+			v[c].type = SNT_STORE_BLOB;
+			v[c].p = sqlite3_column_blob(s, c);
+			v[c].len = (size_t)sqlite3_column_bytes(s, c);
+			break;
+		case SQLITE_NULL:
+			v[c].type = SNT_STORE_NULL;
+			break;
+		default:	/* SQLITE_FLOAT: no entry column holds one */
+			v[c].type = SNT_STORE_FLOAT;
+			break;
+		}
+	}
+}
+
+/*
+ * Decode the current row of @s (columns ENTRY_COLS from 0) into @out; the
+ * payload points into @s.  Return: as decode_values().
+ */
+static enum snt_store_err decode_entry(sqlite3_stmt *s, struct snt_entry *out, enum col *bad, int64_t *seq)
+{
+	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
+
+	row_values(s, v);
+	return decode_values(v, out, bad, seq);
 }
 
 /*
@@ -310,6 +390,21 @@ enum snt_store_err snt_store_row_decode(sqlite3_stmt *s, struct snt_entry *e, co
 	return err;
 }
 
+enum snt_store_err snt_store_row_from_values(const struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS],
+					     struct snt_entry *e, const char **bad)
+{
+	enum snt_store_err err;
+	enum col c = COL_SEQ;
+	int64_t seq;
+
+	if (!v || !e)
+		return SNT_STORE_ERR_INVAL;
+	err = decode_values(v, e, &c, &seq);
+	if (bad)
+		*bad = err ? store__col_names[c] : NULL;
+	return err;
+}
+
 /* store__decode_cols(), recording the failure's message on @st. */
 enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool copy,
 				     struct snt_entry *out)
@@ -326,54 +421,83 @@ enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 	return SNT_STORE_OK;
 }
 
-int snt_store_row_bind(sqlite3_stmt *s, int first, const struct snt_entry *e, const struct snt_entry_names *t)
+int snt_store_row_values(const struct snt_entry *e, const struct snt_entry_names *t,
+			 struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS])
 {
 	const struct {
 		enum col col;
 		const char *text;
 	} texts[] = {
-		{ COL_BOOT_ID, e->boot_id },
-		{ COL_CLOCK, t->clock },
-		{ COL_KIND, t->kind },
-		{ COL_FORMAT, t->format },
-		{ COL_COLOUR, t->colour },
-		{ COL_VERIFIED, t->verified },
-		{ COL_DECISION, t->decision },
-		{ COL_REASONS, t->reasons },
-		{ COL_DOOR, t->door },
-		{ COL_SUBJECT, e->subject[0] ? e->subject : NULL },
-		{ COL_DETAIL, e->detail[0] ? e->detail : NULL },
+		{ COL_BOOT_ID, e ? e->boot_id : NULL },
+		{ COL_CLOCK, t ? t->clock : NULL },
+		{ COL_KIND, t ? t->kind : NULL },
+		{ COL_FORMAT, t ? t->format : NULL },
+		{ COL_COLOUR, t ? t->colour : NULL },
+		{ COL_VERIFIED, t ? t->verified : NULL },
+		{ COL_DECISION, t ? t->decision : NULL },
+		{ COL_REASONS, t ? t->reasons : NULL },
+		{ COL_DOOR, t ? t->door : NULL },
+		{ COL_SUBJECT, e && e->subject[0] ? e->subject : NULL },
+		{ COL_DETAIL, e && e->detail[0] ? e->detail : NULL },
 	};
-	int rc;
 
-	if (!s || !e || !t || first < 1)
-		return SQLITE_MISUSE;
-	rc = sqlite3_bind_int64(s, COL_SEQ + first, e->seq);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, COL_MONO_MS + first, e->mono_ms);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(s, COL_TIME_UTC_MS + first, e->time_utc_ms);
-	for (size_t i = 0; i < SNT_ARRAY_SIZE(texts) && rc == SQLITE_OK; i++) {
+	if (!e || !t || !v)
+		return -1;
+	memset(v, 0, SNT_STORE_ROW_NCOLUMNS * sizeof(*v));
+	v[COL_SEQ] = (struct snt_store_value){ .type = SNT_STORE_INTEGER, .i = e->seq };
+	v[COL_MONO_MS] = (struct snt_store_value){ .type = SNT_STORE_INTEGER, .i = e->mono_ms };
+	v[COL_TIME_UTC_MS] = (struct snt_store_value){ .type = SNT_STORE_INTEGER, .i = e->time_utc_ms };
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(texts); i++) {
 		if (texts[i].text)
-			rc = sqlite3_bind_text(s, texts[i].col + first, texts[i].text, -1, SQLITE_STATIC);
+			v[texts[i].col] = (struct snt_store_value){ .type = SNT_STORE_TEXT, .p = texts[i].text,
+								    .len = strlen(texts[i].text) };
 		else
-			rc = sqlite3_bind_null(s, texts[i].col + first);
+			v[texts[i].col].type = SNT_STORE_NULL;
 	}
-	if (rc == SQLITE_OK)
-		rc = e->has_temp ? sqlite3_bind_int(s, COL_TEMP_DC + first, e->temp_dc)
-				 : sqlite3_bind_null(s, COL_TEMP_DC + first);
-	if (rc == SQLITE_OK)
-		rc = e->payload_len > 0 ? sqlite3_bind_blob(s, COL_PAYLOAD + first, e->payload,
-							    (int)e->payload_len, SQLITE_STATIC)
-					: sqlite3_bind_null(s, COL_PAYLOAD + first);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, COL_PREV_HASH + first, e->prev_hash, SNT_HASH_LEN, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_blob(s, COL_HASH + first, e->hash, SNT_HASH_LEN, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = e->has_payload_hash ? sqlite3_bind_blob(s, COL_PAYLOAD_HASH + first, e->payload_hash,
-							     SNT_HASH_LEN, SQLITE_STATIC)
-					 : sqlite3_bind_null(s, COL_PAYLOAD_HASH + first);
+	if (e->has_temp)
+		v[COL_TEMP_DC] = (struct snt_store_value){ .type = SNT_STORE_INTEGER, .i = e->temp_dc };
+	else
+		v[COL_TEMP_DC].type = SNT_STORE_NULL;
+	if (e->payload_len > 0)
+		v[COL_PAYLOAD] = (struct snt_store_value){ .type = SNT_STORE_BLOB, .p = e->payload,
+							   .len = e->payload_len };
+	else
+		v[COL_PAYLOAD].type = SNT_STORE_NULL;
+	v[COL_PREV_HASH] = (struct snt_store_value){ .type = SNT_STORE_BLOB, .p = e->prev_hash, .len = SNT_HASH_LEN };
+	v[COL_HASH] = (struct snt_store_value){ .type = SNT_STORE_BLOB, .p = e->hash, .len = SNT_HASH_LEN };
+	if (e->has_payload_hash)
+		v[COL_PAYLOAD_HASH] = (struct snt_store_value){ .type = SNT_STORE_BLOB, .p = e->payload_hash,
+								.len = SNT_HASH_LEN };
+	else
+		v[COL_PAYLOAD_HASH].type = SNT_STORE_NULL;
+	return 0;
+}
+
+int snt_store_row_bind(sqlite3_stmt *s, int first, const struct snt_entry *e, const struct snt_entry_names *t)
+{
+	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
+	int rc = SQLITE_OK;
+
+	if (!s || !e || !t || first < 1 || snt_store_row_values(e, t, v))
+		return SQLITE_MISUSE;
+	for (int c = 0; c < SNT_STORE_ROW_NCOLUMNS && rc == SQLITE_OK; c++) {
+		switch (v[c].type) {
+		case SNT_STORE_INTEGER:
+			rc = sqlite3_bind_int64(s, c + first, v[c].i);
+			break;
+		case SNT_STORE_TEXT:
+			rc = v[c].len > INT_MAX ? SQLITE_TOOBIG
+						: sqlite3_bind_text(s, c + first, v[c].p, (int)v[c].len, SQLITE_STATIC);
+			break;
+		case SNT_STORE_BLOB:
+			rc = v[c].len > INT_MAX ? SQLITE_TOOBIG
+						: sqlite3_bind_blob(s, c + first, v[c].p, (int)v[c].len, SQLITE_STATIC);
+			break;
+		default:
+			rc = sqlite3_bind_null(s, c + first);
+			break;
+		}
+	}
 	return rc;
 }
 

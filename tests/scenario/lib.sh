@@ -126,11 +126,14 @@ write_rules_conf() {
 	printf '\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' "$3" >>"$1/gate.conf"
 }
 
-# bureau_begin NAME - for the bureau scripts: B made absolute, BB the
-# receiver (exit 1 naming NAME when it is not built), G the bundle generator
-# built into $T (tests/bench/gen_bundles.c), DB and K the bureau's database
-# and key in $T, and $T the working directory.
+# bureau_begin NAME [DBNAME] - for the bureau scripts: the backend started
+# (bureau_backend, below), B made absolute, BB the receiver (exit 1 naming
+# NAME when it is not built), G the bundle generator built into $T
+# (tests/bench/gen_bundles.c), DB a new database (bureau_db DBNAME, default
+# bureau: $T/bureau.db on SQLite) and K the bureau's key in $T, and $T the
+# working directory.  Call it at the top level of the script.
 bureau_begin() {
+	bureau_backend
 	case $B in /*) ;; *) B="$ROOT/$B" ;; esac
 	BB="$B/sentinel-bureau"
 	[ -x "$BB" ] || { echo "$1: $BB missing" >&2; exit 1; }
@@ -138,7 +141,7 @@ bureau_begin() {
 	sh tests/bench/build-prog.sh "$B" "$G" tests/bench/gen_bundles.c ||
 		{ echo "$1: cannot build gen_bundles" >&2; exit 1; }
 	cd "$T" || exit 1
-	DB="$T/bureau.db"
+	DB=$(bureau_db "${2:-bureau}") || exit 1
 	K="$T/bureau.key"
 }
 
@@ -163,4 +166,23 @@ visit() {
 # $(press ...) on a line of a scenario here-document.
 press() {
 	printf 'button %s 1\nwait %s\nbutton %s 0' "$1" "${2:-100}" "$1"
+}
+
+# The bureau's database backend for the scripts that run sentinel-bureau:
+# SQLite files by default; with SENTINEL_BUREAU_DB=postgresql a private
+# PostgreSQL cluster (tests/scenario/pg.sh; test-bureau-pg.sh runs the
+# bureau's scripts so).  bureau_backend starts it (call it once, at the top
+# level of the script); bureau_db NAME gives a new database for --db;
+# bureau_sql DB SQL runs a query there (fields joined by '|').
+bureau_pg() { [ "${SENTINEL_BUREAU_DB:-sqlite}" = postgresql ]; }
+bureau_backend() {
+	bureau_pg || return 0
+	. "$ROOT/tests/scenario/pg.sh"
+	pg_start
+}
+bureau_db() {
+	if bureau_pg; then pg_newdb "$1"; else echo "$T/$1.db"; fi
+}
+bureau_sql() {
+	if bureau_pg; then pg_sql "$1" "$2"; else sqlite3 "$1" "$2"; fi
 }

@@ -11,7 +11,11 @@
 # random port: POST good/duplicate/tampered/too large/cut-off/empty bodies
 # with curl(1) and python3, GET signed time (not a contact), SIGTERM, the
 # connection limits (per IP, idle timeout); control characters in file names
-# and request methods printed escaped.
+# and request methods printed escaped.  With SENTINEL_BUREAU_DB=postgresql
+# (test-bureau-pg.sh) against PostgreSQL: the same but for the checks of the
+# SQLite file itself (its mode, a symlinked -wal, the default ./bureau.db),
+# which have PostgreSQL counterparts (a database holding other tables, one
+# holding no bureau schema yet).
 . tests/scenario/lib.sh
 bureau_begin test-bureau
 imp() { "$BB" --db "$DB" import --key "$K" "$@"; }
@@ -31,6 +35,7 @@ umask 022
 for d in gate-001 gate-002 gate-003; do
 	"$BB" --db "$DB" register --device $d --pub keys/$d.key.pub >/dev/null || fail "register $d"
 done
+if ! bureau_pg; then
 expect_eq "bureau database 0600 under umask 022" "$(stat -c %a "$DB")" "600"
 # A symbolic link at the database's -wal is refused before SQLite opens it.
 printf 'precious\n' >"$T/victim"
@@ -41,6 +46,7 @@ expect_eq "symlink at bureau.db-wal" "$out" \
 	"sentinel-bureau: devices: cannot open $DB: $DB-wal: a symbolic link (not followed)"
 expect_eq "symlink at bureau.db-wal: victim untouched" "$(cat "$T/victim")" "precious"
 rm -f "$DB-wal"
+fi
 out=$("$BB" --db "$DB" register --device gate-001 --pub keys/gate-001.key.pub)
 expect_eq "register again exit" "$?" "0"
 case $out in "gate-001 already registered with this key (kid "*")") ;; *) fail "register again: $out" ;; esac
@@ -80,7 +86,7 @@ in3/empty.snb: rejected: cannot unseal (not sealed to this bureau's key, truncat
 in3/flipped.snb: rejected: cannot unseal (not sealed to this bureau's key, truncated or altered): authentication failed (wrong key or altered data)"
 
 # A device the bureau does not know; one signed by another device's key.
-"$BB" --db "$T/other.db" register --device gate-002 --pub keys/gate-002.key.pub >/dev/null
+"$BB" --db "$(bureau_db other)" register --device gate-002 --pub keys/gate-002.key.pub >/dev/null
 "$G" --bureau-pub "$K.pub" --keys keys --logs logs-forged --out forged --flat --devices 2 --entries 100 \
 	--sign-key keys/gate-001.key >/dev/null || fail "gen forged"
 "$G" --bureau-pub "$K.pub" --keys keys --logs logs-x --out unknown --flat --prefix stranger --entries 10 \
@@ -163,7 +169,7 @@ cmp -s gate.json bureau-nohash.json || fail "bureau entries differ from the gate
 sqlite3 logs/gate-001.db "SELECT lower(hex(hash)) FROM entries ORDER BY seq" >gate.hash
 jq -r .hash bureau.json >bureau.hash
 cmp -s gate.hash bureau.hash || fail "bureau hashes differ from the gate's"
-expect_eq "entries held once" "$(sqlite3 "$DB" "SELECT count(*), count(DISTINCT seq) FROM entries
+expect_eq "entries held once" "$(bureau_sql "$DB" "SELECT count(*), count(DISTINCT seq) FROM entries
 	WHERE dev = (SELECT id FROM devices WHERE device = 'gate-001')")" "300|300"
 
 # ---- priority copies before the regular stream, then the stream; a forged copy ----
@@ -460,15 +466,55 @@ expect_eq "option not for the command" "$?" "2"
 expect_eq "unknown command" "$?" "2"
 "$BB" --db "$DB" import --key "$K" "$T/missing" >/dev/null 2>&1
 expect_eq "import missing dir" "$?" "2"
+if bureau_pg; then
+	other=$(bureau_db foreign)
+	pg_sql "$other" "CREATE TABLE entries (seq bigint)" || fail "foreign table"
+	shown=$(printf '%s' "$other")
+	out=$("$BB" --db "$other" devices 2>&1)
+	expect_eq "another application's database exit" "$?" "2"
+	expect_eq "another application's database" "$out" \
+		"sentinel-bureau: devices: cannot open $shown: not a sentinel-bureau database (or another version)"
+	out=$("$BB" --db "$other" register --device gate-001 --pub keys/gate-001.key.pub 2>&1)
+	expect_eq "register into another application's database exit" "$?" "2"
+	expect_eq "its tables untouched" "$(pg_sql "$other" "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'")" "entries"
+	# A password in the URI is never printed.
+	out=$("$BB" --db "postgresql://sentinel:s3cret@/nodb?host=$SENTINEL_PG_DIR" devices 2>&1)
+	expect_eq "a missing database exit" "$?" "2"
+	case $out in
+	*s3cret*) fail "password printed: $out" ;;
+	"sentinel-bureau: devices: cannot open postgresql://sentinel:***@/nodb?host=$SENTINEL_PG_DIR: "*'"nodb"'*) ;;
+	*) fail "a missing database: $out" ;;
+	esac
+else
 out=$("$BB" --db logs/gate-001.db devices 2>&1)
 expect_eq "a gate log as the bureau database exit" "$?" "2"
 expect_eq "a gate log as the bureau database" "$out" \
 	"sentinel-bureau: devices: cannot open logs/gate-001.db: not a sentinel-bureau database (or another version)"
+fi
 "$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:99999 >/dev/null 2>&1
 expect_eq "bad port" "$?" "2"
 
 # ---- a fresh user ----
 # Only register and import create the database; the others name the missing file.
+if bureau_pg; then
+	empty=$(bureau_db empty)
+	for c in devices "entries --device gate-001" alerts "ack --key $K --device gate-001 --output ." \
+		"export --key $K ." "serve --key $K --listen 127.0.0.1:0"; do
+		# shellcheck disable=SC2086
+		out=$("$BB" --db "$empty" $c 2>&1)
+		expect_eq "$c on an empty PostgreSQL database: exit" "$?" "1"
+		expect_eq "$c on an empty PostgreSQL database" "$out" \
+			"sentinel-bureau: no bureau database at $empty (register a gate or import first, or give --db)"
+	done
+	expect_eq "nothing created in it" "$(pg_sql "$empty" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" "0"
+	mkdir nothing
+	out=$("$BB" --db "$empty" --key "$K" import nothing 2>&1)
+	expect_eq "import of no bureau into PostgreSQL: exit" "$?" "0"
+	expect_eq "import of no bundles into PostgreSQL" "$out" "no bundles in nothing"
+	out=$("$BB" --db "$empty" devices 2>&1)
+	expect_eq "devices after the import into PostgreSQL: exit" "$?" "0"
+	expect_eq "devices after the import into PostgreSQL" "$out" ""
+else
 mkdir fresh && cd fresh || exit 1
 for c in devices "entries --device gate-001" alerts "ack --key $K --device gate-001 --output ." \
 	"export --key $K ." "serve --key $K --listen 127.0.0.1:0"; do
@@ -493,16 +539,23 @@ out=$("$BB" devices 2>&1)
 expect_eq "devices after the import: exit" "$?" "0"
 expect_eq "devices after the import" "$out" ""
 cd "$T" || exit 1
+fi
 
 # The bureau's own key is no gate's: with --key, and ./bureau.key by default.
-out=$("$BB" --db "$T/own.db" register --device gate-009 --pub "$K.pub" --key "$K" 2>&1)
+own=$(bureau_db own)
+out=$("$BB" --db "$own" register --device gate-009 --pub "$K.pub" --key "$K" 2>&1)
 expect_eq "register the bureau's key: exit" "$?" "2"
 expect_eq "register the bureau's key" "$out" "sentinel-bureau: register: $K.pub: that is the bureau's own key ($K), not a gate's: register the key that 'sentinelctl keys init' made on the gate"
-out=$("$BB" --db "$T/own.db" register --device gate-009 --pub "$K.pub" 2>&1)
+out=$("$BB" --db "$own" register --device gate-009 --pub "$K.pub" 2>&1)
 expect_eq "register the default bureau key: exit" "$?" "2"
 expect_eq "register the default bureau key" "$out" "sentinel-bureau: register: $K.pub: that is the bureau's own key (bureau.key), not a gate's: register the key that 'sentinelctl keys init' made on the gate"
-[ ! -e "$T/own.db" ] || fail "a refused registration created the database"
-out=$("$BB" --db "$T/own.db" register --device gate-009 --pub keys/gate-001.key.pub --key "$K" 2>&1)
+if bureau_pg; then
+	expect_eq "a refused registration made no schema" \
+		"$(pg_sql "$own" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" "0"
+else
+	[ ! -e "$own" ] || fail "a refused registration created the database"
+fi
+out=$("$BB" --db "$own" register --device gate-009 --pub keys/gate-001.key.pub --key "$K" 2>&1)
 expect_eq "register a gate's key with --key" "$?" "0"
 case $out in "registered gate-009 kid "????????????????) ;; *) fail "register with --key: $out" ;; esac
 

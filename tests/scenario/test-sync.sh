@@ -11,11 +11,13 @@
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "test-sync: $B/sentinel-bureau not built: skipped"; exit 77; }
+bureau_backend
+BDB=$(bureau_db bureau) || exit 1
 ctl=$B/sentinelctl
 bur() {
 	case $1 in
-	import | export | ack) "$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" "$@" ;;
-	*) "$B/sentinel-bureau" --db "$T/bureau.db" "$@" ;;
+	import | export | ack) "$B/sentinel-bureau" --db "$BDB" --key "$T/bureau.key" "$@" ;;
+	*) "$B/sentinel-bureau" --db "$BDB" "$@" ;;
 	esac
 }
 
@@ -103,7 +105,7 @@ test-gate-2-3-priority.snb"
 # The issuing platform (a fake) says red for every token: the gate read green twice.
 printf '#!/bin/sh\ncat >/dev/null\necho red\n' >"$T/platform.sh"
 chmod +x "$T/platform.sh"
-"$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" --platform-cmd "$T/platform.sh" \
+"$B/sentinel-bureau" --db "$BDB" --key "$T/bureau.key" --platform-cmd "$T/platform.sh" \
 	import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
 # Importing again (duplicates) with standard error on a terminal: a counter there, cleared at the end.
 script -qec "'$B/sentinel-bureau' --db '$T/bureau.db' --key '$T/bureau.key' import '$S/mnt' >'$T/import2.out'" \
@@ -194,7 +196,7 @@ if command -v openssl >/dev/null && command -v python3 >/dev/null; then
 			-keyout "$T/$c.key" -out "$T/$c.crt" 2>/dev/null || fail "openssl req ($c)"
 	done
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	"$B/sentinel-bureau" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen "127.0.0.1:$port" \
+	"$B/sentinel-bureau" --db "$BDB" --key "$T/bureau.key" serve --listen "127.0.0.1:$port" \
 		--tls-cert "$T/tls.crt" --tls-key "$T/tls.key" >"$T/serve.log" 2>&1 &
 	serve=$!
 	python3 - "$port" <<'PY' || fail "sentinel-bureau serve did not listen"

@@ -4,11 +4,11 @@
  * Internal interfaces shared by the files of tools/bureau/ (bureau-only
  * code, not a firmware module).  Only main.c and serve.c print.
  *
- * The bureau database (SQLite, --db, default ./bureau.db) holds every
- * registered gate (device id, public key, kid), every entry received from
+ * The bureau database (--db: an SQLite file, default ./bureau.db, or a
+ * PostgreSQL URI; backend.h) holds every registered gate (device id, public key, kid), every entry received from
  * it (the columns of the gate's log, byte for byte, keyed by (device, seq)),
  * the copies received in priority bundles, the platform's verdicts, alerts
- * and a journal of accepted bundles.  Layout in db.c.
+ * and a journal of accepted bundles.  Layouts in db_sqlite.c and db_pg.c.
  */
 #ifndef SNT_BUREAU_H
 #define SNT_BUREAU_H
@@ -27,12 +27,14 @@
 #define BUREAU_DEVICE_LEN 65		/* device id: up to 64 characters + NUL */
 #define BUREAU_MAX_BUNDLE ((size_t)64 << 20)	/* largest bundle file or body, bytes */
 #define BUREAU_MAX_VERDICTS 4096	/* most verdicts returned in one acknowledgement */
+#define BUREAU_HOME_LEN 96		/* a home's name, UTF-8 + NUL */
+#define BUREAU_REASON_LEN 128		/* a revocation's reason, UTF-8 + NUL */
 
 enum bureau_err {
 	BUREAU_OK = 0,
 	BUREAU_ERR_INVAL,	/* bad argument */
 	BUREAU_ERR_NOMEM,
-	BUREAU_ERR_DB,		/* the bureau database failed (SQLite; why names it) */
+	BUREAU_ERR_DB,		/* the bureau database failed (SQLite or PostgreSQL; why names it) */
 	BUREAU_ERR_REJECT,	/* the input was refused (why says what was wrong); nothing stored */
 	BUREAU_ERR_NOTFOUND,	/* no such device */
 	BUREAU_ERR_EXISTS,	/* the device is registered with another key */
@@ -60,6 +62,7 @@ struct bureau_verdict {
 	int64_t seq;
 	enum snt_colour colour;		/* green, yellow or red */
 	char platform[33];
+	int64_t received_utc_ms;	/* when it was recorded (bureau_db_verdicts_all() only) */
 };
 
 struct bureau_device_info {
@@ -71,19 +74,46 @@ struct bureau_device_info {
 	int64_t entries;		/* regular entries held */
 	int64_t priority;		/* priority copies held */
 	int64_t last_contact_utc_ms;	/* 0 = never */
+	int64_t ack_time_utc_ms;	/* the gate's time of entry ack_seq (0 when none): older is unsynced */
+	char home[BUREAU_HOME_LEN];	/* "" when not given */
+	int64_t revoked_utc_ms;		/* 0 = not revoked */
+	char revoked_reason[BUREAU_REASON_LEN];
 };
 
 struct bureau_db;
 
-/* ---- db.c ---- */
+/* ---- backend.c: the database, by either backend (backend.h) ---- */
 
 /*
- * bureau_db_open() - open or create the bureau database at @path: WAL,
- * synchronous=FULL (an acknowledgement lets the gate purge: what it
- * acknowledges must be on disk), foreign keys, busy timeout 5 s.
+ * bureau_db_open() - open or create the bureau database @path: an SQLite
+ * file (WAL, synchronous=FULL: an acknowledgement lets the gate purge, so
+ * what it acknowledges must be on disk; foreign keys, busy timeout 5 s), or
+ * a PostgreSQL server when @path is a "postgresql://" or "postgres://" URI
+ * (bureau_db_is_url(); the schema made when the database holds none).
  */
 enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_open_mode() - bureau_db_open(), making the schema only with
+ * @create; without it a database that holds none is BUREAU_ERR_NOTFOUND
+ * (for a PostgreSQL URI; a missing SQLite file is the caller's to check).
+ */
+enum bureau_err bureau_db_open_mode(const char *path, bool create, struct bureau_db **out, char *why,
+				    size_t n) SNT_WUR;
 void bureau_db_close(struct bureau_db *db);
+
+/* bureau_db_is_url() - whether @path names a PostgreSQL server ("postgresql://", "postgres://"). */
+bool bureau_db_is_url(const char *path);
+
+/*
+ * bureau_db_shown() - @path for messages: a URI's password replaced by
+ * "***" (userinfo, RFC 3986 3.2.1, and a password= parameter); control
+ * bytes escaped (bureau_escape()).  Written into @out (@n bytes).
+ */
+void bureau_db_shown(const char *path, char *out, size_t n);
+
+/* bureau_db_backend() - "sqlite" or "postgresql". */
+const char *bureau_db_backend(const struct bureau_db *db);
 
 /*
  * bureau_db_register() - register @device with public key @pub (PEM text);
@@ -153,11 +183,38 @@ enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, E
  * manifest's order) for @m->device in one transaction: checks chain
  * continuity with what is held, byte equality of overlaps, then inserts;
  * all or nothing.  BUREAU_ERR_REJECT with @why naming device and seq on a
- * fork or forgery.
+ * fork or forgery, or naming the reason when the device is revoked.
  */
 enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
 				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
 				struct bureau_merge_result *res, char *why, size_t n_why) SNT_WUR;
+
+/*
+ * bureau_db_revoke() - revoke @device at @now_ms for @reason (1 to
+ * BUREAU_REASON_LEN - 1 bytes of UTF-8): its later bundles are refused
+ * naming the reason (bureau_db_merge()); what it sent before stays.  A
+ * device revoked already keeps its first revocation (*@changed false).
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_INVAL (reason);
+ * BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_revoke(struct bureau_db *db, const char *device, const char *reason, int64_t now_ms,
+				 bool *changed, char *why, size_t n) SNT_WUR;
+
+/* What one gate logged in one time range (the city report). */
+struct bureau_day_counts {
+	int64_t entries, denials, referrals;
+	int64_t fevers;			/* entries with reason fever */
+	int64_t staff_overdue;		/* staff entries with reason staff-test-overdue */
+	int64_t hours[24];		/* entries per hour from the range's start (the 25th hour in the 24th) */
+};
+
+/*
+ * bureau_db_day_counts() - counts of @device's regular entries whose gate
+ * time is in [@from_ms, @to_ms) (the index on device and time).
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_day_counts(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
+				     struct bureau_day_counts *out, char *why, size_t n) SNT_WUR;
 
 /* bureau_db_device_info() - one device's state; BUREAU_ERR_NOTFOUND. */
 enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
@@ -171,12 +228,21 @@ enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVI
 enum bureau_err bureau_db_gaps(struct bureau_db *db, const char *device, int64_t **ranges,
 			       size_t *count, char *why, size_t n) SNT_WUR;
 
-/* Iterate a device's entries in seq order (bureau_db_entries_next returns BUREAU_ERR_NOTFOUND at the end). */
+/*
+ * Iterate a device's entries in seq order (bureau_db_entries_next returns
+ * BUREAU_ERR_NOTFOUND at the end); the entry's payload stays valid until
+ * the next call.  bureau_db_copies_new(): its priority copies instead.
+ * bureau_db_entries_received(): when the bureau received the entry the
+ * last next() returned (ms since the epoch).
+ */
 struct bureau_entry_iter;
 enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
 				      struct bureau_entry_iter **out, char *why, size_t n) SNT_WUR;
+enum bureau_err bureau_db_copies_new(struct bureau_db *db, const char *device,
+				     struct bureau_entry_iter **out, char *why, size_t n) SNT_WUR;
 enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_entry *e, char *why,
 				       size_t n) SNT_WUR;
+int64_t bureau_db_entries_received(const struct bureau_entry_iter *it);
 void bureau_db_entries_free(struct bureau_entry_iter *it);
 
 /*
@@ -205,6 +271,17 @@ enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device,
 /* bureau_db_verdicts() - up to BUREAU_MAX_VERDICTS verdicts of @device, highest seqs, in seq order. */
 enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device,
 				   struct bureau_verdict **out, size_t *count, char *why, size_t n) SNT_WUR;
+
+/* bureau_db_verdicts_all() - every verdict of @device in seq order, with its time (free() *out). */
+enum bureau_err bureau_db_verdicts_all(struct bureau_db *db, const char *device, struct bureau_verdict **out,
+				       size_t *count, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_device_row() - @device's registration: its public key (PEM,
+ * new string, free()), kid and registration time.  BUREAU_ERR_NOTFOUND.
+ */
+enum bureau_err bureau_db_device_row(struct bureau_db *db, const char *device, char **pub_pem, uint8_t kid[8],
+				     int64_t *registered_utc_ms, char *why, size_t n) SNT_WUR;
 
 /* One alert for the `alerts` command. */
 struct bureau_alert {

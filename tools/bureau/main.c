@@ -29,8 +29,10 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/city.h"
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/issue.h"
+#include "tools/bureau/migrate.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
 
@@ -58,13 +60,19 @@ enum opt_bit {
 	O_BUFFER_LIMIT = 1 << 13,
 	O_SEAL_KEY = 1 << 14,
 	O_HOME = 1 << 15,
+	O_WORKERS = 1 << 16,
+	O_FROM = 1 << 17,
+	O_TO = 1 << 18,
+	O_REASON = 1 << 19,
+	O_DAY = 1 << 20,
 };
 
 struct config {
 	unsigned given;
-	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home;
+	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
+		*from, *to, *reason, *day;
 	int platform_timeout_ms;
-	unsigned request_timeout_s, buffer_limit_mib;	/* serve */
+	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
 	bool replace, json, help;
 	int nargs;
 	char **args;		/* operands: the command and its arguments */
@@ -99,12 +107,15 @@ static void usage(FILE *f)
 		"                                    (the bureau's own key, --key, is refused)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
-		"                                    [--request-timeout S] [--buffer-limit MIB]\n"
+		"                                    [--request-timeout S] [--buffer-limit MIB] [--workers N]\n"
 		"  ack --device ID --output DIR      write the device's acknowledgement and signed time\n"
 		"  export DIR                        the same for every device\n"
 		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
+		"  devices revoke --device ID --reason TEXT   refuse the gate's later bundles\n"
 		"  entries --device ID [--json]      a gate's entries as the bureau holds them\n"
 		"  alerts [--json]                   verdicts that contradict the colour the gate read\n"
+		"  migrate --from DB --to DB         copy a bureau database (SQLite, PostgreSQL), then check it\n"
+		"  report --day YYYY-MM-DD --output F.html   the city's day per home (printable HTML)\n"
 		"  policy sign --in F.json --out F.cose   sign a rule set (--key)\n"
 		"  badge issue --ref R --out F.png   a staff badge QR (--key; --text prints it)\n"
 		"  pass issue --id ID --visitor NAME --from T --until T --out F.png   a visit pass\n"
@@ -114,7 +125,8 @@ static void usage(FILE *f)
 		"  enrol-import DIR                  register the gates that wrote their keys back\n"
 		"\n"
 		"Options:\n"
-		"  --db PATH             bureau database (default ./%s)\n"
+		"  --db PATH|URI         bureau database: an SQLite file (default ./%s)\n"
+		"                        or a PostgreSQL server, postgresql://...\n"
 		"  --key PATH            the bureau's private key (PEM)\n"
 		"  --platform-cmd PROG   online verifier: payload on stdin, prints green|yellow|red\n"
 		"  --platform-timeout MS its timeout (default %d)\n"
@@ -156,13 +168,14 @@ static bool command_usage(const char *cmd)
 		{ "serve", "Usage: sentinel-bureau [--db PATH] --key KEY serve --listen ADDR:PORT\n"
 			   "                       [--tls-cert FILE --tls-key FILE]\n"
 			   "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
-			   "                       [--request-timeout S] [--buffer-limit MIB]\n"
+			   "                       [--request-timeout S] [--buffer-limit MIB] [--workers N]\n"
 			   "\n"
 			   "The HTTP receiver: POST /v1/bundle, GET /v1/time?device=ID.  Port 0 picks a\n"
 			   "free port.  A request has S seconds from its connection (or the previous\n"
 			   "request) to its answer (default 120); request bodies held at once total at\n"
-			   "most MIB MiB (default 128; past it 503, retry later).  SIGINT or SIGTERM\n"
-			   "stop it.\n" },
+			   "most MIB MiB (default 128; past it 503, retry later).  N worker threads\n"
+			   "(default 4, at most 64) each merge with their own database connection.\n"
+			   "SIGINT or SIGTERM stop it.\n" },
 		{ "ack", "Usage: sentinel-bureau [--db PATH] --key KEY ack --device ID --output DIR\n"
 			 "\n"
 			 "Write the device's signed acknowledgement, signed time and the current\n"
@@ -172,13 +185,32 @@ static bool command_usage(const char *cmd)
 			    "\n"
 			    "What ack writes, for every registered device; one line per file written.\n" },
 		{ "devices", "Usage: sentinel-bureau [--db PATH] devices [--json]\n"
+			     "       sentinel-bureau [--db PATH] devices revoke --device ID --reason TEXT\n"
 			     "\n"
 			     "Every registered gate: kid, last seq without a gap, entries, priority copies,\n"
-			     "gaps, last contact.\n" },
+			     "gaps, last contact, and whether it is revoked (--json also: home, the gate's\n"
+			     "time up to which the bureau holds everything and its age in seconds, the\n"
+			     "revocation's time and reason).\n"
+			     "revoke: the gate's later bundles are refused naming the reason (a lost or\n"
+			     "stolen board); what it sent before stays.\n" },
 		{ "entries", "Usage: sentinel-bureau [--db PATH] entries --device ID [--json]\n"
 			     "\n"
 			     "The device's entries as the bureau holds them (--json: the fields of\n"
 			     "'sentinelctl entries --json' plus hash).\n" },
+		{ "migrate", "Usage: sentinel-bureau migrate --from DB --to DB\n"
+			     "\n"
+			     "Copy every gate, entry, priority copy, verdict and alert of the bureau\n"
+			     "database --from into --to (an SQLite file or a postgresql:// URI each; --to is\n"
+			     "created like register creates it), then check the copy: the counts, gaps and\n"
+			     "acknowledgement of every gate, and every entry byte for byte with its chain hash\n"
+			     "recomputed.  One line per gate, then a summary; exit 1 when the copy differs.\n"
+			     "Run it again after an interruption: what is copied already is not copied twice.\n" },
+		{ "report", "Usage: sentinel-bureau [--db PATH] report --day YYYY-MM-DD --output FILE.html\n"
+			    "\n"
+			    "The city report of the local day (TZ): per home (register --home) and for the\n"
+			    "city, entries, fevers, denials, referrals, staff whose weekly test was overdue,\n"
+			    "gates silent for more than a day and open alerts, with charts; a self-contained\n"
+			    "printable HTML page, Chinese and English.\n" },
 		{ "alerts", "Usage: sentinel-bureau [--db PATH] alerts [--json]\n"
 			    "\n"
 			    "Platform verdicts that contradict the colour the gate read.\n" },
@@ -227,6 +259,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "buffer-limit", required_argument, NULL, 'B' },
 		{ "seal-key", required_argument, NULL, 'S' },
 		{ "home", required_argument, NULL, 'H' },
+		{ "workers", required_argument, NULL, 'W' },
+		{ "from", required_argument, NULL, 'F' },
+		{ "to", required_argument, NULL, 't' },
+		{ "reason", required_argument, NULL, 'e' },
+		{ "day", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -237,6 +274,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	cfg->platform_timeout_ms = PLATFORM_TIMEOUT_MS;
 	cfg->request_timeout_s = BUREAU_SERVE_REQUEST_TIMEOUT_S;
 	cfg->buffer_limit_mib = BUREAU_SERVE_BUFFER_LIMIT_MIB;
+	cfg->workers = BUREAU_SERVE_WORKERS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -282,6 +320,24 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->given |= t ? O_REQUEST_TIMEOUT : O_BUFFER_LIMIT;
 			break;
 		}
+		case 'W': {
+			unsigned long v;
+			char *end;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 || v > BUREAU_SERVE_WORKERS_MAX) {
+				usage_error("--workers: '%s' is not 1-%d", optarg, BUREAU_SERVE_WORKERS_MAX);
+				return -1;
+			}
+			cfg->workers = (unsigned)v;
+			cfg->given |= O_WORKERS;
+			break;
+		}
+		case 'F': cfg->from = optarg; cfg->given |= O_FROM; break;
+		case 't': cfg->to = optarg; cfg->given |= O_TO; break;
+		case 'e': cfg->reason = optarg; cfg->given |= O_REASON; break;
+		case 'y': cfg->day = optarg; cfg->given |= O_DAY; break;
 		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
 		case 'p': cfg->pub = optarg; cfg->given |= O_PUB; break;
 		case 'r': cfg->replace = true; cfg->given |= O_REPLACE; break;
@@ -329,7 +385,7 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 		"--seal-key",
-		"--home",
+		"--home", "--workers", "--from", "--to", "--reason", "--day",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -354,23 +410,36 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
  * database behind and report nothing.
  * Return: 0, EXIT_FAIL when it is missing, EXIT_USAGE when it cannot be used.
  */
-static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
+static int open_db_at(const char *path, bool create, struct bureau_db **db)
 {
 	char why[BUREAU_WHY_LEN] = "";
 	enum bureau_err err;
 	struct stat sb;
 
-	if (!create && stat(cfg->db, &sb) < 0 && errno == ENOENT) {
+	if (bureau_db_is_url(path)) {
+		/* A PostgreSQL server: the schema is made by register and import only. */
+		err = bureau_db_open_mode(path, create, db, why, sizeof(why));
+		if (err == BUREAU_ERR_NOTFOUND) {
+			fprintf(stderr, "sentinel-bureau: %s\n", why);
+			return EXIT_FAIL;
+		}
+		if (err) {
+			err_line("%s", why[0] ? why : "cannot open the bureau database");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (!create && stat(path, &sb) < 0 && errno == ENOENT) {
 		fprintf(stderr, "sentinel-bureau: no bureau database at %s (register a gate or import first, "
-			"or give --db)\n", cfg->db);
+			"or give --db)\n", path);
 		return EXIT_FAIL;
 	}
 	{
 		char which[4096];
-		int rc = snt_db_companions_check(cfg->db, which, sizeof(which));
+		int rc = snt_db_companions_check(path, which, sizeof(which));
 
 		if (rc) {
-			err_line("cannot open %s: %s: %s", cfg->db, which, snt_open_strerror(rc));
+			err_line("cannot open %s: %s: %s", path, which, snt_open_strerror(rc));
 			return EXIT_USAGE;
 		}
 	}
@@ -378,14 +447,19 @@ static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
 	 * A new database is created private (0600, and so its -wal and -shm),
 	 * whatever the umask; when that fails the open below says why.
 	 */
-	if (create && snt_create_private(cfg->db) != 0)
+	if (create && snt_create_private(path) != 0)
 		why[0] = '\0';
-	err = bureau_db_open(cfg->db, db, why, sizeof(why));
+	err = bureau_db_open(path, db, why, sizeof(why));
 	if (err) {
 		err_line("%s", why[0] ? why : "cannot open the bureau database");
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
+{
+	return open_db_at(cfg->db, create, db);
 }
 
 static int load_key(const struct config *cfg, EVP_PKEY **key)
@@ -847,7 +921,45 @@ static void format_time(int64_t ms, char *buf, size_t size)
 		snt_strlcpy(buf, "never", size);
 }
 
-static int cmd_devices(const struct config *cfg)
+/* devices revoke --device ID --reason TEXT */
+static int cmd_revoke(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	char why[BUREAU_WHY_LEN];
+	enum bureau_err err;
+	bool changed = false;
+	int status;
+
+	if (cfg->nargs > 2)
+		return usage_error("unexpected argument '%s'", cfg->args[2]);
+	if (check_options(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1))
+		return EXIT_USAGE;
+	status = open_db(cfg, false, &db);
+	if (status)
+		return status;
+	err = bureau_db_revoke(db, cfg->device, cfg->reason, now_ms, &changed, why, sizeof(why));
+	if (err == BUREAU_ERR_INVAL) {
+		bureau_db_close(db);
+		return usage_error("--%s", why);
+	}
+	if (err) {
+		err_line("%s", why);
+		bureau_db_close(db);
+		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+	}
+	if (changed) {
+		printf("revoked %s: its later bundles are refused (%s)\n", cfg->device, cfg->reason);
+	} else {
+		struct bureau_device_info info;
+
+		if (bureau_db_device_info(db, cfg->device, &info, why, sizeof(why)) == BUREAU_OK)
+			printf("%s was revoked already (%s)\n", cfg->device, info.revoked_reason);
+	}
+	bureau_db_close(db);
+	return EXIT_OK;
+}
+
+static int cmd_devices(const struct config *cfg, int64_t now_ms)
 {
 	struct bureau_db *db = NULL;
 	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
@@ -855,6 +967,8 @@ static int cmd_devices(const struct config *cfg)
 	char why[BUREAU_WHY_LEN];
 	int status = EXIT_OK;
 
+	if (cfg->nargs >= 2 && !strcmp(cfg->args[1], "revoke"))
+		return cmd_revoke(cfg, now_ms);
 	if (check_options(cfg, O_JSON, 0, 0))
 		return EXIT_USAGE;
 	status = open_db(cfg, false, &db);
@@ -893,6 +1007,15 @@ static int cmd_devices(const struct config *cfg)
 			json_object_set_new(o, "priority", json_integer(info.priority));
 			json_object_set_new(o, "last_contact",
 					    info.last_contact_utc_ms > 0 ? json_string(t) : json_null());
+			json_object_set_new(o, "home", info.home[0] ? json_string(info.home) : json_null());
+			/* What the bureau holds without a gap reaches up to the gate's time of entry "last". */
+			format_time(info.ack_time_utc_ms, t, sizeof(t));
+			json_object_set_new(o, "synced_until", info.ack_time_utc_ms > 0 ? json_string(t) : json_null());
+			json_object_set_new(o, "unsynced_s", info.ack_time_utc_ms > 0 && now_ms > info.ack_time_utc_ms
+					    ? json_integer((now_ms - info.ack_time_utc_ms) / 1000) : json_null());
+			format_time(info.revoked_utc_ms, t, sizeof(t));
+			json_object_set_new(o, "revoked", info.revoked_utc_ms > 0
+					    ? json_pack("{ssss}", "time", t, "reason", info.revoked_reason) : json_null());
 			if (json_dumpf(o, stdout, JSON_COMPACT) != 0)
 				status = EXIT_USAGE;
 			putchar('\n');
@@ -904,7 +1027,7 @@ static int cmd_devices(const struct config *cfg)
 				fputs("none", stdout);
 			for (size_t k = 0; k < ngaps; k++)
 				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
-			printf(" contact %s\n", t);
+			printf(" contact %s%s\n", t, info.revoked_utc_ms > 0 ? " revoked" : "");
 		}
 		free(gaps);
 	}
@@ -1048,6 +1171,94 @@ static int cmd_alerts(const struct config *cfg)
 	return EXIT_OK;
 }
 
+static int cmd_report(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	char why[BUREAU_WHY_LEN] = "", *html = NULL;
+	size_t len = 0;
+	enum bureau_err err;
+	FILE *f = NULL;
+	int status, e;
+
+	if (check_options(cfg, O_DAY | O_OUTPUT, O_DAY | O_OUTPUT, 0))
+		return EXIT_USAGE;
+	status = open_db(cfg, false, &db);
+	if (status)
+		return status;
+	err = bureau_city_report(db, cfg->day, now_ms, &html, &len, why, sizeof(why));
+	bureau_db_close(db);
+	if (err == BUREAU_ERR_INVAL)
+		return usage_error("%s", why);
+	if (err) {
+		err_line("%s", why[0] ? why : "out of memory");
+		return EXIT_USAGE;
+	}
+	f = fopen(cfg->output, "w");
+	e = errno;
+	if (!f || fwrite(html, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		if (f)
+			e = errno;
+		err_line("cannot write %s: %s", cfg->output, strerror(e));
+		status = EXIT_USAGE;
+	} else {
+		printf("city report %s: %s (%zu bytes)\n", cfg->day, cfg->output, len);
+		status = EXIT_OK;
+	}
+	if (f && fclose(f) != 0 && status == EXIT_OK) {
+		err_line("cannot write %s: %s", cfg->output, strerror(errno));
+		status = EXIT_USAGE;
+	}
+	free(html);
+	return status;
+}
+
+static void migrate_report(void *arg, const struct bureau_migrate_device *d)
+{
+	(void)arg;
+	printf("%s: entries %" PRId64 " copies %" PRId64 " verdicts %" PRId64 " hashes checked %" PRId64 "\n",
+	       d->device, d->entries, d->copies, d->verdicts, d->hashes);
+	fflush(stdout);
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+	struct bureau_migrate_report rep;
+	struct bureau_db *from = NULL, *to = NULL;
+	char why[BUREAU_WHY_LEN] = "", a[256], b[256];
+	enum bureau_err err;
+	int status;
+
+	if (check_options(cfg, O_FROM | O_TO, O_FROM | O_TO, 0))
+		return EXIT_USAGE;
+	if (cfg->given & O_DB)
+		return usage_error("%s", "migrate takes --from and --to, not --db");
+	bureau_db_shown(cfg->from, a, sizeof(a));
+	bureau_db_shown(cfg->to, b, sizeof(b));
+	if (!strcmp(cfg->from, cfg->to))
+		return usage_error("--from and --to are the same database (%s)", a);
+	status = open_db_at(cfg->from, false, &from);
+	if (status)
+		return status;
+	status = open_db_at(cfg->to, true, &to);
+	if (status) {
+		bureau_db_close(from);
+		return status;
+	}
+	err = bureau_migrate(from, to, migrate_report, NULL, &rep, why, sizeof(why));
+	if (err) {
+		err_line("%s", why[0] ? why : "failed");
+		status = err == BUREAU_ERR_REJECT || err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
+	} else {
+		printf("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
+		       " verdicts, %" PRId64 " alerts; counts and %" PRId64 " chain hashes checked\n", a, b,
+		       rep.devices, rep.entries, rep.copies, rep.verdicts, rep.alerts, rep.hashes);
+		status = EXIT_OK;
+	}
+	bureau_db_close(from);
+	bureau_db_close(to);
+	return status;
+}
+
 static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 {
 	struct bureau_platform p;
@@ -1058,7 +1269,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	int status;
 
 	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY |
-				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT,
+				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT | O_WORKERS,
 			  O_KEY | O_LISTEN, 0))
 		return EXIT_USAGE;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
@@ -1071,6 +1282,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	so.request_timeout_s = cfg->request_timeout_s;
 	so.buffer_limit = (size_t)cfg->buffer_limit_mib << 20;
 	so.db_path = cfg->db;
+	so.workers = cfg->workers;
 	status = setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
 		return status;
@@ -1120,11 +1332,15 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "export"))
 		r = cmd_ack(&cfg, &clk, true);
 	else if (!strcmp(cmd, "devices"))
-		r = cmd_devices(&cfg);
+		r = cmd_devices(&cfg, snt_clock_utc_ms(&clk));
 	else if (!strcmp(cmd, "entries"))
 		r = cmd_entries(&cfg);
 	else if (!strcmp(cmd, "alerts"))
 		r = cmd_alerts(&cfg);
+	else if (!strcmp(cmd, "migrate"))
+		r = cmd_migrate(&cfg);
+	else if (!strcmp(cmd, "report"))
+		r = cmd_report(&cfg, snt_clock_utc_ms(&clk));
 	else {
 		cur_cmd = NULL;
 		return usage_error("unknown command '%s'", cmd);

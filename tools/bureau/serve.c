@@ -57,14 +57,60 @@ struct conn {
 #define ENROL_MAX_BODY 16384
 
 struct server {
-	const struct bureau_ctx *c;
-	const char *db_path;	/* for the enrolment tokens (enrol.h); NULL: no /v1/enrol */
+	const struct bureau_ctx *c;	/* main's: its clock and keys; its database with one worker */
+	const char *db_path;	/* the database: opened once per worker thread (workers > 1) and for
+				 * the enrolment tokens (enrol.h); NULL: no /v1/enrol */
+	unsigned workers;
+	pthread_key_t worker;	/* each worker thread's struct worker (workers > 1) */
 	int64_t deadline_ms;	/* total time of one request */
 	size_t limit;		/* bytes of bodies held at once */
-	size_t held;		/* bytes allocated now: libmicrohttpd's thread only */
-	pthread_mutex_t lock;	/* guards conns */
+	pthread_mutex_t lock;	/* guards conns and held */
+	size_t held;		/* bytes allocated now */
 	struct conn *conns;
 };
+
+/* One worker thread's context: main's, with the thread's own database connection. */
+struct worker {
+	struct bureau_ctx c;
+};
+
+static void worker_free(void *p)
+{
+	struct worker *w = p;
+
+	bureau_db_close(w->c.db);
+	free(w);
+}
+
+/*
+ * The context of the calling thread: main's with one worker; else the
+ * thread's own, its connection opened on its first request.  NULL when
+ * that fails (@why says why).
+ */
+static const struct bureau_ctx *worker_ctx(struct server *srv, char *why, size_t n)
+{
+	struct worker *w;
+
+	if (srv->workers <= 1)
+		return srv->c;
+	w = pthread_getspecific(srv->worker);
+	if (w)
+		return &w->c;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(why, n, "out of memory");
+		return NULL;
+	}
+	w->c = *srv->c;
+	w->c.db = NULL;
+	if (bureau_db_open_mode(srv->db_path, false, &w->c.db, why, n) != BUREAU_OK ||
+	    pthread_setspecific(srv->worker, w) != 0) {
+		bureau_db_close(w->c.db);
+		free(w);
+		return NULL;
+	}
+	return &w->c;
+}
 
 int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *why, size_t n)
 {
@@ -200,15 +246,17 @@ static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connec
 /* Free @rq's body and give its bytes back to the limit. */
 static void release(struct server *srv, struct request *rq)
 {
+	pthread_mutex_lock(&srv->lock);
 	srv->held -= rq->cap;
+	pthread_mutex_unlock(&srv->lock);
 	free(rq->buf);
 	rq->buf = NULL;
 	rq->cap = 0;
 }
 
-static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Connection *conn,
-				     struct request *rq)
+static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *conn, struct request *rq)
 {
+	const struct bureau_ctx *c = srv->c;
 	struct bureau_import_result res;
 	char why[BUREAU_WHY_LEN], outcome[BUREAU_WHY_LEN + 64];
 	uint8_t *ack = NULL;
@@ -227,6 +275,11 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
 	if (rq->len == 0) {
 		log_line(c, "POST", "/v1/bundle", 400, 0, NULL, "empty body");
 		return respond_text(conn, 400, "empty body: no bundle");
+	}
+	c = worker_ctx(srv, why, sizeof(why));
+	if (!c) {
+		log_line(srv->c, "POST", "/v1/bundle", 503, rq->len, NULL, why);
+		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
 	err = bureau_import_bundle(c, rq->buf, rq->len, "http", NULL, &res, why, sizeof(why));
 	if (err == BUREAU_ERR_REJECT || err == BUREAU_ERR_NOTFOUND) {
@@ -255,7 +308,7 @@ static enum MHD_Result handle_bundle(const struct bureau_ctx *c, struct MHD_Conn
  * register the gate's key and its first seal key (seal0, optional), answer with its enrolment package (enrol.h).  403 for an
  * unknown, spent or foreign token; the token is never logged.
  */
-static enum MHD_Result handle_enrol(const struct server *srv, struct MHD_Connection *conn, struct request *rq)
+static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *conn, struct request *rq)
 {
 	const struct bureau_ctx *c = srv->c;
 	char why[BUREAU_WHY_LEN], *text;
@@ -277,6 +330,12 @@ static enum MHD_Result handle_enrol(const struct server *srv, struct MHD_Connect
 		json_decref(req);
 		log_line(c, "POST", "/v1/enrol", 400, rq->len, NULL, "not an enrolment request");
 		return respond_text(conn, 400, "not an enrolment request: {\"token\", \"device_pub\"}");
+	}
+	c = worker_ctx(srv, why, sizeof(why));	/* this thread's database connection */
+	if (!c) {
+		json_decref(req);
+		log_line(srv->c, "POST", "/v1/enrol", 503, rq->len, NULL, why);
+		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
 	rc = bureau_enrol_redeem(srv->db_path, c->db, token, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
 				 sizeof(why));
@@ -304,6 +363,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	(void)version;
 	if (!rq) {
 		const char *cl;
+		size_t room;
 
 		rq = calloc(1, sizeof(*rq));
 		if (!rq)
@@ -327,7 +387,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 					return respond_text(conn, 413, "bundle too large");
 				}
 				rq->declared = v;
-				if (v > srv->limit - srv->held) {
+				pthread_mutex_lock(&srv->lock);
+				room = srv->limit - srv->held;
+				pthread_mutex_unlock(&srv->lock);
+				if (v > room) {
 					log_line(srv->c, "POST", "/v1/bundle", 503, 0, NULL, "busy (buffer limit)");
 					return respond_text(conn, 503, BUSY);
 				}
@@ -363,6 +426,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			}
 			if (!rq->too_big && !rq->busy && rq->len + add > rq->cap) {
 				size_t need = rq->len + add, ncap = rq->cap ? rq->cap : 65536;
+				bool over;
 				void *p;
 
 				while (ncap < need)
@@ -371,14 +435,23 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 					ncap = (size_t)rq->declared;
 				if (ncap > BUREAU_MAX_BUNDLE)
 					ncap = BUREAU_MAX_BUNDLE;
-				if (srv->held - rq->cap + ncap > srv->limit) {
+				/* Reserve the growth first: two threads cannot both pass the limit. */
+				pthread_mutex_lock(&srv->lock);
+				over = srv->held - rq->cap + ncap > srv->limit;
+				if (!over)
+					srv->held = srv->held - rq->cap + ncap;
+				pthread_mutex_unlock(&srv->lock);
+				if (over) {
 					rq->busy = true;
 					release(srv, rq);
 				} else {
 					p = realloc(rq->buf, ncap);
-					if (!p)
+					if (!p) {
+						pthread_mutex_lock(&srv->lock);
+						srv->held = srv->held - ncap + rq->cap;
+						pthread_mutex_unlock(&srv->lock);
 						return MHD_NO;
-					srv->held = srv->held - rq->cap + ncap;
+					}
 					rq->buf = p;
 					rq->cap = ncap;
 				}
@@ -391,7 +464,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		}
 		if (rq->is_enrol)
 			return handle_enrol(srv, conn, rq);
-		return handle_bundle(srv->c, conn, rq);
+		return handle_bundle(srv, conn, rq);
 	}
 	return handle_time(srv->c, conn);
 }
@@ -516,7 +589,8 @@ static char *read_pem(const char *path)
 
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 {
-	struct server srv = { .c = c, .db_path = o->db_path, .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
+	struct server srv = { .c = c, .db_path = o->db_path, .workers = o->workers ? o->workers : 1,
+			      .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];
@@ -526,10 +600,15 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	int sfd, rc = -1;
 	uint16_t port;
 
-	if (o->request_timeout_s == 0 || o->buffer_limit == 0)
+	if (o->request_timeout_s == 0 || o->buffer_limit == 0 || srv.workers > BUREAU_SERVE_WORKERS_MAX ||
+	    (srv.workers > 1 && !o->db_path))
 		return -1;
 	if (pthread_mutex_init(&srv.lock, NULL) != 0)
 		return -1;
+	if (srv.workers > 1 && pthread_key_create(&srv.worker, worker_free) != 0) {
+		pthread_mutex_destroy(&srv.lock);
+		return -1;
+	}
 	if (o->tls_cert) {
 		cert = read_pem(o->tls_cert);
 		key = cert ? read_pem(o->tls_key) : NULL;
@@ -561,6 +640,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_CONNECTIONS,
 			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)BUREAU_SERVE_MAX_PER_IP,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)BUREAU_SERVE_IDLE_TIMEOUT_S,
+			     MHD_OPTION_THREAD_POOL_SIZE, srv.workers,
 			     MHD_OPTION_ARRAY, cert ? tls : tls + 2, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "
@@ -603,6 +683,8 @@ out_mask:
 out_free:
 	free(cert);
 	free(key);
+	if (srv.workers > 1)
+		pthread_key_delete(srv.worker);
 	pthread_mutex_destroy(&srv.lock);
 	return rc;
 }

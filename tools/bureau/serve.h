@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The bureau's HTTP receiver (libmicrohttpd, one internal polling thread:
- * requests are handled one at a time, so the one database connection is
- * used by that thread only).
+ * The bureau's HTTP receiver (libmicrohttpd's internal polling threads: a
+ * pool of bureau_serve_opts.workers threads, each handling its connections'
+ * requests one at a time with its own database connection, opened on its
+ * first bundle; with one worker, the caller's connection).  Merges of one
+ * device from two workers wait for each other in the database (backend.h).
  *
  *   POST /v1/bundle      body: a sealed bundle (application/octet-stream),
  *                        at most BUREAU_MAX_BUNDLE bytes.
@@ -44,7 +46,8 @@
  * body that would pass it is dropped as it arrives (no memory kept) and
  * answered 503 "the bureau is busy" at its end, or at once when its
  * Content-Length alone passes what is left.  One request is merged at a
- * time, so the receiver's memory is bounded by the limit plus one import.
+ * time per worker, so the receiver's memory is bounded by the limit plus one
+ * import per worker.
  * SIGINT and SIGTERM stop the server cleanly (signalfd).
  */
 #ifndef SNT_BUREAU_SERVE_H
@@ -62,6 +65,8 @@
 #define BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S 3600
 #define BUREAU_SERVE_BUFFER_LIMIT_MIB 128	/* default limit of the bodies held at once, MiB */
 #define BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB 4096
+#define BUREAU_SERVE_WORKERS 4			/* default worker threads (MHD_OPTION_THREAD_POOL_SIZE) */
+#define BUREAU_SERVE_WORKERS_MAX 64
 
 struct bureau_serve_opts {
 	struct sockaddr_storage addr;	/* from --listen; port 0 = any free port */
@@ -70,8 +75,10 @@ struct bureau_serve_opts {
 	const char *tls_key;
 	unsigned request_timeout_s;	/* total deadline of one request, 1-BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S */
 	size_t buffer_limit;		/* bytes of request bodies held at once, > 0 */
-	const char *db_path;		/* the database's path, for POST /v1/enrol's tokens
-					 * (enrol.h); NULL: /v1/enrol answers 413 */
+	const char *db_path;		/* the database (--db): each worker opens it (needed with
+					 * workers > 1), and POST /v1/enrol's tokens (enrol.h);
+					 * NULL: /v1/enrol answers 413 */
+	unsigned workers;		/* worker threads, 1-BUREAU_SERVE_WORKERS_MAX (0: 1) */
 };
 
 /* bureau_serve_parse_listen() - "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into @o; -1 with @why. */

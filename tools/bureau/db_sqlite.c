@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The bureau database (SQLite 3.40).
+ * The bureau database in an SQLite 3.40 file (backend.h).
  *
  * Durability: journal_mode=WAL with synchronous=FULL.  NORMAL would be
  * faster only by one fsync per transaction, and there is one transaction per
@@ -8,14 +8,17 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 4; a
- * version 1, 2 or 3 file is brought to 4 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 5; a
+ * file of version 1 to 4 is brought to 5 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
  *             seal_key (version 3: the gate's first seal key, the text of
  *             its key file at epoch 0 (fss.h), NULL = none registered),
- *             home (version 4: the gate's [station] home; NULL = not known)
+ *             home (version 4: the gate's [station] home; NULL = not known);
+ *             version 5: revoked_utc_ms (0 = not revoked), revoked_reason;
+ *             and (version 5) the index entries_dev_time (a gate's day, the
+ *             city report)
  *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
  *             store.h), written and read by the gate's own row code
  *             (snt_store_row_bind(), snt_store_row_decode()): enums as
@@ -46,10 +49,11 @@
 #include <sqlite3.h>
 
 #include "sign/sign.h"
+#include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 4
+#define BUREAU_SCHEMA_VERSION 5
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -153,7 +157,15 @@ static const char schema_v4[] =
 	") STRICT;\n"
 	"PRAGMA user_version = 4;\n";
 
-struct bureau_db {
+/* Version 4 -> 5: a device's revocation; a gate's day by index. */
+static const char schema_v5[] =
+	"ALTER TABLE devices ADD COLUMN revoked_utc_ms INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE devices ADD COLUMN revoked_reason TEXT;\n"
+	"CREATE INDEX entries_dev_time ON entries (dev, time_utc_ms);\n"
+	"PRAGMA user_version = 5;\n";
+
+struct sqlite_db {
+	struct bureau_db base;
 	sqlite3 *db;
 	sqlite3_stmt *st_dev;		/* device -> id */
 	sqlite3_stmt *st_ins[2];	/* insert or ignore into entries / priority */
@@ -161,32 +173,33 @@ struct bureau_db {
 	sqlite3_stmt *st_next;		/* seqs after the cursor */
 };
 
-struct bureau_entry_iter {
-	struct bureau_db *db;
+struct sqlite_iter {
+	struct bureau_entry_iter base;
+	struct sqlite_db *db;
 	sqlite3_stmt *stmt;
 	uint8_t *payload;
 };
 
-static enum bureau_err db_fail(struct bureau_db *db, char *why, size_t n, const char *what)
+static enum bureau_err db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
 	snprintf(why, n, "bureau database: %s: %s", what, sqlite3_errmsg(db->db));
 	return BUREAU_ERR_DB;
 }
 
-static enum bureau_err exec(struct bureau_db *db, const char *sql, char *why, size_t n)
+static enum bureau_err exec(struct sqlite_db *db, const char *sql, char *why, size_t n)
 {
 	if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, why, n, sql);
 	return BUREAU_OK;
 }
 
-static void rollback(struct bureau_db *db)
+static void rollback(struct sqlite_db *db)
 {
 	if (!sqlite3_get_autocommit(db->db))
 		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int query_int(struct bureau_db *db, const char *sql, int64_t *out)
+static int query_int(struct sqlite_db *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -200,22 +213,26 @@ static int query_int(struct bureau_db *db, const char *sql, int64_t *out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int prepare(struct bureau_db *db, const char *sql, sqlite3_stmt **s)
+static int prepare(struct sqlite_db *db, const char *sql, sqlite3_stmt **s)
 {
 	return sqlite3_prepare_v3(db->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *why, size_t n)
+static void sq_close(struct bureau_db *base_);
+
+static enum bureau_err sq_open(const char *path, bool create, struct bureau_db **out, char *why, size_t n)
 {
-	struct bureau_db *db;
+	struct sqlite_db *db;
 	int64_t version = 0, appid = 0, tables = 0;
 	enum bureau_err err;
 
+	(void)create;	/* a missing file is main's to report; an empty one gets the schema */
 	if (!path || !*path || !out)
 		return BUREAU_ERR_INVAL;
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return BUREAU_ERR_NOMEM;
+	db->base.ops = &bureau_backend_sqlite;
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(why, n, "cannot open %s: %s", path, db->db ? sqlite3_errmsg(db->db) : "out of memory");
 		err = BUREAU_ERR_DB;
@@ -267,6 +284,8 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 			err = exec(db, schema_v3, why, n);
 		if (!err && version < 4)
 			err = exec(db, schema_v4, why, n);
+		if (!err && version < 5)
+			err = exec(db, schema_v5, why, n);
 		if (!err)
 			err = exec(db, "COMMIT", why, n);
 		if (err) {
@@ -287,16 +306,18 @@ enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *w
 		err = db_fail(db, why, n, "prepare");
 		goto err_close;
 	}
-	*out = db;
+	*out = &db->base;
 	return BUREAU_OK;
 
 err_close:
-	bureau_db_close(db);
+	sq_close(&db->base);
 	return err;
 }
 
-void bureau_db_close(struct bureau_db *db)
+static void sq_close(struct bureau_db *base_)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	if (!db)
 		return;
 	sqlite3_finalize(db->st_dev);
@@ -310,7 +331,7 @@ void bureau_db_close(struct bureau_db *db)
 }
 
 /* Device row id; 0 when not registered, -1 on a database error. */
-static int64_t device_id(struct bureau_db *db, const char *device)
+static int64_t device_id(struct sqlite_db *db, const char *device)
 {
 	int64_t id = 0;
 	int rc;
@@ -326,7 +347,7 @@ static int64_t device_id(struct bureau_db *db, const char *device)
 	return id;
 }
 
-static enum bureau_err lookup(struct bureau_db *db, const char *device, int64_t *id, char *why, size_t n)
+static enum bureau_err lookup(struct sqlite_db *db, const char *device, int64_t *id, char *why, size_t n)
 {
 	*id = device_id(db, device);
 	if (*id < 0)
@@ -338,10 +359,12 @@ static enum bureau_err lookup(struct bureau_db *db, const char *device, int64_t 
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_register(struct bureau_db *db, const char *device, const char *pub_pem,
+static enum bureau_err sq_register(struct bureau_db *base_, const char *device, const char *pub_pem,
 				   const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed,
 				   char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	sqlite3_stmt *s = NULL;
 	enum bureau_err err;
 	int rc;
@@ -406,9 +429,10 @@ err_db:
 	return err;
 }
 
-enum bureau_err bureau_db_set_seal_key(struct bureau_db *db, const char *device, const char *text,
+static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *device, const char *text,
 				       bool replace, bool *changed, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s = NULL;
 	enum bureau_err err;
 	int rc;
@@ -466,9 +490,10 @@ err_db:
 	return err;
 }
 
-enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, char *buf, size_t size,
+static enum bureau_err sq_seal_key(struct bureau_db *base_, const char *device, char *buf, size_t size,
 				   char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s = NULL;
 	enum bureau_err err = BUREAU_OK;
 	int rc;
@@ -494,9 +519,11 @@ enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, cha
 	return err;
 }
 
-enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, EVP_PKEY **key,
+static enum bureau_err sq_device_key(struct bureau_db *base_, const char *device, EVP_PKEY **key,
 				     char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	sqlite3_stmt *s = NULL;
 	enum bureau_err err = BUREAU_OK;
 	enum snt_sign_err serr;
@@ -554,7 +581,7 @@ static int read_entry(sqlite3_stmt *s, struct snt_entry *e)
  * Compare @e with the row held in table @t (0 entries, 1 priority):
  * 1 equal, 0 none held, -1 different, -2 database error.
  */
-static int compare_held(struct bureau_db *db, int t, int64_t dev, const struct snt_entry *e)
+static int compare_held(struct sqlite_db *db, int t, int64_t dev, const struct snt_entry *e)
 {
 	sqlite3_stmt *s = db->st_get[t];
 	struct snt_entry held;
@@ -580,7 +607,7 @@ static int compare_held(struct bureau_db *db, int t, int64_t dev, const struct s
  * A hash column held in entries for @seq (@col: 16 prev_hash, 17 hash, as
  * the gate's row) into @out: 1 found, 0 none, -1 error.
  */
-static int held_hash_col(struct bureau_db *db, int64_t dev, int64_t seq, int col, uint8_t out[SNT_HASH_LEN])
+static int held_hash_col(struct sqlite_db *db, int64_t dev, int64_t seq, int col, uint8_t out[SNT_HASH_LEN])
 {
 	sqlite3_stmt *s = db->st_get[0];
 	int rc, res = 0;
@@ -604,18 +631,18 @@ static int held_hash_col(struct bureau_db *db, int64_t dev, int64_t seq, int col
 }
 
 /* Hash held in entries for @seq: 1 found, 0 none, -1 error. */
-static int held_hash(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
+static int held_hash(struct sqlite_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
 {
 	return held_hash_col(db, dev, seq, 17, hash);
 }
 
 /* prev_hash held in entries for @seq: 1 found, 0 none, -1 error. */
-static int held_prev(struct bureau_db *db, int64_t dev, int64_t seq, uint8_t prev[SNT_HASH_LEN])
+static int held_prev(struct sqlite_db *db, int64_t dev, int64_t seq, uint8_t prev[SNT_HASH_LEN])
 {
 	return held_hash_col(db, dev, seq, 16, prev);
 }
 
-static int count_range(struct bureau_db *db, const char *table, int64_t dev, int64_t a, int64_t b, int64_t *out)
+static int count_range(struct sqlite_db *db, const char *table, int64_t dev, int64_t a, int64_t b, int64_t *out)
 {
 	char sql[160];
 	sqlite3_stmt *s;
@@ -635,7 +662,7 @@ static int count_range(struct bureau_db *db, const char *table, int64_t dev, int
 }
 
 /* The last seq held contiguous from 1 (0 when seq 1 is missing). */
-static int contiguous_end(struct bureau_db *db, int64_t dev, int64_t *ack)
+static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t *ack)
 {
 	sqlite3_stmt *s = db->st_next;
 	int64_t cur = 0;
@@ -662,7 +689,7 @@ static int contiguous_end(struct bureau_db *db, int64_t dev, int64_t *ack)
  * The end of the contiguous run quickly: the count of entries up to max
  * equals max when there is no gap (the common case); else walk.
  */
-static int ack_seq_of(struct bureau_db *db, int64_t dev, int64_t *ack)
+static int ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
 {
 	sqlite3_stmt *s;
 	int64_t cnt = 0, max = 0;
@@ -687,12 +714,37 @@ static int ack_seq_of(struct bureau_db *db, int64_t dev, int64_t *ack)
 	return contiguous_end(db, dev, ack);
 }
 
-static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n);
+static enum bureau_err db_touch(struct sqlite_db *db, const char *device, int64_t now_ms, char *why, size_t n);
 
-enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
+/* BUREAU_ERR_REJECT naming the reason when device @dev is revoked. */
+static enum bureau_err refuse_revoked(struct sqlite_db *db, int64_t dev, const char *device, char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	enum bureau_err err = BUREAU_OK;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT revoked_utc_ms, coalesce(revoked_reason, '') FROM devices WHERE id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "revoked");
+	sqlite3_bind_int64(s, 1, dev);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) != 0) {
+		snprintf(why, n, "device %s is revoked (%s): bundle refused", device,
+			 (const char *)sqlite3_column_text(s, 1));
+		err = BUREAU_ERR_REJECT;
+	} else if (rc != SQLITE_ROW) {
+		err = db_fail(db, why, n, "revoked");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_manifest *m,
 				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
 				struct bureau_merge_result *res, char *why, size_t n_why)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	static const uint8_t zero[SNT_HASH_LEN];
 	int t = m->priority ? 1 : 0;
 	sqlite3_stmt *s = NULL;
@@ -707,6 +759,9 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 	if (err)
 		return err;
 	err = lookup(db, m->device, &dev, why, n_why);
+	if (err)
+		goto err_rollback;
+	err = refuse_revoked(db, dev, m->device, why, n_why);
 	if (err)
 		goto err_rollback;
 	if (!m->priority) {
@@ -843,7 +898,7 @@ err_rollback:
  * replayed bundle, though validly signed, is not); an unauthenticated
  * request (GET /v1/time names any device) must not move the date.
  */
-static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_t now_ms, char *why, size_t n)
+static enum bureau_err db_touch(struct sqlite_db *db, const char *device, int64_t now_ms, char *why, size_t n)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -861,9 +916,29 @@ static enum bureau_err db_touch(struct bureau_db *db, const char *device, int64_
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
+/* The gate's time of entry @seq of @dev. */
+static int query_time(struct sqlite_db *db, int64_t dev, int64_t seq, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT time_utc_ms FROM entries WHERE dev = ?1 AND seq = ?2", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static enum bureau_err sq_device_info(struct bureau_db *base_, const char *device,
 				      struct bureau_device_info *out, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	sqlite3_stmt *s;
 	int64_t dev;
 	enum bureau_err err;
@@ -881,7 +956,8 @@ enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
 			       "(SELECT count(*) FROM entries WHERE dev = ?1), "
 			       "(SELECT count(*) FROM priority WHERE dev = ?1), "
 			       "max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
-			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)) "
+			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
+			       "coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, '') "
 			       "FROM devices WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
 		err = db_fail(db, why, n, "device");
 		goto out;
@@ -896,6 +972,9 @@ enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
 		out->entries = sqlite3_column_int64(s, 3);
 		out->priority = sqlite3_column_int64(s, 4);
 		out->max_seq = sqlite3_column_int64(s, 5);
+		snt_strlcpy(out->home, (const char *)sqlite3_column_text(s, 6), sizeof(out->home));
+		out->revoked_utc_ms = sqlite3_column_int64(s, 7);
+		snt_strlcpy(out->revoked_reason, (const char *)sqlite3_column_text(s, 8), sizeof(out->revoked_reason));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW) {
@@ -906,16 +985,22 @@ enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
 		err = db_fail(db, why, n, "ack");
 		goto out;
 	}
-	if (out->ack_seq > 0 && held_hash(db, dev, out->ack_seq, out->ack_hash) != 1)
+	if (out->ack_seq > 0 && held_hash(db, dev, out->ack_seq, out->ack_hash) != 1) {
 		err = db_fail(db, why, n, "ack hash");
+		goto out;
+	}
+	if (out->ack_seq > 0 && query_time(db, dev, out->ack_seq, &out->ack_time_utc_ms))
+		err = db_fail(db, why, n, "ack time");
 out:
 	(void)sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
 	return err;
 }
 
-enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+static enum bureau_err sq_devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	char (*arr)[BUREAU_DEVICE_LEN] = NULL;
 	size_t cnt = 0, cap = 0;
 	sqlite3_stmt *s;
@@ -964,9 +1049,11 @@ static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t
 	return 0;
 }
 
-enum bureau_err bureau_db_gaps(struct bureau_db *db, const char *device, int64_t **ranges,
+static enum bureau_err sq_gaps(struct bureau_db *base_, const char *device, int64_t **ranges,
 			       size_t *count, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	sqlite3_stmt *s;
 	int64_t dev, cur = 0, max = 0, *arr = NULL;
 	size_t cnt = 0, cap = 0;
@@ -1013,10 +1100,12 @@ err_nomem:
 	return BUREAU_ERR_NOMEM;
 }
 
-enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
+static enum bureau_err sq_entries_new(struct bureau_db *base_, const char *device, bool copies,
 				      struct bureau_entry_iter **out, char *why, size_t n)
 {
-	struct bureau_entry_iter *it;
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
+	struct sqlite_iter *it;
 	int64_t dev;
 	enum bureau_err err;
 
@@ -1027,18 +1116,23 @@ enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device,
 	if (!it)
 		return BUREAU_ERR_NOMEM;
 	it->db = db;
-	if (sqlite3_prepare_v2(db->db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 ORDER BY seq", -1,
+	if (sqlite3_prepare_v2(db->db, copies ? "SELECT " SNT_STORE_ROW_COLUMNS ", received_utc_ms FROM priority "
+						"WHERE dev = ?1 ORDER BY seq"
+					      : "SELECT " SNT_STORE_ROW_COLUMNS ", received_utc_ms FROM entries "
+						"WHERE dev = ?1 ORDER BY seq", -1,
 			       &it->stmt, NULL) != SQLITE_OK) {
 		free(it);
 		return db_fail(db, why, n, "entries");
 	}
 	sqlite3_bind_int64(it->stmt, 1, dev);
-	*out = it;
+	it->base.ops = &bureau_backend_sqlite;
+	*out = &it->base;
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_entry *e, char *why, size_t n)
+static enum bureau_err sq_entries_next(struct bureau_entry_iter *base_, struct snt_entry *e, char *why, size_t n)
 {
+	struct sqlite_iter *it = (struct sqlite_iter *)base_;
 	int rc = sqlite3_step(it->stmt);
 
 	if (rc == SQLITE_DONE)
@@ -1050,20 +1144,25 @@ enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_
 			 (long long)sqlite3_column_int64(it->stmt, 0));
 		return BUREAU_ERR_DB;
 	}
+	it->base.received_utc_ms = sqlite3_column_int64(it->stmt, SNT_STORE_ROW_NCOLUMNS);
 	return BUREAU_OK;
 }
 
-void bureau_db_entries_free(struct bureau_entry_iter *it)
+static void sq_entries_free(struct bureau_entry_iter *base_)
 {
+	struct sqlite_iter *it = (struct sqlite_iter *)base_;
+
 	if (!it)
 		return;
 	sqlite3_finalize(it->stmt);
 	free(it);
 }
 
-enum bureau_err bureau_db_pending_verifications(struct bureau_db *db, const char *device, int64_t from,
+static enum bureau_err sq_pending_verifications(struct bureau_db *base_, const char *device, int64_t from,
 						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	static const char sql[] =
 		"SELECT seq FROM entries e WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3 AND format = 'healthcode' "
 		"AND verified = 'unverified' AND payload IS NOT NULL "
@@ -1112,9 +1211,11 @@ enum bureau_err bureau_db_pending_verifications(struct bureau_db *db, const char
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_payload(struct bureau_db *db, const char *device, int64_t seq,
+static enum bureau_err sq_payload(struct bureau_db *base_, const char *device, int64_t seq,
 				  uint8_t **payload, size_t *len, enum snt_colour *colour, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	int64_t dev;
 	enum bureau_err err;
 
@@ -1154,10 +1255,12 @@ enum bureau_err bureau_db_payload(struct bureau_db *db, const char *device, int6
 	return BUREAU_ERR_NOTFOUND;
 }
 
-enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device,
+static enum bureau_err sq_verdict_add(struct bureau_db *base_, const char *device,
 				      const struct bureau_verdict *v, int64_t now_ms, bool *contradiction,
 				      char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	sqlite3_stmt *s = NULL;
 	uint8_t *payload = NULL;
 	size_t len = 0;
@@ -1167,7 +1270,7 @@ enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device,
 	char detail[128];
 
 	*contradiction = false;
-	err = bureau_db_payload(db, device, v->seq, &payload, &len, &read_colour, why, n);
+	err = sq_payload(&db->base, device, v->seq, &payload, &len, &read_colour, why, n);
 	free(payload);
 	if (err)
 		return err;
@@ -1219,9 +1322,11 @@ err_db:
 	return err;
 }
 
-enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device,
+static enum bureau_err sq_verdicts(struct bureau_db *base_, const char *device,
 				   struct bureau_verdict **out, size_t *count, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	struct bureau_verdict *arr;
 	sqlite3_stmt *s;
 	size_t cnt = 0;
@@ -1262,9 +1367,11 @@ enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device,
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out, size_t *count,
+static enum bureau_err sq_alerts(struct bureau_db *base_, struct bureau_alert **out, size_t *count,
 				 char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+
 	struct bureau_alert *arr = NULL;
 	size_t cnt = 0, cap = 0;
 	sqlite3_stmt *s;
@@ -1307,31 +1414,10 @@ enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, const char *home, char *why,
-				   size_t n)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t id;
-	enum bureau_err err;
-	int rc;
-
-	if (!db || !device || !home || !*home)
-		return BUREAU_ERR_INVAL;
-	err = lookup(db, device, &id, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET home = ?2 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "set home");
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, home, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? BUREAU_OK : db_fail(db, why, n, "set home");
-}
-
-enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
+static enum bureau_err sq_rules_put(struct bureau_db *base_, const char *home, uint64_t version, const uint8_t *cose,
 				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s = NULL;
 	int rc;
 
@@ -1370,9 +1456,10 @@ enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint
 	return BUREAU_ERR_EXISTS;
 }
 
-enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
+static enum bureau_err sq_rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n)
 {
+	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s = NULL;
 	enum bureau_err err;
 	int64_t id;
@@ -1413,3 +1500,199 @@ enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, ui
 	snprintf(why, n, "device %s: no rule set for its home", device);
 	return BUREAU_ERR_NOTFOUND;
 }
+static enum bureau_err sq_verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
+				       size_t *count, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	struct bureau_verdict *arr = NULL;
+	size_t cnt = 0, cap = 0;
+	sqlite3_stmt *s;
+	int64_t dev;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, "SELECT seq, colour, platform, received_utc_ms FROM verdicts WHERE dev = ?1 "
+			       "ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "verdicts");
+	sqlite3_bind_int64(s, 1, dev);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct bureau_verdict *v;
+
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			void *p = realloc(arr, ncap * sizeof(*arr));
+
+			if (!p) {
+				free(arr);
+				sqlite3_finalize(s);
+				return BUREAU_ERR_NOMEM;
+			}
+			arr = p;
+			cap = ncap;
+		}
+		v = &arr[cnt];
+		memset(v, 0, sizeof(*v));
+		v->seq = sqlite3_column_int64(s, 0);
+		if (snt_colour_from_name((const char *)sqlite3_column_text(s, 1), &v->colour))
+			continue;
+		snt_strlcpy(v->platform, (const char *)sqlite3_column_text(s, 2), sizeof(v->platform));
+		v->received_utc_ms = sqlite3_column_int64(s, 3);
+		cnt++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return db_fail(db, why, n, "verdicts");
+	}
+	*out = arr;
+	*count = cnt;
+	return BUREAU_OK;
+}
+
+static enum bureau_err sq_device_row(struct bureau_db *base_, const char *device, char **pub_pem, uint8_t kid[8],
+				     int64_t *registered_utc_ms, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	enum bureau_err err = BUREAU_OK;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT pub_pem, kid, registered_utc_ms FROM devices WHERE device = ?1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "device");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 1) == 8) {
+		*pub_pem = strdup((const char *)sqlite3_column_text(s, 0));
+		memcpy(kid, sqlite3_column_blob(s, 1), 8);
+		*registered_utc_ms = sqlite3_column_int64(s, 2);
+		if (!*pub_pem)
+			err = BUREAU_ERR_NOMEM;
+	} else if (rc == SQLITE_DONE) {
+		snprintf(why, n, "device %s is not registered", device);
+		err = BUREAU_ERR_NOTFOUND;
+	} else {
+		err = db_fail(db, why, n, "device");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Run @sql (?1 device, ?2 text, ?3 time) on @device's row; NOTFOUND when none. */
+static enum bureau_err sq_update_device(struct sqlite_db *db, const char *sql, const char *device, const char *text,
+					int64_t t, int *changes, char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	int64_t dev;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "device");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, t);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, why, n, "device");
+	*changes = sqlite3_changes(db->db);
+	return BUREAU_OK;
+}
+
+static enum bureau_err sq_revoke(struct bureau_db *base_, const char *device, const char *reason, int64_t now_ms,
+				 bool *changed, char *why, size_t n)
+{
+	int changes = 0;
+	enum bureau_err err;
+
+	err = sq_update_device((struct sqlite_db *)base_,
+			       "UPDATE devices SET revoked_utc_ms = ?3, revoked_reason = ?2 "
+			       "WHERE device = ?1 AND revoked_utc_ms = 0", device, reason, now_ms, &changes, why, n);
+	*changed = changes > 0;
+	return err;
+}
+
+static enum bureau_err sq_set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
+				   size_t n)
+{
+	int changes = 0;
+
+	return sq_update_device((struct sqlite_db *)base_, "UPDATE devices SET home = ?2 WHERE device = ?1 AND ?3 = 0",
+				device, home, 0, &changes, why, n);
+}
+
+static enum bureau_err sq_day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
+				     struct bureau_day_counts *out, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s;
+	int64_t dev;
+	enum bureau_err err;
+	int rc;
+
+	err = lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT min(23, (time_utc_ms - ?2) / 3600000), count(*), "
+			       "total(decision = 'deny'), total(decision = 'refer'), "
+			       "total(instr(',' || reasons || ',', ',fever,') > 0), "
+			       "total(kind = 'staff' AND instr(',' || reasons || ',', ',staff-test-overdue,') > 0) "
+			       "FROM entries WHERE dev = ?1 AND time_utc_ms >= ?2 AND time_utc_ms < ?3 GROUP BY 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, why, n, "day");
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, from_ms);
+	sqlite3_bind_int64(s, 3, to_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t h = sqlite3_column_int64(s, 0);
+
+		if (h >= 0 && h < 24)
+			out->hours[h] += sqlite3_column_int64(s, 1);
+		out->entries += sqlite3_column_int64(s, 1);
+		out->denials += sqlite3_column_int64(s, 2);
+		out->referrals += sqlite3_column_int64(s, 3);
+		out->fevers += sqlite3_column_int64(s, 4);
+		out->staff_overdue += sqlite3_column_int64(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, why, n, "day");
+	return BUREAU_OK;
+}
+
+const struct bureau_backend bureau_backend_sqlite = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.reg = sq_register,
+	.device_key = sq_device_key,
+	.merge = sq_merge,
+	.device_info = sq_device_info,
+	.devices = sq_devices,
+	.gaps = sq_gaps,
+	.entries_new = sq_entries_new,
+	.entries_next = sq_entries_next,
+	.entries_free = sq_entries_free,
+	.pending_verifications = sq_pending_verifications,
+	.payload = sq_payload,
+	.verdict_add = sq_verdict_add,
+	.verdicts = sq_verdicts,
+	.alerts = sq_alerts,
+	.set_seal_key = sq_set_seal_key,
+	.seal_key = sq_seal_key,
+	.verdicts_all = sq_verdicts_all,
+	.device_row = sq_device_row,
+	.revoke = sq_revoke,
+	.set_home = sq_set_home,
+	.day_counts = sq_day_counts,
+	.rules_put = sq_rules_put,
+	.rules_for = sq_rules_for,
+};

@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The bureau's two backends in the same run (issue 17): DEVICES simulated
+# gates x ENTRIES entries (default 100 x 10,000 = 1,000,000; gen_bundles:
+# real gate logs exported as sealed, signed bundles of 5,000 entries)
+# imported by `sentinel-bureau import` from one stick directory, into an
+# SQLite file and into a private PostgreSQL 15 cluster (tests/scenario/pg.sh,
+# the server's durable defaults: fsync, synchronous_commit on).  Prints per
+# backend
+#   bureau <backend> import entries=E seconds=S entries_per_s=R bureau_cpu_s=C server_cpu_s=P
+# (bureau_cpu_s: the import process, user + sys; server_cpu_s: every
+# PostgreSQL process of the cluster), then the reimport (all duplicates)
+# and the query figures on what is stored: one home's day (a gate's
+# entries of one day, 21 runs in one session, median ms), the city report
+# of one day (the command's wall time) and the database size.  Figures,
+# not pass/fail.
+# usage: bench-bureau-pg.sh [BUILD_DIR] [DEVICES] [ENTRIES]   (make bench)
+set -u
+B=${1:-build}
+devices=${2:-100}
+entries=${3:-10000}
+ROOT=$(pwd)
+if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
+	echo "bench-bureau-pg: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
+	exit 1
+fi
+case $B in /*) ;; *) B="$ROOT/$B" ;; esac
+T=$(mktemp -d "$B/bench-bureau-pg.XXXXXX")
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+PG_OPTS=""
+. tests/scenario/pg.sh
+pg_start
+sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+bb=$B/sentinel-bureau
+"$bb" keys init --key "$T/bureau.key" >/dev/null
+gen=$("$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/keys" --logs "$T/logs" \
+	--out "$T/stick" --devices "$devices" --entries "$entries" --per-bundle 5000) || exit 1
+echo "bureau generate $gen"
+rm -rf "$T/logs"
+pgdb=$(pg_newdb bench)
+ticks=$(getconf CLK_TCK)
+# CPU seconds of the cluster: the postmaster and its live children, and what its exited children used.
+server_cpu() {
+	pm=$(head -n 1 "$SENTINEL_PG_DIR/data/postmaster.pid")
+	{
+		awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat"
+		for c in $(cat "/proc/$pm/task/$pm/children" 2>/dev/null); do
+			awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null
+		done
+	} | awk -v t="$ticks" '{ s += $1 } END { printf "%.2f", s / t }'
+}
+children_cpu() {
+	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] } print t }' "$1"
+}
+run() { # BACKEND DB WHAT
+	s0=$(server_cpu)
+	times >"$T/times0"
+	t0=$(date +%s%N)
+	"$bb" --db "$2" import --key "$T/bureau.key" "$T/stick" >"$T/import.out" || echo "bench-bureau-pg: import into $1 failed" >&2
+	t1=$(date +%s%N)
+	times >"$T/times1"
+	s1=$(server_cpu)
+	[ "$1" = postgresql ] || s1=$s0
+	awk -v a="$t0" -v b="$t1" -v c0="$(children_cpu "$T/times0")" -v c1="$(children_cpu "$T/times1")" \
+		-v s0="$s0" -v s1="$s1" -v n="$((devices * entries))" -v what="$1 $3" 'BEGIN {
+		s = (b - a) / 1e9
+		printf "bureau %s entries=%d seconds=%.2f entries_per_s=%.0f bureau_cpu_s=%.2f server_cpu_s=%.2f\n",
+			what, n, s, n / s, c1 - c0, s1 - s0 }'
+}
+for k in "$T"/keys/*.key.pub; do
+	d=$(basename "$k" .key.pub)
+	"$bb" --db "$T/bureau.db" register --device "$d" --pub "$k" >/dev/null
+	"$bb" --db "$pgdb" register --device "$d" --pub "$k" >/dev/null
+done
+run sqlite "$T/bureau.db" import
+run postgresql "$pgdb" import
+run sqlite "$T/bureau.db" reimport
+run postgresql "$pgdb" reimport
+# One home's day: a gate's entries of its second day (the inspectors' query), median of 21 runs in one session.
+day0=1795910400000
+q="SELECT count(*), count(*) FILTER (WHERE decision <> 'admit') FROM entries WHERE dev = (SELECT id FROM devices WHERE device = 'gate-001') AND time_utc_ms >= $((day0 + 86400000)) AND time_utc_ms < $((day0 + 2 * 86400000));"
+qs=$(echo "$q" | sed 's/count(\*) FILTER (WHERE decision <> .admit.)/sum(decision <> '"'"'admit'"'"')/')
+median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
+sq_ms=$(for i in $(seq 21); do printf '%s\n' "$qs"; done | sqlite3 -cmd '.timer on' "$T/bureau.db" |
+	sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | awk '{ print $1 * 1000 }' | median)
+pg_ms=$({ printf '%s\n' '\timing on'; for i in $(seq 21); do printf '%s\n' "$q"; done; } |
+	"$PG_BIN/psql" -X -q -At -d "$pgdb" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | median)
+echo "bureau sqlite home_day_ms=$sq_ms"
+echo "bureau postgresql home_day_ms=$pg_ms"
+# The city report of that day (the whole command: open, one query per gate, the page).
+for db in "$T/bureau.db" "$pgdb"; do
+	a=$(date +%s%N)
+	TZ=UTC "$bb" --db "$db" report --day 2026-11-30 --output "$T/city.html" >/dev/null
+	b=$(date +%s%N)
+	case $db in postgresql*) k=postgresql ;; *) k=sqlite ;; esac
+	echo "bureau $k city_report_ms=$(((b - a) / 1000000)) gates=$devices"
+done
+echo "bureau sqlite db_bytes=$(stat -c %s "$T/bureau.db")"
+echo "bureau postgresql db_bytes=$(pg_sql "$pgdb" "SELECT pg_database_size(current_database())")"

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The bureau database's functions (bureau.h), dispatched to the backend
+ * that opened the handle (backend.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/bureau/backend.h"
+#include "tools/bureau/bureau.h"
+
+bool bureau_db_is_url(const char *path)
+{
+	return path && (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11));
+}
+
+void bureau_db_shown(const char *path, char *out, size_t n)
+{
+	char *copy;
+
+	if (!out || !n)
+		return;
+	if (!path || !bureau_db_is_url(path)) {
+		bureau_escape(path, out, n);
+		return;
+	}
+	copy = malloc(strlen(path) * 2 + 8);
+	if (!copy) {
+		bureau_escape("postgresql://***", out, n);
+		return;
+	}
+	{
+		const char *auth = strstr(path, "://") + 3;
+		const char *end = auth + strcspn(auth, "/?#");
+		const char *at = NULL, *colon;
+		size_t k = 0;
+
+		/* The last '@' of the authority ends the userinfo (RFC 3986 3.2). */
+		for (const char *p = auth; p < end; p++)
+			if (*p == '@')
+				at = p;
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+		memcpy(copy, path, (size_t)(auth - path));
+		k = (size_t)(auth - path);
+		if (colon) {
+			memcpy(copy + k, auth, (size_t)(colon - auth));
+			k += (size_t)(colon - auth);
+			memcpy(copy + k, ":***", 4);
+			k += 4;
+			auth = at;
+		}
+		/* The rest, with the value of a password= parameter hidden. */
+		for (const char *p = auth; *p;) {
+			if ((p[-1] == '?' || p[-1] == '&') && !strncmp(p, "password=", 9)) {
+				memcpy(copy + k, "password=***", 12);
+				k += 12;
+				p += 9 + strcspn(p + 9, "&#");
+				continue;
+			}
+			copy[k++] = *p++;
+		}
+		copy[k] = '\0';
+	}
+	bureau_escape(copy, out, n);
+	free(copy);
+}
+
+enum bureau_err bureau_db_open_mode(const char *path, bool create, struct bureau_db **out, char *why, size_t n)
+{
+	if (!path || !*path || !out)
+		return BUREAU_ERR_INVAL;
+	if (bureau_db_is_url(path))
+		return bureau_backend_pg.open(path, create, out, why, n);
+	return bureau_backend_sqlite.open(path, create, out, why, n);
+}
+
+enum bureau_err bureau_db_open(const char *path, struct bureau_db **out, char *why, size_t n)
+{
+	return bureau_db_open_mode(path, true, out, why, n);
+}
+
+void bureau_db_close(struct bureau_db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+const char *bureau_db_backend(const struct bureau_db *db)
+{
+	return db->ops->name;
+}
+
+enum bureau_err bureau_db_register(struct bureau_db *db, const char *device, const char *pub_pem,
+				   const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed,
+				   char *why, size_t n)
+{
+	return db->ops->reg(db, device, pub_pem, kid, replace, now_ms, changed, why, n);
+}
+
+enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, EVP_PKEY **key, char *why,
+				     size_t n)
+{
+	return db->ops->device_key(db, device, key, why, n);
+}
+
+enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m, const struct snt_entry *e,
+				size_t n, const char *source, int64_t now_ms, struct bureau_merge_result *res,
+				char *why, size_t n_why)
+{
+	return db->ops->merge(db, m, e, n, source, now_ms, res, why, n_why);
+}
+
+enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device, struct bureau_device_info *out,
+				      char *why, size_t n)
+{
+	return db->ops->device_info(db, device, out, why, n);
+}
+
+enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+				  char *why, size_t n)
+{
+	return db->ops->devices(db, ids, count, why, n);
+}
+
+enum bureau_err bureau_db_gaps(struct bureau_db *db, const char *device, int64_t **ranges, size_t *count,
+			       char *why, size_t n)
+{
+	return db->ops->gaps(db, device, ranges, count, why, n);
+}
+
+enum bureau_err bureau_db_entries_new(struct bureau_db *db, const char *device, struct bureau_entry_iter **out,
+				      char *why, size_t n)
+{
+	return db->ops->entries_new(db, device, false, out, why, n);
+}
+
+enum bureau_err bureau_db_copies_new(struct bureau_db *db, const char *device, struct bureau_entry_iter **out,
+				     char *why, size_t n)
+{
+	return db->ops->entries_new(db, device, true, out, why, n);
+}
+
+int64_t bureau_db_entries_received(const struct bureau_entry_iter *it)
+{
+	return it->received_utc_ms;
+}
+
+enum bureau_err bureau_db_entries_next(struct bureau_entry_iter *it, struct snt_entry *e, char *why, size_t n)
+{
+	return it->ops->entries_next(it, e, why, n);
+}
+
+void bureau_db_entries_free(struct bureau_entry_iter *it)
+{
+	if (it)
+		it->ops->entries_free(it);
+}
+
+enum bureau_err bureau_db_pending_verifications(struct bureau_db *db, const char *device, int64_t from,
+						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n)
+{
+	return db->ops->pending_verifications(db, device, from, to, seqs, count, why, n);
+}
+
+enum bureau_err bureau_db_payload(struct bureau_db *db, const char *device, int64_t seq, uint8_t **payload,
+				  size_t *len, enum snt_colour *colour, char *why, size_t n)
+{
+	return db->ops->payload(db, device, seq, payload, len, colour, why, n);
+}
+
+enum bureau_err bureau_db_verdict_add(struct bureau_db *db, const char *device, const struct bureau_verdict *v,
+				      int64_t now_ms, bool *contradiction, char *why, size_t n)
+{
+	return db->ops->verdict_add(db, device, v, now_ms, contradiction, why, n);
+}
+
+enum bureau_err bureau_db_verdicts(struct bureau_db *db, const char *device, struct bureau_verdict **out,
+				   size_t *count, char *why, size_t n)
+{
+	return db->ops->verdicts(db, device, out, count, why, n);
+}
+
+enum bureau_err bureau_db_alerts(struct bureau_db *db, struct bureau_alert **out, size_t *count, char *why,
+				 size_t n)
+{
+	return db->ops->alerts(db, out, count, why, n);
+}
+
+enum bureau_err bureau_db_set_seal_key(struct bureau_db *db, const char *device, const char *text, bool replace,
+				       bool *changed, char *why, size_t n)
+{
+	return db->ops->set_seal_key(db, device, text, replace, changed, why, n);
+}
+
+enum bureau_err bureau_db_seal_key(struct bureau_db *db, const char *device, char *buf, size_t size, char *why,
+				   size_t n)
+{
+	return db->ops->seal_key(db, device, buf, size, why, n);
+}
+
+enum bureau_err bureau_db_verdicts_all(struct bureau_db *db, const char *device, struct bureau_verdict **out,
+				       size_t *count, char *why, size_t n)
+{
+	return db->ops->verdicts_all(db, device, out, count, why, n);
+}
+
+enum bureau_err bureau_db_device_row(struct bureau_db *db, const char *device, char **pub_pem, uint8_t kid[8],
+				     int64_t *registered_utc_ms, char *why, size_t n)
+{
+	return db->ops->device_row(db, device, pub_pem, kid, registered_utc_ms, why, n);
+}
+
+/* Text for a database: 1 to @size - 1 bytes of valid UTF-8, no control characters. */
+static bool text_ok(const char *t, size_t size)
+{
+	size_t len = t ? strlen(t) : 0;
+
+	if (len == 0 || len >= size || !snt_entry_utf8_valid((const unsigned char *)t, len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+			return false;
+	return true;
+}
+
+enum bureau_err bureau_db_revoke(struct bureau_db *db, const char *device, const char *reason, int64_t now_ms,
+				 bool *changed, char *why, size_t n)
+{
+	if (!text_ok(reason, BUREAU_REASON_LEN)) {
+		snprintf(why, n, "reason: 1-%d bytes of printable UTF-8 text", BUREAU_REASON_LEN - 1);
+		return BUREAU_ERR_INVAL;
+	}
+	return db->ops->revoke(db, device, reason, now_ms, changed, why, n);
+}
+
+enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, const char *home, char *why,
+				   size_t n)
+{
+	if (!text_ok(home, BUREAU_HOME_LEN)) {
+		snprintf(why, n, "home: 1-%d bytes of printable UTF-8 text", BUREAU_HOME_LEN - 1);
+		return BUREAU_ERR_INVAL;
+	}
+	return db->ops->set_home(db, device, home, why, n);
+}
+
+enum bureau_err bureau_db_day_counts(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
+				     struct bureau_day_counts *out, char *why, size_t n)
+{
+	memset(out, 0, sizeof(*out));
+	return db->ops->day_counts(db, device, from_ms, to_ms, out, why, n);
+}
+
+enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
+				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n)
+{
+	*held = 0;
+	if (!db || !home || !*home || !cose || !len || version < 1 || version > INT64_MAX || len > INT32_MAX)
+		return BUREAU_ERR_INVAL;
+	return db->ops->rules_put(db, home, version, cose, len, now_ms, held, why, n);
+}
+
+enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n)
+{
+	*cose = NULL;
+	*len = 0;
+	*version = 0;
+	if (!db || !device)
+		return BUREAU_ERR_INVAL;
+	return db->ops->rules_for(db, device, cose, len, version, why, n);
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bureau database's backends behind one interface: the embedded SQLite
+ * file (db_sqlite.c, the default) and a PostgreSQL server through libpq
+ * (db_pg.c).  bureau_db_open() picks one by its target: a
+ * "postgresql://..." or "postgres://..." URI (libpq "Connection URIs")
+ * selects PostgreSQL, anything else is the path of an SQLite file.
+ *
+ * Every operation of bureau.h's bureau_db_* functions is one entry of
+ * struct bureau_backend, with the same arguments, results and errors as
+ * documented there; the dispatching functions (backend.c) only look up the
+ * backend.  Both backends apply the same merge rules (chain continuity per
+ * device, idempotent by device and sequence number, byte equality of what
+ * is held twice, priority copies equal to the regular stream) and give the
+ * same outputs; the scenario tests run against both.
+ *
+ * A backend's database handle begins with struct bureau_db and its entry
+ * iterator with struct bureau_entry_iter (C11 6.7.2.1: a pointer to a
+ * structure points to its first member), so the dispatcher reaches the
+ * backend from either.
+ */
+#ifndef SNT_BUREAU_BACKEND_H
+#define SNT_BUREAU_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tools/bureau/bureau.h"
+
+struct bureau_backend {
+	const char *name;	/* "sqlite" or "postgresql" */
+	/*
+	 * open() - open @target (an SQLite path or a PostgreSQL URI); with
+	 * @create, make the schema when the database holds none; without,
+	 * BUREAU_ERR_NOTFOUND when it holds none (@why names @target
+	 * without its password).
+	 */
+	enum bureau_err (*open)(const char *target, bool create, struct bureau_db **out, char *why, size_t n);
+	void (*close)(struct bureau_db *db);
+	enum bureau_err (*reg)(struct bureau_db *db, const char *device, const char *pub_pem, const uint8_t kid[8],
+			       bool replace, int64_t now_ms, bool *changed, char *why, size_t n);
+	enum bureau_err (*device_key)(struct bureau_db *db, const char *device, EVP_PKEY **key, char *why,
+				      size_t n);
+	enum bureau_err (*merge)(struct bureau_db *db, const struct bureau_manifest *m, const struct snt_entry *e,
+				 size_t count, const char *source, int64_t now_ms, struct bureau_merge_result *res,
+				 char *why, size_t n);
+	enum bureau_err (*device_info)(struct bureau_db *db, const char *device, struct bureau_device_info *out,
+				       char *why, size_t n);
+	enum bureau_err (*devices)(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+				   char *why, size_t n);
+	enum bureau_err (*gaps)(struct bureau_db *db, const char *device, int64_t **ranges, size_t *count,
+				char *why, size_t n);
+	/* entries_new() - @copies false: the regular entries; true: the priority copies. */
+	enum bureau_err (*entries_new)(struct bureau_db *db, const char *device, bool copies,
+				       struct bureau_entry_iter **out, char *why, size_t n);
+	enum bureau_err (*entries_next)(struct bureau_entry_iter *it, struct snt_entry *e, char *why, size_t n);
+	void (*entries_free)(struct bureau_entry_iter *it);
+	enum bureau_err (*pending_verifications)(struct bureau_db *db, const char *device, int64_t from,
+						 int64_t to, int64_t **seqs, size_t *count, char *why, size_t n);
+	enum bureau_err (*payload)(struct bureau_db *db, const char *device, int64_t seq, uint8_t **payload,
+				   size_t *len, enum snt_colour *colour, char *why, size_t n);
+	enum bureau_err (*verdict_add)(struct bureau_db *db, const char *device, const struct bureau_verdict *v,
+				       int64_t now_ms, bool *contradiction, char *why, size_t n);
+	enum bureau_err (*verdicts)(struct bureau_db *db, const char *device, struct bureau_verdict **out,
+				    size_t *count, char *why, size_t n);
+	enum bureau_err (*alerts)(struct bureau_db *db, struct bureau_alert **out, size_t *count, char *why,
+				  size_t n);
+	enum bureau_err (*set_seal_key)(struct bureau_db *db, const char *device, const char *text, bool replace,
+					bool *changed, char *why, size_t n);
+	enum bureau_err (*seal_key)(struct bureau_db *db, const char *device, char *buf, size_t size, char *why,
+				    size_t n);
+	enum bureau_err (*verdicts_all)(struct bureau_db *db, const char *device, struct bureau_verdict **out,
+					size_t *count, char *why, size_t n);
+	enum bureau_err (*device_row)(struct bureau_db *db, const char *device, char **pub_pem, uint8_t kid[8],
+				      int64_t *registered_utc_ms, char *why, size_t n);
+	enum bureau_err (*revoke)(struct bureau_db *db, const char *device, const char *reason, int64_t now_ms,
+				  bool *changed, char *why, size_t n);
+	enum bureau_err (*set_home)(struct bureau_db *db, const char *device, const char *home, char *why,
+				    size_t n);
+	enum bureau_err (*day_counts)(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
+				      struct bureau_day_counts *out, char *why, size_t n);
+	enum bureau_err (*rules_put)(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
+				     size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
+	enum bureau_err (*rules_for)(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
+				     uint64_t *version, char *why, size_t n);
+};
+
+/* The head of every backend's database handle. */
+struct bureau_db {
+	const struct bureau_backend *ops;
+};
+
+/* The head of every backend's entry iterator. */
+struct bureau_entry_iter {
+	const struct bureau_backend *ops;
+	int64_t received_utc_ms;	/* of the entry the last next() returned */
+};
+
+extern const struct bureau_backend bureau_backend_sqlite;	/* db_sqlite.c */
+extern const struct bureau_backend bureau_backend_pg;		/* db_pg.c */
+
+#endif /* SNT_BUREAU_BACKEND_H */

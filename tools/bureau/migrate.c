@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copy a bureau database into another and check the copy (migrate.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "sync/bundle.h"
+#include "tools/bureau/migrate.h"
+
+/* A run of entries being gathered for one merge; payloads copied out of the iterator's memory. */
+struct run {
+	struct snt_entry *e;
+	uint8_t **payloads;
+	size_t n;
+	int64_t received;
+};
+
+static void run_clear(struct run *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->payloads[i]);
+	r->n = 0;
+}
+
+static enum bureau_err run_add(struct run *r, const struct snt_entry *e, int64_t received)
+{
+	uint8_t *p = NULL;
+
+	if (e->payload_len > 0) {
+		p = malloc(e->payload_len);
+		if (!p)
+			return BUREAU_ERR_NOMEM;
+		memcpy(p, e->payload, e->payload_len);
+	}
+	r->e[r->n] = *e;
+	r->e[r->n].payload = p;
+	r->payloads[r->n] = p;
+	r->received = received;
+	r->n++;
+	return BUREAU_OK;
+}
+
+static enum bureau_err run_merge(struct bureau_db *to, const char *device, bool priority, struct run *r, char *why,
+				 size_t n)
+{
+	struct bureau_manifest m;
+	struct bureau_merge_result res;
+	enum bureau_err err;
+
+	if (r->n == 0)
+		return BUREAU_OK;
+	memset(&m, 0, sizeof(m));
+	snt_strlcpy(m.device, device, sizeof(m.device));
+	m.priority = priority;
+	m.first = r->e[0].seq;
+	m.last = r->e[r->n - 1].seq;
+	m.count = (int64_t)r->n;
+	memcpy(m.prev, r->e[0].prev_hash, SNT_HASH_LEN);
+	memcpy(m.head, r->e[r->n - 1].hash, SNT_HASH_LEN);
+	m.created_utc_ms = r->received;
+	err = bureau_db_merge(to, &m, r->e, r->n, "migrate", r->received, &res, why, n);
+	run_clear(r);
+	return err;
+}
+
+/* Copy the regular entries (@copies false) or the priority copies of @device. */
+static enum bureau_err copy_entries(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
+				    struct run *r, char *why, size_t n)
+{
+	struct bureau_entry_iter *it = NULL;
+	struct snt_entry e;
+	enum bureau_err err;
+
+	err = copies ? bureau_db_copies_new(from, device, &it, why, n) : bureau_db_entries_new(from, device, &it, why, n);
+	if (err)
+		return err;
+	while ((err = bureau_db_entries_next(it, &e, why, n)) == BUREAU_OK) {
+		int64_t received = bureau_db_entries_received(it);
+
+		/* A run ends at a gap (regular entries), a different receipt, or a full bundle. */
+		if (r->n > 0 && ((!copies && e.seq != r->e[r->n - 1].seq + 1) || received != r->received ||
+				 r->n == SNT_BUNDLE_MAX_ENTRIES)) {
+			err = run_merge(to, device, copies, r, why, n);
+			if (err)
+				break;
+		}
+		err = run_add(r, &e, received);
+		if (err)
+			break;
+	}
+	bureau_db_entries_free(it);
+	if (err != BUREAU_ERR_NOTFOUND) {
+		run_clear(r);
+		return err;
+	}
+	return run_merge(to, device, copies, r, why, n);
+}
+
+/* Both iterators in step: every entry equal, its hash recomputed and linked to the one before. */
+static enum bureau_err check_entries(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
+				     int64_t *hashes, char *why, size_t n)
+{
+	struct bureau_entry_iter *a = NULL, *b = NULL;
+	struct snt_entry ea, eb;
+	uint8_t h[SNT_HASH_LEN], last[SNT_HASH_LEN];
+	int64_t last_seq = 0;
+	enum bureau_err err, ra, rb;
+	const char *what = copies ? "priority copy" : "entry";
+
+	err = copies ? bureau_db_copies_new(from, device, &a, why, n) : bureau_db_entries_new(from, device, &a, why, n);
+	if (!err)
+		err = copies ? bureau_db_copies_new(to, device, &b, why, n) : bureau_db_entries_new(to, device, &b, why, n);
+	if (err)
+		goto out;
+	for (;;) {
+		ra = bureau_db_entries_next(a, &ea, why, n);
+		if (ra != BUREAU_OK && ra != BUREAU_ERR_NOTFOUND) {
+			err = ra;
+			break;
+		}
+		rb = bureau_db_entries_next(b, &eb, why, n);
+		if (rb != BUREAU_OK && rb != BUREAU_ERR_NOTFOUND) {
+			err = rb;
+			break;
+		}
+		if (ra == BUREAU_ERR_NOTFOUND && rb == BUREAU_ERR_NOTFOUND)
+			break;
+		if (ra != rb || ea.seq != eb.seq) {
+			snprintf(why, n, "device %s: %s seq %" PRId64 " held in %s only", device, what,
+				 ra == BUREAU_OK && (rb != BUREAU_OK || ea.seq < eb.seq) ? ea.seq : eb.seq,
+				 ra == BUREAU_OK && (rb != BUREAU_OK || ea.seq < eb.seq) ? "the source" : "the copy");
+			err = BUREAU_ERR_REJECT;
+			break;
+		}
+		if (!snt_entry_equal(&ea, &eb)) {
+			snprintf(why, n, "device %s: %s seq %" PRId64 ": the copy differs", device, what, ea.seq);
+			err = BUREAU_ERR_REJECT;
+			break;
+		}
+		if (snt_store_entry_hash(&eb, h) != SNT_STORE_OK || memcmp(h, eb.hash, SNT_HASH_LEN) != 0 ||
+		    (!copies && last_seq > 0 && eb.seq == last_seq + 1 && memcmp(eb.prev_hash, last, SNT_HASH_LEN) != 0)) {
+			snprintf(why, n, "device %s: %s seq %" PRId64 ": chain hash does not verify", device, what, eb.seq);
+			err = BUREAU_ERR_REJECT;
+			break;
+		}
+		memcpy(last, eb.hash, SNT_HASH_LEN);
+		last_seq = eb.seq;
+		(*hashes)++;
+	}
+out:
+	bureau_db_entries_free(a);
+	bureau_db_entries_free(b);
+	return err;
+}
+
+static enum bureau_err check_device(struct bureau_db *from, struct bureau_db *to, const char *device,
+				    struct bureau_migrate_device *d, char *why, size_t n)
+{
+	struct bureau_device_info ia, ib;
+	struct bureau_verdict *va = NULL, *vb = NULL;
+	int64_t *ga = NULL, *gb = NULL;
+	size_t nva = 0, nvb = 0, nga = 0, ngb = 0;
+	enum bureau_err err;
+
+	err = bureau_db_device_info(from, device, &ia, why, n);
+	if (!err)
+		err = bureau_db_device_info(to, device, &ib, why, n);
+	if (!err)
+		err = bureau_db_gaps(from, device, &ga, &nga, why, n);
+	if (!err)
+		err = bureau_db_gaps(to, device, &gb, &ngb, why, n);
+	if (!err)
+		err = bureau_db_verdicts_all(from, device, &va, &nva, why, n);
+	if (!err)
+		err = bureau_db_verdicts_all(to, device, &vb, &nvb, why, n);
+	if (err)
+		goto out;
+	err = BUREAU_ERR_REJECT;
+	if (ia.entries != ib.entries || ia.priority != ib.priority || ia.max_seq != ib.max_seq) {
+		snprintf(why, n, "device %s: counts differ (entries %" PRId64 "/%" PRId64 ", copies %" PRId64 "/%" PRId64
+			 ", highest seq %" PRId64 "/%" PRId64 ")", device, ia.entries, ib.entries, ia.priority,
+			 ib.priority, ia.max_seq, ib.max_seq);
+		goto out;
+	}
+	if (ia.ack_seq != ib.ack_seq || memcmp(ia.ack_hash, ib.ack_hash, SNT_HASH_LEN) != 0 ||
+	    memcmp(ia.kid, ib.kid, sizeof(ia.kid)) != 0) {
+		snprintf(why, n, "device %s: acknowledgement (seq %" PRId64 "/%" PRId64 ") or kid differs", device,
+			 ia.ack_seq, ib.ack_seq);
+		goto out;
+	}
+	if (strcmp(ia.home, ib.home) || ia.revoked_utc_ms != ib.revoked_utc_ms ||
+	    strcmp(ia.revoked_reason, ib.revoked_reason)) {
+		snprintf(why, n, "device %s: home or revocation differs", device);
+		goto out;
+	}
+	if (nga != ngb || (nga && memcmp(ga, gb, 2 * nga * sizeof(*ga)) != 0)) {
+		snprintf(why, n, "device %s: gaps differ", device);
+		goto out;
+	}
+	if (nva != nvb) {
+		snprintf(why, n, "device %s: verdicts differ (%zu/%zu)", device, nva, nvb);
+		goto out;
+	}
+	for (size_t i = 0; i < nva; i++) {
+		if (va[i].seq != vb[i].seq || va[i].colour != vb[i].colour || strcmp(va[i].platform, vb[i].platform) ||
+		    va[i].received_utc_ms != vb[i].received_utc_ms) {
+			snprintf(why, n, "device %s: verdict seq %" PRId64 " differs", device, va[i].seq);
+			goto out;
+		}
+	}
+	d->entries = ib.entries;
+	d->copies = ib.priority;
+	d->verdicts = (int64_t)nvb;
+	err = check_entries(from, to, device, false, &d->hashes, why, n);
+	if (!err)
+		err = check_entries(from, to, device, true, &d->hashes, why, n);
+out:
+	free(va);
+	free(vb);
+	free(ga);
+	free(gb);
+	return err;
+}
+
+static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to, const char *device, struct run *r,
+				   char *why, size_t n)
+{
+	struct bureau_device_info info;
+	struct bureau_verdict *v = NULL;
+	char seal[1024];
+	uint8_t kid[8];
+	int64_t registered;
+	size_t nv = 0;
+	char *pem = NULL;
+	bool changed;
+	enum bureau_err err;
+
+	err = bureau_db_device_row(from, device, &pem, kid, &registered, why, n);
+	if (err)
+		return err;
+	err = bureau_db_register(to, device, pem, kid, false, registered, &changed, why, n);
+	free(pem);
+	/*
+	 * A device revoked in the copy was copied whole before (the revocation
+	 * is copied last, and refuses merges): nothing more to copy.
+	 */
+	if (!err)
+		err = bureau_db_device_info(to, device, &info, why, n);
+	if (!err && info.revoked_utc_ms)
+		return BUREAU_OK;
+	if (!err)
+		err = copy_entries(from, to, device, false, r, why, n);
+	if (!err)
+		err = copy_entries(from, to, device, true, r, why, n);
+	if (!err)
+		err = bureau_db_verdicts_all(from, device, &v, &nv, why, n);
+	for (size_t i = 0; !err && i < nv; i++) {
+		bool contradiction;
+
+		err = bureau_db_verdict_add(to, device, &v[i], v[i].received_utc_ms, &contradiction, why, n);
+	}
+	free(v);
+	if (!err)
+		err = bureau_db_seal_key(from, device, seal, sizeof(seal), why, n);
+	if (!err && seal[0])
+		err = bureau_db_set_seal_key(to, device, seal, false, &changed, why, n);
+	/* Home and revocation last: a revoked device's entries are merged first. */
+	if (!err)
+		err = bureau_db_device_info(from, device, &info, why, n);
+	if (!err && info.home[0])
+		err = bureau_db_set_home(to, device, info.home, why, n);
+	if (!err && info.revoked_utc_ms)
+		err = bureau_db_revoke(to, device, info.revoked_reason, info.revoked_utc_ms, &changed, why, n);
+	return err;
+}
+
+enum bureau_err bureau_migrate(struct bureau_db *from, struct bureau_db *to, bureau_migrate_cb cb, void *arg,
+			       struct bureau_migrate_report *rep, char *why, size_t n)
+{
+	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
+	struct bureau_alert *aa = NULL, *ab = NULL;
+	size_t count = 0, na = 0, nb = 0;
+	struct run r = { 0 };
+	enum bureau_err err;
+
+	memset(rep, 0, sizeof(*rep));
+	r.e = calloc(SNT_BUNDLE_MAX_ENTRIES, sizeof(*r.e));
+	r.payloads = calloc(SNT_BUNDLE_MAX_ENTRIES, sizeof(*r.payloads));
+	if (!r.e || !r.payloads) {
+		err = BUREAU_ERR_NOMEM;
+		goto out;
+	}
+	err = bureau_db_devices(from, &ids, &count, why, n);
+	for (size_t i = 0; !err && i < count; i++) {
+		struct bureau_migrate_device d = { .device = ids[i] };
+
+		err = copy_device(from, to, ids[i], &r, why, n);
+		if (!err)
+			err = check_device(from, to, ids[i], &d, why, n);
+		if (err)
+			break;
+		rep->devices++;
+		rep->entries += d.entries;
+		rep->copies += d.copies;
+		rep->verdicts += d.verdicts;
+		rep->hashes += d.hashes;
+		if (cb)
+			cb(arg, &d);
+	}
+	if (!err)
+		err = bureau_db_alerts(from, &aa, &na, why, n);
+	if (!err)
+		err = bureau_db_alerts(to, &ab, &nb, why, n);
+	if (!err && na != nb) {
+		snprintf(why, n, "alerts differ (%zu in the source, %zu in the copy)", na, nb);
+		err = BUREAU_ERR_REJECT;
+	}
+	rep->alerts = (int64_t)nb;
+out:
+	free(aa);
+	free(ab);
+	free(ids);
+	free(r.e);
+	free(r.payloads);
+	return err;
+}
