@@ -53,24 +53,27 @@ expect_eq "devices --json: no home" "$("$BB" --db "$DB" devices --json | jq -c '
 
 # ---- the city report ----
 reg gate-006 阳光养老院	# registered, never heard of: silent
-out=$(TZ=UTC "$BB" --db "$DB" report --day 2026-11-29 --output city.html)
+out=$(TZ=UTC0 "$BB" --db "$DB" report --day 2026-11-29 --output city.html)
 expect_eq "report: exit" "$?" "0"
 expect_eq "report" "$out" "city report 2026-11-29: city.html ($(wc -c <city.html) bytes)"
 count() { grep -o "data-key=\"$1\" data-count=\"[0-9]*\"" city.html | sed 's/.*data-count="//; s/"//'; }
 row() { tr -d '\n' <city.html | grep -o "<tr class=\"$1[^>]*>.*" | sed 's|</tr>.*||; s|<[^>]*>| |g; s/  */ /g; s/^ //; s/ $//'; }
-# Four gates with the whole day (4,319 entries: seq 1 at 00:00:20), gate-005 with 2,500, gate-006 none.
-expect_eq "city row" "$(row city)" "全市 City 6 19776 1978 1978 0 0 2 0"
+# The day is China Standard Time's (UTC+8, whatever TZ says): 2026-11-28T16:00Z to 2026-11-29T16:00Z.
+# Four gates with 2,879 entries in it (seq 1 at 08:00:20 CST, 2,879 at 23:59:40), gate-005 with 2,500, gate-006 none.
+expect_eq "city row" "$(row city)" "全市 City 6 14016 1402 1402 0 0 2 0"
 expect_eq "home rows" "$(tr -d '\n' <city.html | grep -o '<tr class="home[^"]*" data-home="[^"]*"' | sed 's/.*data-home=//')" \
 	'"&lt;script&gt;x&lt;/script&gt;院"
 "gate-004"
 "阳光养老院"'
 expect_eq "the home of three gates" "$(row 'home warn" data-home="阳光养老院')" \
-	"阳光养老院 4 11138 1114 1114 0 0 2 0 gate-005, gate-006"
-expect_eq "hour 00 bar" "$(count 00)" "895"
-expect_eq "hour 13 bar (gate-005 ends at 13:53:20)" "$(count 13)" "881"
+	"阳光养老院 4 8258 826 826 0 0 2 0 gate-005, gate-006"
+expect_eq "hour 00 bar" "$(count 00)" "0"
+expect_eq "hour 08 bar" "$(count 08)" "895"
+expect_eq "hour 13 bar" "$(count 13)" "900"
+expect_eq "hour 21 bar (gate-005 ends at 21:53:20)" "$(count 21)" "881"
 expect_eq "hour 23 bar" "$(count 23)" "720"
-expect_eq "fevers bar" "$(count 阳光养老院/fevers)" "1114"
-expect_eq "denials bar" "$(count gate-004/denials)" "432"
+expect_eq "fevers bar" "$(count 阳光养老院/fevers)" "826"
+expect_eq "denials bar" "$(count gate-004/denials)" "288"
 grep -q '<script>' city.html && fail "a script element (the hostile home name unescaped)"
 grep -qi 'src=\|href=\|url(\|http' city.html && fail "a URL in the report"
 out=$("$BB" --db "$DB" report --day 2026-02-30 --output bad.html 2>&1)

@@ -108,7 +108,7 @@ chmod +x "$T/platform.sh"
 "$B/sentinel-bureau" --db "$BDB" --key "$T/bureau.key" --platform-cmd "$T/platform.sh" \
 	import "$S/mnt" >"$T/import.out" 2>&1 || fail "bureau import: $(cat "$T/import.out")"
 # Importing again (duplicates) with standard error on a terminal: a counter there, cleared at the end.
-script -qec "'$B/sentinel-bureau' --db '$T/bureau.db' --key '$T/bureau.key' import '$S/mnt' >'$T/import2.out'" \
+script -qec "'$B/sentinel-bureau' --db '$BDB' --key '$T/bureau.key' import '$S/mnt' >'$T/import2.out'" \
 	/dev/null >"$T/import-tty.out" </dev/null
 expect_eq "bureau import: progress on a terminal" "$(od -An -c "$T/import-tty.out" | tr -s ' \n' ' ')" \
 	"$(printf '\r\033[K\rimport: 1 done, 0 rejected\033[K\r\033[K\rimport: 2 done, 0 rejected\033[K\r\033[K' |

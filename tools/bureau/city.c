@@ -73,7 +73,7 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-/* Local midnight of @day and of the next day, ms since the epoch (mktime, TZ). */
+/* Local midnight of @day and of the next day, ms since the epoch (mktime in the process's zone, set by main). */
 static int day_bounds(const char *day, int64_t *from, int64_t *to)
 {
 	struct tm tm, t2;
