@@ -27,6 +27,7 @@ static bool takes_value(const char *opt)
 		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
+		"--seal-key", "--workers", "--to", "--reason", "--day",
 	};
 
 	if (strchr(opt, '='))
