@@ -33,7 +33,10 @@
  * hash being the entry's chain hash (store.h), which covers every entry
  * before it.  A history rewritten with recomputed hashes therefore fails
  * the tags of every entry of an epoch whose key is gone, for whoever holds
- * k(0) (`sentinelctl verify-log --seal-key FILE`, the bureau on import).
+ * k(0) (`sentinelctl verify-log --seal-key FILE`, the bureau on import),
+ * both of which also require each entry's epoch to be the one its time
+ * gives it (snt_store_seal_epoch() in store.h), so re-sealing such an entry
+ * in the epoch of a taken key means moving its time into that epoch.
  *
  * The key file (the gate's current key, and the first-key file given to
  * the bureau, which is the same format at epoch 0): text, six lines,

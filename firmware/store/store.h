@@ -626,6 +626,16 @@ enum snt_store_err snt_store_seal_attach(struct snt_store *st, const char *path)
 enum snt_store_err snt_store_seal_get(struct snt_store *st, int64_t seq, int64_t *epoch,
 				      uint8_t tag[SNT_FSS_TAG_LEN]) SNT_WUR;
 
+/*
+ * snt_store_seal_epoch() - the epoch entry @e is sealed in when the key is
+ * at @k's epoch (the epoch of the entry sealed before it, or the first
+ * key's): for a trusted clock the epoch of its time (snt_fss_epoch_at(),
+ * never below @k's), for any other clock @k's.  The gate seals by this
+ * rule; verify-log and the bureau check each seal's epoch against it.
+ * Return: the epoch; @k's epoch when an argument is NULL.
+ */
+int64_t snt_store_seal_epoch(const struct snt_fss *k, const struct snt_entry *e);
+
 /* Durability settings of an open store, read back from SQLite. */
 struct snt_store_info {
 	char journal_mode[16];	/* "wal" for a writable store */

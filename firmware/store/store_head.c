@@ -362,9 +362,12 @@ void store__seal_begin(struct snt_store *st)
 		st->seal_next = *st->seal;
 }
 
-/* The epoch entry @e is sealed in, the key being at @k's epoch (fss.h). */
-static int64_t entry_epoch(const struct snt_fss *k, const struct snt_entry *e)
+int64_t snt_store_seal_epoch(const struct snt_fss *k, const struct snt_entry *e)
 {
+	if (!k)
+		return 0;
+	if (!e)
+		return k->epoch;
 	return e->clock == SNT_CLOCK_TRUSTED ? snt_fss_epoch_at(k, e->time_utc_ms) : k->epoch;
 }
 
@@ -377,7 +380,7 @@ enum snt_store_err store__seal_entry(struct snt_store *st, const struct snt_entr
 
 	if (!st->seal || e->seq < st->seal_next.first_seq)
 		return SNT_STORE_OK;
-	epoch = entry_epoch(&st->seal_next, e);
+	epoch = snt_store_seal_epoch(&st->seal_next, e);
 	if (snt_fss_evolve(&st->seal_next, epoch) != SNT_FSS_OK)
 		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "seal: key evolution failed");
 	if (snt_fss_tag(&st->seal_next, e->seq, e->hash, tag) != SNT_FSS_OK)
@@ -415,15 +418,6 @@ static void seal_committed(struct snt_store *st)
 void store__seal_abort(struct snt_store *st)
 {
 	snt_fss_wipe(&st->seal_next);
-}
-
-/*
- * The verifier's side of entry_epoch(): the epoch @e must carry given the
- * verifier's key @v, at the epoch of the entry before.
- */
-int64_t store__seal_expected_epoch(const struct snt_fss *v, const struct snt_entry *e)
-{
-	return entry_epoch(v, e);
 }
 
 enum snt_store_err snt_store_seal_get(struct snt_store *st, int64_t seq, int64_t *epoch,

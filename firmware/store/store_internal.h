@@ -212,9 +212,6 @@ void store__seal_abort(struct snt_store *st);
  */
 void store__head_committed(struct snt_store *st, int64_t seq, const uint8_t hash[SNT_HASH_LEN]);
 
-/* The epoch a verifier at key @v (the previous entry's epoch) expects for @e. */
-int64_t store__seal_expected_epoch(const struct snt_fss *v, const struct snt_entry *e);
-
 /* ---- store_maint.c ---- */
 
 /*

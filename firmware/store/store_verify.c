@@ -126,7 +126,7 @@ static enum snt_store_err check_seal(sqlite3_stmt *s, struct snt_fss *v, const s
 		return SNT_STORE_OK;
 	}
 	epoch = sqlite3_column_int64(s, ce);
-	if (epoch != store__seal_expected_epoch(v, e)) {
+	if (epoch != snt_store_seal_epoch(v, e)) {
 		*reason = "seal epoch out of order";
 		return SNT_STORE_OK;
 	}

@@ -136,8 +136,13 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
 /*
  * The bundle's seals against the gate's first seal key, when the device has
  * one registered (fss.h): every entry from the key's first_seq on carries a
- * seal, epochs never go backwards along the bundle, and each tag is the one
- * the key of its epoch makes (the key evolved forward from k(0)).
+ * seal, epochs never go backwards along the bundle, each seal's epoch is the
+ * one the gate gives the entry (snt_store_seal_epoch(): for a trusted clock
+ * the epoch of its time; for another clock the epoch of the entry before
+ * it, checked when that entry is the bundle's one before or the first one
+ * sealed), and each tag is the one the key of its epoch makes (the key
+ * evolved forward from k(0)).  So whoever took the gate with its key at
+ * epoch E cannot rewrite an entry sealed before E and keep its time.
  */
 static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_bundle *b, size_t *sealed,
 				   char *why, size_t n)
@@ -146,6 +151,7 @@ static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_
 	struct snt_fss v;
 	enum snt_fss_err fe;
 	enum bureau_err err;
+	int64_t prev_seq = -1;
 
 	err = bureau_db_seal_key(c->db, b->manifest.device, text, sizeof(text), why, n);
 	if (err)
@@ -167,7 +173,11 @@ static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
-		fe = snt_fss_check(&v, s->epoch, e->seq, e->hash, s->tag);
+		if ((e->clock == SNT_CLOCK_TRUSTED || e->seq == prev_seq + 1 || e->seq == v.first_seq) &&
+		    s->epoch != snt_store_seal_epoch(&v, e))
+			fe = SNT_FSS_ERR_RANGE;
+		else
+			fe = snt_fss_check(&v, s->epoch, e->seq, e->hash, s->tag);
 		if (fe == SNT_FSS_ERR_RANGE || fe == SNT_FSS_ERR_MISMATCH) {
 			snprintf(why, n, "entry seq %" PRId64 ": %s", e->seq,
 				 fe == SNT_FSS_ERR_RANGE ? "seal epoch out of order" : "seal does not verify");
@@ -180,6 +190,7 @@ static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_
 			break;
 		}
 		(*sealed)++;
+		prev_seq = e->seq;
 	}
 	snt_fss_wipe(&v);
 	return err;
