@@ -3225,6 +3225,78 @@ static void test_verify_names_bad_entry(void **state)
 				 "file cannot be read or written: No such file or directory\"}\n");
 }
 
+/*
+ * Issue 14 item 5, verify-log's cross-checks of alerts and events: a
+ * device-fault event whose alert was deleted, an alert naming an event
+ * that is not there, and an alert naming an entry deleted from the end of
+ * the log are each found (each verified clean without the check).
+ */
+static void test_verify_cross_checks_events(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store_verify_report r;
+	struct snt_store *st;
+	struct snt_event ev;
+	char msg[256], want[64];
+	int64_t id;
+
+	st = open_rw(f->path);
+	append_n(st, 0, 5);
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.boot_id, sizeof(ev.boot_id), "%s", "b");
+	ev.clock = SNT_CLOCK_TRUSTED;
+	ev.kind = SNT_EVENT_DEVICE_FAULT;
+	ev.time_utc_ms = INT64_C(1641000000000);
+	snprintf(ev.detail, sizeof(ev.detail), "%s", "camera: no frames");
+	assert_int_equal(snt_store_event_add(st, &ev), SNT_STORE_OK);
+	snt_store_close(st);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	snt_store_close(st);
+
+	/* The fault's alert deleted: the event is there without it. */
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM alerts WHERE event_id = 1 AND kind = "
+				    "'device-fault'"), 1);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER alerts_no_delete; DELETE FROM alerts WHERE event_id = 1",
+				  msg, sizeof(msg)), SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 0);
+	assert_string_equal(r.reason, "event 1 has no alert");
+	snt_store_close(st);
+
+	/* Put back, and an alert for an event that never was. */
+	assert_int_equal(raw_exec(f->path, "INSERT INTO alerts (created_utc_ms, kind, event_id, detail) VALUES "
+					   "(1, 'device-fault', 1, 'camera: no frames'); INSERT INTO alerts "
+					   "(created_utc_ms, kind, event_id, detail) VALUES (1, 'device-fault', 9, 'x')",
+				  msg, sizeof(msg)), SQLITE_OK);
+	id = count_rows(f->path, "SELECT id FROM alerts WHERE event_id = 9");
+	snprintf(want, sizeof(want), "alert %lld names a missing event", (long long)id);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 0);
+	assert_string_equal(r.reason, want);
+	snt_store_close(st);
+	assert_int_equal(raw_exec(f->path, "DELETE FROM alerts WHERE event_id = 9", msg, sizeof(msg)), SQLITE_OK);
+
+	/* The entries from seq 3 on deleted (triggers dropped), the fever alert of seq 3 kept. */
+	assert_int_equal(count_rows(f->path, "SELECT count(*) FROM alerts WHERE seq = 3 AND kind = 'fever'"), 1);
+	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_no_delete; DELETE FROM alerts WHERE seq > 3; "
+					   "DELETE FROM entries WHERE seq >= 3", msg, sizeof(msg)), SQLITE_OK);
+	id = count_rows(f->path, "SELECT id FROM alerts WHERE seq = 3");
+	snprintf(want, sizeof(want), "alert %lld names a missing entry", (long long)id);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 3);
+	assert_string_equal(r.reason, want);
+	assert_int_equal(r.entries, 2);
+	snt_store_close(st);
+}
+
 static void test_names_and_strerror(void **state)
 {
 	enum snt_person_kind k;
@@ -3312,6 +3384,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_head_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seal_rewrite_detected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_names_bad_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_cross_checks_events, setup, teardown),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 
