@@ -107,8 +107,9 @@ device test-gate entries 2-2 new 1 duplicate 0 (priority) seals verified 1"
 # 14 item 5c): entry 2 (a red code, denied) made an admission, the hashes
 # after it recomputed, every seal from it on made again with the key of the
 # gate's last epoch, the head file rewritten.  Another gate, with epochs of
-# an hour and more than an hour between its visitors, so each entry has an
-# epoch of its own.  verify-log --seal-key and the bureau's import both
+# a second and its simulated clock a day ahead of the key's start (so the
+# epochs stay below SNT_FSS_EPOCH_MAX), so each entry has an epoch of its
+# own.  verify-log --seal-key and the bureau's import both
 # refuse it: the seal's epoch is not the one of the entry's time.  (Moving
 # the entries' times into that last epoch as well is not found: store.h.)
 pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile | head -n 1)
@@ -121,14 +122,14 @@ gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $san -I. -Ifirmware -Ibo
 G=$T/g2
 mkdir -p "$G/keys"
 cat >"$G/visits.scn" <<SCN
-$(visit "$FIX/green.png" 36.5 10000 4000000)
-$(visit "$FIX/red.png" 36.6 10000 4000000)
-$(visit "$FIX/green.png" 36.7 10000 4000000)
+$(visit "$FIX/green.png" 36.5 10000 61000)
+$(visit "$FIX/red.png" 36.6 10000 61000)
+$(visit "$FIX/green.png" 36.7 10000 61000)
 SCN
 write_conf "$G/gate.conf" visits.scn gate.db out.log
-sed -i 's/^start = .*/start = 2099-01-01T00:00:00Z/' "$G/gate.conf"
+sed -i "s/^start = .*/start = $(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)/" "$G/gate.conf"
 printf '\n[sync]\ndevice_key = keys/device.key\nbureau_key = %s\n' "$T/bureau.key.pub" >>"$G/gate.conf"
-"$ctl" keys init --config "$G/gate.conf" --seal-epoch 3600 >/dev/null || fail "keys init (g2)"
+"$ctl" keys init --config "$G/gate.conf" --seal-epoch 1 >/dev/null || fail "keys init (g2)"
 bur2() {
 	case $1 in
 	import) "$B/sentinel-bureau" --db "$G/bureau.db" --key "$T/bureau.key" "$@" ;;
