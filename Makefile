@@ -77,7 +77,8 @@ else
 module_src = $(sort $(foreach m,$(1),$(wildcard $(call module_dir,$(m))/*.c)))
 endif
 module_obj = $(patsubst %.c,$(B)/obj/%.o,$(call module_src,$(1)))
-SENTINELD_OBJ   := $(B)/obj/firmware/sentineld.o $(call module_obj,$(SENTINELD_MODULES))
+SENTINELD_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard firmware/sentineld*.c))) \
+                   $(call module_obj,$(SENTINELD_MODULES))
 CTL_OBJ         := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
 BUREAU_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
 TEST_MOD_OBJ    := $(call module_obj,$(TEST_MODULES))
@@ -312,5 +313,5 @@ deb: deps
 clean:
 	rm -rf build
 
--include $(ALL_MOD_OBJ:.o=.d) $(B)/obj/firmware/sentineld.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
+-include $(ALL_MOD_OBJ:.o=.d) $(B)/obj/firmware/sentineld*.d $(B)/obj/tools/*.d $(B)/obj/tools/bureau/*.d \
 	$(B)/obj/tests/*.d $(B)/obj/tests/gpiod2/*.d

@@ -3,10 +3,10 @@
  * sentineld: the gate daemon.  Owns the board (camera, thermometer, GPIO
  * lines, display) and the log writer; one wait loop serves the board's
  * inputs and the signals (signalfd); each person at the gate is one visit
- * (checkin/).  See sentineld(8).
+ * (checkin/).  The start-up steps are in sentineld_start.c.  See
+ * sentineld(8).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <signal.h>
@@ -14,16 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "checkin/checkin.h"
 #include "config/config.h"
-#include "fss/fss.h"
 #include "hal.h"
 #include "journal/journal.h"
 #include "log/log.h"
@@ -33,34 +29,7 @@
 #include "store/store.h"
 #include "trust/trust.h"
 
-/* Everything the daemon owns: the one place for mutable state. */
-struct ctx {
-	const char *config_path;
-	bool check_only;
-	bool foreground;
-	int verbose;
-	struct snt_config cfg;
-	struct snt_log log;
-	struct snt_board *board;
-	struct snt_store *store;
-	struct snt_checkin *checkin;
-	struct snt_journal *journal;
-	struct snt_trust *trust;	/* [station] trust; NULL when not configured */
-	struct snt_rules *rules;	/* the bureau's rule set ([rules] dir); NULL = none */
-	EVP_PKEY *bureau_pub;		/* [sync] bureau_key, which verifies it; NULL = none */
-	EVP_PKEY *seal_pub;		/* [sync] bureau_key, which ID-card records are sealed to; NULL = none */
-	bool pending;			/* a pending set waits for its valid_from (rules.h) */
-	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
-	int64_t pending_from_ms;	/* its valid_from */
-	struct snt_rules_stamp rules_stamp;	/* [rules] dir's files when last loaded (rules.h) */
-	int sigfd;
-	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
-	unsigned long visits;
-	struct snt_notify notify;	/* systemd: READY, WATCHDOG, STOPPING */
-	int64_t watchdog_sent;		/* board clock ms of the last WATCHDOG=1 */
-	bool press_armed;		/* staff button pressed once after a referral: */
-	int64_t press_deadline;		/* board clock ms until which a second press denies */
-};
+#include "sentineld_internal.h"
 
 /* How often an un-enrolled gate looks for its enrolment file (board clock ms). */
 #define ENROLMENT_POLL_MS 5000
@@ -167,34 +136,6 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 	if (v->output_faults)
 		log_warnx(&c->log, "visit %lu: %d outputs could not be driven", c->visits,
 			  v->output_faults);
-}
-
-/*
- * The trust store of [station] trust (trust/trust.h): NULL without the key.
- * Return: 0 and *@out; -1 with a message in @err (names the key and path).
- */
-static int load_trust(const struct snt_config *cfg, struct snt_trust **out, char *err, size_t size)
-{
-	enum snt_trust_err terr;
-	struct snt_trust *t = NULL;
-
-	*out = NULL;
-	if (!cfg->trust[0])
-		return 0;
-	terr = snt_trust_new(&t);
-	if (terr == SNT_TRUST_OK)
-		terr = snt_trust_load(t, cfg->trust);
-	if (terr != SNT_TRUST_OK) {
-		/* A long path truncates the message; snprintf still terminates it. */
-		if (snprintf(err, size, "key 'trust': %s: %s%s%s", cfg->trust, snt_trust_strerror(terr),
-			     terr == SNT_TRUST_ERR_IO ? ": " : "",
-			     terr == SNT_TRUST_ERR_IO ? strerror(errno) : "") >= (int)size)
-			err[size - 1] = '\0';
-		snt_trust_free(t);
-		return -1;
-	}
-	*out = t;
-	return 0;
 }
 
 /* An event of @kind now with @detail (no personal data); false if the log refused it. */
@@ -419,123 +360,6 @@ static void watch_rules(struct ctx *c)
 }
 
 /*
- * Visitors inside at start, for the rule set's cap: today's ([station]
- * timezone) admitted visitor entries and exit-button releases in the log,
- * replayed in time order (each admission counts for the expected stay).
- */
-static void restore_occupancy(struct ctx *c)
-{
-	int64_t now = snt_clock_utc_ms(&c->board->clock), since;
-	struct snt_store_event_iter *evs = NULL;
-	struct snt_store_iter *it = NULL;
-	struct snt_store_query q;
-	enum snt_store_err serr, eerr;
-	struct snt_event ev;
-	struct snt_entry e;
-
-	if (snt_clock_local_midnight(now, &since)) {
-		log_warnx(&c->log, "occupancy not restored: the local day of the clock is unknown");
-		return;
-	}
-	memset(&q, 0, sizeof(q));
-	q.since_utc_ms = since;
-	q.decisions = 1u << SNT_DECISION_ADMIT;
-	q.kinds = 1u << SNT_KIND_VISITOR;
-	serr = snt_store_query_new(c->store, &q, &it);
-	eerr = serr == SNT_STORE_OK ? snt_store_events_new(c->store, SNT_EVENT_EXIT, since, 0, &evs) : serr;
-	if (eerr == SNT_STORE_OK)
-		eerr = snt_store_events_next(evs, &ev);
-	while (serr == SNT_STORE_OK && (serr = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
-		for (; eerr == SNT_STORE_OK && ev.time_utc_ms <= e.time_utc_ms; eerr = snt_store_events_next(evs, &ev))
-			snt_checkin_occupancy_restore(c->checkin, true, ev.time_utc_ms);
-		if (e.door == SNT_DOOR_OPENED)
-			snt_checkin_occupancy_restore(c->checkin, false, e.time_utc_ms);
-	}
-	for (; eerr == SNT_STORE_OK; eerr = snt_store_events_next(evs, &ev))
-		snt_checkin_occupancy_restore(c->checkin, true, ev.time_utc_ms);
-	snt_store_iter_free(it);
-	snt_store_events_free(evs);
-	if (serr != SNT_STORE_ERR_DONE || eerr != SNT_STORE_ERR_DONE)
-		log_warnx(&c->log, "log database %s: occupancy not fully restored: %s", c->cfg.db,
-			  snt_store_strerror(serr != SNT_STORE_ERR_DONE ? serr : eerr));
-	log_debug(&c->log, "occupancy at start: %lld", (long long)snt_checkin_occupancy(c->checkin));
-}
-
-/*
- * The latest trusted time from the log (at start and at SIGHUP: a sync may
- * have corrected it, sync.h), and where it lies on this boot's monotonic
- * line when this boot had trusted time before (a restart: its rebase
- * record), for snt_clock_judge_step().
- */
-static void load_last_trusted(struct ctx *c)
-{
-	int64_t last_trusted = 0, at_boot = 0;
-	enum snt_store_err serr;
-	bool same_boot;
-
-	serr = snt_store_last_trusted_utc(c->store, &last_trusted);
-	if (serr != SNT_STORE_OK) {
-		log_warnx(&c->log, "log database %s: latest trusted time: %s", c->cfg.db, snt_store_strerror(serr));
-		return;
-	}
-	same_boot = snt_store_get_rebase(c->store, c->board->boot_id, &at_boot) == SNT_STORE_OK &&
-		    last_trusted >= at_boot;
-	snt_checkin_set_last_trusted(c->checkin, last_trusted, same_boot ? last_trusted - at_boot : 0, same_boot);
-}
-
-/*
- * What the visit passes gave before this start, from the log: admitted
- * visitor entries of the last SNT_PASS_MEMORY_MS with a "pass" in their
- * detail, and whether an exit followed each pass's last entry.
- */
-static void restore_passes(struct ctx *c)
-{
-	struct seen { char id[SNT_CREDENTIAL_ID_LEN]; uint32_t admits; int64_t last_ms; } *seen;
-	int64_t now = snt_clock_utc_ms(&c->board->clock), exits;
-	struct snt_store_iter *it = NULL;
-	struct snt_store_query q;
-	struct snt_entry e;
-	enum snt_store_err serr;
-	size_t n = 0;
-
-	seen = calloc(SNT_PASS_SLOTS, sizeof(*seen));
-	if (!seen) {
-		log_warnx(&c->log, "visit passes: out of memory; their use is not restored");
-		return;
-	}
-	memset(&q, 0, sizeof(q));
-	q.since_utc_ms = now > SNT_PASS_MEMORY_MS ? now - SNT_PASS_MEMORY_MS : 1;
-	q.decisions = 1u << SNT_DECISION_ADMIT;
-	q.kinds = 1u << SNT_KIND_VISITOR;
-	serr = snt_store_query_new(c->store, &q, &it);
-	while (serr == SNT_STORE_OK && (serr = snt_store_iter_next(it, &e)) == SNT_STORE_OK) {
-		json_t *d = e.detail[0] ? json_loads(e.detail, 0, NULL) : NULL;
-		const char *id = json_string_value(json_object_get(d, "pass"));
-		size_t i;
-
-		for (i = 0; id && i < n && strcmp(seen[i].id, id); i++)
-			;
-		if (id && i == n && n < SNT_PASS_SLOTS)
-			snt_strlcpy(seen[n++].id, id, sizeof(seen[0].id));
-		if (id && i < n) {
-			seen[i].admits++;
-			seen[i].last_ms = e.time_utc_ms;
-		}
-		json_decref(d);
-	}
-	snt_store_iter_free(it);
-	if (serr != SNT_STORE_ERR_DONE)
-		log_warnx(&c->log, "log database %s: visit passes: %s; their use is not restored", c->cfg.db,
-			  snt_store_strerror(serr));
-	for (size_t i = 0; serr == SNT_STORE_ERR_DONE && i < n; i++) {
-		if (snt_store_events_count(c->store, SNT_EVENT_EXIT, seen[i].last_ms + 1, 0, &exits) != SNT_STORE_OK)
-			exits = 0;
-		snt_checkin_pass_restore(c->checkin, seen[i].id, seen[i].admits, exits == 0);
-	}
-	free(seen);
-}
-
-/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -562,7 +386,7 @@ static void reload(struct ctx *c)
 	    strcmp(n->sim_output, c->cfg.sim_output))
 		log_warnx(&c->log, "SIGHUP: board, db, device_id and [sim] changes need a restart");
 	/* The new trust store is loaded whole before it replaces the old one (domain.md lesson 7). */
-	if (load_trust(n, &trust, err, sizeof(err))) {
+	if (sentineld__load_trust(n, &trust, err, sizeof(err))) {
 		log_warnx(&c->log, "SIGHUP: %s; configuration unchanged", err);
 		free(n);
 		return;
@@ -586,7 +410,7 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
 	load_rules(c, n, "SIGHUP");
 	load_seal_key(c, n);
-	load_last_trusted(c);
+	sentineld__load_last_trusted(c);
 	free(n);
 }
 
@@ -845,266 +669,6 @@ static int run(struct ctx *c)
 	}
 }
 
-/*
- * Why the log database at @path cannot be used, for the operator: checked
- * without creating anything.  Return 0 when it looks usable.
- */
-static int explain_db(const char *path, char *buf, size_t size)
-{
-	char dir[PATH_MAX];
-	struct stat sb;
-	char *slash;
-
-	if (stat(path, &sb) == 0) {
-		struct snt_store *st = NULL;
-		enum snt_store_err err;
-		char which[PATH_MAX];
-		int rc = snt_db_companions_check(path, which, sizeof(which));
-
-		if (rc) {
-			if (snprintf(buf, size, "%s: %s", which, snt_open_strerror(rc)) >= (int)size)
-				buf[size - 1] = '\0';	/* cut, still naming the file */
-			return -1;
-		}
-
-		if (S_ISDIR(sb.st_mode)) {
-			snprintf(buf, size, "%s", strerror(EISDIR));
-			return -1;
-		}
-		if (!S_ISREG(sb.st_mode)) {
-			snprintf(buf, size, "not a regular file");
-			return -1;
-		}
-		if (access(path, R_OK | W_OK) != 0) {
-			snprintf(buf, size, "%s", strerror(errno));
-			return -1;
-		}
-		if (sb.st_size == 0)
-			return 0;	/* an empty file becomes a new log */
-		err = snt_store_open(path, true, &st);
-		snt_store_close(st);
-		if (err != SNT_STORE_OK) {
-			snprintf(buf, size, "%s", snt_store_strerror(err));
-			return -1;
-		}
-		return 0;
-	}
-	snt_strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snt_strlcpy(dir, ".", sizeof(dir));
-	if (stat(dir, &sb) != 0) {
-		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode)) {
-		snprintf(buf, size, "%.512s is not a directory", dir);
-		return -1;
-	}
-	if (access(dir, W_OK) != 0) {
-		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* `sentineld -n`: everything start-up would check, creating nothing. */
-static int check_config(struct ctx *c)
-{
-	struct snt_trust *t;
-	char err[1024];
-
-	/* First, so that it shows even when the board's devices are not there. */
-	if (!c->cfg.enrolled)
-		printf("%s: not enrolled (no %s): the gate opens for nobody until 'sentinelctl enrol'\n",
-		       c->config_path, c->cfg.enrolment);
-	if (fflush(stdout) != 0)
-		return 1;
-	if (snt_board_check(&c->cfg, err, sizeof(err)) != SNT_HAL_OK) {
-		fprintf(stderr, "sentineld: board %s: %s\n", c->cfg.board, err);
-		return 1;
-	}
-	if (explain_db(c->cfg.db, err, sizeof(err))) {
-		fprintf(stderr, "sentineld: log database %s: %s\n", c->cfg.db, err);
-		return 1;
-	}
-	if (load_trust(&c->cfg, &t, err, sizeof(err))) {
-		fprintf(stderr, "sentineld: %s: %s\n", c->config_path, err);
-		return 1;
-	}
-	snt_trust_free(t);
-	printf("%s: configuration OK\n", c->config_path);
-	return 0;
-}
-
-/*
- * The fallback journal beside the log ("<db>.journal"): overrides recorded
- * while the log could not be written go into the log now, in order.
- */
-static int open_journal(struct ctx *c)
-{
-	enum snt_journal_err jerr;
-	enum snt_store_err serr;
-	char path[PATH_MAX];
-	size_t merged = 0;
-
-	if (snprintf(path, sizeof(path), "%s.journal", c->cfg.db) >= (int)sizeof(path)) {
-		log_warnx(&c->log, "fallback journal: path too long");
-		return -1;
-	}
-	jerr = snt_journal_open(path, &c->journal);
-	if (jerr != SNT_JOURNAL_OK) {
-		log_warnx(&c->log, "fallback journal %s: %s%s%s", path, snt_journal_strerror(jerr),
-			  jerr == SNT_JOURNAL_ERR_IO ? ": " : "",
-			  jerr == SNT_JOURNAL_ERR_IO ? strerror(errno) : "");
-		return -1;
-	}
-	if (!snt_journal_pending(c->journal))
-		return 0;
-	jerr = snt_journal_merge(c->journal, c->store, &merged, &serr);
-	if (jerr == SNT_JOURNAL_OK)
-		log_info(&c->log, "fallback journal: %zu entries merged into the log", merged);
-	else
-		log_warnx(&c->log, "fallback journal: %zu entries merged, %zu pending: %s (%s)", merged,
-			  snt_journal_pending(c->journal), snt_journal_strerror(jerr),
-			  snt_store_strerror(serr));
-	return 0;
-}
-
-/* One daemon per log: a second one would drive the same door and chain. */
-/*
- * Before anything is appended (the fallback journal's merge included): the
- * log's head against its head file (store.h).  A log that went backwards or
- * forked is refused with both figures, so no sequence number is ever given
- * twice; a log without a head file yet (new, or from before schema 5) gets
- * one.  Return 0 to go on, -1 when refused (logged).
- */
-static int check_head(struct ctx *c)
-{
-	char lh[2 * SNT_HASH_LEN + 1], fh[2 * SNT_HASH_LEN + 1];
-	struct snt_store_head h;
-	enum snt_store_err serr;
-
-	serr = snt_store_head_check(c->store, &h);
-	if (serr) {
-		log_warnx(&c->log, "log database %s: %s: %s", c->cfg.db, snt_store_strerror(serr),
-			  snt_store_errmsg(c->store));
-		return -1;
-	}
-	snt_hex_encode(h.log_hash, SNT_HASH_LEN, lh);
-	snt_hex_encode(h.file_hash, SNT_HASH_LEN, fh);
-	switch (h.state) {
-	case SNT_HEAD_OK:
-		return 0;
-	case SNT_HEAD_NONE:
-		serr = snt_store_head_write(c->store);
-		if (serr) {
-			log_warnx(&c->log, "log database %s: cannot write its head file: %s", c->cfg.db,
-				  snt_store_errmsg(c->store));
-			return -1;
-		}
-		if (h.log_seq > 0)
-			log_info(&c->log, "log database %s: head file written at seq %lld", c->cfg.db,
-				 (long long)h.log_seq);
-		return 0;
-	case SNT_HEAD_BEHIND:
-		log_warnx(&c->log, "log database %s: the log went backwards: it ends at seq %lld (hash %.16s), "
-			  "its head file %s.head records seq %lld (hash %.16s); refusing to start "
-			  "(entries are missing; see sentineld(8))", c->cfg.db, (long long)h.log_seq, lh,
-			  c->cfg.db, (long long)h.file_seq, fh);
-		return -1;
-	case SNT_HEAD_FORKED:
-		log_warnx(&c->log, "log database %s: the log holds another entry at seq %lld than its head "
-			  "file %s.head records (log ends at seq %lld; hash at seq %lld in the head file %.16s); "
-			  "refusing to start (see sentineld(8))", c->cfg.db, (long long)h.file_seq, c->cfg.db,
-			  (long long)h.log_seq, (long long)h.file_seq, fh);
-		return -1;
-	case SNT_HEAD_MISSING:
-		log_warnx(&c->log, "log database %s: its head file %s.head is missing (the log ends at seq "
-			  "%lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
-			  (long long)h.log_seq);
-		return -1;
-	case SNT_HEAD_INVALID:
-		log_warnx(&c->log, "log database %s: its head file %s.head is not a head file (the log ends "
-			  "at seq %lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
-			  (long long)h.log_seq);
-		return -1;
-	}
-	return -1;
-}
-
-/*
- * Seal the entries with the gate's evolving key (fss.h) beside [sync]
- * device_key, when `sentinelctl keys init` made one.  Without it the gate
- * serves unsealed (logged).
- */
-static void attach_seal(struct ctx *c)
-{
-	char path[PATH_MAX];
-	enum snt_store_err serr;
-
-	if (!c->cfg.sync_device_key[0] ||
-	    snt_fss_key_path(c->cfg.sync_device_key, ".seal", path, sizeof(path))) {
-		log_debug(&c->log, "no seal key configured: entries are not sealed");
-		return;
-	}
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		log_debug(&c->log, "no seal key at %s: entries are not sealed", path);
-		return;
-	}
-	serr = snt_store_seal_attach(c->store, path);
-	if (serr)
-		log_warnx(&c->log, "%s: %s; entries are not sealed", path, snt_store_errmsg(c->store));
-	else
-		log_debug(&c->log, "entries sealed with %s", path);
-}
-
-static int lock_instance(struct ctx *c)
-{
-	char path[PATH_MAX];
-	int rc;
-
-	if (snprintf(path, sizeof(path), "%s.lock", c->cfg.db) >= (int)sizeof(path)) {
-		log_warnx(&c->log, "lock file: path too long");
-		return -1;
-	}
-	rc = snt_open_companion(path, O_RDWR | O_CREAT, 0600, &c->lockfd);
-	if (rc) {
-		log_warnx(&c->log, "lock file %s: %s", path, snt_open_strerror(rc));
-		return -1;
-	}
-	if (flock(c->lockfd, LOCK_EX | LOCK_NB)) {
-		if (errno == EWOULDBLOCK)
-			log_warnx(&c->log, "another sentineld is running on %s", c->cfg.db);
-		else
-			log_warn(&c->log, "lock file %s", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int setup_signals(struct ctx *c)
-{
-	sigset_t set;
-
-	/*
-	 * A display, sound or socket peer that goes away fails the write with
-	 * EPIPE (a device fault) instead of killing the daemon.
-	 */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		return -1;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	c->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return c->sigfd < 0 ? -1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct snt_checkin_cfg ccfg;
@@ -1135,11 +699,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (c.check_only)
-		return check_config(&c);
+		return sentineld__check_config(&c);
 
 	snt_log_init(&c.log, "sentineld", c.foreground, c.verbose);
 	status = 1;
-	if (setup_signals(&c)) {
+	if (sentineld__setup_signals(&c)) {
 		log_warn(&c.log, "signals");
 		goto out;
 	}
@@ -1167,14 +731,14 @@ int main(int argc, char **argv)
 	if (serr != SNT_STORE_OK) {
 		char why[512];
 
-		if (explain_db(c.cfg.db, why, sizeof(why)) == 0)
+		if (sentineld__explain_db(c.cfg.db, why, sizeof(why)) == 0)
 			snt_strlcpy(why, snt_store_strerror(serr), sizeof(why));
 		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
 		goto out;
 	}
-	if (lock_instance(&c) || check_head(&c) || open_journal(&c))
+	if (sentineld__lock_instance(&c) || sentineld__check_head(&c) || sentineld__open_journal(&c))
 		goto out;
-	attach_seal(&c);
+	sentineld__attach_seal(&c);
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
 	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
 	if (kerr != SNT_CHECKIN_OK) {
@@ -1182,16 +746,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snt_checkin_set_journal(c.checkin, c.journal);
-	if (load_trust(&c.cfg, &c.trust, err, sizeof(err))) {
+	if (sentineld__load_trust(&c.cfg, &c.trust, err, sizeof(err))) {
 		log_warnx(&c.log, "%s: %s", c.config_path, err);
 		goto out;
 	}
 	snt_checkin_set_trust(c.checkin, c.trust);
-	load_last_trusted(&c);
+	sentineld__load_last_trusted(&c);
 	load_rules(&c, &c.cfg, "start");
 	load_seal_key(&c, &c.cfg);
-	restore_occupancy(&c);
-	restore_passes(&c);
+	sentineld__restore_occupancy(&c);
+	sentineld__restore_passes(&c);
 	snt_checkin_set_not_enrolled(c.checkin, !c.cfg.enrolled);
 	if (c.cfg.enrolled)
 		log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,

@@ -35,7 +35,8 @@ def module_of(path):
     """The module a file (relative to the root) belongs to, or None."""
     parts = path.split("/")
     if parts[0] == "firmware":
-        return parts[1] if len(parts) > 2 else os.path.splitext(parts[1])[0]
+        # A program's files directly in firmware/: sentineld.c, sentineld_*.c.
+        return parts[1] if len(parts) > 2 else os.path.splitext(parts[1])[0].split("_")[0]
     if parts[0] == "board":
         return "board" if len(parts) == 2 else "board/" + parts[1]
     if parts[0] == "tools":
