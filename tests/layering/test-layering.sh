@@ -56,6 +56,14 @@ firmware/checkin/checkin.c:N: checkin may not include board/linux/gpio.h (board/
 expect_eq "the selftest reaches for a backend" "$(bad tools/cmd_selftest.c '#include "linux/iio.h"')" \
 "exit 1
 tools/cmd_selftest.c:N: tools may not include board/linux/iio.h (board/linux)"
+expect_eq "the daemon's start-up reaches for a backend" \
+	"$(bad firmware/sentineld_start.c '#include "linux/gpio.h"')" \
+"exit 1
+firmware/sentineld_start.c:N: sentineld may not include board/linux/gpio.h (board/linux)"
+expect_eq "the daemon's internal header elsewhere" \
+	"$(bad tools/cmd_status.c '#include "firmware/sentineld_internal.h"')" \
+"exit 1
+tools/cmd_status.c:N: includes firmware/sentineld_internal.h, internal to firmware/"
 expect_eq "I/O in the scanner" "$(bad firmware/scan/scan.c '#include <unistd.h>')" \
 "exit 1
 firmware/scan/scan.c:N: scan does no I/O but includes <unistd.h>"
