@@ -103,6 +103,25 @@ static void test_hex_decode(void **state)
 	assert_int_equal(snt_hex_decode("0 ", out), -1);
 }
 
+/* snt_hex_decode_lower(): @n bytes of lower-case digits, no terminator read; upper case refused. */
+static void test_hex_decode_lower(void **state)
+{
+	const uint8_t want[] = { 0x00, 0x7f, 0xab, 0xff };
+	const char text[] = { '0', '0', '7', 'f', 'a', 'b', 'f', 'f' };	/* no NUL */
+	uint8_t out[4];
+
+	(void)state;
+	assert_int_equal(snt_hex_decode_lower(text, 4, out), 0);
+	assert_memory_equal(out, want, sizeof(want));
+	assert_int_equal(snt_hex_decode_lower("007fabff and more", 2, out), 0);
+	assert_memory_equal(out, want, 2);
+	assert_int_equal(snt_hex_decode_lower("", 0, out), 0);
+	assert_int_equal(snt_hex_decode_lower("007fABff", 4, out), -1);
+	assert_int_equal(snt_hex_decode_lower("0A", 1, out), -1);
+	assert_int_equal(snt_hex_decode_lower("0g", 1, out), -1);
+	assert_int_equal(snt_hex_decode_lower("0\n", 1, out), -1);
+}
+
 static void test_utf8_decode(void **state)
 {
 	uint32_t cp = 0;
@@ -162,6 +181,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_controls),
 		cmocka_unit_test(test_hex_decode),
+		cmocka_unit_test(test_hex_decode_lower),
 		cmocka_unit_test(test_escape_sizes),
 		cmocka_unit_test(test_utf8_decode),
 		cmocka_unit_test(test_write_atomic),

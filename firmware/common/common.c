@@ -62,6 +62,23 @@ long snt_hex_decode(const char *in, uint8_t *out)
 	return (long)(n / 2);
 }
 
+static int hex_digit_lower(char c)
+{
+	return c >= 'A' && c <= 'F' ? -1 : hex_digit(c);
+}
+
+int snt_hex_decode_lower(const char *in, size_t n, uint8_t *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_digit_lower(in[2 * i]), lo = hex_digit_lower(in[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 int snt_name_index(const char *const *names, size_t n, const char *name)
 {
 	if (!name)

@@ -36,6 +36,14 @@ void snt_hex_encode(const uint8_t *in, size_t len, char *out);
 long snt_hex_decode(const char *in, uint8_t *out) SNT_WUR;
 
 /*
+ * snt_hex_decode_lower() - @n bytes from the 2 * @n lower-case hex digits at
+ * @in (no terminator needed: the file formats that write snt_hex_encode()'s
+ * text) into @out, which must hold @n bytes.  Return: 0; -1 when a
+ * character is no lower-case hex digit (@out then partly written).
+ */
+int snt_hex_decode_lower(const char *in, size_t n, uint8_t *out) SNT_WUR;
+
+/*
  * snt_name_index() - position of @name in the table @names of @n strings,
  * for the enum <-> name tables of every module (NULL entries never match).
  * Return: the index, or -1 when @name is NULL or not in the table.

@@ -16,6 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "common/common.h"
 #include "fss/fss.h"
 
 #define EVOLVE_LABEL "sentinel-seal-evolve-v1"
@@ -181,15 +182,6 @@ static bool parse_line(const char **p, const char *end, const char *name, int64_
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 enum snt_fss_err snt_fss_parse(const char *text, size_t len, struct snt_fss *s)
 {
 	const char *p = text, *end = text + len;
@@ -210,14 +202,9 @@ enum snt_fss_err snt_fss_parse(const char *text, size_t len, struct snt_fss *s)
 	    end[-1] != '\n')
 		return SNT_FSS_ERR_FORMAT;
 	p += 4;
-	for (size_t i = 0; i < SNT_FSS_KEY_LEN; i++) {
-		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			OPENSSL_cleanse(s, sizeof(*s));
-			return SNT_FSS_ERR_FORMAT;
-		}
-		s->key[i] = (uint8_t)(hi << 4 | lo);
+	if (snt_hex_decode_lower(p, SNT_FSS_KEY_LEN, s->key)) {
+		OPENSSL_cleanse(s, sizeof(*s));
+		return SNT_FSS_ERR_FORMAT;
 	}
 	return SNT_FSS_OK;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "common/common.h"
 #include "journal/journal.h"
 
 /* Longest record line: a full-size payload in hex plus the other fields. */
@@ -160,15 +161,6 @@ static char *entry_json(const struct snt_entry *e)
 	return text;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static const char *str_of(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
@@ -254,13 +246,8 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 		*payload = malloc(n / 2);
 		if (!*payload)
 			goto out;
-		for (size_t i = 0; i < n / 2; i++) {
-			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				goto out;
-			(*payload)[i] = (uint8_t)(hi << 4 | lo);
-		}
+		if (snt_hex_decode_lower(hex, n / 2, *payload))
+			goto out;
 		e->payload = *payload;
 		e->payload_len = n / 2;
 	} else if (!json_is_null(v)) {
@@ -272,13 +259,8 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 		hex = json_string_value(v);
 		if (!hex || e->payload_len || strlen(hex) != 2 * SNT_HASH_LEN)
 			goto out;
-		for (size_t i = 0; i < SNT_HASH_LEN; i++) {
-			int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				goto out;
-			e->payload_hash[i] = (uint8_t)(hi << 4 | lo);
-		}
+		if (snt_hex_decode_lower(hex, SNT_HASH_LEN, e->payload_hash))
+			goto out;
 		e->has_payload_hash = true;
 	}
 	ok = true;

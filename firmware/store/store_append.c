@@ -13,32 +13,8 @@
 #include "store/store_internal.h"
 
 /*
- * Read the chain head inside the caller's write transaction: the seq and
- * hash the next entry follows (0 and 32 zero bytes for an empty chain).
- */
-static enum snt_store_err read_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
-{
-	enum snt_store_err err = SNT_STORE_OK;
-	int rc;
-
-	rc = sqlite3_step(st->st_last);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st->st_last, 0);
-		if (!store__col_hash(st->st_last, 1, hash))
-			err = store__fail_column(st, *seq, COL_HASH);
-	} else if (rc == SQLITE_DONE) {
-		*seq = 0;
-		memset(hash, 0, SNT_HASH_LEN);
-	} else {
-		err = store__fail_sqlite(st, rc);
-	}
-	sqlite3_reset(st->st_last);
-	return err;
-}
-
-/*
  * Begin an append's write transaction: the key its entries are sealed with
- * (store__seal_begin()), the chain head read under it (read_head()) and
+ * (store__seal_begin()), the chain head read under it (store__log_head()) and
  * the head file recorded (store__head_mark()).
  */
 static enum snt_store_err begin_at_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
@@ -48,7 +24,7 @@ static enum snt_store_err begin_at_head(struct snt_store *st, int64_t *seq, uint
 	if (err)
 		return err;
 	store__seal_begin(st);
-	err = read_head(st, seq, hash);
+	err = store__log_head(st, seq, hash);
 	return err ? err : store__head_mark(st);
 }
 

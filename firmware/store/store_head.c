@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "common/common.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -73,8 +74,7 @@ int snt_store_head_errno(const struct snt_store *st)
 	return st->head_errno ? st->head_errno : st->seal_errno;
 }
 
-/* The chain head: the last entry, else the last purge's anchor (0 and zeros). */
-static enum snt_store_err log_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
+enum snt_store_err store__log_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN])
 {
 	enum snt_store_err err = SNT_STORE_OK;
 	int rc = sqlite3_step(st->st_last);
@@ -109,7 +109,7 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 	err = store__exec_sql(st, "BEGIN IMMEDIATE");
 	if (err)
 		return err;
-	err = log_head(st, &seq, hash);
+	err = store__log_head(st, &seq, hash);
 	if (!err) {
 		e = write_head(st, seq, hash);
 		if (e) {
@@ -130,15 +130,6 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 	st->head_marked = st->head_mark_pending;
 	st->head_mark_pending = false;
 	return SNT_STORE_OK;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Parse the head file's text; false when it is not in the format. */
@@ -166,13 +157,8 @@ static bool parse_head(const char *b, size_t len, int64_t *seq, uint8_t hash[SNT
 	if ((size_t)(end - p) != 5 + 2 * SNT_HASH_LEN + 1 || memcmp(p, "hash ", 5) || end[-1] != '\n')
 		return false;
 	p += 5;
-	for (size_t i = 0; i < SNT_HASH_LEN; i++) {
-		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		hash[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (snt_hex_decode_lower(p, SNT_HASH_LEN, hash))
+		return false;
 	*seq = v;
 	return true;
 }
@@ -257,7 +243,7 @@ enum snt_store_err snt_store_head_check(struct snt_store *st, struct snt_store_h
 		return SNT_STORE_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
 	out->file_seq = -1;
-	err = log_head(st, &out->log_seq, out->log_hash);
+	err = store__log_head(st, &out->log_seq, out->log_hash);
 	if (err)
 		return err;
 	e = read_head_file(st->head_path, buf, sizeof(buf), &len);

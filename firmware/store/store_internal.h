@@ -186,6 +186,13 @@ enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 /* ---- store_head.c ---- */
 
 /*
+ * The chain head: the seq and hash of the last entry, else of the last
+ * purge's anchor; 0 and 32 zero bytes for an empty chain.  Inside an
+ * append's write transaction, what the next entry follows.
+ */
+enum snt_store_err store__log_head(struct snt_store *st, int64_t *seq, uint8_t hash[SNT_HASH_LEN]);
+
+/*
  * Inside the caller's write transaction, before the first insert: record
  * meta('head_file') once per connection.
  */
