@@ -59,17 +59,7 @@ out=$(bur register --device test-gate --pub "$T/keys/device.pub" --seal-key "$T/
 expect_eq "register the evolving key: exit" "$?" "2"
 case $out in *"not a first seal key (epoch "*", not 0): register the .seal0 file") ;; *) fail "register the evolving key: $out" ;; esac
 
-make_stick() { # DIR
-	mkdir -p "$1/mnt" "$1/sys/devices/usb1/block/sdz/sdz1" "$1/sys/dev/block"
-	echo 1 >"$1/sys/devices/usb1/block/sdz/removable"
-	dev=$(stat -c '%Hd:%Ld' "$1/mnt")
-	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$1/sys/dev/block/$dev"
-	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
-		"$dev" "$1/mnt" >"$1/mountinfo"
-}
-sync_usb() { # STICK
-	"$ctl" sync usb --config "$T/gate.conf" --sysfs-root "$1/sys" --mountinfo "$1/mountinfo" "$1/mnt"
-}
+. "$ROOT/tests/sync/stick.sh"
 S=$T/stick
 make_stick "$S"
 

@@ -46,14 +46,10 @@ expect_eq "the health code's token is kept" \
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
 "$B/sentinel-bureau" --db "$T/bureau.db" register --device test-gate --pub "$T/keys/device.pub" >/dev/null ||
 	fail "bureau register"
+. "$ROOT/tests/sync/stick.sh"
 S=$T/stick
-mkdir -p "$S/mnt" "$S/sys/devices/usb1/block/sdz/sdz1" "$S/sys/dev/block"
-echo 1 >"$S/sys/devices/usb1/block/sdz/removable"
-dev=$(stat -c '%Hd:%Ld' "$S/mnt")
-ln -sfn ../../devices/usb1/block/sdz/sdz1 "$S/sys/dev/block/$dev"
-printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' "$dev" "$S/mnt" >"$S/mountinfo"
-"$B/sentinelctl" sync usb --config "$T/gate.conf" --sysfs-root "$S/sys" --mountinfo "$S/mountinfo" "$S/mnt" \
-	>"$T/sync.out" 2>&1 || fail "sync usb: $(cat "$T/sync.out")"
+make_stick "$S"
+sync_usb "$S" >"$T/sync.out" 2>&1 || fail "sync usb: $(cat "$T/sync.out")"
 bundles=$(ls "$S/mnt/sentinel/test-gate/out/"*.snb)
 [ -n "$bundles" ] || fail "no bundle on the stick"
 cp $bundles "$T/"

@@ -77,13 +77,9 @@ expect_eq "an older set is not recorded" "$out" \
 	"sentinel-bureau: policy: home '阳光养老院' has rule set version 2 already: version 1 is not newer: not recorded"
 
 # The stick: the bureau's export for every gate, with the home's current set.
+. "$ROOT/tests/sync/stick.sh"
 S=$T/stick
-mkdir -p "$S/mnt" "$S/sys/devices/usb1/block/sdz/sdz1" "$S/sys/dev/block"
-echo 1 >"$S/sys/devices/usb1/block/sdz/removable"
-dev=$(stat -c '%Hd:%Ld' "$S/mnt")
-ln -sfn ../../devices/usb1/block/sdz/sdz1 "$S/sys/dev/block/$dev"
-printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
-	"$dev" "$S/mnt" >"$S/mountinfo"
+make_stick "$S"
 bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
 expect_eq "export names the rule set" "$(grep '^rules' "$T/export.out")" \
 	"rules test-gate version 2: $S/mnt/sentinel/test-gate/in/rules-2.cose"
@@ -107,8 +103,7 @@ if [ -z "$stopped" ]; then
 	cat "$T/g/stderr" >&2
 	finish
 fi
-"$ctl" sync usb --config "$T/g/gate.conf" --sysfs-root "$S/sys" --mountinfo "$S/mountinfo" "$S/mnt" \
-	>"$T/sync.out" 2>&1
+sync_usb "$S" "$T/g/gate.conf" >"$T/sync.out" 2>&1
 expect_eq "sync usb exit" "$?" "0"
 expect_eq "sync installs the set" "$(grep 'rule sets:' "$T/sync.out")" \
 	"  rule sets:         installed version 2 (was 1), fresh; sentineld applies it before the next visit"
