@@ -153,6 +153,32 @@ finish() {
 	exit 0
 }
 
+# wait_stopped PID - wait (up to 60 s of real time) for sentineld PID to
+# reach its scenario's 'signal stop' (SIGSTOP: state T in /proc/PID/stat);
+# true when it stopped, false when it is gone or the time ran out.
+wait_stopped() {
+	_i=0
+	while [ $_i -lt 600 ]; do
+		_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -z "$_st" ] && return 1
+		[ "$_st" = T ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# expect_stopped PID STDERR - wait_stopped PID; when it did not stop, the
+# test fails and ends there: the daemon is ended and its STDERR shown.
+expect_stopped() {
+	wait_stopped "$1" && return 0
+	fail "sentineld did not reach the scenario's 'signal stop'"
+	kill "$1" 2>/dev/null && kill -CONT "$1" 2>/dev/null
+	wait "$1"
+	cat "$2" >&2
+	finish
+}
+
 # visit SHOW TEMPS [STAY_MS [AFTER_MS]] - a scenario's lines for one visitor:
 # the screen held up (an image or "none"), the thermometer's readings, there
 # for STAY_MS (default 10000) and then gone for AFTER_MS (default 2000).

@@ -75,13 +75,7 @@ SCN
 write_conf "$T/wal.conf" wal.scn wal.db wal-out.log
 "$B/sentineld" -f -c "$T/wal.conf" 2>"$T/wal.err" &
 pid=$!
-i=0
-while [ $i -lt 600 ]; do
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] || [ "$st" = T ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_stopped "$pid"
 kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 rm -f "$T/wal.db-wal" "$T/wal.db-shm"

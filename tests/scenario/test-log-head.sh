@@ -28,13 +28,7 @@ SCN
 write_conf "$T/two.conf" two.scn gate.db out2.log
 "$B/sentineld" -f -c "$T/two.conf" 2>"$T/two.err" &
 pid=$!
-i=0
-while [ $i -lt 600 ]; do
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] || [ "$st" = T ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_stopped "$pid"
 kill -KILL "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 expect_eq "run 2: relay seqs" "$(grep -o 'seq=[0-9]*' "$T/out2.log" | tr '\n' ' ')" "seq=3 seq=4 "

@@ -57,23 +57,7 @@ write_rules_conf "$T/g" "$T/q.scn" "$R/bureau.key.pub"
 
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" &
 pid=$!
-# Wait (up to 60 s of real time) for the scenario's SIGSTOP: state T in /proc/PID/stat.
-stopped=
-i=0
-while [ $i -lt 600 ]; do
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] && break	# the daemon is gone
-	[ "$st" = T ] && { stopped=1; break; }
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -z "$stopped" ]; then
-	fail "sentineld did not reach the scenario's 'signal stop'"
-	kill "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null
-	wait "$pid"
-	cat "$T/g/stderr" >&2
-	finish
-fi
+expect_stopped "$pid" "$T/g/stderr"
 expect_eq "frozen in visit 2, before its entry" \
 	"$(grep -oE 'visit [0-9]+: entry [0-9]+' "$T/g/stderr" | tr '\n' ' ')" "visit 1: entry 1 "
 "$B/sentinelctl" policy install --config "$T/g/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v2.cose" \

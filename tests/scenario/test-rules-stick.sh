@@ -87,22 +87,7 @@ cmp -s "$S/mnt/sentinel/test-gate/in/rules-2.cose" "$T/rules-v2.cose" || fail "t
 
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" &
 pid=$!
-stopped=
-i=0
-while [ $i -lt 600 ]; do
-	st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -z "$st" ] && break
-	[ "$st" = T ] && { stopped=1; break; }
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -z "$stopped" ]; then
-	fail "sentineld did not reach the scenario's 'signal stop'"
-	kill "$pid" 2>/dev/null && kill -CONT "$pid" 2>/dev/null
-	wait "$pid"
-	cat "$T/g/stderr" >&2
-	finish
-fi
+expect_stopped "$pid" "$T/g/stderr"
 sync_usb "$S" "$T/g/gate.conf" >"$T/sync.out" 2>&1
 expect_eq "sync usb exit" "$?" "0"
 expect_eq "sync installs the set" "$(grep 'rule sets:' "$T/sync.out")" \
