@@ -103,10 +103,8 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 
 	if (!st)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
 	/* The file first, then the record that the log has one (a kill in between leaves both consistent). */
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		return err;
 	err = store__log_head(st, &seq, hash);

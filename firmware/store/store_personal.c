@@ -21,9 +21,7 @@ enum snt_store_err snt_store_personal_put(struct snt_store *st, int64_t seq, int
 
 	if (!st || !sealed || seq < 1 || len < SNT_STORE_PERSONAL_MIN || len > SNT_STORE_PERSONAL_MAX)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		return err;
 	err = store__prepare_bind(st, "SELECT count(*) FROM personal WHERE seq = ?1", &s, 1, &seq);
@@ -102,9 +100,7 @@ enum snt_store_err snt_store_personal_purge(struct snt_store *st, int64_t cutoff
 		*removed = 0;
 	if (!st)
 		return SNT_STORE_ERR_INVAL;
-	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
-	err = store__exec_sql(st, "BEGIN IMMEDIATE");
+	err = store__begin(st);
 	if (err)
 		return err;
 	err = store__prepare_bind(st, "DELETE FROM personal WHERE created_utc_ms < ?1", &s, 1, cut);
