@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * scan internals shared by scan.c, colour.c and text.c, and visible to
+ * scan internals shared by the files of firmware/scan/ (scan.c, plane.c,
+ * colour.c, text.c, find.c, edge.c, grid.c), and visible to
  * tests/test_scan.c.  Not part of the module's contract.
  */
 #ifndef SNT_SCAN_INTERNAL_H
