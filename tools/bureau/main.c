@@ -35,53 +35,11 @@
 #include "tools/bureau/migrate.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
-
-#define EXIT_OK 0
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
-#define DEFAULT_DB "bureau.db"
-#define DEFAULT_KEY "bureau.key"	/* only to refuse registering the bureau's own key */
-#define PLATFORM_TIMEOUT_MS 5000
-
-enum opt_bit {
-	O_DB = 1 << 0,
-	O_KEY = 1 << 1,
-	O_PLATFORM = 1 << 2,
-	O_PLATFORM_TIMEOUT = 1 << 3,
-	O_DEVICE = 1 << 4,
-	O_PUB = 1 << 5,
-	O_REPLACE = 1 << 6,
-	O_JSON = 1 << 7,
-	O_OUTPUT = 1 << 8,
-	O_LISTEN = 1 << 9,
-	O_TLS_CERT = 1 << 10,
-	O_TLS_KEY = 1 << 11,
-	O_REQUEST_TIMEOUT = 1 << 12,
-	O_BUFFER_LIMIT = 1 << 13,
-	O_SEAL_KEY = 1 << 14,
-	O_HOME = 1 << 15,
-	O_WORKERS = 1 << 16,
-	O_FROM = 1 << 17,
-	O_TO = 1 << 18,
-	O_REASON = 1 << 19,
-	O_DAY = 1 << 20,
-};
-
-struct config {
-	unsigned given;
-	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
-		*from, *to, *reason, *day;
-	int platform_timeout_ms;
-	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
-	bool replace, json, help;
-	int nargs;
-	char **args;		/* operands: the command and its arguments */
-};
+#include "tools/bureau/main_internal.h"
 
 static const char *cur_cmd = NULL;
 
-static void err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
-static void err_line(const char *fmt, ...)
+void bureau__err_line(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -225,8 +183,7 @@ static bool command_usage(const char *cmd)
 	return false;
 }
 
-static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
+int bureau__usage_error(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -234,7 +191,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_line("%s", msg);
+	bureau__err_line("%s", msg);
 	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
 	return EXIT_USAGE;
 }
@@ -288,7 +245,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v <= 0 || v > 600000) {
-				usage_error("--platform-timeout: '%s' is not 1-600000 ms", optarg);
+				bureau__usage_error("--platform-timeout: '%s' is not 1-600000 ms", optarg);
 				return -1;
 			}
 			cfg->platform_timeout_ms = (int)v;
@@ -306,10 +263,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 ||
 			    v > (t ? BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S : BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB)) {
 				if (t)
-					usage_error("--request-timeout: '%s' is not 1-%d s", optarg,
+					bureau__usage_error("--request-timeout: '%s' is not 1-%d s", optarg,
 						    BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S);
 				else
-					usage_error("--buffer-limit: '%s' is not 1-%d MiB", optarg,
+					bureau__usage_error("--buffer-limit: '%s' is not 1-%d MiB", optarg,
 						    BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB);
 				return -1;
 			}
@@ -327,7 +284,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 || v > BUREAU_SERVE_WORKERS_MAX) {
-				usage_error("--workers: '%s' is not 1-%d", optarg, BUREAU_SERVE_WORKERS_MAX);
+				bureau__usage_error("--workers: '%s' is not 1-%d", optarg, BUREAU_SERVE_WORKERS_MAX);
 				return -1;
 			}
 			cfg->workers = (unsigned)v;
@@ -355,10 +312,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			printf("sentinel-bureau %s\n", SNT_VERSION);
 			return 1;
 		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			bureau__usage_error("option '%s' needs an argument", argv[optind - 1]);
 			return -1;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
+			bureau__usage_error("unknown option '%s'", argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -370,7 +327,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		return 1;
 	}
 	if (cfg->db && !*cfg->db) {
-		usage_error("%s", "--db needs a path");
+		bureau__usage_error("%s", "--db needs a path");
 		return -1;
 	}
 	if (!cfg->db)
@@ -379,7 +336,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 }
 
 /* The options @cmd takes (besides --db); others are usage errors. */
-static int check_options(const struct config *cfg, unsigned allowed, unsigned required, int nargs)
+int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned required, int nargs)
 {
 	static const char *const names[] = {
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
@@ -392,14 +349,14 @@ static int check_options(const struct config *cfg, unsigned allowed, unsigned re
 		unsigned bit = 1u << i;
 
 		if ((cfg->given & bit) && !(allowed & bit) && bit != O_DB)
-			return usage_error("option %s does not apply to this command", names[i]);
+			return bureau__usage_error("option %s does not apply to this command", names[i]);
 		if ((required & bit) && !(cfg->given & bit))
-			return usage_error("%s is required", names[i]);
+			return bureau__usage_error("%s is required", names[i]);
 	}
 	if (cfg->nargs - 1 != nargs) {
 		if (cfg->nargs - 1 > nargs)
-			return usage_error("unexpected argument '%s'", cfg->args[1 + nargs]);
-		return usage_error("%s", nargs == 1 ? "missing DIR" : "missing argument");
+			return bureau__usage_error("unexpected argument '%s'", cfg->args[1 + nargs]);
+		return bureau__usage_error("%s", nargs == 1 ? "missing DIR" : "missing argument");
 	}
 	return 0;
 }
@@ -424,7 +381,7 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 			return EXIT_FAIL;
 		}
 		if (err) {
-			err_line("%s", why[0] ? why : "cannot open the bureau database");
+			bureau__err_line("%s", why[0] ? why : "cannot open the bureau database");
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -439,7 +396,7 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 		int rc = snt_db_companions_check(path, which, sizeof(which));
 
 		if (rc) {
-			err_line("cannot open %s: %s: %s", path, which, snt_open_strerror(rc));
+			bureau__err_line("cannot open %s: %s: %s", path, which, snt_open_strerror(rc));
 			return EXIT_USAGE;
 		}
 	}
@@ -451,13 +408,13 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 		why[0] = '\0';
 	err = bureau_db_open(path, db, why, sizeof(why));
 	if (err) {
-		err_line("%s", why[0] ? why : "cannot open the bureau database");
+		bureau__err_line("%s", why[0] ? why : "cannot open the bureau database");
 		return EXIT_USAGE;
 	}
 	return 0;
 }
 
-static int open_db(const struct config *cfg, bool create, struct bureau_db **db)
+int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db)
 {
 	return open_db_at(cfg->db, create, db);
 }
@@ -467,21 +424,21 @@ static int load_key(const struct config *cfg, EVP_PKEY **key)
 	enum snt_sign_err serr;
 
 	if (!cfg->key) {
-		err_line("--key PATH (the bureau's private key) is required");
+		bureau__err_line("--key PATH (the bureau's private key) is required");
 		return -1;
 	}
 	serr = snt_sign_key_load_private(cfg->key, key);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_OPEN)
-			err_line("cannot read the key %s: %s", cfg->key, strerror(errno));
+			bureau__err_line("cannot read the key %s: %s", cfg->key, strerror(errno));
 		else
-			err_line("cannot use the key %s: %s", cfg->key, snt_sign_strerror(serr));
+			bureau__err_line("cannot use the key %s: %s", cfg->key, snt_sign_strerror(serr));
 		return -1;
 	}
 	return 0;
 }
 
-static void kid_hex(const uint8_t kid[8], char out[17])
+void bureau__kid_hex(const uint8_t kid[8], char out[17])
 {
 	snt_hex_encode(kid, 8, out);
 }
@@ -495,15 +452,15 @@ static int cmd_keys(const struct config *cfg)
 	int status = EXIT_USAGE;
 
 	if (cfg->nargs < 2 || strcmp(cfg->args[1], "init") != 0)
-		return usage_error("%s", "usage: keys init --key PATH");
+		return bureau__usage_error("%s", "usage: keys init --key PATH");
 	if (cfg->nargs > 2)
-		return usage_error("unexpected argument '%s'", cfg->args[2]);
-	if (check_options(cfg, O_KEY, O_KEY, 1))
+		return bureau__usage_error("unexpected argument '%s'", cfg->args[2]);
+	if (bureau__check_options(cfg, O_KEY, O_KEY, 1))
 		return EXIT_USAGE;
 	if ((size_t)snprintf(pubpath, sizeof(pubpath), "%s.pub", cfg->key) >= sizeof(pubpath))
-		return usage_error("%s", "--key: path too long");
+		return bureau__usage_error("%s", "--key: path too long");
 	if (access(pubpath, F_OK) == 0 || errno != ENOENT) {
-		err_line("%s exists: refusing to overwrite it", pubpath);
+		bureau__err_line("%s exists: refusing to overwrite it", pubpath);
 		return EXIT_USAGE;
 	}
 	serr = snt_sign_key_generate(&key);
@@ -511,22 +468,22 @@ static int cmd_keys(const struct config *cfg)
 		serr = snt_sign_key_write_private(key, cfg->key);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_EXISTS)
-			err_line("%s exists: refusing to overwrite it", cfg->key);
+			bureau__err_line("%s exists: refusing to overwrite it", cfg->key);
 		else if (serr == SNT_SIGN_ERR_WRITE)
-			err_line("cannot write %s: %s", cfg->key, strerror(errno));
+			bureau__err_line("cannot write %s: %s", cfg->key, strerror(errno));
 		else
-			err_line("cannot make the key: %s", snt_sign_strerror(serr));
+			bureau__err_line("cannot make the key: %s", snt_sign_strerror(serr));
 		goto out;
 	}
 	serr = snt_sign_key_write_public(key, pubpath);
 	if (!serr)
 		serr = snt_sign_key_kid(key, kid);
 	if (serr) {
-		err_line("cannot write %s: %s", pubpath, serr == SNT_SIGN_ERR_WRITE ? strerror(errno)
+		bureau__err_line("cannot write %s: %s", pubpath, serr == SNT_SIGN_ERR_WRITE ? strerror(errno)
 			 : snt_sign_strerror(serr));
 		goto out;
 	}
-	kid_hex(kid, hex);
+	bureau__kid_hex(kid, hex);
 	printf("bureau key %s (public %s) kid %s\n", cfg->key, pubpath, hex);
 	status = EXIT_OK;
 out:
@@ -563,7 +520,7 @@ static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN]
 	EVP_PKEY_free(key);
 	if (!same)
 		return 0;
-	err_line("%s: that is the bureau's own key (%s), not a gate's: register the key that "
+	bureau__err_line("%s: that is the bureau's own key (%s), not a gate's: register the key that "
 		 "'sentinelctl keys init' made on the gate", cfg->pub, path);
 	*status = EXIT_USAGE;
 	return -1;
@@ -584,19 +541,19 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	bool changed;
 	int status = EXIT_USAGE;
 
-	if (check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME, O_DEVICE | O_PUB, 0))
+	if (bureau__check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME, O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
 	if (cfg->seal_key) {
 		int e;
 
 		fe = snt_fss_read(cfg->seal_key, &seal, &e);
 		if (fe) {
-			err_line("%s: %s%s%s", cfg->seal_key, snt_fss_strerror(fe), e ? ": " : "",
+			bureau__err_line("%s: %s%s%s", cfg->seal_key, snt_fss_strerror(fe), e ? ": " : "",
 				 e ? snt_open_strerror(e) : "");
 			return EXIT_USAGE;
 		}
 		if (seal.epoch != 0) {
-			err_line("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file",
+			bureau__err_line("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file",
 				 cfg->seal_key, (long long)seal.epoch);
 			snt_fss_wipe(&seal);
 			return EXIT_USAGE;
@@ -604,16 +561,16 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		fe = snt_fss_format(&seal, seal_text, sizeof(seal_text));
 		snt_fss_wipe(&seal);
 		if (fe) {
-			err_line("%s: %s", cfg->seal_key, snt_fss_strerror(fe));
+			bureau__err_line("%s: %s", cfg->seal_key, snt_fss_strerror(fe));
 			return EXIT_USAGE;
 		}
 	}
 	if (!bureau_device_id_valid(cfg->device))
-		return usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
+		return bureau__usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
 				   "starting with '.')", cfg->device);
 	if (cfg->home && (!cfg->home[0] || strlen(cfg->home) >= SNT_RULES_HOME_LEN ||
 			  !snt_code_is_text((const uint8_t *)cfg->home, strlen(cfg->home))))
-		return usage_error("--home: not a home name of 1-127 bytes of text (the gate's [station] home)");
+		return bureau__usage_error("--home: not a home name of 1-127 bytes of text (the gate's [station] home)");
 	serr = snt_sign_key_load_public(cfg->pub, &pub);
 	if (!serr)
 		serr = snt_sign_key_kid(pub, kid);
@@ -621,21 +578,21 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		serr = snt_sign_key_public_pem(pub, &pem, &pem_len);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_OPEN)
-			err_line("cannot read %s: %s", cfg->pub, strerror(errno));
+			bureau__err_line("cannot read %s: %s", cfg->pub, strerror(errno));
 		else
-			err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
+			bureau__err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
 		goto out;
 	}
 	if (own_key(cfg, kid, &status))
 		goto out;
-	status = open_db(cfg, true, &db);
+	status = bureau__open_db(cfg, true, &db);
 	if (status)
 		goto out;
 	status = EXIT_USAGE;
-	kid_hex(kid, hex);
+	bureau__kid_hex(kid, hex);
 	err = bureau_db_register(db, cfg->device, pem, kid, cfg->replace, now_ms, &changed, why, sizeof(why));
 	if (err) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
@@ -646,7 +603,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	if (seal_text[0]) {
 		err = bureau_db_set_seal_key(db, cfg->device, seal_text, cfg->replace, &changed, why, sizeof(why));
 		if (err) {
-			err_line("%s", why);
+			bureau__err_line("%s", why);
 			status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 			goto out;
 		}
@@ -655,7 +612,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	if (cfg->home) {
 		err = bureau_db_set_home(db, cfg->device, cfg->home, why, sizeof(why));
 		if (err) {
-			err_line("%s", why);
+			bureau__err_line("%s", why);
 			goto out;
 		}
 		printf("%s serves home %s\n", cfg->device, cfg->home);
@@ -711,9 +668,9 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 		       res->platform_failures);
 	putchar('\n');
 	if (why && *why)
-		err_line("%s: %s", file, why);
+		bureau__err_line("%s: %s", file, why);
 	if (res->platform_failures)
-		err_line("%s: %s", file, res->platform_why);
+		bureau__err_line("%s: %s", file, res->platform_why);
 	fflush(stdout);
 	import_progress(st, false);
 }
@@ -729,13 +686,13 @@ static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bure
 		pc->prog = cfg->platform_cmd;
 		pc->timeout_ms = cfg->platform_timeout_ms;
 		if (bureau_platform_cmd_init(p, pc)) {
-			return usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
+			return bureau__usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
 		}
 		c->platform = p;
 	}
 	if (need_key && load_key(cfg, &c->key))
 		return EXIT_USAGE;
-	status = open_db(cfg, create, &c->db);
+	status = bureau__open_db(cfg, create, &c->db);
 	if (status) {
 		EVP_PKEY_free(c->key);
 		c->key = NULL;
@@ -759,7 +716,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	enum bureau_err err;
 	int status;
 
-	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT, O_KEY, 1))
+	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT, O_KEY, 1))
 		return EXIT_USAGE;
 	status = setup_ctx(cfg, &c, &p, &pc, true, true);
 	if (status)
@@ -769,7 +726,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	free_ctx(&c);
 	import_progress(&st, true);
 	if (err) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		return EXIT_USAGE;
 	}
 	if (st.accepted + st.rejected == 0)
@@ -840,13 +797,13 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 			err = BUREAU_OK;
 	}
 	if (err) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		status = err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
 	fd = open_in_dir(dir, device, why, sizeof(why));
 	if (fd < 0) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		goto out;
 	}
 	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
@@ -867,7 +824,7 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 	}
 	close(fd);
 	if (err) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		goto out;
 	}
 	status = EXIT_OK;
@@ -889,8 +846,8 @@ static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool a
 	const char *dir;
 	int status = EXIT_OK;
 
-	if (all ? check_options(cfg, O_KEY, O_KEY, 1)
-		: check_options(cfg, O_KEY | O_DEVICE | O_OUTPUT, O_KEY | O_DEVICE | O_OUTPUT, 0))
+	if (all ? bureau__check_options(cfg, O_KEY, O_KEY, 1)
+		: bureau__check_options(cfg, O_KEY | O_DEVICE | O_OUTPUT, O_KEY | O_DEVICE | O_OUTPUT, 0))
 		return EXIT_USAGE;
 	status = setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
@@ -900,7 +857,7 @@ static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool a
 	if (!all) {
 		status = write_device_files(&c, dir, cfg->device);
 	} else if (bureau_db_devices(c.db, &ids, &count, why, sizeof(why))) {
-		err_line("%s", why);
+		bureau__err_line("%s", why);
 		status = EXIT_USAGE;
 	} else {
 		for (size_t i = 0; i < count; i++) {
@@ -915,262 +872,6 @@ static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool a
 	return status;
 }
 
-static void format_time(int64_t ms, char *buf, size_t size)
-{
-	if (ms <= 0 || snt_clock_format_rfc3339(ms, buf, size) != 0)
-		snt_strlcpy(buf, "never", size);
-}
-
-/* devices revoke --device ID --reason TEXT */
-static int cmd_revoke(const struct config *cfg, int64_t now_ms)
-{
-	struct bureau_db *db = NULL;
-	char why[BUREAU_WHY_LEN];
-	enum bureau_err err;
-	bool changed = false;
-	int status;
-
-	if (cfg->nargs > 2)
-		return usage_error("unexpected argument '%s'", cfg->args[2]);
-	if (check_options(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1))
-		return EXIT_USAGE;
-	status = open_db(cfg, false, &db);
-	if (status)
-		return status;
-	err = bureau_db_revoke(db, cfg->device, cfg->reason, now_ms, &changed, why, sizeof(why));
-	if (err == BUREAU_ERR_INVAL) {
-		bureau_db_close(db);
-		return usage_error("--%s", why);
-	}
-	if (err) {
-		err_line("%s", why);
-		bureau_db_close(db);
-		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
-	}
-	if (changed) {
-		printf("revoked %s: its later bundles are refused (%s)\n", cfg->device, cfg->reason);
-	} else {
-		struct bureau_device_info info;
-
-		if (bureau_db_device_info(db, cfg->device, &info, why, sizeof(why)) == BUREAU_OK)
-			printf("%s was revoked already (%s)\n", cfg->device, info.revoked_reason);
-	}
-	bureau_db_close(db);
-	return EXIT_OK;
-}
-
-static int cmd_devices(const struct config *cfg, int64_t now_ms)
-{
-	struct bureau_db *db = NULL;
-	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
-	size_t count = 0;
-	char why[BUREAU_WHY_LEN];
-	int status = EXIT_OK;
-
-	if (cfg->nargs >= 2 && !strcmp(cfg->args[1], "revoke"))
-		return cmd_revoke(cfg, now_ms);
-	if (check_options(cfg, O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = open_db(cfg, false, &db);
-	if (status)
-		return status;
-	if (bureau_db_devices(db, &ids, &count, why, sizeof(why))) {
-		err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < count && status == EXIT_OK; i++) {
-		struct bureau_device_info info;
-		int64_t *gaps = NULL;
-		size_t ngaps = 0;
-		char hex[17], t[40];
-
-		if (bureau_db_device_info(db, ids[i], &info, why, sizeof(why)) ||
-		    bureau_db_gaps(db, ids[i], &gaps, &ngaps, why, sizeof(why))) {
-			err_line("%s", why);
-			status = EXIT_USAGE;
-			break;
-		}
-		kid_hex(info.kid, hex);
-		format_time(info.last_contact_utc_ms, t, sizeof(t));
-		if (cfg->json) {
-			json_t *o = json_object(), *g = json_array();
-
-			for (size_t k = 0; g && k < ngaps; k++)
-				json_array_append_new(g, json_pack("[II]", (json_int_t)gaps[2 * k],
-								   (json_int_t)gaps[2 * k + 1]));
-			json_object_set_new(o, "device", json_string(info.device));
-			json_object_set_new(o, "kid", json_string(hex));
-			json_object_set_new(o, "last", json_integer(info.ack_seq));
-			json_object_set_new(o, "gaps", g);
-			json_object_set_new(o, "entries", json_integer(info.entries));
-			json_object_set_new(o, "priority", json_integer(info.priority));
-			json_object_set_new(o, "last_contact",
-					    info.last_contact_utc_ms > 0 ? json_string(t) : json_null());
-			json_object_set_new(o, "home", info.home[0] ? json_string(info.home) : json_null());
-			/* What the bureau holds without a gap reaches up to the gate's time of entry "last". */
-			format_time(info.ack_time_utc_ms, t, sizeof(t));
-			json_object_set_new(o, "synced_until", info.ack_time_utc_ms > 0 ? json_string(t) : json_null());
-			json_object_set_new(o, "unsynced_s", info.ack_time_utc_ms > 0 && now_ms > info.ack_time_utc_ms
-					    ? json_integer((now_ms - info.ack_time_utc_ms) / 1000) : json_null());
-			format_time(info.revoked_utc_ms, t, sizeof(t));
-			json_object_set_new(o, "revoked", info.revoked_utc_ms > 0
-					    ? json_pack("{ssss}", "time", t, "reason", info.revoked_reason) : json_null());
-			if (json_dumpf(o, stdout, JSON_COMPACT) != 0)
-				status = EXIT_USAGE;
-			putchar('\n');
-			json_decref(o);
-		} else {
-			printf("%s kid %s last %" PRId64 " entries %" PRId64 " priority %" PRId64 " gaps ",
-			       info.device, hex, info.ack_seq, info.entries, info.priority);
-			if (ngaps == 0)
-				fputs("none", stdout);
-			for (size_t k = 0; k < ngaps; k++)
-				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
-			printf(" contact %s%s\n", t, info.revoked_utc_ms > 0 ? " revoked" : "");
-		}
-		free(gaps);
-	}
-	free(ids);
-	bureau_db_close(db);
-	return status;
-}
-
-static int set(json_t *obj, const char *key, json_t *value)
-{
-	if (!value)
-		return -1;
-	return json_object_set_new(obj, key, value);
-}
-
-/* The fields of `sentinelctl entries --json` (interfaces.md) plus hash. */
-static int print_entry_json(const struct snt_entry *e)
-{
-	json_t *obj = json_object(), *reasons = json_array();
-	char t[40], hex[2 * SNT_HASH_LEN + 1];
-	int rc = 0;
-
-	if (!obj || !reasons)
-		goto err;
-	for (int r = 0; r < SNT_REASON_COUNT; r++) {
-		const char *name = snt_reason_name((enum snt_reason)r);
-
-		if ((e->reasons & SNT_REASON_BIT(r)) && (!name || json_array_append_new(reasons, json_string(name))))
-			goto err;
-	}
-	rc |= set(obj, "seq", json_integer(e->seq));
-	if (snt_clock_format_rfc3339(e->time_utc_ms, t, sizeof(t)) == 0)
-		rc |= set(obj, "time", json_string(t));
-	else
-		rc |= set(obj, "time", json_null());
-	rc |= set(obj, "clock", json_string(snt_clock_state_name(e->clock)));
-	rc |= set(obj, "kind", json_string(snt_person_kind_name(e->kind)));
-	rc |= set(obj, "format", json_string(snt_code_format_name(e->format)));
-	rc |= set(obj, "colour", json_string(snt_colour_name(e->colour)));
-	rc |= set(obj, "verified", json_string(snt_verified_name(e->verified)));
-	rc |= set(obj, "temp_c", e->has_temp ? json_real(e->temp_dc / 10.0) : json_null());
-	rc |= set(obj, "decision", json_string(snt_decision_name(e->decision)));
-	rc |= json_object_set(obj, "reasons", reasons);
-	rc |= set(obj, "door", json_string(snt_door_name(e->door)));
-	if (e->subject[0])
-		rc |= set(obj, "subject", json_string(e->subject));
-	snt_hex_encode(e->hash, SNT_HASH_LEN, hex);
-	rc |= set(obj, "hash", json_string(hex));
-	if (rc || json_dumpf(obj, stdout, JSON_REAL_PRECISION(15)) != 0)
-		goto err;
-	putchar('\n');
-	json_decref(reasons);
-	json_decref(obj);
-	return 0;
-err:
-	json_decref(reasons);
-	json_decref(obj);
-	return -1;
-}
-
-static int cmd_entries(const struct config *cfg)
-{
-	struct bureau_entry_iter *it = NULL;
-	struct bureau_db *db = NULL;
-	struct snt_entry e;
-	char why[BUREAU_WHY_LEN], t[40], hex[2 * SNT_HASH_LEN + 1];
-	enum bureau_err err;
-	int status = EXIT_OK;
-
-	if (check_options(cfg, O_DEVICE | O_JSON, O_DEVICE, 0))
-		return EXIT_USAGE;
-	status = open_db(cfg, false, &db);
-	if (status)
-		return status;
-	err = bureau_db_entries_new(db, cfg->device, &it, why, sizeof(why));
-	if (err) {
-		err_line("%s", why);
-		bureau_db_close(db);
-		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
-	}
-	while ((err = bureau_db_entries_next(it, &e, why, sizeof(why))) == BUREAU_OK) {
-		if (cfg->json) {
-			if (print_entry_json(&e)) {
-				err_line("seq %" PRId64 ": cannot format it as JSON", e.seq);
-				status = EXIT_FAIL;
-				break;
-			}
-			continue;
-		}
-		if (snt_clock_format_rfc3339(e.time_utc_ms, t, sizeof(t)) != 0)
-			snt_strlcpy(t, "?", sizeof(t));
-		snt_hex_encode(e.hash, 8, hex);
-		printf("%6" PRId64 " %-20s %-7s %-6s %s\n", e.seq, t, snt_colour_name(e.colour),
-		       snt_decision_name(e.decision), hex);
-	}
-	if (err != BUREAU_OK && err != BUREAU_ERR_NOTFOUND) {
-		err_line("%s", why);
-		status = EXIT_FAIL;
-	}
-	bureau_db_entries_free(it);
-	bureau_db_close(db);
-	return status;
-}
-
-static int cmd_alerts(const struct config *cfg)
-{
-	struct bureau_alert *a = NULL;
-	struct bureau_db *db = NULL;
-	size_t count = 0;
-	char why[BUREAU_WHY_LEN], t[40];
-	int status;
-
-	if (check_options(cfg, O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = open_db(cfg, false, &db);
-	if (status)
-		return status;
-	if (bureau_db_alerts(db, &a, &count, why, sizeof(why))) {
-		err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < count; i++) {
-		format_time(a[i].created_utc_ms, t, sizeof(t));
-		if (cfg->json) {
-			json_t *o = json_pack("{sIsssIssssss}", "id", (json_int_t)a[i].id, "device", a[i].device,
-					      "seq", (json_int_t)a[i].seq, "kind", a[i].kind, "detail", a[i].detail,
-					      "time", t);
-
-			if (o)
-				json_dumpf(o, stdout, JSON_COMPACT);
-			putchar('\n');
-			json_decref(o);
-		} else {
-			printf("%" PRId64 " %s %s seq %" PRId64 " %s: %s\n", a[i].id, t, a[i].device, a[i].seq,
-			       a[i].kind, a[i].detail);
-		}
-	}
-	free(a);
-	bureau_db_close(db);
-	return EXIT_OK;
-}
-
 static int cmd_report(const struct config *cfg, int64_t now_ms)
 {
 	struct bureau_db *db = NULL;
@@ -1180,17 +881,17 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 	FILE *f = NULL;
 	int status, e;
 
-	if (check_options(cfg, O_DAY | O_OUTPUT, O_DAY | O_OUTPUT, 0))
+	if (bureau__check_options(cfg, O_DAY | O_OUTPUT, O_DAY | O_OUTPUT, 0))
 		return EXIT_USAGE;
-	status = open_db(cfg, false, &db);
+	status = bureau__open_db(cfg, false, &db);
 	if (status)
 		return status;
 	err = bureau_city_report(db, cfg->day, now_ms, &html, &len, why, sizeof(why));
 	bureau_db_close(db);
 	if (err == BUREAU_ERR_INVAL)
-		return usage_error("%s", why);
+		return bureau__usage_error("%s", why);
 	if (err) {
-		err_line("%s", why[0] ? why : "out of memory");
+		bureau__err_line("%s", why[0] ? why : "out of memory");
 		return EXIT_USAGE;
 	}
 	f = fopen(cfg->output, "w");
@@ -1198,14 +899,14 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 	if (!f || fwrite(html, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
 		if (f)
 			e = errno;
-		err_line("cannot write %s: %s", cfg->output, strerror(e));
+		bureau__err_line("cannot write %s: %s", cfg->output, strerror(e));
 		status = EXIT_USAGE;
 	} else {
 		printf("city report %s: %s (%zu bytes)\n", cfg->day, cfg->output, len);
 		status = EXIT_OK;
 	}
 	if (f && fclose(f) != 0 && status == EXIT_OK) {
-		err_line("cannot write %s: %s", cfg->output, strerror(errno));
+		bureau__err_line("cannot write %s: %s", cfg->output, strerror(errno));
 		status = EXIT_USAGE;
 	}
 	free(html);
@@ -1228,14 +929,14 @@ static int cmd_migrate(const struct config *cfg)
 	enum bureau_err err;
 	int status;
 
-	if (check_options(cfg, O_FROM | O_TO, O_FROM | O_TO, 0))
+	if (bureau__check_options(cfg, O_FROM | O_TO, O_FROM | O_TO, 0))
 		return EXIT_USAGE;
 	if (cfg->given & O_DB)
-		return usage_error("%s", "migrate takes --from and --to, not --db");
+		return bureau__usage_error("%s", "migrate takes --from and --to, not --db");
 	bureau_db_shown(cfg->from, a, sizeof(a));
 	bureau_db_shown(cfg->to, b, sizeof(b));
 	if (!strcmp(cfg->from, cfg->to))
-		return usage_error("--from and --to are the same database (%s)", a);
+		return bureau__usage_error("--from and --to are the same database (%s)", a);
 	status = open_db_at(cfg->from, false, &from);
 	if (status)
 		return status;
@@ -1246,7 +947,7 @@ static int cmd_migrate(const struct config *cfg)
 	}
 	err = bureau_migrate(from, to, migrate_report, NULL, &rep, why, sizeof(why));
 	if (err) {
-		err_line("%s", why[0] ? why : "failed");
+		bureau__err_line("%s", why[0] ? why : "failed");
 		status = err == BUREAU_ERR_REJECT || err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 	} else {
 		printf("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
@@ -1268,15 +969,15 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	char why[BUREAU_WHY_LEN];
 	int status;
 
-	if (check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY |
+	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY |
 				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT | O_WORKERS,
 			  O_KEY | O_LISTEN, 0))
 		return EXIT_USAGE;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
-		return usage_error("%s", "--tls-cert and --tls-key go together");
+		return bureau__usage_error("%s", "--tls-cert and --tls-key go together");
 	memset(&so, 0, sizeof(so));
 	if (bureau_serve_parse_listen(cfg->listen, &so, why, sizeof(why)))
-		return usage_error("--listen: %s", why);
+		return bureau__usage_error("--listen: %s", why);
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
 	so.request_timeout_s = cfg->request_timeout_s;
@@ -1302,7 +1003,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* Local times given or shown (pass windows) are China Standard Time, whatever TZ is inherited. */
 	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
-		err_line("cannot set the time zone %s", SNT_CLOCK_DEFAULT_ZONE);
+		bureau__err_line("cannot set the time zone %s", SNT_CLOCK_DEFAULT_ZONE);
 		return EXIT_USAGE;
 	}
 	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
@@ -1332,21 +1033,21 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "export"))
 		r = cmd_ack(&cfg, &clk, true);
 	else if (!strcmp(cmd, "devices"))
-		r = cmd_devices(&cfg, snt_clock_utc_ms(&clk));
+		r = bureau__cmd_devices(&cfg, snt_clock_utc_ms(&clk));
 	else if (!strcmp(cmd, "entries"))
-		r = cmd_entries(&cfg);
+		r = bureau__cmd_entries(&cfg);
 	else if (!strcmp(cmd, "alerts"))
-		r = cmd_alerts(&cfg);
+		r = bureau__cmd_alerts(&cfg);
 	else if (!strcmp(cmd, "migrate"))
 		r = cmd_migrate(&cfg);
 	else if (!strcmp(cmd, "report"))
 		r = cmd_report(&cfg, snt_clock_utc_ms(&clk));
 	else {
 		cur_cmd = NULL;
-		return usage_error("unknown command '%s'", cmd);
+		return bureau__usage_error("unknown command '%s'", cmd);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		err_line("cannot write the output: %s", strerror(errno));
+		bureau__err_line("cannot write the output: %s", strerror(errno));
 		return EXIT_USAGE;
 	}
 	return r;

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sentinel-bureau's listings (main_internal.h): devices, devices revoke,
+ * entries and alerts.  See sentinel-bureau(8).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "clock/clock.h"
+#include "sign/sign.h"
+#include "tools/bureau/bureau.h"
+#include "tools/bureau/main_internal.h"
+
+static void format_time(int64_t ms, char *buf, size_t size)
+{
+	if (ms <= 0 || snt_clock_format_rfc3339(ms, buf, size) != 0)
+		snt_strlcpy(buf, "never", size);
+}
+
+/* devices revoke --device ID --reason TEXT */
+int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	char why[BUREAU_WHY_LEN];
+	enum bureau_err err;
+	bool changed = false;
+	int status;
+
+	if (cfg->nargs > 2)
+		return bureau__usage_error("unexpected argument '%s'", cfg->args[2]);
+	if (bureau__check_options(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1))
+		return EXIT_USAGE;
+	status = bureau__open_db(cfg, false, &db);
+	if (status)
+		return status;
+	err = bureau_db_revoke(db, cfg->device, cfg->reason, now_ms, &changed, why, sizeof(why));
+	if (err == BUREAU_ERR_INVAL) {
+		bureau_db_close(db);
+		return bureau__usage_error("--%s", why);
+	}
+	if (err) {
+		bureau__err_line("%s", why);
+		bureau_db_close(db);
+		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+	}
+	if (changed) {
+		printf("revoked %s: its later bundles are refused (%s)\n", cfg->device, cfg->reason);
+	} else {
+		struct bureau_device_info info;
+
+		if (bureau_db_device_info(db, cfg->device, &info, why, sizeof(why)) == BUREAU_OK)
+			printf("%s was revoked already (%s)\n", cfg->device, info.revoked_reason);
+	}
+	bureau_db_close(db);
+	return EXIT_OK;
+}
+
+int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN];
+	int status = EXIT_OK;
+
+	if (cfg->nargs >= 2 && !strcmp(cfg->args[1], "revoke"))
+		return bureau__cmd_revoke(cfg, now_ms);
+	if (bureau__check_options(cfg, O_JSON, 0, 0))
+		return EXIT_USAGE;
+	status = bureau__open_db(cfg, false, &db);
+	if (status)
+		return status;
+	if (bureau_db_devices(db, &ids, &count, why, sizeof(why))) {
+		bureau__err_line("%s", why);
+		bureau_db_close(db);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count && status == EXIT_OK; i++) {
+		struct bureau_device_info info;
+		int64_t *gaps = NULL;
+		size_t ngaps = 0;
+		char hex[17], t[40];
+
+		if (bureau_db_device_info(db, ids[i], &info, why, sizeof(why)) ||
+		    bureau_db_gaps(db, ids[i], &gaps, &ngaps, why, sizeof(why))) {
+			bureau__err_line("%s", why);
+			status = EXIT_USAGE;
+			break;
+		}
+		bureau__kid_hex(info.kid, hex);
+		format_time(info.last_contact_utc_ms, t, sizeof(t));
+		if (cfg->json) {
+			json_t *o = json_object(), *g = json_array();
+
+			for (size_t k = 0; g && k < ngaps; k++)
+				json_array_append_new(g, json_pack("[II]", (json_int_t)gaps[2 * k],
+								   (json_int_t)gaps[2 * k + 1]));
+			json_object_set_new(o, "device", json_string(info.device));
+			json_object_set_new(o, "kid", json_string(hex));
+			json_object_set_new(o, "last", json_integer(info.ack_seq));
+			json_object_set_new(o, "gaps", g);
+			json_object_set_new(o, "entries", json_integer(info.entries));
+			json_object_set_new(o, "priority", json_integer(info.priority));
+			json_object_set_new(o, "last_contact",
+					    info.last_contact_utc_ms > 0 ? json_string(t) : json_null());
+			json_object_set_new(o, "home", info.home[0] ? json_string(info.home) : json_null());
+			/* What the bureau holds without a gap reaches up to the gate's time of entry "last". */
+			format_time(info.ack_time_utc_ms, t, sizeof(t));
+			json_object_set_new(o, "synced_until", info.ack_time_utc_ms > 0 ? json_string(t) : json_null());
+			json_object_set_new(o, "unsynced_s", info.ack_time_utc_ms > 0 && now_ms > info.ack_time_utc_ms
+					    ? json_integer((now_ms - info.ack_time_utc_ms) / 1000) : json_null());
+			format_time(info.revoked_utc_ms, t, sizeof(t));
+			json_object_set_new(o, "revoked", info.revoked_utc_ms > 0
+					    ? json_pack("{ssss}", "time", t, "reason", info.revoked_reason) : json_null());
+			if (json_dumpf(o, stdout, JSON_COMPACT) != 0)
+				status = EXIT_USAGE;
+			putchar('\n');
+			json_decref(o);
+		} else {
+			printf("%s kid %s last %" PRId64 " entries %" PRId64 " priority %" PRId64 " gaps ",
+			       info.device, hex, info.ack_seq, info.entries, info.priority);
+			if (ngaps == 0)
+				fputs("none", stdout);
+			for (size_t k = 0; k < ngaps; k++)
+				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
+			printf(" contact %s%s\n", t, info.revoked_utc_ms > 0 ? " revoked" : "");
+		}
+		free(gaps);
+	}
+	free(ids);
+	bureau_db_close(db);
+	return status;
+}
+
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!value)
+		return -1;
+	return json_object_set_new(obj, key, value);
+}
+
+/* The fields of `sentinelctl entries --json` (interfaces.md) plus hash. */
+static int print_entry_json(const struct snt_entry *e)
+{
+	json_t *obj = json_object(), *reasons = json_array();
+	char t[40], hex[2 * SNT_HASH_LEN + 1];
+	int rc = 0;
+
+	if (!obj || !reasons)
+		goto err;
+	for (int r = 0; r < SNT_REASON_COUNT; r++) {
+		const char *name = snt_reason_name((enum snt_reason)r);
+
+		if ((e->reasons & SNT_REASON_BIT(r)) && (!name || json_array_append_new(reasons, json_string(name))))
+			goto err;
+	}
+	rc |= set(obj, "seq", json_integer(e->seq));
+	if (snt_clock_format_rfc3339(e->time_utc_ms, t, sizeof(t)) == 0)
+		rc |= set(obj, "time", json_string(t));
+	else
+		rc |= set(obj, "time", json_null());
+	rc |= set(obj, "clock", json_string(snt_clock_state_name(e->clock)));
+	rc |= set(obj, "kind", json_string(snt_person_kind_name(e->kind)));
+	rc |= set(obj, "format", json_string(snt_code_format_name(e->format)));
+	rc |= set(obj, "colour", json_string(snt_colour_name(e->colour)));
+	rc |= set(obj, "verified", json_string(snt_verified_name(e->verified)));
+	rc |= set(obj, "temp_c", e->has_temp ? json_real(e->temp_dc / 10.0) : json_null());
+	rc |= set(obj, "decision", json_string(snt_decision_name(e->decision)));
+	rc |= json_object_set(obj, "reasons", reasons);
+	rc |= set(obj, "door", json_string(snt_door_name(e->door)));
+	if (e->subject[0])
+		rc |= set(obj, "subject", json_string(e->subject));
+	snt_hex_encode(e->hash, SNT_HASH_LEN, hex);
+	rc |= set(obj, "hash", json_string(hex));
+	if (rc || json_dumpf(obj, stdout, JSON_REAL_PRECISION(15)) != 0)
+		goto err;
+	putchar('\n');
+	json_decref(reasons);
+	json_decref(obj);
+	return 0;
+err:
+	json_decref(reasons);
+	json_decref(obj);
+	return -1;
+}
+
+int bureau__cmd_entries(const struct config *cfg)
+{
+	struct bureau_entry_iter *it = NULL;
+	struct bureau_db *db = NULL;
+	struct snt_entry e;
+	char why[BUREAU_WHY_LEN], t[40], hex[2 * SNT_HASH_LEN + 1];
+	enum bureau_err err;
+	int status = EXIT_OK;
+
+	if (bureau__check_options(cfg, O_DEVICE | O_JSON, O_DEVICE, 0))
+		return EXIT_USAGE;
+	status = bureau__open_db(cfg, false, &db);
+	if (status)
+		return status;
+	err = bureau_db_entries_new(db, cfg->device, &it, why, sizeof(why));
+	if (err) {
+		bureau__err_line("%s", why);
+		bureau_db_close(db);
+		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+	}
+	while ((err = bureau_db_entries_next(it, &e, why, sizeof(why))) == BUREAU_OK) {
+		if (cfg->json) {
+			if (print_entry_json(&e)) {
+				bureau__err_line("seq %" PRId64 ": cannot format it as JSON", e.seq);
+				status = EXIT_FAIL;
+				break;
+			}
+			continue;
+		}
+		if (snt_clock_format_rfc3339(e.time_utc_ms, t, sizeof(t)) != 0)
+			snt_strlcpy(t, "?", sizeof(t));
+		snt_hex_encode(e.hash, 8, hex);
+		printf("%6" PRId64 " %-20s %-7s %-6s %s\n", e.seq, t, snt_colour_name(e.colour),
+		       snt_decision_name(e.decision), hex);
+	}
+	if (err != BUREAU_OK && err != BUREAU_ERR_NOTFOUND) {
+		bureau__err_line("%s", why);
+		status = EXIT_FAIL;
+	}
+	bureau_db_entries_free(it);
+	bureau_db_close(db);
+	return status;
+}
+
+int bureau__cmd_alerts(const struct config *cfg)
+{
+	struct bureau_alert *a = NULL;
+	struct bureau_db *db = NULL;
+	size_t count = 0;
+	char why[BUREAU_WHY_LEN], t[40];
+	int status;
+
+	if (bureau__check_options(cfg, O_JSON, 0, 0))
+		return EXIT_USAGE;
+	status = bureau__open_db(cfg, false, &db);
+	if (status)
+		return status;
+	if (bureau_db_alerts(db, &a, &count, why, sizeof(why))) {
+		bureau__err_line("%s", why);
+		bureau_db_close(db);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < count; i++) {
+		format_time(a[i].created_utc_ms, t, sizeof(t));
+		if (cfg->json) {
+			json_t *o = json_pack("{sIsssIssssss}", "id", (json_int_t)a[i].id, "device", a[i].device,
+					      "seq", (json_int_t)a[i].seq, "kind", a[i].kind, "detail", a[i].detail,
+					      "time", t);
+
+			if (o)
+				json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(o);
+		} else {
+			printf("%" PRId64 " %s %s seq %" PRId64 " %s: %s\n", a[i].id, t, a[i].device, a[i].seq,
+			       a[i].kind, a[i].detail);
+		}
+	}
+	free(a);
+	bureau_db_close(db);
+	return EXIT_OK;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main_internal.h: what the files of sentinel-bureau's command line share
+ * (main.c: options, the database and key, the other commands; devices.c:
+ * devices, devices revoke, entries and alerts), for use only inside
+ * tools/bureau/: the parsed options and the helpers every command uses.
+ */
+#ifndef SNT_BUREAU_MAIN_INTERNAL_H
+#define SNT_BUREAU_MAIN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "tools/bureau/bureau.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define DEFAULT_DB "bureau.db"
+#define DEFAULT_KEY "bureau.key"	/* only to refuse registering the bureau's own key */
+#define PLATFORM_TIMEOUT_MS 5000
+
+enum opt_bit {
+	O_DB = 1 << 0,
+	O_KEY = 1 << 1,
+	O_PLATFORM = 1 << 2,
+	O_PLATFORM_TIMEOUT = 1 << 3,
+	O_DEVICE = 1 << 4,
+	O_PUB = 1 << 5,
+	O_REPLACE = 1 << 6,
+	O_JSON = 1 << 7,
+	O_OUTPUT = 1 << 8,
+	O_LISTEN = 1 << 9,
+	O_TLS_CERT = 1 << 10,
+	O_TLS_KEY = 1 << 11,
+	O_REQUEST_TIMEOUT = 1 << 12,
+	O_BUFFER_LIMIT = 1 << 13,
+	O_SEAL_KEY = 1 << 14,
+	O_HOME = 1 << 15,
+	O_WORKERS = 1 << 16,
+	O_FROM = 1 << 17,
+	O_TO = 1 << 18,
+	O_REASON = 1 << 19,
+	O_DAY = 1 << 20,
+};
+
+struct config {
+	unsigned given;
+	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
+		*from, *to, *reason, *day;
+	int platform_timeout_ms;
+	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
+	bool replace, json, help;
+	int nargs;
+	char **args;		/* operands: the command and its arguments */
+};
+
+/* main.c */
+
+/* One error line on stderr: "sentinel-bureau: <command>: " and the message. */
+void bureau__err_line(const char *fmt, ...) SNT_PRINTF(1, 2);
+
+/* A usage error line and the --help hint on stderr.  Return EXIT_USAGE. */
+int bureau__usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
+
+/*
+ * The options a command takes: @allowed (enum opt_bit; --db always), of
+ * which @required must be given, and @nargs operands after the command
+ * word.  Return 0, or EXIT_USAGE after the usage error line.
+ */
+int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned required, int nargs);
+
+/*
+ * The bureau database of --db (created when @create).  Return 0 and *@db
+ * (bureau_db_close() it), or the exit status (EXIT_FAIL, EXIT_USAGE) after
+ * the error line.
+ */
+int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db);
+
+/* A key id as 16 lower-case hex digits (@out: 17 bytes). */
+void bureau__kid_hex(const uint8_t kid[8], char out[17]);
+
+/* devices.c: each returns the command's exit status (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
+
+/* devices revoke --device ID --reason TEXT */
+int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms);
+
+/* devices [--json]: every registered gate with its contact, cursor and counts. */
+int bureau__cmd_devices(const struct config *cfg, int64_t now_ms);
+
+/* entries --device ID [--json]: a gate's entries as received. */
+int bureau__cmd_entries(const struct config *cfg);
+
+/* alerts [--json]: the alerts the bureau raised. */
+int bureau__cmd_alerts(const struct config *cfg);
+
+#endif
