@@ -11,20 +11,33 @@
  * about the same length at about a right angle; the most crossed
  * candidates and equal module sizes first) are refined to the centres of
  * their dark cores (weighted centroid of the pixels darker than the local
- * mean).  The version is chosen by the timing
- * patterns (§6.3.5: row and column 6 alternate dark and light): for each
- * version the finder distance allows, the grid the three centres span is
- * sampled along them and the best-alternating versions are kept.  For
- * versions 2 and up the bottom-right alignment pattern (§6.3.6) is looked for
- * near where that grid puts it, and when found the grid becomes a
- * perspective one through the four centres.  Every module is then sampled
- * (the mean of five points a quarter module apart, bilinear), judged dark or
- * light against the mean of the 7x7 modules around it (that mean moved a
- * little each way; and the sample sharpened against its four neighbours,
- * which blur mixes into a module of a pixel or two), and the result drawn as a clean code, GRID_PX pixels
- * a module with a quiet zone, its finder, timing and alignment patterns
- * drawn as the standard has them, which zbar then reads, error correction
- * and all.
+ * mean).
+ *
+ * Fitted grids come first.  For every version the finder distance allows,
+ * the grid the three centres span is scored by how well the modules whose
+ * shade the standard fixes (finder patterns and separators, timing and
+ * alignment patterns, §6.3) correlate with their samples; the best of all
+ * triples and versions are then fitted: the image points of the four
+ * corner finder centres (the fourth where the grid puts it) moved half a
+ * module at a time, then less, while that correlation grows, which makes
+ * the grid perspective and places it to a fraction of a module where the
+ * finder centres alone are a pixel off.  Then, as before fitting was done,
+ * the grids of the best-shaped triples: the version chosen by the timing
+ * patterns (§6.3.5: row and column 6 alternate dark and light), and for
+ * versions 2 and up the bottom-right alignment pattern (§6.3.6) looked for
+ * near where the grid puts it, the grid made perspective through it.
+ *
+ * Every module is sampled (the mean of five points a quarter module apart,
+ * bilinear) and judged dark or light against the mean of the 7x7 modules
+ * around it: as it is; with the share of its neighbours taken off (blur
+ * mixes a module of a pixel or two into them: the sample modelled as a
+ * linear function of its own shade and of how many of its edge and
+ * diagonal neighbours are dark, fitted by least squares, and each module
+ * judged again from its neighbours' last shades); against that mean moved a
+ * little each way; and sharpened against its four neighbours.  Each result
+ * is drawn as a clean code, GRID_PX pixels a module with a quiet zone, its
+ * function patterns as the standard has them, which zbar then reads, error
+ * correction and all.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +52,17 @@
 #define GRID_QUIET 4
 /* Finder candidates considered (the most crossed ones). */
 #define GRID_CANDS 12
+/*
+ * Grid fitting: triples whose grids are ranked (best-shaped first), grids
+ * fitted coarsely, grids fitted finely and tried; rounds per step; most
+ * fixed modules of a code (finders, separators, timing and alignment
+ * patterns of version SCAN__GRID_MAX_VERSION).
+ */
+#define GRID_FIT_TRIPLES 24
+#define GRID_COARSE 12
+#define GRID_FITS 6
+#define GRID_FIT_ROUNDS 8
+#define GRID_MAX_FIXED 640
 /* Finder triples tried per frame, best-shaped first. */
 #define GRID_TRIPLES 6
 /* Versions tried per triple (the best-alternating timing patterns). */
@@ -54,7 +78,10 @@
 static const struct {
 	float offset;
 	uint8_t sharpen;
-} grid_judge[] = { { 0.0f, 0 }, { -0.08f, 0 }, { 0.08f, 0 }, { 0.0f, 1 } };
+	uint8_t equalise;
+} grid_judge[] = { { 0.0f, 0, 0 }, { 0.0f, 0, 1 }, { -0.08f, 0, 0 }, { 0.08f, 0, 0 }, { 0.0f, 1, 0 } };
+/* Rounds of judging again with the neighbours' share taken off (equalise()). */
+#define GRID_EQ_ROUNDS 4
 /* Sharpening: each sample less this much of its four neighbours' mean difference. */
 #define GRID_SHARPEN 0.5f
 /* Binarising windows (radius, pixels) of the finder searches; 0: the plane as it is. */
@@ -420,28 +447,137 @@ static void sample_grid(const uint8_t *px, unsigned int w, unsigned int h,
 }
 
 /*
- * Draw the code of version @v (@n modules) from @val: a module is dark when
- * its value is under the mean of the 7x7 modules around it plus @offset;
- * the function patterns as the standard has them.  Into @out, @side x @side
- * pixels, light 255 and dark 0.
+ * Draw the code of version @v (@n modules) from the module shades @dark
+ * (@n x @n, 1 dark), its function patterns as the standard has them, into
+ * @out, @side x @side pixels, light 255 and dark 0.
  */
-static void render(const float *val, const float *mean, unsigned int v, unsigned int n,
-		   float offset, uint8_t *out, unsigned int side)
+static void render(const uint8_t *dark, unsigned int v, unsigned int n, uint8_t *out,
+		   unsigned int side)
 {
 	memset(out, 255, (size_t)side * side);
 	for (unsigned int r = 0; r < n; r++)
 		for (unsigned int c = 0; c < n; c++) {
-			int dark;
+			int d;
 
-			if (!fixed_module(n, r, c, &dark) && !align_module(v, n, r, c, &dark))
-				dark = val[(size_t)r * n + c] < mean[(size_t)r * n + c] + offset;
-			if (!dark)
+			if (!fixed_module(n, r, c, &d) && !align_module(v, n, r, c, &d))
+				d = dark[(size_t)r * n + c];
+			if (!d)
 				continue;
 			for (unsigned int y = 0; y < GRID_PX; y++)
 				memset(out + (size_t)((r + GRID_QUIET) * GRID_PX + y) * side +
 					       (c + GRID_QUIET) * GRID_PX,
 				       0, GRID_PX);
 		}
+}
+
+/* Dark modules of @val (@n x @n): under the mean of the 7x7 around them plus @offset. */
+static void threshold(const float *val, const float *mean, unsigned int n, float offset,
+		      uint8_t *dark)
+{
+	for (size_t i = 0; i < (size_t)n * n; i++)
+		dark[i] = val[i] < mean[i] + offset;
+}
+
+/* Dark modules among the four edge neighbours (@o4) and four diagonal ones (@o8) of (@r, @c). */
+static void neighbours(const uint8_t *dark, unsigned int n, unsigned int r, unsigned int c,
+		       float *o4, float *o8)
+{
+	int a = 0, b = 0;
+
+	for (int dy = -1; dy <= 1; dy++)
+		for (int dx = -1; dx <= 1; dx++) {
+			int y = (int)r + dy, x = (int)c + dx;
+
+			if ((dx == 0 && dy == 0) || y < 0 || x < 0 || y >= (int)n || x >= (int)n)
+				continue;
+			if (dx == 0 || dy == 0)
+				a += dark[(size_t)y * n + (size_t)x];
+			else
+				b += dark[(size_t)y * n + (size_t)x];
+		}
+	*o4 = (float)a;
+	*o8 = (float)b;
+}
+
+/*
+ * Dark modules of @val (@n x @n, version @v) with the blur between
+ * neighbours taken out: each sample, less the mean of the 7x7 around it, is
+ * modelled as a + b d + c (dark edge neighbours) + e (dark diagonal ones),
+ * d its own shade; a, b, c, e fitted by least squares over all modules
+ * (the fixed ones with their standard shades, the others as last judged),
+ * and each module judged again with its neighbours' share taken off
+ * (GRID_EQ_ROUNDS times, from the plain threshold).  0, or -1 when the fit
+ * finds no contrast.
+ */
+static int equalise(const float *val, const float *mean, unsigned int v, unsigned int n,
+		    uint8_t *dark)
+{
+	uint8_t prev[SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];
+
+	threshold(val, mean, n, 0, dark);
+	for (int round = 0; round < GRID_EQ_ROUNDS; round++) {
+		double a[4][5] = { { 0 } };
+		float b[4];
+
+		for (unsigned int r = 0; r < n; r++)
+			for (unsigned int c = 0; c < n; c++) {
+				int d;
+
+				if (fixed_module(n, r, c, &d) || align_module(v, n, r, c, &d))
+					dark[(size_t)r * n + c] = (uint8_t)d;
+			}
+		for (unsigned int r = 0; r < n; r++)
+			for (unsigned int c = 0; c < n; c++) {
+				size_t i = (size_t)r * n + c;
+				float x[4] = { 1, dark[i], 0, 0 }, y = val[i] - mean[i];
+
+				neighbours(dark, n, r, c, &x[2], &x[3]);
+				for (int j = 0; j < 4; j++) {
+					for (int k = 0; k < 4; k++)
+						a[j][k] += (double)x[j] * x[k];
+					a[j][4] += (double)x[j] * y;
+				}
+			}
+		for (int col = 0; col < 4; col++) {
+			int p = col;
+
+			for (int r = col + 1; r < 4; r++)
+				if (fabs(a[r][col]) > fabs(a[p][col]))
+					p = r;
+			if (fabs(a[p][col]) < 1e-9)
+				return -1;
+			for (int k = 0; k < 5; k++) {
+				double t = a[col][k];
+
+				a[col][k] = a[p][k];
+				a[p][k] = t;
+			}
+			for (int r = 0; r < 4; r++) {
+				double f;
+
+				if (r == col)
+					continue;
+				f = a[r][col] / a[col][col];
+				for (int k = col; k < 5; k++)
+					a[r][k] -= f * a[col][k];
+			}
+		}
+		for (int j = 0; j < 4; j++)
+			b[j] = (float)(a[j][4] / a[j][j]);
+		/* A dark module must lower its sample. */
+		if (b[1] >= 0)
+			return -1;
+		memcpy(prev, dark, (size_t)n * n);
+		for (unsigned int r = 0; r < n; r++)
+			for (unsigned int c = 0; c < n; c++) {
+				size_t i = (size_t)r * n + c;
+				float o4, o8;
+
+				neighbours(prev, n, r, c, &o4, &o8);
+				dark[i] = val[i] - mean[i] - (b[0] + b[2] * o4 + b[3] * o8) < b[1] / 2;
+			}
+	}
+	return 0;
 }
 
 /*
@@ -482,6 +618,109 @@ static void local_mean(const float *val, unsigned int n, float *mean)
 					sum += val[(size_t)y * n + x];
 			mean[(size_t)r * n + c] = sum / (float)((r1 - r0 + 1) * (c1 - c0 + 1));
 		}
+}
+
+/* A module whose shade the standard fixes: its centre (module coordinates) and shade. */
+struct fixed {
+	float u, v;
+	float e;		/* light +1, dark -1 */
+};
+
+/*
+ * The modules of an @n-module code (version @v) whose shade the standard
+ * fixes (finder patterns and separators, timing patterns, alignment
+ * patterns) into @f (GRID_MAX_FIXED).  Returns how many.
+ */
+static size_t fixed_list(unsigned int v, unsigned int n, struct fixed *f)
+{
+	size_t k = 0;
+
+	for (unsigned int r = 0; r < n; r++)
+		for (unsigned int c = 0; c < n; c++) {
+			int dark;
+
+			if (k == GRID_MAX_FIXED)
+				return k;
+			if (!fixed_module(n, r, c, &dark) && !align_module(v, n, r, c, &dark))
+				continue;
+			f[k++] = (struct fixed){ (float)c + 0.5f, (float)r + 0.5f, dark ? -1.0f : 1.0f };
+		}
+	return k;
+}
+
+/*
+ * How well grid @g lies on the code in @px: the correlation of the samples
+ * at the fixed modules @f[0..nf-1] with their shades; -1 .. 1.
+ */
+static float fixed_score(const uint8_t *px, unsigned int w, unsigned int h,
+			 const struct grid_map *g, const struct fixed *f, size_t nf)
+{
+	double sv = 0, svv = 0, se = 0, see = 0, sve = 0, cov, vv, ve;
+
+	if (nf < 2)
+		return -1;
+	for (size_t k = 0; k < nf; k++) {
+		float x, y, val;
+
+		map_pt(g, f[k].u, f[k].v, &x, &y);
+		val = sample(px, w, h, x, y);
+		sv += val;
+		svv += (double)val * val;
+		se += f[k].e;
+		see += (double)f[k].e * f[k].e;
+		sve += (double)val * f[k].e;
+	}
+	cov = sve - sv * se / (double)nf;
+	vv = svv - sv * sv / (double)nf;
+	ve = see - se * se / (double)nf;
+	return vv > 0 && ve > 0 ? (float)(cov / sqrt(vv * ve)) : -1;
+}
+
+/*
+ * Grid @g of an @n-module code (version @v) moved to where its fixed
+ * modules fit the plane best (fixed_score()): the image points of the
+ * finder centres and of module (n - 3.5, n - 3.5) each moved in steps of
+ * half a module down to 1/@finest of one, one coordinate at a time, while
+ * the score grows (at most GRID_FIT_ROUNDS rounds a step).  Returns the
+ * score of the result.
+ */
+static float fit_grid(const uint8_t *px, unsigned int w, unsigned int h, struct grid_map *g,
+		      unsigned int v, unsigned int finest)
+{
+	struct fixed f[GRID_MAX_FIXED];
+	unsigned int n = 17 + 4 * v;
+	float uv[4][2] = { { 3.5f, 3.5f },
+			   { (float)n - 3.5f, 3.5f },
+			   { 3.5f, (float)n - 3.5f },
+			   { (float)n - 3.5f, (float)n - 3.5f } };
+	float xy[4][2], best, mod;
+	size_t nf = fixed_list(v, n, f);
+
+	for (int i = 0; i < 4; i++)
+		map_pt(g, uv[i][0], uv[i][1], &xy[i][0], &xy[i][1]);
+	mod = hypotf(xy[1][0] - xy[0][0], xy[1][1] - xy[0][1]) / (float)(n - 7);
+	best = fixed_score(px, w, h, g, f, nf);
+	for (float step = 0.5f * mod; step >= mod / (float)finest; step /= 2) {
+		for (int round = 0, moved = 1; moved && round < GRID_FIT_ROUNDS; round++) {
+			moved = 0;
+			for (int i = 0; i < 8; i++)
+				for (int sgn = -1; sgn <= 1; sgn += 2) {
+					struct grid_map t;
+					float keep = xy[i / 2][i % 2], sc;
+
+					xy[i / 2][i % 2] = keep + (float)sgn * step;
+					if (homography((const float(*)[2])uv, (const float(*)[2])xy, &t) ||
+					    (sc = fixed_score(px, w, h, &t, f, nf)) <= best) {
+						xy[i / 2][i % 2] = keep;
+						continue;
+					}
+					best = sc;
+					*g = t;
+					moved = 1;
+				}
+		}
+	}
+	return best;
 }
 
 /* A triple of finder centres in code order, and how well it is shaped (lower is better). */
@@ -576,6 +815,89 @@ static size_t triples(const struct scan__cand *c, size_t nc, struct triple *t, s
 	return n;
 }
 
+/* A grid fitted to the plane (fit_grid()), of version @v. */
+struct fitted {
+	struct grid_map g;
+	unsigned int v;
+	float score;
+};
+
+/*
+ * The module counts triple @t's finder distance allows: 0.7 to 1.5 times
+ * its estimate (finder distance over module size, plus 7).
+ */
+static void version_range(const struct triple *t, float *lo, float *hi)
+{
+	float d1 = hypotf(t->p[1][0] - t->p[0][0], t->p[1][1] - t->p[0][1]);
+	float d2 = hypotf(t->p[2][0] - t->p[0][0], t->p[2][1] - t->p[0][1]);
+	float est = (d1 + d2) / 2 / t->module + 7;
+
+	*lo = 0.7f * est;
+	*hi = 1.5f * est;
+}
+
+/*
+ * The versions (at most GRID_VERSIONS) whose timing patterns alternate best
+ * on the affine grid of triple @t, among those version_range() allows, best
+ * first, into @vs (scores in @sc).  Returns how many.
+ */
+static size_t versions(const uint8_t *px, unsigned int w, unsigned int h, const struct triple *t,
+		       unsigned int vs[GRID_VERSIONS], float sc[GRID_VERSIONS])
+{
+	size_t nv = 0;
+	float lo, hi;
+
+	version_range(t, &lo, &hi);
+	for (unsigned int v = 1; v <= SCAN__GRID_MAX_VERSION; v++) {
+		unsigned int n = 17 + 4 * v;
+		struct grid_map g;
+		float x;
+		size_t at;
+
+		if ((float)n < lo || (float)n > hi)
+			continue;
+		affine(t->p[0], t->p[1], t->p[2], n, &g);
+		x = timing_score(px, w, h, &g, n);
+		for (at = nv < GRID_VERSIONS ? nv : GRID_VERSIONS; at > 0 && sc[at - 1] < x; at--)
+			if (at < GRID_VERSIONS) {
+				vs[at] = vs[at - 1];
+				sc[at] = sc[at - 1];
+			}
+		if (at < GRID_VERSIONS) {
+			vs[at] = v;
+			sc[at] = x;
+		}
+		nv += nv < GRID_VERSIONS;
+	}
+	return nv;
+}
+
+/* @x into @f (*@n of at most @max, best score first), when it ranks. */
+static void keep_best(struct fitted *f, size_t *n, size_t max, const struct fitted *x)
+{
+	size_t at;
+
+	for (at = *n < max ? *n : max; at > 0 && f[at - 1].score < x->score; at--)
+		if (at < max)
+			f[at] = f[at - 1];
+	if (at < max)
+		f[at] = *x;
+	*n += *n < max;
+}
+
+/* @f[0..n-1] in order of score, best first. */
+static void sort_fits(struct fitted *f, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct fitted x = f[i];
+		size_t j = i;
+
+		for (; j > 0 && f[j - 1].score < x.score; j--)
+			f[j] = f[j - 1];
+		f[j] = x;
+	}
+}
+
 /*
  * Draw grid @g (version @v) with each threshold offset and hand it to zbar
  * until one reads.  1 when zbar found a symbol (left in s->zimg, the plane
@@ -589,6 +911,7 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 	float lo = 255, hi = 0;
 	float *val = s->grid_val, *mean = val + (size_t)n * n, *sharp = mean + (size_t)n * n;
 	uint8_t *img = grow(s->grid_img, &s->grid_img_cap, (size_t)side * side);
+	uint8_t dark[SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];
 
 	if (!img)
 		return -1;
@@ -607,8 +930,14 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 
 		if (s->zbar_passes >= *passes_end || late(s))
 			return 0;
-		render(grid_judge[k].sharpen ? sharp : val, mean, v, n,
-		       grid_judge[k].offset * (hi - lo), img, side);
+		if (grid_judge[k].equalise) {
+			if (equalise(val, mean, v, n, dark))
+				continue;
+		} else {
+			threshold(grid_judge[k].sharpen ? sharp : val, mean, n,
+				  grid_judge[k].offset * (hi - lo), dark);
+		}
+		render(dark, v, n, img, side);
 		zbar_image_set_size(s->zimg, side, side);
 		zbar_image_set_data(s->zimg, img, (unsigned long)side * side, NULL);
 		r = zbar_scan_image(s->zs, s->zimg);
@@ -711,37 +1040,61 @@ int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 		if (refine(px, w, h, c[i].module, &c[i].x, &c[i].y)) {
 			c[i--] = c[--nc];
 		}
+	/*
+	 * Grids of every version the finder distance allows, over the best-shaped
+	 * triples of all candidates, ranked by how well their fixed modules lie
+	 * on the plane; the best fitted (fit_grid()) coarsely, the best of those
+	 * finely, and tried in that order.
+	 */
+	{
+		struct triple ft[GRID_FIT_TRIPLES];
+		struct fitted fits[GRID_COARSE];
+		size_t nft = triples(c, nc, ft, GRID_FIT_TRIPLES), nfit = 0;
+
+		for (unsigned int v = 1; v <= SCAN__GRID_MAX_VERSION; v++) {
+			struct fixed fx[GRID_MAX_FIXED];
+			unsigned int n = 17 + 4 * v;
+			size_t nfx = 0;
+
+			for (size_t i = 0; i < nft; i++) {
+				struct fitted x;
+				float lo, hi;
+
+				version_range(&ft[i], &lo, &hi);
+				if ((float)n < lo || (float)n > hi)
+					continue;
+				if (nfx == 0)
+					nfx = fixed_list(v, n, fx);
+				x.v = v;
+				affine(ft[i].p[0], ft[i].p[1], ft[i].p[2], n, &x.g);
+				x.score = fixed_score(px, w, h, &x.g, fx, nfx);
+				keep_best(fits, &nfit, GRID_COARSE, &x);
+			}
+		}
+		for (size_t k = 0; k < nfit; k++) {
+			if (late(s))
+				return 0;
+			fits[k].score = fit_grid(px, w, h, &fits[k].g, fits[k].v, 4);
+		}
+		sort_fits(fits, nfit);
+		for (size_t k = 0; k < nfit && k < GRID_FITS; k++) {
+			int r;
+
+			if (late(s))
+				return 0;
+			fit_grid(px, w, h, &fits[k].g, fits[k].v, 16);
+			r = try_grid(s, px, w, h, &fits[k].g, fits[k].v, &passes_end, pm);
+			if (r)
+				return r;
+		}
+	}
 	nt = triples(c, nc, t, GRID_TRIPLES);
 	for (size_t i = 0; i < nt; i++) {
-		float d1 = hypotf(t[i].p[1][0] - t[i].p[0][0], t[i].p[1][1] - t[i].p[0][1]);
-		float d2 = hypotf(t[i].p[2][0] - t[i].p[0][0], t[i].p[2][1] - t[i].p[0][1]);
-		float est = (d1 + d2) / 2 / t[i].module + 7;
-		unsigned int best[GRID_VERSIONS] = { 0 };
+		unsigned int best[GRID_VERSIONS];
 		float bscore[GRID_VERSIONS];
+		size_t nv = versions(px, w, h, &t[i], best, bscore);
 
-		for (size_t k = 0; k < GRID_VERSIONS; k++)
-			bscore[k] = -1.0f;
-		for (unsigned int v = 1; v <= SCAN__GRID_MAX_VERSION; v++) {
-			unsigned int n = 17 + 4 * v;
-			struct grid_map g;
-			float sc;
-
-			if ((float)n < 0.7f * est || (float)n > 1.5f * est)
-				continue;
-			affine(t[i].p[0], t[i].p[1], t[i].p[2], n, &g);
-			sc = timing_score(px, w, h, &g, n);
-			for (size_t k = 0; k < GRID_VERSIONS; k++)
-				if (sc > bscore[k]) {
-					for (size_t j = GRID_VERSIONS - 1; j > k; j--) {
-						best[j] = best[j - 1];
-						bscore[j] = bscore[j - 1];
-					}
-					best[k] = v;
-					bscore[k] = sc;
-					break;
-				}
-		}
-		for (size_t k = 0; k < GRID_VERSIONS && best[k]; k++) {
+		for (size_t k = 0; k < nv; k++) {
 			unsigned int v = best[k], n = 17 + 4 * v;
 			struct grid_map g, hg;
 			float ax = 0, ay = 0;

@@ -36,9 +36,9 @@
  * The grid planes are not given to zbar as they are: the module grid
  * spanned by three finder patterns is sampled and drawn clean (grid.c).  On
  * the smoothed full-scale plane it reads noisy, blurred and tilted captures
- * no plane before it does (healthcode-hard 39 -> 43 of 60), and comes before
+ * no plane before it does (healthcode-hard 39 -> 48 of 60), and comes before
  * the enlarged region, which costs more; on the enlarged region, last, it
- * reads codes of two pixels a module or less (healthcode-small 6 -> 11 of
+ * reads codes of two pixels a module or less (healthcode-small 6 -> 14 of
  * 45).
  *
  * Two kinds of plane are conditional, so they cost nothing on the frames

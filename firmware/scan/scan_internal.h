@@ -334,11 +334,17 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
  * patterns searched on @px as it is and binarised by the local mean (radii
  * 4, 7 and 12 pixels), the most crossed GRID_CANDS refined to their cores'
  * centres and taken three at a time as a code's corners (best-shaped
- * first); for each, the versions whose timing patterns alternate best; the
- * grid made perspective through the bottom-right alignment pattern when one
- * is found, else affine; each module sampled and judged against the mean of
- * the 7x7 around it (that mean moved 8 % of the range each way; and the
- * sample sharpened against its four neighbours); the
+ * first); first the grids of all versions over the best-shaped
+ * GRID_FIT_TRIPLES, the best by the correlation of their fixed modules
+ * (finders, separators, timing and alignment patterns) with the plane
+ * fitted to it (perspective, a sixteenth of a module); then for each of
+ * the GRID_TRIPLES best-shaped, the versions whose timing patterns
+ * alternate best, the grid made perspective through the bottom-right
+ * alignment pattern when one is found, else affine; each module sampled and
+ * judged against the mean of the 7x7 around it (as it is; with its
+ * neighbours' share, fitted by least squares, taken off; that mean moved
+ * 8 % of the range each way; the sample sharpened against its four
+ * neighbours); each
  * grid drawn clean, its function patterns as ISO/IEC 18004:2015 §6.3 draws
  * them, and read by zbar (s->zs, s->zimg), at most GRID_PASSES (48) zbar
  * passes in all (s->zbar_passes counts them), none started (nor a finder
