@@ -51,6 +51,7 @@
 #include "sign/sign.h"
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/db_sqlite_internal.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
 #define BUREAU_SCHEMA_VERSION 5
@@ -164,36 +165,21 @@ static const char schema_v5[] =
 	"CREATE INDEX entries_dev_time ON entries (dev, time_utc_ms);\n"
 	"PRAGMA user_version = 5;\n";
 
-struct sqlite_db {
-	struct bureau_db base;
-	sqlite3 *db;
-	sqlite3_stmt *st_dev;		/* device -> id */
-	sqlite3_stmt *st_ins[2];	/* insert or ignore into entries / priority */
-	sqlite3_stmt *st_get[2];	/* one row of entries / priority */
-	sqlite3_stmt *st_next;		/* seqs after the cursor */
-};
 
-struct sqlite_iter {
-	struct bureau_entry_iter base;
-	struct sqlite_db *db;
-	sqlite3_stmt *stmt;
-	uint8_t *payload;
-};
-
-static enum bureau_err db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
+enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
 	snprintf(why, n, "bureau database: %s: %s", what, sqlite3_errmsg(db->db));
 	return BUREAU_ERR_DB;
 }
 
-static enum bureau_err exec(struct sqlite_db *db, const char *sql, char *why, size_t n)
+enum bureau_err sqlite__exec(struct sqlite_db *db, const char *sql, char *why, size_t n)
 {
 	if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, sql);
+		return sqlite__db_fail(db, why, n, sql);
 	return BUREAU_OK;
 }
 
-static void rollback(struct sqlite_db *db)
+void sqlite__rollback(struct sqlite_db *db)
 {
 	if (!sqlite3_get_autocommit(db->db))
 		(void)sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
@@ -258,38 +244,38 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 	 * index of a busy bureau in memory.
 	 */
 	if (tables == 0) {
-		err = exec(db, "PRAGMA page_size=" BUREAU_PAGE_SIZE, why, n);
+		err = sqlite__exec(db, "PRAGMA page_size=" BUREAU_PAGE_SIZE, why, n);
 		if (err)
 			goto err_close;
 	}
-	err = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+	err = sqlite__exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
 		       "PRAGMA cache_size=-65536", why, n);
 	if (err)
 		goto err_close;
 	if (tables == 0 || version < BUREAU_SCHEMA_VERSION) {
-		err = exec(db, "BEGIN IMMEDIATE", why, n);
+		err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
 		if (err)
 			goto err_close;
 		/* Read again under the write lock: another process may have done it. */
 		if (query_int(db, "PRAGMA user_version", &version)) {
-			err = db_fail(db, why, n, "user_version");
-			rollback(db);
+			err = sqlite__db_fail(db, why, n, "user_version");
+			sqlite__rollback(db);
 			goto err_close;
 		}
 		if (version == 0)
-			err = exec(db, schema_v1, why, n);
+			err = sqlite__exec(db, schema_v1, why, n);
 		if (!err && version < 2)
-			err = exec(db, schema_v2, why, n);
+			err = sqlite__exec(db, schema_v2, why, n);
 		if (!err && version < 3)
-			err = exec(db, schema_v3, why, n);
+			err = sqlite__exec(db, schema_v3, why, n);
 		if (!err && version < 4)
-			err = exec(db, schema_v4, why, n);
+			err = sqlite__exec(db, schema_v4, why, n);
 		if (!err && version < 5)
-			err = exec(db, schema_v5, why, n);
+			err = sqlite__exec(db, schema_v5, why, n);
 		if (!err)
-			err = exec(db, "COMMIT", why, n);
+			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
-			rollback(db);
+			sqlite__rollback(db);
 			goto err_close;
 		}
 	}
@@ -303,7 +289,7 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||
 	    prepare(db, "SELECT seq, hash FROM entries WHERE dev = ?1 AND seq > ?2 ORDER BY seq", &db->st_next)) {
-		err = db_fail(db, why, n, "prepare");
+		err = sqlite__db_fail(db, why, n, "prepare");
 		goto err_close;
 	}
 	*out = &db->base;
@@ -347,11 +333,11 @@ static int64_t device_id(struct sqlite_db *db, const char *device)
 	return id;
 }
 
-static enum bureau_err lookup(struct sqlite_db *db, const char *device, int64_t *id, char *why, size_t n)
+enum bureau_err sqlite__lookup(struct sqlite_db *db, const char *device, int64_t *id, char *why, size_t n)
 {
 	*id = device_id(db, device);
 	if (*id < 0)
-		return db_fail(db, why, n, "device lookup");
+		return sqlite__db_fail(db, why, n, "device lookup");
 	if (*id == 0) {
 		snprintf(why, n, "device %s is not registered", device);
 		return BUREAU_ERR_NOTFOUND;
@@ -370,7 +356,7 @@ static enum bureau_err sq_register(struct bureau_db *base_, const char *device, 
 	int rc;
 
 	*changed = false;
-	err = exec(db, "BEGIN IMMEDIATE", why, n);
+	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
 	if (err)
 		return err;
 	if (sqlite3_prepare_v2(db->db, "SELECT kid FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
@@ -384,11 +370,11 @@ static enum bureau_err sq_register(struct bureau_db *base_, const char *device, 
 		sqlite3_finalize(s);
 		s = NULL;
 		if (same) {
-			rollback(db);
+			sqlite__rollback(db);
 			return BUREAU_OK;
 		}
 		if (!replace) {
-			rollback(db);
+			sqlite__rollback(db);
 			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
 				 device);
 			return BUREAU_ERR_EXISTS;
@@ -414,18 +400,18 @@ static enum bureau_err sq_register(struct bureau_db *base_, const char *device, 
 		goto err_db;
 	sqlite3_finalize(s);
 	s = NULL;
-	err = exec(db, "COMMIT", why, n);
+	err = sqlite__exec(db, "COMMIT", why, n);
 	if (err) {
-		rollback(db);
+		sqlite__rollback(db);
 		return err;
 	}
 	*changed = true;
 	return BUREAU_OK;
 
 err_db:
-	err = db_fail(db, why, n, "register");
+	err = sqlite__db_fail(db, why, n, "register");
 	sqlite3_finalize(s);
-	rollback(db);
+	sqlite__rollback(db);
 	return err;
 }
 
@@ -438,7 +424,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 	int rc;
 
 	*changed = false;
-	err = exec(db, "BEGIN IMMEDIATE", why, n);
+	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
 	if (err)
 		return err;
 	if (sqlite3_prepare_v2(db->db, "SELECT seal_key FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
@@ -447,7 +433,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(s);
-		rollback(db);
+		sqlite__rollback(db);
 		snprintf(why, n, "device %s is not registered", device);
 		return BUREAU_ERR_NOTFOUND;
 	}
@@ -458,7 +444,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 
 		if (same || !replace) {
 			sqlite3_finalize(s);
-			rollback(db);
+			sqlite__rollback(db);
 			if (same)
 				return BUREAU_OK;
 			snprintf(why, n, "device %s is registered with another seal key; use --replace", device);
@@ -475,18 +461,18 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto err_db;
 	sqlite3_finalize(s);
-	err = exec(db, "COMMIT", why, n);
+	err = sqlite__exec(db, "COMMIT", why, n);
 	if (err) {
-		rollback(db);
+		sqlite__rollback(db);
 		return err;
 	}
 	*changed = true;
 	return BUREAU_OK;
 
 err_db:
-	err = db_fail(db, why, n, "seal key");
+	err = sqlite__db_fail(db, why, n, "seal key");
 	sqlite3_finalize(s);
-	rollback(db);
+	sqlite__rollback(db);
 	return err;
 }
 
@@ -500,7 +486,7 @@ static enum bureau_err sq_seal_key(struct bureau_db *base_, const char *device, 
 
 	buf[0] = '\0';
 	if (sqlite3_prepare_v2(db->db, "SELECT seal_key FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "seal key");
+		return sqlite__db_fail(db, why, n, "seal key");
 	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -513,7 +499,7 @@ static enum bureau_err sq_seal_key(struct bureau_db *base_, const char *device, 
 		snprintf(why, n, "device %s is not registered", device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else {
-		err = db_fail(db, why, n, "seal key");
+		err = sqlite__db_fail(db, why, n, "seal key");
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -530,7 +516,7 @@ static enum bureau_err sq_device_key(struct bureau_db *base_, const char *device
 	int rc;
 
 	if (sqlite3_prepare_v2(db->db, "SELECT pub_pem FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "device key");
+		return sqlite__db_fail(db, why, n, "device key");
 	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -545,7 +531,7 @@ static enum bureau_err sq_device_key(struct bureau_db *base_, const char *device
 		snprintf(why, n, "device %s is not registered", device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else {
-		err = db_fail(db, why, n, "device key");
+		err = sqlite__db_fail(db, why, n, "device key");
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -572,7 +558,7 @@ static int bind_entry(sqlite3_stmt *s, int64_t dev, const struct snt_entry *e, c
  * @e, as the gate's log reads them; the payload points into @s's memory
  * until the next step.
  */
-static int read_entry(sqlite3_stmt *s, struct snt_entry *e)
+int sqlite__read_entry(sqlite3_stmt *s, struct snt_entry *e)
 {
 	return snt_store_row_decode(s, e, NULL) == SNT_STORE_OK ? 0 : -1;
 }
@@ -595,7 +581,7 @@ static int compare_held(struct sqlite_db *db, int t, int64_t dev, const struct s
 		res = 0;
 	else if (rc != SQLITE_ROW)
 		res = -2;
-	else if (read_entry(s, &held))
+	else if (sqlite__read_entry(s, &held))
 		res = -1;	/* an unreadable held row is no match either */
 	else
 		res = snt_entry_equal(&held, e) ? 1 : -1;
@@ -631,7 +617,7 @@ static int held_hash_col(struct sqlite_db *db, int64_t dev, int64_t seq, int col
 }
 
 /* Hash held in entries for @seq: 1 found, 0 none, -1 error. */
-static int held_hash(struct sqlite_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
+int sqlite__held_hash(struct sqlite_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN])
 {
 	return held_hash_col(db, dev, seq, 17, hash);
 }
@@ -689,7 +675,7 @@ static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t *ack)
  * The end of the contiguous run quickly: the count of entries up to max
  * equals max when there is no gap (the common case); else walk.
  */
-static int ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
+int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
 {
 	sqlite3_stmt *s;
 	int64_t cnt = 0, max = 0;
@@ -725,7 +711,7 @@ static enum bureau_err refuse_revoked(struct sqlite_db *db, int64_t dev, const c
 
 	if (sqlite3_prepare_v2(db->db, "SELECT revoked_utc_ms, coalesce(revoked_reason, '') FROM devices WHERE id = ?1",
 			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "revoked");
+		return sqlite__db_fail(db, why, n, "revoked");
 	sqlite3_bind_int64(s, 1, dev);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) != 0) {
@@ -733,7 +719,7 @@ static enum bureau_err refuse_revoked(struct sqlite_db *db, int64_t dev, const c
 			 (const char *)sqlite3_column_text(s, 1));
 		err = BUREAU_ERR_REJECT;
 	} else if (rc != SQLITE_ROW) {
-		err = db_fail(db, why, n, "revoked");
+		err = sqlite__db_fail(db, why, n, "revoked");
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -755,10 +741,10 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	err = exec(db, "BEGIN IMMEDIATE", why, n_why);
+	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n_why);
 	if (err)
 		return err;
-	err = lookup(db, m->device, &dev, why, n_why);
+	err = sqlite__lookup(db, m->device, &dev, why, n_why);
 	if (err)
 		goto err_rollback;
 	err = refuse_revoked(db, dev, m->device, why, n_why);
@@ -767,7 +753,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 	if (!m->priority) {
 		/* The bundle's prev must link to what is held for first - 1. */
 		if (m->first > 1) {
-			r = held_hash(db, dev, m->first - 1, h);
+			r = sqlite__held_hash(db, dev, m->first - 1, h);
 			if (r < 0)
 				goto err_db;
 			if (r == 1 && memcmp(h, m->prev, SNT_HASH_LEN) != 0) {
@@ -841,7 +827,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 		}
 	}
 	sqlite3_reset(s);
-	if (ack_seq_of(db, dev, &res->ack_seq))
+	if (sqlite__ack_seq_of(db, dev, &res->ack_seq))
 		goto err_db;
 	s = NULL;
 	if (sqlite3_prepare_v2(db->db,
@@ -867,7 +853,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 	err = res->new_entries > 0 ? db_touch(db, m->device, now_ms, why, n_why) : BUREAU_OK;
 	if (err)
 		goto err_rollback;
-	err = exec(db, "COMMIT", why, n_why);
+	err = sqlite__exec(db, "COMMIT", why, n_why);
 	if (err)
 		goto err_rollback;
 	return BUREAU_OK;
@@ -878,17 +864,17 @@ err_differs:
 		 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
 		 m->device, bad);
 	memset(res, 0, sizeof(*res));
-	rollback(db);
+	sqlite__rollback(db);
 	return BUREAU_ERR_REJECT;
 err_db:
-	err = db_fail(db, why, n_why, "merge");
+	err = sqlite__db_fail(db, why, n_why, "merge");
 err_rollback:
 	if (s && s != db->st_ins[t])
 		sqlite3_finalize(s);
 	else if (s)
 		sqlite3_reset(s);
 	memset(res, 0, sizeof(*res));
-	rollback(db);
+	sqlite__rollback(db);
 	return err;
 }
 
@@ -906,768 +892,17 @@ static enum bureau_err db_touch(struct sqlite_db *db, const char *device, int64_
 	if (sqlite3_prepare_v2(db->db,
 			       "UPDATE devices SET last_contact_utc_ms = max(last_contact_utc_ms, ?2) WHERE device = ?1",
 			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "contact");
+		return sqlite__db_fail(db, why, n, "contact");
 	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(db, why, n, "contact");
+		return sqlite__db_fail(db, why, n, "contact");
 	return BUREAU_OK;
 }
 
 /* The gate's time of entry @seq of @dev. */
-static int query_time(struct sqlite_db *db, int64_t dev, int64_t seq, int64_t *out)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->db, "SELECT time_utc_ms FROM entries WHERE dev = ?1 AND seq = ?2", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-static enum bureau_err sq_device_info(struct bureau_db *base_, const char *device,
-				      struct bureau_device_info *out, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	sqlite3_stmt *s;
-	int64_t dev;
-	enum bureau_err err;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	err = exec(db, "BEGIN", why, n);	/* one snapshot */
-	if (err)
-		return err;
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		goto out;
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT device, kid, last_contact_utc_ms, "
-			       "(SELECT count(*) FROM entries WHERE dev = ?1), "
-			       "(SELECT count(*) FROM priority WHERE dev = ?1), "
-			       "max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
-			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
-			       "coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, '') "
-			       "FROM devices WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
-		err = db_fail(db, why, n, "device");
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, dev);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		snt_strlcpy(out->device, (const char *)sqlite3_column_text(s, 0), sizeof(out->device));
-		if (sqlite3_column_bytes(s, 1) == 8)
-			memcpy(out->kid, sqlite3_column_blob(s, 1), 8);
-		out->last_contact_utc_ms = sqlite3_column_int64(s, 2);
-		out->entries = sqlite3_column_int64(s, 3);
-		out->priority = sqlite3_column_int64(s, 4);
-		out->max_seq = sqlite3_column_int64(s, 5);
-		snt_strlcpy(out->home, (const char *)sqlite3_column_text(s, 6), sizeof(out->home));
-		out->revoked_utc_ms = sqlite3_column_int64(s, 7);
-		snt_strlcpy(out->revoked_reason, (const char *)sqlite3_column_text(s, 8), sizeof(out->revoked_reason));
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW) {
-		err = db_fail(db, why, n, "device");
-		goto out;
-	}
-	if (ack_seq_of(db, dev, &out->ack_seq)) {
-		err = db_fail(db, why, n, "ack");
-		goto out;
-	}
-	if (out->ack_seq > 0 && held_hash(db, dev, out->ack_seq, out->ack_hash) != 1) {
-		err = db_fail(db, why, n, "ack hash");
-		goto out;
-	}
-	if (out->ack_seq > 0 && query_time(db, dev, out->ack_seq, &out->ack_time_utc_ms))
-		err = db_fail(db, why, n, "ack time");
-out:
-	(void)sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
-	return err;
-}
-
-static enum bureau_err sq_devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
-				  char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	char (*arr)[BUREAU_DEVICE_LEN] = NULL;
-	size_t cnt = 0, cap = 0;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->db, "SELECT device FROM devices ORDER BY device", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "devices");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p = realloc(arr, ncap * sizeof(*arr));
-
-			if (!p) {
-				free(arr);
-				sqlite3_finalize(s);
-				return BUREAU_ERR_NOMEM;
-			}
-			arr = p;
-			cap = ncap;
-		}
-		snt_strlcpy(arr[cnt++], (const char *)sqlite3_column_text(s, 0), BUREAU_DEVICE_LEN);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return db_fail(db, why, n, "devices");
-	}
-	*ids = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
-{
-	if (*cnt + 2 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*cnt)++] = a;
-	(*arr)[(*cnt)++] = b;
-	return 0;
-}
-
-static enum bureau_err sq_gaps(struct bureau_db *base_, const char *device, int64_t **ranges,
-			       size_t *count, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	sqlite3_stmt *s;
-	int64_t dev, cur = 0, max = 0, *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
-			       "(SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1))", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "gaps");
-	sqlite3_bind_int64(s, 1, dev);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		max = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	s = db->st_next;
-	sqlite3_reset(s);
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, 0);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(s, 0);
-
-		if (seq > cur + 1 && push_pair(&arr, &cnt, &cap, cur + 1, seq - 1))
-			goto err_nomem;
-		cur = seq;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return db_fail(db, why, n, "gaps");
-	}
-	/* Past the last regular entry up to a priority copy's seq: missing too. */
-	if (max > cur && push_pair(&arr, &cnt, &cap, cur + 1, max))
-		goto err_nomem;
-	*ranges = arr;
-	*count = cnt / 2;
-	return BUREAU_OK;
-
-err_nomem:
-	sqlite3_reset(s);
-	free(arr);
-	return BUREAU_ERR_NOMEM;
-}
-
-static enum bureau_err sq_entries_new(struct bureau_db *base_, const char *device, bool copies,
-				      struct bureau_entry_iter **out, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	struct sqlite_iter *it;
-	int64_t dev;
-	enum bureau_err err;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	it = calloc(1, sizeof(*it));
-	if (!it)
-		return BUREAU_ERR_NOMEM;
-	it->db = db;
-	if (sqlite3_prepare_v2(db->db, copies ? "SELECT " SNT_STORE_ROW_COLUMNS ", received_utc_ms FROM priority "
-						"WHERE dev = ?1 ORDER BY seq"
-					      : "SELECT " SNT_STORE_ROW_COLUMNS ", received_utc_ms FROM entries "
-						"WHERE dev = ?1 ORDER BY seq", -1,
-			       &it->stmt, NULL) != SQLITE_OK) {
-		free(it);
-		return db_fail(db, why, n, "entries");
-	}
-	sqlite3_bind_int64(it->stmt, 1, dev);
-	it->base.ops = &bureau_backend_sqlite;
-	*out = &it->base;
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_entries_next(struct bureau_entry_iter *base_, struct snt_entry *e, char *why, size_t n)
-{
-	struct sqlite_iter *it = (struct sqlite_iter *)base_;
-	int rc = sqlite3_step(it->stmt);
-
-	if (rc == SQLITE_DONE)
-		return BUREAU_ERR_NOTFOUND;
-	if (rc != SQLITE_ROW)
-		return db_fail(it->db, why, n, "entries");
-	if (read_entry(it->stmt, e)) {
-		snprintf(why, n, "bureau database: entry %lld: a stored value is not valid",
-			 (long long)sqlite3_column_int64(it->stmt, 0));
-		return BUREAU_ERR_DB;
-	}
-	it->base.received_utc_ms = sqlite3_column_int64(it->stmt, SNT_STORE_ROW_NCOLUMNS);
-	return BUREAU_OK;
-}
-
-static void sq_entries_free(struct bureau_entry_iter *base_)
-{
-	struct sqlite_iter *it = (struct sqlite_iter *)base_;
-
-	if (!it)
-		return;
-	sqlite3_finalize(it->stmt);
-	free(it);
-}
-
-static enum bureau_err sq_pending_verifications(struct bureau_db *base_, const char *device, int64_t from,
-						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	static const char sql[] =
-		"SELECT seq FROM entries e WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3 AND format = 'healthcode' "
-		"AND verified = 'unverified' AND payload IS NOT NULL "
-		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = e.dev AND v.seq = e.seq) "
-		"UNION "
-		"SELECT seq FROM priority p WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3 AND format = 'healthcode' "
-		"AND verified = 'unverified' AND payload IS NOT NULL "
-		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = p.dev AND v.seq = p.seq) "
-		"ORDER BY 1";
-	sqlite3_stmt *s;
-	int64_t dev, *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "pending verifications");
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p = realloc(arr, ncap * sizeof(*arr));
-
-			if (!p) {
-				free(arr);
-				sqlite3_finalize(s);
-				return BUREAU_ERR_NOMEM;
-			}
-			arr = p;
-			cap = ncap;
-		}
-		arr[cnt++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return db_fail(db, why, n, "pending verifications");
-	}
-	*seqs = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_payload(struct bureau_db *base_, const char *device, int64_t seq,
-				  uint8_t **payload, size_t *len, enum snt_colour *colour, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	int64_t dev;
-	enum bureau_err err;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	for (int t = 0; t < 2; t++) {
-		sqlite3_stmt *s = db->st_get[t];
-		struct snt_entry e;
-		int rc;
-
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, dev);
-		sqlite3_bind_int64(s, 2, seq);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE) {
-			sqlite3_reset(s);
-			continue;
-		}
-		if (rc != SQLITE_ROW || read_entry(s, &e) || e.payload_len == 0) {
-			sqlite3_reset(s);
-			snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
-			return BUREAU_ERR_DB;
-		}
-		*payload = malloc(e.payload_len);
-		if (!*payload) {
-			sqlite3_reset(s);
-			return BUREAU_ERR_NOMEM;
-		}
-		memcpy(*payload, e.payload, e.payload_len);
-		*len = e.payload_len;
-		*colour = e.colour;
-		sqlite3_reset(s);
-		return BUREAU_OK;
-	}
-	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
-	return BUREAU_ERR_NOTFOUND;
-}
-
-static enum bureau_err sq_verdict_add(struct bureau_db *base_, const char *device,
-				      const struct bureau_verdict *v, int64_t now_ms, bool *contradiction,
-				      char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	sqlite3_stmt *s = NULL;
-	uint8_t *payload = NULL;
-	size_t len = 0;
-	enum snt_colour read_colour;
-	int64_t dev;
-	enum bureau_err err;
-	char detail[128];
-
-	*contradiction = false;
-	err = sq_payload(&db->base, device, v->seq, &payload, &len, &read_colour, why, n);
-	free(payload);
-	if (err)
-		return err;
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	err = exec(db, "BEGIN IMMEDIATE", why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db,
-			       "INSERT OR IGNORE INTO verdicts (dev, seq, colour, platform, received_utc_ms) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
-		goto err_db;
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, v->seq);
-	sqlite3_bind_text(s, 3, snt_colour_name(v->colour), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, v->platform, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, now_ms);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto err_db;
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sqlite3_changes(db->db) == 1 && v->colour != read_colour) {
-		*contradiction = true;
-		snprintf(detail, sizeof(detail), "platform %s says %s, the gate read %s", v->platform,
-			 snt_colour_name(v->colour), snt_colour_name(read_colour));
-		if (sqlite3_prepare_v2(db->db,
-				       "INSERT INTO alerts (dev, seq, kind, detail, created_utc_ms) "
-				       "VALUES (?1, ?2, 'contradiction', ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
-			goto err_db;
-		sqlite3_bind_int64(s, 1, dev);
-		sqlite3_bind_int64(s, 2, v->seq);
-		sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, now_ms);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto err_db;
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	err = exec(db, "COMMIT", why, n);
-	if (err)
-		rollback(db);
-	return err;
-
-err_db:
-	err = db_fail(db, why, n, "verdict");
-	sqlite3_finalize(s);
-	rollback(db);
-	return err;
-}
-
-static enum bureau_err sq_verdicts(struct bureau_db *base_, const char *device,
-				   struct bureau_verdict **out, size_t *count, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	struct bureau_verdict *arr;
-	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int64_t dev;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	arr = calloc(BUREAU_MAX_VERDICTS, sizeof(*arr));
-	if (!arr)
-		return BUREAU_ERR_NOMEM;
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT seq, colour, platform FROM (SELECT seq, colour, platform FROM verdicts "
-			       "WHERE dev = ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq", -1, &s, NULL) != SQLITE_OK) {
-		free(arr);
-		return db_fail(db, why, n, "verdicts");
-	}
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int(s, 2, BUREAU_MAX_VERDICTS);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < BUREAU_MAX_VERDICTS) {
-		struct bureau_verdict *v = &arr[cnt];
-
-		v->seq = sqlite3_column_int64(s, 0);
-		if (snt_colour_from_name((const char *)sqlite3_column_text(s, 1), &v->colour))
-			continue;
-		snt_strlcpy(v->platform, (const char *)sqlite3_column_text(s, 2), sizeof(v->platform));
-		cnt++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		free(arr);
-		return db_fail(db, why, n, "verdicts");
-	}
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_alerts(struct bureau_db *base_, struct bureau_alert **out, size_t *count,
-				 char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-
-	struct bureau_alert *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT a.id, d.device, a.seq, a.kind, a.detail, a.created_utc_ms FROM alerts a "
-			       "JOIN devices d ON d.id = a.dev ORDER BY a.id", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "alerts");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct bureau_alert *a;
-
-		if (cnt == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p = realloc(arr, ncap * sizeof(*arr));
-
-			if (!p) {
-				free(arr);
-				sqlite3_finalize(s);
-				return BUREAU_ERR_NOMEM;
-			}
-			arr = p;
-			cap = ncap;
-		}
-		a = &arr[cnt++];
-		a->id = sqlite3_column_int64(s, 0);
-		snt_strlcpy(a->device, (const char *)sqlite3_column_text(s, 1), sizeof(a->device));
-		a->seq = sqlite3_column_int64(s, 2);
-		snt_strlcpy(a->kind, (const char *)sqlite3_column_text(s, 3), sizeof(a->kind));
-		snt_strlcpy(a->detail, (const char *)sqlite3_column_text(s, 4), sizeof(a->detail));
-		a->created_utc_ms = sqlite3_column_int64(s, 5);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return db_fail(db, why, n, "alerts");
-	}
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_rules_put(struct bureau_db *base_, const char *home, uint64_t version, const uint8_t *cose,
-				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	*held = 0;
-	if (!db || !home || !*home || !cose || !len || version < 1 || version > INT64_MAX || len > INT32_MAX)
-		return BUREAU_ERR_INVAL;
-	if (sqlite3_prepare_v2(db->db,
-			       "INSERT INTO rule_sets (home, version, cose, recorded_utc_ms) VALUES (?1, ?2, ?3, ?4) "
-			       "ON CONFLICT (home) DO UPDATE SET version = excluded.version, cose = excluded.cose, "
-			       "recorded_utc_ms = excluded.recorded_utc_ms WHERE excluded.version > rule_sets.version "
-			       "RETURNING version", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "record rule set");
-	sqlite3_bind_text(s, 1, home, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (int64_t)version);
-	sqlite3_bind_blob(s, 3, cose, (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, now_ms);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*held = version;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, why, n, "record rule set");
-	if (*held)
-		return BUREAU_OK;
-	if (sqlite3_prepare_v2(db->db, "SELECT version FROM rule_sets WHERE home = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "rule set version");
-	sqlite3_bind_text(s, 1, home, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*held = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	snprintf(why, n, "home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer",
-		 home, *held, version);
-	return BUREAU_ERR_EXISTS;
-}
-
-static enum bureau_err sq_rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
-				    uint64_t *version, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-	sqlite3_stmt *s = NULL;
-	enum bureau_err err;
-	int64_t id;
-	int rc;
-
-	*cose = NULL;
-	*len = 0;
-	*version = 0;
-	if (!db || !device)
-		return BUREAU_ERR_INVAL;
-	err = lookup(db, device, &id, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT r.version, r.cose FROM devices d JOIN rule_sets r ON r.home = d.home "
-			       "WHERE d.id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "rule set lookup");
-	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(s, 1);
-		int bl = sqlite3_column_bytes(s, 1);
-
-		*cose = b && bl > 0 ? malloc((size_t)bl) : NULL;
-		if (!*cose) {
-			sqlite3_finalize(s);
-			return BUREAU_ERR_NOMEM;
-		}
-		memcpy(*cose, b, (size_t)bl);
-		*len = (size_t)bl;
-		*version = (uint64_t)sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-		return BUREAU_OK;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, why, n, "rule set lookup");
-	snprintf(why, n, "device %s: no rule set for its home", device);
-	return BUREAU_ERR_NOTFOUND;
-}
-static enum bureau_err sq_verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
-				       size_t *count, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-	struct bureau_verdict *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	sqlite3_stmt *s;
-	int64_t dev;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db, "SELECT seq, colour, platform, received_utc_ms FROM verdicts WHERE dev = ?1 "
-			       "ORDER BY seq", -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "verdicts");
-	sqlite3_bind_int64(s, 1, dev);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct bureau_verdict *v;
-
-		if (cnt == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			void *p = realloc(arr, ncap * sizeof(*arr));
-
-			if (!p) {
-				free(arr);
-				sqlite3_finalize(s);
-				return BUREAU_ERR_NOMEM;
-			}
-			arr = p;
-			cap = ncap;
-		}
-		v = &arr[cnt];
-		memset(v, 0, sizeof(*v));
-		v->seq = sqlite3_column_int64(s, 0);
-		if (snt_colour_from_name((const char *)sqlite3_column_text(s, 1), &v->colour))
-			continue;
-		snt_strlcpy(v->platform, (const char *)sqlite3_column_text(s, 2), sizeof(v->platform));
-		v->received_utc_ms = sqlite3_column_int64(s, 3);
-		cnt++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		return db_fail(db, why, n, "verdicts");
-	}
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_device_row(struct bureau_db *base_, const char *device, char **pub_pem, uint8_t kid[8],
-				     int64_t *registered_utc_ms, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-	enum bureau_err err = BUREAU_OK;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->db, "SELECT pub_pem, kid, registered_utc_ms FROM devices WHERE device = ?1", -1, &s,
-			       NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "device");
-	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 1) == 8) {
-		*pub_pem = strdup((const char *)sqlite3_column_text(s, 0));
-		memcpy(kid, sqlite3_column_blob(s, 1), 8);
-		*registered_utc_ms = sqlite3_column_int64(s, 2);
-		if (!*pub_pem)
-			err = BUREAU_ERR_NOMEM;
-	} else if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
-		err = BUREAU_ERR_NOTFOUND;
-	} else {
-		err = db_fail(db, why, n, "device");
-	}
-	sqlite3_finalize(s);
-	return err;
-}
-
-/* Run @sql (?1 device, ?2 text, ?3 time) on @device's row; NOTFOUND when none. */
-static enum bureau_err sq_update_device(struct sqlite_db *db, const char *sql, const char *device, const char *text,
-					int64_t t, int *changes, char *why, size_t n)
-{
-	sqlite3_stmt *s;
-	int64_t dev;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "device");
-	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, t);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, why, n, "device");
-	*changes = sqlite3_changes(db->db);
-	return BUREAU_OK;
-}
-
-static enum bureau_err sq_revoke(struct bureau_db *base_, const char *device, const char *reason, int64_t now_ms,
-				 bool *changed, char *why, size_t n)
-{
-	int changes = 0;
-	enum bureau_err err;
-
-	err = sq_update_device((struct sqlite_db *)base_,
-			       "UPDATE devices SET revoked_utc_ms = ?3, revoked_reason = ?2 "
-			       "WHERE device = ?1 AND revoked_utc_ms = 0", device, reason, now_ms, &changes, why, n);
-	*changed = changes > 0;
-	return err;
-}
-
-static enum bureau_err sq_set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
-				   size_t n)
-{
-	int changes = 0;
-
-	return sq_update_device((struct sqlite_db *)base_, "UPDATE devices SET home = ?2 WHERE device = ?1 AND ?3 = 0",
-				device, home, 0, &changes, why, n);
-}
-
-static enum bureau_err sq_day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n)
-{
-	struct sqlite_db *db = (struct sqlite_db *)base_;
-	sqlite3_stmt *s;
-	int64_t dev;
-	enum bureau_err err;
-	int rc;
-
-	err = lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
-	if (sqlite3_prepare_v2(db->db,
-			       "SELECT min(23, (time_utc_ms - ?2) / 3600000), count(*), "
-			       "total(decision = 'deny'), total(decision = 'refer'), "
-			       "total(instr(',' || reasons || ',', ',fever,') > 0), "
-			       "total(kind = 'staff' AND instr(',' || reasons || ',', ',staff-test-overdue,') > 0) "
-			       "FROM entries WHERE dev = ?1 AND time_utc_ms >= ?2 AND time_utc_ms < ?3 GROUP BY 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return db_fail(db, why, n, "day");
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, from_ms);
-	sqlite3_bind_int64(s, 3, to_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t h = sqlite3_column_int64(s, 0);
-
-		if (h >= 0 && h < 24)
-			out->hours[h] += sqlite3_column_int64(s, 1);
-		out->entries += sqlite3_column_int64(s, 1);
-		out->denials += sqlite3_column_int64(s, 2);
-		out->referrals += sqlite3_column_int64(s, 3);
-		out->fevers += sqlite3_column_int64(s, 4);
-		out->staff_overdue += sqlite3_column_int64(s, 5);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, why, n, "day");
-	return BUREAU_OK;
-}
-
 const struct bureau_backend bureau_backend_sqlite = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -1675,24 +910,25 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.reg = sq_register,
 	.device_key = sq_device_key,
 	.merge = sq_merge,
-	.device_info = sq_device_info,
-	.devices = sq_devices,
-	.gaps = sq_gaps,
-	.entries_new = sq_entries_new,
-	.entries_next = sq_entries_next,
-	.entries_free = sq_entries_free,
-	.pending_verifications = sq_pending_verifications,
-	.payload = sq_payload,
-	.verdict_add = sq_verdict_add,
-	.verdicts = sq_verdicts,
-	.alerts = sq_alerts,
+	.device_info = sqlite__device_info,
+	.devices = sqlite__devices,
+	.gaps = sqlite__gaps,
+	.entries_new = sqlite__entries_new,
+	.entries_next = sqlite__entries_next,
+	.entries_free = sqlite__entries_free,
+	.pending_verifications = sqlite__pending_verifications,
+	.payload = sqlite__payload,
+	.verdict_add = sqlite__verdict_add,
+	.verdicts = sqlite__verdicts,
+	.alerts = sqlite__alerts,
 	.set_seal_key = sq_set_seal_key,
 	.seal_key = sq_seal_key,
-	.verdicts_all = sq_verdicts_all,
-	.device_row = sq_device_row,
-	.revoke = sq_revoke,
-	.set_home = sq_set_home,
-	.day_counts = sq_day_counts,
-	.rules_put = sq_rules_put,
-	.rules_for = sq_rules_for,
+	.verdicts_all = sqlite__verdicts_all,
+	.device_row = sqlite__device_row,
+	.revoke = sqlite__revoke,
+	.set_home = sqlite__set_home,
+	.day_counts = sqlite__day_counts,
+	.rules_put = sqlite__rules_put,
+	.rules_for = sqlite__rules_for,
 };
+
