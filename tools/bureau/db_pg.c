@@ -62,6 +62,7 @@
 #include "sign/sign.h"
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/db_pg_internal.h"
 
 #define PG_SCHEMA_VERSION "1"
 #define PG_APPLICATION "sentinel-bureau"
@@ -70,8 +71,6 @@
 #define PG_MONTHS_AHEAD 12		/* nor more than a year past the bureau's clock */
 #define PG_MONTHS_MADE_AHEAD 2		/* made ahead of now: this month and the next two */
 #define PG_COPY_CHUNK (256 * 1024)	/* bytes sent per PQputCopyData() */
-#define PG_FETCH "1000"			/* rows per FETCH of an entry iterator */
-#define PG_MAX_PARAMS 24
 
 #define ENTRY_COLS_SQL \
 	"	seq bigint NOT NULL CHECK (seq >= 1),\n" \
@@ -176,35 +175,8 @@ static const char schema_v1[] =
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
 
-struct pg_db {
-	struct bureau_db base;
-	PGconn *conn;
-	char shown[256];		/* the target for messages, password hidden */
-	char *differ_sql[2];		/* first staged seq differing from entries / priority */
-	int32_t *months;		/* months (year * 12 + month - 1) with a partition, sorted */
-	size_t n_months, cap_months;
-	int32_t *refused;		/* months whose partition could not be made (rows in the default) */
-	size_t n_refused, cap_refused;
-};
 
-struct pg_iter {
-	struct bureau_entry_iter base;
-	struct pg_db *db;
-	PGresult *res;			/* the current batch */
-	int row, rows;
-	bool done;
-};
-
-/* Parameters of one statement: text (format 0) or binary (format 1). */
-struct params {
-	int n;
-	const char *v[PG_MAX_PARAMS];
-	int len[PG_MAX_PARAMS];
-	int fmt[PG_MAX_PARAMS];
-	char num[PG_MAX_PARAMS][24];
-};
-
-static void p_int(struct params *p, int64_t x)
+void pg__p_int(struct params *p, int64_t x)
 {
 	snprintf(p->num[p->n], sizeof(p->num[p->n]), "%" PRId64, x);
 	p->v[p->n] = p->num[p->n];
@@ -213,7 +185,7 @@ static void p_int(struct params *p, int64_t x)
 	p->n++;
 }
 
-static void p_text(struct params *p, const char *s)
+void pg__p_text(struct params *p, const char *s)
 {
 	p->v[p->n] = s;
 	p->len[p->n] = 0;
@@ -221,7 +193,7 @@ static void p_text(struct params *p, const char *s)
 	p->n++;
 }
 
-static void p_blob(struct params *p, const void *b, size_t len)
+void pg__p_blob(struct params *p, const void *b, size_t len)
 {
 	p->v[p->n] = b;
 	p->len[p->n] = (int)len;
@@ -261,7 +233,7 @@ static enum bureau_err pg_fail(struct pg_db *db, const PGresult *r, char *why, s
 }
 
 /* Run @sql with @p (may be NULL); results in binary format.  NULL on failure (why set). */
-static PGresult *run(struct pg_db *db, const char *sql, const struct params *p, ExecStatusType want, char *why,
+PGresult *pg__run(struct pg_db *db, const char *sql, const struct params *p, ExecStatusType want, char *why,
 		     size_t n, const char *what)
 {
 	PGresult *r = PQexecParams(db->conn, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
@@ -275,10 +247,10 @@ static PGresult *run(struct pg_db *db, const char *sql, const struct params *p, 
 	return r;
 }
 
-static enum bureau_err cmd(struct pg_db *db, const char *sql, const struct params *p, char *why, size_t n,
+enum bureau_err pg__cmd(struct pg_db *db, const char *sql, const struct params *p, char *why, size_t n,
 			   const char *what)
 {
-	PGresult *r = run(db, sql, p, PGRES_COMMAND_OK, why, n, what);
+	PGresult *r = pg__run(db, sql, p, PGRES_COMMAND_OK, why, n, what);
 
 	if (!r)
 		return BUREAU_ERR_DB;
@@ -286,7 +258,7 @@ static enum bureau_err cmd(struct pg_db *db, const char *sql, const struct param
 	return BUREAU_OK;
 }
 
-static void rollback(struct pg_db *db)
+void pg__rollback(struct pg_db *db)
 {
 	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		PQclear(PQexec(db->conn, "ROLLBACK"));
@@ -302,7 +274,7 @@ static uint64_t be64(const unsigned char *p)
 }
 
 /* An integer column of a binary result (int8, int4, int2). */
-static int64_t get_int(const PGresult *r, int row, int col)
+int64_t pg__get_int(const PGresult *r, int row, int col)
 {
 	const unsigned char *p = (const unsigned char *)PQgetvalue(r, row, col);
 
@@ -365,7 +337,7 @@ static char *differ_sql(const char *held)
 /* 0 schema present and ours, 1 empty database, -1 failure or not ours (why set). */
 static int schema_state(struct pg_db *db, char *why, size_t n)
 {
-	PGresult *r = run(db,
+	PGresult *r = pg__run(db,
 			  "SELECT to_regclass('bureau_meta') IS NOT NULL, "
 			  "(SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())",
 			  NULL, PGRES_TUPLES_OK, why, n, "schema");
@@ -376,12 +348,12 @@ static int schema_state(struct pg_db *db, char *why, size_t n)
 	if (!r)
 		return -1;
 	has_meta = PQgetvalue(r, 0, 0)[0] != 0;
-	tables = get_int(r, 0, 1);
+	tables = pg__get_int(r, 0, 1);
 	PQclear(r);
 	if (!has_meta && tables == 0)
 		return 1;
 	if (has_meta) {
-		r = run(db, "SELECT string_agg(key || '=' || value, ',' ORDER BY key COLLATE \"C\") FROM bureau_meta",
+		r = pg__run(db, "SELECT string_agg(key || '=' || value, ',' ORDER BY key COLLATE \"C\") FROM bureau_meta",
 			NULL, PGRES_TUPLES_OK, why, n, "schema");
 		if (!r)
 			return -1;
@@ -403,18 +375,18 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 	PGresult *r;
 	int state;
 
-	err = cmd(db, "BEGIN", NULL, why, n, "schema");
+	err = pg__cmd(db, "BEGIN", NULL, why, n, "schema");
 	if (err)
 		return err;
-	r = run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "schema");
+	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "schema");
 	if (!r) {
-		rollback(db);
+		pg__rollback(db);
 		return BUREAU_ERR_DB;
 	}
 	PQclear(r);
 	state = schema_state(db, why, n);	/* made by another process meanwhile? */
 	if (state < 0) {
-		rollback(db);
+		pg__rollback(db);
 		return BUREAU_ERR_DB;
 	}
 	if (state == 1) {
@@ -422,14 +394,14 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
 			err = pg_fail(db, r, why, n, "create the schema");
 			PQclear(r);
-			rollback(db);
+			pg__rollback(db);
 			return err;
 		}
 		PQclear(r);
 	}
-	err = cmd(db, "COMMIT", NULL, why, n, "schema");
+	err = pg__cmd(db, "COMMIT", NULL, why, n, "schema");
 	if (err)
-		rollback(db);
+		pg__rollback(db);
 	return err;
 }
 
@@ -483,7 +455,7 @@ static int64_t month_start_ms(int32_t m)
 /* Read the partitions that exist: their names are entries_YYYY_MM. */
 static enum bureau_err load_months(struct pg_db *db, char *why, size_t n)
 {
-	PGresult *r = run(db,
+	PGresult *r = pg__run(db,
 			  "SELECT c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c "
 			  "ON c.oid = i.inhrelid WHERE i.inhparent = 'entries'::regclass",
 			  NULL, PGRES_TUPLES_OK, why, n, "partitions");
@@ -520,21 +492,21 @@ static enum bureau_err make_month(struct pg_db *db, int32_t m, char *why, size_t
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE IF NOT EXISTS entries_%04d_%02d PARTITION OF entries FOR VALUES FROM (%" PRId64
 		 ") TO (%" PRId64 ")", m / 12, m % 12 + 1, from, to);
-	err = cmd(db, "BEGIN", NULL, why, n, "partition");
+	err = pg__cmd(db, "BEGIN", NULL, why, n, "partition");
 	if (err)
 		return err;
-	r = run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "partition");
+	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "partition");
 	if (!r) {
-		rollback(db);
+		pg__rollback(db);
 		return BUREAU_ERR_DB;
 	}
 	PQclear(r);
 	r = PQexec(db->conn, sql);
 	if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
 		PQclear(r);
-		err = cmd(db, "COMMIT", NULL, why, n, "partition");
+		err = pg__cmd(db, "COMMIT", NULL, why, n, "partition");
 		if (err) {
-			rollback(db);
+			pg__rollback(db);
 			return err;
 		}
 		return month_add(&db->months, &db->n_months, &db->cap_months, m) ? BUREAU_ERR_NOMEM : BUREAU_OK;
@@ -546,7 +518,7 @@ static enum bureau_err make_month(struct pg_db *db, int32_t m, char *why, size_t
 		if (!in_default)
 			err = pg_fail(db, r, why, n, "partition");
 		PQclear(r);
-		rollback(db);
+		pg__rollback(db);
 		if (!in_default)
 			return err;
 	}
@@ -635,7 +607,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
-	err = cmd(db, "SET client_min_messages = warning", NULL, why, n, "session");
+	err = pg__cmd(db, "SET client_min_messages = warning", NULL, why, n, "session");
 	if (err)
 		goto err_close;
 	state = schema_state(db, why, n);
@@ -654,7 +626,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 		if (err)
 			goto err_close;
 	}
-	err = cmd(db,
+	err = pg__cmd(db,
 		  "CREATE TEMP TABLE stage (LIKE priority INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
 		  NULL, why, n, "staging table");
 	if (err)
@@ -679,17 +651,17 @@ err_close:
 /* ---- devices ---- */
 
 /* The device's row id (locked FOR UPDATE when @lock, inside a transaction); 0 when not registered. */
-static enum bureau_err lookup(struct pg_db *db, const char *device, bool lock, int64_t *id, char *why, size_t n)
+enum bureau_err pg__lookup(struct pg_db *db, const char *device, bool lock, int64_t *id, char *why, size_t n)
 {
 	struct params p = { 0 };
 	PGresult *r;
 
-	p_text(&p, device);
-	r = run(db, lock ? "SELECT id FROM devices WHERE device = $1 FOR UPDATE" : "SELECT id FROM devices WHERE device = $1",
+	pg__p_text(&p, device);
+	r = pg__run(db, lock ? "SELECT id FROM devices WHERE device = $1 FOR UPDATE" : "SELECT id FROM devices WHERE device = $1",
 		&p, PGRES_TUPLES_OK, why, n, "device lookup");
 	if (!r)
 		return BUREAU_ERR_DB;
-	*id = PQntuples(r) == 1 ? get_int(r, 0, 0) : 0;
+	*id = PQntuples(r) == 1 ? pg__get_int(r, 0, 0) : 0;
 	PQclear(r);
 	if (*id == 0) {
 		snprintf(why, n, "device %s is not registered", device);
@@ -708,16 +680,16 @@ static enum bureau_err pg_register(struct bureau_db *base_, const char *device, 
 	PGresult *r;
 
 	*changed = false;
-	err = cmd(db, "BEGIN", NULL, why, n, "register");
+	err = pg__cmd(db, "BEGIN", NULL, why, n, "register");
 	if (err)
 		return err;
 	/* A first registration of the same id by two processes at once: one waits for the other. */
-	p_text(&p, device);
-	r = run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", &p, PGRES_TUPLES_OK, why, n, "register");
+	pg__p_text(&p, device);
+	r = pg__run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", &p, PGRES_TUPLES_OK, why, n, "register");
 	if (!r)
 		goto err_db;
 	PQclear(r);
-	r = run(db, "SELECT kid FROM devices WHERE device = $1 FOR UPDATE", &p, PGRES_TUPLES_OK, why, n, "register");
+	r = pg__run(db, "SELECT kid FROM devices WHERE device = $1 FOR UPDATE", &p, PGRES_TUPLES_OK, why, n, "register");
 	if (!r)
 		goto err_db;
 	if (PQntuples(r) == 1) {
@@ -725,39 +697,39 @@ static enum bureau_err pg_register(struct bureau_db *base_, const char *device, 
 
 		PQclear(r);
 		if (same) {
-			rollback(db);
+			pg__rollback(db);
 			return BUREAU_OK;
 		}
 		if (!replace) {
-			rollback(db);
+			pg__rollback(db);
 			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
 				 device);
 			return BUREAU_ERR_EXISTS;
 		}
-		p_text(&p, pub_pem);
-		p_blob(&p, kid, 8);
-		r = run(db, "UPDATE devices SET pub_pem = $2, kid = $3 WHERE device = $1", &p, PGRES_COMMAND_OK, why,
+		pg__p_text(&p, pub_pem);
+		pg__p_blob(&p, kid, 8);
+		r = pg__run(db, "UPDATE devices SET pub_pem = $2, kid = $3 WHERE device = $1", &p, PGRES_COMMAND_OK, why,
 			n, "register");
 	} else {
 		PQclear(r);
-		p_text(&p, pub_pem);
-		p_blob(&p, kid, 8);
-		p_int(&p, now_ms);
-		r = run(db, "INSERT INTO devices (device, pub_pem, kid, registered_utc_ms) VALUES ($1, $2, $3, $4)", &p,
+		pg__p_text(&p, pub_pem);
+		pg__p_blob(&p, kid, 8);
+		pg__p_int(&p, now_ms);
+		r = pg__run(db, "INSERT INTO devices (device, pub_pem, kid, registered_utc_ms) VALUES ($1, $2, $3, $4)", &p,
 			PGRES_COMMAND_OK, why, n, "register");
 	}
 	if (!r)
 		goto err_db;
 	PQclear(r);
-	err = cmd(db, "COMMIT", NULL, why, n, "register");
+	err = pg__cmd(db, "COMMIT", NULL, why, n, "register");
 	if (err) {
-		rollback(db);
+		pg__rollback(db);
 		return err;
 	}
 	*changed = true;
 	return BUREAU_OK;
 err_db:
-	rollback(db);
+	pg__rollback(db);
 	return BUREAU_ERR_DB;
 }
 
@@ -770,8 +742,8 @@ static enum bureau_err pg_device_key(struct bureau_db *base_, const char *device
 	enum snt_sign_err serr;
 	PGresult *r;
 
-	p_text(&p, device);
-	r = run(db, "SELECT pub_pem FROM devices WHERE device = $1", &p, PGRES_TUPLES_OK, why, n, "device key");
+	pg__p_text(&p, device);
+	r = pg__run(db, "SELECT pub_pem FROM devices WHERE device = $1", &p, PGRES_TUPLES_OK, why, n, "device key");
 	if (!r)
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) == 1) {
@@ -942,9 +914,9 @@ static int held(struct pg_db *db, int64_t dev, int64_t seq, bool prev, uint8_t o
 	PGresult *r;
 	int res = 0;
 
-	p_int(&p, dev);
-	p_int(&p, seq);
-	r = run(db, prev ? "SELECT prev_hash FROM entries WHERE dev = $1 AND seq = $2"
+	pg__p_int(&p, dev);
+	pg__p_int(&p, seq);
+	r = pg__run(db, prev ? "SELECT prev_hash FROM entries WHERE dev = $1 AND seq = $2"
 			 : "SELECT hash FROM entries WHERE dev = $1 AND seq = $2",
 		&p, PGRES_TUPLES_OK, why, n, "chain");
 	if (!r)
@@ -960,11 +932,11 @@ static int held(struct pg_db *db, int64_t dev, int64_t seq, bool prev, uint8_t o
 /* The first seq of the staged rows that differs from the row held in @t (0 entries, 1 priority); 0 none. */
 static enum bureau_err first_differing(struct pg_db *db, int t, int64_t *seq, char *why, size_t n)
 {
-	PGresult *r = run(db, db->differ_sql[t], NULL, PGRES_TUPLES_OK, why, n, "merge");
+	PGresult *r = pg__run(db, db->differ_sql[t], NULL, PGRES_TUPLES_OK, why, n, "merge");
 
 	if (!r)
 		return BUREAU_ERR_DB;
-	*seq = PQgetisnull(r, 0, 0) ? 0 : get_int(r, 0, 0);
+	*seq = PQgetisnull(r, 0, 0) ? 0 : pg__get_int(r, 0, 0);
 	PQclear(r);
 	return BUREAU_OK;
 }
@@ -975,15 +947,15 @@ static enum bureau_err run_end(struct pg_db *db, int64_t dev, int64_t ack, int64
 	struct params p = { 0 };
 	PGresult *r;
 
-	p_int(&p, dev);
-	p_int(&p, ack);
-	r = run(db,
+	pg__p_int(&p, dev);
+	pg__p_int(&p, ack);
+	r = pg__run(db,
 		"SELECT s.seq FROM (SELECT seq, lead(seq) OVER (ORDER BY seq) AS nx FROM entries "
 		"WHERE dev = $1 AND seq > $2) s WHERE s.nx IS NULL OR s.nx <> s.seq + 1 ORDER BY s.seq LIMIT 1",
 		&p, PGRES_TUPLES_OK, why, n, "ack");
 	if (!r)
 		return BUREAU_ERR_DB;
-	*end = PQntuples(r) == 1 ? get_int(r, 0, 0) : ack;
+	*end = PQntuples(r) == 1 ? pg__get_int(r, 0, 0) : ack;
 	PQclear(r);
 	return BUREAU_OK;
 }
@@ -1015,11 +987,11 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	err = make_months(db, e, count, now_ms, why, n_why);
 	if (err)
 		return err;
-	err = cmd(db, "BEGIN", NULL, why, n_why, "merge");
+	err = pg__cmd(db, "BEGIN", NULL, why, n_why, "merge");
 	if (err)
 		return err;
-	p_text(&p, m->device);
-	r = run(db, "SELECT id, ack_seq, ack_hash, max_seq, prio_max_seq, n_priority, revoked_utc_ms, "
+	pg__p_text(&p, m->device);
+	r = pg__run(db, "SELECT id, ack_seq, ack_hash, max_seq, prio_max_seq, n_priority, revoked_utc_ms, "
 		    "coalesce(revoked_reason, '') FROM devices WHERE device = $1 FOR UPDATE",
 		&p, PGRES_TUPLES_OK, why, n_why, "device lookup");
 	if (!r)
@@ -1030,15 +1002,15 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		err = BUREAU_ERR_NOTFOUND;
 		goto err_rollback;
 	}
-	dev = get_int(r, 0, 0);
-	ack = get_int(r, 0, 1);
+	dev = pg__get_int(r, 0, 0);
+	ack = pg__get_int(r, 0, 1);
 	memset(ack_hash, 0, sizeof(ack_hash));
 	if (PQgetlength(r, 0, 2) == SNT_HASH_LEN)
 		memcpy(ack_hash, PQgetvalue(r, 0, 2), SNT_HASH_LEN);
-	max_seq = get_int(r, 0, 3);
-	prio_max = get_int(r, 0, 4);
-	n_prio = get_int(r, 0, 5);
-	if (get_int(r, 0, 6) != 0) {
+	max_seq = pg__get_int(r, 0, 3);
+	prio_max = pg__get_int(r, 0, 4);
+	n_prio = pg__get_int(r, 0, 5);
+	if (pg__get_int(r, 0, 6) != 0) {
 		snprintf(why, n_why, "device %s is revoked (%s): bundle refused", m->device, PQgetvalue(r, 0, 7));
 		PQclear(r);
 		err = BUREAU_ERR_REJECT;
@@ -1109,12 +1081,12 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		}
 		p.n = 0;
 		if (m->priority)
-			r = run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING", NULL,
+			r = pg__run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING", NULL,
 				PGRES_COMMAND_OK, why, n_why, "merge");
 		else if (lo > max_seq)
-			r = run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n_why, "merge");
+			r = pg__run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n_why, "merge");
 		else
-			r = run(db, "INSERT INTO entries SELECT * FROM stage s WHERE NOT EXISTS "
+			r = pg__run(db, "INSERT INTO entries SELECT * FROM stage s WHERE NOT EXISTS "
 				    "(SELECT 1 FROM entries h WHERE h.dev = s.dev AND h.seq = s.seq)", NULL,
 				PGRES_COMMAND_OK, why, n_why, "merge");
 		if (!r)
@@ -1143,19 +1115,19 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	}
 	res->ack_seq = ack;
 	p.n = 0;
-	p_int(&p, dev);
-	p_int(&p, m->priority ? 0 : res->new_entries);
-	p_int(&p, m->priority ? res->new_entries : 0);
-	p_int(&p, m->priority ? max_seq : (hi > max_seq ? hi : max_seq));
-	p_int(&p, m->priority ? (hi > prio_max ? hi : prio_max) : prio_max);
-	p_int(&p, ack);
+	pg__p_int(&p, dev);
+	pg__p_int(&p, m->priority ? 0 : res->new_entries);
+	pg__p_int(&p, m->priority ? res->new_entries : 0);
+	pg__p_int(&p, m->priority ? max_seq : (hi > max_seq ? hi : max_seq));
+	pg__p_int(&p, m->priority ? (hi > prio_max ? hi : prio_max) : prio_max);
+	pg__p_int(&p, ack);
 	if (ack > 0)
-		p_blob(&p, ack_hash, SNT_HASH_LEN);
+		pg__p_blob(&p, ack_hash, SNT_HASH_LEN);
 	else
 		p_null(&p);
 	/* A replay (nothing new) is no sign of life: only new entries are a contact. */
-	p_int(&p, res->new_entries > 0 ? now_ms : 0);
-	r = run(db,
+	pg__p_int(&p, res->new_entries > 0 ? now_ms : 0);
+	r = pg__run(db,
 		"UPDATE devices SET n_entries = n_entries + $2, n_priority = n_priority + $3, max_seq = $4, "
 		"prio_max_seq = $5, ack_seq = $6, ack_hash = $7, "
 		"last_contact_utc_ms = greatest(last_contact_utc_ms, $8) WHERE id = $1",
@@ -1164,24 +1136,24 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		goto err_rollback;
 	PQclear(r);
 	p.n = 0;
-	p_int(&p, dev);
-	p_text(&p, m->priority ? "priority" : "regular");
-	p_int(&p, m->first);
-	p_int(&p, m->last);
-	p_int(&p, m->count);
-	p_int(&p, m->created_utc_ms);
-	p_int(&p, now_ms);
-	p_int(&p, res->new_entries);
-	p_int(&p, res->duplicates);
-	p_text(&p, source ? source : "");
-	r = run(db,
+	pg__p_int(&p, dev);
+	pg__p_text(&p, m->priority ? "priority" : "regular");
+	pg__p_int(&p, m->first);
+	pg__p_int(&p, m->last);
+	pg__p_int(&p, m->count);
+	pg__p_int(&p, m->created_utc_ms);
+	pg__p_int(&p, now_ms);
+	pg__p_int(&p, res->new_entries);
+	pg__p_int(&p, res->duplicates);
+	pg__p_text(&p, source ? source : "");
+	r = pg__run(db,
 		"INSERT INTO bundles (dev, kind, first_seq, last_seq, count, created_utc_ms, received_utc_ms, new, "
 		"duplicate, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 		&p, PGRES_COMMAND_OK, why, n_why, "merge");
 	if (!r)
 		goto err_rollback;
 	PQclear(r);
-	err = cmd(db, "COMMIT", NULL, why, n_why, "merge");
+	err = pg__cmd(db, "COMMIT", NULL, why, n_why, "merge");
 	if (err)
 		goto err_rollback;
 	return BUREAU_OK;
@@ -1190,775 +1162,11 @@ err_rollback:
 	if (!err)
 		err = BUREAU_ERR_DB;
 	memset(res, 0, sizeof(*res));
-	rollback(db);
+	pg__rollback(db);
 	return err;
 }
 
 /* ---- reading ---- */
-
-static enum bureau_err pg_device_info(struct bureau_db *base_, const char *device, struct bureau_device_info *out,
-				      char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	PGresult *r;
-
-	memset(out, 0, sizeof(*out));
-	p_text(&p, device);
-	r = run(db,
-		"SELECT device, kid, last_contact_utc_ms, n_entries, n_priority, greatest(max_seq, prio_max_seq), "
-		"ack_seq, ack_hash, coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, ''), "
-		"coalesce((SELECT time_utc_ms FROM entries e WHERE e.dev = d.id AND e.seq = d.ack_seq), 0) "
-		"FROM devices d WHERE device = $1",
-		&p, PGRES_TUPLES_OK, why, n, "device");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	snt_strlcpy(out->device, PQgetvalue(r, 0, 0), sizeof(out->device));
-	if (PQgetlength(r, 0, 1) == 8)
-		memcpy(out->kid, PQgetvalue(r, 0, 1), 8);
-	out->last_contact_utc_ms = get_int(r, 0, 2);
-	out->entries = get_int(r, 0, 3);
-	out->priority = get_int(r, 0, 4);
-	out->max_seq = get_int(r, 0, 5);
-	out->ack_seq = get_int(r, 0, 6);
-	if (PQgetlength(r, 0, 7) == SNT_HASH_LEN)
-		memcpy(out->ack_hash, PQgetvalue(r, 0, 7), SNT_HASH_LEN);
-	snt_strlcpy(out->home, PQgetvalue(r, 0, 8), sizeof(out->home));
-	out->revoked_utc_ms = get_int(r, 0, 9);
-	snt_strlcpy(out->revoked_reason, PQgetvalue(r, 0, 10), sizeof(out->revoked_reason));
-	out->ack_time_utc_ms = get_int(r, 0, 11);
-	PQclear(r);
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
-				  char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	char (*arr)[BUREAU_DEVICE_LEN];
-	PGresult *r;
-	int rows;
-
-	r = run(db, "SELECT device FROM devices ORDER BY device COLLATE \"C\"", NULL, PGRES_TUPLES_OK, why, n,
-		"devices");
-	if (!r)
-		return BUREAU_ERR_DB;
-	rows = PQntuples(r);
-	arr = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*arr));
-	if (!arr) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	for (int i = 0; i < rows; i++)
-		snt_strlcpy(arr[i], PQgetvalue(r, i, 0), BUREAU_DEVICE_LEN);
-	PQclear(r);
-	*ids = arr;
-	*count = (size_t)rows;
-	return BUREAU_OK;
-}
-
-static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
-{
-	if (*cnt + 2 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*cnt)++] = a;
-	(*arr)[(*cnt)++] = b;
-	return 0;
-}
-
-static enum bureau_err pg_gaps(struct bureau_db *base_, const char *device, int64_t **ranges, size_t *count,
-			       char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	int64_t dev, ack, max_seq, max, *arr = NULL;
-	size_t cnt = 0, cap = 0;
-	PGresult *r;
-
-	p_text(&p, device);
-	r = run(db, "SELECT id, ack_seq, max_seq, greatest(max_seq, prio_max_seq) FROM devices WHERE device = $1", &p,
-		PGRES_TUPLES_OK, why, n, "gaps");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	dev = get_int(r, 0, 0);
-	ack = get_int(r, 0, 1);
-	max_seq = get_int(r, 0, 2);
-	max = get_int(r, 0, 3);
-	PQclear(r);
-	/* 1 .. ack is held without a gap: only what follows is read. */
-	p.n = 0;
-	p_int(&p, dev);
-	p_int(&p, ack);
-	r = run(db,
-		"SELECT coalesce(pv, $2) + 1, seq - 1 FROM (SELECT seq, lag(seq) OVER (ORDER BY seq) AS pv "
-		"FROM entries WHERE dev = $1 AND seq > $2) s WHERE seq > coalesce(pv, $2) + 1 ORDER BY seq",
-		&p, PGRES_TUPLES_OK, why, n, "gaps");
-	if (!r)
-		return BUREAU_ERR_DB;
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (push_pair(&arr, &cnt, &cap, get_int(r, i, 0), get_int(r, i, 1))) {
-			PQclear(r);
-			free(arr);
-			return BUREAU_ERR_NOMEM;
-		}
-	}
-	PQclear(r);
-	/* Past the last regular entry up to a priority copy's seq: missing too. */
-	if (max > max_seq && push_pair(&arr, &cnt, &cap, max_seq + 1, max)) {
-		free(arr);
-		return BUREAU_ERR_NOMEM;
-	}
-	*ranges = arr;
-	*count = cnt / 2;
-	return BUREAU_OK;
-}
-
-/* Decode row @row of a binary result of the entry columns (from column 0) into @e, through the gate's code. */
-static int decode_row(const PGresult *r, int row, struct snt_entry *e)
-{
-	static const enum snt_store_type types[SNT_STORE_ROW_NCOLUMNS] = {
-		SNT_STORE_INTEGER, SNT_STORE_TEXT, SNT_STORE_INTEGER, SNT_STORE_INTEGER, SNT_STORE_TEXT,
-		SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_INTEGER,
-		SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_BLOB,
-		SNT_STORE_TEXT, SNT_STORE_BLOB, SNT_STORE_BLOB, SNT_STORE_BLOB,
-	};
-	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
-
-	if (PQnfields(r) < SNT_STORE_ROW_NCOLUMNS)
-		return -1;
-	for (int c = 0; c < SNT_STORE_ROW_NCOLUMNS; c++) {
-		memset(&v[c], 0, sizeof(v[c]));
-		if (PQgetisnull(r, row, c)) {
-			v[c].type = SNT_STORE_NULL;
-			continue;
-		}
-		v[c].type = types[c];
-		if (types[c] == SNT_STORE_INTEGER) {
-			if (PQgetlength(r, row, c) != 8)
-				return -1;
-			v[c].i = get_int(r, row, c);
-		} else {
-			v[c].p = PQgetvalue(r, row, c);
-			v[c].len = (size_t)PQgetlength(r, row, c);
-		}
-	}
-	return snt_store_row_from_values(v, e, NULL) == SNT_STORE_OK ? 0 : -1;
-}
-
-static enum bureau_err pg_entries_new(struct bureau_db *base_, const char *device, bool copies,
-				      struct bureau_entry_iter **out, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	struct pg_iter *it;
-	enum bureau_err err;
-	int64_t dev;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	it = calloc(1, sizeof(*it));
-	if (!it)
-		return BUREAU_ERR_NOMEM;
-	it->base.ops = &bureau_backend_pg;
-	it->db = db;
-	/* A cursor in a read-only snapshot: one batch of rows in memory at a time. */
-	err = cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, why, n, "entries");
-	if (err) {
-		free(it);
-		return err;
-	}
-	p_int(&p, dev);
-	err = cmd(db, copies ? "DECLARE entries_it NO SCROLL CURSOR FOR SELECT " SNT_STORE_ROW_COLUMNS
-			       ", received_utc_ms FROM priority WHERE dev = $1 ORDER BY seq"
-			     : "DECLARE entries_it NO SCROLL CURSOR FOR SELECT " SNT_STORE_ROW_COLUMNS
-			       ", received_utc_ms FROM entries WHERE dev = $1 ORDER BY seq", &p, why, n, "entries");
-	if (err) {
-		rollback(db);
-		free(it);
-		return err;
-	}
-	*out = &it->base;
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_entries_next(struct bureau_entry_iter *base_, struct snt_entry *e, char *why, size_t n)
-{
-	struct pg_iter *it = (struct pg_iter *)base_;
-
-	if (it->done)
-		return BUREAU_ERR_NOTFOUND;
-	if (it->row >= it->rows) {
-		PQclear(it->res);
-		it->res = run(it->db, "FETCH " PG_FETCH " FROM entries_it", NULL, PGRES_TUPLES_OK, why, n, "entries");
-		if (!it->res)
-			return BUREAU_ERR_DB;
-		it->row = 0;
-		it->rows = PQntuples(it->res);
-		if (it->rows == 0) {
-			it->done = true;
-			return BUREAU_ERR_NOTFOUND;
-		}
-	}
-	if (decode_row(it->res, it->row, e)) {
-		snprintf(why, n, "bureau database: entry %" PRId64 ": a stored value is not valid",
-			 PQgetlength(it->res, it->row, 0) == 8 ? get_int(it->res, it->row, 0) : 0);
-		return BUREAU_ERR_DB;
-	}
-	it->base.received_utc_ms = get_int(it->res, it->row, SNT_STORE_ROW_NCOLUMNS);
-	it->row++;
-	return BUREAU_OK;
-}
-
-static void pg_entries_free(struct bureau_entry_iter *base_)
-{
-	struct pg_iter *it = (struct pg_iter *)base_;
-
-	if (!it)
-		return;
-	PQclear(it->res);
-	rollback(it->db);	/* ends the read-only transaction and its cursor */
-	free(it);
-}
-
-static int64_t *collect_ints(PGresult *r, size_t *count)
-{
-	int rows = PQntuples(r);
-	int64_t *arr = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*arr));
-
-	if (!arr)
-		return NULL;
-	for (int i = 0; i < rows; i++)
-		arr[i] = get_int(r, i, 0);
-	*count = (size_t)rows;
-	return arr;
-}
-
-static enum bureau_err pg_pending_verifications(struct bureau_db *base_, const char *device, int64_t from,
-						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_int(&p, dev);
-	p_int(&p, from);
-	p_int(&p, to);
-	r = run(db,
-		"SELECT seq FROM entries e WHERE dev = $1 AND seq BETWEEN $2 AND $3 AND format = 'healthcode' "
-		"AND verified = 'unverified' AND payload IS NOT NULL "
-		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = e.dev AND v.seq = e.seq) "
-		"UNION "
-		"SELECT seq FROM priority p WHERE dev = $1 AND seq BETWEEN $2 AND $3 AND format = 'healthcode' "
-		"AND verified = 'unverified' AND payload IS NOT NULL "
-		"AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.dev = p.dev AND v.seq = p.seq) "
-		"ORDER BY 1",
-		&p, PGRES_TUPLES_OK, why, n, "pending verifications");
-	if (!r)
-		return BUREAU_ERR_DB;
-	*seqs = collect_ints(r, count);
-	PQclear(r);
-	return *seqs ? BUREAU_OK : BUREAU_ERR_NOMEM;
-}
-
-static enum bureau_err pg_payload(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **payload,
-				  size_t *len, enum snt_colour *colour, char *why, size_t n)
-{
-	static const char *const sql[2] = {
-		"SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = $1 AND seq = $2",
-		"SELECT " SNT_STORE_ROW_COLUMNS " FROM priority WHERE dev = $1 AND seq = $2",
-	};
-	struct pg_db *db = (struct pg_db *)base_;
-	enum bureau_err err;
-	int64_t dev;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	for (int t = 0; t < 2; t++) {
-		struct params p = { 0 };
-		struct snt_entry e;
-		PGresult *r;
-
-		p_int(&p, dev);
-		p_int(&p, seq);
-		r = run(db, sql[t], &p, PGRES_TUPLES_OK, why, n, "payload");
-		if (!r)
-			return BUREAU_ERR_DB;
-		if (PQntuples(r) == 0) {
-			PQclear(r);
-			continue;
-		}
-		if (decode_row(r, 0, &e) || e.payload_len == 0) {
-			PQclear(r);
-			snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
-			return BUREAU_ERR_DB;
-		}
-		*payload = malloc(e.payload_len);
-		if (!*payload) {
-			PQclear(r);
-			return BUREAU_ERR_NOMEM;
-		}
-		memcpy(*payload, e.payload, e.payload_len);
-		*len = e.payload_len;
-		*colour = e.colour;
-		PQclear(r);
-		return BUREAU_OK;
-	}
-	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
-	return BUREAU_ERR_NOTFOUND;
-}
-
-static enum bureau_err pg_verdict_add(struct bureau_db *base_, const char *device, const struct bureau_verdict *v,
-				      int64_t now_ms, bool *contradiction, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	uint8_t *payload = NULL;
-	size_t len = 0;
-	enum snt_colour read_colour;
-	enum bureau_err err;
-	int64_t dev;
-	PGresult *r;
-	char detail[128];
-
-	*contradiction = false;
-	err = pg_payload(base_, device, v->seq, &payload, &len, &read_colour, why, n);
-	free(payload);
-	if (err)
-		return err;
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	err = cmd(db, "BEGIN", NULL, why, n, "verdict");
-	if (err)
-		return err;
-	p_int(&p, dev);
-	p_int(&p, v->seq);
-	p_text(&p, snt_colour_name(v->colour));
-	p_text(&p, v->platform);
-	p_int(&p, now_ms);
-	r = run(db,
-		"INSERT INTO verdicts (dev, seq, colour, platform, received_utc_ms) VALUES ($1, $2, $3, $4, $5) "
-		"ON CONFLICT (dev, seq) DO NOTHING",
-		&p, PGRES_COMMAND_OK, why, n, "verdict");
-	if (!r)
-		goto err_db;
-	if (!strcmp(PQcmdTuples(r), "1") && v->colour != read_colour) {
-		*contradiction = true;
-		snprintf(detail, sizeof(detail), "platform %s says %s, the gate read %s", v->platform,
-			 snt_colour_name(v->colour), snt_colour_name(read_colour));
-		PQclear(r);
-		p.n = 0;
-		p_int(&p, dev);
-		p_int(&p, v->seq);
-		p_text(&p, detail);
-		p_int(&p, now_ms);
-		r = run(db,
-			"INSERT INTO alerts (dev, seq, kind, detail, created_utc_ms) VALUES ($1, $2, 'contradiction', $3, $4)",
-			&p, PGRES_COMMAND_OK, why, n, "verdict");
-		if (!r)
-			goto err_db;
-	}
-	PQclear(r);
-	err = cmd(db, "COMMIT", NULL, why, n, "verdict");
-	if (err)
-		rollback(db);
-	return err;
-err_db:
-	rollback(db);
-	return BUREAU_ERR_DB;
-}
-
-static enum bureau_err pg_verdicts(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
-				   size_t *count, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct bureau_verdict *arr;
-	struct params p = { 0 };
-	enum bureau_err err;
-	size_t cnt = 0;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_int(&p, dev);
-	p_int(&p, BUREAU_MAX_VERDICTS);
-	r = run(db,
-		"SELECT seq, colour, platform FROM (SELECT seq, colour, platform FROM verdicts WHERE dev = $1 "
-		"ORDER BY seq DESC LIMIT $2) v ORDER BY seq",
-		&p, PGRES_TUPLES_OK, why, n, "verdicts");
-	if (!r)
-		return BUREAU_ERR_DB;
-	arr = calloc(BUREAU_MAX_VERDICTS, sizeof(*arr));
-	if (!arr) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	for (int i = 0; i < PQntuples(r) && cnt < BUREAU_MAX_VERDICTS; i++) {
-		struct bureau_verdict *v = &arr[cnt];
-
-		v->seq = get_int(r, i, 0);
-		if (snt_colour_from_name(PQgetvalue(r, i, 1), &v->colour))
-			continue;
-		snt_strlcpy(v->platform, PQgetvalue(r, i, 2), sizeof(v->platform));
-		cnt++;
-	}
-	PQclear(r);
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_alerts(struct bureau_db *base_, struct bureau_alert **out, size_t *count, char *why,
-				 size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct bureau_alert *arr;
-	PGresult *r;
-	int rows;
-
-	r = run(db,
-		"SELECT a.id, d.device, a.seq, a.kind, a.detail, a.created_utc_ms FROM alerts a "
-		"JOIN devices d ON d.id = a.dev ORDER BY a.id",
-		NULL, PGRES_TUPLES_OK, why, n, "alerts");
-	if (!r)
-		return BUREAU_ERR_DB;
-	rows = PQntuples(r);
-	arr = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*arr));
-	if (!arr) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	for (int i = 0; i < rows; i++) {
-		struct bureau_alert *a = &arr[i];
-
-		a->id = get_int(r, i, 0);
-		snt_strlcpy(a->device, PQgetvalue(r, i, 1), sizeof(a->device));
-		a->seq = get_int(r, i, 2);
-		snt_strlcpy(a->kind, PQgetvalue(r, i, 3), sizeof(a->kind));
-		snt_strlcpy(a->detail, PQgetvalue(r, i, 4), sizeof(a->detail));
-		a->created_utc_ms = get_int(r, i, 5);
-	}
-	PQclear(r);
-	*out = arr;
-	*count = (size_t)rows;
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
-				       size_t *count, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct bureau_verdict *arr;
-	struct params p = { 0 };
-	enum bureau_err err;
-	size_t cnt = 0;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_int(&p, dev);
-	r = run(db, "SELECT seq, colour, platform, received_utc_ms FROM verdicts WHERE dev = $1 ORDER BY seq", &p,
-		PGRES_TUPLES_OK, why, n, "verdicts");
-	if (!r)
-		return BUREAU_ERR_DB;
-	arr = calloc(PQntuples(r) > 0 ? (size_t)PQntuples(r) : 1, sizeof(*arr));
-	if (!arr) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct bureau_verdict *v = &arr[cnt];
-
-		v->seq = get_int(r, i, 0);
-		if (snt_colour_from_name(PQgetvalue(r, i, 1), &v->colour))
-			continue;
-		snt_strlcpy(v->platform, PQgetvalue(r, i, 2), sizeof(v->platform));
-		v->received_utc_ms = get_int(r, i, 3);
-		cnt++;
-	}
-	PQclear(r);
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_device_row(struct bureau_db *base_, const char *device, char **pub_pem, uint8_t kid[8],
-				     int64_t *registered_utc_ms, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	PGresult *r;
-
-	p_text(&p, device);
-	r = run(db, "SELECT pub_pem, kid, registered_utc_ms FROM devices WHERE device = $1", &p, PGRES_TUPLES_OK, why,
-		n, "device");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) != 8) {
-		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	*pub_pem = strdup(PQgetvalue(r, 0, 0));
-	memcpy(kid, PQgetvalue(r, 0, 1), 8);
-	*registered_utc_ms = get_int(r, 0, 2);
-	PQclear(r);
-	return *pub_pem ? BUREAU_OK : BUREAU_ERR_NOMEM;
-}
-
-/* Run @sql ($1 device, $2 text, $3 time) on @device's row; NOTFOUND when none. */
-static enum bureau_err pg_update_device(struct pg_db *db, const char *sql, const char *device, const char *text,
-					int64_t t, bool *changed, char *why, size_t n)
-{
-	struct params p = { 0 };
-	enum bureau_err err;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_text(&p, device);
-	p_text(&p, text);
-	p_int(&p, t);
-	r = run(db, sql, &p, PGRES_COMMAND_OK, why, n, "device");
-	if (!r)
-		return BUREAU_ERR_DB;
-	*changed = strcmp(PQcmdTuples(r), "0") != 0;
-	PQclear(r);
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_revoke(struct bureau_db *base_, const char *device, const char *reason, int64_t now_ms,
-				 bool *changed, char *why, size_t n)
-{
-	return pg_update_device((struct pg_db *)base_,
-				"UPDATE devices SET revoked_utc_ms = $3, revoked_reason = $2 "
-				"WHERE device = $1 AND revoked_utc_ms = 0", device, reason, now_ms, changed, why, n);
-}
-
-static enum bureau_err pg_set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
-				   size_t n)
-{
-	bool changed;
-
-	return pg_update_device((struct pg_db *)base_, "UPDATE devices SET home = $2 WHERE device = $1 AND $3 = 0",
-				device, home, 0, &changed, why, n);
-}
-
-static enum bureau_err pg_day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_int(&p, dev);
-	p_int(&p, from_ms);
-	p_int(&p, to_ms);
-	r = run(db,
-		"SELECT least(23, (time_utc_ms - $2) / 3600000), count(*), "
-		"count(*) FILTER (WHERE decision = 'deny'), count(*) FILTER (WHERE decision = 'refer'), "
-		"count(*) FILTER (WHERE reasons ~ '(^|,)fever(,|$)'), "
-		"count(*) FILTER (WHERE kind = 'staff' AND reasons ~ '(^|,)staff-test-overdue(,|$)') "
-		"FROM entries WHERE dev = $1 AND time_utc_ms >= $2 AND time_utc_ms < $3 GROUP BY 1",
-		&p, PGRES_TUPLES_OK, why, n, "day");
-	if (!r)
-		return BUREAU_ERR_DB;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t h = get_int(r, i, 0);
-
-		if (h >= 0 && h < 24)
-			out->hours[h] += get_int(r, i, 1);
-		out->entries += get_int(r, i, 1);
-		out->denials += get_int(r, i, 2);
-		out->referrals += get_int(r, i, 3);
-		out->fevers += get_int(r, i, 4);
-		out->staff_overdue += get_int(r, i, 5);
-	}
-	PQclear(r);
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_set_seal_key(struct bureau_db *base_, const char *device, const char *text,
-				       bool replace, bool *changed, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err;
-	PGresult *r;
-
-	*changed = false;
-	err = cmd(db, "BEGIN", NULL, why, n, "seal key");
-	if (err)
-		return err;
-	p_text(&p, device);
-	r = run(db, "SELECT seal_key FROM devices WHERE device = $1 FOR UPDATE", &p, PGRES_TUPLES_OK, why, n,
-		"seal key");
-	if (!r) {
-		rollback(db);
-		return BUREAU_ERR_DB;
-	}
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		rollback(db);
-		snprintf(why, n, "device %s is not registered", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	if (!PQgetisnull(r, 0, 0)) {
-		bool same = !strcmp(PQgetvalue(r, 0, 0), text);
-
-		if (same || !replace) {
-			PQclear(r);
-			rollback(db);
-			if (same)
-				return BUREAU_OK;
-			snprintf(why, n, "device %s is registered with another seal key; use --replace", device);
-			return BUREAU_ERR_EXISTS;
-		}
-	}
-	PQclear(r);
-	p_text(&p, text);
-	r = run(db, "UPDATE devices SET seal_key = $2 WHERE device = $1", &p, PGRES_COMMAND_OK, why, n, "seal key");
-	if (!r) {
-		rollback(db);
-		return BUREAU_ERR_DB;
-	}
-	PQclear(r);
-	err = cmd(db, "COMMIT", NULL, why, n, "seal key");
-	if (err) {
-		rollback(db);
-		return err;
-	}
-	*changed = true;
-	return BUREAU_OK;
-}
-
-static enum bureau_err pg_seal_key(struct bureau_db *base_, const char *device, char *buf, size_t size, char *why,
-				   size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err = BUREAU_OK;
-	PGresult *r;
-
-	buf[0] = '\0';
-	p_text(&p, device);
-	r = run(db, "SELECT seal_key FROM devices WHERE device = $1", &p, PGRES_TUPLES_OK, why, n, "seal key");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) != 1) {
-		snprintf(why, n, "device %s is not registered", device);
-		err = BUREAU_ERR_NOTFOUND;
-	} else if (!PQgetisnull(r, 0, 0) && snt_strlcpy(buf, PQgetvalue(r, 0, 0), size) >= size) {
-		snprintf(why, n, "device %s: registered seal key too long", device);
-		err = BUREAU_ERR_DB;
-	}
-	PQclear(r);
-	return err;
-}
-
-static enum bureau_err pg_rules_put(struct bureau_db *base_, const char *home, uint64_t version, const uint8_t *cose,
-				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	PGresult *r;
-
-	p_text(&p, home);
-	p_int(&p, (int64_t)version);
-	p_blob(&p, cose, len);
-	p_int(&p, now_ms);
-	r = run(db,
-		"INSERT INTO rule_sets (home, version, cose, recorded_utc_ms) VALUES ($1, $2, $3, $4) "
-		"ON CONFLICT (home) DO UPDATE SET version = excluded.version, cose = excluded.cose, "
-		"recorded_utc_ms = excluded.recorded_utc_ms WHERE excluded.version > rule_sets.version RETURNING version",
-		&p, PGRES_TUPLES_OK, why, n, "record rule set");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) == 1) {
-		PQclear(r);
-		*held = version;
-		return BUREAU_OK;
-	}
-	PQclear(r);
-	p.n = 1;
-	r = run(db, "SELECT version FROM rule_sets WHERE home = $1", &p, PGRES_TUPLES_OK, why, n, "rule set version");
-	if (!r)
-		return BUREAU_ERR_DB;
-	*held = PQntuples(r) == 1 ? (uint64_t)get_int(r, 0, 0) : 0;
-	PQclear(r);
-	snprintf(why, n, "home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer", home,
-		 *held, version);
-	return BUREAU_ERR_EXISTS;
-}
-
-static enum bureau_err pg_rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
-				    uint64_t *version, char *why, size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err;
-	int64_t dev;
-	PGresult *r;
-
-	err = lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	p_int(&p, dev);
-	r = run(db, "SELECT r.version, r.cose FROM devices d JOIN rule_sets r ON r.home = d.home WHERE d.id = $1", &p,
-		PGRES_TUPLES_OK, why, n, "rule set lookup");
-	if (!r)
-		return BUREAU_ERR_DB;
-	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) <= 0) {
-		PQclear(r);
-		snprintf(why, n, "device %s: no rule set for its home", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	*cose = malloc((size_t)PQgetlength(r, 0, 1));
-	if (!*cose) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	memcpy(*cose, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
-	*len = (size_t)PQgetlength(r, 0, 1);
-	*version = (uint64_t)get_int(r, 0, 0);
-	PQclear(r);
-	return BUREAU_OK;
-}
 
 const struct bureau_backend bureau_backend_pg = {
 	.name = "postgresql",
@@ -1967,24 +1175,25 @@ const struct bureau_backend bureau_backend_pg = {
 	.reg = pg_register,
 	.device_key = pg_device_key,
 	.merge = pg_merge,
-	.device_info = pg_device_info,
-	.devices = pg_devices,
-	.gaps = pg_gaps,
-	.entries_new = pg_entries_new,
-	.entries_next = pg_entries_next,
-	.entries_free = pg_entries_free,
-	.pending_verifications = pg_pending_verifications,
-	.payload = pg_payload,
-	.verdict_add = pg_verdict_add,
-	.verdicts = pg_verdicts,
-	.alerts = pg_alerts,
-	.set_seal_key = pg_set_seal_key,
-	.seal_key = pg_seal_key,
-	.verdicts_all = pg_verdicts_all,
-	.device_row = pg_device_row,
-	.revoke = pg_revoke,
-	.set_home = pg_set_home,
-	.day_counts = pg_day_counts,
-	.rules_put = pg_rules_put,
-	.rules_for = pg_rules_for,
+	.device_info = pg__device_info,
+	.devices = pg__devices,
+	.gaps = pg__gaps,
+	.entries_new = pg__entries_new,
+	.entries_next = pg__entries_next,
+	.entries_free = pg__entries_free,
+	.pending_verifications = pg__pending_verifications,
+	.payload = pg__payload,
+	.verdict_add = pg__verdict_add,
+	.verdicts = pg__verdicts,
+	.alerts = pg__alerts,
+	.set_seal_key = pg__set_seal_key,
+	.seal_key = pg__seal_key,
+	.verdicts_all = pg__verdicts_all,
+	.device_row = pg__device_row,
+	.revoke = pg__revoke,
+	.set_home = pg__set_home,
+	.day_counts = pg__day_counts,
+	.rules_put = pg__rules_put,
+	.rules_for = pg__rules_for,
 };
+

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db_pg_internal.h: what the two files of the PostgreSQL bureau backend
+ * share, for use only inside tools/bureau/: db_pg.c (the schema, the
+ * monthly partitions, open and close, registration, the merge of a bundle
+ * by COPY, the backend table bureau_backend_pg) and db_pg_query.c (devices,
+ * gaps, entry iteration, verifications and verdicts, alerts, seal keys,
+ * rule sets, revocation, day counts).  Each query function is the
+ * backend.h operation of the same name, with its arguments, results and
+ * errors.
+ */
+#ifndef SNT_BUREAU_DB_PG_INTERNAL_H
+#define SNT_BUREAU_DB_PG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "tools/bureau/backend.h"
+#include "tools/bureau/bureau.h"
+
+#define PG_MAX_PARAMS 24
+
+struct pg_db {
+	struct bureau_db base;
+	PGconn *conn;
+	char shown[256];		/* the target for messages, password hidden */
+	char *differ_sql[2];		/* first staged seq differing from entries / priority */
+	int32_t *months;		/* months (year * 12 + month - 1) with a partition, sorted */
+	size_t n_months, cap_months;
+	int32_t *refused;		/* months whose partition could not be made (rows in the default) */
+	size_t n_refused, cap_refused;
+};
+
+struct pg_iter {
+	struct bureau_entry_iter base;
+	struct pg_db *db;
+	PGresult *res;			/* the current batch */
+	int row, rows;
+	bool done;
+};
+
+/* Parameters of one statement: text (format 0) or binary (format 1). */
+struct params {
+	int n;
+	const char *v[PG_MAX_PARAMS];
+	int len[PG_MAX_PARAMS];
+	int fmt[PG_MAX_PARAMS];
+	char num[PG_MAX_PARAMS][24];
+};
+
+/* db_pg.c: helpers */
+
+/* Parameters of a statement, appended in order: an integer (text format), */
+void pg__p_int(struct params *p, int64_t x);
+/* a string (text format, not copied), */
+void pg__p_text(struct params *p, const char *s);
+/* bytes (binary format, not copied). */
+void pg__p_blob(struct params *p, const void *b, size_t len);
+/*
+ * Run @sql with @p (may be NULL); results in binary format.  Return the
+ * result when its status is @want (PQclear() it), else NULL with @why
+ * ("bureau database: @what: " and the server's message).
+ */
+PGresult *pg__run(struct pg_db *db, const char *sql, const struct params *p, ExecStatusType want, char *why,
+		     size_t n, const char *what);
+/* pg__run() of a statement without rows.  Return BUREAU_OK, or BUREAU_ERR_DB with @why. */
+enum bureau_err pg__cmd(struct pg_db *db, const char *sql, const struct params *p, char *why, size_t n,
+			   const char *what);
+/* Roll back the open transaction, if any. */
+void pg__rollback(struct pg_db *db);
+/* An integer column of a binary result (int8, int4, int2). */
+int64_t pg__get_int(const PGresult *r, int row, int col);
+/*
+ * The device's row id (locked FOR UPDATE when @lock, inside a
+ * transaction).  Return BUREAU_OK; BUREAU_ERR_NOTFOUND (not registered) or
+ * BUREAU_ERR_DB, said in @why.
+ */
+enum bureau_err pg__lookup(struct pg_db *db, const char *device, bool lock, int64_t *id, char *why, size_t n);
+
+/* db_pg_query.c: the backend.h operations of the same names */
+
+enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, struct bureau_device_info *out,
+				      char *why, size_t n);
+enum bureau_err pg__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
+				  char *why, size_t n);
+enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **ranges, size_t *count,
+			       char *why, size_t n);
+enum bureau_err pg__entries_new(struct bureau_db *base_, const char *device, bool copies,
+				      struct bureau_entry_iter **out, char *why, size_t n);
+enum bureau_err pg__entries_next(struct bureau_entry_iter *base_, struct snt_entry *e, char *why, size_t n);
+void pg__entries_free(struct bureau_entry_iter *base_);
+enum bureau_err pg__pending_verifications(struct bureau_db *base_, const char *device, int64_t from,
+						int64_t to, int64_t **seqs, size_t *count, char *why, size_t n);
+enum bureau_err pg__payload(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **payload,
+				  size_t *len, enum snt_colour *colour, char *why, size_t n);
+enum bureau_err pg__verdict_add(struct bureau_db *base_, const char *device, const struct bureau_verdict *v,
+				      int64_t now_ms, bool *contradiction, char *why, size_t n);
+enum bureau_err pg__verdicts(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
+				   size_t *count, char *why, size_t n);
+enum bureau_err pg__alerts(struct bureau_db *base_, struct bureau_alert **out, size_t *count, char *why,
+				 size_t n);
+enum bureau_err pg__verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
+				       size_t *count, char *why, size_t n);
+enum bureau_err pg__device_row(struct bureau_db *base_, const char *device, char **pub_pem, uint8_t kid[8],
+				     int64_t *registered_utc_ms, char *why, size_t n);
+enum bureau_err pg__revoke(struct bureau_db *base_, const char *device, const char *reason, int64_t now_ms,
+				 bool *changed, char *why, size_t n);
+enum bureau_err pg__set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
+				   size_t n);
+enum bureau_err pg__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
+				     struct bureau_day_counts *out, char *why, size_t n);
+enum bureau_err pg__set_seal_key(struct bureau_db *base_, const char *device, const char *text,
+				       bool replace, bool *changed, char *why, size_t n);
+enum bureau_err pg__seal_key(struct bureau_db *base_, const char *device, char *buf, size_t size, char *why,
+				   size_t n);
+enum bureau_err pg__rules_put(struct bureau_db *base_, const char *home, uint64_t version, const uint8_t *cose,
+				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
+enum bureau_err pg__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n);
+
+#endif
