@@ -206,12 +206,14 @@ int ctl_output_target(const char *cmd, const char *path)
 		ctl_err(cmd, _("the output needs a file name (or - for standard output)"));
 		return -1;
 	}
-	if (stat(path, &sb) != 0)
+	/* Not followed: the rename would replace the link itself (/dev/stdout with stdout a file). */
+	if (lstat(path, &sb) != 0)
 		return 0;	/* to be created; the open says why it cannot be */
 	if (S_ISREG(sb.st_mode))
 		return 0;
 	ctl_err(cmd, _("cannot write %s: %s; give a regular file, or - for standard output"), path,
-		S_ISDIR(sb.st_mode) ? strerror(EISDIR) : _("not a regular file"));
+		S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+		S_ISLNK(sb.st_mode) ? _("a symbolic link") : _("not a regular file"));
 	return -1;
 }
 

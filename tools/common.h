@@ -151,8 +151,9 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc) SN
 /*
  * ctl_output_target() - what an output option (-o, --output) names: "-" is
  * standard output; anything else must be a regular file or not exist yet
- * (it is then replaced by rename(2)): a directory, a device such as
- * /dev/stdout, a FIFO or a socket is refused with a message naming it.
+ * (it is then replaced by rename(2)): a directory, a device, a FIFO, a socket
+ * or a symbolic link (such as /dev/stdout, whatever it points to: the rename
+ * would replace the link) is refused with a message naming it.
  * Return: 1 standard output; 0 a file to write; -1 refused (said on stderr).
  */
 int ctl_output_target(const char *cmd, const char *path) SNT_WUR;

@@ -104,6 +104,12 @@ expect_eq "policy sign to a FIFO" "$out" \
 out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 --out /dev/null 2>&1)
 expect_eq "badge to /dev/null: exit" "$?" "2"
 [ -p "$T/fifo" ] || fail "the FIFO was replaced"
+ln -s rules-link-target.cose "$T/link.cose"
+out=$("$BUR" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/link.cose" 2>&1)
+expect_eq "policy sign to a symbolic link: exit" "$?" "2"
+expect_eq "policy sign to a symbolic link" "$out" \
+	"sentinel-bureau: policy: cannot write $T/link.cose: a symbolic link; give a regular file, or - for standard output"
+[ -L "$T/link.cose" ] || fail "the symbolic link was replaced"
 
 # sentinel-rules(5)'s example is a complete, valid rule set; --check names a bad field and signs
 # nothing (issue 16).

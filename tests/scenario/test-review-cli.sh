@@ -234,6 +234,21 @@ for target in "$T/fifo" /dev/null "$T"; do
 	expect_eq "report --output $target" "$out" "sentinelctl: report: cannot write $target: $what; give a regular file, or - for standard output"
 done
 [ -p "$T/fifo" ] || fail "the FIFO was replaced"
+# A symbolic link is refused whatever it points to (-o /dev/stdout with standard output a
+# file: the rename replaced the link /dev/stdout with a regular file), and left as it is.
+: >"$T/real.csv"
+ln -s real.csv "$T/link.csv"
+ln -s missing.csv "$T/dangling.csv"
+for target in "$T/link.csv" "$T/dangling.csv"; do
+	out=$("$ctl" export --db "$T/h.db" --format csv -o "$target" 2>&1)
+	expect_eq "export -o $target exit" "$?" "1"
+	expect_eq "export -o $target" "$out" "sentinelctl: export: cannot write $target: a symbolic link; give a regular file, or - for standard output"
+	out=$("$ctl" report --day 2026-11-29 --db "$T/h.db" --output "$target" 2>&1)
+	expect_eq "report --output $target exit" "$?" "1"
+	expect_eq "report --output $target" "$out" "sentinelctl: report: cannot write $target: a symbolic link; give a regular file, or - for standard output"
+	[ -L "$target" ] || fail "$target was replaced"
+done
+[ -s "$T/real.csv" ] && fail "written through the link"
 "$ctl" report --day 2026-11-29 --db "$T/h.db" -o - >"$T/page.html" 2>"$T/page.err"
 expect_eq "report -o - exit" "$?" "0"
 expect_eq "report -o - is the page" "$(head -c 15 "$T/page.html")" "<!DOCTYPE html>"

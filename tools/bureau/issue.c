@@ -732,9 +732,11 @@ static int run(int argc, char **argv)
 		return usage_error("--out is required (- for standard output)");
 	if (!strcmp(o.out, "-") && o.text)
 		return usage_error("--text and --out - would both write to standard output");
-	if (strcmp(o.out, "-") && stat(o.out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+	/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
+	if (strcmp(o.out, "-") && lstat(o.out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		bureau_err(cur, "cannot write %s: %s; give a regular file, or - for standard output", o.out,
-			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) : "not a regular file");
+			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+			 S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
