@@ -149,6 +149,37 @@ ln -s "$T/gate/device.seal" "$T/stick-copy/sentinel/enrol/sun-gate-1/seal0"
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
 expect_eq "symlinked seal0: exit" "$?" "1"
 expect_eq "symlinked seal0" "$out" "sentinel-bureau: enrol-import: $T/stick-copy/sentinel/enrol/sun-gate-1/seal0: a symbolic link: refused"
+# A device.pub on the stick that is a symbolic link (here to the bureau's own key): refused, not
+# followed, nothing registered.
+"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-8 --bureau-key "$R/bureau.key.pub" \
+	--output "$T/s8" >"$T/s8.out" 2>&1 || fail "eighth package not made"
+tok8=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s8.out")
+G8="$T/s8/sentinel/enrol/sun-gate-8"
+printf '{"gate": "sun-gate-8", "token": "%s"}\n' "$tok8" >"$G8/reply.json"
+ln -s "$R/bureau.key.pub" "$G8/device.pub"
+out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+expect_eq "symlinked device.pub: exit" "$?" "1"
+expect_eq "symlinked device.pub" "$out" "sentinel-bureau: enrol-import: $G8/device.pub: a symbolic link: refused"
+"$BUR" --db "$T/bureau.db" devices | grep '^sun-gate-8 ' && fail "a symlinked device.pub registered sun-gate-8"
+# The gate's id registered already with another key: refused with the reason, and the token not
+# spent, so the reply is taken once the bureau has settled it.
+rm "$G8/device.pub"
+for k in a b; do
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/k8$k.key" 2>/dev/null &&
+		openssl pkey -in "$T/k8$k.key" -pubout -out "$T/k8$k.pub" || fail "openssl key $k"
+done
+cp "$T/k8a.pub" "$G8/device.pub"
+"$BUR" --db "$T/bureau.db" register --device sun-gate-8 --pub "$T/k8b.pub" >/dev/null || fail "register sun-gate-8"
+out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+expect_eq "registered with another key: exit" "$?" "1"
+expect_eq "registered with another key" "$out" \
+	"sentinel-bureau: enrol-import: gate sun-gate-8: refused: device sun-gate-8 is registered with another key (kid differs); use --replace"
+[ -e "$T/bureau.db.enrol/$tok8.json" ] || fail "a refused registration spent the token"
+"$BUR" --db "$T/bureau.db" register --replace --device sun-gate-8 --pub "$T/k8a.pub" >/dev/null ||
+	fail "register --replace sun-gate-8"
+out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+expect_eq "after the conflict is settled: exit" "$?" "0"
+expect_eq "after the conflict is settled" "$out" "registered sun-gate-8 (enrolled)"
 
 # A package with a bad field: refused naming it; nothing enrolled.
 mkdir -p "$T/g2" "$T/plain-stick"

@@ -372,12 +372,27 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 	explicit_bzero(seal_text, sizeof(seal_text));
 	free(pem);
 	if (status) {
-		snprintf(why, n, "%s", dbwhy);
+		/* Not enrolled: the token is unspent again, for a retry once the bureau has settled it. */
+		if (rename(to, from))
+			snprintf(why, n, "%s (and the token stays spent: %s)", dbwhy, strerror(errno));
+		else
+			snprintf(why, n, "%s", dbwhy);
 		json_decref(pkg);
 		return 1;
 	}
 	*package = pkg;
 	return 0;
+}
+
+/* Whether @path on a stick is a symbolic link (said on stderr: refused, never followed). */
+static bool stick_link(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
+		return false;
+	bureau_err(cur, "%s: a symbolic link: refused", path);
+	return true;
 }
 
 /* One gate's reply in @dir (DIR/sentinel/enrol/ID): 0 registered, 1 refused, 2 error, -1 none. */
@@ -393,8 +408,10 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	int status;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/reply.json", dir) >= sizeof(path) ||
-	    access(path, F_OK))
+	    (lstat(path, &st) && errno == ENOENT))
 		return -1;
+	if (stick_link(path))
+		return 1;
 	if (read_all(path, &reply, &len))
 		return 2;
 	r = json_loads(reply, 0, NULL);
@@ -406,15 +423,17 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		json_decref(r);
 		return 1;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/device.pub", dir) >= sizeof(path) ||
-	    read_all(path, &pub, &len)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/device.pub", dir) >= sizeof(path) || stick_link(path)) {
+		json_decref(r);
+		return 1;
+	}
+	if (read_all(path, &pub, &len)) {
 		json_decref(r);
 		return 2;
 	}
 	/* The first seal key, when the gate wrote one back (not through a symbolic link). */
 	if ((size_t)snprintf(seal_path, sizeof(seal_path), "%s/seal0", dir) >= sizeof(seal_path) ||
-	    (lstat(seal_path, &st) == 0 && S_ISLNK(st.st_mode))) {
-		bureau_err(cur, "%s: a symbolic link: refused", seal_path);
+	    stick_link(seal_path)) {
 		free(pub);
 		json_decref(r);
 		return 1;

@@ -60,8 +60,9 @@ int bureau_enrol_main(int argc, char **argv, int *status);
  * @why: one line on failure (no token in it).
  * Return: 0; 1 when the token is unknown or spent, @pub_pem is not a
  * P-256 public key, @seal0 is not a first seal key (epoch 0), or the gate
- * is registered already with another key or seal key; 2 on a file or
- * database error.
+ * is registered already with another key or seal key (the token is then
+ * unspent again, unless putting it back fails, which @why says); 2 on a
+ * file or database error.
  */
 int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
 			const char *seal0, int64_t now_ms, json_t **package, char *why, size_t n);
