@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "fss/fss.h"
@@ -1984,6 +1985,41 @@ static void test_personal(void **state)
 	snt_store_close(st);
 }
 
+/* A sealed personal record is checked against the digest its entry holds (idcard.sealed). */
+static void test_personal_digest(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	uint8_t rec[120], md[32];
+	unsigned int md_len = 0;
+	char hex[65], msg[256];
+	struct snt_entry e;
+
+	for (size_t i = 0; i < sizeof(rec); i++)
+		rec[i] = (uint8_t)(i * 7);
+	assert_int_equal(EVP_Digest(rec, sizeof(rec), md, &md_len, EVP_sha256(), NULL), 1);
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	append_n(st, 0, 1);
+	make_entry(&e, 1);
+	snprintf(e.detail, sizeof(e.detail), "{\"idcard\":{\"last4\":\"002X\",\"sealed\":\"%s\"}}", hex);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_personal_put(st, 2, 1000, rec, sizeof(rec)), SNT_STORE_OK);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_CLEAN);
+	snt_store_close(st);
+	/* The record replaced by another of its size: found at its entry. */
+	assert_int_equal(raw_exec(f->path, "UPDATE personal SET sealed = CAST(zeroblob(120) AS BLOB) WHERE seq = 2",
+				  msg, sizeof(msg)), SQLITE_OK);
+	st = open_ro(f->path);
+	assert_int_equal(snt_store_verify(st, NULL, &r), SNT_STORE_OK);
+	assert_int_equal(r.status, SNT_VERIFY_DAMAGED);
+	assert_int_equal(r.first_bad_seq, 2);
+	assert_string_equal(r.reason, "personal record does not match its digest");
+	snt_store_close(st);
+}
+
 static void test_cli_verify_log(void **state)
 {
 	struct fx *f = *state;
@@ -3372,6 +3408,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_personal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_personal_digest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_v4, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_erases_old_payload, setup, teardown),

@@ -465,7 +465,9 @@ struct snt_store_verify_report {
 	 * first missing seq), "unreadable: <SQLite message>", "purge record
 	 * does not follow" (ranges not contiguous from 1, or count not the
 	 * range's size; first_bad_seq 0), "unknown hash form",
-	 * "rebase record invalid" (first_bad_seq 0), or
+	 * "rebase record invalid" (first_bad_seq 0), "personal record does not
+	 * match its digest" (a sealed personal record whose SHA-256 is not the
+	 * idcard.sealed its entry holds), or
 	 * "integrity_check: <first message of PRAGMA integrity_check>".
 	 */
 	char reason[SNT_VERIFY_REASON_LEN];
@@ -490,7 +492,8 @@ struct snt_store_verify_report {
  * stored value valid, prev_hash equal to the previous entry's hash (or the
  * purge anchor, or 32 zero bytes for seq 1), the hash recomputed from the
  * columns (snt_store_entry_hash()); the log reaching the acknowledgement
- * cursor; then PRAGMA integrity_check (which skips CHECK constraints on a
+ * cursor; the sealed personal records against the digests their entries
+ * hold; then PRAGMA integrity_check (which skips CHECK constraints on a
  * read-only connection: the stored values of entries, purges and rebase
  * rows are checked here instead).
  * A database SQLite reports as corrupt while reading is a finding

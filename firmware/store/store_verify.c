@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "common/common.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -280,6 +282,48 @@ static enum snt_store_err verify_alerts(struct snt_store *st, struct snt_store_v
 	return SNT_STORE_OK;
 }
 
+/*
+ * The sealed personal records against their entries: the SHA-256 of each
+ * record whose entry holds a digest (idcard.sealed, which the chain covers)
+ * must be that digest.
+ */
+static enum snt_store_err verify_personal(struct snt_store *st, struct snt_store_verify_report *r)
+{
+	sqlite3_stmt *s = NULL;
+	enum snt_store_err err;
+	int rc;
+
+	err = store__prepare_bind(st, "SELECT p.seq, p.sealed, json_extract(e.detail, '$.idcard.sealed') "
+				  "FROM personal p JOIN entries e USING (seq) "
+				  "WHERE json_extract(e.detail, '$.idcard.sealed') IS NOT NULL ORDER BY p.seq", &s, 0, NULL);
+	if (err)
+		return verify_failure(st, r, err, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+		const void *blob = sqlite3_column_blob(s, 1);
+		int len = sqlite3_column_bytes(s, 1);
+		const char *want = (const char *)sqlite3_column_text(s, 2);
+		uint8_t md[SNT_HASH_LEN];
+		char hex[2 * SNT_HASH_LEN + 1];
+		unsigned int md_len = 0;
+
+		if (!blob || !want || EVP_Digest(blob, (size_t)len, md, &md_len, EVP_sha256(), NULL) != 1 ||
+		    md_len != SNT_HASH_LEN) {
+			err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "personal record: SHA-256 failed");
+			break;
+		}
+		snt_hex_encode(md, SNT_HASH_LEN, hex);
+		if (strcmp(hex, want)) {
+			damaged(r, seq, "personal record does not match its digest");
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = verify_failure(st, r, store__fail_sqlite(st, rc), 0);
+	sqlite3_finalize(s);
+	return err;
+}
+
 /* The head file against the log: a finding when it went backwards or forked. */
 static enum snt_store_err verify_head(struct snt_store *st, struct snt_store_verify_report *r)
 {
@@ -368,6 +412,11 @@ enum snt_store_err snt_store_verify_ex(struct snt_store *st, const struct snt_cl
 	}
 	if (out->status == SNT_VERIFY_CLEAN) {
 		err = verify_alerts(st, out, out->anchor_seq);
+		if (err)
+			goto err_rollback;
+	}
+	if (out->status == SNT_VERIFY_CLEAN) {
+		err = verify_personal(st, out);
 		if (err)
 			goto err_rollback;
 	}
