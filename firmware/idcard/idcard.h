@@ -10,11 +10,19 @@
  *   5 8 4 2), the check character a(1) satisfies
  *   sum(a(i) * W(i), i = 1..18) == 1 (mod 11); the value 10 is written 'X'.
  *
- * - The SAM frame (the reader modules' serial protocol, as the public
- *   descriptions give it: HslCommunication's Profinet/IDCard/SAMSerial
- *   (PackToSAMCommand, CheckADSCommandAndSum, ExtractIdentityCard, the
- *   status codes of GetErrorDescription) and an open-source gate script
- *   sending the same three commands over /dev/ttyAMA0 at 115200 baud):
+ * - The SAM frame (the reader modules' serial protocol, as public
+ *   descriptions give it; no vendor document is public):
+ *   - HslCommunication (github.com/dathlin/HslCommunication), class
+ *     HslCommunication.Profinet.IDCard.SAMSerial: PackToSAMCommand (the
+ *     preamble, LEN, XOR over LEN and body), CheckADSCommandAndSum,
+ *     SearchCard/SelectCard/ReadCard (20 01 -> 9F, 20 02 -> 90, 30 01),
+ *     ExtractIdentityCard (the text block at byte 14, 256 bytes of UCS-2LE,
+ *     the field widths below; the photo's 1024 bytes after it) and the
+ *     status codes of GetErrorDescription;
+ *   - BearPi's ZKT SDK (github.com/Yangyuanxin/BearPi,
+ *     10.ZKT_BearPi/ZKT_SDK/IDReader.h): the same preamble and command
+ *     pairs on a microcontroller's UART, with reset-SAM 01 FF and
+ *     SAM-status 11 FF besides.
  *
  *     AA AA AA 96 69   preamble (5 bytes)
  *     LEN              2 bytes, big-endian: the bytes after it, checksum
