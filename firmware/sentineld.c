@@ -611,8 +611,10 @@ static int run(struct ctx *c)
 			continue;
 		}
 		if (rc == SNT_HAL_TIMEOUT && (watchdog_wait || enrol_wait)) {
-			if (!occupied)
+			if (!occupied) {
 				watch_rules(c);	/* idle: a new set is taken up before anyone comes */
+				snt_checkin_retention(c->checkin);
+			}
 			continue;
 		}
 		if (rc == SNT_HAL_TIMEOUT) {
@@ -764,6 +766,7 @@ int main(int argc, char **argv)
 		log_warnx(&c.log, "started: board %s, log %s: not enrolled (no %s); the gate checks "
 				  "nobody in and opens for nobody until 'sentinelctl enrol'",
 			  c.board->name, c.cfg.db, c.cfg.enrolment);
+	snt_checkin_retention(c.checkin);	/* personal records past [retention] personal_days */
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */
 	if (snt_checkin_idle(c.checkin) != SNT_CHECKIN_OK)
 		log_warnx(&c.log, "display: the idle screen could not be drawn");

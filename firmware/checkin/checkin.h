@@ -50,7 +50,8 @@
  * the bureau's key (snt_checkin_set_seal_key(); sign.h snt_seal(), the
  * bundles' layout), kept beside the entry (store.h
  * snt_store_personal_put()) and removed after personal_retention_ms
- * (snt_store_personal_purge(), after each visit); the chain covers its
+ * (snt_store_personal_purge(), after each visit, and snt_checkin_retention()
+ * at the daemon's start and in its idle time); the chain covers its
  * digest, not the record.  Without a bureau key nothing is sealed.  The
  * card's text is wiped from memory once sealed.  A visit pass that names
  * its holder's card (rules.h "card") asks for the card whatever the mode
@@ -377,6 +378,17 @@ void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules
  * (then none is made).
  */
 void snt_checkin_set_seal_key(struct snt_checkin *ci, EVP_PKEY *bureau_pub);
+
+/*
+ * snt_checkin_retention() - remove the sealed personal records older than
+ * personal_retention_ms (the removal recorded by the store,
+ * snt_store_personal_purge()), unless that was done less than
+ * SNT_RETENTION_EVERY_MS ago (monotonic); each visit does it too.  For the
+ * daemon's start and its idle time, so records do not outlive their
+ * retention at a gate nobody visits.  A failure is one device-fault event.
+ */
+#define SNT_RETENTION_EVERY_MS (3600 * 1000)
+void snt_checkin_retention(struct snt_checkin *ci);
 
 /*
  * snt_checkin_clock_trusted() - whether the board's wall time would be

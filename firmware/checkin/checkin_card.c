@@ -137,18 +137,35 @@ json_t *checkin__card_detail(const struct checkin__card *c)
 	return o;
 }
 
-void checkin__card_keep(struct snt_checkin *ci, const struct snt_entry *e, struct checkin__card *c)
+/* Remove the records past their retention now (a failure: one device-fault event). */
+static void retention(struct snt_checkin *ci)
 {
 	const int64_t now = snt_clock_utc_ms(&ci->board->clock);
 
-	if (c->sealed && e->seq > 0 &&
-	    snt_store_personal_put(ci->store, e->seq, e->time_utc_ms, c->sealed, c->sealed_len) != SNT_STORE_OK)
-		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the sealed personal record could not be kept");
-	free(c->sealed);
-	c->sealed = NULL;
+	ci->retention_done = true;
+	ci->retention_mono_ms = snt_clock_mono_ms(&ci->board->clock);
 	if (ci->cfg.personal_retention_ms > 0 &&
 	    snt_store_personal_purge(ci->store, now - ci->cfg.personal_retention_ms, now, NULL) != SNT_STORE_OK)
-		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, "store: the personal records' retention purge failed");
+		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT,
+					 "store: the personal records' retention purge failed");
+}
+
+void checkin__card_keep(struct snt_checkin *ci, const struct snt_entry *e, struct checkin__card *c)
+{
+	if (c->sealed && e->seq > 0 &&
+	    snt_store_personal_put(ci->store, e->seq, e->time_utc_ms, c->sealed, c->sealed_len) != SNT_STORE_OK)
+		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT,
+					 "store: the sealed personal record could not be kept");
+	checkin__card_drop(c);
+	retention(ci);
+}
+
+void snt_checkin_retention(struct snt_checkin *ci)
+{
+	if (!ci || (ci->retention_done &&
+		    snt_clock_mono_ms(&ci->board->clock) - ci->retention_mono_ms < SNT_RETENTION_EVERY_MS))
+		return;
+	retention(ci);
 }
 
 void checkin__card_drop(struct checkin__card *c)

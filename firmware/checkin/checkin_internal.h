@@ -66,6 +66,8 @@ struct snt_checkin {
 	bool rules_missing;		/* had a rule set, none verifies: everyone refers */
 	uint64_t exits;			/* exit-button releases so far */
 	struct pass_use passes[SNT_PASS_SLOTS];
+	bool retention_done;		/* personal records purged at retention_mono_ms */
+	int64_t retention_mono_ms;
 };
 /* What registration kept of a card: nothing of it but this. */
 struct checkin__card {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Personal records sealed to the bureau (schema 5): kept beside the chain,
+ * Personal records sealed to the bureau (schema 7): kept beside the chain,
  * purged by their own retention.
  */
 #include <stdlib.h>
