@@ -24,6 +24,8 @@ PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod li
 # The bureau's receiver (tools/bureau/) also links libmicrohttpd and libpq (its PostgreSQL
 # backend); it is not cross-built.
 BUREAU_PKGS := libmicrohttpd libpq
+# The card module (firmware/card/: badge and pass cards) encodes its QR code with libqrencode.
+CARD_PKGS := libqrencode
 # CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries
 # (`make deps CROSS=...`); zbar is the arm64 libzbar0 with the
 # architecture-independent header (libzbar-dev:arm64 drags in a desktop).
@@ -38,6 +40,7 @@ B         ?= build/arm64
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CARD_LIBS := $(shell $(PKG_CONFIG) --libs $(CARD_PKGS) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wcast-qual \
              -Wsign-compare -Wstrict-prototypes -Wformat=2
@@ -62,9 +65,9 @@ SENTINELD_MODULES   := common entry clock cose idcard image log notify scan scre
                        board/linux
 SENTINELCTL_MODULES := common entry clock cose idcard image review scan screen trust voice codes sign fss \
                        rules policy store report sync config thermo board board/sim board/linux
-BUREAU_MODULES      := common entry clock cose trust codes sign fss rules policy review store sync
+BUREAU_MODULES      := common entry clock cose trust codes sign fss rules policy review store sync card
 TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust voice \
-                       codes sign fss rules policy store journal report sync config thermo checkin \
+                       codes sign fss rules policy store journal report sync config thermo checkin card \
                        board board/sim board/linux
 
 module_dir = $(if $(filter board board/%,$(1)),$(1),firmware/$(1))
@@ -143,8 +146,9 @@ $(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
 
 # sentinel-bureau: the bureau's receiver and signer (tools/bureau/).
 $(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null)
+$(call module_obj,card): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(CARD_PKGS) 2>/dev/null)
 $(B)/sentinel-bureau: $(BUREAU_OBJ) $(call module_obj,$(BUREAU_MODULES))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(BUREAU_PKGS) 2>/dev/null)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(BUREAU_PKGS) $(CARD_PKGS) 2>/dev/null)
 
 # The daemon over an error-injecting SQLite VFS, for the fault part of crashtest.
 $(B)/sentineld-faultvfs: $(SENTINELD_OBJ) $(B)/obj/tests/fault/faultvfs.o
@@ -178,7 +182,7 @@ $(TEST_LIB): $(TEST_MOD_OBJ)
 
 $(B)/tests/%: $(B)/obj/tests/%.o $(TEST_MOD_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) $(CARD_LIBS) -lcmocka
 
 demo: deps
 	@$(MAKE) --no-print-directory all

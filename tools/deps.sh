@@ -7,7 +7,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev \
 libsqlite3-dev sqlite3 libzbar-dev libpng-dev libjpeg62-turbo-dev \
 libinih-dev libjansson-dev libssl-dev libcmocka-dev zlib1g-dev libgpiod-dev \
-libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev postgresql qrencode imagemagick valgrind python3 curl jq clang \
+libcbor-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev postgresql libqrencode-dev qrencode imagemagick valgrind python3 curl jq clang \
 gettext locales fonts-noto-cjk chromium openssl \
 libcairo2-dev libpango1.0-dev libdrm-dev libasound2-dev espeak-ng \
 tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"
@@ -25,7 +25,8 @@ if [ -n "${CROSS:-}" ]; then
 libsqlite3-dev:arm64 libpng-dev:arm64 libjpeg62-turbo-dev:arm64 libinih-dev:arm64 \
 libjansson-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64 zlib1g-dev:arm64 \
 libgpiod-dev:arm64 libcbor-dev:arm64 libcurl4-openssl-dev:arm64 libzbar0:arm64 \
-libcairo2-dev:arm64 libpango1.0-dev:arm64 libdrm-dev:arm64 libasound2-dev:arm64"
+libcairo2-dev:arm64 libpango1.0-dev:arm64 libdrm-dev:arm64 libasound2-dev:arm64 \
+libqrencode-dev:arm64"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		if [ "$(id -u)" -ne 0 ]; then
 			echo "deps: run as root: dpkg --add-architecture arm64 && apt-get update" >&2
