@@ -4,6 +4,9 @@
  * one signed health certificate offline (interfaces.md, "sentinelctl
  * verify").  ARG is @FILE, an image (.png/.jpg/.jpeg, scanned first) or the
  * payload itself.  Names are printed masked; nothing personal goes to stderr.
+ * A staff badge or visit pass of the bureau ("SNB1:", rules.h) is named as
+ * one and checked with the bureau's key (--bureau-key, or [sync] bureau_key
+ * of --config), not taken for a health code.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,8 +21,11 @@
 
 #include "clock/clock.h"
 #include "codes/verify.h"
+#include "config/config.h"
 #include "image/image.h"
+#include "rules/rules.h"
 #include "scan/scan.h"
+#include "sign/sign.h"
 #include "tools/common.h"
 #include "trust/trust.h"
 
@@ -34,19 +40,25 @@ struct config {
 	int64_t at_ms;
 	const char *trust[MAX_TRUST];
 	int ntrust;
+	const char *bureau_key;	/* --bureau-key: the bureau's public key (badges, passes) */
+	const char *config;	/* --config: its [sync] bureau_key */
 	const char *arg;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl verify [--trust PATH]... [--at RFC3339] [--json] ARG\n"
-		   "Verify one health certificate offline.  ARG: @FILE (the payload in a file),\n"
-		   "an image (.png, .jpg, .jpeg; scanned first), or the payload itself.\n\n"
-		   "  -t, --trust PATH  certificate (DER/PEM), DCC trust list, DID document,\n"
-		   "                    JWK set, or a directory of them; repeatable\n"
-		   "  -a, --at TIME     verification time (RFC 3339); the clock then counts as given\n"
-		   "  -j, --json        one JSON object\n"
-		   "  -h, --help        show this help\n\n"
+	fprintf(f, "Usage: sentinelctl verify [--trust PATH]... [--bureau-key PUB | --config FILE]\n"
+		   "                          [--at RFC3339] [--json] ARG\n"
+		   "Verify one health certificate, staff badge or visit pass offline.  ARG: @FILE\n"
+		   "(the payload in a file), an image (.png, .jpg, .jpeg; scanned first; a badge's\n"
+		   "or pass's printed card too), or the payload itself.\n\n"
+		   "  -t, --trust PATH       certificate (DER/PEM), DCC trust list, DID document,\n"
+		   "                         JWK set, or a directory of them; repeatable\n"
+		   "  -k, --bureau-key PUB   the bureau's public key, for badges and passes\n"
+		   "  -c, --config FILE      take the bureau's key from its [sync] bureau_key\n"
+		   "  -a, --at TIME          verification time (RFC 3339); the clock then counts as given\n"
+		   "  -j, --json             one JSON object\n"
+		   "  -h, --help             show this help\n\n"
 		   "Exit status: 0 valid, 1 invalid or unverified, 2 usage or I/O error.\n");
 }
 
@@ -55,6 +67,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	static const struct option opts[] = {
 		{ "trust", required_argument, NULL, 't' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "bureau-key", required_argument, NULL, 'k' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -62,7 +76,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	int c;
 
 	ctl_getopt_start(cfg, sizeof(*cfg));
-	while ((c = getopt_long(argc, argv, "t:a:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:a:k:c:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cfg->ntrust >= MAX_TRUST) {
@@ -78,6 +92,12 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->has_at = 1;
 			break;
+		case 'k':
+			cfg->bureau_key = optarg;
+			break;
+		case 'c':
+			cfg->config = optarg;
+			break;
 		case 'j':
 			cfg->json = 1;
 			break;
@@ -85,7 +105,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->help = 1;
 			return 0;
 		default:
-			if (optopt == 't' || optopt == 'a')
+			if (optopt == 't' || optopt == 'a' || optopt == 'k' || optopt == 'c')
 				ctl_err(cmd, "option '%s' needs an argument", argv[optind - 1]);
 			else if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
 				ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -93,6 +113,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 				ctl_err(cmd, "unknown option '-%c'", optopt);
 			return -1;
 		}
+	}
+	if (cfg->bureau_key && cfg->config) {
+		ctl_err(cmd, "give --bureau-key or --config, not both");
+		return -1;
 	}
 	if (optind >= argc) {
 		ctl_err(cmd, "no payload, @FILE or image given");
@@ -231,6 +255,116 @@ static json_t *result_json(const struct snt_verify_info *v, int scanned, enum sn
 	return o;
 }
 
+/*
+ * The bureau's public key for a badge or pass: --bureau-key, or [sync]
+ * bureau_key of --config.  Return: 0 with *@key (NULL when neither is
+ * given); -1 after saying why (a key or configuration that cannot be read).
+ */
+static int load_bureau_key(const struct config *cfg, EVP_PKEY **key)
+{
+	struct snt_config *sc = NULL;
+	enum snt_sign_err serr;
+	const char *path = cfg->bureau_key;
+	int rc = -1;
+
+	*key = NULL;
+	if (cfg->config) {
+		sc = calloc(1, sizeof(*sc));
+		if (!sc) {
+			ctl_err(cmd, "out of memory");
+			return -1;
+		}
+		if (ctl_config_load(cmd, cfg->config, sc))
+			goto out;
+		if (!sc->sync_bureau_key[0]) {
+			ctl_err(cmd, "%s: no [sync] bureau_key to check a badge or pass with", cfg->config);
+			goto out;
+		}
+		path = sc->sync_bureau_key;
+	}
+	rc = 0;
+	if (!path)
+		goto out;
+	serr = snt_sign_key_load_public(path, key);
+	if (serr) {
+		ctl_err(cmd, "%s%s: %s", cfg->config ? "[sync] bureau_key " : "--bureau-key ", path,
+			snt_sign_strerror(serr));
+		rc = -1;
+	}
+out:
+	free(sc);
+	return rc;
+}
+
+/*
+ * A staff badge or visit pass: format "badge" or "pass" ("credential"
+ * while it is not checked: no key), checked with @key at @now; a pass
+ * outside its window is expired or not yet valid, and on a clock that is
+ * not trusted a pass is never "valid" (as a certificate).  Sets *@valid.
+ */
+static json_t *credential_json(const uint8_t *payload, size_t len, EVP_PKEY *key, int64_t now,
+			       enum snt_verify_clock vclock, int scanned, enum snt_colour colour, int *valid)
+{
+	struct snt_credential c;
+	enum snt_rules_err rerr = SNT_RULES_ERR_INVAL;
+	const char *stage = NULL, *result = "valid";
+	char why[160] = "";
+	json_t *o = json_object(), *gates;
+
+	*valid = 0;
+	if (!o)
+		return NULL;
+	memset(&c, 0, sizeof(c));
+	if (key)
+		rerr = snt_credential_open(payload, len, key, &c, why, sizeof(why));
+	if (!key) {
+		result = "unverified";
+		stage = "trust";
+	} else if (rerr == SNT_RULES_ERR_NOMEM) {
+		json_decref(o);
+		return NULL;
+	} else if (rerr == SNT_RULES_ERR_SIGNATURE) {
+		result = "invalid";
+		stage = "signature";
+	} else if (rerr) {
+		result = "invalid";
+		stage = "payload";
+	} else if (c.kind == SNT_CREDENTIAL_PASS && (now >= c.until_ms || now < c.from_ms)) {
+		/* Its window judged by a clock that is not trusted proves nothing. */
+		result = vclock == SNT_VCLOCK_UNTRUSTED ? "unverified" : "invalid";
+		stage = now >= c.until_ms ? "expired" : "not-yet-valid";
+	} else if (c.kind == SNT_CREDENTIAL_PASS && vclock == SNT_VCLOCK_UNTRUSTED) {
+		result = "unverified";
+	}
+	json_object_set_new(o, "format", json_string(rerr ? "credential"
+						     : c.kind == SNT_CREDENTIAL_PASS ? "pass" : "badge"));
+	json_object_set_new(o, "result", json_string(result));
+	json_object_set_new(o, "stage", stage ? json_string(stage) : json_null());
+	json_object_set_new(o, "clock", json_string(snt_verify_clock_name(vclock)));
+	if (!rerr) {
+		json_object_set_new(o, "home", json_string(c.home));
+		if (c.n_gates && (gates = json_array())) {
+			for (size_t i = 0; i < c.n_gates; i++)
+				json_array_append_new(gates, json_string(c.gates[i]));
+			json_object_set_new(o, "gates", gates);
+		}
+		set_time(o, "issued", 1, c.issued_ms);
+		if (c.kind == SNT_CREDENTIAL_BADGE) {
+			json_object_set_new(o, "ref", json_string(c.ref));
+		} else {
+			json_object_set_new(o, "id", json_string(c.id));
+			set_time(o, "valid_from", 1, c.from_ms);
+			set_time(o, "expires", 1, c.until_ms);
+			json_object_set_new(o, "uses", json_integer(c.uses));
+			json_object_set_new(o, "subject", json_string(c.visitor));
+		}
+	}
+	if (scanned)
+		json_object_set_new(o, "colour", json_string(snt_colour_name(colour)));
+	*valid = !strcmp(result, "valid");
+	return o;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static uint8_t payload[SNT_VERIFY_MAX_PAYLOAD + 1];
@@ -242,7 +376,8 @@ int cmd_verify(int argc, char **argv)
 	struct snt_clock clk;
 	int64_t now;
 	size_t len = 0;
-	int scanned = 0, rc = SNT_EXIT_USAGE;
+	int scanned = 0, valid = 0, rc = SNT_EXIT_USAGE;
+	EVP_PKEY *bureau = NULL;
 	json_t *o;
 	char *text = NULL;
 
@@ -299,11 +434,19 @@ int cmd_verify(int argc, char **argv)
 		info.result = SNT_RESULT_INVALID;
 		info.stage = SNT_VERIFY_SCAN;
 		info.clock = vclock;
+		o = result_json(&info, scanned, colour);
+		valid = 0;
+	} else if (snt_credential_is(payload, len)) {
+		if (load_bureau_key(&cfg, &bureau))
+			goto out;
+		o = credential_json(payload, len, bureau, now, vclock, scanned, colour, &valid);
 	} else if (snt_verify_payload(payload, len, trust, now, vclock, &info) == SNT_VERIFY_NOMEM) {
 		ctl_err(cmd, "out of memory");
 		goto out;
+	} else {
+		o = result_json(&info, scanned, colour);
+		valid = info.result == SNT_RESULT_VALID;
 	}
-	o = result_json(&info, scanned, colour);
 	if (!o) {
 		ctl_err(cmd, "out of memory");
 		goto out;
@@ -323,15 +466,32 @@ int cmd_verify(int argc, char **argv)
 		json_object_foreach(o, key, val) {
 			char *e = json_is_string(val) ? snt_escape_dup(json_string_value(val), SNT_ESCAPE_C) : NULL;
 
-			printf("%s%s=%s", first ? "" : " ", key, e ? e : "-");
+			printf("%s%s=", first ? "" : " ", key);
+			if (json_is_integer(val)) {
+				printf("%lld", (long long)json_integer_value(val));
+			} else if (json_is_array(val)) {
+				size_t i;
+				json_t *item;
+
+				json_array_foreach(val, i, item) {
+					char *ie = snt_escape_dup(json_string_value(item) ? json_string_value(item) : "-",
+								  SNT_ESCAPE_C);
+
+					printf("%s%s", i ? "," : "", ie ? ie : "-");
+					free(ie);
+				}
+			} else {
+				printf("%s", e ? e : "-");
+			}
 			free(e);
 			first = 0;
 		}
 		printf("\n");
 	}
 	json_decref(o);
-	rc = info.result == SNT_RESULT_VALID ? SNT_EXIT_OK : SNT_EXIT_FAIL;
+	rc = valid ? SNT_EXIT_OK : SNT_EXIT_FAIL;
 out:
+	EVP_PKEY_free(bureau);
 	snt_trust_free(trust);
 	return rc;
 }

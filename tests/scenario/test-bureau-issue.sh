@@ -62,6 +62,52 @@ expect_eq "pass issue: exit" "$?" "0"
 case $out in "pass P-7: $T/pass.png ("*" characters)") ;; *) fail "pass output: $out" ;; esac
 got=$("$B/sentinelctl" scan --json "$T/pass.png" | jq -r '.codes[0].text' | cut -c1-5)
 expect_eq "pass scanned" "$got" "SNB1:"
+# Printable cards (PNG, PDF) whose QR code the gate's scanner reads, and sentinelctl verify naming a
+# badge or a pass and checking it with the bureau's key, not as a health code (issue 16).
+text=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-20 --visitor '钱多多' \
+	--from "2026-11-29 09:00" --until "2026-11-29 11:00" --issued 2026-11-28T08:00:00Z --gate gate-1 \
+	--card "$T/pass-card.png" --text 2>&1)
+expect_eq "pass card: exit" "$?" "0"
+expect_eq "pass card: the scanner reads the pass" \
+	"$("$B/sentinelctl" scan --json "$T/pass-card.png" | jq -r '.codes[0].text')" "$text"
+expect_eq "pass card: PNG, ID-1 at 300 dpi" "$(od -An -tx1 -j16 -N8 "$T/pass-card.png" | tr -d ' ')" \
+	"000003f30000027e"
+out=$("$B/sentinelctl" verify --json "$T/pass-card.png")
+expect_eq "verify a pass without the key: exit" "$?" "1"
+expect_eq "verify a pass without the key" "$(printf '%s' "$out" | jq -c 'del(.clock)')" \
+	'{"format":"credential","result":"unverified","stage":"trust","colour":"black"}'
+out=$("$B/sentinelctl" verify --bureau-key "$T/bureau.key.pub" --at 2026-11-29T02:00:00Z --json "$T/pass-card.png")
+expect_eq "verify a pass: exit" "$?" "0"
+expect_eq "verify a pass" "$out" '{"format": "pass", "result": "valid", "stage": null, "clock": "given", '\
+'"home": "阳光养老院", "gates": ["gate-1"], "issued": "2026-11-28T08:00:00Z", "id": "P-20", '\
+'"valid_from": "2026-11-29T01:00:00Z", "expires": "2026-11-29T03:00:00Z", "uses": 1, "subject": "钱*", '\
+'"colour": "black"}'
+out=$("$B/sentinelctl" verify --config "$T/gate.conf" --at 2026-11-29T03:00:00Z "$T/pass-card.png")
+expect_eq "verify a pass after its window: exit" "$?" "1"
+expect_eq "verify a pass after its window ([sync] bureau_key)" "$out" "format=pass result=invalid \
+stage=expired clock=given home=阳光养老院 gates=gate-1 issued=2026-11-28T08:00:00Z id=P-20 \
+valid_from=2026-11-29T01:00:00Z expires=2026-11-29T03:00:00Z uses=1 subject=钱* colour=black"
+"$BUR" keys init --key "$T/other.key" >/dev/null || fail "keys init (another key)"
+out=$("$B/sentinelctl" verify --bureau-key "$T/other.key.pub" --at 2026-11-29T02:00:00Z --json "$T/pass-card.png")
+expect_eq "verify a pass with another key: exit" "$?" "1"
+expect_eq "verify a pass with another key" "$(printf '%s' "$out" | jq -c '[.format, .result, .stage, .id]')" \
+	'["credential","invalid","signature",null]'
+out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 --issued 2026-11-28T08:00:00Z \
+	--out "$T/badge2.png" --card "$T/badge-card.pdf" 2>&1)
+expect_eq "badge card: summary" "$out" "badge S010: $T/badge2.png, card $T/badge-card.pdf (236 characters)"
+expect_eq "badge card: a PDF" "$(head -c 5 "$T/badge-card.pdf")" "%PDF-"
+out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 --issued 2026-11-28T08:00:00Z \
+	--card "$T/badge-card.png" 2>&1)
+expect_eq "badge card alone: summary" "$out" "badge S010: card $T/badge-card.png (236 characters)"
+out=$("$B/sentinelctl" verify --bureau-key "$T/bureau.key.pub" "$T/badge-card.png")
+expect_eq "verify a badge: exit" "$?" "0"
+expect_eq "verify a badge" "$(printf '%s' "$out" | sed 's/ clock=[a-z]*//')" \
+	"format=badge result=valid stage=- home=阳光养老院 issued=2026-11-28T08:00:00Z ref=S010 colour=black"
+out=$("$BUR" --key "$T/bureau.key" badge issue --home 阳光养老院 --ref S010 2>&1)
+expect_eq "badge: neither --out nor --card: exit" "$?" "2"
+expect_eq "badge: neither --out nor --card" "$out" \
+	"sentinel-bureau: badge: --out, --card or both are required (- for standard output)
+Try 'sentinel-bureau --help'."
 "$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-8 --visitor '钱*' --from 2026-11-29T03:00:00Z \
 	--until 2026-11-29T01:00:00Z --out "$T/pass2.png" 2>/dev/null
 expect_eq "pass ending before it starts: exit" "$?" "2"
@@ -71,7 +117,7 @@ expect_eq "badge without --ref: exit" "$?" "2"
 out=$("$BUR" --key "$T/bureau.key" badge issue --ref S010 --out "$T/b2.png" 2>&1)
 expect_eq "badge without --home: exit" "$?" "2"
 expect_eq "badge without --home: message" "$out" \
-	"sentinel-bureau: badge: badge issue takes --home, --ref and --out (and --gate, --issued, --text)
+	"sentinel-bureau: badge: badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)
 Try 'sentinel-bureau --help'."
 out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --visitor '钱*' --uses 0 \
 	--from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/b2.png" 2>&1)

@@ -24,7 +24,7 @@ static bool takes_value(const char *opt)
 {
 	static const char *const with_value[] = {
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--output",
-		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out",
+		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out", "--card",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
 		"--seal-key", "--workers", "--to", "--reason", "--day",

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "card/card.h"
 #include "clock/clock.h"
 #include "codes/codes.h"
 #include "codes/verify.h"
@@ -32,7 +33,7 @@
 #define EXIT_USAGE 2
 
 struct opts {
-	const char *key, *db, *in, *out, *ref, *id, *visitor, *from, *until, *issued, *home, *uses, *card_hash;
+	const char *key, *db, *in, *out, *card, *ref, *id, *visitor, *from, *until, *issued, *home, *uses, *card_hash;
 	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
 	size_t n_gates;
 	bool text, help, check;
@@ -40,10 +41,10 @@ struct opts {
 
 static const char *cur = "policy";
 
-/* Where the one-line summary goes: stderr when the output itself is standard output (--out -). */
+/* Where the one-line summary goes: stderr when an output itself is standard output (--out -, --card -). */
 static FILE *summary(const struct opts *o)
 {
-	return strcmp(o->out, "-") ? stdout : stderr;
+	return (o->out && !strcmp(o->out, "-")) || (o->card && !strcmp(o->card, "-")) ? stderr : stdout;
 }
 
 static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
@@ -76,21 +77,29 @@ static void command_usage(const char *cmd)
 		      "(no key needed, nothing written): exit 0 when it would be signed, 1 naming\n"
 		      "the first field that is wrong.\n", stdout);
 	else if (!strcmp(cmd, "badge"))
-		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF --out BADGE.png\n"
+		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF\n"
+		      "                       [--out BADGE.png] [--card CARD.png|CARD.pdf]\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
 		      "\n"
 		      "A staff badge QR code (PNG, drawn by qrencode) for the roster reference REF of\n"
 		      "the home HOME (as its gates' [station] home; --gate: only those gates, at most 8).\n"
 		      "A gate honours it only while REF is on the staff roster of its active rule set.\n"
-		      "--text prints the QR text instead of the summary line.\n", stdout);
+		      "--card writes its printable card (ID-1, 85.6 x 54 mm: the QR code, the home, the\n"
+		      "reference, the issue date; a PNG at 300 dpi, or a PDF when the name ends in\n"
+		      ".pdf); --out, --card or both.  --text prints the QR text instead of the summary\n"
+		      "line.\n", stdout);
 	else
 		fputs("Usage: sentinel-bureau --key KEY pass issue --home HOME --id ID --visitor NAME\n"
-		      "                       --from TIME --until TIME --out PASS.png [--uses N]\n"
+		      "                       --from TIME --until TIME [--out PASS.png]\n"
+		      "                       [--card CARD.png|CARD.pdf] [--uses N]\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
 		      "\n"
 		      "A visit pass QR code (PNG, drawn by qrencode) for the home HOME (as its gates'\n"
 		      "[station] home; --gate: only those gates, at most 8) and the window\n"
-		      "[from, until) (RFC 3339 or ms since the epoch).  It admits its holder once per\n"
+		      "[from, until) (the times of 'sentinelctl entries --since').  --card writes its\n"
+		      "printable card (ID-1: the QR code, the home, the masked name, the id, the\n"
+		      "window in local time, the entries; a PNG at 300 dpi, or a PDF when the name\n"
+		      "ends in .pdf); --out, --card or both.  It admits its holder once per\n"
 		      "visit: not again while they are inside; after an exit again, up to N entries\n"
 		      "in all (--uses, 1-100, default 1).  The name is masked before it is signed:\n"
 		      "the first character of each of its first two words, each followed by '*'\n"
@@ -568,7 +577,7 @@ static int mask_visitor(const char *name, char out[SNT_RULES_NAME_LEN])
 static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_kind kind, int64_t now)
 {
 	struct snt_credential c;
-	char *text = NULL;
+	char *text = NULL, where[PATH_MAX * 2 + 16];
 	enum snt_rules_err rerr;
 
 	memset(&c, 0, sizeof(c));
@@ -622,16 +631,38 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		bureau_err(cur, "%s", snt_rules_strerror(rerr));
 		return EXIT_USAGE;
 	}
-	if (qr_png(text, o->out)) {
+	if (o->out && qr_png(text, o->out)) {
 		bureau_err(cur, "cannot write %s with qrencode", o->out);
 		free(text);
 		return EXIT_USAGE;
 	}
+	if (o->card) {
+		enum snt_card_format fmt = snt_card_format_for(o->card);
+		enum snt_card_err cerr;
+		uint8_t *card = NULL;
+		size_t card_len = 0;
+
+		cerr = snt_card_render(&c, text, fmt, &card, &card_len);
+		if (cerr) {
+			bureau_err(cur, "cannot draw the card %s: %s", o->card, snt_card_strerror(cerr));
+			free(text);
+			return EXIT_USAGE;
+		}
+		if (write_file(o->card, card, card_len)) {
+			bureau_err(cur, "cannot write %s: %s", o->card, strerror(errno));
+			free(card);
+			free(text);
+			return EXIT_USAGE;
+		}
+		free(card);
+	}
+	snprintf(where, sizeof(where), "%s%s%s%s", o->out ? (strcmp(o->out, "-") ? o->out : "standard output") : "",
+		 o->out && o->card ? ", " : "", o->card ? "card " : "",
+		 o->card ? (strcmp(o->card, "-") ? o->card : "standard output") : "");
 	if (o->text)
 		printf("%s\n", text);
 	else if (kind == SNT_CREDENTIAL_BADGE)
-		fprintf(summary(o), "badge %s: %s (%zu characters)\n", c.ref,
-			strcmp(o->out, "-") ? o->out : "standard output", strlen(text));
+		fprintf(summary(o), "badge %s: %s (%zu characters)\n", c.ref, where, strlen(text));
 	else {
 		char from[32], until[32];
 
@@ -639,8 +670,8 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 			snt_strlcpy(from, "?", sizeof(from));
 		if (snt_clock_format_rfc3339(c.until_ms, until, sizeof(until)))
 			snt_strlcpy(until, "?", sizeof(until));
-		fprintf(summary(o), "pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id,
-			strcmp(o->out, "-") ? o->out : "standard output", c.visitor,
+		fprintf(summary(o), "pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id, where,
+			c.visitor,
 		       c.uses, c.uses == 1 ? "entry" : "entries", from, until, strlen(text));
 	}
 	free(text);
@@ -654,6 +685,7 @@ static int run(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "in", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "card", required_argument, NULL, 'c' },
 		{ "ref", required_argument, NULL, 'r' },
 		{ "id", required_argument, NULL, 'I' },
 		{ "visitor", required_argument, NULL, 'v' },
@@ -686,6 +718,7 @@ static int run(int argc, char **argv)
 		case 'd': o.db = optarg; break;	/* policy sign: record the set there */
 		case 'i': o.in = optarg; break;
 		case 'o': o.out = optarg; break;
+		case 'c': o.card = optarg; break;
 		case 'r': o.ref = optarg; break;
 		case 'I': o.id = optarg; break;
 		case 'v': o.visitor = optarg; break;
@@ -721,33 +754,41 @@ static int run(int argc, char **argv)
 	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
 		return usage_error("unknown subcommand '%s'", sub);
 	if (o.check) {
-		if (strcmp(cmd, "policy") || !o.in || o.out || o.db || o.ref || o.id || o.visitor || o.from ||
+		if (strcmp(cmd, "policy") || !o.in || o.out || o.card || o.db || o.ref || o.id || o.visitor || o.from ||
 		    o.until || o.issued || o.text || o.home || o.n_gates || o.uses)
 			return usage_error("policy sign --check takes --in only (no key is needed, nothing is written)");
 		return policy_check(o.in);
 	}
 	if (!o.key)
 		return usage_error("--key PATH (the bureau's private key) is required");
-	if (!o.out || !*o.out)
-		return usage_error("--out is required (- for standard output)");
-	if (!strcmp(o.out, "-") && o.text)
-		return usage_error("--text and --out - would both write to standard output");
-	/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
-	if (strcmp(o.out, "-") && lstat(o.out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		bureau_err(cur, "cannot write %s: %s; give a regular file, or - for standard output", o.out,
-			 S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
-			 S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
-		return EXIT_USAGE;
+	if (!strcmp(cmd, "policy") ? !o.out || !*o.out : (!o.out || !*o.out) && (!o.card || !*o.card))
+		return usage_error("%s", !strcmp(cmd, "policy") ? "--out is required (- for standard output)"
+				   : "--out, --card or both are required (- for standard output)");
+	if (o.out && o.card && !strcmp(o.out, "-") && !strcmp(o.card, "-"))
+		return usage_error("--out - and --card - would both write to standard output");
+	if (o.text && ((o.out && !strcmp(o.out, "-")) || (o.card && !strcmp(o.card, "-"))))
+		return usage_error("--text and %s - would both write to standard output",
+				   o.out && !strcmp(o.out, "-") ? "--out" : "--card");
+	for (int i = 0; i < 2; i++) {
+		const char *t = i ? o.card : o.out;
+
+		/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
+		if (t && strcmp(t, "-") && lstat(t, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+			bureau_err(cur, "cannot write %s: %s; give a regular file, or - for standard output", t,
+				   S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+				   S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
+			return EXIT_USAGE;
+		}
 	}
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
-				       o.home || o.n_gates || o.uses))
+				       o.home || o.n_gates || o.uses || o.card))
 		return usage_error("policy sign takes --in and --out (the home and gates are in the JSON)");
 	if (strcmp(cmd, "pass") && o.card_hash)
 		return usage_error("--card-hash is for pass issue only");
 	if (!strcmp(cmd, "badge") && (!o.ref || !o.home || o.in || o.id || o.visitor || o.from || o.until || o.uses))
-		return usage_error("badge issue takes --home, --ref and --out (and --gate, --issued, --text)");
+		return usage_error("badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)");
 	if (!strcmp(cmd, "pass") && (!o.id || !o.home || !o.visitor || !o.from || !o.until || o.in || o.ref))
-		return usage_error("pass issue takes --home, --id, --visitor, --from, --until and --out "
+		return usage_error("pass issue takes --home, --id, --visitor, --from, --until and --out or --card "
 				   "(and --uses, --gate, --issued, --text)");
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
