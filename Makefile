@@ -125,9 +125,9 @@ $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 # Regenerate the template after changing marked strings, then merge it into
 # each translation: make pot && msgmerge -U po/zh_CN.po po/sentinel.pot
 pot:
-	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments=TRANSLATORS: \
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
-		$(sort $(wildcard tools/*.c tools/*.h firmware/report/*.c))
+		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh
@@ -139,7 +139,7 @@ $(B)/obj/%.o: %.c
 $(B)/sentineld: $(SENTINELD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(CTL_OBJ): CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
+$(CTL_OBJ) $(BUREAU_OBJ): CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
 
 $(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -21,7 +21,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "alerts"
@@ -228,8 +228,16 @@ static int list(const struct config *cfg, const char *db, struct snt_store *st)
 		rv_read_error(CMD, db, st, err, 0);
 		return SNT_EXIT_FAIL;
 	}
-	if (!cfg->json)
-		printf("%7s %-19s %-13s %7s %s\n", "id", "time", "kind", "seq", "detail");
+	if (!cfg->json) {
+		ctl_pad(stdout, _("id"), 7, true);
+		putchar(' ');
+		ctl_pad(stdout, _("time"), 19, false);
+		putchar(' ');
+		ctl_pad(stdout, _("kind"), 13, false);
+		putchar(' ');
+		ctl_pad(stdout, _("seq"), 7, true);
+		printf(" %s\n", _("detail"));
+	}
 	while ((err = snt_store_alerts_next(it, &a)) == SNT_STORE_OK) {
 		if (cfg->json) {
 			if (print_json(&a)) {

@@ -58,7 +58,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/sync_rules.h"
 
 #define CMD "enrol"
@@ -85,7 +85,7 @@ struct package {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: sentinelctl enrol [--config FILE] [--gate ID] MOUNTPOINT\n"
+	fprintf(f, _("Usage: sentinelctl enrol [--config FILE] [--gate ID] MOUNTPOINT\n"
 			   "       sentinelctl enrol [--config FILE] --online URL --token TOKEN [--ca FILE]\n"
 			   "\n"
 			   "Enrol this gate with the bureau: take the enrolment package from a stick\n"
@@ -95,7 +95,7 @@ static void usage(FILE *f)
 			   "back to the stick for 'sentinel-bureau enrol-import'.\n"
 			   "\n"
 			   "Options:\n"
-			   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+			   "  -c, --config FILE  configuration (default %s)\n"
 			   "  -g, --gate ID      the package of gate ID when the stick holds several\n"
 			   "      --online URL   the bureau's address (sentinel-bureau serve)\n"
 			   "      --token TOKEN  the one-time token the bureau gave for this gate\n"
@@ -105,7 +105,7 @@ static void usage(FILE *f)
 			   "  -h, --help         show this help\n"
 			   "\n"
 			   "Exit status: 0 enrolled; 1 the package or the token was refused; 2 usage,\n"
-			   "configuration or I/O error.\n"));
+			   "configuration or I/O error.\n"), SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)

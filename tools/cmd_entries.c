@@ -19,7 +19,7 @@
 
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "entries"

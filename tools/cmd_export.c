@@ -28,7 +28,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "export"

@@ -28,6 +28,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 #define CMD "policy"
 #define DAY_MS ((int64_t)86400000)
@@ -134,63 +135,82 @@ static int read_input(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-static void print_time(const char *label, int64_t ms)
+/* A line's label, translated, padded to the value column (18). */
+static void label(const char *text)
+{
+	ctl_pad(stdout, text, 17, false);
+}
+
+static void print_time(const char *text, int64_t ms)
 {
 	char t[40];
 
 	if (snt_clock_format_rfc3339(ms, t, sizeof(t)) < 0)
 		snprintf(t, sizeof(t), "%" PRId64 " ms", ms);
-	printf("%-17s %s\n", label, t);
+	label(text);
+	printf(" %s\n", t);
 }
 
 /* "3d 4h" for a duration in ms (negative: "in the future"). */
 static void format_age(int64_t ms, char *buf, size_t size)
 {
 	if (ms < 0) {
-		snprintf(buf, size, "in the future");
+		snprintf(buf, size, "%s", _("in the future"));
 		return;
 	}
-	snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", ms / DAY_MS, ms % DAY_MS / 3600000);
+	snprintf(buf, size, _("%lldd %lldh"), (long long)(ms / DAY_MS), (long long)(ms % DAY_MS / 3600000));
 }
 
 static void show(const struct snt_rules *r, int64_t now)
 {
 	char age[32], due[SNT_RULES_DATE_LEN];
 
-	printf("%-17s %" PRIu64 "\n", "version", r->version);
-	printf("%-17s %s\n", "home", r->home);
-	printf("%-17s", "gates");
+	label(_("version"));
+	printf(" %" PRIu64 "\n", r->version);
+	label(_("home"));
+	printf(" %s\n", r->home);
+	label(_("gates"));
 	for (size_t i = 0; i < r->n_gates; i++)
 		printf(" %s", r->gates[i]);
-	printf("%s\n", r->n_gates ? "" : " all of the home");
-	printf("%-17s %s\n", "mode", snt_rules_mode_name(r->mode));
-	print_time("issued", r->issued_ms);
+	printf("%s%s\n", r->n_gates ? "" : " ", r->n_gates ? "" : _("all of the home"));
+	label(_("mode"));
+	printf(" %s\n", snt_rules_mode_name(r->mode));
+	print_time(_("issued"), r->issued_ms);
 	format_age(now - r->issued_ms, age, sizeof(age));
-	printf("%-17s %s\n", "age", age);
-	print_time("valid from", r->valid_from_ms);
-	print_time("valid until", r->valid_until_ms);
-	print_time("hard limit", r->valid_until_ms + r->hard_limit_ms);
-	printf("%-17s %s\n", "freshness", snt_rules_freshness_name(snt_rules_freshness(r, now)));
-	printf("%-17s %d.%d\n", "fever threshold", r->fever_threshold_mdc / 1000, r->fever_threshold_mdc % 1000 / 100);
-	printf("%-17s", "colours");
+	label(_("age"));
+	printf(" %s\n", age);
+	print_time(_("valid from"), r->valid_from_ms);
+	print_time(_("valid until"), r->valid_until_ms);
+	print_time(_("hard limit"), r->valid_until_ms + r->hard_limit_ms);
+	label(_("freshness"));
+	printf(" %s\n", snt_rules_freshness_name(snt_rules_freshness(r, now)));
+	label(_("fever threshold"));
+	printf(" %d.%d\n", r->fever_threshold_mdc / 1000, r->fever_threshold_mdc % 1000 / 100);
+	label(_("colours"));
 	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)
 		if (r->colours & (1u << c))
 			printf(" %s", snt_colour_name((enum snt_colour)c));
-	printf("\n%-17s", "formats");
+	printf("\n");
+	label(_("formats"));
 	for (int f = SNT_FORMAT_HEALTHCODE; f < SNT_CODE_FORMAT_COUNT; f++)
 		if (r->formats & (1u << f))
 			printf(" %s", snt_code_format_name((enum snt_code_format)f));
-	printf("\n%-17s %" PRIu32 "%s\n", "max visitors", r->max_visitors, r->max_visitors ? "" : " (no cap)");
-	printf("%-17s", "risk regions");
+	printf("\n");
+	label(_("max visitors"));
+	printf(" %" PRIu32 "%s\n", r->max_visitors, r->max_visitors ? "" : _(" (no cap)"));
+	label(_("risk regions"));
 	for (size_t i = 0; i < r->n_regions; i++)
 		printf(" %s", r->regions[i]);
-	printf("%s\n", r->n_regions ? "" : " none");
-	printf("%-17s %" PRIu32 " days\n", "max test age", r->max_test_age_days);
-	printf("%-17s %zu\n", "staff", r->n_staff);
+	printf("%s%s\n", r->n_regions ? "" : " ", r->n_regions ? "" : _("none"));
+	label(_("max test age"));
+	printf(" ");
+	printf(P_("%u day\n", "%u days\n", r->max_test_age_days), (unsigned)r->max_test_age_days);
+	label(_("staff"));
+	printf(" %zu\n", r->n_staff);
 	for (size_t i = 0; i < r->n_staff; i++) {
 		snt_rules_format_date(r->staff[i].last_test_day + (int32_t)r->max_test_age_days, due, sizeof(due));
-		printf("  %-15s %s  last test %s, due %s\n", r->staff[i].ref, r->staff[i].name, r->staff[i].last_test,
-		       due);
+		printf("  %-15s %s  ", r->staff[i].ref, r->staff[i].name);
+		printf(_("last test %s, due %s\n"), r->staff[i].last_test, due);
 	}
 }
 
@@ -200,7 +220,9 @@ static void print_pending(uint64_t version, int64_t from_ms)
 
 	if (snt_clock_format_rfc3339(from_ms, t, sizeof(t)) < 0)
 		snprintf(t, sizeof(t), "%" PRId64 " ms", from_ms);
-	printf("%-17s version %" PRIu64 ", valid from %s\n", "pending", version, t);
+	label(_("pending"));
+	printf(" ");
+	printf(_("version %llu, valid from %s\n"), (unsigned long long)version, t);
 }
 
 int cmd_policy(int argc, char **argv)
@@ -225,7 +247,7 @@ int cmd_policy(int argc, char **argv)
 		return ctl_parse_exit(CMD, rc);
 	if (cfg.now) {
 		if (snt_clock_parse_rfc3339(cfg.now, &now)) {
-			ctl_err(CMD, "--now: '%s' is not an RFC 3339 time", cfg.now);
+			ctl_err(CMD, _("--now: '%s' is not an RFC 3339 time"), cfg.now);
 			return ctl_usage_hint(CMD);
 		}
 	} else {
@@ -236,7 +258,7 @@ int cmd_policy(int argc, char **argv)
 		return SNT_EXIT_USAGE;
 	serr = snt_sign_key_load_public(sc.sync_bureau_key, &pub);
 	if (serr) {
-		ctl_err(CMD, "%s: [sync] bureau_key %s: %s", sc.path, sc.sync_bureau_key, snt_sign_strerror(serr));
+		ctl_err(CMD, _("%s: [sync] bureau_key %s: %s"), sc.path, sc.sync_bureau_key, snt_sign_strerror(serr));
 		return SNT_EXIT_USAGE;
 	}
 
@@ -248,12 +270,12 @@ int cmd_policy(int argc, char **argv)
 		rerr = snt_rules_load(sc.rules_dir, pub, &gate, &rules, &info, err, sizeof(err));
 		EVP_PKEY_free(pub);
 		if (rerr) {
-			ctl_err(CMD, "%s ([rules] dir %s of %s)", err[0] ? err : snt_rules_strerror(rerr), sc.rules_dir,
+			ctl_err(CMD, _("%s ([rules] dir %s of %s)"), err[0] ? err : snt_rules_strerror(rerr), sc.rules_dir,
 				sc.path);
 			return rerr == SNT_RULES_ERR_IO || rerr == SNT_RULES_ERR_NOMEM ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
 		}
 		if (info.kept)
-			ctl_err(CMD, "%s; showing the kept copy %s", info.active_error, SNT_RULES_KEPT_FILE);
+			ctl_err(CMD, _("%s; showing the kept copy %s"), info.active_error, SNT_RULES_KEPT_FILE);
 		show(rules, now);
 		if (info.pending)
 			print_pending(info.pending_version, info.pending_from_ms);
@@ -276,22 +298,24 @@ int cmd_policy(int argc, char **argv)
 
 			if (snt_clock_format_rfc3339(res.valid_from_ms, from, sizeof(from)) < 0)
 				snprintf(from, sizeof(from), "%" PRId64 " ms", res.valid_from_ms);
-			printf("rule set version %" PRIu64 " pending: valid from %s (active version %" PRIu64 "%s)\n",
-			       res.version, from, res.previous, res.previous ? "" : ": none");
+			printf(_("rule set version %llu pending: valid from %s (active version %llu%s)\n"),
+			       (unsigned long long)res.version, from, (unsigned long long)res.previous,
+			       res.previous ? "" : _(": none"));
 			return SNT_EXIT_OK;
 		}
-		printf("installed rule set version %" PRIu64 " (was %" PRIu64 "%s), %s\n", res.version, res.previous,
-		       res.previous ? "" : ": none", snt_rules_freshness_name(res.freshness));
+		printf(_("installed rule set version %llu (was %llu%s), %s\n"), (unsigned long long)res.version,
+		       (unsigned long long)res.previous, res.previous ? "" : _(": none"),
+		       snt_rules_freshness_name(res.freshness));
 		return SNT_EXIT_OK;
 	case SNT_RULES_ERR_SIGNATURE:
 	case SNT_RULES_ERR_PAYLOAD:
 	case SNT_RULES_ERR_OLD:
 	case SNT_RULES_ERR_ELSEWHERE:
 	case SNT_RULES_ERR_TOO_LARGE:
-		ctl_err(CMD, "%s: refused: %s", cfg.file, err[0] ? err : snt_rules_strerror(rerr));
+		ctl_err(CMD, _("%s: refused: %s"), cfg.file, err[0] ? err : snt_rules_strerror(rerr));
 		return SNT_EXIT_FAIL;
 	default:	/* the directory it goes into: say which key sets it */
-		ctl_err(CMD, "%s: not installed: %s ([rules] dir %s of %s)", cfg.file,
+		ctl_err(CMD, _("%s: not installed: %s ([rules] dir %s of %s)"), cfg.file,
 			err[0] ? err : snt_rules_strerror(rerr), sc.rules_dir, sc.path);
 		return SNT_EXIT_USAGE;
 	}

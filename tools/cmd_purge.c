@@ -18,6 +18,7 @@
 #include "clock/clock.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 #define CMD "purge"
 #define MAX_DAYS 36500		/* a hundred years */
@@ -152,24 +153,25 @@ static void print_result(const struct snt_store_purge_result *r, const char *cut
 
 	if (r->count > 0) {
 		snt_hex_encode(r->anchor, SNT_HASH_LEN, anchor);
-		printf("purged seq %lld-%lld (%lld %s) older than %s, ack %lld; chain anchor %s; ",
-		       (long long)r->first_seq, (long long)r->last_seq, (long long)r->count,
-		       r->count == 1 ? "entry" : "entries", cutoff, (long long)r->ack_seq, anchor);
+		printf(P_("purged seq %lld-%lld (%lld entry) older than %s, ack %lld; chain anchor %s; ",
+			  "purged seq %lld-%lld (%lld entries) older than %s, ack %lld; chain anchor %s; ", r->count),
+		       (long long)r->first_seq, (long long)r->last_seq, (long long)r->count, cutoff,
+		       (long long)r->ack_seq, anchor);
 		if (r->stop == SNT_PURGE_STOP_ACK)
-			printf("kept from seq %lld: not acknowledged\n", next);
+			printf(_("kept from seq %lld: not acknowledged\n"), next);
 		else if (r->stop == SNT_PURGE_STOP_CUTOFF)
-			printf("kept from seq %lld: not older than the cutoff\n", next);
+			printf(_("kept from seq %lld: not older than the cutoff\n"), next);
 		else
-			printf("no entry left\n");
+			printf("%s\n", _("no entry left"));
 		return;
 	}
 	if (r->stop == SNT_PURGE_STOP_ACK)
-		printf("nothing to purge: seq %lld is not acknowledged (ack %lld)\n", next,
+		printf(_("nothing to purge: seq %lld is not acknowledged (ack %lld)\n"), next,
 		       (long long)r->ack_seq);
 	else if (r->stop == SNT_PURGE_STOP_CUTOFF)
-		printf("nothing to purge: seq %lld is not older than %s\n", next, cutoff);
+		printf(_("nothing to purge: seq %lld is not older than %s\n"), next, cutoff);
 	else
-		printf("nothing to purge: the log has no entries\n");
+		printf("%s\n", _("nothing to purge: the log has no entries"));
 }
 
 int cmd_purge(int argc, char **argv)

@@ -28,7 +28,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 
 #define CMD "report"
 

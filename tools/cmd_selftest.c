@@ -22,6 +22,7 @@
 #include "hal.h"
 #include "thermo/thermo.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 #define CMD "selftest"
 #define SELFTEST_PULSE_MS 300
@@ -41,14 +42,14 @@ struct tally {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl selftest [--config FILE] [--iio-root DIR] [--outputs]\n"
-		   "Check each device of the gate: one line per device,\n"
-		   "'<role> <backend> ok|FAIL|busy <detail>'.\n\n"
-		   "  -c, --config FILE   configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
-		   "      --iio-root DIR  IIO sysfs devices directory (overrides the config)\n"
-		   "  -o, --outputs       drive each output once (relay, LEDs, buzzer, display)\n"
-		   "  -h, --help          show this help\n"
-		   "Exit 0 all ok, 1 any FAIL or busy, 2 usage or configuration error.\n");
+	fprintf(f, _("Usage: sentinelctl selftest [--config FILE] [--iio-root DIR] [--outputs]\n"
+		     "Check each device of the gate: one line per device,\n"
+		     "'<role> <backend> ok|FAIL|busy <detail>'.\n\n"
+		     "  -c, --config FILE   configuration (default %s)\n"
+		     "      --iio-root DIR  IIO sysfs devices directory (overrides the config)\n"
+		     "  -o, --outputs       drive each output once (relay, LEDs, buzzer, display)\n"
+		     "  -h, --help          show this help\n"
+		     "Exit 0 all ok, 1 any FAIL or busy, 2 usage or configuration error.\n"), SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -77,11 +78,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (!*cfg->config || (cfg->iio_root && !*cfg->iio_root)) {
-		ctl_err(CMD, "empty path");
+		ctl_err(CMD, "%s", _("empty path"));
 		return -1;
 	}
 	return 0;
@@ -157,7 +158,7 @@ int cmd_selftest(int argc, char **argv)
 		snt_strlcpy(sc.iio_root, cfg.iio_root, sizeof(sc.iio_root));
 	opts.drive = cfg.outputs;
 	if (snt_board_probe(&sc, &opts, line, &t) != SNT_HAL_OK) {
-		ctl_err(CMD, "%s: unknown board '%s'", sc.path, sc.board);
+		ctl_err(CMD, _("%s: unknown board '%s'"), sc.path, sc.board);
 		return SNT_EXIT_USAGE;
 	}
 	return t.bad ? SNT_EXIT_FAIL : SNT_EXIT_OK;

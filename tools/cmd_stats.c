@@ -23,7 +23,7 @@
 #include "review/review.h"
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/review_cli.h"
 
 #define CMD "stats"
@@ -288,6 +288,22 @@ out:
 	return err;
 }
 
+/* The counts table's header, its first column @first ("hour" or "day"), translated. */
+static void print_counts_header(const char *first)
+{
+	static const char *const cols[] = { N_("admit"), N_("deny"), N_("refer"), N_("fever"), N_("exits") };
+
+	putchar('\n');
+	ctl_pad(stdout, first, 10, false);
+	putchar(' ');
+	ctl_pad(stdout, _("entries"), 7, true);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(cols); i++) {
+		putchar(' ');
+		ctl_pad(stdout, _(cols[i]), 6, true);
+	}
+	putchar('\n');
+}
+
 static void print_counts_row(const char *label, const struct counts *c)
 {
 	printf("%-10s %7lld %6lld %6lld %6lld %6lld %6lld\n", label, (long long)c->entries,
@@ -325,8 +341,7 @@ static void print_text(const struct config *cfg, const struct stats *s)
 		printf(_("Peak occupancy: 0\n"));
 	}
 	if (cfg->day) {
-		printf("\n%-10s %7s %6s %6s %6s %6s %6s\n", "hour", "entries", "admit", "deny", "refer",
-		       "fever", "exits");
+		print_counts_header(_("hour"));
 		for (int h = 0; h < HOURS; h++) {
 			char label[16];
 
@@ -334,8 +349,7 @@ static void print_text(const struct config *cfg, const struct stats *s)
 			print_counts_row(label, &s->hour[h]);
 		}
 	}
-	printf("\n%-10s %7s %6s %6s %6s %6s %6s\n", "day", "entries", "admit", "deny", "refer",
-	       "fever", "exits");
+	print_counts_header(_("day"));
 	for (size_t i = 0; i < s->ndays; i++)
 		print_counts_row(s->days[i].name, &s->days[i].c);
 	if (s->ndays == 0)

@@ -27,7 +27,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 
 #define CMD "status"
 
@@ -47,19 +47,19 @@ struct status {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "%s", _("Usage: sentinelctl status [--config FILE] [--json] [--now TIME]\n"
+	fprintf(f, _("Usage: sentinelctl status [--config FILE] [--json] [--now TIME]\n"
 			   "\n"
 			   "One screen on this gate: enrolled or not, home, gate, bureau, rule-set version\n"
 			   "and age, clock state, entries not yet synced, last sync, open alerts.\n"
 			   "\n"
 			   "Options:\n"
-			   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+			   "  -c, --config FILE  configuration (default %s)\n"
 			   "      --json         one JSON object\n"
 			   "      --now TIME     judge ages at TIME (RFC 3339) instead of the clock\n"
 			   "  -h, --help         show this help\n"
 			   "\n"
 			   "Exit status: 0 enrolled and healthy (fresh rule set, trusted clock, log\n"
-			   "readable); 1 otherwise; 2 usage or configuration error.\n"));
+			   "readable); 1 otherwise; 2 usage or configuration error.\n"), SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -155,7 +155,7 @@ static void age(int64_t ms, char *buf, size_t size)
 	if (ms < 0)
 		snprintf(buf, size, "%s", _("in the future"));
 	else
-		snprintf(buf, size, "%" PRId64 "d %" PRId64 "h", ms / 86400000, ms % 86400000 / 3600000);
+		snprintf(buf, size, _("%lldd %lldh"), (long long)(ms / 86400000), (long long)(ms % 86400000 / 3600000));
 }
 
 static int print_json(const struct snt_config *sc, const struct status *s)
@@ -190,38 +190,54 @@ static int print_json(const struct snt_config *sc, const struct status *s)
 	return 0;
 }
 
+/* A line's label, translated, padded to the value column (15). */
+static void label(const char *text)
+{
+	ctl_pad(stdout, text, 14, false);
+}
+
 static void print_text(const struct snt_config *sc, const struct status *s)
 {
 	char a[32], t[40];
 
+	label(_("enrolled"));
 	if (s->enrolled)
-		printf("%-14s %s\n", _("enrolled"), _("yes"));
+		printf(" %s\n", _("yes"));
 	else
-		printf("%-14s %s (%s %s)\n", _("enrolled"), _("NO: the gate opens for nobody"), _("no"),
-		       sc->enrolment);
-	printf("%-14s %s\n", _("home"), s->enrolled ? sc->home : "-");
-	printf("%-14s %s\n", _("gate"), s->enrolled ? sc->device_id : "-");
-	printf("%-14s %s\n", _("bureau"), s->enrolled ? s->bureau : "-");
+		printf(" %s (%s %s)\n", _("NO: the gate opens for nobody"), _("no"), sc->enrolment);
+	label(_("home"));
+	printf(" %s\n", s->enrolled ? sc->home : "-");
+	label(_("gate"));
+	printf(" %s\n", s->enrolled ? sc->device_id : "-");
+	label(_("bureau"));
+	printf(" %s\n", s->enrolled ? s->bureau : "-");
 	if (s->have_rules) {
 		age(s->now - s->rules_issued, a, sizeof(a));
-		printf("%-14s %s %" PRIu64 ", %s %s, %s\n", _("rule set"), _("version"), s->rules_version,
-		       _("age"), a, s->freshness);
+		label(_("rule set"));
+		printf(" %s %" PRIu64 ", %s %s, %s\n", _("version"), s->rules_version, _("age"), a, s->freshness);
 	} else {
-		printf("%-14s %s\n", _("rule set"), _("none"));
+		label(_("rule set"));
+		printf(" %s\n", _("none"));
 	}
-	printf("%-14s %s\n", _("clock"), s->clock_trusted ? _("trusted") : _("not trusted"));
+	label(_("clock"));
+	printf(" %s\n", s->clock_trusted ? _("trusted") : _("not trusted"));
 	if (!s->log_ok) {
-		printf("%-14s %s: %s\n", _("log"), sc->db, s->log_error);
+		label(_("log"));
+		printf(" %s: %s\n", sc->db, s->log_error);
 		return;
 	}
-	printf("%-14s %" PRId64 "\n", _("unsynced"), s->unsynced);
+	label(_("unsynced"));
+	printf(" %" PRId64 "\n", s->unsynced);
 	if (s->contact && snt_clock_format_rfc3339(s->contact, t, sizeof(t)) >= 0) {
 		age(s->now - s->contact, a, sizeof(a));
-		printf("%-14s %s (%s %s)\n", _("last sync"), t, a, _("ago"));
+		label(_("last sync"));
+		printf(" %s (%s %s)\n", t, a, _("ago"));
 	} else {
-		printf("%-14s %s\n", _("last sync"), _("never"));
+		label(_("last sync"));
+		printf(" %s\n", _("never"));
 	}
-	printf("%-14s %" PRId64 "\n", _("alerts open"), s->alerts);
+	label(_("alerts open"));
+	printf(" %" PRId64 "\n", s->alerts);
 }
 
 int cmd_status(int argc, char **argv)

@@ -52,7 +52,7 @@
 #include "sync/sync.h"
 #include "sync/usb.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/sync_rules.h"
 
 #define CMD "sync"
@@ -368,59 +368,79 @@ static void record_event(struct run *r, const char *mode)
 			   snt_store_errmsg(r->st));
 }
 
+/* "  LABEL:" padded to the summary's value column (column 21), the label translated. */
+static void label(const char *text)
+{
+	fputs("  ", stdout);
+	ctl_pad(stdout, text, 19, false);
+}
+
 static void print_summary(struct run *r, const char *mode, const char *where)
 {
+	int64_t sent_bundles = r->exp.bundles - r->exp.priority_bundles;
 	char t[32];
 
-	printf("sync %s: %s, station %s\n", mode, where, r->sc.device_id);
+	printf(_("sync %s: %s, station %s\n"), mode, where, r->sc.device_id);
+	label(_("entries sent:"));
 	if (r->exp.entries)
-		printf("  entries sent:      %lld-%lld (%lld) in %d bundle(s)%s\n", (long long)r->exp.first,
-		       (long long)r->exp.last, (long long)r->exp.entries,
-		       r->exp.bundles - r->exp.priority_bundles,
-		       r->send_failed ? ", then sending failed (error above)" : "");
+		printf(P_("%lld-%lld (%lld) in %lld bundle%s\n", "%lld-%lld (%lld) in %lld bundles%s\n", sent_bundles),
+		       (long long)r->exp.first, (long long)r->exp.last, (long long)r->exp.entries,
+		       (long long)sent_bundles, r->send_failed ? _(", then sending failed (error above)") : "");
 	else if (r->send_failed)
-		printf("  entries sent:      none (not delivered: sending failed, error above)\n");
+		printf("%s\n", _("none (not delivered: sending failed, error above)"));
+	else if (r->exp.last_seq)
+		printf(_("none (everything up to %lld was acknowledged)\n"), (long long)r->exp.last_seq);
 	else
-		printf("  entries sent:      none (everything up to %lld %s)\n",
-		       (long long)r->exp.last_seq, r->exp.last_seq ? "was acknowledged" : "- the log is empty");
-	printf("  priority copies:   %lld in %d bundle(s)\n", (long long)r->exp.priority,
-	       r->exp.priority_bundles);
-	if (strcmp(mode, "usb") != 0)
-		printf("  bytes sent:        %lld\n", (long long)r->exp.bytes);
-	else
-		printf("  files written:     %d (%lld bytes), acknowledged bundles removed: %d\n",
-		       r->files_written, (long long)r->bytes_written, r->files_removed);
-	printf("  acknowledged:      up to %lld (was %lld)%s\n", (long long)r->ack_after,
-	       (long long)r->ack_before,
-	       r->acks_stale ? ", stale acknowledgements ignored" : "");
-	printf("  verdicts:          %d recorded, %d contradiction(s)%s\n", r->verdicts,
-	       r->contradictions,
-	       r->skipped || r->conflicts ? " (some about purged entries or already decided)" : "");
+		printf("%s\n", _("none (the log is empty)"));
+	label(_("priority copies:"));
+	printf(P_("%lld in %d bundle\n", "%lld in %d bundles\n", r->exp.priority_bundles),
+	       (long long)r->exp.priority, r->exp.priority_bundles);
+	if (strcmp(mode, "usb") != 0) {
+		label(_("bytes sent:"));
+		printf("%lld\n", (long long)r->exp.bytes);
+	} else {
+		label(_("files written:"));
+		printf(_("%d (%lld bytes), acknowledged bundles removed: %d\n"), r->files_written,
+		       (long long)r->bytes_written, r->files_removed);
+	}
+	label(_("acknowledged:"));
+	printf(_("up to %lld (was %lld)%s\n"), (long long)r->ack_after, (long long)r->ack_before,
+	       r->acks_stale ? _(", stale acknowledgements ignored") : "");
+	label(_("verdicts:"));
+	printf(P_("%d recorded, %d contradiction%s\n", "%d recorded, %d contradictions%s\n", r->contradictions),
+	       r->verdicts, r->contradictions,
+	       r->skipped || r->conflicts ? _(" (some about purged entries or already decided)") : "");
+	label(_("time:"));
 	if (r->time == SNT_SYNC_TIME_NONE) {
-		printf("  time:              none received\n");
+		printf("%s\n", _("none received"));
 	} else if (r->time == SNT_SYNC_TIME_NOT_FRESH) {
 		/* Time from a stick is as old as its export: never applied (sync.h), only a lower bound. */
 		fmt_time(r->time_utc_ms, t, sizeof(t));
-		printf("  time:              the stick's signed time %s is not fresh: not applied "
-		       "(online sync or NTP gives trusted time)\n", t);
-		if (snt_clock_utc_ms(&r->clock) < r->time_utc_ms)
-			printf("  clock:             clock behind the bureau's time of %s\n", t);
+		printf(_("the stick's signed time %s is not fresh: not applied "
+			 "(online sync or NTP gives trusted time)\n"), t);
+		if (snt_clock_utc_ms(&r->clock) < r->time_utc_ms) {
+			label(_("clock:"));
+			printf(_("clock behind the bureau's time of %s\n"), t);
+		}
 	} else {
 		fmt_time(r->time_utc_ms, t, sizeof(t));
-		printf("  time:              %s (bureau %s)\n",
-		       r->time == SNT_SYNC_TIME_APPLIED ? "applied: this boot's entries rebased"
-		       : r->time == SNT_SYNC_TIME_NOT_NEEDED ? "not needed: the clock is trusted"
-		       : r->time == SNT_SYNC_TIME_ALREADY ? "not applied: this boot has trusted time already"
-		       : r->time == SNT_SYNC_TIME_CORRECTED ? "corrected: the latest trusted time was far ahead of it"
-		       : "refused: behind the latest trusted time",
+		printf(_("%s (bureau %s)\n"),
+		       r->time == SNT_SYNC_TIME_APPLIED ? _("applied: this boot's entries rebased")
+		       : r->time == SNT_SYNC_TIME_NOT_NEEDED ? _("not needed: the clock is trusted")
+		       : r->time == SNT_SYNC_TIME_ALREADY ? _("not applied: this boot has trusted time already")
+		       : r->time == SNT_SYNC_TIME_CORRECTED ? _("corrected: the latest trusted time was far ahead of it")
+		       : _("refused: behind the latest trusted time"),
 		       t);
 	}
-	if (r->rules[0])
-		printf("  rule sets:         %s\n", r->rules);
+	if (r->rules[0]) {
+		label(_("rule sets:"));
+		printf("%s\n", r->rules);
+	}
+	label(_("errors:"));
 	if (r->errors)
-		printf("  errors:            %d (above)\n", r->errors);
+		printf(_("%d (above)\n"), r->errors);
 	else
-		printf("  errors:            none\n");
+		printf("%s\n", _("none"));
 }
 
 /* Keep the most telling time result of several messages. */
@@ -760,8 +780,8 @@ static int sync_online(const struct config *cfg)
 	}
 	record_event(&r, "online");
 	print_summary(&r, "online", r.sc.sync_bureau_url);
-	printf("  attempts:          %d (%d retried, %lld ms in backoff)\n", res.attempts, res.retried,
-	       (long long)res.backoff_ms);
+	label(_("attempts:"));
+	printf(_("%d (%d retried, %lld ms in backoff)\n"), res.attempts, res.retried, (long long)res.backoff_ms);
 	run_close(&r);
 	return r.errors ? SNT_EXIT_FAIL : SNT_EXIT_OK;
 }

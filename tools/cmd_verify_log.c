@@ -28,6 +28,7 @@
 #include "fss/fss.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 #define CMD "verify-log"
 
@@ -102,23 +103,25 @@ static void print_text(const struct snt_store_verify_report *r)
 
 	if (r->status == SNT_VERIFY_CLEAN) {
 		if (r->entries > 0)
-			printf("clean: %lld %s checked (seq %lld-%lld), purged through seq %lld, "
-			       "ack %lld, %.3f s\n", (long long)r->entries,
-			       r->entries == 1 ? "entry" : "entries", (long long)r->first_seq,
-			       (long long)r->last_good_seq, (long long)r->anchor_seq,
-			       (long long)r->ack_seq, s);
+			printf(P_("clean: %lld entry checked (seq %lld-%lld), purged through seq %lld, ack %lld, %.3f s\n",
+				  "clean: %lld entries checked (seq %lld-%lld), purged through seq %lld, ack %lld, "
+				  "%.3f s\n", r->entries),
+			       (long long)r->entries, (long long)r->first_seq, (long long)r->last_good_seq,
+			       (long long)r->anchor_seq, (long long)r->ack_seq, s);
 		else
-			printf("clean: 0 entries checked, purged through seq %lld, ack %lld, %.3f s\n",
+			printf(_("clean: 0 entries checked, purged through seq %lld, ack %lld, %.3f s\n"),
 			       (long long)r->anchor_seq, (long long)r->ack_seq, s);
 		return;
 	}
 	if (r->first_bad_seq > 0)
-		printf("damaged: seq %lld: %s (%lld %s checked before it, last good seq %lld), "
-		       "%.3f s\n", (long long)r->first_bad_seq, r->reason, (long long)r->entries,
-		       r->entries == 1 ? "entry" : "entries", (long long)r->last_good_seq, s);
+		printf(P_("damaged: seq %lld: %s (%lld entry checked before it, last good seq %lld), %.3f s\n",
+			  "damaged: seq %lld: %s (%lld entries checked before it, last good seq %lld), %.3f s\n",
+			  r->entries),
+		       (long long)r->first_bad_seq, r->reason, (long long)r->entries, (long long)r->last_good_seq, s);
 	else
-		printf("damaged: %s (%lld %s checked), %.3f s\n", r->reason, (long long)r->entries,
-		       r->entries == 1 ? "entry" : "entries", s);
+		printf(P_("damaged: %s (%lld entry checked), %.3f s\n", "damaged: %s (%lld entries checked), %.3f s\n",
+			  r->entries),
+		       r->reason, (long long)r->entries, s);
 }
 
 /* json_object_set_new() that also fails on a NULL value. */

@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "review/review.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 
 void ctl_err(const char *cmd, const char *fmt, ...)
 {
@@ -265,6 +266,16 @@ void ctl_progress_note(struct ctl_progress *p, const char *fmt, ...)
 	fflush(stderr);
 	p->drawn = true;
 	p->shown_ms = mono_ms();
+}
+
+void ctl_pad(FILE *f, const char *s, int cols, bool right)
+{
+	int pad = cols - snt_review_width(s, snt_review_locale_utf8());
+
+	if (right)
+		fprintf(f, "%*s%s", pad > 0 ? pad : 0, "", s);
+	else
+		fprintf(f, "%s%*s", s, pad > 0 ? pad : 0, "");
 }
 
 void ctl_progress_done(struct ctl_progress *p)

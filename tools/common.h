@@ -10,6 +10,7 @@
 #ifndef SNT_TOOLS_COMMON_H
 #define SNT_TOOLS_COMMON_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "common/common.h"
@@ -50,6 +51,14 @@ int cmd_status(int argc, char **argv);
  */
 struct snt_config;
 int ctl_keys_seal(const char *cmd, const struct snt_config *sc, int64_t epoch_s, bool quiet) SNT_WUR;
+
+/*
+ * ctl_pad() - @s to @f padded with spaces to @cols terminal columns
+ * (snt_review_width(): a translated label or header is as wide as it
+ * shows, two columns for each Chinese character), after the spaces when
+ * @right; text wider than @cols is printed whole.
+ */
+void ctl_pad(FILE *f, const char *s, int cols, bool right);
 
 /* ctl_err() - print "sentinelctl: <cmd>: <message>\n" to stderr. */
 void ctl_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);

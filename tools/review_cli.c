@@ -14,7 +14,7 @@
 #include "config/config.h"
 #include "review/review.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 #include "tools/review_cli.h"
 
 #define TIME_LEN 32
@@ -294,8 +294,21 @@ void rv_table_init(struct rv_table *t)
 
 void rv_table_header(FILE *f)
 {
-	fprintf(f, "%7s  %-9s %-7s %4s %-6s %-4s %-*s %s\n", "seq", "time", "colour", "temp",
-		"result", "door", SUBJECT_COLS, "subject", "reasons");
+	/* TRANSLATORS: the entries table's headers: at most 7, 9, 7, 4, 6 and 4 columns wide. */
+	ctl_pad(f, _("seq"), 7, true);
+	fputs("  ", f);
+	ctl_pad(f, _("time"), 9, false);
+	fputc(' ', f);
+	ctl_pad(f, _("colour"), 7, false);
+	fputc(' ', f);
+	ctl_pad(f, _("temp"), 4, true);
+	fputc(' ', f);
+	ctl_pad(f, _("result"), 6, false);
+	fputc(' ', f);
+	ctl_pad(f, _("door"), 4, false);
+	fputc(' ', f);
+	ctl_pad(f, _("subject"), SUBJECT_COLS, false);
+	fprintf(f, " %s\n", _("reasons"));
 }
 
 /*

@@ -10,7 +10,7 @@
 #include "clock/clock.h"
 #include "config/config.h"
 #include "tools/common.h"
-#include "tools/i18n.h"
+#include "common/i18n.h"
 
 struct command {
 	const char *name;
@@ -71,7 +71,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	ctl_i18n_init();
+	snt_i18n_init();
 	/* Local times in China Standard Time until a command's --config names [station] timezone. */
 	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
 		fprintf(stderr, "sentinelctl: cannot set the time zone %s\n", SNT_CLOCK_DEFAULT_ZONE);

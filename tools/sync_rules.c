@@ -10,6 +10,7 @@
 
 #include "clock/clock.h"
 #include "rules/rules.h"
+#include "common/i18n.h"
 #include "tools/sync_rules.h"
 
 int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, const uint8_t *buf,
@@ -23,11 +24,11 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 
 	e = snt_rules_install(sc->rules_dir, bureau_pub, &gate, buf, len, now_ms, &res, err, sizeof(err));
 	if (e == SNT_RULES_ERR_OLD) {
-		snprintf(msg, msglen, "not newer than the active set: %s", err[0] ? err : "kept");
+		snprintf(msg, msglen, _("not newer than the active set: %s"), err[0] ? err : _("kept"));
 		return 0;
 	}
 	if (e != SNT_RULES_OK) {
-		snprintf(msg, msglen, "not installed: %s%s%s", snt_rules_strerror(e), err[0] ? ": " : "",
+		snprintf(msg, msglen, _("not installed: %s%s%s"), snt_rules_strerror(e), err[0] ? ": " : "",
 			 err);
 		return -1;
 	}
@@ -36,11 +37,11 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 
 		if (snt_clock_format_rfc3339(res.valid_from_ms, from, sizeof(from)))
 			snt_strlcpy(from, "?", sizeof(from));
-		snprintf(msg, msglen, "version %llu pending until %s (active: %llu); sentineld applies it then",
+		snprintf(msg, msglen, _("version %llu pending until %s (active: %llu); sentineld applies it then"),
 			 (unsigned long long)res.version, from, (unsigned long long)res.previous);
 		return 0;
 	}
-	snprintf(msg, msglen, "installed version %llu (was %llu), %s; sentineld applies it before the next visit",
+	snprintf(msg, msglen, _("installed version %llu (was %llu), %s; sentineld applies it before the next visit"),
 		 (unsigned long long)res.version, (unsigned long long)res.previous,
 		 snt_rules_freshness_name(res.freshness));
 	return 0;

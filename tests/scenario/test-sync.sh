@@ -94,9 +94,9 @@ rm "$D"
 out=$(sync_usb "$S")
 expect_eq "sync usb exit" "$?" "0"
 expect_eq "sync usb: sent" "$(echo "$out" | grep 'entries sent')" \
-	"  entries sent:      1-3 (3) in 1 bundle(s)"
+	"  entries sent:      1-3 (3) in 1 bundle"
 expect_eq "sync usb: priority" "$(echo "$out" | grep 'priority copies')" \
-	"  priority copies:   2 in 1 bundle(s)"
+	"  priority copies:   2 in 1 bundle"
 size=$(cat "$D/out/"*.snb | wc -c)
 expect_eq "sync usb: files" "$(echo "$out" | grep 'files written')" \
 	"  files written:     2 ($size bytes), acknowledged bundles removed: 0"
@@ -137,7 +137,7 @@ sentinelctl: sync: $S/mnt/sentinel/test-gate/in/time-test-gate-5.cose: not a reg
 expect_eq "acknowledged despite them" "$(echo "$out" | grep 'acknowledged:')" \
 	"  acknowledged:      up to 3 (was 0)"
 expect_eq "verdicts: two contradict the colour read" "$(echo "$out" | grep 'verdicts:')" \
-	"  verdicts:          3 recorded, 2 contradiction(s)"
+	"  verdicts:          3 recorded, 2 contradictions"
 expect_eq "acknowledged bundles removed from the stick" "$(ls "$D/out")" ""
 # Time on a stick is as old as the bureau's export: reported, never applied (no rebase).
 ls "$D/in/"time-test-gate-*.cose >/dev/null 2>&1 || fail "bureau export wrote no signed time"

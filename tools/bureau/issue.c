@@ -19,6 +19,7 @@
 
 #include "card/card.h"
 #include "clock/clock.h"
+#include "common/i18n.h"
 #include "codes/codes.h"
 #include "codes/verify.h"
 #include "review/review.h"
@@ -57,7 +58,7 @@ static int usage_error(const char *fmt, ...)
 	vsnprintf(m, sizeof(m), fmt, ap);
 	va_end(ap);
 	bureau_err(cur, "%s", m);
-	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
+	fprintf(stderr, "%s\n", _("Try 'sentinel-bureau --help'."));
 	return EXIT_USAGE;
 }
 
@@ -416,7 +417,8 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 		bureau_err(cur, "%s", why);
 		return EXIT_USAGE;
 	}
-	fprintf(out, "rule set version %" PRIu64 " recorded for home %s: %s\n", r->version, r->home, db_path);
+	fprintf(out, _("rule set version %llu recorded for home %s: %s\n"), (unsigned long long)r->version, r->home,
+		db_path);
 	return EXIT_OK;
 }
 
@@ -451,8 +453,10 @@ static int policy_check(const char *in)
 		bureau_err(cur, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
 		goto out;
 	}
-	printf("%s: rule set version %" PRIu64 " for home %s (%s, %zu staff, %zu risk regions): every field "
-	       "valid\n", in, r->version, r->home, snt_rules_mode_name(r->mode), r->n_staff, r->n_regions);
+	printf(P_("%s: rule set version %llu for home %s (%s, %zu staff, %zu risk region): every field valid\n",
+		  "%s: rule set version %llu for home %s (%s, %zu staff, %zu risk regions): every field valid\n",
+		  r->n_regions),
+	       in, (unsigned long long)r->version, r->home, snt_rules_mode_name(r->mode), r->n_staff, r->n_regions);
 	status = EXIT_OK;
 out:
 	json_decref(root);
@@ -498,8 +502,8 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	fprintf(summary(o), "rule set version %" PRIu64 " signed: %s (%zu bytes)\n", r->version,
-		strcmp(o->out, "-") ? o->out : "standard output", clen);
+	fprintf(summary(o), _("rule set version %llu signed: %s (%zu bytes)\n"), (unsigned long long)r->version,
+		strcmp(o->out, "-") ? o->out : _("standard output"), clen);
 	status = o->db ? record_rules(o->db, r, cose, clen, summary(o)) : EXIT_OK;
 out:
 	json_decref(root);
@@ -656,13 +660,13 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		}
 		free(card);
 	}
-	snprintf(where, sizeof(where), "%s%s%s%s", o->out ? (strcmp(o->out, "-") ? o->out : "standard output") : "",
-		 o->out && o->card ? ", " : "", o->card ? "card " : "",
-		 o->card ? (strcmp(o->card, "-") ? o->card : "standard output") : "");
+	snprintf(where, sizeof(where), "%s%s%s%s", o->out ? (strcmp(o->out, "-") ? o->out : _("standard output")) : "",
+		 o->out && o->card ? ", " : "", o->card ? _("card ") : "",
+		 o->card ? (strcmp(o->card, "-") ? o->card : _("standard output")) : "");
 	if (o->text)
 		printf("%s\n", text);
 	else if (kind == SNT_CREDENTIAL_BADGE)
-		fprintf(summary(o), "badge %s: %s (%zu characters)\n", c.ref, where, strlen(text));
+		fprintf(summary(o), _("badge %s: %s (%zu characters)\n"), c.ref, where, strlen(text));
 	else {
 		char from[32], until[32];
 
@@ -670,9 +674,9 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 			snt_strlcpy(from, "?", sizeof(from));
 		if (snt_clock_format_rfc3339(c.until_ms, until, sizeof(until)))
 			snt_strlcpy(until, "?", sizeof(until));
-		fprintf(summary(o), "pass %s: %s (visitor %s, %u %s, %s to %s, %zu characters)\n", c.id, where,
-			c.visitor,
-		       c.uses, c.uses == 1 ? "entry" : "entries", from, until, strlen(text));
+		fprintf(summary(o), P_("pass %s: %s (visitor %s, %u entry, %s to %s, %zu characters)\n",
+				       "pass %s: %s (visitor %s, %u entries, %s to %s, %zu characters)\n", c.uses),
+			c.id, where, c.visitor, c.uses, from, until, strlen(text));
 	}
 	free(text);
 	return EXIT_OK;

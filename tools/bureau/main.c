@@ -35,6 +35,7 @@
 #include "tools/bureau/migrate.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
+#include "common/i18n.h"
 #include "tools/bureau/main_internal.h"
 
 static const char *cur_cmd = NULL;
@@ -55,7 +56,7 @@ void bureau__err_line(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
+	fprintf(f, _(
 		"Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
 		"Commands:\n"
@@ -93,7 +94,7 @@ static void usage(FILE *f)
 		"Only register and import create the database; the other commands need it.\n"
 		"\n"
 		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
-		"file or database error.\n", DEFAULT_DB, PLATFORM_TIMEOUT_MS);
+		"file or database error.\n"), DEFAULT_DB, PLATFORM_TIMEOUT_MS);
 }
 
 /* `sentinel-bureau COMMAND --help`: that command's usage; false for an unknown command. */
@@ -387,8 +388,8 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 		return 0;
 	}
 	if (!create && stat(path, &sb) < 0 && errno == ENOENT) {
-		fprintf(stderr, "sentinel-bureau: no bureau database at %s (register a gate or import first, "
-			"or give --db)\n", path);
+		fprintf(stderr, _("sentinel-bureau: no bureau database at %s (register a gate or import first, "
+				  "or give --db)\n"), path);
 		return EXIT_FAIL;
 	}
 	{
@@ -597,9 +598,9 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		goto out;
 	}
 	if (changed)
-		printf("registered %s kid %s\n", cfg->device, hex);
+		printf(_("registered %s kid %s\n"), cfg->device, hex);
 	else
-		printf("%s already registered with this key (kid %s)\n", cfg->device, hex);
+		printf(_("%s already registered with this key (kid %s)\n"), cfg->device, hex);
 	if (seal_text[0]) {
 		err = bureau_db_set_seal_key(db, cfg->device, seal_text, cfg->replace, &changed, why, sizeof(why));
 		if (err) {
@@ -607,7 +608,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 			status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 			goto out;
 		}
-		printf(changed ? "%s: seal key registered\n" : "%s: seal key already registered\n", cfg->device);
+		printf(changed ? _("%s: seal key registered\n") : _("%s: seal key already registered\n"), cfg->device);
 	}
 	if (cfg->home) {
 		err = bureau_db_set_home(db, cfg->device, cfg->home, why, sizeof(why));
@@ -615,7 +616,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 			bureau__err_line("%s", why);
 			goto out;
 		}
-		printf("%s serves home %s\n", cfg->device, cfg->home);
+		printf(_("%s serves home %s\n"), cfg->device, cfg->home);
 	}
 	status = EXIT_OK;
 out:
@@ -637,10 +638,13 @@ static void import_progress(const struct import_state *st, bool clear)
 {
 	if (!st->tty)
 		return;
-	if (clear)
+	if (clear) {
 		fputs("\r\033[K", stderr);
-	else
-		fprintf(stderr, "\rimport: %d done, %d rejected\033[K", st->accepted + st->rejected, st->rejected);
+	} else {
+		fputc('\r', stderr);
+		fprintf(stderr, _("import: %d done, %d rejected"), st->accepted + st->rejected, st->rejected);
+		fputs("\033[K", stderr);
+	}
 	fflush(stderr);
 }
 
@@ -651,7 +655,7 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 
 	import_progress(st, true);
 	if (err) {
-		printf("%s: rejected: %s\n", file, why);
+		printf(_("%s: rejected: %s\n"), file, why);
 		st->rejected++;
 		fflush(stdout);
 		import_progress(st, false);
@@ -730,7 +734,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 		return EXIT_USAGE;
 	}
 	if (st.accepted + st.rejected == 0)
-		printf("no bundles in %s\n", cfg->args[1]);
+		printf(_("no bundles in %s\n"), cfg->args[1]);
 	return st.rejected ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -1001,6 +1005,7 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
+	snt_i18n_init();
 	/* Local times given or shown (pass windows) are China Standard Time, whatever TZ is inherited. */
 	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
 		bureau__err_line("cannot set the time zone %s", SNT_CLOCK_DEFAULT_ZONE);

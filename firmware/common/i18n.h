@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * i18n: sentinelctl's messages in the user's language (GNU gettext, domain
- * "sentinel"; each po/<lang>.po compiled by the Makefile into
+ * i18n: the messages of sentinelctl and sentinel-bureau in the user's
+ * language (GNU gettext, domain "sentinel"; each po/<lang>.po compiled by the Makefile into
  * $(B)/locale/<lang>/LC_MESSAGES/sentinel.mo and installed under
  * $(PREFIX)/share/locale).  The language follows LANGUAGE, LC_ALL,
  * LC_MESSAGES and LANG as gettext(3) reads them; a locale that is not
@@ -10,10 +10,13 @@
  * Only human text is translated: JSON and CSV keys and values, decision,
  * reason and colour codes and every --json format stay as interfaces.md
  * gives them.  Mark text with _("...") where it is used, N_("...") in
- * static tables (translated with _() when printed).
+ * static tables (translated with _() when printed), and text with a count
+ * with P_("one", "many", n) (ngettext(3): the language's plural forms,
+ * "1 entry" / "2 entries").  sentinelctl and sentinel-bureau share the
+ * domain.
  */
-#ifndef SNT_TOOLS_I18N_H
-#define SNT_TOOLS_I18N_H
+#ifndef SNT_COMMON_I18N_H
+#define SNT_COMMON_I18N_H
 
 #include <glob.h>
 #include <libintl.h>
@@ -25,9 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/report.h"
-
-#define SNT_TEXTDOMAIN SNT_REPORT_TEXTDOMAIN
+/* The gettext domain of every program's messages (the report's too: SNT_REPORT_TEXTDOMAIN). */
+#define SNT_TEXTDOMAIN "sentinel"
 
 /* Where the .mo files are: the build sets it to $(PREFIX)/share/locale. */
 #ifndef SNT_LOCALEDIR
@@ -36,15 +38,16 @@
 
 #define _(s) dgettext(SNT_TEXTDOMAIN, s)
 #define N_(s) s
+#define P_(one, many, n) dngettext(SNT_TEXTDOMAIN, one, many, (unsigned long)(n))
 
 /*
- * ctl_i18n_exe_localedir() - "<directory of the running executable>/locale"
+ * snt_i18n_exe_localedir() - "<directory of the running executable>/locale"
  * (readlink of /proc/self/exe) into buf (size bytes) when that directory
  * exists: a binary run from the build tree finds the build's catalogues.
  * Returns buf, or NULL when there is no such directory or the path does not
  * fit.
  */
-static inline const char *ctl_i18n_exe_localedir(char *buf, size_t size)
+static inline const char *snt_i18n_exe_localedir(char *buf, size_t size)
 {
 	struct stat st;
 	ssize_t n;
@@ -66,13 +69,13 @@ static inline const char *ctl_i18n_exe_localedir(char *buf, size_t size)
 }
 
 /*
- * ctl_i18n_exe_prefix_localedir() - "<directory of the executable>/../share/locale"
+ * snt_i18n_exe_prefix_localedir() - "<directory of the executable>/../share/locale"
  * (readlink of /proc/self/exe) into buf when it holds a catalogue of this
  * domain for some language: an installed binary ($(PREFIX)/bin) finds
  * $(PREFIX)/share/locale whatever PREFIX the objects were compiled with.
  * Returns buf, or NULL.
  */
-static inline const char *ctl_i18n_exe_prefix_localedir(char *buf, size_t size)
+static inline const char *snt_i18n_exe_prefix_localedir(char *buf, size_t size)
 {
 	static const char tail[] = "/../share/locale";
 	char probe[PATH_MAX + 64];
@@ -99,7 +102,7 @@ static inline const char *ctl_i18n_exe_prefix_localedir(char *buf, size_t size)
 }
 
 /*
- * ctl_i18n_init() - for main(): take the character type and the message
+ * snt_i18n_init() - for main(): take the character type and the message
  * language from the environment (LC_CTYPE, LC_MESSAGES only: numbers and
  * times stay in the C locale, so output formats never change), and find
  * the catalogue in $SENTINEL_LOCALEDIR (tests: the build's locale/), else
@@ -110,15 +113,15 @@ static inline const char *ctl_i18n_exe_prefix_localedir(char *buf, size_t size)
  * Messages come out in UTF-8 whatever the locale's codeset.
  * Failures leave the messages in English; there is nothing to report.
  */
-static inline void ctl_i18n_init(void)
+static inline void snt_i18n_init(void)
 {
 	const char *dir = getenv("SENTINEL_LOCALEDIR");
 	char exe[PATH_MAX];
 
 	if (!dir || !*dir)
-		dir = ctl_i18n_exe_localedir(exe, sizeof(exe));
+		dir = snt_i18n_exe_localedir(exe, sizeof(exe));
 	if (!dir)
-		dir = ctl_i18n_exe_prefix_localedir(exe, sizeof(exe));
+		dir = snt_i18n_exe_prefix_localedir(exe, sizeof(exe));
 	if (!dir)
 		dir = SNT_LOCALEDIR;
 	setlocale(LC_CTYPE, "");
@@ -128,4 +131,4 @@ static inline void ctl_i18n_init(void)
 	textdomain(SNT_TEXTDOMAIN);
 }
 
-#endif /* SNT_TOOLS_I18N_H */
+#endif /* SNT_COMMON_I18N_H */
