@@ -1020,6 +1020,81 @@ static cbor_item_t *ack_item(int head_zero, uint64_t seq, const char *colour)
 	return m;
 }
 
+/* ack_item() with an eighth key @key: @val (taken). */
+static cbor_item_t *ack_item8(const char *key, cbor_item_t *val)
+{
+	cbor_item_t *m7 = ack_item(0, 5, "red"), *m = cbor_new_definite_map(8);
+	struct cbor_pair *p = cbor_map_handle(m7);
+
+	for (size_t i = 0; i < cbor_map_size(m7); i++)
+		assert_true(cbor_map_add(m, (struct cbor_pair){ p[i].key, p[i].value }));	/* the map takes a reference */
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string(key)), cbor_move(val) }));
+	cbor_decref(&m7);
+	return m;
+}
+
+/* An acknowledgement may carry the home's rule set ("rules", the online answer): bytes kept whole. */
+static void test_ack_rules(void **state)
+{
+	static uint8_t set[] = { 0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0x00, 0xff };
+	struct fx *f = *state;
+	struct snt_bundle_ack a = { .device = "gate-a", .seq = 0, .time_ms = 1700000000000LL };
+	struct snt_bundle_ack *got = NULL;
+	struct snt_bundle_diag d;
+	cbor_item_t *m;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+
+	a.rules = set;
+	a.rules_len = sizeof(set);
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	assert_int_equal(got->rules_len, sizeof(set));
+	assert_memory_equal(got->rules, set, sizeof(set));
+	snt_bundle_ack_free(got);
+	got = NULL;
+	free(msg);
+
+	/* None: no key, and none decoded. */
+	a.rules = NULL;
+	a.rules_len = 0;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	assert_null(got->rules);
+	assert_int_equal(got->rules_len, 0);
+	snt_bundle_ack_free(got);
+	got = NULL;
+	free(msg);
+
+	/* What the signer refuses. */
+	a.rules_len = 3;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	a.rules = set;
+	a.rules_len = SNT_BUNDLE_MAX_ACK_RULES + 1;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+
+	/* What the reader refuses: not bytes, empty bytes, another eighth key. */
+	m = ack_item8("rules", cbor_build_string("rules"));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "rules");
+	assert_null(got);
+	free(msg);
+	cbor_decref(&m);
+	m = ack_item8("rules", bytes(set, 0));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "rules");
+	free(msg);
+	cbor_decref(&m);
+	m = ack_item8("trust", bytes(set, sizeof(set)));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "rules");
+	free(msg);
+	cbor_decref(&m);
+}
+
 static void test_ack_decode_errors(void **state)
 {
 	struct fx *f = *state;
@@ -1388,6 +1463,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_from_store),
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_ack_decode_errors),
+		cmocka_unit_test(test_ack_rules),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_open_signed),
 		cmocka_unit_test(test_payload_bounded),

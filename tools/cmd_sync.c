@@ -778,6 +778,16 @@ static int sync_online(const struct config *cfg)
 		r.send_failed = true;
 		error_line(&r, "%s", why);
 	}
+	/* The home's current rule set, when the bureau's acknowledgement carried it. */
+	if (res.rules) {
+		char msg[160];
+
+		if (ctl_sync_rules_install(&r.sc, r.bureau_key, res.rules, res.rules_len, snt_clock_utc_ms(&r.clock),
+					   msg, sizeof(msg)) != 0)
+			error_line(&r, _("the acknowledgement's rule set: %s"), msg);
+		snt_strlcpy(r.rules, msg, sizeof(r.rules));
+		free(res.rules);
+	}
 	record_event(&r, "online");
 	print_summary(&r, "online", r.sc.sync_bureau_url);
 	label(_("attempts:"));

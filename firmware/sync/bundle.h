@@ -71,7 +71,11 @@
  *   "head": bstr 32 (hash of entry seq; 32 zero bytes when seq is 0),
  *   "time": int (the bureau's clock, ms since the epoch; also signed time),
  *   "verdicts": [ {"seq": uint, "colour": "green"|"yellow"|"red",
- *                  "platform": tstr (1-32 of [a-z0-9-])}, ... ] }
+ *                  "platform": tstr (1-32 of [a-z0-9-])}, ... ],
+ *   ["rules": bstr (1-SNT_BUNDLE_MAX_ACK_RULES bytes: the current rule set
+ *              of the gate's home as the bureau signed it, a COSE_Sign1
+ *              that the rules module verifies itself; online answers
+ *              only)] }
  * (verdict map keys in that order; at most SNT_BUNDLE_MAX_VERDICTS).
  *
  * ---- Signed time (bureau -> gate), COSE_Sign1 by the bureau key ----
@@ -138,6 +142,7 @@ enum snt_bundle_err {
  */
 #define SNT_BUNDLE_MAX_SEQ ((int64_t)9007199254740991)
 #define SNT_BUNDLE_MAX_VERDICTS 100000		/* per acknowledgement */
+#define SNT_BUNDLE_MAX_ACK_RULES 1048576	/* an acknowledgement's rule set, bytes (SNT_RULES_MAX_FILE) */
 /*
  * CBOR items a verified payload may hold, counted by a streaming pass over
  * its bytes (definite lengths only, nesting at most 8 deep, no length
@@ -361,6 +366,8 @@ struct snt_bundle_ack {
 	int64_t time_ms;			/* bureau clock, ms since the epoch */
 	struct snt_bundle_verdict *verdicts;	/* n_verdicts of them; owned when decoded */
 	size_t n_verdicts;
+	uint8_t *rules;				/* the home's signed rule set, or NULL; owned when decoded */
+	size_t rules_len;
 };
 
 /*
@@ -369,7 +376,8 @@ struct snt_bundle_ack {
  * @out: receives the message (free()), @out_len its size.
  * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL for NULL, an invalid device
  * id, seq < 0, seq 0 with a non-zero head, more than SNT_BUNDLE_MAX_VERDICTS
- * verdicts or verdicts NULL with n > 0; SNT_BUNDLE_ERR_FIELD for a verdict
+ * verdicts or verdicts NULL with n > 0, rules NULL with rules_len > 0 or
+ * rules_len over SNT_BUNDLE_MAX_ACK_RULES (rules_len 0: no "rules" key); SNT_BUNDLE_ERR_FIELD for a verdict
  * with seq < 1, a colour other than green/yellow/red, or a bad platform
  * (diag.field "verdicts[i].colour"...); SNT_BUNDLE_ERR_CRYPTO (diag.sign);
  * SNT_BUNDLE_ERR_NOMEM.
@@ -385,7 +393,8 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
  * another key); SNT_BUNDLE_ERR_SIGNATURE (diag.sign); SNT_BUNDLE_ERR_CBOR;
  * _TYPE (not "ack"); _VERSION; _FIELD (diag.field: "device", "seq",
  * "head" (not 32 bytes, or not zero for seq 0), "time", "verdicts",
- * "verdicts[i].seq" ...); _COUNT (more than SNT_BUNDLE_MAX_VERDICTS);
+ * "verdicts[i].seq" ..., "rules" (not a byte string of 1 to
+ * SNT_BUNDLE_MAX_ACK_RULES bytes)); _COUNT (more than SNT_BUNDLE_MAX_VERDICTS);
  * _NOMEM.  The caller checks "device" is its own id.
  */
 enum snt_bundle_err snt_bundle_ack_open(EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,

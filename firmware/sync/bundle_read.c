@@ -20,6 +20,7 @@
 
 /* SNT_BUNDLE_MAX_SEQ written out, for messages. */
 #define SEQ_MAX_TEXT "9007199254740991"
+#define RULES_MAX_TEXT "1048576"	/* SNT_BUNDLE_MAX_ACK_RULES */
 _Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "SEQ_MAX_TEXT is SNT_BUNDLE_MAX_SEQ");
 _Static_assert(SNT_FSS_TAG_LEN == SNT_HASH_LEN, "get_hash() reads a seal's tag");
 
@@ -723,17 +724,21 @@ void snt_bundle_ack_free(struct snt_bundle_ack *a)
 	if (!a)
 		return;
 	free(a->verdicts);
+	free(a->rules);
 	free(a);
 }
 
 static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle_ack *a, struct snt_bundle_diag *d)
 {
 	struct field f[] = { { "type", NULL }, { "v", NULL },	 { "device", NULL },  { "seq", NULL },
-			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL } };
+			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL }, { "rules", NULL } };
 	enum snt_bundle_err rc;
-	size_t n;
+	size_t n, nf = SNT_ARRAY_SIZE(f) - 1;
 
-	rc = map_fields(root, "ack", f, SNT_ARRAY_SIZE(f), NULL, d);
+	/* "rules" is the one optional key, last. */
+	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) == SNT_ARRAY_SIZE(f))
+		nf = SNT_ARRAY_SIZE(f);
+	rc = map_fields(root, "ack", f, nf, NULL, d);
 	if (rc)
 		return rc;
 	rc = decode_device(f[2].val, a->device, d);
@@ -779,6 +784,18 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 			return bundle__fail_field(d, name, "not 1-32 of [a-z0-9-]");
 		}
 		a->n_verdicts = i + 1;
+	}
+	if (nf == SNT_ARRAY_SIZE(f)) {
+		const cbor_item_t *r = f[7].val;
+
+		if (!cbor_isa_bytestring(r) || !cbor_bytestring_is_definite(r) || cbor_bytestring_length(r) < 1 ||
+		    cbor_bytestring_length(r) > SNT_BUNDLE_MAX_ACK_RULES)
+			return bundle__fail_field(d, "rules", "not a byte string of 1 to " RULES_MAX_TEXT " bytes");
+		a->rules_len = cbor_bytestring_length(r);
+		a->rules = malloc(a->rules_len);
+		if (!a->rules)
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		memcpy(a->rules, cbor_bytestring_handle(r), a->rules_len);
 	}
 	return SNT_BUNDLE_OK;
 }

@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "sync/bundle.h"
 #include "sync/sync.h"
 
 #define MAX_RESPONSE ((size_t)16 << 20)
@@ -200,6 +201,26 @@ struct online_state {
 	char url[512];
 };
 
+/*
+ * The rule set an applied acknowledgement @buf carried (bundle.h, ack
+ * "rules"), kept in the result for the caller to install (the last one
+ * wins).  The acknowledgement verified already; a second open only takes
+ * the bytes out.
+ */
+static void keep_rules(struct online_state *s, const uint8_t *buf, size_t len)
+{
+	struct snt_bundle_ack *a = NULL;
+	struct snt_bundle_diag d;
+
+	if (snt_bundle_ack_open(s->ctx->bureau_key, buf, len, &a, &d) == SNT_BUNDLE_OK && a->rules) {
+		free(s->res->rules);
+		s->res->rules = a->rules;
+		s->res->rules_len = a->rules_len;
+		a->rules = NULL;
+	}
+	snt_bundle_ack_free(a);
+}
+
 /* The bureau's reason: its one-line body, trimmed, printable ASCII only. */
 static void reason_text(const uint8_t *p, size_t n, char *out, size_t size)
 {
@@ -271,6 +292,8 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 			return -1;
 		}
 		e = snt_sync_apply_ack(s->ctx, resp, resp_len, &ar, why, whylen);
+		if (!e)
+			keep_rules(s, resp, resp_len);
 		free(resp);
 		if (e) {
 			*err = e;

@@ -255,6 +255,11 @@ struct snt_sync_online_result {
 	enum snt_sync_time_status time;
 	int64_t time_utc_ms;		/* the time of the acknowledgement that gave @time */
 	int64_t backoff_ms;		/* total time slept in backoff */
+	uint8_t *rules;			/* the rule set the last applied acknowledgement carried
+					 * (its "rules": the home's signed set, not yet verified as
+					 * one), or NULL; malloc(): the caller frees it, whatever
+					 * snt_sync_online() returned */
+	size_t rules_len;
 };
 
 /*

@@ -358,9 +358,13 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
  * bureau_make_ack() - the bureau-signed acknowledgement for @device: its
  * acknowledgement seq (held contiguous from 1), that entry's hash, now, and
  * its verdicts (COSE_Sign1, free() *out).  *seq receives the seq.
+ * @rules_version: NULL for none; else the current rule set of the device's
+ * home goes into the acknowledgement ("rules", bundle.h: the online
+ * answer) when there is one, and *@rules_version receives its version (0:
+ * none).
  */
 enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out,
-				size_t *len, int64_t *seq, char *why, size_t n) SNT_WUR;
+				size_t *len, int64_t *seq, uint64_t *rules_version, char *why, size_t n) SNT_WUR;
 
 /*
  * bureau_make_time() - signed time {device, now} for @device, registered or

@@ -627,7 +627,7 @@ out:
 }
 
 enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out, size_t *len,
-				int64_t *seq, char *why, size_t n)
+				int64_t *seq, uint64_t *rules_version, char *why, size_t n)
 {
 	struct bureau_device_info info;
 	struct bureau_verdict *v = NULL;
@@ -640,10 +640,20 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 	err = bureau_db_device_info(c->db, device, &info, why, n);
 	if (err)
 		return err;
-	err = bureau_db_verdicts(c->db, device, &v, &nv, why, n);
-	if (err)
-		return err;
 	memset(&a, 0, sizeof(a));
+	if (rules_version) {
+		*rules_version = 0;
+		err = bureau_db_rules_for(c->db, device, &a.rules, &a.rules_len, rules_version, why, n);
+		if (err == BUREAU_ERR_NOTFOUND)
+			err = BUREAU_OK;
+		if (err)
+			return err;
+	}
+	err = bureau_db_verdicts(c->db, device, &v, &nv, why, n);
+	if (err) {
+		free(a.rules);
+		return err;
+	}
 	snt_strlcpy(a.device, device, sizeof(a.device));
 	a.seq = info.ack_seq;
 	memcpy(a.head, info.ack_hash, SNT_HASH_LEN);
@@ -652,6 +662,7 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 		a.verdicts = calloc(nv, sizeof(*a.verdicts));
 		if (!a.verdicts) {
 			free(v);
+			free(a.rules);
 			return BUREAU_ERR_NOMEM;
 		}
 		for (size_t i = 0; i < nv; i++) {
@@ -665,6 +676,7 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 	memset(&diag, 0, sizeof(diag));
 	berr = snt_bundle_ack_sign(c->key, &a, out, len, &diag);
 	free(a.verdicts);
+	free(a.rules);
 	if (berr) {
 		bundle_why(berr, &diag, why, n);
 		return berr == SNT_BUNDLE_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;

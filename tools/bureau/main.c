@@ -791,7 +791,7 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 	enum bureau_err err;
 	int fd, status = EXIT_USAGE;
 
-	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, why, sizeof(why));
+	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, NULL, why, sizeof(why));
 	if (!err)
 		err = bureau_make_time(c, device, &tm, &tm_len, &now, why, sizeof(why));
 	if (!err) {

@@ -262,6 +262,7 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	uint8_t *ack = NULL;
 	size_t ack_len = 0;
 	int64_t seq = 0;
+	uint64_t rules_version = 0;
 	enum bureau_err err;
 
 	if (rq->too_big) {
@@ -290,7 +291,7 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		log_line(c, "POST", "/v1/bundle", 503, rq->len, res.m.device, "database failure");
 		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
-	err = bureau_make_ack(c, res.m.device, &ack, &ack_len, &seq, why, sizeof(why));
+	err = bureau_make_ack(c, res.m.device, &ack, &ack_len, &seq, &rules_version, why, sizeof(why));
 	if (err) {
 		log_line(c, "POST", "/v1/bundle", 500, rq->len, res.m.device, "no acknowledgement");
 		return respond_text(conn, 500, "merged, but the acknowledgement failed; resend");
@@ -299,6 +300,11 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		 "%s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 " ack %" PRId64
 		 " verdicts %zu", res.m.priority ? "priority" : "regular", res.m.first, res.m.last,
 		 res.merge.new_entries, res.merge.duplicates, seq, res.verdicts);
+	if (rules_version) {
+		size_t o = strlen(outcome);
+
+		snprintf(outcome + o, sizeof(outcome) - o, " rules %" PRIu64, rules_version);
+	}
 	log_line(c, "POST", "/v1/bundle", 200, rq->len, res.m.device, outcome);
 	return respond(conn, 200, "application/cose", ack, ack_len, false);
 }
