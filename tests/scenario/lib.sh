@@ -6,6 +6,15 @@ FIX=$ROOT/tests/fixtures/scenario
 # fontconfig (through Pango) keeps its cache for the process's life.
 case ${LSAN_OPTIONS:-} in *lsan.supp*) ;; *) LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}" ;; esac
 export LSAN_OPTIONS
+# Messages in English whatever the caller's language (the scripts compare
+# them exactly; test-i18n and test-report ask for Chinese themselves); the
+# character type stays the caller's.
+if [ -n "${LC_ALL:-}" ]; then
+	export LC_CTYPE="$LC_ALL"
+	unset LC_ALL
+fi
+unset LANGUAGE
+export LC_MESSAGES=C
 T=$(mktemp -d /tmp/snt-scenario-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 failures=0
