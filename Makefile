@@ -127,7 +127,7 @@ $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 pot:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
-		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c))
+		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c firmware/sentineld.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh
@@ -139,7 +139,7 @@ $(B)/obj/%.o: %.c
 $(B)/sentineld: $(SENTINELD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(CTL_OBJ) $(BUREAU_OBJ): CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
+$(CTL_OBJ) $(BUREAU_OBJ) $(B)/obj/firmware/sentineld.o: CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
 
 $(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

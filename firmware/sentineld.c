@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "checkin/checkin.h"
+#include "common/i18n.h"
 #include "config/config.h"
 #include "hal.h"
 #include "journal/journal.h"
@@ -294,7 +295,7 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	EVP_PKEY_free(c->bureau_pub);
 	c->rules = r;
 	c->bureau_pub = pub;
-	log_info(&c->log, "%s: rule set version %llu (%s, %s)", when, (unsigned long long)r->version,
+	log_info(&c->log, _("%s: rule set version %llu (%s, %s)"), _(when), (unsigned long long)r->version,
 		 snt_rules_mode_name(r->mode),
 		 snt_rules_freshness_name(snt_rules_freshness(r, snt_clock_utc_ms(&c->board->clock))));
 	if (c->pending) {
@@ -302,7 +303,7 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 
 		if (snt_clock_format_rfc3339(c->pending_from_ms, from, sizeof(from)))
 			snt_strlcpy(from, "?", sizeof(from));
-		log_info(&c->log, "%s: rule set version %llu pending until %s", when,
+		log_info(&c->log, _("%s: rule set version %llu pending until %s"), _(when),
 			 (unsigned long long)info.pending_version, from);
 	}
 }
@@ -346,16 +347,16 @@ static void watch_rules(struct ctx *c)
 	snt_rules_dir_stamp(c->cfg.rules_dir, &now);
 	if (snt_rules_stamp_equal(&now, &c->rules_stamp))
 		return;
-	log_info(&c->log, "rules dir %s changed: loading the rule set", c->cfg.rules_dir);
-	load_rules(c, &c->cfg, "rules dir");
+	log_info(&c->log, _("rules dir %s changed: loading the rule set"), c->cfg.rules_dir);
+	load_rules(c, &c->cfg, N_("rules dir"));
 	if (!c->rules || (had && c->rules->version == before))
 		return;
 	if (had)
-		log_info(&c->log, "rules dir: rule set version %llu (%s) replaced by version %llu (%s)",
+		log_info(&c->log, _("rules dir: rule set version %llu (%s) replaced by version %llu (%s)"),
 			 (unsigned long long)before, snt_rules_mode_name(mode),
 			 (unsigned long long)c->rules->version, snt_rules_mode_name(c->rules->mode));
 	else
-		log_info(&c->log, "rules dir: rule set version %llu (%s) taken up",
+		log_info(&c->log, _("rules dir: rule set version %llu (%s) taken up"),
 			 (unsigned long long)c->rules->version, snt_rules_mode_name(c->rules->mode));
 }
 
@@ -405,10 +406,10 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.home, n->home, sizeof(c->cfg.home));
 	snt_strlcpy(c->cfg.duty_phone, n->duty_phone, sizeof(c->cfg.duty_phone));
 	c->cfg.leave_timeout_ms = n->leave_timeout_ms;
-	log_info(&c->log, "SIGHUP: configuration %s reloaded", c->config_path);
+	log_info(&c->log, _("SIGHUP: configuration %s reloaded"), c->config_path);
 	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
-	load_rules(c, n, "SIGHUP");
+	load_rules(c, n, N_("SIGHUP"));
 	load_seal_key(c, n);
 	sentineld__load_last_trusted(c);
 	free(n);
@@ -426,7 +427,7 @@ static bool handle_signal(struct ctx *c)
 		reload(c);
 		return false;
 	}
-	log_info(&c->log, "signal %u: stopping", si.ssi_signo);
+	log_info(&c->log, _("signal %u: stopping"), si.ssi_signo);
 	return true;
 }
 
@@ -542,7 +543,7 @@ static int run(struct ctx *c)
 
 			/* sentinelctl enrol wrote the file: restart (systemd: Restart=always) to take it up. */
 			if (stat(c->cfg.enrolment, &sb) == 0) {
-				log_info(&c->log, "enrolment %s found: restarting to take it up",
+				log_info(&c->log, _("enrolment %s found: restarting to take it up"),
 					 c->cfg.enrolment);
 				return 0;
 			}
@@ -603,7 +604,8 @@ static int run(struct ctx *c)
 				snt_clock_sleep_ms(&c->board->clock, left);
 				settle_press(c);
 			}
-			log_info(&c->log, "board script ended after %lu visits", c->visits);
+			log_info(&c->log, P_("board script ended after %lu visit", "board script ended after %lu visits",
+					     c->visits), c->visits);
 			return 0;
 		}
 		if (rc == SNT_HAL_TIMEOUT && press_wait) {
@@ -648,14 +650,14 @@ static int run(struct ctx *c)
 		settle_press(c);	/* a new visit: a single press before it admits */
 		if (!c->cfg.enrolled) {
 			/* Nobody is checked in, so nobody is let in, until the bureau enrols the gate. */
-			log_warnx(&c->log, "not enrolled: visitor not checked in, door kept shut "
-					   "(enrol the gate: sentinelctl enrol)");
+			log_warnx(&c->log, "%s", _("not enrolled: visitor not checked in, door kept shut "
+						   "(enrol the gate: sentinelctl enrol)"));
 			occupied = true;
 			occupied_since = snt_clock_mono_ms(&c->board->clock);
 			continue;
 		}
 		if (snt_checkin_fire_active(c->checkin)) {
-			log_info(&c->log, "fire alarm active: no check-in");
+			log_info(&c->log, "%s", _("fire alarm active: no check-in"));
 			continue;
 		}
 		watch_rules(c);
@@ -686,6 +688,7 @@ int main(int argc, char **argv)
 	c.notify.fd = -1;
 	c.sigfd = -1;
 	c.lockfd = -1;
+	snt_i18n_init();	/* the log's lines in the language of LANG (the journal's readers') */
 	status = parse_args(&c, argc, argv);
 	if (status >= 0)
 		return status;
@@ -754,17 +757,17 @@ int main(int argc, char **argv)
 	}
 	snt_checkin_set_trust(c.checkin, c.trust);
 	sentineld__load_last_trusted(&c);
-	load_rules(&c, &c.cfg, "start");
+	load_rules(&c, &c.cfg, N_("start"));
 	load_seal_key(&c, &c.cfg);
 	sentineld__restore_occupancy(&c);
 	sentineld__restore_passes(&c);
 	snt_checkin_set_not_enrolled(c.checkin, !c.cfg.enrolled);
 	if (c.cfg.enrolled)
-		log_info(&c.log, "started: board %s, log %s, gate %s", c.board->name, c.cfg.db,
+		log_info(&c.log, _("started: board %s, log %s, gate %s"), c.board->name, c.cfg.db,
 			 c.cfg.device_id);
 	else
-		log_warnx(&c.log, "started: board %s, log %s: not enrolled (no %s); the gate checks "
-				  "nobody in and opens for nobody until 'sentinelctl enrol'",
+		log_warnx(&c.log, _("started: board %s, log %s: not enrolled (no %s); the gate checks "
+				    "nobody in and opens for nobody until 'sentinelctl enrol'"),
 			  c.board->name, c.cfg.db, c.cfg.enrolment);
 	snt_checkin_retention(c.checkin);	/* personal records past [retention] personal_days */
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * i18n: the messages of sentinelctl and sentinel-bureau in the user's
- * language (GNU gettext, domain "sentinel"; each po/<lang>.po compiled by the Makefile into
+ * i18n: the messages of sentinelctl, sentinel-bureau and sentineld's log in
+ * the user's language (GNU gettext, domain "sentinel"; each po/<lang>.po compiled by the Makefile into
  * $(B)/locale/<lang>/LC_MESSAGES/sentinel.mo and installed under
  * $(PREFIX)/share/locale).  The language follows LANGUAGE, LC_ALL,
  * LC_MESSAGES and LANG as gettext(3) reads them; a locale that is not

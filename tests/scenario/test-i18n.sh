@@ -4,7 +4,7 @@
 # counts by ngettext plurals in English ("1 entry" / "2 entries"): the sync
 # summary, policy install and show, verify-log, the headers of the
 # entries, alerts and stats tables (aligned by display width), status,
-# and sentinel-bureau's summaries and help, each exactly.
+# sentineld's log and sentinel-bureau's summaries and help, each exactly.
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "test-i18n: $B/sentinel-bureau not built: skipped"; exit 77; }
@@ -122,6 +122,12 @@ expect_eq "policy show in Chinese" "$(zh "$ctl" policy show --config "$T/r/gate.
 检测有效期        1 天
 工作人员          1
   S010            赵*  上次检测 2026-11-26，到期 2026-11-27"
+
+# sentineld's log in Chinese: the rule set taken at start, the start.
+cp "$T/one.scn" "$T/r/one.scn"
+zh "$B/sentineld" -f -c "$T/r/gate.conf" 2>"$T/r/stderr" || fail "sentineld in Chinese: $(cat "$T/r/stderr")"
+expect_eq "sentineld in Chinese" "$(grep -E '启动' "$T/r/stderr")" "sentineld: 启动：规则集第 3 版（open，fresh）
+sentineld: 已启动：主板 sim，日志 $T/r/gate.db，闸机 test-gate"
 
 # status: the labels aligned by display width.
 expect_eq "status in Chinese" "$(zh "$ctl" status --config "$T/r/gate.conf" --now 2026-11-29T00:00:00Z |
