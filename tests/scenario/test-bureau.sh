@@ -572,7 +572,7 @@ for c in keys register import serve ack export devices entries alerts policy bad
 	esac
 done
 expect_eq "register --help" "$("$BB" register --help | head -n 1)" \
-	"Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]"
+	"Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE"
 expect_eq "policy --help" "$("$BB" policy --help | head -n 1)" \
 	"Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose"
 expect_eq "--help" "$("$BB" --help | head -n 1)" "Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]"

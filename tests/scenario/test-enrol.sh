@@ -175,7 +175,8 @@ expect_eq "registered with another key: exit" "$?" "1"
 expect_eq "registered with another key" "$out" \
 	"sentinel-bureau: enrol-import: gate sun-gate-8: refused: device sun-gate-8 is registered with another key (kid differs); use --replace"
 [ -e "$T/bureau.db.enrol/$tok8.json" ] || fail "a refused registration spent the token"
-"$BUR" --db "$T/bureau.db" register --replace --device sun-gate-8 --pub "$T/k8a.pub" >/dev/null ||
+"$BUR" --db "$T/bureau.db" register --replace --reason "the enrolled board" --device sun-gate-8 \
+	--pub "$T/k8a.pub" >/dev/null ||
 	fail "register --replace sun-gate-8"
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
 expect_eq "after the conflict is settled: exit" "$?" "0"

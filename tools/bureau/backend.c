@@ -270,3 +270,38 @@ enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, ui
 		return BUREAU_ERR_INVAL;
 	return db->ops->rules_for(db, device, cose, len, version, why, n);
 }
+
+enum bureau_err bureau_db_rekey(struct bureau_db *db, const char *device, const char *pub_pem, const uint8_t kid[8],
+				const char *by, const char *reason, int64_t now_ms, bool *changed, char *why, size_t n)
+{
+	*changed = false;
+	if (!db || !device || !pub_pem || !kid || strlen(pub_pem) >= BUREAU_PEM_LEN)
+		return BUREAU_ERR_INVAL;
+	if (!text_ok(by, BUREAU_BY_LEN)) {
+		snprintf(why, n, "by: 1-%d bytes of printable UTF-8 text", BUREAU_BY_LEN - 1);
+		return BUREAU_ERR_INVAL;
+	}
+	if (!text_ok(reason, BUREAU_REASON_LEN)) {
+		snprintf(why, n, "reason: 1-%d bytes of printable UTF-8 text", BUREAU_REASON_LEN - 1);
+		return BUREAU_ERR_INVAL;
+	}
+	return db->ops->rekey(db, device, pub_pem, kid, by, reason, now_ms, changed, why, n);
+}
+
+enum bureau_err bureau_db_handovers(struct bureau_db *db, const char *device, struct bureau_handover **out,
+				    size_t *count, char *why, size_t n)
+{
+	*out = NULL;
+	*count = 0;
+	if (!db || !device)
+		return BUREAU_ERR_INVAL;
+	return db->ops->handovers(db, device, out, count, why, n);
+}
+
+enum bureau_err bureau_db_handover_copy(struct bureau_db *db, const char *device, const struct bureau_handover *h,
+					char *why, size_t n)
+{
+	if (!db || !device || !h)
+		return BUREAU_ERR_INVAL;
+	return db->ops->handover_copy(db, device, h, why, n);
+}

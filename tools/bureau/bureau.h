@@ -200,6 +200,54 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 enum bureau_err bureau_db_revoke(struct bureau_db *db, const char *device, const char *reason, int64_t now_ms,
 				 bool *changed, char *why, size_t n) SNT_WUR;
 
+#define BUREAU_BY_LEN 64		/* who made a handover: UTF-8 + NUL */
+#define BUREAU_PEM_LEN 512		/* a P-256 public key's PEM text + NUL */
+
+/* One key handover of a device (bureau_db_rekey()). */
+struct bureau_handover {
+	int64_t time_utc_ms;		/* when the bureau recorded it */
+	uint8_t old_kid[8];		/* the key replaced */
+	char old_pub_pem[BUREAU_PEM_LEN];
+	uint8_t new_kid[8];		/* the key that took over */
+	int64_t after_seq;		/* the highest seq held then: the new key continues the chain after it */
+	char by[BUREAU_BY_LEN];		/* who made it */
+	char reason[BUREAU_REASON_LEN];
+};
+
+/*
+ * bureau_db_rekey() - the gate @device (registered) continues under the
+ * public key @pub_pem (PEM text, kid @kid): a new board in place of a
+ * broken one, or a re-keyed gate.  In one transaction the device's key is
+ * replaced and the handover recorded (the old key and kid, the new kid,
+ * the highest seq held, @now_ms, @by and @reason, each 1 to
+ * BUREAU_BY_LEN - 1 and BUREAU_REASON_LEN - 1 bytes of UTF-8).  From then
+ * on bundles signed with the old key are refused (bureau_import_bundle());
+ * the new key's bundles continue the same chain.  The same key again
+ * changes nothing (*@changed false).
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND (not registered); BUREAU_ERR_INVAL
+ * (@by or @reason); BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_rekey(struct bureau_db *db, const char *device, const char *pub_pem, const uint8_t kid[8],
+				const char *by, const char *reason, int64_t now_ms, bool *changed, char *why,
+				size_t n) SNT_WUR;
+
+/*
+ * bureau_db_handovers() - @device's key handovers, oldest first (free()
+ * *@out; NULL and 0 when none).
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_handovers(struct bureau_db *db, const char *device, struct bureau_handover **out,
+				    size_t *count, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_handover_copy() - record @h for @device as it is (migrate: the
+ * device registered with its current key already); a handover of the same
+ * time and old kid held already changes nothing.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_handover_copy(struct bureau_db *db, const char *device, const struct bureau_handover *h,
+					char *why, size_t n) SNT_WUR;
+
 /* What one gate logged in one time range (the city report). */
 struct bureau_day_counts {
 	int64_t entries, denials, referrals;

@@ -2,7 +2,8 @@
 /*
  * The bureau database on a PostgreSQL server (15, through libpq; backend.h).
  *
- * Layout (table bureau_meta: application 'sentinel-bureau', schema '1'):
+ * Layout (table bureau_meta: application 'sentinel-bureau', schema '2'; a
+ * database of schema '1' is brought to '2' on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; moved only by a merge that brings
  *             new entries), and what the merges keep up to date so that
@@ -32,6 +33,7 @@
  *   priority  the same columns, not partitioned: copies from priority
  *             bundles; primary key (dev, seq); dev as in entries.
  *   verdicts, alerts, bundles: as in the SQLite file (db_sqlite.c).
+ *   handovers (schema 2): as in the SQLite file (db_pg_life.c).
  *
  * A merge: the device's row locked; the chain checks against what is held
  * for first - 1 and last + 1; the bundle's rows streamed into a temporary
@@ -64,7 +66,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
 
-#define PG_SCHEMA_VERSION "1"
+#define PG_SCHEMA_VERSION 2	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
 #define PG_LOCK_SCHEMA "1397642306"	/* advisory lock key while making the schema or a partition */
 #define PG_FIRST_MONTH (2000 * 12)	/* no partition before 2000-01 */
@@ -96,7 +98,7 @@
 
 static const char schema_v1[] =
 	"CREATE TABLE bureau_meta (key text PRIMARY KEY, value text NOT NULL);\n"
-	"INSERT INTO bureau_meta VALUES ('application', '" PG_APPLICATION "'), ('schema', '" PG_SCHEMA_VERSION "');\n"
+	"INSERT INTO bureau_meta VALUES ('application', '" PG_APPLICATION "'), ('schema', '1');\n"
 	"CREATE TABLE devices (\n"
 	"	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
 	"	device text NOT NULL UNIQUE,\n"
@@ -171,6 +173,9 @@ static const char schema_v1[] =
 	"	cose bytea NOT NULL,\n"
 	"	recorded_utc_ms bigint NOT NULL\n"
 	");\n";
+
+/* The steps after schema 1: schema_steps[v - 2] brings schema v - 1 to v. */
+static const char *const schema_steps[] = { pg__schema_v2 };
 
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
@@ -334,8 +339,11 @@ static char *differ_sql(const char *held)
 	return sql;
 }
 
-/* 0 schema present and ours, 1 empty database, -1 failure or not ours (why set). */
-static int schema_state(struct pg_db *db, char *why, size_t n)
+/*
+ * 0 schema present and ours, 1 empty database, -1 failure or not ours (why
+ * set).  *@version: the schema's version (1 to PG_SCHEMA_VERSION) when 0.
+ */
+static int schema_state(struct pg_db *db, int *version, char *why, size_t n)
 {
 	PGresult *r = pg__run(db,
 			  "SELECT to_regclass('bureau_meta') IS NOT NULL, "
@@ -343,8 +351,9 @@ static int schema_state(struct pg_db *db, char *why, size_t n)
 			  NULL, PGRES_TUPLES_OK, why, n, "schema");
 	bool has_meta;
 	int64_t tables;
-	int state = 0;
+	int state = -1;
 
+	*version = 0;
 	if (!r)
 		return -1;
 	has_meta = PQgetvalue(r, 0, 0)[0] != 0;
@@ -357,23 +366,29 @@ static int schema_state(struct pg_db *db, char *why, size_t n)
 			NULL, PGRES_TUPLES_OK, why, n, "schema");
 		if (!r)
 			return -1;
-		if (PQgetisnull(r, 0, 0) ||
-		    strcmp(PQgetvalue(r, 0, 0), "application=" PG_APPLICATION ",schema=" PG_SCHEMA_VERSION))
-			state = -1;
+		if (!PQgetisnull(r, 0, 0)) {
+			char tail;
+
+			if (sscanf(PQgetvalue(r, 0, 0), "application=" PG_APPLICATION ",schema=%d%c", version, &tail) == 1 &&
+			    *version >= 1 && *version <= PG_SCHEMA_VERSION)
+				state = 0;
+		}
 		PQclear(r);
-	} else {
-		state = -1;
 	}
 	if (state < 0)
 		snprintf(why, n, "cannot open %s: not a sentinel-bureau database (or another version)", db->shown);
 	return state;
 }
 
+/*
+ * Make the schema in an empty database, or bring an older one to
+ * PG_SCHEMA_VERSION: one transaction under the schema's advisory lock.
+ */
 static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 {
 	enum bureau_err err;
 	PGresult *r;
-	int state;
+	int state, version;
 
 	err = pg__cmd(db, "BEGIN", NULL, why, n, "schema");
 	if (err)
@@ -384,15 +399,17 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 		return BUREAU_ERR_DB;
 	}
 	PQclear(r);
-	state = schema_state(db, why, n);	/* made by another process meanwhile? */
+	state = schema_state(db, &version, why, n);	/* made by another process meanwhile? */
 	if (state < 0) {
 		pg__rollback(db);
 		return BUREAU_ERR_DB;
 	}
-	if (state == 1) {
-		r = PQexec(db->conn, schema_v1);
+	if (state == 1)
+		version = 0;
+	for (; version < PG_SCHEMA_VERSION; version++) {
+		r = PQexec(db->conn, version == 0 ? schema_v1 : schema_steps[version - 1]);
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-			err = pg_fail(db, r, why, n, "create the schema");
+			err = pg_fail(db, r, why, n, version == 0 ? "create the schema" : "migrate the schema");
 			PQclear(r);
 			pg__rollback(db);
 			return err;
@@ -583,7 +600,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 {
 	struct pg_db *db;
 	enum bureau_err err;
-	int state;
+	int state, version;
 
 	if (!target || !out)
 		return BUREAU_ERR_INVAL;
@@ -610,7 +627,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 	err = pg__cmd(db, "SET client_min_messages = warning", NULL, why, n, "session");
 	if (err)
 		goto err_close;
-	state = schema_state(db, why, n);
+	state = schema_state(db, &version, why, n);
 	if (state < 0) {
 		err = BUREAU_ERR_DB;
 		goto err_close;
@@ -621,7 +638,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 		err = BUREAU_ERR_NOTFOUND;
 		goto err_close;
 	}
-	if (state == 1) {
+	if (state == 1 || version < PG_SCHEMA_VERSION) {
 		err = make_schema(db, why, n);
 		if (err)
 			goto err_close;
@@ -668,69 +685,6 @@ enum bureau_err pg__lookup(struct pg_db *db, const char *device, bool lock, int6
 		return BUREAU_ERR_NOTFOUND;
 	}
 	return BUREAU_OK;
-}
-
-static enum bureau_err pg_register(struct bureau_db *base_, const char *device, const char *pub_pem,
-				   const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed, char *why,
-				   size_t n)
-{
-	struct pg_db *db = (struct pg_db *)base_;
-	struct params p = { 0 };
-	enum bureau_err err;
-	PGresult *r;
-
-	*changed = false;
-	err = pg__cmd(db, "BEGIN", NULL, why, n, "register");
-	if (err)
-		return err;
-	/* A first registration of the same id by two processes at once: one waits for the other. */
-	pg__p_text(&p, device);
-	r = pg__run(db, "SELECT pg_advisory_xact_lock(hashtext($1))", &p, PGRES_TUPLES_OK, why, n, "register");
-	if (!r)
-		goto err_db;
-	PQclear(r);
-	r = pg__run(db, "SELECT kid FROM devices WHERE device = $1 FOR UPDATE", &p, PGRES_TUPLES_OK, why, n, "register");
-	if (!r)
-		goto err_db;
-	if (PQntuples(r) == 1) {
-		bool same = PQgetlength(r, 0, 0) == 8 && !memcmp(PQgetvalue(r, 0, 0), kid, 8);
-
-		PQclear(r);
-		if (same) {
-			pg__rollback(db);
-			return BUREAU_OK;
-		}
-		if (!replace) {
-			pg__rollback(db);
-			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
-				 device);
-			return BUREAU_ERR_EXISTS;
-		}
-		pg__p_text(&p, pub_pem);
-		pg__p_blob(&p, kid, 8);
-		r = pg__run(db, "UPDATE devices SET pub_pem = $2, kid = $3 WHERE device = $1", &p, PGRES_COMMAND_OK, why,
-			n, "register");
-	} else {
-		PQclear(r);
-		pg__p_text(&p, pub_pem);
-		pg__p_blob(&p, kid, 8);
-		pg__p_int(&p, now_ms);
-		r = pg__run(db, "INSERT INTO devices (device, pub_pem, kid, registered_utc_ms) VALUES ($1, $2, $3, $4)", &p,
-			PGRES_COMMAND_OK, why, n, "register");
-	}
-	if (!r)
-		goto err_db;
-	PQclear(r);
-	err = pg__cmd(db, "COMMIT", NULL, why, n, "register");
-	if (err) {
-		pg__rollback(db);
-		return err;
-	}
-	*changed = true;
-	return BUREAU_OK;
-err_db:
-	pg__rollback(db);
-	return BUREAU_ERR_DB;
 }
 
 static enum bureau_err pg_device_key(struct bureau_db *base_, const char *device, EVP_PKEY **key, char *why,
@@ -1172,7 +1126,7 @@ const struct bureau_backend bureau_backend_pg = {
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,
-	.reg = pg_register,
+	.reg = pg__register,
 	.device_key = pg_device_key,
 	.merge = pg_merge,
 	.device_info = pg__device_info,
@@ -1195,5 +1149,8 @@ const struct bureau_backend bureau_backend_pg = {
 	.day_counts = pg__day_counts,
 	.rules_put = pg__rules_put,
 	.rules_for = pg__rules_for,
+	.rekey = pg__rekey,
+	.handovers = pg__handovers,
+	.handover_copy = pg__handover_copy,
 };
 

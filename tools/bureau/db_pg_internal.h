@@ -2,12 +2,12 @@
 /*
  * db_pg_internal.h: what the two files of the PostgreSQL bureau backend
  * share, for use only inside tools/bureau/: db_pg.c (the schema, the
- * monthly partitions, open and close, registration, the merge of a bundle
+ * monthly partitions, open and close, the merge of a bundle
  * by COPY, the backend table bureau_backend_pg) and db_pg_query.c (devices,
  * gaps, entry iteration, verifications and verdicts, alerts, seal keys,
- * rule sets, revocation, day counts).  Each query function is the
- * backend.h operation of the same name, with its arguments, results and
- * errors.
+ * rule sets, revocation, day counts) and db_pg_life.c (registration, key
+ * handovers).  Each query function is the backend.h operation of the same
+ * name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_PG_INTERNAL_H
 #define SNT_BUREAU_DB_PG_INTERNAL_H
@@ -120,5 +120,18 @@ enum bureau_err pg__rules_put(struct bureau_db *base_, const char *home, uint64_
 				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
 enum bureau_err pg__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n);
+
+/* db_pg_life.c: the step from schema 1 to 2 (db_pg.c runs it), and the backend.h operations of the same names */
+
+extern const char pg__schema_v2[];
+enum bureau_err pg__register(struct bureau_db *base_, const char *device, const char *pub_pem,
+			     const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed, char *why, size_t n);
+
+enum bureau_err pg__rekey(struct bureau_db *base_, const char *device, const char *pub_pem, const uint8_t kid[8],
+			  const char *by, const char *reason, int64_t now_ms, bool *changed, char *why, size_t n);
+enum bureau_err pg__handovers(struct bureau_db *base_, const char *device, struct bureau_handover **out,
+			      size_t *count, char *why, size_t n);
+enum bureau_err pg__handover_copy(struct bureau_db *base_, const char *device, const struct bureau_handover *h,
+				  char *why, size_t n);
 
 #endif

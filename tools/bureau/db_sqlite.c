@@ -8,8 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 5; a
- * file of version 1 to 4 is brought to 5 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 6; a
+ * file of version 1 to 5 is brought to 6 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
@@ -40,6 +40,9 @@
  *   rule_sets (version 4) each home's current rule set: home (primary key), version,
  *             cose (the signed COSE_Sign1 bytes as sent to the gates),
  *             recorded.
+ *   handovers (version 6) a device's key handovers (bureau_db_rekey()): dev,
+ *             time, old_kid, old_pub_pem, new_kid, after_seq (the highest
+ *             seq held then), by_whom, reason.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,7 +57,7 @@
 #include "tools/bureau/db_sqlite_internal.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 5
+#define BUREAU_SCHEMA_VERSION 6
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -165,6 +168,22 @@ static const char schema_v5[] =
 	"CREATE INDEX entries_dev_time ON entries (dev, time_utc_ms);\n"
 	"PRAGMA user_version = 5;\n";
 
+/* Version 5 -> 6: a device's key handovers (db_sqlite_life.c). */
+static const char schema_v6[] =
+	"CREATE TABLE handovers (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	old_kid BLOB NOT NULL CHECK (length(old_kid) = 8),\n"
+	"	old_pub_pem TEXT NOT NULL,\n"
+	"	new_kid BLOB NOT NULL CHECK (length(new_kid) = 8),\n"
+	"	after_seq INTEGER NOT NULL,\n"
+	"	by_whom TEXT NOT NULL,\n"
+	"	reason TEXT NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX handovers_dev ON handovers (dev, time_utc_ms);\n"
+	"PRAGMA user_version = 6;\n";
+
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
@@ -272,6 +291,8 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			err = sqlite__exec(db, schema_v4, why, n);
 		if (!err && version < 5)
 			err = sqlite__exec(db, schema_v5, why, n);
+		if (!err && version < 6)
+			err = sqlite__exec(db, schema_v6, why, n);
 		if (!err)
 			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
@@ -930,5 +951,8 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.day_counts = sqlite__day_counts,
 	.rules_put = sqlite__rules_put,
 	.rules_for = sqlite__rules_for,
+	.rekey = sqlite__rekey,
+	.handovers = sqlite__handovers,
+	.handover_copy = sqlite__handover_copy,
 };
 

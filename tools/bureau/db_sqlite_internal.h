@@ -5,7 +5,7 @@
  * migrations, open and close, registration, seal keys, the merge of a
  * bundle, the backend table bureau_backend_sqlite) and db_sqlite_query.c
  * (devices, gaps, entry iteration, verifications and verdicts, alerts, rule
- * sets, revocation, day counts).  Each query function is the backend.h
+ * sets, revocation, day counts) and db_sqlite_life.c (key handovers).  Each query function is the backend.h
  * operation of the same name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_SQLITE_INTERNAL_H
@@ -102,5 +102,14 @@ enum bureau_err sqlite__set_home(struct bureau_db *base_, const char *device, co
 				   size_t n);
 enum bureau_err sqlite__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
 				     struct bureau_day_counts *out, char *why, size_t n);
+
+/* db_sqlite_life.c: the backend.h operations of the same names */
+
+enum bureau_err sqlite__rekey(struct bureau_db *base_, const char *device, const char *pub_pem, const uint8_t kid[8],
+			      const char *by, const char *reason, int64_t now_ms, bool *changed, char *why, size_t n);
+enum bureau_err sqlite__handovers(struct bureau_db *base_, const char *device, struct bureau_handover **out,
+				  size_t *count, char *why, size_t n);
+enum bureau_err sqlite__handover_copy(struct bureau_db *base_, const char *device, const struct bureau_handover *h,
+				      char *why, size_t n);
 
 #endif

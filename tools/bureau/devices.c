@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * sentinel-bureau's listings (main_internal.h): devices, devices revoke,
- * entries and alerts.  See sentinel-bureau(8).
+ * the handover of register --replace, entries and alerts.  See
+ * sentinel-bureau(8).
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "clock/clock.h"
+#include "common/i18n.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/main_internal.h"
@@ -60,6 +64,70 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 	return EXIT_OK;
 }
 
+int bureau__handover(const struct config *cfg, struct bureau_db *db, const char *pub_pem, const uint8_t kid[8],
+		     int64_t now_ms)
+{
+	char why[BUREAU_WHY_LEN], old_hex[17], new_hex[17];
+	struct bureau_handover *h = NULL;
+	size_t count = 0;
+	const char *by = cfg->by;
+	struct passwd *pw;
+	enum bureau_err err;
+	bool changed = false;
+
+	if (!cfg->reason)
+		return bureau__usage_error("device %s is registered with another key: a handover to the new key "
+					   "needs --reason (and --by)", cfg->device);
+	if (!by) {
+		pw = getpwuid(geteuid());
+		by = pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : "unknown";
+	}
+	err = bureau_db_rekey(db, cfg->device, pub_pem, kid, by, cfg->reason, now_ms, &changed, why, sizeof(why));
+	if (err == BUREAU_ERR_INVAL)
+		return bureau__usage_error("--%s", why);
+	if (!err)
+		err = bureau_db_handovers(db, cfg->device, &h, &count, why, sizeof(why));
+	if (err) {
+		bureau__err_line("%s", why);
+		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
+	}
+	if (!changed || count == 0) {	/* registered meanwhile with this key */
+		bureau__kid_hex(kid, new_hex);
+		printf(_("%s already registered with this key (kid %s)\n"), cfg->device, new_hex);
+		free(h);
+		return EXIT_OK;
+	}
+	bureau__kid_hex(h[count - 1].old_kid, old_hex);
+	bureau__kid_hex(h[count - 1].new_kid, new_hex);
+	printf(_("handed over %s from kid %s to kid %s after seq %" PRId64 " (%s, by %s): bundles signed with the "
+		 "old key are refused\n"), cfg->device, old_hex, new_hex, h[count - 1].after_seq, cfg->reason, by);
+	free(h);
+	return EXIT_OK;
+}
+
+/* The handovers of a device in `devices`: one line each, or the "handovers" array of --json. */
+static int print_handovers(const struct bureau_handover *h, size_t count, json_t *o)
+{
+	json_t *a = o ? json_array() : NULL;
+	char t[40], old_hex[17], new_hex[17];
+
+	if (o && !a)
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		format_time(h[i].time_utc_ms, t, sizeof(t));
+		bureau__kid_hex(h[i].old_kid, old_hex);
+		bureau__kid_hex(h[i].new_kid, new_hex);
+		if (a)
+			json_array_append_new(a, json_pack("{sssssssIssss}", "time", t, "old_kid", old_hex, "new_kid",
+							   new_hex, "after_seq", (json_int_t)h[i].after_seq, "by",
+							   h[i].by, "reason", h[i].reason));
+		else
+			printf("  handover %s kid %s -> %s after seq %" PRId64 " by %s: %s\n", t, old_hex, new_hex,
+			       h[i].after_seq, h[i].by, h[i].reason);
+	}
+	return a ? json_object_set_new(o, "handovers", a) : 0;
+}
+
 int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 {
 	struct bureau_db *db = NULL;
@@ -82,13 +150,16 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 	}
 	for (size_t i = 0; i < count && status == EXIT_OK; i++) {
 		struct bureau_device_info info;
+		struct bureau_handover *ho = NULL;
 		int64_t *gaps = NULL;
-		size_t ngaps = 0;
+		size_t ngaps = 0, nho = 0;
 		char hex[17], t[40];
 
 		if (bureau_db_device_info(db, ids[i], &info, why, sizeof(why)) ||
-		    bureau_db_gaps(db, ids[i], &gaps, &ngaps, why, sizeof(why))) {
+		    bureau_db_gaps(db, ids[i], &gaps, &ngaps, why, sizeof(why)) ||
+		    bureau_db_handovers(db, ids[i], &ho, &nho, why, sizeof(why))) {
 			bureau__err_line("%s", why);
+			free(gaps);
 			status = EXIT_USAGE;
 			break;
 		}
@@ -117,7 +188,7 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 			format_time(info.revoked_utc_ms, t, sizeof(t));
 			json_object_set_new(o, "revoked", info.revoked_utc_ms > 0
 					    ? json_pack("{ssss}", "time", t, "reason", info.revoked_reason) : json_null());
-			if (json_dumpf(o, stdout, JSON_COMPACT) != 0)
+			if (print_handovers(ho, nho, o) || json_dumpf(o, stdout, JSON_COMPACT) != 0)
 				status = EXIT_USAGE;
 			putchar('\n');
 			json_decref(o);
@@ -129,7 +200,9 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 			for (size_t k = 0; k < ngaps; k++)
 				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
 			printf(" contact %s%s\n", t, info.revoked_utc_ms > 0 ? " revoked" : "");
+			(void)print_handovers(ho, nho, NULL);
 		}
+		free(ho);
 		free(gaps);
 	}
 	free(ids);

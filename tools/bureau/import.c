@@ -45,6 +45,7 @@ char *bureau_escape_dup(const char *s)
 struct lookup_ctx {
 	struct bureau_db *db;
 	char device[SNT_DEVICE_ID_LEN];		/* the last device looked up */
+	uint8_t kid[SNT_SIGN_KID_LEN];		/* and the kid the bundle was signed with */
 	enum bureau_err err;
 	char why[BUREAU_WHY_LEN];
 };
@@ -53,10 +54,34 @@ static int lookup_key(void *ctx, const char *device, const uint8_t kid[SNT_SIGN_
 {
 	struct lookup_ctx *lc = ctx;
 
-	(void)kid;
+	memcpy(lc->kid, kid, sizeof(lc->kid));
 	snt_strlcpy(lc->device, device, sizeof(lc->device));
 	lc->err = bureau_db_device_key(lc->db, device, key, lc->why, sizeof(lc->why));
 	return lc->err ? -1 : 0;
+}
+
+/* Whether the bundle was signed with a key the device handed over (bureau_db_rekey()); @why says when. */
+static bool replaced_key(struct bureau_db *db, const struct lookup_ctx *lc, char *why, size_t n)
+{
+	struct bureau_handover *h = NULL;
+	size_t count = 0;
+	char t[40], hex[17];
+	bool found = false;
+
+	if (bureau_db_handovers(db, lc->device, &h, &count, t, sizeof(t)))
+		return false;
+	for (size_t i = count; i-- > 0 && !found;) {
+		if (memcmp(h[i].old_kid, lc->kid, sizeof(lc->kid)))
+			continue;
+		found = true;
+		if (snt_clock_format_rfc3339(h[i].time_utc_ms, t, sizeof(t)))
+			snt_strlcpy(t, "?", sizeof(t));
+		snt_hex_encode(lc->kid, sizeof(lc->kid), hex);
+		snprintf(why, n, "signed with device %s's key kid %s, replaced at %s (%s): bundle refused", lc->device,
+			 hex, t, h[i].reason);
+	}
+	free(h);
+	return found;
 }
 
 /* One line for a refused bundle, naming the stage and field or seq. */
@@ -225,7 +250,8 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 	if (berr == SNT_BUNDLE_ERR_NOMEM)
 		return BUREAU_ERR_NOMEM;
 	if (berr == SNT_BUNDLE_ERR_KID) {
-		snprintf(why, n, "signed by a key that is not the one registered for device %s", lc.device);
+		if (!replaced_key(c->db, &lc, why, n))
+			snprintf(why, n, "signed by a key that is not the one registered for device %s", lc.device);
 		return BUREAU_ERR_REJECT;
 	}
 	if (berr) {

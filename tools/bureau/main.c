@@ -64,6 +64,8 @@ static void usage(FILE *f)
 		"  register --device ID --pub FILE   register a gate's public key [--replace] [--seal-key F]\n"
 		"                                    [--home HOME: the gate's [station] home]\n"
 		"                                    (the bureau's own key, --key, is refused)\n"
+		"                                    --replace --reason R [--by WHO]: the gate goes on\n"
+		"                                    under a new key (a handover, shown by devices)\n"
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
 		"                                    [--request-timeout S] [--buffer-limit MIB] [--workers N]\n"
@@ -108,13 +110,18 @@ static bool command_usage(const char *cmd)
 			  "Make the bureau's P-256 key pair: the private key in PATH (PEM PKCS#8, mode\n"
 			  "0600), the public key in PATH.pub for the gates.  Existing files are never\n"
 			  "overwritten.\n" },
-		{ "register", "Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE [--replace]\n"
-			      "                       [--key KEY] [--seal-key SEAL0]\n"
-			      "                       [--home HOME]\n"
+		{ "register", "Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE\n"
+			      "                       [--replace --reason TEXT [--by WHO]]\n"
+			      "                       [--key KEY] [--seal-key SEAL0] [--home HOME]\n"
 			      "\n"
 			      "Register a gate's public key (FILE, from 'sentinelctl keys init' on the gate)\n"
 			      "under the device id ID; creates the database when missing.  The same key again\n"
-			      "changes nothing; another key for a registered id needs --replace.  The bureau's\n"
+			      "changes nothing; another key for a registered id needs --replace and --reason:\n"
+			      "the gate goes on under the new key (a new board in place of a broken one, or a\n"
+			      "re-keyed gate) and its chain continues; the handover (old and new kid, the\n"
+			      "last seq held, time, --by (default: the user running it) and the reason) is\n"
+			      "recorded and shown by devices, and bundles signed with the old key are\n"
+			      "refused from then on.  The bureau's\n"
 			      "own key (--key, or ./" DEFAULT_KEY " when present) is refused.  --seal-key: the\n"
 			      "gate's first seal key (DEVICE.seal0 from 'sentinelctl keys init'); every bundle\n"
 			      "is then checked against it on import.  --home: the home the gate serves (its\n"
@@ -222,6 +229,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "to", required_argument, NULL, 't' },
 		{ "reason", required_argument, NULL, 'e' },
 		{ "day", required_argument, NULL, 'y' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -296,6 +304,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 't': cfg->to = optarg; cfg->given |= O_TO; break;
 		case 'e': cfg->reason = optarg; cfg->given |= O_REASON; break;
 		case 'y': cfg->day = optarg; cfg->given |= O_DAY; break;
+		case 'b': cfg->by = optarg; cfg->given |= O_BY; break;
 		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
 		case 'p': cfg->pub = optarg; cfg->given |= O_PUB; break;
 		case 'r': cfg->replace = true; cfg->given |= O_REPLACE; break;
@@ -343,7 +352,7 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 		"--seal-key",
-		"--home", "--workers", "--from", "--to", "--reason", "--day",
+		"--home", "--workers", "--from", "--to", "--reason", "--day", "--by",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -542,8 +551,11 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 	bool changed;
 	int status = EXIT_USAGE;
 
-	if (bureau__check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME, O_DEVICE | O_PUB, 0))
+	if (bureau__check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME | O_REASON | O_BY,
+				  O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
+	if ((cfg->given & (O_REASON | O_BY)) && !cfg->replace)
+		return bureau__usage_error("--reason and --by go with --replace (a handover to a new key)");
 	if (cfg->seal_key) {
 		int e;
 
@@ -591,13 +603,20 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		goto out;
 	status = EXIT_USAGE;
 	bureau__kid_hex(kid, hex);
-	err = bureau_db_register(db, cfg->device, pem, kid, cfg->replace, now_ms, &changed, why, sizeof(why));
-	if (err) {
+	err = bureau_db_register(db, cfg->device, pem, kid, false, now_ms, &changed, why, sizeof(why));
+	if (err == BUREAU_ERR_EXISTS && cfg->replace) {
+		status = bureau__handover(cfg, db, pem, kid, now_ms);
+		if (status)
+			goto out;
+		status = EXIT_USAGE;
+	} else if (err) {
 		bureau__err_line("%s", why);
 		status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 		goto out;
 	}
-	if (changed)
+	if (err == BUREAU_ERR_EXISTS)
+		;	/* the handover's lines are printed */
+	else if (changed)
 		printf(_("registered %s kid %s\n"), cfg->device, hex);
 	else
 		printf(_("%s already registered with this key (kid %s)\n"), cfg->device, hex);

@@ -2,7 +2,8 @@
 /*
  * main_internal.h: what the files of sentinel-bureau's command line share
  * (main.c: options, the database and key, the other commands; devices.c:
- * devices, devices revoke, entries and alerts), for use only inside
+ * devices, devices revoke, the handover of register --replace, entries and
+ * alerts), for use only inside
  * tools/bureau/: the parsed options and the helpers every command uses.
  */
 #ifndef SNT_BUREAU_MAIN_INTERNAL_H
@@ -44,12 +45,13 @@ enum opt_bit {
 	O_TO = 1 << 18,
 	O_REASON = 1 << 19,
 	O_DAY = 1 << 20,
+	O_BY = 1 << 21,
 };
 
 struct config {
 	unsigned given;
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
-		*from, *to, *reason, *day;
+		*from, *to, *reason, *day, *by;
 	int platform_timeout_ms;
 	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
 	bool replace, json, help;
@@ -86,6 +88,15 @@ void bureau__kid_hex(const uint8_t kid[8], char out[17]);
 
 /* devices revoke --device ID --reason TEXT */
 int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms);
+
+/*
+ * register --replace with another key: the handover of the registered
+ * --device to @pub_pem (kid @kid) in @db, for --reason by --by (default the
+ * user running it), its lines printed.  Return EXIT_OK, else the exit status
+ * after the error line (EXIT_USAGE without --reason).
+ */
+int bureau__handover(const struct config *cfg, struct bureau_db *db, const char *pub_pem, const uint8_t kid[8],
+		     int64_t now_ms);
 
 /* devices [--json]: every registered gate with its contact, cursor and counts. */
 int bureau__cmd_devices(const struct config *cfg, int64_t now_ms);

@@ -226,6 +226,21 @@ out:
 	return err;
 }
 
+/* The device's key handovers, each once. */
+static enum bureau_err copy_handovers(struct bureau_db *from, struct bureau_db *to, const char *device, char *why,
+				      size_t n)
+{
+	struct bureau_handover *h = NULL;
+	size_t count = 0;
+	enum bureau_err err;
+
+	err = bureau_db_handovers(from, device, &h, &count, why, n);
+	for (size_t i = 0; !err && i < count; i++)
+		err = bureau_db_handover_copy(to, device, &h[i], why, n);
+	free(h);
+	return err;
+}
+
 static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to, const char *device, struct run *r,
 				   char *why, size_t n)
 {
@@ -252,6 +267,8 @@ static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to,
 		err = bureau_db_device_info(to, device, &info, why, n);
 	if (!err && info.revoked_utc_ms)
 		return BUREAU_OK;
+	if (!err)
+		err = copy_handovers(from, to, device, why, n);
 	if (!err)
 		err = copy_entries(from, to, device, false, r, why, n);
 	if (!err)
