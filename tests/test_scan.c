@@ -503,7 +503,7 @@ static void degrade(struct canvas *c, unsigned int passes, int noise)
  */
 static void test_grid_read(void **state)
 {
-	static const struct scan__plane grid = { SCAN__BASE_MINRGB, 0, 0, SCAN__GRID, 0, 0, 1, 0 };
+	static const struct scan__plane grid = { SCAN__BASE_MINRGB, 0, 0, SCAN__GRID, 0, 0, 1, 0, 0 };
 	const uint8_t *darks[] = { black, green, red };
 	struct snt_scanner *s = *state;
 
@@ -939,42 +939,42 @@ static void test_planes(void **state)
 	struct scan__plane_map pm;
 	const uint8_t *o;
 
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 0, 0 }, 4,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 0, 0, 0 }, 4,
 		     2, &pm);
 	assert_memory_equal(o, minrgb, 8);
 	assert_int_equal(pm.border, 0);
 	assert_int_equal(pm.mul, 1);
 	assert_int_equal(pm.div, 1);
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0, 0, 0 }, 4,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 0, 0, 0, 0, 0 }, 4,
 		     2, &pm);
 	assert_memory_equal(o, inv_max, 8);
 	/* BT.601 luma, (77 R + 150 G + 29 B + 128) >> 8, and its negative. */
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0, 0, 0 }, 4, 2,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 0, 0, SCAN__FULL, 0, 0, 0, 0, 0 }, 4, 2,
 		     &pm);
 	assert_int_equal(o[0], (77 * 200 + 150 * 100 + 29 * 50 + 128) >> 8);
 	assert_int_equal(o[1], 0);
 	assert_int_equal(o[2], 255);
 	assert_int_equal(o[5], (77 * 255 + 128) >> 8);
 	assert_int_equal(o[6], (29 * 255 + 128) >> 8);
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0, 0, 0 }, 4, 2,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0, 0, 0, 0 }, 4, 2,
 		     &pm);
 	assert_int_equal(o[2], 0);
 	assert_int_equal(o[1], 255);
 	/* Half scale: rounded 2x2 means of the minimum channel. */
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0, 0, 0 }, 2,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__HALF, 0, 0, 0, 0, 0 }, 2,
 		     1, &pm);
 	assert_int_equal(o[0], (50 + 0 + 60 + 0 + 2) / 4);
 	assert_int_equal(o[1], (255 + 10 + 0 + 120 + 2) / 4);
 	assert_int_equal(pm.mul, 2);
 	/* Double scale, bilinear: 9/16, 3/16, 3/16, 1/16 of the nearest four. */
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0 },
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0, 0 },
 		     8, 4, &pm);
 	assert_int_equal(o[0], 50);			/* corner: edges repeated */
 	assert_int_equal(o[1], (12 * 50 + 4 * 0 + 8) >> 4);	/* top row repeated */
 	assert_int_equal(o[8 + 2], (9 * 0 + 3 * 50 + 3 * 0 + 60 + 8) >> 4);
 	assert_int_equal(pm.div, 2);
 	/* 3x3 minimum. */
-	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 1, 0, 0 }, 4,
+	o = plane_of(s, &f, 1, (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 1, 0, 0, 0 }, 4,
 		     2, &pm);
 	assert_int_equal(o[0], 0);
 	assert_int_equal(o[3], 0);
@@ -984,10 +984,10 @@ static void test_planes(void **state)
 		struct snt_frame g = { SNT_PIXFMT_GREY, 2, 2, 2, grey };
 
 		o = plane_of(s, &g, 0,
-			     (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 0, 0 }, 2, 2,
+			     (struct scan__plane){ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 0, 0, 0 }, 2, 2,
 			     &pm);
 		assert_memory_equal(o, grey, 4);
-		o = plane_of(s, &g, 0, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0, 0, 0 },
+		o = plane_of(s, &g, 0, (struct scan__plane){ SCAN__BASE_LUMA, 1, 0, SCAN__FULL, 0, 0, 0, 0, 0 },
 			     2, 2, &pm);
 		assert_int_equal(o[3], 255 - 40);
 	}
@@ -1000,9 +1000,9 @@ static void test_planes(void **state)
 static void test_plane_norm_and_limits(void **state)
 {
 	struct snt_scanner *s = *state;
-	struct scan__plane norm = { SCAN__BASE_LUMA, 0, 1, SCAN__FULL, 0, 0, 0, 0 };
-	struct scan__plane dbl = { SCAN__BASE_LUMA, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0 };
-	struct scan__plane half = { SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0, 0, 0 };
+	struct scan__plane norm = { SCAN__BASE_LUMA, 0, 1, SCAN__FULL, 0, 0, 0, 0, 0 };
+	struct scan__plane dbl = { SCAN__BASE_LUMA, 0, 0, SCAN__DOUBLE, 0, 0, 0, 0, 0 };
+	struct scan__plane half = { SCAN__BASE_LUMA, 0, 0, SCAN__HALF, 0, 0, 0, 0, 0 };
 	struct scan__plane_map pm;
 	unsigned int w, h;
 	uint8_t *out, *grey = malloc(96 * 96);
@@ -1033,6 +1033,50 @@ static void test_plane_norm_and_limits(void **state)
 		assert_int_equal(scan__build_plane(s, &f, NULL, &half, &out, &w, &h, &pm), 0);
 		free(row);
 	}
+	free(grey);
+}
+
+/* Range of the grey values of @px (@w x @h) inside its middle half. */
+static unsigned int middle_range(const uint8_t *px, unsigned int w, unsigned int h)
+{
+	unsigned int lo = 255, hi = 0;
+
+	for (unsigned int y = h / 4; y < 3 * h / 4; y++)
+		for (unsigned int x = w / 4; x < 3 * w / 4; x++) {
+			lo = px[y * w + x] < lo ? px[y * w + x] : lo;
+			hi = px[y * w + x] > hi ? px[y * w + x] : hi;
+		}
+	return hi - lo;
+}
+
+/*
+ * The enlarged region sharpened (unsharp masking): modules of two pixels
+ * that blur has brought to a faint checkerboard (120 and 136) stand out
+ * again, at least twice the range of the same region enlarged plainly.
+ */
+static void test_plane_up_sharpen(void **state)
+{
+	static const struct scan__plane plain = { SCAN__BASE_LUMA, 0, 0, SCAN__UP, 0, 0, 0, 0, 0 };
+	static const struct scan__plane sharp = { SCAN__BASE_LUMA, 0, 0, SCAN__UP, 0, 0, 0, 0, 1 };
+	struct snt_scanner *s = *state;
+	struct scan__plane_map pm;
+	unsigned int w, h, r_plain, r_sharp;
+	uint8_t *out, *grey = malloc(96 * 96);
+	struct snt_frame f = { SNT_PIXFMT_GREY, 96, 96, 96, grey };
+
+	assert_non_null(grey);
+	for (unsigned int y = 0; y < 96; y++)
+		for (unsigned int x = 0; x < 96; x++)
+			grey[y * 96 + x] = ((x / 2) + (y / 2)) % 2 ? 120 : 136;
+	s->cands[0] = (struct scan__cand){ 48, 48, 1.0f, 0, 2 };
+	s->ncands = 1;
+	assert_int_equal(scan__build_plane(s, &f, NULL, &plain, &out, &w, &h, &pm), 1);
+	assert_true(w > 96 && h > 96);
+	r_plain = middle_range(out, w, h);
+	assert_int_equal(scan__build_plane(s, &f, NULL, &sharp, &out, &w, &h, &pm), 1);
+	r_sharp = middle_range(out, w, h);
+	assert_true(r_sharp >= 2 * r_plain);
+	s->ncands = 0;
 	free(grey);
 }
 
@@ -1585,12 +1629,12 @@ static void test_camera_captures(void **state)
  * blur, glare, JPEG loss; 60) and healthcode-small (codes 50-80 pixels
  * wide, about 2 pixels a module; 45).  Every code read is the manifest's
  * exact payload, none of them a yellow or red code reported green; at least
- * HARD_MIN and SMALL_MIN read exactly with the right colour (48 and 14 on
+ * HARD_MIN and SMALL_MIN read exactly with the right colour (48 and 15 on
  * x86-64; one less allows for floating-point contraction elsewhere).  The
  * issue asks for 42 and 23; the counts printed say where the scanner stands.
  */
 #define HARD_MIN 47
-#define SMALL_MIN 13
+#define SMALL_MIN 14
 
 static void test_hard_captures(void **state)
 {
@@ -1776,6 +1820,7 @@ int main(void)
 		cmocka_unit_test(test_text_sjis),
 		cmocka_unit_test_setup_teardown(test_planes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plane_norm_and_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plane_up_sharpen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yuyv_conversion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shrink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_cut, setup, teardown),

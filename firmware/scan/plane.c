@@ -15,6 +15,8 @@
 
 /* Binarising: how much darker than the local mean (grey levels) a pixel is black. */
 #define BINARISE_OFFSET 3
+/* Unsharp masking of the enlarged region: the difference from the local mean, times. */
+#define UNSHARP_AMOUNT 1.5f
 /* Local contrast normalisation: block side in pixels, least range stretched. */
 #define NORM_BLOCK 24
 #define NORM_MIN_RANGE 32
@@ -315,7 +317,8 @@ static void enlarge(const uint8_t *in, unsigned int w, unsigned int h, unsigned 
 	}
 }
 
-void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+/* The summed-area table of @px (@w x @h) into @sat ((@w + 1) x (@h + 1)). */
+static void summed_area(const uint8_t *px, unsigned int w, unsigned int h, uint32_t *sat)
 {
 	size_t sw = (size_t)w + 1;
 
@@ -329,6 +332,40 @@ void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r,
 			sat[(size_t)(y + 1) * sw + x + 1] = sat[(size_t)y * sw + x + 1] + row;
 		}
 	}
+}
+
+/*
+ * @px (@w x @h) sharpened in place (unsharp masking): each pixel moved
+ * @amount times its difference from the mean of the (2 @r + 1)-pixel square
+ * around it (cut at the plane's edges) further from that mean, clamped to
+ * 0..255.  @sat: scratch of (@w + 1) x (@h + 1) entries.
+ */
+static void unsharp(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, float amount,
+		    uint32_t *sat)
+{
+	size_t sw = (size_t)w + 1;
+
+	summed_area(px, w, h, sat);
+	for (unsigned int y = 0; y < h; y++) {
+		unsigned int ya = y > r ? y - r : 0, yb = y + r + 1 < h ? y + r + 1 : h;
+
+		for (unsigned int x = 0; x < w; x++) {
+			unsigned int xa = x > r ? x - r : 0, xb = x + r + 1 < w ? x + r + 1 : w;
+			uint32_t sum = sat[(size_t)yb * sw + xb] - sat[(size_t)ya * sw + xb] -
+				       sat[(size_t)yb * sw + xa] + sat[(size_t)ya * sw + xa];
+			float mean = (float)sum / (float)((xb - xa) * (yb - ya));
+			uint8_t *p = px + (size_t)y * w + x;
+
+			*p = clamp_u8((int)lrintf((float)*p + amount * ((float)*p - mean)));
+		}
+	}
+}
+
+void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+{
+	size_t sw = (size_t)w + 1;
+
+	summed_area(px, w, h, sat);
 	for (unsigned int y = 0; y < h; y++) {
 		unsigned int ya = y > r ? y - r : 0, yb = y + r + 1 < h ? y + r + 1 : h;
 
@@ -576,6 +613,16 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		pm->ox = (int)ux;
 		pm->oy = (int)uy;
 		plane = s->dbl;
+		if (p->sharpen) {
+			uint32_t *sat = scan__grow(s->integral, &s->integral_cap,
+					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));
+
+			if (!sat)
+				return -1;
+			s->integral = sat;
+			/* A box of about a pixel and a half of the frame each way. */
+			unsharp(plane, *w, *h, (5 * k + 1) / 2, UNSHARP_AMOUNT, sat);
+		}
 		if (p->binarise) {
 			uint32_t *sat = scan__grow(s->integral, &s->integral_cap,
 					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));

@@ -49,6 +49,8 @@ struct scan__plane {
 	uint8_t smooth;		/* 3x3 binomial filter (1 2 1 each way) before
 				 * scaling: sensor noise and JPEG blocks evened */
 	uint8_t binarise;	/* after scaling: black or white by the local mean */
+	uint8_t sharpen;	/* after enlarging (SCAN__UP): unsharp masked, blur undone
+				 * in part */
 };
 
 /* Frames that try the last code's region first after it was read (about a second at 10 fps). */
