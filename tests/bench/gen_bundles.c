@@ -10,6 +10,7 @@
  *   gen_bundles --bureau-pub FILE --keys DIR --logs DIR --out DIR
  *               [--devices N] [--entries M] [--per-bundle K] [--prefix P]
  *               [--variant V] [--priority] [--flat] [--sign-key FILE]
+ *               [--start-ms MS] [--interval-s S]
  *
  * --keys DIR   device keys DIR/<device>.key (+ .pub), made when missing
  * --logs DIR   gate logs DIR/<device>.db; entries are appended up to M (an
@@ -23,6 +24,9 @@
  * --priority   also one priority bundle of the deny entries' copies
  * --sign-key F sign with this key instead of the device's (a bundle claiming
  *              a device whose key it does not hold)
+ * --start-ms MS  the gate's time of entry 0 (default 1795910400000,
+ *              2026-11-29T00:00:00Z); entry i is S seconds later each
+ * --interval-s S  (default 20; 86400 spreads entries over months)
  * Entry i: every 10th + 3 an unverified health code "HC:110000:tok<i>"
  * (green as read), every 10th + 5 a fever (deny), others admitted with a
  * temperature; some with a masked subject and a detail record.
@@ -53,7 +57,8 @@
 
 struct opts {
 	const char *bureau_pub, *keys, *logs, *out, *prefix, *sign_key, *check_ack, *check_time;
-	long devices, entries, per_bundle, variant;
+	long devices, entries, per_bundle, variant, interval_s;
+	int64_t start_ms;
 	int priority, flat;
 };
 
@@ -70,13 +75,15 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static void make_entry(struct snt_entry *e, int64_t i, long variant, char *payload, size_t cap)
+static void make_entry(struct snt_entry *e, int64_t i, const struct opts *o, char *payload, size_t cap)
 {
+	long variant = o->variant;
+
 	memset(e, 0, sizeof(*e));
 	snprintf(e->boot_id, sizeof(e->boot_id), "0f6c3c5e-3a55-4d3c-9b7a-%012u",
 		 (unsigned)(100 + variant) % 1000000u);
-	e->mono_ms = 60000 + i * 20000;
-	e->time_utc_ms = INT64_C(1795910400000) + i * 20000;	/* 2026-11-29T00:00:00Z */
+	e->mono_ms = 60000 + i * 1000 * (int64_t)o->interval_s;
+	e->time_utc_ms = o->start_ms + i * 1000 * (int64_t)o->interval_s;
 	e->clock = SNT_CLOCK_TRUSTED;
 	e->kind = i % 17 ? SNT_KIND_VISITOR : SNT_KIND_STAFF;
 	e->door = SNT_DOOR_OPENED;
@@ -210,7 +217,7 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 		size_t k = 0;
 
 		for (; k < BATCH && last + (int64_t)k < o->entries; k++)
-			make_entry(&batch[k], last + (int64_t)k + 1, o->variant, payloads[k], sizeof(payloads[k]));
+			make_entry(&batch[k], last + (int64_t)k + 1, o, payloads[k], sizeof(payloads[k]));
 		err = snt_store_append_batch(st, batch, k);
 		if (err)
 			die("%s: append: %s", path, snt_store_strerror(err));
@@ -336,9 +343,12 @@ int main(int argc, char **argv)
 		{ "sign-key", required_argument, NULL, 's' },
 		{ "check-ack", required_argument, NULL, 'A' },
 		{ "check-time", required_argument, NULL, 't' },
+		{ "start-ms", required_argument, NULL, 'S' },
+		{ "interval-s", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .devices = 1, .entries = 100, .per_bundle = BATCH, .prefix = "gate" };
+	struct opts o = { .devices = 1, .entries = 100, .per_bundle = BATCH, .prefix = "gate", .interval_s = 20,
+			  .start_ms = INT64_C(1795910400000) };	/* 2026-11-29T00:00:00Z */
 	EVP_PKEY *bureau = NULL, *override = NULL;
 	struct timespec t0, t1;
 	long bundles = 0;
@@ -360,6 +370,8 @@ int main(int argc, char **argv)
 		case 's': o.sign_key = optarg; break;
 		case 'A': o.check_ack = optarg; break;
 		case 't': o.check_time = optarg; break;
+		case 'S': o.start_ms = strtoll(optarg, NULL, 10); break;
+		case 'I': o.interval_s = strtol(optarg, NULL, 10); break;
 		default:
 			fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
 			return 2;

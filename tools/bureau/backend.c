@@ -3,9 +3,11 @@
  * The bureau database's functions (bureau.h), dispatched to the backend
  * that opened the handle (backend.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
@@ -108,7 +110,70 @@ enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manife
 				size_t n, const char *source, int64_t now_ms, struct bureau_merge_result *res,
 				char *why, size_t n_why)
 {
-	return db->ops->merge(db, m, e, n, source, now_ms, res, why, n_why);
+	struct bureau_manifest kept;
+	struct snt_entry *keep;
+	uint8_t hash[SNT_HASH_LEN];
+	int64_t cut, below = 0;
+	enum bureau_err err;
+	size_t k = 0;
+
+	err = db->ops->cut(db, m->device, &cut, hash, why, n_why);
+	if (!err && cut > 1 && m->first == cut && !m->priority && memcmp(m->prev, hash, SNT_HASH_LEN) != 0) {
+		memset(res, 0, sizeof(*res));
+		snprintf(why, n_why, "device %s seq %" PRId64 ": does not link to the hash recorded at the retention "
+			 "cut (seq %" PRId64 " kept first; fork or forgery)", m->device, m->first, cut);
+		return BUREAU_ERR_REJECT;
+	}
+	if (err == BUREAU_ERR_NOTFOUND || (!err && (cut <= 1 || m->first >= cut)))
+		return db->ops->merge(db, m, e, n, source, now_ms, res, why, n_why);
+	if (err)
+		return err;
+	/*
+	 * Below the cut (retention): each entry that links to it is checked,
+	 * then counted as a duplicate and not stored; what is left is merged.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		if ((!m->priority && e[i].seq == cut && memcmp(e[i].prev_hash, hash, SNT_HASH_LEN) != 0) ||
+		    (!m->priority && e[i].seq == cut - 1 && memcmp(e[i].hash, hash, SNT_HASH_LEN) != 0)) {
+			memset(res, 0, sizeof(*res));
+			snprintf(why, n_why, "device %s seq %" PRId64 ": does not link to the hash recorded at the "
+				 "retention cut (seq %" PRId64 " kept first; fork or forgery)", m->device, e[i].seq, cut);
+			return BUREAU_ERR_REJECT;
+		}
+	}
+	kept = *m;
+	kept.count = 0;
+	kept.first = INT64_MAX;
+	keep = n ? malloc(n * sizeof(*keep)) : NULL;
+	if (n && !keep)
+		return BUREAU_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].seq < cut) {
+			below++;
+			continue;
+		}
+		keep[k++] = e[i];	/* a shallow copy: the payload stays the caller's */
+		kept.first = e[i].seq < kept.first ? e[i].seq : kept.first;
+	}
+	if (k == 0) {
+		/* All below the cut: nothing to store, the acknowledgement as it is. */
+		struct bureau_device_info info;
+
+		free(keep);
+		memset(res, 0, sizeof(*res));
+		err = db->ops->device_info(db, m->device, &info, why, n_why);
+		res->ack_seq = info.ack_seq;
+		res->duplicates = below;
+		return err;
+	}
+	kept.count = (int64_t)k;
+	if (!m->priority)
+		memcpy(kept.prev, hash, SNT_HASH_LEN);	/* kept.first is the cut: its prev is the cut's hash */
+	err = db->ops->merge(db, &kept, keep, k, source, now_ms, res, why, n_why);
+	free(keep);
+	if (!err)
+		res->duplicates += below;
+	return err;
 }
 
 enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device, struct bureau_device_info *out,
@@ -304,4 +369,29 @@ enum bureau_err bureau_db_handover_copy(struct bureau_db *db, const char *device
 	if (!db || !device || !h)
 		return BUREAU_ERR_INVAL;
 	return db->ops->handover_copy(db, device, h, why, n);
+}
+
+enum bureau_err bureau_db_retention(struct bureau_db *db, int64_t before_ms, int64_t now_ms,
+				    struct bureau_retention_result *res, char *why, size_t n)
+{
+	time_t t = (time_t)(before_ms / 1000);
+	struct tm tm;
+
+	memset(res, 0, sizeof(*res));
+	if (!db || before_ms <= 0 || before_ms % 1000 || !gmtime_r(&t, &tm) || tm.tm_mday != 1 || tm.tm_hour ||
+	    tm.tm_min || tm.tm_sec) {
+		snprintf(why, n, "before: not the first millisecond of a month (UTC)");
+		return BUREAU_ERR_INVAL;
+	}
+	return db->ops->retention(db, before_ms, now_ms, res, why, n);
+}
+
+enum bureau_err bureau_db_cut_copy(struct bureau_db *db, const char *device, int64_t seq,
+				   const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n)
+{
+	if (!db || !device || !hash || seq < 1)
+		return BUREAU_ERR_INVAL;
+	if (seq == 1)
+		return BUREAU_OK;
+	return db->ops->cut_copy(db, device, seq, hash, time_ms, why, n);
 }

@@ -91,6 +91,13 @@ struct bureau_backend {
 				     size_t *count, char *why, size_t n);
 	enum bureau_err (*handover_copy)(struct bureau_db *db, const char *device, const struct bureau_handover *h,
 					 char *why, size_t n);
+	enum bureau_err (*retention)(struct bureau_db *db, int64_t before_ms, int64_t now_ms,
+				     struct bureau_retention_result *res, char *why, size_t n);
+	/* cut() - @device's first kept seq (1 when none removed) and the hash of the seq before it. */
+	enum bureau_err (*cut)(struct bureau_db *db, const char *device, int64_t *seq, uint8_t hash[SNT_HASH_LEN],
+			       char *why, size_t n);
+	enum bureau_err (*cut_copy)(struct bureau_db *db, const char *device, int64_t seq,
+				    const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
 };
 
 /* The head of every backend's database handle. */

@@ -78,6 +78,9 @@ struct bureau_device_info {
 	char home[BUREAU_HOME_LEN];	/* "" when not given */
 	int64_t revoked_utc_ms;		/* 0 = not revoked */
 	char revoked_reason[BUREAU_REASON_LEN];
+	int64_t cut_seq;		/* the first seq kept by retention (1: nothing removed) */
+	uint8_t cut_hash[SNT_HASH_LEN];	/* the hash of cut_seq - 1 (zeros when cut_seq is 1) */
+	int64_t cut_time_utc_ms;	/* the gate's time of cut_seq - 1 (0 when cut_seq is 1) */
 };
 
 struct bureau_db;
@@ -184,6 +187,9 @@ enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, E
  * continuity with what is held, byte equality of overlaps, then inserts;
  * all or nothing.  BUREAU_ERR_REJECT with @why naming device and seq on a
  * fork or forgery, or naming the reason when the device is revoked.
+ * Entries below the device's cut (bureau_db_retention()) count as
+ * duplicates and are not stored; the entry at the cut must link to the
+ * cut's hash, the one before it must have that hash.
  */
 enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
 				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
@@ -247,6 +253,43 @@ enum bureau_err bureau_db_handovers(struct bureau_db *db, const char *device, st
  */
 enum bureau_err bureau_db_handover_copy(struct bureau_db *db, const char *device, const struct bureau_handover *h,
 					char *why, size_t n) SNT_WUR;
+
+/* What one retention removed (bureau_db_retention()). */
+struct bureau_retention_result {
+	int64_t entries;		/* regular entries removed */
+	int64_t copies;			/* priority copies removed */
+	int64_t devices;		/* devices whose first kept seq moved */
+	int64_t partitions;		/* monthly partitions dropped (PostgreSQL; 0 for SQLite) */
+};
+
+/*
+ * bureau_db_retention() - remove what the bureau holds from before
+ * @before_ms (the first millisecond of a month, UTC), in one transaction:
+ * for each device the first seq kept becomes the one after the last entry
+ * whose gate time is before @before_ms (a "cut"), and every entry and
+ * priority copy below it goes, so that what stays is the device's chain
+ * whole from the cut (an entry below it whose time came after @before_ms,
+ * a clock that went backwards, goes with it).  The cut is recorded per
+ * device: its first kept seq, the hash and the gate time of the seq before
+ * it; bureau_db_merge() then links a bundle to the cut's hash, counts
+ * entries below the cut as duplicates without storing them, and the
+ * acknowledgement and gaps count from the cut (bureau_db_device_info(),
+ * bureau_db_gaps()).  A cut never moves back.  On PostgreSQL the months
+ * before @before_ms are dropped as whole partitions.
+ * Return: BUREAU_OK; BUREAU_ERR_INVAL (@before_ms not a month's start);
+ * BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_retention(struct bureau_db *db, int64_t before_ms, int64_t now_ms,
+				    struct bureau_retention_result *res, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_cut_copy() - raise @device's cut to @seq with the hash @hash and
+ * gate time @time_ms of @seq - 1 (migrate, before the entries: the device
+ * holds none below @seq); a cut at @seq or past it changes nothing.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_INVAL; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_cut_copy(struct bureau_db *db, const char *device, int64_t seq,
+				   const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n) SNT_WUR;
 
 /* What one gate logged in one time range (the city report). */
 struct bureau_day_counts {

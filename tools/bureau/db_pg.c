@@ -2,8 +2,9 @@
 /*
  * The bureau database on a PostgreSQL server (15, through libpq; backend.h).
  *
- * Layout (table bureau_meta: application 'sentinel-bureau', schema '2'; a
- * database of schema '1' is brought to '2' on open, in one transaction):
+ * Layout (table bureau_meta: application 'sentinel-bureau', schema '3'; a
+ * database of schema '1' or '2' is brought to '3' on open, in one
+ * transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; moved only by a merge that brings
  *             new entries), and what the merges keep up to date so that
@@ -11,7 +12,8 @@
  *             last seq held contiguous from 1 and its hash), max_seq
  *             (highest regular seq), prio_max_seq, n_entries, n_priority;
  *             home (NULL = not given), revoked_utc_ms (0 = not revoked),
- *             revoked_reason.
+ *             revoked_reason; (schema 3) retention's cut: cut_seq,
+ *             cut_hash, cut_time_utc_ms as in the SQLite file.
  *   entries   dev (a device's id: no foreign key, whose check per row would
  *             cost a bulk load more than the rows; the merge looked the
  *             device up), then the gate log's entry columns (SNT_STORE_ROW_COLUMNS:
@@ -33,7 +35,11 @@
  *   priority  the same columns, not partitioned: copies from priority
  *             bundles; primary key (dev, seq); dev as in entries.
  *   verdicts, alerts, bundles: as in the SQLite file (db_sqlite.c).
- *   handovers (schema 2): as in the SQLite file (db_pg_life.c).
+ *   handovers (schema 2), retentions (schema 3): as in the SQLite file
+ *             (db_pg_life.c).  A retention drops the months before its cut
+ *             as whole partitions and deletes what else lies below each
+ *             device's cut, the append-only trigger letting DELETE through
+ *             only in a transaction that set bureau.retention.
  *
  * A merge: the device's row locked; the chain checks against what is held
  * for first - 1 and last + 1; the bundle's rows streamed into a temporary
@@ -66,7 +72,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
 
-#define PG_SCHEMA_VERSION 2	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
+#define PG_SCHEMA_VERSION 3	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
 #define PG_LOCK_SCHEMA "1397642306"	/* advisory lock key while making the schema or a partition */
 #define PG_FIRST_MONTH (2000 * 12)	/* no partition before 2000-01 */
@@ -175,7 +181,7 @@ static const char schema_v1[] =
 	");\n";
 
 /* The steps after schema 1: schema_steps[v - 2] brings schema v - 1 to v. */
-static const char *const schema_steps[] = { pg__schema_v2 };
+static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3 };
 
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
@@ -1152,5 +1158,8 @@ const struct bureau_backend bureau_backend_pg = {
 	.rekey = pg__rekey,
 	.handovers = pg__handovers,
 	.handover_copy = pg__handover_copy,
+	.retention = pg__retention,
+	.cut = pg__cut,
+	.cut_copy = pg__cut_copy,
 };
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * db_pg_internal.h: what the two files of the PostgreSQL bureau backend
+ * db_pg_internal.h: what the files of the PostgreSQL bureau backend
  * share, for use only inside tools/bureau/: db_pg.c (the schema, the
- * monthly partitions, open and close, the merge of a bundle
- * by COPY, the backend table bureau_backend_pg) and db_pg_query.c (devices,
- * gaps, entry iteration, verifications and verdicts, alerts, seal keys,
- * rule sets, revocation, day counts) and db_pg_life.c (registration, key
- * handovers).  Each query function is the backend.h operation of the same
+ * monthly partitions, open and close, the merge of a bundle by COPY, the
+ * backend table bureau_backend_pg), db_pg_query.c (devices, gaps, entry
+ * iteration, verifications and verdicts, alerts, seal keys, rule sets,
+ * revocation, day counts) and db_pg_life.c (registration, key handovers,
+ * retention).  Each query function is the backend.h operation of the same
  * name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_PG_INTERNAL_H
@@ -121,9 +121,10 @@ enum bureau_err pg__rules_put(struct bureau_db *base_, const char *home, uint64_
 enum bureau_err pg__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n);
 
-/* db_pg_life.c: the step from schema 1 to 2 (db_pg.c runs it), and the backend.h operations of the same names */
+/* db_pg_life.c: the steps from schema 1 to 2 and 2 to 3 (db_pg.c runs them); the backend.h operations */
 
 extern const char pg__schema_v2[];
+extern const char pg__schema_v3[];
 enum bureau_err pg__register(struct bureau_db *base_, const char *device, const char *pub_pem,
 			     const uint8_t kid[8], bool replace, int64_t now_ms, bool *changed, char *why, size_t n);
 
@@ -133,5 +134,11 @@ enum bureau_err pg__handovers(struct bureau_db *base_, const char *device, struc
 			      size_t *count, char *why, size_t n);
 enum bureau_err pg__handover_copy(struct bureau_db *base_, const char *device, const struct bureau_handover *h,
 				  char *why, size_t n);
+enum bureau_err pg__retention(struct bureau_db *base_, int64_t before_ms, int64_t now_ms,
+			      struct bureau_retention_result *res, char *why, size_t n);
+enum bureau_err pg__cut(struct bureau_db *base_, const char *device, int64_t *seq, uint8_t hash[SNT_HASH_LEN],
+			char *why, size_t n);
+enum bureau_err pg__cut_copy(struct bureau_db *base_, const char *device, int64_t seq,
+			     const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
 
 #endif

@@ -29,8 +29,9 @@ enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, str
 	r = pg__run(db,
 		"SELECT device, kid, last_contact_utc_ms, n_entries, n_priority, greatest(max_seq, prio_max_seq), "
 		"ack_seq, ack_hash, coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, ''), "
-		"coalesce((SELECT time_utc_ms FROM entries e WHERE e.dev = d.id AND e.seq = d.ack_seq), 0) "
-		"FROM devices d WHERE device = $1",
+		"CASE WHEN ack_seq > 0 AND ack_seq = cut_seq - 1 THEN cut_time_utc_ms ELSE "
+		"coalesce((SELECT time_utc_ms FROM entries e WHERE e.dev = d.id AND e.seq = d.ack_seq), 0) END, "
+		"cut_seq, cut_hash, cut_time_utc_ms FROM devices d WHERE device = $1",
 		&p, PGRES_TUPLES_OK, why, n, "device");
 	if (!r)
 		return BUREAU_ERR_DB;
@@ -53,6 +54,10 @@ enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, str
 	out->revoked_utc_ms = pg__get_int(r, 0, 9);
 	snt_strlcpy(out->revoked_reason, PQgetvalue(r, 0, 10), sizeof(out->revoked_reason));
 	out->ack_time_utc_ms = pg__get_int(r, 0, 11);
+	out->cut_seq = pg__get_int(r, 0, 12);
+	if (PQgetlength(r, 0, 13) == SNT_HASH_LEN)
+		memcpy(out->cut_hash, PQgetvalue(r, 0, 13), SNT_HASH_LEN);
+	out->cut_time_utc_ms = pg__get_int(r, 0, 14);
 	PQclear(r);
 	return BUREAU_OK;
 }

@@ -8,8 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 6; a
- * file of version 1 to 5 is brought to 6 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 7; a
+ * file of version 1 to 6 is brought to 7 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
@@ -17,6 +17,9 @@
  *             its key file at epoch 0 (fss.h), NULL = none registered),
  *             home (version 4: the gate's [station] home; NULL = not known);
  *             version 5: revoked_utc_ms (0 = not revoked), revoked_reason;
+ *             version 7: retention's cut, cut_seq (the first seq kept, 1 =
+ *             nothing removed), cut_hash and cut_time_utc_ms (hash and gate
+ *             time of cut_seq - 1; NULL and 0 while cut_seq is 1);
  *             and (version 5) the index entries_dev_time (a gate's day, the
  *             city report)
  *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
@@ -29,7 +32,8 @@
  *             its SHA-256 (snt_code_format_keep()); entries a gate logged
  *             before its schema 5 carry the payload, which their chain hash
  *             covers, and are kept as they came.  PRIMARY KEY (dev, seq).
- *             Append-only (triggers refuse UPDATE and DELETE).
+ *             Append-only (triggers refuse UPDATE and DELETE; a retention
+ *             drops and remakes the DELETE trigger inside its transaction).
  *   priority  the same columns: copies from priority bundles; the regular
  *             stream must match them byte for byte.
  *   verdicts  dev, seq, colour, platform, received; once per (dev, seq).
@@ -43,6 +47,8 @@
  *   handovers (version 6) a device's key handovers (bureau_db_rekey()): dev,
  *             time, old_kid, old_pub_pem, new_kid, after_seq (the highest
  *             seq held then), by_whom, reason.
+ *   retentions (version 7) journal of retentions: before (the month cut),
+ *             time, entries and copies removed.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -57,7 +63,7 @@
 #include "tools/bureau/db_sqlite_internal.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 6
+#define BUREAU_SCHEMA_VERSION 7
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -184,6 +190,20 @@ static const char schema_v6[] =
 	"CREATE INDEX handovers_dev ON handovers (dev, time_utc_ms);\n"
 	"PRAGMA user_version = 6;\n";
 
+/* Version 6 -> 7: retention's cut per device and its journal (db_sqlite_life.c). */
+static const char schema_v7[] =
+	"ALTER TABLE devices ADD COLUMN cut_seq INTEGER NOT NULL DEFAULT 1 CHECK (cut_seq >= 1);\n"
+	"ALTER TABLE devices ADD COLUMN cut_hash BLOB CHECK (cut_hash IS NULL OR length(cut_hash) = 32);\n"
+	"ALTER TABLE devices ADD COLUMN cut_time_utc_ms INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE TABLE retentions (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	before_utc_ms INTEGER NOT NULL,\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	entries INTEGER NOT NULL,\n"
+	"	copies INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"PRAGMA user_version = 7;\n";
+
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
@@ -293,6 +313,8 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			err = sqlite__exec(db, schema_v5, why, n);
 		if (!err && version < 6)
 			err = sqlite__exec(db, schema_v6, why, n);
+		if (!err && version < 7)
+			err = sqlite__exec(db, schema_v7, why, n);
 		if (!err)
 			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
@@ -668,16 +690,16 @@ static int count_range(struct sqlite_db *db, const char *table, int64_t dev, int
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* The last seq held contiguous from 1 (0 when seq 1 is missing). */
-static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t *ack)
+/* The last seq held contiguous from @from + 1 (@from when that is missing). */
+static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t from, int64_t *ack)
 {
 	sqlite3_stmt *s = db->st_next;
-	int64_t cur = 0;
+	int64_t cur = from;
 	int rc;
 
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, 0);
+	sqlite3_bind_int64(s, 2, from);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(s, 0);
 
@@ -693,32 +715,34 @@ static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t *ack)
 }
 
 /*
- * The end of the contiguous run quickly: the count of entries up to max
- * equals max when there is no gap (the common case); else walk.
+ * The end of the contiguous run from the cut (seq 1, or the first kept by
+ * retention) quickly: the count of entries equals max - cut + 1 when
+ * there is no gap (the common case); else walk.
  */
 int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
 {
 	sqlite3_stmt *s;
-	int64_t cnt = 0, max = 0;
+	int64_t cnt = 0, max = 0, cut = 1;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(max(seq), 0) FROM entries WHERE dev = ?1", -1,
-			       &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(max(seq), 0), (SELECT cut_seq FROM devices WHERE "
+			       "id = ?1) FROM entries WHERE dev = ?1", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, dev);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		cnt = sqlite3_column_int64(s, 0);
 		max = sqlite3_column_int64(s, 1);
+		cut = sqlite3_column_int64(s, 2);
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQLITE_ROW || cut < 1)
 		return -1;
-	if (cnt == max) {
-		*ack = max;
+	if (cnt == 0 || cnt == max - cut + 1) {
+		*ack = cnt ? max : cut - 1;
 		return 0;
 	}
-	return contiguous_end(db, dev, ack);
+	return contiguous_end(db, dev, cut - 1, ack);
 }
 
 static enum bureau_err db_touch(struct sqlite_db *db, const char *device, int64_t now_ms, char *why, size_t n);
@@ -954,5 +978,8 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.rekey = sqlite__rekey,
 	.handovers = sqlite__handovers,
 	.handover_copy = sqlite__handover_copy,
+	.retention = sqlite__retention,
+	.cut = sqlite__cut,
+	.cut_copy = sqlite__cut_copy,
 };
 

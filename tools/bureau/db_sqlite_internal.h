@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * db_sqlite_internal.h: what the two files of the SQLite bureau backend
- * share, for use only inside tools/bureau/: db_sqlite.c (the schema and its
+ * db_sqlite_internal.h: what the files of the SQLite bureau backend share,
+ * for use only inside tools/bureau/: db_sqlite.c (the schema and its
  * migrations, open and close, registration, seal keys, the merge of a
- * bundle, the backend table bureau_backend_sqlite) and db_sqlite_query.c
+ * bundle, the backend table bureau_backend_sqlite), db_sqlite_query.c
  * (devices, gaps, entry iteration, verifications and verdicts, alerts, rule
- * sets, revocation, day counts) and db_sqlite_life.c (key handovers).  Each query function is the backend.h
- * operation of the same name, with its arguments, results and errors.
+ * sets, revocation, day counts) and db_sqlite_life.c (key handovers,
+ * retention).  Each query function is the backend.h operation of the same
+ * name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_SQLITE_INTERNAL_H
 #define SNT_BUREAU_DB_SQLITE_INTERNAL_H
@@ -111,5 +112,11 @@ enum bureau_err sqlite__handovers(struct bureau_db *base_, const char *device, s
 				  size_t *count, char *why, size_t n);
 enum bureau_err sqlite__handover_copy(struct bureau_db *base_, const char *device, const struct bureau_handover *h,
 				      char *why, size_t n);
+enum bureau_err sqlite__retention(struct bureau_db *base_, int64_t before_ms, int64_t now_ms,
+				  struct bureau_retention_result *res, char *why, size_t n);
+enum bureau_err sqlite__cut(struct bureau_db *base_, const char *device, int64_t *seq, uint8_t hash[SNT_HASH_LEN],
+			    char *why, size_t n);
+enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, int64_t seq,
+				 const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The bureau database in an SQLite file (db_sqlite.c): a device's
- * lifecycle after its registration, the key handovers (table handovers,
- * schema version 6).  Each function is the backend.h operation of the same
+ * lifecycle after its registration: the key handovers (table handovers,
+ * schema version 6) and retention (the devices' cut columns and table
+ * retentions, version 7).  Each function is the backend.h operation of the same
  * name, with its arguments, results and errors.
  */
 #include <inttypes.h>
@@ -177,4 +178,187 @@ enum bureau_err sqlite__handover_copy(struct bureau_db *base_, const char *devic
 	if (err)
 		return err;
 	return insert_handover(db, dev, h, why, n);
+}
+
+/* ---- retention ---- */
+
+/* The DELETE triggers of the append-only tables, as schema version 1 made them. */
+#define NO_DELETE(name) \
+	"CREATE TRIGGER " name "_no_delete BEFORE DELETE ON " name "\n" \
+	"BEGIN SELECT RAISE(ABORT, '" name " are append-only'); END;\n"
+
+/* Raise @dev's cut past its last entry before @before_ms; *@moved when it moved. */
+static enum bureau_err raise_cut(struct sqlite_db *db, int64_t dev, int64_t cut, int64_t before_ms, bool *moved,
+				 char *why, size_t n)
+{
+	sqlite3_stmt *s;
+	int64_t last = 0;
+	int rc;
+
+	*moved = false;
+	if (sqlite3_prepare_v2(db->db, "SELECT seq, hash, time_utc_ms FROM entries WHERE dev = ?1 AND seq = (SELECT "
+			       "max(seq) FROM entries WHERE dev = ?1 AND time_utc_ms < ?2)", -1, &s, NULL) != SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "retention");
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, before_ms);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		last = sqlite3_column_int64(s, 0);
+	if (rc == SQLITE_ROW && last + 1 > cut) {
+		sqlite3_stmt *u;
+
+		if (sqlite3_column_bytes(s, 1) != SNT_HASH_LEN ||
+		    sqlite3_prepare_v2(db->db, "UPDATE devices SET cut_seq = ?2, cut_hash = ?3, cut_time_utc_ms = ?4 "
+				       "WHERE id = ?1", -1, &u, NULL) != SQLITE_OK) {
+			sqlite3_finalize(s);
+			return sqlite__db_fail(db, why, n, "retention");
+		}
+		sqlite3_bind_int64(u, 1, dev);
+		sqlite3_bind_int64(u, 2, last + 1);
+		sqlite3_bind_blob(u, 3, sqlite3_column_blob(s, 1), SNT_HASH_LEN, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 4, sqlite3_column_int64(s, 2));
+		rc = sqlite3_step(u) == SQLITE_DONE ? SQLITE_DONE : SQLITE_ERROR;
+		sqlite3_finalize(u);
+		*moved = rc == SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? BUREAU_OK : sqlite__db_fail(db, why, n, "retention");
+}
+
+/* Delete @dev's rows below @cut from @table; their number added to *@count. */
+static enum bureau_err delete_below(struct sqlite_db *db, const char *table, int64_t dev, int64_t cut,
+				    int64_t *count, char *why, size_t n)
+{
+	char sql[96];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE dev = ?1 AND seq < ?2", table);
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "retention");
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, cut);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sqlite__db_fail(db, why, n, "retention");
+	*count += sqlite3_changes(db->db);
+	return BUREAU_OK;
+}
+
+enum bureau_err sqlite__retention(struct bureau_db *base_, int64_t before_ms, int64_t now_ms,
+				  struct bureau_retention_result *res, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s = NULL;
+	enum bureau_err err;
+	int rc = SQLITE_DONE;
+
+	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
+	if (err)
+		return err;
+	/* The cuts first, from what is held before the month. */
+	if (sqlite3_prepare_v2(db->db, "SELECT id, cut_seq FROM devices ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+		err = sqlite__db_fail(db, why, n, "retention");
+		goto out;
+	}
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		bool moved;
+
+		err = raise_cut(db, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), before_ms, &moved, why, n);
+		res->devices += moved;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = sqlite__db_fail(db, why, n, "retention");
+	sqlite3_finalize(s);
+	s = NULL;
+	/* Then what lies below each cut, past the append-only triggers of this transaction only. */
+	if (!err)
+		err = sqlite__exec(db, "DROP TRIGGER entries_no_delete; DROP TRIGGER priority_no_delete", why, n);
+	if (!err && sqlite3_prepare_v2(db->db, "SELECT id, cut_seq FROM devices WHERE cut_seq > 1 ORDER BY id", -1, &s,
+				       NULL) != SQLITE_OK)
+		err = sqlite__db_fail(db, why, n, "retention");
+	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t dev = sqlite3_column_int64(s, 0), cut = sqlite3_column_int64(s, 1);
+
+		err = delete_below(db, "entries", dev, cut, &res->entries, why, n);
+		if (!err)
+			err = delete_below(db, "priority", dev, cut, &res->copies, why, n);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = sqlite__db_fail(db, why, n, "retention");
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!err)
+		err = sqlite__exec(db, NO_DELETE("entries") NO_DELETE("priority"), why, n);
+	if (!err && sqlite3_prepare_v2(db->db, "INSERT INTO retentions (before_utc_ms, time_utc_ms, entries, copies) "
+				       "VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
+		err = sqlite__db_fail(db, why, n, "retention");
+	if (!err) {
+		sqlite3_bind_int64(s, 1, before_ms);
+		sqlite3_bind_int64(s, 2, now_ms);
+		sqlite3_bind_int64(s, 3, res->entries);
+		sqlite3_bind_int64(s, 4, res->copies);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			err = sqlite__db_fail(db, why, n, "retention");
+	}
+	sqlite3_finalize(s);
+	if (!err)
+		err = sqlite__exec(db, "COMMIT", why, n);
+out:
+	sqlite__rollback(db);
+	if (err)
+		memset(res, 0, sizeof(*res));
+	return err;
+}
+
+enum bureau_err sqlite__cut(struct bureau_db *base_, const char *device, int64_t *seq, uint8_t hash[SNT_HASH_LEN],
+			    char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s;
+	int rc;
+
+	*seq = 1;
+	memset(hash, 0, SNT_HASH_LEN);
+	if (sqlite3_prepare_v2(db->db, "SELECT cut_seq, cut_hash FROM devices WHERE device = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "cut");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == SNT_HASH_LEN)
+			memcpy(hash, sqlite3_column_blob(s, 1), SNT_HASH_LEN);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE) {
+		snprintf(why, n, "device %s is not registered", device);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	return rc == SQLITE_ROW ? BUREAU_OK : sqlite__db_fail(db, why, n, "cut");
+}
+
+enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, int64_t seq,
+				 const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s;
+	enum bureau_err err;
+	int64_t dev;
+	int rc;
+
+	err = sqlite__lookup(db, device, &dev, why, n);
+	if (err)
+		return err;
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET cut_seq = ?2, cut_hash = ?3, cut_time_utc_ms = ?4 "
+			       "WHERE id = ?1 AND cut_seq < ?2", -1, &s, NULL) != SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "cut");
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_blob(s, 3, hash, SNT_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, time_ms);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? BUREAU_OK : sqlite__db_fail(db, why, n, "cut");
 }

@@ -54,8 +54,8 @@ enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 			       "(SELECT count(*) FROM priority WHERE dev = ?1), "
 			       "max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
 			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
-			       "coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, '') "
-			       "FROM devices WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
+			       "coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, ''), cut_seq, cut_hash, "
+			       "cut_time_utc_ms FROM devices WHERE id = ?1", -1, &s, NULL) != SQLITE_OK) {
 		err = sqlite__db_fail(db, why, n, "device");
 		goto out;
 	}
@@ -72,6 +72,10 @@ enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 		snt_strlcpy(out->home, (const char *)sqlite3_column_text(s, 6), sizeof(out->home));
 		out->revoked_utc_ms = sqlite3_column_int64(s, 7);
 		snt_strlcpy(out->revoked_reason, (const char *)sqlite3_column_text(s, 8), sizeof(out->revoked_reason));
+		out->cut_seq = sqlite3_column_int64(s, 9);
+		if (sqlite3_column_bytes(s, 10) == SNT_HASH_LEN)
+			memcpy(out->cut_hash, sqlite3_column_blob(s, 10), SNT_HASH_LEN);
+		out->cut_time_utc_ms = sqlite3_column_int64(s, 11);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW) {
@@ -80,6 +84,12 @@ enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 	}
 	if (sqlite__ack_seq_of(db, dev, &out->ack_seq)) {
 		err = sqlite__db_fail(db, why, n, "ack");
+		goto out;
+	}
+	if (out->ack_seq > 0 && out->ack_seq == out->cut_seq - 1) {
+		/* Nothing held past the retention's cut yet: the cut's own hash and time. */
+		memcpy(out->ack_hash, out->cut_hash, SNT_HASH_LEN);
+		out->ack_time_utc_ms = out->cut_time_utc_ms;
 		goto out;
 	}
 	if (out->ack_seq > 0 && sqlite__held_hash(db, dev, out->ack_seq, out->ack_hash) != 1) {
@@ -162,16 +172,19 @@ enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_
 		return err;
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
-			       "(SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1))", -1, &s, NULL) != SQLITE_OK)
+			       "(SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
+			       "(SELECT cut_seq - 1 FROM devices WHERE id = ?1)", -1, &s, NULL) != SQLITE_OK)
 		return sqlite__db_fail(db, why, n, "gaps");
 	sqlite3_bind_int64(s, 1, dev);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
 		max = sqlite3_column_int64(s, 0);
+		cur = sqlite3_column_int64(s, 1);	/* what retention removed is no gap */
+	}
 	sqlite3_finalize(s);
 	s = db->st_next;
 	sqlite3_reset(s);
 	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, 0);
+	sqlite3_bind_int64(s, 2, cur);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(s, 0);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sentinel-bureau's listings (main_internal.h): devices, devices revoke,
- * the handover of register --replace, entries and alerts.  See
+ * the handover of register --replace, retention, entries and alerts.  See
  * sentinel-bureau(8).
  */
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -105,6 +106,43 @@ int bureau__handover(const struct config *cfg, struct bureau_db *db, const char 
 	return EXIT_OK;
 }
 
+int bureau__cmd_retention(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_retention_result res;
+	struct bureau_db *db = NULL;
+	char why[BUREAU_WHY_LEN], tail;
+	time_t now = (time_t)(now_ms / 1000);
+	struct tm tm = { 0 }, cur;
+	int y, m, status;
+	int64_t before_ms;
+	enum bureau_err err;
+
+	if (bureau__check_options(cfg, O_BEFORE, O_BEFORE, 0))
+		return EXIT_USAGE;
+	if (sscanf(cfg->before, "%4d-%2d%c", &y, &m, &tail) != 2 || strlen(cfg->before) != 7 || y < 2000 ||
+	    m < 1 || m > 12)
+		return bureau__usage_error("--before: '%s' is not a month YYYY-MM (from 2000-01)", cfg->before);
+	if (!gmtime_r(&now, &cur) || y * 12 + m - 1 > (cur.tm_year + 1900) * 12 + cur.tm_mon)
+		return bureau__usage_error("--before: %s is past the current month", cfg->before);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = 1;
+	before_ms = (int64_t)timegm(&tm) * 1000;
+	status = bureau__open_db(cfg, false, &db);
+	if (status)
+		return status;
+	err = bureau_db_retention(db, before_ms, now_ms, &res, why, sizeof(why));
+	bureau_db_close(db);
+	if (err) {
+		bureau__err_line("%s", why);
+		return EXIT_USAGE;
+	}
+	printf(_("retention before %s: entries %" PRId64 " copies %" PRId64 " removed, gates cut %" PRId64
+		 ", partitions dropped %" PRId64 "\n"), cfg->before, res.entries, res.copies, res.devices,
+	       res.partitions);
+	return EXIT_OK;
+}
+
 /* The handovers of a device in `devices`: one line each, or the "handovers" array of --json. */
 static int print_handovers(const struct bureau_handover *h, size_t count, json_t *o)
 {
@@ -188,6 +226,16 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 			format_time(info.revoked_utc_ms, t, sizeof(t));
 			json_object_set_new(o, "revoked", info.revoked_utc_ms > 0
 					    ? json_pack("{ssss}", "time", t, "reason", info.revoked_reason) : json_null());
+			if (info.cut_seq > 1) {
+				char h[2 * SNT_HASH_LEN + 1];
+
+				snt_hex_encode(info.cut_hash, SNT_HASH_LEN, h);
+				format_time(info.cut_time_utc_ms, t, sizeof(t));
+				json_object_set_new(o, "kept_from", json_pack("{sIssss}", "seq", (json_int_t)info.cut_seq,
+									      "prev_hash", h, "prev_time", t));
+			} else {
+				json_object_set_new(o, "kept_from", json_null());
+			}
 			if (print_handovers(ho, nho, o) || json_dumpf(o, stdout, JSON_COMPACT) != 0)
 				status = EXIT_USAGE;
 			putchar('\n');
@@ -199,7 +247,10 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 				fputs("none", stdout);
 			for (size_t k = 0; k < ngaps; k++)
 				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
-			printf(" contact %s%s\n", t, info.revoked_utc_ms > 0 ? " revoked" : "");
+			printf(" contact %s%s", t, info.revoked_utc_ms > 0 ? " revoked" : "");
+			if (info.cut_seq > 1)
+				printf(" kept from %" PRId64, info.cut_seq);
+			putchar('\n');
 			(void)print_handovers(ho, nho, NULL);
 		}
 		free(ho);

@@ -73,6 +73,7 @@ static void usage(FILE *f)
 		"  export DIR                        the same for every device\n"
 		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
 		"  devices revoke --device ID --reason TEXT   refuse the gate's later bundles\n"
+		"  retention --before YYYY-MM        remove the months before (UTC), the chains kept whole\n"
 		"  entries --device ID [--json]      a gate's entries as the bureau holds them\n"
 		"  alerts [--json]                   verdicts that contradict the colour the gate read\n"
 		"  migrate --from DB --to DB         copy a bureau database (SQLite, PostgreSQL), then check it\n"
@@ -163,6 +164,16 @@ static bool command_usage(const char *cmd)
 			     "\n"
 			     "The device's entries as the bureau holds them (--json: the fields of\n"
 			     "'sentinelctl entries --json' plus hash).\n" },
+		{ "retention", "Usage: sentinel-bureau [--db PATH] retention --before YYYY-MM\n"
+			       "\n"
+			       "Remove every entry and priority copy the bureau holds from before the month\n"
+			       "(UTC; the current month at the latest), in one transaction: for each gate the\n"
+			       "first seq kept becomes the one after its last entry before the month, and\n"
+			       "everything below it goes.  That cut (the first seq kept, the hash and time of\n"
+			       "the one before) is recorded per gate, so the acknowledgement, devices' gaps,\n"
+			       "later imports (entries below the cut count as duplicates, the one at the cut\n"
+			       "must link to it) and migrate go on as before with no false gap.  PostgreSQL\n"
+			       "drops the months as whole partitions.  Prints what was removed.\n" },
 		{ "migrate", "Usage: sentinel-bureau migrate --from DB --to DB\n"
 			     "\n"
 			     "Copy every gate, entry, priority copy, verdict and alert of the bureau\n"
@@ -230,6 +241,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "reason", required_argument, NULL, 'e' },
 		{ "day", required_argument, NULL, 'y' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "before", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -305,6 +317,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'e': cfg->reason = optarg; cfg->given |= O_REASON; break;
 		case 'y': cfg->day = optarg; cfg->given |= O_DAY; break;
 		case 'b': cfg->by = optarg; cfg->given |= O_BY; break;
+		case 'E': cfg->before = optarg; cfg->given |= O_BEFORE; break;
 		case 'D': cfg->device = optarg; cfg->given |= O_DEVICE; break;
 		case 'p': cfg->pub = optarg; cfg->given |= O_PUB; break;
 		case 'r': cfg->replace = true; cfg->given |= O_REPLACE; break;
@@ -352,7 +365,7 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 		"--seal-key",
-		"--home", "--workers", "--from", "--to", "--reason", "--day", "--by",
+		"--home", "--workers", "--from", "--to", "--reason", "--day", "--by", "--before",
 	};
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
@@ -1064,6 +1077,8 @@ int main(int argc, char **argv)
 		r = bureau__cmd_alerts(&cfg);
 	else if (!strcmp(cmd, "migrate"))
 		r = cmd_migrate(&cfg);
+	else if (!strcmp(cmd, "retention"))
+		r = bureau__cmd_retention(&cfg, snt_clock_utc_ms(&clk));
 	else if (!strcmp(cmd, "report"))
 		r = cmd_report(&cfg, snt_clock_utc_ms(&clk));
 	else {

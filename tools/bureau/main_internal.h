@@ -2,8 +2,8 @@
 /*
  * main_internal.h: what the files of sentinel-bureau's command line share
  * (main.c: options, the database and key, the other commands; devices.c:
- * devices, devices revoke, the handover of register --replace, entries and
- * alerts), for use only inside
+ * devices, devices revoke, the handover of register --replace, retention,
+ * entries and alerts), for use only inside
  * tools/bureau/: the parsed options and the helpers every command uses.
  */
 #ifndef SNT_BUREAU_MAIN_INTERNAL_H
@@ -46,12 +46,13 @@ enum opt_bit {
 	O_REASON = 1 << 19,
 	O_DAY = 1 << 20,
 	O_BY = 1 << 21,
+	O_BEFORE = 1 << 22,
 };
 
 struct config {
 	unsigned given;
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
-		*from, *to, *reason, *day, *by;
+		*from, *to, *reason, *day, *by, *before;
 	int platform_timeout_ms;
 	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
 	bool replace, json, help;
@@ -97,6 +98,9 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms);
  */
 int bureau__handover(const struct config *cfg, struct bureau_db *db, const char *pub_pem, const uint8_t kid[8],
 		     int64_t now_ms);
+
+/* retention --before YYYY-MM: what the bureau holds from before the month removed, the cuts recorded. */
+int bureau__cmd_retention(const struct config *cfg, int64_t now_ms);
 
 /* devices [--json]: every registered gate with its contact, cursor and counts. */
 int bureau__cmd_devices(const struct config *cfg, int64_t now_ms);

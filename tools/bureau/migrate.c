@@ -110,7 +110,16 @@ static enum bureau_err check_entries(struct bureau_db *from, struct bureau_db *t
 	int64_t last_seq = 0;
 	enum bureau_err err, ra, rb;
 	const char *what = copies ? "priority copy" : "entry";
+	struct bureau_device_info info;
 
+	/* The chain starts at retention's cut, linked to its hash (seq 1: to zeros, not checked here). */
+	err = bureau_db_device_info(to, device, &info, why, n);
+	if (err)
+		return err;
+	if (info.cut_seq > 1) {
+		last_seq = info.cut_seq - 1;
+		memcpy(last, info.cut_hash, SNT_HASH_LEN);
+	}
 	err = copies ? bureau_db_copies_new(from, device, &a, why, n) : bureau_db_entries_new(from, device, &a, why, n);
 	if (!err)
 		err = copies ? bureau_db_copies_new(to, device, &b, why, n) : bureau_db_entries_new(to, device, &b, why, n);
@@ -197,6 +206,12 @@ static enum bureau_err check_device(struct bureau_db *from, struct bureau_db *to
 		snprintf(why, n, "device %s: home or revocation differs", device);
 		goto out;
 	}
+	if (ia.cut_seq != ib.cut_seq || memcmp(ia.cut_hash, ib.cut_hash, SNT_HASH_LEN) != 0 ||
+	    ia.cut_time_utc_ms != ib.cut_time_utc_ms) {
+		snprintf(why, n, "device %s: retention's cut differs (first kept seq %" PRId64 "/%" PRId64 ")", device,
+			 ia.cut_seq, ib.cut_seq);
+		goto out;
+	}
 	if (nga != ngb || (nga && memcmp(ga, gb, 2 * nga * sizeof(*ga)) != 0)) {
 		snprintf(why, n, "device %s: gaps differ", device);
 		goto out;
@@ -269,6 +284,11 @@ static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to,
 		return BUREAU_OK;
 	if (!err)
 		err = copy_handovers(from, to, device, why, n);
+	/* Retention's cut before the entries: the first of them links to it. */
+	if (!err)
+		err = bureau_db_device_info(from, device, &info, why, n);
+	if (!err && info.cut_seq > 1)
+		err = bureau_db_cut_copy(to, device, info.cut_seq, info.cut_hash, info.cut_time_utc_ms, why, n);
 	if (!err)
 		err = copy_entries(from, to, device, false, r, why, n);
 	if (!err)
