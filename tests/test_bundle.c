@@ -626,6 +626,17 @@ static void test_bundle_decode_errors(void **state)
 	EXPECT(entry_set(root, 0, 15, u64(3)), SNT_BUNDLE_ERR_FIELD, "entries[0].detail");
 	EXPECT(entry_set(root, 4, 16, bytes(h, 16)), SNT_BUNDLE_ERR_FIELD, "entries[4].prev_hash");
 	EXPECT(entry_set(root, 4, 17, cbor_new_null()), SNT_BUNDLE_ERR_FIELD, "entries[4].hash");
+	/* Text that is not UTF-8 (an overlong NUL, a surrogate): not well-formed CBOR, anywhere. */
+	EXPECT(entry_set(root, 0, 13, cbor_build_stringn("\xc0\x80", 2)), SNT_BUNDLE_ERR_CBOR, NULL);
+	EXPECT(entry_set(root, 2, 15, cbor_build_stringn("{\"a\":\"\xed\xa0\x80\"}", 10)), SNT_BUNDLE_ERR_CBOR, NULL);
+	{
+		/* A tagged integer where a plain one is due (tag 1; tag 6 in its one-byte head). */
+		cbor_item_t *five = u64(5);
+
+		EXPECT(entry_set(root, 1, 2, cbor_build_tag(1, five)), SNT_BUNDLE_ERR_FIELD, "entries[1].mono_ms");
+		EXPECT(entry_set(root, 1, 3, cbor_build_tag(6, five)), SNT_BUNDLE_ERR_FIELD, "entries[1].time_utc_ms");
+		cbor_decref(&five);
+	}
 	/* payload_hash: 32 bytes or null, never beside a payload (entry 3 has one) */
 	EXPECT(entry_set(root, 0, 18, bytes(h, 31)), SNT_BUNDLE_ERR_FIELD, "entries[0].payload_hash");
 	EXPECT(entry_set(root, 0, 18, cbor_build_string("x")), SNT_BUNDLE_ERR_FIELD, "entries[0].payload_hash");

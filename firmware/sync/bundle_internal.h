@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal interface between the bundle files of the sync module
- * (bundle.c, bundle_write.c, bundle_read.c): diagnostics, the rules the
+ * (bundle.c, bundle_write.c, bundle_read.c, bundle_decode.c): diagnostics, the rules the
  * writer and the reader both apply, and the entry array's shape.  Not for
  * use outside firmware/sync/.
  */
@@ -51,5 +51,36 @@ bool bundle__platform_valid(const char *p);
  */
 enum snt_bundle_err bundle__check(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
 				  struct snt_bundle_diag *d);
+
+/* Deepest nesting of items in a payload (bundle__count_items()). */
+#define BUNDLE_PAYLOAD_MAX_DEPTH 8
+
+/*
+ * bundle__read_head() - the head of the CBOR data item at *@pos of @p (@len
+ * bytes; RFC 8949 §3: its major type into *@major, its argument into
+ * *@arg, definite forms only); *@pos moves past the head.
+ * Return: 0; -1 when the head is cut short or its additional information
+ * is 28 to 31.
+ */
+int bundle__read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg);
+
+/*
+ * bundle__count_items() - count the items of the CBOR data item at *@pos
+ * of @p (@len bytes) without building any (RFC 8949 §3, definite lengths
+ * only: our encoders write no other), moving *@pos past it and taking
+ * each from *@left, to bound what a decoder would allocate.  @depth: the
+ * item's nesting (0 for a payload's top).
+ * Return: 0; -1 for more than *@left items, nesting deeper than
+ * BUNDLE_PAYLOAD_MAX_DEPTH, an indefinite length, or a declared length or
+ * count larger than the bytes remaining.
+ */
+int bundle__count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int depth, size_t *left);
+
+/*
+ * bundle__payload_bounded() - whether @p (@len bytes) is exactly one data
+ * item of at most @max_items items (bundle__count_items()).
+ * Return: 0; -1 when not.
+ */
+int bundle__payload_bounded(const uint8_t *p, size_t len, size_t max_items);
 
 #endif /* SNT_BUNDLE_INTERNAL_H */

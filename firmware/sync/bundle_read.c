@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * bundle reader: strict decoding of bundles, acknowledgements, signed time
- * and other signed documents (formats in bundle.h).  Well-formedness and
- * bounds are checked on the raw bytes (snt_cose_cbor_load()) before libcbor
- * loads anything; then every field is checked.
+ * bundle reader: opening bundles (unseal, signature, then the payload
+ * decoded as a stream by bundle_decode.c), strict decoding of
+ * acknowledgements, signed time and other signed documents (formats in
+ * bundle.h).  Well-formedness and bounds are checked on the raw bytes
+ * (bundle__payload_bounded(), snt_cose_cbor_load()) before libcbor loads
+ * anything; then every field is checked.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -137,145 +139,9 @@ static int get_hash(const cbor_item_t *v, uint8_t out[SNT_HASH_LEN])
 	return 0;
 }
 
-static bool is_null(const cbor_item_t *v)
-{
-	/* cbor_is_null() asserts on a float: check the width first. */
-	return cbor_isa_float_ctrl(v) && cbor_float_get_width(v) == CBOR_FLOAT_0 && cbor_is_null(v);
-}
-
 static int get_name(const cbor_item_t *v, char *buf, size_t size)
 {
 	return get_text(v, buf, size, false);
-}
-
-/* One entry array; @idx for field names.  The payload is copied (malloc). */
-static enum snt_bundle_err decode_entry(const cbor_item_t *arr, size_t idx, struct snt_entry *e,
-					struct snt_bundle_diag *d)
-{
-	static const char *const cols[BUNDLE_ENTRY_COLUMNS] = {
-		"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour", "verified",
-		"temp_dc", "decision", "reasons", "door", "subject", "payload", "detail", "prev_hash", "hash",
-		"payload_hash",
-	};
-	cbor_item_t **it;
-	char name[SNT_BUNDLE_FIELD_LEN], reasons[BUNDLE_REASONS_MAX];
-	int64_t v;
-	int col = 0;
-
-	memset(e, 0, sizeof(*e));
-	if (!cbor_isa_array(arr) || !cbor_array_is_definite(arr) ||
-	    (cbor_array_size(arr) != BUNDLE_ENTRY_COLUMNS && cbor_array_size(arr) != BUNDLE_ENTRY_COLUMNS_V1)) {
-		snprintf(name, sizeof(name), "entries[%zu]", idx);
-		return bundle__fail_field(d, name, "not an array of 19 (or 18) columns");
-	}
-	it = cbor_array_handle(arr);
-	if (get_uint(it[0], &e->seq) || e->seq < 1 || e->seq > SNT_BUNDLE_MAX_SEQ)
-		goto bad;
-	col = 1;
-	if (get_text(it[1], e->boot_id, sizeof(e->boot_id), true))
-		goto bad;
-	col = 2;
-	if (get_int(it[2], &e->mono_ms))
-		goto bad;
-	col = 3;
-	if (get_int(it[3], &e->time_utc_ms))
-		goto bad;
-	{
-		char s[32];
-
-		col = 4;
-		if (get_name(it[4], s, sizeof(s)) || snt_clock_state_from_name(s, &e->clock))
-			goto bad;
-		col = 5;
-		if (get_name(it[5], s, sizeof(s)) || snt_person_kind_from_name(s, &e->kind))
-			goto bad;
-		col = 6;
-		if (get_name(it[6], s, sizeof(s)) || snt_code_format_from_name(s, &e->format))
-			goto bad;
-		col = 7;
-		if (get_name(it[7], s, sizeof(s)) || snt_colour_from_name(s, &e->colour))
-			goto bad;
-		col = 8;
-		if (get_name(it[8], s, sizeof(s)) || snt_verified_from_name(s, &e->verified))
-			goto bad;
-		col = 9;
-		if (is_null(it[9])) {
-			e->has_temp = false;
-		} else {
-			/* Any int the store can hold: the encoder sends what the log has. */
-			if (get_int(it[9], &v) || v < INT_MIN || v > INT_MAX)
-				goto bad;
-			e->has_temp = true;
-			e->temp_dc = (int)v;
-		}
-		col = 10;
-		if (get_name(it[10], s, sizeof(s)) || snt_decision_from_name(s, &e->decision))
-			goto bad;
-		col = 11;
-		if (get_text(it[11], reasons, sizeof(reasons), true))
-			goto bad;
-		if (reasons[0]) {
-			char check[BUNDLE_REASONS_MAX];
-
-			if (snt_reasons_parse(reasons, &e->reasons) || e->reasons == 0 ||
-			    snt_reasons_format(e->reasons, ",", check, sizeof(check)) < 0 || strcmp(check, reasons))
-				goto bad;
-		}
-		col = 12;
-		if (get_name(it[12], s, sizeof(s)) || snt_door_from_name(s, &e->door))
-			goto bad;
-	}
-	col = 13;
-	if (!is_null(it[13]) && get_text(it[13], e->subject, sizeof(e->subject), false))
-		goto bad;
-	col = 14;
-	if (!is_null(it[14])) {
-		size_t n;
-		uint8_t *p;
-
-		if (!cbor_isa_bytestring(it[14]) || !cbor_bytestring_is_definite(it[14]))
-			goto bad;
-		n = cbor_bytestring_length(it[14]);
-		if (n == 0 || n > SNT_ENTRY_MAX_PAYLOAD)
-			goto bad;
-		p = malloc(n);
-		if (!p)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		memcpy(p, cbor_bytestring_handle(it[14]), n);
-		e->payload = p;
-		e->payload_len = n;
-	}
-	col = 15;
-	if (!is_null(it[15]) && get_text(it[15], e->detail, sizeof(e->detail), false))
-		goto bad;
-	col = 16;
-	if (get_hash(it[16], e->prev_hash))
-		goto bad;
-	col = 17;
-	if (get_hash(it[17], e->hash))
-		goto bad;
-	/* Never beside a payload (snt_entry_check()). */
-	col = 18;
-	if (cbor_array_size(arr) > 18 && !is_null(it[18])) {
-		if (e->payload_len || get_hash(it[18], e->payload_hash))
-			goto bad;
-		e->has_payload_hash = true;
-	}
-	return SNT_BUNDLE_OK;
-bad:
-	snprintf(name, sizeof(name), "entries[%zu].%s", idx, cols[col]);
-	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, e->seq, "field \"%s\": wrong type or out of range", name);
-}
-
-void snt_bundle_free(struct snt_bundle *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < b->n; i++)
-		free((void *)(uintptr_t)b->entries[i].payload);
-	free(b->entries);
-	free(b->seals);
-	free(b);
 }
 
 static enum snt_bundle_err decode_device(const cbor_item_t *v, char device[SNT_DEVICE_ID_LEN],
@@ -286,150 +152,16 @@ static enum snt_bundle_err decode_device(const cbor_item_t *v, char device[SNT_D
 	return SNT_BUNDLE_OK;
 }
 
-/* "seals": one seal or null per entry (bundle.h). */
-static enum snt_bundle_err decode_seals(const cbor_item_t *v, struct snt_bundle *b, struct snt_bundle_diag *d)
-{
-	if (!cbor_isa_array(v) || !cbor_array_is_definite(v) || cbor_array_size(v) != b->n)
-		return bundle__fail_field(d, "seals", "not an array of one seal or null per entry");
-	b->seals = calloc(b->n, sizeof(*b->seals));
-	if (!b->seals)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < b->n; i++) {
-		const cbor_item_t *it = cbor_array_handle(v)[i];
-		struct snt_bundle_seal *s = &b->seals[i];
-
-		if (is_null(it))
-			continue;
-		if (!cbor_isa_array(it) || !cbor_array_is_definite(it) || cbor_array_size(it) != 2 ||
-		    get_uint(cbor_array_handle(it)[0], &s->epoch) || s->epoch > SNT_FSS_EPOCH_MAX ||
-		    get_hash(cbor_array_handle(it)[1], s->tag))
-			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "seals", b->entries[i].seq,
-					    "entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null",
-					    b->entries[i].seq);
-		s->present = true;
-	}
-	return SNT_BUNDLE_OK;
-}
-
-static enum snt_bundle_err decode_bundle_map(const cbor_item_t *root, struct snt_bundle **out,
-					     struct snt_bundle_diag *d)
-{
-	struct field f[] = { { "type", NULL },	{ "v", NULL },	  { "device", NULL }, { "kind", NULL },
-			     { "first", NULL }, { "last", NULL }, { "count", NULL },  { "prev", NULL },
-			     { "head", NULL },	{ "created", NULL }, { "entries", NULL }, { "seals", NULL } };
-	size_t nf = SNT_ARRAY_SIZE(f) - 1;
-	struct snt_bundle *b;
-	struct snt_bundle_manifest *m;
-	enum snt_bundle_err rc;
-	char kind[16];
-	size_t n;
-
-	/* "seals" is optional, and last. */
-	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) == nf + 1) {
-		const cbor_item_t *k = cbor_map_handle(root)[nf].key;
-
-		if (cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == 5 &&
-		    !memcmp(cbor_string_handle(k), "seals", 5))
-			nf++;
-	}
-	rc = map_fields(root, "bundle", f, nf, NULL, d);
-	if (rc)
-		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-	m = &b->manifest;
-	rc = decode_device(f[2].val, m->device, d);
-	if (rc)
-		goto err;
-	if (get_name(f[3].val, kind, sizeof(kind)) || snt_bundle_kind_from_name(kind, &m->kind)) {
-		rc = bundle__fail_field(d, "kind", "not \"regular\" or \"priority\"");
-		goto err;
-	}
-	if (get_uint(f[4].val, &m->first) || m->first < 1 || m->first > SNT_BUNDLE_MAX_SEQ) {
-		rc = bundle__fail_field(d, "first", "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
-		goto err;
-	}
-	if (get_uint(f[5].val, &m->last) || m->last < m->first || m->last > SNT_BUNDLE_MAX_SEQ) {
-		rc = bundle__fail_field(d, "last", "not an unsigned integer from first to " SEQ_MAX_TEXT);
-		goto err;
-	}
-	if (get_uint(f[6].val, &m->count)) {
-		rc = bundle__fail_field(d, "count", "not an unsigned integer");
-		goto err;
-	}
-	if (m->count < 1 || m->count > SNT_BUNDLE_MAX_ENTRIES) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " not within 1 to %d", m->count,
-			  SNT_BUNDLE_MAX_ENTRIES);
-		goto err;
-	}
-	if (get_hash(f[7].val, m->prev)) {
-		rc = bundle__fail_field(d, "prev", "not a 32-byte string");
-		goto err;
-	}
-	if (get_hash(f[8].val, m->head)) {
-		rc = bundle__fail_field(d, "head", "not a 32-byte string");
-		goto err;
-	}
-	if (get_int(f[9].val, &m->created_ms)) {
-		rc = bundle__fail_field(d, "created", "not an integer");
-		goto err;
-	}
-	if (!cbor_isa_array(f[10].val) || !cbor_array_is_definite(f[10].val)) {
-		rc = bundle__fail_field(d, "entries", "not an array");
-		goto err;
-	}
-	n = cbor_array_size(f[10].val);
-	if (n != (size_t)m->count) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " but %zu entries", m->count, n);
-		goto err;
-	}
-	b->entries = calloc(n, sizeof(*b->entries));
-	if (!b->entries) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		goto err;
-	}
-	for (size_t i = 0; i < n; i++) {
-		rc = decode_entry(cbor_array_handle(f[10].val)[i], i, &b->entries[i], d);
-		b->n = i + 1;	/* entry i may own a payload even on error */
-		if (rc)
-			goto err;
-	}
-	rc = bundle__check(m, b->entries, n, d);
-	if (rc)
-		goto err;
-	if (nf == SNT_ARRAY_SIZE(f)) {
-		rc = decode_seals(f[11].val, b, d);
-		if (rc)
-			goto err;
-	}
-	*out = b;
-	return SNT_BUNDLE_OK;
-err:
-	snt_bundle_free(b);
-	return rc;
-}
-
-/*
- * Count the items of one CBOR data item at *pos without building any
- * (RFC 8949 §3, definite lengths only: our encoders write no other), to
- * bound what libcbor would allocate: more than *left items, nesting deeper
- * than PAYLOAD_MAX_DEPTH, an indefinite length, or a declared length or
- * count larger than the bytes remaining is refused.  Return 0 or -1.
- */
-#define PAYLOAD_MAX_DEPTH 8
-
-static int read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg);
-
-static int count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int depth, size_t *left)
+/* Counting items without building any (bundle_internal.h). */
+int bundle__count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int depth, size_t *left)
 {
 	uint8_t major;
 	uint64_t arg, n;
 
-	if (depth > PAYLOAD_MAX_DEPTH || *left == 0 || *pos >= len || (p[*pos] & 0x1f) > 27)
+	if (depth > BUNDLE_PAYLOAD_MAX_DEPTH || *left == 0 || *pos >= len || (p[*pos] & 0x1f) > 27)
 		return -1;
 	(*left)--;
-	if (read_head(p, len, pos, &major, &arg))
+	if (bundle__read_head(p, len, pos, &major, &arg))
 		return -1;
 	switch (major) {
 	case 2:
@@ -446,42 +178,21 @@ static int count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int d
 		if (n > *left)
 			return -1;
 		for (uint64_t i = 0; i < n; i++)
-			if (count_items(p, len, pos, depth + 1, left))
+			if (bundle__count_items(p, len, pos, depth + 1, left))
 				return -1;
 		return 0;
 	case 6:
-		return count_items(p, len, pos, depth + 1, left);
+		return bundle__count_items(p, len, pos, depth + 1, left);
 	default:
 		return 0;	/* integers, simple values, floats (their bytes were read by read_head) */
 	}
 }
 
-static int payload_bounded(const uint8_t *p, size_t len, size_t max_items)
+int bundle__payload_bounded(const uint8_t *p, size_t len, size_t max_items)
 {
 	size_t pos = 0, left = max_items;
 
-	return count_items(p, len, &pos, 0, &left) || pos != len ? -1 : 0;
-}
-
-enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
-				      struct snt_bundle_diag *diag)
-{
-	cbor_item_t *root;
-	enum snt_bundle_err rc;
-
-	bundle__diag_clear(diag);
-	if (!cbor || !out)
-		return SNT_BUNDLE_ERR_INVAL;
-	if (payload_bounded(cbor, len, SNT_BUNDLE_MAX_ITEMS))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-			    "payload refused before decoding (more than %d items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
-	root = snt_cose_cbor_load(cbor, len);
-	if (!root)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
-	rc = decode_bundle_map(root, out, diag);
-	cbor_decref(&root);
-	return rc;
+	return bundle__count_items(p, len, &pos, 0, &left) || pos != len ? -1 : 0;
 }
 
 enum snt_bundle_err snt_bundle_manifest_get(const struct snt_bundle *b, struct snt_bundle_manifest *m)
@@ -492,11 +203,7 @@ enum snt_bundle_err snt_bundle_manifest_get(const struct snt_bundle *b, struct s
 	return SNT_BUNDLE_OK;
 }
 
-/*
- * The "device" of an unverified bundle payload, read without building
- * items: the map must start with "type": "bundle", "v": 1, "device": tstr.
- */
-static int read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg)
+int bundle__read_head(const uint8_t *p, size_t len, size_t *pos, uint8_t *major, uint64_t *arg)
 {
 	uint8_t ib, ai;
 
@@ -528,7 +235,7 @@ static int read_text(const uint8_t *p, size_t len, size_t *pos, const char **s, 
 	uint8_t major;
 	uint64_t arg;
 
-	if (read_head(p, len, pos, &major, &arg) || major != 3 || arg > len - *pos)
+	if (bundle__read_head(p, len, pos, &major, &arg) || major != 3 || arg > len - *pos)
 		return -1;
 	*s = (const char *)p + *pos;
 	*n = (size_t)arg;
@@ -541,6 +248,10 @@ static int text_is(const char *s, size_t n, const char *want)
 	return n == strlen(want) && !memcmp(s, want, n);
 }
 
+/*
+ * The "device" of an unverified bundle payload, read without building
+ * items: the map must start with "type": "bundle", "v": 1, "device": tstr.
+ */
 static enum snt_bundle_err peek_device(const uint8_t *p, size_t len, char device[SNT_DEVICE_ID_LEN],
 				       struct snt_bundle_diag *d)
 {
@@ -549,12 +260,12 @@ static enum snt_bundle_err peek_device(const uint8_t *p, size_t len, char device
 	uint64_t arg;
 	const char *s;
 
-	if (read_head(p, len, &pos, &major, &arg) || major != 5)
+	if (bundle__read_head(p, len, &pos, &major, &arg) || major != 5)
 		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
 	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "type") || read_text(p, len, &pos, &s, &n) ||
 	    !text_is(s, n, "bundle"))
 		return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"bundle\"");
-	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "v") || read_head(p, len, &pos, &major, &arg) ||
+	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "v") || bundle__read_head(p, len, &pos, &major, &arg) ||
 	    major != 0 || arg != SNT_BUNDLE_VERSION)
 		return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
 	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "device") || read_text(p, len, &pos, &s, &n) ||
@@ -652,11 +363,11 @@ static enum snt_bundle_err open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t
 	se = snt_sign1_open(buf, len, pub, &payload, &payload_len);
 	if (se)
 		return map_open_err(se, d);
-	if (payload_bounded(payload, payload_len, SNT_SIGNED_MAX_ITEMS)) {
+	if (bundle__payload_bounded(payload, payload_len, SNT_SIGNED_MAX_ITEMS)) {
 		free(payload);
 		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0,
 			    "payload refused before decoding (more than %d items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS, PAYLOAD_MAX_DEPTH);
+			    "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS, BUNDLE_PAYLOAD_MAX_DEPTH);
 	}
 	*root = snt_cose_cbor_load(payload, payload_len);
 	free(payload);

@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Memory of `sentinel-bureau import` against bundle size (issue 17), both
+# backends in the same run.  Three sticks of simulated gates
+# (tests/bench/gen_bundles.c: real gate logs exported as sealed, signed
+# bundles): one bundle of 500 entries, one of 5,000 (the format's largest
+# bundle, SNT_BUNDLE_MAX_ENTRIES) and 50,000 entries in 10 bundles of 5,000.
+# Each is imported into a new SQLite file and a new database of a private
+# PostgreSQL 15 cluster (tests/scenario/pg.sh); prints per import
+#   bureau <backend> import_rss entries=E per_bundle=K max_rss_kb=R seconds=S
+# (max_rss_kb: the import process's maximum resident set, getrusage(2)
+# through GNU time's %M).  With BASE=<another sentinel-bureau> the same
+# imports run with that binary too (label bureau=base), for a baseline in
+# the same run.  Figures, not pass/fail.
+# usage: [BASE=path] bench-bureau-rss.sh [BUILD_DIR]
+set -u
+B=${1:-build}
+ROOT=$(pwd)
+if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
+	echo "bench-bureau-rss: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
+	exit 1
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "bench-bureau-rss: /usr/bin/time (GNU time) missing" >&2
+	exit 1
+fi
+case $B in /*) ;; *) B="$ROOT/$B" ;; esac
+T=$(mktemp -d "$B/bench-bureau-rss.XXXXXX")
+chmod 755 "$T"
+trap 'rm -rf "$T"' EXIT
+PG_OPTS=""
+. tests/scenario/pg.sh
+pg_start
+sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+"$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null
+# stick NAME ENTRIES PER_BUNDLE
+stick() {
+	"$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/keys" --logs "$T/logs" --out "$T/$1" \
+		--prefix "$1" --devices 1 --entries "$2" --per-bundle "$3" >/dev/null || exit 1
+}
+stick small 500 500
+stick one 5000 5000
+stick ten 50000 5000
+rm -rf "$T/logs"
+n=0
+# import LABEL BUREAU STICK ENTRIES PER_BUNDLE
+import() {
+	n=$((n + 1))
+	sq="$T/rss-$n.db"
+	pg=$(pg_newdb rss$n)
+	for db in "$sq" "$pg"; do
+		case $db in postgresql*) k=postgresql ;; *) k=sqlite ;; esac
+		for key in "$T"/keys/*.key.pub; do
+			"$2" --db "$db" register --device "$(basename "$key" .key.pub)" --pub "$key" >/dev/null || exit 1
+		done
+		a=$(date +%s%N)
+		/usr/bin/time -f %M -o "$T/rss" "$2" --db "$db" import --key "$T/bureau.key" "$T/$3" >"$T/import.out" ||
+			echo "bench-bureau-rss: import of $3 into $k failed" >&2
+		b=$(date +%s%N)
+		awk -v k="$k" -v l="$1" -v e="$4" -v p="$5" -v r="$(tail -n 1 "$T/rss")" -v a="$a" -v b="$b" 'BEGIN {
+			printf "bureau %s import_rss entries=%d per_bundle=%d max_rss_kb=%d seconds=%.2f%s\n",
+				k, e, p, r, (b - a) / 1e9, l }'
+	done
+	rm -f "$sq"*
+}
+for what in "small 500 500" "one 5000 5000" "ten 50000 5000"; do
+	set -- $what
+	[ -z "${BASE:-}" ] || import " bureau=base" "$BASE" "$@"
+	import "" "$B/sentinel-bureau" "$@"
+done
