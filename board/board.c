@@ -41,16 +41,12 @@ static const char *const err_text[] = {
 
 const char *snt_hal_strerror(enum snt_hal_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 const char *snt_role_name(enum snt_role r)
 {
-	if ((unsigned int)r < SNT_ROLE_COUNT)
-		return role_names[r];
-	return "?";
+	return snt_table_text(role_names, SNT_ARRAY_SIZE(role_names), r, "?");
 }
 
 int snt_role_from_name(const char *name, enum snt_role *out)

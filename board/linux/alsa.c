@@ -44,9 +44,7 @@ static const char *const err_text[] = {
 
 const char *snt_alsa_strerror(enum snt_alsa_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /* Play one clip to the end; false when the device failed. */

@@ -57,9 +57,7 @@ static const char *const err_text[] = {
 
 const char *snt_drm_strerror(enum snt_drm_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /* The mode to use: the preferred one, else the first. */

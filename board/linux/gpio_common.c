@@ -44,9 +44,7 @@ static const char *const err_text[] = {
 
 const char *snt_lgpio_strerror(enum snt_lgpio_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 bool snt_lgpio_is_output(enum snt_role role)

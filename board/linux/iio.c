@@ -37,9 +37,7 @@ static const char *const input_attrs[] = { "in_temp_object_input", "in_temp_ambi
 
 const char *snt_iio_strerror(enum snt_iio_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /* Read a small sysfs attribute into @buf (NUL-terminated, trailing blanks cut). */

@@ -34,9 +34,7 @@ static const char *const err_text[] = {
 
 const char *snt_mlx90614_strerror(enum snt_mlx90614_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 uint8_t snt_mlx90614_pec(const uint8_t *data, size_t len)

@@ -50,9 +50,7 @@ static const char *const err_text[] = {
 
 const char *snt_v4l2_strerror(enum snt_v4l2_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /* ---- the real system calls ---- */

@@ -39,9 +39,7 @@ static const char *const err_text[] = {
 
 const char *snt_scenario_strerror(enum snt_scenario_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 static enum snt_scenario_err fail(struct parser *p, enum snt_scenario_err err, const char *fmt, ...)

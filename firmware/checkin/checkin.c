@@ -54,9 +54,7 @@ static const char *const err_text[] = {
 
 const char *snt_checkin_strerror(enum snt_checkin_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /*

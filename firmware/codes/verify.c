@@ -71,30 +71,22 @@ static const char *const clock_names[] = {
 
 const char *snt_verify_stage_name(enum snt_verify_stage s)
 {
-	if ((unsigned int)s < SNT_ARRAY_SIZE(stage_names))
-		return stage_names[s];
-	return "?";
+	return snt_table_text(stage_names, SNT_ARRAY_SIZE(stage_names), s, "?");
 }
 
 const char *snt_verify_strerror(enum snt_verify_stage s)
 {
-	if ((unsigned int)s < SNT_ARRAY_SIZE(stage_text))
-		return stage_text[s];
-	return "unknown verification error";
+	return snt_table_text(stage_text, SNT_ARRAY_SIZE(stage_text), s, "unknown verification error");
 }
 
 const char *snt_verify_result_name(enum snt_verify_result r)
 {
-	if ((unsigned int)r < SNT_ARRAY_SIZE(result_names))
-		return result_names[r];
-	return "?";
+	return snt_table_text(result_names, SNT_ARRAY_SIZE(result_names), r, "?");
 }
 
 const char *snt_verify_clock_name(enum snt_verify_clock c)
 {
-	if ((unsigned int)c < SNT_ARRAY_SIZE(clock_names))
-		return clock_names[c];
-	return "?";
+	return snt_table_text(clock_names, SNT_ARRAY_SIZE(clock_names), c, "?");
 }
 
 enum snt_verify_stage codes__cose_stage(enum snt_cose_err err)

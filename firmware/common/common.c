@@ -89,6 +89,11 @@ int snt_name_index(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
+const char *snt_table_text(const char *const *table, size_t n, unsigned int i, const char *fallback)
+{
+	return i < n ? table[i] : fallback;
+}
+
 int snt_fopen_regular(const char *path, FILE **out)
 {
 	struct stat sb;

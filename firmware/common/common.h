@@ -50,6 +50,15 @@ int snt_hex_decode_lower(const char *in, size_t n, uint8_t *out) SNT_WUR;
  */
 int snt_name_index(const char *const *names, size_t n, const char *name);
 
+/*
+ * snt_table_text() - the other way: the string for the value @i of an enum
+ * in the table @table of @n strings indexed by that enum (designated
+ * initialisers), for every module's strerror() and *_name() functions.
+ * Return: @table[@i] (NULL where the table leaves a value out on purpose);
+ * @fallback (any string, or NULL) when @i is not below @n.
+ */
+const char *snt_table_text(const char *const *table, size_t n, unsigned int i, const char *fallback);
+
 /* snt_fopen_regular()'s error for a path that is not a regular file. */
 #define SNT_ENOTREG (-1)
 

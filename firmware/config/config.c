@@ -167,9 +167,7 @@ static const char *const err_text[] = {
 
 const char *snt_config_strerror(enum snt_config_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 void snt_config_defaults(struct snt_config *cfg)

@@ -529,7 +529,5 @@ static const char *const err_text[] = {
 
 const char *snt_cose_strerror(enum snt_cose_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }

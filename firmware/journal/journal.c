@@ -45,9 +45,7 @@ static const char *const err_text[] = {
 
 const char *snt_journal_strerror(enum snt_journal_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 int snt_journal_errno(const struct snt_journal *j)

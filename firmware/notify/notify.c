@@ -18,9 +18,7 @@ static const char *const err_text[] = {
 
 const char *snt_notify_strerror(enum snt_notify_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 static int parse_u64(const char *s, unsigned long long *out)

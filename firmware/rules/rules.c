@@ -50,23 +50,17 @@ static const char *const mode_names[] = {
 
 const char *snt_rules_strerror(enum snt_rules_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 const char *snt_rules_freshness_name(enum snt_rules_freshness f)
 {
-	if ((unsigned int)f < SNT_ARRAY_SIZE(freshness_names))
-		return freshness_names[f];
-	return "?";
+	return snt_table_text(freshness_names, SNT_ARRAY_SIZE(freshness_names), f, "?");
 }
 
 const char *snt_rules_mode_name(enum snt_rules_mode m)
 {
-	if ((unsigned int)m < SNT_ARRAY_SIZE(mode_names))
-		return mode_names[m];
-	return "?";
+	return snt_table_text(mode_names, SNT_ARRAY_SIZE(mode_names), m, "?");
 }
 
 void rules__msg(char *errbuf, size_t errlen, const char *fmt, ...)

@@ -116,16 +116,12 @@ struct snt_screen_renderer {
 
 const char *snt_screen_strerror(enum snt_screen_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 const char *snt_screen_state_name(enum snt_screen_state s)
 {
-	if ((unsigned int)s < SNT_SCREEN_STATE_COUNT)
-		return state_names[s];
-	return "?";
+	return snt_table_text(state_names, SNT_ARRAY_SIZE(state_names), s, "?");
 }
 
 int snt_screen_state_from_name(const char *name, enum snt_screen_state *out)

@@ -37,9 +37,7 @@ static const char *const err_text[] = {
 
 const char *snt_sync_strerror(enum snt_sync_err err)
 {
-	if ((unsigned)err < SNT_ARRAY_SIZE(err_text) && err_text[err])
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 static const char *const time_names[] = {
@@ -54,9 +52,7 @@ static const char *const time_names[] = {
 
 const char *snt_sync_time_status_name(enum snt_sync_time_status s)
 {
-	if ((unsigned)s < SNT_ARRAY_SIZE(time_names))
-		return time_names[s];
-	return NULL;
+	return snt_table_text(time_names, SNT_ARRAY_SIZE(time_names), s, NULL);
 }
 
 SNT_PRINTF(4, 5)

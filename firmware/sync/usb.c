@@ -54,9 +54,7 @@ static const char *const err_text[] = {
 
 const char *snt_usb_strerror(enum snt_usb_err err)
 {
-	if ((unsigned)err < SNT_ARRAY_SIZE(err_text) && err_text[err])
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 SNT_PRINTF(4, 5)

@@ -16,9 +16,7 @@ static const char *const err_text[] = {
 
 const char *snt_thermo_strerror(enum snt_thermo_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 static int cmp_i32(const void *a, const void *b)

@@ -153,9 +153,7 @@ const struct snt_trust_key *snt_trust_find(const struct snt_trust *t, const uint
 
 const char *snt_trust_strerror(enum snt_trust_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(trust_errors))
-		return trust_errors[err];
-	return "unknown trust error";
+	return snt_table_text(trust_errors, SNT_ARRAY_SIZE(trust_errors), err, "unknown trust error");
 }
 
 /* base64 or base64url, with or without padding (RFC 4648 §4, §5). */

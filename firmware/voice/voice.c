@@ -26,9 +26,7 @@ static const char *const err_text[] = {
 
 const char *snt_voice_strerror(enum snt_voice_err err)
 {
-	if ((unsigned int)err < SNT_ARRAY_SIZE(err_text))
-		return err_text[err];
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 static uint32_t le32(const uint8_t *p)
