@@ -283,36 +283,25 @@ static int package_check(const char *text, const char *where, struct package *p)
 static int read_text(const char *path, size_t max, char **out)
 {
 	struct stat st;
+	uint8_t *buf;
 	size_t len;
-	char *buf;
-	FILE *f;
 	int rc;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
 		ctl_err(CMD, _("%s: a symbolic link: refused"), path);
 		return -1;
 	}
-	rc = snt_fopen_regular(path, &f);
-	if (rc) {
-		ctl_err(CMD, "%s: %s", path, snt_open_strerror(rc));
-		return -1;
-	}
-	buf = malloc(max + 1);
-	if (!buf) {
-		fclose(f);
+	rc = snt_read_file(path, max, &buf, &len);
+	if (rc == ENOMEM) {
 		ctl_err(CMD, _("out of memory"));
 		return -1;
 	}
-	len = fread(buf, 1, max + 1, f);
-	rc = ferror(f);
-	fclose(f);
-	if (rc || len > max) {
-		ctl_err(CMD, "%s: %s", path, rc ? _("read error") : _("too large"));
-		free(buf);
+	if (rc) {
+		ctl_err(CMD, "%s: %s", path,
+			rc == SNT_EREAD ? _("read error") : rc == SNT_ETOOBIG ? _("too large") : snt_open_strerror(rc));
 		return -1;
 	}
-	buf[len] = '\0';
-	*out = buf;
+	*out = (char *)buf;
 	return 0;
 }
 

@@ -108,31 +108,15 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 /* Read FILE whole (at most SNT_RULES_MAX_FILE bytes); 0, or -1 after reporting. */
 static int read_input(const char *path, uint8_t **out, size_t *len)
 {
-	uint8_t *buf;
-	FILE *f;
-	int rc;
+	int rc = snt_read_file(path, SNT_RULES_MAX_FILE, out, len);
 
-	rc = snt_fopen_regular(path, &f);
-	if (rc) {
-		ctl_err(CMD, "%s: %s", path, snt_open_strerror(rc));
-		return -1;
-	}
-	buf = malloc(SNT_RULES_MAX_FILE + 1);
-	if (!buf) {
-		fclose(f);
+	if (rc == ENOMEM)
 		ctl_err(CMD, "out of memory");
-		return -1;
-	}
-	*len = fread(buf, 1, SNT_RULES_MAX_FILE + 1, f);
-	rc = ferror(f) ? errno : 0;
-	fclose(f);
-	if (rc || *len > SNT_RULES_MAX_FILE) {
-		ctl_err(CMD, "%s: %s", path, rc ? strerror(rc) : "larger than 1048576 bytes");
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
+	else if (rc)
+		ctl_err(CMD, "%s: %s", path,
+			rc == SNT_ETOOBIG ? "larger than 1048576 bytes" :
+			rc == SNT_EREAD ? strerror(errno) : snt_open_strerror(rc));
+	return rc ? -1 : 0;
 }
 
 /* A line's label, translated, padded to the value column (18). */

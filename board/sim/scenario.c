@@ -184,32 +184,22 @@ static enum snt_scenario_err parse_temp(struct parser *p, const char *w, int32_t
 static enum snt_scenario_err read_frames(struct parser *p, const char *word, uint8_t **data, size_t *len)
 {
 	char path[PATH_MAX];
-	uint8_t *buf;
-	size_t n = 0;
-	FILE *f;
 	int rc, k;
 
 	k = snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : p->dir, word);
 	if (k < 0 || (size_t)k >= sizeof(path))
 		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames path too long");
-	rc = snt_fopen_regular(path, &f);
-	if (rc)
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: %s", path, snt_open_strerror(rc));
-	buf = malloc(SNT_SCENARIO_MAX_FRAMES_BYTES + 1);
-	if (!buf) {
-		fclose(f);
+	rc = snt_read_file(path, SNT_SCENARIO_MAX_FRAMES_BYTES, data, len);
+	if (rc == ENOMEM)
 		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
-	}
-	n = fread(buf, 1, SNT_SCENARIO_MAX_FRAMES_BYTES + 1, f);
-	rc = ferror(f);
-	fclose(f);
-	if (rc || n == 0 || n > SNT_SCENARIO_MAX_FRAMES_BYTES) {
-		free(buf);
+	if (rc)
 		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: %s", path,
-			    rc ? "read error" : n == 0 ? "empty" : "larger than 1 MiB");
+			    rc == SNT_ETOOBIG ? "larger than 1 MiB" : snt_open_strerror(rc));
+	if (*len == 0) {
+		free(*data);
+		*data = NULL;
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: empty", path);
 	}
-	*data = buf;
-	*len = n;
 	return SNT_SCENARIO_OK;
 }
 

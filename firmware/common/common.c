@@ -128,12 +128,51 @@ err_close:
 	return err;
 }
 
+int snt_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	uint8_t *buf;
+	size_t n;
+	FILE *f;
+	int rc = snt_fopen_regular(path, &f);
+
+	if (rc)
+		return rc;
+	buf = malloc(max + 1);
+	if (!buf) {
+		fclose(f);
+		return ENOMEM;
+	}
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f))
+		rc = SNT_EREAD;
+	else if (n > max)
+		rc = SNT_ETOOBIG;
+	if (rc) {
+		int e = errno;
+
+		explicit_bzero(buf, n);
+		free(buf);
+		fclose(f);
+		errno = e;
+		return rc;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 const char *snt_open_strerror(int err)
 {
 	if (err == SNT_ENOTREG)
 		return "not a regular file";
 	if (err == SNT_ESYMLINK)
 		return "a symbolic link (not followed)";
+	if (err == SNT_ETOOBIG)
+		return "too large";
+	if (err == SNT_EREAD)
+		return "read error";
 	return strerror(err);
 }
 

@@ -77,6 +77,27 @@ int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
 /* snt_open_companion()'s error for a path that is a symbolic link. */
 #define SNT_ESYMLINK (-2)
 
+/* snt_read_file()'s errors: a file over its limit; a read that failed (errno says why). */
+#define SNT_ETOOBIG (-3)
+#define SNT_EREAD (-4)
+
+/*
+ * snt_read_file() - the whole of an input file in memory: opened as
+ * snt_fopen_regular() does and read to its end, at most @max bytes.
+ * @path: the file.
+ * @max: the largest size accepted, in bytes (below SIZE_MAX).
+ * @out: receives a new buffer (malloc'd, @max + 1 bytes; the caller frees
+ *     it) holding the file's bytes and a NUL after them, so that text can
+ *     be parsed as a string.
+ * @len: receives the number of bytes read (0 for an empty file).
+ * Return: 0; what snt_fopen_regular() returns when the open failed (an
+ * errno value, SNT_ENOTREG); ENOMEM when no buffer could be had;
+ * SNT_ETOOBIG when the file holds more than @max bytes; SNT_EREAD when
+ * reading failed, with errno set.  On failure nothing stays allocated, and
+ * what was read is wiped first (a key file's bytes do not linger).
+ */
+int snt_read_file(const char *path, size_t max, uint8_t **out, size_t *len) SNT_WUR;
+
 /*
  * snt_open_companion() - open a file that belongs to a database (its lock,
  * journal, sync lock: "<db>.journal", "<db>.lock", ...), where a symbolic
@@ -131,9 +152,10 @@ int snt_create_private(const char *path) SNT_WUR;
 int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mode) SNT_WUR;
 
 /*
- * snt_open_strerror() - text for snt_fopen_regular()'s and
- * snt_open_companion()'s errors: strerror(3), "not a regular file" or "a
- * symbolic link (not followed)"; never NULL.
+ * snt_open_strerror() - text for snt_fopen_regular()'s,
+ * snt_open_companion()'s and snt_read_file()'s errors: strerror(3), "not a
+ * regular file", "a symbolic link (not followed)", "too large" or "read
+ * error"; never NULL.
  */
 const char *snt_open_strerror(int err);
 

@@ -570,43 +570,29 @@ enum snt_rules_err snt_rules_open(const uint8_t *buf, size_t len, EVP_PKEY *bure
 static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out_len, char *errbuf,
 				    size_t errlen)
 {
-	uint8_t *buf;
-	size_t n;
-	FILE *f;
-	int rc;
+	int rc = snt_read_file(path, SNT_RULES_MAX_FILE, out, out_len);
 
-	rc = snt_fopen_regular(path, &f);
-	if (rc == ENOENT)
+	switch (rc) {
+	case 0:
+		return SNT_RULES_OK;
+	case ENOENT:
 		return SNT_RULES_ERR_NONE;
-	if (rc) {
+	case ENOMEM:
+		return SNT_RULES_ERR_NOMEM;
+	case SNT_ETOOBIG:
+		rules__msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
+		return SNT_RULES_ERR_TOO_LARGE;
+	case SNT_EREAD:
+		rc = errno;
+		rules__msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
+		errno = rc;
+		return SNT_RULES_ERR_IO;
+	default:
 		rules__msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
 		if (rc > 0)
 			errno = rc;
 		return SNT_RULES_ERR_IO;
 	}
-	buf = malloc(SNT_RULES_MAX_FILE + 1);
-	if (!buf) {
-		fclose(f);
-		return SNT_RULES_ERR_NOMEM;
-	}
-	n = fread(buf, 1, SNT_RULES_MAX_FILE + 1, f);
-	if (ferror(f)) {
-		rc = errno;
-		fclose(f);
-		free(buf);
-		rules__msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
-		errno = rc;
-		return SNT_RULES_ERR_IO;
-	}
-	fclose(f);
-	if (n > SNT_RULES_MAX_FILE) {
-		free(buf);
-		rules__msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
-		return SNT_RULES_ERR_TOO_LARGE;
-	}
-	*out = buf;
-	*out_len = n;
-	return SNT_RULES_OK;
 }
 
 static int join(char *buf, size_t size, const char *dir, const char *name)

@@ -328,32 +328,25 @@ enum snt_sign_err snt_sign_key_public_from_pem(const char *pem, size_t len, EVP_
 
 static enum snt_sign_err load_key(const char *path, int private, EVP_PKEY **out)
 {
-	char *buf;
+	uint8_t *buf;
 	size_t n;
-	FILE *f;
 	int err;
 	enum snt_sign_err rc;
 
 	if (!path || !out)
 		return SNT_SIGN_ERR_INVAL;
-	err = snt_fopen_regular(path, &f);
+	err = snt_read_file(path, SNT_SIGN_MAX_KEY_FILE, &buf, &n);
 	if (err == SNT_ENOTREG || err == EISDIR)
 		return SNT_SIGN_ERR_NOTREG;
+	if (err == ENOMEM)
+		return SNT_SIGN_ERR_NOMEM;
+	if (err == SNT_EREAD || err == SNT_ETOOBIG)
+		return SNT_SIGN_ERR_READ;
 	if (err) {
 		errno = err;
 		return SNT_SIGN_ERR_OPEN;
 	}
-	buf = malloc(SNT_SIGN_MAX_KEY_FILE + 1);
-	if (!buf) {
-		fclose(f);
-		return SNT_SIGN_ERR_NOMEM;
-	}
-	n = fread(buf, 1, SNT_SIGN_MAX_KEY_FILE + 1, f);
-	if (ferror(f) || n > SNT_SIGN_MAX_KEY_FILE)
-		rc = SNT_SIGN_ERR_READ;
-	else
-		rc = parse_pem(buf, n, private, out);
-	fclose(f);
+	rc = parse_pem((const char *)buf, n, private, out);
 	OPENSSL_cleanse(buf, n);
 	free(buf);
 	return rc;

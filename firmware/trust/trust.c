@@ -386,35 +386,20 @@ static enum snt_trust_err load_buffer(struct snt_trust *t, const char *buf, size
 static enum snt_trust_err load_file(struct snt_trust *t, const char *path)
 {
 	enum snt_trust_err err;
-	struct stat sb;
-	char *buf;
+	uint8_t *buf;
 	size_t n;
-	FILE *f;
-	int oerr;
+	int rc = snt_read_file(path, TRUST_FILE_MAX, &buf, &n);
 
-	oerr = snt_fopen_regular(path, &f);
-	if (oerr) {
-		errno = oerr > 0 ? oerr : EINVAL;
-		return SNT_TRUST_ERR_IO;
-	}
-	if (fstat(fileno(f), &sb) || sb.st_size < 0 || (uint64_t)sb.st_size > TRUST_FILE_MAX) {
-		fclose(f);
-		return sb.st_size > 0 ? SNT_TRUST_ERR_FORMAT : SNT_TRUST_ERR_IO;
-	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		fclose(f);
+	if (rc == SNT_ETOOBIG)
+		return SNT_TRUST_ERR_FORMAT;
+	if (rc == ENOMEM)
 		return SNT_TRUST_ERR_NOMEM;
-	}
-	n = fread(buf, 1, (size_t)sb.st_size, f);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
+	if (rc) {
+		if (rc != SNT_EREAD)
+			errno = rc > 0 ? rc : EINVAL;
 		return SNT_TRUST_ERR_IO;
 	}
-	fclose(f);
-	buf[n] = '\0';
-	err = n ? load_buffer(t, buf, n) : SNT_TRUST_ERR_EMPTY;
+	err = n ? load_buffer(t, (const char *)buf, n) : SNT_TRUST_ERR_EMPTY;
 	free(buf);
 	return err;
 }

@@ -59,30 +59,18 @@ static void usage(void)
 /* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
 static int read_all(const char *path, char **out, size_t *len)
 {
-	char *buf;
-	FILE *f;
-	int rc = snt_fopen_regular(path, &f);
+	uint8_t *buf;
+	int rc = snt_read_file(path, MAX_FILE, &buf, len);
 
-	if (rc) {
-		bureau_err(cur, "%s: %s", path, snt_open_strerror(rc));
-		return -1;
-	}
-	buf = malloc(MAX_FILE + 1);
-	if (!buf) {
-		fclose(f);
+	if (rc == ENOMEM) {
 		bureau_err(cur, "out of memory");
 		return -1;
 	}
-	*len = fread(buf, 1, MAX_FILE + 1, f);
-	rc = ferror(f);
-	fclose(f);
-	if (rc || *len > MAX_FILE) {
-		bureau_err(cur, "%s: %s", path, rc ? "read error" : "larger than 1 MiB");
-		free(buf);
+	if (rc) {
+		bureau_err(cur, "%s: %s", path, rc == SNT_ETOOBIG ? "larger than 1 MiB" : snt_open_strerror(rc));
 		return -1;
 	}
-	buf[*len] = '\0';
-	*out = buf;
+	*out = (char *)buf;
 	return 0;
 }
 

@@ -568,29 +568,25 @@ static void sweep(struct server *srv)
 
 static char *read_pem(const char *path)
 {
-	FILE *f = NULL;
-	char *buf, shown[256];
+	uint8_t *buf;
+	char shown[256];
 	size_t got;
-	int e = snt_fopen_regular(path, &f);
+	int e = snt_read_file(path, MAX_PEM, &buf, &got);
 
 	bureau_escape(path, shown, sizeof(shown));
+	if (e == ENOMEM)
+		return NULL;
+	if (e == SNT_ETOOBIG || (!e && got == 0)) {
+		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", shown, MAX_PEM);
+		if (!e)
+			free(buf);
+		return NULL;
+	}
 	if (e) {
 		fprintf(stderr, "sentinel-bureau: serve: cannot read %s: %s\n", shown, snt_open_strerror(e));
 		return NULL;
 	}
-	buf = calloc(1, MAX_PEM + 1);
-	if (!buf) {
-		fclose(f);
-		return NULL;
-	}
-	got = fread(buf, 1, MAX_PEM + 1, f);
-	fclose(f);
-	if (got == 0 || got > MAX_PEM) {
-		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", shown, MAX_PEM);
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return (char *)buf;
 }
 
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
