@@ -15,6 +15,7 @@
 
 #include "common/common.h"
 #include "idcard/idcard.h"
+#include "tests/idcard_sample.h"
 
 /* The worked examples of GB 11643-1999 (annex: 11010519491231002X, 440524188001010014). */
 static void test_check_digit_standard_examples(void **state)
@@ -193,18 +194,6 @@ static void test_decode_broken(void **state)
 	assert_int_equal(snt_idcard_frame_decode(NULL, n, &f, &used), SNT_IDCARD_ERR_INVAL);
 }
 
-static const struct snt_idcard_text sample = {
-	.name = "张三丰",
-	.sex = "1",
-	.nation = "01",
-	.birth = "19491231",
-	.address = "北京市朝阳区某某路1号",
-	.number = "11010519491231002X",
-	.authority = "北京市公安局朝阳分局",
-	.valid_from = "20200101",
-	.valid_to = "20400101",
-};
-
 static void test_text_layout_and_roundtrip(void **state)
 {
 	uint8_t block[SNT_IDCARD_TEXT_LEN];
@@ -212,7 +201,7 @@ static void test_text_layout_and_roundtrip(void **state)
 	const char *field = "x";
 
 	(void)state;
-	assert_int_equal(snt_idcard_text_build(&sample, block, &field), SNT_IDCARD_OK);
+	assert_int_equal(snt_idcard_text_build(&idcard_sample, block, &field), SNT_IDCARD_OK);
 	assert_null(field);
 	/* Name at 0: U+5F20 U+4E09 U+4E30 in UCS-2LE, then spaces to byte 30. */
 	assert_memory_equal(block, "\x20\x5f\x09\x4e\x30\x4e\x20\x00", 8);
@@ -264,7 +253,7 @@ static void expect_parse_fails(uint8_t *block, size_t off, const char *bytes, si
 static void test_text_bad_fields(void **state)
 {
 	uint8_t block[SNT_IDCARD_TEXT_LEN];
-	struct snt_idcard_text t = sample;
+	struct snt_idcard_text t = idcard_sample;
 	const char *field;
 
 	(void)state;
@@ -282,7 +271,7 @@ static void test_text_bad_fields(void **state)
 	snt_strlcpy(t.name, "一二三四五六七八九十一二三四五六", sizeof(t.name));
 	assert_int_equal(snt_idcard_text_build(&t, block, &field), SNT_IDCARD_ERR_TEXT);
 	assert_string_equal(field, "name");
-	t = sample;
+	t = idcard_sample;
 	t.authority[0] = (char)0xff;
 	assert_int_equal(snt_idcard_text_build(&t, block, &field), SNT_IDCARD_ERR_TEXT);
 	assert_string_equal(field, "authority");
@@ -291,7 +280,7 @@ static void test_text_bad_fields(void **state)
 static void test_long_term_and_validity(void **state)
 {
 	uint8_t block[SNT_IDCARD_TEXT_LEN];
-	struct snt_idcard_text t = sample, back;
+	struct snt_idcard_text t = idcard_sample, back;
 
 	(void)state;
 	snt_strlcpy(t.valid_to, "长期", sizeof(t.valid_to));
@@ -301,11 +290,11 @@ static void test_long_term_and_validity(void **state)
 	assert_int_equal(snt_idcard_validity(&back, 20991231), SNT_IDCARD_VALID);
 	assert_int_equal(snt_idcard_validity(&back, 20191231), SNT_IDCARD_NOT_YET);
 
-	assert_int_equal(snt_idcard_validity(&sample, 20200101), SNT_IDCARD_VALID);
-	assert_int_equal(snt_idcard_validity(&sample, 20400101), SNT_IDCARD_VALID);
-	assert_int_equal(snt_idcard_validity(&sample, 20400102), SNT_IDCARD_EXPIRED);
-	assert_int_equal(snt_idcard_validity(&sample, 20191231), SNT_IDCARD_NOT_YET);
-	t = sample;
+	assert_int_equal(snt_idcard_validity(&idcard_sample, 20200101), SNT_IDCARD_VALID);
+	assert_int_equal(snt_idcard_validity(&idcard_sample, 20400101), SNT_IDCARD_VALID);
+	assert_int_equal(snt_idcard_validity(&idcard_sample, 20400102), SNT_IDCARD_EXPIRED);
+	assert_int_equal(snt_idcard_validity(&idcard_sample, 20191231), SNT_IDCARD_NOT_YET);
+	t = idcard_sample;
 	t.valid_to[0] = '\0';
 	assert_int_equal(snt_idcard_validity(&t, 20261207), SNT_IDCARD_EXPIRED);
 	assert_int_equal(snt_idcard_validity(NULL, 20261207), SNT_IDCARD_EXPIRED);
@@ -320,7 +309,7 @@ static void test_read_response(void **state)
 	size_t n, used;
 
 	(void)state;
-	assert_int_equal(snt_idcard_text_build(&sample, block, NULL), SNT_IDCARD_OK);
+	assert_int_equal(snt_idcard_text_build(&idcard_sample, block, NULL), SNT_IDCARD_OK);
 	snt_idcard_read_response(block, body);
 	assert_int_equal(snt_idcard_frame_encode(body, sizeof(body), frame, sizeof(frame), &n), SNT_IDCARD_OK);
 	/* 1295 bytes, LEN 0x0508, as a module sends it. */

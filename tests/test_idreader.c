@@ -19,6 +19,7 @@
 
 #include "hal.h"
 #include "idcard/idcard.h"
+#include "tests/idcard_sample.h"
 #include "linux/idreader.h"
 #include "sim/samcard.h"
 
@@ -34,18 +35,6 @@ struct fixture {
 	char why[256];
 };
 
-static const struct snt_idcard_text holder = {
-	.name = "张三丰",
-	.sex = "1",
-	.nation = "01",
-	.birth = "19491231",
-	.address = "北京市朝阳区某某路1号",
-	.number = "11010519491231002X",
-	.authority = "北京市公安局朝阳分局",
-	.valid_from = "20200101",
-	.valid_to = "20400101",
-};
-
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
@@ -53,7 +42,7 @@ static int setup(void **state)
 	assert_non_null(fx);
 	assert_int_equal(sim_samcard_new(fx->slave, sizeof(fx->slave), &fx->card), 0);
 	assert_int_equal(snt_idreader_new(fx->slave, TIMEOUT_MS, &fx->reader), SNT_HAL_OK);
-	assert_int_equal(snt_idcard_text_build(&holder, fx->block, NULL), SNT_IDCARD_OK);
+	assert_int_equal(snt_idcard_text_build(&idcard_sample, fx->block, NULL), SNT_IDCARD_OK);
 	*state = fx;
 	return 0;
 }
