@@ -126,13 +126,20 @@ append_sync_conf() {
 	mkdir -p "$(dirname "$1")/keys"
 }
 
-# write_rules_conf DIR SCENARIO KEY - DIR/gate.conf as write_conf (log
-# gate.db, output out.log, in DIR) for a gate under the bureau's rule set:
-# [sync] bureau_key = KEY, [rules] dir = rules (DIR/rules, made).
+# write_rules_conf DIR SCENARIO KEY [DEVICE_KEY] - DIR/gate.conf as
+# write_conf (log gate.db, output out.log, in DIR) for a gate under the
+# bureau's rule set: [sync] bureau_key = KEY, [rules] dir = rules (DIR/rules,
+# made); with DEVICE_KEY (relative to DIR) also [sync] device_key =
+# DEVICE_KEY, and DIR/keys made.
 write_rules_conf() {
 	mkdir -p "$1/rules"
 	write_conf "$1/gate.conf" "$2" gate.db out.log
-	printf '\n[sync]\nbureau_key = %s\n\n[rules]\ndir = rules\n' "$3" >>"$1/gate.conf"
+	printf '\n[sync]\nbureau_key = %s\n' "$3" >>"$1/gate.conf"
+	if [ -n "${4:-}" ]; then
+		mkdir -p "$1/keys"
+		printf 'device_key = %s\n' "$4" >>"$1/gate.conf"
+	fi
+	printf '\n[rules]\ndir = rules\n' >>"$1/gate.conf"
 }
 
 # bureau_begin NAME [DBNAME] - for the bureau scripts: the backend started

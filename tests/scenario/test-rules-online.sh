@@ -28,18 +28,7 @@ rules_json 5 open 松鹤养老院 >"$T/other-v5.json"
 cat >"$T/one.scn" <<SCN
 $(visit "$FIX/green.png" 36.5)
 SCN
-mkdir -p "$T/g/rules" "$T/g/keys"
-write_conf "$T/g/gate.conf" "$T/one.scn" gate.db out.log
-cat >>"$T/g/gate.conf" <<CONF
-
-[sync]
-device_key = keys/device.key
-bureau_key = $T/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
-
+write_rules_conf "$T/g" "$T/one.scn" "$T/bureau.key.pub" keys/device.key
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
 "$ctl" keys init --config "$T/g/gate.conf" >/dev/null || fail "gate keys init"
 bur register --device test-gate --pub "$T/g/keys/device.pub" --home 阳光养老院 >/dev/null || fail "register"

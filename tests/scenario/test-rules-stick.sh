@@ -47,18 +47,7 @@ wait 2000
 # 2 under version 2 (open): admit
 $(visit "$T/g2.png" 36.5)
 SCN
-mkdir -p "$T/g/rules" "$T/g/keys"
-write_conf "$T/g/gate.conf" "$T/q.scn" gate.db out.log
-cat >>"$T/g/gate.conf" <<CONF
-
-[sync]
-device_key = keys/device.key
-bureau_key = $T/bureau.key.pub
-
-[rules]
-dir = rules
-CONF
-
+write_rules_conf "$T/g" "$T/q.scn" "$T/bureau.key.pub" keys/device.key
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
 "$ctl" keys init --config "$T/g/gate.conf" >/dev/null || fail "gate keys init"
 expect_eq "register with the home" \
