@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "report/report.h"
+#include "tests/entry_make.h"
 
 #define DAY_MS INT64_C(86400000)
 #define HOUR_MS INT64_C(3600000)
@@ -54,14 +55,9 @@ static void header_for(struct snt_report_header *h, const char *day)
 static void entry(struct snt_entry *e, int64_t seq, int64_t t, enum snt_decision d, snt_reasons_t reasons,
 		  enum snt_colour c, int temp_dc)
 {
-	memset(e, 0, sizeof(*e));
+	entry_green_visitor(e, "", 0, t);
 	e->seq = seq;
-	e->time_utc_ms = t;
-	e->clock = SNT_CLOCK_TRUSTED;
-	e->kind = SNT_KIND_VISITOR;
-	e->format = SNT_FORMAT_HEALTHCODE;
 	e->colour = c;
-	e->verified = SNT_VERIFIED_UNVERIFIED;
 	e->has_temp = temp_dc != 0;
 	e->temp_dc = temp_dc;
 	e->decision = d;

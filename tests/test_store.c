@@ -26,6 +26,7 @@
 #include "fss/fss.h"
 #include "store/store.h"
 #include "tests/entry_assert.h"
+#include "tests/entry_make.h"
 
 #define FIX_STORE "tests/fixtures/store/"
 #define DAY_MS INT64_C(86400000)
@@ -509,21 +510,8 @@ static void test_hash_known_answer(void **state)
 	char hex[2 * SNT_HASH_LEN + 1];
 
 	(void)state;
-	memset(&e, 0, sizeof(e));
+	entry_green_visitor(&e, "b", 2, 3);
 	e.seq = 1;
-	snprintf(e.boot_id, sizeof(e.boot_id), "%s", "b");
-	e.mono_ms = 2;
-	e.time_utc_ms = 3;
-	e.clock = SNT_CLOCK_TRUSTED;
-	e.kind = SNT_KIND_VISITOR;
-	e.format = SNT_FORMAT_HEALTHCODE;
-	e.colour = SNT_COLOUR_GREEN;
-	e.verified = SNT_VERIFIED_UNVERIFIED;
-	e.has_temp = true;
-	e.temp_dc = 365;
-	e.decision = SNT_DECISION_ADMIT;
-	e.reasons = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
-	e.door = SNT_DOOR_OPENED;
 	e.payload = pl;
 	e.payload_len = sizeof(pl);
 	assert_int_equal(snt_store_entry_hash(&e, h), SNT_STORE_OK);
@@ -3367,61 +3355,64 @@ static void test_names_and_strerror(void **state)
 	assert_string_equal(snt_store_strerror((enum snt_store_err)99), "unknown store error");
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(int argc, char **argv)
 {
 	const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_null_args, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_read_back_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stored_as_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_chain_links_and_recompute, setup, teardown),
+		T(test_null_args),
+		T(test_append_read_back_reopen),
+		T(test_stored_as_names),
+		T(test_chain_links_and_recompute),
 		cmocka_unit_test(test_hash_known_answer),
-		cmocka_unit_test_setup_teardown(test_certificate_payload_digested, setup, teardown),
+		T(test_certificate_payload_digested),
 		cmocka_unit_test(test_entry_digest),
-		cmocka_unit_test_setup_teardown(test_invalid_entries_write_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_triggers_refuse_update_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tampered_row_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_stored_values_are_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wal_and_synchronous_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_foreign_database_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_missing_directory_or_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_empty_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readonly_writes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_busy_writer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_v1_migrates, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_v1_failed_migration, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_v2, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_cursor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_batch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_rule, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_in_chunks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_rebased_time, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_raw_sql_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_refuses_damaged_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_clean, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_finds_damage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_rehashed_row, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_page_damage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rebase, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_verify_log, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cli_purge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_personal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_personal_digest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_v3, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fixture_v4, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge_erases_old_payload, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schema_checks_from_entry_tables, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_row_codec, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_row_values, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_detail, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_query_alerts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_events_iter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_head_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal_rewrite_detected, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_names_bad_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_verify_cross_checks_events, setup, teardown),
+		T(test_invalid_entries_write_nothing),
+		T(test_triggers_refuse_update_delete),
+		T(test_tampered_row_detected),
+		T(test_bad_stored_values_are_corrupt),
+		T(test_wal_and_synchronous_full),
+		T(test_newer_schema_refused),
+		T(test_foreign_database_refused),
+		T(test_not_a_database),
+		T(test_missing_directory_or_file),
+		T(test_readonly_empty_file),
+		T(test_readonly_writes_nothing),
+		T(test_busy_writer),
+		T(test_fixture_v1_migrates),
+		T(test_fixture_v1_failed_migration),
+		T(test_fixture_v2),
+		T(test_ack_cursor),
+		T(test_append_batch),
+		T(test_purge_rule),
+		T(test_purge_in_chunks),
+		T(test_purge_rebased_time),
+		T(test_purge_raw_sql_refused),
+		T(test_purge_refuses_damaged_range),
+		T(test_verify_clean),
+		T(test_verify_finds_damage),
+		T(test_verify_rehashed_row),
+		T(test_verify_page_damage),
+		T(test_rebase),
+		T(test_cli_verify_log),
+		T(test_cli_purge),
+		T(test_personal),
+		T(test_personal_digest),
+		T(test_fixture_v3),
+		T(test_fixture_v4),
+		T(test_purge_erases_old_payload),
+		T(test_schema_checks_from_entry_tables),
+		T(test_row_codec),
+		T(test_row_values),
+		T(test_detail),
+		T(test_query_alerts),
+		T(test_events_iter),
+		T(test_head_file),
+		T(test_seal_rewrite_detected),
+		T(test_verify_names_bad_entry),
+		T(test_verify_cross_checks_events),
 		cmocka_unit_test(test_names_and_strerror),
 	};
 
