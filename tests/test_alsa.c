@@ -289,13 +289,16 @@ static void test_failure_reported_by_next_play(void **state)
 	assert_int_equal(snt_alsa_ops.play(NULL, "admit-en"), SNT_HAL_ERR_INVAL);
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plays_in_order_at_volume, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_new_message_replaces_queued, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failure_reported_by_next_play, setup, teardown),
+		WITH_FIXTURE(test_open_errors),
+		WITH_FIXTURE(test_plays_in_order_at_volume),
+		WITH_FIXTURE(test_new_message_replaces_queued),
+		WITH_FIXTURE(test_failure_reported_by_next_play),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -952,32 +952,35 @@ static void test_args(void **state)
 		assert_string_not_equal(snt_checkin_strerror((enum snt_checkin_err)e), "unknown error");
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_green_admits_after_commit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_codes_deny, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fever_confirmed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fever_not_confirmed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cold_wind, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sensor_faults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_code, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_within_window, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_with_fever_is_a_new_entry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_duplicate_of_refusal_is_not_measured, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_fault_keeps_door_shut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_after_refusal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_deny_after_referral, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_deny_in_store_fault_goes_to_journal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_in_store_fault_goes_to_journal, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_override_without_any_record_keeps_door_shut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fire_alarm_and_exit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_measuring_progress, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idle_offline_mark, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_voice_and_quiet_hours, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_worst_of_several_codes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_args, setup, teardown),
+		WITH_FIXTURE(test_green_admits_after_commit),
+		WITH_FIXTURE(test_codes_deny),
+		WITH_FIXTURE(test_fever_confirmed),
+		WITH_FIXTURE(test_fever_not_confirmed),
+		WITH_FIXTURE(test_cold_wind),
+		WITH_FIXTURE(test_sensor_faults),
+		WITH_FIXTURE(test_no_code),
+		WITH_FIXTURE(test_duplicate_within_window),
+		WITH_FIXTURE(test_duplicate_with_fever_is_a_new_entry),
+		WITH_FIXTURE(test_duplicate_of_refusal_is_not_measured),
+		WITH_FIXTURE(test_store_fault_keeps_door_shut),
+		WITH_FIXTURE(test_override_after_refusal),
+		WITH_FIXTURE(test_override_deny_after_referral),
+		WITH_FIXTURE(test_override_deny_in_store_fault_goes_to_journal),
+		WITH_FIXTURE(test_override_in_store_fault_goes_to_journal),
+		WITH_FIXTURE(test_override_without_any_record_keeps_door_shut),
+		WITH_FIXTURE(test_fire_alarm_and_exit),
+		WITH_FIXTURE(test_idle),
+		WITH_FIXTURE(test_measuring_progress),
+		WITH_FIXTURE(test_idle_offline_mark),
+		WITH_FIXTURE(test_voice_and_quiet_hours),
+		WITH_FIXTURE(test_worst_of_several_codes),
+		WITH_FIXTURE(test_args),
 	};
 
 	return cmocka_run_group_tests_name("checkin", tests, NULL, NULL);

@@ -521,15 +521,18 @@ static void test_preview(void **state)
 	assert_string_equal(snt_drm_strerror((enum snt_drm_err)77), "unknown error");
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_picks_connected_preferred, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_screen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_draw_flips, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_flip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hot_unplug, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_preview, setup, teardown),
+		WITH_FIXTURE(test_open_picks_connected_preferred),
+		WITH_FIXTURE(test_no_screen),
+		WITH_FIXTURE(test_draw_flips),
+		WITH_FIXTURE(test_failed_flip),
+		WITH_FIXTURE(test_hot_unplug),
+		WITH_FIXTURE(test_preview),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

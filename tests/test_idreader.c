@@ -246,19 +246,22 @@ static void test_arguments(void **state)
 	sim_samcard_free(NULL);
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_good_card, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_card, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checksum_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncated_frame, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_card_pulled, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_answer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_line_noise, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_status_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unplugged, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),
+		WITH_FIXTURE(test_good_card),
+		WITH_FIXTURE(test_no_card),
+		WITH_FIXTURE(test_checksum_error),
+		WITH_FIXTURE(test_truncated_frame),
+		WITH_FIXTURE(test_card_pulled),
+		WITH_FIXTURE(test_no_answer),
+		WITH_FIXTURE(test_line_noise),
+		WITH_FIXTURE(test_status_refused),
+		WITH_FIXTURE(test_unplugged),
+		WITH_FIXTURE(test_arguments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

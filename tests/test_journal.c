@@ -334,17 +334,20 @@ static void test_open_io_error_keeps_errno(void **state)
 	assert_null(j);
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_torn_tail_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damaged_record_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_certificate_digested, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_replayed_after_power_cut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_merge_order_conflict, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_io_error_keeps_errno, setup, teardown),
+		WITH_FIXTURE(test_append_reopen),
+		WITH_FIXTURE(test_torn_tail_dropped),
+		WITH_FIXTURE(test_damaged_record_refused),
+		WITH_FIXTURE(test_merge),
+		WITH_FIXTURE(test_certificate_digested),
+		WITH_FIXTURE(test_merge_replayed_after_power_cut),
+		WITH_FIXTURE(test_merge_order_conflict),
+		WITH_FIXTURE(test_open_io_error_keeps_errno),
 	};
 
 	return cmocka_run_group_tests_name("journal", tests, NULL, NULL);

@@ -877,6 +877,9 @@ static void test_strerror(void **state)
 	assert_string_equal(snt_rules_strerror((enum snt_rules_err)99), "unknown error");
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -884,13 +887,13 @@ int main(void)
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_freshness_and_regions),
-		cmocka_unit_test_setup_teardown(test_install, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_install_unwritable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pending, setup, teardown),
+		WITH_FIXTURE(test_install),
+		WITH_FIXTURE(test_install_unwritable),
+		WITH_FIXTURE(test_home),
+		WITH_FIXTURE(test_kept),
+		WITH_FIXTURE(test_pending),
 		cmocka_unit_test(test_base45_encode),
-		cmocka_unit_test_setup_teardown(test_credentials, setup, teardown),
+		WITH_FIXTURE(test_credentials),
 		cmocka_unit_test(test_rules_encode),
 		cmocka_unit_test(test_strerror),
 	};

@@ -993,19 +993,22 @@ static void test_usb_symlinked_dirs(void **state)
 	stick_rm(&s);
 }
 
+/* A test with a fresh fixture: setup() before it, teardown() after. */
+#define WITH_FIXTURE(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_export_chunks_and_priority, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_after_ack_and_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_sink_failure_and_inval, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_moves_cursor_and_stale, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ack_verdicts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_time_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_time_corrects_poison, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_online_retries_then_acks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_online_failures, setup, teardown),
+		WITH_FIXTURE(test_export_chunks_and_priority),
+		WITH_FIXTURE(test_export_after_ack_and_empty),
+		WITH_FIXTURE(test_export_sink_failure_and_inval),
+		WITH_FIXTURE(test_ack_moves_cursor_and_stale),
+		WITH_FIXTURE(test_ack_refused),
+		WITH_FIXTURE(test_ack_verdicts),
+		WITH_FIXTURE(test_time_rules),
+		WITH_FIXTURE(test_time_corrects_poison),
+		WITH_FIXTURE(test_online_retries_then_acks),
+		WITH_FIXTURE(test_online_failures),
 		cmocka_unit_test(test_backoff_and_urls),
 		cmocka_unit_test(test_usb_mount_proof),
 		cmocka_unit_test(test_usb_write_read),
