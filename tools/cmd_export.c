@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -130,26 +129,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		return -1;
 	}
 	return rv_filter_check(CMD, &cfg->q);
-}
-
-/* fsync the directory holding @path, so the rename is durable. */
-static int sync_dir(const char *path)
-{
-	char buf[PATH_MAX];
-	int fd, rc;
-
-	if (snt_strlcpy(buf, path, sizeof(buf)) >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (rc != 0 && errno == EINVAL)
-		rc = 0;	/* a filesystem without directory fsync */
-	close(fd);
-	return rc;
 }
 
 /*
@@ -297,8 +276,9 @@ int cmd_export(int argc, char **argv)
 	}
 	free(tmp);
 	tmp = NULL;
-	if (sync_dir(cfg.output) != 0) {
-		ctl_err(CMD, _("%s: cannot sync its directory: %s"), cfg.output, strerror(errno));
+	r = snt_fsync_dir_of(cfg.output);
+	if (r != 0 && r != EINVAL) {	/* EINVAL: a filesystem without directory fsync */
+		ctl_err(CMD, _("%s: cannot sync its directory: %s"), cfg.output, strerror(r));
 		goto out;
 	}
 	printf(_("export: %lld entries to %s\n"), (long long)rows, cfg.output);

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,12 +147,11 @@ static int parse_config(int argc, char **argv, struct config *cfg)
  */
 static int write_atomic(const char *path, const char *data, size_t len)
 {
-	char *tmp = NULL, *dircopy = NULL;
-	const char *dir;
+	char *tmp = NULL;
 	struct stat sb;
 	mode_t mask;
 	size_t off = 0;
-	int fd = -1, dfd;
+	int fd = -1;
 
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		ctl_err(CMD, _("cannot write %s: %s"), path,
@@ -191,16 +189,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	fd = -1;
 	if (rename(tmp, path) != 0)
 		goto err_io;
-	dircopy = strdup(path);
-	if (dircopy) {
-		dir = dirname(dircopy);
-		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(dircopy);
+	(void)snt_fsync_dir_of(path);	/* best effort: the report is written */
 	free(tmp);
 	return 0;
 

@@ -218,30 +218,32 @@ int snt_create_private(const char *path)
 	return close(fd) == 0 ? 0 : errno;
 }
 
-/* fsync the directory holding @path, so a rename in it is durable. */
-static int sync_dir_of(const char *path)
+int snt_fsync_dir(const char *dir)
 {
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, err = 0;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
 
-	if (!slash) {
-		snt_strlcpy(dir, ".", sizeof(dir));
-	} else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(dir))
-			return ENAMETOOLONG;
-		memcpy(dir, path, n);
-		dir[n] = '\0';
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
 	if (fsync(fd) != 0)
 		err = errno;
 	close(fd);
 	return err;
+}
+
+int snt_fsync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!slash)
+		return snt_fsync_dir(".");
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir))
+		return ENAMETOOLONG;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return snt_fsync_dir(dir);
 }
 
 int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
@@ -280,7 +282,7 @@ int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mo
 		(void)unlink(tmp);
 		return err;
 	}
-	return sync_dir_of(path);
+	return snt_fsync_dir_of(path);
 }
 
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)

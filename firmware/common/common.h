@@ -138,6 +138,22 @@ int snt_db_companions_check(const char *db, char *which, size_t n) SNT_WUR;
 int snt_create_private(const char *path) SNT_WUR;
 
 /*
+ * snt_fsync_dir() - fsync(2) the directory @dir, so that a rename, a new
+ * file or an unlink in it is durable.
+ * Return: 0; the errno value of the open or the fsync that failed.
+ */
+int snt_fsync_dir(const char *dir);
+
+/*
+ * snt_fsync_dir_of() - snt_fsync_dir() of the directory holding the file
+ * @path: what stands before its last '/' ("/" for a file in the root, "."
+ * for a name without '/').
+ * Return: 0; ENAMETOOLONG when that directory's name is PATH_MAX bytes or
+ * longer; else as snt_fsync_dir().
+ */
+int snt_fsync_dir_of(const char *path);
+
+/*
  * snt_write_atomic() - replace the file at @path with @len bytes of @data so
  * that a crash leaves either the old content or the new, whole: write
  * "<@path>.tmp" (created O_EXCL | O_NOFOLLOW with @mode, a stale one from a

@@ -789,20 +789,6 @@ err_close:
 	return -1;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc, saved;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
 /* <@dir>/@name := @buf, through <name>.tmp, rename and a directory fsync. */
 static enum snt_rules_err put_file(const char *dir, const char *name, const uint8_t *buf, size_t len,
 				   char *errbuf, size_t errlen)
@@ -828,8 +814,10 @@ static enum snt_rules_err put_file(const char *dir, const char *name, const uint
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
-	if (fsync_dir(dir)) {
-		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+	saved = snt_fsync_dir(dir);
+	if (saved) {
+		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	return SNT_RULES_OK;
@@ -839,6 +827,7 @@ static enum snt_rules_err put_file(const char *dir, const char *name, const uint
 static enum snt_rules_err drop_file(const char *dir, const char *name, char *errbuf, size_t errlen)
 {
 	char path[4096];
+	int saved;
 
 	if (join(path, sizeof(path), dir, name)) {
 		rules__msg(errbuf, errlen, "%s: path too long", dir);
@@ -848,8 +837,10 @@ static enum snt_rules_err drop_file(const char *dir, const char *name, char *err
 		rules__msg(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
-	if (fsync_dir(dir)) {
-		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(errno));
+	saved = snt_fsync_dir(dir);
+	if (saved) {
+		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	return SNT_RULES_OK;

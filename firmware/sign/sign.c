@@ -159,33 +159,6 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int fsync_dir_of(const char *path)
-{
-	char *dir = strdup(path), *slash;
-	int fd, rc, err;
-
-	if (!dir) {
-		errno = ENOMEM;
-		return -1;
-	}
-	slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	err = errno;
-	close(fd);
-	errno = err;
-	return rc;
-}
-
 /* Temporary file, fsync, no-replace rename, fsync of the directory (sign.h). */
 static enum snt_sign_err write_durable(const char *path, const char *text, size_t len, mode_t mode)
 {
@@ -226,8 +199,11 @@ static enum snt_sign_err write_durable(const char *path, const char *text, size_
 		unlink(tmp);
 	}
 	free(tmp);
-	if (fsync_dir_of(path))
+	err = snt_fsync_dir_of(path);
+	if (err) {
+		errno = err;
 		return SNT_SIGN_ERR_WRITE;
+	}
 	return SNT_SIGN_OK;
 
 fail_exists:
