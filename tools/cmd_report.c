@@ -150,7 +150,6 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	char *tmp = NULL;
 	struct stat sb;
 	mode_t mask;
-	size_t off = 0;
 	int fd = -1;
 
 	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
@@ -171,16 +170,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	umask(mask);
 	if (fchmod(fd, 0666 & ~mask) != 0)
 		goto err_io;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto err_io;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
+	if (snt_write_all(fd, data, len) != 0 || fsync(fd) != 0)
 		goto err_io;
 	if (close(fd) != 0) {
 		fd = -1;

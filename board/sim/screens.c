@@ -95,19 +95,7 @@ static unsigned int next_number(const char *dir)
 
 static enum snt_hal_err write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return SNT_HAL_ERR_IO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return SNT_HAL_OK;
+	return snt_write_all(fd, buf, len) ? SNT_HAL_ERR_IO : SNT_HAL_OK;
 }
 
 enum snt_hal_err sim_screens_draw(struct sim_screens *ss, const struct snt_screen *scr)

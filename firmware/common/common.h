@@ -138,6 +138,13 @@ int snt_db_companions_check(const char *db, char *which, size_t n) SNT_WUR;
 int snt_create_private(const char *path) SNT_WUR;
 
 /*
+ * snt_write_all() - write(2) all @len bytes of @buf to @fd, again after an
+ * interruption (EINTR) or a short write.
+ * Return: 0; -1 with errno set (EIO when write(2) wrote nothing).
+ */
+int snt_write_all(int fd, const void *buf, size_t len) SNT_WUR;
+
+/*
  * snt_fsync_dir() - fsync(2) the directory @dir, so that a rename, a new
  * file or an unlink in it is durable.
  * Return: 0; the errno value of the open or the fsync that failed.

@@ -388,7 +388,7 @@ enum snt_journal_err snt_journal_append(struct snt_journal *j, const struct snt_
 	const struct snt_entry *e = &digested;
 	enum snt_store_err serr;
 	char *text, *line;
-	size_t len, off = 0;
+	size_t len;
 
 	if (!j || !in || in->seq < 1)
 		return SNT_JOURNAL_ERR_INVAL;
@@ -415,16 +415,9 @@ enum snt_journal_err snt_journal_append(struct snt_journal *j, const struct snt_
 	line[9 + len] = '\n';
 	free(text);
 	len += 10;
-	while (off < len) {
-		ssize_t w = write(j->fd, line + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			free(line);
-			return io_err(j);
-		}
-		off += (size_t)w;
+	if (snt_write_all(j->fd, line, len)) {
+		free(line);
+		return io_err(j);
 	}
 	free(line);
 	if (fdatasync(j->fd))

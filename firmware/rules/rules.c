@@ -761,23 +761,12 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const s
 /* Write @len bytes to a new @path (mode 0644), fsync'd. */
 static int write_durable(const char *path, const uint8_t *buf, size_t len)
 {
-	size_t off = 0;
 	int fd, saved;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto err_close;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd))
+	if (snt_write_all(fd, buf, len) || fsync(fd))
 		goto err_close;
 	if (close(fd))
 		return -1;

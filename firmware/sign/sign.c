@@ -143,22 +143,6 @@ enum snt_sign_err snt_sign_key_public_pem(EVP_PKEY *key, char **pem, size_t *len
 	return key_pem(key, 0, pem, len);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Temporary file, fsync, no-replace rename, fsync of the directory (sign.h). */
 static enum snt_sign_err write_durable(const char *path, const char *text, size_t len, mode_t mode)
 {
@@ -183,7 +167,7 @@ static enum snt_sign_err write_durable(const char *path, const char *text, size_
 		errno = err;
 		return SNT_SIGN_ERR_WRITE;
 	}
-	if ((mode != 0600 && fchmod(fd, mode)) || write_all(fd, text, len) || fsync(fd))
+	if ((mode != 0600 && fchmod(fd, mode)) || snt_write_all(fd, text, len) || fsync(fd))
 		goto fail;
 	if (close(fd)) {
 		fd = -1;

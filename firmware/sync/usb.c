@@ -514,16 +514,9 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 	if (fd < 0)
 		return fail(errno_kind(errno), why, whylen, "%s: cannot create: %s", label,
 			    strerror(errno));
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			saved = w < 0 ? errno : EIO;
-			goto err_tmp;
-		}
-		off += (size_t)w;
+	if (snt_write_all(fd, data, len)) {
+		saved = errno;
+		goto err_tmp;
 	}
 	if (fsync(fd) != 0) {
 		saved = errno;

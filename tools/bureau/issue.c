@@ -116,7 +116,6 @@ static int write_file(const char *path, const void *buf, size_t len)
 {
 	char tmp[4096];
 	int fd, saved;
-	size_t off = 0;
 
 	if (!strcmp(path, "-"))	/* standard output */
 		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
@@ -127,15 +126,8 @@ static int write_file(const char *path, const void *buf, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -1;
-	while (off < len) {
-		ssize_t w = write(fd, (const char *)buf + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			goto err;
-		off += (size_t)w;
-	}
+	if (snt_write_all(fd, buf, len))
+		goto err;
 	if (fsync(fd) || close(fd)) {
 		fd = -1;
 		goto err;
