@@ -81,7 +81,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "json", no_argument, NULL, 'j' },
 		{ "ack", required_argument, NULL, 'k' },
 		{ "staff", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;

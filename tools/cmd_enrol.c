@@ -111,13 +111,13 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "gate", required_argument, NULL, 'g' },
 		{ "online", required_argument, NULL, 'O' },
 		{ "token", required_argument, NULL, 'T' },
 		{ "ca", required_argument, NULL, 'A' },
 		{ "if-needed", no_argument, NULL, 'I' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;

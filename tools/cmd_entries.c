@@ -73,7 +73,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "detail", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		RV_FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -83,7 +83,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "detail", no_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		RV_FILTER_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};

@@ -61,9 +61,9 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;

@@ -75,9 +75,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	static const struct option longopts[] = {
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *conf = NULL;

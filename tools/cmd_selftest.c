@@ -55,10 +55,10 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "iio-root", required_argument, NULL, 'I' },
 		{ "outputs", no_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;

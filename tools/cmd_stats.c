@@ -94,7 +94,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "since", required_argument, NULL, RV_OPT_SINCE },
 		{ "until", required_argument, NULL, RV_OPT_UNTIL },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool range = false;

@@ -65,10 +65,10 @@ static void usage(FILE *f)
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "json", no_argument, NULL, 'j' },
 		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;

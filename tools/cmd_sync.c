@@ -109,8 +109,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	enum { O_SYSFS = 256, O_MOUNTINFO, O_DELAY, O_BACKOFF };
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_CONFIG,
+		CTL_OPT_HELP,
 		{ "sysfs-root", required_argument, NULL, O_SYSFS },
 		{ "mountinfo", required_argument, NULL, O_MOUNTINFO },
 		{ "write-delay-ms", required_argument, NULL, O_DELAY },

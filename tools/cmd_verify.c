@@ -68,9 +68,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "trust", required_argument, NULL, 't' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "bureau-key", required_argument, NULL, 'k' },
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;

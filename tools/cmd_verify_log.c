@@ -66,10 +66,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
+		CTL_OPT_CONFIG,
 		{ "json", no_argument, NULL, 'j' },
 		{ "seal-key", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
+		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = NULL, *conf = NULL;

@@ -76,6 +76,14 @@ int ctl_usage_hint(const char *cmd);
 const char *ctl_db_path(const char *opt);
 
 /*
+ * The options that every command taking them spells the same way, as
+ * entries of its getopt_long() table: -c/--config FILE (the gate's
+ * configuration) and -h/--help.
+ */
+#define CTL_OPT_CONFIG { "config", required_argument, NULL, 'c' }
+#define CTL_OPT_HELP { "help", no_argument, NULL, 'h' }
+
+/*
  * ctl_getopt_start() - a command's option parsing begins: its @cfg (@size
  * bytes) zeroed for the defaults and options to fill, and the next
  * getopt_long() scan starting afresh at argv[1] (optind 0: glibc
