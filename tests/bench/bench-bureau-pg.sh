@@ -9,16 +9,21 @@
 # backend
 #   bureau <backend> import entries=E seconds=S entries_per_s=R bureau_cpu_s=C server_cpu_s=P
 # (bureau_cpu_s: the import process, user + sys; server_cpu_s: every
-# PostgreSQL process of the cluster), then the reimport (all duplicates)
+# PostgreSQL process of the cluster), then the same stick split by gate
+# into JOBS parts imported at once by JOBS processes (JOBS connections)
+# into a second PostgreSQL database ("postgresql import jobs=J"), then the
+# reimport (all duplicates)
 # and the query figures on what is stored: one home's day (a gate's
 # entries of one day, 21 runs in one session, median ms), the city report
 # of one day (the command's wall time) and the database size.  Figures,
 # not pass/fail.
-# usage: bench-bureau-pg.sh [BUILD_DIR] [DEVICES] [ENTRIES]   (make bench)
+# usage: bench-bureau-pg.sh [BUILD_DIR] [DEVICES] [ENTRIES] [JOBS]   (make bench; JOBS default 4)
 set -u
 B=${1:-build}
 devices=${2:-100}
 entries=${3:-10000}
+jobs=${4:-4}
+[ "$jobs" -le "$devices" ] || jobs=$devices
 ROOT=$(pwd)
 if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
 	echo "bench-bureau-pg: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
@@ -53,11 +58,20 @@ server_cpu() {
 children_cpu() {
 	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] } print t }' "$1"
 }
-run() { # BACKEND DB WHAT
+run() { # BACKEND DB WHAT [PARTS]: PARTS imports at once, of $T/part0 ... (else one of $T/stick)
 	s0=$(server_cpu)
 	times >"$T/times0"
 	t0=$(date +%s%N)
-	"$bb" --db "$2" import --key "$T/bureau.key" "$T/stick" >"$T/import.out" || echo "bench-bureau-pg: import into $1 failed" >&2
+	if [ -n "${4:-}" ]; then
+		for j in $(seq 0 $(($4 - 1))); do
+			"$bb" --db "$2" import --key "$T/bureau.key" "$T/part$j" >"$T/import$j.out" ||
+				echo "bench-bureau-pg: import $j into $1 failed" >&2 &
+		done
+		wait
+	else
+		"$bb" --db "$2" import --key "$T/bureau.key" "$T/stick" >"$T/import.out" ||
+			echo "bench-bureau-pg: import into $1 failed" >&2
+	fi
 	t1=$(date +%s%N)
 	times >"$T/times1"
 	s1=$(server_cpu)
@@ -68,13 +82,23 @@ run() { # BACKEND DB WHAT
 		printf "bureau %s entries=%d seconds=%.2f entries_per_s=%.0f bureau_cpu_s=%.2f server_cpu_s=%.2f\n",
 			what, n, s, n / s, c1 - c0, s1 - s0 }'
 }
+pgpar=$(pg_newdb benchpar)
 for k in "$T"/keys/*.key.pub; do
 	d=$(basename "$k" .key.pub)
 	"$bb" --db "$T/bureau.db" register --device "$d" --pub "$k" >/dev/null
 	"$bb" --db "$pgdb" register --device "$d" --pub "$k" >/dev/null
+	"$bb" --db "$pgpar" register --device "$d" --pub "$k" >/dev/null
+done
+# The stick split by gate into $jobs sticks (hard links: import refuses symbolic links).
+i=0
+for d in "$T"/stick/sentinel/*/; do
+	mkdir -p "$T/part$((i % jobs))/sentinel"
+	cp -al "$d" "$T/part$((i % jobs))/sentinel/"
+	i=$((i + 1))
 done
 run sqlite "$T/bureau.db" import
 run postgresql "$pgdb" import
+run postgresql "$pgpar" "import jobs=$jobs" "$jobs"
 run sqlite "$T/bureau.db" reimport
 run postgresql "$pgdb" reimport
 # One home's day: a gate's entries of its second day (the inspectors' query), median of 21 runs in one session.
