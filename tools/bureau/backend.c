@@ -182,6 +182,12 @@ enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device, 
 	return db->ops->device_info(db, device, out, why, n);
 }
 
+enum bureau_err bureau_db_device_state(struct bureau_db *db, const char *device, struct bureau_device_info *out,
+				       char *why, size_t n)
+{
+	return db->ops->device_state(db, device, out, why, n);
+}
+
 enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n)
 {

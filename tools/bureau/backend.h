@@ -47,6 +47,8 @@ struct bureau_backend {
 				 char *why, size_t n);
 	enum bureau_err (*device_info)(struct bureau_db *db, const char *device, struct bureau_device_info *out,
 				       char *why, size_t n);
+	enum bureau_err (*device_state)(struct bureau_db *db, const char *device, struct bureau_device_info *out,
+					char *why, size_t n);
 	enum bureau_err (*devices)(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				   char *why, size_t n);
 	enum bureau_err (*gaps)(struct bureau_db *db, const char *device, int64_t **ranges, size_t *count,

@@ -311,6 +311,17 @@ enum bureau_err bureau_db_day_counts(struct bureau_db *db, const char *device, i
 enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,
 				      struct bureau_device_info *out, char *why, size_t n) SNT_WUR;
 
+/*
+ * bureau_db_device_state() - what @device's record holds, without looking
+ * at its entries: device, kid, home, last contact and revocation filled;
+ * entries, priority, max_seq, ack_seq, ack_hash and ack_time_utc_ms 0
+ * (bureau_db_device_info() has those).  One row by its key, however many
+ * entries are held: the city report asks it of every gate.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_device_state(struct bureau_db *db, const char *device,
+				       struct bureau_device_info *out, char *why, size_t n) SNT_WUR;
+
 /* bureau_db_devices() - every registered device id in order (array of BUREAU_DEVICE_LEN strings, free()). */
 enum bureau_err bureau_db_devices(struct bureau_db *db, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n) SNT_WUR;

@@ -288,7 +288,7 @@ enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_
 		const char *home;
 		bool silent;
 
-		err = bureau_db_device_info(db, ids[i], &info, why, n);
+		err = bureau_db_device_state(db, ids[i], &info, why, n);
 		if (!err)
 			err = bureau_db_day_counts(db, ids[i], from, to, &c, why, n);
 		if (err)

@@ -1136,6 +1136,7 @@ const struct bureau_backend bureau_backend_pg = {
 	.device_key = pg_device_key,
 	.merge = pg_merge,
 	.device_info = pg__device_info,
+	.device_state = pg__device_state,
 	.devices = pg__devices,
 	.gaps = pg__gaps,
 	.entries_new = pg__entries_new,

@@ -84,6 +84,8 @@ enum bureau_err pg__lookup(struct pg_db *db, const char *device, bool lock, int6
 
 enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, struct bureau_device_info *out,
 				      char *why, size_t n);
+enum bureau_err pg__device_state(struct bureau_db *base_, const char *device, struct bureau_device_info *out,
+				 char *why, size_t n);
 enum bureau_err pg__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n);
 enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **ranges, size_t *count,

@@ -62,6 +62,37 @@ enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, str
 	return BUREAU_OK;
 }
 
+enum bureau_err pg__device_state(struct bureau_db *base_, const char *device, struct bureau_device_info *out,
+				 char *why, size_t n)
+{
+	struct pg_db *db = (struct pg_db *)base_;
+	struct params p = { 0 };
+	PGresult *r;
+
+	memset(out, 0, sizeof(*out));
+	pg__p_text(&p, device);
+	r = pg__run(db,
+		"SELECT device, kid, last_contact_utc_ms, coalesce(home, ''), revoked_utc_ms, "
+		"coalesce(revoked_reason, '') FROM devices WHERE device = $1",
+		&p, PGRES_TUPLES_OK, why, n, "device");
+	if (!r)
+		return BUREAU_ERR_DB;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		snprintf(why, n, "device %s is not registered", device);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	snt_strlcpy(out->device, PQgetvalue(r, 0, 0), sizeof(out->device));
+	if (PQgetlength(r, 0, 1) == 8)
+		memcpy(out->kid, PQgetvalue(r, 0, 1), 8);
+	out->last_contact_utc_ms = pg__get_int(r, 0, 2);
+	snt_strlcpy(out->home, PQgetvalue(r, 0, 3), sizeof(out->home));
+	out->revoked_utc_ms = pg__get_int(r, 0, 4);
+	snt_strlcpy(out->revoked_reason, PQgetvalue(r, 0, 5), sizeof(out->revoked_reason));
+	PQclear(r);
+	return BUREAU_OK;
+}
+
 enum bureau_err pg__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n)
 {

@@ -956,6 +956,7 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.device_key = sq_device_key,
 	.merge = sq_merge,
 	.device_info = sqlite__device_info,
+	.device_state = sqlite__device_state,
 	.devices = sqlite__devices,
 	.gaps = sqlite__gaps,
 	.entries_new = sqlite__entries_new,

@@ -70,6 +70,8 @@ int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack);
 
 enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 				      struct bureau_device_info *out, char *why, size_t n);
+enum bureau_err sqlite__device_state(struct bureau_db *base_, const char *device,
+				     struct bureau_device_info *out, char *why, size_t n);
 enum bureau_err sqlite__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				char *why, size_t n);
 enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_t **ranges,

@@ -103,6 +103,39 @@ out:
 	return err;
 }
 
+enum bureau_err sqlite__device_state(struct bureau_db *base_, const char *device,
+				     struct bureau_device_info *out, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(db->db,
+			       "SELECT device, kid, last_contact_utc_ms, coalesce(home, ''), revoked_utc_ms, "
+			       "coalesce(revoked_reason, '') FROM devices WHERE device = ?1", -1, &s, NULL) != SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "device");
+	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snt_strlcpy(out->device, (const char *)sqlite3_column_text(s, 0), sizeof(out->device));
+		if (sqlite3_column_bytes(s, 1) == 8)
+			memcpy(out->kid, sqlite3_column_blob(s, 1), 8);
+		out->last_contact_utc_ms = sqlite3_column_int64(s, 2);
+		snt_strlcpy(out->home, (const char *)sqlite3_column_text(s, 3), sizeof(out->home));
+		out->revoked_utc_ms = sqlite3_column_int64(s, 4);
+		snt_strlcpy(out->revoked_reason, (const char *)sqlite3_column_text(s, 5), sizeof(out->revoked_reason));
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE) {
+		snprintf(why, n, "device %s is not registered", device);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return sqlite__db_fail(db, why, n, "device");
+	return BUREAU_OK;
+}
+
 enum bureau_err sqlite__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_LEN], size_t *count,
 				  char *why, size_t n)
 {
