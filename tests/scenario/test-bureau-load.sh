@@ -5,8 +5,9 @@
 # - memory: with --buffer-limit 2 (MiB), two clients each holding 1 MiB
 #   less one byte of an unfinished 1 MiB body fill it; a real bundle is then
 #   answered 503 "busy", and so is a POST declaring one byte (at once, from
-#   its Content-Length), until one of the two ends; then the bundle is
-#   accepted again (200);
+#   its Content-Length) and a small POST /v1/enrol (503 with Retry-After,
+#   not 413), until one of the two ends; then the bundle is accepted again
+#   (200);
 # - deadline: with --request-timeout 2, 12 connections trickling a header
 #   line every 0.3 s and 4 trickling a body byte every 0.3 s (each byte
 #   resets the 15 s idle timer) are all closed by the server long before
@@ -75,6 +76,17 @@ s = conn('127.0.0.1')
 post_head(s, 1)
 print('one byte declared while held:', status(s))
 s.close()
+# An enrolment while held is "busy", not "too large": 503 with Retry-After.
+s = conn('127.0.0.1')
+body = b'{"token": "x", "device_pub": "y"}'
+s.sendall(b'POST /v1/enrol HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n' % len(body) + body)
+try:
+    head = s.recv(1000).split(b'\r\n\r\n')[0].split(b'\r\n')
+except (ConnectionResetError, socket.timeout):
+    head = [b'none']
+retry = [h.decode() for h in head[1:] if h.lower().startswith(b'retry-after:')]
+print('enrolment while held:', head[0].decode(), retry)
+s.close()
 # One holder ends (its body is no bundle: 400), which frees its MiB.
 holders[0].settimeout(10)
 holders[0].sendall(b'\0')
@@ -89,6 +101,7 @@ holders[1].close()
 PY
 expect_eq "buffer limit" "$(cat py-mem.out)" "bundle while held: HTTP/1.1 503 Service Unavailable
 one byte declared while held: HTTP/1.1 503 Service Unavailable
+enrolment while held: HTTP/1.1 503 Service Unavailable ['Retry-After: 10']
 holder finished: HTTP/1.1 400 Bad Request
 bundle after: HTTP/1.1 200 OK"
 expect_eq "bundle merged" "$("$BB" --db "$DB" devices --json | jq -c '[.last, .entries]')" "[100,100]"

@@ -29,6 +29,8 @@
 /* How often the main thread looks for requests past their deadline, ms. */
 #define SWEEP_MS 250
 #define BUSY "the bureau is busy (request bodies over the buffer limit); retry later"
+/* Seconds a client told 503 (busy, or the database not reachable) waits before retrying (RFC 9110 §10.2.3). */
+#define RETRY_AFTER_S "10"
 
 struct request {
 	uint8_t *buf;
@@ -204,6 +206,9 @@ static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, con
 		return MHD_NO;
 	}
 	(void)MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	/* Every 503 is "not now": the client is told when to come back. */
+	if (status == 503)
+		(void)MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, RETRY_AFTER_S);
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -322,9 +327,17 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 	json_t *req, *pkg = NULL, *jseal;
 	int rc;
 
-	if (rq->too_big || rq->busy || !srv->db_path) {
+	if (rq->too_big) {
 		log_line(c, "POST", "/v1/enrol", 413, rq->len, NULL, "too large");
 		return respond_text(conn, 413, "request too large");
+	}
+	if (rq->busy) {
+		log_line(c, "POST", "/v1/enrol", 503, rq->len, NULL, "busy (buffer limit)");
+		return respond_text(conn, 503, BUSY);
+	}
+	if (!srv->db_path) {
+		log_line(c, "POST", "/v1/enrol", 503, rq->len, NULL, "no database for enrolment tokens");
+		return respond_text(conn, 503, "the bureau cannot enrol gates now; retry later");
 	}
 	req = rq->len ? json_loadb((const char *)rq->buf, rq->len, 0, NULL) : NULL;
 	token = req ? json_string_value(json_object_get(req, "token")) : NULL;
