@@ -311,7 +311,32 @@ static void print_counts_row(const char *label, const struct counts *c)
 	       (long long)c->exits);
 }
 
-static void print_text(const struct config *cfg, const struct stats *s)
+/*
+ * A day without entries or exits: no table of 24 zero hours but one line,
+ * and, for the default day (today), the day of the log's last entry to ask
+ * for instead (@last_utc_ms, 0: the log is empty).
+ */
+static void print_empty_day(const struct config *cfg, int64_t last_utc_ms)
+{
+	char day[SNT_REVIEW_LOCAL_LEN];
+
+	rv_local_time(cfg->q.since_utc_ms, day, sizeof(day));
+	day[10] = '\0';
+	if (cfg->period) {
+		printf(_("No entries on %s.\n"), day);
+	} else if (last_utc_ms) {
+		char lastday[SNT_REVIEW_LOCAL_LEN];
+
+		rv_local_time(last_utc_ms, lastday, sizeof(lastday));
+		lastday[10] = '\0';
+		printf(_("No entries today (%s); the log's last entry is of %s: give --day %s (or --since,\n"
+			 "--until).\n"), day, lastday, lastday);
+	} else {
+		printf(_("No entries today (%s): the log is empty.\n"), day);
+	}
+}
+
+static void print_text(const struct config *cfg, const struct stats *s, int64_t last_utc_ms)
 {
 	const struct counts *t = &s->total;
 	char a[SNT_REVIEW_LOCAL_LEN], b[SNT_REVIEW_LOCAL_LEN];
@@ -319,11 +344,11 @@ static void print_text(const struct config *cfg, const struct stats *s)
 	if (cfg->q.since_utc_ms)
 		rv_local_time(cfg->q.since_utc_ms, a, sizeof(a));
 	else
-		snt_strlcpy(a, "the first entry", sizeof(a));
+		snt_strlcpy(a, _("the first entry"), sizeof(a));
 	if (cfg->q.until_utc_ms)
 		rv_local_time(cfg->q.until_utc_ms, b, sizeof(b));
 	else
-		snt_strlcpy(b, "now", sizeof(b));
+		snt_strlcpy(b, _("now"), sizeof(b));
 	printf(_("Period: %s to %s (local time)\n"), a, b);
 	printf(_("Entries: %lld (admitted %lld, denied %lld, referred %lld)\n"), (long long)t->entries,
 	       (long long)t->admit, (long long)t->deny, (long long)t->refer);
@@ -339,6 +364,10 @@ static void print_text(const struct config *cfg, const struct stats *s)
 		printf(_("Peak occupancy: %lld at %s\n"), (long long)s->occ.peak, a);
 	} else {
 		printf(_("Peak occupancy: 0\n"));
+	}
+	if (cfg->day && t->entries == 0 && t->exits == 0) {
+		print_empty_day(cfg, last_utc_ms);
+		return;
 	}
 	if (cfg->day) {
 		print_counts_header(_("hour"));
@@ -472,7 +501,14 @@ int cmd_stats(int argc, char **argv)
 			status = SNT_EXIT_FAIL;
 		}
 	} else {
-		print_text(&cfg, &s);
+		int64_t last_utc_ms = 0, seq = 0;
+		struct snt_entry e;
+
+		/* For a day without entries: the day of the log's last entry (none: 0). */
+		if (cfg.day && s.total.entries == 0 && snt_store_last_seq(st, &seq) == SNT_STORE_OK && seq > 0 &&
+		    snt_store_get(st, seq, &e) == SNT_STORE_OK)
+			last_utc_ms = e.time_utc_ms;
+		print_text(&cfg, &s, last_utc_ms);
 	}
 	free(s.days);
 	snt_store_close(st);

@@ -111,7 +111,14 @@ expect_eq "stats of an empty day: exit" "$?" "0"
 expect_eq "stats of an empty day" "$(sed -n '2p;6p;7p' "$T/empty"; tail -1 "$T/empty")" "Entries: 0 (admitted 0, denied 0, referred 0)
 Exits: 0
 Peak occupancy: 0
-No entries."
+No entries on 2026-11-28."
+expect_eq "stats of an empty day: no hour rows" "$(grep -c '^[0-9][0-9]:00 ' "$T/empty")" "0"
+# No --day: today, which has no entries here; the line names the day of the log's last entry.
+"$ctl" stats --db "$db" >"$T/today"
+expect_eq "stats of today: exit" "$?" "0"
+expect_eq "stats of today: no hour rows" "$(grep -c '^[0-9][0-9]:00 ' "$T/today")" "0"
+grep -q "^No entries today ([0-9-]*); the log's last entry is of 2026-11-29: give --day 2026-11-29 (or --since,\$" \
+	"$T/today" || fail "stats of today: no line naming the last entry's day: $(tail -2 "$T/today")"
 
 # Hostile content as it could be in a log (as if a subject had been made
 # by a certificate): Chinese names, formula cells, quotes and a line break,
