@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
@@ -235,6 +236,24 @@ int snt_clock_boot_id(char *buf, size_t size)
 	}
 	buf[36] = '\0';
 	return 0;
+}
+
+bool snt_clock_zone_valid(const char *zone)
+{
+	char path[sizeof(SNT_CLOCK_ZONEINFO) + SNT_CLOCK_ZONE_LEN + 1];
+	struct stat sb;
+	const char *p;
+
+	/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between parts, no "..". */
+	if (!zone || !zone[0] || zone[0] == '/' || strstr(zone, "..") || strlen(zone) >= SNT_CLOCK_ZONE_LEN)
+		return false;
+	for (p = zone; *p; p++) {
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-' || *p == '+' || *p == '/'))
+			return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s", SNT_CLOCK_ZONEINFO, zone);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 int snt_clock_use_zone(const char *zone)

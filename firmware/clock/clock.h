@@ -108,6 +108,16 @@ int snt_clock_parse_rfc3339(const char *s, int64_t *utc_ms) SNT_WUR;
 
 /* The zone of local times when nothing else is configured (China Standard Time). */
 #define SNT_CLOCK_DEFAULT_ZONE "Asia/Shanghai"
+#define SNT_CLOCK_ZONE_LEN 64		/* a zone name: 63 bytes + NUL */
+#define SNT_CLOCK_ZONEINFO "/usr/share/zoneinfo"
+
+/*
+ * snt_clock_zone_valid() - whether @zone names a time zone of the tz
+ * database installed here: a relative name of letters, digits, '_', '-',
+ * '+' and '/', without "..", shorter than SNT_CLOCK_ZONE_LEN, that is a
+ * regular file under SNT_CLOCK_ZONEINFO (package tzdata).  NULL: false.
+ */
+bool snt_clock_zone_valid(const char *zone);
 
 /*
  * snt_clock_use_zone() - make @zone (a tz database name, e.g.

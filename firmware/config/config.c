@@ -135,21 +135,7 @@ static bool enrolment_key(const char *section, const char *name)
 
 bool snt_config_zone_valid(const char *zone)
 {
-	char path[PATH_MAX];
-	struct stat sb;
-	const char *p;
-
-	/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between parts, no "..". */
-	if (!zone[0] || zone[0] == '/' || strstr(zone, "..") || strlen(zone) >= SNT_CONFIG_ZONE_LEN)
-		return false;
-	for (p = zone; *p; p++) {
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '_' || *p == '-' || *p == '+' || *p == '/'))
-			return false;
-	}
-	if (snprintf(path, sizeof(path), "%s/%s", SNT_CONFIG_ZONEINFO, zone) >= (int)sizeof(path))
-		return false;
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	return snt_clock_zone_valid(zone);
 }
 
 _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->seen),

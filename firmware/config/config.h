@@ -42,8 +42,8 @@ enum snt_config_err {
 #define SNT_CONFIG_GPIO_SLOTS 16
 /* [station] timezone: the tz database name local times are shown and parsed in. */
 #define SNT_CONFIG_TIMEZONE SNT_CLOCK_DEFAULT_ZONE
-#define SNT_CONFIG_ZONE_LEN 64
-#define SNT_CONFIG_ZONEINFO "/usr/share/zoneinfo"
+#define SNT_CONFIG_ZONE_LEN SNT_CLOCK_ZONE_LEN
+#define SNT_CONFIG_ZONEINFO SNT_CLOCK_ZONEINFO
 /* [checkin] expected_stay_min: how long an admitted visitor counts as inside. */
 #define SNT_CONFIG_EXPECTED_STAY_MIN 120
 
@@ -191,9 +191,10 @@ int snt_config_quiet_hours(const char *s, int *from_min, int *to_min) SNT_WUR;
 
 /*
  * snt_config_zone_valid() - whether @zone names a time zone of the tz
- * database installed here: a relative name of letters, digits, '_', '-',
- * '+' and '/', without "..", shorter than SNT_CONFIG_ZONE_LEN, that is a
- * regular file under SNT_CONFIG_ZONEINFO (package tzdata).
+ * database installed here (snt_clock_zone_valid(): a relative name of
+ * letters, digits, '_', '-', '+' and '/', without "..", shorter than
+ * SNT_CONFIG_ZONE_LEN, that is a regular file under SNT_CONFIG_ZONEINFO,
+ * package tzdata).
  */
 bool snt_config_zone_valid(const char *zone);
 

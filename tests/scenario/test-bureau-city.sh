@@ -10,7 +10,9 @@
 # - report --day: the page's totals, per-home rows (gates grouped by home,
 #   a gate without one by its id), every chart bar's data-count, silent
 #   gates (revoked, never heard of) by name, no script and no URL, a hostile
-#   home name escaped; a bad day refused.
+#   home name escaped; a bad day refused; --timezone (its day, an unknown
+#   zone refused); --output replaced by rename, a link or a directory
+#   refused, - standard output.
 . tests/scenario/lib.sh
 bureau_begin test-bureau-city city
 "$BB" keys init --key "$K" >/dev/null || fail "keys init"
@@ -80,4 +82,35 @@ out=$("$BB" --db "$DB" report --day 2026-02-30 --output bad.html 2>&1)
 expect_eq "bad day: exit" "$?" "2"
 expect_eq "bad day" "$(printf '%s\n' "$out" | head -n 1)" "sentinel-bureau: report: --day: '2026-02-30' is not a valid YYYY-MM-DD date"
 [ ! -e bad.html ] || fail "a refused report wrote its file"
+
+# --timezone: the day of another zone (UTC: seq 1 at 00:00:20, 179 entries a gate in hour 00).
+out=$("$BB" --db "$DB" --timezone UTC report --day 2026-11-29 --output utc.html)
+expect_eq "report --timezone UTC: exit" "$?" "0"
+expect_eq "report --timezone UTC: hour 00 bar" "$(grep -o 'data-key="00" data-count="[0-9]*"' utc.html | sed 's/.*data-count="//; s/"//')" "895"
+grep -q 'UTC (UTC+0000)' utc.html || fail "report --timezone UTC: the page does not name the zone"
+out=$("$BB" --db "$DB" --timezone Asia/Nowhere report --day 2026-11-29 --output bad.html 2>&1)
+expect_eq "report --timezone unknown: exit" "$?" "2"
+expect_eq "report --timezone unknown" "$(printf '%s\n' "$out" | head -n 1)" \
+	"sentinel-bureau: --timezone: 'Asia/Nowhere' is not a time zone of the tz database (e.g. Asia/Shanghai; /usr/share/zoneinfo, package tzdata)"
+[ ! -e bad.html ] || fail "a report with an unknown zone wrote its file"
+
+# --output: a new file renamed over the old page (a hard link to the old one keeps the old
+# content), never through a symbolic link or into a directory; - is standard output.
+echo old >old.html && ln old.html kept.html
+"$BB" --db "$DB" report --day 2026-11-29 --output old.html >/dev/null || fail "report over an old page"
+expect_eq "report replaces by rename" "$(cat kept.html)" "old"
+page() { grep -v '<th>生成时间 Made</th>' "$1"; }	# the page without the time it was made
+[ "$(page old.html)" = "$(page city.html)" ] || fail "report over an old page: not the page"
+ln -s kept.html link.html
+out=$("$BB" --db "$DB" report --day 2026-11-29 --output link.html 2>&1)
+expect_eq "report to a link: exit" "$?" "2"
+expect_eq "report to a link" "$out" "sentinel-bureau: report: cannot write link.html: a symbolic link; give a regular file, or - for standard output"
+[ -L link.html ] && [ "$(cat kept.html)" = old ] || fail "report to a link: the link or its target changed"
+mkdir dir.html
+out=$("$BB" --db "$DB" report --day 2026-11-29 --output dir.html 2>&1)
+expect_eq "report to a directory: exit" "$?" "2"
+expect_eq "report to a directory" "$out" "sentinel-bureau: report: cannot write dir.html: Is a directory; give a regular file, or - for standard output"
+"$BB" --db "$DB" report --day 2026-11-29 --output - >stdout.html || fail "report --output -"
+[ "$(page stdout.html)" = "$(page city.html)" ] || fail "report --output -: not the page"
+[ ! -e ./- ] || fail "report --output - made a file named -"
 finish

@@ -23,9 +23,9 @@
  * revoked.  Open alerts: every alert of the home's gates (the bureau's
  * alerts are not closed).
  *
- * Times are local, in the process's zone (China Standard Time, set by
- * main whatever TZ is inherited): the day runs from local midnight to the
- * next.
+ * Times are local, in the process's zone (sentinel-bureau --timezone,
+ * by default China Standard Time, set by main whatever TZ is inherited):
+ * the day runs from local midnight to the next.
  */
 #ifndef SNT_BUREAU_CITY_H
 #define SNT_BUREAU_CITY_H

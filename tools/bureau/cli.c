@@ -27,7 +27,7 @@ static bool takes_value(const char *opt)
 		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out", "--card",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
-		"--seal-key", "--workers", "--to", "--reason", "--day",
+		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone",
 	};
 
 	if (strchr(opt, '='))
@@ -82,4 +82,31 @@ int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(
 		*status = 2;
 	}
 	return 1;
+}
+
+int bureau_take_zone(int *argc, char **argv, const char **zone)
+{
+	int i = 1, o;
+
+	*zone = NULL;
+	while (i < *argc && strcmp(argv[i], "--")) {
+		const char *a = argv[i];
+		int n = 1;
+
+		if (!strcmp(a, "--timezone")) {
+			if (i + 1 >= *argc)
+				return -1;
+			*zone = argv[i + 1];
+			n = 2;
+		} else if (!strncmp(a, "--timezone=", 11)) {
+			*zone = a + 11;
+		} else {
+			i += a[0] == '-' && a[1] && takes_value(a) ? 2 : 1;
+			continue;
+		}
+		for (o = i; o + n <= *argc; o++)
+			argv[o] = argv[o + n];
+		*argc -= n;
+	}
+	return 0;
 }

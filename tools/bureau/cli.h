@@ -23,4 +23,14 @@ void bureau_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
 int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(int argc, char **argv),
 		    const char *const *cmd, int *status);
 
+/*
+ * bureau_take_zone() - take the option --timezone ZONE (or --timezone=ZONE)
+ * out of @argv (before "--"; the last one given counts) so that the
+ * commands' own parsers never see it; *@argc shrinks by the words taken
+ * (argv[*argc] stays NULL).  The zone is not checked here.
+ * @zone: receives the zone (pointing into @argv), or NULL when not given.
+ * Return: 0; -1 when --timezone is the last word (no value).
+ */
+int bureau_take_zone(int *argc, char **argv, const char **zone) SNT_WUR;
+
 #endif /* SNT_BUREAU_CLI_H */

@@ -30,6 +30,7 @@
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/city.h"
+#include "tools/bureau/cli.h"
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/issue.h"
 #include "tools/bureau/migrate.h"
@@ -92,12 +93,14 @@ static void usage(FILE *f)
 		"  --key PATH            the bureau's private key (PEM)\n"
 		"  --platform-cmd PROG   online verifier: payload on stdin, prints green|yellow|red\n"
 		"  --platform-timeout MS its timeout (default %d)\n"
+		"  --timezone ZONE       the zone of every local time shown or parsed (report days,\n"
+		"                        pass windows; default %s, whatever TZ says)\n"
 		"  -h, --help, -V, --version         (COMMAND --help: that command's usage)\n"
 		"\n"
 		"Only register and import create the database; the other commands need it.\n"
 		"\n"
 		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
-		"file or database error.\n"), DEFAULT_DB, PLATFORM_TIMEOUT_MS);
+		"file or database error.\n"), DEFAULT_DB, PLATFORM_TIMEOUT_MS, SNT_CLOCK_DEFAULT_ZONE);
 }
 
 /* `sentinel-bureau COMMAND --help`: that command's usage; false for an unknown command. */
@@ -184,7 +187,7 @@ static bool command_usage(const char *cmd)
 			     "Run it again after an interruption: what is copied already is not copied twice.\n" },
 		{ "report", "Usage: sentinel-bureau [--db PATH] report --day YYYY-MM-DD --output FILE.html\n"
 			    "\n"
-			    "The city report of the local day (TZ): per home (register --home) and for the\n"
+			    "The city report of the local day (--timezone): per home (register --home) and for the\n"
 			    "city, entries, fevers, denials, referrals, staff whose weekly test was overdue,\n"
 			    "gates silent for more than a day and open alerts, with charts; a self-contained\n"
 			    "printable HTML page, Chinese and English.\n" },
@@ -914,11 +917,18 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 	char why[BUREAU_WHY_LEN] = "", *html = NULL;
 	size_t len = 0;
 	enum bureau_err err;
-	FILE *f = NULL;
+	struct stat sb;
 	int status, e;
 
 	if (bureau__check_options(cfg, O_DAY | O_OUTPUT, O_DAY | O_OUTPUT, 0))
 		return EXIT_USAGE;
+	/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
+	if (strcmp(cfg->output, "-") && lstat(cfg->output, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		bureau__err_line(_("cannot write %s: %s; give a regular file, or - for standard output"), cfg->output,
+				 S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
+				 S_ISLNK(sb.st_mode) ? _("a symbolic link") : _("not a regular file"));
+		return EXIT_USAGE;
+	}
 	status = bureau__open_db(cfg, false, &db);
 	if (status)
 		return status;
@@ -930,20 +940,22 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 		bureau__err_line("%s", why[0] ? why : "out of memory");
 		return EXIT_USAGE;
 	}
-	f = fopen(cfg->output, "w");
-	e = errno;
-	if (!f || fwrite(html, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		if (f)
-			e = errno;
-		bureau__err_line("cannot write %s: %s", cfg->output, strerror(e));
+	if (!strcmp(cfg->output, "-")) {
+		e = fwrite(html, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : errno;
+		status = e ? EXIT_USAGE : EXIT_OK;
+		if (e)
+			bureau__err_line(_("cannot write the output: %s"), strerror(e));
+		free(html);
+		return status;
+	}
+	/* Whole or not at all: a temporary file, fsync'd, renamed over the old page. */
+	e = snt_write_atomic(cfg->output, html, len, 0644);
+	if (e) {
+		bureau__err_line(_("cannot write %s: %s"), cfg->output, strerror(e));
 		status = EXIT_USAGE;
 	} else {
-		printf("city report %s: %s (%zu bytes)\n", cfg->day, cfg->output, len);
+		printf(_("city report %s: %s (%zu bytes)\n"), cfg->day, cfg->output, len);
 		status = EXIT_OK;
-	}
-	if (f && fclose(f) != 0 && status == EXIT_OK) {
-		bureau__err_line("cannot write %s: %s", cfg->output, strerror(errno));
-		status = EXIT_USAGE;
 	}
 	free(html);
 	return status;
@@ -1033,14 +1045,22 @@ int main(int argc, char **argv)
 {
 	struct snt_clock clk;
 	struct config cfg;
-	const char *cmd;
+	const char *cmd, *zone;
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
 	snt_i18n_init();
-	/* Local times given or shown (pass windows) are China Standard Time, whatever TZ is inherited. */
-	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
-		bureau__err_line("cannot set the time zone %s", SNT_CLOCK_DEFAULT_ZONE);
+	/*
+	 * Local times given or shown (report days, pass windows) are in --timezone's zone, by default
+	 * China Standard Time, whatever TZ is inherited.
+	 */
+	if (bureau_take_zone(&argc, argv, &zone))
+		return bureau__usage_error(_("--timezone needs a zone (e.g. %s)"), SNT_CLOCK_DEFAULT_ZONE);
+	if (zone && !snt_clock_zone_valid(zone))
+		return bureau__usage_error(_("--timezone: '%s' is not a time zone of the tz database (e.g. %s; "
+					     "/usr/share/zoneinfo, package tzdata)"), zone, SNT_CLOCK_DEFAULT_ZONE);
+	if (snt_clock_use_zone(zone ? zone : SNT_CLOCK_DEFAULT_ZONE)) {
+		bureau__err_line(_("cannot set the time zone %s"), zone ? zone : SNT_CLOCK_DEFAULT_ZONE);
 		return EXIT_USAGE;
 	}
 	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
