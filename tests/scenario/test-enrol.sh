@@ -50,7 +50,8 @@ out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 
 expect_eq "bureau enrol: exit" "$?" "0"
 token=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
 expect_eq "bureau enrol: output" "$out" "enrolment package for gate sun-gate-1: $S/sentinel/enrol/sun-gate-1/package.json
-one-time token (online enrolment): $token"
+one-time token (online enrolment): $token
+its copy is kept in $(cd "$T" && pwd -P)/bureau.db.enrol/ (serve and enrol-import with this --db look there)"
 # sync_and_import GATE_CONF STICK: one sentineld run of visits.scn with the
 # gate's configuration, its bundle synced to STICK (a simulated USB stick)
 # and imported by the bureau; the import's output in $T/import.out.
@@ -181,6 +182,22 @@ expect_eq "registered with another key" "$out" \
 out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
 expect_eq "after the conflict is settled: exit" "$?" "0"
 expect_eq "after the conflict is settled" "$out" "registered sun-gate-8 (enrolled)"
+# A reply carrying another gate's token: refused before anything is registered (neither gate's
+# key), and that token stays the other gate's.
+for g in 9 10; do
+	"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-$g --bureau-key "$R/bureau.key.pub" \
+		--output "$T/s9" >"$T/s$g.out" 2>&1 || fail "package of sun-gate-$g not made"
+done
+tok9=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s9.out")
+G10="$T/s9/sentinel/enrol/sun-gate-10"
+printf '{"gate": "sun-gate-10", "token": "%s"}\n' "$tok9" >"$G10/reply.json"
+cp "$T/k8b.pub" "$G10/device.pub"
+out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s9" 2>&1)
+expect_eq "another gate's token: exit" "$?" "1"
+expect_eq "another gate's token" "$out" \
+	"sentinel-bureau: enrol-import: gate sun-gate-10: refused: the token was made for another gate"
+"$BUR" --db "$T/bureau.db" devices | grep -E '^sun-gate-(9|10) ' && fail "another gate's token registered a gate"
+[ -e "$T/bureau.db.enrol/$tok9.json" ] || fail "another gate's token was spent"
 
 # A package with a bad field: refused naming it; nothing enrolled.
 mkdir -p "$T/g2" "$T/plain-stick"

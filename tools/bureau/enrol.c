@@ -22,6 +22,7 @@
 #include "sign/sign.h"
 #include "tools/bureau/cli.h"
 #include "tools/bureau/enrol.h"
+#include "common/i18n.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -103,7 +104,11 @@ static int make_dirs(char *path)
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
 }
 
-/* The token directory of the database @db: DB.enrol (a postgresql:// URI: ./bureau.enrol). */
+/*
+ * The token directory of the database @db: DB.enrol beside an SQLite file;
+ * for a postgresql:// URI, bureau.enrol in the working directory (so enrol,
+ * enrol-import and serve run in the same directory: sentinel-bureau(8)).
+ */
 static int token_dir(const char *db, char *out, size_t size)
 {
 	if (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11))
@@ -252,8 +257,16 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
 		goto out;
 	}
-	printf("enrolment package for gate %s: %s\n", o->gate, path);
-	printf("one-time token (online enrolment): %s\n", token);
+	printf(_("enrolment package for gate %s: %s\n"), o->gate, path);
+	printf(_("one-time token (online enrolment): %s\n"), token);
+	/* Where serve and enrol-import look for it: beside an SQLite file; for PostgreSQL, ./bureau.enrol. */
+	{
+		char *abs = realpath(dir, NULL);
+
+		printf(_("its copy is kept in %s/ (serve and enrol-import with this --db look there)\n"),
+		       abs ? abs : dir);
+		free(abs);
+	}
 	status = EXIT_OK;
 	goto out;
 oom:
@@ -266,8 +279,9 @@ out:
 	return status;
 }
 
-int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
-			const char *seal0, int64_t now_ms, json_t **package, char *why, size_t n)
+int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *for_gate,
+			const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package, char *why,
+			size_t n)
 {
 	char dir[4096], from[4096], to[4096], *buf = NULL, dbwhy[BUREAU_WHY_LEN], *pem = NULL;
 	char seal_text[SNT_FSS_FILE_MAX] = "";
@@ -354,6 +368,18 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 		snprintf(why, n, "the kept package of that token is damaged");
 		return 2;
 	}
+	if (for_gate && strcmp(gate, for_gate)) {
+		/* Another gate's token: nothing registered, and it stays that gate's. */
+		explicit_bzero(seal_text, sizeof(seal_text));
+		free(pem);
+		json_decref(pkg);
+		if (rename(to, from))
+			snprintf(why, n, "the token was made for another gate (and it stays spent: %s)",
+				 strerror(errno));
+		else
+			snprintf(why, n, "the token was made for another gate");
+		return 1;
+	}
 	status = bureau_db_register(db, gate, pem, kid, false, now_ms, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
 	if (!status && seal_text[0])
 		status = bureau_db_set_seal_key(db, gate, seal_text, false, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
@@ -431,17 +457,14 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		json_decref(r);
 		return 2;
 	}
-	status = bureau_enrol_redeem(db_path, db, token, pub, seal0, now_ms, &pkg, why, sizeof(why));
+	status = bureau_enrol_redeem(db_path, db, token, id, pub, seal0, now_ms, &pkg, why, sizeof(why));
 	free(pub);
 	had_seal = seal0 != NULL;
 	if (seal0) {
 		explicit_bzero(seal0, strlen(seal0));
 		free(seal0);
 	}
-	if (status == 0 && strcmp(json_string_value(json_object_get(pkg, "gate")), id)) {
-		bureau_err(cur, "gate %s: the token was made for another gate", id);
-		status = 1;
-	} else if (status) {
+	if (status) {
 		bureau_err(cur, "gate %s: refused: %s", id, why);
 	} else {
 		printf("registered %s (enrolled)\n", id);

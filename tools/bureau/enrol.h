@@ -56,15 +56,20 @@ int bureau_enrol_main(int argc, char **argv, int *status);
  * directory of the database @db_path and register the gate of its package
  * with @pub_pem in @db, and with its first seal key @seal0 (the text of a
  * DEVICE.seal0 file, fss.h; NULL or "" for none) when given.
+ * @gate: the gate the caller holds the reply of (a stick's folder), or
+ *     NULL for any (online: the token names its gate); a token made for
+ *     another gate is refused before anything is registered.
  * @package: receives the package (the caller json_decref()s it).
  * @why: one line on failure (no token in it).
- * Return: 0; 1 when the token is unknown or spent, @pub_pem is not a
- * P-256 public key, @seal0 is not a first seal key (epoch 0), or the gate
- * is registered already with another key or seal key (the token is then
+ * Return: 0; 1 when the token is unknown or spent, made for a gate other
+ * than @gate, @pub_pem is not a P-256 public key, @seal0 is not a first
+ * seal key (epoch 0), or the gate is registered already with another key or
+ * seal key (in the last two cases and for another gate's token the token is
  * unspent again, unless putting it back fails, which @why says); 2 on a
  * file or database error.
  */
-int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *pub_pem,
-			const char *seal0, int64_t now_ms, json_t **package, char *why, size_t n);
+int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *gate,
+			const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package, char *why,
+			size_t n);
 
 #endif /* SNT_BUREAU_ENROL_H */
