@@ -60,13 +60,13 @@ B         ?= build
 # .c of a listed module is linked, so a new file in a module needs no edit
 # here.  tests/layering/rules says which module may include which; `make
 # check` checks these lists against it (tests/layering/check-includes.py).
-SENTINELD_MODULES   := common entry clock cose idcard image log notify scan screen trust voice codes \
+SENTINELD_MODULES   := common entry clock cose idcard image log notify scan screen trust trustlist voice codes \
                        sign fss rules policy store journal config thermo checkin board board/sim \
                        board/linux
-SENTINELCTL_MODULES := common entry clock cose idcard image review scan screen trust voice codes sign fss \
+SENTINELCTL_MODULES := common entry clock cose idcard image review scan screen trust trustlist voice codes sign fss \
                        rules policy store report sync config thermo board board/sim board/linux
-BUREAU_MODULES      := common entry clock cose trust codes sign fss rules policy review store sync card
-TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust voice \
+BUREAU_MODULES      := common entry clock cose trust trustlist codes sign fss rules policy review store sync card
+TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust trustlist voice \
                        codes sign fss rules policy store journal report sync config thermo checkin card \
                        board board/sim board/linux
 

@@ -29,6 +29,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "trust/trust.h"
+#include "trustlist/trustlist.h"
 
 #include "sentineld_internal.h"
 
@@ -361,6 +362,73 @@ static void watch_rules(struct ctx *c)
 }
 
 /*
+ * Between visits and at start: when [rules] dir's trust.cose changed (an
+ * install by `sentinelctl sync`: snt_trustlist_install()), the trust store
+ * is loaded again, whole, before it replaces the one in use: the bureau's
+ * list (<[rules] dir>/trust/) while trust.cose verifies with [sync]
+ * bureau_key and names this home, else [station] trust's files.  A list
+ * that does not load leaves the store in use, and the log says why.
+ */
+static void watch_trust(struct ctx *c)
+{
+	struct snt_trustlist_stamp now;
+	struct snt_config *tmp;
+	struct snt_trust *trust = NULL;
+	EVP_PKEY *pub = NULL;
+	uint64_t version = 0;
+	char path[PATH_MAX], err[512] = "";
+
+	snt_trustlist_stamp(c->cfg.rules_dir, &now);
+	if (snt_trustlist_stamp_equal(&now, &c->trust_stamp))
+		return;
+	c->trust_stamp = now;
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		log_warnx(&c->log, "trust list: out of memory, trust store unchanged");
+		return;
+	}
+	*tmp = c->cfg;
+	if (now.present && c->cfg.sync_bureau_key[0] &&
+	    snt_sign_key_load_public(c->cfg.sync_bureau_key, &pub) == SNT_SIGN_OK) {
+		enum snt_trustlist_err e = snt_trustlist_installed(c->cfg.rules_dir, pub, c->cfg.home, &version, path,
+								   sizeof(path), err, sizeof(err));
+
+		if (e == SNT_TRUSTLIST_OK)
+			snt_strlcpy(tmp->trust, path, sizeof(tmp->trust));
+		else
+			log_warnx(&c->log, _("trust list in %s: %s%s%s; [station] trust kept"), c->cfg.rules_dir,
+				  snt_trustlist_strerror(e), err[0] ? ": " : "", err);
+	} else if (now.present) {
+		log_warnx(&c->log, _("trust list in %s: no [sync] bureau_key to verify it; [station] trust kept"),
+			  c->cfg.rules_dir);
+	}
+	EVP_PKEY_free(pub);
+	if (!version && !c->trust_version) {
+		free(tmp);
+		return;		/* [station] trust's files, as loaded already */
+	}
+	if (sentineld__load_trust(tmp, &trust, err, sizeof(err))) {
+		log_warnx(&c->log, _("trust list: %s; trust store unchanged"), err);
+		free(tmp);
+		return;
+	}
+	snt_checkin_set_trust(c->checkin, trust);
+	snt_trust_free(c->trust);
+	c->trust = trust;
+	if (version)
+		log_info(&c->log, P_("trust list version %llu of the bureau taken up (was %llu): %zu issuer key",
+				     "trust list version %llu of the bureau taken up (was %llu): %zu issuer keys",
+				     snt_trust_count(trust)),
+			 (unsigned long long)version, (unsigned long long)c->trust_version, snt_trust_count(trust));
+	else
+		log_info(&c->log, P_("trust list: [station] trust taken up again (%zu issuer key)",
+				     "trust list: [station] trust taken up again (%zu issuer keys)", snt_trust_count(trust)),
+			 snt_trust_count(trust));
+	c->trust_version = version;
+	free(tmp);
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -410,6 +478,10 @@ static void reload(struct ctx *c)
 	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
 	load_rules(c, n, N_("SIGHUP"));
+	/* [station] trust's files replaced the bureau's list: look at trust.cose again. */
+	memset(&c->trust_stamp, 0, sizeof(c->trust_stamp));
+	c->trust_version = 0;
+	watch_trust(c);
 	load_seal_key(c, n);
 	sentineld__load_last_trusted(c);
 	free(n);
@@ -615,6 +687,7 @@ static int run(struct ctx *c)
 		if (rc == SNT_HAL_TIMEOUT && (watchdog_wait || enrol_wait)) {
 			if (!occupied) {
 				watch_rules(c);	/* idle: a new set is taken up before anyone comes */
+				watch_trust(c);
 				snt_checkin_retention(c->checkin);
 			}
 			continue;
@@ -661,6 +734,7 @@ static int run(struct ctx *c)
 			continue;
 		}
 		watch_rules(c);
+		watch_trust(c);
 		promote_rules(c);
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
@@ -758,6 +832,7 @@ int main(int argc, char **argv)
 	snt_checkin_set_trust(c.checkin, c.trust);
 	sentineld__load_last_trusted(&c);
 	load_rules(&c, &c.cfg, N_("start"));
+	watch_trust(&c);	/* the bureau's trust list, when one is installed */
 	load_seal_key(&c, &c.cfg);
 	sentineld__restore_occupancy(&c);
 	sentineld__restore_passes(&c);

@@ -23,6 +23,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "trust/trust.h"
+#include "trustlist/trustlist.h"
 
 /* Everything the daemon owns: the one place for mutable state. */
 struct ctx {
@@ -44,6 +45,8 @@ struct ctx {
 	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
 	int64_t pending_from_ms;	/* its valid_from */
 	struct snt_rules_stamp rules_stamp;	/* [rules] dir's files when last loaded (rules.h) */
+	struct snt_trustlist_stamp trust_stamp;	/* [rules] dir's trust.cose when last looked at (trustlist.h) */
+	uint64_t trust_version;		/* the bureau's trust list in use; 0: [station] trust's files */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */
 	unsigned long visits;

@@ -1098,7 +1098,75 @@ static void test_ack_rules(void **state)
 	assert_string_equal(d.field, "rules");
 	free(msg);
 	cbor_decref(&m);
-	m = ack_item8("trust", bytes(set, sizeof(set)));
+	m = ack_item8("other", bytes(set, sizeof(set)));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "other");
+	free(msg);
+	cbor_decref(&m);
+}
+
+/* ack_item8()'s map with a ninth key @key: @val (taken). */
+static cbor_item_t *ack_item9(const char *key8, cbor_item_t *val8, const char *key, cbor_item_t *val)
+{
+	cbor_item_t *m8 = ack_item8(key8, val8), *m = cbor_new_definite_map(9);
+	struct cbor_pair *p = cbor_map_handle(m8);
+
+	for (size_t i = 0; i < cbor_map_size(m8); i++)
+		assert_true(cbor_map_add(m, (struct cbor_pair){ p[i].key, p[i].value }));
+	assert_true(cbor_map_add(m, (struct cbor_pair){ cbor_move(cbor_build_string(key)), cbor_move(val) }));
+	cbor_decref(&m8);
+	return m;
+}
+
+/* An acknowledgement may carry the home's trust list ("trust", after "rules" when both): kept whole. */
+static void test_ack_trust(void **state)
+{
+	static uint8_t set[] = { 0xd2, 0x84, 0x43, 0xa1, 0x01, 0x26, 0x00, 0xff }, list[] = { 0xd2, 0x84, 1, 2, 3 };
+	struct fx *f = *state;
+	struct snt_bundle_ack a = { .device = "gate-a", .seq = 0, .time_ms = 1700000000000LL };
+	struct snt_bundle_ack *got = NULL;
+	struct snt_bundle_diag d;
+	cbor_item_t *m;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+
+	/* Both, and the trust list alone. */
+	for (int both = 1; both >= 0; both--) {
+		a.rules = both ? set : NULL;
+		a.rules_len = both ? sizeof(set) : 0;
+		a.trust = list;
+		a.trust_len = sizeof(list);
+		assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+		assert_int_equal(got->rules_len, both ? sizeof(set) : 0);
+		assert_int_equal(got->trust_len, sizeof(list));
+		assert_memory_equal(got->trust, list, sizeof(list));
+		snt_bundle_ack_free(got);
+		got = NULL;
+		free(msg);
+	}
+	/* What the signer refuses. */
+	a.trust = NULL;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	a.trust = list;
+	a.trust_len = SNT_BUNDLE_MAX_ACK_RULES + 1;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	/* What the reader refuses: not bytes, empty, "trust" before "rules". */
+	m = ack_item8("trust", cbor_build_string("trust"));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "trust");
+	assert_null(got);
+	free(msg);
+	cbor_decref(&m);
+	m = ack_item9("rules", bytes(set, sizeof(set)), "trust", bytes(list, 0));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "trust");
+	free(msg);
+	cbor_decref(&m);
+	m = ack_item9("trust", bytes(list, sizeof(list)), "rules", bytes(set, sizeof(set)));
 	sign_item(f->bureau, m, &msg, &len);
 	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
 	assert_string_equal(d.field, "rules");
@@ -1475,6 +1543,7 @@ int main(void)
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_ack_decode_errors),
 		cmocka_unit_test(test_ack_rules),
+		cmocka_unit_test(test_ack_trust),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_open_signed),
 		cmocka_unit_test(test_payload_bounded),

@@ -198,6 +198,7 @@ struct run {
 	struct snt_sync_export_result exp;
 	bool send_failed;		/* the export stopped on an error */
 	char rules[160];
+	char trust[200];	/* the trust list's summary line, "" when none came */
 };
 
 /*
@@ -436,6 +437,10 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 		label(_("rule sets:"));
 		printf("%s\n", r->rules);
 	}
+	if (r->trust[0]) {
+		label(_("trust lists:"));
+		printf("%s\n", r->trust);
+	}
 	label(_("errors:"));
 	if (r->errors)
 		printf(_("%d (above)\n"), r->errors);
@@ -564,7 +569,23 @@ static void import_rules(struct run *r, struct snt_usb_stick *stick, const char 
 	free(data);
 }
 
-/* What the bureau left in in/: acknowledgements (lowest seq first), time, rule sets. */
+static void import_trust(struct run *r, struct snt_usb_stick *stick, const char *label, const char *name)
+{
+	char why[WHY], msg[200];
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	if (snt_usb_read_in(stick, name, SNT_USB_MAX_IN_FILE, &data, &len, why, sizeof(why))) {
+		error_line(r, "%s", why);
+		return;
+	}
+	if (ctl_sync_trust_install(&r->sc, r->bureau_key, data, len, msg, sizeof(msg)) != 0)
+		error_line(r, "%s/%s: %s", label, name, msg);
+	snt_strlcpy(r->trust, msg, sizeof(r->trust));
+	free(data);
+}
+
+/* What the bureau left in in/: acknowledgements (lowest seq first), time, rule sets, trust lists. */
 static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *mnt)
 {
 	char label[PATH_MAX + 80], why[WHY];
@@ -606,8 +627,11 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 		} else if (!strncmp(names[i], "rules-", 6) &&
 			   strlen(names[i]) > 11 && !strcmp(names[i] + strlen(names[i]) - 5, ".cose")) {
 			import_rules(r, stick, label, names[i]);
+		} else if (!strncmp(names[i], "trust-", 6) &&
+			   strlen(names[i]) > 11 && !strcmp(names[i] + strlen(names[i]) - 5, ".cose")) {
+			import_trust(r, stick, label, names[i]);
 		} else {
-			error_line(r, "%s/%s: not an acknowledgement, signed time or rule set file: "
+			error_line(r, "%s/%s: not an acknowledgement, signed time, rule set or trust list file: "
 				      "refused", label, names[i]);
 		}
 	}
@@ -787,6 +811,15 @@ static int sync_online(const struct config *cfg)
 			error_line(&r, _("the acknowledgement's rule set: %s"), msg);
 		snt_strlcpy(r.rules, msg, sizeof(r.rules));
 		free(res.rules);
+	}
+	/* The home's current trust list, the same way. */
+	if (res.trust) {
+		char msg[200];
+
+		if (ctl_sync_trust_install(&r.sc, r.bureau_key, res.trust, res.trust_len, msg, sizeof(msg)) != 0)
+			error_line(&r, _("the acknowledgement's trust list: %s"), msg);
+		snt_strlcpy(r.trust, msg, sizeof(r.trust));
+		free(res.trust);
 	}
 	record_event(&r, "online");
 	print_summary(&r, "online", r.sc.sync_bureau_url);

@@ -10,6 +10,7 @@
 
 #include "clock/clock.h"
 #include "rules/rules.h"
+#include "trustlist/trustlist.h"
 #include "common/i18n.h"
 #include "tools/sync_rules.h"
 
@@ -44,5 +45,29 @@ int ctl_sync_rules_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 	snprintf(msg, msglen, _("installed version %llu (was %llu), %s; sentineld applies it before the next visit"),
 		 (unsigned long long)res.version, (unsigned long long)res.previous,
 		 snt_rules_freshness_name(res.freshness));
+	return 0;
+}
+
+int ctl_sync_trust_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+			   char *msg, size_t msglen)
+{
+	struct snt_trustlist_install_result res;
+	enum snt_trustlist_err e;
+	char err[256] = "";
+
+	e = snt_trustlist_install(sc->rules_dir, bureau_pub, sc->home, buf, len, &res, err, sizeof(err));
+	if (e == SNT_TRUSTLIST_ERR_OLD) {
+		snprintf(msg, msglen, _("not newer than the installed list: %s"), err);
+		return 0;
+	}
+	if (e != SNT_TRUSTLIST_OK) {
+		snprintf(msg, msglen, _("not installed: %s%s%s"), snt_trustlist_strerror(e), err[0] ? ": " : "", err);
+		return -1;
+	}
+	snprintf(msg, msglen,
+		 P_("installed version %llu (was %llu), %zu file; sentineld takes it up before the next visit",
+		    "installed version %llu (was %llu), %zu files; sentineld takes it up before the next visit",
+		    res.n_files),
+		 (unsigned long long)res.version, (unsigned long long)res.previous, res.n_files);
 	return 0;
 }

@@ -436,19 +436,55 @@ void snt_bundle_ack_free(struct snt_bundle_ack *a)
 		return;
 	free(a->verdicts);
 	free(a->rules);
+	free(a->trust);
 	free(a);
+}
+
+/* Whether @k is the definite text string @name. */
+static bool key_equals(const cbor_item_t *k, const char *name)
+{
+	size_t n = strlen(name);
+
+	return cbor_isa_string(k) && cbor_string_is_definite(k) && cbor_string_length(k) == n &&
+	       !memcmp(cbor_string_handle(k), name, n);
+}
+
+/* A signed document an acknowledgement carries (field @name): 1 to SNT_BUNDLE_MAX_ACK_RULES bytes, copied. */
+static enum snt_bundle_err get_doc(const cbor_item_t *r, const char *name, uint8_t **out, size_t *len,
+				   struct snt_bundle_diag *d)
+{
+	if (!cbor_isa_bytestring(r) || !cbor_bytestring_is_definite(r) || cbor_bytestring_length(r) < 1 ||
+	    cbor_bytestring_length(r) > SNT_BUNDLE_MAX_ACK_RULES)
+		return bundle__fail_field(d, name, "not a byte string of 1 to " RULES_MAX_TEXT " bytes");
+	*len = cbor_bytestring_length(r);
+	*out = malloc(*len);
+	if (!*out)
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	memcpy(*out, cbor_bytestring_handle(r), *len);
+	return SNT_BUNDLE_OK;
 }
 
 static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle_ack *a, struct snt_bundle_diag *d)
 {
 	struct field f[] = { { "type", NULL }, { "v", NULL },	 { "device", NULL },  { "seq", NULL },
-			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL }, { "rules", NULL } };
+			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL }, { "rules", NULL },
+			     { "trust", NULL } };
 	enum snt_bundle_err rc;
-	size_t n, nf = SNT_ARRAY_SIZE(f) - 1;
+	size_t n, nf = 7;
+	int rules_at = -1, trust_at = -1;
 
-	/* "rules" is the one optional key, last. */
-	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) == SNT_ARRAY_SIZE(f))
-		nf = SNT_ARRAY_SIZE(f);
+	/* "rules" then "trust", each optional, after the seven keys every acknowledgement has. */
+	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) > nf) {
+		const struct cbor_pair *p = cbor_map_handle(root);
+
+		if (key_equals(p[nf].key, "rules")) {
+			rules_at = (int)nf++;
+		}
+		if (cbor_map_size(root) > nf && key_equals(p[nf].key, "trust")) {
+			f[nf].key = "trust";
+			trust_at = (int)nf++;
+		}
+	}
 	rc = map_fields(root, "ack", f, nf, NULL, d);
 	if (rc)
 		return rc;
@@ -496,18 +532,13 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 		}
 		a->n_verdicts = i + 1;
 	}
-	if (nf == SNT_ARRAY_SIZE(f)) {
-		const cbor_item_t *r = f[7].val;
-
-		if (!cbor_isa_bytestring(r) || !cbor_bytestring_is_definite(r) || cbor_bytestring_length(r) < 1 ||
-		    cbor_bytestring_length(r) > SNT_BUNDLE_MAX_ACK_RULES)
-			return bundle__fail_field(d, "rules", "not a byte string of 1 to " RULES_MAX_TEXT " bytes");
-		a->rules_len = cbor_bytestring_length(r);
-		a->rules = malloc(a->rules_len);
-		if (!a->rules)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		memcpy(a->rules, cbor_bytestring_handle(r), a->rules_len);
+	if (rules_at >= 0) {
+		rc = get_doc(f[rules_at].val, "rules", &a->rules, &a->rules_len, d);
+		if (rc)
+			return rc;
 	}
+	if (trust_at >= 0)
+		return get_doc(f[trust_at].val, "trust", &a->trust, &a->trust_len, d);
 	return SNT_BUNDLE_OK;
 }
 

@@ -202,9 +202,9 @@ struct online_state {
 };
 
 /*
- * The rule set an applied acknowledgement @buf carried (bundle.h, ack
- * "rules"), kept in the result for the caller to install (the last one
- * wins).  The acknowledgement verified already; a second open only takes
+ * The rule set and trust list an applied acknowledgement @buf carried
+ * (bundle.h, ack "rules", "trust"), kept in the result for the caller to
+ * install (the last one wins).  The acknowledgement verified already; a second open only takes
  * the bytes out.
  */
 static void keep_rules(struct online_state *s, const uint8_t *buf, size_t len)
@@ -217,6 +217,12 @@ static void keep_rules(struct online_state *s, const uint8_t *buf, size_t len)
 		s->res->rules = a->rules;
 		s->res->rules_len = a->rules_len;
 		a->rules = NULL;
+	}
+	if (a && a->trust) {
+		free(s->res->trust);
+		s->res->trust = a->trust;
+		s->res->trust_len = a->trust_len;
+		a->trust = NULL;
 	}
 	snt_bundle_ack_free(a);
 }

@@ -260,6 +260,8 @@ struct snt_sync_online_result {
 					 * one), or NULL; malloc(): the caller frees it, whatever
 					 * snt_sync_online() returned */
 	size_t rules_len;
+	uint8_t *trust;			/* the same of its "trust": the home's signed trust list */
+	size_t trust_len;
 };
 
 /*

@@ -383,6 +383,17 @@ static enum snt_trust_err load_buffer(struct snt_trust *t, const char *buf, size
 	return snt_trust_add_der(t, (const uint8_t *)buf, len);
 }
 
+enum snt_trust_err snt_trust_load_buffer(struct snt_trust *t, const char *buf, size_t len)
+{
+	if (!t || (!buf && len))
+		return SNT_TRUST_ERR_INVAL;
+	if (!len)
+		return SNT_TRUST_ERR_EMPTY;
+	if (len > TRUST_FILE_MAX)
+		return SNT_TRUST_ERR_FORMAT;
+	return load_buffer(t, buf, len);
+}
+
 static enum snt_trust_err load_file(struct snt_trust *t, const char *path)
 {
 	enum snt_trust_err err;

@@ -72,6 +72,17 @@ void snt_trust_free(struct snt_trust *t);
 enum snt_trust_err snt_trust_load(struct snt_trust *t, const char *path) SNT_WUR;
 
 /*
+ * snt_trust_load_buffer() - add the keys of one file's content already in
+ * memory (@buf, @len bytes; not retained; need not be NUL-terminated for
+ * DER, JSON and PEM are parsed within @len), of the file kinds above.
+ * Return: SNT_TRUST_OK; SNT_TRUST_ERR_INVAL (NULL); SNT_TRUST_ERR_EMPTY
+ * for 0 bytes; SNT_TRUST_ERR_FORMAT for content of no known kind, a
+ * malformed one or one over the file size limit; SNT_TRUST_ERR_FULL;
+ * SNT_TRUST_ERR_NOMEM.
+ */
+enum snt_trust_err snt_trust_load_buffer(struct snt_trust *t, const char *buf, size_t len) SNT_WUR;
+
+/*
  * snt_trust_add_der() - add one DER certificate (RFC 5280 §4.1).
  * @der, @len: the certificate; copied.
  * Return: SNT_TRUST_OK; SNT_TRUST_ERR_FORMAT when it does not parse or

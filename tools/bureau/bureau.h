@@ -464,9 +464,12 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
  * home goes into the acknowledgement ("rules", bundle.h: the online
  * answer) when there is one, and *@rules_version receives its version (0:
  * none).
+ * @trust, @trust_len: the home's signed trust list (bureau_trust_for()) to
+ * go into the acknowledgement ("trust"), or NULL, 0 for none.
  */
 enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out,
-				size_t *len, int64_t *seq, uint64_t *rules_version, char *why, size_t n) SNT_WUR;
+				size_t *len, int64_t *seq, uint64_t *rules_version, const uint8_t *trust,
+				size_t trust_len, char *why, size_t n) SNT_WUR;
 
 /*
  * bureau_make_time() - signed time {device, now} for @device, registered or

@@ -653,7 +653,8 @@ out:
 }
 
 enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, uint8_t **out, size_t *len,
-				int64_t *seq, uint64_t *rules_version, char *why, size_t n)
+				int64_t *seq, uint64_t *rules_version, const uint8_t *trust, size_t trust_len, char *why,
+				size_t n)
 {
 	struct bureau_device_info info;
 	struct bureau_verdict *v = NULL;
@@ -681,6 +682,8 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 		return err;
 	}
 	snt_strlcpy(a.device, device, sizeof(a.device));
+	a.trust = (uint8_t *)(uintptr_t)trust;	/* only read by the signer */
+	a.trust_len = trust ? trust_len : 0;
 	a.seq = info.ack_seq;
 	memcpy(a.head, info.ack_hash, SNT_HASH_LEN);
 	a.time_ms = snt_clock_utc_ms(c->clk);

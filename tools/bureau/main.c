@@ -36,6 +36,7 @@
 #include "tools/bureau/migrate.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
+#include "tools/bureau/trust.h"
 #include "common/i18n.h"
 #include "tools/bureau/main_internal.h"
 
@@ -86,6 +87,7 @@ static void usage(FILE *f)
 		"                                    [--duty-phone P] [--bureau-url URL] [--ca F]\n"
 		"                                    [--rules F.cose] [--trust F]... (prints its token)\n"
 		"  enrol-import DIR                  register the gates that wrote their keys back\n"
+		"  trust sign --home H --version N --in F... --out F.cose   a home's trust list (--key)\n"
 		"\n"
 		"Options:\n"
 		"  --db PATH|URI         bureau database: an SQLite file (default ./%s)\n"
@@ -815,23 +817,33 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 	return fd;
 }
 
-/* Write the ack and a signed time for one device into @dir's stick layout. */
-static int write_device_files(const struct bureau_ctx *c, const char *dir, const char *device)
+/*
+ * Write the ack and a signed time for one device into @dir's stick layout,
+ * and its home's current rule set and trust list (database @db_path).
+ */
+static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *dir, const char *device)
 {
-	uint8_t *ack = NULL, *tm = NULL, *rules = NULL;
-	size_t ack_len = 0, tm_len = 0, rules_len = 0;
+	uint8_t *ack = NULL, *tm = NULL, *rules = NULL, *trust = NULL;
+	size_t ack_len = 0, tm_len = 0, rules_len = 0, trust_len = 0;
 	int64_t seq = 0, now = 0;
-	uint64_t version = 0;
+	uint64_t version = 0, trust_version = 0;
 	char why[BUREAU_WHY_LEN], name[160];
 	enum bureau_err err;
 	int fd, status = EXIT_USAGE;
 
-	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, NULL, why, sizeof(why));
+	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, NULL, NULL, 0, why, sizeof(why));
 	if (!err)
 		err = bureau_make_time(c, device, &tm, &tm_len, &now, why, sizeof(why));
 	if (!err) {
 		/* The current rule set of the device's home, when it has one. */
 		err = bureau_db_rules_for(c->db, device, &rules, &rules_len, &version, why, sizeof(why));
+		if (err == BUREAU_ERR_NOTFOUND)
+			err = BUREAU_OK;
+	}
+	if (!err) {
+		/* And its trust list (trust sign --db), when it has one. */
+		err = bureau_trust_for(db_path, c->db, c->key, device, &trust, &trust_len, &trust_version, why,
+				       sizeof(why));
 		if (err == BUREAU_ERR_NOTFOUND)
 			err = BUREAU_OK;
 	}
@@ -861,6 +873,13 @@ static int write_device_files(const struct bureau_ctx *c, const char *dir, const
 			printf("rules %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n", device, version, dir, device,
 			       name);
 	}
+	if (!err && trust) {
+		snprintf(name, sizeof(name), "trust-%" PRIu64 ".cose", trust_version);
+		err = bureau_write_file(fd, name, trust, trust_len, why, sizeof(why));
+		if (!err)
+			printf("trust %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n", device, trust_version, dir,
+			       device, name);
+	}
 	close(fd);
 	if (err) {
 		bureau__err_line("%s", why);
@@ -871,6 +890,7 @@ out:
 	free(ack);
 	free(tm);
 	free(rules);
+	free(trust);
 	return status;
 }
 
@@ -894,13 +914,13 @@ static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool a
 	c.clk = clk;
 	dir = all ? cfg->args[1] : cfg->output;
 	if (!all) {
-		status = write_device_files(&c, dir, cfg->device);
+		status = write_device_files(&c, cfg->db, dir, cfg->device);
 	} else if (bureau_db_devices(c.db, &ids, &count, why, sizeof(why))) {
 		bureau__err_line("%s", why);
 		status = EXIT_USAGE;
 	} else {
 		for (size_t i = 0; i < count; i++) {
-			int s = write_device_files(&c, dir, ids[i]);
+			int s = write_device_files(&c, cfg->db, dir, ids[i]);
 
 			if (s > status)
 				status = s;
@@ -1066,6 +1086,8 @@ int main(int argc, char **argv)
 	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
 		return r;
 	if (bureau_issue_main(argc, argv, &r))	/* policy sign, badge issue, pass issue (issue.h) */
+		return r;
+	if (bureau_trust_main(argc, argv, &r))	/* trust sign (trust.h) */
 		return r;
 	r = parse_config(argc, argv, &cfg);
 	if (r)

@@ -23,6 +23,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/serve.h"
+#include "tools/bureau/trust.h"
 
 #define MAX_PEM (64 * 1024)
 
@@ -267,7 +268,10 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	uint8_t *ack = NULL;
 	size_t ack_len = 0;
 	int64_t seq = 0;
-	uint64_t rules_version = 0;
+	char trust_why[BUREAU_WHY_LEN] = "";
+	uint64_t rules_version = 0, trust_version = 0;
+	uint8_t *trust = NULL;
+	size_t trust_len = 0;
 	enum bureau_err err;
 
 	if (rq->too_big) {
@@ -296,7 +300,16 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		log_line(c, "POST", "/v1/bundle", 503, rq->len, res.m.device, "database failure");
 		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
-	err = bureau_make_ack(c, res.m.device, &ack, &ack_len, &seq, &rules_version, why, sizeof(why));
+	/* The home's current trust list (trust sign --db) rides in the acknowledgement too. */
+	if (srv->db_path) {
+		err = bureau_trust_for(srv->db_path, c->db, c->key, res.m.device, &trust, &trust_len, &trust_version,
+				       trust_why, sizeof(trust_why));
+		if (!err || err == BUREAU_ERR_NOTFOUND)
+			trust_why[0] = '\0';
+	}
+	err = bureau_make_ack(c, res.m.device, &ack, &ack_len, &seq, &rules_version, trust, trust_len, why,
+			      sizeof(why));
+	free(trust);
 	if (err) {
 		log_line(c, "POST", "/v1/bundle", 500, rq->len, res.m.device, "no acknowledgement");
 		return respond_text(conn, 500, "merged, but the acknowledgement failed; resend");
@@ -309,6 +322,14 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		size_t o = strlen(outcome);
 
 		snprintf(outcome + o, sizeof(outcome) - o, " rules %" PRIu64, rules_version);
+	}
+	if (trust_version || trust_why[0]) {
+		size_t o = strlen(outcome);
+
+		if (trust_version)
+			snprintf(outcome + o, sizeof(outcome) - o, " trust %" PRIu64, trust_version);
+		else
+			snprintf(outcome + o, sizeof(outcome) - o, " (no trust list: %s)", trust_why);
 	}
 	log_line(c, "POST", "/v1/bundle", 200, rq->len, res.m.device, outcome);
 	return respond(conn, 200, "application/cose", ack, ack_len, false);
