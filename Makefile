@@ -127,7 +127,7 @@ $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 pot:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
-		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c firmware/sentineld.c))
+		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c firmware/sentineld*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

@@ -22,6 +22,7 @@
 #include "fss/fss.h"
 #include "sign/sign.h"
 
+#include "common/i18n.h"
 #include "sentineld_internal.h"
 
 int sentineld__load_trust(const struct snt_config *cfg, struct snt_trust **out, char *err, size_t size)
@@ -217,7 +218,7 @@ int sentineld__check_config(struct ctx *c)
 
 	/* First, so that it shows even when the board's devices are not there. */
 	if (!c->cfg.enrolled)
-		printf("%s: not enrolled (no %s): the gate opens for nobody until 'sentinelctl enrol'\n",
+		printf(_("%s: not enrolled (no %s): the gate opens for nobody until 'sentinelctl enrol'\n"),
 		       c->config_path, c->cfg.enrolment);
 	if (fflush(stdout) != 0)
 		return 1;
@@ -234,7 +235,7 @@ int sentineld__check_config(struct ctx *c)
 		return 1;
 	}
 	snt_trust_free(t);
-	printf("%s: configuration OK\n", c->config_path);
+	printf(_("%s: configuration OK\n"), c->config_path);
 	return 0;
 }
 

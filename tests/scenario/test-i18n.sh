@@ -4,7 +4,9 @@
 # counts by ngettext plurals in English ("1 entry" / "2 entries"): the sync
 # summary, policy install and show, verify-log, the headers of the
 # entries, alerts and stats tables (aligned by display width), status,
-# sentineld's log and sentinel-bureau's summaries and help, each exactly.
+# sentineld's log and -n line, verify-log's findings, stats of an empty
+# day, and sentinel-bureau's summaries (key, export, trust sign, revoke)
+# and help, each exactly.
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "test-i18n: $B/sentinel-bureau not built: skipped"; exit 77; }
@@ -148,5 +150,38 @@ case $out in "通行证 P-2：卡片 $T/p2.png（访客 钱*，可进入 2 次�
 *) fail "pass issue in Chinese: $out" ;; esac
 expect_eq "sentinel-bureau --help in Chinese" "$(zh "$bur" --help | head -n 1)" \
 	"用法：sentinel-bureau [--db PATH] [--key PATH] 命令 [选项] [参数]"
+
+# sentineld -n on a gate not enrolled yet: the line the installer reads, in Chinese.
+sed 's/^device_id = test-gate$/enrolment = enrolment.conf/; /^home = /d' "$T/one.conf" >"$T/ne.conf"
+expect_eq "sentineld -n not enrolled in Chinese" "$(zh "$B/sentineld" -n -c "$T/ne.conf" 2>&1 | head -n 1)" \
+	"$T/ne.conf：未入网（没有 $T/enrolment.conf）：在“sentinelctl enrol”之前闸门不为任何人打开"
+
+# verify-log's finding in Chinese: an entry's temperature changed behind the chain's back.
+cp "$T/one.db" "$T/bad.db"
+sqlite3 "$T/bad.db" "DROP TRIGGER IF EXISTS entries_no_update; UPDATE entries SET temp_dc = 399 WHERE seq = 1" \
+	2>"$T/sql.err" || fail "tamper: $(cat "$T/sql.err")"
+expect_eq "verify-log damaged in Chinese" "$(zh "$ctl" verify-log --db "$T/bad.db" | secs | sed 's/（.*//')" \
+	"已损坏：序号 1：散列不符"
+
+# stats of a day without entries, in Chinese.
+expect_eq "stats of an empty day in Chinese" "$(zh "$ctl" stats --db "$T/gate.db" --day 2026-11-28 | tail -n 1)" \
+	"2026-11-28 没有记录。"
+
+# sentinel-bureau: its key, a revocation, the stick's files and a trust list, in Chinese.
+expect_eq "bureau keys init in Chinese" "$(zh "$bur" keys init --key "$T/zh.key" | sed 's/kid [0-9a-f]*$/kid K/')" \
+	"民政局密钥 $T/zh.key（公钥 $T/zh.key.pub）kid K"
+expect_eq "bureau key exists in Chinese" "$(zh "$bur" keys init --key "$T/zh.key" 2>&1)" \
+	"sentinel-bureau: keys: $T/zh.key.pub 已存在：拒绝覆盖"
+rm -rf "$T/stick/mnt/sentinel"
+expect_eq "bureau export in Chinese" "$(zh "$bur" --db "$T/bureau.db" --key "$T/bureau.key" export "$T/stick/mnt" |
+	sed 's/[0-9]*\.cose$/N.cose/; s/毫秒 [0-9]*/毫秒 MS/')" \
+	"确认 test-gate 序号 0：$T/stick/mnt/sentinel/test-gate/in/ack-test-gate-N.cose
+时间 test-gate 毫秒 MS：$T/stick/mnt/sentinel/test-gate/in/time-test-gate-N.cose"
+cp "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" "$T/issuers.json"
+expect_eq "trust sign in Chinese" "$(zh "$bur" --key "$T/bureau.key" trust sign --home 阳光养老院 --version 1 \
+	--in "$T/issuers.json" --out "$T/trust.cose")" \
+	"养老院 阳光养老院 的信任列表第 1 版：$T/trust.cose（1 个文件，$(stat -c %s "$T/trust.cose") 字节）"
+expect_eq "bureau revoke in Chinese" "$(zh "$bur" --db "$T/bureau.db" devices revoke --device test-gate --reason 丢失)" \
+	"已吊销 test-gate：拒收其此后的数据包（丢失）"
 
 finish

@@ -19,6 +19,7 @@
 #include "common/i18n.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "common/i18n.h"
 #include "tools/bureau/main_internal.h"
 
 static void format_time(int64_t ms, char *buf, size_t size)
@@ -37,7 +38,7 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 	int status;
 
 	if (cfg->nargs > 2)
-		return bureau__usage_error("unexpected argument '%s'", cfg->args[2]);
+		return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[2]);
 	if (bureau__check_options(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1))
 		return EXIT_USAGE;
 	status = bureau__open_db(cfg, false, &db);
@@ -54,12 +55,12 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
 	}
 	if (changed) {
-		printf("revoked %s: its later bundles are refused (%s)\n", cfg->device, cfg->reason);
+		printf(_("revoked %s: its later bundles are refused (%s)\n"), cfg->device, cfg->reason);
 	} else {
 		struct bureau_device_info info;
 
 		if (bureau_db_device_info(db, cfg->device, &info, why, sizeof(why)) == BUREAU_OK)
-			printf("%s was revoked already (%s)\n", cfg->device, info.revoked_reason);
+			printf(_("%s was revoked already (%s)\n"), cfg->device, info.revoked_reason);
 	}
 	bureau_db_close(db);
 	return EXIT_OK;
@@ -336,7 +337,7 @@ int bureau__cmd_entries(const struct config *cfg)
 	while ((err = bureau_db_entries_next(it, &e, why, sizeof(why))) == BUREAU_OK) {
 		if (cfg->json) {
 			if (print_entry_json(&e)) {
-				bureau__err_line("seq %" PRId64 ": cannot format it as JSON", e.seq);
+				bureau__err_line(_("seq %" PRId64 ": cannot format it as JSON"), e.seq);
 				status = EXIT_FAIL;
 				break;
 			}

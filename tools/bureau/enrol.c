@@ -42,7 +42,7 @@ static const char *cur = "enrol";
 
 static void usage(void)
 {
-	fputs("Usage: sentinel-bureau [--db DB] enrol --home HOME --gate ID --bureau-key PUB --output DIR\n"
+	fputs(_("Usage: sentinel-bureau [--db DB] enrol --home HOME --gate ID --bureau-key PUB --output DIR\n"
 	      "                       [--duty-phone P] [--bureau-url URL] [--ca CA.pem]\n"
 	      "                       [--rules RULES.cose] [--trust FILE]...\n"
 	      "       sentinel-bureau [--db DB] enrol-import DIR\n"
@@ -54,7 +54,7 @@ static void usage(void)
 	      "enrol-import: register each gate that wrote its key back to DIR/sentinel/enrol/\n"
 	      "(device.pub, reply.json), spending its token; a token works once.  The gate's\n"
 	      "first seal key written back beside them (seal0, secret) is registered too, and\n"
-	      "removed from the stick.\n", stdout);
+	      "removed from the stick.\n"), stdout);
 }
 
 /* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
@@ -64,11 +64,11 @@ static int read_all(const char *path, char **out, size_t *len)
 	int rc = snt_read_file(path, MAX_FILE, &buf, len);
 
 	if (rc == ENOMEM) {
-		bureau_err(cur, "out of memory");
+		bureau_err(cur, _("out of memory"));
 		return -1;
 	}
 	if (rc) {
-		bureau_err(cur, "%s: %s", path, rc == SNT_ETOOBIG ? "larger than 1 MiB" : snt_open_strerror(rc));
+		bureau_err(cur, "%s: %s", path, rc == SNT_ETOOBIG ? _("larger than 1 MiB") : snt_open_strerror(rc));
 		return -1;
 	}
 	*out = (char *)buf;
@@ -138,34 +138,34 @@ static int cmd_enrol(const struct opts *o)
 	int status = EXIT_USAGE;
 
 	if (!o->home || !o->gate || !o->bureau_key || !o->output) {
-		bureau_err(cur, "--home, --gate, --bureau-key and --output are required");
+		bureau_err(cur, _("--home, --gate, --bureau-key and --output are required"));
 		return EXIT_USAGE;
 	}
 	if (!*o->home || !snt_text_clean(o->home) || strlen(o->home) > 127) {
-		bureau_err(cur, "--home: not 1-127 bytes of UTF-8 text without control characters");
+		bureau_err(cur, _("--home: not 1-127 bytes of UTF-8 text without control characters"));
 		return EXIT_USAGE;
 	}
 	if (!bureau_device_id_valid(o->gate) || !strcmp(o->gate, "enrol")) {
-		bureau_err(cur, "--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)",
+		bureau_err(cur, _("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)"),
 			 o->gate);
 		return EXIT_USAGE;
 	}
 	if (o->duty_phone && (strlen(o->duty_phone) > 31 || !snt_text_clean(o->duty_phone))) {
-		bureau_err(cur, "--duty-phone: not 0-31 bytes of text");
+		bureau_err(cur, _("--duty-phone: not 0-31 bytes of text"));
 		return EXIT_USAGE;
 	}
 	if (o->bureau_url && (strlen(o->bureau_url) > 255 || (strncmp(o->bureau_url, "https://", 8) &&
 							       strncmp(o->bureau_url, "http://", 7)))) {
-		bureau_err(cur, "--bureau-url: not an http:// or https:// URL of at most 255 bytes");
+		bureau_err(cur, _("--bureau-url: not an http:// or https:// URL of at most 255 bytes"));
 		return EXIT_USAGE;
 	}
 	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
-		bureau_err(cur, "--bureau-key %s: not a PEM P-256 public key", o->bureau_key);
+		bureau_err(cur, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
 		return EXIT_USAGE;
 	}
 	EVP_PKEY_free(pub);
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		bureau_err(cur, "no random bytes for the token");
+		bureau_err(cur, _("no random bytes for the token"));
 		return EXIT_USAGE;
 	}
 	snt_hex_encode(raw, sizeof(raw), token);
@@ -196,7 +196,7 @@ static int cmd_enrol(const struct opts *o)
 		if (read_all(o->ca, &buf, &len))
 			goto out;
 		if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
-			bureau_err(cur, "--ca %s: not a PEM certificate", o->ca);
+			bureau_err(cur, _("--ca %s: not a PEM certificate"), o->ca);
 			goto out;
 		}
 		if (json_object_set_new(pkg, "bureau_ca", json_string(buf)))
@@ -217,7 +217,7 @@ static int cmd_enrol(const struct opts *o)
 
 		base = base ? base + 1 : o->trust[i];
 		if (!snt_device_id_valid(base)) {
-			bureau_err(cur, "--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -", o->trust[i]);
+			bureau_err(cur, _("--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -"), o->trust[i]);
 			goto out;
 		}
 		if (read_all(o->trust[i], &buf, &len))
@@ -235,26 +235,26 @@ static int cmd_enrol(const struct opts *o)
 	/* The bureau's copy first: a package on a stick always has its token. */
 	if (token_dir(o->db, dir, sizeof(dir)) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/used", dir) >= sizeof(path)) {
-		bureau_err(cur, "%s: path too long", o->db);
+		bureau_err(cur, _("%s: path too long"), o->db);
 		goto out;
 	}
 	if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(path, 0700) && errno != EEXIST)) {
-		bureau_err(cur, "cannot make the token directory %s: %s", path, strerror(errno));
+		bureau_err(cur, _("cannot make the token directory %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, token) >= sizeof(path) ||
 	    (errno = snt_write_atomic(path, text, strlen(text), 0600))) {
-		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
+		bureau_err(cur, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol/%s", o->output, o->gate) >= sizeof(path) ||
 	    make_dirs(path)) {
-		bureau_err(cur, "cannot make %s/sentinel/enrol/%s: %s", o->output, o->gate, strerror(errno));
+		bureau_err(cur, _("cannot make %s/sentinel/enrol/%s: %s"), o->output, o->gate, strerror(errno));
 		goto out;
 	}
 	strncat(path, "/package.json", sizeof(path) - strlen(path) - 1);
 	if ((errno = snt_write_atomic(path, text, strlen(text), 0600))) {
-		bureau_err(cur, "cannot write %s: %s", path, strerror(errno));
+		bureau_err(cur, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	printf(_("enrolment package for gate %s: %s\n"), o->gate, path);
@@ -270,7 +270,7 @@ static int cmd_enrol(const struct opts *o)
 	status = EXIT_OK;
 	goto out;
 oom:
-	bureau_err(cur, "out of memory");
+	bureau_err(cur, _("out of memory"));
 out:
 	free(buf);
 	free(text);
@@ -405,7 +405,7 @@ static bool stick_link(const char *path)
 
 	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
 		return false;
-	bureau_err(cur, "%s: a symbolic link: refused", path);
+	bureau_err(cur, _("%s: a symbolic link: refused"), path);
 	return true;
 }
 
@@ -433,7 +433,7 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	gate = r ? json_string_value(json_object_get(r, "gate")) : NULL;
 	token = r ? json_string_value(json_object_get(r, "token")) : NULL;
 	if (!gate || !token || strcmp(gate, id)) {
-		bureau_err(cur, "%s: not a reply of gate %s", path, id);
+		bureau_err(cur, _("%s: not a reply of gate %s"), path, id);
 		json_decref(r);
 		return 1;
 	}
@@ -465,14 +465,14 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		free(seal0);
 	}
 	if (status) {
-		bureau_err(cur, "gate %s: refused: %s", id, why);
+		bureau_err(cur, _("gate %s: refused: %s"), id, why);
 	} else {
-		printf("registered %s (enrolled)\n", id);
+		printf(_("registered %s (enrolled)\n"), id);
 		if (had_seal) {
-			printf("%s: seal key registered\n", id);
+			printf(_("%s: seal key registered\n"), id);
 			/* Secret: off the stick once the bureau has it. */
 			if (unlink(seal_path))
-				bureau_err(cur, "warning: %s: cannot remove it from the stick (%s): remove it by hand",
+				bureau_err(cur, _("warning: %s: cannot remove it from the stick (%s): remove it by hand"),
 					 seal_path, strerror(errno));
 		}
 	}
@@ -491,7 +491,7 @@ static int cmd_import(const struct opts *o, const char *dir)
 	DIR *d;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol", dir) >= sizeof(path)) {
-		bureau_err(cur, "%s: path too long", dir);
+		bureau_err(cur, _("%s: path too long"), dir);
 		return EXIT_USAGE;
 	}
 	d = opendir(path);
@@ -527,7 +527,7 @@ static int cmd_import(const struct opts *o, const char *dir)
 	closedir(d);
 	bureau_db_close(db);
 	if (!seen)
-		printf("no gate replies in %s\n", path);
+		printf(_("no gate replies in %s\n"), path);
 	return status;
 }
 
@@ -568,17 +568,17 @@ static int run(int argc, char **argv)
 		case 'r': o.rules = optarg; break;
 		case 't':
 			if (o.n_trust == MAX_TRUST) {
-				bureau_err(cur, "at most %d --trust files", MAX_TRUST);
+				bureau_err(cur, _("at most %d --trust files"), MAX_TRUST);
 				return EXIT_USAGE;
 			}
 			o.trust[o.n_trust++] = optarg;
 			break;
 		case 'h': o.help = true; break;
 		case ':':
-			bureau_err(cur, "option '%s' needs an argument", argv[optind - 1]);
+			bureau_err(cur, _("option '%s' needs an argument"), argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			bureau_err(cur, "unknown option '%s'", argv[optind - 1]);
+			bureau_err(cur, _("unknown option '%s'"), argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -591,13 +591,13 @@ static int run(int argc, char **argv)
 	import = !strcmp(argv[optind], "enrol-import");
 	cur = argv[optind];
 	if (!*o.db) {
-		bureau_err(cur, "--db needs a path");
+		bureau_err(cur, _("--db needs a path"));
 		return EXIT_USAGE;
 	}
 	if (import) {
 		if (o.home || o.gate || o.bureau_key || o.output || o.duty_phone || o.bureau_url || o.ca ||
 		    o.rules || o.n_trust) {
-			bureau_err(cur, "enrol-import takes only --db and DIR");
+			bureau_err(cur, _("enrol-import takes only --db and DIR"));
 			return EXIT_USAGE;
 		}
 		if (argc - optind != 2) {
@@ -607,7 +607,7 @@ static int run(int argc, char **argv)
 		return cmd_import(&o, argv[optind + 1]);
 	}
 	if (argc - optind != 1) {
-		bureau_err(cur, "unexpected argument '%s'", argv[optind + 1]);
+		bureau_err(cur, _("unexpected argument '%s'"), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	return cmd_enrol(&o);

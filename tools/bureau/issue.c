@@ -66,7 +66,7 @@ static int usage_error(const char *fmt, ...)
 static void command_usage(const char *cmd)
 {
 	if (!strcmp(cmd, "policy"))
-		fputs("Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose\n"
+		fputs(_("Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose\n"
 		      "       sentinel-bureau policy sign --check --in RULES.json\n"
 		      "\n"
 		      "Sign a rule set (JSON, the keys of sentinel-rules(5)) with the bureau's key\n"
@@ -76,9 +76,9 @@ static void command_usage(const char *cmd)
 		      "database (when newer than the one held): ack and export put it on the stick\n"
 		      "for every gate registered with that --home.  --check only checks RULES.json\n"
 		      "(no key needed, nothing written): exit 0 when it would be signed, 1 naming\n"
-		      "the first field that is wrong.\n", stdout);
+		      "the first field that is wrong.\n"), stdout);
 	else if (!strcmp(cmd, "badge"))
-		fputs("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF\n"
+		fputs(_("Usage: sentinel-bureau --key KEY badge issue --home HOME --ref REF\n"
 		      "                       [--out BADGE.png] [--card CARD.png|CARD.pdf]\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
 		      "\n"
@@ -88,9 +88,9 @@ static void command_usage(const char *cmd)
 		      "--card writes its printable card (ID-1, 85.6 x 54 mm: the QR code, the home, the\n"
 		      "reference, the issue date; a PNG at 300 dpi, or a PDF when the name ends in\n"
 		      ".pdf); --out, --card or both.  --text prints the QR text instead of the summary\n"
-		      "line.\n", stdout);
+		      "line.\n"), stdout);
 	else
-		fputs("Usage: sentinel-bureau --key KEY pass issue --home HOME --id ID --visitor NAME\n"
+		fputs(_("Usage: sentinel-bureau --key KEY pass issue --home HOME --id ID --visitor NAME\n"
 		      "                       --from TIME --until TIME [--out PASS.png]\n"
 		      "                       [--card CARD.png|CARD.pdf] [--uses N]\n"
 		      "                       [--gate DEVICE]... [--issued TIME] [--text]\n"
@@ -108,7 +108,7 @@ static void command_usage(const char *cmd)
 		      "never holds the full name.  --card-hash names the holder's resident ID card\n"
 		      "by the keyed hash of its number (HMAC-SHA256 with the home's rule-set\n"
 		      "idcard_key over \"sentinel-idcard-v1\", a NUL byte and the number): the pass\n"
-		      "then admits only with that card on the gate's reader.\n", stdout);
+		      "then admits only with that card on the gate's reader.\n"), stdout);
 }
 
 /* Write @len bytes to @path through PATH.tmp, fsync and rename. */
@@ -165,15 +165,15 @@ static int parse_time(const char *name, const char *s, int64_t *out)
 		*out = v;
 		return 0;
 	}
-	return usage_error("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
-			   "nor ms since the epoch", name, s), -1;
+	return usage_error(_("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
+			   "nor ms since the epoch"), name, s), -1;
 }
 
 /* ---- policy sign: rules.json -> rules.cose ---- */
 
 static int json_err(const char *in, const char *field, const char *why)
 {
-	bureau_err(cur, "%s: field '%s': %s", in, field, why);
+	bureau_err(cur, _("%s: field '%s': %s"), in, field, why);
 	return -1;
 }
 
@@ -389,7 +389,7 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 	struct stat sb;
 
 	if (stat(db_path, &sb) != 0) {
-		bureau_err(cur, "bureau database %s: %s (register the gates first)", db_path, strerror(errno));
+		bureau_err(cur, _("bureau database %s: %s (register the gates first)"), db_path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	err = bureau_db_open(db_path, &db, why, sizeof(why));
@@ -402,7 +402,7 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 				  sizeof(why));
 	bureau_db_close(db);
 	if (err == BUREAU_ERR_EXISTS) {
-		bureau_err(cur, "%s: not recorded", why);
+		bureau_err(cur, _("%s: not recorded"), why);
 		return EXIT_FAIL;
 	}
 	if (err) {
@@ -430,7 +430,7 @@ static int policy_check(const char *in)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		bureau_err(cur, "out of memory");
+		bureau_err(cur, _("out of memory"));
 		return EXIT_USAGE;
 	}
 	root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
@@ -469,7 +469,7 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		bureau_err(cur, "out of memory");
+		bureau_err(cur, _("out of memory"));
 		return EXIT_USAGE;
 	}
 	root = json_load_file(o->in, JSON_REJECT_DUPLICATES, &jerr);
@@ -485,12 +485,12 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		goto out;
 	}
 	if (snt_sign1_es256(key, payload, plen, &cose, &clen)) {
-		bureau_err(cur, "cannot sign with the key");
+		bureau_err(cur, _("cannot sign with the key"));
 		status = EXIT_USAGE;
 		goto out;
 	}
 	if (write_file(o->out, cose, clen)) {
-		bureau_err(cur, "cannot write %s: %s", o->out, strerror(errno));
+		bureau_err(cur, _("cannot write %s: %s"), o->out, strerror(errno));
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -582,10 +582,10 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	c.uses = 1;
 	if (snt_strlcpy(c.home, o->home, sizeof(c.home)) >= sizeof(c.home) || !c.home[0] ||
 	    !snt_code_is_text((const uint8_t *)c.home, strlen(c.home)))
-		return usage_error("--home: not a home name of 1-127 bytes of text (the gates' [station] home)");
+		return usage_error(_("--home: not a home name of 1-127 bytes of text (the gates' [station] home)"));
 	for (size_t i = 0; i < o->n_gates; i++)
 		if (snt_strlcpy(c.gates[i], o->gates[i], SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
-			return usage_error("--gate: longer than 63 characters");
+			return usage_error(_("--gate: longer than 63 characters"));
 	c.n_gates = o->n_gates;
 	if (o->uses) {
 		char *end;
@@ -594,26 +594,26 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		errno = 0;
 		v = strtol(o->uses, &end, 10);
 		if (errno || end == o->uses || *end || v < 1 || v > SNT_CREDENTIAL_MAX_USES)
-			return usage_error("--uses: '%s' is not a number 1-100", o->uses);
+			return usage_error(_("--uses: '%s' is not a number 1-100"), o->uses);
 		c.uses = (uint32_t)v;
 	}
 	if (o->issued && parse_time("--issued", o->issued, &c.issued_ms))
 		return EXIT_USAGE;
 	if (kind == SNT_CREDENTIAL_BADGE) {
 		if (snt_strlcpy(c.ref, o->ref, sizeof(c.ref)) >= sizeof(c.ref))
-			return usage_error("--ref: longer than 32 characters");
+			return usage_error(_("--ref: longer than 32 characters"));
 	} else {
 		if (snt_strlcpy(c.id, o->id, sizeof(c.id)) >= sizeof(c.id))
-			return usage_error("--id: longer than 32 characters");
+			return usage_error(_("--id: longer than 32 characters"));
 		if (mask_visitor(o->visitor, c.visitor))
-			return usage_error("--visitor: not a name (1-95 bytes of printable UTF-8 text)");
+			return usage_error(_("--visitor: not a name (1-95 bytes of printable UTF-8 text)"));
 		if (parse_time("--from", o->from, &c.from_ms) || parse_time("--until", o->until, &c.until_ms))
 			return EXIT_USAGE;
 		if (o->card_hash) {
 			if (hex_bytes(o->card_hash, c.card, SNT_CREDENTIAL_CARD_LEN, SNT_CREDENTIAL_CARD_LEN) !=
 			    SNT_CREDENTIAL_CARD_LEN)
-				return usage_error("--card-hash: not 64 hex digits (the keyed hash of the holder's "
-						   "ID number)");
+				return usage_error(_("--card-hash: not 64 hex digits (the keyed hash of the holder's "
+						   "ID number)"));
 			c.has_card = true;
 		}
 	}
@@ -628,7 +628,7 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		return EXIT_USAGE;
 	}
 	if (o->out && qr_png(text, o->out)) {
-		bureau_err(cur, "cannot write %s with qrencode", o->out);
+		bureau_err(cur, _("cannot write %s with qrencode"), o->out);
 		free(text);
 		return EXIT_USAGE;
 	}
@@ -640,12 +640,12 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 
 		cerr = snt_card_render(&c, text, fmt, &card, &card_len);
 		if (cerr) {
-			bureau_err(cur, "cannot draw the card %s: %s", o->card, snt_card_strerror(cerr));
+			bureau_err(cur, _("cannot draw the card %s: %s"), o->card, snt_card_strerror(cerr));
 			free(text);
 			return EXIT_USAGE;
 		}
 		if (write_file(o->card, card, card_len)) {
-			bureau_err(cur, "cannot write %s: %s", o->card, strerror(errno));
+			bureau_err(cur, _("cannot write %s: %s"), o->card, strerror(errno));
 			free(card);
 			free(text);
 			return EXIT_USAGE;
@@ -726,16 +726,16 @@ static int run(int argc, char **argv)
 		case 'K': o.card_hash = optarg; break;
 		case 'g':
 			if (o.n_gates == SNT_CREDENTIAL_MAX_GATES)
-				return usage_error("--gate: at most %d gates", SNT_CREDENTIAL_MAX_GATES);
+				return usage_error(_("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
 			o.gates[o.n_gates++] = optarg;
 			break;
 		case 't': o.text = true; break;
 		case 'C': o.check = true; break;
 		case 'h': o.help = true; break;
 		case ':':
-			return usage_error("option '%s' needs an argument", argv[optind - 1]);
+			return usage_error(_("option '%s' needs an argument"), argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
 		}
 	}
 	if (o.help && argc - optind >= 1) {
@@ -743,34 +743,34 @@ static int run(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc - optind != 2)
-		return usage_error("usage: policy sign | badge issue | pass issue (see --help)");
+		return usage_error(_("usage: policy sign | badge issue | pass issue (see --help)"));
 	cmd = argv[optind];
 	sub = argv[optind + 1];
 	cur = cmd;
 	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
-		return usage_error("unknown subcommand '%s'", sub);
+		return usage_error(_("unknown subcommand '%s'"), sub);
 	if (o.check) {
 		if (strcmp(cmd, "policy") || !o.in || o.out || o.card || o.db || o.ref || o.id || o.visitor || o.from ||
 		    o.until || o.issued || o.text || o.home || o.n_gates || o.uses)
-			return usage_error("policy sign --check takes --in only (no key is needed, nothing is written)");
+			return usage_error(_("policy sign --check takes --in only (no key is needed, nothing is written)"));
 		return policy_check(o.in);
 	}
 	if (!o.key)
-		return usage_error("--key PATH (the bureau's private key) is required");
+		return usage_error(_("--key PATH (the bureau's private key) is required"));
 	if (!strcmp(cmd, "policy") ? !o.out || !*o.out : (!o.out || !*o.out) && (!o.card || !*o.card))
 		return usage_error("%s", !strcmp(cmd, "policy") ? "--out is required (- for standard output)"
 				   : "--out, --card or both are required (- for standard output)");
 	if (o.out && o.card && !strcmp(o.out, "-") && !strcmp(o.card, "-"))
-		return usage_error("--out - and --card - would both write to standard output");
+		return usage_error(_("--out - and --card - would both write to standard output"));
 	if (o.text && ((o.out && !strcmp(o.out, "-")) || (o.card && !strcmp(o.card, "-"))))
-		return usage_error("--text and %s - would both write to standard output",
+		return usage_error(_("--text and %s - would both write to standard output"),
 				   o.out && !strcmp(o.out, "-") ? "--out" : "--card");
 	for (int i = 0; i < 2; i++) {
 		const char *t = i ? o.card : o.out;
 
 		/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
 		if (t && strcmp(t, "-") && lstat(t, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-			bureau_err(cur, "cannot write %s: %s; give a regular file, or - for standard output", t,
+			bureau_err(cur, _("cannot write %s: %s; give a regular file, or - for standard output"), t,
 				   S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
 				   S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
 			return EXIT_USAGE;
@@ -778,17 +778,17 @@ static int run(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
 				       o.home || o.n_gates || o.uses || o.card))
-		return usage_error("policy sign takes --in and --out (the home and gates are in the JSON)");
+		return usage_error(_("policy sign takes --in and --out (the home and gates are in the JSON)"));
 	if (strcmp(cmd, "pass") && o.card_hash)
-		return usage_error("--card-hash is for pass issue only");
+		return usage_error(_("--card-hash is for pass issue only"));
 	if (!strcmp(cmd, "badge") && (!o.ref || !o.home || o.in || o.id || o.visitor || o.from || o.until || o.uses))
-		return usage_error("badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)");
+		return usage_error(_("badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)"));
 	if (!strcmp(cmd, "pass") && (!o.id || !o.home || !o.visitor || !o.from || !o.until || o.in || o.ref))
-		return usage_error("pass issue takes --home, --id, --visitor, --from, --until and --out or --card "
-				   "(and --uses, --gate, --issued, --text)");
+		return usage_error(_("pass issue takes --home, --id, --visitor, --from, --until and --out or --card "
+				   "(and --uses, --gate, --issued, --text)"));
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
-		bureau_err(cur, "cannot use the key %s: %s", o.key,
+		bureau_err(cur, _("cannot use the key %s: %s"), o.key,
 			 serr == SNT_SIGN_ERR_OPEN ? strerror(errno) : snt_sign_strerror(serr));
 		return EXIT_USAGE;
 	}

@@ -216,7 +216,7 @@ int bureau__usage_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	bureau__err_line("%s", msg);
-	fprintf(stderr, "Try 'sentinel-bureau --help'.\n");
+	fprintf(stderr, _("Try 'sentinel-bureau --help'.\n"));
 	return EXIT_USAGE;
 }
 
@@ -271,7 +271,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || v <= 0 || v > 600000) {
-				bureau__usage_error("--platform-timeout: '%s' is not 1-600000 ms", optarg);
+				bureau__usage_error(_("--platform-timeout: '%s' is not 1-600000 ms"), optarg);
 				return -1;
 			}
 			cfg->platform_timeout_ms = (int)v;
@@ -289,10 +289,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 ||
 			    v > (t ? BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S : BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB)) {
 				if (t)
-					bureau__usage_error("--request-timeout: '%s' is not 1-%d s", optarg,
+					bureau__usage_error(_("--request-timeout: '%s' is not 1-%d s"), optarg,
 						    BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S);
 				else
-					bureau__usage_error("--buffer-limit: '%s' is not 1-%d MiB", optarg,
+					bureau__usage_error(_("--buffer-limit: '%s' is not 1-%d MiB"), optarg,
 						    BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB);
 				return -1;
 			}
@@ -310,7 +310,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 || v > BUREAU_SERVE_WORKERS_MAX) {
-				bureau__usage_error("--workers: '%s' is not 1-%d", optarg, BUREAU_SERVE_WORKERS_MAX);
+				bureau__usage_error(_("--workers: '%s' is not 1-%d"), optarg, BUREAU_SERVE_WORKERS_MAX);
 				return -1;
 			}
 			cfg->workers = (unsigned)v;
@@ -340,10 +340,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			printf("sentinel-bureau %s\n", SNT_VERSION);
 			return 1;
 		case ':':
-			bureau__usage_error("option '%s' needs an argument", argv[optind - 1]);
+			bureau__usage_error(_("option '%s' needs an argument"), argv[optind - 1]);
 			return -1;
 		default:
-			bureau__usage_error("unknown option '%s'", argv[optind - 1]);
+			bureau__usage_error(_("unknown option '%s'"), argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -377,13 +377,13 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 		unsigned bit = 1u << i;
 
 		if ((cfg->given & bit) && !(allowed & bit) && bit != O_DB)
-			return bureau__usage_error("option %s does not apply to this command", names[i]);
+			return bureau__usage_error(_("option %s does not apply to this command"), names[i]);
 		if ((required & bit) && !(cfg->given & bit))
-			return bureau__usage_error("%s is required", names[i]);
+			return bureau__usage_error(_("%s is required"), names[i]);
 	}
 	if (cfg->nargs - 1 != nargs) {
 		if (cfg->nargs - 1 > nargs)
-			return bureau__usage_error("unexpected argument '%s'", cfg->args[1 + nargs]);
+			return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[1 + nargs]);
 		return bureau__usage_error("%s", nargs == 1 ? "missing DIR" : "missing argument");
 	}
 	return 0;
@@ -424,7 +424,7 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 		int rc = snt_db_companions_check(path, which, sizeof(which));
 
 		if (rc) {
-			bureau__err_line("cannot open %s: %s: %s", path, which, snt_open_strerror(rc));
+			bureau__err_line(_("cannot open %s: %s: %s"), path, which, snt_open_strerror(rc));
 			return EXIT_USAGE;
 		}
 	}
@@ -452,15 +452,15 @@ static int load_key(const struct config *cfg, EVP_PKEY **key)
 	enum snt_sign_err serr;
 
 	if (!cfg->key) {
-		bureau__err_line("--key PATH (the bureau's private key) is required");
+		bureau__err_line(_("--key PATH (the bureau's private key) is required"));
 		return -1;
 	}
 	serr = snt_sign_key_load_private(cfg->key, key);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_OPEN)
-			bureau__err_line("cannot read the key %s: %s", cfg->key, strerror(errno));
+			bureau__err_line(_("cannot read the key %s: %s"), cfg->key, strerror(errno));
 		else
-			bureau__err_line("cannot use the key %s: %s", cfg->key, snt_sign_strerror(serr));
+			bureau__err_line(_("cannot use the key %s: %s"), cfg->key, snt_sign_strerror(serr));
 		return -1;
 	}
 	return 0;
@@ -482,13 +482,13 @@ static int cmd_keys(const struct config *cfg)
 	if (cfg->nargs < 2 || strcmp(cfg->args[1], "init") != 0)
 		return bureau__usage_error("%s", "usage: keys init --key PATH");
 	if (cfg->nargs > 2)
-		return bureau__usage_error("unexpected argument '%s'", cfg->args[2]);
+		return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[2]);
 	if (bureau__check_options(cfg, O_KEY, O_KEY, 1))
 		return EXIT_USAGE;
 	if ((size_t)snprintf(pubpath, sizeof(pubpath), "%s.pub", cfg->key) >= sizeof(pubpath))
 		return bureau__usage_error("%s", "--key: path too long");
 	if (access(pubpath, F_OK) == 0 || errno != ENOENT) {
-		bureau__err_line("%s exists: refusing to overwrite it", pubpath);
+		bureau__err_line(_("%s exists: refusing to overwrite it"), pubpath);
 		return EXIT_USAGE;
 	}
 	serr = snt_sign_key_generate(&key);
@@ -496,23 +496,23 @@ static int cmd_keys(const struct config *cfg)
 		serr = snt_sign_key_write_private(key, cfg->key);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_EXISTS)
-			bureau__err_line("%s exists: refusing to overwrite it", cfg->key);
+			bureau__err_line(_("%s exists: refusing to overwrite it"), cfg->key);
 		else if (serr == SNT_SIGN_ERR_WRITE)
-			bureau__err_line("cannot write %s: %s", cfg->key, strerror(errno));
+			bureau__err_line(_("cannot write %s: %s"), cfg->key, strerror(errno));
 		else
-			bureau__err_line("cannot make the key: %s", snt_sign_strerror(serr));
+			bureau__err_line(_("cannot make the key: %s"), snt_sign_strerror(serr));
 		goto out;
 	}
 	serr = snt_sign_key_write_public(key, pubpath);
 	if (!serr)
 		serr = snt_sign_key_kid(key, kid);
 	if (serr) {
-		bureau__err_line("cannot write %s: %s", pubpath, serr == SNT_SIGN_ERR_WRITE ? strerror(errno)
+		bureau__err_line(_("cannot write %s: %s"), pubpath, serr == SNT_SIGN_ERR_WRITE ? strerror(errno)
 			 : snt_sign_strerror(serr));
 		goto out;
 	}
 	bureau__kid_hex(kid, hex);
-	printf("bureau key %s (public %s) kid %s\n", cfg->key, pubpath, hex);
+	printf(_("bureau key %s (public %s) kid %s\n"), cfg->key, pubpath, hex);
 	status = EXIT_OK;
 out:
 	EVP_PKEY_free(key);
@@ -548,8 +548,8 @@ static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN]
 	EVP_PKEY_free(key);
 	if (!same)
 		return 0;
-	bureau__err_line("%s: that is the bureau's own key (%s), not a gate's: register the key that "
-		 "'sentinelctl keys init' made on the gate", cfg->pub, path);
+	bureau__err_line(_("%s: that is the bureau's own key (%s), not a gate's: register the key that "
+		 "'sentinelctl keys init' made on the gate"), cfg->pub, path);
 	*status = EXIT_USAGE;
 	return -1;
 }
@@ -584,7 +584,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 			return EXIT_USAGE;
 		}
 		if (seal.epoch != 0) {
-			bureau__err_line("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file",
+			bureau__err_line(_("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file"),
 				 cfg->seal_key, (long long)seal.epoch);
 			snt_fss_wipe(&seal);
 			return EXIT_USAGE;
@@ -597,11 +597,11 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		}
 	}
 	if (!bureau_device_id_valid(cfg->device))
-		return bureau__usage_error("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
-				   "starting with '.')", cfg->device);
+		return bureau__usage_error(_("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
+				   "starting with '.')"), cfg->device);
 	if (cfg->home && (!cfg->home[0] || strlen(cfg->home) >= SNT_RULES_HOME_LEN ||
 			  !snt_code_is_text((const uint8_t *)cfg->home, strlen(cfg->home))))
-		return bureau__usage_error("--home: not a home name of 1-127 bytes of text (the gate's [station] home)");
+		return bureau__usage_error(_("--home: not a home name of 1-127 bytes of text (the gate's [station] home)"));
 	serr = snt_sign_key_load_public(cfg->pub, &pub);
 	if (!serr)
 		serr = snt_sign_key_kid(pub, kid);
@@ -609,7 +609,7 @@ static int cmd_register(const struct config *cfg, int64_t now_ms)
 		serr = snt_sign_key_public_pem(pub, &pem, &pem_len);
 	if (serr) {
 		if (serr == SNT_SIGN_ERR_OPEN)
-			bureau__err_line("cannot read %s: %s", cfg->pub, strerror(errno));
+			bureau__err_line(_("cannot read %s: %s"), cfg->pub, strerror(errno));
 		else
 			bureau__err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
 		goto out;
@@ -699,13 +699,13 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 		return;
 	}
 	st->accepted++;
-	printf("%s: device %s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 "%s",
+	printf(_("%s: device %s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 "%s"),
 	       file, res->m.device, res->m.first, res->m.last, res->merge.new_entries,
 	       res->merge.duplicates, res->m.priority ? " (priority)" : "");
 	if (res->sealed)
-		printf(" seals verified %zu", res->sealed);
+		printf(_(" seals verified %zu"), res->sealed);
 	if (res->verdicts || res->platform_failures)
-		printf(" verdicts %zu contradictions %zu unanswered %zu", res->verdicts, res->contradictions,
+		printf(_(" verdicts %zu contradictions %zu unanswered %zu"), res->verdicts, res->contradictions,
 		       res->platform_failures);
 	putchar('\n');
 	if (why && *why)
@@ -727,7 +727,7 @@ static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bure
 		pc->prog = cfg->platform_cmd;
 		pc->timeout_ms = cfg->platform_timeout_ms;
 		if (bureau_platform_cmd_init(p, pc)) {
-			return bureau__usage_error("--platform-cmd: '%s' is not usable", cfg->platform_cmd);
+			return bureau__usage_error(_("--platform-cmd: '%s' is not usable"), cfg->platform_cmd);
 		}
 		c->platform = p;
 	}
@@ -860,24 +860,24 @@ static int write_device_files(const struct bureau_ctx *c, const char *db_path, c
 	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
 	err = bureau_write_file(fd, name, ack, ack_len, why, sizeof(why));
 	if (!err) {
-		printf("ack %s seq %" PRId64 ": %s/sentinel/%s/in/%s\n", device, seq, dir, device, name);
+		printf(_("ack %s seq %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, seq, dir, device, name);
 		snprintf(name, sizeof(name), "time-%s-%" PRId64 ".cose", device, now);
 		err = bureau_write_file(fd, name, tm, tm_len, why, sizeof(why));
 		if (!err)
-			printf("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n", device, now, dir, device, name);
+			printf(_("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, now, dir, device, name);
 	}
 	if (!err && rules) {
 		snprintf(name, sizeof(name), "rules-%" PRIu64 ".cose", version);
 		err = bureau_write_file(fd, name, rules, rules_len, why, sizeof(why));
 		if (!err)
-			printf("rules %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n", device, version, dir, device,
+			printf(_("rules %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, version, dir, device,
 			       name);
 	}
 	if (!err && trust) {
 		snprintf(name, sizeof(name), "trust-%" PRIu64 ".cose", trust_version);
 		err = bureau_write_file(fd, name, trust, trust_len, why, sizeof(why));
 		if (!err)
-			printf("trust %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n", device, trust_version, dir,
+			printf(_("trust %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, trust_version, dir,
 			       device, name);
 	}
 	close(fd);
@@ -984,7 +984,7 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 static void migrate_report(void *arg, const struct bureau_migrate_device *d)
 {
 	(void)arg;
-	printf("%s: entries %" PRId64 " copies %" PRId64 " verdicts %" PRId64 " hashes checked %" PRId64 "\n",
+	printf(_("%s: entries %" PRId64 " copies %" PRId64 " verdicts %" PRId64 " hashes checked %" PRId64 "\n"),
 	       d->device, d->entries, d->copies, d->verdicts, d->hashes);
 	fflush(stdout);
 }
@@ -1004,7 +1004,7 @@ static int cmd_migrate(const struct config *cfg)
 	bureau_db_shown(cfg->from, a, sizeof(a));
 	bureau_db_shown(cfg->to, b, sizeof(b));
 	if (!strcmp(cfg->from, cfg->to))
-		return bureau__usage_error("--from and --to are the same database (%s)", a);
+		return bureau__usage_error(_("--from and --to are the same database (%s)"), a);
 	status = open_db_at(cfg->from, false, &from);
 	if (status)
 		return status;
@@ -1018,8 +1018,8 @@ static int cmd_migrate(const struct config *cfg)
 		bureau__err_line("%s", why[0] ? why : "failed");
 		status = err == BUREAU_ERR_REJECT || err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 	} else {
-		printf("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
-		       " verdicts, %" PRId64 " alerts; counts and %" PRId64 " chain hashes checked\n", a, b,
+		printf(_("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
+		       " verdicts, %" PRId64 " alerts; counts and %" PRId64 " chain hashes checked\n"), a, b,
 		       rep.devices, rep.entries, rep.copies, rep.verdicts, rep.alerts, rep.hashes);
 		status = EXIT_OK;
 	}
@@ -1045,7 +1045,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 		return bureau__usage_error("%s", "--tls-cert and --tls-key go together");
 	memset(&so, 0, sizeof(so));
 	if (bureau_serve_parse_listen(cfg->listen, &so, why, sizeof(why)))
-		return bureau__usage_error("--listen: %s", why);
+		return bureau__usage_error(_("--listen: %s"), why);
 	so.tls_cert = cfg->tls_cert;
 	so.tls_key = cfg->tls_key;
 	so.request_timeout_s = cfg->request_timeout_s;
@@ -1125,10 +1125,10 @@ int main(int argc, char **argv)
 		r = cmd_report(&cfg, snt_clock_utc_ms(&clk));
 	else {
 		cur_cmd = NULL;
-		return bureau__usage_error("unknown command '%s'", cmd);
+		return bureau__usage_error(_("unknown command '%s'"), cmd);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		bureau__err_line("cannot write the output: %s", strerror(errno));
+		bureau__err_line(_("cannot write the output: %s"), strerror(errno));
 		return EXIT_USAGE;
 	}
 	return r;

@@ -23,6 +23,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/serve.h"
+#include "common/i18n.h"
 #include "tools/bureau/trust.h"
 
 #define MAX_PEM (64 * 1024)
@@ -689,7 +690,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&o->addr)->sin6_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)&o->addr)->sin_addr, host, sizeof(host));
-	printf(o->addr.ss_family == AF_INET6 ? "listening on [%s]:%u%s\n" : "listening on %s:%u%s\n", host,
+	printf(o->addr.ss_family == AF_INET6 ? _("listening on [%s]:%u%s\n") : _("listening on %s:%u%s\n"), host,
 	       (unsigned)port, cert ? " (TLS)" : "");
 	fflush(stdout);
 	for (;;) {
@@ -705,7 +706,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		}
 		sweep(&srv);
 		if (r > 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			printf("stopping on %s\n", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+			printf(_("stopping on %s\n"), si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 			fflush(stdout);
 			break;
 		}
