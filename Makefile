@@ -22,8 +22,23 @@ PKG_CONFIG ?= pkg-config
 
 PKGS      := sqlite3 zbar libpng libjpeg inih jansson libcrypto zlib libgpiod libcbor libcurl pangocairo cairo libdrm alsa
 # The bureau's receiver (tools/bureau/) also links libmicrohttpd and libpq (its PostgreSQL
-# backend); it is not cross-built.
+# backend).  BUREAU_PG=no builds it without the PostgreSQL backend (SQLite only, no libpq:
+# --db postgresql://... is then refused naming the missing backend); cross builds default to
+# it, since libpq-dev:arm64 cannot be installed beside libpq-dev:amd64.  Build it into a
+# build directory of its own (B=...): its objects differ.
+ifneq ($(CROSS),)
+BUREAU_PG ?= no
+endif
+BUREAU_PG ?= yes
+ifeq ($(BUREAU_PG),no)
+BUREAU_PKGS := libmicrohttpd
+BUREAU_PG_SRC :=
+else ifeq ($(BUREAU_PG),yes)
 BUREAU_PKGS := libmicrohttpd libpq
+BUREAU_PG_SRC = $(wildcard tools/bureau/db_pg*.c)
+else
+$(error BUREAU_PG must be yes or no, not '$(BUREAU_PG)')
+endif
 # The card module (firmware/card/: badge and pass cards) encodes its QR code with libqrencode.
 CARD_PKGS := libqrencode
 # CROSS=aarch64-linux-gnu-: Debian's cross toolchain and :arm64 libraries
@@ -83,7 +98,8 @@ module_obj = $(patsubst %.c,$(B)/obj/%.o,$(call module_src,$(1)))
 SENTINELD_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard firmware/sentineld*.c))) \
                    $(call module_obj,$(SENTINELD_MODULES))
 CTL_OBJ         := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/*.c)))
-BUREAU_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(sort $(wildcard tools/bureau/*.c)))
+BUREAU_OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(sort $(filter-out tools/bureau/db_pg%.c,\
+                   $(wildcard tools/bureau/*.c)) $(BUREAU_PG_SRC)))
 TEST_MOD_OBJ    := $(call module_obj,$(TEST_MODULES))
 # The test modules as one archive, for the helper programs the test, bench
 # and sync scripts build (tests/bench/*.sh, test-report.sh, synctest.sh).
@@ -91,7 +107,7 @@ TEST_LIB        := $(B)/tests/modules.a
 ALL_MOD_OBJ     := $(sort $(call module_obj,$(SENTINELD_MODULES) $(SENTINELCTL_MODULES) \
                    $(BUREAU_MODULES) $(TEST_MODULES)))
 PROGS     := $(B)/sentineld $(B)/sentinelctl
-ifeq ($(CROSS)$(if $(wildcard tools/bureau/*.c),,none),)
+ifneq ($(wildcard tools/bureau/*.c),)
 PROGS     += $(B)/sentinel-bureau
 endif
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
@@ -145,7 +161,8 @@ $(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # sentinel-bureau: the bureau's receiver and signer (tools/bureau/).
-$(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null)
+$(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null) \
+	$(if $(filter no,$(BUREAU_PG)),-DSNT_BUREAU_NO_PG)
 $(call module_obj,card): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(CARD_PKGS) 2>/dev/null)
 $(B)/sentinel-bureau: $(BUREAU_OBJ) $(call module_obj,$(BUREAU_MODULES))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell $(PKG_CONFIG) --libs $(BUREAU_PKGS) $(CARD_PKGS) 2>/dev/null)
@@ -309,8 +326,8 @@ install-demo: all
 	sed 's#@DEMODIR@#$(DEMODIR)#' board/sim/sentinel-sim.conf >$(DESTDIR)$(DOCDIR)/sentinel-sim.conf
 
 # The Debian packages (board/debian/): build/deb/sentinel-gate_<version>_<arch>.deb and
-# build/deb/sentinel-bureau_<version>_<arch>.deb; with CROSS=aarch64-linux-gnu- the
-# gate's for arm64 (the bureau is not cross-built).  Needs debhelper (make deps).
+# build/deb/sentinel-bureau_<version>_<arch>.deb; with CROSS=aarch64-linux-gnu- both for
+# arm64 (the bureau's SQLite only: BUREAU_PG=no).  Needs debhelper (make deps).
 deb: deps
 	@sh board/debian/build-deb.sh build/deb $(VERSION) $(CROSS)
 

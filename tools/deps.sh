@@ -17,7 +17,9 @@ PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 PKGS="$PKGS g++ libzxing-dev"
 
 # `make deps CROSS=aarch64-linux-gnu-`: the cross toolchain, the arm64
-# libraries (zbar: libzbar0 only, see the Makefile) and qemu for the tests.
+# libraries (zbar: libzbar0 only, see the Makefile; the bureau's
+# libmicrohttpd, but no libpq: a cross-built bureau is SQLite only,
+# BUREAU_PG=no) and qemu for the tests.
 if [ -n "${CROSS:-}" ]; then
 	[ "$CROSS" = aarch64-linux-gnu- ] ||
 		{ echo "deps: only CROSS=aarch64-linux-gnu- is supported" >&2; exit 2; }
@@ -26,7 +28,7 @@ libsqlite3-dev:arm64 libpng-dev:arm64 libjpeg62-turbo-dev:arm64 libinih-dev:arm6
 libjansson-dev:arm64 libssl-dev:arm64 libcmocka-dev:arm64 zlib1g-dev:arm64 \
 libgpiod-dev:arm64 libcbor-dev:arm64 libcurl4-openssl-dev:arm64 libzbar0:arm64 \
 libcairo2-dev:arm64 libpango1.0-dev:arm64 libdrm-dev:arm64 libasound2-dev:arm64 \
-libqrencode-dev:arm64"
+libqrencode-dev:arm64 libmicrohttpd-dev:arm64"
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		if [ "$(id -u)" -ne 0 ]; then
 			echo "deps: run as root: dpkg --add-architecture arm64 && apt-get update" >&2

@@ -6,8 +6,10 @@
 # into debian/), then move the .deb files to OUT/.
 #   sh board/debian/build-deb.sh OUT VERSION [CROSS]
 # CROSS=aarch64-linux-gnu-: dpkg-buildpackage -a arm64 with the profile
-# nobureau (the gate only; build dependencies as `make deps CROSS=...`
-# installs them, so not checked by dpkg-checkbuilddeps: -d).
+# pkg.sentinel.nopg (both packages; the bureau without its PostgreSQL
+# backend, make BUREAU_PG=no: libpq-dev:arm64 cannot be installed beside
+# libpq-dev:amd64; build dependencies as `make deps CROSS=...` installs
+# them, so not checked by dpkg-checkbuilddeps: -d).
 set -eu
 out=${1:?usage: build-deb.sh OUT VERSION [CROSS]}
 version=${2:?usage: build-deb.sh OUT VERSION [CROSS]}
@@ -21,7 +23,7 @@ if [ "$changelog_version" != "$version" ]; then
 fi
 case $cross in
 '') args="-b" ;;
-aarch64-linux-gnu-) args="-b -a arm64 -d -Pnobureau" ;;
+aarch64-linux-gnu-) args="-b -a arm64 -d -Ppkg.sentinel.nopg" ;;
 *) echo "deb: only CROSS=aarch64-linux-gnu- is supported" >&2; exit 2 ;;
 esac
 

@@ -72,8 +72,19 @@ enum bureau_err bureau_db_open_mode(const char *path, bool create, struct bureau
 {
 	if (!path || !*path || !out)
 		return BUREAU_ERR_INVAL;
+#ifdef SNT_BUREAU_NO_PG
+	if (bureau_db_is_url(path)) {
+		char shown[256];
+
+		bureau_db_shown(path, shown, sizeof(shown));
+		snprintf(why, n, "cannot open %s: this sentinel-bureau was built without its PostgreSQL backend "
+				 "(make BUREAU_PG=no): use an SQLite database file, or a build with PostgreSQL", shown);
+		return BUREAU_ERR_DB;
+	}
+#else
 	if (bureau_db_is_url(path))
 		return bureau_backend_pg.open(path, create, out, why, n);
+#endif
 	return bureau_backend_sqlite.open(path, create, out, why, n);
 }
 

@@ -4,7 +4,10 @@
  * file (db_sqlite.c, the default) and a PostgreSQL server through libpq
  * (db_pg.c).  bureau_db_open() picks one by its target: a
  * "postgresql://..." or "postgres://..." URI (libpq "Connection URIs")
- * selects PostgreSQL, anything else is the path of an SQLite file.
+ * selects PostgreSQL, anything else is the path of an SQLite file.  A
+ * build without the PostgreSQL backend (make BUREAU_PG=no, which defines
+ * SNT_BUREAU_NO_PG and leaves db_pg*.c and libpq out) refuses such a URI
+ * with BUREAU_ERR_DB, its reason naming the missing backend.
  *
  * Every operation of bureau.h's bureau_db_* functions is one entry of
  * struct bureau_backend, with the same arguments, results and errors as
