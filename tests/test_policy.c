@@ -133,13 +133,14 @@ static void test_reason_names_are_the_contract(void **state)
 	 * no-code) and format-not-accepted (added after it, issue 8), and
 	 * wrong-home (after signature-invalid), rules-missing and pass-used
 	 * (either side of closed-mode, at its weight; issue 14), id-invalid
-	 * (after signature-invalid) and id-expired (after expired; issue 18).
+	 * (after signature-invalid), id-expired (after expired) and id-missing
+	 * (after no-code; issue 18).
 	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
 		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "revoked", "rules-missing", "closed-mode", "pass-used",
 		"capacity",
-		"risk-region", "staff-test-overdue", "no-code", "code-invalid", "format-not-accepted", "colour-unknown",
+		"risk-region", "staff-test-overdue", "no-code", "id-missing", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
 		"override-admit", "override-deny", "code-green", "temp-normal",
 	};
@@ -203,6 +204,21 @@ static void test_id_card_reasons(void **state)
 	snt_policy_decide(&in, &res);
 	assert_int_equal(res.decision, SNT_DECISION_DENY);
 	assert_true(res.reasons & SNT_REASON_BIT(SNT_REASON_ID_EXPIRED));
+	/* No card read where one is required: refer with id-missing, after no-code's weight. */
+	in.colour = SNT_COLOUR_GREEN;
+	in.id_expired = false;
+	in.id_missing = true;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_ID_MISSING) | SNT_REASON_BIT(SNT_REASON_CODE_GREEN) |
+					      SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL));
+	in.code_read = false;
+	in.format = SNT_FORMAT_NONE;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_NO_CODE) | SNT_REASON_BIT(SNT_REASON_ID_MISSING) |
+					      SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL));
+	assert_true(SNT_REASON_NO_CODE < SNT_REASON_ID_MISSING && SNT_REASON_ID_MISSING < SNT_REASON_CODE_INVALID);
 }
 
 static void test_reasons_format_parse(void **state)

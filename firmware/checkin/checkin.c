@@ -594,7 +594,19 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
 }
 
 
-/* Whether this visitor must register with a card. */
+/*
+ * Whether [checkin] register makes this visitor register with a card: every
+ * visitor under idcard, one without a valid pass under idcard-or-pass;
+ * staff with a valid badge never.
+ */
+static bool card_required(const struct snt_checkin *ci, const struct creds *cr)
+{
+	if (cr->badge_valid || ci->cfg.register_mode == SNT_REGISTER_NONE)
+		return false;
+	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
+}
+
+/* Whether the gate asks this visitor for a card: required, or named by the pass shown. */
 static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 {
 	if (!ci->board->idreader || cr->badge_valid)
@@ -602,9 +614,7 @@ static bool card_wanted(const struct snt_checkin *ci, const struct creds *cr)
 	/* A pass that names its holder's card needs that card, whatever the mode. */
 	if (cr->pass_valid && cr->pass.has_card)
 		return true;
-	if (ci->cfg.register_mode == SNT_REGISTER_NONE)
-		return false;
-	return ci->cfg.register_mode == SNT_REGISTER_IDCARD || !cr->pass_valid;
+	return card_required(ci, cr);
 }
 
 /*
@@ -745,6 +755,8 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	}
 	in.id_invalid = card.invalid;
 	in.id_expired = card.read && !card.invalid && card.expired;
+	/* No card placed, a reader that failed or none at all: not registered. */
+	in.id_missing = card_required(ci, &cr) && !card.read;
 	/* The card names who registered: its masked name is the entry's subject. */
 	if (card.masked[0])
 		snt_strlcpy(subject, card.masked, sizeof(subject));

@@ -61,7 +61,9 @@
  * its validity on the day (China time) with id-expired.  A reader fault
  * (no answer, bad frame, card taken away, unplugged) is one device-fault
  * event naming it; the visit goes on as one without a card, as does a
- * visitor who places none in time.
+ * visitor who places none in time.  A visitor who must register and has no
+ * card read (none placed, a reader fault, or no reader on the board) refers
+ * with id-missing, the screen saying so.
  *
  * Clock: each entry's clock state is snt_clock_judge_step() of the board
  * clock against the latest trusted time seen (a wall clock that jumps ahead

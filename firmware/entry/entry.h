@@ -119,6 +119,7 @@ enum snt_payload_keep {
 	X(SNT_REASON_RISK_REGION, "risk-region", "来自中高风险地区", "from a risk region") \
 	X(SNT_REASON_STAFF_TEST_OVERDUE, "staff-test-overdue", "核酸检测超期", "test overdue") \
 	X(SNT_REASON_NO_CODE, "no-code", "未出示健康码", "no health code") \
+	X(SNT_REASON_ID_MISSING, "id-missing", "未读取身份证", "no ID card read") \
 	X(SNT_REASON_CODE_INVALID, "code-invalid", "无法识别的码", "unreadable code") \
 	X(SNT_REASON_FORMAT_NOT_ACCEPTED, "format-not-accepted", "不接受此类码", "code format not accepted") \
 	X(SNT_REASON_COLOUR_UNKNOWN, "colour-unknown", "健康码颜色无法识别", "health code colour unclear") \

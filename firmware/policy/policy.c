@@ -170,6 +170,8 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		r |= SNT_REASON_BIT(SNT_REASON_ID_INVALID);
 	if (in->id_expired)
 		r |= SNT_REASON_BIT(SNT_REASON_ID_EXPIRED);
+	if (in->id_missing)
+		r |= SNT_REASON_BIT(SNT_REASON_ID_MISSING);
 
 	if (in->rules) {
 		out->freshness = snt_rules_freshness(in->rules, in->now_ms);

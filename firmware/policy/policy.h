@@ -71,6 +71,7 @@ struct snt_policy_input {
 	/* A resident ID card read at the gate (idcard/idcard.h); all false: none read. */
 	bool id_invalid;		/* its number fails the GB 11643 check, or its text is malformed */
 	bool id_expired;		/* the day is outside its validity (expired or not yet valid) */
+	bool id_missing;		/* [checkin] register asked this visitor for a card and none was read */
 };
 
 struct snt_policy_result {
@@ -137,7 +138,9 @@ struct snt_policy_result {
  * - A resident ID card whose number fails its check digit or whose text is
  *   malformed (id_invalid) refers with id-invalid; one outside its validity
  *   (id_expired) refers with id-expired.  Staff and visitors alike, with
- *   or without a rule set: the card is who registered.
+ *   or without a rule set: the card is who registered.  A visitor whom
+ *   [checkin] register asks for a card and who places none, or whose
+ *   reader fails or is missing (id_missing), refers with id-missing.
  * - A pass used up (closed mode, signed, in its window): while its holder is
  *   inside (pass_inside), or when it has given pass_uses entries
  *   (pass_admits), refer with pass-used: a pass admits one visitor once per

@@ -4,8 +4,8 @@
 # serial driver over a pseudo-terminal): a walk-in registers by card and is
 # admitted with the masked name and the last four characters; a wrong check
 # digit refers (id-invalid), an expired card refers (id-expired); a visitor
-# who places no card goes on without one; a broken answer of the reader is
-# a device-fault event and the visit goes on.  Nothing of the full name or
+# who places no card is referred (id-missing), as is one whose reader
+# answers garbage, which is also a device-fault event.  Nothing of the full name or
 # the full number reaches the log database, its WAL, stderr, the output
 # log or an export, in UTF-8, UCS-2 or GB 18030.  The full record is sealed
 # to the bureau's key beside its entry, the entry's detail record carries
@@ -27,10 +27,10 @@ $(visit "$FIX/green.png" 36.5 10000 70000)
 # 3 an expired card: refer
 card name=王五 number=440524188001010014 from=20051231 to=20251231
 $(visit "$FIX/green.png" 36.5 10000 70000)
-# 4 no card placed: admitted without one
+# 4 no card placed: not registered, refer
 card none
 $(visit "$FIX/green.png" 36.5 10000 70000)
-# 5 the reader answers garbage: a device fault, the visit goes on
+# 5 the reader answers garbage: a device fault, not registered, refer
 card frames broken.bin
 $(visit "$FIX/green.png" 36.5 10000 70000)
 SCN
@@ -56,8 +56,8 @@ got=$("$B/sentinelctl" entries --json --db "$T/gate.db" |
 expect_eq "decisions" "$got" "admit code-green,temp-normal
 refer id-invalid,code-green,temp-normal
 refer id-expired,code-green,temp-normal
-admit code-green,temp-normal
-admit code-green,temp-normal"
+refer id-missing,code-green,temp-normal
+refer id-missing,code-green,temp-normal"
 got=$(sqlite3 "$T/gate.db" "SELECT seq, coalesce(subject, '-'), coalesce(json_extract(detail, '\$.idcard.last4'), '-') FROM entries ORDER BY seq")
 expect_eq "subjects and last four" "$got" "1|张*|002X
 2|李*|0021
@@ -81,6 +81,9 @@ expect_eq "sealed records" "$got" "1 SNE1 digest
 got=$(sqlite3 "$T/gate.db" "SELECT detail FROM events WHERE kind = 'device-fault'")
 expect_eq "reader fault event" "$got" "idreader: answer to find card has a wrong checksum"
 expect_eq "asked for the card" "$(grep -c 'display "请将身份证放在读卡区' "$T/out.log")" "5"
+# The visitors with no card read are told why on the screen (in both languages).
+expect_eq "told: no card read" "$(grep -c 'display "未读取身份证 请等待工作人员.*no ID card read: please wait for staff' \
+	"$T/out.log")" "2"
 
 # The full name and number, in every encoding, nowhere.
 "$B/sentinelctl" entries --json --detail --db "$T/gate.db" >"$T/entries.json" || fail "entries --json"
