@@ -15,18 +15,8 @@ B=${1:-build}
 gates=${2:-200}
 entries=${3:-500}
 workers=${4:-4}
-ROOT=$(pwd)
-if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
-	echo "bench-bureau-gates: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-T=$(mktemp -d /tmp/snt-bench-gates-XXXXXX)
-trap 'rm -rf "$T"' EXIT
-PG_OPTS=""
-. tests/scenario/pg.sh
-pg_start
-sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+. tests/bench/lib.sh
+bureau_bench_begin bench-bureau-gates /tmp/snt-bench-gates-XXXXXX
 bb=$B/sentinel-bureau
 "$bb" keys init --key "$T/bureau.key" >/dev/null
 "$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/keys" --logs "$T/logs" --out "$T/stage" --flat \

@@ -24,19 +24,8 @@ devices=${2:-100}
 entries=${3:-10000}
 jobs=${4:-4}
 [ "$jobs" -le "$devices" ] || jobs=$devices
-ROOT=$(pwd)
-if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
-	echo "bench-bureau-pg: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-T=$(mktemp -d "$B/bench-bureau-pg.XXXXXX")
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-PG_OPTS=""
-. tests/scenario/pg.sh
-pg_start
-sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+. tests/bench/lib.sh
+bureau_bench_begin bench-bureau-pg bench-bureau-pg.XXXXXX
 bb=$B/sentinel-bureau
 "$bb" keys init --key "$T/bureau.key" >/dev/null
 gen=$("$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/keys" --logs "$T/logs" \

@@ -15,23 +15,12 @@
 # usage: [BASE=path] bench-bureau-rss.sh [BUILD_DIR]
 set -u
 B=${1:-build}
-ROOT=$(pwd)
-if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
-	echo "bench-bureau-rss: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
 if [ ! -x /usr/bin/time ]; then
 	echo "bench-bureau-rss: /usr/bin/time (GNU time) missing" >&2
 	exit 1
 fi
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-T=$(mktemp -d "$B/bench-bureau-rss.XXXXXX")
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-PG_OPTS=""
-. tests/scenario/pg.sh
-pg_start
-sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+. tests/bench/lib.sh
+bureau_bench_begin bench-bureau-rss bench-bureau-rss.XXXXXX
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null
 # stick NAME ENTRIES PER_BUNDLE
 stick() {
