@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,19 @@ int snt_name_index(const char *const *names, size_t n, const char *name)
 		if (names[i] && !strcmp(names[i], name))
 			return (int)i;
 	return -1;
+}
+
+void snt_msg(char *buf, size_t size, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (!buf || size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	errno = saved;
 }
 
 const char *snt_table_text(const char *const *table, size_t n, unsigned int i, const char *fallback)

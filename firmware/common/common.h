@@ -51,6 +51,14 @@ int snt_hex_decode_lower(const char *in, size_t n, uint8_t *out) SNT_WUR;
 int snt_name_index(const char *const *names, size_t n, const char *name);
 
 /*
+ * snt_msg() - a reason for the caller, formatted (vsnprintf(3): cut to fit,
+ * always terminated) into its buffer @buf of @size bytes; nothing when @buf
+ * is NULL or @size 0.  errno is left as it was, so that an argument or an
+ * expression beside the call may still read it.
+ */
+void snt_msg(char *buf, size_t size, const char *fmt, ...) SNT_PRINTF(3, 4);
+
+/*
  * snt_table_text() - the other way: the string for the value @i of an enum
  * in the table @table of @n strings indexed by that enum (designated
  * initialisers), for every module's strerror() and *_name() functions.

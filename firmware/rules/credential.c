@@ -70,7 +70,7 @@ static const unsigned pass_optional_keys = 1u << CK_CARD;
 
 static enum snt_rules_err bad(char *errbuf, size_t errlen, const char *field, const char *why)
 {
-	rules__msg(errbuf, errlen, "field '%s': %s", field, why);
+	snt_msg(errbuf, errlen, "field '%s': %s", field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -86,11 +86,11 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		rules__msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		snt_msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
-		rules__msg(errbuf, errlen, "payload: not a definite CBOR map");
+		snt_msg(errbuf, errlen, "payload: not a definite CBOR map");
 		err = SNT_RULES_ERR_PAYLOAD;
 		goto out;
 	}
@@ -99,7 +99,7 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			rules__msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			snt_msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			goto out;
 		}
@@ -180,11 +180,11 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 	if (!bytes || !bureau_pub || !out)
 		return SNT_RULES_ERR_INVAL;
 	if (!snt_credential_is(bytes, len)) {
-		rules__msg(errbuf, errlen, "not an SNB1: badge or pass");
+		snt_msg(errbuf, errlen, "not an SNB1: badge or pass");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (len > SNT_CREDENTIAL_MAX_TEXT) {
-		rules__msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
+		snt_msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	cose = malloc(len);
@@ -192,7 +192,7 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 		return SNT_RULES_ERR_NOMEM;
 	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, cose, len, &clen)) {
 		free(cose);
-		rules__msg(errbuf, errlen, "not base45 after SNB1:");
+		snt_msg(errbuf, errlen, "not base45 after SNB1:");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	err = rules__sign1_open(cose, clen, bureau_pub, &payload, &plen, errbuf, errlen);
@@ -280,11 +280,11 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	    r->issued_ms < 0)
 		return SNT_RULES_ERR_INVAL;
 	if (r->colours & ~((1u << SNT_COLOUR_GREEN) | (1u << SNT_COLOUR_YELLOW))) {
-		rules__msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
+		snt_msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (r->formats & ~(((1u << SNT_CODE_FORMAT_COUNT) - 1) & ~(1u << SNT_FORMAT_NONE))) {
-		rules__msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
+		snt_msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
 		return SNT_RULES_ERR_INVAL;
 	}
 	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)

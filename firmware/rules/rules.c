@@ -63,17 +63,6 @@ const char *snt_rules_mode_name(enum snt_rules_mode m)
 	return snt_table_text(mode_names, SNT_ARRAY_SIZE(mode_names), m, "?");
 }
 
-void rules__msg(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!errbuf || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- dates (proleptic Gregorian, H. Hinnant's days_from_civil) ---- */
 
 static int32_t days_from_civil(int y, int m, int d)
@@ -159,7 +148,7 @@ static int get_int(const cbor_item_t *item, int64_t *out)
 
 static enum snt_rules_err bad(struct dec *d, const char *field, const char *why)
 {
-	rules__msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
+	snt_msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -477,16 +466,16 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 
 	if (!buf || !out)
 		return SNT_RULES_ERR_INVAL;
-	rules__msg(errbuf, errlen, "%s", "");
+	snt_msg(errbuf, errlen, "%s", "");
 	/* Bounded well-formedness check first: no allocation for lengths the input cannot hold. */
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		rules__msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		snt_msg(errbuf, errlen, "payload: not one well-formed CBOR item");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
 		cbor_decref(&root);
-		rules__msg(errbuf, errlen, "payload: not a definite CBOR map");
+		snt_msg(errbuf, errlen, "payload: not a definite CBOR map");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	r = calloc(1, sizeof(*r));
@@ -499,7 +488,7 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			rules__msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			snt_msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			break;
 		}
@@ -539,11 +528,11 @@ enum snt_rules_err rules__sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *b
 	if (serr == SNT_SIGN_ERR_NOMEM)
 		return SNT_RULES_ERR_NOMEM;
 	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
-		rules__msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
+		snt_msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (serr) {
-		rules__msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
+		snt_msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
 		return SNT_RULES_ERR_SIGNATURE;
 	}
 	return SNT_RULES_OK;
@@ -580,15 +569,15 @@ static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out
 	case ENOMEM:
 		return SNT_RULES_ERR_NOMEM;
 	case SNT_ETOOBIG:
-		rules__msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
+		snt_msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	case SNT_EREAD:
 		rc = errno;
-		rules__msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
+		snt_msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
 		errno = rc;
 		return SNT_RULES_ERR_IO;
 	default:
-		rules__msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
+		snt_msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
 		if (rc > 0)
 			errno = rc;
 		return SNT_RULES_ERR_IO;
@@ -613,7 +602,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	gh = gate->home ? gate->home : "";
 	gd = gate->device_id ? gate->device_id : "";
 	if (strcmp(home, gh)) {
-		rules__msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
+		snt_msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
 		return SNT_RULES_ERR_ELSEWHERE;
 	}
 	if (n_gates == 0)
@@ -621,7 +610,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	for (size_t i = 0; i < n_gates; i++)
 		if (!strcmp(gates[i], gd))
 			return SNT_RULES_OK;
-	rules__msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
+	snt_msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
 	return SNT_RULES_ERR_ELSEWHERE;
 }
 
@@ -640,12 +629,12 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 	size_t len = 0;
 
 	if (join(path, sizeof(path), dir, name)) {
-		rules__msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	err = read_file(path, &buf, &len, errbuf, errlen);
 	if (err == SNT_RULES_ERR_NONE)
-		rules__msg(errbuf, errlen, "%s: no rule set installed", path);
+		snt_msg(errbuf, errlen, "%s: no rule set installed", path);
 	if (err)
 		return err;
 	err = snt_rules_open(buf, len, pub, &r, why, sizeof(why));
@@ -658,7 +647,7 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 		}
 	}
 	if (err) {
-		rules__msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
+		snt_msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
 		free(buf);
 		return err;
 	}
@@ -724,7 +713,7 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const s
 	memset(info, 0, sizeof(*info));
 	err = open_file(dir, SNT_RULES_FILE, bureau_pub, gate, &r, NULL, NULL, active_why, sizeof(active_why));
 	if (fatal(err)) {
-		rules__msg(errbuf, errlen, "%s", active_why);
+		snt_msg(errbuf, errlen, "%s", active_why);
 		return err;
 	}
 	if (err) {
@@ -732,15 +721,15 @@ enum snt_rules_err snt_rules_load(const char *dir, EVP_PKEY *bureau_pub, const s
 		kerr = open_file(dir, SNT_RULES_KEPT_FILE, bureau_pub, gate, &r, NULL, NULL, kept_why,
 				 sizeof(kept_why));
 		if (fatal(kerr)) {
-			rules__msg(errbuf, errlen, "%s", kept_why);
+			snt_msg(errbuf, errlen, "%s", kept_why);
 			return kerr;
 		}
 		if (kerr) {
 			if (err == SNT_RULES_ERR_NONE && kerr != SNT_RULES_ERR_NONE) {
-				rules__msg(errbuf, errlen, "%s", kept_why);
+				snt_msg(errbuf, errlen, "%s", kept_why);
 				return kerr;
 			}
-			rules__msg(errbuf, errlen, "%s", active_why);
+			snt_msg(errbuf, errlen, "%s", active_why);
 			return err;
 		}
 		info->kept = true;
@@ -786,26 +775,26 @@ static enum snt_rules_err put_file(const char *dir, const char *name, const uint
 	int saved;
 
 	if (join(path, sizeof(path), dir, name) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		rules__msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (write_durable(tmp, buf, len)) {
 		saved = errno;
 		unlink(tmp);
-		rules__msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
+		snt_msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	if (rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
-		rules__msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
+		snt_msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	saved = snt_fsync_dir(dir);
 	if (saved) {
-		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		snt_msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
@@ -819,16 +808,16 @@ static enum snt_rules_err drop_file(const char *dir, const char *name, char *err
 	int saved;
 
 	if (join(path, sizeof(path), dir, name)) {
-		rules__msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, "%s: path too long", dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (unlink(path) && errno != ENOENT) {
-		rules__msg(errbuf, errlen, "%s: %s", path, strerror(errno));
+		snt_msg(errbuf, errlen, "%s: %s", path, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
 	saved = snt_fsync_dir(dir);
 	if (saved) {
-		rules__msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		snt_msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
@@ -862,7 +851,7 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 	if (!dir || !bureau_pub || !gate || !buf)
 		return SNT_RULES_ERR_INVAL;
 	if (len > SNT_RULES_MAX_FILE) {
-		rules__msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
+		snt_msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	}
 	err = snt_rules_open(buf, len, bureau_pub, &fresh, errbuf, errlen);
@@ -880,7 +869,7 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 		snt_rules_free(other);
 		other = NULL;
 	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		rules__msg(errbuf, errlen, "%s", why);
+		snt_msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	err = open_file(dir, SNT_RULES_PENDING_FILE, bureau_pub, gate, &other, NULL, NULL, why, sizeof(why));
@@ -889,18 +878,18 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 		snt_rules_free(other);
 		other = NULL;
 	} else if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		rules__msg(errbuf, errlen, "%s", why);
+		snt_msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	err = SNT_RULES_ERR_OLD;
 	if (fresh->version <= previous) {
-		rules__msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
-		    (unsigned long long)fresh->version, (unsigned long long)previous);
+		snt_msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
+		 (unsigned long long)fresh->version, (unsigned long long)previous);
 		goto out;
 	}
 	if (fresh->version <= pending) {
-		rules__msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
-		    (unsigned long long)fresh->version, (unsigned long long)pending);
+		snt_msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
+		 (unsigned long long)fresh->version, (unsigned long long)pending);
 		goto out;
 	}
 	later = now_ms < fresh->valid_from_ms;
@@ -940,14 +929,14 @@ enum snt_rules_err snt_rules_promote(const char *dir, EVP_PKEY *bureau_pub, cons
 	if (err == SNT_RULES_ERR_NONE)
 		return SNT_RULES_OK;
 	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		rules__msg(errbuf, errlen, "%s", why);
+		snt_msg(errbuf, errlen, "%s", why);
 		return err;
 	}
 	if (err)	/* damaged or addressed elsewhere: never to take over */
 		return drop_file(dir, SNT_RULES_PENDING_FILE, errbuf, errlen);
 	err = snt_rules_load(dir, bureau_pub, gate, &active, NULL, why, sizeof(why));
 	if (err == SNT_RULES_ERR_NOMEM || err == SNT_RULES_ERR_IO || err == SNT_RULES_ERR_INVAL) {
-		rules__msg(errbuf, errlen, "%s", why);
+		snt_msg(errbuf, errlen, "%s", why);
 		goto out;
 	}
 	if (err == SNT_RULES_OK && p->version <= active->version) {

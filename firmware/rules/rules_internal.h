@@ -31,9 +31,6 @@ enum snt_rules_err rules__gates(const cbor_item_t *v, size_t max, char (*gates)[
  */
 enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, size_t errlen);
 
-/* rules__msg() - @fmt formatted into @errbuf (@errlen bytes) when it is not NULL or empty. */
-void rules__msg(char *errbuf, size_t errlen, const char *fmt, ...) SNT_PRINTF(3, 4);
-
 /*
  * rules__sign1_open() - the payload of COSE_Sign1 @buf (@len bytes) signed
  * with @bureau_pub (snt_sign1_open()): *@payload (*@plen bytes; the caller

@@ -55,18 +55,8 @@ const char *snt_sync_time_status_name(enum snt_sync_time_status s)
 	return snt_table_text(time_names, SNT_ARRAY_SIZE(time_names), s, NULL);
 }
 
-SNT_PRINTF(4, 5)
-static enum snt_sync_err fail(enum snt_sync_err e, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return e;
-}
+/* Error @e, its reason put in @why (@whylen bytes) first: snt_msg(). */
+#define fail(e, why, whylen, ...) (snt_msg((why), (whylen), __VA_ARGS__), (e))
 
 static enum snt_sync_err store_fail(const struct snt_sync_ctx *ctx, enum snt_store_err se,
 				    const char *what, char *why, size_t whylen)

@@ -57,18 +57,8 @@ const char *snt_usb_strerror(enum snt_usb_err err)
 	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
-SNT_PRINTF(4, 5)
-static enum snt_usb_err fail(enum snt_usb_err e, char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return e;
-}
+/* Error @e, its reason put in @why (@whylen bytes) first: snt_msg(). */
+#define fail(e, why, whylen, ...) (snt_msg((why), (whylen), __VA_ARGS__), (e))
 
 /* errno of a failed write/create in a stick directory -> error. */
 static enum snt_usb_err errno_kind(int e)
