@@ -93,12 +93,7 @@ run postgresql "$pgdb" reimport
 # One home's day: a gate's entries of its second day (the inspectors' query), median of 21 runs in one session.
 day0=1795910400000
 q="SELECT count(*), count(*) FILTER (WHERE decision <> 'admit') FROM entries WHERE dev = (SELECT id FROM devices WHERE device = 'gate-001') AND time_utc_ms >= $((day0 + 86400000)) AND time_utc_ms < $((day0 + 2 * 86400000));"
-qs=$(echo "$q" | sed 's/count(\*) FILTER (WHERE decision <> .admit.)/sum(decision <> '"'"'admit'"'"')/')
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
-sq_ms=$(for i in $(seq 21); do printf '%s\n' "$qs"; done | sqlite3 -cmd '.timer on' "$T/bureau.db" |
-	sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | awk '{ print $1 * 1000 }' | median)
-pg_ms=$({ printf '%s\n' '\timing on'; for i in $(seq 21); do printf '%s\n' "$q"; done; } |
-	"$PG_BIN/psql" -X -q -At -d "$pgdb" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | median)
+bureau_bench_home_day "$T/bureau.db" "$pgdb" "$q"
 echo "bureau sqlite home_day_ms=$sq_ms"
 echo "bureau postgresql home_day_ms=$pg_ms"
 # The city report of that day (the whole command: open, one query per gate, the page).

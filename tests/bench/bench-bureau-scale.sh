@@ -25,23 +25,12 @@ set -u
 B=${1:-build}
 devices=${2:-100}
 entries=${3:-100000}
-ROOT=$(pwd)
-if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
-	echo "bench-bureau-scale: $B/sentinel-bureau or $B/tests/modules.a missing: run make first" >&2
-	exit 1
-fi
 if [ "$entries" -lt 200 ] || [ $((entries % 100)) -ne 0 ]; then
 	echo "bench-bureau-scale: ENTRIES must be a multiple of 100, at least 200" >&2
 	exit 1
 fi
-case $B in /*) ;; *) B="$ROOT/$B" ;; esac
-T=$(mktemp -d "$B/bench-bureau-scale.XXXXXX")
-chmod 755 "$T"
-trap 'rm -rf "$T"' EXIT
-PG_OPTS=""
-. tests/scenario/pg.sh
-pg_start
-sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
+. tests/bench/lib.sh
+bureau_bench_begin bench-bureau-scale bench-bureau-scale.XXXXXX
 bb=$B/sentinel-bureau
 "$bb" keys init --key "$T/bureau.key" >/dev/null
 "$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/keys" --logs "$T/logs" --out "$T/stick" \
@@ -103,13 +92,8 @@ echo "bureau postgresql scale_fill entries=$((devices * entries)) seconds=$(awk 
 days=$(((copies + 1) * step / 86400000))
 d=$((day0 + days / 2 * 86400000))
 q="SELECT count(*), count(*) FILTER (WHERE decision <> 'admit') FROM entries WHERE dev = (SELECT id FROM devices WHERE device = 'gate-001') AND time_utc_ms >= $d AND time_utc_ms < $((d + 86400000));"
-qs=$(echo "$q" | sed 's/count(\*) FILTER (WHERE decision <> .admit.)/sum(decision <> '"'"'admit'"'"')/')
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
+bureau_bench_home_day "$sq" "$pg" "$q"
 rows=$(echo "$qs" | sqlite3 "$sq" | cut -d '|' -f 1)
-sq_ms=$(for i in $(seq 21); do printf '%s\n' "$qs"; done | sqlite3 -cmd '.timer on' "$sq" |
-	sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | awk '{ print $1 * 1000 }' | median)
-pg_ms=$({ printf '%s\n' '\timing on'; for i in $(seq 21); do printf '%s\n' "$q"; done; } |
-	"$PG_BIN/psql" -X -q -At -d "$pg" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | median)
 echo "bureau sqlite scale home_day_ms=$sq_ms rows=$rows"
 echo "bureau postgresql scale home_day_ms=$pg_ms rows=$rows"
 # The city report of that day: the whole command (open, the gates' counts, the page).

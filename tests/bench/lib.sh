@@ -36,3 +36,20 @@ bureau_bench_begin() {
 	pg_start
 	sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c -O2 || exit 1
 }
+
+# bureau_bench_home_day SQLITE_DB PG_URI QUERY - the inspectors' query
+# QUERY (PostgreSQL's SQL; qs its SQLite form, the count(*) FILTER (WHERE
+# decision <> 'admit') a sum()) run 21 times in one session of each
+# backend: sq_ms and pg_ms the median milliseconds (2 decimals).
+bureau_bench_home_day() {
+	qs=$(echo "$3" | sed 's/count(\*) FILTER (WHERE decision <> .admit.)/sum(decision <> '"'"'admit'"'"')/')
+	sq_ms=$(for _i in $(seq 21); do printf '%s\n' "$qs"; done | sqlite3 -cmd '.timer on' "$1" |
+		sed -n 's/^Run Time: real \([0-9.]*\).*/\1/p' | awk '{ print $1 * 1000 }' | bench_median)
+	pg_ms=$({ printf '%s\n' '\timing on'; for _i in $(seq 21); do printf '%s\n' "$3"; done; } |
+		"$PG_BIN/psql" -X -q -At -d "$2" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | bench_median)
+}
+
+# bench_median - the median of the numbers on standard input, one a line, with 2 decimals.
+bench_median() {
+	sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'
+}
