@@ -375,6 +375,92 @@ static void test_bundle_seals(void **state)
 	assert_string_equal(d.msg, "entry seq 2: seal epoch out of range");
 }
 
+/*
+ * "records": the sealed personal records, one per entry (null where none),
+ * after "seals" or alone, absent when none (the bytes of the older format);
+ * a record that is not its entry's digest, or of the wrong size, is neither
+ * written nor read.
+ */
+static void test_bundle_records(void **state)
+{
+	struct fx *f = *state;
+	struct snt_entry x[3];
+	struct snt_bundle_record r[3];
+	struct snt_bundle_seal sl[3];
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	uint8_t rec[2][200], digest[SNT_HASH_LEN], *cbor, *plain;
+	static const uint8_t zero[SNT_HASH_LEN];
+	char hex[2 * SNT_HASH_LEN + 1];
+	unsigned int dn;
+	size_t len, plain_len;
+
+	memcpy(x, f->e, sizeof(x));
+	memset(r, 0, sizeof(r));
+	memset(sl, 0, sizeof(sl));
+	for (int i = 0; i < 2; i++) {
+		memset(rec[i], 0x30 + i, sizeof(rec[i]));
+		assert_true(EVP_Digest(rec[i], sizeof(rec[i]), digest, &dn, EVP_sha256(), NULL));
+		snt_hex_encode(digest, sizeof(digest), hex);
+		snprintf(x[2 * i].detail, sizeof(x[2 * i].detail), "{\"idcard\":{\"last4\":\"002X\",\"sealed\":\"%s\"}}", hex);
+		r[2 * i].sealed = rec[i];
+		r[2 * i].len = sizeof(rec[i]);
+	}
+	chain(x, 3, zero);
+	assert_true(snt_bundle_record_matches(&x[0], rec[0], sizeof(rec[0])));
+	assert_false(snt_bundle_record_matches(&x[0], rec[1], sizeof(rec[1])));
+	assert_false(snt_bundle_record_matches(&x[1], rec[0], sizeof(rec[0])));
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, x, 3, 1, &m), SNT_BUNDLE_OK);
+	/* Alone (no seals), then after seals. */
+	for (int with_seals = 0; with_seals < 2; with_seals++) {
+		sl[1].present = with_seals;
+		sl[1].epoch = 3;
+		assert_int_equal(snt_bundle_encode_records(&m, x, sl, r, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+		assert_non_null(b->records);
+		assert_int_equal(b->records[0].len, sizeof(rec[0]));
+		assert_memory_equal(b->records[0].sealed, rec[0], sizeof(rec[0]));
+		assert_null(b->records[1].sealed);
+		assert_memory_equal(b->records[2].sealed, rec[1], sizeof(rec[1]));
+		if (with_seals)
+			assert_true(b->seals && b->seals[1].present);
+		else
+			assert_null(b->seals);
+		snt_bundle_free(b);
+		b = NULL;
+		/* The last record's last byte changed: not its entry's digest, refused at its seq. */
+		cbor[len - 1] ^= 1;
+		assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_ERR_FIELD);
+		assert_string_equal(d.field, "records");
+		assert_int_equal(d.seq, 3);
+		assert_string_equal(d.msg, "entry seq 3: personal record not of its size or digest");
+		free(cbor);
+	}
+	/* No record: no "records", the bytes of the older format. */
+	memset(sl, 0, sizeof(sl));
+	memset(r, 0, sizeof(r));
+	assert_int_equal(snt_bundle_encode_records(&m, x, sl, r, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, x, 3, &plain, &plain_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(len, plain_len);
+	assert_memory_equal(cbor, plain, len);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	assert_null(b->records);
+	snt_bundle_free(b);
+	free(plain);
+	free(cbor);
+	/* The encoder refuses a record for an entry without its digest, and one too short. */
+	r[1].sealed = rec[0];
+	r[1].len = sizeof(rec[0]);
+	assert_int_equal(snt_bundle_encode_records(&m, x, NULL, r, 3, &cbor, &len, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.msg, "entry seq 2: personal record not of its size or digest");
+	memset(r, 0, sizeof(r));
+	r[0].sealed = rec[0];
+	r[0].len = SNT_STORE_PERSONAL_MIN - 1;
+	assert_int_equal(snt_bundle_encode_records(&m, x, NULL, r, 3, &cbor, &len, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "records");
+}
+
 static void test_bundle_priority(void **state)
 {
 	struct fx *f = *state;
@@ -1534,6 +1620,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_round_trip),
 		cmocka_unit_test(test_bundle_priority),
 		cmocka_unit_test(test_bundle_seals),
+		cmocka_unit_test(test_bundle_records),
 		cmocka_unit_test(test_bundle_encoder_refuses),
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+#include <openssl/evp.h>
+
 #include "sync/bundle.h"
 #include "sync/bundle_internal.h"
 
@@ -336,4 +339,23 @@ const char *snt_bundle_strerror(enum snt_bundle_err err)
 		return "signing or sealing failed";
 	}
 	return "unknown error";
+}
+
+bool snt_bundle_record_matches(const struct snt_entry *e, const uint8_t *sealed, size_t len)
+{
+	uint8_t digest[SNT_HASH_LEN], want[SNT_HASH_LEN];
+	const char *hex;
+	unsigned int dn = 0;
+	json_t *root;
+	bool ok = false;
+
+	if (!e || !sealed || !len || !e->detail[0])
+		return false;
+	root = json_loads(e->detail, JSON_REJECT_DUPLICATES, NULL);
+	hex = json_string_value(json_object_get(json_object_get(root, "idcard"), "sealed"));
+	if (hex && strlen(hex) == 2 * SNT_HASH_LEN && snt_hex_decode(hex, want) == SNT_HASH_LEN &&
+	    EVP_Digest(sealed, len, digest, &dn, EVP_sha256(), NULL) && dn == SNT_HASH_LEN)
+		ok = !memcmp(digest, want, SNT_HASH_LEN);
+	json_decref(root);
+	return ok;
 }

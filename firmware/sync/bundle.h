@@ -26,13 +26,28 @@
  *   "head": bstr 32 (hash of the last entry),
  *   "created": int (ms since the epoch, the gate's clock),
  *   "entries": [entry, ...],
- *   "seals": [seal | null, ...]   (optional, last: absent when the gate
- *                                  sealed none of the entries)
+ *   "seals": [seal | null, ...]   (optional: absent when the gate
+ *                                  sealed none of the entries),
+ *   "records": [record | null, ...] (optional, last: absent when the gate
+ *                                  holds no personal record of the entries)
  * }
  * seal = [epoch uint (0 .. SNT_FSS_EPOCH_MAX), tag bstr 32]: the entry's
  * forward-secure seal as its log holds it (fss.h, store.h), one per entry in
  * the order of "entries", null for an entry the gate did not seal.  The
  * bureau checks each one with its copy of the gate's first key.
+ * record = bstr (SNT_STORE_PERSONAL_MIN .. SNT_STORE_PERSONAL_MAX bytes):
+ * the entry's personal record sealed to the bureau's key as the gate's log
+ * keeps it (store.h snt_store_personal_put(), checkin.h: the ID card's full
+ * text), one per entry in the order of "entries", null for an entry whose
+ * record the gate does not hold (none was made, or its retention removed
+ * it).  A record is carried only for an entry whose detail record names its
+ * digest, "idcard": {"sealed": hex SHA-256} (covered by the entry's hash),
+ * and only when the record's SHA-256 is that digest: the chain vouches for
+ * every record, and the bundle's signature is not needed for it.
+ * Compatibility: "seals" and "records" are both optional; a bundle without
+ * them is the format of gates before them, which every bureau reads.  A
+ * bureau older than "records" refuses a bundle that carries them (an
+ * unknown key), so a bureau is updated before its gates.
  * entry = [seq uint >= 1, boot_id tstr (< SNT_BOOT_ID_LEN bytes),
  *          mono_ms int, time_utc_ms int, clock tstr, kind tstr, format tstr,
  *          colour tstr, verified tstr, temp_dc int | null, decision tstr,
@@ -208,12 +223,19 @@ struct snt_bundle_seal {
 	uint8_t tag[SNT_FSS_TAG_LEN];
 };
 
+/* One entry's sealed personal record as a bundle carries it. */
+struct snt_bundle_record {
+	const uint8_t *sealed;		/* NULL: none carried for the entry; owned by a decoded bundle */
+	size_t len;			/* SNT_STORE_PERSONAL_MIN .. SNT_STORE_PERSONAL_MAX when sealed */
+};
+
 /* A decoded bundle; owned, free with snt_bundle_free(). */
 struct snt_bundle {
 	struct snt_bundle_manifest manifest;
 	struct snt_entry *entries;	/* manifest.count entries, ascending seq; payloads owned by the bundle */
 	size_t n;			/* == manifest.count */
 	struct snt_bundle_seal *seals;	/* n seals in the order of entries, or NULL: no "seals" */
+	struct snt_bundle_record *records; /* n records in the order of entries, or NULL: no "records" */
 	uint8_t kid[SNT_SIGN_KID_LEN];	/* kid of the device key that signed it (set by snt_bundle_open()) */
 };
 
@@ -270,6 +292,29 @@ enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m
 					     size_t *len, struct snt_bundle_diag *diag) SNT_WUR;
 
 /*
+ * snt_bundle_encode_records() - snt_bundle_encode_sealed() with the
+ * entries' sealed personal records @r (@n of them, in the order of @e) as
+ * "records"; @r NULL, or no record present, writes no "records".
+ * Return: as snt_bundle_encode_sealed(); SNT_BUNDLE_ERR_FIELD ("records",
+ * diag.seq) for a record outside SNT_STORE_PERSONAL_MIN ..
+ * SNT_STORE_PERSONAL_MAX bytes or one that does not match its entry
+ * (snt_bundle_record_matches()).
+ */
+enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *m, const struct snt_entry *e,
+					      const struct snt_bundle_seal *s, const struct snt_bundle_record *r,
+					      size_t n, uint8_t **cbor, size_t *len,
+					      struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_record_matches() - whether the sealed record @sealed (@len
+ * bytes) belongs to entry @e: @e's detail record is a JSON object whose
+ * "idcard" member has "sealed", 64 hex digits equal to the SHA-256 of the
+ * record.  False for NULL arguments, a detail without that digest, or any
+ * other digest.
+ */
+bool snt_bundle_record_matches(const struct snt_entry *e, const uint8_t *sealed, size_t len);
+
+/*
  * snt_bundle_seal() - the bundle file: snt_seal(@bureau_pub,
  * snt_sign1_es256(@device_key, @cbor)).
  * @file: receives the file's bytes (free()), @file_len its size.
@@ -305,7 +350,10 @@ enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, 
  * is not 32 zero bytes); _HASH (diag.seq: its hash is not
  * snt_store_entry_hash() of its fields); _NOMEM.  Checks run in that
  * order; per entry: order, chain, hash, so an entry whose hash was altered
- * is reported as _HASH at its own seq.
+ * is reported as _HASH at its own seq.  Then "seals" and "records"
+ * (_FIELD "seals" / "records", diag.seq: not one item or null per entry, a
+ * record of the wrong size, or one whose SHA-256 is not the digest its
+ * entry's detail names).
  */
 enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
 				      struct snt_bundle_diag *diag) SNT_WUR;

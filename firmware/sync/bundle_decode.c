@@ -34,6 +34,9 @@ void snt_bundle_free(struct snt_bundle *b)
 		free((void *)(uintptr_t)b->entries[i].payload);
 	free(b->entries);
 	free(b->seals);
+	for (size_t i = 0; b->records && i < b->n; i++)
+		free((void *)(uintptr_t)b->records[i].sealed);
+	free(b->records);
 	free(b);
 }
 
@@ -456,21 +459,58 @@ bad:
 	return SNT_BUNDLE_OK;
 }
 
+/*
+ * "records" at @r's position: one sealed personal record or null per entry,
+ * each of its size and matching the digest its entry holds (bundle.h).
+ */
+static enum snt_bundle_err decode_records(struct pull *r, struct snt_bundle *b, struct snt_bundle_diag *d)
+{
+	if (pull_next(r) || r->kind != PULL_ARRAY || r->u != b->n)
+		return bundle__fail_field(d, "records", "not an array of one record or null per entry");
+	b->records = calloc(b->n, sizeof(*b->records));
+	if (!b->records)
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < b->n; i++) {
+		struct snt_bundle_record *rec = &b->records[i];
+		uint8_t *copy;
+
+		if (pull_next(r))
+			goto bad;
+		if (r->kind == PULL_NULL)
+			continue;
+		if (r->kind != PULL_BYTES || r->data_len < SNT_STORE_PERSONAL_MIN ||
+		    r->data_len > SNT_STORE_PERSONAL_MAX || !snt_bundle_record_matches(&b->entries[i], r->data, r->data_len))
+			goto bad;
+		copy = malloc(r->data_len);
+		if (!copy)
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		memcpy(copy, r->data, r->data_len);
+		rec->sealed = copy;
+		rec->len = r->data_len;
+		continue;
+bad:
+		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "records", b->entries[i].seq,
+				    "entry seq %" PRId64 ": personal record not of its size or digest", b->entries[i].seq);
+	}
+	return SNT_BUNDLE_OK;
+}
+
 enum {
 	K_TYPE, K_V, K_DEVICE, K_KIND, K_FIRST, K_LAST, K_COUNT, K_PREV, K_HEAD, K_CREATED, K_ENTRIES, K_SEALS,
-	K_ALL
+	K_RECORDS, K_ALL
 };
 
 /*
  * The bundle map's keys: exactly "type", "v", "device" ... "entries" and
- * the optional "seals", in this order, "type" and "v" checked before the
- * others; the offsets of the values into @val.
+ * the optional "seals" and "records", in this order, "type" and "v"
+ * checked before the others; the offsets of the values into @val, by key
+ * (val[K_SEALS] and val[K_RECORDS] 0 when absent).
  */
 static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t *nkeys, struct snt_bundle_diag *d)
 {
-	static const char *const keys[K_ALL] = { "type", "v", "device", "kind", "first", "last", "count", "prev",
-						 "head", "created", "entries", "seals" };
-	size_t key[K_ALL + 1], got, nf = K_ALL - 1;
+	const char *keys[K_ALL] = { "type", "v", "device", "kind", "first", "last", "count", "prev",
+				    "head", "created", "entries", NULL, NULL };
+	size_t key[K_ALL + 1], pos[K_ALL + 1], got, nf = K_SEALS;
 	char name[SNT_BUNDLE_FIELD_LEN];
 
 	if (pull_at(r, 0) || r->kind != PULL_MAP)
@@ -480,14 +520,21 @@ static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t
 		key[i] = r->pos;
 		if (pull_skip(r))
 			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
-		if (i < K_ALL)
-			val[i] = r->pos;
+		pos[i] = r->pos;
 		if (pull_skip(r))
 			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
 	}
-	/* "seals" is optional, and last. */
-	if (got == nf + 1 && !pull_at(r, key[nf]) && pull_text_is(r, "seals"))
-		nf++;
+	for (size_t i = 0; i < K_ALL; i++)
+		val[i] = i < K_SEALS && i < got ? pos[i] : 0;
+	/* "seals" and "records" are optional, in this order, and last. */
+	if (got > nf && !pull_at(r, key[nf]) && pull_text_is(r, "seals")) {
+		keys[nf] = "seals";
+		val[K_SEALS] = pos[nf++];
+	}
+	if (got > nf && !pull_at(r, key[nf]) && pull_text_is(r, "records")) {
+		keys[nf] = "records";
+		val[K_RECORDS] = pos[nf++];
+	}
 	for (size_t i = 0; i < nf; i++) {
 		if (i >= got || pull_at(r, key[i]) || !pull_text_is(r, keys[i])) {
 			if (i == K_TYPE)
@@ -594,9 +641,15 @@ static enum snt_bundle_err decode_bundle(struct pull *r, struct snt_bundle **out
 	rc = bundle__check(m, b->entries, n, d);
 	if (rc)
 		goto err;
-	if (nf == K_ALL) {
+	if (val[K_SEALS]) {
 		r->pos = val[K_SEALS];
 		rc = decode_seals(r, b, d);
+		if (rc)
+			goto err;
+	}
+	if (val[K_RECORDS]) {
+		r->pos = val[K_RECORDS];
+		rc = decode_records(r, b, d);
 		if (rc)
 			goto err;
 	}

@@ -167,9 +167,17 @@ enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m
 					     const struct snt_bundle_seal *s, size_t n, uint8_t **cbor,
 					     size_t *len, struct snt_bundle_diag *diag)
 {
+	return snt_bundle_encode_records(m, e, s, NULL, n, cbor, len, diag);
+}
+
+enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *m, const struct snt_entry *e,
+					      const struct snt_bundle_seal *s, const struct snt_bundle_record *r,
+					      size_t n, uint8_t **cbor, size_t *len,
+					      struct snt_bundle_diag *diag)
+{
 	struct cb b = { 0 };
 	enum snt_bundle_err rc;
-	bool sealed = false;
+	bool sealed = false, recorded = false;
 
 	bundle__diag_clear(diag);
 	if (!m || !e || !cbor || !len)
@@ -187,7 +195,16 @@ enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m
 					    "entry seq %" PRId64 ": seal epoch out of range", e[i].seq);
 		sealed |= s[i].present;
 	}
-	cb_head(&b, 5, sealed ? 12 : 11);
+	for (size_t i = 0; r && i < n; i++) {
+		if (!r[i].sealed)
+			continue;
+		if (r[i].len < SNT_STORE_PERSONAL_MIN || r[i].len > SNT_STORE_PERSONAL_MAX ||
+		    !snt_bundle_record_matches(&e[i], r[i].sealed, r[i].len))
+			return bundle__fail(diag, SNT_BUNDLE_ERR_FIELD, "records", e[i].seq,
+					    "entry seq %" PRId64 ": personal record not of its size or digest", e[i].seq);
+		recorded = true;
+	}
+	cb_head(&b, 5, 11 + (sealed ? 1 : 0) + (recorded ? 1 : 0));
 	cb_key(&b, "type");
 	cb_text(&b, "bundle");
 	cb_key(&b, "v");
@@ -233,6 +250,16 @@ enum snt_bundle_err snt_bundle_encode_sealed(const struct snt_bundle_manifest *m
 			cb_head(&b, 4, 2);
 			cb_int(&b, s[i].epoch);
 			cb_bytes(&b, 2, s[i].tag, SNT_FSS_TAG_LEN);
+		}
+	}
+	if (recorded) {
+		cb_key(&b, "records");
+		cb_head(&b, 4, n);
+		for (size_t i = 0; i < n; i++) {
+			if (r[i].sealed)
+				cb_bytes(&b, 2, r[i].sealed, r[i].len);
+			else
+				cb_null(&b);
 		}
 	}
 	if (b.oom) {

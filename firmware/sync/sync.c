@@ -83,6 +83,7 @@ static bool is_priority(const struct snt_entry *e)
 struct chunk {
 	struct snt_entry *e;
 	struct snt_bundle_seal *seal;	/* each entry's seal, read after the entries */
+	struct snt_bundle_record *rec;	/* each entry's sealed personal record (owned), read after the seals */
 	uint8_t **payload;
 	size_t n, cap;
 };
@@ -92,6 +93,9 @@ static void chunk_clear(struct chunk *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->payload[i]);
 		c->payload[i] = NULL;
+		free((void *)(uintptr_t)c->rec[i].sealed);
+		c->rec[i].sealed = NULL;
+		c->rec[i].len = 0;
 	}
 	c->n = 0;
 }
@@ -101,6 +105,7 @@ static void chunk_free(struct chunk *c)
 	chunk_clear(c);
 	free(c->e);
 	free(c->seal);
+	free(c->rec);
 	free(c->payload);
 }
 
@@ -109,9 +114,10 @@ static int chunk_init(struct chunk *c, size_t cap)
 	memset(c, 0, sizeof(*c));
 	c->e = calloc(cap, sizeof(*c->e));
 	c->seal = calloc(cap, sizeof(*c->seal));
+	c->rec = calloc(cap, sizeof(*c->rec));
 	c->payload = calloc(cap, sizeof(*c->payload));
 	c->cap = cap;
-	if (!c->e || !c->seal || !c->payload) {
+	if (!c->e || !c->seal || !c->rec || !c->payload) {
 		chunk_free(c);
 		return -1;
 	}
@@ -133,6 +139,43 @@ static int chunk_add(struct chunk *c, const struct snt_entry *e)
 	}
 	c->n++;
 	return 0;
+}
+
+/*
+ * The sealed personal records the log still holds for @c's entries (those
+ * whose detail names a record's digest), each carried only when it matches
+ * that digest: a damaged record stays behind (verify-log names it) rather
+ * than stop the sync.
+ */
+static enum snt_sync_err read_records(const struct snt_sync_ctx *ctx, struct chunk *c, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct snt_bundle_record *r = &c->rec[i];
+		enum snt_store_err se;
+		uint8_t *sealed = NULL;
+		size_t len = 0;
+
+		if (!strstr(c->e[i].detail, "\"sealed\""))
+			continue;
+		se = snt_store_personal_get(ctx->st, c->e[i].seq, &sealed, &len);
+		if (se == SNT_STORE_ERR_DONE)
+			continue;
+		if (se != SNT_STORE_OK) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "reading the personal record of seq %lld",
+				 (long long)c->e[i].seq);
+			return store_fail(ctx, se, what, why, whylen);
+		}
+		if (len < SNT_STORE_PERSONAL_MIN || len > SNT_STORE_PERSONAL_MAX ||
+		    !snt_bundle_record_matches(&c->e[i], sealed, len)) {
+			free(sealed);
+			continue;
+		}
+		r->sealed = sealed;
+		r->len = len;
+	}
+	return SNT_SYNC_OK;
 }
 
 /*
@@ -187,7 +230,7 @@ static enum snt_sync_err read_chunk(const struct snt_sync_ctx *ctx, int64_t *aft
 			return store_fail(ctx, se, what, why, whylen);
 		}
 	}
-	return SNT_SYNC_OK;
+	return read_records(ctx, c, why, whylen);
 }
 
 /* Encode, sign, seal one bundle of @c and hand it to @sink. */
@@ -206,7 +249,7 @@ static enum snt_sync_err emit(const struct snt_sync_ctx *ctx, enum snt_bundle_ki
 	memset(&diag, 0, sizeof(diag));
 	be = snt_bundle_manifest_fill(ctx->device_id, kind, c->e, c->n, snt_clock_utc_ms(ctx->clock), &m);
 	if (!be)
-		be = snt_bundle_encode_sealed(&m, c->e, c->seal, c->n, &cbor, &cbor_len, &diag);
+		be = snt_bundle_encode_records(&m, c->e, c->seal, c->rec, c->n, &cbor, &cbor_len, &diag);
 	if (!be)
 		be = snt_bundle_seal(ctx->device_key, ctx->bureau_key, cbor, cbor_len, &file, &file_len,
 				     &diag);
