@@ -98,30 +98,31 @@ expect_eq "migrated twice: one handover" "$("$BB" --db "$TO" devices --json | jq
 out=$("$BB" --db "$TO" import --key "$K" in2)
 case $out in *"rejected: signed with device gate-001's key kid $old_kid, replaced at"*) ;; *) fail "copy: old key: $out" ;; esac
 
-# A database made before the handovers and retention (SQLite version 5, PostgreSQL schema 1) is
-# brought to the current version on open, its rows kept.
+# A database made before the handovers and retention (SQLite version 5, PostgreSQL schema 1; so
+# also before the personal records) is brought to the current version on open, its rows kept.
 OLD=$(bureau_db old) || fail "old db"
 "$BB" --db "$OLD" register --device gate-001 --pub keys/gate-001.key.pub >/dev/null || fail "register old"
 "$BB" --db "$OLD" import --key "$K" in1 >/dev/null || fail "import old"
 if bureau_pg; then
 	bureau_sql "$OLD" "DROP TABLE handovers; DROP TABLE retentions; ALTER TABLE devices DROP COLUMN cut_seq,
-		DROP COLUMN cut_hash, DROP COLUMN cut_time_utc_ms;
-		UPDATE bureau_meta SET value = '1' WHERE key = 'schema'" >/dev/null
+		DROP COLUMN cut_hash, DROP COLUMN cut_time_utc_ms; DROP TABLE personal; DROP TABLE personal_audit;
+		DROP FUNCTION bureau_never_changed(); UPDATE bureau_meta SET value = '1' WHERE key = 'schema'" >/dev/null
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a schema 1 database"
 	expect_eq "schema 1 migrated" "$(bureau_sql "$OLD" "SELECT value FROM bureau_meta WHERE key = 'schema';
-		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "3
+		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "4
 1
 100
 1"
 else
 	sqlite3 "$OLD" "DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
-		ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; PRAGMA user_version = 5" ||
+		ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
+		DROP TABLE personal_audit; PRAGMA user_version = 5" ||
 		fail "make a version 5 database"
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a version 5 database"
 	expect_eq "version 5 migrated" "$(sqlite3 "$OLD" "PRAGMA user_version; SELECT count(*) FROM handovers;
-		SELECT count(*) FROM entries; SELECT cut_seq FROM devices")" "7
+		SELECT count(*) FROM entries; SELECT cut_seq FROM devices")" "8
 1
 100
 1"

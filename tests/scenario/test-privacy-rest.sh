@@ -73,29 +73,32 @@ for f in "$T/gate.db" "$T/gate.db-wal" "$T/bureau.db" "$T/bureau.db-wal" "$T"/*.
 	done
 done
 # A bureau database of version 1 (no payload_hash, no seal_key, no home or
-# rule_sets, nor version 5's revocation, version 6's handovers or version 7's retention) is brought to the
-# current version (7) on open, rows kept.
+# rule_sets, nor version 5's revocation, version 6's handovers, version 7's retention or version 8's
+# personal records and audit) is brought to the current version (8) on open, rows kept.
 cp "$T/bureau.db" "$T/old.db"
 sqlite3 "$T/old.db" "PRAGMA wal_checkpoint(TRUNCATE); ALTER TABLE entries DROP COLUMN payload_hash;
 	ALTER TABLE priority DROP COLUMN payload_hash; ALTER TABLE devices DROP COLUMN seal_key;
 	ALTER TABLE devices DROP COLUMN home; DROP TABLE rule_sets; DROP INDEX entries_dev_time;
 	ALTER TABLE devices DROP COLUMN revoked_utc_ms; ALTER TABLE devices DROP COLUMN revoked_reason;
 	DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
-	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; PRAGMA user_version = 1;" >/dev/null ||
+	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
+	DROP TABLE personal_audit; PRAGMA user_version = 1;" >/dev/null ||
 	fail "making a version 1 bureau database"
 "$B/sentinel-bureau" --db "$T/old.db" devices >/dev/null || fail "bureau devices on a version 1 database"
 expect_eq "bureau database migrated" "$(sqlite3 "$T/old.db" "PRAGMA user_version; SELECT count(*) FROM entries;
 	SELECT count(*) FROM pragma_table_info('priority') WHERE name = 'payload_hash';
 	SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'seal_key';
 	SELECT count(*) FROM pragma_table_info('devices') WHERE name IN ('home', 'revoked_utc_ms', 'revoked_reason');
-	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions; SELECT min(cut_seq) FROM devices")" "7
+	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions; SELECT min(cut_seq) FROM devices;
+	SELECT count(*) FROM sqlite_schema WHERE name IN ('personal', 'personal_audit')")" "8
 2
 1
 1
 3
 0
 0
-1"
+1
+2"
 
 # The gate keeps its WAL (store.h); the bureau's is searched when it is there.
 [ -s "$T/gate.db-wal" ] || fail "the gate's WAL was not there to search"

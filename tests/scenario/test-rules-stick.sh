@@ -100,19 +100,21 @@ $(sqlite3 "$T/g/gate.db" "SELECT seq, json_extract(detail, '\$.rules.version') F
 1|1
 2|2"
 # A bureau database of schema version 3 (before homes and rule sets) is brought to the current version
-# (7: revocation, key handovers, retention) when opened.
+# (8: revocation, key handovers, retention, personal records) when opened.
 sqlite3 "$T/bureau.db" ".backup '$T/v1.db'" || fail "backup"
 sqlite3 "$T/v1.db" "DROP INDEX entries_dev_time; ALTER TABLE devices DROP COLUMN revoked_reason;
 	ALTER TABLE devices DROP COLUMN revoked_utc_ms; DROP TABLE rule_sets; ALTER TABLE devices DROP COLUMN home;
 	DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
-	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; PRAGMA user_version = 3" || fail "make a version 3 database"
+	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
+	DROP TABLE personal_audit; PRAGMA user_version = 3" || fail "make a version 3 database"
 "$B/sentinel-bureau" --db "$T/v1.db" devices >/dev/null || fail "devices on a version 3 database"
-expect_eq "migrated to version 7" \
+expect_eq "migrated to version 8" \
 	"$(sqlite3 "$T/v1.db" "PRAGMA user_version; SELECT count(*) FROM rule_sets; SELECT quote(home) FROM devices;
-	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions")" \
-	"7
+	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions; SELECT count(*) FROM personal")" \
+	"8
 0
 NULL
+0
 0
 0"
 expect_eq "the log records the set taken" \

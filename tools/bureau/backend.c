@@ -412,3 +412,62 @@ enum bureau_err bureau_db_cut_copy(struct bureau_db *db, const char *device, int
 		return BUREAU_OK;
 	return db->ops->cut_copy(db, device, seq, hash, time_ms, why, n);
 }
+
+enum bureau_err bureau_db_records_put(struct bureau_db *db, const char *device, const struct bureau_record *r,
+				      size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n)
+{
+	if (stored)
+		*stored = 0;
+	if (!db || !device || (!r && count) || !stored)
+		return BUREAU_ERR_INVAL;
+	for (size_t i = 0; i < count; i++)
+		if (!r[i].sealed || r[i].len < SNT_STORE_PERSONAL_MIN || r[i].len > SNT_STORE_PERSONAL_MAX ||
+		    r[i].seq < 1)
+			return BUREAU_ERR_INVAL;
+	if (!count)
+		return BUREAU_OK;
+	return db->ops->records_put(db, device, r, count, now_ms, stored, why, n);
+}
+
+enum bureau_err bureau_db_record_get(struct bureau_db *db, const char *device, int64_t seq, uint8_t **sealed,
+				     size_t *len, char **detail, char *why, size_t n)
+{
+	if (sealed)
+		*sealed = NULL;
+	if (len)
+		*len = 0;
+	if (detail)
+		*detail = NULL;
+	if (!db || !device || !sealed || !len || !detail)
+		return BUREAU_ERR_INVAL;
+	return db->ops->record_get(db, device, seq, sealed, len, detail, why, n);
+}
+
+enum bureau_err bureau_db_records_purge(struct bureau_db *db, int64_t cutoff_ms, int64_t now_ms, int64_t *removed,
+					char *why, size_t n)
+{
+	if (removed)
+		*removed = 0;
+	if (!db || !removed)
+		return BUREAU_ERR_INVAL;
+	return db->ops->records_purge(db, cutoff_ms, now_ms, removed, why, n);
+}
+
+enum bureau_err bureau_db_audit_add(struct bureau_db *db, const struct bureau_audit *a, char *why, size_t n)
+{
+	if (!db || !a || !a->outcome[0] ||
+	    (a->purge ? a->count < 1 : !a->device[0] || a->seq < 1 || !a->staff[0] || !a->reason[0]))
+		return BUREAU_ERR_INVAL;
+	return db->ops->audit_add(db, a, why, n);
+}
+
+enum bureau_err bureau_db_audit(struct bureau_db *db, struct bureau_audit **out, size_t *count, char *why, size_t n)
+{
+	if (out)
+		*out = NULL;
+	if (count)
+		*count = 0;
+	if (!db || !out || !count)
+		return BUREAU_ERR_INVAL;
+	return db->ops->audit(db, out, count, why, n);
+}

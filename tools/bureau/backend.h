@@ -103,6 +103,16 @@ struct bureau_backend {
 			       char *why, size_t n);
 	enum bureau_err (*cut_copy)(struct bureau_db *db, const char *device, int64_t seq,
 				    const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
+	/* Sealed personal records and their audit (db_sqlite_personal.c, db_pg_personal.c). */
+	enum bureau_err (*records_put)(struct bureau_db *db, const char *device, const struct bureau_record *r,
+				       size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
+	enum bureau_err (*record_get)(struct bureau_db *db, const char *device, int64_t seq, uint8_t **sealed,
+				      size_t *len, char **detail, char *why, size_t n);
+	enum bureau_err (*records_purge)(struct bureau_db *db, int64_t cutoff_ms, int64_t now_ms, int64_t *removed,
+					 char *why, size_t n);
+	enum bureau_err (*audit_add)(struct bureau_db *db, const struct bureau_audit *a, char *why, size_t n);
+	enum bureau_err (*audit)(struct bureau_db *db, struct bureau_audit **out, size_t *count, char *why,
+				 size_t n);
 };
 
 /* The head of every backend's database handle. */

@@ -419,6 +419,7 @@ struct bureau_import_result {
 	size_t contradictions;			/* of which contradict the gate's colour */
 	size_t platform_failures;		/* tokens the platform could not answer for */
 	size_t sealed;				/* entries whose seal was verified (fss.h) */
+	int64_t records;			/* sealed personal records newly kept (personal.h) */
 	char platform_why[BUREAU_WHY_LEN];	/* the first failure's reason */
 };
 
@@ -486,6 +487,80 @@ enum bureau_err bureau_make_time(const struct bureau_ctx *c, const char *device,
  */
 enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *buf, size_t len,
 				  char *why, size_t n) SNT_WUR;
+
+/* ---- backend.c: sealed personal records and their audit (personal.h uses them) ---- */
+
+#define BUREAU_STAFF_LEN 65		/* a staff reference: 1-64 bytes of text + NUL */
+#define BUREAU_AUDIT_TEXT_LEN 257	/* an opening's reason: 1-256 bytes of text + NUL */
+#define BUREAU_OUTCOME_LEN 24
+
+/* One sealed personal record of a gate's entry (bundle.h "records"). */
+struct bureau_record {
+	int64_t seq;			/* the entry's seq */
+	int64_t time_utc_ms;		/* the entry's time (the visit), which the retention counts from */
+	const uint8_t *sealed;		/* the sealed bytes, SNT_STORE_PERSONAL_MIN .. _MAX */
+	size_t len;
+};
+
+/* One row of the audit of personal records: an opening, or a retention purge. */
+struct bureau_audit {
+	int64_t id;			/* ascending, from 1 (set by the database) */
+	int64_t time_utc_ms;		/* when */
+	bool purge;			/* false: an opening; true: a purge */
+	char device[BUREAU_DEVICE_LEN];	/* opening: the record's device ("" for a purge) */
+	int64_t seq;			/* opening: the record's entry (0 for a purge) */
+	char staff[BUREAU_STAFF_LEN];	/* opening: who opened it ("" for a purge) */
+	char reason[BUREAU_AUDIT_TEXT_LEN]; /* opening: why ("" for a purge) */
+	char outcome[BUREAU_OUTCOME_LEN]; /* opening: "opened", "not held", "unreadable"; purge: "removed" */
+	int64_t cutoff_utc_ms;		/* purge: records of visits before this time were removed (0 for an opening) */
+	int64_t count;			/* purge: how many (0 for an opening) */
+};
+
+/*
+ * bureau_db_records_put() - keep @count sealed records @r of @device's
+ * entries (registered device), received at @now_ms, in one transaction;
+ * a record held already for (device, seq) is left as it is (the bundle
+ * layer checked each against its entry's digest).  *@stored: how many
+ * were new.
+ * Return: BUREAU_OK; BUREAU_ERR_INVAL (NULL, a size out of range);
+ * BUREAU_ERR_NOTFOUND (device); BUREAU_ERR_DB (nothing kept).
+ */
+enum bureau_err bureau_db_records_put(struct bureau_db *db, const char *device, const struct bureau_record *r,
+				      size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_record_get() - the sealed record of @device's entry @seq
+ * (*@sealed: free()) and that entry's detail record as held
+ * (*@detail: free(); "" when the entry is not held), for the digest check.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND (no such device, or no record
+ * held: never received, or purged); BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_record_get(struct bureau_db *db, const char *device, int64_t seq, uint8_t **sealed,
+				     size_t *len, char **detail, char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_records_purge() - remove every record whose visit was before
+ * @cutoff_ms and, when any was, append a purge row (at @now_ms, with the
+ * cutoff and the count) to the audit, in one transaction.  Entries stay.
+ * *@removed: how many.
+ * Return: BUREAU_OK; BUREAU_ERR_DB (nothing removed).
+ */
+enum bureau_err bureau_db_records_purge(struct bureau_db *db, int64_t cutoff_ms, int64_t now_ms, int64_t *removed,
+					char *why, size_t n) SNT_WUR;
+
+/*
+ * bureau_db_audit_add() - append @a to the audit, durably: an opening
+ * (device, seq, staff, reason, outcome, time), or a purge (time, outcome,
+ * cutoff, count >= 1: as migrate copies one); the id is the database's.
+ * The audit is append-only (the database refuses UPDATE and DELETE).
+ * Return: BUREAU_OK; BUREAU_ERR_INVAL; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_audit_add(struct bureau_db *db, const struct bureau_audit *a, char *why,
+				    size_t n) SNT_WUR;
+
+/* bureau_db_audit() - every audit row in id order (*@out: free()). */
+enum bureau_err bureau_db_audit(struct bureau_db *db, struct bureau_audit **out, size_t *count, char *why,
+				size_t n) SNT_WUR;
 
 /* bureau_device_id_valid() - the gate's rule for device ids (bundle.h). */
 bool bureau_device_id_valid(const char *id);

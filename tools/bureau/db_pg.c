@@ -2,8 +2,8 @@
 /*
  * The bureau database on a PostgreSQL server (15, through libpq; backend.h).
  *
- * Layout (table bureau_meta: application 'sentinel-bureau', schema '3'; a
- * database of schema '1' or '2' is brought to '3' on open, in one
+ * Layout (table bureau_meta: application 'sentinel-bureau', schema '4'; a
+ * database of schema '1' to '3' is brought to '4' on open, in one
  * transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; moved only by a merge that brings
@@ -40,6 +40,9 @@
  *             as whole partitions and deletes what else lies below each
  *             device's cut, the append-only trigger letting DELETE through
  *             only in a transaction that set bureau.retention.
+ *   personal, personal_audit (schema 4): as in the SQLite file
+ *             (db_pg_personal.c): the entries' sealed personal records, and
+ *             the append-only audit of their openings and purges.
  *
  * A merge: the device's row locked; the chain checks against what is held
  * for first - 1 and last + 1; the bundle's rows streamed into a temporary
@@ -72,7 +75,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
 
-#define PG_SCHEMA_VERSION 3	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
+#define PG_SCHEMA_VERSION 4	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
 #define PG_LOCK_SCHEMA "1397642306"	/* advisory lock key while making the schema or a partition */
 #define PG_FIRST_MONTH (2000 * 12)	/* no partition before 2000-01 */
@@ -181,7 +184,7 @@ static const char schema_v1[] =
 	");\n";
 
 /* The steps after schema 1: schema_steps[v - 2] brings schema v - 1 to v. */
-static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3 };
+static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3, pg__schema_v4 };
 
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
@@ -1162,5 +1165,10 @@ const struct bureau_backend bureau_backend_pg = {
 	.retention = pg__retention,
 	.cut = pg__cut,
 	.cut_copy = pg__cut_copy,
+	.records_put = pg__records_put,
+	.record_get = pg__record_get,
+	.records_purge = pg__records_purge,
+	.audit_add = pg__audit_add,
+	.audit = pg__audit,
 };
 

@@ -5,8 +5,9 @@
  * monthly partitions, open and close, the merge of a bundle by COPY, the
  * backend table bureau_backend_pg), db_pg_query.c (devices, gaps, entry
  * iteration, verifications and verdicts, alerts, seal keys, rule sets,
- * revocation, day counts) and db_pg_life.c (registration, key handovers,
- * retention).  Each query function is the backend.h operation of the same
+ * revocation, day counts), db_pg_life.c (registration, key handovers,
+ * retention) and db_pg_personal.c (sealed personal records, their
+ * retention and audit).  Each query function is the backend.h operation of the same
  * name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_PG_INTERNAL_H
@@ -142,5 +143,17 @@ enum bureau_err pg__cut(struct bureau_db *base_, const char *device, int64_t *se
 			char *why, size_t n);
 enum bureau_err pg__cut_copy(struct bureau_db *base_, const char *device, int64_t seq,
 			     const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
+
+/* db_pg_personal.c: the step from schema 3 to 4 (db_pg.c runs it), and the backend.h operations of the same names */
+
+extern const char pg__schema_v4[];
+enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
+				size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
+enum bureau_err pg__record_get(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **sealed,
+			       size_t *len, char **detail, char *why, size_t n);
+enum bureau_err pg__records_purge(struct bureau_db *base_, int64_t cutoff_ms, int64_t now_ms, int64_t *removed,
+				  char *why, size_t n);
+enum bureau_err pg__audit_add(struct bureau_db *base_, const struct bureau_audit *a, char *why, size_t n);
+enum bureau_err pg__audit(struct bureau_db *base_, struct bureau_audit **out, size_t *count, char *why, size_t n);
 
 #endif

@@ -8,8 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 7; a
- * file of version 1 to 6 is brought to 7 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 8; a
+ * file of version 1 to 7 is brought to 8 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
@@ -49,6 +49,17 @@
  *             seq held then), by_whom, reason.
  *   retentions (version 7) journal of retentions: before (the month cut),
  *             time, entries and copies removed.
+ *   personal  (version 8) the entries' sealed personal records (bundle.h
+ *             "records"): dev, seq (PRIMARY KEY (dev, seq)), time_utc_ms
+ *             (the entry's: the visit, which the retention counts from),
+ *             received_utc_ms, sealed (the bytes as the gate sealed them:
+ *             only the bureau's private key opens them).  Rows are never
+ *             updated (a trigger refuses it); the retention deletes them
+ *             (db_sqlite_personal.c).
+ *   personal_audit (version 8) append-only (triggers refuse UPDATE and
+ *             DELETE): id, time_utc_ms, action ('open' or 'purge'); an
+ *             opening's device, seq, staff, reason and outcome; a purge's
+ *             cutoff_utc_ms and count.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -63,7 +74,7 @@
 #include "tools/bureau/db_sqlite_internal.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 7
+#define BUREAU_SCHEMA_VERSION 8
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -204,6 +215,37 @@ static const char schema_v7[] =
 	") STRICT;\n"
 	"PRAGMA user_version = 7;\n";
 
+/* Version 7 -> 8: the entries' sealed personal records and the audit of their openings and purges. */
+static const char schema_v8[] =
+	"CREATE TABLE personal (\n"
+	"	dev INTEGER NOT NULL REFERENCES devices(id),\n"
+	"	seq INTEGER NOT NULL CHECK (seq >= 1),\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	received_utc_ms INTEGER NOT NULL,\n"
+	"	sealed BLOB NOT NULL,\n"
+	"	PRIMARY KEY (dev, seq)\n"
+	") STRICT;\n"
+	"CREATE INDEX personal_time ON personal (time_utc_ms);\n"
+	"CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal\n"
+	"BEGIN SELECT RAISE(ABORT, 'personal records are never changed'); END;\n"
+	"CREATE TABLE personal_audit (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	time_utc_ms INTEGER NOT NULL,\n"
+	"	action TEXT NOT NULL CHECK (action IN ('open', 'purge')),\n"
+	"	device TEXT,\n"
+	"	seq INTEGER,\n"
+	"	staff TEXT,\n"
+	"	reason TEXT,\n"
+	"	outcome TEXT NOT NULL,\n"
+	"	cutoff_utc_ms INTEGER,\n"
+	"	count INTEGER\n"
+	") STRICT;\n"
+	"CREATE TRIGGER personal_audit_no_update BEFORE UPDATE ON personal_audit\n"
+	"BEGIN SELECT RAISE(ABORT, 'personal_audit is append-only'); END;\n"
+	"CREATE TRIGGER personal_audit_no_delete BEFORE DELETE ON personal_audit\n"
+	"BEGIN SELECT RAISE(ABORT, 'personal_audit is append-only'); END;\n"
+	"PRAGMA user_version = 8;\n";
+
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
@@ -315,6 +357,8 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			err = sqlite__exec(db, schema_v6, why, n);
 		if (!err && version < 7)
 			err = sqlite__exec(db, schema_v7, why, n);
+		if (!err && version < 8)
+			err = sqlite__exec(db, schema_v8, why, n);
 		if (!err)
 			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
@@ -982,5 +1026,10 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.retention = sqlite__retention,
 	.cut = sqlite__cut,
 	.cut_copy = sqlite__cut_copy,
+	.records_put = sqlite__records_put,
+	.record_get = sqlite__record_get,
+	.records_purge = sqlite__records_purge,
+	.audit_add = sqlite__audit_add,
+	.audit = sqlite__audit,
 };
 

@@ -5,8 +5,9 @@
  * migrations, open and close, registration, seal keys, the merge of a
  * bundle, the backend table bureau_backend_sqlite), db_sqlite_query.c
  * (devices, gaps, entry iteration, verifications and verdicts, alerts, rule
- * sets, revocation, day counts) and db_sqlite_life.c (key handovers,
- * retention).  Each query function is the backend.h operation of the same
+ * sets, revocation, day counts), db_sqlite_life.c (key handovers,
+ * retention) and db_sqlite_personal.c (sealed personal records, their
+ * retention and audit).  Each query function is the backend.h operation of the same
  * name, with its arguments, results and errors.
  */
 #ifndef SNT_BUREAU_DB_SQLITE_INTERNAL_H
@@ -120,5 +121,17 @@ enum bureau_err sqlite__cut(struct bureau_db *base_, const char *device, int64_t
 			    char *why, size_t n);
 enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, int64_t seq,
 				 const uint8_t hash[SNT_HASH_LEN], int64_t time_ms, char *why, size_t n);
+
+/* db_sqlite_personal.c: the backend.h operations of the same names */
+
+enum bureau_err sqlite__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
+				    size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
+enum bureau_err sqlite__record_get(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **sealed,
+				   size_t *len, char **detail, char *why, size_t n);
+enum bureau_err sqlite__records_purge(struct bureau_db *base_, int64_t cutoff_ms, int64_t now_ms, int64_t *removed,
+				      char *why, size_t n);
+enum bureau_err sqlite__audit_add(struct bureau_db *base_, const struct bureau_audit *a, char *why, size_t n);
+enum bureau_err sqlite__audit(struct bureau_db *base_, struct bureau_audit **out, size_t *count, char *why,
+			      size_t n);
 
 #endif

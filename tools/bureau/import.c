@@ -24,6 +24,7 @@
 #include "fss/fss.h"
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/personal.h"
 #include "tools/bureau/platform.h"
 
 bool bureau_device_id_valid(const char *id)
@@ -276,6 +277,9 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 	if (err)
 		goto out;
 	err = bureau_db_merge(c->db, m, b->entries, b->n, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
+	/* The sealed personal records after their entries: a failure withholds the acknowledgement, so they come again. */
+	if (!err)
+		err = bureau_personal_keep(c->db, b, snt_clock_utc_ms(c->clk), &res->records, why, n);
 	if (!err)
 		verify_online(c, res);
 out:

@@ -34,6 +34,7 @@
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/issue.h"
 #include "tools/bureau/migrate.h"
+#include "tools/bureau/personal.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
 #include "tools/bureau/trust.h"
@@ -78,6 +79,12 @@ static void usage(FILE *f)
 		"  retention --before YYYY-MM        remove the months before (UTC), the chains kept whole\n"
 		"  entries --device ID [--json]      a gate's entries as the bureau holds them\n"
 		"  alerts [--json]                   verdicts that contradict the colour the gate read\n"
+		"  person --device ID --seq N --reason TEXT --staff REF   open one sealed personal\n"
+		"                                    record (--key), the opening recorded in the audit\n"
+		"  audit [--json]                    every opening and purge of personal records\n"
+		"  purge [--personal-days N]         remove personal records of visits over N days\n"
+		"                                    old (default %d); the entries stay\n"
+		"  verify [--device ID]              each gate's chain, and its records against it\n"
 		"  migrate --from DB --to DB         copy a bureau database (SQLite, PostgreSQL), then check it\n"
 		"  report --day YYYY-MM-DD --output F.html   the city's day per home (printable HTML)\n"
 		"  policy sign --in F.json --out F.cose   sign a rule set (--key)\n"
@@ -102,7 +109,7 @@ static void usage(FILE *f)
 		"Only register and import create the database; the other commands need it.\n"
 		"\n"
 		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
-		"file or database error.\n"), DEFAULT_DB, PLATFORM_TIMEOUT_MS, SNT_CLOCK_DEFAULT_ZONE);
+		"file or database error.\n"), BUREAU_PERSONAL_DAYS, DEFAULT_DB, PLATFORM_TIMEOUT_MS, SNT_CLOCK_DEFAULT_ZONE);
 }
 
 /* `sentinel-bureau COMMAND --help`: that command's usage; false for an unknown command. */
@@ -134,9 +141,31 @@ static bool command_usage(const char *cmd)
 			      "[station] home): ack and export put that home's current rule set on the stick.\n" },
 		{ "import", "Usage: sentinel-bureau [--db PATH] --key KEY import DIR\n"
 			    "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
+			    "                       [--personal-days N]\n"
 			    "\n"
 			    "Import every *.snb in DIR and DIR/sentinel/DEVICE/out/: one line per file;\n"
-			    "creates the database when missing.  Exit 1 when any file was rejected.\n" },
+			    "creates the database when missing.  Exit 1 when any file was rejected.\n"
+			    "Then the retention of the sealed personal records (as purge).\n" },
+		{ "person", "Usage: sentinel-bureau [--db PATH] --key KEY person --device ID --seq N\n"
+			    "                       --reason TEXT --staff REF [--json]\n"
+			    "\n"
+			    "Open the sealed personal record (the ID card's full text) of entry N of gate\n"
+			    "ID with the bureau's private key and print it.  Every opening, and every\n"
+			    "attempt, is first recorded in the audit (who, why, when, which record);\n"
+			    "nothing is opened when it cannot be.  Exit 1 when no record is held.\n" },
+		{ "audit", "Usage: sentinel-bureau [--db PATH] audit [--json]\n"
+			   "\n"
+			   "List the audit of personal records: each opening (time, device, seq, staff,\n"
+			   "outcome, reason) and each retention purge (time, cutoff, count).\n" },
+		{ "purge", "Usage: sentinel-bureau [--db PATH] purge [--personal-days N]\n"
+			   "\n"
+			   "Remove the sealed personal records of visits more than N days ago (default\n"
+			   "28), recording the purge in the audit.  The entries stay and still verify.\n" },
+		{ "verify", "Usage: sentinel-bureau [--db PATH] verify [--device ID] [--json]\n"
+			    "\n"
+			    "Check each gate's entries (or gate ID's): every chain hash recomputed, each\n"
+			    "entry linked to the one before, each personal record still held matching\n"
+			    "the digest its entry holds.  Exit 1 when any is damaged.\n" },
 		{ "serve", "Usage: sentinel-bureau [--db PATH] --key KEY serve --listen ADDR:PORT\n"
 			   "                       [--tls-cert FILE --tls-key FILE]\n"
 			   "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
@@ -247,6 +276,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "day", required_argument, NULL, 'y' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "before", required_argument, NULL, 'E' },
+		{ "seq", required_argument, NULL, 'q' },
+		{ "staff", required_argument, NULL, 's' },
+		{ "personal-days", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -258,6 +290,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	cfg->request_timeout_s = BUREAU_SERVE_REQUEST_TIMEOUT_S;
 	cfg->buffer_limit_mib = BUREAU_SERVE_BUFFER_LIMIT_MIB;
 	cfg->workers = BUREAU_SERVE_WORKERS;
+	cfg->personal_days = BUREAU_PERSONAL_DAYS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -317,6 +350,32 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			cfg->given |= O_WORKERS;
 			break;
 		}
+		case 'q':
+		case 'N': {
+			long long v;
+			char *end;
+
+			errno = 0;
+			v = strtoll(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 ||
+			    (c == 'N' ? v > BUREAU_PERSONAL_DAYS_MAX : v > SNT_BUNDLE_MAX_SEQ)) {
+				if (c == 'N')
+					bureau__usage_error("--personal-days: '%s' is not 1-%d days", optarg,
+							    BUREAU_PERSONAL_DAYS_MAX);
+				else
+					bureau__usage_error("--seq: '%s' is not a sequence number", optarg);
+				return -1;
+			}
+			if (c == 'N') {
+				cfg->personal_days = (int)v;
+				cfg->given |= O_PERSONAL_DAYS;
+			} else {
+				cfg->seq = (int64_t)v;
+				cfg->given |= O_SEQ;
+			}
+			break;
+		}
+		case 's': cfg->staff = optarg; cfg->given |= O_STAFF; break;
 		case 'F': cfg->from = optarg; cfg->given |= O_FROM; break;
 		case 't': cfg->to = optarg; cfg->given |= O_TO; break;
 		case 'e': cfg->reason = optarg; cfg->given |= O_REASON; break;
@@ -447,7 +506,7 @@ int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db
 	return open_db_at(cfg->db, create, db);
 }
 
-static int load_key(const struct config *cfg, EVP_PKEY **key)
+int bureau__load_key(const struct config *cfg, EVP_PKEY **key)
 {
 	enum snt_sign_err serr;
 
@@ -533,7 +592,7 @@ static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN]
 	bool same;
 
 	if (path) {
-		if (load_key(cfg, &key)) {
+		if (bureau__load_key(cfg, &key)) {
 			*status = EXIT_USAGE;
 			return -1;
 		}
@@ -704,6 +763,8 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 	       res->merge.duplicates, res->m.priority ? " (priority)" : "");
 	if (res->sealed)
 		printf(_(" seals verified %zu"), res->sealed);
+	if (res->records)
+		printf(_(" personal records %" PRId64), res->records);
 	if (res->verdicts || res->platform_failures)
 		printf(_(" verdicts %zu contradictions %zu unanswered %zu"), res->verdicts, res->contradictions,
 		       res->platform_failures);
@@ -731,7 +792,7 @@ static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bure
 		}
 		c->platform = p;
 	}
-	if (need_key && load_key(cfg, &c->key))
+	if (need_key && bureau__load_key(cfg, &c->key))
 		return EXIT_USAGE;
 	status = bureau__open_db(cfg, create, &c->db);
 	if (status) {
@@ -757,13 +818,25 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	enum bureau_err err;
 	int status;
 
-	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT, O_KEY, 1))
+	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_PERSONAL_DAYS, O_KEY, 1))
 		return EXIT_USAGE;
 	status = setup_ctx(cfg, &c, &p, &pc, true, true);
 	if (status)
 		return status;
 	c.clk = clk;
 	err = bureau_import_dir(&c, cfg->args[1], import_report, &st, why, sizeof(why));
+	if (!err) {
+		/* The personal records' retention after every import (personal.h). */
+		int64_t removed = 0;
+
+		if (bureau_personal_purge(c.db, cfg->personal_days, snt_clock_utc_ms(clk), &removed, why,
+					  sizeof(why)))
+			bureau__err_line("personal records' retention: %s", why);
+		else if (removed)
+			printf(P_("personal records: %" PRId64 " of visits over %d day old removed; the entries stay\n",
+				  "personal records: %" PRId64 " of visits over %d days old removed; the entries stay\n",
+				  (unsigned long)cfg->personal_days), removed, cfg->personal_days);
+	}
 	free_ctx(&c);
 	import_progress(&st, true);
 	if (err) {
@@ -1021,6 +1094,9 @@ static int cmd_migrate(const struct config *cfg)
 		printf(_("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
 		       " verdicts, %" PRId64 " alerts; counts and %" PRId64 " chain hashes checked\n"), a, b,
 		       rep.devices, rep.entries, rep.copies, rep.verdicts, rep.alerts, rep.hashes);
+		if (rep.records || rep.audit)
+			printf("personal records %" PRId64 " and audit rows %" PRId64 " copied and checked\n",
+			       rep.records, rep.audit);
 		status = EXIT_OK;
 	}
 	bureau_db_close(from);
@@ -1123,6 +1199,14 @@ int main(int argc, char **argv)
 		r = bureau__cmd_retention(&cfg, snt_clock_utc_ms(&clk));
 	else if (!strcmp(cmd, "report"))
 		r = cmd_report(&cfg, snt_clock_utc_ms(&clk));
+	else if (!strcmp(cmd, "person"))
+		r = bureau__cmd_person(&cfg, snt_clock_utc_ms(&clk));
+	else if (!strcmp(cmd, "audit"))
+		r = bureau__cmd_audit(&cfg);
+	else if (!strcmp(cmd, "purge"))
+		r = bureau__cmd_purge(&cfg, snt_clock_utc_ms(&clk));
+	else if (!strcmp(cmd, "verify"))
+		r = bureau__cmd_verify(&cfg);
 	else {
 		cur_cmd = NULL;
 		return bureau__usage_error(_("unknown command '%s'"), cmd);

@@ -3,7 +3,8 @@
  * main_internal.h: what the files of sentinel-bureau's command line share
  * (main.c: options, the database and key, the other commands; devices.c:
  * devices, devices revoke, the handover of register --replace, retention,
- * entries and alerts), for use only inside
+ * entries and alerts; personal_cli.c: person, audit, purge and verify), for
+ * use only inside
  * tools/bureau/: the parsed options and the helpers every command uses.
  */
 #ifndef SNT_BUREAU_MAIN_INTERNAL_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/evp.h>
 
 #include "common/common.h"
 #include "tools/bureau/bureau.h"
@@ -47,12 +50,17 @@ enum opt_bit {
 	O_DAY = 1 << 20,
 	O_BY = 1 << 21,
 	O_BEFORE = 1 << 22,
+	O_SEQ = 1 << 23,
+	O_STAFF = 1 << 24,
+	O_PERSONAL_DAYS = 1 << 25,
 };
 
 struct config {
 	unsigned given;
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
-		*from, *to, *reason, *day, *by, *before;
+		*from, *to, *reason, *day, *by, *before, *staff;
+	int64_t seq;		/* person: --seq */
+	int personal_days;	/* purge, import: --personal-days (default BUREAU_PERSONAL_DAYS) */
 	int platform_timeout_ms;
 	unsigned request_timeout_s, buffer_limit_mib, workers;	/* serve */
 	bool replace, json, help;
@@ -82,6 +90,9 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
  */
 int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db);
 
+/* The bureau's private key of --key into *@key.  Return 0, or -1 after the error line. */
+int bureau__load_key(const struct config *cfg, EVP_PKEY **key);
+
 /* A key id as 16 lower-case hex digits (@out: 17 bytes). */
 void bureau__kid_hex(const uint8_t kid[8], char out[17]);
 
@@ -110,5 +121,19 @@ int bureau__cmd_entries(const struct config *cfg);
 
 /* alerts [--json]: the alerts the bureau raised. */
 int bureau__cmd_alerts(const struct config *cfg);
+
+/* personal_cli.c: each returns the command's exit status (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
+
+/* person --device ID --seq N --reason TEXT --staff REF [--json] (--key): open one sealed record. */
+int bureau__cmd_person(const struct config *cfg, int64_t now_ms);
+
+/* audit [--json]: every opening and purge of personal records. */
+int bureau__cmd_audit(const struct config *cfg);
+
+/* purge [--personal-days N]: the retention of personal records. */
+int bureau__cmd_purge(const struct config *cfg, int64_t now_ms);
+
+/* verify [--device ID] [--json]: each gate's chain, with its personal records. */
+int bureau__cmd_verify(const struct config *cfg);
 
 #endif

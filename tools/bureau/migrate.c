@@ -256,8 +256,100 @@ static enum bureau_err copy_handovers(struct bureau_db *from, struct bureau_db *
 	return err;
 }
 
+/*
+ * The sealed personal records of @device's entries (@copies: of its priority
+ * copies) held in @from, into @to, each read back equal; *@records counts
+ * those held in the copy afterwards.
+ */
+static enum bureau_err copy_records(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
+				    int64_t *records, char *why, size_t n)
+{
+	struct bureau_entry_iter *it = NULL;
+	struct snt_entry e;
+	enum bureau_err err;
+
+	err = copies ? bureau_db_copies_new(from, device, &it, why, n) : bureau_db_entries_new(from, device, &it, why, n);
+	if (err)
+		return err;
+	while ((err = bureau_db_entries_next(it, &e, why, n)) == BUREAU_OK) {
+		struct bureau_record rec = { .seq = e.seq, .time_utc_ms = e.time_utc_ms };
+		uint8_t *a = NULL, *b = NULL;
+		char *da = NULL, *db = NULL;
+		size_t la = 0, lb = 0;
+		int64_t stored = 0;
+
+		if (!strstr(e.detail, "\"sealed\""))
+			continue;
+		err = bureau_db_record_get(from, device, e.seq, &a, &la, &da, why, n);
+		if (err == BUREAU_ERR_NOTFOUND) {
+			err = BUREAU_OK;	/* none held (never received, or purged) */
+			continue;
+		}
+		rec.sealed = a;
+		rec.len = la;
+		if (!err)
+			err = bureau_db_records_put(to, device, &rec, 1, bureau_db_entries_received(it), &stored, why, n);
+		if (!err)
+			err = bureau_db_record_get(to, device, e.seq, &b, &lb, &db, why, n);
+		if (!err && (la != lb || memcmp(a, b, la))) {
+			snprintf(why, n, "device %s: personal record seq %" PRId64 ": the copy differs", device, e.seq);
+			err = BUREAU_ERR_REJECT;
+		}
+		free(a);
+		free(b);
+		free(da);
+		free(db);
+		if (err)
+			break;
+		if (!copies || stored)
+			(*records)++;
+	}
+	bureau_db_entries_free(it);
+	return err == BUREAU_ERR_NOTFOUND ? BUREAU_OK : err;
+}
+
+/*
+ * The audit of personal records: the rows @to lacks (it holds a prefix of
+ * @from's after an interrupted run) appended in order, then every row
+ * compared; *@rows: how many.
+ */
+static enum bureau_err copy_audit(struct bureau_db *from, struct bureau_db *to, int64_t *rows, char *why, size_t n)
+{
+	struct bureau_audit *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	enum bureau_err err;
+
+	err = bureau_db_audit(from, &a, &na, why, n);
+	if (!err)
+		err = bureau_db_audit(to, &b, &nb, why, n);
+	for (size_t i = nb; !err && i < na; i++)
+		err = bureau_db_audit_add(to, &a[i], why, n);
+	free(b);
+	b = NULL;
+	if (!err)
+		err = bureau_db_audit(to, &b, &nb, why, n);
+	if (!err && nb != na) {
+		snprintf(why, n, "the audit of personal records differs (%zu rows in the source, %zu in the copy)", na, nb);
+		err = BUREAU_ERR_REJECT;
+	}
+	for (size_t i = 0; !err && i < na; i++) {
+		if (a[i].time_utc_ms != b[i].time_utc_ms || a[i].purge != b[i].purge || strcmp(a[i].device, b[i].device) ||
+		    a[i].seq != b[i].seq || strcmp(a[i].staff, b[i].staff) || strcmp(a[i].reason, b[i].reason) ||
+		    strcmp(a[i].outcome, b[i].outcome) || a[i].cutoff_utc_ms != b[i].cutoff_utc_ms ||
+		    a[i].count != b[i].count) {
+			snprintf(why, n, "the audit of personal records: row %zu differs in the copy", i + 1);
+			err = BUREAU_ERR_REJECT;
+		}
+	}
+	if (!err)
+		*rows = (int64_t)na;
+	free(a);
+	free(b);
+	return err;
+}
+
 static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to, const char *device, struct run *r,
-				   char *why, size_t n)
+				   int64_t *records, char *why, size_t n)
 {
 	struct bureau_device_info info;
 	struct bureau_verdict *v = NULL;
@@ -302,6 +394,10 @@ static enum bureau_err copy_device(struct bureau_db *from, struct bureau_db *to,
 	}
 	free(v);
 	if (!err)
+		err = copy_records(from, to, device, false, records, why, n);
+	if (!err)
+		err = copy_records(from, to, device, true, records, why, n);
+	if (!err)
 		err = bureau_db_seal_key(from, device, seal, sizeof(seal), why, n);
 	if (!err && seal[0])
 		err = bureau_db_set_seal_key(to, device, seal, false, &changed, why, n);
@@ -335,7 +431,7 @@ enum bureau_err bureau_migrate(struct bureau_db *from, struct bureau_db *to, bur
 	for (size_t i = 0; !err && i < count; i++) {
 		struct bureau_migrate_device d = { .device = ids[i] };
 
-		err = copy_device(from, to, ids[i], &r, why, n);
+		err = copy_device(from, to, ids[i], &r, &d.records, why, n);
 		if (!err)
 			err = check_device(from, to, ids[i], &d, why, n);
 		if (err)
@@ -345,6 +441,7 @@ enum bureau_err bureau_migrate(struct bureau_db *from, struct bureau_db *to, bur
 		rep->copies += d.copies;
 		rep->verdicts += d.verdicts;
 		rep->hashes += d.hashes;
+		rep->records += d.records;
 		if (cb)
 			cb(arg, &d);
 	}
@@ -357,6 +454,8 @@ enum bureau_err bureau_migrate(struct bureau_db *from, struct bureau_db *to, bur
 		err = BUREAU_ERR_REJECT;
 	}
 	rep->alerts = (int64_t)nb;
+	if (!err)
+		err = copy_audit(from, to, &rep->audit, why, n);
 out:
 	free(aa);
 	free(ab);

@@ -9,7 +9,8 @@
  * bundle, each run at its original receipt time, so entries keep their
  * receipt times and the device its last contact); its priority copies
  * likewise; its platform verdicts at their times (which raises the same
- * contradiction alerts again); then its first seal key, home and revocation.  The journal of accepted bundles of the copy
+ * contradiction alerts again); its sealed personal records (each read back
+ * equal); then its first seal key, home and revocation.  The journal of accepted bundles of the copy
  * holds one row per run, source "migrate".  Merging is idempotent: an
  * interrupted migration is run again.
  * Then the check: per device the counts of entries, copies and verdicts,
@@ -17,7 +18,8 @@
  * the acknowledgement seq and hash, the gaps, and every entry of both,
  * in order, byte for byte, each entry's chain hash recomputed
  * (snt_store_entry_hash()) and linked to the one before; the total of
- * alerts.
+ * alerts; then the audit of personal records, row by row in order (an
+ * interrupted run appends the rows the copy lacks).
  */
 #ifndef SNT_BUREAU_MIGRATE_H
 #define SNT_BUREAU_MIGRATE_H
@@ -31,6 +33,7 @@ struct bureau_migrate_device {
 	const char *device;
 	int64_t entries, copies, verdicts;	/* copied (held in the copy afterwards) */
 	int64_t hashes;				/* chain hashes recomputed and matched */
+	int64_t records;			/* sealed personal records held in the copy */
 };
 
 /* Called after each device is copied and checked. */
@@ -39,6 +42,7 @@ typedef void (*bureau_migrate_cb)(void *arg, const struct bureau_migrate_device 
 struct bureau_migrate_report {
 	size_t devices;
 	int64_t entries, copies, verdicts, alerts, hashes;
+	int64_t records, audit;			/* personal records, audit rows */
 };
 
 /*

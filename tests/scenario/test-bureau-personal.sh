@@ -1,0 +1,178 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The sealed personal records at the bureau (issue 18): two visitors
+# register with their ID cards at the gate (a third has none: id-missing,
+# no record); the gate syncs online with `sentinel-bureau serve`, whose
+# bundle carries the two sealed records ("records", bundle.h); the bureau
+# keeps them (nothing of the card in clear anywhere in its database: the
+# full name and number, in UTF-8, UCS-2 and GB 18030, are not in its file,
+# or its dump, beside the sealed bytes); `person` opens one with the
+# bureau's key for a reason and a member of staff, and `audit` shows the
+# opening (also a failed one); the audit is append-only; `verify` checks
+# the chain with the records; `purge` removes the records past
+# personal_days and records the purge; the entries stay, the bureau's
+# chain and the gate's (after its own retention) still verify.  With
+# SENTINEL_BUREAU_DB=postgresql (test-bureau-pg.sh) the same against
+# PostgreSQL.
+. tests/scenario/lib.sh
+
+[ -x "$B/sentinel-bureau" ] || { echo "test-bureau-personal: $B/sentinel-bureau not built: skipped"; exit 77; }
+bureau_backend
+DB=$(bureau_db personal) || fail "bureau database"
+ctl=$B/sentinelctl
+bur() { "$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" "$@"; }
+bdb() { "$B/sentinel-bureau" --db "$DB" "$@"; }
+
+cat >"$T/card.scn" <<SCN
+card name=张三丰 number=11010519491231002X from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+card name=王五 number=440524188001010014 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.6 10000 70000)
+card none
+$(visit "$FIX/green.png" 36.5 10000 70000)
+SCN
+mkdir -p "$T/g/keys"
+write_conf "$T/g/gate.conf" "$T/card.scn" gate.db out.log
+cat >>"$T/g/gate.conf" <<CONF
+
+[idreader]
+timeout_ms = 2000
+
+[sync]
+device_key = keys/device.key
+bureau_key = $T/bureau.key.pub
+
+[retention]
+personal_days = 28
+CONF
+sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard\ncard_timeout_ms = 3000/' "$T/g/gate.conf"
+
+"$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
+"$ctl" keys init --config "$T/g/gate.conf" >/dev/null || fail "gate keys init"
+bdb register --device test-gate --pub "$T/g/keys/device.pub" >/dev/null || fail "register"
+"$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" || fail "sentineld: $(cat "$T/g/stderr")"
+expect_eq "the gate's sealed records" "$(sqlite3 "$T/g/gate.db" "SELECT group_concat(seq) FROM personal")" "1,2"
+
+bur serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
+pid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
+[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#" "$T/g/gate.conf"
+out=$("$ctl" sync online --config "$T/g/gate.conf" 2>&1)
+expect_eq "sync online: exit" "$?" "0"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+
+expect_eq "the bureau keeps the two records" "$(bureau_sql "$DB" "SELECT seq FROM personal ORDER BY seq")" "1
+2"
+expect_eq "the entries" "$(bdb entries --device test-gate --json | jq -r '.seq' | tr '\n' ' ')" "1 2 3 "
+
+# Nothing of a card in clear at the bureau: its file (SQLite) or its dump (PostgreSQL).
+if bureau_pg; then
+	"$PG_BIN/pg_dump" --data-only -d "$DB" >"$T/bureau.dump" || fail "pg_dump"
+	set -- "$T/bureau.dump"
+else
+	set -- "$DB" "$DB-wal"
+fi
+grep -qaF '张*' "$T/g/gate.db" || fail "the masked name is not in the gate's log"
+for s in 张三丰 11010519491231002X 王五 440524188001010014; do
+	for enc in UTF-8 UCS-2LE UCS-2BE GB18030; do
+		printf '%s' "$s" | iconv -f UTF-8 -t "$enc" >"$T/needle"
+		for f in "$@" "$T/serve.log" "$T/serve.err"; do
+			[ -e "$f" ] || continue
+			if grep -qaF -f "$T/needle" "$f" 2>/dev/null; then
+				fail "$f holds a card's full value ($enc)"
+			fi
+		done
+	done
+done
+
+# Opening one record: printed, and the opening recorded first.
+out=$(bur person --device test-gate --seq 1 --reason "contact tracing 2026-12 cluster" --staff S-007 2>&1)
+expect_eq "person: exit" "$?" "0"
+expect_eq "person: name and number" "$(echo "$out" | grep -E '^(name|number|birth):')" "name:       张三丰
+birth:      19491231
+number:     11010519491231002X"
+out=$(bur person --device test-gate --seq 2 --reason "contact tracing" --staff S-008 --json 2>&1)
+expect_eq "person --json" "$(echo "$out" | jq -r '[.seq, .name, .number, .audit] | @tsv')" "2	王五	440524188001010014	2"
+out=$(bur person --device test-gate --seq 3 --reason "contact tracing" --staff S-007 2>&1)
+expect_eq "person: no record: exit" "$?" "1"
+expect_eq "person: no record" "$out" \
+	"sentinel-bureau: person: device test-gate holds no personal record for seq 3 (never received, or purged)"
+"$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" person --device test-gate --seq 1 --staff S-007 \
+	>/dev/null 2>&1
+expect_eq "person without a reason: exit" "$?" "2"
+expect_eq "audit" "$(bdb audit --json | jq -r '[.id, .action, .device, .seq, .staff, .outcome, .reason] | @tsv')" \
+	"1	open	test-gate	1	S-007	opened	contact tracing 2026-12 cluster
+2	open	test-gate	2	S-008	opened	contact tracing
+3	open	test-gate	3	S-007	not held	contact tracing"
+expect_eq "audit (text)" "$(bdb audit | sed -n 1p | cut -c1-6,29-)" \
+	"   1  open   device test-gate seq 1 by S-007: opened (contact tracing 2026-12 cluster)"
+# The audit is append-only.
+bureau_sql "$DB" "UPDATE personal_audit SET staff = 'nobody'" >/dev/null 2>&1 && fail "the audit was updated"
+bureau_sql "$DB" "DELETE FROM personal_audit" >/dev/null 2>&1 && fail "the audit was deleted"
+expect_eq "audit kept" "$(bureau_sql "$DB" "SELECT count(*) FROM personal_audit")" "3"
+
+# migrate copies the records and the audit, each checked.
+DB2=$(bureau_db copy) || fail "second bureau database"
+out=$("$B/sentinel-bureau" migrate --from "$DB" --to "$DB2" 2>&1)
+expect_eq "migrate: exit" "$?" "0"
+expect_eq "migrate: records and audit" "$(echo "$out" | tail -n 1)" "personal records 2 and audit rows 3 copied and checked"
+expect_eq "migrated audit" "$("$B/sentinel-bureau" --db "$DB2" audit --json | jq -r '[.id, .staff, .outcome] | @tsv')" \
+	"1	S-007	opened
+2	S-008	opened
+3	S-007	not held"
+out=$("$B/sentinel-bureau" --db "$DB2" --key "$T/bureau.key" person --device test-gate --seq 1 --reason "migrated copy" \
+	--staff S-009 2>&1)
+expect_eq "person in the copy" "$(echo "$out" | grep '^number:')" "number:     11010519491231002X"
+
+expect_eq "verify" "$(bdb verify)" \
+	"test-gate: verified: 3 entries (seq 1-3), chain intact; personal records: 2 of 2 held, each matching its entry's digest"
+
+# The retention: the visits were on 2026-11-29, more than a day ago.
+out=$(bdb purge --personal-days 1)
+expect_eq "purge: exit" "$?" "0"
+expect_eq "purge" "$out" "personal records: 2 of visits over 1 day old removed; the entries stay"
+expect_eq "no record left" "$(bureau_sql "$DB" "SELECT count(*) FROM personal")" "0"
+expect_eq "entries stay" "$(bdb entries --device test-gate --json | wc -l)" "3"
+expect_eq "the purge in the audit" "$(bdb audit --json | jq -r 'select(.action == "purge") | [.id, .removed] | @tsv')" \
+	"4	2"
+out=$(bur person --device test-gate --seq 1 --reason "contact tracing" --staff S-007 2>&1)
+expect_eq "person after the purge: exit" "$?" "1"
+expect_eq "verify after the purge" "$(bdb verify --json | jq -r '[.result, .entries, .digests, .records] | @tsv')" \
+	"verified	3	2	0"
+expect_eq "purge again: nothing" "$(bdb purge --personal-days 1)" \
+	"personal records: 0 of visits over 1 day old removed; the entries stay"
+expect_eq "audit rows" "$(bureau_sql "$DB" "SELECT count(*) FROM personal_audit")" "5"
+
+# The gate's own retention 29 days later; its log still verifies.
+printf 'wait 1000\n' >"$T/later.scn"
+sed -e "s#^scenario = .*#scenario = $T/later.scn#" -e "s#^start = .*#start = 2026-12-28T00:00:00Z#" \
+	"$T/g/gate.conf" >"$T/g/later.conf"
+"$B/sentineld" -f -c "$T/g/later.conf" 2>>"$T/g/stderr" || fail "sentineld later"
+expect_eq "the gate's records removed" "$(sqlite3 "$T/g/gate.db" "SELECT count(*) FROM personal")" "0"
+"$ctl" verify-log --db "$T/g/gate.db" >"$T/verify.out" 2>&1
+expect_eq "the gate's verify-log after its purge" "$?" "0"
+
+# A database of the schema before the personal records (SQLite 7, PostgreSQL '3') is brought
+# to the current one when opened, its rows kept.
+if bureau_pg; then
+	pg_sql "$DB" "DROP TABLE personal; DROP TABLE personal_audit; DROP FUNCTION bureau_never_changed();
+		UPDATE bureau_meta SET value = '3' WHERE key = 'schema'" || fail "make a schema 3 database"
+	bdb devices >/dev/null || fail "devices on a schema 3 database"
+	expect_eq "migrated to schema 4" "$(pg_sql "$DB" "SELECT value FROM bureau_meta WHERE key = 'schema';
+		SELECT count(*) FROM personal_audit; SELECT count(*) FROM entries")" "4
+0
+3"
+else
+	sqlite3 "$DB" "DROP TABLE personal; DROP TABLE personal_audit; PRAGMA user_version = 7" ||
+		fail "make a version 7 database"
+	bdb devices >/dev/null || fail "devices on a version 7 database"
+	expect_eq "migrated to version 8" "$(sqlite3 "$DB" "PRAGMA user_version; SELECT count(*) FROM personal_audit;
+		SELECT count(*) FROM entries")" "8
+0
+3"
+fi
+finish
