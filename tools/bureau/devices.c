@@ -16,7 +16,10 @@
 #include <jansson.h>
 
 #include "clock/clock.h"
+#include "codes/codes.h"
 #include "common/i18n.h"
+#include "fss/fss.h"
+#include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
 #include "common/i18n.h"
@@ -395,4 +398,149 @@ int bureau__cmd_alerts(const struct config *cfg)
 	free(a);
 	bureau_db_close(db);
 	return EXIT_OK;
+}
+
+/*
+ * Refuse @kid when it is the bureau's own key: the one given with --key, or
+ * ./bureau.key (or its .pub) when present.  A gate registered with the
+ * bureau's key would be trusted for anything the bureau signs.
+ * Return: 0 when it is not, -1 (*status set) after the message.
+ */
+static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN], int *status)
+{
+	uint8_t own[SNT_SIGN_KID_LEN];
+	EVP_PKEY *key = NULL;
+	const char *path = cfg->key;
+	bool same;
+
+	if (path) {
+		if (bureau__load_key(cfg, &key)) {
+			*status = EXIT_USAGE;
+			return -1;
+		}
+	} else if (access(DEFAULT_KEY, F_OK) == 0 && !snt_sign_key_load_private(DEFAULT_KEY, &key)) {
+		path = DEFAULT_KEY;
+	} else if (access(DEFAULT_KEY ".pub", F_OK) == 0 && !snt_sign_key_load_public(DEFAULT_KEY ".pub", &key)) {
+		path = DEFAULT_KEY ".pub";
+	} else {
+		return 0;	/* no bureau key to compare with */
+	}
+	same = !snt_sign_key_kid(key, own) && !memcmp(own, kid, SNT_SIGN_KID_LEN);
+	EVP_PKEY_free(key);
+	if (!same)
+		return 0;
+	bureau__err_line(_("%s: that is the bureau's own key (%s), not a gate's: register the key that "
+		 "'sentinelctl keys init' made on the gate"), cfg->pub, path);
+	*status = EXIT_USAGE;
+	return -1;
+}
+
+int bureau__cmd_register(const struct config *cfg, int64_t now_ms)
+{
+	struct bureau_db *db = NULL;
+	EVP_PKEY *pub = NULL;
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	char why[BUREAU_WHY_LEN], hex[17], *pem = NULL;
+	size_t pem_len;
+	enum snt_sign_err serr;
+	enum bureau_err err;
+	char seal_text[SNT_FSS_FILE_MAX] = "";
+	struct snt_fss seal;
+	enum snt_fss_err fe;
+	bool changed;
+	int status = EXIT_USAGE;
+
+	if (bureau__check_options(cfg, O_DEVICE | O_PUB | O_REPLACE | O_KEY | O_SEAL_KEY | O_HOME | O_REASON | O_BY,
+				  O_DEVICE | O_PUB, 0))
+		return EXIT_USAGE;
+	if ((cfg->given & (O_REASON | O_BY)) && !cfg->replace)
+		return bureau__usage_error("--reason and --by go with --replace (a handover to a new key)");
+	if (cfg->seal_key) {
+		int e;
+
+		fe = snt_fss_read(cfg->seal_key, &seal, &e);
+		if (fe) {
+			bureau__err_line("%s: %s%s%s", cfg->seal_key, snt_fss_strerror(fe), e ? ": " : "",
+				 e ? snt_open_strerror(e) : "");
+			return EXIT_USAGE;
+		}
+		if (seal.epoch != 0) {
+			bureau__err_line(_("%s: not a first seal key (epoch %lld, not 0): register the .seal0 file"),
+				 cfg->seal_key, (long long)seal.epoch);
+			snt_fss_wipe(&seal);
+			return EXIT_USAGE;
+		}
+		fe = snt_fss_format(&seal, seal_text, sizeof(seal_text));
+		snt_fss_wipe(&seal);
+		if (fe) {
+			bureau__err_line("%s: %s", cfg->seal_key, snt_fss_strerror(fe));
+			return EXIT_USAGE;
+		}
+	}
+	if (!bureau_device_id_valid(cfg->device))
+		return bureau__usage_error(_("--device: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not "
+				   "starting with '.')"), cfg->device);
+	if (cfg->home && (!cfg->home[0] || strlen(cfg->home) >= SNT_RULES_HOME_LEN ||
+			  !snt_code_is_text((const uint8_t *)cfg->home, strlen(cfg->home))))
+		return bureau__usage_error(_("--home: not a home name of 1-127 bytes of text (the gate's [station] home)"));
+	serr = snt_sign_key_load_public(cfg->pub, &pub);
+	if (!serr)
+		serr = snt_sign_key_kid(pub, kid);
+	if (!serr)
+		serr = snt_sign_key_public_pem(pub, &pem, &pem_len);
+	if (serr) {
+		if (serr == SNT_SIGN_ERR_OPEN)
+			bureau__err_line(_("cannot read %s: %s"), cfg->pub, strerror(errno));
+		else
+			bureau__err_line("%s: %s", cfg->pub, snt_sign_strerror(serr));
+		goto out;
+	}
+	if (own_key(cfg, kid, &status))
+		goto out;
+	status = bureau__open_db(cfg, true, &db);
+	if (status)
+		goto out;
+	status = EXIT_USAGE;
+	bureau__kid_hex(kid, hex);
+	err = bureau_db_register(db, cfg->device, pem, kid, false, now_ms, &changed, why, sizeof(why));
+	if (err == BUREAU_ERR_EXISTS && cfg->replace) {
+		status = bureau__handover(cfg, db, pem, kid, now_ms);
+		if (status)
+			goto out;
+		status = EXIT_USAGE;
+	} else if (err) {
+		bureau__err_line("%s", why);
+		status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
+		goto out;
+	}
+	if (err == BUREAU_ERR_EXISTS)
+		;	/* the handover's lines are printed */
+	else if (changed)
+		printf(_("registered %s kid %s\n"), cfg->device, hex);
+	else
+		printf(_("%s already registered with this key (kid %s)\n"), cfg->device, hex);
+	if (seal_text[0]) {
+		err = bureau_db_set_seal_key(db, cfg->device, seal_text, cfg->replace, &changed, why, sizeof(why));
+		if (err) {
+			bureau__err_line("%s", why);
+			status = err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
+			goto out;
+		}
+		printf(changed ? _("%s: seal key registered\n") : _("%s: seal key already registered\n"), cfg->device);
+	}
+	if (cfg->home) {
+		err = bureau_db_set_home(db, cfg->device, cfg->home, why, sizeof(why));
+		if (err) {
+			bureau__err_line("%s", why);
+			goto out;
+		}
+		printf(_("%s serves home %s\n"), cfg->device, cfg->home);
+	}
+	status = EXIT_OK;
+out:
+	explicit_bzero(seal_text, sizeof(seal_text));
+	free(pem);
+	EVP_PKEY_free(pub);
+	bureau_db_close(db);
+	return status;
 }

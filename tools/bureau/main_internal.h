@@ -98,6 +98,13 @@ void bureau__kid_hex(const uint8_t kid[8], char out[17]);
 
 /* devices.c: each returns the command's exit status (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
 
+/*
+ * sentinel-bureau register: a gate's public key (--pub), optionally its first
+ * seal key (--seal-key), its home (--home), or with --replace a handover to a
+ * new key.  Return: an EXIT_* status, after the messages.
+ */
+int bureau__cmd_register(const struct config *cfg, int64_t now_ms);
+
 /* devices revoke --device ID --reason TEXT */
 int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms);
 
