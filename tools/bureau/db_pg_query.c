@@ -449,14 +449,18 @@ err_db:
 	return BUREAU_ERR_DB;
 }
 
-enum bureau_err pg__verdicts(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
-				   size_t *count, char *why, size_t n)
+/*
+ * The verdicts of @device in seq order: with @latest only the last
+ * BUREAU_MAX_VERDICTS and no received time, else every one with its received
+ * time.  Rows with a colour this build does not know are skipped.
+ */
+static enum bureau_err pg_verdicts_select(struct pg_db *db, const char *device, bool latest,
+					  struct bureau_verdict **out, size_t *count, char *why, size_t n)
 {
-	struct pg_db *db = (struct pg_db *)base_;
 	struct bureau_verdict *arr;
 	struct params p = { 0 };
 	enum bureau_err err;
-	size_t cnt = 0;
+	size_t cnt = 0, cap;
 	int64_t dev;
 	PGresult *r;
 
@@ -464,31 +468,45 @@ enum bureau_err pg__verdicts(struct bureau_db *base_, const char *device, struct
 	if (err)
 		return err;
 	pg__p_int(&p, dev);
-	pg__p_int(&p, BUREAU_MAX_VERDICTS);
-	r = pg__run(db,
-		"SELECT seq, colour, platform FROM (SELECT seq, colour, platform FROM verdicts WHERE dev = $1 "
-		"ORDER BY seq DESC LIMIT $2) v ORDER BY seq",
-		&p, PGRES_TUPLES_OK, why, n, "verdicts");
+	if (latest) {
+		pg__p_int(&p, BUREAU_MAX_VERDICTS);
+		r = pg__run(db,
+			"SELECT seq, colour, platform FROM (SELECT seq, colour, platform FROM verdicts WHERE dev = $1 "
+			"ORDER BY seq DESC LIMIT $2) v ORDER BY seq",
+			&p, PGRES_TUPLES_OK, why, n, "verdicts");
+	} else {
+		r = pg__run(db, "SELECT seq, colour, platform, received_utc_ms FROM verdicts WHERE dev = $1 ORDER BY seq",
+			&p, PGRES_TUPLES_OK, why, n, "verdicts");
+	}
 	if (!r)
 		return BUREAU_ERR_DB;
-	arr = calloc(BUREAU_MAX_VERDICTS, sizeof(*arr));
+	cap = latest ? BUREAU_MAX_VERDICTS : (PQntuples(r) > 0 ? (size_t)PQntuples(r) : 1);
+	arr = calloc(cap, sizeof(*arr));
 	if (!arr) {
 		PQclear(r);
 		return BUREAU_ERR_NOMEM;
 	}
-	for (int i = 0; i < PQntuples(r) && cnt < BUREAU_MAX_VERDICTS; i++) {
+	for (int i = 0; i < PQntuples(r) && cnt < cap; i++) {
 		struct bureau_verdict *v = &arr[cnt];
 
 		v->seq = pg__get_int(r, i, 0);
 		if (snt_colour_from_name(PQgetvalue(r, i, 1), &v->colour))
 			continue;
 		snt_strlcpy(v->platform, PQgetvalue(r, i, 2), sizeof(v->platform));
+		if (!latest)
+			v->received_utc_ms = pg__get_int(r, i, 3);
 		cnt++;
 	}
 	PQclear(r);
 	*out = arr;
 	*count = cnt;
 	return BUREAU_OK;
+}
+
+enum bureau_err pg__verdicts(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
+				   size_t *count, char *why, size_t n)
+{
+	return pg_verdicts_select((struct pg_db *)base_, device, true, out, count, why, n);
 }
 
 enum bureau_err pg__alerts(struct bureau_db *base_, struct bureau_alert **out, size_t *count, char *why,
@@ -530,41 +548,7 @@ enum bureau_err pg__alerts(struct bureau_db *base_, struct bureau_alert **out, s
 enum bureau_err pg__verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
 				       size_t *count, char *why, size_t n)
 {
-	struct pg_db *db = (struct pg_db *)base_;
-	struct bureau_verdict *arr;
-	struct params p = { 0 };
-	enum bureau_err err;
-	size_t cnt = 0;
-	int64_t dev;
-	PGresult *r;
-
-	err = pg__lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	pg__p_int(&p, dev);
-	r = pg__run(db, "SELECT seq, colour, platform, received_utc_ms FROM verdicts WHERE dev = $1 ORDER BY seq", &p,
-		PGRES_TUPLES_OK, why, n, "verdicts");
-	if (!r)
-		return BUREAU_ERR_DB;
-	arr = calloc(PQntuples(r) > 0 ? (size_t)PQntuples(r) : 1, sizeof(*arr));
-	if (!arr) {
-		PQclear(r);
-		return BUREAU_ERR_NOMEM;
-	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		struct bureau_verdict *v = &arr[cnt];
-
-		v->seq = pg__get_int(r, i, 0);
-		if (snt_colour_from_name(PQgetvalue(r, i, 1), &v->colour))
-			continue;
-		snt_strlcpy(v->platform, PQgetvalue(r, i, 2), sizeof(v->platform));
-		v->received_utc_ms = pg__get_int(r, i, 3);
-		cnt++;
-	}
-	PQclear(r);
-	*out = arr;
-	*count = cnt;
-	return BUREAU_OK;
+	return pg_verdicts_select((struct pg_db *)base_, device, false, out, count, why, n);
 }
 
 enum bureau_err pg__device_row(struct bureau_db *base_, const char *device, char **pub_pem, uint8_t kid[8],
