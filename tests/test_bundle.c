@@ -461,6 +461,136 @@ static void test_bundle_records(void **state)
 	assert_string_equal(d.field, "records");
 }
 
+/*
+ * A bundle read as a stream: the batches in order, each entry, seal and
+ * record as snt_bundle_decode() gives them whole; a flaw in a later batch
+ * refuses that batch (the first ones came already: the caller discards
+ * them) and nothing after; the entries' times before decoding; the limit.
+ */
+static void collect_time(void *arg, int64_t t)
+{
+	int64_t **p = arg;
+
+	*(*p)++ = t;
+}
+
+static void test_bundle_reader(void **state)
+{
+	struct fx *f = *state;
+	struct snt_entry x[N];
+	struct snt_bundle_record r[N];
+	struct snt_bundle_seal sl[N];
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	struct snt_bundle_reader *rd = NULL;
+	struct snt_bundle_batch batch;
+	uint8_t rec[200], digest[SNT_HASH_LEN], *cbor, *file;
+	int64_t times[N], *tp = times;
+	static const uint8_t zero[SNT_HASH_LEN];
+	char hex[2 * SNT_HASH_LEN + 1];
+	unsigned int dn;
+	size_t len, file_len, got = 0, batches = 0;
+	struct registry reg = { .f = f };
+
+	memcpy(x, f->e, sizeof(x));
+	memset(r, 0, sizeof(r));
+	memset(sl, 0, sizeof(sl));
+	memset(rec, 0x41, sizeof(rec));
+	assert_true(EVP_Digest(rec, sizeof(rec), digest, &dn, EVP_sha256(), NULL));
+	snt_hex_encode(digest, sizeof(digest), hex);
+	snprintf(x[7].detail, sizeof(x[7].detail), "{\"idcard\":{\"last4\":\"002X\",\"sealed\":\"%s\"}}", hex);
+	r[7].sealed = rec;
+	r[7].len = sizeof(rec);
+	sl[4].present = true;
+	sl[4].epoch = 2;
+	sl[4].tag[0] = 9;
+	chain(x, N, zero);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, x, N, 1, &m), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode_records(&m, x, sl, r, N, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	/* Batches of 3: 3, 3, 3, 1, then none. */
+	assert_int_equal(snt_bundle_reader_new(cbor, len, N, 3, &rd, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_reader_manifest(rd)->count, N);
+	assert_true(snt_bundle_reader_has_records(rd));
+	snt_bundle_reader_times(rd, collect_time, &tp);
+	assert_int_equal(tp - times, N);
+	for (;;) {
+		assert_int_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_OK);
+		if (batch.n == 0)
+			break;
+		batches++;
+		assert_int_equal(batch.last, got + batch.n == N);
+		assert_non_null(batch.seals);
+		assert_non_null(batch.records);
+		for (size_t i = 0; i < batch.n; i++, got++) {
+			assert_int_equal(times[got], x[got].time_utc_ms);
+			assert_entry_equal(&batch.entries[i], &b->entries[got]);
+			assert_int_equal(batch.seals[i].present, b->seals[got].present);
+			assert_int_equal(batch.seals[i].epoch, b->seals[got].epoch);
+			assert_int_equal(batch.records[i].len, b->records[got].len);
+			if (b->records[got].len)
+				assert_memory_equal(batch.records[i].sealed, b->records[got].sealed, b->records[got].len);
+		}
+	}
+	assert_int_equal(got, N);
+	assert_int_equal(batches, 4);
+	snt_bundle_reader_free(rd);
+	snt_bundle_free(b);
+	/* Entry seq 8's hash altered: the first two batches come, the third is refused at its seq, then nothing. */
+	{
+		cbor_item_t *root = load(cbor, len);
+		uint8_t *bad, h[SNT_HASH_LEN];
+		size_t bad_len;
+
+		memcpy(h, x[7].hash, SNT_HASH_LEN);
+		h[0] ^= 1;
+		entry_set(root, 7, 17, bytes(h, SNT_HASH_LEN));
+		dump(root, &bad, &bad_len);
+		cbor_decref(&root);
+		assert_int_equal(snt_bundle_reader_new(bad, bad_len, N, 3, &rd, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_OK);
+		assert_int_equal(batch.n, 3);
+		assert_int_not_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_OK);
+		assert_int_equal(d.seq, 8);
+		assert_int_equal(batch.n, 0);
+		assert_int_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_ERR_INVAL);
+		snt_bundle_reader_free(rd);
+		free(bad);
+	}
+	/* More entries than the reader takes: refused at once, naming the limit. */
+	assert_int_equal(snt_bundle_reader_new(cbor, len, N - 1, 3, &rd, &d), SNT_BUNDLE_ERR_COUNT);
+	assert_null(rd);
+	assert_string_equal(d.msg, "count 10 not within 1 to 9");
+	assert_int_equal(snt_bundle_reader_new(cbor, len, SNT_BUNDLE_MAX_ACCEPT + 1, 3, &rd, &d), SNT_BUNDLE_ERR_INVAL);
+	/* From the sealed file, in its own buffer: the same entries, the kid set. */
+	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_reader_open(f->bureau, lookup, &reg, file, file_len, N, 4, &rd, &d), SNT_BUNDLE_OK);
+	{
+		uint8_t kid[SNT_SIGN_KID_LEN], want[SNT_SIGN_KID_LEN];
+
+		snt_bundle_reader_kid(rd, kid);
+		assert_int_equal(snt_sign_key_kid(f->dev_a, want), SNT_SIGN_OK);
+		assert_memory_equal(kid, want, sizeof(kid));
+	}
+	got = 0;
+	do {
+		assert_int_equal(snt_bundle_reader_next(rd, &batch, &d), SNT_BUNDLE_OK);
+		for (size_t i = 0; i < batch.n; i++, got++)
+			assert_entry_equal(&batch.entries[i], &x[got]);
+	} while (batch.n);
+	assert_int_equal(got, N);
+	snt_bundle_reader_free(rd);
+	free(file);
+	/* Signed by another key than the device's: refused before any entry. */
+	assert_int_equal(snt_bundle_seal(f->dev_b, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_reader_open(f->bureau, lookup, &reg, file, file_len, N, 4, &rd, &d), SNT_BUNDLE_ERR_KID);
+	assert_null(rd);
+	free(file);
+	free(cbor);
+}
+
 static void test_bundle_priority(void **state)
 {
 	struct fx *f = *state;
@@ -521,7 +651,7 @@ static void test_bundle_encoder_refuses(void **state)
 	assert_null(cbor);
 	assert_int_equal(snt_bundle_manifest_fill("../x", SNT_BUNDLE_REGULAR, e, N, 0, &m), SNT_BUNDLE_ERR_INVAL);
 	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, 0, 0, &m), SNT_BUNDLE_ERR_INVAL);
-	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, SNT_BUNDLE_MAX_ENTRIES + 1, 0, &m),
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, SNT_BUNDLE_MAX_ACCEPT + 1, 0, &m),
 			 SNT_BUNDLE_ERR_INVAL);
 }
 
@@ -1621,6 +1751,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_priority),
 		cmocka_unit_test(test_bundle_seals),
 		cmocka_unit_test(test_bundle_records),
+		cmocka_unit_test(test_bundle_reader),
 		cmocka_unit_test(test_bundle_encoder_refuses),
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),

@@ -441,6 +441,47 @@ static void test_sign_interop(void **state)
 	free(cose);
 }
 
+/* Verifying and unsealing without copies: the payload and plaintext where they lie in the caller's buffer. */
+static void test_no_copy(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *cose, *sealed, *plain, kid[8], kid2[8];
+	const uint8_t *payload, *peek;
+	size_t cose_len, sealed_len, payload_len, plain_len, peek_len;
+
+	assert_int_equal(snt_sign1_es256(f->a, msg, sizeof(msg), &cose, &cose_len), SNT_SIGN_OK);
+	assert_int_equal(snt_sign1_peek(cose, cose_len, kid, &peek, &peek_len), SNT_SIGN_OK);
+	assert_int_equal(snt_sign_key_kid(f->a, kid2), SNT_SIGN_OK);
+	assert_memory_equal(kid, kid2, 8);
+	assert_int_equal(snt_sign1_verify(cose, cose_len, f->a_pub, &payload, &payload_len), SNT_SIGN_OK);
+	assert_ptr_equal(payload, peek);
+	assert_true(payload > cose && payload + payload_len <= cose + cose_len);
+	assert_int_equal(payload_len, sizeof(msg));
+	assert_memory_equal(payload, msg, sizeof(msg));
+	assert_int_equal(snt_sign1_verify(cose, cose_len, f->b, &payload, &payload_len), SNT_SIGN_ERR_KID);
+	cose[cose_len - 70] ^= 1;	/* in the payload */
+	assert_int_equal(snt_sign1_verify(cose, cose_len, f->a, &payload, &payload_len), SNT_SIGN_ERR_SIGNATURE);
+	/* Sealed, then unsealed in its own buffer. */
+	assert_int_equal(snt_seal(f->a_pub, msg, sizeof(msg), &sealed, &sealed_len), SNT_SIGN_OK);
+	assert_int_equal(snt_unseal_inplace(f->a, sealed, sealed_len, &plain, &plain_len), SNT_SIGN_OK);
+	assert_ptr_equal(plain, sealed + SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN);
+	assert_int_equal(plain_len, sizeof(msg));
+	assert_memory_equal(plain, msg, sizeof(msg));
+	free(sealed);
+	/* A flipped byte: nothing usable left, the decrypted bytes zeroed. */
+	assert_int_equal(snt_seal(f->a_pub, msg, sizeof(msg), &sealed, &sealed_len), SNT_SIGN_OK);
+	sealed[SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN + 3] ^= 1;
+	plain = NULL;
+	assert_int_equal(snt_unseal_inplace(f->a, sealed, sealed_len, &plain, &plain_len), SNT_SIGN_ERR_AUTH);
+	assert_null(plain);
+	for (size_t i = 0; i < sizeof(msg); i++)
+		assert_int_equal(sealed[SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN + i], 0);
+	assert_int_equal(snt_unseal_inplace(f->a, sealed, SNT_SEAL_OVERHEAD - 1, &plain, &plain_len),
+			 SNT_SIGN_ERR_TOO_SHORT);
+	free(sealed);
+	free(cose);
+}
+
 /* ---- sealing ---- */
 
 static void test_seal_round_trip(void **state)
@@ -744,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_sign_kid_alg_rules),
 		cmocka_unit_test(test_sign_strict_layout),
 		cmocka_unit_test(test_sign_interop),
+		cmocka_unit_test(test_no_copy),
 		cmocka_unit_test(test_seal_round_trip),
 		cmocka_unit_test(test_seal_tamper),
 		cmocka_unit_test(test_seal_layout),

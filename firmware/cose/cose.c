@@ -432,19 +432,40 @@ int snt_cose_sig_structure(const uint8_t *protected_bytes, size_t protected_len,
 	return 0;
 }
 
+/* One piece of the bytes a signature covers. */
+struct sig_part {
+	const uint8_t *p;
+	size_t len;
+};
+
+static int sig_verify_parts(EVP_PKEY *pkey, int64_t alg, const struct sig_part *parts, size_t nparts,
+			    const uint8_t *sig, size_t sig_len);
+
 enum snt_cose_err snt_cose_sign1_verify(const struct snt_cose_sign1 *c, EVP_PKEY *pkey)
 {
-	uint8_t *tbs;
-	size_t n;
+	static const char context[] = "Signature1";
+	uint8_t head[32], mid[16];
+	size_t nh = 0, nm = 0;
+	struct sig_part parts[4];
 	int rc;
 
-	rc = snt_cose_sig_structure(c->protected_bytes, c->protected_len, c->payload, c->payload_len, &tbs, &n);
-	if (rc == -2)
-		return SNT_COSE_ERR_NOMEM;
-	if (rc)
-		return SNT_COSE_ERR_SIGNATURE;
-	rc = snt_cose_sig_verify(pkey, c->alg, tbs, n, c->signature, c->signature_len);
-	free(tbs);
+	/*
+	 * Sig_structure = ["Signature1", body_protected, external_aad = h'',
+	 * payload] (RFC 9052 §4.4), as snt_cose_sig_structure() writes it, fed to
+	 * the digest piece by piece: the payload is never copied.
+	 */
+	head[nh++] = 0x84;
+	nh += snt_cose_cbor_put_head(head + nh, 3, sizeof(context) - 1);
+	memcpy(head + nh, context, sizeof(context) - 1);
+	nh += sizeof(context) - 1;
+	nh += snt_cose_cbor_put_head(head + nh, 2, c->protected_len);
+	mid[nm++] = 0x40;
+	nm += snt_cose_cbor_put_head(mid + nm, 2, c->payload_len);
+	parts[0] = (struct sig_part){ head, nh };
+	parts[1] = (struct sig_part){ c->protected_bytes, c->protected_len };
+	parts[2] = (struct sig_part){ mid, nm };
+	parts[3] = (struct sig_part){ c->payload, c->payload_len };
+	rc = sig_verify_parts(pkey, c->alg, parts, 4, c->signature, c->signature_len);
 	if (rc == -2)
 		return SNT_COSE_ERR_NOMEM;
 	return rc ? SNT_COSE_ERR_SIGNATURE : SNT_COSE_OK;
@@ -474,6 +495,15 @@ static int es256_der(const uint8_t *sig, size_t sig_len, uint8_t **der, int *der
 
 int snt_cose_sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t len, const uint8_t *sig,
 		      size_t sig_len)
+{
+	struct sig_part part = { data, len };
+
+	return sig_verify_parts(pkey, alg, &part, 1, sig, sig_len);
+}
+
+/* snt_cose_sig_verify() over the concatenation of @parts (EVP_DigestVerifyUpdate() for each). */
+static int sig_verify_parts(EVP_PKEY *pkey, int64_t alg, const struct sig_part *parts, size_t nparts,
+			    const uint8_t *sig, size_t sig_len)
 {
 	EVP_MD_CTX *md = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
@@ -509,10 +539,13 @@ int snt_cose_sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t
 	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
 		goto out;
+	for (size_t i = 0; i < nparts; i++)
+		if (parts[i].len && EVP_DigestVerifyUpdate(md, parts[i].p, parts[i].len) != 1)
+			goto out;
 	if (alg == SNT_COSE_ALG_ES256)
-		rc = EVP_DigestVerify(md, der, (size_t)der_len, data, len) == 1 ? 0 : -1;
+		rc = EVP_DigestVerifyFinal(md, der, (size_t)der_len) == 1 ? 0 : -1;
 	else
-		rc = EVP_DigestVerify(md, sig, sig_len, data, len) == 1 ? 0 : -1;
+		rc = EVP_DigestVerifyFinal(md, sig, sig_len) == 1 ? 0 : -1;
 out:
 	EVP_MD_CTX_free(md);
 	OPENSSL_free(der);

@@ -139,7 +139,8 @@ int snt_cose_sig_structure(const uint8_t *protected_bytes, size_t protected_len,
 
 /*
  * snt_cose_sign1_verify() - check @c's signature over its Sig_structure
- * (RFC 9052 §4.4) with @pkey (borrowed).
+ * (RFC 9052 §4.4) with @pkey (borrowed).  The Sig_structure is fed to the
+ * digest in pieces (EVP_DigestVerifyUpdate()): the payload is not copied.
  * Return: SNT_COSE_OK; SNT_COSE_ERR_SIGNATURE when it does not verify
  * (also a key of the wrong type); SNT_COSE_ERR_NOMEM.
  */

@@ -461,8 +461,9 @@ static int bstr_head(const uint8_t *b, size_t len, size_t *pos, uint64_t *n)
  * definite byte string of at most SNT_SIGN_MAX_PROTECTED bytes, the
  * unprotected header exactly the empty map 0xa0, the payload a definite
  * byte string, the signature 0x58 0x40 and 64 bytes, and nothing after.
+ * @c receives where the protected header, payload and signature lie in @b.
  */
-static int sentinel_shape(const uint8_t *b, size_t len)
+static int sentinel_shape(const uint8_t *b, size_t len, struct snt_cose_sign1 *c)
 {
 	size_t pos = 2;
 	uint64_t n;
@@ -471,34 +472,64 @@ static int sentinel_shape(const uint8_t *b, size_t len)
 		return -1;
 	if (bstr_head(b, len, &pos, &n) || n > SNT_SIGN_MAX_PROTECTED)
 		return -1;
+	c->protected_bytes = b + pos;
+	c->protected_len = (size_t)n;
 	pos += (size_t)n;
 	if (pos >= len || b[pos++] != 0xa0)
 		return -1;
 	if (bstr_head(b, len, &pos, &n))
 		return -1;
+	c->payload = b + pos;
+	c->payload_len = (size_t)n;
 	pos += (size_t)n;
 	if (len - pos != 2 + SNT_SIGN_ES256_LEN || b[pos] != 0x58 || b[pos + 1] != SNT_SIGN_ES256_LEN)
 		return -1;
+	c->signature = b + pos + 2;
+	c->signature_len = SNT_SIGN_ES256_LEN;
 	return 0;
 }
 
+/*
+ * The message in @buf as struct snt_cose_sign1, its pointers into @buf:
+ * with the layout fixed by sentinel_shape() only the protected header is
+ * decoded (libcbor), so the payload is neither loaded nor copied.  The
+ * same rules as snt_cose_sign1_parse() for what the layout leaves open:
+ * the protected header a map, alg in it (the unprotected one is empty),
+ * kid a byte or text string.
+ */
 static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct snt_cose_sign1 *c)
 {
-	if (sentinel_shape(buf, len))
+	const cbor_item_t *kid;
+
+	memset(c, 0, sizeof(*c));
+	if (sentinel_shape(buf, len, c))
 		return SNT_SIGN_ERR_NOT_COSE;
-	switch (snt_cose_sign1_parse(buf, len, c)) {
-	case SNT_COSE_OK:
-		break;
-	case SNT_COSE_ERR_NOMEM:
-		return SNT_SIGN_ERR_NOMEM;
-	default:
+	if (c->protected_len > 0) {
+		c->protected_map = snt_cose_cbor_load(c->protected_bytes, c->protected_len);
+		if (!c->protected_map || !cbor_isa_map(c->protected_map)) {
+			snt_cose_sign1_free(c);
+			return SNT_SIGN_ERR_NOT_COSE;
+		}
+	}
+	/* ES256, and named in the protected header. */
+	if (snt_cose_cbor_int(snt_cose_map_int(c->protected_map, 1), &c->alg) ||
+	    (c->alg != SNT_COSE_ALG_ES256 && c->alg != SNT_COSE_ALG_PS256)) {
+		snt_cose_sign1_free(c);
 		return SNT_SIGN_ERR_NOT_COSE;
 	}
-	/* ES256, and named in the protected header (the cose parser also accepts it unprotected). */
-	if (c->alg != SNT_COSE_ALG_ES256 || !snt_cose_map_int(c->protected_map, 1)) {
+	if (c->alg != SNT_COSE_ALG_ES256) {
 		snt_cose_sign1_free(c);
 		return SNT_SIGN_ERR_ALG;
 	}
+	kid = snt_cose_map_int(c->protected_map, 4);
+	if (kid && cbor_isa_bytestring(kid) && cbor_bytestring_is_definite(kid)) {
+		c->kid = cbor_bytestring_handle(kid);
+		c->kid_len = cbor_bytestring_length(kid);
+	} else if (kid && cbor_isa_string(kid) && cbor_string_is_definite(kid)) {
+		c->kid = cbor_string_handle(kid);
+		c->kid_len = cbor_string_length(kid);
+	}
+	c->kid_protected = c->kid != NULL;
 	if (!c->kid_protected || c->kid_len != SNT_SIGN_KID_LEN) {
 		snt_cose_sign1_free(c);
 		return SNT_SIGN_ERR_KID;
@@ -506,7 +537,8 @@ static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct snt_
 	return SNT_SIGN_OK;
 }
 
-enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN])
+enum snt_sign_err snt_sign1_peek(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN],
+				 const uint8_t **payload, size_t *payload_len)
 {
 	struct snt_cose_sign1 c;
 	enum snt_sign_err rc;
@@ -517,15 +549,24 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
 	if (rc)
 		return rc;
 	memcpy(kid, c.kid, SNT_SIGN_KID_LEN);
+	if (payload)
+		*payload = c.payload;
+	if (payload_len)
+		*payload_len = c.payload_len;
 	snt_cose_sign1_free(&c);
 	return SNT_SIGN_OK;
 }
 
-enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
-				 size_t *payload_len)
+enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	return snt_sign1_peek(buf, len, kid, NULL, NULL);
+}
+
+enum snt_sign_err snt_sign1_verify(const uint8_t *buf, size_t len, EVP_PKEY *pub, const uint8_t **payload,
+				   size_t *payload_len)
 {
 	struct snt_cose_sign1 c;
-	uint8_t kid[SNT_SIGN_KID_LEN], *copy;
+	uint8_t kid[SNT_SIGN_KID_LEN];
 	enum snt_sign_err rc;
 
 	if (!buf || !pub || !payload || !payload_len)
@@ -551,18 +592,34 @@ enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, 
 		rc = SNT_SIGN_ERR_SIGNATURE;
 		goto out;
 	}
-	copy = malloc(c.payload_len ? c.payload_len : 1);
-	if (!copy) {
-		rc = SNT_SIGN_ERR_NOMEM;
-		goto out;
-	}
-	if (c.payload_len)
-		memcpy(copy, c.payload, c.payload_len);
-	*payload = copy;
+	*payload = c.payload;
 	*payload_len = c.payload_len;
 out:
 	snt_cose_sign1_free(&c);
 	return rc;
+}
+
+enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
+				 size_t *payload_len)
+{
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	uint8_t *copy;
+	enum snt_sign_err rc;
+
+	if (!payload || !payload_len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = snt_sign1_verify(buf, len, pub, &p, &n);
+	if (rc)
+		return rc;
+	copy = malloc(n ? n : 1);
+	if (!copy)
+		return SNT_SIGN_ERR_NOMEM;
+	if (n)
+		memcpy(copy, p, n);
+	*payload = copy;
+	*payload_len = n;
+	return SNT_SIGN_OK;
 }
 
 /* ---- sealing ---- */
@@ -719,28 +776,22 @@ out:
 	return rc;
 }
 
-enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t **out,
-			     size_t *out_len)
+/*
+ * Decrypt the sealed message @in (@len bytes, checked at least
+ * SNT_SEAL_OVERHEAD) into @plain (len - SNT_SEAL_OVERHEAD bytes; may be the
+ * ciphertext's own place, in + SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN: the
+ * cipher works in place).  @plain holds nothing usable unless SNT_SIGN_OK.
+ */
+static enum snt_sign_err unseal_to(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t *plain)
 {
 	EVP_PKEY *eph = NULL;
 	EVP_CIPHER_CTX *cctx = NULL;
-	uint8_t rcpt[SNT_SEAL_POINT_LEN], key[32], *plain = NULL, tag[SNT_SEAL_TAG_LEN];
+	uint8_t rcpt[SNT_SEAL_POINT_LEN], key[32], tag[SNT_SEAL_TAG_LEN], last[1];
 	const uint8_t *nonce, *ct;
-	size_t ct_len;
+	size_t ct_len, off;
 	enum snt_sign_err rc;
 	int outl;
 
-	if (!recipient_priv || !in || !out || !out_len)
-		return SNT_SIGN_ERR_INVAL;
-	rc = snt_sign_key_check(recipient_priv);
-	if (rc)
-		return rc;
-	if (!has_private(recipient_priv))
-		return SNT_SIGN_ERR_INVAL;
-	if (len < SNT_SEAL_OVERHEAD)
-		return SNT_SIGN_ERR_TOO_SHORT;
-	if (len - SNT_SEAL_OVERHEAD > SNT_SEAL_MAX_PLAINTEXT)
-		return SNT_SIGN_ERR_TOO_LARGE;
 	if (memcmp(in, SNT_SEAL_MAGIC, SNT_SEAL_MAGIC_LEN))
 		return SNT_SIGN_ERR_MAGIC;
 	eph = point_key(in + SNT_SEAL_MAGIC_LEN);
@@ -757,9 +808,8 @@ enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t
 	ct_len = len - SNT_SEAL_OVERHEAD;
 	memcpy(tag, ct + ct_len, SNT_SEAL_TAG_LEN);
 	rc = SNT_SIGN_ERR_NOMEM;
-	plain = malloc(ct_len ? ct_len : 1);
 	cctx = EVP_CIPHER_CTX_new();
-	if (!plain || !cctx)
+	if (!cctx)
 		goto out;
 	rc = SNT_SIGN_ERR_CRYPTO;
 	if (EVP_DecryptInit_ex(cctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
@@ -767,29 +817,94 @@ enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t
 	    EVP_DecryptInit_ex(cctx, NULL, NULL, key, nonce) != 1 ||
 	    EVP_DecryptUpdate(cctx, NULL, &outl, in, SNT_SEAL_AAD_LEN) != 1)
 		goto out;
-	if (ct_len && EVP_DecryptUpdate(cctx, plain, &outl, ct, (int)ct_len) != 1)
-		goto out;
+	/* In pieces of at most INT_MAX bytes (EVP takes an int). */
+	for (off = 0; off < ct_len;) {
+		size_t k = ct_len - off < (size_t)1 << 30 ? ct_len - off : (size_t)1 << 30;
+
+		if (EVP_DecryptUpdate(cctx, plain + off, &outl, ct + off, (int)k) != 1)
+			goto out;
+		off += k;
+	}
 	if (EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_TAG, SNT_SEAL_TAG_LEN, tag) != 1)
 		goto out;
-	if (EVP_DecryptFinal_ex(cctx, plain + ct_len, &outl) != 1) {
+	if (EVP_DecryptFinal_ex(cctx, last, &outl) != 1) {
 		rc = SNT_SIGN_ERR_AUTH;
 		goto out;
 	}
 	rc = SNT_SIGN_OK;
-	*out = plain;
-	*out_len = ct_len;
-	plain = NULL;
 out:
 	if (rc)
 		ERR_clear_error();
 	OPENSSL_cleanse(key, sizeof(key));
-	if (plain) {
-		OPENSSL_cleanse(plain, ct_len);
-		free(plain);
-	}
 	EVP_CIPHER_CTX_free(cctx);
 	EVP_PKEY_free(eph);
 	return rc;
+}
+
+/* The checks every unseal makes before decrypting. */
+static enum snt_sign_err unseal_check(EVP_PKEY *recipient_priv, size_t len)
+{
+	enum snt_sign_err rc = snt_sign_key_check(recipient_priv);
+
+	if (rc)
+		return rc;
+	if (!has_private(recipient_priv))
+		return SNT_SIGN_ERR_INVAL;
+	if (len < SNT_SEAL_OVERHEAD)
+		return SNT_SIGN_ERR_TOO_SHORT;
+	if (len - SNT_SEAL_OVERHEAD > SNT_SEAL_MAX_PLAINTEXT)
+		return SNT_SIGN_ERR_TOO_LARGE;
+	return SNT_SIGN_OK;
+}
+
+enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t **out,
+			     size_t *out_len)
+{
+	uint8_t *plain;
+	size_t ct_len;
+	enum snt_sign_err rc;
+
+	if (!recipient_priv || !in || !out || !out_len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = unseal_check(recipient_priv, len);
+	if (rc)
+		return rc;
+	ct_len = len - SNT_SEAL_OVERHEAD;
+	plain = malloc(ct_len ? ct_len : 1);
+	if (!plain)
+		return SNT_SIGN_ERR_NOMEM;
+	rc = unseal_to(recipient_priv, in, len, plain);
+	if (rc) {
+		OPENSSL_cleanse(plain, ct_len);
+		free(plain);
+		return rc;
+	}
+	*out = plain;
+	*out_len = ct_len;
+	return SNT_SIGN_OK;
+}
+
+enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, size_t len, uint8_t **out,
+				     size_t *out_len)
+{
+	uint8_t *plain;
+	enum snt_sign_err rc;
+
+	if (!recipient_priv || !buf || !out || !out_len)
+		return SNT_SIGN_ERR_INVAL;
+	rc = unseal_check(recipient_priv, len);
+	if (rc)
+		return rc;
+	plain = buf + SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN;
+	rc = unseal_to(recipient_priv, buf, len, plain);
+	if (rc) {
+		if (rc != SNT_SIGN_ERR_MAGIC && rc != SNT_SIGN_ERR_POINT)
+			OPENSSL_cleanse(plain, len - SNT_SEAL_OVERHEAD);	/* nothing unauthenticated left */
+		return rc;
+	}
+	*out = plain;
+	*out_len = len - SNT_SEAL_OVERHEAD;
+	return SNT_SIGN_OK;
 }
 
 const char *snt_sign_strerror(enum snt_sign_err err)

@@ -229,6 +229,15 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN]) SNT_WUR;
 
 /*
+ * snt_sign1_peek() - snt_sign1_kid() and where the still unverified
+ * payload lies in @buf (*@payload, borrowed; *@payload_len), to find the
+ * key that is to verify it.  Nothing of the payload is decoded or copied.
+ * Return: as snt_sign1_kid().
+ */
+enum snt_sign_err snt_sign1_peek(const uint8_t *buf, size_t len, uint8_t kid[SNT_SIGN_KID_LEN],
+				 const uint8_t **payload, size_t *payload_len) SNT_WUR;
+
+/*
  * snt_sign1_open() - verify a COSE_Sign1 made by snt_sign1_es256() with
  * @pub and return its payload.  Steps: before libcbor loads anything, the
  * raw bytes must be exactly what snt_sign1_es256() writes: 0xd2 (tag 18),
@@ -253,6 +262,18 @@ enum snt_sign_err snt_sign1_kid(const uint8_t *buf, size_t len, uint8_t kid[SNT_
  */
 enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, uint8_t **payload,
 				 size_t *payload_len) SNT_WUR;
+
+/*
+ * snt_sign1_verify() - snt_sign1_open() without the copy: the same checks
+ * and errors, the payload handed back where it lies in @buf.  Only the
+ * protected header is decoded and the Sig_structure is digested in pieces,
+ * so verifying costs no memory in proportion to the payload.
+ * @payload: receives a pointer into @buf (borrowed: valid while @buf is),
+ *     @payload_len its size.  Untouched on error.
+ * Return: as snt_sign1_open().
+ */
+enum snt_sign_err snt_sign1_verify(const uint8_t *buf, size_t len, EVP_PKEY *pub, const uint8_t **payload,
+				   size_t *payload_len) SNT_WUR;
 
 /*
  * ---- Sealing: ECDH P-256 + HKDF-SHA256 + AES-256-GCM ----
@@ -285,6 +306,18 @@ enum snt_sign_err snt_seal(EVP_PKEY *recipient_pub, const uint8_t *in, size_t le
  */
 enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t **out,
 			     size_t *out_len) SNT_WUR;
+
+/*
+ * snt_unseal_inplace() - snt_unseal() decrypting in @buf itself (@len
+ * bytes, the whole sealed message): no second buffer of the message's size.
+ * @out: receives a pointer into @buf where the plaintext now lies
+ *     (buf + SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN), @out_len its size.
+ * On error @buf's ciphertext may have been overwritten (with zeros where
+ * it was decrypted but did not authenticate): the message is spent.
+ * Return: as snt_unseal().
+ */
+enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, size_t len, uint8_t **out,
+				     size_t *out_len) SNT_WUR;
 
 /* snt_sign_strerror() - static English text for @err; never NULL. */
 const char *snt_sign_strerror(enum snt_sign_err err);

@@ -92,70 +92,85 @@ bool bundle__platform_valid(const char *p)
 
 /* ---- shared bundle rules (encoder and decoder) ---- */
 
-/*
- * The manifest against the entries, in the order the decoder reports:
- * count against the entries, first/last, then per entry: order (a gap in a
- * regular bundle included), chain, hash; then prev/head.
- */
-enum snt_bundle_err bundle__check(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
-					struct snt_bundle_diag *d)
+enum snt_bundle_err bundle__check_span(const struct snt_bundle_manifest *m, size_t n, size_t max,
+				       const struct snt_entry *first, const struct snt_entry *last,
+				       struct snt_bundle_diag *d)
 {
-	uint8_t h[SNT_HASH_LEN];
-
-	if (n == 0 || n > SNT_BUNDLE_MAX_ENTRIES || m->count != (int64_t)n)
+	if (n == 0 || n > max || m->count != (int64_t)n)
 		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
-			    "count %" PRId64 " but %zu entries (1 to %d allowed)", m->count, n, SNT_BUNDLE_MAX_ENTRIES);
+			    "count %" PRId64 " but %zu entries (1 to %zu allowed)", m->count, n, max);
 	if (m->first < 1 || m->last < m->first)
 		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "first", 0, "first %" PRId64 ", last %" PRId64 " out of range",
 			    m->first, m->last);
-	if (e[0].seq != m->first || e[n - 1].seq != m->last)
-		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, e[0].seq != m->first ? "first" : "last", 0,
+	if ((first && first->seq != m->first) || (last && last->seq != m->last))
+		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, first && first->seq != m->first ? "first" : "last", 0,
 			    "manifest first/last %" PRId64 "-%" PRId64 " but entries %" PRId64 "-%" PRId64, m->first,
-			    m->last, e[0].seq, e[n - 1].seq);
-	for (size_t i = 0; i < n; i++) {
-		enum snt_store_err se;
+			    m->last, first ? first->seq : m->first, last ? last->seq : m->last);
+	return SNT_BUNDLE_OK;
+}
 
-		if (e[i].seq < 1)
-			return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq, "entry %zu: seq %" PRId64 " below 1", i,
-				    e[i].seq);
-		if (i > 0) {
-			if (m->kind == SNT_BUNDLE_REGULAR && e[i].seq != e[i - 1].seq + 1)
-				return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq,
-					    "entry seq %" PRId64 " follows seq %" PRId64 " (gap or out of order)",
-					    e[i].seq, e[i - 1].seq);
-			if (e[i].seq <= e[i - 1].seq)
-				return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e[i].seq,
-					    "entry seq %" PRId64 " follows seq %" PRId64 " (not ascending)", e[i].seq,
-					    e[i - 1].seq);
-			if (m->kind == SNT_BUNDLE_REGULAR && memcmp(e[i].prev_hash, e[i - 1].hash, SNT_HASH_LEN))
-				return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", e[i].seq,
-					    "entry seq %" PRId64 ": prev_hash does not link", e[i].seq);
-		}
-		if (e[i].seq == 1 && memcmp(e[i].prev_hash, bundle__zero_hash, SNT_HASH_LEN))
-			return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", 1,
-				    "entry seq 1: prev_hash is not 32 zero bytes");
-		se = snt_store_entry_hash(&e[i], h);
-		if (se == SNT_STORE_ERR_NOMEM)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, e[i].seq, "out of memory");
-		if (se)
-			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "entries", e[i].seq,
-				    "entry seq %" PRId64 ": a value out of range", e[i].seq);
-		if (memcmp(h, e[i].hash, SNT_HASH_LEN))
-			return bundle__fail(d, SNT_BUNDLE_ERR_HASH, "hash", e[i].seq, "entry seq %" PRId64 ": hash mismatch",
-				    e[i].seq);
+enum snt_bundle_err bundle__check_entry(const struct snt_bundle_manifest *m, const struct snt_entry *prev,
+					const struct snt_entry *e, size_t i, struct snt_bundle_diag *d)
+{
+	uint8_t h[SNT_HASH_LEN];
+	enum snt_store_err se;
+
+	if (e->seq < 1)
+		return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq, "entry %zu: seq %" PRId64 " below 1", i,
+			    e->seq);
+	if (prev) {
+		if (m->kind == SNT_BUNDLE_REGULAR && e->seq != prev->seq + 1)
+			return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq,
+				    "entry seq %" PRId64 " follows seq %" PRId64 " (gap or out of order)",
+				    e->seq, prev->seq);
+		if (e->seq <= prev->seq)
+			return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq,
+				    "entry seq %" PRId64 " follows seq %" PRId64 " (not ascending)", e->seq,
+				    prev->seq);
+		if (m->kind == SNT_BUNDLE_REGULAR && memcmp(e->prev_hash, prev->hash, SNT_HASH_LEN))
+			return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", e->seq,
+				    "entry seq %" PRId64 ": prev_hash does not link", e->seq);
 	}
+	if (e->seq == 1 && memcmp(e->prev_hash, bundle__zero_hash, SNT_HASH_LEN))
+		return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", 1,
+			    "entry seq 1: prev_hash is not 32 zero bytes");
+	se = snt_store_entry_hash(e, h);
+	if (se == SNT_STORE_ERR_NOMEM)
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, e->seq, "out of memory");
+	if (se)
+		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "entries", e->seq,
+			    "entry seq %" PRId64 ": a value out of range", e->seq);
+	if (memcmp(h, e->hash, SNT_HASH_LEN))
+		return bundle__fail(d, SNT_BUNDLE_ERR_HASH, "hash", e->seq, "entry seq %" PRId64 ": hash mismatch",
+			    e->seq);
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err bundle__check_ends(const struct snt_bundle_manifest *m, const struct snt_entry *first,
+				       const struct snt_entry *last, struct snt_bundle_diag *d)
+{
 	/* Unreachable after the contiguity check; kept as the rule itself. */
 	if (m->kind == SNT_BUNDLE_REGULAR && m->last - m->first + 1 != m->count)
 		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
 			    "regular bundle count %" PRId64 " is not last - first + 1 = %" PRId64, m->count,
 			    m->last - m->first + 1);
-	if (memcmp(m->prev, e[0].prev_hash, SNT_HASH_LEN))
-		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "prev", e[0].seq,
-			    "manifest prev is not the prev_hash of entry seq %" PRId64, e[0].seq);
-	if (memcmp(m->head, e[n - 1].hash, SNT_HASH_LEN))
-		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "head", e[n - 1].seq,
-			    "manifest head is not the hash of entry seq %" PRId64, e[n - 1].seq);
+	if (memcmp(m->prev, first->prev_hash, SNT_HASH_LEN))
+		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "prev", first->seq,
+			    "manifest prev is not the prev_hash of entry seq %" PRId64, first->seq);
+	if (memcmp(m->head, last->hash, SNT_HASH_LEN))
+		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "head", last->seq,
+			    "manifest head is not the hash of entry seq %" PRId64, last->seq);
 	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err bundle__check(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
+				  size_t max, struct snt_bundle_diag *d)
+{
+	enum snt_bundle_err rc = bundle__check_span(m, n, max, n ? &e[0] : NULL, n ? &e[n - 1] : NULL, d);
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = bundle__check_entry(m, i ? &e[i - 1] : NULL, &e[i], i, d);
+	return rc ? rc : bundle__check_ends(m, &e[0], &e[n - 1], d);
 }
 
 /* ---- file names ---- */

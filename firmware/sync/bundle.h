@@ -70,7 +70,8 @@
  * - Regular bundle: entries are seq first, first+1, ..., last (no gap),
  *   count = last - first + 1, each entry's prev_hash equal to the previous
  *   entry's hash, prev = prev_hash of the first entry, head = hash of the
- *   last.  1 <= count <= SNT_BUNDLE_MAX_ENTRIES.
+ *   last.  1 <= count <= SNT_BUNDLE_MAX_ENTRIES as a gate writes it
+ *   (SNT_BUNDLE_MAX_ACCEPT as the bureau reads it).
  * - Priority bundle: copies of fever/deny entries (any subset of the log),
  *   strictly ascending seq, first/last = lowest/highest seq, count = number
  *   of entries, prev = prev_hash of the first, head = hash of the last; no
@@ -152,7 +153,18 @@ enum snt_bundle_err {
 };
 
 #define SNT_BUNDLE_VERSION 1
-#define SNT_BUNDLE_MAX_ENTRIES 5000		/* per bundle */
+/*
+ * Bundle sizes.  A gate writes at most SNT_BUNDLE_MAX_ENTRIES entries per
+ * bundle (sync.h cuts its exports there), and snt_bundle_decode() and
+ * snt_bundle_open(), which hold a whole bundle's entries in memory, take
+ * no more.  The bureau reads bundles as a stream (snt_bundle_reader_open():
+ * its memory does not grow with the bundle) of up to SNT_BUNDLE_MAX_ACCEPT
+ * entries, 20 of a gate's largest, so that a bundle another tool wrote
+ * whole (the encoder writes up to that too) still imports; a bundle
+ * counting more is refused (SNT_BUNDLE_ERR_COUNT, naming the limit).
+ */
+#define SNT_BUNDLE_MAX_ENTRIES 5000		/* per bundle a gate writes */
+#define SNT_BUNDLE_MAX_ACCEPT 100000		/* per bundle the bureau reads */
 /*
  * The highest sequence number a bundle, an acknowledgement or a verdict may
  * carry: 2^53 - 1, the largest integer every JSON reader (entries --json,
@@ -169,6 +181,7 @@ enum snt_bundle_err {
  * beyond the bytes left) before libcbor builds any: a bundle (40 per entry),
  * any other signed document (an ack's 7 per verdict, plus a bundle's worth).
  */
+#define SNT_BUNDLE_ITEMS(entries) (40 * (size_t)(entries) + 1000)
 #define SNT_BUNDLE_MAX_ITEMS (40 * SNT_BUNDLE_MAX_ENTRIES + 1000)
 #define SNT_SIGNED_MAX_ITEMS (7 * SNT_BUNDLE_MAX_VERDICTS + SNT_BUNDLE_MAX_ITEMS)
 #define SNT_DEVICE_ID_LEN 64			/* 1-63 characters + NUL */
@@ -396,6 +409,89 @@ enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn 
 
 /* snt_bundle_free() - the bundle, its entries and their payloads; NULL does nothing. */
 void snt_bundle_free(struct snt_bundle *b);
+
+/*
+ * ---- Reading a bundle as a stream (the bureau) ----
+ * A reader holds no tree of items and no array of the bundle's entries: it
+ * hands them out in batches of a fixed size, decoded from the payload's
+ * bytes (which it borrows), so what it costs beyond those bytes does not
+ * grow with the bundle.  Every rule of snt_bundle_decode() applies, per
+ * batch in its order (the entries' fields, their order, chain and hashes,
+ * then their seals and records), first/prev checked with the first batch
+ * and last/head with the last: a bundle is known good only once the batch
+ * with .last set was returned, and a refused batch refuses the bundle.
+ */
+struct snt_bundle_reader;
+
+/* One batch, owned by the reader and valid until its next call. */
+struct snt_bundle_batch {
+	const struct snt_entry *entries;	/* n entries, ascending seq; payloads borrowed from the payload */
+	const struct snt_bundle_seal *seals;	/* n seals, or NULL: the bundle carries no "seals" */
+	const struct snt_bundle_record *records; /* n records (sealed borrowed), or NULL: no "records" */
+	size_t n;				/* 0: no more entries */
+	bool last;				/* the bundle's last entry is in this batch: all of it checked */
+};
+
+/*
+ * snt_bundle_reader_new() - a reader of the verified payload @cbor (@len
+ * bytes, borrowed until snt_bundle_reader_free()): the payload's shape
+ * (bounded to SNT_BUNDLE_ITEMS(@max) items, well-formed, texts UTF-8), its
+ * keys and its manifest are checked here.
+ * @max: the most entries taken, 1 to SNT_BUNDLE_MAX_ACCEPT.
+ * @batch: entries per batch, at least 1.
+ * @out: receives the reader (snt_bundle_reader_free()).
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL (NULL, @max or @batch out of
+ * range); _CBOR; _TYPE; _VERSION; _FIELD (the manifest's fields);
+ * _COUNT (count not within 1 to @max, or not the number of entries);
+ * _NOMEM.
+ */
+enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_t max, size_t batch,
+					  struct snt_bundle_reader **out, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_reader_open() - snt_bundle_open() as a stream: the bundle
+ * file @file (@len bytes) is unsealed in its own buffer
+ * (snt_unseal_inplace(): @file is spent, and borrowed by the reader until
+ * snt_bundle_reader_free()), its signature verified without a copy
+ * (snt_sign1_verify()), then snt_bundle_reader_new() on its payload.  Of
+ * the bundle's size only @file is held: nothing else grows with it.
+ * Return: the errors of snt_bundle_open() before decoding, then those of
+ * snt_bundle_reader_new().
+ */
+enum snt_bundle_err snt_bundle_reader_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+					   uint8_t *file, size_t len, size_t max, size_t batch,
+					   struct snt_bundle_reader **out, struct snt_bundle_diag *diag) SNT_WUR;
+
+/* snt_bundle_reader_manifest() - the bundle's manifest (as checked so far: see above). */
+const struct snt_bundle_manifest *snt_bundle_reader_manifest(const struct snt_bundle_reader *rd);
+
+/* snt_bundle_reader_kid() - the kid of the key that signed it (zero from snt_bundle_reader_new()). */
+void snt_bundle_reader_kid(const struct snt_bundle_reader *rd, uint8_t kid[SNT_SIGN_KID_LEN]);
+
+/* snt_bundle_reader_has_records() - whether the bundle carries "records". */
+bool snt_bundle_reader_has_records(const struct snt_bundle_reader *rd);
+
+/*
+ * snt_bundle_reader_next() - the next batch into @out (n 0 after the last).
+ * Return: SNT_BUNDLE_OK; every decoding error of snt_bundle_decode() met
+ * in this batch (then every later call fails with SNT_BUNDLE_ERR_INVAL);
+ * SNT_BUNDLE_ERR_INVAL for NULL.
+ */
+enum snt_bundle_err snt_bundle_reader_next(struct snt_bundle_reader *rd, struct snt_bundle_batch *out,
+					   struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * snt_bundle_reader_times() - call @fn with each entry's time_utc_ms as
+ * the payload holds it, in order, before the entries are decoded (to
+ * prepare storage for their months).  Unchecked: it stops silently at
+ * anything that is not an entry's shape, which snt_bundle_reader_next()
+ * then refuses.
+ */
+void snt_bundle_reader_times(const struct snt_bundle_reader *rd, void (*fn)(void *arg, int64_t time_utc_ms),
+			     void *arg);
+
+/* snt_bundle_reader_free() - the reader (not the bytes it borrows); NULL does nothing. */
+void snt_bundle_reader_free(struct snt_bundle_reader *rd);
 
 /*
  * snt_bundle_manifest_get() - the manifest of a decoded bundle (the

@@ -316,7 +316,7 @@ static int texts_valid(const uint8_t *p, size_t len, size_t *pos, unsigned int d
 	}
 }
 
-/* The entry array at @r's position; @idx for field names.  The payload is copied (malloc). */
+/* The entry array at @r's position; @idx for field names.  The payload is borrowed from @r's bytes. */
 static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_entry *e, struct snt_bundle_diag *d)
 {
 	static const char *const cols[BUNDLE_ENTRY_COLUMNS] = {
@@ -395,15 +395,9 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 	if (pull_next(r))
 		goto bad;
 	if (r->kind != PULL_NULL) {
-		uint8_t *p;
-
 		if (r->kind != PULL_BYTES || r->data_len == 0 || r->data_len > SNT_ENTRY_MAX_PAYLOAD)
 			goto bad;
-		p = malloc(r->data_len);
-		if (!p)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		memcpy(p, r->data, r->data_len);
-		e->payload = p;
+		e->payload = r->data;
 		e->payload_len = r->data_len;
 	}
 	col = 15;
@@ -432,65 +426,54 @@ bad:
 	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, e->seq, "field \"%s\": wrong type or out of range", name);
 }
 
-/* "seals" at @r's position: one seal or null per entry (bundle.h). */
-static enum snt_bundle_err decode_seals(struct pull *r, struct snt_bundle *b, struct snt_bundle_diag *d)
+/*
+ * The seals of entries @e[0..@n) from "seals" at @r's position (one seal or
+ * null per entry, bundle.h), into @s.
+ */
+static enum snt_bundle_err decode_seals(struct pull *r, const struct snt_entry *e, size_t n,
+					struct snt_bundle_seal *s, struct snt_bundle_diag *d)
 {
-	if (pull_next(r) || r->kind != PULL_ARRAY || r->u != b->n)
-		return bundle__fail_field(d, "seals", "not an array of one seal or null per entry");
-	b->seals = calloc(b->n, sizeof(*b->seals));
-	if (!b->seals)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < b->n; i++) {
-		struct snt_bundle_seal *s = &b->seals[i];
-
+	for (size_t i = 0; i < n; i++) {
+		memset(&s[i], 0, sizeof(s[i]));
 		if (pull_next(r))
 			goto bad;
 		if (r->kind == PULL_NULL)
 			continue;
-		if (r->kind != PULL_ARRAY || r->u != 2 || pull_next(r) || pull_uint(r, &s->epoch) ||
-		    s->epoch > SNT_FSS_EPOCH_MAX || pull_next(r) || pull_hash(r, s->tag))
+		if (r->kind != PULL_ARRAY || r->u != 2 || pull_next(r) || pull_uint(r, &s[i].epoch) ||
+		    s[i].epoch > SNT_FSS_EPOCH_MAX || pull_next(r) || pull_hash(r, s[i].tag))
 			goto bad;
-		s->present = true;
+		s[i].present = true;
 		continue;
 bad:
-		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "seals", b->entries[i].seq,
-				    "entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null", b->entries[i].seq);
+		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "seals", e[i].seq,
+				    "entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null", e[i].seq);
 	}
 	return SNT_BUNDLE_OK;
 }
 
 /*
- * "records" at @r's position: one sealed personal record or null per entry,
- * each of its size and matching the digest its entry holds (bundle.h).
+ * The sealed personal records of entries @e[0..@n) from "records" at @r's
+ * position (one record or null per entry, each of its size and matching the
+ * digest its entry holds, bundle.h), into @rec, borrowed from @r's bytes.
  */
-static enum snt_bundle_err decode_records(struct pull *r, struct snt_bundle *b, struct snt_bundle_diag *d)
+static enum snt_bundle_err decode_records(struct pull *r, const struct snt_entry *e, size_t n,
+					  struct snt_bundle_record *rec, struct snt_bundle_diag *d)
 {
-	if (pull_next(r) || r->kind != PULL_ARRAY || r->u != b->n)
-		return bundle__fail_field(d, "records", "not an array of one record or null per entry");
-	b->records = calloc(b->n, sizeof(*b->records));
-	if (!b->records)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; i < b->n; i++) {
-		struct snt_bundle_record *rec = &b->records[i];
-		uint8_t *copy;
-
+	for (size_t i = 0; i < n; i++) {
+		memset(&rec[i], 0, sizeof(rec[i]));
 		if (pull_next(r))
 			goto bad;
 		if (r->kind == PULL_NULL)
 			continue;
 		if (r->kind != PULL_BYTES || r->data_len < SNT_STORE_PERSONAL_MIN ||
-		    r->data_len > SNT_STORE_PERSONAL_MAX || !snt_bundle_record_matches(&b->entries[i], r->data, r->data_len))
+		    r->data_len > SNT_STORE_PERSONAL_MAX || !snt_bundle_record_matches(&e[i], r->data, r->data_len))
 			goto bad;
-		copy = malloc(r->data_len);
-		if (!copy)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		memcpy(copy, r->data, r->data_len);
-		rec->sealed = copy;
-		rec->len = r->data_len;
+		rec[i].sealed = r->data;
+		rec[i].len = r->data_len;
 		continue;
 bad:
-		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "records", b->entries[i].seq,
-				    "entry seq %" PRId64 ": personal record not of its size or digest", b->entries[i].seq);
+		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "records", e[i].seq,
+				    "entry seq %" PRId64 ": personal record not of its size or digest", e[i].seq);
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -564,117 +547,351 @@ static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t
 	return SNT_BUNDLE_OK;
 }
 
-static enum snt_bundle_err decode_bundle(struct pull *r, struct snt_bundle **out, struct snt_bundle_diag *d)
+/* A bundle read as a stream (bundle.h, snt_bundle_reader_new()). */
+struct snt_bundle_reader {
+	struct pull e, s, r;		/* cursors over the payload: the entries, the seals, the records */
+	struct snt_bundle_manifest manifest;
+	uint8_t kid[SNT_SIGN_KID_LEN];
+	bool has_seals, has_records;	/* the bundle carries "seals", "records" */
+	bool failed;			/* a batch was refused: nothing more is read */
+	size_t n, done, batch;		/* entries in the bundle, returned so far, per batch */
+	size_t max;			/* the most entries taken */
+	size_t entries_pos;		/* offset of the first entry's array */
+	struct snt_entry first, last;	/* the bundle's first entry, the last one returned */
+	struct snt_entry *entries;	/* batch entries, seals, records */
+	struct snt_bundle_seal *seals;
+	struct snt_bundle_record *records;
+};
+
+void snt_bundle_reader_free(struct snt_bundle_reader *rd)
 {
-	size_t val[K_ALL], nf = 0, n;
-	struct snt_bundle *b;
-	struct snt_bundle_manifest *m;
+	if (!rd)
+		return;
+	free(rd->entries);
+	free(rd->seals);
+	free(rd->records);
+	free(rd);
+}
+
+/*
+ * The manifest's fields and the head of "entries", in the order decode
+ * reports them, into @rd (its cursor @rd->e left at the first entry).
+ */
+static enum snt_bundle_err read_manifest(struct pull *r, struct snt_bundle_reader *rd, struct snt_bundle_diag *d)
+{
+	size_t val[K_ALL], nf = 0;
+	struct snt_bundle_manifest *m = &rd->manifest;
 	enum snt_bundle_err rc;
 	char kind[16];
 
 	rc = bundle_keys(r, val, &nf, d);
 	if (rc)
 		return rc;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-	m = &b->manifest;
 	if (pull_at(r, val[K_DEVICE]) || pull_str(r, m->device, SNT_DEVICE_ID_LEN, false) ||
-	    !snt_bundle_device_id_valid(m->device)) {
-		rc = bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
-		goto err;
-	}
-	if (pull_at(r, val[K_KIND]) || pull_name(r, kind, sizeof(kind)) || snt_bundle_kind_from_name(kind, &m->kind)) {
-		rc = bundle__fail_field(d, "kind", "not \"regular\" or \"priority\"");
-		goto err;
-	}
-	if (pull_at(r, val[K_FIRST]) || pull_uint(r, &m->first) || m->first < 1 || m->first > SNT_BUNDLE_MAX_SEQ) {
-		rc = bundle__fail_field(d, "first", "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
-		goto err;
-	}
-	if (pull_at(r, val[K_LAST]) || pull_uint(r, &m->last) || m->last < m->first || m->last > SNT_BUNDLE_MAX_SEQ) {
-		rc = bundle__fail_field(d, "last", "not an unsigned integer from first to " SEQ_MAX_TEXT);
-		goto err;
-	}
-	if (pull_at(r, val[K_COUNT]) || pull_uint(r, &m->count)) {
-		rc = bundle__fail_field(d, "count", "not an unsigned integer");
-		goto err;
-	}
-	if (m->count < 1 || m->count > SNT_BUNDLE_MAX_ENTRIES) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " not within 1 to %d", m->count,
-			  SNT_BUNDLE_MAX_ENTRIES);
-		goto err;
-	}
-	if (pull_at(r, val[K_PREV]) || pull_hash(r, m->prev)) {
-		rc = bundle__fail_field(d, "prev", "not a 32-byte string");
-		goto err;
-	}
-	if (pull_at(r, val[K_HEAD]) || pull_hash(r, m->head)) {
-		rc = bundle__fail_field(d, "head", "not a 32-byte string");
-		goto err;
-	}
-	if (pull_at(r, val[K_CREATED]) || pull_int(r, &m->created_ms)) {
-		rc = bundle__fail_field(d, "created", "not an integer");
-		goto err;
-	}
-	if (pull_at(r, val[K_ENTRIES]) || r->kind != PULL_ARRAY) {
-		rc = bundle__fail_field(d, "entries", "not an array");
-		goto err;
-	}
-	n = (size_t)r->u;
-	if (n != (size_t)m->count) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " but %zu entries", m->count, n);
-		goto err;
-	}
-	b->entries = calloc(n, sizeof(*b->entries));
-	if (!b->entries) {
-		rc = bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
-		goto err;
-	}
-	/* The entries one after the other, from just past the array's head. */
-	for (size_t i = 0; i < n; i++) {
-		rc = decode_entry(r, i, &b->entries[i], d);
-		b->n = i + 1;	/* entry i may own a payload even on error */
-		if (rc)
-			goto err;
-	}
-	rc = bundle__check(m, b->entries, n, d);
-	if (rc)
-		goto err;
-	if (val[K_SEALS]) {
-		r->pos = val[K_SEALS];
-		rc = decode_seals(r, b, d);
-		if (rc)
-			goto err;
-	}
-	if (val[K_RECORDS]) {
-		r->pos = val[K_RECORDS];
-		rc = decode_records(r, b, d);
-		if (rc)
-			goto err;
-	}
-	*out = b;
+	    !snt_bundle_device_id_valid(m->device))
+		return bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+	if (pull_at(r, val[K_KIND]) || pull_name(r, kind, sizeof(kind)) || snt_bundle_kind_from_name(kind, &m->kind))
+		return bundle__fail_field(d, "kind", "not \"regular\" or \"priority\"");
+	if (pull_at(r, val[K_FIRST]) || pull_uint(r, &m->first) || m->first < 1 || m->first > SNT_BUNDLE_MAX_SEQ)
+		return bundle__fail_field(d, "first", "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
+	if (pull_at(r, val[K_LAST]) || pull_uint(r, &m->last) || m->last < m->first || m->last > SNT_BUNDLE_MAX_SEQ)
+		return bundle__fail_field(d, "last", "not an unsigned integer from first to " SEQ_MAX_TEXT);
+	if (pull_at(r, val[K_COUNT]) || pull_uint(r, &m->count))
+		return bundle__fail_field(d, "count", "not an unsigned integer");
+	if (m->count < 1 || (uint64_t)m->count > rd->max)
+		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " not within 1 to %zu", m->count,
+				    rd->max);
+	if (pull_at(r, val[K_PREV]) || pull_hash(r, m->prev))
+		return bundle__fail_field(d, "prev", "not a 32-byte string");
+	if (pull_at(r, val[K_HEAD]) || pull_hash(r, m->head))
+		return bundle__fail_field(d, "head", "not a 32-byte string");
+	if (pull_at(r, val[K_CREATED]) || pull_int(r, &m->created_ms))
+		return bundle__fail_field(d, "created", "not an integer");
+	if (pull_at(r, val[K_ENTRIES]) || r->kind != PULL_ARRAY)
+		return bundle__fail_field(d, "entries", "not an array");
+	rd->n = (size_t)r->u;
+	if (rd->n != (size_t)m->count)
+		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " but %zu entries", m->count,
+				    rd->n);
+	rd->entries_pos = r->pos;
+	rd->e.pos = r->pos;
+	rd->has_seals = val[K_SEALS] != 0;
+	rd->s.pos = val[K_SEALS];
+	rd->has_records = val[K_RECORDS] != 0;
+	rd->r.pos = val[K_RECORDS];
 	return SNT_BUNDLE_OK;
-err:
-	snt_bundle_free(b);
-	return rc;
+}
+
+/*
+ * The manifest's "count", read ahead of any other check from the heads of
+ * the map's first seven keys and values in their order ("type" ...
+ * "count"), so that a bundle of too many entries is refused naming the
+ * limit before its items are counted; 0 when it is not found so.
+ */
+static uint64_t peek_count(const uint8_t *p, size_t len)
+{
+	static const char *const keys[] = { "type", "v", "device", "kind", "first", "last", "count" };
+	size_t pos = 0;
+	uint8_t major;
+	uint64_t arg;
+
+	if (bundle__read_head(p, len, &pos, &major, &arg) || major != 5)
+		return 0;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++) {
+		if (bundle__read_head(p, len, &pos, &major, &arg) || major != 3 || arg != strlen(keys[i]) ||
+		    arg > len - pos || memcmp(p + pos, keys[i], (size_t)arg))
+			return 0;
+		pos += (size_t)arg;
+		if (bundle__read_head(p, len, &pos, &major, &arg))
+			return 0;
+		if (i == SNT_ARRAY_SIZE(keys) - 1)
+			return major == 0 && arg <= INT64_MAX ? arg : 0;	/* beyond: the field's own refusal */
+		if (major == 2 || major == 3) {
+			if (arg > len - pos)
+				return 0;
+			pos += (size_t)arg;
+		} else if (major != 0 && major != 1) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_t max, size_t batch,
+					  struct snt_bundle_reader **out, struct snt_bundle_diag *diag)
+{
+	struct pull r = { .p = cbor, .len = len };
+	struct snt_bundle_reader *rd;
+	enum snt_bundle_err rc;
+	size_t pos = 0, k;
+
+	bundle__diag_clear(diag);
+	if (!cbor || !out || max < 1 || max > SNT_BUNDLE_MAX_ACCEPT || batch < 1)
+		return SNT_BUNDLE_ERR_INVAL;
+	*out = NULL;
+	if (peek_count(cbor, len) > max)
+		return bundle__fail(diag, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRIu64 " not within 1 to %zu",
+				    peek_count(cbor, len), max);
+	if (bundle__payload_bounded(cbor, len, SNT_BUNDLE_ITEMS(max)))
+		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
+			    "payload refused before decoding (more than %zu items, nested deeper than %d, "
+			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_ITEMS(max),
+			    BUNDLE_PAYLOAD_MAX_DEPTH);
+	/* What libcbor's cbor_load() would refuse, refused here too: not well-formed, or text not UTF-8. */
+	if (snt_cose_cbor_check(cbor, len) || texts_valid(cbor, len, &pos, 0))
+		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+	rd = calloc(1, sizeof(*rd));
+	if (!rd)
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	rd->e = rd->s = rd->r = r;
+	rd->max = max;
+	rc = read_manifest(&r, rd, diag);
+	if (rc) {
+		snt_bundle_reader_free(rd);
+		return rc;
+	}
+	k = batch < rd->n ? batch : rd->n;
+	rd->batch = k;
+	rd->entries = calloc(k, sizeof(*rd->entries));
+	rd->seals = rd->has_seals ? calloc(k, sizeof(*rd->seals)) : NULL;
+	rd->records = rd->has_records ? calloc(k, sizeof(*rd->records)) : NULL;
+	if (!rd->entries || (rd->has_seals && !rd->seals) || (rd->has_records && !rd->records)) {
+		snt_bundle_reader_free(rd);
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	*out = rd;
+	return SNT_BUNDLE_OK;
+}
+
+const struct snt_bundle_manifest *snt_bundle_reader_manifest(const struct snt_bundle_reader *rd)
+{
+	return &rd->manifest;
+}
+
+void snt_bundle_reader_kid(const struct snt_bundle_reader *rd, uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	memcpy(kid, rd->kid, SNT_SIGN_KID_LEN);
+}
+
+void bundle__reader_set_kid(struct snt_bundle_reader *rd, const uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	memcpy(rd->kid, kid, SNT_SIGN_KID_LEN);
+}
+
+bool snt_bundle_reader_has_records(const struct snt_bundle_reader *rd)
+{
+	return rd->has_records;
+}
+
+/* One batch: its entries' fields, their order, chain and hashes, then their seals and records. */
+static enum snt_bundle_err reader_batch(struct snt_bundle_reader *rd, size_t k, struct snt_bundle_diag *d)
+{
+	const struct snt_bundle_manifest *m = &rd->manifest;
+	struct snt_entry *e = rd->entries;
+	bool final = rd->done + k == rd->n;
+	enum snt_bundle_err rc;
+
+	for (size_t i = 0; i < k; i++) {
+		rc = decode_entry(&rd->e, rd->done + i, &e[i], d);
+		if (rc)
+			return rc;
+	}
+	rc = bundle__check_span(m, rd->n, rd->max, rd->done == 0 ? &e[0] : NULL, final ? &e[k - 1] : NULL, d);
+	for (size_t i = 0; !rc && i < k; i++)
+		rc = bundle__check_entry(m, i ? &e[i - 1] : rd->done ? &rd->last : NULL, &e[i], rd->done + i, d);
+	if (rc)
+		return rc;
+	if (rd->done == 0)
+		rd->first = e[0];
+	rd->last = e[k - 1];
+	if (final) {
+		rc = bundle__check_ends(m, &rd->first, &rd->last, d);
+		if (rc)
+			return rc;
+	}
+	if (rd->has_seals) {
+		if (rd->done == 0 && (pull_next(&rd->s) || rd->s.kind != PULL_ARRAY || rd->s.u != rd->n))
+			return bundle__fail_field(d, "seals", "not an array of one seal or null per entry");
+		rc = decode_seals(&rd->s, e, k, rd->seals, d);
+		if (rc)
+			return rc;
+	}
+	if (rd->has_records) {
+		if (rd->done == 0 && (pull_next(&rd->r) || rd->r.kind != PULL_ARRAY || rd->r.u != rd->n))
+			return bundle__fail_field(d, "records", "not an array of one record or null per entry");
+		rc = decode_records(&rd->r, e, k, rd->records, d);
+		if (rc)
+			return rc;
+	}
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_reader_next(struct snt_bundle_reader *rd, struct snt_bundle_batch *out,
+					   struct snt_bundle_diag *diag)
+{
+	enum snt_bundle_err rc;
+	size_t k;
+
+	bundle__diag_clear(diag);
+	if (!rd || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	memset(out, 0, sizeof(*out));
+	if (rd->failed)
+		return bundle__fail(diag, SNT_BUNDLE_ERR_INVAL, NULL, 0, "the bundle was refused already");
+	if (rd->done == rd->n)
+		return SNT_BUNDLE_OK;
+	k = rd->n - rd->done < rd->batch ? rd->n - rd->done : rd->batch;
+	rc = reader_batch(rd, k, diag);
+	if (rc) {
+		rd->failed = true;
+		return rc;
+	}
+	rd->done += k;
+	out->entries = rd->entries;
+	out->seals = rd->has_seals ? rd->seals : NULL;
+	out->records = rd->has_records ? rd->records : NULL;
+	out->n = k;
+	out->last = rd->done == rd->n;
+	return SNT_BUNDLE_OK;
+}
+
+void snt_bundle_reader_times(const struct snt_bundle_reader *rd, void (*fn)(void *arg, int64_t time_utc_ms),
+			     void *arg)
+{
+	struct pull r = rd->e;
+
+	r.pos = rd->entries_pos;
+	for (size_t i = 0; i < rd->n; i++) {
+		uint64_t ncols;
+		int64_t t;
+
+		if (pull_next(&r) || r.kind != PULL_ARRAY || r.u < 4)
+			return;
+		ncols = r.u;
+		/* seq, boot_id, mono_ms, then time_utc_ms: each a single item */
+		for (int c = 0; c < 3; c++)
+			if (pull_next(&r))
+				return;
+		if (pull_next(&r) || pull_int(&r, &t))
+			return;
+		fn(arg, t);
+		for (uint64_t c = 4; c < ncols; c++)
+			if (pull_next(&r) || r.kind == PULL_ARRAY || r.kind == PULL_MAP)
+				return;
+	}
 }
 
 enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct snt_bundle **out,
 				      struct snt_bundle_diag *diag)
 {
-	struct pull r = { .p = cbor, .len = len };
-	size_t pos = 0;
+	struct snt_bundle_reader *rd = NULL;
+	struct snt_bundle_batch batch;
+	struct snt_bundle *b;
+	enum snt_bundle_err rc;
 
 	bundle__diag_clear(diag);
 	if (!cbor || !out)
 		return SNT_BUNDLE_ERR_INVAL;
-	if (bundle__payload_bounded(cbor, len, SNT_BUNDLE_MAX_ITEMS))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-			    "payload refused before decoding (more than %d items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_MAX_ITEMS, BUNDLE_PAYLOAD_MAX_DEPTH);
-	/* What libcbor's cbor_load() would refuse, refused here too: not well-formed, or text not UTF-8. */
-	if (snt_cose_cbor_check(cbor, len) || texts_valid(cbor, len, &pos, 0))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
-	return decode_bundle(&r, out, diag);
+	/* One batch of every entry: the checks in the order documented. */
+	rc = snt_bundle_reader_new(cbor, len, SNT_BUNDLE_MAX_ENTRIES, SNT_BUNDLE_MAX_ENTRIES, &rd, diag);
+	if (rc)
+		return rc;
+	rc = snt_bundle_reader_next(rd, &batch, diag);
+	if (rc)
+		goto out;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	b->manifest = rd->manifest;
+	/* The arrays change hands; payloads and records are copied out of @cbor. */
+	b->entries = rd->entries;
+	rd->entries = NULL;
+	b->n = batch.n;
+	if (rd->has_seals) {
+		b->seals = rd->seals;
+		rd->seals = NULL;
+	}
+	if (rd->has_records) {
+		b->records = rd->records;
+		rd->records = NULL;
+	}
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct snt_entry *e = &b->entries[i];
+		struct snt_bundle_record *r = b->records ? &b->records[i] : NULL;
+		uint8_t *copy;
+
+		if (e->payload) {
+			copy = malloc(e->payload_len);
+			if (copy)
+				memcpy(copy, e->payload, e->payload_len);
+			else
+				rc = SNT_BUNDLE_ERR_NOMEM;
+			e->payload = copy;
+		}
+		if (r && r->sealed) {
+			copy = rc ? NULL : malloc(r->len);
+			if (copy)
+				memcpy(copy, r->sealed, r->len);
+			else
+				rc = SNT_BUNDLE_ERR_NOMEM;
+			r->sealed = copy;
+		}
+		/* Out of memory: what is still borrowed is let go, not freed. */
+		for (size_t j = i + 1; rc && j < b->n; j++) {
+			b->entries[j].payload = NULL;
+			if (b->records)
+				b->records[j].sealed = NULL;
+		}
+	}
+	if (rc) {
+		snt_bundle_free(b);
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	*out = b;
+out:
+	snt_bundle_reader_free(rd);
+	return rc;
 }

@@ -45,12 +45,34 @@ bool bundle__platform_valid(const char *p);
 
 /*
  * bundle__check() - the manifest @m against the entries @e[0..@n), in the
- * order the decoder reports: count, first/last, then per entry order (a gap
- * in a regular bundle included), chain and hash; then prev and head.
+ * order the decoder reports: count (1 to @max entries), first/last, then per
+ * entry order (a gap in a regular bundle included), chain and hash; then
+ * prev and head.  The three steps below, for a whole array.
  * Return: SNT_BUNDLE_OK or the first violation's error, described in @d.
  */
 enum snt_bundle_err bundle__check(const struct snt_bundle_manifest *m, const struct snt_entry *e, size_t n,
-				  struct snt_bundle_diag *d);
+				  size_t max, struct snt_bundle_diag *d);
+
+/*
+ * bundle__check_span() - @m's count against @n entries (1 to @max) and
+ * its first/last range; @first and @last, when not NULL, must be entries
+ * first and last.  Return: SNT_BUNDLE_OK, _COUNT or _MANIFEST.
+ */
+enum snt_bundle_err bundle__check_span(const struct snt_bundle_manifest *m, size_t n, size_t max,
+				       const struct snt_entry *first, const struct snt_entry *last,
+				       struct snt_bundle_diag *d);
+
+/*
+ * bundle__check_entry() - entry @e (index @i) after @prev (NULL for the
+ * bundle's first): order, chain (regular bundles), hash.
+ * Return: SNT_BUNDLE_OK, _ORDER, _CHAIN, _HASH, _FIELD or _NOMEM.
+ */
+enum snt_bundle_err bundle__check_entry(const struct snt_bundle_manifest *m, const struct snt_entry *prev,
+					const struct snt_entry *e, size_t i, struct snt_bundle_diag *d);
+
+/* bundle__check_ends() - the regular count rule, prev against @first, head against @last. */
+enum snt_bundle_err bundle__check_ends(const struct snt_bundle_manifest *m, const struct snt_entry *first,
+				       const struct snt_entry *last, struct snt_bundle_diag *d);
 
 /* Deepest nesting of items in a payload (bundle__count_items()). */
 #define BUNDLE_PAYLOAD_MAX_DEPTH 8
@@ -82,5 +104,8 @@ int bundle__count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int 
  * Return: 0; -1 when not.
  */
 int bundle__payload_bounded(const uint8_t *p, size_t len, size_t max_items);
+
+/* bundle__reader_set_kid() - record the kid that signed the reader's bundle (bundle_read.c). */
+void bundle__reader_set_kid(struct snt_bundle_reader *rd, const uint8_t kid[SNT_SIGN_KID_LEN]);
 
 #endif /* SNT_BUNDLE_INTERNAL_H */

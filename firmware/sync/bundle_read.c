@@ -294,60 +294,97 @@ static enum snt_bundle_err map_open_err(enum snt_sign_err se, struct snt_bundle_
 	}
 }
 
-enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
-				    const uint8_t *file, size_t len, struct snt_bundle **out,
-				    struct snt_bundle_diag *diag)
+/*
+ * The verified payload of the bundle file @file: unsealed into *@plain
+ * (in @file itself when @in_place, else a new buffer the caller frees),
+ * the device looked up by the payload's unverified "device", the
+ * signature checked; *@payload points into *@plain.
+ */
+static enum snt_bundle_err open_verified(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+					 uint8_t *file, size_t len, bool in_place, uint8_t **plain,
+					 const uint8_t **payload, size_t *payload_len, uint8_t kid[SNT_SIGN_KID_LEN],
+					 struct snt_bundle_diag *diag)
 {
-	uint8_t *cose = NULL, *payload = NULL, kid[SNT_SIGN_KID_LEN];
-	size_t cose_len = 0, payload_len = 0;
-	struct snt_cose_sign1 c;
+	uint8_t *cose = NULL;
+	const uint8_t *peek = NULL;
+	size_t cose_len = 0, peek_len = 0;
 	char device[SNT_DEVICE_ID_LEN];
 	EVP_PKEY *key = NULL;
 	enum snt_sign_err se;
 	enum snt_bundle_err rc;
 
-	bundle__diag_clear(diag);
-	if (!bureau_priv || !lookup || !file || !out)
-		return SNT_BUNDLE_ERR_INVAL;
-	se = snt_unseal(bureau_priv, file, len, &cose, &cose_len);
+	*plain = NULL;
+	se = in_place ? snt_unseal_inplace(bureau_priv, file, len, &cose, &cose_len)
+		      : snt_unseal(bureau_priv, file, len, &cose, &cose_len);
 	if (se == SNT_SIGN_ERR_NOMEM)
 		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "unseal");
 	if (se == SNT_SIGN_ERR_INVAL || se == SNT_SIGN_ERR_NOT_EC || se == SNT_SIGN_ERR_NOT_P256)
 		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, "bureau key");
 	if (se)
 		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, "unseal");
-	se = snt_sign1_kid(cose, cose_len, kid);
-	if (se) {
-		rc = map_open_err(se == SNT_SIGN_ERR_KID ? SNT_SIGN_ERR_NOT_COSE : se, diag);
-		goto out;
-	}
+	if (!in_place)
+		*plain = cose;
+	se = snt_sign1_peek(cose, cose_len, kid, &peek, &peek_len);
+	if (se)
+		return map_open_err(se == SNT_SIGN_ERR_KID ? SNT_SIGN_ERR_NOT_COSE : se, diag);
 	/* The unverified payload names the device whose key is to verify it. */
-	if (snt_cose_sign1_parse(cose, cose_len, &c) != SNT_COSE_OK) {
-		rc = map_open_err(SNT_SIGN_ERR_NOT_COSE, diag);
-		goto out;
-	}
-	rc = peek_device(c.payload, c.payload_len, device, diag);
-	snt_cose_sign1_free(&c);
+	rc = peek_device(peek, peek_len, device, diag);
 	if (rc)
-		goto out;
-	if (lookup(ctx, device, kid, &key) || !key) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
-		goto out;
-	}
-	se = snt_sign1_open(cose, cose_len, key, &payload, &payload_len);
+		return rc;
+	if (lookup(ctx, device, kid, &key) || !key)
+		return bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
+	se = snt_sign1_verify(cose, cose_len, key, payload, payload_len);
+	EVP_PKEY_free(key);
 	if (se) {
 		rc = map_open_err(se, diag);
 		if (rc == SNT_BUNDLE_ERR_KID)
 			bundle__fail_sign(diag, rc, se, "signature (not the key registered for the device)");
-		goto out;
+		return rc;
 	}
-	rc = snt_bundle_decode(payload, payload_len, out, diag);
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+				    const uint8_t *file, size_t len, struct snt_bundle **out,
+				    struct snt_bundle_diag *diag)
+{
+	uint8_t *plain = NULL, kid[SNT_SIGN_KID_LEN];
+	const uint8_t *payload = NULL;
+	size_t payload_len = 0;
+	enum snt_bundle_err rc;
+
+	bundle__diag_clear(diag);
+	if (!bureau_priv || !lookup || !file || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	/* Not in place: @file is the caller's, read-only. */
+	rc = open_verified(bureau_priv, lookup, ctx, (uint8_t *)(uintptr_t)file, len, false, &plain, &payload,
+			   &payload_len, kid, diag);
+	if (!rc)
+		rc = snt_bundle_decode(payload, payload_len, out, diag);
 	if (!rc)
 		memcpy((*out)->kid, kid, SNT_SIGN_KID_LEN);
-out:
-	EVP_PKEY_free(key);
-	free(payload);
-	free(cose);
+	free(plain);
+	return rc;
+}
+
+enum snt_bundle_err snt_bundle_reader_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+					   uint8_t *file, size_t len, size_t max, size_t batch,
+					   struct snt_bundle_reader **out, struct snt_bundle_diag *diag)
+{
+	uint8_t *plain = NULL, kid[SNT_SIGN_KID_LEN];
+	const uint8_t *payload = NULL;
+	size_t payload_len = 0;
+	enum snt_bundle_err rc;
+
+	bundle__diag_clear(diag);
+	if (!bureau_priv || !lookup || !file || !out)
+		return SNT_BUNDLE_ERR_INVAL;
+	*out = NULL;
+	rc = open_verified(bureau_priv, lookup, ctx, file, len, true, &plain, &payload, &payload_len, kid, diag);
+	if (!rc)
+		rc = snt_bundle_reader_new(payload, payload_len, max, batch, out, diag);
+	if (!rc)
+		bundle__reader_set_kid(*out, kid);
 	return rc;
 }
 

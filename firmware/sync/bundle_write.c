@@ -142,7 +142,7 @@ enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle
 					     const struct snt_entry *e, size_t n, int64_t created_ms,
 					     struct snt_bundle_manifest *m)
 {
-	if (!device || !e || !m || n == 0 || n > SNT_BUNDLE_MAX_ENTRIES || !snt_bundle_device_id_valid(device) ||
+	if (!device || !e || !m || n == 0 || n > SNT_BUNDLE_MAX_ACCEPT || !snt_bundle_device_id_valid(device) ||
 	    !snt_bundle_kind_name(kind))
 		return SNT_BUNDLE_ERR_INVAL;
 	memset(m, 0, sizeof(*m));
@@ -186,7 +186,7 @@ enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *
 		return bundle__fail_field(diag, "device", "not a valid device id");
 	if (!snt_bundle_kind_name(m->kind))
 		return bundle__fail_field(diag, "kind", "not \"regular\" or \"priority\"");
-	rc = bundle__check(m, e, n, diag);
+	rc = bundle__check(m, e, n, SNT_BUNDLE_MAX_ACCEPT, diag);
 	if (rc)
 		return rc;
 	for (size_t i = 0; s && i < n; i++) {

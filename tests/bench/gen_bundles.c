@@ -18,7 +18,9 @@
  * --out DIR    bundles into DIR/sentinel/<device>/out/ (--flat: DIR/)
  * --devices N  devices <prefix>-001 ... (default 1, prefix "gate")
  * --entries M  entries per device (default 100)
- * --per-bundle K  entries per regular bundle (default 5000, the maximum)
+ * --per-bundle K  entries per regular bundle (default 5000, the most a gate
+ *              writes, SNT_BUNDLE_MAX_ENTRIES; up to SNT_BUNDLE_MAX_ACCEPT,
+ *              the most the bureau reads, for its memory benchmark)
  * --variant V  change the entries' content (a forked or forged log when
  *              the same device id and key export other entries)
  * --priority   also one priority bundle of the deny entries' copies
@@ -201,16 +203,16 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 	char (*payloads)[64];
 	EVP_PKEY *key = device_key(o->keys, device);
 	int64_t last = 0;
-	size_t nb = 0, np = 0;
+	size_t nb = 0, np = 0, cap = (size_t)o->per_bundle > BATCH ? (size_t)o->per_bundle : BATCH;
 	int bundles = 0;
 	enum snt_store_err err;
 
 	snprintf(path, sizeof(path), "%s/%s.db", o->logs, device);
 	if (snt_store_open(path, false, &st) || snt_store_last_seq(st, &last))
 		die("%s: cannot open the gate log", path);
-	batch = calloc(BATCH, sizeof(*batch));
-	prio = calloc(BATCH, sizeof(*prio));
-	payloads = calloc(BATCH, sizeof(*payloads));
+	batch = calloc(cap, sizeof(*batch));
+	prio = calloc(cap, sizeof(*prio));
+	payloads = calloc(cap, sizeof(*payloads));
 	if (!batch || !prio || !payloads)
 		die("out of memory");
 	while (last < o->entries) {
@@ -242,7 +244,7 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 			memcpy(payloads[nb], batch[nb].payload, batch[nb].payload_len);
 			batch[nb].payload = (const uint8_t *)payloads[nb];
 		}
-		if (o->priority && batch[nb].decision == SNT_DECISION_DENY && np < BATCH)
+		if (o->priority && batch[nb].decision == SNT_DECISION_DENY && np < cap)
 			prio[np++] = batch[nb];
 		nb++;
 		if (nb == (size_t)o->per_bundle) {
@@ -380,7 +382,7 @@ int main(int argc, char **argv)
 	if (o.bureau_pub && (o.check_ack || o.check_time))
 		return check(o.bureau_pub, o.check_ack, o.check_time);
 	if (!o.bureau_pub || !o.keys || !o.logs || !o.out || o.devices < 1 || o.entries < 1 ||
-	    o.per_bundle < 1 || o.per_bundle > BATCH) {
+	    o.per_bundle < 1 || o.per_bundle > SNT_BUNDLE_MAX_ACCEPT) {
 		fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
 		return 2;
 	}

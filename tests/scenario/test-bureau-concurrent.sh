@@ -12,7 +12,10 @@
 #   merge's transaction for sure (held at its write into entries by a lock,
 #   seen in pg_stat_activity): all or nothing of the bundle is held each time,
 #   nothing after a kill inside the transaction; the import run again
-#   merges everything, the hashes equal the gate's.
+#   merges everything, the hashes equal the gate's;
+# - a bundle of 2,500 entries (three batches of the merge's stream) refused
+#   in its last batch, where it forks from what is held: nothing of its first
+#   two batches is held afterwards.
 . tests/scenario/lib.sh
 bureau_begin test-bureau-concurrent concurrent
 "$BB" keys init --key "$K" >/dev/null || fail "keys init"
@@ -126,4 +129,18 @@ expect_eq "after the kills: held once" "$(held_once big-001)" "5000|5000"
 "$BB" --db "$DB" entries --device big-001 --json | jq -r .hash >bureau.hash
 sqlite3 logs4/big-001.db "SELECT lower(hex(hash)) FROM entries ORDER BY seq" >gate.hash
 cmp -s gate.hash bureau.hash || fail "after the kills: hashes differ from the gate's"
+# ---- refused in its last batch: nothing of the batches before it stays ----
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs5 --out stage5 --flat --prefix fork --entries 2500 \
+	--per-bundle 500 >/dev/null || fail "gen_bundles fork"
+"$G" --bureau-pub "$K.pub" --keys keys --logs logs6 --out stage6 --flat --prefix fork --entries 2500 \
+	--per-bundle 2500 --variant 1 >/dev/null || fail "gen_bundles fork variant"
+"$BB" --db "$DB" register --device fork-001 --pub keys/fork-001.key.pub >/dev/null || fail "register fork-001"
+mkdir d e && cp stage5/fork-001-2001-2500-regular.snb d/ && cp stage6/fork-001-1-2500-regular.snb e/
+expect_eq "the gate's last 500" "$(imp d)" "d/fork-001-2001-2500-regular.snb: device fork-001 entries 2001-2500 new 500 duplicate 0"
+out=$(imp e)
+expect_eq "a fork in the last batch: exit" "$?" "1"
+expect_eq "a fork in the last batch" "$out" \
+	"e/fork-001-1-2500-regular.snb: rejected: device fork-001 seq 2001: differs from the entry held (forgery or fork); bundle refused"
+expect_eq "a fork in the last batch: nothing of it held" "$(bureau_sql "$DB" "SELECT count(*), min(seq) FROM entries
+	WHERE dev = (SELECT id FROM devices WHERE device = 'fork-001')")" "500|2001"
 finish

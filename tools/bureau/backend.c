@@ -117,74 +117,101 @@ enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, E
 	return db->ops->device_key(db, device, key, why, n);
 }
 
+enum bureau_err bureau__cut_start(const struct bureau_manifest *m, struct bureau_cut *c,
+				  struct bureau_manifest *kept, char *why, size_t n)
+{
+	*kept = *m;
+	c->below = 0;
+	c->none_kept = false;
+	if (c->seq <= 1 || m->priority)
+		return BUREAU_OK;
+	if (m->first == c->seq && memcmp(m->prev, c->hash, SNT_HASH_LEN) != 0) {
+		snprintf(why, n, "device %s seq %" PRId64 ": does not link to the hash recorded at the retention "
+			 "cut (seq %" PRId64 " kept first; fork or forgery)", m->device, m->first, c->seq);
+		return BUREAU_ERR_REJECT;
+	}
+	if (m->first < c->seq) {
+		c->none_kept = m->last < c->seq;
+		kept->first = c->seq;	/* its prev is the cut's hash */
+		memcpy(kept->prev, c->hash, SNT_HASH_LEN);
+	}
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau__cut_batch(const struct bureau_manifest *m, struct bureau_cut *c, const struct snt_entry **e,
+				  size_t *count, const struct bureau_record **r, size_t *nr, char *why, size_t n)
+{
+	const struct snt_entry *b = *e;
+	size_t k = 0, kr = 0;
+
+	if (c->seq <= 1)
+		return BUREAU_OK;
+	for (size_t i = 0; !m->priority && i < *count; i++) {
+		if ((b[i].seq == c->seq && memcmp(b[i].prev_hash, c->hash, SNT_HASH_LEN) != 0) ||
+		    (b[i].seq == c->seq - 1 && memcmp(b[i].hash, c->hash, SNT_HASH_LEN) != 0)) {
+			snprintf(why, n, "device %s seq %" PRId64 ": does not link to the hash recorded at the "
+				 "retention cut (seq %" PRId64 " kept first; fork or forgery)", m->device, b[i].seq,
+				 c->seq);
+			return BUREAU_ERR_REJECT;
+		}
+	}
+	while (k < *count && b[k].seq < c->seq)
+		k++;
+	while (kr < *nr && (*r)[kr].seq < c->seq)
+		kr++;
+	c->below += (int64_t)k;
+	*e += k;
+	*count -= k;
+	*r += kr;
+	*nr -= kr;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau_db_merge_stream(struct bureau_db *db, const struct bureau_manifest *m,
+				       const struct bureau_merge_src *src, const char *source, int64_t now_ms,
+				       struct bureau_merge_result *res, char *why, size_t n_why)
+{
+	return db->ops->merge(db, m, src, source, now_ms, res, why, n_why);
+}
+
+/* An array of entries as one batch (bureau_db_merge()). */
+struct array_src {
+	const struct snt_entry *e;
+	size_t n;
+	bool given;
+};
+
+static enum bureau_err array_next(void *ctx, const struct snt_entry **e, size_t *count, const struct bureau_record **r,
+				  size_t *nr, char *why, size_t n)
+{
+	struct array_src *a = ctx;
+
+	(void)why;
+	(void)n;
+	*e = a->e;
+	*count = a->given ? 0 : a->n;
+	*r = NULL;
+	*nr = 0;
+	a->given = true;
+	return BUREAU_OK;
+}
+
+static void array_times(void *ctx, void (*fn)(void *arg, int64_t time_utc_ms), void *arg)
+{
+	const struct array_src *a = ctx;
+
+	for (size_t i = 0; i < a->n; i++)
+		fn(arg, a->e[i].time_utc_ms);
+}
+
 enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m, const struct snt_entry *e,
 				size_t n, const char *source, int64_t now_ms, struct bureau_merge_result *res,
 				char *why, size_t n_why)
 {
-	struct bureau_manifest kept;
-	struct snt_entry *keep;
-	uint8_t hash[SNT_HASH_LEN];
-	int64_t cut, below = 0;
-	enum bureau_err err;
-	size_t k = 0;
+	struct array_src a = { .e = e, .n = n };
+	struct bureau_merge_src src = { .next = array_next, .times = array_times, .ctx = &a };
 
-	err = db->ops->cut(db, m->device, &cut, hash, why, n_why);
-	if (!err && cut > 1 && m->first == cut && !m->priority && memcmp(m->prev, hash, SNT_HASH_LEN) != 0) {
-		memset(res, 0, sizeof(*res));
-		snprintf(why, n_why, "device %s seq %" PRId64 ": does not link to the hash recorded at the retention "
-			 "cut (seq %" PRId64 " kept first; fork or forgery)", m->device, m->first, cut);
-		return BUREAU_ERR_REJECT;
-	}
-	if (err == BUREAU_ERR_NOTFOUND || (!err && (cut <= 1 || m->first >= cut)))
-		return db->ops->merge(db, m, e, n, source, now_ms, res, why, n_why);
-	if (err)
-		return err;
-	/*
-	 * Below the cut (retention): each entry that links to it is checked,
-	 * then counted as a duplicate and not stored; what is left is merged.
-	 */
-	for (size_t i = 0; i < n; i++) {
-		if ((!m->priority && e[i].seq == cut && memcmp(e[i].prev_hash, hash, SNT_HASH_LEN) != 0) ||
-		    (!m->priority && e[i].seq == cut - 1 && memcmp(e[i].hash, hash, SNT_HASH_LEN) != 0)) {
-			memset(res, 0, sizeof(*res));
-			snprintf(why, n_why, "device %s seq %" PRId64 ": does not link to the hash recorded at the "
-				 "retention cut (seq %" PRId64 " kept first; fork or forgery)", m->device, e[i].seq, cut);
-			return BUREAU_ERR_REJECT;
-		}
-	}
-	kept = *m;
-	kept.count = 0;
-	kept.first = INT64_MAX;
-	keep = n ? malloc(n * sizeof(*keep)) : NULL;
-	if (n && !keep)
-		return BUREAU_ERR_NOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (e[i].seq < cut) {
-			below++;
-			continue;
-		}
-		keep[k++] = e[i];	/* a shallow copy: the payload stays the caller's */
-		kept.first = e[i].seq < kept.first ? e[i].seq : kept.first;
-	}
-	if (k == 0) {
-		/* All below the cut: nothing to store, the acknowledgement as it is. */
-		struct bureau_device_info info;
-
-		free(keep);
-		memset(res, 0, sizeof(*res));
-		err = db->ops->device_info(db, m->device, &info, why, n_why);
-		res->ack_seq = info.ack_seq;
-		res->duplicates = below;
-		return err;
-	}
-	kept.count = (int64_t)k;
-	if (!m->priority)
-		memcpy(kept.prev, hash, SNT_HASH_LEN);	/* kept.first is the cut: its prev is the cut's hash */
-	err = db->ops->merge(db, &kept, keep, k, source, now_ms, res, why, n_why);
-	free(keep);
-	if (!err)
-		res->duplicates += below;
-	return err;
+	return db->ops->merge(db, m, &src, source, now_ms, res, why, n_why);
 }
 
 enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device, struct bureau_device_info *out,

@@ -45,9 +45,14 @@ struct bureau_backend {
 			       bool replace, int64_t now_ms, bool *changed, char *why, size_t n);
 	enum bureau_err (*device_key)(struct bureau_db *db, const char *device, EVP_PKEY **key, char *why,
 				      size_t n);
-	enum bureau_err (*merge)(struct bureau_db *db, const struct bureau_manifest *m, const struct snt_entry *e,
-				 size_t count, const char *source, int64_t now_ms, struct bureau_merge_result *res,
-				 char *why, size_t n);
+	/*
+	 * merge() - bureau_db_merge_stream(): one transaction over every batch
+	 * of @src; the retention cut read inside it and applied with
+	 * bureau__cut_start() and bureau__cut_batch().
+	 */
+	enum bureau_err (*merge)(struct bureau_db *db, const struct bureau_manifest *m,
+				 const struct bureau_merge_src *src, const char *source, int64_t now_ms,
+				 struct bureau_merge_result *res, char *why, size_t n);
 	enum bureau_err (*device_info)(struct bureau_db *db, const char *device, struct bureau_device_info *out,
 				       char *why, size_t n);
 	enum bureau_err (*device_state)(struct bureau_db *db, const char *device, struct bureau_device_info *out,
@@ -125,6 +130,37 @@ struct bureau_entry_iter {
 	const struct bureau_backend *ops;
 	int64_t received_utc_ms;	/* of the entry the last next() returned */
 };
+
+/*
+ * The retention cut as a merge applies it (both backends, the rule in one
+ * place: backend.c).  Read inside the merge's transaction with the
+ * backend's cut().
+ */
+struct bureau_cut {
+	int64_t seq;			/* the device's first kept seq (1: nothing removed) */
+	uint8_t hash[SNT_HASH_LEN];	/* the hash of seq - 1 */
+	int64_t below;			/* the bundle's entries below it so far: duplicates, not stored */
+	bool none_kept;			/* a regular bundle wholly below it: no chain check, nothing stored */
+};
+
+/*
+ * bureau__cut_start() - @m against the cut @c: a regular bundle starting
+ * at the cut must link to the cut's hash (BUREAU_ERR_REJECT with @why);
+ * @kept receives the manifest of what the merge keeps (a regular bundle
+ * starting below the cut starts at it, its prev the cut's hash).
+ */
+enum bureau_err bureau__cut_start(const struct bureau_manifest *m, struct bureau_cut *c,
+				  struct bureau_manifest *kept, char *why, size_t n);
+
+/*
+ * bureau__cut_batch() - a batch against the cut @c: in a regular bundle
+ * entry seq == cut must link to the cut's hash and seq == cut - 1 must have
+ * it (BUREAU_ERR_REJECT with @why); the entries below the cut (a prefix:
+ * ascending seq) are taken off *@e / *@count and counted in c->below, their
+ * records off *@r / *@nr.
+ */
+enum bureau_err bureau__cut_batch(const struct bureau_manifest *m, struct bureau_cut *c, const struct snt_entry **e,
+				  size_t *count, const struct bureau_record **r, size_t *nr, char *why, size_t n);
 
 extern const struct bureau_backend bureau_backend_sqlite;	/* db_sqlite.c */
 extern const struct bureau_backend bureau_backend_pg;		/* db_pg.c */

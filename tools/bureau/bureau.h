@@ -56,6 +56,7 @@ struct bureau_merge_result {
 	int64_t new_entries;
 	int64_t duplicates;
 	int64_t ack_seq;		/* the device's acknowledgement seq afterwards */
+	int64_t records;		/* sealed personal records newly kept */
 };
 
 struct bureau_verdict {
@@ -181,15 +182,58 @@ enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, ui
 enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, EVP_PKEY **key,
 				     char *why, size_t n) SNT_WUR;
 
+/* Entries per batch a merge takes from a stream (bureau_db_merge_stream()): its memory, not the bundle's size. */
+#define BUREAU_MERGE_BATCH 1000
+
+struct bureau_record;
+
 /*
- * bureau_db_merge() - merge one verified bundle's entries (@e, @n, in the
- * manifest's order) for @m->device in one transaction: checks chain
- * continuity with what is held, byte equality of overlaps, then inserts;
- * all or nothing.  BUREAU_ERR_REJECT with @why naming device and seq on a
- * fork or forgery, or naming the reason when the device is revoked.
- * Entries below the device's cut (bureau_db_retention()) count as
- * duplicates and are not stored; the entry at the cut must link to the
- * cut's hash, the one before it must have that hash.
+ * A verified bundle's entries as a merge pulls them, in batches, in the
+ * manifest's order (bureau_db_merge_stream()).
+ */
+struct bureau_merge_src {
+	/*
+	 * next() - the next batch: *@e, *@count entries (borrowed until the next
+	 * call; 0 after the last), and *@nr sealed personal records *@r of those
+	 * entries (borrowed likewise; 0 when none).  A batch may be refused:
+	 * BUREAU_ERR_REJECT with @why (the bundle fails its checks there), or
+	 * BUREAU_ERR_NOMEM; the merge then stores nothing of the bundle.
+	 */
+	enum bureau_err (*next)(void *ctx, const struct snt_entry **e, size_t *count, const struct bureau_record **r,
+				size_t *nr, char *why, size_t n);
+	/*
+	 * times() - call @fn(@arg, t) with each entry's time_utc_ms, before the
+	 * merge's transaction begins (PostgreSQL makes the months' partitions
+	 * from them); NULL when not known ahead.
+	 */
+	void (*times)(void *ctx, void (*fn)(void *arg, int64_t time_utc_ms), void *arg);
+	void *ctx;
+};
+
+/*
+ * bureau_db_merge_stream() - merge one verified bundle, manifest @m, whose
+ * entries @src hands out in batches, for @m->device in one transaction:
+ * the device's row locked, its revocation and retention cut read inside
+ * it; chain continuity with what is held; byte equality of overlaps; the
+ * inserts, batch by batch, with the sealed personal records the batches
+ * carry; then the acknowledgement, the device's contact and the bundle's
+ * row.  All or nothing: a batch @src refuses, or any failure, rolls all of
+ * it back.  BUREAU_ERR_REJECT with @why naming device and seq on a fork or
+ * forgery, or naming the reason when the device is revoked.  Entries below
+ * the device's cut (bureau_db_retention()) count as duplicates and are not
+ * stored (nor their records); the entry at the cut must link to the cut's
+ * hash, the one before it must have that hash.  @source names where the
+ * bundle came from ("http", a file name).
+ * Return: BUREAU_OK (@res filled); BUREAU_ERR_REJECT; BUREAU_ERR_NOTFOUND
+ * (not registered); BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_merge_stream(struct bureau_db *db, const struct bureau_manifest *m,
+				       const struct bureau_merge_src *src, const char *source, int64_t now_ms,
+				       struct bureau_merge_result *res, char *why, size_t n_why) SNT_WUR;
+
+/*
+ * bureau_db_merge() - bureau_db_merge_stream() of the @n entries @e (in
+ * the manifest's order, checked already), without personal records.
  */
 enum bureau_err bureau_db_merge(struct bureau_db *db, const struct bureau_manifest *m,
 				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
@@ -424,17 +468,24 @@ struct bureau_import_result {
 };
 
 /*
- * bureau_import_bundle() - unseal @buf (@len bytes) with the bureau key,
- * open the signed bundle with the key registered for its manifest's device
- * (kid checked), check manifest and entries (every hash recomputed, the
- * chain inside the bundle), merge (bureau_db_merge()), then ask the
- * platform about the tokens of the range that have no verdict yet.
+ * bureau_import_bundle() - unseal @buf (@len bytes, at most
+ * BUREAU_MAX_BUNDLE) with the bureau key in place (@buf is spent: it
+ * holds the plaintext afterwards, or zeros), open the signed bundle with
+ * the key registered for its manifest's device (kid checked), then read
+ * it as a stream (snt_bundle_reader_open(): at most SNT_BUNDLE_MAX_ACCEPT
+ * entries, refused naming the limit above it) into the merge
+ * (bureau_db_merge_stream()), batch by batch: each batch's entries checked
+ * (every hash recomputed, the chain inside the bundle), their seals
+ * against the device's seal key, their sealed personal records kept with
+ * them; a bundle refused half way leaves nothing merged.  Then ask the
+ * platform about the tokens of the range that have no verdict yet.  Of the
+ * bundle's size only @buf is held in memory.
  * @expect_device: the device whose stick directory the file came from, or
  *     NULL: a bundle of another device is refused.
  * Return: BUREAU_OK; BUREAU_ERR_REJECT with @why; BUREAU_ERR_DB; _NOMEM.
  * Platform failures do not refuse the bundle (counted in @res).
  */
-enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *buf, size_t len,
+enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, uint8_t *buf, size_t len,
 				     const char *source, const char *expect_device,
 				     struct bureau_import_result *res, char *why, size_t n) SNT_WUR;
 

@@ -44,15 +44,19 @@
  *             (db_pg_personal.c): the entries' sealed personal records, and
  *             the append-only audit of their openings and purges.
  *
- * A merge: the device's row locked; the chain checks against what is held
- * for first - 1 and last + 1; the bundle's rows streamed into a temporary
- * staging table by COPY (binary format, PostgreSQL "COPY": "Binary
- * Format"); one statement finds the first seq whose held row differs
- * (IS DISTINCT FROM over every column: byte equality of text and bytea)
- * from the staged one; one INSERT ... SELECT adds the seqs not held; the
- * device's row updated; COMMIT.  A bundle past everything held (the
- * common case: a gate's next bundle) cannot overlap: its rows are copied
- * straight into entries.  Two merges of one device wait for each
+ * A merge: the partitions of the months its entries meet made first (each
+ * in its own transaction: making one locks the table); then one
+ * transaction: the device's row locked (its revocation and retention cut
+ * read with it); the chain checks against what is held for first - 1 and
+ * last + 1; then batch by batch (bureau_merge_src): the batch's rows
+ * streamed into a temporary staging table by COPY (binary format,
+ * PostgreSQL "COPY": "Binary Format"); one statement finds the first seq
+ * whose held row differs (IS DISTINCT FROM over every column: byte
+ * equality of text and bytea) from the staged one; one INSERT ... SELECT
+ * adds the seqs not held; the batch's sealed personal records; at the end
+ * the device's row updated and the bundle's row added; COMMIT.  A batch
+ * past everything held (the common case: a gate's next bundle) cannot
+ * overlap: its rows are copied straight into entries.  Two merges of one device wait for each
  * other (the row lock), so a bundle imported twice at once, or a gate's
  * upload racing its stick's import, inserts each seq once and every
  * acknowledgement counts what the other committed.  A client killed
@@ -77,10 +81,6 @@
 
 #define PG_SCHEMA_VERSION 4	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
-#define PG_LOCK_SCHEMA "1397642306"	/* advisory lock key while making the schema or a partition */
-#define PG_FIRST_MONTH (2000 * 12)	/* no partition before 2000-01 */
-#define PG_MONTHS_AHEAD 12		/* nor more than a year past the bureau's clock */
-#define PG_MONTHS_MADE_AHEAD 2		/* made ahead of now: this month and the next two */
 #define PG_COPY_CHUNK (256 * 1024)	/* bytes sent per PQputCopyData() */
 
 #define ENTRY_COLS_SQL \
@@ -234,7 +234,7 @@ static const char *pg_msg(const struct pg_db *db, const PGresult *r)
 	return m && *m ? m : none;
 }
 
-static enum bureau_err pg_fail(struct pg_db *db, const PGresult *r, char *why, size_t n, const char *what)
+enum bureau_err pg__fail(struct pg_db *db, const PGresult *r, char *why, size_t n, const char *what)
 {
 	char line[BUREAU_WHY_LEN];
 	size_t k;
@@ -254,7 +254,7 @@ PGresult *pg__run(struct pg_db *db, const char *sql, const struct params *p, Exe
 				   p ? p->fmt : NULL, 1);
 
 	if (!r || PQresultStatus(r) != want) {
-		pg_fail(db, r, why, n, what);
+		pg__fail(db, r, why, n, what);
 		PQclear(r);
 		return NULL;
 	}
@@ -418,7 +418,7 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 	for (; version < PG_SCHEMA_VERSION; version++) {
 		r = PQexec(db->conn, version == 0 ? schema_v1 : schema_steps[version - 1]);
 		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
-			err = pg_fail(db, r, why, n, version == 0 ? "create the schema" : "migrate the schema");
+			err = pg__fail(db, r, why, n, version == 0 ? "create the schema" : "migrate the schema");
 			PQclear(r);
 			pg__rollback(db);
 			return err;
@@ -429,157 +429,6 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 	if (err)
 		pg__rollback(db);
 	return err;
-}
-
-static int month_cmp(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static bool month_in(const int32_t *arr, size_t count, int32_t m)
-{
-	return count && bsearch(&m, arr, count, sizeof(*arr), month_cmp) != NULL;
-}
-
-static int month_add(int32_t **arr, size_t *count, size_t *cap, int32_t m)
-{
-	if (*count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*count)++] = m;
-	qsort(*arr, *count, sizeof(**arr), month_cmp);
-	return 0;
-}
-
-/* The month (year * 12 + month - 1) of @ms (UTC); INT32_MIN outside what gmtime can say. */
-static int32_t month_of(int64_t ms)
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm))
-		return INT32_MIN;
-	return (int32_t)((tm.tm_year + 1900) * 12 + tm.tm_mon);
-}
-
-/* The first millisecond of month @m (UTC). */
-static int64_t month_start_ms(int32_t m)
-{
-	struct tm tm = { .tm_year = m / 12 - 1900, .tm_mon = m % 12, .tm_mday = 1 };
-
-	return (int64_t)timegm(&tm) * 1000;
-}
-
-/* Read the partitions that exist: their names are entries_YYYY_MM. */
-static enum bureau_err load_months(struct pg_db *db, char *why, size_t n)
-{
-	PGresult *r = pg__run(db,
-			  "SELECT c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c "
-			  "ON c.oid = i.inhrelid WHERE i.inhparent = 'entries'::regclass",
-			  NULL, PGRES_TUPLES_OK, why, n, "partitions");
-
-	if (!r)
-		return BUREAU_ERR_DB;
-	db->n_months = 0;
-	for (int i = 0; i < PQntuples(r); i++) {
-		int y, mo;
-		char tail;
-
-		if (sscanf(PQgetvalue(r, i, 0), "entries_%4d_%2d%c", &y, &mo, &tail) == 2 && mo >= 1 && mo <= 12 &&
-		    month_add(&db->months, &db->n_months, &db->cap_months, (int32_t)(y * 12 + mo - 1))) {
-			PQclear(r);
-			return BUREAU_ERR_NOMEM;
-		}
-	}
-	PQclear(r);
-	return BUREAU_OK;
-}
-
-/*
- * Make the partition of month @m (own transaction, before a merge's).  A
- * month whose rows already went to the default partition keeps them there
- * (the server refuses the partition): remembered, not retried.
- */
-static enum bureau_err make_month(struct pg_db *db, int32_t m, char *why, size_t n)
-{
-	char sql[320];
-	PGresult *r;
-	int64_t from = month_start_ms(m), to = month_start_ms(m + 1);
-	enum bureau_err err;
-
-	snprintf(sql, sizeof(sql),
-		 "CREATE TABLE IF NOT EXISTS entries_%04d_%02d PARTITION OF entries FOR VALUES FROM (%" PRId64
-		 ") TO (%" PRId64 ")", m / 12, m % 12 + 1, from, to);
-	err = pg__cmd(db, "BEGIN", NULL, why, n, "partition");
-	if (err)
-		return err;
-	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "partition");
-	if (!r) {
-		pg__rollback(db);
-		return BUREAU_ERR_DB;
-	}
-	PQclear(r);
-	r = PQexec(db->conn, sql);
-	if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
-		PQclear(r);
-		err = pg__cmd(db, "COMMIT", NULL, why, n, "partition");
-		if (err) {
-			pg__rollback(db);
-			return err;
-		}
-		return month_add(&db->months, &db->n_months, &db->cap_months, m) ? BUREAU_ERR_NOMEM : BUREAU_OK;
-	}
-	{
-		const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-		bool in_default = state && !strcmp(state, "23514");	/* check_violation: rows in the default */
-
-		if (!in_default)
-			err = pg_fail(db, r, why, n, "partition");
-		PQclear(r);
-		pg__rollback(db);
-		if (!in_default)
-			return err;
-	}
-	return month_add(&db->refused, &db->n_refused, &db->cap_refused, m) ? BUREAU_ERR_NOMEM : BUREAU_OK;
-}
-
-/* Partitions for the months of @e (within the bounds) and the months ahead of @now_ms. */
-static enum bureau_err make_months(struct pg_db *db, const struct snt_entry *e, size_t count, int64_t now_ms,
-				   char *why, size_t n)
-{
-	int32_t now = month_of(now_ms), last = INT32_MIN;
-	enum bureau_err err;
-
-	if (now == INT32_MIN)
-		return BUREAU_OK;
-	for (int32_t m = now; m <= now + PG_MONTHS_MADE_AHEAD; m++) {
-		if (!month_in(db->months, db->n_months, m) && !month_in(db->refused, db->n_refused, m)) {
-			err = make_month(db, m, why, n);
-			if (err)
-				return err;
-		}
-	}
-	for (size_t i = 0; i < count; i++) {
-		int32_t m = month_of(e[i].time_utc_ms);
-
-		if (m == last || m < PG_FIRST_MONTH || m > now + PG_MONTHS_AHEAD)
-			continue;
-		last = m;
-		if (month_in(db->months, db->n_months, m) || month_in(db->refused, db->n_refused, m))
-			continue;
-		err = make_month(db, m, why, n);
-		if (err)
-			return err;
-	}
-	return BUREAU_OK;
 }
 
 /* ---- open, close ---- */
@@ -663,7 +512,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 		err = BUREAU_ERR_NOMEM;
 		goto err_close;
 	}
-	err = load_months(db, why, n);
+	err = pg__load_months(db, why, n);
 	if (err)
 		goto err_close;
 	*out = &db->base;
@@ -810,7 +659,7 @@ static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t de
 	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN (FORMAT binary)", table);
 	r = PQexec(db->conn, sql);
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-		err = pg_fail(db, r, why, n, "copy");
+		err = pg__fail(db, r, why, n, "copy");
 		PQclear(r);
 		return err;
 	}
@@ -861,11 +710,11 @@ static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t de
 	free(b.p);
 	while ((r = PQgetResult(db->conn)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && !err)
-			err = pg_fail(db, r, why, n, "copy");
+			err = pg__fail(db, r, why, n, "copy");
 		PQclear(r);
 	}
 	if (err == BUREAU_ERR_DB && !why[0])
-		pg_fail(db, NULL, why, n, "copy");
+		pg__fail(db, NULL, why, n, "copy");
 	return err;
 }
 
@@ -923,45 +772,68 @@ static enum bureau_err run_end(struct pg_db *db, int64_t dev, int64_t ack, int64
 	return BUREAU_OK;
 }
 
-static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_manifest *m, const struct snt_entry *e,
-				size_t count, const char *source, int64_t now_ms, struct bureau_merge_result *res,
-				char *why, size_t n_why)
+/* The stage table emptied for the next batch (ON COMMIT DELETE ROWS empties it at the end only). */
+static enum bureau_err stage_clear(struct pg_db *db, bool *staged, char *why, size_t n)
+{
+	if (!*staged)
+		return BUREAU_OK;
+	*staged = false;
+	return pg__cmd(db, "TRUNCATE stage", NULL, why, n, "merge");
+}
+
+/* BUREAU_ERR_REJECT unless what is held for @m's last + 1 (when up to @max_seq) links to its head. */
+static enum bureau_err head_links(struct pg_db *db, int64_t dev, const struct bureau_manifest *m, int64_t max_seq,
+				  char *why, size_t n)
+{
+	uint8_t h[SNT_HASH_LEN];
+	int k = m->last + 1 <= max_seq ? held(db, dev, m->last + 1, true, h, why, n) : 0;
+
+	if (k < 0)
+		return BUREAU_ERR_DB;
+	if (k == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
+		snprintf(why, n,
+			 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
+			 " does not link to this bundle's head (fork or forgery)", m->device, m->last, m->last + 1);
+		return BUREAU_ERR_REJECT;
+	}
+	return BUREAU_OK;
+}
+
+static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_manifest *m0,
+				const struct bureau_merge_src *src, const char *source, int64_t now_ms,
+				struct bureau_merge_result *res, char *why, size_t n_why)
 {
 	static const uint8_t zero[SNT_HASH_LEN];
 	struct pg_db *db = (struct pg_db *)base_;
 	struct snt_entry_names names;
+	struct bureau_manifest kept, *m = &kept;
+	struct bureau_cut cut;
 	struct params p = { 0 };
 	uint8_t h[SNT_HASH_LEN], ack_hash[SNT_HASH_LEN];
-	int64_t dev, ack, max_seq, prio_max, n_prio, bad = 0, lo = INT64_MAX, hi = 0;
+	int64_t dev, ack, max_seq, held_max, prio_max, n_prio, lo = INT64_MAX, hi = 0;
+	bool staged = false;
 	enum bureau_err err;
 	PGresult *r;
 	int k;
 
 	memset(res, 0, sizeof(*res));
 	why[0] = '\0';
-	for (size_t i = 0; i < count; i++) {
-		if (snt_entry_check(&e[i], &names)) {
-			snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device, e[i].seq);
-			return BUREAU_ERR_REJECT;
-		}
-		lo = e[i].seq < lo ? e[i].seq : lo;
-		hi = e[i].seq > hi ? e[i].seq : hi;
-	}
-	err = make_months(db, e, count, now_ms, why, n_why);
+	/* Partitions are made before the merge's transaction (each in its own): they lock the table. */
+	err = pg__bundle_months(db, src, now_ms, why, n_why);
 	if (err)
 		return err;
 	err = pg__cmd(db, "BEGIN", NULL, why, n_why, "merge");
 	if (err)
 		return err;
-	pg__p_text(&p, m->device);
+	pg__p_text(&p, m0->device);
 	r = pg__run(db, "SELECT id, ack_seq, ack_hash, max_seq, prio_max_seq, n_priority, revoked_utc_ms, "
-		    "coalesce(revoked_reason, '') FROM devices WHERE device = $1 FOR UPDATE",
+		    "coalesce(revoked_reason, ''), cut_seq, cut_hash FROM devices WHERE device = $1 FOR UPDATE",
 		&p, PGRES_TUPLES_OK, why, n_why, "device lookup");
 	if (!r)
 		goto err_rollback;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n_why, "device %s is not registered", m->device);
+		snprintf(why, n_why, "device %s is not registered", m0->device);
 		err = BUREAU_ERR_NOTFOUND;
 		goto err_rollback;
 	}
@@ -970,17 +842,25 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	memset(ack_hash, 0, sizeof(ack_hash));
 	if (PQgetlength(r, 0, 2) == SNT_HASH_LEN)
 		memcpy(ack_hash, PQgetvalue(r, 0, 2), SNT_HASH_LEN);
-	max_seq = pg__get_int(r, 0, 3);
+	max_seq = held_max = pg__get_int(r, 0, 3);
 	prio_max = pg__get_int(r, 0, 4);
 	n_prio = pg__get_int(r, 0, 5);
 	if (pg__get_int(r, 0, 6) != 0) {
-		snprintf(why, n_why, "device %s is revoked (%s): bundle refused", m->device, PQgetvalue(r, 0, 7));
+		snprintf(why, n_why, "device %s is revoked (%s): bundle refused", m0->device, PQgetvalue(r, 0, 7));
 		PQclear(r);
 		err = BUREAU_ERR_REJECT;
 		goto err_rollback;
 	}
+	/* The retention cut, read under the device's lock. */
+	cut.seq = pg__get_int(r, 0, 8);
+	memset(cut.hash, 0, sizeof(cut.hash));
+	if (PQgetlength(r, 0, 9) == SNT_HASH_LEN)
+		memcpy(cut.hash, PQgetvalue(r, 0, 9), SNT_HASH_LEN);
 	PQclear(r);
-	if (!m->priority) {
+	err = bureau__cut_start(m0, &cut, &kept, why, n_why);
+	if (err)
+		goto err_rollback;
+	if (!m->priority && !cut.none_kept) {
 		/* The bundle's prev must link to what is held for first - 1. */
 		if (m->first > 1) {
 			k = m->first - 1 <= max_seq ? held(db, dev, m->first - 1, false, h, why, n_why) : 0;
@@ -998,65 +878,111 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 			err = BUREAU_ERR_REJECT;
 			goto err_rollback;
 		}
-		/* ... and what is held for last + 1 must link to its head. */
-		k = m->last + 1 <= max_seq ? held(db, dev, m->last + 1, true, h, why, n_why) : 0;
-		if (k < 0)
-			goto err_rollback;
-		if (k == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
-			snprintf(why, n_why,
-				 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
-				 " does not link to this bundle's head (fork or forgery)", m->device, m->last,
-				 m->last + 1);
-			err = BUREAU_ERR_REJECT;
-			goto err_rollback;
+		/* ... and what is held for last + 1 must link to its head (after the cut's links when below it). */
+		if (m->first == m0->first) {
+			err = head_links(db, dev, m, max_seq, why, n_why);
+			if (err)
+				goto err_rollback;
 		}
 	}
-	if (count > 0 && !m->priority && lo > max_seq && !(n_prio > 0 && lo <= prio_max)) {
-		/* Past everything held: no overlap to compare, every row is new. */
-		err = copy_rows(db, "entries", dev, e, count, now_ms, why, n_why);
-		if (err)
-			goto err_rollback;
-		res->new_entries = (int64_t)count;
-	} else if (count > 0) {
-		int64_t bad_e = 0, bad_p = 0;
+	for (;;) {
+		const struct snt_entry *e = NULL;
+		const struct bureau_record *rec = NULL;
+		size_t count = 0, nr = 0;
+		int64_t blo = INT64_MAX, bhi = 0, added;
 
-		err = copy_rows(db, "stage", dev, e, count, now_ms, why, n_why);
+		err = src->next(src->ctx, &e, &count, &rec, &nr, why, n_why);
 		if (err)
 			goto err_rollback;
-		/* Overlaps must be byte for byte what is held (regular stream and copies alike). */
-		if (lo <= max_seq) {
-			err = first_differing(db, 0, &bad_e, why, n_why);
+		if (count == 0)
+			break;
+		err = bureau__cut_batch(m, &cut, &e, &count, &rec, &nr, why, n_why);
+		if (err)
+			goto err_rollback;
+		if (count == 0)
+			continue;
+		for (size_t i = 0; i < count; i++) {
+			if (snt_entry_check(&e[i], &names)) {
+				snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device, e[i].seq);
+				err = BUREAU_ERR_REJECT;
+				goto err_rollback;
+			}
+			blo = e[i].seq < blo ? e[i].seq : blo;
+			bhi = e[i].seq > bhi ? e[i].seq : bhi;
+		}
+		if (!m->priority && blo > held_max && !(n_prio > 0 && blo <= prio_max)) {
+			/* Past everything held: no overlap to compare, every row is new. */
+			err = copy_rows(db, "entries", dev, e, count, now_ms, why, n_why);
 			if (err)
 				goto err_rollback;
-		}
-		if (n_prio > 0 && lo <= prio_max) {
-			err = first_differing(db, 1, &bad_p, why, n_why);
+			added = (int64_t)count;
+		} else {
+			int64_t bad_e = 0, bad_p = 0, bad;
+
+			err = stage_clear(db, &staged, why, n_why);
+			if (!err)
+				err = copy_rows(db, "stage", dev, e, count, now_ms, why, n_why);
 			if (err)
 				goto err_rollback;
+			staged = true;
+			/* Overlaps must be byte for byte what is held (regular stream and copies alike). */
+			if (blo <= held_max) {
+				err = first_differing(db, 0, &bad_e, why, n_why);
+				if (err)
+					goto err_rollback;
+			}
+			if (n_prio > 0 && blo <= prio_max) {
+				err = first_differing(db, 1, &bad_p, why, n_why);
+				if (err)
+					goto err_rollback;
+			}
+			bad = bad_e && bad_p ? (bad_e < bad_p ? bad_e : bad_p) : (bad_e ? bad_e : bad_p);
+			if (bad) {
+				snprintf(why, n_why,
+					 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
+					 m->device, bad);
+				err = BUREAU_ERR_REJECT;
+				goto err_rollback;
+			}
+			if (m->priority)
+				r = pg__run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING",
+					NULL, PGRES_COMMAND_OK, why, n_why, "merge");
+			else if (blo > held_max)
+				r = pg__run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n_why,
+					"merge");
+			else
+				r = pg__run(db, "INSERT INTO entries SELECT * FROM stage s WHERE NOT EXISTS "
+					    "(SELECT 1 FROM entries h WHERE h.dev = s.dev AND h.seq = s.seq)", NULL,
+					PGRES_COMMAND_OK, why, n_why, "merge");
+			if (!r)
+				goto err_rollback;
+			added = strtoll(PQcmdTuples(r), NULL, 10);
+			PQclear(r);
 		}
-		bad = bad_e && bad_p ? (bad_e < bad_p ? bad_e : bad_p) : (bad_e ? bad_e : bad_p);
-		if (bad) {
-			snprintf(why, n_why,
-				 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
-				 m->device, bad);
-			err = BUREAU_ERR_REJECT;
+		res->new_entries += added;
+		res->duplicates += (int64_t)count - added;
+		lo = blo < lo ? blo : lo;
+		hi = bhi > hi ? bhi : hi;
+		if (!m->priority && bhi > held_max)
+			held_max = bhi;
+		/* The sealed personal records after their entries, in the same transaction. */
+		err = pg__records_insert(db, dev, rec, nr, now_ms, &res->records, why, n_why);
+		if (err)
 			goto err_rollback;
-		}
-		p.n = 0;
-		if (m->priority)
-			r = pg__run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING", NULL,
-				PGRES_COMMAND_OK, why, n_why, "merge");
-		else if (lo > max_seq)
-			r = pg__run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n_why, "merge");
-		else
-			r = pg__run(db, "INSERT INTO entries SELECT * FROM stage s WHERE NOT EXISTS "
-				    "(SELECT 1 FROM entries h WHERE h.dev = s.dev AND h.seq = s.seq)", NULL,
-				PGRES_COMMAND_OK, why, n_why, "merge");
-		if (!r)
+	}
+	if (!m->priority && !cut.none_kept && m->first != m0->first) {
+		err = head_links(db, dev, m, max_seq, why, n_why);
+		if (err)
 			goto err_rollback;
-		res->new_entries = strtoll(PQcmdTuples(r), NULL, 10);
-		PQclear(r);
-		res->duplicates = (int64_t)count - res->new_entries;
+	}
+	if (lo == INT64_MAX) {
+		/* Nothing kept (all below the retention cut): nothing recorded, the acknowledgement as it is. */
+		res->ack_seq = ack;
+		res->duplicates = cut.below;
+		err = pg__cmd(db, "COMMIT", NULL, why, n_why, "merge");
+		if (err)
+			goto err_rollback;
+		return BUREAU_OK;
 	}
 	/* The acknowledgement: the run from 1 grows when the bundle holds ack + 1. */
 	if (!m->priority && res->new_entries > 0 && lo <= ack + 1 && hi >= ack + 1) {
@@ -1101,9 +1027,9 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	p.n = 0;
 	pg__p_int(&p, dev);
 	pg__p_text(&p, m->priority ? "priority" : "regular");
-	pg__p_int(&p, m->first);
+	pg__p_int(&p, lo);
 	pg__p_int(&p, m->last);
-	pg__p_int(&p, m->count);
+	pg__p_int(&p, res->new_entries + res->duplicates);
 	pg__p_int(&p, m->created_utc_ms);
 	pg__p_int(&p, now_ms);
 	pg__p_int(&p, res->new_entries);
@@ -1119,6 +1045,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	err = pg__cmd(db, "COMMIT", NULL, why, n_why, "merge");
 	if (err)
 		goto err_rollback;
+	res->duplicates += cut.below;
 	return BUREAU_OK;
 
 err_rollback:

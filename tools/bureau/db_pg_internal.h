@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * db_pg_internal.h: what the files of the PostgreSQL bureau backend
- * share, for use only inside tools/bureau/: db_pg.c (the schema, the
- * monthly partitions, open and close, the merge of a bundle by COPY, the
- * backend table bureau_backend_pg), db_pg_query.c (devices, gaps, entry
+ * share, for use only inside tools/bureau/: db_pg.c (the schema, open
+ * and close, the merge of a bundle by COPY, the backend table
+ * bureau_backend_pg), db_pg_part.c (the monthly partitions), db_pg_query.c (devices, gaps, entry
  * iteration, verifications and verdicts, alerts, seal keys, rule sets,
  * revocation, day counts), db_pg_life.c (registration, key handovers,
  * retention) and db_pg_personal.c (sealed personal records, their
@@ -23,6 +23,7 @@
 #include "tools/bureau/bureau.h"
 
 #define PG_MAX_PARAMS 24
+#define PG_LOCK_SCHEMA "1397642306"	/* advisory lock key while making the schema or a partition */
 
 struct pg_db {
 	struct bureau_db base;
@@ -52,7 +53,26 @@ struct params {
 	char num[PG_MAX_PARAMS][24];
 };
 
+/* db_pg_part.c: the monthly partitions */
+
+/* pg__load_months() - read which months have a partition into @db->months. */
+enum bureau_err pg__load_months(struct pg_db *db, char *why, size_t n);
+
+/*
+ * pg__bundle_months() - make the partitions of the months @src's entries
+ * meet (bureau_merge_src.times()) and of this month and the next two,
+ * each in its own transaction, before a merge's; the list of partitions
+ * read again first when the entries meet a month before this one (a
+ * retention elsewhere may have dropped it).  BUREAU_OK; BUREAU_ERR_NOMEM;
+ * BUREAU_ERR_DB.
+ */
+enum bureau_err pg__bundle_months(struct pg_db *db, const struct bureau_merge_src *src, int64_t now_ms, char *why,
+				  size_t n);
+
 /* db_pg.c: helpers */
+
+/* pg__fail() - BUREAU_ERR_DB with @why "bureau database: @what: <the server's message, one line>". */
+enum bureau_err pg__fail(struct pg_db *db, const PGresult *r, char *why, size_t n, const char *what);
 
 /* Parameters of a statement, appended in order: an integer (text format), */
 void pg__p_int(struct params *p, int64_t x);
@@ -147,6 +167,13 @@ enum bureau_err pg__cut_copy(struct bureau_db *base_, const char *device, int64_
 /* db_pg_personal.c: the step from schema 3 to 4 (db_pg.c runs it), and the backend.h operations of the same names */
 
 extern const char pg__schema_v4[];
+/*
+ * pg__records_insert() - keep the sealed personal records @r[0..@count) of
+ * device @dev inside the caller's transaction (one held already stays);
+ * *@stored grows by those newly kept.  BUREAU_OK or BUREAU_ERR_DB.
+ */
+enum bureau_err pg__records_insert(struct pg_db *db, int64_t dev, const struct bureau_record *r, size_t count,
+				   int64_t now_ms, int64_t *stored, char *why, size_t n);
 enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
 				size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
 enum bureau_err pg__record_get(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **sealed,

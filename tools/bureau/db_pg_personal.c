@@ -55,18 +55,10 @@ const char pg__schema_v4[] =
 	"	FOR EACH ROW EXECUTE FUNCTION bureau_append_only();\n"
 	"UPDATE bureau_meta SET value = '4' WHERE key = 'schema';\n";
 
-enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
-				size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n)
+enum bureau_err pg__records_insert(struct pg_db *db, int64_t dev, const struct bureau_record *r, size_t count,
+				   int64_t now_ms, int64_t *stored, char *why, size_t n)
 {
-	struct pg_db *db = (struct pg_db *)base_;
-	enum bureau_err err;
-	int64_t dev = 0;
-
-	err = pg__cmd(db, "BEGIN", NULL, why, n, "keep personal records");
-	if (err)
-		return err;
-	err = pg__lookup(db, device, false, &dev, why, n);
-	for (size_t i = 0; !err && i < count; i++) {
+	for (size_t i = 0; i < count; i++) {
 		struct params p = { 0 };
 		PGresult *res;
 
@@ -79,13 +71,27 @@ enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, con
 			      "INSERT INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
 			      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dev, seq) DO NOTHING",
 			      &p, PGRES_COMMAND_OK, why, n, "keep personal records");
-		if (!res) {
-			err = BUREAU_ERR_DB;
-			break;
-		}
+		if (!res)
+			return BUREAU_ERR_DB;
 		*stored += strtoll(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
 	}
+	return BUREAU_OK;
+}
+
+enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
+				size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n)
+{
+	struct pg_db *db = (struct pg_db *)base_;
+	enum bureau_err err;
+	int64_t dev = 0;
+
+	err = pg__cmd(db, "BEGIN", NULL, why, n, "keep personal records");
+	if (err)
+		return err;
+	err = pg__lookup(db, device, false, &dev, why, n);
+	if (!err)
+		err = pg__records_insert(db, dev, r, count, now_ms, stored, why, n);
 	if (!err)
 		err = pg__cmd(db, "COMMIT", NULL, why, n, "keep personal records");
 	if (err) {

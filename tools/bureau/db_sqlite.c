@@ -814,18 +814,38 @@ static enum bureau_err refuse_revoked(struct sqlite_db *db, int64_t dev, const c
 	return err;
 }
 
-static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_manifest *m,
-				const struct snt_entry *e, size_t n, const char *source, int64_t now_ms,
+/* BUREAU_ERR_REJECT unless what is held for @m's last + 1 links to its head. */
+static enum bureau_err head_links(struct sqlite_db *db, int64_t dev, const struct bureau_manifest *m, char *why,
+				  size_t n)
+{
+	uint8_t h[SNT_HASH_LEN];
+	int r = held_prev(db, dev, m->last + 1, h);
+
+	if (r < 0)
+		return sqlite__db_fail(db, why, n, "merge");
+	if (r == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
+		snprintf(why, n,
+			 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
+			 " does not link to this bundle's head (fork or forgery)", m->device, m->last, m->last + 1);
+		return BUREAU_ERR_REJECT;
+	}
+	return BUREAU_OK;
+}
+
+static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_manifest *m0,
+				const struct bureau_merge_src *src, const char *source, int64_t now_ms,
 				struct bureau_merge_result *res, char *why, size_t n_why)
 {
 	struct sqlite_db *db = (struct sqlite_db *)base_;
 
 	static const uint8_t zero[SNT_HASH_LEN];
-	int t = m->priority ? 1 : 0;
+	int t = m0->priority ? 1 : 0;
 	sqlite3_stmt *s = NULL;
 	struct snt_entry_names names;
+	struct bureau_manifest kept, *m = &kept;
+	struct bureau_cut cut;
 	uint8_t h[SNT_HASH_LEN];
-	int64_t dev, prio_held = 0, bad = 0;
+	int64_t dev, prio_held = 0, bad = 0, lo = INT64_MAX;
 	enum bureau_err err;
 	int r;
 
@@ -833,13 +853,17 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n_why);
 	if (err)
 		return err;
-	err = sqlite__lookup(db, m->device, &dev, why, n_why);
+	err = sqlite__lookup(db, m0->device, &dev, why, n_why);
 	if (err)
 		goto err_rollback;
-	err = refuse_revoked(db, dev, m->device, why, n_why);
+	err = refuse_revoked(db, dev, m0->device, why, n_why);
+	if (!err)
+		err = sqlite__cut(base_, m0->device, &cut.seq, cut.hash, why, n_why);
+	if (!err)
+		err = bureau__cut_start(m0, &cut, &kept, why, n_why);
 	if (err)
 		goto err_rollback;
-	if (!m->priority) {
+	if (!m->priority && !cut.none_kept) {
 		/* The bundle's prev must link to what is held for first - 1. */
 		if (m->first > 1) {
 			r = sqlite__held_hash(db, dev, m->first - 1, h);
@@ -857,46 +881,40 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 			err = BUREAU_ERR_REJECT;
 			goto err_rollback;
 		}
-		/* ... and what is held for last + 1 must link to its head. */
-		r = held_prev(db, dev, m->last + 1, h);
-		if (r < 0)
-			goto err_db;
-		if (r == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
-			snprintf(why, n_why,
-				 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
-				 " does not link to this bundle's head (fork or forgery)",
-				 m->device, m->last, m->last + 1);
-			err = BUREAU_ERR_REJECT;
-			goto err_rollback;
+		/* ... and what is held for last + 1 must link to its head (after the cut's links when below it). */
+		if (m->first == m0->first) {
+			err = head_links(db, dev, m, why, n_why);
+			if (err)
+				goto err_rollback;
 		}
 		if (count_range(db, "priority", dev, m->first, m->last, &prio_held))
 			goto err_db;
 	}
-	s = db->st_ins[t];
-	for (size_t i = 0; i < n; i++) {
-		if (snt_entry_check(&e[i], &names)) {
-			snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device,
-				 e[i].seq);
-			err = BUREAU_ERR_REJECT;
+	for (;;) {
+		const struct snt_entry *e = NULL;
+		const struct bureau_record *rec = NULL;
+		size_t n = 0, nr = 0;
+
+		err = src->next(src->ctx, &e, &n, &rec, &nr, why, n_why);
+		if (err)
 			goto err_rollback;
-		}
-		if (m->priority) {
-			/* A copy must equal the regular entry when that is held. */
-			r = compare_held(db, 0, dev, &e[i]);
-			if (r == -2)
-				goto err_db;
-			if (r == -1) {
-				bad = e[i].seq;
-				goto err_differs;
+		if (n == 0)
+			break;
+		err = bureau__cut_batch(m, &cut, &e, &n, &rec, &nr, why, n_why);
+		if (err)
+			goto err_rollback;
+		s = db->st_ins[t];
+		for (size_t i = 0; i < n; i++) {
+			lo = e[i].seq < lo ? e[i].seq : lo;
+			if (snt_entry_check(&e[i], &names)) {
+				snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device,
+					 e[i].seq);
+				err = BUREAU_ERR_REJECT;
+				goto err_rollback;
 			}
-		}
-		sqlite3_reset(s);
-		if (bind_entry(s, dev, &e[i], &names, now_ms) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
-			goto err_db;
-		if (sqlite3_changes(db->db) == 1) {
-			res->new_entries++;
-			if (prio_held > 0) {
-				r = compare_held(db, 1, dev, &e[i]);
+			if (m->priority) {
+				/* A copy must equal the regular entry when that is held. */
+				r = compare_held(db, 0, dev, &e[i]);
 				if (r == -2)
 					goto err_db;
 				if (r == -1) {
@@ -904,21 +922,53 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 					goto err_differs;
 				}
 			}
-		} else {
-			r = compare_held(db, t, dev, &e[i]);
-			if (r == -2)
+			sqlite3_reset(s);
+			if (bind_entry(s, dev, &e[i], &names, now_ms) != SQLITE_OK || sqlite3_step(s) != SQLITE_DONE)
 				goto err_db;
-			if (r != 1) {
-				bad = e[i].seq;
-				goto err_differs;
+			if (sqlite3_changes(db->db) == 1) {
+				res->new_entries++;
+				if (prio_held > 0) {
+					r = compare_held(db, 1, dev, &e[i]);
+					if (r == -2)
+						goto err_db;
+					if (r == -1) {
+						bad = e[i].seq;
+						goto err_differs;
+					}
+				}
+			} else {
+				r = compare_held(db, t, dev, &e[i]);
+				if (r == -2)
+					goto err_db;
+				if (r != 1) {
+					bad = e[i].seq;
+					goto err_differs;
+				}
+				res->duplicates++;
 			}
-			res->duplicates++;
 		}
+		sqlite3_reset(s);
+		s = NULL;
+		/* The sealed personal records after their entries, in the same transaction. */
+		err = sqlite__records_insert(db, dev, rec, nr, now_ms, &res->records, why, n_why);
+		if (err)
+			goto err_rollback;
 	}
-	sqlite3_reset(s);
+	if (!m->priority && !cut.none_kept && m->first != m0->first) {
+		err = head_links(db, dev, m, why, n_why);
+		if (err)
+			goto err_rollback;
+	}
 	if (sqlite__ack_seq_of(db, dev, &res->ack_seq))
 		goto err_db;
-	s = NULL;
+	if (lo == INT64_MAX) {
+		/* Nothing kept (all below the retention cut): nothing recorded, the acknowledgement as it is. */
+		res->duplicates = cut.below;
+		err = sqlite__exec(db, "COMMIT", why, n_why);
+		if (err)
+			goto err_rollback;
+		return BUREAU_OK;
+	}
 	if (sqlite3_prepare_v2(db->db,
 			       "INSERT INTO bundles (dev, kind, first_seq, last_seq, count, created_utc_ms, "
 			       "received_utc_ms, new, duplicate, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -926,9 +976,9 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 		goto err_db;
 	sqlite3_bind_int64(s, 1, dev);
 	sqlite3_bind_text(s, 2, m->priority ? "priority" : "regular", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, m->first);
+	sqlite3_bind_int64(s, 3, lo);
 	sqlite3_bind_int64(s, 4, m->last);
-	sqlite3_bind_int64(s, 5, m->count);
+	sqlite3_bind_int64(s, 5, res->new_entries + res->duplicates);
 	sqlite3_bind_int64(s, 6, m->created_utc_ms);
 	sqlite3_bind_int64(s, 7, now_ms);
 	sqlite3_bind_int64(s, 8, res->new_entries);
@@ -945,6 +995,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 	err = sqlite__exec(db, "COMMIT", why, n_why);
 	if (err)
 		goto err_rollback;
+	res->duplicates += cut.below;
 	return BUREAU_OK;
 
 err_differs:

@@ -124,6 +124,13 @@ enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, in
 
 /* db_sqlite_personal.c: the backend.h operations of the same names */
 
+/*
+ * sqlite__records_insert() - keep the sealed personal records @r[0..@count)
+ * of device @dev inside the caller's transaction (one held already stays);
+ * *@stored grows by those newly kept.  BUREAU_OK or BUREAU_ERR_DB.
+ */
+enum bureau_err sqlite__records_insert(struct sqlite_db *db, int64_t dev, const struct bureau_record *r, size_t count,
+				       int64_t now_ms, int64_t *stored, char *why, size_t n);
 enum bureau_err sqlite__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
 				    size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
 enum bureau_err sqlite__record_get(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **sealed,

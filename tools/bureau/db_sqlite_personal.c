@@ -14,26 +14,18 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_sqlite_internal.h"
 
-enum bureau_err sqlite__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
-				    size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n)
+enum bureau_err sqlite__records_insert(struct sqlite_db *db, int64_t dev, const struct bureau_record *r, size_t count,
+				       int64_t now_ms, int64_t *stored, char *why, size_t n)
 {
-	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s = NULL;
-	enum bureau_err err;
-	int64_t dev = 0;
+	enum bureau_err err = BUREAU_OK;
 
-	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
-	if (err)
-		return err;
-	err = sqlite__lookup(db, device, &dev, why, n);
-	if (err)
-		goto out;
+	if (count == 0)
+		return BUREAU_OK;
 	if (sqlite3_prepare_v2(db->db,
 			       "INSERT OR IGNORE INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK) {
-		err = sqlite__db_fail(db, why, n, "keep personal records");
-		goto out;
-	}
+			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "keep personal records");
 	for (size_t i = 0; i < count; i++) {
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, dev);
@@ -43,15 +35,29 @@ enum bureau_err sqlite__records_put(struct bureau_db *base_, const char *device,
 		sqlite3_bind_blob(s, 5, r[i].sealed, (int)r[i].len, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			err = sqlite__db_fail(db, why, n, "keep personal records");
-			goto out;
+			break;
 		}
 		*stored += sqlite3_changes(db->db);
 	}
 	sqlite3_finalize(s);
-	s = NULL;
-	err = sqlite__exec(db, "COMMIT", why, n);
-out:
-	sqlite3_finalize(s);
+	return err;
+}
+
+enum bureau_err sqlite__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
+				    size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	enum bureau_err err;
+	int64_t dev = 0;
+
+	err = sqlite__exec(db, "BEGIN IMMEDIATE", why, n);
+	if (err)
+		return err;
+	err = sqlite__lookup(db, device, &dev, why, n);
+	if (!err)
+		err = sqlite__records_insert(db, dev, r, count, now_ms, stored, why, n);
+	if (!err)
+		err = sqlite__exec(db, "COMMIT", why, n);
 	if (err) {
 		*stored = 0;
 		sqlite__rollback(db);

@@ -24,7 +24,6 @@
 #include "fss/fss.h"
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
-#include "tools/bureau/personal.h"
 #include "tools/bureau/platform.h"
 
 bool bureau_device_id_valid(const char *id)
@@ -160,7 +159,7 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
 }
 
 /*
- * The bundle's seals against the gate's first seal key, when the device has
+ * A bundle's seals against the gate's first seal key, when the device has
  * one registered (fss.h): every entry from the key's first_seq on carries a
  * seal, epochs never go backwards along the bundle, each seal's epoch is the
  * one the gate gives the entry (snt_store_seal_epoch(): for a trusted clock
@@ -169,66 +168,130 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
  * sealed), and each tag is the one the key of its epoch makes (the key
  * evolved forward from k(0)).  So whoever took the gate with its key at
  * epoch E cannot rewrite an entry sealed before E and keep its time.
+ * The key and the last seq checked carry over from batch to batch.
  */
-static enum bureau_err check_seals(const struct bureau_ctx *c, const struct snt_bundle *b, size_t *sealed,
-				   char *why, size_t n)
+struct seal_check {
+	bool active;			/* a seal key is registered */
+	struct snt_fss v;		/* evolved along the bundle */
+	int64_t prev_seq;
+	size_t sealed;			/* seals verified */
+};
+
+static enum bureau_err seals_begin(const struct bureau_ctx *c, const char *device, struct seal_check *sc, char *why,
+				   size_t n)
 {
 	char text[SNT_FSS_FILE_MAX + 1];
-	struct snt_fss v;
-	enum snt_fss_err fe;
 	enum bureau_err err;
-	int64_t prev_seq = -1;
 
-	err = bureau_db_seal_key(c->db, b->manifest.device, text, sizeof(text), why, n);
-	if (err)
+	memset(sc, 0, sizeof(*sc));
+	sc->prev_seq = -1;
+	err = bureau_db_seal_key(c->db, device, text, sizeof(text), why, n);
+	if (err || !text[0])
 		return err;
-	if (!text[0])
-		return BUREAU_OK;
-	if (snt_fss_parse(text, strlen(text), &v) != SNT_FSS_OK || v.epoch != 0) {
-		snprintf(why, n, "device %s: registered seal key unusable", b->manifest.device);
+	if (snt_fss_parse(text, strlen(text), &sc->v) != SNT_FSS_OK || sc->v.epoch != 0) {
+		snt_fss_wipe(&sc->v);
+		snprintf(why, n, "device %s: registered seal key unusable", device);
 		return BUREAU_ERR_DB;
 	}
-	for (size_t i = 0; i < b->n; i++) {
+	sc->active = true;
+	return BUREAU_OK;
+}
+
+static enum bureau_err seals_batch(struct seal_check *sc, const struct snt_bundle_batch *b, char *why, size_t n)
+{
+	enum snt_fss_err fe;
+
+	for (size_t i = 0; sc->active && i < b->n; i++) {
 		const struct snt_entry *e = &b->entries[i];
 		const struct snt_bundle_seal *s = b->seals ? &b->seals[i] : NULL;
 
-		if (e->seq < v.first_seq)
+		if (e->seq < sc->v.first_seq)
 			continue;
 		if (!s || !s->present) {
 			snprintf(why, n, "entry seq %" PRId64 ": seal missing", e->seq);
-			err = BUREAU_ERR_REJECT;
-			break;
+			return BUREAU_ERR_REJECT;
 		}
-		if ((e->clock == SNT_CLOCK_TRUSTED || e->seq == prev_seq + 1 || e->seq == v.first_seq) &&
-		    s->epoch != snt_store_seal_epoch(&v, e))
+		if ((e->clock == SNT_CLOCK_TRUSTED || e->seq == sc->prev_seq + 1 || e->seq == sc->v.first_seq) &&
+		    s->epoch != snt_store_seal_epoch(&sc->v, e))
 			fe = SNT_FSS_ERR_RANGE;
 		else
-			fe = snt_fss_check(&v, s->epoch, e->seq, e->hash, s->tag);
+			fe = snt_fss_check(&sc->v, s->epoch, e->seq, e->hash, s->tag);
 		if (fe == SNT_FSS_ERR_RANGE || fe == SNT_FSS_ERR_MISMATCH) {
 			snprintf(why, n, "entry seq %" PRId64 ": %s", e->seq,
 				 fe == SNT_FSS_ERR_RANGE ? "seal epoch out of order" : "seal does not verify");
-			err = BUREAU_ERR_REJECT;
-			break;
+			return BUREAU_ERR_REJECT;
 		}
 		if (fe) {
 			snprintf(why, n, "entry seq %" PRId64 ": seal: %s", e->seq, snt_fss_strerror(fe));
-			err = BUREAU_ERR_NOMEM;
-			break;
+			return BUREAU_ERR_NOMEM;
 		}
-		(*sealed)++;
-		prev_seq = e->seq;
+		sc->sealed++;
+		sc->prev_seq = e->seq;
 	}
-	snt_fss_wipe(&v);
-	return err;
+	return BUREAU_OK;
 }
 
-enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *buf, size_t len,
-				     const char *source, const char *expect_device,
-				     struct bureau_import_result *res, char *why, size_t n)
+/* The bundle as the merge pulls it: batches from the reader, their seals checked, their records listed. */
+struct import_src {
+	struct snt_bundle_reader *rd;
+	struct seal_check seals;
+	struct bureau_record *records;	/* BUREAU_MERGE_BATCH */
+	bool finished;			/* the last batch was handed out: the whole bundle checked */
+};
+
+static enum bureau_err import_next(void *ctx, const struct snt_entry **e, size_t *count,
+				   const struct bureau_record **r, size_t *nr, char *why, size_t n)
+{
+	struct import_src *s = ctx;
+	struct snt_bundle_batch b;
+	struct snt_bundle_diag diag;
+	enum snt_bundle_err berr;
+	enum bureau_err err;
+	size_t k = 0;
+
+	*count = 0;
+	*nr = 0;
+	memset(&diag, 0, sizeof(diag));
+	berr = snt_bundle_reader_next(s->rd, &b, &diag);
+	if (berr) {
+		bundle_why(berr, &diag, why, n);
+		return berr == SNT_BUNDLE_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_REJECT;
+	}
+	err = seals_batch(&s->seals, &b, why, n);
+	if (err)
+		return err;
+	for (size_t i = 0; b.records && i < b.n; i++) {
+		if (!b.records[i].sealed)
+			continue;
+		s->records[k].seq = b.entries[i].seq;
+		s->records[k].time_utc_ms = b.entries[i].time_utc_ms;
+		s->records[k].sealed = b.records[i].sealed;
+		s->records[k].len = b.records[i].len;
+		k++;
+	}
+	s->finished = s->finished || b.last;
+	*e = b.entries;
+	*count = b.n;
+	*r = s->records;
+	*nr = k;
+	return BUREAU_OK;
+}
+
+static void import_times(void *ctx, void (*fn)(void *arg, int64_t time_utc_ms), void *arg)
+{
+	const struct import_src *s = ctx;
+
+	snt_bundle_reader_times(s->rd, fn, arg);
+}
+
+enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, uint8_t *buf, size_t len, const char *source,
+				     const char *expect_device, struct bureau_import_result *res, char *why, size_t n)
 {
 	struct lookup_ctx lc = { .db = c->db, .err = BUREAU_OK };
+	struct import_src src = { 0 };
+	struct bureau_merge_src msrc = { .next = import_next, .times = import_times, .ctx = &src };
 	struct snt_bundle_diag diag;
-	struct snt_bundle *b = NULL;
+	const struct snt_bundle_manifest *bm;
 	struct bureau_manifest *m = &res->m;
 	enum snt_bundle_err berr;
 	enum bureau_err err;
@@ -239,7 +302,8 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 		snprintf(why, n, "larger than %zu bytes", BUREAU_MAX_BUNDLE);
 		return BUREAU_ERR_REJECT;
 	}
-	berr = snt_bundle_open(c->key, lookup_key, &lc, buf, len, &b, &diag);
+	berr = snt_bundle_reader_open(c->key, lookup_key, &lc, buf, len, SNT_BUNDLE_MAX_ACCEPT, BUREAU_MERGE_BATCH,
+				      &src.rd, &diag);
 	if (berr == SNT_BUNDLE_ERR_UNKNOWN_DEVICE) {
 		if (lc.err == BUREAU_ERR_NOTFOUND) {
 			snprintf(why, n, "%s", lc.why);
@@ -255,35 +319,54 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, const uint8_t *
 			snprintf(why, n, "signed by a key that is not the one registered for device %s", lc.device);
 		return BUREAU_ERR_REJECT;
 	}
+	if (berr == SNT_BUNDLE_ERR_COUNT && diag.field[0] && !strcmp(diag.field, "count") &&
+	    strstr(diag.msg, "not within")) {
+		snprintf(why, n, "%s (a bundle may hold at most %d entries; a gate writes at most %d)", diag.msg,
+			 SNT_BUNDLE_MAX_ACCEPT, SNT_BUNDLE_MAX_ENTRIES);
+		return BUREAU_ERR_REJECT;
+	}
 	if (berr) {
 		bundle_why(berr, &diag, why, n);
 		return BUREAU_ERR_REJECT;
 	}
-	snt_strlcpy(m->device, b->manifest.device, sizeof(m->device));
-	m->priority = b->manifest.kind == SNT_BUNDLE_PRIORITY;
-	m->first = b->manifest.first;
-	m->last = b->manifest.last;
-	m->count = b->manifest.count;
-	memcpy(m->prev, b->manifest.prev, SNT_HASH_LEN);
-	memcpy(m->head, b->manifest.head, SNT_HASH_LEN);
-	m->created_utc_ms = b->manifest.created_ms;
+	bm = snt_bundle_reader_manifest(src.rd);
+	snt_strlcpy(m->device, bm->device, sizeof(m->device));
+	m->priority = bm->kind == SNT_BUNDLE_PRIORITY;
+	m->first = bm->first;
+	m->last = bm->last;
+	m->count = bm->count;
+	memcpy(m->prev, bm->prev, SNT_HASH_LEN);
+	memcpy(m->head, bm->head, SNT_HASH_LEN);
+	m->created_utc_ms = bm->created_ms;
 	if (expect_device && strcmp(expect_device, m->device) != 0) {
 		snprintf(why, n, "a bundle of device %s in the directory of device %s (replayed?)", m->device,
 			 expect_device);
 		err = BUREAU_ERR_REJECT;
 		goto out;
 	}
-	err = check_seals(c, b, &res->sealed, why, n);
+	src.records = calloc(BUREAU_MERGE_BATCH, sizeof(*src.records));
+	if (!src.records) {
+		err = BUREAU_ERR_NOMEM;
+		goto out;
+	}
+	err = seals_begin(c, m->device, &src.seals, why, n);
 	if (err)
 		goto out;
-	err = bureau_db_merge(c->db, m, b->entries, b->n, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
-	/* The sealed personal records after their entries: a failure withholds the acknowledgement, so they come again. */
-	if (!err)
-		err = bureau_personal_keep(c->db, b, snt_clock_utc_ms(c->clk), &res->records, why, n);
+	/* The entries, their seals and the sealed personal records, batch by batch, in one transaction. */
+	err = bureau_db_merge_stream(c->db, m, &msrc, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
+	if (!err && !src.finished) {
+		snprintf(why, n, "bureau: the merge ended before the bundle's last entry");
+		err = BUREAU_ERR_DB;
+	}
+	res->sealed = src.seals.sealed;
+	res->records = res->merge.records;
 	if (!err)
 		verify_online(c, res);
 out:
-	snt_bundle_free(b);
+	if (src.seals.active)
+		snt_fss_wipe(&src.seals.v);
+	free(src.records);
+	snt_bundle_reader_free(src.rd);
 	return err;
 }
 

@@ -17,36 +17,6 @@
 
 #define MS_PER_DAY 86400000LL
 
-enum bureau_err bureau_personal_keep(struct bureau_db *db, const struct snt_bundle *b, int64_t now_ms,
-				     int64_t *stored, char *why, size_t n)
-{
-	struct bureau_record *r;
-	size_t k = 0;
-	enum bureau_err err;
-
-	if (stored)
-		*stored = 0;
-	if (!db || !b || !stored)
-		return BUREAU_ERR_INVAL;
-	if (!b->records)
-		return BUREAU_OK;
-	r = calloc(b->n ? b->n : 1, sizeof(*r));
-	if (!r)
-		return BUREAU_ERR_NOMEM;
-	for (size_t i = 0; i < b->n; i++) {
-		if (!b->records[i].sealed)
-			continue;
-		r[k].seq = b->entries[i].seq;
-		r[k].time_utc_ms = b->entries[i].time_utc_ms;
-		r[k].sealed = b->records[i].sealed;
-		r[k].len = b->records[i].len;
-		k++;
-	}
-	err = bureau_db_records_put(db, b->manifest.device, r, k, now_ms, stored, why, n);
-	free(r);
-	return err;
-}
-
 void bureau_person_wipe(struct bureau_person *p)
 {
 	if (p)

@@ -29,16 +29,6 @@
 #define BUREAU_PERSONAL_DAYS_MAX 3650
 #define BUREAU_PERSON_FIELD_LEN 256	/* one field of a card's text, UTF-8 + NUL */
 
-/*
- * bureau_personal_keep() - keep the records bundle @b carries (none: nothing
- * to do) for its device at @now_ms (bureau_db_records_put()); each was
- * checked against its entry's digest when the bundle was opened.
- * *@stored: how many were new.
- * Return: BUREAU_OK; BUREAU_ERR_NOMEM; the errors of bureau_db_records_put().
- */
-enum bureau_err bureau_personal_keep(struct bureau_db *db, const struct snt_bundle *b, int64_t now_ms,
-				     int64_t *stored, char *why, size_t n) SNT_WUR;
-
 /* One opened record: the card's text fields, each "" when absent. */
 struct bureau_person {
 	char device[BUREAU_DEVICE_LEN];		/* the device the gate named in the record */
