@@ -76,13 +76,14 @@ B         ?= build
 # here.  tests/layering/rules says which module may include which; `make
 # check` checks these lists against it (tests/layering/check-includes.py).
 SENTINELD_MODULES   := common entry clock cose idcard image log notify scan screen trust trustlist voice codes \
-                       sign fss rules policy store journal config thermo checkin board board/sim \
+                       sign fss rules issuers policy store journal config thermo checkin board board/sim \
                        board/linux
 SENTINELCTL_MODULES := common entry clock cose idcard image review scan screen trust trustlist voice codes sign fss \
-                       rules policy store report sync config thermo board board/sim board/linux
-BUREAU_MODULES      := common entry clock cose trust trustlist codes sign fss rules policy review store sync card
+                       rules issuers policy store report sync config thermo card board board/sim board/linux
+BUREAU_MODULES      := common entry clock cose trust trustlist codes sign fss rules issuers policy review store sync \
+                       card
 TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust trustlist voice \
-                       codes sign fss rules policy store journal report sync config thermo checkin card \
+                       codes sign fss rules issuers policy store journal report sync config thermo checkin card \
                        board board/sim board/linux
 
 module_dir = $(if $(filter board board/%,$(1)),$(1),firmware/$(1))
@@ -143,7 +144,8 @@ $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 pot:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
-		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/report/*.c firmware/sentineld*.c))
+		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
+		firmware/sentineld*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh
@@ -158,7 +160,7 @@ $(B)/sentineld: $(SENTINELD_OBJ)
 $(CTL_OBJ) $(BUREAU_OBJ) $(B)/obj/firmware/sentineld.o: CPPFLAGS += -DSNT_LOCALEDIR=\"$(LOCALEDIR)\"
 
 $(B)/sentinelctl: $(CTL_OBJ) $(call module_obj,$(SENTINELCTL_MODULES))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CARD_LIBS)
 
 # sentinel-bureau: the bureau's receiver and signer (tools/bureau/).
 $(BUREAU_OBJ): ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags $(BUREAU_PKGS) 2>/dev/null) \

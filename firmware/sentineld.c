@@ -429,6 +429,45 @@ static void watch_trust(struct ctx *c)
 }
 
 /*
+ * Between visits and at start: when [rules] dir's issuers.cose changed (an
+ * install by `sentinelctl sync`: snt_issuers_install()), the home's issuer
+ * list is loaded again, whole, and replaces the one in use.  One that does
+ * not verify with [sync] bureau_key or names another home leaves none in
+ * use, and the log says why: sibling gates' passes are then refused as
+ * signed by another key (this gate's own still verify).
+ */
+static void watch_issuers(struct ctx *c)
+{
+	struct snt_issuers_stamp now;
+	struct snt_issuers *list = NULL;
+	EVP_PKEY *pub = NULL;
+	char err[512] = "";
+
+	snt_issuers_stamp(c->cfg.rules_dir, &now);
+	if (snt_issuers_stamp_equal(&now, &c->issuers_stamp))
+		return;
+	c->issuers_stamp = now;
+	if (now.present && c->cfg.sync_bureau_key[0] &&
+	    snt_sign_key_load_public(c->cfg.sync_bureau_key, &pub) == SNT_SIGN_OK) {
+		enum snt_issuers_err e = snt_issuers_load(c->cfg.rules_dir, pub, c->cfg.home, &list, err, sizeof(err));
+
+		if (e)
+			log_warnx(&c->log, _("issuer list in %s: %s%s%s; passes of the other gates refused"),
+				  c->cfg.rules_dir, snt_issuers_strerror(e), err[0] ? ": " : "", err);
+	} else if (now.present) {
+		log_warnx(&c->log, _("issuer list in %s: no [sync] bureau_key to verify it; passes of the other "
+				     "gates refused"), c->cfg.rules_dir);
+	}
+	EVP_PKEY_free(pub);
+	snt_checkin_set_issuers(c->checkin, list, c->own_key);
+	snt_issuers_free(c->issuers);
+	c->issuers = list;
+	if (list)
+		log_info(&c->log, _("issuer list version %llu of the bureau taken up: %zu gates sign passes, %zu keys "
+				    "revoked"), (unsigned long long)list->version, list->n_gates, list->n_revoked);
+}
+
+/*
  * SIGHUP: read the configuration again.  A file with an error changes
  * nothing.  Visit settings apply from the next visit; the board, the log
  * database and the device identity need a restart.
@@ -482,6 +521,8 @@ static void reload(struct ctx *c)
 	memset(&c->trust_stamp, 0, sizeof(c->trust_stamp));
 	c->trust_version = 0;
 	watch_trust(c);
+	memset(&c->issuers_stamp, 0, sizeof(c->issuers_stamp));
+	watch_issuers(c);
 	load_seal_key(c, n);
 	sentineld__load_last_trusted(c);
 	free(n);
@@ -688,6 +729,7 @@ static int run(struct ctx *c)
 			if (!occupied) {
 				watch_rules(c);	/* idle: a new set is taken up before anyone comes */
 				watch_trust(c);
+				watch_issuers(c);
 				snt_checkin_retention(c->checkin);
 			}
 			continue;
@@ -735,6 +777,7 @@ static int run(struct ctx *c)
 		}
 		watch_rules(c);
 		watch_trust(c);
+		watch_issuers(c);
 		promote_rules(c);
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
@@ -833,6 +876,11 @@ int main(int argc, char **argv)
 	sentineld__load_last_trusted(&c);
 	load_rules(&c, &c.cfg, N_("start"));
 	watch_trust(&c);	/* the bureau's trust list, when one is installed */
+	/* This gate's own passes (sentinelctl pass issue) verify with its own key. */
+	if (c.cfg.sync_device_key[0] && snt_sign_key_load_private(c.cfg.sync_device_key, &c.own_key) != SNT_SIGN_OK)
+		c.own_key = NULL;
+	snt_checkin_set_issuers(c.checkin, NULL, c.own_key);
+	watch_issuers(&c);	/* the home's issuer list, when one is installed */
 	load_seal_key(&c, &c.cfg);
 	sentineld__restore_occupancy(&c);
 	sentineld__restore_passes(&c);
@@ -865,6 +913,8 @@ out:
 	snt_checkin_free(c.checkin);
 	snt_trust_free(c.trust);
 	snt_rules_free(c.rules);
+	snt_issuers_free(c.issuers);
+	EVP_PKEY_free(c.own_key);
 	EVP_PKEY_free(c.bureau_pub);
 	EVP_PKEY_free(c.seal_pub);
 	snt_journal_close(c.journal);

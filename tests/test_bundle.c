@@ -1390,6 +1390,55 @@ static void test_ack_trust(void **state)
 	cbor_decref(&m);
 }
 
+/* The home's issuer list in the acknowledgement ("issuers", after "trust"; issue 17). */
+static void test_ack_issuers(void **state)
+{
+	static uint8_t list[] = { 0xd2, 0x84, 1, 2, 3 }, iss[] = { 0xd2, 0x84, 9, 8, 7, 6 };
+	struct fx *f = *state;
+	struct snt_bundle_ack a = { .device = "gate-a", .seq = 0, .time_ms = 1700000000000LL };
+	struct snt_bundle_ack *got = NULL;
+	struct snt_bundle_diag d;
+	cbor_item_t *m;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+
+	/* With a trust list, and alone. */
+	for (int both = 1; both >= 0; both--) {
+		a.trust = both ? list : NULL;
+		a.trust_len = both ? sizeof(list) : 0;
+		a.issuers = iss;
+		a.issuers_len = sizeof(iss);
+		assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_OK);
+		assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+		assert_int_equal(got->trust_len, both ? sizeof(list) : 0);
+		assert_int_equal(got->issuers_len, sizeof(iss));
+		assert_memory_equal(got->issuers, iss, sizeof(iss));
+		snt_bundle_ack_free(got);
+		got = NULL;
+		free(msg);
+	}
+	/* What the signer refuses. */
+	a.issuers = NULL;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	a.issuers = iss;
+	a.issuers_len = SNT_BUNDLE_MAX_ACK_RULES + 1;
+	assert_int_equal(snt_bundle_ack_sign(f->bureau, &a, &msg, &len, &d), SNT_BUNDLE_ERR_INVAL);
+	/* What the reader refuses: not bytes, "issuers" before "trust". */
+	m = ack_item8("issuers", cbor_build_string("issuers"));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "issuers");
+	assert_null(got);
+	free(msg);
+	cbor_decref(&m);
+	m = ack_item9("issuers", bytes(iss, sizeof(iss)), "trust", bytes(list, sizeof(list)));
+	sign_item(f->bureau, m, &msg, &len);
+	assert_int_not_equal(snt_bundle_ack_open(f->bureau, msg, len, &got, &d), SNT_BUNDLE_OK);
+	assert_null(got);
+	free(msg);
+	cbor_decref(&m);
+}
+
 static void test_ack_decode_errors(void **state)
 {
 	struct fx *f = *state;
@@ -1762,6 +1811,7 @@ int main(void)
 		cmocka_unit_test(test_ack_decode_errors),
 		cmocka_unit_test(test_ack_rules),
 		cmocka_unit_test(test_ack_trust),
+		cmocka_unit_test(test_ack_issuers),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_open_signed),
 		cmocka_unit_test(test_payload_bounded),

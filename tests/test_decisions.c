@@ -16,7 +16,8 @@
  * valid = window [now - 1 h, now + 1 h); expired = it ended an hour ago;
  * early = it starts in an hour; elsewhere = another home's (issue 14); in
  * the valid window: used = its one entry given, inside = 1 of 2 entries
- * given and its holder inside, again = 1 of 2 given and its holder gone.
+ * given and its holder inside, again = 1 of 2 given and its holder gone;
+ * revoked = signed by a gate key the home's issuer list revokes (issue 17).
  * Kind badge-elsewhere: another home's badge.  Mode missing: the gate had
  * a rule set and none verifies (rules-missing).
  */
@@ -64,7 +65,7 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 	static const char *const modes[] = { "none", "open", "closed", "missing" };
 	static const char *const temps[] = { "normal", "fever", "implausible", "fault" };
 	static const char *const passes[] = { "-", "none", "valid", "invalid", "expired", "early", "mismatch",
-					      "elsewhere", "used", "inside", "again" };
+					      "elsewhere", "used", "inside", "again", "revoked" };
 	static const char *const fresh[] = { "-", "fresh", "stale", "expired" };
 	static const char *const clocks[] = { "trusted", "untrusted" };
 	static const char *const regions[] = { "-", "safe", "risk" };
@@ -72,7 +73,7 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 	static const enum snt_temp_status temp_of[] = { SNT_TEMP_NORMAL, SNT_TEMP_FEVER, SNT_TEMP_IMPLAUSIBLE,
 							SNT_TEMP_FAULT };
 	int kind = lookup(kinds, 4, rw->f[C_KIND]), mode = lookup(modes, 4, rw->f[C_MODE]);
-	int temp = lookup(temps, 4, rw->f[C_TEMP]), pass = lookup(passes, 11, rw->f[C_PASS]);
+	int temp = lookup(temps, 4, rw->f[C_TEMP]), pass = lookup(passes, 12, rw->f[C_PASS]);
 	int fr = lookup(fresh, 4, rw->f[C_RULES]), clock = lookup(clocks, 2, rw->f[C_CLOCK]);
 	int region = lookup(regions, 3, rw->f[C_REGION]), col = lookup(colours, 2, rw->f[C_COLOURS]);
 	const char *code = rw->f[C_CODE];
@@ -158,6 +159,11 @@ static const char *build(const struct row *rw, struct snt_rules *rs, struct snt_
 		break;
 	case 7:
 		in->pass = SNT_PASS_ELSEWHERE;
+		break;
+	case 11:	/* signed by a revoked gate key (issuers.h), in its window */
+		in->pass = SNT_PASS_REVOKED;
+		in->pass_from_ms = NOW_MS - HOUR;
+		in->pass_until_ms = NOW_MS + HOUR;
 		break;
 	case 8:		/* its one entry given, holder gone again */
 	case 9:		/* 2 entries, 1 given, holder inside */

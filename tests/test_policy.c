@@ -134,11 +134,12 @@ static void test_reason_names_are_the_contract(void **state)
 	 * wrong-home (after signature-invalid), rules-missing and pass-used
 	 * (either side of closed-mode, at its weight; issue 14), id-invalid
 	 * (after signature-invalid), id-expired (after expired) and id-missing
-	 * (after no-code; issue 18).
+	 * (after no-code; issue 18), issuer-revoked (after revoked: a pass
+	 * signed by a revoked gate's key; issue 17).
 	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
-		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "revoked", "rules-missing", "closed-mode", "pass-used",
+		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "revoked", "issuer-revoked", "rules-missing", "closed-mode", "pass-used",
 		"capacity",
 		"risk-region", "staff-test-overdue", "no-code", "id-missing", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",

@@ -199,6 +199,7 @@ struct run {
 	bool send_failed;		/* the export stopped on an error */
 	char rules[160];
 	char trust[200];	/* the trust list's summary line, "" when none came */
+	char issuers[200];	/* the issuer list's summary line, "" when none came */
 };
 
 /*
@@ -441,6 +442,10 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 		label(_("trust lists:"));
 		printf("%s\n", r->trust);
 	}
+	if (r->issuers[0]) {
+		label(_("issuer lists:"));
+		printf("%s\n", r->issuers);
+	}
 	label(_("errors:"));
 	if (r->errors)
 		printf(_("%d (above)\n"), r->errors);
@@ -569,7 +574,10 @@ static void import_rules(struct run *r, struct snt_usb_stick *stick, const char 
 	free(data);
 }
 
-static void import_trust(struct run *r, struct snt_usb_stick *stick, const char *label, const char *name)
+/* A trust list or issuer list the bureau left in in/: installed by @install, its line into @line (200 bytes). */
+static void import_list(struct run *r, struct snt_usb_stick *stick, const char *label, const char *name,
+			int (*install)(const struct snt_config *, EVP_PKEY *, const uint8_t *, size_t, char *, size_t),
+			char *line)
 {
 	char why[WHY], msg[200];
 	uint8_t *data = NULL;
@@ -579,13 +587,16 @@ static void import_trust(struct run *r, struct snt_usb_stick *stick, const char 
 		error_line(r, "%s", why);
 		return;
 	}
-	if (ctl_sync_trust_install(&r->sc, r->bureau_key, data, len, msg, sizeof(msg)) != 0)
+	if (install(&r->sc, r->bureau_key, data, len, msg, sizeof(msg)) != 0)
 		error_line(r, "%s/%s: %s", label, name, msg);
-	snt_strlcpy(r->trust, msg, sizeof(r->trust));
+	snt_strlcpy(line, msg, 200);
 	free(data);
 }
 
-/* What the bureau left in in/: acknowledgements (lowest seq first), time, rule sets, trust lists. */
+/*
+ * What the bureau left in in/: acknowledgements (lowest seq first), time,
+ * rule sets, trust lists, issuer lists.
+ */
 static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *mnt)
 {
 	char label[PATH_MAX + 80], why[WHY];
@@ -629,10 +640,13 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 			import_rules(r, stick, label, names[i]);
 		} else if (!strncmp(names[i], "trust-", 6) &&
 			   strlen(names[i]) > 11 && !strcmp(names[i] + strlen(names[i]) - 5, ".cose")) {
-			import_trust(r, stick, label, names[i]);
+			import_list(r, stick, label, names[i], ctl_sync_trust_install, r->trust);
+		} else if (!strncmp(names[i], "issuers-", 8) &&
+			   strlen(names[i]) > 13 && !strcmp(names[i] + strlen(names[i]) - 5, ".cose")) {
+			import_list(r, stick, label, names[i], ctl_sync_issuers_install, r->issuers);
 		} else {
-			error_line(r, "%s/%s: not an acknowledgement, signed time, rule set or trust list file: "
-				      "refused", label, names[i]);
+			error_line(r, "%s/%s: not an acknowledgement, signed time, rule set, trust list or issuer "
+				      "list file: refused", label, names[i]);
 		}
 	}
 	qsort(acks, na, sizeof(*acks), cmp_ack);
@@ -820,6 +834,15 @@ static int sync_online(const struct config *cfg)
 			error_line(&r, _("the acknowledgement's trust list: %s"), msg);
 		snt_strlcpy(r.trust, msg, sizeof(r.trust));
 		free(res.trust);
+	}
+	/* The home's current issuer list, the same way. */
+	if (res.issuers) {
+		char msg[200];
+
+		if (ctl_sync_issuers_install(&r.sc, r.bureau_key, res.issuers, res.issuers_len, msg, sizeof(msg)) != 0)
+			error_line(&r, _("the acknowledgement's issuer list: %s"), msg);
+		snt_strlcpy(r.issuers, msg, sizeof(r.issuers));
+		free(res.issuers);
 	}
 	record_event(&r, "online");
 	print_summary(&r, "online", r.sc.sync_bureau_url);

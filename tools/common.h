@@ -38,6 +38,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_enrol(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_pass(int argc, char **argv);
 
 /*
  * ctl_keys_seal() (cmd_keys.c) - make the log's first seal key (fss.h) for

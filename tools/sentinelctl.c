@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "entries", cmd_entries, N_("list the gate's log entries (table or --json)") },
 	{ "export", cmd_export, N_("write entries to CSV or JSON lines, every row or nothing") },
 	{ "keys", cmd_keys, N_("make or show this gate's device key (for the bureau)") },
+	{ "pass", cmd_pass, N_("issue a visit pass at the home, signed by this gate") },
 	{ "policy", cmd_policy, N_("install or show the bureau's signed rule set") },
 	{ "purge", cmd_purge, N_("remove acknowledged entries older than DAYS days") },
 	{ "report", cmd_report, N_("write one day as a printable HTML page with charts") },

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "clock/clock.h"
+#include "issuers/issuers.h"
 #include "rules/rules.h"
 #include "trustlist/trustlist.h"
 #include "common/i18n.h"
@@ -69,5 +70,27 @@ int ctl_sync_trust_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, co
 		    "installed version %llu (was %llu), %zu files; sentineld takes it up before the next visit",
 		    res.n_files),
 		 (unsigned long long)res.version, (unsigned long long)res.previous, res.n_files);
+	return 0;
+}
+
+int ctl_sync_issuers_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, const uint8_t *buf, size_t len,
+			     char *msg, size_t msglen)
+{
+	struct snt_issuers_install_result res;
+	enum snt_issuers_err e;
+	char err[256] = "";
+
+	e = snt_issuers_install(sc->rules_dir, bureau_pub, sc->home, buf, len, &res, err, sizeof(err));
+	if (e == SNT_ISSUERS_ERR_OLD) {
+		snprintf(msg, msglen, _("not newer than the installed list: %s"), err);
+		return 0;
+	}
+	if (e != SNT_ISSUERS_OK) {
+		snprintf(msg, msglen, _("not installed: %s%s%s"), snt_issuers_strerror(e), err[0] ? ": " : "", err);
+		return -1;
+	}
+	snprintf(msg, msglen, _("installed version %llu (was %llu): %zu gates sign passes, %zu keys revoked; "
+				"sentineld takes it up before the next visit"),
+		 (unsigned long long)res.version, (unsigned long long)res.previous, res.n_gates, res.n_revoked);
 	return 0;
 }

@@ -333,6 +333,9 @@ const char *snt_card_strerror(enum snt_card_err err)
 	case SNT_CARD_ERR_TOO_LONG: return "text too long for a QR code";
 	case SNT_CARD_ERR_NOMEM: return "out of memory";
 	case SNT_CARD_ERR_DRAW: return "drawing failed (Cairo or Pango)";
+	case SNT_CARD_ERR_USAGE: return "an option is missing or wrong";
+	case SNT_CARD_ERR_IO: return "an output could not be written";
+	case SNT_CARD_ERR_SIGN: return "the key could not sign";
 	}
 	return "unknown error";
 }

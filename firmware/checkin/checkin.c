@@ -21,7 +21,9 @@ struct creds {
 	char ref[SNT_RULES_REF_LEN];	/* badge_valid: the staff reference */
 	bool pass_seen, pass_valid;
 	bool pass_elsewhere;		/* a pass that verified, for another home or gate */
+	bool pass_revoked;		/* a pass that verified with a revoked gate key (issuers.h) */
 	struct snt_credential pass;	/* pass_valid: the pass */
+	char pass_by[SNT_ISSUERS_DEVICE_LEN];	/* pass_valid: the gate that signed it ("": the bureau) */
 };
 
 /* Messages to the visitor: Chinese first, then English. */
@@ -251,6 +253,8 @@ static void detail_rules(struct snt_entry *e, const struct snt_rules *rules, con
 		(void)detail_set(e, "staff", json_string(in->staff_ref));
 	if (cr->pass_valid && in->person == SNT_KIND_VISITOR)
 		(void)detail_set(e, "pass", json_string(cr->pass.id));
+	if (cr->pass_valid && in->person == SNT_KIND_VISITOR && cr->pass_by[0])
+		(void)detail_set(e, "pass_by", json_string(cr->pass_by));
 	if (rules)
 		(void)detail_set(e, "rules", json_pack("{sI sb}", "version", (json_int_t)rules->version,
 						       "stale", res->freshness != SNT_RULES_FRESH));
@@ -406,7 +410,9 @@ static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const stru
 
 	for (size_t i = 0; i < res->n; i++) {
 		const struct snt_scan_code *c = &res->codes[i];
+		struct snt_issuers_signer who;
 		struct snt_credential cred;
+		enum snt_issuers_err ie;
 
 		if ((!ci->rules && !ci->rules_missing) || !snt_credential_is(c->bytes, c->len)) {
 			if (!w || colour_rank(c->colour) > colour_rank(w->colour))
@@ -415,8 +421,15 @@ static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const stru
 		}
 		if (!ci->rules)
 			continue;	/* rules missing: no roster to honour a badge or pass with; all refer */
-		if (!ci->bureau_pub ||
-		    snt_credential_open(c->bytes, c->len, ci->bureau_pub, &cred, NULL, 0) != SNT_RULES_OK) {
+		ie = ci->bureau_pub ? snt_issuers_credential_open(ci->issuers, ci->bureau_pub, ci->own_key, c->bytes,
+								  c->len, &cred, &who, NULL, 0) :
+				      SNT_ISSUERS_ERR_CREDENTIAL;
+		if (ie == SNT_ISSUERS_ERR_REVOKED && cred.kind == SNT_CREDENTIAL_PASS) {
+			/* A stolen or replaced board's pass: refused, whatever it says. */
+			cr->pass_seen = cr->pass_revoked = true;
+			continue;
+		}
+		if (ie != SNT_ISSUERS_OK) {
 			/* Which kind cannot be told without a valid signature: count it as a badge. */
 			cr->badge_seen = true;
 			continue;
@@ -440,6 +453,8 @@ static const struct snt_scan_code *sort_codes(struct snt_checkin *ci, const stru
 			cr->pass_seen = true;
 			cr->pass_valid = true;
 			cr->pass = cred;
+			snt_strlcpy(cr->pass_by, who.by == SNT_ISSUERS_BY_SELF ? ci->device_id : who.device,
+				    sizeof(cr->pass_by));
 		}
 	}
 	return w;
@@ -748,6 +763,8 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		in.pass_uses = cr.pass.uses;
 		in.pass_admits = pu ? pu->admits : 0;
 		in.pass_inside = pu && pu->admits > 0 && pu->exit_mark == ci->exits;
+	} else if (cr.pass_revoked) {
+		in.pass = SNT_PASS_REVOKED;
 	} else if (cr.pass_elsewhere) {
 		in.pass = SNT_PASS_ELSEWHERE;
 	} else if (cr.pass_seen) {
@@ -1075,6 +1092,14 @@ void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules
 	ci->have_gate = gate != NULL;
 	snt_strlcpy(ci->home, gate && gate->home ? gate->home : "", sizeof(ci->home));
 	snt_strlcpy(ci->device_id, gate && gate->device_id ? gate->device_id : "", sizeof(ci->device_id));
+}
+
+void snt_checkin_set_issuers(struct snt_checkin *ci, const struct snt_issuers *issuers, EVP_PKEY *own)
+{
+	if (!ci)
+		return;
+	ci->issuers = issuers;
+	ci->own_key = own;
 }
 
 void snt_checkin_set_seal_key(struct snt_checkin *ci, EVP_PKEY *bureau_pub)

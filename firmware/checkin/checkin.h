@@ -79,6 +79,7 @@
 
 #include "common/common.h"
 #include "hal.h"
+#include "issuers/issuers.h"
 #include "policy/policy.h"
 #include "rules/rules.h"
 #include "scan/scan.h"
@@ -373,6 +374,17 @@ void snt_checkin_set_last_trusted(struct snt_checkin *ci, int64_t utc_ms, int64_
  */
 void snt_checkin_set_rules(struct snt_checkin *ci, const struct snt_rules *rules, EVP_PKEY *bureau_pub,
 			   const struct snt_rules_gate *gate);
+
+/*
+ * snt_checkin_set_issuers() - who besides the bureau signs the passes this
+ * gate honours, from the next visit on (issuers/issuers.h
+ * snt_issuers_credential_open()): @issuers, the home's issuer list (its
+ * active gates' keys, and its revoked keys, whose passes refer with
+ * issuer-revoked), and @own, this gate's device key (the passes its staff
+ * issue with `sentinelctl pass issue`; its public half is used).  Both
+ * borrowed, NULL for none; badges stay the bureau's alone.
+ */
+void snt_checkin_set_issuers(struct snt_checkin *ci, const struct snt_issuers *issuers, EVP_PKEY *own);
 
 /*
  * snt_checkin_set_seal_key() - the bureau's public key ([sync] bureau_key)

@@ -56,6 +56,8 @@ struct snt_checkin {
 	bool rebased;			/* this boot's start time is in the log */
 	const struct snt_rules *rules;	/* the bureau's rule set; may be NULL */
 	EVP_PKEY *bureau_pub;		/* verifies badges and passes; may be NULL */
+	const struct snt_issuers *issuers;	/* the home's issuer list: sibling gates' passes; may be NULL */
+	EVP_PKEY *own_key;		/* this gate's device key: its own passes; may be NULL */
 	EVP_PKEY *seal_pub;		/* personal records are sealed to it; may be NULL */
 	bool have_gate;			/* home and device_id are set */
 	char home[SNT_RULES_HOME_LEN];	/* this gate's home and device id: badges and passes must name them */

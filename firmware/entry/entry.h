@@ -110,6 +110,7 @@ enum snt_payload_keep {
 	X(SNT_REASON_EXPIRED, "expired", "已过期或未生效", "expired or not yet valid") \
 	X(SNT_REASON_ID_EXPIRED, "id-expired", "身份证已过期", "ID card expired or not yet valid") \
 	X(SNT_REASON_REVOKED, "revoked", "已撤销", "revoked") \
+	X(SNT_REASON_ISSUER_REVOKED, "issuer-revoked", "签发设备已撤销", "issued by a revoked gate") \
 	X(SNT_REASON_RULES_MISSING, "rules-missing", "规则缺失 需工作人员核验", \
 	  "rule set missing: staff check everyone") \
 	X(SNT_REASON_CLOSED_MODE, "closed-mode", "封闭管理 需有效探视预约", \

@@ -94,6 +94,8 @@ static snt_reasons_t visitor_reasons(const struct snt_policy_input *in)
 		r |= SNT_REASON_BIT(in->badge_elsewhere ? SNT_REASON_WRONG_HOME : SNT_REASON_SIGNATURE_INVALID);
 	if (!rs)
 		return r;
+	if (in->pass == SNT_PASS_REVOKED)
+		r |= SNT_REASON_BIT(SNT_REASON_ISSUER_REVOKED);
 	if (rs->mode == SNT_RULES_OPEN) {
 		if (rs->max_visitors > 0 && in->occupancy >= (int64_t)rs->max_visitors)
 			r |= SNT_REASON_BIT(SNT_REASON_CAPACITY);
@@ -106,6 +108,9 @@ static snt_reasons_t visitor_reasons(const struct snt_policy_input *in)
 		break;
 	case SNT_PASS_INVALID:
 		r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) | SNT_REASON_BIT(SNT_REASON_SIGNATURE_INVALID);
+		break;
+	case SNT_PASS_REVOKED:
+		r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE);
 		break;
 	case SNT_PASS_ELSEWHERE:
 		r |= SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) | SNT_REASON_BIT(SNT_REASON_WRONG_HOME);

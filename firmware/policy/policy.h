@@ -33,6 +33,7 @@ enum snt_pass {
 	SNT_PASS_INVALID,	/* shown, but not signed by the bureau's key (or altered) */
 	SNT_PASS_MISMATCH,	/* signed, but names another visitor than the certificate shown */
 	SNT_PASS_ELSEWHERE,	/* signed, but for another home (or other gates) */
+	SNT_PASS_REVOKED,	/* signed by a gate key the home's issuer list revokes (issuers.h) */
 };
 
 struct snt_policy_input {
@@ -135,6 +136,10 @@ struct snt_policy_result {
  *   signature-invalid (refer); one that verifies but is another home's
  *   (badge_elsewhere): a visitor, plus wrong-home (refer).
  * - A pass of another home (SNT_PASS_ELSEWHERE): closed-mode and wrong-home.
+ * - A pass signed by a revoked gate key (SNT_PASS_REVOKED, issuers.h: a
+ *   stolen or replaced board's): refer with issuer-revoked, in open mode
+ *   too, and in closed mode with closed-mode; whatever its window or
+ *   "issued" time says.
  * - A resident ID card whose number fails its check digit or whose text is
  *   malformed (id_invalid) refers with id-invalid; one outside its validity
  *   (id_expired) refers with id-expired.  Staff and visitors alike, with

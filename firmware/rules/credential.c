@@ -170,15 +170,10 @@ out:
 	return err;
 }
 
-enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKEY *bureau_pub,
-				       struct snt_credential *out, char *errbuf, size_t errlen)
+/* @bytes as COSE bytes (*@cose, malloc'd, *@clen): the prefix, length and base45 checked. */
+static enum snt_rules_err credential_cose(const uint8_t *bytes, size_t len, uint8_t **cose, size_t *clen,
+					  char *errbuf, size_t errlen)
 {
-	enum snt_rules_err err;
-	uint8_t *cose, *payload = NULL;
-	size_t clen, plen = 0;
-
-	if (!bytes || !bureau_pub || !out)
-		return SNT_RULES_ERR_INVAL;
 	if (!snt_credential_is(bytes, len)) {
 		snt_msg(errbuf, errlen, "not an SNB1: badge or pass");
 		return SNT_RULES_ERR_PAYLOAD;
@@ -187,14 +182,48 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 		snt_msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
 		return SNT_RULES_ERR_PAYLOAD;
 	}
-	cose = malloc(len);
-	if (!cose)
+	*cose = malloc(len);
+	if (!*cose)
 		return SNT_RULES_ERR_NOMEM;
-	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, cose, len, &clen)) {
-		free(cose);
+	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, *cose, len, clen)) {
+		free(*cose);
+		*cose = NULL;
 		snt_msg(errbuf, errlen, "not base45 after SNB1:");
 		return SNT_RULES_ERR_PAYLOAD;
 	}
+	return SNT_RULES_OK;
+}
+
+enum snt_rules_err snt_credential_kid(const uint8_t *bytes, size_t len, uint8_t kid[8])
+{
+	enum snt_rules_err err;
+	enum snt_sign_err se;
+	uint8_t *cose = NULL;
+	size_t clen = 0;
+
+	if (!bytes || !kid)
+		return SNT_RULES_ERR_INVAL;
+	err = credential_cose(bytes, len, &cose, &clen, NULL, 0);
+	if (err)
+		return err;
+	se = snt_sign1_kid(cose, clen, kid);
+	free(cose);
+	return se == SNT_SIGN_OK ? SNT_RULES_OK : se == SNT_SIGN_ERR_NOMEM ? SNT_RULES_ERR_NOMEM :
+	       SNT_RULES_ERR_SIGNATURE;
+}
+
+enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKEY *bureau_pub,
+				       struct snt_credential *out, char *errbuf, size_t errlen)
+{
+	enum snt_rules_err err;
+	uint8_t *cose = NULL, *payload = NULL;
+	size_t clen = 0, plen = 0;
+
+	if (!bytes || !bureau_pub || !out)
+		return SNT_RULES_ERR_INVAL;
+	err = credential_cose(bytes, len, &cose, &clen, errbuf, errlen);
+	if (err)
+		return err;
 	err = rules__sign1_open(cose, clen, bureau_pub, &payload, &plen, errbuf, errlen);
 	free(cose);
 	if (err)

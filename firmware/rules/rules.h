@@ -407,9 +407,22 @@ enum snt_rules_err snt_credential_open(const uint8_t *bytes, size_t len, EVP_PKE
 				       struct snt_credential *out, char *errbuf, size_t errlen) SNT_WUR;
 
 /*
- * snt_credential_issue() - the bureau's side: sign @c (kind, home, gates,
- * and ref or id/visitor/from/until/uses, issued) with @bureau_priv and
- * return its QR text.
+ * snt_credential_kid() - the kid of the key that signed a scanned badge or
+ * pass (its COSE_Sign1 protected header, snt_sign1_kid()), without
+ * verifying anything: to choose the key to verify it with.
+ * @bytes, @len: the QR text ("SNB1:..."), hostile.
+ * @kid: receives SNT_SIGN_KID_LEN (8) bytes.
+ * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL (NULL); SNT_RULES_ERR_NOMEM;
+ * SNT_RULES_ERR_PAYLOAD (no "SNB1:", too long, not base45);
+ * SNT_RULES_ERR_SIGNATURE (no COSE_Sign1 ES256 with a kid).
+ */
+enum snt_rules_err snt_credential_kid(const uint8_t *bytes, size_t len, uint8_t kid[8]) SNT_WUR;
+
+/*
+ * snt_credential_issue() - sign @c (kind, home, gates, and ref or
+ * id/visitor/from/until/uses, issued) with @bureau_priv and return its QR
+ * text.  The bureau signs badges and passes with its key; a gate signs the
+ * passes its staff issue with its device key (issuers/issuers.h).
  * @text: receives "SNB1:..." (NUL-terminated, free()).
  * Return: SNT_RULES_OK; SNT_RULES_ERR_INVAL for NULL, a field that would
  * not decode (empty or too long home/reference/id/name, bad gates, uses out

@@ -95,8 +95,14 @@
  *   ["trust": bstr (1-SNT_BUNDLE_MAX_ACK_RULES bytes: the current trust
  *              list of the gate's home as the bureau signed it, a
  *              COSE_Sign1 that the trustlist module verifies itself;
+ *              online answers only)],
+ *   ["issuers": bstr (1-SNT_BUNDLE_MAX_ACK_RULES bytes: the current issuer
+ *              list of the gate's home as the bureau signed it, a
+ *              COSE_Sign1 that the issuers module verifies itself;
  *              online answers only)] }
- * ("rules" and "trust" each optional, in that order, after "verdicts")
+ * ("rules", "trust" and "issuers" each optional, in that order, after
+ * "verdicts"; a gate built before "issuers" refuses an acknowledgement
+ * that carries it: update the gates before the bureau)
  * (verdict map keys in that order; at most SNT_BUNDLE_MAX_VERDICTS).
  *
  * ---- Signed time (bureau -> gate), COSE_Sign1 by the bureau key ----
@@ -519,6 +525,8 @@ struct snt_bundle_ack {
 	size_t rules_len;
 	uint8_t *trust;				/* the home's signed trust list, or NULL; owned when decoded */
 	size_t trust_len;
+	uint8_t *issuers;			/* the home's signed issuer list, or NULL; owned when decoded */
+	size_t issuers_len;
 };
 
 /*
@@ -529,7 +537,7 @@ struct snt_bundle_ack {
  * id, seq < 0, seq 0 with a non-zero head, more than SNT_BUNDLE_MAX_VERDICTS
  * verdicts or verdicts NULL with n > 0, rules NULL with rules_len > 0 or
  * rules_len over SNT_BUNDLE_MAX_ACK_RULES (rules_len 0: no "rules" key), the same of trust and
- * trust_len ("trust"); SNT_BUNDLE_ERR_FIELD for a verdict
+ * trust_len ("trust") and of issuers and issuers_len ("issuers"); SNT_BUNDLE_ERR_FIELD for a verdict
  * with seq < 1, a colour other than green/yellow/red, or a bad platform
  * (diag.field "verdicts[i].colour"...); SNT_BUNDLE_ERR_CRYPTO (diag.sign);
  * SNT_BUNDLE_ERR_NOMEM.
@@ -545,7 +553,7 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
  * another key); SNT_BUNDLE_ERR_SIGNATURE (diag.sign); SNT_BUNDLE_ERR_CBOR;
  * _TYPE (not "ack"); _VERSION; _FIELD (diag.field: "device", "seq",
  * "head" (not 32 bytes, or not zero for seq 0), "time", "verdicts",
- * "verdicts[i].seq" ..., "rules" or "trust" (not a byte string of 1 to
+ * "verdicts[i].seq" ..., "rules", "trust" or "issuers" (not a byte string of 1 to
  * SNT_BUNDLE_MAX_ACK_RULES bytes)); _COUNT (more than SNT_BUNDLE_MAX_VERDICTS);
  * _NOMEM.  The caller checks "device" is its own id.
  */

@@ -474,6 +474,7 @@ void snt_bundle_ack_free(struct snt_bundle_ack *a)
 	free(a->verdicts);
 	free(a->rules);
 	free(a->trust);
+	free(a->issuers);
 	free(a);
 }
 
@@ -505,12 +506,12 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 {
 	struct field f[] = { { "type", NULL }, { "v", NULL },	 { "device", NULL },  { "seq", NULL },
 			     { "head", NULL }, { "time", NULL }, { "verdicts", NULL }, { "rules", NULL },
-			     { "trust", NULL } };
+			     { "trust", NULL }, { "issuers", NULL } };
 	enum snt_bundle_err rc;
 	size_t n, nf = 7;
-	int rules_at = -1, trust_at = -1;
+	int rules_at = -1, trust_at = -1, issuers_at = -1;
 
-	/* "rules" then "trust", each optional, after the seven keys every acknowledgement has. */
+	/* "rules", "trust", "issuers", each optional, after the seven keys every acknowledgement has. */
 	if (cbor_isa_map(root) && cbor_map_is_definite(root) && cbor_map_size(root) > nf) {
 		const struct cbor_pair *p = cbor_map_handle(root);
 
@@ -520,6 +521,10 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 		if (cbor_map_size(root) > nf && key_equals(p[nf].key, "trust")) {
 			f[nf].key = "trust";
 			trust_at = (int)nf++;
+		}
+		if (cbor_map_size(root) > nf && key_equals(p[nf].key, "issuers")) {
+			f[nf].key = "issuers";
+			issuers_at = (int)nf++;
 		}
 	}
 	rc = map_fields(root, "ack", f, nf, NULL, d);
@@ -574,8 +579,13 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 		if (rc)
 			return rc;
 	}
-	if (trust_at >= 0)
-		return get_doc(f[trust_at].val, "trust", &a->trust, &a->trust_len, d);
+	if (trust_at >= 0) {
+		rc = get_doc(f[trust_at].val, "trust", &a->trust, &a->trust_len, d);
+		if (rc)
+			return rc;
+	}
+	if (issuers_at >= 0)
+		return get_doc(f[issuers_at].val, "issuers", &a->issuers, &a->issuers_len, d);
 	return SNT_BUNDLE_OK;
 }
 

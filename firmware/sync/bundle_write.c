@@ -324,7 +324,8 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
 	if (!bureau_key || !a || !out || !out_len || !snt_bundle_device_id_valid(a->device) || a->seq < 0 ||
 	    (a->seq == 0 && memcmp(a->head, bundle__zero_hash, SNT_HASH_LEN)) || a->n_verdicts > SNT_BUNDLE_MAX_VERDICTS ||
 	    (!a->verdicts && a->n_verdicts) || (!a->rules && a->rules_len) || a->rules_len > SNT_BUNDLE_MAX_ACK_RULES ||
-	    (!a->trust && a->trust_len) || a->trust_len > SNT_BUNDLE_MAX_ACK_RULES)
+	    (!a->trust && a->trust_len) || a->trust_len > SNT_BUNDLE_MAX_ACK_RULES ||
+	    (!a->issuers && a->issuers_len) || a->issuers_len > SNT_BUNDLE_MAX_ACK_RULES)
 		return SNT_BUNDLE_ERR_INVAL;
 	for (size_t i = 0; i < a->n_verdicts; i++) {
 		const struct snt_bundle_verdict *v = &a->verdicts[i];
@@ -343,7 +344,7 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
 			return bundle__fail_field(diag, name, "not 1-32 of [a-z0-9-]");
 		}
 	}
-	cb_head(&b, 5, 7 + (a->rules_len ? 1 : 0) + (a->trust_len ? 1 : 0));
+	cb_head(&b, 5, 7 + (a->rules_len ? 1 : 0) + (a->trust_len ? 1 : 0) + (a->issuers_len ? 1 : 0));
 	cb_key(&b, "type");
 	cb_text(&b, "ack");
 	cb_key(&b, "v");
@@ -374,6 +375,10 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
 	if (a->trust_len) {
 		cb_key(&b, "trust");
 		cb_bytes(&b, 2, a->trust, a->trust_len);
+	}
+	if (a->issuers_len) {
+		cb_key(&b, "issuers");
+		cb_bytes(&b, 2, a->issuers, a->issuers_len);
 	}
 	return sign_cb(bureau_key, &b, out, out_len, diag);
 }

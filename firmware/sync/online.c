@@ -202,8 +202,8 @@ struct online_state {
 };
 
 /*
- * The rule set and trust list an applied acknowledgement @buf carried
- * (bundle.h, ack "rules", "trust"), kept in the result for the caller to
+ * The rule set, trust list and issuer list an applied acknowledgement @buf
+ * carried (bundle.h, ack "rules", "trust", "issuers"), kept in the result for the caller to
  * install (the last one wins).  The acknowledgement verified already; a second open only takes
  * the bytes out.
  */
@@ -223,6 +223,12 @@ static void keep_rules(struct online_state *s, const uint8_t *buf, size_t len)
 		s->res->trust = a->trust;
 		s->res->trust_len = a->trust_len;
 		a->trust = NULL;
+	}
+	if (a && a->issuers) {
+		free(s->res->issuers);
+		s->res->issuers = a->issuers;
+		s->res->issuers_len = a->issuers_len;
+		a->issuers = NULL;
 	}
 	snt_bundle_ack_free(a);
 }

@@ -262,6 +262,8 @@ struct snt_sync_online_result {
 	size_t rules_len;
 	uint8_t *trust;			/* the same of its "trust": the home's signed trust list */
 	size_t trust_len;
+	uint8_t *issuers;		/* the same of its "issuers": the home's signed issuer list */
+	size_t issuers_len;
 };
 
 /*

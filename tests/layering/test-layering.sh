@@ -79,7 +79,7 @@ out=$($CHECK --root "$T/tree" --rules "$T/rules" 2>&1)
 expect_eq "forbidden in the rules exit" "$?" "1"
 expect_eq "forbidden in the rules" "$out" "$T/rules:1: policy lists store, which it must never include"
 
-# sentineld's module list without cose, which trustlist, codes and sign include.
+# sentineld's module list without cose, which trustlist, codes, sign, rules and issuers include.
 sed 's/^SENTINELD_MODULES   := common entry clock cose /SENTINELD_MODULES   := common entry clock /' Makefile >"$T/Makefile"
 out=$($CHECK --makefile "$T/Makefile" 2>&1)
 expect_eq "module list exit" "$?" "1"
@@ -87,7 +87,8 @@ expect_eq "module list" "$out" \
 "$T/Makefile:1: SENTINELD_MODULES lists trustlist but not cose, which it may include
 $T/Makefile:1: SENTINELD_MODULES lists codes but not cose, which it may include
 $T/Makefile:1: SENTINELD_MODULES lists sign but not cose, which it may include
-$T/Makefile:1: SENTINELD_MODULES lists rules but not cose, which it may include"
+$T/Makefile:1: SENTINELD_MODULES lists rules but not cose, which it may include
+$T/Makefile:1: SENTINELD_MODULES lists issuers but not cose, which it may include"
 
 # A Layout without the cose line.
 grep -v '^firmware/cose/' README.md >"$T/README.md"

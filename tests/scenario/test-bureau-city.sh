@@ -31,7 +31,8 @@ mkdir in && cp stage/gate-00[1-4]-*.snb stage/gate-005-1-2500-regular.snb in/
 # ---- revocation ----
 out=$("$BB" --db "$DB" devices revoke --device gate-005 --reason "board stolen 2026-11-30")
 expect_eq "revoke: exit" "$?" "0"
-expect_eq "revoke" "$out" "revoked gate-005: its later bundles are refused (board stolen 2026-11-30)"
+expect_eq "revoke" "$out" "revoked gate-005: its later bundles are refused (board stolen 2026-11-30)
+the issuer list of home 阳光养老院 now revokes its key: the home's gates refuse its passes from their next sync"
 out=$("$BB" --db "$DB" devices revoke --device gate-005 --reason "again")
 expect_eq "revoke again" "$out" "gate-005 was revoked already (board stolen 2026-11-30)"
 out=$("$BB" --db "$DB" devices revoke --device gate-009 --reason x 2>&1)

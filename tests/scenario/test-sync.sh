@@ -132,7 +132,7 @@ expect_eq "hostile names refused" "$(LC_ALL=C sort "$T/err")" \
 "sentinelctl: sync: $S/mnt/sentinel/test-gate/in/'..evil': not a plain file name: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/'a\\x0asentinelctl: sync: fake\\x1b[31m': not a plain file name: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/ack-test-gate-2.cose: a symlink: refused
-sentinelctl: sync: $S/mnt/sentinel/test-gate/in/notes.txt: not an acknowledgement, signed time, rule set or trust list file: refused
+sentinelctl: sync: $S/mnt/sentinel/test-gate/in/notes.txt: not an acknowledgement, signed time, rule set, trust list or issuer list file: refused
 sentinelctl: sync: $S/mnt/sentinel/test-gate/in/time-test-gate-5.cose: not a regular file: refused"
 expect_eq "acknowledged despite them" "$(echo "$out" | grep 'acknowledged:')" \
 	"  acknowledged:      up to 3 (was 0)"

@@ -515,7 +515,7 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
  * @rules_version: NULL for none; else the current rule set of the device's
  * home goes into the acknowledgement ("rules", bundle.h: the online
  * answer) when there is one, and *@rules_version receives its version (0:
- * none).
+ * none); so does the home's issuer list ("issuers": bureau_issuers_for()).
  * @trust, @trust_len: the home's signed trust list (bureau_trust_for()) to
  * go into the acknowledgement ("trust"), or NULL, 0 for none.
  */

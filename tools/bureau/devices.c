@@ -58,7 +58,12 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
 	}
 	if (changed) {
+		struct bureau_device_info info;
+
 		printf(_("revoked %s: its later bundles are refused (%s)\n"), cfg->device, cfg->reason);
+		if (bureau_db_device_state(db, cfg->device, &info, why, sizeof(why)) == BUREAU_OK && info.home[0])
+			printf(_("the issuer list of home %s now revokes its key: the home's gates refuse its passes "
+				 "from their next sync\n"), info.home);
 	} else {
 		struct bureau_device_info info;
 

@@ -24,6 +24,7 @@
 #include "fss/fss.h"
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/issuers.h"
 #include "tools/bureau/platform.h"
 
 bool bureau_device_id_valid(const char *id)
@@ -750,6 +751,7 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 	size_t nv = 0;
 	enum snt_bundle_err berr;
 	enum bureau_err err;
+	uint64_t iv = 0;
 
 	err = bureau_db_device_info(c->db, device, &info, why, n);
 	if (err)
@@ -760,12 +762,21 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 		err = bureau_db_rules_for(c->db, device, &a.rules, &a.rules_len, rules_version, why, n);
 		if (err == BUREAU_ERR_NOTFOUND)
 			err = BUREAU_OK;
-		if (err)
+		/* The home's issuer list: which gates sign passes, which keys are revoked. */
+		if (!err)
+			err = bureau_issuers_for(c->db, c->key, device, snt_clock_utc_ms(c->clk), &a.issuers,
+						 &a.issuers_len, &iv, why, n);
+		if (err == BUREAU_ERR_NOTFOUND)
+			err = BUREAU_OK;
+		if (err) {
+			free(a.rules);
 			return err;
+		}
 	}
 	err = bureau_db_verdicts(c->db, device, &v, &nv, why, n);
 	if (err) {
 		free(a.rules);
+		free(a.issuers);
 		return err;
 	}
 	snt_strlcpy(a.device, device, sizeof(a.device));
@@ -779,6 +790,7 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 		if (!a.verdicts) {
 			free(v);
 			free(a.rules);
+			free(a.issuers);
 			return BUREAU_ERR_NOMEM;
 		}
 		for (size_t i = 0; i < nv; i++) {
@@ -793,6 +805,7 @@ enum bureau_err bureau_make_ack(const struct bureau_ctx *c, const char *device, 
 	berr = snt_bundle_ack_sign(c->key, &a, out, len, &diag);
 	free(a.verdicts);
 	free(a.rules);
+	free(a.issuers);
 	if (berr) {
 		bundle_why(berr, &diag, why, n);
 		return berr == SNT_BUNDLE_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -21,7 +20,6 @@
 #include "clock/clock.h"
 #include "common/i18n.h"
 #include "codes/codes.h"
-#include "codes/verify.h"
 #include "review/review.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
@@ -111,64 +109,6 @@ static void command_usage(const char *cmd)
 		      "then admits only with that card on the gate's reader.\n"), stdout);
 }
 
-/* Write @len bytes to @path through PATH.tmp, fsync and rename. */
-static int write_file(const char *path, const void *buf, size_t len)
-{
-	char tmp[4096];
-	int fd, saved;
-
-	if (!strcmp(path, "-"))	/* standard output */
-		return fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return -1;
-	if (snt_write_all(fd, buf, len))
-		goto err;
-	if (fsync(fd) || close(fd)) {
-		fd = -1;
-		goto err;
-	}
-	if (rename(tmp, path))
-		goto err_unlink;
-	return 0;
-err:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	errno = saved;
-err_unlink:
-	saved = errno;
-	unlink(tmp);
-	errno = saved;
-	return -1;
-}
-
-/*
- * A time option, in the syntax of every time option (snt_review_parse_time():
- * "YYYY-MM-DD HH:MM[:SS]" local time in Asia/Shanghai, a day, or RFC 3339),
- * or ms since the epoch.
- */
-static int parse_time(const char *name, const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (snt_review_parse_time(s, SNT_REVIEW_SINCE, out) == SNT_REVIEW_OK)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (!errno && end != s && !*end && v >= 0) {
-		*out = v;
-		return 0;
-	}
-	return usage_error(_("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
-			   "nor ms since the epoch"), name, s), -1;
-}
-
 /* ---- policy sign: rules.json -> rules.cose ---- */
 
 static int json_err(const char *in, const char *field, const char *why)
@@ -245,34 +185,6 @@ static int format_bit(const char *s, int *bit)
 	return 0;
 }
 
-/* @hex (an even count of hex digits) into @out: the byte count, or -1 when not hex or not @min-@max bytes. */
-static int hex_bytes(const char *hex, uint8_t *out, size_t min, size_t max)
-{
-	size_t n = strlen(hex);
-
-	if (n % 2 || n / 2 < min || n / 2 > max)
-		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v = 0;
-
-		for (int k = 0; k < 2; k++) {
-			char ch = hex[2 * i + (size_t)k];
-
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= (unsigned)(ch - '0');
-			else if (ch >= 'a' && ch <= 'f')
-				v |= (unsigned)(ch - 'a' + 10);
-			else if (ch >= 'A' && ch <= 'F')
-				v |= (unsigned)(ch - 'A' + 10);
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return (int)(n / 2);
-}
-
 static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 {
 	static const char *const known[] = {
@@ -296,7 +208,7 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 		return json_err(in, "type", "not \"rules\"");
 	v = json_object_get(root, "idcard_key");
 	if (v) {
-		int k = json_is_string(v) ? hex_bytes(json_string_value(v), r->idcard_key, SNT_RULES_IDCARD_KEY_MIN,
+		int k = json_is_string(v) ? snt_card_hex(json_string_value(v), r->idcard_key, SNT_RULES_IDCARD_KEY_MIN,
 						      SNT_RULES_IDCARD_KEY_MAX) : -1;
 
 		if (k < 0)
@@ -489,7 +401,7 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if (write_file(o->out, cose, clen)) {
+	if (snt_card_write_file(o->out, cose, clen)) {
 		bureau_err(cur, _("cannot write %s: %s"), o->out, strerror(errno));
 		status = EXIT_USAGE;
 		goto out;
@@ -505,170 +417,33 @@ out:
 	return status;
 }
 
-/* ---- badges and passes: QR PNG via qrencode ---- */
-
-static int qr_png(const char *text, const char *out)
-{
-	char tmp[4096];
-	bool to_stdout = !strcmp(out, "-");
-	int st;
-	pid_t pid;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= sizeof(tmp))
-		return -1;
-	if (to_stdout && fflush(stdout))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		/* No shell: the text is one argument. */
-		execlp("qrencode", "qrencode", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", "-o",
-		       to_stdout ? "-" : tmp, "--", text, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		if (!to_stdout)
-			unlink(tmp);
-		return -1;
-	}
-	if (!to_stdout && rename(tmp, out)) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The visitor's name as the pass carries it, masked as the gate masks the
- * names it logs (snt_verify_mask_name(): "张三" -> "张*", "Gabriele
- * Musterfrau" -> "G* M*"): the first word is taken as the given name, the
- * rest as the family name.  An already masked name stays as it is.
- * Return: 0, or -1 for text that is not a name (empty, not UTF-8, control
- * characters, too long).
- */
-static int mask_visitor(const char *name, char out[SNT_RULES_NAME_LEN])
-{
-	struct snt_verify_subject s;
-	size_t len = strlen(name), g;
-	const char *rest;
-
-	memset(&s, 0, sizeof(s));
-	out[0] = '\0';
-	if (len == 0 || len >= sizeof(s.given) || !snt_code_is_text((const uint8_t *)name, len))
-		return -1;
-	name += strspn(name, " ");
-	g = strcspn(name, " ");
-	memcpy(s.given, name, g);
-	rest = name + g;
-	rest += strspn(rest, " ");
-	snt_strlcpy(s.family, rest, sizeof(s.family));
-	snt_verify_mask_name(&s, out, SNT_RULES_NAME_LEN);
-	return out[0] ? 0 : -1;
-}
+/* ---- badges and passes (card.h snt_card_issue(), shared with sentinelctl pass issue) ---- */
 
 static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_kind kind, int64_t now)
 {
+	struct snt_card_request r = {
+		.kind = kind, .home = o->home, .n_gates = o->n_gates, .ref = o->ref, .id = o->id,
+		.visitor = o->visitor, .from = o->from, .until = o->until, .uses = o->uses,
+		.card_hash = o->card_hash, .issued = o->issued, .out = o->out, .card = o->card,
+	};
 	struct snt_credential c;
-	char *text = NULL, where[PATH_MAX * 2 + 16];
-	enum snt_rules_err rerr;
+	enum snt_card_err cerr;
+	char *text = NULL, why[512], line[1024];
 
-	memset(&c, 0, sizeof(c));
-	c.kind = kind;
-	c.issued_ms = now;
-	c.uses = 1;
-	if (snt_strlcpy(c.home, o->home, sizeof(c.home)) >= sizeof(c.home) || !c.home[0] ||
-	    !snt_code_is_text((const uint8_t *)c.home, strlen(c.home)))
-		return usage_error(_("--home: not a home name of 1-127 bytes of text (the gates' [station] home)"));
 	for (size_t i = 0; i < o->n_gates; i++)
-		if (snt_strlcpy(c.gates[i], o->gates[i], SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
-			return usage_error(_("--gate: longer than 63 characters"));
-	c.n_gates = o->n_gates;
-	if (o->uses) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(o->uses, &end, 10);
-		if (errno || end == o->uses || *end || v < 1 || v > SNT_CREDENTIAL_MAX_USES)
-			return usage_error(_("--uses: '%s' is not a number 1-100"), o->uses);
-		c.uses = (uint32_t)v;
-	}
-	if (o->issued && parse_time("--issued", o->issued, &c.issued_ms))
-		return EXIT_USAGE;
-	if (kind == SNT_CREDENTIAL_BADGE) {
-		if (snt_strlcpy(c.ref, o->ref, sizeof(c.ref)) >= sizeof(c.ref))
-			return usage_error(_("--ref: longer than 32 characters"));
-	} else {
-		if (snt_strlcpy(c.id, o->id, sizeof(c.id)) >= sizeof(c.id))
-			return usage_error(_("--id: longer than 32 characters"));
-		if (mask_visitor(o->visitor, c.visitor))
-			return usage_error(_("--visitor: not a name (1-95 bytes of printable UTF-8 text)"));
-		if (parse_time("--from", o->from, &c.from_ms) || parse_time("--until", o->until, &c.until_ms))
-			return EXIT_USAGE;
-		if (o->card_hash) {
-			if (hex_bytes(o->card_hash, c.card, SNT_CREDENTIAL_CARD_LEN, SNT_CREDENTIAL_CARD_LEN) !=
-			    SNT_CREDENTIAL_CARD_LEN)
-				return usage_error(_("--card-hash: not 64 hex digits (the keyed hash of the holder's "
-						   "ID number)"));
-			c.has_card = true;
-		}
-	}
-	rerr = snt_credential_issue(&c, key, &text);
-	if (rerr == SNT_RULES_ERR_INVAL)
-		return usage_error("%s", kind == SNT_CREDENTIAL_BADGE ?
-				   "--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct" :
-				   "--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, "
-				   "distinct");
-	if (rerr) {
-		bureau_err(cur, "%s", snt_rules_strerror(rerr));
+		r.gates[i] = o->gates[i];
+	cerr = snt_card_issue(&r, key, now, &c, &text, why, sizeof(why));
+	if (cerr == SNT_CARD_ERR_USAGE)
+		return usage_error("%s", why);
+	if (cerr) {
+		bureau_err(cur, "%s", why);
 		return EXIT_USAGE;
 	}
-	if (o->out && qr_png(text, o->out)) {
-		bureau_err(cur, _("cannot write %s with qrencode"), o->out);
-		free(text);
-		return EXIT_USAGE;
-	}
-	if (o->card) {
-		enum snt_card_format fmt = snt_card_format_for(o->card);
-		enum snt_card_err cerr;
-		uint8_t *card = NULL;
-		size_t card_len = 0;
-
-		cerr = snt_card_render(&c, text, fmt, &card, &card_len);
-		if (cerr) {
-			bureau_err(cur, _("cannot draw the card %s: %s"), o->card, snt_card_strerror(cerr));
-			free(text);
-			return EXIT_USAGE;
-		}
-		if (write_file(o->card, card, card_len)) {
-			bureau_err(cur, _("cannot write %s: %s"), o->card, strerror(errno));
-			free(card);
-			free(text);
-			return EXIT_USAGE;
-		}
-		free(card);
-	}
-	snprintf(where, sizeof(where), "%s%s%s%s", o->out ? (strcmp(o->out, "-") ? o->out : _("standard output")) : "",
-		 o->out && o->card ? ", " : "", o->card ? _("card ") : "",
-		 o->card ? (strcmp(o->card, "-") ? o->card : _("standard output")) : "");
-	if (o->text)
+	if (o->text) {
 		printf("%s\n", text);
-	else if (kind == SNT_CREDENTIAL_BADGE)
-		fprintf(summary(o), _("badge %s: %s (%zu characters)\n"), c.ref, where, strlen(text));
-	else {
-		char from[32], until[32];
-
-		if (snt_clock_format_rfc3339(c.from_ms, from, sizeof(from)))
-			snt_strlcpy(from, "?", sizeof(from));
-		if (snt_clock_format_rfc3339(c.until_ms, until, sizeof(until)))
-			snt_strlcpy(until, "?", sizeof(until));
-		fprintf(summary(o), P_("pass %s: %s (visitor %s, %u entry, %s to %s, %zu characters)\n",
-				       "pass %s: %s (visitor %s, %u entries, %s to %s, %zu characters)\n", c.uses),
-			c.id, where, c.visitor, c.uses, from, until, strlen(text));
+	} else {
+		snt_card_summary(&r, &c, text, line, sizeof(line));
+		fputs(line, summary(o));
 	}
 	free(text);
 	return EXIT_OK;

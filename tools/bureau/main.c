@@ -37,6 +37,7 @@
 #include "tools/bureau/personal.h"
 #include "tools/bureau/platform.h"
 #include "tools/bureau/serve.h"
+#include "tools/bureau/issuers.h"
 #include "tools/bureau/trust.h"
 #include "common/i18n.h"
 #include "tools/bureau/main_internal.h"
@@ -751,10 +752,10 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
  */
 static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *dir, const char *device)
 {
-	uint8_t *ack = NULL, *tm = NULL, *rules = NULL, *trust = NULL;
-	size_t ack_len = 0, tm_len = 0, rules_len = 0, trust_len = 0;
+	uint8_t *ack = NULL, *tm = NULL, *rules = NULL, *trust = NULL, *iss = NULL;
+	size_t ack_len = 0, tm_len = 0, rules_len = 0, trust_len = 0, iss_len = 0;
 	int64_t seq = 0, now = 0;
-	uint64_t version = 0, trust_version = 0;
+	uint64_t version = 0, trust_version = 0, iss_version = 0;
 	char why[BUREAU_WHY_LEN], name[160];
 	enum bureau_err err;
 	int fd, status = EXIT_USAGE;
@@ -772,6 +773,12 @@ static int write_device_files(const struct bureau_ctx *c, const char *db_path, c
 		/* And its trust list (trust sign --db), when it has one. */
 		err = bureau_trust_for(db_path, c->db, c->key, device, &trust, &trust_len, &trust_version, why,
 				       sizeof(why));
+		if (err == BUREAU_ERR_NOTFOUND)
+			err = BUREAU_OK;
+	}
+	if (!err) {
+		/* And its issuer list: the gates that sign passes, the revoked keys. */
+		err = bureau_issuers_for(c->db, c->key, device, now, &iss, &iss_len, &iss_version, why, sizeof(why));
 		if (err == BUREAU_ERR_NOTFOUND)
 			err = BUREAU_OK;
 	}
@@ -808,6 +815,13 @@ static int write_device_files(const struct bureau_ctx *c, const char *db_path, c
 			printf(_("trust %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, trust_version, dir,
 			       device, name);
 	}
+	if (!err && iss) {
+		snprintf(name, sizeof(name), "issuers-%" PRIu64 ".cose", iss_version);
+		err = bureau_write_file(fd, name, iss, iss_len, why, sizeof(why));
+		if (!err)
+			printf(_("issuers %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, iss_version, dir,
+			       device, name);
+	}
 	close(fd);
 	if (err) {
 		bureau__err_line("%s", why);
@@ -819,6 +833,7 @@ out:
 	free(tm);
 	free(rules);
 	free(trust);
+	free(iss);
 	return status;
 }
 
