@@ -11,6 +11,9 @@
 #   pass, naming A as its issuer in the entry;
 # - the bureau revokes A (`devices revoke`); C syncs by stick, B online:
 #   both refer the pass with issuer-revoked, and the screen says why;
+# - a handover of gate C (register --replace) moves the list to C's new
+#   key: B refers a pass of C's old key (issuer-revoked) and admits one of
+#   its new key; an older list is not taken again;
 # - staff badges are not issued by a gate; a gate not enrolled issues
 #   nothing.
 # Against SQLite, and against PostgreSQL by test-bureau-pg.sh.
@@ -36,6 +39,8 @@ cat >"$T/rules.json" <<JSON
 JSON
 "$B/sentinel-bureau" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" >/dev/null || fail "policy sign"
 qrencode -s 8 -m 4 --foreground=00A651 -o "$T/green.png" "https://hc.example.cn/code?region=110105&t=GatePass" ||
+	fail "qrencode"
+qrencode -s 8 -m 4 --foreground=00A651 -o "$T/green2.png" "https://hc.example.cn/code?region=110105&t=GatePass2" ||
 	fail "qrencode"
 person() {	# IMAGES...: one person at the gate
 	visit "$*" 36.5 10000 5000
@@ -151,6 +156,40 @@ for g in b c; do
 		"3	refer	issuer-revoked,closed-mode,code-green,temp-normal"
 	grep -qF '签发设备已撤销' "$T/$g/out.log" || fail "gate $g: the screen does not say the issuer was revoked"
 done
+# ---- a handover moves the list to the new key ----
+# Gate C's pass under its first key, then C re-keyed (a new board): the
+# bureau hands the gate over; B's next list names C's new key and revokes
+# the old one.
+"$ctl" pass issue --config "$T/c/gate.conf" --id C-OLD --visitor 赵六 --from "$from" --until "$until" \
+	--out "$T/pass-c-old.png" >/dev/null || fail "pass issue c (old key)"
+mv "$T/c/keys" "$T/c/keys.old" && mkdir "$T/c/keys"
+"$ctl" keys init --config "$T/c/gate.conf" >/dev/null || fail "keys init c (new board)"
+"$B/sentinel-bureau" --db "$DB" register --device gate-c --pub "$T/c/keys/device.pub" --replace \
+	--reason "board broken" --by 李工 >/dev/null || fail "handover c"
+"$ctl" pass issue --config "$T/c/gate.conf" --id C-NEW --visitor 赵六 --from "$from" --until "$until" \
+	--out "$T/pass-c-new.png" >/dev/null || fail "pass issue c (new key)"
+bur serve --listen 127.0.0.1:0 >"$T/serve2.log" 2>"$T/serve2.err" &
+spid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve2.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve2.log")
+[ -n "$port" ] || fail "serve did not start again: $(cat "$T/serve2.err")"
+sed -i "s#^bureau_url = .*#bureau_url = http://127.0.0.1:$port#" "$T/b/gate.conf"
+"$ctl" sync online --config "$T/b/gate.conf" >"$T/b/sync3" 2>&1
+expect_eq "B sync online after the handover: exit" "$?" "0"
+v3=$(sed -n 's/^  issuer lists: *installed version \([0-9]*\) (was .*/\1/p' "$T/b/sync3")
+[ -n "$v3" ] && [ "$v3" -gt "$v2" ] || fail "the handover did not make a newer list: $(cat "$T/b/sync3")"
+expect_eq "B installs the handover" "$(grep 'issuer lists:' "$T/b/sync3")" \
+	"  issuer lists:      installed version $v3 (was $v2): 2 gates sign passes, 2 keys revoked; sentineld takes it up before the next visit"
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+{ person "$T/pass-c-old.png" "$T/green.png"; person "$T/pass-c-new.png" "$T/green2.png"; } >"$T/handover.scn"
+sed -i "s#^scenario = .*#scenario = $T/handover.scn#" "$T/b/gate.conf"
+run_gate b 4
+expect_eq "B: the replaced key's pass refused, the new key's admitted" "$(entries "$T/b/gate.db" | tail -n 2)" \
+"4	refer	issuer-revoked,closed-mode,code-green,temp-normal
+5	admit	code-green,temp-normal"
+
 # An older list (the first stick's) is not taken again.
 sync_usb "$T/s1" "$T/c/gate.conf" >"$T/c/sync3" 2>&1
 expect_eq "an older list: kept" "$(grep 'issuer lists:' "$T/c/sync3")" \
