@@ -26,6 +26,7 @@
 #include <openssl/kdf.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "cose/cose.h"
 #include "sign/sign.h"
@@ -774,6 +775,67 @@ static void test_key_hostile_files(void **state)
 		assert_string_not_equal(snt_sign_strerror((enum snt_sign_err)e), "unknown error");
 }
 
+/* A self-signed certificate of a new P-256 key, as PEM text (free()). */
+static char *self_signed_pem(void)
+{
+	EVP_PKEY *k = NULL;
+	X509 *x = X509_new();
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long n;
+
+	assert_int_equal(snt_sign_key_generate(&k), SNT_SIGN_OK);
+	assert_non_null(x);
+	assert_non_null(b);
+	assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 1));
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+	assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+					       (const unsigned char *)"bureau CA", -1, -1, 0));
+	assert_true(X509_set_issuer_name(x, X509_get_subject_name(x)));
+	assert_true(X509_set_pubkey(x, k));
+	assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+	assert_true(PEM_write_bio_X509(b, x));
+	n = BIO_get_mem_data(b, &data);
+	out = calloc(1, (size_t)n + 1);
+	assert_non_null(out);
+	memcpy(out, data, (size_t)n);
+	BIO_free(b);
+	X509_free(x);
+	EVP_PKEY_free(k);
+	return out;
+}
+
+/* A CA bundle: certificates only, each one decoding; anything else named NOT_PEM. */
+static void test_ca_pem_check(void **state)
+{
+	char *cert = self_signed_pem(), two[8192], damaged[4096];
+	const char *junk = "-----BEGIN CERTIFICATE-----\nnot base64 of a certificate\n-----END CERTIFICATE-----\n";
+	const char *pub = "-----BEGIN PUBLIC KEY-----\n"
+			  "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEH0rC4kM0gL7eYJ6ZpSZ5ws0Cq8aZ\n"
+			  "-----END PUBLIC KEY-----\n";
+	char *b64;
+
+	(void)state;
+	assert_int_equal(snt_sign_ca_pem_check(cert, strlen(cert)), SNT_SIGN_OK);
+	snprintf(two, sizeof(two), "bureau CA\n%s\nthe old one\n%s", cert, cert);
+	assert_int_equal(snt_sign_ca_pem_check(two, strlen(two)), SNT_SIGN_OK);
+	assert_int_equal(snt_sign_ca_pem_check(junk, strlen(junk)), SNT_SIGN_ERR_NOT_PEM);
+	assert_int_equal(snt_sign_ca_pem_check(pub, strlen(pub)), SNT_SIGN_ERR_NOT_PEM);
+	assert_int_equal(snt_sign_ca_pem_check("", 0), SNT_SIGN_ERR_NOT_PEM);
+	assert_int_equal(snt_sign_ca_pem_check("just text\n", 10), SNT_SIGN_ERR_NOT_PEM);
+	/* A certificate with one base64 character changed inside its signature part. */
+	snprintf(damaged, sizeof(damaged), "%s", cert);
+	b64 = strstr(damaged, "\n") + 1;
+	b64[0] = b64[0] == 'M' ? 'Q' : 'M';
+	assert_int_equal(snt_sign_ca_pem_check(damaged, strlen(damaged)), SNT_SIGN_ERR_NOT_PEM);
+	/* A good one followed by a damaged one. */
+	snprintf(two, sizeof(two), "%s%s", cert, junk);
+	assert_int_equal(snt_sign_ca_pem_check(two, strlen(two)), SNT_SIGN_ERR_NOT_PEM);
+	assert_int_equal(snt_sign_ca_pem_check(NULL, 0), SNT_SIGN_ERR_INVAL);
+	free(cert);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_seal_layout),
 		cmocka_unit_test(test_key_files),
 		cmocka_unit_test(test_key_hostile_files),
+		cmocka_unit_test(test_ca_pem_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

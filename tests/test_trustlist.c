@@ -251,12 +251,32 @@ static void test_install(void **state)
 	EVP_PKEY_free(other);
 }
 
+/* One file checked outside a list, as an enrolment package's trust files are. */
+static void test_check_file(void **state)
+{
+	static const uint8_t junk[] = "not a key\n";
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(snt_trustlist_check_file("issuers.jwks.json", jwks, jwks_len, err, sizeof(err)),
+			 SNT_TRUSTLIST_OK);
+	assert_int_equal(snt_trustlist_check_file("junk.pem", junk, sizeof(junk) - 1, err, sizeof(err)),
+			 SNT_TRUSTLIST_ERR_KEYS);
+	assert_string_equal(err, "file 'junk.pem': not a certificate, DCC trust list, DID document or JWK set");
+	assert_int_equal(snt_trustlist_check_file("a.pem", (const uint8_t *)"\0", 1, err, sizeof(err)),
+			 SNT_TRUSTLIST_ERR_KEYS);
+	assert_int_equal(snt_trustlist_check_file("e.pem", junk, 0, err, sizeof(err)), SNT_TRUSTLIST_ERR_PAYLOAD);
+	assert_string_equal(err, "file 'e.pem': empty");
+	assert_int_equal(snt_trustlist_check_file(NULL, junk, 1, NULL, 0), SNT_TRUSTLIST_ERR_INVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_install),
+		cmocka_unit_test(test_check_file),
 	};
 
 	read_fixture();

@@ -8,23 +8,32 @@
  * one there, or --gate ID's), or online: POST URL/v1/enrol with the one-time
  * token and this gate's new public key, the bureau registering the key at
  * once and answering with the package.  Then, in this order:
- *   1. the package is checked whole (hostile input: every field's type,
- *      length and form; the bureau's key must be a P-256 public key, the
- *      rule set must verify with it and be addressed to the home and gate);
+ *   1. the package is checked whole before anything is written (hostile
+ *      input: a key it does not know is refused by name; every field's
+ *      type, length and form; the bureau's key must be a P-256 public key,
+ *      the CA PEM certificates that decode, each trust file one that holds
+ *      an issuer key (snt_trustlist_check_file()), the rule set and the
+ *      signed trust list must verify with the bureau's key and be addressed
+ *      to the home and gate);
  *   2. this gate's device key is made at [sync] device_key (kept when one
  *      is there already), 0600, and the log's seal key beside it
  *      (ctl_keys_seal(): DEVICE.seal0 and DEVICE.seal; a first key already
  *      there is taken as it is); online, the first key, seal0, goes in the
  *      request with the public key;
- *   3. the bureau's key, CA and trust files go into the enrolment
- *      directory (the directory of [station] enrolment), the rule set into
- *      [rules] dir (snt_rules_install());
- *   4. by stick: the public key, the first seal key (seal0, 0600: secret,
+ *   3. the bureau's key, CA, trust files and the enrolment file are
+ *      written into a new temporary directory inside the enrolment
+ *      directory (the directory of [station] enrolment, .enrol-XXXXXX);
+ *   4. the rule set and the signed trust list go into [rules] dir
+ *      (snt_rules_install(), snt_trustlist_install());
+ *   5. by stick: the public key, the first seal key (seal0, 0600: secret,
  *      whoever holds it can seal a forged log) and a reply ({"gate",
  *      "token"}) are written back beside the package for
  *      `sentinel-bureau enrol-import`;
- *   5. last, the enrolment file itself (written whole, fsync, rename):
- *      sentineld(8) sees it and restarts enrolled.
+ *   6. the temporary directory's files are renamed into the enrolment
+ *      directory, the enrolment file last: sentineld(8) sees it and
+ *      restarts enrolled.  A failure before that removes the temporary
+ *      directory and leaves the gate as it was (not enrolled; a rule set or
+ *      trust list already installed stays, for the home named).
  * Once the first seal key is handed over (the bureau answered, or it is on
  * the stick), the gate's DEVICE.seal0 is removed: the gate keeps only the
  * evolving key, so it cannot seal a past epoch again.
@@ -60,6 +69,7 @@
 #include "tools/common.h"
 #include "common/i18n.h"
 #include "tools/sync_rules.h"
+#include "trustlist/trustlist.h"
 
 #define CMD "enrol"
 #define FORMAT "sentinel-enrolment/1"
@@ -75,8 +85,8 @@ struct config {
 struct package {
 	json_t *root;
 	const char *home, *gate, *duty_phone, *url, *token, *key_pem, *ca_pem;
-	uint8_t *rules;
-	size_t rules_len;
+	uint8_t *rules, *trust_list;
+	size_t rules_len, trust_list_len;
 	const char *trust_name[MAX_TRUST];
 	uint8_t *trust[MAX_TRUST];
 	size_t trust_len[MAX_TRUST], n_trust;
@@ -161,6 +171,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 static void package_free(struct package *p)
 {
 	free(p->rules);
+	free(p->trust_list);
 	for (size_t i = 0; i < p->n_trust; i++)
 		free(p->trust[i]);
 	EVP_PKEY_free(p->bureau);
@@ -168,15 +179,16 @@ static void package_free(struct package *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* A string member @name of @o: NULL when absent (*@bad when present but not a string). */
-static const char *member(json_t *o, const char *name, bool *bad)
+/* A string member @name of @o: NULL when absent (*@bad names it when present but not a string). */
+static const char *member(json_t *o, const char *name, const char **bad)
 {
 	json_t *v = json_object_get(o, name);
 
 	if (!v)
 		return NULL;
 	if (!json_is_string(v)) {
-		*bad = true;
+		if (!*bad)
+			*bad = name;
 		return NULL;
 	}
 	return json_string_value(v);
@@ -201,13 +213,57 @@ static uint8_t *unhex(const char *s, size_t max, size_t *len)
 	return buf;
 }
 
+/* The keys a package may hold (tools/bureau/enrol.h); any other is refused by name. */
+static const char *const known_keys[] = {
+	"format", "home", "gate", "duty_phone", "bureau_url", "token", "bureau_key", "bureau_ca", "rules",
+	"trust", "trust_list", "created",
+};
+
+/* The signed rule set and trust list of the package: verified with the bureau's key, addressed to the gate. */
+static int check_signed(struct package *p, char *field, size_t size)
+{
+	const struct snt_rules_gate gate = { p->home, p->gate };
+	struct snt_trustlist *tl = NULL;
+	struct snt_rules *r = NULL;
+	char err[200] = "";
+
+	if (p->rules) {
+		enum snt_rules_err e = snt_rules_open(p->rules, p->rules_len, p->bureau, &r, err, sizeof(err));
+
+		if (!e)
+			e = snt_rules_addressed(r->home, (const char (*)[SNT_RULES_GATE_LEN])r->gates, r->n_gates,
+						&gate, err, sizeof(err));
+		snt_rules_free(r);
+		if (e) {
+			snprintf(field, size, "rules (%s%s%s)", snt_rules_strerror(e), err[0] ? ": " : "", err);
+			return -1;
+		}
+	}
+	if (p->trust_list) {
+		enum snt_trustlist_err e = snt_trustlist_open(p->trust_list, p->trust_list_len, p->bureau, &tl, err,
+							      sizeof(err));
+
+		if (!e && strcmp(tl->home, p->home)) {
+			snprintf(err, sizeof(err), "addressed to home '%s', not '%s'", tl->home, p->home);
+			e = SNT_TRUSTLIST_ERR_ELSEWHERE;
+		}
+		snt_trustlist_free(tl);
+		if (e) {
+			snprintf(field, size, "trust_list (%s%s%s)", snt_trustlist_strerror(e), err[0] ? ": " : "",
+				 err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Check the package text @text (@where names it) into @p.  0, or -1 after naming the fault. */
 static int package_check(const char *text, const char *where, struct package *p)
 {
 	json_error_t jerr;
-	bool bad = false;
-	const char *fmt, *field = NULL;
-	json_t *trust;
+	const char *fmt, *bad = NULL, *key, *field = NULL;
+	char detail[400];
+	json_t *trust, *v;
 
 	memset(p, 0, sizeof(*p));
 	p->root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
@@ -217,6 +273,17 @@ static int package_check(const char *text, const char *where, struct package *p)
 		package_free(p);
 		return -1;
 	}
+	json_object_foreach(p->root, key, v) {
+		size_t i = 0;
+
+		while (i < SNT_ARRAY_SIZE(known_keys) && strcmp(key, known_keys[i]))
+			i++;
+		if (i == SNT_ARRAY_SIZE(known_keys)) {
+			ctl_err(CMD, _("%s: refused: unknown field '%s'"), where, key);
+			package_free(p);
+			return -1;
+		}
+	}
 	fmt = member(p->root, "format", &bad);
 	p->home = member(p->root, "home", &bad);
 	p->gate = member(p->root, "gate", &bad);
@@ -225,9 +292,13 @@ static int package_check(const char *text, const char *where, struct package *p)
 	p->token = member(p->root, "token", &bad);
 	p->key_pem = member(p->root, "bureau_key", &bad);
 	p->ca_pem = member(p->root, "bureau_ca", &bad);
-	if (bad)
-		field = "a field that is not a string";
-	else if (!fmt || strcmp(fmt, FORMAT))
+	(void)member(p->root, "created", &bad);
+	(void)member(p->root, "rules", &bad);
+	(void)member(p->root, "trust_list", &bad);
+	if (bad) {
+		snprintf(detail, sizeof(detail), "%s (not a string)", bad);
+		field = detail;
+	} else if (!fmt || strcmp(fmt, FORMAT))
 		field = "format (not " FORMAT ")";
 	else if (!p->home || !*p->home || strlen(p->home) > 127 || !snt_text_clean(p->home))
 		field = "home (1-127 bytes of text)";
@@ -237,29 +308,33 @@ static int package_check(const char *text, const char *where, struct package *p)
 				   strchr(p->duty_phone, '\n')))
 		field = "duty_phone (0-31 bytes of text)";
 	else if (p->url && (strlen(p->url) > 255 || strpbrk(p->url, " \t\r\n\"") ||
-			    (strncmp(p->url, "https://", 8) && strncmp(p->url, "http://", 7))))
+			    !((!strncmp(p->url, "https://", 8) && p->url[8]) ||
+			      (!strncmp(p->url, "http://", 7) && p->url[7]))))
 		field = "bureau_url (an http:// or https:// URL)";
 	else if (!p->token || strlen(p->token) != 32 || strspn(p->token, "0123456789abcdef") != 32)
 		field = "token (32 hex digits)";
 	else if (!p->key_pem ||
 		 snt_sign_key_public_from_pem(p->key_pem, strlen(p->key_pem), &p->bureau) != SNT_SIGN_OK)
 		field = "bureau_key (a PEM P-256 public key)";
-	else if (p->ca_pem && !strstr(p->ca_pem, "-----BEGIN CERTIFICATE-----"))
-		field = "bureau_ca (a PEM certificate)";
-	if (!field && json_object_get(p->root, "rules")) {
-		const char *hex = member(p->root, "rules", &bad);
-
-		if (!hex || !(p->rules = unhex(hex, SNT_RULES_MAX_FILE, &p->rules_len)))
-			field = "rules (hex of a rule set of at most 1 MiB)";
-	}
+	else if (p->ca_pem && snt_sign_ca_pem_check(p->ca_pem, strlen(p->ca_pem)) != SNT_SIGN_OK)
+		field = "bureau_ca (PEM certificates)";
+	if (!field && json_object_get(p->root, "rules") &&
+	    !(p->rules = unhex(json_string_value(json_object_get(p->root, "rules")), SNT_RULES_MAX_FILE,
+			       &p->rules_len)))
+		field = "rules (hex of a rule set of at most 1 MiB)";
+	if (!field && json_object_get(p->root, "trust_list") &&
+	    !(p->trust_list = unhex(json_string_value(json_object_get(p->root, "trust_list")), SNT_TRUSTLIST_MAX,
+				    &p->trust_list_len)))
+		field = "trust_list (hex of a signed trust list of at most 1 MiB)";
 	trust = json_object_get(p->root, "trust");
 	if (!field && trust) {
 		const char *name;
-		json_t *v;
 
 		if (!json_is_object(trust) || json_object_size(trust) > MAX_TRUST)
 			field = "trust (an object of at most 16 files)";
 		json_object_foreach(trust, name, v) {
+			char err[200] = "";
+
 			if (field)
 				break;
 			if (!snt_device_id_valid(name) || !json_is_string(v) ||
@@ -268,9 +343,17 @@ static int package_check(const char *text, const char *where, struct package *p)
 				field = "trust (file names of A-Z a-z 0-9 . _ -, hex of at most 1 MiB each)";
 				break;
 			}
-			p->trust_name[p->n_trust++] = name;
+			p->trust_name[p->n_trust] = name;
+			p->n_trust++;
+			if (snt_trustlist_check_file(name, p->trust[p->n_trust - 1], p->trust_len[p->n_trust - 1], err,
+						     sizeof(err))) {
+				snprintf(detail, sizeof(detail), "trust (%s)", err);
+				field = detail;
+			}
 		}
 	}
+	if (!field && check_signed(p, detail, sizeof(detail)))
+		field = detail;
 	if (field) {
 		ctl_err(CMD, _("%s: refused: bad %s"), where, field);
 		package_free(p);
@@ -575,69 +658,98 @@ static int fetch_online(const struct config *cfg, const char *pub_pem, const cha
 	return status;
 }
 
-/* Install what the package brings; the enrolment file last. */
-static int apply(const struct snt_config *sc, const struct package *p, char *rules_msg, size_t rmlen)
+/* The enrolment directory (of [station] enrolment) and the files a package puts there. */
+struct staged {
+	char dir[PATH_MAX];		/* the enrolment directory */
+	char tmp[PATH_MAX];		/* its new .enrol-XXXXXX, "" when none */
+	const char *conf;		/* the enrolment file's name in it */
+};
+
+/* Remove the temporary directory of @st with the files a package puts in it. */
+static void stage_remove(struct staged *st, const struct package *p)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 64], *conf = NULL;
-	struct snt_config gate = *sc;
-	struct snt_clock clk;
-	size_t n;
-	FILE *m;
+	char path[PATH_MAX + 80];
 
-	{
-		char copy[PATH_MAX];
-
-		snt_strlcpy(copy, sc->enrolment, sizeof(copy));
-		snt_strlcpy(dir, dirname(copy), sizeof(dir));
+	if (!st->tmp[0])
+		return;
+	for (size_t i = 0; i < p->n_trust; i++) {
+		snprintf(path, sizeof(path), "%s/trust/%s", st->tmp, p->trust_name[i]);
+		(void)unlink(path);
 	}
-	if (mkdir(dir, 0750) && errno != EEXIST) {
-		ctl_err(CMD, _("cannot make %s: %s"), dir, strerror(errno));
+	for (const char *const *n = (const char *const[]){ "trust", "bureau.pub", "bureau-ca.pem", st->conf, NULL };
+	     *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", st->tmp, *n);
+		if (remove(path) && errno != ENOENT)
+			ctl_err(CMD, _("warning: cannot remove %s: %s"), path, strerror(errno));
+	}
+	if (rmdir(st->tmp))
+		ctl_err(CMD, _("warning: cannot remove %s: %s"), st->tmp, strerror(errno));
+	st->tmp[0] = '\0';
+}
+
+/* Write @len bytes of @data to @name in the temporary directory (0644, given to the daemon's user). */
+static int stage_file(const struct snt_config *sc, const struct staged *st, const char *name, const void *data,
+		      size_t len)
+{
+	char path[PATH_MAX + 80];
+
+	snprintf(path, sizeof(path), "%s/%s", st->tmp, name);
+	if ((errno = snt_write_atomic(path, data, len, 0644))) {
+		ctl_err(CMD, _("cannot write %s: %s"), path, strerror(errno));
 		return -1;
 	}
-	give(sc, dir);
-	snprintf(path, sizeof(path), "%s/bureau.pub", dir);
-	if ((errno = snt_write_atomic(path, p->key_pem, strlen(p->key_pem), 0644)))
-		goto io;
 	give(sc, path);
-	if (p->ca_pem) {
-		snprintf(path, sizeof(path), "%s/bureau-ca.pem", dir);
-		if ((errno = snt_write_atomic(path, p->ca_pem, strlen(p->ca_pem), 0644)))
-			goto io;
-		give(sc, path);
+	return 0;
+}
+
+/* Steps 3: the enrolment directory's new files, into a temporary directory inside it. */
+static int stage(const struct snt_config *sc, const struct package *p, struct staged *st)
+{
+	char copy[PATH_MAX], *conf = NULL;
+	size_t n;
+	FILE *m;
+	int rc;
+
+	snt_strlcpy(copy, sc->enrolment, sizeof(copy));
+	snt_strlcpy(st->dir, dirname(copy), sizeof(st->dir));
+	st->conf = strrchr(sc->enrolment, '/') ? strrchr(sc->enrolment, '/') + 1 : sc->enrolment;
+	st->tmp[0] = '\0';
+	if (mkdir(st->dir, 0750) && errno != EEXIST) {
+		ctl_err(CMD, _("cannot make %s: %s"), st->dir, strerror(errno));
+		return -1;
 	}
+	give(sc, st->dir);
+	if ((size_t)snprintf(st->tmp, sizeof(st->tmp), "%s/.enrol-XXXXXX", st->dir) >= sizeof(st->tmp) ||
+	    !mkdtemp(st->tmp)) {
+		ctl_err(CMD, _("cannot make a temporary directory in %s: %s"), st->dir, strerror(errno));
+		st->tmp[0] = '\0';
+		return -1;
+	}
+	(void)chmod(st->tmp, 0750);
+	give(sc, st->tmp);
+	if (stage_file(sc, st, "bureau.pub", p->key_pem, strlen(p->key_pem)) ||
+	    (p->ca_pem && stage_file(sc, st, "bureau-ca.pem", p->ca_pem, strlen(p->ca_pem))))
+		return -1;
 	if (p->n_trust) {
-		snprintf(path, sizeof(path), "%s/trust", dir);
-		if (mkdir(path, 0750) && errno != EEXIST)
-			goto io;
+		char path[PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/trust", st->tmp);
+		if (mkdir(path, 0750)) {
+			ctl_err(CMD, _("cannot make %s: %s"), path, strerror(errno));
+			return -1;
+		}
 		give(sc, path);
 		for (size_t i = 0; i < p->n_trust; i++) {
-			snprintf(path, sizeof(path), "%s/trust/%s", dir, p->trust_name[i]);
-			if ((errno = snt_write_atomic(path, p->trust[i], p->trust_len[i], 0644)))
-				goto io;
-			give(sc, path);
-		}
-	}
-	snt_strlcpy(gate.home, p->home, sizeof(gate.home));
-	snt_strlcpy(gate.device_id, p->gate, sizeof(gate.device_id));
-	rules_msg[0] = '\0';
-	if (p->rules) {
-		static const char *const files[] = { SNT_RULES_FILE, SNT_RULES_KEPT_FILE, SNT_RULES_PENDING_FILE };
-
-		snt_clock_system(&clk);
-		if (ctl_sync_rules_install(&gate, p->bureau, p->rules, p->rules_len, snt_clock_utc_ms(&clk),
-					   rules_msg, rmlen)) {
-			ctl_err(CMD, _("the package's rule set: %s"), rules_msg);
-			return 1;
-		}
-		for (size_t i = 0; i < SNT_ARRAY_SIZE(files); i++) {
-			snprintf(path, sizeof(path), "%s/%s", sc->rules_dir, files[i]);
-			if (access(path, F_OK) == 0)
-				give(sc, path);
+			snprintf(path, sizeof(path), "trust/%s", p->trust_name[i]);
+			if (stage_file(sc, st, path, p->trust[i], p->trust_len[i]))
+				return -1;
 		}
 	}
 	m = open_memstream(&conf, &n);
-	if (!m)
-		goto io;
+	if (!m) {
+		ctl_err(CMD, _("out of memory"));
+		return -1;
+	}
 	fprintf(m, "# Written by 'sentinelctl enrol' from the bureau's enrolment package.\n"
 		   "# Remove this file to enrol the gate again.\n"
 		   "[station]\nhome = %s\ndevice_id = %s\nduty_phone = %s\n", p->home, p->gate,
@@ -651,18 +763,112 @@ static int apply(const struct snt_config *sc, const struct package *p, char *rul
 		fprintf(m, "bureau_ca = bureau-ca.pem\n");
 	if (fclose(m)) {
 		free(conf);
-		goto io;
+		ctl_err(CMD, _("out of memory"));
+		return -1;
 	}
-	if ((errno = snt_write_atomic(sc->enrolment, conf, n, 0644))) {
-		free(conf);
-		snt_strlcpy(path, sc->enrolment, sizeof(path));
-		goto io;
-	}
+	rc = stage_file(sc, st, st->conf, conf, n);
 	free(conf);
-	give(sc, sc->enrolment);
+	return rc;
+}
+
+/* Step 4: the package's rule set and trust list into [rules] dir (both checked already). */
+static int install_signed(const struct snt_config *sc, const struct package *p, char *rules_msg, size_t rmlen,
+			  char *trust_msg, size_t tmlen)
+{
+	static const char *const files[] = { SNT_RULES_FILE, SNT_RULES_KEPT_FILE, SNT_RULES_PENDING_FILE,
+					     SNT_TRUSTLIST_FILE, SNT_TRUSTLIST_DIR };
+	struct snt_config gate = *sc;
+	char path[PATH_MAX + 64];
+	struct snt_clock clk;
+
+	snt_strlcpy(gate.home, p->home, sizeof(gate.home));
+	snt_strlcpy(gate.device_id, p->gate, sizeof(gate.device_id));
+	rules_msg[0] = trust_msg[0] = '\0';
+	if (p->rules) {
+		snt_clock_system(&clk);
+		if (ctl_sync_rules_install(&gate, p->bureau, p->rules, p->rules_len, snt_clock_utc_ms(&clk),
+					   rules_msg, rmlen)) {
+			ctl_err(CMD, _("the package's rule set: %s"), rules_msg);
+			return -1;
+		}
+	}
+	if (p->trust_list && ctl_sync_trust_install(&gate, p->bureau, p->trust_list, p->trust_list_len, trust_msg,
+						    tmlen)) {
+		ctl_err(CMD, _("the package's trust list: %s"), trust_msg);
+		return -1;
+	}
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", sc->rules_dir, files[i]);
+		if (access(path, F_OK) == 0)
+			give(sc, path);
+	}
+	if (p->trust_list && geteuid() == 0) {
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "%s/%s", sc->rules_dir, SNT_TRUSTLIST_DIR);
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			char file[PATH_MAX + 400];
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			give(sc, file);
+		}
+		if (d)
+			closedir(d);
+	}
 	return 0;
-io:
-	ctl_err(CMD, _("cannot write %s: %s"), path, strerror(errno));
+}
+
+/* Step 6: the staged files renamed into the enrolment directory, the enrolment file last. */
+static int commit(struct staged *st, const struct package *p)
+{
+	char from[PATH_MAX + 80], to[PATH_MAX + 80];
+	const char *names[4];
+	size_t n = 0;
+
+	names[n++] = "bureau.pub";
+	if (p->ca_pem)
+		names[n++] = "bureau-ca.pem";
+	if (p->n_trust)
+		names[n++] = "trust";
+	names[n++] = st->conf;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(from, sizeof(from), "%s/%s", st->tmp, names[i]);
+		snprintf(to, sizeof(to), "%s/%s", st->dir, names[i]);
+		if (!strcmp(names[i], "trust")) {
+			/* A trust/ left by an earlier package: exchanged for the new one, then removed. */
+			if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE) == 0) {
+				DIR *d = opendir(from);
+				struct dirent *de;
+
+				while (d && (de = readdir(d))) {
+					char old[PATH_MAX + 400];
+
+					if (de->d_name[0] == '.')
+						continue;
+					snprintf(old, sizeof(old), "%s/%s", from, de->d_name);
+					(void)unlink(old);
+				}
+				if (d)
+					closedir(d);
+				(void)rmdir(from);
+				continue;
+			}
+			if (errno != ENOENT)
+				goto fail;
+		}
+		if (rename(from, to))
+			goto fail;
+	}
+	if (rmdir(st->tmp))
+		ctl_err(CMD, _("warning: cannot remove %s: %s"), st->tmp, strerror(errno));
+	st->tmp[0] = '\0';
+	return 0;
+fail:
+	ctl_err(CMD, _("cannot rename %s to %s: %s"), from, to, strerror(errno));
 	return -1;
 }
 
@@ -697,7 +903,8 @@ static int write_back(const char *pkgdir, const struct package *p, const char *p
 
 int cmd_enrol(int argc, char **argv)
 {
-	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], *text = NULL, *pub = NULL;
+	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], trust_msg[256], *text = NULL, *pub = NULL;
+	struct staged stg = { .tmp = "" };
 	char seal0[SNT_FSS_FILE_MAX] = "", first[PATH_MAX];
 	struct snt_config sc;
 	struct package p;
@@ -765,26 +972,32 @@ int cmd_enrol(int argc, char **argv)
 		free(pub);
 		return SNT_EXIT_USAGE;
 	}
-	r = apply(&sc, &p, rules_msg, sizeof(rules_msg));
-	if (r == 0 && !cfg.online && write_back(pkgdir, &p, pub, seal0))
+	r = stage(&sc, &p, &stg);
+	if (!r)
+		r = install_signed(&sc, &p, rules_msg, sizeof(rules_msg), trust_msg, sizeof(trust_msg));
+	if (!r && !cfg.online && write_back(pkgdir, &p, pub, seal0))
 		r = -1;
+	if (!r)
+		r = commit(&stg, &p);
 	if (r == 0 && seal0[0] && unlink(first)) {
 		ctl_err(CMD, _("warning: cannot remove %s (handed over: remove it by hand): %s"), first,
 			strerror(errno));
 		first[0] = '\0';
 	}
 	if (r) {
-		/* Not enrolled: the enrolment file, written last, is taken back. */
-		(void)unlink(sc.enrolment);
+		/* Not enrolled: the enrolment file, renamed last, is not there. */
+		stage_remove(&stg, &p);
 		explicit_bzero(seal0, sizeof(seal0));
 		package_free(&p);
 		free(pub);
-		return r > 0 ? SNT_EXIT_FAIL : SNT_EXIT_USAGE;
+		return SNT_EXIT_USAGE;
 	}
 	printf(_("enrolled: gate %s of %s\n"), p.gate, p.home);
 	printf(_("device key %s\n"), sc.sync_device_key);
 	if (p.rules)
 		printf(_("rule set: %s\n"), rules_msg);
+	if (p.trust_list)
+		printf(_("trust list: %s\n"), trust_msg);
 	if (seal0[0] && first[0])
 		printf(_("first seal key handed over and removed from the gate: %s\n"), first);
 	if (cfg.online)

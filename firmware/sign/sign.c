@@ -286,6 +286,49 @@ enum snt_sign_err snt_sign_key_public_from_pem(const char *pem, size_t len, EVP_
 	return parse_pem(pem, len, 0, out);
 }
 
+enum snt_sign_err snt_sign_ca_pem_check(const char *pem, size_t len)
+{
+	enum snt_sign_err rc = SNT_SIGN_OK;
+	size_t n = 0;
+	BIO *bio;
+
+	if (!pem || len > INT_MAX)
+		return SNT_SIGN_ERR_INVAL;
+	bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio)
+		return SNT_SIGN_ERR_NOMEM;
+	for (;;) {
+		char *name = NULL, *header = NULL;
+		unsigned char *data = NULL;
+		const unsigned char *p;
+		long dlen = 0;
+		X509 *x;
+
+		if (!PEM_read_bio(bio, &name, &header, &data, &dlen)) {
+			unsigned long e = ERR_peek_last_error();
+
+			/* The end of the text; anything else is a damaged block. */
+			if (ERR_GET_REASON(e) != PEM_R_NO_START_LINE)
+				rc = SNT_SIGN_ERR_NOT_PEM;
+			break;
+		}
+		p = data;
+		x = strcmp(name, PEM_STRING_X509) ? NULL : d2i_X509(NULL, &p, dlen);
+		if (!x || p != data + dlen)
+			rc = SNT_SIGN_ERR_NOT_PEM;
+		X509_free(x);
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+		if (rc)
+			break;
+		n++;
+	}
+	ERR_clear_error();
+	BIO_free(bio);
+	return rc ? rc : n ? SNT_SIGN_OK : SNT_SIGN_ERR_NOT_PEM;
+}
+
 static enum snt_sign_err load_key(const char *path, int private, EVP_PKEY **out)
 {
 	uint8_t *buf;

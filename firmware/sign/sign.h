@@ -181,6 +181,17 @@ enum snt_sign_err snt_sign_key_load_public(const char *path, EVP_PKEY **out) SNT
 enum snt_sign_err snt_sign_key_public_from_pem(const char *pem, size_t len, EVP_PKEY **out) SNT_WUR;
 
 /*
+ * snt_sign_ca_pem_check() - whether @pem (@len bytes, need not be
+ * NUL-terminated) is a CA bundle as TLS clients read one: one or more PEM
+ * "CERTIFICATE" blocks (RFC 7468 §5), each an X.509 certificate
+ * (RFC 5280) that decodes, and nothing else but text between them.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL; SNT_SIGN_ERR_NOT_PEM
+ * when there is no certificate, a block is of another kind or one does not
+ * decode; SNT_SIGN_ERR_NOMEM.
+ */
+enum snt_sign_err snt_sign_ca_pem_check(const char *pem, size_t len) SNT_WUR;
+
+/*
  * snt_sign_key_public_pem() - @key's public key as PEM SubjectPublicKeyInfo
  * text into a new NUL-terminated buffer *@pem (free()), *@len without the NUL.
  * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL; SNT_SIGN_ERR_NOT_EC / _NOT_P256;

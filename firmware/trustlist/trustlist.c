@@ -73,6 +73,31 @@ bool snt_trustlist_name_valid(const char *name)
 	return true;
 }
 
+enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t *data, size_t len, char *err,
+						size_t errlen)
+{
+	struct snt_trust *t = NULL;
+	enum snt_trust_err te;
+
+	if (!name)
+		return SNT_TRUSTLIST_ERR_INVAL;
+	if (!data || !len)
+		return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "file '%s': empty", name);
+	if (snt_trust_new(&t))
+		return SNT_TRUSTLIST_ERR_NOMEM;
+	te = snt_trust_load_buffer(t, (const char *)data, len);
+	snt_trust_free(t);
+	if (te == SNT_TRUST_ERR_NOMEM)
+		return SNT_TRUSTLIST_ERR_NOMEM;
+	if (te == SNT_TRUST_ERR_FULL)
+		return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen, "file '%s': more than %d keys", name,
+			    SNT_TRUST_MAX_KEYS);
+	if (te)
+		return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen,
+			    "file '%s': not a certificate, DCC trust list, DID document or JWK set", name);
+	return SNT_TRUSTLIST_OK;
+}
+
 /* Each file of @tl loads at least one key (trust.h); names valid and distinct. */
 static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *err, size_t errlen)
 {
@@ -81,8 +106,7 @@ static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *
 			    SNT_TRUSTLIST_MAX_FILES);
 	for (size_t i = 0; i < tl->n_files; i++) {
 		const struct snt_trustlist_file *f = &tl->files[i];
-		struct snt_trust *t = NULL;
-		enum snt_trust_err te;
+		enum snt_trustlist_err e;
 
 		if (!snt_trustlist_name_valid(f->name))
 			return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen,
@@ -91,20 +115,9 @@ static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *
 			if (!strcmp(tl->files[j].name, f->name))
 				return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': '%s' twice",
 					    f->name);
-		if (!f->data || !f->len)
-			return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "file '%s': empty", f->name);
-		if (snt_trust_new(&t))
-			return SNT_TRUSTLIST_ERR_NOMEM;
-		te = snt_trust_load_buffer(t, (const char *)f->data, f->len);
-		snt_trust_free(t);
-		if (te == SNT_TRUST_ERR_NOMEM)
-			return SNT_TRUSTLIST_ERR_NOMEM;
-		if (te == SNT_TRUST_ERR_FULL)
-			return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen, "file '%s': more than %d keys", f->name,
-				    SNT_TRUST_MAX_KEYS);
-		if (te)
-			return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen,
-				    "file '%s': not a certificate, DCC trust list, DID document or JWK set", f->name);
+		e = snt_trustlist_check_file(f->name, f->data, f->len, err, errlen);
+		if (e)
+			return e;
 	}
 	return SNT_TRUSTLIST_OK;
 }

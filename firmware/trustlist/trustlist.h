@@ -91,6 +91,22 @@ struct snt_trustlist {
 bool snt_trustlist_name_valid(const char *name);
 
 /*
+ * snt_trustlist_check_file() - whether the content @data (@len bytes) of
+ * the issuer key file @name loads (trust.h) with at least one key, as each
+ * file of a list must: the check snt_trustlist_sign() and
+ * snt_trustlist_open() make, for a file that travels outside a list (an
+ * enrolment package's trust files).
+ * @err, @errlen: on failure one line naming the file, e.g. "file 'x.pem':
+ *     not a certificate, DCC trust list, DID document or JWK set"; may be
+ *     NULL/0.
+ * Return: SNT_TRUSTLIST_OK; SNT_TRUSTLIST_ERR_INVAL (NULL @name);
+ * SNT_TRUSTLIST_ERR_PAYLOAD (empty); SNT_TRUSTLIST_ERR_KEYS (no key, or more
+ * than SNT_TRUST_MAX_KEYS); SNT_TRUSTLIST_ERR_NOMEM.
+ */
+enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t *data, size_t len, char *err,
+						size_t errlen) SNT_WUR;
+
+/*
  * snt_trustlist_sign() - encode @tl (the layout above; its files checked as
  * the reader checks them) and sign it with the bureau's private @key.
  * @out: receives the message (free()), @out_len its size.
