@@ -109,7 +109,7 @@ done
 # The bureau registers the keys the gate wrote back to the stick and takes
 # the secret first seal key off it.
 expect_eq "enrol-import" "$(sentinel-bureau --db "$T/bureau.db" enrol-import /mnt/sentinel-stick 2>&1)" \
-	"registered sun-gate-1 (enrolled)
+	"registered sun-gate-1 (enrolled), home 阳光养老院
 sun-gate-1: seal key registered"
 [ -e /mnt/sentinel-stick/sentinel/enrol/sun-gate-1/seal0 ] && fail "enrol-import left seal0 on the stick"
 

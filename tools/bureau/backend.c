@@ -380,6 +380,17 @@ enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, ui
 	return db->ops->rules_for(db, device, cose, len, version, why, n);
 }
 
+enum bureau_err bureau_db_rules_home(struct bureau_db *db, const char *home, uint8_t **cose, size_t *len,
+				     uint64_t *version, char *why, size_t n)
+{
+	*cose = NULL;
+	*len = 0;
+	*version = 0;
+	if (!db || !home)
+		return BUREAU_ERR_INVAL;
+	return db->ops->rules_home(db, home, cose, len, version, why, n);
+}
+
 enum bureau_err bureau_db_rekey(struct bureau_db *db, const char *device, const char *pub_pem, const uint8_t kid[8],
 				const char *by, const char *reason, int64_t now_ms, bool *changed, char *why, size_t n)
 {

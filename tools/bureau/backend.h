@@ -94,6 +94,8 @@ struct bureau_backend {
 				     size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
 	enum bureau_err (*rules_for)(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
 				     uint64_t *version, char *why, size_t n);
+	enum bureau_err (*rules_home)(struct bureau_db *db, const char *home, uint8_t **cose, size_t *len,
+				      uint64_t *version, char *why, size_t n);
 	enum bureau_err (*rekey)(struct bureau_db *db, const char *device, const char *pub_pem, const uint8_t kid[8],
 				 const char *by, const char *reason, int64_t now_ms, bool *changed, char *why,
 				 size_t n);

@@ -176,6 +176,18 @@ enum bureau_err bureau_db_rules_for(struct bureau_db *db, const char *device, ui
 				    uint64_t *version, char *why, size_t n) SNT_WUR;
 
 /*
+ * bureau_db_rules_home() - the current rule set of the home @home (as
+ * bureau_db_rules_put() made it), e.g. for an enrolment package made before
+ * the gate is registered.
+ * @cose: receives a copy of the signed bytes (free()), @len its size,
+ * @version its version.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND when the home has no set (@why
+ * says so); BUREAU_ERR_INVAL (NULL); BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
+ */
+enum bureau_err bureau_db_rules_home(struct bureau_db *db, const char *home, uint8_t **cose, size_t *len,
+				     uint64_t *version, char *why, size_t n) SNT_WUR;
+
+/*
  * bureau_db_device_key() - the registered public key of @device (new EVP_PKEY,
  * EVP_PKEY_free()).  BUREAU_ERR_NOTFOUND when not registered.
  */

@@ -1086,6 +1086,7 @@ const struct bureau_backend bureau_backend_pg = {
 	.day_counts = pg__day_counts,
 	.rules_put = pg__rules_put,
 	.rules_for = pg__rules_for,
+	.rules_home = pg__rules_home,
 	.rekey = pg__rekey,
 	.handovers = pg__handovers,
 	.handover_copy = pg__handover_copy,

@@ -767,6 +767,35 @@ enum bureau_err pg__rules_put(struct bureau_db *base_, const char *home, uint64_
 	return BUREAU_ERR_EXISTS;
 }
 
+enum bureau_err pg__rules_home(struct bureau_db *base_, const char *home, uint8_t **cose, size_t *len,
+				uint64_t *version, char *why, size_t n)
+{
+	struct pg_db *db = (struct pg_db *)base_;
+	struct params p = { 0 };
+	PGresult *r;
+
+	pg__p_text(&p, home);
+	r = pg__run(db, "SELECT version, cose FROM rule_sets WHERE home = $1", &p, PGRES_TUPLES_OK, why, n,
+		    "rule set lookup");
+	if (!r)
+		return BUREAU_ERR_DB;
+	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) <= 0) {
+		PQclear(r);
+		snprintf(why, n, "home '%s' has no rule set", home);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	*cose = malloc((size_t)PQgetlength(r, 0, 1));
+	if (!*cose) {
+		PQclear(r);
+		return BUREAU_ERR_NOMEM;
+	}
+	memcpy(*cose, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+	*len = (size_t)PQgetlength(r, 0, 1);
+	*version = (uint64_t)pg__get_int(r, 0, 0);
+	PQclear(r);
+	return BUREAU_OK;
+}
+
 enum bureau_err pg__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n)
 {

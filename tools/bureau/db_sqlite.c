@@ -1071,6 +1071,7 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.day_counts = sqlite__day_counts,
 	.rules_put = sqlite__rules_put,
 	.rules_for = sqlite__rules_for,
+	.rules_home = sqlite__rules_home,
 	.rekey = sqlite__rekey,
 	.handovers = sqlite__handovers,
 	.handover_copy = sqlite__handover_copy,

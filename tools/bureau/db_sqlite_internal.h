@@ -94,6 +94,8 @@ enum bureau_err sqlite__alerts(struct bureau_db *base_, struct bureau_alert **ou
 				 char *why, size_t n);
 enum bureau_err sqlite__rules_put(struct bureau_db *base_, const char *home, uint64_t version, const uint8_t *cose,
 				    size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
+enum bureau_err sqlite__rules_home(struct bureau_db *base_, const char *home, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n);
 enum bureau_err sqlite__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n);
 enum bureau_err sqlite__verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,

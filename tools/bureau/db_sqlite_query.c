@@ -599,6 +599,40 @@ enum bureau_err sqlite__rules_put(struct bureau_db *base_, const char *home, uin
 	return BUREAU_ERR_EXISTS;
 }
 
+enum bureau_err sqlite__rules_home(struct bureau_db *base_, const char *home, uint8_t **cose, size_t *len,
+				    uint64_t *version, char *why, size_t n)
+{
+	struct sqlite_db *db = (struct sqlite_db *)base_;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT version, cose FROM rule_sets WHERE home = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return sqlite__db_fail(db, why, n, "rule set lookup");
+	sqlite3_bind_text(s, 1, home, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 1);
+		int bl = sqlite3_column_bytes(s, 1);
+
+		*cose = b && bl > 0 ? malloc((size_t)bl) : NULL;
+		if (!*cose) {
+			sqlite3_finalize(s);
+			return BUREAU_ERR_NOMEM;
+		}
+		memcpy(*cose, b, (size_t)bl);
+		*len = (size_t)bl;
+		*version = (uint64_t)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return BUREAU_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sqlite__db_fail(db, why, n, "rule set lookup");
+	snprintf(why, n, "home '%s' has no rule set", home);
+	return BUREAU_ERR_NOTFOUND;
+}
+
 enum bureau_err sqlite__rules_for(struct bureau_db *base_, const char *device, uint8_t **cose, size_t *len,
 				    uint64_t *version, char *why, size_t n)
 {

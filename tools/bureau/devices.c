@@ -22,6 +22,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "tools/bureau/bureau.h"
+#include "tools/bureau/enrol.h"
 #include "common/i18n.h"
 #include "tools/bureau/main_internal.h"
 
@@ -413,7 +414,6 @@ int bureau__cmd_alerts(const struct config *cfg)
  */
 static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN], int *status)
 {
-	uint8_t own[SNT_SIGN_KID_LEN];
 	EVP_PKEY *key = NULL;
 	const char *path = cfg->key;
 	bool same;
@@ -430,7 +430,7 @@ static int own_key(const struct config *cfg, const uint8_t kid[SNT_SIGN_KID_LEN]
 	} else {
 		return 0;	/* no bureau key to compare with */
 	}
-	same = !snt_sign_key_kid(key, own) && !memcmp(own, kid, SNT_SIGN_KID_LEN);
+	same = bureau_enrol_own_key(key, kid);
 	EVP_PKEY_free(key);
 	if (!same)
 		return 0;

@@ -20,8 +20,10 @@
 #include "fss/fss.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
+#include "trustlist/trustlist.h"
 #include "tools/bureau/cli.h"
 #include "tools/bureau/enrol.h"
+#include "tools/bureau/trust.h"
 #include "common/i18n.h"
 
 #define EXIT_OK 0
@@ -126,6 +128,95 @@ static bool token_valid(const char *t)
 	return true;
 }
 
+bool bureau_enrol_own_key(EVP_PKEY *own, const uint8_t kid[SNT_SIGN_KID_LEN])
+{
+	uint8_t k[SNT_SIGN_KID_LEN];
+
+	return own && kid && !snt_sign_key_kid(own, k) && !memcmp(k, kid, SNT_SIGN_KID_LEN);
+}
+
+/* Whether the signed rule set @cose verifies with @pub and is for gate @gate of @home (@why: why not). */
+static bool rules_fit(const uint8_t *cose, size_t len, EVP_PKEY *pub, const char *home, const char *gate,
+		      uint64_t *version, char *why, size_t n)
+{
+	const struct snt_rules_gate g = { home, gate };
+	struct snt_rules *r = NULL;
+	enum snt_rules_err e;
+	char err[200] = "";
+
+	e = snt_rules_open(cose, len, pub, &r, err, sizeof(err));
+	if (!e)
+		e = snt_rules_addressed(r->home, (const char (*)[SNT_RULES_GATE_LEN])r->gates, r->n_gates, &g, err,
+					sizeof(err));
+	*version = r ? r->version : 0;
+	snt_rules_free(r);
+	if (e)
+		snprintf(why, n, "%s%s%s", snt_rules_strerror(e), err[0] ? ": " : "", err);
+	return !e;
+}
+
+/*
+ * The home's current rule set and trust list (kept with @o->db) into @pkg
+ * as "rules" (unless --rules gave one) and "trust_list", each line said.
+ * A database that does not exist yet holds neither (said, no error).
+ * Return: 0, or -1 after the message.
+ */
+static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
+{
+	char why[BUREAU_WHY_LEN];
+	struct bureau_db *db = NULL;
+	uint8_t *cose = NULL;
+	uint64_t version;
+	size_t len;
+	struct stat sb;
+	enum bureau_err err;
+	int status = -1;
+
+	if (!o->rules) {
+		if (!bureau_db_is_url(o->db) && stat(o->db, &sb) != 0) {
+			printf(_("no rule set: %s does not exist yet (policy sign --db gives the home one)\n"), o->db);
+		} else if (bureau_db_open_mode(o->db, false, &db, why, sizeof(why))) {
+			bureau_err(cur, "%s", why);
+			return -1;
+		} else {
+			err = bureau_db_rules_home(db, o->home, &cose, &len, &version, why, sizeof(why));
+			bureau_db_close(db);
+			if (err == BUREAU_ERR_NOTFOUND) {
+				printf(_("no rule set: home %s has none yet (policy sign --db gives it one)\n"), o->home);
+			} else if (err) {
+				bureau_err(cur, "%s", why);
+				return -1;
+			} else if (!rules_fit(cose, len, pub, o->home, o->gate, &version, why, sizeof(why))) {
+				printf(_("no rule set: the home's current one is not for this gate (%s)\n"), why);
+			} else {
+				if (json_object_set_new(pkg, "rules", hex_of((const char *)cose, len)))
+					goto oom;
+				printf(_("rule set: version %llu, the home's current one\n"), (unsigned long long)version);
+			}
+			free(cose);
+			cose = NULL;
+		}
+	}
+	err = bureau_trust_home(o->db, pub, o->home, &cose, &len, &version, why, sizeof(why));
+	if (err == BUREAU_ERR_NOTFOUND) {
+		printf(_("no trust list: home %s has none yet (trust sign --db gives it one)\n"), o->home);
+	} else if (err) {
+		bureau_err(cur, "%s", why);
+		return -1;
+	} else {
+		if (json_object_set_new(pkg, "trust_list", hex_of((const char *)cose, len)))
+			goto oom;
+		printf(_("trust list: version %llu, the home's current one\n"), (unsigned long long)version);
+	}
+	status = 0;
+	goto out;
+oom:
+	bureau_err(cur, _("out of memory"));
+out:
+	free(cose);
+	return status;
+}
+
 static int cmd_enrol(const struct opts *o)
 {
 	uint8_t raw[BUREAU_ENROL_TOKEN_HEX / 2];
@@ -163,9 +254,9 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(cur, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
 		return EXIT_USAGE;
 	}
-	EVP_PKEY_free(pub);
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
 		bureau_err(cur, _("no random bytes for the token"));
+		EVP_PKEY_free(pub);
 		return EXIT_USAGE;
 	}
 	snt_hex_encode(raw, sizeof(raw), token);
@@ -195,8 +286,8 @@ static int cmd_enrol(const struct opts *o)
 	if (o->ca) {
 		if (read_all(o->ca, &buf, &len))
 			goto out;
-		if (!strstr(buf, "-----BEGIN CERTIFICATE-----")) {
-			bureau_err(cur, _("--ca %s: not a PEM certificate"), o->ca);
+		if (snt_sign_ca_pem_check(buf, len) != SNT_SIGN_OK) {
+			bureau_err(cur, _("--ca %s: not PEM certificates"), o->ca);
 			goto out;
 		}
 		if (json_object_set_new(pkg, "bureau_ca", json_string(buf)))
@@ -205,8 +296,15 @@ static int cmd_enrol(const struct opts *o)
 		buf = NULL;
 	}
 	if (o->rules) {
+		char why[256];
+		uint64_t version;
+
 		if (read_all(o->rules, &buf, &len))
 			goto out;
+		if (!rules_fit((const uint8_t *)buf, len, pub, o->home, o->gate, &version, why, sizeof(why))) {
+			bureau_err(cur, _("--rules %s: refused: %s"), o->rules, why);
+			goto out;
+		}
 		if (json_object_set_new(pkg, "rules", hex_of(buf, len)))
 			goto oom;
 		free(buf);
@@ -222,6 +320,14 @@ static int cmd_enrol(const struct opts *o)
 		}
 		if (read_all(o->trust[i], &buf, &len))
 			goto out;
+		{
+			char err[256] = "";
+
+			if (snt_trustlist_check_file(base, (const uint8_t *)buf, len, err, sizeof(err))) {
+				bureau_err(cur, _("--trust %s: refused: %s"), o->trust[i], err);
+				goto out;
+			}
+		}
 		if (json_object_set_new(trust, base, hex_of(buf, len)))
 			goto oom;
 		free(buf);
@@ -229,6 +335,8 @@ static int cmd_enrol(const struct opts *o)
 	}
 	if (o->n_trust && json_object_set(pkg, "trust", trust))
 		goto oom;
+	if (add_current(o, pub, pkg))
+		goto out;
 	text = json_dumps(pkg, JSON_INDENT(1) | JSON_SORT_KEYS);
 	if (!text)
 		goto oom;
@@ -276,23 +384,60 @@ out:
 	free(text);
 	json_decref(trust);
 	json_decref(pkg);
+	EVP_PKEY_free(pub);
 	return status;
 }
 
-int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *token, const char *for_gate,
-			const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package, char *why,
-			size_t n)
+/* Put the spent token @to back to @from after a refusal (@why gets the reason, and a failure to put it back). */
+static void unspend(const char *to, const char *from, const char *reason, char *why, size_t n)
+{
+	if (rename(to, from))
+		snprintf(why, n, "%s (and the token stays spent: %s)", reason, strerror(errno));
+	else
+		snprintf(why, n, "%s", reason);
+}
+
+/* Online: the home's current rule set (newer than the package's) and trust list into @pkg. */
+static void refresh(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *gate, json_t *pkg)
+{
+	char why[BUREAU_WHY_LEN];
+	const char *hex = json_string_value(json_object_get(pkg, "rules"));
+	uint8_t *cose = NULL, *old = NULL;
+	uint64_t version, had = 0;
+	size_t len, old_len = 0;
+
+	if (hex && (old = malloc(strlen(hex) / 2 + 1)) && snt_hex_decode(hex, old) >= 0) {
+		struct snt_rules *r = NULL;
+
+		old_len = strlen(hex) / 2;
+		if (!snt_rules_open(old, old_len, key, &r, NULL, 0))
+			had = r->version;
+		snt_rules_free(r);
+	}
+	free(old);
+	if (!bureau_db_rules_for(db, gate, &cose, &len, &version, why, sizeof(why)) && version > had)
+		(void)json_object_set_new(pkg, "rules", hex_of((const char *)cose, len));
+	free(cose);
+	cose = NULL;
+	if (!bureau_trust_for(db_path, db, key, gate, &cose, &len, &version, why, sizeof(why)))
+		(void)json_object_set_new(pkg, "trust_list", hex_of((const char *)cose, len));
+	free(cose);
+}
+
+int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *token,
+			const char *for_gate, const char *pub_pem, const char *seal0, int64_t now_ms,
+			json_t **package, char *why, size_t n)
 {
 	char dir[4096], from[4096], to[4096], *buf = NULL, dbwhy[BUREAU_WHY_LEN], *pem = NULL;
 	char seal_text[SNT_FSS_FILE_MAX] = "";
 	uint8_t kid[SNT_SIGN_KID_LEN];
 	EVP_PKEY *pub = NULL;
 	json_error_t jerr;
-	const char *gate;
+	const char *gate, *home;
+	enum bureau_err err;
 	size_t len, pem_len;
 	bool changed;
 	json_t *pkg;
-	int status;
 
 	*package = NULL;
 	if (!token_valid(token)) {
@@ -362,7 +507,8 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 	pkg = json_loads(buf, 0, &jerr);
 	free(buf);
 	gate = pkg ? json_string_value(json_object_get(pkg, "gate")) : NULL;
-	if (!gate || !bureau_device_id_valid(gate)) {
+	home = pkg ? json_string_value(json_object_get(pkg, "home")) : NULL;
+	if (!gate || !bureau_device_id_valid(gate) || !home) {
 		json_decref(pkg);
 		free(pem);
 		snprintf(why, n, "the kept package of that token is damaged");
@@ -373,27 +519,42 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, const char *t
 		explicit_bzero(seal_text, sizeof(seal_text));
 		free(pem);
 		json_decref(pkg);
-		if (rename(to, from))
-			snprintf(why, n, "the token was made for another gate (and it stays spent: %s)",
-				 strerror(errno));
-		else
-			snprintf(why, n, "the token was made for another gate");
+		unspend(to, from, "the token was made for another gate", why, n);
 		return 1;
 	}
-	status = bureau_db_register(db, gate, pem, kid, false, now_ms, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
-	if (!status && seal_text[0])
-		status = bureau_db_set_seal_key(db, gate, seal_text, false, &changed, dbwhy, sizeof(dbwhy)) ? 1 : 0;
+	/* The bureau's own key is no gate's: the one serving, and the one the package carries. */
+	{
+		const char *own_pem = json_string_value(json_object_get(pkg, "bureau_key"));
+		EVP_PKEY *own = NULL;
+		bool same = bureau_enrol_own_key(key, kid);
+
+		if (!same && own_pem && !snt_sign_key_public_from_pem(own_pem, strlen(own_pem), &own))
+			same = bureau_enrol_own_key(own, kid);
+		EVP_PKEY_free(own);
+		if (same) {
+			explicit_bzero(seal_text, sizeof(seal_text));
+			free(pem);
+			json_decref(pkg);
+			unspend(to, from, "the gate's key is the bureau's own key, not a gate's", why, n);
+			return 1;
+		}
+	}
+	err = bureau_db_register(db, gate, pem, kid, false, now_ms, &changed, dbwhy, sizeof(dbwhy));
+	if (!err && seal_text[0])
+		err = bureau_db_set_seal_key(db, gate, seal_text, false, &changed, dbwhy, sizeof(dbwhy));
+	/* The gate serves the home the bureau made its package for: its rule sets and trust lists follow. */
+	if (!err)
+		err = bureau_db_set_home(db, gate, home, dbwhy, sizeof(dbwhy));
 	explicit_bzero(seal_text, sizeof(seal_text));
 	free(pem);
-	if (status) {
+	if (err) {
 		/* Not enrolled: the token is unspent again, for a retry once the bureau has settled it. */
-		if (rename(to, from))
-			snprintf(why, n, "%s (and the token stays spent: %s)", dbwhy, strerror(errno));
-		else
-			snprintf(why, n, "%s", dbwhy);
+		unspend(to, from, dbwhy, why, n);
 		json_decref(pkg);
-		return 1;
+		return err == BUREAU_ERR_EXISTS || err == BUREAU_ERR_INVAL ? 1 : 2;
 	}
+	if (key)
+		refresh(db_path, db, key, gate, pkg);
 	*package = pkg;
 	return 0;
 }
@@ -457,7 +618,7 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		json_decref(r);
 		return 2;
 	}
-	status = bureau_enrol_redeem(db_path, db, token, id, pub, seal0, now_ms, &pkg, why, sizeof(why));
+	status = bureau_enrol_redeem(db_path, db, NULL, token, id, pub, seal0, now_ms, &pkg, why, sizeof(why));
 	free(pub);
 	had_seal = seal0 != NULL;
 	if (seal0) {
@@ -467,7 +628,8 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 	if (status) {
 		bureau_err(cur, _("gate %s: refused: %s"), id, why);
 	} else {
-		printf(_("registered %s (enrolled)\n"), id);
+		printf(_("registered %s (enrolled), home %s\n"), id,
+		       json_string_value(json_object_get(pkg, "home")));
 		if (had_seal) {
 			printf(_("%s: seal key registered\n"), id);
 			/* Secret: off the stick once the bureau has it. */

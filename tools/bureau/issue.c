@@ -298,12 +298,13 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 	char why[BUREAU_WHY_LEN];
 	enum bureau_err err;
 	uint64_t held = 0;
-	struct stat sb;
 
-	if (stat(db_path, &sb) != 0) {
-		bureau_err(cur, _("bureau database %s: %s (register the gates first)"), db_path, strerror(errno));
-		return EXIT_USAGE;
-	}
+	/*
+	 * A home's first rule set may come before any of its gates (enrol puts
+	 * it in their packages): a new database is made, private (0600).
+	 */
+	if (!bureau_db_is_url(db_path) && snt_create_private(db_path) != 0)
+		why[0] = '\0';
 	err = bureau_db_open(db_path, &db, why, sizeof(why));
 	if (err) {
 		bureau_err(cur, "%s", why);

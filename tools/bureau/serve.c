@@ -378,7 +378,7 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 		log_line(srv->c, "POST", "/v1/enrol", 503, rq->len, NULL, why);
 		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
-	rc = bureau_enrol_redeem(srv->db_path, c->db, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
+	rc = bureau_enrol_redeem(srv->db_path, c->db, c->key, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
 				 sizeof(why));
 	json_decref(req);
 	if (rc) {

@@ -126,14 +126,49 @@ static uint64_t kept_version(const char *path, EVP_PKEY *key)
 	return v;
 }
 
+enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char *home, uint8_t **cose,
+				  size_t *len, uint64_t *version, char *why, size_t n)
+{
+	struct snt_trustlist *tl = NULL;
+	char dir[4096], path[4200];
+	int rc;
+
+	*cose = NULL;
+	*len = 0;
+	*version = 0;
+	if (!db_path || !key || !home)
+		return BUREAU_ERR_INVAL;
+	if (trust_dir(db_path, dir, sizeof(dir)) || home_file(dir, home, path, sizeof(path))) {
+		snprintf(why, n, "%s: path too long", db_path);
+		return BUREAU_ERR_INVAL;
+	}
+	rc = read_file(path, SNT_TRUSTLIST_MAX, cose, len);
+	if (rc == ENOENT) {
+		snprintf(why, n, "home '%s' has no trust list", home);
+		return BUREAU_ERR_NOTFOUND;
+	}
+	if (rc) {
+		snprintf(why, n, "trust list %s: %s", path, rc == EFBIG ? "too large" : strerror(rc));
+		return rc == ENOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
+	}
+	if (snt_trustlist_open(*cose, *len, key, &tl, NULL, 0) != SNT_TRUSTLIST_OK || strcmp(tl->home, home)) {
+		snprintf(why, n, "trust list %s: does not verify with the bureau's key", path);
+		snt_trustlist_free(tl);
+		free(*cose);
+		*cose = NULL;
+		*len = 0;
+		return BUREAU_ERR_IO;
+	}
+	*version = tl->version;
+	snt_trustlist_free(tl);
+	return BUREAU_OK;
+}
+
 enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *device,
 				 uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n)
 {
 	struct bureau_device_info info;
-	struct snt_trustlist *tl = NULL;
-	char dir[4096], path[4200];
 	enum bureau_err err;
-	int rc;
 
 	*cose = NULL;
 	*len = 0;
@@ -147,29 +182,10 @@ enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_
 		snprintf(why, n, "device %s: no home (register --home), so no trust list", device);
 		return BUREAU_ERR_NOTFOUND;
 	}
-	if (trust_dir(db_path, dir, sizeof(dir)) || home_file(dir, info.home, path, sizeof(path))) {
-		snprintf(why, n, "%s: path too long", db_path);
-		return BUREAU_ERR_INVAL;
-	}
-	rc = read_file(path, SNT_TRUSTLIST_MAX, cose, len);
-	if (rc == ENOENT) {
+	err = bureau_trust_home(db_path, key, info.home, cose, len, version, why, n);
+	if (err == BUREAU_ERR_NOTFOUND)
 		snprintf(why, n, "device %s: no trust list for its home", device);
-		return BUREAU_ERR_NOTFOUND;
-	}
-	if (rc) {
-		snprintf(why, n, "trust list %s: %s", path, rc == EFBIG ? "too large" : strerror(rc));
-		return rc == ENOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
-	}
-	if (snt_trustlist_open(*cose, *len, key, &tl, NULL, 0) != SNT_TRUSTLIST_OK) {
-		snprintf(why, n, "trust list %s: does not verify with the bureau's key", path);
-		free(*cose);
-		*cose = NULL;
-		*len = 0;
-		return BUREAU_ERR_IO;
-	}
-	*version = tl->version;
-	snt_trustlist_free(tl);
-	return BUREAU_OK;
+	return err;
 }
 
 #define MAX_IN SNT_TRUSTLIST_MAX_FILES

@@ -48,4 +48,16 @@ int bureau_trust_main(int argc, char **argv, int *status);
 enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *device,
 				 uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n) SNT_WUR;
 
+/*
+ * bureau_trust_home() - the current trust list of the home @home (as
+ * bureau_trust_for(), by home: an enrolment package is made before its gate
+ * is registered), verified with @key (the bureau's public key is enough)
+ * and checked to be @home's.
+ * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND when the home has no list;
+ * BUREAU_ERR_IO when the kept list cannot be read or does not verify;
+ * BUREAU_ERR_INVAL; BUREAU_ERR_NOMEM.
+ */
+enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char *home, uint8_t **cose,
+				  size_t *len, uint64_t *version, char *why, size_t n) SNT_WUR;
+
 #endif /* SNT_BUREAU_TRUST_H */
