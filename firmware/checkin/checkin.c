@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "checkin/checkin_internal.h"
 #include "codes/verify.h"
@@ -271,6 +272,10 @@ enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct s
 	if (!ci)
 		return SNT_CHECKIN_ERR_NOMEM;
 	ci->cfg = *cfg;
+	if (RAND_bytes(ci->card_key, sizeof(ci->card_key)) != 1) {
+		free(ci);
+		return SNT_CHECKIN_ERR_NOMEM;
+	}
 	snt_occupancy_init(&ci->occ, cfg->expected_stay_ms);
 	ci->board = board;
 	ci->store = store;
@@ -309,6 +314,7 @@ void snt_checkin_free(struct snt_checkin *ci)
 	if (!ci)
 		return;
 	snt_scanner_free(ci->scanner);
+	explicit_bzero(ci->card_key, sizeof(ci->card_key));
 	free(ci);
 }
 
@@ -689,7 +695,7 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 		v->format = snt_code_classify(code->bytes, code->len);
 		v->colour = code->colour;
 		dup = checkin__dedup_find(ci, code->bytes, code->len, t0);
-		if (dup && dup->first.result.decision != SNT_DECISION_ADMIT) {
+		if (dup && dup->first.result.decision != SNT_DECISION_ADMIT && !card_wanted(ci, &cr)) {
 			/* A repeat of a refusal is refused again: no re-measuring to shop for a pass. */
 			repeat(ci, v, dup, t0);
 			return SNT_CHECKIN_OK;
@@ -699,6 +705,20 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	if (card_wanted(ci, &cr)) {
 		checkin__card_read(ci, &card);
 		v->card_read = card.read;
+		/*
+		 * Whoever must register is registered: the code's repeat counts
+		 * as one only with the card read the first time; another card,
+		 * or none, is a new visitor with a new entry (marked duplicate).
+		 */
+		if (dup && !checkin__dedup_same_card(dup, &card)) {
+			dup = NULL;
+			duplicate = true;
+		}
+		if (dup && dup->first.result.decision != SNT_DECISION_ADMIT) {
+			checkin__card_drop(&card);
+			repeat(ci, v, dup, t0);
+			return SNT_CHECKIN_OK;
+		}
 	}
 
 	tcfg = ci->cfg;
@@ -812,7 +832,8 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 				checkin__pass_admitted(ci, cr.pass.id);
 		}
 		if (code)
-			checkin__dedup_remember(ci, code->bytes, code->len, t0, v);
+			checkin__dedup_remember(ci, code->bytes, code->len, t0, v,
+						card_wanted(ci, &cr) ? &card : NULL);
 	} else {
 		/* No entry, no unattended entry: the door stays shut. */
 		in.store_ok = false;

@@ -4,7 +4,14 @@
  *
  *   scan frames until a code is read or the scan timeout passes
  *   -> a repeat of a payload seen within the de-duplication window repeats
- *      the first decision and makes no entry (domain.md lesson 4)
+ *      the first decision and makes no entry (domain.md lesson 4: one
+ *      person scanning twice).  Where the visit asks for an ID card
+ *      (registration below, or a pass naming its holder's card) the card is
+ *      read first and the repeat counts as one only with the card read the
+ *      first time (the same number, compared by its HMAC under a random key
+ *      the context makes and keeps in memory only), or with no card both
+ *      times; another card, or none after a card, is another visitor: a new
+ *      entry decided afresh, marked duplicate
  *   -> the temperature procedure (below)
  *   -> policy (policy.h) -> one entry, committed (store.h)
  *   -> outputs: LEDs, the relay pulse, which comes only after the entry is
@@ -191,8 +198,9 @@ void snt_checkin_cfg_from_config(const struct snt_config *cfg, struct snt_checki
  * snt_checkin_new() - a check-in context over @board and @store (both
  * borrowed; they must outlive it), with its own scanner.
  * Return: SNT_CHECKIN_OK and *out; SNT_CHECKIN_ERR_INVAL for a NULL
- * argument or temp_tries < 1; SNT_CHECKIN_ERR_NOMEM; SNT_CHECKIN_ERR_SCAN
- * when the scanner cannot be made.
+ * argument or temp_tries < 1; SNT_CHECKIN_ERR_NOMEM (also when no random
+ * key for the repeat window's card hashes can be made, RAND_bytes());
+ * SNT_CHECKIN_ERR_SCAN when the scanner cannot be made.
  */
 enum snt_checkin_err snt_checkin_new(const struct snt_checkin_cfg *cfg, struct snt_board *board,
 				     struct snt_store *store, struct snt_checkin **out) SNT_WUR;

@@ -81,6 +81,8 @@ static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32
 	snt_idcard_last4(t.number, c->last4, sizeof(c->last4));
 	c->invalid = snt_idcard_number_check(t.number) != SNT_IDCARD_OK;
 	c->expired = snt_idcard_validity(&t, day) != SNT_IDCARD_VALID;
+	c->has_repeat = snt_idcard_number_hash(ci->card_key, sizeof(ci->card_key), t.number, c->repeat) ==
+			SNT_IDCARD_OK;
 	if (ci->rules && ci->rules->idcard_key_len &&
 	    snt_idcard_number_hash(ci->rules->idcard_key, ci->rules->idcard_key_len, t.number, c->hash) ==
 		    SNT_IDCARD_OK)
@@ -173,4 +175,6 @@ void checkin__card_drop(struct checkin__card *c)
 	free(c->sealed);
 	c->sealed = NULL;
 	c->sealed_len = 0;
+	explicit_bzero(c->repeat, sizeof(c->repeat));
+	c->has_repeat = false;
 }

@@ -26,6 +26,9 @@ struct dedup_slot {
 	size_t len;
 	uint8_t payload[SNT_SCAN_MAX_PAYLOAD];
 	struct snt_visit first;		/* what the gate did then */
+	bool card_read;			/* a card was read then (registration) */
+	bool has_card;			/* card holds its number's hash under the gate's key of the day */
+	uint8_t card[32];
 };
 
 /* What a visit pass has given (checkin.h, snt_checkin_pass_restore()). */
@@ -70,6 +73,12 @@ struct snt_checkin {
 	struct pass_use passes[SNT_PASS_SLOTS];
 	bool retention_done;		/* personal records purged at retention_mono_ms */
 	int64_t retention_mono_ms;
+	/*
+	 * Random, made with the context and held only in memory: the key of the
+	 * card hashes the de-duplication window compares (a repeat counts as one
+	 * only with the card read the first time), with or without a rule set.
+	 */
+	uint8_t card_key[32];
 };
 /* What registration kept of a card: nothing of it but this. */
 struct checkin__card {
@@ -80,6 +89,8 @@ struct checkin__card {
 	char last4[8];
 	bool has_hash;			/* hash holds the keyed hash (the rule set has idcard_key) */
 	uint8_t hash[32];
+	bool has_repeat;		/* repeat holds the number's hash under ci->card_key */
+	uint8_t repeat[32];
 	uint8_t *sealed;		/* the full record sealed to the bureau, or NULL; owned */
 	size_t sealed_len;
 	uint8_t digest[32];		/* SHA-256 of sealed */
@@ -124,11 +135,19 @@ enum snt_screen_state checkin__result_state(const struct snt_visit *v);
 struct dedup_slot *checkin__dedup_find(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now);
 /*
  * Remember visit @v decided at @now for payload @p (@len bytes, at most
- * SNT_SCAN_MAX_PAYLOAD): in the payload's own slot, else an empty or expired
- * one, else the oldest.
+ * SNT_SCAN_MAX_PAYLOAD) with card @card read for it (NULL: none asked
+ * for): in the payload's own slot, else an empty or expired one, else the
+ * oldest.
  */
 void checkin__dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now,
-			     const struct snt_visit *v);
+			     const struct snt_visit *v, const struct checkin__card *card);
+/*
+ * Whether card @c (what was read now; NULL: none asked for) is the one read
+ * for @d's first visit: both with no card read, or both with the same
+ * number (its hash under ci->card_key).  A card read whose number could not
+ * be hashed matches nothing.
+ */
+bool checkin__dedup_same_card(const struct dedup_slot *d, const struct checkin__card *c);
 /* The use record of pass @id, or NULL. */
 struct pass_use *checkin__pass_find(struct snt_checkin *ci, const char *id);
 /* Pass @id's record, made (in a free slot or the longest unused one) when new. */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * What the gate remembers between visits: payloads decided within the
- * de-duplication window (a repeat repeats the first decision) and the
- * entries each visit pass has given.
+ * de-duplication window (a repeat repeats the first decision; where a card
+ * is asked for, only with the card read the first time) and the entries
+ * each visit pass has given.
  */
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "checkin/checkin_internal.h"
 
@@ -20,8 +23,17 @@ struct dedup_slot *checkin__dedup_find(struct snt_checkin *ci, const uint8_t *p,
 	return NULL;
 }
 
+bool checkin__dedup_same_card(const struct dedup_slot *d, const struct checkin__card *c)
+{
+	const bool read = c && c->read;
+
+	if (!read || !d->card_read)
+		return !read && !d->card_read;
+	return c->has_repeat && d->has_card && !CRYPTO_memcmp(c->repeat, d->card, sizeof(d->card));
+}
+
 void checkin__dedup_remember(struct snt_checkin *ci, const uint8_t *p, size_t len, int64_t now,
-			     const struct snt_visit *v)
+			     const struct snt_visit *v, const struct checkin__card *card)
 {
 	struct dedup_slot *slot = &ci->dedup[0];
 
@@ -51,6 +63,12 @@ fill:
 	slot->len = len;
 	memcpy(slot->payload, p, len);
 	slot->first = *v;
+	slot->card_read = card && card->read;
+	slot->has_card = slot->card_read && card->has_repeat;
+	if (slot->has_card)
+		memcpy(slot->card, card->repeat, sizeof(slot->card));
+	else
+		explicit_bzero(slot->card, sizeof(slot->card));
 }
 
 /* The use record of pass @id, or NULL. */

@@ -122,6 +122,43 @@ expect_eq "entries kept" "$(sqlite3 "$T/gate.db" "SELECT count(*) FROM entries")
 "$B/sentinelctl" verify-log --db "$T/gate.db" >"$T/verify.out" 2>&1
 expect_eq "verify-log after the purge" "$?" "0"
 
+# The repeat window (60 s) under register = idcard, no rule set: the same
+# screen again with the same card is one visit (the door opens again for
+# entry 1, no entry); with another card it is another visitor, a new entry
+# (marked duplicate); with no card after a card, a new entry referred
+# id-missing; a refusal with no card repeated with no card is one visit.
+cat >"$T/repeat.scn" <<SCN
+# 1 张三 with the green screen: admit
+card name=张三 number=11010519491231002X from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 12000 3000)
+# 2 张三 again, the same card: the first decision repeated
+$(visit "$FIX/green.png" 36.5 12000 3000)
+# 3 李四 shows the same screen within the minute: registered, a new entry
+card name=李四 number=62010219480315011X from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.6 12000 3000)
+# 4 someone with no card and the same screen: referred, a new entry
+card none
+$(visit "$FIX/green.png" 36.6 12000 3000)
+# 5 again with no card: the refusal repeated
+$(visit "$FIX/green.png" 36.6 12000 3000)
+SCN
+mkdir -p "$T/r"
+sed -e "s#^scenario = .*#scenario = $T/repeat.scn#" -e "s#^output = .*#output = out.log#" "$T/gate.conf" >"$T/r/gate.conf"
+"$B/sentineld" -f -c "$T/r/gate.conf" 2>"$T/r/stderr"
+expect_eq "repeat: sentineld exit status" "$?" "0"
+got=$("$B/sentinelctl" entries --json --db "$T/r/gate.db" |
+	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+expect_eq "repeat: decisions" "$got" "admit code-green,temp-normal
+admit duplicate,code-green,temp-normal
+refer id-missing,duplicate,code-green,temp-normal"
+expect_eq "repeat: subjects" "$(sqlite3 "$T/r/gate.db" "SELECT seq, coalesce(subject, '-') FROM entries ORDER BY seq")" \
+	"1|张*
+2|李*
+3|-"
+expect_eq "repeat: the door opened for" "$(grep -o 'relay 1 seq=[0-9]*' "$T/r/out.log" | tr '\n' ' ')" \
+	"relay 1 seq=1 relay 1 seq=1 relay 1 seq=2 "
+expect_eq "repeat: asked for the card" "$(grep -c 'display "请将身份证放在读卡区' "$T/r/out.log")" "5"
+
 # Closed mode with a rule set that gives the home's ID-card key: a pass that
 # names its holder's card (keyed hash) admits its holder with that card, and
 # refers the same pass with another person's card (closed-mode); the holder's
