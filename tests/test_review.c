@@ -512,6 +512,21 @@ static void test_detail_read(void **state)
 	/* Text as stored: escapes decoded, nothing else changed. */
 	snt_review_detail_read("{\"pass\":\"=1+\\u0041\\n\"}", &d);
 	assert_string_equal(d.pass, "=1+A\n");
+	/* A registered visitor's last four (checkin.h "idcard"); only four ASCII letters or digits. */
+	snt_review_detail_read("{\"measure\":{},\"idcard\":{\"last4\":\"002X\",\"hash\":\"ab\",\"sealed\":\"cd\"}}", &d);
+	assert_string_equal(d.idcard_last4, "002X");
+	assert_string_equal(d.staff, "");
+	snt_review_detail_read("{\"idcard\":{\"last4\":\"0021\"},\"pass\":\"P-1\"}", &d);
+	assert_string_equal(d.idcard_last4, "0021");
+	assert_string_equal(d.pass, "P-1");
+	snt_review_detail_read("{\"idcard\":{\"last4\":\"=1+2\"}}", &d);
+	assert_string_equal(d.idcard_last4, "");
+	snt_review_detail_read("{\"idcard\":{\"last4\":\"00212\"}}", &d);
+	assert_string_equal(d.idcard_last4, "");
+	snt_review_detail_read("{\"idcard\":{\"last4\":\"\\u001b[3\"}}", &d);
+	assert_string_equal(d.idcard_last4, "");
+	snt_review_detail_read("{\"idcard\":\"002X\"}", &d);
+	assert_string_equal(d.idcard_last4, "");
 }
 
 static void test_occupancy(void **state)

@@ -455,10 +455,26 @@ static const char *decimal(long long v, char *buf)
 
 void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 {
-	char day[11], hms[9], temp[16], num[24], subj[4 * SUBJECT_COLS + 1];
+	char day[11], hms[9], temp[16], num[24], subj[4 * SUBJECT_COLS + 1], who[SNT_SUBJECT_LEN + 8];
+	struct snt_review_detail *d = NULL;
 	struct snt_review_when w;
 	struct line l = { .n = 0 };
 	int w_subj = 0;
+
+	/* The detail record is parsed only when it may name an override, a staff member, a pass or a card. */
+	if (e->detail[0] && ((e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
+					    SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY))) ||
+			     strstr(e->detail, "\"staff\"") || strstr(e->detail, "\"pass\"") ||
+			     strstr(e->detail, "\"idcard\""))) {
+		d = malloc(sizeof(*d));
+		if (d)
+			snt_review_detail_read(e->detail, d);
+	}
+	/* A registered visitor: the masked name and the ID number's last four ("张* 002X"). */
+	if (d && d->idcard_last4[0])
+		snprintf(who, sizeof(who), "%s%s%s", e->subject, e->subject[0] ? " " : "", d->idcard_last4);
+	else
+		snt_strlcpy(who, e->subject, sizeof(who));
 
 	if (snt_review_hour_get(&t->hc, e->time_utc_ms, &w) == SNT_REVIEW_OK) {
 		snt_review_when_text(&w, day, hms);
@@ -475,7 +491,7 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		rv_format_temp(e->temp_dc, temp, sizeof(temp));
 	else
 		snt_strlcpy(temp, "-", sizeof(temp));
-	if (snt_review_fit(e->subject, SUBJECT_COLS, t->use_locale, subj, sizeof(subj), &w_subj)) {
+	if (snt_review_fit(who, SUBJECT_COLS, t->use_locale, subj, sizeof(subj), &w_subj)) {
 		snt_strlcpy(subj, "?", sizeof(subj));
 		w_subj = 1;
 	}
@@ -500,26 +516,19 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		put_char(&l, ' ');
 	put_char(&l, ' ');
 	fwrite(l.buf, 1, l.n, f);
-	/* The detail record is parsed only when it may name an override, a staff member or a pass. */
-	if (e->detail[0] && ((e->reasons & (SNT_REASON_BIT(SNT_REASON_OVERRIDE_ADMIT) |
-					    SNT_REASON_BIT(SNT_REASON_OVERRIDE_DENY))) ||
-			     strstr(e->detail, "\"staff\"") || strstr(e->detail, "\"pass\""))) {
-		struct snt_review_detail *d = malloc(sizeof(*d));
+	if (d) {
 		char staff[8 + SNT_REVIEW_DETAIL_TEXT], pass[8 + SNT_REVIEW_DETAIL_TEXT];
 		const char *extra[2] = { NULL, NULL };
 
-		if (d) {
-			snt_review_detail_read(e->detail, d);
-			if (e->kind == SNT_KIND_STAFF && token_ok(d->staff)) {
-				snprintf(staff, sizeof(staff), "staff %s", d->staff);
-				extra[0] = staff;
-			}
-			if (token_ok(d->pass)) {
-				snprintf(pass, sizeof(pass), "pass %s", d->pass);
-				extra[1] = pass;
-			}
+		if (e->kind == SNT_KIND_STAFF && token_ok(d->staff)) {
+			snprintf(staff, sizeof(staff), "staff %s", d->staff);
+			extra[0] = staff;
 		}
-		print_reasons(f, e->reasons, d && override_by_ok(d->override_by) ? d->override_by : "", extra);
+		if (token_ok(d->pass)) {
+			snprintf(pass, sizeof(pass), "pass %s", d->pass);
+			extra[1] = pass;
+		}
+		print_reasons(f, e->reasons, override_by_ok(d->override_by) ? d->override_by : "", extra);
 		free(d);
 	} else {
 		static const char *const none[2] = { NULL, NULL };
@@ -658,6 +667,19 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 		rc |= raw_put(buf, sizeof(buf), &o, ", \"subject\": ");
 		rc |= json_put(buf, sizeof(buf), &o, e->subject);
 	}
+	if (strstr(e->detail, "\"idcard\"")) {
+		/* Added after the keys of interfaces.md: the ID number's last four (absent when none). */
+		struct snt_review_detail *d = malloc(sizeof(*d));
+
+		if (!d)
+			return -1;
+		snt_review_detail_read(e->detail, d);
+		if (d->idcard_last4[0]) {
+			rc |= raw_put(buf, sizeof(buf), &o, ", \"idcard_last4\": ");
+			rc |= json_put(buf, sizeof(buf), &o, d->idcard_last4);
+		}
+		free(d);
+	}
 	if (detail && e->detail[0]) {
 		rc |= raw_put(buf, sizeof(buf), &o, ", \"detail\": ");
 		rc |= detail_put(buf, sizeof(buf), &o, e->detail);
@@ -700,7 +722,7 @@ int rv_csv_header(FILE *f)
 		fprintf(f, ",%s", snt_entry_enum_column((enum snt_entry_enum)c));
 	fprintf(f, ",temp_c,%s,reasons,%s", snt_entry_enum_column(SNT_ENTRY_ENUM_DECISION),
 		snt_entry_enum_column(SNT_ENTRY_ENUM_DOOR));
-	fputs(",subject,staff,override_by,override_original,pass\r\n", f);
+	fputs(",subject,staff,override_by,override_original,pass,idcard_last4\r\n", f);
 	return 0;
 }
 
@@ -745,10 +767,11 @@ int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
 		rc |= csv_put(f, d->staff, true, ',');
 		rc |= csv_put(f, d->override_by, true, ',');
 		rc |= csv_put(f, d->override_original, true, ',');
-		rc |= csv_put(f, d->pass, true, '\n');
+		rc |= csv_put(f, d->pass, true, ',');
+		rc |= csv_put(f, d->idcard_last4, true, '\n');
 		free(d);
 	} else {
-		fputs(",,,\r\n", f);
+		fputs(",,,,\r\n", f);
 	}
 	return rc ? -1 : 0;
 }

@@ -138,15 +138,21 @@ struct rv_table {
 void rv_table_init(struct rv_table *t);
 /* rv_table_header() - the column names line. */
 void rv_table_header(FILE *f);
-/* rv_table_row() - one entry (time in local time); a day line before the first row of a day. */
+/*
+ * rv_table_row() - one entry (time in local time); a day line before the
+ * first row of a day.  A registered visitor's subject is followed by the ID
+ * number's last four from the detail record ("张* 002X").
+ */
 void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e);
 /* rv_table_footer() - "N entries." or "No entries." */
 void rv_table_footer(FILE *f, const struct rv_table *t);
 
 /*
- * rv_json_row() - one JSON line: the fields of interfaces.md in order, then
- * with @detail the entry's detail record as the member "detail" (a JSON
- * object as stored; absent when the entry has none).
+ * rv_json_row() - one JSON line: the fields of interfaces.md in order,
+ * then "idcard_last4" (the ID number's last four from the detail record's
+ * "idcard"; absent when none), then with @detail the entry's detail record
+ * as the member "detail" (a JSON object as stored; absent when the entry
+ * has none).
  * Return: 0; -1 when it could not be formatted (a detail that is not a
  * JSON object included).
  */
@@ -155,8 +161,8 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail);
 /*
  * rv_csv_header() / rv_csv_row() - CSV with CRLF line ends; @hc caches the
  * local hour between rows (zero-initialise).  After subject come staff,
- * override_by, override_original and pass from the detail record (empty
- * when absent).  Return: 0; -1 (formatting).
+ * override_by, override_original, pass and idcard_last4 from the detail
+ * record (empty when absent).  Return: 0; -1 (formatting).
  */
 int rv_csv_header(FILE *f);
 int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e);

@@ -41,6 +41,7 @@ struct row {
 	enum snt_clock_state clock;
 	enum snt_person_kind kind;
 	char subject[SNT_SUBJECT_LEN];
+	char idcard_last4[8];			/* the ID number's last four from the detail, "" = none */
 	enum snt_colour colour;
 	bool has_temp;
 	int temp_dc;
@@ -451,6 +452,14 @@ static void read_detail(struct snt_report *r, const struct snt_entry *e, struct 
 		return;
 	}
 	json_str(root, "staff", row->staff, sizeof(row->staff));
+	v = json_object_get(root, "idcard");
+	if (json_is_object(v)) {
+		json_str(v, "last4", row->idcard_last4, sizeof(row->idcard_last4));
+		/* Four ASCII letters or digits, else none. */
+		if (strlen(row->idcard_last4) != 4 ||
+		    strspn(row->idcard_last4, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 4)
+			row->idcard_last4[0] = '\0';
+	}
 	v = json_object_get(root, "override");
 	if (json_is_object(v)) {
 		row->has_override = true;
@@ -902,6 +911,11 @@ static void table_row(struct buf *b, const struct row *row, enum snt_lang lang)
 	}
 	buf_printf(b, "</td><td class=\"subject\">");
 	esc_put(b, row->subject[0] ? row->subject : "\xe2\x80\x94");
+	if (row->idcard_last4[0]) {
+		/* A registered visitor: the ID number's last four beside the masked name. */
+		buf_puts(b, " ");
+		esc_put(b, row->idcard_last4);
+	}
 	buf_printf(b, "</td><td>");
 	esc_put(b, _(colour_words[row->colour]));
 	buf_printf(b, "</td><td>");

@@ -24,7 +24,9 @@
  * height 0) even when its count is 0; and a table (class refusals) with one
  * row per denial, referral, fever or staff override (reason override-admit
  * or override-deny, or an "override" in the detail) (tr class="row") giving seq, local time,
- * kind, masked subject, colour, temperature, decision, the reasons as codes
+ * kind, masked subject (with the ID number's last four from the detail's
+ * "idcard" for a registered visitor: "张* 002X"), colour, temperature,
+ * decision, the reasons as codes
  * with their human text (snt_reason_text(), in the page's language), and a
  * staff override from the entry's detail.  An
  * empty day says so (p class="empty") and draws the charts empty.

@@ -861,7 +861,7 @@ void snt_review_detail_read(const char *detail, struct snt_review_detail *out)
 	/* Most records hold only "measure" (and "rules"): nothing to parse. */
 	if (!detail || !detail[0] ||
 	    (!strstr(detail, "\"staff\"") && !strstr(detail, "\"override\"") &&
-	     !strstr(detail, "\"pass\"")))
+	     !strstr(detail, "\"pass\"") && !strstr(detail, "\"idcard\"")))
 		return;
 	root = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(root)) {
@@ -875,6 +875,14 @@ void snt_review_detail_read(const char *detail, struct snt_review_detail *out)
 		detail_member(ov, "by", out->override_by, sizeof(out->override_by));
 		detail_member(ov, "original", out->override_original,
 			      sizeof(out->override_original));
+	}
+	ov = json_object_get(root, "idcard");
+	if (json_is_object(ov)) {
+		detail_member(ov, "last4", out->idcard_last4, sizeof(out->idcard_last4));
+		/* Four ASCII letters or digits (a GB 11643 number's: digits, the last perhaps X), else none. */
+		if (strlen(out->idcard_last4) != 4 ||
+		    strspn(out->idcard_last4, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 4)
+			out->idcard_last4[0] = '\0';
 	}
 	json_decref(root);
 }

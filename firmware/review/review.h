@@ -233,6 +233,7 @@ struct snt_review_detail {
 	char override_by[SNT_REVIEW_DETAIL_TEXT];	/* "override"."by": staff reference or "button" */
 	char override_original[SNT_REVIEW_DETAIL_TEXT];	/* "override"."original": admit|deny|refer */
 	char pass[SNT_REVIEW_DETAIL_TEXT];		/* "pass": the visit pass id */
+	char idcard_last4[8];		/* "idcard"."last4": the ID number's last four (4 ASCII letters or digits), else "" */
 };
 
 /*

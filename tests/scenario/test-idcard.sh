@@ -85,6 +85,19 @@ expect_eq "asked for the card" "$(grep -c 'display "请将身份证放在读卡�
 expect_eq "told: no card read" "$(grep -c 'display "未读取身份证 请等待工作人员.*no ID card read: please wait for staff' \
 	"$T/out.log")" "2"
 
+# Where staff review entries, the masked name with the last four: the table, JSON
+# (idcard_last4, after the keys of interfaces.md), CSV (a last column idcard_last4),
+# the exports and the report.
+expect_eq "entries: the table's subjects" \
+	"$("$B/sentinelctl" entries --db "$T/gate.db" | grep -oE '(张|李|王)\* [0-9X]{4}' | tr '\n' ' ')" \
+	"张* 002X 李* 0021 王* 0014 "
+expect_eq "entries --json: idcard_last4" \
+	"$("$B/sentinelctl" entries --json --db "$T/gate.db" | jq -r '.idcard_last4 // "-"' | tr '\n' ' ')" \
+	"002X 0021 0014 - - "
+expect_eq "entries --csv: idcard_last4" \
+	"$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | awk -F, '{ print $NF }' | tr '\n' ' ')" \
+	"idcard_last4 002X 0021 0014   "
+
 # The full name and number, in every encoding, nowhere.
 "$B/sentinelctl" entries --json --detail --db "$T/gate.db" >"$T/entries.json" || fail "entries --json"
 "$B/sentinelctl" entries --csv --db "$T/gate.db" >"$T/entries.csv" || fail "entries --csv"
@@ -93,6 +106,13 @@ expect_eq "told: no card read" "$(grep -c 'display "未读取身份证 请等待
 TZ=CST-8 "$B/sentinelctl" report --day 2026-11-29 --output "$T/report.html" --db "$T/gate.db" \
 	>/dev/null || fail "report"
 grep -q '张\*' "$T/entries.json" || fail "the masked name is not in the export"
+expect_eq "export csv: idcard_last4" "$(tr -d '\r' <"$T/export.csv" | awk -F, 'NR > 1 { print $NF }' | tr '\n' ' ')" \
+	"002X 0021 0014   "
+expect_eq "export json: idcard_last4" "$(jq -r '.idcard_last4 // "-"' "$T/export.json" | tr '\n' ' ')" \
+	"002X 0021 0014 - - "
+expect_eq "report: the referred with their last four" \
+	"$(grep -oE '<td class=\"subject\">[^<]*' "$T/report.html" | sed 's/.*>//' | tr '\n' ' ')" \
+	"李* 0021 王* 0014 — — "
 for s in 张三丰 11010519491231002X 李小四 110105194912310021; do
 	for enc in UTF-8 UCS-2LE UCS-2BE GB18030; do
 		printf '%s' "$s" | iconv -f UTF-8 -t "$enc" >"$T/needle"
