@@ -221,6 +221,57 @@ static void test_sim_timing(void **state)
 	sim_down(f);
 }
 
+/*
+ * The waits add up (scenario.md): a show, temp, card or clock line between
+ * two waits is applied at its time, and the wait after it still delays the
+ * next input, also while the daemon only waits for that input.
+ */
+static void test_sim_waits_add_up(void **state)
+{
+	struct simfix *f = sim_up("presence 1\n"
+				  "wait 1000\n"
+				  "presence 0\n"
+				  "wait 3000\n"
+				  "temp 36.6\n"
+				  "wait 61000\n"
+				  "show @/green.png\n"
+				  "clock untrusted\n"
+				  "wait 500\n"
+				  "card none\n"
+				  "presence 1\n"
+				  "wait 2000\n");
+	struct snt_board *b = f->b;
+	struct snt_input_event ev;
+	int32_t obj, amb;
+
+	(void)state;
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.mono_ms, 0);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.role, SNT_ROLE_PRESENCE);
+	assert_int_equal(ev.value, 0);
+	assert_int_equal(ev.mono_ms, 1000);
+	/* A timeout before the temp line's time: nothing applied yet. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, 2000, &ev), SNT_HAL_TIMEOUT);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 3000);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_ERR_NODATA);
+	/* A timeout past it but before the next input: the temp line is in effect. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, 30000, &ev), SNT_HAL_TIMEOUT);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 33000);
+	assert_int_equal(b->thermometer->read(b->thermometer_ctx, &obj, &amb), SNT_HAL_OK);
+	assert_int_equal(obj, 36600);
+	assert_int_equal(snt_clock_state_get(&b->clock), SNT_CLOCK_TRUSTED);
+	/* The next input after all three waits: 1000 + 3000 + 61000 + 500. */
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_OK);
+	assert_int_equal(ev.role, SNT_ROLE_PRESENCE);
+	assert_int_equal(ev.value, 1);
+	assert_int_equal(ev.mono_ms, 65500);
+	assert_int_equal(snt_clock_state_get(&b->clock), SNT_CLOCK_UNTRUSTED);
+	assert_int_equal(b->gpio->wait_event(b->gpio_ctx, -1, -1, &ev), SNT_HAL_END);
+	assert_int_equal(snt_clock_mono_ms(&b->clock), 67500);
+	sim_down(f);
+}
+
 static void test_sim_clock(void **state)
 {
 	struct simfix *f = sim_up("clock untrusted\n"
@@ -388,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_sim_timing),
+		cmocka_unit_test(test_sim_waits_add_up),
 		cmocka_unit_test(test_sim_clock),
 		cmocka_unit_test(test_sim_card),
 		cmocka_unit_test(test_card_lines_bad),

@@ -195,24 +195,34 @@ static enum snt_hal_err sim_wait_event(void *ctx, int extra_fd, int64_t timeout_
 {
 	struct sim *s = ctx;
 	const struct snt_scenario_step *st;
-	int64_t at;
+	int64_t at, deadline;
 
 	if (fd_ready(extra_fd))
 		return SNT_HAL_FD_READY;
+	deadline = timeout_ms >= 0 ? s->now + timeout_ms : INT64_MAX;
 	advance(s);
-	at = s->cursor > s->now ? s->cursor : s->now;
-	if (timeout_ms >= 0 && at > s->now + timeout_ms) {
-		s->now += timeout_ms;
+	/*
+	 * Move the clock to each step due before the next input: a show, temp,
+	 * card, signal or clock line between two waits is applied at its time,
+	 * and the wait after it still counts (the waits add up).
+	 */
+	for (;;) {
+		at = s->cursor > s->now ? s->cursor : s->now;
+		if (at > deadline) {
+			s->now = deadline;
+			advance(s);
+			return SNT_HAL_TIMEOUT;
+		}
+		s->now = at;
 		advance(s);
-		return SNT_HAL_TIMEOUT;
+		/* A scripted signal raised just now comes before the next input. */
+		if (fd_ready(extra_fd))
+			return SNT_HAL_FD_READY;
+		if (s->pc >= s->scn->n_steps)
+			return SNT_HAL_END;
+		if (s->scn->steps[s->pc].op == SNT_SCN_INPUT)
+			break;
 	}
-	s->now = at;
-	advance(s);
-	/* A scripted signal raised just now comes before the next input. */
-	if (fd_ready(extra_fd))
-		return SNT_HAL_FD_READY;
-	if (s->pc >= s->scn->n_steps)
-		return SNT_HAL_END;
 	st = &s->scn->steps[s->pc++];
 	ev->role = st->u.input.role;
 	ev->value = st->u.input.value;
