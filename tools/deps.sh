@@ -15,6 +15,8 @@ tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng"
 PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 # zxing-cpp (C++): the scanner benchmark's figures for comparison (tests/bench/bench-scan.sh).
 PKGS="$PKGS g++ libzxing-dev"
+# gdb: test-bureau-personal stops the bureau half-way through an import (a crash).
+PKGS="$PKGS gdb"
 
 # `make deps CROSS=aarch64-linux-gnu-`: the cross toolchain, the arm64
 # libraries (zbar: libzbar0 only, see the Makefile; the bureau's

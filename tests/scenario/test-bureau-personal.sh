@@ -53,6 +53,34 @@ bdb register --device test-gate --pub "$T/g/keys/device.pub" >/dev/null || fail 
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" || fail "sentineld: $(cat "$T/g/stderr")"
 expect_eq "the gate's sealed records" "$(sqlite3 "$T/g/gate.db" "SELECT group_concat(seq) FROM personal")" "1,2"
 
+# A crash at the bureau while it keeps a bundle from a stick: killed (gdb)
+# as it writes the sealed records, it holds neither the bundle's entries nor
+# their records (one transaction, both backends), so nothing is acknowledged
+# and the same bundle, imported again, brings both.
+. "$ROOT/tests/sync/stick.sh"
+make_stick "$T/stick"
+sync_usb "$T/stick" "$T/g/gate.conf" >"$T/sync-usb.out" 2>&1 || fail "sync usb: $(cat "$T/sync-usb.out")"
+case $(uname -m) in x86_64) arg2='$rsi' ;; aarch64) arg2='$x1' ;; *) arg2= ;; esac
+if command -v gdb >/dev/null && [ -n "$arg2" ]; then
+	# The second argument of sqlite3_prepare_v2() and PQexecParams() is the SQL.
+	gdb -nx -batch -ex 'set breakpoint pending on' \
+		-ex "break sqlite3_prepare_v2 if \$_regex((char *)$arg2, \".*INTO personal [(]\")" \
+		-ex "break PQexecParams if \$_regex((char *)$arg2, \".*INTO personal [(]\")" -ex run -ex kill \
+		--args "$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" import "$T/stick/mnt" \
+		>"$T/gdb.out" 2>&1
+	grep -q 'INTO personal\|Breakpoint 1,\|Breakpoint 2,' "$T/gdb.out" || fail "gdb: no stop at the records: $(cat "$T/gdb.out")"
+	expect_eq "killed while keeping the records: entries and records" \
+		"$(bureau_sql "$DB" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "0|0"
+	out=$("$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" import "$T/stick/mnt" 2>&1)
+	expect_eq "imported again after the crash" "$(echo "$out" | grep -c 'new 3 duplicate 0.* personal records 2')" "1"
+	expect_eq "after the crash: entries and records" \
+		"$(bureau_sql "$DB" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "3|2"
+elif [ "${CI:-}" = true ]; then
+	fail "gdb is missing (make deps) or the machine is neither x86_64 nor aarch64"
+else
+	echo "test-bureau-personal: no gdb (make deps): the crash at the bureau not tested"
+fi
+
 bur serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
 pid=$!
 i=0
@@ -130,6 +158,17 @@ expect_eq "person in the copy" "$(echo "$out" | grep '^number:')" "number:     1
 
 expect_eq "verify" "$(bdb verify)" \
 	"test-gate: verified: 3 entries (seq 1-3), chain intact; personal records: 2 of 2 held, each matching its entry's digest"
+# A record gone with no purge in the audit (deleted behind the bureau's back, in the copy): verify
+# tells it from a purge, and fails.
+bureau_sql "$DB2" "DELETE FROM personal WHERE seq = 2" >/dev/null || fail "delete a record in the copy"
+out=$("$B/sentinel-bureau" --db "$DB2" verify)
+expect_eq "verify: a record missing: exit" "$?" "1"
+expect_eq "verify: a record missing" "$out" "test-gate: records missing: 3 entries (seq 1-3), chain intact; \
+personal records: 1 of 2 held, 0 removed by the retention, 1 missing with no purge in the audit (lost, or never sent \
+by the gate)"
+expect_eq "verify --json: a record missing" \
+	"$("$B/sentinel-bureau" --db "$DB2" verify --json | jq -r '[.result, .records, .purged, .missing] | @tsv')" \
+	"records-missing	1	0	1"
 
 # The retention: the visits were on 2026-11-29, more than a day ago.
 out=$(bdb purge --personal-days 1)
@@ -141,8 +180,13 @@ expect_eq "the purge in the audit" "$(bdb audit --json | jq -r 'select(.action =
 	"4	2"
 out=$(bur person --device test-gate --seq 1 --reason "contact tracing" --staff S-007 2>&1)
 expect_eq "person after the purge: exit" "$?" "1"
-expect_eq "verify after the purge" "$(bdb verify --json | jq -r '[.result, .entries, .digests, .records] | @tsv')" \
-	"verified	3	2	0"
+expect_eq "verify after the purge" \
+	"$(bdb verify --json | jq -r '[.result, .entries, .digests, .records, .purged, .missing] | @tsv')" \
+	"verified	3	2	0	2	0"
+out=$(bdb verify)
+expect_eq "verify after the purge: exit" "$?" "0"
+expect_eq "verify after the purge (text)" "$out" "test-gate: verified: 3 entries (seq 1-3), chain intact; \
+personal records: 0 of 2 held, each matching its entry's digest, 2 removed by the retention (in the audit)"
 expect_eq "purge again: nothing" "$(bdb purge --personal-days 1)" \
 	"personal records: 0 of visits over 1 day old removed; the entries stay"
 expect_eq "audit rows" "$(bureau_sql "$DB" "SELECT count(*) FROM personal_audit")" "5"

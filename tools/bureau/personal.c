@@ -167,19 +167,40 @@ enum bureau_err bureau_personal_purge(struct bureau_db *db, int days, int64_t no
 	return bureau_db_records_purge(db, now_ms - (int64_t)days * MS_PER_DAY, now_ms, removed, why, n);
 }
 
+/*
+ * The latest cutoff of the purges the audit records into *@cutoff: every
+ * record of a visit before it was removed (INT64_MIN when none).
+ */
+static enum bureau_err purged_before(struct bureau_db *db, int64_t *cutoff, char *why, size_t n)
+{
+	struct bureau_audit *a = NULL;
+	size_t count = 0;
+	enum bureau_err err = bureau_db_audit(db, &a, &count, why, n);
+
+	*cutoff = INT64_MIN;
+	for (size_t i = 0; !err && i < count; i++)
+		if (a[i].purge && a[i].cutoff_utc_ms > *cutoff)
+			*cutoff = a[i].cutoff_utc_ms;
+	free(a);
+	return err;
+}
+
 enum bureau_err bureau_verify_device(struct bureau_db *db, const char *device, struct bureau_verify_result *r,
 				     char *why, size_t n)
 {
 	static const uint8_t zero[SNT_HASH_LEN];
 	struct bureau_entry_iter *it = NULL;
 	uint8_t h[SNT_HASH_LEN], last[SNT_HASH_LEN];
-	int64_t last_seq = 0;
+	int64_t last_seq = 0, cutoff = INT64_MIN;
 	struct snt_entry e;
 	enum bureau_err err;
 
 	if (!db || !device || !r)
 		return BUREAU_ERR_INVAL;
 	memset(r, 0, sizeof(*r));
+	err = purged_before(db, &cutoff, why, n);
+	if (err)
+		return err;
 	err = bureau_db_entries_new(db, device, &it, why, n);
 	if (err)
 		return err;
@@ -218,7 +239,12 @@ enum bureau_err bureau_verify_device(struct bureau_db *db, const char *device, s
 			free(detail);
 			if (ge == BUREAU_OK) {
 				r->records++;
-			} else if (ge != BUREAU_ERR_NOTFOUND) {
+			} else if (ge == BUREAU_ERR_NOTFOUND) {
+				if (e.time_utc_ms < cutoff)
+					r->purged++;
+				else
+					r->missing++;
+			} else {
 				err = ge;
 				break;
 			}

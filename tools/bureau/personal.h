@@ -79,6 +79,8 @@ struct bureau_verify_result {
 	int64_t links;			/* entries whose prev_hash matched the hash of the entry before */
 	int64_t digests;		/* entries whose detail names a sealed record's digest */
 	int64_t records;		/* of which the record is held and matches the digest */
+	int64_t purged;			/* not held: removed by a purge the audit records (the visit before its cutoff) */
+	int64_t missing;		/* not held, and no purge in the audit removed it */
 };
 
 /*
@@ -86,8 +88,11 @@ struct bureau_verify_result {
  * each entry's hash recomputed (snt_store_entry_hash()), each entry that
  * follows its predecessor linked to it by prev_hash (entry 1's prev_hash
  * zero), and each sealed record still held matching the digest its entry
- * holds.  A record purged by the retention is no finding: the chain covers
- * the digest, not the record.
+ * holds.  A record not held is counted as purged when a purge in the audit
+ * removed the records of visits before a time after its visit (the chain
+ * covers the digest, not the record: no finding), else as missing (lost at
+ * the bureau, or never sent: a gate sends only the records it still holds);
+ * the caller tells the two apart.
  * Return: BUREAU_OK (@r filled); BUREAU_ERR_REJECT with @why naming the
  * first bad seq (hash, link, or a record that does not match);
  * BUREAU_ERR_NOTFOUND (device); BUREAU_ERR_DB; BUREAU_ERR_NOMEM.

@@ -168,7 +168,10 @@ int bureau__cmd_purge(const struct config *cfg, int64_t now_ms)
 	return EXIT_OK;
 }
 
-/* verify one device: its line, and EXIT_OK or EXIT_FAIL. */
+/*
+ * verify one device: its line, and EXIT_OK, or EXIT_FAIL when its chain is
+ * damaged or a record is missing with no purge recorded in the audit.
+ */
 static int verify_one(struct bureau_db *db, const char *device, bool json)
 {
 	struct bureau_verify_result r;
@@ -181,10 +184,11 @@ static int verify_one(struct bureau_db *db, const char *device, bool json)
 	}
 	if (json) {
 		json_t *o = err ? json_pack("{ss ss ss}", "device", device, "result", "damaged", "finding", why)
-				: json_pack("{ss ss sI sI sI sI sI}", "device", device, "result", "verified", "entries",
-					    (json_int_t)r.entries, "first", (json_int_t)r.first, "last",
-					    (json_int_t)r.last, "digests", (json_int_t)r.digests, "records",
-					    (json_int_t)r.records);
+				: json_pack("{ss ss sI sI sI sI sI sI sI}", "device", device, "result",
+					    r.missing ? "records-missing" : "verified", "entries", (json_int_t)r.entries,
+					    "first", (json_int_t)r.first, "last", (json_int_t)r.last, "digests",
+					    (json_int_t)r.digests, "records", (json_int_t)r.records, "purged",
+					    (json_int_t)r.purged, "missing", (json_int_t)r.missing);
 		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
 		json_decref(o);
@@ -193,12 +197,22 @@ static int verify_one(struct bureau_db *db, const char *device, bool json)
 		free(text);
 	} else if (err) {
 		printf(_("%s: damaged: %s\n"), device, why);
+	} else if (r.missing) {
+		printf(_("%s: records missing: %" PRId64 " entries (seq %" PRId64 "-%" PRId64 "), chain intact; "
+			 "personal records: %" PRId64 " of %" PRId64 " held, %" PRId64 " removed by the retention, %"
+			 PRId64 " missing with no purge in the audit (lost, or never sent by the gate)\n"),
+		       device, r.entries, r.first, r.last, r.records, r.digests, r.purged, r.missing);
+	} else if (r.purged) {
+		printf(_("%s: verified: %" PRId64 " entries (seq %" PRId64 "-%" PRId64 "), chain intact; personal "
+			 "records: %" PRId64 " of %" PRId64 " held, each matching its entry's digest, %" PRId64
+			 " removed by the retention (in the audit)\n"),
+		       device, r.entries, r.first, r.last, r.records, r.digests, r.purged);
 	} else {
 		printf(_("%s: verified: %" PRId64 " entries (seq %" PRId64 "-%" PRId64 "), chain intact; personal "
 			 "records: %" PRId64 " of %" PRId64 " held, each matching its entry's digest\n"),
 		       device, r.entries, r.first, r.last, r.records, r.digests);
 	}
-	return err ? EXIT_FAIL : EXIT_OK;
+	return err || r.missing ? EXIT_FAIL : EXIT_OK;
 }
 
 int bureau__cmd_verify(const struct config *cfg)
