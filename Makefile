@@ -81,7 +81,7 @@ SENTINELD_MODULES   := common entry clock cose idcard image log notify scan scre
 SENTINELCTL_MODULES := common entry clock cose idcard image review scan screen trust trustlist voice codes sign fss \
                        rules issuers policy store report sync config thermo card board board/sim board/linux
 BUREAU_MODULES      := common entry clock cose trust trustlist codes sign fss rules issuers policy review store sync \
-                       card
+                       card idcard
 TEST_MODULES        := common entry clock cose idcard image log notify review scan screen trust trustlist voice \
                        codes sign fss rules issuers policy store journal report sync config thermo checkin card \
                        board board/sim board/linux

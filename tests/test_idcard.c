@@ -328,6 +328,52 @@ static void test_read_response(void **state)
 	assert_int_equal(snt_idcard_read_text(body, sizeof(body), &text), SNT_IDCARD_ERR_LENGTH);
 }
 
+/* The codes' names: GB/T 2261.1 (sex) and GB 3304 (nationality). */
+static void test_code_names(void **state)
+{
+	const char *zh, *en;
+
+	(void)state;
+	assert_int_equal(snt_idcard_sex_name("1", &zh, &en), 0);
+	assert_string_equal(zh, "男");
+	assert_string_equal(en, "male");
+	assert_int_equal(snt_idcard_sex_name("2", &zh, &en), 0);
+	assert_string_equal(zh, "女");
+	assert_string_equal(en, "female");
+	assert_int_equal(snt_idcard_sex_name("9", &zh, &en), 0);
+	assert_string_equal(zh, "未说明的性别");
+	assert_int_equal(snt_idcard_sex_name("0", &zh, &en), 0);
+	assert_string_equal(en, "unknown");
+	assert_int_equal(snt_idcard_sex_name("3", &zh, &en), -1);
+	assert_null(zh);
+	assert_null(en);
+	assert_int_equal(snt_idcard_sex_name("", &zh, &en), -1);
+	assert_int_equal(snt_idcard_sex_name(NULL, &zh, &en), -1);
+
+	assert_int_equal(snt_idcard_nation_name("01", &zh, &en), 0);
+	assert_string_equal(zh, "汉族");
+	assert_string_equal(en, "Han");
+	assert_int_equal(snt_idcard_nation_name("03", &zh, &en), 0);
+	assert_string_equal(zh, "回族");
+	assert_int_equal(snt_idcard_nation_name("05", &zh, &en), 0);
+	assert_string_equal(en, "Uygur");
+	assert_int_equal(snt_idcard_nation_name("10", &zh, &en), 0);
+	assert_string_equal(zh, "朝鲜族");
+	assert_int_equal(snt_idcard_nation_name("56", &zh, &en), 0);
+	assert_string_equal(zh, "基诺族");
+	assert_string_equal(en, "Jino");
+	assert_int_equal(snt_idcard_nation_name("97", &zh, &en), 0);
+	assert_string_equal(zh, "其他");
+	assert_int_equal(snt_idcard_nation_name("98", &zh, &en), 0);
+	assert_string_equal(zh, "外国血统中国籍人士");
+	for (const char *const *c = (const char *const[]){ "00", "57", "96", "99", "1", "001", "0a", "", NULL }; *c; c++) {
+		assert_int_equal(snt_idcard_nation_name(*c, &zh, &en), -1);
+		assert_null(zh);
+		assert_null(en);
+	}
+	assert_int_equal(snt_idcard_nation_name(NULL, &zh, &en), -1);
+}
+
 static void test_mask_last4_hash(void **state)
 {
 	static const uint8_t want[32] = {
@@ -383,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_long_term_and_validity),
 		cmocka_unit_test(test_read_response),
 		cmocka_unit_test(test_mask_last4_hash),
+		cmocka_unit_test(test_code_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
 /*
  * idcard: ID number check digit, SAM frames, the card's text block.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <stdbool.h>
@@ -382,6 +383,76 @@ void snt_idcard_last4(const char *number, char *buf, size_t size)
 	buf[4] = '\0';
 	if (buf[3] == 'x')
 		buf[3] = 'X';
+}
+
+int snt_idcard_sex_name(const char *code, const char **zh, const char **en)
+{
+	static const struct {
+		const char *code, *zh, *en;
+	} sexes[] = {
+		{ "0", "未知的性别", "unknown" },
+		{ "1", "男", "male" },
+		{ "2", "女", "female" },
+		{ "9", "未说明的性别", "not stated" },
+	};
+
+	if (zh)
+		*zh = NULL;
+	if (en)
+		*en = NULL;
+	if (!code || !zh || !en)
+		return -1;
+	for (size_t i = 0; i < sizeof(sexes) / sizeof(sexes[0]); i++) {
+		if (!strcmp(code, sexes[i].code)) {
+			*zh = sexes[i].zh;
+			*en = sexes[i].en;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int snt_idcard_nation_name(const char *code, const char **zh, const char **en)
+{
+	/* GB 3304-1991, in the order of its codes 01-56. */
+	static const char *const names[][2] = {
+		{ "汉族", "Han" }, { "蒙古族", "Mongol" }, { "回族", "Hui" }, { "藏族", "Zang" },
+		{ "维吾尔族", "Uygur" }, { "苗族", "Miao" }, { "彝族", "Yi" }, { "壮族", "Zhuang" },
+		{ "布依族", "Buyei" }, { "朝鲜族", "Chosen" }, { "满族", "Man" }, { "侗族", "Dong" },
+		{ "瑶族", "Yao" }, { "白族", "Bai" }, { "土家族", "Tujia" }, { "哈尼族", "Hani" },
+		{ "哈萨克族", "Kazak" }, { "傣族", "Dai" }, { "黎族", "Li" }, { "傈僳族", "Lisu" },
+		{ "佤族", "Va" }, { "畲族", "She" }, { "高山族", "Gaoshan" }, { "拉祜族", "Lahu" },
+		{ "水族", "Sui" }, { "东乡族", "Dongxiang" }, { "纳西族", "Naxi" }, { "景颇族", "Jingpo" },
+		{ "柯尔克孜族", "Kirgiz" }, { "土族", "Tu" }, { "达斡尔族", "Daur" }, { "仫佬族", "Mulao" },
+		{ "羌族", "Qiang" }, { "布朗族", "Blang" }, { "撒拉族", "Salar" }, { "毛南族", "Maonan" },
+		{ "仡佬族", "Gelao" }, { "锡伯族", "Xibe" }, { "阿昌族", "Achang" }, { "普米族", "Pumi" },
+		{ "塔吉克族", "Tajik" }, { "怒族", "Nu" }, { "乌孜别克族", "Uzbek" }, { "俄罗斯族", "Russ" },
+		{ "鄂温克族", "Ewenki" }, { "德昂族", "Deang" }, { "保安族", "Bonan" }, { "裕固族", "Yugur" },
+		{ "京族", "Gin" }, { "塔塔尔族", "Tatar" }, { "独龙族", "Derung" }, { "鄂伦春族", "Oroqen" },
+		{ "赫哲族", "Hezhen" }, { "门巴族", "Monba" }, { "珞巴族", "Lhoba" }, { "基诺族", "Jino" },
+	};
+	int n;
+
+	if (zh)
+		*zh = NULL;
+	if (en)
+		*en = NULL;
+	if (!code || !zh || !en || !isdigit((unsigned char)code[0]) || !isdigit((unsigned char)code[1]) || code[2])
+		return -1;
+	n = (code[0] - '0') * 10 + (code[1] - '0');
+	if (n >= 1 && n <= (int)(sizeof(names) / sizeof(names[0]))) {
+		*zh = names[n - 1][0];
+		*en = names[n - 1][1];
+	} else if (n == 97) {
+		*zh = "其他";
+		*en = "other";
+	} else if (n == 98) {
+		*zh = "外国血统中国籍人士";
+		*en = "Chinese citizen of foreign origin";
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 enum snt_idcard_err snt_idcard_number_hash(const uint8_t *key, size_t key_len, const char *number, uint8_t out[32])

@@ -257,6 +257,25 @@ void snt_idcard_mask_name(const char *name, char *buf, size_t size);
 void snt_idcard_last4(const char *number, char *buf, size_t size);
 
 /*
+ * snt_idcard_sex_name() - the name of GB/T 2261.1-2003 ("Classification and
+ * codes of basic personal information, part 1: codes of human sexes") sex
+ * code @code ("0" unknown, "1" male, "2" female, "9" not stated): *@zh the
+ * standard's Chinese name, *@en an English one (static strings).
+ * Return: 0; -1 for NULL or another code (*@zh and *@en NULL).
+ */
+int snt_idcard_sex_name(const char *code, const char **zh, const char **en);
+
+/*
+ * snt_idcard_nation_name() - the name of GB 3304-1991 ("Names of
+ * nationalities of China in romanization with codes") nationality code
+ * @code, two digits: "01" 汉族 Han .. "56" 基诺族 Jino, "97" 其他 (other),
+ * "98" 外国血统中国籍人士 (of foreign origin): *@zh the Chinese name, *@en
+ * the standard's romanized name (static strings).
+ * Return: 0; -1 for NULL or another code (*@zh and *@en NULL).
+ */
+int snt_idcard_nation_name(const char *code, const char **zh, const char **en);
+
+/*
  * snt_idcard_number_hash() - the keyed hash of an ID number:
  * HMAC-SHA256(@key, "sentinel-idcard-v1" || 0x00 || number with 'x' as 'X').
  * @key, @key_len: the home's key (from the rule set), at least 16 bytes.

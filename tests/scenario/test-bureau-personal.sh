@@ -53,28 +53,31 @@ bdb register --device test-gate --pub "$T/g/keys/device.pub" >/dev/null || fail 
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" || fail "sentineld: $(cat "$T/g/stderr")"
 expect_eq "the gate's sealed records" "$(sqlite3 "$T/g/gate.db" "SELECT group_concat(seq) FROM personal")" "1,2"
 
-# A crash at the bureau while it keeps a bundle from a stick: killed (gdb)
-# as it writes the sealed records, it holds neither the bundle's entries nor
-# their records (one transaction, both backends), so nothing is acknowledged
-# and the same bundle, imported again, brings both.
+# A crash at a bureau (a database of its own) while it keeps a bundle from a
+# stick: killed (gdb) as it writes the sealed records, it holds neither the
+# bundle's entries nor their records (one transaction, both backends), so
+# nothing is acknowledged and the same bundle, imported again, brings both.
 . "$ROOT/tests/sync/stick.sh"
 make_stick "$T/stick"
 sync_usb "$T/stick" "$T/g/gate.conf" >"$T/sync-usb.out" 2>&1 || fail "sync usb: $(cat "$T/sync-usb.out")"
+DBX=$(bureau_db crash) || fail "bureau database for the crash"
+"$B/sentinel-bureau" --db "$DBX" register --device test-gate --pub "$T/g/keys/device.pub" >/dev/null ||
+	fail "register (crash)"
 case $(uname -m) in x86_64) arg2='$rsi' ;; aarch64) arg2='$x1' ;; *) arg2= ;; esac
 if command -v gdb >/dev/null && [ -n "$arg2" ]; then
 	# The second argument of sqlite3_prepare_v2() and PQexecParams() is the SQL.
 	gdb -nx -batch -ex 'set breakpoint pending on' \
 		-ex "break sqlite3_prepare_v2 if \$_regex((char *)$arg2, \".*INTO personal [(]\")" \
 		-ex "break PQexecParams if \$_regex((char *)$arg2, \".*INTO personal [(]\")" -ex run -ex kill \
-		--args "$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" import "$T/stick/mnt" \
+		--args "$B/sentinel-bureau" --db "$DBX" --key "$T/bureau.key" import "$T/stick/mnt" \
 		>"$T/gdb.out" 2>&1
 	grep -q 'INTO personal\|Breakpoint 1,\|Breakpoint 2,' "$T/gdb.out" || fail "gdb: no stop at the records: $(cat "$T/gdb.out")"
 	expect_eq "killed while keeping the records: entries and records" \
-		"$(bureau_sql "$DB" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "0|0"
-	out=$("$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" import "$T/stick/mnt" 2>&1)
+		"$(bureau_sql "$DBX" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "0|0"
+	out=$("$B/sentinel-bureau" --db "$DBX" --key "$T/bureau.key" import "$T/stick/mnt" 2>&1)
 	expect_eq "imported again after the crash" "$(echo "$out" | grep -c 'new 3 duplicate 0.* personal records 2')" "1"
 	expect_eq "after the crash: entries and records" \
-		"$(bureau_sql "$DB" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "3|2"
+		"$(bureau_sql "$DBX" "SELECT (SELECT count(*) FROM entries), (SELECT count(*) FROM personal)")" "3|2"
 elif [ "${CI:-}" = true ]; then
 	fail "gdb is missing (make deps) or the machine is neither x86_64 nor aarch64"
 else
@@ -95,6 +98,8 @@ wait "$pid" 2>/dev/null
 
 expect_eq "the bureau keeps the two records" "$(bureau_sql "$DB" "SELECT seq FROM personal ORDER BY seq")" "1
 2"
+expect_eq "serve's line names the records" "$(grep -c 'POST /v1/bundle 200 .* personal records 2' "$T/serve.log")" "1"
+expect_eq "audit: empty" "$(bdb audit)" "The audit is empty: no personal record has been opened or purged."
 expect_eq "the entries" "$(bdb entries --device test-gate --json | jq -r '.seq' | tr '\n' ' ')" "1 2 3 "
 
 # Nothing of a card in clear at the bureau: its file (SQLite) or its dump (PostgreSQL).
@@ -120,11 +125,15 @@ done
 # Opening one record: printed, and the opening recorded first.
 out=$(bur person --device test-gate --seq 1 --reason "contact tracing 2026-12 cluster" --staff S-007 2>&1)
 expect_eq "person: exit" "$?" "0"
-expect_eq "person: name and number" "$(echo "$out" | grep -E '^(name|number|birth):')" "name:       张三丰
+expect_eq "person: name and number" "$(echo "$out" | grep -E '^(name|sex|nation|number|birth):')" "name:       张三丰
+sex:        女 female
+nation:     汉族 Han
 birth:      19491231
 number:     11010519491231002X"
 out=$(bur person --device test-gate --seq 2 --reason "contact tracing" --staff S-008 --json 2>&1)
 expect_eq "person --json" "$(echo "$out" | jq -r '[.seq, .name, .number, .audit] | @tsv')" "2	王五	440524188001010014	2"
+expect_eq "person --json: the codes and their names" \
+	"$(echo "$out" | jq -r '[.sex, .sex_zh, .sex_en, .nation, .nation_zh, .nation_en] | @tsv')" "1	男	male	01	汉族	Han"
 out=$(bur person --device test-gate --seq 3 --reason "contact tracing" --staff S-007 2>&1)
 expect_eq "person: no record: exit" "$?" "1"
 expect_eq "person: no record" "$out" \

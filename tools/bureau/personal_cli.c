@@ -12,6 +12,7 @@
 
 #include "clock/clock.h"
 #include "common/i18n.h"
+#include "idcard/idcard.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/main_internal.h"
 #include "tools/bureau/personal.h"
@@ -27,6 +28,7 @@ int bureau__cmd_person(const struct config *cfg, int64_t now_ms)
 {
 	struct bureau_person p;
 	struct bureau_db *db = NULL;
+	const char *sex_zh, *sex_en, *nation_zh, *nation_en;
 	EVP_PKEY *key = NULL;
 	char why[BUREAU_WHY_LEN], t[40];
 	enum bureau_err err;
@@ -57,12 +59,25 @@ int bureau__cmd_person(const struct config *cfg, int64_t now_ms)
 		return err == BUREAU_ERR_NOTFOUND || err == BUREAU_ERR_REJECT ? EXIT_FAIL : EXIT_USAGE;
 	}
 	rfc3339(p.time_utc_ms, t);
+	/* The card holds codes: GB/T 2261.1 for the sex, GB 3304 for the nationality (idcard.h). */
+	if (snt_idcard_sex_name(p.sex, &sex_zh, &sex_en))
+		sex_zh = sex_en = NULL;
+	if (snt_idcard_nation_name(p.nation, &nation_zh, &nation_en))
+		nation_zh = nation_en = NULL;
 	if (cfg->json) {
 		json_t *o = json_pack("{ss sI ss sI ss ss ss ss ss ss ss ss ss}", "device", cfg->device, "seq",
 				      (json_int_t)cfg->seq, "time", t, "audit", (json_int_t)p.audit_id, "name", p.name,
 				      "sex", p.sex, "nation", p.nation, "birth", p.birth, "address", p.address,
 				      "number", p.number, "authority", p.authority, "valid_from", p.valid_from,
 				      "valid_to", p.valid_to);
+		/* Added after the fields: the codes' names, null for a code outside the standard. */
+		if (o && (json_object_set_new(o, "sex_zh", sex_zh ? json_string(sex_zh) : json_null()) ||
+			  json_object_set_new(o, "sex_en", sex_en ? json_string(sex_en) : json_null()) ||
+			  json_object_set_new(o, "nation_zh", nation_zh ? json_string(nation_zh) : json_null()) ||
+			  json_object_set_new(o, "nation_en", nation_en ? json_string(nation_en) : json_null()))) {
+			json_decref(o);
+			o = NULL;
+		}
 		char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
 		json_decref(o);
@@ -77,8 +92,14 @@ int bureau__cmd_person(const struct config *cfg, int64_t now_ms)
 	printf(_("device %s seq %" PRId64 ", visit %s, opened (audit %" PRId64 ")\n"), cfg->device, cfg->seq, t,
 	       p.audit_id);
 	printf(_("name:       %s\n"), p.name);
-	printf(_("sex:        %s\n"), p.sex);
-	printf(_("nation:     %s\n"), p.nation);
+	if (sex_zh)
+		printf(_("sex:        %s %s\n"), sex_zh, sex_en);
+	else
+		printf(_("sex:        %s (not a GB/T 2261.1 code)\n"), p.sex);
+	if (nation_zh)
+		printf(_("nation:     %s %s\n"), nation_zh, nation_en);
+	else
+		printf(_("nation:     %s (not a GB 3304 code)\n"), p.nation);
 	printf(_("birth:      %s\n"), p.birth);
 	printf(_("address:    %s\n"), p.address);
 	printf(_("number:     %s\n"), p.number);
@@ -107,6 +128,8 @@ int bureau__cmd_audit(const struct config *cfg)
 		return EXIT_USAGE;
 	}
 	bureau_db_close(db);
+	if (count == 0 && !cfg->json)
+		printf(_("The audit is empty: no personal record has been opened or purged.\n"));
 	for (size_t i = 0; i < count; i++) {
 		rfc3339(a[i].time_utc_ms, t);
 		rfc3339(a[i].cutoff_utc_ms, cut);

@@ -319,6 +319,12 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		 "%s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 " ack %" PRId64
 		 " verdicts %zu", res.m.priority ? "priority" : "regular", res.m.first, res.m.last,
 		 res.merge.new_entries, res.merge.duplicates, seq, res.verdicts);
+	if (res.records) {
+		/* The sealed personal records kept with the entries, as import's line names them. */
+		size_t o = strlen(outcome);
+
+		snprintf(outcome + o, sizeof(outcome) - o, " personal records %" PRId64, res.records);
+	}
 	if (rules_version) {
 		size_t o = strlen(outcome);
 
