@@ -262,7 +262,9 @@ valgrind: all $(TESTS)
 #                   exists, /etc/sentinel/sentinel.conf: the Raspberry Pi 4
 #                   configuration, not enrolled (the gate opens for nobody
 #                   until `sentinelctl enrol`); never the simulator's
-#   install-bureau  sentinel-bureau and its man page
+#   install-bureau  sentinel-bureau, its man page and, unless one exists,
+#                   /etc/sentinel/bureau.conf: the commented sample
+#                   (tools/bureau/bureau.conf; every key commented out)
 #   install-demo    the demo with its phone screens (made here with qrencode
 #                   + ImageMagick, see `make deps`) and the simulator's
 #                   example configuration under $(DOCDIR)
@@ -315,9 +317,11 @@ install-gate: all
 		install -m 0644 $(DESTDIR)$(DATADIR)/sentinel-pi4.conf $(DESTDIR)/etc/sentinel/sentinel.conf
 
 install-bureau: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/sentinel
 	install -m 0755 $(B)/sentinel-bureau $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(MAN8_BUREAU) $(DESTDIR)$(PREFIX)/share/man/man8/
+	[ -e $(DESTDIR)/etc/sentinel/bureau.conf ] || \
+		install -m 0644 tools/bureau/bureau.conf $(DESTDIR)/etc/sentinel/bureau.conf
 
 install-demo: all
 	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR)

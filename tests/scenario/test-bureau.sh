@@ -575,5 +575,5 @@ expect_eq "register --help" "$("$BB" register --help | head -n 1)" \
 	"Usage: sentinel-bureau [--db PATH] register --device ID --pub FILE"
 expect_eq "policy --help" "$("$BB" policy --help | head -n 1)" \
 	"Usage: sentinel-bureau [--db PATH] --key KEY policy sign --in RULES.json --out RULES.cose"
-expect_eq "--help" "$("$BB" --help | head -n 1)" "Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]"
+expect_eq "--help" "$("$BB" --help | head -n 1)" "Usage: sentinel-bureau [--config FILE] [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]"
 finish

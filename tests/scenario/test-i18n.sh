@@ -149,7 +149,7 @@ out=$(zh "$bur" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-2
 case $out in "通行证 P-2：卡片 $T/p2.png（访客 钱*，可进入 2 次，2026-11-29T01:00:00Z 至 2026-11-29T03:00:00Z，"*) ;;
 *) fail "pass issue in Chinese: $out" ;; esac
 expect_eq "sentinel-bureau --help in Chinese" "$(zh "$bur" --help | head -n 1)" \
-	"用法：sentinel-bureau [--db PATH] [--key PATH] 命令 [选项] [参数]"
+	"用法：sentinel-bureau [--config FILE] [--db PATH] [--key PATH] 命令 [选项] [参数]"
 
 # sentineld -n on a gate not enrolled yet: the line the installer reads, in Chinese.
 sed 's/^device_id = test-gate$/enrolment = enrolment.conf/; /^home = /d' "$T/one.conf" >"$T/ne.conf"

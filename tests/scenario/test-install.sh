@@ -40,6 +40,10 @@ expect_eq "lintian errors" "$(grep -c '^E: ' "$T/lintian.out")" "0"
 
 # The bureau makes the stick (its package, the fixture key and rule set).
 dpkg -i "$bureau" >"$T/dpkg-bureau.out" 2>&1 || fail "dpkg -i sentinel-bureau: $(cat "$T/dpkg-bureau.out")"
+expect_eq "bureau conffiles" "$(dpkg-query -W -f='${Conffiles}\n' sentinel-bureau | awk 'NF { print $1 }')" \
+	"/etc/sentinel/bureau.conf"
+expect_eq "bureau config mode" "$(stat -c '%a %U' /etc/sentinel/bureau.conf)" "644 root"
+grep -q '^[a-z_]* *=' /etc/sentinel/bureau.conf && fail "the bureau's sample sets a key"
 R=$ROOT/tests/fixtures/rules
 mkdir -p /mnt/sentinel-stick
 out=$(sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
@@ -125,7 +129,7 @@ done
 dpkg -P sentinel-gate >"$T/purge.out" 2>&1 || fail "dpkg -P: $(cat "$T/purge.out")"
 grep -q '^sentinel-gate: the log and keys stay in /var/lib/sentinel' "$T/purge.out" ||
 	fail "purge does not say where the log is: $(cat "$T/purge.out")"
-[ -e /etc/sentinel ] && fail "dpkg -P left /etc/sentinel"
+expect_eq "dpkg -P: /etc/sentinel keeps only the bureau's file" "$(ls -A /etc/sentinel 2>&1)" "bureau.conf"
 [ -e /var/lib/sentinel/enrolment ] && fail "dpkg -P left the enrolment"
 for f in /var/lib/sentinel/device.key /var/lib/sentinel/sentinel.db /var/lib/sentinel/rules.cose; do
 	[ -e "$f" ] || fail "dpkg -P removed $f"
@@ -133,5 +137,6 @@ done
 getent passwd sentinel >/dev/null || fail "dpkg -P removed the user (files may still be its own)"
 
 dpkg -P sentinel-bureau >/dev/null 2>&1 || fail "dpkg -P sentinel-bureau"
+[ -e /etc/sentinel ] && fail "dpkg -P of both packages left /etc/sentinel"
 rm -rf /var/lib/sentinel /mnt/sentinel-stick
 finish

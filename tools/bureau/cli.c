@@ -27,7 +27,7 @@ static bool takes_value(const char *opt)
 		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out", "--card",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
-		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone",
+		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone", "--config",
 	};
 
 	if (strchr(opt, '='))
@@ -84,22 +84,23 @@ int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(
 	return 1;
 }
 
-int bureau_take_zone(int *argc, char **argv, const char **zone)
+int bureau_take_option(int *argc, char **argv, const char *opt, const char **value)
 {
+	size_t len = strlen(opt);
 	int i = 1, o;
 
-	*zone = NULL;
+	*value = NULL;
 	while (i < *argc && strcmp(argv[i], "--")) {
 		const char *a = argv[i];
 		int n = 1;
 
-		if (!strcmp(a, "--timezone")) {
+		if (!strcmp(a, opt)) {
 			if (i + 1 >= *argc)
 				return -1;
-			*zone = argv[i + 1];
+			*value = argv[i + 1];
 			n = 2;
-		} else if (!strncmp(a, "--timezone=", 11)) {
-			*zone = a + 11;
+		} else if (!strncmp(a, opt, len) && a[len] == '=') {
+			*value = a + len + 1;
 		} else {
 			i += a[0] == '-' && a[1] && takes_value(a) ? 2 : 1;
 			continue;
@@ -109,4 +110,9 @@ int bureau_take_zone(int *argc, char **argv, const char **zone)
 		*argc -= n;
 	}
 	return 0;
+}
+
+int bureau_take_zone(int *argc, char **argv, const char **zone)
+{
+	return bureau_take_option(argc, argv, "--timezone", zone);
 }

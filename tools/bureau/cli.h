@@ -33,4 +33,13 @@ int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(
  */
 int bureau_take_zone(int *argc, char **argv, const char **zone) SNT_WUR;
 
+/*
+ * bureau_take_option() - bureau_take_zone() for any option @opt that takes
+ * a value ("--config": --config FILE or --config=FILE; @opt must be one of
+ * the options whose value is the next word).
+ * Return: 0 (*@value: the last one given, or NULL); -1 when @opt is the
+ * last word (no value).
+ */
+int bureau_take_option(int *argc, char **argv, const char *opt, const char **value) SNT_WUR;
+
 #endif /* SNT_BUREAU_CLI_H */

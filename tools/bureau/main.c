@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/city.h"
 #include "tools/bureau/cli.h"
+#include "tools/bureau/conf.h"
 #include "tools/bureau/enrol.h"
 #include "tools/bureau/issue.h"
 #include "tools/bureau/migrate.h"
@@ -61,7 +63,7 @@ void bureau__err_line(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f, _(
-		"Usage: sentinel-bureau [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]\n"
+		"Usage: sentinel-bureau [--config FILE] [--db PATH] [--key PATH] COMMAND [OPTIONS] [ARGS]\n"
 		"\n"
 		"Commands:\n"
 		"  keys init --key PATH              make the bureau's key pair (PATH, PATH.pub)\n"
@@ -98,6 +100,8 @@ static void usage(FILE *f)
 		"  trust sign --home H --version N --in F... --out F.cose   a home's trust list (--key)\n"
 		"\n"
 		"Options:\n"
+		"  --config FILE         the configuration file, section [bureau] (default %s,\n"
+		"                        none when it is absent); options given here override it\n"
 		"  --db PATH|URI         bureau database: an SQLite file (default ./%s)\n"
 		"                        or a PostgreSQL server, postgresql://...\n"
 		"  --key PATH            the bureau's private key (PEM)\n"
@@ -110,7 +114,7 @@ static void usage(FILE *f)
 		"Only register and import create the database; the other commands need it.\n"
 		"\n"
 		"Exit status: 0 success; 1 a bundle rejected or a device unknown; 2 usage,\n"
-		"file or database error.\n"), BUREAU_PERSONAL_DAYS, DEFAULT_DB, PLATFORM_TIMEOUT_MS, SNT_CLOCK_DEFAULT_ZONE);
+		"file or database error.\n"), BUREAU_PERSONAL_DAYS, BUREAU_CONF_DEFAULT, DEFAULT_DB, PLATFORM_TIMEOUT_MS, SNT_CLOCK_DEFAULT_ZONE);
 }
 
 /* `sentinel-bureau COMMAND --help`: that command's usage; false for an unknown command. */
@@ -250,8 +254,31 @@ int bureau__usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * What the configuration file @conf gave, for the options not given on the
+ * command line (cfg->file records which).
+ */
+static void apply_conf(struct config *cfg, const struct bureau_conf *conf)
+{
+#define FROM_FILE(conf_bit, opt_bit, field) \
+	do { \
+		if ((conf->set & (conf_bit)) && !(cfg->given & (opt_bit))) { \
+			cfg->field = conf->field; \
+			cfg->file |= (opt_bit); \
+		} \
+	} while (0)
+	FROM_FILE(BUREAU_CONF_DB, O_DB, db);
+	FROM_FILE(BUREAU_CONF_KEY, O_KEY, key);
+	FROM_FILE(BUREAU_CONF_LISTEN, O_LISTEN, listen);
+	FROM_FILE(BUREAU_CONF_TLS_CERT, O_TLS_CERT, tls_cert);
+	FROM_FILE(BUREAU_CONF_TLS_KEY, O_TLS_KEY, tls_key);
+	FROM_FILE(BUREAU_CONF_PERSONAL_DAYS, O_PERSONAL_DAYS, personal_days);
+	FROM_FILE(BUREAU_CONF_WORKERS, O_WORKERS, workers);
+#undef FROM_FILE
+}
+
 /* Return 0 to run, 1 after --help/--version, -1 after a usage error. */
-static int parse_config(int argc, char **argv, struct config *cfg)
+static int parse_config(int argc, char **argv, const struct bureau_conf *conf, struct config *cfg)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -418,6 +445,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		bureau__usage_error("%s", "--db needs a path");
 		return -1;
 	}
+	apply_conf(cfg, conf);
 	if (!cfg->db)
 		cfg->db = DEFAULT_DB;
 	return 0;
@@ -438,7 +466,7 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 
 		if ((cfg->given & bit) && !(allowed & bit) && bit != O_DB)
 			return bureau__usage_error(_("option %s does not apply to this command"), names[i]);
-		if ((required & bit) && !(cfg->given & bit))
+		if ((required & bit) && !((cfg->given | cfg->file) & bit))
 			return bureau__usage_error(_("%s is required"), names[i]);
 	}
 	if (cfg->nargs - 1 != nargs) {
@@ -1007,15 +1035,83 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	return status;
 }
 
+/*
+ * @argv with "@opt @value" put before its first option (NULL, @opt or
+ * @value NULL: @argv itself): what the configuration file gives the
+ * commands with parsers of their own, where a later one on the command line
+ * overrides it.  *@argc_out: its length.  Free the result when it is not @argv.
+ */
+static char **with_option(int argc, char **argv, const char *opt, char *value, int *argc_out)
+{
+	char **v;
+
+	*argc_out = argc;
+	if (!opt || !value)
+		return argv;
+	v = calloc((size_t)argc + 3, sizeof(*v));
+	if (!v)
+		return NULL;
+	v[0] = argv[0];
+	v[1] = (char *)(uintptr_t)opt;
+	v[2] = value;
+	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	*argc_out = argc + 2;
+	return v;
+}
+
+/*
+ * enrol and enrol-import (the file's db), policy sign, badge issue, pass
+ * issue and trust sign (the file's key): each parses its own options.
+ * Return: 1 when the command was one of them (*@status set), else 0.
+ */
+static int run_own_parsers(int argc, char **argv, struct bureau_conf *conf, int *status)
+{
+	static const struct {
+		int (*main)(int argc, char **argv, int *status);
+		unsigned bit;
+	} own[] = {
+		{ bureau_enrol_main, BUREAU_CONF_DB },	/* enrol, enrol-import (enrol.h) */
+		{ bureau_issue_main, BUREAU_CONF_KEY },	/* policy sign, badge issue, pass issue (issue.h) */
+		{ bureau_trust_main, BUREAU_CONF_KEY },	/* trust sign (trust.h) */
+	};
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(own); i++) {
+		bool db = own[i].bit == BUREAU_CONF_DB;
+		int n, ran;
+		char **v = with_option(argc, argv, (conf->set & own[i].bit) ? (db ? "--db" : "--key") : NULL,
+				       db ? conf->db : conf->key, &n);
+
+		if (!v) {
+			*status = EXIT_USAGE;
+			return 1;
+		}
+		ran = own[i].main(n, v, status);
+		if (v != argv)
+			free(v);
+		if (ran)
+			return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static struct bureau_conf conf;	/* main's: the options point into it */
 	struct snt_clock clk;
 	struct config cfg;
-	const char *cmd, *zone;
+	const char *cmd, *zone, *conf_path;
+	char why[BUREAU_WHY_LEN];
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
 	snt_i18n_init();
+	/* The configuration file first: the command line overrides what it gives. */
+	if (bureau_take_option(&argc, argv, "--config", &conf_path) || (conf_path && !*conf_path))
+		return bureau__usage_error(_("--config needs a file"));
+	if (bureau_conf_load(conf_path ? conf_path : BUREAU_CONF_DEFAULT, !conf_path, &conf, why, sizeof(why))) {
+		bureau__err_line(_("configuration: %s"), why);
+		return EXIT_USAGE;
+	}
 	/*
 	 * Local times given or shown (report days, pass windows) are in --timezone's zone, by default
 	 * China Standard Time, whatever TZ is inherited.
@@ -1025,17 +1121,15 @@ int main(int argc, char **argv)
 	if (zone && !snt_clock_zone_valid(zone))
 		return bureau__usage_error(_("--timezone: '%s' is not a time zone of the tz database (e.g. %s; "
 					     "/usr/share/zoneinfo, package tzdata)"), zone, SNT_CLOCK_DEFAULT_ZONE);
+	if (!zone && (conf.set & BUREAU_CONF_TIMEZONE))
+		zone = conf.timezone;
 	if (snt_clock_use_zone(zone ? zone : SNT_CLOCK_DEFAULT_ZONE)) {
 		bureau__err_line(_("cannot set the time zone %s"), zone ? zone : SNT_CLOCK_DEFAULT_ZONE);
 		return EXIT_USAGE;
 	}
-	if (bureau_enrol_main(argc, argv, &r))	/* enrol, enrol-import (enrol.h) */
+	if (run_own_parsers(argc, argv, &conf, &r))
 		return r;
-	if (bureau_issue_main(argc, argv, &r))	/* policy sign, badge issue, pass issue (issue.h) */
-		return r;
-	if (bureau_trust_main(argc, argv, &r))	/* trust sign (trust.h) */
-		return r;
-	r = parse_config(argc, argv, &cfg);
+	r = parse_config(argc, argv, &conf, &cfg);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
 	if (cfg.nargs < 1) {

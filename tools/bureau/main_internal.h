@@ -56,7 +56,8 @@ enum opt_bit {
 };
 
 struct config {
-	unsigned given;
+	unsigned given;		/* enum opt_bit: the options given on the command line */
+	unsigned file;		/* enum opt_bit: the values the configuration file gave instead (conf.h) */
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
 		*from, *to, *reason, *day, *by, *before, *staff;
 	int64_t seq;		/* person: --seq */
