@@ -10,7 +10,7 @@
  *   gen_bundles --bureau-pub FILE --keys DIR --logs DIR --out DIR
  *               [--devices N] [--entries M] [--per-bundle K] [--prefix P]
  *               [--variant V] [--priority] [--flat] [--sign-key FILE]
- *               [--start-ms MS] [--interval-s S]
+ *               [--start-ms MS] [--interval-s S] [--records]
  *
  * --keys DIR   device keys DIR/<device>.key (+ .pub), made when missing
  * --logs DIR   gate logs DIR/<device>.db; entries are appended up to M (an
@@ -29,6 +29,10 @@
  * --start-ms MS  the gate's time of entry 0 (default 1795910400000,
  *              2026-11-29T00:00:00Z); entry i is S seconds later each
  * --interval-s S  (default 20; 86400 spreads entries over months)
+ * --records    every entry with a masked subject (every 4th) registers a
+ *              resident ID card: its sealed personal record (a card's text
+ *              sealed to the bureau, kept in the log) rides in the regular
+ *              bundles ("records"), its digest in the entry's detail
  * Entry i: every 10th + 3 an unverified health code "HC:110000:tok<i>"
  * (green as read), every 10th + 5 a fever (deny), others admitted with a
  * temperature; some with a masked subject and a detail record.
@@ -51,6 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "common/common.h"
 #include "sign/sign.h"
 #include "store/store.h"
 #include "sync/bundle.h"
@@ -61,7 +68,7 @@ struct opts {
 	const char *bureau_pub, *keys, *logs, *out, *prefix, *sign_key, *check_ack, *check_time;
 	long devices, entries, per_bundle, variant, interval_s;
 	int64_t start_ms;
-	int priority, flat;
+	int priority, flat, records;
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -120,6 +127,28 @@ static void make_entry(struct snt_entry *e, int64_t i, const struct opts *o, cha
 		snprintf(e->subject, sizeof(e->subject), "%s", "\xe5\xbc\xa0*");
 }
 
+/*
+ * The sealed personal record of entry @e (seq @seq) of @device: a card's
+ * text sealed to @bureau (*@out, free()), its SHA-256 into the detail.
+ */
+static void seal_record(struct snt_entry *e, int64_t seq, const char *device, EVP_PKEY *bureau, uint8_t **out,
+			size_t *len)
+{
+	char text[512], hex[2 * SNT_HASH_LEN + 1];
+	uint8_t digest[SNT_HASH_LEN];
+	unsigned int dn = 0;
+
+	snprintf(text, sizeof(text), "{\"v\":1,\"device\":\"%s\",\"time\":%" PRId64 ",\"name\":\"\xe5\xbc\xa0%" PRId64
+		 "\",\"sex\":\"1\",\"nation\":\"01\",\"birth\":\"19491231\",\"address\":\"x\",\"number\":"
+		 "\"11010519491231002X\",\"authority\":\"y\",\"valid_from\":\"20200101\",\"valid_to\":\"20400101\"}",
+		 device, e->time_utc_ms, seq);
+	if (snt_seal(bureau, (const uint8_t *)text, strlen(text), out, len) ||
+	    !EVP_Digest(*out, *len, digest, &dn, EVP_sha256(), NULL) || dn != SNT_HASH_LEN)
+		die("%s: cannot seal the record of seq %" PRId64, device, seq);
+	snt_hex_encode(digest, SNT_HASH_LEN, hex);
+	snprintf(e->detail, sizeof(e->detail), "{\"idcard\":{\"sealed\":\"%s\"}}", hex);
+}
+
 static EVP_PKEY *device_key(const char *dir, const char *device)
 {
 	char path[4096], pub[4200];
@@ -172,9 +201,9 @@ static void write_file(const char *dir, const char *name, const uint8_t *buf, si
 		die("cannot write %s", path);
 }
 
-/* Seal @n entries of @e as a bundle of @kind into @dir; returns 1. */
-static int export(const char *device, enum snt_bundle_kind kind, const struct snt_entry *e, size_t n,
-		  EVP_PKEY *key, EVP_PKEY *bureau, const char *dir)
+/* Seal @n entries of @e (their records @r, or NULL) as a bundle of @kind into @dir; returns 1. */
+static int export(const char *device, enum snt_bundle_kind kind, const struct snt_entry *e,
+		  const struct snt_bundle_record *r, size_t n, EVP_PKEY *key, EVP_PKEY *bureau, const char *dir)
 {
 	struct snt_bundle_manifest m;
 	struct snt_bundle_diag d;
@@ -184,7 +213,7 @@ static int export(const char *device, enum snt_bundle_kind kind, const struct sn
 
 	memset(&d, 0, sizeof(d));
 	if (snt_bundle_manifest_fill(device, kind, e, n, INT64_C(1795996800000), &m) ||
-	    snt_bundle_encode(&m, e, n, &cbor, &cbor_len, &d) ||
+	    snt_bundle_encode_records(&m, e, NULL, r, n, &cbor, &cbor_len, &d) ||
 	    snt_bundle_seal(key, bureau, cbor, cbor_len, &file, &file_len, &d) ||
 	    snt_bundle_file_name(&m, name, sizeof(name)))
 		die("%s: cannot make a bundle: %s", device, d.msg);
@@ -194,11 +223,22 @@ static int export(const char *device, enum snt_bundle_kind kind, const struct sn
 	return 1;
 }
 
+static void free_records(struct snt_bundle_record *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((void *)(uintptr_t)r[i].sealed);
+		r[i].sealed = NULL;
+	}
+}
+
 static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau, EVP_PKEY *override)
 {
 	struct snt_store *st = NULL;
 	struct snt_store_iter *it = NULL;
 	struct snt_entry *batch, *prio;
+	struct snt_bundle_record *rec;
+	uint8_t **sealed;
+	size_t *sealed_len;
 	char path[4096], outdir[4096];
 	char (*payloads)[64];
 	EVP_PKEY *key = device_key(o->keys, device);
@@ -213,14 +253,29 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 	batch = calloc(cap, sizeof(*batch));
 	prio = calloc(cap, sizeof(*prio));
 	payloads = calloc(cap, sizeof(*payloads));
-	if (!batch || !prio || !payloads)
+	rec = calloc(cap, sizeof(*rec));
+	sealed = calloc(cap, sizeof(*sealed));
+	sealed_len = calloc(cap, sizeof(*sealed_len));
+	if (!batch || !prio || !payloads || !rec || !sealed || !sealed_len)
 		die("out of memory");
 	while (last < o->entries) {
 		size_t k = 0;
 
-		for (; k < BATCH && last + (int64_t)k < o->entries; k++)
-			make_entry(&batch[k], last + (int64_t)k + 1, o, payloads[k], sizeof(payloads[k]));
+		for (; k < BATCH && last + (int64_t)k < o->entries; k++) {
+			int64_t seq = last + (int64_t)k + 1;
+
+			make_entry(&batch[k], seq, o, payloads[k], sizeof(payloads[k]));
+			if (o->records && batch[k].subject[0])
+				seal_record(&batch[k], seq, device, bureau, &sealed[k], &sealed_len[k]);
+		}
 		err = snt_store_append_batch(st, batch, k);
+		for (size_t j = 0; !err && j < k; j++) {
+			if (sealed[j])
+				err = snt_store_personal_put(st, last + (int64_t)j + 1, batch[j].time_utc_ms, sealed[j],
+							     sealed_len[j]);
+			free(sealed[j]);
+			sealed[j] = NULL;
+		}
 		if (err)
 			die("%s: append: %s", path, snt_store_strerror(err));
 		last += (int64_t)k;
@@ -244,24 +299,41 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 			memcpy(payloads[nb], batch[nb].payload, batch[nb].payload_len);
 			batch[nb].payload = (const uint8_t *)payloads[nb];
 		}
+		if (o->records) {
+			uint8_t *r = NULL;
+			size_t rl = 0;
+
+			err = snt_store_personal_get(st, batch[nb].seq, &r, &rl);
+			if (err && err != SNT_STORE_ERR_DONE)
+				die("%s: record %" PRId64 ": %s", path, batch[nb].seq, snt_store_strerror(err));
+			rec[nb].sealed = err ? NULL : r;
+			rec[nb].len = err ? 0 : rl;
+		}
 		if (o->priority && batch[nb].decision == SNT_DECISION_DENY && np < cap)
 			prio[np++] = batch[nb];
 		nb++;
 		if (nb == (size_t)o->per_bundle) {
-			bundles += export(device, SNT_BUNDLE_REGULAR, batch, nb, override ? override : key, bureau,
-					  outdir);
+			bundles += export(device, SNT_BUNDLE_REGULAR, batch, o->records ? rec : NULL, nb,
+					  override ? override : key, bureau, outdir);
 			if (np) {
-				bundles += export(device, SNT_BUNDLE_PRIORITY, prio, np, override ? override : key,
+				bundles += export(device, SNT_BUNDLE_PRIORITY, prio, NULL, np, override ? override : key,
 						  bureau, outdir);
 				np = 0;
 			}
+			free_records(rec, nb);
 			nb = 0;
 		}
 	}
 	if (nb)
-		bundles += export(device, SNT_BUNDLE_REGULAR, batch, nb, override ? override : key, bureau, outdir);
+		bundles += export(device, SNT_BUNDLE_REGULAR, batch, o->records ? rec : NULL, nb,
+				  override ? override : key, bureau, outdir);
 	if (np)
-		bundles += export(device, SNT_BUNDLE_PRIORITY, prio, np, override ? override : key, bureau, outdir);
+		bundles += export(device, SNT_BUNDLE_PRIORITY, prio, NULL, np, override ? override : key, bureau,
+				  outdir);
+	free_records(rec, nb);
+	free(rec);
+	free(sealed);
+	free(sealed_len);
 	snt_store_iter_free(it);
 	snt_store_close(st);
 	EVP_PKEY_free(key);
@@ -347,6 +419,7 @@ int main(int argc, char **argv)
 		{ "check-time", required_argument, NULL, 't' },
 		{ "start-ms", required_argument, NULL, 'S' },
 		{ "interval-s", required_argument, NULL, 'I' },
+		{ "records", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .devices = 1, .entries = 100, .per_bundle = BATCH, .prefix = "gate", .interval_s = 20,
@@ -374,6 +447,7 @@ int main(int argc, char **argv)
 		case 't': o.check_time = optarg; break;
 		case 'S': o.start_ms = strtoll(optarg, NULL, 10); break;
 		case 'I': o.interval_s = strtol(optarg, NULL, 10); break;
+		case 'r': o.records = 1; break;
 		default:
 			fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
 			return 2;

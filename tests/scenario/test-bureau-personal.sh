@@ -11,7 +11,9 @@
 # opening (also a failed one); the audit is append-only; `verify` checks
 # the chain with the records; `purge` removes the records past
 # personal_days and records the purge; the entries stay, the bureau's
-# chain and the gate's (after its own retention) still verify.  With
+# chain and the gate's (after its own retention) still verify; serve
+# purges too after each bundle it takes (records of January visits posted
+# to it are gone when it answers, the purge in the audit).  With
 # SENTINEL_BUREAU_DB=postgresql (test-bureau-pg.sh) the same against
 # PostgreSQL.
 . tests/scenario/lib.sh
@@ -200,6 +202,30 @@ expect_eq "purge again: nothing" "$(bdb purge --personal-days 1)" \
 	"personal records: 0 of visits over 1 day old removed; the entries stay"
 expect_eq "audit rows" "$(bureau_sql "$DB" "SELECT count(*) FROM personal_audit")" "5"
 
+# serve purges after each bundle it takes, as import does: a gate whose card records are of
+# January's visits (months past 30 days) posts them; none stays, the purge is in the audit.
+sh tests/bench/build-prog.sh "$B" "$T/gen_bundles" tests/bench/gen_bundles.c || fail "build gen_bundles"
+"$T/gen_bundles" --bureau-pub "$T/bureau.key.pub" --keys "$T/gk" --logs "$T/gl" --out "$T/gs" --flat \
+	--prefix card --entries 20 --start-ms 1767225600000 --interval-s 86400 --records >/dev/null || fail "gen_bundles"
+bdb register --device card-001 --pub "$T/gk/card-001.key.pub" >/dev/null || fail "register card-001"
+bur serve --listen 127.0.0.1:0 --personal-days 30 >"$T/serve2.log" 2>"$T/serve2.err" &
+pid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve2.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve2.log")
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$T/gs/card-001-1-20-regular.snb" \
+	-H 'Content-Type: application/octet-stream' "http://127.0.0.1:$port/v1/bundle")
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+expect_eq "serve: the bundle taken" "$code" "200"
+expect_eq "serve: its line" "$(grep -o 'card-001 regular .*' "$T/serve2.log" | sed 's/ ack .*personal/ ... personal/')" \
+	"card-001 regular entries 1-20 new 20 duplicate 0 ... personal purged 5"
+expect_eq "serve: no record kept" "$(bureau_sql "$DB" "SELECT count(*) FROM personal")" "0"
+expect_eq "serve: the purge in the audit" \
+	"$(bdb audit --json | jq -r 'select(.action == "purge") | [.id, .removed] | @tsv' | tail -n 1)" "6	5"
+expect_eq "verify after serve's purge" "$(bdb verify --device card-001 --json | jq -r '[.result, .digests, .records] | @tsv')" \
+	"verified	5	0"
+
 # The gate's own retention 29 days later; its log still verifies.
 printf 'wait 1000\n' >"$T/later.scn"
 sed -e "s#^scenario = .*#scenario = $T/later.scn#" -e "s#^start = .*#start = 2026-12-28T00:00:00Z#" \
@@ -218,7 +244,7 @@ if bureau_pg; then
 	expect_eq "migrated to schema 4" "$(pg_sql "$DB" "SELECT value FROM bureau_meta WHERE key = 'schema';
 		SELECT count(*) FROM personal_audit; SELECT count(*) FROM entries")" "4
 0
-3"
+23"
 else
 	sqlite3 "$DB" "DROP TABLE personal; DROP TABLE personal_audit; PRAGMA user_version = 7" ||
 		fail "make a version 7 database"
@@ -226,6 +252,6 @@ else
 	expect_eq "migrated to version 8" "$(sqlite3 "$DB" "PRAGMA user_version; SELECT count(*) FROM personal_audit;
 		SELECT count(*) FROM entries")" "8
 0
-3"
+23"
 fi
 finish

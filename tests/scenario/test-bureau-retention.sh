@@ -11,7 +11,11 @@
 # again removing nothing, a month in the future or not a month refused, and
 # migrate of the retained database (and of a retained SQLite file) checking
 # clean with the cut copied.  On PostgreSQL (test-bureau-pg.sh) the months
-# go as whole partitions.
+# go as whole partitions.  A gate whose visitors registered with ID cards:
+# the sealed personal records of the entries retention removes go with them
+# (a purge in the audit), so person finds none (no digest mismatch), the
+# records kept still open, verify passes, and an old bundle brought again
+# keeps no record below the cut.
 . tests/scenario/lib.sh
 bureau_begin test-bureau-retention
 imp() { "$BB" --db "$1" import --key "$K" "$2"; }
@@ -130,4 +134,35 @@ expect_eq "migrated SQLite file" "$("$BB" --db "$TO2" devices --json | strip)" \
 	"$("$BB" --db "$SRC" devices --json | strip)"
 expect_eq "the copy takes what follows" "$(imp "$TO2" in-d)" \
 	"in-d/solo-001-51-100-regular.snb: device solo-001 entries 51-100 new 50 duplicate 0"
+
+# Personal records (issue 18): card-001's every 4th visitor registered with an ID card.
+gen --logs logs-r --out stage-r --flat --prefix card --entries 100 --per-bundle 100 --records || fail "gen records"
+DBR=$(bureau_db records) || fail "records db"
+"$BB" --db "$DBR" register --device card-001 --pub keys/card-001.key.pub >/dev/null || fail "register card-001"
+mkdir in-r && cp stage-r/card-001-1-100-regular.snb in-r/
+expect_eq "records imported" "$("$BB" --db "$DBR" --key "$K" import --personal-days 3650 in-r)" \
+	"in-r/card-001-1-100-regular.snb: device card-001 entries 1-100 new 100 duplicate 0 personal records 25"
+person() { "$BB" --db "$DBR" --key "$K" person --device card-001 --seq "$1" --reason "contact tracing" --staff S-1; }
+expect_eq "a record opens before" "$(person 4 | grep '^number:')" "number:     11010519491231002X"
+out=$("$BB" --db "$DBR" retention --before 2026-04)
+expect_eq "retention with records: exit" "$?" "0"
+expect_eq "retention with records" "$out" \
+	"retention before 2026-04: entries 89 copies 0 removed, gates cut 1, partitions dropped $parts
+personal records: 22 of the entries removed, removed with them (in the audit)"
+out=$(person 4 2>&1)
+expect_eq "person below the cut: exit" "$?" "1"
+expect_eq "person below the cut: no digest mismatch" "$out" \
+	"sentinel-bureau: person: device card-001 holds no personal record for seq 4 (never received, or purged)"
+expect_eq "a record past the cut opens" "$(person 92 | grep '^number:')" "number:     11010519491231002X"
+expect_eq "verify after retention" "$("$BB" --db "$DBR" verify)" \
+	"card-001: verified: 11 entries (seq 90-100), chain intact; personal records: 3 of 3 held, each matching its entry's digest"
+expect_eq "the removal in the audit" \
+	"$("$BB" --db "$DBR" audit --json | jq -c 'select(.action == "purge") | [.before, .removed]')" \
+	'["2026-04-01T00:00:00Z",22]'
+expect_eq "records held" "$(bureau_sql "$DBR" "SELECT count(*) FROM personal")" "3"
+# The old bundle again: its entries below the cut are duplicates, and their records are not kept.
+expect_eq "old bundle with records again" "$("$BB" --db "$DBR" --key "$K" import --personal-days 3650 in-r)" \
+	"in-r/card-001-1-100-regular.snb: device card-001 entries 1-100 new 0 duplicate 100"
+expect_eq "no record below the cut" "$(bureau_sql "$DBR" "SELECT count(*) FROM personal")" "3"
+"$BB" --db "$DBR" verify >/dev/null || fail "verify after the old bundle"
 finish

@@ -316,6 +316,7 @@ struct bureau_retention_result {
 	int64_t copies;			/* priority copies removed */
 	int64_t devices;		/* devices whose first kept seq moved */
 	int64_t partitions;		/* monthly partitions dropped (PostgreSQL; 0 for SQLite) */
+	int64_t records;		/* sealed personal records of the removed entries removed with them */
 };
 
 /*
@@ -331,7 +332,10 @@ struct bureau_retention_result {
  * entries below the cut as duplicates without storing them, and the
  * acknowledgement and gaps count from the cut (bureau_db_device_info(),
  * bureau_db_gaps()).  A cut never moves back.  On PostgreSQL the months
- * before @before_ms are dropped as whole partitions.
+ * before @before_ms are dropped as whole partitions.  The sealed personal
+ * records of the entries below a cut go with them, and when any did, the
+ * removal is appended to the audit as a purge (at @now_ms, cutoff
+ * @before_ms, the count), as bureau_db_records_purge() records one.
  * Return: BUREAU_OK; BUREAU_ERR_INVAL (@before_ms not a month's start);
  * BUREAU_ERR_DB.
  */
@@ -583,8 +587,9 @@ struct bureau_audit {
  * bureau_db_records_put() - keep @count sealed records @r of @device's
  * entries (registered device), received at @now_ms, in one transaction;
  * a record held already for (device, seq) is left as it is (the bundle
- * layer checked each against its entry's digest).  *@stored: how many
- * were new.
+ * layer checked each against its entry's digest), and one of an entry
+ * below the device's retention cut (bureau_db_retention(): its entry is
+ * gone) is not kept.  *@stored: how many were new.
  * Return: BUREAU_OK; BUREAU_ERR_INVAL (NULL, a size out of range);
  * BUREAU_ERR_NOTFOUND (device); BUREAU_ERR_DB (nothing kept).
  */

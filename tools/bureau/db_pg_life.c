@@ -358,6 +358,23 @@ enum bureau_err pg__retention(struct bureau_db *base_, int64_t before_ms, int64_
 	if (!err)
 		err = pg__cmd(db, "DELETE FROM priority e USING devices d WHERE e.dev = d.id AND e.seq < d.cut_seq", NULL,
 			      why, n, "retention");
+	if (!err) {
+		/* The sealed personal records of the removed entries go with them, the removal in the audit. */
+		r = pg__run(db, "DELETE FROM personal e USING devices d WHERE e.dev = d.id AND e.seq < d.cut_seq", NULL,
+			    PGRES_COMMAND_OK, why, n, "retention");
+		err = r ? BUREAU_OK : BUREAU_ERR_DB;
+		if (r)
+			res->records = strtoll(PQcmdTuples(r), NULL, 10);
+		PQclear(r);
+	}
+	if (!err && res->records > 0) {
+		p.n = 0;
+		pg__p_int(&p, now_ms);
+		pg__p_int(&p, before_ms);
+		pg__p_int(&p, res->records);
+		err = pg__cmd(db, "INSERT INTO personal_audit (time_utc_ms, action, outcome, cutoff_utc_ms, count) "
+			      "VALUES ($1, 'purge', 'removed', $2, $3)", &p, why, n, "retention");
+	}
 	if (!err)
 		err = pg__cmd(db, "UPDATE devices d SET n_entries = d.n_entries - r.entries, n_priority = d.n_priority - "
 			      "r.copies, max_seq = coalesce((SELECT max(seq) FROM entries e WHERE e.dev = d.id), 0), "

@@ -69,7 +69,8 @@ enum bureau_err pg__records_insert(struct pg_db *db, int64_t dev, const struct b
 		pg__p_blob(&p, r[i].sealed, r[i].len);
 		res = pg__run(db,
 			      "INSERT INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
-			      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dev, seq) DO NOTHING",
+			      "SELECT $1, $2, $3, $4, $5 WHERE $2 >= (SELECT cut_seq FROM devices WHERE id = $1) "
+			      "ON CONFLICT (dev, seq) DO NOTHING",
 			      &p, PGRES_COMMAND_OK, why, n, "keep personal records");
 		if (!res)
 			return BUREAU_ERR_DB;

@@ -284,6 +284,9 @@ enum bureau_err sqlite__retention(struct bureau_db *base_, int64_t before_ms, in
 		err = delete_below(db, "entries", dev, cut, &res->entries, why, n);
 		if (!err)
 			err = delete_below(db, "priority", dev, cut, &res->copies, why, n);
+		/* Their sealed personal records go with them (no entry is left to hold their digest). */
+		if (!err)
+			err = delete_below(db, "personal", dev, cut, &res->records, why, n);
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sqlite__db_fail(db, why, n, "retention");
@@ -291,6 +294,13 @@ enum bureau_err sqlite__retention(struct bureau_db *base_, int64_t before_ms, in
 	s = NULL;
 	if (!err)
 		err = sqlite__exec(db, NO_DELETE("entries") NO_DELETE("priority"), why, n);
+	if (!err && res->records > 0) {
+		struct bureau_audit a = { .time_utc_ms = now_ms, .purge = true, .cutoff_utc_ms = before_ms,
+					  .count = res->records };
+
+		snt_strlcpy(a.outcome, "removed", sizeof(a.outcome));
+		err = sqlite__audit_add(base_, &a, why, n);
+	}
 	if (!err && sqlite3_prepare_v2(db->db, "INSERT INTO retentions (before_utc_ms, time_utc_ms, entries, copies) "
 				       "VALUES (?1, ?2, ?3, ?4)", -1, &s, NULL) != SQLITE_OK)
 		err = sqlite__db_fail(db, why, n, "retention");

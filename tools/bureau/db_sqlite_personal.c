@@ -22,9 +22,11 @@ enum bureau_err sqlite__records_insert(struct sqlite_db *db, int64_t dev, const 
 
 	if (count == 0)
 		return BUREAU_OK;
+	/* Not below the retention's cut: the entry is gone, nothing would hold the record's digest. */
 	if (sqlite3_prepare_v2(db->db,
 			       "INSERT OR IGNORE INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
-			       "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL) != SQLITE_OK)
+			       "SELECT ?1, ?2, ?3, ?4, ?5 WHERE ?2 >= (SELECT cut_seq FROM devices WHERE id = ?1)", -1, &s,
+			       NULL) != SQLITE_OK)
 		return sqlite__db_fail(db, why, n, "keep personal records");
 	for (size_t i = 0; i < count; i++) {
 		sqlite3_reset(s);

@@ -150,6 +150,10 @@ int bureau__cmd_retention(const struct config *cfg, int64_t now_ms)
 	printf(_("retention before %s: entries %" PRId64 " copies %" PRId64 " removed, gates cut %" PRId64
 		 ", partitions dropped %" PRId64 "\n"), cfg->before, res.entries, res.copies, res.devices,
 	       res.partitions);
+	if (res.records)
+		printf(P_("personal records: %" PRId64 " of the entries removed, removed with them (in the audit)\n",
+			  "personal records: %" PRId64 " of the entries removed, removed with them (in the audit)\n",
+			  (unsigned long)res.records), res.records);
 	return EXIT_OK;
 }
 

@@ -75,6 +75,7 @@ static void usage(FILE *f)
 		"  import DIR                        import every *.snb in DIR and DIR/sentinel/*/out/\n"
 		"  serve --listen ADDR:PORT          HTTP receiver [--tls-cert F --tls-key F]\n"
 		"                                    [--request-timeout S] [--buffer-limit MIB] [--workers N]\n"
+		"                                    [--personal-days N]\n"
 		"  ack --device ID --output DIR      write the device's acknowledgement and signed time\n"
 		"  export DIR                        the same for every device\n"
 		"  devices [--json]                  every gate: kid, last seq, gaps, entries, contact\n"
@@ -175,12 +176,14 @@ static bool command_usage(const char *cmd)
 			   "                       [--tls-cert FILE --tls-key FILE]\n"
 			   "                       [--platform-cmd PROG [--platform-timeout MS]]\n"
 			   "                       [--request-timeout S] [--buffer-limit MIB] [--workers N]\n"
+			   "                       [--personal-days N]\n"
 			   "\n"
 			   "The HTTP receiver: POST /v1/bundle, GET /v1/time?device=ID.  Port 0 picks a\n"
 			   "free port.  A request has S seconds from its connection (or the previous\n"
 			   "request) to its answer (default 120); request bodies held at once total at\n"
 			   "most MIB MiB (default 128; past it 503, retry later).  N worker threads\n"
 			   "(default 4, at most 64) each merge with their own database connection.\n"
+			   "After each bundle, the retention of the sealed personal records (as purge).\n"
 			   "SIGINT or SIGTERM stop it.\n" },
 		{ "ack", "Usage: sentinel-bureau [--db PATH] --key KEY ack --device ID --output DIR\n"
 			 "\n"
@@ -1012,7 +1015,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	int status;
 
 	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_LISTEN | O_TLS_CERT | O_TLS_KEY |
-				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT | O_WORKERS,
+				       O_REQUEST_TIMEOUT | O_BUFFER_LIMIT | O_WORKERS | O_PERSONAL_DAYS,
 			  O_KEY | O_LISTEN, 0))
 		return EXIT_USAGE;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
@@ -1026,6 +1029,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	so.buffer_limit = (size_t)cfg->buffer_limit_mib << 20;
 	so.db_path = cfg->db;
 	so.workers = cfg->workers;
+	so.personal_days = cfg->personal_days;	/* the personal records' retention after each bundle */
 	status = setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
 		return status;

@@ -22,6 +22,7 @@
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/enrol.h"
+#include "tools/bureau/personal.h"
 #include "tools/bureau/serve.h"
 #include "common/i18n.h"
 #include "tools/bureau/trust.h"
@@ -65,6 +66,7 @@ struct server {
 	const char *db_path;	/* the database: opened once per worker thread (workers > 1) and for
 				 * the enrolment tokens (enrol.h); NULL: no /v1/enrol */
 	unsigned workers;
+	int personal_days;	/* the personal records' retention after each bundle (0: none) */
 	pthread_key_t worker;	/* each worker thread's struct worker (workers > 1) */
 	int64_t deadline_ms;	/* total time of one request */
 	size_t limit;		/* bytes of bodies held at once */
@@ -269,7 +271,8 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	uint8_t *ack = NULL;
 	size_t ack_len = 0;
 	int64_t seq = 0;
-	char trust_why[BUREAU_WHY_LEN] = "";
+	char trust_why[BUREAU_WHY_LEN] = "", purge_why[BUREAU_WHY_LEN] = "";
+	int64_t purged = 0;
 	uint64_t rules_version = 0, trust_version = 0;
 	uint8_t *trust = NULL;
 	size_t trust_len = 0;
@@ -301,6 +304,11 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		log_line(c, "POST", "/v1/bundle", 503, rq->len, res.m.device, "database failure");
 		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
 	}
+	/* The personal records' retention after every bundle, as import does (personal.h). */
+	if (srv->personal_days > 0 &&
+	    bureau_personal_purge(c->db, srv->personal_days, snt_clock_utc_ms(c->clk), &purged, purge_why,
+				  sizeof(purge_why)) == BUREAU_OK)
+		purge_why[0] = '\0';
 	/* The home's current trust list (trust sign --db) rides in the acknowledgement too. */
 	if (srv->db_path) {
 		err = bureau_trust_for(srv->db_path, c->db, c->key, res.m.device, &trust, &trust_len, &trust_version,
@@ -337,6 +345,15 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 			snprintf(outcome + o, sizeof(outcome) - o, " trust %" PRIu64, trust_version);
 		else
 			snprintf(outcome + o, sizeof(outcome) - o, " (no trust list: %s)", trust_why);
+	}
+	if (purged || purge_why[0]) {
+		size_t o = strlen(outcome);
+
+		if (purged)
+			snprintf(outcome + o, sizeof(outcome) - o, " personal purged %" PRId64, purged);
+		else
+			snprintf(outcome + o, sizeof(outcome) - o, " (personal records' retention failed: %s)",
+				 purge_why);
 	}
 	log_line(c, "POST", "/v1/bundle", 200, rq->len, res.m.device, outcome);
 	return respond(conn, 200, "application/cose", ack, ack_len, false);
@@ -633,7 +650,8 @@ static char *read_pem(const char *path)
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 {
 	struct server srv = { .c = c, .db_path = o->db_path, .workers = o->workers ? o->workers : 1,
-			      .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit };
+			      .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit,
+			      .personal_days = o->personal_days };
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	char *cert = NULL, *key = NULL, host[INET6_ADDRSTRLEN];
@@ -644,6 +662,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 	uint16_t port;
 
 	if (o->request_timeout_s == 0 || o->buffer_limit == 0 || srv.workers > BUREAU_SERVE_WORKERS_MAX ||
+	    o->personal_days < 0 || o->personal_days > BUREAU_PERSONAL_DAYS_MAX ||
 	    (srv.workers > 1 && !o->db_path))
 		return -1;
 	if (pthread_mutex_init(&srv.lock, NULL) != 0)

@@ -23,6 +23,9 @@
  *                        a device id.  Not a contact: it is unauthenticated,
  *                        so it never changes the device's last contact (only
  *                        a bundle bringing new entries does).
+ * After each bundle merged, the personal records' retention (as import
+ * does; the line's outcome ends "personal purged N" when any went, or
+ * names why the purge failed: the bundle stays acknowledged).
  * One line per request on stdout: time, method, path, status, bytes in,
  * device and outcome; never a payload, a name or the client's address;
  * control bytes escaped as \xNN (bureau_escape()).
@@ -79,6 +82,9 @@ struct bureau_serve_opts {
 					 * workers > 1), and POST /v1/enrol's tokens (enrol.h);
 					 * NULL: /v1/enrol answers 413 */
 	unsigned workers;		/* worker threads, 1-BUREAU_SERVE_WORKERS_MAX (0: 1) */
+	int personal_days;		/* after each bundle imported, the sealed personal records of visits
+					 * more than this many days ago are purged (personal.h
+					 * bureau_personal_purge(), 1-BUREAU_PERSONAL_DAYS_MAX; 0: none) */
 };
 
 /* bureau_serve_parse_listen() - "ADDR:PORT" or "[ADDR6]:PORT" (numeric) into @o; -1 with @why. */
