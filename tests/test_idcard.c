@@ -300,6 +300,32 @@ static void test_long_term_and_validity(void **state)
 	assert_int_equal(snt_idcard_validity(NULL, 20261207), SNT_IDCARD_EXPIRED);
 }
 
+/* The age in whole years on a local day, from the card's full birth date. */
+static void test_age(void **state)
+{
+	(void)state;
+	assert_int_equal(snt_idcard_age("19491231", 20261207), 76);
+	assert_int_equal(snt_idcard_age("19491231", 20261231), 77);	/* the birthday itself */
+	assert_int_equal(snt_idcard_age("19491231", 20261230), 76);	/* the day before */
+	assert_int_equal(snt_idcard_age("20081207", 20261207), 18);
+	assert_int_equal(snt_idcard_age("20081208", 20261207), 17);
+	assert_int_equal(snt_idcard_age("20261207", 20261207), 0);
+	/* Born on 29 February: a year older on 1 March in other years, on the 29th in leap years. */
+	assert_int_equal(snt_idcard_age("20000229", 20260228), 25);
+	assert_int_equal(snt_idcard_age("20000229", 20260301), 26);
+	assert_int_equal(snt_idcard_age("20000229", 20280229), 28);
+	/* Not a real date, not digits, or after the day. */
+	assert_int_equal(snt_idcard_age("19490229", 20261207), -1);
+	assert_int_equal(snt_idcard_age("19491331", 20261207), -1);
+	assert_int_equal(snt_idcard_age("19490431", 20261207), -1);
+	assert_int_equal(snt_idcard_age("19490100", 20261207), -1);
+	assert_int_equal(snt_idcard_age("1949123", 20261207), -1);
+	assert_int_equal(snt_idcard_age("1949123x", 20261207), -1);
+	assert_int_equal(snt_idcard_age("", 20261207), -1);
+	assert_int_equal(snt_idcard_age(NULL, 20261207), -1);
+	assert_int_equal(snt_idcard_age("20261208", 20261207), -1);
+}
+
 static void test_read_response(void **state)
 {
 	uint8_t block[SNT_IDCARD_TEXT_LEN], body[SNT_IDCARD_READ_BODY_LEN];
@@ -427,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_text_layout_and_roundtrip),
 		cmocka_unit_test(test_text_bad_fields),
 		cmocka_unit_test(test_long_term_and_validity),
+		cmocka_unit_test(test_age),
 		cmocka_unit_test(test_read_response),
 		cmocka_unit_test(test_mask_last4_hash),
 		cmocka_unit_test(test_code_names),

@@ -133,13 +133,15 @@ static void test_reason_names_are_the_contract(void **state)
 	 * no-code) and format-not-accepted (added after it, issue 8), and
 	 * wrong-home (after signature-invalid), rules-missing and pass-used
 	 * (either side of closed-mode, at its weight; issue 14), id-invalid
-	 * (after signature-invalid), id-expired (after expired) and id-missing
-	 * (after no-code; issue 18), issuer-revoked (after revoked: a pass
-	 * signed by a revoked gate's key; issue 17).
+	 * (after signature-invalid), id-expired (after expired), id-missing
+	 * (after no-code) and age-out-of-range (after id-expired; issue 18),
+	 * issuer-revoked (after revoked: a pass signed by a revoked gate's key;
+	 * issue 17).
 	 */
 	static const char *const want[] = {
 		"store-fault", "sensor-fault", "fever", "code-red", "code-yellow",
-		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "revoked", "issuer-revoked", "rules-missing", "closed-mode", "pass-used",
+		"signature-invalid", "id-invalid", "wrong-home", "expired", "id-expired", "age-out-of-range", "revoked",
+		"issuer-revoked", "rules-missing", "closed-mode", "pass-used",
 		"capacity",
 		"risk-region", "staff-test-overdue", "no-code", "id-missing", "code-invalid", "format-not-accepted", "colour-unknown",
 		"temp-implausible", "clock-untrusted", "rules-stale", "duplicate",
@@ -220,6 +222,91 @@ static void test_id_card_reasons(void **state)
 	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_NO_CODE) | SNT_REASON_BIT(SNT_REASON_ID_MISSING) |
 					      SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL));
 	assert_true(SNT_REASON_NO_CODE < SNT_REASON_ID_MISSING && SNT_REASON_ID_MISSING < SNT_REASON_CODE_INVALID);
+}
+
+/*
+ * The age rule (min_age, max_age of the rule set): a visitor whose card's age is outside
+ * it refers with age-out-of-range, right after id-expired's weight; staff, a visitor
+ * without a card's age, and a set without an age rule never do.
+ */
+static void test_age_rule(void **state)
+{
+	static struct snt_rules rules;
+	struct snt_policy_input in = {
+		.store_ok = true, .code_read = true, .format = SNT_FORMAT_HEALTHCODE, .colour = SNT_COLOUR_GREEN,
+		.verified = SNT_VERIFIED_UNVERIFIED, .temp = SNT_TEMP_NORMAL, .payload_text = true,
+	};
+	const snt_reasons_t ok = SNT_REASON_BIT(SNT_REASON_CODE_GREEN) | SNT_REASON_BIT(SNT_REASON_TEMP_NORMAL);
+	struct snt_policy_result res;
+
+	(void)state;
+	assert_int_equal(SNT_REASON_AGE_OUT_OF_RANGE, SNT_REASON_ID_EXPIRED + 1);
+	assert_string_equal(snt_reason_name(SNT_REASON_AGE_OUT_OF_RANGE), "age-out-of-range");
+	/* No rule set, then one without an age rule: any age passes. */
+	in.has_id_age = true;
+	in.id_age = 3;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+	memset(&rules, 0, sizeof(rules));
+	rules.colours = 1u << SNT_COLOUR_GREEN;
+	rules.formats = 1u << SNT_FORMAT_HEALTHCODE;
+	rules.valid_until_ms = INT64_MAX / 2;
+	rules.max_test_age_days = 7;
+	in.rules = &rules;
+	in.now_ms = 1000;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+	assert_int_equal(res.reasons, ok);
+	/* 18 to 80: the bounds themselves pass, one year past either refers. */
+	rules.has_min_age = rules.has_max_age = true;
+	rules.min_age = 18;
+	rules.max_age = 80;
+	for (uint32_t age = 16; age <= 82; age++) {
+		in.id_age = age;
+		snt_policy_decide(&in, &res);
+		if (age >= 18 && age <= 80) {
+			assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+			assert_int_equal(res.reasons, ok);
+		} else {
+			assert_int_equal(res.decision, SNT_DECISION_REFER);
+			assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_AGE_OUT_OF_RANGE) | ok);
+		}
+	}
+	/* One bound alone. */
+	rules.has_max_age = false;
+	in.id_age = 99;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+	in.id_age = 17;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	/* No age known (no card, or none that gives one): no such reason. */
+	in.has_id_age = false;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_ADMIT);
+	/* Listed after id-expired, and a red code still denies. */
+	in.has_id_age = true;
+	in.id_expired = true;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_REFER);
+	assert_int_equal(res.reasons, SNT_REASON_BIT(SNT_REASON_ID_EXPIRED) |
+					      SNT_REASON_BIT(SNT_REASON_AGE_OUT_OF_RANGE) | ok);
+	{
+		char buf[128];
+
+		assert_true(snt_reasons_format(res.reasons, ",", buf, sizeof(buf)) > 0);
+		assert_string_equal(buf, "id-expired,age-out-of-range,code-green,temp-normal");
+	}
+	in.id_expired = false;
+	in.colour = SNT_COLOUR_RED;
+	snt_policy_decide(&in, &res);
+	assert_int_equal(res.decision, SNT_DECISION_DENY);
+	assert_true(res.reasons & SNT_REASON_BIT(SNT_REASON_AGE_OUT_OF_RANGE));
+	/* Staff are not judged by the visitors' age rule. */
+	in.colour = SNT_COLOUR_GREEN;
+	in.person = SNT_KIND_STAFF;
+	snt_policy_decide(&in, &res);
+	assert_false(res.reasons & SNT_REASON_BIT(SNT_REASON_AGE_OUT_OF_RANGE));
 }
 
 static void test_reasons_format_parse(void **state)
@@ -325,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_occupancy),
 		cmocka_unit_test(test_reason_names_are_the_contract),
 		cmocka_unit_test(test_id_card_reasons),
+		cmocka_unit_test(test_age_rule),
 		cmocka_unit_test(test_reasons_format_parse),
 		cmocka_unit_test(test_reason_texts),
 	};

@@ -169,6 +169,28 @@ static void test_decode_valid(void **state)
 	assert_non_null(snt_rules_staff_find(r, "S002"));
 	assert_null(snt_rules_staff_find(r, "S003"));
 	assert_null(snt_rules_staff_find(r, "S00"));
+	/* No "min_age" nor "max_age": no age rule, every age allowed. */
+	assert_false(r->has_min_age || r->has_max_age);
+	assert_false(snt_rules_age_rule(r));
+	assert_true(snt_rules_age_allowed(r, 0) && snt_rules_age_allowed(r, 150));
+	assert_false(snt_rules_age_rule(NULL));
+	snt_rules_free(r);
+	free(buf);
+	/* One bound alone is an age rule. */
+	buf = payload(3, NULL, "min_age", uint_(60), &len);
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_OK);
+	assert_true(r->has_min_age && !r->has_max_age);
+	assert_int_equal(r->min_age, 60);
+	assert_true(snt_rules_age_rule(r));
+	assert_false(snt_rules_age_allowed(r, 59));
+	assert_true(snt_rules_age_allowed(r, 60) && snt_rules_age_allowed(r, 150));
+	snt_rules_free(r);
+	free(buf);
+	buf = payload(3, NULL, "max_age", uint_(0), &len);
+	assert_int_equal(snt_rules_decode(buf, len, &r, err, sizeof(err)), SNT_RULES_OK);
+	assert_true(!r->has_min_age && r->has_max_age && r->max_age == 0);
+	assert_true(snt_rules_age_allowed(r, 0));
+	assert_false(snt_rules_age_allowed(r, 1));
 	snt_rules_free(r);
 	free(buf);
 }
@@ -199,6 +221,10 @@ static void test_decode_errors(void **state)
 	EXPECT_ERR(1, NULL, "idcard_key", text("0123456789abcdef0123"),
 		   "field 'idcard_key': not a byte string of 16-64 bytes");
 	EXPECT_ERR(1, NULL, "home", text(""), "field 'home': not a home of 1-127 bytes of text");
+	EXPECT_ERR(1, NULL, "min_age", uint_(151), "field 'min_age': not an unsigned integer 0-150 (years)");
+	EXPECT_ERR(1, NULL, "max_age", text("80"), "field 'max_age': not an unsigned integer 0-150 (years)");
+	EXPECT_ERR(1, NULL, "max_age", cbor_move(cbor_build_negint8(0)),
+		   "field 'max_age': not an unsigned integer 0-150 (years)");
 	EXPECT_ERR(1, NULL, "gates", texts((const char *const[]){ "g1", "g1" }, 2), "field 'gates[1]': listed twice");
 	EXPECT_ERR(1, NULL, "gates", texts(NULL, 0), "field 'gates': not 1-64 gates");
 	EXPECT_ERR(1, NULL, "gates", texts((const char *const[]){ "gate 1" }, 1),
@@ -852,8 +878,33 @@ static void test_rules_encode(void **state)
 	free(buf);
 	assert_int_equal(back->idcard_key_len, 32);
 	assert_memory_equal(back->idcard_key, r->idcard_key, 32);
+	assert_false(snt_rules_age_rule(back));
 	snt_rules_free(back);
 	r->idcard_key_len = 0;
+
+	/* The age rule travels when given, each bound on its own; min_age above max_age is refused. */
+	r->has_min_age = r->has_max_age = true;
+	r->min_age = 18;
+	r->max_age = 80;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_decode(buf, len, &back, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_true(back->has_min_age && back->has_max_age);
+	assert_int_equal(back->min_age, 18);
+	assert_int_equal(back->max_age, 80);
+	snt_rules_free(back);
+	r->has_min_age = false;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_OK);
+	assert_int_equal(snt_rules_decode(buf, len, &back, err, sizeof(err)), SNT_RULES_OK);
+	free(buf);
+	assert_true(!back->has_min_age && back->has_max_age && back->max_age == 80);
+	snt_rules_free(back);
+	r->has_min_age = true;
+	r->min_age = 81;
+	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);
+	assert_null(buf);
+	assert_string_equal(err, "field 'max_age': below min_age");
+	r->has_min_age = r->has_max_age = false;
 
 	r->colours = 1u << SNT_COLOUR_YELLOW;
 	assert_int_equal(snt_rules_encode(r, &buf, &len, err, sizeof(err)), SNT_RULES_ERR_INVAL);

@@ -86,6 +86,7 @@ static const struct want wants[] = {
 	{ SNT_SCREEN_FAULT, F_GREY },	    { SNT_SCREEN_FIRE, F_ORANGE },
 	{ SNT_SCREEN_STALE, F_AMBER },	    { SNT_SCREEN_EXIT, F_GREEN },
 	{ SNT_SCREEN_NOT_ENROLLED, F_GREY },  { SNT_SCREEN_IDCARD, F_TEAL },
+	{ SNT_SCREEN_AGE, F_AMBER },
 };
 
 /* A message as checkin.c gives it for each state (Chinese line, English line). */

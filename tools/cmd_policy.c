@@ -186,6 +186,16 @@ static void show(const struct snt_rules *r, int64_t now)
 	for (size_t i = 0; i < r->n_regions; i++)
 		printf(" %s", r->regions[i]);
 	printf("%s%s\n", r->n_regions ? "" : " ", r->n_regions ? "" : _("none"));
+	if (snt_rules_age_rule(r)) {
+		/* The visitors' age rule (min_age, max_age): only a set that has one shows it. */
+		label(_("age rule"));
+		if (r->has_min_age && r->has_max_age)
+			printf(_(" %u-%u years\n"), (unsigned)r->min_age, (unsigned)r->max_age);
+		else if (r->has_min_age)
+			printf(_(" %u years or older\n"), (unsigned)r->min_age);
+		else
+			printf(_(" up to %u years\n"), (unsigned)r->max_age);
+	}
 	label(_("max test age"));
 	printf(" ");
 	printf(P_("%u day\n", "%u days\n", r->max_test_age_days), (unsigned)r->max_test_age_days);

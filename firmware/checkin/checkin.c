@@ -794,6 +794,9 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	in.id_expired = card.read && !card.invalid && card.expired;
 	/* No card placed, a reader that failed or none at all: not registered. */
 	in.id_missing = card_required(ci, &cr) && !card.read;
+	/* The age rule judges a valid card's holder by the age its birth date gives on the visit's day. */
+	in.has_id_age = card.read && !card.invalid && card.has_age;
+	in.id_age = card.age;
 	/* The card names who registered: its masked name is the entry's subject. */
 	if (card.masked[0])
 		snt_strlcpy(subject, card.masked, sizeof(subject));

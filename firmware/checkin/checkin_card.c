@@ -83,6 +83,16 @@ static void card_judge(const struct snt_checkin *ci, const uint8_t *block, int32
 	c->expired = snt_idcard_validity(&t, day) != SNT_IDCARD_VALID;
 	c->has_repeat = snt_idcard_number_hash(ci->card_key, sizeof(ci->card_key), t.number, c->repeat) ==
 			SNT_IDCARD_OK;
+	/* The age on the visit's local day, from the full birth date (the rule set's age rule). */
+	{
+		int age = snt_idcard_age(t.birth, day);
+
+		if (age >= 0) {
+			c->has_age = true;
+			c->age = (uint32_t)age;
+			c->birth_year = (int32_t)strtol(t.birth, NULL, 10) / 10000;
+		}
+	}
 	if (ci->rules && ci->rules->idcard_key_len &&
 	    snt_idcard_number_hash(ci->rules->idcard_key, ci->rules->idcard_key_len, t.number, c->hash) ==
 		    SNT_IDCARD_OK)

@@ -85,6 +85,9 @@ struct checkin__card {
 	bool read;			/* a card was read */
 	bool invalid;			/* malformed text or a wrong check digit */
 	bool expired;			/* outside its validity on the day */
+	bool has_age;			/* age holds the holder's age (the birth date is a real date) */
+	uint32_t age;			/* whole years on the local day of the visit (snt_idcard_age()) */
+	int32_t birth_year;		/* the birth date's year when has_age, else 0 */
 	char masked[SNT_SUBJECT_LEN];	/* "张*" */
 	char last4[8];
 	bool has_hash;			/* hash holds the keyed hash (the rule set has idcard_key) */

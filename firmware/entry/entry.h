@@ -109,6 +109,8 @@ enum snt_payload_keep {
 	X(SNT_REASON_WRONG_HOME, "wrong-home", "非本院证件", "badge or pass of another home") \
 	X(SNT_REASON_EXPIRED, "expired", "已过期或未生效", "expired or not yet valid") \
 	X(SNT_REASON_ID_EXPIRED, "id-expired", "身份证已过期", "ID card expired or not yet valid") \
+	X(SNT_REASON_AGE_OUT_OF_RANGE, "age-out-of-range", "年龄不符合本院探视规定", \
+	  "age outside the home's visiting rule") \
 	X(SNT_REASON_REVOKED, "revoked", "已撤销", "revoked") \
 	X(SNT_REASON_ISSUER_REVOKED, "issuer-revoked", "签发设备已撤销", "issued by a revoked gate") \
 	X(SNT_REASON_RULES_MISSING, "rules-missing", "规则缺失 需工作人员核验", \

@@ -349,6 +349,23 @@ enum snt_idcard_validity snt_idcard_validity(const struct snt_idcard_text *t, in
 	return SNT_IDCARD_VALID;
 }
 
+int snt_idcard_age(const char *birth, int32_t day)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int32_t b = birth ? day_of(birth) : -1;
+	int y, m, d;
+
+	if (b < 0 || day < b)
+		return -1;
+	y = b / 10000;
+	m = b / 100 % 100;
+	d = b % 100;
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
+	    (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return -1;
+	return (int)(day / 10000 - y) - (day % 10000 < b % 10000 ? 1 : 0);
+}
+
 void snt_idcard_mask_name(const char *name, char *buf, size_t size)
 {
 	uint32_t cp;

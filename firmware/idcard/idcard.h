@@ -244,6 +244,17 @@ enum snt_idcard_validity {
 enum snt_idcard_validity snt_idcard_validity(const struct snt_idcard_text *t, int32_t day);
 
 /*
+ * snt_idcard_age() - the age in whole years, on @day (YYYYMMDD as an
+ * integer, the local calendar day of the visit), of a person born on
+ * @birth ("YYYYMMDD", the card's birth field): the years since the birth
+ * year, one less when @day's month and day come before the birthday's (one
+ * born on 29 February turns a year older on 1 March in other years).
+ * Return: the age, 0 or more; -1 when @birth is not 8 digits of a real
+ * date or comes after @day.
+ */
+int snt_idcard_age(const char *birth, int32_t day);
+
+/*
  * snt_idcard_mask_name() - the name as the gate keeps and shows it: its
  * first character (UTF-8) and '*' ("张*"); "" for an empty or invalid name.
  * @buf, @size: receives the text (at least 8 bytes, else "").

@@ -177,6 +177,8 @@ void snt_policy_decide(const struct snt_policy_input *in, struct snt_policy_resu
 		r |= SNT_REASON_BIT(SNT_REASON_ID_EXPIRED);
 	if (in->id_missing)
 		r |= SNT_REASON_BIT(SNT_REASON_ID_MISSING);
+	if (!staff && in->has_id_age && !snt_rules_age_allowed(in->rules, in->id_age))
+		r |= SNT_REASON_BIT(SNT_REASON_AGE_OUT_OF_RANGE);
 
 	if (in->rules) {
 		out->freshness = snt_rules_freshness(in->rules, in->now_ms);

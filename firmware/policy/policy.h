@@ -73,6 +73,8 @@ struct snt_policy_input {
 	bool id_invalid;		/* its number fails the GB 11643 check, or its text is malformed */
 	bool id_expired;		/* the day is outside its validity (expired or not yet valid) */
 	bool id_missing;		/* [checkin] register asked this visitor for a card and none was read */
+	bool has_id_age;		/* a card was read whose birth date gives the holder's age */
+	uint32_t id_age;		/* that age, whole years on the local day of the visit (snt_idcard_age()) */
 };
 
 struct snt_policy_result {
@@ -146,6 +148,9 @@ struct snt_policy_result {
  *   or without a rule set: the card is who registered.  A visitor whom
  *   [checkin] register asks for a card and who places none, or whose
  *   reader fails or is missing (id_missing), refers with id-missing.
+ *   A visitor (not staff) whose card gives an age (has_id_age) outside the
+ *   rule set's age rule (min_age, max_age: snt_rules_age_allowed()) refers
+ *   with age-out-of-range; no card, or no age rule, no such reason.
  * - A pass used up (closed mode, signed, in its window): while its holder is
  *   inside (pass_inside), or when it has given pass_uses entries
  *   (pass_admits), refer with pass-used: a pass admits one visitor once per

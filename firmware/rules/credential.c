@@ -366,7 +366,9 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	     add(m, "hard_limit_ms", u64((uint64_t)r->hard_limit_ms)) &&
 	     add(m, "issued", u64((uint64_t)r->issued_ms)) &&
 	     (r->idcard_key_len == 0 ||
-	      add(m, "idcard_key", cbor_build_bytestring(r->idcard_key, r->idcard_key_len)));
+	      add(m, "idcard_key", cbor_build_bytestring(r->idcard_key, r->idcard_key_len))) &&
+	     (!r->has_min_age || add(m, "min_age", u64(r->min_age))) &&
+	     (!r->has_max_age || add(m, "max_age", u64(r->max_age)));
 	if (!ok) {
 		cbor_decref(&m);
 		return SNT_RULES_ERR_NOMEM;

@@ -359,7 +359,7 @@ enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, s
 
 enum key_id {
 	K_TYPE, K_V, K_HOME, K_GATES, K_VERSION, K_MODE, K_FEVER, K_COLOURS, K_FORMATS, K_MAX_VISITORS, K_REGIONS,
-	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_IDCARD_KEY, K_COUNT
+	K_STAFF, K_TEST_AGE, K_FROM, K_UNTIL, K_HARD, K_ISSUED, K_IDCARD_KEY, K_MIN_AGE, K_MAX_AGE, K_COUNT
 };
 
 static const char *const key_names[K_COUNT] = {
@@ -367,7 +367,8 @@ static const char *const key_names[K_COUNT] = {
 	[K_FEVER] = "fever_threshold_mdc", [K_COLOURS] = "colours", [K_FORMATS] = "formats",
 	[K_MAX_VISITORS] = "max_visitors", [K_REGIONS] = "risk_regions", [K_STAFF] = "staff",
 	[K_TEST_AGE] = "max_test_age_days", [K_FROM] = "valid_from", [K_UNTIL] = "valid_until",
-	[K_HARD] = "hard_limit_ms", [K_ISSUED] = "issued", [K_IDCARD_KEY] = "idcard_key",
+	[K_HARD] = "hard_limit_ms", [K_ISSUED] = "issued", [K_IDCARD_KEY] = "idcard_key", [K_MIN_AGE] = "min_age",
+	[K_MAX_AGE] = "max_age",
 };
 
 static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_item_t *v, struct snt_rules *r)
@@ -447,10 +448,34 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		r->idcard_key_len = cbor_bytestring_length(v);
 		memcpy(r->idcard_key, cbor_bytestring_handle(v), r->idcard_key_len);
 		return SNT_RULES_OK;
+	case K_MIN_AGE:
+	case K_MAX_AGE:
+		if (get_uint(v, &u) || u > SNT_RULES_AGE_MAX)
+			return bad(d, f, "not an unsigned integer 0-150 (years)");
+		if (k == K_MIN_AGE) {
+			r->has_min_age = true;
+			r->min_age = (uint32_t)u;
+		} else {
+			r->has_max_age = true;
+			r->max_age = (uint32_t)u;
+		}
+		return SNT_RULES_OK;
 	case K_COUNT:
 		break;
 	}
 	return bad(d, f, "unknown key");
+}
+
+bool snt_rules_age_rule(const struct snt_rules *r)
+{
+	return r && (r->has_min_age || r->has_max_age);
+}
+
+bool snt_rules_age_allowed(const struct snt_rules *r, uint32_t age)
+{
+	if (!snt_rules_age_rule(r))
+		return true;
+	return (!r->has_min_age || age >= r->min_age) && (!r->has_max_age || age <= r->max_age);
 }
 
 enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_rules **out, char *errbuf,
@@ -505,8 +530,10 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		err = dec_field(&d, (enum key_id)k, pairs[i].value, r);
 	}
 	for (int k = 0; k < K_COUNT && !err; k++)
-		if (!seen[k] && k != K_GATES && k != K_IDCARD_KEY)
+		if (!seen[k] && k != K_GATES && k != K_IDCARD_KEY && k != K_MIN_AGE && k != K_MAX_AGE)
 			err = bad(&d, key_names[k], "missing");
+	if (!err && r->has_min_age && r->has_max_age && r->min_age > r->max_age)
+		err = bad(&d, "max_age", "below min_age");
 	if (!err && r->valid_until_ms <= r->valid_from_ms)
 		err = bad(&d, "valid_until", "not after valid_from");
 	if (!err && r->valid_until_ms > MAX_TIME_MS - r->hard_limit_ms)

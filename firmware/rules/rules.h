@@ -42,6 +42,14 @@
  *                         the keyed hash of ID-card numbers
  *                         (snt_idcard_number_hash()): repeat visits and
  *                         passes naming their holder's card match by it
+ *   "min_age", "max_age"  optional uint 0-150 each, whole years, min_age <=
+ *                         max_age when both: the age rule.  A visitor whose
+ *                         resident ID card shows an age outside it (on the
+ *                         local day of the visit, from the card's birth
+ *                         date) refers with age-out-of-range (policy.h); a
+ *                         set with an age rule makes the gate keep the card
+ *                         holder's birth year in the entry, one without it
+ *                         keeps none
  * Lists hold at most SNT_RULES_MAX_* items.  Anything else (an unknown or
  * repeated key, a wrong type, a value out of range, trailing bytes) is
  * refused, naming the field.
@@ -138,6 +146,7 @@ struct snt_rules_staff {
 };
 
 /* A decoded rule set; one allocation, freed with snt_rules_free(). */
+#define SNT_RULES_AGE_MAX 150		/* the largest min_age or max_age, years */
 #define SNT_RULES_IDCARD_KEY_MIN 16
 #define SNT_RULES_IDCARD_KEY_MAX 64
 
@@ -162,7 +171,22 @@ struct snt_rules {
 	struct snt_rules_staff staff[SNT_RULES_MAX_STAFF];
 	size_t idcard_key_len;		/* 0: the set gives no key */
 	uint8_t idcard_key[SNT_RULES_IDCARD_KEY_MAX];
+	bool has_min_age, has_max_age;	/* the age rule's bounds given (neither: no age rule) */
+	uint32_t min_age, max_age;	/* whole years, 0-SNT_RULES_AGE_MAX, when given */
 };
+
+/*
+ * snt_rules_age_rule() - whether @r (may be NULL: no) has an age rule
+ * ("min_age" or "max_age").
+ */
+bool snt_rules_age_rule(const struct snt_rules *r);
+
+/*
+ * snt_rules_age_allowed() - whether @age (whole years) is inside @r's age
+ * rule: at least min_age and at most max_age, each when given.  True when
+ * @r is NULL or has no age rule.
+ */
+bool snt_rules_age_allowed(const struct snt_rules *r, uint32_t age);
 
 /*
  * snt_rules_decode() - strictly decode a rule-set payload (the CBOR map

@@ -72,6 +72,8 @@ static const struct look looks[SNT_SCREEN_STATE_COUNT] = {
 	[SNT_SCREEN_NOT_ENROLLED] = { { 0.37, 0.39, 0.41 }, { 1, 1, 1 }, "本机未登记",
 				      "Gate not enrolled", true },
 	[SNT_SCREEN_IDCARD] = { { 0.05, 0.35, 0.43 }, { 1, 1, 1 }, "请放置身份证", "Place your ID card", false },
+	[SNT_SCREEN_AGE] = { { 0.98, 0.67, 0.0 }, { 0.13, 0.13, 0.14 }, "年龄不符合探视规定",
+			     "Age outside the visiting rule", true },
 };
 
 static const char *const state_names[SNT_SCREEN_STATE_COUNT] = {
@@ -89,6 +91,7 @@ static const char *const state_names[SNT_SCREEN_STATE_COUNT] = {
 	[SNT_SCREEN_EXIT] = "exit",
 	[SNT_SCREEN_NOT_ENROLLED] = "not-enrolled",
 	[SNT_SCREEN_IDCARD] = "idcard",
+	[SNT_SCREEN_AGE] = "age",
 };
 
 static const char *const err_text[] = {
@@ -448,6 +451,7 @@ static void icon(cairo_t *cr, enum snt_screen_state st, double cx, double cy, do
 		cairo_stroke(cr);
 		break;
 	case SNT_SCREEN_REFER:	/* a clock: wait */
+	case SNT_SCREEN_AGE:
 		cairo_set_line_width(cr, rad / 8);
 		cairo_arc(cr, cx, cy, 0.6 * rad, 0, 2 * M_PI);
 		cairo_move_to(cr, cx, cy - 0.4 * rad);

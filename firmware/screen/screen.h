@@ -62,6 +62,7 @@ enum snt_screen_state {
 	SNT_SCREEN_EXIT,
 	SNT_SCREEN_NOT_ENROLLED,
 	SNT_SCREEN_IDCARD,
+	SNT_SCREEN_AGE,		/* referred: the card's age is outside the rule set's age rule */
 	SNT_SCREEN_STATE_COUNT
 };
 

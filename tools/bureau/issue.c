@@ -190,7 +190,7 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 	static const char *const known[] = {
 		"type", "v", "home", "gates", "version", "mode", "fever_threshold_mdc", "colours", "formats", "max_visitors",
 		"risk_regions", "staff", "max_test_age_days", "valid_from", "valid_until", "hard_limit_ms", "issued",
-		"idcard_key",
+		"idcard_key", "min_age", "max_age",
 	};
 	const char *key, *mode;
 	json_t *v, *a;
@@ -258,6 +258,17 @@ static int rules_from_json(const char *in, json_t *root, struct snt_rules *r)
 	if (json_uint(in, root, "hard_limit_ms", INT64_MAX, &u))
 		return -1;
 	r->hard_limit_ms = (int64_t)u;
+	/* The age rule (optional): whole years, each bound on its own. */
+	for (int k = 0; k < 2; k++) {
+		const char *name = k ? "max_age" : "min_age";
+
+		if (!json_object_get(root, name))
+			continue;
+		if (json_uint(in, root, name, SNT_RULES_AGE_MAX, &u))
+			return -1;
+		*(k ? &r->max_age : &r->min_age) = (uint32_t)u;
+		*(k ? &r->has_max_age : &r->has_min_age) = true;
+	}
 	a = json_object_get(root, "risk_regions");
 	if (!json_is_array(a) || json_array_size(a) > SNT_RULES_MAX_REGIONS)
 		return json_err(in, "risk_regions", "not an array of at most 1024 region codes");

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The age rule (issue 18): a rule set with min_age 18 and max_age 80 and
+# visitors registering with their resident ID cards on the simulated
+# reader.  The age comes from the card's full birth date on the local day
+# of the visit in the gate's zone (Asia/Shanghai: the visits at
+# 2026-11-28T20:00Z are on 29 November there, still the 28th in UTC): 18 on
+# the birthday itself is admitted, 17 the day before it refers with
+# age-out-of-range, 80 is admitted, 81 refers; the screen and the voice say
+# why ("age" screen and prompt).
+. tests/scenario/lib.sh
+
+"$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
+cat >"$T/rules.json" <<JSON
+{"v": 2, "home": "阳光养老院", "version": 1, "mode": "open", "fever_threshold_mdc": 37300, "colours": ["green"],
+ "formats": ["healthcode"], "max_visitors": 0, "risk_regions": [], "staff": [],
+ "max_test_age_days": 7, "valid_from": "2026-11-27T00:00:00Z", "valid_until": "2026-12-20T00:00:00Z",
+ "hard_limit_ms": 86400000, "issued": "2026-11-26T08:00:00Z", "min_age": 18, "max_age": 80}
+JSON
+"$B/sentinel-bureau" --key "$T/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" >/dev/null ||
+	fail "policy sign"
+# A set whose bounds are the wrong way round is refused naming the field.
+sed 's/"max_age": 80/"max_age": 17/' "$T/rules.json" >"$T/bad.json"
+out=$("$B/sentinel-bureau" policy sign --check --in "$T/bad.json" 2>&1)
+expect_eq "min_age above max_age: exit" "$?" "1"
+echo "$out" | grep -q "max_age.*below min_age" || fail "min_age above max_age: $out"
+
+n=11010519491231002X	# a valid number; the card's birth field is what counts
+cat >"$T/age.scn" <<SCN
+# 1 76 years old: admitted
+card name=张三丰 number=$n birth=19491231 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+# 2 18 on the local day (the 29th in Shanghai): admitted
+card name=李小四 number=$n birth=20081129 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+# 3 17: the birthday is tomorrow; refer
+card name=王小五 number=$n birth=20081130 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+# 4 80 on the day: admitted
+card name=赵六 number=$n birth=19461129 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+# 5 81: refer
+card name=钱七 number=$n birth=19451128 from=20200101 to=20400101
+$(visit "$FIX/green.png" 36.5 10000 70000)
+SCN
+mkdir -p "$T/rules"
+write_conf "$T/gate.conf" age.scn gate.db out.log
+sed -i -e 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard\ncard_timeout_ms = 3000/' \
+	-e 's/^start = .*/start = 2026-11-28T20:00:00Z/' "$T/gate.conf"
+cat >>"$T/gate.conf" <<CONF
+
+[idreader]
+timeout_ms = 2000
+
+[sync]
+bureau_key = $T/bureau.key.pub
+
+[rules]
+dir = rules
+
+[audio]
+clips = $(cd "$B" && pwd)/clips
+CONF
+"$B/sentinelctl" policy install --config "$T/gate.conf" --now 2026-11-28T00:00:00Z "$T/rules.cose" >/dev/null ||
+	fail "policy install"
+expect_eq "policy show: the age rule" \
+	"$("$B/sentinelctl" policy show --config "$T/gate.conf" | grep '^age rule')" "age rule          18-80 years"
+"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
+expect_eq "sentineld exit status" "$?" "0"
+
+got=$("$B/sentinelctl" entries --json --db "$T/gate.db" |
+	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+expect_eq "decisions" "$got" "admit code-green,temp-normal
+admit code-green,temp-normal
+refer age-out-of-range,code-green,temp-normal
+admit code-green,temp-normal
+refer age-out-of-range,code-green,temp-normal"
+# The screen says why, and so does the voice.
+expect_eq "told: age" "$(grep -c 'display "年龄不符合本院探视规定 请等待工作人员.*age outside the home.s visiting rule: please wait for staff' \
+	"$T/out.log")" "2"
+expect_eq "the age screens" "$(ls "$T"/screens/*-age.png 2>/dev/null | wc -l)" "2"
+expect_eq "the age prompts" "$(grep -c ' audio "age-\(zh\|en\)"' "$T/out.log")" "4"
+grep -q ' audio "refer-zh"' "$T/out.log" && fail "a refer prompt instead of the age prompt"
+finish
