@@ -34,6 +34,7 @@ static inline void assert_entry_fields_equal(const struct snt_entry *a, const st
 	assert_int_equal(a->has_payload_hash, b->has_payload_hash);
 	if (a->has_payload_hash)
 		assert_memory_equal(a->payload_hash, b->payload_hash, SNT_HASH_LEN);
+	assert_int_equal(a->birth_year, b->birth_year);
 }
 
 #endif /* SNT_TESTS_ENTRY_ASSERT_H */

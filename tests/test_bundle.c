@@ -1065,6 +1065,50 @@ static void test_bundle_payload_hash(void **state)
 	free(buf);
 }
 
+/*
+ * The birth year an age rule keeps: a 20th column only in an entry that has
+ * one (the others stay 19 columns, what an older bureau reads), decoded
+ * back, covered by the chain hash; out of range or not an integer: refused.
+ */
+static void test_bundle_birth_year(void **state)
+{
+	struct fx *f = *state;
+	struct snt_bundle_manifest m;
+	struct snt_bundle_diag d;
+	struct snt_bundle *b = NULL;
+	struct snt_entry x[3];
+	static const uint8_t z[32];
+	cbor_item_t *root;
+	uint8_t *cbor;
+	size_t len;
+
+	memcpy(x, f->e, sizeof(x));
+	x[1].birth_year = 1949;
+	chain(x, 3, z);
+	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, x, 3, 1, &m), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_encode(&m, x, 3, &cbor, &len, &d), SNT_BUNDLE_OK);
+	assert_int_equal(snt_bundle_decode(cbor, len, &b, &d), SNT_BUNDLE_OK);
+	for (size_t i = 0; i < 3; i++)
+		assert_entry_equal(&b->entries[i], &x[i]);
+	assert_int_equal(b->entries[1].birth_year, 1949);
+	assert_int_equal(b->entries[0].birth_year, 0);
+	snt_bundle_free(b);
+	root = load(cbor, len);
+	free(cbor);
+	assert_int_equal(cbor_array_size(entry_at(root, 0)), 19);
+	assert_int_equal(cbor_array_size(entry_at(root, 1)), 20);
+	/* Another year: the chain hash no longer matches. */
+	assert_true(cbor_array_replace(entry_at(root, 1), 19, cbor_move(cbor_build_uint16(1950))));
+	assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_HASH);
+	/* Out of range, or text: the field is refused. */
+	assert_true(cbor_array_replace(entry_at(root, 1), 19, cbor_move(cbor_build_uint16(1799))));
+	assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.field, "entries[1].birth_year");
+	assert_true(cbor_array_replace(entry_at(root, 1), 19, cbor_move(cbor_build_string("1949"))));
+	assert_int_equal(decode_mutated(root, &d), SNT_BUNDLE_ERR_FIELD);
+	cbor_decref(&root);
+}
+
 /* Every byte of a small bundle, ack and time altered: never a crash or an assertion in libcbor. */
 static void test_mutations_do_not_crash(void **state)
 {
@@ -1805,6 +1849,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_open_errors),
 		cmocka_unit_test(test_bundle_decode_errors),
 		cmocka_unit_test(test_bundle_payload_hash),
+		cmocka_unit_test(test_bundle_birth_year),
 		cmocka_unit_test(test_mutations_do_not_crash),
 		cmocka_unit_test(test_bundle_from_store),
 		cmocka_unit_test(test_ack),

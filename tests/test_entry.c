@@ -242,6 +242,27 @@ static void test_hash_input(void **state)
 	for (size_t i = 0; i < SNT_HASH_LEN; i++)
 		assert_int_equal(c.b[SNT_HASH_LEN + sizeof(want) - 2 + 5 + i], 0x5c);
 	assert_memory_equal(c.b + c.len - 7, "\x01\0\0\0\x02{}", 7);
+
+	/* A birth year (sentinel-entry-v4): 0x02 I64(year) last; without one the form is v3's, unchanged. */
+	{
+		size_t v3 = c.len;
+		uint8_t before[512];
+
+		memcpy(before, c.b, v3);
+		e.birth_year = 1949;
+		c.len = 0;
+		assert_int_equal(snt_entry_check(&e, &t), 0);
+		snt_entry_hash_input(&e, &t, collect, &c);
+		assert_int_equal(c.len, v3 + 9);
+		assert_memory_equal(c.b, before, v3);
+		assert_memory_equal(c.b + v3, "\x02\0\0\0\0\0\0\x07\x9d", 9);
+		e.birth_year = 0;
+		c.len = 0;
+		snt_entry_hash_input(&e, &t, collect, &c);
+		assert_int_equal(c.len, v3);
+		assert_memory_equal(c.b, before, v3);
+	}
+	assert_string_equal(SNT_ENTRY_HASH_FORM, "sentinel-entry-v4");
 }
 
 /* What the log keeps of each format's payload: a health code's token, a certificate's SHA-256. */
@@ -285,7 +306,15 @@ static void test_check(void **state)
 	BAD(e.payload_len = 1);
 	BAD((e.payload = (const uint8_t *)"x", e.payload_len = SNT_ENTRY_MAX_PAYLOAD + 1));
 	BAD((e.payload = (const uint8_t *)"x", e.payload_len = 1, e.has_payload_hash = true));
+	BAD(e.birth_year = SNT_ENTRY_BIRTH_YEAR_MIN - 1);
+	BAD(e.birth_year = SNT_ENTRY_BIRTH_YEAR_MAX + 1);
+	BAD(e.birth_year = -1949);
 #undef BAD
+	e = ok;
+	e.birth_year = SNT_ENTRY_BIRTH_YEAR_MIN;
+	assert_int_equal(snt_entry_check(&e, NULL), 0);
+	e.birth_year = SNT_ENTRY_BIRTH_YEAR_MAX;
+	assert_int_equal(snt_entry_check(&e, NULL), 0);
 	e = ok;
 	e.has_payload_hash = true;
 	assert_int_equal(snt_entry_check(&e, NULL), 0);
@@ -352,6 +381,11 @@ static void test_equal(void **state)
 	a.has_payload_hash = true;
 	assert_false(snt_entry_equal(&a, &b));
 	a.payload_hash[0] = 1;
+	assert_true(snt_entry_equal(&a, &b));
+	/* The birth year. */
+	b.birth_year = 1949;
+	assert_false(snt_entry_equal(&a, &b));
+	a.birth_year = 1949;
 	assert_true(snt_entry_equal(&a, &b));
 }
 

@@ -440,7 +440,7 @@ static void test_stored_as_names(void **state)
 	assert_int_equal(raw_int(db, "SELECT temp_dc IS NULL AND subject IS NULL AND reasons = '' "
 				     "FROM entries WHERE seq = 2"), 1);
 	raw_text(db, "SELECT value FROM meta WHERE key = 'hash_form'", buf, sizeof(buf));
-	assert_string_equal(buf, "sentinel-entry-v3");
+	assert_string_equal(buf, "sentinel-entry-v4");
 	sqlite3_close(db);
 }
 
@@ -603,17 +603,17 @@ static void test_triggers_refuse_update_delete(void **state)
 	/* An insert that skips a seq or breaks the chain is refused too. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 5, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail, payload_hash, birth_year FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_string_equal(sqlite3_errmsg(db), "entries must extend the chain");
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, clock, kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "prev_hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "prev_hash, hash, detail, payload_hash, birth_year FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	/* A name that is not an enum's is refused by CHECK. */
 	rc = sqlite3_exec(db, "INSERT INTO entries SELECT 4, boot_id, mono_ms, time_utc_ms, 'bogus', kind, "
 			      "format, colour, verified, temp_dc, decision, reasons, door, subject, payload, "
-			      "hash, hash, detail, payload_hash FROM entries WHERE seq = 3", NULL, NULL, NULL);
+			      "hash, hash, detail, payload_hash, birth_year FROM entries WHERE seq = 3", NULL, NULL, NULL);
 	assert_int_equal(rc, SQLITE_CONSTRAINT);
 	assert_int_equal(sqlite3_extended_errcode(db), SQLITE_CONSTRAINT_CHECK);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries"), 3);
@@ -1457,7 +1457,7 @@ static void test_purge_raw_sql_refused(void **state)
 	/* The chain after the anchor cannot be restarted from zeros. */
 	assert_int_equal(raw_exec(f->path, "INSERT INTO entries SELECT 7, boot_id, mono_ms, time_utc_ms, "
 					   "clock, kind, format, colour, verified, temp_dc, decision, "
-					   "reasons, door, subject, payload, zeroblob(32), hash, detail, payload_hash "
+					   "reasons, door, subject, payload, zeroblob(32), hash, detail, payload_hash, birth_year "
 					   "FROM entries WHERE seq = 6", msg, sizeof(msg)),
 			 SQLITE_CONSTRAINT);
 	assert_string_equal(msg, "entries must extend the chain");
@@ -1638,7 +1638,7 @@ static void test_verify_finds_damage(void **state)
 		{ "row inside a purged range", "DROP TRIGGER entries_chain; "
 		  "INSERT INTO entries SELECT 2, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, "
 		  "verified, temp_dc, decision, reasons, door, subject, payload, prev_hash, hash, detail, "
-		  "payload_hash FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
+		  "payload_hash, birth_year FROM entries WHERE seq = 5", true, 2, "entry inside a purged range", 0, 3 },
 		{ "anchor edited", "DROP TRIGGER purges_no_update; "
 		  "UPDATE purges SET anchor_hash = zeroblob(32)", true, 4, "prev_hash does not link", 0, 3 },
 		{ "purge record edited", "DROP TRIGGER purges_no_update; UPDATE purges SET count = 5",
@@ -1930,6 +1930,76 @@ static void mask_seconds(char *s)
 }
 
 /* Schema 5: sealed personal records beside the chain, and their retention. */
+/*
+ * Schema 8: an entry's birth year (an age rule) is stored, read back,
+ * hashed and verified; an entry without one stores NULL; a log of schema 7
+ * is brought to 8 (the column added, the hash form v4), its entries
+ * verifying unchanged; a stored birth year out of range is refused.
+ */
+static void test_birth_year(void **state)
+{
+	struct fx *f = *state;
+	struct snt_store *st = open_rw(f->path);
+	struct snt_store_verify_report r;
+	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
+	struct snt_entry_names names;
+	struct snt_entry e, back;
+	const char *bad = NULL;
+	char msg[256];
+	sqlite3 *db;
+
+	append_n(st, 0, 2);
+	snt_store_close(st);
+	/* Back to schema 7, as an older gate left it. */
+	assert_int_equal(raw_exec(f->path, "ALTER TABLE entries DROP COLUMN birth_year; PRAGMA user_version = 7; "
+				  "UPDATE meta SET value = 'sentinel-entry-v3' WHERE key = 'hash_form'", msg, sizeof(msg)),
+			 SQLITE_OK);
+	st = open_rw(f->path);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 2);
+	make_entry(&e, 3);
+	e.birth_year = 1949;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	make_entry(&e, 4);
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_OK);
+	assert_int_equal(snt_store_get(st, 3, &back), SNT_STORE_OK);
+	assert_int_equal(back.birth_year, 1949);
+	assert_int_equal(snt_store_get(st, 4, &back), SNT_STORE_OK);
+	assert_int_equal(back.birth_year, 0);
+	assert_int_equal(snt_store_get(st, 1, &back), SNT_STORE_OK);
+	assert_int_equal(back.birth_year, 0);
+	verify_ok(st, &r);
+	assert_int_equal(r.entries, 4);
+	/* Out of range: refused on append, and as a stored value. */
+	make_entry(&e, 5);
+	e.birth_year = 1799;
+	assert_int_equal(snt_store_append(st, &e), SNT_STORE_ERR_INVAL);
+	snt_store_close(st);
+	db = raw_open(f->path);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'hash_form' AND value = 'sentinel-entry-v4'"),
+			 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE birth_year = 1949 AND seq = 3"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE birth_year IS NULL"), 3);
+	sqlite3_close(db);
+	make_entry(&e, 6);
+	e.seq = 6;
+	e.birth_year = 2008;
+	assert_int_equal(snt_entry_check(&e, &names), 0);
+	assert_int_equal(snt_store_row_values(&e, &names, v), 0);
+	assert_int_equal(v[SNT_STORE_ROW_NCOLUMNS - 1].type, SNT_STORE_INTEGER);
+	assert_int_equal(v[SNT_STORE_ROW_NCOLUMNS - 1].i, 2008);
+	assert_int_equal(snt_store_row_from_values(v, &back, &bad), SNT_STORE_OK);
+	assert_int_equal(back.birth_year, 2008);
+	v[SNT_STORE_ROW_NCOLUMNS - 1].i = 10000;
+	assert_int_equal(snt_store_row_from_values(v, &back, &bad), SNT_STORE_ERR_CORRUPT);
+	assert_string_equal(bad, "birth_year");
+	v[SNT_STORE_ROW_NCOLUMNS - 1].type = SNT_STORE_TEXT;
+	v[SNT_STORE_ROW_NCOLUMNS - 1].p = "1949";
+	v[SNT_STORE_ROW_NCOLUMNS - 1].len = 4;
+	assert_int_equal(snt_store_row_from_values(v, &back, &bad), SNT_STORE_ERR_CORRUPT);
+}
+
 static void test_personal(void **state)
 {
 	struct fx *f = *state;
@@ -2267,7 +2337,7 @@ static void assert_checks_generated(const char *path)
 	assert_int_equal(raw_exec(path,
 				  "INSERT INTO entries (" SNT_STORE_ROW_COLUMNS ") SELECT max(seq) + 1, boot_id, "
 				  "mono_ms, time_utc_ms, clock, kind, 'xyz', colour, verified, temp_dc, decision, "
-				  "reasons, door, subject, payload, detail, hash, hash, payload_hash FROM entries",
+				  "reasons, door, subject, payload, detail, hash, hash, payload_hash, birth_year FROM entries",
 				  msg, sizeof(msg)),
 			 SQLITE_CONSTRAINT);
 	assert_non_null(strstr(msg, "CHECK constraint failed"));
@@ -2313,7 +2383,7 @@ static void test_fixture_v4(void **state)
 	snt_store_close(st);
 	db = raw_open(f->path);
 	assert_int_equal(raw_int(db, "PRAGMA user_version"), SNT_STORE_SCHEMA_VERSION);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'hash_form' AND value = 'sentinel-entry-v3'"),
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM meta WHERE key = 'hash_form' AND value = 'sentinel-entry-v4'"),
 			 1);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM entries WHERE payload IS NOT NULL AND format = 'hcert'"), 1);
 	sqlite3_close(db);
@@ -2430,7 +2500,7 @@ static void test_row_codec(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-					     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)", -1, &ins, NULL),
+					     "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)", -1, &ins, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_bind_int(ins, 1, 9), SQLITE_OK);
 	assert_int_equal(snt_store_row_bind(ins, 2, &e, &names), SQLITE_OK);
@@ -2670,7 +2740,7 @@ static void test_detail(void **state)
 	/* A raw writer cannot store a detail that is not a JSON object. */
 	assert_int_equal(raw_exec(f->path, "DROP TRIGGER entries_chain; INSERT INTO entries SELECT 2, "
 				  "boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, "
-				  "temp_dc, decision, reasons, door, subject, payload, hash, hash, '[1]', NULL "
+				  "temp_dc, decision, reasons, door, subject, payload, hash, hash, '[1]', NULL, NULL "
 				  "FROM entries WHERE seq = 1", NULL, 0), SQLITE_CONSTRAINT);
 }
 
@@ -3398,6 +3468,7 @@ int main(int argc, char **argv)
 		T(test_rebase),
 		T(test_cli_verify_log),
 		T(test_cli_purge),
+		T(test_birth_year),
 		T(test_personal),
 		T(test_personal_digest),
 		T(test_fixture_v3),

@@ -317,7 +317,7 @@ void rv_table_header(FILE *f)
  * override reason is followed by " by @by" when @by is not "" and that
  * fits the column.
  */
-static void print_reasons(FILE *f, snt_reasons_t set, const char *by, const char *const extra[2])
+static void print_reasons(FILE *f, snt_reasons_t set, const char *by, const char *const extra[3])
 {
 	const int width = TABLE_WIDTH - REASONS_COL;
 	int used = 0;
@@ -356,8 +356,8 @@ static void print_reasons(FILE *f, snt_reasons_t set, const char *by, const char
 		fputc('-', f);
 		used = 1;
 	}
-	/* Then who: "staff S001", "pass P-7" (wrapped like the reasons). */
-	for (int i = 0; i < 2; i++) {
+	/* Then who: "staff S001", "pass P-7", "born 1949" (wrapped like the reasons). */
+	for (int i = 0; i < 3; i++) {
 		int len = extra[i] ? (int)strlen(extra[i]) : 0;
 
 		if (!len)
@@ -459,6 +459,7 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 	struct snt_review_detail *d = NULL;
 	struct snt_review_when w;
 	struct line l = { .n = 0 };
+	char born[32] = "";
 	int w_subj = 0;
 
 	/* The detail record is parsed only when it may name an override, a staff member, a pass or a card. */
@@ -516,9 +517,14 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		put_char(&l, ' ');
 	put_char(&l, ' ');
 	fwrite(l.buf, 1, l.n, f);
+	/* The birth year an age rule kept (entry.h), after who the entry names. */
+	if (e->birth_year) {
+		/* TRANSLATORS: the entries table: the visitor's birth year (an age rule), e.g. "born 1949". */
+		snprintf(born, sizeof(born), _("born %d"), (int)e->birth_year);
+	}
 	if (d) {
 		char staff[8 + SNT_REVIEW_DETAIL_TEXT], pass[8 + SNT_REVIEW_DETAIL_TEXT];
-		const char *extra[2] = { NULL, NULL };
+		const char *extra[3] = { NULL, NULL, born[0] ? born : NULL };
 
 		if (e->kind == SNT_KIND_STAFF && token_ok(d->staff)) {
 			snprintf(staff, sizeof(staff), "staff %s", d->staff);
@@ -531,7 +537,7 @@ void rv_table_row(FILE *f, struct rv_table *t, const struct snt_entry *e)
 		print_reasons(f, e->reasons, override_by_ok(d->override_by) ? d->override_by : "", extra);
 		free(d);
 	} else {
-		static const char *const none[2] = { NULL, NULL };
+		const char *const none[3] = { NULL, NULL, born[0] ? born : NULL };
 
 		print_reasons(f, e->reasons, "", none);
 	}
@@ -680,6 +686,11 @@ int rv_json_row(FILE *f, const struct snt_entry *e, bool detail)
 		}
 		free(d);
 	}
+	/* Only an entry that keeps a birth year (an age rule) has the key. */
+	if (e->birth_year) {
+		rc |= raw_put(buf, sizeof(buf), &o, ", \"birth_year\": ");
+		rc |= raw_put(buf, sizeof(buf), &o, decimal(e->birth_year, num));
+	}
 	if (detail && e->detail[0]) {
 		rc |= raw_put(buf, sizeof(buf), &o, ", \"detail\": ");
 		rc |= detail_put(buf, sizeof(buf), &o, e->detail);
@@ -722,13 +733,13 @@ int rv_csv_header(FILE *f)
 		fprintf(f, ",%s", snt_entry_enum_column((enum snt_entry_enum)c));
 	fprintf(f, ",temp_c,%s,reasons,%s", snt_entry_enum_column(SNT_ENTRY_ENUM_DECISION),
 		snt_entry_enum_column(SNT_ENTRY_ENUM_DOOR));
-	fputs(",subject,staff,override_by,override_original,pass,idcard_last4\r\n", f);
+	fputs(",subject,staff,override_by,override_original,pass,idcard_last4,birth_year\r\n", f);
 	return 0;
 }
 
 int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
 {
-	char seq[24], lt[SNT_REVIEW_LOCAL_LEN], ut[TIME_LEN], temp[16], reasons[512];
+	char seq[24], lt[SNT_REVIEW_LOCAL_LEN], ut[TIME_LEN], temp[16], reasons[512], born[16] = "";
 	struct snt_review_when w;
 	int rc = 0;
 
@@ -768,10 +779,13 @@ int rv_csv_row(FILE *f, struct snt_review_hour *hc, const struct snt_entry *e)
 		rc |= csv_put(f, d->override_by, true, ',');
 		rc |= csv_put(f, d->override_original, true, ',');
 		rc |= csv_put(f, d->pass, true, ',');
-		rc |= csv_put(f, d->idcard_last4, true, '\n');
+		rc |= csv_put(f, d->idcard_last4, true, ',');
 		free(d);
 	} else {
-		fputs(",,,,\r\n", f);
+		fputs(",,,,,", f);
 	}
+	if (e->birth_year)
+		snprintf(born, sizeof(born), "%d", (int)e->birth_year);
+	rc |= csv_put(f, born, false, '\n');
 	return rc ? -1 : 0;
 }

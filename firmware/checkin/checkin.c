@@ -824,6 +824,10 @@ enum snt_checkin_err snt_checkin_visit(struct snt_checkin *ci, struct snt_visit 
 	detail_measure(&e, &ci->cfg.thermo, &v->temp);
 	detail_rules(&e, rules, &in, &v->result, &cr);
 	(void)detail_set(&e, "idcard", checkin__card_detail(&card));
+	/* The birth year in clear only when the home's rule set has an age rule (rules.h). */
+	if (card.read && !card.invalid && card.has_age && snt_rules_age_rule(rules) &&
+	    card.birth_year >= SNT_ENTRY_BIRTH_YEAR_MIN && card.birth_year <= SNT_ENTRY_BIRTH_YEAR_MAX)
+		e.birth_year = card.birth_year;
 
 	v->store_err = store_append(ci, &e);
 	if (v->store_err == SNT_STORE_OK) {

@@ -70,7 +70,12 @@
  * event naming it; the visit goes on as one without a card, as does a
  * visitor who places none in time.  A visitor who must register and has no
  * card read (none placed, a reader fault, or no reader on the board) refers
- * with id-missing, the screen saying so.
+ * with id-missing, the screen saying so.  Under a rule set with an age
+ * rule (rules.h min_age, max_age) the card's age on the visit's local day
+ * (snt_idcard_age() of its birth date) is judged (policy.h
+ * age-out-of-range; the "age" screen and prompt) and its holder's birth
+ * year kept in the entry (entry.h birth_year); without an age rule no
+ * birth year is kept.
  *
  * Clock: each entry's clock state is snt_clock_judge_step() of the board
  * clock against the latest trusted time seen (a wall clock that jumps ahead

@@ -296,6 +296,9 @@ int snt_entry_check(const struct snt_entry *e, struct snt_entry_names *names)
 	if (e->payload_len > SNT_ENTRY_MAX_PAYLOAD || (e->payload_len > 0 && !e->payload) ||
 	    (e->payload_len > 0 && e->has_payload_hash))
 		return -1;
+	if (e->birth_year != 0 &&
+	    (e->birth_year < SNT_ENTRY_BIRTH_YEAR_MIN || e->birth_year > SNT_ENTRY_BIRTH_YEAR_MAX))
+		return -1;
 	t.clock = clock_names[e->clock];
 	t.kind = kind_names[e->kind];
 	t.format = format_names[e->format];
@@ -405,6 +408,11 @@ void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_name
 		put_u8(&s, 1);
 		put_str(&s, e->detail);
 	}
+	/* sentinel-entry-v4: the birth year only when the entry keeps one. */
+	if (e->birth_year) {
+		put_u8(&s, 2);
+		put_i64(&s, e->birth_year);
+	}
 }
 
 bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
@@ -419,5 +427,5 @@ bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b)
 	       (!a->payload_len || !memcmp(a->payload, b->payload, a->payload_len)) &&
 	       a->has_payload_hash == b->has_payload_hash &&
 	       (!a->has_payload_hash || !memcmp(a->payload_hash, b->payload_hash, SNT_HASH_LEN)) &&
-	       !memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) && !memcmp(a->hash, b->hash, SNT_HASH_LEN);
+	       a->birth_year == b->birth_year && !memcmp(a->prev_hash, b->prev_hash, SNT_HASH_LEN) && !memcmp(a->hash, b->hash, SNT_HASH_LEN);
 }

@@ -177,6 +177,8 @@ enum snt_lang {
 #define SNT_HASH_LEN 32		/* SHA-256 */
 #define SNT_ENTRY_MAX_PAYLOAD 65536	/* largest payload kept, bytes */
 #define SNT_DETAIL_LEN 1024		/* detail record, JSON text + NUL (schema 3) */
+#define SNT_ENTRY_BIRTH_YEAR_MIN 1800	/* struct snt_entry.birth_year when kept */
+#define SNT_ENTRY_BIRTH_YEAR_MAX 9999
 /* Every reason name joined by commas, with its terminating NUL: well under this. */
 #define SNT_REASONS_TEXT_LEN 512
 
@@ -231,6 +233,14 @@ struct snt_entry {
 	 * Nothing personal beyond what the entry already holds (masked subject).
 	 */
 	char detail[SNT_DETAIL_LEN];
+	/*
+	 * The registered visitor's birth year, from the resident ID card, kept
+	 * in clear only when the home's rule set has an age rule (rules.h
+	 * min_age, max_age); 0: none (every entry without one, and every entry
+	 * logged before schema 8), else SNT_ENTRY_BIRTH_YEAR_MIN ..
+	 * SNT_ENTRY_BIRTH_YEAR_MAX.
+	 */
+	int32_t birth_year;
 	uint8_t prev_hash[SNT_HASH_LEN];	/* set by the store */
 	uint8_t hash[SNT_HASH_LEN];		/* set by the store */
 };
@@ -373,7 +383,7 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
 /*
  * snt_entry_hash_input() - the input of an entry's chain hash, in order,
  * to @sink: hash = SHA-256(prev_hash[32] || C), canonical form
- * "sentinel-entry-v3":
+ * "sentinel-entry-v4":
  *
  *   C    = STR("sentinel-entry-v1")
  *          I64(seq) STR(boot_id) I64(mono_ms) I64(time_utc_ms)
@@ -381,6 +391,7 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
  *          OPT_I64(temp_dc) STR(decision) STR(reasons) STR(door)
  *          OPT_STR(subject) PAYLOAD
  *          [0x01 STR(detail)]     only when the entry has a detail record
+ *          [0x02 I64(birth_year)] only when the entry keeps a birth year
  *
  *   U32(n)      4 bytes, unsigned, big-endian
  *   I64(v)      8 bytes, two's complement, big-endian
@@ -392,7 +403,9 @@ typedef void (*snt_entry_sink_fn)(void *ctx, const void *bytes, size_t n);
  *               0x01 then STR(payload); 0x02 then STR(payload_hash), the
  *               32 bytes of the SHA-256
  *
- * An entry without a payload hash has exactly the form "sentinel-entry-v2"
+ * An entry without a birth year has exactly the form "sentinel-entry-v3"
+ * of schema 5 to 7; one without a payload hash either, exactly the form
+ * "sentinel-entry-v2"
  * of schema 3 and 4, and one without a detail record nor a payload hash
  * exactly the form "sentinel-entry-v1" of schema 1 and 2 (the label inside
  * C stays "sentinel-entry-v1"), so logs migrated from those versions
@@ -410,11 +423,12 @@ void snt_entry_hash_input(const struct snt_entry *e, const struct snt_entry_name
  * snt_entry_equal() - whether @a and @b hold the same entry, field by
  * field: seq, boot id, times, every enum, the temperature (temp_dc only
  * when has_temp), reasons, subject, detail, the payload's bytes, the
- * payload hash (when there is one), prev_hash and hash.  Both must be non-NULL.
+ * payload hash (when there is one), the birth year, prev_hash and hash.
+ * Both must be non-NULL.
  */
 bool snt_entry_equal(const struct snt_entry *a, const struct snt_entry *b);
 
 /* The canonical form's name, kept in the log (meta 'hash_form'). */
-#define SNT_ENTRY_HASH_FORM "sentinel-entry-v3"
+#define SNT_ENTRY_HASH_FORM "sentinel-entry-v4"
 
 #endif /* SNT_ENTRY_H */

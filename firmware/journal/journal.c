@@ -152,6 +152,10 @@ static char *entry_json(const struct snt_entry *e)
 		json_decref(o);
 		o = NULL;
 	}
+	if (o && e->birth_year && json_object_set_new(o, "birth_year", json_integer(e->birth_year))) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (!o)
 		return NULL;
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -260,6 +264,14 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 		if (snt_hex_decode_lower(hex, SNT_HASH_LEN, e->payload_hash))
 			goto out;
 		e->has_payload_hash = true;
+	}
+	/* Records written before schema 8, and every record without an age rule, have no birth year. */
+	v = json_object_get(o, "birth_year");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < SNT_ENTRY_BIRTH_YEAR_MIN ||
+		    json_integer_value(v) > SNT_ENTRY_BIRTH_YEAR_MAX)
+			goto out;
+		e->birth_year = (int32_t)json_integer_value(v);
 	}
 	ok = true;
 out:

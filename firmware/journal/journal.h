@@ -18,7 +18,8 @@
  * detail (the detail record as a JSON string, or null; absent in records
  * written before schema 3), then payload_sha256_hex (64 lower-case hex
  * digits) only when the entry has a payload hash (absent in records
- * written before schema 5).  A payload the log keeps only as its SHA-256
+ * written before schema 5), then birth_year (an integer) only when the
+ * entry keeps one (an age rule; absent in records written before schema 8).  A payload the log keeps only as its SHA-256
  * (snt_code_format_keep()) is written as that hash, never as itself.
  * A last line without its newline or with a bad CRC is a record torn by a
  * power cut: it was never acknowledged (the door opens only after the

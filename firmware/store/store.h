@@ -96,7 +96,7 @@
 #include "entry/entry.h"
 #include "fss/fss.h"
 
-#define SNT_STORE_SCHEMA_VERSION 7
+#define SNT_STORE_SCHEMA_VERSION 8
 
 enum snt_store_err {
 	SNT_STORE_OK = 0,
@@ -675,13 +675,14 @@ enum snt_store_err snt_store_entry_hash(const struct snt_entry *e, uint8_t out[S
  *
  * The gate's log and the bureau's tables store an entry in these columns,
  * in this order, each value as it is hashed: enums and reasons by name
- * (snt_entry_names), temp_dc, subject, payload, detail and payload_hash NULL
- * when absent, the two chain hashes and the payload hash as 32-byte blobs.
+ * (snt_entry_names), temp_dc, subject, payload, detail, payload_hash and
+ * birth_year NULL when absent, the two chain hashes and the payload hash as
+ * 32-byte blobs, birth_year an integer.
  */
 #define SNT_STORE_ROW_COLUMNS "seq, boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, " \
 			      "verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash, " \
-			      "payload_hash"
-#define SNT_STORE_ROW_NCOLUMNS 19
+			      "payload_hash, birth_year"
+#define SNT_STORE_ROW_NCOLUMNS 20
 
 /*
  * One column's value of an entry row, as any SQL database holds it: the

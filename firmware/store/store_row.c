@@ -19,7 +19,7 @@
 const char *const store__col_names[] = {
 	"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour",
 	"verified", "temp_dc", "decision", "reasons", "door", "subject", "payload",
-	"detail", "prev_hash", "hash", "payload_hash",
+	"detail", "prev_hash", "hash", "payload_hash", "birth_year",
 };
 
 enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum col c)
@@ -302,6 +302,12 @@ static enum snt_store_err decode_values(const struct snt_store_value *v, struct 
 			return SNT_STORE_ERR_CORRUPT;
 		e.has_payload_hash = true;
 	}
+	/* The birth year, kept only under an age rule (entry.h). */
+	*bad = COL_BIRTH_YEAR;
+	if (!val_int(&v[COL_BIRTH_YEAR], true, &present, &i) ||
+	    (present && (i < SNT_ENTRY_BIRTH_YEAR_MIN || i > SNT_ENTRY_BIRTH_YEAR_MAX)))
+		return SNT_STORE_ERR_CORRUPT;
+	e.birth_year = (int32_t)i;
 	*out = e;
 	return SNT_STORE_OK;
 }
@@ -470,6 +476,10 @@ int snt_store_row_values(const struct snt_entry *e, const struct snt_entry_names
 								.len = SNT_HASH_LEN };
 	else
 		v[COL_PAYLOAD_HASH].type = SNT_STORE_NULL;
+	if (e->birth_year)
+		v[COL_BIRTH_YEAR] = (struct snt_store_value){ .type = SNT_STORE_INTEGER, .i = e->birth_year };
+	else
+		v[COL_BIRTH_YEAR].type = SNT_STORE_NULL;
 	return 0;
 }
 

@@ -58,8 +58,13 @@
  *          < SNT_DETAIL_LEN bytes), prev_hash bstr 32, hash bstr 32,
  *          payload_hash bstr 32 | null (the SHA-256 of a payload the log
  *          keeps only as that, snt_code_format_keep(); null for none, and
- *          always null when payload is not)]
- * The encoder writes the 19 columns; the decoder also takes the first 18
+ *          always null when payload is not),
+ *          birth_year uint (SNT_ENTRY_BIRTH_YEAR_MIN ..
+ *          SNT_ENTRY_BIRTH_YEAR_MAX; only in an entry that keeps one: the
+ *          visitor's birth year under a rule set's age rule, entry.h)]
+ * The encoder writes the 19 columns, and the 20th only for an entry that
+ * keeps a birth year (so the bundles of a gate without an age rule stay
+ * what an older bureau reads); the decoder takes 20, 19 or the first 18
  * alone (bundles written before payload_hash: read as null).
  * Enum names are those of the store: snt_clock_state_name(),
  * snt_person_kind_name(), snt_code_format_name(), snt_colour_name(),
@@ -357,7 +362,7 @@ enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, 
  * (not well-formed, trailing bytes, nesting deeper than 16, a length longer
  * than the input, not a map); _TYPE; _VERSION; _FIELD (diag.field names it:
  * "device", "kind", "first", ..., "entries", "entries[2]" (not an array of
- * 19 or 18), "entries[2].clock"; an unknown key is named by itself; also
+ * 20, 19 or 18), "entries[2].clock"; an unknown key is named by itself; also
  * "entries" with diag.seq when an entry's strings fail the store's checks,
  * e.g. a boot_id that is not UTF-8); _COUNT (count not within 1 to
  * SNT_BUNDLE_MAX_ENTRIES, or not the number of entries); _MANIFEST (first /

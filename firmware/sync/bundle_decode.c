@@ -319,10 +319,10 @@ static int texts_valid(const uint8_t *p, size_t len, size_t *pos, unsigned int d
 /* The entry array at @r's position; @idx for field names.  The payload is borrowed from @r's bytes. */
 static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_entry *e, struct snt_bundle_diag *d)
 {
-	static const char *const cols[BUNDLE_ENTRY_COLUMNS] = {
+	static const char *const cols[BUNDLE_ENTRY_COLUMNS_BIRTH] = {
 		"seq", "boot_id", "mono_ms", "time_utc_ms", "clock", "kind", "format", "colour", "verified",
 		"temp_dc", "decision", "reasons", "door", "subject", "payload", "detail", "prev_hash", "hash",
-		"payload_hash",
+		"payload_hash", "birth_year",
 	};
 	char name[SNT_BUNDLE_FIELD_LEN], reasons[BUNDLE_REASONS_MAX], s[32];
 	uint64_t ncols;
@@ -331,9 +331,9 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 
 	memset(e, 0, sizeof(*e));
 	if (pull_next(r) || r->kind != PULL_ARRAY ||
-	    (r->u != BUNDLE_ENTRY_COLUMNS && r->u != BUNDLE_ENTRY_COLUMNS_V1)) {
+	    (r->u != BUNDLE_ENTRY_COLUMNS && r->u != BUNDLE_ENTRY_COLUMNS_BIRTH && r->u != BUNDLE_ENTRY_COLUMNS_V1)) {
 		snprintf(name, sizeof(name), "entries[%zu]", idx);
-		return bundle__fail_field(d, name, "not an array of 19 (or 18) columns");
+		return bundle__fail_field(d, name, "not an array of 19 (or 20, or 18) columns");
 	}
 	ncols = r->u;
 	if (pull_next(r) || pull_uint(r, &e->seq) || e->seq < 1 || e->seq > SNT_BUNDLE_MAX_SEQ)
@@ -419,6 +419,13 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 				goto bad;
 			e->has_payload_hash = true;
 		}
+	}
+	/* The birth year, only in an entry that keeps one (never a null: 19 columns then). */
+	col = 19;
+	if (ncols > 19) {
+		if (pull_next(r) || pull_int(r, &v) || v < SNT_ENTRY_BIRTH_YEAR_MIN || v > SNT_ENTRY_BIRTH_YEAR_MAX)
+			goto bad;
+		e->birth_year = (int32_t)v;
 	}
 	return SNT_BUNDLE_OK;
 bad:

@@ -14,8 +14,12 @@
 #include "sign/sign.h"
 #include "sync/bundle.h"
 
-/* Columns of one entry array in a bundle (bundle.h, "entries"); the first 18 in older bundles. */
+/*
+ * Columns of one entry array in a bundle (bundle.h, "entries"): 19, 20 with
+ * a birth year; the first 18 in older bundles.
+ */
 #define BUNDLE_ENTRY_COLUMNS 19
+#define BUNDLE_ENTRY_COLUMNS_BIRTH 20
 #define BUNDLE_ENTRY_COLUMNS_V1 18
 /* Longest reasons text of one entry, NUL included. */
 #define BUNDLE_REASONS_MAX 512

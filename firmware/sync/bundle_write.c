@@ -101,7 +101,7 @@ static void cb_key(struct cb *b, const char *key)
 
 static void cb_entry(struct cb *b, const struct snt_entry *e, const char *reasons)
 {
-	cb_head(b, 4, BUNDLE_ENTRY_COLUMNS);
+	cb_head(b, 4, e->birth_year ? BUNDLE_ENTRY_COLUMNS_BIRTH : BUNDLE_ENTRY_COLUMNS);
 	cb_int(b, e->seq);
 	cb_text(b, e->boot_id);
 	cb_int(b, e->mono_ms);
@@ -136,6 +136,8 @@ static void cb_entry(struct cb *b, const struct snt_entry *e, const char *reason
 		cb_bytes(b, 2, e->payload_hash, SNT_HASH_LEN);
 	else
 		cb_null(b);
+	if (e->birth_year)
+		cb_int(b, e->birth_year);
 }
 
 enum snt_bundle_err snt_bundle_manifest_fill(const char *device, enum snt_bundle_kind kind,

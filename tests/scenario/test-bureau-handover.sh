@@ -106,23 +106,24 @@ OLD=$(bureau_db old) || fail "old db"
 if bureau_pg; then
 	bureau_sql "$OLD" "DROP TABLE handovers; DROP TABLE retentions; ALTER TABLE devices DROP COLUMN cut_seq,
 		DROP COLUMN cut_hash, DROP COLUMN cut_time_utc_ms; DROP TABLE personal; DROP TABLE personal_audit;
-		DROP FUNCTION bureau_never_changed(); UPDATE bureau_meta SET value = '1' WHERE key = 'schema'" >/dev/null
+		DROP FUNCTION bureau_never_changed(); ALTER TABLE entries DROP COLUMN birth_year;
+		ALTER TABLE priority DROP COLUMN birth_year; UPDATE bureau_meta SET value = '1' WHERE key = 'schema'" >/dev/null
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a schema 1 database"
 	expect_eq "schema 1 migrated" "$(bureau_sql "$OLD" "SELECT value FROM bureau_meta WHERE key = 'schema';
-		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "4
+		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "5
 1
 100
 1"
 else
 	sqlite3 "$OLD" "DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
 		ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
-		DROP TABLE personal_audit; PRAGMA user_version = 5" ||
+		DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year; PRAGMA user_version = 5" ||
 		fail "make a version 5 database"
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a version 5 database"
 	expect_eq "version 5 migrated" "$(sqlite3 "$OLD" "PRAGMA user_version; SELECT count(*) FROM handovers;
-		SELECT count(*) FROM entries; SELECT cut_seq FROM devices")" "8
+		SELECT count(*) FROM entries; SELECT cut_seq FROM devices")" "9
 1
 100
 1"

@@ -7,8 +7,14 @@
 # 2026-11-28T20:00Z are on 29 November there, still the 28th in UTC): 18 on
 # the birthday itself is admitted, 17 the day before it refers with
 # age-out-of-range, 80 is admitted, 81 refers; the screen and the voice say
-# why ("age" screen and prompt).
+# why ("age" screen and prompt).  Under the age rule each entry keeps its
+# holder's birth year (sentinelctl entries --json, --csv and the table),
+# which the chain covers, the bundles carry and the bureau keeps (on both
+# backends: test-bureau-pg.sh runs this script against PostgreSQL too); the
+# same visitors under a rule set without an age rule leave no birth year,
+# in the entries or anywhere in the log's files.
 . tests/scenario/lib.sh
+bureau_backend
 
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
 cat >"$T/rules.json" <<JSON
@@ -53,6 +59,7 @@ cat >>"$T/gate.conf" <<CONF
 timeout_ms = 2000
 
 [sync]
+device_key = keys/device.key
 bureau_key = $T/bureau.key.pub
 
 [rules]
@@ -81,4 +88,64 @@ expect_eq "told: age" "$(grep -c 'display "年龄不符合本院探视规定 请
 expect_eq "the age screens" "$(ls "$T"/screens/*-age.png 2>/dev/null | wc -l)" "2"
 expect_eq "the age prompts" "$(grep -c ' audio "age-\(zh\|en\)"' "$T/out.log")" "4"
 grep -q ' audio "refer-zh"' "$T/out.log" && fail "a refer prompt instead of the age prompt"
+
+# The birth years, in the entries and their outputs; the log verifies.
+expect_eq "birth years" "$("$B/sentinelctl" entries --json --db "$T/gate.db" | jq -r '.birth_year' | tr '\n' ' ')" \
+	"1949 2008 2008 1946 1945 "
+expect_eq "birth year in the CSV" "$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | cut -d, -f1,18 |
+	sed -n '1,2p')" "seq,birth_year
+1,1949"
+expect_eq "birth year in the table" "$("$B/sentinelctl" entries --db "$T/gate.db" | grep -c 'born 19[0-9][0-9]')" "3"
+"$B/sentinelctl" verify-log --db "$T/gate.db" >"$T/verify.out" 2>&1
+expect_eq "verify-log with birth years" "$?" "0"
+# Changing a kept birth year breaks the chain.
+cp "$T/gate.db" "$T/tampered.db"
+sqlite3 "$T/tampered.db" "DROP TRIGGER entries_no_update; UPDATE entries SET birth_year = 1990 WHERE seq = 3" ||
+	fail "tamper"
+"$B/sentinelctl" verify-log --db "$T/tampered.db" >"$T/verify2.out" 2>&1
+expect_eq "verify-log after a changed birth year: exit" "$?" "1"
+
+# The bureau keeps them: the gate syncs online with sentinel-bureau serve.
+DB=$(bureau_db age) || fail "bureau database"
+mkdir -p "$T/keys"
+"$B/sentinelctl" keys init --config "$T/gate.conf" >/dev/null || fail "gate keys init"
+"$B/sentinel-bureau" --db "$DB" register --device test-gate --pub "$T/keys/device.pub" >/dev/null || fail "register"
+"$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
+pid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
+sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#" "$T/gate.conf"
+out=$("$B/sentinelctl" sync online --config "$T/gate.conf" 2>&1)
+expect_eq "sync online: exit" "$?" "0"
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+expect_eq "the bureau's birth years" \
+	"$("$B/sentinel-bureau" --db "$DB" entries --device test-gate --json | jq -r '.birth_year' | tr '\n' ' ')" \
+	"1949 2008 2008 1946 1945 "
+expect_eq "the bureau's column" "$(bureau_sql "$DB" "SELECT count(birth_year) FROM entries")" "5"
+"$B/sentinel-bureau" --db "$DB" verify >/dev/null || fail "bureau verify"
+
+# The same visitors under a set without an age rule: no birth year kept, anywhere.
+sed -e 's/, "min_age": 18, "max_age": 80//' -e 's/"version": 1/"version": 2/' "$T/rules.json" >"$T/rules2.json"
+"$B/sentinel-bureau" --key "$T/bureau.key" policy sign --in "$T/rules2.json" --out "$T/rules2.cose" >/dev/null ||
+	fail "policy sign 2"
+mkdir -p "$T/n/rules"
+sed -e "s#^db = .*#db = n/gate.db#" -e "s#^output = .*#output = n/out.log#" -e "s#^dir = rules#dir = n/rules#" \
+	"$T/gate.conf" >"$T/n.conf"
+"$B/sentinelctl" policy install --config "$T/n.conf" --now 2026-11-28T00:00:00Z "$T/rules2.cose" >/dev/null ||
+	fail "policy install 2"
+"$B/sentineld" -f -c "$T/n.conf" 2>"$T/n/stderr"
+expect_eq "no age rule: sentineld exit status" "$?" "0"
+expect_eq "no age rule: everyone admitted" \
+	"$("$B/sentinelctl" entries --json --db "$T/n/gate.db" | jq -r '.decision' | sort | uniq -c | tr -s ' ')" " 5 admit"
+expect_eq "no age rule: no birth year kept" "$(sqlite3 "$T/n/gate.db" "SELECT count(birth_year) FROM entries")" "0"
+"$B/sentinelctl" entries --json --detail --db "$T/n/gate.db" | grep -q birth && fail "a birth year in the entries"
+# (The birth dates in full: a bare year could be digits of a hash in hex.)
+for y in 19491231 20081129 20081130 19461129 19451128; do
+	for f in "$T/n/gate.db" "$T/n/gate.db-wal" "$T/n/out.log" "$T/n/stderr"; do
+		[ -e "$f" ] || continue
+		grep -qaF "$y" "$f" && fail "$f gives the birth year away ($y)"
+	done
+done
 finish

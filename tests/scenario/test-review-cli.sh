@@ -210,7 +210,7 @@ expect_eq "export json = entries --json" "$(cat "$T/all.json")" "$("$ctl" entrie
 # An empty day: the header only.
 expect_eq "export empty day" "$("$ctl" export --db "$db" --format csv --output "$T/empty.csv" --day 2026-11-28)" "export: 0 entries to $T/empty.csv"
 expect_eq "export empty day content" "$(python3 -c 'import sys; print(repr(open(sys.argv[1], "rb").read()))' "$T/empty.csv")" \
-	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,staff,override_by,override_original,pass,idcard_last4\\r\\n'"
+	"b'\\xef\\xbb\\xbfseq,time,time_utc,clock,kind,format,colour,verified,temp_c,decision,reasons,door,subject,staff,override_by,override_original,pass,idcard_last4,birth_year\\r\\n'"
 [ -z "$(find "$T" -name '*.tmp-*')" ] || fail "temporary files left: $(find "$T" -name '*.tmp-*')"
 # Progress: a counter on standard error only when it is a terminal (script(1) gives one).
 "$ctl" export --db "$T/h.db" --format csv --output "$T/quiet.csv" 2>"$T/quiet.err" >/dev/null
@@ -302,11 +302,11 @@ expect_eq "export --format json --detail = entries --json --detail" "$(cat "$T/d
 	"$("$ctl" entries --db "$T/d.db" --json --detail)"
 expect_eq "entries --csv: staff and override columns" \
 	"$("$ctl" entries --db "$T/d.db" --csv --since '2026-11-29 08:10' | cut -d, -f1,10- | tr -d '\r')" \
-"seq,decision,reasons,door,subject,staff,override_by,override_original,pass,idcard_last4
-6,admit,code-yellow override-admit temp-normal,opened,,S001,S001,deny,'=P-7,
-7,admit,no-code override-admit temp-normal,opened,,,button,refer,,
-8,deny,override-deny code-green temp-normal,shut,,,staff-member-with-a-long-ref-0001,admit,,
-9,admit,code-green temp-normal,opened,,S-2,,,,"
+"seq,decision,reasons,door,subject,staff,override_by,override_original,pass,idcard_last4,birth_year
+6,admit,code-yellow override-admit temp-normal,opened,,S001,S001,deny,'=P-7,,
+7,admit,no-code override-admit temp-normal,opened,,,button,refer,,,
+8,deny,override-deny code-green temp-normal,shut,,,staff-member-with-a-long-ref-0001,admit,,,
+9,admit,code-green temp-normal,opened,,S-2,,,,,"
 "$ctl" export --db "$T/d.db" --format csv --output "$T/d.csv" --since '2026-11-29 08:10' >/dev/null
 expect_eq "export csv = entries --csv" "$(tail -c +4 "$T/d.csv")" \
 	"$("$ctl" entries --db "$T/d.db" --csv --since '2026-11-29 08:10')"

@@ -2,9 +2,10 @@
 /*
  * The bureau database on a PostgreSQL server (15, through libpq; backend.h).
  *
- * Layout (table bureau_meta: application 'sentinel-bureau', schema '4'; a
- * database of schema '1' to '3' is brought to '4' on open, in one
- * transaction):
+ * Layout (table bureau_meta: application 'sentinel-bureau', schema '5'; a
+ * database of schema '1' to '4' is brought to '5' on open, in one
+ * transaction; schema 5 adds entries' and priority's birth_year, after
+ * received_utc_ms, db_pg_query.c):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; moved only by a merge that brings
  *             new entries), and what the merges keep up to date so that
@@ -79,7 +80,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
 
-#define PG_SCHEMA_VERSION 4	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
+#define PG_SCHEMA_VERSION 5	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
 #define PG_COPY_CHUNK (256 * 1024)	/* bytes sent per PQputCopyData() */
 
@@ -184,7 +185,7 @@ static const char schema_v1[] =
 	");\n";
 
 /* The steps after schema 1: schema_steps[v - 2] brings schema v - 1 to v. */
-static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3, pg__schema_v4 };
+static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3, pg__schema_v4, pg__schema_v5 };
 
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
@@ -648,7 +649,7 @@ static int cb_flush(struct pg_db *db, struct copybuf *b)
 static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t dev, const struct snt_entry *e,
 				 size_t count, int64_t now_ms, char *why, size_t n)
 {
-	char sql[64];
+	char sql[512];
 
 	static const uint8_t header[19] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
 	struct copybuf b = { 0 };
@@ -656,7 +657,8 @@ static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t de
 	PGresult *r;
 	uint8_t *q;
 
-	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN (FORMAT binary)", table);
+	/* By name: birth_year (schema 5) comes after received_utc_ms in the tables. */
+	snprintf(sql, sizeof(sql), "COPY %s (dev, %s, received_utc_ms) FROM STDIN (FORMAT binary)", table, entry_cols);
 	r = PQexec(db->conn, sql);
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
 		err = pg__fail(db, r, why, n, "copy");

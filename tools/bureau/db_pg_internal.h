@@ -176,6 +176,8 @@ extern const char pg__schema_v4[];
  */
 enum bureau_err pg__records_insert(struct pg_db *db, int64_t dev, const struct bureau_record *r, size_t count,
 				   int64_t now_ms, int64_t *stored, char *why, size_t n);
+/* Schema 4 -> 5: entries' and priority's birth_year (db_pg_query.c). */
+extern const char pg__schema_v5[];
 enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
 				size_t count, int64_t now_ms, int64_t *stored, char *why, size_t n);
 enum bureau_err pg__record_get(struct bureau_db *base_, const char *device, int64_t seq, uint8_t **sealed,

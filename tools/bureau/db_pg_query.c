@@ -187,6 +187,21 @@ enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **
 	return BUREAU_OK;
 }
 
+/*
+ * Schema 4 -> 5: the registered visitor's birth year in entries and
+ * priority (the gate keeps one only under an age rule; NULL otherwise).
+ * The tables' other columns keep their places: the merge copies stage to
+ * them by position.
+ */
+const char pg__schema_v5[] =
+	"ALTER TABLE entries ADD COLUMN birth_year bigint CHECK (birth_year IS NULL OR\n"
+	"	birth_year BETWEEN 1800 AND 9999);\n"
+	"ALTER TABLE priority ADD COLUMN birth_year bigint CHECK (birth_year IS NULL OR\n"
+	"	birth_year BETWEEN 1800 AND 9999);\n"
+	"UPDATE bureau_meta SET value = '5' WHERE key = 'schema';\n";
+
+_Static_assert(SNT_ENTRY_BIRTH_YEAR_MIN == 1800 && SNT_ENTRY_BIRTH_YEAR_MAX == 9999, "birth_year's CHECK");
+
 /* Decode row @row of a binary result of the entry columns (from column 0) into @e, through the gate's code. */
 static int decode_row(const PGresult *r, int row, struct snt_entry *e)
 {
@@ -194,7 +209,7 @@ static int decode_row(const PGresult *r, int row, struct snt_entry *e)
 		SNT_STORE_INTEGER, SNT_STORE_TEXT, SNT_STORE_INTEGER, SNT_STORE_INTEGER, SNT_STORE_TEXT,
 		SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_INTEGER,
 		SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_TEXT, SNT_STORE_BLOB,
-		SNT_STORE_TEXT, SNT_STORE_BLOB, SNT_STORE_BLOB, SNT_STORE_BLOB,
+		SNT_STORE_TEXT, SNT_STORE_BLOB, SNT_STORE_BLOB, SNT_STORE_BLOB, SNT_STORE_INTEGER,
 	};
 	struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
 

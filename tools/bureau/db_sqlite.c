@@ -8,8 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 8; a
- * file of version 1 to 7 is brought to 8 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 9; a
+ * file of version 1 to 8 is brought to 9 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
@@ -56,6 +56,8 @@
  *             only the bureau's private key opens them).  Rows are never
  *             updated (a trigger refuses it); the retention deletes them
  *             (db_sqlite_personal.c).
+ *   entries, priority (version 9) birth_year: the registered visitor's
+ *             birth year where the gate kept one (an age rule), else NULL.
  *   personal_audit (version 8) append-only (triggers refuse UPDATE and
  *             DELETE): id, time_utc_ms, action ('open' or 'purge'); an
  *             opening's device, seq, staff, reason and outcome; a purge's
@@ -74,7 +76,7 @@
 #include "tools/bureau/db_sqlite_internal.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 8
+#define BUREAU_SCHEMA_VERSION 9
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -246,6 +248,18 @@ static const char schema_v8[] =
 	"BEGIN SELECT RAISE(ABORT, 'personal_audit is append-only'); END;\n"
 	"PRAGMA user_version = 8;\n";
 
+/* Version 8 -> 9: a registered visitor's birth year, kept by the gate only under an age rule. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define BIRTH_YEAR_COLUMN(name) \
+	"ALTER TABLE " name " ADD COLUMN birth_year INTEGER CHECK (birth_year IS NULL OR\n" \
+	"	birth_year BETWEEN " STR(SNT_ENTRY_BIRTH_YEAR_MIN) " AND " STR(SNT_ENTRY_BIRTH_YEAR_MAX) ");\n"
+
+static const char schema_v9[] =
+	BIRTH_YEAR_COLUMN("entries")
+	BIRTH_YEAR_COLUMN("priority")
+	"PRAGMA user_version = 9;\n";
+
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
@@ -359,6 +373,8 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			err = sqlite__exec(db, schema_v7, why, n);
 		if (!err && version < 8)
 			err = sqlite__exec(db, schema_v8, why, n);
+		if (!err && version < 9)
+			err = sqlite__exec(db, schema_v9, why, n);
 		if (!err)
 			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
@@ -368,10 +384,10 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 	}
 	if (prepare(db, "SELECT id FROM devices WHERE device = ?1", &db->st_dev) ||
 	    prepare(db, "INSERT OR IGNORE INTO entries (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
-			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 		    &db->st_ins[0]) ||
 	    prepare(db, "INSERT OR IGNORE INTO priority (dev, " SNT_STORE_ROW_COLUMNS ", received_utc_ms) VALUES "
-			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
 		    &db->st_ins[1]) ||
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM entries WHERE dev = ?1 AND seq = ?2", &db->st_get[0]) ||
 	    prepare(db, "SELECT " SNT_STORE_ROW_COLUMNS " FROM priority WHERE dev = ?1 AND seq = ?2", &db->st_get[1]) ||

@@ -313,6 +313,8 @@ static int print_entry_json(const struct snt_entry *e)
 	rc |= set(obj, "door", json_string(snt_door_name(e->door)));
 	if (e->subject[0])
 		rc |= set(obj, "subject", json_string(e->subject));
+	if (e->birth_year)	/* kept by the gate only under an age rule */
+		rc |= set(obj, "birth_year", json_integer(e->birth_year));
 	snt_hex_encode(e->hash, SNT_HASH_LEN, hex);
 	rc |= set(obj, "hash", json_string(hex));
 	if (rc || json_dumpf(obj, stdout, JSON_REAL_PRECISION(15)) != 0)
