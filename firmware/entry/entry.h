@@ -159,10 +159,10 @@ enum {
 	SNT_DOOR_COUNT = 0 SNT_DOOR_TABLE(SNT_ENTRY_PLUS1_),
 };
 
-/* A set of reasons: bit (1u << reason). */
-typedef uint32_t snt_reasons_t;
-#define SNT_REASON_BIT(r) ((snt_reasons_t)1u << (r))
-_Static_assert(SNT_REASON_COUNT <= 32, "snt_reasons_t holds every reason");
+/* A set of reasons: bit (1 << reason), room for 63 reasons. */
+typedef uint64_t snt_reasons_t;
+#define SNT_REASON_BIT(r) ((snt_reasons_t)1 << (r))
+_Static_assert(SNT_REASON_COUNT < 64, "snt_reasons_t holds every reason");
 /* Every reason of the table. */
 #define SNT_REASONS_ALL ((snt_reasons_t)(((uint64_t)1 << SNT_REASON_COUNT) - 1))
 
