@@ -92,7 +92,7 @@ grep -q ' audio "refer-zh"' "$T/out.log" && fail "a refer prompt instead of the 
 # The birth years, in the entries and their outputs; the log verifies.
 expect_eq "birth years" "$("$B/sentinelctl" entries --json --db "$T/gate.db" | jq -r '.birth_year' | tr '\n' ' ')" \
 	"1949 2008 2008 1946 1945 "
-expect_eq "birth year in the CSV" "$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | cut -d, -f1,18 |
+expect_eq "birth year in the CSV" "$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | cut -d, -f1,19 |
 	sed -n '1,2p')" "seq,birth_year
 1,1949"
 expect_eq "birth year in the table" "$("$B/sentinelctl" entries --db "$T/gate.db" | grep -c 'born 19[0-9][0-9]')" "3"
