@@ -6,6 +6,16 @@
  * chain, and records the purge (range, count, chain anchor) so the rest of
  * the log still verifies (sentinelctl verify-log).  It may run while
  * sentineld writes: SQLite's write lock serialises the two.
+ *
+ * "Now" is --now, else the system clock when it is trusted (NTP), else the
+ * bureau's time of this boot when the log holds one (a rebase record of the
+ * current boot id, snt_store_get_rebase(): the time at boot plus the
+ * monotonic time since), else unknown: never purge on an untrusted clock
+ * (one set years ahead would remove entries that are not old).  Unknown is
+ * exit 2, or with --if-trusted (the daily timer's, for a gate synced by
+ * stick only, whose clock may never be trusted) one line and exit 0.
+ * Hidden option, for tests only: --untrusted-clock (take the system clock
+ * as untrusted whatever it says).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -31,12 +41,15 @@ struct config {
 	long long days;		/* -1: not given */
 	bool has_now;		/* --now given */
 	int64_t now_ms;		/* --now, ms since the epoch */
+	bool if_trusted;	/* --if-trusted: an unknown time is nothing to do */
+	bool untrusted_clock;	/* --untrusted-clock (tests) */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sentinelctl purge --older-than DAYS [--db PATH | -c FILE] [--now RFC3339]\n"
+		"                         [--if-trusted]\n"
 		"\n"
 		"Remove the oldest log entries that the bureau has acknowledged and that\n"
 		"are older than DAYS days, and record the purge so the log still verifies.\n"
@@ -45,12 +58,16 @@ static void usage(FILE *f)
 		"  --older-than DAYS  keep entries of the last DAYS days (0-%d)\n"
 		"  --db PATH          log database (default: $SENTINEL_DB, else %s)\n"
 		"  -c, --config FILE  the log of FILE's [station] db\n"
-		"  --now RFC3339      the time now (default: the system clock, which must\n"
-		"                     be NTP-synchronised)\n"
+		"  --now RFC3339      the time now (default: the system clock when it is\n"
+		"                     NTP-synchronised, else the bureau's time of this boot\n"
+		"                     from an online sync)\n"
+		"  --if-trusted       when the time is not known, say so and exit 0 (the\n"
+		"                     timer's: nothing is purged on an untrusted clock)\n"
 		"  -h, --help         show this help\n"
 		"\n"
-		"Exit status: 0 purged, or nothing to purge; 1 the purge failed (nothing\n"
-		"was removed); 2 usage error, untrusted clock, or the log cannot be opened.\n",
+		"Exit status: 0 purged, or nothing to purge (with --if-trusted, also when the\n"
+		"time is not known); 1 the purge failed (nothing was removed); 2 usage error,\n"
+		"untrusted clock, or the log cannot be opened.\n",
 		MAX_DAYS, SNT_DEFAULT_DB);
 }
 
@@ -77,6 +94,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "db", required_argument, NULL, 'd' },
 		CTL_OPT_CONFIG,
 		{ "now", required_argument, NULL, 'n' },
+		{ "if-trusted", no_argument, NULL, 'T' },
+		{ "untrusted-clock", no_argument, NULL, 'U' },
 		CTL_OPT_HELP,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -109,6 +128,12 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			}
 			cfg->has_now = true;
 			break;
+		case 'T':
+			cfg->if_trusted = true;
+			break;
+		case 'U':
+			cfg->untrusted_clock = true;
+			break;
 		default:
 			return ctl_getopt_other(CMD, c, argv, usage);
 		}
@@ -120,23 +145,37 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	return ctl_check_args_config(CMD, argc, argv, db, conf, cfg->dbbuf, sizeof(cfg->dbbuf), &cfg->db);
 }
 
-/* The time now: --now, else the system clock when it is trusted.  0 or -1 (reported). */
-static int get_now(const struct config *cfg, int64_t *now)
+/*
+ * The time now (top of this file): --now, the trusted system clock, or the
+ * bureau's time of this boot from @st.  0; 1 when it is not known (nothing
+ * said); -1 on an error reported.
+ */
+static int get_now(const struct config *cfg, struct snt_store *st, int64_t *now)
 {
+	char boot_id[64];
 	struct snt_clock clk;
+	int64_t at_boot;
+	enum snt_store_err e;
 
 	if (cfg->has_now) {
 		*now = cfg->now_ms;
 		return 0;
 	}
 	snt_clock_system(&clk);
-	if (snt_clock_state_get(&clk) != SNT_CLOCK_TRUSTED) {
-		/* A clock years ahead would purge entries that are not old. */
-		ctl_err(CMD, "the system clock is not synchronised (NTP), so 'now' is not known: "
-			"give --now");
+	if (!cfg->untrusted_clock && snt_clock_state_get(&clk) == SNT_CLOCK_TRUSTED) {
+		*now = snt_clock_utc_ms(&clk);
+		return 0;
+	}
+	if (snt_clock_boot_id(boot_id, sizeof(boot_id)) != 0)
+		return 1;
+	e = snt_store_get_rebase(st, boot_id, &at_boot);
+	if (e == SNT_STORE_ERR_DONE)
+		return 1;
+	if (e) {
+		ctl_err(CMD, _("%s: the bureau's time of this boot: %s"), cfg->db, snt_store_strerror(e));
 		return -1;
 	}
-	*now = snt_clock_utc_ms(&clk);
+	*now = at_boot + snt_clock_mono_ms(&clk);
 	return 0;
 }
 
@@ -188,11 +227,6 @@ int cmd_purge(int argc, char **argv)
 	p = parse_config(argc, argv, &cfg);
 	if (p)
 		return ctl_parse_exit(CMD, p);
-	if (get_now(&cfg, &now))
-		return SNT_EXIT_USAGE;
-	cutoff = now - cfg.days * DAY_MS;
-	format_time(cutoff, cutoff_text, sizeof(cutoff_text));
-
 	if (ctl_db_companions(CMD, cfg.db))
 		return SNT_EXIT_USAGE;
 	err = snt_store_open(cfg.db, false, &st);
@@ -200,6 +234,24 @@ int cmd_purge(int argc, char **argv)
 		ctl_err(CMD, "cannot open %s: %s", cfg.db, snt_store_strerror(err));
 		return SNT_EXIT_USAGE;
 	}
+	p = get_now(&cfg, st, &now);
+	if (p) {
+		snt_store_close(st);
+		if (p < 0)
+			return SNT_EXIT_USAGE;
+		/* A clock years ahead would purge entries that are not old. */
+		if (cfg.if_trusted) {
+			printf(_("purge skipped: the clock is not trusted (not NTP-synchronised, no bureau time "
+				 "this boot); nothing removed\n"));
+			return SNT_EXIT_OK;
+		}
+		ctl_err(CMD, _("the system clock is not synchronised (NTP) and this boot has no bureau time, "
+			       "so 'now' is not known: give --now (or --if-trusted to skip)"));
+		return SNT_EXIT_USAGE;
+	}
+	cutoff = now - cfg.days * DAY_MS;
+	format_time(cutoff, cutoff_text, sizeof(cutoff_text));
+
 	err = snt_store_purge(st, cutoff, now, &r);
 	if (err) {
 		ctl_err(CMD, "%s: %s: %s", cfg.db, snt_store_strerror(err),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * sentinelctl sync usb [--config FILE] MOUNTPOINT
- * sentinelctl sync online [--config FILE]
+ * sentinelctl sync online [--config FILE] [--if-configured]
  *
  * The gate's side of the exchange with the bureau (firmware/sync/sync.h):
  *
@@ -20,7 +20,10 @@
  *
  * Both print a one-screen summary and record a sync event in the log.
  * Exit 0 ok, 1 any failure (the summary's errors line names it), 2 usage or
- * configuration error.
+ * configuration error; a gate that is not enrolled is refused ("not
+ * enrolled") before anything is read.  online --if-configured (the
+ * timer's): a gate not enrolled, or one with no [sync] bureau_url (it syncs
+ * by stick only), is nothing to do: one line on stdout, exit 0.
  *
  * Hidden options, for tests only: --sysfs-root DIR and --mountinfo FILE
  * (usb: the sysfs tree and mountinfo file the mount proof reads),
@@ -67,13 +70,14 @@ struct config {
 	const char *mountinfo;
 	long write_delay_ms;
 	long backoff_ms;
+	bool if_configured;		/* online: nothing to do without enrolment or bureau_url */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: sentinelctl sync usb [--config FILE] MOUNTPOINT\n"
-		"       sentinelctl sync online [--config FILE]\n"
+		"       sentinelctl sync online [--config FILE] [--if-configured]\n"
 		"\n"
 		"usb: exchange with the bureau through a USB stick mounted at MOUNTPOINT\n"
 		"(it must be a mounted removable device that is there): read what the\n"
@@ -86,6 +90,8 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		"  --if-configured    online: exit 0 with one line when the gate is not\n"
+		"                     enrolled or has no [sync] bureau_url (the timer's)\n"
 		"  -h, --help         show this help\n"
 		"\n"
 		"Exit status: 0 ok; 1 a failure (named in the summary); 2 usage or\n"
@@ -107,7 +113,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
-	enum { O_SYSFS = 256, O_MOUNTINFO, O_DELAY, O_BACKOFF };
+	enum { O_SYSFS = 256, O_MOUNTINFO, O_DELAY, O_BACKOFF, O_IF_CONFIGURED };
 	static const struct option longopts[] = {
 		CTL_OPT_CONFIG,
 		CTL_OPT_HELP,
@@ -115,6 +121,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "mountinfo", required_argument, NULL, O_MOUNTINFO },
 		{ "write-delay-ms", required_argument, NULL, O_DELAY },
 		{ "backoff-ms", required_argument, NULL, O_BACKOFF },
+		{ "if-configured", no_argument, NULL, O_IF_CONFIGURED },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -129,6 +136,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case O_MOUNTINFO:
 			cfg->mountinfo = optarg;
+			break;
+		case O_IF_CONFIGURED:
+			cfg->if_configured = true;
 			break;
 		case O_DELAY:
 			if (parse_long(optarg, 0, 600000, &cfg->write_delay_ms)) {
@@ -159,6 +169,10 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		cfg->mountpoint = argv[optind++];
 		if (!*cfg->mountpoint) {
 			ctl_err(CMD, "usb: empty MOUNTPOINT");
+			return -1;
+		}
+		if (cfg->if_configured) {
+			ctl_err(CMD, _("--if-configured goes with online"));
 			return -1;
 		}
 	} else if (strcmp(cfg->mode, "online") != 0) {
@@ -239,6 +253,11 @@ static int run_load(struct run *r, const struct config *cfg)
 	r->lock_fd = -1;
 	if (ctl_config_load(CMD, cfg->config, &r->sc))
 		return SNT_EXIT_USAGE;
+	if (!r->sc.enrolled) {
+		ctl_err(CMD, _("not enrolled (no %s): nothing to sync; enrol the gate first ('sentinelctl enrol')"),
+			r->sc.enrolment);
+		return SNT_EXIT_USAGE;
+	}
 	if (!snt_bundle_device_id_valid(r->sc.device_id)) {
 		ctl_err(CMD, "%s: [station] device_id '%s' is not 1-63 of [A-Za-z0-9._-]", r->sc.path,
 			r->sc.device_id);
@@ -769,6 +788,22 @@ static int sync_online(const struct config *cfg)
 	enum snt_sync_err e;
 	int rc;
 
+	if (cfg->if_configured) {
+		/* The timer's run on a gate that does not sync online: one line, no failed unit. */
+		struct snt_config sc;
+
+		if (ctl_config_load(CMD, cfg->config, &sc))
+			return SNT_EXIT_USAGE;
+		if (!sc.enrolled) {
+			printf(_("sync online: nothing to do: not enrolled (no %s)\n"), sc.enrolment);
+			return SNT_EXIT_OK;
+		}
+		if (!sc.sync_bureau_url[0]) {
+			printf(_("sync online: nothing to do: no [sync] bureau_url in %s (this gate syncs by stick)\n"),
+			       sc.path);
+			return SNT_EXIT_OK;
+		}
+	}
 	rc = run_open(&r, cfg);
 	if (rc)
 		return rc;
