@@ -262,9 +262,9 @@ valgrind: all $(TESTS)
 #                   exists, /etc/sentinel/sentinel.conf: the Raspberry Pi 4
 #                   configuration, not enrolled (the gate opens for nobody
 #                   until `sentinelctl enrol`); never the simulator's
-#   install-bureau  sentinel-bureau, its man page and, unless one exists,
-#                   /etc/sentinel/bureau.conf: the commented sample
-#                   (tools/bureau/bureau.conf; every key commented out)
+#   install-bureau  sentinel-bureau, its man page, its copy of the messages and,
+#                   unless one exists, /etc/sentinel/bureau.conf: the commented
+#                   sample (tools/bureau/bureau.conf; every key commented out)
 #   install-demo    the demo with its phone screens (made here with qrencode
 #                   + ImageMagick, see `make deps`) and the simulator's
 #                   example configuration under $(DOCDIR)
@@ -316,12 +316,19 @@ install-gate: all
 	[ -e $(DESTDIR)/etc/sentinel/sentinel.conf ] || \
 		install -m 0644 $(DESTDIR)$(DATADIR)/sentinel-pi4.conf $(DESTDIR)/etc/sentinel/sentinel.conf
 
+# The bureau's copy of the catalogue goes to $(PREFIX)/share/sentinel-bureau/locale
+# (snt_i18n_init_pkg()): the gate's package holds $(LOCALEDIR)'s, and dpkg
+# refuses two packages holding one file.
 install-bureau: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)/etc/sentinel
 	install -m 0755 $(B)/sentinel-bureau $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(MAN8_BUREAU) $(DESTDIR)$(PREFIX)/share/man/man8/
 	[ -e $(DESTDIR)/etc/sentinel/bureau.conf ] || \
 		install -m 0644 tools/bureau/bureau.conf $(DESTDIR)/etc/sentinel/bureau.conf
+	for l in $(PO_LANGS); do \
+		install -D -m 0644 $(B)/locale/$$l/LC_MESSAGES/sentinel.mo \
+			$(DESTDIR)$(PREFIX)/share/sentinel-bureau/locale/$$l/LC_MESSAGES/sentinel.mo || exit 1; \
+	done
 
 install-demo: all
 	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DEMODIR)

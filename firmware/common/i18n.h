@@ -73,32 +73,47 @@ static inline const char *snt_i18n_exe_localedir(char *buf, size_t size)
  * (readlink of /proc/self/exe) into buf when it holds a catalogue of this
  * domain for some language: an installed binary ($(PREFIX)/bin) finds
  * $(PREFIX)/share/locale whatever PREFIX the objects were compiled with.
+ * snt_i18n_exe_pkg_localedir() is the same for
+ * "<directory of the executable>/../share/<@pkg>/locale", a package's own
+ * copy of the catalogue (sentinel-bureau's: the gate's package holds the
+ * one in share/locale, and two packages may not hold the same file).
  * Returns buf, or NULL.
  */
-static inline const char *snt_i18n_exe_prefix_localedir(char *buf, size_t size)
+static inline const char *snt_i18n_exe_localedir_at(char *buf, size_t size, const char *pkg)
 {
-	static const char tail[] = "/../share/locale";
+	char tail[96];
 	char probe[PATH_MAX + 64];
 	glob_t g;
 	ssize_t n;
 	char *slash;
 	int found;
 
-	if (size < sizeof(tail) + 2)
+	if ((size_t)snprintf(tail, sizeof(tail), "/../share%s%s/locale", pkg ? "/" : "", pkg ? pkg : "") >=
+	    sizeof(tail) || size < strlen(tail) + 2)
 		return NULL;
 	n = readlink("/proc/self/exe", buf, size - 1);
 	if (n <= 0 || (size_t)n >= size - 1)
 		return NULL;
 	buf[n] = '\0';
 	slash = strrchr(buf, '/');
-	if (!slash || (size_t)(slash - buf) + sizeof(tail) > size)
+	if (!slash || (size_t)(slash - buf) + strlen(tail) + 1 > size)
 		return NULL;
-	memcpy(slash, tail, sizeof(tail));
+	memcpy(slash, tail, strlen(tail) + 1);
 	if ((size_t)snprintf(probe, sizeof(probe), "%s/*/LC_MESSAGES/" SNT_TEXTDOMAIN ".mo", buf) >= sizeof(probe))
 		return NULL;
 	found = glob(probe, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
 	globfree(&g);
 	return found ? buf : NULL;
+}
+
+static inline const char *snt_i18n_exe_prefix_localedir(char *buf, size_t size)
+{
+	return snt_i18n_exe_localedir_at(buf, size, NULL);
+}
+
+static inline const char *snt_i18n_exe_pkg_localedir(char *buf, size_t size, const char *pkg)
+{
+	return snt_i18n_exe_localedir_at(buf, size, pkg);
 }
 
 /*
@@ -107,19 +122,24 @@ static inline const char *snt_i18n_exe_prefix_localedir(char *buf, size_t size)
  * times stay in the C locale, so output formats never change), and find
  * the catalogue in $SENTINEL_LOCALEDIR (tests: the build's locale/), else
  * in <directory of the executable>/locale if that exists (a binary run from
- * the build tree), else in <directory of the executable>/../share/locale
- * when a catalogue is there (installed under any PREFIX), else in
- * SNT_LOCALEDIR (the LOCALEDIR of the build).
+ * the build tree), else (snt_i18n_init_pkg() with @pkg) in
+ * <directory of the executable>/../share/<@pkg>/locale when a catalogue is
+ * there (the package's own copy), else in
+ * <directory of the executable>/../share/locale when a catalogue is there
+ * (installed under any PREFIX), else in SNT_LOCALEDIR (the LOCALEDIR of the
+ * build).
  * Messages come out in UTF-8 whatever the locale's codeset.
  * Failures leave the messages in English; there is nothing to report.
  */
-static inline void snt_i18n_init(void)
+static inline void snt_i18n_init_pkg(const char *pkg)
 {
 	const char *dir = getenv("SENTINEL_LOCALEDIR");
 	char exe[PATH_MAX];
 
 	if (!dir || !*dir)
 		dir = snt_i18n_exe_localedir(exe, sizeof(exe));
+	if (!dir && pkg)
+		dir = snt_i18n_exe_pkg_localedir(exe, sizeof(exe), pkg);
 	if (!dir)
 		dir = snt_i18n_exe_prefix_localedir(exe, sizeof(exe));
 	if (!dir)
@@ -129,6 +149,11 @@ static inline void snt_i18n_init(void)
 	bindtextdomain(SNT_TEXTDOMAIN, dir);
 	bind_textdomain_codeset(SNT_TEXTDOMAIN, "UTF-8");
 	textdomain(SNT_TEXTDOMAIN);
+}
+
+static inline void snt_i18n_init(void)
+{
+	snt_i18n_init_pkg(NULL);
 }
 
 #endif /* SNT_COMMON_I18N_H */

@@ -44,6 +44,14 @@ expect_eq "bureau conffiles" "$(dpkg-query -W -f='${Conffiles}\n' sentinel-burea
 	"/etc/sentinel/bureau.conf"
 expect_eq "bureau config mode" "$(stat -c '%a %U' /etc/sentinel/bureau.conf)" "644 root"
 grep -q '^[a-z_]* *=' /etc/sentinel/bureau.conf && fail "the bureau's sample sets a key"
+# The bureau's package has its own copy of the Chinese catalogue (not the gate's file).
+[ -e /usr/share/sentinel-bureau/locale/zh_CN/LC_MESSAGES/sentinel.mo ] || fail "no Chinese catalogue in the bureau's package"
+[ -e /usr/share/locale/zh_CN/LC_MESSAGES/sentinel.mo ] && fail "the bureau's package holds the gate's catalogue"
+bureau_zh() { LANG=zh_CN.UTF-8 sentinel-bureau --db "$T/none.db" audit 2>&1; }
+case $(bureau_zh) in
+*没有民政局数据库*) ;;
+*) fail "the bureau alone speaks English under zh_CN.UTF-8: $(bureau_zh)" ;;
+esac
 R=$ROOT/tests/fixtures/rules
 mkdir -p /mnt/sentinel-stick
 out=$(sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
@@ -136,6 +144,11 @@ for f in /var/lib/sentinel/device.key /var/lib/sentinel/sentinel.db /var/lib/sen
 done
 getent passwd sentinel >/dev/null || fail "dpkg -P removed the user (files may still be its own)"
 
+# Both packages were installed together (no file of one in the other); the bureau still speaks Chinese.
+case $(bureau_zh) in
+*没有民政局数据库*) ;;
+*) fail "the bureau speaks English after the gate's package is gone: $(bureau_zh)" ;;
+esac
 dpkg -P sentinel-bureau >/dev/null 2>&1 || fail "dpkg -P sentinel-bureau"
 [ -e /etc/sentinel ] && fail "dpkg -P of both packages left /etc/sentinel"
 rm -rf /var/lib/sentinel /mnt/sentinel-stick

@@ -1108,7 +1108,7 @@ int main(int argc, char **argv)
 	int r;
 
 	signal(SIGPIPE, SIG_IGN);
-	snt_i18n_init();
+	snt_i18n_init_pkg("sentinel-bureau");	/* its package's copy of the catalogue (i18n.h) */
 	/* The configuration file first: the command line overrides what it gives. */
 	if (bureau_take_option(&argc, argv, "--config", &conf_path) || (conf_path && !*conf_path))
 		return bureau__usage_error(_("--config needs a file"));
