@@ -107,6 +107,8 @@ static const struct bad_case bad[] = {
 	  FIX "bad-board.conf:2: key 'board': unknown board 'pi' (known: sim, linux)" },
 	{ "no-scenario.conf", SNT_CONFIG_ERR_MISSING,
 	  FIX "no-scenario.conf: key 'scenario' in section [sim] is required for board = sim" },
+	{ "open-section.conf", SNT_CONFIG_ERR_SYNTAX,
+	  FIX "open-section.conf:3: section line '[sim' has no closing ']'" },
 	{ "syntax.conf", SNT_CONFIG_ERR_SYNTAX,
 	  FIX "syntax.conf:3: not a 'key = value' line or a '[section]' header" },
 	{ "bad-time.conf", SNT_CONFIG_ERR_VALUE,

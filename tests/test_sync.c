@@ -749,7 +749,8 @@ static void test_backoff_and_urls(void **state)
 				"allowed (https:// only; plain http only to 127.0.0.1, ::1 or localhost)" },
 			{ "ftp://bureau.example", "bureau_url: scheme ftp not allowed "
 						  "(https:// only; plain http only to 127.0.0.1, ::1 or localhost)" },
-			{ "https://", "bureau_url: not a valid URL: not allowed" },
+			{ "https://", "bureau_url: no host name (https://HOST[:PORT][/PATH])" },
+			{ "bureau.example gate", "bureau_url: not a URL (https://HOST[:PORT][/PATH])" },
 			{ "", "bureau_url: empty: not allowed" },
 		};
 		char why[256];

@@ -216,6 +216,16 @@ static enum snt_card_err build(const struct snt_card_request *r, int64_t now_ms,
 	if ((e = parse_time("--from", r->from ? r->from : "", &c->from_ms, why, n)) ||
 	    (e = parse_time("--until", r->until ? r->until : "", &c->until_ms, why, n)))
 		return e;
+	if (c->until_ms <= c->issued_ms && c->until_ms > c->from_ms) {
+		/* A pass for a window already over admits nobody: surely a mistyped date. */
+		char issued[32];
+
+		if (snt_clock_format_rfc3339(c->issued_ms, issued, sizeof(issued)))
+			snt_strlcpy(issued, "?", sizeof(issued));
+		return fail(SNT_CARD_ERR_USAGE, why, n,
+			    _("--until %s: the window is over already (the pass is issued at %s): it would admit "
+			      "nobody"), r->until, issued);
+	}
 	if (r->card_hash) {
 		if (snt_card_hex(r->card_hash, c->card, SNT_CREDENTIAL_CARD_LEN, SNT_CREDENTIAL_CARD_LEN) !=
 		    SNT_CREDENTIAL_CARD_LEN)

@@ -535,7 +535,8 @@ static bool known_section(const char *name, size_t len)
  * What inih would accept silently: a line of INI_MAX_LINE bytes or more is
  * split by it and its tail read as another line (a value could smuggle in a
  * key), a NUL byte cuts a line short, an empty unknown section has no key to
- * complain about.  Checked on the raw file first.
+ * complain about, and a section line without its ']' inih reports as an
+ * error of the line without saying which.  Checked on the raw file first.
  */
 static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size_t errlen)
 {
@@ -563,6 +564,11 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 			const char *p = buf + strspn(buf, " \t\r");
 			const char *end = strchr(p, ']');
 
+			if (*p == '[' && !end) {
+				snprintf(errbuf, errlen, "%s:%d: section line '%.40s' has no closing ']'", path, line,
+					 p);
+				return SNT_CONFIG_ERR_SYNTAX;
+			}
 			if (*p == '[' && end && !known_section(p + 1, (size_t)(end - p - 1))) {
 				snprintf(errbuf, errlen,
 					 "%s:%d: unknown section [%.*s] (known: " KNOWN_SECTIONS ")",

@@ -40,6 +40,7 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 	static const char *const what[] = { "a user name or password", "a user name or password", "a query (?...)",
 					    "a fragment (#...)" };
 	char *scheme = NULL, *host = NULL;
+	CURLUcode uc;
 	CURLU *u;
 	int rc = -1;
 
@@ -55,10 +56,14 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 		return -1;
 	}
 	/* Parsed as libcurl will use it: the same parser decides what "host" means. */
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host) {
-		snprintf(why, whylen, "bureau_url: not a valid URL: not allowed");
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (uc == CURLUE_OK && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+		uc = CURLUE_MALFORMED_INPUT;
+	if (uc == CURLUE_OK && (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host))
+		uc = CURLUE_NO_HOST;
+	if (uc) {
+		snprintf(why, whylen, "bureau_url: %s (https://HOST[:PORT][/PATH])",
+			 uc == CURLUE_NO_HOST ? "no host name" : "not a URL");
 		goto out;
 	}
 	/* Never printed: the URL itself (it may carry a password). */

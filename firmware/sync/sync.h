@@ -278,10 +278,12 @@ int64_t snt_sync_backoff_ms(int attempt, int64_t base, int64_t max, uint32_t r);
  * parsed with libcurl's URL API (curl_url()): scheme https, or http with
  * the host exactly 127.0.0.1, [::1] or localhost (tests); never a user
  * name, password, query or fragment.
- * @why: on refusal one line, "bureau_url: ... not allowed" (it names the
- * part, the scheme or the host, never the URL: it may hold a password):
- * "bureau_url: empty: not allowed", "bureau_url: not a valid URL: not
- * allowed", "bureau_url: a user name or password in the URL not allowed"
+ * @why: on refusal one line, "bureau_url: ..." (it names the part, the
+ * scheme or the host, never the URL: it may hold a password):
+ * "bureau_url: empty: not allowed", "bureau_url: not a URL
+ * (https://HOST[:PORT][/PATH])", "bureau_url: no host name
+ * (https://HOST[:PORT][/PATH])", "bureau_url: a user name or password in
+ * the URL not allowed"
  * (also "a query (?...)", "a fragment (#...)"), "bureau_url: plain
  * http to HOST not allowed (...)", "bureau_url: scheme S not allowed (...)".
  * Return: 0 allowed, -1 refused.

@@ -56,7 +56,7 @@ expect_eq "badge issue: exit" "$?" "0"
 case $out in SNB1:*) ;; *) fail "badge text: $out" ;; esac
 got=$("$B/sentinelctl" scan --json "$T/badge.png" | jq -r '.codes[0].text')
 expect_eq "badge scanned" "$got" "$out"
-out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-7 --visitor '钱*' --from 2026-11-29T01:00:00Z \
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-7 --issued 2026-11-28T00:00:00Z --visitor '钱*' --from 2026-11-29T01:00:00Z \
 	--until 2026-11-29T03:00:00Z --out "$T/pass.png" 2>&1)
 expect_eq "pass issue: exit" "$?" "0"
 case $out in "pass P-7: $T/pass.png ("*" characters)") ;; *) fail "pass output: $out" ;; esac
@@ -119,17 +119,17 @@ expect_eq "badge without --home: exit" "$?" "2"
 expect_eq "badge without --home: message" "$out" \
 	"sentinel-bureau: badge: badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)
 Try 'sentinel-bureau --help'."
-out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --visitor '钱*' --uses 0 \
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --issued 2026-11-28T00:00:00Z --visitor '钱*' --uses 0 \
 	--from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/b2.png" 2>&1)
 expect_eq "pass with --uses 0: message" "$out" "sentinel-bureau: pass: --uses: '0' is not a number 1-100
 Try 'sentinel-bureau --help'."
-out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --visitor '钱*' --uses 3 \
+out=$("$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-9 --issued 2026-11-28T00:00:00Z --visitor '钱*' --uses 3 \
 	--gate gate-1 --gate gate-2 --from 2026-11-29T01:00:00Z --until 2026-11-29T03:00:00Z --out "$T/p3.png" 2>&1)
 case $out in "pass P-9: $T/p3.png (visitor 钱*, 3 entries, "*" characters)") ;; *) fail "pass --uses 3: $out" ;; esac
 [ ! -e "$T/b2.png" ] || fail "a refused badge or pass was written"
 # One time syntax for every option (issue 16): local time as 'entries --since' takes it, in China
 # Standard Time whatever TZ the process has.
-out=$(TZ=UTC0 "$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-10 --visitor '钱*' \
+out=$(TZ=UTC0 "$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-10 --issued 2026-11-28T00:00:00Z --visitor '钱*' \
 	--from "2026-11-29 09:00" --until "2026-11-29 11:30" --out "$T/p4.png" 2>&1)
 case $out in "pass P-10: $T/p4.png (visitor 钱*, 1 entry, 2026-11-29T01:00:00Z to 2026-11-29T03:30:00Z, "*" characters)") ;;
 *) fail "pass --from local time: $out" ;; esac
@@ -139,7 +139,7 @@ case $out in "pass P-10: $T/p4.png (visitor 钱*, 1 entry, 2026-11-29T01:00:00Z 
 expect_eq "policy sign --out - exit" "$?" "0"
 expect_eq "policy sign --out - summary" "$(cat "$T/stdout.err")" \
 	"rule set version 3 signed: standard output ($(wc -c <"$T/stdout.cose") bytes)"
-"$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-11 --visitor '钱*' --from "2026-11-29 09:00" \
+"$BUR" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-11 --issued 2026-11-28T00:00:00Z --visitor '钱*' --from "2026-11-29 09:00" \
 	--until "2026-11-29 10:00" --out - >"$T/stdout.png" 2>/dev/null || fail "pass issue --out -"
 expect_eq "pass --out - is the QR" "$("$B/sentinelctl" scan --json "$T/stdout.png" | jq -r '.codes[0].text' | cut -c1-5)" "SNB1:"
 mkfifo "$T/fifo"

@@ -140,11 +140,11 @@ expect_eq "status in Chinese" "$(zh "$ctl" status --config "$T/r/gate.conf" --no
 民政局         仅用U盘"
 
 # sentinel-bureau: a pass's summary (1 entry, 2 entries), its help.
-out=$("$bur" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-1 --visitor '钱多多' \
+out=$("$bur" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-1 --issued 2026-11-28T00:00:00Z --visitor '钱多多' \
 	--from "2026-11-29 09:00" --until "2026-11-29 11:00" --card "$T/p1.png" 2>&1)
 case $out in "pass P-1: card $T/p1.png (visitor 钱*, 1 entry, 2026-11-29T01:00:00Z to 2026-11-29T03:00:00Z, "*) ;;
 *) fail "pass issue: 1 entry: $out" ;; esac
-out=$(zh "$bur" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-2 --visitor '钱多多' --uses 2 \
+out=$(zh "$bur" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-2 --issued 2026-11-28T00:00:00Z --visitor '钱多多' --uses 2 \
 	--from "2026-11-29 09:00" --until "2026-11-29 11:00" --card "$T/p2.png" 2>&1)
 case $out in "通行证 P-2：卡片 $T/p2.png（访客 钱*，可进入 2 次，2026-11-29T01:00:00Z 至 2026-11-29T03:00:00Z，"*) ;;
 *) fail "pass issue in Chinese: $out" ;; esac

@@ -197,7 +197,7 @@ JSON
 # The bureau's keyed hash of the holder's number (idcard.h), here with openssl.
 hash=$(printf 'sentinel-idcard-v1\000440524188001010014' |
 	openssl dgst -sha256 -mac HMAC -macopt "hexkey:$KEYHEX" | sed 's/.*= //')
-"$B/sentinel-bureau" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-CARD --visitor 王五 \
+"$B/sentinel-bureau" --key "$T/bureau.key" pass issue --home 阳光养老院 --id P-CARD --issued 2026-11-28T00:00:00Z --visitor 王五 \
 	--from 2026-11-29T00:00:00Z --until 2026-11-30T00:00:00Z --uses 3 --card-hash "$hash" \
 	--out "$T/pass.png" >/dev/null || fail "pass issue"
 for n in 1 2 3; do

@@ -706,9 +706,11 @@ static int run(int argc, char **argv)
 		{ "ca", required_argument, NULL, 'c' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "trust", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *misplaced = NULL;	/* a global option no enrolment command takes */
 	struct opts o;
 	bool import;
 	int c;
@@ -736,6 +738,7 @@ static int run(int argc, char **argv)
 			o.trust[o.n_trust++] = optarg;
 			break;
 		case 'h': o.help = true; break;
+		case 'K': misplaced = "--key"; break;
 		case ':':
 			bureau_err(cur, _("option '%s' needs an argument"), argv[optind - 1]);
 			return EXIT_USAGE;
@@ -752,6 +755,12 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	import = !strcmp(argv[optind], "enrol-import");
 	cur = argv[optind];
+	if (misplaced) {
+		/* As the other commands say it (main.c). */
+		bureau_err(cur, _("option %s does not apply to this command"), misplaced);
+		fprintf(stderr, _("Try 'sentinel-bureau --help'.\n"));
+		return EXIT_USAGE;
+	}
 	if (!*o.db) {
 		bureau_err(cur, _("--db needs a path"));
 		return EXIT_USAGE;

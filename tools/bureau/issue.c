@@ -537,7 +537,8 @@ static int run(int argc, char **argv)
 	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
 		return usage_error(_("unknown subcommand '%s'"), sub);
 	if (o.check) {
-		if (strcmp(cmd, "policy") || !o.in || o.out || o.card || o.db || o.ref || o.id || o.visitor || o.from ||
+		/* --db and --key, global options (a wrapper may always give them), are not used. */
+		if (strcmp(cmd, "policy") || !o.in || o.out || o.card || o.ref || o.id || o.visitor || o.from ||
 		    o.until || o.issued || o.text || o.home || o.n_gates || o.uses)
 			return usage_error(_("policy sign --check takes --in only (no key is needed, nothing is written)"));
 		return policy_check(o.in);

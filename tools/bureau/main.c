@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -778,8 +779,51 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 }
 
 /*
- * Write the ack and a signed time for one device into @dir's stick layout,
- * and its home's current rule set and trust list (database @db_path).
+ * In the in/ directory @fd, remove @device's acknowledgements and signed
+ * times other than @ack and @tm, the ones just written: the newest
+ * acknowledgement carries the cursor and the verdicts of every older one,
+ * and the gate never applies a stick's time (sync.h), so older files only
+ * pile up.  A file that cannot be removed is said, not an error.
+ */
+static void prune_old(int fd, const char *dir, const char *device, const char *ack, const char *tm)
+{
+	char pre_ack[BUREAU_DEVICE_LEN + 8], pre_tm[BUREAU_DEVICE_LEN + 8];
+	int dfd = dup(fd);
+	struct dirent *de;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	snprintf(pre_ack, sizeof(pre_ack), "ack-%s-", device);
+	snprintf(pre_tm, sizeof(pre_tm), "time-%s-", device);
+	while ((de = readdir(d))) {
+		const char *n = de->d_name, *digits;
+		size_t len = strlen(n);
+
+		if (!strncmp(n, pre_ack, strlen(pre_ack)))
+			digits = n + strlen(pre_ack);
+		else if (!strncmp(n, pre_tm, strlen(pre_tm)))
+			digits = n + strlen(pre_tm);
+		else
+			continue;
+		/* Only the bureau's own names: the prefix, digits, ".cose". */
+		if (len < (size_t)(digits - n) + 6 || strcmp(n + len - 5, ".cose") ||
+		    strspn(digits, "0123456789") != len - 5 - (size_t)(digits - n) || !strcmp(n, ack) || !strcmp(n, tm))
+			continue;
+		if (unlinkat(fd, n, 0))
+			bureau__err_line(_("warning: cannot remove %s/sentinel/%s/in/%s: %s"), dir, device, n,
+					 strerror(errno));
+	}
+	closedir(d);
+}
+
+/*
+ * Write the ack and a signed time for one device into @dir's stick layout
+ * (the older ones of the device removed: prune_old()), and its home's
+ * current rule set and trust list (database @db_path).
  */
 static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *dir, const char *device)
 {
@@ -826,11 +870,15 @@ static int write_device_files(const struct bureau_ctx *c, const char *db_path, c
 	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
 	err = bureau_write_file(fd, name, ack, ack_len, why, sizeof(why));
 	if (!err) {
+		char tm_name[160];
+
 		printf(_("ack %s seq %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, seq, dir, device, name);
-		snprintf(name, sizeof(name), "time-%s-%" PRId64 ".cose", device, now);
-		err = bureau_write_file(fd, name, tm, tm_len, why, sizeof(why));
-		if (!err)
-			printf(_("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, now, dir, device, name);
+		snprintf(tm_name, sizeof(tm_name), "time-%s-%" PRId64 ".cose", device, now);
+		err = bureau_write_file(fd, tm_name, tm, tm_len, why, sizeof(why));
+		if (!err) {
+			printf(_("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, now, dir, device, tm_name);
+			prune_old(fd, dir, device, name, tm_name);
+		}
 	}
 	if (!err && rules) {
 		snprintf(name, sizeof(name), "rules-%" PRIu64 ".cose", version);
