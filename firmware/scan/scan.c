@@ -63,6 +63,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 1, 0, SCAN__FULL, 1, 0, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__GRID, 0, 0, 1, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__GRID, 0, 0, 0, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 0, 1, 0 },
