@@ -18,7 +18,18 @@
  *
  * The tolerances are looser than zbar's, so a frame in which zbar could find
  * a code has candidates here; a frame with texture may have some too, and
- * then simply costs the full search.
+ * then simply costs the full search.  The threshold neighbourhood (3x3
+ * blocks of 12 pixels) is small enough that a small code's finder is judged
+ * against its own screen rather than the wall around the phone, where blur
+ * leaves its one-module light ring only a little lighter than its dark ones.
+ *
+ * A small code whose finders are still crossed by one row at most is found
+ * by looking again around such weak candidates (scan__confirm_finders()):
+ * the luma of a window around each, binarised by the local mean (which
+ * brings a blurred light ring back), searched the same way; the frame goes
+ * on when two finders of one code stand out there.  Sensor noise gives weak
+ * candidates too, but not two crossed twice, alike and a code apart.  This
+ * costs nothing on a frame with no candidate.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +37,9 @@
 #include "scan/scan_internal.h"
 
 /* Block side for the local thresholds, pixels. */
-#define FIND_BLOCK 16
-/* Blocks either side whose range sets a block's threshold (5x5 blocks). */
-#define FIND_REACH 2
+#define FIND_BLOCK 12
+/* Blocks either side whose range sets a block's threshold (3x3 blocks). */
+#define FIND_REACH 1
 /* Least dark-to-light range a threshold is trusted with, grey levels. */
 #define FIND_MIN_RANGE 24
 /* Smallest finder across, pixels (a module of one pixel). */
@@ -337,4 +348,120 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 		n = search(&vmax, mx, cl, 0, out, n, max);
 	}
 	return n;
+}
+
+/*
+ * Confirming weak candidates: the largest module of a weak candidate looked
+ * at again (pixels), the half side of the window searched around it
+ * (pixels: a code of up to about 200 pixels across, any of its finders at
+ * the centre), the most windows searched per frame, the radius of the
+ * local mean the window is binarised by (pixels), and the largest ratio of
+ * module sizes, and the least and most finder distance (modules), of two
+ * finders of one code.
+ */
+#define CONFIRM_MODULE 6.0f
+#define CONFIRM_REACH 100
+#define CONFIRM_WINDOWS 4
+#define CONFIRM_RADIUS 4
+#define CONFIRM_MODULE_RATIO 1.5f
+#define CONFIRM_MIN_DIST 10.0f
+#define CONFIRM_MAX_DIST 60.0f
+
+/* 1 if @a and @b can be two finders of one code (sizes alike, a plausible distance apart). */
+static int finder_pair(const struct scan__cand *a, const struct scan__cand *b)
+{
+	float m = (a->module + b->module) / 2, dx = a->x - b->x, dy = a->y - b->y;
+	float d2 = dx * dx + dy * dy;
+
+	if (a->module > CONFIRM_MODULE_RATIO * b->module || b->module > CONFIRM_MODULE_RATIO * a->module)
+		return 0;
+	return d2 >= CONFIRM_MIN_DIST * CONFIRM_MIN_DIST * m * m &&
+	       d2 <= CONFIRM_MAX_DIST * CONFIRM_MAX_DIST * m * m;
+}
+
+size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
+			     const struct scan__rgb *rgb, struct scan__cand *c, size_t n, size_t max)
+{
+	unsigned int done[CONFIRM_WINDOWS][4];
+	size_t nwin = 0, n0 = n;
+
+	for (size_t i = 0; i < n0 && nwin < CONFIRM_WINDOWS; i++) {
+		struct scan__cand found[SCAN__MAX_CANDS];
+		const struct scan__cand *k = &c[i];
+		unsigned int x0, y0, x1, y1, w, h;
+		struct snt_frame win;
+		uint8_t *px;
+		uint32_t *sat;
+		size_t nf, nstrong = 0, first = n;
+		int covered = 0, pair = 0;
+
+		if (k->hits >= SCAN__FINDER_HITS || k->inverted || k->module > CONFIRM_MODULE)
+			continue;
+		for (size_t j = 0; j < nwin; j++)
+			covered |= k->x >= (float)done[j][0] && k->x < (float)done[j][2] &&
+				   k->y >= (float)done[j][1] && k->y < (float)done[j][3];
+		if (covered)
+			continue;
+		x0 = k->x > CONFIRM_REACH ? (unsigned int)k->x - CONFIRM_REACH : 0;
+		y0 = k->y > CONFIRM_REACH ? (unsigned int)k->y - CONFIRM_REACH : 0;
+		x1 = (unsigned int)k->x + CONFIRM_REACH < f->width ? (unsigned int)k->x + CONFIRM_REACH
+								     : f->width;
+		y1 = (unsigned int)k->y + CONFIRM_REACH < f->height ? (unsigned int)k->y + CONFIRM_REACH
+								      : f->height;
+		done[nwin][0] = x0;
+		done[nwin][1] = y0;
+		done[nwin][2] = x1;
+		done[nwin][3] = y1;
+		nwin++;
+		w = x1 - x0;
+		h = y1 - y0;
+		if (w < 2 * FIND_MIN_WIDTH || h < 2 * FIND_MIN_WIDTH)
+			continue;
+		px = scan__grow(s->grid_bin, &s->grid_bin_cap, (size_t)w * h);
+		if (!px)
+			return SIZE_MAX;
+		s->grid_bin = px;
+		sat = scan__grow(s->integral, &s->integral_cap,
+				 ((size_t)w + 1) * ((size_t)h + 1) * sizeof(*sat));
+		if (!sat)
+			return SIZE_MAX;
+		s->integral = sat;
+		/* The window's luma (JPEG keeps it at full resolution), binarised by the local mean. */
+		for (unsigned int y = 0; y < h; y++) {
+			uint8_t *o = px + (size_t)y * w;
+
+			if (!rgb) {
+				memcpy(o, f->data + (size_t)(y0 + y) * f->stride + x0, w);
+				continue;
+			}
+			const uint8_t *in = rgb->px + (size_t)(y0 + y) * rgb->stride + (size_t)x0 * 3;
+
+			for (unsigned int x = 0; x < w; x++, in += 3)
+				o[x] = (uint8_t)((77u * in[0] + 150u * in[1] + 29u * in[2] + 128u) >> 8);
+		}
+		scan__binarise(px, w, h, CONFIRM_RADIUS, sat);
+		win = (struct snt_frame){ SNT_PIXFMT_GREY, w, h, w, px };
+		nf = scan__find_finders(s, &win, NULL, found, SCAN__MAX_CANDS);
+		if (nf == SIZE_MAX)
+			return SIZE_MAX;
+		/* Dark centres crossed twice, two of them alike and a code's size apart. */
+		for (size_t a = 0; a < nf; a++) {
+			if (found[a].inverted || found[a].hits < SCAN__FINDER_HITS)
+				continue;
+			for (size_t b = 0; b < a && !pair; b++)
+				pair = !found[b].inverted && found[b].hits >= SCAN__FINDER_HITS &&
+				       finder_pair(&found[a], &found[b]);
+			found[nstrong++] = found[a];
+		}
+		if (!pair)
+			continue;
+		for (size_t a = 0; a < nstrong && n < max; a++) {
+			found[a].x += (float)x0;
+			found[a].y += (float)y0;
+			c[n++] = found[a];
+		}
+		if (n > first)
+			return n;
+	}
+	return n0;
 }

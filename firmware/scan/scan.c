@@ -37,7 +37,13 @@
  * spanned by three finder patterns is sampled and drawn clean (grid.c).  On
  * the smoothed full-scale plane it reads noisy, blurred and tilted captures
  * no plane before it does (healthcode-hard 39 -> 48 of 60), and comes before
- * the enlarged region, which costs more; on the enlarged region, last, it
+ * the enlarged region, which costs more.  On the full-scale luma, not
+ * smoothed, it reads codes of one or two pixels a module whose modules the
+ * minimum channel has lost: a camera's JPEG keeps the colour at half
+ * resolution, and the minimum channel of a coloured code is mostly colour
+ * (healthcode-small 15 -> 16 of 45; with the weak finder candidates
+ * confirmed (find.c) and the finder thresholds over 36 pixels, 19, and
+ * healthcode-hard 50).  On the enlarged region, last, it
  * reads codes of two pixels a module or less (healthcode-small 6 -> 14 of
  * 45), the region sharpened (unsharp masking against the mean of about
  * three frame pixels square, which undoes part of the blur that merges
@@ -550,6 +556,18 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		}
 		for (size_t k = 0; k < s->ncands; k++)
 			strong += s->cands[k].hits >= SCAN__FINDER_HITS;
+		if (strong == 0 && s->ncands > 0) {
+			/* Small blurred finders: weak candidates looked at again. */
+			size_t n = scan__confirm_finders(s, &work, rgb, s->cands, s->ncands,
+							 SCAN__MAX_CANDS);
+
+			if (n == SIZE_MAX) {
+				s->ncands = 0;
+				return SNT_SCAN_ERR_NOMEM;
+			}
+			strong = n - s->ncands;
+			s->ncands = n;
+		}
 		if (strong == 0) {
 			s->last_plane = -1;
 			s->resume = 0;

@@ -332,6 +332,27 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 			  const struct scan__rgb *rgb, struct scan__cand *out, size_t max);
 
 /*
+ * scan__confirm_finders() - weak finder candidates looked at again (find.c):
+ * around each candidate of @c[0..n-1] crossed by fewer than
+ * SCAN__FINDER_HITS rows, with a dark centre and a module of at most 6
+ * pixels (at most 4 windows, each 200 pixels square, cut at the frame's
+ * edges, none around a candidate inside an earlier window), the luma of
+ * the working frame @f (colour through @rgb, or NULL for a grey frame) is
+ * binarised by the local mean (radius 4 pixels), where blur no longer
+ * fills a small finder's light ring, and searched again
+ * (scan__find_finders()).  When the window holds two dark-centred finders
+ * crossed by SCAN__FINDER_HITS rows or more, of modules within 1.5 times of
+ * each other and 10 to 60 modules apart (two finders of one code), all its
+ * finders crossed that often are appended to @c (up to @max in all, in
+ * working-frame pixels) and the search stops.  Uses s->grid_bin,
+ * s->integral and s->find.
+ * Return: the candidates in @c now (@n when none was confirmed); SIZE_MAX
+ * when a buffer could not be grown.
+ */
+size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
+			     const struct scan__rgb *rgb, struct scan__cand *c, size_t n, size_t max);
+
+/*
  * scan__grid_read() - read a code from its module grid (grid.c): finder
  * patterns searched on @px as it is and binarised by the local mean (radii
  * 4, 7 and 12 pixels), the most crossed GRID_CANDS refined to their cores'
