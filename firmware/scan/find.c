@@ -25,11 +25,11 @@
  *
  * A small code whose finders are still crossed by one row at most is found
  * by looking again around such weak candidates (scan__confirm_finders()):
- * the luma of a window around each, binarised by the local mean (which
- * brings a blurred light ring back), searched the same way; the frame goes
- * on when two finders of one code stand out there.  Sensor noise gives weak
- * candidates too, but not two crossed twice, alike and a code apart.  This
- * costs nothing on a frame with no candidate.
+ * the minimum channel of a window around each, binarised by the local
+ * mean (which brings a blurred light ring back), searched the same way;
+ * the frame goes on when two finders of one code stand out there.  Sensor
+ * noise gives weak candidates too, but not two crossed twice, alike and a
+ * code apart.  This costs nothing on a frame with no candidate.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -426,7 +426,7 @@ size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
 		if (!sat)
 			return SIZE_MAX;
 		s->integral = sat;
-		/* The window's luma (JPEG keeps it at full resolution), binarised by the local mean. */
+		/* The window's minimum channel, binarised by the local mean. */
 		for (unsigned int y = 0; y < h; y++) {
 			uint8_t *o = px + (size_t)y * w;
 
@@ -436,8 +436,11 @@ size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
 			}
 			const uint8_t *in = rgb->px + (size_t)(y0 + y) * rgb->stride + (size_t)x0 * 3;
 
-			for (unsigned int x = 0; x < w; x++, in += 3)
-				o[x] = (uint8_t)((77u * in[0] + 150u * in[1] + 29u * in[2] + 128u) >> 8);
+			for (unsigned int x = 0; x < w; x++, in += 3) {
+				uint8_t m = in[0] < in[1] ? in[0] : in[1];
+
+				o[x] = m < in[2] ? m : in[2];
+			}
 		}
 		scan__binarise(px, w, h, CONFIRM_RADIUS, sat);
 		win = (struct snt_frame){ SNT_PIXFMT_GREY, w, h, w, px };

@@ -43,7 +43,8 @@
  * resolution, and the minimum channel of a coloured code is mostly colour
  * (healthcode-small 15 -> 16 of 45; with the weak finder candidates
  * confirmed (find.c) and the finder thresholds over 36 pixels, 19, and
- * healthcode-hard 50).  On the enlarged region, last, it
+ * healthcode-hard 50); on the luma smoothed, noisier ones (20 of 45, hard
+ * 51).  On the enlarged region, last, it
  * reads codes of two pixels a module or less (healthcode-small 6 -> 14 of
  * 45), the region sharpened (unsharp masking against the mean of about
  * three frame pixels square, which undoes part of the blur that merges
@@ -70,6 +71,7 @@ static const struct scan__plane default_planes[] = {
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__FULL, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__GRID, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_LUMA, 0, 0, SCAN__GRID, 0, 0, 0, 0, 0 },
+	{ SCAN__BASE_LUMA, 0, 0, SCAN__GRID, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 0, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 1, 1, 0 },
 	{ SCAN__BASE_MINRGB, 0, 0, SCAN__UP, 0, 0, 0, 1, 0 },

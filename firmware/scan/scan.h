@@ -13,9 +13,10 @@
  * 400 pixels a side with none crossed by two rows has no code zbar could
  * read, and is finished there, without zbar (a few milliseconds at 640x480,
  * where the search below costs tens), unless a weak candidate (crossed by
- * one row, a module of at most 6 pixels) is confirmed: the luma around it,
- * binarised by the local mean, holds two finders of one code (small blurred
- * codes, whose finders' light rings the block thresholds lose).  Otherwise zbar is tried on several grey planes built
+ * one row, a module of at most 6 pixels) is confirmed: the minimum
+ * channel around it, binarised by the local mean, holds two finders of one
+ * code (small blurred codes, whose finders' light rings the block
+ * thresholds lose).  Otherwise zbar is tried on several grey planes built
  * from the colour frame, cheapest first, stopping at the first plane that
  * yields a symbol: a colour-aware plane in which green, yellow and red
  * modules are all dark (minimum channel), luma (ITU-R BT.601 weights), the
@@ -33,9 +34,9 @@
  * local mean (codes held far away, tilted or blurred); and a double-scale
  * plane for frames of at most 400 pixels a side.  A frame with finder
  * candidates is also read from its module grid, on the smoothed minimum
- * channel and on the luma as it is (JPEG keeps the colour at half
- * resolution, so modules of one or two pixels survive in the luma only)
- * before the enlarged region, and on the enlarged region after it:
+ * channel and on the luma as it is and smoothed (JPEG keeps the colour at
+ * half resolution, so modules of one or two pixels survive in the luma
+ * only) before the enlarged region, and on the enlarged region after it:
  * three finder patterns fix the grid (with the alignment pattern, its
  * perspective), every module is sampled and judged against its neighbours
  * (also sharpened against them, for modules of a pixel or two), and the code

@@ -336,9 +336,9 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
  * around each candidate of @c[0..n-1] crossed by fewer than
  * SCAN__FINDER_HITS rows, with a dark centre and a module of at most 6
  * pixels (at most 4 windows, each 200 pixels square, cut at the frame's
- * edges, none around a candidate inside an earlier window), the luma of
- * the working frame @f (colour through @rgb, or NULL for a grey frame) is
- * binarised by the local mean (radius 4 pixels), where blur no longer
+ * edges, none around a candidate inside an earlier window), the minimum
+ * channel of the working frame @f (colour through @rgb; a grey frame as it
+ * is) is binarised by the local mean (radius 4 pixels), where blur no longer
  * fills a small finder's light ring, and searched again
  * (scan__find_finders()).  When the window holds two dark-centred finders
  * crossed by SCAN__FINDER_HITS rows or more, of modules within 1.5 times of
