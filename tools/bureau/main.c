@@ -666,7 +666,7 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 }
 
 /* Return: 0, or the exit status after the message. */
-static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bureau_platform *p,
+int bureau__setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bureau_platform *p,
 		     struct bureau_platform_cmd *pc, bool need_key, bool create)
 {
 	int status;
@@ -690,7 +690,7 @@ static int setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bure
 	return status;
 }
 
-static void free_ctx(struct bureau_ctx *c)
+void bureau__free_ctx(struct bureau_ctx *c)
 {
 	bureau_db_close(c->db);
 	EVP_PKEY_free(c->key);
@@ -708,7 +708,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 
 	if (bureau__check_options(cfg, O_KEY | O_PLATFORM | O_PLATFORM_TIMEOUT | O_PERSONAL_DAYS, O_KEY, 1))
 		return EXIT_USAGE;
-	status = setup_ctx(cfg, &c, &p, &pc, true, true);
+	status = bureau__setup_ctx(cfg, &c, &p, &pc, true, true);
 	if (status)
 		return status;
 	c.clk = clk;
@@ -725,7 +725,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 				  "personal records: %" PRId64 " of visits over %d days old removed; the entries stay\n",
 				  (unsigned long)cfg->personal_days), removed, cfg->personal_days);
 	}
-	free_ctx(&c);
+	bureau__free_ctx(&c);
 	import_progress(&st, true);
 	if (err) {
 		bureau__err_line("%s", why);
@@ -734,223 +734,6 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 	if (st.accepted + st.rejected == 0)
 		printf(_("no bundles in %s\n"), cfg->args[1]);
 	return st.rejected ? EXIT_FAIL : EXIT_OK;
-}
-
-/* mkdir -p @dir/sentinel/@device/in below @dir, never through a symlink; returns the in/ fd. */
-static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
-{
-	const char *parts[3] = { "sentinel", device, "in" };
-	char path[160];		/* for messages only; a longer one is cut */
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0) {
-		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	snt_strlcpy(path, dir, sizeof(path));
-	for (int i = 0; i < 3; i++) {
-		struct stat sb;
-		int next;
-
-		snt_strlcpy(path + strlen(path), "/", sizeof(path) - strlen(path));
-		snt_strlcpy(path + strlen(path), parts[i], sizeof(path) - strlen(path));
-		if (mkdirat(fd, parts[i], 0755) < 0 && errno != EEXIST) {
-			snprintf(why, n, "cannot create %s: %s", path, strerror(errno));
-			close(fd);
-			return -1;
-		}
-		next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0) {
-			int e = errno;
-
-			if (fstatat(fd, parts[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
-				snprintf(why, n, "%s: a symbolic link: refused", path);
-			else if (e == ENOTDIR)
-				snprintf(why, n, "%s: not a directory: refused", path);
-			else
-				snprintf(why, n, "cannot open %s: %s", path, strerror(e));
-			close(fd);
-			return -1;
-		}
-		close(fd);
-		fd = next;
-	}
-	return fd;
-}
-
-/*
- * In the in/ directory @fd, remove @device's acknowledgements and signed
- * times other than @ack and @tm, the ones just written: the newest
- * acknowledgement carries the cursor and the verdicts of every older one,
- * and the gate never applies a stick's time (sync.h), so older files only
- * pile up.  A file that cannot be removed is said, not an error.
- */
-static void prune_old(int fd, const char *dir, const char *device, const char *ack, const char *tm)
-{
-	char pre_ack[BUREAU_DEVICE_LEN + 8], pre_tm[BUREAU_DEVICE_LEN + 8];
-	int dfd = dup(fd);
-	struct dirent *de;
-	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	snprintf(pre_ack, sizeof(pre_ack), "ack-%s-", device);
-	snprintf(pre_tm, sizeof(pre_tm), "time-%s-", device);
-	while ((de = readdir(d))) {
-		const char *n = de->d_name, *digits;
-		size_t len = strlen(n);
-
-		if (!strncmp(n, pre_ack, strlen(pre_ack)))
-			digits = n + strlen(pre_ack);
-		else if (!strncmp(n, pre_tm, strlen(pre_tm)))
-			digits = n + strlen(pre_tm);
-		else
-			continue;
-		/* Only the bureau's own names: the prefix, digits, ".cose". */
-		if (len < (size_t)(digits - n) + 6 || strcmp(n + len - 5, ".cose") ||
-		    strspn(digits, "0123456789") != len - 5 - (size_t)(digits - n) || !strcmp(n, ack) || !strcmp(n, tm))
-			continue;
-		if (unlinkat(fd, n, 0))
-			bureau__err_line(_("warning: cannot remove %s/sentinel/%s/in/%s: %s"), dir, device, n,
-					 strerror(errno));
-	}
-	closedir(d);
-}
-
-/*
- * Write the ack and a signed time for one device into @dir's stick layout
- * (the older ones of the device removed: prune_old()), and its home's
- * current rule set and trust list (database @db_path).
- */
-static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *dir, const char *device)
-{
-	uint8_t *ack = NULL, *tm = NULL, *rules = NULL, *trust = NULL, *iss = NULL;
-	size_t ack_len = 0, tm_len = 0, rules_len = 0, trust_len = 0, iss_len = 0;
-	int64_t seq = 0, now = 0;
-	uint64_t version = 0, trust_version = 0, iss_version = 0;
-	char why[BUREAU_WHY_LEN], name[160];
-	enum bureau_err err;
-	int fd, status = EXIT_USAGE;
-
-	err = bureau_make_ack(c, device, &ack, &ack_len, &seq, NULL, NULL, 0, why, sizeof(why));
-	if (!err)
-		err = bureau_make_time(c, device, &tm, &tm_len, &now, why, sizeof(why));
-	if (!err) {
-		/* The current rule set of the device's home, when it has one. */
-		err = bureau_db_rules_for(c->db, device, &rules, &rules_len, &version, why, sizeof(why));
-		if (err == BUREAU_ERR_NOTFOUND)
-			err = BUREAU_OK;
-	}
-	if (!err) {
-		/* And its trust list (trust sign --db), when it has one. */
-		err = bureau_trust_for(db_path, c->db, c->key, device, &trust, &trust_len, &trust_version, why,
-				       sizeof(why));
-		if (err == BUREAU_ERR_NOTFOUND)
-			err = BUREAU_OK;
-	}
-	if (!err) {
-		/* And its issuer list: the gates that sign passes, the revoked keys. */
-		err = bureau_issuers_for(c->db, c->key, device, now, &iss, &iss_len, &iss_version, why, sizeof(why));
-		if (err == BUREAU_ERR_NOTFOUND)
-			err = BUREAU_OK;
-	}
-	if (err) {
-		bureau__err_line("%s", why);
-		status = err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
-		goto out;
-	}
-	fd = open_in_dir(dir, device, why, sizeof(why));
-	if (fd < 0) {
-		bureau__err_line("%s", why);
-		goto out;
-	}
-	snprintf(name, sizeof(name), "ack-%s-%" PRId64 ".cose", device, seq);
-	err = bureau_write_file(fd, name, ack, ack_len, why, sizeof(why));
-	if (!err) {
-		char tm_name[160];
-
-		printf(_("ack %s seq %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, seq, dir, device, name);
-		snprintf(tm_name, sizeof(tm_name), "time-%s-%" PRId64 ".cose", device, now);
-		err = bureau_write_file(fd, tm_name, tm, tm_len, why, sizeof(why));
-		if (!err) {
-			printf(_("time %s ms %" PRId64 ": %s/sentinel/%s/in/%s\n"), device, now, dir, device, tm_name);
-			prune_old(fd, dir, device, name, tm_name);
-		}
-	}
-	if (!err && rules) {
-		snprintf(name, sizeof(name), "rules-%" PRIu64 ".cose", version);
-		err = bureau_write_file(fd, name, rules, rules_len, why, sizeof(why));
-		if (!err)
-			printf(_("rules %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, version, dir, device,
-			       name);
-	}
-	if (!err && trust) {
-		snprintf(name, sizeof(name), "trust-%" PRIu64 ".cose", trust_version);
-		err = bureau_write_file(fd, name, trust, trust_len, why, sizeof(why));
-		if (!err)
-			printf(_("trust %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, trust_version, dir,
-			       device, name);
-	}
-	if (!err && iss) {
-		snprintf(name, sizeof(name), "issuers-%" PRIu64 ".cose", iss_version);
-		err = bureau_write_file(fd, name, iss, iss_len, why, sizeof(why));
-		if (!err)
-			printf(_("issuers %s version %" PRIu64 ": %s/sentinel/%s/in/%s\n"), device, iss_version, dir,
-			       device, name);
-	}
-	close(fd);
-	if (err) {
-		bureau__err_line("%s", why);
-		goto out;
-	}
-	status = EXIT_OK;
-out:
-	free(ack);
-	free(tm);
-	free(rules);
-	free(trust);
-	free(iss);
-	return status;
-}
-
-static int cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool all)
-{
-	struct bureau_platform p;
-	struct bureau_platform_cmd pc;
-	struct bureau_ctx c;
-	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
-	size_t count = 0;
-	char why[BUREAU_WHY_LEN];
-	const char *dir;
-	int status = EXIT_OK;
-
-	if (all ? bureau__check_options(cfg, O_KEY, O_KEY, 1)
-		: bureau__check_options(cfg, O_KEY | O_DEVICE | O_OUTPUT, O_KEY | O_DEVICE | O_OUTPUT, 0))
-		return EXIT_USAGE;
-	status = setup_ctx(cfg, &c, &p, &pc, true, false);
-	if (status)
-		return status;
-	c.clk = clk;
-	dir = all ? cfg->args[1] : cfg->output;
-	if (!all) {
-		status = write_device_files(&c, cfg->db, dir, cfg->device);
-	} else if (bureau_db_devices(c.db, &ids, &count, why, sizeof(why))) {
-		bureau__err_line("%s", why);
-		status = EXIT_USAGE;
-	} else {
-		for (size_t i = 0; i < count; i++) {
-			int s = write_device_files(&c, cfg->db, dir, ids[i]);
-
-			if (s > status)
-				status = s;
-		}
-	}
-	free(ids);
-	free_ctx(&c);
-	return status;
 }
 
 static int cmd_report(const struct config *cfg, int64_t now_ms)
@@ -1078,12 +861,12 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	so.db_path = cfg->db;
 	so.workers = cfg->workers;
 	so.personal_days = cfg->personal_days;	/* the personal records' retention after each bundle */
-	status = setup_ctx(cfg, &c, &p, &pc, true, false);
+	status = bureau__setup_ctx(cfg, &c, &p, &pc, true, false);
 	if (status)
 		return status;
 	c.clk = clk;
 	status = bureau_serve(&c, &so) == 0 ? EXIT_OK : EXIT_USAGE;
-	free_ctx(&c);
+	bureau__free_ctx(&c);
 	return status;
 }
 
@@ -1200,9 +983,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "serve"))
 		r = cmd_serve(&cfg, &clk);
 	else if (!strcmp(cmd, "ack"))
-		r = cmd_ack(&cfg, &clk, false);
+		r = bureau__cmd_ack(&cfg, &clk, false);
 	else if (!strcmp(cmd, "export"))
-		r = cmd_ack(&cfg, &clk, true);
+		r = bureau__cmd_ack(&cfg, &clk, true);
 	else if (!strcmp(cmd, "devices"))
 		r = bureau__cmd_devices(&cfg, snt_clock_utc_ms(&clk));
 	else if (!strcmp(cmd, "entries"))

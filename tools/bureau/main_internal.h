@@ -97,6 +97,25 @@ int bureau__load_key(const struct config *cfg, EVP_PKEY **key);
 /* A key id as 16 lower-case hex digits (@out: 17 bytes). */
 void bureau__kid_hex(const uint8_t kid[8], char out[17]);
 
+/*
+ * The context of a command: the platform command when --platform-cmd is
+ * given (@p, @pc: the caller's storage), the bureau's key when @need_key, and
+ * the database (created when @create).  Return: 0, or the exit status after
+ * its message; nothing to free then.  bureau__free_ctx() frees what it holds.
+ */
+struct bureau_platform;
+struct bureau_platform_cmd;
+struct snt_clock;
+int bureau__setup_ctx(const struct config *cfg, struct bureau_ctx *c, struct bureau_platform *p,
+		      struct bureau_platform_cmd *pc, bool need_key, bool create);
+void bureau__free_ctx(struct bureau_ctx *c);
+
+/*
+ * export.c: sentinel-bureau export --device ID --output DIR (@all false) or
+ * export --all DIR (@all true).  Return: an EXIT_* status, after the messages.
+ */
+int bureau__cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool all);
+
 /* devices.c: each returns the command's exit status (EXIT_OK, EXIT_FAIL, EXIT_USAGE). */
 
 /*
