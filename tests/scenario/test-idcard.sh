@@ -95,7 +95,7 @@ expect_eq "entries --json: idcard_last4" \
 	"$("$B/sentinelctl" entries --json --db "$T/gate.db" | jq -r '.idcard_last4 // "-"' | tr '\n' ' ')" \
 	"002X 0021 0014 - - "
 expect_eq "entries --csv: idcard_last4" \
-	"$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | awk -F, '{ print $(NF - 1) }' | tr '\n' ' ')" \
+	"$("$B/sentinelctl" entries --csv --db "$T/gate.db" | tr -d '\r' | awk -F, '{ n = NF - 1; print $n }' | tr '\n' ' ')" \
 	"idcard_last4 002X 0021 0014   "
 
 # The full name and number, in every encoding, nowhere.
@@ -106,7 +106,7 @@ expect_eq "entries --csv: idcard_last4" \
 TZ=CST-8 "$B/sentinelctl" report --day 2026-11-29 --output "$T/report.html" --db "$T/gate.db" \
 	>/dev/null || fail "report"
 grep -q '张\*' "$T/entries.json" || fail "the masked name is not in the export"
-expect_eq "export csv: idcard_last4" "$(tr -d '\r' <"$T/export.csv" | awk -F, 'NR > 1 { print $(NF - 1) }' | tr '\n' ' ')" \
+expect_eq "export csv: idcard_last4" "$(tr -d '\r' <"$T/export.csv" | awk -F, 'NR > 1 { n = NF - 1; print $n }' | tr '\n' ' ')" \
 	"002X 0021 0014   "
 expect_eq "export json: idcard_last4" "$(jq -r '.idcard_last4 // "-"' "$T/export.json" | tr '\n' ' ')" \
 	"002X 0021 0014 - - "

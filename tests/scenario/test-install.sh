@@ -47,7 +47,7 @@ grep -q '^[a-z_]* *=' /etc/sentinel/bureau.conf && fail "the bureau's sample set
 # The bureau's package has its own copy of the Chinese catalogue (not the gate's file).
 [ -e /usr/share/sentinel-bureau/locale/zh_CN/LC_MESSAGES/sentinel.mo ] || fail "no Chinese catalogue in the bureau's package"
 [ -e /usr/share/locale/zh_CN/LC_MESSAGES/sentinel.mo ] && fail "the bureau's package holds the gate's catalogue"
-bureau_zh() { LANG=zh_CN.UTF-8 sentinel-bureau --db "$T/none.db" audit 2>&1; }
+bureau_zh() { LANG=zh_CN.UTF-8 LC_MESSAGES=zh_CN.UTF-8 sentinel-bureau --db "$T/none.db" audit 2>&1; }
 case $(bureau_zh) in
 *没有民政局数据库*) ;;
 *) fail "the bureau alone speaks English under zh_CN.UTF-8: $(bureau_zh)" ;;
