@@ -7,7 +7,8 @@
 # without a host and a section line without its ']' are named for what
 # they are; export leaves one acknowledgement and one signed time per gate
 # on the stick, not one more at every export; a visit pass whose window is
-# over when it is issued is refused.
+# over when it is issued is refused; --seq, --staff and --personal-days on a
+# command that does not take them are refused naming the option and the command.
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "skip: no sentinel-bureau in $B"; exit 77; }
@@ -21,6 +22,20 @@ for c in "enrol --home H --gate g --bureau-key $R/bureau.key.pub --output $T/s" 
 	expect_eq "--key with ${c%% *}" "$out" "sentinel-bureau: ${c%% *}: option --key does not apply to this command
 Try 'sentinel-bureau --help'."
 done
+
+# A command-specific option on a command that does not take it: refused naming both, nothing done
+# (before: --seq, --staff and --personal-days were taken silently by every command).
+for c in "devices --seq 3" "audit --staff s-1" "devices --personal-days 5" "verify --seq 1" \
+	"entries --device g --personal-days 5" "alerts --staff s-1"; do
+	w=${c%% *}
+	o=$(printf '%s\n' "$c" | sed 's/.* \(--[a-z-]*\) [^ ]*$/\1/')
+	# shellcheck disable=SC2086
+	out=$("$BUR" --db "$T/bureau.db" $c 2>&1)
+	expect_eq "$o with $w: exit" "$?" "2"
+	expect_eq "$o with $w" "$out" "sentinel-bureau: $w: option $o does not apply to this command
+Try 'sentinel-bureau --help'."
+done
+[ -e "$T/bureau.db" ] && fail "a refused option made a database"
 
 out=$("$BUR" --db "$T/bureau.db" policy sign --check --in "$R/rules-v1.json" 2>&1)
 expect_eq "policy sign --check with --db: exit" "$?" "0"

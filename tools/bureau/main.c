@@ -462,8 +462,10 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 		"--db", "--key", "--platform-cmd", "--platform-timeout", "--device", "--pub", "--replace",
 		"--json", "--output", "--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit",
 		"--seal-key",
-		"--home", "--workers", "--from", "--to", "--reason", "--day", "--by", "--before",
+		"--home", "--workers", "--from", "--to", "--reason", "--day", "--by", "--before", "--seq", "--staff",
+		"--personal-days",
 	};
+	_Static_assert(1u << SNT_ARRAY_SIZE(names) == O__END, "a name for each enum opt_bit");
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(names); i++) {
 		unsigned bit = 1u << i;

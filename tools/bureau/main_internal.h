@@ -53,6 +53,7 @@ enum opt_bit {
 	O_SEQ = 1 << 23,
 	O_STAFF = 1 << 24,
 	O_PERSONAL_DAYS = 1 << 25,
+	O__END = 1 << 26,	/* one past the last: bureau__check_options() names each bit */
 };
 
 struct config {
