@@ -8,7 +8,8 @@
 # they are; export leaves one acknowledgement and one signed time per gate
 # on the stick, not one more at every export; a visit pass whose window is
 # over when it is issued is refused; --seq, --staff and --personal-days on a
-# command that does not take them are refused naming the option and the command.
+# command that does not take them are refused naming the option and the command;
+# an unknown option or one without its value names the command given.
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "skip: no sentinel-bureau in $B"; exit 77; }
@@ -36,6 +37,19 @@ for c in "devices --seq 3" "audit --staff s-1" "devices --personal-days 5" "veri
 Try 'sentinel-bureau --help'."
 done
 [ -e "$T/bureau.db" ] && fail "a refused option made a database"
+
+# An unknown option names the command given, whichever parser reads it (before: enrol-import said
+# "enrol", badge issue and pass issue "policy", the commands of main.c none).
+for c in enrol enrol-import "policy sign" "badge issue" "pass issue" "trust sign" devices serve export import \
+	person purge; do
+	w=${c%% *}
+	# shellcheck disable=SC2086
+	out=$("$BUR" --db "$T/bureau.db" $c --bogus 2>&1 | head -n 1)
+	expect_eq "unknown option with $c" "$out" "sentinel-bureau: $w: unknown option '--bogus'"
+	# shellcheck disable=SC2086
+	out=$("$BUR" $c --home 2>&1 | head -n 1)
+	expect_eq "option without its value with $c" "$out" "sentinel-bureau: $w: option '--home' needs an argument"
+done
 
 out=$("$BUR" --db "$T/bureau.db" policy sign --check --in "$R/rules-v1.json" 2>&1)
 expect_eq "policy sign --check with --db: exit" "$?" "0"

@@ -27,7 +27,8 @@ static bool takes_value(const char *opt)
 		"--listen", "--tls-cert", "--tls-key", "--request-timeout", "--buffer-limit", "--in", "--out", "--card",
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
-		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone", "--config",
+		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone", "--config", "--by", "--before",
+		"--seq", "--staff", "--personal-days",
 	};
 
 	if (strchr(opt, '='))
@@ -38,12 +39,7 @@ static bool takes_value(const char *opt)
 	return false;
 }
 
-/*
- * The first operand of @argv (@argc words): past the options, and the value
- * of each option that takes one given as the next word; "--" ends the
- * options.  NULL when there is none.
- */
-static const char *command_word(int argc, char **argv)
+const char *bureau_command_word(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
@@ -58,10 +54,10 @@ static const char *command_word(int argc, char **argv)
 	return NULL;
 }
 
-int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(int argc, char **argv),
-		    const char *const *cmd, int *status)
+int bureau_dispatch(int argc, char **argv, const char *const *names,
+		    int (*run)(const char *cmd, int argc, char **argv), int *status)
 {
-	const char *word = command_word(argc, argv);
+	const char *word = bureau_command_word(argc, argv);
 	char **copy;
 	size_t i = 0;
 
@@ -75,10 +71,10 @@ int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(
 		return 1;
 	}
 	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
-	*status = run(argc, copy);
+	*status = run(word, argc, copy);
 	free(copy);
 	if (fflush(stdout) || ferror(stdout)) {
-		bureau_err(*cmd, "cannot write the output: %s", strerror(errno));
+		bureau_err(word, "cannot write the output: %s", strerror(errno));
 		*status = 2;
 	}
 	return 1;

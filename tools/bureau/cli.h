@@ -13,15 +13,24 @@
 void bureau_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
 
 /*
- * bureau_dispatch() - when the command word of @argv (@argc words) is one
- * of @names (NULL-terminated), run @run on a copy of @argv (getopt_long
- * permutes it; @argv stays as given), its exit status into *@status, then
- * flush stdout; a failed write is reported naming *@cmd (the command @run
- * set) and makes the status 2.
+ * bureau_command_word() - the command word of @argv (@argc words): its
+ * first operand, past the options and the value of each option that takes
+ * one given as the next word; "--" ends the options.
+ * Return: the word (pointing into @argv), or NULL when there is none.
+ */
+const char *bureau_command_word(int argc, char **argv);
+
+/*
+ * bureau_dispatch() - when the command word of @argv (@argc words,
+ * bureau_command_word()) is one of @names (NULL-terminated), run @run with
+ * that word (@cmd: the command its messages name) on a copy of @argv
+ * (getopt_long permutes it; @argv stays as given), its exit status into
+ * *@status, then flush stdout; a failed write is reported naming the
+ * command word and makes the status 2.
  * Return: 1 when the command was one of @names (run), else 0.
  */
-int bureau_dispatch(int argc, char **argv, const char *const *names, int (*run)(int argc, char **argv),
-		    const char *const *cmd, int *status);
+int bureau_dispatch(int argc, char **argv, const char *const *names,
+		    int (*run)(const char *cmd, int argc, char **argv), int *status);
 
 /*
  * bureau_take_zone() - take the option --timezone ZONE (or --timezone=ZONE)

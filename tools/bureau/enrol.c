@@ -693,7 +693,7 @@ static int cmd_import(const struct opts *o, const char *dir)
 	return status;
 }
 
-static int run(int argc, char **argv)
+static int run(const char *word, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
@@ -717,6 +717,7 @@ static int run(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.db = "bureau.db";
+	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -788,5 +789,5 @@ int bureau_enrol_main(int argc, char **argv, int *status)
 {
 	static const char *const names[] = { "enrol", "enrol-import", NULL };
 
-	return bureau_dispatch(argc, argv, names, run, &cur, status);
+	return bureau_dispatch(argc, argv, names, run, status);
 }

@@ -461,7 +461,7 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 	return EXIT_OK;
 }
 
-static int run(int argc, char **argv)
+static int run(const char *word, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -493,6 +493,7 @@ static int run(int argc, char **argv)
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
+	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -594,5 +595,5 @@ int bureau_issue_main(int argc, char **argv, int *status)
 {
 	static const char *const names[] = { "policy", "badge", "pass", NULL };
 
-	return bureau_dispatch(argc, argv, names, run, &cur, status);
+	return bureau_dispatch(argc, argv, names, run, status);
 }

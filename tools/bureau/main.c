@@ -966,10 +966,12 @@ int main(int argc, char **argv)
 	}
 	if (run_own_parsers(argc, argv, &conf, &r))
 		return r;
+	cur_cmd = bureau_command_word(argc, argv);	/* an option's error names the command given */
 	r = parse_config(argc, argv, &conf, &cfg);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
 	if (cfg.nargs < 1) {
+		cur_cmd = NULL;
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -304,7 +304,7 @@ out:
 	return status;
 }
 
-static int run(int argc, char **argv)
+static int run(const char *word, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -323,6 +323,7 @@ static int run(int argc, char **argv)
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
+	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -370,5 +371,5 @@ int bureau_trust_main(int argc, char **argv, int *status)
 {
 	static const char *const names[] = { "trust", NULL };
 
-	return bureau_dispatch(argc, argv, names, run, &cur, status);
+	return bureau_dispatch(argc, argv, names, run, status);
 }
