@@ -80,6 +80,9 @@
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
+#ifndef BUREAU_SQLITE_CACHE_KB
+#define BUREAU_SQLITE_CACHE_KB "4096"	/* SQLite's page cache per connection, KiB */
+#endif
 
 
 #define ENTRY_TABLE(name) \
@@ -335,8 +338,10 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 	/*
 	 * Large pages for a new file (before WAL is set, when it can still
 	 * change): a bundle's thousands of rows are written in far fewer WAL
-	 * frames and system calls.  A 64 MiB page cache keeps the (dev, seq)
-	 * index of a busy bureau in memory.
+	 * frames and system calls.  The page cache is bounded to
+	 * BUREAU_SQLITE_CACHE_KB: SQLite fills it with every page an import
+	 * writes, so a larger one grows the process with the data (what it
+	 * does not hold the kernel's page cache still serves).
 	 */
 	if (tables == 0) {
 		err = sqlite__exec(db, "PRAGMA page_size=" BUREAU_PAGE_SIZE, why, n);
@@ -344,7 +349,7 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			goto err_close;
 	}
 	err = sqlite__exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
-		       "PRAGMA cache_size=-65536", why, n);
+		       "PRAGMA cache_size=-" BUREAU_SQLITE_CACHE_KB, why, n);
 	if (err)
 		goto err_close;
 	if (tables == 0 || version < BUREAU_SCHEMA_VERSION) {
