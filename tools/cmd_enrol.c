@@ -19,7 +19,8 @@
  *      is there already), 0600, and the log's seal key beside it
  *      (ctl_keys_seal(): DEVICE.seal0 and DEVICE.seal; a first key already
  *      there is taken as it is); online, the first key, seal0, goes in the
- *      request with the public key;
+ *      request with the public key, so online these are made before the
+ *      package comes (the answer) and step 1 follows;
  *   3. the bureau's key, CA, trust files and the enrolment file are
  *      written into a new temporary directory inside the enrolment
  *      directory (the directory of [station] enrolment, .enrol-XXXXXX);
@@ -31,9 +32,11 @@
  *      `sentinel-bureau enrol-import`;
  *   6. the temporary directory's files are renamed into the enrolment
  *      directory, the enrolment file last: sentineld(8) sees it and
- *      restarts enrolled.  A failure before that removes the temporary
- *      directory and leaves the gate as it was (not enrolled; a rule set or
- *      trust list already installed stays, for the home named).
+ *      restarts enrolled.  A failure before that (a package refused, the
+ *      bureau refusing the token) removes the temporary directory and the
+ *      key files this run made, and leaves the gate as it was (not
+ *      enrolled; a rule set or trust list already installed stays, for the
+ *      home named).
  * Once the first seal key is handed over (the bureau answered, or it is on
  * the stick), the gate's DEVICE.seal0 is removed: the gate keeps only the
  * evolving key, so it cannot seal a past epoch again.
@@ -403,15 +406,20 @@ static void give(const struct snt_config *sc, const char *path)
 		ctl_err(CMD, _("%s: cannot give it to uid %u: %s"), path, (unsigned)st.st_uid, strerror(errno));
 }
 
+/* The key files this run made (removed again when the enrolment fails: unmake()). */
+struct made {
+	bool key, pub, seal;	/* [sync] device_key, its .pub, DEVICE.seal0 and DEVICE.seal */
+	char pub_path[PATH_MAX], seal0[PATH_MAX];
+};
+
 /* This gate's device key: the one at [sync] device_key, or a new one.  *@pem: its public key. */
-static int device_key(const struct snt_config *sc, char **pem, bool *made)
+static int device_key(const struct snt_config *sc, char **pem, struct made *made)
 {
 	char pub[PATH_MAX];
 	EVP_PKEY *key = NULL;
 	size_t len;
 	enum snt_sign_err e;
 
-	*made = false;
 	if (ctl_public_key_path(sc->sync_device_key, pub, sizeof(pub))) {
 		ctl_err(CMD, _("%s: path too long"), sc->sync_device_key);
 		return -1;
@@ -432,7 +440,7 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
 			EVP_PKEY_free(key);
 			return -1;
 		}
-		*made = true;
+		made->key = true;
 		give(sc, sc->sync_device_key);
 	}
 	e = snt_sign_key_public_pem(key, pem, &len);
@@ -446,6 +454,8 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
 			ctl_err(CMD, _("cannot write %s: %s"), pub, strerror(errno));
 			return -1;
 		}
+		made->pub = true;
+		snt_strlcpy(made->pub_path, pub, sizeof(made->pub_path));
 		give(sc, pub);
 	}
 	return 0;
@@ -457,7 +467,7 @@ static int device_key(const struct snt_config *sc, char **pem, bool *made)
  * only the evolving key is left (the bureau then checks no seal of this gate).
  * @first: receives DEVICE.seal0's path.
  */
-static int seal_key(const struct snt_config *sc, char *text, char *first, size_t size)
+static int seal_key(const struct snt_config *sc, char *text, char *first, size_t size, struct made *made)
 {
 	char evolving[PATH_MAX];
 	struct snt_fss k;
@@ -478,6 +488,8 @@ static int seal_key(const struct snt_config *sc, char *text, char *first, size_t
 	if (access(first, F_OK) != 0) {
 		if (ctl_keys_seal(CMD, sc, SNT_FSS_EPOCH_MS_DEFAULT / 1000, true) != SNT_EXIT_OK)
 			return -1;
+		made->seal = true;
+		snt_strlcpy(made->seal0, first, sizeof(made->seal0));
 		give(sc, first);
 		give(sc, evolving);
 	}
@@ -901,6 +913,25 @@ static int write_back(const char *pkgdir, const struct package *p, const char *p
 	return rc;
 }
 
+/*
+ * The key files this run made, removed: an enrolment that failed (a bad
+ * package, a refusal, a write) leaves the gate's keys as they were.
+ */
+static void unmake(const struct snt_config *sc, const struct made *m)
+{
+	char evolving[PATH_MAX];
+
+	if (m->key)
+		(void)unlink(sc->sync_device_key);
+	if (m->pub)
+		(void)unlink(m->pub_path);
+	if (m->seal) {
+		(void)unlink(m->seal0);
+		if (!snt_fss_key_path(sc->sync_device_key, ".seal", evolving, sizeof(evolving)))
+			(void)unlink(evolving);
+	}
+}
+
 int cmd_enrol(int argc, char **argv)
 {
 	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], trust_msg[256], *text = NULL, *pub = NULL;
@@ -909,7 +940,7 @@ int cmd_enrol(int argc, char **argv)
 	struct snt_config sc;
 	struct package p;
 	struct config cfg;
-	bool made;
+	struct made made = { .key = false };
 	int r;
 
 	r = parse_config(argc, argv, &cfg);
@@ -938,12 +969,15 @@ int cmd_enrol(int argc, char **argv)
 	}
 	if (cfg.online) {
 		snt_strlcpy(where, cfg.online, sizeof(where));
-		if (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first))) {
+		/* The key goes with the request: made now, removed again if the bureau's answer is refused. */
+		if (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first), &made)) {
+			unmake(&sc, &made);
 			free(pub);
 			return SNT_EXIT_USAGE;
 		}
 		r = fetch_online(&cfg, pub, seal0, &sc, &text);
 		if (r) {
+			unmake(&sc, &made);
 			explicit_bzero(seal0, sizeof(seal0));
 			free(pub);
 			return r == -2 ? SNT_EXIT_USAGE : SNT_EXIT_FAIL;
@@ -958,6 +992,8 @@ int cmd_enrol(int argc, char **argv)
 	r = package_check(text, where, &p);
 	free(text);
 	if (r) {
+		unmake(&sc, &made);
+		explicit_bzero(seal0, sizeof(seal0));
 		free(pub);
 		return SNT_EXIT_FAIL;
 	}
@@ -967,7 +1003,8 @@ int cmd_enrol(int argc, char **argv)
 		package_free(&p);
 		return SNT_EXIT_FAIL;
 	}
-	if (!cfg.online && (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first)))) {
+	if (!cfg.online && (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first), &made))) {
+		unmake(&sc, &made);
 		package_free(&p);
 		free(pub);
 		return SNT_EXIT_USAGE;
@@ -987,6 +1024,7 @@ int cmd_enrol(int argc, char **argv)
 	if (r) {
 		/* Not enrolled: the enrolment file, renamed last, is not there. */
 		stage_remove(&stg, &p);
+		unmake(&sc, &made);
 		explicit_bzero(seal0, sizeof(seal0));
 		package_free(&p);
 		free(pub);
