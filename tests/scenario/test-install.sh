@@ -137,6 +137,11 @@ done
 dpkg -P sentinel-gate >"$T/purge.out" 2>&1 || fail "dpkg -P: $(cat "$T/purge.out")"
 grep -q '^sentinel-gate: the log and keys stay in /var/lib/sentinel' "$T/purge.out" ||
 	fail "purge does not say where the log is: $(cat "$T/purge.out")"
+# The commands it suggests work as written, from a technician's shell (sudo).
+grep -qxF 'sentinel-gate: remove them with: sudo rm -r /var/lib/sentinel' "$T/purge.out" ||
+	fail "purge does not suggest sudo rm: $(cat "$T/purge.out")"
+grep -qxF 'sentinel-gate: (or purge with: sudo SENTINEL_PURGE_LOG=yes dpkg -P sentinel-gate)' "$T/purge.out" ||
+	fail "purge does not suggest sudo SENTINEL_PURGE_LOG=yes dpkg -P: $(cat "$T/purge.out")"
 expect_eq "dpkg -P: /etc/sentinel keeps only the bureau's file" "$(ls -A /etc/sentinel 2>&1)" "bureau.conf"
 [ -e /var/lib/sentinel/enrolment ] && fail "dpkg -P left the enrolment"
 for f in /var/lib/sentinel/device.key /var/lib/sentinel/sentinel.db /var/lib/sentinel/rules.cose; do
