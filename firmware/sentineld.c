@@ -39,7 +39,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentineld [-n] [-f] [-v] [-c FILE]\n"
+		_("Usage: sentineld [-n] [-f] [-v] [-c FILE]\n"
 		"\n"
 		"The health-check gate daemon.\n"
 		"\n"
@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"  -f, --foreground   stay in the foreground and log to stderr\n"
 		"  -v, --verbose      log debug messages too\n"
 		"  -h, --help         show this help\n"
-		"  -V, --version      show the version\n",
+		"  -V, --version      show the version\n"),
 		SNT_CONFIG_DEFAULT_PATH);
 }
 
@@ -90,17 +90,17 @@ static int parse_args(struct ctx *c, int argc, char **argv)
 			return 0;
 		default:
 			if (optopt && strchr("c", optopt))
-				fprintf(stderr, "sentineld: option -%c needs an argument\n", optopt);
+				fprintf(stderr, _("sentineld: option -%c needs an argument\n"), optopt);
 			else if (optopt)
-				fprintf(stderr, "sentineld: unknown option -%c\n", optopt);
+				fprintf(stderr, _("sentineld: unknown option -%c\n"), optopt);
 			else
-				fprintf(stderr, "sentineld: unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try 'sentineld --help'.\n");
+				fprintf(stderr, _("sentineld: unknown option %s\n"), argv[optind - 1]);
+			fprintf(stderr, _("Try 'sentineld --help'.\n"));
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "sentineld: unexpected argument '%s'\nTry 'sentineld --help'.\n",
+		fprintf(stderr, _("sentineld: unexpected argument '%s'\nTry 'sentineld --help'.\n"),
 			argv[optind]);
 		return 2;
 	}
@@ -118,25 +118,28 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 	else
 		snt_strlcpy(temp, "-", sizeof(temp));
 	if (v->camera_faults)
-		log_warnx(&c->log, "visit %lu: camera failed on %d frames", c->visits, v->camera_faults);
+		log_warnx(&c->log, P_("visit %lu: camera failed on %d frame", "visit %lu: camera failed on %d frames",
+					    v->camera_faults), c->visits, v->camera_faults);
 	if (v->temp.faults)
-		log_warnx(&c->log, "visit %lu: thermometer failed %d times", c->visits, v->temp.faults);
+		log_warnx(&c->log, P_("visit %lu: thermometer failed %d time", "visit %lu: thermometer failed %d times",
+					    v->temp.faults), c->visits, v->temp.faults);
 	/* Only facts without personal data: no payload, no name. */
 	if (v->duplicate)
-		log_info(&c->log, "visit %lu: repeat of entry %lld within the window: %s (%s) door %s",
+		log_info(&c->log, _("visit %lu: repeat of entry %lld within the window: %s (%s) door %s"),
 			 c->visits, (long long)v->seq, snt_decision_name(v->result.decision), reasons,
 			 snt_door_name(v->door));
 	else if (v->store_err == SNT_STORE_OK)
-		log_info(&c->log, "visit %lu: entry %lld: %s (%s) code %s/%s temp %s door %s",
+		log_info(&c->log, _("visit %lu: entry %lld: %s (%s) code %s/%s temp %s door %s"),
 			 c->visits, (long long)v->seq, snt_decision_name(v->result.decision), reasons,
 			 snt_code_format_name(v->format), snt_colour_name(v->colour), temp,
 			 snt_door_name(v->door));
 	else
-		log_warnx(&c->log, "visit %lu: NO ENTRY (log: %s: %s): %s (%s) door %s", c->visits,
+		log_warnx(&c->log, _("visit %lu: NO ENTRY (log: %s: %s): %s (%s) door %s"), c->visits,
 			  snt_store_strerror(v->store_err), snt_store_errmsg(c->store),
 			  snt_decision_name(v->result.decision), reasons, snt_door_name(v->door));
 	if (v->output_faults)
-		log_warnx(&c->log, "visit %lu: %d outputs could not be driven", c->visits,
+		log_warnx(&c->log, P_("visit %lu: %d output could not be driven",
+					    "visit %lu: %d outputs could not be driven", v->output_faults), c->visits,
 			  v->output_faults);
 }
 
@@ -188,21 +191,22 @@ static void rules_missing(struct ctx *c, const char *when, const char *why)
 	if (c->rules)
 		return;	/* the set in force stays */
 	if (last_rules_event(c, last, sizeof(last))) {
-		log_warnx(&c->log, "%s: log database %s: rules events cannot be read: %s", when, c->cfg.db,
+		log_warnx(&c->log, _("%s: log database %s: rules events cannot be read: %s"), when, c->cfg.db,
 			  snt_store_errmsg(c->store));
 		snt_strlcpy(last, "?", sizeof(last));	/* not knowing is having had one */
 	}
 	if (!last[0])
 		return;	/* never had a rule set: no closed management */
 	if (!c->rules_missing)
-		log_warnx(&c->log, "%s: no rule set verifies (%s; last in force: %s): every visit is referred "
-			  "(rules-missing)", when, why, last);
+		log_warnx(&c->log, _("%s: no rule set verifies (%s; last in force: %s): every visit is referred "
+			  "(rules-missing)"), when, why, last);
 	snt_checkin_set_rules_missing(c->checkin, true);
 	if (!c->rules_missing) {
+		/* i18n-exempt: an alert's detail, stored in the log */
 		snprintf(detail, sizeof(detail), "rules: no rule set verifies, every visit referred (last: %.64s)",
 			 last);
 		if (!daemon_event(c, SNT_EVENT_DEVICE_FAULT, detail))
-			log_warnx(&c->log, "%s: the rules-missing alert could not be written to the log", when);
+			log_warnx(&c->log, _("%s: the rules-missing alert could not be written to the log"), when);
 	}
 	c->rules_missing = true;
 }
@@ -212,12 +216,13 @@ static void rules_taken(struct ctx *c, const struct snt_rules *r, const char *wh
 {
 	char last[SNT_EVENT_DETAIL_LEN], now[SNT_EVENT_DETAIL_LEN];
 
+	/* i18n-exempt: the rules event's detail, stored in the log and compared */
 	snprintf(now, sizeof(now), "version %llu (%s)", (unsigned long long)r->version,
 		 snt_rules_mode_name(r->mode));
 	if (last_rules_event(c, last, sizeof(last)) == 0 && !strcmp(last, now))
 		return;
 	if (!daemon_event(c, SNT_EVENT_RULES, now))
-		log_warnx(&c->log, "%s: the rules event could not be written to the log", when);
+		log_warnx(&c->log, _("%s: the rules event could not be written to the log"), when);
 }
 
 /*
@@ -234,7 +239,7 @@ static void load_seal_key(struct ctx *c, const struct snt_config *cfg)
 	EVP_PKEY_free(c->seal_pub);
 	c->seal_pub = pub;
 	if (!pub && cfg->register_mode[0] && strcmp(cfg->register_mode, "none"))
-		log_warnx(&c->log, "ID cards: no bureau key to seal their records to; none is kept");
+		log_warnx(&c->log, _("ID cards: no bureau key to seal their records to; none is kept"));
 }
 
 /*
@@ -258,13 +263,13 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	serr = snt_sign_key_load_public(cfg->sync_bureau_key, &pub);
 	if (serr) {
 		if (c->rules)
-			log_warnx(&c->log, "%s: bureau key %s: %s; keeping rule set version %llu", when,
+			log_warnx(&c->log, _("%s: bureau key %s: %s; keeping rule set version %llu"), when,
 				  cfg->sync_bureau_key, snt_sign_strerror(serr),
 				  (unsigned long long)c->rules->version);
 		else	/* a gate without closed management: nothing to report */
-			log_debug(&c->log, "%s: no rule set (bureau key %s: %s)", when, cfg->sync_bureau_key,
+			log_debug(&c->log, _("%s: no rule set (bureau key %s: %s)"), when, cfg->sync_bureau_key,
 				  snt_sign_strerror(serr));
-		snprintf(err, sizeof(err), "bureau key %.400s: %s", cfg->sync_bureau_key, snt_sign_strerror(serr));
+		snprintf(err, sizeof(err), _("bureau key %.400s: %s"), cfg->sync_bureau_key, snt_sign_strerror(serr));
 		rules_missing(c, when, err);
 		return;
 	}
@@ -275,18 +280,18 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	}
 	if (rerr) {
 		if (c->rules)
-			log_warnx(&c->log, "%s: rules: %s; keeping version %llu", when, err,
+			log_warnx(&c->log, _("%s: rules: %s; keeping version %llu"), when, err,
 				  (unsigned long long)c->rules->version);
 		else if (rerr == SNT_RULES_ERR_NONE)
-			log_debug(&c->log, "%s: rules: %s", when, err);
+			log_debug(&c->log, _("%s: rules: %s"), when, err);
 		else
-			log_warnx(&c->log, "%s: rules: %s; no rule set", when, err);
+			log_warnx(&c->log, _("%s: rules: %s; no rule set"), when, err);
 		EVP_PKEY_free(pub);
 		rules_missing(c, when, err);
 		return;
 	}
 	if (info.kept)
-		log_warnx(&c->log, "%s: rules: %s; using the kept copy %s", when, info.active_error,
+		log_warnx(&c->log, _("%s: rules: %s; using the kept copy %s"), when, info.active_error,
 			  SNT_RULES_KEPT_FILE);
 	snt_checkin_set_rules(c->checkin, r, pub, &gate);
 	snt_checkin_set_rules_missing(c->checkin, false);
@@ -326,7 +331,7 @@ static void promote_rules(struct ctx *c)
 	rerr = snt_rules_promote(c->cfg.rules_dir, c->bureau_pub, &gate, snt_clock_utc_ms(&c->board->clock),
 				 snt_checkin_clock_trusted(c->checkin), &promoted, err, sizeof(err));
 	if (rerr) {
-		log_warnx(&c->log, "pending rule set: %s", err[0] ? err : snt_rules_strerror(rerr));
+		log_warnx(&c->log, _("pending rule set: %s"), err[0] ? err : snt_rules_strerror(rerr));
 		return;
 	}
 	if (promoted)
@@ -384,7 +389,7 @@ static void watch_trust(struct ctx *c)
 	c->trust_stamp = now;
 	tmp = malloc(sizeof(*tmp));
 	if (!tmp) {
-		log_warnx(&c->log, "trust list: out of memory, trust store unchanged");
+		log_warnx(&c->log, _("trust list: out of memory, trust store unchanged"));
 		return;
 	}
 	*tmp = c->cfg;
@@ -462,9 +467,16 @@ static void watch_issuers(struct ctx *c)
 	snt_checkin_set_issuers(c->checkin, list, c->own_key);
 	snt_issuers_free(c->issuers);
 	c->issuers = list;
-	if (list)
-		log_info(&c->log, _("issuer list version %llu of the bureau taken up: %zu gates sign passes, %zu keys "
-				    "revoked"), (unsigned long long)list->version, list->n_gates, list->n_revoked);
+	if (list) {
+		char gates[64], revoked[64];
+
+		snprintf(gates, sizeof(gates), P_("%zu gate signs passes", "%zu gates sign passes", list->n_gates),
+			 list->n_gates);
+		snprintf(revoked, sizeof(revoked), P_("%zu key revoked", "%zu keys revoked", list->n_revoked),
+			 list->n_revoked);
+		log_info(&c->log, _("issuer list version %llu of the bureau taken up: %s, %s"),
+			 (unsigned long long)list->version, gates, revoked);
+	}
 }
 
 /*
@@ -481,27 +493,27 @@ static void reload(struct ctx *c)
 
 	n = malloc(sizeof(*n));
 	if (!n) {
-		log_warnx(&c->log, "SIGHUP: out of memory, configuration unchanged");
+		log_warnx(&c->log, _("SIGHUP: out of memory, configuration unchanged"));
 		return;
 	}
 	if (snt_config_load(c->config_path, n, err, sizeof(err)) != SNT_CONFIG_OK) {
-		log_warnx(&c->log, "SIGHUP: %s; configuration unchanged", err);
+		log_warnx(&c->log, _("SIGHUP: %s; configuration unchanged"), err);
 		free(n);
 		return;
 	}
 	if (strcmp(n->board, c->cfg.board) || strcmp(n->db, c->cfg.db) ||
 	    strcmp(n->device_id, c->cfg.device_id) || strcmp(n->sim_scenario, c->cfg.sim_scenario) ||
 	    strcmp(n->sim_output, c->cfg.sim_output))
-		log_warnx(&c->log, "SIGHUP: board, db, device_id and [sim] changes need a restart");
+		log_warnx(&c->log, _("SIGHUP: board, db, device_id and [sim] changes need a restart"));
 	/* The new trust store is loaded whole before it replaces the old one (domain.md lesson 7). */
 	if (sentineld__load_trust(n, &trust, err, sizeof(err))) {
-		log_warnx(&c->log, "SIGHUP: %s; configuration unchanged", err);
+		log_warnx(&c->log, _("SIGHUP: %s; configuration unchanged"), err);
 		free(n);
 		return;
 	}
 	snt_checkin_cfg_from_config(n, &ccfg);
 	if (snt_checkin_set_cfg(c->checkin, &ccfg) != SNT_CHECKIN_OK) {
-		log_warnx(&c->log, "SIGHUP: visit settings refused; configuration unchanged");
+		log_warnx(&c->log, _("SIGHUP: visit settings refused; configuration unchanged"));
 		snt_trust_free(trust);
 		free(n);
 		return;
@@ -553,16 +565,16 @@ static void override(struct ctx *c, enum snt_decision decision)
 
 	err = snt_checkin_override(c->checkin, decision, &v);
 	if (err == SNT_CHECKIN_OK && v.journaled)
-		log_warnx(&c->log, "staff override: entry %lld in the fallback journal (log: %s): %s: door %s",
+		log_warnx(&c->log, _("staff override: entry %lld in the fallback journal (log: %s): %s: door %s"),
 			  (long long)v.seq, snt_store_strerror(v.store_err), what, snt_door_name(v.door));
 	else if (err == SNT_CHECKIN_OK && decision == SNT_DECISION_ADMIT)
-		log_info(&c->log, "staff override: entry %lld: admit: door opened", (long long)v.seq);
+		log_info(&c->log, _("staff override: entry %lld: admit: door opened"), (long long)v.seq);
 	else if (err == SNT_CHECKIN_OK)
-		log_info(&c->log, "staff override: entry %lld: %s: door %s", (long long)v.seq, what,
+		log_info(&c->log, _("staff override: entry %lld: %s: door %s"), (long long)v.seq, what,
 			 snt_door_name(v.door));
 	else
-		log_warnx(&c->log, "staff button%s: %s; door shut",
-			  decision == SNT_DECISION_DENY ? " (deny)" : "", snt_checkin_strerror(err));
+		log_warnx(&c->log, _("staff button%s: %s; door shut"),
+			  decision == SNT_DECISION_DENY ? _(" (deny)") : "", snt_checkin_strerror(err));
 }
 
 /*
@@ -591,7 +603,7 @@ static void handle_input(struct ctx *c, const struct snt_input_event *ev)
 	if (c->press_armed && ev->value && ev->role == SNT_ROLE_FIRE_ALARM) {
 		/* The alarm ends every override (checkin.h): nothing to settle. */
 		c->press_armed = false;
-		log_warnx(&c->log, "staff button: override dropped by the fire alarm; door shut");
+		log_warnx(&c->log, _("staff button: override dropped by the fire alarm; door shut"));
 	} else if (ev->value && ev->role != SNT_ROLE_BUTTON) {
 		settle_press(c);	/* another input first: the single press admits */
 	}
@@ -599,22 +611,22 @@ static void handle_input(struct ctx *c, const struct snt_input_event *ev)
 	case SNT_ROLE_FIRE_ALARM:
 		err = snt_checkin_fire_alarm(c->checkin, ev->value);
 		if (ev->value)
-			log_warnx(&c->log, "FIRE ALARM: door released%s",
-				  err == SNT_CHECKIN_ERR_OUTPUT ? " (an output could not be driven)" :
-				  err ? " (not written to the log)" : "");
+			log_warnx(&c->log, _("FIRE ALARM: door released%s"),
+				  err == SNT_CHECKIN_ERR_OUTPUT ? _(" (an output could not be driven)") :
+				  err ? _(" (not written to the log)") : "");
 		else
-			log_warnx(&c->log, "fire alarm cleared: door locked%s",
-				  err == SNT_CHECKIN_ERR_OUTPUT ? " (an output could not be driven)" :
-				  err ? " (not written to the log)" : "");
+			log_warnx(&c->log, _("fire alarm cleared: door locked%s"),
+				  err == SNT_CHECKIN_ERR_OUTPUT ? _(" (an output could not be driven)") :
+				  err ? _(" (not written to the log)") : "");
 		break;
 	case SNT_ROLE_EXIT_BUTTON:
 		if (!ev->value)
 			break;
 		err = snt_checkin_exit(c->checkin);
 		if (err == SNT_CHECKIN_OK)
-			log_info(&c->log, "exit: door released for leaving");
+			log_info(&c->log, _("exit: door released for leaving"));
 		else if (err != SNT_CHECKIN_ERR_FIRE)
-			log_warnx(&c->log, "exit: %s", snt_checkin_strerror(err));
+			log_warnx(&c->log, _("exit: %s"), snt_checkin_strerror(err));
 		break;
 	case SNT_ROLE_BUTTON:
 		if (!ev->value)
@@ -625,14 +637,14 @@ static void handle_input(struct ctx *c, const struct snt_input_event *ev)
 		} else if (snt_checkin_override_can_deny(c->checkin)) {
 			c->press_armed = true;
 			c->press_deadline = snt_clock_mono_ms(&c->board->clock) + SNT_OVERRIDE_DENY_PRESS_MS;
-			log_debug(&c->log, "staff button: admit in %d ms unless pressed again (deny)",
+			log_debug(&c->log, _("staff button: admit in %d ms unless pressed again (deny)"),
 				  SNT_OVERRIDE_DENY_PRESS_MS);
 		} else {
 			override(c, SNT_DECISION_ADMIT);
 		}
 		break;
 	default:
-		log_debug(&c->log, "input %s=%d ignored", snt_role_name(ev->role), ev->value);
+		log_debug(&c->log, _("input %s=%d ignored"), snt_role_name(ev->role), ev->value);
 		break;
 	}
 }
@@ -677,7 +689,7 @@ static int run(struct ctx *c)
 
 			if (now - c->watchdog_sent >= half) {
 				if (snt_notify_send(&c->notify, "WATCHDOG=1") != SNT_NOTIFY_OK)
-					log_warn(&c->log, "systemd watchdog");
+					log_warn(&c->log, _("systemd watchdog"));
 				c->watchdog_sent = now;
 			}
 			left = half - (now - c->watchdog_sent);
@@ -704,7 +716,7 @@ static int run(struct ctx *c)
 		if (rc == SNT_HAL_FD_READY) {
 			if (handle_signal(c)) {
 				if (c->press_armed)
-					log_warnx(&c->log, "staff button: pending override dropped at stop");
+					log_warnx(&c->log, _("staff button: pending override dropped at stop"));
 				return 0;
 			}
 			continue;
@@ -740,13 +752,13 @@ static int run(struct ctx *c)
 			 * visit on its own (a held sensor must not reopen the
 			 * door): the next person needs the sensor to clear.
 			 */
-			log_warnx(&c->log, "presence held for %d s after visit %lu: check the presence "
-					   "sensor; the next check-in waits for it to clear",
+			log_warnx(&c->log, _("presence held for %d s after visit %lu: check the presence "
+					   "sensor; the next check-in waits for it to clear"),
 				  c->cfg.leave_timeout_ms / 1000, c->visits);
 			occupied_since = snt_clock_mono_ms(&c->board->clock);
 			continue;
 		} else if (rc != SNT_HAL_OK) {
-			log_warnx(&c->log, "board inputs: %s", snt_hal_strerror(rc));
+			log_warnx(&c->log, _("board inputs: %s"), snt_hal_strerror(rc));
 			return 1;
 		}
 		if (ev.role != SNT_ROLE_PRESENCE) {
@@ -756,7 +768,7 @@ static int run(struct ctx *c)
 		if (!ev.value) {
 			/* The visitor left: the idle screen for the next one. */
 			if (occupied && snt_checkin_idle(c->checkin) != SNT_CHECKIN_OK)
-				log_warnx(&c->log, "display: the idle screen could not be drawn");
+				log_warnx(&c->log, _("display: the idle screen could not be drawn"));
 			occupied = false;
 			continue;
 		}
@@ -781,7 +793,7 @@ static int run(struct ctx *c)
 		promote_rules(c);
 		c->visits++;
 		if (snt_checkin_visit(c->checkin, &v) != SNT_CHECKIN_OK) {
-			log_warnx(&c->log, "visit %lu: scanner failure, door kept shut", c->visits);
+			log_warnx(&c->log, _("visit %lu: scanner failure, door kept shut"), c->visits);
 		} else {
 			log_visit(c, &v);
 		}
@@ -817,7 +829,7 @@ int main(int argc, char **argv)
 	}
 	/* Every local time (quiet hours, the day of the cap) in [station] timezone, not the inherited TZ. */
 	if (snt_clock_use_zone(c.cfg.timezone)) {
-		fprintf(stderr, "sentineld: [station] timezone '%s' cannot be set\n", c.cfg.timezone);
+		fprintf(stderr, _("sentineld: [station] timezone '%s' cannot be set\n"), c.cfg.timezone);
 		return 1;
 	}
 	if (c.check_only)
@@ -826,12 +838,12 @@ int main(int argc, char **argv)
 	snt_log_init(&c.log, "sentineld", c.foreground, c.verbose);
 	status = 1;
 	if (sentineld__setup_signals(&c)) {
-		log_warn(&c.log, "signals");
+		log_warn(&c.log, _("signals"));
 		goto out;
 	}
 	herr = snt_board_open(&c.cfg, &c.board, err, sizeof(err));
 	if (herr != SNT_HAL_OK) {
-		log_warnx(&c.log, "board %s: %s", c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
+		log_warnx(&c.log, _("board %s: %s"), c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
 		goto out;
 	}
 	{
@@ -839,7 +851,7 @@ int main(int argc, char **argv)
 		int rc = snt_db_companions_check(c.cfg.db, which, sizeof(which));
 
 		if (rc) {
-			log_warnx(&c.log, "log database %s: %s: %s", c.cfg.db, which, snt_open_strerror(rc));
+			log_warnx(&c.log, _("log database %s: %s: %s"), c.cfg.db, which, snt_open_strerror(rc));
 			goto out;
 		}
 	}
@@ -848,14 +860,14 @@ int main(int argc, char **argv)
 	 * whatever the umask; when that fails the open below says why.
 	 */
 	if (snt_create_private(c.cfg.db) != 0)
-		log_debug(&c.log, "log database %s: not created here", c.cfg.db);
+		log_debug(&c.log, _("log database %s: not created here"), c.cfg.db);
 	serr = snt_store_open(c.cfg.db, false, &c.store);
 	if (serr != SNT_STORE_OK) {
 		char why[512];
 
 		if (sentineld__explain_db(c.cfg.db, why, sizeof(why)) == 0)
 			snt_strlcpy(why, snt_store_strerror(serr), sizeof(why));
-		log_warnx(&c.log, "log database %s: %s", c.cfg.db, why);
+		log_warnx(&c.log, _("log database %s: %s"), c.cfg.db, why);
 		goto out;
 	}
 	if (sentineld__lock_instance(&c) || sentineld__check_head(&c) || sentineld__open_journal(&c))
@@ -864,7 +876,7 @@ int main(int argc, char **argv)
 	snt_checkin_cfg_from_config(&c.cfg, &ccfg);
 	kerr = snt_checkin_new(&ccfg, c.board, c.store, &c.checkin);
 	if (kerr != SNT_CHECKIN_OK) {
-		log_warnx(&c.log, "check-in: %s", snt_checkin_strerror(kerr));
+		log_warnx(&c.log, _("check-in: %s"), snt_checkin_strerror(kerr));
 		goto out;
 	}
 	snt_checkin_set_journal(c.checkin, c.journal);
@@ -895,18 +907,19 @@ int main(int argc, char **argv)
 	snt_checkin_retention(c.checkin);	/* personal records past [retention] personal_days */
 	/* A screen that fails is a device fault (checkin.h); the gate serves without it. */
 	if (snt_checkin_idle(c.checkin) != SNT_CHECKIN_OK)
-		log_warnx(&c.log, "display: the idle screen could not be drawn");
+		log_warnx(&c.log, _("display: the idle screen could not be drawn"));
 	if (snt_notify_open(&c.notify, getenv("NOTIFY_SOCKET"), getenv("WATCHDOG_USEC"),
 			    getenv("WATCHDOG_PID"), getpid()) != SNT_NOTIFY_OK)
-		log_warnx(&c.log, "systemd notification: %s", "NOTIFY_SOCKET or WATCHDOG_USEC invalid");
+		log_warnx(&c.log, _("systemd notification: %s"), _("NOTIFY_SOCKET or WATCHDOG_USEC invalid"));
 	c.watchdog_sent = snt_clock_mono_ms(&c.board->clock);
+	/* i18n-exempt: STATUS= to systemd stays English (monitoring matches it) */
 	if (snt_notify_send(&c.notify, c.cfg.enrolled ? "READY=1\nSTATUS=serving the gate" :
 			    "READY=1\nSTATUS=not enrolled: opens for nobody until 'sentinelctl enrol'") !=
 	    SNT_NOTIFY_OK)
-		log_warn(&c.log, "systemd notification");
+		log_warn(&c.log, _("systemd notification"));
 	status = run(&c);
 	if (snt_notify_send(&c.notify, "STOPPING=1") != SNT_NOTIFY_OK)
-		log_warn(&c.log, "systemd notification");
+		log_warn(&c.log, _("systemd notification"));
 	snt_notify_close(&c.notify);
 
 out:

@@ -38,7 +38,7 @@ int sentineld__load_trust(const struct snt_config *cfg, struct snt_trust **out, 
 		terr = snt_trust_load(t, cfg->trust);
 	if (terr != SNT_TRUST_OK) {
 		/* A long path truncates the message; snprintf still terminates it. */
-		if (snprintf(err, size, "key 'trust': %s: %s%s%s", cfg->trust, snt_trust_strerror(terr),
+		if (snprintf(err, size, _("key 'trust': %s: %s%s%s"), cfg->trust, snt_trust_strerror(terr),
 			     terr == SNT_TRUST_ERR_IO ? ": " : "",
 			     terr == SNT_TRUST_ERR_IO ? strerror(errno) : "") >= (int)size)
 			err[size - 1] = '\0';
@@ -60,7 +60,7 @@ void sentineld__restore_occupancy(struct ctx *c)
 	struct snt_entry e;
 
 	if (snt_clock_local_midnight(now, &since)) {
-		log_warnx(&c->log, "occupancy not restored: the local day of the clock is unknown");
+		log_warnx(&c->log, _("occupancy not restored: the local day of the clock is unknown"));
 		return;
 	}
 	memset(&q, 0, sizeof(q));
@@ -82,9 +82,9 @@ void sentineld__restore_occupancy(struct ctx *c)
 	snt_store_iter_free(it);
 	snt_store_events_free(evs);
 	if (serr != SNT_STORE_ERR_DONE || eerr != SNT_STORE_ERR_DONE)
-		log_warnx(&c->log, "log database %s: occupancy not fully restored: %s", c->cfg.db,
+		log_warnx(&c->log, _("log database %s: occupancy not fully restored: %s"), c->cfg.db,
 			  snt_store_strerror(serr != SNT_STORE_ERR_DONE ? serr : eerr));
-	log_debug(&c->log, "occupancy at start: %lld", (long long)snt_checkin_occupancy(c->checkin));
+	log_debug(&c->log, _("occupancy at start: %lld"), (long long)snt_checkin_occupancy(c->checkin));
 }
 
 void sentineld__load_last_trusted(struct ctx *c)
@@ -95,7 +95,7 @@ void sentineld__load_last_trusted(struct ctx *c)
 
 	serr = snt_store_last_trusted_utc(c->store, &last_trusted);
 	if (serr != SNT_STORE_OK) {
-		log_warnx(&c->log, "log database %s: latest trusted time: %s", c->cfg.db, snt_store_strerror(serr));
+		log_warnx(&c->log, _("log database %s: latest trusted time: %s"), c->cfg.db, snt_store_strerror(serr));
 		return;
 	}
 	same_boot = snt_store_get_rebase(c->store, c->board->boot_id, &at_boot) == SNT_STORE_OK &&
@@ -115,7 +115,7 @@ void sentineld__restore_passes(struct ctx *c)
 
 	seen = calloc(SNT_PASS_SLOTS, sizeof(*seen));
 	if (!seen) {
-		log_warnx(&c->log, "visit passes: out of memory; their use is not restored");
+		log_warnx(&c->log, _("visit passes: out of memory; their use is not restored"));
 		return;
 	}
 	memset(&q, 0, sizeof(q));
@@ -140,7 +140,7 @@ void sentineld__restore_passes(struct ctx *c)
 	}
 	snt_store_iter_free(it);
 	if (serr != SNT_STORE_ERR_DONE)
-		log_warnx(&c->log, "log database %s: visit passes: %s; their use is not restored", c->cfg.db,
+		log_warnx(&c->log, _("log database %s: visit passes: %s; their use is not restored"), c->cfg.db,
 			  snt_store_strerror(serr));
 	for (size_t i = 0; serr == SNT_STORE_ERR_DONE && i < n; i++) {
 		if (snt_store_events_count(c->store, SNT_EVENT_EXIT, seen[i].last_ms + 1, 0, &exits) != SNT_STORE_OK)
@@ -173,7 +173,7 @@ int sentineld__explain_db(const char *path, char *buf, size_t size)
 			return -1;
 		}
 		if (!S_ISREG(sb.st_mode)) {
-			snprintf(buf, size, "not a regular file");
+			snprintf(buf, size, _("not a regular file"));
 			return -1;
 		}
 		if (access(path, R_OK | W_OK) != 0) {
@@ -197,15 +197,15 @@ int sentineld__explain_db(const char *path, char *buf, size_t size)
 	else
 		snt_strlcpy(dir, ".", sizeof(dir));
 	if (stat(dir, &sb) != 0) {
-		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
+		snprintf(buf, size, _("directory %.512s: %s"), dir, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
-		snprintf(buf, size, "%.512s is not a directory", dir);
+		snprintf(buf, size, _("%.512s is not a directory"), dir);
 		return -1;
 	}
 	if (access(dir, W_OK) != 0) {
-		snprintf(buf, size, "directory %.512s: %s", dir, strerror(errno));
+		snprintf(buf, size, _("directory %.512s: %s"), dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -223,11 +223,11 @@ int sentineld__check_config(struct ctx *c)
 	if (fflush(stdout) != 0)
 		return 1;
 	if (snt_board_check(&c->cfg, err, sizeof(err)) != SNT_HAL_OK) {
-		fprintf(stderr, "sentineld: board %s: %s\n", c->cfg.board, err);
+		fprintf(stderr, _("sentineld: board %s: %s\n"), c->cfg.board, err);
 		return 1;
 	}
 	if (sentineld__explain_db(c->cfg.db, err, sizeof(err))) {
-		fprintf(stderr, "sentineld: log database %s: %s\n", c->cfg.db, err);
+		fprintf(stderr, _("sentineld: log database %s: %s\n"), c->cfg.db, err);
 		return 1;
 	}
 	if (sentineld__load_trust(&c->cfg, &t, err, sizeof(err))) {
@@ -247,12 +247,12 @@ int sentineld__open_journal(struct ctx *c)
 	size_t merged = 0;
 
 	if (snprintf(path, sizeof(path), "%s.journal", c->cfg.db) >= (int)sizeof(path)) {
-		log_warnx(&c->log, "fallback journal: path too long");
+		log_warnx(&c->log, _("fallback journal: path too long"));
 		return -1;
 	}
 	jerr = snt_journal_open(path, &c->journal);
 	if (jerr != SNT_JOURNAL_OK) {
-		log_warnx(&c->log, "fallback journal %s: %s%s%s", path, snt_journal_strerror(jerr),
+		log_warnx(&c->log, _("fallback journal %s: %s%s%s"), path, snt_journal_strerror(jerr),
 			  jerr == SNT_JOURNAL_ERR_IO ? ": " : "",
 			  jerr == SNT_JOURNAL_ERR_IO ? strerror(errno) : "");
 		return -1;
@@ -261,9 +261,11 @@ int sentineld__open_journal(struct ctx *c)
 		return 0;
 	jerr = snt_journal_merge(c->journal, c->store, &merged, &serr);
 	if (jerr == SNT_JOURNAL_OK)
-		log_info(&c->log, "fallback journal: %zu entries merged into the log", merged);
+		log_info(&c->log, P_("fallback journal: %zu entry merged into the log",
+				      "fallback journal: %zu entries merged into the log", merged), merged);
 	else
-		log_warnx(&c->log, "fallback journal: %zu entries merged, %zu pending: %s (%s)", merged,
+		log_warnx(&c->log, P_("fallback journal: %zu entry merged, %zu pending: %s (%s)",
+					"fallback journal: %zu entries merged, %zu pending: %s (%s)", merged), merged,
 			  snt_journal_pending(c->journal), snt_journal_strerror(jerr),
 			  snt_store_strerror(serr));
 	return 0;
@@ -277,7 +279,7 @@ int sentineld__check_head(struct ctx *c)
 
 	serr = snt_store_head_check(c->store, &h);
 	if (serr) {
-		log_warnx(&c->log, "log database %s: %s: %s", c->cfg.db, snt_store_strerror(serr),
+		log_warnx(&c->log, _("log database %s: %s: %s"), c->cfg.db, snt_store_strerror(serr),
 			  snt_store_errmsg(c->store));
 		return -1;
 	}
@@ -289,34 +291,34 @@ int sentineld__check_head(struct ctx *c)
 	case SNT_HEAD_NONE:
 		serr = snt_store_head_write(c->store);
 		if (serr) {
-			log_warnx(&c->log, "log database %s: cannot write its head file: %s", c->cfg.db,
+			log_warnx(&c->log, _("log database %s: cannot write its head file: %s"), c->cfg.db,
 				  snt_store_errmsg(c->store));
 			return -1;
 		}
 		if (h.log_seq > 0)
-			log_info(&c->log, "log database %s: head file written at seq %lld", c->cfg.db,
+			log_info(&c->log, _("log database %s: head file written at seq %lld"), c->cfg.db,
 				 (long long)h.log_seq);
 		return 0;
 	case SNT_HEAD_BEHIND:
-		log_warnx(&c->log, "log database %s: the log went backwards: it ends at seq %lld (hash %.16s), "
+		log_warnx(&c->log, _("log database %s: the log went backwards: it ends at seq %lld (hash %.16s), "
 			  "its head file %s.head records seq %lld (hash %.16s); refusing to start "
-			  "(entries are missing; see sentineld(8))", c->cfg.db, (long long)h.log_seq, lh,
+			  "(entries are missing; see sentineld(8))"), c->cfg.db, (long long)h.log_seq, lh,
 			  c->cfg.db, (long long)h.file_seq, fh);
 		return -1;
 	case SNT_HEAD_FORKED:
-		log_warnx(&c->log, "log database %s: the log holds another entry at seq %lld than its head "
+		log_warnx(&c->log, _("log database %s: the log holds another entry at seq %lld than its head "
 			  "file %s.head records (log ends at seq %lld; hash at seq %lld in the head file %.16s); "
-			  "refusing to start (see sentineld(8))", c->cfg.db, (long long)h.file_seq, c->cfg.db,
+			  "refusing to start (see sentineld(8))"), c->cfg.db, (long long)h.file_seq, c->cfg.db,
 			  (long long)h.log_seq, (long long)h.file_seq, fh);
 		return -1;
 	case SNT_HEAD_MISSING:
-		log_warnx(&c->log, "log database %s: its head file %s.head is missing (the log ends at seq "
-			  "%lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
+		log_warnx(&c->log, _("log database %s: its head file %s.head is missing (the log ends at seq "
+			  "%lld); refusing to start (see sentineld(8))"), c->cfg.db, c->cfg.db,
 			  (long long)h.log_seq);
 		return -1;
 	case SNT_HEAD_INVALID:
-		log_warnx(&c->log, "log database %s: its head file %s.head is not a head file (the log ends "
-			  "at seq %lld); refusing to start (see sentineld(8))", c->cfg.db, c->cfg.db,
+		log_warnx(&c->log, _("log database %s: its head file %s.head is not a head file (the log ends "
+			  "at seq %lld); refusing to start (see sentineld(8))"), c->cfg.db, c->cfg.db,
 			  (long long)h.log_seq);
 		return -1;
 	}
@@ -330,18 +332,18 @@ void sentineld__attach_seal(struct ctx *c)
 
 	if (!c->cfg.sync_device_key[0] ||
 	    snt_fss_key_path(c->cfg.sync_device_key, ".seal", path, sizeof(path))) {
-		log_debug(&c->log, "no seal key configured: entries are not sealed");
+		log_debug(&c->log, _("no seal key configured: entries are not sealed"));
 		return;
 	}
 	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		log_debug(&c->log, "no seal key at %s: entries are not sealed", path);
+		log_debug(&c->log, _("no seal key at %s: entries are not sealed"), path);
 		return;
 	}
 	serr = snt_store_seal_attach(c->store, path);
 	if (serr)
-		log_warnx(&c->log, "%s: %s; entries are not sealed", path, snt_store_errmsg(c->store));
+		log_warnx(&c->log, _("%s: %s; entries are not sealed"), path, snt_store_errmsg(c->store));
 	else
-		log_debug(&c->log, "entries sealed with %s", path);
+		log_debug(&c->log, _("entries sealed with %s"), path);
 }
 
 int sentineld__lock_instance(struct ctx *c)
@@ -350,19 +352,19 @@ int sentineld__lock_instance(struct ctx *c)
 	int rc;
 
 	if (snprintf(path, sizeof(path), "%s.lock", c->cfg.db) >= (int)sizeof(path)) {
-		log_warnx(&c->log, "lock file: path too long");
+		log_warnx(&c->log, _("lock file: path too long"));
 		return -1;
 	}
 	rc = snt_open_companion(path, O_RDWR | O_CREAT, 0600, &c->lockfd);
 	if (rc) {
-		log_warnx(&c->log, "lock file %s: %s", path, snt_open_strerror(rc));
+		log_warnx(&c->log, _("lock file %s: %s"), path, snt_open_strerror(rc));
 		return -1;
 	}
 	if (flock(c->lockfd, LOCK_EX | LOCK_NB)) {
 		if (errno == EWOULDBLOCK)
-			log_warnx(&c->log, "another sentineld is running on %s", c->cfg.db);
+			log_warnx(&c->log, _("another sentineld is running on %s"), c->cfg.db);
 		else
-			log_warn(&c->log, "lock file %s", path);
+			log_warn(&c->log, _("lock file %s"), path);
 		return -1;
 	}
 	return 0;

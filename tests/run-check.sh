@@ -21,7 +21,7 @@ if [ -n "${QEMU:-}" ]; then
 	[ "$fail" -eq 0 ]
 	exit
 fi
-for t in tests/layering/test-*.sh tests/scenario/test-*.sh; do
+for t in tests/layering/test-*.sh tests/i18n/test-*.sh tests/scenario/test-*.sh; do
 	echo "== $t"
 	sh "$t" "$b"
 	rc=$?

@@ -151,6 +151,12 @@ case $out in "通行证 P-2：卡片 $T/p2.png（访客 钱*，可进入 2 次�
 expect_eq "sentinel-bureau --help in Chinese" "$(zh "$bur" --help | head -n 1)" \
 	"用法：sentinel-bureau [--config FILE] [--db PATH] [--key PATH] 命令 [选项] [参数]"
 
+# sentineld's help and a usage error, in Chinese (LC_MESSAGES asked for too: lib.sh sets it to C).
+expect_eq "sentineld --help in Chinese" "$(zh "$B/sentineld" --help | head -n 1)" "用法：sentineld [-n] [-f] [-v] [-c 文件]"
+expect_eq "sentineld unknown option in Chinese" \
+	"$(LANG=zh_CN.UTF-8 LC_MESSAGES=zh_CN.UTF-8 "$B/sentineld" -x 2>&1)" "sentineld：未知选项 -x
+请尝试“sentineld --help”。"
+
 # sentineld -n on a gate not enrolled yet: the line the installer reads, in Chinese.
 sed 's/^device_id = test-gate$/enrolment = enrolment.conf/; /^home = /d' "$T/one.conf" >"$T/ne.conf"
 expect_eq "sentineld -n not enrolled in Chinese" "$(zh "$B/sentineld" -n -c "$T/ne.conf" 2>&1 | head -n 1)" \
