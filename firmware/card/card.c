@@ -325,17 +325,18 @@ enum snt_card_format snt_card_format_for(const char *path)
 	return n >= 4 && !strcasecmp(path + n - 4, ".pdf") ? SNT_CARD_PDF : SNT_CARD_PNG;
 }
 
+static const char *const err_text[] = {
+	[SNT_CARD_OK] = "ok",
+	[SNT_CARD_ERR_INVAL] = "invalid argument",
+	[SNT_CARD_ERR_TOO_LONG] = "text too long for a QR code",
+	[SNT_CARD_ERR_NOMEM] = "out of memory",
+	[SNT_CARD_ERR_DRAW] = "drawing failed (Cairo or Pango)",
+	[SNT_CARD_ERR_USAGE] = "an option is missing or wrong",
+	[SNT_CARD_ERR_IO] = "an output could not be written",
+	[SNT_CARD_ERR_SIGN] = "the key could not sign",
+};
+
 const char *snt_card_strerror(enum snt_card_err err)
 {
-	switch (err) {
-	case SNT_CARD_OK: return "ok";
-	case SNT_CARD_ERR_INVAL: return "invalid argument";
-	case SNT_CARD_ERR_TOO_LONG: return "text too long for a QR code";
-	case SNT_CARD_ERR_NOMEM: return "out of memory";
-	case SNT_CARD_ERR_DRAW: return "drawing failed (Cairo or Pango)";
-	case SNT_CARD_ERR_USAGE: return "an option is missing or wrong";
-	case SNT_CARD_ERR_IO: return "an output could not be written";
-	case SNT_CARD_ERR_SIGN: return "the key could not sign";
-	}
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }

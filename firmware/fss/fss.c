@@ -295,23 +295,17 @@ void snt_fss_wipe(struct snt_fss *s)
 		OPENSSL_cleanse(s, sizeof(*s));
 }
 
+static const char *const err_text[] = {
+	[SNT_FSS_OK] = "success",
+	[SNT_FSS_ERR_INVAL] = "invalid argument",
+	[SNT_FSS_ERR_IO] = "the seal key file cannot be read or written",
+	[SNT_FSS_ERR_FORMAT] = "not a seal key file",
+	[SNT_FSS_ERR_RANGE] = "seal epoch out of order or out of range",
+	[SNT_FSS_ERR_CRYPTO] = "OpenSSL failed",
+	[SNT_FSS_ERR_MISMATCH] = "the seal does not verify",
+};
+
 const char *snt_fss_strerror(enum snt_fss_err err)
 {
-	switch (err) {
-	case SNT_FSS_OK:
-		return "success";
-	case SNT_FSS_ERR_INVAL:
-		return "invalid argument";
-	case SNT_FSS_ERR_IO:
-		return "the seal key file cannot be read or written";
-	case SNT_FSS_ERR_FORMAT:
-		return "not a seal key file";
-	case SNT_FSS_ERR_RANGE:
-		return "seal epoch out of order or out of range";
-	case SNT_FSS_ERR_CRYPTO:
-		return "OpenSSL failed";
-	case SNT_FSS_ERR_MISMATCH:
-		return "the seal does not verify";
-	}
-	return "unknown seal error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown seal error");
 }

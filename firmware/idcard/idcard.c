@@ -489,29 +489,20 @@ enum snt_idcard_err snt_idcard_number_hash(const uint8_t *key, size_t key_len, c
 	return SNT_IDCARD_OK;
 }
 
+static const char *const err_text[] = {
+	[SNT_IDCARD_OK] = "success",
+	[SNT_IDCARD_ERR_INVAL] = "invalid argument",
+	[SNT_IDCARD_ERR_SHORT] = "frame incomplete",
+	[SNT_IDCARD_ERR_PREAMBLE] = "frame preamble missing",
+	[SNT_IDCARD_ERR_LENGTH] = "frame length out of range",
+	[SNT_IDCARD_ERR_CHECKSUM] = "frame checksum wrong",
+	[SNT_IDCARD_ERR_NOSPACE] = "buffer too small",
+	[SNT_IDCARD_ERR_TEXT] = "card text block malformed",
+	[SNT_IDCARD_ERR_NUMBER] = "ID number malformed",
+	[SNT_IDCARD_ERR_CHECK_DIGIT] = "ID number check digit wrong",
+};
+
 const char *snt_idcard_strerror(enum snt_idcard_err err)
 {
-	switch (err) {
-	case SNT_IDCARD_OK:
-		return "success";
-	case SNT_IDCARD_ERR_INVAL:
-		return "invalid argument";
-	case SNT_IDCARD_ERR_SHORT:
-		return "frame incomplete";
-	case SNT_IDCARD_ERR_PREAMBLE:
-		return "frame preamble missing";
-	case SNT_IDCARD_ERR_LENGTH:
-		return "frame length out of range";
-	case SNT_IDCARD_ERR_CHECKSUM:
-		return "frame checksum wrong";
-	case SNT_IDCARD_ERR_NOSPACE:
-		return "buffer too small";
-	case SNT_IDCARD_ERR_TEXT:
-		return "card text block malformed";
-	case SNT_IDCARD_ERR_NUMBER:
-		return "ID number malformed";
-	case SNT_IDCARD_ERR_CHECK_DIGIT:
-		return "ID number check digit wrong";
-	}
-	return "unknown idcard error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown idcard error");
 }

@@ -474,27 +474,19 @@ void snt_image_release(struct snt_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
+static const char *const err_text[] = {
+	[SNT_IMAGE_OK] = "success",
+	[SNT_IMAGE_ERR_INVAL] = "invalid argument",
+	[SNT_IMAGE_ERR_IO] = "cannot read file",
+	[SNT_IMAGE_ERR_FORMAT] = "not a PNG or JPEG image",
+	[SNT_IMAGE_ERR_CORRUPT] = "corrupt image data",
+	[SNT_IMAGE_ERR_TOO_LARGE] = "image too large",
+	[SNT_IMAGE_ERR_NOMEM] = "out of memory",
+	[SNT_IMAGE_ERR_NOTREG] = "not a regular file",
+	[SNT_IMAGE_ERR_CMYK] = "a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)",
+};
+
 const char *snt_image_strerror(enum snt_image_err err)
 {
-	switch (err) {
-	case SNT_IMAGE_OK:
-		return "success";
-	case SNT_IMAGE_ERR_INVAL:
-		return "invalid argument";
-	case SNT_IMAGE_ERR_IO:
-		return "cannot read file";
-	case SNT_IMAGE_ERR_FORMAT:
-		return "not a PNG or JPEG image";
-	case SNT_IMAGE_ERR_CORRUPT:
-		return "corrupt image data";
-	case SNT_IMAGE_ERR_TOO_LARGE:
-		return "image too large";
-	case SNT_IMAGE_ERR_NOMEM:
-		return "out of memory";
-	case SNT_IMAGE_ERR_NOTREG:
-		return "not a regular file";
-	case SNT_IMAGE_ERR_CMYK:
-		return "a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)";
-	}
-	return "unknown image error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown image error");
 }

@@ -1042,19 +1042,15 @@ enum snt_report_err snt_report_render(const struct snt_report *r, char **html, s
 	return SNT_REPORT_OK;
 }
 
+static const char *const err_text[] = {
+	[SNT_REPORT_OK] = "success",
+	[SNT_REPORT_ERR_INVAL] = "invalid argument",
+	[SNT_REPORT_ERR_DATE] = "not a valid date (YYYY-MM-DD)",
+	[SNT_REPORT_ERR_TIME] = "the day cannot be represented in local time",
+	[SNT_REPORT_ERR_NOMEM] = "out of memory",
+};
+
 const char *snt_report_strerror(enum snt_report_err err)
 {
-	switch (err) {
-	case SNT_REPORT_OK:
-		return "success";
-	case SNT_REPORT_ERR_INVAL:
-		return "invalid argument";
-	case SNT_REPORT_ERR_DATE:
-		return "not a valid date (YYYY-MM-DD)";
-	case SNT_REPORT_ERR_TIME:
-		return "the day cannot be represented in local time";
-	case SNT_REPORT_ERR_NOMEM:
-		return "out of memory";
-	}
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }

@@ -670,19 +670,16 @@ void snt_review_occupancy_step(struct snt_review_occupancy *o, int delta, int64_
 	}
 }
 
+static const char *const err_text[] = {
+	[SNT_REVIEW_OK] = "success",
+	[SNT_REVIEW_ERR_INVAL] = "invalid argument",
+	[SNT_REVIEW_ERR_SYNTAX] = "not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an RFC 3339 time",
+	[SNT_REVIEW_ERR_RANGE] = "no such date or time",
+};
+
 const char *snt_review_strerror(enum snt_review_err err)
 {
-	switch (err) {
-	case SNT_REVIEW_OK:
-		return "success";
-	case SNT_REVIEW_ERR_INVAL:
-		return "invalid argument";
-	case SNT_REVIEW_ERR_SYNTAX:
-		return "not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an RFC 3339 time";
-	case SNT_REVIEW_ERR_RANGE:
-		return "no such date or time";
-	}
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 /* ---- detail records ---- */

@@ -645,17 +645,14 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 	return SNT_SCAN_OK;
 }
 
+static const char *const err_text[] = {
+	[SNT_SCAN_OK] = "success",
+	[SNT_SCAN_ERR_INVAL] = "invalid argument",
+	[SNT_SCAN_ERR_NOMEM] = "out of memory",
+	[SNT_SCAN_ERR_ZBAR] = "zbar error",
+};
+
 const char *snt_scan_strerror(enum snt_scan_err err)
 {
-	switch (err) {
-	case SNT_SCAN_OK:
-		return "success";
-	case SNT_SCAN_ERR_INVAL:
-		return "invalid argument";
-	case SNT_SCAN_ERR_NOMEM:
-		return "out of memory";
-	case SNT_SCAN_ERR_ZBAR:
-		return "zbar error";
-	}
-	return "unknown scan error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown scan error");
 }

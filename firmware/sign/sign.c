@@ -950,51 +950,31 @@ enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, siz
 	return SNT_SIGN_OK;
 }
 
+static const char *const err_text[] = {
+	[SNT_SIGN_OK] = "success",
+	[SNT_SIGN_ERR_INVAL] = "invalid argument",
+	[SNT_SIGN_ERR_NOMEM] = "out of memory",
+	[SNT_SIGN_ERR_CRYPTO] = "cryptographic library failure",
+	[SNT_SIGN_ERR_OPEN] = "cannot open the key file",
+	[SNT_SIGN_ERR_NOTREG] = "not a regular file",
+	[SNT_SIGN_ERR_READ] = "cannot read the key file (I/O error or larger than 64 KiB)",
+	[SNT_SIGN_ERR_EXISTS] = "file exists (refusing to overwrite)",
+	[SNT_SIGN_ERR_WRITE] = "cannot write the key file",
+	[SNT_SIGN_ERR_NOT_PEM] = "no PEM key of the expected kind",
+	[SNT_SIGN_ERR_NOT_EC] = "not an elliptic-curve key",
+	[SNT_SIGN_ERR_NOT_P256] = "not a P-256 key",
+	[SNT_SIGN_ERR_NOT_COSE] = "not COSE_Sign1 as sentinel signs it",
+	[SNT_SIGN_ERR_ALG] = "COSE_Sign1 algorithm is not ES256",
+	[SNT_SIGN_ERR_KID] = "signed by another key (kid does not match)",
+	[SNT_SIGN_ERR_SIGNATURE] = "signature does not verify",
+	[SNT_SIGN_ERR_TOO_LARGE] = "too large (more than 256 MiB)",
+	[SNT_SIGN_ERR_TOO_SHORT] = "sealed message too short",
+	[SNT_SIGN_ERR_MAGIC] = "not a sealed message (bad magic)",
+	[SNT_SIGN_ERR_POINT] = "sealed message has an invalid ephemeral key",
+	[SNT_SIGN_ERR_AUTH] = "authentication failed (wrong key or altered data)",
+};
+
 const char *snt_sign_strerror(enum snt_sign_err err)
 {
-	switch (err) {
-	case SNT_SIGN_OK:
-		return "success";
-	case SNT_SIGN_ERR_INVAL:
-		return "invalid argument";
-	case SNT_SIGN_ERR_NOMEM:
-		return "out of memory";
-	case SNT_SIGN_ERR_CRYPTO:
-		return "cryptographic library failure";
-	case SNT_SIGN_ERR_OPEN:
-		return "cannot open the key file";
-	case SNT_SIGN_ERR_NOTREG:
-		return "not a regular file";
-	case SNT_SIGN_ERR_READ:
-		return "cannot read the key file (I/O error or larger than 64 KiB)";
-	case SNT_SIGN_ERR_EXISTS:
-		return "file exists (refusing to overwrite)";
-	case SNT_SIGN_ERR_WRITE:
-		return "cannot write the key file";
-	case SNT_SIGN_ERR_NOT_PEM:
-		return "no PEM key of the expected kind";
-	case SNT_SIGN_ERR_NOT_EC:
-		return "not an elliptic-curve key";
-	case SNT_SIGN_ERR_NOT_P256:
-		return "not a P-256 key";
-	case SNT_SIGN_ERR_NOT_COSE:
-		return "not COSE_Sign1 as sentinel signs it";
-	case SNT_SIGN_ERR_ALG:
-		return "COSE_Sign1 algorithm is not ES256";
-	case SNT_SIGN_ERR_KID:
-		return "signed by another key (kid does not match)";
-	case SNT_SIGN_ERR_SIGNATURE:
-		return "signature does not verify";
-	case SNT_SIGN_ERR_TOO_LARGE:
-		return "too large (more than 256 MiB)";
-	case SNT_SIGN_ERR_TOO_SHORT:
-		return "sealed message too short";
-	case SNT_SIGN_ERR_MAGIC:
-		return "not a sealed message (bad magic)";
-	case SNT_SIGN_ERR_POINT:
-		return "sealed message has an invalid ephemeral key";
-	case SNT_SIGN_ERR_AUTH:
-		return "authentication failed (wrong key or altered data)";
-	}
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }

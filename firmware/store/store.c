@@ -186,41 +186,27 @@ enum snt_store_err store__row_step(struct snt_store *st, sqlite3_stmt *s, bool *
 	return rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : store__fail_sqlite(st, rc);
 }
 
+static const char *const err_text[] = {
+	[SNT_STORE_OK] = "success",
+	[SNT_STORE_ERR_INVAL] = "invalid argument",
+	[SNT_STORE_ERR_OPEN] = "cannot open the log database",
+	[SNT_STORE_ERR_READONLY] = "the log database is read-only",
+	[SNT_STORE_ERR_FULL] = "disk full",
+	[SNT_STORE_ERR_IO] = "I/O error on the log database",
+	[SNT_STORE_ERR_CORRUPT] = "not a database, or the log database is corrupt",
+	[SNT_STORE_ERR_SCHEMA] = "the log database's schema is not one this program knows",
+	[SNT_STORE_ERR_BUSY] = "the log database is locked by another writer",
+	[SNT_STORE_ERR_NOMEM] = "out of memory",
+	[SNT_STORE_ERR_SQL] = "SQLite error",
+	[SNT_STORE_ERR_DONE] = "no more entries",
+	[SNT_STORE_ERR_STALE] = "the acknowledgement is older than the one recorded",
+	[SNT_STORE_ERR_RANGE] = "sequence number past the last entry",
+	[SNT_STORE_ERR_EXISTS] = "that boot is already rebased to another time",
+};
+
 const char *snt_store_strerror(enum snt_store_err err)
 {
-	switch (err) {
-	case SNT_STORE_OK:
-		return "success";
-	case SNT_STORE_ERR_INVAL:
-		return "invalid argument";
-	case SNT_STORE_ERR_OPEN:
-		return "cannot open the log database";
-	case SNT_STORE_ERR_READONLY:
-		return "the log database is read-only";
-	case SNT_STORE_ERR_FULL:
-		return "disk full";
-	case SNT_STORE_ERR_IO:
-		return "I/O error on the log database";
-	case SNT_STORE_ERR_CORRUPT:
-		return "not a database, or the log database is corrupt";
-	case SNT_STORE_ERR_SCHEMA:
-		return "the log database's schema is not one this program knows";
-	case SNT_STORE_ERR_BUSY:
-		return "the log database is locked by another writer";
-	case SNT_STORE_ERR_NOMEM:
-		return "out of memory";
-	case SNT_STORE_ERR_SQL:
-		return "SQLite error";
-	case SNT_STORE_ERR_DONE:
-		return "no more entries";
-	case SNT_STORE_ERR_STALE:
-		return "the acknowledgement is older than the one recorded";
-	case SNT_STORE_ERR_RANGE:
-		return "sequence number past the last entry";
-	case SNT_STORE_ERR_EXISTS:
-		return "that boot is already rebased to another time";
-	}
-	return "unknown store error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown store error");
 }
 
 const char *snt_store_errmsg(const struct snt_store *st)

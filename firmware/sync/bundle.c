@@ -315,45 +315,29 @@ int snt_bundle_time_file_name_parse(const char *name, char *device, int64_t *tim
 	return cose_name_parse(name, "time-", device, time_ms);
 }
 
+static const char *const err_text[] = {
+	[SNT_BUNDLE_OK] = "success",
+	[SNT_BUNDLE_ERR_INVAL] = "invalid argument",
+	[SNT_BUNDLE_ERR_NOMEM] = "out of memory",
+	[SNT_BUNDLE_ERR_UNSEAL] = "cannot unseal (truncated, altered, or sealed to another key)",
+	[SNT_BUNDLE_ERR_SIGNATURE] = "signature not valid",
+	[SNT_BUNDLE_ERR_UNKNOWN_DEVICE] = "unknown device",
+	[SNT_BUNDLE_ERR_KID] = "signed by a key other than the expected one (kid mismatch)",
+	[SNT_BUNDLE_ERR_CBOR] = "payload is not a well-formed CBOR map",
+	[SNT_BUNDLE_ERR_TYPE] = "wrong or unknown document type",
+	[SNT_BUNDLE_ERR_VERSION] = "unsupported version",
+	[SNT_BUNDLE_ERR_FIELD] = "bad field",
+	[SNT_BUNDLE_ERR_COUNT] = "count does not match",
+	[SNT_BUNDLE_ERR_MANIFEST] = "manifest does not match the entries",
+	[SNT_BUNDLE_ERR_ORDER] = "entries out of order or with a gap",
+	[SNT_BUNDLE_ERR_CHAIN] = "chain broken (prev_hash does not link)",
+	[SNT_BUNDLE_ERR_HASH] = "entry hash mismatch",
+	[SNT_BUNDLE_ERR_CRYPTO] = "signing or sealing failed",
+};
+
 const char *snt_bundle_strerror(enum snt_bundle_err err)
 {
-	switch (err) {
-	case SNT_BUNDLE_OK:
-		return "success";
-	case SNT_BUNDLE_ERR_INVAL:
-		return "invalid argument";
-	case SNT_BUNDLE_ERR_NOMEM:
-		return "out of memory";
-	case SNT_BUNDLE_ERR_UNSEAL:
-		return "cannot unseal (truncated, altered, or sealed to another key)";
-	case SNT_BUNDLE_ERR_SIGNATURE:
-		return "signature not valid";
-	case SNT_BUNDLE_ERR_UNKNOWN_DEVICE:
-		return "unknown device";
-	case SNT_BUNDLE_ERR_KID:
-		return "signed by a key other than the expected one (kid mismatch)";
-	case SNT_BUNDLE_ERR_CBOR:
-		return "payload is not a well-formed CBOR map";
-	case SNT_BUNDLE_ERR_TYPE:
-		return "wrong or unknown document type";
-	case SNT_BUNDLE_ERR_VERSION:
-		return "unsupported version";
-	case SNT_BUNDLE_ERR_FIELD:
-		return "bad field";
-	case SNT_BUNDLE_ERR_COUNT:
-		return "count does not match";
-	case SNT_BUNDLE_ERR_MANIFEST:
-		return "manifest does not match the entries";
-	case SNT_BUNDLE_ERR_ORDER:
-		return "entries out of order or with a gap";
-	case SNT_BUNDLE_ERR_CHAIN:
-		return "chain broken (prev_hash does not link)";
-	case SNT_BUNDLE_ERR_HASH:
-		return "entry hash mismatch";
-	case SNT_BUNDLE_ERR_CRYPTO:
-		return "signing or sealing failed";
-	}
-	return "unknown error";
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
 bool snt_bundle_record_matches(const struct snt_entry *e, const uint8_t *sealed, size_t len)
