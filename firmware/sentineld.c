@@ -376,15 +376,15 @@ static void watch_rules(struct ctx *c)
  */
 static void watch_trust(struct ctx *c)
 {
-	struct snt_trustlist_stamp now;
+	struct snt_file_stamp now;
 	struct snt_config *tmp;
 	struct snt_trust *trust = NULL;
 	EVP_PKEY *pub = NULL;
 	uint64_t version = 0;
 	char path[PATH_MAX], err[512] = "";
 
-	snt_trustlist_stamp(c->cfg.rules_dir, &now);
-	if (snt_trustlist_stamp_equal(&now, &c->trust_stamp))
+	snt_file_stamp(c->cfg.rules_dir, SNT_TRUSTLIST_FILE, &now);
+	if (snt_file_stamp_equal(&now, &c->trust_stamp))
 		return;
 	c->trust_stamp = now;
 	tmp = malloc(sizeof(*tmp));
@@ -443,13 +443,13 @@ static void watch_trust(struct ctx *c)
  */
 static void watch_issuers(struct ctx *c)
 {
-	struct snt_issuers_stamp now;
+	struct snt_file_stamp now;
 	struct snt_issuers *list = NULL;
 	EVP_PKEY *pub = NULL;
 	char err[512] = "";
 
-	snt_issuers_stamp(c->cfg.rules_dir, &now);
-	if (snt_issuers_stamp_equal(&now, &c->issuers_stamp))
+	snt_file_stamp(c->cfg.rules_dir, SNT_ISSUERS_FILE, &now);
+	if (snt_file_stamp_equal(&now, &c->issuers_stamp))
 		return;
 	c->issuers_stamp = now;
 	if (now.present && c->cfg.sync_bureau_key[0] &&

@@ -46,10 +46,10 @@ struct ctx {
 	bool rules_missing;		/* the gate had a rule set and none verifies: everyone refers */
 	int64_t pending_from_ms;	/* its valid_from */
 	struct snt_rules_stamp rules_stamp;	/* [rules] dir's files when last loaded (rules.h) */
-	struct snt_trustlist_stamp trust_stamp;	/* [rules] dir's trust.cose when last looked at (trustlist.h) */
+	struct snt_file_stamp trust_stamp;	/* [rules] dir's trust.cose when last looked at (trustlist.h) */
 	uint64_t trust_version;		/* the bureau's trust list in use; 0: [station] trust's files */
 	struct snt_issuers *issuers;	/* the home's issuer list ([rules] dir); NULL = none */
-	struct snt_issuers_stamp issuers_stamp;	/* [rules] dir's issuers.cose when last looked at (issuers.h) */
+	struct snt_file_stamp issuers_stamp;	/* [rules] dir's issuers.cose when last looked at (issuers.h) */
 	EVP_PKEY *own_key;		/* [sync] device_key: this gate's own passes verify with it; NULL = none */
 	int sigfd;
 	int lockfd;			/* "<db>.lock", flock'd: one daemon per log */

@@ -257,13 +257,13 @@ static void test_install(void **state)
 {
 	struct fx *f = *state;
 	struct snt_issuers_install_result res;
-	struct snt_issuers_stamp s0, s1, s2;
+	struct snt_file_stamp s0, s1, s2;
 	struct snt_issuers *l = NULL;
 	uint8_t *v5 = NULL, *v6 = NULL, *other_home = NULL, *forged = NULL, *got = NULL;
 	size_t n5, n6, nh, nf, ng;
 	char err[256] = "";
 
-	snt_issuers_stamp(f->dir, &s0);
+	snt_file_stamp(f->dir, SNT_ISSUERS_FILE, &s0);
 	assert_false(s0.present);
 	assert_int_equal(snt_issuers_load(f->dir, f->bureau, HOME, &l, err, sizeof(err)), SNT_ISSUERS_ERR_NONE);
 	sign_list(f, f->bureau, HOME, 5, false, &v5, &n5);
@@ -275,9 +275,9 @@ static void test_install(void **state)
 	assert_int_equal(res.version, 5);
 	assert_int_equal(res.previous, 0);
 	assert_int_equal(res.n_gates, 3);
-	snt_issuers_stamp(f->dir, &s1);
+	snt_file_stamp(f->dir, SNT_ISSUERS_FILE, &s1);
 	assert_true(s1.present);
-	assert_false(snt_issuers_stamp_equal(&s0, &s1));
+	assert_false(snt_file_stamp_equal(&s0, &s1));
 	read_installed(f, &got, &ng);
 	assert_int_equal(ng, n5);
 	assert_memory_equal(got, v5, n5);
@@ -295,8 +295,8 @@ static void test_install(void **state)
 			 SNT_ISSUERS_ERR_OLD);
 	assert_string_equal(err, "version 5 is not newer than the installed version 5");
 	assert_int_equal(res.previous, 5);
-	snt_issuers_stamp(f->dir, &s2);
-	assert_true(snt_issuers_stamp_equal(&s1, &s2));	/* nothing refused was written */
+	snt_file_stamp(f->dir, SNT_ISSUERS_FILE, &s2);
+	assert_true(snt_file_stamp_equal(&s1, &s2));	/* nothing refused was written */
 	read_installed(f, &got, &ng);
 	assert_memory_equal(got, v5, n5);
 	free(got);

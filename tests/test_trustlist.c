@@ -179,7 +179,7 @@ static void test_install(void **state)
 	static const char *const v1[] = { "a.json", "b.json", NULL }, *const v2[] = { "c.json", NULL };
 	char dir[] = "/tmp/test-trustlist-XXXXXX", err[256] = "", path[256];
 	struct snt_trustlist_install_result res;
-	struct snt_trustlist_stamp s0, s1, s2;
+	struct snt_file_stamp s0, s1, s2;
 	struct snt_trust *t = NULL;
 	EVP_PKEY *key = NULL, *other = NULL;
 	uint8_t *l1, *l2, *l3, *lx;
@@ -196,16 +196,16 @@ static void test_install(void **state)
 	sign_list(other, HOME, 7, v2, &lx, &nx);
 	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, path, sizeof(path), err, sizeof(err)),
 			 SNT_TRUSTLIST_ERR_NONE);
-	snt_trustlist_stamp(dir, &s0);
+	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s0);
 	assert_false(s0.present);
 
 	assert_int_equal(snt_trustlist_install(dir, key, HOME, l1, n1, &res, err, sizeof(err)), SNT_TRUSTLIST_OK);
 	assert_int_equal(res.version, 1);
 	assert_int_equal(res.previous, 0);
 	assert_true(exists(dir, "trust/a.json") && exists(dir, "trust/b.json"));
-	snt_trustlist_stamp(dir, &s1);
+	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s1);
 	assert_true(s1.present);
-	assert_false(snt_trustlist_stamp_equal(&s0, &s1));
+	assert_false(snt_file_stamp_equal(&s0, &s1));
 	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, path, sizeof(path), err, sizeof(err)),
 			 SNT_TRUSTLIST_OK);
 	assert_int_equal(version, 1);
@@ -222,8 +222,8 @@ static void test_install(void **state)
 	assert_string_equal(err, "addressed to home '另一养老院', this gate's home is '阳光养老院'");
 	assert_int_equal(snt_trustlist_install(dir, key, HOME, lx, nx, &res, err, sizeof(err)),
 			 SNT_TRUSTLIST_ERR_SIGNATURE);
-	snt_trustlist_stamp(dir, &s2);
-	assert_true(snt_trustlist_stamp_equal(&s1, &s2));
+	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s2);
+	assert_true(snt_file_stamp_equal(&s1, &s2));
 	assert_true(exists(dir, "trust/a.json") && !exists(dir, "trust/c.json"));
 
 	/* Version 2: its files replace the old ones whole. */
@@ -232,8 +232,8 @@ static void test_install(void **state)
 	assert_int_equal(res.previous, 1);
 	assert_true(exists(dir, "trust/c.json"));
 	assert_false(exists(dir, "trust/a.json") || exists(dir, "trust/b.json") || exists(dir, "trust.new"));
-	snt_trustlist_stamp(dir, &s2);
-	assert_false(snt_trustlist_stamp_equal(&s1, &s2));
+	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s2);
+	assert_false(snt_file_stamp_equal(&s1, &s2));
 	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, NULL, 0, err, sizeof(err)),
 			 SNT_TRUSTLIST_OK);
 	assert_int_equal(version, 2);

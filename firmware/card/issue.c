@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +19,6 @@
 #include "codes/verify.h"
 #include "common/i18n.h"
 #include "review/review.h"
-
-SNT_PRINTF(4, 5)
-static enum snt_card_err fail(enum snt_card_err e, char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && n) {
-		va_start(ap, fmt);
-		vsnprintf(why, n, fmt, ap);
-		va_end(ap);
-	}
-	return e;
-}
 
 int snt_card_write_file(const char *path, const void *buf, size_t len)
 {
@@ -139,9 +125,9 @@ static enum snt_card_err parse_time(const char *name, const char *s, int64_t *ou
 		*out = v;
 		return SNT_CARD_OK;
 	}
-	return fail(SNT_CARD_ERR_USAGE, why, n,
-		    _("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
-		      "nor ms since the epoch"), name, s);
+	return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n,
+			_("%s: '%s' is not a time ('YYYY-MM-DD HH:MM' in Asia/Shanghai, or RFC 3339) "
+			  "nor ms since the epoch"), name, s);
 }
 
 int snt_card_hex(const char *hex, uint8_t *out, size_t min, size_t max)
@@ -183,13 +169,13 @@ static enum snt_card_err build(const struct snt_card_request *r, int64_t now_ms,
 	c->uses = 1;
 	if (!r->home || snt_strlcpy(c->home, r->home, sizeof(c->home)) >= sizeof(c->home) || !c->home[0] ||
 	    !snt_code_is_text((const uint8_t *)c->home, strlen(c->home)))
-		return fail(SNT_CARD_ERR_USAGE, why, n, "%s",
-			    _("--home: not a home name of 1-127 bytes of text (the gates' [station] home)"));
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s",
+				_("--home: not a home name of 1-127 bytes of text (the gates' [station] home)"));
 	if (r->n_gates > SNT_CREDENTIAL_MAX_GATES)
-		return fail(SNT_CARD_ERR_USAGE, why, n, _("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, _("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
 	for (size_t i = 0; i < r->n_gates; i++)
 		if (snt_strlcpy(c->gates[i], r->gates[i], SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
-			return fail(SNT_CARD_ERR_USAGE, why, n, "%s", _("--gate: longer than 63 characters"));
+			return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", _("--gate: longer than 63 characters"));
 	c->n_gates = r->n_gates;
 	if (r->uses) {
 		char *end;
@@ -198,21 +184,21 @@ static enum snt_card_err build(const struct snt_card_request *r, int64_t now_ms,
 		errno = 0;
 		v = strtol(r->uses, &end, 10);
 		if (errno || end == r->uses || *end || v < 1 || v > SNT_CREDENTIAL_MAX_USES)
-			return fail(SNT_CARD_ERR_USAGE, why, n, _("--uses: '%s' is not a number 1-100"), r->uses);
+			return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, _("--uses: '%s' is not a number 1-100"), r->uses);
 		c->uses = (uint32_t)v;
 	}
 	if (r->issued && (e = parse_time("--issued", r->issued, &c->issued_ms, why, n)))
 		return e;
 	if (r->kind == SNT_CREDENTIAL_BADGE) {
 		if (!r->ref || snt_strlcpy(c->ref, r->ref, sizeof(c->ref)) >= sizeof(c->ref))
-			return fail(SNT_CARD_ERR_USAGE, why, n, "%s", _("--ref: longer than 32 characters"));
+			return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", _("--ref: longer than 32 characters"));
 		return SNT_CARD_OK;
 	}
 	if (!r->id || snt_strlcpy(c->id, r->id, sizeof(c->id)) >= sizeof(c->id))
-		return fail(SNT_CARD_ERR_USAGE, why, n, "%s", _("--id: longer than 32 characters"));
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", _("--id: longer than 32 characters"));
 	if (!r->visitor || snt_card_mask_name(r->visitor, c->visitor))
-		return fail(SNT_CARD_ERR_USAGE, why, n, "%s",
-			    _("--visitor: not a name (1-95 bytes of printable UTF-8 text)"));
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s",
+				_("--visitor: not a name (1-95 bytes of printable UTF-8 text)"));
 	if ((e = parse_time("--from", r->from ? r->from : "", &c->from_ms, why, n)) ||
 	    (e = parse_time("--until", r->until ? r->until : "", &c->until_ms, why, n)))
 		return e;
@@ -222,15 +208,15 @@ static enum snt_card_err build(const struct snt_card_request *r, int64_t now_ms,
 
 		if (snt_clock_format_rfc3339(c->issued_ms, issued, sizeof(issued)))
 			snt_strlcpy(issued, "?", sizeof(issued));
-		return fail(SNT_CARD_ERR_USAGE, why, n,
-			    _("--until %s: the window is over already (the pass is issued at %s): it would admit "
-			      "nobody"), r->until, issued);
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n,
+				_("--until %s: the window is over already (the pass is issued at %s): it would admit "
+				  "nobody"), r->until, issued);
 	}
 	if (r->card_hash) {
 		if (snt_card_hex(r->card_hash, c->card, SNT_CREDENTIAL_CARD_LEN, SNT_CREDENTIAL_CARD_LEN) !=
 		    SNT_CREDENTIAL_CARD_LEN)
-			return fail(SNT_CARD_ERR_USAGE, why, n, "%s",
-				    _("--card-hash: not 64 hex digits (the keyed hash of the holder's ID number)"));
+			return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s",
+					_("--card-hash: not 64 hex digits (the keyed hash of the holder's ID number)"));
 		c->has_card = true;
 	}
 	return SNT_CARD_OK;
@@ -250,14 +236,14 @@ enum snt_card_err snt_card_issue(const struct snt_card_request *r, EVP_PKEY *key
 		return e;
 	rerr = snt_credential_issue(c, key, text);
 	if (rerr == SNT_RULES_ERR_INVAL)
-		return fail(SNT_CARD_ERR_USAGE, why, n, "%s", r->kind == SNT_CREDENTIAL_BADGE ?
-			    "--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct" :
-			    "--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, distinct");
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", r->kind == SNT_CREDENTIAL_BADGE ?
+				"--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct" :
+				"--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, distinct");
 	if (rerr)
-		return fail(rerr == SNT_RULES_ERR_NOMEM ? SNT_CARD_ERR_NOMEM : SNT_CARD_ERR_SIGN, why, n, "%s",
-			    snt_rules_strerror(rerr));
+		return SNT_FAIL(rerr == SNT_RULES_ERR_NOMEM ? SNT_CARD_ERR_NOMEM : SNT_CARD_ERR_SIGN, why, n, "%s",
+				snt_rules_strerror(rerr));
 	if (r->out && qr_png(*text, r->out)) {
-		e = fail(SNT_CARD_ERR_IO, why, n, _("cannot write %s with qrencode"), r->out);
+		e = SNT_FAIL(SNT_CARD_ERR_IO, why, n, _("cannot write %s with qrencode"), r->out);
 		goto err;
 	}
 	if (r->card) {
@@ -266,11 +252,11 @@ enum snt_card_err snt_card_issue(const struct snt_card_request *r, EVP_PKEY *key
 
 		e = snt_card_render(c, *text, snt_card_format_for(r->card), &card, &card_len);
 		if (e) {
-			fail(e, why, n, _("cannot draw the card %s: %s"), r->card, snt_card_strerror(e));
+			snt_msg(why, n, _("cannot draw the card %s: %s"), r->card, snt_card_strerror(e));
 			goto err;
 		}
 		if (snt_card_write_file(r->card, card, card_len)) {
-			e = fail(SNT_CARD_ERR_IO, why, n, _("cannot write %s: %s"), r->card, strerror(errno));
+			e = SNT_FAIL(SNT_CARD_ERR_IO, why, n, _("cannot write %s: %s"), r->card, strerror(errno));
 			free(card);
 			goto err;
 		}

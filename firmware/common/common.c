@@ -142,6 +142,27 @@ err_close:
 	return err;
 }
 
+void snt_file_stamp(const char *dir, const char *name, struct snt_file_stamp *out)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	memset(out, 0, sizeof(*out));
+	if (!dir || (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) || stat(path, &sb))
+		return;
+	out->present = true;
+	out->dev = (uint64_t)sb.st_dev;
+	out->ino = (uint64_t)sb.st_ino;
+	out->size = (uint64_t)sb.st_size;
+	out->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+}
+
+bool snt_file_stamp_equal(const struct snt_file_stamp *a, const struct snt_file_stamp *b)
+{
+	return a->present == b->present && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
 int snt_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 {
 	uint8_t *buf;

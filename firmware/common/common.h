@@ -59,6 +59,15 @@ int snt_name_index(const char *const *names, size_t n, const char *name);
 void snt_msg(char *buf, size_t size, const char *fmt, ...) SNT_PRINTF(3, 4);
 
 /*
+ * SNT_FAIL() - an error code and its reason at once, for the functions that
+ * return an error and write why into the caller's buffer: the reason is
+ * formatted into @why (@whylen bytes) by snt_msg(), and the expression's
+ * value is @e, e.g. `return SNT_FAIL(SNT_X_ERR_IO, err, errlen, "%s: %s",
+ * path, strerror(rc));`.
+ */
+#define SNT_FAIL(e, why, whylen, ...) (snt_msg((why), (whylen), __VA_ARGS__), (e))
+
+/*
  * snt_table_text() - the other way: the string for the value @i of an enum
  * in the table @table of @n strings indexed by that enum (designated
  * initialisers), for every module's strerror() and *_name() functions.
@@ -105,6 +114,27 @@ int snt_fopen_regular(const char *path, FILE **out) SNT_WUR;
  * what was read is wiped first (a key file's bytes do not linger).
  */
 int snt_read_file(const char *path, size_t max, uint8_t **out, size_t *len) SNT_WUR;
+
+/*
+ * A file's identity and last change (device, inode, size, mtime), which a
+ * running program compares to notice that a file was replaced or rewritten
+ * (an installed list: issuers.h, trustlist.h).
+ */
+struct snt_file_stamp {
+	bool present;		/* false: the file was missing (the rest is 0) */
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+};
+
+/*
+ * snt_file_stamp() - the stamp of <@dir>/<@name> now (stat(2), following a
+ * symbolic link).  @out's present is false when @dir is NULL, the path does
+ * not fit PATH_MAX, or stat fails (a missing file).
+ */
+void snt_file_stamp(const char *dir, const char *name, struct snt_file_stamp *out);
+
+/* snt_file_stamp_equal() - whether two stamps are the same. */
+bool snt_file_stamp_equal(const struct snt_file_stamp *a, const struct snt_file_stamp *b);
 
 /*
  * snt_open_companion() - open a file that belongs to a database (its lock,

@@ -41,6 +41,28 @@
 #define P_(one, many, n) dngettext(SNT_TEXTDOMAIN, one, many, (unsigned long)(n))
 
 /*
+ * snt_i18n_exe_path() - "<directory of the running executable>@tail"
+ * (readlink of /proc/self/exe, its last component replaced by @tail, which
+ * begins with '/') into buf (size bytes, at least 2).
+ * Returns buf, or NULL when the link cannot be read or the path does not
+ * fit.
+ */
+static inline char *snt_i18n_exe_path(char *buf, size_t size, const char *tail)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+	char *slash;
+
+	if (n <= 0 || (size_t)n >= size - 1)
+		return NULL;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || (size_t)(slash - buf) + strlen(tail) + 1 > size)
+		return NULL;
+	memcpy(slash, tail, strlen(tail) + 1);
+	return buf;
+}
+
+/*
  * snt_i18n_exe_localedir() - "<directory of the running executable>/locale"
  * (readlink of /proc/self/exe) into buf (size bytes) when that directory
  * exists: a binary run from the build tree finds the build's catalogues.
@@ -50,19 +72,9 @@
 static inline const char *snt_i18n_exe_localedir(char *buf, size_t size)
 {
 	struct stat st;
-	ssize_t n;
-	char *slash;
 
-	if (size < 8)
+	if (size < 8 || !snt_i18n_exe_path(buf, size, "/locale"))
 		return NULL;
-	n = readlink("/proc/self/exe", buf, size - 1);
-	if (n <= 0 || (size_t)n >= size - 1)
-		return NULL;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash || (size_t)(slash - buf) + sizeof("/locale") > size)
-		return NULL;
-	memcpy(slash, "/locale", sizeof("/locale"));
 	if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
 		return NULL;
 	return buf;
@@ -84,21 +96,11 @@ static inline const char *snt_i18n_exe_localedir_at(char *buf, size_t size, cons
 	char tail[96];
 	char probe[PATH_MAX + 64];
 	glob_t g;
-	ssize_t n;
-	char *slash;
 	int found;
 
 	if ((size_t)snprintf(tail, sizeof(tail), "/../share%s%s/locale", pkg ? "/" : "", pkg ? pkg : "") >=
-	    sizeof(tail) || size < strlen(tail) + 2)
+	    sizeof(tail) || size < strlen(tail) + 2 || !snt_i18n_exe_path(buf, size, tail))
 		return NULL;
-	n = readlink("/proc/self/exe", buf, size - 1);
-	if (n <= 0 || (size_t)n >= size - 1)
-		return NULL;
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (!slash || (size_t)(slash - buf) + strlen(tail) + 1 > size)
-		return NULL;
-	memcpy(slash, tail, strlen(tail) + 1);
 	if ((size_t)snprintf(probe, sizeof(probe), "%s/*/LC_MESSAGES/" SNT_TEXTDOMAIN ".mo", buf) >= sizeof(probe))
 		return NULL;
 	found = glob(probe, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;

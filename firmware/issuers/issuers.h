@@ -52,7 +52,7 @@
  * power cut leaves the old list or the new one.  Only a list for the gate's
  * own home that is newer than the installed one is taken.  A running
  * sentineld takes a new list by itself between visits when issuers.cose
- * changes (snt_issuers_stamp()).
+ * changes (snt_file_stamp(), common.h).
  *
  * Nothing here prints.
  */
@@ -178,19 +178,6 @@ struct snt_issuers_install_result {
 enum snt_issuers_err snt_issuers_install(const char *dir, EVP_PKEY *pub, const char *home, const uint8_t *buf,
 					 size_t len, struct snt_issuers_install_result *res, char *err,
 					 size_t errlen) SNT_WUR;
-
-/* What a running gate compares to see an install (device, inode, size, mtime of issuers.cose). */
-struct snt_issuers_stamp {
-	bool present;
-	uint64_t dev, ino, size;
-	int64_t mtime_ns;
-};
-
-/* snt_issuers_stamp() - the stamp of <@dir>/issuers.cose now (present false when missing). */
-void snt_issuers_stamp(const char *dir, struct snt_issuers_stamp *out);
-
-/* snt_issuers_stamp_equal() - whether two stamps are the same. */
-bool snt_issuers_stamp_equal(const struct snt_issuers_stamp *a, const struct snt_issuers_stamp *b);
 
 /* Who signed a badge or pass (snt_issuers_credential_open()). */
 enum snt_issuers_by {

@@ -57,9 +57,6 @@ const char *snt_usb_strerror(enum snt_usb_err err)
 	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
 }
 
-/* Error @e, its reason put in @why (@whylen bytes) first: snt_msg(). */
-#define fail(e, why, whylen, ...) (snt_msg((why), (whylen), __VA_ARGS__), (e))
-
 /* errno of a failed write/create in a stick directory -> error. */
 static enum snt_usb_err errno_kind(int e)
 {
@@ -189,23 +186,23 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 
 	snprintf(link, sizeof(link), "%s/dev/block/%u:%u", s->sysfs_root, s->major, s->minor);
 	if (!realpath(s->sysfs_root, root))
-		return fail(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->sysfs_root, strerror(errno));
+		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->sysfs_root, strerror(errno));
 	if (!realpath(link, dir)) {
 		if (want_removable)	/* the first look: a filesystem without a block device */
-			return fail(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-				    "%s: device %u:%u is not a block device (no %s)", s->mountpoint,
-				    s->major, s->minor, link);
-		return fail(SNT_USB_ERR_GONE, why, whylen,
-			    "%s: block device %u:%u is gone (%s): the stick was removed", s->mountpoint,
-			    s->major, s->minor, strerror(errno));
+			return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
+					"%s: device %u:%u is not a block device (no %s)", s->mountpoint,
+					s->major, s->minor, link);
+		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
+				"%s: block device %u:%u is gone (%s): the stick was removed", s->mountpoint,
+				s->major, s->minor, strerror(errno));
 	}
 	if (!want_removable)
 		return SNT_USB_OK;
 	rootlen = strlen(root);
 	if (strncmp(dir, root, rootlen) != 0 || dir[rootlen] != '/')
-		return fail(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-			    "%s: block device %u:%u resolves outside %s", s->mountpoint, s->major,
-			    s->minor, s->sysfs_root);
+		return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
+				"%s: block device %u:%u resolves outside %s", s->mountpoint, s->major,
+				s->minor, s->sysfs_root);
 	for (;;) {
 		char path[PATH_MAX + 16], buf[8] = "";
 		char *slash;
@@ -220,18 +217,18 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 			fclose(f);
 			if (one)
 				return SNT_USB_OK;
-			return fail(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-				    "%s: block device %u:%u is not removable (%s reads %.1s)",
-				    s->mountpoint, s->major, s->minor, path, buf[0] ? buf : "nothing");
+			return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
+					"%s: block device %u:%u is not removable (%s reads %.1s)",
+					s->mountpoint, s->major, s->minor, path, buf[0] ? buf : "nothing");
 		}
 		slash = strrchr(dir, '/');
 		if (!slash || (size_t)(slash - dir) <= rootlen)
 			break;
 		*slash = '\0';
 	}
-	return fail(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-		    "%s: block device %u:%u has no 'removable' attribute in sysfs", s->mountpoint,
-		    s->major, s->minor);
+	return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
+			"%s: block device %u:%u has no 'removable' attribute in sysfs", s->mountpoint,
+			s->major, s->minor);
 }
 
 /* Mount checks 1 and 2 (usb.h), on an open s->mnt_fd when @initial is false. */
@@ -244,24 +241,24 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 
 	r = mountinfo_find(s->mountinfo, s->mountpoint, true, &maj, &min);
 	if (r < 0)
-		return fail(SNT_USB_ERR_IO, why, whylen, "%s: %s", s->mountinfo, strerror(errno));
+		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s: %s", s->mountinfo, strerror(errno));
 	if (r == 0)
-		return fail(initial ? SNT_USB_ERR_NOT_MOUNT : SNT_USB_ERR_GONE, why, whylen,
-			    "%s: not a mount point (not in %s)%s", s->mountpoint, s->mountinfo,
-			    initial ? "" : ": the stick was unmounted");
+		return SNT_FAIL(initial ? SNT_USB_ERR_NOT_MOUNT : SNT_USB_ERR_GONE, why, whylen,
+				"%s: not a mount point (not in %s)%s", s->mountpoint, s->mountinfo,
+				initial ? "" : ": the stick was unmounted");
 	if (!initial && (maj != s->major || min != s->minor))
-		return fail(SNT_USB_ERR_GONE, why, whylen,
-			    "%s: now a mount of device %u:%u, not %u:%u: the stick was replaced",
-			    s->mountpoint, maj, min, s->major, s->minor);
+		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
+				"%s: now a mount of device %u:%u, not %u:%u: the stick was replaced",
+				s->mountpoint, maj, min, s->major, s->minor);
 	s->major = maj;
 	s->minor = min;
 	if (fstat(s->mnt_fd, &st) != 0 || fstatfs(s->mnt_fd, &sfs) != 0)
-		return fail(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->mountpoint, strerror(errno));
+		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->mountpoint, strerror(errno));
 	if (st.st_dev != makedev(maj, min))
-		return fail(SNT_USB_ERR_STALE, why, whylen,
-			    "%s: the directory is on device %u:%u, not the mounted %u:%u: a stale "
-			    "directory (the stick is not there)",
-			    s->mountpoint, major(st.st_dev), minor(st.st_dev), maj, min);
+		return SNT_FAIL(SNT_USB_ERR_STALE, why, whylen,
+				"%s: the directory is on device %u:%u, not the mounted %u:%u: a stale "
+				"directory (the stick is not there)",
+				s->mountpoint, major(st.st_dev), minor(st.st_dev), maj, min);
 	if (s->injected) {
 		char parent[PATH_MAX];
 		char *slash;
@@ -275,17 +272,17 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 		if (mountinfo_find(s->mountinfo, parent, false, &pmaj, &pmin) != 1)
 			pmaj = pmin = UINT_MAX;
 		if (pmaj == maj && pmin == min)
-			return fail(SNT_USB_ERR_NOT_MOUNT, why, whylen,
-				    "%s: on the same device as its parent: not a mount point",
-				    s->mountpoint);
+			return SNT_FAIL(SNT_USB_ERR_NOT_MOUNT, why, whylen,
+					"%s: on the same device as its parent: not a mount point",
+					s->mountpoint);
 	} else {
 		if (fstatat(s->mnt_fd, "..", &pst, 0) != 0)
-			return fail(SNT_USB_ERR_IO, why, whylen, "%s/..: %s", s->mountpoint,
-				    strerror(errno));
+			return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s/..: %s", s->mountpoint,
+					strerror(errno));
 		if (pst.st_dev == st.st_dev)
-			return fail(SNT_USB_ERR_NOT_MOUNT, why, whylen,
-				    "%s: on the same device as its parent: not a mount point",
-				    s->mountpoint);
+			return SNT_FAIL(SNT_USB_ERR_NOT_MOUNT, why, whylen,
+					"%s: on the same device as its parent: not a mount point",
+					s->mountpoint);
 	}
 	return SNT_USB_OK;
 }
@@ -298,17 +295,17 @@ static enum snt_usb_err open_subdir(int dirfd, const char *label, const char *na
 	int fd;
 
 	if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST)
-		return fail(errno_kind(errno), why, whylen, "%s/%s: cannot create: %s", label, name,
-			    strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/%s: cannot create: %s", label, name,
+				strerror(errno));
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s/%s: %s", label, name, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/%s: %s", label, name, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(SNT_USB_ERR_UNSAFE, why, whylen, "%s/%s: %s, not a directory: refused",
-			    label, name, S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s/%s: %s, not a directory: refused",
+				label, name, S_ISLNK(st.st_mode) ? "a symlink" : "a file");
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
-			    "%s/%s: %s", label, name, strerror(errno));
+		return SNT_FAIL(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
+				"%s/%s: %s", label, name, strerror(errno));
 	*out = fd;
 	return SNT_USB_OK;
 }
@@ -344,13 +341,13 @@ enum snt_usb_err snt_usb_open(const char *mountpoint, const char *device_id,
 	if (why && whylen)
 		why[0] = '\0';
 	if (!mountpoint || !*mountpoint || !device_id || !out)
-		return fail(SNT_USB_ERR_INVAL, why, whylen, "no mount point or device id");
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "no mount point or device id");
 	if (!device_id_ok(device_id))
-		return fail(SNT_USB_ERR_INVAL, why, whylen, "device id '%s' is not 1-63 of [A-Za-z0-9._-]",
-			    device_id);
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "device id '%s' is not 1-63 of [A-Za-z0-9._-]",
+				device_id);
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return fail(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
 	s->mnt_fd = s->dev_fd = s->out_fd = s->in_fd = -1;
 	snt_strlcpy(s->device_id, device_id, sizeof(s->device_id));
 	s->injected = opts && opts->mountinfo;
@@ -359,13 +356,13 @@ enum snt_usb_err snt_usb_open(const char *mountpoint, const char *device_id,
 	snt_strlcpy(s->sysfs_root, opts && opts->sysfs_root ? opts->sysfs_root : "/sys",
 		    sizeof(s->sysfs_root));
 	if (!realpath(mountpoint, s->mountpoint)) {
-		e = fail(errno == ENOENT ? SNT_USB_ERR_NOT_MOUNT : SNT_USB_ERR_IO, why, whylen,
-			 "%s: %s", mountpoint, strerror(errno));
+		e = SNT_FAIL(errno == ENOENT ? SNT_USB_ERR_NOT_MOUNT : SNT_USB_ERR_IO, why, whylen,
+			     "%s: %s", mountpoint, strerror(errno));
 		goto err;
 	}
 	s->mnt_fd = open(s->mountpoint, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->mnt_fd < 0) {
-		e = fail(SNT_USB_ERR_NOT_MOUNT, why, whylen, "%s: %s", mountpoint, strerror(errno));
+		e = SNT_FAIL(SNT_USB_ERR_NOT_MOUNT, why, whylen, "%s: %s", mountpoint, strerror(errno));
 		goto err;
 	}
 	e = mount_check(s, true, why, whylen);
@@ -452,8 +449,8 @@ enum snt_usb_err snt_usb_recheck(struct snt_usb_stick *s, char *why, size_t whyl
 	    !still_linked(s->dev_fd, "out", s->out_fd) || !still_linked(s->dev_fd, "in", s->in_fd)) {
 		if (fd >= 0)
 			close(fd);
-		return fail(SNT_USB_ERR_GONE, why, whylen,
-			    "%s/%s: the station directory was removed", s->mountpoint, path);
+		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
+				"%s/%s: the station directory was removed", s->mountpoint, path);
 	}
 	close(fd);
 	return SNT_USB_OK;
@@ -475,8 +472,8 @@ static enum snt_usb_err out_file_begin(struct snt_usb_stick *s, const char *name
 				       char *label, size_t size, char *why, size_t whylen)
 {
 	if (!s || !args_ok || !snt_usb_name_safe(name))
-		return fail(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
-			    name ? name : "(null)");
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
+				name ? name : "(null)");
 	snprintf(label, size, "%s/sentinel/%s/out/%s", s->mountpoint, s->device_id, name);
 	return snt_usb_recheck(s, why, whylen);
 }
@@ -502,8 +499,8 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 			    0644);
 	}
 	if (fd < 0)
-		return fail(errno_kind(errno), why, whylen, "%s: cannot create: %s", label,
-			    strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot create: %s", label,
+				strerror(errno));
 	if (snt_write_all(fd, data, len)) {
 		saved = errno;
 		goto err_tmp;
@@ -529,8 +526,8 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 		goto err_tmp;
 	}
 	if (fsync(s->out_fd) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
-			    strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
+				strerror(errno));
 	/* Read back through a fresh open and compare. */
 	e = SNT_USB_OK;
 	{
@@ -538,19 +535,19 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 		struct stat st;
 
 		if (rfd < 0)
-			return fail(errno_kind(errno), why, whylen, "%s: cannot read back: %s", label,
-				    strerror(errno));
+			return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot read back: %s", label,
+					strerror(errno));
 		if (fstat(rfd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len) {
 			close(rfd);
 			(void)unlinkat(s->out_fd, name, 0);
-			return fail(SNT_USB_ERR_VERIFY, why, whylen,
-				    "%s: read back %lld bytes, wrote %zu: removed", label,
-				    (long long)st.st_size, len);
+			return SNT_FAIL(SNT_USB_ERR_VERIFY, why, whylen,
+					"%s: read back %lld bytes, wrote %zu: removed", label,
+					(long long)st.st_size, len);
 		}
 		back = malloc(len ? len : 1);
 		if (!back) {
 			close(rfd);
-			return fail(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+			return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
 		}
 		while (backlen < len) {
 			ssize_t r = read(rfd, back + backlen, len - backlen);
@@ -561,8 +558,8 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 				saved = r < 0 ? errno : EIO;
 				close(rfd);
 				free(back);
-				return fail(errno_kind(saved), why, whylen, "%s: read back: %s", label,
-					    r < 0 ? strerror(saved) : "short file");
+				return SNT_FAIL(errno_kind(saved), why, whylen, "%s: read back: %s", label,
+						r < 0 ? strerror(saved) : "short file");
 			}
 			backlen += (size_t)r;
 		}
@@ -570,14 +567,14 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 	}
 	if (sha256(data, len, want) || sha256(back, len, got)) {
 		free(back);
-		return fail(SNT_USB_ERR_NOMEM, why, whylen, "%s: SHA-256 failed", label);
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "%s: SHA-256 failed", label);
 	}
 	free(back);
 	if (memcmp(want, got, 32) != 0) {
 		(void)unlinkat(s->out_fd, name, 0);
-		return fail(SNT_USB_ERR_VERIFY, why, whylen,
-			    "%s: SHA-256 of the file read back differs from what was written: removed",
-			    label);
+		return SNT_FAIL(SNT_USB_ERR_VERIFY, why, whylen,
+				"%s: SHA-256 of the file read back differs from what was written: removed",
+				label);
 	}
 	return e;
 
@@ -587,9 +584,9 @@ err_tmp:
 	(void)unlinkat(s->out_fd, tmp, 0);
 	e = errno_kind(saved);
 	if (e == SNT_USB_ERR_FULL)
-		return fail(e, why, whylen, "%s: the stick is full (%s): nothing written under that name",
-			    label, strerror(saved));
-	return fail(e, why, whylen, "%s: %s", label, strerror(saved));
+		return SNT_FAIL(e, why, whylen, "%s: the stick is full (%s): nothing written under that name",
+				label, strerror(saved));
+	return SNT_FAIL(e, why, whylen, "%s: %s", label, strerror(saved));
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -620,12 +617,12 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 		return SNT_USB_ERR_INVAL;
 	fd = openat(dir == SNT_USB_OUT ? s->out_fd : s->in_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(errno_kind(errno), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
-			    s->device_id, dname, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
+				s->device_id, dname, strerror(errno));
 	d = fdopendir(fd);
 	if (!d) {
 		close(fd);
-		return fail(SNT_USB_ERR_IO, why, whylen, "%s/: %s", dname, strerror(errno));
+		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s/: %s", dname, strerror(errno));
 	}
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
@@ -651,8 +648,8 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 
 		closedir(d);
 		snt_usb_names_free(v, cnt);
-		return fail(errno_kind(e), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
-			    s->device_id, dname, strerror(e));
+		return SNT_FAIL(errno_kind(e), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
+				s->device_id, dname, strerror(e));
 	}
 	closedir(d);
 	if (cnt)
@@ -663,7 +660,7 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 nomem:
 	closedir(d);
 	snt_usb_names_free(v, cnt);
-	return fail(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+	return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
 }
 
 enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size_t max,
@@ -678,33 +675,33 @@ enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size
 	if (!s || !data || !len || max > SNT_USB_MAX_IN_FILE)
 		return SNT_USB_ERR_INVAL;
 	if (!snt_usb_name_safe(name))
-		return fail(SNT_USB_ERR_INVAL, why, whylen,
-			    "%s/sentinel/%s/in/'%s': not a plain file name: refused", s->mountpoint,
-			    s->device_id, name ? name : "(null)");
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen,
+				"%s/sentinel/%s/in/'%s': not a plain file name: refused", s->mountpoint,
+				s->device_id, name ? name : "(null)");
 	snprintf(label, sizeof(label), "%s/sentinel/%s/in/%s", s->mountpoint, s->device_id, name);
 	if (fstatat(s->in_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return fail(SNT_USB_ERR_UNSAFE, why, whylen, "%s: a symlink: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: a symlink: refused", label);
 	if (!S_ISREG(st.st_mode))
-		return fail(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
 	fd = openat(s->in_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fail(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
-			    "%s: %s", label, strerror(errno));
+		return SNT_FAIL(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
+				"%s: %s", label, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
 	}
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
-		return fail(SNT_USB_ERR_TOO_BIG, why, whylen, "%s: %lld bytes, over the limit of %zu: refused",
-			    label, (long long)st.st_size, max);
+		return SNT_FAIL(SNT_USB_ERR_TOO_BIG, why, whylen, "%s: %lld bytes, over the limit of %zu: refused",
+				label, (long long)st.st_size, max);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return fail(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
 	}
 	/* Read one byte more than fstat said, to notice a file that grew. */
 	while (got <= (size_t)st.st_size) {
@@ -717,7 +714,7 @@ enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size
 
 			close(fd);
 			free(buf);
-			return fail(errno_kind(e), why, whylen, "%s: %s", label, strerror(e));
+			return SNT_FAIL(errno_kind(e), why, whylen, "%s: %s", label, strerror(e));
 		}
 		if (r == 0)
 			break;
@@ -726,7 +723,7 @@ enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size
 	close(fd);
 	if (got != (size_t)st.st_size) {
 		free(buf);
-		return fail(SNT_USB_ERR_IO, why, whylen, "%s: changed size while read: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s: changed size while read: refused", label);
 	}
 	*data = buf;
 	*len = got;
@@ -743,13 +740,13 @@ enum snt_usb_err snt_usb_remove_out(struct snt_usb_stick *s, const char *name, c
 	if (e)
 		return e;
 	if (fstatat(s->out_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
 	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return fail(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: not removed", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: not removed", label);
 	if (unlinkat(s->out_fd, name, 0) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s: cannot remove: %s", label, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot remove: %s", label, strerror(errno));
 	if (fsync(s->out_fd) != 0)
-		return fail(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
-			    strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
+				strerror(errno));
 	return SNT_USB_OK;
 }

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,22 +38,7 @@ static const char *const errors[] = {
 
 const char *snt_trustlist_strerror(enum snt_trustlist_err err)
 {
-	if ((unsigned)err < SNT_ARRAY_SIZE(errors) && errors[err])
-		return errors[err];
-	return "unknown error";
-}
-
-SNT_PRINTF(4, 5)
-static enum snt_trustlist_err fail(enum snt_trustlist_err e, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return e;
+	return snt_table_text(errors, SNT_ARRAY_SIZE(errors), err, "unknown error");
 }
 
 bool snt_trustlist_name_valid(const char *name)
@@ -82,7 +66,7 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 	if (!name)
 		return SNT_TRUSTLIST_ERR_INVAL;
 	if (!data || !len)
-		return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "file '%s': empty", name);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "file '%s': empty", name);
 	if (snt_trust_new(&t))
 		return SNT_TRUSTLIST_ERR_NOMEM;
 	te = snt_trust_load_buffer(t, (const char *)data, len);
@@ -90,11 +74,11 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 	if (te == SNT_TRUST_ERR_NOMEM)
 		return SNT_TRUSTLIST_ERR_NOMEM;
 	if (te == SNT_TRUST_ERR_FULL)
-		return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen, "file '%s': more than %d keys", name,
-			    SNT_TRUST_MAX_KEYS);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_KEYS, err, errlen, "file '%s': more than %d keys", name,
+				SNT_TRUST_MAX_KEYS);
 	if (te)
-		return fail(SNT_TRUSTLIST_ERR_KEYS, err, errlen,
-			    "file '%s': not a certificate, DCC trust list, DID document or JWK set", name);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_KEYS, err, errlen,
+				"file '%s': not a certificate, DCC trust list, DID document or JWK set", name);
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -102,19 +86,19 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *err, size_t errlen)
 {
 	if (tl->n_files < 1 || tl->n_files > SNT_TRUSTLIST_MAX_FILES)
-		return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': not 1 to %d files",
-			    SNT_TRUSTLIST_MAX_FILES);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': not 1 to %d files",
+				SNT_TRUSTLIST_MAX_FILES);
 	for (size_t i = 0; i < tl->n_files; i++) {
 		const struct snt_trustlist_file *f = &tl->files[i];
 		enum snt_trustlist_err e;
 
 		if (!snt_trustlist_name_valid(f->name))
-			return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen,
-				    "field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')");
+			return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen,
+					"field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')");
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(tl->files[j].name, f->name))
-				return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': '%s' twice",
-					    f->name);
+				return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': '%s' twice",
+						f->name);
 		e = snt_trustlist_check_file(f->name, f->data, f->len, err, errlen);
 		if (e)
 			return e;
@@ -141,9 +125,9 @@ enum snt_trustlist_err snt_trustlist_sign(EVP_PKEY *key, const struct snt_trustl
 	if (!key || !tl || !out || !out_len)
 		return SNT_TRUSTLIST_ERR_INVAL;
 	if (!home_valid(tl->home))
-		return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'home': not 1-127 bytes");
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'home': not 1-127 bytes");
 	if (tl->version < 1 || tl->version > INT64_MAX)
-		return fail(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'version': not 1 or more");
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'version': not 1 or more");
 	e = check_files(tl, err, errlen);
 	if (e)
 		return e;
@@ -179,12 +163,12 @@ out:
 	}
 	if (plen > SNT_TRUSTLIST_MAX - 256) {
 		free(payload);
-		return fail(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "the list is over %d bytes", SNT_TRUSTLIST_MAX);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "the list is over %d bytes", SNT_TRUSTLIST_MAX);
 	}
 	e = snt_sign1_es256(key, payload, plen, out, out_len) ? SNT_TRUSTLIST_ERR_SIGNATURE : SNT_TRUSTLIST_OK;
 	free(payload);
 	if (e)
-		return fail(e, err, errlen, "cannot sign the trust list with this key");
+		return SNT_FAIL(e, err, errlen, "cannot sign the trust list with this key");
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -217,42 +201,42 @@ static enum snt_trustlist_err decode(const uint8_t *buf, size_t len, struct snt_
 	int64_t v;
 
 	if (!root)
-		return fail(e, err, errlen, "not one CBOR map");
+		return SNT_FAIL(e, err, errlen, "not one CBOR map");
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root) || cbor_map_size(root) != SNT_ARRAY_SIZE(keys)) {
-		fail(e, err, errlen, "not a map of exactly the keys type, v, home, version, issued, files");
+		snt_msg(err, errlen, "not a map of exactly the keys type, v, home, version, issued, files");
 		goto out;
 	}
 	p = cbor_map_handle(root);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++) {
 		if (!key_is(&p[i], keys[i])) {
-			fail(e, err, errlen, "field '%s': missing or out of order", keys[i]);
+			snt_msg(err, errlen, "field '%s': missing or out of order", keys[i]);
 			goto out;
 		}
 	}
 	if (snt_cose_cbor_text_copy(p[0].value, type, sizeof(type)) || strcmp(type, TYPE)) {
-		fail(e, err, errlen, "field 'type': not \"trust\"");
+		snt_msg(err, errlen, "field 'type': not \"trust\"");
 		goto out;
 	}
 	if (!cbor_isa_uint(p[1].value) || snt_cose_cbor_int(p[1].value, &v) || v != 1) {
-		fail(e, err, errlen, "field 'v': not 1");
+		snt_msg(err, errlen, "field 'v': not 1");
 		goto out;
 	}
 	if (snt_cose_cbor_text_copy(p[2].value, tl->home, sizeof(tl->home)) || !home_valid(tl->home)) {
-		fail(e, err, errlen, "field 'home': not text of 1-127 bytes");
+		snt_msg(err, errlen, "field 'home': not text of 1-127 bytes");
 		goto out;
 	}
 	if (!cbor_isa_uint(p[3].value) || snt_cose_cbor_int(p[3].value, &v) || v < 1) {
-		fail(e, err, errlen, "field 'version': not an integer of 1 or more");
+		snt_msg(err, errlen, "field 'version': not an integer of 1 or more");
 		goto out;
 	}
 	tl->version = (uint64_t)v;
 	if (!(cbor_isa_uint(p[4].value) || cbor_isa_negint(p[4].value)) || snt_cose_cbor_int(p[4].value, &tl->issued_ms)) {
-		fail(e, err, errlen, "field 'issued': not an integer (ms since the epoch)");
+		snt_msg(err, errlen, "field 'issued': not an integer (ms since the epoch)");
 		goto out;
 	}
 	if (!cbor_isa_map(p[5].value) || !cbor_map_is_definite(p[5].value) || cbor_map_size(p[5].value) < 1 ||
 	    cbor_map_size(p[5].value) > SNT_TRUSTLIST_MAX_FILES) {
-		fail(e, err, errlen, "field 'files': not a map of 1 to %d files", SNT_TRUSTLIST_MAX_FILES);
+		snt_msg(err, errlen, "field 'files': not a map of 1 to %d files", SNT_TRUSTLIST_MAX_FILES);
 		goto out;
 	}
 	fp = cbor_map_handle(p[5].value);
@@ -260,13 +244,13 @@ static enum snt_trustlist_err decode(const uint8_t *buf, size_t len, struct snt_
 		struct snt_trustlist_file *f = &tl->files[i];
 
 		if (snt_cose_cbor_text_copy(fp[i].key, f->name, sizeof(f->name)) || !snt_trustlist_name_valid(f->name)) {
-			fail(e, err, errlen, "field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - "
+			snt_msg(err, errlen, "field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - "
 					     "(not starting with '.')");
 			goto out;
 		}
 		if (!cbor_isa_bytestring(fp[i].value) || !cbor_bytestring_is_definite(fp[i].value) ||
 		    cbor_bytestring_length(fp[i].value) < 1) {
-			fail(e, err, errlen, "file '%s': not a byte string of 1 byte or more", f->name);
+			snt_msg(err, errlen, "file '%s': not a byte string of 1 byte or more", f->name);
 			goto out;
 		}
 		f->len = cbor_bytestring_length(fp[i].value);
@@ -297,12 +281,12 @@ enum snt_trustlist_err snt_trustlist_open(const uint8_t *buf, size_t len, EVP_PK
 		return SNT_TRUSTLIST_ERR_INVAL;
 	*out = NULL;
 	if (len > SNT_TRUSTLIST_MAX)
-		return fail(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "%zu bytes, over %d", len, SNT_TRUSTLIST_MAX);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "%zu bytes, over %d", len, SNT_TRUSTLIST_MAX);
 	se = snt_sign1_open(buf, len, pub, &payload, &plen);
 	if (se == SNT_SIGN_ERR_NOMEM)
 		return SNT_TRUSTLIST_ERR_NOMEM;
 	if (se)
-		return fail(SNT_TRUSTLIST_ERR_SIGNATURE, err, errlen, "%s", snt_sign_strerror(se));
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_SIGNATURE, err, errlen, "%s", snt_sign_strerror(se));
 	tl = calloc(1, sizeof(*tl));
 	if (!tl) {
 		free(payload);
@@ -370,22 +354,22 @@ enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, c
 		return SNT_TRUSTLIST_ERR_NONE;
 	if (rc) {
 		errno = rc;
-		return fail(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s/%s: %s", dir, SNT_TRUSTLIST_FILE, strerror(rc));
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s/%s: %s", dir, SNT_TRUSTLIST_FILE, strerror(rc));
 	}
 	e = snt_trustlist_open(buf, len, pub, &tl, err, errlen);
 	free(buf);
 	if (e)
 		return e;
 	if (strcmp(tl->home, home)) {
-		e = fail(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
-			 tl->home, home);
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+			     tl->home, home);
 		snt_trustlist_free(tl);
 		return e;
 	}
 	*version = tl->version;
 	snt_trustlist_free(tl);
 	if (path && (size_t)snprintf(path, pathlen, "%s/%s", dir, SNT_TRUSTLIST_DIR) >= pathlen)
-		return fail(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -444,8 +428,8 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 	if (e)
 		return e;
 	if (strcmp(tl->home, home)) {
-		e = fail(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
-			 tl->home, home);
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+			     tl->home, home);
 		goto out;
 	}
 	/* The installed one: not verifying, or another home's, counts as none. */
@@ -453,14 +437,14 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		prev = 0;
 	res->previous = prev;
 	if (tl->version <= prev) {
-		e = fail(SNT_TRUSTLIST_ERR_OLD, err, errlen, "version %llu is not newer than the installed version %llu",
-			 (unsigned long long)tl->version, (unsigned long long)prev);
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_OLD, err, errlen, "version %llu is not newer than the installed version %llu",
+			     (unsigned long long)tl->version, (unsigned long long)prev);
 		goto out;
 	}
 	if ((size_t)snprintf(newdir, sizeof(newdir), "%s/%s", dir, NEW_DIR) >= sizeof(newdir) ||
 	    (size_t)snprintf(cur, sizeof(cur), "%s/%s", dir, SNT_TRUSTLIST_DIR) >= sizeof(cur) ||
 	    (size_t)snprintf(cose, sizeof(cose), "%s/%s", dir, SNT_TRUSTLIST_FILE) >= sizeof(cose)) {
-		e = fail(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
 		goto out;
 	}
 	/* A stale trust.new/ of an interrupted install goes first. */
@@ -469,7 +453,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		rc = errno;
 	if (rc) {
 		errno = rc;
-		e = fail(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", newdir, strerror(rc));
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", newdir, strerror(rc));
 		goto out;
 	}
 	for (size_t i = 0; i < tl->n_files; i++) {
@@ -477,7 +461,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		rc = snt_write_atomic(path, tl->files[i].data, tl->files[i].len, 0644);
 		if (rc) {
 			errno = rc;
-			e = fail(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", path, strerror(rc));
+			e = SNT_FAIL(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", path, strerror(rc));
 			(void)remove_flat_dir(newdir);
 			goto out;
 		}
@@ -498,7 +482,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		rc = fsync_path(dir);
 	if (rc) {
 		errno = rc;
-		e = fail(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", cur, strerror(rc));
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", cur, strerror(rc));
 		(void)remove_flat_dir(newdir);
 		goto out;
 	}
@@ -507,7 +491,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 	rc = snt_write_atomic(cose, buf, len, 0644);
 	if (rc) {
 		errno = rc;
-		e = fail(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", cose, strerror(rc));
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_IO, err, errlen, "%s: %s", cose, strerror(rc));
 		goto out;
 	}
 	res->version = tl->version;
@@ -516,26 +500,4 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 out:
 	snt_trustlist_free(tl);
 	return e;
-}
-
-void snt_trustlist_stamp(const char *dir, struct snt_trustlist_stamp *out)
-{
-	char path[4096];
-	struct stat sb;
-
-	memset(out, 0, sizeof(*out));
-	if (!dir || (size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNT_TRUSTLIST_FILE) >= sizeof(path) ||
-	    stat(path, &sb))
-		return;
-	out->present = true;
-	out->dev = (uint64_t)sb.st_dev;
-	out->ino = (uint64_t)sb.st_ino;
-	out->size = (uint64_t)sb.st_size;
-	out->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-}
-
-bool snt_trustlist_stamp_equal(const struct snt_trustlist_stamp *a, const struct snt_trustlist_stamp *b)
-{
-	return a->present == b->present && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns;
 }

@@ -37,7 +37,7 @@
  * new list with the old trust.cose (loaded as installed; a second install
  * of the new version completes it).  The old list stays until the new one
  * is fully checked.  A running sentineld takes a new list by itself between
- * visits when trust.cose changes (snt_trustlist_stamp()).
+ * visits when trust.cose changes (snt_file_stamp(), common.h).
  *
  * Nothing here prints.
  */
@@ -175,19 +175,6 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, const char *home,
 					       uint64_t *version, char *path, size_t pathlen, char *err,
 					       size_t errlen) SNT_WUR;
-
-/* What a running gate compares to see an install (device, inode, size, mtime of trust.cose). */
-struct snt_trustlist_stamp {
-	bool present;
-	uint64_t dev, ino, size;
-	int64_t mtime_ns;
-};
-
-/* snt_trustlist_stamp() - the stamp of <@dir>/trust.cose now (present false when missing). */
-void snt_trustlist_stamp(const char *dir, struct snt_trustlist_stamp *out);
-
-/* snt_trustlist_stamp_equal() - whether two stamps are the same. */
-bool snt_trustlist_stamp_equal(const struct snt_trustlist_stamp *a, const struct snt_trustlist_stamp *b);
 
 /* snt_trustlist_strerror() - one line describing @err; never NULL. */
 const char *snt_trustlist_strerror(enum snt_trustlist_err err);
