@@ -238,6 +238,7 @@ static int check_signed(struct package *p, char *field, size_t size)
 						&gate, err, sizeof(err));
 		snt_rules_free(r);
 		if (e) {
+			/* i18n-exempt: a package field's name, with the error that follows */
 			snprintf(field, size, "rules (%s%s%s)", snt_rules_strerror(e), err[0] ? ": " : "", err);
 			return -1;
 		}
@@ -247,11 +248,12 @@ static int check_signed(struct package *p, char *field, size_t size)
 							      sizeof(err));
 
 		if (!e && strcmp(tl->home, p->home)) {
-			snprintf(err, sizeof(err), "addressed to home '%s', not '%s'", tl->home, p->home);
+			snprintf(err, sizeof(err), _("addressed to home '%s', not '%s'"), tl->home, p->home);
 			e = SNT_TRUSTLIST_ERR_ELSEWHERE;
 		}
 		snt_trustlist_free(tl);
 		if (e) {
+			/* i18n-exempt: a package field's name, with the error that follows */
 			snprintf(field, size, "trust_list (%s%s%s)", snt_trustlist_strerror(e), err[0] ? ": " : "",
 				 err);
 			return -1;
@@ -272,7 +274,7 @@ static int package_check(const char *text, const char *where, struct package *p)
 	p->root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (!p->root || !json_is_object(p->root)) {
 		ctl_err(CMD, _("%s: not an enrolment package (JSON: %s)"), where,
-			p->root ? "not an object" : jerr.text);
+			p->root ? _("not an object") : jerr.text);
 		package_free(p);
 		return -1;
 	}
@@ -299,7 +301,7 @@ static int package_check(const char *text, const char *where, struct package *p)
 	(void)member(p->root, "rules", &bad);
 	(void)member(p->root, "trust_list", &bad);
 	if (bad) {
-		snprintf(detail, sizeof(detail), "%s (not a string)", bad);
+		snprintf(detail, sizeof(detail), _("%s (not a string)"), bad);
 		field = detail;
 	} else if (!fmt || strcmp(fmt, FORMAT))
 		field = "format (not " FORMAT ")";
@@ -350,7 +352,7 @@ static int package_check(const char *text, const char *where, struct package *p)
 			p->n_trust++;
 			if (snt_trustlist_check_file(name, p->trust[p->n_trust - 1], p->trust_len[p->n_trust - 1], err,
 						     sizeof(err))) {
-				snprintf(detail, sizeof(detail), "trust (%s)", err);
+				snprintf(detail, sizeof(detail), _("trust (%s)"), err);
 				field = detail;
 			}
 		}
@@ -557,7 +559,9 @@ static int find_package(const char *mount, const char *gate, char *dir, size_t s
 		return -1;
 	}
 	if (n > 1) {
-		ctl_err(CMD, _("%s: %d packages: choose one with --gate ID"), base, n);
+		ctl_err(CMD, P_("%s: %d package: choose one with --gate ID",
+				"%s: %d packages: choose one with --gate ID", n),
+			base, n);
 		return -1;
 	}
 	if ((size_t)snprintf(dir, size, "%s/%s", base, found) >= size) {
@@ -762,16 +766,21 @@ static int stage(const struct snt_config *sc, const struct package *p, struct st
 		ctl_err(CMD, _("out of memory"));
 		return -1;
 	}
+	/* i18n-exempt: the enrolment file, read by the configuration parser */
 	fprintf(m, "# Written by 'sentinelctl enrol' from the bureau's enrolment package.\n"
 		   "# Remove this file to enrol the gate again.\n"
 		   "[station]\nhome = %s\ndevice_id = %s\nduty_phone = %s\n", p->home, p->gate,
 		p->duty_phone ? p->duty_phone : "");
 	if (p->n_trust)
+		/* i18n-exempt: the enrolment file */
 		fprintf(m, "trust = trust\n");
+	/* i18n-exempt: the enrolment file */
 	fprintf(m, "\n[sync]\nbureau_key = bureau.pub\n");
 	if (p->url)
+		/* i18n-exempt: the enrolment file */
 		fprintf(m, "bureau_url = %s\n", p->url);
 	if (p->ca_pem)
+		/* i18n-exempt: the enrolment file */
 		fprintf(m, "bureau_ca = bureau-ca.pem\n");
 	if (fclose(m)) {
 		free(conf);

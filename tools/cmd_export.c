@@ -223,11 +223,13 @@ int cmd_export(int argc, char **argv)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			goto out;	/* said below */
 		if (rows != expected) {
-			ctl_err(CMD, _("wrote %lld entries but the log holds %lld for this filter."),
+			ctl_err(CMD, P_("wrote %lld entry but the log holds %lld for this filter.",
+				   "wrote %lld entries but the log holds %lld for this filter.", rows),
 				(long long)rows, (long long)expected);
 			goto out;
 		}
-		fprintf(stderr, _("export: %lld entries to standard output\n"), (long long)rows);
+		fprintf(stderr, P_("export: %lld entry to standard output\n",
+				   "export: %lld entries to standard output\n", rows), (long long)rows);
 		status = SNT_EXIT_OK;
 		goto out;
 	}
@@ -266,7 +268,8 @@ int cmd_export(int argc, char **argv)
 		goto out_unlink;
 	}
 	if (rows != expected) {
-		ctl_err(CMD, _("wrote %lld entries but the log holds %lld for this filter; %s is unchanged."),
+		ctl_err(CMD, P_("wrote %lld entry but the log holds %lld for this filter; %s is unchanged.",
+			   "wrote %lld entries but the log holds %lld for this filter; %s is unchanged.", rows),
 			(long long)rows, (long long)expected, cfg.output);
 		goto out_unlink;
 	}
@@ -281,7 +284,7 @@ int cmd_export(int argc, char **argv)
 		ctl_err(CMD, _("%s: cannot sync its directory: %s"), cfg.output, strerror(r));
 		goto out;
 	}
-	printf(_("export: %lld entries to %s\n"), (long long)rows, cfg.output);
+	printf(P_("export: %lld entry to %s\n", "export: %lld entries to %s\n", rows), (long long)rows, cfg.output);
 	status = SNT_EXIT_OK;
 	goto out;
 

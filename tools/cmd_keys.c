@@ -40,6 +40,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 #define CMD "keys"
 
@@ -52,7 +53,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl keys init [--config FILE] [--seal-epoch SECONDS]\n"
+		_("Usage: sentinelctl keys init [--config FILE] [--seal-epoch SECONDS]\n"
 		"       sentinelctl keys seal [--config FILE] [--seal-epoch SECONDS]\n"
 		"       sentinelctl keys show [--config FILE]\n"
 		"\n"
@@ -63,12 +64,12 @@ static void usage(FILE *f)
 		"print the public key (PEM) and kid, for registration with the bureau.\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE       configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		"  -c, --config FILE       configuration (default %s)\n"
 		"      --seal-epoch SECONDS  seal epoch length, 1-86400 (default 900)\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Exit status: 0 ok; 1 the key exists already, or cannot be written or read;\n"
-		"2 usage or configuration error.\n");
+		"2 usage or configuration error.\n"), SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -94,7 +95,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			v = strtoll(optarg, &end, 10);
 			if (errno || end == optarg || *end || v < SNT_FSS_EPOCH_MS_MIN / 1000 ||
 			    v > SNT_FSS_EPOCH_MS_MAX / 1000) {
-				ctl_err(CMD, "--seal-epoch: '%s' is not a number of seconds from 1 to 86400",
+				ctl_err(CMD, _("--seal-epoch: '%s' is not a number of seconds from 1 to 86400"),
 					optarg);
 				return -1;
 			}
@@ -106,20 +107,20 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind >= argc) {
-		ctl_err(CMD, "missing action: init, seal or show");
+		ctl_err(CMD, _("missing action: init, seal or show"));
 		return -1;
 	}
 	cfg->action = argv[optind++];
 	if (strcmp(cfg->action, "init") && strcmp(cfg->action, "seal") && strcmp(cfg->action, "show")) {
-		ctl_err(CMD, "unknown action '%s' (init, seal or show)", cfg->action);
+		ctl_err(CMD, _("unknown action '%s' (init, seal or show)"), cfg->action);
 		return -1;
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (!*cfg->config) {
-		ctl_err(CMD, "--config needs a path");
+		ctl_err(CMD, _("--config needs a path"));
 		return -1;
 	}
 	return 0;
@@ -134,7 +135,7 @@ static void print_kid(EVP_PKEY *key)
 	size_t o = 0;
 
 	if (snt_sign_key_kid(key, kid) != SNT_SIGN_OK) {
-		printf("kid ?\n");
+		printf(_("kid ?\n"));
 		return;
 	}
 	/* 8 bytes: two full groups and one of 2 bytes. */
@@ -153,7 +154,7 @@ static void print_kid(EVP_PKEY *key)
 	}
 	b[o] = '\0';
 	snt_hex_encode(kid, sizeof(kid), hex);
-	printf("kid %s (hex %s)\n", b, hex);
+	printf(_("kid %s (hex %s)\n"), b, hex);
 }
 
 /* The seq the seal starts at: after the log's last (1 without a log). */
@@ -180,16 +181,16 @@ int ctl_keys_seal(const char *cmd, const struct snt_config *sc, int64_t epoch_s,
 	int e;
 
 	if (!sc->sync_device_key[0]) {
-		ctl_err(cmd, "%s: [sync] device_key is empty", sc->path);
+		ctl_err(cmd, _("%s: [sync] device_key is empty"), sc->path);
 		return SNT_EXIT_USAGE;
 	}
 	if (snt_fss_key_path(sc->sync_device_key, ".seal0", first, sizeof(first)) ||
 	    snt_fss_key_path(sc->sync_device_key, ".seal", evolving, sizeof(evolving))) {
-		ctl_err(cmd, "%s: path too long", sc->sync_device_key);
+		ctl_err(cmd, _("%s: path too long"), sc->sync_device_key);
 		return SNT_EXIT_USAGE;
 	}
 	if (lstat(first, &st) == 0 || lstat(evolving, &st) == 0) {
-		ctl_err(cmd, "%s: exists already: not overwritten",
+		ctl_err(cmd, _("%s: exists already: not overwritten"),
 			lstat(first, &st) == 0 ? first : evolving);
 		return SNT_EXIT_FAIL;
 	}
@@ -203,13 +204,13 @@ int ctl_keys_seal(const char *cmd, const struct snt_config *sc, int64_t epoch_s,
 			(void)unlink(first);
 	}
 	if (fe) {
-		ctl_err(cmd, "seal key: %s%s%s", snt_fss_strerror(fe), fe == SNT_FSS_ERR_IO ? ": " : "",
+		ctl_err(cmd, _("seal key: %s%s%s"), snt_fss_strerror(fe), fe == SNT_FSS_ERR_IO ? ": " : "",
 			fe == SNT_FSS_ERR_IO ? strerror(e) : "");
 		snt_fss_wipe(&k);
 		return SNT_EXIT_FAIL;
 	}
 	if (!quiet)
-		printf("seal key %s, first key for the bureau %s (epochs of %lld s, from seq %lld)\n",
+		printf(_("seal key %s, first key for the bureau %s (epochs of %lld s, from seq %lld)\n"),
 		       evolving, first, (long long)epoch_s, (long long)k.first_seq);
 	snt_fss_wipe(&k);
 	return SNT_EXIT_OK;
@@ -223,24 +224,24 @@ static int keys_init(const struct snt_config *sc)
 	struct stat st;
 
 	if (!sc->sync_device_key[0]) {
-		ctl_err(CMD, "%s: [sync] device_key is empty", sc->path);
+		ctl_err(CMD, _("%s: [sync] device_key is empty"), sc->path);
 		return SNT_EXIT_USAGE;
 	}
 	if (ctl_public_key_path(sc->sync_device_key, pub, sizeof(pub))) {
-		ctl_err(CMD, "%s: path too long", sc->sync_device_key);
+		ctl_err(CMD, _("%s: path too long"), sc->sync_device_key);
 		return SNT_EXIT_USAGE;
 	}
 	if (lstat(sc->sync_device_key, &st) == 0) {
-		ctl_err(CMD, "%s: a device key exists already: not overwritten", sc->sync_device_key);
+		ctl_err(CMD, _("%s: a device key exists already: not overwritten"), sc->sync_device_key);
 		return SNT_EXIT_FAIL;
 	}
 	if (lstat(pub, &st) == 0) {
-		ctl_err(CMD, "%s: exists already: not overwritten", pub);
+		ctl_err(CMD, _("%s: exists already: not overwritten"), pub);
 		return SNT_EXIT_FAIL;
 	}
 	e = snt_sign_key_generate(&key);
 	if (e) {
-		ctl_err(CMD, "cannot generate a key: %s", snt_sign_strerror(e));
+		ctl_err(CMD, _("cannot generate a key: %s"), snt_sign_strerror(e));
 		return SNT_EXIT_FAIL;
 	}
 	errno = 0;
@@ -253,12 +254,12 @@ static int keys_init(const struct snt_config *sc)
 	}
 	e = snt_sign_key_write_public(key, pub);
 	if (e) {
-		ctl_err(CMD, "%s: %s (the private key %s was written; remove it to retry)", pub,
+		ctl_err(CMD, _("%s: %s (the private key %s was written; remove it to retry)"), pub,
 			snt_sign_strerror(e), sc->sync_device_key);
 		EVP_PKEY_free(key);
 		return SNT_EXIT_FAIL;
 	}
-	printf("device key %s\npublic key %s\n", sc->sync_device_key, pub);
+	printf(_("device key %s\npublic key %s\n"), sc->sync_device_key, pub);
 	print_kid(key);
 	EVP_PKEY_free(key);
 	return SNT_EXIT_OK;
@@ -278,7 +279,7 @@ static int keys_show(const struct snt_config *sc)
 
 		ctl_err(CMD, "%s: %s%s%s%s", sc->sync_device_key, snt_sign_strerror(e),
 			e == SNT_SIGN_ERR_OPEN ? ": " : "", e == SNT_SIGN_ERR_OPEN ? strerror(saved) : "",
-			e == SNT_SIGN_ERR_OPEN && saved == ENOENT ? " (run 'sentinelctl keys init')" : "");
+			e == SNT_SIGN_ERR_OPEN && saved == ENOENT ? _(" (run 'sentinelctl keys init')") : "");
 		return SNT_EXIT_FAIL;
 	}
 	e = snt_sign_key_public_pem(key, &pem, &len);
@@ -315,7 +316,7 @@ int cmd_keys(int argc, char **argv)
 		r = keys_show(&sc);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write the output: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write the output: %s"), strerror(errno));
 		return SNT_EXIT_USAGE;
 	}
 	return r;

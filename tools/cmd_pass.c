@@ -99,7 +99,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 't': cfg->text = true; break;
 		case 'g':
 			if (r->n_gates == SNT_CREDENTIAL_MAX_GATES) {
-				ctl_err(CMD, _("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
+				ctl_err(CMD, P_("--gate: at most %d gate", "--gate: at most %d gates",
+						SNT_CREDENTIAL_MAX_GATES), SNT_CREDENTIAL_MAX_GATES);
 				return -1;
 			}
 			r->gates[r->n_gates++] = optarg;

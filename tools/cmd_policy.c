@@ -42,7 +42,7 @@ struct config {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl policy install [--config FILE] [--now TIME] RULES.cose\n"
+	fprintf(f, _("Usage: sentinelctl policy install [--config FILE] [--now TIME] RULES.cose\n"
 		   "       sentinelctl policy show [--config FILE] [--now TIME]\n"
 		   "\n"
 		   "install: verify a rule set signed by the bureau ([sync] bureau_key), require it\n"
@@ -51,11 +51,12 @@ static void usage(FILE *f)
 		   "takes it at SIGHUP); a set not valid yet is kept pending until its valid_from.\n"
 		   "show: the active set, its age and freshness.\n"
 		   "\n"
-		   "  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		   "  -c, --config FILE  configuration (default %s)\n"
 		   "      --now TIME     judge freshness at this RFC 3339 time (default: now)\n"
 		   "  -h, --help         show this help\n"
 		   "\n"
-		   "Exit 0 done, 1 refused or no valid active set, 2 usage, configuration or I/O error.\n");
+		   "Exit 0 done, 1 refused or no valid active set, 2 usage, configuration or I/O error.\n"),
+		SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -80,26 +81,26 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind >= argc) {
-		ctl_err(CMD, "missing subcommand (install or show)");
+		ctl_err(CMD, _("missing subcommand (install or show)"));
 		return -1;
 	}
 	cfg->sub = argv[optind++];
 	if (!strcmp(cfg->sub, "install")) {
 		if (optind >= argc) {
-			ctl_err(CMD, "install: missing FILE");
+			ctl_err(CMD, _("install: missing FILE"));
 			return -1;
 		}
 		cfg->file = argv[optind++];
 	} else if (strcmp(cfg->sub, "show")) {
-		ctl_err(CMD, "unknown subcommand '%s' (install or show)", cfg->sub);
+		ctl_err(CMD, _("unknown subcommand '%s' (install or show)"), cfg->sub);
 		return -1;
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (!*cfg->config || (cfg->file && !*cfg->file)) {
-		ctl_err(CMD, "empty path");
+		ctl_err(CMD, _("empty path"));
 		return -1;
 	}
 	return 0;
@@ -111,10 +112,10 @@ static int read_input(const char *path, uint8_t **out, size_t *len)
 	int rc = snt_read_file(path, SNT_RULES_MAX_FILE, out, len);
 
 	if (rc == ENOMEM)
-		ctl_err(CMD, "out of memory");
+		ctl_err(CMD, _("out of memory"));
 	else if (rc)
 		ctl_err(CMD, "%s: %s", path,
-			rc == SNT_ETOOBIG ? "larger than 1048576 bytes" :
+			rc == SNT_ETOOBIG ? _("larger than 1048576 bytes") :
 			rc == SNT_EREAD ? strerror(errno) : snt_open_strerror(rc));
 	return rc ? -1 : 0;
 }
@@ -190,11 +191,12 @@ static void show(const struct snt_rules *r, int64_t now)
 		/* The visitors' age rule (min_age, max_age): only a set that has one shows it. */
 		label(_("age rule"));
 		if (r->has_min_age && r->has_max_age)
-			printf(_(" %u-%u years\n"), (unsigned)r->min_age, (unsigned)r->max_age);
+			printf(P_(" %u-%u year\n", " %u-%u years\n", r->max_age), (unsigned)r->min_age,
+			       (unsigned)r->max_age);
 		else if (r->has_min_age)
-			printf(_(" %u years or older\n"), (unsigned)r->min_age);
+			printf(P_(" %u year or older\n", " %u years or older\n", r->min_age), (unsigned)r->min_age);
 		else
-			printf(_(" up to %u years\n"), (unsigned)r->max_age);
+			printf(P_(" up to %u year\n", " up to %u years\n", r->max_age), (unsigned)r->max_age);
 	}
 	label(_("max test age"));
 	printf(" ");

@@ -48,7 +48,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl purge --older-than DAYS [--db PATH | -c FILE] [--now RFC3339]\n"
+		_("Usage: sentinelctl purge --older-than DAYS [--db PATH | -c FILE] [--now RFC3339]\n"
 		"                         [--if-trusted]\n"
 		"\n"
 		"Remove the oldest log entries that the bureau has acknowledged and that\n"
@@ -67,7 +67,7 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 purged, or nothing to purge (with --if-trusted, also when the\n"
 		"time is not known); 1 the purge failed (nothing was removed); 2 usage error,\n"
-		"untrusted clock, or the log cannot be opened.\n",
+		"untrusted clock, or the log cannot be opened.\n"),
 		MAX_DAYS, SNT_DEFAULT_DB);
 }
 
@@ -109,8 +109,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		case 'o':
 			cfg->days = parse_days(optarg);
 			if (cfg->days < 0) {
-				ctl_err(CMD, "--older-than needs a whole number of days from 0 to %d, "
-					"not '%s'", MAX_DAYS, optarg);
+				ctl_err(CMD, _("--older-than needs a whole number of days from 0 to %d, "
+					"not '%s'"), MAX_DAYS, optarg);
 				return -1;
 			}
 			break;
@@ -122,8 +122,8 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case 'n':
 			if (snt_clock_parse_rfc3339(optarg, &cfg->now_ms) != 0) {
-				ctl_err(CMD, "--now needs an RFC 3339 time such as 2022-01-31T00:00:00Z, "
-					"not '%s'", optarg);
+				ctl_err(CMD, _("--now needs an RFC 3339 time such as 2022-01-31T00:00:00Z, "
+					"not '%s'"), optarg);
 				return -1;
 			}
 			cfg->has_now = true;
@@ -139,7 +139,7 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind == argc && cfg->days < 0) {
-		ctl_err(CMD, "--older-than DAYS is required");
+		ctl_err(CMD, _("--older-than DAYS is required"));
 		return -1;
 	}
 	return ctl_check_args_config(CMD, argc, argv, db, conf, cfg->dbbuf, sizeof(cfg->dbbuf), &cfg->db);
@@ -231,7 +231,7 @@ int cmd_purge(int argc, char **argv)
 		return SNT_EXIT_USAGE;
 	err = snt_store_open(cfg.db, false, &st);
 	if (err) {
-		ctl_err(CMD, "cannot open %s: %s", cfg.db, snt_store_strerror(err));
+		ctl_err(CMD, _("cannot open %s: %s"), cfg.db, snt_store_strerror(err));
 		return SNT_EXIT_USAGE;
 	}
 	p = get_now(&cfg, st, &now);
@@ -262,7 +262,7 @@ int cmd_purge(int argc, char **argv)
 	}
 	snt_store_close(st);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write the result: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write the result: %s"), strerror(errno));
 		status = SNT_EXIT_USAGE;
 	}
 	return status;

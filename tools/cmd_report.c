@@ -280,7 +280,7 @@ int cmd_report(int argc, char **argv)
 	enum snt_store_err err;
 	enum snt_report_err rerr;
 	const char *conf, *db;
-	char errbuf[512], rules_err[512];
+	char errbuf[512], rules_err[512], entries[64], rows[96];
 	char *html = NULL;
 	size_t len = 0;
 	int64_t exits = -1, last = 0;
@@ -310,7 +310,7 @@ int cmd_report(int argc, char **argv)
 		return SNT_EXIT_FAIL;
 	}
 	if (conf && snt_clock_use_zone(gate->timezone)) {	/* the report's hours in [station] timezone */
-		ctl_err(CMD, "%s: [station] timezone '%s' cannot be set", conf, gate->timezone);
+		ctl_err(CMD, _("%s: [station] timezone '%s' cannot be set"), conf, gate->timezone);
 		free(gate);
 		return SNT_EXIT_FAIL;
 	}
@@ -395,9 +395,12 @@ int cmd_report(int argc, char **argv)
 	} else if (write_atomic(cfg.output, html, len) != 0) {
 		goto out_free;
 	}
-	fprintf(to_stdout ? stderr : stdout, _("%s: %lld entries, %lld denials, referrals and fevers\n"),
-		to_stdout ? _("standard output") : cfg.output, (long long)snt_report_entries(rep),
-		(long long)snt_report_rows(rep));
+	snprintf(entries, sizeof(entries), P_("%lld entry", "%lld entries", snt_report_entries(rep)),
+		 (long long)snt_report_entries(rep));
+	snprintf(rows, sizeof(rows), P_("%lld denial, referral or fever", "%lld denials, referrals and fevers",
+					 snt_report_rows(rep)), (long long)snt_report_rows(rep));
+	fprintf(to_stdout ? stderr : stdout, _("%s: %s, %s\n"), to_stdout ? _("standard output") : cfg.output,
+		entries, rows);
 	status = SNT_EXIT_OK;
 
 out_free:

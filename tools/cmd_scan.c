@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "scan/scan.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 
 static const char *const cmd = "scan";
 
@@ -28,12 +29,12 @@ struct config {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl scan [--json] IMAGE...\n"
+	fprintf(f, _("Usage: sentinelctl scan [--json] IMAGE...\n"
 		   "Decode the QR codes in PNG or JPEG images the way the gate does.\n\n"
 		   "  -j, --json   one JSON object per image and line\n"
 		   "  -h, --help   show this help\n\n"
 		   "Exit status: 0 every image was read, 1 some image could not be read,\n"
-		   "2 usage error.\n");
+		   "2 usage error.\n"));
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -56,14 +57,14 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			return 0;
 		default:
 			if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
-				ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
+				ctl_err(cmd, _("unknown option '%s'"), argv[optind - 1]);
 			else
-				ctl_err(cmd, "unknown option '-%c'", optopt);
+				ctl_err(cmd, _("unknown option '-%c'"), optopt);
 			return -1;
 		}
 	}
 	if (optind >= argc) {
-		ctl_err(cmd, "no image given");
+		ctl_err(cmd, _("no image given"));
 		return -1;
 	}
 	cfg->images = argv + optind;
@@ -84,7 +85,7 @@ static void load_error(enum snt_image_err err, const struct snt_image *img, char
 		       size_t size)
 {
 	if (err == SNT_IMAGE_ERR_IO)
-		snprintf(buf, size, "cannot open: %s", strerror(img->sys_errno));
+		snprintf(buf, size, _("cannot open: %s"), strerror(img->sys_errno));
 	else
 		snprintf(buf, size, "%s", snt_image_strerror(err));
 }
@@ -199,7 +200,7 @@ static void print_safe(const char *s, size_t len)
 	char *e = malloc(n);
 
 	if (!e) {
-		fputs("(out of memory)", stdout);
+		fputs(_("(out of memory)"), stdout);
 		return;
 	}
 	(void)snt_escape(s, len, SNT_ESCAPE_C, e, n);
@@ -211,7 +212,7 @@ static void result_text(const char *file, const struct snt_scan_result *r, doubl
 {
 	if (r->n == 0) {
 		print_safe(file, strlen(file));
-		printf(": no QR code found (%.1f ms)\n", ms);
+		printf(_(": no QR code found (%.1f ms)\n"), ms);
 		return;
 	}
 	for (size_t i = 0; i < r->n; i++) {
@@ -277,7 +278,7 @@ int cmd_scan(int argc, char **argv)
 		}
 		if (cfg.json) {
 			if (result_json(file, r, ms)) {
-				ctl_err(cmd, "%s: cannot format result", file);
+				ctl_err(cmd, _("%s: cannot format result"), file);
 				status = SNT_EXIT_FAIL;
 			}
 		} else {
@@ -286,7 +287,7 @@ int cmd_scan(int argc, char **argv)
 	}
 	snt_scanner_free(s);
 	if (fflush(stdout) != 0) {
-		ctl_err(cmd, "write error: %s", strerror(errno));
+		ctl_err(cmd, _("write error: %s"), strerror(errno));
 		return SNT_EXIT_FAIL;
 	}
 	return status;

@@ -106,6 +106,7 @@ static void fmt_temps(char *buf, size_t size, const struct snt_config *sc, int32
 	struct snt_thermo_reading r;
 	int n;
 
+	/* i18n-exempt: selftest's detail, a format scripts read (interfaces.md) */
 	n = snprintf(buf, size, "object=%.2fC ambient=%.2fC emissivity=%.3f offset=%+.2fC "
 		     "ambient_coeff=%.3f ambient_ref=%.2fC", obj / 1000.0, amb / 1000.0,
 		     (sc->emissivity_pm ? sc->emissivity_pm : 1000) / 1000.0,
@@ -114,8 +115,10 @@ static void fmt_temps(char *buf, size_t size, const struct snt_config *sc, int32
 	if (n < 0 || (size_t)n >= size)
 		return;
 	if (snt_thermo_reduce(&tc, &obj, &amb, 1, 0, &r) == SNT_THERMO_OK)
+		/* i18n-exempt: selftest's detail (interfaces.md) */
 		snprintf(buf + n, size - (size_t)n, " body=%.2fC", r.body_mdc / 1000.0);
 	else
+		/* i18n-exempt: selftest's detail (interfaces.md) */
 		snprintf(buf + n, size - (size_t)n, " body=out-of-range");
 }
 

@@ -76,7 +76,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl sync usb [--config FILE] MOUNTPOINT\n"
+		_("Usage: sentinelctl sync usb [--config FILE] MOUNTPOINT\n"
 		"       sentinelctl sync online [--config FILE] [--if-configured]\n"
 		"\n"
 		"usb: exchange with the bureau through a USB stick mounted at MOUNTPOINT\n"
@@ -89,13 +89,13 @@ static void usage(FILE *f)
 		"the bureau's signed acknowledgement.\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE  configuration (default " SNT_CONFIG_DEFAULT_PATH ")\n"
+		"  -c, --config FILE  configuration (default %s)\n"
 		"  --if-configured    online: exit 0 with one line when the gate is not\n"
 		"                     enrolled or has no [sync] bureau_url (the timer's)\n"
 		"  -h, --help         show this help\n"
 		"\n"
 		"Exit status: 0 ok; 1 a failure (named in the summary); 2 usage or\n"
-		"configuration error.\n");
+		"configuration error.\n"), SNT_CONFIG_DEFAULT_PATH);
 }
 
 static int parse_long(const char *s, long lo, long hi, long *out)
@@ -142,13 +142,13 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case O_DELAY:
 			if (parse_long(optarg, 0, 600000, &cfg->write_delay_ms)) {
-				ctl_err(CMD, "--write-delay-ms: '%s' is not 0-600000", optarg);
+				ctl_err(CMD, _("--write-delay-ms: '%s' is not 0-600000"), optarg);
 				return -1;
 			}
 			break;
 		case O_BACKOFF:
 			if (parse_long(optarg, 0, 600000, &cfg->backoff_ms)) {
-				ctl_err(CMD, "--backoff-ms: '%s' is not 0-600000", optarg);
+				ctl_err(CMD, _("--backoff-ms: '%s' is not 0-600000"), optarg);
 				return -1;
 			}
 			break;
@@ -157,18 +157,18 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind >= argc) {
-		ctl_err(CMD, "missing mode: usb MOUNTPOINT or online");
+		ctl_err(CMD, _("missing mode: usb MOUNTPOINT or online"));
 		return -1;
 	}
 	cfg->mode = argv[optind++];
 	if (!strcmp(cfg->mode, "usb")) {
 		if (optind >= argc) {
-			ctl_err(CMD, "usb: missing MOUNTPOINT");
+			ctl_err(CMD, _("usb: missing MOUNTPOINT"));
 			return -1;
 		}
 		cfg->mountpoint = argv[optind++];
 		if (!*cfg->mountpoint) {
-			ctl_err(CMD, "usb: empty MOUNTPOINT");
+			ctl_err(CMD, _("usb: empty MOUNTPOINT"));
 			return -1;
 		}
 		if (cfg->if_configured) {
@@ -176,16 +176,16 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			return -1;
 		}
 	} else if (strcmp(cfg->mode, "online") != 0) {
-		ctl_err(CMD, "unknown mode '%s' (usb or online)", cfg->mode);
+		ctl_err(CMD, _("unknown mode '%s' (usb or online)"), cfg->mode);
 		return -1;
 	}
 	if (optind < argc) {
-		ctl_err(CMD, "unexpected argument '%s'", argv[optind]);
+		ctl_err(CMD, _("unexpected argument '%s'"), argv[optind]);
 		return -1;
 	}
 	if (!*cfg->config || (cfg->sysfs_root && !*cfg->sysfs_root) ||
 	    (cfg->mountinfo && !*cfg->mountinfo)) {
-		ctl_err(CMD, "an option needs a non-empty path");
+		ctl_err(CMD, _("an option needs a non-empty path"));
 		return -1;
 	}
 	return 0;
@@ -225,7 +225,7 @@ static void put_escaped(FILE *f, const char *s)
 {
 	char *e = snt_escape_dup(s, 0);
 
-	fputs(e ? e : "(out of memory)", f);
+	fputs(e ? e : _("(out of memory)"), f);
 	free(e);
 }
 
@@ -239,6 +239,7 @@ static void error_line(struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* i18n-exempt: the program and command names */
 	fprintf(stderr, "sentinelctl: sync: ");
 	put_escaped(stderr, line);
 	fputc('\n', stderr);
@@ -259,23 +260,23 @@ static int run_load(struct run *r, const struct config *cfg)
 		return SNT_EXIT_USAGE;
 	}
 	if (!snt_bundle_device_id_valid(r->sc.device_id)) {
-		ctl_err(CMD, "%s: [station] device_id '%s' is not 1-63 of [A-Za-z0-9._-]", r->sc.path,
+		ctl_err(CMD, _("%s: [station] device_id '%s' is not 1-63 of [A-Za-z0-9._-]"), r->sc.path,
 			r->sc.device_id);
 		return SNT_EXIT_USAGE;
 	}
 	errno = 0;
 	ke = snt_sign_key_load_private(r->sc.sync_device_key, &r->device_key);
 	if (ke) {
-		ctl_err(CMD, "device key %s: %s%s%s%s", r->sc.sync_device_key, snt_sign_strerror(ke),
+		ctl_err(CMD, _("device key %s: %s%s%s%s"), r->sc.sync_device_key, snt_sign_strerror(ke),
 			ke == SNT_SIGN_ERR_OPEN ? ": " : "",
 			ke == SNT_SIGN_ERR_OPEN ? strerror(errno) : "",
-			ke == SNT_SIGN_ERR_OPEN ? " (run 'sentinelctl keys init')" : "");
+			ke == SNT_SIGN_ERR_OPEN ? _(" (run 'sentinelctl keys init')") : "");
 		return SNT_EXIT_USAGE;
 	}
 	errno = 0;
 	ke = snt_sign_key_load_public(r->sc.sync_bureau_key, &r->bureau_key);
 	if (ke) {
-		ctl_err(CMD, "bureau key %s: %s%s%s", r->sc.sync_bureau_key, snt_sign_strerror(ke),
+		ctl_err(CMD, _("bureau key %s: %s%s%s"), r->sc.sync_bureau_key, snt_sign_strerror(ke),
 			ke == SNT_SIGN_ERR_OPEN ? ": " : "", ke == SNT_SIGN_ERR_OPEN ? strerror(errno) : "");
 		return SNT_EXIT_USAGE;
 	}
@@ -288,7 +289,7 @@ static int run_load(struct run *r, const struct config *cfg)
 	}
 	snt_clock_system(&r->clock);
 	if (snt_clock_boot_id(r->boot_id, sizeof(r->boot_id)) != 0) {
-		ctl_err(CMD, "cannot read the boot id: %s", strerror(errno));
+		ctl_err(CMD, _("cannot read the boot id: %s"), strerror(errno));
 		return SNT_EXIT_USAGE;
 	}
 	r->ctx.st = r->st;
@@ -315,19 +316,19 @@ static int run_lock(struct run *r)
 	int rc;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s.sync.lock", r->sc.db) >= sizeof(path)) {
-		ctl_err(CMD, "%s: [store] db path too long for its lock file", r->sc.path);
+		ctl_err(CMD, _("%s: [store] db path too long for its lock file"), r->sc.path);
 		return SNT_EXIT_FAIL;
 	}
 	rc = snt_open_companion(path, O_RDWR | O_CREAT, 0600, &r->lock_fd);
 	if (rc) {
-		ctl_err(CMD, "cannot open the lock %s: %s", path, snt_open_strerror(rc));
+		ctl_err(CMD, _("cannot open the lock %s: %s"), path, snt_open_strerror(rc));
 		return SNT_EXIT_FAIL;
 	}
 	if (flock(r->lock_fd, LOCK_EX | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK)
-			ctl_err(CMD, "another sync is running (lock %s)", path);
+			ctl_err(CMD, _("another sync is running (lock %s)"), path);
 		else
-			ctl_err(CMD, "cannot lock %s: %s", path, strerror(errno));
+			ctl_err(CMD, _("cannot lock %s: %s"), path, strerror(errno));
 		return SNT_EXIT_FAIL;
 	}
 	return 0;
@@ -377,6 +378,7 @@ static void record_event(struct run *r, const char *mode)
 	ev.time_utc_ms = snt_clock_utc_ms(&r->clock);
 	ev.clock = snt_clock_state_get(&r->clock);
 	ev.kind = SNT_EVENT_SYNC;
+	/* i18n-exempt: the sync event's detail, stored in the log */
 	snprintf(ev.detail, sizeof(ev.detail),
 		 "%s sent=%lld range=%lld-%lld priority=%lld bundles=%d ack=%lld verdicts=%d "
 		 "contradictions=%d time=%s errors=%d",
@@ -385,7 +387,7 @@ static void record_event(struct run *r, const char *mode)
 		 r->contradictions, snt_sync_time_status_name(r->time), r->errors);
 	se = snt_store_event_add(r->st, &ev);
 	if (se)
-		error_line(r, "cannot record the sync event: %s: %s", snt_store_strerror(se),
+		error_line(r, _("cannot record the sync event: %s: %s"), snt_store_strerror(se),
 			   snt_store_errmsg(r->st));
 }
 
@@ -421,7 +423,8 @@ static void print_summary(struct run *r, const char *mode, const char *where)
 		printf("%lld\n", (long long)r->exp.bytes);
 	} else {
 		label(_("files written:"));
-		printf(_("%d (%lld bytes), acknowledged bundles removed: %d\n"), r->files_written,
+		printf(P_("%d (%lld byte), acknowledged bundles removed: %d\n",
+			  "%d (%lld bytes), acknowledged bundles removed: %d\n", r->bytes_written), r->files_written,
 		       (long long)r->bytes_written, r->files_removed);
 	}
 	label(_("acknowledged:"));
@@ -630,7 +633,7 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 	}
 	acks = calloc(n ? n : 1, sizeof(*acks));
 	if (!acks) {
-		error_line(r, "out of memory");
+		error_line(r, _("out of memory"));
 		snt_usb_names_free(names, n);
 		return;
 	}
@@ -639,10 +642,10 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 		int64_t v;
 
 		if (!snt_usb_name_safe(names[i])) {
-			error_line(r, "%s/'%s': not a plain file name: refused", label, names[i]);
+			error_line(r, _("%s/'%s': not a plain file name: refused"), label, names[i]);
 		} else if (!snt_bundle_ack_file_name_parse(names[i], dev, &v)) {
 			if (strcmp(dev, r->sc.device_id) != 0) {
-				error_line(r, "%s/%s: an acknowledgement for another device: refused",
+				error_line(r, _("%s/%s: an acknowledgement for another device: refused"),
 					   label, names[i]);
 				continue;
 			}
@@ -650,7 +653,7 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 			acks[na++].seq = v;
 		} else if (!snt_bundle_time_file_name_parse(names[i], dev, &v)) {
 			if (strcmp(dev, r->sc.device_id) != 0)
-				error_line(r, "%s/%s: signed time for another device: refused", label,
+				error_line(r, _("%s/%s: signed time for another device: refused"), label,
 					   names[i]);
 			else
 				import_time(r, stick, label, names[i]);
@@ -664,8 +667,8 @@ static void usb_import(struct run *r, struct snt_usb_stick *stick, const char *m
 			   strlen(names[i]) > 13 && !strcmp(names[i] + strlen(names[i]) - 5, ".cose")) {
 			import_list(r, stick, label, names[i], ctl_sync_issuers_install, r->issuers);
 		} else {
-			error_line(r, "%s/%s: not an acknowledgement, signed time, rule set, trust list or issuer "
-				      "list file: refused", label, names[i]);
+			error_line(r, _("%s/%s: not an acknowledgement, signed time, rule set, trust list or issuer "
+				      "list file: refused"), label, names[i]);
 		}
 	}
 	qsort(acks, na, sizeof(*acks), cmp_ack);
@@ -714,6 +717,7 @@ static int sync_usb(const struct config *cfg)
 	if (rc)
 		return rc;
 	if (snt_usb_open(cfg->mountpoint, r.sc.device_id, &uo, &stick, why, sizeof(why))) {
+		/* i18n-exempt: the program and command names */
 		fprintf(stderr, "sentinelctl: %s: usb: ", CMD);
 		put_escaped(stderr, why);
 		fputc('\n', stderr);
@@ -773,7 +777,8 @@ static int progress_post(void *arg, const char *url, const uint8_t *body, size_t
 	struct online_progress *op = arg;
 
 	op->posts++;
-	ctl_progress_note(&op->pg, _("request %d: sending %zu bytes"), op->posts, len);
+	ctl_progress_note(&op->pg, P_("request %d: sending %zu byte", "request %d: sending %zu bytes", len), op->posts,
+			  len);
 	return snt_sync_curl_post(&op->curl, url, body, len, status, resp, resp_len, why, whylen);
 }
 
@@ -808,7 +813,7 @@ static int sync_online(const struct config *cfg)
 	if (rc)
 		return rc;
 	if (!r.sc.sync_bureau_url[0]) {
-		ctl_err(CMD, "%s: [sync] bureau_url is not set: no online sync", r.sc.path);
+		ctl_err(CMD, _("%s: [sync] bureau_url is not set: no online sync"), r.sc.path);
 		run_close(&r);
 		return SNT_EXIT_USAGE;
 	}
@@ -897,7 +902,7 @@ int cmd_sync(int argc, char **argv)
 		return ctl_parse_exit(CMD, r);
 	r = !strcmp(cfg.mode, "usb") ? sync_usb(&cfg) : sync_online(&cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		ctl_err(CMD, "cannot write the summary: %s", strerror(errno));
+		ctl_err(CMD, _("cannot write the summary: %s"), strerror(errno));
 		return SNT_EXIT_USAGE;
 	}
 	return r;

@@ -27,6 +27,7 @@
 #include "scan/scan.h"
 #include "sign/sign.h"
 #include "tools/common.h"
+#include "common/i18n.h"
 #include "trust/trust.h"
 
 static const char *const cmd = "verify";
@@ -47,7 +48,7 @@ struct config {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: sentinelctl verify [--trust PATH]... [--bureau-key PUB | --config FILE]\n"
+	fprintf(f, _("Usage: sentinelctl verify [--trust PATH]... [--bureau-key PUB | --config FILE]\n"
 		   "                          [--at RFC3339] [--json] ARG\n"
 		   "Verify one health certificate, staff badge or visit pass offline.  ARG: @FILE\n"
 		   "(the payload in a file), an image (.png, .jpg, .jpeg; scanned first; a badge's\n"
@@ -59,7 +60,7 @@ static void usage(FILE *f)
 		   "  -a, --at TIME          verification time (RFC 3339); the clock then counts as given\n"
 		   "  -j, --json             one JSON object\n"
 		   "  -h, --help             show this help\n\n"
-		   "Exit status: 0 valid, 1 invalid or unverified, 2 usage or I/O error.\n");
+		   "Exit status: 0 valid, 1 invalid or unverified, 2 usage or I/O error.\n"));
 }
 
 static int parse_config(int argc, char **argv, struct config *cfg)
@@ -80,14 +81,14 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		switch (c) {
 		case 't':
 			if (cfg->ntrust >= MAX_TRUST) {
-				ctl_err(cmd, "at most %d --trust options", MAX_TRUST);
+				ctl_err(cmd, _("at most %d --trust options"), MAX_TRUST);
 				return -1;
 			}
 			cfg->trust[cfg->ntrust++] = optarg;
 			break;
 		case 'a':
 			if (snt_clock_parse_rfc3339(optarg, &cfg->at_ms)) {
-				ctl_err(cmd, "--at: not an RFC 3339 time: '%s'", optarg);
+				ctl_err(cmd, _("--at: not an RFC 3339 time: '%s'"), optarg);
 				return -1;
 			}
 			cfg->has_at = 1;
@@ -106,24 +107,24 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			return 0;
 		default:
 			if (optopt == 't' || optopt == 'a' || optopt == 'k' || optopt == 'c')
-				ctl_err(cmd, "option '%s' needs an argument", argv[optind - 1]);
+				ctl_err(cmd, _("option '%s' needs an argument"), argv[optind - 1]);
 			else if (!strncmp(argv[optind - 1], "--", 2) || !optopt)
-				ctl_err(cmd, "unknown option '%s'", argv[optind - 1]);
+				ctl_err(cmd, _("unknown option '%s'"), argv[optind - 1]);
 			else
-				ctl_err(cmd, "unknown option '-%c'", optopt);
+				ctl_err(cmd, _("unknown option '-%c'"), optopt);
 			return -1;
 		}
 	}
 	if (cfg->bureau_key && cfg->config) {
-		ctl_err(cmd, "give --bureau-key or --config, not both");
+		ctl_err(cmd, _("give --bureau-key or --config, not both"));
 		return -1;
 	}
 	if (optind >= argc) {
-		ctl_err(cmd, "no payload, @FILE or image given");
+		ctl_err(cmd, _("no payload, @FILE or image given"));
 		return -1;
 	}
 	if (optind + 1 < argc) {
-		ctl_err(cmd, "one argument only");
+		ctl_err(cmd, _("one argument only"));
 		return -1;
 	}
 	cfg->arg = argv[optind];
@@ -161,7 +162,8 @@ static int read_payload(const char *path, uint8_t *buf, size_t cap, size_t *len)
 		return -1;
 	}
 	if (*len == cap && fgetc(f) != EOF) {
-		ctl_err(cmd, "%s: longer than %zu bytes: no QR code holds that", path, cap - 1);
+		ctl_err(cmd, P_("%s: longer than %zu byte: no QR code holds that",
+				"%s: longer than %zu bytes: no QR code holds that", cap - 1), path, cap - 1);
 		fclose(f);
 		return -1;
 	}
@@ -189,7 +191,7 @@ static int scan_image(const char *path, uint8_t *buf, size_t cap, size_t *len, e
 		return -1;
 	}
 	if (snt_scanner_new(&s) != SNT_SCAN_OK) {
-		ctl_err(cmd, "cannot make a scanner");
+		ctl_err(cmd, _("cannot make a scanner"));
 		snt_image_release(&img);
 		return -1;
 	}
@@ -199,7 +201,7 @@ static int scan_image(const char *path, uint8_t *buf, size_t cap, size_t *len, e
 	fr.stride = img.stride;
 	fr.data = img.rgb;
 	if (snt_scanner_scan(s, &fr, &r) != SNT_SCAN_OK) {
-		ctl_err(cmd, "%s: cannot scan", path);
+		ctl_err(cmd, _("%s: cannot scan"), path);
 	} else if (r->n == 0) {
 		rc = 1;
 	} else {
@@ -271,13 +273,13 @@ static int load_bureau_key(const struct config *cfg, EVP_PKEY **key)
 	if (cfg->config) {
 		sc = calloc(1, sizeof(*sc));
 		if (!sc) {
-			ctl_err(cmd, "out of memory");
+			ctl_err(cmd, _("out of memory"));
 			return -1;
 		}
 		if (ctl_config_load(cmd, cfg->config, sc))
 			goto out;
 		if (!sc->sync_bureau_key[0]) {
-			ctl_err(cmd, "%s: no [sync] bureau_key to check a badge or pass with", cfg->config);
+			ctl_err(cmd, _("%s: no [sync] bureau_key to check a badge or pass with"), cfg->config);
 			goto out;
 		}
 		path = sc->sync_bureau_key;
@@ -287,7 +289,7 @@ static int load_bureau_key(const struct config *cfg, EVP_PKEY **key)
 		goto out;
 	serr = snt_sign_key_load_public(path, key);
 	if (serr) {
-		ctl_err(cmd, "%s%s: %s", cfg->config ? "[sync] bureau_key " : "--bureau-key ", path,
+		ctl_err(cmd, "%s%s: %s", cfg->config ? _("[sync] bureau_key ") : "--bureau-key ", path,
 			snt_sign_strerror(serr));
 		rc = -1;
 	}
@@ -388,7 +390,7 @@ int cmd_verify(int argc, char **argv)
 		return SNT_EXIT_OK;
 	}
 	if (snt_trust_new(&trust) != SNT_TRUST_OK) {
-		ctl_err(cmd, "out of memory");
+		ctl_err(cmd, _("out of memory"));
 		return SNT_EXIT_USAGE;
 	}
 	for (int i = 0; i < cfg.ntrust; i++) {
@@ -414,7 +416,9 @@ int cmd_verify(int argc, char **argv)
 	} else {
 		len = strlen(cfg.arg);
 		if (len > SNT_VERIFY_MAX_PAYLOAD) {
-			ctl_err(cmd, "payload longer than %d bytes: no QR code holds that", SNT_VERIFY_MAX_PAYLOAD);
+			ctl_err(cmd, P_("payload longer than %d byte: no QR code holds that",
+				       "payload longer than %d bytes: no QR code holds that", SNT_VERIFY_MAX_PAYLOAD),
+				SNT_VERIFY_MAX_PAYLOAD);
 			goto out;
 		}
 		memcpy(payload, cfg.arg, len);
@@ -441,14 +445,14 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		o = credential_json(payload, len, bureau, now, vclock, scanned, colour, &valid);
 	} else if (snt_verify_payload(payload, len, trust, now, vclock, &info) == SNT_VERIFY_NOMEM) {
-		ctl_err(cmd, "out of memory");
+		ctl_err(cmd, _("out of memory"));
 		goto out;
 	} else {
 		o = result_json(&info, scanned, colour);
 		valid = info.result == SNT_RESULT_VALID;
 	}
 	if (!o) {
-		ctl_err(cmd, "out of memory");
+		ctl_err(cmd, _("out of memory"));
 		goto out;
 	}
 	if (cfg.json) {

@@ -42,7 +42,7 @@ struct config {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: sentinelctl verify-log [--db PATH | -c FILE] [--json] [--seal-key FILE]\n"
+		_("Usage: sentinelctl verify-log [--db PATH | -c FILE] [--json] [--seal-key FILE]\n"
 		"\n"
 		"Check the gate's log: hash chain, sequence without gaps, stored values,\n"
 		"purge records, acknowledged entries present, the head file (a log that\n"
@@ -57,7 +57,7 @@ static void usage(FILE *f)
 		"  -h, --help       show this help\n"
 		"\n"
 		"Exit status: 0 clean; 1 damaged (the first bad entry is named by seq);\n"
-		"2 usage error, or the log or the seal key cannot be opened or read.\n",
+		"2 usage error, or the log or the seal key cannot be opened or read.\n"),
 		SNT_DEFAULT_DB);
 }
 
@@ -228,7 +228,7 @@ int cmd_verify_log(int argc, char **argv)
 	if (cfg.seal_key) {
 		ferr = snt_fss_read(cfg.seal_key, &key, &e);
 		if (!ferr && key.epoch != 0) {
-			fail(&cfg, "%s: not a first seal key (epoch %lld, not 0)", cfg.seal_key,
+			fail(&cfg, _("%s: not a first seal key (epoch %lld, not 0)"), cfg.seal_key,
 			     (long long)key.epoch);
 			snt_fss_wipe(&key);
 			return SNT_EXIT_USAGE;
@@ -262,7 +262,7 @@ int cmd_verify_log(int argc, char **argv)
 		snt_clock_system(&clk);
 		err = snt_store_verify_ex(st, &clk, &opts, &r);
 		if (err) {
-			fail(&cfg, "cannot read %s: %s: %s", cfg.db, snt_store_strerror(err),
+			fail(&cfg, _("cannot read %s: %s: %s"), cfg.db, snt_store_strerror(err),
 			     snt_store_errmsg(st));
 			status = SNT_EXIT_USAGE;
 			goto out;

@@ -191,7 +191,7 @@ int ctl_config_load(const char *cmd, const char *path, struct snt_config *sc)
 	}
 	/* Every local time shown or parsed from here on is in [station] timezone. */
 	if (snt_clock_use_zone(sc->timezone)) {
-		ctl_err(cmd, "%s: [station] timezone '%s' cannot be set", path, sc->timezone);
+		ctl_err(cmd, _("%s: [station] timezone '%s' cannot be set"), path, sc->timezone);
 		return -1;
 	}
 	return 0;

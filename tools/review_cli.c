@@ -108,7 +108,7 @@ int rv_filter_option(const char *cmd, int c, const char *arg, struct snt_store_q
 		err = snt_review_parse_day(arg, &q->since_utc_ms, &q->until_utc_ms);
 		if (err) {
 			ctl_err(cmd, _("--day: '%s': %s."), arg,
-				err == SNT_REVIEW_ERR_SYNTAX ? "not a day (YYYY-MM-DD)"
+				err == SNT_REVIEW_ERR_SYNTAX ? _("not a day (YYYY-MM-DD)")
 							     : snt_review_strerror(err));
 			return -1;
 		}
@@ -347,6 +347,7 @@ static void print_reasons(FILE *f, snt_reasons_t set, const char *by, const char
 		}
 		fputs(name, f);
 		if (with_by) {
+			/* i18n-exempt: part of a reason as stored (override-admit by REF), its width counted */
 			fputs(" by ", f);
 			fputs(by, f);
 		}
@@ -551,7 +552,7 @@ void rv_table_footer(FILE *f, const struct rv_table *t)
 	else if (t->rows == 1)
 		fprintf(f, _("1 entry.\n"));
 	else
-		fprintf(f, _("%lld entries.\n"), (long long)t->rows);
+		fprintf(f, P_("%lld entry.\n", "%lld entries.\n", t->rows), (long long)t->rows);
 }
 
 /* Append the JSON literal of @v to @buf at *@o.  Return: 0; -1 (invalid UTF-8, no room). */
@@ -728,11 +729,14 @@ static int csv_enum(FILE *f, const struct snt_entry *e, enum snt_entry_enum c)
 
 int rv_csv_header(FILE *f)
 {
+	/* i18n-exempt: the CSV header (interfaces.md) */
 	fputs("seq,time,time_utc", f);
 	for (int c = SNT_ENTRY_ENUM_CLOCK; c <= SNT_ENTRY_ENUM_VERIFIED; c++)
 		fprintf(f, ",%s", snt_entry_enum_column((enum snt_entry_enum)c));
+	/* i18n-exempt: the CSV header */
 	fprintf(f, ",temp_c,%s,reasons,%s", snt_entry_enum_column(SNT_ENTRY_ENUM_DECISION),
 		snt_entry_enum_column(SNT_ENTRY_ENUM_DOOR));
+	/* i18n-exempt: the CSV header */
 	fputs(",subject,staff,override_by,override_original,pass,idcard_last4,birth_year\r\n", f);
 	return 0;
 }

@@ -57,7 +57,7 @@ static void zone_from_config(int argc, char **argv)
 	if (!path || !(sc = malloc(sizeof(*sc))))
 		return;
 	if (snt_config_load(path, sc, err, sizeof(err)) == SNT_CONFIG_OK && snt_clock_use_zone(sc->timezone))
-		fprintf(stderr, "sentinelctl: %s: [station] timezone '%s' cannot be set\n", path, sc->timezone);
+		fprintf(stderr, _("sentinelctl: %s: [station] timezone '%s' cannot be set\n"), path, sc->timezone);
 	free(sc);
 }
 
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	snt_i18n_init();
 	/* Local times in China Standard Time until a command's --config names [station] timezone. */
 	if (snt_clock_use_zone(SNT_CLOCK_DEFAULT_ZONE)) {
-		fprintf(stderr, "sentinelctl: cannot set the time zone %s\n", SNT_CLOCK_DEFAULT_ZONE);
+		fprintf(stderr, _("sentinelctl: cannot set the time zone %s\n"), SNT_CLOCK_DEFAULT_ZONE);
 		return SNT_EXIT_USAGE;
 	}
 	if (argc < 2) {

@@ -78,7 +78,7 @@ int ctl_sync_issuers_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, 
 {
 	struct snt_issuers_install_result res;
 	enum snt_issuers_err e;
-	char err[256] = "";
+	char err[256] = "", gates[64], revoked[64];
 
 	e = snt_issuers_install(sc->rules_dir, bureau_pub, sc->home, buf, len, &res, err, sizeof(err));
 	if (e == SNT_ISSUERS_ERR_OLD) {
@@ -89,8 +89,10 @@ int ctl_sync_issuers_install(const struct snt_config *sc, EVP_PKEY *bureau_pub, 
 		snprintf(msg, msglen, _("not installed: %s%s%s"), snt_issuers_strerror(e), err[0] ? ": " : "", err);
 		return -1;
 	}
-	snprintf(msg, msglen, _("installed version %llu (was %llu): %zu gates sign passes, %zu keys revoked; "
-				"sentineld takes it up before the next visit"),
-		 (unsigned long long)res.version, (unsigned long long)res.previous, res.n_gates, res.n_revoked);
+	snprintf(gates, sizeof(gates), P_("%zu gate signs passes", "%zu gates sign passes", res.n_gates), res.n_gates);
+	snprintf(revoked, sizeof(revoked), P_("%zu key revoked", "%zu keys revoked", res.n_revoked), res.n_revoked);
+	snprintf(msg, msglen,
+		 _("installed version %llu (was %llu): %s, %s; sentineld takes it up before the next visit"),
+		 (unsigned long long)res.version, (unsigned long long)res.previous, gates, revoked);
 	return 0;
 }

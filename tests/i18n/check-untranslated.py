@@ -38,7 +38,7 @@ STD_FORMAT = {  # name: index of the format (or text) argument
     "puts": 0, "fputs": 0, "perror": 0, "snprintf": 2, "vsnprintf": 2,
 }
 SENTENCE_ONLY = {"snprintf", "vsnprintf"}  # buffers: paths and keys are no message
-NOT_WORDS = re.compile(r"sentinel-bureau|sentinelctl|sentineld|--?[A-Za-z][A-Za-z0-9-]*")
+NOT_WORDS = re.compile(r"sentinel-bureau|sentinelctl|sentineld|--?[A-Za-z][A-Za-z0-9-]*|\bms\b")
 DIRECTIVE = re.compile(r"%[-+ #0']*(\*|\d+)?(\.(\*|\d+))?(hh|h|ll|l|j|z|t|L)?[diouxXeEfFgGaAcspn%]"
                        r"|%\"PRI[diouxX](8|16|32|64)\"")
 ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)")
@@ -130,6 +130,7 @@ def split_args(src, start):
 
 
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+LITERALS = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*(?:PRI[diouxX](?:8|16|32|64|MAX|PTR)\b\s*)?"(?:[^"\\\n]|\\.)*")*')
 MARKED = re.compile(r"\b(?:_|N_|P_)\s*\(")
 
 
@@ -141,18 +142,21 @@ def bare_literals(arg):
         for k in range(m.start(), min(end + 1, len(arg))):
             blank[k] = " "
     blanked = "".join(blank)
-    return [(m.group(1), m.start()) for m in LITERAL.finditer(blanked)]
+    # Adjacent literals are one string: "a" "b" (a macro such as PRId64 between them too).
+    return [("".join(x.group(1) for x in LITERAL.finditer(m.group(0))), m.start())
+            for m in LITERALS.finditer(blanked)]
 
 
 MARKUP = re.compile(r"</?[!A-Za-z][^<>]*>?|\\?\"?\s*\b[a-z][\w:-]*=\\\"[^\"\\]*(\\\")?|&[a-z]+;|^[^<>]*>")
 
 
 def words_of(text):
-    if "<" in text or '=\\"' in text or "&" in text:
-        text = MARKUP.sub(" ", text)
+    """The words of language in the literal @text, and @text without what is not language."""
     if CJK.search(text):
         return [], text
     text = DIRECTIVE.sub(" ", text)
+    if "<" in text or '=\\"' in text or "&" in text:
+        text = MARKUP.sub(" ", text)
     text = ESCAPE.sub(" ", text)
     text = NOT_WORDS.sub(" ", text)
     return WORD.findall(text), text

@@ -15,8 +15,8 @@
 CHECK="python3 $ROOT/tests/i18n/check-untranslated.py"
 command -v xgettext >/dev/null || { echo "test-untranslated: no xgettext (make deps): skipped"; exit 77; }
 
-# The sources of the programs swept so far.
-FILES="firmware/sentineld.c firmware/sentineld_start.c"
+# The sources of the programs swept so far (sentineld, sentinelctl).
+FILES="firmware/sentineld.c firmware/sentineld_start.c tools/*.c"
 # shellcheck disable=SC2086
 out=$($CHECK $FILES 2>&1)
 rc=$?

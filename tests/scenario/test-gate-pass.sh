@@ -141,12 +141,12 @@ v2=$(sed -n 's#^issuers gate-c version \([0-9]*\): .*#\1#p' "$T/export2.out")
 sync_usb "$T/s2" "$T/c/gate.conf" >"$T/c/sync2" 2>&1
 expect_eq "C sync usb: exit" "$?" "0"
 expect_eq "C installs the revocation" "$(grep 'issuer lists:' "$T/c/sync2")" \
-	"  issuer lists:      installed version $v2 (was $v1): 2 gates sign passes, 1 keys revoked; sentineld takes it up before the next visit"
+	"  issuer lists:      installed version $v2 (was $v1): 2 gates sign passes, 1 key revoked; sentineld takes it up before the next visit"
 # B online.
 "$ctl" sync online --config "$T/b/gate.conf" >"$T/b/sync2" 2>&1
 expect_eq "B sync online: exit" "$?" "0"
 expect_eq "B installs the revocation" "$(grep 'issuer lists:' "$T/b/sync2")" \
-	"  issuer lists:      installed version $v2 (was $v1): 2 gates sign passes, 1 keys revoked; sentineld takes it up before the next visit"
+	"  issuer lists:      installed version $v2 (was $v1): 2 gates sign passes, 1 key revoked; sentineld takes it up before the next visit"
 kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 run_gate b 3

@@ -151,10 +151,20 @@ case $out in "通行证 P-2：卡片 $T/p2.png（访客 钱*，可进入 2 次�
 expect_eq "sentinel-bureau --help in Chinese" "$(zh "$bur" --help | head -n 1)" \
 	"用法：sentinel-bureau [--config FILE] [--db PATH] [--key PATH] 命令 [选项] [参数]"
 
+# sentinelctl: an export's count (1 entry, 2 entries; ngettext) and a usage error of verify, in Chinese.
+"$ctl" export --db "$T/one.db" --format json -o - >/dev/null 2>"$T/export.err"
+expect_eq "export: 1 entry" "$(cat "$T/export.err")" "export: 1 entry to standard output"
+"$ctl" export --db "$T/gate.db" --format json -o - >/dev/null 2>"$T/export.err"
+expect_eq "export: 2 entries" "$(cat "$T/export.err")" "export: 2 entries to standard output"
+zh "$ctl" export --db "$T/one.db" --format json -o - >/dev/null 2>"$T/export.err"
+expect_eq "export in Chinese" "$(cat "$T/export.err")" "导出：1 条记录到标准输出"
+expect_eq "verify --at in Chinese" "$(zh "$ctl" verify --at yesterday x 2>&1 | head -n 1)" \
+	"sentinelctl: verify: --at：不是 RFC 3339 时间：“yesterday”"
+
 # sentineld's help and a usage error, in Chinese (LC_MESSAGES asked for too: lib.sh sets it to C).
-expect_eq "sentineld --help in Chinese" "$(zh "$B/sentineld" --help | head -n 1)" "用法：sentineld [-n] [-f] [-v] [-c 文件]"
+expect_eq "sentineld --help in Chinese" "$(zh "$B/sentineld" --help | head -n 1)" "用法：sentineld [-n] [-f] [-v] [-c FILE]"
 expect_eq "sentineld unknown option in Chinese" \
-	"$(LANG=zh_CN.UTF-8 LC_MESSAGES=zh_CN.UTF-8 "$B/sentineld" -x 2>&1)" "sentineld：未知选项 -x
+	"$(LANG=zh_CN.UTF-8 LC_MESSAGES=zh_CN.UTF-8 "$B/sentineld" -x 2>&1)" "sentineld: 未知选项 -x
 请尝试“sentineld --help”。"
 
 # sentineld -n on a gate not enrolled yet: the line the installer reads, in Chinese.
