@@ -94,19 +94,6 @@ static const uint8_t align_pos[SCAN__GRID_MAX_VERSION + 1][4] = {
 	{ 6, 28, 50 },	{ 6, 30, 54 },	{ 6, 32, 58 },	{ 6, 34, 62 },	{ 6, 26, 46, 66 },
 };
 
-/* @buf grown to at least @need bytes, or NULL (and @buf untouched). */
-static void *grow(void *buf, size_t *cap, size_t need)
-{
-	void *p;
-
-	if (buf && *cap >= need)
-		return buf;
-	p = realloc(buf, need);
-	if (p)
-		*cap = need;
-	return p;
-}
-
 /* 1 when the frame's budget is spent (s->deadline_ms). */
 static int late(const struct snt_scanner *s)
 {
@@ -910,7 +897,7 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 	unsigned int n = 17 + 4 * v, side = (n + 2 * GRID_QUIET) * GRID_PX;
 	float lo = 255, hi = 0;
 	float *val = s->grid_val, *mean = val + (size_t)n * n, *sharp = mean + (size_t)n * n;
-	uint8_t *img = grow(s->grid_img, &s->grid_img_cap, (size_t)side * side);
+	uint8_t *img = scan__grow(s->grid_img, &s->grid_img_cap, (size_t)side * side);
 	uint8_t dark[SCAN__GRID_MAX_N * SCAN__GRID_MAX_N];
 
 	if (!img)
@@ -938,10 +925,7 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 				  grid_judge[k].offset * (hi - lo), dark);
 		}
 		render(dark, v, n, img, side);
-		zbar_image_set_size(s->zimg, side, side);
-		zbar_image_set_data(s->zimg, img, (unsigned long)side * side, NULL);
-		r = zbar_scan_image(s->zs, s->zimg);
-		s->zbar_passes++;
+		r = scan__zbar(s, img, side, side);
 		if (r < 0)
 			return -2;
 		if (r > 0) {
@@ -985,14 +969,14 @@ int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 		size_t nf;
 
 		if (grid_bin_radius[pass]) {
-			uint8_t *bin = grow(s->grid_bin, &s->grid_bin_cap, (size_t)w * h);
+			uint8_t *bin = scan__grow(s->grid_bin, &s->grid_bin_cap, (size_t)w * h);
 			uint32_t *sat;
 
 			if (!bin)
 				return -1;
 			s->grid_bin = bin;
-			sat = grow(s->integral, &s->integral_cap,
-				   ((size_t)w + 1) * ((size_t)h + 1) * sizeof(*sat));
+			sat = scan__grow(s->integral, &s->integral_cap,
+					 ((size_t)w + 1) * ((size_t)h + 1) * sizeof(*sat));
 			if (!sat)
 				return -1;
 			s->integral = sat;

@@ -94,6 +94,17 @@ void *scan__grow(void *buf, size_t *cap, size_t need)
 	return p;
 }
 
+int scan__zbar(struct snt_scanner *s, const uint8_t *plane, unsigned int w, unsigned int h)
+{
+	int n;
+
+	zbar_image_set_size(s->zimg, w, h);
+	zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
+	n = zbar_scan_image(s->zs, s->zimg);
+	s->zbar_passes++;
+	return n;
+}
+
 /*
  * Copy zbar's QR symbols into s->res; return how many were kept.  @pm maps
  * the plane to the working frame, @shrunk (>= 1) the working frame to @f.
@@ -452,10 +463,7 @@ static int track_try(struct snt_scanner *s, const struct snt_frame *frame,
 	n = scan__build_plane(s, &sub, rgb ? &subrgb : NULL, p, &plane, &w, &h, &pm);
 	if (n <= 0)
 		return n;
-	zbar_image_set_size(s->zimg, w, h);
-	zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
-	n = zbar_scan_image(s->zs, s->zimg);
-	s->zbar_passes++;
+	n = scan__zbar(s, plane, w, h);
 	if (n < 0)
 		return -2;
 	*zbar_hit |= n > 0;
@@ -613,10 +621,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		} else {
 			n = scan__build_plane(s, &work, rgb, p, &plane, &w, &h, &pm);
 			if (n > 0) {
-				zbar_image_set_size(s->zimg, w, h);
-				zbar_image_set_data(s->zimg, plane, (unsigned long)w * h, NULL);
-				n = zbar_scan_image(s->zs, s->zimg);
-				s->zbar_passes++;
+				n = scan__zbar(s, plane, w, h);
 				if (n < 0)
 					return SNT_SCAN_ERR_ZBAR;
 			}

@@ -261,6 +261,14 @@ size_t scan__text_from_bytes(const struct scan__iconv *cd, const uint8_t *in, si
 void *scan__grow(void *buf, size_t *cap, size_t need);
 
 /*
+ * scan__zbar() - one zbar pass: the grey @plane of @w x @h pixels (a byte a
+ * pixel, no padding) read by s->zs into s->zimg, counted in s->zbar_passes.
+ * Return: what zbar_scan_image(3) returns: the number of symbols found (its
+ * results left in s->zimg), 0 for none, or below 0 on an error.
+ */
+int scan__zbar(struct snt_scanner *s, const uint8_t *plane, unsigned int w, unsigned int h);
+
+/*
  * scan__yuyv_to_rgb() - V4L2_PIX_FMT_YUYV (ITU-R BT.601, limited range) to
  * RGB24 in the scanner's buffer.
  * @f: a YUYV frame (even width); @out: receives a view of the result.
