@@ -434,6 +434,7 @@ enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_i
 {
 	sqlite3_stmt *s = NULL;
 	enum snt_store_err err;
+	bool done = false;
 	int rc;
 
 	if (!st || !boot_id || !utc_at_boot_ms)
@@ -442,16 +443,9 @@ enum snt_store_err snt_store_get_rebase(struct snt_store *st, const char *boot_i
 				NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(s, 1, boot_id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	err = rc == SQLITE_OK ? store__row_step(st, s, &done) : store__fail_sqlite(st, rc);
+	if (!err)
 		*utc_at_boot_ms = sqlite3_column_int64(s, 0);
-		err = SNT_STORE_OK;
-	} else if (rc == SQLITE_DONE) {
-		err = SNT_STORE_ERR_DONE;
-	} else {
-		err = store__fail_sqlite(st, rc);
-	}
 	sqlite3_finalize(s);
 	return err;
 }

@@ -58,7 +58,7 @@ enum snt_store_err snt_store_personal_get(struct snt_store *st, int64_t seq, uin
 {
 	sqlite3_stmt *s = NULL;
 	enum snt_store_err err;
-	int rc;
+	bool done = false;
 
 	if (!st || !out || !len)
 		return SNT_STORE_ERR_INVAL;
@@ -67,8 +67,8 @@ enum snt_store_err snt_store_personal_get(struct snt_store *st, int64_t seq, uin
 	err = store__prepare_bind(st, "SELECT sealed FROM personal WHERE seq = ?1", &s, 1, &seq);
 	if (err)
 		return err;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	err = store__row_step(st, s, &done);
+	if (!err) {
 		const void *p = sqlite3_column_blob(s, 0);
 		int n = sqlite3_column_bytes(s, 0);
 
@@ -79,10 +79,6 @@ enum snt_store_err snt_store_personal_get(struct snt_store *st, int64_t seq, uin
 			memcpy(*out, p, (size_t)n);
 			*len = (size_t)n;
 		}
-	} else if (rc == SQLITE_DONE) {
-		err = SNT_STORE_ERR_DONE;
-	} else {
-		err = store__fail_sqlite(st, rc);
 	}
 	sqlite3_finalize(s);
 	return err;
