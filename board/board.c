@@ -62,26 +62,17 @@ int snt_role_from_name(const char *name, enum snt_role *out)
 /* The backends' names, as the config's `board` key gives them, and the backends in that order. */
 static const char *const backend_names[] = { "sim", "linux" };
 
-static const struct backend {
-	enum snt_hal_err (*open)(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
-				 size_t errlen);
-	enum snt_hal_err (*check)(const struct snt_config *cfg, char *errbuf, size_t errlen);
-	enum snt_hal_err (*probe)(const struct snt_config *cfg, const struct snt_probe_opts *opts,
-				  snt_probe_fn *fn, void *arg);
-} backends[] = {
-	{ snt_sim_open, snt_sim_check, snt_sim_probe },
-	{ snt_linux_open, snt_linux_check, snt_linux_probe },
-};
+static const struct snt_board_backend *const backends[] = { &snt_sim_backend, &snt_linux_backend };
 
 _Static_assert(SNT_ARRAY_SIZE(backend_names) == SNT_ARRAY_SIZE(backends), "one name per backend");
 
-static const struct backend *find_backend(const struct snt_config *cfg, char *errbuf, size_t errlen)
+static const struct snt_board_backend *find_backend(const struct snt_config *cfg, char *errbuf, size_t errlen)
 {
 	int i = snt_name_index(backend_names, SNT_ARRAY_SIZE(backend_names), cfg->board);
 	char known[64];
 
 	if (i >= 0)
-		return &backends[i];
+		return backends[i];
 	(void)snt_hal_name_known(SNT_HAL_NAME_BOARD, NULL, known, sizeof(known));
 	if (errbuf)
 		snprintf(errbuf, errlen, "%s: unknown board '%s' (known: %s)", cfg->path, cfg->board, known);
@@ -127,7 +118,7 @@ bool snt_hal_name_known(enum snt_hal_name kind, const char *name, char *known, s
 enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
 				size_t errlen)
 {
-	const struct backend *be;
+	const struct snt_board_backend *be;
 
 	if (!cfg || !out || !errbuf || errlen == 0)
 		return SNT_HAL_ERR_INVAL;
@@ -138,7 +129,7 @@ enum snt_hal_err snt_board_open(const struct snt_config *cfg, struct snt_board *
 
 enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
 {
-	const struct backend *be;
+	const struct snt_board_backend *be;
 
 	if (!cfg || !errbuf || errlen == 0)
 		return SNT_HAL_ERR_INVAL;
@@ -149,7 +140,7 @@ enum snt_hal_err snt_board_check(const struct snt_config *cfg, char *errbuf, siz
 enum snt_hal_err snt_board_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
 				 snt_probe_fn *fn, void *arg)
 {
-	const struct backend *be;
+	const struct snt_board_backend *be;
 
 	if (!cfg || !opts || !fn)
 		return SNT_HAL_ERR_INVAL;

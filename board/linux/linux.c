@@ -249,8 +249,8 @@ static enum snt_hal_err open_thermometer(const struct snt_config *cfg, struct lb
 	return SNT_HAL_OK;
 }
 
-enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board **out,
-				char *errbuf, size_t errlen)
+static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_board **out,
+				       char *errbuf, size_t errlen)
 {
 	enum snt_lgpio_err gerr;
 	enum snt_v4l2_err verr;
@@ -378,7 +378,7 @@ static bool chip_exists(const char *descr)
 	return any;
 }
 
-enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
+static enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
 {
 	if (!cfg || !errbuf || errlen == 0)
 		return SNT_HAL_ERR_INVAL;
@@ -641,8 +641,8 @@ static void probe_camera(const struct snt_config *cfg, snt_probe_fn *fn, void *a
 	report(fn, arg, &p, SNT_ROLE_CAMERA, "v4l2", SNT_PROBE_OK);
 }
 
-enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
-				 snt_probe_fn *fn, void *arg)
+static enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+					snt_probe_fn *fn, void *arg)
 {
 	if (!cfg || !opts || !fn)
 		return SNT_HAL_ERR_INVAL;
@@ -660,3 +660,5 @@ enum snt_hal_err snt_linux_probe(const struct snt_config *cfg, const struct snt_
 	}
 	return SNT_HAL_OK;
 }
+
+const struct snt_board_backend snt_linux_backend = { snt_linux_open, snt_linux_check, snt_linux_probe };

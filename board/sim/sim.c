@@ -417,7 +417,7 @@ static void sim_close(struct snt_board *b)
 	free(s);
 }
 
-enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
+static enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen)
 {
 	struct snt_scenario *scn = NULL;
 	enum snt_scenario_err serr;
@@ -451,8 +451,8 @@ enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_
 	return SNT_HAL_OK;
 }
 
-enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
-			      size_t errlen)
+static enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out, char *errbuf,
+				     size_t errlen)
 {
 	enum snt_scenario_err serr;
 	struct sim *s;
@@ -543,8 +543,8 @@ static void probe_report(snt_probe_fn *fn, void *arg, struct snt_probe *p, enum 
 	fn(arg, p);
 }
 
-enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
-			       snt_probe_fn *fn, void *arg)
+static enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
+				      snt_probe_fn *fn, void *arg)
 {
 	static const enum snt_role outs[] = { SNT_ROLE_RELAY, SNT_ROLE_LED_GREEN, SNT_ROLE_LED_RED,
 					      SNT_ROLE_BUZZER };
@@ -614,3 +614,5 @@ enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_pr
 	snt_board_close(b);
 	return SNT_HAL_OK;
 }
+
+const struct snt_board_backend snt_sim_backend = { snt_sim_open, snt_sim_check, snt_sim_probe };

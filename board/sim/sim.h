@@ -15,38 +15,22 @@
 
 #include <stddef.h>
 
-#include "hal.h"
-
-struct snt_config;
+#include "backend.h"
 
 /*
- * snt_sim_open() - load @cfg->sim_scenario (images decoded up front), open
- * @cfg->sim_output for appending (when set), and set every output to 0.
- * Return: SNT_HAL_OK; SNT_HAL_ERR_CONFIG with "FILE:LINE: why" in @errbuf
- * when the scenario does not load; SNT_HAL_ERR_IO when the output log cannot
- * be opened (errbuf names it); SNT_HAL_ERR_NOMEM.
+ * snt_sim_backend - the simulated board (backend.h).
+ * open(): load @cfg->sim_scenario (images decoded up front), open
+ *   @cfg->sim_output for appending (when set), and set every output to 0;
+ *   SNT_HAL_ERR_CONFIG with "FILE:LINE: why" in @errbuf when the scenario
+ *   does not load; SNT_HAL_ERR_IO when the output log cannot be opened.
+ * check(): load and free the scenario (images included) and check that the
+ *   output log's directory exists and is writable.
+ * probe(): the board opened once; outputs set 1 then 0 (with @opts->drive),
+ *   the display shown @opts->display_text (with @opts->drive), inputs
+ *   reported as scripted, one thermometer sample and one camera frame
+ *   taken.  All devices report backend "sim"; when the board does not open,
+ *   each role reports FAIL with the reason.
  */
-enum snt_hal_err snt_sim_open(const struct snt_config *cfg, struct snt_board **out,
-			      char *errbuf, size_t errlen) SNT_WUR;
-
-/*
- * snt_sim_check() - load and free the scenario (images included) and check
- * that the output log's directory exists and is writable; creates nothing.
- * Return: SNT_HAL_OK; SNT_HAL_ERR_CONFIG or SNT_HAL_ERR_IO with the reason
- * in @errbuf.
- */
-enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf, size_t errlen) SNT_WUR;
-
-/*
- * snt_sim_probe() - snt_board_probe() for the simulated board: the board
- * opened once; outputs set 1 then 0 (with @opts->drive), the display shown
- * @opts->display_text (with @opts->drive), inputs reported as scripted, one
- * thermometer sample and one camera frame taken.  All devices report
- * backend "sim"; when the board does not open, each role reports FAIL with
- * the reason.
- * Return: as snt_board_probe().
- */
-enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct snt_probe_opts *opts,
-			       snt_probe_fn *fn, void *arg) SNT_WUR;
+extern const struct snt_board_backend snt_sim_backend;
 
 #endif /* SNT_SIM_H */
