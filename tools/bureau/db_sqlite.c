@@ -81,7 +81,7 @@
 #define BUREAU_PAGE_SIZE "65536"
 #endif
 #ifndef BUREAU_SQLITE_CACHE_KB
-#define BUREAU_SQLITE_CACHE_KB "4096"	/* SQLite's page cache per connection, KiB */
+#define BUREAU_SQLITE_CACHE_KB "2048"	/* SQLite's page cache per connection, KiB */
 #endif
 
 
