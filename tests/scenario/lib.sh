@@ -16,7 +16,18 @@ fi
 unset LANGUAGE
 export LC_MESSAGES=C
 T=$(mktemp -d /tmp/snt-scenario-XXXXXX)
-trap 'rm -rf "$T"' EXIT
+# At exit, also on failure or a signal: the bureau servers still running
+# (serve_start) stopped, the PostgreSQL cluster (pg.sh) stopped, $T removed.
+serve_pids=
+lib_cleanup() {
+	for _p in $serve_pids; do kill "$_p" 2>/dev/null; done
+	for _p in $serve_pids; do wait "$_p" 2>/dev/null; done
+	command -v pg_stop >/dev/null 2>&1 && pg_stop
+	rm -rf "$T"
+}
+trap lib_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 failures=0
 
 fail() {
@@ -57,6 +68,53 @@ output = $4
 start = 2026-11-29T00:00:00Z
 clock = trusted
 CONF
+}
+
+# write_unenrolled_conf FILE RULES_DIR - the configuration of a simulated
+# gate not enrolled yet (its enrolment file enrolment/enrolment.conf, log
+# gate.db, device key device.key, all beside FILE; no scenario), its [rules]
+# dir RULES_DIR.
+write_unenrolled_conf() {
+	printf '[station]\nboard = sim\ndb = gate.db\nenrolment = enrolment/enrolment.conf\n[sim]\nscenario = /dev/null\n[sync]\ndevice_key = device.key\n[rules]\ndir = %s\n' \
+		"$2" >"$1"
+}
+
+# expect_no_card_values "VALUE..." FILE... - none of the VALUEs (a card's
+# name or number; the list split at white space), in UTF-8, UCS-2LE,
+# UCS-2BE or GB18030, is in any of the FILEs that exist: each one found
+# fails the test, naming the file and the encoding.
+expect_no_card_values() {
+	_values=$1
+	shift
+	for _s in $_values; do
+		for _enc in UTF-8 UCS-2LE UCS-2BE GB18030; do
+			printf '%s' "$_s" | iconv -f UTF-8 -t "$_enc" >"$T/needle"
+			for _f in "$@"; do
+				[ -e "$_f" ] || continue
+				if grep -qaF -f "$T/needle" "$_f" 2>/dev/null; then
+					fail "$_f holds a card's full value ($_enc)"
+				fi
+			done
+		done
+	done
+}
+
+# write_idcard_conf FILE SCENARIO BUREAU_PUB [DEVICE_KEY] - FILE as
+# write_conf (log gate.db, output out.log) for a gate whose visitors show
+# their ID card ([checkin] register = idcard, card_timeout_ms = 3000;
+# [idreader] timeout_ms = 2000), with a [sync] section: the bureau's key
+# BUREAU_PUB; with DEVICE_KEY (relative to FILE's directory) also
+# device_key = DEVICE_KEY, and the keys directory beside FILE made.  FILE's
+# directory is made.
+write_idcard_conf() {
+	mkdir -p "$(dirname "$1")"
+	write_conf "$1" "$2" gate.db out.log
+	sed -i 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard\ncard_timeout_ms = 3000/' "$1"
+	printf '\n[idreader]\ntimeout_ms = 2000\n\n[sync]\nbureau_key = %s\n' "$3" >>"$1"
+	if [ -n "${4:-}" ]; then
+		printf 'device_key = %s\n' "$4" >>"$1"
+		mkdir -p "$(dirname "$1")/keys"
+	fi
 }
 
 # expect_run WHAT STATUS OUTPUT CMD... - run CMD: its exit status is STATUS
@@ -100,6 +158,15 @@ PY
 	py=$!
 	_i=0
 	while [ ! -S "$1" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+}
+
+# need_zh_locale NAME - the zh_CN.UTF-8 locale must be installed: without it
+# the script NAME is skipped (exit 77), or fails when CI=true.
+need_zh_locale() {
+	locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8' && return 0
+	[ "${CI:-}" = true ] && { echo "$1: the zh_CN.UTF-8 locale is missing (make deps)" >&2; exit 1; }
+	echo "$1: no zh_CN.UTF-8 locale: skipped"
+	exit 77
 }
 
 # dcc_vector - $data the shared test data ($SENTINEL_TESTDATA, else
@@ -161,6 +228,40 @@ bureau_begin() {
 	K="$T/bureau.key"
 }
 
+# serve_start LOG ARG... - `sentinel-bureau ARG...` (ARG... ending with
+# serve and its options) started in the background, its stdout to LOG.log
+# and its stderr to LOG.err; serve_pid is the server's own PID (stopped at
+# exit, also on failure: lib_cleanup).  Returns once it prints its
+# 'listening on 127.0.0.1:PORT' line (waiting up to 10 s), with port its
+# PORT; when it does not listen, the test fails and ends there, with its
+# stderr shown.
+serve_start() {
+	_log=$1
+	shift
+	"$B/sentinel-bureau" "$@" >"$_log.log" 2>"$_log.err" &
+	serve_pid=$!
+	serve_pids="$serve_pids $serve_pid"
+	_i=0
+	while ! grep -q '^listening on ' "$_log.log" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)\( (TLS)\)\{0,1\}$/\1/p' "$_log.log")
+	[ -n "$port" ] && return 0
+	fail "serve did not start: $(cat "$_log.err")"
+	finish
+}
+
+# serve_stop [SIGNAL] - the server of the last serve_start sent SIGNAL
+# (default TERM) and waited for; returns its exit status.
+serve_stop() {
+	kill -"${1:-TERM}" "$serve_pid" 2>/dev/null
+	wait "$serve_pid"
+	_st=$?
+	serve_pids=$(echo "$serve_pids" | sed "s/ $serve_pid\b//")
+	return $_st
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2
@@ -195,12 +296,74 @@ expect_stopped() {
 	finish
 }
 
+# sentineld_frozen CONF - sentineld -f -c CONF started in the background
+# (pid its PID, its stderr in the file stderr beside CONF), waited for at its
+# scenario's 'signal stop' (expect_stopped: the test ends when it does not
+# stop there).
+sentineld_frozen() {
+	"$B/sentineld" -f -c "$1" 2>"$(dirname "$1")/stderr" &
+	pid=$!
+	expect_stopped "$pid" "$(dirname "$1")/stderr"
+}
+
+# sentineld_resume - the sentineld of sentineld_frozen let go on (SIGCONT)
+# and waited for: it must exit 0.
+sentineld_resume() {
+	kill -CONT "$pid" || fail "SIGCONT"
+	wait "$pid"
+	expect_eq "sentineld exit status" "$?" "0"
+}
+
+# stick_export DIR OUT ARG... - DIR a fake USB stick (tests/sync/stick.sh's
+# make_stick; its functions loaded) with `sentinel-bureau ARG... export`
+# written to it, its output in OUT: the test fails when the export does.
+stick_export() {
+	. "$ROOT/tests/sync/stick.sh"
+	make_stick "$1"
+	_dir=$1 _out=$2
+	shift 2
+	"$B/sentinel-bureau" "$@" export "$_dir/mnt" >"$_out" 2>&1 || fail "bureau export: $(cat "$_out")"
+}
+
+# stick_sync_frozen CONF KIND VERSION SIGNED LINE - for a gate test-gate
+# under the bureau $T/bureau.db (key $T/bureau.key): S=$T/stick, the
+# bureau's export on it (stick_export, output $T/export.out), which must
+# name KIND-VERSION.cose for test-gate (KIND rules or trust) and hold there
+# the file SIGNED; then the gate's sentineld (configuration CONF) frozen at
+# its scenario's 'signal stop' (sentineld_frozen), `sentinelctl sync usb` of
+# the stick run meanwhile (exit 0, its output in $T/sync.out, whose line
+# saying what it installed must be LINE: its first word as the line's) and
+# the daemon let go on (sentineld_resume).
+stick_sync_frozen() {
+	S=$T/stick
+	stick_export "$S" "$T/export.out" --db "$T/bureau.db" --key "$T/bureau.key"
+	_f=$S/mnt/sentinel/test-gate/in/$2-$3.cose
+	expect_eq "export names the $2 file" "$(grep "^$2" "$T/export.out")" "$2 test-gate version $3: $_f"
+	cmp -s "$_f" "$4" || fail "the stick's $2 file is not the signed one"
+	sentineld_frozen "$1"
+	sync_usb "$S" "$1" >"$T/sync.out" 2>&1
+	expect_eq "sync usb: exit" "$?" "0"
+	_what=$(echo "$5" | sed 's/^ *\([^:]*:\).*/\1/')
+	expect_eq "sync installs the $2 file" "$(grep "$_what" "$T/sync.out")" "$5"
+	sentineld_resume
+}
+
 # visit SHOW TEMPS [STAY_MS [AFTER_MS]] - a scenario's lines for one visitor:
 # the screen held up (an image or "none"), the thermometer's readings, there
 # for STAY_MS (default 10000) and then gone for AFTER_MS (default 2000).
 # Used as $(visit ...) on a line of a scenario here-document.
 visit() {
 	printf 'show %s\ntemp %s\npresence 1\nwait %s\npresence 0\nwait %s' "$1" "$2" "${3:-10000}" "${4:-2000}"
+}
+
+# frozen_visit SHOW - a scenario's lines for a visitor (the screen held up
+# SHOW) whose first reading is implausible (31.2, a cold forehead): at the
+# second, 1000 ms in, the board stops the daemon (`signal stop`: SIGSTOP,
+# wait_stopped), for the test to act on it mid-visit; then there for the
+# rest of 10 s and gone for 2 s.  Used as $(frozen_visit ...) on a line of a
+# scenario here-document.
+frozen_visit() {
+	printf 'show %s\ntemp 31.2 36.6\npresence 1\nwait 500\nsignal stop\nwait 9500\npresence 0\nwait 2000' "$1"
 }
 
 # press BUTTON [HOLD_MS] - a scenario's lines for one press of BUTTON (a

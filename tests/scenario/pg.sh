@@ -9,7 +9,7 @@
 # as root: as root the cluster runs as the unprivileged system user
 # sentinel-pg, made here when missing (useradd --system, no home, no shell).
 # The cluster is stopped and its directory removed when the script exits,
-# also on failure or a signal (the EXIT trap, with lib.sh's removal of $T).
+# also on failure or a signal (lib.sh's EXIT trap, lib_cleanup).
 # Exports SENTINEL_PG_DIR (the socket directory) so that the scripts a
 # script runs use the same cluster; a script run under a started cluster
 # does not start another.
@@ -52,9 +52,6 @@ pg_start() {
 		return 0	# a cluster started by the calling script
 	fi
 	PG_OWNED=$(mktemp -d /tmp/snt-pg-XXXXXX) || exit 1
-	trap 'pg_stop; rm -rf "$T"' EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
 	if [ "$(id -u)" -eq 0 ]; then
 		if ! id -u "$PG_OS_USER" >/dev/null 2>&1; then
 			useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \

@@ -11,11 +11,7 @@
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "skip: no sentinel-bureau in $B"; exit 77; }
-if ! locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8'; then
-	[ "${CI:-}" = true ] && { echo "the zh_CN.UTF-8 locale is missing (make deps)" >&2; exit 1; }
-	echo "skip: no zh_CN.UTF-8 locale"
-	exit 77
-fi
+need_zh_locale test-bureau-catalogue
 [ -e "$B/locale/zh_CN/LC_MESSAGES/sentinel.mo" ] || { fail "no catalogue in $B/locale"; finish; }
 unset LANGUAGE LC_ALL LC_MESSAGES SENTINEL_LOCALEDIR
 

@@ -52,12 +52,7 @@ expect_eq "two imports at once: state" "$(state gate-001)" "[3000,[],3000]"
 expect_eq "two imports at once: held once" "$(held_once gate-001)" "3000|3000"
 
 # ---- online upload while the stick is imported ----
-"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --workers 4 >serve.log 2>serve.err &
-pid=$!
-i=0
-while ! grep -q '^listening on ' serve.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.log)
-[ -n "$port" ] || fail "serve did not start: $(cat serve.err)"
+serve_start serve --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --workers 4
 mkdir b && cp stage/gate-002-*.snb b/
 imp b >b.out 2>b.err &
 pi=$!
@@ -67,10 +62,10 @@ for f in b/*.snb; do
 done
 wait $pi
 expect_eq "stick import during uploads: exit" "$?" "0"
+i=0
 while [ "$(wc -l <posts.out)" -lt 6 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 expect_eq "uploads during the stick import" "$(sort posts.out | uniq -c | sed 's/^ *//')" "6 200"
-kill -TERM $pid
-wait $pid
+serve_stop TERM
 expect_eq "serve stopped" "$?" "0"
 expect_eq "uploads and import: every entry once" \
 	"$(( $(sum new b.out) + $(sed -n 's/.* new \([0-9]*\) duplicate.*/new \1/p' serve.log | sum new -) ))" "3000"

@@ -62,17 +62,12 @@ out=$("$BB" $C --timezone Nowhere/Else devices 2>&1)
 expect_eq "--timezone still checked" "$?" "2"
 
 # serve listens where the file says, with its key and database.
-"$BB" $C serve >serve.log 2>serve.err &
-pid=$!
-i=0
-while ! grep -q '^listening on ' serve.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+serve_start serve $C serve
 expect_eq "serve from the file" "$(sed -n 's/^listening on \(127\.0\.0\.1\):[0-9]*$/\1/p' serve.log)" "127.0.0.1"
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.log)
-[ -n "$port" ] && curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/time?device=gate-001" \
+curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/time?device=gate-001" \
 	>code.txt
 expect_eq "serve answers" "$(cat code.txt 2>/dev/null)" "200"
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+serve_stop
 # --listen overrides it; a bad --listen is still the command line's error.
 out=$("$BB" $C serve --listen nowhere 2>&1)
 expect_eq "serve --listen overrides: exit" "$?" "2"

@@ -23,13 +23,7 @@ bureau_begin test-bureau-load
 
 # One worker: the holders' bodies are read by the thread that merges the bundles in between, as
 # the timings below assume (with a pool, a holder waits behind another connection's merge).
-"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --buffer-limit 2 --request-timeout 2 --workers 1 \
-	>serve.log 2>serve.err &
-pid=$!
-i=0
-while ! grep -q '^listening on ' serve.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.log)
-[ -n "$port" ] || { fail "serve did not start: $(cat serve.err)"; kill $pid 2>/dev/null; finish; }
+serve_start serve --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --buffer-limit 2 --request-timeout 2 --workers 1
 
 # ---- memory: the buffer limit ----
 python3 - "$port" stage/gate-001-1-100-regular.snb >py-mem.out <<'PY'
@@ -38,11 +32,7 @@ port, bundle = int(sys.argv[1]), open(sys.argv[2], 'rb').read()
 MiB = 1 << 20
 
 def conn(src):
-    s = socket.socket()
-    s.settimeout(10)
-    s.bind((src, 0))
-    s.connect(('127.0.0.1', port))
-    return s
+    return socket.create_connection(('127.0.0.1', port), 10, (src, 0))
 
 def status(s):
     try:
@@ -148,9 +138,8 @@ closed before the clients stopped: yes
 served after: HTTP/1.1 200 OK"
 grep -q ' - - 408 in=0 device=- request deadline passed (2 s): [0-9]* connections\{0,1\} closed$' serve.log ||
 	fail "no deadline line in the log: $(cat serve.log)"
-echo "serve peak RSS: $(sed -n 's/^VmHWM: *//p' /proc/$pid/status)"
-kill -TERM $pid
-wait $pid
+echo "serve peak RSS: $(sed -n 's/^VmHWM: *//p' /proc/$serve_pid/status)"
+serve_stop TERM
 expect_eq "serve exit" "$?" "0"
 expect_eq "serve stderr" "$(cat serve.err)" ""
 finish

@@ -262,12 +262,7 @@ expect_eq "nothing written through the symlink" "$(ls -A elsewhere)" ""
 # ---- serve ----
 "$BB" --db "$DB" register --device stranger-001 --pub keys/stranger-001.key.pub >/dev/null || fail "register stranger-001"
 contact() { "$BB" --db "$DB" devices --json | jq -c "select(.device==\"$1\").last_contact"; }
-"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 >serve.log 2>serve.err &
-pid=$!
-i=0
-while ! grep -q '^listening on ' serve.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.log)
-[ -n "$port" ] || fail "serve did not start: $(cat serve.err)"
+serve_start serve --db "$DB" serve --key "$K" --listen 127.0.0.1:0
 U="http://127.0.0.1:$port"
 post() { curl -s -o "$2" -w '%{http_code}' -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$U/v1/bundle"; }
 expect_eq "POST good" "$(post stage/gate-003-1-100-regular.snb r1)" "400"
@@ -346,11 +341,7 @@ import select, socket, sys, time
 port = int(sys.argv[1])
 
 def conn(src):
-    s = socket.socket()
-    s.settimeout(20)
-    s.bind((src, 0))
-    s.connect(('127.0.0.1', port))
-    return s
+    return socket.create_connection(('127.0.0.1', port), 20, (src, 0))
 
 def idle():
     s = conn('127.0.0.1')
@@ -408,8 +399,7 @@ same IP while held: closed
 other IP while held: HTTP/1.1 200 OK
 same IP after closing: HTTP/1.1 200 OK
 idle connection closed by the server: yes"
-kill -TERM $pid
-wait $pid
+serve_stop TERM
 expect_eq "serve exit on SIGTERM" "$?" "0"
 expect_eq "serve log" "$(sed -E 's/^[0-9]{4}-[^ ]* //' serve.log)" "listening on 127.0.0.1:$port
 POST /v1/bundle 400 in=$(wc -c <stage/gate-003-1-100-regular.snb) device=gate-003 rejected
@@ -440,17 +430,12 @@ if command -v openssl >/dev/null 2>&1; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout tls.key \
 		-out tls.crt -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null ||
 		fail "openssl req"
-	"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key \
-		>tls.log 2>tls.err &
-	pid=$!
-	i=0
-	while ! grep -q '^listening on ' tls.log 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) (TLS)$/\1/p' tls.log)
+	serve_start tls --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --tls-cert tls.crt --tls-key tls.key
+	expect_eq "TLS listening" "$(head -n 1 tls.log)" "listening on 127.0.0.1:$port (TLS)"
 	expect_eq "TLS GET time" "$(curl -s --cacert tls.crt -o r6 -w '%{http_code}' \
 		"https://127.0.0.1:$port/v1/time?device=gate-002")" "200"
 	expect_eq "plain HTTP to TLS" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/time?device=gate-002")" "000"
-	kill -INT $pid
-	wait $pid
+	serve_stop INT
 	expect_eq "serve exit on SIGINT" "$?" "0"
 	expect_eq "TLS serve stopped" "$(tail -n 1 tls.log)" "stopping on SIGINT"
 	"$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 --tls-cert tls.crt >/dev/null 2>&1

@@ -32,18 +32,7 @@ rules_json() { # VERSION
 # gate_conf DIR: a gate not enrolled yet, its files under DIR.
 gate_conf() {
 	mkdir -p "$1/rules"
-	cat >"$1/gate.conf" <<CONF
-[station]
-board = sim
-db = gate.db
-enrolment = enrolment/enrolment.conf
-[sim]
-scenario = /dev/null
-[sync]
-device_key = device.key
-[rules]
-dir = rules
-CONF
+	write_unenrolled_conf "$1/gate.conf" rules
 }
 
 "$B/sentinel-bureau" keys init --key "$T/bureau.key" >/dev/null || fail "bureau keys init"
@@ -94,12 +83,7 @@ expect_eq "own key by stick" "$out" \
 [ -e "$T/bureau.db.enrol/$tok3.json" ] || fail "own key by stick: the token was spent"
 
 # Online: the package answered carries the set current then (version 3, signed after the package).
-bur --key "$T/bureau.key" serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
-[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+serve_start "$T/serve" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 bur enrol --home 阳光养老院 --gate gate-2 --bureau-key "$T/bureau.key.pub" --bureau-url "http://127.0.0.1:$port" \
 	--output "$T/s2" >"$T/s2.out" 2>&1 || fail "package of gate-2 not made"
 tok2=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s2.out")
@@ -119,7 +103,7 @@ expect_eq "online enrol: installed" "$(printf '%s\n' "$out" | grep -E '^(rule se
 	"rule set: installed version 3 (was 0)
 trust list: installed version 1 (was 0)"
 expect_eq "devices --json: home (online)" "$(bur devices --json | jq -r 'select(.device == "gate-2") | .home')" "阳光养老院"
-kill "$pid"; wait "$pid" 2>/dev/null
+serve_stop
 
 # A trust file that holds no key: refused by enrol, naming it.
 printf 'not a key\n' >"$T/junk.pem"

@@ -19,18 +19,7 @@ S=$T/stick
 mkdir -p "$S" "$T/gate"
 cp "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" "$T/issuers.jwks.json"
 
-cat >"$T/gate/gate.conf" <<CONF
-[station]
-board = sim
-db = gate.db
-enrolment = enrolment/enrolment.conf
-[sim]
-scenario = /dev/null
-[sync]
-device_key = device.key
-[rules]
-dir = .
-CONF
+write_unenrolled_conf "$T/gate/gate.conf" .
 
 # Not enrolled yet.
 out=$("$B/sentinelctl" status --config "$T/gate/gate.conf" --now 2026-11-29T12:00:00Z 2>&1)
@@ -60,18 +49,13 @@ cat >"$T/visits.scn" <<SCN
 $(visit "$FIX/green.png" 36.5 10000 61000)
 $(visit "$FIX/green.png" 36.6 10000 61000)
 SCN
+. "$ROOT/tests/sync/stick.sh"
 sync_and_import() {
 	sed "s#^scenario = /dev/null#scenario = $T/visits.scn\nstart = 2026-11-29T12:00:00Z\nclock = trusted\noutput = out.log#" \
 		"$1" >"$1.run"
 	"$B/sentineld" -f -c "$1.run" 2>"$T/sentineld.err" || fail "sentineld ($1): $(cat "$T/sentineld.err")"
-	mkdir -p "$2/mnt" "$2/sys/devices/usb1/block/sdz/sdz1" "$2/sys/dev/block"
-	echo 1 >"$2/sys/devices/usb1/block/sdz/removable"
-	dev=$(stat -c '%Hd:%Ld' "$2/mnt")
-	ln -sfn ../../devices/usb1/block/sdz/sdz1 "$2/sys/dev/block/$dev"
-	printf '1 0 0:1 / / rw - ext4 /dev/root rw\n99 1 %s / %s rw,nosuid - vfat /dev/sdz1 rw\n' \
-		"$dev" "$2/mnt" >"$2/mountinfo"
-	"$B/sentinelctl" sync usb --config "$1.run" --sysfs-root "$2/sys" --mountinfo "$2/mountinfo" "$2/mnt" \
-		>"$T/sync.out" 2>&1 || fail "sync usb ($1): $(cat "$T/sync.out")"
+	make_stick "$2"
+	sync_usb "$2" "$1.run" >"$T/sync.out" 2>&1 || fail "sync usb ($1): $(cat "$T/sync.out")"
 	"$BUR" --db "$T/bureau.db" --key "$R/bureau.key" import "$2/mnt" >"$T/import.out" 2>&1
 }
 expect_eq "token form" "$(printf '%s' "$token" | grep -cE '^[0-9a-f]{32}$')" "1"
@@ -240,12 +224,7 @@ expect_eq "other home's rules" "$out" "sentinel-bureau: enrol: --rules $R/rules-
 
 # Online: the gate sends the one-time token with its new key; the bureau
 # registers it at once and answers with the package.  The token works once.
-"$BUR" --db "$T/bureau.db" --key "$R/bureau.key" serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
-[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+serve_start "$T/serve" --db "$T/bureau.db" --key "$R/bureau.key" serve --listen 127.0.0.1:0
 out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-4 --bureau-key "$R/bureau.key.pub" \
 	--bureau-url "http://127.0.0.1:$port" --rules "$R/rules-v1.cose" --output "$T/s4" 2>&1)
 token4=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
@@ -268,18 +247,16 @@ expect_eq "online gate: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
 grep -q "^bureau_url = http://127.0.0.1:$port\$" "$T/g4/e4/enrolment.conf" || fail "online enrolment: no bureau_url"
 "$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
 # Plain http to anything but this machine is refused before anything is sent.
-out=$("$B/sentinelctl" enrol --config "$T/g4/gate.conf" --online "http://127.0.0.1.example.org:$port" \
-	--token 00000000000000000000000000000000 2>&1)
-expect_eq "plain http elsewhere: exit" "$?" "1"
-expect_eq "plain http elsewhere" "$out" \
-	"sentinelctl: enrol: already enrolled as gate sun-gate-4 ($T/g4/e4/enrolment.conf); remove it to enrol again"
+expect_run "plain http elsewhere" 1 \
+	"sentinelctl: enrol: already enrolled as gate sun-gate-4 ($T/g4/e4/enrolment.conf); remove it to enrol again" \
+	"$B/sentinelctl" enrol --config "$T/g4/gate.conf" --online "http://127.0.0.1.example.org:$port" \
+	--token 00000000000000000000000000000000
 mkdir -p "$T/g6"
 sed 's#e4/#e6/#; s#d4\.key#d6.key#' "$T/g4/gate.conf" >"$T/g6/gate.conf"
-out=$("$B/sentinelctl" enrol --config "$T/g6/gate.conf" --online "http://127.0.0.1.example.org:$port" \
-	--token 00000000000000000000000000000000 2>&1)
-expect_eq "plain http elsewhere (not enrolled): exit" "$?" "1"
-expect_eq "plain http elsewhere (not enrolled)" "$out" \
-	"sentinelctl: enrol: --online: 'http://127.0.0.1.example.org:$port' is not https:// (plain http only to 127.0.0.1 or localhost)"
+expect_run "plain http elsewhere (not enrolled)" 1 \
+	"sentinelctl: enrol: --online: 'http://127.0.0.1.example.org:$port' is not https:// (plain http only to 127.0.0.1 or localhost)" \
+	"$B/sentinelctl" enrol --config "$T/g6/gate.conf" --online "http://127.0.0.1.example.org:$port" \
+	--token 00000000000000000000000000000000
 # The same token again (another gate's attempt): refused, nothing enrolled, no key left behind.
 mkdir -p "$T/g5"
 sed 's#e4/#e5/#; s#d4\.key#d5.key#' "$T/g4/gate.conf" >"$T/g5/gate.conf"
@@ -302,7 +279,7 @@ expect_eq "bad package online" "$out" "sentinelctl: enrol: http://127.0.0.1:$por
 [ -e "$T/g7/e7/enrolment.conf" ] && fail "a bad package online enrolled the gate"
 expect_eq "bad package online: no key files left" "$(cd "$T/g7" && ls d7.* 2>/dev/null)" ""
 # A stick reply with the token spent online is refused too.
-kill "$pid"; wait "$pid" 2>/dev/null
+serve_stop
 grep -q "$token4" "$T/serve.log" "$T/serve.err" && fail "the token is in the bureau's log"
 
 finish

@@ -94,9 +94,7 @@ for g in b c; do
 done
 
 # ---- B: the issuer list by stick ----
-. "$ROOT/tests/sync/stick.sh"
-make_stick "$T/s1"
-bur export "$T/s1/mnt" >"$T/export1.out" 2>&1 || fail "export: $(cat "$T/export1.out")"
+stick_export "$T/s1" "$T/export1.out" --db "$DB" --key "$T/bureau.key"
 v1=$(sed -n 's#^issuers gate-b version \([0-9]*\): .*#\1#p' "$T/export1.out")
 [ -n "$v1" ] || fail "export names no issuer list: $(cat "$T/export1.out")"
 [ -f "$T/s1/mnt/sentinel/gate-b/in/issuers-$v1.cose" ] || fail "no issuer list on the stick"
@@ -109,12 +107,7 @@ expect_eq "B takes the list up" "$(grep -o 'issuer list version.*' "$T/b/err2")"
 	"issuer list version $v1 of the bureau taken up: 3 gates sign passes, 0 keys revoked"
 
 # ---- C: the issuer list online ----
-bur serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-spid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
-[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+serve_start "$T/serve" --db "$DB" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 for g in b c; do
 	sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#" "$T/$g/gate.conf"
 done
@@ -134,8 +127,7 @@ done
 # ---- the bureau revokes A ----
 "$B/sentinel-bureau" --db "$DB" devices revoke --device gate-a --reason "board stolen" >/dev/null || fail "revoke"
 # C by stick.
-make_stick "$T/s2"
-bur export "$T/s2/mnt" >"$T/export2.out" 2>&1 || fail "export 2: $(cat "$T/export2.out")"
+stick_export "$T/s2" "$T/export2.out" --db "$DB" --key "$T/bureau.key"
 v2=$(sed -n 's#^issuers gate-c version \([0-9]*\): .*#\1#p' "$T/export2.out")
 [ -n "$v2" ] && [ "$v2" -gt "$v1" ] || fail "the revocation did not make a newer list ($v1, $v2)"
 sync_usb "$T/s2" "$T/c/gate.conf" >"$T/c/sync2" 2>&1
@@ -147,8 +139,7 @@ expect_eq "C installs the revocation" "$(grep 'issuer lists:' "$T/c/sync2")" \
 expect_eq "B sync online: exit" "$?" "0"
 expect_eq "B installs the revocation" "$(grep 'issuer lists:' "$T/b/sync2")" \
 	"  issuer lists:      installed version $v2 (was $v1): 2 gates sign passes, 1 key revoked; sentineld takes it up before the next visit"
-kill "$spid" 2>/dev/null
-wait "$spid" 2>/dev/null
+serve_stop
 run_gate b 3
 run_gate c 3
 for g in b c; do
@@ -168,12 +159,7 @@ mv "$T/c/keys" "$T/c/keys.old" && mkdir "$T/c/keys"
 	--reason "board broken" --by 李工 >/dev/null || fail "handover c"
 "$ctl" pass issue --config "$T/c/gate.conf" --id C-NEW --visitor 赵六 --from "$from" --until "$until" \
 	--out "$T/pass-c-new.png" >/dev/null || fail "pass issue c (new key)"
-bur serve --listen 127.0.0.1:0 >"$T/serve2.log" 2>"$T/serve2.err" &
-spid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve2.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve2.log")
-[ -n "$port" ] || fail "serve did not start again: $(cat "$T/serve2.err")"
+serve_start "$T/serve2" --db "$DB" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 sed -i "s#^bureau_url = .*#bureau_url = http://127.0.0.1:$port#" "$T/b/gate.conf"
 "$ctl" sync online --config "$T/b/gate.conf" >"$T/b/sync3" 2>&1
 expect_eq "B sync online after the handover: exit" "$?" "0"
@@ -181,8 +167,7 @@ v3=$(sed -n 's/^  issuer lists: *installed version \([0-9]*\) (was .*/\1/p' "$T/
 [ -n "$v3" ] && [ "$v3" -gt "$v2" ] || fail "the handover did not make a newer list: $(cat "$T/b/sync3")"
 expect_eq "B installs the handover" "$(grep 'issuer lists:' "$T/b/sync3")" \
 	"  issuer lists:      installed version $v3 (was $v2): 2 gates sign passes, 2 keys revoked; sentineld takes it up before the next visit"
-kill "$spid" 2>/dev/null
-wait "$spid" 2>/dev/null
+serve_stop
 { person "$T/pass-c-old.png" "$T/green.png"; person "$T/pass-c-new.png" "$T/green2.png"; } >"$T/handover.scn"
 sed -i "s#^scenario = .*#scenario = $T/handover.scn#" "$T/b/gate.conf"
 run_gate b 4

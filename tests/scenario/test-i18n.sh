@@ -10,11 +10,7 @@
 . tests/scenario/lib.sh
 
 [ -x "$B/sentinel-bureau" ] || { echo "test-i18n: $B/sentinel-bureau not built: skipped"; exit 77; }
-if ! locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8'; then
-	[ "${CI:-}" = true ] && { echo "test-i18n: the zh_CN.UTF-8 locale is missing (make deps)" >&2; exit 1; }
-	echo "test-i18n: no zh_CN.UTF-8 locale: skipped"
-	exit 77
-fi
+need_zh_locale test-i18n
 unset LANGUAGE LC_ALL LC_MESSAGES
 export LANG=C TZ=CST-8
 ctl=$B/sentinelctl

@@ -50,17 +50,9 @@ card name=钱七 number=$n birth=19451128 from=20200101 to=20400101
 $(visit "$FIX/green.png" 36.5 10000 70000)
 SCN
 mkdir -p "$T/rules"
-write_conf "$T/gate.conf" age.scn gate.db out.log
-sed -i -e 's/^alert_ms = 2000$/alert_ms = 2000\nregister = idcard\ncard_timeout_ms = 3000/' \
-	-e 's/^start = .*/start = 2026-11-28T20:00:00Z/' "$T/gate.conf"
+write_idcard_conf "$T/gate.conf" age.scn "$T/bureau.key.pub" keys/device.key
+sed -i 's/^start = .*/start = 2026-11-28T20:00:00Z/' "$T/gate.conf"
 cat >>"$T/gate.conf" <<CONF
-
-[idreader]
-timeout_ms = 2000
-
-[sync]
-device_key = keys/device.key
-bureau_key = $T/bureau.key.pub
 
 [rules]
 dir = rules
@@ -110,16 +102,11 @@ DB=$(bureau_db age) || fail "bureau database"
 mkdir -p "$T/keys"
 "$B/sentinelctl" keys init --config "$T/gate.conf" >/dev/null || fail "gate keys init"
 "$B/sentinel-bureau" --db "$DB" register --device test-gate --pub "$T/keys/device.pub" >/dev/null || fail "register"
-"$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
+serve_start "$T/serve" --db "$DB" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#" "$T/gate.conf"
 out=$("$B/sentinelctl" sync online --config "$T/gate.conf" 2>&1)
 expect_eq "sync online: exit" "$?" "0"
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+serve_stop
 expect_eq "the bureau's birth years" \
 	"$("$B/sentinel-bureau" --db "$DB" entries --device test-gate --json | jq -r '.birth_year' | tr '\n' ' ')" \
 	"1949 2008 2008 1946 1945 "

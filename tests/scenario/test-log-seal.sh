@@ -111,11 +111,7 @@ gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 -g $san -I. -Ifirmware -Ibo
 	{ fail "cannot build seal-forge"; finish; }
 G=$T/g2
 mkdir -p "$G/keys"
-cat >"$G/visits.scn" <<SCN
-$(visit "$FIX/green.png" 36.5 10000 61000)
-$(visit "$FIX/red.png" 36.6 10000 61000)
-$(visit "$FIX/green.png" 36.7 10000 61000)
-SCN
+cp "$T/visits.scn" "$G/visits.scn"
 write_conf "$G/gate.conf" visits.scn gate.db out.log
 sed -i "s/^start = .*/start = $(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)/" "$G/gate.conf"
 printf '\n[sync]\ndevice_key = keys/device.key\nbureau_key = %s\n' "$T/bureau.key.pub" >>"$G/gate.conf"

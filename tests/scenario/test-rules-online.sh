@@ -39,12 +39,7 @@ bur policy sign --in "$T/rules-v1.json" --out "$T/rules-v1.cose" >/dev/null || f
 bur policy sign --in "$T/rules-v2.json" --out "$T/rules-v2.cose" >/dev/null ||
 	fail "sign v2 --db"
 
-bur serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-pid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
-[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+serve_start "$T/serve" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#" "$T/g/gate.conf"
 
 out=$("$ctl" sync online --config "$T/g/gate.conf" 2>&1)
@@ -76,6 +71,5 @@ case $out in *"sentinelctl: sync: the acknowledgement's rule set: not installed:
 expect_eq "the gate keeps version 2" "$("$ctl" policy show --config "$T/g/gate.conf" \
 	--now 2026-11-29T00:00:00Z | grep -E '^version ')" "version           2"
 
-kill "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+serve_stop
 finish

@@ -33,14 +33,7 @@ cat >"$T/q.scn" <<SCN
 $(visit "$T/g1.png" 36.5)
 # 2 the same under v1, a cold forehead first (measured again 1 s later); mid-visit, at
 #   that second reading, the daemon is frozen: the test installs v2 and sends SIGHUP
-show $T/g2.png
-temp 31.2 36.6
-presence 1
-wait 500
-signal stop
-wait 9500
-presence 0
-wait 2000
+$(frozen_visit "$T/g2.png")
 # 3 under v2 (open, at most 1 inside): admit
 $(visit "$T/g3.png" 36.5)
 # 4 under v2: the cap
@@ -55,17 +48,13 @@ write_rules_conf "$T/g" "$T/q.scn" "$R/bureau.key.pub"
 "$B/sentinelctl" policy install --config "$T/g/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v1.cose" \
 	>/dev/null || fail "install v1"
 
-"$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" &
-pid=$!
-expect_stopped "$pid" "$T/g/stderr"
+sentineld_frozen "$T/g/gate.conf"
 expect_eq "frozen in visit 2, before its entry" \
 	"$(grep -oE 'visit [0-9]+: entry [0-9]+' "$T/g/stderr" | tr '\n' ' ')" "visit 1: entry 1 "
 "$B/sentinelctl" policy install --config "$T/g/gate.conf" --now 2026-11-29T00:00:00Z "$R/rules-v2.cose" \
 	>/dev/null || fail "install v2 while sentineld runs"
 kill -HUP "$pid" || fail "SIGHUP"
-kill -CONT "$pid" || fail "SIGCONT"
-wait "$pid"
-expect_eq "sentineld exit status" "$?" "0"
+sentineld_resume
 
 expect_eq "the reload comes between visits 2 and 3" \
 	"$(grep -oE 'start: rule set version [0-9]+|visit [0-9]+: entry [0-9]+|SIGHUP: rule set version [0-9]+' "$T/g/stderr")" \

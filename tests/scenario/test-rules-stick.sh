@@ -36,14 +36,7 @@ rules_json 2 open >"$T/rules-v2.json"
 cat >"$T/q.scn" <<SCN
 # 1 under version 1 (closed): refer.  A cold forehead first; at the second
 #   reading the daemon is frozen and the test syncs the stick.
-show $T/g1.png
-temp 31.2 36.6
-presence 1
-wait 500
-signal stop
-wait 9500
-presence 0
-wait 2000
+$(frozen_visit "$T/g1.png")
 # 2 under version 2 (open): admit
 $(visit "$T/g2.png" 36.5)
 SCN
@@ -66,24 +59,8 @@ expect_eq "an older set is not recorded" "$out" \
 	"sentinel-bureau: policy: home '阳光养老院' has rule set version 2 already: version 1 is not newer: not recorded"
 
 # The stick: the bureau's export for every gate, with the home's current set.
-. "$ROOT/tests/sync/stick.sh"
-S=$T/stick
-make_stick "$S"
-bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
-expect_eq "export names the rule set" "$(grep '^rules' "$T/export.out")" \
-	"rules test-gate version 2: $S/mnt/sentinel/test-gate/in/rules-2.cose"
-cmp -s "$S/mnt/sentinel/test-gate/in/rules-2.cose" "$T/rules-v2.cose" || fail "the stick's rule set is not the signed one"
-
-"$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" &
-pid=$!
-expect_stopped "$pid" "$T/g/stderr"
-sync_usb "$S" "$T/g/gate.conf" >"$T/sync.out" 2>&1
-expect_eq "sync usb exit" "$?" "0"
-expect_eq "sync installs the set" "$(grep 'rule sets:' "$T/sync.out")" \
+stick_sync_frozen "$T/g/gate.conf" rules 2 "$T/rules-v2.cose" \
 	"  rule sets:         installed version 2 (was 1), fresh; sentineld applies it before the next visit"
-kill -CONT "$pid" || fail "SIGCONT"
-wait "$pid"
-expect_eq "sentineld exit status" "$?" "0"
 
 expect_eq "the new set is taken up between visits 1 and 2" \
 	"$(grep -oE 'start: rule set version [0-9]+|visit [0-9]+: entry [0-9]+|rules dir: .*' "$T/g/stderr")" \

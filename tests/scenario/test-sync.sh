@@ -195,20 +195,8 @@ if command -v openssl >/dev/null && command -v python3 >/dev/null; then
 			-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
 			-keyout "$T/$c.key" -out "$T/$c.crt" 2>/dev/null || fail "openssl req ($c)"
 	done
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	"$B/sentinel-bureau" --db "$BDB" --key "$T/bureau.key" serve --listen "127.0.0.1:$port" \
-		--tls-cert "$T/tls.crt" --tls-key "$T/tls.key" >"$T/serve.log" 2>&1 &
-	serve=$!
-	python3 - "$port" <<'PY' || fail "sentinel-bureau serve did not listen"
-import socket, sys, time
-for _ in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
+	serve_start "$T/serve" --db "$BDB" --key "$T/bureau.key" serve --listen 127.0.0.1:0 \
+		--tls-cert "$T/tls.crt" --tls-key "$T/tls.key"
 	online_conf() { # CA
 		sed -e 's/^db = .*/db = online.db/' "$T/gate.conf" >"$T/online.conf"
 		printf 'bureau_url = https://127.0.0.1:%s\nbureau_ca = %s\nretries = 2\n' "$port" "$1" >>"$T/online.conf"
@@ -231,8 +219,7 @@ PY
 	expect_eq "online over TLS exit" "$?" "0"
 	expect_eq "online over TLS: acknowledged" "$(echo "$out" | grep 'acknowledged:')" \
 		"  acknowledged:      up to 3 (was 0)"
-	kill "$serve" 2>/dev/null
-	wait "$serve" 2>/dev/null
+	serve_stop
 	# The bureau gone: each request and each wait before a retry shown on a terminal (script(1)),
 	# nothing of it off one.
 	sed 's/^db = .*/db = tty.db/' "$T/online.conf" >"$T/tty.conf"

@@ -26,14 +26,7 @@ cp "$JWKS" "$T/more.jwks.json"
 printf 'not a key\n' >"$T/bad.pem"
 
 cat >"$T/q.scn" <<SCN
-show $FIX/green.png
-temp 31.2 36.6
-presence 1
-wait 500
-signal stop
-wait 9500
-presence 0
-wait 2000
+$(frozen_visit "$FIX/green.png")
 $(visit "$FIX/green.png" 36.5)
 SCN
 cat >"$T/one.scn" <<SCN
@@ -76,24 +69,8 @@ expect_eq "not newer" "$out" \
 	--out "$T/forged.cose" >/dev/null || fail "sign with another key"
 
 # ---- by stick, to the running daemon ----
-. "$ROOT/tests/sync/stick.sh"
-S=$T/stick
-make_stick "$S"
-bur export "$S/mnt" >"$T/export.out" 2>&1 || fail "bureau export: $(cat "$T/export.out")"
-expect_eq "export names the trust list" "$(grep '^trust' "$T/export.out")" \
-	"trust test-gate version 1: $S/mnt/sentinel/test-gate/in/trust-1.cose"
-cmp -s "$S/mnt/sentinel/test-gate/in/trust-1.cose" "$T/trust-v1.cose" || fail "the stick's list is not the signed one"
-
-"$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr" &
-pid=$!
-expect_stopped "$pid" "$T/g/stderr"
-sync_usb "$S" "$T/g/gate.conf" >"$T/sync.out" 2>&1
-expect_eq "sync usb: exit" "$?" "0"
-expect_eq "sync installs the list" "$(grep 'trust lists:' "$T/sync.out")" \
+stick_sync_frozen "$T/g/gate.conf" trust 1 "$T/trust-v1.cose" \
 	"  trust lists:       installed version 1 (was 0), 1 file; sentineld takes it up before the next visit"
-kill -CONT "$pid" || fail "SIGCONT"
-wait "$pid"
-expect_eq "sentineld exit status" "$?" "0"
 expect_eq "the list is taken up between visits 1 and 2" \
 	"$(grep -oE 'visit [0-9]+:|trust list.*' "$T/g/stderr")" \
 	"visit 1:
@@ -113,12 +90,7 @@ rm "$S/mnt/sentinel/test-gate/in/trust-9.cose"
 # ---- online: version 2 in the acknowledgement ----
 bur trust sign --home 阳光养老院 --version 2 --in "$T/more.jwks.json" --in "$T/issuers.jwks.json" \
 	--out "$T/trust-v2.cose" >/dev/null || fail "sign v2"
-bur serve --listen 127.0.0.1:0 >"$T/serve.log" 2>"$T/serve.err" &
-spid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.log")
-[ -n "$port" ] || fail "serve did not start: $(cat "$T/serve.err")"
+serve_start "$T/serve" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen 127.0.0.1:0
 sed -i "s#^bureau_key = .*#&\nbureau_url = http://127.0.0.1:$port#; s#q\.scn#one.scn#" "$T/g/gate.conf"
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr2" || fail "sentineld (second run)"
 out=$("$ctl" sync online --config "$T/g/gate.conf" 2>&1)
@@ -131,6 +103,5 @@ more.jwks.json"
 "$B/sentineld" -f -c "$T/g/gate.conf" 2>"$T/g/stderr3" || fail "sentineld (third run)"
 expect_eq "taken up at start" "$(grep -oE 'trust list.*' "$T/g/stderr3")" \
 	"trust list version 2 of the bureau taken up (was 0): 2 issuer keys"
-kill "$spid" 2>/dev/null
-wait "$spid" 2>/dev/null
+serve_stop
 finish

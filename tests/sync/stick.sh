@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
-# A fake USB stick for the sync tests (sourced by tests/sync/synctest.sh and
-# the scenario scripts that sync by stick: test-sync, test-log-seal,
-# test-privacy-rest, test-rules-stick).
+# A fake USB stick for the sync tests (sourced by tests/sync/synctest.sh, by
+# the scenario scripts that sync by stick and by tests/scenario/lib.sh's
+# stick_export).
 # make_stick DIR - DIR/mnt, a directory listed as a vfat mount of /dev/sdz1
 # in DIR/mountinfo, with a fake sysfs under DIR/sys that says the device is
 # removable.
