@@ -154,7 +154,6 @@ int sentineld__explain_db(const char *path, char *buf, size_t size)
 {
 	char dir[PATH_MAX];
 	struct stat sb;
-	char *slash;
 
 	if (stat(path, &sb) == 0) {
 		struct snt_store *st = NULL;
@@ -190,12 +189,7 @@ int sentineld__explain_db(const char *path, char *buf, size_t size)
 		}
 		return 0;
 	}
-	snt_strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snt_strlcpy(dir, ".", sizeof(dir));
+	snt_dir_of(path, dir, sizeof(dir));
 	if (stat(dir, &sb) != 0) {
 		snprintf(buf, size, _("directory %.512s: %s"), dir, strerror(errno));
 		return -1;

@@ -37,16 +37,10 @@ struct sim_screens *sim_screens_new(const struct snt_config *cfg)
 {
 	struct sim_screens *ss = calloc(1, sizeof(*ss));
 	char base[PATH_MAX];
-	char *slash;
 
 	if (!ss)
 		return NULL;
-	snt_strlcpy(base, cfg->sim_output, sizeof(base));
-	slash = strrchr(base, '/');
-	if (slash)
-		*(slash == base ? slash + 1 : slash) = '\0';
-	else
-		snt_strlcpy(base, ".", sizeof(base));
+	snt_dir_of(cfg->sim_output, base, sizeof(base));
 	snprintf(ss->dir, sizeof(ss->dir), "%.*s/screens", PATH_MAX - 16, base);
 	snprintf(ss->wav, sizeof(ss->wav), "%.*s/audio.wav", PATH_MAX - 16, base);
 	snt_strlcpy(ss->clips, cfg->audio_clips, sizeof(ss->clips));

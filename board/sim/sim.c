@@ -422,7 +422,6 @@ static enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf
 	struct snt_scenario *scn = NULL;
 	enum snt_scenario_err serr;
 	char dir[PATH_MAX];
-	char *slash;
 
 	serr = snt_scenario_load(cfg->sim_scenario, &scn, errbuf, errlen);
 	snt_scenario_free(scn);
@@ -438,12 +437,7 @@ static enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf
 		snprintf(errbuf, errlen, "%s: %s", cfg->sim_output, strerror(errno));
 		return SNT_HAL_ERR_IO;
 	}
-	snt_strlcpy(dir, cfg->sim_output, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snt_strlcpy(dir, ".", sizeof(dir));
+	snt_dir_of(cfg->sim_output, dir, sizeof(dir));
 	if (access(dir, W_OK) != 0) {
 		snprintf(errbuf, errlen, "%s: directory %s: %s", cfg->sim_output, dir, strerror(errno));
 		return SNT_HAL_ERR_IO;

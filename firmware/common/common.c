@@ -285,20 +285,30 @@ int snt_fsync_dir(const char *dir)
 	return err;
 }
 
-int snt_fsync_dir_of(const char *path)
+int snt_dir_of(const char *path, char *dir, size_t size)
 {
-	char dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	size_t n;
 
 	if (!slash)
-		return snt_fsync_dir(".");
+		return snt_strlcpy(dir, ".", size) >= size ? ENAMETOOLONG : 0;
 	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= sizeof(dir))
+	if (n >= size) {
+		if (size)
+			dir[0] = '\0';
 		return ENAMETOOLONG;
+	}
 	memcpy(dir, path, n);
 	dir[n] = '\0';
-	return snt_fsync_dir(dir);
+	return 0;
+}
+
+int snt_fsync_dir_of(const char *path)
+{
+	char dir[PATH_MAX];
+	int err = snt_dir_of(path, dir, sizeof(dir));
+
+	return err ? err : snt_fsync_dir(dir);
 }
 
 int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mode)

@@ -190,9 +190,16 @@ int snt_write_all(int fd, const void *buf, size_t len) SNT_WUR;
 int snt_fsync_dir(const char *dir);
 
 /*
- * snt_fsync_dir_of() - snt_fsync_dir() of the directory holding the file
- * @path: what stands before its last '/' ("/" for a file in the root, "."
+ * snt_dir_of() - the directory holding the file @path, into @dir (@size
+ * bytes): what stands before its last '/' ("/" for a file in the root, "."
  * for a name without '/').
+ * Return: 0; ENAMETOOLONG when it does not fit in @size bytes (@dir is then
+ * "").
+ */
+int snt_dir_of(const char *path, char *dir, size_t size);
+
+/*
+ * snt_fsync_dir_of() - snt_fsync_dir() of snt_dir_of(@path).
  * Return: 0; ENAMETOOLONG when that directory's name is PATH_MAX bytes or
  * longer; else as snt_fsync_dir().
  */
