@@ -117,6 +117,57 @@ enum bureau_err bureau_db_device_key(struct bureau_db *db, const char *device, E
 	return db->ops->device_key(db, device, key, why, n);
 }
 
+void *bureau__grow(void *arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *p;
+
+	if (need <= *cap)
+		return arr;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(arr, ncap * size);
+	if (p)
+		*cap = ncap;
+	return p;
+}
+
+int bureau__push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
+{
+	int64_t *p = bureau__grow(*arr, cap, *cnt + 2, sizeof(**arr));
+
+	if (!p)
+		return -1;
+	*arr = p;
+	p[(*cnt)++] = a;
+	p[(*cnt)++] = b;
+	return 0;
+}
+
+enum bureau_err bureau__payload_copy(const struct snt_entry *e, const char *device, int64_t seq, uint8_t **payload,
+				     size_t *len, enum snt_colour *colour, char *why, size_t n)
+{
+	if (!e || e->payload_len == 0) {
+		snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
+		return BUREAU_ERR_DB;
+	}
+	*payload = malloc(e->payload_len);
+	if (!*payload)
+		return BUREAU_ERR_NOMEM;
+	memcpy(*payload, e->payload, e->payload_len);
+	*len = e->payload_len;
+	*colour = e->colour;
+	return BUREAU_OK;
+}
+
+enum bureau_err bureau__held_other(bool same, const char *device, const char *what, char *why, size_t n)
+{
+	if (same)
+		return BUREAU_OK;
+	snprintf(why, n, "device %s is registered with another %s; use --replace", device, what);
+	return BUREAU_ERR_EXISTS;
+}
+
 enum bureau_err bureau__cut_start(const struct bureau_manifest *m, struct bureau_cut *c,
 				  struct bureau_manifest *kept, char *why, size_t n)
 {

@@ -164,6 +164,42 @@ enum bureau_err bureau__cut_start(const struct bureau_manifest *m, struct bureau
 enum bureau_err bureau__cut_batch(const struct bureau_manifest *m, struct bureau_cut *c, const struct snt_entry **e,
 				  size_t *count, const struct bureau_record **r, size_t *nr, char *why, size_t n);
 
+/*
+ * bureau__held_other() - the rule of a registration that finds a value
+ * held (reg()'s key, set_seal_key()'s seal key): the same value again
+ * changes nothing, another one is refused (the caller replaces it only
+ * when asked to).  @what names the value in "device @device is registered
+ * with another @what; use --replace".
+ * Return: BUREAU_OK when @same; else BUREAU_ERR_EXISTS with @why.
+ */
+enum bureau_err bureau__held_other(bool same, const char *device, const char *what, char *why, size_t n);
+
+/*
+ * bureau__grow() - the array @arr of *@cap elements of @size bytes with
+ * room for @need: as it is when it has, else grown with realloc()
+ * (doubling, from 16), *@cap updated.
+ * Return: the array (it may have moved); NULL when out of memory (@arr is
+ * then unchanged, still the caller's to free).
+ */
+void *bureau__grow(void *arr, size_t *cap, size_t need, size_t size);
+
+/*
+ * bureau__push_pair() - append @a and @b to the array *@arr of *@cnt
+ * integers (capacity *@cap), as gaps() lists its ranges.
+ * Return: 0; -1 out of memory (*@arr unchanged, still to free).
+ */
+int bureau__push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b);
+
+/*
+ * bureau__payload_copy() - payload()'s result from the entry @e of @device
+ * seq @seq as read (NULL when its row did not decode): a copy of its
+ * payload into *@payload (to free) and *@len, its colour into *@colour.
+ * Return: BUREAU_OK; BUREAU_ERR_DB ("no readable payload", in @why) when @e
+ * is NULL or has no payload; BUREAU_ERR_NOMEM.
+ */
+enum bureau_err bureau__payload_copy(const struct snt_entry *e, const char *device, int64_t seq, uint8_t **payload,
+				     size_t *len, enum snt_colour *colour, char *why, size_t n);
+
 extern const struct bureau_backend bureau_backend_sqlite;	/* db_sqlite.c */
 extern const struct bureau_backend bureau_backend_pg;		/* db_pg.c */
 

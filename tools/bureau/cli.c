@@ -6,17 +6,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "tools/bureau/cli.h"
+#include "common/i18n.h"
+
+static void verr(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "sentinel-bureau: %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 void bureau_err(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "sentinel-bureau: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	verr(cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+int bureau_usage_error(const char *cmd, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(cmd, fmt, ap);
+	va_end(ap);
+	if (hint)
+		fputs(hint, stderr);
+	return 2;
+}
+
+int bureau_option_error(const char *cmd, const char *hint, int c, char **argv)
+{
+	if (c == ':')
+		return bureau_usage_error(cmd, hint, _("option '%s' needs an argument"), argv[optind - 1]);
+	return bureau_usage_error(cmd, hint, _("unknown option '%s'"), argv[optind - 1]);
 }
 
 /* Whether sentinel-bureau's option @opt takes its value as the next word. */

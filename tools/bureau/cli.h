@@ -13,6 +13,22 @@
 void bureau_err(const char *cmd, const char *fmt, ...) SNT_PRINTF(2, 3);
 
 /*
+ * bureau_usage_error() - a usage error: bureau_err(@cmd, @fmt, ...), then
+ * @hint (a whole line such as "Try 'sentinel-bureau --help'.\n"; NULL: none)
+ * on stderr.
+ * Return: 2, the exit status of a usage error.
+ */
+int bureau_usage_error(const char *cmd, const char *hint, const char *fmt, ...) SNT_PRINTF(3, 4);
+
+/*
+ * bureau_option_error() - bureau_usage_error() for what getopt_long() (with
+ * opterr 0 and an optstring starting with ':') returned @c: ':' "option
+ * '<word>' needs an argument", anything else "unknown option '<word>'".
+ * Return: 2.
+ */
+int bureau_option_error(const char *cmd, const char *hint, int c, char **argv);
+
+/*
  * bureau_command_word() - the command word of @argv (@argc words): its
  * first operand, past the options and the value of each option that takes
  * one given as the next word; "--" ends the options.

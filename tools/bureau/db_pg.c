@@ -349,6 +349,22 @@ static char *differ_sql(const char *held)
 	return sql;
 }
 
+enum bureau_err pg__begin_schema(struct pg_db *db, char *why, size_t n, const char *what)
+{
+	enum bureau_err err = pg__cmd(db, "BEGIN", NULL, why, n, what);
+	PGresult *r;
+
+	if (err)
+		return err;
+	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, what);
+	if (!r) {
+		pg__rollback(db);
+		return BUREAU_ERR_DB;
+	}
+	PQclear(r);
+	return BUREAU_OK;
+}
+
 /*
  * 0 schema present and ours, 1 empty database, -1 failure or not ours (why
  * set).  *@version: the schema's version (1 to PG_SCHEMA_VERSION) when 0.
@@ -400,15 +416,9 @@ static enum bureau_err make_schema(struct pg_db *db, char *why, size_t n)
 	PGresult *r;
 	int state, version;
 
-	err = pg__cmd(db, "BEGIN", NULL, why, n, "schema");
+	err = pg__begin_schema(db, why, n, "schema");
 	if (err)
 		return err;
-	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "schema");
-	if (!r) {
-		pg__rollback(db);
-		return BUREAU_ERR_DB;
-	}
-	PQclear(r);
 	state = schema_state(db, &version, why, n);	/* made by another process meanwhile? */
 	if (state < 0) {
 		pg__rollback(db);
@@ -584,22 +594,16 @@ struct copybuf {
 
 static uint8_t *cb_room(struct copybuf *b, size_t add)
 {
-	if (b->len + add > b->cap) {
-		size_t ncap = b->cap ? b->cap : PG_COPY_CHUNK;
-		void *q;
+	size_t need = b->len + add;
+	uint8_t *q = bureau__grow(b->p, &b->cap, need < PG_COPY_CHUNK ? PG_COPY_CHUNK : need, 1);
 
-		while (ncap < b->len + add)
-			ncap *= 2;
-		q = realloc(b->p, ncap);
-		if (!q) {
-			b->failed = true;
-			return NULL;
-		}
-		b->p = q;
-		b->cap = ncap;
+	if (!q) {
+		b->failed = true;
+		return NULL;
 	}
-	b->len += add;
-	return b->p + b->len - add;
+	b->p = q;
+	b->len = need;
+	return q + need - add;
 }
 
 static void cb_int(struct copybuf *b, int64_t v)

@@ -90,6 +90,13 @@ PGresult *pg__run(struct pg_db *db, const char *sql, const struct params *p, Exe
 /* pg__run() of a statement without rows.  Return BUREAU_OK, or BUREAU_ERR_DB with @why. */
 enum bureau_err pg__cmd(struct pg_db *db, const char *sql, const struct params *p, char *why, size_t n,
 			   const char *what);
+/*
+ * pg__begin_schema() - begin a transaction holding the schema's advisory
+ * lock (PG_LOCK_SCHEMA), to change the schema or add a partition.  Return
+ * BUREAU_OK; BUREAU_ERR_DB with @why ("bureau database: @what: ...") and
+ * nothing left open.
+ */
+enum bureau_err pg__begin_schema(struct pg_db *db, char *why, size_t n, const char *what);
 /* Roll back the open transaction, if any. */
 void pg__rollback(struct pg_db *db);
 /* An integer column of a binary result (int8, int4, int2). */

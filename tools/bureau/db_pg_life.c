@@ -79,15 +79,9 @@ enum bureau_err pg__register(struct bureau_db *base_, const char *device, const 
 		bool same = PQgetlength(r, 0, 0) == 8 && !memcmp(PQgetvalue(r, 0, 0), kid, 8);
 
 		PQclear(r);
-		if (same) {
+		if (same || !replace) {
 			pg__rollback(db);
-			return BUREAU_OK;
-		}
-		if (!replace) {
-			pg__rollback(db);
-			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
-				 device);
-			return BUREAU_ERR_EXISTS;
+			return bureau__held_other(same, device, "key (kid differs)", why, n);
 		}
 		pg__p_text(&p, pub_pem);
 		pg__p_blob(&p, kid, 8);

@@ -34,16 +34,12 @@ static bool month_in(const int32_t *arr, size_t count, int32_t m)
 
 static int month_add(int32_t **arr, size_t *count, size_t *cap, int32_t m)
 {
-	if (*count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
+	int32_t *p = bureau__grow(*arr, cap, *count + 1, sizeof(**arr));
 
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*count)++] = m;
+	if (!p)
+		return -1;
+	*arr = p;
+	p[(*count)++] = m;
 	qsort(*arr, *count, sizeof(**arr), month_cmp);
 	return 0;
 }
@@ -107,15 +103,9 @@ static enum bureau_err make_month(struct pg_db *db, int32_t m, char *why, size_t
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE IF NOT EXISTS entries_%04d_%02d PARTITION OF entries FOR VALUES FROM (%" PRId64
 		 ") TO (%" PRId64 ")", m / 12, m % 12 + 1, from, to);
-	err = pg__cmd(db, "BEGIN", NULL, why, n, "partition");
+	err = pg__begin_schema(db, why, n, "partition");
 	if (err)
 		return err;
-	r = pg__run(db, "SELECT pg_advisory_xact_lock(" PG_LOCK_SCHEMA ")", NULL, PGRES_TUPLES_OK, why, n, "partition");
-	if (!r) {
-		pg__rollback(db);
-		return BUREAU_ERR_DB;
-	}
-	PQclear(r);
 	r = PQexec(db->conn, sql);
 	if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
 		PQclear(r);

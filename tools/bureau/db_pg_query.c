@@ -119,22 +119,6 @@ enum bureau_err pg__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEVICE_
 	return BUREAU_OK;
 }
 
-static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
-{
-	if (*cnt + 2 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*cnt)++] = a;
-	(*arr)[(*cnt)++] = b;
-	return 0;
-}
-
 enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **ranges, size_t *count,
 			       char *why, size_t n)
 {
@@ -170,7 +154,7 @@ enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **
 	if (!r)
 		return BUREAU_ERR_DB;
 	for (int i = 0; i < PQntuples(r); i++) {
-		if (push_pair(&arr, &cnt, &cap, pg__get_int(r, i, 0), pg__get_int(r, i, 1))) {
+		if (bureau__push_pair(&arr, &cnt, &cap, pg__get_int(r, i, 0), pg__get_int(r, i, 1))) {
 			PQclear(r);
 			free(arr);
 			return BUREAU_ERR_NOMEM;
@@ -178,7 +162,7 @@ enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **
 	}
 	PQclear(r);
 	/* Past the last regular entry up to a priority copy's seq: missing too. */
-	if (max > max_seq && push_pair(&arr, &cnt, &cap, max_seq + 1, max)) {
+	if (max > max_seq && bureau__push_pair(&arr, &cnt, &cap, max_seq + 1, max)) {
 		free(arr);
 		return BUREAU_ERR_NOMEM;
 	}
@@ -383,21 +367,9 @@ enum bureau_err pg__payload(struct bureau_db *base_, const char *device, int64_t
 			PQclear(r);
 			continue;
 		}
-		if (decode_row(r, 0, &e) || e.payload_len == 0) {
-			PQclear(r);
-			snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
-			return BUREAU_ERR_DB;
-		}
-		*payload = malloc(e.payload_len);
-		if (!*payload) {
-			PQclear(r);
-			return BUREAU_ERR_NOMEM;
-		}
-		memcpy(*payload, e.payload, e.payload_len);
-		*len = e.payload_len;
-		*colour = e.colour;
+		err = bureau__payload_copy(decode_row(r, 0, &e) ? NULL : &e, device, seq, payload, len, colour, why, n);
 		PQclear(r);
-		return BUREAU_OK;
+		return err;
 	}
 	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
 	return BUREAU_ERR_NOTFOUND;
@@ -700,10 +672,7 @@ enum bureau_err pg__set_seal_key(struct bureau_db *base_, const char *device, co
 		if (same || !replace) {
 			PQclear(r);
 			pg__rollback(db);
-			if (same)
-				return BUREAU_OK;
-			snprintf(why, n, "device %s is registered with another seal key; use --replace", device);
-			return BUREAU_ERR_EXISTS;
+			return bureau__held_other(same, device, "seal key", why, n);
 		}
 	}
 	PQclear(r);

@@ -477,15 +477,9 @@ static enum bureau_err sq_register(struct bureau_db *base_, const char *device, 
 
 		sqlite3_finalize(s);
 		s = NULL;
-		if (same) {
+		if (same || !replace) {
 			sqlite__rollback(db);
-			return BUREAU_OK;
-		}
-		if (!replace) {
-			sqlite__rollback(db);
-			snprintf(why, n, "device %s is registered with another key (kid differs); use --replace",
-				 device);
-			return BUREAU_ERR_EXISTS;
+			return bureau__held_other(same, device, "key (kid differs)", why, n);
 		}
 		if (sqlite3_prepare_v2(db->db, "UPDATE devices SET pub_pem = ?2, kid = ?3 WHERE device = ?1", -1,
 				       &s, NULL) != SQLITE_OK)
@@ -553,10 +547,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 		if (same || !replace) {
 			sqlite3_finalize(s);
 			sqlite__rollback(db);
-			if (same)
-				return BUREAU_OK;
-			snprintf(why, n, "device %s is registered with another seal key; use --replace", device);
-			return BUREAU_ERR_EXISTS;
+			return bureau__held_other(same, device, "seal key", why, n);
 		}
 	}
 	sqlite3_finalize(s);

@@ -173,22 +173,6 @@ enum bureau_err sqlite__devices(struct bureau_db *base_, char (**ids)[BUREAU_DEV
 	return BUREAU_OK;
 }
 
-static int push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
-{
-	if (*cnt + 2 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!p)
-			return -1;
-		*arr = p;
-		*cap = ncap;
-	}
-	(*arr)[(*cnt)++] = a;
-	(*arr)[(*cnt)++] = b;
-	return 0;
-}
-
 enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_t **ranges,
 			       size_t *count, char *why, size_t n)
 {
@@ -221,7 +205,7 @@ enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(s, 0);
 
-		if (seq > cur + 1 && push_pair(&arr, &cnt, &cap, cur + 1, seq - 1))
+		if (seq > cur + 1 && bureau__push_pair(&arr, &cnt, &cap, cur + 1, seq - 1))
 			goto err_nomem;
 		cur = seq;
 	}
@@ -231,7 +215,7 @@ enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_
 		return sqlite__db_fail(db, why, n, "gaps");
 	}
 	/* Past the last regular entry up to a priority copy's seq: missing too. */
-	if (max > cur && push_pair(&arr, &cnt, &cap, cur + 1, max))
+	if (max > cur && bureau__push_pair(&arr, &cnt, &cap, cur + 1, max))
 		goto err_nomem;
 	*ranges = arr;
 	*count = cnt / 2;
@@ -378,21 +362,10 @@ enum bureau_err sqlite__payload(struct bureau_db *base_, const char *device, int
 			sqlite3_reset(s);
 			continue;
 		}
-		if (rc != SQLITE_ROW || sqlite__read_entry(s, &e) || e.payload_len == 0) {
-			sqlite3_reset(s);
-			snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
-			return BUREAU_ERR_DB;
-		}
-		*payload = malloc(e.payload_len);
-		if (!*payload) {
-			sqlite3_reset(s);
-			return BUREAU_ERR_NOMEM;
-		}
-		memcpy(*payload, e.payload, e.payload_len);
-		*len = e.payload_len;
-		*colour = e.colour;
+		err = bureau__payload_copy(rc != SQLITE_ROW || sqlite__read_entry(s, &e) ? NULL : &e, device, seq, payload,
+					   len, colour, why, n);
 		sqlite3_reset(s);
-		return BUREAU_OK;
+		return err;
 	}
 	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
 	return BUREAU_ERR_NOTFOUND;

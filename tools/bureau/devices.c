@@ -43,9 +43,7 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 
 	if (cfg->nargs > 2)
 		return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[2]);
-	if (bureau__check_options(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_DEVICE | O_REASON, O_DEVICE | O_REASON, 0 + 1, &db);
 	if (status)
 		return status;
 	err = bureau_db_revoke(db, cfg->device, cfg->reason, now_ms, &changed, why, sizeof(why));
@@ -53,11 +51,8 @@ int bureau__cmd_revoke(const struct config *cfg, int64_t now_ms)
 		bureau_db_close(db);
 		return bureau__usage_error("--%s", why);
 	}
-	if (err) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
-	}
+	if (err)
+		return bureau__db_fail(db, why, err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE);
 	if (changed) {
 		struct bureau_device_info info;
 
@@ -190,16 +185,11 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 
 	if (cfg->nargs >= 2 && !strcmp(cfg->args[1], "revoke"))
 		return bureau__cmd_revoke(cfg, now_ms);
-	if (bureau__check_options(cfg, O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_JSON, 0, 0, &db);
 	if (status)
 		return status;
-	if (bureau_db_devices(db, &ids, &count, why, sizeof(why))) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
+	if (bureau_db_devices(db, &ids, &count, why, sizeof(why)))
+		return bureau__db_fail(db, why, EXIT_USAGE);
 	for (size_t i = 0; i < count && status == EXIT_OK; i++) {
 		struct bureau_device_info info;
 		struct bureau_handover *ho = NULL;
@@ -338,17 +328,12 @@ int bureau__cmd_entries(const struct config *cfg)
 	enum bureau_err err;
 	int status = EXIT_OK;
 
-	if (bureau__check_options(cfg, O_DEVICE | O_JSON, O_DEVICE, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_DEVICE | O_JSON, O_DEVICE, 0, &db);
 	if (status)
 		return status;
 	err = bureau_db_entries_new(db, cfg->device, &it, why, sizeof(why));
-	if (err) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE;
-	}
+	if (err)
+		return bureau__db_fail(db, why, err == BUREAU_ERR_NOTFOUND ? EXIT_FAIL : EXIT_USAGE);
 	while ((err = bureau_db_entries_next(it, &e, why, sizeof(why))) == BUREAU_OK) {
 		if (cfg->json) {
 			if (print_entry_json(&e)) {
@@ -381,16 +366,11 @@ int bureau__cmd_alerts(const struct config *cfg)
 	char why[BUREAU_WHY_LEN], t[40];
 	int status;
 
-	if (bureau__check_options(cfg, O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_JSON, 0, 0, &db);
 	if (status)
 		return status;
-	if (bureau_db_alerts(db, &a, &count, why, sizeof(why))) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
+	if (bureau_db_alerts(db, &a, &count, why, sizeof(why)))
+		return bureau__db_fail(db, why, EXIT_USAGE);
 	for (size_t i = 0; i < count; i++) {
 		format_time(a[i].created_utc_ms, t, sizeof(t));
 		if (cfg->json) {

@@ -740,12 +740,8 @@ static int run(const char *word, int argc, char **argv)
 			break;
 		case 'h': o.help = true; break;
 		case 'K': misplaced = "--key"; break;
-		case ':':
-			bureau_err(cur, _("option '%s' needs an argument"), argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			bureau_err(cur, _("unknown option '%s'"), argv[optind - 1]);
-			return EXIT_USAGE;
+			return bureau_option_error(cur, NULL, c, argv);
 		}
 	}
 	if (o.help) {

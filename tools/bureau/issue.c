@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,19 +45,8 @@ static FILE *summary(const struct opts *o)
 	return (o->out && !strcmp(o->out, "-")) || (o->card && !strcmp(o->card, "-")) ? stderr : stdout;
 }
 
-static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	char m[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(m, sizeof(m), fmt, ap);
-	va_end(ap);
-	bureau_err(cur, "%s", m);
-	fprintf(stderr, "%s\n", _("Try 'sentinel-bureau --help'."));
-	return EXIT_USAGE;
-}
+#define HINT _("Try 'sentinel-bureau --help'.\n")
+#define usage_error(...) bureau_usage_error(cur, HINT, __VA_ARGS__)
 
 /* `sentinel-bureau policy|badge|pass --help`. */
 static void command_usage(const char *cmd)
@@ -339,6 +327,33 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 }
 
 /*
+ * The rule set of the JSON file @in into @r and its encoded payload
+ * (*@payload, *@plen: to free); the JSON document in *@root (to
+ * json_decref(); NULL when it did not load).  Return: 0; -1 after saying
+ * what is wrong (the line of a JSON error, or the field).
+ */
+static int rules_load(const char *in, struct snt_rules *r, json_t **root, uint8_t **payload, size_t *plen)
+{
+	enum snt_rules_err rerr;
+	json_error_t jerr;
+	char why[256];
+
+	*root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root) {
+		bureau_err(cur, "%s:%d: %s", in, jerr.line, jerr.text);
+		return -1;
+	}
+	if (rules_from_json(in, *root, r))
+		return -1;
+	rerr = snt_rules_encode(r, payload, plen, why, sizeof(why));
+	if (rerr) {
+		bureau_err(cur, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * policy sign --check: whether @in would be signed, naming the field that
  * would not (exit 1), or its version, home and mode (exit 0).
  */
@@ -347,28 +362,15 @@ static int policy_check(const char *in)
 	struct snt_rules *r = calloc(1, sizeof(*r));
 	uint8_t *payload = NULL;
 	size_t plen = 0;
-	enum snt_rules_err rerr;
-	json_error_t jerr;
-	json_t *root;
-	char why[256];
+	json_t *root = NULL;
 	int status = EXIT_FAIL;
 
 	if (!r) {
 		bureau_err(cur, _("out of memory"));
 		return EXIT_USAGE;
 	}
-	root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		bureau_err(cur, "%s:%d: %s", in, jerr.line, jerr.text);
+	if (rules_load(in, r, &root, &payload, &plen))
 		goto out;
-	}
-	if (rules_from_json(in, root, r))
-		goto out;
-	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
-	if (rerr) {
-		bureau_err(cur, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
-		goto out;
-	}
 	printf(P_("%s: rule set version %llu for home %s (%s, %zu staff, %zu risk region): every field valid\n",
 		  "%s: rule set version %llu for home %s (%s, %zu staff, %zu risk regions): every field valid\n",
 		  r->n_regions),
@@ -386,28 +388,15 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 	struct snt_rules *r = calloc(1, sizeof(*r));
 	uint8_t *payload = NULL, *cose = NULL;
 	size_t plen = 0, clen = 0;
-	enum snt_rules_err rerr;
-	json_error_t jerr;
-	json_t *root;
-	char why[256];
+	json_t *root = NULL;
 	int status = EXIT_FAIL;
 
 	if (!r) {
 		bureau_err(cur, _("out of memory"));
 		return EXIT_USAGE;
 	}
-	root = json_load_file(o->in, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		bureau_err(cur, "%s:%d: %s", o->in, jerr.line, jerr.text);
+	if (rules_load(o->in, r, &root, &payload, &plen))
 		goto out;
-	}
-	if (rules_from_json(o->in, root, r))
-		goto out;
-	rerr = snt_rules_encode(r, &payload, &plen, why, sizeof(why));
-	if (rerr) {
-		bureau_err(cur, "%s: %s", o->in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
-		goto out;
-	}
 	if (snt_sign1_es256(key, payload, plen, &cose, &clen)) {
 		bureau_err(cur, _("cannot sign with the key"));
 		status = EXIT_USAGE;
@@ -520,10 +509,8 @@ static int run(const char *word, int argc, char **argv)
 		case 't': o.text = true; break;
 		case 'C': o.check = true; break;
 		case 'h': o.help = true; break;
-		case ':':
-			return usage_error(_("option '%s' needs an argument"), argv[optind - 1]);
 		default:
-			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
+			return bureau_option_error(cur, HINT, c, argv);
 		}
 	}
 	if (o.help && argc - optind >= 1) {

@@ -281,6 +281,16 @@ static void apply_conf(struct config *cfg, const struct bureau_conf *conf)
 #undef FROM_FILE
 }
 
+/* @s as a whole number from 1 to @max into *@v (no sign, nothing after it).  Return 0, or -1. */
+static int parse_count(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end || end == s || s[0] == '-' || *v < 1 || *v > max ? -1 : 0;
+}
+
 /* Return 0 to run, 1 after --help/--version, -1 after a usage error. */
 static int parse_config(int argc, char **argv, const struct bureau_conf *conf, struct config *cfg)
 {
@@ -330,12 +340,9 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 		case 'k': cfg->key = optarg; cfg->given |= O_KEY; break;
 		case 'P': cfg->platform_cmd = optarg; cfg->given |= O_PLATFORM; break;
 		case 'T': {
-			char *end;
-			long v;
+			unsigned long long v;
 
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v <= 0 || v > 600000) {
+			if (parse_count(optarg, 600000, &v)) {
 				bureau__usage_error(_("--platform-timeout: '%s' is not 1-600000 ms"), optarg);
 				return -1;
 			}
@@ -346,13 +353,9 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 		case 'R':
 		case 'B': {
 			bool t = c == 'R';
-			unsigned long v;
-			char *end;
+			unsigned long long v;
 
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 ||
-			    v > (t ? BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S : BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB)) {
+			if (parse_count(optarg, t ? BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S : BUREAU_SERVE_BUFFER_LIMIT_MAX_MIB, &v)) {
 				if (t)
 					bureau__usage_error(_("--request-timeout: '%s' is not 1-%d s"), optarg,
 						    BUREAU_SERVE_REQUEST_TIMEOUT_MAX_S);
@@ -369,12 +372,9 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 			break;
 		}
 		case 'W': {
-			unsigned long v;
-			char *end;
+			unsigned long long v;
 
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || optarg[0] == '-' || v < 1 || v > BUREAU_SERVE_WORKERS_MAX) {
+			if (parse_count(optarg, BUREAU_SERVE_WORKERS_MAX, &v)) {
 				bureau__usage_error(_("--workers: '%s' is not 1-%d"), optarg, BUREAU_SERVE_WORKERS_MAX);
 				return -1;
 			}
@@ -384,13 +384,9 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 		}
 		case 'q':
 		case 'N': {
-			long long v;
-			char *end;
+			unsigned long long v;
 
-			errno = 0;
-			v = strtoll(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 ||
-			    (c == 'N' ? v > BUREAU_PERSONAL_DAYS_MAX : v > SNT_BUNDLE_MAX_SEQ)) {
+			if (parse_count(optarg, c == 'N' ? BUREAU_PERSONAL_DAYS_MAX : SNT_BUNDLE_MAX_SEQ, &v)) {
 				if (c == 'N')
 					bureau__usage_error("--personal-days: '%s' is not 1-%d days", optarg,
 							    BUREAU_PERSONAL_DAYS_MAX);
@@ -539,6 +535,21 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db)
 {
 	return open_db_at(cfg->db, create, db);
+}
+
+int bureau__open_for(const struct config *cfg, unsigned allowed, unsigned required, int nargs,
+		     struct bureau_db **db)
+{
+	if (bureau__check_options(cfg, allowed, required, nargs))
+		return EXIT_USAGE;
+	return bureau__open_db(cfg, false, db);
+}
+
+int bureau__db_fail(struct bureau_db *db, const char *why, int status)
+{
+	bureau__err_line("%s", why);
+	bureau_db_close(db);
+	return status;
 }
 
 int bureau__load_key(const struct config *cfg, EVP_PKEY **key)

@@ -92,6 +92,21 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
  */
 int bureau__open_db(const struct config *cfg, bool create, struct bureau_db **db);
 
+/*
+ * bureau__open_for() - a command's set-up: bureau__check_options(@cfg,
+ * @allowed, @required, @nargs), then bureau__open_db() without creating.
+ * Return 0 and *@db (bureau_db_close() it), or the exit status after the
+ * error line.
+ */
+int bureau__open_for(const struct config *cfg, unsigned allowed, unsigned required, int nargs,
+		     struct bureau_db **db);
+
+/*
+ * bureau__db_fail() - a bureau database function failed: its reason @why as
+ * the error line, @db closed.  Return @status, for the command to exit with.
+ */
+int bureau__db_fail(struct bureau_db *db, const char *why, int status);
+
 /* The bureau's private key of --key into *@key.  Return 0, or -1 after the error line. */
 int bureau__load_key(const struct config *cfg, EVP_PKEY **key);
 

@@ -117,16 +117,11 @@ int bureau__cmd_audit(const struct config *cfg)
 	char why[BUREAU_WHY_LEN], t[40], cut[40];
 	int status;
 
-	if (bureau__check_options(cfg, O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_JSON, 0, 0, &db);
 	if (status)
 		return status;
-	if (bureau_db_audit(db, &a, &count, why, sizeof(why))) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
+	if (bureau_db_audit(db, &a, &count, why, sizeof(why)))
+		return bureau__db_fail(db, why, EXIT_USAGE);
 	bureau_db_close(db);
 	if (count == 0 && !cfg->json)
 		printf(_("The audit is empty: no personal record has been opened or purged.\n"));
@@ -174,16 +169,11 @@ int bureau__cmd_purge(const struct config *cfg, int64_t now_ms)
 	int64_t removed = 0;
 	int status;
 
-	if (bureau__check_options(cfg, O_PERSONAL_DAYS, 0, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_PERSONAL_DAYS, 0, 0, &db);
 	if (status)
 		return status;
-	if (bureau_personal_purge(db, cfg->personal_days, now_ms, &removed, why, sizeof(why))) {
-		bureau__err_line("%s", why);
-		bureau_db_close(db);
-		return EXIT_USAGE;
-	}
+	if (bureau_personal_purge(db, cfg->personal_days, now_ms, &removed, why, sizeof(why)))
+		return bureau__db_fail(db, why, EXIT_USAGE);
 	bureau_db_close(db);
 	printf(P_("personal records: %" PRId64 " of visits over %d day old removed; the entries stay\n",
 		  "personal records: %" PRId64 " of visits over %d days old removed; the entries stay\n",
@@ -246,9 +236,7 @@ int bureau__cmd_verify(const struct config *cfg)
 	size_t count = 0;
 	int status, worst = EXIT_OK;
 
-	if (bureau__check_options(cfg, O_DEVICE | O_JSON, 0, 0))
-		return EXIT_USAGE;
-	status = bureau__open_db(cfg, false, &db);
+	status = bureau__open_for(cfg, O_DEVICE | O_JSON, 0, 0, &db);
 	if (status)
 		return status;
 	if (cfg->device) {

@@ -226,6 +226,14 @@ static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned status
 	return respond(conn, status, "text/plain; charset=utf-8", buf, strlen(buf), true);
 }
 
+/* The request logged (@why) and answered @status with the line @body. */
+static enum MHD_Result refuse(struct MHD_Connection *conn, const struct bureau_ctx *c, const char *method,
+			      const char *path, unsigned status, size_t in, const char *why, const char *body)
+{
+	log_line(c, method, path, status, in, NULL, why);
+	return respond_text(conn, status, body);
+}
+
 static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connection *conn)
 {
 	const char *device = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "device");
@@ -235,10 +243,9 @@ static enum MHD_Result handle_time(const struct bureau_ctx *c, struct MHD_Connec
 	int64_t now;
 	enum bureau_err err;
 
-	if (!device || !bureau_device_id_valid(device)) {
-		log_line(c, "GET", "/v1/time", 400, 0, NULL, "bad device id");
-		return respond_text(conn, 400, "device: missing or not a device id");
-	}
+	if (!device || !bureau_device_id_valid(device))
+		return refuse(conn, c, "GET", "/v1/time", 400, 0, "bad device id",
+			      "device: missing or not a device id");
 	err = bureau_make_time(c, device, &out, &len, &now, why, sizeof(why));
 	if (err) {
 		log_line(c, "GET", "/v1/time", 500, 0, device, why);
@@ -278,23 +285,16 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	size_t trust_len = 0;
 	enum bureau_err err;
 
-	if (rq->too_big) {
-		log_line(c, "POST", "/v1/bundle", 413, rq->len, NULL, "too large");
-		return respond_text(conn, 413, "bundle too large");
-	}
-	if (rq->busy) {
-		log_line(c, "POST", "/v1/bundle", 503, rq->len, NULL, "busy (buffer limit)");
-		return respond_text(conn, 503, BUSY);
-	}
-	if (rq->len == 0) {
-		log_line(c, "POST", "/v1/bundle", 400, 0, NULL, "empty body");
-		return respond_text(conn, 400, "empty body: no bundle");
-	}
+	if (rq->too_big)
+		return refuse(conn, c, "POST", "/v1/bundle", 413, rq->len, "too large", "bundle too large");
+	if (rq->busy)
+		return refuse(conn, c, "POST", "/v1/bundle", 503, rq->len, "busy (buffer limit)", BUSY);
+	if (rq->len == 0)
+		return refuse(conn, c, "POST", "/v1/bundle", 400, 0, "empty body", "empty body: no bundle");
 	c = worker_ctx(srv, why, sizeof(why));
-	if (!c) {
-		log_line(srv->c, "POST", "/v1/bundle", 503, rq->len, NULL, why);
-		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
-	}
+	if (!c)
+		return refuse(conn, srv->c, "POST", "/v1/bundle", 503, rq->len, why,
+			      "the bureau cannot store it now; retry later");
 	err = bureau_import_bundle(c, rq->buf, rq->len, "http", NULL, &res, why, sizeof(why));
 	if (err == BUREAU_ERR_REJECT || err == BUREAU_ERR_NOTFOUND) {
 		log_line(c, "POST", "/v1/bundle", 400, rq->len, res.m.device, "rejected");
@@ -372,18 +372,13 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 	json_t *req, *pkg = NULL, *jseal;
 	int rc;
 
-	if (rq->too_big) {
-		log_line(c, "POST", "/v1/enrol", 413, rq->len, NULL, "too large");
-		return respond_text(conn, 413, "request too large");
-	}
-	if (rq->busy) {
-		log_line(c, "POST", "/v1/enrol", 503, rq->len, NULL, "busy (buffer limit)");
-		return respond_text(conn, 503, BUSY);
-	}
-	if (!srv->db_path) {
-		log_line(c, "POST", "/v1/enrol", 503, rq->len, NULL, "no database for enrolment tokens");
-		return respond_text(conn, 503, "the bureau cannot enrol gates now; retry later");
-	}
+	if (rq->too_big)
+		return refuse(conn, c, "POST", "/v1/enrol", 413, rq->len, "too large", "request too large");
+	if (rq->busy)
+		return refuse(conn, c, "POST", "/v1/enrol", 503, rq->len, "busy (buffer limit)", BUSY);
+	if (!srv->db_path)
+		return refuse(conn, c, "POST", "/v1/enrol", 503, rq->len, "no database for enrolment tokens",
+			      "the bureau cannot enrol gates now; retry later");
 	req = rq->len ? json_loadb((const char *)rq->buf, rq->len, 0, NULL) : NULL;
 	token = req ? json_string_value(json_object_get(req, "token")) : NULL;
 	pub = req ? json_string_value(json_object_get(req, "device_pub")) : NULL;
@@ -392,22 +387,20 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 		seal0 = json_string_value(jseal);
 	if (!token || !pub || (jseal && !seal0)) {
 		json_decref(req);
-		log_line(c, "POST", "/v1/enrol", 400, rq->len, NULL, "not an enrolment request");
-		return respond_text(conn, 400, "not an enrolment request: {\"token\", \"device_pub\"}");
+		return refuse(conn, c, "POST", "/v1/enrol", 400, rq->len, "not an enrolment request",
+			      "not an enrolment request: {\"token\", \"device_pub\"}");
 	}
 	c = worker_ctx(srv, why, sizeof(why));	/* this thread's database connection */
 	if (!c) {
 		json_decref(req);
-		log_line(srv->c, "POST", "/v1/enrol", 503, rq->len, NULL, why);
-		return respond_text(conn, 503, "the bureau cannot store it now; retry later");
+		return refuse(conn, srv->c, "POST", "/v1/enrol", 503, rq->len, why,
+			      "the bureau cannot store it now; retry later");
 	}
 	rc = bureau_enrol_redeem(srv->db_path, c->db, c->key, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
 				 sizeof(why));
 	json_decref(req);
-	if (rc) {
-		log_line(c, "POST", "/v1/enrol", rc == 1 ? 403 : 503, rq->len, NULL, why);
-		return respond_text(conn, rc == 1 ? 403 : 503, why);
-	}
+	if (rc)
+		return refuse(conn, c, "POST", "/v1/enrol", rc == 1 ? 403 : 503, rq->len, why, why);
 	text = json_dumps(pkg, JSON_INDENT(1) | JSON_SORT_KEYS);
 	log_line(c, "POST", "/v1/enrol", text ? 200 : 500, rq->len,
 		 json_string_value(json_object_get(pkg, "gate")), text ? "enrolled" : "out of memory");
@@ -434,10 +427,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 			return MHD_NO;
 		*con_cls = rq;
 		if (!strcmp(url, "/v1/bundle")) {
-			if (strcmp(method, "POST") != 0) {
-				log_line(srv->c, method, "/v1/bundle", 405, 0, NULL, "method not allowed");
-				return respond_text(conn, 405, "POST only");
-			}
+			if (strcmp(method, "POST") != 0)
+				return refuse(conn, srv->c, method, url, 405, 0, "method not allowed", "POST only");
 			rq->is_bundle = true;
 			cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 			if (cl) {
@@ -446,38 +437,31 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 				errno = 0;
 				v = strtoull(cl, &end, 10);
-				if (errno || *end || end == cl || v > BUREAU_MAX_BUNDLE) {
-					log_line(srv->c, "POST", "/v1/bundle", 413, 0, NULL, "too large (declared)");
-					return respond_text(conn, 413, "bundle too large");
-				}
+				if (errno || *end || end == cl || v > BUREAU_MAX_BUNDLE)
+					return refuse(conn, srv->c, "POST", "/v1/bundle", 413, 0, "too large (declared)",
+						      "bundle too large");
 				rq->declared = v;
 				pthread_mutex_lock(&srv->lock);
 				room = srv->limit - srv->held;
 				pthread_mutex_unlock(&srv->lock);
-				if (v > room) {
-					log_line(srv->c, "POST", "/v1/bundle", 503, 0, NULL, "busy (buffer limit)");
-					return respond_text(conn, 503, BUSY);
-				}
+				if (v > room)
+					return refuse(conn, srv->c, "POST", "/v1/bundle", 503, 0, "busy (buffer limit)",
+						      BUSY);
 			}
 			return MHD_YES;
 		}
 		if (!strcmp(url, "/v1/enrol")) {
-			if (strcmp(method, "POST") != 0) {
-				log_line(srv->c, method, "/v1/enrol", 405, 0, NULL, "method not allowed");
-				return respond_text(conn, 405, "POST only");
-			}
+			if (strcmp(method, "POST") != 0)
+				return refuse(conn, srv->c, method, url, 405, 0, "method not allowed", "POST only");
 			rq->is_enrol = true;
 			return MHD_YES;
 		}
 		if (!strcmp(url, "/v1/time")) {
-			if (strcmp(method, "GET") != 0) {
-				log_line(srv->c, method, "/v1/time", 405, 0, NULL, "method not allowed");
-				return respond_text(conn, 405, "GET only");
-			}
+			if (strcmp(method, "GET") != 0)
+				return refuse(conn, srv->c, method, url, 405, 0, "method not allowed", "GET only");
 			return MHD_YES;
 		}
-		log_line(srv->c, method, "(other)", 404, 0, NULL, "no such path");
-		return respond_text(conn, 404, "no such path");
+		return refuse(conn, srv->c, method, "(other)", 404, 0, "no such path", "no such path");
 	}
 	if (rq->is_bundle || rq->is_enrol) {
 		if (*upload_data_size > 0) {

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,19 +28,8 @@
 
 static const char *cur = "trust";
 
-static int usage_error(const char *fmt, ...) SNT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	bureau_err(cur, "%s", msg);
-	fprintf(stderr, _("Try 'sentinel-bureau trust --help'.\n"));
-	return EXIT_USAGE;
-}
+#define HINT _("Try 'sentinel-bureau trust --help'.\n")
+#define usage_error(...) bureau_usage_error(cur, HINT, __VA_ARGS__)
 
 static void usage(void)
 {
@@ -78,37 +66,6 @@ static int home_file(const char *dir, const char *home, char *out, size_t size)
 	return snprintf(out, size, "%s/%s.cose", dir, hex) < (int)size ? 0 : -1;
 }
 
-/* Read @path whole (at most SNT_TRUSTLIST_MAX bytes; 0, or an errno value). */
-static int read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
-{
-	struct stat sb;
-	FILE *f;
-	int rc;
-
-	*buf = NULL;
-	*len = 0;
-	rc = snt_fopen_regular(path, &f);
-	if (rc)
-		return rc > 0 ? rc : EINVAL;
-	if (fstat(fileno(f), &sb) || sb.st_size < 0 || (uint64_t)sb.st_size > max) {
-		fclose(f);
-		return EFBIG;
-	}
-	*buf = malloc((size_t)sb.st_size + 1);
-	if (!*buf) {
-		fclose(f);
-		return ENOMEM;
-	}
-	*len = fread(*buf, 1, (size_t)sb.st_size, f);
-	rc = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
-}
-
 /* The version of the list kept at @path (0: none, or one that does not verify with @key). */
 static uint64_t kept_version(const char *path, EVP_PKEY *key)
 {
@@ -117,7 +74,7 @@ static uint64_t kept_version(const char *path, EVP_PKEY *key)
 	size_t len;
 	uint64_t v = 0;
 
-	if (read_file(path, SNT_TRUSTLIST_MAX, &buf, &len))
+	if (snt_read_file(path, SNT_TRUSTLIST_MAX, &buf, &len))
 		return 0;
 	if (snt_trustlist_open(buf, len, key, &tl, NULL, 0) == SNT_TRUSTLIST_OK)
 		v = tl->version;
@@ -142,13 +99,13 @@ enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char
 		snprintf(why, n, "%s: path too long", db_path);
 		return BUREAU_ERR_INVAL;
 	}
-	rc = read_file(path, SNT_TRUSTLIST_MAX, cose, len);
+	rc = snt_read_file(path, SNT_TRUSTLIST_MAX, cose, len);
 	if (rc == ENOENT) {
 		snprintf(why, n, "home '%s' has no trust list", home);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	if (rc) {
-		snprintf(why, n, "trust list %s: %s", path, rc == EFBIG ? "too large" : strerror(rc));
+		snprintf(why, n, "trust list %s: %s", path, snt_open_strerror(rc));
 		return rc == ENOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
 	}
 	if (snt_trustlist_open(*cose, *len, key, &tl, NULL, 0) != SNT_TRUSTLIST_OK || strcmp(tl->home, home)) {
@@ -255,10 +212,10 @@ static int sign_list(const struct opts *o, EVP_PKEY *key, int64_t now_ms)
 			goto out;
 		}
 		snt_strlcpy(tl.files[i].name, base, sizeof(tl.files[i].name));
-		rc = read_file(o->in[i], SNT_TRUSTLIST_MAX, &tl.files[i].data, &tl.files[i].len);
+		rc = snt_read_file(o->in[i], SNT_TRUSTLIST_MAX, &tl.files[i].data, &tl.files[i].len);
 		if (rc) {
-			bureau_err(cur, _("cannot read %s: %s"), o->in[i], rc == EFBIG ? _("over 1 MiB") :
-				   rc == SNT_ENOTREG ? _("not a regular file") : strerror(rc));
+			bureau_err(cur, _("cannot read %s: %s"), o->in[i], rc == SNT_ETOOBIG ? _("over 1 MiB") :
+				   rc == SNT_ENOTREG ? _("not a regular file") : snt_open_strerror(rc));
 			goto out;
 		}
 		tl.n_files = i + 1;
@@ -339,10 +296,8 @@ static int run(const char *word, int argc, char **argv)
 			o.in[o.n_in++] = optarg;
 			break;
 		case 'h': o.help = true; break;
-		case ':':
-			return usage_error(_("option '%s' needs an argument"), argv[optind - 1]);
 		default:
-			return usage_error(_("unknown option '%s'"), argv[optind - 1]);
+			return bureau_option_error(cur, HINT, c, argv);
 		}
 	}
 	if (o.help) {
