@@ -12,10 +12,12 @@
  *   bool held_elsewhere (request fails with EBUSY); int fail_request_errno;
  *   char consumer[32]; int pipe[2] (event fd: one byte per queued edge);
  *   int events (queued edges); int n_requests, n_releases;
- * and, after this header, the backend's hooks declared at its end.  Here:
- * the two fake chips - gpiochip0 "pinctrl-bcm2711" (58 lines, a Pi 4) and
- * gpiochip4 "pinctrl-rp1" (54 lines, a Pi 5) - the count of open chip
- * handles, the stub reset, the edge injector, and every test case.
+ * and GPIO_PI5_RELAY_CHIP, how the config names the Pi 5's chip for the
+ * relay (a string); after this header, the backend's hooks declared at its
+ * end.  Here: the two fake chips - gpiochip0 "pinctrl-bcm2711" (58 lines, a
+ * Pi 4) and gpiochip4 "pinctrl-rp1" (54 lines, a Pi 5) - the count of open
+ * chip handles, the stub reset, the edge injector, every test case and the
+ * test's main().
  */
 #ifndef SNT_TESTS_GPIO_CASES_H
 #define SNT_TESTS_GPIO_CASES_H
@@ -33,6 +35,25 @@ static struct fake_chip fake[2] = {
 	{ "gpiochip4", "pinctrl-rp1", 54, { { 0 } } },
 };
 static int chips_open;		/* chip handles the stub has open */
+
+/* Both stubs' chip handle: the fake chip it is open on. */
+struct gpiod_chip {
+	struct fake_chip *fc;
+};
+
+/* A new handle on @fc, counted in chips_open; NULL with errno ENOMEM. */
+static struct gpiod_chip *chip_handle(struct fake_chip *fc)
+{
+	struct gpiod_chip *h = calloc(1, sizeof(*h));
+
+	if (!h) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	h->fc = fc;
+	chips_open++;
+	return h;
+}
 
 static void stub_reset(void)
 {
@@ -76,8 +97,6 @@ struct open_case {
 static void check_request_flags(void);
 /* The backend's table for test_open_errors(): one line changed in the Pi 4 map each. */
 static const struct open_case *open_cases(size_t *n);
-/* How the config names the Pi 5's chip for the relay (a label, where the stub resolves one). */
-static const char *pi5_relay_chip(void);
 
 /* ---- tests ---- */
 
@@ -291,7 +310,7 @@ static void test_pi5_chip(void **state)
 
 	(void)state;
 	memset(lines, 0, sizeof(lines));
-	set_line(&lines[SNT_ROLE_RELAY], pi5_relay_chip(), 17, false);
+	set_line(&lines[SNT_ROLE_RELAY], GPIO_PI5_RELAY_CHIP, 17, false);
 	set_line(&lines[SNT_ROLE_PRESENCE], "gpiochip4", 5, true);
 	assert_int_equal(snt_lgpio_open(lines, 0, "sentineld", &clk, &g, err, sizeof(err)),
 			 SNT_LGPIO_OK);
@@ -361,8 +380,8 @@ static void test_events_debounce(void **state)
 	assert_all_released();
 }
 
-/* Every case, for the including file's main(). */
-static int run_gpio_cases(void)
+/* Every case. */
+int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_request_flags, setup),

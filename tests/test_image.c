@@ -15,28 +15,10 @@
 
 #include <cmocka.h>
 
+#include "files.h"
 #include "image/image.h"
 
 #define FIX "tests/fixtures/image/"
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static const uint8_t *px(const struct snt_image *img, unsigned int x, unsigned int y)
 {
@@ -64,7 +46,7 @@ static enum snt_image_err load_both(const char *name, struct snt_image *img)
 
 	snprintf(path, sizeof(path), FIX "%s", name);
 	e1 = snt_image_load(path, img);
-	data = read_file(path, &len);
+	data = file_read(path, &len);
 	e2 = snt_image_load_mem(data, len, &m);
 	free(data);
 	assert_int_equal(e1, e2);
@@ -262,7 +244,7 @@ static void check_prefixes(const char *name)
 	size_t len;
 
 	snprintf(path, sizeof(path), FIX "%s", name);
-	data = read_file(path, &len);
+	data = file_read(path, &len);
 	for (size_t n = 0; n < len; n++) {
 		enum snt_image_err e = snt_image_load_mem(data, n, &img);
 
@@ -290,7 +272,7 @@ static void check_bit_flips(const char *name, size_t limit)
 	size_t len;
 
 	snprintf(path, sizeof(path), FIX "%s", name);
-	data = read_file(path, &len);
+	data = file_read(path, &len);
 	for (size_t i = 0; i < len && i < limit; i++) {
 		for (int bit = 0; bit < 8; bit++) {
 			struct snt_image img;

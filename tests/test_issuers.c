@@ -17,6 +17,8 @@
 #include <cbor.h>
 #include <cmocka.h>
 
+#include "common/common.h"
+#include "files.h"
 #include "issuers/issuers.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
@@ -34,13 +36,11 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	assert_int_equal(snt_sign_key_generate(&f->bureau), SNT_SIGN_OK);
-	assert_int_equal(snt_sign_key_generate(&f->other), SNT_SIGN_OK);
-	assert_int_equal(snt_sign_key_generate(&f->a), SNT_SIGN_OK);
-	assert_int_equal(snt_sign_key_generate(&f->b), SNT_SIGN_OK);
-	assert_int_equal(snt_sign_key_generate(&f->c), SNT_SIGN_OK);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test-issuers-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	EVP_PKEY **keys[] = { &f->bureau, &f->other, &f->a, &f->b, &f->c };
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		assert_int_equal(snt_sign_key_generate(keys[i]), SNT_SIGN_OK);
+	tmp_dir_make(f->dir, sizeof(f->dir), "test-issuers");
 	*state = f;
 	return 0;
 }
@@ -48,16 +48,12 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char path[128];
+	static const char *const files[] = { SNT_ISSUERS_FILE };
+	EVP_PKEY *keys[] = { f->bureau, f->other, f->a, f->b, f->c };
 
-	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_ISSUERS_FILE);
-	unlink(path);
-	rmdir(f->dir);
-	EVP_PKEY_free(f->bureau);
-	EVP_PKEY_free(f->other);
-	EVP_PKEY_free(f->a);
-	EVP_PKEY_free(f->b);
-	EVP_PKEY_free(f->c);
+	tmp_dir_remove(f->dir, files, SNT_ARRAY_SIZE(files));
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		EVP_PKEY_free(keys[i]);
 	free(f);
 	return 0;
 }

@@ -13,7 +13,9 @@
 #include <cbor.h>
 #include <cmocka.h>
 
+#include "common/common.h"
 #include "cose/cose.h"
+#include "files.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
 
@@ -382,8 +384,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	assert_int_equal(snt_sign_key_generate(&f->bureau), SNT_SIGN_OK);
 	assert_int_equal(snt_sign_key_generate(&f->other), SNT_SIGN_OK);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/snt-rules-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tmp_dir_make(f->dir, sizeof(f->dir), "snt-rules");
 	*state = f;
 	return 0;
 }
@@ -391,17 +392,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char path[128];
+	static const char *const files[] = { SNT_RULES_FILE, SNT_RULES_TMP_FILE, SNT_RULES_KEPT_FILE,
+					     SNT_RULES_PENDING_FILE };
 
-	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_TMP_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_KEPT_FILE);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/%s", f->dir, SNT_RULES_PENDING_FILE);
-	unlink(path);
-	rmdir(f->dir);
+	tmp_dir_remove(f->dir, files, SNT_ARRAY_SIZE(files));
 	EVP_PKEY_free(f->bureau);
 	EVP_PKEY_free(f->other);
 	free(f);

@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "files.h"
 #include "linux/v4l2.h"
 
 #define FD 42
@@ -252,25 +253,6 @@ static void test_yuyv_zero_copy(void **state)
 	free(d);
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *p;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0 && n < BUFLEN);
-	rewind(f);
-	p = malloc((size_t)n);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
 static void test_mjpeg(void **state)
 {
 	static const uint8_t garbage[] = { 0xff, 0xd8, 0x00, 0x01, 0x02 };
@@ -279,10 +261,11 @@ static void test_mjpeg(void **state)
 	struct snt_frame f;
 	struct snt_v4l2 *v;
 	size_t len;
-	uint8_t *jpeg = slurp("tests/fixtures/image/qr-ascii.jpg", &len);
+	uint8_t *jpeg = file_read("tests/fixtures/image/qr-ascii.jpg", &len);
 	char err[256];
 
 	(void)state;
+	assert_true(len > 0 && len < BUFLEN);
 	script[0] = (struct dq){ 0, garbage, sizeof(garbage) };
 	script[1] = (struct dq){ 0, jpeg, len };
 	d->formats[0] = V4L2_PIX_FMT_MJPEG;

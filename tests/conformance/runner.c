@@ -101,7 +101,6 @@ static int parse_clock(const char *s, int64_t *ms)
 	int y, mo, d, h, mi, sec, n = 0, frac_ms = 0, sign = 0, zh = 0, zm = 0;
 	const char *p;
 
-	memset(&tm, 0, sizeof(tm));
 	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
 		return -1;
 	p = s + n;
@@ -117,12 +116,8 @@ static int parse_clock(const char *s, int64_t *ms)
 		if (sscanf(p + 1, "%2d:%2d", &zh, &zm) != 2 && sscanf(p + 1, "%2d%2d", &zh, &zm) != 2)
 			return -1;
 	}
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
+	tm = (struct tm){ .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi,
+			  .tm_sec = sec };
 	*ms = ((int64_t)timegm(&tm) - sign * (zh * 3600 + zm * 60)) * 1000 + frac_ms;
 	return 0;
 }
