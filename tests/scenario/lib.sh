@@ -117,6 +117,13 @@ write_idcard_conf() {
 	fi
 }
 
+# decisions DB - each entry of the gate's log DB, one a line: its decision
+# and its reasons joined by commas ("admit code-green,temp-normal").
+decisions() {
+	"$B/sentinelctl" entries --json --db "$1" |
+		sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g'
+}
+
 # expect_run WHAT STATUS OUTPUT CMD... - run CMD: its exit status is STATUS
 # and what it prints (stdout and stderr together) is OUTPUT.
 expect_run() {

@@ -24,8 +24,7 @@ expect_eq "visit lines on stderr" "$(grep -c 'sentineld: visit [0-9]*: ' "$T/dem
 
 # The entries match the scenario: decision and reasons per visitor
 # (visitor 3 repeats visitor 1 within the window: no entry of its own).
-"$B/sentinelctl" entries --json --db "$B/demo/demo.db" |
-	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g' >"$T/got"
+decisions "$B/demo/demo.db" >"$T/got"
 expect_eq "demo entries" "$(cat "$T/got")" "admit code-green,temp-normal
 deny code-yellow,temp-normal
 deny fever,duplicate,code-green

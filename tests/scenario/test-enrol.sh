@@ -251,33 +251,30 @@ expect_run "plain http elsewhere" 1 \
 	"sentinelctl: enrol: already enrolled as gate sun-gate-4 ($T/g4/e4/enrolment.conf); remove it to enrol again" \
 	"$B/sentinelctl" enrol --config "$T/g4/gate.conf" --online "http://127.0.0.1.example.org:$port" \
 	--token 00000000000000000000000000000000
-mkdir -p "$T/g6"
-sed 's#e4/#e6/#; s#d4\.key#d6.key#' "$T/g4/gate.conf" >"$T/g6/gate.conf"
-expect_run "plain http elsewhere (not enrolled)" 1 \
-	"sentinelctl: enrol: --online: 'http://127.0.0.1.example.org:$port' is not https:// (plain http only to 127.0.0.1 or localhost)" \
-	"$B/sentinelctl" enrol --config "$T/g6/gate.conf" --online "http://127.0.0.1.example.org:$port" \
-	--token 00000000000000000000000000000000
+# refused_online N URL TOKEN WHAT MESSAGE - gate N (gate 4's configuration, its files eN/ and
+# dN.*) enrolled online at URL with TOKEN: refused (exit 1) with MESSAGE, nothing enrolled, no
+# key file left.
+refused_online() {
+	mkdir -p "$T/g$1"
+	sed "s#e4/#e$1/#; s#d4\\.key#d$1.key#" "$T/g4/gate.conf" >"$T/g$1/gate.conf"
+	expect_run "$4" 1 "$5" "$B/sentinelctl" enrol --config "$T/g$1/gate.conf" --online "$2" --token "$3"
+	[ -e "$T/g$1/e$1/enrolment.conf" ] && fail "$4: the gate enrolled"
+	expect_eq "$4: no key files left" "$(cd "$T/g$1" && ls "d$1".* 2>/dev/null)" ""
+}
+refused_online 6 "http://127.0.0.1.example.org:$port" 00000000000000000000000000000000 \
+	"plain http elsewhere (not enrolled)" \
+	"sentinelctl: enrol: --online: 'http://127.0.0.1.example.org:$port' is not https:// (plain http only to 127.0.0.1 or localhost)"
 # The same token again (another gate's attempt): refused, nothing enrolled, no key left behind.
-mkdir -p "$T/g5"
-sed 's#e4/#e5/#; s#d4\.key#d5.key#' "$T/g4/gate.conf" >"$T/g5/gate.conf"
-out=$("$B/sentinelctl" enrol --config "$T/g5/gate.conf" --online "http://127.0.0.1:$port" --token "$token4" 2>&1)
-expect_eq "token twice online: exit" "$?" "1"
-expect_eq "token twice online" "$out" "sentinelctl: enrol: http://127.0.0.1:$port/v1/enrol: the bureau refused the enrolment (HTTP 403): unknown or already used enrolment token"
-[ -e "$T/g5/e5/enrolment.conf" ] && fail "a spent token enrolled a gate"
-expect_eq "token twice online: no key files left" "$(cd "$T/g5" && ls d5.* 2>/dev/null)" ""
+refused_online 5 "http://127.0.0.1:$port" "$token4" "token twice online" \
+	"sentinelctl: enrol: http://127.0.0.1:$port/v1/enrol: the bureau refused the enrolment (HTTP 403): unknown or already used enrolment token"
 # A bad package in the bureau's answer: refused naming the field; the keys made for the request
 # are removed again, nothing is enrolled (before: the device and seal keys stayed on the gate).
 "$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-7 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s7" >"$T/s7.out" 2>&1 || fail "package of sun-gate-7 not made"
 tok7=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s7.out")
 sed -i 's/^{/{"surprise": 1, /' "$T/bureau.db.enrol/$tok7.json"
-mkdir -p "$T/g7"
-sed 's#e4/#e7/#; s#d4\.key#d7.key#' "$T/g4/gate.conf" >"$T/g7/gate.conf"
-out=$("$B/sentinelctl" enrol --config "$T/g7/gate.conf" --online "http://127.0.0.1:$port" --token "$tok7" 2>&1)
-expect_eq "bad package online: exit" "$?" "1"
-expect_eq "bad package online" "$out" "sentinelctl: enrol: http://127.0.0.1:$port: refused: unknown field 'surprise'"
-[ -e "$T/g7/e7/enrolment.conf" ] && fail "a bad package online enrolled the gate"
-expect_eq "bad package online: no key files left" "$(cd "$T/g7" && ls d7.* 2>/dev/null)" ""
+refused_online 7 "http://127.0.0.1:$port" "$tok7" "bad package online" \
+	"sentinelctl: enrol: http://127.0.0.1:$port: refused: unknown field 'surprise'"
 # A stick reply with the token spent online is refused too.
 serve_stop
 grep -q "$token4" "$T/serve.log" "$T/serve.err" && fail "the token is in the bureau's log"

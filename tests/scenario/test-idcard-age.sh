@@ -67,8 +67,7 @@ expect_eq "policy show: the age rule" \
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "sentineld exit status" "$?" "0"
 
-got=$("$B/sentinelctl" entries --json --db "$T/gate.db" |
-	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+got=$(decisions "$T/gate.db")
 expect_eq "decisions" "$got" "admit code-green,temp-normal
 admit code-green,temp-normal
 refer age-out-of-range,code-green,temp-normal

@@ -40,8 +40,7 @@ printf '\n[retention]\npersonal_days = 28\n' >>"$T/gate.conf"
 "$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
 expect_eq "sentineld exit status" "$?" "0"
 
-got=$("$B/sentinelctl" entries --json --db "$T/gate.db" |
-	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+got=$(decisions "$T/gate.db")
 expect_eq "decisions" "$got" "admit code-green,temp-normal
 refer id-invalid,code-green,temp-normal
 refer id-expired,code-green,temp-normal
@@ -145,8 +144,7 @@ mkdir -p "$T/r"
 sed -e "s#^scenario = .*#scenario = $T/repeat.scn#" -e "s#^output = .*#output = out.log#" "$T/gate.conf" >"$T/r/gate.conf"
 "$B/sentineld" -f -c "$T/r/gate.conf" 2>"$T/r/stderr"
 expect_eq "repeat: sentineld exit status" "$?" "0"
-got=$("$B/sentinelctl" entries --json --db "$T/r/gate.db" |
-	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+got=$(decisions "$T/r/gate.db")
 expect_eq "repeat: decisions" "$got" "admit code-green,temp-normal
 admit duplicate,code-green,temp-normal
 refer id-missing,duplicate,code-green,temp-normal"
@@ -186,24 +184,12 @@ done
 cat >"$T/closed.scn" <<SCN
 # 1 the holder: pass, health code and her card
 card name=王五 number=440524188001010014 from=20200101 to=20400101
-show $T/pass.png $T/g1.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
-button exit-button 1
-wait 500
-button exit-button 0
+$(visit "$T/pass.png $T/g1.png" 36.5)
+$(press exit-button 500)
 wait 2000
 # 2 someone else with the same pass and their own card: refer
 card name=赵六 number=11010519491231002X from=20200101 to=20400101
-show $T/pass.png $T/g2.png
-temp 36.5
-presence 1
-wait 10000
-presence 0
-wait 2000
+$(visit "$T/pass.png $T/g2.png" 36.5)
 # 3 the holder again, with her card: admitted, the same keyed hash
 card name=王五 number=440524188001010014 from=20200101 to=20400101
 show $T/pass.png $T/g3.png
@@ -221,8 +207,7 @@ printf '\n[idreader]\ntimeout_ms = 2000\n\n[sync]\nbureau_key = %s\n\n[rules]\nd
 	>/dev/null || fail "policy install"
 "$B/sentineld" -f -c "$T/c/gate.conf" 2>"$T/c/stderr"
 expect_eq "closed: sentineld exit status" "$?" "0"
-got=$("$B/sentinelctl" entries --json --db "$T/c/gate.db" |
-	sed -E 's/.*"decision": "([a-z]+)", "reasons": \[([^]]*)\].*/\1 \2/; s/"//g; s/, /,/g')
+got=$(decisions "$T/c/gate.db")
 expect_eq "closed: decisions" "$got" "admit code-green,temp-normal
 refer closed-mode,code-green,temp-normal
 admit code-green,temp-normal"
