@@ -501,6 +501,29 @@ int snt_cose_sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t
 	return sig_verify_parts(pkey, alg, &part, 1, sig, sig_len);
 }
 
+int snt_cose_es256_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32], const uint8_t *sig, size_t sig_len)
+{
+	EVP_PKEY_CTX *pctx;
+	uint8_t *der = NULL;
+	int der_len = 0, rc;
+
+	if (!pkey || !digest || !sig || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC || sig_len != 64)
+		return -1;
+	rc = es256_der(sig, sig_len, &der, &der_len);
+	if (rc)
+		return rc;
+	pctx = EVP_PKEY_CTX_new(pkey, NULL);
+	if (!pctx) {
+		OPENSSL_free(der);
+		return -2;
+	}
+	rc = EVP_PKEY_verify_init(pctx) == 1 && EVP_PKEY_CTX_set_signature_md(pctx, EVP_sha256()) == 1 &&
+	     EVP_PKEY_verify(pctx, der, (size_t)der_len, digest, 32) == 1 ? 0 : -1;
+	EVP_PKEY_CTX_free(pctx);
+	OPENSSL_free(der);
+	return rc;
+}
+
 /* snt_cose_sig_verify() over the concatenation of @parts (EVP_DigestVerifyUpdate() for each). */
 static int sig_verify_parts(EVP_PKEY *pkey, int64_t alg, const struct sig_part *parts, size_t nparts,
 			    const uint8_t *sig, size_t sig_len)

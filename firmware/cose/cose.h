@@ -158,6 +158,16 @@ int snt_cose_sig_verify(EVP_PKEY *pkey, int64_t alg, const uint8_t *data, size_t
 			size_t sig_len) SNT_WUR;
 
 /*
+ * snt_cose_es256_verify_digest() - an ES256 signature (raw r||s, 64 bytes)
+ * over data whose SHA-256 is @digest (computed in pieces by the caller),
+ * with the EC key @pkey (borrowed).
+ * Return: 0 valid; -1 invalid (also NULL, a key that is not EC or a
+ * signature not of 64 bytes); -2 out of memory.
+ */
+int snt_cose_es256_verify_digest(EVP_PKEY *pkey, const uint8_t digest[32], const uint8_t *sig,
+				 size_t sig_len) SNT_WUR;
+
+/*
  * snt_cose_base45_decode() - RFC 9285 §4 base45 text @in (@len characters)
  * into @out (room for @cap bytes).
  * Return: 0 and *@out_len bytes written; -1 for a character outside the

@@ -27,6 +27,7 @@
 
 #include "cose/cose.h"
 #include "sign/sign.h"
+#include "sign/sign_internal.h"
 
 #define PROTECTED_LEN 13	/* a2 01 26 04 48 <kid 8> */
 
@@ -50,7 +51,7 @@ enum snt_sign_err snt_sign_key_check(EVP_PKEY *key)
 	return SNT_SIGN_OK;
 }
 
-static int has_private(EVP_PKEY *key)
+int sign__has_private(EVP_PKEY *key)
 {
 	BIGNUM *priv = NULL;
 	int ok = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) == 1;
@@ -62,7 +63,7 @@ static int has_private(EVP_PKEY *key)
 }
 
 /* The key's public point, uncompressed: 0x04 || X || Y. */
-static enum snt_sign_err key_point(EVP_PKEY *key, uint8_t point[SNT_SEAL_POINT_LEN])
+enum snt_sign_err sign__key_point(EVP_PKEY *key, uint8_t point[SNT_SEAL_POINT_LEN])
 {
 	BIGNUM *x = NULL, *y = NULL;
 	enum snt_sign_err rc = SNT_SIGN_ERR_CRYPTO;
@@ -217,7 +218,7 @@ static enum snt_sign_err write_key(EVP_PKEY *key, const char *path, int private)
 	rc = snt_sign_key_check(key);
 	if (rc)
 		return rc;
-	if (private && !has_private(key))
+	if (private && !sign__has_private(key))
 		return SNT_SIGN_ERR_INVAL;
 	rc = key_pem(key, private, &text, &len);
 	if (!rc)
@@ -269,7 +270,7 @@ static enum snt_sign_err parse_pem(const char *pem, size_t len, int private, EVP
 	if (!key)
 		return SNT_SIGN_ERR_NOT_PEM;
 	rc = snt_sign_key_check(key);
-	if (!rc && private && !has_private(key))
+	if (!rc && private && !sign__has_private(key))
 		rc = SNT_SIGN_ERR_NOT_PEM;
 	if (rc) {
 		EVP_PKEY_free(key);
@@ -433,7 +434,7 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 	rc = snt_sign_key_check(key);
 	if (rc)
 		return rc;
-	if (!has_private(key))
+	if (!sign__has_private(key))
 		return SNT_SIGN_ERR_INVAL;
 	/* protected = {1: -7, 4: h'kid'} */
 	prot[0] = 0xa2;
@@ -474,7 +475,7 @@ enum snt_sign_err snt_sign1_es256(EVP_PKEY *key, const uint8_t *payload, size_t 
 }
 
 /* One definite-length byte string head at *pos (RFC 8949 §3.1, major type 2); its length in *n. */
-static int bstr_head(const uint8_t *b, size_t len, size_t *pos, uint64_t *n)
+int sign__bstr_head(const uint8_t *b, size_t len, size_t *pos, uint64_t *n, bool whole)
 {
 	uint8_t ai;
 
@@ -494,7 +495,7 @@ static int bstr_head(const uint8_t *b, size_t len, size_t *pos, uint64_t *n)
 	} else {
 		return -1;	/* indefinite length or reserved */
 	}
-	return *n > len - *pos ? -1 : 0;
+	return whole && *n > len - *pos ? -1 : 0;
 }
 
 /*
@@ -513,14 +514,14 @@ static int sentinel_shape(const uint8_t *b, size_t len, struct snt_cose_sign1 *c
 
 	if (len < 2 || b[0] != 0xd2 || b[1] != 0x84)
 		return -1;
-	if (bstr_head(b, len, &pos, &n) || n > SNT_SIGN_MAX_PROTECTED)
+	if (sign__bstr_head(b, len, &pos, &n, true) || n > SNT_SIGN_MAX_PROTECTED)
 		return -1;
 	c->protected_bytes = b + pos;
 	c->protected_len = (size_t)n;
 	pos += (size_t)n;
 	if (pos >= len || b[pos++] != 0xa0)
 		return -1;
-	if (bstr_head(b, len, &pos, &n))
+	if (sign__bstr_head(b, len, &pos, &n, true))
 		return -1;
 	c->payload = b + pos;
 	c->payload_len = (size_t)n;
@@ -542,11 +543,16 @@ static int sentinel_shape(const uint8_t *b, size_t len, struct snt_cose_sign1 *c
  */
 static enum snt_sign_err parse_sign1(const uint8_t *buf, size_t len, struct snt_cose_sign1 *c)
 {
-	const cbor_item_t *kid;
-
 	memset(c, 0, sizeof(*c));
 	if (sentinel_shape(buf, len, c))
 		return SNT_SIGN_ERR_NOT_COSE;
+	return sign__protected(c);
+}
+
+enum snt_sign_err sign__protected(struct snt_cose_sign1 *c)
+{
+	const cbor_item_t *kid;
+
 	if (c->protected_len > 0) {
 		c->protected_map = snt_cose_cbor_load(c->protected_bytes, c->protected_len);
 		if (!c->protected_map || !cbor_isa_map(c->protected_map)) {
@@ -668,7 +674,7 @@ enum snt_sign_err snt_sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *pub, 
 /* ---- sealing ---- */
 
 /* Z = ECDH x-coordinate; key = HKDF-SHA256(Z, salt = eph || rcpt, info). */
-static enum snt_sign_err seal_key(EVP_PKEY *priv, EVP_PKEY *peer, const uint8_t eph[SNT_SEAL_POINT_LEN],
+enum snt_sign_err sign__seal_key(EVP_PKEY *priv, EVP_PKEY *peer, const uint8_t eph[SNT_SEAL_POINT_LEN],
 				  const uint8_t rcpt[SNT_SEAL_POINT_LEN], uint8_t key[32], int peer_is_input)
 {
 	EVP_PKEY_CTX *dctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
@@ -720,7 +726,7 @@ out:
 }
 
 /* An EC public key from an uncompressed P-256 point; NULL when it is not one. */
-static EVP_PKEY *point_key(const uint8_t point[SNT_SEAL_POINT_LEN])
+EVP_PKEY *sign__point_key(const uint8_t point[SNT_SEAL_POINT_LEN])
 {
 	EVP_PKEY_CTX *ctx;
 	EVP_PKEY *key = NULL;
@@ -769,7 +775,7 @@ enum snt_sign_err snt_seal(EVP_PKEY *recipient_pub, const uint8_t *in, size_t le
 	rc = snt_sign_key_check(recipient_pub);
 	if (rc)
 		return rc;
-	rc = key_point(recipient_pub, rcpt);
+	rc = sign__key_point(recipient_pub, rcpt);
 	if (rc)
 		return rc;
 	msg = malloc(len + SNT_SEAL_OVERHEAD);
@@ -779,10 +785,10 @@ enum snt_sign_err snt_seal(EVP_PKEY *recipient_pub, const uint8_t *in, size_t le
 	if (rc)
 		goto out;
 	memcpy(msg, SNT_SEAL_MAGIC, SNT_SEAL_MAGIC_LEN);
-	rc = key_point(eph, msg + SNT_SEAL_MAGIC_LEN);
+	rc = sign__key_point(eph, msg + SNT_SEAL_MAGIC_LEN);
 	if (rc)
 		goto out;
-	rc = seal_key(eph, recipient_pub, msg + SNT_SEAL_MAGIC_LEN, rcpt, key, 0);
+	rc = sign__seal_key(eph, recipient_pub, msg + SNT_SEAL_MAGIC_LEN, rcpt, key, 0);
 	if (rc)
 		goto out;
 	rc = SNT_SIGN_ERR_CRYPTO;
@@ -827,71 +833,30 @@ out:
  */
 static enum snt_sign_err unseal_to(EVP_PKEY *recipient_priv, const uint8_t *in, size_t len, uint8_t *plain)
 {
-	EVP_PKEY *eph = NULL;
-	EVP_CIPHER_CTX *cctx = NULL;
-	uint8_t rcpt[SNT_SEAL_POINT_LEN], key[32], tag[SNT_SEAL_TAG_LEN], last[1];
-	const uint8_t *nonce, *ct;
-	size_t ct_len, off;
+	struct snt_unseal_stream *s = NULL;
+	size_t ct_len = len - SNT_SEAL_OVERHEAD;
+	uint8_t tag[SNT_SEAL_TAG_LEN];
 	enum snt_sign_err rc;
-	int outl;
 
-	if (memcmp(in, SNT_SEAL_MAGIC, SNT_SEAL_MAGIC_LEN))
-		return SNT_SIGN_ERR_MAGIC;
-	eph = point_key(in + SNT_SEAL_MAGIC_LEN);
-	if (!eph)
-		return SNT_SIGN_ERR_POINT;
-	rc = key_point(recipient_priv, rcpt);
-	if (rc)
-		goto out;
-	rc = seal_key(recipient_priv, eph, in + SNT_SEAL_MAGIC_LEN, rcpt, key, 1);
-	if (rc)
-		goto out;
-	nonce = in + SNT_SEAL_AAD_LEN;
-	ct = nonce + SNT_SEAL_NONCE_LEN;
-	ct_len = len - SNT_SEAL_OVERHEAD;
-	memcpy(tag, ct + ct_len, SNT_SEAL_TAG_LEN);
-	rc = SNT_SIGN_ERR_NOMEM;
-	cctx = EVP_CIPHER_CTX_new();
-	if (!cctx)
-		goto out;
-	rc = SNT_SIGN_ERR_CRYPTO;
-	if (EVP_DecryptInit_ex(cctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_IVLEN, SNT_SEAL_NONCE_LEN, NULL) != 1 ||
-	    EVP_DecryptInit_ex(cctx, NULL, NULL, key, nonce) != 1 ||
-	    EVP_DecryptUpdate(cctx, NULL, &outl, in, SNT_SEAL_AAD_LEN) != 1)
-		goto out;
-	/* In pieces of at most INT_MAX bytes (EVP takes an int). */
-	for (off = 0; off < ct_len;) {
-		size_t k = ct_len - off < (size_t)1 << 30 ? ct_len - off : (size_t)1 << 30;
-
-		if (EVP_DecryptUpdate(cctx, plain + off, &outl, ct + off, (int)k) != 1)
-			goto out;
-		off += k;
-	}
-	if (EVP_CIPHER_CTX_ctrl(cctx, EVP_CTRL_GCM_SET_TAG, SNT_SEAL_TAG_LEN, tag) != 1)
-		goto out;
-	if (EVP_DecryptFinal_ex(cctx, last, &outl) != 1) {
-		rc = SNT_SIGN_ERR_AUTH;
-		goto out;
-	}
-	rc = SNT_SIGN_OK;
-out:
-	if (rc)
-		ERR_clear_error();
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_CIPHER_CTX_free(cctx);
-	EVP_PKEY_free(eph);
+	/* One piece of the stream (sign_stream.c). */
+	memcpy(tag, in + SNT_SEAL_HEAD_LEN + ct_len, SNT_SEAL_TAG_LEN);
+	rc = snt_unseal_stream_begin(recipient_priv, in, len, &s);
+	if (!rc)
+		rc = snt_unseal_stream_update(s, in + SNT_SEAL_HEAD_LEN, ct_len, plain);
+	if (!rc)
+		rc = snt_unseal_stream_final(s, tag);
+	snt_unseal_stream_free(s);
 	return rc;
 }
 
 /* The checks every unseal makes before decrypting. */
-static enum snt_sign_err unseal_check(EVP_PKEY *recipient_priv, size_t len)
+enum snt_sign_err sign__unseal_check(EVP_PKEY *recipient_priv, size_t len)
 {
 	enum snt_sign_err rc = snt_sign_key_check(recipient_priv);
 
 	if (rc)
 		return rc;
-	if (!has_private(recipient_priv))
+	if (!sign__has_private(recipient_priv))
 		return SNT_SIGN_ERR_INVAL;
 	if (len < SNT_SEAL_OVERHEAD)
 		return SNT_SIGN_ERR_TOO_SHORT;
@@ -909,7 +874,7 @@ enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t
 
 	if (!recipient_priv || !in || !out || !out_len)
 		return SNT_SIGN_ERR_INVAL;
-	rc = unseal_check(recipient_priv, len);
+	rc = sign__unseal_check(recipient_priv, len);
 	if (rc)
 		return rc;
 	ct_len = len - SNT_SEAL_OVERHEAD;
@@ -935,7 +900,7 @@ enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, siz
 
 	if (!recipient_priv || !buf || !out || !out_len)
 		return SNT_SIGN_ERR_INVAL;
-	rc = unseal_check(recipient_priv, len);
+	rc = sign__unseal_check(recipient_priv, len);
 	if (rc)
 		return rc;
 	plain = buf + SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN;

@@ -330,6 +330,101 @@ enum snt_sign_err snt_unseal(EVP_PKEY *recipient_priv, const uint8_t *in, size_t
 enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, size_t len, uint8_t **out,
 				     size_t *out_len) SNT_WUR;
 
+/*
+ * ---- In pieces: a sealed, signed message read from a file ----
+ * What snt_unseal() and snt_sign1_verify() check, for a message that is
+ * not held whole in memory: it is fed in pieces in order, and what either
+ * costs does not grow with it.  Nothing decrypted may be trusted before
+ * snt_unseal_stream_final() returned SNT_SIGN_OK, nor the payload before
+ * snt_sign1_stream_verify() did.
+ */
+struct snt_unseal_stream;
+
+#define SNT_SEAL_HEAD_LEN (SNT_SEAL_AAD_LEN + SNT_SEAL_NONCE_LEN)	/* 81: before the ciphertext */
+#define SNT_SEAL_BLOCK 16					/* AES block: snt_unseal_stream_at() offsets */
+
+/*
+ * snt_unseal_stream_begin() - start unsealing a sealed message of @len
+ * bytes in all whose first SNT_SEAL_HEAD_LEN bytes are @head: its
+ * ciphertext is then len - SNT_SEAL_OVERHEAD bytes, its tag the last
+ * SNT_SEAL_TAG_LEN.
+ * @out: receives the stream (snt_unseal_stream_free()).
+ * Return: SNT_SIGN_OK; the errors of snt_unseal() but _AUTH (which
+ * snt_unseal_stream_final() reports).
+ */
+enum snt_sign_err snt_unseal_stream_begin(EVP_PKEY *recipient_priv, const uint8_t head[SNT_SEAL_HEAD_LEN], size_t len,
+					  struct snt_unseal_stream **out) SNT_WUR;
+
+/*
+ * snt_unseal_stream_update() - decrypt the ciphertext's next @n bytes @in
+ * into @out (@n bytes; may be @in itself).
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL for NULL, more bytes than the
+ * ciphertext holds, or a stream already finished; SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_unseal_stream_update(struct snt_unseal_stream *s, const uint8_t *in, size_t n,
+					   uint8_t *out) SNT_WUR;
+
+/*
+ * snt_unseal_stream_final() - check the GCM tag @tag once every byte of the
+ * ciphertext went through snt_unseal_stream_update().
+ * Return: SNT_SIGN_OK: everything decrypted is authentic; SNT_SIGN_ERR_AUTH
+ * (a byte altered, the wrong recipient key); SNT_SIGN_ERR_INVAL (NULL,
+ * ciphertext missing, called twice).
+ */
+enum snt_sign_err snt_unseal_stream_final(struct snt_unseal_stream *s, const uint8_t tag[SNT_SEAL_TAG_LEN]) SNT_WUR;
+
+/*
+ * snt_unseal_stream_at() - after snt_unseal_stream_final() returned
+ * SNT_SIGN_OK, decrypt any part of the same ciphertext again: @n bytes @in
+ * that lie at @off of the ciphertext (@off a multiple of SNT_SEAL_BLOCK)
+ * into @out (may be @in), with AES-256-CTR from @off's counter block as GCM
+ * (NIST SP 800-38D §7.2) encrypted them.  No tag covers the part by
+ * itself: the caller makes sure @in are the bytes that were authenticated.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_INVAL (NULL, not authenticated, @off not
+ * aligned, past the ciphertext); SNT_SIGN_ERR_CRYPTO.
+ */
+enum snt_sign_err snt_unseal_stream_at(struct snt_unseal_stream *s, size_t off, const uint8_t *in, size_t n,
+				       uint8_t *out) SNT_WUR;
+
+/* snt_unseal_stream_free() - the stream, its key wiped; NULL does nothing. */
+void snt_unseal_stream_free(struct snt_unseal_stream *s);
+
+struct snt_sign1_stream;
+
+/* snt_sign1_stream_new() - a verifier of one COSE_Sign1 fed in pieces. Return: SNT_SIGN_OK; _INVAL; _NOMEM. */
+enum snt_sign_err snt_sign1_stream_new(struct snt_sign1_stream **out) SNT_WUR;
+
+/*
+ * snt_sign1_stream_update() - the message's next @n bytes: its head is
+ * checked as snt_sign1_verify() checks it, the Sig_structure digested.
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_NOT_COSE (not the layout
+ * snt_sign1_es256() writes: a bad head, bytes after the signature), _ALG,
+ * _KID (no 8-byte kid in the protected header); once one is returned,
+ * every later call returns it again; _NOMEM; _CRYPTO; _INVAL for NULL.
+ */
+enum snt_sign_err snt_sign1_stream_update(struct snt_sign1_stream *s, const uint8_t *p, size_t n) SNT_WUR;
+
+/*
+ * snt_sign1_stream_end() - the whole message was fed: its kid (unverified,
+ * to find the key) and where its payload lies in it (@off, @len bytes).
+ * Return: as snt_sign1_stream_update(); SNT_SIGN_ERR_NOT_COSE too for a
+ * message that ended early.
+ */
+enum snt_sign_err snt_sign1_stream_end(struct snt_sign1_stream *s, uint8_t kid[SNT_SIGN_KID_LEN], size_t *off,
+				       size_t *len) SNT_WUR;
+
+/*
+ * snt_sign1_stream_verify() - after snt_sign1_stream_end(): the signature
+ * with @pub, as snt_sign1_verify().
+ * Return: SNT_SIGN_OK; SNT_SIGN_ERR_KID (@pub's kid is not the message's);
+ * SNT_SIGN_ERR_SIGNATURE; SNT_SIGN_ERR_NOT_EC / _NOT_P256; SNT_SIGN_ERR_INVAL
+ * (NULL, or not ended); SNT_SIGN_ERR_NOMEM.
+ */
+enum snt_sign_err snt_sign1_stream_verify(struct snt_sign1_stream *s, EVP_PKEY *pub) SNT_WUR;
+
+/* snt_sign1_stream_free() - NULL does nothing. */
+void snt_sign1_stream_free(struct snt_sign1_stream *s);
+
 /* snt_sign_strerror() - static English text for @err; never NULL. */
 const char *snt_sign_strerror(enum snt_sign_err err);
 

@@ -333,6 +333,7 @@ static const char *const err_text[] = {
 	[SNT_BUNDLE_ERR_CHAIN] = "chain broken (prev_hash does not link)",
 	[SNT_BUNDLE_ERR_HASH] = "entry hash mismatch",
 	[SNT_BUNDLE_ERR_CRYPTO] = "signing or sealing failed",
+	[SNT_BUNDLE_ERR_IO] = "the bundle file could not be read again as it was checked",
 };
 
 const char *snt_bundle_strerror(enum snt_bundle_err err)

@@ -161,6 +161,7 @@ enum snt_bundle_err {
 	SNT_BUNDLE_ERR_CHAIN,		/* entry diag.seq's prev_hash is not the previous entry's hash */
 	SNT_BUNDLE_ERR_HASH,		/* entry diag.seq's hash does not match its recomputed hash */
 	SNT_BUNDLE_ERR_CRYPTO,		/* signing or sealing failed (diag.sign) */
+	SNT_BUNDLE_ERR_IO,		/* a file read in pieces could not be read, or not as it was checked */
 };
 
 #define SNT_BUNDLE_VERSION 1
@@ -472,6 +473,71 @@ enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_
 enum snt_bundle_err snt_bundle_reader_open(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
 					   uint8_t *file, size_t len, size_t max, size_t batch,
 					   struct snt_bundle_reader **out, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * A sealed bundle file read in pieces (snt_bundle_reader_open_file()):
+ * @len bytes, of which @read copies @n at @off into @buf.  @read must hand
+ * out the same bytes every time it is asked for them (the bureau hashes
+ * what it read first and compares) or fail.
+ * Return of @read: 0, or -1 (a read error, the file changed).
+ */
+struct snt_bundle_file {
+	size_t len;
+	int (*read)(void *ctx, size_t off, uint8_t *buf, size_t n);
+	void *ctx;
+};
+
+/*
+ * snt_bundle_reader_open_file() - snt_bundle_reader_open() of a file read
+ * in pieces, so that what the bundle costs in memory does not grow with
+ * it.  A first reading goes over every byte once: the seal's GCM tag
+ * (snt_unseal_stream_*()) and the COSE_Sign1 digest (snt_sign1_stream_*())
+ * in pieces of 64 KiB, nothing kept but the payload's first bytes (to name
+ * the device whose key is then looked up) and the signature; only when tag
+ * and signature verified is the payload decoded, from a second reading in
+ * windows of 256 KiB (decrypted again with snt_unseal_stream_at()), with
+ * every check of snt_bundle_reader_new() (those over the whole payload
+ * made item by item).  The entries' payloads and records are copies, held
+ * until the next batch.  @f is borrowed until snt_bundle_reader_free().
+ * Return: as snt_bundle_reader_open(); SNT_BUNDLE_ERR_INVAL for NULL or a
+ * file larger than SNT_BUNDLE_MAX_FILE; SNT_BUNDLE_ERR_IO when @f->read
+ * fails (also from snt_bundle_reader_next(), which reads on).
+ */
+enum snt_bundle_err snt_bundle_reader_open_file(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+						const struct snt_bundle_file *f, size_t max, size_t batch,
+						struct snt_bundle_reader **out, struct snt_bundle_diag *diag) SNT_WUR;
+
+/*
+ * A bundle file open as @fd, read for snt_bundle_reader_open_file() in
+ * chunks of 64 KiB with pread(2), each hashed (SHA-256) the first time it
+ * is read and compared every time after: a file that changes between the
+ * readings (a byte rewritten, cut short) fails the read, and with it the
+ * bundle (SNT_BUNDLE_ERR_IO), instead of handing out bytes that were not
+ * verified.  Only the @size bytes given are read (what is appended later is
+ * not part of the bundle).  Memory: 64 KiB and 33 bytes per chunk.
+ */
+struct snt_bundle_fd;
+
+/*
+ * snt_bundle_fd_new() - the reader of @fd (borrowed: the caller closes it
+ * after snt_bundle_fd_free()), @size bytes long.
+ * Return: SNT_BUNDLE_OK; SNT_BUNDLE_ERR_INVAL (NULL, @fd < 0, @size above
+ * SNT_BUNDLE_MAX_FILE); SNT_BUNDLE_ERR_NOMEM.
+ */
+enum snt_bundle_err snt_bundle_fd_new(int fd, size_t size, struct snt_bundle_fd **out) SNT_WUR;
+
+/* snt_bundle_fd_file() - the file to hand snt_bundle_reader_open_file(); valid until snt_bundle_fd_free(). */
+const struct snt_bundle_file *snt_bundle_fd_file(const struct snt_bundle_fd *r);
+
+/*
+ * snt_bundle_fd_why() - why a read failed, a sentence without a final
+ * period ("the file changed while it was read", "the file shrank while it
+ * was read", "read error: <strerror>"), or "" when none did.
+ */
+const char *snt_bundle_fd_why(const struct snt_bundle_fd *r);
+
+/* snt_bundle_fd_free() - NULL does nothing. */
+void snt_bundle_fd_free(struct snt_bundle_fd *r);
 
 /* snt_bundle_reader_manifest() - the bundle's manifest (as checked so far: see above). */
 const struct snt_bundle_manifest *snt_bundle_reader_manifest(const struct snt_bundle_reader *rd);

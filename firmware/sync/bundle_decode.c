@@ -50,9 +50,40 @@ void snt_bundle_free(struct snt_bundle *b)
  */
 enum pull_kind { PULL_OTHER, PULL_UINT, PULL_NEGINT, PULL_BYTES, PULL_TEXT, PULL_ARRAY, PULL_MAP, PULL_NULL };
 
+/*
+ * A payload read in pieces (bundle__reader_new_src()) is seen through a
+ * window of BUNDLE_WINDOW bytes per cursor, read again from its source
+ * wherever the cursor goes beyond it; what a window hands out is valid
+ * until the cursor moves on, so the entries' payloads and records are
+ * copied into the reader's arena, kept until the next batch.
+ */
+#define BUNDLE_WINDOW ((size_t)256 << 10)
+#define PULL_ITEM_MAX ((size_t)SNT_ENTRY_MAX_PAYLOAD + 4096)	/* a view from the cursor holds any item decoded */
+#define ARENA_BLOCK ((size_t)256 << 10)
+_Static_assert(PULL_ITEM_MAX < BUNDLE_WINDOW, "a window holds the largest item read");
+
+struct window {
+	const struct bundle_src *src;
+	uint8_t *buf;		/* BUNDLE_WINDOW + BUNDLE_SRC_SLACK bytes */
+	size_t off, len;	/* the payload's bytes [off, off + len) are in @buf */
+	bool failed;		/* the source failed: nothing more is read */
+};
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	uint8_t data[];
+};
+
+struct arena {
+	struct arena_block *head, *cur, *tail;
+};
+
 struct pull {
-	const uint8_t *p;	/* the payload, @len bytes; the next item at @pos */
+	const uint8_t *p;	/* the payload, @len bytes (NULL with a window); the next item at @pos */
 	size_t len, pos;
+	struct window *w;	/* NULL: the payload is in memory at @p */
+	struct arena *a;	/* with a window: where borrowed strings are copied */
 	enum pull_kind kind;	/* of the item read last; PULL_OTHER: a float, simple value, tag or indefinite head */
 	uint64_t u;		/* PULL_UINT: the value; PULL_NEGINT: -1 - the value; PULL_ARRAY, PULL_MAP: size */
 	const uint8_t *data;	/* PULL_BYTES, PULL_TEXT: the string's bytes, borrowed from @p */
@@ -196,15 +227,80 @@ static const struct cbor_callbacks pull_callbacks = {
 	.indef_break = pull_other,
 };
 
+/*
+ * The payload's bytes from @r's position: *@b, *@avail of them, at least
+ * @need (as far as the payload goes) when read in a window (@need at most
+ * BUNDLE_WINDOW).  Return 0; -1 when the source failed.
+ */
+static int pull_view(struct pull *r, size_t need, const uint8_t **b, size_t *avail)
+{
+	struct window *w = r->w;
+	size_t rem = r->len - r->pos;
+
+	if (!w) {
+		*b = r->p + r->pos;
+		*avail = rem;
+		return 0;
+	}
+	if (need > rem)
+		need = rem;
+	if (r->pos < w->off || r->pos - w->off > w->len || w->len - (r->pos - w->off) < need) {
+		size_t n = rem < BUNDLE_WINDOW ? rem : BUNDLE_WINDOW;
+
+		if (w->failed || w->src->read(w->src->ctx, r->pos, w->buf, n)) {
+			w->failed = true;
+			return -1;
+		}
+		w->off = r->pos;
+		w->len = n;
+	}
+	*b = w->buf + (r->pos - w->off);
+	*avail = w->len - (r->pos - w->off);
+	return 0;
+}
+
+/* The string read last, kept until the next batch: borrowed from the payload in memory, else copied. */
+static const uint8_t *pull_keep(struct pull *r)
+{
+	struct arena *a = r->a;
+	struct arena_block *k;
+
+	if (!r->w)
+		return r->data;
+	for (k = a->cur; k && k->cap - k->used < r->data_len; k = k->next)
+		;
+	if (!k) {
+		size_t cap = r->data_len > ARENA_BLOCK ? r->data_len : ARENA_BLOCK;
+
+		k = malloc(sizeof(*k) + cap);
+		if (!k)
+			return NULL;
+		k->next = NULL;
+		k->used = 0;
+		k->cap = cap;
+		if (a->tail)
+			a->tail->next = k;
+		else
+			a->head = k;
+		a->tail = k;
+	}
+	a->cur = k;
+	memcpy(k->data + k->used, r->data, r->data_len);
+	k->used += r->data_len;
+	return k->data + k->used - r->data_len;
+}
+
 /* Read the next item into @r.  Return 0; -1 at the end or when libcbor cannot decode it. */
 static int pull_next(struct pull *r)
 {
 	struct cbor_decoder_result res;
+	const uint8_t *b;
+	size_t avail;
 
 	r->kind = PULL_OTHER;
-	if (r->pos >= r->len)
+	if (r->pos >= r->len || pull_view(r, PULL_ITEM_MAX, &b, &avail))
 		return -1;
-	res = cbor_stream_decode(r->p + r->pos, r->len - r->pos, &pull_callbacks, r);
+	res = cbor_stream_decode(b, avail, &pull_callbacks, r);
 	if (res.status != CBOR_DECODER_FINISHED || res.read == 0)
 		return -1;
 	r->pos += res.read;
@@ -266,13 +362,6 @@ static int pull_hash(const struct pull *r, uint8_t out[SNT_HASH_LEN])
 	return 0;
 }
 
-/* Skip the item at @r's position (its lengths bounded by payload_bounded()). */
-static int pull_skip(struct pull *r)
-{
-	size_t left = SIZE_MAX;
-
-	return bundle__count_items(r->p, r->len, &r->pos, 0, &left);
-}
 
 /*
  * Whether every text string of the item at *@pos is UTF-8 (RFC 3629), as
@@ -314,6 +403,70 @@ static int texts_valid(const uint8_t *p, size_t len, size_t *pos, unsigned int d
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Past the item at @r's position, its items counted from *@left
+ * (bundle__count_items()) and, with @check, checked well-formed
+ * (snt_cose_cbor_check(), texts UTF-8), as the whole payload in memory is
+ * checked: in a window an item is checked whole when it fits, else (an
+ * array or map of many items) its head and then its items one by one.
+ * Return: 0; -1 (bounds, as bundle__count_items()); -2 (not well-formed).
+ */
+static int walk_tree(struct pull *r, unsigned int depth, size_t *left, bool check)
+{
+	const uint8_t *b;
+	size_t avail, rel = 0, q = 0, saved = *left;
+	uint8_t major;
+	uint64_t arg, n;
+	int rc;
+
+	if (r->pos >= r->len || pull_view(r, PULL_ITEM_MAX, &b, &avail))
+		return -1;
+	rc = bundle__count_items(b, avail, &rel, depth, left);
+	if (rc && r->w && avail < r->len - r->pos && avail < BUNDLE_WINDOW) {
+		/* Perhaps only cut by the window's end: again from a window that starts here. */
+		*left = saved;
+		rel = 0;
+		if (pull_view(r, BUNDLE_WINDOW, &b, &avail))
+			return -1;
+		rc = bundle__count_items(b, avail, &rel, depth, left);
+	}
+	if (!rc) {
+		if (check && (snt_cose_cbor_check(b, rel) || texts_valid(b, rel, &q, depth)))
+			return -2;
+		r->pos += rel;
+		return 0;
+	}
+	*left = saved;
+	if (!r->w || avail == r->len - r->pos)
+		return -1;
+	/* Longer than a window: an array or map's head, then its items. */
+	rel = 0;
+	if (depth > BUNDLE_PAYLOAD_MAX_DEPTH || *left == 0 || (b[0] & 0x1f) > 27 ||
+	    bundle__read_head(b, avail, &rel, &major, &arg) || (major != 4 && major != 5))
+		return -1;
+	(*left)--;
+	r->pos += rel;
+	if (arg > r->len - r->pos || (major == 5 && arg > (r->len - r->pos) / 2))
+		return -1;
+	n = major == 5 ? arg * 2 : arg;
+	if (n > *left)
+		return -1;
+	for (uint64_t i = 0; i < n; i++) {
+		rc = walk_tree(r, depth + 1, left, check);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Skip the item at @r's position (its lengths bounded by payload_bounded()). */
+static int pull_skip(struct pull *r)
+{
+	size_t left = SIZE_MAX;
+
+	return walk_tree(r, 0, &left, false);
 }
 
 /* The entry array at @r's position; @idx for field names.  The payload is borrowed from @r's bytes. */
@@ -397,7 +550,9 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 	if (r->kind != PULL_NULL) {
 		if (r->kind != PULL_BYTES || r->data_len == 0 || r->data_len > SNT_ENTRY_MAX_PAYLOAD)
 			goto bad;
-		e->payload = r->data;
+		e->payload = pull_keep(r);
+		if (!e->payload)
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
 		e->payload_len = r->data_len;
 	}
 	col = 15;
@@ -475,7 +630,9 @@ static enum snt_bundle_err decode_records(struct pull *r, const struct snt_entry
 		if (r->kind != PULL_BYTES || r->data_len < SNT_STORE_PERSONAL_MIN ||
 		    r->data_len > SNT_STORE_PERSONAL_MAX || !snt_bundle_record_matches(&e[i], r->data, r->data_len))
 			goto bad;
-		rec[i].sealed = r->data;
+		rec[i].sealed = pull_keep(r);
+		if (!rec[i].sealed)
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
 		rec[i].len = r->data_len;
 		continue;
 bad:
@@ -568,6 +725,9 @@ struct snt_bundle_reader {
 	struct snt_entry *entries;	/* batch entries, seals, records */
 	struct snt_bundle_seal *seals;
 	struct snt_bundle_record *records;
+	struct bundle_src src;		/* read in pieces (bundle__reader_new_src()): the source, */
+	struct window win[3];		/* the windows of the cursors e, s and r, */
+	struct arena arena;		/* and the copies of a batch's strings */
 };
 
 void snt_bundle_reader_free(struct snt_bundle_reader *rd)
@@ -577,7 +737,31 @@ void snt_bundle_reader_free(struct snt_bundle_reader *rd)
 	free(rd->entries);
 	free(rd->seals);
 	free(rd->records);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(rd->win); i++)
+		free(rd->win[i].buf);
+	while (rd->arena.head) {
+		struct arena_block *k = rd->arena.head;
+
+		rd->arena.head = k->next;
+		free(k);
+	}
+	if (rd->src.release)
+		rd->src.release(rd->src.ctx);
 	free(rd);
+}
+
+/* Whether a window's source failed: the bundle could not be read again as it was checked. */
+static bool reader_io_failed(const struct snt_bundle_reader *rd)
+{
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(rd->win); i++)
+		if (rd->win[i].failed)
+			return true;
+	return false;
+}
+
+static enum snt_bundle_err fail_io(struct snt_bundle_diag *d)
+{
+	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, "the file could not be read again as it was verified");
 }
 
 /*
@@ -664,13 +848,24 @@ static uint64_t peek_count(const uint8_t *p, size_t len)
 	return 0;
 }
 
+static enum snt_bundle_err refused_early(size_t max, struct snt_bundle_diag *diag)
+{
+	return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
+			    "payload refused before decoding (more than %zu items, nested deeper than %d, "
+			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_ITEMS(max),
+			    BUNDLE_PAYLOAD_MAX_DEPTH);
+}
+
+static enum snt_bundle_err reader_start(struct snt_bundle_reader *rd, struct pull *r, size_t batch,
+					struct snt_bundle_diag *diag);
+
 enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_t max, size_t batch,
 					  struct snt_bundle_reader **out, struct snt_bundle_diag *diag)
 {
 	struct pull r = { .p = cbor, .len = len };
 	struct snt_bundle_reader *rd;
 	enum snt_bundle_err rc;
-	size_t pos = 0, k;
+	size_t pos = 0;
 
 	bundle__diag_clear(diag);
 	if (!cbor || !out || max < 1 || max > SNT_BUNDLE_MAX_ACCEPT || batch < 1)
@@ -680,10 +875,7 @@ enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_
 		return bundle__fail(diag, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRIu64 " not within 1 to %zu",
 				    peek_count(cbor, len), max);
 	if (bundle__payload_bounded(cbor, len, SNT_BUNDLE_ITEMS(max)))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-			    "payload refused before decoding (more than %zu items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_ITEMS(max),
-			    BUNDLE_PAYLOAD_MAX_DEPTH);
+		return refused_early(max, diag);
 	/* What libcbor's cbor_load() would refuse, refused here too: not well-formed, or text not UTF-8. */
 	if (snt_cose_cbor_check(cbor, len) || texts_valid(cbor, len, &pos, 0))
 		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
@@ -692,8 +884,79 @@ enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_
 		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
 	rd->e = rd->s = rd->r = r;
 	rd->max = max;
-	rc = read_manifest(&r, rd, diag);
+	rc = reader_start(rd, &r, batch, diag);
+	if (rc)
+		return rc;
+	*out = rd;
+	return SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err bundle__reader_new_src(const struct bundle_src *src, size_t max, size_t batch,
+					   struct snt_bundle_reader **out, struct snt_bundle_diag *diag)
+{
+	struct snt_bundle_reader *rd;
+	struct pull r;
+	const uint8_t *b;
+	size_t avail, left = SNT_BUNDLE_ITEMS(max);
+	enum snt_bundle_err rc;
+	int wt;
+
+	bundle__diag_clear(diag);
+	rc = !src || !src->read || !out || max < 1 || max > SNT_BUNDLE_MAX_ACCEPT || batch < 1 ? SNT_BUNDLE_ERR_INVAL
+											       : SNT_BUNDLE_OK;
+	rd = rc ? NULL : calloc(1, sizeof(*rd));
+	if (!rd) {
+		if (src && src->release)
+			src->release(src->ctx);
+		return rc ? rc : bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	}
+	*out = NULL;
+	rd->src = *src;
+	rd->max = max;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(rd->win); i++) {
+		rd->win[i].src = &rd->src;
+		rd->win[i].buf = malloc(BUNDLE_WINDOW + BUNDLE_SRC_SLACK);
+		if (!rd->win[i].buf) {
+			snt_bundle_reader_free(rd);
+			return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		}
+	}
+	r = (struct pull){ .len = src->len, .w = &rd->win[0], .a = &rd->arena };
+	rc = SNT_BUNDLE_OK;
+	if (pull_view(&r, PULL_ITEM_MAX, &b, &avail))
+		rc = fail_io(diag);
+	else if (peek_count(b, avail) > max)
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRIu64 " not within 1 to %zu",
+				  peek_count(b, avail), max);
+	else if ((wt = walk_tree(&r, 0, &left, true)) != 0 || r.pos != r.len)
+		rc = reader_io_failed(rd) ? fail_io(diag) : wt == -2 ? bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
+					"payload is not well-formed CBOR") : refused_early(max, diag);
 	if (rc) {
+		snt_bundle_reader_free(rd);
+		return rc;
+	}
+	r.pos = 0;
+	rd->e = rd->s = rd->r = r;
+	rd->s.w = &rd->win[1];
+	rd->r.w = &rd->win[2];
+	rc = reader_start(rd, &r, batch, diag);
+	if (rc)
+		return reader_io_failed(rd) ? fail_io(diag) : rc;
+	*out = rd;
+	return SNT_BUNDLE_OK;
+}
+
+/* The manifest, the cursors and the batch arrays of @rd, read by @r (@rd freed on error). */
+static enum snt_bundle_err reader_start(struct snt_bundle_reader *rd, struct pull *r, size_t batch,
+					struct snt_bundle_diag *diag)
+{
+	enum snt_bundle_err rc;
+	size_t k;
+
+	rc = read_manifest(r, rd, diag);
+	if (rc) {
+		if (reader_io_failed(rd))
+			rc = fail_io(diag);
 		snt_bundle_reader_free(rd);
 		return rc;
 	}
@@ -706,7 +969,6 @@ enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_
 		snt_bundle_reader_free(rd);
 		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
 	}
-	*out = rd;
 	return SNT_BUNDLE_OK;
 }
 
@@ -737,6 +999,11 @@ static enum snt_bundle_err reader_batch(struct snt_bundle_reader *rd, size_t k, 
 	struct snt_entry *e = rd->entries;
 	bool final = rd->done + k == rd->n;
 	enum snt_bundle_err rc;
+
+	/* The last batch's copies are let go. */
+	for (struct arena_block *b = rd->arena.head; b; b = b->next)
+		b->used = 0;
+	rd->arena.cur = rd->arena.head;
 
 	for (size_t i = 0; i < k; i++) {
 		rc = decode_entry(&rd->e, rd->done + i, &e[i], d);
@@ -791,7 +1058,7 @@ enum snt_bundle_err snt_bundle_reader_next(struct snt_bundle_reader *rd, struct 
 	rc = reader_batch(rd, k, diag);
 	if (rc) {
 		rd->failed = true;
-		return rc;
+		return reader_io_failed(rd) ? fail_io(diag) : rc;
 	}
 	rd->done += k;
 	out->entries = rd->entries;

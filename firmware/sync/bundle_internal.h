@@ -109,6 +109,29 @@ int bundle__count_items(const uint8_t *p, size_t len, size_t *pos, unsigned int 
  */
 int bundle__payload_bounded(const uint8_t *p, size_t len, size_t max_items);
 
+/*
+ * A verified payload of @len bytes read in pieces (bundle_read.c's file
+ * reader): @read copies @n bytes at @off of the payload into @buf, which
+ * has BUNDLE_SRC_SLACK bytes of room beyond @n; 0, or -1 when they cannot
+ * be read as they were verified.  @release frees @ctx (NULL: nothing).
+ */
+struct bundle_src {
+	int (*read)(void *ctx, size_t off, uint8_t *buf, size_t n);
+	void (*release)(void *ctx);
+	void *ctx;
+	size_t len;
+};
+
+#define BUNDLE_SRC_SLACK 16
+
+/*
+ * bundle__reader_new_src() - snt_bundle_reader_new() of the payload @src
+ * (taken over: released by the reader, also on error), read in windows.
+ * Return: as snt_bundle_reader_new(); SNT_BUNDLE_ERR_IO when @src fails.
+ */
+enum snt_bundle_err bundle__reader_new_src(const struct bundle_src *src, size_t max, size_t batch,
+					   struct snt_bundle_reader **out, struct snt_bundle_diag *diag);
+
 /* bundle__reader_set_kid() - record the kid that signed the reader's bundle (bundle_read.c). */
 void bundle__reader_set_kid(struct snt_bundle_reader *rd, const uint8_t kid[SNT_SIGN_KID_LEN]);
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "clock/clock.h"
 #include "codes/codes.h"
 #include "cose/cose.h"
@@ -278,6 +280,11 @@ static enum snt_bundle_err peek_device(const uint8_t *p, size_t len, char device
 	return SNT_BUNDLE_OK;
 }
 
+static enum snt_bundle_err fail_read(struct snt_bundle_diag *d)
+{
+	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, "the file could not be read");
+}
+
 static enum snt_bundle_err map_open_err(enum snt_sign_err se, struct snt_bundle_diag *d)
 {
 	switch (se) {
@@ -385,6 +392,168 @@ enum snt_bundle_err snt_bundle_reader_open(EVP_PKEY *bureau_priv, snt_bundle_loo
 		rc = snt_bundle_reader_new(payload, payload_len, max, batch, out, diag);
 	if (!rc)
 		bundle__reader_set_kid(*out, kid);
+	return rc;
+}
+
+/* ---- a bundle file read in pieces ---- */
+
+#define FILE_PIECE ((size_t)64 << 10)	/* first reading: pieces ending at multiples of it in the file */
+#define PEEK_LEN 256			/* plaintext kept of the first reading: the COSE head, the payload's "device" */
+
+/* The payload of a verified file, decrypted again piece by piece (struct bundle_src). */
+struct file_src {
+	const struct snt_bundle_file *f;
+	struct snt_unseal_stream *us;
+	size_t payload_off;		/* in the plaintext */
+};
+
+static int file_src_read(void *ctx, size_t off, uint8_t *buf, size_t n)
+{
+	struct file_src *fs = ctx;
+	size_t p = fs->payload_off + off, a = p - p % SNT_SEAL_BLOCK, lead = p - a;
+
+	/* From the block @p lies in: @buf has BUNDLE_SRC_SLACK (>= SNT_SEAL_BLOCK - 1) bytes of room for @lead. */
+	if (fs->f->read(fs->f->ctx, SNT_SEAL_HEAD_LEN + a, buf, lead + n) ||
+	    snt_unseal_stream_at(fs->us, a, buf, lead + n, buf))
+		return -1;
+	if (lead)
+		memmove(buf, buf + lead, n);
+	return 0;
+}
+
+static void file_src_release(void *ctx)
+{
+	struct file_src *fs = ctx;
+
+	snt_unseal_stream_free(fs->us);
+	free(fs);
+}
+
+static enum snt_bundle_err unseal_err(enum snt_sign_err se, struct snt_bundle_diag *diag)
+{
+	if (se == SNT_SIGN_ERR_NOMEM)
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "unseal");
+	if (se == SNT_SIGN_ERR_INVAL || se == SNT_SIGN_ERR_NOT_EC || se == SNT_SIGN_ERR_NOT_P256)
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, "bureau key");
+	return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, "unseal");
+}
+
+/*
+ * The first reading of @f: every byte through the seal's tag and the
+ * signature's digest; *@us the stream, authenticated; @peek the
+ * plaintext's first bytes (*@npeek of them).  Errors of the seal first.
+ */
+static enum snt_bundle_err file_first(EVP_PKEY *bureau_priv, const struct snt_bundle_file *f,
+				      struct snt_unseal_stream **us, struct snt_sign1_stream *ss, uint8_t *peek,
+				      size_t *npeek, struct snt_bundle_diag *diag)
+{
+	uint8_t head[SNT_SEAL_HEAD_LEN], tag[SNT_SEAL_TAG_LEN], *piece;
+	size_t ct_len, done = 0;
+	enum snt_sign_err se;
+
+	memset(head, 0, sizeof(head));
+	if (f->len >= SNT_SEAL_HEAD_LEN && f->read(f->ctx, 0, head, sizeof(head)))
+		return fail_read(diag);
+	se = snt_unseal_stream_begin(bureau_priv, head, f->len, us);
+	if (se)
+		return unseal_err(se, diag);
+	ct_len = f->len - SNT_SEAL_OVERHEAD;
+	piece = malloc(FILE_PIECE);
+	if (!piece)
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	*npeek = 0;
+	while (done < ct_len) {
+		size_t at = SNT_SEAL_HEAD_LEN + done, k = FILE_PIECE - at % FILE_PIECE;
+
+		if (k > ct_len - done)
+			k = ct_len - done;
+		if (f->read(f->ctx, at, piece, k)) {
+			free(piece);
+			return fail_read(diag);
+		}
+		se = snt_unseal_stream_update(*us, piece, k, piece);
+		if (se) {
+			free(piece);
+			return unseal_err(se, diag);
+		}
+		if (*npeek < PEEK_LEN) {
+			size_t c = PEEK_LEN - *npeek < k ? PEEK_LEN - *npeek : k;
+
+			memcpy(peek + *npeek, piece, c);
+			*npeek += c;
+		}
+		se = snt_sign1_stream_update(ss, piece, k);	/* a refusal sticks: snt_sign1_stream_end() tells it */
+		done += k;
+	}
+	OPENSSL_cleanse(piece, FILE_PIECE);
+	free(piece);
+	if (f->read(f->ctx, SNT_SEAL_HEAD_LEN + ct_len, tag, sizeof(tag)))
+		return fail_read(diag);
+	se = snt_unseal_stream_final(*us, tag);
+	return se ? unseal_err(se, diag) : SNT_BUNDLE_OK;
+}
+
+enum snt_bundle_err snt_bundle_reader_open_file(EVP_PKEY *bureau_priv, snt_bundle_lookup_fn lookup, void *ctx,
+						const struct snt_bundle_file *f, size_t max, size_t batch,
+						struct snt_bundle_reader **out, struct snt_bundle_diag *diag)
+{
+	struct snt_unseal_stream *us = NULL;
+	struct snt_sign1_stream *ss = NULL;
+	struct file_src *fs;
+	uint8_t peek[PEEK_LEN], kid[SNT_SIGN_KID_LEN];
+	char device[SNT_DEVICE_ID_LEN];
+	size_t npeek = 0, off = 0, len = 0;
+	EVP_PKEY *key = NULL;
+	enum snt_sign_err se;
+	enum snt_bundle_err rc;
+
+	bundle__diag_clear(diag);
+	if (!bureau_priv || !lookup || !f || !f->read || !out || f->len > SNT_BUNDLE_MAX_FILE)
+		return SNT_BUNDLE_ERR_INVAL;
+	*out = NULL;
+	if (snt_sign1_stream_new(&ss))
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+	rc = file_first(bureau_priv, f, &us, ss, peek, &npeek, diag);
+	if (rc)
+		goto out;
+	/* Authentic from here; the signature is checked with the key of the device the payload names. */
+	se = snt_sign1_stream_end(ss, kid, &off, &len);
+	if (se) {
+		rc = map_open_err(se == SNT_SIGN_ERR_KID ? SNT_SIGN_ERR_NOT_COSE : se, diag);
+		goto out;
+	}
+	rc = peek_device(peek + off, npeek - off < len ? npeek - off : len, device, diag);
+	if (rc)
+		goto out;
+	if (lookup(ctx, device, kid, &key) || !key) {
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
+		goto out;
+	}
+	se = snt_sign1_stream_verify(ss, key);
+	EVP_PKEY_free(key);
+	if (se) {
+		rc = map_open_err(se, diag);
+		if (rc == SNT_BUNDLE_ERR_KID)
+			bundle__fail_sign(diag, rc, se, "signature (not the key registered for the device)");
+		goto out;
+	}
+	fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	fs->f = f;
+	fs->us = us;
+	fs->payload_off = off;
+	us = NULL;
+	rc = bundle__reader_new_src(&(struct bundle_src){ .read = file_src_read, .release = file_src_release,
+							  .ctx = fs, .len = len },
+				    max, batch, out, diag);
+	if (!rc)
+		bundle__reader_set_kid(*out, kid);
+out:
+	snt_unseal_stream_free(us);
+	snt_sign1_stream_free(ss);
 	return rc;
 }
 

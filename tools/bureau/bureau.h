@@ -26,6 +26,7 @@
 #define BUREAU_WHY_LEN 256		/* one-line reasons */
 #define BUREAU_DEVICE_LEN 65		/* device id: up to 64 characters + NUL */
 #define BUREAU_MAX_BUNDLE ((size_t)64 << 20)	/* largest bundle file or body, bytes */
+#define BUREAU_STREAM_ABOVE ((size_t)2 << 20)	/* bundle files larger are read in pieces (bureau_import_dir()) */
 #define BUREAU_MAX_VERDICTS 4096	/* most verdicts returned in one acknowledgement */
 #define BUREAU_HOME_LEN 96		/* a home's name, UTF-8 + NUL */
 #define BUREAU_REASON_LEN 128		/* a revocation's reason, UTF-8 + NUL */
@@ -517,7 +518,11 @@ typedef void (*bureau_import_cb)(void *arg, const char *file, enum bureau_err er
  * bureau_import_dir() - every *.snb directly in @dir and in
  * @dir/sentinel/<device>/out/, in order (device, first seq, kind).
  * Symlinks and non-regular files are refused by name, never followed;
- * files over BUREAU_MAX_BUNDLE are refused.
+ * files over BUREAU_MAX_BUNDLE are refused.  A file of at most
+ * BUREAU_STREAM_ABOVE bytes is read whole (bureau_import_bundle()); a
+ * larger one in pieces (snt_bundle_reader_open_file(), snt_bundle_fd_new():
+ * every byte verified before anything is merged, a file that changes while
+ * it is read refused), so that memory does not grow with the bundle.
  * Return: BUREAU_OK once every file was reported (accepted or not);
  * BUREAU_ERR_IO when @dir cannot be opened (@why).
  */

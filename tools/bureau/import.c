@@ -285,8 +285,10 @@ static void import_times(void *ctx, void (*fn)(void *arg, int64_t time_utc_ms), 
 	snt_bundle_reader_times(s->rd, fn, arg);
 }
 
-enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, uint8_t *buf, size_t len, const char *source,
-				     const char *expect_device, struct bureau_import_result *res, char *why, size_t n)
+/* A bundle in memory (@buf, @len) or read in pieces from @f into the merge: bureau_import_bundle(). */
+static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, size_t len,
+				     const struct snt_bundle_file *f, const char *source, const char *expect_device,
+				     struct bureau_import_result *res, char *why, size_t n)
 {
 	struct lookup_ctx lc = { .db = c->db, .err = BUREAU_OK };
 	struct import_src src = { 0 };
@@ -299,12 +301,16 @@ enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, uint8_t *buf, s
 
 	memset(res, 0, sizeof(*res));
 	memset(&diag, 0, sizeof(diag));
-	if (len > BUREAU_MAX_BUNDLE) {
+	if ((f ? f->len : len) > BUREAU_MAX_BUNDLE) {
 		snprintf(why, n, "larger than %zu bytes", BUREAU_MAX_BUNDLE);
 		return BUREAU_ERR_REJECT;
 	}
-	berr = snt_bundle_reader_open(c->key, lookup_key, &lc, buf, len, SNT_BUNDLE_MAX_ACCEPT, BUREAU_MERGE_BATCH,
-				      &src.rd, &diag);
+	if (f)
+		berr = snt_bundle_reader_open_file(c->key, lookup_key, &lc, f, SNT_BUNDLE_MAX_ACCEPT,
+						   BUREAU_MERGE_BATCH, &src.rd, &diag);
+	else
+		berr = snt_bundle_reader_open(c->key, lookup_key, &lc, buf, len, SNT_BUNDLE_MAX_ACCEPT,
+					      BUREAU_MERGE_BATCH, &src.rd, &diag);
 	if (berr == SNT_BUNDLE_ERR_UNKNOWN_DEVICE) {
 		if (lc.err == BUREAU_ERR_NOTFOUND) {
 			snprintf(why, n, "%s", lc.why);
@@ -371,13 +377,16 @@ out:
 	return err;
 }
 
-/* Read a whole regular file @name relative to @dirfd, refusing symlinks and big files. */
-static enum bureau_err read_file_at(int dirfd, const char *name, uint8_t **out, size_t *len, char *why,
-				    size_t n)
+enum bureau_err bureau_import_bundle(const struct bureau_ctx *c, uint8_t *buf, size_t len, const char *source,
+				     const char *expect_device, struct bureau_import_result *res, char *why, size_t n)
+{
+	return import_reader(c, buf, len, NULL, source, expect_device, res, why, n);
+}
+
+/* Open the regular file @name relative to @dirfd, refusing symlinks and big files. */
+static enum bureau_err open_file_at(int dirfd, const char *name, int *fdp, size_t *size, char *why, size_t n)
 {
 	struct stat sb;
-	uint8_t *buf = NULL;
-	size_t got = 0;
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -399,37 +408,83 @@ static enum bureau_err read_file_at(int dirfd, const char *name, uint8_t **out, 
 		close(fd);
 		return BUREAU_ERR_REJECT;
 	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		close(fd);
+	*fdp = fd;
+	*size = (size_t)sb.st_size;
+	return BUREAU_OK;
+}
+
+/* The @size bytes of the open file @fd into *@out (free()); a file that grew is refused. */
+static enum bureau_err read_whole(int fd, size_t size, uint8_t **out, char *why, size_t n)
+{
+	uint8_t *buf = malloc(size + 1);
+	size_t got = 0;
+
+	if (!buf)
 		return BUREAU_ERR_NOMEM;
-	}
 	/* Read one byte past the size: a file that grew is refused too. */
 	for (;;) {
-		ssize_t r = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
+		ssize_t r = read(fd, buf + got, size + 1 - got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			snprintf(why, n, "read error: %s", strerror(errno));
-			goto err;
-		}
-		if (r == 0)
 			break;
+		}
+		if (r == 0) {
+			*out = buf;
+			return BUREAU_OK;
+		}
 		got += (size_t)r;
-		if (got > (size_t)sb.st_size) {
+		if (got > size) {
 			snprintf(why, n, "the file grew while being read: refused");
-			goto err;
+			break;
 		}
 	}
-	close(fd);
-	*out = buf;
-	*len = got;
-	return BUREAU_OK;
-err:
 	free(buf);
-	close(fd);
 	return BUREAU_ERR_REJECT;
+}
+
+/*
+ * The bundle file @name in @dirfd into the merge: up to
+ * BUREAU_STREAM_ABOVE bytes read whole (bureau_import_bundle()), larger
+ * ones in pieces (snt_bundle_reader_open_file(), snt_bundle_fd_new()), so
+ * that an import's memory does not grow with the bundle.  A file of a
+ * gate's usual size is read once and decrypted in place; reading a large
+ * one in pieces costs a second reading, decrypted and hashed again.
+ */
+static enum bureau_err import_file_at(const struct bureau_ctx *c, int dirfd, const char *name,
+				      const char *expect_device, struct bureau_import_result *res, char *why,
+				      size_t n)
+{
+	struct snt_bundle_fd *fd = NULL;
+	uint8_t *buf = NULL;
+	size_t size = 0;
+	int raw = -1;
+	enum bureau_err err;
+
+	memset(res, 0, sizeof(*res));
+	err = open_file_at(dirfd, name, &raw, &size, why, n);
+	if (err)
+		return err;
+	if (size <= BUREAU_STREAM_ABOVE) {
+		err = read_whole(raw, size, &buf, why, n);
+		close(raw);
+		if (!err)
+			err = bureau_import_bundle(c, buf, size, name, expect_device, res, why, n);
+		free(buf);
+		return err;
+	}
+	if (snt_bundle_fd_new(raw, size, &fd)) {
+		close(raw);
+		return BUREAU_ERR_NOMEM;
+	}
+	err = import_reader(c, NULL, 0, snt_bundle_fd_file(fd), name, expect_device, res, why, n);
+	if (err && snt_bundle_fd_why(fd)[0])	/* the file's own failure says more than the reader's */
+		snprintf(why, n, "%s: refused", snt_bundle_fd_why(fd));
+	snt_bundle_fd_free(fd);
+	close(raw);
+	return err;
 }
 
 struct found {
@@ -700,8 +755,6 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 		struct found *f = &w.f[i];
 		struct bureau_import_result res;
 		char fwhy[BUREAU_WHY_LEN] = "";
-		uint8_t *buf = NULL;
-		size_t len = 0;
 		enum bureau_err ferr;
 
 		memset(&res, 0, sizeof(res));
@@ -716,10 +769,7 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 			cb(arg, f->path, BUREAU_ERR_REJECT, NULL, fwhy);
 			continue;
 		}
-		ferr = read_file_at(w.dirs[f->dir_index], f->name, &buf, &len, fwhy, sizeof(fwhy));
-		if (!ferr)
-			ferr = bureau_import_bundle(c, buf, len, f->name, f->expect, &res, fwhy, sizeof(fwhy));
-		free(buf);
+		ferr = import_file_at(c, w.dirs[f->dir_index], f->name, f->expect, &res, fwhy, sizeof(fwhy));
 		if (!ferr && f->device[0] &&
 		    (strcmp(f->device, res.m.device) || f->first != res.m.first ||
 		     f->kind != (res.m.priority ? SNT_BUNDLE_PRIORITY : SNT_BUNDLE_REGULAR))) {
