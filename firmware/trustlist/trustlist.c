@@ -302,38 +302,18 @@ enum snt_trustlist_err snt_trustlist_open(const uint8_t *buf, size_t len, EVP_PK
 	return SNT_TRUSTLIST_OK;
 }
 
-/* Read <dir>/trust.cose whole.  0, or an errno value (ENOENT: none). */
+/* Read <dir>/trust.cose whole (snt_read_file()).  0, or an errno value (ENOENT: none). */
 static int read_installed(const char *dir, uint8_t **buf, size_t *len)
 {
 	char path[4096];
-	struct stat sb;
-	FILE *f;
 	int rc;
 
 	*buf = NULL;
 	*len = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNT_TRUSTLIST_FILE) >= sizeof(path))
 		return ENAMETOOLONG;
-	rc = snt_fopen_regular(path, &f);
-	if (rc)
-		return rc > 0 ? rc : EINVAL;
-	if (fstat(fileno(f), &sb) || sb.st_size < 0 || sb.st_size > SNT_TRUSTLIST_MAX) {
-		fclose(f);
-		return EFBIG;
-	}
-	*buf = malloc((size_t)sb.st_size + 1);
-	if (!*buf) {
-		fclose(f);
-		return ENOMEM;
-	}
-	*len = fread(*buf, 1, (size_t)sb.st_size, f);
-	rc = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (rc) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return rc;
+	rc = snt_read_file(path, SNT_TRUSTLIST_MAX, buf, len);
+	return rc == SNT_ETOOBIG ? EFBIG : rc == SNT_ENOTREG ? EINVAL : rc == SNT_EREAD ? EIO : rc;
 }
 
 enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, const char *home,
