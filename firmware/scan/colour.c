@@ -233,35 +233,14 @@ static int white_ok(const float bg[3])
 	return mx >= MIN_BG_LEVEL && mn >= MIN_BG_BALANCE * mx;
 }
 
-/* Otsu's threshold of a histogram: the bin that best splits it in two. */
+/* Otsu's threshold of the samples' histogram @h (scan__otsu()); 0 when it has no split. */
 static unsigned int otsu(const struct bin *h)
 {
-	double total = 0, sum = 0, wb = 0, sb = 0, best = -1;
-	unsigned int t = 0;
+	unsigned int n[HBINS];
 
-	for (unsigned int i = 0; i < HBINS; i++) {
-		total += h[i].n;
-		sum += (double)i * h[i].n;
-	}
-	for (unsigned int i = 0; i < HBINS; i++) {
-		double wf, mb, mf, v;
-
-		wb += h[i].n;
-		if (wb == 0)
-			continue;
-		wf = total - wb;
-		if (wf == 0)
-			break;
-		sb += (double)i * h[i].n;
-		mb = sb / wb;
-		mf = (sum - sb) / wf;
-		v = wb * wf * (mb - mf) * (mb - mf);
-		if (v > best) {
-			best = v;
-			t = i + 1;
-		}
-	}
-	return t;
+	for (unsigned int i = 0; i < HBINS; i++)
+		n[i] = h[i].n;
+	return scan__otsu(n, HBINS, 0);
 }
 
 void scan__colour_measure(const struct scan__rgb *img, const int pts[4][2], int inverted,

@@ -70,21 +70,16 @@ static int dark(const struct edge_view *v, unsigned int i, unsigned int j)
 	return at(v, i, j) < v->thr;
 }
 
-/* Otsu's threshold (N. Otsu, 1979) of the strip @depth rows deep along the edge. */
-static uint8_t strip_threshold(const struct edge_view *v, unsigned int depth)
+unsigned int scan__otsu(const unsigned int *hist, unsigned int n, unsigned int none)
 {
-	unsigned int hist[256] = { 0 };
 	double total = 0, sum = 0, wb = 0, sb = 0, best = -1;
-	unsigned int t = 128;
+	unsigned int t = none;
 
-	for (unsigned int j = 0; j < depth; j++)
-		for (unsigned int i = 0; i < v->len; i++)
-			hist[at(v, i, j)]++;
-	for (unsigned int k = 0; k < 256; k++) {
+	for (unsigned int k = 0; k < n; k++) {
 		total += hist[k];
 		sum += (double)k * hist[k];
 	}
-	for (unsigned int k = 0; k < 256; k++) {
+	for (unsigned int k = 0; k < n; k++) {
 		double wf, mb, mf, var;
 
 		wb += hist[k];
@@ -102,6 +97,19 @@ static uint8_t strip_threshold(const struct edge_view *v, unsigned int depth)
 			t = k + 1;
 		}
 	}
+	return t;
+}
+
+/* Otsu's threshold of the strip @depth rows deep along the edge. */
+static uint8_t strip_threshold(const struct edge_view *v, unsigned int depth)
+{
+	unsigned int hist[256] = { 0 };
+	unsigned int t;
+
+	for (unsigned int j = 0; j < depth; j++)
+		for (unsigned int i = 0; i < v->len; i++)
+			hist[at(v, i, j)]++;
+	t = scan__otsu(hist, 256, 128);
 	return (uint8_t)(t > 255 ? 255 : t);
 }
 

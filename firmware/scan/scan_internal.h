@@ -319,6 +319,13 @@ size_t scan__edge_finders(const uint8_t *px, unsigned int w, unsigned int h,
 			  struct scan__finder *out, size_t max);
 
 /*
+ * scan__otsu() - Otsu's threshold (N. Otsu, 1979) of the histogram @hist
+ * of @n bins: the bin just above the split that best divides it in two.
+ * Return: that bin; @none when no split has samples on both sides.
+ */
+unsigned int scan__otsu(const unsigned int *hist, unsigned int n, unsigned int none);
+
+/*
  * scan__edge_pad() - copy @px (@w x @h) into @out ((@w + 2 @border) x
  * (@h + 2 @border)) inside a border of value @light, and draw there the part
  * of each finder @f[0..nf-1] that lies outside the plane (dark 0, light
