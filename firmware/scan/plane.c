@@ -335,33 +335,15 @@ static void summed_area(const uint8_t *px, unsigned int w, unsigned int h, uint3
 }
 
 /*
- * @px (@w x @h) sharpened in place (unsharp masking): each pixel moved
- * @amount times its difference from the mean of the (2 @r + 1)-pixel square
- * around it (cut at the plane's edges) further from that mean, clamped to
- * 0..255.  @sat: scratch of (@w + 1) x (@h + 1) entries.
+ * Each pixel of @px (@w x @h) set, in place, from its value and the sum
+ * and count of the pixels of the (2 @r + 1)-pixel square around it (cut at
+ * the plane's edges): with @amount > 0, unsharp masking (moved @amount
+ * times its difference from the square's mean further from that mean,
+ * clamped to 0..255); with @amount 0, scan__binarise()'s rule.  @sat:
+ * scratch of (@w + 1) x (@h + 1) entries for the summed-area table.
  */
-static void unsharp(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, float amount,
-		    uint32_t *sat)
-{
-	size_t sw = (size_t)w + 1;
-
-	summed_area(px, w, h, sat);
-	for (unsigned int y = 0; y < h; y++) {
-		unsigned int ya = y > r ? y - r : 0, yb = y + r + 1 < h ? y + r + 1 : h;
-
-		for (unsigned int x = 0; x < w; x++) {
-			unsigned int xa = x > r ? x - r : 0, xb = x + r + 1 < w ? x + r + 1 : w;
-			uint32_t sum = sat[(size_t)yb * sw + xb] - sat[(size_t)ya * sw + xb] -
-				       sat[(size_t)yb * sw + xa] + sat[(size_t)ya * sw + xa];
-			float mean = (float)sum / (float)((xb - xa) * (yb - ya));
-			uint8_t *p = px + (size_t)y * w + x;
-
-			*p = clamp_u8((int)lrintf((float)*p + amount * ((float)*p - mean)));
-		}
-	}
-}
-
-void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+static void box_filter(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, float amount,
+		       uint32_t *sat)
 {
 	size_t sw = (size_t)w + 1;
 
@@ -376,9 +358,17 @@ void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r,
 			uint32_t n = (xb - xa) * (yb - ya);
 			uint8_t *p = px + (size_t)y * w + x;
 
-			*p = (uint32_t)(*p + BINARISE_OFFSET) * n < sum ? 0 : 255;
+			if (amount > 0)
+				*p = clamp_u8((int)lrintf((float)*p + amount * ((float)*p - (float)sum / (float)n)));
+			else
+				*p = (uint32_t)(*p + BINARISE_OFFSET) * n < sum ? 0 : 255;
 		}
 	}
+}
+
+void scan__binarise(uint8_t *px, unsigned int w, unsigned int h, unsigned int r, uint32_t *sat)
+{
+	box_filter(px, w, h, r, 0, sat);
 }
 
 /*
@@ -613,25 +603,19 @@ int scan__build_plane(struct snt_scanner *s, const struct snt_frame *f, const st
 		pm->ox = (int)ux;
 		pm->oy = (int)uy;
 		plane = s->dbl;
-		if (p->sharpen) {
+		if (p->sharpen || p->binarise) {
 			uint32_t *sat = scan__grow(s->integral, &s->integral_cap,
 					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));
 
 			if (!sat)
 				return -1;
 			s->integral = sat;
-			/* A box of about a pixel and a half of the frame each way. */
-			unsharp(plane, *w, *h, (5 * k + 1) / 2, UNSHARP_AMOUNT, sat);
-		}
-		if (p->binarise) {
-			uint32_t *sat = scan__grow(s->integral, &s->integral_cap,
-					     ((size_t)*w + 1) * ((size_t)*h + 1) * sizeof(uint32_t));
-
-			if (!sat)
-				return -1;
-			s->integral = sat;
-			/* A window of about four modules. */
-			scan__binarise(plane, *w, *h, 6 * k, sat);
+			/* Sharpening: a box of about a pixel and a half of the frame each way. */
+			if (p->sharpen)
+				box_filter(plane, *w, *h, (5 * k + 1) / 2, UNSHARP_AMOUNT, sat);
+			/* Binarising: a window of about four modules. */
+			if (p->binarise)
+				scan__binarise(plane, *w, *h, 6 * k, sat);
 		}
 	}
 	if (p->norm && normalise(s, plane, *w, *h))
