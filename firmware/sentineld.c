@@ -146,16 +146,10 @@ static void log_visit(struct ctx *c, const struct snt_visit *v)
 /* An event of @kind now with @detail (no personal data); false if the log refused it. */
 static bool daemon_event(struct ctx *c, enum snt_event_kind kind, const char *detail)
 {
-	struct snt_board *b = c->board;
 	struct snt_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	snt_strlcpy(ev.boot_id, b->boot_id, sizeof(ev.boot_id));
-	ev.mono_ms = snt_clock_mono_ms(&b->clock);
-	ev.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	snt_checkin_event_now(c->board, kind, detail, &ev);
 	ev.clock = snt_checkin_clock_trusted(c->checkin) ? SNT_CLOCK_TRUSTED : SNT_CLOCK_UNTRUSTED;
-	ev.kind = kind;
-	snt_strlcpy(ev.detail, detail, sizeof(ev.detail));
 	return snt_store_event_add(c->store, &ev) == SNT_STORE_OK;
 }
 

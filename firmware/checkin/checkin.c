@@ -1017,19 +1017,24 @@ enum snt_checkin_err snt_checkin_override(struct snt_checkin *ci, enum snt_decis
 }
 
 /* Log an event of @kind now, with @detail (NULL: none); false if the log refused it. */
+void snt_checkin_event_now(const struct snt_board *b, enum snt_event_kind kind, const char *detail,
+			   struct snt_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	snt_strlcpy(ev->boot_id, b->boot_id, sizeof(ev->boot_id));
+	ev->mono_ms = snt_clock_mono_ms(&b->clock);
+	ev->time_utc_ms = snt_clock_utc_ms(&b->clock);
+	ev->kind = kind;
+	if (detail)
+		snt_strlcpy(ev->detail, detail, sizeof(ev->detail));
+}
+
 bool checkin__log_event(struct snt_checkin *ci, enum snt_event_kind kind, const char *detail)
 {
-	struct snt_board *b = ci->board;
 	struct snt_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	snt_strlcpy(ev.boot_id, b->boot_id, sizeof(ev.boot_id));
-	ev.mono_ms = snt_clock_mono_ms(&b->clock);
-	ev.time_utc_ms = snt_clock_utc_ms(&b->clock);
+	snt_checkin_event_now(ci->board, kind, detail, &ev);
 	ev.clock = clock_now(ci, ev.mono_ms, ev.time_utc_ms);
-	ev.kind = kind;
-	if (detail)
-		snt_strlcpy(ev.detail, detail, sizeof(ev.detail));
 	return snt_store_event_add(ci->store, &ev) == SNT_STORE_OK;
 }
 

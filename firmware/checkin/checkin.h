@@ -418,6 +418,14 @@ void snt_checkin_set_seal_key(struct snt_checkin *ci, EVP_PKEY *bureau_pub);
 void snt_checkin_retention(struct snt_checkin *ci);
 
 /*
+ * snt_checkin_event_now() - @ev made ready for snt_store_event_add() at the
+ * board @b now: its boot id, monotonic and wall time, @kind and @detail
+ * (NULL: none; cut to fit).  ev->clock, left 0, is the caller's to judge.
+ */
+void snt_checkin_event_now(const struct snt_board *b, enum snt_event_kind kind, const char *detail,
+			   struct snt_event *ev);
+
+/*
  * snt_checkin_clock_trusted() - whether the board's wall time would be
  * trusted for an entry now (snt_clock_judge_step() against what the context has
  * seen), without recording anything.  False for NULL.
