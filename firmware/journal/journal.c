@@ -180,6 +180,20 @@ static bool int_of(json_t *o, const char *key, int64_t *out)
 	return true;
 }
 
+/*
+ * The text member @key of @o into @buf (@size bytes): true when it is a
+ * string that fits, or null (@buf left as it is), or absent and
+ * @absent_ok.
+ */
+static bool text_of(json_t *o, const char *key, char *buf, size_t size, bool absent_ok)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		return snt_strlcpy(buf, json_string_value(v), size) < size;
+	return json_is_null(v) || (!v && absent_ok);
+}
+
 /* Parse one record's JSON into @e; the payload goes into *@payload (malloc'd). */
 static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint8_t **payload)
 {
@@ -220,23 +234,10 @@ static bool parse_record(const char *text, size_t len, struct snt_entry *e, uint
 	} else if (!json_is_null(v)) {
 		goto out;
 	}
-	v = json_object_get(o, "subject");
-	if (json_is_string(v)) {
-		if (snt_strlcpy(e->subject, json_string_value(v), sizeof(e->subject)) >=
-		    sizeof(e->subject))
-			goto out;
-	} else if (!json_is_null(v)) {
-		goto out;
-	}
 	/* Records written before schema 3 have no detail. */
-	v = json_object_get(o, "detail");
-	if (json_is_string(v)) {
-		if (snt_strlcpy(e->detail, json_string_value(v), sizeof(e->detail)) >=
-		    sizeof(e->detail))
-			goto out;
-	} else if (v && !json_is_null(v)) {
+	if (!text_of(o, "subject", e->subject, sizeof(e->subject), false) ||
+	    !text_of(o, "detail", e->detail, sizeof(e->detail), true))
 		goto out;
-	}
 	v = json_object_get(o, "payload_hex");
 	if (json_is_string(v)) {
 		size_t n;
