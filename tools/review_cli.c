@@ -294,21 +294,22 @@ void rv_table_init(struct rv_table *t)
 
 void rv_table_header(FILE *f)
 {
-	/* TRANSLATORS: the entries table's headers: at most 7, 9, 7, 4, 6 and 4 columns wide. */
-	ctl_pad(f, _("seq"), 7, true);
-	fputs("  ", f);
-	ctl_pad(f, _("time"), 9, false);
-	fputc(' ', f);
-	ctl_pad(f, _("colour"), 7, false);
-	fputc(' ', f);
-	ctl_pad(f, _("temp"), 4, true);
-	fputc(' ', f);
-	ctl_pad(f, _("result"), 6, false);
-	fputc(' ', f);
-	ctl_pad(f, _("door"), 4, false);
-	fputc(' ', f);
-	ctl_pad(f, _("subject"), SUBJECT_COLS, false);
-	fprintf(f, " %s\n", _("reasons"));
+	static const struct {
+		const char *label;
+		int cols;
+		bool right;
+	} col[] = {
+		/* TRANSLATORS: the entries table's headers: at most 7, 9, 7, 4, 6 and 4 columns wide. */
+		{ N_("seq"), 7, true }, { N_("time"), 9, false }, { N_("colour"), 7, false },
+		{ N_("temp"), 4, true }, { N_("result"), 6, false }, { N_("door"), 4, false },
+		{ N_("subject"), SUBJECT_COLS, false },
+	};
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(col); i++) {
+		ctl_pad(f, _(col[i].label), col[i].cols, col[i].right);
+		fputs(i ? " " : "  ", f);	/* two spaces after seq */
+	}
+	fprintf(f, "%s\n", _("reasons"));
 }
 
 /*

@@ -67,33 +67,73 @@ static enum bureau_err run_merge(struct bureau_db *to, const char *device, bool 
 	return err;
 }
 
-/* Copy the regular entries (@copies false) or the priority copies of @device. */
-static enum bureau_err copy_entries(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
-				    struct run *r, char *why, size_t n)
+/* The iterator over @device's regular entries (@copies false) or its priority copies in @db. */
+static enum bureau_err entries_of(struct bureau_db *db, const char *device, bool copies,
+				  struct bureau_entry_iter **it, char *why, size_t n)
+{
+	return copies ? bureau_db_copies_new(db, device, it, why, n) : bureau_db_entries_new(db, device, it, why, n);
+}
+
+/* What copy_entries() and copy_records() visit each entry with. */
+struct copy {
+	struct bureau_db *from, *to;
+	const char *device;
+	bool copies;
+	struct run *r;		/* copy_entries(): the run being gathered */
+	int64_t *records;	/* copy_records(): the count of records held in the copy */
+};
+
+/*
+ * @fn on each of @device's regular entries (@copies false) or priority
+ * copies in @from, in order, with its receipt time; the first error of @fn
+ * (other than BUREAU_ERR_NOTFOUND) or of the reading ends it.
+ */
+static enum bureau_err each_entry(const struct copy *cp,
+				  enum bureau_err (*fn)(const struct copy *cp, const struct snt_entry *e, int64_t received,
+							char *why, size_t n),
+				  char *why, size_t n)
 {
 	struct bureau_entry_iter *it = NULL;
 	struct snt_entry e;
 	enum bureau_err err;
 
-	err = copies ? bureau_db_copies_new(from, device, &it, why, n) : bureau_db_entries_new(from, device, &it, why, n);
+	err = entries_of(cp->from, cp->device, cp->copies, &it, why, n);
 	if (err)
 		return err;
 	while ((err = bureau_db_entries_next(it, &e, why, n)) == BUREAU_OK) {
-		int64_t received = bureau_db_entries_received(it);
-
-		/* A run ends at a gap (regular entries), a different receipt, or a full bundle. */
-		if (r->n > 0 && ((!copies && e.seq != r->e[r->n - 1].seq + 1) || received != r->received ||
-				 r->n == SNT_BUNDLE_MAX_ENTRIES)) {
-			err = run_merge(to, device, copies, r, why, n);
-			if (err)
-				break;
-		}
-		err = run_add(r, &e, received);
+		err = fn(cp, &e, bureau_db_entries_received(it), why, n);
 		if (err)
 			break;
 	}
 	bureau_db_entries_free(it);
-	if (err != BUREAU_ERR_NOTFOUND) {
+	return err == BUREAU_ERR_NOTFOUND ? BUREAU_OK : err;
+}
+
+/* An entry into the run, merged first when it does not continue it. */
+static enum bureau_err copy_entry(const struct copy *cp, const struct snt_entry *e, int64_t received, char *why,
+				  size_t n)
+{
+	struct run *r = cp->r;
+
+	/* A run ends at a gap (regular entries), a different receipt, or a full bundle. */
+	if (r->n > 0 && ((!cp->copies && e->seq != r->e[r->n - 1].seq + 1) || received != r->received ||
+			 r->n == SNT_BUNDLE_MAX_ENTRIES)) {
+		enum bureau_err err = run_merge(cp->to, cp->device, cp->copies, r, why, n);
+
+		if (err)
+			return err;
+	}
+	return run_add(r, e, received);
+}
+
+/* Copy the regular entries (@copies false) or the priority copies of @device. */
+static enum bureau_err copy_entries(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
+				    struct run *r, char *why, size_t n)
+{
+	const struct copy cp = { .from = from, .to = to, .device = device, .copies = copies, .r = r };
+	enum bureau_err err = each_entry(&cp, copy_entry, why, n);
+
+	if (err) {
 		run_clear(r);
 		return err;
 	}
@@ -120,9 +160,9 @@ static enum bureau_err check_entries(struct bureau_db *from, struct bureau_db *t
 		last_seq = info.cut_seq - 1;
 		memcpy(last, info.cut_hash, SNT_HASH_LEN);
 	}
-	err = copies ? bureau_db_copies_new(from, device, &a, why, n) : bureau_db_entries_new(from, device, &a, why, n);
+	err = entries_of(from, device, copies, &a, why, n);
 	if (!err)
-		err = copies ? bureau_db_copies_new(to, device, &b, why, n) : bureau_db_entries_new(to, device, &b, why, n);
+		err = entries_of(to, device, copies, &b, why, n);
 	if (err)
 		goto out;
 	for (;;) {
@@ -256,6 +296,41 @@ static enum bureau_err copy_handovers(struct bureau_db *from, struct bureau_db *
 	return err;
 }
 
+/* An entry's sealed personal record, when it has one held, into the copy and read back equal. */
+static enum bureau_err copy_record(const struct copy *cp, const struct snt_entry *e, int64_t received, char *why,
+				   size_t n)
+{
+	struct bureau_record rec = { .seq = e->seq, .time_utc_ms = e->time_utc_ms };
+	uint8_t *a = NULL, *b = NULL;
+	char *da = NULL, *db = NULL;
+	size_t la = 0, lb = 0;
+	int64_t stored = 0;
+	enum bureau_err err;
+
+	if (!strstr(e->detail, "\"sealed\""))
+		return BUREAU_OK;
+	err = bureau_db_record_get(cp->from, cp->device, e->seq, &a, &la, &da, why, n);
+	if (err == BUREAU_ERR_NOTFOUND)
+		return BUREAU_OK;	/* none held (never received, or purged) */
+	rec.sealed = a;
+	rec.len = la;
+	if (!err)
+		err = bureau_db_records_put(cp->to, cp->device, &rec, 1, received, &stored, why, n);
+	if (!err)
+		err = bureau_db_record_get(cp->to, cp->device, e->seq, &b, &lb, &db, why, n);
+	if (!err && (la != lb || memcmp(a, b, la))) {
+		snprintf(why, n, "device %s: personal record seq %" PRId64 ": the copy differs", cp->device, e->seq);
+		err = BUREAU_ERR_REJECT;
+	}
+	free(a);
+	free(b);
+	free(da);
+	free(db);
+	if (!err && (!cp->copies || stored))
+		(*cp->records)++;
+	return err;
+}
+
 /*
  * The sealed personal records of @device's entries (@copies: of its priority
  * copies) held in @from, into @to, each read back equal; *@records counts
@@ -264,48 +339,9 @@ static enum bureau_err copy_handovers(struct bureau_db *from, struct bureau_db *
 static enum bureau_err copy_records(struct bureau_db *from, struct bureau_db *to, const char *device, bool copies,
 				    int64_t *records, char *why, size_t n)
 {
-	struct bureau_entry_iter *it = NULL;
-	struct snt_entry e;
-	enum bureau_err err;
+	const struct copy cp = { .from = from, .to = to, .device = device, .copies = copies, .records = records };
 
-	err = copies ? bureau_db_copies_new(from, device, &it, why, n) : bureau_db_entries_new(from, device, &it, why, n);
-	if (err)
-		return err;
-	while ((err = bureau_db_entries_next(it, &e, why, n)) == BUREAU_OK) {
-		struct bureau_record rec = { .seq = e.seq, .time_utc_ms = e.time_utc_ms };
-		uint8_t *a = NULL, *b = NULL;
-		char *da = NULL, *db = NULL;
-		size_t la = 0, lb = 0;
-		int64_t stored = 0;
-
-		if (!strstr(e.detail, "\"sealed\""))
-			continue;
-		err = bureau_db_record_get(from, device, e.seq, &a, &la, &da, why, n);
-		if (err == BUREAU_ERR_NOTFOUND) {
-			err = BUREAU_OK;	/* none held (never received, or purged) */
-			continue;
-		}
-		rec.sealed = a;
-		rec.len = la;
-		if (!err)
-			err = bureau_db_records_put(to, device, &rec, 1, bureau_db_entries_received(it), &stored, why, n);
-		if (!err)
-			err = bureau_db_record_get(to, device, e.seq, &b, &lb, &db, why, n);
-		if (!err && (la != lb || memcmp(a, b, la))) {
-			snprintf(why, n, "device %s: personal record seq %" PRId64 ": the copy differs", device, e.seq);
-			err = BUREAU_ERR_REJECT;
-		}
-		free(a);
-		free(b);
-		free(da);
-		free(db);
-		if (err)
-			break;
-		if (!copies || stored)
-			(*records)++;
-	}
-	bureau_db_entries_free(it);
-	return err == BUREAU_ERR_NOTFOUND ? BUREAU_OK : err;
+	return each_entry(&cp, copy_record, why, n);
 }
 
 /*
