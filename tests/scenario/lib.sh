@@ -398,3 +398,17 @@ bureau_db() {
 bureau_sql() {
 	if bureau_pg; then pg_sql "$1" "$2"; else sqlite3 "$1" "$2"; fi
 }
+# bureau_state DB: SD, the state-directory option for the bureau's commands
+# on DB, and TOKD, their token directory: SQLite none (the tokens in
+# DB.enrol/ beside the file); PostgreSQL --state-dir $T/state (made; its
+# default, /var/lib/sentinel-bureau, is the package's).
+bureau_state() {
+	if bureau_pg; then
+		SD="--state-dir $T/state"
+		TOKD=$T/state/enrol
+		mkdir -p "$T/state"
+	else
+		SD=
+		TOKD=$1.enrol
+	fi
+}

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # sentinel-bureau --config FILE (conf.h, sentinel-bureau(8)): the section
 # [bureau] gives the database (relative to the file's directory), the key,
-# personal_days, the time zone and serve's listen and workers; options on
-# the command line override it; enrol takes the file's database and policy
-# sign its key.  Hostile files are refused naming file, line and key, and
+# personal_days, the time zone, serve's listen and workers and the state
+# directory; options on the command line override it; enrol takes the
+# file's database and state_dir, trust sign its state_dir, policy sign its
+# key.  Hostile files are refused naming file, line and key, and
 # nothing is created: unknown keys and sections, a key outside [bureau],
 # one given twice, bad values, a NUL byte, an overlong line, a directory, a
 # missing file, --config without a file.  The commented sample
@@ -81,6 +82,28 @@ ls etc/data | grep -q enrol || fail "enrol did not use the file's database: $(ls
 out=$("$BB" $C policy sign --in "$FIXR/rules-v1.json" --out rules.cose 2>&1)
 expect_eq "policy sign with the file's key: exit" "$?" "0"
 [ -s rules.cose ] || fail "policy sign wrote nothing"
+# state_dir (relative: below the file's directory) keeps enrol's tokens and trust sign's lists,
+# wherever the command runs; --state-dir overrides it.
+{ cat etc/bureau.conf; echo "state_dir = state"; } >etc/state.conf
+mkdir etc/state elsewhere
+out=$(cd elsewhere && "$BB" --config ../etc/state.conf enrol --home 阳光养老院 --gate gate-010 \
+	--bureau-key "$K.pub" --output ../stick 2>&1)
+expect_eq "enrol with the file's state_dir: exit" "$?" "0"
+expect_eq "enrol with the file's state_dir" "$(printf '%s\n' "$out" | sed -n 's/^its copy is kept in \([^ ]*\) .*/\1/p')" \
+	"$(cd etc/state && pwd -P)/enrol/"
+out=$(cd elsewhere && "$BB" --config ../etc/state.conf --db ../etc/data/bureau.db trust sign --home 阳光养老院 \
+	--version 1 --in "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" --out ../trust.cose 2>&1)
+expect_eq "trust sign with the file's state_dir: exit" "$?" "0"
+expect_eq "trust sign with the file's state_dir: kept there" "$(ls etc/state/trust | wc -l)" "1"
+mkdir st2
+out=$("$BB" --config etc/state.conf --state-dir st2 enrol --home 阳光养老院 --gate gate-011 \
+	--bureau-key "$K.pub" --output stick 2>&1)
+expect_eq "--state-dir overrides state_dir: exit" "$?" "0"
+expect_eq "--state-dir overrides state_dir" "$(ls st2)" "enrol"
+expect_eq "nothing kept where the commands ran" "$(ls -A elsewhere)" ""
+out=$("$BB" --config etc/state.conf --state-dir '' devices 2>&1)
+expect_eq "--state-dir '': exit" "$?" "2"
+expect_eq "--state-dir ''" "$(echo "$out" | sed -n 1p)" "sentinel-bureau: --state-dir needs a directory"
 
 # The commented sample changes nothing.
 out=$("$BB" --config "$ROOT/tools/bureau/bureau.conf" --db etc/data/bureau.db devices --json | jq -r .device)
@@ -94,7 +117,7 @@ bad() {	# bad NAME EXPECTED CONTENT (printf format)
 	expect_eq "$1" "$out" "sentinel-bureau: configuration: $1.conf:$2"
 	[ -e etc/data/gate-002 ] && fail "$1: something made"
 }
-bad unknown-key "2: unknown key 'database' in [bureau] (known: db, key, personal_days, timezone, listen, workers, tls_cert, tls_key)" \
+bad unknown-key "2: unknown key 'database' in [bureau] (known: db, key, personal_days, timezone, listen, workers, tls_cert, tls_key, state_dir)" \
 	'[bureau]\ndatabase = x.db\n'
 bad unknown-section "3: unknown section [gate] (known: [bureau])" '[bureau]\ndb = y.db\n[gate]\n'
 bad outside "1: key 'db' outside a section (put it under [bureau])" 'db = z.db\n[bureau]\n'
@@ -107,6 +130,8 @@ bad zone "2: key 'timezone': '../../etc/passwd' is not a time zone of the tz dat
 	'[bureau]\ntimezone = ../../etc/passwd\n'
 bad listen "2: key 'listen': port '99999' is not 0-65535" '[bureau]\nlisten = 127.0.0.1:99999\n'
 bad empty-db "2: key 'db': empty" '[bureau]\ndb =\n'
+bad empty-state-dir "2: key 'state_dir': empty" '[bureau]\nstate_dir =\n'
+bad state-dir-twice "3: key 'state_dir' given twice" '[bureau]\nstate_dir = a\nstate_dir = b\n'
 bad not-ini "2: not a 'key = value' line or a '[bureau]' header" '[bureau]\nrm -rf /\n'
 bad nul "2: NUL byte in line" '[bureau]\ndb = a\000.db\n'
 bad long "2: line longer than 198 bytes" "[bureau]\ndb = $(head -c 300 /dev/zero | tr '\0' a)\n"

@@ -19,7 +19,11 @@
 [ -x "$B/sentinel-bureau" ] || { echo "skip: no sentinel-bureau in $B"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: jq not installed (make deps)"; exit 77; }
 command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
-bur() { "$B/sentinel-bureau" --db "$T/bureau.db" "$@"; }
+bureau_backend
+DB=$(bureau_db bureau) || exit 1
+bureau_state "$DB"
+# shellcheck disable=SC2086
+bur() { "$B/sentinel-bureau" --db "$DB" $SD "$@"; }
 ctl=$B/sentinelctl
 cp "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" "$T/issuers.jwks.json"
 
@@ -80,10 +84,10 @@ out=$(bur enrol-import "$T/s3" 2>&1)
 expect_eq "own key by stick: exit" "$?" "1"
 expect_eq "own key by stick" "$out" \
 	"sentinel-bureau: enrol-import: gate gate-3: refused: the gate's key is the bureau's own key, not a gate's"
-[ -e "$T/bureau.db.enrol/$tok3.json" ] || fail "own key by stick: the token was spent"
+[ -e "$TOKD/$tok3.json" ] || fail "own key by stick: the token was spent"
 
 # Online: the package answered carries the set current then (version 3, signed after the package).
-serve_start "$T/serve" --db "$T/bureau.db" --key "$T/bureau.key" serve --listen 127.0.0.1:0
+serve_start "$T/serve" --db "$DB" $SD --key "$T/bureau.key" serve --listen 127.0.0.1:0
 bur enrol --home 阳光养老院 --gate gate-2 --bureau-key "$T/bureau.key.pub" --bureau-url "http://127.0.0.1:$port" \
 	--output "$T/s2" >"$T/s2.out" 2>&1 || fail "package of gate-2 not made"
 tok2=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s2.out")
@@ -95,7 +99,7 @@ out=$(jq -n --arg t "$tok2" --rawfile k "$T/bureau.key.pub" '{token: $t, device_
 expect_eq "own key online" "$out" "the gate's key is the bureau's own key, not a gate's
 
 403"
-[ -e "$T/bureau.db.enrol/$tok2.json" ] || fail "own key online: the token was spent"
+[ -e "$TOKD/$tok2.json" ] || fail "own key online: the token was spent"
 gate_conf "$T/g2"
 out=$("$ctl" enrol --config "$T/g2/gate.conf" --online "http://127.0.0.1:$port" --token "$tok2" 2>&1)
 expect_eq "online enrol: exit" "$?" "0"
@@ -151,5 +155,53 @@ cp "$T/p5.json" "$P5"
 rm -rf "$T/g5"
 gate_conf "$T/g5"
 "$ctl" enrol --config "$T/g5/gate.conf" "$T/s5" >/dev/null 2>&1 || fail "the unchanged package does not enrol"
+
+# The state directory: the clerk runs enrol and trust sign in one working directory, enrol-import
+# and serve run in others (systemd's /), all with the same --state-dir: one token directory and
+# one trust-list directory, nothing kept in the working directories (before: with PostgreSQL
+# ./bureau.enrol and ./bureau.trust, so each working directory had its own).
+mkdir -p "$T/clerk" "$T/root" "$T/st"
+case $B in /*) BA=$B ;; *) BA=$ROOT/$B ;; esac
+bst() { "$BA/sentinel-bureau" --db "$DB" --state-dir "$T/st" "$@"; }
+out=$(cd "$T/clerk" && bst --key "$T/bureau.key" trust sign --home 阳光养老院 --version 2 \
+	--in "$T/issuers.jwks.json" --out "$T/trust-v2.cose" 2>&1)
+expect_eq "state dir: trust sign: exit" "$?" "0"
+out=$(cd "$T/clerk" && bst enrol --home 阳光养老院 --gate gate-7 --bureau-key "$T/bureau.key.pub" \
+	--output "$T/s7" 2>&1)
+expect_eq "state dir: enrol: exit" "$?" "0"
+tok7=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
+expect_eq "state dir: enrol" "$(printf '%s\n' "$out" | grep -E '^(trust list|its copy)')" \
+	"trust list: version 2, the home's current one
+its copy is kept in $(cd "$T/st" && pwd -P)/enrol/ (serve and enrol-import with this --db and state directory look there)"
+expect_eq "state dir: the token, private" "$(stat -c %a "$T/st/enrol/$tok7.json")" "600"
+gate_conf "$T/g7"
+"$ctl" enrol --config "$T/g7/gate.conf" "$T/s7" >"$T/g7.out" 2>&1 || fail "gate-7 enrol: $(cat "$T/g7.out")"
+out=$(cd "$T/root" && bst enrol-import "$T/s7" 2>&1)
+expect_eq "state dir: enrol-import elsewhere: exit" "$?" "0"
+expect_eq "state dir: enrol-import elsewhere" "$out" "registered gate-7 (enrolled), home 阳光养老院
+gate-7: seal key registered"
+# Online: the token made in the clerk's directory is redeemed by serve running in another, whose
+# answer carries the trust list recorded there too.
+out=$(cd "$T/clerk" && bst enrol --home 阳光养老院 --gate gate-8 --bureau-key "$T/bureau.key.pub" \
+	--output "$T/s8" 2>&1)
+tok8=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
+(cd "$T/root" && exec "$BA/sentinel-bureau" --db "$DB" --state-dir "$T/st" --key "$T/bureau.key" serve \
+	--listen 127.0.0.1:0 >"$T/serve8.log" 2>"$T/serve8.err") &
+pid=$!
+i=0
+while ! grep -q '^listening on ' "$T/serve8.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve8.log")
+[ -n "$port" ] || fail "serve (state dir) did not start: $(cat "$T/serve8.err")"
+gate_conf "$T/g8"
+out=$("$ctl" enrol --config "$T/g8/gate.conf" --online "http://127.0.0.1:$port" --token "$tok8" 2>&1)
+expect_eq "state dir: online enrol: exit" "$?" "0"
+expect_eq "state dir: online enrol: trust list" "$(printf '%s\n' "$out" | grep '^trust list:' | sed 's/(was 0), .*/(was 0)/')" \
+	"trust list: installed version 2 (was 0)"
+kill "$pid"; wait "$pid" 2>/dev/null
+expect_eq "state dir: nothing in the working directories" "$(ls -A "$T/clerk" "$T/root")" "$T/clerk:
+
+$T/root:"
+expect_eq "state dir: its directories" "$(ls "$T/st")" "enrol
+trust"
 
 finish

@@ -15,6 +15,9 @@
 [ -x "$B/sentinel-bureau" ] || { echo "skip: no sentinel-bureau in $B"; exit 77; }
 R=$ROOT/tests/fixtures/rules
 BUR="$B/sentinel-bureau"
+bureau_backend
+DB=$(bureau_db bureau) || exit 1
+bureau_state "$DB"
 S=$T/stick
 mkdir -p "$S" "$T/gate"
 cp "$ROOT/tests/fixtures/shc/spec-examples-issuer.jwks.json" "$T/issuers.jwks.json"
@@ -34,14 +37,14 @@ unsynced       0
 last sync      never
 alerts open    0"
 
-out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
+out=$("$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
 	--duty-phone 0931-1 --rules "$R/rules-v1.cose" --trust "$T/issuers.jwks.json" --output "$S" 2>&1)
 expect_eq "bureau enrol: exit" "$?" "0"
 token=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
 expect_eq "bureau enrol: output" "$out" "no trust list: home 阳光养老院 has none yet (trust sign --db gives it one)
 enrolment package for gate sun-gate-1: $S/sentinel/enrol/sun-gate-1/package.json
 one-time token (online enrolment): $token
-its copy is kept in $(cd "$T" && pwd -P)/bureau.db.enrol/ (serve and enrol-import with this --db look there)"
+its copy is kept in $(cd "$TOKD" && pwd -P)/ (serve and enrol-import with this --db and state directory look there)"
 # sync_and_import GATE_CONF STICK: one sentineld run of visits.scn with the
 # gate's configuration, its bundle synced to STICK (a simulated USB stick)
 # and imported by the bureau; the import's output in $T/import.out.
@@ -56,10 +59,10 @@ sync_and_import() {
 	"$B/sentineld" -f -c "$1.run" 2>"$T/sentineld.err" || fail "sentineld ($1): $(cat "$T/sentineld.err")"
 	make_stick "$2"
 	sync_usb "$2" "$1.run" >"$T/sync.out" 2>&1 || fail "sync usb ($1): $(cat "$T/sync.out")"
-	"$BUR" --db "$T/bureau.db" --key "$R/bureau.key" import "$2/mnt" >"$T/import.out" 2>&1
+	"$BUR" --db "$DB" $SD --key "$R/bureau.key" import "$2/mnt" >"$T/import.out" 2>&1
 }
 expect_eq "token form" "$(printf '%s' "$token" | grep -cE '^[0-9a-f]{32}$')" "1"
-expect_eq "token kept, private" "$(stat -c %a "$T/bureau.db.enrol/$token.json")" "600"
+expect_eq "token kept, private" "$(stat -c %a "$TOKD/$token.json")" "600"
 
 out=$("$B/sentinelctl" enrol --config "$T/gate/gate.conf" "$S" 2>&1)
 expect_eq "enrol: exit" "$?" "0"
@@ -107,7 +110,7 @@ expect_eq "enrol twice" "$out" "sentinelctl: enrol: already enrolled as gate sun
 
 # The bureau registers the key written back; the token works once.
 cp -R "$S" "$T/stick-copy"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$S" 2>&1)
+out=$("$BUR" --db "$DB" $SD enrol-import "$S" 2>&1)
 expect_eq "enrol-import: exit" "$?" "0"
 expect_eq "enrol-import" "$out" "registered sun-gate-1 (enrolled), home 阳光养老院
 sun-gate-1: seal key registered"
@@ -125,28 +128,28 @@ sync_and_import "$T/gate/gate.conf" "$T/u2"
 expect_eq "rewritten history: import: exit" "$?" "1"
 expect_eq "rewritten history: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
 	"rejected: entry seq 1: seal does not verify"
-"$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-1 ' || fail "sun-gate-1 not among the devices: $("$BUR" --db "$T/bureau.db" devices)"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
+"$BUR" --db "$DB" $SD devices | grep -q '^sun-gate-1 ' || fail "sun-gate-1 not among the devices: $("$BUR" --db "$DB" $SD devices)"
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/stick-copy" 2>&1)
 expect_eq "token again: exit" "$?" "1"
 expect_eq "token again" "$out" "sentinel-bureau: enrol-import: gate sun-gate-1: refused: unknown or already used enrolment token"
 # A seal0 on the stick that is a symbolic link: refused, not followed.
 rm "$T/stick-copy/sentinel/enrol/sun-gate-1/seal0"
 ln -s "$T/gate/device.seal" "$T/stick-copy/sentinel/enrol/sun-gate-1/seal0"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/stick-copy" 2>&1)
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/stick-copy" 2>&1)
 expect_eq "symlinked seal0: exit" "$?" "1"
 expect_eq "symlinked seal0" "$out" "sentinel-bureau: enrol-import: $T/stick-copy/sentinel/enrol/sun-gate-1/seal0: a symbolic link: refused"
 # A device.pub on the stick that is a symbolic link (here to the bureau's own key): refused, not
 # followed, nothing registered.
-"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-8 --bureau-key "$R/bureau.key.pub" \
+"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-8 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s8" >"$T/s8.out" 2>&1 || fail "eighth package not made"
 tok8=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s8.out")
 G8="$T/s8/sentinel/enrol/sun-gate-8"
 printf '{"gate": "sun-gate-8", "token": "%s"}\n' "$tok8" >"$G8/reply.json"
 ln -s "$R/bureau.key.pub" "$G8/device.pub"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/s8" 2>&1)
 expect_eq "symlinked device.pub: exit" "$?" "1"
 expect_eq "symlinked device.pub" "$out" "sentinel-bureau: enrol-import: $G8/device.pub: a symbolic link: refused"
-"$BUR" --db "$T/bureau.db" devices | grep '^sun-gate-8 ' && fail "a symlinked device.pub registered sun-gate-8"
+"$BUR" --db "$DB" $SD devices | grep '^sun-gate-8 ' && fail "a symlinked device.pub registered sun-gate-8"
 # The gate's id registered already with another key: refused with the reason, and the token not
 # spent, so the reply is taken once the bureau has settled it.
 rm "$G8/device.pub"
@@ -155,34 +158,34 @@ for k in a b; do
 		openssl pkey -in "$T/k8$k.key" -pubout -out "$T/k8$k.pub" || fail "openssl key $k"
 done
 cp "$T/k8a.pub" "$G8/device.pub"
-"$BUR" --db "$T/bureau.db" register --device sun-gate-8 --pub "$T/k8b.pub" >/dev/null || fail "register sun-gate-8"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+"$BUR" --db "$DB" $SD register --device sun-gate-8 --pub "$T/k8b.pub" >/dev/null || fail "register sun-gate-8"
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/s8" 2>&1)
 expect_eq "registered with another key: exit" "$?" "1"
 expect_eq "registered with another key" "$out" \
 	"sentinel-bureau: enrol-import: gate sun-gate-8: refused: device sun-gate-8 is registered with another key (kid differs); use --replace"
-[ -e "$T/bureau.db.enrol/$tok8.json" ] || fail "a refused registration spent the token"
-"$BUR" --db "$T/bureau.db" register --replace --reason "the enrolled board" --device sun-gate-8 \
+[ -e "$TOKD/$tok8.json" ] || fail "a refused registration spent the token"
+"$BUR" --db "$DB" $SD register --replace --reason "the enrolled board" --device sun-gate-8 \
 	--pub "$T/k8a.pub" >/dev/null ||
 	fail "register --replace sun-gate-8"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s8" 2>&1)
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/s8" 2>&1)
 expect_eq "after the conflict is settled: exit" "$?" "0"
 expect_eq "after the conflict is settled" "$out" "registered sun-gate-8 (enrolled), home 阳光养老院"
 # A reply carrying another gate's token: refused before anything is registered (neither gate's
 # key), and that token stays the other gate's.
 for g in 9 10; do
-	"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-$g --bureau-key "$R/bureau.key.pub" \
+	"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-$g --bureau-key "$R/bureau.key.pub" \
 		--output "$T/s9" >"$T/s$g.out" 2>&1 || fail "package of sun-gate-$g not made"
 done
 tok9=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s9.out")
 G10="$T/s9/sentinel/enrol/sun-gate-10"
 printf '{"gate": "sun-gate-10", "token": "%s"}\n' "$tok9" >"$G10/reply.json"
 cp "$T/k8b.pub" "$G10/device.pub"
-out=$("$BUR" --db "$T/bureau.db" enrol-import "$T/s9" 2>&1)
+out=$("$BUR" --db "$DB" $SD enrol-import "$T/s9" 2>&1)
 expect_eq "another gate's token: exit" "$?" "1"
 expect_eq "another gate's token" "$out" \
 	"sentinel-bureau: enrol-import: gate sun-gate-10: refused: the token was made for another gate"
-"$BUR" --db "$T/bureau.db" devices | grep -E '^sun-gate-(9|10) ' && fail "another gate's token registered a gate"
-[ -e "$T/bureau.db.enrol/$tok9.json" ] || fail "another gate's token was spent"
+"$BUR" --db "$DB" $SD devices | grep -E '^sun-gate-(9|10) ' && fail "another gate's token registered a gate"
+[ -e "$TOKD/$tok9.json" ] || fail "another gate's token was spent"
 
 # A package with a bad field: refused naming it; nothing enrolled.
 mkdir -p "$T/g2" "$T/plain-stick"
@@ -192,7 +195,7 @@ out=$("$B/sentinelctl" enrol --if-needed --config "$T/g2/gate.conf" "$T/plain-st
 expect_eq "no package, --if-needed: exit" "$?" "0"
 "$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/plain-stick" >/dev/null 2>&1
 expect_eq "no package: exit" "$?" "1"
-"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-2 --bureau-key "$R/bureau.key.pub" \
+"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-2 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s2" >/dev/null 2>&1 || fail "second package not made"
 sed -i 's/"gate": "sun-gate-2"/"gate": "..\/x"/' "$T/s2/sentinel/enrol/sun-gate-2/package.json"
 out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s2" 2>&1)
@@ -200,7 +203,7 @@ expect_eq "bad package: exit" "$?" "1"
 expect_eq "bad package" "$out" "sentinelctl: enrol: $T/s2/sentinel/enrol/sun-gate-2/package.json: refused: bad gate (a device id)"
 [ -e "$T/g2/e2/enrolment.conf" ] && fail "a refused package enrolled the gate"
 # A package in another gate's folder.
-"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-6 --bureau-key "$R/bureau.key.pub" \
+"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-6 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s6" >/dev/null 2>&1 || fail "sixth package not made"
 mv "$T/s6/sentinel/enrol/sun-gate-6" "$T/s6/sentinel/enrol/sun-gate-7"
 out=$("$B/sentinelctl" enrol --config "$T/g2/gate.conf" "$T/s6" 2>&1)
@@ -216,7 +219,7 @@ expect_eq "symlinked package: exit" "$?" "1"
 expect_eq "symlinked package" "$out" "sentinelctl: enrol: $T/s5/sentinel/enrol: no package"
 expect_eq "nothing written through the link" "$(ls "$T/elsewhere/sun-gate-2")" "package.json"
 # A rule set of another home: refused by the bureau (the gate refuses it too: test-enrol-home.sh).
-out=$("$BUR" --db "$T/bureau.db" enrol --home 别的养老院 --gate sun-gate-3 --bureau-key "$R/bureau.key.pub" \
+out=$("$BUR" --db "$DB" $SD enrol --home 别的养老院 --gate sun-gate-3 --bureau-key "$R/bureau.key.pub" \
 	--rules "$R/rules-v1.cose" --output "$T/s3" 2>&1)
 expect_eq "other home's rules: exit" "$?" "2"
 expect_eq "other home's rules" "$out" "sentinel-bureau: enrol: --rules $R/rules-v1.cose: refused: addressed to another home or gate: addressed to home '阳光养老院', this gate's home is '别的养老院'"
@@ -224,8 +227,8 @@ expect_eq "other home's rules" "$out" "sentinel-bureau: enrol: --rules $R/rules-
 
 # Online: the gate sends the one-time token with its new key; the bureau
 # registers it at once and answers with the package.  The token works once.
-serve_start "$T/serve" --db "$T/bureau.db" --key "$R/bureau.key" serve --listen 127.0.0.1:0
-out=$("$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-4 --bureau-key "$R/bureau.key.pub" \
+serve_start "$T/serve" --db "$DB" $SD --key "$R/bureau.key" serve --listen 127.0.0.1:0
+out=$("$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-4 --bureau-key "$R/bureau.key.pub" \
 	--bureau-url "http://127.0.0.1:$port" --rules "$R/rules-v1.cose" --output "$T/s4" 2>&1)
 token4=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
 mkdir -p "$T/g4"
@@ -245,7 +248,7 @@ expect_eq "online gate: import: exit" "$?" "0"
 expect_eq "online gate: import" "$(sed 's/^[^:]*: //' "$T/import.out")" \
 	"device sun-gate-4 entries 1-2 new 2 duplicate 0 seals verified 2"
 grep -q "^bureau_url = http://127.0.0.1:$port\$" "$T/g4/e4/enrolment.conf" || fail "online enrolment: no bureau_url"
-"$BUR" --db "$T/bureau.db" devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
+"$BUR" --db "$DB" $SD devices | grep -q '^sun-gate-4 ' || fail "sun-gate-4 not registered online"
 # Plain http to anything but this machine is refused before anything is sent.
 expect_run "plain http elsewhere" 1 \
 	"sentinelctl: enrol: already enrolled as gate sun-gate-4 ($T/g4/e4/enrolment.conf); remove it to enrol again" \
@@ -269,10 +272,10 @@ refused_online 5 "http://127.0.0.1:$port" "$token4" "token twice online" \
 	"sentinelctl: enrol: http://127.0.0.1:$port/v1/enrol: the bureau refused the enrolment (HTTP 403): unknown or already used enrolment token"
 # A bad package in the bureau's answer: refused naming the field; the keys made for the request
 # are removed again, nothing is enrolled (before: the device and seal keys stayed on the gate).
-"$BUR" --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-7 --bureau-key "$R/bureau.key.pub" \
+"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-7 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s7" >"$T/s7.out" 2>&1 || fail "package of sun-gate-7 not made"
 tok7=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s7.out")
-sed -i 's/^{/{"surprise": 1, /' "$T/bureau.db.enrol/$tok7.json"
+sed -i 's/^{/{"surprise": 1, /' "$TOKD/$tok7.json"
 refused_online 7 "http://127.0.0.1:$port" "$tok7" "bad package online" \
 	"sentinelctl: enrol: http://127.0.0.1:$port: refused: unknown field 'surprise'"
 # A stick reply with the token spent online is refused too.

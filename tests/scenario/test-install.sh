@@ -43,6 +43,9 @@ dpkg -i "$bureau" >"$T/dpkg-bureau.out" 2>&1 || fail "dpkg -i sentinel-bureau: $
 expect_eq "bureau conffiles" "$(dpkg-query -W -f='${Conffiles}\n' sentinel-bureau | awk 'NF { print $1 }')" \
 	"/etc/sentinel/bureau.conf"
 expect_eq "bureau config mode" "$(stat -c '%a %U' /etc/sentinel/bureau.conf)" "644 root"
+# The state directory of a PostgreSQL bureau (tokens, trust lists) is the package's.
+expect_eq "bureau state directory" "$(dpkg -S /var/lib/sentinel-bureau 2>&1)" "sentinel-bureau: /var/lib/sentinel-bureau"
+expect_eq "bureau state directory mode" "$(stat -c '%a %U' /var/lib/sentinel-bureau)" "755 root"
 grep -q '^[a-z_]* *=' /etc/sentinel/bureau.conf && fail "the bureau's sample sets a key"
 # The bureau's package has its own copy of the Chinese catalogue (not the gate's file).
 [ -e /usr/share/sentinel-bureau/locale/zh_CN/LC_MESSAGES/sentinel.mo ] || fail "no Chinese catalogue in the bureau's package"
@@ -155,6 +158,7 @@ case $(bureau_zh) in
 *) fail "the bureau speaks English after the gate's package is gone: $(bureau_zh)" ;;
 esac
 dpkg -P sentinel-bureau >/dev/null 2>&1 || fail "dpkg -P sentinel-bureau"
+[ -e /var/lib/sentinel-bureau ] && fail "dpkg -P sentinel-bureau left its empty state directory"
 [ -e /etc/sentinel ] && fail "dpkg -P of both packages left /etc/sentinel"
 rm -rf /var/lib/sentinel /mnt/sentinel-stick
 finish

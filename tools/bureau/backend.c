@@ -17,6 +17,21 @@ bool bureau_db_is_url(const char *path)
 	return path && (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11));
 }
 
+int bureau_state_dir(const char *db, const char *state_dir, const char *what, char *out, size_t size)
+{
+	int w;
+
+	if (!db || !what || !out)
+		return -1;
+	if (state_dir && *state_dir)
+		w = snprintf(out, size, "%s/%s", state_dir, what);
+	else if (bureau_db_is_url(db))
+		w = snprintf(out, size, "%s/%s", BUREAU_STATE_DIR_DEFAULT, what);
+	else
+		w = snprintf(out, size, "%s.%s", db, what);
+	return w >= 0 && (size_t)w < size ? 0 : -1;
+}
+
 void bureau_db_shown(const char *path, char *out, size_t n)
 {
 	char *copy;

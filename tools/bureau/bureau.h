@@ -110,6 +110,21 @@ void bureau_db_close(struct bureau_db *db);
 /* bureau_db_is_url() - whether @path names a PostgreSQL server ("postgresql://", "postgres://"). */
 bool bureau_db_is_url(const char *path);
 
+/* The state directory of a PostgreSQL database when none is given (sentinel-bureau(8)). */
+#define BUREAU_STATE_DIR_DEFAULT "/var/lib/sentinel-bureau"
+
+/*
+ * bureau_state_dir() - the directory of the bureau's files beside its
+ * database: @what is "enrol" (the enrolment tokens, enrol.h) or "trust"
+ * (the homes' trust lists, trust.h).  With @state_dir (--state-dir,
+ * [bureau] state_dir; NULL or "" for none): STATE_DIR/WHAT; else for a
+ * PostgreSQL @db (bureau_db_is_url()): BUREAU_STATE_DIR_DEFAULT/WHAT; else
+ * beside the SQLite file: DB.WHAT.  Nothing is made or checked here.
+ * @out: receives the path (@size bytes).
+ * Return: 0; -1 when it does not fit in @out or an argument is NULL.
+ */
+int bureau_state_dir(const char *db, const char *state_dir, const char *what, char *out, size_t size) SNT_WUR;
+
 /*
  * bureau_db_shown() - @path for messages: a URI's password replaced by
  * "***" (userinfo, RFC 3986 3.2.1, and a password= parameter); control

@@ -55,7 +55,7 @@ static bool takes_value(const char *opt)
 		"--ref", "--id", "--visitor", "--from", "--until", "--issued", "--home", "--gate", "--uses",
 		"--bureau-key", "--duty-phone", "--bureau-url", "--ca", "--rules", "--trust", "--card-hash",
 		"--seal-key", "--workers", "--to", "--reason", "--day", "--timezone", "--config", "--by", "--before",
-		"--seq", "--staff", "--personal-days",
+		"--seq", "--staff", "--personal-days", "--state-dir",
 	};
 
 	if (strchr(opt, '='))

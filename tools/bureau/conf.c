@@ -40,6 +40,7 @@ static const struct {
 	{ "workers", BUREAU_CONF_WORKERS },
 	{ "tls_cert", BUREAU_CONF_TLS_CERT },
 	{ "tls_key", BUREAU_CONF_TLS_KEY },
+	{ "state_dir", BUREAU_CONF_STATE_DIR },
 };
 
 static int fail(struct parse_ctx *pc, enum bureau_conf_err err, const char *fmt, ...) SNT_PRINTF(3, 4);
@@ -102,7 +103,7 @@ static int handler(void *user, const char *section, const char *name, const char
 			bit = keys[i].bit;
 	if (!bit)
 		return fail(pc, BUREAU_CONF_ERR_KEY, _("unknown key '%.64s' in [bureau] (known: db, key, personal_days, timezone, listen, workers, "
-			      "tls_cert, tls_key)"),
+			      "tls_cert, tls_key, state_dir)"),
 			    name);
 	if (c->set & bit)
 		return fail(pc, BUREAU_CONF_ERR_KEY, _("key '%s' given twice"), name);
@@ -123,6 +124,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return set_path(pc, name, value, c->tls_cert);
 	case BUREAU_CONF_TLS_KEY:
 		return set_path(pc, name, value, c->tls_key);
+	case BUREAU_CONF_STATE_DIR:
+		return set_path(pc, name, value, c->state_dir);
 	case BUREAU_CONF_PERSONAL_DAYS:
 		if (parse_int(value, 1, BUREAU_PERSONAL_DAYS_MAX, &v))
 			return fail(pc, BUREAU_CONF_ERR_VALUE, _("key 'personal_days': '%.64s' is not 1-%d days"), value,

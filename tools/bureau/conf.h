@@ -13,9 +13,11 @@
  *   listen         serve's ADDR:PORT or [ADDR6]:PORT, as --listen
  *   workers        serve's worker threads, 1-BUREAU_SERVE_WORKERS_MAX, as --workers
  *   tls_cert, tls_key   serve's PEM files, as --tls-cert, --tls-key
+ *   state_dir      the directory of the enrolment tokens and the trust
+ *                  lists, as --state-dir (bureau_state_dir())
  *
  * each at most once; '#' and ';' start comments.  A relative file path
- * (db unless a URI, key, tls_cert, tls_key) is relative to the directory of
+ * (db unless a URI, key, tls_cert, tls_key, state_dir) is relative to the directory of
  * the configuration file, as in sentinel.conf(5).  Options given on the
  * command line override the file.  Nothing here prints.
  */
@@ -50,6 +52,7 @@ enum bureau_conf_key {
 	BUREAU_CONF_WORKERS = 1u << 5,
 	BUREAU_CONF_TLS_CERT = 1u << 6,
 	BUREAU_CONF_TLS_KEY = 1u << 7,
+	BUREAU_CONF_STATE_DIR = 1u << 8,
 };
 
 /* The file's values; each valid only when its bit is in @set. */
@@ -59,6 +62,7 @@ struct bureau_conf {
 	char key[BUREAU_CONF_PATH_LEN];
 	char tls_cert[BUREAU_CONF_PATH_LEN];
 	char tls_key[BUREAU_CONF_PATH_LEN];
+	char state_dir[BUREAU_CONF_PATH_LEN];
 	char timezone[64];			/* checked with snt_clock_zone_valid() */
 	char listen[BUREAU_CONF_LISTEN_LEN];	/* checked with bureau_serve_parse_listen() */
 	int personal_days;

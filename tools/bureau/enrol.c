@@ -34,7 +34,7 @@
 #define MAX_FILE (1 << 20)
 
 struct opts {
-	const char *db, *home, *gate, *bureau_key, *output, *duty_phone, *bureau_url, *ca, *rules;
+	const char *db, *state_dir, *home, *gate, *bureau_key, *output, *duty_phone, *bureau_url, *ca, *rules;
 	const char *trust[MAX_TRUST];
 	size_t n_trust;
 	bool help;
@@ -44,15 +44,18 @@ static const char *cur = "enrol";
 
 static void usage(void)
 {
-	fputs(_("Usage: sentinel-bureau [--db DB] enrol --home HOME --gate ID --bureau-key PUB --output DIR\n"
-	      "                       [--duty-phone P] [--bureau-url URL] [--ca CA.pem]\n"
+	fputs(_("Usage: sentinel-bureau [--db DB] [--state-dir DIR] enrol --home HOME --gate ID\n"
+	      "                       --bureau-key PUB --output DIR [--duty-phone P]\n"
+	      "                       [--bureau-url URL] [--ca CA.pem]\n"
 	      "                       [--rules RULES.cose] [--trust FILE]...\n"
-	      "       sentinel-bureau [--db DB] enrol-import DIR\n"
+	      "       sentinel-bureau [--db DB] [--state-dir DIR] enrol-import DIR\n"
 	      "\n"
 	      "enrol: write the enrolment package of gate ID of HOME to DIR/sentinel/enrol/ID/\n"
 	      "(the bureau's public key PUB, its CA, the rule set, the trust list, the duty\n"
-	      "phone and a one-time token), keep it under the token in DB.enrol/, and print\n"
-	      "the token (for an online enrolment).\n"
+	      "phone and a one-time token), keep it under the token in the token directory\n"
+	      "(--state-dir DIR: DIR/enrol/; else DB.enrol/ beside an SQLite file,\n"
+	      "/var/lib/sentinel-bureau/enrol/ for PostgreSQL), and print the token (for an\n"
+	      "online enrolment).\n"
 	      "enrol-import: register each gate that wrote its key back to DIR/sentinel/enrol/\n"
 	      "(device.pub, reply.json), spending its token; a token works once.  The gate's\n"
 	      "first seal key written back beside them (seal0, secret) is registered too, and\n"
@@ -104,18 +107,6 @@ static int make_dirs(char *path)
 		*p = '/';
 	}
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-/*
- * The token directory of the database @db: DB.enrol beside an SQLite file;
- * for a postgresql:// URI, bureau.enrol in the working directory (so enrol,
- * enrol-import and serve run in the same directory: sentinel-bureau(8)).
- */
-static int token_dir(const char *db, char *out, size_t size)
-{
-	if (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11))
-		return snprintf(out, size, "bureau.enrol") < (int)size ? 0 : -1;
-	return snprintf(out, size, "%s.enrol", db) < (int)size ? 0 : -1;
 }
 
 static bool token_valid(const char *t)
@@ -197,7 +188,7 @@ static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
 			cose = NULL;
 		}
 	}
-	err = bureau_trust_home(o->db, pub, o->home, &cose, &len, &version, why, sizeof(why));
+	err = bureau_trust_home(o->db, o->state_dir, pub, o->home, &cose, &len, &version, why, sizeof(why));
 	if (err == BUREAU_ERR_NOTFOUND) {
 		printf(_("no trust list: home %s has none yet (trust sign --db gives it one)\n"), o->home);
 	} else if (err) {
@@ -341,12 +332,16 @@ static int cmd_enrol(const struct opts *o)
 	if (!text)
 		goto oom;
 	/* The bureau's copy first: a package on a stick always has its token. */
-	if (token_dir(o->db, dir, sizeof(dir)) ||
+	if (bureau_state_dir(o->db, o->state_dir, "enrol", dir, sizeof(dir)) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/used", dir) >= sizeof(path)) {
-		bureau_err(cur, _("%s: path too long"), o->db);
+		bureau_err(cur, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
 		goto out;
 	}
-	if ((mkdir(dir, 0700) && errno != EEXIST) || (mkdir(path, 0700) && errno != EEXIST)) {
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		bureau_err(cur, _("cannot make the token directory %s: %s"), dir, strerror(errno));
+		goto out;
+	}
+	if (mkdir(path, 0700) && errno != EEXIST) {
 		bureau_err(cur, _("cannot make the token directory %s: %s"), path, strerror(errno));
 		goto out;
 	}
@@ -367,12 +362,12 @@ static int cmd_enrol(const struct opts *o)
 	}
 	printf(_("enrolment package for gate %s: %s\n"), o->gate, path);
 	printf(_("one-time token (online enrolment): %s\n"), token);
-	/* Where serve and enrol-import look for it: beside an SQLite file; for PostgreSQL, ./bureau.enrol. */
+	/* Where serve and enrol-import look for it (bureau_state_dir()). */
 	{
 		char *abs = realpath(dir, NULL);
 
-		printf(_("its copy is kept in %s/ (serve and enrol-import with this --db look there)\n"),
-		       abs ? abs : dir);
+		printf(_("its copy is kept in %s/ (serve and enrol-import with this --db and state directory "
+			 "look there)\n"), abs ? abs : dir);
 		free(abs);
 	}
 	status = EXIT_OK;
@@ -398,7 +393,8 @@ static void unspend(const char *to, const char *from, const char *reason, char *
 }
 
 /* Online: the home's current rule set (newer than the package's) and trust list into @pkg. */
-static void refresh(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *gate, json_t *pkg)
+static void refresh(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+		    const char *gate, json_t *pkg)
 {
 	char why[BUREAU_WHY_LEN];
 	const char *hex = json_string_value(json_object_get(pkg, "rules"));
@@ -419,12 +415,13 @@ static void refresh(const char *db_path, struct bureau_db *db, EVP_PKEY *key, co
 		(void)json_object_set_new(pkg, "rules", hex_of((const char *)cose, len));
 	free(cose);
 	cose = NULL;
-	if (!bureau_trust_for(db_path, db, key, gate, &cose, &len, &version, why, sizeof(why)))
+	if (!bureau_trust_for(db_path, state_dir, db, key, gate, &cose, &len, &version, why, sizeof(why)))
 		(void)json_object_set_new(pkg, "trust_list", hex_of((const char *)cose, len));
 	free(cose);
 }
 
-int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *token,
+int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+			const char *token,
 			const char *for_gate, const char *pub_pem, const char *seal0, int64_t now_ms,
 			json_t **package, char *why, size_t n)
 {
@@ -466,7 +463,7 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, EVP_PKEY *key
 			return 1;
 		}
 	}
-	if (token_dir(db_path, dir, sizeof(dir)) ||
+	if (bureau_state_dir(db_path, state_dir, "enrol", dir, sizeof(dir)) ||
 	    (size_t)snprintf(from, sizeof(from), "%s/%s.json", dir, token) >= sizeof(from) ||
 	    (size_t)snprintf(to, sizeof(to), "%s/used/%s.json", dir, token) >= sizeof(to)) {
 		free(pem);
@@ -554,7 +551,7 @@ int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, EVP_PKEY *key
 		return err == BUREAU_ERR_EXISTS || err == BUREAU_ERR_INVAL ? 1 : 2;
 	}
 	if (key)
-		refresh(db_path, db, key, gate, pkg);
+		refresh(db_path, state_dir, db, key, gate, pkg);
 	*package = pkg;
 	return 0;
 }
@@ -571,7 +568,8 @@ static bool stick_link(const char *path)
 }
 
 /* One gate's reply in @dir (DIR/sentinel/enrol/ID): 0 registered, 1 refused, 2 error, -1 none. */
-static int import_one(const char *db_path, struct bureau_db *db, const char *dir, const char *id,
+static int import_one(const char *db_path, const char *state_dir, struct bureau_db *db, const char *dir,
+		      const char *id,
 		      int64_t now_ms)
 {
 	char path[4096], seal_path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL, *seal0 = NULL;
@@ -618,7 +616,8 @@ static int import_one(const char *db_path, struct bureau_db *db, const char *dir
 		json_decref(r);
 		return 2;
 	}
-	status = bureau_enrol_redeem(db_path, db, NULL, token, id, pub, seal0, now_ms, &pkg, why, sizeof(why));
+	status = bureau_enrol_redeem(db_path, state_dir, db, NULL, token, id, pub, seal0, now_ms, &pkg, why,
+				     sizeof(why));
 	free(pub);
 	had_seal = seal0 != NULL;
 	if (seal0) {
@@ -679,7 +678,7 @@ static int cmd_import(const struct opts *o, const char *dir)
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= sizeof(sub) ||
 		    lstat(sub, &st) || !S_ISDIR(st.st_mode))
 			continue;
-		r = import_one(o->db, db, sub, de->d_name, snt_clock_utc_ms(&clk));
+		r = import_one(o->db, o->state_dir, db, sub, de->d_name, snt_clock_utc_ms(&clk));
 		if (r < 0)
 			continue;
 		seen++;
@@ -697,6 +696,7 @@ static int run(const char *word, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "gate", required_argument, NULL, 'g' },
 		{ "bureau-key", required_argument, NULL, 'k' },
@@ -723,6 +723,7 @@ static int run(const char *word, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.db = optarg; break;
+		case 'S': o.state_dir = optarg; break;
 		case 'H': o.home = optarg; break;
 		case 'g': o.gate = optarg; break;
 		case 'k': o.bureau_key = optarg; break;
@@ -762,10 +763,14 @@ static int run(const char *word, int argc, char **argv)
 		bureau_err(cur, _("--db needs a path"));
 		return EXIT_USAGE;
 	}
+	if (o.state_dir && !*o.state_dir) {
+		bureau_err(cur, _("--state-dir needs a directory"));
+		return EXIT_USAGE;
+	}
 	if (import) {
 		if (o.home || o.gate || o.bureau_key || o.output || o.duty_phone || o.bureau_url || o.ca ||
 		    o.rules || o.n_trust) {
-			bureau_err(cur, _("enrol-import takes only --db and DIR"));
+			bureau_err(cur, _("enrol-import takes only --db, --state-dir and DIR"));
 			return EXIT_USAGE;
 		}
 		if (argc - optind != 2) {

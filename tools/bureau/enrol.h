@@ -2,15 +2,18 @@
 /*
  * Enrolment of new gates, tools/bureau/enrol.c:
  *
- *   sentinel-bureau --db DB enrol --home HOME --gate ID --bureau-key PUB
- *                   --output DIR [--duty-phone P] [--bureau-url URL]
- *                   [--ca CA.pem] [--rules RULES.cose] [--trust FILE]...
- *   sentinel-bureau --db DB enrol-import DIR
+ *   sentinel-bureau --db DB [--state-dir S] enrol --home HOME --gate ID
+ *                   --bureau-key PUB --output DIR [--duty-phone P]
+ *                   [--bureau-url URL] [--ca CA.pem] [--rules RULES.cose]
+ *                   [--trust FILE]...
+ *   sentinel-bureau --db DB [--state-dir S] enrol-import DIR
  *
  * enrol writes the enrolment package DIR/sentinel/enrol/ID/package.json
  * (for a stick; the gate takes it with `sentinelctl enrol MOUNTPOINT`) and
- * keeps a copy under the token it holds, in the token directory DB.enrol/
- * (0700); it prints the token for an online enrolment.  The package is
+ * keeps a copy under the token it holds, in the token directory
+ * (bureau_state_dir(DB, S, "enrol"): S/enrol/ with --state-dir, else
+ * DB.enrol/ beside an SQLite file, BUREAU_STATE_DIR_DEFAULT/enrol/ for
+ * PostgreSQL; 0700); it prints the token for an online enrolment.  The package is
  * one JSON object:
  *
  *   {"format": "sentinel-enrolment/1", "home": HOME, "gate": ID,
@@ -34,8 +37,8 @@
  * registers ID with that key as serving HOME (`register --home`); with
  * DIR/sentinel/enrol/ID/seal0, the gate's first seal key (fss.h; secret),
  * it registers that too, as `register --seal-key`, and removes the file
- * from the stick.  A token works once: spending moves
- * DB.enrol/T.json to DB.enrol/used/ with rename(2), so of two uses (two
+ * from the stick.  A token works once: spending moves T.json to used/ in
+ * the token directory with rename(2), so of two uses (two
  * sticks, a stick and an online request, two HTTP workers) one wins; a
  * token of another gate, an unknown or spent one is refused.
  */
@@ -64,7 +67,9 @@ int bureau_enrol_main(int argc, char **argv, int *status);
 
 /*
  * bureau_enrol_redeem() - spend @token (for any gate) from the token
- * directory of the database @db_path and register the gate of its package
+ * directory of the database @db_path and the state directory @state_dir
+ * (NULL: none given; bureau_state_dir(..., "enrol")) and register the gate
+ * of its package
  * with @pub_pem in @db, and with its first seal key @seal0 (the text of a
  * DEVICE.seal0 file, fss.h; NULL or "" for none) when given, as serving the
  * package's home (bureau_db_set_home()).  @pub_pem is refused when it is
@@ -87,8 +92,8 @@ int bureau_enrol_main(int argc, char **argv, int *status);
  * fails, which @why says); 2 on a file or database error (the token
  * unspent again likewise).
  */
-int bureau_enrol_redeem(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *token,
-			const char *gate, const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package,
+int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+			const char *token, const char *gate, const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package,
 			char *why, size_t n);
 
 /*

@@ -125,9 +125,11 @@ static void prune_old(int fd, const char *dir, const char *device, const char *a
 /*
  * Write the ack and a signed time for one device into @dir's stick layout
  * (the older ones of the device removed: prune_old()), and its home's
- * current rule set and trust list (database @db_path).
+ * current rule set and trust list (database @db_path, state directory
+ * @state_dir: bureau_state_dir()).
  */
-static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *dir, const char *device)
+static int write_device_files(const struct bureau_ctx *c, const char *db_path, const char *state_dir,
+			      const char *dir, const char *device)
 {
 	uint8_t *ack = NULL, *tm = NULL, *rules = NULL, *trust = NULL, *iss = NULL;
 	size_t ack_len = 0, tm_len = 0, rules_len = 0, trust_len = 0, iss_len = 0;
@@ -148,8 +150,8 @@ static int write_device_files(const struct bureau_ctx *c, const char *db_path, c
 	}
 	if (!err) {
 		/* And its trust list (trust sign --db), when it has one. */
-		err = bureau_trust_for(db_path, c->db, c->key, device, &trust, &trust_len, &trust_version, why,
-				       sizeof(why));
+		err = bureau_trust_for(db_path, state_dir, c->db, c->key, device, &trust, &trust_len, &trust_version,
+				       why, sizeof(why));
 		if (err == BUREAU_ERR_NOTFOUND)
 			err = BUREAU_OK;
 	}
@@ -238,13 +240,13 @@ int bureau__cmd_ack(const struct config *cfg, const struct snt_clock *clk, bool 
 	c.clk = clk;
 	dir = all ? cfg->args[1] : cfg->output;
 	if (!all) {
-		status = write_device_files(&c, cfg->db, dir, cfg->device);
+		status = write_device_files(&c, cfg->db, cfg->state_dir, dir, cfg->device);
 	} else if (bureau_db_devices(c.db, &ids, &count, why, sizeof(why))) {
 		bureau__err_line("%s", why);
 		status = EXIT_USAGE;
 	} else {
 		for (size_t i = 0; i < count; i++) {
-			int s = write_device_files(&c, cfg->db, dir, ids[i]);
+			int s = write_device_files(&c, cfg->db, cfg->state_dir, dir, ids[i]);
 
 			if (s > status)
 				status = s;

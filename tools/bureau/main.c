@@ -106,6 +106,9 @@ static void usage(FILE *f)
 		"                        none when it is absent); options given here override it\n"
 		"  --db PATH|URI         bureau database: an SQLite file (default ./%s)\n"
 		"                        or a PostgreSQL server, postgresql://...\n"
+		"  --state-dir DIR       the enrolment tokens and trust lists, for every command\n"
+		"                        (default: beside an SQLite file; for PostgreSQL\n"
+		"                        /var/lib/sentinel-bureau)\n"
 		"  --key PATH            the bureau's private key (PEM)\n"
 		"  --platform-cmd PROG   online verifier: payload on stdin, prints green|yellow|red\n"
 		"  --platform-timeout MS its timeout (default %d)\n"
@@ -872,6 +875,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 	so.request_timeout_s = cfg->request_timeout_s;
 	so.buffer_limit = (size_t)cfg->buffer_limit_mib << 20;
 	so.db_path = cfg->db;
+	so.state_dir = cfg->state_dir;
 	so.workers = cfg->workers;
 	so.personal_days = cfg->personal_days;	/* the personal records' retention after each bundle */
 	status = bureau__setup_ctx(cfg, &c, &p, &pc, true, false);
@@ -884,50 +888,68 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 }
 
 /*
- * @argv with "@opt @value" put before its first option (NULL, @opt or
- * @value NULL: @argv itself): what the configuration file gives the
- * commands with parsers of their own, where a later one on the command line
- * overrides it.  *@argc_out: its length.  Free the result when it is not @argv.
+ * @argv with "OPT VALUE" put before its first option for each of the @n
+ * options @opts whose @values[i] is not NULL: what the configuration file
+ * gives the commands with parsers of their own, where a later one on the
+ * command line overrides it.  *@argc_out: its length.  Free the result when
+ * it is not @argv.
  */
-static char **with_option(int argc, char **argv, const char *opt, char *value, int *argc_out)
+static char **with_options(int argc, char **argv, const char *const *opts, char *const *values, size_t n,
+			   int *argc_out)
 {
+	size_t k = 0;
 	char **v;
 
 	*argc_out = argc;
-	if (!opt || !value)
+	for (size_t i = 0; i < n; i++)
+		k += values[i] != NULL;
+	if (!k)
 		return argv;
-	v = calloc((size_t)argc + 3, sizeof(*v));
+	v = calloc((size_t)argc + 2 * k + 1, sizeof(*v));
 	if (!v)
 		return NULL;
 	v[0] = argv[0];
-	v[1] = (char *)(uintptr_t)opt;
-	v[2] = value;
-	memcpy(v + 3, argv + 1, (size_t)(argc - 1) * sizeof(*v));
-	*argc_out = argc + 2;
+	k = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (values[i]) {
+			v[k++] = (char *)(uintptr_t)opts[i];
+			v[k++] = values[i];
+		}
+	}
+	memcpy(v + k, argv + 1, (size_t)(argc - 1) * sizeof(*v));
+	*argc_out = argc + (int)k - 1;
 	return v;
 }
 
 /*
- * enrol and enrol-import (the file's db), policy sign, badge issue, pass
- * issue and trust sign (the file's key): each parses its own options.
+ * enrol and enrol-import (the file's db, the state directory @state_dir),
+ * policy sign, badge issue, pass issue (the file's key) and trust sign (the
+ * file's key, @state_dir): each parses its own options.
  * Return: 1 when the command was one of them (*@status set), else 0.
  */
-static int run_own_parsers(int argc, char **argv, struct bureau_conf *conf, int *status)
+static int run_own_parsers(int argc, char **argv, struct bureau_conf *conf, char *state_dir, int *status)
 {
+	static const char *const opts[] = { "--db", "--key", "--state-dir" };
+	static const unsigned bits[] = { BUREAU_CONF_DB, BUREAU_CONF_KEY, BUREAU_CONF_STATE_DIR };
 	static const struct {
 		int (*main)(int argc, char **argv, int *status);
-		unsigned bit;
+		unsigned bits;	/* of the file's keys, those the command takes */
 	} own[] = {
-		{ bureau_enrol_main, BUREAU_CONF_DB },	/* enrol, enrol-import (enrol.h) */
+		{ bureau_enrol_main, BUREAU_CONF_DB | BUREAU_CONF_STATE_DIR },	/* enrol, enrol-import (enrol.h) */
 		{ bureau_issue_main, BUREAU_CONF_KEY },	/* policy sign, badge issue, pass issue (issue.h) */
-		{ bureau_trust_main, BUREAU_CONF_KEY },	/* trust sign (trust.h) */
+		{ bureau_trust_main, BUREAU_CONF_KEY | BUREAU_CONF_STATE_DIR },	/* trust sign (trust.h) */
 	};
+	char *const file[] = { conf->db, conf->key, state_dir };
+	const unsigned set = conf->set | (state_dir ? BUREAU_CONF_STATE_DIR : 0u);
 
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(own); i++) {
-		bool db = own[i].bit == BUREAU_CONF_DB;
+		char *values[SNT_ARRAY_SIZE(opts)];
 		int n, ran;
-		char **v = with_option(argc, argv, (conf->set & own[i].bit) ? (db ? "--db" : "--key") : NULL,
-				       db ? conf->db : conf->key, &n);
+		char **v;
+
+		for (size_t j = 0; j < SNT_ARRAY_SIZE(opts); j++)
+			values[j] = (set & own[i].bits & bits[j]) ? file[j] : NULL;
+		v = with_options(argc, argv, opts, values, SNT_ARRAY_SIZE(opts), &n);
 
 		if (!v) {
 			*status = EXIT_USAGE;
@@ -947,7 +969,7 @@ int main(int argc, char **argv)
 	static struct bureau_conf conf;	/* main's: the options point into it */
 	struct snt_clock clk;
 	struct config cfg;
-	const char *cmd, *zone, *conf_path;
+	const char *cmd, *zone, *conf_path, *state_dir;
 	char why[BUREAU_WHY_LEN];
 	int r;
 
@@ -960,6 +982,11 @@ int main(int argc, char **argv)
 		bureau__err_line(_("configuration: %s"), why);
 		return EXIT_USAGE;
 	}
+	/* The state directory, like --db, is every command's: those that keep nothing there ignore it. */
+	if (bureau_take_option(&argc, argv, "--state-dir", &state_dir) || (state_dir && !*state_dir))
+		return bureau__usage_error(_("--state-dir needs a directory"));
+	if (!state_dir && (conf.set & BUREAU_CONF_STATE_DIR))
+		state_dir = conf.state_dir;
 	/*
 	 * Local times given or shown (report days, pass windows) are in --timezone's zone, by default
 	 * China Standard Time, whatever TZ is inherited.
@@ -975,12 +1002,13 @@ int main(int argc, char **argv)
 		bureau__err_line(_("cannot set the time zone %s"), zone ? zone : SNT_CLOCK_DEFAULT_ZONE);
 		return EXIT_USAGE;
 	}
-	if (run_own_parsers(argc, argv, &conf, &r))
+	if (run_own_parsers(argc, argv, &conf, (char *)(uintptr_t)state_dir, &r))
 		return r;
 	cur_cmd = bureau_command_word(argc, argv);	/* an option's error names the command given */
 	r = parse_config(argc, argv, &conf, &cfg);
 	if (r)
 		return r > 0 ? EXIT_OK : EXIT_USAGE;
+	cfg.state_dir = state_dir;
 	if (cfg.nargs < 1) {
 		cur_cmd = NULL;
 		usage(stderr);

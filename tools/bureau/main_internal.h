@@ -61,6 +61,7 @@ struct config {
 	unsigned file;		/* enum opt_bit: the values the configuration file gave instead (conf.h) */
 	const char *db, *key, *platform_cmd, *device, *pub, *output, *listen, *tls_cert, *tls_key, *seal_key, *home,
 		*from, *to, *reason, *day, *by, *before, *staff;
+	const char *state_dir;	/* --state-dir or the file's state_dir (bureau_state_dir()), or NULL */
 	int64_t seq;		/* person: --seq */
 	int personal_days;	/* purge, import: --personal-days (default BUREAU_PERSONAL_DAYS) */
 	int platform_timeout_ms;

@@ -65,6 +65,7 @@ struct server {
 	const struct bureau_ctx *c;	/* main's: its clock and keys; its database with one worker */
 	const char *db_path;	/* the database: opened once per worker thread (workers > 1) and for
 				 * the enrolment tokens (enrol.h); NULL: no /v1/enrol */
+	const char *state_dir;	/* the tokens' and trust lists' directory (bureau_state_dir()), or NULL */
 	unsigned workers;
 	int personal_days;	/* the personal records' retention after each bundle (0: none) */
 	pthread_key_t worker;	/* each worker thread's struct worker (workers > 1) */
@@ -311,7 +312,7 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		purge_why[0] = '\0';
 	/* The home's current trust list (trust sign --db) rides in the acknowledgement too. */
 	if (srv->db_path) {
-		err = bureau_trust_for(srv->db_path, c->db, c->key, res.m.device, &trust, &trust_len, &trust_version,
+		err = bureau_trust_for(srv->db_path, srv->state_dir, c->db, c->key, res.m.device, &trust, &trust_len, &trust_version,
 				       trust_why, sizeof(trust_why));
 		if (!err || err == BUREAU_ERR_NOTFOUND)
 			trust_why[0] = '\0';
@@ -396,7 +397,7 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 		return refuse(conn, srv->c, "POST", "/v1/enrol", 503, rq->len, why,
 			      "the bureau cannot store it now; retry later");
 	}
-	rc = bureau_enrol_redeem(srv->db_path, c->db, c->key, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
+	rc = bureau_enrol_redeem(srv->db_path, srv->state_dir, c->db, c->key, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
 				 sizeof(why));
 	json_decref(req);
 	if (rc)
@@ -633,7 +634,7 @@ static char *read_pem(const char *path)
 
 int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 {
-	struct server srv = { .c = c, .db_path = o->db_path, .workers = o->workers ? o->workers : 1,
+	struct server srv = { .c = c, .db_path = o->db_path, .state_dir = o->state_dir, .workers = o->workers ? o->workers : 1,
 			      .deadline_ms = (int64_t)o->request_timeout_s * 1000, .limit = o->buffer_limit,
 			      .personal_days = o->personal_days };
 	struct MHD_Daemon *d;

@@ -81,6 +81,8 @@ struct bureau_serve_opts {
 	const char *db_path;		/* the database (--db): each worker opens it (needed with
 					 * workers > 1), and POST /v1/enrol's tokens (enrol.h);
 					 * NULL: /v1/enrol answers 413 */
+	const char *state_dir;		/* --state-dir: the tokens' and trust lists' directory
+					 * (bureau_state_dir()); NULL: the default for db_path */
 	unsigned workers;		/* worker threads, 1-BUREAU_SERVE_WORKERS_MAX (0: 1) */
 	int personal_days;		/* after each bundle imported, the sealed personal records of visits
 					 * more than this many days ago are purged (personal.h

@@ -44,14 +44,6 @@ static void usage(void)
 	      stdout);
 }
 
-/* The trust-list directory of the database @db: DB.trust (a postgresql:// URI: ./bureau.trust). */
-static int trust_dir(const char *db, char *out, size_t size)
-{
-	if (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11))
-		return snprintf(out, size, "bureau.trust") < (int)size ? 0 : -1;
-	return snprintf(out, size, "%s.trust", db) < (int)size ? 0 : -1;
-}
-
 /* The kept list's path of @home in @dir: <dir>/<32 hex of SHA-256(home)>.cose. */
 static int home_file(const char *dir, const char *home, char *out, size_t size)
 {
@@ -83,8 +75,8 @@ static uint64_t kept_version(const char *path, EVP_PKEY *key)
 	return v;
 }
 
-enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char *home, uint8_t **cose,
-				  size_t *len, uint64_t *version, char *why, size_t n)
+enum bureau_err bureau_trust_home(const char *db_path, const char *state_dir, EVP_PKEY *key, const char *home,
+				  uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n)
 {
 	struct snt_trustlist *tl = NULL;
 	char dir[4096], path[4200];
@@ -95,8 +87,9 @@ enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char
 	*version = 0;
 	if (!db_path || !key || !home)
 		return BUREAU_ERR_INVAL;
-	if (trust_dir(db_path, dir, sizeof(dir)) || home_file(dir, home, path, sizeof(path))) {
-		snprintf(why, n, "%s: path too long", db_path);
+	if (bureau_state_dir(db_path, state_dir, "trust", dir, sizeof(dir)) ||
+	    home_file(dir, home, path, sizeof(path))) {
+		snprintf(why, n, "trust-list directory: path too long");
 		return BUREAU_ERR_INVAL;
 	}
 	rc = snt_read_file(path, SNT_TRUSTLIST_MAX, cose, len);
@@ -121,8 +114,9 @@ enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char
 	return BUREAU_OK;
 }
 
-enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *device,
-				 uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n)
+enum bureau_err bureau_trust_for(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+				 const char *device, uint8_t **cose, size_t *len, uint64_t *version, char *why,
+				 size_t n)
 {
 	struct bureau_device_info info;
 	enum bureau_err err;
@@ -139,7 +133,7 @@ enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_
 		snprintf(why, n, "device %s: no home (register --home), so no trust list", device);
 		return BUREAU_ERR_NOTFOUND;
 	}
-	err = bureau_trust_home(db_path, key, info.home, cose, len, version, why, n);
+	err = bureau_trust_home(db_path, state_dir, key, info.home, cose, len, version, why, n);
 	if (err == BUREAU_ERR_NOTFOUND)
 		snprintf(why, n, "device %s: no trust list for its home", device);
 	return err;
@@ -148,7 +142,7 @@ enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_
 #define MAX_IN SNT_TRUSTLIST_MAX_FILES
 
 struct opts {
-	const char *key, *db, *home, *version, *out;
+	const char *key, *db, *state_dir, *home, *version, *out;
 	const char *in[MAX_IN];
 	size_t n_in;
 	bool help;
@@ -161,8 +155,9 @@ static int record(const struct opts *o, EVP_PKEY *key, const uint8_t *cose, size
 	uint64_t held;
 	int rc;
 
-	if (trust_dir(o->db, dir, sizeof(dir)) || home_file(dir, o->home, path, sizeof(path))) {
-		bureau_err(cur, _("%s: path too long"), o->db);
+	if (bureau_state_dir(o->db, o->state_dir, "trust", dir, sizeof(dir)) ||
+	    home_file(dir, o->home, path, sizeof(path))) {
+		bureau_err(cur, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
 		return EXIT_USAGE;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
@@ -266,6 +261,7 @@ static int run(const char *word, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "home", required_argument, NULL, 'H' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "in", required_argument, NULL, 'i' },
@@ -287,6 +283,7 @@ static int run(const char *word, int argc, char **argv)
 		switch (c) {
 		case 'k': o.key = optarg; break;
 		case 'd': o.db = optarg; break;
+		case 'S': o.state_dir = optarg; break;
 		case 'H': o.home = optarg; break;
 		case 'v': o.version = optarg; break;
 		case 'o': o.out = optarg; break;
@@ -308,6 +305,8 @@ static int run(const char *word, int argc, char **argv)
 		return usage_error(_("usage: trust sign (see --help)"));
 	if (!o.key)
 		return usage_error(_("--key PATH (the bureau's private key) is required"));
+	if (o.state_dir && !*o.state_dir)
+		return usage_error("%s", _("--state-dir needs a directory"));
 	if (!o.home || !o.version || !o.n_in || !o.out || !*o.out)
 		return usage_error(_("trust sign takes --home, --version, --in (one or more) and --out"));
 	serr = snt_sign_key_load_private(o.key, &key);

@@ -2,16 +2,17 @@
 /*
  * The homes' trust lists at the bureau, tools/bureau/trust.c:
  *
- *   sentinel-bureau --key KEY [--db DB] trust sign --home HOME --version N
- *                   --in FILE [--in FILE]... --out F.cose
+ *   sentinel-bureau --key KEY [--db DB [--state-dir DIR]] trust sign --home HOME
+ *                   --version N --in FILE [--in FILE]... --out F.cose
  *
  * signs the issuer key files (certificates, DCC trust lists, DID documents,
  * JWK sets; trust/trust.h) as one trust list for HOME (the format is
  * firmware/trustlist/trustlist.h; each file is checked to hold a key, a
  * file that holds none is refused naming it).  With --db the list becomes
  * HOME's current one (a newer version only): it is kept in the trust-list
- * directory of the database, DB.trust/ beside an SQLite file, ./bureau.trust/
- * for a postgresql:// URI, as <first 32 hex digits of SHA-256(HOME)>.cose
+ * directory (bureau_state_dir(): DIR/trust/ with --state-dir, else DB.trust/
+ * beside an SQLite file, BUREAU_STATE_DIR_DEFAULT/trust/ for a postgresql://
+ * URI), as <first 32 hex digits of SHA-256(HOME)>.cose
  * (0600 in a 0700 directory); `export` puts it on the stick of every gate
  * registered with that home (in/trust-N.cose) and `serve` sends it in the
  * acknowledgement of an online sync ("trust", bundle.h).
@@ -38,15 +39,18 @@ int bureau_trust_main(int argc, char **argv, int *status);
 /*
  * bureau_trust_for() - the current trust list of @device's home (registered
  * with register --home) from the trust-list directory of the database
- * @db_path, verified with @key (the bureau's key pair).
+ * @db_path and the state directory @state_dir (NULL: none given;
+ * bureau_state_dir(..., "trust")), verified with @key (the bureau's key
+ * pair).
  * @cose, @len: receive the signed list (free()); @version its version.
  * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND when the device has no home or its
  * home no list (@why says which); BUREAU_ERR_IO when the kept list cannot
  * be read or does not verify; the errors of bureau_db_device_info();
  * BUREAU_ERR_NOMEM.
  */
-enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_PKEY *key, const char *device,
-				 uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n) SNT_WUR;
+enum bureau_err bureau_trust_for(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+				 const char *device, uint8_t **cose, size_t *len, uint64_t *version, char *why,
+				 size_t n) SNT_WUR;
 
 /*
  * bureau_trust_home() - the current trust list of the home @home (as
@@ -57,7 +61,7 @@ enum bureau_err bureau_trust_for(const char *db_path, struct bureau_db *db, EVP_
  * BUREAU_ERR_IO when the kept list cannot be read or does not verify;
  * BUREAU_ERR_INVAL; BUREAU_ERR_NOMEM.
  */
-enum bureau_err bureau_trust_home(const char *db_path, EVP_PKEY *key, const char *home, uint8_t **cose,
-				  size_t *len, uint64_t *version, char *why, size_t n) SNT_WUR;
+enum bureau_err bureau_trust_home(const char *db_path, const char *state_dir, EVP_PKEY *key, const char *home,
+				  uint8_t **cose, size_t *len, uint64_t *version, char *why, size_t n) SNT_WUR;
 
 #endif /* SNT_BUREAU_TRUST_H */
