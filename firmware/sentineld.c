@@ -389,7 +389,7 @@ static void watch_trust(struct ctx *c)
 	*tmp = c->cfg;
 	if (now.present && c->cfg.sync_bureau_key[0] &&
 	    snt_sign_key_load_public(c->cfg.sync_bureau_key, &pub) == SNT_SIGN_OK) {
-		enum snt_trustlist_err e = snt_trustlist_installed(c->cfg.rules_dir, pub, c->cfg.home, &version, path,
+		enum snt_trustlist_err e = snt_trustlist_installed(c->cfg.rules_dir, pub, c->cfg.home, &version, NULL, path,
 								   sizeof(path), err, sizeof(err));
 
 		if (e == SNT_TRUSTLIST_OK)

@@ -185,6 +185,7 @@ static void test_install(void **state)
 	uint8_t *l1, *l2, *l3, *lx;
 	size_t n1, n2, n3, nx;
 	uint64_t version;
+	int64_t issued = 0;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -194,7 +195,7 @@ static void test_install(void **state)
 	sign_list(key, HOME, 2, v2, &l2, &n2);
 	sign_list(key, "另一养老院", 5, v2, &l3, &n3);
 	sign_list(other, HOME, 7, v2, &lx, &nx);
-	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, path, sizeof(path), err, sizeof(err)),
+	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, NULL, path, sizeof(path), err, sizeof(err)),
 			 SNT_TRUSTLIST_ERR_NONE);
 	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s0);
 	assert_false(s0.present);
@@ -206,9 +207,10 @@ static void test_install(void **state)
 	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s1);
 	assert_true(s1.present);
 	assert_false(snt_file_stamp_equal(&s0, &s1));
-	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, path, sizeof(path), err, sizeof(err)),
-			 SNT_TRUSTLIST_OK);
+	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, &issued, path, sizeof(path), err,
+						 sizeof(err)), SNT_TRUSTLIST_OK);
 	assert_int_equal(version, 1);
+	assert_int_equal(issued, 1796083200000LL);	/* the list's issue time (sentinelctl status) */
 	assert_int_equal(snt_trust_new(&t), SNT_TRUST_OK);
 	assert_int_equal(snt_trust_load(t, path), SNT_TRUST_OK);
 	assert_int_equal(snt_trust_count(t), 2);
@@ -234,11 +236,11 @@ static void test_install(void **state)
 	assert_false(exists(dir, "trust/a.json") || exists(dir, "trust/b.json") || exists(dir, "trust.new"));
 	snt_file_stamp(dir, SNT_TRUSTLIST_FILE, &s2);
 	assert_false(snt_file_stamp_equal(&s1, &s2));
-	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, NULL, 0, err, sizeof(err)),
+	assert_int_equal(snt_trustlist_installed(dir, key, HOME, &version, NULL, NULL, 0, err, sizeof(err)),
 			 SNT_TRUSTLIST_OK);
 	assert_int_equal(version, 2);
 	/* The installed list read with another home's eyes: not this gate's. */
-	assert_int_equal(snt_trustlist_installed(dir, key, "x", &version, NULL, 0, err, sizeof(err)),
+	assert_int_equal(snt_trustlist_installed(dir, key, "x", &version, NULL, NULL, 0, err, sizeof(err)),
 			 SNT_TRUSTLIST_ERR_ELSEWHERE);
 
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);

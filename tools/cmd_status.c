@@ -2,7 +2,8 @@
 /*
  * sentinelctl status [--config FILE] [--json] [--now TIME]: one screen on
  * the gate: enrolled or not, home, gate, the bureau it syncs with, the rule
- * set's version and age, the clock's state, entries the bureau has not
+ * set's version and age, the trust list's version, home, issue time and
+ * age (the list installed in [rules] dir, trustlist.h), the clock's state, entries the bureau has not
  * acknowledged, the last sync (the bureau's newest signed acknowledgement)
  * and the open alerts.  Nothing personal: no names, no payloads.
  * Exit 0 when enrolled and healthy (the log readable or not made yet, a
@@ -26,6 +27,7 @@
 #include "rules/rules.h"
 #include "sign/sign.h"
 #include "store/store.h"
+#include "trustlist/trustlist.h"
 #include "tools/common.h"
 #include "common/i18n.h"
 
@@ -37,10 +39,10 @@ struct config {
 };
 
 struct status {
-	bool enrolled, log_ok, log_made, have_rules, clock_trusted;
+	bool enrolled, log_ok, log_made, have_rules, have_trust, clock_trusted;
 	const char *freshness;
-	uint64_t rules_version;
-	int64_t rules_issued, now, contact;
+	uint64_t rules_version, trust_version;
+	int64_t rules_issued, trust_issued, now, contact;
 	int64_t unsynced, alerts;
 	char bureau[300], log_error[300];
 };
@@ -50,7 +52,8 @@ static void usage(FILE *f)
 	fprintf(f, _("Usage: sentinelctl status [--config FILE] [--json] [--now TIME]\n"
 			   "\n"
 			   "One screen on this gate: enrolled or not, home, gate, bureau, rule-set version\n"
-			   "and age, clock state, entries not yet synced, last sync, open alerts.\n"
+			   "and age, trust-list version, home, issue time and age, clock state, entries\n"
+			   "not yet synced, last sync, open alerts.\n"
 			   "\n"
 			   "Options:\n"
 			   "  -c, --config FILE  configuration (default %s)\n"
@@ -146,6 +149,9 @@ static void read_rules(const struct snt_config *sc, struct status *s)
 		s->freshness = snt_rules_freshness_name(snt_rules_freshness(r, s->now));
 		snt_rules_free(r);
 	}
+	/* The trust list sentineld would take: verified with the bureau's key, for this home; else none. */
+	s->have_trust = snt_trustlist_installed(sc->rules_dir, pub, sc->home, &s->trust_version, &s->trust_issued,
+						NULL, 0, err, sizeof(err)) == SNT_TRUSTLIST_OK;
 	EVP_PKEY_free(pub);
 }
 
@@ -160,7 +166,7 @@ static void age(int64_t ms, char *buf, size_t size)
 
 static int print_json(const struct snt_config *sc, const struct status *s)
 {
-	char issued[40] = "", contact[40] = "";
+	char issued[40] = "", contact[40] = "", tissued[40] = "";
 	json_t *o;
 	char *text;
 
@@ -168,7 +174,10 @@ static int print_json(const struct snt_config *sc, const struct status *s)
 		issued[0] = '\0';
 	if (s->contact && snt_clock_format_rfc3339(s->contact, contact, sizeof(contact)) < 0)
 		contact[0] = '\0';
-	o = json_pack("{s:b, s:s?, s:s?, s:s?, s:o, s:s, s:o, s:o, s:o}",
+	if (s->have_trust && snt_clock_format_rfc3339(s->trust_issued, tissued, sizeof(tissued)) < 0)
+		tissued[0] = '\0';
+	/* The keys of interfaces.md in their order; "trust" last (null: none installed). */
+	o = json_pack("{s:b, s:s?, s:s?, s:s?, s:o, s:s, s:o, s:o, s:o, s:o}",
 		      "enrolled", s->enrolled,
 		      "home", s->enrolled ? sc->home : NULL,
 		      "gate", s->enrolled ? sc->device_id : NULL,
@@ -180,7 +189,12 @@ static int print_json(const struct snt_config *sc, const struct status *s)
 		      "clock", s->clock_trusted ? "trusted" : "untrusted",
 		      "unsynced", s->log_ok ? json_integer(s->unsynced) : json_null(),
 		      "last_sync", s->contact ? json_string(contact) : json_null(),
-		      "alerts_open", s->log_ok ? json_integer(s->alerts) : json_null());
+		      "alerts_open", s->log_ok ? json_integer(s->alerts) : json_null(),
+		      "trust", s->have_trust ? json_pack("{s:I, s:s, s:s, s:I}", "version",
+							 (json_int_t)s->trust_version, "home", sc->home,
+							 "issued", tissued,
+							 "age_s", (json_int_t)((s->now - s->trust_issued) / 1000))
+					     : json_null());
 	text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!text)
@@ -217,6 +231,14 @@ static void print_text(const struct snt_config *sc, const struct status *s)
 		printf(" %s %" PRIu64 ", %s %s, %s\n", _("version"), s->rules_version, _("age"), a, s->freshness);
 	} else {
 		label(_("rule set"));
+		printf(" %s\n", _("none"));
+	}
+	label(_("trust list"));
+	if (s->have_trust && snt_clock_format_rfc3339(s->trust_issued, t, sizeof(t)) >= 0) {
+		age(s->now - s->trust_issued, a, sizeof(a));
+		printf(" %s %" PRIu64 ", %s %s, %s %s, %s %s\n", _("version"), s->trust_version, _("home"), sc->home,
+		       _("issued"), t, _("age"), a);
+	} else {
 		printf(" %s\n", _("none"));
 	}
 	label(_("clock"));

@@ -317,8 +317,8 @@ static int read_installed(const char *dir, uint8_t **buf, size_t *len)
 }
 
 enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, const char *home,
-					       uint64_t *version, char *path, size_t pathlen, char *err,
-					       size_t errlen)
+					       uint64_t *version, int64_t *issued_ms, char *path, size_t pathlen,
+					       char *err, size_t errlen)
 {
 	struct snt_trustlist *tl = NULL;
 	enum snt_trustlist_err e;
@@ -347,6 +347,8 @@ enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, c
 		return e;
 	}
 	*version = tl->version;
+	if (issued_ms)
+		*issued_ms = tl->issued_ms;
 	snt_trustlist_free(tl);
 	if (path && (size_t)snprintf(path, pathlen, "%s/%s", dir, SNT_TRUSTLIST_DIR) >= pathlen)
 		return SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
@@ -413,7 +415,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		goto out;
 	}
 	/* The installed one: not verifying, or another home's, counts as none. */
-	if (snt_trustlist_installed(dir, pub, home, &prev, NULL, 0, NULL, 0) != SNT_TRUSTLIST_OK)
+	if (snt_trustlist_installed(dir, pub, home, &prev, NULL, NULL, 0, NULL, 0) != SNT_TRUSTLIST_OK)
 		prev = 0;
 	res->previous = prev;
 	if (tl->version <= prev) {

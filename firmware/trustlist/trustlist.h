@@ -166,15 +166,16 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 
 /*
  * snt_trustlist_installed() - the list installed in @dir, when
- * <dir>/trust.cose verifies with @pub and is for @home: its version, and
- * the path of its files' directory (<dir>/trust) into @path.
+ * <dir>/trust.cose verifies with @pub and is for @home: its version, its
+ * issue time into *@issued_ms (ms since the epoch, UTC; @issued_ms may be
+ * NULL), and the path of its files' directory (<dir>/trust) into @path.
  * Return: SNT_TRUSTLIST_OK; SNT_TRUSTLIST_ERR_NONE (no trust.cose);
  * SNT_TRUSTLIST_ERR_INVAL; SNT_TRUSTLIST_ERR_IO; otherwise the error of
  * snt_trustlist_open() or SNT_TRUSTLIST_ERR_ELSEWHERE (@err says why).
  */
 enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, const char *home,
-					       uint64_t *version, char *path, size_t pathlen, char *err,
-					       size_t errlen) SNT_WUR;
+					       uint64_t *version, int64_t *issued_ms, char *path, size_t pathlen,
+					       char *err, size_t errlen) SNT_WUR;
 
 /* snt_trustlist_strerror() - one line describing @err; never NULL. */
 const char *snt_trustlist_strerror(enum snt_trustlist_err err);

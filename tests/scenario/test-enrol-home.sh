@@ -60,6 +60,15 @@ trust list: installed version 1 (was 0)"
 cmp -s "$T/issuers.jwks.json" "$T/g1/rules/trust/issuers.jwks.json" || fail "the home's trust list not installed"
 expect_eq "status: rule set" "$("$ctl" status --config "$T/g1/gate.conf" --now 2026-11-29T12:00:00Z | grep '^rule set')" \
 	"rule set       version 1, age 1d 4h, fresh"
+# status: the trust list installed, its version, home, issue time and age (the list was signed a
+# moment ago: 0d 0h), one line and the "trust" object after the other keys of --json.
+out=$("$ctl" status --json --config "$T/g1/gate.conf")
+tissued=$(printf '%s' "$out" | jq -r '.trust.issued')
+expect_eq "status --json: trust" "$(printf '%s' "$out" | jq -c '[keys_unsorted[-1], .trust.version, .trust.home, (.trust.age_s < 3600)]')" \
+	'["trust",1,"阳光养老院",true]'
+expect_eq "status --json: trust issued" "$(printf '%s' "$tissued" | grep -cE '^2[0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$')" "1"
+expect_eq "status: trust list" "$("$ctl" status --config "$T/g1/gate.conf" | grep '^trust list')" \
+	"trust list     version 1, home 阳光养老院, issued $tissued, age 0d 0h"
 ls -A "$T/g1/enrolment" | grep -q '^\.enrol-' && fail "the temporary directory was left behind"
 out=$(bur enrol-import "$T/s1" 2>&1)
 expect_eq "enrol-import: exit" "$?" "0"

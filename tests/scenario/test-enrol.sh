@@ -32,6 +32,7 @@ home           -
 gate           -
 bureau         -
 rule set       none
+trust list     none
 clock          $(printf '%s' "$out" | sed -n 's/^clock          //p')
 unsynced       0
 last sync      never
@@ -92,12 +93,13 @@ home           阳光养老院
 gate           sun-gate-1
 bureau         by stick only
 rule set       version 1, age 2d 4h, fresh
+trust list     none
 unsynced       0
 last sync      never
 alerts open    0"
 out=$("$B/sentinelctl" status --json --config "$T/gate/gate.conf" --now 2026-11-29T12:00:00Z 2>&1)
 expect_eq "status --json" "$(printf '%s' "$out" | sed 's/"clock":"[a-z]*"/"clock":"X"/')" \
-	'{"enrolled":true,"home":"阳光养老院","gate":"sun-gate-1","bureau":"by stick only","rules":{"version":1,"issued":"2026-11-27T08:00:00Z","age_s":187200,"freshness":"fresh"},"clock":"X","unsynced":0,"last_sync":null,"alerts_open":0}'
+	'{"enrolled":true,"home":"阳光养老院","gate":"sun-gate-1","bureau":"by stick only","rules":{"version":1,"issued":"2026-11-27T08:00:00Z","age_s":187200,"freshness":"fresh"},"clock":"X","unsynced":0,"last_sync":null,"alerts_open":0,"trust":null}'
 
 # The USB unit's call before each sync: nothing to do once enrolled.
 out=$("$B/sentinelctl" enrol --if-needed --config "$T/gate/gate.conf" "$S" 2>&1)
