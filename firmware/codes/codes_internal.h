@@ -39,6 +39,24 @@ int codes__b64url_decode(const char *in, size_t len, uint8_t *out, size_t cap, s
 enum snt_verify_stage codes__cose_stage(enum snt_cose_err err);
 
 /*
+ * codes__take_kid() - the kid of @cose into @out->kid and @out->kid_len:
+ * one of 1 to sizeof(@out->kid) bytes, and with @protected_only one from
+ * the protected header.
+ * Return: SNT_VERIFY_OK; SNT_VERIFY_KID when there is no such kid (@out's
+ * kid untouched).
+ */
+enum snt_verify_stage codes__take_kid(const struct snt_cose_sign1 *cose, int protected_only,
+				      struct snt_verify_info *out);
+
+/*
+ * codes__claims() - the CWT claims (RFC 8392) of @cose: its payload as one
+ * CBOR map, into *@claims (cbor_decref()).
+ * Return: SNT_VERIFY_OK; SNT_VERIFY_CBOR (not well-formed CBOR) or
+ * SNT_VERIFY_PAYLOAD (not a map), *@claims then NULL.
+ */
+enum snt_verify_stage codes__claims(const struct snt_cose_sign1 *cose, cbor_item_t **claims);
+
+/*
  * codes__inflate() - zlib (RFC 1950, @raw = 0) or raw DEFLATE (RFC 1951,
  * @raw = 1) into a new buffer of at most CODES_MAX_INFLATED bytes.
  * Return: 0 and *out (free()) / *out_len; -1 on a bad or oversized stream; -2 out of memory.

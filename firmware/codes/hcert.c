@@ -167,26 +167,16 @@ enum snt_verify_stage codes__hcert_verify(const uint8_t *bytes, size_t len, cons
 	st = codes__cose_stage(snt_cose_sign1_parse(raw, raw_len, &cose));
 	if (st)
 		goto out_raw;
-	if (!cose.kid || cose.kid_len == 0 || cose.kid_len > sizeof(out->kid)) {
-		st = SNT_VERIFY_KID;
-		goto out_cose;
-	}
-	memcpy(out->kid, cose.kid, cose.kid_len);
-	out->kid_len = cose.kid_len;
-	st = signature(&cose, trust, &signer);
+	st = codes__take_kid(&cose, 0, out);
+	if (!st)
+		st = signature(&cose, trust, &signer);
 	if (st)
 		goto out_cose;
 
 	/* CWT claims (RFC 8392) in the signed payload. */
-	claims = snt_cose_cbor_load(cose.payload, cose.payload_len);
-	if (!claims) {
-		st = SNT_VERIFY_CBOR;
+	st = codes__claims(&cose, &claims);
+	if (st)
 		goto out_cose;
-	}
-	if (!cbor_isa_map(claims)) {
-		st = SNT_VERIFY_PAYLOAD;
-		goto out_claims;
-	}
 	(void)snt_cose_cbor_text(snt_cose_map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer));
 	if (!snt_cose_cbor_int(snt_cose_map_int(claims, CWT_IAT), &v) && v > -9000000000000LL && v < 9000000000000LL) {
 		out->issued_ms = v * 1000;

@@ -68,19 +68,14 @@ enum snt_verify_stage codes__nzcp_verify(const uint8_t *bytes, size_t len, const
 		goto out_cose;
 	}
 	/* The kid must be in the protected header. */
-	if (!cose.kid_protected || cose.kid_len == 0 || cose.kid_len > sizeof(out->kid)) {
-		st = SNT_VERIFY_KID;
+	st = codes__take_kid(&cose, 1, out);
+	if (st)
 		goto out_cose;
-	}
-	memcpy(out->kid, cose.kid, cose.kid_len);
-	out->kid_len = cose.kid_len;
 
-	claims = snt_cose_cbor_load(cose.payload, cose.payload_len);
-	if (!claims) {
-		st = SNT_VERIFY_CBOR;
+	st = codes__claims(&cose, &claims);
+	if (st)
 		goto out_cose;
-	}
-	if (!cbor_isa_map(claims) || snt_cose_cbor_text(snt_cose_map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer))) {
+	if (snt_cose_cbor_text(snt_cose_map_int(claims, CWT_ISS), out->issuer, sizeof(out->issuer))) {
 		st = SNT_VERIFY_PAYLOAD;
 		goto out_claims;
 	}

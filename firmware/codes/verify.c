@@ -106,6 +106,29 @@ enum snt_verify_stage codes__cose_stage(enum snt_cose_err err)
 	}
 }
 
+enum snt_verify_stage codes__take_kid(const struct snt_cose_sign1 *cose, int protected_only,
+				      struct snt_verify_info *out)
+{
+	if (!cose->kid || (protected_only && !cose->kid_protected) || cose->kid_len == 0 ||
+	    cose->kid_len > sizeof(out->kid))
+		return SNT_VERIFY_KID;
+	memcpy(out->kid, cose->kid, cose->kid_len);
+	out->kid_len = cose->kid_len;
+	return SNT_VERIFY_OK;
+}
+
+enum snt_verify_stage codes__claims(const struct snt_cose_sign1 *cose, cbor_item_t **claims)
+{
+	*claims = snt_cose_cbor_load(cose->payload, cose->payload_len);
+	if (!*claims)
+		return SNT_VERIFY_CBOR;
+	if (!cbor_isa_map(*claims)) {
+		cbor_decref(claims);
+		return SNT_VERIFY_PAYLOAD;
+	}
+	return SNT_VERIFY_OK;
+}
+
 enum snt_verify_stage codes__check_time(int64_t now_ms, int has_nbf, int64_t nbf_ms, int has_exp, int64_t exp_ms)
 {
 	if (has_nbf && now_ms < nbf_ms)
