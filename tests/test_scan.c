@@ -18,6 +18,7 @@
 
 #include "testdata.h"
 
+#include "common/common.h"
 #include "image/image.h"
 #include "scan/scan.h"
 #include "scan/scan_internal.h"
@@ -1732,24 +1733,9 @@ static void test_small_captures(void **state)
 /* @path's contents, NUL-terminated, or NULL; the caller frees it. */
 static char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+	uint8_t *buf;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		} else {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
+	return snt_read_file(path, 1 << 20, &buf, len) ? NULL : (char *)buf;
 }
 
 /* CRLF to LF and trailing whitespace dropped, in place: the data set's comparison rule. */

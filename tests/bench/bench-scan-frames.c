@@ -25,6 +25,7 @@
 
 #include <zbar.h>
 
+#include "common/common.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "scan/scan.h"
@@ -38,6 +39,7 @@
 
 #define MAX_FILES 512
 #define MAX_TEXT (4 * SNT_SCAN_MAX_PAYLOAD + 1)
+#define MAX_EXPECTED_FILE (1 << 20)	/* a photo's expected payload file, in bytes */
 
 static int verbose;
 /* Frames decoded by each plane of the scanner's list (BENCH_VERBOSE=1). */
@@ -77,29 +79,12 @@ static const struct snt_scan_result *scan_one(struct snt_scanner *s, const struc
 	return r;
 }
 
+/* @path's contents, NUL-terminated, or NULL; the caller frees it. */
 static char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	uint8_t *buf;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return NULL;
-	}
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	}
-	return buf;
+	return snt_read_file(path, MAX_EXPECTED_FILE, &buf, len) ? NULL : (char *)buf;
 }
 
 /* CRLF to LF and trailing whitespace dropped, in place; returns the new length. */

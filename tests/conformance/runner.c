@@ -14,12 +14,14 @@
 #include <openssl/evp.h>
 
 #include "codes/verify.h"
+#include "common/common.h"
 #include "image/image.h"
 #include "scan/scan.h"
 #include "tests/conformance/runner.h"
 #include "trust/trust.h"
 
 #define MAX_CASES 2048
+#define MAX_VECTOR_FILE (1 << 20)	/* a vector's text file, in bytes */
 
 struct known_issue {
 	char country[8];
@@ -298,22 +300,13 @@ int conf_dcc(const char *root, FILE *out, struct conf_figures *f)
 
 static char *read_text(const char *path, size_t *len)
 {
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
+	uint8_t *buf;
 
-	if (!fp)
+	if (snt_read_file(path, MAX_VECTOR_FILE, &buf, len))
 		return NULL;
-	if (fseek(fp, 0, SEEK_END) || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) || !(buf = malloc((size_t)n + 1))) {
-		fclose(fp);
-		return NULL;
-	}
-	*len = fread(buf, 1, (size_t)n, fp);
-	fclose(fp);
-	buf[*len] = '\0';
 	while (*len && (buf[*len - 1] == '\n' || buf[*len - 1] == '\r'))
 		buf[--(*len)] = '\0';
-	return buf;
+	return (char *)buf;
 }
 
 /* The payload of the first QR code in a PNG file (for vectors shipped only as images). */
