@@ -303,6 +303,13 @@ expect_stopped() {
 	finish
 }
 
+# sentineld_run CONF WHAT - sentineld -f -c CONF run to its scenario's end,
+# its stderr in $T/stderr: it must exit 0 (the check named WHAT).
+sentineld_run() {
+	"$B/sentineld" -f -c "$1" 2>"$T/stderr"
+	expect_eq "$2" "$?" "0"
+}
+
 # sentineld_frozen CONF - sentineld -f -c CONF started in the background
 # (pid its PID, its stderr in the file stderr beside CONF), waited for at its
 # scenario's 'signal stop' (expect_stopped: the test ends when it does not
@@ -371,6 +378,16 @@ visit() {
 # scenario here-document.
 frozen_visit() {
 	printf 'show %s\ntemp 31.2 36.6\npresence 1\nwait 500\nsignal stop\nwait 9500\npresence 0\nwait 2000' "$1"
+}
+
+# card_visit CARD [TEMP] - a scenario's lines for a visitor who places the ID
+# card CARD on the reader (what follows 'card' on a scenario line:
+# "name=N number=N from=D to=D", "none", "frames FILE"), shows a green health
+# code at TEMP (default 36.5), is there for 10 s and then gone for 70 s.  Used
+# as $(card_visit ...) on a line of a scenario here-document.
+card_visit() {
+	printf 'card %s\n' "$1"
+	visit "$FIX/green.png" "${2:-36.5}" 10000 70000
 }
 
 # press BUTTON [HOLD_MS] - a scenario's lines for one press of BUTTON (a

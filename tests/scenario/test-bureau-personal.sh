@@ -26,12 +26,9 @@ bur() { "$B/sentinel-bureau" --db "$DB" --key "$T/bureau.key" "$@"; }
 bdb() { "$B/sentinel-bureau" --db "$DB" "$@"; }
 
 cat >"$T/card.scn" <<SCN
-card name=张三丰 number=11010519491231002X from=20200101 to=20400101
-$(visit "$FIX/green.png" 36.5 10000 70000)
-card name=王五 number=440524188001010014 from=20200101 to=20400101
-$(visit "$FIX/green.png" 36.6 10000 70000)
-card none
-$(visit "$FIX/green.png" 36.5 10000 70000)
+$(card_visit "name=张三丰 number=11010519491231002X from=20200101 to=20400101")
+$(card_visit "name=王五 number=440524188001010014 from=20200101 to=20400101" 36.6)
+$(card_visit "none")
 SCN
 write_idcard_conf "$T/g/gate.conf" "$T/card.scn" "$T/bureau.key.pub" keys/device.key
 printf '\n[retention]\npersonal_days = 28\n' >>"$T/g/gate.conf"

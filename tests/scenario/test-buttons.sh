@@ -27,8 +27,7 @@ wait 5000
 button fire-alarm 0
 SCN
 write_conf "$T/b.conf" b.scn b.db out.log
-"$B/sentineld" -f -c "$T/b.conf" 2>"$T/stderr"
-expect_eq "exit status" "$?" "0"
+sentineld_run "$T/b.conf" "exit status"
 expect_eq "output log" "$(cat "$T/out.log")" '0 display "请出示健康码\nPlease show your health code"
 0 display "请出示健康码\nPlease show your health code"
 0 display "请看向测温区\nPlease face the thermometer"

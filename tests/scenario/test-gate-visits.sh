@@ -31,8 +31,7 @@ presence 0
 SCN
 write_conf "$T/gate.conf" visits.scn gate.db out.log
 
-"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
-expect_eq "sentineld exit status" "$?" "0"
+sentineld_run "$T/gate.conf" "sentineld exit status"
 
 got=$("$B/sentinelctl" entries --json --db "$T/gate.db")
 expect_eq "entries --json" "$got" \

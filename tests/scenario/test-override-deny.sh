@@ -51,8 +51,7 @@ show $FIX/green.png
 presence 1
 SCN
 write_conf "$T/d.conf" d.scn d.db out.log
-"$B/sentineld" -f -c "$T/d.conf" 2>"$T/stderr"
-expect_eq "exit status" "$?" "0"
+sentineld_run "$T/d.conf" "exit status"
 expect_eq "entries" "$("$B/sentinelctl" entries --json --db "$T/d.db" | \
 	jq -r '[.seq, .decision, (.reasons | join(",")), .door] | @tsv')" \
 "1	refer	no-code,temp-normal	shut

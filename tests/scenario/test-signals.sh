@@ -17,8 +17,7 @@ show $FIX/yellow.png
 presence 1
 SCN
 write_conf "$T/gate.conf" sig.scn gate.db out.log
-"$B/sentineld" -f -c "$T/gate.conf" 2>"$T/stderr"
-expect_eq "exit status after SIGTERM" "$?" "0"
+sentineld_run "$T/gate.conf" "exit status after SIGTERM"
 expect_eq "entries before SIGTERM" "$("$B/sentinelctl" entries --json --db "$T/gate.db" | wc -l)" "2"
 # The signals come in order with the visits: the reload before visit 2,
 # the stop before the visitor who arrives with it.
