@@ -172,7 +172,9 @@ static enum snt_card_err build(const struct snt_card_request *r, int64_t now_ms,
 		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s",
 				_("--home: not a home name of 1-127 bytes of text (the gates' [station] home)"));
 	if (r->n_gates > SNT_CREDENTIAL_MAX_GATES)
-		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, _("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
+		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n,
+				P_("--gate: at most %d gate", "--gate: at most %d gates", SNT_CREDENTIAL_MAX_GATES),
+				SNT_CREDENTIAL_MAX_GATES);
 	for (size_t i = 0; i < r->n_gates; i++)
 		if (snt_strlcpy(c->gates[i], r->gates[i], SNT_RULES_GATE_LEN) >= SNT_RULES_GATE_LEN)
 			return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", _("--gate: longer than 63 characters"));
@@ -237,8 +239,8 @@ enum snt_card_err snt_card_issue(const struct snt_card_request *r, EVP_PKEY *key
 	rerr = snt_credential_issue(c, key, text);
 	if (rerr == SNT_RULES_ERR_INVAL)
 		return SNT_FAIL(SNT_CARD_ERR_USAGE, why, n, "%s", r->kind == SNT_CREDENTIAL_BADGE ?
-				"--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct" :
-				"--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, distinct");
+				_("--ref: 1-32 printable ASCII characters; --gate: 1-63 printable ASCII, distinct") :
+				_("--id 1-32 printable ASCII, --until after --from; --gate: 1-63 printable ASCII, distinct"));
 	if (rerr)
 		return SNT_FAIL(rerr == SNT_RULES_ERR_NOMEM ? SNT_CARD_ERR_NOMEM : SNT_CARD_ERR_SIGN, why, n, "%s",
 				snt_rules_strerror(rerr));
@@ -278,7 +280,8 @@ void snt_card_summary(const struct snt_card_request *r, const struct snt_credent
 		 r->out && r->card ? ", " : "", r->card ? _("card ") : "",
 		 r->card ? (strcmp(r->card, "-") ? r->card : _("standard output")) : "");
 	if (c->kind == SNT_CREDENTIAL_BADGE) {
-		snprintf(buf, n, _("badge %s: %s (%zu characters)\n"), c->ref, where, strlen(text));
+		snprintf(buf, n, P_("badge %s: %s (%zu character)\n", "badge %s: %s (%zu characters)\n", strlen(text)),
+			 c->ref, where, strlen(text));
 	} else {
 		char from[32], until[32];
 

@@ -19,6 +19,7 @@
 #include "report/report.h"
 
 #define _(s) dgettext(SNT_REPORT_TEXTDOMAIN, s)
+#define P_(one, many, n) dngettext(SNT_REPORT_TEXTDOMAIN, one, many, (unsigned long)(n))
 #define N_(s) s
 
 #define N_DECISIONS 3
@@ -830,7 +831,8 @@ static void rules_text(const struct snt_report *r, char *out, size_t size)
 			int64_t days = (r->now_utc_ms - r->rules_issued_utc_ms) / 86400000;
 
 			format_local(r->rules_issued_utc_ms, issued, sizeof(issued), false);
-			snprintf(out, size, _("version %lld, issued %s (%lld days old)%s"),
+			snprintf(out, size, P_("version %lld, issued %s (%lld day old)%s",
+					       "version %lld, issued %s (%lld days old)%s", days < 0 ? 0 : days),
 				 (long long)r->rules_version, issued, (long long)(days < 0 ? 0 : days),
 				 fresh);
 		} else {
@@ -931,10 +933,11 @@ static void table_row(struct buf *b, const struct row *row, enum snt_lang lang)
 		if (row->has_skin) {
 			format_mdc(row->skin_mdc, skin, sizeof(skin));
 			format_mdc(row->ambient_mdc, amb, sizeof(amb));
-			esc_printf(b, _("skin %s, ambient %s, %lld readings"), skin, amb,
+			esc_printf(b, P_("skin %s, ambient %s, %lld reading", "skin %s, ambient %s, %lld readings",
+					 row->readings), skin, amb,
 				   (long long)row->readings);
 		} else {
-			esc_printf(b, _("%lld readings"), (long long)row->readings);
+			esc_printf(b, P_("%lld reading", "%lld readings", row->readings), (long long)row->readings);
 		}
 		if (row->faults > 0) {
 			buf_puts(b, "; ");

@@ -36,6 +36,7 @@ import tempfile
 STD_FORMAT = {  # name: index of the format (or text) argument
     "printf": 0, "fprintf": 1, "vfprintf": 1, "dprintf": 1, "vprintf": 0,
     "puts": 0, "fputs": 0, "perror": 0, "snprintf": 2, "vsnprintf": 2,
+    "SNT_FAIL": 3,  # common.h: a macro over snt_msg()
 }
 SENTENCE_ONLY = {"snprintf", "vsnprintf"}  # buffers: paths and keys are no message
 NOT_WORDS = re.compile(r"sentinel-bureau|sentinelctl|sentineld|--?[A-Za-z][A-Za-z0-9-]*|\bms\b")
@@ -44,8 +45,9 @@ DIRECTIVE = re.compile(r"%[-+ #0']*(\*|\d+)?(\.(\*|\d+))?(hh|h|ll|l|j|z|t|L)?[di
 ESCAPE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)")
 WORD = re.compile(r"\b(?![A-Z0-9]+\b)[A-Za-z][A-Za-z0-9]+")  # not an acronym (UTC, PEM)
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")  # already Chinese: the bilingual city report
-COUNT_PLURAL = re.compile(r"%[-0-9.]*(hh|h|ll|l|j|z)?[diu]\s+([a-z]+(?:ies|[^s\W]s))\b")
-NOT_PLURAL = {"was", "is", "has", "does", "its", "this", "ms", "bytes/s", "us", "ns", "as", "gps"}
+# A count before a plural noun; not a range's bound ("1-%d days" is plural whatever the bound).
+COUNT_PLURAL = re.compile(r"(?<!-)%[-0-9.]*(hh|h|ll|l|j|z)?[diu]\s+([a-z]+(?:ies|[^s\W]s))\b")
+NOT_PLURAL = {"was", "is", "has", "does", "its", "this", "ms", "us", "ns", "as", "differs"}
 EXEMPT = "i18n-exempt:"
 
 
@@ -134,10 +136,14 @@ LITERALS = re.compile(r'"(?:[^"\\\n]|\\.)*"(?:\s*(?:PRI[diouxX](?:8|16|32|64|MAX
 MARKED = re.compile(r"\b(?:_|N_|P_)\s*\(")
 
 
+CALL = re.compile(r"\b[A-Za-z_]\w*\s*\(")
+
+
 def bare_literals(arg):
-    """The string literals in @arg outside _(), N_(), P_(): [(text, offset)]."""
+    """The string literals at the top of the argument @arg: [(text, offset)].
+    Not inside _(), N_(), P_(), nor inside another call (json_object_get(o, "home"): a key)."""
     blank = list(arg)
-    for m in MARKED.finditer(arg):
+    for m in CALL.finditer(arg):
         args, end = split_args(arg, m.end() - 1)
         for k in range(m.start(), min(end + 1, len(arg))):
             blank[k] = " "

@@ -24,7 +24,7 @@ DST=$(bureau_db dst) || exit 1
 want="gate-001: entries 200 copies 0 verdicts 20 hashes checked 200
 gate-002: entries 300 copies 30 verdicts 30 hashes checked 330
 gate-003: entries 0 copies 10 verdicts 0 hashes checked 10
-migrated src.db to $DST: 3 devices, 500 entries, 40 copies, 50 verdicts, 1 alerts; counts and 540 chain hashes checked"
+migrated src.db to $DST: 3 devices, 500 entries, 40 copies, 50 verdicts, 1 alert; counts and 540 chain hashes checked"
 "$BB" --db src.db devices revoke --device gate-001 --reason "board replaced" >/dev/null || fail "revoke"
 out=$("$BB" migrate --from src.db --to "$DST" 2>&1)
 expect_eq "migrate: exit" "$?" "0"

@@ -153,9 +153,15 @@ expect_eq "export: 1 entry" "$(cat "$T/export.err")" "export: 1 entry to standar
 "$ctl" export --db "$T/gate.db" --format json -o - >/dev/null 2>"$T/export.err"
 expect_eq "export: 2 entries" "$(cat "$T/export.err")" "export: 2 entries to standard output"
 zh "$ctl" export --db "$T/one.db" --format json -o - >/dev/null 2>"$T/export.err"
-expect_eq "export in Chinese" "$(cat "$T/export.err")" "导出：1 条记录到标准输出"
+expect_eq "export in Chinese" "$(cat "$T/export.err")" "导出：1 条记录写入标准输出"
 expect_eq "verify --at in Chinese" "$(zh "$ctl" verify --at yesterday x 2>&1 | head -n 1)" \
 	"sentinelctl: verify: --at：不是 RFC 3339 时间：“yesterday”"
+
+# sentinel-bureau: a bad --listen of serve, in English and in Chinese.
+expect_eq "bureau serve --listen" "$("$bur" --key "$T/bureau.key" --db "$T/none.db" serve --listen nonsense 2>&1 |
+	head -n 1)" "sentinel-bureau: serve: --listen: 'nonsense' is not ADDR:PORT"
+expect_eq "bureau serve --listen in Chinese" "$(zh "$bur" --key "$T/bureau.key" --db "$T/none.db" serve \
+	--listen nonsense 2>&1 | head -n 1)" "sentinel-bureau: serve: --listen：“nonsense”不是 ADDR:PORT"
 
 # sentineld's help and a usage error, in Chinese (LC_MESSAGES asked for too: lib.sh sets it to C).
 expect_eq "sentineld --help in Chinese" "$(zh "$B/sentineld" --help | head -n 1)" "用法：sentineld [-n] [-f] [-v] [-c FILE]"

@@ -11,6 +11,7 @@
 
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
+#include "common/i18n.h"
 
 bool bureau_db_is_url(const char *path)
 {
@@ -92,8 +93,8 @@ enum bureau_err bureau_db_open_mode(const char *path, bool create, struct bureau
 		char shown[256];
 
 		bureau_db_shown(path, shown, sizeof(shown));
-		snprintf(why, n, "cannot open %s: this sentinel-bureau was built without its PostgreSQL backend "
-				 "(make BUREAU_PG=no): use an SQLite database file, or a build with PostgreSQL", shown);
+		snprintf(why, n, _("cannot open %s: this sentinel-bureau was built without its PostgreSQL backend "
+				 "(make BUREAU_PG=no): use an SQLite database file, or a build with PostgreSQL"), shown);
 		return BUREAU_ERR_DB;
 	}
 #else
@@ -163,7 +164,7 @@ enum bureau_err bureau__payload_copy(const struct snt_entry *e, const char *devi
 				     size_t *len, enum snt_colour *colour, char *why, size_t n)
 {
 	if (!e || e->payload_len == 0) {
-		snprintf(why, n, "device %s seq %" PRId64 ": no readable payload", device, seq);
+		snprintf(why, n, _("device %s seq %" PRId64 ": no readable payload"), device, seq);
 		return BUREAU_ERR_DB;
 	}
 	*payload = malloc(e->payload_len);
@@ -179,7 +180,7 @@ enum bureau_err bureau__held_other(bool same, const char *device, const char *wh
 {
 	if (same)
 		return BUREAU_OK;
-	snprintf(why, n, "device %s is registered with another %s; use --replace", device, what);
+	snprintf(why, n, _("device %s is registered with another %s; use --replace"), device, what);
 	return BUREAU_ERR_EXISTS;
 }
 
@@ -192,8 +193,8 @@ enum bureau_err bureau__cut_start(const struct bureau_manifest *m, struct bureau
 	if (c->seq <= 1 || m->priority)
 		return BUREAU_OK;
 	if (m->first == c->seq && memcmp(m->prev, c->hash, SNT_HASH_LEN) != 0) {
-		snprintf(why, n, "device %s seq %" PRId64 ": does not link to the hash recorded at the retention "
-			 "cut (seq %" PRId64 " kept first; fork or forgery)", m->device, m->first, c->seq);
+		snprintf(why, n, _("device %s seq %" PRId64 ": does not link to the hash recorded at the retention "
+			 "cut (seq %" PRId64 " kept first; fork or forgery)"), m->device, m->first, c->seq);
 		return BUREAU_ERR_REJECT;
 	}
 	if (m->first < c->seq) {
@@ -215,8 +216,8 @@ enum bureau_err bureau__cut_batch(const struct bureau_manifest *m, struct bureau
 	for (size_t i = 0; !m->priority && i < *count; i++) {
 		if ((b[i].seq == c->seq && memcmp(b[i].prev_hash, c->hash, SNT_HASH_LEN) != 0) ||
 		    (b[i].seq == c->seq - 1 && memcmp(b[i].hash, c->hash, SNT_HASH_LEN) != 0)) {
-			snprintf(why, n, "device %s seq %" PRId64 ": does not link to the hash recorded at the "
-				 "retention cut (seq %" PRId64 " kept first; fork or forgery)", m->device, b[i].seq,
+			snprintf(why, n, _("device %s seq %" PRId64 ": does not link to the hash recorded at the "
+				 "retention cut (seq %" PRId64 " kept first; fork or forgery)"), m->device, b[i].seq,
 				 c->seq);
 			return BUREAU_ERR_REJECT;
 		}
@@ -403,7 +404,7 @@ enum bureau_err bureau_db_revoke(struct bureau_db *db, const char *device, const
 				 bool *changed, char *why, size_t n)
 {
 	if (!text_ok(reason, BUREAU_REASON_LEN)) {
-		snprintf(why, n, "reason: 1-%d bytes of printable UTF-8 text", BUREAU_REASON_LEN - 1);
+		snprintf(why, n, _("reason: 1-%d bytes of printable UTF-8 text"), BUREAU_REASON_LEN - 1);
 		return BUREAU_ERR_INVAL;
 	}
 	return db->ops->revoke(db, device, reason, now_ms, changed, why, n);
@@ -413,7 +414,7 @@ enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, con
 				   size_t n)
 {
 	if (!text_ok(home, BUREAU_HOME_LEN)) {
-		snprintf(why, n, "home: 1-%d bytes of printable UTF-8 text", BUREAU_HOME_LEN - 1);
+		snprintf(why, n, _("home: 1-%d bytes of printable UTF-8 text"), BUREAU_HOME_LEN - 1);
 		return BUREAU_ERR_INVAL;
 	}
 	return db->ops->set_home(db, device, home, why, n);
@@ -464,11 +465,11 @@ enum bureau_err bureau_db_rekey(struct bureau_db *db, const char *device, const 
 	if (!db || !device || !pub_pem || !kid || strlen(pub_pem) >= BUREAU_PEM_LEN)
 		return BUREAU_ERR_INVAL;
 	if (!text_ok(by, BUREAU_BY_LEN)) {
-		snprintf(why, n, "by: 1-%d bytes of printable UTF-8 text", BUREAU_BY_LEN - 1);
+		snprintf(why, n, _("by: 1-%d bytes of printable UTF-8 text"), BUREAU_BY_LEN - 1);
 		return BUREAU_ERR_INVAL;
 	}
 	if (!text_ok(reason, BUREAU_REASON_LEN)) {
-		snprintf(why, n, "reason: 1-%d bytes of printable UTF-8 text", BUREAU_REASON_LEN - 1);
+		snprintf(why, n, _("reason: 1-%d bytes of printable UTF-8 text"), BUREAU_REASON_LEN - 1);
 		return BUREAU_ERR_INVAL;
 	}
 	return db->ops->rekey(db, device, pub_pem, kid, by, reason, now_ms, changed, why, n);
@@ -501,7 +502,7 @@ enum bureau_err bureau_db_retention(struct bureau_db *db, int64_t before_ms, int
 	memset(res, 0, sizeof(*res));
 	if (!db || before_ms <= 0 || before_ms % 1000 || !gmtime_r(&t, &tm) || tm.tm_mday != 1 || tm.tm_hour ||
 	    tm.tm_min || tm.tm_sec) {
-		snprintf(why, n, "before: not the first millisecond of a month (UTC)");
+		snprintf(why, n, _("before: not the first millisecond of a month (UTC)"));
 		return BUREAU_ERR_INVAL;
 	}
 	return db->ops->retention(db, before_ms, now_ms, res, why, n);

@@ -10,6 +10,7 @@
 
 #include "clock/clock.h"
 #include "tools/bureau/city.h"
+#include "common/i18n.h"
 
 /* Chart geometry (px), as the gate's report. */
 #define CH_LEFT 48
@@ -221,6 +222,7 @@ static void row(FILE *f, const struct tally *t, bool home)
 	bool warn = t->c.fevers || t->silent || t->alerts || t->c.staff_overdue;
 
 	if (home) {
+		/* i18n-exempt: a CSS class name */
 		fprintf(f, "<tr class=\"home%s\" data-home=\"", warn ? " warn" : "");
 		esc(f, t->home);
 		fputs("\"><td>", f);
@@ -268,7 +270,7 @@ enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_
 
 	memset(&city, 0, sizeof(city));
 	if (day_bounds(day, &from, &to)) {
-		snprintf(why, n, "--day: '%s' is not a valid YYYY-MM-DD date", day ? day : "");
+		snprintf(why, n, _("--day: '%s' is not a valid YYYY-MM-DD date"), day ? day : "");
 		return BUREAU_ERR_INVAL;
 	}
 	err = bureau_db_devices(db, &ids, &count, why, n);

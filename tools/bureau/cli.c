@@ -101,7 +101,7 @@ int bureau_dispatch(int argc, char **argv, const char *const *names,
 	*status = run(word, argc, copy);
 	free(copy);
 	if (fflush(stdout) || ferror(stdout)) {
-		bureau_err(word, "cannot write the output: %s", strerror(errno));
+		bureau_err(word, _("cannot write the output: %s"), strerror(errno));
 		*status = 2;
 	}
 	return 1;

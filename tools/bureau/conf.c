@@ -150,7 +150,7 @@ static int handler(void *user, const char *section, const char *name, const char
 
 		if (strlen(value) >= sizeof(c->listen) || bureau_serve_parse_listen(value, &o, why, sizeof(why)))
 			return fail(pc, BUREAU_CONF_ERR_VALUE, _("key 'listen': %s"),
-				    strlen(value) >= sizeof(c->listen) ? "too long" : why);
+				    strlen(value) >= sizeof(c->listen) ? _("too long") : why);
 		snt_strlcpy(c->listen, value, sizeof(c->listen));
 		return 1;
 	}
@@ -180,7 +180,8 @@ static enum bureau_conf_err prescan(FILE *f, struct parse_ctx *pc)
 		if (c != '\n' && c != EOF) {
 			if (len == INI_MAX_LINE - 2) {
 				pc->line = line;
-				fail(pc, BUREAU_CONF_ERR_SYNTAX, _("line longer than %d bytes"), INI_MAX_LINE - 2);
+				fail(pc, BUREAU_CONF_ERR_SYNTAX, P_("line longer than %d byte", "line longer than %d bytes",
+								   INI_MAX_LINE - 2), INI_MAX_LINE - 2);
 				return pc->err;
 			}
 			buf[len++] = (char)c;
@@ -228,7 +229,7 @@ enum bureau_conf_err bureau_conf_load(const char *path, bool missing_ok, struct 
 		size_t d = (size_t)(slash - path) + 1;
 
 		if (d >= sizeof(pc.dir)) {
-			snprintf(why, n, "%s: path too long", path);
+			snprintf(why, n, _("%s: path too long"), path);
 			return BUREAU_CONF_ERR_IO;
 		}
 		memcpy(pc.dir, path, d);
@@ -254,7 +255,7 @@ enum bureau_conf_err bureau_conf_load(const char *path, bool missing_ok, struct 
 	line = ini_parse_file(f, handler, &pc);
 	fclose(f);
 	if (line == -2) {
-		snprintf(why, n, "%s: out of memory", path);
+		snprintf(why, n, _("%s: out of memory"), path);
 		return BUREAU_CONF_ERR_NOMEM;
 	}
 	if (line != 0) {

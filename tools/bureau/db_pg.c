@@ -79,6 +79,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
+#include "common/i18n.h"
 
 #define PG_SCHEMA_VERSION 5	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
@@ -243,7 +244,7 @@ enum bureau_err pg__fail(struct pg_db *db, const PGresult *r, char *why, size_t 
 	snt_strlcpy(line, pg_msg(db, r), sizeof(line));
 	k = strcspn(line, "\n");
 	line[k] = '\0';
-	snprintf(why, n, "bureau database: %s: %s", what, line);
+	snprintf(why, n, _("bureau database: %s: %s"), what, line);
 	return BUREAU_ERR_DB;
 }
 
@@ -402,7 +403,7 @@ static int schema_state(struct pg_db *db, int *version, char *why, size_t n)
 		PQclear(r);
 	}
 	if (state < 0)
-		snprintf(why, n, "cannot open %s: not a sentinel-bureau database (or another version)", db->shown);
+		snprintf(why, n, _("cannot open %s: not a sentinel-bureau database (or another version)"), db->shown);
 	return state;
 }
 
@@ -489,7 +490,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 
 		snt_strlcpy(line, PQerrorMessage(db->conn), sizeof(line));
 		line[strcspn(line, "\n")] = '\0';
-		snprintf(why, n, "cannot open %s: %s", db->shown, line);
+		snprintf(why, n, _("cannot open %s: %s"), db->shown, line);
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
@@ -502,7 +503,7 @@ static enum bureau_err pg_open(const char *target, bool create, struct bureau_db
 		goto err_close;
 	}
 	if (state == 1 && !create) {
-		snprintf(why, n, "no bureau database at %s (register a gate or import first, or give --db)",
+		snprintf(why, n, _("no bureau database at %s (register a gate or import first, or give --db)"),
 			 db->shown);
 		err = BUREAU_ERR_NOTFOUND;
 		goto err_close;
@@ -550,7 +551,7 @@ enum bureau_err pg__lookup(struct pg_db *db, const char *device, bool lock, int6
 	*id = PQntuples(r) == 1 ? pg__get_int(r, 0, 0) : 0;
 	PQclear(r);
 	if (*id == 0) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	return BUREAU_OK;
@@ -572,11 +573,11 @@ static enum bureau_err pg_device_key(struct bureau_db *base_, const char *device
 	if (PQntuples(r) == 1) {
 		serr = snt_sign_key_public_from_pem(PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), key);
 		if (serr) {
-			snprintf(why, n, "device %s: registered key unusable: %s", device, snt_sign_strerror(serr));
+			snprintf(why, n, _("device %s: registered key unusable: %s"), device, snt_sign_strerror(serr));
 			err = BUREAU_ERR_DB;
 		}
 	} else {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		err = BUREAU_ERR_NOTFOUND;
 	}
 	PQclear(r);
@@ -662,6 +663,7 @@ static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t de
 	uint8_t *q;
 
 	/* By name: birth_year (schema 5) comes after received_utc_ms in the tables. */
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "COPY %s (dev, %s, received_utc_ms) FROM STDIN (FORMAT binary)", table, entry_cols);
 	r = PQexec(db->conn, sql);
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
@@ -798,8 +800,8 @@ static enum bureau_err head_links(struct pg_db *db, int64_t dev, const struct bu
 		return BUREAU_ERR_DB;
 	if (k == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
 		snprintf(why, n,
-			 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
-			 " does not link to this bundle's head (fork or forgery)", m->device, m->last, m->last + 1);
+			 _("device %s seq %" PRId64 ": the entry held for seq %" PRId64
+			 " does not link to this bundle's head (fork or forgery)"), m->device, m->last, m->last + 1);
 		return BUREAU_ERR_REJECT;
 	}
 	return BUREAU_OK;
@@ -839,7 +841,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		goto err_rollback;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n_why, "device %s is not registered", m0->device);
+		snprintf(why, n_why, _("device %s is not registered"), m0->device);
 		err = BUREAU_ERR_NOTFOUND;
 		goto err_rollback;
 	}
@@ -852,7 +854,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	prio_max = pg__get_int(r, 0, 4);
 	n_prio = pg__get_int(r, 0, 5);
 	if (pg__get_int(r, 0, 6) != 0) {
-		snprintf(why, n_why, "device %s is revoked (%s): bundle refused", m0->device, PQgetvalue(r, 0, 7));
+		snprintf(why, n_why, _("device %s is revoked (%s): bundle refused"), m0->device, PQgetvalue(r, 0, 7));
 		PQclear(r);
 		err = BUREAU_ERR_REJECT;
 		goto err_rollback;
@@ -874,13 +876,13 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 				goto err_rollback;
 			if (k == 1 && memcmp(h, m->prev, SNT_HASH_LEN) != 0) {
 				snprintf(why, n_why,
-					 "device %s seq %" PRId64 ": prev does not link to the hash held for seq %"
-					 PRId64 " (fork or forgery)", m->device, m->first, m->first - 1);
+					 _("device %s seq %" PRId64 ": prev does not link to the hash held for seq %"
+					 PRId64 " (fork or forgery)"), m->device, m->first, m->first - 1);
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
 			}
 		} else if (memcmp(m->prev, zero, SNT_HASH_LEN) != 0) {
-			snprintf(why, n_why, "device %s seq 1: prev is not 32 zero bytes", m->device);
+			snprintf(why, n_why, _("device %s seq 1: prev is not 32 zero bytes"), m->device);
 			err = BUREAU_ERR_REJECT;
 			goto err_rollback;
 		}
@@ -909,7 +911,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 			continue;
 		for (size_t i = 0; i < count; i++) {
 			if (snt_entry_check(&e[i], &names)) {
-				snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device, e[i].seq);
+				snprintf(why, n_why, _("device %s seq %" PRId64 ": a field out of range"), m->device, e[i].seq);
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
 			}
@@ -945,7 +947,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 			bad = bad_e && bad_p ? (bad_e < bad_p ? bad_e : bad_p) : (bad_e ? bad_e : bad_p);
 			if (bad) {
 				snprintf(why, n_why,
-					 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
+					 _("device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused"),
 					 m->device, bad);
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
@@ -1001,7 +1003,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 			k = held(db, dev, end, false, ack_hash, why, n_why);
 			if (k != 1) {
 				if (k == 0)
-					snprintf(why, n_why, "bureau database: ack: seq %" PRId64 " not held", end);
+					snprintf(why, n_why, _("bureau database: ack: seq %" PRId64 " not held"), end);
 				err = BUREAU_ERR_DB;
 				goto err_rollback;
 			}

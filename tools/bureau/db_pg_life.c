@@ -17,6 +17,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
+#include "common/i18n.h"
 
 /* Schema 1 -> 2: a device's key handovers. */
 const char pg__schema_v2[] =
@@ -81,7 +82,7 @@ enum bureau_err pg__register(struct bureau_db *base_, const char *device, const 
 		PQclear(r);
 		if (same || !replace) {
 			pg__rollback(db);
-			return bureau__held_other(same, device, "key (kid differs)", why, n);
+			return bureau__held_other(same, device, _("key (kid differs)"), why, n);
 		}
 		pg__p_text(&p, pub_pem);
 		pg__p_blob(&p, kid, 8);
@@ -154,7 +155,7 @@ enum bureau_err pg__rekey(struct bureau_db *base_, const char *device, const cha
 	}
 	if (PQntuples(r) != 1 || PQgetlength(r, 0, 0) != 8) {
 		PQclear(r);
-		snprintf(why, n, "bureau database: rekey: device %s has no key", device);
+		snprintf(why, n, _("bureau database: rekey: device %s has no key"), device);
 		err = BUREAU_ERR_DB;
 		goto out;
 	}
@@ -419,7 +420,7 @@ enum bureau_err pg__cut(struct bureau_db *base_, const char *device, int64_t *se
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	*seq = pg__get_int(r, 0, 0);

@@ -100,6 +100,7 @@ static enum bureau_err make_month(struct pg_db *db, int32_t m, char *why, size_t
 	int64_t from = month_start_ms(m), to = month_start_ms(m + 1);
 	enum bureau_err err;
 
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE IF NOT EXISTS entries_%04d_%02d PARTITION OF entries FOR VALUES FROM (%" PRId64
 		 ") TO (%" PRId64 ")", m / 12, m % 12 + 1, from, to);

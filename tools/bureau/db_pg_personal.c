@@ -24,6 +24,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
+#include "common/i18n.h"
 
 const char pg__schema_v4[] =
 	"CREATE TABLE personal (\n"
@@ -127,7 +128,7 @@ enum bureau_err pg__record_get(struct bureau_db *base_, const char *device, int6
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n, "device %s holds no personal record for seq %" PRId64 " (never received, or purged)",
+		snprintf(why, n, _("device %s holds no personal record for seq %" PRId64 " (never received, or purged)"),
 			 device, seq);
 		return BUREAU_ERR_NOTFOUND;
 	}

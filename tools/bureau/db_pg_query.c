@@ -14,6 +14,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
+#include "common/i18n.h"
 
 #define PG_FETCH "1000"			/* rows per FETCH of an entry iterator */
 
@@ -37,7 +38,7 @@ enum bureau_err pg__device_info(struct bureau_db *base_, const char *device, str
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	snt_strlcpy(out->device, PQgetvalue(r, 0, 0), sizeof(out->device));
@@ -79,7 +80,7 @@ enum bureau_err pg__device_state(struct bureau_db *base_, const char *device, st
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	snt_strlcpy(out->device, PQgetvalue(r, 0, 0), sizeof(out->device));
@@ -135,7 +136,7 @@ enum bureau_err pg__gaps(struct bureau_db *base_, const char *device, int64_t **
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	dev = pg__get_int(r, 0, 0);
@@ -274,7 +275,7 @@ enum bureau_err pg__entries_next(struct bureau_entry_iter *base_, struct snt_ent
 		}
 	}
 	if (decode_row(it->res, it->row, e)) {
-		snprintf(why, n, "bureau database: entry %" PRId64 ": a stored value is not valid",
+		snprintf(why, n, _("bureau database: entry %" PRId64 ": a stored value is not valid"),
 			 PQgetlength(it->res, it->row, 0) == 8 ? pg__get_int(it->res, it->row, 0) : 0);
 		return BUREAU_ERR_DB;
 	}
@@ -371,7 +372,7 @@ enum bureau_err pg__payload(struct bureau_db *base_, const char *device, int64_t
 		PQclear(r);
 		return err;
 	}
-	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
+	snprintf(why, n, _("device %s seq %" PRId64 ": no such entry"), device, seq);
 	return BUREAU_ERR_NOTFOUND;
 }
 
@@ -412,6 +413,7 @@ enum bureau_err pg__verdict_add(struct bureau_db *base_, const char *device, con
 		goto err_db;
 	if (!strcmp(PQcmdTuples(r), "1") && v->colour != read_colour) {
 		*contradiction = true;
+		/* i18n-exempt: an alert's detail, stored in the bureau database */
 		snprintf(detail, sizeof(detail), "platform %s says %s, the gate read %s", v->platform,
 			 snt_colour_name(v->colour), snt_colour_name(read_colour));
 		PQclear(r);
@@ -552,7 +554,7 @@ enum bureau_err pg__device_row(struct bureau_db *base_, const char *device, char
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) != 8) {
 		PQclear(r);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	*pub_pem = strdup(PQgetvalue(r, 0, 0));
@@ -663,7 +665,7 @@ enum bureau_err pg__set_seal_key(struct bureau_db *base_, const char *device, co
 	if (PQntuples(r) != 1) {
 		PQclear(r);
 		pg__rollback(db);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	if (!PQgetisnull(r, 0, 0)) {
@@ -672,7 +674,7 @@ enum bureau_err pg__set_seal_key(struct bureau_db *base_, const char *device, co
 		if (same || !replace) {
 			PQclear(r);
 			pg__rollback(db);
-			return bureau__held_other(same, device, "seal key", why, n);
+			return bureau__held_other(same, device, _("seal key"), why, n);
 		}
 	}
 	PQclear(r);
@@ -706,10 +708,10 @@ enum bureau_err pg__seal_key(struct bureau_db *base_, const char *device, char *
 	if (!r)
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else if (!PQgetisnull(r, 0, 0) && snt_strlcpy(buf, PQgetvalue(r, 0, 0), size) >= size) {
-		snprintf(why, n, "device %s: registered seal key too long", device);
+		snprintf(why, n, _("device %s: registered seal key too long"), device);
 		err = BUREAU_ERR_DB;
 	}
 	PQclear(r);
@@ -746,7 +748,7 @@ enum bureau_err pg__rules_put(struct bureau_db *base_, const char *home, uint64_
 		return BUREAU_ERR_DB;
 	*held = PQntuples(r) == 1 ? (uint64_t)pg__get_int(r, 0, 0) : 0;
 	PQclear(r);
-	snprintf(why, n, "home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer", home,
+	snprintf(why, n, _("home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer"), home,
 		 *held, version);
 	return BUREAU_ERR_EXISTS;
 }
@@ -765,7 +767,7 @@ enum bureau_err pg__rules_home(struct bureau_db *base_, const char *home, uint8_
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) <= 0) {
 		PQclear(r);
-		snprintf(why, n, "home '%s' has no rule set", home);
+		snprintf(why, n, _("home '%s' has no rule set"), home);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	*cose = malloc((size_t)PQgetlength(r, 0, 1));
@@ -799,7 +801,7 @@ enum bureau_err pg__rules_for(struct bureau_db *base_, const char *device, uint8
 		return BUREAU_ERR_DB;
 	if (PQntuples(r) != 1 || PQgetlength(r, 0, 1) <= 0) {
 		PQclear(r);
-		snprintf(why, n, "device %s: no rule set for its home", device);
+		snprintf(why, n, _("device %s: no rule set for its home"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	*cose = malloc((size_t)PQgetlength(r, 0, 1));

@@ -74,6 +74,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_sqlite_internal.h"
+#include "common/i18n.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
 #define BUREAU_SCHEMA_VERSION 9
@@ -266,7 +267,7 @@ static const char schema_v9[] =
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
-	snprintf(why, n, "bureau database: %s: %s", what, sqlite3_errmsg(db->db));
+	snprintf(why, n, _("bureau database: %s: %s"), what, sqlite3_errmsg(db->db));
 	return BUREAU_ERR_DB;
 }
 
@@ -318,7 +319,7 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 		return BUREAU_ERR_NOMEM;
 	db->base.ops = &bureau_backend_sqlite;
 	if (sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		snprintf(why, n, "cannot open %s: %s", path, db->db ? sqlite3_errmsg(db->db) : "out of memory");
+		snprintf(why, n, _("cannot open %s: %s"), path, db->db ? sqlite3_errmsg(db->db) : _("out of memory"));
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
@@ -326,12 +327,12 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 	(void)sqlite3_db_config(db->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (query_int(db, "PRAGMA user_version", &version) || query_int(db, "PRAGMA application_id", &appid) ||
 	    query_int(db, "SELECT count(*) FROM sqlite_schema", &tables)) {
-		snprintf(why, n, "cannot open %s: %s", path, sqlite3_errmsg(db->db));
+		snprintf(why, n, _("cannot open %s: %s"), path, sqlite3_errmsg(db->db));
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
 	if (tables > 0 && (appid != 1397642306 || version < 1 || version > BUREAU_SCHEMA_VERSION)) {
-		snprintf(why, n, "cannot open %s: not a sentinel-bureau database (or another version)", path);
+		snprintf(why, n, _("cannot open %s: not a sentinel-bureau database (or another version)"), path);
 		err = BUREAU_ERR_DB;
 		goto err_close;
 	}
@@ -447,7 +448,7 @@ enum bureau_err sqlite__lookup(struct sqlite_db *db, const char *device, int64_t
 	if (*id < 0)
 		return sqlite__db_fail(db, why, n, "device lookup");
 	if (*id == 0) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	return BUREAU_OK;
@@ -479,7 +480,7 @@ static enum bureau_err sq_register(struct bureau_db *base_, const char *device, 
 		s = NULL;
 		if (same || !replace) {
 			sqlite__rollback(db);
-			return bureau__held_other(same, device, "key (kid differs)", why, n);
+			return bureau__held_other(same, device, _("key (kid differs)"), why, n);
 		}
 		if (sqlite3_prepare_v2(db->db, "UPDATE devices SET pub_pem = ?2, kid = ?3 WHERE device = ?1", -1,
 				       &s, NULL) != SQLITE_OK)
@@ -536,7 +537,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 	if (rc == SQLITE_DONE) {
 		sqlite3_finalize(s);
 		sqlite__rollback(db);
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
@@ -547,7 +548,7 @@ static enum bureau_err sq_set_seal_key(struct bureau_db *base_, const char *devi
 		if (same || !replace) {
 			sqlite3_finalize(s);
 			sqlite__rollback(db);
-			return bureau__held_other(same, device, "seal key", why, n);
+			return bureau__held_other(same, device, _("seal key"), why, n);
 		}
 	}
 	sqlite3_finalize(s);
@@ -591,11 +592,11 @@ static enum bureau_err sq_seal_key(struct bureau_db *base_, const char *device, 
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(s, 0) == SQLITE_TEXT &&
 		    snt_strlcpy(buf, (const char *)sqlite3_column_text(s, 0), size) >= size) {
-			snprintf(why, n, "device %s: registered seal key too long", device);
+			snprintf(why, n, _("device %s: registered seal key too long"), device);
 			err = BUREAU_ERR_DB;
 		}
 	} else if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else {
 		err = sqlite__db_fail(db, why, n, "seal key");
@@ -622,12 +623,12 @@ static enum bureau_err sq_device_key(struct bureau_db *base_, const char *device
 		serr = snt_sign_key_public_from_pem((const char *)sqlite3_column_text(s, 0),
 						    (size_t)sqlite3_column_bytes(s, 0), key);
 		if (serr) {
-			snprintf(why, n, "device %s: registered key unusable: %s", device,
+			snprintf(why, n, _("device %s: registered key unusable: %s"), device,
 				 snt_sign_strerror(serr));
 			err = BUREAU_ERR_DB;
 		}
 	} else if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else {
 		err = sqlite__db_fail(db, why, n, "device key");
@@ -733,6 +734,7 @@ static int count_range(struct sqlite_db *db, const char *table, int64_t dev, int
 	sqlite3_stmt *s;
 	int rc;
 
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE dev = ?1 AND seq BETWEEN ?2 AND ?3", table);
 	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -816,7 +818,7 @@ static enum bureau_err refuse_revoked(struct sqlite_db *db, int64_t dev, const c
 	sqlite3_bind_int64(s, 1, dev);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) != 0) {
-		snprintf(why, n, "device %s is revoked (%s): bundle refused", device,
+		snprintf(why, n, _("device %s is revoked (%s): bundle refused"), device,
 			 (const char *)sqlite3_column_text(s, 1));
 		err = BUREAU_ERR_REJECT;
 	} else if (rc != SQLITE_ROW) {
@@ -837,8 +839,8 @@ static enum bureau_err head_links(struct sqlite_db *db, int64_t dev, const struc
 		return sqlite__db_fail(db, why, n, "merge");
 	if (r == 1 && memcmp(h, m->head, SNT_HASH_LEN) != 0) {
 		snprintf(why, n,
-			 "device %s seq %" PRId64 ": the entry held for seq %" PRId64
-			 " does not link to this bundle's head (fork or forgery)", m->device, m->last, m->last + 1);
+			 _("device %s seq %" PRId64 ": the entry held for seq %" PRId64
+			 " does not link to this bundle's head (fork or forgery)"), m->device, m->last, m->last + 1);
 		return BUREAU_ERR_REJECT;
 	}
 	return BUREAU_OK;
@@ -883,13 +885,13 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 				goto err_db;
 			if (r == 1 && memcmp(h, m->prev, SNT_HASH_LEN) != 0) {
 				snprintf(why, n_why,
-					 "device %s seq %" PRId64 ": prev does not link to the hash held for seq %"
-					 PRId64 " (fork or forgery)", m->device, m->first, m->first - 1);
+					 _("device %s seq %" PRId64 ": prev does not link to the hash held for seq %"
+					 PRId64 " (fork or forgery)"), m->device, m->first, m->first - 1);
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
 			}
 		} else if (memcmp(m->prev, zero, SNT_HASH_LEN) != 0) {
-			snprintf(why, n_why, "device %s seq 1: prev is not 32 zero bytes", m->device);
+			snprintf(why, n_why, _("device %s seq 1: prev is not 32 zero bytes"), m->device);
 			err = BUREAU_ERR_REJECT;
 			goto err_rollback;
 		}
@@ -919,7 +921,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 		for (size_t i = 0; i < n; i++) {
 			lo = e[i].seq < lo ? e[i].seq : lo;
 			if (snt_entry_check(&e[i], &names)) {
-				snprintf(why, n_why, "device %s seq %" PRId64 ": a field out of range", m->device,
+				snprintf(why, n_why, _("device %s seq %" PRId64 ": a field out of range"), m->device,
 					 e[i].seq);
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
@@ -1013,7 +1015,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 err_differs:
 	sqlite3_reset(db->st_ins[t]);
 	snprintf(why, n_why,
-		 "device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused",
+		 _("device %s seq %" PRId64 ": differs from the entry held (forgery or fork); bundle refused"),
 		 m->device, bad);
 	memset(res, 0, sizeof(*res));
 	sqlite__rollback(db);

@@ -16,6 +16,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_sqlite_internal.h"
+#include "common/i18n.h"
 
 static const char *col_text(sqlite3_stmt *s, int col)
 {
@@ -233,6 +234,7 @@ static enum bureau_err delete_below(struct sqlite_db *db, const char *table, int
 	sqlite3_stmt *s;
 	int rc;
 
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE dev = ?1 AND seq < ?2", table);
 	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return sqlite__db_fail(db, why, n, "retention");
@@ -343,7 +345,7 @@ enum bureau_err sqlite__cut(struct bureau_db *base_, const char *device, int64_t
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	return rc == SQLITE_ROW ? BUREAU_OK : sqlite__db_fail(db, why, n, "cut");

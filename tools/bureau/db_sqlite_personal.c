@@ -13,6 +13,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_sqlite_internal.h"
+#include "common/i18n.h"
 
 enum bureau_err sqlite__records_insert(struct sqlite_db *db, int64_t dev, const struct bureau_record *r, size_t count,
 				       int64_t now_ms, int64_t *stored, char *why, size_t n)
@@ -89,7 +90,7 @@ enum bureau_err sqlite__record_get(struct bureau_db *base_, const char *device, 
 	sqlite3_bind_int64(s, 2, seq);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s holds no personal record for seq %lld (never received, or purged)", device,
+		snprintf(why, n, _("device %s holds no personal record for seq %lld (never received, or purged)"), device,
 			 (long long)seq);
 		err = BUREAU_ERR_NOTFOUND;
 	} else if (rc != SQLITE_ROW) {

@@ -13,6 +13,7 @@
 #include "tools/bureau/backend.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_sqlite_internal.h"
+#include "common/i18n.h"
 
 static int query_time(struct sqlite_db *db, int64_t dev, int64_t seq, int64_t *out)
 {
@@ -128,7 +129,7 @@ enum bureau_err sqlite__device_state(struct bureau_db *base_, const char *device
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
@@ -267,7 +268,7 @@ enum bureau_err sqlite__entries_next(struct bureau_entry_iter *base_, struct snt
 	if (rc != SQLITE_ROW)
 		return sqlite__db_fail(it->db, why, n, "entries");
 	if (sqlite__read_entry(it->stmt, e)) {
-		snprintf(why, n, "bureau database: entry %lld: a stored value is not valid",
+		snprintf(why, n, _("bureau database: entry %lld: a stored value is not valid"),
 			 (long long)sqlite3_column_int64(it->stmt, 0));
 		return BUREAU_ERR_DB;
 	}
@@ -367,7 +368,7 @@ enum bureau_err sqlite__payload(struct bureau_db *base_, const char *device, int
 		sqlite3_reset(s);
 		return err;
 	}
-	snprintf(why, n, "device %s seq %" PRId64 ": no such entry", device, seq);
+	snprintf(why, n, _("device %s seq %" PRId64 ": no such entry"), device, seq);
 	return BUREAU_ERR_NOTFOUND;
 }
 
@@ -411,6 +412,7 @@ enum bureau_err sqlite__verdict_add(struct bureau_db *base_, const char *device,
 	s = NULL;
 	if (sqlite3_changes(db->db) == 1 && v->colour != read_colour) {
 		*contradiction = true;
+		/* i18n-exempt: an alert's detail, stored in the bureau database */
 		snprintf(detail, sizeof(detail), "platform %s says %s, the gate read %s", v->platform,
 			 snt_colour_name(v->colour), snt_colour_name(read_colour));
 		if (sqlite3_prepare_v2(db->db,
@@ -567,7 +569,7 @@ enum bureau_err sqlite__rules_put(struct bureau_db *base_, const char *home, uin
 	if (sqlite3_step(s) == SQLITE_ROW)
 		*held = (uint64_t)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	snprintf(why, n, "home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer",
+	snprintf(why, n, _("home '%s' has rule set version %" PRIu64 " already: version %" PRIu64 " is not newer"),
 		 home, *held, version);
 	return BUREAU_ERR_EXISTS;
 }
@@ -602,7 +604,7 @@ enum bureau_err sqlite__rules_home(struct bureau_db *base_, const char *home, ui
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sqlite__db_fail(db, why, n, "rule set lookup");
-	snprintf(why, n, "home '%s' has no rule set", home);
+	snprintf(why, n, _("home '%s' has no rule set"), home);
 	return BUREAU_ERR_NOTFOUND;
 }
 
@@ -647,7 +649,7 @@ enum bureau_err sqlite__rules_for(struct bureau_db *base_, const char *device, u
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sqlite__db_fail(db, why, n, "rule set lookup");
-	snprintf(why, n, "device %s: no rule set for its home", device);
+	snprintf(why, n, _("device %s: no rule set for its home"), device);
 	return BUREAU_ERR_NOTFOUND;
 }
 enum bureau_err sqlite__verdicts_all(struct bureau_db *base_, const char *device, struct bureau_verdict **out,
@@ -722,7 +724,7 @@ enum bureau_err sqlite__device_row(struct bureau_db *base_, const char *device, 
 		if (!*pub_pem)
 			err = BUREAU_ERR_NOMEM;
 	} else if (rc == SQLITE_DONE) {
-		snprintf(why, n, "device %s is not registered", device);
+		snprintf(why, n, _("device %s is not registered"), device);
 		err = BUREAU_ERR_NOTFOUND;
 	} else {
 		err = sqlite__db_fail(db, why, n, "device");

@@ -82,8 +82,8 @@ int bureau__handover(const struct config *cfg, struct bureau_db *db, const char 
 	bool changed = false;
 
 	if (!cfg->reason)
-		return bureau__usage_error("device %s is registered with another key: a handover to the new key "
-					   "needs --reason (and --by)", cfg->device);
+		return bureau__usage_error(_("device %s is registered with another key: a handover to the new key "
+					   "needs --reason (and --by)"), cfg->device);
 	if (!by) {
 		pw = getpwuid(geteuid());
 		by = pw && pw->pw_name && pw->pw_name[0] ? pw->pw_name : "unknown";
@@ -126,9 +126,9 @@ int bureau__cmd_retention(const struct config *cfg, int64_t now_ms)
 		return EXIT_USAGE;
 	if (sscanf(cfg->before, "%4d-%2d%c", &y, &m, &tail) != 2 || strlen(cfg->before) != 7 || y < 2000 ||
 	    m < 1 || m > 12)
-		return bureau__usage_error("--before: '%s' is not a month YYYY-MM (from 2000-01)", cfg->before);
+		return bureau__usage_error(_("--before: '%s' is not a month YYYY-MM (from 2000-01)"), cfg->before);
 	if (!gmtime_r(&now, &cur) || y * 12 + m - 1 > (cur.tm_year + 1900) * 12 + cur.tm_mon)
-		return bureau__usage_error("--before: %s is past the current month", cfg->before);
+		return bureau__usage_error(_("--before: %s is past the current month"), cfg->before);
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
 	tm.tm_mday = 1;
@@ -169,6 +169,7 @@ static int print_handovers(const struct bureau_handover *h, size_t count, json_t
 							   new_hex, "after_seq", (json_int_t)h[i].after_seq, "by",
 							   h[i].by, "reason", h[i].reason));
 		else
+			/* i18n-exempt: a device record's line: its words are the --json keys */
 			printf("  handover %s kid %s -> %s after seq %" PRId64 " by %s: %s\n", t, old_hex, new_hex,
 			       h[i].after_seq, h[i].by, h[i].reason);
 	}
@@ -245,14 +246,18 @@ int bureau__cmd_devices(const struct config *cfg, int64_t now_ms)
 			putchar('\n');
 			json_decref(o);
 		} else {
+			/* i18n-exempt: a device record's line: its words are the --json keys */
 			printf("%s kid %s last %" PRId64 " entries %" PRId64 " priority %" PRId64 " gaps ",
 			       info.device, hex, info.ack_seq, info.entries, info.priority);
 			if (ngaps == 0)
+				/* i18n-exempt: a device record's line (gaps none) */
 				fputs("none", stdout);
 			for (size_t k = 0; k < ngaps; k++)
 				printf("%s%" PRId64 "-%" PRId64, k ? "," : "", gaps[2 * k], gaps[2 * k + 1]);
+			/* i18n-exempt: a device record's line */
 			printf(" contact %s%s", t, info.revoked_utc_ms > 0 ? " revoked" : "");
 			if (info.cut_seq > 1)
+				/* i18n-exempt: a device record's line */
 				printf(" kept from %" PRId64, info.cut_seq);
 			putchar('\n');
 			(void)print_handovers(ho, nho, NULL);
@@ -383,6 +388,7 @@ int bureau__cmd_alerts(const struct config *cfg)
 			putchar('\n');
 			json_decref(o);
 		} else {
+			/* i18n-exempt: an alert's line: stored kind and detail */
 			printf("%" PRId64 " %s %s seq %" PRId64 " %s: %s\n", a[i].id, t, a[i].device, a[i].seq,
 			       a[i].kind, a[i].detail);
 		}
@@ -445,7 +451,7 @@ int bureau__cmd_register(const struct config *cfg, int64_t now_ms)
 				  O_DEVICE | O_PUB, 0))
 		return EXIT_USAGE;
 	if ((cfg->given & (O_REASON | O_BY)) && !cfg->replace)
-		return bureau__usage_error("--reason and --by go with --replace (a handover to a new key)");
+		return bureau__usage_error(_("--reason and --by go with --replace (a handover to a new key)"));
 	if (cfg->seal_key) {
 		int e;
 

@@ -387,7 +387,7 @@ out:
 static void unspend(const char *to, const char *from, const char *reason, char *why, size_t n)
 {
 	if (rename(to, from))
-		snprintf(why, n, "%s (and the token stays spent: %s)", reason, strerror(errno));
+		snprintf(why, n, _("%s (and the token stays spent: %s)"), reason, strerror(errno));
 	else
 		snprintf(why, n, "%s", reason);
 }
@@ -438,13 +438,13 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 
 	*package = NULL;
 	if (!token_valid(token)) {
-		snprintf(why, n, "the token is not %d hex digits", BUREAU_ENROL_TOKEN_HEX);
+		snprintf(why, n, _("the token is not %d hex digits"), BUREAU_ENROL_TOKEN_HEX);
 		return 1;
 	}
 	if (snt_sign_key_public_from_pem(pub_pem, strlen(pub_pem), &pub) || snt_sign_key_kid(pub, kid) ||
 	    snt_sign_key_public_pem(pub, &pem, &pem_len)) {
 		EVP_PKEY_free(pub);
-		snprintf(why, n, "the gate's key is not a PEM P-256 public key");
+		snprintf(why, n, _("the gate's key is not a PEM P-256 public key"));
 		return 1;
 	}
 	EVP_PKEY_free(pub);
@@ -459,7 +459,7 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 		snt_fss_wipe(&k);
 		if (fe) {
 			free(pem);
-			snprintf(why, n, "the gate's seal0 is not a first seal key: %s", snt_fss_strerror(fe));
+			snprintf(why, n, _("the gate's seal0 is not a first seal key: %s"), snt_fss_strerror(fe));
 			return 1;
 		}
 	}
@@ -467,7 +467,7 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 	    (size_t)snprintf(from, sizeof(from), "%s/%s.json", dir, token) >= sizeof(from) ||
 	    (size_t)snprintf(to, sizeof(to), "%s/used/%s.json", dir, token) >= sizeof(to)) {
 		free(pem);
-		snprintf(why, n, "path too long");
+		snprintf(why, n, _("path too long"));
 		return 2;
 	}
 	/* Spend it: of two uses only one rename finds the file. */
@@ -476,10 +476,10 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 
 		free(pem);
 		if (e == ENOENT) {
-			snprintf(why, n, "unknown or already used enrolment token");
+			snprintf(why, n, _("unknown or already used enrolment token"));
 			return 1;
 		}
-		snprintf(why, n, "cannot spend the token in %s: %s", dir, strerror(e));
+		snprintf(why, n, _("cannot spend the token in %s: %s"), dir, strerror(e));
 		return 2;
 	}
 	{
@@ -496,7 +496,7 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 		fclose(f);
 		if (!buf) {
 			free(pem);
-			snprintf(why, n, "out of memory");
+			snprintf(why, n, _("out of memory"));
 			return 2;
 		}
 		buf[len] = '\0';
@@ -508,7 +508,7 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 	if (!gate || !bureau_device_id_valid(gate) || !home) {
 		json_decref(pkg);
 		free(pem);
-		snprintf(why, n, "the kept package of that token is damaged");
+		snprintf(why, n, _("the kept package of that token is damaged"));
 		return 2;
 	}
 	if (for_gate && strcmp(gate, for_gate)) {
@@ -774,7 +774,7 @@ static int run(const char *word, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		if (argc - optind != 2) {
-			bureau_err(cur, "%s", argc - optind < 2 ? "missing DIR" : "unexpected argument");
+			bureau_err(cur, "%s", argc - optind < 2 ? _("missing DIR") : _("unexpected argument"));
 			return EXIT_USAGE;
 		}
 		return cmd_import(&o, argv[optind + 1]);

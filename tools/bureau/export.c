@@ -46,7 +46,7 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0) {
-		snprintf(why, n, "cannot open %s: %s", dir, strerror(errno));
+		snprintf(why, n, _("cannot open %s: %s"), dir, strerror(errno));
 		return -1;
 	}
 	snt_strlcpy(path, dir, sizeof(path));
@@ -57,7 +57,7 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 		snt_strlcpy(path + strlen(path), "/", sizeof(path) - strlen(path));
 		snt_strlcpy(path + strlen(path), parts[i], sizeof(path) - strlen(path));
 		if (mkdirat(fd, parts[i], 0755) < 0 && errno != EEXIST) {
-			snprintf(why, n, "cannot create %s: %s", path, strerror(errno));
+			snprintf(why, n, _("cannot create %s: %s"), path, strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -66,11 +66,11 @@ static int open_in_dir(const char *dir, const char *device, char *why, size_t n)
 			int e = errno;
 
 			if (fstatat(fd, parts[i], &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode))
-				snprintf(why, n, "%s: a symbolic link: refused", path);
+				snprintf(why, n, _("%s: a symbolic link: refused"), path);
 			else if (e == ENOTDIR)
-				snprintf(why, n, "%s: not a directory: refused", path);
+				snprintf(why, n, _("%s: not a directory: refused"), path);
 			else
-				snprintf(why, n, "cannot open %s: %s", path, strerror(e));
+				snprintf(why, n, _("cannot open %s: %s"), path, strerror(e));
 			close(fd);
 			return -1;
 		}

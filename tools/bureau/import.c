@@ -26,6 +26,7 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/issuers.h"
 #include "tools/bureau/platform.h"
+#include "common/i18n.h"
 
 bool bureau_device_id_valid(const char *id)
 {
@@ -78,7 +79,7 @@ static bool replaced_key(struct bureau_db *db, const struct lookup_ctx *lc, char
 		if (snt_clock_format_rfc3339(h[i].time_utc_ms, t, sizeof(t)))
 			snt_strlcpy(t, "?", sizeof(t));
 		snt_hex_encode(lc->kid, sizeof(lc->kid), hex);
-		snprintf(why, n, "signed with device %s's key kid %s, replaced at %s (%s): bundle refused", lc->device,
+		snprintf(why, n, _("signed with device %s's key kid %s, replaced at %s (%s): bundle refused"), lc->device,
 			 hex, t, h[i].reason);
 	}
 	free(h);
@@ -90,14 +91,14 @@ static void bundle_why(enum snt_bundle_err err, const struct snt_bundle_diag *d,
 {
 	switch (err) {
 	case SNT_BUNDLE_ERR_UNSEAL:
-		snprintf(why, n, "cannot unseal (not sealed to this bureau's key, truncated or altered): %s",
+		snprintf(why, n, _("cannot unseal (not sealed to this bureau's key, truncated or altered): %s"),
 			 snt_sign_strerror(d->sign));
 		return;
 	case SNT_BUNDLE_ERR_SIGNATURE:
 		snprintf(why, n, "signature: %s", snt_sign_strerror(d->sign));
 		return;
 	case SNT_BUNDLE_ERR_KID:
-		snprintf(why, n, "signed by a key that is not the one registered for the device named in it");
+		snprintf(why, n, _("signed by a key that is not the one registered for the device named in it"));
 		return;
 	default:
 		break;
@@ -105,9 +106,9 @@ static void bundle_why(enum snt_bundle_err err, const struct snt_bundle_diag *d,
 	if (d->msg[0])
 		snprintf(why, n, "%s: %s", snt_bundle_strerror(err), d->msg);
 	else if (d->field[0])
-		snprintf(why, n, "%s: field %s", snt_bundle_strerror(err), d->field);
+		snprintf(why, n, _("%s: field %s"), snt_bundle_strerror(err), d->field);
 	else if (d->seq)
-		snprintf(why, n, "%s: entry seq %" PRId64, snt_bundle_strerror(err), d->seq);
+		snprintf(why, n, _("%s: entry seq %" PRId64), snt_bundle_strerror(err), d->seq);
 	else
 		snprintf(why, n, "%s", snt_bundle_strerror(err));
 }
@@ -150,7 +151,7 @@ static void verify_online(const struct bureau_ctx *c, struct bureau_import_resul
 			}
 		}
 		if (res->platform_failures++ == 0) {
-			int k = snprintf(res->platform_why, sizeof(res->platform_why), "seq %" PRId64 ": ", seqs[i]);
+			int k = snprintf(res->platform_why, sizeof(res->platform_why), _("seq %" PRId64 ": "), seqs[i]);
 
 			if (k > 0 && (size_t)k < sizeof(res->platform_why))
 				snt_strlcpy(res->platform_why + k, why, sizeof(res->platform_why) - (size_t)k);
@@ -191,7 +192,7 @@ static enum bureau_err seals_begin(const struct bureau_ctx *c, const char *devic
 		return err;
 	if (snt_fss_parse(text, strlen(text), &sc->v) != SNT_FSS_OK || sc->v.epoch != 0) {
 		snt_fss_wipe(&sc->v);
-		snprintf(why, n, "device %s: registered seal key unusable", device);
+		snprintf(why, n, _("device %s: registered seal key unusable"), device);
 		return BUREAU_ERR_DB;
 	}
 	sc->active = true;
@@ -209,7 +210,7 @@ static enum bureau_err seals_batch(struct seal_check *sc, const struct snt_bundl
 		if (e->seq < sc->v.first_seq)
 			continue;
 		if (!s || !s->present) {
-			snprintf(why, n, "entry seq %" PRId64 ": seal missing", e->seq);
+			snprintf(why, n, _("entry seq %" PRId64 ": seal missing"), e->seq);
 			return BUREAU_ERR_REJECT;
 		}
 		if ((e->clock == SNT_CLOCK_TRUSTED || e->seq == sc->prev_seq + 1 || e->seq == sc->v.first_seq) &&
@@ -218,12 +219,12 @@ static enum bureau_err seals_batch(struct seal_check *sc, const struct snt_bundl
 		else
 			fe = snt_fss_check(&sc->v, s->epoch, e->seq, e->hash, s->tag);
 		if (fe == SNT_FSS_ERR_RANGE || fe == SNT_FSS_ERR_MISMATCH) {
-			snprintf(why, n, "entry seq %" PRId64 ": %s", e->seq,
-				 fe == SNT_FSS_ERR_RANGE ? "seal epoch out of order" : "seal does not verify");
+			snprintf(why, n, _("entry seq %" PRId64 ": %s"), e->seq,
+				 fe == SNT_FSS_ERR_RANGE ? _("seal epoch out of order") : _("seal does not verify"));
 			return BUREAU_ERR_REJECT;
 		}
 		if (fe) {
-			snprintf(why, n, "entry seq %" PRId64 ": seal: %s", e->seq, snt_fss_strerror(fe));
+			snprintf(why, n, _("entry seq %" PRId64 ": seal: %s"), e->seq, snt_fss_strerror(fe));
 			return BUREAU_ERR_NOMEM;
 		}
 		sc->sealed++;
@@ -302,7 +303,7 @@ static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, s
 	memset(res, 0, sizeof(*res));
 	memset(&diag, 0, sizeof(diag));
 	if ((f ? f->len : len) > BUREAU_MAX_BUNDLE) {
-		snprintf(why, n, "larger than %zu bytes", BUREAU_MAX_BUNDLE);
+		snprintf(why, n, P_("larger than %zu byte", "larger than %zu bytes", BUREAU_MAX_BUNDLE), BUREAU_MAX_BUNDLE);
 		return BUREAU_ERR_REJECT;
 	}
 	if (f)
@@ -316,19 +317,21 @@ static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, s
 			snprintf(why, n, "%s", lc.why);
 			return BUREAU_ERR_REJECT;
 		}
-		snprintf(why, n, "%s", lc.why[0] ? lc.why : "device lookup failed");
+		snprintf(why, n, "%s", lc.why[0] ? lc.why : _("device lookup failed"));
 		return lc.err == BUREAU_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_DB;
 	}
 	if (berr == SNT_BUNDLE_ERR_NOMEM)
 		return BUREAU_ERR_NOMEM;
 	if (berr == SNT_BUNDLE_ERR_KID) {
 		if (!replaced_key(c->db, &lc, why, n))
-			snprintf(why, n, "signed by a key that is not the one registered for device %s", lc.device);
+			snprintf(why, n, _("signed by a key that is not the one registered for device %s"), lc.device);
 		return BUREAU_ERR_REJECT;
 	}
 	if (berr == SNT_BUNDLE_ERR_COUNT && diag.field[0] && !strcmp(diag.field, "count") &&
 	    strstr(diag.msg, "not within")) {
-		snprintf(why, n, "%s (a bundle may hold at most %d entries; a gate writes at most %d)", diag.msg,
+		snprintf(why, n, P_("%s (a bundle may hold at most %d entry; a gate writes at most %d)",
+				    "%s (a bundle may hold at most %d entries; a gate writes at most %d)",
+				    SNT_BUNDLE_MAX_ACCEPT), diag.msg,
 			 SNT_BUNDLE_MAX_ACCEPT, SNT_BUNDLE_MAX_ENTRIES);
 		return BUREAU_ERR_REJECT;
 	}
@@ -346,7 +349,7 @@ static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, s
 	memcpy(m->head, bm->head, SNT_HASH_LEN);
 	m->created_utc_ms = bm->created_ms;
 	if (expect_device && strcmp(expect_device, m->device) != 0) {
-		snprintf(why, n, "a bundle of device %s in the directory of device %s (replayed?)", m->device,
+		snprintf(why, n, _("a bundle of device %s in the directory of device %s (replayed?)"), m->device,
 			 expect_device);
 		err = BUREAU_ERR_REJECT;
 		goto out;
@@ -362,7 +365,7 @@ static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, s
 	/* The entries, their seals and the sealed personal records, batch by batch, in one transaction. */
 	err = bureau_db_merge_stream(c->db, m, &msrc, source, snt_clock_utc_ms(c->clk), &res->merge, why, n);
 	if (!err && !src.finished) {
-		snprintf(why, n, "bureau: the merge ended before the bundle's last entry");
+		snprintf(why, n, _("bureau: the merge ended before the bundle's last entry"));
 		err = BUREAU_ERR_DB;
 	}
 	res->sealed = src.seals.sealed;
@@ -392,18 +395,19 @@ static enum bureau_err open_file_at(int dirfd, const char *name, int *fdp, size_
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			snprintf(why, n, "a symbolic link: refused");
+			snprintf(why, n, _("a symbolic link: refused"));
 		else
-			snprintf(why, n, "cannot open: %s", strerror(errno));
+			snprintf(why, n, _("cannot open: %s"), strerror(errno));
 		return BUREAU_ERR_REJECT;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(why, n, "not a regular file: refused");
+		snprintf(why, n, _("not a regular file: refused"));
 		close(fd);
 		return BUREAU_ERR_REJECT;
 	}
 	if ((uint64_t)sb.st_size > BUREAU_MAX_BUNDLE) {
-		snprintf(why, n, "%lld bytes, larger than the limit of %zu: refused", (long long)sb.st_size,
+		snprintf(why, n, P_("%lld byte, larger than the limit of %zu: refused",
+				    "%lld bytes, larger than the limit of %zu: refused", sb.st_size), (long long)sb.st_size,
 			 BUREAU_MAX_BUNDLE);
 		close(fd);
 		return BUREAU_ERR_REJECT;
@@ -428,7 +432,7 @@ static enum bureau_err read_whole(int fd, size_t size, uint8_t **out, char *why,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			snprintf(why, n, "read error: %s", strerror(errno));
+			snprintf(why, n, _("read error: %s"), strerror(errno));
 			break;
 		}
 		if (r == 0) {
@@ -437,7 +441,7 @@ static enum bureau_err read_whole(int fd, size_t size, uint8_t **out, char *why,
 		}
 		got += (size_t)r;
 		if (got > size) {
-			snprintf(why, n, "the file grew while being read: refused");
+			snprintf(why, n, _("the file grew while being read: refused"));
 			break;
 		}
 	}
@@ -481,7 +485,7 @@ static enum bureau_err import_file_at(const struct bureau_ctx *c, int dirfd, con
 	}
 	err = import_reader(c, NULL, 0, snt_bundle_fd_file(fd), name, expect_device, res, why, n);
 	if (err && snt_bundle_fd_why(fd)[0])	/* the file's own failure says more than the reader's */
-		snprintf(why, n, "%s: refused", snt_bundle_fd_why(fd));
+		snprintf(why, n, _("%s: refused"), snt_bundle_fd_why(fd));
 	snt_bundle_fd_free(fd);
 	close(raw);
 	return err;
@@ -740,12 +744,12 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 	bureau_escape(dir, shown, sizeof(shown));
 	top = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (top < 0) {
-		snprintf(why, n, "cannot open %s: %s", shown, strerror(errno));
+		snprintf(why, n, _("cannot open %s: %s"), shown, strerror(errno));
 		return BUREAU_ERR_IO;
 	}
 	topdup = dup(top);
 	if (topdup < 0 || scan_dir(&w, topdup, dir, NULL) || scan_stick(&w, top, dir)) {
-		snprintf(why, n, "cannot list %s: %s", shown, strerror(errno ? errno : ENOMEM));
+		snprintf(why, n, _("cannot list %s: %s"), shown, strerror(errno ? errno : ENOMEM));
 		err = BUREAU_ERR_IO;
 		goto out;
 	}
@@ -763,9 +767,9 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 
 			if (fstatat(w.dirs[f->dir_index], f->name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISLNK(sb.st_mode))
-				snprintf(fwhy, sizeof(fwhy), "a symbolic link: refused");
+				snprintf(fwhy, sizeof(fwhy), _("a symbolic link: refused"));
 			else
-				snprintf(fwhy, sizeof(fwhy), "not a regular file: refused");
+				snprintf(fwhy, sizeof(fwhy), _("not a regular file: refused"));
 			cb(arg, f->path, BUREAU_ERR_REJECT, NULL, fwhy);
 			continue;
 		}
@@ -774,8 +778,8 @@ enum bureau_err bureau_import_dir(const struct bureau_ctx *c, const char *dir, b
 		    (strcmp(f->device, res.m.device) || f->first != res.m.first ||
 		     f->kind != (res.m.priority ? SNT_BUNDLE_PRIORITY : SNT_BUNDLE_REGULAR))) {
 			/* Merged already (content is what counts); the name is misleading: say so. */
-			snprintf(fwhy, sizeof(fwhy), "file name does not match the manifest (device %s seq %" PRId64
-				 "): entries merged by content", res.m.device, res.m.first);
+			snprintf(fwhy, sizeof(fwhy), _("file name does not match the manifest (device %s seq %" PRId64
+				 "): entries merged by content"), res.m.device, res.m.first);
 		}
 		cb(arg, f->path, ferr, &res, fwhy);
 		if (ferr == BUREAU_ERR_DB || ferr == BUREAU_ERR_NOMEM) {
@@ -892,7 +896,7 @@ enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *bu
 	(void)unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(why, n, "cannot create %s: %s", tmp, strerror(errno));
+		snprintf(why, n, _("cannot create %s: %s"), tmp, strerror(errno));
 		return BUREAU_ERR_IO;
 	}
 	while (off < len) {
@@ -914,12 +918,12 @@ enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *bu
 	if (renameat(dirfd, tmp, dirfd, name) != 0)
 		goto err;
 	if (fsync(dirfd) != 0) {
-		snprintf(why, n, "cannot fsync the directory of %s: %s", name, strerror(errno));
+		snprintf(why, n, _("cannot fsync the directory of %s: %s"), name, strerror(errno));
 		return BUREAU_ERR_IO;
 	}
 	return BUREAU_OK;
 err:
-	snprintf(why, n, "cannot write %s: %s", name, strerror(errno));
+	snprintf(why, n, _("cannot write %s: %s"), name, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	(void)unlinkat(dirfd, tmp, 0);

@@ -407,7 +407,8 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	fprintf(summary(o), _("rule set version %llu signed: %s (%zu bytes)\n"), (unsigned long long)r->version,
+	fprintf(summary(o), P_("rule set version %llu signed: %s (%zu byte)\n",
+			       "rule set version %llu signed: %s (%zu bytes)\n", clen), (unsigned long long)r->version,
 		strcmp(o->out, "-") ? o->out : _("standard output"), clen);
 	status = o->db ? record_rules(o->db, r, cose, clen, summary(o)) : EXIT_OK;
 out:
@@ -503,7 +504,8 @@ static int run(const char *word, int argc, char **argv)
 		case 'K': o.card_hash = optarg; break;
 		case 'g':
 			if (o.n_gates == SNT_CREDENTIAL_MAX_GATES)
-				return usage_error(_("--gate: at most %d gates"), SNT_CREDENTIAL_MAX_GATES);
+				return usage_error(P_("--gate: at most %d gate", "--gate: at most %d gates",
+						      SNT_CREDENTIAL_MAX_GATES), SNT_CREDENTIAL_MAX_GATES);
 			o.gates[o.n_gates++] = optarg;
 			break;
 		case 't': o.text = true; break;
@@ -534,8 +536,8 @@ static int run(const char *word, int argc, char **argv)
 	if (!o.key)
 		return usage_error(_("--key PATH (the bureau's private key) is required"));
 	if (!strcmp(cmd, "policy") ? !o.out || !*o.out : (!o.out || !*o.out) && (!o.card || !*o.card))
-		return usage_error("%s", !strcmp(cmd, "policy") ? "--out is required (- for standard output)"
-				   : "--out, --card or both are required (- for standard output)");
+		return usage_error("%s", !strcmp(cmd, "policy") ? _("--out is required (- for standard output)")
+				   : _("--out, --card or both are required (- for standard output)"));
 	if (o.out && o.card && !strcmp(o.out, "-") && !strcmp(o.card, "-"))
 		return usage_error(_("--out - and --card - would both write to standard output"));
 	if (o.text && ((o.out && !strcmp(o.out, "-")) || (o.card && !strcmp(o.card, "-"))))
@@ -548,7 +550,7 @@ static int run(const char *word, int argc, char **argv)
 		if (t && strcmp(t, "-") && lstat(t, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 			bureau_err(cur, _("cannot write %s: %s; give a regular file, or - for standard output"), t,
 				   S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
-				   S_ISLNK(sb.st_mode) ? "a symbolic link" : "not a regular file");
+				   S_ISLNK(sb.st_mode) ? _("a symbolic link") : _("not a regular file"));
 			return EXIT_USAGE;
 		}
 	}

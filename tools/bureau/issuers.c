@@ -8,6 +8,7 @@
 
 #include "issuers/issuers.h"
 #include "tools/bureau/issuers.h"
+#include "common/i18n.h"
 
 /* Add @pem (kid @kid) of @device to @keys (*@count of @max), unless a key of that kid is in @list already. */
 static void add_key(struct snt_issuers *list, struct snt_issuers_key *keys, size_t *count, size_t max,
@@ -96,7 +97,7 @@ enum bureau_err bureau_issuers_for(struct bureau_db *db, EVP_PKEY *key, const ch
 	if (err)
 		return err;
 	if (!info.home[0]) {
-		snprintf(why, n, "device %s has no home (register --home)", device);
+		snprintf(why, n, _("device %s has no home (register --home)"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	list = calloc(1, sizeof(*list));
@@ -108,7 +109,7 @@ enum bureau_err bureau_issuers_for(struct bureau_db *db, EVP_PKEY *key, const ch
 		err = add_device(db, ids[i], info.home, list, &latest, why, n);
 	free(ids);
 	if (!err && (latest <= 0 || (!list->n_gates && !list->n_revoked))) {
-		snprintf(why, n, "home %s has no gate to list", info.home);
+		snprintf(why, n, _("home %s has no gate to list"), info.home);
 		err = BUREAU_ERR_NOTFOUND;
 	}
 	if (!err) {
@@ -118,7 +119,7 @@ enum bureau_err bureau_issuers_for(struct bureau_db *db, EVP_PKEY *key, const ch
 		if (ie == SNT_ISSUERS_ERR_NOMEM) {
 			err = BUREAU_ERR_NOMEM;
 		} else if (ie) {
-			snprintf(why, n, "the issuer list of home %s: %s", info.home, ierr[0] ? ierr : snt_issuers_strerror(ie));
+			snprintf(why, n, _("the issuer list of home %s: %s"), info.home, ierr[0] ? ierr : snt_issuers_strerror(ie));
 			err = BUREAU_ERR_IO;
 		} else {
 			*version = list->version;

@@ -391,10 +391,10 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 
 			if (parse_count(optarg, c == 'N' ? BUREAU_PERSONAL_DAYS_MAX : SNT_BUNDLE_MAX_SEQ, &v)) {
 				if (c == 'N')
-					bureau__usage_error("--personal-days: '%s' is not 1-%d days", optarg,
+					bureau__usage_error(_("--personal-days: '%s' is not 1-%d days"), optarg,
 							    BUREAU_PERSONAL_DAYS_MAX);
 				else
-					bureau__usage_error("--seq: '%s' is not a sequence number", optarg);
+					bureau__usage_error(_("--seq: '%s' is not a sequence number"), optarg);
 				return -1;
 			}
 			if (c == 'N') {
@@ -445,7 +445,7 @@ static int parse_config(int argc, char **argv, const struct bureau_conf *conf, s
 		return 1;
 	}
 	if (cfg->db && !*cfg->db) {
-		bureau__usage_error("%s", "--db needs a path");
+		bureau__usage_error("%s", _("--db needs a path"));
 		return -1;
 	}
 	apply_conf(cfg, conf);
@@ -477,7 +477,7 @@ int bureau__check_options(const struct config *cfg, unsigned allowed, unsigned r
 	if (cfg->nargs - 1 != nargs) {
 		if (cfg->nargs - 1 > nargs)
 			return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[1 + nargs]);
-		return bureau__usage_error("%s", nargs == 1 ? "missing DIR" : "missing argument");
+		return bureau__usage_error("%s", nargs == 1 ? _("missing DIR") : _("missing argument"));
 	}
 	return 0;
 }
@@ -502,7 +502,7 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 			return EXIT_FAIL;
 		}
 		if (err) {
-			bureau__err_line("%s", why[0] ? why : "cannot open the bureau database");
+			bureau__err_line("%s", why[0] ? why : _("cannot open the bureau database"));
 			return EXIT_USAGE;
 		}
 		return 0;
@@ -529,7 +529,7 @@ static int open_db_at(const char *path, bool create, struct bureau_db **db)
 		why[0] = '\0';
 	err = bureau_db_open(path, db, why, sizeof(why));
 	if (err) {
-		bureau__err_line("%s", why[0] ? why : "cannot open the bureau database");
+		bureau__err_line("%s", why[0] ? why : _("cannot open the bureau database"));
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -588,13 +588,13 @@ static int cmd_keys(const struct config *cfg)
 	int status = EXIT_USAGE;
 
 	if (cfg->nargs < 2 || strcmp(cfg->args[1], "init") != 0)
-		return bureau__usage_error("%s", "usage: keys init --key PATH");
+		return bureau__usage_error("%s", _("usage: keys init --key PATH"));
 	if (cfg->nargs > 2)
 		return bureau__usage_error(_("unexpected argument '%s'"), cfg->args[2]);
 	if (bureau__check_options(cfg, O_KEY, O_KEY, 1))
 		return EXIT_USAGE;
 	if ((size_t)snprintf(pubpath, sizeof(pubpath), "%s.pub", cfg->key) >= sizeof(pubpath))
-		return bureau__usage_error("%s", "--key: path too long");
+		return bureau__usage_error("%s", _("--key: path too long"));
 	if (access(pubpath, F_OK) == 0 || errno != ENOENT) {
 		bureau__err_line(_("%s exists: refusing to overwrite it"), pubpath);
 		return EXIT_USAGE;
@@ -664,12 +664,12 @@ static void import_report(void *arg, const char *file, enum bureau_err err,
 	st->accepted++;
 	printf(_("%s: device %s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 "%s"),
 	       file, res->m.device, res->m.first, res->m.last, res->merge.new_entries,
-	       res->merge.duplicates, res->m.priority ? " (priority)" : "");
+	       res->merge.duplicates, res->m.priority ? _(" (priority)") : "");
 	if (res->sealed)
 		printf(_(" seals verified %zu"), res->sealed);
 	if (res->records)
 		printf(_(" personal records %" PRId64), res->records);
-	if (res->verdicts || res->platform_failures)
+	if (res->verdicts || res->platform_failures)	/* i18n-exempt: plural: labels, each before its count */
 		printf(_(" verdicts %zu contradictions %zu unanswered %zu"), res->verdicts, res->contradictions,
 		       res->platform_failures);
 	putchar('\n');
@@ -735,7 +735,7 @@ static int cmd_import(const struct config *cfg, const struct snt_clock *clk)
 
 		if (bureau_personal_purge(c.db, cfg->personal_days, snt_clock_utc_ms(clk), &removed, why,
 					  sizeof(why)))
-			bureau__err_line("personal records' retention: %s", why);
+			bureau__err_line(_("personal records' retention: %s"), why);
 		else if (removed)
 			printf(P_("personal records: %" PRId64 " of visits over %d day old removed; the entries stay\n",
 				  "personal records: %" PRId64 " of visits over %d days old removed; the entries stay\n",
@@ -778,7 +778,7 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 	if (err == BUREAU_ERR_INVAL)
 		return bureau__usage_error("%s", why);
 	if (err) {
-		bureau__err_line("%s", why[0] ? why : "out of memory");
+		bureau__err_line("%s", why[0] ? why : _("out of memory"));
 		return EXIT_USAGE;
 	}
 	if (!strcmp(cfg->output, "-")) {
@@ -795,7 +795,8 @@ static int cmd_report(const struct config *cfg, int64_t now_ms)
 		bureau__err_line(_("cannot write %s: %s"), cfg->output, strerror(e));
 		status = EXIT_USAGE;
 	} else {
-		printf(_("city report %s: %s (%zu bytes)\n"), cfg->day, cfg->output, len);
+		printf(P_("city report %s: %s (%zu byte)\n", "city report %s: %s (%zu bytes)\n", len), cfg->day,
+		       cfg->output, len);
 		status = EXIT_OK;
 	}
 	free(html);
@@ -821,7 +822,7 @@ static int cmd_migrate(const struct config *cfg)
 	if (bureau__check_options(cfg, O_FROM | O_TO, O_FROM | O_TO, 0))
 		return EXIT_USAGE;
 	if (cfg->given & O_DB)
-		return bureau__usage_error("%s", "migrate takes --from and --to, not --db");
+		return bureau__usage_error("%s", _("migrate takes --from and --to, not --db"));
 	bureau_db_shown(cfg->from, a, sizeof(a));
 	bureau_db_shown(cfg->to, b, sizeof(b));
 	if (!strcmp(cfg->from, cfg->to))
@@ -836,14 +837,23 @@ static int cmd_migrate(const struct config *cfg)
 	}
 	err = bureau_migrate(from, to, migrate_report, NULL, &rep, why, sizeof(why));
 	if (err) {
-		bureau__err_line("%s", why[0] ? why : "failed");
+		bureau__err_line("%s", why[0] ? why : _("failed"));
 		status = err == BUREAU_ERR_REJECT || err == BUREAU_ERR_EXISTS ? EXIT_FAIL : EXIT_USAGE;
 	} else {
-		printf(_("migrated %s to %s: %zu devices, %" PRId64 " entries, %" PRId64 " copies, %" PRId64
-		       " verdicts, %" PRId64 " alerts; counts and %" PRId64 " chain hashes checked\n"), a, b,
-		       rep.devices, rep.entries, rep.copies, rep.verdicts, rep.alerts, rep.hashes);
+		char n[6][64];
+
+		snprintf(n[0], sizeof(n[0]), P_("%zu device", "%zu devices", rep.devices), rep.devices);
+		snprintf(n[1], sizeof(n[1]), P_("%" PRId64 " entry", "%" PRId64 " entries", rep.entries), rep.entries);
+		snprintf(n[2], sizeof(n[2]), P_("%" PRId64 " copy", "%" PRId64 " copies", rep.copies), rep.copies);
+		snprintf(n[3], sizeof(n[3]), P_("%" PRId64 " verdict", "%" PRId64 " verdicts", rep.verdicts),
+			 rep.verdicts);
+		snprintf(n[4], sizeof(n[4]), P_("%" PRId64 " alert", "%" PRId64 " alerts", rep.alerts), rep.alerts);
+		snprintf(n[5], sizeof(n[5]), P_("%" PRId64 " chain hash", "%" PRId64 " chain hashes", rep.hashes),
+			 rep.hashes);
+		printf(_("migrated %s to %s: %s, %s, %s, %s, %s; counts and %s checked\n"), a, b, n[0], n[1], n[2],
+		       n[3], n[4], n[5]);
 		if (rep.records || rep.audit)
-			printf("personal records %" PRId64 " and audit rows %" PRId64 " copied and checked\n",
+			printf(_("personal records %" PRId64 " and audit rows %" PRId64 " copied and checked\n"),
 			       rep.records, rep.audit);
 		status = EXIT_OK;
 	}
@@ -866,7 +876,7 @@ static int cmd_serve(const struct config *cfg, const struct snt_clock *clk)
 			  O_KEY | O_LISTEN, 0))
 		return EXIT_USAGE;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
-		return bureau__usage_error("%s", "--tls-cert and --tls-key go together");
+		return bureau__usage_error("%s", _("--tls-cert and --tls-key go together"));
 	memset(&so, 0, sizeof(so));
 	if (bureau_serve_parse_listen(cfg->listen, &so, why, sizeof(why)))
 		return bureau__usage_error(_("--listen: %s"), why);

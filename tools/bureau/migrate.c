@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "sync/bundle.h"
 #include "tools/bureau/migrate.h"
+#include "common/i18n.h"
 
 /* A run of entries being gathered for one merge; payloads copied out of the iterator's memory. */
 struct run {
@@ -179,20 +180,20 @@ static enum bureau_err check_entries(struct bureau_db *from, struct bureau_db *t
 		if (ra == BUREAU_ERR_NOTFOUND && rb == BUREAU_ERR_NOTFOUND)
 			break;
 		if (ra != rb || ea.seq != eb.seq) {
-			snprintf(why, n, "device %s: %s seq %" PRId64 " held in %s only", device, what,
+			snprintf(why, n, _("device %s: %s seq %" PRId64 " held in %s only"), device, what,
 				 ra == BUREAU_OK && (rb != BUREAU_OK || ea.seq < eb.seq) ? ea.seq : eb.seq,
-				 ra == BUREAU_OK && (rb != BUREAU_OK || ea.seq < eb.seq) ? "the source" : "the copy");
+				 ra == BUREAU_OK && (rb != BUREAU_OK || ea.seq < eb.seq) ? _("the source") : _("the copy"));
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
 		if (!snt_entry_equal(&ea, &eb)) {
-			snprintf(why, n, "device %s: %s seq %" PRId64 ": the copy differs", device, what, ea.seq);
+			snprintf(why, n, _("device %s: %s seq %" PRId64 ": the copy differs"), device, what, ea.seq);
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
 		if (snt_store_entry_hash(&eb, h) != SNT_STORE_OK || memcmp(h, eb.hash, SNT_HASH_LEN) != 0 ||
 		    (!copies && last_seq > 0 && eb.seq == last_seq + 1 && memcmp(eb.prev_hash, last, SNT_HASH_LEN) != 0)) {
-			snprintf(why, n, "device %s: %s seq %" PRId64 ": chain hash does not verify", device, what, eb.seq);
+			snprintf(why, n, _("device %s: %s seq %" PRId64 ": chain hash does not verify"), device, what, eb.seq);
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
@@ -230,40 +231,40 @@ static enum bureau_err check_device(struct bureau_db *from, struct bureau_db *to
 		goto out;
 	err = BUREAU_ERR_REJECT;
 	if (ia.entries != ib.entries || ia.priority != ib.priority || ia.max_seq != ib.max_seq) {
-		snprintf(why, n, "device %s: counts differ (entries %" PRId64 "/%" PRId64 ", copies %" PRId64 "/%" PRId64
-			 ", highest seq %" PRId64 "/%" PRId64 ")", device, ia.entries, ib.entries, ia.priority,
+		snprintf(why, n, _("device %s: counts differ (entries %" PRId64 "/%" PRId64 ", copies %" PRId64 "/%" PRId64
+			 ", highest seq %" PRId64 "/%" PRId64 ")"), device, ia.entries, ib.entries, ia.priority,
 			 ib.priority, ia.max_seq, ib.max_seq);
 		goto out;
 	}
 	if (ia.ack_seq != ib.ack_seq || memcmp(ia.ack_hash, ib.ack_hash, SNT_HASH_LEN) != 0 ||
 	    memcmp(ia.kid, ib.kid, sizeof(ia.kid)) != 0) {
-		snprintf(why, n, "device %s: acknowledgement (seq %" PRId64 "/%" PRId64 ") or kid differs", device,
+		snprintf(why, n, _("device %s: acknowledgement (seq %" PRId64 "/%" PRId64 ") or kid differs"), device,
 			 ia.ack_seq, ib.ack_seq);
 		goto out;
 	}
 	if (strcmp(ia.home, ib.home) || ia.revoked_utc_ms != ib.revoked_utc_ms ||
 	    strcmp(ia.revoked_reason, ib.revoked_reason)) {
-		snprintf(why, n, "device %s: home or revocation differs", device);
+		snprintf(why, n, _("device %s: home or revocation differs"), device);
 		goto out;
 	}
 	if (ia.cut_seq != ib.cut_seq || memcmp(ia.cut_hash, ib.cut_hash, SNT_HASH_LEN) != 0 ||
 	    ia.cut_time_utc_ms != ib.cut_time_utc_ms) {
-		snprintf(why, n, "device %s: retention's cut differs (first kept seq %" PRId64 "/%" PRId64 ")", device,
+		snprintf(why, n, _("device %s: retention's cut differs (first kept seq %" PRId64 "/%" PRId64 ")"), device,
 			 ia.cut_seq, ib.cut_seq);
 		goto out;
 	}
 	if (nga != ngb || (nga && memcmp(ga, gb, 2 * nga * sizeof(*ga)) != 0)) {
-		snprintf(why, n, "device %s: gaps differ", device);
+		snprintf(why, n, _("device %s: gaps differ"), device);
 		goto out;
 	}
 	if (nva != nvb) {
-		snprintf(why, n, "device %s: verdicts differ (%zu/%zu)", device, nva, nvb);
+		snprintf(why, n, _("device %s: verdicts differ (%zu/%zu)"), device, nva, nvb);
 		goto out;
 	}
 	for (size_t i = 0; i < nva; i++) {
 		if (va[i].seq != vb[i].seq || va[i].colour != vb[i].colour || strcmp(va[i].platform, vb[i].platform) ||
 		    va[i].received_utc_ms != vb[i].received_utc_ms) {
-			snprintf(why, n, "device %s: verdict seq %" PRId64 " differs", device, va[i].seq);
+			snprintf(why, n, _("device %s: verdict seq %" PRId64 " differs"), device, va[i].seq);
 			goto out;
 		}
 	}
@@ -319,7 +320,7 @@ static enum bureau_err copy_record(const struct copy *cp, const struct snt_entry
 	if (!err)
 		err = bureau_db_record_get(cp->to, cp->device, e->seq, &b, &lb, &db, why, n);
 	if (!err && (la != lb || memcmp(a, b, la))) {
-		snprintf(why, n, "device %s: personal record seq %" PRId64 ": the copy differs", cp->device, e->seq);
+		snprintf(why, n, _("device %s: personal record seq %" PRId64 ": the copy differs"), cp->device, e->seq);
 		err = BUREAU_ERR_REJECT;
 	}
 	free(a);
@@ -365,7 +366,9 @@ static enum bureau_err copy_audit(struct bureau_db *from, struct bureau_db *to, 
 	if (!err)
 		err = bureau_db_audit(to, &b, &nb, why, n);
 	if (!err && nb != na) {
-		snprintf(why, n, "the audit of personal records differs (%zu rows in the source, %zu in the copy)", na, nb);
+		snprintf(why, n, P_("the audit of personal records differs (%zu row in the source, %zu in the copy)",
+				    "the audit of personal records differs (%zu rows in the source, %zu in the copy)", na),
+			 na, nb);
 		err = BUREAU_ERR_REJECT;
 	}
 	for (size_t i = 0; !err && i < na; i++) {
@@ -373,7 +376,7 @@ static enum bureau_err copy_audit(struct bureau_db *from, struct bureau_db *to, 
 		    a[i].seq != b[i].seq || strcmp(a[i].staff, b[i].staff) || strcmp(a[i].reason, b[i].reason) ||
 		    strcmp(a[i].outcome, b[i].outcome) || a[i].cutoff_utc_ms != b[i].cutoff_utc_ms ||
 		    a[i].count != b[i].count) {
-			snprintf(why, n, "the audit of personal records: row %zu differs in the copy", i + 1);
+			snprintf(why, n, _("the audit of personal records: row %zu differs in the copy"), i + 1);
 			err = BUREAU_ERR_REJECT;
 		}
 	}
@@ -486,7 +489,7 @@ enum bureau_err bureau_migrate(struct bureau_db *from, struct bureau_db *to, bur
 	if (!err)
 		err = bureau_db_alerts(to, &ab, &nb, why, n);
 	if (!err && na != nb) {
-		snprintf(why, n, "alerts differ (%zu in the source, %zu in the copy)", na, nb);
+		snprintf(why, n, _("alerts differ (%zu in the source, %zu in the copy)"), na, nb);
 		err = BUREAU_ERR_REJECT;
 	}
 	rep->alerts = (int64_t)nb;

@@ -14,6 +14,7 @@
 #include "sync/bundle.h"
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/personal.h"
+#include "common/i18n.h"
 
 #define MS_PER_DAY 86400000LL
 
@@ -118,15 +119,15 @@ enum bureau_err bureau_person_open(struct bureau_db *db, EVP_PKEY *key, const ch
 		memset(&e, 0, sizeof(e));
 		snt_strlcpy(e.detail, detail, sizeof(e.detail));
 		if (!snt_bundle_record_matches(&e, sealed, len)) {
-			snprintf(why, n, "device %s seq %" PRId64 ": the record does not match its entry's digest", device,
+			snprintf(why, n, _("device %s seq %" PRId64 ": the record does not match its entry's digest"), device,
 				 seq);
 			err = BUREAU_ERR_REJECT;
 		} else if ((se = snt_unseal(key, sealed, len, &plain, &plain_len)) != SNT_SIGN_OK) {
-			snprintf(why, n, "device %s seq %" PRId64 ": the record does not open with this key: %s", device,
+			snprintf(why, n, _("device %s seq %" PRId64 ": the record does not open with this key: %s"), device,
 				 seq, snt_sign_strerror(se));
 			err = se == SNT_SIGN_ERR_NOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_REJECT;
 		} else if (decode_person(plain, plain_len, out)) {
-			snprintf(why, n, "device %s seq %" PRId64 ": the record is not a card's text", device, seq);
+			snprintf(why, n, _("device %s seq %" PRId64 ": the record is not a card's text"), device, seq);
 			err = BUREAU_ERR_REJECT;
 		}
 		if (err)
@@ -145,7 +146,7 @@ enum bureau_err bureau_person_open(struct bureau_db *db, EVP_PKEY *key, const ch
 		aerr = audit(db, device, seq, staff, reason, now_ms, outcome, awhy, sizeof(awhy));
 		if (aerr) {
 			bureau_person_wipe(out);
-			snprintf(why, n, "the opening could not be recorded in the audit, so nothing is opened: %s", awhy);
+			snprintf(why, n, _("the opening could not be recorded in the audit, so nothing is opened: %s"), awhy);
 			return BUREAU_ERR_DB;
 		}
 	}
@@ -206,13 +207,13 @@ enum bureau_err bureau_verify_device(struct bureau_db *db, const char *device, s
 		return err;
 	while ((err = bureau_db_entries_next(it, &e, why, n)) == BUREAU_OK) {
 		if (snt_store_entry_hash(&e, h) != SNT_STORE_OK || memcmp(h, e.hash, SNT_HASH_LEN)) {
-			snprintf(why, n, "device %s seq %" PRId64 ": its chain hash does not verify", device, e.seq);
+			snprintf(why, n, _("device %s seq %" PRId64 ": its chain hash does not verify"), device, e.seq);
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
 		if ((e.seq == 1 && memcmp(e.prev_hash, zero, SNT_HASH_LEN)) ||
 		    (last_seq && e.seq == last_seq + 1 && memcmp(e.prev_hash, last, SNT_HASH_LEN))) {
-			snprintf(why, n, "device %s seq %" PRId64 ": does not link to the entry before", device, e.seq);
+			snprintf(why, n, _("device %s seq %" PRId64 ": does not link to the entry before"), device, e.seq);
 			err = BUREAU_ERR_REJECT;
 			break;
 		}
@@ -231,7 +232,7 @@ enum bureau_err bureau_verify_device(struct bureau_db *db, const char *device, s
 
 			r->digests++;
 			if (ge == BUREAU_OK && !snt_bundle_record_matches(&e, sealed, len)) {
-				snprintf(why, n, "device %s seq %" PRId64 ": its personal record does not match its digest",
+				snprintf(why, n, _("device %s seq %" PRId64 ": its personal record does not match its digest"),
 					 device, e.seq);
 				ge = BUREAU_ERR_REJECT;
 			}

@@ -38,11 +38,11 @@ int bureau__cmd_person(const struct config *cfg, int64_t now_ms)
 				  O_KEY | O_DEVICE | O_SEQ | O_REASON | O_STAFF, 0))
 		return EXIT_USAGE;
 	if (!cfg->staff[0] || strlen(cfg->staff) >= BUREAU_STAFF_LEN || !snt_text_clean(cfg->staff))
-		return bureau__usage_error("--staff: not a staff reference of 1-%d bytes of text", BUREAU_STAFF_LEN - 1);
+		return bureau__usage_error(_("--staff: not a staff reference of 1-%d bytes of text"), BUREAU_STAFF_LEN - 1);
 	if (!cfg->reason[0] || strlen(cfg->reason) >= BUREAU_AUDIT_TEXT_LEN || !snt_text_clean(cfg->reason))
-		return bureau__usage_error("--reason: not a reason of 1-%d bytes of text", BUREAU_AUDIT_TEXT_LEN - 1);
+		return bureau__usage_error(_("--reason: not a reason of 1-%d bytes of text"), BUREAU_AUDIT_TEXT_LEN - 1);
 	if (!bureau_device_id_valid(cfg->device))
-		return bureau__usage_error("--device: '%s' is not a device id", cfg->device);
+		return bureau__usage_error(_("--device: '%s' is not a device id"), cfg->device);
 	if (bureau__load_key(cfg, &key))
 		return EXIT_USAGE;
 	status = bureau__open_db(cfg, false, &db);
@@ -141,7 +141,7 @@ int bureau__cmd_audit(const struct config *cfg)
 			json_decref(o);
 			if (!text) {
 				free(a);
-				bureau__err_line("audit %" PRId64 ": cannot format it as JSON", a[i].id);
+				bureau__err_line(_("audit %" PRId64 ": cannot format it as JSON"), a[i].id);
 				return EXIT_FAIL;
 			}
 			puts(text);

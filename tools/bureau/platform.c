@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tools/bureau/platform.h"
+#include "common/i18n.h"
 
 #define ANSWER_MAX 64
 
@@ -103,13 +104,13 @@ static enum bureau_platform_err cmd_verify(void *ctx, const uint8_t *payload, si
 	if (!cmd || !payload || len == 0 || !colour)
 		return BUREAU_PLATFORM_ERR_INVAL;
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
-		set_why(why, n, "platform command: pipe: %s", strerror(errno));
+		set_why(why, n, _("platform command: pipe: %s"), strerror(errno));
 		err = BUREAU_PLATFORM_ERR_START;
 		goto out_close;
 	}
 	pid = fork();
 	if (pid < 0) {
-		set_why(why, n, "platform command: fork: %s", strerror(errno));
+		set_why(why, n, _("platform command: fork: %s"), strerror(errno));
 		err = BUREAU_PLATFORM_ERR_START;
 		goto out_close;
 	}
@@ -182,20 +183,20 @@ static enum bureau_platform_err cmd_verify(void *ctx, const uint8_t *payload, si
 		reap_killed(pid, &status);
 	} else if (wait_until(pid, deadline, &status) != 0) {
 		/* Its stdout closed, but it is still running: the deadline holds for the whole run. */
-		set_why(why, n, "platform command %s: did not exit within the timeout (killed)", cmd->prog);
+		set_why(why, n, _("platform command %s: did not exit within the timeout (killed)"), cmd->prog);
 		err = BUREAU_PLATFORM_ERR_TIMEOUT;
 		goto out_close;
 	}
 	if (err == BUREAU_PLATFORM_ERR_TIMEOUT) {
-		set_why(why, n, "platform command %s: no answer within the timeout (killed)", cmd->prog);
+		set_why(why, n, _("platform command %s: no answer within the timeout (killed)"), cmd->prog);
 		goto out_close;
 	}
 	if (err) {
-		set_why(why, n, "platform command %s: I/O error", cmd->prog);
+		set_why(why, n, _("platform command %s: I/O error"), cmd->prog);
 		goto out_close;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		set_why(why, n, "platform command %s: failed (non-zero exit or signal)", cmd->prog);
+		set_why(why, n, _("platform command %s: failed (non-zero exit or signal)"), cmd->prog);
 		err = BUREAU_PLATFORM_ERR_FAILED;
 		goto out_close;
 	}
@@ -209,7 +210,7 @@ static enum bureau_platform_err cmd_verify(void *ctx, const uint8_t *payload, si
 	else if (!strcmp(answer, "red"))
 		*colour = SNT_COLOUR_RED;
 	else {
-		set_why(why, n, "platform command %s: answer is not green, yellow or red", cmd->prog);
+		set_why(why, n, _("platform command %s: answer is not green, yellow or red"), cmd->prog);
 		err = BUREAU_PLATFORM_ERR_ANSWER;
 	}
 

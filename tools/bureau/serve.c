@@ -105,7 +105,7 @@ static const struct bureau_ctx *worker_ctx(struct server *srv, char *why, size_t
 		return &w->c;
 	w = calloc(1, sizeof(*w));
 	if (!w) {
-		snprintf(why, n, "out of memory");
+		snprintf(why, n, _("out of memory"));
 		return NULL;
 	}
 	w->c = *srv->c;
@@ -135,7 +135,7 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 		const char *rb = strchr(s, ']');
 
 		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host)) {
-			snprintf(why, n, "'%s' is not [ADDR6]:PORT", s);
+			snprintf(why, n, _("'%s' is not [ADDR6]:PORT"), s);
 			return -1;
 		}
 		memcpy(host, s + 1, (size_t)(rb - s - 1));
@@ -144,7 +144,7 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 	} else {
 		colon = strrchr(s, ':');
 		if (!colon || (size_t)(colon - s) >= sizeof(host)) {
-			snprintf(why, n, "'%s' is not ADDR:PORT", s);
+			snprintf(why, n, _("'%s' is not ADDR:PORT"), s);
 			return -1;
 		}
 		memcpy(host, s, (size_t)(colon - s));
@@ -154,7 +154,7 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 	errno = 0;
 	port = strtol(port_s, &end, 10);
 	if (errno || *end || end == port_s || port < 0 || port > 65535) {
-		snprintf(why, n, "port '%s' is not 0-65535", port_s);
+		snprintf(why, n, _("port '%s' is not 0-65535"), port_s);
 		return -1;
 	}
 	{
@@ -170,7 +170,7 @@ int bureau_serve_parse_listen(const char *s, struct bureau_serve_opts *o, char *
 			a6->sin6_port = htons((uint16_t)port);
 			o->addr_len = sizeof(*a6);
 		} else {
-			snprintf(why, n, "'%s' is not a numeric IPv4 or IPv6 address", host);
+			snprintf(why, n, _("'%s' is not a numeric IPv4 or IPv6 address"), host);
 			return -1;
 		}
 	}
@@ -193,6 +193,7 @@ static void log_line(const struct bureau_ctx *c, const char *method, const char 
 	bureau_escape(path, p, sizeof(p));
 	bureau_escape(device && *device ? device : "-", d, sizeof(d));
 	bureau_escape(outcome, o, sizeof(o));
+	/* i18n-exempt: the HTTP access log, one record per line for log tools */
 	printf("%s %s %s %u in=%zu device=%s %s\n", t, m, p, status, in, d, o);
 	fflush(stdout);
 }
@@ -324,6 +325,7 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		log_line(c, "POST", "/v1/bundle", 500, rq->len, res.m.device, "no acknowledgement");
 		return respond_text(conn, 500, "merged, but the acknowledgement failed; resend");
 	}
+	/* i18n-exempt: the access log's outcome (log tools read it) */
 	snprintf(outcome, sizeof(outcome),
 		 "%s entries %" PRId64 "-%" PRId64 " new %" PRId64 " duplicate %" PRId64 " ack %" PRId64
 		 " verdicts %zu", res.m.priority ? "priority" : "regular", res.m.first, res.m.last,
@@ -332,27 +334,33 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 		/* The sealed personal records kept with the entries, as import's line names them. */
 		size_t o = strlen(outcome);
 
+		/* i18n-exempt: the access log's outcome */
 		snprintf(outcome + o, sizeof(outcome) - o, " personal records %" PRId64, res.records);
 	}
 	if (rules_version) {
 		size_t o = strlen(outcome);
 
+		/* i18n-exempt: the access log's outcome */
 		snprintf(outcome + o, sizeof(outcome) - o, " rules %" PRIu64, rules_version);
 	}
 	if (trust_version || trust_why[0]) {
 		size_t o = strlen(outcome);
 
 		if (trust_version)
+			/* i18n-exempt: the access log's outcome */
 			snprintf(outcome + o, sizeof(outcome) - o, " trust %" PRIu64, trust_version);
 		else
+			/* i18n-exempt: the access log's outcome */
 			snprintf(outcome + o, sizeof(outcome) - o, " (no trust list: %s)", trust_why);
 	}
 	if (purged || purge_why[0]) {
 		size_t o = strlen(outcome);
 
 		if (purged)
+			/* i18n-exempt: the access log's outcome */
 			snprintf(outcome + o, sizeof(outcome) - o, " personal purged %" PRId64, purged);
 		else
+			/* i18n-exempt: the access log's outcome */
 			snprintf(outcome + o, sizeof(outcome) - o, " (personal records' retention failed: %s)",
 				 purge_why);
 	}
@@ -603,6 +611,7 @@ static void sweep(struct server *srv)
 	}
 	pthread_mutex_unlock(&srv->lock);
 	if (n) {
+		/* i18n-exempt: the access log's outcome */
 		snprintf(why, sizeof(why), "request deadline passed (%" PRId64 " s): %u connection%s closed",
 			 srv->deadline_ms / 1000, n, n == 1 ? "" : "s");
 		log_line(srv->c, "-", "-", 408, 0, NULL, why);
@@ -620,13 +629,14 @@ static char *read_pem(const char *path)
 	if (e == ENOMEM)
 		return NULL;
 	if (e == SNT_ETOOBIG || (!e && got == 0)) {
-		fprintf(stderr, "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", shown, MAX_PEM);
+		fprintf(stderr, P_("sentinel-bureau: serve: %s: empty or larger than %d byte\n",
+				   "sentinel-bureau: serve: %s: empty or larger than %d bytes\n", MAX_PEM), shown, MAX_PEM);
 		if (!e)
 			free(buf);
 		return NULL;
 	}
 	if (e) {
-		fprintf(stderr, "sentinel-bureau: serve: cannot read %s: %s\n", shown, snt_open_strerror(e));
+		fprintf(stderr, _("sentinel-bureau: serve: cannot read %s: %s\n"), shown, snt_open_strerror(e));
 		return NULL;
 	}
 	return (char *)buf;
@@ -673,7 +683,7 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 		goto out_free;
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
-		fprintf(stderr, "sentinel-bureau: serve: signalfd: %s\n", strerror(errno));
+		fprintf(stderr, _("sentinel-bureau: serve: signalfd: %s\n"), strerror(errno));
 		goto out_mask;
 	}
 	/* TLS: the certificate and key in PEM (MHD_OPTION_ARRAY); none: the array is empty. */
@@ -690,8 +700,8 @@ int bureau_serve(const struct bureau_ctx *c, const struct bureau_serve_opts *o)
 			     MHD_OPTION_THREAD_POOL_SIZE, srv.workers,
 			     MHD_OPTION_ARRAY, cert ? tls : tls + 2, MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "
-				"files unusable)\n");
+		fprintf(stderr, _("sentinel-bureau: serve: cannot listen (address in use, not local, or TLS "
+				"files unusable)\n"));
 		goto out_sfd;
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

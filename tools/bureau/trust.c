@@ -89,20 +89,20 @@ enum bureau_err bureau_trust_home(const char *db_path, const char *state_dir, EV
 		return BUREAU_ERR_INVAL;
 	if (bureau_state_dir(db_path, state_dir, "trust", dir, sizeof(dir)) ||
 	    home_file(dir, home, path, sizeof(path))) {
-		snprintf(why, n, "trust-list directory: path too long");
+		snprintf(why, n, _("trust-list directory: path too long"));
 		return BUREAU_ERR_INVAL;
 	}
 	rc = snt_read_file(path, SNT_TRUSTLIST_MAX, cose, len);
 	if (rc == ENOENT) {
-		snprintf(why, n, "home '%s' has no trust list", home);
+		snprintf(why, n, _("home '%s' has no trust list"), home);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	if (rc) {
-		snprintf(why, n, "trust list %s: %s", path, snt_open_strerror(rc));
+		snprintf(why, n, _("trust list %s: %s"), path, snt_open_strerror(rc));
 		return rc == ENOMEM ? BUREAU_ERR_NOMEM : BUREAU_ERR_IO;
 	}
 	if (snt_trustlist_open(*cose, *len, key, &tl, NULL, 0) != SNT_TRUSTLIST_OK || strcmp(tl->home, home)) {
-		snprintf(why, n, "trust list %s: does not verify with the bureau's key", path);
+		snprintf(why, n, _("trust list %s: does not verify with the bureau's key"), path);
 		snt_trustlist_free(tl);
 		free(*cose);
 		*cose = NULL;
@@ -130,12 +130,12 @@ enum bureau_err bureau_trust_for(const char *db_path, const char *state_dir, str
 	if (err)
 		return err;
 	if (!info.home[0]) {
-		snprintf(why, n, "device %s: no home (register --home), so no trust list", device);
+		snprintf(why, n, _("device %s: no home (register --home), so no trust list"), device);
 		return BUREAU_ERR_NOTFOUND;
 	}
 	err = bureau_trust_home(db_path, state_dir, key, info.home, cose, len, version, why, n);
 	if (err == BUREAU_ERR_NOTFOUND)
-		snprintf(why, n, "device %s: no trust list for its home", device);
+		snprintf(why, n, _("device %s: no trust list for its home"), device);
 	return err;
 }
 
@@ -289,7 +289,7 @@ static int run(const char *word, int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'i':
 			if (o.n_in == MAX_IN)
-				return usage_error(_("--in: at most %d files"), MAX_IN);
+				return usage_error(P_("--in: at most %d file", "--in: at most %d files", MAX_IN), MAX_IN);
 			o.in[o.n_in++] = optarg;
 			break;
 		case 'h': o.help = true; break;
