@@ -362,6 +362,16 @@ static PangoLayout *layout(struct snt_screen_renderer *r, const char *text, doub
 	return lo;
 }
 
+/* Draw the layout @lo at (@x, @y) top-left in colour @rgb, then release it; return @h. */
+static double show_layout(cairo_t *cr, PangoLayout *lo, double x, double y, const double rgb[3], int h)
+{
+	cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+	cairo_move_to(cr, x, y);
+	pango_cairo_show_layout(cr, lo);
+	g_object_unref(lo);
+	return h;
+}
+
 /* Draw @text at (@x, @y) top-left; return its logical height in pixels. */
 static double text_at(cairo_t *cr, struct snt_screen_renderer *r, const char *text, double x, double y,
 		      double px, bool bold, double width, int lines, const double rgb[3])
@@ -372,11 +382,7 @@ static double text_at(cairo_t *cr, struct snt_screen_renderer *r, const char *te
 	if (!lo)
 		return 0;
 	pango_layout_get_pixel_size(lo, &w, &h);
-	cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-	cairo_move_to(cr, x, y);
-	pango_cairo_show_layout(cr, lo);
-	g_object_unref(lo);
-	return h;
+	return show_layout(cr, lo, x, y, rgb, h);
 }
 
 /*
@@ -415,11 +421,7 @@ static double main_line(cairo_t *cr, struct snt_screen_renderer *r, const char *
 		pango_layout_line_get_pixel_extents(ll, &ink, &logical);
 		*line_px = logical.height;
 	}
-	cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-	cairo_move_to(cr, x, y);
-	pango_cairo_show_layout(cr, lo);
-	g_object_unref(lo);
-	return h;
+	return show_layout(cr, lo, x, y, rgb, h);
 }
 
 /* The state's icon in a disc of radius @rad at (@cx, @cy): never colour alone. */
