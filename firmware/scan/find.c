@@ -30,6 +30,13 @@
  * the frame goes on when two finders of one code stand out there.  Sensor
  * noise gives weak candidates too, but not two crossed twice, alike and a
  * code apart.  This costs nothing on a frame with no candidate.
+ *
+ * A small code blurred so much that no row crosses even one of its finders
+ * still leaves a busy spot (scan__busy_spot()): a few blocks side by side
+ * whose every one holds both near-black and near-white, in a frame where
+ * few blocks do (sensor noise and texture make many blocks busy, a sharp
+ * edge one or two in a row).  The frame then gets the full search, and the
+ * spot is looked at as a weak candidate first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +355,57 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 		n = search(&vmax, mx, cl, 0, out, n, max);
 	}
 	return n;
+}
+
+/*
+ * A busy spot (scan__busy_spot()): BUSY_SIDE x BUSY_SIDE blocks, each with
+ * a range of at least BUSY_RANGE grey levels, in a frame where at most one
+ * block in BUSY_SHARE has one.
+ */
+#define BUSY_SIDE 3
+#define BUSY_RANGE 72
+#define BUSY_SHARE 16
+
+int scan__busy_spot(const struct snt_scanner *s, unsigned int w, unsigned int h, float *x,
+		    float *y)
+{
+	unsigned int bw = (w + FIND_BLOCK - 1) / FIND_BLOCK, bh = (h + FIND_BLOCK - 1) / FIND_BLOCK;
+	unsigned int nrows = (h + FIND_ROW_STEP - 1) / FIND_ROW_STEP, best = 0, bx0 = 0, by0 = 0;
+	size_t nrow = (size_t)w * nrows, nb = (size_t)bw * bh, busy = 0;
+	const uint8_t *lo, *hi;
+
+	/* The minimum channel's block ranges, where scan__find_finders() left them. */
+	if (!s->find || w < FIND_MIN_WIDTH || h < FIND_MIN_WIDTH || bw < BUSY_SIDE ||
+	    bh < BUSY_SIDE || s->find_cap < 2 * nrow + 2 * nb)
+		return 0;
+	lo = s->find + 2 * nrow;
+	hi = lo + nb;
+	for (size_t i = 0; i < nb; i++)
+		busy += hi[i] - lo[i] >= BUSY_RANGE;
+	if (busy < BUSY_SIDE * BUSY_SIDE || busy * BUSY_SHARE > nb)
+		return 0;
+	for (unsigned int by = 0; by + BUSY_SIDE <= bh; by++)
+		for (unsigned int bx = 0; bx + BUSY_SIDE <= bw; bx++) {
+			unsigned int least = 255;
+
+			for (unsigned int j = 0; j < BUSY_SIDE; j++)
+				for (unsigned int i = 0; i < BUSY_SIDE; i++) {
+					size_t q = (size_t)(by + j) * bw + bx + i;
+					unsigned int r = (unsigned int)(hi[q] - lo[q]);
+
+					least = r < least ? r : least;
+				}
+			if (least > best) {
+				best = least;
+				bx0 = bx;
+				by0 = by;
+			}
+		}
+	if (best < BUSY_RANGE)
+		return 0;
+	*x = ((float)bx0 + BUSY_SIDE / 2.0f) * FIND_BLOCK;
+	*y = ((float)by0 + BUSY_SIDE / 2.0f) * FIND_BLOCK;
+	return 1;
 }
 
 /*

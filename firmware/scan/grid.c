@@ -33,8 +33,11 @@
  * mixes a module of a pixel or two into them: the sample modelled as a
  * linear function of its own shade and of how many of its edge and
  * diagonal neighbours are dark, fitted by least squares, and each module
- * judged again from its neighbours' last shades); against that mean moved a
- * little each way; and sharpened against its four neighbours.  Each result
+ * judged again from its neighbours' last shades); by deconvolution in
+ * module space, from there (deconv.c: the 5x5 modules around each and a
+ * background that varies across the code, for codes of about two pixels a
+ * module blurred over several); against that mean moved a little each way;
+ * and sharpened against its four neighbours.  Each result
  * is drawn as a clean code, GRID_PX pixels a module with a quiet zone, its
  * function patterns as the standard has them, which zbar then reads, error
  * correction and all.
@@ -79,7 +82,9 @@ static const struct {
 	float offset;
 	uint8_t sharpen;
 	uint8_t equalise;
-} grid_judge[] = { { 0.0f, 0, 0 }, { 0.0f, 0, 1 }, { -0.08f, 0, 0 }, { 0.08f, 0, 0 }, { 0.0f, 1, 0 } };
+	uint8_t deconvolve;	/* equalised, then scan__grid_deconvolve() */
+} grid_judge[] = { { 0.0f, 0, 0, 0 },	 { 0.0f, 0, 0, 1 }, { 0.0f, 0, 1, 0 },
+		   { -0.08f, 0, 0, 0 }, { 0.08f, 0, 0, 0 }, { 0.0f, 1, 0, 0 } };
 /* Rounds of judging again with the neighbours' share taken off (equalise()). */
 #define GRID_EQ_ROUNDS 4
 /* Sharpening: each sample less this much of its four neighbours' mean difference. */
@@ -145,11 +150,11 @@ static float sample(const uint8_t *px, unsigned int w, unsigned int h, float x, 
 /*
  * The homography taking the four points @uv (module coordinates) to @xy
  * (pixels); 0, or -1 when they are degenerate.  Solved as the 8x8 linear
- * system with h[8] = 1, by Gaussian elimination with partial pivoting.
+ * system with h[8] = 1 (scan__solve()).
  */
 static int homography(const float uv[4][2], const float xy[4][2], struct grid_map *g)
 {
-	double a[8][9];
+	double a[8][9], h[8];
 
 	for (int i = 0; i < 4; i++) {
 		double u = uv[i][0], v = uv[i][1], x = xy[i][0], y = xy[i][1];
@@ -159,33 +164,10 @@ static int homography(const float uv[4][2], const float xy[4][2], struct grid_ma
 		memcpy(a[2 * i], r0, sizeof(r0));
 		memcpy(a[2 * i + 1], r1, sizeof(r1));
 	}
-	for (int c = 0; c < 8; c++) {
-		int p = c;
-
-		for (int r = c + 1; r < 8; r++)
-			if (fabs(a[r][c]) > fabs(a[p][c]))
-				p = r;
-		if (fabs(a[p][c]) < 1e-9)
-			return -1;
-		if (p != c)
-			for (int k = 0; k < 9; k++) {
-				double t = a[c][k];
-
-				a[c][k] = a[p][k];
-				a[p][k] = t;
-			}
-		for (int r = 0; r < 8; r++) {
-			double f;
-
-			if (r == c)
-				continue;
-			f = a[r][c] / a[c][c];
-			for (int k = c; k < 9; k++)
-				a[r][k] -= f * a[c][k];
-		}
-	}
+	if (scan__solve(&a[0][0], 8, h))
+		return -1;
 	for (int i = 0; i < 8; i++)
-		g->h[i] = (float)(a[i][8] / a[i][i]);
+		g->h[i] = (float)h[i];
 	g->h[8] = 1;
 	return 0;
 }
@@ -266,7 +248,7 @@ static int refine(const uint8_t *px, unsigned int w, unsigned int h, float m, fl
  * 1 if module (@r, @c) of an @n-module code is in a finder pattern, its
  * separator or a timing pattern (§6.3.3, §6.3.5), with its shade in @dark.
  */
-static int fixed_module(unsigned int n, unsigned int r, unsigned int c, int *dark)
+int scan__grid_fixed_module(unsigned int n, unsigned int r, unsigned int c, int *dark)
 {
 	int fr, fc, d;
 
@@ -289,7 +271,8 @@ static int fixed_module(unsigned int n, unsigned int r, unsigned int c, int *dar
 }
 
 /* 1 if module (@r, @c) lies in an alignment pattern of version @v (and its shade in @dark). */
-static int align_module(unsigned int v, unsigned int n, unsigned int r, unsigned int c, int *dark)
+int scan__grid_align_module(unsigned int v, unsigned int n, unsigned int r, unsigned int c,
+			    int *dark)
 {
 	const uint8_t *pos = align_pos[v];
 
@@ -446,7 +429,8 @@ static void render(const uint8_t *dark, unsigned int v, unsigned int n, uint8_t 
 		for (unsigned int c = 0; c < n; c++) {
 			int d;
 
-			if (!fixed_module(n, r, c, &d) && !align_module(v, n, r, c, &d))
+			if (!scan__grid_fixed_module(n, r, c, &d) &&
+			    !scan__grid_align_module(v, n, r, c, &d))
 				d = dark[(size_t)r * n + c];
 			if (!d)
 				continue;
@@ -503,14 +487,15 @@ static int equalise(const float *val, const float *mean, unsigned int v, unsigne
 
 	threshold(val, mean, n, 0, dark);
 	for (int round = 0; round < GRID_EQ_ROUNDS; round++) {
-		double a[4][5] = { { 0 } };
+		double a[4][5] = { { 0 } }, bd[4];
 		float b[4];
 
 		for (unsigned int r = 0; r < n; r++)
 			for (unsigned int c = 0; c < n; c++) {
 				int d;
 
-				if (fixed_module(n, r, c, &d) || align_module(v, n, r, c, &d))
+				if (scan__grid_fixed_module(n, r, c, &d) ||
+				    scan__grid_align_module(v, n, r, c, &d))
 					dark[(size_t)r * n + c] = (uint8_t)d;
 			}
 		for (unsigned int r = 0; r < n; r++)
@@ -525,32 +510,10 @@ static int equalise(const float *val, const float *mean, unsigned int v, unsigne
 					a[j][4] += (double)x[j] * y;
 				}
 			}
-		for (int col = 0; col < 4; col++) {
-			int p = col;
-
-			for (int r = col + 1; r < 4; r++)
-				if (fabs(a[r][col]) > fabs(a[p][col]))
-					p = r;
-			if (fabs(a[p][col]) < 1e-9)
-				return -1;
-			for (int k = 0; k < 5; k++) {
-				double t = a[col][k];
-
-				a[col][k] = a[p][k];
-				a[p][k] = t;
-			}
-			for (int r = 0; r < 4; r++) {
-				double f;
-
-				if (r == col)
-					continue;
-				f = a[r][col] / a[col][col];
-				for (int k = col; k < 5; k++)
-					a[r][k] -= f * a[col][k];
-			}
-		}
+		if (scan__solve(&a[0][0], 4, bd))
+			return -1;
 		for (int j = 0; j < 4; j++)
-			b[j] = (float)(a[j][4] / a[j][j]);
+			b[j] = (float)bd[j];
 		/* A dark module must lower its sample. */
 		if (b[1] >= 0)
 			return -1;
@@ -628,7 +591,8 @@ static size_t fixed_list(unsigned int v, unsigned int n, struct fixed *f)
 
 			if (k == GRID_MAX_FIXED)
 				return k;
-			if (!fixed_module(n, r, c, &dark) && !align_module(v, n, r, c, &dark))
+			if (!scan__grid_fixed_module(n, r, c, &dark) &&
+			    !scan__grid_align_module(v, n, r, c, &dark))
 				continue;
 			f[k++] = (struct fixed){ (float)c + 0.5f, (float)r + 0.5f, dark ? -1.0f : 1.0f };
 		}
@@ -917,7 +881,11 @@ static int try_grid(struct snt_scanner *s, const uint8_t *px, unsigned int w, un
 
 		if (s->zbar_passes >= *passes_end || late(s))
 			return 0;
-		if (grid_judge[k].equalise) {
+		if (grid_judge[k].deconvolve) {
+			if (equalise(val, mean, v, n, dark) ||
+			    scan__grid_deconvolve(val, v, n, dark))
+				continue;
+		} else if (grid_judge[k].equalise) {
 			if (equalise(val, mean, v, n, dark))
 				continue;
 		} else {

@@ -558,6 +558,8 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 	s->ncands = 0;
 	if (work.width > SCAN__SMALL_SIDE || work.height > SCAN__SMALL_SIDE) {
 		size_t strong = 0;
+		float bx, by;
+		int busy = 0;
 
 		s->ncands = scan__find_finders(s, &work, rgb, s->cands, SCAN__MAX_CANDS);
 		if (s->ncands == SIZE_MAX) {
@@ -566,6 +568,18 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 		}
 		for (size_t k = 0; k < s->ncands; k++)
 			strong += s->cands[k].hits >= SCAN__FINDER_HITS;
+		/*
+		 * A busy spot with no finder found (a small code blurred past
+		 * the row search): the frame goes on, the spot first as a weak
+		 * candidate (scan__busy_spot()).
+		 */
+		if (strong == 0 && s->ncands < SCAN__MAX_CANDS &&
+		    scan__busy_spot(s, work.width, work.height, &bx, &by)) {
+			memmove(s->cands + 1, s->cands, s->ncands * sizeof(s->cands[0]));
+			s->cands[0] = (struct scan__cand){ bx, by, 2.0f, 0, 1 };
+			s->ncands++;
+			busy = 1;
+		}
 		if (strong == 0 && s->ncands > 0) {
 			/* Small blurred finders: weak candidates looked at again. */
 			size_t n = scan__confirm_finders(s, &work, rgb, s->cands, s->ncands,
@@ -578,7 +592,7 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 			strong = n - s->ncands;
 			s->ncands = n;
 		}
-		if (strong == 0) {
+		if (strong == 0 && !busy) {
 			s->last_plane = -1;
 			s->resume = 0;
 			*out = &s->res;

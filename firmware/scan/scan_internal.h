@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * scan internals shared by the files of firmware/scan/ (scan.c, plane.c,
- * colour.c, text.c, find.c, edge.c, grid.c), and visible to
+ * colour.c, text.c, find.c, edge.c, grid.c, deconv.c), and visible to
  * tests/test_scan.c.  Not part of the module's contract.
  */
 #ifndef SNT_SCAN_INTERNAL_H
@@ -347,6 +347,21 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 			  const struct scan__rgb *rgb, struct scan__cand *out, size_t max);
 
 /*
+ * scan__busy_spot() - where a small code may be whose finders
+ * scan__find_finders() missed (blur fills their light ring): the centre of
+ * the 3x3 blocks of the search's local thresholds (12 pixels a side) whose
+ * least dark-to-light range on the minimum channel is largest, when every
+ * one of them has a range of at least 72 grey levels and at most one block
+ * of the frame in 16 has (so not a frame of sensor noise or texture).
+ * Reads the block ranges scan__find_finders() left in s->find: call it
+ * right after scan__find_finders() on the @w x @h working frame.
+ * @x, @y: receive the centre, working-frame pixels.
+ * Return: 1 when there is such a spot, else 0.
+ */
+int scan__busy_spot(const struct snt_scanner *s, unsigned int w, unsigned int h, float *x,
+		    float *y);
+
+/*
  * scan__confirm_finders() - weak finder candidates looked at again (find.c):
  * around each candidate of @c[0..n-1] crossed by fewer than
  * SCAN__FINDER_HITS rows, with a dark centre and a module of at most 6
@@ -379,7 +394,8 @@ size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
  * the GRID_TRIPLES best-shaped, the versions whose timing patterns
  * alternate best, the grid made perspective through the bottom-right
  * alignment pattern when one is found, else affine; each module sampled and
- * judged against the mean of the 7x7 around it (as it is; with its
+ * judged against the mean of the 7x7 around it (as it is; by
+ * deconvolution in module space, scan__grid_deconvolve(); with its
  * neighbours' share, fitted by least squares, taken off; that mean moved
  * 8 % of the range each way; the sample sharpened against its four
  * neighbours); each
@@ -395,6 +411,45 @@ size_t scan__confirm_finders(struct snt_scanner *s, const struct snt_frame *f,
  */
 int scan__grid_read(struct snt_scanner *s, const uint8_t *px, unsigned int w, unsigned int h,
 		    struct scan__plane_map *pm);
+
+/*
+ * scan__grid_fixed_module() - 1 if module (@r, @c) (row, column from 0) of
+ * an @n-module code is in a finder pattern, its separator or a timing
+ * pattern (ISO/IEC 18004:2015 §6.3.3, §6.3.5), its shade (1 dark) in *@dark;
+ * else 0, *@dark untouched (grid.c).
+ */
+int scan__grid_fixed_module(unsigned int n, unsigned int r, unsigned int c, int *dark);
+
+/*
+ * scan__grid_align_module() - 1 if module (@r, @c) of an @n-module code of
+ * version @v (at most SCAN__GRID_MAX_VERSION) lies in one of its alignment
+ * patterns (§6.3.6, Annex E), its shade in *@dark; else 0 (grid.c).
+ */
+int scan__grid_align_module(unsigned int v, unsigned int n, unsigned int r, unsigned int c,
+			    int *dark);
+
+/*
+ * scan__grid_deconvolve() - the modules of a sampled grid judged by
+ * deconvolution in module space (deconv.c): each sample of @val (@n x @n,
+ * version @v) modelled as a quadratic background plus the shades of the
+ * 5x5 modules around it, one weight per distance class, fitted by least
+ * squares, the shades solved for in [0, 1] by Gauss-Seidel sweeps (four
+ * rounds of each), the fixed modules (scan__grid_fixed_module(),
+ * scan__grid_align_module()) held at their shades.
+ * @dark: on entry, the modules as judged already (1 dark; the start);
+ *        on return, 1 where a module's shade came out above one half.
+ * Return: 0; -1 when the fit is singular or a dark module does not lower
+ * its own sample (@dark then partly updated).
+ */
+int scan__grid_deconvolve(const float *val, unsigned int v, unsigned int n, uint8_t *dark);
+
+/*
+ * scan__solve() - the linear system @a (@n rows of @n + 1: the matrix, then
+ * the right-hand side) solved by Gauss-Jordan elimination with partial
+ * pivoting into @x[0..n-1]; @a is overwritten.
+ * Return: 0, or -1 when a pivot is under 1e-9 (singular).
+ */
+int scan__solve(double *a, unsigned int n, double *x);
 
 /* scan__grid_map_point() - (@u, @v) through the homography @h into (*@x, *@y). */
 void scan__grid_map_point(const float h[9], float u, float v, float *x, float *y);
