@@ -570,6 +570,26 @@ static size_t strong_count(const struct scan__cand *c, size_t n)
 	return k;
 }
 
+/* A frame to search: its image (when loaded), and its views as a frame and as RGB. */
+struct capture {
+	struct snt_image img;
+	struct snt_frame f;
+	struct scan__rgb rgb;
+};
+
+/* healthcode-small/camera/@name under @root into @cap. */
+static void load_small(const char *root, const char *name, struct capture *cap)
+{
+	char path[4096];
+	struct snt_image *img = &cap->img;
+
+	snprintf(path, sizeof(path), "%s/healthcode-small/camera/%s", root, name);
+	assert_int_equal(snt_image_load(path, img), SNT_IMAGE_OK);
+	cap->f = (struct snt_frame){ SNT_PIXFMT_RGB24, img->width, img->height, img->stride,
+				     img->rgb };
+	cap->rgb = (struct scan__rgb){ img->rgb, img->width, img->height, img->stride };
+}
+
 /*
  * Weak finder candidates looked at again (scan__confirm_finders()): a green
  * code of about 2.2 pixels a module, 75 pixels wide, blurred, in a gate
@@ -583,8 +603,7 @@ static void test_confirm_finders(void **state)
 {
 	struct snt_scanner *s = *state;
 	const char *root = testdata_dir("healthcode-small/camera");
-	char path[4096];
-	struct snt_image img;
+	struct capture cap;
 	struct snt_frame f;
 	struct scan__rgb rgb;
 	struct canvas c;
@@ -592,10 +611,9 @@ static void test_confirm_finders(void **state)
 
 	if (!root)
 		return;
-	snprintf(path, sizeof(path), "%s/healthcode-small/camera/039-green.jpg", root);
-	assert_int_equal(snt_image_load(path, &img), SNT_IMAGE_OK);
-	f = (struct snt_frame){ SNT_PIXFMT_RGB24, img.width, img.height, img.stride, img.rgb };
-	rgb = (struct scan__rgb){ img.rgb, img.width, img.height, img.stride };
+	load_small(root, "039-green.jpg", &cap);
+	f = cap.f;
+	rgb = cap.rgb;
 	n = scan__find_finders(s, &f, &rgb, s->cands, SCAN__MAX_CANDS);
 	assert_true(n > 0);
 	assert_int_equal(strong_count(s->cands, n), 0);
@@ -609,7 +627,7 @@ static void test_confirm_finders(void **state)
 			s->cands[i].y < 270;
 	}
 	assert_true(near >= 2);
-	snt_image_release(&img);
+	snt_image_release(&cap.img);
 
 	canvas_new(&c, 640, 480, 0, white);
 	degrade(&c, 0, 100);
@@ -619,6 +637,108 @@ static void test_confirm_finders(void **state)
 	assert_true(n > strong_count(s->cands, n));
 	assert_int_equal(scan__confirm_finders(s, &f, &rgb, s->cands, n, SCAN__MAX_CANDS), n);
 	canvas_free(&c);
+}
+
+/*
+ * A busy spot (scan__busy_spot()): a red code of about 2.3 pixels a module,
+ * blurred and washed out by glare (healthcode-small camera/020), none of
+ * whose finders the frame's search finds, leaves one on the code (which
+ * lies about x 309-384, y 189-264); a frame of strong sensor noise (+-100),
+ * busy everywhere, and a blank one leave none.
+ */
+static void test_busy_spot(void **state)
+{
+	struct snt_scanner *s = *state;
+	const char *root = testdata_dir("healthcode-small/camera");
+	struct canvas c;
+	struct capture k;
+	float x = -1, y = -1;
+
+	canvas_new(&c, 640, 480, 0, white);
+	k.f = rgb_frame(&c);
+	k.rgb = (struct scan__rgb){ c.px, c.w, c.h, c.stride };
+	assert_int_equal(scan__find_finders(s, &k.f, &k.rgb, s->cands, SCAN__MAX_CANDS), 0);
+	assert_int_equal(scan__busy_spot(s, c.w, c.h, &x, &y), 0);
+	degrade(&c, 0, 100);
+	assert_true(scan__find_finders(s, &k.f, &k.rgb, s->cands, SCAN__MAX_CANDS) != SIZE_MAX);
+	assert_int_equal(scan__busy_spot(s, c.w, c.h, &x, &y), 0);
+	canvas_free(&c);
+
+	if (!root)
+		return;
+	load_small(root, "020-red.jpg", &k);
+	assert_int_equal(scan__find_finders(s, &k.f, &k.rgb, s->cands, SCAN__MAX_CANDS), 0);
+	assert_int_equal(scan__busy_spot(s, k.img.width, k.img.height, &x, &y), 1);
+	assert_true(x > 309 && x < 384 && y > 189 && y < 264);
+	snt_image_release(&k.img);
+}
+
+/*
+ * Deconvolution in module space (scan__grid_deconvolve()): a version 3
+ * grid (29 modules) of random data modules, each sample a sloping
+ * background less the 5x5 modules around it blurred together (a module's
+ * own shade weighs 60, an edge neighbour's 30, a diagonal one's 15, two
+ * away 8, 4 and 2) with noise of +-6: judged against the local mean many
+ * modules come out wrong, deconvolved from there none; a grid of one grey
+ * has no contrast to fit (-1).
+ */
+static void test_grid_deconvolve(void **state)
+{
+	enum { N = 29, V = 3 };
+	static const float w[6] = { 60, 30, 15, 8, 4, 2 };
+	uint8_t truth[N * N], dark[N * N];
+	float val[N * N];
+	uint32_t seed = 777;
+	unsigned int wrong = 0;
+
+	(void)state;
+	for (unsigned int r = 0; r < N; r++)
+		for (unsigned int c = 0; c < N; c++) {
+			int d;
+
+			if (!scan__grid_fixed_module(N, r, c, &d) &&
+			    !scan__grid_align_module(V, N, r, c, &d)) {
+				seed = seed * 1103515245u + 12345u;
+				d = (seed >> 16) & 1;
+			}
+			truth[r * N + c] = (uint8_t)d;
+		}
+	for (int r = 0; r < N; r++)
+		for (int c = 0; c < N; c++) {
+			float v = 200 + 1.5f * (float)c - 0.8f * (float)r;
+
+			for (int dy = -2; dy <= 2; dy++)
+				for (int dx = -2; dx <= 2; dx++) {
+					int y = r + dy, x = c + dx, ay = abs(dy), ax = abs(dx);
+					int k = ax + ay == 0 ? 0 : ax + ay == 1 ? 1 : ax == 1 && ay == 1 ? 2 :
+						ax + ay == 2 ? 3 : ax + ay == 3 ? 4 : 5;
+
+					if (y >= 0 && x >= 0 && y < N && x < N && truth[y * N + x])
+						v -= w[k];
+				}
+			seed = seed * 1103515245u + 12345u;
+			val[r * N + c] = v + (float)((seed >> 16) % 13) - 6;
+		}
+	/* The start: each sample against the mean of the 7x7 around it. */
+	for (int r = 0; r < N; r++)
+		for (int c = 0; c < N; c++) {
+			float sum = 0;
+			int k = 0;
+
+			for (int y = r - 3; y <= r + 3; y++)
+				for (int x = c - 3; x <= c + 3; x++)
+					if (y >= 0 && x >= 0 && y < N && x < N)
+						sum += val[y * N + x], k++;
+			dark[r * N + c] = val[r * N + c] < sum / (float)k;
+			wrong += dark[r * N + c] != truth[r * N + c];
+		}
+	assert_true(wrong > 20);
+	assert_int_equal(scan__grid_deconvolve(val, V, N, dark), 0);
+	assert_memory_equal(dark, truth, sizeof(truth));
+
+	for (size_t i = 0; i < N * N; i++)
+		val[i] = 128;
+	assert_int_equal(scan__grid_deconvolve(val, V, N, dark), -1);
 }
 
 /*
@@ -1691,12 +1811,12 @@ static void test_camera_captures(void **state)
  * blur, glare, JPEG loss; 60) and healthcode-small (codes 50-80 pixels
  * wide, about 2 pixels a module; 45).  Every code read is the manifest's
  * exact payload, none of them a yellow or red code reported green; at least
- * HARD_MIN and SMALL_MIN read exactly with the right colour (51 and 20 on
+ * HARD_MIN and SMALL_MIN read exactly with the right colour (52 and 24 on
  * x86-64; one less allows for floating-point contraction elsewhere).  The
  * issue asks for 42 and 23; the counts printed say where the scanner stands.
  */
-#define HARD_MIN 50
-#define SMALL_MIN 19
+#define HARD_MIN 51
+#define SMALL_MIN 23
 
 static void test_hard_captures(void **state)
 {
@@ -1881,6 +2001,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_small_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grid_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confirm_finders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_spot, setup, teardown),
+		cmocka_unit_test(test_grid_deconvolve),
 		cmocka_unit_test_setup_teardown(test_small_blurred, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_equalised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
