@@ -550,8 +550,8 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 	}
 
 	/*
-	 * A frame with no finder pattern anywhere has no code zbar could read:
-	 * it finishes here.  Small frames (whose modules may be under a pixel)
+	 * A frame with no finder pattern anywhere and no busy spot has no code
+	 * zbar could read: it finishes here.  Small frames (whose modules may be under a pixel)
 	 * always get the full search.  (One candidate crossed by two rows is
 	 * enough: blur, tilt and a logo may hide the other two finders.)
 	 */

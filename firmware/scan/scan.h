@@ -16,7 +16,10 @@
  * one row, a module of at most 6 pixels) is confirmed: the minimum
  * channel around it, binarised by the local mean, holds two finders of one
  * code (small blurred codes, whose finders' light rings the block
- * thresholds lose).  Otherwise zbar is tried on several grey planes built
+ * thresholds lose), or the frame has a busy spot: 3x3 blocks of 12 pixels,
+ * each spanning at least 72 grey levels on the minimum channel, in a frame
+ * where at most one block in 16 does (a code too small and blurred for any
+ * row to cross a finder).  Otherwise zbar is tried on several grey planes built
  * from the colour frame, cheapest first, stopping at the first plane that
  * yields a symbol: a colour-aware plane in which green, yellow and red
  * modules are all dark (minimum channel), luma (ITU-R BT.601 weights), the
