@@ -400,28 +400,35 @@ static int check(const char *pub_path, const char *ack_path, const char *time_pa
 	}
 }
 
+/*
+ * Every option once: its name, getopt code, whether it takes an argument,
+ * and what it sets in main()'s struct opts o; main()'s option table and switch
+ * are made from this list.
+ */
+#define GEN_OPTIONS(X) \
+	X("bureau-pub", 'b', required_argument, o.bureau_pub = optarg) \
+	X("keys", 'k', required_argument, o.keys = optarg) \
+	X("logs", 'l', required_argument, o.logs = optarg) \
+	X("out", 'o', required_argument, o.out = optarg) \
+	X("devices", 'd', required_argument, o.devices = strtol(optarg, NULL, 10)) \
+	X("entries", 'e', required_argument, o.entries = strtol(optarg, NULL, 10)) \
+	X("per-bundle", 'K', required_argument, o.per_bundle = strtol(optarg, NULL, 10)) \
+	X("prefix", 'p', required_argument, o.prefix = optarg) \
+	X("variant", 'v', required_argument, o.variant = strtol(optarg, NULL, 10)) \
+	X("priority", 'P', no_argument, o.priority = 1) \
+	X("flat", 'f', no_argument, o.flat = 1) \
+	X("sign-key", 's', required_argument, o.sign_key = optarg) \
+	X("check-ack", 'A', required_argument, o.check_ack = optarg) \
+	X("check-time", 't', required_argument, o.check_time = optarg) \
+	X("start-ms", 'S', required_argument, o.start_ms = strtoll(optarg, NULL, 10)) \
+	X("interval-s", 'I', required_argument, o.interval_s = strtol(optarg, NULL, 10)) \
+	X("records", 'r', no_argument, o.records = 1)
+#define AS_LONGOPT(name, code, arg, set) { name, arg, NULL, code },
+#define AS_CASE(name, code, arg, set) case code: set; break;
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "bureau-pub", required_argument, NULL, 'b' },
-		{ "keys", required_argument, NULL, 'k' },
-		{ "logs", required_argument, NULL, 'l' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "devices", required_argument, NULL, 'd' },
-		{ "entries", required_argument, NULL, 'e' },
-		{ "per-bundle", required_argument, NULL, 'K' },
-		{ "prefix", required_argument, NULL, 'p' },
-		{ "variant", required_argument, NULL, 'v' },
-		{ "priority", no_argument, NULL, 'P' },
-		{ "flat", no_argument, NULL, 'f' },
-		{ "sign-key", required_argument, NULL, 's' },
-		{ "check-ack", required_argument, NULL, 'A' },
-		{ "check-time", required_argument, NULL, 't' },
-		{ "start-ms", required_argument, NULL, 'S' },
-		{ "interval-s", required_argument, NULL, 'I' },
-		{ "records", no_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct option longopts[] = { GEN_OPTIONS(AS_LONGOPT) { NULL, 0, NULL, 0 } };
 	struct opts o = { .devices = 1, .entries = 100, .per_bundle = BATCH, .prefix = "gate", .interval_s = 20,
 			  .start_ms = INT64_C(1795910400000) };	/* 2026-11-29T00:00:00Z */
 	EVP_PKEY *bureau = NULL, *override = NULL;
@@ -431,23 +438,7 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b': o.bureau_pub = optarg; break;
-		case 'k': o.keys = optarg; break;
-		case 'l': o.logs = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'd': o.devices = strtol(optarg, NULL, 10); break;
-		case 'e': o.entries = strtol(optarg, NULL, 10); break;
-		case 'K': o.per_bundle = strtol(optarg, NULL, 10); break;
-		case 'p': o.prefix = optarg; break;
-		case 'v': o.variant = strtol(optarg, NULL, 10); break;
-		case 'P': o.priority = 1; break;
-		case 'f': o.flat = 1; break;
-		case 's': o.sign_key = optarg; break;
-		case 'A': o.check_ack = optarg; break;
-		case 't': o.check_time = optarg; break;
-		case 'S': o.start_ms = strtoll(optarg, NULL, 10); break;
-		case 'I': o.interval_s = strtol(optarg, NULL, 10); break;
-		case 'r': o.records = 1; break;
+		GEN_OPTIONS(AS_CASE)
 		default:
 			fprintf(stderr, "usage: gen_bundles --bureau-pub F --keys D --logs D --out D [...]\n");
 			return 2;
