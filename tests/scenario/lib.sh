@@ -236,8 +236,9 @@ bureau_begin() {
 }
 
 # serve_start LOG ARG... - `sentinel-bureau ARG...` (ARG... ending with
-# serve and its options) started in the background, its stdout to LOG.log
-# and its stderr to LOG.err; serve_pid is the server's own PID (stopped at
+# serve and its options) started in the background in the current
+# directory, its stdout to LOG.log and its stderr to LOG.err; serve_pid is
+# the server's own PID (stopped at
 # exit, also on failure: lib_cleanup).  Returns once it prints its
 # 'listening on 127.0.0.1:PORT' line (waiting up to 10 s), with port its
 # PORT; when it does not listen, the test fails and ends there, with its
@@ -245,7 +246,8 @@ bureau_begin() {
 serve_start() {
 	_log=$1
 	shift
-	"$B/sentinel-bureau" "$@" >"$_log.log" 2>"$_log.err" &
+	case $B in /*) _bb=$B/sentinel-bureau ;; *) _bb=$ROOT/$B/sentinel-bureau ;; esac
+	"$_bb" "$@" >"$_log.log" 2>"$_log.err" &
 	serve_pid=$!
 	serve_pids="$serve_pids $serve_pid"
 	_i=0

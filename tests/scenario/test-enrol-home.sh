@@ -194,19 +194,15 @@ gate-7: seal key registered"
 out=$(cd "$T/clerk" && bst enrol --home 阳光养老院 --gate gate-8 --bureau-key "$T/bureau.key.pub" \
 	--output "$T/s8" 2>&1)
 tok8=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p')
-(cd "$T/root" && exec "$BA/sentinel-bureau" --db "$DB" --state-dir "$T/st" --key "$T/bureau.key" serve \
-	--listen 127.0.0.1:0 >"$T/serve8.log" 2>"$T/serve8.err") &
-pid=$!
-i=0
-while ! grep -q '^listening on ' "$T/serve8.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve8.log")
-[ -n "$port" ] || fail "serve (state dir) did not start: $(cat "$T/serve8.err")"
+cd "$T/root" || exit 1
+serve_start "$T/serve8" --db "$DB" --state-dir "$T/st" --key "$T/bureau.key" serve --listen 127.0.0.1:0
+cd "$ROOT" || exit 1
 gate_conf "$T/g8"
 out=$("$ctl" enrol --config "$T/g8/gate.conf" --online "http://127.0.0.1:$port" --token "$tok8" 2>&1)
 expect_eq "state dir: online enrol: exit" "$?" "0"
 expect_eq "state dir: online enrol: trust list" "$(printf '%s\n' "$out" | grep '^trust list:' | sed 's/(was 0), .*/(was 0)/')" \
 	"trust list: installed version 2 (was 0)"
-kill "$pid"; wait "$pid" 2>/dev/null
+serve_stop
 expect_eq "state dir: nothing in the working directories" "$(ls -A "$T/clerk" "$T/root")" "$T/clerk:
 
 $T/root:"
