@@ -38,9 +38,8 @@ struct opts {
 	const char *trust[MAX_TRUST];
 	size_t n_trust;
 	bool help;
+	const char *cmd;	/* the command word given (enrol, enrol-import): its messages name it */
 };
-
-static const char *cur = "enrol";
 
 static void usage(void)
 {
@@ -62,18 +61,18 @@ static void usage(void)
 	      "removed from the stick.\n"), stdout);
 }
 
-/* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated. */
-static int read_all(const char *path, char **out, size_t *len)
+/* Read @path whole (a regular file of at most MAX_FILE bytes); NUL-terminated; errors said as @cmd's. */
+static int read_all(const char *cmd, const char *path, char **out, size_t *len)
 {
 	uint8_t *buf;
 	int rc = snt_read_file(path, MAX_FILE, &buf, len);
 
 	if (rc == ENOMEM) {
-		bureau_err(cur, _("out of memory"));
+		bureau_err(cmd, _("out of memory"));
 		return -1;
 	}
 	if (rc) {
-		bureau_err(cur, "%s: %s", path, rc == SNT_ETOOBIG ? _("larger than 1 MiB") : snt_open_strerror(rc));
+		bureau_err(cmd, "%s: %s", path, rc == SNT_ETOOBIG ? _("larger than 1 MiB") : snt_open_strerror(rc));
 		return -1;
 	}
 	*out = (char *)buf;
@@ -167,7 +166,7 @@ static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
 		if (!bureau_db_is_url(o->db) && stat(o->db, &sb) != 0) {
 			printf(_("no rule set: %s does not exist yet (policy sign --db gives the home one)\n"), o->db);
 		} else if (bureau_db_open_mode(o->db, false, &db, why, sizeof(why))) {
-			bureau_err(cur, "%s", why);
+			bureau_err(o->cmd, "%s", why);
 			return -1;
 		} else {
 			err = bureau_db_rules_home(db, o->home, &cose, &len, &version, why, sizeof(why));
@@ -175,7 +174,7 @@ static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
 			if (err == BUREAU_ERR_NOTFOUND) {
 				printf(_("no rule set: home %s has none yet (policy sign --db gives it one)\n"), o->home);
 			} else if (err) {
-				bureau_err(cur, "%s", why);
+				bureau_err(o->cmd, "%s", why);
 				return -1;
 			} else if (!rules_fit(cose, len, pub, o->home, o->gate, &version, why, sizeof(why))) {
 				printf(_("no rule set: the home's current one is not for this gate (%s)\n"), why);
@@ -192,7 +191,7 @@ static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
 	if (err == BUREAU_ERR_NOTFOUND) {
 		printf(_("no trust list: home %s has none yet (trust sign --db gives it one)\n"), o->home);
 	} else if (err) {
-		bureau_err(cur, "%s", why);
+		bureau_err(o->cmd, "%s", why);
 		return -1;
 	} else {
 		if (json_object_set_new(pkg, "trust_list", hex_of((const char *)cose, len)))
@@ -202,7 +201,7 @@ static int add_current(const struct opts *o, EVP_PKEY *pub, json_t *pkg)
 	status = 0;
 	goto out;
 oom:
-	bureau_err(cur, _("out of memory"));
+	bureau_err(o->cmd, _("out of memory"));
 out:
 	free(cose);
 	return status;
@@ -220,33 +219,34 @@ static int cmd_enrol(const struct opts *o)
 	int status = EXIT_USAGE;
 
 	if (!o->home || !o->gate || !o->bureau_key || !o->output) {
-		bureau_err(cur, _("--home, --gate, --bureau-key and --output are required"));
+		bureau_err(o->cmd, _("--home, --gate, --bureau-key and --output are required"));
 		return EXIT_USAGE;
 	}
 	if (!*o->home || !snt_text_clean(o->home) || strlen(o->home) > 127) {
-		bureau_err(cur, _("--home: not 1-127 bytes of UTF-8 text without control characters"));
+		bureau_err(o->cmd, _("--home: not 1-127 bytes of UTF-8 text without control characters"));
 		return EXIT_USAGE;
 	}
 	if (!bureau_device_id_valid(o->gate) || !strcmp(o->gate, "enrol")) {
-		bureau_err(cur, _("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)"),
-			 o->gate);
+		bureau_err(o->cmd,
+			   _("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)"),
+			   o->gate);
 		return EXIT_USAGE;
 	}
 	if (o->duty_phone && (strlen(o->duty_phone) > 31 || !snt_text_clean(o->duty_phone))) {
-		bureau_err(cur, _("--duty-phone: not 0-31 bytes of text"));
+		bureau_err(o->cmd, _("--duty-phone: not 0-31 bytes of text"));
 		return EXIT_USAGE;
 	}
 	if (o->bureau_url && (strlen(o->bureau_url) > 255 || (strncmp(o->bureau_url, "https://", 8) &&
 							       strncmp(o->bureau_url, "http://", 7)))) {
-		bureau_err(cur, _("--bureau-url: not an http:// or https:// URL of at most 255 bytes"));
+		bureau_err(o->cmd, _("--bureau-url: not an http:// or https:// URL of at most 255 bytes"));
 		return EXIT_USAGE;
 	}
 	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
-		bureau_err(cur, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
+		bureau_err(o->cmd, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
 		return EXIT_USAGE;
 	}
 	if (RAND_bytes(raw, sizeof(raw)) != 1) {
-		bureau_err(cur, _("no random bytes for the token"));
+		bureau_err(o->cmd, _("no random bytes for the token"));
 		EVP_PKEY_free(pub);
 		return EXIT_USAGE;
 	}
@@ -268,17 +268,17 @@ static int cmd_enrol(const struct opts *o)
 		goto oom;
 	if (o->bureau_url && json_object_set_new(pkg, "bureau_url", json_string(o->bureau_url)))
 		goto oom;
-	if (read_all(o->bureau_key, &buf, &len))
+	if (read_all(o->cmd, o->bureau_key, &buf, &len))
 		goto out;
 	if (json_object_set_new(pkg, "bureau_key", json_string(buf)))
 		goto oom;
 	free(buf);
 	buf = NULL;
 	if (o->ca) {
-		if (read_all(o->ca, &buf, &len))
+		if (read_all(o->cmd, o->ca, &buf, &len))
 			goto out;
 		if (snt_sign_ca_pem_check(buf, len) != SNT_SIGN_OK) {
-			bureau_err(cur, _("--ca %s: not PEM certificates"), o->ca);
+			bureau_err(o->cmd, _("--ca %s: not PEM certificates"), o->ca);
 			goto out;
 		}
 		if (json_object_set_new(pkg, "bureau_ca", json_string(buf)))
@@ -290,10 +290,10 @@ static int cmd_enrol(const struct opts *o)
 		char why[256];
 		uint64_t version;
 
-		if (read_all(o->rules, &buf, &len))
+		if (read_all(o->cmd, o->rules, &buf, &len))
 			goto out;
 		if (!rules_fit((const uint8_t *)buf, len, pub, o->home, o->gate, &version, why, sizeof(why))) {
-			bureau_err(cur, _("--rules %s: refused: %s"), o->rules, why);
+			bureau_err(o->cmd, _("--rules %s: refused: %s"), o->rules, why);
 			goto out;
 		}
 		if (json_object_set_new(pkg, "rules", hex_of(buf, len)))
@@ -306,16 +306,16 @@ static int cmd_enrol(const struct opts *o)
 
 		base = base ? base + 1 : o->trust[i];
 		if (!snt_device_id_valid(base)) {
-			bureau_err(cur, _("--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -"), o->trust[i]);
+			bureau_err(o->cmd, _("--trust %s: its name is not 1-63 of A-Z a-z 0-9 . _ -"), o->trust[i]);
 			goto out;
 		}
-		if (read_all(o->trust[i], &buf, &len))
+		if (read_all(o->cmd, o->trust[i], &buf, &len))
 			goto out;
 		{
 			char err[256] = "";
 
 			if (snt_trustlist_check_file(base, (const uint8_t *)buf, len, err, sizeof(err))) {
-				bureau_err(cur, _("--trust %s: refused: %s"), o->trust[i], err);
+				bureau_err(o->cmd, _("--trust %s: refused: %s"), o->trust[i], err);
 				goto out;
 			}
 		}
@@ -334,30 +334,30 @@ static int cmd_enrol(const struct opts *o)
 	/* The bureau's copy first: a package on a stick always has its token. */
 	if (bureau_state_dir(o->db, o->state_dir, "enrol", dir, sizeof(dir)) ||
 	    (size_t)snprintf(path, sizeof(path), "%s/used", dir) >= sizeof(path)) {
-		bureau_err(cur, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
+		bureau_err(o->cmd, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
 		goto out;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		bureau_err(cur, _("cannot make the token directory %s: %s"), dir, strerror(errno));
+		bureau_err(o->cmd, _("cannot make the token directory %s: %s"), dir, strerror(errno));
 		goto out;
 	}
 	if (mkdir(path, 0700) && errno != EEXIST) {
-		bureau_err(cur, _("cannot make the token directory %s: %s"), path, strerror(errno));
+		bureau_err(o->cmd, _("cannot make the token directory %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, token) >= sizeof(path) ||
 	    (errno = snt_write_atomic(path, text, strlen(text), 0600))) {
-		bureau_err(cur, _("cannot write %s: %s"), path, strerror(errno));
+		bureau_err(o->cmd, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol/%s", o->output, o->gate) >= sizeof(path) ||
 	    make_dirs(path)) {
-		bureau_err(cur, _("cannot make %s/sentinel/enrol/%s: %s"), o->output, o->gate, strerror(errno));
+		bureau_err(o->cmd, _("cannot make %s/sentinel/enrol/%s: %s"), o->output, o->gate, strerror(errno));
 		goto out;
 	}
 	strncat(path, "/package.json", sizeof(path) - strlen(path) - 1);
 	if ((errno = snt_write_atomic(path, text, strlen(text), 0600))) {
-		bureau_err(cur, _("cannot write %s: %s"), path, strerror(errno));
+		bureau_err(o->cmd, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
 	printf(_("enrolment package for gate %s: %s\n"), o->gate, path);
@@ -373,7 +373,7 @@ static int cmd_enrol(const struct opts *o)
 	status = EXIT_OK;
 	goto out;
 oom:
-	bureau_err(cur, _("out of memory"));
+	bureau_err(o->cmd, _("out of memory"));
 out:
 	free(buf);
 	free(text);
@@ -556,20 +556,19 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 	return 0;
 }
 
-/* Whether @path on a stick is a symbolic link (said on stderr: refused, never followed). */
-static bool stick_link(const char *path)
+/* Whether @path on a stick is a symbolic link (said on stderr as @cmd's: refused, never followed). */
+static bool stick_link(const char *cmd, const char *path)
 {
 	struct stat st;
 
 	if (lstat(path, &st) || !S_ISLNK(st.st_mode))
 		return false;
-	bureau_err(cur, _("%s: a symbolic link: refused"), path);
+	bureau_err(cmd, _("%s: a symbolic link: refused"), path);
 	return true;
 }
 
 /* One gate's reply in @dir (DIR/sentinel/enrol/ID): 0 registered, 1 refused, 2 error, -1 none. */
-static int import_one(const char *db_path, const char *state_dir, struct bureau_db *db, const char *dir,
-		      const char *id,
+static int import_one(const struct opts *o, struct bureau_db *db, const char *dir, const char *id,
 		      int64_t now_ms)
 {
 	char path[4096], seal_path[4096], why[BUREAU_WHY_LEN], *reply = NULL, *pub = NULL, *seal0 = NULL;
@@ -583,40 +582,40 @@ static int import_one(const char *db_path, const char *state_dir, struct bureau_
 	if ((size_t)snprintf(path, sizeof(path), "%s/reply.json", dir) >= sizeof(path) ||
 	    (lstat(path, &st) && errno == ENOENT))
 		return -1;
-	if (stick_link(path))
+	if (stick_link(o->cmd, path))
 		return 1;
-	if (read_all(path, &reply, &len))
+	if (read_all(o->cmd, path, &reply, &len))
 		return 2;
 	r = json_loads(reply, 0, NULL);
 	free(reply);
 	gate = r ? json_string_value(json_object_get(r, "gate")) : NULL;
 	token = r ? json_string_value(json_object_get(r, "token")) : NULL;
 	if (!gate || !token || strcmp(gate, id)) {
-		bureau_err(cur, _("%s: not a reply of gate %s"), path, id);
+		bureau_err(o->cmd, _("%s: not a reply of gate %s"), path, id);
 		json_decref(r);
 		return 1;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/device.pub", dir) >= sizeof(path) || stick_link(path)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/device.pub", dir) >= sizeof(path) || stick_link(o->cmd, path)) {
 		json_decref(r);
 		return 1;
 	}
-	if (read_all(path, &pub, &len)) {
+	if (read_all(o->cmd, path, &pub, &len)) {
 		json_decref(r);
 		return 2;
 	}
 	/* The first seal key, when the gate wrote one back (not through a symbolic link). */
 	if ((size_t)snprintf(seal_path, sizeof(seal_path), "%s/seal0", dir) >= sizeof(seal_path) ||
-	    stick_link(seal_path)) {
+	    stick_link(o->cmd, seal_path)) {
 		free(pub);
 		json_decref(r);
 		return 1;
 	}
-	if (access(seal_path, F_OK) == 0 && read_all(seal_path, &seal0, &len)) {
+	if (access(seal_path, F_OK) == 0 && read_all(o->cmd, seal_path, &seal0, &len)) {
 		free(pub);
 		json_decref(r);
 		return 2;
 	}
-	status = bureau_enrol_redeem(db_path, state_dir, db, NULL, token, id, pub, seal0, now_ms, &pkg, why,
+	status = bureau_enrol_redeem(o->db, o->state_dir, db, NULL, token, id, pub, seal0, now_ms, &pkg, why,
 				     sizeof(why));
 	free(pub);
 	had_seal = seal0 != NULL;
@@ -625,7 +624,7 @@ static int import_one(const char *db_path, const char *state_dir, struct bureau_
 		free(seal0);
 	}
 	if (status) {
-		bureau_err(cur, _("gate %s: refused: %s"), id, why);
+		bureau_err(o->cmd, _("gate %s: refused: %s"), id, why);
 	} else {
 		printf(_("registered %s (enrolled), home %s\n"), id,
 		       json_string_value(json_object_get(pkg, "home")));
@@ -633,7 +632,7 @@ static int import_one(const char *db_path, const char *state_dir, struct bureau_
 			printf(_("%s: seal key registered\n"), id);
 			/* Secret: off the stick once the bureau has it. */
 			if (unlink(seal_path))
-				bureau_err(cur, _("warning: %s: cannot remove it from the stick (%s): remove it by hand"),
+				bureau_err(o->cmd, _("warning: %s: cannot remove it from the stick (%s): remove it by hand"),
 					 seal_path, strerror(errno));
 		}
 	}
@@ -652,18 +651,18 @@ static int cmd_import(const struct opts *o, const char *dir)
 	DIR *d;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol", dir) >= sizeof(path)) {
-		bureau_err(cur, _("%s: path too long"), dir);
+		bureau_err(o->cmd, _("%s: path too long"), dir);
 		return EXIT_USAGE;
 	}
 	d = opendir(path);
 	if (!d) {
-		bureau_err(cur, "%s: %s", path, strerror(errno));
+		bureau_err(o->cmd, "%s: %s", path, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (snt_create_private(o->db) != 0)
 		why[0] = '\0';
 	if (bureau_db_open(o->db, &db, why, sizeof(why))) {
-		bureau_err(cur, "%s", why);
+		bureau_err(o->cmd, "%s", why);
 		closedir(d);
 		return EXIT_USAGE;
 	}
@@ -678,7 +677,7 @@ static int cmd_import(const struct opts *o, const char *dir)
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= sizeof(sub) ||
 		    lstat(sub, &st) || !S_ISDIR(st.st_mode))
 			continue;
-		r = import_one(o->db, o->state_dir, db, sub, de->d_name, snt_clock_utc_ms(&clk));
+		r = import_one(o, db, sub, de->d_name, snt_clock_utc_ms(&clk));
 		if (r < 0)
 			continue;
 		seen++;
@@ -717,7 +716,7 @@ static int run(const char *word, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.db = "bureau.db";
-	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
+	o.cmd = word;
 	opterr = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -734,7 +733,7 @@ static int run(const char *word, int argc, char **argv)
 		case 'r': o.rules = optarg; break;
 		case 't':
 			if (o.n_trust == MAX_TRUST) {
-				bureau_err(cur, _("at most %d --trust files"), MAX_TRUST);
+				bureau_err(o.cmd, _("at most %d --trust files"), MAX_TRUST);
 				return EXIT_USAGE;
 			}
 			o.trust[o.n_trust++] = optarg;
@@ -742,7 +741,7 @@ static int run(const char *word, int argc, char **argv)
 		case 'h': o.help = true; break;
 		case 'K': misplaced = "--key"; break;
 		default:
-			return bureau_option_error(cur, NULL, c, argv);
+			return bureau_option_error(o.cmd, NULL, c, argv);
 		}
 	}
 	if (o.help) {
@@ -752,35 +751,35 @@ static int run(const char *word, int argc, char **argv)
 	if (optind >= argc)
 		return EXIT_USAGE;
 	import = !strcmp(argv[optind], "enrol-import");
-	cur = argv[optind];
+	o.cmd = argv[optind];
 	if (misplaced) {
 		/* As the other commands say it (main.c). */
-		bureau_err(cur, _("option %s does not apply to this command"), misplaced);
+		bureau_err(o.cmd, _("option %s does not apply to this command"), misplaced);
 		fprintf(stderr, _("Try 'sentinel-bureau --help'.\n"));
 		return EXIT_USAGE;
 	}
 	if (!*o.db) {
-		bureau_err(cur, _("--db needs a path"));
+		bureau_err(o.cmd, _("--db needs a path"));
 		return EXIT_USAGE;
 	}
 	if (o.state_dir && !*o.state_dir) {
-		bureau_err(cur, _("--state-dir needs a directory"));
+		bureau_err(o.cmd, _("--state-dir needs a directory"));
 		return EXIT_USAGE;
 	}
 	if (import) {
 		if (o.home || o.gate || o.bureau_key || o.output || o.duty_phone || o.bureau_url || o.ca ||
 		    o.rules || o.n_trust) {
-			bureau_err(cur, _("enrol-import takes only --db, --state-dir and DIR"));
+			bureau_err(o.cmd, _("enrol-import takes only --db, --state-dir and DIR"));
 			return EXIT_USAGE;
 		}
 		if (argc - optind != 2) {
-			bureau_err(cur, "%s", argc - optind < 2 ? _("missing DIR") : _("unexpected argument"));
+			bureau_err(o.cmd, "%s", argc - optind < 2 ? _("missing DIR") : _("unexpected argument"));
 			return EXIT_USAGE;
 		}
 		return cmd_import(&o, argv[optind + 1]);
 	}
 	if (argc - optind != 1) {
-		bureau_err(cur, _("unexpected argument '%s'"), argv[optind + 1]);
+		bureau_err(o.cmd, _("unexpected argument '%s'"), argv[optind + 1]);
 		return EXIT_USAGE;
 	}
 	return cmd_enrol(&o);

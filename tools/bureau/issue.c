@@ -35,9 +35,11 @@ struct opts {
 	const char *gates[SNT_CREDENTIAL_MAX_GATES + 1];
 	size_t n_gates;
 	bool text, help, check;
+	const char *cmd;	/* the command word given (policy, badge, pass): its messages name it */
 };
 
-static const char *cur = "policy";
+/* The rule-set JSON is read only by `policy sign`: its messages name that command. */
+#define POLICY "policy"
 
 /* Where the one-line summary goes: stderr when an output itself is standard output (--out -, --card -). */
 static FILE *summary(const struct opts *o)
@@ -46,7 +48,7 @@ static FILE *summary(const struct opts *o)
 }
 
 #define HINT _("Try 'sentinel-bureau --help'.\n")
-#define usage_error(...) bureau_usage_error(cur, HINT, __VA_ARGS__)
+#define usage_error(cmd, ...) bureau_usage_error(cmd, HINT, __VA_ARGS__)
 
 /* `sentinel-bureau policy|badge|pass --help`. */
 static void command_usage(const char *cmd)
@@ -101,7 +103,7 @@ static void command_usage(const char *cmd)
 
 static int json_err(const char *in, const char *field, const char *why)
 {
-	bureau_err(cur, _("%s: field '%s': %s"), in, field, why);
+	bureau_err(POLICY, _("%s: field '%s': %s"), in, field, why);
 	return -1;
 }
 
@@ -306,7 +308,7 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 		why[0] = '\0';
 	err = bureau_db_open(db_path, &db, why, sizeof(why));
 	if (err) {
-		bureau_err(cur, "%s", why);
+		bureau_err(POLICY, "%s", why);
 		return EXIT_USAGE;
 	}
 	snt_clock_system(&clk);
@@ -314,11 +316,11 @@ static int record_rules(const char *db_path, const struct snt_rules *r, const ui
 				  sizeof(why));
 	bureau_db_close(db);
 	if (err == BUREAU_ERR_EXISTS) {
-		bureau_err(cur, _("%s: not recorded"), why);
+		bureau_err(POLICY, _("%s: not recorded"), why);
 		return EXIT_FAIL;
 	}
 	if (err) {
-		bureau_err(cur, "%s", why);
+		bureau_err(POLICY, "%s", why);
 		return EXIT_USAGE;
 	}
 	fprintf(out, _("rule set version %llu recorded for home %s: %s\n"), (unsigned long long)r->version, r->home,
@@ -340,14 +342,14 @@ static int rules_load(const char *in, struct snt_rules *r, json_t **root, uint8_
 
 	*root = json_load_file(in, JSON_REJECT_DUPLICATES, &jerr);
 	if (!*root) {
-		bureau_err(cur, "%s:%d: %s", in, jerr.line, jerr.text);
+		bureau_err(POLICY, "%s:%d: %s", in, jerr.line, jerr.text);
 		return -1;
 	}
 	if (rules_from_json(in, *root, r))
 		return -1;
 	rerr = snt_rules_encode(r, payload, plen, why, sizeof(why));
 	if (rerr) {
-		bureau_err(cur, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
+		bureau_err(POLICY, "%s: %s", in, rerr == SNT_RULES_ERR_INVAL && why[0] ? why : snt_rules_strerror(rerr));
 		return -1;
 	}
 	return 0;
@@ -366,7 +368,7 @@ static int policy_check(const char *in)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		bureau_err(cur, _("out of memory"));
+		bureau_err(POLICY, _("out of memory"));
 		return EXIT_USAGE;
 	}
 	if (rules_load(in, r, &root, &payload, &plen))
@@ -392,18 +394,18 @@ static int policy_sign(const struct opts *o, EVP_PKEY *key)
 	int status = EXIT_FAIL;
 
 	if (!r) {
-		bureau_err(cur, _("out of memory"));
+		bureau_err(POLICY, _("out of memory"));
 		return EXIT_USAGE;
 	}
 	if (rules_load(o->in, r, &root, &payload, &plen))
 		goto out;
 	if (snt_sign1_es256(key, payload, plen, &cose, &clen)) {
-		bureau_err(cur, _("cannot sign with the key"));
+		bureau_err(POLICY, _("cannot sign with the key"));
 		status = EXIT_USAGE;
 		goto out;
 	}
 	if (snt_card_write_file(o->out, cose, clen)) {
-		bureau_err(cur, _("cannot write %s: %s"), o->out, strerror(errno));
+		bureau_err(POLICY, _("cannot write %s: %s"), o->out, strerror(errno));
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -436,9 +438,9 @@ static int credential(const struct opts *o, EVP_PKEY *key, enum snt_credential_k
 		r.gates[i] = o->gates[i];
 	cerr = snt_card_issue(&r, key, now, &c, &text, why, sizeof(why));
 	if (cerr == SNT_CARD_ERR_USAGE)
-		return usage_error("%s", why);
+		return usage_error(o->cmd, "%s", why);
 	if (cerr) {
-		bureau_err(cur, "%s", why);
+		bureau_err(o->cmd, "%s", why);
 		return EXIT_USAGE;
 	}
 	if (o->text) {
@@ -483,7 +485,7 @@ static int run(const char *word, int argc, char **argv)
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
-	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
+	o.cmd = word;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -504,7 +506,7 @@ static int run(const char *word, int argc, char **argv)
 		case 'K': o.card_hash = optarg; break;
 		case 'g':
 			if (o.n_gates == SNT_CREDENTIAL_MAX_GATES)
-				return usage_error(P_("--gate: at most %d gate", "--gate: at most %d gates",
+				return usage_error(o.cmd, P_("--gate: at most %d gate", "--gate: at most %d gates",
 						      SNT_CREDENTIAL_MAX_GATES), SNT_CREDENTIAL_MAX_GATES);
 			o.gates[o.n_gates++] = optarg;
 			break;
@@ -512,7 +514,7 @@ static int run(const char *word, int argc, char **argv)
 		case 'C': o.check = true; break;
 		case 'h': o.help = true; break;
 		default:
-			return bureau_option_error(cur, HINT, c, argv);
+			return bureau_option_error(o.cmd, HINT, c, argv);
 		}
 	}
 	if (o.help && argc - optind >= 1) {
@@ -520,35 +522,35 @@ static int run(const char *word, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc - optind != 2)
-		return usage_error(_("usage: policy sign | badge issue | pass issue (see --help)"));
+		return usage_error(o.cmd, _("usage: policy sign | badge issue | pass issue (see --help)"));
 	cmd = argv[optind];
 	sub = argv[optind + 1];
-	cur = cmd;
+	o.cmd = cmd;
 	if (strcmp(sub, !strcmp(cmd, "policy") ? "sign" : "issue"))
-		return usage_error(_("unknown subcommand '%s'"), sub);
+		return usage_error(o.cmd, _("unknown subcommand '%s'"), sub);
 	if (o.check) {
 		/* --db and --key, global options (a wrapper may always give them), are not used. */
 		if (strcmp(cmd, "policy") || !o.in || o.out || o.card || o.ref || o.id || o.visitor || o.from ||
 		    o.until || o.issued || o.text || o.home || o.n_gates || o.uses)
-			return usage_error(_("policy sign --check takes --in only (no key is needed, nothing is written)"));
+			return usage_error(o.cmd, _("policy sign --check takes --in only (no key is needed, nothing is written)"));
 		return policy_check(o.in);
 	}
 	if (!o.key)
-		return usage_error(_("--key PATH (the bureau's private key) is required"));
+		return usage_error(o.cmd, _("--key PATH (the bureau's private key) is required"));
 	if (!strcmp(cmd, "policy") ? !o.out || !*o.out : (!o.out || !*o.out) && (!o.card || !*o.card))
-		return usage_error("%s", !strcmp(cmd, "policy") ? _("--out is required (- for standard output)")
+		return usage_error(o.cmd, "%s", !strcmp(cmd, "policy") ? _("--out is required (- for standard output)")
 				   : _("--out, --card or both are required (- for standard output)"));
 	if (o.out && o.card && !strcmp(o.out, "-") && !strcmp(o.card, "-"))
-		return usage_error(_("--out - and --card - would both write to standard output"));
+		return usage_error(o.cmd, _("--out - and --card - would both write to standard output"));
 	if (o.text && ((o.out && !strcmp(o.out, "-")) || (o.card && !strcmp(o.card, "-"))))
-		return usage_error(_("--text and %s - would both write to standard output"),
+		return usage_error(o.cmd, _("--text and %s - would both write to standard output"),
 				   o.out && !strcmp(o.out, "-") ? "--out" : "--card");
 	for (int i = 0; i < 2; i++) {
 		const char *t = i ? o.card : o.out;
 
 		/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
 		if (t && strcmp(t, "-") && lstat(t, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-			bureau_err(cur, _("cannot write %s: %s; give a regular file, or - for standard output"), t,
+			bureau_err(o.cmd, _("cannot write %s: %s; give a regular file, or - for standard output"), t,
 				   S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
 				   S_ISLNK(sb.st_mode) ? _("a symbolic link") : _("not a regular file"));
 			return EXIT_USAGE;
@@ -556,17 +558,17 @@ static int run(const char *word, int argc, char **argv)
 	}
 	if (!strcmp(cmd, "policy") && (!o.in || o.ref || o.id || o.visitor || o.from || o.until || o.issued || o.text ||
 				       o.home || o.n_gates || o.uses || o.card))
-		return usage_error(_("policy sign takes --in and --out (the home and gates are in the JSON)"));
+		return usage_error(o.cmd, _("policy sign takes --in and --out (the home and gates are in the JSON)"));
 	if (strcmp(cmd, "pass") && o.card_hash)
-		return usage_error(_("--card-hash is for pass issue only"));
+		return usage_error(o.cmd, _("--card-hash is for pass issue only"));
 	if (!strcmp(cmd, "badge") && (!o.ref || !o.home || o.in || o.id || o.visitor || o.from || o.until || o.uses))
-		return usage_error(_("badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)"));
+		return usage_error(o.cmd, _("badge issue takes --home, --ref and --out or --card (and --gate, --issued, --text)"));
 	if (!strcmp(cmd, "pass") && (!o.id || !o.home || !o.visitor || !o.from || !o.until || o.in || o.ref))
-		return usage_error(_("pass issue takes --home, --id, --visitor, --from, --until and --out or --card "
+		return usage_error(o.cmd, _("pass issue takes --home, --id, --visitor, --from, --until and --out or --card "
 				   "(and --uses, --gate, --issued, --text)"));
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
-		bureau_err(cur, _("cannot use the key %s: %s"), o.key,
+		bureau_err(o.cmd, _("cannot use the key %s: %s"), o.key,
 			 serr == SNT_SIGN_ERR_OPEN ? strerror(errno) : snt_sign_strerror(serr));
 		return EXIT_USAGE;
 	}

@@ -26,10 +26,8 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
-static const char *cur = "trust";
-
 #define HINT _("Try 'sentinel-bureau trust --help'.\n")
-#define usage_error(...) bureau_usage_error(cur, HINT, __VA_ARGS__)
+#define usage_error(cmd, ...) bureau_usage_error(cmd, HINT, __VA_ARGS__)
 
 static void usage(void)
 {
@@ -146,6 +144,7 @@ struct opts {
 	const char *in[MAX_IN];
 	size_t n_in;
 	bool help;
+	const char *cmd;	/* the command word given (trust): its messages name it */
 };
 
 /* Record @cose (@len bytes, version @version, of @home) as the home's current list in @db's directory. */
@@ -157,22 +156,22 @@ static int record(const struct opts *o, EVP_PKEY *key, const uint8_t *cose, size
 
 	if (bureau_state_dir(o->db, o->state_dir, "trust", dir, sizeof(dir)) ||
 	    home_file(dir, o->home, path, sizeof(path))) {
-		bureau_err(cur, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
+		bureau_err(o->cmd, _("%s: path too long"), o->state_dir ? o->state_dir : o->db);
 		return EXIT_USAGE;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		bureau_err(cur, _("cannot make the trust-list directory %s: %s"), dir, strerror(errno));
+		bureau_err(o->cmd, _("cannot make the trust-list directory %s: %s"), dir, strerror(errno));
 		return EXIT_USAGE;
 	}
 	held = kept_version(path, key);
 	if (held >= version) {
-		bureau_err(cur, _("home '%s' has trust list version %" PRIu64 " already: version %" PRIu64
+		bureau_err(o->cmd, _("home '%s' has trust list version %" PRIu64 " already: version %" PRIu64
 				  " is not newer"), o->home, held, version);
 		return EXIT_FAIL;
 	}
 	rc = snt_write_atomic(path, cose, len, 0600);
 	if (rc) {
-		bureau_err(cur, _("cannot write %s: %s"), path, strerror(rc));
+		bureau_err(o->cmd, _("cannot write %s: %s"), path, strerror(rc));
 		return EXIT_USAGE;
 	}
 	printf(_("recorded as the current trust list of home %s (was version %" PRIu64 ")\n"), o->home, held);
@@ -192,9 +191,9 @@ static int sign_list(const struct opts *o, EVP_PKEY *key, int64_t now_ms)
 	errno = 0;
 	tl.version = strtoull(o->version, &end, 10);
 	if (errno || *end || end == o->version || o->version[0] == '-' || tl.version < 1 || tl.version > INT64_MAX)
-		return usage_error(_("--version: '%s' is not a whole number of 1 or more"), o->version);
+		return usage_error(o->cmd, _("--version: '%s' is not a whole number of 1 or more"), o->version);
 	if (snt_strlcpy(tl.home, o->home, sizeof(tl.home)) >= sizeof(tl.home) || !o->home[0])
-		return usage_error(_("--home: not 1-127 bytes"));
+		return usage_error(o->cmd, _("--home: not 1-127 bytes"));
 	tl.issued_ms = now_ms;
 	for (size_t i = 0; i < o->n_in; i++) {
 		const char *base = strrchr(o->in[i], '/');
@@ -202,14 +201,14 @@ static int sign_list(const struct opts *o, EVP_PKEY *key, int64_t now_ms)
 
 		base = base ? base + 1 : o->in[i];
 		if (!snt_trustlist_name_valid(base)) {
-			status = usage_error(_("--in %s: its name is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')"),
+			status = usage_error(o->cmd, _("--in %s: its name is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')"),
 					     o->in[i]);
 			goto out;
 		}
 		snt_strlcpy(tl.files[i].name, base, sizeof(tl.files[i].name));
 		rc = snt_read_file(o->in[i], SNT_TRUSTLIST_MAX, &tl.files[i].data, &tl.files[i].len);
 		if (rc) {
-			bureau_err(cur, _("cannot read %s: %s"), o->in[i], rc == SNT_ETOOBIG ? _("over 1 MiB") :
+			bureau_err(o->cmd, _("cannot read %s: %s"), o->in[i], rc == SNT_ETOOBIG ? _("over 1 MiB") :
 				   rc == SNT_ENOTREG ? _("not a regular file") : snt_open_strerror(rc));
 			goto out;
 		}
@@ -217,13 +216,13 @@ static int sign_list(const struct opts *o, EVP_PKEY *key, int64_t now_ms)
 	}
 	e = snt_trustlist_sign(key, &tl, &cose, &len, err, sizeof(err));
 	if (e) {
-		bureau_err(cur, _("trust list refused: %s"), err[0] ? err : snt_trustlist_strerror(e));
+		bureau_err(o->cmd, _("trust list refused: %s"), err[0] ? err : snt_trustlist_strerror(e));
 		status = e == SNT_TRUSTLIST_ERR_NOMEM || e == SNT_TRUSTLIST_ERR_SIGNATURE ? EXIT_USAGE : EXIT_FAIL;
 		goto out;
 	}
 	if (!strcmp(o->out, "-")) {
 		if (fwrite(cose, 1, len, stdout) != len || fflush(stdout)) {
-			bureau_err(cur, _("cannot write the output: %s"), strerror(errno));
+			bureau_err(o->cmd, _("cannot write the output: %s"), strerror(errno));
 			goto out;
 		}
 	} else {
@@ -232,14 +231,14 @@ static int sign_list(const struct opts *o, EVP_PKEY *key, int64_t now_ms)
 
 		/* lstat: a symbolic link (/dev/stdout) would be replaced by the rename, not written through. */
 		if (lstat(o->out, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-			bureau_err(cur, _("cannot write %s: %s; give a regular file, or - for standard output"), o->out,
+			bureau_err(o->cmd, _("cannot write %s: %s; give a regular file, or - for standard output"), o->out,
 				   S_ISDIR(sb.st_mode) ? strerror(EISDIR) :
 				   S_ISLNK(sb.st_mode) ? _("a symbolic link") : _("not a regular file"));
 			goto out;
 		}
 		rc = snt_write_atomic(o->out, cose, len, 0644);
 		if (rc) {
-			bureau_err(cur, _("cannot write %s: %s"), o->out, strerror(rc));
+			bureau_err(o->cmd, _("cannot write %s: %s"), o->out, strerror(rc));
 			goto out;
 		}
 	}
@@ -276,7 +275,7 @@ static int run(const char *word, int argc, char **argv)
 	int c, status;
 
 	memset(&o, 0, sizeof(o));
-	cur = word;	/* its messages name the command given (enrol-import, badge, pass) */
+	o.cmd = word;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -289,12 +288,12 @@ static int run(const char *word, int argc, char **argv)
 		case 'o': o.out = optarg; break;
 		case 'i':
 			if (o.n_in == MAX_IN)
-				return usage_error(P_("--in: at most %d file", "--in: at most %d files", MAX_IN), MAX_IN);
+				return usage_error(o.cmd, P_("--in: at most %d file", "--in: at most %d files", MAX_IN), MAX_IN);
 			o.in[o.n_in++] = optarg;
 			break;
 		case 'h': o.help = true; break;
 		default:
-			return bureau_option_error(cur, HINT, c, argv);
+			return bureau_option_error(o.cmd, HINT, c, argv);
 		}
 	}
 	if (o.help) {
@@ -302,16 +301,16 @@ static int run(const char *word, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc - optind != 2 || strcmp(argv[optind + 1], "sign"))
-		return usage_error(_("usage: trust sign (see --help)"));
+		return usage_error(o.cmd, _("usage: trust sign (see --help)"));
 	if (!o.key)
-		return usage_error(_("--key PATH (the bureau's private key) is required"));
+		return usage_error(o.cmd, _("--key PATH (the bureau's private key) is required"));
 	if (o.state_dir && !*o.state_dir)
-		return usage_error("%s", _("--state-dir needs a directory"));
+		return usage_error(o.cmd, "%s", _("--state-dir needs a directory"));
 	if (!o.home || !o.version || !o.n_in || !o.out || !*o.out)
-		return usage_error(_("trust sign takes --home, --version, --in (one or more) and --out"));
+		return usage_error(o.cmd, _("trust sign takes --home, --version, --in (one or more) and --out"));
 	serr = snt_sign_key_load_private(o.key, &key);
 	if (serr) {
-		bureau_err(cur, _("cannot use the key %s: %s"), o.key,
+		bureau_err(o.cmd, _("cannot use the key %s: %s"), o.key,
 			   serr == SNT_SIGN_ERR_OPEN ? strerror(errno) : snt_sign_strerror(serr));
 		return EXIT_USAGE;
 	}
