@@ -406,6 +406,19 @@ int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
 	return (int)n;
 }
 
+bool snt_utf8_valid(const uint8_t *s, size_t len)
+{
+	uint32_t cp;
+	int n;
+
+	for (size_t i = 0; i < len; i += (size_t)n) {
+		n = snt_utf8_decode(s + i, len - i, &cp);
+		if (n == 0)
+			return false;
+	}
+	return true;
+}
+
 bool snt_char_unsafe(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||

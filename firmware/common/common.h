@@ -239,6 +239,13 @@ const char *snt_open_strerror(int err);
 int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
 
 /*
+ * snt_utf8_valid() - whether the @len bytes at @s are strict UTF-8 from end
+ * to end: each character as snt_utf8_decode() takes it (NUL bytes count as
+ * characters).  True for @len 0.
+ */
+bool snt_utf8_valid(const uint8_t *s, size_t len);
+
+/*
  * snt_char_unsafe() - whether @cp must never reach a terminal, a log line,
  * a CSV cell or a page raw: C0 controls (U+0000-U+001F), DEL, C1 controls
  * (U+0080-U+009F, ECMA-48 §5), the line and paragraph separators U+2028 and

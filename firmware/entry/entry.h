@@ -373,7 +373,8 @@ int snt_entry_check(const struct snt_entry *e, struct snt_entry_names *names) SN
 
 /*
  * snt_entry_utf8_valid() - whether @n bytes at @s are valid UTF-8 (RFC
- * 3629: no overlong forms, no surrogates, at most U+10FFFF).
+ * 3629: no overlong forms, no surrogates, at most U+10FFFF):
+ * snt_utf8_valid().
  */
 bool snt_entry_utf8_valid(const unsigned char *s, size_t n);
 

@@ -13,43 +13,7 @@
 
 int scan__utf8_valid(const uint8_t *in, size_t len)
 {
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t c = in[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i - 1 < n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((in[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (in[i + k] & 0x3f);
-		}
-		/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += n + 1;
-	}
-	return 1;
+	return snt_utf8_valid(in, len);
 }
 
 /*
