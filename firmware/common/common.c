@@ -108,28 +108,38 @@ const char *snt_table_text(const char *const *table, size_t n, unsigned int i, c
 	return i < n ? table[i] : fallback;
 }
 
-int snt_fopen_regular(const char *path, FILE **out)
+/*
+ * The file open as @fd (with O_NONBLOCK, so that opening a FIFO did not
+ * block) checked to be a regular file, then made blocking again.
+ * Return: 0; EISDIR for a directory, SNT_ENOTREG for any other kind; the
+ * errno value of fstat or fcntl.
+ */
+static int regular_blocking(int fd)
 {
 	struct stat sb;
-	int fd, flags, err;
+	int flags;
+
+	if (fstat(fd, &sb))
+		return errno;
+	if (!S_ISREG(sb.st_mode))
+		return S_ISDIR(sb.st_mode) ? EISDIR : SNT_ENOTREG;
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+		return errno;
+	return 0;
+}
+
+int snt_fopen_regular(const char *path, FILE **out)
+{
+	int fd, err;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return errno;
-	if (fstat(fd, &sb)) {
-		err = errno;
+	err = regular_blocking(fd);
+	if (err)
 		goto err_close;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err = S_ISDIR(sb.st_mode) ? EISDIR : SNT_ENOTREG;
-		goto err_close;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-		err = errno;
-		goto err_close;
-	}
 	*out = fdopen(fd, "r");
 	if (!*out) {
 		err = errno;
@@ -341,7 +351,7 @@ int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mo
 int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)
 {
 	struct stat sb;
-	int f, fl, err;
+	int f, err;
 
 	*fd = -1;
 	f = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, (mode_t)mode);
@@ -352,25 +362,13 @@ int snt_open_companion(const char *path, int flags, unsigned mode, int *fd)
 			return SNT_ESYMLINK;
 		return err;
 	}
-	if (fstat(f, &sb)) {
-		err = errno;
-		goto err_close;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		err = S_ISDIR(sb.st_mode) ? EISDIR : SNT_ENOTREG;
-		goto err_close;
-	}
-	fl = fcntl(f, F_GETFL);
-	if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		err = errno;
-		goto err_close;
+	err = regular_blocking(f);
+	if (err) {
+		close(f);
+		return err;
 	}
 	*fd = f;
 	return 0;
-
-err_close:
-	close(f);
-	return err;
 }
 
 int snt_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
