@@ -381,18 +381,24 @@ static void check_colour(struct snt_scanner *s, const uint8_t dark[3], int inver
 	canvas_free(&c);
 }
 
+/* A screen colour and the code colour it must read as. */
+struct colour_case {
+	const uint8_t *rgb;
+	enum snt_colour want;
+};
+
 /* Lesson 1: yellow on white has little luma contrast, and must decode. */
 static void test_colours(void **state)
 {
+	const struct colour_case cases[] = {
+		{ black, SNT_COLOUR_BLACK }, { green, SNT_COLOUR_GREEN }, { green2, SNT_COLOUR_GREEN },
+		{ yellow, SNT_COLOUR_YELLOW }, { yellow2, SNT_COLOUR_YELLOW }, { red, SNT_COLOUR_RED },
+		{ red2, SNT_COLOUR_RED },
+	};
 	struct snt_scanner *s = *state;
 
-	check_colour(s, black, 0, 2, 1, SNT_COLOUR_BLACK);
-	check_colour(s, green, 0, 2, 1, SNT_COLOUR_GREEN);
-	check_colour(s, green2, 0, 2, 1, SNT_COLOUR_GREEN);
-	check_colour(s, yellow, 0, 2, 1, SNT_COLOUR_YELLOW);
-	check_colour(s, yellow2, 0, 2, 1, SNT_COLOUR_YELLOW);
-	check_colour(s, red, 0, 2, 1, SNT_COLOUR_RED);
-	check_colour(s, red2, 0, 2, 1, SNT_COLOUR_RED);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++)
+		check_colour(s, cases[i].rgb, 0, 2, 1, cases[i].want);
 }
 
 /* Lesson 2: a phone in dark mode shows the code inverted. */
@@ -445,20 +451,18 @@ static void test_dark_mode_drawn(void **state)
 	static const uint8_t green3[3] = { 0x2b, 0xa2, 0x45 };
 	static const uint8_t red3[3] = { 0xff, 0x3b, 0x30 };
 	static const uint8_t cyan[3] = { 0x10, 0xe0, 0xe0 };
+	const struct colour_case cases[] = {
+		{ green, SNT_COLOUR_GREEN }, { green2, SNT_COLOUR_GREEN }, { green3, SNT_COLOUR_GREEN },
+		{ teal, SNT_COLOUR_GREEN }, { yellow, SNT_COLOUR_YELLOW }, { yellow2, SNT_COLOUR_YELLOW },
+		{ red, SNT_COLOUR_RED }, { red2, SNT_COLOUR_RED }, { red3, SNT_COLOUR_RED },
+		{ white, SNT_COLOUR_BLACK },
+		/* A negated red screen shows cyan: red (negated), never green. */
+		{ cyan, SNT_COLOUR_RED },
+	};
 	struct snt_scanner *s = *state;
 
-	check_drawn(s, green, SNT_COLOUR_GREEN);
-	check_drawn(s, green2, SNT_COLOUR_GREEN);
-	check_drawn(s, green3, SNT_COLOUR_GREEN);
-	check_drawn(s, teal, SNT_COLOUR_GREEN);
-	check_drawn(s, yellow, SNT_COLOUR_YELLOW);
-	check_drawn(s, yellow2, SNT_COLOUR_YELLOW);
-	check_drawn(s, red, SNT_COLOUR_RED);
-	check_drawn(s, red2, SNT_COLOUR_RED);
-	check_drawn(s, red3, SNT_COLOUR_RED);
-	check_drawn(s, white, SNT_COLOUR_BLACK);
-	/* A negated red screen shows cyan: red (negated), never green. */
-	check_drawn(s, cyan, SNT_COLOUR_RED);
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++)
+		check_drawn(s, cases[i].rgb, cases[i].want);
 }
 
 /*
