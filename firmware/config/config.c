@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "hal.h"
+#include "common/i18n.h"
 
 struct parse_ctx {
 	struct snt_config *cfg;
@@ -300,12 +301,12 @@ static enum snt_config_err check_linux(const struct snt_config *cfg, char *errbu
 {
 	if (!cfg->gpio[0].set) {
 		snprintf(errbuf, errlen,
-			 "%s: key 'relay' in section [gpio] is required for board = linux", cfg->path);
+			 _("%s: key 'relay' in section [gpio] is required for board = linux"), cfg->path);
 		return SNT_CONFIG_ERR_MISSING;
 	}
 	if (!cfg->therm_type[0]) {
 		snprintf(errbuf, errlen,
-			 "%s: key 'type' in section [thermometer] is required for board = linux",
+			 _("%s: key 'type' in section [thermometer] is required for board = linux"),
 			 cfg->path);
 		return SNT_CONFIG_ERR_MISSING;
 	}
@@ -317,8 +318,8 @@ static enum snt_config_err check_linux(const struct snt_config *cfg, char *errbu
 
 			if (b->set && b->offset == a->offset && !strcmp(a->chip, b->chip)) {
 				snprintf(errbuf, errlen,
-					 "%s: key '%s' in section [gpio]: line %s:%u is already "
-					 "used by '%s'", cfg->path, line_key(i), a->chip, a->offset,
+					 _("%s: key '%s' in section [gpio]: line %s:%u is already "
+					 "used by '%s'"), cfg->path, line_key(i), a->chip, a->offset,
 					 line_key(j));
 				return SNT_CONFIG_ERR_VALUE;
 			}
@@ -368,84 +369,85 @@ static int handler(void *user, const char *section, const char *name, const char
 			k = &keys[i];
 			if (pc->seen[i])
 				return fail(pc, SNT_CONFIG_ERR_SYNTAX,
-					    "key '%s' in section [%s] given twice", name, section);
+					    _("key '%s' in section [%s] given twice"), name, section);
 			pc->seen[i] = true;
 			break;
 		}
 	}
 	if (!known_section)
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX,
-			    "unknown section [%s] (known: " KNOWN_SECTIONS ")", section);
+			    _("unknown section [%s] (known: %s)"), section, KNOWN_SECTIONS);
 	if (!k)
-		return fail(pc, SNT_CONFIG_ERR_SYNTAX, "unknown key '%s' in section [%s]", name, section);
+		return fail(pc, SNT_CONFIG_ERR_SYNTAX, _("unknown key '%s' in section [%s]"), name, section);
 	if (pc->overlay && !enrolment_key(section, name))
 		return fail(pc, SNT_CONFIG_ERR_SYNTAX,
-			    "key '%s' in section [%s] is not one the enrolment sets", name, section);
+			    _("key '%s' in section [%s] is not one the enrolment sets"), name, section);
 
 	switch (k->type) {
 	case K_STR:
 		if (!*value && strcmp(name, "home") && strcmp(name, "duty_phone"))
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': empty value", name);
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': empty value"), name);
 		if (snt_strlcpy(base + k->off, value, k->size) >= k->size)
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': value longer than %zu bytes",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, P_("key '%s': value longer than %zu byte",
+							      "key '%s': value longer than %zu bytes", k->size - 1),
 				    name, k->size - 1);
 		if (!strcmp(name, "device_id") && !snt_device_id_valid(value)) {
 			char shown[300];
 
 			(void)snt_escape(value, strlen(value), 0, shown, sizeof(shown));
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'device_id': '%s' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')",
+				    _("key 'device_id': '%s' is not 1-63 of [A-Za-z0-9._-] (not starting with '.')"),
 				    shown);
 		}
 		if (!strcmp(name, "home") && !snt_text_clean(value))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'home': not UTF-8 text (invalid bytes or control characters)");
+				    _("key 'home': not UTF-8 text (invalid bytes or control characters)"));
 		for (size_t i = 0; i < SNT_ARRAY_SIZE(hal_names); i++) {
 			char known[128];
 
 			if (!strcmp(name, hal_names[i].key) &&
 			    !snt_hal_name_known(hal_names[i].kind, value, known, sizeof(known)))
-				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s '%s' (known: %s)", name,
+				return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': %s '%s' (known: %s)"), name,
 					    hal_names[i].what, value, known);
 		}
 		if (!strcmp(section, "display") && !strcmp(name, "backend") && strcmp(value, "drm") &&
 		    strcmp(value, "file") && strcmp(value, "none"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'backend' in [display]: unknown display '%s' (known: drm, file, none)",
+				    _("key 'backend' in [display]: unknown display '%s' (known: drm, file, none)"),
 				    value);
 		if (!strcmp(section, "audio") && !strcmp(name, "backend") && strcmp(value, "alsa") &&
 		    strcmp(value, "none"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'backend' in [audio]: unknown audio '%s' (known: alsa, none)", value);
+				    _("key 'backend' in [audio]: unknown audio '%s' (known: alsa, none)"), value);
 		if (!strcmp(section, "checkin") && !strcmp(name, "register") && strcmp(value, "none") &&
 		    strcmp(value, "idcard") && strcmp(value, "idcard-or-pass"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'register' in [checkin]: unknown '%s' (known: none, idcard, idcard-or-pass)",
+				    _("key 'register' in [checkin]: unknown '%s' (known: none, idcard, idcard-or-pass)"),
 				    value);
 		if (!strcmp(name, "languages") && strcmp(value, "zh,en") && strcmp(value, "en,zh"))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'languages': '%s' is not 'zh,en' or 'en,zh'", value);
+				    _("key 'languages': '%s' is not 'zh,en' or 'en,zh'"), value);
 		if (!strcmp(section, "station") && !strcmp(name, "timezone") && !snt_config_zone_valid(value))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'timezone' in [station]: '%s' is not a time zone of the tz database "
-				    "(e.g. Asia/Shanghai; /usr/share/zoneinfo, package tzdata)", value);
+				    _("key 'timezone' in [station]: '%s' is not a time zone of the tz database "
+				    "(e.g. Asia/Shanghai; /usr/share/zoneinfo, package tzdata)"), value);
 		if (!strcmp(name, "quiet_hours") &&
 		    snt_config_quiet_hours(value, &pc->cfg->audio_quiet_from, &pc->cfg->audio_quiet_to))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key 'quiet_hours': '%s' is not 'HH:MM-HH:MM'", value);
+				    _("key 'quiet_hours': '%s' is not 'HH:MM-HH:MM'"), value);
 		break;
 	case K_LINE:
 		if (parse_line(value, (struct snt_config_line *)(void *)(base + k->off)))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not 'CHIP:OFFSET' or 'CHIP:OFFSET active-low'",
+				    _("key '%s': '%s' is not 'CHIP:OFFSET' or 'CHIP:OFFSET active-low'"),
 				    name, value);
 		break;
 	case K_MILLI:
 		if (parse_temp_mdc(value, &v))
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': '%s' is not a number",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': '%s' is not a number"),
 				    name, value);
 		if (v < k->min || v > k->max)
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s is outside %.3g-%.3g",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': %s is outside %.3g-%.3g"),
 				    name, value, k->min / 1000.0, k->max / 1000.0);
 		*(int *)(base + k->off) = (int)v;
 		break;
@@ -456,7 +458,7 @@ static int handler(void *user, const char *section, const char *name, const char
 		v = strtol(value, &end, 0);
 		if (errno || end == value || *end || v < k->min || v > k->max)
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not a 7-bit address 0x03-0x77", name, value);
+				    _("key '%s': '%s' is not a 7-bit address 0x03-0x77"), name, value);
 		*(int *)(base + k->off) = (int)v;
 		break;
 	}
@@ -465,32 +467,32 @@ static int handler(void *user, const char *section, const char *name, const char
 
 		if (!*value) {
 			if (strcmp(name, "output") && strcmp(name, "path"))
-				return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': empty value", name);
+				return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': empty value"), name);
 			((char *)(base + k->off))[0] = '\0';
 			break;
 		}
 		n = snprintf(base + k->off, k->size, "%s%s", value[0] == '/' ? "" : pc->dir, value);
 		if (n < 0 || (size_t)n >= k->size)
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': path too long", name);
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': path too long"), name);
 		if (!strcmp(name, "scenario"))
 			pc->have_scenario = true;
 		break;
 	}
 	case K_INT:
 		if (parse_long(value, &v))
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': '%s' is not an integer",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': '%s' is not an integer"),
 				    name, value);
 		if (v < k->min || v > k->max)
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %ld is outside %ld-%ld",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': %ld is outside %ld-%ld"),
 				    name, v, k->min, k->max);
 		*(int *)(base + k->off) = (int)v;
 		break;
 	case K_TEMP:
 		if (parse_temp_mdc(value, &v))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not a temperature in °C", name, value);
+				    _("key '%s': '%s' is not a temperature in °C"), name, value);
 		if (v < k->min || v > k->max)
-			return fail(pc, SNT_CONFIG_ERR_VALUE, "key '%s': %s °C is outside %.1f-%.1f",
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': %s °C is outside %.1f-%.1f"),
 				    name, value, k->min / 1000.0, k->max / 1000.0);
 		*(int *)(base + k->off) = (int)v;
 		break;
@@ -499,7 +501,7 @@ static int handler(void *user, const char *section, const char *name, const char
 
 		if (snt_clock_parse_rfc3339(value, &t))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not an RFC 3339 time", name, value);
+				    _("key '%s': '%s' is not an RFC 3339 time"), name, value);
 		*(int64_t *)(base + k->off) = t;
 		break;
 	}
@@ -508,14 +510,14 @@ static int handler(void *user, const char *section, const char *name, const char
 
 		if (snt_clock_state_from_name(value, &st) || st == SNT_CLOCK_REBASED)
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not 'trusted' or 'untrusted'", name, value);
+				    _("key '%s': '%s' is not 'trusted' or 'untrusted'"), name, value);
 		*(enum snt_clock_state *)(base + k->off) = st;
 		break;
 	}
 	case K_BOOT_ID:
 		if (!valid_boot_id(value))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,
-				    "key '%s': '%s' is not a lower-case UUID", name, value);
+				    _("key '%s': '%s' is not a lower-case UUID"), name, value);
 		snt_strlcpy(base + k->off, value, k->size);
 		break;
 	}
@@ -547,13 +549,13 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 	do {
 		c = getc(f);
 		if (c == '\0') {
-			snprintf(errbuf, errlen, "%s:%d: NUL byte in line", path, line);
+			snprintf(errbuf, errlen, _("%s:%d: NUL byte in line"), path, line);
 			return SNT_CONFIG_ERR_SYNTAX;
 		}
 		if (c != '\n' && c != EOF) {
 			if (n == INI_MAX_LINE - 2) {
-				snprintf(errbuf, errlen, "%s:%d: line longer than %d bytes", path, line,
-					 INI_MAX_LINE - 2);
+				snprintf(errbuf, errlen, P_("%s:%d: line longer than %d byte", "%s:%d: line longer than %d bytes",
+							     INI_MAX_LINE - 2), path, line, INI_MAX_LINE - 2);
 				return SNT_CONFIG_ERR_SYNTAX;
 			}
 			buf[n++] = (char)c;
@@ -565,14 +567,14 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 			const char *end = strchr(p, ']');
 
 			if (*p == '[' && !end) {
-				snprintf(errbuf, errlen, "%s:%d: section line '%.40s' has no closing ']'", path, line,
+				snprintf(errbuf, errlen, _("%s:%d: section line '%.40s' has no closing ']'"), path, line,
 					 p);
 				return SNT_CONFIG_ERR_SYNTAX;
 			}
 			if (*p == '[' && end && !known_section(p + 1, (size_t)(end - p - 1))) {
 				snprintf(errbuf, errlen,
-					 "%s:%d: unknown section [%.*s] (known: " KNOWN_SECTIONS ")",
-					 path, line, (int)(end - p - 1 > 40 ? 40 : end - p - 1), p + 1);
+					 _("%s:%d: unknown section [%.*s] (known: %s)"),
+					 path, line, (int)(end - p - 1 > 40 ? 40 : end - p - 1), p + 1, KNOWN_SECTIONS);
 				return SNT_CONFIG_ERR_SYNTAX;
 			}
 		}
@@ -580,7 +582,7 @@ static enum snt_config_err prescan(FILE *f, const char *path, char *errbuf, size
 		line++;
 	} while (c != EOF);
 	if (ferror(f)) {
-		snprintf(errbuf, errlen, "%s: read error: %s", path, strerror(errno));
+		snprintf(errbuf, errlen, _("%s: read error: %s"), path, strerror(errno));
 		return SNT_CONFIG_ERR_IO;
 	}
 	return SNT_CONFIG_OK;
@@ -606,7 +608,7 @@ static enum snt_config_err parse_file(struct parse_ctx *pc, const char *path, bo
 		size_t n = (size_t)(slash - path) + 1;
 
 		if (n >= sizeof(pc->dir)) {
-			snprintf(errbuf, errlen, "%s: path too long", path);
+			snprintf(errbuf, errlen, _("%s: path too long"), path);
 			return SNT_CONFIG_ERR_INVAL;
 		}
 		memcpy(pc->dir, path, n);
@@ -630,7 +632,7 @@ static enum snt_config_err parse_file(struct parse_ctx *pc, const char *path, bo
 	line = ini_parse_file(f, handler, pc);
 	fclose(f);
 	if (line == -2) {
-		snprintf(errbuf, errlen, "%s: out of memory", path);
+		snprintf(errbuf, errlen, _("%s: out of memory"), path);
 		return SNT_CONFIG_ERR_NOMEM;
 	}
 	if (line != 0) {
@@ -668,12 +670,12 @@ static enum snt_config_err load_enrolment(struct snt_config *cfg, char *errbuf, 
 		for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
 			if (!strcmp(keys[i].section, "station") && !strcmp(keys[i].name, required[r]) &&
 			    !pc.seen[i]) {
-				snprintf(errbuf, errlen, "%s: key '%s' in section [station] is missing",
+				snprintf(errbuf, errlen, _("%s: key '%s' in section [station] is missing"),
 					 path, required[r]);
 				return SNT_CONFIG_ERR_MISSING;
 			}
 	if (!cfg->home[0]) {
-		snprintf(errbuf, errlen, "%s: key 'home' in section [station] is empty", path);
+		snprintf(errbuf, errlen, _("%s: key 'home' in section [station] is empty"), path);
 		return SNT_CONFIG_ERR_VALUE;
 	}
 	cfg->enrolled = true;
@@ -694,14 +696,14 @@ enum snt_config_err snt_config_load(const char *path, struct snt_config *cfg, ch
 	pc.cfg = cfg;
 	snt_config_defaults(cfg);
 	if (snt_strlcpy(cfg->path, path, sizeof(cfg->path)) >= sizeof(cfg->path)) {
-		snprintf(errbuf, errlen, "%s: path too long", path);
+		snprintf(errbuf, errlen, _("%s: path too long"), path);
 		return SNT_CONFIG_ERR_INVAL;
 	}
 	err = parse_file(&pc, path, false, &found, errbuf, errlen);
 	if (err)
 		return err;
 	if (!strcmp(cfg->board, "sim") && !pc.have_scenario) {
-		snprintf(errbuf, errlen, "%s: key 'scenario' in section [sim] is required for board = sim",
+		snprintf(errbuf, errlen, _("%s: key 'scenario' in section [sim] is required for board = sim"),
 			 path);
 		return SNT_CONFIG_ERR_MISSING;
 	}

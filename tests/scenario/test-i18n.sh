@@ -169,6 +169,11 @@ expect_eq "sentineld unknown option in Chinese" \
 	"$(LANG=zh_CN.UTF-8 LC_MESSAGES=zh_CN.UTF-8 "$B/sentineld" -x 2>&1)" "sentineld: 未知选项 -x
 请尝试“sentineld --help”。"
 
+# A configuration error (the config module's messages), in Chinese.
+printf '[station]\nfoo = 1\n' >"$T/badkey.conf"
+expect_eq "config error in Chinese" "$(zh "$B/sentineld" -n -c "$T/badkey.conf" 2>&1)" \
+	"sentineld: $T/badkey.conf:2: [station] 节中的未知键“foo”"
+
 # sentineld -n on a gate not enrolled yet: the line the installer reads, in Chinese.
 sed 's/^device_id = test-gate$/enrolment = enrolment.conf/; /^home = /d' "$T/one.conf" >"$T/ne.conf"
 expect_eq "sentineld -n not enrolled in Chinese" "$(zh "$B/sentineld" -n -c "$T/ne.conf" 2>&1 | head -n 1)" \
