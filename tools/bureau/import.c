@@ -923,7 +923,7 @@ enum bureau_err bureau_write_file(int dirfd, const char *name, const uint8_t *bu
 	}
 	return BUREAU_OK;
 err:
-	snprintf(why, n, _("cannot write %s: %s"), name, strerror(errno));
+	snt_msg(why, n, _("cannot write %s: %s"), name, strerror(errno));	/* snprintf: a false "null format string" at -O1 with UBSan */
 	if (fd >= 0)
 		close(fd);
 	(void)unlinkat(dirfd, tmp, 0);
