@@ -32,11 +32,12 @@
  * code apart.  This costs nothing on a frame with no candidate.
  *
  * A small code blurred so much that no row crosses even one of its finders
- * still leaves a busy spot (scan__busy_spot()): a few blocks side by side
- * whose every one holds both near-black and near-white, in a frame where
- * few blocks do (sensor noise and texture make many blocks busy, a sharp
- * edge one or two in a row).  The frame then gets the full search, and the
- * spot is looked at as a weak candidate first.
+ * still leaves a busy spot (scan__busy_spot()): 4x4 blocks (about 48
+ * pixels square) whose every one holds both near-black and near-white, in
+ * a frame where few blocks do (sensor noise and texture make many blocks
+ * busy; a sharp edge fills one row of blocks, a line of text two or three).
+ * The frame then gets the full search, and the spot is looked at as a weak
+ * candidate first.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -362,8 +363,8 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
  * a range of at least BUSY_RANGE grey levels, in a frame where at most one
  * block in BUSY_SHARE has one.
  */
-#define BUSY_SIDE 3
-#define BUSY_RANGE 72
+#define BUSY_SIDE 4
+#define BUSY_RANGE 64
 #define BUSY_SHARE 16
 
 int scan__busy_spot(const struct snt_scanner *s, unsigned int w, unsigned int h, float *x,
@@ -381,7 +382,7 @@ int scan__busy_spot(const struct snt_scanner *s, unsigned int w, unsigned int h,
 	lo = s->find + 2 * nrow;
 	hi = lo + nb;
 	for (size_t i = 0; i < nb; i++)
-		busy += hi[i] - lo[i] >= BUSY_RANGE;
+		busy += (unsigned int)(hi[i] - lo[i]) >= BUSY_RANGE;
 	if (busy < BUSY_SIDE * BUSY_SIDE || busy * BUSY_SHARE > nb)
 		return 0;
 	for (unsigned int by = 0; by + BUSY_SIDE <= bh; by++)

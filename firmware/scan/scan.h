@@ -16,8 +16,8 @@
  * one row, a module of at most 6 pixels) is confirmed: the minimum
  * channel around it, binarised by the local mean, holds two finders of one
  * code (small blurred codes, whose finders' light rings the block
- * thresholds lose), or the frame has a busy spot: 3x3 blocks of 12 pixels,
- * each spanning at least 72 grey levels on the minimum channel, in a frame
+ * thresholds lose), or the frame has a busy spot: 4x4 blocks of 12 pixels,
+ * each spanning at least 64 grey levels on the minimum channel, in a frame
  * where at most one block in 16 does (a code too small and blurred for any
  * row to cross a finder).  Otherwise zbar is tried on several grey planes built
  * from the colour frame, cheapest first, stopping at the first plane that

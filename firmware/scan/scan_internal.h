@@ -349,9 +349,9 @@ size_t scan__find_finders(struct snt_scanner *s, const struct snt_frame *f,
 /*
  * scan__busy_spot() - where a small code may be whose finders
  * scan__find_finders() missed (blur fills their light ring): the centre of
- * the 3x3 blocks of the search's local thresholds (12 pixels a side) whose
+ * the 4x4 blocks of the search's local thresholds (12 pixels a side) whose
  * least dark-to-light range on the minimum channel is largest, when every
- * one of them has a range of at least 72 grey levels and at most one block
+ * one of them has a range of at least 64 grey levels and at most one block
  * of the frame in 16 has (so not a frame of sensor noise or texture).
  * Reads the block ranges scan__find_finders() left in s->find: call it
  * right after scan__find_finders() on the @w x @h working frame.
