@@ -6,9 +6,13 @@
 # in a folder holding the gate package, with a directory standing in for the
 # bureau's stick at /mnt/sentinel-stick): apt installs the package, sentineld
 # -n says "not enrolled", sentinelctl enrol takes the package, status shows
-# the home.  Then the user, the groups, modes, owners, conffiles and the
-# installed units (systemd-analyze verify), the bureau importing the key
-# written back, and what `dpkg -r` and `dpkg -P` leave.
+# the home; step 10: the installed sentineld, as user sentinel, with the
+# installed configuration and only the board simulated, admits a green code
+# at a normal temperature (the door opens) and refuses a red one, and
+# `sentinelctl entries --limit 1` shows the first visit.  Then the user,
+# the groups, modes, owners, conffiles and the installed units
+# (systemd-analyze verify), the bureau importing the key written back, and
+# what `dpkg -r` and `dpkg -P` leave.
 # It installs and removes packages and makes the user sentinel: skipped
 # (exit 77) unless run as root with CI=true or SENTINEL_INSTALL_TEST=yes
 # (.ci/run sets it).
@@ -18,7 +22,7 @@ if [ "$(id -u)" -ne 0 ] || { [ "${CI:-}" != true ] && [ "${SENTINEL_INSTALL_TEST
 	echo "skip: installs packages on this machine: only as root with CI=true or SENTINEL_INSTALL_TEST=yes"
 	exit 77
 fi
-for p in lintian dpkg-buildpackage apt systemd-analyze; do
+for p in lintian dpkg-buildpackage apt systemd-analyze qrencode runuser; do
 	command -v "$p" >/dev/null 2>&1 || { fail "$p missing (make deps)"; finish; }
 done
 ver=$(sed -n 's/^VERSION *:= *//p' Makefile)
@@ -57,19 +61,24 @@ case $(bureau_zh) in
 esac
 R=$ROOT/tests/fixtures/rules
 mkdir -p /mnt/sentinel-stick
+# The home's rule set: open mode (rules-v2), where a green code and a normal
+# temperature admit a visitor, as step 10 says.
 out=$(sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
-	--duty-phone 0931-1234567 --rules "$R/rules-v1.cose" --output /mnt/sentinel-stick 2>&1)
+	--duty-phone 0931-1234567 --rules "$R/rules-v2.cose" --output /mnt/sentinel-stick 2>&1)
 expect_eq "bureau enrol" "$?" "0"
 
 # The README's list, literally.
-awk '/^## Install on a Raspberry Pi$/ { on = 1; next } /^## / { on = 0 }
+# Step 10's (the first visitor) go to readme-visit.sh, run once a visitor is in the log.
+awk -v visit="$T/readme-visit.sh" '/^## Install on a Raspberry Pi$/ { on = 1; next } /^## / { on = 0 }
+     on && /^[0-9]+\. The first visitor/ { v = 1 }
      on && /^ *```sh$/ { code = 1; next } on && /^ *```/ { code = 0; next }
-     on && code { sub(/^ +/, ""); print }' README.md >"$T/readme.sh"
+     on && code { sub(/^ +/, ""); if (v) print > visit; else print }' README.md >"$T/readme.sh"
 expect_eq "README commands" "$(cat "$T/readme.sh")" "sudo apt install -y ./sentinel-gate_*.deb
 sudo sentineld -n -c /etc/sentinel/sentinel.conf
 sudo sentinelctl status
 sudo sentinelctl enrol /mnt/sentinel-stick
 sudo sentinelctl status"
+expect_eq "README commands of the first visitor" "$(cat "$T/readme-visit.sh" 2>&1)" "sudo sentinelctl entries --limit 1"
 mkdir "$T/pkg"
 cp "$gate" "$T/pkg/"
 # Root needs no sudo (a fresh Debian has none).
@@ -128,9 +137,56 @@ expect_eq "enrol-import" "$(sentinel-bureau --db "$T/bureau.db" enrol-import /mn
 sun-gate-1: seal key registered"
 [ -e /mnt/sentinel-stick/sentinel/enrol/sun-gate-1/seal0 ] && fail "enrol-import left seal0 on the stick"
 
+# Step 10, the first visitor, through the installed daemon with the gate's
+# configuration as the enrolment left it (/etc/sentinel/sentinel.conf: the
+# home, rule set, keys and trust list of the enrolment, the log in
+# /var/lib/sentinel), only the board simulated (board = sim): the camera
+# sees a phone's QR code made as the demo makes them (qrencode), the
+# thermometer reads what the scenario says, the door is the board's output
+# log.  Run as the service runs it, as user sentinel, at a time inside the
+# fixture rule set's validity (2026-11-28 to 12-06).  The first visitor, a
+# green code at 36.5 C, is admitted and the door opens; the next, a red code
+# at 36.5 C, is refused and the door stays shut; the README's step-10
+# command shows the first visit.
+V=$T/visit
+mkdir "$V"
+chmod 711 "$T"
+qrencode -t PNG -l M -s 12 -m 2 --foreground=1AAD19 --background=FFFFFF -o "$V/green.png" \
+	"HC:110105:Qm9aXw3Lk8TzR1vY6sHcN2pJ5eGdU7fA" || fail "qrencode green"
+qrencode -t PNG -l M -s 12 -m 2 --foreground=F5222D --background=FFFFFF -o "$V/red.png" \
+	"HC:110105:Uy7It4Or1Pe8Wq5As2Df9Gh6Jk3Lz0Xc" || fail "qrencode red"
+sed 's/^board = linux$/board = sim/' /etc/sentinel/sentinel.conf >"$V/gate.conf"
+expect_eq "visitors: only the board simulated" "$(diff /etc/sentinel/sentinel.conf "$V/gate.conf" | grep '^[<>]')" \
+	"< board = linux
+> board = sim"
+printf '\n[sim]\nscenario = visitors.scn\noutput = out.log\nstart = 2026-11-29T12:00:00Z\nclock = trusted\n' \
+	>>"$V/gate.conf"
+printf '%s\n%s\n' "$(visit "$V/green.png" 36.5)" "$(visit "$V/red.png" 36.5)" >"$V/visitors.scn"
+chown -R sentinel:sentinel "$V"
+runuser -u sentinel -- /usr/bin/sentineld -f -c "$V/gate.conf" 2>"$V/err"
+expect_eq "visitors: sentineld exit ($(cat "$V/err"))" "$?" "0"
+# The enrolment's rule set in force (a gate that never had one would admit
+# without it: no closed management).
+grep -qx 'sentineld: start: rule set version 2 (open, fresh)' "$V/err" ||
+	fail "visitors: not the enrolment's rule set: $(cat "$V/err")"
+# 36.5 C read is 36.8 C with the configuration's emissivity (0.98).  The
+# first visitor has not left when the second comes: the home's limit (one
+# visitor) is reached too.
+expect_eq "visitors: entries" "$(sentinelctl entries --json 2>&1 | sed 's/"time": "[^"]*", //')" \
+'{"seq": 1, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.8, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened"}
+{"seq": 2, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "red", "verified": "unverified", "temp_c": 36.8, "decision": "deny", "reasons": ["code-red", "capacity", "temp-normal"], "door": "shut"}'
+expect_eq "visitors: the door opens once, for entry 1" "$(grep ' relay 1' "$V/out.log" 2>&1 | cut -d' ' -f2-)" "relay 1 seq=1"
+(cd "$T/pkg" && cat "${T}/pre.sh" "$T/readme-visit.sh" 2>/dev/null | sh -x) >"$T/readme-visit.out" 2>&1
+expect_eq "README step 10: exit" "$?" "0"
+expect_eq "README step 10" "$(grep -v '^+ ' "$T/readme-visit.out")" \
+"    seq  time      colour  temp result door subject      reasons
+2026-11-29
+      1  20:00:00  green   36.8 admit  open              code-green,temp-normal
+1 entry."
+expect_eq "the log" "$(stat -c '%a %U %G' /var/lib/sentinel/sentinel.db)" "600 sentinel sentinel"
+
 # remove keeps everything; purge removes the configuration and the enrolment,
 # keeps the log and the keys, and says where they are.
-install -o sentinel -g sentinel -m 0600 /dev/null /var/lib/sentinel/sentinel.db	# stands for the log
 dpkg -r sentinel-gate >"$T/remove.out" 2>&1 || fail "dpkg -r: $(cat "$T/remove.out")"
 [ -e /usr/bin/sentineld ] && fail "dpkg -r left /usr/bin/sentineld"
 for f in /etc/sentinel/sentinel.conf /var/lib/sentinel/enrolment/enrolment.conf /var/lib/sentinel/device.key \
