@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "common/i18n.h"
 #include "sync/usb.h"
 
 #define TMP_PREFIX ".tmp-"
@@ -190,10 +191,10 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 	if (!realpath(link, dir)) {
 		if (want_removable)	/* the first look: a filesystem without a block device */
 			return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-					"%s: device %u:%u is not a block device (no %s)", s->mountpoint,
+					_("%s: device %u:%u is not a block device (no %s)"), s->mountpoint,
 					s->major, s->minor, link);
 		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
-				"%s: block device %u:%u is gone (%s): the stick was removed", s->mountpoint,
+				_("%s: block device %u:%u is gone (%s): the stick was removed"), s->mountpoint,
 				s->major, s->minor, strerror(errno));
 	}
 	if (!want_removable)
@@ -201,7 +202,8 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 	rootlen = strlen(root);
 	if (strncmp(dir, root, rootlen) != 0 || dir[rootlen] != '/')
 		return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-				"%s: block device %u:%u resolves outside %s", s->mountpoint, s->major,
+				/* i18n-exempt: marked; %u:%u is a device number, not a count */
+				_("%s: block device %u:%u resolves outside %s"), s->mountpoint, s->major,
 				s->minor, s->sysfs_root);
 	for (;;) {
 		char path[PATH_MAX + 16], buf[8] = "";
@@ -218,8 +220,8 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 			if (one)
 				return SNT_USB_OK;
 			return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-					"%s: block device %u:%u is not removable (%s reads %.1s)",
-					s->mountpoint, s->major, s->minor, path, buf[0] ? buf : "nothing");
+					_("%s: block device %u:%u is not removable (%s reads %.1s)"),
+					s->mountpoint, s->major, s->minor, path, buf[0] ? buf : _("nothing"));
 		}
 		slash = strrchr(dir, '/');
 		if (!slash || (size_t)(slash - dir) <= rootlen)
@@ -227,7 +229,7 @@ static enum snt_usb_err sysfs_check(const struct snt_usb_stick *s, bool want_rem
 		*slash = '\0';
 	}
 	return SNT_FAIL(SNT_USB_ERR_NOT_REMOVABLE, why, whylen,
-			"%s: block device %u:%u has no 'removable' attribute in sysfs", s->mountpoint,
+			_("%s: block device %u:%u has no 'removable' attribute in sysfs"), s->mountpoint,
 			s->major, s->minor);
 }
 
@@ -244,11 +246,11 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s: %s", s->mountinfo, strerror(errno));
 	if (r == 0)
 		return SNT_FAIL(initial ? SNT_USB_ERR_NOT_MOUNT : SNT_USB_ERR_GONE, why, whylen,
-				"%s: not a mount point (not in %s)%s", s->mountpoint, s->mountinfo,
-				initial ? "" : ": the stick was unmounted");
+				_("%s: not a mount point (not in %s)%s"), s->mountpoint, s->mountinfo,
+				initial ? "" : _(": the stick was unmounted"));
 	if (!initial && (maj != s->major || min != s->minor))
 		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
-				"%s: now a mount of device %u:%u, not %u:%u: the stick was replaced",
+				_("%s: now a mount of device %u:%u, not %u:%u: the stick was replaced"),
 				s->mountpoint, maj, min, s->major, s->minor);
 	s->major = maj;
 	s->minor = min;
@@ -256,8 +258,8 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen, "%s: %s", s->mountpoint, strerror(errno));
 	if (st.st_dev != makedev(maj, min))
 		return SNT_FAIL(SNT_USB_ERR_STALE, why, whylen,
-				"%s: the directory is on device %u:%u, not the mounted %u:%u: a stale "
-				"directory (the stick is not there)",
+				_("%s: the directory is on device %u:%u, not the mounted %u:%u: a stale "
+				"directory (the stick is not there)"),
 				s->mountpoint, major(st.st_dev), minor(st.st_dev), maj, min);
 	if (s->injected) {
 		char parent[PATH_MAX];
@@ -273,7 +275,7 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 			pmaj = pmin = UINT_MAX;
 		if (pmaj == maj && pmin == min)
 			return SNT_FAIL(SNT_USB_ERR_NOT_MOUNT, why, whylen,
-					"%s: on the same device as its parent: not a mount point",
+					_("%s: on the same device as its parent: not a mount point"),
 					s->mountpoint);
 	} else {
 		if (fstatat(s->mnt_fd, "..", &pst, 0) != 0)
@@ -281,7 +283,7 @@ static enum snt_usb_err mount_check(struct snt_usb_stick *s, bool initial, char 
 					strerror(errno));
 		if (pst.st_dev == st.st_dev)
 			return SNT_FAIL(SNT_USB_ERR_NOT_MOUNT, why, whylen,
-					"%s: on the same device as its parent: not a mount point",
+					_("%s: on the same device as its parent: not a mount point"),
 					s->mountpoint);
 	}
 	return SNT_USB_OK;
@@ -295,13 +297,13 @@ static enum snt_usb_err open_subdir(int dirfd, const char *label, const char *na
 	int fd;
 
 	if (mkdirat(dirfd, name, 0755) != 0 && errno != EEXIST)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/%s: cannot create: %s", label, name,
+		return SNT_FAIL(errno_kind(errno), why, whylen, _("%s/%s: cannot create: %s"), label, name,
 				strerror(errno));
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/%s: %s", label, name, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s/%s: %s, not a directory: refused",
-				label, name, S_ISLNK(st.st_mode) ? "a symlink" : "a file");
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, _("%s/%s: %s, not a directory: refused"),
+				label, name, S_ISLNK(st.st_mode) ? _("a symlink") : _("a file"));
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return SNT_FAIL(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
@@ -341,13 +343,13 @@ enum snt_usb_err snt_usb_open(const char *mountpoint, const char *device_id,
 	if (why && whylen)
 		why[0] = '\0';
 	if (!mountpoint || !*mountpoint || !device_id || !out)
-		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "no mount point or device id");
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, _("no mount point or device id"));
 	if (!device_id_ok(device_id))
-		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "device id '%s' is not 1-63 of [A-Za-z0-9._-]",
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, _("device id '%s' is not 1-63 of [A-Za-z0-9._-]"),
 				device_id);
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, _("out of memory"));
 	s->mnt_fd = s->dev_fd = s->out_fd = s->in_fd = -1;
 	snt_strlcpy(s->device_id, device_id, sizeof(s->device_id));
 	s->injected = opts && opts->mountinfo;
@@ -450,7 +452,7 @@ enum snt_usb_err snt_usb_recheck(struct snt_usb_stick *s, char *why, size_t whyl
 		if (fd >= 0)
 			close(fd);
 		return SNT_FAIL(SNT_USB_ERR_GONE, why, whylen,
-				"%s/%s: the station directory was removed", s->mountpoint, path);
+				_("%s/%s: the station directory was removed"), s->mountpoint, path);
 	}
 	close(fd);
 	return SNT_USB_OK;
@@ -472,8 +474,8 @@ static enum snt_usb_err out_file_begin(struct snt_usb_stick *s, const char *name
 				       char *label, size_t size, char *why, size_t whylen)
 {
 	if (!s || !args_ok || !snt_usb_name_safe(name))
-		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, "'%s': not a plain file name",
-				name ? name : "(null)");
+		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen, _("'%s': not a plain file name"),
+				name ? name : _("(null)"));
 	snprintf(label, size, "%s/sentinel/%s/out/%s", s->mountpoint, s->device_id, name);
 	return snt_usb_recheck(s, why, whylen);
 }
@@ -499,7 +501,7 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 			    0644);
 	}
 	if (fd < 0)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot create: %s", label,
+		return SNT_FAIL(errno_kind(errno), why, whylen, _("%s: cannot create: %s"), label,
 				strerror(errno));
 	if (snt_write_all(fd, data, len)) {
 		saved = errno;
@@ -526,7 +528,7 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 		goto err_tmp;
 	}
 	if (fsync(s->out_fd) != 0)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
+		return SNT_FAIL(errno_kind(errno), why, whylen, _("%s: fsync of the directory: %s"), label,
 				strerror(errno));
 	/* Read back through a fresh open and compare. */
 	e = SNT_USB_OK;
@@ -535,19 +537,20 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 		struct stat st;
 
 		if (rfd < 0)
-			return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot read back: %s", label,
+			return SNT_FAIL(errno_kind(errno), why, whylen, _("%s: cannot read back: %s"), label,
 					strerror(errno));
 		if (fstat(rfd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len) {
 			close(rfd);
 			(void)unlinkat(s->out_fd, name, 0);
 			return SNT_FAIL(SNT_USB_ERR_VERIFY, why, whylen,
-					"%s: read back %lld bytes, wrote %zu: removed", label,
-					(long long)st.st_size, len);
+					P_("%s: read back %lld bytes, wrote %zu: removed",
+					   "%s: read back %lld bytes, wrote %zu: removed", st.st_size),
+					label, (long long)st.st_size, len);
 		}
 		back = malloc(len ? len : 1);
 		if (!back) {
 			close(rfd);
-			return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+			return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, _("out of memory"));
 		}
 		while (backlen < len) {
 			ssize_t r = read(rfd, back + backlen, len - backlen);
@@ -558,8 +561,8 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 				saved = r < 0 ? errno : EIO;
 				close(rfd);
 				free(back);
-				return SNT_FAIL(errno_kind(saved), why, whylen, "%s: read back: %s", label,
-						r < 0 ? strerror(saved) : "short file");
+				return SNT_FAIL(errno_kind(saved), why, whylen, _("%s: read back: %s"), label,
+						r < 0 ? strerror(saved) : _("short file"));
 			}
 			backlen += (size_t)r;
 		}
@@ -567,13 +570,13 @@ enum snt_usb_err snt_usb_write_out(struct snt_usb_stick *s, const char *name, co
 	}
 	if (sha256(data, len, want) || sha256(back, len, got)) {
 		free(back);
-		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "%s: SHA-256 failed", label);
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, _("%s: SHA-256 failed"), label);
 	}
 	free(back);
 	if (memcmp(want, got, 32) != 0) {
 		(void)unlinkat(s->out_fd, name, 0);
 		return SNT_FAIL(SNT_USB_ERR_VERIFY, why, whylen,
-				"%s: SHA-256 of the file read back differs from what was written: removed",
+				_("%s: SHA-256 of the file read back differs from what was written: removed"),
 				label);
 	}
 	return e;
@@ -584,7 +587,7 @@ err_tmp:
 	(void)unlinkat(s->out_fd, tmp, 0);
 	e = errno_kind(saved);
 	if (e == SNT_USB_ERR_FULL)
-		return SNT_FAIL(e, why, whylen, "%s: the stick is full (%s): nothing written under that name",
+		return SNT_FAIL(e, why, whylen, _("%s: the stick is full (%s): nothing written under that name"),
 				label, strerror(saved));
 	return SNT_FAIL(e, why, whylen, "%s: %s", label, strerror(saved));
 }
@@ -617,7 +620,8 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 		return SNT_USB_ERR_INVAL;
 	fd = openat(dir == SNT_USB_OUT ? s->out_fd : s->in_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
+		return SNT_FAIL(errno_kind(errno), why, whylen, /* i18n-exempt: a path and strerror() */
+				"%s/sentinel/%s/%s: %s", s->mountpoint,
 				s->device_id, dname, strerror(errno));
 	d = fdopendir(fd);
 	if (!d) {
@@ -648,7 +652,8 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 
 		closedir(d);
 		snt_usb_names_free(v, cnt);
-		return SNT_FAIL(errno_kind(e), why, whylen, "%s/sentinel/%s/%s: %s", s->mountpoint,
+		return SNT_FAIL(errno_kind(e), why, whylen, /* i18n-exempt: a path and strerror() */
+				"%s/sentinel/%s/%s: %s", s->mountpoint,
 				s->device_id, dname, strerror(e));
 	}
 	closedir(d);
@@ -660,7 +665,7 @@ enum snt_usb_err snt_usb_list(struct snt_usb_stick *s, enum snt_usb_dir dir, cha
 nomem:
 	closedir(d);
 	snt_usb_names_free(v, cnt);
-	return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+	return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, _("out of memory"));
 }
 
 enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size_t max,
@@ -676,32 +681,33 @@ enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size
 		return SNT_USB_ERR_INVAL;
 	if (!snt_usb_name_safe(name))
 		return SNT_FAIL(SNT_USB_ERR_INVAL, why, whylen,
-				"%s/sentinel/%s/in/'%s': not a plain file name: refused", s->mountpoint,
-				s->device_id, name ? name : "(null)");
+				_("%s/sentinel/%s/in/'%s': not a plain file name: refused"), s->mountpoint,
+				s->device_id, name ? name : _("(null)"));
 	snprintf(label, sizeof(label), "%s/sentinel/%s/in/%s", s->mountpoint, s->device_id, name);
 	if (fstatat(s->in_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
 	if (S_ISLNK(st.st_mode))
-		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: a symlink: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, _("%s: a symlink: refused"), label);
 	if (!S_ISREG(st.st_mode))
-		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, _("%s: not a regular file: refused"), label);
 	fd = openat(s->in_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return SNT_FAIL(errno == ELOOP ? SNT_USB_ERR_UNSAFE : errno_kind(errno), why, whylen,
 				"%s: %s", label, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, _("%s: not a regular file: refused"), label);
 	}
 	if ((uint64_t)st.st_size > max) {
 		close(fd);
-		return SNT_FAIL(SNT_USB_ERR_TOO_BIG, why, whylen, "%s: %lld bytes, over the limit of %zu: refused",
+		return SNT_FAIL(SNT_USB_ERR_TOO_BIG, why, whylen, P_("%s: %lld bytes, over the limit of %zu: refused",
+				   "%s: %lld bytes, over the limit of %zu: refused", st.st_size),
 				label, (long long)st.st_size, max);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, "out of memory");
+		return SNT_FAIL(SNT_USB_ERR_NOMEM, why, whylen, _("out of memory"));
 	}
 	/* Read one byte more than fstat said, to notice a file that grew. */
 	while (got <= (size_t)st.st_size) {
@@ -723,7 +729,7 @@ enum snt_usb_err snt_usb_read_in(struct snt_usb_stick *s, const char *name, size
 	close(fd);
 	if (got != (size_t)st.st_size) {
 		free(buf);
-		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, "%s: changed size while read: refused", label);
+		return SNT_FAIL(SNT_USB_ERR_IO, why, whylen, _("%s: changed size while read: refused"), label);
 	}
 	*data = buf;
 	*len = got;
@@ -742,11 +748,11 @@ enum snt_usb_err snt_usb_remove_out(struct snt_usb_stick *s, const char *name, c
 	if (fstatat(s->out_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: %s", label, strerror(errno));
 	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
-		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, "%s: not a regular file: not removed", label);
+		return SNT_FAIL(SNT_USB_ERR_UNSAFE, why, whylen, _("%s: not a regular file: not removed"), label);
 	if (unlinkat(s->out_fd, name, 0) != 0)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: cannot remove: %s", label, strerror(errno));
+		return SNT_FAIL(errno_kind(errno), why, whylen, _("%s: cannot remove: %s"), label, strerror(errno));
 	if (fsync(s->out_fd) != 0)
-		return SNT_FAIL(errno_kind(errno), why, whylen, "%s: fsync of the directory: %s", label,
+		return SNT_FAIL(errno_kind(errno), why, whylen, _("%s: fsync of the directory: %s"), label,
 				strerror(errno));
 	return SNT_USB_OK;
 }
