@@ -145,7 +145,8 @@ pot:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
 		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
-		firmware/sentineld*.c firmware/config/*.c firmware/sync/usb.c))
+		firmware/sentineld*.c firmware/config/*.c \
+		firmware/sync/online.c firmware/sync/sync.c firmware/sync/usb.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

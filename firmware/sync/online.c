@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <openssl/rand.h>
 
+#include "common/i18n.h"
 #include "sync/bundle.h"
 #include "sync/sync.h"
 
@@ -31,14 +32,14 @@ int64_t snt_sync_backoff_ms(int attempt, int64_t base, int64_t max, uint32_t r)
 	return (int64_t)((uint64_t)r % (uint64_t)(cap + 1));
 }
 
-#define URL_RULE "https:// only; plain http only to 127.0.0.1, ::1 or localhost"
+#define URL_RULE N_("https:// only; plain http only to 127.0.0.1, ::1 or localhost")
 
 int snt_sync_url_check(const char *url, char *why, size_t whylen)
 {
 	static const CURLUPart refused[] = { CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_QUERY,
 					     CURLUPART_FRAGMENT };
-	static const char *const what[] = { "a user name or password", "a user name or password", "a query (?...)",
-					    "a fragment (#...)" };
+	static const char *const what[] = { N_("a user name or password"), N_("a user name or password"),
+					    N_("a query (?...)"), N_("a fragment (#...)") };
 	char *scheme = NULL, *host = NULL;
 	CURLUcode uc;
 	CURLU *u;
@@ -47,12 +48,12 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 	if (why && whylen)
 		why[0] = '\0';
 	if (!url || !*url) {
-		snprintf(why, whylen, "bureau_url: empty: not allowed");
+		snprintf(why, whylen, _("bureau_url: empty: not allowed"));
 		return -1;
 	}
 	u = curl_url();
 	if (!u) {
-		snprintf(why, whylen, "bureau_url: out of memory");
+		snprintf(why, whylen, _("bureau_url: out of memory"));
 		return -1;
 	}
 	/* Parsed as libcurl will use it: the same parser decides what "host" means. */
@@ -62,8 +63,8 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 	if (uc == CURLUE_OK && (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host))
 		uc = CURLUE_NO_HOST;
 	if (uc) {
-		snprintf(why, whylen, "bureau_url: %s (https://HOST[:PORT][/PATH])",
-			 uc == CURLUE_NO_HOST ? "no host name" : "not a URL");
+		snprintf(why, whylen, _("bureau_url: %s (https://HOST[:PORT][/PATH])"),
+			 uc == CURLUE_NO_HOST ? _("no host name") : _("not a URL"));
 		goto out;
 	}
 	/* Never printed: the URL itself (it may carry a password). */
@@ -73,7 +74,7 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 
 		curl_free(part);
 		if (c == CURLUE_OK) {
-			snprintf(why, whylen, "bureau_url: %s in the URL not allowed", what[i]);
+			snprintf(why, whylen, _("bureau_url: %s in the URL not allowed"), _(what[i]));
 			goto out;
 		}
 	}
@@ -83,9 +84,9 @@ int snt_sync_url_check(const char *url, char *why, size_t whylen)
 		if (!strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]") || !strcasecmp(host, "localhost"))
 			rc = 0;
 		else
-			snprintf(why, whylen, "bureau_url: plain http to %s not allowed (" URL_RULE ")", host);
+			snprintf(why, whylen, _("bureau_url: plain http to %s not allowed (%s)"), host, _(URL_RULE));
 	} else {
-		snprintf(why, whylen, "bureau_url: scheme %s not allowed (" URL_RULE ")", scheme);
+		snprintf(why, whylen, _("bureau_url: scheme %s not allowed (%s)"), scheme, _(URL_RULE));
 	}
 out:
 	curl_free(scheme);
@@ -142,7 +143,7 @@ int snt_sync_curl_post(void *arg, const char *url, const uint8_t *body, size_t l
 	*resp_len = 0;
 	c = curl_easy_init();
 	if (!c) {
-		snprintf(why, whylen, "libcurl could not start");
+		snprintf(why, whylen, _("libcurl could not start"));
 		return -1;
 	}
 	hdr = curl_slist_append(hdr, "Content-Type: application/cose");
@@ -173,8 +174,8 @@ int snt_sync_curl_post(void *arg, const char *url, const uint8_t *body, size_t l
 				 rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_UNSUPPORTED_PROTOCOL;
 
 		snprintf(why, whylen, "%s: %s%s", url,
-			 m.too_big ? "response over 16 MiB" : errbuf[0] ? errbuf : curl_easy_strerror(rc),
-			 permanent && o && o->ca && *o->ca ? " (pinned CA: [sync] bureau_ca)" : "");
+			 m.too_big ? _("response over 16 MiB") : errbuf[0] ? errbuf : curl_easy_strerror(rc),
+			 permanent && o && o->ca && *o->ca ? _(" (pinned CA: [sync] bureau_ca)") : "");
 		free(m.p);
 		curl_slist_free_all(hdr);
 		curl_easy_cleanup(c);
@@ -285,7 +286,7 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 		r = post(post_arg, s->url, b->data, b->len, &status, &resp, &resp_len, last, sizeof(last));
 		if (r == -2) {
 			free(resp);
-			snprintf(why, whylen, "%s not delivered (not retried): %s", b->name, last);
+			snprintf(why, whylen, _("%s not delivered (not retried): %s"), b->name, last);
 			*err = SNT_SYNC_ERR_NETWORK;
 			return -1;
 		}
@@ -294,7 +295,7 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 			continue;	/* transport failure: retry */
 		}
 		if (status >= 500 || status == 0 || status == 408 || status == 429) {
-			snprintf(last, sizeof(last), "%s: HTTP %ld for %s", s->url, status, b->name);
+			snprintf(last, sizeof(last), _("%s: HTTP %ld for %s"), s->url, status, b->name);
 			free(resp);
 			continue;
 		}
@@ -303,7 +304,7 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 
 			reason_text(resp, resp_len, reason, sizeof(reason));
 			free(resp);
-			snprintf(why, whylen, "%s: the bureau refused %s (HTTP %ld): %s", s->url, b->name,
+			snprintf(why, whylen, _("%s: the bureau refused %s (HTTP %ld): %s"), s->url, b->name,
 				 status, reason);
 			*err = SNT_SYNC_ERR_REJECTED;
 			return -1;
@@ -328,7 +329,8 @@ static int post_bundle(void *arg, const struct snt_sync_bundle *b, enum snt_sync
 		}
 		return 0;
 	}
-	snprintf(why, whylen, "%s not delivered after %d attempts: %s", b->name, o->retries + 1, last);
+	snprintf(why, whylen, P_("%s not delivered after %d attempts: %s", "%s not delivered after %d attempts: %s",
+		    o->retries + 1), b->name, o->retries + 1, last);
 	*err = SNT_SYNC_ERR_NETWORK;
 	return -1;
 }
@@ -343,7 +345,7 @@ enum snt_sync_err snt_sync_online(const struct snt_sync_ctx *ctx, const struct s
 		return SNT_SYNC_ERR_INVAL;
 	memset(res, 0, sizeof(*res));
 	if (!o->url || !*o->url) {
-		snprintf(why, whylen, "no bureau URL ([sync] bureau_url)");
+		snprintf(why, whylen, _("no bureau URL ([sync] bureau_url)"));
 		return SNT_SYNC_ERR_CONFIG;
 	}
 	if (snt_sync_url_check(o->url, why, whylen))
@@ -360,7 +362,7 @@ enum snt_sync_err snt_sync_online(const struct snt_sync_ctx *ctx, const struct s
 	while (n > 0 && o->url[n - 1] == '/')
 		n--;
 	if (n + sizeof("/v1/bundle") > sizeof(s.url)) {
-		snprintf(why, whylen, "bureau URL too long");
+		snprintf(why, whylen, _("bureau URL too long"));
 		return SNT_SYNC_ERR_CONFIG;
 	}
 	memcpy(s.url, o->url, n);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "sync/bundle.h"
 #include "sync/sync.h"
 
@@ -163,7 +164,7 @@ static enum snt_sync_err read_records(const struct snt_sync_ctx *ctx, struct chu
 		if (se != SNT_STORE_OK) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "reading the personal record of seq %lld",
+			snprintf(what, sizeof(what), _("reading the personal record of seq %lld"),
 				 (long long)c->e[i].seq);
 			return store_fail(ctx, se, what, why, whylen);
 		}
@@ -215,7 +216,7 @@ static enum snt_sync_err read_chunk(const struct snt_sync_ctx *ctx, int64_t *aft
 	if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "reading the entry after seq %lld", (long long)*after);
+		snprintf(what, sizeof(what), _("reading the entry after seq %lld"), (long long)*after);
 		return store_fail(ctx, se, what, why, whylen);
 	}
 	for (size_t i = 0; i < c->n; i++) {
@@ -226,7 +227,7 @@ static enum snt_sync_err read_chunk(const struct snt_sync_ctx *ctx, int64_t *aft
 		if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "reading the seal of seq %lld", (long long)c->e[i].seq);
+			snprintf(what, sizeof(what), _("reading the seal of seq %lld"), (long long)c->e[i].seq);
 			return store_fail(ctx, se, what, why, whylen);
 		}
 	}
@@ -375,6 +376,7 @@ static enum snt_store_err correct_trusted(const struct snt_sync_ctx *ctx, int64_
 	ev.time_utc_ms = utc_ms;
 	ev.clock = SNT_CLOCK_UNTRUSTED;
 	ev.kind = SNT_EVENT_SYNC;
+	/* i18n-exempt: the sync event's detail, stored in the log */
 	snprintf(ev.detail, sizeof(ev.detail),
 		 "clock: latest trusted time %s corrected to the bureau's signed time %s", was, now);
 	return snt_store_event_add(ctx->st, &ev);
@@ -550,7 +552,7 @@ enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8
 		if (se != SNT_STORE_OK && se != SNT_STORE_ERR_DONE) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "reading the verdict on seq %lld", (long long)v->seq);
+			snprintf(what, sizeof(what), _("reading the verdict on seq %lld"), (long long)v->seq);
 			e = store_fail(ctx, se, what, why, whylen);
 			goto out;
 		}
@@ -568,7 +570,7 @@ enum snt_sync_err snt_sync_apply_ack(const struct snt_sync_ctx *ctx, const uint8
 		} else {
 			char what[64];
 
-			snprintf(what, sizeof(what), "recording the verdict on seq %lld", (long long)v->seq);
+			snprintf(what, sizeof(what), _("recording the verdict on seq %lld"), (long long)v->seq);
 			e = store_fail(ctx, se, what, why, whylen);
 			goto out;
 		}
