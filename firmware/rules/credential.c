@@ -10,6 +10,7 @@
 
 #include <cbor.h>
 
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "rules/rules.h"
 #include "rules/rules_internal.h"
@@ -70,7 +71,7 @@ static const unsigned pass_optional_keys = 1u << CK_CARD;
 
 static enum snt_rules_err bad(char *errbuf, size_t errlen, const char *field, const char *why)
 {
-	snt_msg(errbuf, errlen, "field '%s': %s", field, why);
+	snt_msg(errbuf, errlen, _("field '%s': %s"), field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -86,11 +87,11 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		snt_msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		snt_msg(errbuf, errlen, _("payload: not one well-formed CBOR item"));
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
-		snt_msg(errbuf, errlen, "payload: not a definite CBOR map");
+		snt_msg(errbuf, errlen, _("payload: not a definite CBOR map"));
 		err = SNT_RULES_ERR_PAYLOAD;
 		goto out;
 	}
@@ -99,20 +100,20 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			snt_msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			snt_msg(errbuf, errlen, _("payload: key %zu is not a short text string"), i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			goto out;
 		}
 		k = snt_name_index(ckey_names, CK_COUNT, key);
 		if (k < 0 || (seen & (1u << k))) {
-			err = bad(errbuf, errlen, key, k < 0 ? "unknown key" : "given twice");
+			err = bad(errbuf, errlen, key, k < 0 ? _("unknown key") : _("given twice"));
 			goto out;
 		}
 		seen |= 1u << k;
 		val[k] = pairs[i].value;
 	}
 	if (snt_cose_cbor_text_copy(val[CK_TYPE], type, sizeof(type)) || (strcmp(type, "badge") && strcmp(type, "pass"))) {
-		err = bad(errbuf, errlen, "type", "not \"badge\" or \"pass\"");
+		err = bad(errbuf, errlen, "type", _("not \"badge\" or \"pass\""));
 		goto out;
 	}
 	memset(c, 0, sizeof(*c));
@@ -120,44 +121,44 @@ static enum snt_rules_err decode_credential(const uint8_t *buf, size_t len, stru
 	want = c->kind == SNT_CREDENTIAL_BADGE ? badge_keys : pass_keys;
 	for (int k = 0; k < CK_COUNT; k++) {
 		if ((want & (1u << k)) && !(seen & (1u << k))) {
-			err = bad(errbuf, errlen, ckey_names[k], "missing");
+			err = bad(errbuf, errlen, ckey_names[k], _("missing"));
 			goto out;
 		}
 		if (!((want | optional_keys | (c->kind == SNT_CREDENTIAL_PASS ? pass_optional_keys : 0)) & (1u << k)) &&
 		    (seen & (1u << k))) {
 			err = bad(errbuf, errlen, ckey_names[k], c->kind == SNT_CREDENTIAL_BADGE ?
-				  "not a badge key" : "not a pass key");
+				  _("not a badge key") : _("not a pass key"));
 			goto out;
 		}
 	}
 	if (!cbor_isa_uint(val[CK_V]) || cbor_get_int(val[CK_V]) != 2)
-		err = bad(errbuf, errlen, "v", "not format version 2");
+		err = bad(errbuf, errlen, "v", _("not format version 2"));
 	else if ((err = rules__home(val[CK_HOME], c->home, errbuf, errlen)))
 		;
 	else if (val[CK_GATES] &&
 		 (err = rules__gates(val[CK_GATES], SNT_CREDENTIAL_MAX_GATES, c->gates, &c->n_gates, errbuf, errlen)))
 		;
 	else if (get_time(val[CK_ISSUED], &c->issued_ms))
-		err = bad(errbuf, errlen, "issued", "not a time in ms since the epoch");
+		err = bad(errbuf, errlen, "issued", _("not a time in ms since the epoch"));
 	else if (c->kind == SNT_CREDENTIAL_BADGE) {
 		if (snt_cose_cbor_text_copy(val[CK_REF], c->ref, sizeof(c->ref)) || !printable_ascii(c->ref))
-			err = bad(errbuf, errlen, "ref", "not a reference of 1-32 printable ASCII characters");
+			err = bad(errbuf, errlen, "ref", _("not a reference of 1-32 printable ASCII characters"));
 	} else if (snt_cose_cbor_text_copy(val[CK_ID], c->id, sizeof(c->id)) || !printable_ascii(c->id)) {
-		err = bad(errbuf, errlen, "id", "not an id of 1-32 printable ASCII characters");
+		err = bad(errbuf, errlen, "id", _("not an id of 1-32 printable ASCII characters"));
 	} else if (snt_cose_cbor_text_copy(val[CK_VISITOR], c->visitor, sizeof(c->visitor)) || !masked_name(c->visitor)) {
-		err = bad(errbuf, errlen, "visitor", "not a masked name of 1-63 bytes of text");
+		err = bad(errbuf, errlen, "visitor", _("not a masked name of 1-63 bytes of text"));
 	} else if (get_time(val[CK_FROM], &c->from_ms)) {
-		err = bad(errbuf, errlen, "from", "not a time in ms since the epoch");
+		err = bad(errbuf, errlen, "from", _("not a time in ms since the epoch"));
 	} else if (get_time(val[CK_UNTIL], &c->until_ms)) {
-		err = bad(errbuf, errlen, "until", "not a time in ms since the epoch");
+		err = bad(errbuf, errlen, "until", _("not a time in ms since the epoch"));
 	} else if (c->until_ms <= c->from_ms) {
-		err = bad(errbuf, errlen, "until", "not after from");
+		err = bad(errbuf, errlen, "until", _("not after from"));
 	} else if (!cbor_isa_uint(val[CK_USES]) || cbor_get_int(val[CK_USES]) < 1 ||
 		   cbor_get_int(val[CK_USES]) > SNT_CREDENTIAL_MAX_USES) {
-		err = bad(errbuf, errlen, "uses", "not an unsigned integer 1-100");
+		err = bad(errbuf, errlen, "uses", _("not an unsigned integer 1-100"));
 	} else if (val[CK_CARD] && (!cbor_isa_bytestring(val[CK_CARD]) || !cbor_bytestring_is_definite(val[CK_CARD]) ||
 				    cbor_bytestring_length(val[CK_CARD]) != SNT_CREDENTIAL_CARD_LEN)) {
-		err = bad(errbuf, errlen, "card", "not a byte string of 32 bytes (the keyed hash of an ID number)");
+		err = bad(errbuf, errlen, "card", _("not a byte string of 32 bytes (the keyed hash of an ID number)"));
 	} else {
 		c->uses = (uint32_t)cbor_get_int(val[CK_USES]);
 		if (val[CK_CARD]) {
@@ -175,11 +176,12 @@ static enum snt_rules_err credential_cose(const uint8_t *bytes, size_t len, uint
 					  char *errbuf, size_t errlen)
 {
 	if (!snt_credential_is(bytes, len)) {
-		snt_msg(errbuf, errlen, "not an SNB1: badge or pass");
+		snt_msg(errbuf, errlen, _("not an SNB1: badge or pass"));
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (len > SNT_CREDENTIAL_MAX_TEXT) {
-		snt_msg(errbuf, errlen, "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT);
+		snt_msg(errbuf, errlen, P_("longer than %d characters", "longer than %d characters", SNT_CREDENTIAL_MAX_TEXT),
+			SNT_CREDENTIAL_MAX_TEXT);
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	*cose = malloc(len);
@@ -188,7 +190,7 @@ static enum snt_rules_err credential_cose(const uint8_t *bytes, size_t len, uint
 	if (snt_cose_base45_decode(bytes + PREFIX_LEN, len - PREFIX_LEN, *cose, len, clen)) {
 		free(*cose);
 		*cose = NULL;
-		snt_msg(errbuf, errlen, "not base45 after SNB1:");
+		snt_msg(errbuf, errlen, _("not base45 after SNB1:"));
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	return SNT_RULES_OK;
@@ -309,11 +311,11 @@ enum snt_rules_err snt_rules_encode(const struct snt_rules *r, uint8_t **out, si
 	    r->issued_ms < 0)
 		return SNT_RULES_ERR_INVAL;
 	if (r->colours & ~((1u << SNT_COLOUR_GREEN) | (1u << SNT_COLOUR_YELLOW))) {
-		snt_msg(errbuf, errlen, "field 'colours': only \"green\" and \"yellow\" may be accepted");
+		snt_msg(errbuf, errlen, _("field 'colours': only \"green\" and \"yellow\" may be accepted"));
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (r->formats & ~(((1u << SNT_CODE_FORMAT_COUNT) - 1) & ~(1u << SNT_FORMAT_NONE))) {
-		snt_msg(errbuf, errlen, "field 'formats': not one of healthcode, hcert, lt1, nzcp, shc");
+		snt_msg(errbuf, errlen, _("field 'formats': not one of healthcode, hcert, lt1, nzcp, shc"));
 		return SNT_RULES_ERR_INVAL;
 	}
 	for (int c = SNT_COLOUR_GREEN; c <= SNT_COLOUR_YELLOW; c++)

@@ -15,6 +15,7 @@
 
 #include <cbor.h>
 
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "rules/rules.h"
 #include "rules/rules_internal.h"
@@ -148,7 +149,7 @@ static int get_int(const cbor_item_t *item, int64_t *out)
 
 static enum snt_rules_err bad(struct dec *d, const char *field, const char *why)
 {
-	snt_msg(d->errbuf, d->errlen, "field '%s': %s", field, why);
+	snt_msg(d->errbuf, d->errlen, _("field '%s': %s"), field, why);
 	return SNT_RULES_ERR_PAYLOAD;
 }
 
@@ -157,9 +158,9 @@ static enum snt_rules_err get_time(struct dec *d, const cbor_item_t *v, const ch
 	uint64_t t;
 
 	if (get_uint(v, &t))
-		return bad(d, field, "not an unsigned integer (ms since the epoch)");
+		return bad(d, field, _("not an unsigned integer (ms since the epoch)"));
 	if (t > (uint64_t)MAX_TIME_MS)
-		return bad(d, field, "time past the year 9999");
+		return bad(d, field, _("time past the year 9999"));
 	*out = (int64_t)t;
 	return SNT_RULES_OK;
 }
@@ -177,21 +178,21 @@ static enum snt_rules_err dec_colours(struct dec *d, const cbor_item_t *v, struc
 	char name[16], field[32];
 
 	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-		return bad(d, "colours", "not a definite array");
+		return bad(d, "colours", _("not a definite array"));
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		enum snt_colour c;
 
 		snprintf(field, sizeof(field), "colours[%zu]", i);
 		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], name, sizeof(name)))
-			return bad(d, field, "not a colour name");
+			return bad(d, field, _("not a colour name"));
 		if (snt_colour_from_name(name, &c) || (c != SNT_COLOUR_GREEN && c != SNT_COLOUR_YELLOW))
-			return bad(d, field, "not \"green\" or \"yellow\"");
+			return bad(d, field, _("not \"green\" or \"yellow\""));
 		if (r->colours & (1u << c))
-			return bad(d, field, "listed twice");
+			return bad(d, field, _("listed twice"));
 		r->colours |= 1u << c;
 	}
 	if (!(r->colours & (1u << SNT_COLOUR_GREEN)))
-		return bad(d, "colours", "\"green\" is required");
+		return bad(d, "colours", _("\"green\" is required"));
 	return SNT_RULES_OK;
 }
 
@@ -200,19 +201,19 @@ static enum snt_rules_err dec_formats(struct dec *d, const cbor_item_t *v, struc
 	char name[16], field[32];
 
 	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-		return bad(d, "formats", "not a definite array");
+		return bad(d, "formats", _("not a definite array"));
 	if (cbor_array_size(v) == 0)
-		return bad(d, "formats", "empty");
+		return bad(d, "formats", _("empty"));
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		enum snt_code_format f;
 
 		snprintf(field, sizeof(field), "formats[%zu]", i);
 		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], name, sizeof(name)))
-			return bad(d, field, "not a format name");
+			return bad(d, field, _("not a format name"));
 		if (snt_code_format_from_name(name, &f) || f == SNT_FORMAT_NONE)
-			return bad(d, field, "not one of healthcode, hcert, lt1, nzcp, shc");
+			return bad(d, field, _("not one of healthcode, hcert, lt1, nzcp, shc"));
 		if (r->formats & (1u << f))
-			return bad(d, field, "listed twice");
+			return bad(d, field, _("listed twice"));
 		r->formats |= 1u << f;
 	}
 	return SNT_RULES_OK;
@@ -223,19 +224,19 @@ static enum snt_rules_err dec_regions(struct dec *d, const cbor_item_t *v, struc
 	char field[40];
 
 	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-		return bad(d, "risk_regions", "not a definite array");
+		return bad(d, "risk_regions", _("not a definite array"));
 	if (cbor_array_size(v) > SNT_RULES_MAX_REGIONS)
-		return bad(d, "risk_regions", "more than 1024 regions");
+		return bad(d, "risk_regions", _("more than 1024 regions"));
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		char *reg = r->regions[i];
 
 		snprintf(field, sizeof(field), "risk_regions[%zu]", i);
 		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], reg, SNT_REGION_LEN) || strlen(reg) != 6 ||
 		    strspn(reg, "0123456789") != 6 || !strcmp(reg, "000000"))
-			return bad(d, field, "not a six-digit region code");
+			return bad(d, field, _("not a six-digit region code"));
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(r->regions[j], reg))
-				return bad(d, field, "listed twice");
+				return bad(d, field, _("listed twice"));
 		r->n_regions = i + 1;
 	}
 	return SNT_RULES_OK;
@@ -251,43 +252,43 @@ static enum snt_rules_err dec_staff_one(struct dec *d, const cbor_item_t *m, siz
 
 	snprintf(field, sizeof(field), "staff[%zu]", i);
 	if (!cbor_isa_map(m) || !cbor_map_is_definite(m))
-		return bad(d, field, "not a definite map");
+		return bad(d, field, _("not a definite map"));
 	pairs = cbor_map_handle(m);
 	for (size_t k = 0; k < cbor_map_size(m); k++) {
 		const cbor_item_t *v = pairs[k].value;
 		int idx, rc;
 
 		if (snt_cose_cbor_text_copy(pairs[k].key, key, sizeof(key)))
-			return bad(d, field, "a key is not a short text string");
+			return bad(d, field, _("a key is not a short text string"));
 		idx = snt_name_index(names, SNT_ARRAY_SIZE(names), key);
 		snprintf(field, sizeof(field), "staff[%zu].%s", i, key);
 		if (idx < 0)
-			return bad(d, field, "unknown key");
+			return bad(d, field, _("unknown key"));
 		if (seen[idx])
-			return bad(d, field, "given twice");
+			return bad(d, field, _("given twice"));
 		seen[idx] = true;
 		switch (idx) {
 		case 0:
 			rc = snt_cose_cbor_text_copy(v, s->ref, sizeof(s->ref));
 			if (rc || !s->ref[0] || !is_printable_ascii(s->ref))
-				return bad(d, field, "not a reference of 1-32 printable ASCII characters");
+				return bad(d, field, _("not a reference of 1-32 printable ASCII characters"));
 			break;
 		case 1:
 			rc = snt_cose_cbor_text_copy(v, s->name, sizeof(s->name));
 			if (rc || !s->name[0] || !snt_code_is_text((const uint8_t *)s->name, strlen(s->name)))
-				return bad(d, field, "not a masked name of 1-63 bytes of text");
+				return bad(d, field, _("not a masked name of 1-63 bytes of text"));
 			break;
 		default:
 			if (snt_cose_cbor_text_copy(v, s->last_test, sizeof(s->last_test)) ||
 			    snt_rules_parse_date(s->last_test, &s->last_test_day))
-				return bad(d, field, "not a date YYYY-MM-DD");
+				return bad(d, field, _("not a date YYYY-MM-DD"));
 			break;
 		}
 	}
 	for (size_t k = 0; k < SNT_ARRAY_SIZE(names); k++) {
 		if (!seen[k]) {
 			snprintf(field, sizeof(field), "staff[%zu].%s", i, names[k]);
-			return bad(d, field, "missing");
+			return bad(d, field, _("missing"));
 		}
 	}
 	return SNT_RULES_OK;
@@ -299,9 +300,9 @@ static enum snt_rules_err dec_staff(struct dec *d, const cbor_item_t *v, struct 
 	char field[48];
 
 	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-		return bad(d, "staff", "not a definite array");
+		return bad(d, "staff", _("not a definite array"));
 	if (cbor_array_size(v) > SNT_RULES_MAX_STAFF)
-		return bad(d, "staff", "more than 1024 staff");
+		return bad(d, "staff", _("more than 1024 staff"));
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		err = dec_staff_one(d, cbor_array_handle(v)[i], i, &r->staff[i]);
 		if (err)
@@ -309,7 +310,7 @@ static enum snt_rules_err dec_staff(struct dec *d, const cbor_item_t *v, struct 
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(r->staff[j].ref, r->staff[i].ref)) {
 				snprintf(field, sizeof(field), "staff[%zu].ref", i);
-				return bad(d, field, "reference listed twice");
+				return bad(d, field, _("reference listed twice"));
 			}
 		}
 		r->n_staff = i + 1;
@@ -325,22 +326,22 @@ enum snt_rules_err rules__gates(const cbor_item_t *v, size_t max, char (*gates)[
 				char *errbuf, size_t errlen)
 {
 	struct dec d = { errbuf, errlen };
-	char field[32];
+	char field[64];
 
 	if (!cbor_isa_array(v) || !cbor_array_is_definite(v))
-		return bad(&d, "gates", "not a definite array");
+		return bad(&d, "gates", _("not a definite array"));
 	if (cbor_array_size(v) == 0 || cbor_array_size(v) > max) {
-		snprintf(field, sizeof(field), "not 1-%zu gates", max);
+		snprintf(field, sizeof(field), _("not 1-%zu gates"), max);
 		return bad(&d, "gates", field);
 	}
 	for (size_t i = 0; i < cbor_array_size(v); i++) {
 		snprintf(field, sizeof(field), "gates[%zu]", i);
 		if (snt_cose_cbor_text_copy(cbor_array_handle(v)[i], gates[i], SNT_RULES_GATE_LEN) || !gates[i][0] ||
 		    !is_printable_ascii(gates[i]))
-			return bad(&d, field, "not a device id of 1-63 printable ASCII characters");
+			return bad(&d, field, _("not a device id of 1-63 printable ASCII characters"));
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(gates[j], gates[i]))
-				return bad(&d, field, "listed twice");
+				return bad(&d, field, _("listed twice"));
 		*n = i + 1;
 	}
 	return SNT_RULES_OK;
@@ -353,7 +354,7 @@ enum snt_rules_err rules__home(const cbor_item_t *v, char *home, char *errbuf, s
 
 	if (snt_cose_cbor_text_copy(v, home, SNT_RULES_HOME_LEN) || !home[0] ||
 	    !snt_code_is_text((const uint8_t *)home, strlen(home)))
-		return bad(&d, "home", "not a home of 1-127 bytes of text");
+		return bad(&d, "home", _("not a home of 1-127 bytes of text"));
 	return SNT_RULES_OK;
 }
 
@@ -381,12 +382,12 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 	switch (k) {
 	case K_TYPE:
 		if (snt_cose_cbor_text_copy(v, text, sizeof(text)) || strcmp(text, "rules"))
-			return bad(d, f, "not \"rules\"");
+			return bad(d, f, _("not \"rules\""));
 		return SNT_RULES_OK;
 	case K_V:
 		if (get_uint(v, &u) || u != 2)
-			return bad(d, f, u == 1 ? "format version 1 names no home: not accepted (version 2 needed)" :
-				   "not format version 2");
+			return bad(d, f, u == 1 ? _("format version 1 names no home: not accepted (version 2 needed)") :
+				   _("not format version 2"));
 		return SNT_RULES_OK;
 	case K_HOME:
 		return rules__home(v, r->home, d->errbuf, d->errlen);
@@ -394,7 +395,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		return rules__gates(v, SNT_RULES_MAX_GATES, r->gates, &r->n_gates, d->errbuf, d->errlen);
 	case K_VERSION:
 		if (get_uint(v, &u) || u == 0 || u > INT64_MAX)
-			return bad(d, f, "not an unsigned integer 1-2^63");
+			return bad(d, f, _("not an unsigned integer 1-2^63"));
 		r->version = u;
 		return SNT_RULES_OK;
 	case K_MODE: {
@@ -402,13 +403,13 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 
 		if (snt_cose_cbor_text_copy(v, text, sizeof(text)) ||
 		    (m = snt_name_index(mode_names, SNT_ARRAY_SIZE(mode_names), text)) < 0)
-			return bad(d, f, "not \"open\" or \"closed\"");
+			return bad(d, f, _("not \"open\" or \"closed\""));
 		r->mode = (enum snt_rules_mode)m;
 		return SNT_RULES_OK;
 	}
 	case K_FEVER:
 		if (get_int(v, &i) || i < 37000 || i > 39000)
-			return bad(d, f, "not an integer 37000-39000 (milli-degrees Celsius)");
+			return bad(d, f, _("not an integer 37000-39000 (milli-degrees Celsius)"));
 		r->fever_threshold_mdc = (int32_t)i;
 		return SNT_RULES_OK;
 	case K_COLOURS:
@@ -417,7 +418,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		return dec_formats(d, v, r);
 	case K_MAX_VISITORS:
 		if (get_uint(v, &u) || u > 100000)
-			return bad(d, f, "not an unsigned integer 0-100000");
+			return bad(d, f, _("not an unsigned integer 0-100000"));
 		r->max_visitors = (uint32_t)u;
 		return SNT_RULES_OK;
 	case K_REGIONS:
@@ -426,7 +427,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		return dec_staff(d, v, r);
 	case K_TEST_AGE:
 		if (get_uint(v, &u) || u < 1 || u > 366)
-			return bad(d, f, "not an unsigned integer 1-366 (days)");
+			return bad(d, f, _("not an unsigned integer 1-366 (days)"));
 		r->max_test_age_days = (uint32_t)u;
 		return SNT_RULES_OK;
 	case K_FROM:
@@ -435,7 +436,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		return get_time(d, v, f, &r->valid_until_ms);
 	case K_HARD:
 		if (get_uint(v, &u) || u > 366ULL * MS_PER_DAY)
-			return bad(d, f, "not an unsigned integer 0-366 days in ms");
+			return bad(d, f, _("not an unsigned integer 0-366 days in ms"));
 		r->hard_limit_ms = (int64_t)u;
 		return SNT_RULES_OK;
 	case K_ISSUED:
@@ -444,14 +445,14 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 		if (!cbor_isa_bytestring(v) || !cbor_bytestring_is_definite(v) ||
 		    cbor_bytestring_length(v) < SNT_RULES_IDCARD_KEY_MIN ||
 		    cbor_bytestring_length(v) > SNT_RULES_IDCARD_KEY_MAX)
-			return bad(d, f, "not a byte string of 16-64 bytes");
+			return bad(d, f, _("not a byte string of 16-64 bytes"));
 		r->idcard_key_len = cbor_bytestring_length(v);
 		memcpy(r->idcard_key, cbor_bytestring_handle(v), r->idcard_key_len);
 		return SNT_RULES_OK;
 	case K_MIN_AGE:
 	case K_MAX_AGE:
 		if (get_uint(v, &u) || u > SNT_RULES_AGE_MAX)
-			return bad(d, f, "not an unsigned integer 0-150 (years)");
+			return bad(d, f, _("not an unsigned integer 0-150 (years)"));
 		if (k == K_MIN_AGE) {
 			r->has_min_age = true;
 			r->min_age = (uint32_t)u;
@@ -463,7 +464,7 @@ static enum snt_rules_err dec_field(struct dec *d, enum key_id k, const cbor_ite
 	case K_COUNT:
 		break;
 	}
-	return bad(d, f, "unknown key");
+	return bad(d, f, _("unknown key"));
 }
 
 bool snt_rules_age_rule(const struct snt_rules *r)
@@ -495,12 +496,12 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 	/* Bounded well-formedness check first: no allocation for lengths the input cannot hold. */
 	root = snt_cose_cbor_load(buf, len);
 	if (!root) {
-		snt_msg(errbuf, errlen, "payload: not one well-formed CBOR item");
+		snt_msg(errbuf, errlen, _("payload: not one well-formed CBOR item"));
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root)) {
 		cbor_decref(&root);
-		snt_msg(errbuf, errlen, "payload: not a definite CBOR map");
+		snt_msg(errbuf, errlen, _("payload: not a definite CBOR map"));
 		return SNT_RULES_ERR_PAYLOAD;
 	}
 	r = calloc(1, sizeof(*r));
@@ -513,17 +514,17 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 		int k;
 
 		if (snt_cose_cbor_text_copy(pairs[i].key, key, sizeof(key))) {
-			snt_msg(errbuf, errlen, "payload: key %zu is not a short text string", i);
+			snt_msg(errbuf, errlen, _("payload: key %zu is not a short text string"), i);
 			err = SNT_RULES_ERR_PAYLOAD;
 			break;
 		}
 		k = snt_name_index(key_names, K_COUNT, key);
 		if (k < 0) {
-			err = bad(&d, key, "unknown key");
+			err = bad(&d, key, _("unknown key"));
 			break;
 		}
 		if (seen[k]) {
-			err = bad(&d, key, "given twice");
+			err = bad(&d, key, _("given twice"));
 			break;
 		}
 		seen[k] = true;
@@ -531,13 +532,13 @@ enum snt_rules_err snt_rules_decode(const uint8_t *buf, size_t len, struct snt_r
 	}
 	for (int k = 0; k < K_COUNT && !err; k++)
 		if (!seen[k] && k != K_GATES && k != K_IDCARD_KEY && k != K_MIN_AGE && k != K_MAX_AGE)
-			err = bad(&d, key_names[k], "missing");
+			err = bad(&d, key_names[k], _("missing"));
 	if (!err && r->has_min_age && r->has_max_age && r->min_age > r->max_age)
-		err = bad(&d, "max_age", "below min_age");
+		err = bad(&d, "max_age", _("below min_age"));
 	if (!err && r->valid_until_ms <= r->valid_from_ms)
-		err = bad(&d, "valid_until", "not after valid_from");
+		err = bad(&d, "valid_until", _("not after valid_from"));
 	if (!err && r->valid_until_ms > MAX_TIME_MS - r->hard_limit_ms)
-		err = bad(&d, "hard_limit_ms", "valid_until + hard_limit_ms past the year 9999");
+		err = bad(&d, "hard_limit_ms", _("valid_until + hard_limit_ms past the year 9999"));
 	cbor_decref(&root);
 	if (err) {
 		free(r);
@@ -555,11 +556,11 @@ enum snt_rules_err rules__sign1_open(const uint8_t *buf, size_t len, EVP_PKEY *b
 	if (serr == SNT_SIGN_ERR_NOMEM)
 		return SNT_RULES_ERR_NOMEM;
 	if (serr == SNT_SIGN_ERR_INVAL || serr == SNT_SIGN_ERR_NOT_EC || serr == SNT_SIGN_ERR_NOT_P256) {
-		snt_msg(errbuf, errlen, "bureau key: %s", snt_sign_strerror(serr));
+		snt_msg(errbuf, errlen, _("bureau key: %s"), snt_sign_strerror(serr));
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (serr) {
-		snt_msg(errbuf, errlen, "signature: %s", snt_sign_strerror(serr));
+		snt_msg(errbuf, errlen, _("signature: %s"), snt_sign_strerror(serr));
 		return SNT_RULES_ERR_SIGNATURE;
 	}
 	return SNT_RULES_OK;
@@ -596,15 +597,16 @@ static enum snt_rules_err read_file(const char *path, uint8_t **out, size_t *out
 	case ENOMEM:
 		return SNT_RULES_ERR_NOMEM;
 	case SNT_ETOOBIG:
-		snt_msg(errbuf, errlen, "%s: larger than %d bytes", path, SNT_RULES_MAX_FILE);
+		snt_msg(errbuf, errlen, P_("%s: larger than %d bytes", "%s: larger than %d bytes", SNT_RULES_MAX_FILE), path,
+			SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	case SNT_EREAD:
 		rc = errno;
-		snt_msg(errbuf, errlen, "%s: read error: %s", path, strerror(rc));
+		snt_msg(errbuf, errlen, _("%s: read error: %s"), path, strerror(rc));
 		errno = rc;
 		return SNT_RULES_ERR_IO;
 	default:
-		snt_msg(errbuf, errlen, "%s: %s", path, snt_open_strerror(rc));
+		snt_msg(errbuf, errlen, _("%s: %s"), path, snt_open_strerror(rc));
 		if (rc > 0)
 			errno = rc;
 		return SNT_RULES_ERR_IO;
@@ -629,7 +631,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	gh = gate->home ? gate->home : "";
 	gd = gate->device_id ? gate->device_id : "";
 	if (strcmp(home, gh)) {
-		snt_msg(errbuf, errlen, "addressed to home '%s', this gate's home is '%s'", home, gh);
+		snt_msg(errbuf, errlen, _("addressed to home '%s', this gate's home is '%s'"), home, gh);
 		return SNT_RULES_ERR_ELSEWHERE;
 	}
 	if (n_gates == 0)
@@ -637,7 +639,7 @@ enum snt_rules_err snt_rules_addressed(const char *home, const char (*gates)[SNT
 	for (size_t i = 0; i < n_gates; i++)
 		if (!strcmp(gates[i], gd))
 			return SNT_RULES_OK;
-	snt_msg(errbuf, errlen, "addressed to gates of home '%s' other than '%s'", home, gd);
+	snt_msg(errbuf, errlen, _("addressed to gates of home '%s' other than '%s'"), home, gd);
 	return SNT_RULES_ERR_ELSEWHERE;
 }
 
@@ -656,12 +658,12 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 	size_t len = 0;
 
 	if (join(path, sizeof(path), dir, name)) {
-		snt_msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, _("%s: path too long"), dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	err = read_file(path, &buf, &len, errbuf, errlen);
 	if (err == SNT_RULES_ERR_NONE)
-		snt_msg(errbuf, errlen, "%s: no rule set installed", path);
+		snt_msg(errbuf, errlen, _("%s: no rule set installed"), path);
 	if (err)
 		return err;
 	err = snt_rules_open(buf, len, pub, &r, why, sizeof(why));
@@ -674,7 +676,7 @@ static enum snt_rules_err open_file(const char *dir, const char *name, EVP_PKEY 
 		}
 	}
 	if (err) {
-		snt_msg(errbuf, errlen, "%s: %s", path, why[0] ? why : snt_rules_strerror(err));
+		snt_msg(errbuf, errlen, _("%s: %s"), path, why[0] ? why : snt_rules_strerror(err));
 		free(buf);
 		return err;
 	}
@@ -802,26 +804,26 @@ static enum snt_rules_err put_file(const char *dir, const char *name, const uint
 	int saved;
 
 	if (join(path, sizeof(path), dir, name) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		snt_msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, _("%s: path too long"), dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (write_durable(tmp, buf, len)) {
 		saved = errno;
 		unlink(tmp);
-		snt_msg(errbuf, errlen, "%s: %s", tmp, strerror(saved));
+		snt_msg(errbuf, errlen, _("%s: %s"), tmp, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	if (rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
-		snt_msg(errbuf, errlen, "%s: rename: %s", path, strerror(saved));
+		snt_msg(errbuf, errlen, _("%s: rename: %s"), path, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
 	saved = snt_fsync_dir(dir);
 	if (saved) {
-		snt_msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		snt_msg(errbuf, errlen, _("%s: fsync: %s"), dir, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
@@ -835,16 +837,16 @@ static enum snt_rules_err drop_file(const char *dir, const char *name, char *err
 	int saved;
 
 	if (join(path, sizeof(path), dir, name)) {
-		snt_msg(errbuf, errlen, "%s: path too long", dir);
+		snt_msg(errbuf, errlen, _("%s: path too long"), dir);
 		return SNT_RULES_ERR_INVAL;
 	}
 	if (unlink(path) && errno != ENOENT) {
-		snt_msg(errbuf, errlen, "%s: %s", path, strerror(errno));
+		snt_msg(errbuf, errlen, _("%s: %s"), path, strerror(errno));
 		return SNT_RULES_ERR_IO;
 	}
 	saved = snt_fsync_dir(dir);
 	if (saved) {
-		snt_msg(errbuf, errlen, "%s: fsync: %s", dir, strerror(saved));
+		snt_msg(errbuf, errlen, _("%s: fsync: %s"), dir, strerror(saved));
 		errno = saved;
 		return SNT_RULES_ERR_IO;
 	}
@@ -878,7 +880,8 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 	if (!dir || !bureau_pub || !gate || !buf)
 		return SNT_RULES_ERR_INVAL;
 	if (len > SNT_RULES_MAX_FILE) {
-		snt_msg(errbuf, errlen, "larger than %d bytes", SNT_RULES_MAX_FILE);
+		snt_msg(errbuf, errlen, P_("larger than %d bytes", "larger than %d bytes", SNT_RULES_MAX_FILE),
+			SNT_RULES_MAX_FILE);
 		return SNT_RULES_ERR_TOO_LARGE;
 	}
 	err = snt_rules_open(buf, len, bureau_pub, &fresh, errbuf, errlen);
@@ -910,12 +913,12 @@ enum snt_rules_err snt_rules_install(const char *dir, EVP_PKEY *bureau_pub, cons
 	}
 	err = SNT_RULES_ERR_OLD;
 	if (fresh->version <= previous) {
-		snt_msg(errbuf, errlen, "version %llu is not newer than the active version %llu",
+		snt_msg(errbuf, errlen, _("version %llu is not newer than the active version %llu"),
 		 (unsigned long long)fresh->version, (unsigned long long)previous);
 		goto out;
 	}
 	if (fresh->version <= pending) {
-		snt_msg(errbuf, errlen, "version %llu is not newer than the pending version %llu",
+		snt_msg(errbuf, errlen, _("version %llu is not newer than the pending version %llu"),
 		 (unsigned long long)fresh->version, (unsigned long long)pending);
 		goto out;
 	}
