@@ -14,6 +14,7 @@
 
 #include <cbor.h>
 
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "sign/sign.h"
 #include "trust/trust.h"
@@ -66,7 +67,7 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 	if (!name)
 		return SNT_TRUSTLIST_ERR_INVAL;
 	if (!data || !len)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "file '%s': empty", name);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, _("file '%s': empty"), name);
 	if (snt_trust_new(&t))
 		return SNT_TRUSTLIST_ERR_NOMEM;
 	te = snt_trust_load_buffer(t, (const char *)data, len);
@@ -74,11 +75,11 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 	if (te == SNT_TRUST_ERR_NOMEM)
 		return SNT_TRUSTLIST_ERR_NOMEM;
 	if (te == SNT_TRUST_ERR_FULL)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_KEYS, err, errlen, "file '%s': more than %d keys", name,
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_KEYS, err, errlen, P_("file '%s': more than %d keys", "file '%s': more than %d keys", SNT_TRUST_MAX_KEYS), name,
 				SNT_TRUST_MAX_KEYS);
 	if (te)
 		return SNT_FAIL(SNT_TRUSTLIST_ERR_KEYS, err, errlen,
-				"file '%s': not a certificate, DCC trust list, DID document or JWK set", name);
+				_("file '%s': not a certificate, DCC trust list, DID document or JWK set"), name);
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -86,7 +87,7 @@ enum snt_trustlist_err snt_trustlist_check_file(const char *name, const uint8_t 
 static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *err, size_t errlen)
 {
 	if (tl->n_files < 1 || tl->n_files > SNT_TRUSTLIST_MAX_FILES)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': not 1 to %d files",
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, P_("field 'files': not 1 to %d files", "field 'files': not 1 to %d files", SNT_TRUSTLIST_MAX_FILES),
 				SNT_TRUSTLIST_MAX_FILES);
 	for (size_t i = 0; i < tl->n_files; i++) {
 		const struct snt_trustlist_file *f = &tl->files[i];
@@ -94,10 +95,10 @@ static enum snt_trustlist_err check_files(const struct snt_trustlist *tl, char *
 
 		if (!snt_trustlist_name_valid(f->name))
 			return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen,
-					"field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')");
+					_("field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - (not starting with '.')"));
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(tl->files[j].name, f->name))
-				return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'files': '%s' twice",
+				return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, _("field 'files': '%s' twice"),
 						f->name);
 		e = snt_trustlist_check_file(f->name, f->data, f->len, err, errlen);
 		if (e)
@@ -125,9 +126,9 @@ enum snt_trustlist_err snt_trustlist_sign(EVP_PKEY *key, const struct snt_trustl
 	if (!key || !tl || !out || !out_len)
 		return SNT_TRUSTLIST_ERR_INVAL;
 	if (!home_valid(tl->home))
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'home': not 1-127 bytes");
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, _("field 'home': not 1-127 bytes"));
 	if (tl->version < 1 || tl->version > INT64_MAX)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, "field 'version': not 1 or more");
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_PAYLOAD, err, errlen, _("field 'version': not 1 or more"));
 	e = check_files(tl, err, errlen);
 	if (e)
 		return e;
@@ -163,12 +164,12 @@ out:
 	}
 	if (plen > SNT_TRUSTLIST_MAX - 256) {
 		free(payload);
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "the list is over %d bytes", SNT_TRUSTLIST_MAX);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, P_("the list is over %d bytes", "the list is over %d bytes", SNT_TRUSTLIST_MAX), SNT_TRUSTLIST_MAX);
 	}
 	e = snt_sign1_es256(key, payload, plen, out, out_len) ? SNT_TRUSTLIST_ERR_SIGNATURE : SNT_TRUSTLIST_OK;
 	free(payload);
 	if (e)
-		return SNT_FAIL(e, err, errlen, "cannot sign the trust list with this key");
+		return SNT_FAIL(e, err, errlen, _("cannot sign the trust list with this key"));
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -201,42 +202,42 @@ static enum snt_trustlist_err decode(const uint8_t *buf, size_t len, struct snt_
 	int64_t v;
 
 	if (!root)
-		return SNT_FAIL(e, err, errlen, "not one CBOR map");
+		return SNT_FAIL(e, err, errlen, _("not one CBOR map"));
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root) || cbor_map_size(root) != SNT_ARRAY_SIZE(keys)) {
-		snt_msg(err, errlen, "not a map of exactly the keys type, v, home, version, issued, files");
+		snt_msg(err, errlen, _("not a map of exactly the keys type, v, home, version, issued, files"));
 		goto out;
 	}
 	p = cbor_map_handle(root);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++) {
 		if (!key_is(&p[i], keys[i])) {
-			snt_msg(err, errlen, "field '%s': missing or out of order", keys[i]);
+			snt_msg(err, errlen, _("field '%s': missing or out of order"), keys[i]);
 			goto out;
 		}
 	}
 	if (snt_cose_cbor_text_copy(p[0].value, type, sizeof(type)) || strcmp(type, TYPE)) {
-		snt_msg(err, errlen, "field 'type': not \"trust\"");
+		snt_msg(err, errlen, _("field 'type': not \"trust\""));
 		goto out;
 	}
 	if (!cbor_isa_uint(p[1].value) || snt_cose_cbor_int(p[1].value, &v) || v != 1) {
-		snt_msg(err, errlen, "field 'v': not 1");
+		snt_msg(err, errlen, _("field 'v': not 1"));
 		goto out;
 	}
 	if (snt_cose_cbor_text_copy(p[2].value, tl->home, sizeof(tl->home)) || !home_valid(tl->home)) {
-		snt_msg(err, errlen, "field 'home': not text of 1-127 bytes");
+		snt_msg(err, errlen, _("field 'home': not text of 1-127 bytes"));
 		goto out;
 	}
 	if (!cbor_isa_uint(p[3].value) || snt_cose_cbor_int(p[3].value, &v) || v < 1) {
-		snt_msg(err, errlen, "field 'version': not an integer of 1 or more");
+		snt_msg(err, errlen, _("field 'version': not an integer of 1 or more"));
 		goto out;
 	}
 	tl->version = (uint64_t)v;
 	if (!(cbor_isa_uint(p[4].value) || cbor_isa_negint(p[4].value)) || snt_cose_cbor_int(p[4].value, &tl->issued_ms)) {
-		snt_msg(err, errlen, "field 'issued': not an integer (ms since the epoch)");
+		snt_msg(err, errlen, _("field 'issued': not an integer (ms since the epoch)"));
 		goto out;
 	}
 	if (!cbor_isa_map(p[5].value) || !cbor_map_is_definite(p[5].value) || cbor_map_size(p[5].value) < 1 ||
 	    cbor_map_size(p[5].value) > SNT_TRUSTLIST_MAX_FILES) {
-		snt_msg(err, errlen, "field 'files': not a map of 1 to %d files", SNT_TRUSTLIST_MAX_FILES);
+		snt_msg(err, errlen, P_("field 'files': not a map of 1 to %d files", "field 'files': not a map of 1 to %d files", SNT_TRUSTLIST_MAX_FILES), SNT_TRUSTLIST_MAX_FILES);
 		goto out;
 	}
 	fp = cbor_map_handle(p[5].value);
@@ -244,13 +245,13 @@ static enum snt_trustlist_err decode(const uint8_t *buf, size_t len, struct snt_
 		struct snt_trustlist_file *f = &tl->files[i];
 
 		if (snt_cose_cbor_text_copy(fp[i].key, f->name, sizeof(f->name)) || !snt_trustlist_name_valid(f->name)) {
-			snt_msg(err, errlen, "field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - "
-					     "(not starting with '.')");
+			snt_msg(err, errlen, _("field 'files': a name that is not 1-63 of A-Z a-z 0-9 . _ - "
+					     "(not starting with '.')"));
 			goto out;
 		}
 		if (!cbor_isa_bytestring(fp[i].value) || !cbor_bytestring_is_definite(fp[i].value) ||
 		    cbor_bytestring_length(fp[i].value) < 1) {
-			snt_msg(err, errlen, "file '%s': not a byte string of 1 byte or more", f->name);
+			snt_msg(err, errlen, _("file '%s': not a byte string of 1 byte or more"), f->name);
 			goto out;
 		}
 		f->len = cbor_bytestring_length(fp[i].value);
@@ -281,7 +282,7 @@ enum snt_trustlist_err snt_trustlist_open(const uint8_t *buf, size_t len, EVP_PK
 		return SNT_TRUSTLIST_ERR_INVAL;
 	*out = NULL;
 	if (len > SNT_TRUSTLIST_MAX)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, "%zu bytes, over %d", len, SNT_TRUSTLIST_MAX);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_TOO_LARGE, err, errlen, P_("%zu bytes, over %d", "%zu bytes, over %d", len), len, SNT_TRUSTLIST_MAX);
 	se = snt_sign1_open(buf, len, pub, &payload, &plen);
 	if (se == SNT_SIGN_ERR_NOMEM)
 		return SNT_TRUSTLIST_ERR_NOMEM;
@@ -341,7 +342,7 @@ enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, c
 	if (e)
 		return e;
 	if (strcmp(tl->home, home)) {
-		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, _("addressed to home '%s', this gate's home is '%s'"),
 			     tl->home, home);
 		snt_trustlist_free(tl);
 		return e;
@@ -351,7 +352,7 @@ enum snt_trustlist_err snt_trustlist_installed(const char *dir, EVP_PKEY *pub, c
 		*issued_ms = tl->issued_ms;
 	snt_trustlist_free(tl);
 	if (path && (size_t)snprintf(path, pathlen, "%s/%s", dir, SNT_TRUSTLIST_DIR) >= pathlen)
-		return SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		return SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, _("%s: path too long"), dir);
 	return SNT_TRUSTLIST_OK;
 }
 
@@ -410,7 +411,7 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 	if (e)
 		return e;
 	if (strcmp(tl->home, home)) {
-		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_ELSEWHERE, err, errlen, _("addressed to home '%s', this gate's home is '%s'"),
 			     tl->home, home);
 		goto out;
 	}
@@ -419,14 +420,14 @@ enum snt_trustlist_err snt_trustlist_install(const char *dir, EVP_PKEY *pub, con
 		prev = 0;
 	res->previous = prev;
 	if (tl->version <= prev) {
-		e = SNT_FAIL(SNT_TRUSTLIST_ERR_OLD, err, errlen, "version %llu is not newer than the installed version %llu",
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_OLD, err, errlen, _("version %llu is not newer than the installed version %llu"),
 			     (unsigned long long)tl->version, (unsigned long long)prev);
 		goto out;
 	}
 	if ((size_t)snprintf(newdir, sizeof(newdir), "%s/%s", dir, NEW_DIR) >= sizeof(newdir) ||
 	    (size_t)snprintf(cur, sizeof(cur), "%s/%s", dir, SNT_TRUSTLIST_DIR) >= sizeof(cur) ||
 	    (size_t)snprintf(cose, sizeof(cose), "%s/%s", dir, SNT_TRUSTLIST_FILE) >= sizeof(cose)) {
-		e = SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		e = SNT_FAIL(SNT_TRUSTLIST_ERR_INVAL, err, errlen, _("%s: path too long"), dir);
 		goto out;
 	}
 	/* A stale trust.new/ of an interrupted install goes first. */
