@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "codes/codes.h"
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "issuers/issuers.h"
 
@@ -69,13 +70,13 @@ static enum snt_issuers_err key_of(const struct snt_issuers_key *k, const char *
 	if (se == SNT_SIGN_ERR_NOMEM)
 		return SNT_ISSUERS_ERR_NOMEM;
 	if (se)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].key': %s", field, i,
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].key': %s"), field, i,
 				snt_sign_strerror(se));
 	se = snt_sign_key_kid(p, kid);
 	if (se) {
 		EVP_PKEY_free(p);
 		return se == SNT_SIGN_ERR_NOMEM ? SNT_ISSUERS_ERR_NOMEM :
-		       SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].key': %s", field, i,
+		       SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].key': %s"), field, i,
 				snt_sign_strerror(se));
 	}
 	if (key)
@@ -99,7 +100,8 @@ static enum snt_issuers_err check_kids(const struct snt_issuers *list, char *err
 
 			if (!memcmp(a->kid, b->kid, SNT_SIGN_KID_LEN))
 				return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen,
-						"field '%s': the key of device '%s' is listed twice",
+						_("field '%s': the key of device '%s' is listed twice"),
+						/* i18n-exempt: field names */
 						i < list->n_gates ? "gates" : "revoked", a->device);
 		}
 	}
@@ -132,11 +134,11 @@ static enum snt_issuers_err check_entry(const struct snt_issuers_key *k, const c
 					char *err, size_t errlen)
 {
 	if (!device_valid(k->device))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].device': not 1-63 printable ASCII",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].device': not 1-63 printable ASCII"),
 				field, i);
 	if (revoked && (k->revoked_ms < 0 || !text_valid(k->reason, SNT_ISSUERS_REASON_LEN)))
 		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen,
-				"field '%s[%zu]': 'at' not a time, or 'reason' not 1-255 bytes of text", field, i);
+				_("field '%s[%zu]': 'at' not a time, or 'reason' not 1-255 bytes of text"), field, i);
 	return SNT_ISSUERS_OK;
 }
 
@@ -153,13 +155,13 @@ enum snt_issuers_err snt_issuers_sign(EVP_PKEY *key, const struct snt_issuers *l
 	if (!key || !list || !out || !out_len)
 		return SNT_ISSUERS_ERR_INVAL;
 	if (!text_valid(list->home, SNT_RULES_HOME_LEN))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field 'home': not 1-127 bytes of text");
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field 'home': not 1-127 bytes of text"));
 	if (list->version < 1 || list->version > INT64_MAX)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field 'version': not 1 or more");
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field 'version': not 1 or more"));
 	if (list->issued_ms < 0)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field 'issued': before 1970");
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field 'issued': before 1970"));
 	if (list->n_gates > SNT_ISSUERS_MAX_GATES || list->n_revoked > SNT_ISSUERS_MAX_REVOKED)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "more than %d gates or %d revoked keys",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, P_("more than %d gates or %d revoked keys", "more than %d gates or %d revoked keys", SNT_ISSUERS_MAX_GATES),
 				SNT_ISSUERS_MAX_GATES, SNT_ISSUERS_MAX_REVOKED);
 	copy = malloc(sizeof(*copy));
 	if (!copy)
@@ -207,9 +209,9 @@ enum snt_issuers_err snt_issuers_sign(EVP_PKEY *key, const struct snt_issuers *l
 		plen = cbor_serialize_alloc(root, &payload, &cap);
 	e = ok && plen ? SNT_ISSUERS_OK : SNT_ISSUERS_ERR_NOMEM;
 	if (!e && plen > SNT_ISSUERS_MAX - 256)
-		e = SNT_FAIL(SNT_ISSUERS_ERR_TOO_LARGE, err, errlen, "the list is over %d bytes", SNT_ISSUERS_MAX);
+		e = SNT_FAIL(SNT_ISSUERS_ERR_TOO_LARGE, err, errlen, P_("the list is over %d bytes", "the list is over %d bytes", SNT_ISSUERS_MAX), SNT_ISSUERS_MAX);
 	if (!e && snt_sign1_es256(key, payload, plen, out, out_len))
-		e = SNT_FAIL(SNT_ISSUERS_ERR_SIGNATURE, err, errlen, "cannot sign the issuer list with this key");
+		e = SNT_FAIL(SNT_ISSUERS_ERR_SIGNATURE, err, errlen, _("cannot sign the issuer list with this key"));
 out:
 	if (gates)
 		cbor_decref(&gates);
@@ -274,32 +276,33 @@ static enum snt_issuers_err decode_key(const cbor_item_t *m, const char *field, 
 	enum snt_issuers_err e;
 
 	if (!map_of(m, keys, revoked ? 5 : 3))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu]': not a map of exactly %s", field,
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu]': not a map of exactly %s"), field,
+				/* i18n-exempt: key names */
 				i, revoked ? "device, kid, key, at, reason" : "device, kid, key");
 	p = cbor_map_handle(m);
 	if (snt_cose_cbor_text_copy(p[0].value, k->device, sizeof(k->device)) || !device_valid(k->device))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].device': not 1-63 printable ASCII",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].device': not 1-63 printable ASCII"),
 				field, i);
 	if (!cbor_isa_bytestring(p[1].value) || !cbor_bytestring_is_definite(p[1].value) ||
 	    cbor_bytestring_length(p[1].value) != SNT_SIGN_KID_LEN)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].kid': not a byte string of 8 bytes",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].kid': not a byte string of 8 bytes"),
 				field, i);
 	memcpy(k->kid, cbor_bytestring_handle(p[1].value), SNT_SIGN_KID_LEN);
 	if (snt_cose_cbor_text_copy(p[2].value, k->pem, sizeof(k->pem)))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].key': not PEM text of at most %d bytes",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, P_("field '%s[%zu].key': not PEM text of at most %d bytes", "field '%s[%zu].key': not PEM text of at most %d bytes", SNT_ISSUERS_PEM_LEN - 1),
 				field, i, SNT_ISSUERS_PEM_LEN - 1);
 	e = key_of(k, field, i, &k->key, kid, err, errlen);
 	if (e)
 		return e;
 	if (memcmp(kid, k->kid, SNT_SIGN_KID_LEN))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].kid': not the kid of its key", field, i);
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].kid': not the kid of its key"), field, i);
 	if (!revoked)
 		return SNT_ISSUERS_OK;
 	if (get_ms(p[3].value, &k->revoked_ms))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].at': not ms since the epoch", field, i);
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].at': not ms since the epoch"), field, i);
 	if (snt_cose_cbor_text_copy(p[4].value, k->reason, sizeof(k->reason)) ||
 	    !text_valid(k->reason, SNT_ISSUERS_REASON_LEN))
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s[%zu].reason': not 1-255 bytes of text",
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s[%zu].reason': not 1-255 bytes of text"),
 				field, i);
 	return SNT_ISSUERS_OK;
 }
@@ -310,7 +313,7 @@ static enum snt_issuers_err decode_keys(const cbor_item_t *a, const char *field,
 	cbor_item_t **items;
 
 	if (!cbor_isa_array(a) || !cbor_array_is_definite(a) || cbor_array_size(a) > max)
-		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, "field '%s': not an array of at most %zu", field, max);
+		return SNT_FAIL(SNT_ISSUERS_ERR_PAYLOAD, err, errlen, _("field '%s': not an array of at most %zu"), field, max);
 	items = cbor_array_handle(a);
 	for (size_t i = 0; i < cbor_array_size(a); i++) {
 		enum snt_issuers_err e = decode_key(items[i], field, i, revoked, &keys[i], err, errlen);
@@ -333,32 +336,32 @@ static enum snt_issuers_err decode(const uint8_t *buf, size_t len, struct snt_is
 	int64_t v;
 
 	if (!root)
-		return SNT_FAIL(e, err, errlen, "not one CBOR map");
+		return SNT_FAIL(e, err, errlen, _("not one CBOR map"));
 	if (!map_of(root, keys, SNT_ARRAY_SIZE(keys))) {
-		snt_msg(err, errlen, "not a map of exactly the keys type, v, home, version, issued, gates, revoked");
+		snt_msg(err, errlen, _("not a map of exactly the keys type, v, home, version, issued, gates, revoked"));
 		goto out;
 	}
 	p = cbor_map_handle(root);
 	if (snt_cose_cbor_text_copy(p[0].value, type, sizeof(type)) || strcmp(type, TYPE)) {
-		snt_msg(err, errlen, "field 'type': not \"issuers\"");
+		snt_msg(err, errlen, _("field 'type': not \"issuers\""));
 		goto out;
 	}
 	if (!cbor_isa_uint(p[1].value) || snt_cose_cbor_int(p[1].value, &v) || v != 1) {
-		snt_msg(err, errlen, "field 'v': not 1");
+		snt_msg(err, errlen, _("field 'v': not 1"));
 		goto out;
 	}
 	if (snt_cose_cbor_text_copy(p[2].value, list->home, sizeof(list->home)) ||
 	    !text_valid(list->home, SNT_RULES_HOME_LEN)) {
-		snt_msg(err, errlen, "field 'home': not text of 1-127 bytes");
+		snt_msg(err, errlen, _("field 'home': not text of 1-127 bytes"));
 		goto out;
 	}
 	if (!cbor_isa_uint(p[3].value) || snt_cose_cbor_int(p[3].value, &v) || v < 1) {
-		snt_msg(err, errlen, "field 'version': not an integer of 1 or more");
+		snt_msg(err, errlen, _("field 'version': not an integer of 1 or more"));
 		goto out;
 	}
 	list->version = (uint64_t)v;
 	if (get_ms(p[4].value, &list->issued_ms)) {
-		snt_msg(err, errlen, "field 'issued': not ms since the epoch");
+		snt_msg(err, errlen, _("field 'issued': not ms since the epoch"));
 		goto out;
 	}
 	e = decode_keys(p[5].value, "gates", SNT_ISSUERS_MAX_GATES, false, list->gates, &list->n_gates, err, errlen);
@@ -385,7 +388,7 @@ enum snt_issuers_err snt_issuers_open(const uint8_t *buf, size_t len, EVP_PKEY *
 		return SNT_ISSUERS_ERR_INVAL;
 	*out = NULL;
 	if (len > SNT_ISSUERS_MAX)
-		return SNT_FAIL(SNT_ISSUERS_ERR_TOO_LARGE, err, errlen, "%zu bytes, over %d", len, SNT_ISSUERS_MAX);
+		return SNT_FAIL(SNT_ISSUERS_ERR_TOO_LARGE, err, errlen, P_("%zu bytes, over %d", "%zu bytes, over %d", len), len, SNT_ISSUERS_MAX);
 	se = snt_sign1_open(buf, len, pub, &payload, &plen);
 	if (se == SNT_SIGN_ERR_NOMEM)
 		return SNT_ISSUERS_ERR_NOMEM;
@@ -422,7 +425,7 @@ enum snt_issuers_err snt_issuers_load(const char *dir, EVP_PKEY *pub, const char
 		return SNT_ISSUERS_ERR_INVAL;
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNT_ISSUERS_FILE) >= sizeof(path))
-		return SNT_FAIL(SNT_ISSUERS_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		return SNT_FAIL(SNT_ISSUERS_ERR_INVAL, err, errlen, _("%s: path too long"), dir);
 	rc = snt_read_file(path, SNT_ISSUERS_MAX, &buf, &len);
 	if (rc == ENOENT)
 		return SNT_ISSUERS_ERR_NONE;
@@ -434,7 +437,7 @@ enum snt_issuers_err snt_issuers_load(const char *dir, EVP_PKEY *pub, const char
 	if (e)
 		return e;
 	if (strcmp(list->home, home)) {
-		e = SNT_FAIL(SNT_ISSUERS_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+		e = SNT_FAIL(SNT_ISSUERS_ERR_ELSEWHERE, err, errlen, _("addressed to home '%s', this gate's home is '%s'"),
 			     list->home, home);
 		snt_issuers_free(list);
 		return e;
@@ -459,7 +462,7 @@ enum snt_issuers_err snt_issuers_install(const char *dir, EVP_PKEY *pub, const c
 	if (e)
 		return e;
 	if (strcmp(list->home, home)) {
-		e = SNT_FAIL(SNT_ISSUERS_ERR_ELSEWHERE, err, errlen, "addressed to home '%s', this gate's home is '%s'",
+		e = SNT_FAIL(SNT_ISSUERS_ERR_ELSEWHERE, err, errlen, _("addressed to home '%s', this gate's home is '%s'"),
 			     list->home, home);
 		goto out;
 	}
@@ -467,12 +470,12 @@ enum snt_issuers_err snt_issuers_install(const char *dir, EVP_PKEY *pub, const c
 	if (snt_issuers_load(dir, pub, home, &old, NULL, 0) == SNT_ISSUERS_OK)
 		res->previous = old->version;
 	if (list->version <= res->previous) {
-		e = SNT_FAIL(SNT_ISSUERS_ERR_OLD, err, errlen, "version %llu is not newer than the installed version %llu",
+		e = SNT_FAIL(SNT_ISSUERS_ERR_OLD, err, errlen, _("version %llu is not newer than the installed version %llu"),
 			     (unsigned long long)list->version, (unsigned long long)res->previous);
 		goto out;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, SNT_ISSUERS_FILE) >= sizeof(path)) {
-		e = SNT_FAIL(SNT_ISSUERS_ERR_INVAL, err, errlen, "%s: path too long", dir);
+		e = SNT_FAIL(SNT_ISSUERS_ERR_INVAL, err, errlen, _("%s: path too long"), dir);
 		goto out;
 	}
 	rc = snt_write_atomic(path, buf, len, 0644);
@@ -554,9 +557,9 @@ enum snt_issuers_err snt_issuers_credential_open(const struct snt_issuers *list,
 		*who = w;
 	if (w.by != SNT_ISSUERS_BY_BUREAU && out->kind == SNT_CREDENTIAL_BADGE)
 		return SNT_FAIL(SNT_ISSUERS_ERR_CREDENTIAL, err, errlen,
-				"a staff badge signed by a gate's key: badges are signed by the bureau alone");
+				_("a staff badge signed by a gate's key: badges are signed by the bureau alone"));
 	if (w.by == SNT_ISSUERS_BY_REVOKED)
-		return SNT_FAIL(SNT_ISSUERS_ERR_REVOKED, err, errlen, "signed by gate '%s', whose key was revoked (%s)",
+		return SNT_FAIL(SNT_ISSUERS_ERR_REVOKED, err, errlen, _("signed by gate '%s', whose key was revoked (%s)"),
 				w.device, w.reason);
 	return SNT_ISSUERS_OK;
 }
