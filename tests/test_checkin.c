@@ -199,7 +199,7 @@ static int teardown(void **state)
 	snt_store_close(t->f->store);
 	for (int i = 0; i < 3; i++)
 		snt_image_release(&t->f->img[i]);
-	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", ".journal", NULL };
+	for (const char *const *sfx = (const char *const[]){ "", "-wal", "-shm", ".journal", ".head", NULL };
 	     *sfx; sfx++) {
 		snprintf(path, sizeof(path), "%s%s", t->db, *sfx);
 		unlink(path);

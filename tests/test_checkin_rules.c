@@ -120,7 +120,8 @@ static int teardown(void **state)
 	snt_store_close(t->store);
 	for (int i = 0; i <= N_IMG; i++)
 		snt_image_release(&t->f.img[i]);
-	for (const char *const *sfx = (const char *const[]){ "log.db", "log.db-wal", "log.db-shm", "rules.cose", NULL };
+	for (const char *const *sfx = (const char *const[]){ "log.db", "log.db-wal", "log.db-shm", "log.db.head", "rules.cose",
+							   "rules.kept.cose", NULL };
 	     *sfx; sfx++) {
 		snprintf(path, sizeof(path), "%s/%s", t->dir, *sfx);
 		unlink(path);
