@@ -147,7 +147,7 @@ pot:
 		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
 		firmware/sentineld*.c firmware/config/*.c \
 		firmware/sync/online.c firmware/sync/sync.c firmware/sync/usb.c firmware/rules/*.c \
-		firmware/trustlist/*.c firmware/issuers/*.c))
+		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/linux/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

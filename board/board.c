@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "config/config.h"
 #include "hal.h"
 #include "linux/iio.h"
@@ -27,21 +28,26 @@ static const char *const role_names[SNT_ROLE_COUNT] = {
 	[SNT_ROLE_AUDIO] = "audio",
 };
 
+/*
+ * English, as snt_hal_strerror() returns them (a device-fault event keeps one
+ * in the log); marked for the catalogue: _(snt_hal_strerror()) where a person
+ * reads one.
+ */
 static const char *const err_text[] = {
-	[SNT_HAL_OK] = "success",
-	[SNT_HAL_ERR_INVAL] = "invalid argument",
-	[SNT_HAL_ERR_IO] = "device I/O error",
-	[SNT_HAL_ERR_NODATA] = "no data available",
-	[SNT_HAL_ERR_NOMEM] = "out of memory",
-	[SNT_HAL_ERR_CONFIG] = "bad board configuration",
-	[SNT_HAL_TIMEOUT] = "timed out",
-	[SNT_HAL_FD_READY] = "file descriptor ready",
-	[SNT_HAL_END] = "end of script",
+	[SNT_HAL_OK] = N_("success"),
+	[SNT_HAL_ERR_INVAL] = N_("invalid argument"),
+	[SNT_HAL_ERR_IO] = N_("device I/O error"),
+	[SNT_HAL_ERR_NODATA] = N_("no data available"),
+	[SNT_HAL_ERR_NOMEM] = N_("out of memory"),
+	[SNT_HAL_ERR_CONFIG] = N_("bad board configuration"),
+	[SNT_HAL_TIMEOUT] = N_("timed out"),
+	[SNT_HAL_FD_READY] = N_("file descriptor ready"),
+	[SNT_HAL_END] = N_("end of script"),
 };
 
 const char *snt_hal_strerror(enum snt_hal_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 const char *snt_role_name(enum snt_role r)
@@ -75,7 +81,7 @@ static const struct snt_board_backend *find_backend(const struct snt_config *cfg
 		return backends[i];
 	(void)snt_hal_name_known(SNT_HAL_NAME_BOARD, NULL, known, sizeof(known));
 	if (errbuf)
-		snprintf(errbuf, errlen, "%s: unknown board '%s' (known: %s)", cfg->path, cfg->board, known);
+		snprintf(errbuf, errlen, _("%s: unknown board '%s' (known: %s)"), cfg->path, cfg->board, known);
 	return NULL;
 }
 

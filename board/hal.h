@@ -268,7 +268,11 @@ const char *snt_role_name(enum snt_role r);
 /* snt_role_from_name() - parse; return 0 and *out, or -1 if unknown. */
 int snt_role_from_name(const char *name, enum snt_role *out) SNT_WUR;
 
-/* snt_hal_strerror() - static English text for @err; never NULL. */
+/*
+ * snt_hal_strerror() - static English text for @err; never NULL.  English
+ * because it may be stored (a device-fault event's detail); the text is in
+ * the catalogue: _(snt_hal_strerror(err)) gives it in the user's language.
+ */
 const char *snt_hal_strerror(enum snt_hal_err err);
 
 #endif /* SNT_HAL_H */

@@ -13,6 +13,7 @@
 
 #include <alsa/asoundlib.h>
 
+#include "common/i18n.h"
 #include "linux/alsa.h"
 #include "voice/voice.h"
 
@@ -34,17 +35,18 @@ struct snt_alsa {
 };
 
 static const char *const err_text[] = {
-	[SNT_ALSA_OK] = "success",
-	[SNT_ALSA_ERR_INVAL] = "invalid argument",
-	[SNT_ALSA_ERR_OPEN] = "the sound device could not be opened",
-	[SNT_ALSA_ERR_CLIPS] = "the clips directory cannot be read",
-	[SNT_ALSA_ERR_NOMEM] = "out of memory",
-	[SNT_ALSA_ERR_THREAD] = "the playback thread could not be started",
+	[SNT_ALSA_OK] = N_("success"),
+	[SNT_ALSA_ERR_INVAL] = N_("invalid argument"),
+	[SNT_ALSA_ERR_OPEN] = N_("the sound device could not be opened"),
+	[SNT_ALSA_ERR_CLIPS] = N_("the clips directory cannot be read"),
+	[SNT_ALSA_ERR_NOMEM] = N_("out of memory"),
+	[SNT_ALSA_ERR_THREAD] = N_("the playback thread could not be started"),
 };
 
 const char *snt_alsa_strerror(enum snt_alsa_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 /* Play one clip to the end; false when the device failed. */
@@ -179,11 +181,11 @@ enum snt_alsa_err snt_alsa_open(const char *device, const char *clips, int volum
 	/* libasound reports errors on stderr unless told otherwise: they come back as codes here. */
 	snd_lib_error_set_handler(quiet);
 	if (!clips[0]) {
-		snprintf(why, whylen, "no clips directory ([audio] clips)");
+		snprintf(why, whylen, "%s", _("no clips directory ([audio] clips)"));
 		return SNT_ALSA_ERR_CLIPS;
 	}
 	if (access(clips, R_OK | X_OK) != 0) {
-		snprintf(why, whylen, "clips %s: %s", clips, strerror(errno));
+		snprintf(why, whylen, _("clips %s: %s"), clips, strerror(errno));
 		return SNT_ALSA_ERR_CLIPS;
 	}
 	rc = snd_pcm_open(&pcm, device, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
@@ -229,5 +231,5 @@ void snt_alsa_close(struct snt_alsa *a)
 void snt_alsa_describe(const struct snt_alsa *a, char *buf, size_t size)
 {
 	if (a && buf && size)
-		snprintf(buf, size, "%s %s volume %d%%", a->device, a->clips, a->volume);
+		snprintf(buf, size, _("%s %s volume %d%%"), a->device, a->clips, a->volume);
 }

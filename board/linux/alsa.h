@@ -44,7 +44,7 @@ void snt_alsa_close(struct snt_alsa *a);
 /* snt_alsa_describe() - "<device> <clips dir> volume N%" into @buf. */
 void snt_alsa_describe(const struct snt_alsa *a, char *buf, size_t size);
 
-/* snt_alsa_strerror() - static English text; never NULL. */
+/* snt_alsa_strerror() - static text in the user's language (i18n.h); never NULL. */
 const char *snt_alsa_strerror(enum snt_alsa_err err);
 
 /* The audio ops over a struct snt_alsa context. */

@@ -15,6 +15,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "common/i18n.h"
 #include "linux/drm.h"
 
 #define FLIP_WAIT_MS 100
@@ -44,20 +45,21 @@ struct snt_drm {
 };
 
 static const char *const err_text[] = {
-	[SNT_DRM_OK] = "success",
-	[SNT_DRM_ERR_INVAL] = "invalid argument",
-	[SNT_DRM_ERR_OPEN] = "no DRM card with KMS could be opened",
-	[SNT_DRM_ERR_NOCONNECTOR] = "no connected display (is the HDMI cable plugged in?)",
-	[SNT_DRM_ERR_CRTC] = "no CRTC can drive the connector",
-	[SNT_DRM_ERR_BUFFER] = "a frame buffer could not be made",
-	[SNT_DRM_ERR_MODESET] = "the mode could not be set",
-	[SNT_DRM_ERR_NOMEM] = "out of memory",
-	[SNT_DRM_ERR_RENDER] = "the screen could not be drawn",
+	[SNT_DRM_OK] = N_("success"),
+	[SNT_DRM_ERR_INVAL] = N_("invalid argument"),
+	[SNT_DRM_ERR_OPEN] = N_("no DRM card with KMS could be opened"),
+	[SNT_DRM_ERR_NOCONNECTOR] = N_("no connected display (is the HDMI cable plugged in?)"),
+	[SNT_DRM_ERR_CRTC] = N_("no CRTC can drive the connector"),
+	[SNT_DRM_ERR_BUFFER] = N_("a frame buffer could not be made"),
+	[SNT_DRM_ERR_MODESET] = N_("the mode could not be set"),
+	[SNT_DRM_ERR_NOMEM] = N_("out of memory"),
+	[SNT_DRM_ERR_RENDER] = N_("the screen could not be drawn"),
 };
 
 const char *snt_drm_strerror(enum snt_drm_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 /* The mode to use: the preferred one, else the first. */
@@ -171,7 +173,7 @@ static enum snt_drm_err pick(struct snt_drm *d, char *why, size_t whylen)
 	enum snt_drm_err err = SNT_DRM_ERR_NOCONNECTOR;
 
 	if (!res) {
-		snprintf(why, whylen, "no KMS resources: %s", strerror(errno));
+		snprintf(why, whylen, _("no KMS resources: %s"), strerror(errno));
 		return SNT_DRM_ERR_OPEN;
 	}
 	for (int i = 0; i < res->count_connectors; i++) {
@@ -348,7 +350,7 @@ void snt_drm_describe(const struct snt_drm *d, char *buf, size_t size)
 	if (!d || !buf || size == 0)
 		return;
 	snprintf(buf, size, "%s %ux%u@%u%s", d->conn_name, d->mode.hdisplay, d->mode.vdisplay,
-		 d->mode.vrefresh, d->unplugged ? " (unplugged)" : "");
+		 d->mode.vrefresh, d->unplugged ? _(" (unplugged)") : "");
 }
 
 static enum snt_drm_err open_card(struct snt_drm *d, const char *path, char *why, size_t whylen)

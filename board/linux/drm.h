@@ -83,7 +83,7 @@ void snt_drm_describe(const struct snt_drm *d, char *buf, size_t size);
 /* snt_drm_close() - remove the buffers, restore the CRTC shown before; NULL does nothing. */
 void snt_drm_close(struct snt_drm *d);
 
-/* snt_drm_strerror() - static English text; never NULL. */
+/* snt_drm_strerror() - static text in the user's language (i18n.h); never NULL. */
 const char *snt_drm_strerror(enum snt_drm_err err);
 
 /* The display ops over a struct snt_drm context (show() draws the text on an idle-coloured screen). */

@@ -108,7 +108,7 @@ enum snt_hal_err snt_lgpio_wait_event(struct snt_lgpio *g, int extra_fd, int64_t
 /* The hal.h gpio ops over a struct snt_lgpio context. */
 extern const struct snt_gpio_ops snt_lgpio_ops;
 
-/* snt_lgpio_strerror() - static English text for @err; never NULL. */
+/* snt_lgpio_strerror() - static text for @err in the user's language (i18n.h); never NULL. */
 const char *snt_lgpio_strerror(enum snt_lgpio_err err);
 
 #endif /* SNT_LGPIO_H */

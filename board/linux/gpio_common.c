@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "linux/gpio_common.h"
 
 struct role_line {
@@ -32,19 +33,20 @@ struct snt_lgpio {
 };
 
 static const char *const err_text[] = {
-	[SNT_LGPIO_OK] = "success",
-	[SNT_LGPIO_ERR_INVAL] = "invalid argument",
-	[SNT_LGPIO_ERR_NOCHIP] = "no such GPIO chip",
-	[SNT_LGPIO_ERR_NOLINE] = "no such line on the chip",
-	[SNT_LGPIO_ERR_BUSY] = "line busy (held by another program)",
-	[SNT_LGPIO_ERR_DUPLICATE] = "line already used by another role",
-	[SNT_LGPIO_ERR_IO] = "GPIO I/O error",
-	[SNT_LGPIO_ERR_NOMEM] = "out of memory",
+	[SNT_LGPIO_OK] = N_("success"),
+	[SNT_LGPIO_ERR_INVAL] = N_("invalid argument"),
+	[SNT_LGPIO_ERR_NOCHIP] = N_("no such GPIO chip"),
+	[SNT_LGPIO_ERR_NOLINE] = N_("no such line on the chip"),
+	[SNT_LGPIO_ERR_BUSY] = N_("line busy (held by another program)"),
+	[SNT_LGPIO_ERR_DUPLICATE] = N_("line already used by another role"),
+	[SNT_LGPIO_ERR_IO] = N_("GPIO I/O error"),
+	[SNT_LGPIO_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_lgpio_strerror(enum snt_lgpio_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 bool snt_lgpio_is_output(enum snt_role role)
@@ -127,9 +129,9 @@ static enum snt_lgpio_err request(struct snt_lgpio *g, enum snt_role role,
 	}
 	for (int i = 0; i < SNT_ROLE_COUNT; i++) {
 		if (g->r[i].req && g->r[i].chip == chip && g->r[i].offset == cl->offset) {
-			snprintf(errbuf, errlen, "key '%s' in [gpio]: %s:%u: %s ('%s')",
+			snprintf(errbuf, errlen, _("key '%s' in [gpio]: %s:%u: %s ('%s')"),
 				 snt_role_name(role), cl->chip, cl->offset,
-				 err_text[SNT_LGPIO_ERR_DUPLICATE], snt_role_name((enum snt_role)i));
+				 _(err_text[SNT_LGPIO_ERR_DUPLICATE]), snt_role_name((enum snt_role)i));
 			return SNT_LGPIO_ERR_DUPLICATE;
 		}
 	}
@@ -141,7 +143,7 @@ static enum snt_lgpio_err request(struct snt_lgpio *g, enum snt_role role,
 		err = saved == EBUSY ? SNT_LGPIO_ERR_BUSY :
 		      saved == ENOMEM ? SNT_LGPIO_ERR_NOMEM : SNT_LGPIO_ERR_IO;
 		if (err == SNT_LGPIO_ERR_IO) {
-			snprintf(errbuf, errlen, "key '%s' in [gpio]: %s:%u: request failed: %s",
+			snprintf(errbuf, errlen, _("key '%s' in [gpio]: %s:%u: request failed: %s"),
 				 snt_role_name(role), cl->chip, cl->offset, strerror(saved));
 			return err;
 		}
@@ -155,7 +157,7 @@ static enum snt_lgpio_err request(struct snt_lgpio *g, enum snt_role role,
 		int v = g->ops->get(req, cl->offset);
 
 		if (v < 0) {
-			snprintf(errbuf, errlen, "key '%s' in [gpio]: %s:%u: cannot read: %s",
+			snprintf(errbuf, errlen, _("key '%s' in [gpio]: %s:%u: cannot read: %s"),
 				 snt_role_name(role), cl->chip, cl->offset, strerror(errno));
 			return SNT_LGPIO_ERR_IO;
 		}
@@ -168,8 +170,8 @@ static enum snt_lgpio_err request(struct snt_lgpio *g, enum snt_role role,
 	return SNT_LGPIO_OK;
 
 fail:
-	snprintf(errbuf, errlen, "key '%s' in [gpio]: %s:%u: %s", snt_role_name(role), cl->chip,
-		 cl->offset, err_text[err]);
+	snprintf(errbuf, errlen, _("key '%s' in [gpio]: %s:%u: %s"), snt_role_name(role), cl->chip,
+		 cl->offset, _(err_text[err]));
 	return err;
 }
 
@@ -189,7 +191,7 @@ enum snt_lgpio_err lgpio__open(const struct lgpio__ops *ops, const struct snt_co
 	for (int i = 0; i < SNT_CONFIG_GPIO_SLOTS; i++) {
 		if (lines[i].set && (i >= SNT_ROLE_COUNT || (!snt_lgpio_is_output((enum snt_role)i) &&
 							     !is_input((enum snt_role)i)))) {
-			snprintf(errbuf, errlen, "[gpio]: slot %d is not a line role", i);
+			snprintf(errbuf, errlen, _("[gpio]: slot %d is not a line role"), i);
 			return SNT_LGPIO_ERR_INVAL;
 		}
 	}
@@ -223,7 +225,7 @@ err_release:
 	snt_lgpio_close(g);
 	return err;
 err_nomem:
-	snprintf(errbuf, errlen, "out of memory");
+	snprintf(errbuf, errlen, "%s", _("out of memory"));
 	return SNT_LGPIO_ERR_NOMEM;
 }
 

@@ -17,6 +17,13 @@
 #include "idcard/idcard.h"
 #include "linux/idreader.h"
 
+/*
+ * The faults in @why stay English (i18n-exempt): the gate keeps each as the
+ * detail of a device-fault event in its log (checkin_card.c), which the
+ * bureau receives and staff read in `sentinelctl alerts`, whatever the
+ * language of the daemon's environment.
+ */
+
 struct snt_idreader {
 	char path[256];
 	int timeout_ms;
@@ -73,6 +80,7 @@ static enum xfer line_open(struct snt_idreader *r, char *why, size_t whylen)
 
 	r->fd = open(r->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (r->fd < 0) {
+		/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 		snprintf(why, whylen, "idreader %s: cannot open: %s", r->path, strerror(errno));
 		return XFER_FAULT;
 	}
@@ -89,6 +97,7 @@ static enum xfer line_open(struct snt_idreader *r, char *why, size_t whylen)
 	return XFER_OK;
 
 err_termios:
+	/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 	snprintf(why, whylen, "idreader %s: cannot set 115200 8N1: %s", r->path, strerror(errno));
 	line_close(r);
 	return XFER_FAULT;
@@ -96,6 +105,7 @@ err_termios:
 
 static enum xfer unplugged(struct snt_idreader *r, char *why, size_t whylen)
 {
+	/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 	snprintf(why, whylen, "idreader: reader unplugged");
 	line_close(r);
 	return XFER_FAULT;
@@ -119,6 +129,7 @@ static enum xfer send_all(struct snt_idreader *r, const uint8_t *p, size_t n, co
 			int pr = poll(&pfd, 1, r->timeout_ms);
 
 			if (pr == 0) {
+				/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 				snprintf(why, whylen, "idreader: %s not sent within %d ms", what, r->timeout_ms);
 				line_close(r);
 				return XFER_FAULT;
@@ -155,6 +166,7 @@ static enum xfer recv_frame(struct snt_idreader *r, const char *what, uint8_t *b
 			return XFER_OK;
 		}
 		if (ie == SNT_IDCARD_ERR_CHECKSUM || ie == SNT_IDCARD_ERR_LENGTH) {
+			/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 			snprintf(why, whylen, "idreader: answer to %s has a %s", what,
 				 ie == SNT_IDCARD_ERR_CHECKSUM ? "wrong checksum" : "bad length");
 			line_close(r);
@@ -165,6 +177,7 @@ static enum xfer recv_frame(struct snt_idreader *r, const char *what, uint8_t *b
 		memmove(r->buf, r->buf + used, r->len - used);
 		r->len -= used;
 		if (skipped > SNT_IDREADER_NOISE_MAX) {
+			/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 			snprintf(why, whylen, "idreader: line noise, no answer to %s in %zu bytes", what, skipped);
 			line_close(r);
 			return XFER_FAULT;
@@ -177,9 +190,11 @@ static enum xfer recv_frame(struct snt_idreader *r, const char *what, uint8_t *b
 			continue;
 		if (pr == 0) {
 			if (r->len == 0)
+				/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 				snprintf(why, whylen, "idreader: no answer to %s within %d ms", what,
 					 r->timeout_ms);
 			else
+				/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 				snprintf(why, whylen, "idreader: answer to %s cut short after %zu bytes", what,
 					 r->len);
 			line_close(r);
@@ -205,6 +220,7 @@ static enum xfer exchange(struct snt_idreader *r, uint8_t cmd, uint8_t para, con
 	size_t n = 0;
 
 	if (snt_idcard_command(cmd, para, frame, sizeof(frame), &n) != SNT_IDCARD_OK) {
+		/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 		snprintf(why, whylen, "idreader: cannot frame %s", what);
 		return XFER_FAULT;
 	}
@@ -213,6 +229,7 @@ static enum xfer exchange(struct snt_idreader *r, uint8_t cmd, uint8_t para, con
 	if (recv_frame(r, what, body, body_len, why, whylen) != XFER_OK)
 		return XFER_FAULT;
 	if (*body_len < 3) {
+		/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 		snprintf(why, whylen, "idreader: answer to %s has a bad length", what);
 		line_close(r);
 		return XFER_FAULT;
@@ -223,6 +240,7 @@ static enum xfer exchange(struct snt_idreader *r, uint8_t cmd, uint8_t para, con
 static enum snt_hal_err status_fault(struct snt_idreader *r, uint8_t sw, const char *what, char *why,
 				     size_t whylen)
 {
+	/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 	snprintf(why, whylen, "idreader: status 0x%02x to %s", sw, what);
 	line_close(r);
 	return SNT_HAL_ERR_IO;
@@ -256,6 +274,7 @@ static enum snt_hal_err transact(struct snt_idreader *r, uint8_t *body, uint8_t 
 	if (exchange(r, SNT_IDCARD_CMD_READ, SNT_IDCARD_PARA_READ_TEXT, "read text", body, &n, why, whylen))
 		return SNT_HAL_ERR_IO;
 	if (body[2] == SNT_IDCARD_SW_READ_FAIL) {
+		/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 		snprintf(why, whylen, "idreader: card taken away during the read");
 		line_close(r);
 		return SNT_HAL_ERR_IO;
@@ -263,6 +282,7 @@ static enum snt_hal_err transact(struct snt_idreader *r, uint8_t *body, uint8_t 
 	if (body[2] != SNT_IDCARD_SW_OK)
 		return status_fault(r, body[2], "read text", why, whylen);
 	if (snt_idcard_read_text(body, n, &text) != SNT_IDCARD_OK) {
+		/* i18n-exempt: why, stored as a device-fault event's detail (see top) */
 		snprintf(why, whylen, "idreader: text block of a bad length");
 		line_close(r);
 		return SNT_HAL_ERR_IO;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "linux/iio.h"
 
 struct snt_iio_therm {
@@ -21,14 +22,14 @@ struct snt_iio_therm {
 };
 
 static const char *const err_text[] = {
-	[SNT_IIO_OK] = "success",
-	[SNT_IIO_ERR_INVAL] = "invalid argument",
-	[SNT_IIO_ERR_NODEV] = "no such IIO device",
-	[SNT_IIO_ERR_MISSING] = "attribute file missing",
-	[SNT_IIO_ERR_PARSE] = "attribute is empty or not a number",
-	[SNT_IIO_ERR_IO] = "read error",
-	[SNT_IIO_ERR_RANGE] = "value out of range",
-	[SNT_IIO_ERR_NOMEM] = "out of memory",
+	[SNT_IIO_OK] = N_("success"),
+	[SNT_IIO_ERR_INVAL] = N_("invalid argument"),
+	[SNT_IIO_ERR_NODEV] = N_("no such IIO device"),
+	[SNT_IIO_ERR_MISSING] = N_("attribute file missing"),
+	[SNT_IIO_ERR_PARSE] = N_("attribute is empty or not a number"),
+	[SNT_IIO_ERR_IO] = N_("read error"),
+	[SNT_IIO_ERR_RANGE] = N_("value out of range"),
+	[SNT_IIO_ERR_NOMEM] = N_("out of memory"),
 };
 
 static const char *const raw_attrs[] = { "in_temp_object_raw", "in_temp_ambient_raw",
@@ -37,7 +38,8 @@ static const char *const input_attrs[] = { "in_temp_object_input", "in_temp_ambi
 
 const char *snt_iio_strerror(enum snt_iio_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 /* Read a small sysfs attribute into @buf (NUL-terminated, trailing blanks cut). */
@@ -110,7 +112,7 @@ enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio
 	*out = NULL;
 	errbuf[0] = '\0';
 	if (snt_name_index(snt_iio_devices, SNT_IIO_DEVICE_COUNT, name) < 0) {
-		snprintf(errbuf, errlen, "IIO device '%s' is not supported", name);
+		snprintf(errbuf, errlen, _("IIO device '%s' is not supported"), name);
 		return SNT_IIO_ERR_INVAL;
 	}
 	if (!strcmp(name, "mlx90614") || !strcmp(name, "mlx90615")) {
@@ -122,7 +124,7 @@ enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		snprintf(errbuf, errlen, "out of memory");
+		snprintf(errbuf, errlen, "%s", _("out of memory"));
 		return SNT_IIO_ERR_NOMEM;
 	}
 	t->processed = attrs == input_attrs;
@@ -145,7 +147,7 @@ enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio
 	}
 	closedir(d);
 	if (!found) {
-		snprintf(errbuf, errlen, "%s: no IIO device named '%s'", root, name);
+		snprintf(errbuf, errlen, _("%s: no IIO device named '%s'"), root, name);
 		free(t);
 		return SNT_IIO_ERR_NODEV;
 	}
@@ -153,7 +155,7 @@ enum snt_iio_err snt_iio_open(const char *root, const char *name, struct snt_iio
 		char path[PATH_MAX];
 
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", t->dir, attrs[i]) >= sizeof(path)) {
-			snprintf(errbuf, errlen, "%s: path too long", t->dir);
+			snprintf(errbuf, errlen, _("%s: path too long"), t->dir);
 			free(t);
 			return SNT_IIO_ERR_INVAL;
 		}

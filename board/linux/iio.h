@@ -74,7 +74,7 @@ void snt_iio_close(struct snt_iio_therm *t);
 /* The hal.h thermometer ops over a struct snt_iio_therm (errors: SNT_HAL_ERR_IO). */
 extern const struct snt_thermometer_ops snt_iio_ops;
 
-/* snt_iio_strerror() - static English text for @err; never NULL. */
+/* snt_iio_strerror() - static text for @err in the user's language (i18n.h); never NULL. */
 const char *snt_iio_strerror(enum snt_iio_err err);
 
 #endif /* SNT_IIO_H */

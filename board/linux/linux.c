@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "config/config.h"
 #include "linux/alsa.h"
 #include "linux/drm.h"
@@ -234,7 +235,7 @@ static enum snt_hal_err open_thermometer(const struct snt_config *cfg, struct lb
 	enum snt_hal_err herr = therm_open(cfg, cfg->iio_root, &t, why, sizeof(why));
 
 	if (herr) {
-		snprintf(errbuf, errlen, "%s: key '%s' in [thermometer]: %s", cfg->path, t.key, why);
+		snprintf(errbuf, errlen, _("%s: key '%s' in [thermometer]: %s"), cfg->path, t.key, why);
 		return herr;
 	}
 	lb->iio = t.iio;
@@ -263,7 +264,7 @@ static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_
 	*out = NULL;
 	lb = calloc(1, sizeof(*lb));
 	if (!lb) {
-		snprintf(errbuf, errlen, "out of memory");
+		snprintf(errbuf, errlen, "%s", _("out of memory"));
 		return SNT_HAL_ERR_NOMEM;
 	}
 	lb->display_fd = -1;
@@ -272,7 +273,7 @@ static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_
 	lb->board.priv = lb;
 	snt_clock_system(&lb->board.clock);
 	if (snt_clock_boot_id(lb->board.boot_id, sizeof(lb->board.boot_id))) {
-		snprintf(errbuf, errlen, "boot id: %s", strerror(errno));
+		snprintf(errbuf, errlen, _("boot id: %s"), strerror(errno));
 		herr = SNT_HAL_ERR_IO;
 		goto err_close;
 	}
@@ -295,7 +296,7 @@ static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_
 
 	verr = snt_v4l2_open(&snt_v4l2_sys_io, NULL, cfg->camera_device, &lb->cam, why, sizeof(why));
 	if (verr) {
-		snprintf(errbuf, errlen, "%s: key 'device' in [camera]: %s", cfg->path, why);
+		snprintf(errbuf, errlen, _("%s: key 'device' in [camera]: %s"), cfg->path, why);
 		herr = verr == SNT_V4L2_ERR_NOMEM ? SNT_HAL_ERR_NOMEM :
 		       verr == SNT_V4L2_ERR_OPEN || verr == SNT_V4L2_ERR_CAPS ||
 				       verr == SNT_V4L2_ERR_FORMAT ? SNT_HAL_ERR_CONFIG : SNT_HAL_ERR_IO;
@@ -316,7 +317,7 @@ static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_
 		lb->display_fd = open(cfg->display_path,
 				      O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
 		if (lb->display_fd < 0) {
-			snprintf(errbuf, errlen, "%s: key 'path' in [display]: %s: %s", cfg->path,
+			snprintf(errbuf, errlen, _("%s: key 'path' in [display]: %s: %s"), cfg->path,
 				 cfg->display_path, strerror(errno));
 			herr = SNT_HAL_ERR_IO;
 			goto err_close;
@@ -340,8 +341,8 @@ static enum snt_hal_err snt_linux_open(const struct snt_config *cfg, struct snt_
 	if (cfg->idreader_device[0]) {
 		herr = snt_idreader_new(cfg->idreader_device, cfg->idreader_timeout_ms, &lb->idreader);
 		if (herr != SNT_HAL_OK) {
-			snprintf(errbuf, errlen, "%s: key 'device' in [idreader]: %s", cfg->path,
-				 snt_hal_strerror(herr));
+			snprintf(errbuf, errlen, _("%s: key 'device' in [idreader]: %s"), cfg->path,
+				 _(snt_hal_strerror(herr)));
 			goto err_close;
 		}
 		lb->board.idreader = &snt_idreader_tty_ops;
@@ -386,7 +387,7 @@ static enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errb
 		const struct snt_config_line *cl = &cfg->gpio[i];
 
 		if (cl->set && !chip_exists(cl->chip)) {
-			snprintf(errbuf, errlen, "%s: key '%s' in [gpio]: %s:%u: %s", cfg->path,
+			snprintf(errbuf, errlen, _("%s: key '%s' in [gpio]: %s:%u: %s"), cfg->path,
 				 snt_role_name((enum snt_role)i), cl->chip, cl->offset,
 				 snt_lgpio_strerror(SNT_LGPIO_ERR_NOCHIP));
 			return SNT_HAL_ERR_CONFIG;
@@ -397,18 +398,18 @@ static enum snt_hal_err snt_linux_check(const struct snt_config *cfg, char *errb
 		char why[PATH_MAX + 128];
 
 		if (therm_open(cfg, cfg->iio_root, &t, why, sizeof(why))) {
-			snprintf(errbuf, errlen, "%s: key '%s' in [thermometer]: %s", cfg->path, t.key,
+			snprintf(errbuf, errlen, _("%s: key '%s' in [thermometer]: %s"), cfg->path, t.key,
 				 why);
 			return SNT_HAL_ERR_CONFIG;
 		}
 		therm_close(&t);
 	} else if (access(cfg->i2c_dev, F_OK)) {
-		snprintf(errbuf, errlen, "%s: key 'i2c_device' in [thermometer]: %s: %s", cfg->path,
+		snprintf(errbuf, errlen, _("%s: key 'i2c_device' in [thermometer]: %s: %s"), cfg->path,
 			 cfg->i2c_dev, strerror(errno));
 		return SNT_HAL_ERR_CONFIG;
 	}
 	if (access(cfg->camera_device, F_OK)) {
-		snprintf(errbuf, errlen, "%s: key 'device' in [camera]: %s: %s", cfg->path,
+		snprintf(errbuf, errlen, _("%s: key 'device' in [camera]: %s: %s"), cfg->path,
 			 cfg->camera_device, strerror(errno));
 		return SNT_HAL_ERR_CONFIG;
 	}
@@ -454,7 +455,7 @@ static void probe_line(const struct snt_config *cfg, const struct snt_probe_opts
 	snt_clock_system(&clk);
 	err = snt_lgpio_open(one, 0, "sentinelctl-selftest", &clk, &g, why, sizeof(why));
 	if (err == SNT_LGPIO_ERR_BUSY) {
-		snprintf(p.detail, sizeof(p.detail), "%s:%u held by another program", cl->chip, cl->offset);
+		snprintf(p.detail, sizeof(p.detail), _("%s:%u held by another program"), cl->chip, cl->offset);
 		report(fn, arg, &p, role, "gpiod", SNT_PROBE_BUSY);
 		return;
 	}
@@ -469,10 +470,11 @@ static void probe_line(const struct snt_config *cfg, const struct snt_probe_opts
 			sleep_ms(opts->pulse_ms);
 			err = snt_lgpio_set(g, role, 0);
 		}
-		snprintf(p.detail, sizeof(p.detail), "%s:%u%s pulsed", cl->chip, cl->offset,
-			 cl->active_low ? " active-low" : "");
+		snprintf(p.detail, sizeof(p.detail), _("%s:%u%s pulsed"), cl->chip, cl->offset,
+			 cl->active_low ? _(" active-low") : "");
 	} else {
 		err = snt_lgpio_get(g, role, &v);
+		/* i18n-exempt: level=N as key=value, like the thermometer's detail (interfaces.md) */
 		snprintf(p.detail, sizeof(p.detail), "%s:%u%s level=%d", cl->chip, cl->offset,
 			 cl->active_low ? " active-low" : "", v);
 	}
@@ -501,7 +503,7 @@ static void probe_drm(const struct snt_config *cfg, const struct snt_probe_opts 
 		return;
 	}
 	if (!opts->drive) {
-		snt_strlcpy(p.detail + strlen(p.detail), " (not driven; --outputs to drive)",
+		snt_strlcpy(p.detail + strlen(p.detail), _(" (not driven; --outputs to drive)"),
 			    sizeof(p.detail) - strlen(p.detail));
 		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_OK);
 		return;
@@ -516,14 +518,14 @@ static void probe_drm(const struct snt_config *cfg, const struct snt_probe_opts 
 	}
 	if (snt_drm_ops.show(d, opts->display_text) != SNT_HAL_OK) {
 		snt_drm_close(d);
-		snt_strlcpy(p.detail + strlen(p.detail), ": the screen could not be drawn",
+		snt_strlcpy(p.detail + strlen(p.detail), _(": the screen could not be drawn"),
 			    sizeof(p.detail) - strlen(p.detail));
 		report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_FAIL);
 		return;
 	}
 	sleep_ms(opts->pulse_ms > 0 ? opts->pulse_ms : 500);
 	snt_drm_close(d);
-	snt_strlcpy(p.detail + strlen(p.detail), " shown", sizeof(p.detail) - strlen(p.detail));
+	snt_strlcpy(p.detail + strlen(p.detail), _(" shown"), sizeof(p.detail) - strlen(p.detail));
 	report(fn, arg, &p, SNT_ROLE_DISPLAY, "drm", SNT_PROBE_OK);
 }
 
@@ -543,14 +545,14 @@ static void probe_display(const struct snt_config *cfg, const struct snt_probe_o
 		return;
 	}
 	if (!cfg->display_path[0] || !strcmp(cfg->display_backend, "none")) {
-		snprintf(p.detail, sizeof(p.detail), "none configured");
+		snprintf(p.detail, sizeof(p.detail), "%s", _("none configured"));
 		report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
 		return;
 	}
 	fd = open(cfg->display_path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || (opts->drive && display_write(fd, opts->display_text))) {
 		snprintf(p.detail, sizeof(p.detail), "%s: %s", cfg->display_path,
-			 errno ? strerror(errno) : "short write");
+			 errno ? strerror(errno) : _("short write"));
 		if (fd >= 0)
 			close(fd);
 		report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_FAIL);
@@ -558,7 +560,7 @@ static void probe_display(const struct snt_config *cfg, const struct snt_probe_o
 	}
 	close(fd);
 	snprintf(p.detail, sizeof(p.detail), "%s%s", cfg->display_path,
-		 opts->drive ? " shown" : " (not driven; --outputs to drive)");
+		 opts->drive ? _(" shown") : _(" (not driven; --outputs to drive)"));
 	report(fn, arg, &p, SNT_ROLE_DISPLAY, "file", SNT_PROBE_OK);
 }
 
@@ -573,7 +575,7 @@ static void probe_audio(const struct snt_config *cfg, const struct snt_probe_opt
 	struct snt_alsa *a;
 
 	if (strcmp(cfg->audio_backend, "alsa")) {
-		snprintf(p.detail, sizeof(p.detail), "none configured");
+		snprintf(p.detail, sizeof(p.detail), "%s", _("none configured"));
 		report(fn, arg, &p, SNT_ROLE_AUDIO, "none", SNT_PROBE_OK);
 		return;
 	}
@@ -584,9 +586,9 @@ static void probe_audio(const struct snt_config *cfg, const struct snt_probe_opt
 	}
 	snt_alsa_describe(a, p.detail, sizeof(p.detail));
 	if (opts->drive && snt_alsa_ops.play(a, "admit-zh") == SNT_HAL_OK)
-		snt_strlcpy(p.detail + strlen(p.detail), " played", sizeof(p.detail) - strlen(p.detail));
+		snt_strlcpy(p.detail + strlen(p.detail), _(" played"), sizeof(p.detail) - strlen(p.detail));
 	else if (!opts->drive)
-		snt_strlcpy(p.detail + strlen(p.detail), " (not driven; --outputs to drive)",
+		snt_strlcpy(p.detail + strlen(p.detail), _(" (not driven; --outputs to drive)"),
 			    sizeof(p.detail) - strlen(p.detail));
 	snt_alsa_close(a);
 	report(fn, arg, &p, SNT_ROLE_AUDIO, "alsa", SNT_PROBE_OK);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "linux/mlx90614.h"
 
 struct snt_mlx90614 {
@@ -23,18 +24,19 @@ struct snt_mlx90614 {
 };
 
 static const char *const err_text[] = {
-	[SNT_MLX90614_OK] = "success",
-	[SNT_MLX90614_ERR_INVAL] = "invalid argument",
-	[SNT_MLX90614_ERR_OPEN] = "cannot open the I2C device",
-	[SNT_MLX90614_ERR_IO] = "I2C transfer failed",
-	[SNT_MLX90614_ERR_PEC] = "PEC mismatch",
-	[SNT_MLX90614_ERR_FLAG] = "sensor error flag set",
-	[SNT_MLX90614_ERR_NOMEM] = "out of memory",
+	[SNT_MLX90614_OK] = N_("success"),
+	[SNT_MLX90614_ERR_INVAL] = N_("invalid argument"),
+	[SNT_MLX90614_ERR_OPEN] = N_("cannot open the I2C device"),
+	[SNT_MLX90614_ERR_IO] = N_("I2C transfer failed"),
+	[SNT_MLX90614_ERR_PEC] = N_("PEC mismatch"),
+	[SNT_MLX90614_ERR_FLAG] = N_("sensor error flag set"),
+	[SNT_MLX90614_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_mlx90614_strerror(enum snt_mlx90614_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 uint8_t snt_mlx90614_pec(const uint8_t *data, size_t len)
@@ -204,7 +206,7 @@ enum snt_mlx90614_err snt_mlx90614_open(const char *dev, int addr, struct snt_ml
 	*out = NULL;
 	d = malloc(sizeof(*d));
 	if (!d) {
-		snprintf(errbuf, errlen, "out of memory");
+		snprintf(errbuf, errlen, "%s", _("out of memory"));
 		return SNT_MLX90614_ERR_NOMEM;
 	}
 	d->fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -215,7 +217,7 @@ enum snt_mlx90614_err snt_mlx90614_open(const char *dev, int addr, struct snt_ml
 	}
 	err = snt_mlx90614_new(&i2cdev_ops, d, addr, out);
 	if (err) {
-		snprintf(errbuf, errlen, "%s: %s", dev, err_text[err]);
+		snprintf(errbuf, errlen, "%s: %s", dev, _(err_text[err]));
 		i2cdev_close(d);
 	}
 	return err;

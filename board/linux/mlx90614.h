@@ -112,7 +112,7 @@ void snt_mlx90614_close(struct snt_mlx90614 *m);
 /* The hal.h thermometer ops over a struct snt_mlx90614 (errors: SNT_HAL_ERR_IO). */
 extern const struct snt_thermometer_ops snt_mlx90614_ops;
 
-/* snt_mlx90614_strerror() - static English text for @err; never NULL. */
+/* snt_mlx90614_strerror() - static text for @err in the user's language (i18n.h); never NULL. */
 const char *snt_mlx90614_strerror(enum snt_mlx90614_err err);
 
 #endif /* SNT_MLX90614_H */

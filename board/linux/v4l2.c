@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "image/image.h"
 #include "linux/v4l2.h"
 
@@ -36,21 +37,22 @@ struct snt_v4l2 {
 };
 
 static const char *const err_text[] = {
-	[SNT_V4L2_OK] = "success",
-	[SNT_V4L2_ERR_INVAL] = "invalid argument",
-	[SNT_V4L2_ERR_OPEN] = "cannot open the device",
-	[SNT_V4L2_ERR_BUSY] = "device busy",
-	[SNT_V4L2_ERR_CAPS] = "not a streaming video capture device",
-	[SNT_V4L2_ERR_FORMAT] = "offers neither YUYV nor MJPEG",
-	[SNT_V4L2_ERR_IO] = "V4L2 I/O error",
-	[SNT_V4L2_ERR_NODATA] = "no frame ready",
-	[SNT_V4L2_ERR_DECODE] = "MJPEG frame does not decode",
-	[SNT_V4L2_ERR_NOMEM] = "out of memory",
+	[SNT_V4L2_OK] = N_("success"),
+	[SNT_V4L2_ERR_INVAL] = N_("invalid argument"),
+	[SNT_V4L2_ERR_OPEN] = N_("cannot open the device"),
+	[SNT_V4L2_ERR_BUSY] = N_("device busy"),
+	[SNT_V4L2_ERR_CAPS] = N_("not a streaming video capture device"),
+	[SNT_V4L2_ERR_FORMAT] = N_("offers neither YUYV nor MJPEG"),
+	[SNT_V4L2_ERR_IO] = N_("V4L2 I/O error"),
+	[SNT_V4L2_ERR_NODATA] = N_("no frame ready"),
+	[SNT_V4L2_ERR_DECODE] = N_("MJPEG frame does not decode"),
+	[SNT_V4L2_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_v4l2_strerror(enum snt_v4l2_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 /* ---- the real system calls ---- */
@@ -239,7 +241,7 @@ enum snt_v4l2_err snt_v4l2_open(const struct snt_v4l2_io *io, void *ioctx, const
 	errbuf[0] = '\0';
 	v = calloc(1, sizeof(*v));
 	if (!v) {
-		snprintf(errbuf, errlen, "%s: out of memory", dev);
+		snprintf(errbuf, errlen, _("%s: out of memory"), dev);
 		return SNT_V4L2_ERR_NOMEM;
 	}
 	v->io = io;
@@ -256,10 +258,10 @@ enum snt_v4l2_err snt_v4l2_open(const struct snt_v4l2_io *io, void *ioctx, const
 	err = setup(v);
 	if (err) {
 		if (v->last_errno && err != SNT_V4L2_ERR_CAPS && err != SNT_V4L2_ERR_FORMAT)
-			snprintf(errbuf, errlen, "%s: %s: %s", dev, err_text[err],
+			snprintf(errbuf, errlen, "%s: %s: %s", dev, _(err_text[err]),
 				 strerror(v->last_errno));
 		else
-			snprintf(errbuf, errlen, "%s: %s", dev, err_text[err]);
+			snprintf(errbuf, errlen, "%s: %s", dev, _(err_text[err]));
 		snt_v4l2_close(v);
 		return err;
 	}

@@ -90,7 +90,7 @@ void snt_v4l2_close(struct snt_v4l2 *v);
 /* The hal.h camera ops over a struct snt_v4l2 (NODATA, DECODE -> NODATA; IO -> IO). */
 extern const struct snt_camera_ops snt_v4l2_ops;
 
-/* snt_v4l2_strerror() - static English text; never NULL. */
+/* snt_v4l2_strerror() - static text in the user's language (i18n.h); never NULL. */
 const char *snt_v4l2_strerror(enum snt_v4l2_err err);
 
 #endif /* SNT_V4L2_H */
