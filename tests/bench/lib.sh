@@ -20,7 +20,8 @@ bench_begin() {
 # tests/modules.a built there, else exit 1 naming them; B made absolute; T
 # a new directory from the mktemp(1) TEMPLATE (relative to B unless
 # absolute), mode 755, removed at exit; PG_OPTS "" (the server's durable
-# defaults) and a private PostgreSQL cluster started (tests/scenario/pg.sh);
+# defaults) and a private PostgreSQL cluster started (tests/scenario/pg.sh),
+# stopped and removed at exit (also on failure, SIGINT or SIGTERM);
 # $T/gen_bundles built (tests/bench/gen_bundles.c, -O2).
 bureau_bench_begin() {
 	if [ ! -x "$B/sentinel-bureau" ] || [ ! -f "$B/tests/modules.a" ]; then
@@ -30,7 +31,10 @@ bureau_bench_begin() {
 	case $B in /*) ;; *) B="$(pwd)/$B" ;; esac
 	case $2 in /*) T=$(mktemp -d "$2") ;; *) T=$(mktemp -d "$B/$2") ;; esac
 	chmod 755 "$T"
-	trap 'rm -rf "$T"' EXIT
+	# At exit, also on failure or a signal: the private cluster stopped (pg_stop) and $T removed.
+	trap 'command -v pg_stop >/dev/null 2>&1 && pg_stop; rm -rf "$T"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	PG_OPTS=""
 	. tests/scenario/pg.sh
 	pg_start
