@@ -175,8 +175,10 @@ static int last_rules_event(struct ctx *c, char *detail, size_t size)
 
 /*
  * No rule set could be taken (@why): a gate that has had one (a rules event
- * in the log) and has none in force now fails closed: every visit refers
- * with rules-missing, and a device-fault event raises an alert for staff.
+ * in the log) or must have one ([rules] required: its enrolment brought the
+ * home's set, whether or not the daemon ever took it) and has none in force
+ * now fails closed: every visit refers with rules-missing, and a
+ * device-fault event raises an alert for staff.
  */
 static void rules_missing(struct ctx *c, const char *when, const char *why)
 {
@@ -189,8 +191,10 @@ static void rules_missing(struct ctx *c, const char *when, const char *why)
 			  snt_store_errmsg(c->store));
 		snt_strlcpy(last, "?", sizeof(last));	/* not knowing is having had one */
 	}
-	if (!last[0])
-		return;	/* never had a rule set: no closed management */
+	if (!last[0] && !c->cfg.rules_required)
+		return;	/* never had a rule set and needs none: no closed management */
+	if (!last[0])	/* i18n-exempt: part of the alert's detail, stored in the log */
+		snt_strlcpy(last, "none, [rules] required", sizeof(last));
 	if (!c->rules_missing)
 		log_warnx(&c->log, _("%s: no rule set verifies (%s; last in force: %s): every visit is referred "
 			  "(rules-missing)"), when, why, last);
@@ -522,6 +526,7 @@ static void reload(struct ctx *c)
 	log_info(&c->log, _("SIGHUP: configuration %s reloaded"), c->config_path);
 	snt_strlcpy(c->cfg.rules_dir, n->rules_dir, sizeof(c->cfg.rules_dir));
 	snt_strlcpy(c->cfg.sync_bureau_key, n->sync_bureau_key, sizeof(c->cfg.sync_bureau_key));
+	c->cfg.rules_required = n->rules_required;
 	load_rules(c, n, N_("SIGHUP"));
 	/* [station] trust's files replaced the bureau's list: look at trust.cose again. */
 	memset(&c->trust_stamp, 0, sizeof(c->trust_stamp));

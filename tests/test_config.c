@@ -257,6 +257,21 @@ static void test_enrolment(void **state)
 	snprintf(want, sizeof(want), "%s/bureau.pub", dir);
 	assert_string_equal(c.sync_bureau_key, want);
 	assert_string_equal(c.sync_bureau_url, "https://b.example/");
+	assert_false(c.rules_required);
+
+	/* The package brought a rule set: [rules] required, yes or no only. */
+	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\nrequired = yes\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_true(c.rules_required);
+	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\nrequired = 1\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_VALUE);
+	snprintf(want, sizeof(want), "%s:5: key 'required': '1' is not 'yes' or 'no'", enr);
+	assert_string_equal(err, want);
+	/* The enrolment sets no other key of [rules]. */
+	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\ndir = /tmp\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_SYNTAX);
+	snprintf(want, sizeof(want), "%s:5: key 'dir' in section [rules] is not one the enrolment sets", enr);
+	assert_string_equal(err, want);
 
 	write_file(enr, "[station]\nhome = H\ndevice_id = g\nboard = linux\n");
 	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_SYNTAX);

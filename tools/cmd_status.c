@@ -2,7 +2,9 @@
 /*
  * sentinelctl status [--config FILE] [--json] [--now TIME]: one screen on
  * the gate: enrolled or not, home, gate, the bureau it syncs with, the rule
- * set's version and age, the trust list's version, home, issue time and
+ * set's version and age (or, without one that verifies on a gate that must
+ * have one, that every visit is referred: rules-missing, as sentineld
+ * decides it), the trust list's version, home, issue time and
  * age (the list installed in [rules] dir, trustlist.h), the clock's state, entries the bureau has not
  * acknowledged, the last sync (the bureau's newest signed acknowledgement)
  * and the open alerts.  Nothing personal: no names, no payloads.
@@ -40,6 +42,8 @@ struct config {
 
 struct status {
 	bool enrolled, log_ok, log_made, have_rules, have_trust, clock_trusted;
+	bool had_rules;		/* the log has a rules event: the gate has had a rule set */
+	bool rules_missing;	/* none verifies and one is required, or was had: every visit refers */
 	const char *freshness;
 	uint64_t rules_version, trust_version;
 	int64_t rules_issued, trust_issued, now, contact;
@@ -112,6 +116,12 @@ static void read_log(const struct snt_config *sc, struct status *s)
 		e = snt_store_get_ack(st, &ack);
 	if (e == SNT_STORE_OK)
 		e = snt_store_get_contact(st, &s->contact);
+	if (e == SNT_STORE_OK) {
+		int64_t n = 0;
+
+		e = snt_store_events_count(st, SNT_EVENT_RULES, 0, 0, &n);
+		s->had_rules = n > 0;
+	}
 	if (e == SNT_STORE_OK)
 		e = snt_store_alerts_new(st, true, &it);
 	if (e == SNT_STORE_OK) {
@@ -140,6 +150,8 @@ static void read_rules(const struct snt_config *sc, struct status *s)
 	EVP_PKEY *pub = NULL;
 	char err[256];
 
+	/* As sentineld(8) decides it: a gate that must have a rule set, or has had one, refers everyone without. */
+	s->rules_missing = sc->enrolled && (sc->rules_required || s->had_rules);
 	if (!sc->enrolled || snt_sign_key_load_public(sc->sync_bureau_key, &pub) != SNT_SIGN_OK)
 		return;
 	if (snt_rules_load(sc->rules_dir, pub, &gate, &r, &info, err, sizeof(err)) == SNT_RULES_OK) {
@@ -147,6 +159,7 @@ static void read_rules(const struct snt_config *sc, struct status *s)
 		s->rules_version = r->version;
 		s->rules_issued = r->issued_ms;
 		s->freshness = snt_rules_freshness_name(snt_rules_freshness(r, s->now));
+		s->rules_missing = false;
 		snt_rules_free(r);
 	}
 	/* The trust list sentineld would take: verified with the bureau's key, for this home; else none. */
@@ -176,8 +189,8 @@ static int print_json(const struct snt_config *sc, const struct status *s)
 		contact[0] = '\0';
 	if (s->have_trust && snt_clock_format_rfc3339(s->trust_issued, tissued, sizeof(tissued)) < 0)
 		tissued[0] = '\0';
-	/* The keys of interfaces.md in their order; "trust" last (null: none installed). */
-	o = json_pack("{s:b, s:s?, s:s?, s:s?, s:o, s:s, s:o, s:o, s:o, s:o}",
+	/* The keys of interfaces.md in their order, "rules_missing" after "rules"; "trust" last (null: none installed). */
+	o = json_pack("{s:b, s:s?, s:s?, s:s?, s:o, s:b, s:s, s:o, s:o, s:o, s:o}",
 		      "enrolled", s->enrolled,
 		      "home", s->enrolled ? sc->home : NULL,
 		      "gate", s->enrolled ? sc->device_id : NULL,
@@ -186,6 +199,7 @@ static int print_json(const struct snt_config *sc, const struct status *s)
 							 (json_int_t)s->rules_version, "issued", issued,
 							 "age_s", (json_int_t)((s->now - s->rules_issued) / 1000),
 							 "freshness", s->freshness) : json_null(),
+		      "rules_missing", s->rules_missing,
 		      "clock", s->clock_trusted ? "trusted" : "untrusted",
 		      "unsynced", s->log_ok ? json_integer(s->unsynced) : json_null(),
 		      "last_sync", s->contact ? json_string(contact) : json_null(),
@@ -231,7 +245,7 @@ static void print_text(const struct snt_config *sc, const struct status *s)
 		printf(" %s %" PRIu64 ", %s %s, %s\n", _("version"), s->rules_version, _("age"), a, s->freshness);
 	} else {
 		label(_("rule set"));
-		printf(" %s\n", _("none"));
+		printf(" %s\n", s->rules_missing ? _("none: every visit is referred (rules-missing)") : _("none"));
 	}
 	label(_("trust list"));
 	if (s->have_trust && snt_clock_format_rfc3339(s->trust_issued, t, sizeof(t)) >= 0) {

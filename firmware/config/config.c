@@ -26,7 +26,7 @@ struct parse_ctx {
 	bool seen[96];			/* keys[i] given already */
 };
 
-enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID, K_LINE, K_MILLI, K_ADDR };
+enum key_type { K_STR, K_PATH, K_INT, K_TEMP, K_TIME, K_CLOCK, K_BOOT_ID, K_LINE, K_MILLI, K_ADDR, K_BOOL };
 
 struct key {
 	const char *section;
@@ -114,12 +114,13 @@ static const struct key keys[] = {
 	{ "sync", "timeout_s", K_INT, I(sync_timeout_s), 1, 600 },
 	{ "sync", "retries", K_INT, I(sync_retries), 0, 20 },
 	{ "rules", "dir", K_PATH, S(rules_dir), 0, 0 },
+	{ "rules", "required", K_BOOL, I(rules_required), 0, 0 },
 };
 
 /* What the enrolment file ([station] enrolment) may set, as "section.key". */
 static const char *const enrolment_keys[] = {
 	"station.device_id", "station.home", "station.duty_phone", "station.trust",
-	"sync.bureau_key", "sync.bureau_url", "sync.bureau_ca",
+	"sync.bureau_key", "sync.bureau_url", "sync.bureau_ca", "rules.required",
 };
 
 static bool enrolment_key(const char *section, const char *name)
@@ -514,6 +515,11 @@ static int handler(void *user, const char *section, const char *name, const char
 		*(enum snt_clock_state *)(base + k->off) = st;
 		break;
 	}
+	case K_BOOL:
+		if (strcmp(value, "yes") && strcmp(value, "no"))
+			return fail(pc, SNT_CONFIG_ERR_VALUE, _("key '%s': '%s' is not 'yes' or 'no'"), name, value);
+		*(bool *)(base + k->off) = !strcmp(value, "yes");
+		break;
 	case K_BOOT_ID:
 		if (!valid_boot_id(value))
 			return fail(pc, SNT_CONFIG_ERR_VALUE,

@@ -70,8 +70,8 @@ struct snt_config {
 	char enrolment[PATH_MAX];	/* the enrolment file `sentinelctl enrol` writes; "" = none */
 	bool enrolled;			/* set by snt_config_load(): no enrolment file named, or
 					 * the named one read (it sets home, device_id,
-					 * duty_phone, trust and [sync] bureau_key, bureau_url,
-					 * bureau_ca over this file's) */
+					 * duty_phone, trust, [sync] bureau_key, bureau_url,
+					 * bureau_ca and [rules] required over this file's) */
 
 	/* [checkin] */
 	int scan_timeout_ms;		/* give up looking for a code, 1000-60000 */
@@ -153,6 +153,8 @@ struct snt_config {
 
 	/* [rules] (rules/rules.h; verified with sync_bureau_key) */
 	char rules_dir[PATH_MAX];	/* holds rules.cose, the active rule set */
+	bool rules_required;		/* a rule set is required (the enrolment brought one): without
+					 * one that verifies every visit is referred (rules-missing) */
 };
 
 /*

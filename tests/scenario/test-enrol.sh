@@ -86,7 +86,10 @@ duty_phone = 0931-1
 trust = trust
 
 [sync]
-bureau_key = bureau.pub"
+bureau_key = bureau.pub
+
+[rules]
+required = yes"
 out=$("$B/sentinelctl" status --config "$T/gate/gate.conf" --now 2026-11-29T12:00:00Z 2>&1)
 expect_eq "status after" "$(printf '%s\n' "$out" | grep -v '^clock')" "enrolled       yes
 home           阳光养老院
@@ -99,7 +102,7 @@ last sync      never
 alerts open    0"
 out=$("$B/sentinelctl" status --json --config "$T/gate/gate.conf" --now 2026-11-29T12:00:00Z 2>&1)
 expect_eq "status --json" "$(printf '%s' "$out" | sed 's/"clock":"[a-z]*"/"clock":"X"/')" \
-	'{"enrolled":true,"home":"阳光养老院","gate":"sun-gate-1","bureau":"by stick only","rules":{"version":1,"issued":"2026-11-27T08:00:00Z","age_s":187200,"freshness":"fresh"},"clock":"X","unsynced":0,"last_sync":null,"alerts_open":0,"trust":null}'
+	'{"enrolled":true,"home":"阳光养老院","gate":"sun-gate-1","bureau":"by stick only","rules":{"version":1,"issued":"2026-11-27T08:00:00Z","age_s":187200,"freshness":"fresh"},"rules_missing":false,"clock":"X","unsynced":0,"last_sync":null,"alerts_open":0,"trust":null}'
 
 # The USB unit's call before each sync: nothing to do once enrolled.
 out=$("$B/sentinelctl" enrol --if-needed --config "$T/gate/gate.conf" "$S" 2>&1)
