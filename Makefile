@@ -146,7 +146,7 @@ pot:
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
 		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
 		firmware/sentineld*.c firmware/config/*.c \
-		firmware/sync/online.c firmware/sync/sync.c firmware/sync/usb.c firmware/rules/*.c \
+		firmware/sync/*.c firmware/rules/*.c \
 		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/linux/*.c))
 
 deps:

@@ -563,6 +563,7 @@ static void test_bundle_reader(void **state)
 	assert_int_equal(snt_bundle_reader_new(cbor, len, N - 1, 3, &rd, &d), SNT_BUNDLE_ERR_COUNT);
 	assert_null(rd);
 	assert_string_equal(d.msg, "count 10 not within 1 to 9");
+	assert_int_equal(d.limit, N - 1);	/* a limit, told without the message (bureau import) */
 	assert_int_equal(snt_bundle_reader_new(cbor, len, SNT_BUNDLE_MAX_ACCEPT + 1, 3, &rd, &d), SNT_BUNDLE_ERR_INVAL);
 	/* From the sealed file, in its own buffer: the same entries, the kid set. */
 	assert_int_equal(snt_bundle_seal(f->dev_a, f->bureau, cbor, len, &file, &file_len, &d), SNT_BUNDLE_OK);
@@ -639,6 +640,8 @@ static void test_bundle_encoder_refuses(void **state)
 	assert_int_equal(snt_bundle_manifest_fill("gate-a", SNT_BUNDLE_REGULAR, e, N, 0, &m), SNT_BUNDLE_OK);
 	m.count = N - 1;
 	assert_int_equal(snt_bundle_encode(&m, e, N, &cbor, &len, &d), SNT_BUNDLE_ERR_COUNT);
+	assert_string_equal(d.msg, "count 9 but 10 entries (1 to 100000 allowed)");
+	assert_int_equal(d.limit, 0);
 	m.count = N;
 	m.head[0] ^= 1;
 	assert_int_equal(snt_bundle_encode(&m, e, N, &cbor, &len, &d), SNT_BUNDLE_ERR_MANIFEST);
@@ -813,10 +816,14 @@ static void test_bundle_decode_errors(void **state)
 	       "head");
 	EXPECT(map_set(root, "created", cbor_build_float4(1.5f)), SNT_BUNDLE_ERR_FIELD, "created");
 	EXPECT(map_set(root, "entries", cbor_new_definite_map(0)), SNT_BUNDLE_ERR_FIELD, "entries");
-	/* counts */
+	/* counts: a mismatch has no limit, a count outside 1 to the maximum names it (diag.limit) */
 	EXPECT(map_set(root, "count", u64(N - 1)), SNT_BUNDLE_ERR_COUNT, "count");
+	assert_int_equal(d.limit, 0);
 	EXPECT(map_set(root, "count", u64(0)), SNT_BUNDLE_ERR_COUNT, "count");
+	assert_int_equal(d.limit, SNT_BUNDLE_MAX_ENTRIES);
 	EXPECT(map_set(root, "count", u64(1000000000)), SNT_BUNDLE_ERR_COUNT, "count");
+	assert_int_equal(d.limit, SNT_BUNDLE_MAX_ENTRIES);
+	assert_string_equal(d.msg, "count 1000000000 not within 1 to 5000");
 	EXPECT(map_set(root, "count", u64(UINT64_MAX)), SNT_BUNDLE_ERR_FIELD, "count");
 	/* sequence numbers past SNT_BUNDLE_MAX_SEQ (2^53 - 1): refused by name, never summed */
 	EXPECT(map_set(root, "last", u64(INT64_MAX)), SNT_BUNDLE_ERR_FIELD, "last");

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "common/i18n.h"
 #include "sync/bundle.h"
 #include "sync/bundle_internal.h"
 
@@ -29,6 +30,9 @@ enum snt_bundle_err bundle__fail(struct snt_bundle_diag *d, enum snt_bundle_err 
 				const char *fmt, ...)
 {
 	va_list ap;
+	uint32_t cp;
+	size_t len, i;
+	int n;
 
 	if (!d)
 		return err;
@@ -37,20 +41,29 @@ enum snt_bundle_err bundle__fail(struct snt_bundle_diag *d, enum snt_bundle_err 
 		snt_strlcpy(d->field, field, sizeof(d->field));
 	d->seq = seq;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	n = vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
+	if (n < (int)sizeof(d->msg))
+		return err;
+	/* Cut short (a translated message is UTF-8): end before a character cut in two. */
+	len = strlen(d->msg);
+	for (i = len; i > 0 && len - i < 3 && ((uint8_t)d->msg[i - 1] & 0xc0) == 0x80; i--)
+		;
+	if (i > 0 && (uint8_t)d->msg[i - 1] >= 0xc0 &&
+	    snt_utf8_decode((const uint8_t *)d->msg + i - 1, len - i + 1, &cp) == 0)
+		d->msg[i - 1] = '\0';
 	return err;
 }
 
 enum snt_bundle_err bundle__fail_field(struct snt_bundle_diag *d, const char *field, const char *what)
 {
-	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, field, 0, "field \"%s\": %s", field, what);
+	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, field, 0, _("field \"%s\": %s"), field, what);
 }
 
 enum snt_bundle_err bundle__fail_sign(struct snt_bundle_diag *d, enum snt_bundle_err err, enum snt_sign_err se,
 				     const char *stage)
 {
-	bundle__fail(d, err, NULL, 0, "%s: %s", stage, snt_sign_strerror(se));
+	bundle__fail(d, err, NULL, 0, _("%s: %s"), stage, snt_sign_strerror(se));
 	if (d)
 		d->sign = se;
 	return err;
@@ -96,15 +109,21 @@ enum snt_bundle_err bundle__check_span(const struct snt_bundle_manifest *m, size
 				       const struct snt_entry *first, const struct snt_entry *last,
 				       struct snt_bundle_diag *d)
 {
-	if (n == 0 || n > max || m->count != (int64_t)n)
-		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
-			    "count %" PRId64 " but %zu entries (1 to %zu allowed)", m->count, n, max);
+	if (n == 0 || n > max || m->count != (int64_t)n) {
+		bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
+			     P_("count %" PRId64 " but %zu entry (1 to %zu allowed)",
+				"count %" PRId64 " but %zu entries (1 to %zu allowed)", n), m->count, n, max);
+		if (d && (n == 0 || n > max))
+			d->limit = max;
+		return SNT_BUNDLE_ERR_COUNT;
+	}
 	if (m->first < 1 || m->last < m->first)
-		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "first", 0, "first %" PRId64 ", last %" PRId64 " out of range",
+		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "first", 0,
+				    _("first %" PRId64 ", last %" PRId64 " out of range"),
 			    m->first, m->last);
 	if ((first && first->seq != m->first) || (last && last->seq != m->last))
 		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, first && first->seq != m->first ? "first" : "last", 0,
-			    "manifest first/last %" PRId64 "-%" PRId64 " but entries %" PRId64 "-%" PRId64, m->first,
+			    _("manifest first/last %" PRId64 "-%" PRId64 " but entries %" PRId64 "-%" PRId64), m->first,
 			    m->last, first ? first->seq : m->first, last ? last->seq : m->last);
 	return SNT_BUNDLE_OK;
 }
@@ -116,32 +135,32 @@ enum snt_bundle_err bundle__check_entry(const struct snt_bundle_manifest *m, con
 	enum snt_store_err se;
 
 	if (e->seq < 1)
-		return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq, "entry %zu: seq %" PRId64 " below 1", i,
+		return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq, _("entry %zu: seq %" PRId64 " below 1"), i,
 			    e->seq);
 	if (prev) {
 		if (m->kind == SNT_BUNDLE_REGULAR && e->seq != prev->seq + 1)
 			return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq,
-				    "entry seq %" PRId64 " follows seq %" PRId64 " (gap or out of order)",
+				    _("entry seq %" PRId64 " follows seq %" PRId64 " (gap or out of order)"),
 				    e->seq, prev->seq);
 		if (e->seq <= prev->seq)
 			return bundle__fail(d, SNT_BUNDLE_ERR_ORDER, "seq", e->seq,
-				    "entry seq %" PRId64 " follows seq %" PRId64 " (not ascending)", e->seq,
+				    _("entry seq %" PRId64 " follows seq %" PRId64 " (not ascending)"), e->seq,
 				    prev->seq);
 		if (m->kind == SNT_BUNDLE_REGULAR && memcmp(e->prev_hash, prev->hash, SNT_HASH_LEN))
 			return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", e->seq,
-				    "entry seq %" PRId64 ": prev_hash does not link", e->seq);
+				    _("entry seq %" PRId64 ": prev_hash does not link"), e->seq);
 	}
 	if (e->seq == 1 && memcmp(e->prev_hash, bundle__zero_hash, SNT_HASH_LEN))
 		return bundle__fail(d, SNT_BUNDLE_ERR_CHAIN, "prev_hash", 1,
-			    "entry seq 1: prev_hash is not 32 zero bytes");
+			    _("entry seq 1: prev_hash is not 32 zero bytes"));
 	se = snt_store_entry_hash(e, h);
 	if (se == SNT_STORE_ERR_NOMEM)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, e->seq, "out of memory");
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, e->seq, _("out of memory"));
 	if (se)
 		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "entries", e->seq,
-			    "entry seq %" PRId64 ": a value out of range", e->seq);
+			    _("entry seq %" PRId64 ": a value out of range"), e->seq);
 	if (memcmp(h, e->hash, SNT_HASH_LEN))
-		return bundle__fail(d, SNT_BUNDLE_ERR_HASH, "hash", e->seq, "entry seq %" PRId64 ": hash mismatch",
+		return bundle__fail(d, SNT_BUNDLE_ERR_HASH, "hash", e->seq, _("entry seq %" PRId64 ": hash mismatch"),
 			    e->seq);
 	return SNT_BUNDLE_OK;
 }
@@ -152,14 +171,14 @@ enum snt_bundle_err bundle__check_ends(const struct snt_bundle_manifest *m, cons
 	/* Unreachable after the contiguity check; kept as the rule itself. */
 	if (m->kind == SNT_BUNDLE_REGULAR && m->last - m->first + 1 != m->count)
 		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
-			    "regular bundle count %" PRId64 " is not last - first + 1 = %" PRId64, m->count,
+			    _("regular bundle count %" PRId64 " is not last - first + 1 = %" PRId64), m->count,
 			    m->last - m->first + 1);
 	if (memcmp(m->prev, first->prev_hash, SNT_HASH_LEN))
 		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "prev", first->seq,
-			    "manifest prev is not the prev_hash of entry seq %" PRId64, first->seq);
+			    _("manifest prev is not the prev_hash of entry seq %" PRId64), first->seq);
 	if (memcmp(m->head, last->hash, SNT_HASH_LEN))
 		return bundle__fail(d, SNT_BUNDLE_ERR_MANIFEST, "head", last->seq,
-			    "manifest head is not the hash of entry seq %" PRId64, last->seq);
+			    _("manifest head is not the hash of entry seq %" PRId64), last->seq);
 	return SNT_BUNDLE_OK;
 }
 
@@ -201,6 +220,7 @@ enum snt_bundle_err snt_bundle_ack_file_name(const char *device, int64_t seq, ch
 {
 	if (!buf || !snt_bundle_device_id_valid(device) || seq < 0)
 		return SNT_BUNDLE_ERR_INVAL;
+	/* i18n-exempt: a file name */
 	return name_put(buf, size, "ack-%s-%" PRId64 SNT_BUNDLE_COSE_EXT, device, seq);
 }
 
@@ -208,6 +228,7 @@ enum snt_bundle_err snt_bundle_time_file_name(const char *device, int64_t time_m
 {
 	if (!buf || !snt_bundle_device_id_valid(device) || time_ms < 0)
 		return SNT_BUNDLE_ERR_INVAL;
+	/* i18n-exempt: a file name */
 	return name_put(buf, size, "time-%s-%" PRId64 SNT_BUNDLE_COSE_EXT, device, time_ms);
 }
 
@@ -316,29 +337,29 @@ int snt_bundle_time_file_name_parse(const char *name, char *device, int64_t *tim
 }
 
 static const char *const err_text[] = {
-	[SNT_BUNDLE_OK] = "success",
-	[SNT_BUNDLE_ERR_INVAL] = "invalid argument",
-	[SNT_BUNDLE_ERR_NOMEM] = "out of memory",
-	[SNT_BUNDLE_ERR_UNSEAL] = "cannot unseal (truncated, altered, or sealed to another key)",
-	[SNT_BUNDLE_ERR_SIGNATURE] = "signature not valid",
-	[SNT_BUNDLE_ERR_UNKNOWN_DEVICE] = "unknown device",
-	[SNT_BUNDLE_ERR_KID] = "signed by a key other than the expected one (kid mismatch)",
-	[SNT_BUNDLE_ERR_CBOR] = "payload is not a well-formed CBOR map",
-	[SNT_BUNDLE_ERR_TYPE] = "wrong or unknown document type",
-	[SNT_BUNDLE_ERR_VERSION] = "unsupported version",
-	[SNT_BUNDLE_ERR_FIELD] = "bad field",
-	[SNT_BUNDLE_ERR_COUNT] = "count does not match",
-	[SNT_BUNDLE_ERR_MANIFEST] = "manifest does not match the entries",
-	[SNT_BUNDLE_ERR_ORDER] = "entries out of order or with a gap",
-	[SNT_BUNDLE_ERR_CHAIN] = "chain broken (prev_hash does not link)",
-	[SNT_BUNDLE_ERR_HASH] = "entry hash mismatch",
-	[SNT_BUNDLE_ERR_CRYPTO] = "signing or sealing failed",
-	[SNT_BUNDLE_ERR_IO] = "the bundle file could not be read again as it was checked",
+	[SNT_BUNDLE_OK] = N_("success"),
+	[SNT_BUNDLE_ERR_INVAL] = N_("invalid argument"),
+	[SNT_BUNDLE_ERR_NOMEM] = N_("out of memory"),
+	[SNT_BUNDLE_ERR_UNSEAL] = N_("cannot unseal (truncated, altered, or sealed to another key)"),
+	[SNT_BUNDLE_ERR_SIGNATURE] = N_("signature not valid"),
+	[SNT_BUNDLE_ERR_UNKNOWN_DEVICE] = N_("unknown device"),
+	[SNT_BUNDLE_ERR_KID] = N_("signed by a key other than the expected one (kid mismatch)"),
+	[SNT_BUNDLE_ERR_CBOR] = N_("payload is not a well-formed CBOR map"),
+	[SNT_BUNDLE_ERR_TYPE] = N_("wrong or unknown document type"),
+	[SNT_BUNDLE_ERR_VERSION] = N_("unsupported version"),
+	[SNT_BUNDLE_ERR_FIELD] = N_("bad field"),
+	[SNT_BUNDLE_ERR_COUNT] = N_("count does not match"),
+	[SNT_BUNDLE_ERR_MANIFEST] = N_("manifest does not match the entries"),
+	[SNT_BUNDLE_ERR_ORDER] = N_("entries out of order or with a gap"),
+	[SNT_BUNDLE_ERR_CHAIN] = N_("chain broken (prev_hash does not link)"),
+	[SNT_BUNDLE_ERR_HASH] = N_("entry hash mismatch"),
+	[SNT_BUNDLE_ERR_CRYPTO] = N_("signing or sealing failed"),
+	[SNT_BUNDLE_ERR_IO] = N_("the bundle file could not be read again as it was checked"),
 };
 
 const char *snt_bundle_strerror(enum snt_bundle_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 bool snt_bundle_record_matches(const struct snt_entry *e, const uint8_t *sealed, size_t len)

@@ -219,13 +219,19 @@ enum snt_bundle_kind {
  * (0 = none), @sign the sign-layer error under _UNSEAL/_SIGNATURE/_KID/
  * _CRYPTO, and @msg a ready sentence such as
  * "field \"kind\": not \"regular\" or \"priority\"" or
- * "entry seq 17: prev_hash does not link".  Every decoder takes an optional
- * (NULL allowed) diag and fills it on error; on success it is cleared.
+ * "entry seq 17: prev_hash does not link", in the user's language (gettext:
+ * decide nothing on it).  @limit is set only under SNT_BUNDLE_ERR_COUNT
+ * when a count is outside what the caller allows ("count" not within 1 to
+ * the decoder's or reader's @max, "verdicts" above SNT_BUNDLE_MAX_VERDICTS):
+ * that maximum; it stays 0 for a count that disagrees with the entries or
+ * with first/last.  Every decoder takes an optional (NULL allowed) diag and
+ * fills it on error; on success it is cleared.
  */
 struct snt_bundle_diag {
 	char field[SNT_BUNDLE_FIELD_LEN];
 	int64_t seq;
 	enum snt_sign_err sign;
+	size_t limit;
 	char msg[SNT_BUNDLE_MSG_LEN];
 };
 
@@ -710,7 +716,7 @@ int snt_bundle_ack_file_name_parse(const char *name, char *device, int64_t *seq)
 /* snt_bundle_time_file_name_parse() - parse "time-<device>-<ms>.cose"; 0 or -1 as above. */
 int snt_bundle_time_file_name_parse(const char *name, char *device, int64_t *time_ms) SNT_WUR;
 
-/* snt_bundle_strerror() - static English text for @err; never NULL. */
+/* snt_bundle_strerror() - static text for @err in the user's language (gettext); never NULL. */
 const char *snt_bundle_strerror(enum snt_bundle_err err);
 
 #endif /* SNT_BUNDLE_H */

@@ -16,14 +16,14 @@
 #include "clock/clock.h"
 #include "codes/codes.h"
 #include "common/common.h"
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "policy/policy.h"
 #include "sync/bundle.h"
 #include "sync/bundle_internal.h"
 
 /* SNT_BUNDLE_MAX_SEQ written out, for messages. */
-#define SEQ_MAX_TEXT "9007199254740991"
-_Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "SEQ_MAX_TEXT is SNT_BUNDLE_MAX_SEQ");
+_Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "the messages' 9007199254740991 is SNT_BUNDLE_MAX_SEQ");
 _Static_assert(SNT_FSS_TAG_LEN == SNT_HASH_LEN, "pull_hash() reads a seal's tag");
 
 void snt_bundle_free(struct snt_bundle *b)
@@ -486,7 +486,7 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 	if (pull_next(r) || r->kind != PULL_ARRAY ||
 	    (r->u != BUNDLE_ENTRY_COLUMNS && r->u != BUNDLE_ENTRY_COLUMNS_BIRTH && r->u != BUNDLE_ENTRY_COLUMNS_V1)) {
 		snprintf(name, sizeof(name), "entries[%zu]", idx);
-		return bundle__fail_field(d, name, "not an array of 19 (or 20, or 18) columns");
+		return bundle__fail_field(d, name, _("not an array of 19 (or 20, or 18) columns"));
 	}
 	ncols = r->u;
 	if (pull_next(r) || pull_uint(r, &e->seq) || e->seq < 1 || e->seq > SNT_BUNDLE_MAX_SEQ)
@@ -552,7 +552,7 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 			goto bad;
 		e->payload = pull_keep(r);
 		if (!e->payload)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		e->payload_len = r->data_len;
 	}
 	col = 15;
@@ -585,7 +585,7 @@ static enum snt_bundle_err decode_entry(struct pull *r, size_t idx, struct snt_e
 	return SNT_BUNDLE_OK;
 bad:
 	snprintf(name, sizeof(name), "entries[%zu].%s", idx, cols[col]);
-	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, e->seq, "field \"%s\": wrong type or out of range", name);
+	return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, e->seq, _("field \"%s\": wrong type or out of range"), name);
 }
 
 /*
@@ -608,7 +608,7 @@ static enum snt_bundle_err decode_seals(struct pull *r, const struct snt_entry *
 		continue;
 bad:
 		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "seals", e[i].seq,
-				    "entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null", e[i].seq);
+				    _("entry seq %" PRId64 ": seal not [epoch, 32-byte tag] or null"), e[i].seq);
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -632,12 +632,12 @@ static enum snt_bundle_err decode_records(struct pull *r, const struct snt_entry
 			goto bad;
 		rec[i].sealed = pull_keep(r);
 		if (!rec[i].sealed)
-			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+			return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		rec[i].len = r->data_len;
 		continue;
 bad:
 		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "records", e[i].seq,
-				    "entry seq %" PRId64 ": personal record not of its size or digest", e[i].seq);
+				    _("entry seq %" PRId64 ": personal record not of its size or digest"), e[i].seq);
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -661,15 +661,15 @@ static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t
 	char name[SNT_BUNDLE_FIELD_LEN];
 
 	if (pull_at(r, 0) || r->kind != PULL_MAP)
-		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not a CBOR map"));
 	got = (size_t)r->u;
 	for (size_t i = 0; i < got && i < K_ALL + 1; i++) {
 		key[i] = r->pos;
 		if (pull_skip(r))
-			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not well-formed CBOR"));
 		pos[i] = r->pos;
 		if (pull_skip(r))
-			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+			return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not well-formed CBOR"));
 	}
 	for (size_t i = 0; i < K_ALL; i++)
 		val[i] = i < K_SEALS && i < got ? pos[i] : 0;
@@ -685,16 +685,17 @@ static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t
 	for (size_t i = 0; i < nf; i++) {
 		if (i >= got || pull_at(r, key[i]) || !pull_text_is(r, keys[i])) {
 			if (i == K_TYPE)
-				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" first in the map");
+				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0,
+						    _("no \"type\" first in the map"));
 			if (i == K_V)
-				return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "no \"v\" second in the map");
-			return bundle__fail_field(d, keys[i], "missing or out of order");
+				return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, _("no \"v\" second in the map"));
+			return bundle__fail_field(d, keys[i], _("missing or out of order"));
 		}
 		/* The type and version decide before the rest of the keys. */
 		if (i == K_TYPE && (pull_at(r, val[i]) || !pull_text_is(r, "bundle")))
-			return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"bundle\"");
+			return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, _("\"type\" is not \"bundle\""));
 		if (i == K_V && (pull_at(r, val[i]) || r->kind != PULL_UINT || r->u != SNT_BUNDLE_VERSION))
-			return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+			return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, _("\"v\" is not %d"), SNT_BUNDLE_VERSION);
 	}
 	if (got != nf) {
 		if (got > nf && !pull_at(r, key[nf]) && r->kind == PULL_TEXT) {
@@ -703,9 +704,9 @@ static enum snt_bundle_err bundle_keys(struct pull *r, size_t val[K_ALL], size_t
 			for (size_t i = 0; i < kl; i++)
 				name[i] = r->data[i] >= 0x20 && r->data[i] < 0x7f ? (char)r->data[i] : '?';
 			name[kl] = '\0';
-			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, 0, "unknown field \"%s\"", name);
+			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, 0, _("unknown field \"%s\""), name);
 		}
-		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "", 0, "map has an unknown field");
+		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "", 0, _("map has an unknown field"));
 	}
 	*nkeys = nf;
 	return SNT_BUNDLE_OK;
@@ -761,7 +762,16 @@ static bool reader_io_failed(const struct snt_bundle_reader *rd)
 
 static enum snt_bundle_err fail_io(struct snt_bundle_diag *d)
 {
-	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, "the file could not be read again as it was verified");
+	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, _("the file could not be read again as it was verified"));
+}
+
+/* A count outside 1 to @max: SNT_BUNDLE_ERR_COUNT with diag.limit @max (callers tell a limit by it). */
+static enum snt_bundle_err fail_count_limit(struct snt_bundle_diag *d, uint64_t count, size_t max)
+{
+	bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, _("count %" PRIu64 " not within 1 to %zu"), count, max);
+	if (d)
+		d->limit = max;
+	return SNT_BUNDLE_ERR_COUNT;
 }
 
 /*
@@ -780,30 +790,31 @@ static enum snt_bundle_err read_manifest(struct pull *r, struct snt_bundle_reade
 		return rc;
 	if (pull_at(r, val[K_DEVICE]) || pull_str(r, m->device, SNT_DEVICE_ID_LEN, false) ||
 	    !snt_bundle_device_id_valid(m->device))
-		return bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+		return bundle__fail_field(d, "device",
+				    _("not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')"));
 	if (pull_at(r, val[K_KIND]) || pull_name(r, kind, sizeof(kind)) || snt_bundle_kind_from_name(kind, &m->kind))
-		return bundle__fail_field(d, "kind", "not \"regular\" or \"priority\"");
+		return bundle__fail_field(d, "kind", _("not \"regular\" or \"priority\""));
 	if (pull_at(r, val[K_FIRST]) || pull_uint(r, &m->first) || m->first < 1 || m->first > SNT_BUNDLE_MAX_SEQ)
-		return bundle__fail_field(d, "first", "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
+		return bundle__fail_field(d, "first", _("not an unsigned integer from 1 to 9007199254740991"));
 	if (pull_at(r, val[K_LAST]) || pull_uint(r, &m->last) || m->last < m->first || m->last > SNT_BUNDLE_MAX_SEQ)
-		return bundle__fail_field(d, "last", "not an unsigned integer from first to " SEQ_MAX_TEXT);
+		return bundle__fail_field(d, "last", _("not an unsigned integer from first to 9007199254740991"));
 	if (pull_at(r, val[K_COUNT]) || pull_uint(r, &m->count))
-		return bundle__fail_field(d, "count", "not an unsigned integer");
+		return bundle__fail_field(d, "count", _("not an unsigned integer"));
 	if (m->count < 1 || (uint64_t)m->count > rd->max)
-		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " not within 1 to %zu", m->count,
-				    rd->max);
+		return fail_count_limit(d, (uint64_t)m->count, rd->max);
 	if (pull_at(r, val[K_PREV]) || pull_hash(r, m->prev))
-		return bundle__fail_field(d, "prev", "not a 32-byte string");
+		return bundle__fail_field(d, "prev", _("not a 32-byte string"));
 	if (pull_at(r, val[K_HEAD]) || pull_hash(r, m->head))
-		return bundle__fail_field(d, "head", "not a 32-byte string");
+		return bundle__fail_field(d, "head", _("not a 32-byte string"));
 	if (pull_at(r, val[K_CREATED]) || pull_int(r, &m->created_ms))
-		return bundle__fail_field(d, "created", "not an integer");
+		return bundle__fail_field(d, "created", _("not an integer"));
 	if (pull_at(r, val[K_ENTRIES]) || r->kind != PULL_ARRAY)
-		return bundle__fail_field(d, "entries", "not an array");
+		return bundle__fail_field(d, "entries", _("not an array"));
 	rd->n = (size_t)r->u;
 	if (rd->n != (size_t)m->count)
-		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRId64 " but %zu entries", m->count,
-				    rd->n);
+		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "count", 0,
+				    P_("count %" PRId64 " but %zu entry", "count %" PRId64 " but %zu entries", rd->n),
+				    m->count, rd->n);
 	rd->entries_pos = r->pos;
 	rd->e.pos = r->pos;
 	rd->has_seals = val[K_SEALS] != 0;
@@ -851,9 +862,11 @@ static uint64_t peek_count(const uint8_t *p, size_t len)
 static enum snt_bundle_err refused_early(size_t max, struct snt_bundle_diag *diag)
 {
 	return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-			    "payload refused before decoding (more than %zu items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_ITEMS(max),
-			    BUNDLE_PAYLOAD_MAX_DEPTH);
+			    P_("payload refused before decoding (more than %zu item, nested deeper than %d, "
+			       "an indefinite length, or a length beyond its bytes)",
+			       "payload refused before decoding (more than %zu items, nested deeper than %d, "
+			       "an indefinite length, or a length beyond its bytes)", SNT_BUNDLE_ITEMS(max)),
+			    SNT_BUNDLE_ITEMS(max), BUNDLE_PAYLOAD_MAX_DEPTH);
 }
 
 static enum snt_bundle_err reader_start(struct snt_bundle_reader *rd, struct pull *r, size_t batch,
@@ -872,16 +885,15 @@ enum snt_bundle_err snt_bundle_reader_new(const uint8_t *cbor, size_t len, size_
 		return SNT_BUNDLE_ERR_INVAL;
 	*out = NULL;
 	if (peek_count(cbor, len) > max)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRIu64 " not within 1 to %zu",
-				    peek_count(cbor, len), max);
+		return fail_count_limit(diag, peek_count(cbor, len), max);
 	if (bundle__payload_bounded(cbor, len, SNT_BUNDLE_ITEMS(max)))
 		return refused_early(max, diag);
 	/* What libcbor's cbor_load() would refuse, refused here too: not well-formed, or text not UTF-8. */
 	if (snt_cose_cbor_check(cbor, len) || texts_valid(cbor, len, &pos, 0))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not well-formed CBOR"));
 	rd = calloc(1, sizeof(*rd));
 	if (!rd)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	rd->e = rd->s = rd->r = r;
 	rd->max = max;
 	rc = reader_start(rd, &r, batch, diag);
@@ -908,7 +920,7 @@ enum snt_bundle_err bundle__reader_new_src(const struct bundle_src *src, size_t 
 	if (!rd) {
 		if (src && src->release)
 			src->release(src->ctx);
-		return rc ? rc : bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return rc ? rc : bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	*out = NULL;
 	rd->src = *src;
@@ -918,7 +930,7 @@ enum snt_bundle_err bundle__reader_new_src(const struct bundle_src *src, size_t 
 		rd->win[i].buf = malloc(BUNDLE_WINDOW + BUNDLE_SRC_SLACK);
 		if (!rd->win[i].buf) {
 			snt_bundle_reader_free(rd);
-			return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+			return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		}
 	}
 	r = (struct pull){ .len = src->len, .w = &rd->win[0], .a = &rd->arena };
@@ -926,11 +938,10 @@ enum snt_bundle_err bundle__reader_new_src(const struct bundle_src *src, size_t 
 	if (pull_view(&r, PULL_ITEM_MAX, &b, &avail))
 		rc = fail_io(diag);
 	else if (peek_count(b, avail) > max)
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_COUNT, "count", 0, "count %" PRIu64 " not within 1 to %zu",
-				  peek_count(b, avail), max);
+		rc = fail_count_limit(diag, peek_count(b, avail), max);
 	else if ((wt = walk_tree(&r, 0, &left, true)) != 0 || r.pos != r.len)
 		rc = reader_io_failed(rd) ? fail_io(diag) : wt == -2 ? bundle__fail(diag, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-					"payload is not well-formed CBOR") : refused_early(max, diag);
+					_("payload is not well-formed CBOR")) : refused_early(max, diag);
 	if (rc) {
 		snt_bundle_reader_free(rd);
 		return rc;
@@ -967,7 +978,7 @@ static enum snt_bundle_err reader_start(struct snt_bundle_reader *rd, struct pul
 	rd->records = rd->has_records ? calloc(k, sizeof(*rd->records)) : NULL;
 	if (!rd->entries || (rd->has_seals && !rd->seals) || (rd->has_records && !rd->records)) {
 		snt_bundle_reader_free(rd);
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -1025,14 +1036,14 @@ static enum snt_bundle_err reader_batch(struct snt_bundle_reader *rd, size_t k, 
 	}
 	if (rd->has_seals) {
 		if (rd->done == 0 && (pull_next(&rd->s) || rd->s.kind != PULL_ARRAY || rd->s.u != rd->n))
-			return bundle__fail_field(d, "seals", "not an array of one seal or null per entry");
+			return bundle__fail_field(d, "seals", _("not an array of one seal or null per entry"));
 		rc = decode_seals(&rd->s, e, k, rd->seals, d);
 		if (rc)
 			return rc;
 	}
 	if (rd->has_records) {
 		if (rd->done == 0 && (pull_next(&rd->r) || rd->r.kind != PULL_ARRAY || rd->r.u != rd->n))
-			return bundle__fail_field(d, "records", "not an array of one record or null per entry");
+			return bundle__fail_field(d, "records", _("not an array of one record or null per entry"));
 		rc = decode_records(&rd->r, e, k, rd->records, d);
 		if (rc)
 			return rc;
@@ -1051,7 +1062,7 @@ enum snt_bundle_err snt_bundle_reader_next(struct snt_bundle_reader *rd, struct 
 		return SNT_BUNDLE_ERR_INVAL;
 	memset(out, 0, sizeof(*out));
 	if (rd->failed)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_INVAL, NULL, 0, "the bundle was refused already");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_INVAL, NULL, 0, _("the bundle was refused already"));
 	if (rd->done == rd->n)
 		return SNT_BUNDLE_OK;
 	k = rd->n - rd->done < rd->batch ? rd->n - rd->done : rd->batch;
@@ -1115,7 +1126,7 @@ enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct sn
 		goto out;
 	b = calloc(1, sizeof(*b));
 	if (!b) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	b->manifest = rd->manifest;
@@ -1161,7 +1172,7 @@ enum snt_bundle_err snt_bundle_decode(const uint8_t *cbor, size_t len, struct sn
 	}
 	if (rc) {
 		snt_bundle_free(b);
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	*out = b;

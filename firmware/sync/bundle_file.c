@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "common/i18n.h"
 #include "sync/bundle.h"
 
 #define FILE_CHUNK ((size_t)64 << 10)
@@ -42,24 +43,24 @@ static int read_chunk(struct snt_bundle_fd *r, size_t i)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			snprintf(r->why, sizeof(r->why), "read error: %s", strerror(errno));
+			snprintf(r->why, sizeof(r->why), _("read error: %s"), strerror(errno));
 			return -1;
 		}
 		if (k == 0) {
-			snprintf(r->why, sizeof(r->why), "the file shrank while it was read");
+			snprintf(r->why, sizeof(r->why), _("the file shrank while it was read"));
 			return -1;
 		}
 		got += (size_t)k;
 	}
 	if (EVP_Digest(r->chunk, len, h, NULL, EVP_sha256(), NULL) != 1) {
-		snprintf(r->why, sizeof(r->why), "cannot hash the file");
+		snprintf(r->why, sizeof(r->why), _("cannot hash the file"));
 		return -1;
 	}
 	if (!r->seen[i]) {
 		memcpy(r->hash[i], h, sizeof(h));
 		r->seen[i] = 1;
 	} else if (memcmp(r->hash[i], h, sizeof(h))) {
-		snprintf(r->why, sizeof(r->why), "the file changed while it was read");
+		snprintf(r->why, sizeof(r->why), _("the file changed while it was read"));
 		return -1;
 	}
 	r->at = i;

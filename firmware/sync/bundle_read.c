@@ -17,15 +17,15 @@
 
 #include "clock/clock.h"
 #include "codes/codes.h"
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "policy/policy.h"
 #include "sync/bundle.h"
 #include "sync/bundle_internal.h"
 
 /* SNT_BUNDLE_MAX_SEQ written out, for messages. */
-#define SEQ_MAX_TEXT "9007199254740991"
-#define RULES_MAX_TEXT "1048576"	/* SNT_BUNDLE_MAX_ACK_RULES */
-_Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "SEQ_MAX_TEXT is SNT_BUNDLE_MAX_SEQ");
+_Static_assert(SNT_BUNDLE_MAX_ACK_RULES == 1048576, "the messages' 1048576 is SNT_BUNDLE_MAX_ACK_RULES");
+_Static_assert(SNT_BUNDLE_MAX_SEQ == 9007199254740991, "the messages' 9007199254740991 is SNT_BUNDLE_MAX_SEQ");
 _Static_assert(SNT_FSS_TAG_LEN == SNT_HASH_LEN, "get_hash() reads a seal's tag");
 
 /* ---- strict decoding ---- */
@@ -47,8 +47,8 @@ static enum snt_bundle_err map_fields(const cbor_item_t *root, const char *type,
 	char name[SNT_BUNDLE_FIELD_LEN];
 
 	if (!cbor_isa_map(root) || !cbor_map_is_definite(root))
-		return prefix ? bundle__fail_field(d, prefix, "not a map")
-			      : bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+		return prefix ? bundle__fail_field(d, prefix, _("not a map"))
+			      : bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not a CBOR map"));
 	pairs = cbor_map_handle(root);
 	got = cbor_map_size(root);
 	for (size_t i = 0; i < n; i++) {
@@ -59,10 +59,11 @@ static enum snt_bundle_err map_fields(const cbor_item_t *root, const char *type,
 		if (!k || !cbor_isa_string(k) || !cbor_string_is_definite(k) || cbor_string_length(k) != kl ||
 		    memcmp(cbor_string_handle(k), f[i].key, kl)) {
 			if (type && i == 0)
-				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" first in the map");
+				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0,
+						    _("no \"type\" first in the map"));
 			if (type && i == 1)
-				return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "no \"v\" second in the map");
-			return bundle__fail_field(d, name, "missing or out of order");
+				return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, _("no \"v\" second in the map"));
+			return bundle__fail_field(d, name, _("missing or out of order"));
 		}
 		f[i].val = pairs[i].value;
 		/* The type and version decide before the rest of the keys. */
@@ -72,10 +73,11 @@ static enum snt_bundle_err map_fields(const cbor_item_t *root, const char *type,
 
 			if (!cbor_isa_string(t) || !cbor_string_is_definite(t) || cbor_string_length(t) != tl ||
 			    memcmp(cbor_string_handle(t), type, tl))
-				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"%s\"", type);
+				return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0,
+						    _("\"type\" is not \"%s\""), type);
 		}
 		if (type && i == 1 && (!cbor_isa_uint(f[1].val) || cbor_get_int(f[1].val) != SNT_BUNDLE_VERSION))
-			return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+			return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, _("\"v\" is not %d"), SNT_BUNDLE_VERSION);
 	}
 	if (got != n) {
 		if (got > n && cbor_isa_string(pairs[n].key) && cbor_string_is_definite(pairs[n].key)) {
@@ -89,10 +91,10 @@ static enum snt_bundle_err map_fields(const cbor_item_t *root, const char *type,
 				name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 			}
 			name[kl] = '\0';
-			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, 0, "unknown field \"%s\"", name);
+			return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, name, 0, _("unknown field \"%s\""), name);
 		}
-		return bundle__fail(d, SNT_BUNDLE_ERR_FIELD, prefix ? prefix : "", 0, "%s has an unknown field",
-			    prefix ? prefix : "map");
+		return prefix ? bundle__fail(d, SNT_BUNDLE_ERR_FIELD, prefix, 0, _("%s has an unknown field"), prefix)
+			      : bundle__fail(d, SNT_BUNDLE_ERR_FIELD, "", 0, _("map has an unknown field"));
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -150,7 +152,8 @@ static enum snt_bundle_err decode_device(const cbor_item_t *v, char device[SNT_D
 					 struct snt_bundle_diag *d)
 {
 	if (get_text(v, device, SNT_DEVICE_ID_LEN, false) || !snt_bundle_device_id_valid(device))
-		return bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+		return bundle__fail_field(d, "device",
+				    _("not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')"));
 	return SNT_BUNDLE_OK;
 }
 
@@ -263,41 +266,43 @@ static enum snt_bundle_err peek_device(const uint8_t *p, size_t len, char device
 	const char *s;
 
 	if (bundle__read_head(p, len, &pos, &major, &arg) || major != 5)
-		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not a CBOR map"));
 	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "type") || read_text(p, len, &pos, &s, &n) ||
 	    !text_is(s, n, "bundle"))
-		return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, "\"type\" is not \"bundle\"");
+		return bundle__fail(d, SNT_BUNDLE_ERR_TYPE, "type", 0, _("\"type\" is not \"bundle\""));
 	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "v") || bundle__read_head(p, len, &pos, &major, &arg) ||
 	    major != 0 || arg != SNT_BUNDLE_VERSION)
-		return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+		return bundle__fail(d, SNT_BUNDLE_ERR_VERSION, "v", 0, _("\"v\" is not %d"), SNT_BUNDLE_VERSION);
 	if (read_text(p, len, &pos, &s, &n) || !text_is(s, n, "device") || read_text(p, len, &pos, &s, &n) ||
 	    n >= SNT_DEVICE_ID_LEN)
-		return bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+		return bundle__fail_field(d, "device",
+				    _("not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')"));
 	memcpy(device, s, n);
 	device[n] = '\0';
 	if (strlen(device) != n || !snt_bundle_device_id_valid(device))
-		return bundle__fail_field(d, "device", "not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')");
+		return bundle__fail_field(d, "device",
+				    _("not a device id (1-63 of [A-Za-z0-9._-], not starting with '.')"));
 	return SNT_BUNDLE_OK;
 }
 
 static enum snt_bundle_err fail_read(struct snt_bundle_diag *d)
 {
-	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, "the file could not be read");
+	return bundle__fail(d, SNT_BUNDLE_ERR_IO, NULL, 0, _("the file could not be read"));
 }
 
 static enum snt_bundle_err map_open_err(enum snt_sign_err se, struct snt_bundle_diag *d)
 {
 	switch (se) {
 	case SNT_SIGN_ERR_NOMEM:
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, "signature");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, _("signature"));
 	case SNT_SIGN_ERR_KID:
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_KID, se, "signature");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_KID, se, _("signature"));
 	case SNT_SIGN_ERR_NOT_COSE:
 	case SNT_SIGN_ERR_ALG:
 	case SNT_SIGN_ERR_SIGNATURE:
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_SIGNATURE, se, "signature");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_SIGNATURE, se, _("signature"));
 	default:
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_INVAL, se, "key");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_INVAL, se, _("key"));
 	}
 }
 
@@ -324,11 +329,11 @@ static enum snt_bundle_err open_verified(EVP_PKEY *bureau_priv, snt_bundle_looku
 	se = in_place ? snt_unseal_inplace(bureau_priv, file, len, &cose, &cose_len)
 		      : snt_unseal(bureau_priv, file, len, &cose, &cose_len);
 	if (se == SNT_SIGN_ERR_NOMEM)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "unseal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, _("unseal"));
 	if (se == SNT_SIGN_ERR_INVAL || se == SNT_SIGN_ERR_NOT_EC || se == SNT_SIGN_ERR_NOT_P256)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, "bureau key");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, _("bureau key"));
 	if (se)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, "unseal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, _("unseal"));
 	if (!in_place)
 		*plain = cose;
 	se = snt_sign1_peek(cose, cose_len, kid, &peek, &peek_len);
@@ -339,13 +344,14 @@ static enum snt_bundle_err open_verified(EVP_PKEY *bureau_priv, snt_bundle_looku
 	if (rc)
 		return rc;
 	if (lookup(ctx, device, kid, &key) || !key)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
+		return bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0,
+				    _("device %s is not registered"), device);
 	se = snt_sign1_verify(cose, cose_len, key, payload, payload_len);
 	EVP_PKEY_free(key);
 	if (se) {
 		rc = map_open_err(se, diag);
 		if (rc == SNT_BUNDLE_ERR_KID)
-			bundle__fail_sign(diag, rc, se, "signature (not the key registered for the device)");
+			bundle__fail_sign(diag, rc, se, _("signature (not the key registered for the device)"));
 		return rc;
 	}
 	return SNT_BUNDLE_OK;
@@ -432,10 +438,10 @@ static void file_src_release(void *ctx)
 static enum snt_bundle_err unseal_err(enum snt_sign_err se, struct snt_bundle_diag *diag)
 {
 	if (se == SNT_SIGN_ERR_NOMEM)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "unseal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, _("unseal"));
 	if (se == SNT_SIGN_ERR_INVAL || se == SNT_SIGN_ERR_NOT_EC || se == SNT_SIGN_ERR_NOT_P256)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, "bureau key");
-	return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, "unseal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_INVAL, se, _("bureau key"));
+	return bundle__fail_sign(diag, SNT_BUNDLE_ERR_UNSEAL, se, _("unseal"));
 }
 
 /*
@@ -460,7 +466,7 @@ static enum snt_bundle_err file_first(EVP_PKEY *bureau_priv, const struct snt_bu
 	ct_len = f->len - SNT_SEAL_OVERHEAD;
 	piece = malloc(FILE_PIECE);
 	if (!piece)
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	*npeek = 0;
 	while (done < ct_len) {
 		size_t at = SNT_SEAL_HEAD_LEN + done, k = FILE_PIECE - at % FILE_PIECE;
@@ -512,7 +518,7 @@ enum snt_bundle_err snt_bundle_reader_open_file(EVP_PKEY *bureau_priv, snt_bundl
 		return SNT_BUNDLE_ERR_INVAL;
 	*out = NULL;
 	if (snt_sign1_stream_new(&ss))
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	rc = file_first(bureau_priv, f, &us, ss, peek, &npeek, diag);
 	if (rc)
 		goto out;
@@ -526,7 +532,8 @@ enum snt_bundle_err snt_bundle_reader_open_file(EVP_PKEY *bureau_priv, snt_bundl
 	if (rc)
 		goto out;
 	if (lookup(ctx, device, kid, &key) || !key) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0, "device %s is not registered", device);
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_UNKNOWN_DEVICE, "device", 0,
+				    _("device %s is not registered"), device);
 		goto out;
 	}
 	se = snt_sign1_stream_verify(ss, key);
@@ -534,12 +541,12 @@ enum snt_bundle_err snt_bundle_reader_open_file(EVP_PKEY *bureau_priv, snt_bundl
 	if (se) {
 		rc = map_open_err(se, diag);
 		if (rc == SNT_BUNDLE_ERR_KID)
-			bundle__fail_sign(diag, rc, se, "signature (not the key registered for the device)");
+			bundle__fail_sign(diag, rc, se, _("signature (not the key registered for the device)"));
 		goto out;
 	}
 	fs = calloc(1, sizeof(*fs));
 	if (!fs) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 		goto out;
 	}
 	fs->f = f;
@@ -572,16 +579,19 @@ static enum snt_bundle_err open_signed(EVP_PKEY *pub, const uint8_t *buf, size_t
 	if (bundle__payload_bounded(payload, payload_len, SNT_SIGNED_MAX_ITEMS)) {
 		free(payload);
 		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0,
-			    "payload refused before decoding (more than %d items, nested deeper than %d, "
-			    "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS, BUNDLE_PAYLOAD_MAX_DEPTH);
+			    P_("payload refused before decoding (more than %d item, nested deeper than %d, "
+			       "an indefinite length, or a length beyond its bytes)",
+			       "payload refused before decoding (more than %d items, nested deeper than %d, "
+			       "an indefinite length, or a length beyond its bytes)", SNT_SIGNED_MAX_ITEMS),
+			    SNT_SIGNED_MAX_ITEMS, BUNDLE_PAYLOAD_MAX_DEPTH);
 	}
 	*root = snt_cose_cbor_load(payload, payload_len);
 	free(payload);
 	if (!*root)
-		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not well-formed CBOR");
+		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not well-formed CBOR"));
 	if (!cbor_isa_map(*root) || !cbor_map_is_definite(*root)) {
 		cbor_decref(root);
-		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, "payload is not a CBOR map");
+		return bundle__fail(d, SNT_BUNDLE_ERR_CBOR, NULL, 0, _("payload is not a CBOR map"));
 	}
 	return SNT_BUNDLE_OK;
 }
@@ -613,19 +623,20 @@ enum snt_bundle_err snt_bundle_open_signed(EVP_PKEY *pub, const uint8_t *buf, si
 			nv += text_is((const char *)cbor_string_handle(k), cbor_string_length(k), "v");
 		}
 		if (nt > 1 || nv > 1) {
+			/* i18n-exempt: "type" and "v" are the CBOR keys named */
 			rc = bundle__fail(diag, nt > 1 ? SNT_BUNDLE_ERR_TYPE : SNT_BUNDLE_ERR_VERSION, nt > 1 ? "type" : "v", 0,
-				  "\"%s\" repeated", nt > 1 ? "type" : "v");
+				  _("\"%s\" repeated"), nt > 1 ? "type" : "v");
 			goto err;
 		}
 	}
 	t = snt_cose_map_str(root, "type");
 	if (!t || get_text(t, type, SNT_BUNDLE_TYPE_LEN, false)) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_TYPE, "type", 0, "no \"type\" of 1-15 bytes");
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_TYPE, "type", 0, _("no \"type\" of 1-15 bytes"));
 		goto err;
 	}
 	v = snt_cose_map_str(root, "v");
 	if (!v || !cbor_isa_uint(v) || cbor_get_int(v) != SNT_BUNDLE_VERSION) {
-		rc = bundle__fail(diag, SNT_BUNDLE_ERR_VERSION, "v", 0, "\"v\" is not %d", SNT_BUNDLE_VERSION);
+		rc = bundle__fail(diag, SNT_BUNDLE_ERR_VERSION, "v", 0, _("\"v\" is not %d"), SNT_BUNDLE_VERSION);
 		goto err;
 	}
 	*map = root;
@@ -662,11 +673,11 @@ static enum snt_bundle_err get_doc(const cbor_item_t *r, const char *name, uint8
 {
 	if (!cbor_isa_bytestring(r) || !cbor_bytestring_is_definite(r) || cbor_bytestring_length(r) < 1 ||
 	    cbor_bytestring_length(r) > SNT_BUNDLE_MAX_ACK_RULES)
-		return bundle__fail_field(d, name, "not a byte string of 1 to " RULES_MAX_TEXT " bytes");
+		return bundle__fail_field(d, name, _("not a byte string of 1 to 1048576 bytes"));
 	*len = cbor_bytestring_length(r);
 	*out = malloc(*len);
 	if (!*out)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	memcpy(*out, cbor_bytestring_handle(r), *len);
 	return SNT_BUNDLE_OK;
 }
@@ -703,22 +714,26 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 	if (rc)
 		return rc;
 	if (get_uint(f[3].val, &a->seq) || a->seq > SNT_BUNDLE_MAX_SEQ)
-		return bundle__fail_field(d, "seq", "not an unsigned integer up to " SEQ_MAX_TEXT);
+		return bundle__fail_field(d, "seq", _("not an unsigned integer up to 9007199254740991"));
 	if (get_hash(f[4].val, a->head))
-		return bundle__fail_field(d, "head", "not a 32-byte string");
+		return bundle__fail_field(d, "head", _("not a 32-byte string"));
 	if (a->seq == 0 && memcmp(a->head, bundle__zero_hash, SNT_HASH_LEN))
-		return bundle__fail_field(d, "head", "not 32 zero bytes for seq 0");
+		return bundle__fail_field(d, "head", _("not 32 zero bytes for seq 0"));
 	if (get_int(f[5].val, &a->time_ms))
-		return bundle__fail_field(d, "time", "not an integer");
+		return bundle__fail_field(d, "time", _("not an integer"));
 	if (!cbor_isa_array(f[6].val) || !cbor_array_is_definite(f[6].val))
-		return bundle__fail_field(d, "verdicts", "not an array");
+		return bundle__fail_field(d, "verdicts", _("not an array"));
 	n = cbor_array_size(f[6].val);
-	if (n > SNT_BUNDLE_MAX_VERDICTS)
-		return bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "verdicts", 0, "%zu verdicts, more than %d", n,
-			    SNT_BUNDLE_MAX_VERDICTS);
+	if (n > SNT_BUNDLE_MAX_VERDICTS) {
+		bundle__fail(d, SNT_BUNDLE_ERR_COUNT, "verdicts", 0,
+			     P_("%zu verdict, more than %d", "%zu verdicts, more than %d", n), n, SNT_BUNDLE_MAX_VERDICTS);
+		if (d)
+			d->limit = SNT_BUNDLE_MAX_VERDICTS;
+		return SNT_BUNDLE_ERR_COUNT;
+	}
 	a->verdicts = calloc(n ? n : 1, sizeof(*a->verdicts));
 	if (!a->verdicts)
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	for (size_t i = 0; i < n; i++) {
 		struct field vf[] = { { "seq", NULL }, { "colour", NULL }, { "platform", NULL } };
 		struct snt_bundle_verdict *v = &a->verdicts[i];
@@ -730,16 +745,16 @@ static enum snt_bundle_err decode_ack(const cbor_item_t *root, struct snt_bundle
 			return rc;
 		if (get_uint(vf[0].val, &v->seq) || v->seq < 1 || v->seq > SNT_BUNDLE_MAX_SEQ) {
 			snprintf(name, sizeof(name), "%s.seq", prefix);
-			return bundle__fail_field(d, name, "not an unsigned integer from 1 to " SEQ_MAX_TEXT);
+			return bundle__fail_field(d, name, _("not an unsigned integer from 1 to 9007199254740991"));
 		}
 		if (get_name(vf[1].val, colour, sizeof(colour)) || snt_colour_from_name(colour, &v->colour) ||
 		    (v->colour != SNT_COLOUR_GREEN && v->colour != SNT_COLOUR_YELLOW && v->colour != SNT_COLOUR_RED)) {
 			snprintf(name, sizeof(name), "%s.colour", prefix);
-			return bundle__fail_field(d, name, "not green, yellow or red");
+			return bundle__fail_field(d, name, _("not green, yellow or red"));
 		}
 		if (get_name(vf[2].val, v->platform, sizeof(v->platform)) || !bundle__platform_valid(v->platform)) {
 			snprintf(name, sizeof(name), "%s.platform", prefix);
-			return bundle__fail_field(d, name, "not 1-32 of [a-z0-9-]");
+			return bundle__fail_field(d, name, _("not 1-32 of [a-z0-9-]"));
 		}
 		a->n_verdicts = i + 1;
 	}
@@ -774,7 +789,7 @@ enum snt_bundle_err snt_bundle_ack_open(EVP_PKEY *bureau_pub, const uint8_t *buf
 	a = calloc(1, sizeof(*a));
 	if (!a) {
 		cbor_decref(&root);
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	rc = decode_ack(root, a, diag);
 	cbor_decref(&root);
@@ -806,7 +821,7 @@ enum snt_bundle_err snt_bundle_time_open(EVP_PKEY *bureau_pub, const uint8_t *bu
 	if (!rc)
 		rc = decode_device(f[2].val, dev, diag);
 	if (!rc && get_int(f[3].val, &t))
-		rc = bundle__fail_field(diag, "time", "not an integer");
+		rc = bundle__fail_field(diag, "time", _("not an integer"));
 	cbor_decref(&root);
 	if (rc)
 		return rc;

@@ -12,6 +12,7 @@
 
 #include "clock/clock.h"
 #include "codes/codes.h"
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "policy/policy.h"
 #include "sync/bundle.h"
@@ -185,16 +186,16 @@ enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *
 	if (!m || !e || !cbor || !len)
 		return SNT_BUNDLE_ERR_INVAL;
 	if (!snt_bundle_device_id_valid(m->device))
-		return bundle__fail_field(diag, "device", "not a valid device id");
+		return bundle__fail_field(diag, "device", _("not a valid device id"));
 	if (!snt_bundle_kind_name(m->kind))
-		return bundle__fail_field(diag, "kind", "not \"regular\" or \"priority\"");
+		return bundle__fail_field(diag, "kind", _("not \"regular\" or \"priority\""));
 	rc = bundle__check(m, e, n, SNT_BUNDLE_MAX_ACCEPT, diag);
 	if (rc)
 		return rc;
 	for (size_t i = 0; s && i < n; i++) {
 		if (s[i].present && (s[i].epoch < 0 || s[i].epoch > SNT_FSS_EPOCH_MAX))
 			return bundle__fail(diag, SNT_BUNDLE_ERR_FIELD, "seals", e[i].seq,
-					    "entry seq %" PRId64 ": seal epoch out of range", e[i].seq);
+					    _("entry seq %" PRId64 ": seal epoch out of range"), e[i].seq);
 		sealed |= s[i].present;
 	}
 	for (size_t i = 0; r && i < n; i++) {
@@ -203,7 +204,7 @@ enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *
 		if (r[i].len < SNT_STORE_PERSONAL_MIN || r[i].len > SNT_STORE_PERSONAL_MAX ||
 		    !snt_bundle_record_matches(&e[i], r[i].sealed, r[i].len))
 			return bundle__fail(diag, SNT_BUNDLE_ERR_FIELD, "records", e[i].seq,
-					    "entry seq %" PRId64 ": personal record not of its size or digest", e[i].seq);
+					    _("entry seq %" PRId64 ": personal record not of its size or digest"), e[i].seq);
 		recorded = true;
 	}
 	cb_head(&b, 5, 11 + (sealed ? 1 : 0) + (recorded ? 1 : 0));
@@ -237,7 +238,7 @@ enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *
 		else if (snt_reasons_format(e[i].reasons, ",", reasons, sizeof(reasons)) < 0) {
 			free(b.p);
 			return bundle__fail(diag, SNT_BUNDLE_ERR_FIELD, "reasons", e[i].seq,
-				    "entry seq %" PRId64 ": reasons out of range", e[i].seq);
+				    _("entry seq %" PRId64 ": reasons out of range"), e[i].seq);
 		}
 		cb_entry(&b, &e[i], reasons);
 	}
@@ -266,7 +267,7 @@ enum snt_bundle_err snt_bundle_encode_records(const struct snt_bundle_manifest *
 	}
 	if (b.oom) {
 		free(b.p);
-		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(diag, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	*cbor = b.p;
 	*len = b.len;
@@ -285,15 +286,15 @@ enum snt_bundle_err snt_bundle_seal(EVP_PKEY *device_key, EVP_PKEY *bureau_pub, 
 		return SNT_BUNDLE_ERR_INVAL;
 	se = snt_sign1_es256(device_key, cbor, len, &cose, &cose_len);
 	if (se == SNT_SIGN_ERR_NOMEM)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "sign");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, _("sign"));
 	if (se)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, "sign");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, _("sign"));
 	se = snt_seal(bureau_pub, cose, cose_len, file, file_len);
 	free(cose);
 	if (se == SNT_SIGN_ERR_NOMEM)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, "seal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_NOMEM, se, _("seal"));
 	if (se)
-		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, "seal");
+		return bundle__fail_sign(diag, SNT_BUNDLE_ERR_CRYPTO, se, _("seal"));
 	return SNT_BUNDLE_OK;
 }
 
@@ -304,14 +305,14 @@ static enum snt_bundle_err sign_cb(EVP_PKEY *key, struct cb *b, uint8_t **out, s
 
 	if (b->oom) {
 		free(b->p);
-		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, "out of memory");
+		return bundle__fail(d, SNT_BUNDLE_ERR_NOMEM, NULL, 0, _("out of memory"));
 	}
 	se = snt_sign1_es256(key, b->p, b->len, out, out_len);
 	free(b->p);
 	if (se == SNT_SIGN_ERR_NOMEM)
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, "sign");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_NOMEM, se, _("sign"));
 	if (se)
-		return bundle__fail_sign(d, SNT_BUNDLE_ERR_CRYPTO, se, "sign");
+		return bundle__fail_sign(d, SNT_BUNDLE_ERR_CRYPTO, se, _("sign"));
 	return SNT_BUNDLE_OK;
 }
 
@@ -335,15 +336,15 @@ enum snt_bundle_err snt_bundle_ack_sign(EVP_PKEY *bureau_key, const struct snt_b
 
 		if (v->seq < 1) {
 			snprintf(name, sizeof(name), "verdicts[%zu].seq", i);
-			return bundle__fail_field(diag, name, "below 1");
+			return bundle__fail_field(diag, name, _("below 1"));
 		}
 		if (v->colour != SNT_COLOUR_GREEN && v->colour != SNT_COLOUR_YELLOW && v->colour != SNT_COLOUR_RED) {
 			snprintf(name, sizeof(name), "verdicts[%zu].colour", i);
-			return bundle__fail_field(diag, name, "not green, yellow or red");
+			return bundle__fail_field(diag, name, _("not green, yellow or red"));
 		}
 		if (!memchr(v->platform, '\0', sizeof(v->platform)) || !bundle__platform_valid(v->platform)) {
 			snprintf(name, sizeof(name), "verdicts[%zu].platform", i);
-			return bundle__fail_field(diag, name, "not 1-32 of [a-z0-9-]");
+			return bundle__fail_field(diag, name, _("not 1-32 of [a-z0-9-]"));
 		}
 	}
 	cb_head(&b, 5, 7 + (a->rules_len ? 1 : 0) + (a->trust_len ? 1 : 0) + (a->issuers_len ? 1 : 0));

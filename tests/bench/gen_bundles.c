@@ -10,7 +10,7 @@
  *   gen_bundles --bureau-pub FILE --keys DIR --logs DIR --out DIR
  *               [--devices N] [--entries M] [--per-bundle K] [--prefix P]
  *               [--variant V] [--priority] [--flat] [--sign-key FILE]
- *               [--start-ms MS] [--interval-s S] [--records]
+ *               [--start-ms MS] [--interval-s S] [--records] [--claim-count N]
  *
  * --keys DIR   device keys DIR/<device>.key (+ .pub), made when missing
  * --logs DIR   gate logs DIR/<device>.db; entries are appended up to M (an
@@ -29,6 +29,9 @@
  * --start-ms MS  the gate's time of entry 0 (default 1795910400000,
  *              2026-11-29T00:00:00Z); entry i is S seconds later each
  * --interval-s S  (default 20; 86400 spreads entries over months)
+ * --claim-count N  write N as each bundle's "count" (its entries unchanged;
+ *              signed and sealed all the same): a bundle over the bureau's
+ *              limit (SNT_BUNDLE_MAX_ACCEPT) without writing that many
  * --records    every entry with a masked subject (every 4th) registers a
  *              resident ID card: its sealed personal record (a card's text
  *              sealed to the bureau, kept in the log) rides in the regular
@@ -66,7 +69,7 @@
 
 struct opts {
 	const char *bureau_pub, *keys, *logs, *out, *prefix, *sign_key, *check_ack, *check_time;
-	long devices, entries, per_bundle, variant, interval_s;
+	long devices, entries, per_bundle, variant, interval_s, claim_count;
 	int64_t start_ms;
 	int priority, flat, records;
 };
@@ -201,9 +204,43 @@ static void write_file(const char *dir, const char *name, const uint8_t *buf, si
 		die("cannot write %s", path);
 }
 
-/* Seal @n entries of @e (their records @r, or NULL) as a bundle of @kind into @dir; returns 1. */
+/*
+ * The payload @cbor (*@len bytes, malloc'd) with the value of its "count" key made @count (a CBOR
+ * unsigned integer head of 1 to 9 bytes replaced by one of 9).
+ */
+static void claim_count(uint8_t **cbor, size_t *len, uint64_t count)
+{
+	static const uint8_t key[] = { 0x65, 'c', 'o', 'u', 'n', 't' };
+	static const size_t head[] = { [24] = 2, [25] = 3, [26] = 5, [27] = 9 };
+	uint8_t *p = *cbor, *q;
+	size_t at, old, n = *len;
+
+	for (at = 0; at + sizeof(key) < n && memcmp(p + at, key, sizeof(key)); at++)
+		;
+	if (at + sizeof(key) >= n || (p[at + sizeof(key)] >> 5) != 0 || (p[at + sizeof(key)] & 0x1f) > 27)
+		die("no count in the payload");
+	at += sizeof(key);
+	old = (p[at] & 0x1f) < 24 ? 1 : head[p[at] & 0x1f];
+	q = malloc(n - old + 9);
+	if (!q)
+		die("out of memory");
+	memcpy(q, p, at);
+	q[at] = 0x1b;
+	for (int i = 0; i < 8; i++)
+		q[at + 1 + i] = (uint8_t)(count >> (56 - 8 * i));
+	memcpy(q + at + 9, p + at + old, n - at - old);
+	free(p);
+	*cbor = q;
+	*len = n - old + 9;
+}
+
+/*
+ * Seal @n entries of @e (their records @r, or NULL) as a bundle of @kind into @dir, its "count"
+ * @claim when not 0 (claim_count()); returns 1.
+ */
 static int export(const char *device, enum snt_bundle_kind kind, const struct snt_entry *e,
-		  const struct snt_bundle_record *r, size_t n, EVP_PKEY *key, EVP_PKEY *bureau, const char *dir)
+		  const struct snt_bundle_record *r, size_t n, EVP_PKEY *key, EVP_PKEY *bureau, const char *dir,
+		  long claim)
 {
 	struct snt_bundle_manifest m;
 	struct snt_bundle_diag d;
@@ -213,8 +250,11 @@ static int export(const char *device, enum snt_bundle_kind kind, const struct sn
 
 	memset(&d, 0, sizeof(d));
 	if (snt_bundle_manifest_fill(device, kind, e, n, INT64_C(1795996800000), &m) ||
-	    snt_bundle_encode_records(&m, e, NULL, r, n, &cbor, &cbor_len, &d) ||
-	    snt_bundle_seal(key, bureau, cbor, cbor_len, &file, &file_len, &d) ||
+	    snt_bundle_encode_records(&m, e, NULL, r, n, &cbor, &cbor_len, &d))
+		die("%s: cannot make a bundle: %s", device, d.msg);
+	if (claim > 0)
+		claim_count(&cbor, &cbor_len, (uint64_t)claim);
+	if (snt_bundle_seal(key, bureau, cbor, cbor_len, &file, &file_len, &d) ||
 	    snt_bundle_file_name(&m, name, sizeof(name)))
 		die("%s: cannot make a bundle: %s", device, d.msg);
 	write_file(dir, name, file, file_len);
@@ -314,10 +354,10 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 		nb++;
 		if (nb == (size_t)o->per_bundle) {
 			bundles += export(device, SNT_BUNDLE_REGULAR, batch, o->records ? rec : NULL, nb,
-					  override ? override : key, bureau, outdir);
+					  override ? override : key, bureau, outdir, o->claim_count);
 			if (np) {
 				bundles += export(device, SNT_BUNDLE_PRIORITY, prio, NULL, np, override ? override : key,
-						  bureau, outdir);
+						  bureau, outdir, o->claim_count);
 				np = 0;
 			}
 			free_records(rec, nb);
@@ -326,10 +366,10 @@ static int gen_device(const struct opts *o, const char *device, EVP_PKEY *bureau
 	}
 	if (nb)
 		bundles += export(device, SNT_BUNDLE_REGULAR, batch, o->records ? rec : NULL, nb,
-				  override ? override : key, bureau, outdir);
+				  override ? override : key, bureau, outdir, o->claim_count);
 	if (np)
 		bundles += export(device, SNT_BUNDLE_PRIORITY, prio, NULL, np, override ? override : key, bureau,
-				  outdir);
+				  outdir, o->claim_count);
 	free_records(rec, nb);
 	free(rec);
 	free(sealed);
@@ -422,7 +462,8 @@ static int check(const char *pub_path, const char *ack_path, const char *time_pa
 	X("check-time", 't', required_argument, o.check_time = optarg) \
 	X("start-ms", 'S', required_argument, o.start_ms = strtoll(optarg, NULL, 10)) \
 	X("interval-s", 'I', required_argument, o.interval_s = strtol(optarg, NULL, 10)) \
-	X("records", 'r', no_argument, o.records = 1)
+	X("records", 'r', no_argument, o.records = 1) \
+	X("claim-count", 'C', required_argument, o.claim_count = strtol(optarg, NULL, 10))
 #define AS_LONGOPT(name, code, arg, set) { name, arg, NULL, code },
 #define AS_CASE(name, code, arg, set) case code: set; break;
 

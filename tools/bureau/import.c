@@ -95,7 +95,7 @@ static void bundle_why(enum snt_bundle_err err, const struct snt_bundle_diag *d,
 			 snt_sign_strerror(d->sign));
 		return;
 	case SNT_BUNDLE_ERR_SIGNATURE:
-		snprintf(why, n, "signature: %s", snt_sign_strerror(d->sign));
+		snprintf(why, n, _("signature: %s"), snt_sign_strerror(d->sign));
 		return;
 	case SNT_BUNDLE_ERR_KID:
 		snprintf(why, n, _("signed by a key that is not the one registered for the device named in it"));
@@ -104,7 +104,7 @@ static void bundle_why(enum snt_bundle_err err, const struct snt_bundle_diag *d,
 		break;
 	}
 	if (d->msg[0])
-		snprintf(why, n, "%s: %s", snt_bundle_strerror(err), d->msg);
+		snprintf(why, n, _("%s: %s"), snt_bundle_strerror(err), d->msg);
 	else if (d->field[0])
 		snprintf(why, n, _("%s: field %s"), snt_bundle_strerror(err), d->field);
 	else if (d->seq)
@@ -327,8 +327,8 @@ static enum bureau_err import_reader(const struct bureau_ctx *c, uint8_t *buf, s
 			snprintf(why, n, _("signed by a key that is not the one registered for device %s"), lc.device);
 		return BUREAU_ERR_REJECT;
 	}
-	if (berr == SNT_BUNDLE_ERR_COUNT && diag.field[0] && !strcmp(diag.field, "count") &&
-	    strstr(diag.msg, "not within")) {
+	/* A count over the limit, told by diag.limit (the message is in the user's language). */
+	if (berr == SNT_BUNDLE_ERR_COUNT && diag.limit && !strcmp(diag.field, "count")) {
 		snprintf(why, n, P_("%s (a bundle may hold at most %d entry; a gate writes at most %d)",
 				    "%s (a bundle may hold at most %d entries; a gate writes at most %d)",
 				    SNT_BUNDLE_MAX_ACCEPT), diag.msg,
