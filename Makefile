@@ -147,7 +147,7 @@ pot:
 		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
 		firmware/sentineld*.c firmware/config/*.c \
 		firmware/sync/*.c firmware/rules/*.c \
-		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/linux/*.c))
+		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/*/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "idcard/idcard.h"
 #include "sim/scenario.h"
 
@@ -28,18 +29,19 @@ struct parser {
 };
 
 static const char *const err_text[] = {
-	[SNT_SCENARIO_OK] = "success",
-	[SNT_SCENARIO_ERR_INVAL] = "invalid argument",
-	[SNT_SCENARIO_ERR_IO] = "cannot read the scenario",
-	[SNT_SCENARIO_ERR_SYNTAX] = "syntax error",
-	[SNT_SCENARIO_ERR_VALUE] = "bad value",
-	[SNT_SCENARIO_ERR_IMAGE] = "bad image",
-	[SNT_SCENARIO_ERR_NOMEM] = "out of memory",
+	[SNT_SCENARIO_OK] = N_("success"),
+	[SNT_SCENARIO_ERR_INVAL] = N_("invalid argument"),
+	[SNT_SCENARIO_ERR_IO] = N_("cannot read the scenario"),
+	[SNT_SCENARIO_ERR_SYNTAX] = N_("syntax error"),
+	[SNT_SCENARIO_ERR_VALUE] = N_("bad value"),
+	[SNT_SCENARIO_ERR_IMAGE] = N_("bad image"),
+	[SNT_SCENARIO_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_scenario_strerror(enum snt_scenario_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	/* The text in the user's language: every caller shows it to a person. */
+	return _(snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error")));
 }
 
 static enum snt_scenario_err fail(struct parser *p, enum snt_scenario_err err, const char *fmt, ...)
@@ -114,7 +116,7 @@ static enum snt_scenario_err image_index(struct parser *p, const char *word, siz
 
 	n = snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : p->dir, word);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "image path too long");
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "%s", _("image path too long"));
 	for (size_t i = 0; i < scn->n_images; i++)
 		if (!strcmp(scn->images[i].path, path)) {
 			*idx = i;
@@ -125,7 +127,7 @@ static enum snt_scenario_err image_index(struct parser *p, const char *word, siz
 		void *nw = realloc(scn->images, cap * sizeof(*scn->images));
 
 		if (!nw)
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		scn->images = nw;
 		p->cap_images = cap;
 	}
@@ -133,20 +135,20 @@ static enum snt_scenario_err image_index(struct parser *p, const char *word, siz
 	memset(si, 0, sizeof(*si));
 	ie = snt_image_load(path, &si->img);
 	if (ie == SNT_IMAGE_ERR_IO)
-		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, strerror(si->img.sys_errno));
+		return fail(p, SNT_SCENARIO_ERR_IMAGE, _("image %s: %s"), path, strerror(si->img.sys_errno));
 	if (ie != SNT_IMAGE_OK)
-		return fail(p, SNT_SCENARIO_ERR_IMAGE, "image %s: %s", path, snt_image_strerror(ie));
+		return fail(p, SNT_SCENARIO_ERR_IMAGE, _("image %s: %s"), path, snt_image_strerror(ie));
 	if (si->img.stride * si->img.height > SNT_SCENARIO_MAX_IMAGE_BYTES - p->image_bytes) {
 		snt_image_release(&si->img);
 		return fail(p, SNT_SCENARIO_ERR_IMAGE,
-			    "image %s: the scenario's images would take more than %d MB decoded",
+			    _("image %s: the scenario's images would take more than %d MB decoded"),
 			    path, SNT_SCENARIO_MAX_IMAGE_BYTES >> 20);
 	}
 	p->image_bytes += si->img.stride * si->img.height;
 	si->path = strdup(path);
 	if (!si->path) {
 		snt_image_release(&si->img);
-		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 	}
 	*idx = scn->n_images++;
 	return SNT_SCENARIO_OK;
@@ -173,9 +175,9 @@ static enum snt_scenario_err parse_temp(struct parser *p, const char *w, int32_t
 	errno = 0;
 	v = strtod(w, &end);
 	if (errno || end == w || *end || !isfinite(v))
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "temperature '%s' is not a number", w);
+		return fail(p, SNT_SCENARIO_ERR_VALUE, _("temperature '%s' is not a number"), w);
 	if (v < -273.15 || v > 1000.0)
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "temperature %s °C is outside -273.15-1000", w);
+		return fail(p, SNT_SCENARIO_ERR_VALUE, _("temperature %s °C is outside -273.15-1000"), w);
 	*mdc = (int32_t)lround(v * 1000.0);
 	return SNT_SCENARIO_OK;
 }
@@ -188,17 +190,17 @@ static enum snt_scenario_err read_frames(struct parser *p, const char *word, uin
 
 	k = snprintf(path, sizeof(path), "%s%s", word[0] == '/' ? "" : p->dir, word);
 	if (k < 0 || (size_t)k >= sizeof(path))
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames path too long");
+		return fail(p, SNT_SCENARIO_ERR_VALUE, "%s", _("frames path too long"));
 	rc = snt_read_file(path, SNT_SCENARIO_MAX_FRAMES_BYTES, data, len);
 	if (rc == ENOMEM)
-		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 	if (rc)
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: %s", path,
-			    rc == SNT_ETOOBIG ? "larger than 1 MiB" : snt_open_strerror(rc));
+		return fail(p, SNT_SCENARIO_ERR_VALUE, _("frames %s: %s"), path,
+			    rc == SNT_ETOOBIG ? _("larger than 1 MiB") : snt_open_strerror(rc));
 	if (*len == 0) {
 		free(*data);
 		*data = NULL;
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "frames %s: empty", path);
+		return fail(p, SNT_SCENARIO_ERR_VALUE, _("frames %s: empty"), path);
 	}
 	return SNT_SCENARIO_OK;
 }
@@ -228,22 +230,22 @@ static enum snt_scenario_err card_fields(struct parser *p, char **w, int nw, uin
 		size_t k;
 
 		if (!eq)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: word %d is not KEY=VALUE", i + 1);
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, _("card: word %d is not KEY=VALUE"), i + 1);
 		*eq = '\0';
 		for (k = 0; k < SNT_ARRAY_SIZE(keys) && strcmp(keys[k].key, w[i]); k++)
 			;
 		if (k == SNT_ARRAY_SIZE(keys))
 			return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-				    "card: unknown key '%.20s' (known: name, sex, nation, birth, address, number, "
-				    "authority, from, to)", w[i]);
+				    _("card: unknown key '%.20s' (known: name, sex, nation, birth, address, number, "
+				      "authority, from, to)"), w[i]);
 		if (seen[k])
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: key '%s' given twice", keys[k].key);
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, _("card: key '%s' given twice"), keys[k].key);
 		seen[k] = true;
 		if (snt_strlcpy((char *)&t + keys[k].off, eq + 1, keys[k].cap) >= keys[k].cap)
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "card: %s too long", keys[k].key);
+			return fail(p, SNT_SCENARIO_ERR_VALUE, _("card: %s too long"), keys[k].key);
 	}
 	if (!t.name[0] || !t.number[0])
-		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "card: name= and number= are needed");
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("card: name= and number= are needed"));
 	/* By default the birth date and sex are those the number holds (GB 11643 4.1). */
 	if (!t.birth[0] && strlen(t.number) >= 14) {
 		memcpy(t.birth, t.number + 6, 8);
@@ -253,12 +255,12 @@ static enum snt_scenario_err card_fields(struct parser *p, char **w, int nw, uin
 		t.sex[0] = (char)((t.number[16] - '0') % 2 ? '1' : '2');
 	*data = malloc(SNT_IDCARD_TEXT_LEN);
 	if (!*data)
-		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 	if (snt_idcard_text_build(&t, *data, &field) != SNT_IDCARD_OK) {
 		free(*data);
 		*data = NULL;
 		explicit_bzero(&t, sizeof(t));
-		return fail(p, SNT_SCENARIO_ERR_VALUE, "card: %s is not text that fits the card", field);
+		return fail(p, SNT_SCENARIO_ERR_VALUE, _("card: %s is not text that fits the card"), field);
 	}
 	explicit_bzero(&t, sizeof(t));
 	return SNT_SCENARIO_OK;
@@ -291,12 +293,12 @@ static enum snt_scenario_err parse_card(struct parser *p, char **w, int nw)
 		len = SNT_IDCARD_TEXT_LEN;
 	} else {
 		return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-			    "'card' takes none, pulled, unplugged, frames FILE or KEY=VALUE...");
+			    "%s", _("'card' takes none, pulled, unplugged, frames FILE or KEY=VALUE..."));
 	}
 	st = new_step(p, SNT_SCN_CARD);
 	if (!st) {
 		free(data);
-		return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 	}
 	st->u.card.what = what;
 	st->u.card.data = data;
@@ -315,18 +317,18 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		int want = w[0][0] == 'p' ? 2 : 3;
 
 		if (nw != want)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'%s' takes %d word%s", w[0], want - 1,
-				    want == 2 ? " (0 or 1)" : "s (ROLE and 0 or 1)");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, want == 2 ? _("'%s' takes 1 word (0 or 1)") :
+				    _("'%s' takes 2 words (ROLE and 0 or 1)"), w[0]);
 		if (want == 3 && (snt_role_from_name(w[1], &role) ||
 				  (role != SNT_ROLE_BUTTON && role != SNT_ROLE_EXIT_BUTTON &&
 				   role != SNT_ROLE_FIRE_ALARM)))
 			return fail(p, SNT_SCENARIO_ERR_VALUE,
-				    "'%s' is not button, exit-button or fire-alarm", w[1]);
+				    _("'%s' is not button, exit-button or fire-alarm"), w[1]);
 		if (parse_level(w[nw - 1], &v))
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "level '%s' is not 0 or 1", w[nw - 1]);
+			return fail(p, SNT_SCENARIO_ERR_VALUE, _("level '%s' is not 0 or 1"), w[nw - 1]);
 		st = new_step(p, SNT_SCN_INPUT);
 		if (!st)
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		st->u.input.role = role;
 		st->u.input.value = v;
 		return SNT_SCENARIO_OK;
@@ -336,18 +338,18 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		long long ms;
 
 		if (nw != 2)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'wait' takes 1 word (milliseconds)");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("'wait' takes 1 word (milliseconds)"));
 		errno = 0;
 		ms = strtoll(w[1], &end, 10);
 		if (errno || end == w[1] || *end)
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "wait '%s' is not a number of milliseconds",
+			return fail(p, SNT_SCENARIO_ERR_VALUE, _("wait '%s' is not a number of milliseconds"),
 				    w[1]);
 		if (ms < 0 || ms > SNT_SCENARIO_MAX_WAIT_MS)
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "wait %lld ms is outside 0-%d", ms,
+			return fail(p, SNT_SCENARIO_ERR_VALUE, _("wait %lld ms is outside 0-%d"), ms,
 				    SNT_SCENARIO_MAX_WAIT_MS);
 		st = new_step(p, SNT_SCN_WAIT);
 		if (!st)
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		st->u.wait_ms = ms;
 		return SNT_SCENARIO_OK;
 	}
@@ -356,11 +358,11 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		size_t n = 0;
 
 		if (nw < 2)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'show' takes IMAGE... or none");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("'show' takes IMAGE... or none"));
 		if (!(nw == 2 && !strcmp(w[1], "none"))) {
 			idx = calloc((size_t)nw - 1, sizeof(*idx));
 			if (!idx)
-				return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+				return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 			for (int i = 1; i < nw; i++) {
 				err = image_index(p, w[i], &idx[n]);
 				if (err) {
@@ -373,7 +375,7 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		st = new_step(p, SNT_SCN_SHOW);
 		if (!st) {
 			free(idx);
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		}
 		st->u.show.n = n;
 		st->u.show.image = idx;
@@ -384,11 +386,11 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		size_t n = 0;
 
 		if (nw < 2)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'temp' takes SAMPLE... or none");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("'temp' takes SAMPLE... or none"));
 		if (!(nw == 2 && !strcmp(w[1], "none"))) {
 			mdc = calloc((size_t)nw - 1, sizeof(*mdc));
 			if (!mdc)
-				return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+				return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 			for (int i = 1; i < nw; i++) {
 				err = parse_temp(p, w[i], &mdc[n]);
 				if (err) {
@@ -401,7 +403,7 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		st = new_step(p, SNT_SCN_TEMP);
 		if (!st) {
 			free(mdc);
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		}
 		st->u.temp.n = n;
 		st->u.temp.mdc = mdc;
@@ -413,7 +415,7 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		int signo;
 
 		if (nw != 2)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "'signal' takes 1 word (hup, int, term or stop)");
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("'signal' takes 1 word (hup, int, term or stop)"));
 		if (!strcmp(w[1], "hup"))
 			signo = SIGHUP;
 		else if (!strcmp(w[1], "int"))
@@ -423,10 +425,10 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 		else if (!strcmp(w[1], "stop"))
 			signo = SIGSTOP;
 		else
-			return fail(p, SNT_SCENARIO_ERR_VALUE, "signal '%s' is not hup, int, term or stop", w[1]);
+			return fail(p, SNT_SCENARIO_ERR_VALUE, _("signal '%s' is not hup, int, term or stop"), w[1]);
 		st = new_step(p, SNT_SCN_SIGNAL);
 		if (!st)
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		st->u.signo = signo;
 		return SNT_SCENARIO_OK;
 	}
@@ -440,7 +442,7 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 			int64_t t;
 
 			if (snt_clock_parse_rfc3339(w[2], &t))
-				return fail(p, SNT_SCENARIO_ERR_VALUE, "'%s' is not an RFC 3339 time", w[2]);
+				return fail(p, SNT_SCENARIO_ERR_VALUE, _("'%s' is not an RFC 3339 time"), w[2]);
 			st = new_step(p, SNT_SCN_CLOCK);
 			if (st) {
 				st->u.clock.set = 1;
@@ -448,14 +450,14 @@ static enum snt_scenario_err parse_line(struct parser *p, char **w, int nw)
 			}
 		} else {
 			return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-				    "'clock' takes trusted, untrusted or set TIME");
+				    "%s", _("'clock' takes trusted, untrusted or set TIME"));
 		}
 		if (!st)
-			return fail(p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+			return fail(p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 		return SNT_SCENARIO_OK;
 	}
 	return fail(p, SNT_SCENARIO_ERR_SYNTAX,
-		    "unknown command '%.40s' (known: presence, button, wait, show, temp, card, signal, clock)",
+		    _("unknown command '%.40s' (known: presence, button, wait, show, temp, card, signal, clock)"),
 		    w[0]);
 }
 
@@ -504,7 +506,7 @@ static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
 			w[nw++] = tok;
 		}
 		if (tok)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, "more than %d words", MAX_WORDS);
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX, P_("more than %d word", "more than %d words", MAX_WORDS), MAX_WORDS);
 		if (nw == 0)
 			continue;
 		err = parse_line(p, w, nw);
@@ -513,12 +515,13 @@ static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
 	}
 	p->line++;
 	if (len == -2)
-		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "line longer than %d bytes", SNT_SCENARIO_MAX_LINE);
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, P_("line longer than %d byte", "line longer than %d bytes", SNT_SCENARIO_MAX_LINE),
+			    SNT_SCENARIO_MAX_LINE);
 	if (len == -3)
-		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "NUL byte in line");
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("NUL byte in line"));
 	if (len == -4) {
 		p->line = 0;
-		return fail(p, SNT_SCENARIO_ERR_IO, "read error: %s", strerror(errno));
+		return fail(p, SNT_SCENARIO_ERR_IO, _("read error: %s"), strerror(errno));
 	}
 	return SNT_SCENARIO_OK;
 }
@@ -545,7 +548,7 @@ enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **
 		size_t n = (size_t)(slash - path) + 1;
 
 		if (n >= sizeof(p.dir))
-			return fail(&p, SNT_SCENARIO_ERR_INVAL, "path too long");
+			return fail(&p, SNT_SCENARIO_ERR_INVAL, "%s", _("path too long"));
 		memcpy(p.dir, path, n);
 	}
 	rc = snt_fopen_regular(path, &f);
@@ -554,7 +557,7 @@ enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **
 	p.scn = calloc(1, sizeof(*p.scn));
 	if (!p.scn) {
 		fclose(f);
-		return fail(&p, SNT_SCENARIO_ERR_NOMEM, "out of memory");
+		return fail(&p, SNT_SCENARIO_ERR_NOMEM, "%s", _("out of memory"));
 	}
 	err = parse_stream(&p, f);
 	fclose(f);

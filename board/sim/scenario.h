@@ -110,7 +110,7 @@ enum snt_scenario_err snt_scenario_load(const char *path, struct snt_scenario **
 /* snt_scenario_free() - NULL does nothing. */
 void snt_scenario_free(struct snt_scenario *scn);
 
-/* snt_scenario_strerror() - static English text; never NULL. */
+/* snt_scenario_strerror() - static text in the user's language (i18n.h); never NULL. */
 const char *snt_scenario_strerror(enum snt_scenario_err err);
 
 #endif /* SNT_SCENARIO_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "config/config.h"
 #include "linux/idreader.h"
 #include "sim/samcard.h"
@@ -175,6 +176,7 @@ static enum snt_hal_err sim_set(void *ctx, enum snt_role role, int value, int64_
 		return SNT_HAL_OK;
 	s->level[role] = value;
 	if (role == SNT_ROLE_RELAY && value && seq > 0)
+		/* i18n-exempt: the output log, a format tests and tools read (interfaces.md) */
 		n = snprintf(line, sizeof(line), "%" PRId64 " %s %d seq=%" PRId64 "\n", s->now,
 			     snt_role_name(role), value, seq);
 	else
@@ -315,12 +317,12 @@ static enum snt_hal_err sim_idreader_open(struct sim *s, const struct snt_config
 		return SNT_HAL_OK;
 	rc = sim_samcard_new(slave, sizeof(slave), &s->card);
 	if (rc) {
-		snprintf(errbuf, errlen, "simulated ID-card reader: %s", strerror(rc));
+		snprintf(errbuf, errlen, _("simulated ID-card reader: %s"), strerror(rc));
 		return rc == ENOMEM ? SNT_HAL_ERR_NOMEM : SNT_HAL_ERR_IO;
 	}
 	err = snt_idreader_new(slave, cfg->idreader_timeout_ms, &s->reader);
 	if (err) {
-		snprintf(errbuf, errlen, "simulated ID-card reader: %s", snt_hal_strerror(err));
+		snprintf(errbuf, errlen, _("simulated ID-card reader: %s"), _(snt_hal_strerror(err)));
 		sim_samcard_free(s->card);
 		s->card = NULL;
 		return err;
@@ -337,6 +339,7 @@ static enum snt_hal_err sim_show(void *ctx, const char *text)
 	size_t n;
 	int k;
 
+	/* i18n-exempt: the output log (interfaces.md) */
 	k = snprintf(line, sizeof(line), "%" PRId64 " display \"", s->now);
 	n = (size_t)k;
 	/* Controls escaped (snt_escape(), C style), then '"' as \". */
@@ -391,6 +394,7 @@ static enum snt_hal_err sim_play(void *ctx, const char *clip_id)
 	err = sim_screens_play(s->screens, clip_id);
 	if (err)
 		return err;
+	/* i18n-exempt: the output log (interfaces.md) */
 	n = snprintf(line, sizeof(line), "%" PRId64 " audio \"%.48s\"\n", s->now, clip_id);
 	return out_line(s, line, (size_t)n);
 }
@@ -439,7 +443,7 @@ static enum snt_hal_err snt_sim_check(const struct snt_config *cfg, char *errbuf
 	}
 	snt_dir_of(cfg->sim_output, dir, sizeof(dir));
 	if (access(dir, W_OK) != 0) {
-		snprintf(errbuf, errlen, "%s: directory %s: %s", cfg->sim_output, dir, strerror(errno));
+		snprintf(errbuf, errlen, _("%s: directory %s: %s"), cfg->sim_output, dir, strerror(errno));
 		return SNT_HAL_ERR_IO;
 	}
 	return SNT_HAL_OK;
@@ -524,7 +528,7 @@ err_nomem:
 	snt_scenario_free(s->scn);
 	free(s->blank);
 	free(s);
-	snprintf(errbuf, errlen, "out of memory");
+	snprintf(errbuf, errlen, "%s", _("out of memory"));
 	return SNT_HAL_ERR_NOMEM;
 }
 
@@ -564,7 +568,7 @@ static enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct
 				rc = b->gpio->set(b->gpio_ctx, outs[i], 0, 0);
 		}
 		snprintf(p.detail, sizeof(p.detail), "%s",
-			 rc == SNT_HAL_OK ? (opts->drive ? "pulsed" : "output log") : snt_hal_strerror(rc));
+			 rc == SNT_HAL_OK ? (opts->drive ? _("pulsed") : _("output log")) : _(snt_hal_strerror(rc)));
 		probe_report(fn, arg, &p, outs[i], rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
 	}
 	/* The display is the visitor's screen: written only when driven. */
@@ -572,11 +576,11 @@ static enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct
 	if (opts->drive)
 		rc = b->display->show(b->display_ctx, opts->display_text);
 	snprintf(p.detail, sizeof(p.detail), "%s",
-		 rc == SNT_HAL_OK ? (opts->drive ? "output log" : "output log (not driven; --outputs to drive)") :
-				    snt_hal_strerror(rc));
+		 rc == SNT_HAL_OK ? (opts->drive ? _("output log") : _("output log (not driven; --outputs to drive)")) :
+				    _(snt_hal_strerror(rc)));
 	probe_report(fn, arg, &p, SNT_ROLE_DISPLAY, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
 	for (size_t i = 0; i < SNT_ARRAY_SIZE(ins); i++) {
-		snprintf(p.detail, sizeof(p.detail), "scenario");
+		snprintf(p.detail, sizeof(p.detail), "%s", _("scenario"));
 		probe_report(fn, arg, &p, ins[i], SNT_PROBE_OK);
 	}
 	rc = b->thermometer->read(b->thermometer_ctx, &p.object_mdc, &p.ambient_mdc);
@@ -584,26 +588,26 @@ static enum snt_hal_err snt_sim_probe(const struct snt_config *cfg, const struct
 	if (rc == SNT_HAL_OK)
 		p.detail[0] = '\0';
 	else if (rc == SNT_HAL_ERR_NODATA)
-		snprintf(p.detail, sizeof(p.detail), "no reading scripted at the start");
+		snprintf(p.detail, sizeof(p.detail), "%s", _("no reading scripted at the start"));
 	else
-		snprintf(p.detail, sizeof(p.detail), "%s", snt_hal_strerror(rc));
+		snprintf(p.detail, sizeof(p.detail), "%s", _(snt_hal_strerror(rc)));
 	probe_report(fn, arg, &p, SNT_ROLE_THERMOMETER, rc == SNT_HAL_ERR_IO ? SNT_PROBE_FAIL : SNT_PROBE_OK);
 	p.has_reading = false;
 	rc = b->camera->grab(b->camera_ctx, &f);
 	if (rc == SNT_HAL_OK)
 		snprintf(p.detail, sizeof(p.detail), "%ux%u", f.width, f.height);
 	else
-		snprintf(p.detail, sizeof(p.detail), "%s", snt_hal_strerror(rc));
+		snprintf(p.detail, sizeof(p.detail), "%s", _(snt_hal_strerror(rc)));
 	probe_report(fn, arg, &p, SNT_ROLE_CAMERA, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
 	/* Voice prompts: audio.wav beside the output log, when clips are configured. */
 	rc = SNT_HAL_OK;
 	if (b->audio && opts->drive)
 		rc = b->audio->play(b->audio_ctx, "admit-zh");
 	if (!b->audio)
-		snprintf(p.detail, sizeof(p.detail), "none configured");
+		snprintf(p.detail, sizeof(p.detail), "%s", _("none configured"));
 	else
-		snprintf(p.detail, sizeof(p.detail), "%s %s", rc == SNT_HAL_OK ? "audio.wav" : snt_hal_strerror(rc),
-			 opts->drive ? "played" : "(not driven; --outputs to drive)");
+		snprintf(p.detail, sizeof(p.detail), "%s %s", rc == SNT_HAL_OK ? "audio.wav" : _(snt_hal_strerror(rc)),
+			 opts->drive ? _("played") : _("(not driven; --outputs to drive)"));
 	probe_report(fn, arg, &p, SNT_ROLE_AUDIO, rc == SNT_HAL_OK ? SNT_PROBE_OK : SNT_PROBE_FAIL);
 	snt_board_close(b);
 	return SNT_HAL_OK;
