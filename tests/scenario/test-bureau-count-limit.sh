@@ -5,7 +5,9 @@
 # under LANG=zh_CN.UTF-8 alike: sentinel-bureau import tells the limit by the
 # diagnostic's code (snt_bundle_diag.limit), not by the words of its message,
 # which are translated.  A count that only disagrees with the entries is a
-# plain mismatch in either language, never called a limit.
+# plain mismatch in either language, never called a limit.  sentinel-bureau
+# serve answers the gate's POST /v1/bundle with the reason in English whatever
+# its own language: the body goes to a gate (which shows printable ASCII only).
 . tests/scenario/lib.sh
 need_zh_locale test-bureau-count-limit
 bureau_begin test-bureau-count-limit
@@ -38,5 +40,26 @@ expect_eq "count off, in Chinese: exit" "$?" "1"
 expect_eq "count off, in Chinese" "$out" "off/other-001-1-3-regular.snb：拒收：数量不符：count 为 2，但有 3 条记录"
 expect_eq "nothing stored" "$("$BB" --db "$DB" devices --json | jq -c '[.device, .last]' | sort | tr '\n' ' ')" \
 	'["gate-001",0] ["other-001",0] '
+
+# serve, in Chinese: the 400 body is the English reason, the same as import's.
+# (serve_start waits for the English 'listening on' line: started here.)
+LC_ALL=zh_CN.UTF-8 "$BB" --db "$DB" serve --key "$K" --listen 127.0.0.1:0 >zh.log 2>zh.err &
+serve_pid=$!
+serve_pids="$serve_pids $serve_pid"
+i=0
+while ! grep -q '^在 127\.0\.0\.1:[0-9]* 上监听$' zh.log 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+port=$(sed -n 's/^在 127\.0\.0\.1:\([0-9]*\) 上监听$/\1/p' zh.log)
+[ -n "$port" ] || { fail "serve (in Chinese) did not start: $(cat zh.err)"; finish; }
+U="http://127.0.0.1:$port"
+post() { curl -s -o "$2" -w '%{http_code}' -H 'Content-Type: application/octet-stream' --data-binary "@$1" "$U/v1/bundle"; }
+expect_eq "serve, over the limit: status" "$(post over/gate-001-1-3-regular.snb body1)" "400"
+expect_eq "serve, over the limit: body" "$(cat body1)" "count 100001 not within 1 to 100000 \
+(a bundle may hold at most 100000 entries; a gate writes at most 5000)"
+expect_eq "serve, count off: status" "$(post off/other-001-1-3-regular.snb body2)" "400"
+expect_eq "serve, count off: body" "$(cat body2)" "count does not match: count 2 but 3 entries"
+serve_stop
 
 finish

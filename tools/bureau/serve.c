@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -285,6 +286,7 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	uint64_t rules_version = 0, trust_version = 0;
 	uint8_t *trust = NULL;
 	size_t trust_len = 0;
+	locale_t c_loc, prev_loc;
 	enum bureau_err err;
 
 	if (rq->too_big)
@@ -297,7 +299,19 @@ static enum MHD_Result handle_bundle(struct server *srv, struct MHD_Connection *
 	if (!c)
 		return refuse(conn, srv->c, "POST", "/v1/bundle", 503, rq->len, why,
 			      "the bureau cannot store it now; retry later");
+	/*
+	 * i18n-exempt: the reason goes back to the gate in the 400 body, which
+	 * it shows as printable ASCII only (online.c reason_text()) to staff
+	 * whose language is the gate's: the import runs in the C locale here
+	 * (this thread only), so the reason is English whatever the bureau's.
+	 */
+	c_loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	prev_loc = c_loc ? uselocale(c_loc) : (locale_t)0;
 	err = bureau_import_bundle(c, rq->buf, rq->len, "http", NULL, &res, why, sizeof(why));
+	if (c_loc) {
+		uselocale(prev_loc);
+		freelocale(c_loc);
+	}
 	if (err == BUREAU_ERR_REJECT || err == BUREAU_ERR_NOTFOUND) {
 		log_line(c, "POST", "/v1/bundle", 400, rq->len, res.m.device, "rejected");
 		return respond_text(conn, 400, why);
