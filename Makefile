@@ -147,7 +147,8 @@ pot:
 		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
 		firmware/sentineld*.c firmware/config/*.c \
 		firmware/sync/*.c firmware/rules/*.c \
-		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/*/*.c))
+		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/*/*.c \
+		firmware/store/*.c firmware/checkin/*.c firmware/policy/*.c firmware/fss/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

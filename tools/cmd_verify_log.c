@@ -110,10 +110,16 @@ static const char *const findings[] __attribute__((unused)) = {
 	N_("head file hash differs"), N_("unreadable: not a database, or its header is malformed"),
 };
 
-/* A finding in the user's language when it is one of the above ("" stays "": gettext's header). */
-static const char *finding(const char *reason)
+/*
+ * The finding in the user's language: the store's reason_text, else (a
+ * report made here) the reason when it is one of the above ("" stays "":
+ * gettext's header).
+ */
+static const char *finding(const struct snt_store_verify_report *r)
 {
-	return reason[0] ? _(reason) : reason;
+	if (r->reason_text[0])
+		return r->reason_text;
+	return r->reason[0] ? _(r->reason) : r->reason;
 }
 
 static void print_text(const struct snt_store_verify_report *r)
@@ -136,11 +142,11 @@ static void print_text(const struct snt_store_verify_report *r)
 		printf(P_("damaged: seq %lld: %s (%lld entry checked before it, last good seq %lld), %.3f s\n",
 			  "damaged: seq %lld: %s (%lld entries checked before it, last good seq %lld), %.3f s\n",
 			  r->entries),
-		       (long long)r->first_bad_seq, finding(r->reason), (long long)r->entries, (long long)r->last_good_seq, s);
+		       (long long)r->first_bad_seq, finding(r), (long long)r->entries, (long long)r->last_good_seq, s);
 	else
 		printf(P_("damaged: %s (%lld entry checked), %.3f s\n", "damaged: %s (%lld entries checked), %.3f s\n",
 			  r->entries),
-		       finding(r->reason), (long long)r->entries, s);
+		       finding(r), (long long)r->entries, s);
 }
 
 /* json_object_set_new() that also fails on a NULL value. */

@@ -647,16 +647,19 @@ static void device_faults(struct snt_checkin *ci, const struct snt_visit *v)
 	char detail[96];
 
 	if (v->temp.status == SNT_TEMP_FAULT) {
+		/* i18n-exempt: a device-fault event's detail, stored in the log */
 		snprintf(detail, sizeof(detail), "thermometer: %d failed or far off-range readings",
 			 v->temp.faults);
 		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}
 	if (v->camera_faults) {
+		/* i18n-exempt: a device-fault event's detail, stored in the log */
 		snprintf(detail, sizeof(detail), "camera: %d frames could not be captured",
 			 v->camera_faults);
 		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}
 	if (v->output_faults) {
+		/* i18n-exempt: a device-fault event's detail, stored in the log */
 		snprintf(detail, sizeof(detail), "outputs: %d could not be driven", v->output_faults);
 		(void)checkin__log_event(ci, SNT_EVENT_DEVICE_FAULT, detail);
 	}

@@ -149,6 +149,7 @@ void checkin__decision_message(const struct snt_checkin *ci, const struct snt_vi
 
 	if (ci->cfg.duty_phone[0]) {
 		snprintf(phone_zh, sizeof(phone_zh), " 值班电话 %s", ci->cfg.duty_phone);
+		/* i18n-exempt: the screen shows Chinese and English, each written here */
 		snprintf(phone_en, sizeof(phone_en), " Duty phone %s", ci->cfg.duty_phone);
 	}
 	const snt_reasons_t explained = SNT_REASON_BIT(SNT_REASON_CLOSED_MODE) |

@@ -150,6 +150,7 @@ enum snt_fss_err snt_fss_format(const struct snt_fss *s, char *buf, size_t size)
 	if (!s || !buf || size < SNT_FSS_FILE_MAX || !schedule_ok(s))
 		return SNT_FSS_ERR_INVAL;
 	snt_hex_encode(s->key, SNT_FSS_KEY_LEN, hex);
+	/* i18n-exempt: the key file's lines, parsed back by snt_fss_parse() */
 	n = snprintf(buf, size,
 		     FILE_MAGIC "\nepoch_ms %" PRId64 "\nstart_utc_ms %" PRId64 "\nfirst_seq %" PRId64
 		     "\nepoch %" PRId64 "\nkey %s\n",

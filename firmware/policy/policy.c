@@ -215,6 +215,7 @@ int snt_policy_explain(const struct snt_policy_result *res, enum snt_lang lang, 
 			continue;
 		if (i == SNT_REASON_STAFF_TEST_OVERDUE && res->test_due_day >= 0) {
 			snt_rules_format_date(res->test_due_day, date, sizeof(date));
+			/* i18n-exempt: the caller picks the language (@lang); both are written here */
 			snprintf(text, sizeof(text), lang == SNT_LANG_ZH ? "核酸检测自 %s 起超期" : "test overdue since %s",
 				 date);
 		} else if (i == SNT_REASON_STAFF_TEST_OVERDUE) {

@@ -70,7 +70,7 @@ void store__rollback(struct snt_store *st)
 enum snt_store_err store__begin(struct snt_store *st)
 {
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	return store__exec_sql(st, "BEGIN IMMEDIATE");
 }
 
@@ -99,7 +99,7 @@ static enum snt_store_err query_row(struct snt_store *st, const char *sql, sqlit
 	rc = sqlite3_step(*s);
 	if (rc == SQLITE_ROW)
 		return SNT_STORE_OK;
-	err = rc == SQLITE_DONE ? store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row")
+	err = rc == SQLITE_DONE ? store__fail_msg(st, SNT_STORE_ERR_SQL, _("query returned no row"))
 				: store__fail_sqlite(st, rc);
 	sqlite3_finalize(*s);
 	*s = NULL;

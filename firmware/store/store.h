@@ -471,6 +471,8 @@ struct snt_store_verify_report {
 	 * "integrity_check: <first message of PRAGMA integrity_check>".
 	 */
 	char reason[SNT_VERIFY_REASON_LEN];
+	/* reason in the user's language (gettext), for people; reason stays English */
+	char reason_text[2 * SNT_VERIFY_REASON_LEN];
 	int64_t entries;	/* entries that passed every check (before the first bad one) */
 	int64_t last_good_seq;	/* seq of the last of them; the anchor's seq when none */
 	int64_t first_seq;	/* first entry checked, 0 when the log has no entry */

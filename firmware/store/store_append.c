@@ -44,7 +44,7 @@ static enum snt_store_err insert_entry(struct snt_store *st, struct snt_entry *n
 	memcpy(n->prev_hash, head_hash, SNT_HASH_LEN);
 	err = store__hash_entry(st->md, n, t, n->hash);
 	if (err)
-		return store__fail_msg(st, err, "SHA-256 failed");
+		return store__fail_msg(st, err, _("SHA-256 failed"));
 	rc = snt_store_row_bind(st->st_insert, 1, n, t);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st->st_insert);
@@ -67,11 +67,11 @@ enum snt_store_err snt_store_append(struct snt_store *st, struct snt_entry *e)
 	n = *e;
 	err = snt_store_entry_digest(&n);
 	if (err)
-		return store__fail_msg(st, err, err == SNT_STORE_ERR_INVAL ? "entry has a field out of range"
-									: "SHA-256 failed");
+		return store__fail_msg(st, err, err == SNT_STORE_ERR_INVAL ? _("entry has a field out of range")
+									: _("SHA-256 failed"));
 	err = store__entry_prepare(&n, &t);
 	if (err)
-		return store__fail_msg(st, err, "entry has a field out of range");
+		return store__fail_msg(st, err, _("entry has a field out of range"));
 
 	err = begin_at_head(st, &head_seq, head_hash);
 	if (err)
@@ -118,8 +118,8 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 		if (err) {
 			char msg[64];
 
-			snprintf(msg, sizeof(msg), "batch entry %zu %s", i,
-				 err == SNT_STORE_ERR_NOMEM ? "could not be hashed" : "has a field out of range");
+			snprintf(msg, sizeof(msg), err == SNT_STORE_ERR_NOMEM ? _("batch entry %zu could not be hashed")
+				 : _("batch entry %zu has a field out of range"), i);
 			err = store__fail_msg(st, err, msg);
 			goto err_clear;
 		}
@@ -130,7 +130,7 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 		goto err_rollback;
 	for (size_t i = 0; i < n; i++) {
 		if (store__entry_prepare(&e[i], &t) != SNT_STORE_OK) {
-			err = store__fail_msg(st, SNT_STORE_ERR_INVAL, "entry has a field out of range");
+			err = store__fail_msg(st, SNT_STORE_ERR_INVAL, _("entry has a field out of range"));
 			goto err_rollback;
 		}
 		err = insert_entry(st, &e[i], &t, head_seq, head_hash);
@@ -170,7 +170,7 @@ enum snt_store_err snt_store_last_seq(struct snt_store *st, int64_t *seq)
 	if (rc == SQLITE_ROW)
 		*seq = sqlite3_column_int64(st->st_max, 0);
 	else if (rc == SQLITE_DONE)
-		err = store__fail_msg(st, SNT_STORE_ERR_SQL, "query returned no row");
+		err = store__fail_msg(st, SNT_STORE_ERR_SQL, _("query returned no row"));
 	else
 		err = store__fail_sqlite(st, rc);
 	sqlite3_reset(st->st_max);

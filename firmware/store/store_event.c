@@ -86,7 +86,7 @@ enum snt_store_err snt_store_event_add(struct snt_store *st, struct snt_event *e
 	    !short_text_ok(ev->detail, sizeof(ev->detail)))
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	rc = sqlite3_prepare_v2(st->db, "INSERT INTO events (boot_id, mono_ms, time_utc_ms, clock, kind, "
 				"detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL);
 	if (rc == SQLITE_OK)
@@ -115,6 +115,7 @@ enum snt_store_err snt_store_events_count(struct snt_store *st, enum snt_event_k
 
 	if (!st || !n || !snt_event_kind_name(kind) || since_utc_ms < 0 || until_utc_ms < 0)
 		return SNT_STORE_ERR_INVAL;
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events WHERE kind = '%s'%s%s",
 		 snt_event_kind_name(kind), since_utc_ms ? " AND time_utc_ms >= ?1" : "",
 		 until_utc_ms ? " AND time_utc_ms < ?2" : "");
@@ -151,7 +152,7 @@ static struct rows *rows_new(struct snt_store *st, const char *sql, const struct
 	int rc;
 
 	if (!r) {
-		*err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		*err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 		return NULL;
 	}
 	r->st = st;
@@ -207,6 +208,7 @@ enum snt_store_err snt_store_events_new(struct snt_store *st, enum snt_event_kin
 	if (!st || !out || !snt_event_kind_name(kind) || since_utc_ms < 0 || until_utc_ms < 0 ||
 	    (since_utc_ms && until_utc_ms && since_utc_ms > until_utc_ms))
 		return SNT_STORE_ERR_INVAL;
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "SELECT id, boot_id, mono_ms, time_utc_ms, clock, detail FROM events "
 		 "WHERE kind = '%s'%s%s ORDER BY time_utc_ms, id", snt_event_kind_name(kind),
 		 since_utc_ms ? " AND time_utc_ms >= ?1" : "", until_utc_ms ? " AND time_utc_ms < ?2" : "");
@@ -261,7 +263,7 @@ enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind
 	    !short_text_ok(detail, strlen(detail) + 1))
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	rc = sqlite3_prepare_v2(st->db, "INSERT INTO alerts (created_utc_ms, kind, seq, detail) "
 				"VALUES (?1, ?2, nullif(?3, 0), nullif(?4, ''))", -1, &s, NULL);
 	if (rc == SQLITE_OK)
@@ -317,7 +319,7 @@ enum snt_store_err snt_store_alert_ack(struct snt_store *st, int64_t id, const c
 	sqlite3_finalize(s);
 	s = NULL;
 	if (!err && acked)
-		err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, "alert already acknowledged");
+		err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, _("alert already acknowledged"));
 	if (!err) {
 		rc = sqlite3_prepare_v2(st->db, "UPDATE alerts SET ack_utc_ms = ?1, ack_by = ?2 "
 					"WHERE id = ?3", -1, &s, NULL);
@@ -418,7 +420,7 @@ enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			if (!store__col_text(s, 0, false, entry_colour, sizeof(entry_colour)))
-				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "entry colour does not parse");
+				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("entry colour does not parse"));
 		} else {
 			err = rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : store__fail_sqlite(st, rc);
 		}
@@ -432,7 +434,7 @@ enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum
 		if (rc == SQLITE_ROW) {
 			if (!store__col_text(s, 0, false, held, sizeof(held)) ||
 			    !store__col_text(s, 1, false, held_platform, sizeof(held_platform)))
-				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "verdict row does not parse");
+				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("verdict row does not parse"));
 		} else if (rc != SQLITE_DONE) {
 			err = store__fail_sqlite(st, rc);
 		}
@@ -441,7 +443,7 @@ enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum
 	s = NULL;
 	if (!err && held[0]) {
 		if (strcmp(held, name) || strcmp(held_platform, platform))
-			err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, "another verdict is recorded for this entry");
+			err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, _("another verdict is recorded for this entry"));
 		store__rollback(st);
 		return err;
 	}
@@ -463,6 +465,7 @@ enum snt_store_err snt_store_verdict_add(struct snt_store *st, int64_t seq, enum
 	if (!err && strcmp(entry_colour, name)) {
 		char detail[96];
 
+		/* i18n-exempt: an alert's detail, stored in the log */
 		snprintf(detail, sizeof(detail), "read %s, platform %s says %s", entry_colour, platform,
 			 name);
 		rc = sqlite3_prepare_v2(st->db, "INSERT INTO alerts (created_utc_ms, kind, seq, detail) "
@@ -502,7 +505,7 @@ enum snt_store_err snt_store_verdict_get(struct snt_store *st, int64_t seq, enum
 		if (rc == SQLITE_ROW) {
 			if (!store__col_text(s, 0, false, name, sizeof(name)) ||
 			    snt_colour_from_name(name, colour))
-				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "verdict row does not parse");
+				err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("verdict row does not parse"));
 		} else {
 			err = rc == SQLITE_DONE ? SNT_STORE_ERR_DONE : store__fail_sqlite(st, rc);
 		}

@@ -45,6 +45,7 @@ static int write_head(struct snt_store *st, int64_t seq, const uint8_t hash[SNT_
 	int n;
 
 	snt_hex_encode(hash, SNT_HASH_LEN, hex);
+	/* i18n-exempt: the head file's lines, read back by read_head_file() and its parser */
 	n = snprintf(buf, sizeof(buf), HEAD_MAGIC "\nseq %" PRId64 "\nhash %s\n", seq, hex);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return EINVAL;
@@ -112,7 +113,7 @@ enum snt_store_err snt_store_head_write(struct snt_store *st)
 		e = write_head(st, seq, hash);
 		if (e) {
 			store__rollback(st);
-			snprintf(msg, sizeof(msg), "head file: %s", strerror(e));
+			snprintf(msg, sizeof(msg), _("head file: %s"), strerror(e));
 			return store__fail_msg(st, SNT_STORE_ERR_IO, msg);
 		}
 		st->head_exists = true;
@@ -253,7 +254,7 @@ enum snt_store_err snt_store_head_check(struct snt_store *st, struct snt_store_h
 		return SNT_STORE_OK;
 	}
 	if (e) {
-		snprintf(msg, sizeof(msg), "head file: %s", snt_open_strerror(e));
+		snprintf(msg, sizeof(msg), _("head file: %s"), snt_open_strerror(e));
 		return store__fail_msg(st, SNT_STORE_ERR_OPEN, msg);
 	}
 	if (len > HEAD_FILE_MAX || !parse_head(buf, len, &out->file_seq, out->file_hash)) {
@@ -302,13 +303,13 @@ enum snt_store_err snt_store_seal_attach(struct snt_store *st, const char *path)
 	if (!st || !path || strlen(path) >= sizeof(st->seal_path))
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	k = calloc(1, sizeof(*k));
 	if (!k)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 	serr = snt_fss_read(path, k, &e);
 	if (serr) {
-		snprintf(msg, sizeof(msg), "seal key: %s%s%s", snt_fss_strerror(serr),
+		snprintf(msg, sizeof(msg), _("seal key: %s%s%s"), snt_fss_strerror(serr),
 			 e ? ": " : "", e ? snt_open_strerror(e) : "");
 		err = store__fail_msg(st, serr == SNT_FSS_ERR_IO ? SNT_STORE_ERR_OPEN : SNT_STORE_ERR_CORRUPT,
 				      msg);
@@ -318,7 +319,7 @@ enum snt_store_err snt_store_seal_attach(struct snt_store *st, const char *path)
 	if (err)
 		goto err_free;
 	if (last > k->epoch && snt_fss_evolve(k, last) != SNT_FSS_OK) {
-		err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "seal: the log's last epoch is out of range");
+		err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("seal: the log's last epoch is out of range"));
 		goto err_free;
 	}
 	if (!st->st_seal) {
@@ -366,9 +367,9 @@ enum snt_store_err store__seal_entry(struct snt_store *st, const struct snt_entr
 		return SNT_STORE_OK;
 	epoch = snt_store_seal_epoch(&st->seal_next, e);
 	if (snt_fss_evolve(&st->seal_next, epoch) != SNT_FSS_OK)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "seal: key evolution failed");
+		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("seal: key evolution failed"));
 	if (snt_fss_tag(&st->seal_next, e->seq, e->hash, tag) != SNT_FSS_OK)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "seal: HMAC failed");
+		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("seal: HMAC failed"));
 	rc = sqlite3_bind_int64(st->st_seal, 1, e->seq);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st->st_seal, 2, st->seal_next.epoch);
@@ -419,7 +420,7 @@ enum snt_store_err snt_store_seal_get(struct snt_store *st, int64_t seq, int64_t
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		if (sqlite3_column_type(s, 1) != SQLITE_BLOB || sqlite3_column_bytes(s, 1) != SNT_FSS_TAG_LEN) {
-			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "seal: tag is not 32 bytes");
+			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("seal: tag is not 32 bytes"));
 			goto out;
 		}
 		*epoch = sqlite3_column_int64(s, 0);

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "common/i18n.h"
 #include "store/store.h"
 
 #define STR_(x) #x

@@ -29,13 +29,13 @@ enum snt_store_err snt_store_set_ack(struct snt_store *st, int64_t seq)
 	if (err)
 		goto err_rollback;
 	if (seq < cur) {
-		snprintf(msg, sizeof(msg), "acknowledgement %lld is below the recorded %lld",
+		snprintf(msg, sizeof(msg), _("acknowledgement %lld is below the recorded %lld"),
 			 (long long)seq, (long long)cur);
 		err = store__fail_msg(st, SNT_STORE_ERR_STALE, msg);
 		goto err_rollback;
 	}
 	if (seq > last) {
-		snprintf(msg, sizeof(msg), "acknowledgement %lld is past the last seq %lld",
+		snprintf(msg, sizeof(msg), _("acknowledgement %lld is past the last seq %lld"),
 			 (long long)seq, (long long)last);
 		err = store__fail_msg(st, SNT_STORE_ERR_RANGE, msg);
 		goto err_rollback;
@@ -78,15 +78,15 @@ enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 	*reason = NULL;
 	/* Rows come in seq order after the anchor: a lower seq is a purged one. */
 	if (e->seq < c->next_seq) {
-		*reason = "entry inside a purged range";
+		*reason = N_("entry inside a purged range");
 		return SNT_STORE_OK;
 	}
 	if (e->seq > c->next_seq) {
-		*reason = "gap before";
+		*reason = N_("gap before");
 		return SNT_STORE_OK;
 	}
 	if (memcmp(e->prev_hash, c->prev, SNT_HASH_LEN)) {
-		*reason = "prev_hash does not link";
+		*reason = N_("prev_hash does not link");
 		return SNT_STORE_OK;
 	}
 	/*
@@ -95,14 +95,14 @@ enum snt_store_err store__check_link(struct snt_store *st, struct chain *c,
 	 * at this entry like any other invalid column.
 	 */
 	if (store__entry_prepare(e, &t) != SNT_STORE_OK) {
-		*reason = store__detail_ok(e->detail) ? "invalid entry" : "invalid detail";
+		*reason = store__detail_ok(e->detail) ? N_("invalid entry") : N_("invalid detail");
 		return SNT_STORE_OK;
 	}
 	err = store__hash_entry(st->md, e, &t, h);
 	if (err)
-		return store__fail_msg(st, err, "SHA-256 failed");
+		return store__fail_msg(st, err, _("SHA-256 failed"));
 	if (memcmp(h, e->hash, SNT_HASH_LEN)) {
-		*reason = "hash mismatch";
+		*reason = N_("hash mismatch");
 		return SNT_STORE_OK;
 	}
 	c->next_seq = e->seq + 1;
@@ -119,7 +119,7 @@ enum snt_store_err store__walk_row(struct snt_store *st, sqlite3_stmt *s, struct
 	if (err == SNT_STORE_ERR_CORRUPT)
 		return err;
 	if (err)
-		return store__fail_msg(st, err, "out of memory");
+		return store__fail_msg(st, err, _("out of memory"));
 	return store__check_link(st, c, e, reason);
 }
 
@@ -143,7 +143,7 @@ static enum snt_store_err read_anchor(struct snt_store *st, struct chain *c)
 	if (rc == SQLITE_ROW) {
 		c->next_seq = sqlite3_column_int64(s, 0) + 1;
 		if (!store__col_hash(s, 1, c->prev))
-			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, "purge record: anchor is not 32 bytes");
+			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, _("purge record: anchor is not 32 bytes"));
 	} else if (rc != SQLITE_DONE) {
 		err = store__fail_sqlite(st, rc);
 	}
@@ -229,7 +229,7 @@ static enum snt_store_err purge_check_range(struct snt_store *st, struct chain *
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		err = store__walk_row(st, s, c, &e, &bad, &seq, &reason);
 		if (err == SNT_STORE_ERR_CORRUPT) {
-			snprintf(msg, sizeof(msg), "entry %lld: invalid %s; nothing purged",
+			snprintf(msg, sizeof(msg), _("entry %lld: invalid %s; nothing purged"),
 				 (long long)seq, store__col_names[bad]);
 			err = store__fail_msg(st, err, msg);
 			goto out;
@@ -237,8 +237,8 @@ static enum snt_store_err purge_check_range(struct snt_store *st, struct chain *
 		if (err)
 			goto out;
 		if (reason) {
-			snprintf(msg, sizeof(msg), "entry %lld: %s; nothing purged", (long long)e.seq,
-				 reason);
+			snprintf(msg, sizeof(msg), _("entry %lld: %s; nothing purged"), (long long)e.seq,
+				 _(reason));
 			err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, msg);
 			goto out;
 		}
@@ -248,7 +248,7 @@ static enum snt_store_err purge_check_range(struct snt_store *st, struct chain *
 		goto out;
 	}
 	if (c->next_seq != last + 1) {
-		snprintf(msg, sizeof(msg), "entry %lld: missing; nothing purged",
+		snprintf(msg, sizeof(msg), _("entry %lld: missing; nothing purged"),
 			 (long long)c->next_seq);
 		err = store__fail_msg(st, SNT_STORE_ERR_CORRUPT, msg);
 	}
@@ -335,7 +335,7 @@ enum snt_store_err snt_store_purge(struct snt_store *st, int64_t older_than_utc_
 	if (!st || !out)
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	memset(out, 0, sizeof(*out));
 	/* Chunks, so that the daemon's appends never wait for a long purge. */
 	do {
@@ -395,7 +395,7 @@ enum snt_store_err snt_store_set_rebase(struct snt_store *st, const char *boot_i
 		sqlite3_finalize(s);
 		s = NULL;
 		if (!same) {
-			snprintf(msg, sizeof(msg), "boot %.36s is already rebased", boot_id);
+			snprintf(msg, sizeof(msg), _("boot %.36s is already rebased"), boot_id);
 			err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, msg);
 			goto err_rollback;
 		}
@@ -504,7 +504,7 @@ enum snt_store_err store__meta_put(struct snt_store *st, const char *sql, int64_
 	if (!st || utc_ms <= 0 || utc_ms > UTC_MS_MAX)
 		return SNT_STORE_ERR_INVAL;
 	if (st->readonly)
-		return store__fail_msg(st, SNT_STORE_ERR_READONLY, "store opened read-only");
+		return store__fail_msg(st, SNT_STORE_ERR_READONLY, _("store opened read-only"));
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc == SQLITE_OK && as_text) {
 		snprintf(v, sizeof(v), "%lld", (long long)utc_ms);

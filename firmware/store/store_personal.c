@@ -35,7 +35,7 @@ enum snt_store_err snt_store_personal_put(struct snt_store *st, int64_t seq, int
 	sqlite3_finalize(s);
 	s = NULL;
 	if (!err && have)
-		err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, "a personal record for this entry is kept already");
+		err = store__fail_msg(st, SNT_STORE_ERR_EXISTS, _("a personal record for this entry is kept already"));
 	if (!err) {
 		const int64_t args[2] = { seq, created_utc_ms };
 

@@ -89,15 +89,17 @@ enum snt_store_err snt_store_query_new(struct snt_store *st, const struct snt_st
 	 * then seq: the index holds the rowid), so SQLite needs no sort.
 	 */
 	if (q->since_utc_ms || q->until_utc_ms)
+		/* i18n-exempt: SQL */
 		snprintf(sql, sizeof(sql), "SELECT " ENTRY_COLS " FROM entries%s ORDER BY time_utc_ms%s, "
 			 "seq%s LIMIT %lld", where, q->newest_first ? " DESC" : "",
 			 q->newest_first ? " DESC" : "", q->limit ? (long long)q->limit : -1LL);
 	else
+		/* i18n-exempt: SQL */
 		snprintf(sql, sizeof(sql), "SELECT " ENTRY_COLS " FROM entries%s ORDER BY seq%s LIMIT %lld",
 			 where, q->newest_first ? " DESC" : "", q->limit ? (long long)q->limit : -1LL);
 	it = calloc(1, sizeof(*it));
 	if (!it)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 	it->st = st;
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &it->stmt, NULL);
 	if (rc != SQLITE_OK) {
@@ -144,6 +146,7 @@ enum snt_store_err snt_store_count(struct snt_store *st, const struct snt_store_
 
 	if (!st || !q || !n || !query_where(q, where, sizeof(where)))
 		return SNT_STORE_ERR_INVAL;
+	/* i18n-exempt: SQL */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM entries%s", where);
 	return store__query_count(st, sql, q, n);
 }

@@ -41,7 +41,7 @@ enum snt_store_err snt_store_iter_new(struct snt_store *st, int64_t after_seq,
 		return SNT_STORE_ERR_INVAL;
 	it = calloc(1, sizeof(*it));
 	if (!it)
-		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		return store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 	it->st = st;
 	rc = sqlite3_prepare_v2(st->db, "SELECT " ENTRY_COLS " FROM entries WHERE seq > ?1 ORDER BY seq",
 				-1, &it->stmt, NULL);

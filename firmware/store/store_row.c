@@ -24,7 +24,7 @@ const char *const store__col_names[] = {
 
 enum snt_store_err store__fail_column(struct snt_store *st, int64_t seq, enum col c)
 {
-	snprintf(st->errmsg, sizeof(st->errmsg), "entry %lld: stored %s is not valid",
+	snprintf(st->errmsg, sizeof(st->errmsg), _("entry %lld: stored %s is not valid"),
 		 (long long)seq, store__col_names[c]);
 	return SNT_STORE_ERR_CORRUPT;
 }
@@ -423,7 +423,7 @@ enum snt_store_err store__decode_row(struct snt_store *st, sqlite3_stmt *s, bool
 	if (err == SNT_STORE_ERR_CORRUPT)
 		return store__fail_column(st, seq, bad);
 	if (err)
-		return store__fail_msg(st, err, "out of memory");
+		return store__fail_msg(st, err, _("out of memory"));
 	return SNT_STORE_OK;
 }
 

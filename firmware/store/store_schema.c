@@ -339,16 +339,16 @@ static enum snt_store_err check_identity(struct snt_store *st, bool readonly)
 	if (err)
 		return err;
 	if (app_id != 0 && app_id != SNT_APPLICATION_ID)
-		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, "not a sentinel log (application_id)");
+		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, _("not a sentinel log (application_id)"));
 	if (version < 0 || version > SNT_STORE_SCHEMA_VERSION) {
-		snprintf(msg, sizeof(msg), "schema version %lld is not known to this program (%d)",
+		snprintf(msg, sizeof(msg), _("schema version %lld is not known to this program (%d)"),
 			 (long long)version, SNT_STORE_SCHEMA_VERSION);
 		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, msg);
 	}
 	if (version > 0 && app_id != SNT_APPLICATION_ID)
-		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, "not a sentinel log (application_id)");
+		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, _("not a sentinel log (application_id)"));
 	if (readonly && version < SNT_STORE_SCHEMA_VERSION) {
-		snprintf(msg, sizeof(msg), "schema version %lld, this program needs %d",
+		snprintf(msg, sizeof(msg), _("schema version %lld, this program needs %d"),
 			 (long long)version, SNT_STORE_SCHEMA_VERSION);
 		return store__fail_msg(st, SNT_STORE_ERR_SCHEMA, msg);
 	}
@@ -372,7 +372,7 @@ static enum snt_store_err set_wal(struct snt_store *st)
 	if (err)
 		return err;
 	if (strcmp(mode, "wal"))
-		return store__fail_msg(st, SNT_STORE_ERR_SQL, "journal_mode=WAL refused");
+		return store__fail_msg(st, SNT_STORE_ERR_SQL, _("journal_mode=WAL refused"));
 	rc = sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	if (rc != SQLITE_OK)
 		return store__fail_sqlite(st, rc);
@@ -396,6 +396,7 @@ static enum snt_store_err entries_ddl(const char *name, bool payload_hash, bool 
 	for (int f = 0; f < SNT_ENTRY_ENUM_COUNT; f++)
 		if (snt_entry_sql_check((enum snt_entry_enum)f, NULL, check[f], sizeof(check[f])) < 0)
 			return SNT_STORE_ERR_NOMEM;
+	/* i18n-exempt: SQL */
 	n = snprintf(buf, size,
 		     "CREATE TABLE %s (\n"
 		     "	seq INTEGER PRIMARY KEY CHECK (seq >= 1),\n"
@@ -526,7 +527,7 @@ static enum snt_store_err rebuild_entries(struct snt_store *st)
 	goto out;
 
 err_nomem:
-	err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+	err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 out:
 	sqlite3_finalize(s);
 	for (size_t i = 0; i < n; i++) {
@@ -554,7 +555,7 @@ static enum snt_store_err migrate(struct snt_store *st)
 		if (err)
 			goto err_rollback;
 		if (version < 0 || version > SNT_STORE_SCHEMA_VERSION) {
-			err = store__fail_msg(st, SNT_STORE_ERR_SCHEMA, "schema version is not known to this program");
+			err = store__fail_msg(st, SNT_STORE_ERR_SCHEMA, _("schema version is not known to this program"));
 			goto err_rollback;
 		}
 		if (version == SNT_STORE_SCHEMA_VERSION)
@@ -565,7 +566,7 @@ static enum snt_store_err migrate(struct snt_store *st)
 				goto err_rollback;
 			if (objects > 0) {
 				err = store__fail_msg(st, SNT_STORE_ERR_SCHEMA,
-					       "not a sentinel log (tables without a schema version)");
+					       _("not a sentinel log (tables without a schema version)"));
 				goto err_rollback;
 			}
 		}
@@ -584,6 +585,7 @@ static enum snt_store_err migrate(struct snt_store *st)
 				goto err_rollback;
 			}
 		}
+		/* i18n-exempt: SQL */
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %lld", (long long)version + 1);
 		err = store__exec_sql(st, sql);
 		if (err)
@@ -655,7 +657,7 @@ enum snt_store_err snt_store_open(const char *path, bool readonly, struct snt_st
 	}
 	st->md = EVP_MD_CTX_new();
 	if (!st->md) {
-		err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "out of memory");
+		err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("out of memory"));
 		goto err_close;
 	}
 	/* The chain head: the last entry, else the last purge's anchor. */

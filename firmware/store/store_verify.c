@@ -16,17 +16,33 @@
 #include "store/store.h"
 #include "store/store_internal.h"
 
-/* Record a finding in the report: damaged at @seq (0: not one entry's). */
+/*
+ * Record a finding in the report: damaged at @seq (0: not one entry's);
+ * @fmt (marked N_()) gives the reason in English and, through the
+ * catalogue, reason_text in the user's language.
+ */
 static void SNT_PRINTF(3, 4) damaged(struct snt_store_verify_report *r, int64_t seq,
 				     const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, aq;
 
 	r->status = SNT_VERIFY_DAMAGED;
 	r->first_bad_seq = seq;
 	va_start(ap, fmt);
+	va_copy(aq, ap);
 	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	vsnprintf(r->reason_text, sizeof(r->reason_text), _(fmt), aq);
+	va_end(aq);
 	va_end(ap);
+}
+
+/* damaged() for one of the fixed reasons of the walk (marked N_() where set). */
+static void damaged_as(struct snt_store_verify_report *r, int64_t seq, const char *reason)
+{
+	r->status = SNT_VERIFY_DAMAGED;
+	r->first_bad_seq = seq;
+	snt_strlcpy(r->reason, reason, sizeof(r->reason));
+	snt_strlcpy(r->reason_text, _(reason), sizeof(r->reason_text));
 }
 
 /*
@@ -39,7 +55,7 @@ static enum snt_store_err verify_failure(struct snt_store *st, struct snt_store_
 {
 	if (err != SNT_STORE_ERR_CORRUPT)
 		return err;
-	damaged(r, seq, "unreadable: %s", snt_store_errmsg(st));
+	damaged(r, seq, N_("unreadable: %s"), snt_store_errmsg(st));
 	return SNT_STORE_OK;
 }
 
@@ -58,7 +74,7 @@ static enum snt_store_err verify_purges(struct snt_store *st, struct snt_store_v
 	if (err)
 		return verify_failure(st, r, err, 0);
 	if (strcmp(form, SNT_HASH_FORM)) {
-		damaged(r, 0, "unknown hash form");
+		damaged(r, 0, N_("unknown hash form"));
 		return SNT_STORE_OK;
 	}
 	err = store__prepare_bind(st, "SELECT first_seq, last_seq, count, anchor_hash FROM purges "
@@ -72,7 +88,7 @@ static enum snt_store_err verify_purges(struct snt_store *st, struct snt_store_v
 
 		if (first != c->next_seq || last < first || count != last - first + 1 ||
 		    !store__col_hash(s, 3, c->prev)) {
-			damaged(r, 0, "purge record does not follow");
+			damaged(r, 0, N_("purge record does not follow"));
 			goto out;
 		}
 		c->next_seq = last + 1;
@@ -103,7 +119,7 @@ static enum snt_store_err verify_rebase(struct snt_store *st, struct snt_store_v
 	if (err)
 		return verify_failure(st, r, err, 0);
 	if (bad)
-		damaged(r, 0, "rebase record invalid");
+		damaged(r, 0, N_("rebase record invalid"));
 	return SNT_STORE_OK;
 }
 
@@ -124,19 +140,19 @@ static enum snt_store_err check_seal(sqlite3_stmt *s, struct snt_fss *v, const s
 		return SNT_STORE_OK;
 	if (sqlite3_column_type(s, ce) != SQLITE_INTEGER || sqlite3_column_type(s, ct) != SQLITE_BLOB ||
 	    sqlite3_column_bytes(s, ct) != SNT_FSS_TAG_LEN) {
-		*reason = "seal missing";
+		*reason = N_("seal missing");
 		return SNT_STORE_OK;
 	}
 	epoch = sqlite3_column_int64(s, ce);
 	if (epoch != snt_store_seal_epoch(v, e)) {
-		*reason = "seal epoch out of order";
+		*reason = N_("seal epoch out of order");
 		return SNT_STORE_OK;
 	}
 	serr = snt_fss_check(v, epoch, e->seq, e->hash, sqlite3_column_blob(s, ct));
 	if (serr == SNT_FSS_ERR_RANGE)
-		*reason = "seal epoch out of order";
+		*reason = N_("seal epoch out of order");
 	else if (serr == SNT_FSS_ERR_MISMATCH)
-		*reason = "seal does not verify";
+		*reason = N_("seal does not verify");
 	else if (serr)
 		return SNT_STORE_ERR_NOMEM;
 	return SNT_STORE_OK;
@@ -164,24 +180,24 @@ static enum snt_store_err verify_entries(struct snt_store *st, struct snt_store_
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		err = store__walk_row(st, s, c, &e, &bad, &seq, &reason);
 		if (err == SNT_STORE_ERR_CORRUPT) {
-			damaged(r, seq ? seq : c->next_seq, "invalid %s", store__col_names[bad]);
+			damaged(r, seq ? seq : c->next_seq, N_("invalid %s"), store__col_names[bad]);
 			err = SNT_STORE_OK;
 			goto out;
 		}
 		if (err)
 			goto out;
 		if (reason) {
-			damaged(r, e.seq, "%s", reason);
+			damaged_as(r, e.seq, reason);
 			goto out;
 		}
 		if (v) {
 			err = check_seal(s, v, &e, &reason);
 			if (err) {
-				err = store__fail_msg(st, err, "seal: HMAC failed");
+				err = store__fail_msg(st, err, _("seal: HMAC failed"));
 				goto out;
 			}
 			if (reason) {
-				damaged(r, e.seq, "%s", reason);
+				damaged_as(r, e.seq, reason);
 				goto out;
 			}
 			if (e.seq >= v->first_seq)
@@ -243,24 +259,24 @@ static enum snt_store_err verify_alerts(struct snt_store *st, struct snt_store_v
 	} checks[] = {
 		{ "SELECT a.id, a.seq FROM alerts a WHERE a.seq IS NOT NULL AND a.seq > ?1 "
 		  "AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.seq = a.seq) ORDER BY a.id LIMIT 1",
-		  "alert %lld names a missing entry", false },
+		  N_("alert %lld names a missing entry"), false },
 		{ "SELECT a.id, a.seq FROM alerts a JOIN entries e ON e.seq = a.seq WHERE "
 		  "(a.kind = 'fever' AND NOT (',' || e.reasons || ',') GLOB '*,fever,*') OR "
 		  "(a.kind = 'referral' AND e.decision <> 'refer') ORDER BY a.id LIMIT 1",
-		  "alert %lld does not match its entry", false },
+		  N_("alert %lld does not match its entry"), false },
 		{ "SELECT 0, e.seq FROM entries e WHERE e.seq >= (SELECT min(seq) FROM alerts) AND ("
 		  "((',' || e.reasons || ',') GLOB '*,fever,*' AND NOT EXISTS (SELECT 1 FROM alerts a "
 		  "WHERE a.seq = e.seq AND a.kind = 'fever')) OR "
 		  "(e.decision = 'refer' AND NOT (',' || e.reasons || ',') GLOB '*,fever,*' AND NOT "
 		  "EXISTS (SELECT 1 FROM alerts a WHERE a.seq = e.seq AND a.kind = 'referral'))) "
 		  "ORDER BY e.seq LIMIT 1",
-		  "alert missing", false },
+		  N_("alert missing"), false },
 		{ "SELECT a.id, 0 FROM alerts a WHERE a.event_id IS NOT NULL AND NOT EXISTS "
 		  "(SELECT 1 FROM events v WHERE v.id = a.event_id) ORDER BY a.id LIMIT 1",
-		  "alert %lld names a missing event", true },
+		  N_("alert %lld names a missing event"), true },
 		{ "SELECT v.id, 0 FROM events v WHERE v.kind = 'device-fault' AND NOT EXISTS "
 		  "(SELECT 1 FROM alerts a WHERE a.event_id = v.id) ORDER BY v.id LIMIT 1",
-		  "event %lld has no alert", true },
+		  N_("event %lld has no alert"), true },
 	};
 	enum snt_store_err err;
 	int64_t id, seq;
@@ -309,12 +325,12 @@ static enum snt_store_err verify_personal(struct snt_store *st, struct snt_store
 
 		if (!blob || !want || EVP_Digest(blob, (size_t)len, md, &md_len, EVP_sha256(), NULL) != 1 ||
 		    md_len != SNT_HASH_LEN) {
-			err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, "personal record: SHA-256 failed");
+			err = store__fail_msg(st, SNT_STORE_ERR_NOMEM, _("personal record: SHA-256 failed"));
 			break;
 		}
 		snt_hex_encode(md, SNT_HASH_LEN, hex);
 		if (strcmp(hex, want)) {
-			damaged(r, seq, "personal record does not match its digest");
+			damaged(r, seq, N_("personal record does not match its digest"));
 			break;
 		}
 	}
@@ -339,17 +355,17 @@ static enum snt_store_err verify_head(struct snt_store *st, struct snt_store_ver
 	case SNT_HEAD_NONE:
 		break;
 	case SNT_HEAD_MISSING:
-		damaged(r, 0, "head file missing");
+		damaged(r, 0, N_("head file missing"));
 		break;
 	case SNT_HEAD_INVALID:
-		damaged(r, 0, "head file invalid");
+		damaged(r, 0, N_("head file invalid"));
 		break;
 	case SNT_HEAD_BEHIND:
-		damaged(r, h.log_seq + 1, "head went backwards: the log ends at seq %lld, "
-			"its head file records seq %lld", (long long)h.log_seq, (long long)h.file_seq);
+		damaged(r, h.log_seq + 1, N_("head went backwards: the log ends at seq %lld, "
+			"its head file records seq %lld"), (long long)h.log_seq, (long long)h.file_seq);
 		break;
 	case SNT_HEAD_FORKED:
-		damaged(r, h.file_seq, "head file hash differs");
+		damaged(r, h.file_seq, N_("head file hash differs"));
 		break;
 	}
 	return SNT_STORE_OK;
@@ -404,7 +420,7 @@ enum snt_store_err snt_store_verify_ex(struct snt_store *st, const struct snt_cl
 			goto err_rollback;
 	}
 	if (out->status == SNT_VERIFY_CLEAN && out->ack_seq >= c.next_seq)
-		damaged(out, c.next_seq, "acknowledged entries missing");
+		damaged(out, c.next_seq, N_("acknowledged entries missing"));
 	if (out->status == SNT_VERIFY_CLEAN && opts && opts->head) {
 		err = verify_head(st, out);
 		if (err)
@@ -427,7 +443,7 @@ enum snt_store_err snt_store_verify_ex(struct snt_store *st, const struct snt_cl
 		if (err)
 			goto err_rollback;
 		if (out->status == SNT_VERIFY_CLEAN && strcmp(msg, "ok"))
-			damaged(out, 0, "integrity_check: %s", msg);
+			damaged(out, 0, N_("integrity_check: %s"), msg);
 	}
 	/* Nothing was written: end the read transaction (if SQLite has not already). */
 	store__rollback(st);
