@@ -22,6 +22,7 @@
 #include "sign/sign.h"
 #include "store/store.h"
 #include "sync/bundle.h"
+#include "sync/bundle_internal.h"
 #include "tests/entry_assert.h"
 
 #define N 10
@@ -1757,6 +1758,35 @@ static void test_bundle_from_store(void **state)
 
 /* ---- names ---- */
 
+/* A message cut to SNT_BUNDLE_MSG_LEN (a translated one is UTF-8) ends on a whole character. */
+static void test_fail_cut(void **state)
+{
+	static const struct {
+		const char *head, *ch;
+		size_t want;
+	} cases[] = {
+		{ "a", "\xe4\xb8\xad", 1 + 3 * 52 },	/* 中: 2 bytes of the 53rd cut off */
+		{ "ab", "\xf0\x9f\x98\x80", 2 + 4 * 39 },	/* U+1F600: 1 byte of the 40th */
+		{ "", "\xc3\xa9", 2 * 79 },		/* é: 1 byte of the 80th */
+		{ "", "x", SNT_BUNDLE_MSG_LEN - 1 },	/* ASCII: every byte that fits */
+	};
+	struct snt_bundle_diag d;
+	char text[4 * SNT_BUNDLE_MSG_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text), "%s", cases[i].head);
+		while (strlen(text) + strlen(cases[i].ch) < sizeof(text))
+			strcat(text, cases[i].ch);
+		assert_int_equal(bundle__fail(&d, SNT_BUNDLE_ERR_FIELD, "x", 0, "%s", text), SNT_BUNDLE_ERR_FIELD);
+		assert_int_equal(strlen(d.msg), cases[i].want);
+		assert_true(snt_utf8_valid((const uint8_t *)d.msg, strlen(d.msg)));
+	}
+	/* Not cut: left as it is. */
+	assert_int_equal(bundle__fail(&d, SNT_BUNDLE_ERR_FIELD, "x", 0, "%s", "\xe4\xb8\xad"), SNT_BUNDLE_ERR_FIELD);
+	assert_string_equal(d.msg, "\xe4\xb8\xad");
+}
+
 static void test_names(void **state)
 {
 	struct snt_bundle_manifest m = { .kind = SNT_BUNDLE_REGULAR, .first = 1, .last = 5000 };
@@ -1867,6 +1897,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_open_signed),
 		cmocka_unit_test(test_payload_bounded),
+		cmocka_unit_test(test_fail_cut),
 		cmocka_unit_test(test_names),
 	};
 
