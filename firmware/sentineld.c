@@ -757,7 +757,7 @@ static int run(struct ctx *c)
 			occupied_since = snt_clock_mono_ms(&c->board->clock);
 			continue;
 		} else if (rc != SNT_HAL_OK) {
-			log_warnx(&c->log, _("board inputs: %s"), snt_hal_strerror(rc));
+			log_warnx(&c->log, _("board inputs: %s"), _(snt_hal_strerror(rc)));
 			return 1;
 		}
 		if (ev.role != SNT_ROLE_PRESENCE) {
@@ -842,7 +842,7 @@ int main(int argc, char **argv)
 	}
 	herr = snt_board_open(&c.cfg, &c.board, err, sizeof(err));
 	if (herr != SNT_HAL_OK) {
-		log_warnx(&c.log, _("board %s: %s"), c.cfg.board, err[0] ? err : snt_hal_strerror(herr));
+		log_warnx(&c.log, _("board %s: %s"), c.cfg.board, err[0] ? err : _(snt_hal_strerror(herr)));
 		goto out;
 	}
 	{

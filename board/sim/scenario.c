@@ -506,7 +506,8 @@ static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
 			w[nw++] = tok;
 		}
 		if (tok)
-			return fail(p, SNT_SCENARIO_ERR_SYNTAX, P_("more than %d word", "more than %d words", MAX_WORDS), MAX_WORDS);
+			return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+				    P_("more than %d word", "more than %d words", MAX_WORDS), MAX_WORDS);
 		if (nw == 0)
 			continue;
 		err = parse_line(p, w, nw);
@@ -515,7 +516,8 @@ static enum snt_scenario_err parse_stream(struct parser *p, FILE *f)
 	}
 	p->line++;
 	if (len == -2)
-		return fail(p, SNT_SCENARIO_ERR_SYNTAX, P_("line longer than %d byte", "line longer than %d bytes", SNT_SCENARIO_MAX_LINE),
+		return fail(p, SNT_SCENARIO_ERR_SYNTAX,
+			    P_("line longer than %d byte", "line longer than %d bytes", SNT_SCENARIO_MAX_LINE),
 			    SNT_SCENARIO_MAX_LINE);
 	if (len == -3)
 		return fail(p, SNT_SCENARIO_ERR_SYNTAX, "%s", _("NUL byte in line"));
