@@ -12,7 +12,12 @@
 # `sentinelctl entries --limit 1` shows the first visit.  Then the user,
 # the groups, modes, owners, conffiles and the installed units
 # (systemd-analyze verify), the bureau importing the key written back, and
-# what `dpkg -r` and `dpkg -P` leave.
+# what `dpkg -r` and `dpkg -P` leave.  Then the list again, on the machine
+# purged of that gate, for a gate of a closed-management home: step 10's
+# `policy show` says closed, its `pass issue` makes the pass whose card the
+# first visitor shows with a green code (admitted, the door opens), a green
+# code alone is referred (closed-mode); `SENTINEL_PURGE_LOG=yes dpkg -P`
+# removes the log and keys.
 # It installs and removes packages and makes the user sentinel: skipped
 # (exit 77) unless run as root with CI=true or SENTINEL_INSTALL_TEST=yes
 # (.ci/run sets it).
@@ -22,7 +27,7 @@ if [ "$(id -u)" -ne 0 ] || { [ "${CI:-}" != true ] && [ "${SENTINEL_INSTALL_TEST
 	echo "skip: installs packages on this machine: only as root with CI=true or SENTINEL_INSTALL_TEST=yes"
 	exit 77
 fi
-for p in lintian dpkg-buildpackage apt systemd-analyze qrencode runuser; do
+for p in lintian dpkg-buildpackage apt systemd-analyze qrencode runuser jq; do
 	command -v "$p" >/dev/null 2>&1 || { fail "$p missing (make deps)"; finish; }
 done
 ver=$(sed -n 's/^VERSION *:= *//p' Makefile)
@@ -63,28 +68,36 @@ R=$ROOT/tests/fixtures/rules
 mkdir -p /mnt/sentinel-stick
 # The home's rule set: open mode (rules-v2), where a green code and a normal
 # temperature admit a visitor, as step 10 says.
-out=$(sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
-	--duty-phone 0931-1234567 --rules "$R/rules-v2.cose" --output /mnt/sentinel-stick 2>&1)
-expect_eq "bureau enrol" "$?" "0"
+sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-1 --bureau-key "$R/bureau.key.pub" \
+	--duty-phone 0931-1234567 --rules "$R/rules-v2.cose" --output /mnt/sentinel-stick >"$T/enrol.out" 2>&1 ||
+	fail "bureau enrol: $(cat "$T/enrol.out")"
 
 # The README's list, literally.
-# Step 10's (the first visitor) go to readme-visit.sh, run once a visitor is in the log.
-awk -v visit="$T/readme-visit.sh" '/^## Install on a Raspberry Pi$/ { on = 1; next } /^## / { on = 0 }
+# Step 10's (the first visitor) blocks go to readme-visit1.sh (the mode), readme-visit2.sh (the
+# pass), both run before the visitor comes, and readme-visit3.sh, run once a visitor is in the log.
+awk -v visit="$T/readme-visit" '/^## Install on a Raspberry Pi$/ { on = 1; next } /^## / { on = 0 }
      on && /^[0-9]+\. The first visitor/ { v = 1 }
-     on && /^ *```sh$/ { code = 1; next } on && /^ *```/ { code = 0; next }
-     on && code { sub(/^ +/, ""); if (v) print > visit; else print }' README.md >"$T/readme.sh"
+     on && /^ *```sh$/ { code = 1; n += v; next } on && /^ *```/ { code = 0; next }
+     on && code { sub(/^ +/, ""); if (v) print > (visit n ".sh"); else print }' README.md >"$T/readme.sh"
 expect_eq "README commands" "$(cat "$T/readme.sh")" "sudo apt install -y ./sentinel-gate_*.deb
 sudo sentineld -n -c /etc/sentinel/sentinel.conf
 sudo sentinelctl status
 sudo sentinelctl enrol /mnt/sentinel-stick
 sudo sentinelctl status"
-expect_eq "README commands of the first visitor" "$(cat "$T/readme-visit.sh" 2>&1)" "sudo sentinelctl entries --limit 1"
-mkdir "$T/pkg"
-cp "$gate" "$T/pkg/"
+expect_eq "README commands of the first visitor" "$(cat "$T/readme-visit1.sh" "$T/readme-visit2.sh" \
+	"$T/readme-visit3.sh" 2>&1)" "sudo sentinelctl policy show
+sudo sentinelctl pass issue --id V-0001 --visitor 王五 --card pass-V-0001.png \\
+--from \"\$(date -u +%FT%TZ)\" --until \"\$(date -u -d '+2 hours' +%FT%TZ)\"
+sudo sentinelctl entries --limit 1"
 # Root needs no sudo (a fresh Debian has none).
 command -v sudo >/dev/null 2>&1 || printf 'sudo() { "$@"; }\n' >"$T/pre.sh"
-(cd "$T/pkg" && cat "${T}/pre.sh" "$T/readme.sh" 2>/dev/null | DEBIAN_FRONTEND=noninteractive sh -x) \
-	>"$T/readme.out" 2>&1
+# readme_run DIR SCRIPT OUT: the README's commands in SCRIPT run in DIR (sh -x), all output to OUT.
+readme_run() {
+	(cd "$1" && cat "${T}/pre.sh" "$2" 2>/dev/null | DEBIAN_FRONTEND=noninteractive sh -x) >"$3" 2>&1
+}
+mkdir "$T/pkg"
+cp "$gate" "$T/pkg/"
+readme_run "$T/pkg" "$T/readme.sh" "$T/readme.out"
 grep -q "^/etc/sentinel/sentinel.conf: not enrolled (no /var/lib/sentinel/enrolment/enrolment.conf): the gate opens for nobody until 'sentinelctl enrol'\$" \
 	"$T/readme.out" || fail "sentineld -n did not say 'not enrolled':
 $(cat "$T/readme.out")"
@@ -163,6 +176,12 @@ printf '\n[sim]\nscenario = visitors.scn\noutput = out.log\nstart = 2026-11-29T1
 	>>"$V/gate.conf"
 printf '%s\n%s\n' "$(visit "$V/green.png" 36.5)" "$(visit "$V/red.png" 36.5)" >"$V/visitors.scn"
 chown -R sentinel:sentinel "$V"
+# Step 10 before the visitor: the mode (open); a pass issued as the list says (not needed here).
+readme_run "$T/pkg" "$T/readme-visit1.sh" "$T/readme-mode.out"
+grep -qE '^mode +open$' "$T/readme-mode.out" || fail "README step 10: policy show: $(cat "$T/readme-mode.out")"
+readme_run "$T/pkg" "$T/readme-visit2.sh" "$T/readme-pass.out"
+grep -q '^pass V-0001: card pass-V-0001.png (visitor 王\*, 1 entry, ' "$T/readme-pass.out" ||
+	fail "README step 10: pass issue: $(cat "$T/readme-pass.out")"
 runuser -u sentinel -- /usr/bin/sentineld -f -c "$V/gate.conf" 2>"$V/err"
 expect_eq "visitors: sentineld exit ($(cat "$V/err"))" "$?" "0"
 # The enrolment's rule set in force (a gate that never had one would admit
@@ -176,7 +195,7 @@ expect_eq "visitors: entries" "$(sentinelctl entries --json 2>&1 | sed 's/"time"
 '{"seq": 1, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "green", "verified": "unverified", "temp_c": 36.8, "decision": "admit", "reasons": ["code-green", "temp-normal"], "door": "opened"}
 {"seq": 2, "clock": "trusted", "kind": "visitor", "format": "healthcode", "colour": "red", "verified": "unverified", "temp_c": 36.8, "decision": "deny", "reasons": ["code-red", "capacity", "temp-normal"], "door": "shut"}'
 expect_eq "visitors: the door opens once, for entry 1" "$(grep ' relay 1' "$V/out.log" 2>&1 | cut -d' ' -f2-)" "relay 1 seq=1"
-(cd "$T/pkg" && cat "${T}/pre.sh" "$T/readme-visit.sh" 2>/dev/null | sh -x) >"$T/readme-visit.out" 2>&1
+readme_run "$T/pkg" "$T/readme-visit3.sh" "$T/readme-visit.out"
 expect_eq "README step 10: exit" "$?" "0"
 expect_eq "README step 10" "$(grep -v '^+ ' "$T/readme-visit.out")" \
 "    seq  time      colour  temp result door subject      reasons
@@ -207,6 +226,65 @@ for f in /var/lib/sentinel/device.key /var/lib/sentinel/sentinel.db /var/lib/sen
 	[ -e "$f" ] || fail "dpkg -P removed $f"
 done
 getent passwd sentinel >/dev/null || fail "dpkg -P removed the user (files may still be its own)"
+
+# ---- A closed-management home: the list again, on this machine purged of the first gate ----
+rm -rf /var/lib/sentinel /mnt/sentinel-stick
+mkdir -p /mnt/sentinel-stick
+# The home's rule set: closed (rules-v1's content), valid around the real time, for pass issue uses it.
+sed -e 's/"valid_from": "[^"]*"/"valid_from": "2020-01-01T00:00:00Z"/' \
+	-e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' "$R/rules-v1.json" >"$T/closed.json"
+sentinel-bureau --key "$R/bureau.key" policy sign --in "$T/closed.json" --out "$T/closed.cose" >/dev/null ||
+	fail "policy sign (closed)"
+sentinel-bureau --db "$T/bureau.db" enrol --home 阳光养老院 --gate sun-gate-2 --bureau-key "$R/bureau.key.pub" \
+	--duty-phone 0931-1234567 --rules "$T/closed.cose" --output /mnt/sentinel-stick >"$T/enrol2.out" 2>&1 ||
+	fail "bureau enrol (closed): $(cat "$T/enrol2.out")"
+mkdir "$T/pkg2"
+cp "$gate" "$T/pkg2/"
+readme_run "$T/pkg2" "$T/readme.sh" "$T/readme2.out"
+grep -q '^enrolled: gate sun-gate-2 of 阳光养老院$' "$T/readme2.out" || fail "closed: enrol: $(cat "$T/readme2.out")"
+grep -q '^rule set: installed version 1 ' "$T/readme2.out" || fail "closed: the package's rule set: $(cat "$T/readme2.out")"
+grep -q '^gate           sun-gate-2$' "$T/readme2.out" || fail "closed: status does not show the gate"
+# Step 10 before the visitor: the mode says closed; the pass, as the list issues it.
+readme_run "$T/pkg2" "$T/readme-visit1.sh" "$T/readme2-mode.out"
+grep -qE '^mode +closed$' "$T/readme2-mode.out" || fail "closed: README step 10: policy show: $(cat "$T/readme2-mode.out")"
+readme_run "$T/pkg2" "$T/readme-visit2.sh" "$T/readme2-pass.out"
+expect_eq "closed: README step 10: pass issue: exit" "$?" "0"
+grep -q '^pass V-0001: card pass-V-0001.png (visitor 王\*, 1 entry, ' "$T/readme2-pass.out" ||
+	fail "closed: README step 10: pass issue: $(cat "$T/readme2-pass.out")"
+# The visitors at the real time (the pass's window): the first shows the pass's card, then a
+# green code, and is admitted; the next shows a green code alone and is referred.
+V=$T/visit2
+mkdir "$V"
+cp "$T/pkg2/pass-V-0001.png" "$V/pass.png" || fail "closed: no card of the pass"
+qrencode -t PNG -l M -s 12 -m 2 --foreground=1AAD19 --background=FFFFFF -o "$V/green2.png" \
+	"HC:110105:Zx4Cv7Bn0Mq3Wr6Ty9Ui2Op5As8Df1Gh" || fail "qrencode green2"
+cp "$T/visit/green.png" "$V/green.png"
+sed 's/^board = linux$/board = sim/' /etc/sentinel/sentinel.conf >"$V/gate.conf"
+printf '\n[sim]\nscenario = visitors.scn\noutput = out.log\nstart = %s\nclock = trusted\n' \
+	"$(date -u +%FT%TZ)" >>"$V/gate.conf"
+printf '%s\n%s\n' "$(visit "$V/pass.png $V/green.png" 36.5)" "$(visit "$V/green2.png" 36.5)" >"$V/visitors.scn"
+chown -R sentinel:sentinel "$V"
+runuser -u sentinel -- /usr/bin/sentineld -f -c "$V/gate.conf" 2>"$V/err"
+expect_eq "closed: visitors: sentineld exit ($(cat "$V/err"))" "$?" "0"
+grep -qx 'sentineld: start: rule set version 1 (closed, fresh)' "$V/err" ||
+	fail "closed: visitors: not the enrolment's rule set: $(cat "$V/err")"
+expect_eq "closed: visitors: entries" "$(sentinelctl entries --json 2>&1 | jq -r '[.seq, .decision, (.reasons | join(","))] | @tsv')" \
+"1	admit	code-green,temp-normal
+2	refer	closed-mode,code-green,temp-normal"
+expect_eq "closed: visitors: the door opens once, for entry 1" "$(grep ' relay 1' "$V/out.log" 2>&1 | cut -d' ' -f2-)" \
+	"relay 1 seq=1"
+readme_run "$T/pkg2" "$T/readme-visit3.sh" "$T/readme2-visit.out"
+expect_eq "closed: README step 10: exit" "$?" "0"
+expect_eq "closed: README step 10" "$(grep -v '^+ ' "$T/readme2-visit.out" | sed -E 's/^( +1)  [0-9:]{8}  /\1  TIME  /; s/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/DAY/')" \
+"    seq  time      colour  temp result door subject      reasons
+DAY
+      1  TIME  green   36.8 admit  open              code-green,temp-normal
+                                                         pass V-0001
+1 entry."
+SENTINEL_PURGE_LOG=yes dpkg -P sentinel-gate >"$T/purge2.out" 2>&1 || fail "dpkg -P (closed): $(cat "$T/purge2.out")"
+grep -qx 'sentinel-gate: removed the log and keys in /var/lib/sentinel (SENTINEL_PURGE_LOG=yes)' "$T/purge2.out" ||
+	fail "SENTINEL_PURGE_LOG=yes dpkg -P: $(cat "$T/purge2.out")"
+[ -e /var/lib/sentinel ] && fail "SENTINEL_PURGE_LOG=yes dpkg -P left /var/lib/sentinel"
 
 # Both packages were installed together (no file of one in the other); the bureau still speaks Chinese.
 case $(bureau_zh) in
