@@ -148,7 +148,10 @@ pot:
 		firmware/sentineld*.c firmware/config/*.c \
 		firmware/sync/*.c firmware/rules/*.c \
 		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/*/*.c \
-		firmware/store/*.c firmware/checkin/*.c firmware/policy/*.c firmware/fss/*.c))
+		firmware/store/*.c firmware/checkin/*.c firmware/policy/*.c firmware/fss/*.c \
+		firmware/codes/*.c firmware/cose/*.c firmware/idcard/*.c firmware/image/*.c firmware/journal/*.c \
+		firmware/notify/*.c firmware/review/*.c firmware/scan/*.c firmware/screen/*.c firmware/sign/*.c \
+		firmware/thermo/*.c firmware/trust/*.c firmware/voice/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

@@ -17,6 +17,7 @@
 #include <qrencode.h>
 
 #include "card/card.h"
+#include "common/i18n.h"
 
 #define FONT_FAMILY "Noto Sans CJK SC"
 
@@ -326,17 +327,17 @@ enum snt_card_format snt_card_format_for(const char *path)
 }
 
 static const char *const err_text[] = {
-	[SNT_CARD_OK] = "ok",
-	[SNT_CARD_ERR_INVAL] = "invalid argument",
-	[SNT_CARD_ERR_TOO_LONG] = "text too long for a QR code",
-	[SNT_CARD_ERR_NOMEM] = "out of memory",
-	[SNT_CARD_ERR_DRAW] = "drawing failed (Cairo or Pango)",
-	[SNT_CARD_ERR_USAGE] = "an option is missing or wrong",
-	[SNT_CARD_ERR_IO] = "an output could not be written",
-	[SNT_CARD_ERR_SIGN] = "the key could not sign",
+	[SNT_CARD_OK] = N_("ok"),
+	[SNT_CARD_ERR_INVAL] = N_("invalid argument"),
+	[SNT_CARD_ERR_TOO_LONG] = N_("text too long for a QR code"),
+	[SNT_CARD_ERR_NOMEM] = N_("out of memory"),
+	[SNT_CARD_ERR_DRAW] = N_("drawing failed (Cairo or Pango)"),
+	[SNT_CARD_ERR_USAGE] = N_("an option is missing or wrong"),
+	[SNT_CARD_ERR_IO] = N_("an output could not be written"),
+	[SNT_CARD_ERR_SIGN] = N_("the key could not sign"),
 };
 
 const char *snt_card_strerror(enum snt_card_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }

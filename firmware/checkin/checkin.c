@@ -12,6 +12,7 @@
 
 #include "checkin/checkin_internal.h"
 #include "codes/verify.h"
+#include "common/i18n.h"
 #include "journal/journal.h"
 #include "config/config.h"
 
@@ -42,22 +43,22 @@ struct creds {
 #define MSG_FIRE "火警 门已打开 请疏散\nFire alarm: door released, please evacuate"
 
 static const char *const err_text[] = {
-	[SNT_CHECKIN_OK] = "success",
-	[SNT_CHECKIN_ERR_INVAL] = "invalid argument",
-	[SNT_CHECKIN_ERR_NOMEM] = "out of memory",
-	[SNT_CHECKIN_ERR_SCAN] = "scanner failure",
-	[SNT_CHECKIN_ERR_NO_VISIT] = "no refused visit to override",
-	[SNT_CHECKIN_ERR_NO_RECORD] = "neither the log nor the journal could record the override",
-	[SNT_CHECKIN_ERR_FIRE] = "fire alarm active",
-	[SNT_CHECKIN_ERR_EVENT] = "the event could not be written to the log",
-	[SNT_CHECKIN_ERR_NO_BADGE] = "no staff badge on the roster was shown for the override",
-	[SNT_CHECKIN_ERR_OUTPUT] = "an output could not be driven",
-	[SNT_CHECKIN_ERR_NOT_REFERRED] = "the visit was denied, not referred: nothing to deny",
+	[SNT_CHECKIN_OK] = N_("success"),
+	[SNT_CHECKIN_ERR_INVAL] = N_("invalid argument"),
+	[SNT_CHECKIN_ERR_NOMEM] = N_("out of memory"),
+	[SNT_CHECKIN_ERR_SCAN] = N_("scanner failure"),
+	[SNT_CHECKIN_ERR_NO_VISIT] = N_("no refused visit to override"),
+	[SNT_CHECKIN_ERR_NO_RECORD] = N_("neither the log nor the journal could record the override"),
+	[SNT_CHECKIN_ERR_FIRE] = N_("fire alarm active"),
+	[SNT_CHECKIN_ERR_EVENT] = N_("the event could not be written to the log"),
+	[SNT_CHECKIN_ERR_NO_BADGE] = N_("no staff badge on the roster was shown for the override"),
+	[SNT_CHECKIN_ERR_OUTPUT] = N_("an output could not be driven"),
+	[SNT_CHECKIN_ERR_NOT_REFERRED] = N_("the visit was denied, not referred: nothing to deny"),
 };
 
 const char *snt_checkin_strerror(enum snt_checkin_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include "codes/codes_internal.h"
+#include "common/i18n.h"
 
 static const char *const stage_names[] = {
 	[SNT_VERIFY_OK] = NULL,
@@ -35,26 +36,26 @@ static const char *const stage_names[] = {
 };
 
 static const char *const stage_text[] = {
-	[SNT_VERIFY_OK] = "verified",
-	[SNT_VERIFY_PREFIX] = "unknown prefix or version",
-	[SNT_VERIFY_BASE45] = "not valid base45",
-	[SNT_VERIFY_BASE32] = "not valid base32",
-	[SNT_VERIFY_NUMERIC] = "not valid SMART Health Card numeric encoding",
-	[SNT_VERIFY_ZLIB] = "not a valid zlib stream",
-	[SNT_VERIFY_DEFLATE] = "not a valid DEFLATE stream",
-	[SNT_VERIFY_CBOR] = "not well-formed CBOR",
-	[SNT_VERIFY_COSE] = "not a supported COSE_Sign1 message",
-	[SNT_VERIFY_JWS] = "not a supported compact JWS",
-	[SNT_VERIFY_KID] = "no key id",
-	[SNT_VERIFY_TRUST] = "no trusted key for the key id",
-	[SNT_VERIFY_SIGNATURE] = "signature does not verify",
-	[SNT_VERIFY_KEY_USAGE] = "signing certificate not allowed for this certificate type",
-	[SNT_VERIFY_REVOKED] = "revoked",
-	[SNT_VERIFY_EXPIRED] = "expired",
-	[SNT_VERIFY_NOT_YET_VALID] = "not yet valid",
-	[SNT_VERIFY_PAYLOAD] = "malformed claims or certificate payload",
-	[SNT_VERIFY_SCAN] = "no code found in the image",
-	[SNT_VERIFY_NOMEM] = "out of memory",
+	[SNT_VERIFY_OK] = N_("verified"),
+	[SNT_VERIFY_PREFIX] = N_("unknown prefix or version"),
+	[SNT_VERIFY_BASE45] = N_("not valid base45"),
+	[SNT_VERIFY_BASE32] = N_("not valid base32"),
+	[SNT_VERIFY_NUMERIC] = N_("not valid SMART Health Card numeric encoding"),
+	[SNT_VERIFY_ZLIB] = N_("not a valid zlib stream"),
+	[SNT_VERIFY_DEFLATE] = N_("not a valid DEFLATE stream"),
+	[SNT_VERIFY_CBOR] = N_("not well-formed CBOR"),
+	[SNT_VERIFY_COSE] = N_("not a supported COSE_Sign1 message"),
+	[SNT_VERIFY_JWS] = N_("not a supported compact JWS"),
+	[SNT_VERIFY_KID] = N_("no key id"),
+	[SNT_VERIFY_TRUST] = N_("no trusted key for the key id"),
+	[SNT_VERIFY_SIGNATURE] = N_("signature does not verify"),
+	[SNT_VERIFY_KEY_USAGE] = N_("signing certificate not allowed for this certificate type"),
+	[SNT_VERIFY_REVOKED] = N_("revoked"),
+	[SNT_VERIFY_EXPIRED] = N_("expired"),
+	[SNT_VERIFY_NOT_YET_VALID] = N_("not yet valid"),
+	[SNT_VERIFY_PAYLOAD] = N_("malformed claims or certificate payload"),
+	[SNT_VERIFY_SCAN] = N_("no code found in the image"),
+	[SNT_VERIFY_NOMEM] = N_("out of memory"),
 };
 
 static const char *const result_names[] = {
@@ -76,7 +77,7 @@ const char *snt_verify_stage_name(enum snt_verify_stage s)
 
 const char *snt_verify_strerror(enum snt_verify_stage s)
 {
-	return snt_table_text(stage_text, SNT_ARRAY_SIZE(stage_text), s, "unknown verification error");
+	return snt_table_msg(stage_text, SNT_ARRAY_SIZE(stage_text), s, N_("unknown verification error"));
 }
 
 const char *snt_verify_result_name(enum snt_verify_result r)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/i18n.h"
 
 size_t snt_strlcpy(char *dst, const char *src, size_t size)
 {
@@ -106,6 +107,14 @@ void snt_msg(char *buf, size_t size, const char *fmt, ...)
 const char *snt_table_text(const char *const *table, size_t n, unsigned int i, const char *fallback)
 {
 	return i < n ? table[i] : fallback;
+}
+
+const char *snt_table_msg(const char *const *table, size_t n, unsigned int i, const char *fallback)
+{
+	const char *s = snt_table_text(table, n, i, fallback);
+
+	/* "" would give the catalogue's header */
+	return s && *s ? _(s) : s;
 }
 
 /*

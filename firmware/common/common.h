@@ -76,6 +76,18 @@ void snt_msg(char *buf, size_t size, const char *fmt, ...) SNT_PRINTF(3, 4);
  */
 const char *snt_table_text(const char *const *table, size_t n, unsigned int i, const char *fallback);
 
+/*
+ * snt_table_msg() - snt_table_text() for a table of human messages (each
+ * marked N_(), @fallback too), in the user's language: the text found,
+ * translated through the catalogue of SNT_TEXTDOMAIN (common/i18n.h;
+ * English in the C locale, and where there is no catalogue or no
+ * translation).  Every module's strerror() uses it; tables of words that
+ * are read by machines (stage, state and role names) stay with
+ * snt_table_text().
+ * Return: as snt_table_text(), translated; NULL and "" as they are.
+ */
+const char *snt_table_msg(const char *const *table, size_t n, unsigned int i, const char *fallback);
+
 /* snt_fopen_regular()'s error for a path that is not a regular file. */
 #define SNT_ENOTREG (-1)
 

@@ -144,18 +144,18 @@ _Static_assert(SNT_ARRAY_SIZE(keys) <= SNT_ARRAY_SIZE(((struct parse_ctx *)0)->s
 	       "parse_ctx.seen covers every key");
 
 static const char *const err_text[] = {
-	[SNT_CONFIG_OK] = "success",
-	[SNT_CONFIG_ERR_INVAL] = "invalid argument",
-	[SNT_CONFIG_ERR_IO] = "cannot read the configuration file",
-	[SNT_CONFIG_ERR_SYNTAX] = "syntax error",
-	[SNT_CONFIG_ERR_VALUE] = "bad value",
-	[SNT_CONFIG_ERR_MISSING] = "required key missing",
-	[SNT_CONFIG_ERR_NOMEM] = "out of memory",
+	[SNT_CONFIG_OK] = N_("success"),
+	[SNT_CONFIG_ERR_INVAL] = N_("invalid argument"),
+	[SNT_CONFIG_ERR_IO] = N_("cannot read the configuration file"),
+	[SNT_CONFIG_ERR_SYNTAX] = N_("syntax error"),
+	[SNT_CONFIG_ERR_VALUE] = N_("bad value"),
+	[SNT_CONFIG_ERR_MISSING] = N_("required key missing"),
+	[SNT_CONFIG_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_config_strerror(enum snt_config_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 void snt_config_defaults(struct snt_config *cfg)

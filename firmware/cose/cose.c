@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
+#include "common/i18n.h"
 #include "cose/cose.h"
 
 /*
@@ -576,14 +577,14 @@ out:
 }
 
 static const char *const err_text[] = {
-	[SNT_COSE_OK] = "success",
-	[SNT_COSE_ERR_CBOR] = "not well-formed CBOR",
-	[SNT_COSE_ERR_SHAPE] = "not a COSE_Sign1 with ES256 or PS256",
-	[SNT_COSE_ERR_SIGNATURE] = "signature does not verify",
-	[SNT_COSE_ERR_NOMEM] = "out of memory",
+	[SNT_COSE_OK] = N_("success"),
+	[SNT_COSE_ERR_CBOR] = N_("not well-formed CBOR"),
+	[SNT_COSE_ERR_SHAPE] = N_("not a COSE_Sign1 with ES256 or PS256"),
+	[SNT_COSE_ERR_SIGNATURE] = N_("signature does not verify"),
+	[SNT_COSE_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_cose_strerror(enum snt_cose_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }

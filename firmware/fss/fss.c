@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "common/common.h"
+#include "common/i18n.h"
 #include "fss/fss.h"
 
 #define EVOLVE_LABEL "sentinel-seal-evolve-v1"
@@ -297,16 +298,16 @@ void snt_fss_wipe(struct snt_fss *s)
 }
 
 static const char *const err_text[] = {
-	[SNT_FSS_OK] = "success",
-	[SNT_FSS_ERR_INVAL] = "invalid argument",
-	[SNT_FSS_ERR_IO] = "the seal key file cannot be read or written",
-	[SNT_FSS_ERR_FORMAT] = "not a seal key file",
-	[SNT_FSS_ERR_RANGE] = "seal epoch out of order or out of range",
-	[SNT_FSS_ERR_CRYPTO] = "OpenSSL failed",
-	[SNT_FSS_ERR_MISMATCH] = "the seal does not verify",
+	[SNT_FSS_OK] = N_("success"),
+	[SNT_FSS_ERR_INVAL] = N_("invalid argument"),
+	[SNT_FSS_ERR_IO] = N_("the seal key file cannot be read or written"),
+	[SNT_FSS_ERR_FORMAT] = N_("not a seal key file"),
+	[SNT_FSS_ERR_RANGE] = N_("seal epoch out of order or out of range"),
+	[SNT_FSS_ERR_CRYPTO] = N_("OpenSSL failed"),
+	[SNT_FSS_ERR_MISMATCH] = N_("the seal does not verify"),
 };
 
 const char *snt_fss_strerror(enum snt_fss_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown seal error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown seal error"));
 }

@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "common/common.h"
+#include "common/i18n.h"
 #include "idcard/idcard.h"
 
 const uint8_t snt_idcard_preamble[SNT_IDCARD_PREAMBLE_LEN] = { 0xAA, 0xAA, 0xAA, 0x96, 0x69 };
@@ -490,19 +491,19 @@ enum snt_idcard_err snt_idcard_number_hash(const uint8_t *key, size_t key_len, c
 }
 
 static const char *const err_text[] = {
-	[SNT_IDCARD_OK] = "success",
-	[SNT_IDCARD_ERR_INVAL] = "invalid argument",
-	[SNT_IDCARD_ERR_SHORT] = "frame incomplete",
-	[SNT_IDCARD_ERR_PREAMBLE] = "frame preamble missing",
-	[SNT_IDCARD_ERR_LENGTH] = "frame length out of range",
-	[SNT_IDCARD_ERR_CHECKSUM] = "frame checksum wrong",
-	[SNT_IDCARD_ERR_NOSPACE] = "buffer too small",
-	[SNT_IDCARD_ERR_TEXT] = "card text block malformed",
-	[SNT_IDCARD_ERR_NUMBER] = "ID number malformed",
-	[SNT_IDCARD_ERR_CHECK_DIGIT] = "ID number check digit wrong",
+	[SNT_IDCARD_OK] = N_("success"),
+	[SNT_IDCARD_ERR_INVAL] = N_("invalid argument"),
+	[SNT_IDCARD_ERR_SHORT] = N_("frame incomplete"),
+	[SNT_IDCARD_ERR_PREAMBLE] = N_("frame preamble missing"),
+	[SNT_IDCARD_ERR_LENGTH] = N_("frame length out of range"),
+	[SNT_IDCARD_ERR_CHECKSUM] = N_("frame checksum wrong"),
+	[SNT_IDCARD_ERR_NOSPACE] = N_("buffer too small"),
+	[SNT_IDCARD_ERR_TEXT] = N_("card text block malformed"),
+	[SNT_IDCARD_ERR_NUMBER] = N_("ID number malformed"),
+	[SNT_IDCARD_ERR_CHECK_DIGIT] = N_("ID number check digit wrong"),
 };
 
 const char *snt_idcard_strerror(enum snt_idcard_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown idcard error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown idcard error"));
 }

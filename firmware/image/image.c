@@ -19,6 +19,7 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "common/i18n.h"
 #include "image/image.h"
 
 #define IMG_PNG_SIG_LEN 8
@@ -475,18 +476,18 @@ void snt_image_release(struct snt_image *img)
 }
 
 static const char *const err_text[] = {
-	[SNT_IMAGE_OK] = "success",
-	[SNT_IMAGE_ERR_INVAL] = "invalid argument",
-	[SNT_IMAGE_ERR_IO] = "cannot read file",
-	[SNT_IMAGE_ERR_FORMAT] = "not a PNG or JPEG image",
-	[SNT_IMAGE_ERR_CORRUPT] = "corrupt image data",
-	[SNT_IMAGE_ERR_TOO_LARGE] = "image too large",
-	[SNT_IMAGE_ERR_NOMEM] = "out of memory",
-	[SNT_IMAGE_ERR_NOTREG] = "not a regular file",
-	[SNT_IMAGE_ERR_CMYK] = "a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)",
+	[SNT_IMAGE_OK] = N_("success"),
+	[SNT_IMAGE_ERR_INVAL] = N_("invalid argument"),
+	[SNT_IMAGE_ERR_IO] = N_("cannot read file"),
+	[SNT_IMAGE_ERR_FORMAT] = N_("not a PNG or JPEG image"),
+	[SNT_IMAGE_ERR_CORRUPT] = N_("corrupt image data"),
+	[SNT_IMAGE_ERR_TOO_LARGE] = N_("image too large"),
+	[SNT_IMAGE_ERR_NOMEM] = N_("out of memory"),
+	[SNT_IMAGE_ERR_NOTREG] = N_("not a regular file"),
+	[SNT_IMAGE_ERR_CMYK] = N_("a CMYK JPEG: not supported (save it as an RGB or greyscale JPEG, or a PNG)"),
 };
 
 const char *snt_image_strerror(enum snt_image_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown image error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown image error"));
 }

@@ -21,23 +21,23 @@
 #define TYPE "issuers"
 
 static const char *const errors[] = {
-	[SNT_ISSUERS_OK] = "success",
-	[SNT_ISSUERS_ERR_INVAL] = "invalid argument",
-	[SNT_ISSUERS_ERR_NOMEM] = "out of memory",
-	[SNT_ISSUERS_ERR_NONE] = "no issuer list installed",
-	[SNT_ISSUERS_ERR_IO] = "cannot read or write the issuer list",
-	[SNT_ISSUERS_ERR_TOO_LARGE] = "the issuer list is too large",
-	[SNT_ISSUERS_ERR_SIGNATURE] = "not signed by the bureau's key",
-	[SNT_ISSUERS_ERR_PAYLOAD] = "not a valid issuer list",
-	[SNT_ISSUERS_ERR_OLD] = "not newer than the installed issuer list",
-	[SNT_ISSUERS_ERR_ELSEWHERE] = "addressed to another home",
-	[SNT_ISSUERS_ERR_REVOKED] = "signed by a revoked gate",
-	[SNT_ISSUERS_ERR_CREDENTIAL] = "the badge or pass does not verify",
+	[SNT_ISSUERS_OK] = N_("success"),
+	[SNT_ISSUERS_ERR_INVAL] = N_("invalid argument"),
+	[SNT_ISSUERS_ERR_NOMEM] = N_("out of memory"),
+	[SNT_ISSUERS_ERR_NONE] = N_("no issuer list installed"),
+	[SNT_ISSUERS_ERR_IO] = N_("cannot read or write the issuer list"),
+	[SNT_ISSUERS_ERR_TOO_LARGE] = N_("the issuer list is too large"),
+	[SNT_ISSUERS_ERR_SIGNATURE] = N_("not signed by the bureau's key"),
+	[SNT_ISSUERS_ERR_PAYLOAD] = N_("not a valid issuer list"),
+	[SNT_ISSUERS_ERR_OLD] = N_("not newer than the installed issuer list"),
+	[SNT_ISSUERS_ERR_ELSEWHERE] = N_("addressed to another home"),
+	[SNT_ISSUERS_ERR_REVOKED] = N_("signed by a revoked gate"),
+	[SNT_ISSUERS_ERR_CREDENTIAL] = N_("the badge or pass does not verify"),
 };
 
 const char *snt_issuers_strerror(enum snt_issuers_err err)
 {
-	return snt_table_text(errors, SNT_ARRAY_SIZE(errors), err, "unknown error");
+	return snt_table_msg(errors, SNT_ARRAY_SIZE(errors), err, N_("unknown error"));
 }
 
 static bool device_valid(const char *s)

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "common/common.h"
+#include "common/i18n.h"
 #include "journal/journal.h"
 
 /* Longest record line: a full-size payload in hex plus the other fields. */
@@ -32,20 +33,20 @@ struct snt_journal {
 };
 
 static const char *const err_text[] = {
-	[SNT_JOURNAL_OK] = "success",
-	[SNT_JOURNAL_ERR_INVAL] = "invalid argument",
-	[SNT_JOURNAL_ERR_IO] = "journal I/O error",
-	[SNT_JOURNAL_ERR_CORRUPT] = "journal record damaged",
-	[SNT_JOURNAL_ERR_FULL] = "journal full",
-	[SNT_JOURNAL_ERR_ORDER] = "journal sequence does not follow the log",
-	[SNT_JOURNAL_ERR_STORE] = "the log refused a journal record",
-	[SNT_JOURNAL_ERR_NOMEM] = "out of memory",
-	[SNT_JOURNAL_ERR_NOTREG] = "a symbolic link or not a regular file: refused",
+	[SNT_JOURNAL_OK] = N_("success"),
+	[SNT_JOURNAL_ERR_INVAL] = N_("invalid argument"),
+	[SNT_JOURNAL_ERR_IO] = N_("journal I/O error"),
+	[SNT_JOURNAL_ERR_CORRUPT] = N_("journal record damaged"),
+	[SNT_JOURNAL_ERR_FULL] = N_("journal full"),
+	[SNT_JOURNAL_ERR_ORDER] = N_("journal sequence does not follow the log"),
+	[SNT_JOURNAL_ERR_STORE] = N_("the log refused a journal record"),
+	[SNT_JOURNAL_ERR_NOMEM] = N_("out of memory"),
+	[SNT_JOURNAL_ERR_NOTREG] = N_("a symbolic link or not a regular file: refused"),
 };
 
 const char *snt_journal_strerror(enum snt_journal_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 int snt_journal_errno(const struct snt_journal *j)

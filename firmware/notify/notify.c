@@ -8,17 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "notify/notify.h"
 
 static const char *const err_text[] = {
-	[SNT_NOTIFY_OK] = "success",
-	[SNT_NOTIFY_ERR_INVAL] = "invalid notification setting",
-	[SNT_NOTIFY_ERR_IO] = "notification socket error",
+	[SNT_NOTIFY_OK] = N_("success"),
+	[SNT_NOTIFY_ERR_INVAL] = N_("invalid notification setting"),
+	[SNT_NOTIFY_ERR_IO] = N_("notification socket error"),
 };
 
 const char *snt_notify_strerror(enum snt_notify_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 static int parse_u64(const char *s, unsigned long long *out)

@@ -1046,14 +1046,14 @@ enum snt_report_err snt_report_render(const struct snt_report *r, char **html, s
 }
 
 static const char *const err_text[] = {
-	[SNT_REPORT_OK] = "success",
-	[SNT_REPORT_ERR_INVAL] = "invalid argument",
-	[SNT_REPORT_ERR_DATE] = "not a valid date (YYYY-MM-DD)",
-	[SNT_REPORT_ERR_TIME] = "the day cannot be represented in local time",
-	[SNT_REPORT_ERR_NOMEM] = "out of memory",
+	[SNT_REPORT_OK] = N_("success"),
+	[SNT_REPORT_ERR_INVAL] = N_("invalid argument"),
+	[SNT_REPORT_ERR_DATE] = N_("not a valid date (YYYY-MM-DD)"),
+	[SNT_REPORT_ERR_TIME] = N_("the day cannot be represented in local time"),
+	[SNT_REPORT_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_report_strerror(enum snt_report_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "common/i18n.h"
 #include "review/review.h"
 
 #define MS_PER_S INT64_C(1000)
@@ -671,15 +672,15 @@ void snt_review_occupancy_step(struct snt_review_occupancy *o, int delta, int64_
 }
 
 static const char *const err_text[] = {
-	[SNT_REVIEW_OK] = "success",
-	[SNT_REVIEW_ERR_INVAL] = "invalid argument",
-	[SNT_REVIEW_ERR_SYNTAX] = "not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an RFC 3339 time",
-	[SNT_REVIEW_ERR_RANGE] = "no such date or time",
+	[SNT_REVIEW_OK] = N_("success"),
+	[SNT_REVIEW_ERR_INVAL] = N_("invalid argument"),
+	[SNT_REVIEW_ERR_SYNTAX] = N_("not a date (YYYY-MM-DD), a local time (YYYY-MM-DD HH:MM[:SS]) or an RFC 3339 time"),
+	[SNT_REVIEW_ERR_RANGE] = N_("no such date or time"),
 };
 
 const char *snt_review_strerror(enum snt_review_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 /* ---- detail records ---- */

@@ -26,16 +26,16 @@
 #define MAX_TIME_MS 253402300799999LL
 
 static const char *const err_text[] = {
-	[SNT_RULES_OK] = "success",
-	[SNT_RULES_ERR_INVAL] = "invalid argument",
-	[SNT_RULES_ERR_NOMEM] = "out of memory",
-	[SNT_RULES_ERR_NONE] = "no rule set installed",
-	[SNT_RULES_ERR_IO] = "rule-set file I/O error",
-	[SNT_RULES_ERR_TOO_LARGE] = "rule-set file too large",
-	[SNT_RULES_ERR_SIGNATURE] = "rule set not signed by the bureau's key",
-	[SNT_RULES_ERR_PAYLOAD] = "invalid rule set",
-	[SNT_RULES_ERR_OLD] = "rule set not newer than the active one",
-	[SNT_RULES_ERR_ELSEWHERE] = "addressed to another home or gate",
+	[SNT_RULES_OK] = N_("success"),
+	[SNT_RULES_ERR_INVAL] = N_("invalid argument"),
+	[SNT_RULES_ERR_NOMEM] = N_("out of memory"),
+	[SNT_RULES_ERR_NONE] = N_("no rule set installed"),
+	[SNT_RULES_ERR_IO] = N_("rule-set file I/O error"),
+	[SNT_RULES_ERR_TOO_LARGE] = N_("rule-set file too large"),
+	[SNT_RULES_ERR_SIGNATURE] = N_("rule set not signed by the bureau's key"),
+	[SNT_RULES_ERR_PAYLOAD] = N_("invalid rule set"),
+	[SNT_RULES_ERR_OLD] = N_("rule set not newer than the active one"),
+	[SNT_RULES_ERR_ELSEWHERE] = N_("addressed to another home or gate"),
 };
 
 static const char *const freshness_names[] = {
@@ -51,7 +51,7 @@ static const char *const mode_names[] = {
 
 const char *snt_rules_strerror(enum snt_rules_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 const char *snt_rules_freshness_name(enum snt_rules_freshness f)

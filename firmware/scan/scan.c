@@ -12,6 +12,7 @@
 
 #include <zbar.h>
 
+#include "common/i18n.h"
 #include "scan/scan_internal.h"
 
 /*
@@ -665,13 +666,13 @@ enum snt_scan_err snt_scanner_scan(struct snt_scanner *s, const struct snt_frame
 }
 
 static const char *const err_text[] = {
-	[SNT_SCAN_OK] = "success",
-	[SNT_SCAN_ERR_INVAL] = "invalid argument",
-	[SNT_SCAN_ERR_NOMEM] = "out of memory",
-	[SNT_SCAN_ERR_ZBAR] = "zbar error",
+	[SNT_SCAN_OK] = N_("success"),
+	[SNT_SCAN_ERR_INVAL] = N_("invalid argument"),
+	[SNT_SCAN_ERR_NOMEM] = N_("out of memory"),
+	[SNT_SCAN_ERR_ZBAR] = N_("zbar error"),
 };
 
 const char *snt_scan_strerror(enum snt_scan_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown scan error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown scan error"));
 }

@@ -11,6 +11,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include "common/i18n.h"
 #include "screen/screen.h"
 
 #define FONT_FAMILY "Noto Sans CJK SC"
@@ -95,11 +96,11 @@ static const char *const state_names[SNT_SCREEN_STATE_COUNT] = {
 };
 
 static const char *const err_text[] = {
-	[SNT_SCREEN_OK] = "success",
-	[SNT_SCREEN_ERR_INVAL] = "invalid argument",
-	[SNT_SCREEN_ERR_NOMEM] = "out of memory",
-	[SNT_SCREEN_ERR_CAIRO] = "Cairo/Pango drawing failed",
-	[SNT_SCREEN_ERR_IO] = "the image could not be written",
+	[SNT_SCREEN_OK] = N_("success"),
+	[SNT_SCREEN_ERR_INVAL] = N_("invalid argument"),
+	[SNT_SCREEN_ERR_NOMEM] = N_("out of memory"),
+	[SNT_SCREEN_ERR_CAIRO] = N_("Cairo/Pango drawing failed"),
+	[SNT_SCREEN_ERR_IO] = N_("the image could not be written"),
 };
 
 struct snt_screen_renderer {
@@ -119,7 +120,7 @@ struct snt_screen_renderer {
 
 const char *snt_screen_strerror(enum snt_screen_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 const char *snt_screen_state_name(enum snt_screen_state s)

@@ -25,6 +25,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "common/i18n.h"
 #include "cose/cose.h"
 #include "sign/sign.h"
 #include "sign/sign_internal.h"
@@ -916,30 +917,30 @@ enum snt_sign_err snt_unseal_inplace(EVP_PKEY *recipient_priv, uint8_t *buf, siz
 }
 
 static const char *const err_text[] = {
-	[SNT_SIGN_OK] = "success",
-	[SNT_SIGN_ERR_INVAL] = "invalid argument",
-	[SNT_SIGN_ERR_NOMEM] = "out of memory",
-	[SNT_SIGN_ERR_CRYPTO] = "cryptographic library failure",
-	[SNT_SIGN_ERR_OPEN] = "cannot open the key file",
-	[SNT_SIGN_ERR_NOTREG] = "not a regular file",
-	[SNT_SIGN_ERR_READ] = "cannot read the key file (I/O error or larger than 64 KiB)",
-	[SNT_SIGN_ERR_EXISTS] = "file exists (refusing to overwrite)",
-	[SNT_SIGN_ERR_WRITE] = "cannot write the key file",
-	[SNT_SIGN_ERR_NOT_PEM] = "no PEM key of the expected kind",
-	[SNT_SIGN_ERR_NOT_EC] = "not an elliptic-curve key",
-	[SNT_SIGN_ERR_NOT_P256] = "not a P-256 key",
-	[SNT_SIGN_ERR_NOT_COSE] = "not COSE_Sign1 as sentinel signs it",
-	[SNT_SIGN_ERR_ALG] = "COSE_Sign1 algorithm is not ES256",
-	[SNT_SIGN_ERR_KID] = "signed by another key (kid does not match)",
-	[SNT_SIGN_ERR_SIGNATURE] = "signature does not verify",
-	[SNT_SIGN_ERR_TOO_LARGE] = "too large (more than 256 MiB)",
-	[SNT_SIGN_ERR_TOO_SHORT] = "sealed message too short",
-	[SNT_SIGN_ERR_MAGIC] = "not a sealed message (bad magic)",
-	[SNT_SIGN_ERR_POINT] = "sealed message has an invalid ephemeral key",
-	[SNT_SIGN_ERR_AUTH] = "authentication failed (wrong key or altered data)",
+	[SNT_SIGN_OK] = N_("success"),
+	[SNT_SIGN_ERR_INVAL] = N_("invalid argument"),
+	[SNT_SIGN_ERR_NOMEM] = N_("out of memory"),
+	[SNT_SIGN_ERR_CRYPTO] = N_("cryptographic library failure"),
+	[SNT_SIGN_ERR_OPEN] = N_("cannot open the key file"),
+	[SNT_SIGN_ERR_NOTREG] = N_("not a regular file"),
+	[SNT_SIGN_ERR_READ] = N_("cannot read the key file (I/O error or larger than 64 KiB)"),
+	[SNT_SIGN_ERR_EXISTS] = N_("file exists (refusing to overwrite)"),
+	[SNT_SIGN_ERR_WRITE] = N_("cannot write the key file"),
+	[SNT_SIGN_ERR_NOT_PEM] = N_("no PEM key of the expected kind"),
+	[SNT_SIGN_ERR_NOT_EC] = N_("not an elliptic-curve key"),
+	[SNT_SIGN_ERR_NOT_P256] = N_("not a P-256 key"),
+	[SNT_SIGN_ERR_NOT_COSE] = N_("not COSE_Sign1 as sentinel signs it"),
+	[SNT_SIGN_ERR_ALG] = N_("COSE_Sign1 algorithm is not ES256"),
+	[SNT_SIGN_ERR_KID] = N_("signed by another key (kid does not match)"),
+	[SNT_SIGN_ERR_SIGNATURE] = N_("signature does not verify"),
+	[SNT_SIGN_ERR_TOO_LARGE] = N_("too large (more than 256 MiB)"),
+	[SNT_SIGN_ERR_TOO_SHORT] = N_("sealed message too short"),
+	[SNT_SIGN_ERR_MAGIC] = N_("not a sealed message (bad magic)"),
+	[SNT_SIGN_ERR_POINT] = N_("sealed message has an invalid ephemeral key"),
+	[SNT_SIGN_ERR_AUTH] = N_("authentication failed (wrong key or altered data)"),
 };
 
 const char *snt_sign_strerror(enum snt_sign_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }

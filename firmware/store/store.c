@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "common/i18n.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -187,26 +188,26 @@ enum snt_store_err store__row_step(struct snt_store *st, sqlite3_stmt *s, bool *
 }
 
 static const char *const err_text[] = {
-	[SNT_STORE_OK] = "success",
-	[SNT_STORE_ERR_INVAL] = "invalid argument",
-	[SNT_STORE_ERR_OPEN] = "cannot open the log database",
-	[SNT_STORE_ERR_READONLY] = "the log database is read-only",
-	[SNT_STORE_ERR_FULL] = "disk full",
-	[SNT_STORE_ERR_IO] = "I/O error on the log database",
-	[SNT_STORE_ERR_CORRUPT] = "not a database, or the log database is corrupt",
-	[SNT_STORE_ERR_SCHEMA] = "the log database's schema is not one this program knows",
-	[SNT_STORE_ERR_BUSY] = "the log database is locked by another writer",
-	[SNT_STORE_ERR_NOMEM] = "out of memory",
-	[SNT_STORE_ERR_SQL] = "SQLite error",
-	[SNT_STORE_ERR_DONE] = "no more entries",
-	[SNT_STORE_ERR_STALE] = "the acknowledgement is older than the one recorded",
-	[SNT_STORE_ERR_RANGE] = "sequence number past the last entry",
-	[SNT_STORE_ERR_EXISTS] = "that boot is already rebased to another time",
+	[SNT_STORE_OK] = N_("success"),
+	[SNT_STORE_ERR_INVAL] = N_("invalid argument"),
+	[SNT_STORE_ERR_OPEN] = N_("cannot open the log database"),
+	[SNT_STORE_ERR_READONLY] = N_("the log database is read-only"),
+	[SNT_STORE_ERR_FULL] = N_("disk full"),
+	[SNT_STORE_ERR_IO] = N_("I/O error on the log database"),
+	[SNT_STORE_ERR_CORRUPT] = N_("not a database, or the log database is corrupt"),
+	[SNT_STORE_ERR_SCHEMA] = N_("the log database's schema is not one this program knows"),
+	[SNT_STORE_ERR_BUSY] = N_("the log database is locked by another writer"),
+	[SNT_STORE_ERR_NOMEM] = N_("out of memory"),
+	[SNT_STORE_ERR_SQL] = N_("SQLite error"),
+	[SNT_STORE_ERR_DONE] = N_("no more entries"),
+	[SNT_STORE_ERR_STALE] = N_("the acknowledgement is older than the one recorded"),
+	[SNT_STORE_ERR_RANGE] = N_("sequence number past the last entry"),
+	[SNT_STORE_ERR_EXISTS] = N_("that boot is already rebased to another time"),
 };
 
 const char *snt_store_strerror(enum snt_store_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown store error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown store error"));
 }
 
 const char *snt_store_errmsg(const struct snt_store *st)

@@ -20,25 +20,25 @@
 #define TIME_SOURCE "bureau"
 
 static const char *const err_text[] = {
-	[SNT_SYNC_OK] = "ok",
-	[SNT_SYNC_ERR_INVAL] = "invalid argument",
-	[SNT_SYNC_ERR_NOMEM] = "out of memory",
-	[SNT_SYNC_ERR_STORE] = "the log failed",
-	[SNT_SYNC_ERR_BUNDLE] = "a bundle could not be made",
-	[SNT_SYNC_ERR_SIGNATURE] = "not signed by the bureau's key",
-	[SNT_SYNC_ERR_MALFORMED] = "malformed message",
-	[SNT_SYNC_ERR_DEVICE] = "addressed to another device",
-	[SNT_SYNC_ERR_RANGE] = "acknowledges entries this gate never wrote",
-	[SNT_SYNC_ERR_HEAD] = "acknowledged head differs from the log's hash",
-	[SNT_SYNC_ERR_SINK] = "the bundle could not be delivered",
-	[SNT_SYNC_ERR_REJECTED] = "the bureau refused a bundle",
-	[SNT_SYNC_ERR_NETWORK] = "the bureau could not be reached",
-	[SNT_SYNC_ERR_CONFIG] = "sync configuration error",
+	[SNT_SYNC_OK] = N_("ok"),
+	[SNT_SYNC_ERR_INVAL] = N_("invalid argument"),
+	[SNT_SYNC_ERR_NOMEM] = N_("out of memory"),
+	[SNT_SYNC_ERR_STORE] = N_("the log failed"),
+	[SNT_SYNC_ERR_BUNDLE] = N_("a bundle could not be made"),
+	[SNT_SYNC_ERR_SIGNATURE] = N_("not signed by the bureau's key"),
+	[SNT_SYNC_ERR_MALFORMED] = N_("malformed message"),
+	[SNT_SYNC_ERR_DEVICE] = N_("addressed to another device"),
+	[SNT_SYNC_ERR_RANGE] = N_("acknowledges entries this gate never wrote"),
+	[SNT_SYNC_ERR_HEAD] = N_("acknowledged head differs from the log's hash"),
+	[SNT_SYNC_ERR_SINK] = N_("the bundle could not be delivered"),
+	[SNT_SYNC_ERR_REJECTED] = N_("the bureau refused a bundle"),
+	[SNT_SYNC_ERR_NETWORK] = N_("the bureau could not be reached"),
+	[SNT_SYNC_ERR_CONFIG] = N_("sync configuration error"),
 };
 
 const char *snt_sync_strerror(enum snt_sync_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 static const char *const time_names[] = {

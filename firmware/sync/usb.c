@@ -39,23 +39,23 @@ struct snt_usb_stick {
 };
 
 static const char *const err_text[] = {
-	[SNT_USB_OK] = "ok",
-	[SNT_USB_ERR_INVAL] = "invalid argument",
-	[SNT_USB_ERR_NOT_MOUNT] = "not a mount point",
-	[SNT_USB_ERR_STALE] = "stale mount point (the stick is not there)",
-	[SNT_USB_ERR_NOT_REMOVABLE] = "not a removable device",
-	[SNT_USB_ERR_GONE] = "the stick or its directory disappeared",
-	[SNT_USB_ERR_UNSAFE] = "unsafe file on the stick (symlink, special file or bad name)",
-	[SNT_USB_ERR_TOO_BIG] = "file over the size limit",
-	[SNT_USB_ERR_FULL] = "the stick is full",
-	[SNT_USB_ERR_VERIFY] = "the file read back differs from what was written",
-	[SNT_USB_ERR_IO] = "I/O error",
-	[SNT_USB_ERR_NOMEM] = "out of memory",
+	[SNT_USB_OK] = N_("ok"),
+	[SNT_USB_ERR_INVAL] = N_("invalid argument"),
+	[SNT_USB_ERR_NOT_MOUNT] = N_("not a mount point"),
+	[SNT_USB_ERR_STALE] = N_("stale mount point (the stick is not there)"),
+	[SNT_USB_ERR_NOT_REMOVABLE] = N_("not a removable device"),
+	[SNT_USB_ERR_GONE] = N_("the stick or its directory disappeared"),
+	[SNT_USB_ERR_UNSAFE] = N_("unsafe file on the stick (symlink, special file or bad name)"),
+	[SNT_USB_ERR_TOO_BIG] = N_("file over the size limit"),
+	[SNT_USB_ERR_FULL] = N_("the stick is full"),
+	[SNT_USB_ERR_VERIFY] = N_("the file read back differs from what was written"),
+	[SNT_USB_ERR_IO] = N_("I/O error"),
+	[SNT_USB_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_usb_strerror(enum snt_usb_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 /* errno of a failed write/create in a stick directory -> error. */

@@ -6,17 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/i18n.h"
 #include "thermo/thermo.h"
 
 static const char *const err_text[] = {
-	[SNT_THERMO_OK] = "success",
-	[SNT_THERMO_ERR_INVAL] = "invalid argument",
-	[SNT_THERMO_ERR_FAULT] = "too few good samples",
+	[SNT_THERMO_OK] = N_("success"),
+	[SNT_THERMO_ERR_INVAL] = N_("invalid argument"),
+	[SNT_THERMO_ERR_FAULT] = N_("too few good samples"),
 };
 
 const char *snt_thermo_strerror(enum snt_thermo_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 static int cmp_i32(const void *a, const void *b)

@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
+#include "common/i18n.h"
 #include "trust/trust.h"
 
 /* A trust file larger than this is refused (a national list is ~1 MB). */
@@ -28,13 +29,13 @@ struct snt_trust {
 };
 
 static const char *const trust_errors[] = {
-	[SNT_TRUST_OK] = "ok",
-	[SNT_TRUST_ERR_INVAL] = "invalid argument",
-	[SNT_TRUST_ERR_NOMEM] = "out of memory",
-	[SNT_TRUST_ERR_IO] = "cannot read the trust file",
-	[SNT_TRUST_ERR_FORMAT] = "not a certificate, trust list, DID document or JWK set",
-	[SNT_TRUST_ERR_EMPTY] = "no usable key found",
-	[SNT_TRUST_ERR_FULL] = "too many keys",
+	[SNT_TRUST_OK] = N_("ok"),
+	[SNT_TRUST_ERR_INVAL] = N_("invalid argument"),
+	[SNT_TRUST_ERR_NOMEM] = N_("out of memory"),
+	[SNT_TRUST_ERR_IO] = N_("cannot read the trust file"),
+	[SNT_TRUST_ERR_FORMAT] = N_("not a certificate, trust list, DID document or JWK set"),
+	[SNT_TRUST_ERR_EMPTY] = N_("no usable key found"),
+	[SNT_TRUST_ERR_FULL] = N_("too many keys"),
 };
 
 enum snt_trust_err snt_trust_new(struct snt_trust **out)
@@ -153,7 +154,7 @@ const struct snt_trust_key *snt_trust_find(const struct snt_trust *t, const uint
 
 const char *snt_trust_strerror(enum snt_trust_err err)
 {
-	return snt_table_text(trust_errors, SNT_ARRAY_SIZE(trust_errors), err, "unknown trust error");
+	return snt_table_msg(trust_errors, SNT_ARRAY_SIZE(trust_errors), err, N_("unknown trust error"));
 }
 
 /* base64 or base64url, with or without padding (RFC 4648 §4, §5). */

@@ -24,22 +24,22 @@
 #define NEW_DIR "trust.new"
 
 static const char *const errors[] = {
-	[SNT_TRUSTLIST_OK] = "success",
-	[SNT_TRUSTLIST_ERR_INVAL] = "invalid argument",
-	[SNT_TRUSTLIST_ERR_NOMEM] = "out of memory",
-	[SNT_TRUSTLIST_ERR_NONE] = "no trust list installed",
-	[SNT_TRUSTLIST_ERR_IO] = "cannot read or write the trust list",
-	[SNT_TRUSTLIST_ERR_TOO_LARGE] = "the trust list is too large",
-	[SNT_TRUSTLIST_ERR_SIGNATURE] = "not signed by the bureau's key",
-	[SNT_TRUSTLIST_ERR_PAYLOAD] = "not a valid trust list",
-	[SNT_TRUSTLIST_ERR_KEYS] = "a file of the list holds no issuer key",
-	[SNT_TRUSTLIST_ERR_OLD] = "not newer than the installed trust list",
-	[SNT_TRUSTLIST_ERR_ELSEWHERE] = "addressed to another home",
+	[SNT_TRUSTLIST_OK] = N_("success"),
+	[SNT_TRUSTLIST_ERR_INVAL] = N_("invalid argument"),
+	[SNT_TRUSTLIST_ERR_NOMEM] = N_("out of memory"),
+	[SNT_TRUSTLIST_ERR_NONE] = N_("no trust list installed"),
+	[SNT_TRUSTLIST_ERR_IO] = N_("cannot read or write the trust list"),
+	[SNT_TRUSTLIST_ERR_TOO_LARGE] = N_("the trust list is too large"),
+	[SNT_TRUSTLIST_ERR_SIGNATURE] = N_("not signed by the bureau's key"),
+	[SNT_TRUSTLIST_ERR_PAYLOAD] = N_("not a valid trust list"),
+	[SNT_TRUSTLIST_ERR_KEYS] = N_("a file of the list holds no issuer key"),
+	[SNT_TRUSTLIST_ERR_OLD] = N_("not newer than the installed trust list"),
+	[SNT_TRUSTLIST_ERR_ELSEWHERE] = N_("addressed to another home"),
 };
 
 const char *snt_trustlist_strerror(enum snt_trustlist_err err)
 {
-	return snt_table_text(errors, SNT_ARRAY_SIZE(errors), err, "unknown error");
+	return snt_table_msg(errors, SNT_ARRAY_SIZE(errors), err, N_("unknown error"));
 }
 
 bool snt_trustlist_name_valid(const char *name)

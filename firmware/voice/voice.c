@@ -13,20 +13,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "voice/voice.h"
 
 static const char *const err_text[] = {
-	[SNT_VOICE_OK] = "success",
-	[SNT_VOICE_ERR_INVAL] = "invalid argument or clip id",
-	[SNT_VOICE_ERR_NOCLIP] = "no such clip",
-	[SNT_VOICE_ERR_FORMAT] = "not a 16-bit PCM WAVE file",
-	[SNT_VOICE_ERR_IO] = "the clip could not be read",
-	[SNT_VOICE_ERR_NOMEM] = "out of memory",
+	[SNT_VOICE_OK] = N_("success"),
+	[SNT_VOICE_ERR_INVAL] = N_("invalid argument or clip id"),
+	[SNT_VOICE_ERR_NOCLIP] = N_("no such clip"),
+	[SNT_VOICE_ERR_FORMAT] = N_("not a 16-bit PCM WAVE file"),
+	[SNT_VOICE_ERR_IO] = N_("the clip could not be read"),
+	[SNT_VOICE_ERR_NOMEM] = N_("out of memory"),
 };
 
 const char *snt_voice_strerror(enum snt_voice_err err)
 {
-	return snt_table_text(err_text, SNT_ARRAY_SIZE(err_text), err, "unknown error");
+	return snt_table_msg(err_text, SNT_ARRAY_SIZE(err_text), err, N_("unknown error"));
 }
 
 static uint32_t le32(const uint8_t *p)
