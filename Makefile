@@ -151,7 +151,7 @@ pot:
 		firmware/store/*.c firmware/checkin/*.c firmware/policy/*.c firmware/fss/*.c \
 		firmware/codes/*.c firmware/cose/*.c firmware/idcard/*.c firmware/image/*.c firmware/journal/*.c \
 		firmware/notify/*.c firmware/review/*.c firmware/scan/*.c firmware/screen/*.c firmware/sign/*.c \
-		firmware/thermo/*.c firmware/trust/*.c firmware/voice/*.c))
+		firmware/thermo/*.c firmware/trust/*.c firmware/voice/*.c firmware/common/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh

@@ -220,13 +220,13 @@ int snt_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
 const char *snt_open_strerror(int err)
 {
 	if (err == SNT_ENOTREG)
-		return "not a regular file";
+		return _("not a regular file");
 	if (err == SNT_ESYMLINK)
-		return "a symbolic link (not followed)";
+		return _("a symbolic link (not followed)");
 	if (err == SNT_ETOOBIG)
-		return "too large";
+		return _("too large");
 	if (err == SNT_EREAD)
-		return "read error";
+		return _("read error");
 	return strerror(err);
 }
 

@@ -233,7 +233,8 @@ int snt_write_atomic(const char *path, const void *data, size_t len, unsigned mo
 
 /*
  * snt_open_strerror() - text for snt_fopen_regular()'s,
- * snt_open_companion()'s and snt_read_file()'s errors: strerror(3), "not a
+ * snt_open_companion()'s and snt_read_file()'s errors (in the user's
+ * language, as strerror(3) is): strerror(3), "not a
  * regular file", "a symbolic link (not followed)", "too large" or "read
  * error"; never NULL.
  */

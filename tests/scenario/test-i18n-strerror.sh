@@ -3,7 +3,8 @@
 # The modules' error texts (their strerror() tables, N_() in the table and
 # translated at lookup by snt_table_msg()) in Chinese under
 # LANG=zh_CN.UTF-8 and in English in the C locale, each exactly: the log
-# database's (store), a trust file's (trust) and an image's (image).
+# database's (store), a trust file's (trust), an image's (image) and a
+# configuration that is no regular file (common: snt_open_strerror()).
 . tests/scenario/lib.sh
 
 need_zh_locale test-i18n-strerror
@@ -25,4 +26,7 @@ expect_eq "trust: Chinese" "$(zh "$ctl" verify --trust "$T/junk" 'HC1:X' 2>&1)" 
 	"sentinelctl: verify: --trust $T/junk: 不是证书、信任列表、DID 文档或 JWK 集"
 expect_eq "image: English" "$("$ctl" scan "$T/junk" 2>&1)" "sentinelctl: scan: $T/junk: not a PNG or JPEG image"
 expect_eq "image: Chinese" "$(zh "$ctl" scan "$T/junk" 2>&1)" "sentinelctl: scan: $T/junk: 不是 PNG 或 JPEG 图像"
+mkfifo "$T/fifo"
+expect_eq "open: English" "$("$ctl" entries --config "$T/fifo" 2>&1)" "sentinelctl: entries: $T/fifo: not a regular file"
+expect_eq "open: Chinese" "$(zh "$ctl" entries --config "$T/fifo" 2>&1)" "sentinelctl: entries: $T/fifo: 不是普通文件"
 finish
