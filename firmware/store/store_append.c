@@ -116,7 +116,7 @@ enum snt_store_err snt_store_append_batch(struct snt_store *st, struct snt_entry
 		if (!err)
 			err = store__entry_prepare(&e[i], &t);
 		if (err) {
-			char msg[64];
+			char msg[96];	/* the Chinese text too, with a 20-digit index */
 
 			snprintf(msg, sizeof(msg), err == SNT_STORE_ERR_NOMEM ? _("batch entry %zu could not be hashed")
 				 : _("batch entry %zu has a field out of range"), i);

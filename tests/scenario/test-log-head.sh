@@ -43,6 +43,15 @@ expect_eq "verify-log" "$(sed 's/, [0-9.]* s$//' "$T/v.out")" \
 "$B/sentinelctl" verify-log --json --db "$T/gate.db" >"$T/v.json"
 expect_eq "verify-log --json" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["seq"], d["head_seq"], d["last_good_seq"])' "$T/v.json")" \
 	"damaged 3 4 2"
+# In Chinese the finding is translated, its numbers too; --json keeps the English reason.
+if locale -a 2>/dev/null | grep -qx 'zh_CN\.utf8'; then
+	expect_eq "verify-log in Chinese" "$(LC_MESSAGES=zh_CN.UTF-8 "$B/sentinelctl" verify-log --db "$T/gate.db" |
+		sed 's/[0-9.]* 秒$/T 秒/')" \
+		"已损坏：序号 3：头记录倒退：日志止于序号 2，其头文件记录的是序号 4（此前已检查 2 条记录，最后完好序号 2），T 秒"
+	expect_eq "verify-log --json in Chinese: reason" "$(LC_MESSAGES=zh_CN.UTF-8 "$B/sentinelctl" verify-log --json \
+		--db "$T/gate.db" | python3 -c 'import json,sys; print(json.load(sys.stdin)["reason"])')" \
+		"head went backwards: the log ends at seq 2, its head file records seq 4"
+fi
 
 # Run 3: refused at start, with both figures; nothing appended, no relay line.
 cat >"$T/three.scn" <<SCN
