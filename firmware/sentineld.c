@@ -174,6 +174,24 @@ static int last_rules_event(struct ctx *c, char *detail, size_t size)
 }
 
 /*
+ * systemd's STATUS= (`systemctl status sentineld`) for what the gate does
+ * now, with READY=1 first when @ready; nothing is sent before
+ * snt_notify_open() nor outside systemd.
+ */
+static void notify_state(struct ctx *c, bool ready)
+{
+	/* i18n-exempt: STATUS= to systemd stays English (monitoring matches it) */
+	const char *what = !c->cfg.enrolled ? "STATUS=not enrolled: opens for nobody until 'sentinelctl enrol'" :
+			   c->rules_missing ? "STATUS=rule set missing: every visit referred (rules-missing)" :
+			   "STATUS=serving the gate";
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s%s", ready ? "READY=1\n" : "", what);
+	if (snt_notify_send(&c->notify, msg) != SNT_NOTIFY_OK)
+		log_warn(&c->log, _("systemd notification"));
+}
+
+/*
  * No rule set could be taken (@why): a gate that has had one (a rules event
  * in the log) or must have one ([rules] required: its enrolment brought the
  * home's set, whether or not the daemon ever took it) and has none in force
@@ -205,8 +223,9 @@ static void rules_missing(struct ctx *c, const char *when, const char *why)
 			 last);
 		if (!daemon_event(c, SNT_EVENT_DEVICE_FAULT, detail))
 			log_warnx(&c->log, _("%s: the rules-missing alert could not be written to the log"), when);
+		c->rules_missing = true;
+		notify_state(c, false);
 	}
-	c->rules_missing = true;
 }
 
 /* A rule set @r was taken: the log records it when it is not the one last recorded. */
@@ -293,7 +312,10 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 			  SNT_RULES_KEPT_FILE);
 	snt_checkin_set_rules(c->checkin, r, pub, &gate);
 	snt_checkin_set_rules_missing(c->checkin, false);
-	c->rules_missing = false;
+	if (c->rules_missing) {
+		c->rules_missing = false;
+		notify_state(c, false);
+	}
 	rules_taken(c, r, when);
 	snt_rules_free(c->rules);
 	EVP_PKEY_free(c->bureau_pub);
@@ -911,11 +933,7 @@ int main(int argc, char **argv)
 			    getenv("WATCHDOG_PID"), getpid()) != SNT_NOTIFY_OK)
 		log_warnx(&c.log, _("systemd notification: %s"), _("NOTIFY_SOCKET or WATCHDOG_USEC invalid"));
 	c.watchdog_sent = snt_clock_mono_ms(&c.board->clock);
-	/* i18n-exempt: STATUS= to systemd stays English (monitoring matches it) */
-	if (snt_notify_send(&c.notify, c.cfg.enrolled ? "READY=1\nSTATUS=serving the gate" :
-			    "READY=1\nSTATUS=not enrolled: opens for nobody until 'sentinelctl enrol'") !=
-	    SNT_NOTIFY_OK)
-		log_warn(&c.log, _("systemd notification"));
+	notify_state(&c, true);
 	status = run(&c);
 	if (snt_notify_send(&c.notify, "STOPPING=1") != SNT_NOTIFY_OK)
 		log_warn(&c.log, _("systemd notification"));

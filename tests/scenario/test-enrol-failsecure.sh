@@ -5,8 +5,8 @@
 # first visit, whatever its log says.  With every copy of the rule set
 # deleted before sentineld first took one (a fresh log: no rules event in
 # it), every visit is referred with rules-missing, an alert is raised, the
-# journal and `sentinelctl status` say so; the enrolment file records it
-# ([rules] required = yes).  A gate enrolled from a package without a rule
+# journal, systemd's status (STATUS=) and `sentinelctl status` say so; the
+# enrolment file records it ([rules] required = yes).  A gate enrolled from a package without a rule
 # set, and a configuration without an enrolment file and without [rules]
 # required (the demo, a developer's gate), keep admitting without rules.
 . tests/scenario/lib.sh
@@ -61,7 +61,12 @@ expect_eq "enrolment file: rules required" "$(sed -n '/^\[rules\]$/,$p' "$G/enro
 required = yes"
 rm -f "$G/rules/rules.cose" "$G/rules/rules.kept.cose" "$G/rules/rules.pending.cose"
 visitors >"$G/visit.scn"
-"$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err" || fail "sentineld: $(cat "$G/err")"
+command -v python3 >/dev/null || { echo "SKIP: python3 not found"; exit 77; }
+notify_listen "$T/notify" "$T/got"
+NOTIFY_SOCKET="$T/notify" "$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err" || fail "sentineld: $(cat "$G/err")"
+wait $py
+expect_eq "enrolled, rules deleted: systemd status" "$(head -n 1 "$T/got")" \
+	"READY=1|STATUS=rule set missing: every visit referred (rules-missing)"
 expect_eq "enrolled, rules deleted: every visit referred" "$(entries "$G/gate.db")" "1	refer	rules-missing,code-green,temp-normal
 2	refer	rules-missing,code-green,temp-normal"
 expect_eq "enrolled, rules deleted: the door stays shut" "$(grep -c ' relay 1' "$G/out.log")" "0"
