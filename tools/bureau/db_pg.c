@@ -49,15 +49,20 @@
  * in its own transaction: making one locks the table); then one
  * transaction: the device's row locked (its revocation and retention cut
  * read with it); the chain checks against what is held for first - 1 and
- * last + 1; then batch by batch (bureau_merge_src): the batch's rows
- * streamed into a temporary staging table by COPY (binary format,
- * PostgreSQL "COPY": "Binary Format"); one statement finds the first seq
- * whose held row differs (IS DISTINCT FROM over every column: byte
- * equality of text and bytea) from the staged one; one INSERT ... SELECT
- * adds the seqs not held; the batch's sealed personal records; at the end
- * the device's row updated and the bundle's row added; COMMIT.  A batch
+ * last + 1; then batch by batch (bureau_merge_src, db_pg_copy.c): a batch
  * past everything held (the common case: a gate's next bundle) cannot
- * overlap: its rows are copied straight into entries.  Two merges of one device wait for each
+ * overlap: its rows are streamed straight into entries by COPY (binary
+ * format), one COPY for all such batches of the bundle (the server inserts
+ * one batch while the bureau decodes the next); a batch that meets what is
+ * held is streamed into the temporary staging table (made once per
+ * session, ON COMMIT DELETE ROWS) and one statement finds the first of its
+ * seqs whose held row differs (IS DISTINCT FROM over every column: byte
+ * equality of text and bytea) from the staged one; the batch's sealed
+ * personal records.  After the last batch one INSERT ... SELECT adds the
+ * staged seqs not held (a held one is the same row, so its key conflicts:
+ * ON CONFLICT DO NOTHING; those up to the acknowledged seq are held and not
+ * tried); the device's row updated and the bundle's row added; COMMIT.
+ * Two merges of one device wait for each
  * other (the row lock), so a bundle imported twice at once, or a gate's
  * upload racing its stick's import, inserts each seq once and every
  * acknowledgement counts what the other committed.  A client killed
@@ -83,7 +88,6 @@
 
 #define PG_SCHEMA_VERSION 5	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
-#define PG_COPY_CHUNK (256 * 1024)	/* bytes sent per PQputCopyData() */
 
 #define ENTRY_COLS_SQL \
 	"	seq bigint NOT NULL CHECK (seq >= 1),\n" \
@@ -306,24 +310,6 @@ int64_t pg__get_int(const PGresult *r, int row, int col)
 	}
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
 /* ---- the schema ---- */
 
 static char *differ_sql(const char *held)
@@ -345,7 +331,7 @@ static char *differ_sql(const char *held)
 			p++;
 	}
 	if (asprintf(&sql, "SELECT min(s.seq) FROM stage s JOIN %s h ON h.dev = s.dev AND h.seq = s.seq "
-			   "WHERE (%s) IS DISTINCT FROM (%s)", held, list_a, list_b) < 0)
+			   "WHERE s.seq >= $1 AND (%s) IS DISTINCT FROM (%s)", held, list_a, list_b) < 0)
 		return NULL;
 	return sql;
 }
@@ -586,146 +572,6 @@ static enum bureau_err pg_device_key(struct bureau_db *base_, const char *device
 
 /* ---- the merge ---- */
 
-/* A buffer of COPY data, sent in chunks. */
-struct copybuf {
-	uint8_t *p;
-	size_t len, cap;
-	bool failed;
-};
-
-static uint8_t *cb_room(struct copybuf *b, size_t add)
-{
-	size_t need = b->len + add;
-	uint8_t *q = bureau__grow(b->p, &b->cap, need < PG_COPY_CHUNK ? PG_COPY_CHUNK : need, 1);
-
-	if (!q) {
-		b->failed = true;
-		return NULL;
-	}
-	b->p = q;
-	b->len = need;
-	return q + need - add;
-}
-
-static void cb_int(struct copybuf *b, int64_t v)
-{
-	uint8_t *q = cb_room(b, 12);
-
-	if (q) {
-		put32(q, 8);
-		put64(q + 4, (uint64_t)v);
-	}
-}
-
-static void cb_bytes(struct copybuf *b, const void *p, size_t len)
-{
-	uint8_t *q = cb_room(b, 4 + len);
-
-	if (q) {
-		put32(q, (uint32_t)len);
-		if (len)
-			memcpy(q + 4, p, len);
-	}
-}
-
-static void cb_null(struct copybuf *b)
-{
-	uint8_t *q = cb_room(b, 4);
-
-	if (q)
-		put32(q, 0xffffffffu);
-}
-
-static int cb_flush(struct pg_db *db, struct copybuf *b)
-{
-	if (b->len == 0)
-		return 0;
-	if (PQputCopyData(db->conn, (const char *)b->p, (int)b->len) != 1)
-		return -1;
-	b->len = 0;
-	return 0;
-}
-
-/*
- * Stream @count entries of @dev into @table (COPY binary: the
- * header, one tuple of 1 + SNT_STORE_ROW_NCOLUMNS + 1 fields per entry, the
- * trailer).  The entries were checked (snt_entry_check()).
- */
-static enum bureau_err copy_rows(struct pg_db *db, const char *table, int64_t dev, const struct snt_entry *e,
-				 size_t count, int64_t now_ms, char *why, size_t n)
-{
-	char sql[512];
-
-	static const uint8_t header[19] = { 'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xff, '\r', '\n', 0 };
-	struct copybuf b = { 0 };
-	enum bureau_err err = BUREAU_OK;
-	PGresult *r;
-	uint8_t *q;
-
-	/* By name: birth_year (schema 5) comes after received_utc_ms in the tables. */
-	/* i18n-exempt: SQL */
-	snprintf(sql, sizeof(sql), "COPY %s (dev, %s, received_utc_ms) FROM STDIN (FORMAT binary)", table, entry_cols);
-	r = PQexec(db->conn, sql);
-	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-		err = pg__fail(db, r, why, n, "copy");
-		PQclear(r);
-		return err;
-	}
-	PQclear(r);
-	q = cb_room(&b, sizeof(header));
-	if (q)
-		memcpy(q, header, sizeof(header));
-	for (size_t i = 0; i < count && !b.failed; i++) {
-		struct snt_store_value v[SNT_STORE_ROW_NCOLUMNS];
-		struct snt_entry_names names;
-
-		if (snt_entry_check(&e[i], &names) || snt_store_row_values(&e[i], &names, v)) {
-			b.failed = true;
-			break;
-		}
-		q = cb_room(&b, 2);
-		if (!q)
-			break;
-		put16(q, 1 + SNT_STORE_ROW_NCOLUMNS + 1);
-		cb_int(&b, dev);
-		for (int c = 0; c < SNT_STORE_ROW_NCOLUMNS; c++) {
-			switch (v[c].type) {
-			case SNT_STORE_INTEGER:
-				cb_int(&b, v[c].i);
-				break;
-			case SNT_STORE_TEXT:
-			case SNT_STORE_BLOB:
-				cb_bytes(&b, v[c].p, v[c].len);
-				break;
-			default:
-				cb_null(&b);
-				break;
-			}
-		}
-		cb_int(&b, now_ms);
-		if (b.len >= PG_COPY_CHUNK && cb_flush(db, &b))
-			break;
-	}
-	q = cb_room(&b, 2);
-	if (q)
-		put16(q, 0xffff);
-	if (b.failed || cb_flush(db, &b)) {
-		(void)PQputCopyEnd(db->conn, "staging failed");
-		err = b.failed ? BUREAU_ERR_NOMEM : BUREAU_ERR_DB;
-	} else if (PQputCopyEnd(db->conn, NULL) != 1) {
-		err = BUREAU_ERR_DB;
-	}
-	free(b.p);
-	while ((r = PQgetResult(db->conn)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && !err)
-			err = pg__fail(db, r, why, n, "copy");
-		PQclear(r);
-	}
-	if (err == BUREAU_ERR_DB && !why[0])
-		pg__fail(db, NULL, why, n, "copy");
-	return err;
-}
-
 /* The held row's hash (@col "hash" or "prev_hash") of entries seq @seq: 1 found, 0 none, -1 error. */
 static int held(struct pg_db *db, int64_t dev, int64_t seq, bool prev, uint8_t out[SNT_HASH_LEN], char *why,
 		size_t n)
@@ -749,10 +595,17 @@ static int held(struct pg_db *db, int64_t dev, int64_t seq, bool prev, uint8_t o
 	return res;
 }
 
-/* The first seq of the staged rows that differs from the row held in @t (0 entries, 1 priority); 0 none. */
-static enum bureau_err first_differing(struct pg_db *db, int t, int64_t *seq, char *why, size_t n)
+/*
+ * The first seq from @from on of the staged rows that differs from the row held in @t (0 entries, 1
+ * priority); 0 none.
+ */
+static enum bureau_err first_differing(struct pg_db *db, int t, int64_t from, int64_t *seq, char *why, size_t n)
 {
-	PGresult *r = pg__run(db, db->differ_sql[t], NULL, PGRES_TUPLES_OK, why, n, "merge");
+	struct params p = { 0 };
+	PGresult *r;
+
+	pg__p_int(&p, from);
+	r = pg__run(db, db->differ_sql[t], &p, PGRES_TUPLES_OK, why, n, "merge");
 
 	if (!r)
 		return BUREAU_ERR_DB;
@@ -780,13 +633,33 @@ static enum bureau_err run_end(struct pg_db *db, int64_t dev, int64_t ack, int64
 	return BUREAU_OK;
 }
 
-/* The stage table emptied for the next batch (ON COMMIT DELETE ROWS empties it at the end only). */
-static enum bureau_err stage_clear(struct pg_db *db, bool *staged, char *why, size_t n)
+/*
+ * The staged rows (the batches that met what is held) inserted where not held: *@added how many; a
+ * regular seq up to @ack (held contiguous) is held.  The stage is empty at the start of each merge (ON
+ * COMMIT DELETE ROWS; a rollback drops its rows too).
+ */
+static enum bureau_err stage_merge(struct pg_db *db, bool priority, bool overlaps, int64_t ack, int64_t *added,
+				   char *why, size_t n)
 {
-	if (!*staged)
-		return BUREAU_OK;
-	*staged = false;
-	return pg__cmd(db, "TRUNCATE stage", NULL, why, n, "merge");
+	struct params p = { 0 };
+	PGresult *r;
+
+	if (priority)
+		r = pg__run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING", NULL,
+			    PGRES_COMMAND_OK, why, n, "merge");
+	else if (!overlaps)
+		r = pg__run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n, "merge");
+	else {
+		/* A staged row held has every column the same (first_differing()), its time too: its key. */
+		pg__p_int(&p, ack);
+		r = pg__run(db, "INSERT INTO entries SELECT * FROM stage WHERE seq > $1 "
+			    "ON CONFLICT (dev, seq, time_utc_ms) DO NOTHING", &p, PGRES_COMMAND_OK, why, n, "merge");
+	}
+	if (!r)
+		return BUREAU_ERR_DB;
+	*added = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return BUREAU_OK;
 }
 
 /* BUREAU_ERR_REJECT unless what is held for @m's last + 1 (when up to @max_seq) links to its head. */
@@ -817,9 +690,10 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	struct bureau_manifest kept, *m = &kept;
 	struct bureau_cut cut;
 	struct params p = { 0 };
+	struct pg_copy copy = { 0 };
 	uint8_t h[SNT_HASH_LEN], ack_hash[SNT_HASH_LEN];
-	int64_t dev, ack, max_seq, held_max, prio_max, n_prio, lo = INT64_MAX, hi = 0;
-	bool staged = false;
+	int64_t dev, ack, max_seq, held_max, prio_max, n_prio, lo = INT64_MAX, hi = 0, staged = 0;
+	bool overlaps = false;	/* a staged batch met the entries held */
 	enum bureau_err err;
 	PGresult *r;
 	int k;
@@ -919,28 +793,35 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 			bhi = e[i].seq > bhi ? e[i].seq : bhi;
 		}
 		if (!m->priority && blo > held_max && !(n_prio > 0 && blo <= prio_max)) {
-			/* Past everything held: no overlap to compare, every row is new. */
-			err = copy_rows(db, "entries", dev, e, count, now_ms, why, n_why);
+			/* Past everything held: no overlap to compare, every row is new; one COPY for such batches. */
+			err = pg__copy_begin(db, &copy, "entries", why, n_why);
+			if (!err)
+				err = pg__copy_rows(db, &copy, dev, e, count, now_ms, why, n_why);
 			if (err)
 				goto err_rollback;
 			added = (int64_t)count;
 		} else {
 			int64_t bad_e = 0, bad_p = 0, bad;
+			bool meets_e = blo <= held_max, meets_p = n_prio > 0 && blo <= prio_max;
 
-			err = stage_clear(db, &staged, why, n_why);
+			/* Staged (one COPY while no batch meets what is held), inserted after the last batch. */
+			err = pg__copy_begin(db, &copy, "stage", why, n_why);
 			if (!err)
-				err = copy_rows(db, "stage", dev, e, count, now_ms, why, n_why);
+				err = pg__copy_rows(db, &copy, dev, e, count, now_ms, why, n_why);
+			if (!err && (meets_e || meets_p))
+				err = pg__copy_end(db, &copy, why, n_why);
 			if (err)
 				goto err_rollback;
-			staged = true;
+			staged += (int64_t)count;
+			overlaps = overlaps || meets_e;
 			/* Overlaps must be byte for byte what is held (regular stream and copies alike). */
-			if (blo <= held_max) {
-				err = first_differing(db, 0, &bad_e, why, n_why);
+			if (meets_e) {
+				err = first_differing(db, 0, blo, &bad_e, why, n_why);
 				if (err)
 					goto err_rollback;
 			}
-			if (n_prio > 0 && blo <= prio_max) {
-				err = first_differing(db, 1, &bad_p, why, n_why);
+			if (meets_p) {
+				err = first_differing(db, 1, blo, &bad_p, why, n_why);
 				if (err)
 					goto err_rollback;
 			}
@@ -952,20 +833,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 				err = BUREAU_ERR_REJECT;
 				goto err_rollback;
 			}
-			if (m->priority)
-				r = pg__run(db, "INSERT INTO priority SELECT * FROM stage ON CONFLICT (dev, seq) DO NOTHING",
-					NULL, PGRES_COMMAND_OK, why, n_why, "merge");
-			else if (blo > held_max)
-				r = pg__run(db, "INSERT INTO entries SELECT * FROM stage", NULL, PGRES_COMMAND_OK, why, n_why,
-					"merge");
-			else
-				r = pg__run(db, "INSERT INTO entries SELECT * FROM stage s WHERE NOT EXISTS "
-					    "(SELECT 1 FROM entries h WHERE h.dev = s.dev AND h.seq = s.seq)", NULL,
-					PGRES_COMMAND_OK, why, n_why, "merge");
-			if (!r)
-				goto err_rollback;
-			added = strtoll(PQcmdTuples(r), NULL, 10);
-			PQclear(r);
+			added = (int64_t)count;	/* until stage_merge() says how many were held already */
 		}
 		res->new_entries += added;
 		res->duplicates += (int64_t)count - added;
@@ -974,9 +842,26 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		if (!m->priority && bhi > held_max)
 			held_max = bhi;
 		/* The sealed personal records after their entries, in the same transaction. */
-		err = pg__records_insert(db, dev, rec, nr, now_ms, &res->records, why, n_why);
+		if (nr > 0) {
+			err = pg__copy_end(db, &copy, why, n_why);
+			if (!err)
+				err = pg__records_insert(db, dev, rec, nr, now_ms, &res->records, why, n_why);
+			if (err)
+				goto err_rollback;
+		}
+	}
+	err = pg__copy_end(db, &copy, why, n_why);
+	if (err)
+		goto err_rollback;
+	pg__copy_done(db, &copy);
+	if (staged > 0) {
+		int64_t added;
+
+		err = stage_merge(db, m->priority, overlaps, ack, &added, why, n_why);
 		if (err)
 			goto err_rollback;
+		res->new_entries -= staged - added;
+		res->duplicates += staged - added;
 	}
 	if (!m->priority && !cut.none_kept && m->first != m0->first) {
 		err = head_links(db, dev, m, max_seq, why, n_why);
@@ -1060,6 +945,7 @@ err_rollback:
 	if (!err)
 		err = BUREAU_ERR_DB;
 	memset(res, 0, sizeof(*res));
+	pg__copy_done(db, &copy);
 	pg__rollback(db);
 	return err;
 }

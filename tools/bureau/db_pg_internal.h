@@ -2,8 +2,9 @@
 /*
  * db_pg_internal.h: what the files of the PostgreSQL bureau backend
  * share, for use only inside tools/bureau/: db_pg.c (the schema, open
- * and close, the merge of a bundle by COPY, the backend table
- * bureau_backend_pg), db_pg_part.c (the monthly partitions), db_pg_query.c (devices, gaps, entry
+ * and close, the merge of a bundle, the backend table bureau_backend_pg),
+ * db_pg_copy.c (the bulk load by COPY), db_pg_part.c (the monthly
+ * partitions), db_pg_query.c (devices, gaps, entry
  * iteration, verifications and verdicts, alerts, seal keys, rule sets,
  * revocation, day counts), db_pg_life.c (registration, key handovers,
  * retention) and db_pg_personal.c (sealed personal records, their
@@ -52,6 +53,40 @@ struct params {
 	int fmt[PG_MAX_PARAMS];
 	char num[PG_MAX_PARAMS][24];
 };
+
+/* A COPY ... FROM STDIN (FORMAT binary) of entries (db_pg_copy.c): zeroed before its first use. */
+struct pg_copy {
+	const char *table;		/* the table of the COPY in progress; NULL: none */
+	uint8_t *p;			/* data not sent yet */
+	size_t len, cap;
+	bool failed;			/* out of memory */
+};
+
+/* db_pg_copy.c: the bulk load */
+
+/*
+ * pg__copy_begin() - a COPY into @table (a string that outlives the COPY)
+ * in progress on @c: the one in progress when it is into @table already,
+ * else the one in progress ended (pg__copy_end()) and a new one started.
+ * Return BUREAU_OK; BUREAU_ERR_NOMEM; BUREAU_ERR_DB with @why.
+ */
+enum bureau_err pg__copy_begin(struct pg_db *db, struct pg_copy *c, const char *table, char *why, size_t n);
+/*
+ * pg__copy_rows() - the @count entries @e of device @dev (checked by
+ * snt_entry_check()), received at @now_ms, into the COPY in progress (sent
+ * in chunks: what stays buffered is less than a chunk).  Return BUREAU_OK;
+ * BUREAU_ERR_NOMEM; BUREAU_ERR_DB with @why.
+ */
+enum bureau_err pg__copy_rows(struct pg_db *db, struct pg_copy *c, int64_t dev, const struct snt_entry *e,
+			      size_t count, int64_t now_ms, char *why, size_t n);
+/*
+ * pg__copy_end() - the COPY in progress, if any, ended and its result
+ * read (the connection free for other statements).  Return BUREAU_OK;
+ * BUREAU_ERR_NOMEM; BUREAU_ERR_DB with @why (the server refused a row).
+ */
+enum bureau_err pg__copy_end(struct pg_db *db, struct pg_copy *c, char *why, size_t n);
+/* pg__copy_done() - a COPY still in progress ended as failed (nothing of it kept); @c's buffer freed. */
+void pg__copy_done(struct pg_db *db, struct pg_copy *c);
 
 /* db_pg_part.c: the monthly partitions */
 
