@@ -19,8 +19,10 @@ for n in 1 2; do
 	qrencode -s 8 -m 4 --foreground=00A651 -o "$T/green$n.png" \
 		"https://hc.example.cn/code?region=110105&t=FailSecure$n" || fail "qrencode"
 done
-# The home's rule set: closed management, valid long after the scenario's day.
-sed -e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' "$R/rules-v1.json" >"$T/rules.json"
+# The home's rule set: closed management, valid long before and after the scenario's day and the
+# real time (enrol installs it by the real clock).
+sed -e 's/"valid_from": "[^"]*"/"valid_from": "2020-01-01T00:00:00Z"/' -e 's/"issued": "[^"]*"/"issued": "2020-01-01T08:00:00Z"/' \
+	-e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' "$R/rules-v1.json" >"$T/rules.json"
 "$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/rules.json" --out "$T/rules.cose" >/dev/null ||
 	fail "policy sign"
 "$B/sentinel-bureau" --key "$R/bureau.key" pass issue --home 阳光养老院 --id P-FS-1 --visitor 王 \

@@ -230,8 +230,9 @@ getent passwd sentinel >/dev/null || fail "dpkg -P removed the user (files may s
 # ---- A closed-management home: the list again, on this machine purged of the first gate ----
 rm -rf /var/lib/sentinel /mnt/sentinel-stick
 mkdir -p /mnt/sentinel-stick
-# The home's rule set: closed (rules-v1's content), valid around the real time, for pass issue uses it.
-sed -e 's/"valid_from": "[^"]*"/"valid_from": "2020-01-01T00:00:00Z"/' \
+# The home's rule set: closed (rules-v1's content), valid around the real time (pass issue and
+# the visitors use it).
+sed -e 's/"valid_from": "[^"]*"/"valid_from": "2020-01-01T00:00:00Z"/' -e 's/"issued": "[^"]*"/"issued": "2020-01-01T08:00:00Z"/' \
 	-e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' "$R/rules-v1.json" >"$T/closed.json"
 sentinel-bureau --key "$R/bureau.key" policy sign --in "$T/closed.json" --out "$T/closed.cose" >/dev/null ||
 	fail "policy sign (closed)"
