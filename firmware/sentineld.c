@@ -243,6 +243,25 @@ static void rules_taken(struct ctx *c, const struct snt_rules *r, const char *wh
 }
 
 /*
+ * A rule set @r older than the one the log says was last in force (a rules
+ * event "version N (mode)"): a rolled-back copy in [rules] dir (an older
+ * signed set put back by hand, by a stick or by `policy install` after the
+ * newer files were lost) is refused, so the gate never goes back to rules
+ * the bureau has replaced.  Return: true (and @why says so) when refused.
+ */
+static bool rules_rolled_back(struct ctx *c, const struct snt_rules *r, char *why, size_t size)
+{
+	char last[SNT_EVENT_DETAIL_LEN];
+	unsigned long long v;
+
+	if (last_rules_event(c, last, sizeof(last)) || sscanf(last, "version %llu", &v) != 1 || r->version >= v)
+		return false;
+	snprintf(why, size, _("version %llu is older than version %llu, last in force: refused (rolled back)"),
+		 (unsigned long long)r->version, v);
+	return true;
+}
+
+/*
  * The bureau's public key that personal records of ID cards are sealed to
  * ([sync] bureau_key), at start and at SIGHUP; without one none is made.
  */
@@ -294,6 +313,11 @@ static void load_rules(struct ctx *c, const struct snt_config *cfg, const char *
 	if (rerr == SNT_RULES_OK) {	/* on an error what was known stays */
 		c->pending = info.pending;
 		c->pending_from_ms = info.pending_from_ms;
+	}
+	if (rerr == SNT_RULES_OK && rules_rolled_back(c, r, err, sizeof(err))) {
+		snt_rules_free(r);
+		r = NULL;
+		rerr = SNT_RULES_ERR_OLD;
 	}
 	if (rerr) {
 		if (c->rules)

@@ -46,6 +46,8 @@ struct status {
 	bool rules_missing;	/* none verifies and one is required, or was had: every visit refers */
 	const char *freshness;
 	uint64_t rules_version, trust_version;
+	uint64_t last_rules;	/* the version the log's last rules event names (0: none) */
+	uint64_t rolled_back;	/* the version in [rules] dir, older than last_rules: refused (0: none) */
 	int64_t rules_issued, trust_issued, now, contact;
 	int64_t unsynced, alerts;
 	char bureau[300], log_error[300];
@@ -92,6 +94,22 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 	return ctl_no_operands(CMD, argc, argv);
 }
 
+/* The log's rules events: whether there is one, and the version the last one names. */
+static enum snt_store_err read_rules_events(struct snt_store *st, struct status *s)
+{
+	struct snt_store_event_iter *it = NULL;
+	struct snt_event ev;
+	unsigned long long v;
+	enum snt_store_err e = snt_store_events_new(st, SNT_EVENT_RULES, 0, 0, &it);
+
+	while (e == SNT_STORE_OK && (e = snt_store_events_next(it, &ev)) == SNT_STORE_OK) {
+		s->had_rules = true;
+		s->last_rules = sscanf(ev.detail, "version %llu", &v) == 1 ? v : 0;
+	}
+	snt_store_events_free(it);
+	return e == SNT_STORE_ERR_DONE ? SNT_STORE_OK : e;
+}
+
 static void read_log(const struct snt_config *sc, struct status *s)
 {
 	struct snt_store_alert_iter *it = NULL;
@@ -116,12 +134,8 @@ static void read_log(const struct snt_config *sc, struct status *s)
 		e = snt_store_get_ack(st, &ack);
 	if (e == SNT_STORE_OK)
 		e = snt_store_get_contact(st, &s->contact);
-	if (e == SNT_STORE_OK) {
-		int64_t n = 0;
-
-		e = snt_store_events_count(st, SNT_EVENT_RULES, 0, 0, &n);
-		s->had_rules = n > 0;
-	}
+	if (e == SNT_STORE_OK)
+		e = read_rules_events(st, s);
 	if (e == SNT_STORE_OK)
 		e = snt_store_alerts_new(st, true, &it);
 	if (e == SNT_STORE_OK) {
@@ -154,7 +168,12 @@ static void read_rules(const struct snt_config *sc, struct status *s)
 	s->rules_missing = sc->enrolled && (sc->rules_required || s->had_rules);
 	if (!sc->enrolled || snt_sign_key_load_public(sc->sync_bureau_key, &pub) != SNT_SIGN_OK)
 		return;
-	if (snt_rules_load(sc->rules_dir, pub, &gate, &r, &info, err, sizeof(err)) == SNT_RULES_OK) {
+	if (snt_rules_load(sc->rules_dir, pub, &gate, &r, &info, err, sizeof(err)) != SNT_RULES_OK)
+		r = NULL;
+	if (r && r->version < s->last_rules) {
+		s->rolled_back = r->version;	/* sentineld refuses to go back to it */
+		snt_rules_free(r);
+	} else if (r) {
 		s->have_rules = true;
 		s->rules_version = r->version;
 		s->rules_issued = r->issued_ms;
@@ -245,7 +264,13 @@ static void print_text(const struct snt_config *sc, const struct status *s)
 		printf(" %s %" PRIu64 ", %s %s, %s\n", _("version"), s->rules_version, _("age"), a, s->freshness);
 	} else {
 		label(_("rule set"));
-		printf(" %s\n", s->rules_missing ? _("none: every visit is referred (rules-missing)") : _("none"));
+		if (s->rolled_back)
+			printf(_(" version %llu refused: older than version %llu, last in force: every visit is "
+				 "referred (rules-missing)\n"), (unsigned long long)s->rolled_back,
+			       (unsigned long long)s->last_rules);
+		else
+			printf(" %s\n", s->rules_missing ? _("none: every visit is referred (rules-missing)") :
+			       _("none"));
 	}
 	label(_("trust list"));
 	if (s->have_trust && snt_clock_format_rfc3339(s->trust_issued, t, sizeof(t)) >= 0) {
