@@ -18,11 +18,12 @@ for n in 1 2 3; do
 	qrencode -s 8 -m 4 --foreground=00A651 -o "$T/green$n.png" \
 		"https://hc.example.cn/code?region=110105&t=Rollback$n" || fail "qrencode"
 done
-# Version 1: open management; version 2: closed.  Both valid long after the scenario's day.
-sed -e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' -e 's/"mode": "closed"/"mode": "open"/' \
-	"$R/rules-v1.json" >"$T/v1.json"
-sed -e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' -e 's/"version": 1/"version": 2/' \
-	"$R/rules-v1.json" >"$T/v2.json"
+# Version 1: open management; version 2: closed.  Both valid long before and after the scenario's
+# day and the real time (enrol and policy install install by the real clock).
+sed -e 's/"valid_from": "[^"]*"/"valid_from": "2020-01-01T00:00:00Z"/' -e 's/"issued": "[^"]*"/"issued": "2020-01-01T08:00:00Z"/' \
+	-e 's/"valid_until": "[^"]*"/"valid_until": "2036-01-01T00:00:00Z"/' "$R/rules-v1.json" >"$T/v.json"
+sed -e 's/"mode": "closed"/"mode": "open"/' "$T/v.json" >"$T/v1.json"
+sed -e 's/"version": 1/"version": 2/' "$T/v.json" >"$T/v2.json"
 for v in 1 2; do
 	"$B/sentinel-bureau" --key "$R/bureau.key" policy sign --in "$T/v$v.json" --out "$T/v$v.cose" >/dev/null ||
 		fail "policy sign v$v"
