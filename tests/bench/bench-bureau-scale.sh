@@ -10,15 +10,25 @@
 # hashes do not chain), written by the database alone.  The PostgreSQL
 # cluster is private (tests/scenario/pg.sh, the server's defaults); the
 # partitions of the months filled are made as the bureau makes them, and
-# the devices' counters moved on.  Prints per backend
+# the devices' counters moved on (in the SQLite file too, from its version
+# 10).  Prints per backend
 #   bureau <backend> scale_fill entries=E seconds=S
+#   bureau <backend> scale reimport_ms_per_bundle=M bundles=G history=H
+#       (one `import` of every gate's first bundle of 100 entries again,
+#       all duplicates: the wall time over the G bundles, each one's merge
+#       and acknowledgement with H entries held for its gate, before the
+#       fill and after it; median of 3)
 #   bureau <backend> scale home_day_ms=M rows=R   (one gate's day, median of 21;
 #                                                 sqlite3's timer counts whole ms)
 #   bureau <backend> scale city_report_ms=M report_cpu_s=C gates=G day=D
-# (the report command's wall time, and its CPU seconds: user + sys)
+# (the report command's wall time and its CPU seconds, user + sys: median
+# of 5 runs)
 #   bureau <backend> scale db_bytes=B
-# With BASE=<another sentinel-bureau> its city report runs on the same
-# databases too (label bureau=base), for a baseline in the same run.
+# With BASE=<another sentinel-bureau> its reimport and city report run on
+# the same databases too (label bureau=base), for a baseline in the same
+# run.  The SQLite file is then made by BASE, and BASE runs on it first:
+# an older file is brought to this build's version when it first opens it
+# (printed as bureau sqlite scale upgrade_ms=M, the time of a `devices`).
 # Figures, not pass/fail.
 # usage: [BASE=path] bench-bureau-scale.sh [BUILD_DIR] [DEVICES] [ENTRIES]   (100 x 100,000 = 10,000,000)
 set -u
@@ -38,22 +48,62 @@ bb=$B/sentinel-bureau
 rm -rf "$T/logs"
 sq=$T/bureau.db
 pg=$(pg_newdb scale)
+mk=${BASE:-$bb}	# the SQLite file in the older version when there is a BASE
 for db in "$sq" "$pg"; do
 	for k in "$T"/keys/*.key.pub; do
-		"$bb" --db "$db" register --device "$(basename "$k" .key.pub)" --pub "$k" >/dev/null || exit 1
+		"$mk" --db "$db" register --device "$(basename "$k" .key.pub)" --pub "$k" >/dev/null || exit 1
 	done
-	"$bb" --db "$db" import --key "$T/bureau.key" "$T/stick" >/dev/null || exit 1
+	"$mk" --db "$db" import --key "$T/bureau.key" "$T/stick" >/dev/null || exit 1
 done
-copies=$((entries / 100 - 1))
-step=8640000	# 2.4 hours: 100 entries each, 1,000 a day
-day0=1795910400000	# 2026-11-29T00:00:00Z, gen_bundles' first day
-cols="boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash, payload_hash, received_utc_ms"
-moved="boot_id, mono_ms + k * $step, time_utc_ms + k * $step, clock, kind, format, colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash, payload_hash, received_utc_ms"
 now() { date +%s%N; }
 # The CPU seconds (user + sys) of the shell's finished children, from `times`.
 children_cpu() {
 	awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub(/s$/, "", p[2]); t += p[1] * 60 + p[2] } print t }' "$1"
 }
+# timed N CMD...: run CMD N times; ms and cpu the medians of its wall
+# milliseconds and CPU seconds.
+timed() {
+	: >"$T/runs"
+	_n=$1
+	shift
+	for _i in $(seq "$_n"); do
+		times >"$T/times0"
+		_a=$(now)
+		"$@" >/dev/null || echo "bench-bureau-scale: $* failed" >&2
+		_b=$(now)
+		times >"$T/times1"
+		echo "$(((_b - _a) / 1000000)) $(awk -v a="$(children_cpu "$T/times0")" \
+			-v b="$(children_cpu "$T/times1")" 'BEGIN { printf "%.2f", b - a }')" >>"$T/runs"
+	done
+	ms=$(cut -d ' ' -f 1 "$T/runs" | bench_median | cut -d . -f 1)
+	cpu=$(cut -d ' ' -f 2 "$T/runs" | bench_median)
+}
+# reimport HISTORY DB: every gate's first bundle again, the wall time per bundle.
+reimport() {
+	timed 3 "$prog" --db "$2" import --key "$T/bureau.key" "$T/stick"
+	echo "bureau $k scale reimport_ms_per_bundle=$(awk -v m="$ms" -v g="$devices" 'BEGIN { printf "%.1f", m / g }') bundles=$devices history=$1$label"
+}
+# Before the fill: every gate's first bundle again, by each build (by this one on a
+# copy of the SQLite file, which BASE must still read after the fill).
+for db in "$sq" "$pg"; do
+	case $db in postgresql*) k=postgresql ;; *) k=sqlite ;; esac
+	for prog in ${BASE:+"$BASE"} "$bb"; do
+		on=$db label=" bureau=base"
+		[ "$prog" = "$bb" ] && label=
+		if [ "$prog" = "$bb" ] && [ -n "${BASE:-}" ] && [ $k = sqlite ]; then
+			cp "$sq" "$T/small.db" && on=$T/small.db
+		fi
+		reimport 100 "$on"
+	done
+done
+copies=$((entries / 100 - 1))
+step=8640000	# 2.4 hours: 100 entries each, 1,000 a day
+day0=1795910400000	# 2026-11-29T00:00:00Z, gen_bundles' first day
+cols="boot_id, mono_ms, time_utc_ms, clock, kind, format, colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, prev_hash, hash, payload_hash, received_utc_ms"
+# Each copy of seq 1 (seq 101, 201, ...) links to seq 100's hash: what is held past the gate's
+# first bundle links to its head, so that bundle imports again after the fill.
+link="CASE WHEN e.seq = 1 THEN (SELECT h.hash FROM entries h WHERE h.dev = e.dev AND h.seq = 100) ELSE e.prev_hash END"
+moved="boot_id, mono_ms + k * $step, time_utc_ms + k * $step, clock, kind, format, colour, verified, temp_dc, decision, reasons, door, subject, payload, detail, $link, hash, payload_hash, received_utc_ms"
 # SQLite: per gate, the copies in (seq) order, one transaction.
 a=$(now)
 {
@@ -61,8 +111,12 @@ a=$(now)
 	for i in $(seq "$devices"); do
 		echo "WITH RECURSIVE c(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM c WHERE k < $copies)"
 		echo "INSERT INTO entries (dev, seq, $cols) SELECT dev, seq + 100 * k, $moved"
-		echo "FROM c CROSS JOIN (SELECT * FROM entries WHERE dev = $i AND seq <= 100) ORDER BY k, seq;"
+		echo "FROM c CROSS JOIN (SELECT * FROM entries WHERE dev = $i AND seq <= 100) e ORDER BY k, seq;"
 	done
+	# The devices' counters (version 10) as the merges would have moved them on.
+	if [ "$(sqlite3 "$sq" "PRAGMA user_version")" -ge 10 ]; then
+		echo "UPDATE devices SET n_entries = $entries, ack_seq = $entries;"
+	fi
 	echo "COMMIT; ANALYZE;"
 } | sqlite3 "$sq" || exit 1
 b=$(now)
@@ -96,21 +150,24 @@ bureau_bench_home_day "$sq" "$pg" "$q"
 rows=$(echo "$qs" | sqlite3 "$sq" | cut -d '|' -f 1)
 echo "bureau sqlite scale home_day_ms=$sq_ms rows=$rows"
 echo "bureau postgresql scale home_day_ms=$pg_ms rows=$rows"
-# The city report of that day: the whole command (open, the gates' counts, the page).
+# Per backend (BASE first: the SQLite file is then brought to this build's version):
+# every gate's first bundle again with its history held, and the city report of that day,
+# the whole command (open, the gates' counts, the page).
 day=$(TZ=UTC date -d "@$((d / 1000))" +%F)
 for db in "$sq" "$pg"; do
 	case $db in postgresql*) k=postgresql ;; *) k=sqlite ;; esac
 	for prog in ${BASE:+"$BASE"} "$bb"; do
-		times >"$T/times0"
-		a=$(now)
-		TZ=UTC "$prog" --db "$db" report --day "$day" --output "$T/city.html" >/dev/null ||
-			echo "bench-bureau-scale: report on $k failed" >&2
-		b=$(now)
-		times >"$T/times1"
-		label=
-		[ "$prog" = "$bb" ] || label=" bureau=base"
-		echo "bureau $k scale city_report_ms=$(((b - a) / 1000000)) report_cpu_s=$(awk -v a="$(children_cpu "$T/times0")" \
-			-v b="$(children_cpu "$T/times1")" 'BEGIN { printf "%.2f", b - a }') gates=$devices day=$day$label"
+		label=" bureau=base"
+		[ "$prog" = "$bb" ] && label=
+		if [ "$prog" = "$bb" ] && [ -n "${BASE:-}" ] && [ $k = sqlite ]; then
+			a=$(now)
+			"$bb" --db "$db" devices >/dev/null || echo "bench-bureau-scale: devices on $k failed" >&2
+			b=$(now)
+			echo "bureau sqlite scale upgrade_ms=$(((b - a) / 1000000)) entries=$((devices * entries))"
+		fi
+		reimport "$entries" "$db"
+		timed 5 env TZ=UTC "$prog" --db "$db" report --day "$day" --output "$T/city.html"
+		echo "bureau $k scale city_report_ms=$ms report_cpu_s=$cpu gates=$devices day=$day$label"
 	done
 done
 echo "bureau sqlite scale db_bytes=$(stat -c %s "$sq")"

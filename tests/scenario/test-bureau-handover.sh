@@ -118,15 +118,18 @@ if bureau_pg; then
 else
 	sqlite3 "$OLD" "DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
 		ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
-		DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year; PRAGMA user_version = 5" ||
+		DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year;
+		ALTER TABLE devices DROP COLUMN n_entries; ALTER TABLE devices DROP COLUMN n_priority;
+		ALTER TABLE devices DROP COLUMN ack_seq; PRAGMA user_version = 5" ||
 		fail "make a version 5 database"
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a version 5 database"
 	expect_eq "version 5 migrated" "$(sqlite3 "$OLD" "PRAGMA user_version; SELECT count(*) FROM handovers;
-		SELECT count(*) FROM entries; SELECT cut_seq FROM devices")" "9
+		SELECT count(*) FROM entries; SELECT cut_seq FROM devices; SELECT n_entries, ack_seq FROM devices")" "10
 1
 100
-1"
+1
+100|100"
 fi
 
 finish

@@ -212,11 +212,13 @@ if bureau_pg; then
 23
 23"
 else
-	sqlite3 "$DB" "DROP TABLE personal; DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year; PRAGMA user_version = 7" ||
+	sqlite3 "$DB" "DROP TABLE personal; DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year;
+		ALTER TABLE devices DROP COLUMN n_entries; ALTER TABLE devices DROP COLUMN n_priority;
+		ALTER TABLE devices DROP COLUMN ack_seq; PRAGMA user_version = 7" ||
 		fail "make a version 7 database"
 	bdb devices >/dev/null || fail "devices on a version 7 database"
-	expect_eq "migrated to version 9" "$(sqlite3 "$DB" "PRAGMA user_version; SELECT count(*) FROM personal_audit;
-		SELECT count(*) FROM entries; SELECT count(*) FROM entries WHERE birth_year IS NULL")" "9
+	expect_eq "migrated to version 10" "$(sqlite3 "$DB" "PRAGMA user_version; SELECT count(*) FROM personal_audit;
+		SELECT count(*) FROM entries; SELECT count(*) FROM entries WHERE birth_year IS NULL")" "10
 0
 23
 23"

@@ -82,7 +82,9 @@ sqlite3 "$T/old.db" "PRAGMA wal_checkpoint(TRUNCATE); ALTER TABLE entries DROP C
 	ALTER TABLE devices DROP COLUMN revoked_utc_ms; ALTER TABLE devices DROP COLUMN revoked_reason;
 	DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
 	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
-	DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year; PRAGMA user_version = 1;" >/dev/null ||
+	DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year;
+	ALTER TABLE devices DROP COLUMN n_entries; ALTER TABLE devices DROP COLUMN n_priority;
+	ALTER TABLE devices DROP COLUMN ack_seq; PRAGMA user_version = 1;" >/dev/null ||
 	fail "making a version 1 bureau database"
 "$B/sentinel-bureau" --db "$T/old.db" devices >/dev/null || fail "bureau devices on a version 1 database"
 expect_eq "bureau database migrated" "$(sqlite3 "$T/old.db" "PRAGMA user_version; SELECT count(*) FROM entries;
@@ -90,7 +92,7 @@ expect_eq "bureau database migrated" "$(sqlite3 "$T/old.db" "PRAGMA user_version
 	SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'seal_key';
 	SELECT count(*) FROM pragma_table_info('devices') WHERE name IN ('home', 'revoked_utc_ms', 'revoked_reason');
 	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions; SELECT min(cut_seq) FROM devices;
-	SELECT count(*) FROM sqlite_schema WHERE name IN ('personal', 'personal_audit')")" "9
+	SELECT count(*) FROM sqlite_schema WHERE name IN ('personal', 'personal_audit')")" "10
 2
 1
 1

@@ -83,12 +83,14 @@ sqlite3 "$T/v1.db" "DROP INDEX entries_dev_time; ALTER TABLE devices DROP COLUMN
 	ALTER TABLE devices DROP COLUMN revoked_utc_ms; DROP TABLE rule_sets; ALTER TABLE devices DROP COLUMN home;
 	DROP TABLE handovers; ALTER TABLE devices DROP COLUMN cut_seq; ALTER TABLE devices DROP COLUMN cut_hash;
 	ALTER TABLE devices DROP COLUMN cut_time_utc_ms; DROP TABLE retentions; DROP TABLE personal;
-	DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year; PRAGMA user_version = 3" || fail "make a version 3 database"
+	DROP TABLE personal_audit; ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year;
+	ALTER TABLE devices DROP COLUMN n_entries; ALTER TABLE devices DROP COLUMN n_priority;
+	ALTER TABLE devices DROP COLUMN ack_seq; PRAGMA user_version = 3" || fail "make a version 3 database"
 "$B/sentinel-bureau" --db "$T/v1.db" devices >/dev/null || fail "devices on a version 3 database"
-expect_eq "migrated to version 9" \
+expect_eq "migrated to version 10" \
 	"$(sqlite3 "$T/v1.db" "PRAGMA user_version; SELECT count(*) FROM rule_sets; SELECT quote(home) FROM devices;
 	SELECT count(*) FROM handovers; SELECT count(*) FROM retentions; SELECT count(*) FROM personal")" \
-	"9
+	"10
 0
 NULL
 0

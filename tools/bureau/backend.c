@@ -148,6 +148,36 @@ void *bureau__grow(void *arr, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
+struct bureau_gate_day *bureau__gate_day_add(struct bureau_gate_day **arr, size_t *cnt, size_t *cap,
+					     const char *device, const char *home, int64_t last_contact_utc_ms,
+					     int64_t revoked_utc_ms)
+{
+	struct bureau_gate_day *p = bureau__grow(*arr, cap, *cnt + 1, sizeof(**arr)), *g;
+
+	if (!p)
+		return NULL;
+	*arr = p;
+	g = &p[(*cnt)++];
+	memset(g, 0, sizeof(*g));
+	snt_strlcpy(g->device, device, sizeof(g->device));
+	snt_strlcpy(g->home, home, sizeof(g->home));
+	g->last_contact_utc_ms = last_contact_utc_ms;
+	g->revoked_utc_ms = revoked_utc_ms;
+	return g;
+}
+
+void bureau__day_add(struct bureau_day_counts *c, int64_t hour, int64_t k, int64_t deny, int64_t refer,
+		     int64_t fever, int64_t staff)
+{
+	if (hour >= 0 && hour < 24)
+		c->hours[hour] += k;
+	c->entries += k;
+	c->denials += deny;
+	c->referrals += refer;
+	c->fevers += fever;
+	c->staff_overdue += staff;
+}
+
 int bureau__push_pair(int64_t **arr, size_t *cnt, size_t *cap, int64_t a, int64_t b)
 {
 	int64_t *p = bureau__grow(*arr, cap, *cnt + 2, sizeof(**arr));
@@ -420,11 +450,12 @@ enum bureau_err bureau_db_set_home(struct bureau_db *db, const char *device, con
 	return db->ops->set_home(db, device, home, why, n);
 }
 
-enum bureau_err bureau_db_day_counts(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n)
+enum bureau_err bureau_db_city_day(struct bureau_db *db, int64_t from_ms, int64_t to_ms,
+				   struct bureau_gate_day **out, size_t *count, char *why, size_t n)
 {
-	memset(out, 0, sizeof(*out));
-	return db->ops->day_counts(db, device, from_ms, to_ms, out, why, n);
+	*out = NULL;
+	*count = 0;
+	return db->ops->city_day(db, from_ms, to_ms, out, count, why, n);
 }
 
 enum bureau_err bureau_db_rules_put(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,

@@ -88,8 +88,8 @@ struct bureau_backend {
 				  bool *changed, char *why, size_t n);
 	enum bureau_err (*set_home)(struct bureau_db *db, const char *device, const char *home, char *why,
 				    size_t n);
-	enum bureau_err (*day_counts)(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
-				      struct bureau_day_counts *out, char *why, size_t n);
+	enum bureau_err (*city_day)(struct bureau_db *db, int64_t from_ms, int64_t to_ms, struct bureau_gate_day **out,
+				    size_t *count, char *why, size_t n);
 	enum bureau_err (*rules_put)(struct bureau_db *db, const char *home, uint64_t version, const uint8_t *cose,
 				     size_t len, int64_t now_ms, uint64_t *held, char *why, size_t n);
 	enum bureau_err (*rules_for)(struct bureau_db *db, const char *device, uint8_t **cose, size_t *len,
@@ -182,6 +182,24 @@ enum bureau_err bureau__held_other(bool same, const char *device, const char *wh
  * then unchanged, still the caller's to free).
  */
 void *bureau__grow(void *arr, size_t *cap, size_t need, size_t size);
+
+/*
+ * bureau__gate_day_add() - append a gate's row, its counts zero, to the
+ * array *@arr of *@cnt rows (capacity *@cap): @device, @home ("" = none),
+ * its last contact and revocation times (bureau_db_city_day()).
+ * Return: the new row; NULL out of memory (*@arr unchanged, still to free).
+ */
+struct bureau_gate_day *bureau__gate_day_add(struct bureau_gate_day **arr, size_t *cnt, size_t *cap,
+					     const char *device, const char *home, int64_t last_contact_utc_ms,
+					     int64_t revoked_utc_ms);
+
+/*
+ * bureau__day_add() - add one hour's group to @c: @hour from the range's
+ * start (outside 0-23 counted in the totals only), @k entries, of which
+ * @deny denials, @refer referrals, @fever fevers, @staff staff overdue.
+ */
+void bureau__day_add(struct bureau_day_counts *c, int64_t hour, int64_t k, int64_t deny, int64_t refer,
+		     int64_t fever, int64_t staff);
 
 /*
  * bureau__push_pair() - append @a and @b to the array *@arr of *@cnt

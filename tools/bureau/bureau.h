@@ -375,13 +375,26 @@ struct bureau_day_counts {
 	int64_t hours[24];		/* entries per hour from the range's start (the 25th hour in the 24th) */
 };
 
+/* One gate's record and its counts of one time range (bureau_db_city_day()). */
+struct bureau_gate_day {
+	char device[BUREAU_DEVICE_LEN];
+	char home[BUREAU_HOME_LEN];	/* "" = not given */
+	int64_t last_contact_utc_ms;	/* 0 = never */
+	int64_t revoked_utc_ms;		/* 0 = not revoked */
+	struct bureau_day_counts c;	/* its regular entries whose gate time is in the range */
+};
+
 /*
- * bureau_db_day_counts() - counts of @device's regular entries whose gate
- * time is in [@from_ms, @to_ms) (the index on device and time).
- * Return: BUREAU_OK; BUREAU_ERR_NOTFOUND; BUREAU_ERR_DB.
+ * bureau_db_city_day() - every registered gate, in order of device id (byte
+ * order), with the counts of its regular entries whose gate time is in
+ * [@from_ms, @to_ms), into *@out (free()) and *@count: one query for the
+ * whole city (one round trip to a server), each gate's range read by the
+ * index on device and time (on PostgreSQL only the months' partitions the
+ * range meets).
+ * Return: BUREAU_OK; BUREAU_ERR_NOMEM; BUREAU_ERR_DB.
  */
-enum bureau_err bureau_db_day_counts(struct bureau_db *db, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n) SNT_WUR;
+enum bureau_err bureau_db_city_day(struct bureau_db *db, int64_t from_ms, int64_t to_ms,
+				   struct bureau_gate_day **out, size_t *count, char *why, size_t n) SNT_WUR;
 
 /* bureau_db_device_info() - one device's state; BUREAU_ERR_NOTFOUND. */
 enum bureau_err bureau_db_device_info(struct bureau_db *db, const char *device,

@@ -257,7 +257,7 @@ static int tally_cmp(const void *a, const void *b)
 enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_t now_ms, char **html, size_t *len,
 				   char *why, size_t n)
 {
-	char (*ids)[BUREAU_DEVICE_LEN] = NULL;
+	struct bureau_gate_day *gates = NULL;
 	struct bureau_alert *alerts = NULL;
 	struct tally *homes = NULL, city;
 	size_t count = 0, nalerts = 0, nhomes = 0;
@@ -273,7 +273,7 @@ enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_
 		snprintf(why, n, _("--day: '%s' is not a valid YYYY-MM-DD date"), day ? day : "");
 		return BUREAU_ERR_INVAL;
 	}
-	err = bureau_db_devices(db, &ids, &count, why, n);
+	err = bureau_db_city_day(db, from, to, &gates, &count, why, n);
 	if (!err)
 		err = bureau_db_alerts(db, &alerts, &nalerts, why, n);
 	if (err)
@@ -284,18 +284,11 @@ enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		struct bureau_device_info info;
-		struct bureau_day_counts c;
+		const struct bureau_gate_day *g = &gates[i];
 		struct tally *t = NULL;
-		const char *home;
+		const char *home = g->home[0] ? g->home : g->device;
 		bool silent;
 
-		err = bureau_db_device_state(db, ids[i], &info, why, n);
-		if (!err)
-			err = bureau_db_day_counts(db, ids[i], from, to, &c, why, n);
-		if (err)
-			goto out;
-		home = info.home[0] ? info.home : info.device;
 		for (size_t k = 0; k < nhomes && !t; k++)
 			if (!strcmp(homes[k].home, home))
 				t = &homes[k];
@@ -305,17 +298,17 @@ enum bureau_err bureau_city_report(struct bureau_db *db, const char *day, int64_
 		}
 		t->gates++;
 		city.gates++;
-		add_counts(&t->c, &c);
-		add_counts(&city.c, &c);
+		add_counts(&t->c, &g->c);
+		add_counts(&city.c, &g->c);
 		for (size_t k = 0; k < nalerts; k++)
-			if (!strcmp(alerts[k].device, info.device))
+			if (!strcmp(alerts[k].device, g->device))
 				t->alerts++, city.alerts++;
-		silent = info.revoked_utc_ms > 0 || info.last_contact_utc_ms <= 0 ||
-			 now_ms - info.last_contact_utc_ms > BUREAU_CITY_SILENT_MS;
+		silent = g->revoked_utc_ms > 0 || g->last_contact_utc_ms <= 0 ||
+			 now_ms - g->last_contact_utc_ms > BUREAU_CITY_SILENT_MS;
 		if (silent) {
 			t->silent++;
 			city.silent++;
-			if (append_name(&t->silent_names, info.device)) {
+			if (append_name(&t->silent_names, g->device)) {
 				err = BUREAU_ERR_NOMEM;
 				goto out;
 			}
@@ -380,6 +373,6 @@ out:
 		free(homes[i].silent_names);
 	free(homes);
 	free(alerts);
-	free(ids);
+	free(gates);
 	return err;
 }

@@ -175,8 +175,8 @@ enum bureau_err pg__revoke(struct bureau_db *base_, const char *device, const ch
 				 bool *changed, char *why, size_t n);
 enum bureau_err pg__set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
 				   size_t n);
-enum bureau_err pg__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n);
+enum bureau_err pg__city_day(struct bureau_db *base_, int64_t from_ms, int64_t to_ms, struct bureau_gate_day **out,
+			     size_t *count, char *why, size_t n);
 enum bureau_err pg__set_seal_key(struct bureau_db *base_, const char *device, const char *text,
 				       bool replace, bool *changed, char *why, size_t n);
 enum bureau_err pg__seal_key(struct bureau_db *base_, const char *device, char *buf, size_t size, char *why,

@@ -604,42 +604,64 @@ enum bureau_err pg__set_home(struct bureau_db *base_, const char *device, const 
 				device, home, 0, &changed, why, n);
 }
 
-enum bureau_err pg__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n)
+/*
+ * Every gate's day in one statement: the gates' rows, each joined to its own
+ * range's groups by hour (LATERAL: one index scan of (dev, time_utc_ms) per
+ * gate); the range a parameter of the unnamed statement, which the server
+ * plans with its values, so only the months' partitions the day meets are
+ * read.  A gate without entries that day has one row with a NULL hour.  A
+ * reason is found as ",fever," in ",reasons," (strpos: half the time of a
+ * regular expression over a day's rows).  JIT compilation off for it: the
+ * estimate of a city's day passes jit_above_cost, and compiling took longer
+ * (60-75 ms) than the query saves, on 1,000,000 entries as on 10,000,000.
+ */
+enum bureau_err pg__city_day(struct bureau_db *base_, int64_t from_ms, int64_t to_ms, struct bureau_gate_day **out,
+			     size_t *count, char *why, size_t n)
 {
 	struct pg_db *db = (struct pg_db *)base_;
+	struct bureau_gate_day *arr = NULL, *g = NULL;
 	struct params p = { 0 };
-	enum bureau_err err;
-	int64_t dev;
+	size_t cnt = 0, cap = 0;
 	PGresult *r;
 
-	err = pg__lookup(db, device, false, &dev, why, n);
-	if (err)
-		return err;
-	pg__p_int(&p, dev);
+	if (pg__cmd(db, "BEGIN READ ONLY", NULL, why, n, "city") ||
+	    pg__cmd(db, "SET LOCAL jit = off", NULL, why, n, "city")) {
+		pg__rollback(db);
+		return BUREAU_ERR_DB;
+	}
 	pg__p_int(&p, from_ms);
 	pg__p_int(&p, to_ms);
 	r = pg__run(db,
-		"SELECT least(23, (time_utc_ms - $2) / 3600000), count(*), "
-		"count(*) FILTER (WHERE decision = 'deny'), count(*) FILTER (WHERE decision = 'refer'), "
-		"count(*) FILTER (WHERE reasons ~ '(^|,)fever(,|$)'), "
-		"count(*) FILTER (WHERE kind = 'staff' AND reasons ~ '(^|,)staff-test-overdue(,|$)') "
-		"FROM entries WHERE dev = $1 AND time_utc_ms >= $2 AND time_utc_ms < $3 GROUP BY 1",
-		&p, PGRES_TUPLES_OK, why, n, "day");
+		"SELECT d.device, coalesce(d.home, ''), d.last_contact_utc_ms, d.revoked_utc_ms, x.h, x.n, x.deny, "
+		"x.refer, x.fever, x.staff FROM devices d LEFT JOIN LATERAL (SELECT least(23, (e.time_utc_ms - $1) / "
+		"3600000) AS h, count(*) AS n, count(*) FILTER (WHERE e.decision = 'deny') AS deny, "
+		"count(*) FILTER (WHERE e.decision = 'refer') AS refer, "
+		"count(*) FILTER (WHERE strpos(',' || e.reasons || ',', ',fever,') > 0) AS fever, "
+		"count(*) FILTER (WHERE e.kind = 'staff' AND strpos(',' || e.reasons || ',', ',staff-test-overdue,') > 0) "
+		"AS staff "
+		"FROM entries e WHERE e.dev = d.id AND e.time_utc_ms >= $1 AND e.time_utc_ms < $2 GROUP BY 1) x ON true "
+		"ORDER BY d.device COLLATE \"C\", x.h",
+		&p, PGRES_TUPLES_OK, why, n, "city");
+	pg__rollback(db);	/* read only: nothing to commit */
 	if (!r)
 		return BUREAU_ERR_DB;
 	for (int i = 0; i < PQntuples(r); i++) {
-		int64_t h = pg__get_int(r, i, 0);
-
-		if (h >= 0 && h < 24)
-			out->hours[h] += pg__get_int(r, i, 1);
-		out->entries += pg__get_int(r, i, 1);
-		out->denials += pg__get_int(r, i, 2);
-		out->referrals += pg__get_int(r, i, 3);
-		out->fevers += pg__get_int(r, i, 4);
-		out->staff_overdue += pg__get_int(r, i, 5);
+		if (!g || strcmp(g->device, PQgetvalue(r, i, 0)) != 0) {
+			g = bureau__gate_day_add(&arr, &cnt, &cap, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+						 pg__get_int(r, i, 2), pg__get_int(r, i, 3));
+			if (!g) {
+				PQclear(r);
+				free(arr);
+				return BUREAU_ERR_NOMEM;
+			}
+		}
+		if (!PQgetisnull(r, i, 4))
+			bureau__day_add(&g->c, pg__get_int(r, i, 4), pg__get_int(r, i, 5), pg__get_int(r, i, 6),
+					pg__get_int(r, i, 7), pg__get_int(r, i, 8), pg__get_int(r, i, 9));
 	}
 	PQclear(r);
+	*out = arr;
+	*count = cnt;
 	return BUREAU_OK;
 }
 

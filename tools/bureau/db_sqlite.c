@@ -8,8 +8,8 @@
  * entries, so a commit lost to a power cut after NORMAL would lose entries
  * for good.  FULL it is.
  *
- * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 9; a
- * file of version 1 to 8 is brought to 9 on open, in one transaction):
+ * Layout (PRAGMA application_id 0x534e5442 "SNTB", user_version 10; a
+ * file of version 1 to 9 is brought to 10 on open, in one transaction):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; set only by an accepted bundle
  *             that brings new entries: a replay does not move it),
@@ -21,7 +21,12 @@
  *             nothing removed), cut_hash and cut_time_utc_ms (hash and gate
  *             time of cut_seq - 1; NULL and 0 while cut_seq is 1);
  *             and (version 5) the index entries_dev_time (a gate's day, the
- *             city report)
+ *             city report);
+ *             version 10: what the merges and the retention keep up to
+ *             date so that no merge counts a device's rows: n_entries and
+ *             n_priority (rows held), ack_seq (the last seq held contiguous
+ *             from the cut: cut_seq - 1 when cut_seq is not held); the
+ *             upgrade counts them once
  *   entries   dev, then the gate log's entry columns (SNT_STORE_ROW_COLUMNS,
  *             store.h), written and read by the gate's own row code
  *             (snt_store_row_bind(), snt_store_row_decode()): enums as
@@ -77,7 +82,7 @@
 #include "common/i18n.h"
 
 #define BUREAU_APPLICATION_ID "1397642306"	/* 0x534e5442, "SNTB" */
-#define BUREAU_SCHEMA_VERSION 9
+#define BUREAU_SCHEMA_VERSION 10
 #ifndef BUREAU_PAGE_SIZE
 #define BUREAU_PAGE_SIZE "65536"
 #endif
@@ -264,6 +269,26 @@ static const char schema_v9[] =
 	BIRTH_YEAR_COLUMN("priority")
 	"PRAGMA user_version = 9;\n";
 
+/*
+ * Version 9 -> 10: the devices' counters (sqlite__counts_move()), counted
+ * once here: ack_seq is the last seq of the run held from cut_seq (a seq
+ * held whose next is not), cut_seq - 1 when cut_seq is not held.
+ */
+static const char schema_v10[] =
+	"ALTER TABLE devices ADD COLUMN n_entries INTEGER NOT NULL DEFAULT 0 CHECK (n_entries >= 0);\n"
+	"ALTER TABLE devices ADD COLUMN n_priority INTEGER NOT NULL DEFAULT 0 CHECK (n_priority >= 0);\n"
+	"ALTER TABLE devices ADD COLUMN ack_seq INTEGER NOT NULL DEFAULT 0 CHECK (ack_seq >= 0);\n"
+	"UPDATE devices SET n_entries = (SELECT count(*) FROM entries e WHERE e.dev = devices.id),\n"
+	"	n_priority = (SELECT count(*) FROM priority p WHERE p.dev = devices.id);\n"
+	"UPDATE devices SET ack_seq = CASE\n"
+	"	WHEN NOT EXISTS (SELECT 1 FROM entries e WHERE e.dev = devices.id AND e.seq = devices.cut_seq)\n"
+	"		THEN cut_seq - 1\n"
+	"	WHEN n_entries = (SELECT max(seq) FROM entries e WHERE e.dev = devices.id) - cut_seq + 1\n"
+	"		THEN (SELECT max(seq) FROM entries e WHERE e.dev = devices.id)\n"
+	"	ELSE (SELECT min(e.seq) FROM entries e WHERE e.dev = devices.id AND e.seq >= devices.cut_seq AND\n"
+	"		NOT EXISTS (SELECT 1 FROM entries f WHERE f.dev = e.dev AND f.seq = e.seq + 1)) END;\n"
+	"PRAGMA user_version = 10;\n";
+
 
 enum bureau_err sqlite__db_fail(struct sqlite_db *db, char *why, size_t n, const char *what)
 {
@@ -381,6 +406,8 @@ static enum bureau_err sq_open(const char *path, bool create, struct bureau_db *
 			err = sqlite__exec(db, schema_v8, why, n);
 		if (!err && version < 9)
 			err = sqlite__exec(db, schema_v9, why, n);
+		if (!err && version < 10)
+			err = sqlite__exec(db, schema_v10, why, n);
 		if (!err)
 			err = sqlite__exec(db, "COMMIT", why, n);
 		if (err) {
@@ -772,35 +799,76 @@ static int contiguous_end(struct sqlite_db *db, int64_t dev, int64_t from, int64
 	return 0;
 }
 
-/*
- * The end of the contiguous run from the cut (seq 1, or the first kept by
- * retention) quickly: the count of entries equals max - cut + 1 when
- * there is no gap (the common case); else walk.
- */
-int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
+int sqlite__int_of(struct sqlite_db *db, const char *sql, int64_t a, int64_t b, int64_t *out)
 {
 	sqlite3_stmt *s;
-	int64_t cnt = 0, max = 0, cut = 1;
 	int rc;
 
-	if (sqlite3_prepare_v2(db->db, "SELECT count(*), coalesce(max(seq), 0), (SELECT cut_seq FROM devices WHERE "
-			       "id = ?1) FROM entries WHERE dev = ?1", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, a);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, b);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* @dev's acknowledgement as the merges keep it (version 10's ack_seq): the last seq held contiguous from the cut. */
+int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack)
+{
+	return sqlite__int_of(db, "SELECT max(ack_seq, cut_seq - 1) FROM devices WHERE id = ?1", dev, 0, ack);
+}
+
+/*
+ * Move @dev's counters by @d_entries and @d_copies (negative after a
+ * retention) and its ack_seq on past what is now held contiguous, read from
+ * the ack held (or the cut, when that is higher) on, never from the first
+ * entry: the count equal to max - cut + 1 means no gap (the common case);
+ * else a walk from the ack, which stops at once at a gap that stays.  The
+ * new ack in *@ack.  Inside the caller's transaction.
+ */
+int sqlite__counts_move(struct sqlite_db *db, int64_t dev, int64_t d_entries, int64_t d_copies, int64_t *ack)
+{
+	sqlite3_stmt *s;
+	int64_t a = 0, cut = 1, cnt = 0, max = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT max(ack_seq, cut_seq - 1), cut_seq, n_entries + ?2, "
+			       "(SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1) FROM devices WHERE id = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, d_entries);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		cnt = sqlite3_column_int64(s, 0);
-		max = sqlite3_column_int64(s, 1);
-		cut = sqlite3_column_int64(s, 2);
+		a = sqlite3_column_int64(s, 0);
+		cut = sqlite3_column_int64(s, 1);
+		cnt = sqlite3_column_int64(s, 2);
+		max = sqlite3_column_int64(s, 3);
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW || cut < 1)
+	if (rc != SQLITE_ROW || cut < 1 || cnt < 0)
 		return -1;
-	if (cnt == 0 || cnt == max - cut + 1) {
-		*ack = cnt ? max : cut - 1;
-		return 0;
-	}
-	return contiguous_end(db, dev, cut - 1, ack);
+	if (cnt > 0 && cnt == max - cut + 1)
+		a = max;
+	else if (contiguous_end(db, dev, a, &a))
+		return -1;
+	if (sqlite3_prepare_v2(db->db, "UPDATE devices SET n_entries = n_entries + ?2, n_priority = n_priority + ?3, "
+			       "ack_seq = ?4 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, dev);
+	sqlite3_bind_int64(s, 2, d_entries);
+	sqlite3_bind_int64(s, 3, d_copies);
+	sqlite3_bind_int64(s, 4, a);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*ack = a;
+	return 0;
 }
 
 static enum bureau_err db_touch(struct sqlite_db *db, const char *device, int64_t now_ms, char *why, size_t n);
@@ -973,7 +1041,7 @@ static enum bureau_err sq_merge(struct bureau_db *base_, const struct bureau_man
 		if (err)
 			goto err_rollback;
 	}
-	if (sqlite__ack_seq_of(db, dev, &res->ack_seq))
+	if (sqlite__counts_move(db, dev, t ? 0 : res->new_entries, t ? res->new_entries : 0, &res->ack_seq))
 		goto err_db;
 	if (lo == INT64_MAX) {
 		/* Nothing kept (all below the retention cut): nothing recorded, the acknowledgement as it is. */
@@ -1082,7 +1150,7 @@ const struct bureau_backend bureau_backend_sqlite = {
 	.device_row = sqlite__device_row,
 	.revoke = sqlite__revoke,
 	.set_home = sqlite__set_home,
-	.day_counts = sqlite__day_counts,
+	.city_day = sqlite__city_day,
 	.rules_put = sqlite__rules_put,
 	.rules_for = sqlite__rules_for,
 	.rules_home = sqlite__rules_home,

@@ -62,10 +62,26 @@ int sqlite__read_entry(sqlite3_stmt *s, struct snt_entry *e);
  */
 int sqlite__held_hash(struct sqlite_db *db, int64_t dev, int64_t seq, uint8_t hash[SNT_HASH_LEN]);
 /*
- * The last seq of @dev's entries held without a gap from seq 1 (what an
- * acknowledgement covers) into *@ack.  Return 0, -1 on a database error.
+ * The integer in the first column of the first row of @sql, with ?1 bound
+ * to @a and ?2 (when @sql has it) to @b, into *@out.  Return 0, -1 on a
+ * database error or no row.
+ */
+int sqlite__int_of(struct sqlite_db *db, const char *sql, int64_t a, int64_t b, int64_t *out);
+/*
+ * The last seq of @dev's entries held without a gap from its cut (what an
+ * acknowledgement covers; the devices row's ack_seq, which
+ * sqlite__counts_move() keeps) into *@ack.  Return 0, -1 on a database
+ * error.
  */
 int sqlite__ack_seq_of(struct sqlite_db *db, int64_t dev, int64_t *ack);
+/*
+ * Add @d_entries and @d_copies (negative: rows removed) to @dev's
+ * counters of entries and priority copies held, and move its ack_seq on
+ * past what is held contiguous from the ack (or the cut, when that is
+ * higher), into *@ack; inside the caller's transaction.  Return 0, -1 on a
+ * database error.
+ */
+int sqlite__counts_move(struct sqlite_db *db, int64_t dev, int64_t d_entries, int64_t d_copies, int64_t *ack);
 
 /* db_sqlite_query.c: the backend.h operations of the same names */
 
@@ -106,8 +122,8 @@ enum bureau_err sqlite__revoke(struct bureau_db *base_, const char *device, cons
 				 bool *changed, char *why, size_t n);
 enum bureau_err sqlite__set_home(struct bureau_db *base_, const char *device, const char *home, char *why,
 				   size_t n);
-enum bureau_err sqlite__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n);
+enum bureau_err sqlite__city_day(struct bureau_db *base_, int64_t from_ms, int64_t to_ms,
+				 struct bureau_gate_day **out, size_t *count, char *why, size_t n);
 
 /* db_sqlite_life.c: the backend.h operations of the same names */
 

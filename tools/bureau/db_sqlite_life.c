@@ -282,10 +282,14 @@ enum bureau_err sqlite__retention(struct bureau_db *base_, int64_t before_ms, in
 		err = sqlite__db_fail(db, why, n, "retention");
 	while (!err && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t dev = sqlite3_column_int64(s, 0), cut = sqlite3_column_int64(s, 1);
+		int64_t e0 = res->entries, c0 = res->copies, ack;
 
 		err = delete_below(db, "entries", dev, cut, &res->entries, why, n);
 		if (!err)
 			err = delete_below(db, "priority", dev, cut, &res->copies, why, n);
+		/* The device's counters less what went, its ack at least at the cut. */
+		if (!err && sqlite__counts_move(db, dev, e0 - res->entries, c0 - res->copies, &ack))
+			err = sqlite__db_fail(db, why, n, "retention");
 		/* Their sealed personal records go with them (no entry is left to hold their digest). */
 		if (!err)
 			err = delete_below(db, "personal", dev, cut, &res->records, why, n);
@@ -357,7 +361,7 @@ enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, in
 	struct sqlite_db *db = (struct sqlite_db *)base_;
 	sqlite3_stmt *s;
 	enum bureau_err err;
-	int64_t dev;
+	int64_t dev, ack;
 	int rc;
 
 	err = sqlite__lookup(db, device, &dev, why, n);
@@ -372,5 +376,8 @@ enum bureau_err sqlite__cut_copy(struct bureau_db *base_, const char *device, in
 	sqlite3_bind_int64(s, 4, time_ms);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
+	/* The ack at least at the new cut (counted on from there). */
+	if (rc == SQLITE_DONE && sqlite__counts_move(db, dev, 0, 0, &ack))
+		rc = SQLITE_ERROR;
 	return rc == SQLITE_DONE ? BUREAU_OK : sqlite__db_fail(db, why, n, "cut");
 }

@@ -15,23 +15,6 @@
 #include "tools/bureau/db_sqlite_internal.h"
 #include "common/i18n.h"
 
-static int query_time(struct sqlite_db *db, int64_t dev, int64_t seq, int64_t *out)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->db, "SELECT time_utc_ms FROM entries WHERE dev = ?1 AND seq = ?2", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
 enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 				      struct bureau_device_info *out, char *why, size_t n)
 {
@@ -51,8 +34,7 @@ enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 		goto out;
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT device, kid, last_contact_utc_ms, "
-			       "(SELECT count(*) FROM entries WHERE dev = ?1), "
-			       "(SELECT count(*) FROM priority WHERE dev = ?1), "
+			       "n_entries, n_priority, "
 			       "max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
 			       "    (SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
 			       "coalesce(home, ''), revoked_utc_ms, coalesce(revoked_reason, ''), cut_seq, cut_hash, "
@@ -97,7 +79,8 @@ enum bureau_err sqlite__device_info(struct bureau_db *base_, const char *device,
 		err = sqlite__db_fail(db, why, n, "ack hash");
 		goto out;
 	}
-	if (out->ack_seq > 0 && query_time(db, dev, out->ack_seq, &out->ack_time_utc_ms))
+	if (out->ack_seq > 0 && sqlite__int_of(db, "SELECT time_utc_ms FROM entries WHERE dev = ?1 AND seq = ?2", dev,
+					       out->ack_seq, &out->ack_time_utc_ms))
 		err = sqlite__db_fail(db, why, n, "ack time");
 out:
 	(void)sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL);
@@ -191,12 +174,12 @@ enum bureau_err sqlite__gaps(struct bureau_db *base_, const char *device, int64_
 	if (sqlite3_prepare_v2(db->db,
 			       "SELECT max((SELECT coalesce(max(seq), 0) FROM entries WHERE dev = ?1), "
 			       "(SELECT coalesce(max(seq), 0) FROM priority WHERE dev = ?1)), "
-			       "(SELECT cut_seq - 1 FROM devices WHERE id = ?1)", -1, &s, NULL) != SQLITE_OK)
+			       "(SELECT max(ack_seq, cut_seq - 1) FROM devices WHERE id = ?1)", -1, &s, NULL) != SQLITE_OK)
 		return sqlite__db_fail(db, why, n, "gaps");
 	sqlite3_bind_int64(s, 1, dev);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		max = sqlite3_column_int64(s, 0);
-		cur = sqlite3_column_int64(s, 1);	/* what retention removed is no gap */
+		cur = sqlite3_column_int64(s, 1);	/* held without a gap up to here; what retention removed is none */
 	}
 	sqlite3_finalize(s);
 	s = db->st_next;
@@ -780,42 +763,56 @@ enum bureau_err sqlite__set_home(struct bureau_db *base_, const char *device, co
 				device, home, 0, &changes, why, n);
 }
 
-enum bureau_err sqlite__day_counts(struct bureau_db *base_, const char *device, int64_t from_ms, int64_t to_ms,
-				     struct bureau_day_counts *out, char *why, size_t n)
+/*
+ * Every gate's day in one statement: each gate's rows of the range by the
+ * index entries_dev_time (the outer join keeps a gate without entries
+ * that day, its one row with a NULL hour and a count of 0), grouped by
+ * gate and hour.
+ */
+enum bureau_err sqlite__city_day(struct bureau_db *base_, int64_t from_ms, int64_t to_ms,
+				 struct bureau_gate_day **out, size_t *count, char *why, size_t n)
 {
 	struct sqlite_db *db = (struct sqlite_db *)base_;
+	struct bureau_gate_day *arr = NULL, *g = NULL;
+	size_t cnt = 0, cap = 0;
+	int64_t last_id = 0;
 	sqlite3_stmt *s;
-	int64_t dev;
-	enum bureau_err err;
 	int rc;
 
-	err = sqlite__lookup(db, device, &dev, why, n);
-	if (err)
-		return err;
 	if (sqlite3_prepare_v2(db->db,
-			       "SELECT min(23, (time_utc_ms - ?2) / 3600000), count(*), "
-			       "total(decision = 'deny'), total(decision = 'refer'), "
-			       "total(instr(',' || reasons || ',', ',fever,') > 0), "
-			       "total(kind = 'staff' AND instr(',' || reasons || ',', ',staff-test-overdue,') > 0) "
-			       "FROM entries WHERE dev = ?1 AND time_utc_ms >= ?2 AND time_utc_ms < ?3 GROUP BY 1",
+			       "SELECT d.id, d.device, coalesce(d.home, ''), d.last_contact_utc_ms, d.revoked_utc_ms, "
+			       "min(23, (e.time_utc_ms - ?1) / 3600000) AS h, count(e.dev), total(e.decision = 'deny'), "
+			       "total(e.decision = 'refer'), total(instr(',' || e.reasons || ',', ',fever,') > 0), "
+			       "total(e.kind = 'staff' AND instr(',' || e.reasons || ',', ',staff-test-overdue,') > 0) "
+			       "FROM devices d LEFT JOIN entries e ON e.dev = d.id AND e.time_utc_ms >= ?1 AND "
+			       "e.time_utc_ms < ?2 GROUP BY d.id, h ORDER BY d.device, h",
 			       -1, &s, NULL) != SQLITE_OK)
-		return sqlite__db_fail(db, why, n, "day");
-	sqlite3_bind_int64(s, 1, dev);
-	sqlite3_bind_int64(s, 2, from_ms);
-	sqlite3_bind_int64(s, 3, to_ms);
+		return sqlite__db_fail(db, why, n, "city");
+	sqlite3_bind_int64(s, 1, from_ms);
+	sqlite3_bind_int64(s, 2, to_ms);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t h = sqlite3_column_int64(s, 0);
-
-		if (h >= 0 && h < 24)
-			out->hours[h] += sqlite3_column_int64(s, 1);
-		out->entries += sqlite3_column_int64(s, 1);
-		out->denials += sqlite3_column_int64(s, 2);
-		out->referrals += sqlite3_column_int64(s, 3);
-		out->fevers += sqlite3_column_int64(s, 4);
-		out->staff_overdue += sqlite3_column_int64(s, 5);
+		if (!g || sqlite3_column_int64(s, 0) != last_id) {
+			last_id = sqlite3_column_int64(s, 0);
+			g = bureau__gate_day_add(&arr, &cnt, &cap, (const char *)sqlite3_column_text(s, 1),
+						 (const char *)sqlite3_column_text(s, 2), sqlite3_column_int64(s, 3),
+						 sqlite3_column_int64(s, 4));
+			if (!g) {
+				sqlite3_finalize(s);
+				free(arr);
+				return BUREAU_ERR_NOMEM;
+			}
+		}
+		if (sqlite3_column_int64(s, 6) > 0)
+			bureau__day_add(&g->c, sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6),
+					sqlite3_column_int64(s, 7), sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9),
+					sqlite3_column_int64(s, 10));
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return sqlite__db_fail(db, why, n, "day");
+	if (rc != SQLITE_DONE) {
+		free(arr);
+		return sqlite__db_fail(db, why, n, "city");
+	}
+	*out = arr;
+	*count = cnt;
 	return BUREAU_OK;
 }
