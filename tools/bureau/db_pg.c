@@ -691,7 +691,7 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 	struct bureau_cut cut;
 	struct params p = { 0 };
 	struct pg_copy copy = { 0 };
-	uint8_t h[SNT_HASH_LEN], ack_hash[SNT_HASH_LEN];
+	uint8_t h[SNT_HASH_LEN], ack_hash[SNT_HASH_LEN], hi_hash[SNT_HASH_LEN] = { 0 };
 	int64_t dev, ack, max_seq, held_max, prio_max, n_prio, lo = INT64_MAX, hi = 0, staged = 0;
 	bool overlaps = false;	/* a staged batch met the entries held */
 	enum bureau_err err;
@@ -790,6 +790,10 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 				goto err_rollback;
 			}
 			blo = e[i].seq < blo ? e[i].seq : blo;
+			if (e[i].seq > hi) {
+				hi = e[i].seq;
+				memcpy(hi_hash, e[i].hash, SNT_HASH_LEN);
+			}
 			bhi = e[i].seq > bhi ? e[i].seq : bhi;
 		}
 		if (!m->priority && blo > held_max && !(n_prio > 0 && blo <= prio_max)) {
@@ -838,7 +842,6 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		res->new_entries += added;
 		res->duplicates += (int64_t)count - added;
 		lo = blo < lo ? blo : lo;
-		hi = bhi > hi ? bhi : hi;
 		if (!m->priority && bhi > held_max)
 			held_max = bhi;
 		/* The sealed personal records after their entries, in the same transaction. */
@@ -878,7 +881,12 @@ static enum bureau_err pg_merge(struct bureau_db *base_, const struct bureau_man
 		return BUREAU_OK;
 	}
 	/* The acknowledgement: the run from 1 grows when the bundle holds ack + 1. */
-	if (!m->priority && res->new_entries > 0 && lo <= ack + 1 && hi >= ack + 1) {
+	if (!m->priority && res->new_entries > 0 && lo <= ack + 1 && hi >= ack + 1 && max_seq <= hi &&
+	    hi - lo + 1 == res->new_entries + res->duplicates) {
+		/* Every seq from lo to hi held now, none held above: the run ends at the bundle's last. */
+		ack = hi;
+		memcpy(ack_hash, hi_hash, SNT_HASH_LEN);
+	} else if (!m->priority && res->new_entries > 0 && lo <= ack + 1 && hi >= ack + 1) {
 		int64_t end;
 
 		err = run_end(db, dev, ack, &end, why, n_why);
