@@ -111,7 +111,7 @@ if bureau_pg; then
 	"$BB" --db "$OLD" register --device gate-001 --pub keys2/gate-001.key.pub --replace --reason re-keyed \
 		>/dev/null || fail "handover on a schema 1 database"
 	expect_eq "schema 1 migrated" "$(bureau_sql "$OLD" "SELECT value FROM bureau_meta WHERE key = 'schema';
-		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "5
+		SELECT count(*) FROM handovers; SELECT n_entries FROM devices; SELECT cut_seq FROM devices")" "6
 1
 100
 1"

@@ -199,15 +199,15 @@ expect_eq "the gate's records removed" "$(sqlite3 "$T/g/gate.db" "SELECT count(*
 expect_eq "the gate's verify-log after its purge" "$?" "0"
 
 # A database of the schema before the personal records (SQLite 7, PostgreSQL '3') is brought
-# to the current one when opened (and the birth years, SQLite 9, PostgreSQL '5'), its rows kept.
+# to the current one when opened (and the birth years, SQLite 9, PostgreSQL '5'; the fevers' index, '6'), its rows kept.
 if bureau_pg; then
 	pg_sql "$DB" "DROP TABLE personal; DROP TABLE personal_audit; DROP FUNCTION bureau_never_changed();
 		ALTER TABLE entries DROP COLUMN birth_year; ALTER TABLE priority DROP COLUMN birth_year;
 		UPDATE bureau_meta SET value = '3' WHERE key = 'schema'" || fail "make a schema 3 database"
 	bdb devices >/dev/null || fail "devices on a schema 3 database"
-	expect_eq "migrated to schema 5" "$(pg_sql "$DB" "SELECT value FROM bureau_meta WHERE key = 'schema';
+	expect_eq "migrated to schema 6" "$(pg_sql "$DB" "SELECT value FROM bureau_meta WHERE key = 'schema';
 		SELECT count(*) FROM personal_audit; SELECT count(*) FROM entries;
-		SELECT count(*) FROM entries WHERE birth_year IS NULL")" "5
+		SELECT count(*) FROM entries WHERE birth_year IS NULL")" "6
 0
 23
 23"

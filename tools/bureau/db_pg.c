@@ -2,10 +2,11 @@
 /*
  * The bureau database on a PostgreSQL server (15, through libpq; backend.h).
  *
- * Layout (table bureau_meta: application 'sentinel-bureau', schema '5'; a
- * database of schema '1' to '4' is brought to '5' on open, in one
+ * Layout (table bureau_meta: application 'sentinel-bureau', schema '6'; a
+ * database of schema '1' to '5' is brought to '6' on open, in one
  * transaction; schema 5 adds entries' and priority's birth_year, after
- * received_utc_ms, db_pg_query.c):
+ * received_utc_ms, db_pg_query.c; schema 6 makes the fevers' index
+ * without a regular expression, schema_v6):
  *   devices   id, device (unique), pub_pem, kid (8 bytes), registered,
  *             last_contact (0 = never; moved only by a merge that brings
  *             new entries), and what the merges keep up to date so that
@@ -86,7 +87,7 @@
 #include "tools/bureau/db_pg_internal.h"
 #include "common/i18n.h"
 
-#define PG_SCHEMA_VERSION 5	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
+#define PG_SCHEMA_VERSION 6	/* bureau_meta's schema: 1 made by schema_v1, each later by its step */
 #define PG_APPLICATION "sentinel-bureau"
 
 #define ENTRY_COLS_SQL \
@@ -189,8 +190,20 @@ static const char schema_v1[] =
 	"	recorded_utc_ms bigint NOT NULL\n"
 	");\n";
 
+/*
+ * Schema 5 -> 6: the fevers' index with the predicate (',' || reasons || ',') LIKE '%,fever,%', which
+ * holds for the same rows as reasons ~ '(^|,)fever(,|$)' but costs a bulk load about a tenth of the
+ * server's instructions less (the regular expression ran for every row inserted).  An inspector's
+ * query uses the index with that predicate.
+ */
+static const char schema_v6[] =
+	"DROP INDEX IF EXISTS entries_fever;\n"
+	"CREATE INDEX entries_fever ON entries (dev, time_utc_ms) WHERE (',' || reasons || ',') LIKE '%,fever,%';\n"
+	"UPDATE bureau_meta SET value = '6' WHERE key = 'schema';\n";
+
 /* The steps after schema 1: schema_steps[v - 2] brings schema v - 1 to v. */
-static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3, pg__schema_v4, pg__schema_v5 };
+static const char *const schema_steps[] = { pg__schema_v2, pg__schema_v3, pg__schema_v4, pg__schema_v5,
+					    schema_v6 };
 
 /* The entry columns as a row of table alias a compared with alias b: built once. */
 static const char entry_cols[] = SNT_STORE_ROW_COLUMNS;
