@@ -43,6 +43,13 @@ expect_eq() {
 	fi
 }
 
+# stick_token PACKAGE - the one-time token a stick's enrolment package
+# (package.json) carries: enrol-import's, never good online (the token
+# `sentinel-bureau enrol` prints is the online one).
+stick_token() {
+	sed -n 's/^ *"token": "\([0-9a-f]*\)".*/\1/p' "$1"
+}
+
 # write_conf FILE SCENARIO DB OUTPUT
 write_conf() {
 	cat >"$1" <<CONF

@@ -86,7 +86,7 @@ cmp -s "$T/x1/sentinel/gate-1/in/rules-2.cose" "$T/rules-v2.cose" || fail "expor
 # The bureau's own public key written back as a gate's: refused, the token unspent.
 bur enrol --home 阳光养老院 --gate gate-3 --bureau-key "$T/bureau.key.pub" --output "$T/s3" >"$T/s3.out" 2>&1 ||
 	fail "package of gate-3 not made"
-tok3=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s3.out")
+tok3=$(stick_token "$T/s3/sentinel/enrol/gate-3/package.json")
 printf '{"gate": "gate-3", "token": "%s"}\n' "$tok3" >"$T/s3/sentinel/enrol/gate-3/reply.json"
 cp "$T/bureau.key.pub" "$T/s3/sentinel/enrol/gate-3/device.pub"
 out=$(bur enrol-import "$T/s3" 2>&1)
@@ -108,7 +108,7 @@ out=$(jq -n --arg t "$tok2" --rawfile k "$T/bureau.key.pub" '{token: $t, device_
 expect_eq "own key online" "$out" "the gate's key is the bureau's own key, not a gate's
 
 403"
-[ -e "$TOKD/$tok2.json" ] || fail "own key online: the token was spent"
+[ -e "$TOKD/$tok2.online" ] || fail "own key online: the token was spent"
 gate_conf "$T/g2"
 out=$("$ctl" enrol --config "$T/g2/gate.conf" --online "http://127.0.0.1:$port" --token "$tok2" 2>&1)
 expect_eq "online enrol: exit" "$?" "0"
@@ -182,7 +182,7 @@ tok7=$(printf '%s\n' "$out" | sed -n 's/^one-time token (online enrolment): //p'
 expect_eq "state dir: enrol" "$(printf '%s\n' "$out" | grep -E '^(trust list|its copy)')" \
 	"trust list: version 2, the home's current one
 its copy is kept in $(cd "$T/st" && pwd -P)/enrol/ (serve and enrol-import with this --db and state directory look there)"
-expect_eq "state dir: the token, private" "$(stat -c %a "$T/st/enrol/$tok7.json")" "600"
+expect_eq "state dir: the token, private" "$(stat -c %a "$T/st/enrol/$tok7.online")" "600"
 gate_conf "$T/g7"
 "$ctl" enrol --config "$T/g7/gate.conf" "$T/s7" >"$T/g7.out" 2>&1 || fail "gate-7 enrol: $(cat "$T/g7.out")"
 out=$(cd "$T/root" && bst enrol-import "$T/s7" 2>&1)

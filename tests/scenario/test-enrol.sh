@@ -63,7 +63,10 @@ sync_and_import() {
 	"$BUR" --db "$DB" $SD --key "$R/bureau.key" import "$2/mnt" >"$T/import.out" 2>&1
 }
 expect_eq "token form" "$(printf '%s' "$token" | grep -cE '^[0-9a-f]{32}$')" "1"
-expect_eq "token kept, private" "$(stat -c %a "$TOKD/$token.json")" "600"
+stok=$(stick_token "$S/sentinel/enrol/sun-gate-1/package.json")
+expect_eq "tokens kept, private" "$(stat -c %a "$TOKD/$stok.json" "$TOKD/$token.online")" "600
+600"
+expect_eq "the stick's token is not the online one" "$(printf '%s' "$stok" | grep -cE '^[0-9a-f]{32}$') $([ "$stok" = "$token" ] && echo same)" "1 "
 
 out=$("$B/sentinelctl" enrol --config "$T/gate/gate.conf" "$S" 2>&1)
 expect_eq "enrol: exit" "$?" "0"
@@ -147,7 +150,7 @@ expect_eq "symlinked seal0" "$out" "sentinel-bureau: enrol-import: $T/stick-copy
 # followed, nothing registered.
 "$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-8 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s8" >"$T/s8.out" 2>&1 || fail "eighth package not made"
-tok8=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s8.out")
+tok8=$(stick_token "$T/s8/sentinel/enrol/sun-gate-8/package.json")
 G8="$T/s8/sentinel/enrol/sun-gate-8"
 printf '{"gate": "sun-gate-8", "token": "%s"}\n' "$tok8" >"$G8/reply.json"
 ln -s "$R/bureau.key.pub" "$G8/device.pub"
@@ -181,7 +184,7 @@ for g in 9 10; do
 	"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-$g --bureau-key "$R/bureau.key.pub" \
 		--output "$T/s9" >"$T/s$g.out" 2>&1 || fail "package of sun-gate-$g not made"
 done
-tok9=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s9.out")
+tok9=$(stick_token "$T/s9/sentinel/enrol/sun-gate-9/package.json")
 G10="$T/s9/sentinel/enrol/sun-gate-10"
 printf '{"gate": "sun-gate-10", "token": "%s"}\n' "$tok9" >"$G10/reply.json"
 cp "$T/k8b.pub" "$G10/device.pub"
@@ -280,7 +283,7 @@ refused_online 5 "http://127.0.0.1:$port" "$token4" "token twice online" \
 "$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate sun-gate-7 --bureau-key "$R/bureau.key.pub" \
 	--output "$T/s7" >"$T/s7.out" 2>&1 || fail "package of sun-gate-7 not made"
 tok7=$(sed -n 's/^one-time token (online enrolment): //p' "$T/s7.out")
-sed -i 's/^{/{"surprise": 1, /' "$TOKD/$tok7.json"
+sed -i 's/^{/{"surprise": 1, /' "$TOKD/$(stick_token "$T/s7/sentinel/enrol/sun-gate-7/package.json").json"
 refused_online 7 "http://127.0.0.1:$port" "$tok7" "bad package online" \
 	"sentinelctl: enrol: http://127.0.0.1:$port: refused: unknown field 'surprise'"
 # A stick reply with the token spent online is refused too.

@@ -53,8 +53,8 @@ static void usage(void)
 	      "(the bureau's public key PUB, its CA, the rule set, the trust list, the duty\n"
 	      "phone and a one-time token), keep it under the token in the token directory\n"
 	      "(--state-dir DIR: DIR/enrol/; else DB.enrol/ beside an SQLite file,\n"
-	      "/var/lib/sentinel-bureau/enrol/ for PostgreSQL), and print the token (for an\n"
-	      "online enrolment).\n"
+	      "/var/lib/sentinel-bureau/enrol/ for PostgreSQL), and print a second token for\n"
+	      "an online enrolment, which the stick never carries (spending either spends both).\n"
 	      "enrol-import: register each gate that wrote its key back to DIR/sentinel/enrol/\n"
 	      "(device.pub, reply.json), spending its token; a token works once.  The gate's\n"
 	      "first seal key written back beside them (seal0, secret) is registered too, and\n"
@@ -209,8 +209,9 @@ out:
 
 static int cmd_enrol(const struct opts *o)
 {
-	uint8_t raw[BUREAU_ENROL_TOKEN_HEX / 2];
-	char token[BUREAU_ENROL_TOKEN_HEX + 1], dir[4096], path[4096], *buf = NULL, *text = NULL;
+	uint8_t raw[BUREAU_ENROL_TOKEN_HEX / 2], oraw[BUREAU_ENROL_TOKEN_HEX / 2];
+	char token[BUREAU_ENROL_TOKEN_HEX + 1], online[BUREAU_ENROL_TOKEN_HEX + 1], dir[4096], path[4096];
+	char *buf = NULL, *text = NULL;
 	json_t *pkg = NULL, *trust = NULL;
 	EVP_PKEY *pub = NULL;
 	struct snt_clock clk;
@@ -245,12 +246,13 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(o->cmd, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
 		return EXIT_USAGE;
 	}
-	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+	if (RAND_bytes(raw, sizeof(raw)) != 1 || RAND_bytes(oraw, sizeof(oraw)) != 1) {
 		bureau_err(o->cmd, _("no random bytes for the token"));
 		EVP_PKEY_free(pub);
 		return EXIT_USAGE;
 	}
 	snt_hex_encode(raw, sizeof(raw), token);
+	snt_hex_encode(oraw, sizeof(oraw), online);	/* never on the stick: whoever reads it cannot enrol online */
 	snt_clock_system(&clk);
 	if (snt_clock_format_rfc3339(snt_clock_utc_ms(&clk), created, sizeof(created)) < 0)
 		created[0] = '\0';
@@ -350,6 +352,12 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(o->cmd, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
+	/* The online token names the stick's: ONLINE.online holds TOKEN (bureau_enrol_redeem_online()). */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.online", dir, online) >= sizeof(path) ||
+	    (errno = snt_write_atomic(path, token, strlen(token), 0600))) {
+		bureau_err(o->cmd, _("cannot write %s: %s"), path, strerror(errno));
+		goto out;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/sentinel/enrol/%s", o->output, o->gate) >= sizeof(path) ||
 	    make_dirs(path)) {
 		bureau_err(o->cmd, _("cannot make %s/sentinel/enrol/%s: %s"), o->output, o->gate, strerror(errno));
@@ -361,7 +369,7 @@ static int cmd_enrol(const struct opts *o)
 		goto out;
 	}
 	printf(_("enrolment package for gate %s: %s\n"), o->gate, path);
-	printf(_("one-time token (online enrolment): %s\n"), token);
+	printf(_("one-time token (online enrolment): %s\n"), online);
 	/* Where serve and enrol-import look for it (bureau_state_dir()). */
 	{
 		char *abs = realpath(dir, NULL);
@@ -554,6 +562,48 @@ int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct burea
 		refresh(db_path, state_dir, db, key, gate, pkg);
 	*package = pkg;
 	return 0;
+}
+
+int bureau_enrol_redeem_online(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+			       const char *token, const char *pub_pem, const char *seal0, int64_t now_ms,
+			       json_t **package, char *why, size_t n)
+{
+	char dir[4096], alias[4096], stick[BUREAU_ENROL_TOKEN_HEX + 1];
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*package = NULL;
+	if (!token_valid(token)) {
+		snprintf(why, n, _("the token is not %d hex digits"), BUREAU_ENROL_TOKEN_HEX);
+		return 1;
+	}
+	if (bureau_state_dir(db_path, state_dir, "enrol", dir, sizeof(dir)) ||
+	    (size_t)snprintf(alias, sizeof(alias), "%s/%s.online", dir, token) >= sizeof(alias)) {
+		snprintf(why, n, _("path too long"));
+		return 2;
+	}
+	rc = snt_read_file(alias, BUREAU_ENROL_TOKEN_HEX, &buf, &len);
+	if (rc == ENOENT) {	/* no online token: unknown, or a stick's token (never good online) */
+		snprintf(why, n, _("unknown or already used enrolment token"));
+		return 1;
+	}
+	if (rc || len != BUREAU_ENROL_TOKEN_HEX) {
+		free(buf);
+		snprintf(why, n, "%s: %s", alias, rc ? snt_open_strerror(rc) : _("damaged"));
+		return 2;
+	}
+	memcpy(stick, buf, len);
+	stick[len] = '\0';
+	free(buf);
+	if (!token_valid(stick)) {
+		snprintf(why, n, "%s: %s", alias, _("damaged"));
+		return 2;
+	}
+	rc = bureau_enrol_redeem(db_path, state_dir, db, key, stick, NULL, pub_pem, seal0, now_ms, package, why, n);
+	if (rc == 0)
+		(void)unlink(alias);	/* spent with its stick token; a leftover would only be refused */
+	return rc;
 }
 
 /* Whether @path on a stick is a symbolic link (said on stderr as @cmd's: refused, never followed). */

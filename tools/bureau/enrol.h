@@ -13,7 +13,11 @@
  * keeps a copy under the token it holds, in the token directory
  * (bureau_state_dir(DB, S, "enrol"): S/enrol/ with --state-dir, else
  * DB.enrol/ beside an SQLite file, BUREAU_STATE_DIR_DEFAULT/enrol/ for
- * PostgreSQL; 0700); it prints the token for an online enrolment.  The package is
+ * PostgreSQL; 0700).  It prints a second token for an online enrolment,
+ * which the stick never carries: kept as ONLINE.online holding the stick's
+ * token (bureau_enrol_redeem_online()), so whoever reads the stick (copied
+ * on its way, or before enrol-import) cannot enrol a gate of theirs online
+ * under that gate's id.  Spending either spends both.  The package is
  * one JSON object:
  *
  *   {"format": "sentinel-enrolment/1", "home": HOME, "gate": ID,
@@ -95,6 +99,18 @@ int bureau_enrol_main(int argc, char **argv, int *status);
 int bureau_enrol_redeem(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
 			const char *token, const char *gate, const char *pub_pem, const char *seal0, int64_t now_ms, json_t **package,
 			char *why, size_t n);
+
+/*
+ * bureau_enrol_redeem_online() - bureau_enrol_redeem() for a gate enrolling
+ * online (serve) with @token, the online token `enrol` printed: its stick
+ * token, which ONLINE.online in the token directory holds, is spent, and
+ * ONLINE.online removed.  A stick's token itself (on every stick with the
+ * package) is unknown here.
+ * Return: as bureau_enrol_redeem() (1 for an unknown online token).
+ */
+int bureau_enrol_redeem_online(const char *db_path, const char *state_dir, struct bureau_db *db, EVP_PKEY *key,
+			       const char *token, const char *pub_pem, const char *seal0, int64_t now_ms,
+			       json_t **package, char *why, size_t n);
 
 /*
  * bureau_enrol_own_key() - whether @kid (a key id, sign.h) is that of @own,

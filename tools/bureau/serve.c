@@ -419,8 +419,8 @@ static enum MHD_Result handle_enrol(struct server *srv, struct MHD_Connection *c
 		return refuse(conn, srv->c, "POST", "/v1/enrol", 503, rq->len, why,
 			      "the bureau cannot store it now; retry later");
 	}
-	rc = bureau_enrol_redeem(srv->db_path, srv->state_dir, c->db, c->key, token, NULL, pub, seal0, snt_clock_utc_ms(c->clk), &pkg, why,
-				 sizeof(why));
+	rc = bureau_enrol_redeem_online(srv->db_path, srv->state_dir, c->db, c->key, token, pub, seal0,
+					snt_clock_utc_ms(c->clk), &pkg, why, sizeof(why));
 	json_decref(req);
 	if (rc)
 		return refuse(conn, c, "POST", "/v1/enrol", rc == 1 ? 403 : 503, rq->len, why, why);
