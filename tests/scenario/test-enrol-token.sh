@@ -8,7 +8,9 @@
 # import as that gate's, and refuse the real gate's enrol-import.  `enrol`
 # prints a second token for the online enrolment, which the stick never
 # carries; spending either spends both.  Before: the stick's token was the
-# online token, and the copy enrolled first.
+# online token, and the copy enrolled first.  A stick whose enrolment folder
+# is a symbolic link is refused before the package (and its token) is
+# written through it (before: written where the link pointed).
 . tests/scenario/lib.sh
 R=$ROOT/tests/fixtures/rules
 BUR="$B/sentinel-bureau"
@@ -68,4 +70,14 @@ expect_eq "stick reply after online: refused" "$out" \
 expect_eq "gate-t has the online gate's key" "$(kid gate-t)" \
 	"$(openssl pkey -pubin -in "$T/late/device.pub" -outform der 2>/dev/null | sha256sum | cut -c1-16)"
 serve_stop
+
+# 5. A stick whose folders point elsewhere (a symbolic link, e.g. left by a gate): the package
+# and its token are not written there; refused before any token is made.
+mkdir -p "$T/stick3/sentinel" "$T/elsewhere"
+ln -s "$T/elsewhere" "$T/stick3/sentinel/enrol"
+ls "$TOKD" >"$T/tokens.before"
+expect_run "symlinked stick folder" 1 "sentinel-bureau: enrol: $T/stick3/sentinel/enrol: a symbolic link: refused" \
+	"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate gate-u --bureau-key "$R/bureau.key.pub" --output "$T/stick3"
+expect_eq "symlinked stick folder: nothing written through it" "$(find "$T/elsewhere" -mindepth 1)" ""
+expect_eq "symlinked stick folder: no token made" "$(ls "$TOKD")" "$(cat "$T/tokens.before")"
 finish

@@ -108,6 +108,23 @@ static int make_dirs(char *path)
 	return mkdir(path, 0755) && errno != EEXIST ? -1 : 0;
 }
 
+static bool stick_link(const char *cmd, const char *path);
+
+/* @out/sentinel, its enrol/ and enrol/@gate/ on the stick: none may be a symbolic link (never followed). */
+static bool stick_links(const char *cmd, const char *out, const char *gate)
+{
+	static const char *const parts[] = { "/sentinel", "/sentinel/enrol", "/sentinel/enrol/" };
+	char path[4096];
+
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(parts); i++) {
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", out, parts[i], i == 2 ? gate : "") >= sizeof(path))
+			return false;	/* too long: said when the package is written */
+		if (stick_link(cmd, path))
+			return true;
+	}
+	return false;
+}
+
 static bool token_valid(const char *t)
 {
 	if (strlen(t) != BUREAU_ENROL_TOKEN_HEX)
@@ -245,6 +262,11 @@ static int cmd_enrol(const struct opts *o)
 	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
 		bureau_err(o->cmd, _("--bureau-key %s: not a PEM P-256 public key"), o->bureau_key);
 		return EXIT_USAGE;
+	}
+	/* A stick whose folders point elsewhere would have the package, and its token, written there. */
+	if (stick_links(o->cmd, o->output, o->gate)) {
+		EVP_PKEY_free(pub);
+		return EXIT_FAIL;
 	}
 	if (RAND_bytes(raw, sizeof(raw)) != 1 || RAND_bytes(oraw, sizeof(oraw)) != 1) {
 		bureau_err(o->cmd, _("no random bytes for the token"));
