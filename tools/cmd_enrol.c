@@ -7,7 +7,8 @@
  * format) from a stick, MOUNTPOINT/sentinel/enrol/ID/package.json (the only
  * one there, or --gate ID's), or online: POST URL/v1/enrol with the one-time
  * token and this gate's new public key, the bureau registering the key at
- * once and answering with the package.  Then, in this order:
+ * once and answering with the package (asked only once [rules] dir is a
+ * directory this run can write: preflight()).  Then, in this order:
  *   1. the package is checked whole before anything is written (hostile
  *      input: a key it does not know is refused by name; every field's
  *      type, length and form; the bureau's key must be a P-256 public key,
@@ -948,6 +949,29 @@ static void unmake(const struct snt_config *sc, const struct made *m)
 	}
 }
 
+/*
+ * Before the bureau is asked (online it registers the key and spends the
+ * token at once): [rules] dir, where the package's rule set and trust list
+ * go, must be a directory this run can write, so a gate that cannot take
+ * the package does not leave the bureau holding a key it then removes.
+ */
+static int preflight(const struct snt_config *sc)
+{
+	struct stat st;
+	int e = 0;
+
+	if (stat(sc->rules_dir, &st))
+		e = errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	else if (access(sc->rules_dir, W_OK | X_OK))
+		e = errno;
+	if (!e)
+		return 0;
+	ctl_err(CMD, _("[rules] dir %s: %s: nothing sent to the bureau"), sc->rules_dir, strerror(e));
+	return -1;
+}
+
 int cmd_enrol(int argc, char **argv)
 {
 	char pkgdir[PATH_MAX], where[PATH_MAX + 16], rules_msg[256], trust_msg[256], *text = NULL, *pub = NULL;
@@ -984,6 +1008,8 @@ int cmd_enrol(int argc, char **argv)
 		return SNT_EXIT_FAIL;
 	}
 	if (cfg.online) {
+		if (preflight(&sc))
+			return SNT_EXIT_USAGE;
 		snt_strlcpy(where, cfg.online, sizeof(where));
 		/* The key goes with the request: made now, removed again if the bureau's answer is refused. */
 		if (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first), &made)) {

@@ -10,7 +10,8 @@
 # carries; spending either spends both.  Before: the stick's token was the
 # online token, and the copy enrolled first.  A stick whose enrolment folder
 # is a symbolic link is refused before the package (and its token) is
-# written through it (before: written where the link pointed).
+# written through it (before: written where the link pointed).  Online, a
+# gate without its [rules] dir asks the bureau nothing (the token stays good).
 . tests/scenario/lib.sh
 R=$ROOT/tests/fixtures/rules
 BUR="$B/sentinel-bureau"
@@ -69,6 +70,23 @@ expect_eq "stick reply after online: refused" "$out" \
 	"sentinel-bureau: enrol-import: gate gate-t: refused: unknown or already used enrolment token"
 expect_eq "gate-t has the online gate's key" "$(kid gate-t)" \
 	"$(openssl pkey -pubin -in "$T/late/device.pub" -outform der 2>/dev/null | sha256sum | cut -c1-16)"
+
+# 6. Online, a gate that cannot take the package ([rules] dir missing) asks nothing: the bureau
+# registers nothing and the token stays good for the retry (before: the bureau registered the key
+# and spent the token, the gate then failed and removed the key, and a new token was refused:
+# "registered with another key").
+"$BUR" --db "$DB" $SD enrol --home 阳光养老院 --gate gate-w --bureau-key "$R/bureau.key.pub" --output "$T/stick4" \
+	>"$T/enrol4.out" 2>&1 || fail "bureau enrol gate-w: $(cat "$T/enrol4.out")"
+online4=$(sed -n 's/^one-time token (online enrolment): //p' "$T/enrol4.out")
+mkdir -p "$T/w"
+write_unenrolled_conf "$T/w/gate.conf" rules
+expect_run "no [rules] dir" 2 \
+	"sentinelctl: enrol: [rules] dir $T/w/rules: No such file or directory: nothing sent to the bureau" \
+	"$B/sentinelctl" enrol --config "$T/w/gate.conf" --online "http://127.0.0.1:$port" --token "$online4"
+expect_eq "no [rules] dir: nothing registered" "$(kid gate-w)" ""
+mkdir "$T/w/rules"
+"$B/sentinelctl" enrol --config "$T/w/gate.conf" --online "http://127.0.0.1:$port" --token "$online4" \
+	>"$T/w.out" 2>&1 || fail "the retry with the same token: $(cat "$T/w.out")"
 serve_stop
 
 # 5. A stick whose folders point elsewhere (a symbolic link, e.g. left by a gate): the package

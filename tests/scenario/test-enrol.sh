@@ -266,7 +266,7 @@ expect_run "plain http elsewhere" 1 \
 # dN.*) enrolled online at URL with TOKEN: refused (exit 1) with MESSAGE, nothing enrolled, no
 # key file left.
 refused_online() {
-	mkdir -p "$T/g$1"
+	mkdir -p "$T/g$1/r4"
 	sed "s#e4/#e$1/#; s#d4\\.key#d$1.key#" "$T/g4/gate.conf" >"$T/g$1/gate.conf"
 	expect_run "$4" 1 "$5" "$B/sentinelctl" enrol --config "$T/g$1/gate.conf" --online "$2" --token "$3"
 	[ -e "$T/g$1/e$1/enrolment.conf" ] && fail "$4: the gate enrolled"
