@@ -165,6 +165,28 @@ static void test_linux(void **state)
 }
 
 /* Quiet hours: HH:MM-HH:MM, across midnight allowed, never empty. */
+/* What `sentinelctl enrol` may write as "key = value" into the enrolment file: it reads back so. */
+static void test_value_writable(void **state)
+{
+	char line[300];
+
+	(void)state;
+	assert_true(snt_config_value_writable("home", "阳光养老院"));
+	assert_true(snt_config_value_writable("home", "阳光;养老院"));	/* ';' after no blank: kept */
+	assert_true(snt_config_value_writable("duty_phone", ""));
+	assert_false(snt_config_value_writable("home", "阳光 ;养老院"));	/* an inline comment */
+	assert_false(snt_config_value_writable("home", "阳光\t;养老院"));
+	assert_false(snt_config_value_writable("home", " 阳光"));
+	assert_false(snt_config_value_writable("home", "阳光 "));
+	assert_false(snt_config_value_writable("home", "阳光\n[rules]"));
+	memset(line, 'a', sizeof(line));
+	line[185] = '\0';	/* "bureau_url = " and 185 bytes: 198, the longest line */
+	assert_true(snt_config_value_writable("bureau_url", line));
+	line[185] = 'a';
+	line[186] = '\0';
+	assert_false(snt_config_value_writable("bureau_url", line));
+}
+
 static void test_quiet_hours(void **state)
 {
 	int from = -1, to = -1;
@@ -331,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_inval),
 		cmocka_unit_test(test_enrolment),
 		cmocka_unit_test(test_quiet_hours),
+		cmocka_unit_test(test_value_writable),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

@@ -328,6 +328,13 @@ static int package_check(const char *text, const char *where, struct package *p)
 		field = "bureau_key (a PEM P-256 public key)";
 	else if (p->ca_pem && snt_sign_ca_pem_check(p->ca_pem, strlen(p->ca_pem)) != SNT_SIGN_OK)
 		field = "bureau_ca (PEM certificates)";
+	/* Each as the enrolment file will read it back (a home cut at " ;" would refuse its own rule set). */
+	if (!field && !snt_config_value_writable("home", p->home))
+		field = "home (as the enrolment file would read it back: no ' ;', no blank at either end)";
+	else if (!field && p->duty_phone && !snt_config_value_writable("duty_phone", p->duty_phone))
+		field = "duty_phone (as the enrolment file would read it back: no ' ;', no blank at either end)";
+	else if (!field && p->url && !snt_config_value_writable("bureau_url", p->url))
+		field = "bureau_url (as the enrolment file would read it back: at most 185 bytes, no ' ;')";
 	if (!field && json_object_get(p->root, "rules") &&
 	    !(p->rules = unhex(json_string_value(json_object_get(p->root, "rules")), SNT_RULES_MAX_FILE,
 			       &p->rules_len)))

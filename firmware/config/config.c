@@ -135,6 +135,20 @@ static bool enrolment_key(const char *section, const char *name)
 	return false;
 }
 
+bool snt_config_value_writable(const char *key, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (strlen(key) + 3 + n > INI_MAX_LINE - 2 || strpbrk(value, "\r\n"))
+		return false;
+	if (n && (strchr(" \t", value[0]) || strchr(" \t", value[n - 1])))
+		return false;
+	for (const char *p = strchr(value, ';'); p; p = strchr(p + 1, ';'))
+		if (p > value && (p[-1] == ' ' || p[-1] == '\t'))
+			return false;
+	return true;
+}
+
 bool snt_config_zone_valid(const char *zone)
 {
 	return snt_clock_zone_valid(zone);

@@ -192,6 +192,15 @@ const char *snt_config_strerror(enum snt_config_err err);
 int snt_config_quiet_hours(const char *s, int *from_min, int *to_min) SNT_WUR;
 
 /*
+ * snt_config_value_writable() - whether the line "@key = @value" written
+ * into a configuration file (the enrolment file `sentinelctl enrol` writes)
+ * reads back as @value: not longer than a line may be, no blank at either
+ * end (the parser strips them), no ';' after a blank (an inline comment
+ * there), no line break.
+ */
+bool snt_config_value_writable(const char *key, const char *value);
+
+/*
  * snt_config_zone_valid() - whether @zone names a time zone of the tz
  * database installed here (snt_clock_zone_valid(): a relative name of
  * letters, digits, '_', '-', '+' and '/', without "..", shorter than
