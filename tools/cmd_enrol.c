@@ -957,6 +957,36 @@ static void unmake(const struct snt_config *sc, const struct made *m)
 }
 
 /*
+ * The bureau's key the configuration names before enrolment ([sync]
+ * bureau_key, e.g. /etc/sentinel/bureau.pub placed by the installer): when
+ * that file is there, the package must carry the same key, so a stick made
+ * by anyone else cannot enrol this gate (the udev rule enrols a gate that is
+ * not enrolled from any stick labelled SENTINEL).  No file there: the
+ * package's key is taken as it is.  0, or -1 after saying why.
+ */
+static int check_pinned(const struct snt_config *sc, const struct package *p, const char *where)
+{
+	EVP_PKEY *pin = NULL;
+	enum snt_sign_err e;
+	bool same;
+
+	if (!sc->sync_bureau_key[0] || access(sc->sync_bureau_key, F_OK) != 0)
+		return 0;
+	e = snt_sign_key_load_public(sc->sync_bureau_key, &pin);
+	if (e) {
+		ctl_err(CMD, _("%s ([sync] bureau_key): %s: refused"), sc->sync_bureau_key, snt_sign_strerror(e));
+		return -1;
+	}
+	same = EVP_PKEY_eq(pin, p->bureau) == 1;
+	EVP_PKEY_free(pin);
+	if (same)
+		return 0;
+	ctl_err(CMD, _("%s: refused: the package is from another bureau (its key is not %s, [sync] bureau_key)"),
+		where, sc->sync_bureau_key);
+	return -1;
+}
+
+/*
  * Before the bureau is asked (online it registers the key and spends the
  * token at once): [rules] dir, where the package's rule set and trust list
  * go, must be a directory this run can write, so a gate that cannot take
@@ -1050,6 +1080,13 @@ int cmd_enrol(int argc, char **argv)
 		ctl_err(CMD, _("%s: refused: the package is for gate %s, not %s"), where, p.gate,
 			strrchr(pkgdir, '/') + 1);
 		package_free(&p);
+		return SNT_EXIT_FAIL;
+	}
+	if (check_pinned(&sc, &p, where)) {
+		unmake(&sc, &made);
+		explicit_bzero(seal0, sizeof(seal0));
+		package_free(&p);
+		free(pub);
 		return SNT_EXIT_FAIL;
 	}
 	if (!cfg.online && (device_key(&sc, &pub, &made) || seal_key(&sc, seal0, first, sizeof(first), &made))) {
