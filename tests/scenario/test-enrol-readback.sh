@@ -9,19 +9,26 @@
 # rules-missing), and a bureau URL of 200 bytes enrolled a gate whose
 # configuration no program could load any more (sentineld, status: "line
 # longer than 198 bytes").  Now both are refused naming the field, nothing
-# enrolled.
+# enrolled, and `sentinel-bureau enrol` makes no such package.
 . tests/scenario/lib.sh
 R=$ROOT/tests/fixtures/rules
 BUR="$B/sentinel-bureau"
 [ -x "$BUR" ] || { echo "SKIP: $BUR not built"; exit 77; }
 
-# enrol_refused WHAT GATE FIELD ARG... - the bureau's package for GATE (made with ARG...) refused
-# by the gate naming FIELD, exit 1, nothing enrolled; status still loads the configuration.
+# enrol_refused WHAT GATE FIELD KEY VALUE - the bureau's package for GATE with KEY's value set to
+# VALUE on the stick (as a bureau before this check made it) refused by the gate naming FIELD,
+# exit 1, nothing enrolled; status still loads the configuration.
 enrol_refused() {
 	_what=$1 _g=$2 _field=$3
-	shift 3
-	"$BUR" --db "$T/b.db" enrol --gate "$_g" --bureau-key "$R/bureau.key.pub" --output "$T/s-$_g" "$@" \
-		>"$T/$_g.bureau" 2>&1 || fail "$_what: bureau enrol: $(cat "$T/$_g.bureau")"
+	"$BUR" --db "$T/b.db" enrol --home 阳光养老院 --gate "$_g" --bureau-key "$R/bureau.key.pub" \
+		--bureau-url https://bureau.example.cn --output "$T/s-$_g" >"$T/$_g.bureau" 2>&1 ||
+		fail "$_what: bureau enrol: $(cat "$T/$_g.bureau")"
+	python3 - "$T/s-$_g/sentinel/enrol/$_g/package.json" "$4" "$5" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d[sys.argv[2]] = sys.argv[3]
+json.dump(d, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
 	mkdir -p "$T/$_g/rules"
 	write_unenrolled_conf "$T/$_g/gate.conf" rules
 	out=$("$B/sentinelctl" enrol --config "$T/$_g/gate.conf" "$T/s-$_g" 2>&1)
@@ -33,14 +40,20 @@ enrol_refused() {
 	expect_eq "$_what: status loads the configuration" "$?" "1"
 }
 
-sed -e 's/"home": "[^"]*"/"home": "阳光 ;养老院"/' "$R/rules-v1.json" >"$T/r.json"
-"$BUR" --key "$R/bureau.key" policy sign --in "$T/r.json" --out "$T/r.cose" >/dev/null || fail "policy sign"
 enrol_refused "home with ' ;'" gate-a \
-	"home (as the enrolment file would read it back: no ' ;', no blank at either end)" \
-	--home "阳光 ;养老院" --rules "$T/r.cose"
+	"home (as the enrolment file would read it back: no ' ;', no blank at either end)" home "阳光 ;养老院"
 enrol_refused "bureau URL of 200 bytes" gate-b \
 	"bureau_url (as the enrolment file would read it back: at most 185 bytes, no ' ;')" \
-	--home 阳光养老院 --bureau-url "https://bureau.example.cn/$(printf '%0174d' 0)"
+	bureau_url "https://bureau.example.cn/$(printf '%0174d' 0)"
+
+# The bureau makes no such package.
+expect_run "bureau: home with ' ;'" 2 \
+	"sentinel-bureau: enrol: --home: a gate's enrolment file would not read it back (' ;' starts a comment there; no blank at either end)" \
+	"$BUR" --db "$T/b.db" enrol --home "阳光 ;养老院" --gate gate-d --bureau-key "$R/bureau.key.pub" --output "$T/s-d"
+expect_run "bureau: URL of 200 bytes" 2 \
+	"sentinel-bureau: enrol: --bureau-url: not an http:// or https:// URL of at most 185 bytes" \
+	"$BUR" --db "$T/b.db" enrol --home 阳光养老院 --gate gate-d --bureau-key "$R/bureau.key.pub" --output "$T/s-d" \
+	--bureau-url "https://bureau.example.cn/$(printf '%0174d' 0)"
 
 # A home with a ';' not after a blank, and a URL of 185 bytes, read back as written: enrolled.
 "$BUR" --db "$T/b.db" enrol --home "阳光;养老院" --gate gate-c --bureau-key "$R/bureau.key.pub" --output "$T/s-c" \

@@ -110,6 +110,20 @@ static int make_dirs(char *path)
 
 static bool stick_link(const char *cmd, const char *path);
 
+/*
+ * Whether @v, written as a value into the gate's enrolment file, reads back
+ * as written (sentinelctl enrol refuses the rest, snt_config_value_writable()):
+ * " ;" there starts a comment, blanks at either end are stripped.
+ */
+static bool reads_back(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (strstr(v, " ;") || strstr(v, "\t;"))
+		return false;
+	return n == 0 || (!strchr(" \t", v[0]) && !strchr(" \t", v[n - 1]));
+}
+
 /* @out/sentinel, its enrol/ and enrol/@gate/ on the stick: none may be a symbolic link (never followed). */
 static bool stick_links(const char *cmd, const char *out, const char *gate)
 {
@@ -244,6 +258,13 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(o->cmd, _("--home: not 1-127 bytes of UTF-8 text without control characters"));
 		return EXIT_USAGE;
 	}
+	if (!reads_back(o->home) || (o->duty_phone && !reads_back(o->duty_phone))) {
+		bureau_err(o->cmd, _("--%s: a gate's enrolment file would not read it back (' ;' starts a comment "
+				     "there; no blank at either end)"),
+			   /* i18n-exempt: option names */
+			   reads_back(o->home) ? "duty-phone" : "home");
+		return EXIT_USAGE;
+	}
 	if (!bureau_device_id_valid(o->gate) || !strcmp(o->gate, "enrol")) {
 		bureau_err(o->cmd,
 			   _("--gate: '%s' is not a device id (1-63 of A-Z a-z 0-9 . _ -, not starting with '.'; not 'enrol', the packages' folder)"),
@@ -254,9 +275,10 @@ static int cmd_enrol(const struct opts *o)
 		bureau_err(o->cmd, _("--duty-phone: not 0-31 bytes of text"));
 		return EXIT_USAGE;
 	}
-	if (o->bureau_url && (strlen(o->bureau_url) > 255 || (strncmp(o->bureau_url, "https://", 8) &&
-							       strncmp(o->bureau_url, "http://", 7)))) {
-		bureau_err(o->cmd, _("--bureau-url: not an http:// or https:// URL of at most 255 bytes"));
+	/* At most 185 bytes: "bureau_url = URL" is a line of the gate's enrolment file (198 bytes at most). */
+	if (o->bureau_url && (strlen(o->bureau_url) > 185 || !reads_back(o->bureau_url) ||
+			      (strncmp(o->bureau_url, "https://", 8) && strncmp(o->bureau_url, "http://", 7)))) {
+		bureau_err(o->cmd, _("--bureau-url: not an http:// or https:// URL of at most 185 bytes"));
 		return EXIT_USAGE;
 	}
 	if (snt_sign_key_load_public(o->bureau_key, &pub)) {
