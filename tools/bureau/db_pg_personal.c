@@ -56,29 +56,92 @@ const char pg__schema_v4[] =
 	"	FOR EACH ROW EXECUTE FUNCTION bureau_append_only();\n"
 	"UPDATE bureau_meta SET value = '4' WHERE key = 'schema';\n";
 
+/* Big-endian @v into @p (@n bytes). */
+static void put_be(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/*
+ * A one-dimensional array of the @count records' @field (0 seq, 1
+ * time_utc_ms: int8; 2 sealed: bytea), element type @oid, in PostgreSQL's
+ * binary array format (array_recv: ndim, has-null flag, element type, the
+ * dimension and its lower bound, then each element's length and bytes).
+ * Return the malloc()ed array and its size in *@size; NULL when out of
+ * memory.
+ */
+static uint8_t *binary_array(uint32_t oid, size_t count, const struct bureau_record *r, int field, size_t *size)
+{
+	size_t n = 20, k = 20;
+	uint8_t *a;
+
+	for (size_t i = 0; i < count; i++)
+		n += 4 + (field == 2 ? r[i].len : 8);
+	a = malloc(n);
+	if (!a)
+		return NULL;
+	put_be(a, 1, 4);		/* ndim */
+	put_be(a + 4, 0, 4);		/* no null */
+	put_be(a + 8, oid, 4);
+	put_be(a + 12, count, 4);	/* the dimension */
+	put_be(a + 16, 1, 4);		/* its lower bound */
+	for (size_t i = 0; i < count; i++) {
+		if (field == 2) {
+			put_be(a + k, r[i].len, 4);
+			memcpy(a + k + 4, r[i].sealed, r[i].len);
+			k += 4 + r[i].len;
+		} else {
+			put_be(a + k, 8, 4);
+			put_be(a + k + 4, (uint64_t)(field == 0 ? r[i].seq : r[i].time_utc_ms), 8);
+			k += 12;
+		}
+	}
+	*size = n;
+	return a;
+}
+
 enum bureau_err pg__records_insert(struct pg_db *db, int64_t dev, const struct bureau_record *r, size_t count,
 				   int64_t now_ms, int64_t *stored, char *why, size_t n)
 {
-	for (size_t i = 0; i < count; i++) {
-		struct params p = { 0 };
-		PGresult *res;
+	enum bureau_err err = BUREAU_OK;
+	struct params p = { 0 };
+	uint8_t *seqs, *times, *sealed;
+	size_t ls = 0, lt = 0, lb = 0;
+	PGresult *res;
 
-		pg__p_int(&p, dev);
-		pg__p_int(&p, r[i].seq);
-		pg__p_int(&p, r[i].time_utc_ms);
-		pg__p_int(&p, now_ms);
-		pg__p_blob(&p, r[i].sealed, r[i].len);
-		res = pg__run(db,
-			      "INSERT INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
-			      "SELECT $1, $2, $3, $4, $5 WHERE $2 >= (SELECT cut_seq FROM devices WHERE id = $1) "
-			      "ON CONFLICT (dev, seq) DO NOTHING",
-			      &p, PGRES_COMMAND_OK, why, n, "keep personal records");
-		if (!res)
-			return BUREAU_ERR_DB;
-		*stored += strtoll(PQcmdTuples(res), NULL, 10);
-		PQclear(res);
+	if (count == 0)
+		return BUREAU_OK;
+	/* One statement for the batch's records: their columns as arrays (int8 20, bytea 17), unnested. */
+	seqs = binary_array(20, count, r, 0, &ls);
+	times = binary_array(20, count, r, 1, &lt);
+	sealed = binary_array(17, count, r, 2, &lb);
+	if (!seqs || !times || !sealed || ls > INT32_MAX || lt > INT32_MAX || lb > INT32_MAX) {
+		err = BUREAU_ERR_NOMEM;
+		goto out;
 	}
-	return BUREAU_OK;
+	pg__p_int(&p, dev);
+	pg__p_blob(&p, seqs, ls);
+	pg__p_blob(&p, times, lt);
+	pg__p_int(&p, now_ms);
+	pg__p_blob(&p, sealed, lb);
+	res = pg__run(db,
+		      "INSERT INTO personal (dev, seq, time_utc_ms, received_utc_ms, sealed) "
+		      "SELECT $1, u.seq, u.t, $4, u.sealed FROM unnest($2::bigint[], $3::bigint[], $5::bytea[]) "
+		      "AS u(seq, t, sealed) WHERE u.seq >= (SELECT cut_seq FROM devices WHERE id = $1) "
+		      "ON CONFLICT (dev, seq) DO NOTHING",
+		      &p, PGRES_COMMAND_OK, why, n, "keep personal records");
+	if (!res) {
+		err = BUREAU_ERR_DB;
+		goto out;
+	}
+	*stored += strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+out:
+	free(seqs);
+	free(times);
+	free(sealed);
+	return err;
 }
 
 enum bureau_err pg__records_put(struct bureau_db *base_, const char *device, const struct bureau_record *r,
