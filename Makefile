@@ -144,14 +144,8 @@ $(B)/locale/%/LC_MESSAGES/sentinel.mo: po/%.po
 pot:
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --keyword=P_:1,2 --add-comments=TRANSLATORS: \
 		--package-name=sentinel --package-version=$(VERSION) -o po/sentinel.pot \
-		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/card/*.c firmware/report/*.c \
-		firmware/sentineld*.c firmware/config/*.c \
-		firmware/sync/*.c firmware/rules/*.c \
-		firmware/trustlist/*.c firmware/issuers/*.c board/*.c board/*/*.c \
-		firmware/store/*.c firmware/checkin/*.c firmware/policy/*.c firmware/fss/*.c \
-		firmware/codes/*.c firmware/cose/*.c firmware/idcard/*.c firmware/image/*.c firmware/journal/*.c \
-		firmware/notify/*.c firmware/review/*.c firmware/scan/*.c firmware/screen/*.c firmware/sign/*.c \
-		firmware/thermo/*.c firmware/trust/*.c firmware/voice/*.c firmware/common/*.c))
+		$(sort $(wildcard tools/*.c tools/*.h tools/bureau/*.c firmware/*.c firmware/*/*.c \
+		board/*.c board/*/*.c board/*/*/*.c))
 
 deps:
 	@CROSS=$(CROSS) sh tools/deps.sh
