@@ -279,12 +279,19 @@ static void test_enrolment(void **state)
 	snprintf(want, sizeof(want), "%s/bureau.pub", dir);
 	assert_string_equal(c.sync_bureau_key, want);
 	assert_string_equal(c.sync_bureau_url, "https://b.example/");
-	assert_false(c.rules_required);
+	/* Fail-secure: an enrolment file that does not say [rules] required means required. */
+	assert_true(c.rules_required);
 
-	/* The package brought a rule set: [rules] required, yes or no only. */
+	/* The package brought a rule set, or did not: [rules] required, yes or no only. */
 	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\nrequired = yes\n");
 	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_OK);
 	assert_true(c.rules_required);
+	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\nrequired = no\n");
+	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_false(c.rules_required);
+	/* Without an enrolment file (the configuration is the enrolment) the default stays no. */
+	assert_int_equal(snt_config_load(FIX "good.conf", &c, err, sizeof(err)), SNT_CONFIG_OK);
+	assert_false(c.rules_required);
 	write_file(enr, "[station]\nhome = H\ndevice_id = g\n[rules]\nrequired = 1\n");
 	assert_int_equal(snt_config_load(conf, &c, err, sizeof(err)), SNT_CONFIG_ERR_VALUE);
 	snprintf(want, sizeof(want), "%s:5: key 'required': '1' is not 'yes' or 'no'", enr);

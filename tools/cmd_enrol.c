@@ -28,7 +28,8 @@
  *      a package with a rule set makes the enrolment file say [rules]
  *      required = yes: from then on the gate without a rule set that
  *      verifies refers every visit (sentineld(8)), even before it first
- *      took one;
+ *      took one; one without says required = no (always explicit: an
+ *      enrolment file that does not say means required);
  *   4. the rule set and the signed trust list go into [rules] dir
  *      (snt_rules_install(), snt_trustlist_install());
  *   5. by stick: the public key, the first seal key (seal0, 0600: secret,
@@ -794,9 +795,9 @@ static int stage(const struct snt_config *sc, const struct package *p, struct st
 	if (p->ca_pem)
 		/* i18n-exempt: the enrolment file */
 		fprintf(m, "bureau_ca = bureau-ca.pem\n");
-	if (p->rules)
-		/* i18n-exempt: the enrolment file; the home's rule set came with it: fail-secure without one */
-		fprintf(m, "\n[rules]\nrequired = yes\n");
+	/* Always explicit: an enrolment file that does not say means required (fail-secure). */
+	/* i18n-exempt: the enrolment file; yes when the home's rule set came with the package */
+	fprintf(m, "\n[rules]\nrequired = %s\n", p->rules ? "yes" : "no");
 	if (fclose(m)) {
 		free(conf);
 		ctl_err(CMD, _("out of memory"));

@@ -669,7 +669,8 @@ static enum snt_config_err parse_file(struct parse_ctx *pc, const char *path, bo
 
 /*
  * The enrolment file over @cfg: the gate's home, id and bureau as
- * `sentinelctl enrol` wrote them.  Absent: not enrolled.
+ * `sentinelctl enrol` wrote them.  Absent: not enrolled.  Without
+ * [rules] required in it, a rule set is required.
  */
 static enum snt_config_err load_enrolment(struct snt_config *cfg, char *errbuf, size_t errlen)
 {
@@ -698,6 +699,14 @@ static enum snt_config_err load_enrolment(struct snt_config *cfg, char *errbuf, 
 		snprintf(errbuf, errlen, _("%s: key 'home' in section [station] is empty"), path);
 		return SNT_CONFIG_ERR_VALUE;
 	}
+	/*
+	 * Fail-secure: `sentinelctl enrol` always writes [rules] required, yes or
+	 * no; an enrolment file that does not say (its [rules] section lost, a
+	 * truncated or hand-made file) means a rule set is required.
+	 */
+	for (size_t i = 0; i < SNT_ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].section, "rules") && !strcmp(keys[i].name, "required") && !pc.seen[i])
+			cfg->rules_required = true;
 	cfg->enrolled = true;
 	return SNT_CONFIG_OK;
 }

@@ -6,9 +6,11 @@
 # deleted before sentineld first took one (a fresh log: no rules event in
 # it), every visit is referred with rules-missing, an alert is raised, the
 # journal, systemd's status (STATUS=) and `sentinelctl status` say so; the
-# enrolment file records it ([rules] required = yes).  A gate enrolled from a package without a rule
-# set, and a configuration without an enrolment file and without [rules]
-# required (the demo, a developer's gate), keep admitting without rules.
+# enrolment file records it ([rules] required = yes), and an enrolment file
+# that does not say (its [rules] section lost) means required.  A gate enrolled
+# from a package without a rule set (required = no), and a configuration
+# without an enrolment file and without [rules] required (the demo, a
+# developer's gate), keep admitting without rules.
 . tests/scenario/lib.sh
 R=$ROOT/tests/fixtures/rules
 [ -x "$B/sentinel-bureau" ] || { echo "SKIP: $B/sentinel-bureau not built"; exit 77; }
@@ -104,10 +106,28 @@ expect_eq "enrolled with rules: closed management" "$(entries "$G/gate.db")" "1	
 expect_eq "status with rules: rules_missing" "$("$B/sentinelctl" status --json --config "$G/gate.conf" | jq -c '.rules_missing')" \
 	"false"
 
-# 4. Enrolled from a package without a rule set: no closed management, as before.
+# 3b. The enrolment file lost its [rules] section (truncated, edited by hand), the rule set is
+# deleted too and the log is fresh: an enrolment file that does not say whether a rule set is
+# required means required, so the gate still refers every visit instead of opening.
+G=$T/c2
+enrolled "$G" gate-c2 --rules "$T/rules.cose"
+sed -i '/^\[rules\]$/,$d' "$G/enrolment/enrolment.conf"
+grep -q 'required' "$G/enrolment/enrolment.conf" && fail "[rules] not removed: $(cat "$G/enrolment/enrolment.conf")"
+rm -f "$G/rules/rules.cose" "$G/rules/rules.kept.cose" "$G/rules/rules.pending.cose"
+visitor >"$G/visit.scn"
+"$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err" || fail "sentineld (no [rules]): $(cat "$G/err")"
+expect_eq "enrolment file without [rules], rules deleted: referred" "$(entries "$G/gate.db")" \
+	"1	refer	rules-missing,code-green,temp-normal"
+expect_eq "enrolment file without [rules]: the door stays shut" "$(grep -c ' relay 1' "$G/out.log")" "0"
+expect_eq "enrolment file without [rules]: status --json" \
+	"$("$B/sentinelctl" status --json --config "$G/gate.conf" | jq -c '.rules_missing')" "true"
+
+# 4. Enrolled from a package without a rule set: the enrolment file says so (required = no), no
+# closed management, as before.
 G=$T/d
 enrolled "$G" gate-d
-grep -q '^\[rules\]' "$G/enrolment/enrolment.conf" && fail "no rule set in the package, yet [rules] in the enrolment file"
+expect_eq "enrolment file without a rule set: not required" "$(sed -n '/^\[rules\]$/,$p' "$G/enrolment/enrolment.conf")" "[rules]
+required = no"
 visitor >"$G/visit.scn"
 "$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err" || fail "sentineld (no rules): $(cat "$G/err")"
 expect_eq "enrolled without rules: admits" "$(entries "$G/gate.db" | cut -f2 | sort -u)" "admit"

@@ -39,7 +39,8 @@ expect_eq "screens" "$(ls "$T"/screens/ 2>/dev/null | grep -c 'png$')" "2"
 expect_eq "first screen" "$(ls "$T"/screens | head -1)" "0001-not-enrolled.png"
 grep -q ' display "本机未登记' "$T/out.log" || fail "no not-enrolled display line"
 
-printf '[station]\nhome = 阳光养老院\ndevice_id = test-gate\n' >"$T/enrolment.conf"
+# Enrolled from a package without a rule set (an enrolment file that does not say means required).
+printf '[station]\nhome = 阳光养老院\ndevice_id = test-gate\n[rules]\nrequired = no\n' >"$T/enrolment.conf"
 rm -rf "$T/gate.db" "$T/screens" "$T/out.log"
 "$B/sentineld" -n -c "$T/gate.conf" >"$T/check" 2>&1
 expect_eq "sentineld -n enrolled" "$(cat "$T/check")" "$T/gate.conf: configuration OK"
