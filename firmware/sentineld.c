@@ -160,17 +160,13 @@ static bool daemon_event(struct ctx *c, enum snt_event_kind kind, const char *de
  */
 static int last_rules_event(struct ctx *c, char *detail, size_t size)
 {
-	struct snt_store_event_iter *it = NULL;
 	struct snt_event ev;
-	enum snt_store_err serr;
+	enum snt_store_err serr = snt_store_event_last(c->store, SNT_EVENT_RULES, &ev);
 
 	detail[0] = '\0';
-	if (snt_store_events_new(c->store, SNT_EVENT_RULES, 0, 0, &it) != SNT_STORE_OK)
-		return -1;
-	while ((serr = snt_store_events_next(it, &ev)) == SNT_STORE_OK)
+	if (serr == SNT_STORE_OK)
 		snt_strlcpy(detail, ev.detail[0] ? ev.detail : "?", size);
-	snt_store_events_free(it);
-	return serr == SNT_STORE_ERR_DONE ? 0 : -1;
+	return serr == SNT_STORE_OK || serr == SNT_STORE_ERR_DONE ? 0 : -1;
 }
 
 /*
@@ -245,19 +241,20 @@ static void rules_taken(struct ctx *c, const struct snt_rules *r, const char *wh
 /*
  * A rule set @r older than the one the log says was last in force (a rules
  * event "version N (mode)"): a rolled-back copy in [rules] dir (an older
- * signed set put back by hand, by a stick or by `policy install` after the
- * newer files were lost) is refused, so the gate never goes back to rules
- * the bureau has replaced.  Return: true (and @why says so) when refused.
+ * signed set put back by hand or by a stick after the newer files were
+ * lost; `policy install` refuses it too, by snt_rules_event_version() as
+ * here) is refused, so the gate never goes back to rules the bureau has
+ * replaced.  Return: true (and @why says so) when refused.
  */
 static bool rules_rolled_back(struct ctx *c, const struct snt_rules *r, char *why, size_t size)
 {
 	char last[SNT_EVENT_DETAIL_LEN];
-	unsigned long long v;
+	uint64_t v;
 
-	if (last_rules_event(c, last, sizeof(last)) || sscanf(last, "version %llu", &v) != 1 || r->version >= v)
+	if (last_rules_event(c, last, sizeof(last)) || r->version >= (v = snt_rules_event_version(last)))
 		return false;
 	snprintf(why, size, _("version %llu is older than version %llu, last in force: refused (rolled back)"),
-		 (unsigned long long)r->version, v);
+		 (unsigned long long)r->version, (unsigned long long)v);
 	return true;
 }
 

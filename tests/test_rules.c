@@ -430,6 +430,19 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* The version a rules event's detail names (sentineld's "version N (mode)"); 0 for none. */
+static void test_event_version(void **state)
+{
+	(void)state;
+	assert_int_equal(snt_rules_event_version("version 2 (closed)"), 2);
+	assert_int_equal(snt_rules_event_version("version 18446744073709551615 (open)"), UINT64_MAX);
+	assert_int_equal(snt_rules_event_version("version 7"), 7);
+	assert_int_equal(snt_rules_event_version("?"), 0);
+	assert_int_equal(snt_rules_event_version(""), 0);
+	assert_int_equal(snt_rules_event_version("none, [rules] required"), 0);
+	assert_int_equal(snt_rules_event_version(NULL), 0);
+}
+
 static void test_install(void **state)
 {
 	struct fx *f = *state;
@@ -931,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_decode_valid),
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_event_version),
 		cmocka_unit_test(test_freshness_and_regions),
 		WITH_FIXTURE(test_install),
 		WITH_FIXTURE(test_install_unwritable),

@@ -2950,6 +2950,17 @@ static void test_events_iter(void **state)
 	assert_int_equal(snt_store_events_new(st, SNT_EVENT_EXIT, 0, 0, NULL), SNT_STORE_ERR_INVAL);
 	assert_int_equal(snt_store_events_next(NULL, &ev), SNT_STORE_ERR_INVAL);
 	snt_store_events_free(NULL);
+	/* The last of a kind (by time, then id): exit id 1 (300); the fire alarm; none of another kind. */
+	assert_int_equal(snt_store_event_last(st, SNT_EVENT_EXIT, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 1);
+	assert_int_equal(snt_store_event_last(st, SNT_EVENT_FIRE_ALARM, &ev), SNT_STORE_OK);
+	assert_int_equal(ev.id, 4);
+	assert_string_equal(ev.detail, "zone 1");
+	assert_int_equal(snt_store_event_last(st, SNT_EVENT_RULES, &ev), SNT_STORE_ERR_DONE);
+	assert_int_equal(ev.id, 4);	/* untouched */
+	assert_int_equal(snt_store_event_last(st, SNT_EVENT_KIND_COUNT, &ev), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_event_last(NULL, SNT_EVENT_EXIT, &ev), SNT_STORE_ERR_INVAL);
+	assert_int_equal(snt_store_event_last(st, SNT_EVENT_EXIT, NULL), SNT_STORE_ERR_INVAL);
 	snt_store_close(st);
 }
 

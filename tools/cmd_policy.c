@@ -5,7 +5,9 @@
  *
  * install: verify FILE (a rule set signed by the bureau, rules/rules.h) with
  * [sync] bureau_key, require it to be addressed to this gate ([station] home
- * and device_id) and a version newer than the active (and pending) one, and
+ * and device_id) and a version newer than the active (and pending) one and
+ * not older than the one last in force by the log ([station] db, its last
+ * rules event: sentineld would refuse it; a log that cannot be read refuses), and
  * make it the active set in [rules] dir atomically (the old set stays on any
  * error), or the pending set when its valid_from has not come yet.  A
  * running sentineld takes it at its next SIGHUP (a pending one when its time
@@ -13,8 +15,9 @@
  * show: the active set - version, home, gates, mode, issued and its age,
  * validity, freshness, thresholds, lists, roster; the kept copy in use and a
  * pending set are said.
- * Exit: 0 done; 1 refused (signature, content, not newer) or, for show, no
- * valid active set; 2 usage, configuration or I/O error.
+ * Exit: 0 done; 1 refused (signature, content, not newer, older than the last
+ * in force) or, for show, no valid active set; 2 usage, configuration or I/O
+ * error (a log that cannot be read included).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,11 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "clock/clock.h"
 #include "config/config.h"
 #include "rules/rules.h"
 #include "sign/sign.h"
+#include "store/store.h"
 #include "tools/common.h"
 #include "common/i18n.h"
 
@@ -210,6 +215,64 @@ static void show(const struct snt_rules *r, int64_t now)
 	}
 }
 
+/*
+ * The version of the rule set last in force by the log ([station] db): the
+ * one its last rules event names (snt_rules_event_version(); 0 when there
+ * is no log yet or no rules event).  A log that cannot be read refuses the
+ * install (fail-secure): a rolled-back set could not be told apart.
+ * Return: 0, or -1 after saying why.
+ */
+static int last_in_force(const char *file, const struct snt_config *sc, uint64_t *version)
+{
+	struct snt_store *st = NULL;
+	struct snt_event ev;
+	enum snt_store_err e;
+	struct stat sb;
+
+	*version = 0;
+	if (stat(sc->db, &sb) != 0 && errno == ENOENT)
+		return 0;	/* sentineld has not made it yet: no set was ever in force */
+	if (ctl_db_companions(CMD, sc->db))
+		e = SNT_STORE_ERR_OPEN;
+	else if ((e = snt_store_open(sc->db, true, &st)) != SNT_STORE_OK)
+		ctl_store_open_error(CMD, sc->db, e);
+	else if ((e = snt_store_event_last(st, SNT_EVENT_RULES, &ev)) == SNT_STORE_OK)
+		*version = snt_rules_event_version(ev.detail);
+	else if (e != SNT_STORE_ERR_DONE)
+		ctl_err(CMD, _("log database %s: rules events cannot be read: %s"), sc->db, snt_store_strerror(e));
+	snt_store_close(st);
+	if (e == SNT_STORE_OK || e == SNT_STORE_ERR_DONE)
+		return 0;
+	ctl_err(CMD, _("%s: not installed: the log %s ([station] db of %s) cannot be read, so the version last "
+		       "in force is not known"), file, sc->db, sc->path);
+	return -1;
+}
+
+/*
+ * A set in @buf older than @last, the version last in force (the log's
+ * last rules event), is refused as sentineld would refuse to take it: the
+ * gate does not go back to rules the bureau has replaced, e.g. after the
+ * newer files were lost.  A file that does not verify is left to
+ * snt_rules_install() to refuse.  Return: true (after saying so) when refused.
+ */
+static bool rolled_back(const char *file, const struct snt_config *sc, EVP_PKEY *pub, const uint8_t *buf,
+			size_t len, uint64_t last)
+{
+	struct snt_rules *r = NULL;
+	char err[512];
+	bool older;
+
+	if (!last || snt_rules_open(buf, len, pub, &r, err, sizeof(err)) != SNT_RULES_OK)
+		return false;
+	older = r->version < last;
+	if (older)
+		ctl_err(CMD, _("%s: refused: version %llu is older than version %llu, the last in force by the log "
+			       "%s (rolled back): nothing installed"), file, (unsigned long long)r->version,
+			(unsigned long long)last, sc->db);
+	snt_rules_free(r);
+	return older;
+}
+
 static void print_pending(uint64_t version, int64_t from_ms)
 {
 	char t[40];
@@ -233,6 +296,7 @@ int cmd_policy(int argc, char **argv)
 	struct config cfg;
 	EVP_PKEY *pub = NULL;
 	uint8_t *buf = NULL;
+	uint64_t last = 0;
 	size_t len = 0;
 	char err[512];
 	int64_t now;
@@ -279,9 +343,14 @@ int cmd_policy(int argc, char **argv)
 		return SNT_EXIT_OK;
 	}
 
-	if (read_input(cfg.file, &buf, &len)) {
+	if (last_in_force(cfg.file, &sc, &last) || read_input(cfg.file, &buf, &len)) {
 		EVP_PKEY_free(pub);
 		return SNT_EXIT_USAGE;
+	}
+	if (rolled_back(cfg.file, &sc, pub, buf, len, last)) {
+		free(buf);
+		EVP_PKEY_free(pub);
+		return SNT_EXIT_FAIL;
 	}
 	err[0] = '\0';
 	rerr = snt_rules_install(sc.rules_dir, pub, &gate, buf, len, now, &res, err, sizeof(err));

@@ -97,16 +97,13 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 /* The log's rules events: whether there is one, and the version the last one names. */
 static enum snt_store_err read_rules_events(struct snt_store *st, struct status *s)
 {
-	struct snt_store_event_iter *it = NULL;
 	struct snt_event ev;
-	unsigned long long v;
-	enum snt_store_err e = snt_store_events_new(st, SNT_EVENT_RULES, 0, 0, &it);
+	enum snt_store_err e = snt_store_event_last(st, SNT_EVENT_RULES, &ev);
 
-	while (e == SNT_STORE_OK && (e = snt_store_events_next(it, &ev)) == SNT_STORE_OK) {
+	if (e == SNT_STORE_OK) {
 		s->had_rules = true;
-		s->last_rules = sscanf(ev.detail, "version %llu", &v) == 1 ? v : 0;
+		s->last_rules = snt_rules_event_version(ev.detail);
 	}
-	snt_store_events_free(it);
 	return e == SNT_STORE_ERR_DONE ? SNT_STORE_OK : e;
 }
 

@@ -64,6 +64,13 @@ const char *snt_rules_mode_name(enum snt_rules_mode m)
 	return snt_table_text(mode_names, SNT_ARRAY_SIZE(mode_names), m, "?");
 }
 
+uint64_t snt_rules_event_version(const char *detail)
+{
+	unsigned long long v;
+
+	return detail && sscanf(detail, "version %llu", &v) == 1 ? (uint64_t)v : 0;
+}
+
 /* ---- dates (proleptic Gregorian, H. Hinnant's days_from_civil) ---- */
 
 static int32_t days_from_civil(int y, int m, int d)

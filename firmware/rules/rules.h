@@ -338,6 +338,16 @@ const char *snt_rules_freshness_name(enum snt_rules_freshness f);
 const char *snt_rules_mode_name(enum snt_rules_mode m);
 
 /*
+ * snt_rules_event_version() - the version that a rules event's @detail
+ * names ("version N (mode)", as sentineld records a set it takes): with the
+ * log's last rules event (snt_store_event_last()), the set last in force.
+ * A set whose version is below it goes back to rules the bureau has
+ * replaced: sentineld refuses to take it and `sentinelctl policy install`
+ * to install it.  Return: N; 0 for NULL or a detail that names none.
+ */
+uint64_t snt_rules_event_version(const char *detail);
+
+/*
  * snt_rules_staff_find() - the roster entry for staff reference @ref, or
  * NULL when @ref is not on the roster (or @r / @ref is NULL).
  */

@@ -913,6 +913,17 @@ enum snt_store_err snt_store_events_next(struct snt_store_event_iter *it,
 /* snt_store_events_free() - NULL does nothing. */
 void snt_store_events_free(struct snt_store_event_iter *it);
 
+/*
+ * snt_store_event_last() - the last event of @kind (by time, then id, as
+ * snt_store_events_new() gives them) into @ev: e.g. the rules event that
+ * names the rule set last in force.  @ev is untouched unless one is found.
+ * Return: SNT_STORE_OK; SNT_STORE_ERR_DONE when the log has none (not a
+ * failure); SNT_STORE_ERR_INVAL for a NULL argument or a kind out of range;
+ * or a failure of snt_store_events_new() or snt_store_events_next().
+ */
+enum snt_store_err snt_store_event_last(struct snt_store *st, enum snt_event_kind kind,
+					struct snt_event *ev) SNT_WUR;
+
 /* snt_event_kind_name() - "exit", "fire-alarm", "fire-clear", "device-fault", "rules", "sync"; NULL if out of range. */
 const char *snt_event_kind_name(enum snt_event_kind k);
 

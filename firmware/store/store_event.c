@@ -252,6 +252,24 @@ void snt_store_events_free(struct snt_store_event_iter *it)
 	rows_free((struct rows *)it);
 }
 
+enum snt_store_err snt_store_event_last(struct snt_store *st, enum snt_event_kind kind, struct snt_event *ev)
+{
+	struct snt_store_event_iter *it = NULL;
+	struct snt_event next;
+	enum snt_store_err err;
+	bool found = false;
+
+	if (!ev)
+		return SNT_STORE_ERR_INVAL;
+	err = snt_store_events_new(st, kind, 0, 0, &it);
+	while (err == SNT_STORE_OK && (err = snt_store_events_next(it, &next)) == SNT_STORE_OK) {
+		*ev = next;
+		found = true;
+	}
+	snt_store_events_free(it);
+	return err != SNT_STORE_ERR_DONE ? err : found ? SNT_STORE_OK : SNT_STORE_ERR_DONE;
+}
+
 enum snt_store_err snt_store_alert_add(struct snt_store *st, enum snt_alert_kind kind, int64_t seq,
 				       const char *detail, int64_t now_utc_ms, int64_t *id)
 {

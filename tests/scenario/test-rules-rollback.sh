@@ -62,16 +62,36 @@ expect_eq "status --json: no rule set" \
 	"$("$B/sentinelctl" status --json --config "$G/gate.conf" | jq -c '{rules, rules_missing}')" \
 	'{"rules":null,"rules_missing":true}'
 
-# 3. Lost, then version 1 installed by hand (policy install sees no active set): still refused.
+# 3. Lost, then version 1 given to policy install (it sees no active set): refused by the log's
+# last rules event (version 2), nothing installed, exit 1; sentineld still refers every visit.
+# Before: 'installed rule set version 1 (was 0: none)', exit 0.
 rm -f "$G/rules/rules.cose" "$G/rules/rules.kept.cose"
-"$B/sentinelctl" policy install --config "$G/gate.conf" --now 2026-11-29T00:00:00Z "$T/v1.cose" >/dev/null 2>&1
-"$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err3" || fail "sentineld (v1 installed): $(cat "$G/err3")"
-expect_eq "version 1 installed after a loss: referred" "$(decisions "$G/gate.db" | sed -n 3p)" \
+out=$("$B/sentinelctl" policy install --config "$G/gate.conf" --now 2026-11-29T00:00:00Z "$T/v1.cose" 2>&1; echo "exit $?")
+expect_eq "policy install of version 1 after a loss: refused" "$out" \
+	"sentinelctl: policy: $T/v1.cose: refused: version 1 is older than version 2, the last in force by the log $G/gate.db (rolled back): nothing installed
+exit 1"
+expect_eq "policy install refused: no file in [rules] dir" "$(ls "$G/rules")" ""
+"$B/sentineld" -f -c "$G/gate.conf" 2>"$G/err3" || fail "sentineld (v1 refused): $(cat "$G/err3")"
+expect_eq "version 1 refused after a loss: referred" "$(decisions "$G/gate.db" | sed -n 3p)" \
 	"refer rules-missing,code-green,temp-normal"
 
-# 4. While sentineld runs under version 2, version 1 put back mid-visit: version 2 stays.
-cp "$T/v2.cose" "$G/rules/rules.cose"
-cp "$T/v2.cose" "$G/rules/rules.kept.cose"
+# 3b. A log that cannot be read (not a database): policy install refuses (fail-secure), naming the log.
+sed "s|^db = .*|db = $G/bad.db|" "$G/gate.conf" >"$G/bad.conf"
+grep -q "^db = $G/bad.db" "$G/bad.conf" || fail "no db line in $G/gate.conf"
+printf 'not a sentinel log\n' >"$G/bad.db"
+out=$("$B/sentinelctl" policy install --config "$G/bad.conf" --now 2026-11-29T00:00:00Z "$T/v2.cose" 2>&1; echo "exit $?")
+expect_eq "policy install with an unreadable log: refused" "$(printf '%s\n' "$out" | sed -n '2,$p')" \
+	"sentinelctl: policy: $T/v2.cose: not installed: the log $G/bad.db ([station] db of $G/bad.conf) cannot be read, so the version last in force is not known
+exit 2"
+printf '%s\n' "$out" | head -1 | grep -q "^sentinelctl: policy: cannot open $G/bad.db: " ||
+	fail "the unreadable log is not named: $out"
+expect_eq "unreadable log: no file in [rules] dir" "$(ls "$G/rules")" ""
+
+# 4. Version 2 (the one last in force) installed again: taken as before.  While sentineld runs under
+# it, version 1 put back mid-visit: version 2 stays.
+out=$("$B/sentinelctl" policy install --config "$G/gate.conf" --now 2026-11-29T00:00:00Z "$T/v2.cose" 2>&1; echo "exit $?")
+expect_eq "policy install of version 2 (last in force)" "$out" "installed rule set version 2 (was 0: none), fresh
+exit 0"
 printf '%s\n%s\n' "$(frozen_visit "$T/green2.png")" "$(visit "$T/green3.png" 36.5 10000 5000)" >"$G/visit.scn"
 sentineld_frozen "$G/gate.conf"
 cp "$T/v1.cose" "$G/rules/rules.cose.new" && mv "$G/rules/rules.cose.new" "$G/rules/rules.cose"
