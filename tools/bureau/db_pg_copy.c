@@ -20,25 +20,13 @@
 #include "tools/bureau/bureau.h"
 #include "tools/bureau/db_pg_internal.h"
 
+void pg__put_be(uint8_t *p, size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
 #define PG_COPY_CHUNK (256 * 1024)	/* bytes sent per PQputCopyData() */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
 
 /* Room for @add more bytes at the end of @c's buffer (its length grown by @add); NULL: out of memory. */
 static uint8_t *cb_room(struct pg_copy *c, size_t add)
@@ -60,8 +48,8 @@ static void cb_int(struct pg_copy *c, int64_t v)
 	uint8_t *q = cb_room(c, 12);
 
 	if (q) {
-		put32(q, 8);
-		put64(q + 4, (uint64_t)v);
+		pg__put_be(q, 4, 8);
+		pg__put_be(q + 4, 8, (uint64_t)v);
 	}
 }
 
@@ -70,7 +58,7 @@ static void cb_bytes(struct pg_copy *c, const void *p, size_t len)
 	uint8_t *q = cb_room(c, 4 + len);
 
 	if (q) {
-		put32(q, (uint32_t)len);
+		pg__put_be(q, 4, (uint32_t)len);
 		if (len)
 			memcpy(q + 4, p, len);
 	}
@@ -81,7 +69,7 @@ static void cb_null(struct pg_copy *c)
 	uint8_t *q = cb_room(c, 4);
 
 	if (q)
-		put32(q, 0xffffffffu);
+		pg__put_be(q, 4, 0xffffffffu);
 }
 
 /* The buffered data sent: 0, or -1 when libpq could not send it. */
@@ -161,7 +149,7 @@ enum bureau_err pg__copy_rows(struct pg_db *db, struct pg_copy *c, int64_t dev, 
 		q = cb_room(c, 2);
 		if (!q)
 			break;
-		put16(q, 1 + SNT_STORE_ROW_NCOLUMNS + 1);
+		pg__put_be(q, 2, 1 + SNT_STORE_ROW_NCOLUMNS + 1);
 		cb_int(c, dev);
 		for (int k = 0; k < SNT_STORE_ROW_NCOLUMNS; k++) {
 			switch (v[k].type) {
@@ -194,7 +182,7 @@ enum bureau_err pg__copy_end(struct pg_db *db, struct pg_copy *c, char *why, siz
 	c->table = NULL;
 	q = cb_room(c, 2);
 	if (q)
-		put16(q, 0xffff);
+		pg__put_be(q, 2, 0xffff);
 	if (c->failed || cb_flush(db, c)) {
 		(void)PQputCopyEnd(db->conn, "staging failed");
 		err = c->failed ? BUREAU_ERR_NOMEM : BUREAU_ERR_DB;

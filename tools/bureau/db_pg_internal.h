@@ -65,6 +65,12 @@ struct pg_copy {
 /* db_pg_copy.c: the bulk load */
 
 /*
+ * pg__put_be() - @v as the @n (1 to 8) bytes at @p, most significant first:
+ * the network byte order of PostgreSQL's binary COPY and array formats.
+ */
+void pg__put_be(uint8_t *p, size_t n, uint64_t v);
+
+/*
  * pg__copy_begin() - a COPY into @table (a string that outlives the COPY)
  * in progress on @c: the one in progress when it is into @table already,
  * else the one in progress ended (pg__copy_end()) and a new one started.

@@ -56,13 +56,6 @@ const char pg__schema_v4[] =
 	"	FOR EACH ROW EXECUTE FUNCTION bureau_append_only();\n"
 	"UPDATE bureau_meta SET value = '4' WHERE key = 'schema';\n";
 
-/* Big-endian @v into @p (@n bytes). */
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
 /*
  * A one-dimensional array of the @count records' @field (0 seq, 1
  * time_utc_ms: int8; 2 sealed: bytea), element type @oid, in PostgreSQL's
@@ -81,19 +74,19 @@ static uint8_t *binary_array(uint32_t oid, size_t count, const struct bureau_rec
 	a = malloc(n);
 	if (!a)
 		return NULL;
-	put_be(a, 1, 4);		/* ndim */
-	put_be(a + 4, 0, 4);		/* no null */
-	put_be(a + 8, oid, 4);
-	put_be(a + 12, count, 4);	/* the dimension */
-	put_be(a + 16, 1, 4);		/* its lower bound */
+	pg__put_be(a, 4, 1);		/* ndim */
+	pg__put_be(a + 4, 4, 0);		/* no null */
+	pg__put_be(a + 8, 4, oid);
+	pg__put_be(a + 12, 4, count);	/* the dimension */
+	pg__put_be(a + 16, 4, 1);		/* its lower bound */
 	for (size_t i = 0; i < count; i++) {
 		if (field == 2) {
-			put_be(a + k, r[i].len, 4);
+			pg__put_be(a + k, 4, r[i].len);
 			memcpy(a + k + 4, r[i].sealed, r[i].len);
 			k += 4 + r[i].len;
 		} else {
-			put_be(a + k, 8, 4);
-			put_be(a + k + 4, (uint64_t)(field == 0 ? r[i].seq : r[i].time_utc_ms), 8);
+			pg__put_be(a + k, 4, 8);
+			pg__put_be(a + k + 4, 8, (uint64_t)(field == 0 ? r[i].seq : r[i].time_utc_ms));
 			k += 12;
 		}
 	}
